@@ -1,0 +1,245 @@
+package analyze
+
+import (
+	"net/netip"
+	"sort"
+	"time"
+
+	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/result"
+)
+
+// flowKey identifies a connection by its two endpoints, lower endpoint first, so that both
+// directions find the same flow.
+type flowKey struct {
+	a, b netip.AddrPort
+}
+
+func makeKey(src, dst netip.AddrPort) flowKey {
+	if src.Compare(dst) < 0 {
+		return flowKey{src, dst}
+	}
+	return flowKey{dst, src}
+}
+
+// Analyzer consumes packets in capture order and produces a result.Result. It is not safe for
+// concurrent use. Memory is bounded by Options.MaxActiveFlows connections in progress (each with
+// at most two StreamLimit buffers while its handshake is parsed) plus Options.MaxFlows finished
+// flow summaries.
+type Analyzer struct {
+	opts     Options
+	ports    *[65536]bool // nil: every port
+	tlsPorts [65536]bool
+	flows    map[flowKey]*flow
+	nextID   int
+
+	done []*flow   // finished flows, listed in the result
+	agg  aggregate // per-server facts of every flow, and the flows past MaxFlows as counts
+
+	lastSweep            time.Time
+	sinceSweep           int
+	now                  time.Time
+	warnings             []result.Warning
+	clientHelloCutWarned bool
+	evictedEarly         int
+}
+
+// New returns an Analyzer for the given options.
+func New(opts Options) *Analyzer {
+	opts = opts.withDefaults()
+	a := &Analyzer{opts: opts, flows: make(map[flowKey]*flow)}
+	if len(opts.Ports) > 0 {
+		a.ports = new([65536]bool)
+		for _, p := range opts.Ports {
+			a.ports[p] = true
+		}
+	}
+	for _, p := range opts.TLSPorts {
+		a.tlsPorts[p] = true
+	}
+	a.agg.init()
+	return a
+}
+
+// Packet takes the next packet of the capture. p and its slices are only read during the call.
+func (a *Analyzer) Packet(p *capture.Packet) {
+	switch p.Kind {
+	case capture.KindTCP:
+		a.tcpPacket(p)
+	case capture.KindICMPError:
+		a.icmpPacket(p)
+	}
+}
+
+// wanted reports whether a connection between these endpoints is analysed.
+func (a *Analyzer) wanted(srcIP netip.Addr, srcPort uint16, dstIP netip.Addr, dstPort uint16) bool {
+	if a.ports != nil && !a.ports[srcPort] && !a.ports[dstPort] {
+		return false
+	}
+	if len(a.opts.Hosts) == 0 {
+		return true
+	}
+	for _, h := range a.opts.Hosts {
+		if (h == srcIP && (a.ports == nil || a.ports[srcPort])) || (h == dstIP && (a.ports == nil || a.ports[dstPort])) {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *Analyzer) tcpPacket(p *capture.Packet) {
+	t := &p.TCP
+	if !a.wanted(p.SrcIP, t.SrcPort, p.DstIP, t.DstPort) {
+		return
+	}
+	src := netip.AddrPortFrom(p.SrcIP, t.SrcPort)
+	dst := netip.AddrPortFrom(p.DstIP, t.DstPort)
+	key := makeKey(src, dst)
+	f := a.flows[key]
+	if f != nil && f.startsNewConnection(src, p) {
+		delete(a.flows, key)
+		a.finish(f)
+		f = nil
+	}
+	if f == nil {
+		f = a.newFlow(src, dst, p)
+		a.flows[key] = f
+	}
+	f.packet(src, p, a)
+	a.now = p.Time
+	a.maybeSweep()
+}
+
+func (a *Analyzer) icmpPacket(p *capture.Packet) {
+	q := &p.ICMP
+	src := netip.AddrPortFrom(q.QuotedSrc, q.QuotedSrcPort)
+	dst := netip.AddrPortFrom(q.QuotedDst, q.QuotedDstPort)
+	f := a.flows[makeKey(src, dst)]
+	if f == nil {
+		return
+	}
+	f.icmpError(p, src)
+}
+
+func (a *Analyzer) newFlow(src, dst netip.AddrPort, p *capture.Packet) *flow {
+	a.nextID++
+	client, server, guessed := a.roles(src, dst, p.TCP.Flags)
+	f := &flow{id: a.nextID, client: client, server: server, rolesGuessed: guessed, first: p.Time, firstFrame: p.Index}
+	f.flipped = client != src
+	if f.flipped {
+		f.zeek.flip()
+	}
+	f.tlsPort = a.tlsPorts[server.Port()]
+	f.limit = int64(a.opts.StreamLimit)
+	return f
+}
+
+// roles decides which endpoint is the client: the sender of a SYN, the receiver of a SYN-ACK;
+// without either, the side not on an analysed (or well-known TLS) port, else the higher port.
+func (a *Analyzer) roles(src, dst netip.AddrPort, flags uint8) (client, server netip.AddrPort, guessed bool) {
+	syn, ack := flags&capture.FlagSYN != 0, flags&capture.FlagACK != 0
+	switch {
+	case syn && !ack:
+		return src, dst, false
+	case syn && ack:
+		return dst, src, false
+	}
+	if a.ports != nil {
+		if a.ports[dst.Port()] && !a.ports[src.Port()] {
+			return src, dst, true
+		}
+		if a.ports[src.Port()] && !a.ports[dst.Port()] {
+			return dst, src, true
+		}
+	}
+	if a.tlsPorts[dst.Port()] != a.tlsPorts[src.Port()] {
+		if a.tlsPorts[src.Port()] {
+			return dst, src, true
+		}
+		return src, dst, true
+	}
+	if src.Port() < dst.Port() {
+		return dst, src, true
+	}
+	return src, dst, true
+}
+
+// maybeSweep finishes closed and idle flows. It runs at most once a second of capture time and,
+// amortised, costs O(1) per packet: it waits for as many packets as there are flows.
+func (a *Analyzer) maybeSweep() {
+	a.sinceSweep++
+	if a.sinceSweep < len(a.flows) && len(a.flows) <= a.opts.MaxActiveFlows {
+		return
+	}
+	if a.now.Sub(a.lastSweep) < time.Second && len(a.flows) <= a.opts.MaxActiveFlows {
+		return
+	}
+	a.sinceSweep = 0
+	a.lastSweep = a.now
+	for k, f := range a.flows {
+		idle := a.now.Sub(f.last)
+		if (f.closed() && idle > closedLinger) || idle > a.opts.IdleTimeout {
+			delete(a.flows, k)
+			a.finish(f)
+		}
+	}
+	if len(a.flows) > a.opts.MaxActiveFlows {
+		a.evictOldest(len(a.flows) - a.opts.MaxActiveFlows*3/4)
+	}
+}
+
+// evictOldest finishes about n of the least recently active flows.
+func (a *Analyzer) evictOldest(n int) {
+	// Find a cut-off time by sampling: flows idle at least as long as the n-th oldest go.
+	times := make([]time.Time, 0, len(a.flows))
+	for _, f := range a.flows {
+		times = append(times, f.last)
+	}
+	cut := nthOldest(times, n)
+	for k, f := range a.flows {
+		if n <= 0 {
+			break
+		}
+		if !f.last.After(cut) {
+			delete(a.flows, k)
+			a.finish(f)
+			a.evictedEarly++
+			n--
+		}
+	}
+}
+
+// finish turns a flow's state into its first-pass verdict and files it.
+func (a *Analyzer) finish(f *flow) {
+	f.finalize(a)
+	if f.clientHelloCut && !a.clientHelloCutWarned {
+		a.clientHelloCutWarned = true
+		a.warnings = append(a.warnings, result.Warning{
+			Code:    "client-hello-cut",
+			Message: "the capture's snaplen cut a ClientHello, so the versions it offers cannot be read: capture again with the full snaplen (tcpdump -s 0)",
+			Frame:   f.tls.chFrame,
+		})
+	}
+	a.agg.observe(f)
+	if len(a.done) < a.opts.MaxFlows {
+		f.release()
+		a.done = append(a.done, f)
+		return
+	}
+	a.agg.countUnlisted(f)
+}
+
+// nthOldest returns the n-th earliest of times (1-based; clamped to the slice), reordering it.
+func nthOldest(times []time.Time, n int) time.Time {
+	if len(times) == 0 {
+		return time.Time{}
+	}
+	if n < 1 {
+		n = 1
+	}
+	if n > len(times) {
+		n = len(times)
+	}
+	sort.Slice(times, func(i, j int) bool { return times[i].Before(times[j]) })
+	return times[n-1]
+}

@@ -1,0 +1,281 @@
+package analyze
+
+import (
+	"fmt"
+	"net/netip"
+	"sort"
+
+	"github.com/connscope/connscope/result"
+	"github.com/connscope/connscope/tls"
+)
+
+// Finish finishes every flow still open, runs the cross-flow inference and returns the result.
+// input describes what was read; warnings from reading come in through AddWarning before.
+func (a *Analyzer) Finish(input result.Input) *result.Result {
+	for k, f := range a.flows {
+		delete(a.flows, k)
+		a.finish(f)
+	}
+	sort.Slice(a.done, func(i, j int) bool { return a.done[i].id < a.done[j].id })
+	res := &result.Result{
+		Schema:   result.SchemaVersion,
+		Input:    input,
+		Options:  a.resultOptions(),
+		Warnings: append([]result.Warning{}, a.warnings...),
+		Flows:    make([]result.Flow, 0, len(a.done)),
+	}
+	counts := map[result.Verdict]int{}
+	perServer := map[netip.AddrPort]map[result.Verdict]int{}
+	count := func(server netip.AddrPort, v result.Verdict, n int) {
+		counts[v] += n
+		if perServer[server] == nil {
+			perServer[server] = map[result.Verdict]int{}
+		}
+		perServer[server][v] += n
+	}
+	guessed := 0
+	for _, f := range a.done {
+		a.infer(f)
+		res.Flows = append(res.Flows, f.result())
+		count(f.server, f.diag.verdict, 1)
+		if f.rolesGuessed {
+			guessed++
+		}
+	}
+	for v, byServer := range a.inferUnlisted() {
+		for s, n := range byServer {
+			count(s, v, n)
+			res.FlowsNotListed += n
+		}
+	}
+	if res.FlowsNotListed > 0 {
+		res.Warnings = append(res.Warnings, result.Warning{Code: "flows-not-listed",
+			Message: fmt.Sprintf("%d flows past the first %d are counted in the summary but not listed: narrow the analysis with --port/--host or raise --max-flows", res.FlowsNotListed, a.opts.MaxFlows)})
+	}
+	if guessed > 0 {
+		res.Warnings = append(res.Warnings, result.Warning{Code: "roles-guessed",
+			Message: fmt.Sprintf("%d flow(s) started before the capture (no SYN or SYN-ACK): client and server were guessed from the ports", guessed)})
+	}
+	if a.evictedEarly > 0 {
+		res.Warnings = append(res.Warnings, result.Warning{Code: "flows-evicted",
+			Message: fmt.Sprintf("more than %d connections were open at once: %d were finished early to bound memory, and their verdicts may say incomplete", a.opts.MaxActiveFlows, a.evictedEarly)})
+	}
+	res.Summary = a.summary(counts, perServer)
+	return res
+}
+
+// AddWarning adds a warning about the input to the result.
+func (a *Analyzer) AddWarning(w result.Warning) { a.warnings = append(a.warnings, w) }
+
+func (a *Analyzer) resultOptions() result.Options {
+	o := result.Options{Ports: []int{}, Hosts: []string{}, MaxFlows: a.opts.MaxFlows}
+	for _, p := range a.opts.Ports {
+		o.Ports = append(o.Ports, int(p))
+	}
+	for _, h := range a.opts.Hosts {
+		o.Hosts = append(o.Hosts, h.String())
+	}
+	return o
+}
+
+func (a *Analyzer) summary(counts map[result.Verdict]int, perServer map[netip.AddrPort]map[result.Verdict]int) result.Summary {
+	sum := result.Summary{Verdicts: verdictCounts(counts), Servers: []result.ServerSummary{}}
+	for v, n := range counts {
+		sum.Flows += n
+		if v.Failed() {
+			sum.Failed += n
+		}
+	}
+	servers := make([]netip.AddrPort, 0, len(perServer))
+	for s := range perServer {
+		servers = append(servers, s)
+	}
+	sort.Slice(servers, func(i, j int) bool { return servers[i].Compare(servers[j]) < 0 })
+	for _, s := range servers {
+		ss := result.ServerSummary{Server: addr(s), Verdicts: verdictCounts(perServer[s]), AcceptedVersions: []string{}, AcceptedCiphers: []string{}}
+		for v, n := range perServer[s] {
+			ss.Flows += n
+			if v.Failed() {
+				ss.Failed += n
+			}
+		}
+		if facts := a.agg.servers[s]; facts != nil {
+			for _, v := range facts.acceptedList() {
+				ss.AcceptedVersions = append(ss.AcceptedVersions, v.String())
+			}
+			cs := make([]tls.CipherSuite, 0, len(facts.ciphers))
+			for c := range facts.ciphers {
+				cs = append(cs, c)
+			}
+			sort.Slice(cs, func(i, j int) bool { return cs[i] < cs[j] })
+			for _, c := range cs {
+				ss.AcceptedCiphers = append(ss.AcceptedCiphers, c.String())
+			}
+		}
+		sum.Servers = append(sum.Servers, ss)
+	}
+	return sum
+}
+
+func verdictCounts(m map[result.Verdict]int) []result.VerdictCount {
+	out := []result.VerdictCount{}
+	for _, v := range result.AllVerdicts {
+		if n := m[v]; n > 0 {
+			out = append(out, result.VerdictCount{Verdict: v, Count: n})
+		}
+	}
+	return out
+}
+
+// result converts a finished flow to its result form.
+func (f *flow) result() result.Flow {
+	c, s := &f.side[fromClient], &f.side[fromServer]
+	out := result.Flow{
+		ID:              f.id,
+		Client:          addr(f.client),
+		Server:          addr(f.server),
+		RolesGuessed:    f.rolesGuessed,
+		Start:           f.first.UTC(),
+		End:             f.last.UTC(),
+		Duration:        f.last.Sub(f.first).Seconds(),
+		ConnState:       f.zeek.connState(),
+		History:         f.zeek.history(),
+		OfferedVersions: []string{},
+		Alerts:          []result.Alert{},
+		Verdict:         f.diag.verdict,
+		Failed:          f.diag.verdict.Failed(),
+		Reason:          f.diag.reason,
+		NextStep:        f.nextStep(),
+		Evidence:        append([]result.Evidence{}, f.diag.evidence...),
+		Filter:          wiresharkFilter(f.client, f.server),
+		Flags:           append([]string{}, f.diag.flags...),
+		TCP: result.TCP{
+			SYNs:          refs(f.syns, fromClient),
+			FINs:          []result.PacketRef{},
+			RSTs:          []result.PacketRef{},
+			ClientPackets: c.packets,
+			ServerPackets: s.packets,
+			ClientBytes:   c.bytes,
+			ServerBytes:   s.bytes,
+			ClientRetrans: c.retrans,
+			ServerRetrans: s.retrans,
+			SnaplenCut:    f.snaplenCut,
+			ClientTTL:     c.ttl,
+			ServerTTL:     s.ttl,
+		},
+	}
+	if f.synAck.seen() {
+		r := packetRef(f.synAck, fromServer)
+		out.TCP.SYNACK = &r
+		var lastSYN ref
+		for _, sy := range f.syns {
+			if !sy.t.After(f.synAck.t) {
+				lastSYN = sy
+			}
+		}
+		if lastSYN.seen() {
+			out.TCP.HandshakeRTT = f.synAck.t.Sub(lastSYN.t).Seconds()
+		}
+	}
+	for d := range f.side {
+		if fin := f.side[d].fin; fin.seen() {
+			out.TCP.FINs = append(out.TCP.FINs, packetRef(fin, d))
+		}
+	}
+	sort.Slice(out.TCP.FINs, func(i, j int) bool { return out.TCP.FINs[i].Frame < out.TCP.FINs[j].Frame })
+	for _, r := range f.rsts {
+		out.TCP.RSTs = append(out.TCP.RSTs, packetRef(r.ref, r.from))
+	}
+	f.fillTLS(&out)
+	return out
+}
+
+func (f *flow) fillTLS(out *result.Flow) {
+	x := &f.tls
+	if !x.isTLS() && len(x.alerts) == 0 {
+		if nt := x.notTLS[fromClient]; nt.seen() {
+			out.NotTLS = describePrefix(nt.prefix)
+		}
+		return
+	}
+	t := &result.TLS{ServerMessages: append([]string{}, x.serverMsgs...), Established: x.sh != nil && f.tlsEstablished(),
+		ClientAppData: x.appData[fromClient], ServerAppData: x.appData[fromServer]}
+	if t.ServerMessages == nil {
+		t.ServerMessages = []string{}
+	}
+	if ch := x.ch; ch != nil {
+		offered := ch.OfferedVersions()
+		rc := &result.ClientHello{
+			Frame: x.chFrame, LastFrame: x.chLast.frame, Segments: x.chSegments,
+			RecordVersion: x.chRecord.String(), LegacyVersion: ch.LegacyVersion.String(), SSLv2Format: ch.SSLv2,
+			OfferedVersions: names(offered), OfferedFromLegacy: !ch.VersionsFromExtension(),
+			Highest: ch.HighestVersion().String(), SNI: ch.ServerName, ALPN: append([]string{}, ch.ALPN...),
+			CipherSuites: names(ch.CipherSuites), SupportedGroups: names(ch.SupportedGroups), Extensions: names(ch.Extensions),
+		}
+		if ch.SupportedVersions != nil {
+			rc.SupportedVersions = []string{}
+			for _, v := range ch.SupportedVersions {
+				if !v.IsGREASE() {
+					rc.SupportedVersions = append(rc.SupportedVersions, v.String())
+				}
+			}
+		}
+		t.ClientHello = rc
+		out.OfferedVersions = rc.OfferedVersions
+	}
+	if sh := x.sh; sh != nil {
+		t.ServerHello = serverHello(sh, x.shRef.frame)
+		v := sh.ChosenVersion().String()
+		out.ChosenVersion = &v
+	}
+	if x.hrr != nil {
+		t.HelloRetryRequest = serverHello(x.hrr, x.hrrRef.frame)
+	}
+	for _, a := range x.alerts {
+		if a.encrypted {
+			continue
+		}
+		out.Alerts = append(out.Alerts, result.Alert{From: sideName[a.from], Level: a.alert.Level.String(),
+			Description: a.alert.Description.String(), Code: int(a.alert.Description), Frame: a.frame, Time: a.t.UTC(),
+			BeforeServerHello: a.beforeServerHello})
+	}
+	out.TLS = t
+}
+
+func serverHello(sh *tls.ServerHello, frame int) *result.ServerHello {
+	r := &result.ServerHello{Frame: frame, LegacyVersion: sh.LegacyVersion.String(), ChosenVersion: sh.ChosenVersion().String(),
+		CipherSuite: sh.CipherSuite.String(), ALPN: sh.ALPN}
+	if sh.KeyShareGroup != 0 {
+		r.KeyShareGroup = sh.KeyShareGroup.String()
+	}
+	return r
+}
+
+func names[T fmt.Stringer](xs []T) []string {
+	out := make([]string, 0, len(xs))
+	for _, x := range xs {
+		out = append(out, x.String())
+	}
+	return out
+}
+
+func refs(rs []ref, from int) []result.PacketRef {
+	out := make([]result.PacketRef, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, packetRef(r, from))
+	}
+	return out
+}
+
+func packetRef(r ref, from int) result.PacketRef {
+	return result.PacketRef{From: sideName[from], Frame: r.frame, Time: r.t.UTC()}
+}
+
+// wiresharkFilter selects one connection's packets in Wireshark.
+func wiresharkFilter(c, s netip.AddrPort) string {
+	ip := "ip"
+	if c.Addr().Is6() && !c.Addr().Is4In6() {
+		ip = "ipv6"
+	}
+	return fmt.Sprintf("%s.addr==%s && %s.addr==%s && tcp.port==%d && tcp.port==%d", ip, c.Addr(), ip, s.Addr(), c.Port(), s.Port())
+}

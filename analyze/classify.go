@@ -1,0 +1,451 @@
+package analyze
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/connscope/connscope/result"
+	"github.com/connscope/connscope/tls"
+)
+
+// diagnosis is a flow's verdict with its reason and evidence.
+type diagnosis struct {
+	verdict  result.Verdict
+	reason   string
+	evidence []result.Evidence
+	flags    []string
+	// versionSuspect: the server refused the ClientHello without naming the cause (reset, close,
+	// silence, handshake_failure): the cross-flow pass may show it was the version.
+	versionSuspect bool
+	// plainText: the client sent something other than TLS on a port not known as a TLS port; the
+	// cross-flow pass makes it not-tls if other flows show TLS on that server port.
+	plainText bool
+	// ClientHello's summary for inference.
+	highest tls.Version
+}
+
+// encryptedAlertMaxLen: an encrypted alert record is 2 bytes of alert, 1 of content type and a
+// 16-byte AEAD tag (some stacks pad it a little); a TLS 1.3 Finished is at least 32+4+1+16.
+const encryptedAlertMaxLen = 24
+
+func (f *flow) addEvidence(r ref, format string, args ...any) {
+	if !r.seen() {
+		return
+	}
+	f.diag.evidence = append(f.diag.evidence, result.Evidence{Frame: r.frame, Time: r.t.UTC(), Text: fmt.Sprintf(format, args...)})
+}
+
+func (f *flow) verdict(v result.Verdict, format string, args ...any) {
+	f.diag.verdict = v
+	f.diag.reason = fmt.Sprintf(format, args...)
+}
+
+// finalize computes the flow's Zeek state and its first-pass verdict. end is the capture time at
+// which the flow is finished (the last packet's time, or the sweep's time).
+func (f *flow) finalize(a *Analyzer) {
+	end := a.now
+	f.zeek.finish()
+	c := &f.side[fromClient]
+	if c.tls != nil {
+		if typ, have, want, ok := c.tls.Partial(); ok && typ == tls.HandshakeClientHello && f.tls.ch == nil {
+			if c.stream.gap {
+				f.clientHelloCut = true
+				f.diag.flags = append(f.diag.flags, "client-hello-cut")
+			}
+			f.diag.flags = append(f.diag.flags, fmt.Sprintf("client-hello-partial:%d/%d", have, want))
+		}
+	}
+	if f.snaplenCut > 0 {
+		f.diag.flags = append(f.diag.flags, "snaplen-cut")
+	}
+	if f.tls.ch != nil {
+		f.diag.highest = f.tls.ch.HighestVersion()
+	}
+	f.classify(end)
+}
+
+func (f *flow) classify(end time.Time) {
+	x := &f.tls
+	switch {
+	case f.synCount > 0 && !f.synAck.seen():
+		f.classifyNoSYNACK(end)
+	case f.synCount == 0 && !f.synAck.seen() && x.ch == nil:
+		f.addEvidence(ref{f.firstFrame, f.first}, "first packet of the connection: no SYN or SYN-ACK was captured")
+		f.verdict(result.VerdictIncomplete, "the capture started after this connection was set up (no SYN seen), so how it began cannot be told")
+		f.addRSTEvidence()
+	case x.ch != nil || x.chErr != "":
+		f.classifyTLS(end)
+	default:
+		f.classifyPlain(end)
+	}
+}
+
+// classifyNoSYNACK: the client's SYNs got no SYN-ACK.
+func (f *flow) classifyNoSYNACK(end time.Time) {
+	first := f.syns[0]
+	for _, r := range f.rsts {
+		if r.from == fromServer {
+			f.addEvidence(first, "SYN from the client")
+			f.addEvidence(r.ref, "RST from the server %s after the SYN (TTL %d)", since(first.t, r.t), r.ttl)
+			f.verdict(result.VerdictRefused, "the server answered the SYN with a reset: nothing listens on %s", addr(f.server))
+			return
+		}
+	}
+	for _, ic := range f.icmp {
+		f.addEvidence(first, "SYN from the client")
+		f.addEvidence(ic.ref, "%s from %s", icmpText(ic), ic.router)
+		f.verdict(result.VerdictRefused, "the SYN was answered by %s from %s: the connection was rejected on the way to %s", icmpText(ic), ic.router, addr(f.server))
+		return
+	}
+	last := f.syns[len(f.syns)-1]
+	waited := end.Sub(last.t)
+	if f.synCount == 1 && waited < time.Second && f.side[fromClient].packets == 1 {
+		f.addEvidence(first, "SYN from the client")
+		f.verdict(result.VerdictIncomplete, "the capture ended %s after the SYN, before an answer could be expected", fmtDur(waited))
+		return
+	}
+	var times []string
+	for _, r := range f.syns {
+		f.addEvidence(r, "SYN from the client (%s after the first)", since(first.t, r.t))
+		times = append(times, fmtSecs(r.t.Sub(first.t)))
+	}
+	f.verdict(result.VerdictSYNTimeout, "%d SYN(s) to %s over %s were never answered (sent at %s s): dropped by a firewall, or the host is down",
+		f.synCount, addr(f.server), fmtDur(last.t.Sub(first.t)), strings.Join(times, ", "))
+	f.addRSTEvidence()
+}
+
+// classifyTLS: the client sent a ClientHello.
+func (f *flow) classifyTLS(end time.Time) {
+	x := &f.tls
+	chRef := ref{x.chFrame, x.chLast.t}
+	if x.ch != nil {
+		f.addEvidence(chRef, "ClientHello offering %s%s%s", versionList(x.ch.OfferedVersions()), legacyNote(x.ch), sniNote(x.ch))
+	} else {
+		f.addEvidence(chRef, "ClientHello that could not be parsed: %s", x.chErr)
+	}
+	if x.hrr != nil {
+		f.addEvidence(x.hrrRef, "HelloRetryRequest: the server asks for a %s key share", x.hrr.KeyShareGroup)
+	}
+	if x.sh != nil {
+		f.addEvidence(x.shRef, "ServerHello choosing %s, %s", x.sh.ChosenVersion(), x.sh.CipherSuite)
+	}
+	if a, ok := x.fatalAlert(); ok {
+		f.classifyAlert(a)
+		return
+	}
+	if x.sh != nil {
+		f.classifyAfterServerHello(end)
+		return
+	}
+	if nt := x.notTLS[fromServer]; nt.seen() && !x.starttls {
+		f.addEvidence(nt.ref, "the server answered with %s", describePrefix(nt.prefix))
+		f.verdict(result.VerdictNotTLS, "the server answered the ClientHello with %s, not TLS: %s serves plain text", describePrefix(nt.prefix), addr(f.server))
+		return
+	}
+	f.diag.versionSuspect = true
+	if a, ok := x.earlyCloseNotify(); ok && a.from == fromServer {
+		f.addEvidence(a.ref, "close_notify from the server, no ServerHello")
+		f.verdict(result.VerdictServerClosedAfterClientHello, "the server closed the connection (close_notify) right after the ClientHello, without a ServerHello or an error alert")
+		return
+	}
+	s := &f.side[fromServer]
+	if r, ok := f.firstRST(); ok && r.from == fromServer && !s.firstPayload.seen() {
+		f.addEvidence(r.ref, "RST from the server %s after the ClientHello, no ServerHello and no alert", since(x.chLast.t, r.t))
+		f.verdict(result.VerdictServerResetAfterClientHello, "the server reset the connection %s after the ClientHello, without a ServerHello or an alert", since(x.chLast.t, r.t))
+		return
+	}
+	if s.fin.seen() && !s.firstPayload.seen() {
+		f.addEvidence(s.fin, "FIN from the server %s after the ClientHello, no ServerHello and no alert", since(x.chLast.t, s.fin.t))
+		f.verdict(result.VerdictServerClosedAfterClientHello, "the server closed the connection %s after the ClientHello, without a ServerHello or an alert", since(x.chLast.t, s.fin.t))
+		return
+	}
+	c := &f.side[fromClient]
+	if r, ok := f.firstRST(); ok && r.from == fromClient {
+		f.addEvidence(r.ref, "RST from the client %s after the ClientHello: it gave up waiting", since(x.chLast.t, r.t))
+		f.verdict(result.VerdictNoServerHello, "the server did not answer the ClientHello; the client reset the connection %s later", since(x.chLast.t, r.t))
+		return
+	}
+	if c.fin.seen() {
+		f.addEvidence(c.fin, "FIN from the client %s after the ClientHello: it gave up waiting", since(x.chLast.t, c.fin.t))
+		f.verdict(result.VerdictNoServerHello, "the server did not answer the ClientHello; the client closed the connection %s later", since(x.chLast.t, c.fin.t))
+		return
+	}
+	f.diag.versionSuspect = false
+	if x.ch == nil {
+		f.verdict(result.VerdictIncomplete, "the ClientHello could not be read and the capture ends before the server answered")
+		return
+	}
+	f.verdict(result.VerdictIncomplete, "the capture ended %s after the ClientHello, before the server answered", fmtDur(end.Sub(x.chLast.t)))
+}
+
+// classifyAlert: a plaintext alert ended the handshake.
+func (f *flow) classifyAlert(a alertFact) {
+	who := sideName[a.from]
+	f.addEvidence(a.ref, "%s alert %s (%d) from the %s", a.alert.Level, a.alert.Description, a.alert.Description, who)
+	when := "before any ServerHello"
+	if !a.beforeServerHello {
+		when = "after the ServerHello"
+	}
+	d := a.alert.Description
+	switch {
+	case d == tls.AlertProtocolVersion:
+		f.verdict(result.VerdictTLSVersionMismatch, "the %s sent protocol_version %s: no TLS version in common (the client offers %s)", who, when, f.offered())
+	case d == tls.AlertHandshakeFailure || d == tls.AlertInsufficientSecurity:
+		f.diag.versionSuspect = a.beforeServerHello
+		f.verdict(result.VerdictTLSHandshakeFailure, "the %s sent %s %s: most likely no cipher suite in common (the client offers %d suites)", who, d, when, f.suiteCount())
+	case a.alert.IsCertificateRejection():
+		if a.from == fromClient {
+			f.verdict(result.VerdictTLSCertificateRejected, "the client rejected the server's certificate: alert %s", d)
+		} else {
+			f.verdict(result.VerdictTLSCertificateRejected, "the server rejected the client's certificate: alert %s", d)
+		}
+	default:
+		f.verdict(result.VerdictTLSAlert, "the %s ended the handshake with alert %s %s", who, d, when)
+	}
+}
+
+// classifyAfterServerHello: the server chose a version and no plaintext alert followed.
+func (f *flow) classifyAfterServerHello(end time.Time) {
+	x := &f.tls
+	v := x.sh.ChosenVersion()
+	est := f.tlsEstablished()
+	rst, hasRST := f.firstRST()
+	if est {
+		if hasRST && !f.finBefore(rst.t) {
+			f.addEvidence(rst.ref, "RST from the %s after the handshake, before any FIN", sideName[rst.from])
+			f.verdict(result.VerdictReset, "the %s reset the connection after the TLS handshake (%s), while exchanging data (%d records from the client, %d from the server)",
+				sideName[rst.from], v, x.appData[fromClient], x.appData[fromServer])
+			return
+		}
+		f.verdict(result.VerdictOK, "%s with %s", v, x.sh.CipherSuite)
+		return
+	}
+	// The handshake did not finish.
+	c := &f.side[fromClient]
+	if v.Rank() >= tls.VersionTLS13.Rank() || isTLS13Draft(v) {
+		if e := x.firstEncrypted[fromClient]; e.seen() && x.firstEncryptedLen[fromClient] <= encryptedAlertMaxLen && (c.fin.seen() || hasRST) {
+			f.addEvidence(e, "a %d-byte encrypted record from the client (the size of an alert, not of a Finished), then the client closed", x.firstEncryptedLen[fromClient])
+			f.verdict(result.VerdictTLSCertificateRejected, "the client sent an encrypted alert right after the server's %s flight and closed: most likely it rejected the server's certificate (TLS 1.3 hides the alert; inferred from its size)", v)
+			return
+		}
+	}
+	if hasRST {
+		f.addEvidence(rst.ref, "RST from the %s during the handshake", sideName[rst.from])
+		f.verdict(result.VerdictReset, "the %s reset the connection during the TLS handshake, after the ServerHello (%s)%s", sideName[rst.from], v, afterFlightHint(rst.from, x))
+		return
+	}
+	for d := range f.side {
+		if fin := f.side[d].fin; fin.seen() {
+			f.addEvidence(fin, "FIN from the %s during the handshake", sideName[d])
+			f.verdict(result.VerdictReset, "the %s closed the connection during the TLS handshake, after the ServerHello (%s)%s", sideName[d], v, afterFlightHint(d, x))
+			return
+		}
+	}
+	f.verdict(result.VerdictIncomplete, "the capture ended during the TLS handshake (%s chosen), %s after the ServerHello", v, fmtDur(end.Sub(x.shRef.t)))
+}
+
+// tlsEstablished reports whether both sides finished the handshake, as far as packets show.
+func (f *flow) tlsEstablished() bool {
+	x := &f.tls
+	v := x.sh.ChosenVersion()
+	if v == tls.VersionSSL20 {
+		// SSL 2.0 has no ChangeCipherSpec: both sides going on to send data after the
+		// ServerHello (client master key, then encrypted records) means it was established.
+		c, s := &f.side[fromClient], &f.side[fromServer]
+		return c.lastPayload.frame > x.shRef.frame && s.lastPayload.frame > x.shRef.frame
+	}
+	if v.Rank() >= tls.VersionTLS13.Rank() || isTLS13Draft(v) {
+		// TLS 1.3: the client's Finished is an encrypted record larger than an alert; or the
+		// client went on to send more records.
+		return (x.firstEncrypted[fromClient].seen() && x.firstEncryptedLen[fromClient] > encryptedAlertMaxLen) ||
+			x.appData[fromClient] >= 2
+	}
+	return x.ccs[fromClient].seen() && x.ccs[fromServer].seen()
+}
+
+// classifyPlain: no TLS from the client.
+func (f *flow) classifyPlain(end time.Time) {
+	x := &f.tls
+	c, s := &f.side[fromClient], &f.side[fromServer]
+	if nt := x.notTLS[fromClient]; nt.seen() {
+		f.addEvidence(nt.ref, "the client sent %s", describePrefix(nt.prefix))
+		if f.tlsPort {
+			f.verdict(result.VerdictNotTLS, "the client sent %s to %s, a TLS port: it is not speaking TLS", describePrefix(nt.prefix), addr(f.server))
+			return
+		}
+		f.diag.plainText = true
+	}
+	rst, hasRST := f.firstRST()
+	if hasRST && !f.finBefore(rst.t) {
+		f.addEvidence(rst.ref, "RST from the %s", sideName[rst.from])
+		stage := "right after the TCP handshake, before any data"
+		if c.bytes > 0 || s.bytes > 0 {
+			stage = fmt.Sprintf("after %d bytes from the client and %d from the server", c.bytes, s.bytes)
+		}
+		f.verdict(result.VerdictReset, "the %s reset the connection %s", sideName[rst.from], stage)
+		return
+	}
+	switch {
+	case c.fin.seen() && s.fin.seen() || hasRST:
+		if c.bytes == 0 && s.bytes == 0 {
+			f.verdict(result.VerdictOK, "TCP connection opened and closed without data (a port check?)")
+		} else {
+			f.verdict(result.VerdictOK, "plain TCP: %d bytes from the client, %d from the server, closed normally", c.bytes, s.bytes)
+		}
+	case c.fin.seen() || s.fin.seen():
+		f.verdict(result.VerdictIncomplete, "only the %s closed the connection before the capture ended", map[bool]string{true: "client", false: "server"}[c.fin.seen()])
+	default:
+		f.verdict(result.VerdictIncomplete, "the connection was still open when the capture ended (%d bytes from the client, %d from the server)", c.bytes, s.bytes)
+	}
+}
+
+func (f *flow) firstRST() (rstRef, bool) {
+	if len(f.rsts) == 0 {
+		return rstRef{}, false
+	}
+	return f.rsts[0], true
+}
+
+// finBefore reports whether either side sent a FIN before t.
+func (f *flow) finBefore(t time.Time) bool {
+	for d := range f.side {
+		if fin := f.side[d].fin; fin.seen() && !fin.t.After(t) {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *flow) addRSTEvidence() {
+	for _, r := range f.rsts {
+		f.addEvidence(r.ref, "RST from the %s", sideName[r.from])
+	}
+}
+
+func (f *flow) offered() string {
+	if f.tls.ch == nil {
+		return "unknown versions"
+	}
+	return versionList(f.tls.ch.OfferedVersions())
+}
+
+func (f *flow) suiteCount() int {
+	if f.tls.ch == nil {
+		return 0
+	}
+	return len(f.tls.ch.CipherSuites)
+}
+
+func afterFlightHint(d int, x *tlsFacts) string {
+	if d == fromClient && len(x.serverMsgs) > 0 && !x.ccs[fromClient].seen() {
+		for _, m := range x.serverMsgs {
+			if m == tls.HandshakeCertificate.String() {
+				return ": the client gave up right after the server's certificate, most likely rejecting it"
+			}
+		}
+	}
+	return ""
+}
+
+func isTLS13Draft(v tls.Version) bool { return v>>8 == 0x7f }
+
+func legacyNote(ch *tls.ClientHello) string {
+	if ch.VersionsFromExtension() {
+		return ""
+	}
+	return fmt.Sprintf(" (legacy_version %s, no supported_versions extension)", ch.LegacyVersion)
+}
+
+func sniNote(ch *tls.ClientHello) string {
+	if ch.ServerName == "" {
+		return ""
+	}
+	return fmt.Sprintf(", SNI %q", ch.ServerName)
+}
+
+// versionList names versions as a compact range ("TLS 1.0–1.2") when they are consecutive.
+func versionList(vs []tls.Version) string {
+	if len(vs) == 0 {
+		return "no version"
+	}
+	names := make([]string, len(vs))
+	for i, v := range vs {
+		names[i] = v.String()
+	}
+	return strings.Join(names, ", ")
+}
+
+// describePrefix says what the first bytes of a non-TLS stream look like.
+func describePrefix(b []byte) string {
+	line := b
+	for i, c := range b {
+		if c == '\r' || c == '\n' {
+			line = b[:i]
+			break
+		}
+	}
+	printable := len(line) > 0
+	for _, c := range line {
+		if c < 0x20 || c > 0x7e {
+			printable = false
+			break
+		}
+	}
+	if printable {
+		if isHTTPRequest(line) {
+			return fmt.Sprintf("a plain HTTP request %q", string(line))
+		}
+		if strings.HasPrefix(string(line), "HTTP/") {
+			return fmt.Sprintf("a plain HTTP response %q", string(line))
+		}
+		return fmt.Sprintf("plain text %q", string(line))
+	}
+	n := len(b)
+	if n > 16 {
+		n = 16
+	}
+	return fmt.Sprintf("non-TLS bytes % x", b[:n])
+}
+
+func isHTTPRequest(line []byte) bool {
+	for _, m := range []string{"GET ", "POST ", "HEAD ", "PUT ", "DELETE ", "OPTIONS ", "CONNECT ", "PATCH "} {
+		if strings.HasPrefix(string(line), m) {
+			return true
+		}
+	}
+	return false
+}
+
+func icmpText(ic icmpFact) string {
+	if ic.v6 {
+		return fmt.Sprintf("ICMPv6 type %d code %d", ic.typ, ic.code)
+	}
+	names := map[uint8]string{0: "net unreachable", 1: "host unreachable", 3: "port unreachable", 4: "fragmentation needed",
+		9: "net administratively prohibited", 10: "host administratively prohibited", 13: "communication administratively prohibited"}
+	if ic.typ == 3 {
+		if n, ok := names[ic.code]; ok {
+			return "ICMP " + n
+		}
+	}
+	return fmt.Sprintf("ICMP type %d code %d", ic.typ, ic.code)
+}
+
+// since formats the time from a to b.
+func since(a, b time.Time) string { return fmtDur(b.Sub(a)) }
+
+// fmtDur formats a duration for people: "0.3 ms", "12 ms", "1.5 s".
+func fmtDur(d time.Duration) string {
+	switch {
+	case d < 0:
+		return "0 ms"
+	case d < 10*time.Millisecond:
+		return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
+	case d < time.Second:
+		return fmt.Sprintf("%.0f ms", float64(d)/float64(time.Millisecond))
+	default:
+		return fmt.Sprintf("%.1f s", d.Seconds())
+	}
+}
+
+func fmtSecs(d time.Duration) string { return fmt.Sprintf("%.1f", d.Seconds()) }

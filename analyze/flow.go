@@ -1,0 +1,277 @@
+package analyze
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/result"
+	"github.com/connscope/connscope/tls"
+)
+
+// Directions within a flow.
+const (
+	fromClient = 0
+	fromServer = 1
+)
+
+var sideName = [2]string{"client", "server"}
+
+// ref is one packet of a flow: its frame number and time.
+type ref struct {
+	frame int
+	t     time.Time
+}
+
+func (r ref) seen() bool { return r.frame != 0 }
+
+// side is what one direction of a flow showed.
+type side struct {
+	packets      int
+	bytes        int64 // payload bytes on the wire
+	retrans      int
+	seqMax       uint32 // highest sequence number + length seen with payload
+	seqMaxSet    bool
+	ttl          int
+	synSeq       uint32
+	synSeen      bool
+	fin          ref
+	firstPayload ref
+	lastPayload  ref
+
+	stream  streamStart
+	tls     *tls.Stream
+	deliver func(b []byte, frame int, t time.Time)
+	// tlsBase is the stream offset where the current TLS parser started: 0, or where TLS began
+	// after a plain-text STARTTLS exchange.
+	tlsBase int64
+	// scanning: the stream began as plain text; each later segment is checked for the start of
+	// a TLS handshake (STARTTLS).
+	scanning bool
+}
+
+// flow is one TCP connection in progress (and, once finished, its first-pass diagnosis).
+type flow struct {
+	id             int
+	client, server netip.AddrPort
+	rolesGuessed   bool
+	flipped        bool // the first packet came from the server
+	tlsPort        bool // the server port is a known TLS port
+	limit          int64
+	first, last    time.Time
+	firstFrame     int
+
+	side     [2]side
+	syns     []ref // client SYNs, the first few
+	synCount int
+	synAck   ref
+	rsts     []rstRef // the first few resets
+	rstCount int
+	icmp     []icmpFact
+	zeek     zeekConn
+	tls      tlsFacts
+
+	snaplenCut     int
+	clientHelloCut bool
+
+	// Set by finalize.
+	diag diagnosis
+}
+
+type rstRef struct {
+	from int
+	ref
+	ttl int
+}
+
+type icmpFact struct {
+	ref
+	v6         bool
+	typ, code  uint8
+	router     netip.Addr
+	mtu        uint32
+	fromClient bool // the quoted packet was the client's
+}
+
+const (
+	maxSYNRefs  = 16
+	maxRSTRefs  = 4
+	maxICMPRefs = 4
+)
+
+// startsNewConnection reports whether p, a packet on this flow's endpoints, is the SYN of a new
+// connection that reuses them, rather than part of this one.
+func (f *flow) startsNewConnection(src netip.AddrPort, p *capture.Packet) bool {
+	t := &p.TCP
+	if t.Flags&(capture.FlagSYN|capture.FlagACK) != capture.FlagSYN {
+		return false
+	}
+	d := f.dirOf(src)
+	s := &f.side[d]
+	if s.synSeen && s.synSeq == t.Seq {
+		return false // a retransmitted SYN
+	}
+	return f.closed() || (d == fromClient && s.synSeen)
+}
+
+func (f *flow) dirOf(src netip.AddrPort) int {
+	if src == f.client {
+		return fromClient
+	}
+	return fromServer
+}
+
+// closed reports whether the connection has ended: a reset, or a FIN from both sides.
+func (f *flow) closed() bool {
+	return f.rstCount > 0 || (f.side[0].fin.seen() && f.side[1].fin.seen())
+}
+
+// packet updates the flow with one of its TCP packets.
+func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Analyzer) {
+	d := f.dirOf(src)
+	s := &f.side[d]
+	t := &p.TCP
+	r := ref{p.Index, p.Time}
+	f.last = p.Time
+	s.packets++
+	if s.packets == 1 {
+		s.ttl = int(p.TTL)
+	}
+	s.bytes += int64(t.PayloadLen)
+	if len(t.Payload) < t.PayloadLen {
+		f.snaplenCut++
+	}
+	f.zeek.packet(d, t)
+
+	syn, ack := t.Flags&capture.FlagSYN != 0, t.Flags&capture.FlagACK != 0
+	if syn {
+		if !s.synSeen {
+			s.synSeen = true
+			s.synSeq = t.Seq
+		}
+		s.stream.setBase(t.Seq + 1)
+		if !ack && d == fromClient {
+			f.synCount++
+			if len(f.syns) < maxSYNRefs {
+				f.syns = append(f.syns, r)
+			}
+		}
+		if ack && d == fromServer && !f.synAck.seen() {
+			f.synAck = r
+		}
+	}
+	if t.Flags&capture.FlagFIN != 0 && !s.fin.seen() {
+		s.fin = r
+	}
+	if t.Flags&capture.FlagRST != 0 {
+		f.rstCount++
+		if len(f.rsts) < maxRSTRefs {
+			f.rsts = append(f.rsts, rstRef{from: d, ref: r, ttl: int(p.TTL)})
+		}
+	}
+	if t.PayloadLen == 0 {
+		return
+	}
+	end := t.Seq + uint32(t.PayloadLen)
+	switch {
+	case !s.seqMaxSet:
+		s.seqMax, s.seqMaxSet = end, true
+	case int32(end-s.seqMax) <= 0:
+		s.retrans++
+	default:
+		s.seqMax = end
+	}
+	if !s.firstPayload.seen() {
+		s.firstPayload = r
+	}
+	s.lastPayload = r
+	if !s.stream.stopped {
+		if s.tls == nil {
+			s.tls = tls.NewStream(int(f.limit))
+			s.stream.limit = f.limit
+			s.deliver = f.deliverFunc(d)
+		}
+		s.stream.segment(t.Seq, t.Payload, t.PayloadLen, p.Index, p.Time, s.deliver)
+		if s.stream.gap {
+			s.tls.Gap()
+		}
+	}
+}
+
+// deliverFunc returns the function that feeds direction d's in-order bytes to its TLS parser.
+func (f *flow) deliverFunc(d int) func([]byte, int, time.Time) {
+	s := &f.side[d]
+	return func(b []byte, frame int, t time.Time) {
+		if s.scanning {
+			if !startsHandshake(b, d) {
+				return
+			}
+			s.scanning = false
+			s.tls = tls.NewStream(int(f.limit))
+			s.tlsBase = s.stream.next - int64(len(b))
+			f.tls.starttls = true
+		}
+		for _, ev := range s.tls.Feed(b) {
+			ev.Start += s.tlsBase
+			ev.End += s.tlsBase
+			f.tlsEvent(d, ev)
+		}
+		if s.tls.Done() {
+			if s.tlsBase == 0 && f.tls.notTLS[d].seen() && isText(f.tls.notTLS[d].prefix) {
+				s.scanning = true // a text protocol: TLS may start later (STARTTLS)
+				return
+			}
+			s.stream.stop()
+		}
+	}
+}
+
+// startsHandshake reports whether b begins with a TLS handshake record holding a ClientHello
+// (from the client) or a ServerHello (from the server).
+func startsHandshake(b []byte, d int) bool {
+	want := byte(tls.HandshakeClientHello)
+	if d == fromServer {
+		want = byte(tls.HandshakeServerHello)
+	}
+	return len(b) >= 6 && b[0] == 0x16 && b[1] == 3 && b[2] <= 4 && b[5] == want
+}
+
+// isText reports whether b looks like the start of a line-based text protocol.
+func isText(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	for _, c := range b {
+		if (c < 0x20 && c != '\r' && c != '\n' && c != '\t') || c > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// icmpError records an ICMP error that quotes one of this flow's packets.
+func (f *flow) icmpError(p *capture.Packet, quotedSrc netip.AddrPort) {
+	if len(f.icmp) >= maxICMPRefs {
+		return
+	}
+	q := &p.ICMP
+	f.icmp = append(f.icmp, icmpFact{ref: ref{p.Index, p.Time}, v6: q.V6, typ: q.Type, code: q.Code,
+		router: p.SrcIP, mtu: q.MTU, fromClient: quotedSrc == f.client})
+}
+
+// release drops what a finished flow no longer needs: buffers and parsers.
+func (f *flow) release() {
+	for i := range f.side {
+		f.side[i].stream.stop()
+		f.side[i].stream.marks = nil
+		f.side[i].tls = nil
+		f.side[i].deliver = nil
+	}
+}
+
+// addr formats an endpoint as "ip:port", IPv6 as "[addr]:port".
+func addr(ap netip.AddrPort) string {
+	return ap.String()
+}
+
+var _ = result.VerdictOK

@@ -1,0 +1,159 @@
+package analyze
+
+import (
+	"fmt"
+	"net/netip"
+	"sort"
+	"strings"
+
+	"github.com/connscope/connscope/result"
+	"github.com/connscope/connscope/tls"
+)
+
+// aggregate gathers, across every flow of the capture, what each server was seen to accept, and
+// counts the flows that are not listed one by one.
+type aggregate struct {
+	servers  map[netip.AddrPort]*serverFacts
+	unlisted map[unlistedKey]int
+}
+
+// serverFacts is what one server:port did across the capture.
+type serverFacts struct {
+	accepted map[tls.Version]int     // versions chosen in a ServerHello
+	ciphers  map[tls.CipherSuite]int // cipher suites chosen
+	example  map[tls.Version]int     // a flow id that shows each accepted version
+	tlsSeen  bool                    // some flow spoke TLS with it
+}
+
+// unlistedKey groups the flows past MaxFlows by what the cross-flow pass needs.
+type unlistedKey struct {
+	server         netip.AddrPort
+	verdict        result.Verdict
+	highest        tls.Version
+	versionSuspect bool
+	plainText      bool
+}
+
+func (g *aggregate) init() {
+	g.servers = make(map[netip.AddrPort]*serverFacts)
+	g.unlisted = make(map[unlistedKey]int)
+}
+
+func (g *aggregate) server(ap netip.AddrPort) *serverFacts {
+	s := g.servers[ap]
+	if s == nil {
+		s = &serverFacts{accepted: map[tls.Version]int{}, ciphers: map[tls.CipherSuite]int{}, example: map[tls.Version]int{}}
+		g.servers[ap] = s
+	}
+	return s
+}
+
+// observe records what a finished flow shows about its server.
+func (g *aggregate) observe(f *flow) {
+	s := g.server(f.server)
+	if f.tls.isTLS() {
+		s.tlsSeen = true
+	}
+	if sh := f.tls.sh; sh != nil {
+		v := sh.ChosenVersion()
+		s.accepted[v]++
+		s.ciphers[sh.CipherSuite]++
+		if _, ok := s.example[v]; !ok {
+			s.example[v] = f.id
+		}
+	}
+}
+
+func (g *aggregate) countUnlisted(f *flow) {
+	g.unlisted[unlistedKey{server: f.server, verdict: f.diag.verdict, highest: f.diag.highest,
+		versionSuspect: f.diag.versionSuspect, plainText: f.diag.plainText}]++
+}
+
+// lowestAccepted returns the lowest version the server chose for any client, by rank.
+func (s *serverFacts) lowestAccepted() (tls.Version, bool) {
+	var low tls.Version
+	found := false
+	for v := range s.accepted {
+		if v.Rank() == 0 {
+			continue
+		}
+		if !found || v.Rank() < low.Rank() {
+			low, found = v, true
+		}
+	}
+	return low, found
+}
+
+// acceptedList names the accepted versions, lowest first.
+func (s *serverFacts) acceptedList() []tls.Version {
+	vs := make([]tls.Version, 0, len(s.accepted))
+	for v := range s.accepted {
+		vs = append(vs, v)
+	}
+	sort.Slice(vs, func(i, j int) bool {
+		return vs[i].Rank() < vs[j].Rank() || (vs[i].Rank() == vs[j].Rank() && vs[i] < vs[j])
+	})
+	return vs
+}
+
+func (s *serverFacts) acceptedText() string {
+	var parts []string
+	for _, v := range s.acceptedList() {
+		parts = append(parts, fmt.Sprintf("%s in %d handshake(s), e.g. flow #%d", v, s.accepted[v], s.example[v]))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// mismatch reports whether a client whose highest version is highest cannot meet this server:
+// the server chose only versions above it for other clients.
+func (s *serverFacts) mismatch(highest tls.Version) bool {
+	low, ok := s.lowestAccepted()
+	return ok && highest.Rank() > 0 && highest.Rank() < low.Rank()
+}
+
+// infer revisits a flow's first-pass verdict with what the whole capture showed about its server.
+func (a *Analyzer) infer(f *flow) {
+	s := a.agg.servers[f.server]
+	d := &f.diag
+	switch {
+	case d.versionSuspect && s != nil && s.mismatch(d.highest):
+		prev := d.verdict
+		d.verdict = result.VerdictTLSVersionMismatch
+		d.reason = fmt.Sprintf("the client offers at most %s, but this server chose only higher versions for other clients in this capture (%s); it %s",
+			d.highest, s.acceptedText(), strings.TrimPrefix(d.reason, "the server "))
+		d.evidence = append(d.evidence, result.Evidence{Text: fmt.Sprintf("%s -> %s: %s accepted %s", prev, d.verdict, addr(f.server), versionNames(s.acceptedList()))})
+	case d.verdict == result.VerdictTLSVersionMismatch && s != nil && len(s.accepted) > 0:
+		d.reason += fmt.Sprintf("; this server chose %s for other clients", s.acceptedText())
+	case d.plainText && s != nil && s.tlsSeen:
+		d.verdict = result.VerdictNotTLS
+		d.reason = fmt.Sprintf("the client did not speak TLS to %s, where other clients in this capture did", addr(f.server))
+	}
+}
+
+// inferUnlisted applies the same revision to the counted, unlisted flows.
+func (a *Analyzer) inferUnlisted() map[result.Verdict]map[netip.AddrPort]int {
+	out := map[result.Verdict]map[netip.AddrPort]int{}
+	for k, n := range a.agg.unlisted {
+		v := k.verdict
+		s := a.agg.servers[k.server]
+		switch {
+		case k.versionSuspect && s != nil && s.mismatch(k.highest):
+			v = result.VerdictTLSVersionMismatch
+		case k.plainText && s != nil && s.tlsSeen:
+			v = result.VerdictNotTLS
+		}
+		if out[v] == nil {
+			out[v] = map[netip.AddrPort]int{}
+		}
+		out[v][k.server] += n
+	}
+	return out
+}
+
+func versionNames(vs []tls.Version) string {
+	names := make([]string, len(vs))
+	for i, v := range vs {
+		names[i] = v.String()
+	}
+	return strings.Join(names, ", ")
+}

@@ -1,0 +1,68 @@
+// Package analyze turns decoded packets into per-connection facts and verdicts. It tracks every
+// TCP connection on the analysed ports (state, history and counters as Zeek's connection analyzer
+// keeps them), reassembles the first bytes of each direction, hands them to the tls package, and
+// at the end diagnoses each flow, using what the whole capture showed about each server.
+package analyze
+
+import (
+	"net/netip"
+	"time"
+)
+
+// Options says which connections to analyse and how much to keep.
+type Options struct {
+	// Ports are the server ports to analyse. Empty: every TCP connection.
+	Ports []uint16
+	// Hosts are the server addresses to analyse. Empty: every address.
+	Hosts []netip.Addr
+	// TLSPorts are server ports where TLS is expected even when no TLS is seen on them, so that
+	// plain text sent there is reported as not-tls. Ports where TLS is seen count too.
+	// Nil means DefaultTLSPorts.
+	TLSPorts []uint16
+	// MaxFlows is how many flows the result lists one by one (0: DefaultMaxFlows). Flows past it
+	// are still analysed and counted in the summary.
+	MaxFlows int
+	// MaxActiveFlows bounds the connections tracked at once (0: DefaultMaxActiveFlows). Past it
+	// the least recently active are finished early.
+	MaxActiveFlows int
+	// StreamLimit is how many bytes of each direction are reassembled and parsed (0:
+	// DefaultStreamLimit).
+	StreamLimit int
+	// IdleTimeout finishes a connection that has been silent this long in capture time (0:
+	// DefaultIdleTimeout). Closed connections are finished sooner.
+	IdleTimeout time.Duration
+}
+
+// Defaults for Options.
+const (
+	DefaultMaxFlows       = 100000
+	DefaultMaxActiveFlows = 262144
+	DefaultStreamLimit    = 64 << 10
+	DefaultIdleTimeout    = 5 * time.Minute
+	// closedLinger is how long a closed or reset connection is kept for late packets before it
+	// is finished.
+	closedLinger = 10 * time.Second
+)
+
+// DefaultTLSPorts are ports where TLS is expected: Apex One / OfficeScan's 4343 and the usual
+// TLS service ports.
+var DefaultTLSPorts = []uint16{443, 465, 636, 853, 989, 990, 992, 993, 994, 995, 4343, 5061, 8443}
+
+func (o Options) withDefaults() Options {
+	if o.MaxFlows <= 0 {
+		o.MaxFlows = DefaultMaxFlows
+	}
+	if o.MaxActiveFlows <= 0 {
+		o.MaxActiveFlows = DefaultMaxActiveFlows
+	}
+	if o.StreamLimit <= 0 {
+		o.StreamLimit = DefaultStreamLimit
+	}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = DefaultIdleTimeout
+	}
+	if o.TLSPorts == nil {
+		o.TLSPorts = DefaultTLSPorts
+	}
+	return o
+}

@@ -1,0 +1,81 @@
+// Package capture reads packets from capture files (pcap, pcapng, gzip-compressed) and decodes the
+// link, IP, TCP and ICMP headers that connscope needs, without allocating per packet.
+package capture
+
+import (
+	"net/netip"
+	"time"
+)
+
+// Kind says which transport a decoded Packet carries.
+type Kind uint8
+
+const (
+	// KindOther is a packet connscope does not analyse (UDP, ARP, a non-first IP fragment, ...).
+	KindOther Kind = iota
+	// KindTCP is a TCP segment; Packet.TCP is valid.
+	KindTCP
+	// KindICMPError is an ICMP or ICMPv6 error that quotes a TCP packet; Packet.ICMP is valid.
+	KindICMPError
+)
+
+// TCP flag bits as they appear in the TCP header's flags byte.
+const (
+	FlagFIN uint8 = 0x01
+	FlagSYN uint8 = 0x02
+	FlagRST uint8 = 0x04
+	FlagPSH uint8 = 0x08
+	FlagACK uint8 = 0x10
+	FlagURG uint8 = 0x20
+	FlagECE uint8 = 0x40
+	FlagCWR uint8 = 0x80
+)
+
+// TCPHeader holds the fields of a TCP segment that the analyzer uses.
+type TCPHeader struct {
+	SrcPort, DstPort uint16
+	Seq, Ack         uint32
+	Flags            uint8 // FlagFIN | FlagSYN | ...
+	Window           uint16
+	// Payload is the captured part of the segment's payload. It borrows the reader's buffer and is
+	// valid only until the next call to Next: copy what must be kept.
+	Payload []byte
+	// PayloadLen is the payload length on the wire, from the IP header's length fields. It is larger
+	// than len(Payload) when the capture's snaplen cut the packet.
+	PayloadLen int
+}
+
+// ICMPError is an ICMP destination-unreachable, time-exceeded or (ICMPv6) packet-too-big message
+// together with the IP and TCP header fields of the packet it quotes.
+type ICMPError struct {
+	V6   bool  // ICMPv6 rather than ICMP
+	Type uint8 // e.g. 3 destination unreachable (ICMP), 1 (ICMPv6)
+	Code uint8
+	// MTU is the next-hop MTU of "fragmentation needed" (ICMP 3/4) or "packet too big" (ICMPv6 2).
+	MTU uint32
+	// The quoted packet: the original sender is QuotedSrc.
+	QuotedSrc, QuotedDst         netip.Addr
+	QuotedSrcPort, QuotedDstPort uint16
+	QuotedSeq                    uint32
+	QuotedHasSeq                 bool // the quote was long enough to hold the sequence number
+}
+
+// Packet is one decoded packet. Reuse one Packet value across calls to Next: its slices borrow the
+// reader's buffers.
+type Packet struct {
+	Index   int       // 1-based frame number, as Wireshark numbers frames
+	Time    time.Time // capture timestamp
+	CapLen  int       // bytes captured
+	WireLen int       // bytes on the wire
+	// Truncated is true when the capture's snaplen cut this packet (CapLen < WireLen) or the
+	// captured bytes end before the IP header says the packet ends.
+	Truncated bool
+	Kind      Kind
+
+	SrcIP, DstIP netip.Addr
+	TTL          uint8  // IPv4 TTL or IPv6 hop limit
+	IPID         uint16 // IPv4 identification (0 for IPv6)
+
+	TCP  TCPHeader // valid when Kind == KindTCP
+	ICMP ICMPError // valid when Kind == KindICMPError
+}

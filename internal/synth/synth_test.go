@@ -1,0 +1,44 @@
+package synth
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/gopacket/gopacket/pcapgo"
+)
+
+// TestWrite checks that the generator writes at least the packets asked for, in time order, each
+// copy with its own client address.
+func TestWrite(t *testing.T) {
+	var buf bytes.Buffer
+	n, err := Write(&buf, []string{"../../../shared/captures/zeek/tls1.2.pcap"}, 1000, time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 1000 || n%22 != 0 {
+		t.Fatalf("wrote %d packets, want a whole number of 22-frame copies >= 1000", n)
+	}
+	r, err := pcapgo.NewReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last time.Time
+	clients := map[[4]byte]bool{}
+	for i := 0; i < n; i++ {
+		data, ci, err := r.ReadPacketData()
+		if err != nil {
+			t.Fatalf("packet %d: %v", i, err)
+		}
+		if ci.Timestamp.Before(last) {
+			t.Fatalf("packet %d goes back in time", i)
+		}
+		last = ci.Timestamp
+		var ip [4]byte
+		copy(ip[:], data[14+12:14+16])
+		clients[ip] = true
+	}
+	if want := n/22 + 1; len(clients) != want {
+		t.Errorf("%d distinct source addresses, want %d (one per copy plus the server)", len(clients), want)
+	}
+}

@@ -1,0 +1,109 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+
+	"github.com/connscope/connscope/result"
+)
+
+// writeJSON writes r as the connscope.result/v1 document: encoding/json, two-space indent,
+// "&", "<" and ">" left as they are (Wireshark filters hold "&&"). See docs/json-schema.md.
+func writeJSON(b *bytes.Buffer, r *result.Result, _ Options) error {
+	n := normalize(r)
+	enc := json.NewEncoder(b)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(&n)
+}
+
+// normalize returns a copy of r fit for encoding, leaving r and everything it points to as they
+// were:
+//   - every list is an empty list rather than nil, so it encodes as [] and never as null; the
+//     one exception is ClientHello.SupportedVersions, whose null means "extension absent";
+//   - every time is in UTC, so it encodes as RFC 3339 with a "Z" and nanosecond precision;
+//   - an empty Schema is set to result.SchemaVersion.
+//
+// Slices whose elements change are copied; slices kept as they are share their backing arrays
+// with r, which encoding only reads.
+func normalize(r *result.Result) result.Result {
+	n := *r
+	if n.Schema == "" {
+		n.Schema = result.SchemaVersion
+	}
+	n.Input.LinkTypes = list(n.Input.LinkTypes)
+	n.Input.First = n.Input.First.UTC()
+	n.Input.Last = n.Input.Last.UTC()
+	n.Options.Ports = list(n.Options.Ports)
+	n.Options.Hosts = list(n.Options.Hosts)
+	n.Warnings = list(n.Warnings)
+	n.Flows = each(n.Flows, normalizeFlow)
+	n.Summary.Verdicts = list(n.Summary.Verdicts)
+	n.Summary.Servers = each(n.Summary.Servers, func(s result.ServerSummary) result.ServerSummary {
+		s.AcceptedVersions = list(s.AcceptedVersions)
+		s.AcceptedCiphers = list(s.AcceptedCiphers)
+		s.Verdicts = list(s.Verdicts)
+		return s
+	})
+	return n
+}
+
+func normalizeFlow(f result.Flow) result.Flow {
+	f.Start = f.Start.UTC()
+	f.End = f.End.UTC()
+	f.TCP.SYNs = each(f.TCP.SYNs, normalizeRef)
+	if f.TCP.SYNACK != nil {
+		p := normalizeRef(*f.TCP.SYNACK)
+		f.TCP.SYNACK = &p
+	}
+	f.TCP.FINs = each(f.TCP.FINs, normalizeRef)
+	f.TCP.RSTs = each(f.TCP.RSTs, normalizeRef)
+	if f.TLS != nil {
+		t := *f.TLS
+		if t.ClientHello != nil {
+			ch := *t.ClientHello
+			// SupportedVersions stays nil when it is nil: null means the extension was absent.
+			ch.OfferedVersions = list(ch.OfferedVersions)
+			ch.CipherSuites = list(ch.CipherSuites)
+			ch.ALPN = list(ch.ALPN)
+			ch.SupportedGroups = list(ch.SupportedGroups)
+			ch.Extensions = list(ch.Extensions)
+			t.ClientHello = &ch
+		}
+		t.ServerMessages = list(t.ServerMessages)
+		f.TLS = &t
+	}
+	f.OfferedVersions = list(f.OfferedVersions)
+	f.Alerts = each(f.Alerts, func(a result.Alert) result.Alert {
+		a.Time = a.Time.UTC()
+		return a
+	})
+	f.Evidence = each(f.Evidence, func(e result.Evidence) result.Evidence {
+		e.Time = e.Time.UTC()
+		return e
+	})
+	f.Flags = list(f.Flags)
+	return f
+}
+
+func normalizeRef(p result.PacketRef) result.PacketRef {
+	p.Time = p.Time.UTC()
+	return p
+}
+
+// list returns s, or an empty slice when s is nil.
+func list[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// each returns a new slice holding fn of every element of s (an empty one when s is nil).
+func each[T any](s []T, fn func(T) T) []T {
+	out := make([]T, len(s))
+	for i, v := range s {
+		out[i] = fn(v)
+	}
+	return out
+}

@@ -1,0 +1,106 @@
+// Package report renders a result.Result for people (a table) or programs (JSON).
+//
+// It knows only the result package: what was analysed and how is decided elsewhere. Each format
+// is one function in the formats table below; adding markdown or html is adding an entry.
+package report
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/connscope/connscope/result"
+)
+
+// Format names an output format.
+type Format string
+
+// The output formats.
+const (
+	// FormatTable is the default: warnings, a table of flows, the detail of each failed flow
+	// and a summary, for a person at a terminal.
+	FormatTable Format = "table"
+	// FormatJSON is the result as the versioned JSON document described in docs/json-schema.md.
+	FormatJSON Format = "json"
+)
+
+// ErrUnknownFormat is returned (wrapped) for a format name that is not one of Formats.
+var ErrUnknownFormat = errors.New("unknown format")
+
+// Options controls rendering.
+type Options struct {
+	// Verbose shows, in the table format, the evidence and next step of every flow, not only of
+	// the failed ones.
+	Verbose bool
+	// Color adds ANSI colours to the table format. The caller sets it only when the output is a
+	// terminal.
+	Color bool
+}
+
+// writer renders one format. It writes into a buffer, so it need not check write errors.
+type writer func(b *bytes.Buffer, r *result.Result, o Options) error
+
+// formats lists the formats in the order help text and error messages show them.
+var formats = []struct {
+	f     Format
+	write writer
+}{
+	{FormatTable, writeTable},
+	{FormatJSON, writeJSON},
+}
+
+// Formats returns the valid format names, the default first.
+func Formats() []Format {
+	out := make([]Format, len(formats))
+	for i, e := range formats {
+		out[i] = e.f
+	}
+	return out
+}
+
+// ParseFormat returns the format named s (case and surrounding space ignored). For any other
+// name it returns an error that wraps ErrUnknownFormat and lists the valid formats.
+func ParseFormat(s string) (Format, error) {
+	name := Format(strings.ToLower(strings.TrimSpace(s)))
+	for _, e := range formats {
+		if e.f == name {
+			return e.f, nil
+		}
+	}
+	return "", fmt.Errorf("%w %q: valid formats are %s", ErrUnknownFormat, s, formatList())
+}
+
+func formatList() string {
+	names := make([]string, len(formats))
+	for i, e := range formats {
+		names[i] = string(e.f)
+	}
+	return strings.Join(names, ", ")
+}
+
+// Write renders r to w in format f. The zero Format means FormatTable. The whole report is
+// rendered before anything is written, so a rendering error writes nothing. r is not modified.
+func Write(w io.Writer, r *result.Result, f Format, o Options) error {
+	if r == nil {
+		return errors.New("report: nil result")
+	}
+	if f == "" {
+		f = FormatTable
+	}
+	for _, e := range formats {
+		if e.f != f {
+			continue
+		}
+		var b bytes.Buffer
+		if err := e.write(&b, r, o); err != nil {
+			return fmt.Errorf("report: %s: %w", f, err)
+		}
+		if _, err := w.Write(b.Bytes()); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		return nil
+	}
+	return fmt.Errorf("report: %w %q: valid formats are %s", ErrUnknownFormat, string(f), formatList())
+}

@@ -1,0 +1,216 @@
+// Package result holds what an analysis found, as plain data: the flows, their verdicts and
+// evidence, warnings about the input and a summary. It is the contract between analyze (which
+// fills it) and report (which renders it); it knows nothing of packets.
+//
+// The JSON encoding of Result is a versioned schema (see SchemaVersion and docs/json-schema.md):
+// fields are only ever added within one schema version, never renamed or removed.
+package result
+
+import "time"
+
+// SchemaVersion names the JSON schema of Result. It changes only when a field is renamed,
+// removed or changes meaning; added fields keep the version.
+const SchemaVersion = "connscope.result/v1"
+
+// Result is the outcome of analysing one capture.
+type Result struct {
+	Schema   string    `json:"schema"`   // always SchemaVersion
+	Input    Input     `json:"input"`    // what was read
+	Options  Options   `json:"options"`  // how it was analysed
+	Warnings []Warning `json:"warnings"` // problems with the input, never nil
+	Flows    []Flow    `json:"flows"`    // one per TCP connection, in order of first packet; never nil
+	// FlowsNotListed counts flows that were analysed and counted in Summary but left out of Flows
+	// because more than Options.MaxFlows flows were seen.
+	FlowsNotListed int     `json:"flows_not_listed"`
+	Summary        Summary `json:"summary"`
+}
+
+// Input describes the capture that was read.
+type Input struct {
+	File      string    `json:"file"`
+	Format    string    `json:"format"`     // e.g. "pcapng", "pcap (nanosecond, gzip)"
+	LinkTypes []string  `json:"link_types"` // e.g. ["Ethernet", "Linux SLL2"]
+	Snaplen   int       `json:"snaplen"`    // 0 when unknown
+	Frames    int       `json:"frames"`     // frames read
+	Bytes     int64     `json:"bytes"`      // captured bytes read
+	First     time.Time `json:"first"`      // time of the first frame (zero when none)
+	Last      time.Time `json:"last"`       // time of the last frame
+	// Complete is false when reading stopped early (a truncated or corrupt file); Warnings say where.
+	Complete bool `json:"complete"`
+}
+
+// Options records the analysis settings that shaped the result.
+type Options struct {
+	Ports    []int    `json:"ports"`     // server ports analysed; empty means every TCP port
+	Hosts    []string `json:"hosts"`     // server addresses analysed; empty means every address
+	MaxFlows int      `json:"max_flows"` // most flows listed individually
+}
+
+// Warning is a problem with the input that limits what the analysis can say.
+type Warning struct {
+	// Code is a stable identifier: "truncated-file", "corrupt-file", "snaplen-cut",
+	// "client-hello-cut", "roles-guessed", "flows-not-listed", "undecodable-frames".
+	Code    string `json:"code"`
+	Message string `json:"message"` // one sentence that says what happened and what to do
+	Offset  int64  `json:"offset,omitempty"`
+	Frame   int    `json:"frame,omitempty"` // frame number it concerns, when one does
+}
+
+// Flow is one TCP connection: its endpoints, how TCP went, what TLS showed, and the verdict.
+type Flow struct {
+	ID     int    `json:"id"`     // 1-based, in order of the flow's first frame
+	Client string `json:"client"` // "ip:port"; IPv6 as "[addr]:port"
+	Server string `json:"server"`
+	// RolesGuessed is true when no SYN was captured and the client was taken to be the side not on
+	// an analysed server port.
+	RolesGuessed bool `json:"roles_guessed"`
+
+	Start    time.Time `json:"start"`
+	End      time.Time `json:"end"`
+	Duration float64   `json:"duration_s"`
+
+	TCP TCP `json:"tcp"`
+	// ConnState and History are computed as Zeek's conn.log defines them.
+	ConnState string `json:"conn_state"`
+	History   string `json:"history"`
+
+	TLS *TLS `json:"tls"` // nil when no TLS was seen from either side
+	// OfferedVersions is every version the client offered, lowest first (copied from TLS for
+	// convenience; empty when no ClientHello was seen).
+	OfferedVersions []string `json:"offered_versions"`
+	ChosenVersion   *string  `json:"chosen_version"` // version the server chose, or null
+	Alerts          []Alert  `json:"alerts"`         // plaintext alerts in order; never nil
+	// NotTLS describes what the client sent instead of TLS, when Verdict is not-tls.
+	NotTLS string `json:"not_tls,omitempty"`
+
+	Verdict  Verdict    `json:"verdict"`
+	Failed   bool       `json:"failed"`    // the verdict is a failure (see Verdict.Failed)
+	Reason   string     `json:"reason"`    // one line that says what happened
+	NextStep string     `json:"next_step"` // what to do about it, in plain words
+	Evidence []Evidence `json:"evidence"`  // the packets that prove it; never nil
+	// Filter is a Wireshark display filter that selects this flow's packets.
+	Filter string   `json:"wireshark_filter"`
+	Flags  []string `json:"flags"` // extra observations, e.g. "snaplen-cut"; never nil
+}
+
+// TCP is what the TCP headers of a flow showed.
+type TCP struct {
+	SYNs   []PacketRef `json:"syns"`    // client SYNs (retransmissions included)
+	SYNACK *PacketRef  `json:"syn_ack"` // first SYN-ACK from the server
+	// HandshakeRTT is the time from the last SYN before the SYN-ACK to the SYN-ACK, in seconds
+	// (0 when no SYN-ACK was seen).
+	HandshakeRTT  float64     `json:"handshake_rtt_s"`
+	FINs          []PacketRef `json:"fins"` // first FIN from each side
+	RSTs          []PacketRef `json:"rsts"` // resets, in order (at most a few kept)
+	ClientPackets int         `json:"client_packets"`
+	ServerPackets int         `json:"server_packets"`
+	ClientBytes   int64       `json:"client_bytes"` // payload bytes, on the wire
+	ServerBytes   int64       `json:"server_bytes"`
+	ClientRetrans int         `json:"client_retransmissions"`
+	ServerRetrans int         `json:"server_retransmissions"`
+	SnaplenCut    int         `json:"snaplen_cut"` // packets of this flow cut by the snaplen
+	ClientTTL     int         `json:"client_ttl"`  // IP TTL / hop limit of the client's first packet
+	ServerTTL     int         `json:"server_ttl"`  // of the server's first packet (0 if none)
+}
+
+// PacketRef points at one packet of the capture.
+type PacketRef struct {
+	From  string    `json:"from"`  // "client" or "server"
+	Frame int       `json:"frame"` // frame number, as Wireshark numbers it
+	Time  time.Time `json:"time"`
+}
+
+// TLS is what the TLS handshake showed.
+type TLS struct {
+	ClientHello *ClientHello `json:"client_hello"`
+	ServerHello *ServerHello `json:"server_hello"`
+	// HelloRetryRequest is set when the server asked for another key share first.
+	HelloRetryRequest *ServerHello `json:"hello_retry_request,omitempty"`
+	// ServerMessages lists the handshake messages the server sent in plaintext, in order.
+	ServerMessages []string `json:"server_messages"`
+	// Established is true when both sides sent their Finished (TLS <= 1.2: a ChangeCipherSpec
+	// each way; TLS 1.3: client application data or Finished after the server's flight).
+	Established bool `json:"established"`
+	// ApplicationData counts application_data records per side after the handshake.
+	ClientAppData int `json:"client_app_data_records"`
+	ServerAppData int `json:"server_app_data_records"`
+}
+
+// ClientHello is what the client offered.
+type ClientHello struct {
+	Frame         int    `json:"frame"` // frame holding the ClientHello's first byte
+	LastFrame     int    `json:"last_frame"`
+	Segments      int    `json:"segments"` // TCP segments it spanned
+	RecordVersion string `json:"record_version"`
+	LegacyVersion string `json:"legacy_version"`
+	SSLv2Format   bool   `json:"sslv2_format"`
+	// SupportedVersions is the supported_versions extension as sent (GREASE removed); null when
+	// the extension was absent.
+	SupportedVersions []string `json:"supported_versions"`
+	// OfferedVersions is every version offered, lowest first. Without supported_versions only the
+	// highest is on the wire; the range below it is assumed to start at TLS 1.0 and
+	// OfferedFromLegacy says so.
+	OfferedVersions   []string `json:"offered_versions"`
+	OfferedFromLegacy bool     `json:"offered_from_legacy_version"`
+	Highest           string   `json:"highest_version"`
+	CipherSuites      []string `json:"cipher_suites"`
+	SNI               string   `json:"sni"`
+	ALPN              []string `json:"alpn"`
+	SupportedGroups   []string `json:"supported_groups"`
+	Extensions        []string `json:"extensions"`
+}
+
+// ServerHello is what the server chose.
+type ServerHello struct {
+	Frame         int    `json:"frame"`
+	LegacyVersion string `json:"legacy_version"`
+	ChosenVersion string `json:"chosen_version"`
+	CipherSuite   string `json:"cipher_suite"`
+	KeyShareGroup string `json:"key_share_group,omitempty"`
+	ALPN          string `json:"alpn,omitempty"`
+}
+
+// Alert is one plaintext TLS alert.
+type Alert struct {
+	From        string    `json:"from"`  // "client" or "server"
+	Level       string    `json:"level"` // "warning", "fatal"
+	Description string    `json:"description"`
+	Code        int       `json:"code"`
+	Frame       int       `json:"frame"`
+	Time        time.Time `json:"time"`
+	// BeforeServerHello is true when the alert came before any ServerHello was seen.
+	BeforeServerHello bool `json:"before_server_hello"`
+}
+
+// Evidence is one packet-level fact that supports the verdict.
+type Evidence struct {
+	Frame int       `json:"frame"`
+	Time  time.Time `json:"time"`
+	Text  string    `json:"text"`
+}
+
+// Summary aggregates the flows (all of them, listed or not).
+type Summary struct {
+	Flows    int             `json:"flows"`
+	Failed   int             `json:"failed"`
+	Verdicts []VerdictCount  `json:"verdicts"` // in the order of AllVerdicts, only those seen
+	Servers  []ServerSummary `json:"servers"`
+}
+
+// VerdictCount is how many flows got one verdict.
+type VerdictCount struct {
+	Verdict Verdict `json:"verdict"`
+	Count   int     `json:"count"`
+}
+
+// ServerSummary is what one server:port was seen to do.
+type ServerSummary struct {
+	Server string `json:"server"`
+	Flows  int    `json:"flows"`
+	Failed int    `json:"failed"`
+	// AcceptedVersions are the TLS versions it chose in handshakes that got a ServerHello.
+	AcceptedVersions []string `json:"accepted_versions"`
+	// AcceptedCiphers are the cipher suites it chose.
+	AcceptedCiphers []string       `json:"accepted_ciphers"`
+	Verdicts        []VerdictCount `json:"verdicts"`
+}

@@ -1,0 +1,210 @@
+package capture
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+)
+
+// repeatPcap writes a pcap of at least n records made of copies of the records of a real capture,
+// with timestamps moved forward so that time keeps running.
+func repeatPcap(t testing.TB, w io.Writer, src []byte, n int) int {
+	t.Helper()
+	bw := bufio.NewWriterSize(w, 1<<20)
+	bw.Write(src[:24])
+	written := 0
+	var ts uint32 = 1700000000
+	for written < n {
+		for off := 24; off < len(src); {
+			l := int(binary.LittleEndian.Uint32(src[off+8:]))
+			rec := src[off : off+16+l]
+			var h [16]byte
+			copy(h[:], rec[:16])
+			binary.LittleEndian.PutUint32(h[0:], ts)
+			bw.Write(h[:])
+			bw.Write(rec[16:])
+			off += 16 + l
+			written++
+		}
+		ts++
+	}
+	if err := bw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	return written
+}
+
+// repeatPcapng returns a pcapng made of the real file's section and interface blocks followed by
+// copies of its packet blocks.
+func repeatPcapng(t testing.TB, src []byte, copies int) []byte {
+	t.Helper()
+	starts, _ := ngBlockStarts(src)
+	var head, packets []byte
+	for i, s := range starts[:len(starts)-1] {
+		switch binary.LittleEndian.Uint32(src[s:]) {
+		case ngSectionHeader, ngInterface:
+			head = append(head, src[s:starts[i+1]]...)
+		case ngEnhancedPacket:
+			packets = append(packets, src[s:starts[i+1]]...)
+		}
+	}
+	for range copies {
+		head = append(head, packets...)
+	}
+	return head
+}
+
+// The hot path allocates nothing per packet: reading and decoding a packet reuses every buffer.
+func TestNoAllocationsPerPacket(t *testing.T) {
+	var pcap bytes.Buffer
+	repeatPcap(t, &pcap, mustRead(t, "tls-veth.pcap"), 40000)
+	inputs := []struct {
+		name     string
+		data     []byte
+		maxPer1k float64
+	}{
+		{"pcap", pcap.Bytes(), 0},
+		// compress/flate allocates Huffman tables for each deflate block it decodes (one per few KB
+		// of TLS ciphertext, which does not compress): not per packet, but not zero either
+		{"pcap gzip", gz(t, pcap.Bytes()), 100},
+		{"pcapng 3 interfaces", repeatPcapng(t, mustRead(t, "dumpcap-3if.pcapng"), 200), 0},
+		{"pcapng mixed link types", repeatPcapng(t, mustRead(t, "linktypes.pcapng"), 500), 0},
+	}
+	for _, in := range inputs {
+		t.Run(in.name, func(t *testing.T) {
+			r, err := NewReader(bytes.NewReader(in.data), in.name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var p Packet
+			for range 2000 { // let the buffers reach their size
+				if err := r.Next(&p); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// AllocsPerRun rounds down to whole allocations per run: a run of 1000 packets shows
+			// even one allocation in a thousand packets.
+			allocs := testing.AllocsPerRun(20, func() {
+				for range 1000 {
+					if err := r.Next(&p); err != nil {
+						t.Fatal(err)
+					}
+				}
+			})
+			if allocs > in.maxPer1k {
+				t.Errorf("%.0f allocations per 1000 packets, want at most %.0f", allocs, in.maxPer1k)
+			}
+		})
+	}
+}
+
+// Memory does not grow with the file: the heap after reading 200,000 packets is that after 20,000.
+func TestMemoryFlat(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 2 files of 20 and 90 MB")
+	}
+	src := mustRead(t, "tls-veth.pcap")
+	heapAfter := func(n int) (uint64, int) {
+		path := filepath.Join(t.TempDir(), "big.pcap")
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		written := repeatPcap(t, f, src, n)
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
+		r, err := Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		var p Packet
+		for err = r.Next(&p); err == nil; err = r.Next(&p) {
+		}
+		if err != io.EOF || r.Stats().Frames != written {
+			t.Fatalf("read %d of %d packets: %v", r.Stats().Frames, written, err)
+		}
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		runtime.KeepAlive(r)
+		return ms.HeapAlloc, written
+	}
+	small, n1 := heapAfter(20000)
+	large, n2 := heapAfter(200000)
+	t.Logf("heap after %d packets: %d KiB; after %d: %d KiB", n1, small/1024, n2, large/1024)
+	if large > small+256*1024 {
+		t.Errorf("heap grew from %d KiB to %d KiB between %d and %d packets", small/1024, large/1024, n1, n2)
+	}
+}
+
+// benchFile is the largest capture of testdata.
+const benchFile = "testdata/tls-veth.pcap"
+
+func benchmarkFile(b *testing.B, path string, loop func(path string) (int, error)) {
+	b.ReportAllocs()
+	if fi, err := os.Stat(path); err == nil {
+		b.SetBytes(fi.Size())
+	}
+	packets := 0
+	start := time.Now()
+	for b.Loop() {
+		n, err := loop(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		packets += n
+	}
+	b.ReportMetric(float64(packets)/time.Since(start).Seconds(), "packets/s")
+}
+
+// decodeFile is connscope's read loop: Open, then Next over every frame.
+func decodeFile(path string) (int, error) {
+	r, err := Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer r.Close()
+	var p Packet
+	for {
+		if err := r.Next(&p); err == io.EOF {
+			return r.Stats().Frames, nil
+		} else if err != nil {
+			return r.Stats().Frames, err
+		}
+	}
+}
+
+// synthFile writes a capture of ~200,000 packets made of copies of the largest test capture, once
+// per benchmark run, so that opening the file does not weigh in the figures.
+func synthFile(b *testing.B) string {
+	path := filepath.Join(b.TempDir(), "synth.pcap")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	repeatPcap(b, f, mustRead(b, "tls-veth.pcap"), 200000)
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return path
+}
+
+// BenchmarkDecode measures connscope's reading and decoding; compare with BenchmarkBareGopacketLoop.
+func BenchmarkDecode(b *testing.B) {
+	b.Run("testdata", func(b *testing.B) { benchmarkFile(b, benchFile, decodeFile) })
+	b.Run("synth-200k", func(b *testing.B) { benchmarkFile(b, synthFile(b), decodeFile) })
+}
+
+// BenchmarkBareGopacketLoop measures the reference loop (BareDecodeLoop) over the same files.
+func BenchmarkBareGopacketLoop(b *testing.B) {
+	b.Run("testdata", func(b *testing.B) { benchmarkFile(b, benchFile, BareDecodeLoop) })
+	b.Run("synth-200k", func(b *testing.B) { benchmarkFile(b, synthFile(b), BareDecodeLoop) })
+}

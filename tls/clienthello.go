@@ -1,0 +1,279 @@
+package tls
+
+import (
+	"slices"
+
+	"golang.org/x/crypto/cryptobyte"
+)
+
+// ClientHello is the content of a client_hello message (RFC 8446, Section 4.1.2; RFC 5246,
+// Section 7.4.1.2), or of an SSLv2-format ClientHello (RFC 6101, Appendix E; RFC 5246,
+// Appendix E.2) when SSLv2 is true.
+//
+// Unmarshal keeps references into the bytes it was given (Random, SessionID,
+// CompressionMethods, ECPointFormats): pass it a copy that the ClientHello may own, as
+// crypto/tls requires of its handshake message unmarshalers.
+type ClientHello struct {
+	SSLv2               bool            // sent in the SSLv2-compatible format (RFC 6101 appendix E / RFC 5246 E.2)
+	LegacyVersion       Version         // client_version (TLS 1.2 and before) / legacy_version (TLS 1.3)
+	Random              []byte          // 32 bytes; for SSLv2 format, the challenge as sent (16 to 32 bytes)
+	SessionID           []byte          // legacy_session_id
+	CipherSuites        []CipherSuite   // in order sent, GREASE kept; for SSLv2 format, the specs whose first byte is 0
+	SSLv2Ciphers        int             // SSLv2 format only: cipher specs with a non-zero first byte (SSL 2.0 ciphers)
+	CompressionMethods  []uint8         // legacy_compression_methods; nil for SSLv2 format
+	Extensions          []ExtensionType // in order sent, GREASE kept
+	SupportedVersions   []Version       // supported_versions in order sent, GREASE kept; nil when the extension is absent
+	ServerName          string          // server_name host_name (RFC 6066, Section 3); "" when absent
+	ALPN                []string        // application_layer_protocol_negotiation protocol names (RFC 7301)
+	SupportedGroups     []Group         // supported_groups in order sent (RFC 8446, Section 4.2.7)
+	ECPointFormats      []uint8         // ec_point_formats (RFC 8422, Section 5.1.2)
+	SignatureAlgorithms []uint16        // signature_algorithms (RFC 8446, Section 4.2.3)
+	KeyShareGroups      []Group         // groups of the key_share entries, in order sent (RFC 8446, Section 4.2.8)
+}
+
+// Unmarshal parses data, a whole client_hello handshake message including its 4-byte header,
+// into m and reports whether it was well formed. Framing is strict: every length must match and
+// no byte may be left over, and an extension may appear only once. Extensions it does not read
+// are skipped, as crypto/tls does. m aliases data (see ClientHello).
+func (m *ClientHello) Unmarshal(data []byte) bool {
+	*m = ClientHello{}
+	s := cryptobyte.String(data)
+	var typ uint8
+	var body cryptobyte.String
+	if !s.ReadUint8(&typ) || HandshakeType(typ) != HandshakeClientHello ||
+		!s.ReadUint24LengthPrefixed(&body) || !s.Empty() {
+		return false
+	}
+
+	var vers uint16
+	if !body.ReadUint16(&vers) || !body.ReadBytes(&m.Random, 32) ||
+		!readUint8LengthPrefixed(&body, &m.SessionID) {
+		return false
+	}
+	m.LegacyVersion = Version(vers)
+
+	var cipherSuites cryptobyte.String
+	if !body.ReadUint16LengthPrefixed(&cipherSuites) {
+		return false
+	}
+	m.CipherSuites = make([]CipherSuite, 0, len(cipherSuites)/2)
+	for !cipherSuites.Empty() {
+		var suite uint16
+		if !cipherSuites.ReadUint16(&suite) {
+			return false
+		}
+		m.CipherSuites = append(m.CipherSuites, CipherSuite(suite))
+	}
+
+	if !readUint8LengthPrefixed(&body, &m.CompressionMethods) {
+		return false
+	}
+
+	if body.Empty() {
+		// ClientHello is optionally followed by extension data (RFC 5246, Section 7.4.1.2).
+		return true
+	}
+	var extensions cryptobyte.String
+	if !body.ReadUint16LengthPrefixed(&extensions) || !body.Empty() {
+		return false
+	}
+
+	seen := make(map[ExtensionType]bool)
+	for !extensions.Empty() {
+		var ext uint16
+		var extData cryptobyte.String
+		if !extensions.ReadUint16(&ext) || !extensions.ReadUint16LengthPrefixed(&extData) {
+			return false
+		}
+		e := ExtensionType(ext)
+		if seen[e] {
+			return false
+		}
+		seen[e] = true
+		m.Extensions = append(m.Extensions, e)
+
+		switch e {
+		case ExtensionServerName:
+			// RFC 6066, Section 3
+			var nameList cryptobyte.String
+			if !extData.ReadUint16LengthPrefixed(&nameList) || nameList.Empty() {
+				return false
+			}
+			for !nameList.Empty() {
+				var nameType uint8
+				var name cryptobyte.String
+				if !nameList.ReadUint8(&nameType) || !nameList.ReadUint16LengthPrefixed(&name) ||
+					name.Empty() {
+					return false
+				}
+				if nameType != 0 { // only host_name is defined
+					continue
+				}
+				if m.ServerName != "" {
+					// Multiple names of the same name_type are prohibited.
+					return false
+				}
+				m.ServerName = string(name)
+			}
+		case ExtensionSupportedVersions:
+			// RFC 8446, Section 4.2.1
+			var versList cryptobyte.String
+			if !extData.ReadUint8LengthPrefixed(&versList) || versList.Empty() {
+				return false
+			}
+			m.SupportedVersions = make([]Version, 0, len(versList)/2)
+			for !versList.Empty() {
+				var v uint16
+				if !versList.ReadUint16(&v) {
+					return false
+				}
+				m.SupportedVersions = append(m.SupportedVersions, Version(v))
+			}
+		case ExtensionSupportedGroups:
+			// RFC 4492, Section 5.1.1 and RFC 8446, Section 4.2.7
+			var groups cryptobyte.String
+			if !extData.ReadUint16LengthPrefixed(&groups) || groups.Empty() {
+				return false
+			}
+			m.SupportedGroups = make([]Group, 0, len(groups)/2)
+			for !groups.Empty() {
+				var g uint16
+				if !groups.ReadUint16(&g) {
+					return false
+				}
+				m.SupportedGroups = append(m.SupportedGroups, Group(g))
+			}
+		case ExtensionECPointFormats:
+			// RFC 4492, Section 5.1.2
+			if !readUint8LengthPrefixed(&extData, &m.ECPointFormats) || len(m.ECPointFormats) == 0 {
+				return false
+			}
+		case ExtensionSignatureAlgorithms:
+			// RFC 5246, Section 7.4.1.4.1
+			var sigAlgs cryptobyte.String
+			if !extData.ReadUint16LengthPrefixed(&sigAlgs) || sigAlgs.Empty() {
+				return false
+			}
+			m.SignatureAlgorithms = make([]uint16, 0, len(sigAlgs)/2)
+			for !sigAlgs.Empty() {
+				var alg uint16
+				if !sigAlgs.ReadUint16(&alg) {
+					return false
+				}
+				m.SignatureAlgorithms = append(m.SignatureAlgorithms, alg)
+			}
+		case ExtensionALPN:
+			// RFC 7301, Section 3.1
+			var protoList cryptobyte.String
+			if !extData.ReadUint16LengthPrefixed(&protoList) || protoList.Empty() {
+				return false
+			}
+			for !protoList.Empty() {
+				var proto cryptobyte.String
+				if !protoList.ReadUint8LengthPrefixed(&proto) || proto.Empty() {
+					return false
+				}
+				m.ALPN = append(m.ALPN, string(proto))
+			}
+		case ExtensionKeyShare:
+			// RFC 8446, Section 4.2.8
+			groups, ok := readKeyShares(&extData)
+			if !ok {
+				return false
+			}
+			m.KeyShareGroups = groups
+		case ExtensionKeyShareDraft:
+			// key_share of TLS 1.3 drafts before -23 (same syntax). Today the number is
+			// reserved, so a body that does not parse is skipped like an unknown extension.
+			if groups, ok := readKeyShares(&extData); ok && extData.Empty() && m.KeyShareGroups == nil {
+				m.KeyShareGroups = groups
+			}
+			continue
+		default:
+			// Ignore unknown extensions.
+			continue
+		}
+
+		if !extData.Empty() {
+			return false
+		}
+	}
+	return true
+}
+
+// readKeyShares reads a KeyShareClientHello (RFC 8446, Section 4.2.8) and returns the group of
+// each entry.
+func readKeyShares(extData *cryptobyte.String) ([]Group, bool) {
+	var clientShares cryptobyte.String
+	if !extData.ReadUint16LengthPrefixed(&clientShares) {
+		return nil, false
+	}
+	groups := []Group{}
+	for !clientShares.Empty() {
+		var group uint16
+		var key cryptobyte.String
+		if !clientShares.ReadUint16(&group) || !clientShares.ReadUint16LengthPrefixed(&key) ||
+			key.Empty() {
+			return nil, false
+		}
+		groups = append(groups, Group(group))
+	}
+	return groups, true
+}
+
+// readUint8LengthPrefixed acts like s.ReadUint8LengthPrefixed, but targets a []byte instead
+// of a cryptobyte.String (as crypto/tls does).
+func readUint8LengthPrefixed(s *cryptobyte.String, out *[]byte) bool {
+	return s.ReadUint8LengthPrefixed((*cryptobyte.String)(out))
+}
+
+// VersionsFromExtension reports whether the ClientHello carried supported_versions, so that
+// OfferedVersions is the exact list. Without it only the highest version (legacy_version) is
+// known and OfferedVersions assumes every version below it down to TLS 1.0.
+func (m *ClientHello) VersionsFromExtension() bool { return m.SupportedVersions != nil }
+
+// OfferedVersions returns the versions the client offers, sorted ascending by Rank without
+// duplicates. With supported_versions it is that list without GREASE values (RFC 8446, Section
+// 4.2.1). Without it, it is every version from TLS 1.0 up to LegacyVersion (only SSL 3.0 when
+// LegacyVersion is SSL 3.0); a legacy_version above TLS 1.2 counts as TLS 1.2, since a server
+// must then negotiate TLS 1.2 or below. An SSLv2-format hello adds SSL 2.0 when it lists SSL
+// 2.0 cipher specs or asks for version 0x0002.
+func (m *ClientHello) OfferedVersions() []Version {
+	var vs []Version
+	if m.SupportedVersions != nil {
+		for _, v := range m.SupportedVersions {
+			if !v.IsGREASE() && !slices.Contains(vs, v) {
+				vs = append(vs, v)
+			}
+		}
+	} else {
+		if m.SSLv2 && (m.SSLv2Ciphers > 0 || m.LegacyVersion == VersionSSL20) {
+			vs = append(vs, VersionSSL20)
+		}
+		top := m.LegacyVersion
+		if top.Rank() > VersionTLS12.Rank() || (top>>8 == 3 && top&0xff > 4) {
+			top = VersionTLS12
+		}
+		switch {
+		case top == VersionSSL30:
+			vs = append(vs, VersionSSL30)
+		case top.Rank() >= VersionTLS10.Rank():
+			for _, v := range []Version{VersionTLS10, VersionTLS11, VersionTLS12} {
+				if v.Rank() <= top.Rank() {
+					vs = append(vs, v)
+				}
+			}
+		}
+	}
+	slices.SortStableFunc(vs, func(a, b Version) int { return a.Rank() - b.Rank() })
+	return vs
+}
+
+// HighestVersion returns the highest of OfferedVersions by Rank, or 0 when it is empty.
+func (m *ClientHello) HighestVersion() Version {
+	vs := m.OfferedVersions()
+	if len(vs) == 0 {
+		return 0
+	}
+	return vs[len(vs)-1]
+}

@@ -1,0 +1,150 @@
+package tls
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"testing"
+)
+
+// Fuzz targets, seeded with the real handshakes of testdata. Run one with, for example,
+//
+//	go test -fuzz=FuzzStream -fuzztime=30s ./tls/
+
+func FuzzClientHello(f *testing.F) {
+	for _, name := range captureNames(f) {
+		for _, m := range helloMessages(f, join(loadCapture(f, name).client), HandshakeClientHello) {
+			f.Add(m)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var m ClientHello
+		if !m.Unmarshal(data) {
+			return
+		}
+		if m.Unmarshal(data[:len(data)-1]) {
+			t.Fatal("a prefix parsed")
+		}
+		m.Unmarshal(data)
+		checkOffered(t, &m)
+	})
+}
+
+func FuzzServerHello(f *testing.F) {
+	for _, name := range captureNames(f) {
+		for _, m := range helloMessages(f, join(loadCapture(f, name).server), HandshakeServerHello) {
+			f.Add(m)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var m ServerHello
+		if !m.Unmarshal(data) {
+			return
+		}
+		if m.Unmarshal(data[:len(data)-1]) {
+			t.Fatal("a prefix parsed")
+		}
+		m.Unmarshal(data)
+		if len(m.Random) != 32 || m.HelloRetryRequest != bytes.Equal(m.Random, helloRetryRequestRandom) {
+			t.Fatalf("Random %x, HelloRetryRequest %v", m.Random, m.HelloRetryRequest)
+		}
+		if v := m.ChosenVersion(); v != m.SupportedVersion && v != m.LegacyVersion {
+			t.Fatalf("ChosenVersion %v", v)
+		}
+	})
+}
+
+func FuzzSSLv2(f *testing.F) {
+	f.Add(loadCapture(f, "ssl_v2").client[0])
+	f.Add(loadCapture(f, "ssl_v2").server[0])
+	f.Add(loadCapture(f, "lo_sslv2hello_tls12").client[0])
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var ch ClientHello
+		if ch.UnmarshalSSLv2(data) {
+			if !ch.SSLv2 || len(ch.Random) < 16 || len(ch.Random) > 32 || ch.UnmarshalSSLv2(data[:len(data)-1]) {
+				t.Fatalf("%+v", ch)
+			}
+			ch.UnmarshalSSLv2(data)
+			checkOffered(t, &ch)
+		}
+		var sh ServerHello
+		if sh.UnmarshalSSLv2(data) {
+			if !sh.SSLv2 || len(sh.Random) < 16 || sh.UnmarshalSSLv2(data[:len(data)-1]) {
+				t.Fatalf("%+v", sh)
+			}
+		}
+	})
+}
+
+// checkOffered checks the OfferedVersions contract: no GREASE, no duplicates, ascending by
+// Rank, HighestVersion its last element.
+func checkOffered(t *testing.T, m *ClientHello) {
+	vs := m.OfferedVersions()
+	for i, v := range vs {
+		if v.IsGREASE() || slices.Contains(vs[:i], v) || i > 0 && vs[i-1].Rank() > v.Rank() {
+			t.Fatalf("OfferedVersions %v", vs)
+		}
+	}
+	if h := m.HighestVersion(); len(vs) > 0 && h != vs[len(vs)-1] || len(vs) == 0 && h != 0 {
+		t.Fatalf("HighestVersion %v of %v", h, vs)
+	}
+}
+
+func FuzzStream(f *testing.F) {
+	for _, name := range captureNames(f) {
+		c := loadCapture(f, name)
+		for _, dir := range [][][]byte{c.client, c.server} {
+			// The first kilobyte holds the hellos; longer seeds make minimizing slow.
+			if b := join(dir); len(b) > 0 {
+				f.Add(b[:min(len(b), 1024)], uint64(len(b)))
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte, seed uint64) {
+		limit := 0
+		if seed%3 == 0 {
+			limit = int(seed>>8) % (len(data) + 1)
+		}
+		want := run(data, limit, whole)
+		splits := []func([]byte) [][]byte{randomSplits(seed)}
+		if len(data) < 512 {
+			splits = append(splits, bytewise)
+		}
+		for _, split := range splits {
+			if got := run(data, limit, split); !reflect.DeepEqual(got, want) {
+				t.Fatalf("split changes the outcome:\n got %+v\nwant %+v", got, want)
+			}
+		}
+		// Spans lie within what was fed, in stream order; buffers stay within their caps.
+		s := NewStream(limit)
+		r := rand.New(rand.NewPCG(seed, 1))
+		var last int64
+		for p := data; len(p) > 0; {
+			n := min(len(p), 1+r.IntN(64))
+			for _, ev := range s.Feed(p[:n]) {
+				if ev.Start < 0 || ev.Start >= ev.End || ev.End > s.Offset() || ev.End < last {
+					t.Fatalf("span %d-%d after %d, offset %d: %s", ev.Start, ev.End, last, s.Offset(), describe(ev))
+				}
+				last = ev.End
+				if ev.Kind == EventError && !s.Done() {
+					t.Fatal("not Done after an error")
+				}
+			}
+			p = p[n:]
+		}
+		if cap(s.buf) > 2*(sslv2HeaderLen+0x7fff) || cap(s.hs) > 2*(handshakeHeaderLen+MaxHandshakeMessage) {
+			t.Fatalf("buffers of %d and %d bytes", cap(s.buf), cap(s.hs))
+		}
+	})
+}
+
+// captureNames lists the testdata captures.
+func captureNames(t testing.TB) []string {
+	names := []string{}
+	for name := range captureSet(t) {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}

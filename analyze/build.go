@@ -244,7 +244,7 @@ func (f *flow) fillTLS(out *result.Flow) {
 
 func serverHello(sh *tls.ServerHello, frame int) *result.ServerHello {
 	r := &result.ServerHello{Frame: frame, LegacyVersion: sh.LegacyVersion.String(), ChosenVersion: sh.ChosenVersion().String(),
-		CipherSuite: sh.CipherSuite.String(), ALPN: sh.ALPN}
+		CipherSuite: chosenCipher(sh), ALPN: sh.ALPN}
 	if sh.KeyShareGroup != 0 {
 		r.KeyShareGroup = sh.KeyShareGroup.String()
 	}

@@ -128,11 +128,16 @@ func (f *flow) classifyTLS(end time.Time) {
 		f.addEvidence(x.hrrRef, "HelloRetryRequest: the server asks for a %s key share", x.hrr.KeyShareGroup)
 	}
 	if x.sh != nil {
-		f.addEvidence(x.shRef, "ServerHello choosing %s, %s", x.sh.ChosenVersion(), x.sh.CipherSuite)
+		f.addEvidence(x.shRef, "ServerHello choosing %s, %s", x.sh.ChosenVersion(), chosenCipher(x.sh))
 	}
 	if a, ok := x.fatalAlert(); ok {
-		f.classifyAlert(a)
-		return
+		if !f.alertAnswersServerClose(a) {
+			f.classifyAlert(a)
+			return
+		}
+		// The client's alert only reports the server's close (OpenSSL sends decode_error on
+		// EOF in the handshake): the close is the cause; the alert is kept as evidence.
+		f.addEvidence(a.ref, "%s alert %s (%d) from the client, its answer to the server's close", a.alert.Level, a.alert.Description, a.alert.Description)
 	}
 	if x.sh != nil {
 		f.classifyAfterServerHello(end)
@@ -150,7 +155,7 @@ func (f *flow) classifyTLS(end time.Time) {
 		return
 	}
 	s := &f.side[fromServer]
-	if r, ok := f.firstRST(); ok && r.from == fromServer && !s.firstPayload.seen() {
+	if r, ok := f.firstRST(); ok && r.from == fromServer && !s.firstPayload.seen() && !(s.fin.seen() && s.fin.frame < r.frame) {
 		f.addEvidence(r.ref, "RST from the server %s after the ClientHello, no ServerHello and no alert", since(x.chLast.t, r.t))
 		f.verdict(result.VerdictServerResetAfterClientHello, "the server reset the connection %s after the ClientHello, without a ServerHello or an alert", since(x.chLast.t, r.t))
 		return
@@ -177,6 +182,24 @@ func (f *flow) classifyTLS(end time.Time) {
 		return
 	}
 	f.verdict(result.VerdictIncomplete, "the capture ended %s after the ClientHello, before the server answered", fmtDur(end.Sub(x.chLast.t)))
+}
+
+// alertAnswersServerClose reports whether a is a client alert sent, before any ServerHello, after
+// the server had already closed or reset the connection without sending a byte: the alert then
+// is the client's report of that close, not its cause.
+func (f *flow) alertAnswersServerClose(a alertFact) bool {
+	if a.from != fromClient || !a.beforeServerHello || f.side[fromServer].firstPayload.seen() {
+		return false
+	}
+	if fin := f.side[fromServer].fin; fin.seen() && fin.frame < a.frame {
+		return true
+	}
+	for _, r := range f.rsts {
+		if r.from == fromServer && r.frame < a.frame {
+			return true
+		}
+	}
+	return false
 }
 
 // classifyAlert: a plaintext alert ended the handshake.
@@ -218,7 +241,7 @@ func (f *flow) classifyAfterServerHello(end time.Time) {
 				sideName[rst.from], v, x.appData[fromClient], x.appData[fromServer])
 			return
 		}
-		f.verdict(result.VerdictOK, "%s with %s", v, x.sh.CipherSuite)
+		f.verdict(result.VerdictOK, "%s with %s", v, chosenCipher(x.sh))
 		return
 	}
 	// The handshake did not finish.
@@ -346,6 +369,15 @@ func afterFlightHint(d int, x *tlsFacts) string {
 		}
 	}
 	return ""
+}
+
+// chosenCipher names the cipher a ServerHello chose. An SSLv2 SERVER-HELLO lists the cipher specs
+// the server accepts (the client picks one in CLIENT-MASTER-KEY), so there is no single suite.
+func chosenCipher(sh *tls.ServerHello) string {
+	if sh.SSLv2 {
+		return fmt.Sprintf("one of %d SSLv2 cipher specs", sh.SSLv2CipherSpecs)
+	}
+	return sh.CipherSuite.String()
 }
 
 func isTLS13Draft(v tls.Version) bool { return v>>8 == 0x7f }

@@ -57,7 +57,9 @@ func (g *aggregate) observe(f *flow) {
 	if sh := f.tls.sh; sh != nil {
 		v := sh.ChosenVersion()
 		s.accepted[v]++
-		s.ciphers[sh.CipherSuite]++
+		if !sh.SSLv2 {
+			s.ciphers[sh.CipherSuite]++
+		}
 		if _, ok := s.example[v]; !ok {
 			s.example[v] = f.id
 		}

@@ -1,0 +1,129 @@
+package analyze
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/connscope/connscope/result"
+)
+
+// ownCaptures holds the captures this project made with real stacks (see
+// testdata/make-captures.sh); MANIFEST.tsv says what each connection in them must come out as.
+const ownCaptures = "../testdata/captures"
+
+// manifestRow is one line of MANIFEST.tsv: one connection and the outcome it must give.
+type manifestRow struct {
+	file, client, server, verdict, offered, chosen, alerts, connState, note string
+}
+
+func readManifest(t *testing.T) []manifestRow {
+	t.Helper()
+	f, err := os.Open(filepath.Join(ownCaptures, "MANIFEST.tsv"))
+	if err != nil {
+		t.Fatalf("MANIFEST.tsv: %v", err)
+	}
+	defer f.Close()
+	var rows []manifestRow
+	sc := bufio.NewScanner(f)
+	for n := 0; sc.Scan(); n++ {
+		if n == 0 {
+			continue
+		}
+		c := strings.Split(sc.Text(), "\t")
+		if len(c) != 9 {
+			t.Fatalf("MANIFEST.tsv line %d has %d columns, want 9", n+1, len(c))
+		}
+		rows = append(rows, manifestRow{c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]})
+	}
+	if len(rows) < 30 {
+		t.Fatalf("MANIFEST.tsv has only %d rows", len(rows))
+	}
+	return rows
+}
+
+// manifestOptions are the options the captures are analysed with: the agents' TLS port and their
+// plain-HTTP port.
+var manifestOptions = Options{Ports: []uint16{4343, 8080}}
+
+// manifestWarnings are the warning codes (comma-separated) a capture must give; others give none.
+var manifestWarnings = map[string]string{
+	"mid-connection.pcap": "roles-guessed",
+}
+
+// TestManifest checks every connection MANIFEST.tsv lists: verdict, offered and chosen versions,
+// alerts and conn_state must be exactly as listed, and no capture may hold a flow it does not list.
+func TestManifest(t *testing.T) {
+	rows := readManifest(t)
+	listed := map[string]int{}
+	for _, row := range rows {
+		listed[row.file]++
+	}
+	results := map[string]*result.Result{}
+	for file := range listed {
+		res, err := File(filepath.Join(ownCaptures, file), manifestOptions)
+		if err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		var codes []string
+		for _, w := range res.Warnings {
+			codes = append(codes, w.Code)
+		}
+		if got, want := dashJoin(codes), manifestWarnings[file]; got != want && !(want == "" && got == "-") {
+			t.Errorf("%s: warnings %s, want %s: %+v", file, got, want, res.Warnings)
+		}
+		if len(res.Flows) != listed[file] {
+			t.Errorf("%s: %d flows, MANIFEST.tsv lists %d: %v", file, len(res.Flows), listed[file], flowNames(res))
+		}
+		results[file] = res
+	}
+	for _, row := range rows {
+		name := row.file + " " + row.client
+		fl := findFlow(results[row.file], row.client, row.server)
+		if fl == nil {
+			t.Errorf("%s: no flow to %s; flows: %v", name, row.server, flowNames(results[row.file]))
+			continue
+		}
+		if string(fl.Verdict) != row.verdict {
+			t.Errorf("%s: verdict %s (%s), want %s", name, fl.Verdict, fl.Reason, row.verdict)
+		}
+		if got := dashJoin(fl.OfferedVersions); got != row.offered {
+			t.Errorf("%s: offered %s, want %s", name, got, row.offered)
+		}
+		if got := strOrDash(fl.ChosenVersion); got != row.chosen {
+			t.Errorf("%s: chosen %s, want %s", name, got, row.chosen)
+		}
+		var alerts []string
+		for _, a := range fl.Alerts {
+			alerts = append(alerts, a.From+":"+a.Description)
+		}
+		if got := dashJoin(alerts); got != row.alerts {
+			t.Errorf("%s: alerts %s, want %s", name, got, row.alerts)
+		}
+		if fl.ConnState != row.connState {
+			t.Errorf("%s: conn_state %s (history %s), want %s", name, fl.ConnState, fl.History, row.connState)
+		}
+		if fl.Reason == "" || len(fl.Evidence) == 0 || (fl.Failed && fl.NextStep == "") {
+			t.Errorf("%s: verdict %s without reason, evidence or (failed) next step: %+v", name, fl.Verdict, fl)
+		}
+		if fl.Failed != (row.verdict != "ok" && row.verdict != "incomplete") {
+			t.Errorf("%s: failed=%v for verdict %s", name, fl.Failed, row.verdict)
+		}
+	}
+}
+
+func dashJoin(s []string) string {
+	if len(s) == 0 {
+		return "-"
+	}
+	return strings.Join(s, ",")
+}
+
+func strOrDash(s *string) string {
+	if s == nil {
+		return "-"
+	}
+	return *s
+}

@@ -36,12 +36,13 @@ type Analyzer struct {
 	done []*flow   // finished flows, listed in the result
 	agg  aggregate // per-server facts of every flow, and the flows past MaxFlows as counts
 
-	lastSweep            time.Time
-	sinceSweep           int
-	now                  time.Time
-	warnings             []result.Warning
-	clientHelloCutWarned bool
-	evictedEarly         int
+	lastSweep           time.Time
+	sinceSweep          int
+	now                 time.Time
+	warnings            []result.Warning
+	clientHelloCuts     int // flows whose ClientHello the snaplen cut
+	clientHelloCutFrame int // the first such ClientHello
+	evictedEarly        int
 }
 
 // New returns an Analyzer for the given options.
@@ -176,13 +177,15 @@ func (a *Analyzer) maybeSweep() {
 	}
 	a.sinceSweep = 0
 	a.lastSweep = a.now
+	var expired []*flow
 	for k, f := range a.flows {
 		idle := a.now.Sub(f.last)
 		if (f.closed() && idle > closedLinger) || idle > a.opts.IdleTimeout {
 			delete(a.flows, k)
-			a.finish(f)
+			expired = append(expired, f)
 		}
 	}
+	a.finishInOrder(expired)
 	if len(a.flows) > a.opts.MaxActiveFlows {
 		a.evictOldest(len(a.flows) - a.opts.MaxActiveFlows*3/4)
 	}
@@ -196,29 +199,32 @@ func (a *Analyzer) evictOldest(n int) {
 		times = append(times, f.last)
 	}
 	cut := nthOldest(times, n)
-	for k, f := range a.flows {
-		if n <= 0 {
-			break
-		}
+	var old []*flow
+	for _, f := range a.flows {
 		if !f.last.After(cut) {
-			delete(a.flows, k)
-			a.finish(f)
-			a.evictedEarly++
-			n--
+			old = append(old, f)
 		}
 	}
+	// Ties at the cut-off: the earliest flows go first, whatever the map order.
+	sort.Slice(old, func(i, j int) bool { return old[i].id < old[j].id })
+	if len(old) > n {
+		old = old[:n]
+	}
+	for _, f := range old {
+		delete(a.flows, makeKey(f.client, f.server))
+		a.evictedEarly++
+	}
+	a.finishInOrder(old)
 }
 
 // finish turns a flow's state into its first-pass verdict and files it.
 func (a *Analyzer) finish(f *flow) {
 	f.finalize(a)
-	if f.clientHelloCut && !a.clientHelloCutWarned {
-		a.clientHelloCutWarned = true
-		a.warnings = append(a.warnings, result.Warning{
-			Code:    "client-hello-cut",
-			Message: "the capture's snaplen cut a ClientHello, so the versions it offers cannot be read: capture again with the full snaplen (tcpdump -s 0)",
-			Frame:   f.tls.chFrame,
-		})
+	if f.clientHelloCut {
+		if a.clientHelloCuts == 0 {
+			a.clientHelloCutFrame = f.side[fromClient].firstPayload.frame
+		}
+		a.clientHelloCuts++
 	}
 	a.agg.observe(f)
 	if len(a.done) < a.opts.MaxFlows {

@@ -12,9 +12,16 @@ import (
 // Finish finishes every flow still open, runs the cross-flow inference and returns the result.
 // input describes what was read; warnings from reading come in through AddWarning before.
 func (a *Analyzer) Finish(input result.Input) *result.Result {
+	rest := make([]*flow, 0, len(a.flows))
 	for k, f := range a.flows {
 		delete(a.flows, k)
-		a.finish(f)
+		rest = append(rest, f)
+	}
+	a.finishInOrder(rest)
+	if a.clientHelloCuts > 0 {
+		a.warnings = append(a.warnings, result.Warning{Code: "client-hello-cut", Frame: a.clientHelloCutFrame,
+			Message: fmt.Sprintf("the capture's snaplen cut the ClientHello of %d flow(s) (the first in frame %d), so the TLS versions they offer cannot be read: capture again with the full snaplen (tcpdump -s 0)",
+				a.clientHelloCuts, a.clientHelloCutFrame)})
 	}
 	sort.Slice(a.done, func(i, j int) bool { return a.done[i].id < a.done[j].id })
 	res := &result.Result{
@@ -62,6 +69,15 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	}
 	res.Summary = a.summary(counts, perServer)
 	return res
+}
+
+// finishInOrder finishes flows in the order they began, so that which flows are listed (the first
+// MaxFlows) and every report made from them do not depend on map iteration order.
+func (a *Analyzer) finishInOrder(fs []*flow) {
+	sort.Slice(fs, func(i, j int) bool { return fs[i].id < fs[j].id })
+	for _, f := range fs {
+		a.finish(f)
+	}
 }
 
 // AddWarning adds a warning about the input to the result.

@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -63,6 +64,8 @@ func (f *flow) finalize(a *Analyzer) {
 		f.diag.highest = f.tls.ch.HighestVersion()
 	}
 	f.classify(end)
+	// Evidence reads in capture order.
+	sort.SliceStable(f.diag.evidence, func(i, j int) bool { return f.diag.evidence[i].Frame < f.diag.evidence[j].Frame })
 }
 
 func (f *flow) classify(end time.Time) {
@@ -76,9 +79,28 @@ func (f *flow) classify(end time.Time) {
 		f.addRSTEvidence()
 	case x.ch != nil || x.chErr != "":
 		f.classifyTLS(end)
+	case f.clientHelloCut:
+		f.classifyCutClientHello()
 	default:
 		f.classifyPlain(end)
 	}
+}
+
+// classifyCutClientHello: the capture's snaplen cut the ClientHello, so what TLS did is unknown;
+// the TCP outcome is reported, but the verdict cannot be more than incomplete.
+func (f *flow) classifyCutClientHello() {
+	c, s := &f.side[fromClient], &f.side[fromServer]
+	f.addEvidence(c.firstPayload, "the client's first data, cut by the capture's snaplen: the ClientHello cannot be read")
+	tcp := "the connection was still open when the capture ended"
+	switch rst, hasRST := f.firstRST(); {
+	case hasRST:
+		f.addEvidence(rst.ref, "RST from the %s", sideName[rst.from])
+		tcp = fmt.Sprintf("the %s reset the connection", sideName[rst.from])
+	case c.fin.seen() && s.fin.seen():
+		tcp = "the connection was closed normally"
+	}
+	f.verdict(result.VerdictIncomplete, "the capture's snaplen cut the ClientHello, so the TLS versions and the outcome of the handshake cannot be read (%d bytes from the client, %d from the server; %s): capture again with tcpdump -s 0",
+		c.bytes, s.bytes, tcp)
 }
 
 // classifyNoSYNACK: the client's SYNs got no SYN-ACK.
@@ -156,12 +178,12 @@ func (f *flow) classifyTLS(end time.Time) {
 	}
 	s := &f.side[fromServer]
 	if r, ok := f.firstRST(); ok && r.from == fromServer && !s.firstPayload.seen() && !(s.fin.seen() && s.fin.frame < r.frame) {
-		f.addEvidence(r.ref, "RST from the server %s after the ClientHello, no ServerHello and no alert", since(x.chLast.t, r.t))
+		f.addEvidence(r.ref, "RST from the server %s after the ClientHello, with no ServerHello or alert before it", since(x.chLast.t, r.t))
 		f.verdict(result.VerdictServerResetAfterClientHello, "the server reset the connection %s after the ClientHello, without a ServerHello or an alert", since(x.chLast.t, r.t))
 		return
 	}
 	if s.fin.seen() && !s.firstPayload.seen() {
-		f.addEvidence(s.fin, "FIN from the server %s after the ClientHello, no ServerHello and no alert", since(x.chLast.t, s.fin.t))
+		f.addEvidence(s.fin, "FIN from the server %s after the ClientHello, with no ServerHello or alert before it", since(x.chLast.t, s.fin.t))
 		f.verdict(result.VerdictServerClosedAfterClientHello, "the server closed the connection %s after the ClientHello, without a ServerHello or an alert", since(x.chLast.t, s.fin.t))
 		return
 	}
@@ -216,7 +238,7 @@ func (f *flow) classifyAlert(a alertFact) {
 		f.verdict(result.VerdictTLSVersionMismatch, "the %s sent protocol_version %s: no TLS version in common (the client offers %s)", who, when, f.offered())
 	case d == tls.AlertHandshakeFailure || d == tls.AlertInsufficientSecurity:
 		f.diag.versionSuspect = a.beforeServerHello
-		f.verdict(result.VerdictTLSHandshakeFailure, "the %s sent %s %s: most likely no cipher suite in common (the client offers %d suites)", who, d, when, f.suiteCount())
+		f.verdict(result.VerdictTLSHandshakeFailure, "the %s sent %s %s: most likely no cipher suite in common (the client offers %s)", who, d, when, f.suitesOffered())
 	case a.alert.IsCertificateRejection():
 		if a.from == fromClient {
 			f.verdict(result.VerdictTLSCertificateRejected, "the client rejected the server's certificate: alert %s", d)
@@ -295,6 +317,11 @@ func (f *flow) classifyPlain(end time.Time) {
 		f.addEvidence(nt.ref, "the client sent %s", describePrefix(nt.prefix))
 		if f.tlsPort {
 			f.verdict(result.VerdictNotTLS, "the client sent %s to %s, a TLS port: it is not speaking TLS", describePrefix(nt.prefix), addr(f.server))
+			for _, a := range x.alerts {
+				if a.from == fromServer && !a.encrypted {
+					f.addEvidence(a.ref, "%s alert %s (%d) from the server: it expected a TLS record", a.alert.Level, a.alert.Description, a.alert.Description)
+				}
+			}
 			return
 		}
 		f.diag.plainText = true
@@ -310,6 +337,18 @@ func (f *flow) classifyPlain(end time.Time) {
 		return
 	}
 	switch {
+	case c.bytes == 0 && (c.fin.seen() && (s.fin.seen() || hasRST) || hasRST && rst.from == fromClient):
+		end := c.fin
+		if !end.seen() {
+			end = rst.ref
+		}
+		f.addEvidence(end, "the client closed the connection without sending any data")
+		for _, a := range x.alerts {
+			if !a.encrypted {
+				f.addEvidence(a.ref, "%s alert %s (%d) from the %s", a.alert.Level, a.alert.Description, a.alert.Description, sideName[a.from])
+			}
+		}
+		f.verdict(result.VerdictOK, "the client opened the TCP connection and closed it without sending any data (a port check, or a client that gave up before starting TLS)")
 	case c.fin.seen() && s.fin.seen() || hasRST:
 		if c.bytes == 0 && s.bytes == 0 {
 			f.verdict(result.VerdictOK, "TCP connection opened and closed without data (a port check?)")
@@ -353,11 +392,21 @@ func (f *flow) offered() string {
 	return versionList(f.tls.ch.OfferedVersions())
 }
 
-func (f *flow) suiteCount() int {
+// suitesOffered says how many cipher suites the client offers, and names them when they are few
+// enough to read in one line.
+func (f *flow) suitesOffered() string {
 	if f.tls.ch == nil {
-		return 0
+		return "an unknown set of suites"
 	}
-	return len(f.tls.ch.CipherSuites)
+	cs := f.tls.ch.CipherSuites
+	if len(cs) > 4 {
+		return fmt.Sprintf("%d suites", len(cs))
+	}
+	names := make([]string, len(cs))
+	for i, c := range cs {
+		names[i] = c.String()
+	}
+	return fmt.Sprintf("%d suite(s): %s", len(cs), strings.Join(names, ", "))
 }
 
 func afterFlightHint(d int, x *tlsFacts) string {

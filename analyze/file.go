@@ -41,7 +41,12 @@ func Reader(r *capture.Reader, name string, opts Options) (*result.Result, error
 			if fe.Truncated {
 				code = "truncated-file"
 			}
-			a.AddWarning(result.Warning{Code: code, Message: fe.Error(), Offset: fe.Offset})
+			covers := "no frame could be read before it"
+			if in.Frames > 0 {
+				covers = fmt.Sprintf("this report covers frames 1-%d, up to %s UTC; whatever the file held after that is lost",
+					in.Frames, in.Last.Format("2006-01-02 15:04:05.000"))
+			}
+			a.AddWarning(result.Warning{Code: code, Message: fe.Error() + "; " + covers, Offset: fe.Offset})
 			break
 		}
 		if in.Frames == 0 {

@@ -19,10 +19,17 @@ type aggregate struct {
 
 // serverFacts is what one server:port did across the capture.
 type serverFacts struct {
-	accepted map[tls.Version]int     // versions chosen in a ServerHello
-	ciphers  map[tls.CipherSuite]int // cipher suites chosen
-	example  map[tls.Version]int     // a flow id that shows each accepted version
-	tlsSeen  bool                    // some flow spoke TLS with it
+	accepted map[tls.Version]int        // versions chosen in a ServerHello
+	ciphers  map[tls.CipherSuite]int    // cipher suites chosen
+	example  map[tls.Version]acceptance // the first flow that shows each accepted version
+	tlsSeen  bool                       // some flow spoke TLS with it
+}
+
+// acceptance is one ServerHello that shows a server accepting a version: evidence for other flows.
+type acceptance struct {
+	flowID int
+	client netip.AddrPort
+	hello  ref
 }
 
 // unlistedKey groups the flows past MaxFlows by what the cross-flow pass needs.
@@ -42,7 +49,7 @@ func (g *aggregate) init() {
 func (g *aggregate) server(ap netip.AddrPort) *serverFacts {
 	s := g.servers[ap]
 	if s == nil {
-		s = &serverFacts{accepted: map[tls.Version]int{}, ciphers: map[tls.CipherSuite]int{}, example: map[tls.Version]int{}}
+		s = &serverFacts{accepted: map[tls.Version]int{}, ciphers: map[tls.CipherSuite]int{}, example: map[tls.Version]acceptance{}}
 		g.servers[ap] = s
 	}
 	return s
@@ -60,8 +67,9 @@ func (g *aggregate) observe(f *flow) {
 		if !sh.SSLv2 {
 			s.ciphers[sh.CipherSuite]++
 		}
-		if _, ok := s.example[v]; !ok {
-			s.example[v] = f.id
+		// The lowest flow id, whatever order flows finish in, so reports are reproducible.
+		if ex, ok := s.example[v]; !ok || f.id < ex.flowID {
+			s.example[v] = acceptance{flowID: f.id, client: f.client, hello: f.tls.shRef}
 		}
 	}
 }
@@ -101,7 +109,7 @@ func (s *serverFacts) acceptedList() []tls.Version {
 func (s *serverFacts) acceptedText() string {
 	var parts []string
 	for _, v := range s.acceptedList() {
-		parts = append(parts, fmt.Sprintf("%s in %d handshake(s), e.g. flow #%d", v, s.accepted[v], s.example[v]))
+		parts = append(parts, fmt.Sprintf("%s in %d handshake(s), e.g. flow #%d", v, s.accepted[v], s.example[v].flowID))
 	}
 	return strings.Join(parts, "; ")
 }
@@ -123,7 +131,12 @@ func (a *Analyzer) infer(f *flow) {
 		d.verdict = result.VerdictTLSVersionMismatch
 		d.reason = fmt.Sprintf("the client offers at most %s, but this server chose only higher versions for other clients in this capture (%s); it %s",
 			d.highest, s.acceptedText(), strings.TrimPrefix(d.reason, "the server "))
-		d.evidence = append(d.evidence, result.Evidence{Text: fmt.Sprintf("%s -> %s: %s accepted %s", prev, d.verdict, addr(f.server), versionNames(s.acceptedList()))})
+		for _, v := range s.acceptedList() {
+			ex := s.example[v]
+			d.evidence = append(d.evidence, result.Evidence{Frame: ex.hello.frame, Time: ex.hello.t.UTC(),
+				Text: fmt.Sprintf("ServerHello choosing %s for another client, %s (flow #%d): the server accepts %s, not this client's %s (%s on its own)",
+					v, addr(ex.client), ex.flowID, v, d.highest, prev)})
+		}
 	case d.verdict == result.VerdictTLSVersionMismatch && s != nil && len(s.accepted) > 0:
 		d.reason += fmt.Sprintf("; this server chose %s for other clients", s.acceptedText())
 	case d.plainText && s != nil && s.tlsSeen:

@@ -22,7 +22,7 @@ const (
 	evidenceLayout = "15:04:05.000000"         // evidence lines, UTC
 
 	legacyMark     = "*"
-	legacyFootnote = "* no supported_versions extension: only the highest version is on the wire"
+	legacyFootnote = "* no supported_versions extension: only the highest version is on the wire; the range below it starts at TLS 1.0, as that ClientHello allows"
 
 	emptyLine = "no TCP connections on the analysed ports"
 )

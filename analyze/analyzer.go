@@ -175,12 +175,18 @@ func (a *Analyzer) maybeSweep() {
 	if a.now.Sub(a.lastSweep) < time.Second && len(a.flows) <= a.opts.MaxActiveFlows {
 		return
 	}
+	a.sweep()
+}
+
+// sweep finishes the flows closed for ClosedLinger or idle for IdleTimeout at a.now, and the
+// least recently active ones past MaxActiveFlows.
+func (a *Analyzer) sweep() {
 	a.sinceSweep = 0
 	a.lastSweep = a.now
 	var expired []*flow
 	for k, f := range a.flows {
 		idle := a.now.Sub(f.last)
-		if (f.closed() && idle > closedLinger) || idle > a.opts.IdleTimeout {
+		if (f.closed() && idle > a.opts.ClosedLinger) || idle > a.opts.IdleTimeout {
 			delete(a.flows, k)
 			expired = append(expired, f)
 		}
@@ -227,6 +233,9 @@ func (a *Analyzer) finish(f *flow) {
 		a.clientHelloCuts++
 	}
 	a.agg.observe(f)
+	if a.opts.OnFlow != nil {
+		a.announce(f)
+	}
 	if len(a.done) < a.opts.MaxFlows {
 		f.release()
 		a.done = append(a.done, f)

@@ -60,13 +60,18 @@ func Reader(r *capture.Reader, name string, opts Options) (*result.Result, error
 	in.Bytes = st.Bytes
 	in.LinkTypes = append([]string{}, r.LinkTypes()...)
 	in.Snaplen = r.Snaplen()
+	addDecodeWarnings(a, st, in.Snaplen)
+	return a.Finish(in), nil
+}
+
+// addDecodeWarnings warns about packets cut by the snaplen and frames that could not be decoded.
+func addDecodeWarnings(a *Analyzer, st capture.Stats, snaplen int) {
 	if st.Truncated > 0 {
 		a.AddWarning(result.Warning{Code: "snaplen-cut", Message: fmt.Sprintf(
-			"%d packet(s) were cut by the capture's snaplen (%d bytes): payload beyond it is missing; capture with the full snaplen (tcpdump -s 0)", st.Truncated, in.Snaplen)})
+			"%d packet(s) were cut by the capture's snaplen (%d bytes): payload beyond it is missing; capture with the full snaplen (tcpdump -s 0)", st.Truncated, snaplen)})
 	}
 	if st.Undecodable > 0 {
 		a.AddWarning(result.Warning{Code: "undecodable-frames", Message: fmt.Sprintf(
 			"%d frame(s) could not be decoded (unsupported link type or broken headers) and were skipped", st.Undecodable)})
 	}
-	return a.Finish(in), nil
 }

@@ -7,6 +7,8 @@ package analyze
 import (
 	"net/netip"
 	"time"
+
+	"github.com/connscope/connscope/result"
 )
 
 // Options says which connections to analyse and how much to keep.
@@ -31,6 +33,13 @@ type Options struct {
 	// IdleTimeout finishes a connection that has been silent this long in capture time (0:
 	// DefaultIdleTimeout). Closed connections are finished sooner.
 	IdleTimeout time.Duration
+	// ClosedLinger is how long a closed or reset connection is kept for late packets before it is
+	// finished (0: DefaultClosedLinger).
+	ClosedLinger time.Duration
+	// OnFlow, when set, is called with each flow as it finishes (closed, idle, or at Finish), with
+	// its verdict as far as the packets so far tell: Finish may still revise it with what later
+	// flows show about the server. For live capture.
+	OnFlow func(result.Flow)
 }
 
 // Defaults for Options.
@@ -39,9 +48,7 @@ const (
 	DefaultMaxActiveFlows = 262144
 	DefaultStreamLimit    = 64 << 10
 	DefaultIdleTimeout    = 5 * time.Minute
-	// closedLinger is how long a closed or reset connection is kept for late packets before it
-	// is finished.
-	closedLinger = 10 * time.Second
+	DefaultClosedLinger   = 10 * time.Second
 )
 
 // DefaultTLSPorts are ports where TLS is expected: Apex One / OfficeScan's 4343 and the usual
@@ -60,6 +67,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.IdleTimeout <= 0 {
 		o.IdleTimeout = DefaultIdleTimeout
+	}
+	if o.ClosedLinger <= 0 {
+		o.ClosedLinger = DefaultClosedLinger
 	}
 	if o.TLSPorts == nil {
 		o.TLSPorts = DefaultTLSPorts

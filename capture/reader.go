@@ -282,18 +282,23 @@ func (r *Reader) Next(p *Packet) error {
 	if !r.dec.decode(data, lk, p) {
 		r.stats.Undecodable++
 	}
+	r.stats.count(p)
+	return nil
+}
+
+// count adds a decoded packet to the per-kind counts.
+func (s *Stats) count(p *Packet) {
 	switch p.Kind {
 	case KindTCP:
-		r.stats.TCP++
+		s.TCP++
 	case KindICMPError:
-		r.stats.ICMPErrors++
+		s.ICMPErrors++
 	default:
-		r.stats.Other++
+		s.Other++
 	}
 	if p.Truncated {
-		r.stats.Truncated++
+		s.Truncated++
 	}
-	return nil
 }
 
 // pcapError turns an error of pcapgo.Reader into io.EOF or a *FileError at the record that failed.

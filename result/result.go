@@ -37,6 +37,21 @@ type Input struct {
 	Last      time.Time `json:"last"`       // time of the last frame
 	// Complete is false when reading stopped early (a truncated or corrupt file); Warnings say where.
 	Complete bool `json:"complete"`
+	// Live describes a live capture (connscope capture); absent for a file.
+	Live *LiveCapture `json:"live,omitempty"`
+}
+
+// LiveCapture describes a live capture: where and how it ran, the kernel's counts, and why it stopped.
+type LiveCapture struct {
+	Interface string `json:"interface"` // e.g. "eth0", or with Npcap "\Device\NPF_{GUID}"
+	Method    string `json:"method"`    // e.g. "Linux AF_PACKET (TPACKET_V3 ring), kernel BPF filter"
+	Filter    string `json:"filter"`    // the capture filter in pcap-filter syntax
+	// KernelReceived and KernelDropped are the kernel's (Npcap's) counts of packets that passed
+	// the filter, and of those dropped because the capture could not keep up.
+	KernelReceived uint64  `json:"kernel_received"`
+	KernelDropped  uint64  `json:"kernel_dropped"`
+	Seconds        float64 `json:"seconds"`    // how long it ran
+	StoppedBy      string  `json:"stopped_by"` // "interrupted", "duration", "count" or "capture error"
 }
 
 // Options records the analysis settings that shaped the result.
@@ -49,7 +64,8 @@ type Options struct {
 // Warning is a problem with the input that limits what the analysis can say.
 type Warning struct {
 	// Code is a stable identifier: "truncated-file", "corrupt-file", "snaplen-cut",
-	// "client-hello-cut", "roles-guessed", "flows-not-listed", "undecodable-frames".
+	// "client-hello-cut", "roles-guessed", "flows-not-listed", "undecodable-frames",
+	// "kernel-drops", "capture-error".
 	Code    string `json:"code"`
 	Message string `json:"message"` // one sentence that says what happened and what to do
 	Offset  int64  `json:"offset,omitempty"`

@@ -11,6 +11,7 @@ import (
 
 	"github.com/connscope/connscope/analyze"
 	"github.com/connscope/connscope/report"
+	"github.com/connscope/connscope/result"
 	"github.com/spf13/pflag"
 )
 
@@ -79,6 +80,11 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
+	return writeReport(res, format, &o, stdout)
+}
+
+// writeReport writes the report to o.output or stdout and returns the exit code its verdicts give.
+func writeReport(res *result.Result, format report.Format, o *analyzeOptions, stdout io.Writer) (int, error) {
 	out := stdout
 	if o.output != "" {
 		f, err := os.Create(o.output)

@@ -22,10 +22,12 @@ const usage = `connscope tells, from packets alone, why a TLS client cannot talk
 
 Usage:
   connscope analyze [options] FILE     analyse a capture file (pcap, pcapng, optionally gzip)
+  connscope capture -i IFACE [options] capture live, a line per connection, then the report
+  connscope interfaces                 list the interfaces capture can use
   connscope version                    print the version
   connscope help [COMMAND]             show help
 
-Run 'connscope help analyze' for the analyze options.
+Run 'connscope help analyze' or 'connscope help capture' for their options.
 `
 
 // usageError is bad usage: the message is printed with a hint, and the exit code is 2.
@@ -43,12 +45,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "analyze", "analyse":
 		code, err = runAnalyze(args[1:], stdout, stderr)
+	case "capture":
+		code, err = runCapture(args[1:], stdout, stderr)
+	case "interfaces":
+		code, err = runInterfaces(args[1:], stdout)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "connscope %s\n", version)
 		return exitOK
 	case "help", "-h", "--help":
 		if len(args) > 1 && (args[1] == "analyze" || args[1] == "analyse") {
 			fmt.Fprint(stdout, analyzeUsage)
+		} else if len(args) > 1 && args[1] == "capture" {
+			fmt.Fprint(stdout, captureUsage)
+		} else if len(args) > 1 && args[1] == "interfaces" {
+			fmt.Fprint(stdout, interfacesUsage)
 		} else {
 			fmt.Fprint(stdout, usage)
 		}

@@ -1,0 +1,159 @@
+package analyze
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/result"
+)
+
+// announce gives OnFlow the flow's result as far as the capture so far tells. The cross-flow
+// inference runs on a copy of its diagnosis, so that Finish revises it afresh with the whole
+// capture.
+func (a *Analyzer) announce(f *flow) {
+	saved := f.diag
+	saved.evidence = slices.Clone(f.diag.evidence)
+	saved.flags = slices.Clone(f.diag.flags)
+	a.infer(f)
+	r := f.result()
+	f.diag = saved
+	a.opts.OnFlow(r)
+}
+
+// Tick tells the analyzer the time now, for a live capture in which no packet may arrive for a
+// while: the flows closed or idle by then are finished (and given to Options.OnFlow). A time
+// before the latest packet's is taken as that packet's.
+func (a *Analyzer) Tick(now time.Time) {
+	if now.After(a.now) {
+		a.now = now
+	}
+	a.sweep()
+}
+
+// OpenFlows is the number of connections in progress.
+func (a *Analyzer) OpenFlows() int { return len(a.flows) }
+
+// LiveOptions says when a live analysis stops and what it tells on the way.
+type LiveOptions struct {
+	// Count stops the capture after this many frames (0: no limit).
+	Count int
+	// StatusEvery is how often OnStatus is called and the capture file flushed (default 5 s).
+	StatusEvery time.Duration
+	// OnStatus, when set, receives the progress every StatusEvery.
+	OnStatus func(LiveStatus)
+}
+
+// LiveStatus is the progress of a live capture.
+type LiveStatus struct {
+	Elapsed  time.Duration
+	Frames   int                 // frames captured (those the filter passed)
+	Open     int                 // connections in progress
+	Finished int                 // connections finished so far
+	Failed   int                 // of those, failed (by their verdict when they finished)
+	Kernel   capture.KernelStats // the kernel's (or Npcap's) received and dropped counts
+}
+
+// Stop reasons of a live capture, as result.LiveCapture.StoppedBy gives them.
+const (
+	StopCount = "count"
+	StopError = "capture error"
+)
+
+// Live analyses a live capture until ctx is done or LiveOptions.Count frames have been read, then
+// closes the capture (which completes its file) and returns the result, as File does for a file.
+// Each flow goes to Options.OnFlow as it finishes. The reason for stopping is context.Cause(ctx)'s
+// text (say "interrupted" or "duration"), "count" or "capture error".
+func Live(ctx context.Context, src *capture.Live, opts Options, lo LiveOptions) (*result.Result, error) {
+	if lo.StatusEvery <= 0 {
+		lo.StatusEvery = 5 * time.Second
+	}
+	var st LiveStatus
+	onFlow := opts.OnFlow
+	opts.OnFlow = func(f result.Flow) {
+		st.Finished++
+		if f.Failed {
+			st.Failed++
+		}
+		if onFlow != nil {
+			onFlow(f)
+		}
+	}
+	a := New(opts)
+	started := time.Now()
+	live := &result.LiveCapture{Interface: src.Interface(), Method: src.Method(), Filter: src.Filter()}
+	in := result.Input{File: "interface " + src.Interface(), Format: "live capture", Complete: true, Live: live}
+	var p capture.Packet
+	next := started.Add(lo.StatusEvery)
+	for live.StoppedBy == "" {
+		switch {
+		case ctx.Err() != nil:
+			live.StoppedBy = "stopped"
+			if c := context.Cause(ctx); c != nil && !errors.Is(c, context.Canceled) {
+				live.StoppedBy = c.Error()
+			}
+			continue
+		case lo.Count > 0 && in.Frames >= lo.Count:
+			live.StoppedBy = StopCount
+			continue
+		}
+		err := src.Next(&p)
+		now := time.Now()
+		switch {
+		case err == capture.ErrTimeout:
+			a.Tick(now)
+		case err != nil:
+			live.StoppedBy = StopError
+			in.Complete = false
+			a.AddWarning(result.Warning{Code: "capture-error", Message: err.Error() + "; the report covers the packets captured before it"})
+		default:
+			if in.Frames == 0 {
+				in.First = p.Time.UTC()
+			}
+			in.Frames++
+			in.Last = p.Time.UTC()
+			a.Packet(&p)
+		}
+		if now.After(next) {
+			next = now.Add(lo.StatusEvery)
+			a.Tick(now)
+			if err := src.Flush(); err != nil && live.StoppedBy == "" {
+				live.StoppedBy = StopError
+				a.AddWarning(result.Warning{Code: "capture-error", Message: err.Error()})
+			}
+			if lo.OnStatus != nil {
+				st.Elapsed, st.Frames, st.Open = now.Sub(started), in.Frames, a.OpenFlows()
+				st.Kernel, _ = src.KernelStats()
+				lo.OnStatus(st)
+			}
+		}
+	}
+	kernel, kerr := src.KernelStats()
+	if err := src.Close(); err != nil {
+		return nil, err
+	}
+	live.Seconds = time.Since(started).Seconds()
+	if kerr == nil {
+		live.KernelReceived, live.KernelDropped = kernel.Received, kernel.Dropped
+		if kernel.Dropped > 0 {
+			a.AddWarning(result.Warning{Code: "kernel-drops", Message: fmt.Sprintf(
+				"the kernel dropped %d of %d packets that passed the filter (the capture could not keep up): flows missing packets may be misjudged; narrow the capture with --port/--host", kernel.Dropped, kernel.Received)})
+		}
+	}
+	cs := src.Stats()
+	in.Bytes = cs.Bytes
+	in.LinkTypes = src.LinkTypes()
+	in.Snaplen = src.Snaplen()
+	addDecodeWarnings(a, cs, in.Snaplen)
+	return a.Finish(in), nil
+}
+
+// Defaults for a live capture: a closed connection is reported soon after it closes, and a silent
+// one sooner than in a file (its SYN retransmissions, at most a minute apart, still join it).
+const (
+	DefaultLiveClosedLinger = 3 * time.Second
+	DefaultLiveIdleTimeout  = 2 * time.Minute
+)

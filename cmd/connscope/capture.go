@@ -1,0 +1,216 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/connscope/connscope/analyze"
+	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/report"
+	"github.com/connscope/connscope/result"
+	"github.com/spf13/pflag"
+)
+
+const captureUsage = `Usage:
+  connscope capture -i IFACE [options]
+
+Captures live on a network interface, prints a line for every connection as it finishes (verdict,
+client -> server, TLS versions offered and chosen, why), a status line on standard error every few
+seconds, and on stop (Ctrl-C, --duration or --count) the same report as 'connscope analyze'.
+Only the watched ports' TCP packets and ICMP errors reach connscope: the filter runs in the kernel
+(Linux: AF_PACKET, no libpcap needed) or in Npcap (Windows) / libpcap (macOS, BSD).
+
+Options:
+  -i, --interface IFACE   interface to capture on (see 'connscope interfaces'); required
+  -p, --port PORT         server port to watch; repeat or comma-separate (default: every TCP port)
+      --host ADDR         server address to watch; repeat or comma-separate (default: every address)
+      --duration D        stop after D (e.g. 90s, 5m, 1h); default: until Ctrl-C
+  -c, --count N           stop after N packets
+  -w, --write FILE        also write the captured packets to FILE (pcapng), complete on every stop
+  -f, --format FORMAT     final report: table (default) or json
+  -o, --output FILE       write the final report to FILE instead of standard output
+  -v, --verbose           table: show reason, next step and evidence for every flow
+      --max-flows N       list at most N flows in the final report (default 100000); the rest are counted
+      --idle-timeout D    finish a connection silent for D (default 2m)
+      --status D          status line interval on standard error (default 5s; 0: none)
+
+Live lines go to standard output, or to standard error when the JSON report goes to standard output.
+Capturing needs root or CAP_NET_RAW on Linux (sudo setcap cap_net_raw+ep connscope), Npcap on Windows.
+
+Exit status: 0 no flow failed, 1 at least one flow failed, 2 bad usage, no permission to capture,
+unknown interface, or a capture that could not run.
+
+Example:
+  sudo connscope capture -i eth0 --port 4343 --duration 10m --write incident.pcapng
+`
+
+// Why a capture stopped, as the report's input.live.stopped_by says.
+var (
+	stopInterrupted = errors.New("interrupted")
+	stopDuration    = errors.New("duration")
+)
+
+type captureOptions struct {
+	analyzeOptions
+	iface       string
+	duration    time.Duration
+	count       int
+	write       string
+	idleTimeout time.Duration
+	status      time.Duration
+}
+
+func runCapture(args []string, stdout, stderr io.Writer) (int, error) {
+	var o captureOptions
+	fs := pflag.NewFlagSet("capture", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVarP(&o.iface, "interface", "i", "", "")
+	fs.StringSliceVarP(&o.ports, "port", "p", nil, "")
+	fs.StringSliceVar(&o.hosts, "host", nil, "")
+	fs.DurationVar(&o.duration, "duration", 0, "")
+	fs.IntVarP(&o.count, "count", "c", 0, "")
+	fs.StringVarP(&o.write, "write", "w", "", "")
+	fs.StringVarP(&o.format, "format", "f", "table", "")
+	fs.StringVarP(&o.output, "output", "o", "", "")
+	fs.BoolVarP(&o.verbose, "verbose", "v", false, "")
+	fs.IntVar(&o.maxFlows, "max-flows", analyze.DefaultMaxFlows, "")
+	fs.DurationVar(&o.idleTimeout, "idle-timeout", analyze.DefaultLiveIdleTimeout, "")
+	fs.DurationVar(&o.status, "status", 5*time.Second, "")
+	help := fs.BoolP("help", "h", false, "")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage, &usageError{err.Error()}
+	}
+	if *help {
+		fmt.Fprint(stdout, captureUsage)
+		return exitOK, nil
+	}
+	format, opts, lo, err := o.parse(fs.Args())
+	if err != nil {
+		return exitUsage, err
+	}
+	live := capture.LiveOptions{Interface: o.iface, Filter: capture.Filter{Ports: opts.Ports, Hosts: opts.Hosts}}
+	var file *os.File
+	if o.write != "" {
+		if file, err = os.Create(o.write); err != nil {
+			return exitUsage, fmt.Errorf("cannot write the capture file: %w", err)
+		}
+		defer file.Close()
+		live.Write = file
+	}
+	src, err := capture.OpenLive(live)
+	if err != nil {
+		if file != nil {
+			file.Close()
+			os.Remove(o.write)
+		}
+		return exitUsage, err
+	}
+	lines := stdout
+	if format == report.FormatJSON && o.output == "" {
+		lines = stderr
+	}
+	opts.OnFlow = func(f result.Flow) { fmt.Fprintln(lines, report.FlowLine(&f)) }
+	if o.status > 0 {
+		lo.OnStatus = func(s analyze.LiveStatus) { fmt.Fprintln(stderr, statusLine(s)) }
+	}
+	ctx, stop := stopContext(o.duration)
+	defer stop()
+	fmt.Fprintf(stderr, "connscope: capturing on %s (%s), filter: %s; Ctrl-C stops\n", src.Interface(), src.Method(), src.Filter())
+	res, err := analyze.Live(ctx, src, opts, lo)
+	if err != nil {
+		return exitUsage, err
+	}
+	if file != nil {
+		if err := file.Close(); err != nil {
+			return exitUsage, fmt.Errorf("writing the capture file: %w", err)
+		}
+	}
+	fmt.Fprintln(stderr, endLine(res, o.write))
+	return writeReport(res, format, &o.analyzeOptions, stdout)
+}
+
+// parse checks the flags and converts them.
+func (o *captureOptions) parse(args []string) (report.Format, analyze.Options, analyze.LiveOptions, error) {
+	var lo analyze.LiveOptions
+	if len(args) > 0 {
+		return "", analyze.Options{}, lo, &usageError{fmt.Sprintf("capture takes no arguments, got %q (give the interface with -i)", args[0])}
+	}
+	if o.iface == "" {
+		return "", analyze.Options{}, lo, &usageError{"capture needs an interface: -i IFACE (run 'connscope interfaces' to list them)"}
+	}
+	format, err := report.ParseFormat(o.format)
+	if err != nil {
+		return "", analyze.Options{}, lo, &usageError{err.Error()}
+	}
+	opts, err := o.analyzeOptions.analyzeOptions()
+	if err != nil {
+		return "", opts, lo, err
+	}
+	switch {
+	case o.duration < 0:
+		return "", opts, lo, &usageError{"--duration must not be negative"}
+	case o.count < 0:
+		return "", opts, lo, &usageError{"--count must not be negative"}
+	case o.idleTimeout < time.Second:
+		return "", opts, lo, &usageError{"--idle-timeout must be at least 1s"}
+	case o.status < 0:
+		return "", opts, lo, &usageError{"--status must not be negative"}
+	case len(opts.Ports) > capture.MaxFilterPorts:
+		return "", opts, lo, &usageError{fmt.Sprintf("a capture watches at most %d ports", capture.MaxFilterPorts)}
+	case len(opts.Hosts) > capture.MaxFilterHosts:
+		return "", opts, lo, &usageError{fmt.Sprintf("a capture watches at most %d hosts", capture.MaxFilterHosts)}
+	}
+	opts.IdleTimeout = o.idleTimeout
+	opts.ClosedLinger = analyze.DefaultLiveClosedLinger
+	lo.Count = o.count
+	lo.StatusEvery = o.status
+	return format, opts, lo, nil
+}
+
+// stopContext is done on the first Ctrl-C (or SIGTERM) or after d (when d > 0), with the reason as
+// its cause. A second Ctrl-C kills the program as usual.
+func stopContext(d time.Duration) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	var stopTimer context.CancelFunc = func() {}
+	if d > 0 {
+		ctx, stopTimer = context.WithTimeoutCause(ctx, d, stopDuration)
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		select {
+		case <-sig:
+			signal.Stop(sig)
+			cancel(stopInterrupted)
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(sig)
+		stopTimer()
+		cancel(nil)
+	}
+}
+
+// statusLine is the periodic progress line.
+func statusLine(s analyze.LiveStatus) string {
+	return fmt.Sprintf("connscope: %s elapsed: %d packets, %d flows finished (%d failed), %d open; kernel: %d received, %d dropped",
+		s.Elapsed.Round(time.Second), s.Frames, s.Finished, s.Failed, s.Open, s.Kernel.Received, s.Kernel.Dropped)
+}
+
+// endLine says what the capture did, once it stopped.
+func endLine(res *result.Result, written string) string {
+	l := res.Input.Live
+	s := fmt.Sprintf("connscope: stopped (%s) after %.1f s: %d packets captured; kernel: %d received, %d dropped",
+		l.StoppedBy, l.Seconds, res.Input.Frames, l.KernelReceived, l.KernelDropped)
+	if written != "" {
+		s += "; wrote " + written
+	}
+	return s
+}

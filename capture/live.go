@@ -85,21 +85,33 @@ func OpenLive(opts LiveOptions) (*Live, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &Live{opts: opts, src: src, dec: newDecoder(), link: linkKindOf(src.linkType()), start: time.Now()}
-	if opts.Write != nil {
-		intf := pcapgo.NgInterface{Name: opts.Interface, Filter: opts.Filter.Expression(), OS: runtime.GOOS,
-			LinkType: src.linkType(), SnapLength: liveSnaplen, TimestampResolution: 9}
-		info := pcapgo.NgWriterOptions{SectionInfo: pcapgo.NgSectionInfo{Hardware: runtime.GOARCH, OS: runtime.GOOS, Application: "connscope capture"}}
-		l.w, err = pcapgo.NewNgWriterInterface(opts.Write, intf, info)
-		if err == nil {
-			err = l.w.Flush() // the file is a valid, empty capture from the start
-		}
-		if err != nil {
-			src.close()
-			return nil, fmt.Errorf("writing the capture file: %w", err)
-		}
+	l := &Live{opts: opts, src: src, dec: newDecoder(), link: linkKindOf(src.linkType())}
+	if err := l.startWriter(); err != nil {
+		src.close()
+		return nil, err
 	}
 	return l, nil
+}
+
+// startWriter starts the pcapng file of LiveOptions.Write, if any, and flushes its header so that
+// the file is a valid, empty capture from the start.
+func (l *Live) startWriter() error {
+	l.start = time.Now()
+	if l.opts.Write == nil {
+		return nil
+	}
+	intf := pcapgo.NgInterface{Name: l.opts.Interface, Filter: l.opts.Filter.Expression(), OS: runtime.GOOS,
+		LinkType: l.src.linkType(), SnapLength: liveSnaplen, TimestampResolution: 9}
+	info := pcapgo.NgWriterOptions{SectionInfo: pcapgo.NgSectionInfo{Hardware: runtime.GOARCH, OS: runtime.GOOS, Application: "connscope capture"}}
+	w, err := pcapgo.NewNgWriterInterface(l.opts.Write, intf, info)
+	if err == nil {
+		err = w.Flush()
+	}
+	if err != nil {
+		return fmt.Errorf("writing the capture file: %w", err)
+	}
+	l.w = w
+	return nil
 }
 
 // Next reads the next frame into p, reusing p, like Reader.Next: its slices are valid until the next

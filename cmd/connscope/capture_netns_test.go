@@ -1,0 +1,322 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/connscope/connscope/analyze"
+	"github.com/connscope/connscope/result"
+)
+
+// netnsPair is an agent and a server namespace joined by a veth pair, on 10.55.1.0/24.
+type netnsPair struct {
+	agent, server   string // namespace names
+	agentIf, srvIf  string // veth ends
+	agentIP, srvIP  string
+	serverProcesses []*exec.Cmd
+}
+
+// needTools skips the test unless it runs as root with the tools it drives.
+func needTools(t *testing.T, tools ...string) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to create network namespaces (CI runs as root)")
+	}
+	for _, tool := range tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("needs %s (.ci/run installs it)", tool)
+		}
+	}
+}
+
+// newNetnsPair creates the namespaces, named l5-... with this process's id so that runs do not meet,
+// and deletes them when the test ends.
+func newNetnsPair(t *testing.T) *netnsPair {
+	t.Helper()
+	id := os.Getpid() % 100000
+	n := &netnsPair{agent: fmt.Sprintf("l5-ag%d", id), server: fmt.Sprintf("l5-sv%d", id),
+		agentIf: fmt.Sprintf("l5-a%d", id), srvIf: fmt.Sprintf("l5-s%d", id), agentIP: "10.55.1.1", srvIP: "10.55.1.2"}
+	t.Cleanup(func() {
+		for _, c := range n.serverProcesses {
+			c.Process.Kill()
+			c.Wait()
+		}
+		exec.Command("ip", "netns", "del", n.agent).Run()
+		exec.Command("ip", "netns", "del", n.server).Run()
+	})
+	for _, args := range [][]string{
+		{"netns", "add", n.agent},
+		{"netns", "add", n.server},
+		{"link", "add", n.agentIf, "type", "veth", "peer", "name", n.srvIf},
+		{"link", "set", n.agentIf, "netns", n.agent},
+		{"link", "set", n.srvIf, "netns", n.server},
+		{"-n", n.agent, "addr", "add", n.agentIP + "/24", "dev", n.agentIf},
+		{"-n", n.server, "addr", "add", n.srvIP + "/24", "dev", n.srvIf},
+		{"-n", n.agent, "link", "set", n.agentIf, "up"},
+		{"-n", n.server, "link", "set", n.srvIf, "up"},
+		{"-n", n.agent, "link", "set", "lo", "up"},
+		{"-n", n.server, "link", "set", "lo", "up"},
+	} {
+		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+			t.Fatalf("ip %s: %v: %s", strings.Join(args, " "), err, out)
+		}
+	}
+	return n
+}
+
+// in runs a command in a namespace and returns its combined output.
+func (n *netnsPair) in(ns string, args ...string) (string, error) {
+	out, err := exec.Command("ip", append([]string{"netns", "exec", ns}, args...)...).CombinedOutput()
+	return string(out), err
+}
+
+func (n *netnsPair) mustIn(t *testing.T, ns string, args ...string) {
+	t.Helper()
+	if out, err := n.in(ns, args...); err != nil {
+		t.Fatalf("%s: %v: %s", strings.Join(args, " "), err, out)
+	}
+}
+
+// lineCollector gathers the lines a process writes, safely for reading while it runs.
+type lineCollector struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (c *lineCollector) read(r io.Reader, done chan<- struct{}) {
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		c.mu.Lock()
+		c.lines = append(c.lines, sc.Text())
+		c.mu.Unlock()
+	}
+	close(done)
+}
+
+func (c *lineCollector) snapshot() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.lines)
+}
+
+func (c *lineCollector) count(re *regexp.Regexp) int {
+	n := 0
+	for _, l := range c.snapshot() {
+		if re.MatchString(l) {
+			n++
+		}
+	}
+	return n
+}
+
+// liveLine is what TestCaptureLiveNamespaces expects of one live line and one flow of the report.
+type liveLine struct {
+	port      int
+	verdict   result.Verdict
+	connState string
+	offered   string // as the live line shows it
+	chosen    string
+	reason    string // the start of the reason
+}
+
+// TestCaptureLiveNamespaces runs `connscope capture` (the built binary) inside an agent namespace
+// on its veth while real clients connect to a real server namespace: OpenSSL s_client -tls1_2 to
+// s_server -tls1_2 (success), s_client -tls1 (SECLEVEL=0) to the same server (version mismatch:
+// the server's protocol_version alert), a connection to a port nothing listens on (refused), and
+// one to a port whose SYNs iptables drops (syn-timeout; the agent's tcp_syn_retries is 1 so it
+// gives up after 3 SYNs). It then interrupts the capture as Ctrl-C does and checks: one live line
+// per connection with its verdict, endpoints, TCP state and versions; status lines on stderr; the
+// final JSON report with the same verdicts, the alert, the kernel counts and the stop reason; the
+// exit status (1: flows failed); that the capture stops promptly on an idle interface; and that
+// the --write file, analysed offline, gives the same flows and verdicts.
+func TestCaptureLiveNamespaces(t *testing.T) {
+	needTools(t, "ip", "openssl", "iptables")
+	bin := buildBinary(t)
+	n := newNetnsPair(t)
+	dir := t.TempDir()
+	pki, err := filepath.Abs("../../testdata/pki")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The agent gives up on an unanswered SYN after one retransmission; port 4345 drops SYNs.
+	n.mustIn(t, n.agent, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/tcp_syn_retries")
+	n.mustIn(t, n.server, "iptables", "-A", "INPUT", "-p", "tcp", "--dport", "4345", "-j", "DROP")
+	srv := exec.Command("ip", "netns", "exec", n.server, "openssl", "s_server", "-accept", n.srvIP+":4343", "-naccept", "2",
+		"-cert", filepath.Join(pki, "server.pem"), "-key", filepath.Join(pki, "server.key"), "-tls1_2", "-quiet")
+	srv.Stdin = strings.NewReader("")
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	n.serverProcesses = append(n.serverProcesses, srv)
+	if !waitFor(5*time.Second, func() bool {
+		out, _ := n.in(n.server, "cat", "/proc/net/tcp")
+		return strings.Contains(out, ":10F7 00000000:0000 0A") // 4343 in hex, LISTEN
+	}) {
+		t.Fatal("openssl s_server did not listen on 4343 within 5 s")
+	}
+
+	// The capture: live lines on stdout, status on stderr, the JSON report to a file.
+	pcapng, reportPath := filepath.Join(dir, "live.pcapng"), filepath.Join(dir, "report.json")
+	cmd := exec.Command("ip", "netns", "exec", n.agent, bin, "capture", "-i", n.agentIf, "--port", "4343,4344,4345",
+		"--idle-timeout", "3s", "--status", "1s", "--write", pcapng, "--format", "json", "-o", reportPath)
+	stdoutPipe, _ := cmd.StdoutPipe()
+	stderrPipe, _ := cmd.StderrPipe()
+	var outLines, errLines lineCollector
+	outDone, errDone := make(chan struct{}), make(chan struct{})
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go outLines.read(stdoutPipe, outDone)
+	go errLines.read(stderrPipe, errDone)
+	defer cmd.Process.Kill()
+	if !waitFor(10*time.Second, func() bool { return errLines.count(regexp.MustCompile(`^connscope: capturing on `+n.agentIf+` `)) == 1 }) {
+		t.Fatalf("the capture did not start within 10 s; stderr:\n%s", strings.Join(errLines.snapshot(), "\n"))
+	}
+
+	// The clients, one after another.
+	client := func(port int, args ...string) error {
+		c := exec.Command("ip", append([]string{"netns", "exec", n.agent, "openssl", "s_client", "-connect", fmt.Sprintf("%s:%d", n.srvIP, port)}, args...)...)
+		c.Stdin = strings.NewReader("")
+		return c.Run()
+	}
+	if err := client(4343, "-tls1_2"); err != nil {
+		t.Fatalf("the TLS 1.2 client failed: %v", err)
+	}
+	if err := client(4343, "-tls1", "-cipher", "DEFAULT:@SECLEVEL=0"); err == nil {
+		t.Fatal("the TLS 1.0 client succeeded against a TLS 1.2-only server")
+	}
+	if err := client(4344); err == nil {
+		t.Fatal("a client reached port 4344, where nothing listens")
+	}
+	start := time.Now()
+	if err := client(4345); err == nil {
+		t.Fatal("a client reached port 4345, whose SYNs are dropped")
+	}
+	t.Logf("the SYN-dropped client gave up after %.1f s", time.Since(start).Seconds())
+
+	flowLine := regexp.MustCompile(`^(\d\d:\d\d:\d\d\.\d{3}) #(\d+) (\S+) (\S+) -> (\S+) (\S+) offered (.+) chosen (.+) : (.*)$`)
+	if !waitFor(15*time.Second, func() bool { return outLines.count(flowLine) >= 4 }) {
+		t.Fatalf("4 live lines did not come within 15 s of the last client; stdout:\n%s\nstderr:\n%s",
+			strings.Join(outLines.snapshot(), "\n"), strings.Join(errLines.snapshot(), "\n"))
+	}
+	time.Sleep(1500 * time.Millisecond) // idle: nothing more may come
+	stopAt := time.Now()
+	cmd.Process.Signal(syscall.SIGINT)
+	<-outDone
+	<-errDone
+	err = cmd.Wait()
+	stopped := time.Since(stopAt)
+	if code := cmd.ProcessState.ExitCode(); code != exitFailed {
+		t.Fatalf("exit status %d (%v), want 1 (flows failed); stderr:\n%s", code, err, strings.Join(errLines.snapshot(), "\n"))
+	}
+	if stopped > 2*time.Second {
+		t.Errorf("the capture took %v to stop after SIGINT on an idle interface, want under 2 s", stopped)
+	}
+
+	want := []liveLine{
+		{4343, result.VerdictOK, "SF", "TLS 1.0–1.2*", "TLS 1.2", "TLS 1.2 with TLS_"},
+		{4343, result.VerdictTLSVersionMismatch, "SF", "TLS 1.0*", "-", "the server sent protocol_version before any ServerHello"},
+		{4344, result.VerdictRefused, "REJ", "-", "-", "the server answered the SYN with a reset"},
+		{4345, result.VerdictSYNTimeout, "S0", "-", "-", ""}, // "N SYN(s) to ... were never answered"
+	}
+	lines := outLines.snapshot()
+	if len(lines) != len(want) {
+		t.Fatalf("%d lines on stdout, want %d live lines:\n%s", len(lines), len(want), strings.Join(lines, "\n"))
+	}
+	for i, w := range want {
+		m := flowLine.FindStringSubmatch(lines[i])
+		if m == nil {
+			t.Fatalf("live line %d is not a flow line: %q", i+1, lines[i])
+		}
+		if m[2] != fmt.Sprint(i+1) || m[3] != string(w.verdict) || !strings.HasPrefix(m[4], n.agentIP+":") || m[5] != fmt.Sprintf("%s:%d", n.srvIP, w.port) ||
+			m[6] != w.connState || m[7] != w.offered || m[8] != w.chosen || !strings.HasPrefix(m[9], w.reason) {
+			t.Errorf("live line %d: %q\nwant #%d %s %s:* -> %s:%d %s offered %s chosen %s : %s...", i+1, lines[i], i+1, w.verdict, n.agentIP, n.srvIP, w.port, w.connState, w.offered, w.chosen, w.reason)
+		}
+	}
+	t.Logf("live lines:\n%s", strings.Join(lines, "\n"))
+
+	status := regexp.MustCompile(`^connscope: \d+s elapsed: (\d+) packets, (\d+) flows finished \((\d+) failed\), (\d+) open; kernel: (\d+) received, 0 dropped$`)
+	if c := errLines.count(status); c < 2 {
+		t.Errorf("%d status lines on stderr, want at least 2 (one a second):\n%s", c, strings.Join(errLines.snapshot(), "\n"))
+	}
+	endRe := regexp.MustCompile(`^connscope: stopped \(interrupted\) after [\d.]+ s: (\d+) packets captured; kernel: (\d+) received, 0 dropped; wrote ` + regexp.QuoteMeta(pcapng) + `$`)
+	if errLines.count(endRe) != 1 {
+		t.Errorf("no end line on stderr:\n%s", strings.Join(errLines.snapshot(), "\n"))
+	}
+
+	// The final report.
+	b, err := os.ReadFile(reportPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var live result.Result
+	if err := json.Unmarshal(b, &live); err != nil {
+		t.Fatal(err)
+	}
+	checkFlows(t, "final report", &live, want, n)
+	in := live.Input
+	if in.Live == nil || in.Live.Interface != n.agentIf || in.Live.StoppedBy != "interrupted" || in.Live.KernelDropped != 0 ||
+		in.Live.KernelReceived != uint64(in.Frames) || in.Frames < 20 || !in.Complete || in.File != "interface "+n.agentIf ||
+		!strings.HasPrefix(in.Live.Method, "Linux AF_PACKET") || !strings.HasPrefix(in.Live.Filter, "(tcp and (port 4343 or port 4344 or port 4345))") {
+		t.Errorf("final report input: %+v, live %+v", in, in.Live)
+	}
+	if len(live.Warnings) != 0 {
+		t.Errorf("final report warnings: %+v", live.Warnings)
+	}
+	mm := live.Flows[1]
+	if len(mm.Alerts) != 1 || mm.Alerts[0].From != "server" || mm.Alerts[0].Description != "protocol_version" || mm.Alerts[0].Level != "fatal" {
+		t.Errorf("mismatch flow alerts: %+v", mm.Alerts)
+	}
+	// tcp_syn_retries=1: 2 SYNs on older kernels, 3 on Linux 6.x with its linear timeouts.
+	if syns := live.Flows[3].TCP.SYNs; len(syns) < 2 || len(syns) > 3 || !strings.Contains(live.Flows[3].Reason, fmt.Sprintf("%d SYN(s) to %s:4345", len(syns), n.srvIP)) {
+		t.Errorf("the SYN-dropped flow: %d SYNs, reason %q", len(syns), live.Flows[3].Reason)
+	}
+
+	// The written capture, analysed offline, says the same.
+	offline, err := analyze.File(pcapng, analyze.Options{Ports: []uint16{4343, 4344, 4345}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkFlows(t, "offline analysis of --write", offline, want, n)
+	if offline.Input.Frames != in.Frames || !offline.Input.Complete || offline.Input.Format != "pcapng" {
+		t.Errorf("offline input %+v; the live capture read %d frames", offline.Input, in.Frames)
+	}
+	for i := range live.Flows {
+		l, o := live.Flows[i], offline.Flows[i]
+		if l.Client != o.Client || l.Server != o.Server || l.History != o.History || l.Verdict != o.Verdict || l.Reason != o.Reason {
+			t.Errorf("flow %d: live %s %s %s %q, offline %s %s %s %q", i+1, l.Client, l.History, l.Verdict, l.Reason, o.Client, o.History, o.Verdict, o.Reason)
+		}
+	}
+}
+
+// checkFlows compares a report's flows with the expected ones.
+func checkFlows(t *testing.T, what string, r *result.Result, want []liveLine, n *netnsPair) {
+	t.Helper()
+	if len(r.Flows) != len(want) || r.Summary.Flows != len(want) || r.Summary.Failed != 3 {
+		t.Fatalf("%s: %d flows (summary %d, %d failed), want %d, 3 failed: %+v", what, len(r.Flows), r.Summary.Flows, r.Summary.Failed, len(want), r.Flows)
+	}
+	for i, w := range want {
+		f := r.Flows[i]
+		chosen := "-"
+		if f.ChosenVersion != nil {
+			chosen = *f.ChosenVersion
+		}
+		offered := map[string]string{"TLS 1.0–1.2*": "TLS 1.0,TLS 1.1,TLS 1.2", "TLS 1.0*": "TLS 1.0", "-": ""}[w.offered]
+		if f.Verdict != w.verdict || f.ConnState != w.connState || f.Server != fmt.Sprintf("%s:%d", n.srvIP, w.port) ||
+			!strings.HasPrefix(f.Client, n.agentIP+":") || strings.Join(f.OfferedVersions, ",") != offered || chosen != w.chosen || !strings.HasPrefix(f.Reason, w.reason) {
+			t.Errorf("%s flow %d: %s %s -> %s %s offered %v chosen %s: %s", what, i+1, f.Verdict, f.Client, f.Server, f.ConnState, f.OfferedVersions, chosen, f.Reason)
+		}
+	}
+}

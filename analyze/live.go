@@ -152,8 +152,11 @@ func Live(ctx context.Context, src *capture.Live, opts Options, lo LiveOptions) 
 }
 
 // Defaults for a live capture: a closed connection is reported soon after it closes, and a silent
-// one sooner than in a file (its SYN retransmissions, at most a minute apart, still join it).
+// one sooner than in a file (its SYN retransmissions, at most a minute apart, still join it). A
+// live capture lists fewer flows one by one than a file analysis (each listed flow keeps about
+// 3 KiB for the final report), so that memory stays bounded over hours: the rest are counted.
 const (
 	DefaultLiveClosedLinger = 3 * time.Second
 	DefaultLiveIdleTimeout  = 2 * time.Minute
+	DefaultLiveMaxFlows     = 10000
 )

@@ -36,7 +36,7 @@ Options:
   -f, --format FORMAT     final report: table (default) or json
   -o, --output FILE       write the final report to FILE instead of standard output
   -v, --verbose           table: show reason, next step and evidence for every flow
-      --max-flows N       list at most N flows in the final report (default 100000); the rest are counted
+      --max-flows N       list at most N flows in the final report (default 10000); the rest are counted
       --idle-timeout D    finish a connection silent for D (default 2m)
       --status D          status line interval on standard error (default 5s; 0: none)
 
@@ -79,7 +79,7 @@ func runCapture(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.StringVarP(&o.format, "format", "f", "table", "")
 	fs.StringVarP(&o.output, "output", "o", "", "")
 	fs.BoolVarP(&o.verbose, "verbose", "v", false, "")
-	fs.IntVar(&o.maxFlows, "max-flows", analyze.DefaultMaxFlows, "")
+	fs.IntVar(&o.maxFlows, "max-flows", analyze.DefaultLiveMaxFlows, "")
 	fs.DurationVar(&o.idleTimeout, "idle-timeout", analyze.DefaultLiveIdleTimeout, "")
 	fs.DurationVar(&o.status, "status", 5*time.Second, "")
 	help := fs.BoolP("help", "h", false, "")

@@ -320,3 +320,71 @@ func checkFlows(t *testing.T, what string, r *result.Result, want []liveLine, n 
 		}
 	}
 }
+
+// TestCaptureLoopbackCount captures on the loopback interface of a fresh namespace, where the kernel
+// shows every packet twice (outgoing and incoming), with --count 2, while a client connects to a
+// port nothing listens on: the capture must see the SYN and the RST once each, stop by itself after
+// those 2 packets, report the connection as refused (exit 1, stopped_by "count") and write both.
+func TestCaptureLoopbackCount(t *testing.T) {
+	needTools(t, "ip", "openssl")
+	bin := buildBinary(t)
+	ns := fmt.Sprintf("l5-lo%d", os.Getpid()%100000)
+	if out, err := exec.Command("ip", "netns", "add", ns).CombinedOutput(); err != nil {
+		t.Fatalf("ip netns add: %v: %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
+	if out, err := exec.Command("ip", "-n", ns, "link", "set", "lo", "up").CombinedOutput(); err != nil {
+		t.Fatalf("ip link set lo up: %v: %s", err, out)
+	}
+	dir := t.TempDir()
+	pcapng := filepath.Join(dir, "lo.pcapng")
+	cmd := exec.Command("ip", "netns", "exec", ns, bin, "capture", "-i", "lo", "--port", "5555", "--count", "2", "--status", "0",
+		"--write", pcapng, "--format", "json")
+	var stdout strings.Builder
+	cmd.Stdout = &stdout
+	stderrPipe, _ := cmd.StderrPipe()
+	var errLines lineCollector
+	errDone := make(chan struct{})
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	go errLines.read(stderrPipe, errDone)
+	if !waitFor(10*time.Second, func() bool { return errLines.count(regexp.MustCompile(`^connscope: capturing on lo `)) == 1 }) {
+		t.Fatalf("the capture did not start within 10 s; stderr:\n%s", strings.Join(errLines.snapshot(), "\n"))
+	}
+	c := exec.Command("ip", "netns", "exec", ns, "openssl", "s_client", "-connect", "127.0.0.1:5555")
+	c.Stdin = strings.NewReader("")
+	if c.Run() == nil {
+		t.Fatal("a client reached 127.0.0.1:5555, where nothing listens")
+	}
+	exited := make(chan error, 1)
+	go func() { <-errDone; exited <- cmd.Wait() }()
+	select {
+	case <-exited:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the capture did not stop by itself after --count 2; stderr:\n%s", strings.Join(errLines.snapshot(), "\n"))
+	}
+	if code := cmd.ProcessState.ExitCode(); code != exitFailed {
+		t.Fatalf("exit status %d, want 1; stderr:\n%s", code, strings.Join(errLines.snapshot(), "\n"))
+	}
+	var res result.Result
+	if err := json.Unmarshal([]byte(stdout.String()), &res); err != nil {
+		t.Fatalf("the JSON report on stdout: %v\n%s", err, stdout.String())
+	}
+	if res.Input.Frames != 2 || res.Input.Live.StoppedBy != "count" || len(res.Flows) != 1 || res.Flows[0].Verdict != result.VerdictRefused ||
+		res.Flows[0].ConnState != "REJ" || res.Flows[0].History != "Sr" || res.Flows[0].TCP.ClientPackets != 1 || res.Flows[0].TCP.ServerPackets != 1 {
+		t.Fatalf("report: input %+v, flows %+v", res.Input, res.Flows)
+	}
+	// With the JSON report on stdout, the live line goes to stderr.
+	if errLines.count(regexp.MustCompile(`^\d\d:\d\d:\d\d\.\d{3} #1 refused 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:5555 REJ offered - chosen - : `)) != 1 {
+		t.Errorf("no live line on stderr:\n%s", strings.Join(errLines.snapshot(), "\n"))
+	}
+	offline, err := analyze.File(pcapng, analyze.Options{Ports: []uint16{5555}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if offline.Input.Frames != 2 || len(offline.Flows) != 1 || offline.Flows[0].Verdict != result.VerdictRefused {
+		t.Fatalf("offline: input %+v, flows %+v", offline.Input, offline.Flows)
+	}
+}

@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -386,5 +388,31 @@ func TestCaptureLoopbackCount(t *testing.T) {
 	}
 	if offline.Input.Frames != 2 || len(offline.Flows) != 1 || offline.Flows[0].Verdict != result.VerdictRefused {
 		t.Fatalf("offline: input %+v, flows %+v", offline.Input, offline.Flows)
+	}
+}
+
+// TestCaptureWithoutPermission runs the built binary as the unprivileged user nobody (the test
+// must run as root to switch to it): capturing on loopback must fail with exit 2 and the message
+// that says root or CAP_NET_RAW is needed; no --write file may be left behind.
+func TestCaptureWithoutPermission(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to run the binary as nobody (go test as root; CI runs as root)")
+	}
+	bin := buildBinary(t)
+	dir := publicTempDir(t)
+	out := filepath.Join(dir, "never.pcapng")
+	cmd := exec.Command(bin, "capture", "-i", "lo", "--port", "4343", "--write", out)
+	cmd.Dir = dir
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := cmd.ProcessState.ExitCode()
+	want := "connscope: error: not permitted to capture on lo: capturing needs root or the CAP_NET_RAW capability: run it with sudo, or once 'sudo setcap cap_net_raw+ep " + bin + "'\n"
+	if code != exitUsage || stdout.String() != "" || stderr.String() != want {
+		t.Fatalf("as nobody: %v, exit %d, stdout %q, stderr %q; want exit 2 and %q", err, code, stdout.String(), stderr.String(), want)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("the --write file was left behind (%v)", err)
 	}
 }

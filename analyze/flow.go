@@ -70,6 +70,7 @@ type flow struct {
 	icmp     []icmpFact
 	zeek     zeekConn
 	tls      tlsFacts
+	ladder   ladder
 
 	snaplenCut     int
 	clientHelloCut bool
@@ -133,6 +134,7 @@ func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Analyzer) {
 	t := &p.TCP
 	r := ref{p.Index, p.Time}
 	f.last = p.Time
+	lp := f.ladder.add(d, r, t)
 	s.packets++
 	if s.packets == 1 {
 		s.ttl = int(p.TTL)
@@ -178,6 +180,7 @@ func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Analyzer) {
 		s.seqMax, s.seqMaxSet = end, true
 	case int32(end-s.seqMax) <= 0:
 		s.retrans++
+		lp.retrans = true
 	default:
 		s.seqMax = end
 	}

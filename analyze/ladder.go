@@ -1,7 +1,9 @@
 package analyze
 
 import (
+	"math"
 	"strings"
+	"time"
 
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/result"
@@ -11,12 +13,14 @@ import (
 // maxLadderMessages bounds the TLS messages noted on one packet of the ladder.
 const maxLadderMessages = 8
 
-// ladderPacket is one packet of a flow, kept for its ladder diagram.
+// ladderPacket is one packet of a flow, kept for its ladder diagram. It is kept small (48 bytes):
+// every open flow holds up to result.LadderHead+result.LadderTail of them.
 type ladderPacket struct {
-	ref
+	unixNano   int64 // capture time
+	frame      int32
+	payloadLen int32
 	from       uint8
 	flags      uint8
-	payloadLen int
 	retrans    bool
 	messages   []string
 }
@@ -31,7 +35,11 @@ type ladder struct {
 
 // add notes one packet and returns it, so the caller can mark it later in the same packet.
 func (l *ladder) add(d int, r ref, t *capture.TCPHeader) *ladderPacket {
-	p := ladderPacket{ref: r, from: uint8(d), flags: t.Flags, payloadLen: t.PayloadLen}
+	p := ladderPacket{unixNano: r.t.UnixNano(), frame: int32(r.frame), from: uint8(d), flags: t.Flags,
+		payloadLen: int32(min(t.PayloadLen, math.MaxInt32))}
+	if l.head == nil {
+		l.head = make([]ladderPacket, 0, 12) // a failed handshake's packets fit
+	}
 	if len(l.head) < result.LadderHead {
 		l.head = append(l.head, p)
 		return &l.head[len(l.head)-1]
@@ -53,12 +61,12 @@ func (l *ladder) add(d int, r ref, t *capture.TCPHeader) *ladderPacket {
 // in is nearly always among the last few, so the search starts from the newest.
 func (l *ladder) find(frame int) *ladderPacket {
 	for i := range l.tail {
-		if l.tail[i].frame == frame {
+		if int(l.tail[i].frame) == frame {
 			return &l.tail[i]
 		}
 	}
 	for i := len(l.head) - 1; i >= 0; i-- {
-		if l.head[i].frame == frame {
+		if int(l.head[i].frame) == frame {
 			return &l.head[i]
 		}
 	}
@@ -126,8 +134,8 @@ func (p *ladderPacket) result() result.Packet {
 	if msgs == nil {
 		msgs = []string{}
 	}
-	return result.Packet{Frame: p.frame, Time: p.t.UTC(), From: sideName[p.from], TCPFlags: flagNames(p.flags),
-		PayloadLen: p.payloadLen, Retransmission: p.retrans, Messages: msgs}
+	return result.Packet{Frame: int(p.frame), Time: time.Unix(0, p.unixNano).UTC(), From: sideName[p.from],
+		TCPFlags: flagNames(p.flags), PayloadLen: int(p.payloadLen), Retransmission: p.retrans, Messages: msgs}
 }
 
 // flagOrder lists the TCP flags in the order Wireshark prints them: "[SYN, ACK]", "[FIN, PSH, ACK]",

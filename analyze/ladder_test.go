@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/result"
 )
 
@@ -17,15 +18,27 @@ import (
 //	7  Certificate, Server Key Exchange, Server Hello Done
 //	9  Client Key Exchange, Change Cipher Spec, Encrypted Handshake Message, Application Data
 //	12 New Session Ticket, Change Cipher Spec, Encrypted Handshake Message
+//
+// The connection works, so the result leaves its ladder out (TestLadderOKFlowDropped); the test
+// reads the ladder of the open flow before it is finished.
 func TestLadderLongFlow(t *testing.T) {
-	res, err := File(filepath.Join(sharedCaptures, "zeek", "tls-conn-with-extensions.pcap"), Options{})
+	r, err := capture.Open(filepath.Join(sharedCaptures, "zeek", "tls-conn-with-extensions.pcap"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Flows) != 1 {
-		t.Fatalf("%d flows, want 1", len(res.Flows))
+	defer r.Close()
+	a := New(Options{})
+	var p capture.Packet
+	for r.Next(&p) == nil {
+		a.Packet(&p)
 	}
-	f := res.Flows[0]
+	if len(a.flows) != 1 {
+		t.Fatalf("%d open flows, want 1", len(a.flows))
+	}
+	var f result.Flow
+	for _, fl := range a.flows {
+		f = fl.result()
+	}
 	if len(f.Packets) != result.LadderHead+result.LadderTail || f.PacketsOmitted != 18 {
 		t.Fatalf("%d packets kept, %d omitted; want 40 and 18", len(f.Packets), f.PacketsOmitted)
 	}
@@ -122,5 +135,24 @@ func TestFlagNames(t *testing.T) {
 		if got := flagNames(tc.flags); got != tc.want {
 			t.Errorf("flagNames(%#x) = %q, want %q", tc.flags, got, tc.want)
 		}
+	}
+}
+
+// TestLadderOKFlowDropped: a finished flow that worked has no packets in the result; the
+// failing flows of the same capture keep theirs.
+func TestLadderOKFlowDropped(t *testing.T) {
+	res, err := File(filepath.Join("..", "testdata", "captures", "seed-reset-fleet.pcap"), Options{Ports: []uint16{4343}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []int
+	for _, f := range res.Flows {
+		if f.Packets == nil {
+			t.Errorf("flow #%d: packets nil, want a list", f.ID)
+		}
+		kept = append(kept, len(f.Packets))
+	}
+	if want := []int{0, 0, 0, 6, 6}; !reflect.DeepEqual(kept, want) {
+		t.Errorf("packets kept per flow %v, want %v", kept, want)
 	}
 }

@@ -1,0 +1,186 @@
+package report
+
+import (
+	"bytes"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/connscope/connscope/result"
+)
+
+// ticketCases are rendered in the markdown and html formats and compared with
+// testdata/markdown-<name>.golden and testdata/html-<name>.golden.
+var ticketCases = []struct {
+	name string
+	r    func() *result.Result
+}{
+	{"all", all},
+	{"ok-only", func() *result.Result { return build(okFlow(1), ipv6Flow(2)) }},
+	{"empty-truncated", func() *result.Result {
+		r := build()
+		r.Input.File, r.Input.Complete = "cut.pcap", false
+		r.Warnings = []result.Warning{{Code: "truncated-file", Offset: 40960, Frame: 48,
+			Message: "the file ends in the middle of frame 48: it was cut while being copied; copy it again"}}
+		return r
+	}},
+	{"flows-not-listed", func() *result.Result {
+		r := build(okFlow(1), mismatchFlow(2), refusedFlow(3), ipv6Flow(4), legacyFlow(5))
+		r.Options.MaxFlows = 3
+		r.Flows = r.Flows[:3]
+		r.FlowsNotListed = 2
+		return r
+	}},
+}
+
+func TestTicketGolden(t *testing.T) {
+	for _, tc := range ticketCases {
+		for _, f := range []Format{FormatMarkdown, FormatHTML} {
+			t.Run(string(f)+"-"+tc.name, func(t *testing.T) {
+				var b bytes.Buffer
+				if err := Write(&b, tc.r(), f, Options{}); err != nil {
+					t.Fatal(err)
+				}
+				golden(t, string(f)+"-"+tc.name, b.Bytes())
+				if f == FormatHTML {
+					checkSelfContained(t, b.String())
+				}
+			})
+		}
+	}
+}
+
+// TestMarkdownGroups: flows that failed the same way against the same server make one group,
+// named in the summary paragraph with the agents, what they offer and what the server accepts.
+func TestMarkdownGroups(t *testing.T) {
+	// Two agents offer TLS 1.0–1.1 (flows 2 and 3); one offers only TLS 1.1 without
+	// supported_versions, so its offer reads "TLS 1.0–1.1" too but it is reset instead: another group.
+	m2, m3 := mismatchFlow(2), mismatchFlow(3)
+	m3.Client = "10.0.0.10:50430"
+	r := build(okFlow(1), m2, m3, legacyFlow(4), refusedFlow(5))
+	var b bytes.Buffer
+	if err := Write(&b, r, FormatMarkdown, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"**4 of 5 connections failed.** 3 agents (10.0.0.6, 10.0.0.10, 10.0.0.9) offer at most TLS 1.1; server 10.0.0.1:4343 accepts TLS 1.2 only (tls-version-mismatch). 1 agent (10.0.0.7) is refused by server 10.0.0.2:4343: nothing listens on the port, or a firewall rejects the connection (refused). **Next step:** enable TLS 1.2 on the agent host",
+		"| 1 | 10.0.0.6, 10.0.0.10, 10.0.0.9 | 10.0.0.1:4343 | TLS 1.0–1.1 | - | `tls-version-mismatch` | #2, #3, #4 |\n",
+		"| 2 | 10.0.0.7 | 10.0.0.2:4343 | - | - | `refused` | #5 |\n",
+		"- Wireshark filter: `ip.addr==10.0.0.6 && tcp.port==50420 && ip.addr==10.0.0.1 && tcp.port==4343`\n",
+		"1. enable TLS 1.2 on the agent host (SChannel client keys and .NET SystemDefaultTlsVersions), or allow TLS 1.1 on the server (group 1)\n",
+		"| 4 | 2025-03-14 09:26:56.089 | 10.0.0.9:50428 | 10.0.0.1:4343 | apexone.example.com | RSTR | TLS 1.0–1.1\\* | - | **`tls-version-mismatch`** |\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, out)
+		}
+	}
+	// A group shows the evidence of its first few flows and names the rest.
+	if g := groupFailures(r); len(g) != 2 || len(g[0].Flows) != 3 || len(g[1].Flows) != 1 {
+		t.Errorf("groups %+v, want 3 flows and 1", g)
+	}
+}
+
+// hostile is text a client can put in a ClientHello or a request: markup, a table separator,
+// an entity, emphasis and a link.
+const hostile = "<script>alert(1)</script>|**x**_y_[a](http://evil.example)&amp;`tick`"
+
+func hostileResult() *result.Result {
+	r := build(okFlow(1), mismatchFlow(2))
+	r.Input.File = "/captures/<img src=x onerror=alert(2)>.pcap"
+	r.Flows[1].TLS.ClientHello.SNI = hostile
+	r.Flows[1].Reason = "the client asked for " + hostile
+	r.Flows[1].Evidence[0].Text = "ClientHello SNI " + hostile
+	r.Flows[1].NotTLS = "GET /" + hostile
+	r.Flows[1].Packets[3].Messages = []string{hostile}
+	return r
+}
+
+// TestHTMLHostileText: every string from the capture reaches the page only escaped; no script
+// element or event handler can come from the data.
+func TestHTMLHostileText(t *testing.T) {
+	var b bytes.Buffer
+	if err := Write(&b, hostileResult(), FormatHTML, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, bad := range []string{"<script", "<img", "</script>"} {
+		if strings.Contains(strings.ToLower(out), bad) {
+			t.Errorf("html holds %q unescaped", bad)
+		}
+	}
+	escaped := "&lt;script&gt;alert(1)&lt;/script&gt;|**x**_y_[a](http://evil.example)&amp;amp;`tick`"
+	// SNI, reason, evidence, not-TLS text and the ladder label: five places, plus the title (twice)
+	// for the file name.
+	if n := strings.Count(out, escaped); n != 6 {
+		t.Errorf("escaped hostile text appears %d times, want 6 (SNI in the flow table and the detail, reason, evidence, not_tls, ladder):\n%s", n, out)
+	}
+	if n := strings.Count(out, "&lt;img src=x onerror=alert(2)&gt;.pcap"); n != 3 {
+		t.Errorf("escaped file name appears %d times, want 3 (title, heading, input line)", n)
+	}
+	checkSelfContained(t, out)
+}
+
+// TestMarkdownHostileText: the same text in Markdown is backslash-escaped: it renders as the
+// characters it holds and cannot end a table cell or open HTML.
+func TestMarkdownHostileText(t *testing.T) {
+	var b bytes.Buffer
+	if err := Write(&b, hostileResult(), FormatMarkdown, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	escaped := `\<script\>alert(1)\</script\>\|\*\*x\*\*\_y\_\[a\](http://evil.example)\&amp;\` + "`tick\\`"
+	if n := strings.Count(out, escaped); n != 5 {
+		t.Errorf("escaped hostile text appears %d times, want 5 (SNI in the table and the detail, reason, evidence, not_tls):\n%s", n, out)
+	}
+	unescaped := regexp.MustCompile(`(^|[^\\])<(script|img)`)
+	if unescaped.MatchString(out) {
+		t.Errorf("markdown holds an unescaped tag:\n%s", out)
+	}
+	// Every table row keeps its column count: a pipe from the data does not split a cell.
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "| 2 | ") && strings.Count(strings.ReplaceAll(line, `\|`, ""), "|") != 10 {
+			t.Errorf("table row split by a pipe from the data: %s", line)
+		}
+	}
+}
+
+func TestMarkdownEscaping(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"legacy_version", "legacy_version"},
+		{"_x_", `\_x\_`},
+		{"a|b", `a\|b`},
+		{"#4 and #5", `\#4 and #5`},
+		{"&& and &amp; and &#60;", `&& and \&amp; and \&#60;`},
+		{"<b>", `\<b\>`},
+		{"line\nbreak\x1b[0m", `line\\x0abreak\\x1b\[0m`}, // clean's "\x0a", its backslash escaped
+	} {
+		if got := mdText(tc.in); got != tc.want {
+			t.Errorf("mdText(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	if got := mdCode("a`b"); got != "``a`b``" {
+		t.Errorf("mdCode = %q", got)
+	}
+}
+
+// checkSelfContained asserts that an HTML report fetches nothing and runs nothing: no script,
+// no external resource, no event handler, and the only URL is the SVG namespace.
+func checkSelfContained(t *testing.T, page string) {
+	t.Helper()
+	low := strings.ToLower(page)
+	for _, bad := range []string{"<script", "<link", "<iframe", "<object", "<embed", "<img", "@import", "url(", "javascript:"} {
+		if strings.Contains(low, bad) {
+			t.Errorf("html holds %q", bad)
+		}
+	}
+	if attr := regexp.MustCompile(`(?i)<[a-z][^>]*(\s(src|on[a-z]+)\s*=|\shref\s*=\s*"[^#])`).FindString(page); attr != "" {
+		t.Errorf("html holds a tag that loads or runs something: %s", attr)
+	}
+	urls := regexp.MustCompile(`https?://[^\s"'<>)]+`).FindAllString(page, -1)
+	for _, u := range urls {
+		if u != "http://www.w3.org/2000/svg" && !strings.Contains(u, "evil.example") {
+			t.Errorf("html refers to %s", u)
+		}
+	}
+}

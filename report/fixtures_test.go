@@ -360,16 +360,19 @@ var tableCases = []struct {
 		}
 		return r
 	}, Options{}},
-	{"flows-not-listed", func() *result.Result {
-		r := build(okFlow(1), mismatchFlow(2), refusedFlow(3), ipv6Flow(4), legacyFlow(5))
-		r.Options.MaxFlows = 3
-		r.Flows = r.Flows[:3]
-		r.FlowsNotListed = 2
-		return r
-	}, Options{}},
+	{"flows-not-listed", flowsNotListed, Options{}},
 	{"all", all, Options{}},
 	{"all-verbose", all, Options{Verbose: true}},
 	{"color", func() *result.Result { return build(okFlow(1), mismatchFlow(2), japaneseFlow(3)) }, Options{Color: true}},
+}
+
+// flowsNotListed: five flows of which only the first three are listed.
+func flowsNotListed() *result.Result {
+	r := build(okFlow(1), mismatchFlow(2), refusedFlow(3), ipv6Flow(4), legacyFlow(5))
+	r.Options.MaxFlows = 3
+	r.Flows = r.Flows[:3]
+	r.FlowsNotListed = 2
+	return r
 }
 
 func all() *result.Result {

@@ -224,7 +224,8 @@ const (
 	ladderClientX = 210 // x of the client's line
 	ladderServerX = 820 // x of the server's line
 	ladderTop     = 58  // y of the first arrow
-	ladderRow     = 40  // vertical distance between arrows
+	ladderRow     = 34  // vertical distance between arrows with one label line each
+	ladderText    = 12  // more room for a second label line (TLS messages above the arrow)
 	ladderGap     = 34  // height of the "packets not shown" row
 )
 
@@ -264,6 +265,9 @@ func buildLadder(f *result.Flow) *htmlLadder {
 			l.Omitted = fmt.Sprintf("… %s not shown …", plural(f.PacketsOmitted, "packet", "packets"))
 			y += ladderGap
 		}
+		if i > 0 && len(pk.Messages) > 0 {
+			y += ladderText // the messages above the arrow
+		}
 		a := htmlArrow{Y: y, Time: relTime(pk.Time.Sub(t0)), Frame: "frame " + strconv.Itoa(pk.Frame),
 			Messages: clean(strings.Join(pk.Messages, ", ")), FromClient: pk.From == "client"}
 		a.X1, a.X2 = ladderServerX, ladderClientX
@@ -290,9 +294,13 @@ func buildLadder(f *result.Flow) *htmlLadder {
 		a.HeadPoints = fmt.Sprintf("%d,%d %d,%d %d,%d", tip, y, tip-dir*10, y-5, tip-dir*10, y+5)
 		l.Arrows = append(l.Arrows, a)
 		y += ladderRow
+		if len(pk.Messages) > 0 {
+			y += ladderText // the flags below the arrow
+		}
 	}
-	l.LineBot = y - ladderRow + 14
-	l.Height = y - ladderRow + 28
+	last := l.Arrows[len(l.Arrows)-1].Y
+	l.LineBot = last + 14
+	l.Height = last + 28
 	return l
 }
 

@@ -21,8 +21,11 @@ var htmlTemplateText string
 
 var htmlTemplate = template.Must(template.New("report").Parse(htmlTemplateText))
 
-// maxLadders bounds the ladder diagrams one report draws (the first failing flows).
-const maxLadders = 50
+// Bounds that keep the page quick to open with thousands of flows.
+const (
+	maxLadders   = 50   // ladder diagrams drawn (of the first failing flows)
+	maxHTMLFlows = 5000 // rows of the table of all connections
+)
 
 // htmlPage is what the template renders.
 type htmlPage struct {
@@ -45,6 +48,7 @@ type htmlPage struct {
 	Legacy         bool
 	LegacyNote     string
 	NotListed      string
+	NotShown       string // rows left out of the table past maxHTMLFlows
 	Generated      string
 }
 
@@ -166,6 +170,11 @@ func writeHTML(b *bytes.Buffer, r *result.Result, _ Options) error {
 		p.Ladders = append(p.Ladders, flowDetail(f))
 	}
 	for i := range r.Flows {
+		if i == maxHTMLFlows {
+			p.NotShown = fmt.Sprintf("%d more connections are not shown here: the table and JSON reports list them.",
+				len(r.Flows)-i)
+			break
+		}
 		f := &r.Flows[i]
 		offered, mark := offeredCell(f)
 		p.Legacy = p.Legacy || mark

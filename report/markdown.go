@@ -10,9 +10,16 @@ import (
 	"github.com/connscope/connscope/result"
 )
 
-// maxGroupFlowsShown is how many flows of one group the markdown and html formats show with
-// their evidence; the others are named by number.
-const maxGroupFlowsShown = 3
+// Bounds that keep ticket text readable with thousands of flows.
+const (
+	// maxGroupFlowsShown is how many flows of one group the markdown format shows with their
+	// evidence; the others are named by number.
+	maxGroupFlowsShown = 3
+	// maxEvidenceGroups is how many groups get their evidence written out.
+	maxEvidenceGroups = 20
+	// maxMarkdownFlows is how many rows the table of all connections has.
+	maxMarkdownFlows = 200
+)
 
 // writeMarkdown writes the report as ticket text (GitHub-flavoured Markdown): the answer in one
 // paragraph, a table of the failing groups, the evidence of each group, the next steps, then a
@@ -56,6 +63,11 @@ func writeMarkdown(b *bytes.Buffer, r *result.Result, _ Options) error {
 		}
 		b.WriteString("\n## Evidence\n")
 		for i, g := range groups {
+			if i == maxEvidenceGroups {
+				fmt.Fprintf(b, "\nThe evidence of the other %s is in the table, JSON and HTML reports.\n",
+					plural(len(groups)-i, "group", "groups"))
+				break
+			}
 			writeMarkdownGroup(b, r, i+1, g)
 		}
 		writeMarkdownNextSteps(b, groups)
@@ -147,6 +159,11 @@ func writeMarkdownFlows(b *bytes.Buffer, r *result.Result) {
 	b.WriteString("|---:|---|---|---|---|---|---|---|---|\n")
 	legacy := false
 	for i := range r.Flows {
+		if i == maxMarkdownFlows {
+			fmt.Fprintf(b, "\n%d more connections are not shown here: the table, JSON and HTML reports list them.\n",
+				len(r.Flows)-i)
+			break
+		}
 		f := &r.Flows[i]
 		offered, mark := offeredCell(f)
 		legacy = legacy || mark
@@ -191,17 +208,18 @@ func writeMarkdownFooter(b *bytes.Buffer, r *result.Result) {
 	b.WriteString(".*\n")
 }
 
-// mdSpecial are the characters always escaped in Markdown text: those that start emphasis, code,
-// links, HTML and strikethrough, and the table cell separator. CommonMark lets a backslash
-// escape any ASCII punctuation. "_", "&" and "#" are escaped only where they could mean
+// mdSpecial are the characters backslash-escaped in Markdown text: those that start emphasis,
+// code, links and strikethrough, and the table cell separator (CommonMark lets a backslash escape
+// any ASCII punctuation). "<", ">" and an "&" that could start an entity are written as entities
+// instead, which every Markdown renderer (CommonMark, GitHub, Python-Markdown) shows as the
+// character and none reads as HTML. "_" and "#" are escaped only where they could mean
 // something (see mdText), so that names such as legacy_version and "#4" stay readable.
-const mdSpecial = "\\`*[]<>|~"
+const mdSpecial = "\\`*[]|~"
 
 // mdText makes text safe to paste as Markdown: control characters shown escaped (as the table
-// does), line breaks joined, and every Markdown metacharacter backslash-escaped, so a hostile
-// SNI such as "<script>" or "a|b" stays text and cannot end a table cell. "_" is escaped at a
-// word boundary (where it can start or end emphasis), "&" before a letter or "#" (an entity),
-// "#" at the start.
+// does), line breaks joined, and every Markdown metacharacter escaped, so a hostile SNI such as
+// "<script>" or "a|b" stays text and cannot end a table cell. "_" is escaped at a word boundary
+// (where it can start or end emphasis), "#" at the start.
 func mdText(s string) string {
 	s = clean(s)
 	var b strings.Builder
@@ -213,13 +231,20 @@ func mdText(s string) string {
 			next = rs[i+1]
 		}
 		switch {
+		case r == '<':
+			b.WriteString("&lt;")
+		case r == '>':
+			b.WriteString("&gt;")
+		case r == '&' && (next == '#' || unicode.IsLetter(next)):
+			b.WriteString("&amp;")
 		case r < 0x80 && strings.ContainsRune(mdSpecial, r),
 			r == '_' && !(isWordRune(prev) && isWordRune(next)),
-			r == '&' && (next == '#' || unicode.IsLetter(next)),
 			r == '#' && i == 0:
 			b.WriteByte('\\')
+			b.WriteRune(r)
+		default:
+			b.WriteRune(r)
 		}
-		b.WriteRune(r)
 		prev = r
 	}
 	return b.String()

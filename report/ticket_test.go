@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -128,11 +129,11 @@ func TestMarkdownHostileText(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := b.String()
-	escaped := `\<script\>alert(1)\</script\>\|\*\*x\*\*\_y\_\[a\](http://evil.example)\&amp;\` + "`tick\\`"
+	escaped := `&lt;script&gt;alert(1)&lt;/script&gt;\|\*\*x\*\*\_y\_\[a\](http://evil.example)&amp;amp;\` + "`tick\\`"
 	if n := strings.Count(out, escaped); n != 5 {
 		t.Errorf("escaped hostile text appears %d times, want 5 (SNI in the table and the detail, reason, evidence, not_tls):\n%s", n, out)
 	}
-	unescaped := regexp.MustCompile(`(^|[^\\])<(script|img)`)
+	unescaped := regexp.MustCompile(`<(script|img)`)
 	if unescaped.MatchString(out) {
 		t.Errorf("markdown holds an unescaped tag:\n%s", out)
 	}
@@ -150,8 +151,8 @@ func TestMarkdownEscaping(t *testing.T) {
 		{"_x_", `\_x\_`},
 		{"a|b", `a\|b`},
 		{"#4 and #5", `\#4 and #5`},
-		{"&& and &amp; and &#60;", `&& and \&amp; and \&#60;`},
-		{"<b>", `\<b\>`},
+		{"&& and &amp; and &#60;", `&& and &amp;amp; and &amp;#60;`},
+		{"<b>", `&lt;b&gt;`},
 		{"line\nbreak\x1b[0m", `line\\x0abreak\\x1b\[0m`}, // clean's "\x0a", its backslash escaped
 	} {
 		if got := mdText(tc.in); got != tc.want {
@@ -222,5 +223,49 @@ func TestLadderGap(t *testing.T) {
 	}
 	if l.Height <= l.Arrows[39].Y {
 		t.Errorf("height %d cuts the last arrow at %d", l.Height, l.Arrows[39].Y)
+	}
+}
+
+// TestTicketBounds: with thousands of failing flows in many groups, the markdown keeps to 20
+// groups of evidence and 200 rows, the html to 50 ladders and 5000 rows, and both say what they
+// left out.
+func TestTicketBounds(t *testing.T) {
+	var flows []result.Flow
+	for i := range 6000 {
+		f := refusedFlow(i + 1)
+		f.Server = fmt.Sprintf("10.1.%d.%d:4343", i/250, i%250) // one group per 2 flows
+		if i%2 == 1 {
+			f.Server = flows[i-1].Server
+		}
+		flows = append(flows, f)
+	}
+	r := build(flows...)
+	var md, page bytes.Buffer
+	if err := Write(&md, r, FormatMarkdown, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(&page, r, FormatHTML, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	m, h := md.String(), page.String()
+	for _, tc := range []struct {
+		out, want string
+		n         int
+	}{
+		{m, "\n### ", 20},
+		{m, "The evidence of the other 2980 groups is in the table, JSON and HTML reports.", 1},
+		{m, "| `refused` | #", 3000}, // the table of groups is whole
+		{m, "5800 more connections are not shown here: the table, JSON and HTML reports list them.", 1},
+		{m, "**`refused`** |\n", 200},
+		{h, `<svg class="ladder"`, 0}, // refused flows have no packets in the fixture
+		{h, `<section class="card flow"`, 50},
+		{h, "5950 more failing connections are listed below without their detail.", 1},
+		{h, `<tr class="failed">`, 5000},
+		{h, `<span class="verdict bad">refused</span></td><td>#`, 3000}, // the table of groups is whole
+		{h, "1000 more connections are not shown here: the table and JSON reports list them.", 1},
+	} {
+		if got := strings.Count(tc.out, tc.want); got != tc.n {
+			t.Errorf("%q appears %d times, want %d", tc.want, got, tc.n)
+		}
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,7 +30,8 @@ import (
 type Redactor struct {
 	addrs map[netip.Addr]netip.Addr
 	macs  map[string]string
-	names map[string]string // names, paths and file names: original -> pseudonym
+	names map[string]string    // names, paths and file names: original -> pseudonym
+	kinds map[string]fieldKind // kindName (host names), kindFile, or kindText (HTTP paths)
 	// addrOrder holds the addresses seen by collect that have no pseudonym yet, in order.
 	addrOrder []netip.Addr
 	next4     netip.Addr
@@ -49,6 +51,7 @@ func New() *Redactor {
 		addrs: map[netip.Addr]netip.Addr{},
 		macs:  map[string]string{},
 		names: map[string]string{},
+		kinds: map[string]fieldKind{},
 		next4: netip.MustParseAddr("198.18.0.0"),
 		next6: netip.MustParseAddr("2001:db8::"),
 	}
@@ -250,12 +253,20 @@ func (x *Redactor) addrText(m string) string {
 }
 
 // replaceNames replaces every name, path and file name handed a pseudonym, where it stands as a
-// whole word (not inside a longer name), longest first.
+// whole word (not inside a longer name), longest first. A name of one label ("server", "apex")
+// could also be a plain word of the text, so it is replaced only where the text quotes it, as
+// analyze quotes an SNI (`SNI "apex"`). A name's Go-quoted form (with escapes for unusual
+// characters) is replaced by the pseudonym's.
 func (x *Redactor) replaceNames(s string) string {
 	for _, n := range x.order {
+		p := x.names[n]
+		if q := strconv.Quote(n); q != `"`+n+`"` {
+			s = strings.ReplaceAll(s, q, strconv.Quote(p))
+		}
 		if !strings.Contains(s, n) {
 			continue
 		}
+		quotedOnly := x.kinds[n] == kindName && !strings.Contains(n, ".")
 		var b strings.Builder
 		rest := s
 		for {
@@ -265,9 +276,13 @@ func (x *Redactor) replaceNames(s string) string {
 				break
 			}
 			before, after := rest[:i], rest[i+len(n):]
-			if boundary(before, true, n) && boundary(after, false, n) {
+			ok := boundary(before, true, n) && boundary(after, false, n)
+			if quotedOnly {
+				ok = strings.HasSuffix(before, `"`) && strings.HasPrefix(after, `"`)
+			}
+			if ok {
 				b.WriteString(before)
-				b.WriteString(x.names[n])
+				b.WriteString(p)
 			} else {
 				b.WriteString(rest[:i+len(n)])
 			}
@@ -355,7 +370,7 @@ func (x *Redactor) name(n string) {
 		return
 	}
 	x.nHost++
-	x.addName(n, fmt.Sprintf("host-%d.example", x.nHost))
+	x.addName(n, fmt.Sprintf("host-%d.example", x.nHost), kindName)
 }
 
 func (x *Redactor) path(p string) {
@@ -363,7 +378,7 @@ func (x *Redactor) path(p string) {
 		return
 	}
 	x.nPath++
-	x.addName(p, fmt.Sprintf("/path-%d", x.nPath))
+	x.addName(p, fmt.Sprintf("/path-%d", x.nPath), kindText)
 }
 
 // file hands out a pseudonym for a file name, keeping its capture extensions (".pcap.gz"), and
@@ -385,16 +400,17 @@ func (x *Redactor) file(f string) {
 	}
 	x.nFile++
 	p := fmt.Sprintf("capture-%d%s", x.nFile, ext)
-	x.addName(f, p)
+	x.addName(f, p, kindFile)
 	if base != f && base != "" {
 		if _, ok := x.names[base]; !ok {
-			x.addName(base, p)
+			x.addName(base, p, kindFile)
 		}
 	}
 }
 
-func (x *Redactor) addName(original, pseudonym string) {
+func (x *Redactor) addName(original, pseudonym string, kind fieldKind) {
 	x.names[original] = pseudonym
+	x.kinds[original] = kind
 	x.order = append(x.order, original)
 	slices.SortStableFunc(x.order, func(a, b string) int { return len(b) - len(a) })
 }

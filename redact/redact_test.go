@@ -195,3 +195,30 @@ func TestRedactFields(t *testing.T) {
 		t.Error("the input was modified")
 	}
 }
+
+// TestRedactOneLabelName: an SNI of one label, such as "server", is replaced where the text
+// quotes it, but the word "server" in a reason stays; a name with characters Go quotes with
+// escapes is replaced in its quoted form too.
+func TestRedactOneLabelName(t *testing.T) {
+	r := &result.Result{Flows: []result.Flow{
+		{ID: 1, Client: "10.0.0.5:1", Server: "10.0.0.1:4343",
+			TLS:      &result.TLS{ClientHello: &result.ClientHello{SNI: "server"}},
+			Reason:   "the server reset the connection",
+			Evidence: []result.Evidence{{Text: `ClientHello, SNI "server"`}}},
+		{ID: 2, Client: "10.0.0.6:1", Server: "10.0.0.1:4343",
+			TLS:      &result.TLS{ClientHello: &result.ClientHello{SNI: "evil\x07.example"}},
+			Evidence: []result.Evidence{{Text: `ClientHello, SNI "evil\a.example"`}}},
+	}}
+	got := Result(r)
+	for _, tc := range []struct{ got, want string }{
+		{got.Flows[0].TLS.ClientHello.SNI, "host-1.example"},
+		{got.Flows[0].Reason, "the server reset the connection"},
+		{got.Flows[0].Evidence[0].Text, `ClientHello, SNI "host-1.example"`},
+		{got.Flows[1].TLS.ClientHello.SNI, "host-2.example"},
+		{got.Flows[1].Evidence[0].Text, `ClientHello, SNI "host-2.example"`},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
+	}
+}

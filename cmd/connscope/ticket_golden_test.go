@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -127,5 +128,24 @@ func TestFormatsSameFacts(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestReadmeMarkdownExample: the README's Markdown excerpt is the head of the real redacted
+// report it says it is.
+func TestReadmeMarkdownExample(t *testing.T) {
+	toRoot(t)
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, md, _ := runCLI("analyze", "testdata/captures/seed-reset-fleet.pcap", "-p", "4343", "-f", "markdown", "--redact")
+	lines := strings.SplitAfter(md, "\n")
+	if len(lines) < 22 {
+		t.Fatalf("the report has %d lines", len(lines))
+	}
+	excerpt := "```markdown\n" + strings.Join(lines[:22], "") + "```\n"
+	if !strings.Contains(string(readme), excerpt) {
+		t.Errorf("README.md does not hold the first 22 lines of the redacted Markdown report of seed-reset-fleet.pcap; paste them in:\n%s", excerpt)
 	}
 }

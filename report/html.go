@@ -53,12 +53,9 @@ type htmlPage struct {
 }
 
 type htmlServer struct {
-	Server          string
-	Flows, Failed   int
-	Accepted        []string
-	Ciphers         string
-	FailedFraction  bool
-	VerdictsSummary string
+	Server        string
+	Flows, Failed int
+	Accepted      []string
 }
 
 type htmlVerdict struct {
@@ -71,8 +68,6 @@ type htmlVerdict struct {
 type htmlGroup struct {
 	N        int
 	Headline string
-	Agents   string
-	Server   string
 	Offered  string
 	Chosen   string
 	Verdict  string
@@ -142,7 +137,7 @@ func writeHTML(b *bytes.Buffer, r *result.Result, _ Options) error {
 	}
 	for _, sv := range r.Summary.Servers {
 		p.Servers = append(p.Servers, htmlServer{Server: clean(sv.Server), Flows: sv.Flows, Failed: sv.Failed,
-			Accepted: sv.AcceptedVersions, Ciphers: clean(strings.Join(sv.AcceptedCiphers, ", "))})
+			Accepted: sv.AcceptedVersions})
 	}
 	for _, v := range r.Summary.Verdicts {
 		pct := 0
@@ -153,8 +148,7 @@ func writeHTML(b *bytes.Buffer, r *result.Result, _ Options) error {
 	}
 	for i, g := range groups {
 		p.Groups = append(p.Groups, htmlGroup{N: i + 1, Headline: clean(upperFirst(g.headline(accepted(r, g.Server)))),
-			Agents: clean(strings.Join(g.Clients, ", ")), Server: clean(g.Server), Offered: clean(g.Offered),
-			Chosen: clean(g.Chosen), Verdict: string(g.Verdict), Flows: flowRefs(g.Flows)})
+			Offered: clean(g.Offered), Chosen: clean(g.Chosen), Verdict: string(g.Verdict), Flows: flowRefs(g.Flows)})
 	}
 	detailed := map[int]bool{}
 	for i := range r.Flows {
@@ -239,15 +233,14 @@ const (
 )
 
 type htmlLadder struct {
-	Width, Height      int
-	ClientX, ServerX   int
-	MidX, TimeX        int
-	LineTop, LineBot   int
-	Client, Server     string
-	Arrows             []htmlArrow
-	OmittedY           int
-	Omitted            string
-	ClientLabelAnchorX int
+	Width, Height    int
+	ClientX, ServerX int // x of the two lines
+	MidX, TimeX      int // x of the labels and of the time column
+	LineTop, LineBot int
+	Client, Server   string
+	Arrows           []htmlArrow
+	OmittedY         int    // y of the "not shown" row
+	Omitted          string // "… 18 packets not shown …", or ""
 }
 
 type htmlArrow struct {

@@ -104,11 +104,11 @@ func (g *failGroup) headline(accepted []string) string {
 		}
 		return s + " refuses those versions"
 	case result.VerdictTLSHandshakeFailure:
-		return fmt.Sprintf("%s and %s end the handshake with %s: most likely no cipher suite in common", who, srv, alertName(f))
+		return fmt.Sprintf("%s and %s end the handshake with the %s: most likely no cipher suite in common", who, srv, alertName(f))
 	case result.VerdictTLSCertificateRejected:
 		return fmt.Sprintf("%s %s the certificate of %s (%s)", who, v("rejects", "reject"), srv, alertName(f))
 	case result.VerdictTLSAlert:
-		return fmt.Sprintf("%s and %s end the handshake with %s", who, srv, alertName(f))
+		return fmt.Sprintf("%s and %s end the handshake with the %s", who, srv, alertName(f))
 	case result.VerdictServerResetAfterClientHello:
 		return fmt.Sprintf("%s %s %s; %s resets the connection right after the ClientHello, without an alert", who, v("offers", "offer"), g.Offered, srv)
 	case result.VerdictServerClosedAfterClientHello:
@@ -146,18 +146,18 @@ func acceptedText(vs []string) string {
 	return strings.Join(vs[:len(vs)-1], ", ") + " and " + vs[len(vs)-1]
 }
 
-// alertName names the flow's first fatal alert: "a handshake_failure alert from the server".
+// alertName names the flow's first fatal alert: "alert handshake_failure from the server".
 func alertName(f *result.Flow) string {
 	for _, a := range f.Alerts {
 		if a.Level == "fatal" {
-			return fmt.Sprintf("a %s alert from the %s", a.Description, a.From)
+			return fmt.Sprintf("alert %s from the %s", a.Description, a.From)
 		}
 	}
 	if len(f.Alerts) > 0 {
 		a := f.Alerts[0]
-		return fmt.Sprintf("a %s alert from the %s", a.Description, a.From)
+		return fmt.Sprintf("alert %s from the %s", a.Description, a.From)
 	}
-	return "an alert"
+	return "alert"
 }
 
 // accepted returns the versions server was seen to accept, from the summary.
@@ -175,7 +175,7 @@ func accepted(r *result.Result, server string) []string {
 // it as it needs.
 type summaryText struct {
 	Lead      string   // "2 of 5 connections failed." / "All 3 connections worked."
-	Headlines []string // one per group shown, each ending with its verdict in brackets
+	Headlines []string // one per group shown, each ending with " — <verdict>."
 	More      string   // "... and 2 more groups: see below", or ""
 	NextStep  string   // the first group's next step, or ""
 }
@@ -208,7 +208,7 @@ func summarizeFailures(r *result.Result, groups []*failGroup) summaryText {
 			t.More = fmt.Sprintf("%s more: see below.", plural(len(groups)-i, "group", "groups"))
 			break
 		}
-		t.Headlines = append(t.Headlines, upperFirst(g.headline(accepted(r, g.Server)))+" ("+string(g.Verdict)+").")
+		t.Headlines = append(t.Headlines, upperFirst(g.headline(accepted(r, g.Server)))+" — "+string(g.Verdict)+".")
 	}
 	if len(groups) > 0 {
 		t.NextStep = groups[0].Flows[0].NextStep

@@ -53,8 +53,9 @@ func TestTicketGolden(t *testing.T) {
 // TestMarkdownGroups: flows that failed the same way against the same server make one group,
 // named in the summary paragraph with the agents, what they offer and what the server accepts.
 func TestMarkdownGroups(t *testing.T) {
-	// Two agents offer TLS 1.0–1.1 (flows 2 and 3); one offers only TLS 1.1 without
-	// supported_versions, so its offer reads "TLS 1.0–1.1" too but it is reset instead: another group.
+	// Two agents offer TLS 1.0–1.1 and get an alert (flows 2 and 3); a third offers TLS 1.1
+	// without supported_versions, which reads "TLS 1.0–1.1" too, and is reset without an alert
+	// (flow 4): the same group, as groups go by verdict, server and versions, not by the packets.
 	m2, m3 := mismatchFlow(2), mismatchFlow(3)
 	m3.Client = "10.0.0.10:50430"
 	r := build(okFlow(1), m2, m3, legacyFlow(4), refusedFlow(5))
@@ -64,7 +65,7 @@ func TestMarkdownGroups(t *testing.T) {
 	}
 	out := b.String()
 	for _, want := range []string{
-		"**4 of 5 connections failed.** 3 agents (10.0.0.6, 10.0.0.10, 10.0.0.9) offer at most TLS 1.1; server 10.0.0.1:4343 accepts TLS 1.2 only (tls-version-mismatch). 1 agent (10.0.0.7) is refused by server 10.0.0.2:4343: nothing listens on the port, or a firewall rejects the connection (refused). **Next step:** enable TLS 1.2 on the agent host",
+		"**4 of 5 connections failed.** 3 agents (10.0.0.6, 10.0.0.10, 10.0.0.9) offer at most TLS 1.1; server 10.0.0.1:4343 accepts TLS 1.2 only — tls-version-mismatch. 1 agent (10.0.0.7) is refused by server 10.0.0.2:4343: nothing listens on the port, or a firewall rejects the connection — refused. **Next step:** enable TLS 1.2 on the agent host",
 		"| 1 | 10.0.0.6, 10.0.0.10, 10.0.0.9 | 10.0.0.1:4343 | TLS 1.0–1.1 | - | `tls-version-mismatch` | #2, #3, #4 |\n",
 		"| 2 | 10.0.0.7 | 10.0.0.2:4343 | - | - | `refused` | #5 |\n",
 		"- Wireshark filter: `ip.addr==10.0.0.6 && tcp.port==50420 && ip.addr==10.0.0.1 && tcp.port==4343`\n",

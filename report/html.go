@@ -23,8 +23,9 @@ var htmlTemplate = template.Must(template.New("report").Parse(htmlTemplateText))
 
 // Bounds that keep the page quick to open with thousands of flows.
 const (
-	maxLadders   = 50   // ladder diagrams drawn (of the first failing flows)
-	maxHTMLFlows = 5000 // rows of the table of all connections
+	maxLadders    = 50   // ladder diagrams drawn (of the first failing flows)
+	maxHTMLFlows  = 5000 // rows of the table of all connections
+	maxHTMLAgents = 1000 // rows of the table of agents
 )
 
 // htmlPage is what the template renders.
@@ -41,7 +42,10 @@ type htmlPage struct {
 	Servers   []htmlServer
 	Verdicts  []htmlVerdict
 	Groups    []htmlGroup
-	Ladders   []htmlFlowDetail
+	Agents    []htmlAgent
+	// AgentsNotShown counts agents past maxHTMLAgents.
+	AgentsNotShown int
+	Ladders        []htmlFlowDetail
 	// LaddersOmitted counts failing flows past maxLadders that get no diagram.
 	LaddersOmitted int
 	Flows          []htmlFlowRow
@@ -63,6 +67,13 @@ type htmlVerdict struct {
 	Count   int
 	Failed  bool
 	Percent int // of all flows, for the bar (at least 1 when Count > 0)
+}
+
+type htmlAgent struct {
+	Agent               string
+	Connections, Failed int
+	Offered             string
+	Verdicts            []htmlVerdict
 }
 
 type htmlGroup struct {
@@ -145,6 +156,17 @@ func writeHTML(b *bytes.Buffer, r *result.Result, _ Options) error {
 			pct = max(1, v.Count*100/r.Summary.Flows)
 		}
 		p.Verdicts = append(p.Verdicts, htmlVerdict{Verdict: string(v.Verdict), Count: v.Count, Failed: v.Verdict.Failed(), Percent: pct})
+	}
+	for i, a := range agentRows(r) {
+		if i == maxHTMLAgents {
+			p.AgentsNotShown++
+			continue
+		}
+		ha := htmlAgent{Agent: clean(a.Agent), Connections: a.Connections, Failed: a.Failed, Offered: a.Offered}
+		for _, v := range a.Verdicts {
+			ha.Verdicts = append(ha.Verdicts, htmlVerdict{Verdict: v, Failed: result.Verdict(v).Failed()})
+		}
+		p.Agents = append(p.Agents, ha)
 	}
 	for i, g := range groups {
 		p.Groups = append(p.Groups, htmlGroup{N: i + 1, Headline: clean(upperFirst(g.headline(accepted(r, g.Server)))),

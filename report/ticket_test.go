@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -261,12 +262,29 @@ func TestTicketBounds(t *testing.T) {
 		{h, `<svg class="ladder"`, 0}, // refused flows have no packets in the fixture
 		{h, `<section class="card flow"`, 50},
 		{h, "5950 more failing connections are listed below without their detail.", 1},
-		{h, `<tr class="failed">`, 5000},
+		{h, `<tr class="failed">`, 5000 + 1},                            // the flows, and the one agent they all come from
 		{h, `<span class="verdict bad">refused</span></td><td>#`, 3000}, // the table of groups is whole
 		{h, "1000 more connections are not shown here: the table and JSON reports list them.", 1},
 	} {
 		if got := strings.Count(tc.out, tc.want); got != tc.n {
 			t.Errorf("%q appears %d times, want %d", tc.want, got, tc.n)
 		}
+	}
+}
+
+// TestAgentRows: one row per client address, the agents with a failure first; an agent's offer
+// is every version it offered in any connection.
+func TestAgentRows(t *testing.T) {
+	again := okFlow(7)
+	again.Client = "10.0.0.6:50500" // the mismatch agent, later with TLS 1.2
+	got := agentRows(build(okFlow(1), mismatchFlow(2), refusedFlow(3), ipv6Flow(4), again))
+	want := []agentRow{
+		{Agent: "10.0.0.6", Connections: 2, Failed: 1, Offered: "TLS 1.0–1.2", Verdicts: []string{"ok", "tls-version-mismatch"}},
+		{Agent: "10.0.0.7", Connections: 1, Failed: 1, Offered: "-", Verdicts: []string{"refused"}},
+		{Agent: "10.0.0.5", Connections: 1, Failed: 0, Offered: "TLS 1.0–1.2", Verdicts: []string{"ok"}},
+		{Agent: "fd00::5", Connections: 1, Failed: 0, Offered: "TLS 1.2–1.3", Verdicts: []string{"ok"}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("agentRows:\n got %+v\nwant %+v", got, want)
 	}
 }

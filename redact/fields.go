@@ -4,9 +4,10 @@ package redact
 // counts as a string field). A field that is not listed is free text (kindText): scanned for
 // addresses and HTTP request lines, and every name handed a pseudonym is replaced in it.
 //
-// TestEveryFieldClassified fails when result gains a string field that is not in knownFields:
-// whoever adds a field that can hold a name from the capture (a DNS name, a certificate subject,
-// an HTTP host) must list it here as kindName, or the name would reach redacted reports.
+// TestEveryFieldClassified fails when result gains a string field that is not listed here or in
+// knownFields: whoever adds a field that can hold a name from the capture (a DNS name, a
+// certificate subject, an HTTP Host) must list it here as kindName, an HTTP path as kindPath,
+// or the value would reach redacted reports.
 var fields = map[string]fieldKind{
 	"Input.File":      kindFile,
 	"ClientHello.SNI": kindName,

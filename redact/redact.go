@@ -101,6 +101,9 @@ const (
 	kindName
 	// kindFile is a file name: the whole value gets a "capture-N.ext" pseudonym.
 	kindFile
+	// kindPath is an HTTP request target (path and query): the whole value gets a "/path-N"
+	// pseudonym.
+	kindPath
 )
 
 var timeType = reflect.TypeFor[time.Time]()
@@ -195,6 +198,11 @@ func (x *Redactor) collectString(s string, kind fieldKind) {
 	case kindFile:
 		if s != "" {
 			x.file(s)
+		}
+		return
+	case kindPath:
+		if s != "" {
+			x.path(s)
 		}
 		return
 	}
@@ -374,7 +382,7 @@ func (x *Redactor) name(n string) {
 }
 
 func (x *Redactor) path(p string) {
-	if _, ok := x.names[p]; ok || p == "/" {
+	if _, ok := x.names[p]; ok || p == "/" || p == "*" {
 		return
 	}
 	x.nPath++

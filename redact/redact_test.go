@@ -222,3 +222,25 @@ func TestRedactOneLabelName(t *testing.T) {
 		}
 	}
 }
+
+// TestRedactPathField: a field that holds an HTTP path (kindPath) gets a path pseudonym, and the
+// path is replaced where a text quotes it; "/" and "*" stay.
+func TestRedactPathField(t *testing.T) {
+	x := New()
+	x.collectString("/officescan/hotfix_pccnt/Common/OfcNTCer.dat", kindPath)
+	x.collectString("/", kindPath)
+	x.assign()
+	for _, tc := range []struct {
+		in   string
+		kind fieldKind
+		want string
+	}{
+		{"/officescan/hotfix_pccnt/Common/OfcNTCer.dat", kindPath, "/path-1"},
+		{"/", kindPath, "/"},
+		{`GET /officescan/hotfix_pccnt/Common/OfcNTCer.dat answered 200`, kindText, `GET /path-1 answered 200`},
+	} {
+		if got := x.redactString(tc.in, tc.kind); got != tc.want {
+			t.Errorf("redactString(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

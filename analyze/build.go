@@ -202,6 +202,7 @@ func (f *flow) result() result.Flow {
 	for _, r := range f.rsts {
 		out.TCP.RSTs = append(out.TCP.RSTs, packetRef(r.ref, r.from))
 	}
+	out.Packets, out.PacketsOmitted = f.ladder.packets()
 	f.fillTLS(&out)
 	return out
 }

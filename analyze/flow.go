@@ -70,6 +70,7 @@ type flow struct {
 	icmp     []icmpFact
 	zeek     zeekConn
 	tls      tlsFacts
+	ladder   ladder
 
 	snaplenCut     int
 	clientHelloCut bool
@@ -133,6 +134,7 @@ func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Analyzer) {
 	t := &p.TCP
 	r := ref{p.Index, p.Time}
 	f.last = p.Time
+	lp := f.ladder.add(d, r, t)
 	s.packets++
 	if s.packets == 1 {
 		s.ttl = int(p.TTL)
@@ -178,6 +180,7 @@ func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Analyzer) {
 		s.seqMax, s.seqMaxSet = end, true
 	case int32(end-s.seqMax) <= 0:
 		s.retrans++
+		lp.retrans = true
 	default:
 		s.seqMax = end
 	}
@@ -259,8 +262,13 @@ func (f *flow) icmpError(p *capture.Packet, quotedSrc netip.AddrPort) {
 		router: p.SrcIP, mtu: q.MTU, fromClient: quotedSrc == f.client})
 }
 
-// release drops what a finished flow no longer needs: buffers and parsers.
+// release drops what a finished flow no longer needs: buffers and parsers, and the ladder of a
+// flow that worked (reports draw ladders for the flows that did not; a plain-text flow keeps its
+// own, as the cross-flow pass may still find it was not-tls).
 func (f *flow) release() {
+	if f.diag.verdict == result.VerdictOK && !f.diag.plainText {
+		f.ladder = ladder{}
+	}
 	for i := range f.side {
 		f.side[i].stream.stop()
 		f.side[i].stream.marks = nil
@@ -273,5 +281,3 @@ func (f *flow) release() {
 func addr(ap netip.AddrPort) string {
 	return ap.String()
 }
-
-var _ = result.VerdictOK

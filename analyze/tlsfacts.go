@@ -55,6 +55,7 @@ func (f *flow) tlsEvent(d int, ev tls.Event) {
 	first, _, _ := s.stream.frameAt(ev.Start)
 	lastFrame, lastTime, _ := s.stream.frameAt(ev.End - 1)
 	at := ref{lastFrame, lastTime}
+	f.ladder.note(lastFrame, &ev)
 	x := &f.tls
 	switch ev.Kind {
 	case tls.EventHandshake:

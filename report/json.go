@@ -83,6 +83,11 @@ func normalizeFlow(f result.Flow) result.Flow {
 		return e
 	})
 	f.Flags = list(f.Flags)
+	f.Packets = each(f.Packets, func(p result.Packet) result.Packet {
+		p.Time = p.Time.UTC()
+		p.Messages = list(p.Messages)
+		return p
+	})
 	return f
 }
 

@@ -91,6 +91,13 @@ type Flow struct {
 	// Filter is a Wireshark display filter that selects this flow's packets.
 	Filter string   `json:"wireshark_filter"`
 	Flags  []string `json:"flags"` // extra observations, e.g. "snaplen-cut"; never nil
+
+	// Packets are the flow's packets for a ladder diagram: the first LadderHead and the last
+	// LadderTail, in capture order; empty for a flow whose verdict is ok (to keep memory low
+	// with many flows); never nil.
+	Packets []Packet `json:"packets"`
+	// PacketsOmitted counts the packets between those that Packets leaves out.
+	PacketsOmitted int `json:"packets_omitted"`
 }
 
 // TCP is what the TCP headers of a flow showed.

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/connscope/connscope/analyze"
+	"github.com/connscope/connscope/redact"
 	"github.com/connscope/connscope/report"
 	"github.com/spf13/pflag"
 )
@@ -25,8 +26,11 @@ with its evidence and a next step.
 Options:
   -p, --port PORT       server port to analyse; repeat or comma-separate (default: every port)
       --host ADDR       server address to analyse; repeat or comma-separate (default: every address)
-  -f, --format FORMAT   table (default) or json
+  -f, --format FORMAT   table (default), json, markdown (ticket text) or html (one
+                        self-contained page with a ladder diagram of each failing flow)
   -o, --output FILE     write the report to FILE instead of standard output
+      --redact          replace IP and MAC addresses, server names, HTTP hosts and paths
+                        and the file name with consistent pseudonyms, in every format
   -v, --verbose         table: show reason, next step and evidence for every flow, not only failures
       --max-flows N     list at most N flows one by one (default 100000); the rest are counted
 
@@ -35,6 +39,7 @@ Exit status: 0 no flow failed, 1 at least one flow failed, 2 bad usage or unread
 Example:
   connscope analyze incident.pcapng --port 4343
   connscope analyze capture.pcap.gz -p 4343,8080 --format json -o report.json
+  connscope analyze incident.pcapng -p 4343 --format html --redact -o report.html
 `
 
 type analyzeOptions struct {
@@ -44,6 +49,7 @@ type analyzeOptions struct {
 	output   string
 	verbose  bool
 	maxFlows int
+	redact   bool
 }
 
 func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
@@ -56,6 +62,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.StringVarP(&o.output, "output", "o", "", "")
 	fs.BoolVarP(&o.verbose, "verbose", "v", false, "")
 	fs.IntVar(&o.maxFlows, "max-flows", analyze.DefaultMaxFlows, "")
+	fs.BoolVar(&o.redact, "redact", false, "")
 	help := fs.BoolP("help", "h", false, "")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage, &usageError{err.Error()}
@@ -78,6 +85,9 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	res, err := analyze.File(fs.Arg(0), opts)
 	if err != nil {
 		return exitUsage, err
+	}
+	if o.redact {
+		res = redact.Result(res)
 	}
 	out := stdout
 	if o.output != "" {

@@ -1,0 +1,37 @@
+package redact
+
+// fields classifies every string field of result.Result, by "Type.Field" (a []string field
+// counts as a string field). A field that is not listed is free text (kindText): scanned for
+// addresses and HTTP request lines, and every name handed a pseudonym is replaced in it.
+//
+// TestEveryFieldClassified fails when result gains a string field that is not listed here or in
+// knownFields: whoever adds a field that can hold a name from the capture (a DNS name, a
+// certificate subject, an HTTP Host) must list it here as kindName, an HTTP path as kindPath,
+// or the value would reach redacted reports.
+var fields = map[string]fieldKind{
+	"Input.File":      kindFile,
+	"ClientHello.SNI": kindName,
+}
+
+// knownFields are the string fields that are free text or a fixed vocabulary (verdicts, version
+// and cipher names, flags): kindText is right for them.
+var knownFields = []string{
+	"Result.Schema",
+	"Input.Format", "Input.LinkTypes",
+	"Options.Hosts",
+	"Warning.Code", "Warning.Message",
+	"Flow.Client", "Flow.Server", "Flow.ConnState", "Flow.History", "Flow.OfferedVersions",
+	"Flow.ChosenVersion", "Flow.NotTLS", "Flow.Verdict", "Flow.Reason", "Flow.NextStep", "Flow.Filter", "Flow.Flags",
+	"PacketRef.From",
+	"TLS.ServerMessages",
+	"ClientHello.RecordVersion", "ClientHello.LegacyVersion", "ClientHello.SupportedVersions",
+	"ClientHello.OfferedVersions", "ClientHello.Highest", "ClientHello.CipherSuites", "ClientHello.ALPN",
+	"ClientHello.SupportedGroups", "ClientHello.Extensions",
+	"ServerHello.LegacyVersion", "ServerHello.ChosenVersion", "ServerHello.CipherSuite",
+	"ServerHello.KeyShareGroup", "ServerHello.ALPN",
+	"Alert.From", "Alert.Level", "Alert.Description",
+	"Evidence.Text",
+	"Packet.From", "Packet.TCPFlags", "Packet.Messages",
+	"VerdictCount.Verdict",
+	"ServerSummary.Server", "ServerSummary.AcceptedVersions", "ServerSummary.AcceptedCiphers",
+}

@@ -70,6 +70,7 @@ type flow struct {
 	icmp     []icmpFact
 	zeek     zeekConn
 	tls      tlsFacts
+	http     httpFacts
 
 	snaplenCut     int
 	clientHelloCut bool
@@ -202,6 +203,7 @@ func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Analyzer) {
 func (f *flow) deliverFunc(d int) func([]byte, int, time.Time) {
 	s := &f.side[d]
 	return func(b []byte, frame int, t time.Time) {
+		f.httpFeed(d, b, frame, t)
 		if s.scanning {
 			if !startsHandshake(b, d) {
 				return

@@ -23,6 +23,12 @@ type Result struct {
 	// because more than Options.MaxFlows flows were seen.
 	FlowsNotListed int     `json:"flows_not_listed"`
 	Summary        Summary `json:"summary"`
+	// Names are the DNS names tied to the analysed servers that the capture shows being looked
+	// up, with how each lookup went; never nil. See Name.
+	Names []Name `json:"names"`
+	// VerdictInfo explains each verdict that occurs in Flows or Names, in the order of
+	// AllVerdicts, as the profile in Options.Profile words it; never nil.
+	VerdictInfo []VerdictInfo `json:"verdict_info"`
 }
 
 // Input describes the capture that was read.
@@ -44,6 +50,17 @@ type Options struct {
 	Ports    []int    `json:"ports"`     // server ports analysed; empty means every TCP port
 	Hosts    []string `json:"hosts"`     // server addresses analysed; empty means every address
 	MaxFlows int      `json:"max_flows"` // most flows listed individually
+	// Profile names the knowledge profile that worded titles and next steps ("generic",
+	// "apexone", ...).
+	Profile string `json:"profile"`
+	// AgentPorts are the agents' listener ports: connections to them are the server notifying
+	// an agent (Flow.Role "agent-listener"). Empty when none were given.
+	AgentPorts []int `json:"agent_ports"`
+	// CheckURL is the path clients fetch to check the server (from the profile); "" for none.
+	CheckURL string `json:"check_url"`
+	// ServerNames are DNS names given as the server's (--server-name), besides those the
+	// capture ties to the servers itself.
+	ServerNames []string `json:"server_names"`
 }
 
 // Warning is a problem with the input that limits what the analysis can say.
@@ -86,11 +103,23 @@ type Flow struct {
 	Verdict  Verdict    `json:"verdict"`
 	Failed   bool       `json:"failed"`    // the verdict is a failure (see Verdict.Failed)
 	Reason   string     `json:"reason"`    // one line that says what happened
-	NextStep string     `json:"next_step"` // what to do about it, in plain words
+	NextStep string     `json:"next_step"` // what to do about it, in plain words (NextSteps joined)
 	Evidence []Evidence `json:"evidence"`  // the packets that prove it; never nil
 	// Filter is a Wireshark display filter that selects this flow's packets.
 	Filter string   `json:"wireshark_filter"`
 	Flags  []string `json:"flags"` // extra observations, e.g. "snaplen-cut"; never nil
+
+	// Title is the verdict's heading as the profile words it, e.g. "TLS version mismatch".
+	Title string `json:"title"`
+	// NextSteps are the next steps one by one, in order; never nil (empty for ok).
+	NextSteps []string `json:"next_steps"`
+	// Role is "agent-listener" for a connection to an agents' listener port (Options.AgentPorts):
+	// the server notifying an agent, so Client is the server and Server the agent. Empty
+	// otherwise.
+	Role string `json:"role,omitempty"`
+	// HTTP is what a plain-HTTP connection showed: the first request and its response; nil when
+	// the client did not speak HTTP in clear.
+	HTTP *HTTP `json:"http"`
 }
 
 // TCP is what the TCP headers of a flow showed.
@@ -195,6 +224,8 @@ type Summary struct {
 	Failed   int             `json:"failed"`
 	Verdicts []VerdictCount  `json:"verdicts"` // in the order of AllVerdicts, only those seen
 	Servers  []ServerSummary `json:"servers"`
+	// NamesFailed counts the entries of Result.Names whose verdict is a failure.
+	NamesFailed int `json:"names_failed"`
 }
 
 // VerdictCount is how many flows got one verdict.

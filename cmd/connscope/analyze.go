@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/connscope/connscope/analyze"
+	"github.com/connscope/connscope/knowledge"
 	"github.com/connscope/connscope/report"
 	"github.com/spf13/pflag"
 )
@@ -29,12 +30,20 @@ Options:
   -o, --output FILE     write the report to FILE instead of standard output
   -v, --verbose         table: show reason, next step and evidence for every flow, not only failures
       --max-flows N     list at most N flows one by one (default 100000); the rest are counted
+      --profile NAME    words verdicts and next steps for a product and sets its defaults:
+                        generic (default) or apexone (Trend Micro Apex One / OfficeScan: ports
+                        4343 and 8080 when --port is not given, its check URL, its next steps)
+      --agent-port PORT the agents' listener port (server -> agent notifications, where the
+                        server is the TLS client); repeat or comma-separate
+      --server-name NAME  the server's DNS name as the agents know it; its lookups are reported
+                        even when nothing else in the capture ties it to the server; repeatable
 
 Exit status: 0 no flow failed, 1 at least one flow failed, 2 bad usage or unreadable input.
 
 Example:
   connscope analyze incident.pcapng --port 4343
   connscope analyze capture.pcap.gz -p 4343,8080 --format json -o report.json
+  connscope analyze incident.pcapng --profile apexone --server-name apexone.corp.example
 `
 
 type analyzeOptions struct {
@@ -44,6 +53,10 @@ type analyzeOptions struct {
 	output   string
 	verbose  bool
 	maxFlows int
+
+	profile     string
+	agentPorts  []string
+	serverNames []string
 }
 
 func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
@@ -56,6 +69,9 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.StringVarP(&o.output, "output", "o", "", "")
 	fs.BoolVarP(&o.verbose, "verbose", "v", false, "")
 	fs.IntVar(&o.maxFlows, "max-flows", analyze.DefaultMaxFlows, "")
+	fs.StringVar(&o.profile, "profile", knowledge.Generic, "")
+	fs.StringSliceVar(&o.agentPorts, "agent-port", nil, "")
+	fs.StringSliceVar(&o.serverNames, "server-name", nil, "")
 	help := fs.BoolP("help", "h", false, "")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage, &usageError{err.Error()}
@@ -96,7 +112,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 			return exitUsage, fmt.Errorf("writing the report: %w", err)
 		}
 	}
-	if res.Summary.Failed > 0 {
+	if res.Summary.Failed > 0 || res.Summary.NamesFailed > 0 {
 		return exitFailed, nil
 	}
 	return exitOK, nil
@@ -105,12 +121,18 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 // analyzeOptions converts the flags to analyze.Options.
 func (o *analyzeOptions) analyzeOptions() (analyze.Options, error) {
 	var opts analyze.Options
-	for _, p := range o.ports {
-		n, err := strconv.Atoi(strings.TrimSpace(p))
-		if err != nil || n < 1 || n > 65535 {
-			return opts, &usageError{fmt.Sprintf("--port %q is not a port number (1-65535)", p)}
-		}
-		opts.Ports = append(opts.Ports, uint16(n))
+	var err error
+	if opts.Ports, err = parsePorts("--port", o.ports); err != nil {
+		return opts, err
+	}
+	if opts.AgentPorts, err = parsePorts("--agent-port", o.agentPorts); err != nil {
+		return opts, err
+	}
+	if opts.Profile, err = knowledge.ProfileByName(o.profile); err != nil {
+		return opts, &usageError{"--profile: " + err.Error()}
+	}
+	for _, n := range o.serverNames {
+		opts.ServerNames = append(opts.ServerNames, strings.TrimSuffix(strings.ToLower(strings.TrimSpace(n)), "."))
 	}
 	for _, h := range o.hosts {
 		a, err := netip.ParseAddr(strings.Trim(strings.TrimSpace(h), "[]"))
@@ -124,4 +146,17 @@ func (o *analyzeOptions) analyzeOptions() (analyze.Options, error) {
 	}
 	opts.MaxFlows = o.maxFlows
 	return opts, nil
+}
+
+// parsePorts converts the values of a port flag.
+func parsePorts(flag string, values []string) ([]uint16, error) {
+	var ports []uint16
+	for _, p := range values {
+		n, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil || n < 1 || n > 65535 {
+			return nil, &usageError{fmt.Sprintf("%s %q is not a port number (1-65535)", flag, p)}
+		}
+		ports = append(ports, uint16(n))
+	}
+	return ports, nil
 }

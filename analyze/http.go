@@ -71,17 +71,25 @@ func (f *flow) httpFeed(d int, b []byte, frame int, t time.Time) {
 	}
 }
 
+// httpStarts are how an HTTP/1 request (the methods) and a response begin.
+var (
+	httpMethods     = []string{"GET ", "POST ", "HEAD ", "PUT ", "DELETE ", "OPTIONS ", "CONNECT ", "PATCH "}
+	httpStatusStart = []string{"HTTP/"}
+)
+
 // startsHTTP reports whether b can be the start of an HTTP/1 request (client) or response
-// (server).
+// (server): it begins with one of the starts, or is the beginning of one.
 func startsHTTP(b []byte, d int) bool {
+	starts := httpMethods
 	if d == fromServer {
-		return bytes.HasPrefix(b, []byte("HTTP/")) || bytes.HasPrefix([]byte("HTTP/"), b)
+		starts = httpStatusStart
 	}
-	line := b
-	if i := bytes.IndexByte(b, ' '); i >= 0 {
-		line = b[:i+1]
+	for _, s := range starts {
+		if bytes.HasPrefix(b, []byte(s)) || strings.HasPrefix(s, string(b)) {
+			return true
+		}
 	}
-	return isHTTPRequest(line)
+	return false
 }
 
 // parseRequestHead reads "METHOD TARGET VERSION" and the Host header.

@@ -17,10 +17,11 @@ import (
 
 // Stats counts what a Reader has read so far.
 type Stats struct {
-	Frames      int   // frames read (TCP + ICMPErrors + Other)
+	Frames      int   // frames read (TCP + ICMPErrors + DNS + Other)
 	Bytes       int64 // captured bytes of those frames
 	TCP         int   // KindTCP packets
 	ICMPErrors  int   // KindICMPError packets
+	DNS         int   // KindDNS datagrams
 	Other       int   // KindOther frames, Undecodable ones included
 	Truncated   int   // packets cut by the snaplen (Packet.Truncated)
 	Undecodable int   // frames whose link or IP header could not be decoded
@@ -287,6 +288,8 @@ func (r *Reader) Next(p *Packet) error {
 		r.stats.TCP++
 	case KindICMPError:
 		r.stats.ICMPErrors++
+	case KindDNS:
+		r.stats.DNS++
 	default:
 		r.stats.Other++
 	}

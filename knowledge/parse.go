@@ -10,8 +10,11 @@ import (
 	"github.com/connscope/connscope/result"
 )
 
-// maxDataLines bounds a profile file, so that a broken file cannot make Parse loop long.
-const maxDataLines = 100000
+// Bounds of a profile file, so that a broken file cannot make Parse work long.
+const (
+	maxDataLines = 20000
+	maxDataBytes = 1 << 20
+)
 
 // Parse reads one profile file. The format is line-based:
 //
@@ -32,16 +35,27 @@ const maxDataLines = 100000
 // Placeholders in the text must be ones Placeholders lists. Errors name the line.
 func Parse(text string) (*Profile, error) {
 	p := &Profile{entries: map[string]Entry{}}
+	if len(text) > maxDataBytes {
+		return nil, fmt.Errorf("%d bytes: a profile holds at most %d", len(text), maxDataBytes)
+	}
 	var (
 		key     string // current entry key; "" in the header
 		entry   *Entry
-		lastVal *string // value a continuation line extends
+		lastVal *string  // value a continuation line extends
+		cont    []string // continuation lines not yet joined to *lastVal
 		lines   = strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
 	)
 	if len(lines) > maxDataLines {
 		return nil, fmt.Errorf("%d lines: a profile holds at most %d", len(lines), maxDataLines)
 	}
+	joinCont := func() {
+		if lastVal != nil && len(cont) > 0 {
+			*lastVal = strings.Join(append([]string{*lastVal}, cont...), " ")
+		}
+		cont = cont[:0]
+	}
 	flush := func() {
+		joinCont()
 		if entry != nil {
 			p.entries[key] = *entry
 		}
@@ -50,15 +64,19 @@ func Parse(text string) (*Profile, error) {
 		n := i + 1
 		line := strings.TrimRight(raw, " \t")
 		trimmed := strings.TrimSpace(line)
+		if trimmed != "" && line[0] != ' ' && line[0] != '\t' {
+			joinCont()
+		}
 		switch {
 		case trimmed == "" || strings.HasPrefix(trimmed, "#"):
+			joinCont()
 			lastVal = nil
 			continue
 		case line[0] == ' ' || line[0] == '\t':
 			if lastVal == nil {
 				return nil, fmt.Errorf("line %d: a continuation line must follow a value", n)
 			}
-			*lastVal += " " + trimmed
+			cont = append(cont, trimmed)
 			if err := checkText(trimmed); err != nil {
 				return nil, fmt.Errorf("line %d: %w", n, err)
 			}

@@ -463,7 +463,7 @@ func (a *Analyzer) nameResult(n *nameFacts, relation string, tie nameTies, end t
 		}
 		if tie.okFlow != nil {
 			out.Reason += fmt.Sprintf("; meanwhile connections by address work (e.g. flow #%d, %s -> %s)", tie.okFlow.ID, tie.okFlow.Client, tie.okFlow.Server)
-			out.Evidence = append(out.Evidence, result.Evidence{Frame: firstFrame(tie.okFlow), Time: tie.okFlow.Start,
+			out.Evidence = append(out.Evidence, result.Evidence{Frame: firstFrame(tie.okFlow), Time: tie.okFlow.Start, Flow: tie.okFlow.ID,
 				Text: fmt.Sprintf("flow #%d from %s to %s by address: %s", tie.okFlow.ID, tie.okFlow.Client, tie.okFlow.Server, tie.okFlow.Reason)})
 		}
 		for _, p := range n.unanswered {

@@ -60,6 +60,7 @@ type flow struct {
 	limit          int64
 	first, last    time.Time
 	firstFrame     int
+	lastFrame      int
 
 	side     [2]side
 	syns     []ref // client SYNs, the first few
@@ -134,6 +135,7 @@ func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Analyzer) {
 	t := &p.TCP
 	r := ref{p.Index, p.Time}
 	f.last = p.Time
+	f.lastFrame = p.Index
 	s.packets++
 	if s.packets == 1 {
 		s.ttl = int(p.TTL)

@@ -25,6 +25,7 @@ func (a *Analyzer) advise(out *result.Flow, f *flow) {
 		out.NextSteps, out.NextStep = []string{}, ""
 	}
 	out.Role = role
+	out.FirstFrame, out.LastFrame = f.firstFrame, f.lastFrame
 	out.HTTP = f.httpResult(a.opts.Profile.CheckURL)
 }
 

@@ -120,6 +120,10 @@ type Flow struct {
 	// HTTP is what a plain-HTTP connection showed: the first request and its response; nil when
 	// the client did not speak HTTP in clear.
 	HTTP *HTTP `json:"http"`
+	// FirstFrame and LastFrame are the frame numbers of the flow's first and last packet, in file
+	// order (packets of one flow may come from several interfaces, out of time order).
+	FirstFrame int `json:"first_frame"`
+	LastFrame  int `json:"last_frame"`
 }
 
 // TCP is what the TCP headers of a flow showed.
@@ -216,6 +220,9 @@ type Evidence struct {
 	Frame int       `json:"frame"`
 	Time  time.Time `json:"time"`
 	Text  string    `json:"text"`
+	// Flow is the ID of another flow this evidence comes from (e.g. a ServerHello that shows what
+	// the server accepts); 0 (left out) when it is the flow's own packet.
+	Flow int `json:"flow,omitempty"`
 }
 
 // Summary aggregates the flows (all of them, listed or not).

@@ -12,6 +12,7 @@ import (
 	"github.com/connscope/connscope/analyze"
 	"github.com/connscope/connscope/knowledge"
 	"github.com/connscope/connscope/report"
+	"github.com/connscope/connscope/result"
 	"github.com/spf13/pflag"
 )
 
@@ -37,6 +38,9 @@ Options:
                         server is the TLS client); repeat or comma-separate
       --server-name NAME  the server's DNS name as the agents know it; its lookups are reported
                         even when nothing else in the capture ties it to the server; repeatable
+      --export FILE     write the packets of the failing flows (and failing name lookups) to
+                        FILE as pcapng, a small capture to attach to a ticket
+      --export-all      with --export: every listed flow and name, not only the failing ones
 
 Exit status: 0 no flow failed, 1 at least one flow failed, 2 bad usage or unreadable input.
 
@@ -57,6 +61,8 @@ type analyzeOptions struct {
 	profile     string
 	agentPorts  []string
 	serverNames []string
+	export      string
+	exportAll   bool
 }
 
 func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
@@ -72,6 +78,8 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.StringVar(&o.profile, "profile", knowledge.Generic, "")
 	fs.StringSliceVar(&o.agentPorts, "agent-port", nil, "")
 	fs.StringSliceVar(&o.serverNames, "server-name", nil, "")
+	fs.StringVar(&o.export, "export", "", "")
+	fs.BoolVar(&o.exportAll, "export-all", false, "")
 	help := fs.BoolP("help", "h", false, "")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage, &usageError{err.Error()}
@@ -82,6 +90,9 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	if fs.NArg() != 1 {
 		return exitUsage, &usageError{fmt.Sprintf("analyze takes one capture file, got %d arguments", fs.NArg())}
+	}
+	if o.exportAll && o.export == "" {
+		return exitUsage, &usageError{"--export-all needs --export FILE"}
 	}
 	format, err := report.ParseFormat(o.format)
 	if err != nil {
@@ -110,6 +121,11 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	if o.output != "" {
 		if err := out.(*os.File).Close(); err != nil && !errors.Is(err, os.ErrClosed) {
 			return exitUsage, fmt.Errorf("writing the report: %w", err)
+		}
+	}
+	if o.export != "" {
+		if err := export(fs.Arg(0), res, o, stderr); err != nil {
+			return exitUsage, err
 		}
 	}
 	if res.Summary.Failed > 0 || res.Summary.NamesFailed > 0 {
@@ -159,4 +175,23 @@ func parsePorts(flag string, values []string) ([]uint16, error) {
 		ports = append(ports, uint16(n))
 	}
 	return ports, nil
+}
+
+// export writes the selected flows' packets to o.export. (Redaction, when it comes, sets
+// analyze.ExportOptions.Rewrite.)
+func export(capturePath string, res *result.Result, o analyzeOptions, stderr io.Writer) error {
+	f, err := os.Create(o.export)
+	if err != nil {
+		return fmt.Errorf("cannot write the export: %w", err)
+	}
+	st, err := analyze.Export(capturePath, res, f, analyze.ExportOptions{All: o.exportAll})
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("writing the export: %w", cerr)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "connscope: exported %d packets of %d flow(s) (%d of them as context the evidence cites) and %d name(s) to %s\n",
+		st.Packets, st.Flows, st.Context, st.Names, o.export)
+	return nil
 }

@@ -71,7 +71,8 @@ type flow struct {
 	icmp     []icmpFact
 	zeek     zeekConn
 	tls      tlsFacts
-	http     httpFacts
+	http     *httpFacts // allocated when a side's first bytes look like HTTP (http.go)
+	notHTTP  [2]bool    // that side's stream is known not to be HTTP
 
 	snaplenCut     int
 	clientHelloCut bool

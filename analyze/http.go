@@ -43,8 +43,18 @@ type httpResponse struct {
 // maxHTTPHead bytes while they may be an HTTP head and parses the head once its blank line is in.
 // A stream that starts with anything else is dropped at its first byte.
 func (f *flow) httpFeed(d int, b []byte, frame int, t time.Time) {
+	if f.notHTTP[d] || len(b) == 0 {
+		return
+	}
+	if f.http == nil {
+		if !startsHTTP(b, d) {
+			f.notHTTP[d] = true
+			return
+		}
+		f.http = &httpFacts{}
+	}
 	h := &f.http.side[d]
-	if h.done || len(b) == 0 {
+	if h.done {
 		return
 	}
 	if len(h.buf) == 0 {
@@ -71,21 +81,24 @@ func (f *flow) httpFeed(d int, b []byte, frame int, t time.Time) {
 	}
 }
 
-// httpStarts are how an HTTP/1 request (the methods) and a response begin.
+// How an HTTP/1 request (the methods) and a response begin.
 var (
-	httpMethods     = []string{"GET ", "POST ", "HEAD ", "PUT ", "DELETE ", "OPTIONS ", "CONNECT ", "PATCH "}
-	httpStatusStart = []string{"HTTP/"}
+	httpMethods = [][]byte{[]byte("GET "), []byte("POST "), []byte("HEAD "), []byte("PUT "), []byte("DELETE "),
+		[]byte("OPTIONS "), []byte("CONNECT "), []byte("PATCH ")}
+	httpStatusStart = [][]byte{[]byte("HTTP/")}
 )
 
 // startsHTTP reports whether b can be the start of an HTTP/1 request (client) or response
-// (server): it begins with one of the starts, or is the beginning of one.
+// (server): it begins with one of the starts, or is the beginning of one. It does not allocate:
+// it runs on the first bytes of every stream.
 func startsHTTP(b []byte, d int) bool {
 	starts := httpMethods
 	if d == fromServer {
 		starts = httpStatusStart
 	}
 	for _, s := range starts {
-		if bytes.HasPrefix(b, []byte(s)) || strings.HasPrefix(s, string(b)) {
+		n := min(len(b), len(s))
+		if bytes.Equal(b[:n], s[:n]) {
 			return true
 		}
 	}
@@ -123,6 +136,9 @@ func parseResponseHead(head string, at ref) httpResponse {
 
 // httpResult is the flow's HTTP facts in result form; nil when the client sent no HTTP request.
 func (f *flow) httpResult(checkURL string) *result.HTTP {
+	if f.http == nil {
+		return nil
+	}
 	q, r := f.http.request, f.http.response
 	if !q.seen() {
 		return nil
@@ -155,6 +171,9 @@ func requestPath(target string) string {
 // status, the verdict http-error. Other error statuses are flagged (http-status:NNN), not
 // failures: connscope cannot tell which other paths a client needs.
 func (f *flow) classifyHTTP(checkURL string) {
+	if f.http == nil {
+		return
+	}
 	f.http.side = [2]httpHead{} // a head still being collected is no longer needed
 	q, r := f.http.request, f.http.response
 	if !q.seen() {

@@ -85,7 +85,7 @@ func TestHTTPHeadSplit(t *testing.T) {
 	}
 	tl := &flow{}
 	tl.httpFeed(fromClient, []byte{0x16, 3, 1, 0, 5}, 3, timeAt(1))
-	if !tl.http.side[fromClient].done || tl.http.request.seen() || tl.http.side[fromClient].buf != nil {
+	if tl.http != nil || !tl.notHTTP[fromClient] {
 		t.Errorf("TLS stream kept as HTTP: %+v", tl.http)
 	}
 }

@@ -66,11 +66,11 @@ func (f *flow) facts(a *Analyzer) map[string]string {
 	if len(f.icmp) > 0 {
 		m["router"] = f.icmp[0].router.String()
 	}
-	if h := f.http.request; h.seen() {
-		m["path"] = h.path
+	if f.http != nil && f.http.request.seen() {
+		m["path"] = f.http.request.path
 	}
-	if r := f.http.response; r.seen() {
-		m["status"] = r.line
+	if f.http != nil && f.http.response.seen() {
+		m["status"] = f.http.response.line
 	}
 	return m
 }

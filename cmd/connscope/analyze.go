@@ -33,7 +33,8 @@ Options:
       --max-flows N     list at most N flows one by one (default 100000); the rest are counted
       --profile NAME    words verdicts and next steps for a product and sets its defaults:
                         generic (default) or apexone (Trend Micro Apex One / OfficeScan: ports
-                        4343 and 8080 when --port is not given, its check URL, its next steps)
+                        4343 and 8080 when --port is not given, its check URL, its next steps);
+                        'connscope help profiles' lists them
       --agent-port PORT the agents' listener port (server -> agent notifications, where the
                         server is the TLS client); repeat or comma-separate
       --server-name NAME  the server's DNS name as the agents know it; its lookups are reported

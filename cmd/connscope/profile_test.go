@@ -99,3 +99,21 @@ func TestUnknownProfile(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestHelpProfiles: the profiles are listed from their data files.
+func TestHelpProfiles(t *testing.T) {
+	code, out, _ := runCLI("help", "profiles")
+	want := `Knowledge profiles (connscope analyze --profile NAME):
+
+  generic
+    any TLS service (the default)
+
+  apexone
+    Trend Micro Apex One / OfficeScan agents and server (HTTPS 4343, HTTP 8080)
+    ports when --port is not given: 4343, 8080
+    check URL: /officescan/hotfix_pccnt/Common/OfcNTCer.dat
+`
+	if code != 0 || out != want {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+}

@@ -31,7 +31,7 @@ DNS=10.48.1.53
 NAME=apexone.connscope.test # the server's name; the certificate's SAN holds it
 OLD=10.48.1.99              # the address the name pointed at before the server moved
 
-D4_ALL=(dns-nxdomain-ip-works dns-timeout-sni dns-elsewhere http-check-status)
+D4_ALL=(dns-nxdomain-ip-works dns-timeout-sni dns-elsewhere dns-ok-by-name http-check-status)
 
 # d4_netns_up [EXTRA_AGENT_IPV4...] : the two namespaces, as netns_up makes them, with this script's
 # addresses, a second server address for the DNS server, and the agents' resolv.conf.
@@ -159,6 +159,23 @@ cap_dns-elsewhere() {
 	sleep 0.3
 	tls_by_ip 10.48.1.3 "$NAME" >>"$WORK/client.log" 2>&1
 	expect ok "TLS 1.2" "TLS 1.2" - SF "agent 10.48.1.3 connects by IP with SNI $NAME; dnsmasq answers $NAME with the old address $OLD, where nothing answers, so agent 10.48.1.1 (by name) never gets a SYN out (see NAMES.tsv)"
+	wait_exit "$LAST_PID" 5
+	cap_stop
+	finish
+}
+
+cap_dns-ok-by-name() {
+	begin dns-ok-by-name
+	d4_netns_up
+	dnsmasq_up --address="/$NAME/$SRV"
+	tls_server
+	cap_start
+	# The agent knows the server by name: OpenSSL resolves it through the resolver library and
+	# sends it as SNI; the name resolves to the server, and TLS 1.2 works.
+	printf 'GET %s HTTP/1.0\r\nHost: %s:%s\r\n\r\n' "$OFC_PATH" "$NAME" "$PORT" |
+		A timeout 20 openssl s_client -connect "$NAME:$PORT" -CAfile "$PKI/ca.pem" -verify_return_error \
+			-verify_hostname "$NAME" -ign_eof -tls1_2 >>"$WORK/client.log" 2>&1
+	expect ok "TLS 1.2" "TLS 1.2" - SF "agent 10.48.1.1 connects by name: dnsmasq answers $NAME with $SRV, OpenSSL (-tls1_2, SNI $NAME) fetches the check URL (see NAMES.tsv: the name is ok)"
 	wait_exit "$LAST_PID" 5
 	cap_stop
 	finish

@@ -71,11 +71,12 @@ type flow struct {
 	icmp     []icmpFact
 	zeek     zeekConn
 	tls      tlsFacts
-	http     *httpFacts // allocated when a side's first bytes look like HTTP (http.go)
-	notHTTP  [2]bool    // that side's stream is known not to be HTTP
 
 	snaplenCut     int
 	clientHelloCut bool
+
+	http    *httpFacts // allocated when a side's first bytes look like HTTP (http.go)
+	notHTTP [2]bool    // that side's stream is known not to be HTTP
 
 	// Set by finalize.
 	diag diagnosis
@@ -136,12 +137,12 @@ func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Analyzer) {
 	t := &p.TCP
 	r := ref{p.Index, p.Time}
 	f.last = p.Time
-	f.lastFrame = p.Index
 	s.packets++
 	if s.packets == 1 {
 		s.ttl = int(p.TTL)
 	}
 	s.bytes += int64(t.PayloadLen)
+	f.lastFrame = p.Index
 	if len(t.Payload) < t.PayloadLen {
 		f.snaplenCut++
 	}

@@ -81,6 +81,12 @@ func normalizeFlow(f result.Flow) result.Flow {
 		f.TLS = &t
 	}
 	f.OfferedVersions = list(f.OfferedVersions)
+	f.NextSteps = list(f.NextSteps)
+	if f.HTTP != nil {
+		h := *f.HTTP
+		h.RequestTime, h.ResponseTime = h.RequestTime.UTC(), h.ResponseTime.UTC()
+		f.HTTP = &h
+	}
 	f.Alerts = each(f.Alerts, func(a result.Alert) result.Alert {
 		a.Time = a.Time.UTC()
 		return a
@@ -90,12 +96,6 @@ func normalizeFlow(f result.Flow) result.Flow {
 		return e
 	})
 	f.Flags = list(f.Flags)
-	f.NextSteps = list(f.NextSteps)
-	if f.HTTP != nil {
-		h := *f.HTTP
-		h.RequestTime, h.ResponseTime = h.RequestTime.UTC(), h.ResponseTime.UTC()
-		f.HTTP = &h
-	}
 	return f
 }
 

@@ -101,15 +101,6 @@ type Flow struct {
 	// NotTLS describes what the client sent instead of TLS, when Verdict is not-tls.
 	NotTLS string `json:"not_tls,omitempty"`
 
-	Verdict  Verdict    `json:"verdict"`
-	Failed   bool       `json:"failed"`    // the verdict is a failure (see Verdict.Failed)
-	Reason   string     `json:"reason"`    // one line that says what happened
-	NextStep string     `json:"next_step"` // what to do about it, in plain words (NextSteps joined)
-	Evidence []Evidence `json:"evidence"`  // the packets that prove it; never nil
-	// Filter is a Wireshark display filter that selects this flow's packets.
-	Filter string   `json:"wireshark_filter"`
-	Flags  []string `json:"flags"` // extra observations, e.g. "snaplen-cut"; never nil
-
 	// Title is the verdict's heading as the profile words it, e.g. "TLS version mismatch".
 	Title string `json:"title"`
 	// NextSteps are the next steps one by one, in order; never nil (empty for ok).
@@ -125,6 +116,15 @@ type Flow struct {
 	// order (packets of one flow may come from several interfaces, out of time order).
 	FirstFrame int `json:"first_frame"`
 	LastFrame  int `json:"last_frame"`
+
+	Verdict  Verdict    `json:"verdict"`
+	Failed   bool       `json:"failed"`    // the verdict is a failure (see Verdict.Failed)
+	Reason   string     `json:"reason"`    // one line that says what happened
+	NextStep string     `json:"next_step"` // what to do about it, in plain words (NextSteps joined)
+	Evidence []Evidence `json:"evidence"`  // the packets that prove it; never nil
+	// Filter is a Wireshark display filter that selects this flow's packets.
+	Filter string   `json:"wireshark_filter"`
+	Flags  []string `json:"flags"` // extra observations, e.g. "snaplen-cut"; never nil
 }
 
 // TCP is what the TCP headers of a flow showed.

@@ -48,39 +48,38 @@ Exit status: 0 no flow failed, 1 at least one flow failed, 2 bad usage or unread
 Example:
   connscope analyze incident.pcapng --port 4343
   connscope analyze capture.pcap.gz -p 4343,8080 --format json -o report.json
-  connscope analyze incident.pcapng --profile apexone --server-name apexone.corp.example
 `
 
 type analyzeOptions struct {
+	profile     string
+	agentPorts  []string
+	serverNames []string
+	export      string
+	exportAll   bool
+
 	ports    []string
 	hosts    []string
 	format   string
 	output   string
 	verbose  bool
 	maxFlows int
-
-	profile     string
-	agentPorts  []string
-	serverNames []string
-	export      string
-	exportAll   bool
 }
 
 func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	var o analyzeOptions
 	fs := pflag.NewFlagSet("analyze", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
+	fs.StringVar(&o.profile, "profile", knowledge.Generic, "")
+	fs.StringSliceVar(&o.agentPorts, "agent-port", nil, "")
+	fs.StringSliceVar(&o.serverNames, "server-name", nil, "")
+	fs.StringVar(&o.export, "export", "", "")
+	fs.BoolVar(&o.exportAll, "export-all", false, "")
 	fs.StringSliceVarP(&o.ports, "port", "p", nil, "")
 	fs.StringSliceVar(&o.hosts, "host", nil, "")
 	fs.StringVarP(&o.format, "format", "f", "table", "")
 	fs.StringVarP(&o.output, "output", "o", "", "")
 	fs.BoolVarP(&o.verbose, "verbose", "v", false, "")
 	fs.IntVar(&o.maxFlows, "max-flows", analyze.DefaultMaxFlows, "")
-	fs.StringVar(&o.profile, "profile", knowledge.Generic, "")
-	fs.StringSliceVar(&o.agentPorts, "agent-port", nil, "")
-	fs.StringSliceVar(&o.serverNames, "server-name", nil, "")
-	fs.StringVar(&o.export, "export", "", "")
-	fs.BoolVar(&o.exportAll, "export-all", false, "")
 	help := fs.BoolP("help", "h", false, "")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage, &usageError{err.Error()}
@@ -107,6 +106,13 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
+	// The export comes first, before anything rewrites res (such as redaction): it finds the
+	// flows' packets by the capture's own addresses.
+	if o.export != "" {
+		if err := export(fs.Arg(0), res, o, stderr); err != nil {
+			return exitUsage, err
+		}
+	}
 	out := stdout
 	if o.output != "" {
 		f, err := os.Create(o.output)
@@ -122,11 +128,6 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	if o.output != "" {
 		if err := out.(*os.File).Close(); err != nil && !errors.Is(err, os.ErrClosed) {
 			return exitUsage, fmt.Errorf("writing the report: %w", err)
-		}
-	}
-	if o.export != "" {
-		if err := export(fs.Arg(0), res, o, stderr); err != nil {
-			return exitUsage, err
 		}
 	}
 	if res.Summary.Failed > 0 || res.Summary.NamesFailed > 0 {

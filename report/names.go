@@ -40,9 +40,7 @@ func writeNames(b *bytes.Buffer, r *result.Result, o Options, p painter) error {
 		if n.Reason != "" {
 			fmt.Fprintf(b, "  why: %s\n", clean(n.Reason))
 		}
-		if n.NextStep != "" {
-			fmt.Fprintf(b, "  next: %s\n", clean(n.NextStep))
-		}
+		writeNext(b, n.NextStep, n.NextSteps)
 		writeEvidence(b, n.Evidence)
 		if n.Filter != "" {
 			fmt.Fprintf(b, "  filter: %s\n", clean(n.Filter))
@@ -69,5 +67,22 @@ func writeEvidence(b *bytes.Buffer, evidence []result.Evidence) {
 	}
 	for _, e := range evidence {
 		fmt.Fprintf(b, "    frame %*d  %s  %s\n", w, e.Frame, utc(e.Time, evidenceLayout), clean(e.Text))
+	}
+}
+
+// writeNext writes the next steps of a detail block: one line, or numbered lines when there are
+// several steps.
+func writeNext(b *bytes.Buffer, joined string, steps []string) {
+	switch {
+	case len(steps) > 1:
+		for i, s := range steps {
+			label := "        "
+			if i == 0 {
+				label = "  next: "
+			}
+			fmt.Fprintf(b, "%s%d. %s\n", label, i+1, clean(s))
+		}
+	case joined != "":
+		fmt.Fprintf(b, "  next: %s\n", clean(joined))
 	}
 }

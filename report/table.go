@@ -119,9 +119,7 @@ func writeDetail(b *bytes.Buffer, f *result.Flow, p painter) {
 	if f.Reason != "" {
 		fmt.Fprintf(b, "  why: %s\n", clean(f.Reason))
 	}
-	if f.NextStep != "" {
-		fmt.Fprintf(b, "  next: %s\n", clean(f.NextStep))
-	}
+	writeNext(b, f.NextStep, f.NextSteps)
 	if f.RolesGuessed {
 		b.WriteString("  note: no SYN captured, so which side is the client was guessed\n")
 	}

@@ -43,7 +43,8 @@ Options:
                         FILE as pcapng, a small capture to attach to a ticket
       --export-all      with --export: every listed flow and name, not only the failing ones
 
-Exit status: 0 no flow failed, 1 at least one flow failed, 2 bad usage or unreadable input.
+Exit status: 0 no flow failed, 1 at least one flow (or a DNS name tied to the servers)
+failed, 2 bad usage or unreadable input.
 
 Example:
   connscope analyze incident.pcapng --port 4343

@@ -43,6 +43,7 @@ type Analyzer struct {
 	clientHelloCuts     int // flows whose ClientHello the snaplen cut
 	clientHelloCutFrame int // the first such ClientHello
 	evictedEarly        int
+	dns                 dnsTable // name lookups (dns.go)
 }
 
 // New returns an Analyzer for the given options.
@@ -69,6 +70,8 @@ func (a *Analyzer) Packet(p *capture.Packet) {
 		a.tcpPacket(p)
 	case capture.KindICMPError:
 		a.icmpPacket(p)
+	case capture.KindDNS:
+		a.dnsPacket(p)
 	}
 }
 

@@ -44,6 +44,7 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	for _, f := range a.done {
 		a.infer(f)
 		res.Flows = append(res.Flows, f.result())
+		a.advise(&res.Flows[len(res.Flows)-1], f)
 		count(f.server, f.diag.verdict, 1)
 		if f.rolesGuessed {
 			guessed++
@@ -68,6 +69,8 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 			Message: fmt.Sprintf("more than %d connections were open at once: %d were finished early to bound memory, and their verdicts may say incomplete", a.opts.MaxActiveFlows, a.evictedEarly)})
 	}
 	res.Summary = a.summary(counts, perServer)
+	a.finishNames(res)
+	res.VerdictInfo = a.verdictInfo(res)
 	return res
 }
 
@@ -84,7 +87,11 @@ func (a *Analyzer) finishInOrder(fs []*flow) {
 func (a *Analyzer) AddWarning(w result.Warning) { a.warnings = append(a.warnings, w) }
 
 func (a *Analyzer) resultOptions() result.Options {
-	o := result.Options{Ports: []int{}, Hosts: []string{}, MaxFlows: a.opts.MaxFlows}
+	o := result.Options{Ports: []int{}, Hosts: []string{}, MaxFlows: a.opts.MaxFlows, Profile: a.opts.Profile.Name,
+		AgentPorts: []int{}, CheckURL: a.opts.Profile.CheckURL, ServerNames: append([]string{}, a.opts.ServerNames...)}
+	for _, p := range a.opts.AgentPorts {
+		o.AgentPorts = append(o.AgentPorts, int(p))
+	}
 	for _, p := range a.opts.Ports {
 		o.Ports = append(o.Ports, int(p))
 	}
@@ -161,7 +168,6 @@ func (f *flow) result() result.Flow {
 		Verdict:         f.diag.verdict,
 		Failed:          f.diag.verdict.Failed(),
 		Reason:          f.diag.reason,
-		NextStep:        f.nextStep(),
 		Evidence:        append([]result.Evidence{}, f.diag.evidence...),
 		Filter:          wiresharkFilter(f.client, f.server),
 		Flags:           append([]string{}, f.diag.flags...),

@@ -64,6 +64,7 @@ func (f *flow) finalize(a *Analyzer) {
 		f.diag.highest = f.tls.ch.HighestVersion()
 	}
 	f.classify(end)
+	f.classifyHTTP(a.opts.Profile.CheckURL)
 	// Evidence reads in capture order.
 	sort.SliceStable(f.diag.evidence, func(i, j int) bool { return f.diag.evidence[i].Frame < f.diag.evidence[j].Frame })
 }

@@ -60,6 +60,7 @@ type flow struct {
 	limit          int64
 	first, last    time.Time
 	firstFrame     int
+	lastFrame      int
 
 	side     [2]side
 	syns     []ref // client SYNs, the first few
@@ -74,6 +75,9 @@ type flow struct {
 
 	snaplenCut     int
 	clientHelloCut bool
+
+	http    *httpFacts // allocated when a side's first bytes look like HTTP (http.go)
+	notHTTP [2]bool    // that side's stream is known not to be HTTP
 
 	// Set by finalize.
 	diag diagnosis
@@ -140,6 +144,7 @@ func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Analyzer) {
 		s.ttl = int(p.TTL)
 	}
 	s.bytes += int64(t.PayloadLen)
+	f.lastFrame = p.Index
 	if len(t.Payload) < t.PayloadLen {
 		f.snaplenCut++
 	}
@@ -205,6 +210,7 @@ func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Analyzer) {
 func (f *flow) deliverFunc(d int) func([]byte, int, time.Time) {
 	s := &f.side[d]
 	return func(b []byte, frame int, t time.Time) {
+		f.httpFeed(d, b, frame, t)
 		if s.scanning {
 			if !startsHandshake(b, d) {
 				return

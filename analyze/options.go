@@ -6,7 +6,10 @@ package analyze
 
 import (
 	"net/netip"
+	"slices"
 	"time"
+
+	"github.com/connscope/connscope/knowledge"
 )
 
 // Options says which connections to analyse and how much to keep.
@@ -31,6 +34,15 @@ type Options struct {
 	// IdleTimeout finishes a connection that has been silent this long in capture time (0:
 	// DefaultIdleTimeout). Closed connections are finished sooner.
 	IdleTimeout time.Duration
+	// Profile words titles and next steps and brings defaults: its Ports when Ports is empty,
+	// its TLSPorts on top of TLSPorts, its CheckURL for plain HTTP. Nil means the generic one.
+	Profile *knowledge.Profile
+	// AgentPorts are the agents' listener ports: a connection to one is the server notifying
+	// an agent (the server is then the client). They are analysed and expect TLS.
+	AgentPorts []uint16
+	// ServerNames are DNS names of the servers, as the clients are configured with them: their
+	// lookups are reported (result.Names) even when nothing in the capture ties them to a server.
+	ServerNames []string
 }
 
 // Defaults for Options.
@@ -64,5 +76,24 @@ func (o Options) withDefaults() Options {
 	if o.TLSPorts == nil {
 		o.TLSPorts = DefaultTLSPorts
 	}
+	o.withProfile()
 	return o
+}
+
+// withProfile applies the profile's defaults and the agent ports.
+func (o *Options) withProfile() {
+	if o.Profile == nil {
+		o.Profile = knowledge.Default()
+	}
+	if len(o.Ports) == 0 && len(o.Profile.Ports) > 0 {
+		o.Ports = append([]uint16{}, o.Profile.Ports...)
+	}
+	if len(o.Ports) > 0 {
+		for _, p := range o.AgentPorts {
+			if !slices.Contains(o.Ports, p) {
+				o.Ports = append(o.Ports, p)
+			}
+		}
+	}
+	o.TLSPorts = append(append(append([]uint16{}, o.TLSPorts...), o.Profile.TLSPorts...), o.AgentPorts...)
 }

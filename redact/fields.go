@@ -9,8 +9,12 @@ package redact
 // certificate subject, an HTTP Host) must list it here as kindName, an HTTP path as kindPath,
 // or the value would reach redacted reports.
 var fields = map[string]fieldKind{
-	"Input.File":      kindFile,
-	"ClientHello.SNI": kindName,
+	"Input.File":          kindFile,
+	"ClientHello.SNI":     kindName,
+	"Options.ServerNames": kindName,
+	"HTTP.Host":           kindName,
+	"HTTP.Path":           kindPath,
+	"Name.Name":           kindName,
 }
 
 // knownFields are the string fields that are free text or a fixed vocabulary (verdicts, version
@@ -34,4 +38,10 @@ var knownFields = []string{
 	"Packet.From", "Packet.TCPFlags", "Packet.Messages",
 	"VerdictCount.Verdict",
 	"ServerSummary.Server", "ServerSummary.AcceptedVersions", "ServerSummary.AcceptedCiphers",
+	"Options.Profile", "Options.CheckURL",
+	"Flow.Title", "Flow.NextSteps", "Flow.Role",
+	"HTTP.Method", "HTTP.StatusLine",
+	"Name.Relation", "Name.Outcome", "Name.RCode", "Name.Answers", "Name.Askers", "Name.DNSServers",
+	"Name.Verdict", "Name.Title", "Name.Reason", "Name.NextStep", "Name.NextSteps", "Name.Filter",
+	"VerdictInfo.Verdict", "VerdictInfo.Title", "VerdictInfo.Explanation", "VerdictInfo.EvidenceFields",
 }

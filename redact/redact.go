@@ -374,11 +374,33 @@ func (x *Redactor) name(n string) {
 		x.addr(a)
 		return
 	}
+	// An HTTP Host header may be an address with a port: the address gets its pseudonym and
+	// the text replacement keeps the port.
+	if ap, err := netip.ParseAddrPort(n); err == nil {
+		x.addr(ap.Addr())
+		return
+	}
+	if h, port, ok := strings.Cut(n, ":"); ok && isPort(port) {
+		n = h // a name with a port: the name gets the pseudonym
+	}
 	if _, ok := x.names[n]; ok {
 		return
 	}
 	x.nHost++
 	x.addName(n, fmt.Sprintf("host-%d.example", x.nHost), kindName)
+}
+
+// isPort reports whether s is a decimal port number.
+func isPort(s string) bool {
+	if s == "" || len(s) > 5 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func (x *Redactor) path(p string) {

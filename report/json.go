@@ -36,6 +36,13 @@ func normalize(r *result.Result) result.Result {
 	n.Input.Last = n.Input.Last.UTC()
 	n.Options.Ports = list(n.Options.Ports)
 	n.Options.Hosts = list(n.Options.Hosts)
+	n.Options.AgentPorts = list(n.Options.AgentPorts)
+	n.Options.ServerNames = list(n.Options.ServerNames)
+	n.Names = each(n.Names, normalizeName)
+	n.VerdictInfo = each(n.VerdictInfo, func(v result.VerdictInfo) result.VerdictInfo {
+		v.EvidenceFields = list(v.EvidenceFields)
+		return v
+	})
 	n.Warnings = list(n.Warnings)
 	n.Flows = each(n.Flows, normalizeFlow)
 	n.Summary.Verdicts = list(n.Summary.Verdicts)
@@ -74,6 +81,12 @@ func normalizeFlow(f result.Flow) result.Flow {
 		f.TLS = &t
 	}
 	f.OfferedVersions = list(f.OfferedVersions)
+	f.NextSteps = list(f.NextSteps)
+	if f.HTTP != nil {
+		h := *f.HTTP
+		h.RequestTime, h.ResponseTime = h.RequestTime.UTC(), h.ResponseTime.UTC()
+		f.HTTP = &h
+	}
 	f.Alerts = each(f.Alerts, func(a result.Alert) result.Alert {
 		a.Time = a.Time.UTC()
 		return a
@@ -89,6 +102,18 @@ func normalizeFlow(f result.Flow) result.Flow {
 		return p
 	})
 	return f
+}
+
+func normalizeName(n result.Name) result.Name {
+	n.Answers = list(n.Answers)
+	n.Askers = list(n.Askers)
+	n.DNSServers = list(n.DNSServers)
+	n.NextSteps = list(n.NextSteps)
+	n.Evidence = each(n.Evidence, func(e result.Evidence) result.Evidence {
+		e.Time = e.Time.UTC()
+		return e
+	})
+	return n
 }
 
 func normalizeRef(p result.PacketRef) result.PacketRef {

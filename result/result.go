@@ -23,6 +23,12 @@ type Result struct {
 	// because more than Options.MaxFlows flows were seen.
 	FlowsNotListed int     `json:"flows_not_listed"`
 	Summary        Summary `json:"summary"`
+	// Names are the DNS names tied to the analysed servers that the capture shows being looked
+	// up, with how each lookup went; never nil. See Name.
+	Names []Name `json:"names"`
+	// VerdictInfo explains each verdict that occurs in Flows or Names, in the order of
+	// AllVerdicts, as the profile in Options.Profile words it; never nil.
+	VerdictInfo []VerdictInfo `json:"verdict_info"`
 }
 
 // Input describes the capture that was read.
@@ -44,12 +50,24 @@ type Options struct {
 	Ports    []int    `json:"ports"`     // server ports analysed; empty means every TCP port
 	Hosts    []string `json:"hosts"`     // server addresses analysed; empty means every address
 	MaxFlows int      `json:"max_flows"` // most flows listed individually
+	// Profile names the knowledge profile that worded titles and next steps ("generic",
+	// "apexone", ...).
+	Profile string `json:"profile"`
+	// AgentPorts are the agents' listener ports: connections to them are the server notifying
+	// an agent (Flow.Role "agent-listener"). Empty when none were given.
+	AgentPorts []int `json:"agent_ports"`
+	// CheckURL is the path clients fetch to check the server (from the profile); "" for none.
+	CheckURL string `json:"check_url"`
+	// ServerNames are DNS names given as the server's (--server-name), besides those the
+	// capture ties to the servers itself.
+	ServerNames []string `json:"server_names"`
 }
 
 // Warning is a problem with the input that limits what the analysis can say.
 type Warning struct {
 	// Code is a stable identifier: "truncated-file", "corrupt-file", "snaplen-cut",
-	// "client-hello-cut", "roles-guessed", "flows-not-listed", "undecodable-frames".
+	// "client-hello-cut", "roles-guessed", "flows-not-listed", "undecodable-frames",
+	// "dns-other-failures", "dns-not-followed".
 	Code    string `json:"code"`
 	Message string `json:"message"` // one sentence that says what happened and what to do
 	Offset  int64  `json:"offset,omitempty"`
@@ -83,10 +101,26 @@ type Flow struct {
 	// NotTLS describes what the client sent instead of TLS, when Verdict is not-tls.
 	NotTLS string `json:"not_tls,omitempty"`
 
+	// Title is the verdict's heading as the profile words it, e.g. "TLS version mismatch".
+	Title string `json:"title"`
+	// NextSteps are the next steps one by one, in order; never nil (empty for ok).
+	NextSteps []string `json:"next_steps"`
+	// Role is "agent-listener" for a connection to an agents' listener port (Options.AgentPorts):
+	// the server notifying an agent, so Client is the server and Server the agent. Empty
+	// otherwise.
+	Role string `json:"role,omitempty"`
+	// HTTP is what a plain-HTTP connection showed: the first request and its response; nil when
+	// the client did not speak HTTP in clear.
+	HTTP *HTTP `json:"http"`
+	// FirstFrame and LastFrame are the frame numbers of the flow's first and last packet, in file
+	// order (packets of one flow may come from several interfaces, out of time order).
+	FirstFrame int `json:"first_frame"`
+	LastFrame  int `json:"last_frame"`
+
 	Verdict  Verdict    `json:"verdict"`
 	Failed   bool       `json:"failed"`    // the verdict is a failure (see Verdict.Failed)
 	Reason   string     `json:"reason"`    // one line that says what happened
-	NextStep string     `json:"next_step"` // what to do about it, in plain words
+	NextStep string     `json:"next_step"` // what to do about it, in plain words (NextSteps joined)
 	Evidence []Evidence `json:"evidence"`  // the packets that prove it; never nil
 	// Filter is a Wireshark display filter that selects this flow's packets.
 	Filter string   `json:"wireshark_filter"`
@@ -194,6 +228,9 @@ type Evidence struct {
 	Frame int       `json:"frame"`
 	Time  time.Time `json:"time"`
 	Text  string    `json:"text"`
+	// Flow is the ID of another flow this evidence comes from (e.g. a ServerHello that shows what
+	// the server accepts); 0 (left out) when it is the flow's own packet.
+	Flow int `json:"flow,omitempty"`
 }
 
 // Summary aggregates the flows (all of them, listed or not).
@@ -202,6 +239,8 @@ type Summary struct {
 	Failed   int             `json:"failed"`
 	Verdicts []VerdictCount  `json:"verdicts"` // in the order of AllVerdicts, only those seen
 	Servers  []ServerSummary `json:"servers"`
+	// NamesFailed counts the entries of Result.Names whose verdict is a failure.
+	NamesFailed int `json:"names_failed"`
 }
 
 // VerdictCount is how many flows got one verdict.

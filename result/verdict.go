@@ -42,6 +42,15 @@ const (
 	// VerdictIncomplete: the capture started or ended in the middle of the connection, so the
 	// outcome cannot be told.
 	VerdictIncomplete Verdict = "incomplete"
+	// VerdictHTTPError: a plain-HTTP connection worked, but the server answered the profile's
+	// check URL (Apex One: /officescan/hotfix_pccnt/Common/OfcNTCer.dat) with an error status
+	// (4xx or 5xx). Other paths answered with an error stay ok, with an http-status flag.
+	VerdictHTTPError Verdict = "http-error"
+	// VerdictNameResolutionFailed: a DNS name tied to the analysed servers did not resolve
+	// (NXDOMAIN, SERVFAIL or another error, an answer without addresses, or no answer), or
+	// resolved to addresses none of the analysed connections go to. It is the verdict of a
+	// result.Name, not of a flow.
+	VerdictNameResolutionFailed Verdict = "name-resolution-failed"
 )
 
 // AllVerdicts lists every verdict in report order.
@@ -59,6 +68,8 @@ var AllVerdicts = []Verdict{
 	VerdictReset,
 	VerdictNotTLS,
 	VerdictIncomplete,
+	VerdictHTTPError,
+	VerdictNameResolutionFailed,
 }
 
 // Failed reports whether the verdict means the connection did not work. ok and incomplete are

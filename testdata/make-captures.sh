@@ -736,4 +736,7 @@ main() {
 	python3 "$HERE/tools/capcheck.py" check "$MANIFEST" >&2
 }
 
-main "$@"
+# Run main only when executed: testdata/make-captures-names-http.sh sources this file for its helpers.
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+	main "$@"
+fi

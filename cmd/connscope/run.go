@@ -25,7 +25,8 @@ Usage:
   connscope version                    print the version
   connscope help [COMMAND]             show help
 
-Run 'connscope help analyze' for the analyze options.
+Run 'connscope help analyze' for the analyze options, 'connscope help profiles' for the
+knowledge profiles (--profile).
 `
 
 // usageError is bad usage: the message is printed with a hint, and the exit code is 2.
@@ -49,6 +50,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "help", "-h", "--help":
 		if len(args) > 1 && (args[1] == "analyze" || args[1] == "analyse") {
 			fmt.Fprint(stdout, analyzeUsage)
+		} else if len(args) > 1 && args[1] == "profiles" {
+			writeProfiles(stdout)
 		} else {
 			fmt.Fprint(stdout, usage)
 		}

@@ -21,15 +21,11 @@ func TestTicketGoldenReports(t *testing.T) {
 		t.Fatalf("found %d captures under testdata/captures: %v", len(captures), err)
 	}
 	verdicts := manifestVerdicts(t)
+	namesFailed := failingNames(t)
 	for _, path := range captures {
 		name := strings.TrimSuffix(filepath.Base(path), ".pcap")
 		t.Run(name, func(t *testing.T) {
-			want := 0
-			for _, v := range verdicts[filepath.Base(path)] {
-				if v != "ok" && v != "incomplete" {
-					want = 1
-				}
-			}
+			want := expectedExit(filepath.Base(path), verdicts, namesFailed)
 			code, md, stderr := runCLI("analyze", path, "--port", "4343,8080", "--format", "markdown")
 			if code != want || stderr != "" {
 				t.Errorf("markdown: exit %d, want %d; stderr %q", code, want, stderr)

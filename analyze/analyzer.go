@@ -227,6 +227,7 @@ func (a *Analyzer) finish(f *flow) {
 		a.clientHelloCuts++
 	}
 	a.agg.observe(f)
+	a.agg.observeAgent(f)
 	if len(a.done) < a.opts.MaxFlows {
 		f.release()
 		a.done = append(a.done, f)

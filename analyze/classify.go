@@ -241,7 +241,7 @@ func (f *flow) classifyAlert(a alertFact) {
 		f.verdict(result.VerdictTLSHandshakeFailure, "the %s sent %s %s: most likely no cipher suite in common (the client offers %s)", who, d, when, f.suitesOffered())
 	case a.alert.IsCertificateRejection():
 		if a.from == fromClient {
-			f.verdict(result.VerdictTLSCertificateRejected, "the client rejected the server's certificate: alert %s", d)
+			f.verdict(result.VerdictTLSCertificateRejected, "the client rejected the server's certificate: alert %s%s", d, f.certReason())
 		} else {
 			f.verdict(result.VerdictTLSCertificateRejected, "the server rejected the client's certificate: alert %s", d)
 		}

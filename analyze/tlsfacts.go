@@ -25,7 +25,10 @@ type tlsFacts struct {
 	firstEncrypted    [2]ref
 	firstEncryptedLen [2]int
 	serverMsgs        []string
-	serverFlightEnd   ref // last plaintext handshake record of the server
+	serverFlightEnd   ref              // last plaintext handshake record of the server
+	serverCert        *tls.Certificate // the server's first plaintext Certificate message
+	serverCertRef     ref
+	certs             *certCheck // serverCert inspected (certCheck), on first use
 	notTLS            [2]notTLSFact
 	errs              [2]string
 	starttls          bool // TLS began after a plain-text exchange
@@ -67,6 +70,9 @@ func (f *flow) tlsEvent(d int, ev tls.Event) {
 				x.serverMsgs = append(x.serverMsgs, ev.HandshakeType.String())
 			}
 			x.serverFlightEnd = at
+		}
+		if d == fromServer && ev.Certificate != nil && x.serverCert == nil {
+			x.serverCert, x.serverCertRef = ev.Certificate, at
 		}
 		switch {
 		case ev.HandshakeType == tls.HandshakeClientHello && d == fromClient && x.ch == nil && x.chErr == "":

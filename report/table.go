@@ -170,6 +170,9 @@ func writeSummary(b *bytes.Buffer, r *result.Result) error {
 		}
 		b.WriteByte('\n')
 	}
+	if err := writeFleet(b, &s); err != nil {
+		return err
+	}
 	fmt.Fprintf(b, "%s, %d failed.\n", plural(s.Flows, "flow", "flows"), s.Failed)
 	if r.FlowsNotListed > 0 {
 		fmt.Fprintf(b, "%s not listed above", plural(r.FlowsNotListed, "flow", "flows"))

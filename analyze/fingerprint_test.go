@@ -18,6 +18,21 @@ import (
 // "" means tshark computes none: the SSLv2-format hello of ssl-v2.pcap, and flows without a
 // ServerHello.
 var tsharkJA3 = []struct{ file, client, ja3, ja3s string }{
+	{"many-agents.pcap", "10.33.1.1:33190", "ad8d5073ee6f6ff236274e82b9079dc0", "326de7c6719a77bb7ef65f6cac962193"},
+	{"many-agents.pcap", "10.33.1.1:33196", "ad8d5073ee6f6ff236274e82b9079dc0", "326de7c6719a77bb7ef65f6cac962193"},
+	{"many-agents.pcap", "10.33.1.11:41323", "fbe7e189e37a07ee33706f86bc746344", "326de7c6719a77bb7ef65f6cac962193"},
+	{"many-agents.pcap", "10.33.1.12:47651", "725543c78edf669194c11dc7a039b56e", "31664de10b10b9eac390e9757a087b29"},
+	{"many-agents.pcap", "10.33.1.14:41711", "fbe7e189e37a07ee33706f86bc746344", "326de7c6719a77bb7ef65f6cac962193"},
+	{"many-agents.pcap", "10.33.1.15:35247", "725543c78edf669194c11dc7a039b56e", "31664de10b10b9eac390e9757a087b29"},
+	{"many-agents.pcap", "10.33.1.17:39523", "fbe7e189e37a07ee33706f86bc746344", "326de7c6719a77bb7ef65f6cac962193"},
+	{"many-agents.pcap", "10.33.1.18:42889", "725543c78edf669194c11dc7a039b56e", "31664de10b10b9eac390e9757a087b29"},
+	{"many-agents.pcap", "10.33.1.19:43739", "53652b2730564404986852cde177b6d9", ""},
+	{"many-agents.pcap", "10.33.1.20:38807", "af232ab01c5a432d1148b4f805c5df16", ""},
+	{"many-agents.pcap", "10.33.1.21:37621", "53652b2730564404986852cde177b6d9", ""},
+	{"many-agents.pcap", "10.33.1.22:42349", "af232ab01c5a432d1148b4f805c5df16", ""},
+	{"hello-retry-request.pcap", "10.33.1.1:52710", "c5ca23b7dd048415ca6e7b9493f68464", "15af977ce25de452b96affa2addb1036"},
+	{"weak-cert.pcap", "10.33.1.1:52720", "871a754af286dfb70c1b53c6887c62e0", "ec74a5c51106f0419184d0dd08fb05bc"},
+	{"notyet-cert.pcap", "10.33.1.1:52730", "fbe7e189e37a07ee33706f86bc746344", "ec74a5c51106f0419184d0dd08fb05bc"},
 	{"cert-no-cn.pcap", "192.150.187.20:42764", "6eca5d94b8020b2a51d96384782083b9", "ae7ebaa87c327353949114a3b85f13cc"},
 	{"dhe.pcap", "192.168.18.50:62277", "de84fb3130387884de22865d3d39d347", "baf6ae54beddc6b7cd8b02c8feb62ffe"},
 	{"ecdsa-cert.pcap", "192.168.4.149:49422", "99faefb55d94da8c713fd5c89f8dc5a1", "6ce5b396167553eefc3fc5cbc4a16a02"},
@@ -110,7 +125,7 @@ func TestJA3MatchesTshark(t *testing.T) {
 			t.Errorf("%s %s: JA3S %q, tshark %q", tc.file, tc.client, got, tc.ja3s)
 		}
 	}
-	if len(results) < 30 {
+	if len(results) < 34 {
 		t.Errorf("only %d captures checked", len(results))
 	}
 }

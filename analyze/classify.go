@@ -480,6 +480,9 @@ func describePrefix(b []byte) string {
 		if strings.HasPrefix(string(line), "HTTP/") {
 			return fmt.Sprintf("a plain HTTP response %q", string(line))
 		}
+		if kind := bannerKind(string(line)); kind != "" {
+			return fmt.Sprintf("%s %q", kind, string(line))
+		}
 		return fmt.Sprintf("plain text %q", string(line))
 	}
 	n := len(b)

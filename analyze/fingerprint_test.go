@@ -89,24 +89,8 @@ var tsharkOnlyHRR = map[string]bool{"hrr.pcap": true}
 func TestJA3MatchesTshark(t *testing.T) {
 	results := map[string]*result.Result{}
 	for _, tc := range tsharkJA3 {
-		res := results[tc.file]
-		if res == nil {
-			path := filepath.Join(ownCaptures, tc.file)
-			if _, err := os.Stat(path); err != nil {
-				path = filepath.Join(sharedCaptures, "zeek", tc.file)
-			}
-			var err error
-			if res, err = File(path, Options{}); err != nil {
-				t.Fatalf("%s: %v", tc.file, err)
-			}
-			results[tc.file] = res
-		}
-		var fl *result.Flow
-		for i := range res.Flows {
-			if res.Flows[i].Client == tc.client {
-				fl = &res.Flows[i]
-			}
-		}
+		res := cachedResult(t, results, tc.file)
+		fl := findFlowFrom(res, tc.client)
 		if fl == nil || fl.TLS == nil || fl.TLS.ClientHello == nil {
 			t.Errorf("%s %s: no flow with a ClientHello; flows: %v", tc.file, tc.client, flowNames(res))
 			continue
@@ -128,4 +112,119 @@ func TestJA3MatchesTshark(t *testing.T) {
 	if len(results) < 34 {
 		t.Errorf("only %d captures checked", len(results))
 	}
+}
+
+// independentJA4 holds the JA4 of every ClientHello (the first of each flow) in testdata/captures
+// and ../shared/captures/zeek, as testdata/tools/ja4_from_tshark.py computes it from tshark
+// 4.0.17's dissection: an implementation of FoxIO's specification independent of tls/ja4.go.
+//
+//	python3 testdata/tools/ja4_from_tshark.py testdata/captures/*.pcap ../shared/captures/zeek/*.pcap | sort -u
+var independentJA4 = []struct{ file, client, ja4 string }{
+	{"cert-no-cn.pcap", "192.150.187.20:42764", "t12i660500_00a40d0492ae_3eafcbe19126"},
+	{"dhe.pcap", "192.168.18.50:62277", "t12i020300_ea1f27bcdcc2_15cf763851c4"},
+	{"ecdsa-cert.pcap", "192.168.4.149:49422", "t12i740500_c43983326036_a1e935682795"},
+	{"expired-cert.pcap", "10.77.1.1:34248", "t12i280600_d943125447b4_e7e480e5a997"},
+	{"google-duplicate.pcap", "192.168.4.149:60623", "t12i800500_15c493246000_a1e935682795"},
+	{"google-duplicate.pcap", "192.168.4.149:60624", "t12i800500_15c493246000_a1e935682795"},
+	{"heartbleed.pcap", "173.203.79.216:46592", "t12i640400_2797659a203c_354ff7b397c3"},
+	{"hello-retry-request.pcap", "10.33.1.1:52710", "t13i040900_16476d049b0b_78f1d400d464"},
+	{"hrr.pcap", "10.192.48.168:63564", "t13i040900_16476d049b0b_78f1d400d464"},
+	{"ipv6-tls12-ok.pcap", "[fd00:77:1::1]:38832", "t12i280600_d943125447b4_e7e480e5a997"},
+	{"many-agents.pcap", "10.33.1.11:41323", "t12i280600_d943125447b4_e7e480e5a997"},
+	{"many-agents.pcap", "10.33.1.12:47651", "t13i131000_f57a46bbacb6_ab7e3b40a677"},
+	{"many-agents.pcap", "10.33.1.14:41711", "t12i280600_d943125447b4_e7e480e5a997"},
+	{"many-agents.pcap", "10.33.1.15:35247", "t13i131000_f57a46bbacb6_ab7e3b40a677"},
+	{"many-agents.pcap", "10.33.1.17:39523", "t12i280600_d943125447b4_e7e480e5a997"},
+	{"many-agents.pcap", "10.33.1.18:42889", "t13i131000_f57a46bbacb6_ab7e3b40a677"},
+	{"many-agents.pcap", "10.33.1.19:43739", "t10i090500_c491f621fb4c_195413a0cc0f"},
+	{"many-agents.pcap", "10.33.1.1:33190", "t12i250900_7415a186c913_577ffa9d9a5c"},
+	{"many-agents.pcap", "10.33.1.1:33196", "t12i250900_7415a186c913_577ffa9d9a5c"},
+	{"many-agents.pcap", "10.33.1.20:38807", "t10i040700_cefcabfea53d_d96c4944524b"},
+	{"many-agents.pcap", "10.33.1.21:37621", "t10i090500_c491f621fb4c_195413a0cc0f"},
+	{"many-agents.pcap", "10.33.1.22:42349", "t10i040700_cefcabfea53d_d96c4944524b"},
+	{"no-shared-cipher.pcap", "10.77.1.1:34638", "t12i020400_a5878986a7c9_847bbcdea70d"},
+	{"notyet-cert.pcap", "10.33.1.1:52730", "t12i280600_d943125447b4_e7e480e5a997"},
+	{"offload-tls12-ok.pcap", "10.77.1.1:51138", "t12i280600_d943125447b4_e7e480e5a997"},
+	{"seed-both-tls12.pcap", "10.77.1.1:58468", "t12i280600_d943125447b4_e7e480e5a997"},
+	{"seed-close-fleet.pcap", "10.77.1.1:37092", "t12i250900_7415a186c913_577ffa9d9a5c"},
+	{"seed-close-fleet.pcap", "10.77.1.3:35943", "t12i280600_d943125447b4_e7e480e5a997"},
+	{"seed-close-fleet.pcap", "10.77.1.4:56901", "t13i131000_f57a46bbacb6_ab7e3b40a677"},
+	{"seed-close-fleet.pcap", "10.77.1.5:44115", "t10i090500_c491f621fb4c_195413a0cc0f"},
+	{"seed-close-fleet.pcap", "10.77.1.6:34609", "t10i040700_cefcabfea53d_d96c4944524b"},
+	{"seed-close-lone.pcap", "10.77.1.1:34624", "t10i090500_c491f621fb4c_195413a0cc0f"},
+	{"seed-reset-fleet.pcap", "10.77.1.1:58332", "t12i250900_7415a186c913_577ffa9d9a5c"},
+	{"seed-reset-fleet.pcap", "10.77.1.3:36669", "t12i280600_d943125447b4_e7e480e5a997"},
+	{"seed-reset-fleet.pcap", "10.77.1.4:51339", "t13i131000_f57a46bbacb6_ab7e3b40a677"},
+	{"seed-reset-fleet.pcap", "10.77.1.5:34685", "t10i090500_c491f621fb4c_195413a0cc0f"},
+	{"seed-reset-fleet.pcap", "10.77.1.6:47245", "t10i040700_cefcabfea53d_d96c4944524b"},
+	{"seed-reset-lone.pcap", "10.77.1.1:34622", "t10i090500_c491f621fb4c_195413a0cc0f"},
+	{"seed-tls10-vs-tls12.pcap", "10.77.1.1:37074", "t10i090500_c491f621fb4c_195413a0cc0f"},
+	{"seed-tls11-common.pcap", "10.77.1.1:58482", "t11i090500_c491f621fb4c_195413a0cc0f"},
+	{"signed_certificate_timestamp_tls1_0.pcap", "192.168.4.195:55726", "t10i500500_59a6c70126c8_a36347421c09"},
+	{"sll2-tls12-ok.pcap", "10.77.1.1:45264", "t12i280600_d943125447b4_e7e480e5a997"},
+	{"smtp-starttls.pcap", "192.168.4.149:54170", "t12i800600_15c493246000_4446390ac224"},
+	{"split-client-hello-mss.pcap", "10.77.1.1:36356", "t13i131000_f57a46bbacb6_ab7e3b40a677"},
+	{"split-client-hello.pcap", "10.77.1.1:36346", "t13i131000_f57a46bbacb6_ab7e3b40a677"},
+	{"tls-1.2-handshake-failure.pcap", "192.168.4.149:53525", "t12i090500_de31b28e7183_a1e935682795"},
+	{"tls-conn-with-extensions.pcap", "192.168.1.105:62045", "t10d360600_b06c425f59b5_eb0e26099a3f"},
+	{"tls1.2.pcap", "10.0.0.80:56637", "t12i800500_15c493246000_3eafcbe19126"},
+	{"tls12-ok.pcap", "10.77.1.1:58450", "t12i280600_d943125447b4_e7e480e5a997"},
+	{"tls13-ok.pcap", "10.77.1.1:58466", "t13i040900_16476d049b0b_78f1d400d464"},
+	{"tls13_psk_succesfull.pcap", "192.168.178.80:54220", "t13i571000_131602cb7446_a11995863d32"},
+	{"tls13_wolfssl.pcap", "192.168.186.133:43056", "t13i010600_ee47968ec53b_5af53a18c712"},
+	{"tls13draft16-ff52.a01.pcap", "192.150.187.20:36778", "t00i1812h2_29a2cd9e9f10_410211a62323"},
+	{"tls13draft16-ff52.a01.pcap", "192.150.187.20:36782", "t00i1812h2_29a2cd9e9f10_410211a62323"},
+	{"tls1_1.pcap", "192.168.17.58:62987", "t11i500400_59a6c70126c8_282f11336259"},
+	{"untrusted-cert-go.pcap", "10.77.1.1:34666", "t13i131000_f57a46bbacb6_ab7e3b40a677"},
+	{"untrusted-cert-tls13.pcap", "10.77.1.1:34654", "t13i040900_16476d049b0b_78f1d400d464"},
+	{"untrusted-cert.pcap", "10.77.1.1:34648", "t12i280600_d943125447b4_e7e480e5a997"},
+	{"weak-cert.pcap", "10.33.1.1:52720", "t12d280700_d943125447b4_e7e480e5a997"},
+	{"x509-generalizedtime.pcap", "192.168.219.1:56822", "t12i430300_8edfce159866_e64f6000bf4d"},
+}
+
+// TestJA4MatchesIndependent checks every flow's JA4 against independentJA4.
+func TestJA4MatchesIndependent(t *testing.T) {
+	results := map[string]*result.Result{}
+	for _, tc := range independentJA4 {
+		res := cachedResult(t, results, tc.file)
+		fl := findFlowFrom(res, tc.client)
+		if fl == nil || fl.TLS == nil || fl.TLS.ClientHello == nil {
+			t.Errorf("%s %s: no flow with a ClientHello", tc.file, tc.client)
+			continue
+		}
+		if got := fl.TLS.ClientHello.JA4; got != tc.ja4 {
+			t.Errorf("%s %s: JA4 %s (raw %s), independent %s", tc.file, tc.client, got, fl.TLS.ClientHello.JA4R, tc.ja4)
+		}
+	}
+	if len(results) < 38 {
+		t.Errorf("only %d captures checked", len(results))
+	}
+}
+
+func findFlowFrom(res *result.Result, client string) *result.Flow {
+	for i := range res.Flows {
+		if res.Flows[i].Client == client {
+			return &res.Flows[i]
+		}
+	}
+	return nil
+}
+
+// cachedResult analyses a capture of testdata/captures or ../shared/captures/zeek once, with
+// every port analysed.
+func cachedResult(t *testing.T, results map[string]*result.Result, file string) *result.Result {
+	t.Helper()
+	if res := results[file]; res != nil {
+		return res
+	}
+	path := filepath.Join(ownCaptures, file)
+	if _, err := os.Stat(path); err != nil {
+		path = filepath.Join(sharedCaptures, "zeek", file)
+	}
+	res, err := File(path, Options{})
+	if err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	results[file] = res
+	return res
 }

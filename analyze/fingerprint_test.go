@@ -18,6 +18,9 @@ import (
 // "" means tshark computes none: the SSLv2-format hello of ssl-v2.pcap, and flows without a
 // ServerHello.
 var tsharkJA3 = []struct{ file, client, ja3, ja3s string }{
+	{"stacks-tls10-13.pcap", "10.33.1.1:37628", "8a9d5d0f12f7d43ee3af1c51d2998d99", "15af977ce25de452b96affa2addb1036"},
+	{"stacks-tls10-13.pcap", "10.33.1.1:37632", "51da711b7d569fac858b548296cc5ca0", "9a87f56c3cd1b0b0ffcf6ed5757ab2c0"},
+	{"stacks-tls10-13.pcap", "10.33.1.1:59674", "ad8d5073ee6f6ff236274e82b9079dc0", "bd665c27797205a73c67f1be8b8ed90f"},
 	{"many-agents.pcap", "10.33.1.1:33190", "ad8d5073ee6f6ff236274e82b9079dc0", "326de7c6719a77bb7ef65f6cac962193"},
 	{"many-agents.pcap", "10.33.1.1:33196", "ad8d5073ee6f6ff236274e82b9079dc0", "326de7c6719a77bb7ef65f6cac962193"},
 	{"many-agents.pcap", "10.33.1.11:41323", "fbe7e189e37a07ee33706f86bc746344", "326de7c6719a77bb7ef65f6cac962193"},
@@ -120,6 +123,9 @@ func TestJA3MatchesTshark(t *testing.T) {
 //
 //	python3 testdata/tools/ja4_from_tshark.py testdata/captures/*.pcap ../shared/captures/zeek/*.pcap | sort -u
 var independentJA4 = []struct{ file, client, ja4 string }{
+	{"stacks-tls10-13.pcap", "10.33.1.1:59674", "t12i250900_7415a186c913_577ffa9d9a5c"},
+	{"stacks-tls10-13.pcap", "10.33.1.1:37628", "t13i181000_85036bcba153_d41ae481755e"},
+	{"stacks-tls10-13.pcap", "10.33.1.1:37632", "t11i040700_cefcabfea53d_d96c4944524b"},
 	{"cert-no-cn.pcap", "192.150.187.20:42764", "t12i660500_00a40d0492ae_3eafcbe19126"},
 	{"dhe.pcap", "192.168.18.50:62277", "t12i020300_ea1f27bcdcc2_15cf763851c4"},
 	{"ecdsa-cert.pcap", "192.168.4.149:49422", "t12i740500_c43983326036_a1e935682795"},

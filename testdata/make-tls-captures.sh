@@ -24,7 +24,7 @@ AGENT=10.33.1.1
 # What MANIFEST.tsv says of a ClientHello without supported_versions (as make-captures.sh's rows).
 LEGACY_NOTE=" [offered: the ClientHello has legacy_version TLS 1.2 and no supported_versions, which by RFC 5246 offers every version up to 1.2; the client's own floor is not on the wire]"
 
-TLS_ALL=(many-agents hello-retry-request weak-cert notyet-cert)
+TLS_ALL=(many-agents hello-retry-request weak-cert notyet-cert stacks-tls10-13)
 ALL+=("${TLS_ALL[@]}")
 
 # t3_server ARGS... : s_server with the certificate for 10.33.1.2 (for `bg`: it execs).
@@ -112,7 +112,7 @@ cap_notyet-cert() {
 	s_client_fail -tls1_2
 	wait_exit "$LAST_PID" 5
 	cap_stop
-	expect tls-certificate-rejected "TLS 1.0,TLS 1.1,TLS 1.2" "TLS 1.2" "$(alerts_of notyet-cert)" SF "server certificate signed by the trusted CA but valid only from 2090-01-01; OpenSSL s_client -tls1_2 -verify_return_error rejects it$LEGACY_NOTE"
+	expect tls-certificate-rejected "TLS 1.0,TLS 1.1,TLS 1.2" "TLS 1.2" "$(alerts_of notyet-cert stacks-tls10-13)" SF "server certificate signed by the trusted CA but valid only from 2090-01-01; OpenSSL s_client -tls1_2 -verify_return_error rejects it$LEGACY_NOTE"
 	finish
 }
 
@@ -124,6 +124,70 @@ alerts_of() {
 		{ d = $2; if (d in m) d = m[d]; s = s (n++ ? "," : "") (($1 == p) ? "server" : "client") ":" d }
 		END { print (n ? s : "-") }'
 }
+
+# Several stacks and versions against one port, one after another, each server for one
+# connection: gnutls-cli to an OpenSSL TLS 1.0-only server; a Python ssl client to a Python ssl
+# TLS 1.3-only server; a Go client (TLS 1.0-1.1) to an OpenSSL TLS 1.1+1.2 server.
+cap_stacks-tls10-13() {
+	begin stacks-tls10-13
+	netns_up
+	# 1. OpenSSL s_server allowing only TLS 1.0 (SECLEVEL=0); gnutls-cli offering 1.0-1.2: TLS 1.0.
+	bg server t3_server -tls1 -cipher "$SECLEVEL0" -WWW
+	local srv=$LAST_PID
+	wait_listen $PORT
+	cap_start
+	{ printf 'GET %s HTTP/1.0\r\n\r\n' "$OFC_PATH"; sleep 1; } |
+		A timeout 10 gnutls-cli --x509cafile "$PKI/ca.pem" --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.0:+VERS-TLS1.1:+VERS-TLS1.2' \
+			-p "$PORT" "$SRV" >>"$WORK/client.log" 2>&1 || true
+	expect ok "TLS 1.0,TLS 1.1,TLS 1.2" "TLS 1.0" - SF "gnutls-cli (TLS 1.0-1.2) to OpenSSL s_server -tls1 (SECLEVEL=0): TLS 1.0$LEGACY_NOTE"
+	wait_exit "$srv" 5
+	sleep 0.3
+	# 2. Python ssl server allowing only TLS 1.3; Python ssl client with its default context.
+	bg server2 S python3 -c "$PY_TLS13_SERVER" "$SRV" "$PORT" "$PKI/tls-server.pem" "$PKI/tls-server.key"
+	srv=$LAST_PID
+	wait_listen $PORT
+	A timeout 10 python3 -c "$PY_CLIENT" "$SRV" "$PORT" "$PKI/ca.pem" >>"$WORK/client.log" 2>&1
+	expect ok "TLS 1.2,TLS 1.3" "TLS 1.3" - SF "Python 3 ssl client (default context: TLS 1.2-1.3) to a Python ssl server allowing only TLS 1.3"
+	wait_exit "$srv" 5
+	sleep 0.3
+	# 3. OpenSSL server TLS 1.1+1.2; Go client allowing TLS 1.0-1.1: TLS 1.1.
+	bg server3 t3_server -no_tls1 -no_tls1_3 -cipher "$SECLEVEL0" -WWW
+	srv=$LAST_PID
+	wait_listen $PORT
+	gotls -connect "$SRV:$PORT" -min 1.0 -max 1.1 -cafile "$PKI/ca.pem" -get "$OFC_PATH" >>"$WORK/client.log" 2>&1
+	expect ok "TLS 1.0,TLS 1.1" "TLS 1.1" - SF "Go crypto/tls client (TLS 1.0-1.1) to OpenSSL s_server -no_tls1 -no_tls1_3 (SECLEVEL=0): TLS 1.1"
+	wait_exit "$srv" 5
+	cap_stop
+	finish
+}
+
+PY_TLS13_SERVER='
+import socket, ssl, sys
+host, port, cert, key = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+ctx.load_cert_chain(cert, key)
+ls = socket.create_server((host, port))
+c, _ = ls.accept()
+s = ctx.wrap_socket(c, server_side=True)
+s.recv(1024)
+s.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok")
+s.unwrap()
+s.close()
+'
+PY_CLIENT='
+import socket, ssl, sys
+host, port, ca = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+ctx = ssl.create_default_context(cafile=ca)
+s = ctx.wrap_socket(socket.create_connection((host, port)), server_hostname=host)
+s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+print(s.version(), s.recv(1024))
+try:
+    s.unwrap()
+except (ssl.SSLError, OSError):
+    pass
+s.close()
+'
 
 if [[ $# -eq 0 ]]; then
 	set -- "${TLS_ALL[@]}"

@@ -18,6 +18,7 @@ import (
 // "" means tshark computes none: the SSLv2-format hello of ssl-v2.pcap, and flows without a
 // ServerHello.
 var tsharkJA3 = []struct{ file, client, ja3, ja3s string }{
+	{"server-notifies-agent.pcap", "10.33.1.1:41112", "fbe7e189e37a07ee33706f86bc746344", "ec74a5c51106f0419184d0dd08fb05bc"},
 	{"stacks-tls10-13.pcap", "10.33.1.1:37628", "8a9d5d0f12f7d43ee3af1c51d2998d99", "15af977ce25de452b96affa2addb1036"},
 	{"stacks-tls10-13.pcap", "10.33.1.1:37632", "51da711b7d569fac858b548296cc5ca0", "9a87f56c3cd1b0b0ffcf6ed5757ab2c0"},
 	{"stacks-tls10-13.pcap", "10.33.1.1:59674", "ad8d5073ee6f6ff236274e82b9079dc0", "bd665c27797205a73c67f1be8b8ed90f"},
@@ -123,6 +124,7 @@ func TestJA3MatchesTshark(t *testing.T) {
 //
 //	python3 testdata/tools/ja4_from_tshark.py testdata/captures/*.pcap ../shared/captures/zeek/*.pcap | sort -u
 var independentJA4 = []struct{ file, client, ja4 string }{
+	{"server-notifies-agent.pcap", "10.33.1.1:41112", "t12i280600_d943125447b4_e7e480e5a997"},
 	{"stacks-tls10-13.pcap", "10.33.1.1:59674", "t12i250900_7415a186c913_577ffa9d9a5c"},
 	{"stacks-tls10-13.pcap", "10.33.1.1:37628", "t13i181000_85036bcba153_d41ae481755e"},
 	{"stacks-tls10-13.pcap", "10.33.1.1:37632", "t11i040700_cefcabfea53d_d96c4944524b"},

@@ -82,7 +82,8 @@ type serverPolicy struct {
 	ok         map[tls.Version]int // completed handshakes per chosen version
 	refused    map[tls.Version]int // refused ClientHellos per highest offered version
 	refusedWho map[netip.Addr]bool
-	lowered13  int // ok handshakes below TLS 1.3 for a client that offered TLS 1.3
+	lowered13  int  // ok handshakes below TLS 1.3 for a client that offered TLS 1.3
+	tls        bool // some client sent it a ClientHello
 	perAgent   map[netip.Addr]*agentOutcome
 }
 
@@ -141,6 +142,9 @@ func (a *Analyzer) fleet(sum *result.Summary) {
 			p = &serverPolicy{ok: map[tls.Version]int{}, refused: map[tls.Version]int{}, refusedWho: map[netip.Addr]bool{}, perAgent: map[netip.Addr]*agentOutcome{}}
 			policies[k.server] = p
 		}
+		if k.offered != "" || k.chosen != 0 {
+			p.tls = true
+		}
 		if v == result.VerdictOK && k.chosen != 0 {
 			p.ok[k.chosen] += n
 			if k.chosen.Rank() < tls.VersionTLS13.Rank() && strings.Contains(k.offered, tls.VersionTLS13.String()) {
@@ -195,8 +199,8 @@ func (a *Analyzer) fleet(sum *result.Summary) {
 			continue
 		}
 		p := policies[ap]
-		if p == nil {
-			continue
+		if p == nil || !p.tls {
+			continue // the fleet view is about TLS; plain-TCP servers have their verdict counts
 		}
 		ss.OKVersions = versionCounts(p.ok)
 		for _, vc := range ss.OKVersions {
@@ -300,7 +304,7 @@ func fleetGroups(server string, per map[netip.Addr]*agentOutcome) []result.Fleet
 			verb = "agent"
 			what = strings.Replace(what, "offer ", "offers ", 1)
 			what = strings.Replace(what, "send ", "sends ", 1)
-			how = strings.Replace(strings.Replace(how, "all succeed", "succeeds", 1), "all fail", "fails", 1)
+			how = map[string]string{"all-ok": "succeeds", "all-failed": "fails", "mixed": "sometimes succeeds, sometimes fails", "incomplete": "no outcome is known"}[g.Outcome]
 		}
 		g.Text = fmt.Sprintf("%d %s %s and %s (%s, %s): %s", g.AgentCount, verb, what, how, plural(g.Flows, "flow"), fmt.Sprintf("%d failed", g.Failed), who)
 		out = append(out, *g)

@@ -10,21 +10,21 @@ import (
 	"github.com/connscope/connscope/result"
 )
 
-// writeFleet writes, after the table of servers, what each server's policy looks like, the
-// fleet groups and the clients grouped by fingerprint. It writes nothing when there is none.
+// writeFleet writes, after the table of servers, each TLS server's policy followed by its fleet
+// groups, then the clients grouped by fingerprint. It writes nothing when there is none.
 func writeFleet(b *bytes.Buffer, s *result.Summary) error {
 	wrote := false
 	for _, sv := range s.Servers {
-		if sv.Policy != "" {
-			fmt.Fprintf(b, "%s %s\n", orDash(sv.Server), clean(sv.Policy))
-			wrote = true
+		if sv.Policy == "" {
+			continue
 		}
-	}
-	for _, g := range s.Fleet {
-		if g.Text != "" {
-			fmt.Fprintf(b, "  %s\n", clean(g.Text))
-			wrote = true
+		fmt.Fprintf(b, "%s %s\n", orDash(sv.Server), clean(sv.Policy))
+		for _, g := range s.Fleet {
+			if g.Server == sv.Server && g.Text != "" {
+				fmt.Fprintf(b, "  %s\n", clean(g.Text))
+			}
 		}
+		wrote = true
 	}
 	if wrote {
 		b.WriteByte('\n')

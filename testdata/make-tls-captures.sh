@@ -24,7 +24,7 @@ AGENT=10.33.1.1
 # What MANIFEST.tsv says of a ClientHello without supported_versions (as make-captures.sh's rows).
 LEGACY_NOTE=" [offered: the ClientHello has legacy_version TLS 1.2 and no supported_versions, which by RFC 5246 offers every version up to 1.2; the client's own floor is not on the wire]"
 
-TLS_ALL=(many-agents hello-retry-request weak-cert notyet-cert stacks-tls10-13)
+TLS_ALL=(many-agents hello-retry-request weak-cert notyet-cert stacks-tls10-13 server-notifies-agent)
 ALL+=("${TLS_ALL[@]}")
 
 # t3_server ARGS... : s_server with the certificate for 10.33.1.2 (for `bg`: it execs).
@@ -112,7 +112,7 @@ cap_notyet-cert() {
 	s_client_fail -tls1_2
 	wait_exit "$LAST_PID" 5
 	cap_stop
-	expect tls-certificate-rejected "TLS 1.0,TLS 1.1,TLS 1.2" "TLS 1.2" "$(alerts_of notyet-cert stacks-tls10-13)" SF "server certificate signed by the trusted CA but valid only from 2090-01-01; OpenSSL s_client -tls1_2 -verify_return_error rejects it$LEGACY_NOTE"
+	expect tls-certificate-rejected "TLS 1.0,TLS 1.1,TLS 1.2" "TLS 1.2" "$(alerts_of notyet-cert stacks-tls10-13 server-notifies-agent)" SF "server certificate signed by the trusted CA but valid only from 2090-01-01; OpenSSL s_client -tls1_2 -verify_return_error rejects it$LEGACY_NOTE"
 	finish
 }
 
@@ -187,6 +187,42 @@ try:
 except (ssl.SSLError, OSError):
     pass
 s.close()
+'
+
+# Both directions of the product: the agent connects to the server's TLS port, and the server
+# connects to the agent's listener (server notifications, plain HTTP on 8080 here) — once while
+# the agent listens, once after it stopped (SYN answered by RST). Roles come from the SYN: for the
+# notifications the management server is the TCP client.
+cap_server-notifies-agent() {
+	begin server-notifies-agent
+	netns_up
+	bg server t3_server -tls1_2 -WWW
+	local srv=$LAST_PID
+	wait_listen $PORT
+	bg listener A python3 -m http.server 8080 --bind "$AGENT" --directory "$WORK/www"
+	local lst=$LAST_PID
+	for _ in $(seq 100); do A ss -Hltn "sport = :8080" | grep -q . && break; sleep 0.05; done
+	cap_start
+	https_get -tls1_2 >>"$WORK/client.log" 2>&1
+	expect ok "TLS 1.0,TLS 1.1,TLS 1.2" "TLS 1.2" - SF "the agent 10.33.1.1 connects to the server's TLS port: OpenSSL s_client -tls1_2 to s_server -tls1_2$LEGACY_NOTE"
+	wait_exit "$srv" 5
+	sleep 0.3
+	S timeout 10 python3 -c "$PY_NOTIFY" "$AGENT" >>"$WORK/client.log" 2>&1
+	expect ok - - - SF "the server 10.33.1.2 notifies the agent: plain HTTP GET to the agent's listener 10.33.1.1:8080 (Python http.server), 200; the server host is the TCP client"
+	sleep 0.3
+	stop_pid "$lst"
+	S timeout 10 python3 -c "$PY_NOTIFY" "$AGENT" >>"$WORK/client.log" 2>&1 || true
+	expect refused - - - REJ "the server tries to notify the agent again after the agent's listener stopped: SYN to 10.33.1.1:8080 answered by RST"
+	cap_stop
+	finish
+}
+
+PY_NOTIFY='
+import sys, urllib.request
+try:
+    print(urllib.request.urlopen("http://%s:8080/officescan/hotfix_pccnt/Common/OfcNTCer.dat" % sys.argv[1], timeout=5).status)
+except OSError as e:
+    print("notify failed:", e); sys.exit(1)
 '
 
 if [[ $# -eq 0 ]]; then

@@ -229,8 +229,9 @@ func (f *flow) fillTLS(out *result.Flow) {
 			Highest: ch.HighestVersion().String(), SNI: ch.ServerName, ALPN: append([]string{}, ch.ALPN...),
 			CipherSuites: names(ch.CipherSuites), SupportedGroups: names(ch.SupportedGroups), Extensions: names(ch.Extensions),
 			SignatureAlgorithms: names(ch.SignatureSchemes()),
-			JA3:                 ch.JA3(), JA3String: ch.JA3String(), JA4: ch.JA4(), JA4R: ch.JA4R(),
+			JA3String:           ch.JA3String(), JA4R: ch.JA4R(),
 		}
+		rc.JA3, rc.JA4 = x.fingerprints()
 		if ch.SupportedVersions != nil {
 			rc.SupportedVersions = []string{}
 			for _, v := range ch.SupportedVersions {

@@ -35,7 +35,7 @@ func (g *aggregate) observeAgent(f *flow) {
 		versionSuspect: f.diag.versionSuspect, plainText: f.diag.plainText}
 	if ch := f.tls.ch; ch != nil {
 		k.offered = strings.Join(names(ch.OfferedVersions()), ",")
-		k.ja3, k.ja4 = ch.JA3(), ch.JA4()
+		k.ja3, k.ja4 = f.tls.fingerprints()
 	}
 	if sh := f.tls.sh; sh != nil {
 		k.chosen = sh.ChosenVersion()

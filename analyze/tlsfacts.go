@@ -29,6 +29,7 @@ type tlsFacts struct {
 	serverCert        *tls.Certificate // the server's first plaintext Certificate message
 	serverCertRef     ref
 	certs             *certCheck // serverCert inspected (certCheck), on first use
+	ja3, ja4          string     // of ch, computed once (fingerprints)
 	notTLS            [2]notTLSFact
 	errs              [2]string
 	starttls          bool // TLS began after a plain-text exchange
@@ -163,4 +164,12 @@ func (x *tlsFacts) earlyCloseNotify() (alertFact, bool) {
 		}
 	}
 	return alertFact{}, false
+}
+
+// fingerprints returns the ClientHello's JA3 and JA4, computing them once per flow.
+func (x *tlsFacts) fingerprints() (ja3, ja4 string) {
+	if x.ch != nil && x.ja3 == "" && x.ja4 == "" {
+		x.ja3, x.ja4 = x.ch.JA3(), x.ch.JA4()
+	}
+	return x.ja3, x.ja4
 }

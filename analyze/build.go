@@ -229,9 +229,8 @@ func (f *flow) fillTLS(out *result.Flow) {
 			Highest: ch.HighestVersion().String(), SNI: ch.ServerName, ALPN: append([]string{}, ch.ALPN...),
 			CipherSuites: names(ch.CipherSuites), SupportedGroups: names(ch.SupportedGroups), Extensions: names(ch.Extensions),
 			SignatureAlgorithms: names(ch.SignatureSchemes()),
-			JA3String:           ch.JA3String(), JA4R: ch.JA4R(),
+			JA3:                 x.fp.ja3, JA3String: x.fp.ja3String, JA4: x.fp.ja4, JA4R: x.fp.ja4R,
 		}
-		rc.JA3, rc.JA4 = x.fingerprints()
 		if ch.SupportedVersions != nil {
 			rc.SupportedVersions = []string{}
 			for _, v := range ch.SupportedVersions {

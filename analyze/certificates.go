@@ -43,42 +43,18 @@ func (f *flow) checkCertificates() *certCheck {
 	if x.ch != nil {
 		sni = x.ch.ServerName
 	}
-	x.certs = inspectChain(x.serverCert.Chain, x.serverCertRef.t, sni, f.server.Addr())
+	x.certs = inspectChain(x.serverCert.Chain, f.certCache.parse(x.serverCert), x.serverCertRef.t, sni, f.server.Addr())
 	return x.certs
 }
 
-// inspectChain reads every certificate of chain with crypto/x509 and finds the problems of the
-// server's own (first) certificate: validity at time at, name against sni (or, without SNI, the
+// inspectChain describes every certificate of chain (pc: as crypto/x509 read them) and finds
+// the problems of the server's own (first) certificate: validity at time at, name against sni (or, without SNI, the
 // server address the client connected to), self-signature, key size and signature hash.
-func inspectChain(chain [][]byte, at time.Time, sni string, server netip.Addr) *certCheck {
-	c := &certCheck{}
-	parsed := make([]*x509.Certificate, len(chain))
-	for i, der := range chain {
-		sum := sha256.Sum256(der)
-		rc := result.Certificate{SHA256: hex.EncodeToString(sum[:]), DNSNames: []string{}, IPAddresses: []string{}}
-		cert, err := x509.ParseCertificate(der)
-		if err != nil {
-			rc.ParseError = err.Error()
-			c.chain = append(c.chain, rc)
-			if i == 0 {
-				c.add("unparsable", "the server's certificate could not be read: %v", err)
-			}
-			continue
-		}
-		parsed[i] = cert
-		rc.Subject = cert.Subject.String()
-		rc.Issuer = cert.Issuer.String()
-		rc.SerialNumber = cert.SerialNumber.Text(16)
-		rc.NotBefore, rc.NotAfter = cert.NotBefore.UTC(), cert.NotAfter.UTC()
-		rc.DNSNames = append(rc.DNSNames, cert.DNSNames...)
-		for _, ip := range cert.IPAddresses {
-			rc.IPAddresses = append(rc.IPAddresses, ip.String())
-		}
-		rc.KeyType, rc.KeyBits = keyInfo(cert)
-		rc.SignatureAlgorithm = cert.SignatureAlgorithm.String()
-		rc.SelfSigned = selfSigned(cert)
-		rc.IsCA = cert.IsCA
-		c.chain = append(c.chain, rc)
+func inspectChain(chain [][]byte, pc *parsedChain, at time.Time, sni string, server netip.Addr) *certCheck {
+	c := &certCheck{chain: append([]result.Certificate(nil), pc.describe(chain)...)}
+	parsed := pc.certs
+	if pc.errs[0] != nil {
+		c.add("unparsable", "the server's certificate could not be read: %v", pc.errs[0])
 	}
 	leaf := parsed[0]
 	if leaf == nil {
@@ -231,4 +207,37 @@ func (f *flow) certReason() string {
 	}
 	f.addEvidence(f.tls.serverCertRef, "Certificate from the server: %s", c.summary())
 	return "; " + c.summary()
+}
+
+// describe returns the result form of every certificate of the chain, computed once per
+// parsedChain (the names, the SHA-256 and the self-signature check are the same for every flow).
+func (pc *parsedChain) describe(chain [][]byte) []result.Certificate {
+	if pc.desc != nil {
+		return pc.desc
+	}
+	pc.desc = make([]result.Certificate, len(chain))
+	for i, der := range chain {
+		sum := sha256.Sum256(der)
+		rc := result.Certificate{SHA256: hex.EncodeToString(sum[:]), DNSNames: []string{}, IPAddresses: []string{}}
+		cert, err := pc.certs[i], pc.errs[i]
+		if err != nil {
+			rc.ParseError = err.Error()
+			pc.desc[i] = rc
+			continue
+		}
+		rc.Subject = cert.Subject.String()
+		rc.Issuer = cert.Issuer.String()
+		rc.SerialNumber = cert.SerialNumber.Text(16)
+		rc.NotBefore, rc.NotAfter = cert.NotBefore.UTC(), cert.NotAfter.UTC()
+		rc.DNSNames = append(rc.DNSNames, cert.DNSNames...)
+		for _, ip := range cert.IPAddresses {
+			rc.IPAddresses = append(rc.IPAddresses, ip.String())
+		}
+		rc.KeyType, rc.KeyBits = keyInfo(cert)
+		rc.SignatureAlgorithm = cert.SignatureAlgorithm.String()
+		rc.SelfSigned = selfSigned(cert)
+		rc.IsCA = cert.IsCA
+		pc.desc[i] = rc
+	}
+	return pc.desc
 }

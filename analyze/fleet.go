@@ -35,7 +35,7 @@ func (g *aggregate) observeAgent(f *flow) {
 		versionSuspect: f.diag.versionSuspect, plainText: f.diag.plainText}
 	if ch := f.tls.ch; ch != nil {
 		k.offered = strings.Join(names(ch.OfferedVersions()), ",")
-		k.ja3, k.ja4 = f.tls.fingerprints()
+		k.ja3, k.ja4 = f.tls.fp.ja3, f.tls.fp.ja4
 	}
 	if sh := f.tls.sh; sh != nil {
 		k.chosen = sh.ChosenVersion()
@@ -79,12 +79,24 @@ type agentFacts struct {
 }
 
 type serverPolicy struct {
-	ok         map[tls.Version]int // completed handshakes per chosen version
-	refused    map[tls.Version]int // refused ClientHellos per highest offered version
-	refusedWho map[netip.Addr]bool
-	lowered13  int  // ok handshakes below TLS 1.3 for a client that offered TLS 1.3
-	tls        bool // some client sent it a ClientHello
-	perAgent   map[netip.Addr]*agentOutcome
+	ok        map[tls.Version]int // completed handshakes per chosen version
+	refused   map[tls.Version]int // refused ClientHellos per highest offered version
+	refusals  map[refusalKey]*refusalCount
+	lowered13 int  // ok handshakes below TLS 1.3 for a client that offered TLS 1.3
+	tls       bool // some client sent it a ClientHello
+	perAgent  map[netip.Addr]*agentOutcome
+}
+
+// refusalKey groups refused ClientHellos by their highest version and by whether the server
+// named a cipher problem (handshake_failure, insufficient_security) or gave no reason.
+type refusalKey struct {
+	highest tls.Version
+	cipher  bool
+}
+
+type refusalCount struct {
+	hellos int
+	agents map[netip.Addr]bool
 }
 
 type agentOutcome struct {
@@ -106,40 +118,43 @@ func (a *Analyzer) fleet(sum *result.Summary) {
 	agents := map[netip.Addr]*agentFacts{}
 	policies := map[netip.AddrPort]*serverPolicy{}
 	fps := map[fpKey]*fpFacts{}
+	listed := listedAgents(a.agg.agents)
 	for k, n := range a.agg.agents {
 		v := a.revisedVerdict(k.server, k.verdict, k.highest, k.versionSuspect, k.plainText)
 		ag := agents[k.client]
-		if ag == nil {
+		if ag == nil && listed[k.client] {
 			ag = &agentFacts{offered: map[tls.Version]bool{}, chosen: map[tls.Version]bool{}, verdicts: map[result.Verdict]int{},
 				ja3: map[string]bool{}, ja4: map[string]bool{}, servers: map[netip.AddrPort]bool{}}
 			agents[k.client] = ag
 		}
-		ag.flows += n
-		if v.Failed() {
-			ag.failed += n
-		}
-		ag.verdicts[v] += n
-		ag.servers[k.server] = true
-		if k.offered != "" {
-			for _, name := range strings.Split(k.offered, ",") {
-				if ver, ok := tls.ParseVersion(name); ok {
-					ag.offered[ver] = true
+		if ag != nil {
+			ag.flows += n
+			if v.Failed() {
+				ag.failed += n
+			}
+			ag.verdicts[v] += n
+			ag.servers[k.server] = true
+			if k.offered != "" {
+				for _, name := range strings.Split(k.offered, ",") {
+					if ver, ok := tls.ParseVersion(name); ok {
+						ag.offered[ver] = true
+					}
 				}
 			}
-		}
-		if k.chosen != 0 {
-			ag.chosen[k.chosen] = true
-		}
-		if k.ja3 != "" {
-			ag.ja3[k.ja3] = true
-		}
-		if k.ja4 != "" {
-			ag.ja4[k.ja4] = true
+			if k.chosen != 0 {
+				ag.chosen[k.chosen] = true
+			}
+			if k.ja3 != "" {
+				ag.ja3[k.ja3] = true
+			}
+			if k.ja4 != "" {
+				ag.ja4[k.ja4] = true
+			}
 		}
 
 		p := policies[k.server]
 		if p == nil {
-			p = &serverPolicy{ok: map[tls.Version]int{}, refused: map[tls.Version]int{}, refusedWho: map[netip.Addr]bool{}, perAgent: map[netip.Addr]*agentOutcome{}}
+			p = &serverPolicy{ok: map[tls.Version]int{}, refused: map[tls.Version]int{}, refusals: map[refusalKey]*refusalCount{}, perAgent: map[netip.Addr]*agentOutcome{}}
 			policies[k.server] = p
 		}
 		if k.offered != "" || k.chosen != 0 {
@@ -153,7 +168,14 @@ func (a *Analyzer) fleet(sum *result.Summary) {
 		}
 		if refusal(v) && k.chosen == 0 && k.highest != 0 {
 			p.refused[k.highest] += n
-			p.refusedWho[k.client] = true
+			rk := refusalKey{k.highest, v == result.VerdictTLSHandshakeFailure}
+			rc := p.refusals[rk]
+			if rc == nil {
+				rc = &refusalCount{agents: map[netip.Addr]bool{}}
+				p.refusals[rk] = rc
+			}
+			rc.hellos += n
+			rc.agents[k.client] = true
 		}
 		ao := p.perAgent[k.client]
 		if ao == nil {
@@ -230,10 +252,17 @@ func (p *serverPolicy) sentence(total int) string {
 		parts = append(parts, fmt.Sprintf("accepts %s (seen in %s: %s; none below %s)", joinVersions(oks), plural(total, "handshake"), strings.Join(each, ", "), oks[0]))
 	}
 	for _, v := range sortedVersions(p.refused) {
-		parts = append(parts, fmt.Sprintf("refused %s offering at most %s", plural(p.refused[v], "ClientHello"), v))
-	}
-	if len(p.refused) > 0 {
-		parts[len(parts)-1] += fmt.Sprintf(" (%s)", plural(len(p.refusedWho), "agent"))
+		for _, cipher := range []bool{false, true} {
+			rc := p.refusals[refusalKey{v, cipher}]
+			if rc == nil {
+				continue
+			}
+			why := ""
+			if cipher {
+				why = " with handshake_failure (most likely no common cipher suite)"
+			}
+			parts = append(parts, fmt.Sprintf("refused %s offering at most %s%s (%s)", plural(rc.hellos, "ClientHello"), v, why, plural(len(rc.agents), "agent")))
+		}
 	}
 	if p.lowered13 > 0 {
 		parts = append(parts, fmt.Sprintf("chose a version below TLS 1.3 for %s that offered TLS 1.3, so TLS 1.3 is not enabled", plural(p.lowered13, "client")))
@@ -414,4 +443,23 @@ func plural(n int, one string) string {
 		return "1 " + one
 	}
 	return fmt.Sprintf("%d %ss", n, one)
+}
+
+// listedAgents returns the first result.MaxAgents client addresses, in address order: only these
+// get a full AgentSummary, so memory stays bounded however many agents the capture holds.
+func listedAgents(keys map[agentKey]int) map[netip.Addr]bool {
+	seen := map[netip.Addr]bool{}
+	for k := range keys {
+		seen[k.client] = true
+	}
+	addrs := make([]netip.Addr, 0, len(seen))
+	for ip := range seen {
+		addrs = append(addrs, ip)
+	}
+	slices.SortFunc(addrs, func(a, b netip.Addr) int { return a.Compare(b) })
+	listed := make(map[netip.Addr]bool, min(len(addrs), result.MaxAgents))
+	for _, ip := range addrs[:min(len(addrs), result.MaxAgents)] {
+		listed[ip] = true
+	}
+	return listed
 }

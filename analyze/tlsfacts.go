@@ -28,8 +28,8 @@ type tlsFacts struct {
 	serverFlightEnd   ref              // last plaintext handshake record of the server
 	serverCert        *tls.Certificate // the server's first plaintext Certificate message
 	serverCertRef     ref
-	certs             *certCheck // serverCert inspected (certCheck), on first use
-	ja3, ja4          string     // of ch, computed once (fingerprints)
+	certs             *certCheck    // serverCert inspected (certCheck), on first use
+	fp                *fingerprints // of ch, from the Analyzer's fingerprintCache
 	notTLS            [2]notTLSFact
 	errs              [2]string
 	starttls          bool // TLS began after a plain-text exchange
@@ -73,7 +73,7 @@ func (f *flow) tlsEvent(d int, ev tls.Event) {
 			x.serverFlightEnd = at
 		}
 		if d == fromServer && ev.Certificate != nil && x.serverCert == nil {
-			x.serverCert, x.serverCertRef = ev.Certificate, at
+			x.serverCert, x.serverCertRef = f.certCache.intern(ev.Certificate), at
 		}
 		switch {
 		case ev.HandshakeType == tls.HandshakeClientHello && d == fromClient && x.ch == nil && x.chErr == "":
@@ -87,6 +87,7 @@ func (f *flow) tlsEvent(d int, ev tls.Event) {
 				return
 			}
 			x.ch = ev.ClientHello
+			x.fp = f.fpCache.get(x.ch)
 			x.chFrame = first
 			x.chLast = at
 			x.chSegments = s.stream.segmentsBetween(ev.Start, ev.End)
@@ -164,12 +165,4 @@ func (x *tlsFacts) earlyCloseNotify() (alertFact, bool) {
 		}
 	}
 	return alertFact{}, false
-}
-
-// fingerprints returns the ClientHello's JA3 and JA4, computing them once per flow.
-func (x *tlsFacts) fingerprints() (ja3, ja4 string) {
-	if x.ch != nil && x.ja3 == "" && x.ja4 == "" {
-		x.ja3, x.ja4 = x.ch.JA3(), x.ch.JA4()
-	}
-	return x.ja3, x.ja4
 }

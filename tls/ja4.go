@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
-	"strings"
 )
 
 // JA4 client fingerprint (FoxIO, https://github.com/FoxIO-LLC/ja4, technical_details/JA4.md;
@@ -34,7 +33,8 @@ func (m *ClientHello) JA4() string {
 		return ""
 	}
 	ciphers, exts, sigs := m.ja4Lists()
-	return m.ja4Prefix() + "_" + ja4Hash(sortedCopy(ciphers)) + "_" + ja4ExtHash(sortedCopy(withoutSNIALPN(exts)), sigs)
+	return m.ja4Prefix(ciphers, exts) + "_" + ja4Hash(hexList(sortedCopy(ciphers))) + "_" +
+		ja4ExtHash(hexList(sortedCopy(withoutSNIALPN(exts))), hexList(sigs))
 }
 
 // JA4R returns JA4's raw form (JA4_r): the same prefix, then the sorted cipher list and the
@@ -44,7 +44,8 @@ func (m *ClientHello) JA4R() string {
 		return ""
 	}
 	ciphers, exts, sigs := m.ja4Lists()
-	return m.ja4Prefix() + "_" + strings.Join(sortedCopy(ciphers), ",") + "_" + ja4ExtRaw(sortedCopy(withoutSNIALPN(exts)), sigs)
+	return m.ja4Prefix(ciphers, exts) + "_" + hexList(sortedCopy(ciphers)) + "_" +
+		ja4ExtRaw(hexList(sortedCopy(withoutSNIALPN(exts))), hexList(sigs))
 }
 
 // JA4O returns JA4_o: as JA4, but with ciphers and extensions in the order sent, and SNI and
@@ -54,33 +55,35 @@ func (m *ClientHello) JA4O() string {
 		return ""
 	}
 	ciphers, exts, sigs := m.ja4Lists()
-	return m.ja4Prefix() + "_" + ja4Hash(ciphers) + "_" + ja4ExtHash(exts, sigs)
+	return m.ja4Prefix(ciphers, exts) + "_" + ja4Hash(hexList(ciphers)) + "_" + ja4ExtHash(hexList(exts), hexList(sigs))
 }
 
-// ja4Lists returns the cipher suites, extensions and signature algorithms as 4-digit lower-case
-// hex, GREASE removed, in the order sent.
-func (m *ClientHello) ja4Lists() (ciphers, exts, sigs []string) {
+// ja4Lists returns the cipher suites, extensions and signature algorithms, GREASE removed, in
+// the order sent.
+func (m *ClientHello) ja4Lists() (ciphers, exts, sigs []uint16) {
+	ciphers = make([]uint16, 0, len(m.CipherSuites))
 	for _, c := range m.CipherSuites {
 		if !c.IsGREASE() {
-			ciphers = append(ciphers, fmt.Sprintf("%04x", uint16(c)))
+			ciphers = append(ciphers, uint16(c))
 		}
 	}
+	exts = make([]uint16, 0, len(m.Extensions))
 	for _, e := range m.Extensions {
 		if !e.IsGREASE() {
-			exts = append(exts, fmt.Sprintf("%04x", uint16(e)))
+			exts = append(exts, uint16(e))
 		}
 	}
+	sigs = make([]uint16, 0, len(m.SignatureAlgorithms))
 	for _, s := range m.SignatureAlgorithms {
 		if !isGREASE(s) {
-			sigs = append(sigs, fmt.Sprintf("%04x", s))
+			sigs = append(sigs, s)
 		}
 	}
 	return ciphers, exts, sigs
 }
 
 // ja4Prefix is JA4's readable first part, e.g. "t13d1516h2".
-func (m *ClientHello) ja4Prefix() string {
-	ciphers, exts, _ := m.ja4Lists()
+func (m *ClientHello) ja4Prefix(ciphers, exts []uint16) string {
 	sni := "i"
 	if slices.Contains(m.Extensions, ExtensionServerName) {
 		sni = "d"
@@ -146,42 +149,55 @@ func isAlnum(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
 }
 
-func withoutSNIALPN(exts []string) []string {
-	out := make([]string, 0, len(exts))
+func withoutSNIALPN(exts []uint16) []uint16 {
+	out := make([]uint16, 0, len(exts))
 	for _, e := range exts {
-		if e != "0000" && e != "0010" {
+		if e != uint16(ExtensionServerName) && e != uint16(ExtensionALPN) {
 			out = append(out, e)
 		}
 	}
 	return out
 }
 
-func sortedCopy(s []string) []string {
+func sortedCopy(s []uint16) []uint16 {
 	out := slices.Clone(s)
 	slices.Sort(out)
 	return out
 }
 
-// ja4Hash is the first 12 hex digits of SHA-256 of the list joined with ",", or ja4Empty.
-func ja4Hash(list []string) string {
-	if len(list) == 0 {
+// hexList writes values as 4-digit lower-case hex joined with ",": "002f,0035".
+func hexList(vs []uint16) string {
+	const digits = "0123456789abcdef"
+	b := make([]byte, 0, 5*len(vs))
+	for i, v := range vs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, digits[v>>12], digits[v>>8&0xf], digits[v>>4&0xf], digits[v&0xf])
+	}
+	return string(b)
+}
+
+// ja4Hash is the first 12 hex digits of SHA-256 of a list already joined with ",", or ja4Empty
+// for an empty list.
+func ja4Hash(list string) string {
+	if list == "" {
 		return ja4Empty
 	}
-	return sha256Prefix(strings.Join(list, ","))
+	return sha256Prefix(list)
 }
 
 // ja4ExtRaw is the extension part before hashing: the extensions, then "_" and the signature
 // algorithms when there are any.
-func ja4ExtRaw(exts, sigs []string) string {
-	s := strings.Join(exts, ",")
-	if len(sigs) > 0 {
-		s += "_" + strings.Join(sigs, ",")
+func ja4ExtRaw(exts, sigs string) string {
+	if sigs != "" {
+		return exts + "_" + sigs
 	}
-	return s
+	return exts
 }
 
-func ja4ExtHash(exts, sigs []string) string {
-	if len(exts) == 0 {
+func ja4ExtHash(exts, sigs string) string {
+	if exts == "" {
 		return ja4Empty
 	}
 	return sha256Prefix(ja4ExtRaw(exts, sigs))

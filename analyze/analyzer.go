@@ -33,8 +33,10 @@ type Analyzer struct {
 	flows    map[flowKey]*flow
 	nextID   int
 
-	done []*flow   // finished flows, listed in the result
-	agg  aggregate // per-server facts of every flow, and the flows past MaxFlows as counts
+	done      []*flow          // finished flows, listed in the result
+	certCache certCache        // server certificate chains, shared between flows
+	fpCache   fingerprintCache // JA3/JA4 of each distinct ClientHello
+	agg       aggregate        // per-server facts of every flow, and the flows past MaxFlows as counts
 
 	lastSweep           time.Time
 	sinceSweep          int
@@ -135,6 +137,8 @@ func (a *Analyzer) newFlow(src, dst netip.AddrPort, p *capture.Packet) *flow {
 	}
 	f.tlsPort = a.tlsPorts[server.Port()]
 	f.limit = int64(a.opts.StreamLimit)
+	f.certCache = &a.certCache
+	f.fpCache = &a.fpCache
 	return f
 }
 
@@ -230,6 +234,7 @@ func (a *Analyzer) finish(f *flow) {
 		a.clientHelloCuts++
 	}
 	a.agg.observe(f)
+	a.agg.observeAgent(f)
 	if len(a.done) < a.opts.MaxFlows {
 		f.release()
 		a.done = append(a.done, f)

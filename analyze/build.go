@@ -71,6 +71,7 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	res.Summary = a.summary(counts, perServer)
 	a.finishNames(res)
 	res.VerdictInfo = a.verdictInfo(res)
+	a.fleet(&res.Summary)
 	return res
 }
 
@@ -234,6 +235,8 @@ func (f *flow) fillTLS(out *result.Flow) {
 			OfferedVersions: names(offered), OfferedFromLegacy: !ch.VersionsFromExtension(),
 			Highest: ch.HighestVersion().String(), SNI: ch.ServerName, ALPN: append([]string{}, ch.ALPN...),
 			CipherSuites: names(ch.CipherSuites), SupportedGroups: names(ch.SupportedGroups), Extensions: names(ch.Extensions),
+			SignatureAlgorithms: names(ch.SignatureSchemes()),
+			JA3:                 x.fp.ja3, JA3String: x.fp.ja3String, JA4: x.fp.ja4, JA4R: x.fp.ja4R,
 		}
 		if ch.SupportedVersions != nil {
 			rc.SupportedVersions = []string{}
@@ -254,6 +257,12 @@ func (f *flow) fillTLS(out *result.Flow) {
 	if x.hrr != nil {
 		t.HelloRetryRequest = serverHello(x.hrr, x.hrrRef.frame)
 	}
+	t.ServerCertificates, t.CertificateFindings = []result.Certificate{}, []result.CertificateFinding{}
+	if c := f.checkCertificates(); c != nil {
+		t.ServerCertificates = append(t.ServerCertificates, c.chain...)
+		t.CertificateFindings = append(t.CertificateFindings, c.findings...)
+		t.CertificateFrame = x.serverCertRef.frame
+	}
 	for _, a := range x.alerts {
 		if a.encrypted {
 			continue
@@ -267,7 +276,7 @@ func (f *flow) fillTLS(out *result.Flow) {
 
 func serverHello(sh *tls.ServerHello, frame int) *result.ServerHello {
 	r := &result.ServerHello{Frame: frame, LegacyVersion: sh.LegacyVersion.String(), ChosenVersion: sh.ChosenVersion().String(),
-		CipherSuite: chosenCipher(sh), ALPN: sh.ALPN}
+		CipherSuite: chosenCipher(sh), ALPN: sh.ALPN, JA3S: sh.JA3S(), JA3SString: sh.JA3SString()}
 	if sh.KeyShareGroup != 0 {
 		r.KeyShareGroup = sh.KeyShareGroup.String()
 	}

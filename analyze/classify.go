@@ -242,7 +242,7 @@ func (f *flow) classifyAlert(a alertFact) {
 		f.verdict(result.VerdictTLSHandshakeFailure, "the %s sent %s %s: most likely no cipher suite in common (the client offers %s)", who, d, when, f.suitesOffered())
 	case a.alert.IsCertificateRejection():
 		if a.from == fromClient {
-			f.verdict(result.VerdictTLSCertificateRejected, "the client rejected the server's certificate: alert %s", d)
+			f.verdict(result.VerdictTLSCertificateRejected, "the client rejected the server's certificate: alert %s%s", d, f.certReason())
 		} else {
 			f.verdict(result.VerdictTLSCertificateRejected, "the server rejected the client's certificate: alert %s", d)
 		}
@@ -480,6 +480,9 @@ func describePrefix(b []byte) string {
 		}
 		if strings.HasPrefix(string(line), "HTTP/") {
 			return fmt.Sprintf("a plain HTTP response %q", string(line))
+		}
+		if kind := bannerKind(string(line)); kind != "" {
+			return fmt.Sprintf("%s %q", kind, string(line))
 		}
 		return fmt.Sprintf("plain text %q", string(line))
 	}

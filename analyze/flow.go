@@ -58,6 +58,8 @@ type flow struct {
 	flipped        bool // the first packet came from the server
 	tlsPort        bool // the server port is a known TLS port
 	limit          int64
+	certCache      *certCache        // the Analyzer's, shared by every flow
+	fpCache        *fingerprintCache // the Analyzer's, shared by every flow
 	first, last    time.Time
 	firstFrame     int
 	lastFrame      int

@@ -13,8 +13,10 @@ import (
 // aggregate gathers, across every flow of the capture, what each server was seen to accept, and
 // counts the flows that are not listed one by one.
 type aggregate struct {
-	servers  map[netip.AddrPort]*serverFacts
-	unlisted map[unlistedKey]int
+	servers       map[netip.AddrPort]*serverFacts
+	unlisted      map[unlistedKey]int
+	agents        map[agentKey]int // every flow, for the fleet view (fleet.go)
+	agentsDropped int              // flows past maxAgentKeys distinct keys
 }
 
 // serverFacts is what one server:port did across the capture.
@@ -44,6 +46,7 @@ type unlistedKey struct {
 func (g *aggregate) init() {
 	g.servers = make(map[netip.AddrPort]*serverFacts)
 	g.unlisted = make(map[unlistedKey]int)
+	g.agents = make(map[agentKey]int)
 }
 
 func (g *aggregate) server(ap netip.AddrPort) *serverFacts {
@@ -139,6 +142,8 @@ func (a *Analyzer) infer(f *flow) {
 		}
 	case d.verdict == result.VerdictTLSVersionMismatch && s != nil && len(s.accepted) > 0:
 		d.reason += fmt.Sprintf("; this server chose %s for other clients", s.acceptedText())
+	case d.verdict == result.VerdictTLSVersionMismatch:
+		d.reason += "; no other flow in this capture shows which versions this server accepts"
 	case d.plainText && s != nil && s.tlsSeen:
 		d.verdict = result.VerdictNotTLS
 		d.reason = fmt.Sprintf("the client did not speak TLS to %s, where other clients in this capture did", addr(f.server))
@@ -149,14 +154,7 @@ func (a *Analyzer) infer(f *flow) {
 func (a *Analyzer) inferUnlisted() map[result.Verdict]map[netip.AddrPort]int {
 	out := map[result.Verdict]map[netip.AddrPort]int{}
 	for k, n := range a.agg.unlisted {
-		v := k.verdict
-		s := a.agg.servers[k.server]
-		switch {
-		case k.versionSuspect && s != nil && s.mismatch(k.highest):
-			v = result.VerdictTLSVersionMismatch
-		case k.plainText && s != nil && s.tlsSeen:
-			v = result.VerdictNotTLS
-		}
+		v := a.revisedVerdict(k.server, k.verdict, k.highest, k.versionSuspect, k.plainText)
 		if out[v] == nil {
 			out[v] = map[netip.AddrPort]int{}
 		}

@@ -25,7 +25,11 @@ type tlsFacts struct {
 	firstEncrypted    [2]ref
 	firstEncryptedLen [2]int
 	serverMsgs        []string
-	serverFlightEnd   ref // last plaintext handshake record of the server
+	serverFlightEnd   ref              // last plaintext handshake record of the server
+	serverCert        *tls.Certificate // the server's first plaintext Certificate message
+	serverCertRef     ref
+	certs             *certCheck    // serverCert inspected (certCheck), on first use
+	fp                *fingerprints // of ch, from the Analyzer's fingerprintCache
 	notTLS            [2]notTLSFact
 	errs              [2]string
 	starttls          bool // TLS began after a plain-text exchange
@@ -69,6 +73,9 @@ func (f *flow) tlsEvent(d int, ev tls.Event) {
 			}
 			x.serverFlightEnd = at
 		}
+		if d == fromServer && ev.Certificate != nil && x.serverCert == nil {
+			x.serverCert, x.serverCertRef = f.certCache.intern(ev.Certificate), at
+		}
 		switch {
 		case ev.HandshakeType == tls.HandshakeClientHello && d == fromClient && x.ch == nil && x.chErr == "":
 			if ev.ClientHello == nil {
@@ -81,6 +88,7 @@ func (f *flow) tlsEvent(d int, ev tls.Event) {
 				return
 			}
 			x.ch = ev.ClientHello
+			x.fp = f.fpCache.get(x.ch)
 			x.chFrame = first
 			x.chLast = at
 			x.chSegments = s.stream.segmentsBetween(ev.Start, ev.End)

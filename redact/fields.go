@@ -9,12 +9,21 @@ package redact
 // certificate subject, an HTTP Host) must list it here as kindName, an HTTP path as kindPath,
 // or the value would reach redacted reports.
 var fields = map[string]fieldKind{
-	"Input.File":          kindFile,
-	"ClientHello.SNI":     kindName,
-	"Options.ServerNames": kindName,
-	"HTTP.Host":           kindName,
-	"HTTP.Path":           kindPath,
-	"Name.Name":           kindName,
+	"Input.File":               kindFile,
+	"ClientHello.SNI":          kindName,
+	"Options.ServerNames":      kindName,
+	"HTTP.Host":                kindName,
+	"HTTP.Path":                kindPath,
+	"Name.Name":                kindName,
+	"Certificate.Subject":      kindDN,
+	"Certificate.Issuer":       kindDN,
+	"Certificate.DNSNames":     kindName,
+	"Certificate.SerialNumber": kindOpaque,
+	"Certificate.SHA256":       kindOpaque,
+	"AgentSummary.Agent":       kindText,
+	"ClientHello.JA3String":    kindVerbatim,
+	"ClientHello.JA4R":         kindVerbatim,
+	"ServerHello.JA3SString":   kindVerbatim,
 }
 
 // knownFields are the string fields that are free text or a fixed vocabulary (verdicts, version
@@ -44,4 +53,13 @@ var knownFields = []string{
 	"Name.Relation", "Name.Outcome", "Name.RCode", "Name.Answers", "Name.Askers", "Name.DNSServers",
 	"Name.Verdict", "Name.Title", "Name.Reason", "Name.NextStep", "Name.NextSteps", "Name.Filter",
 	"VerdictInfo.Verdict", "VerdictInfo.Title", "VerdictInfo.Explanation", "VerdictInfo.EvidenceFields",
+	"ClientHello.SignatureAlgorithms", "ClientHello.JA3", "ClientHello.JA4",
+	"ServerHello.JA3S",
+	"Certificate.IPAddresses", "Certificate.KeyType", "Certificate.SignatureAlgorithm", "Certificate.ParseError",
+	"CertificateFinding.Code", "CertificateFinding.Text",
+	"VersionCount.Version", "ServerSummary.Policy",
+	"AgentSummary.OfferedVersions", "AgentSummary.HighestVersion", "AgentSummary.ChosenVersions",
+	"AgentSummary.JA3", "AgentSummary.JA4", "AgentSummary.Servers",
+	"FingerprintGroup.JA4", "FingerprintGroup.JA3", "FingerprintGroup.Agents", "FingerprintGroup.HighestVersion",
+	"FleetGroup.Server", "FleetGroup.HighestVersion", "FleetGroup.Outcome", "FleetGroup.Agents", "FleetGroup.Text",
 }

@@ -39,6 +39,8 @@ type Redactor struct {
 	nMAC      int
 	nHost     int
 	nPath     int
+	nDN       int
+	nOpaque   int
 	nFile     int
 	// order lists the names in the order they were first seen, for replacing them in text
 	// (longest first, so that a name inside a longer one does not break it).
@@ -104,6 +106,17 @@ const (
 	// kindPath is an HTTP request target (path and query): the whole value gets a "/path-N"
 	// pseudonym.
 	kindPath
+	// kindDN is a certificate's distinguished name ("CN=host.example.com,O=Example Corp"): the
+	// whole value gets a "dn-N" pseudonym, and each attribute value a pseudonym of its own
+	// (host-N.example for a name with a dot, "redacted-N" for other words), so that texts
+	// quoting one attribute ("CN=...") lose it too.
+	kindDN
+	// kindOpaque identifies something without being a name (a certificate's serial number or
+	// fingerprint): the whole value gets a "redacted-N" pseudonym.
+	kindOpaque
+	// kindVerbatim is protocol data that holds no originals but looks like some (a JA3 string's
+	// "10-11-13-22-23-35" is not a MAC address): it is neither scanned nor changed.
+	kindVerbatim
 )
 
 var timeType = reflect.TypeFor[time.Time]()
@@ -205,6 +218,18 @@ func (x *Redactor) collectString(s string, kind fieldKind) {
 			x.path(s)
 		}
 		return
+	case kindDN:
+		if s != "" {
+			x.distinguishedName(s)
+		}
+		return
+	case kindOpaque:
+		if s != "" {
+			x.opaque(s)
+		}
+		return
+	case kindVerbatim:
+		return
 	}
 	for _, m := range macPattern.FindAllString(s, -1) {
 		x.mac(m)
@@ -234,7 +259,7 @@ func (x *Redactor) collectString(s string, kind fieldKind) {
 
 // redactString returns s with its originals replaced by their pseudonyms.
 func (x *Redactor) redactString(s string, kind fieldKind) string {
-	if s == "" {
+	if s == "" || kind == kindVerbatim {
 		return s
 	}
 	if kind != kindText {
@@ -242,7 +267,12 @@ func (x *Redactor) redactString(s string, kind fieldKind) string {
 			return p
 		}
 	}
-	s = macPattern.ReplaceAllStringFunc(s, func(m string) string { return x.macs[strings.ToLower(m)] })
+	s = macPattern.ReplaceAllStringFunc(s, func(m string) string {
+		if p, ok := x.macs[strings.ToLower(m)]; ok {
+			return p
+		}
+		return m
+	})
 	s = x.replaceNames(s) // before addresses: a path or file name may hold digits and dots
 	s = ipv4Pattern.ReplaceAllStringFunc(s, x.addrText)
 	return ipv6Pattern.ReplaceAllStringFunc(s, x.addrText)
@@ -388,6 +418,38 @@ func (x *Redactor) name(n string) {
 	}
 	x.nHost++
 	x.addName(n, fmt.Sprintf("host-%d.example", x.nHost), kindName)
+}
+
+// distinguishedName hands out a pseudonym for a whole distinguished name and for each of its
+// attribute values. Country codes and other values under four characters stay: they identify
+// nobody and would match ordinary words.
+func (x *Redactor) distinguishedName(dn string) {
+	if _, ok := x.names[dn]; ok {
+		return
+	}
+	x.nDN++
+	x.addName(dn, fmt.Sprintf("dn-%d", x.nDN), kindDN)
+	for _, rdn := range strings.Split(dn, ",") {
+		_, v, ok := strings.Cut(rdn, "=")
+		v = strings.TrimSpace(v)
+		if !ok || len(v) < 4 {
+			continue
+		}
+		if strings.Contains(v, ".") {
+			x.name(v)
+		} else {
+			x.opaque(v)
+		}
+	}
+}
+
+// opaque hands out a "redacted-N" pseudonym.
+func (x *Redactor) opaque(v string) {
+	if _, ok := x.names[v]; ok {
+		return
+	}
+	x.nOpaque++
+	x.addName(v, fmt.Sprintf("redacted-%d", x.nOpaque), kindOpaque)
 }
 
 // isPort reports whether s is a decimal port number.

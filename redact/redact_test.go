@@ -51,6 +51,18 @@ func originals(t *testing.T, r *result.Result) (addrs []netip.Addr, names []stri
 		if f.TLS != nil && f.TLS.ClientHello != nil && f.TLS.ClientHello.SNI != "" {
 			names = append(names, f.TLS.ClientHello.SNI)
 		}
+		if f.TLS != nil {
+			for _, c := range f.TLS.ServerCertificates {
+				names = append(names, c.DNSNames...)
+				for _, dn := range []string{c.Subject, c.Issuer} {
+					if _, cn, ok := strings.Cut(dn, "CN="); ok {
+						cn, _, _ = strings.Cut(cn, ",")
+						names = append(names, cn)
+					}
+				}
+				names = append(names, c.SHA256, c.SerialNumber)
+			}
+		}
 		if m := regexp.MustCompile(`GET (/\S+)`).FindStringSubmatch(f.NotTLS); m != nil {
 			names = append(names, m[1], filepath.Base(m[1]))
 		}
@@ -80,6 +92,8 @@ func TestRedactCaptures(t *testing.T) {
 		"../testdata/captures/plain-http-to-tls.pcap",
 		"../testdata/captures/ipv6-tls12-ok.pcap",
 		"../testdata/captures/closed-port.pcap",
+		"../testdata/captures/expired-cert.pcap",
+		"../testdata/captures/weak-cert.pcap",
 		"../../shared/captures/zeek/tls-conn-with-extensions.pcap",
 		"../../shared/captures/zeek/https-to-http.pcap",
 	}

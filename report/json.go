@@ -50,7 +50,22 @@ func normalize(r *result.Result) result.Result {
 		s.AcceptedVersions = list(s.AcceptedVersions)
 		s.AcceptedCiphers = list(s.AcceptedCiphers)
 		s.Verdicts = list(s.Verdicts)
+		s.OKVersions = list(s.OKVersions)
+		s.RefusedHighestVersions = list(s.RefusedHighestVersions)
 		return s
+	})
+	n.Summary.Agents = each(n.Summary.Agents, func(a result.AgentSummary) result.AgentSummary {
+		a.OfferedVersions, a.ChosenVersions, a.Verdicts = list(a.OfferedVersions), list(a.ChosenVersions), list(a.Verdicts)
+		a.JA3, a.JA4, a.Servers = list(a.JA3), list(a.JA4), list(a.Servers)
+		return a
+	})
+	n.Summary.Fingerprints = each(n.Summary.Fingerprints, func(g result.FingerprintGroup) result.FingerprintGroup {
+		g.Agents = list(g.Agents)
+		return g
+	})
+	n.Summary.Fleet = each(n.Summary.Fleet, func(g result.FleetGroup) result.FleetGroup {
+		g.Agents = list(g.Agents)
+		return g
 	})
 	return n
 }
@@ -75,9 +90,16 @@ func normalizeFlow(f result.Flow) result.Flow {
 			ch.ALPN = list(ch.ALPN)
 			ch.SupportedGroups = list(ch.SupportedGroups)
 			ch.Extensions = list(ch.Extensions)
+			ch.SignatureAlgorithms = list(ch.SignatureAlgorithms)
 			t.ClientHello = &ch
 		}
 		t.ServerMessages = list(t.ServerMessages)
+		t.ServerCertificates = each(t.ServerCertificates, func(c result.Certificate) result.Certificate {
+			c.NotBefore, c.NotAfter = c.NotBefore.UTC(), c.NotAfter.UTC()
+			c.DNSNames, c.IPAddresses = list(c.DNSNames), list(c.IPAddresses)
+			return c
+		})
+		t.CertificateFindings = list(t.CertificateFindings)
 		f.TLS = &t
 	}
 	f.OfferedVersions = list(f.OfferedVersions)

@@ -165,6 +165,9 @@ func writeSummary(b *bytes.Buffer, r *result.Result) error {
 		}
 		b.WriteByte('\n')
 	}
+	if err := writeFleet(b, &s); err != nil {
+		return err
+	}
 	fmt.Fprintf(b, "%s, %d failed.\n", plural(s.Flows, "flow", "flows"), s.Failed)
 	if len(r.Names) > 0 {
 		fmt.Fprintf(b, "%s tied to the servers, %d failed.\n", plural(len(r.Names), "DNS name", "DNS names"), s.NamesFailed)

@@ -175,6 +175,13 @@ type TLS struct {
 	// ApplicationData counts application_data records per side after the handshake.
 	ClientAppData int `json:"client_app_data_records"`
 	ServerAppData int `json:"server_app_data_records"`
+	// ServerCertificates is the chain the server sent in plaintext (TLS 1.2 and before), its own
+	// certificate first; empty when none was seen (TLS 1.3 encrypts it).
+	ServerCertificates []Certificate `json:"server_certificates"`
+	// CertificateFrame is the frame that completed the server's Certificate message; 0 when none.
+	CertificateFrame int `json:"certificate_frame"`
+	// CertificateFindings are the problems found in that chain, judged at the capture's own time.
+	CertificateFindings []CertificateFinding `json:"certificate_findings"`
 }
 
 // ClientHello is what the client offered.
@@ -199,6 +206,15 @@ type ClientHello struct {
 	ALPN              []string `json:"alpn"`
 	SupportedGroups   []string `json:"supported_groups"`
 	Extensions        []string `json:"extensions"`
+	// SignatureAlgorithms is the signature_algorithms extension, in the order sent.
+	SignatureAlgorithms []string `json:"signature_algorithms"`
+	// JA3 is the client's JA3 fingerprint (MD5 of JA3String, Salesforce's spec, GREASE removed);
+	// JA4 its JA4 fingerprint and JA4R JA4's raw (unhashed, sorted) form (FoxIO's JA4 spec).
+	// All are "" for an SSLv2-format hello.
+	JA3       string `json:"ja3"`
+	JA3String string `json:"ja3_string"`
+	JA4       string `json:"ja4"`
+	JA4R      string `json:"ja4_r"`
 }
 
 // ServerHello is what the server chose.
@@ -209,6 +225,9 @@ type ServerHello struct {
 	CipherSuite   string `json:"cipher_suite"`
 	KeyShareGroup string `json:"key_share_group,omitempty"`
 	ALPN          string `json:"alpn,omitempty"`
+	// JA3S is the server's JA3S fingerprint (MD5 of JA3SString); "" for SSLv2.
+	JA3S       string `json:"ja3s"`
+	JA3SString string `json:"ja3s_string"`
 }
 
 // Alert is one plaintext TLS alert.
@@ -241,7 +260,15 @@ type Summary struct {
 	Servers  []ServerSummary `json:"servers"`
 	// NamesFailed counts the entries of Result.Names whose verdict is a failure.
 	NamesFailed int `json:"names_failed"`
+	// Agents is every client address (the first MaxAgents, sorted), Fingerprints the clients
+	// grouped by JA4/JA3, Fleet each server's agents grouped by highest offered version and outcome.
+	Agents       []AgentSummary     `json:"agents"`
+	Fingerprints []FingerprintGroup `json:"fingerprints"`
+	Fleet        []FleetGroup       `json:"fleet"`
 }
+
+// MaxAgents is the most agents Summary.Agents lists.
+const MaxAgents = 1000
 
 // VerdictCount is how many flows got one verdict.
 type VerdictCount struct {
@@ -259,4 +286,15 @@ type ServerSummary struct {
 	// AcceptedCiphers are the cipher suites it chose.
 	AcceptedCiphers []string       `json:"accepted_ciphers"`
 	Verdicts        []VerdictCount `json:"verdicts"`
+	// OKHandshakes counts the flows whose TLS handshake completed (verdict ok, a version chosen),
+	// per chosen version in OKVersions.
+	OKHandshakes int            `json:"ok_handshakes"`
+	OKVersions   []VersionCount `json:"ok_versions"`
+	// RefusedHighestVersions counts the ClientHellos it refused (alert, reset or close, no
+	// ServerHello) by the highest version each offered.
+	RefusedHighestVersions []VersionCount `json:"refused_highest_versions"`
+	// Policy says in one sentence what the capture shows it accepts and refuses, e.g. "accepts
+	// TLS 1.2 only (seen in 212 handshakes, 0 below TLS 1.2); refused 14 ClientHellos offering at
+	// most TLS 1.0".
+	Policy string `json:"policy"`
 }

@@ -24,7 +24,7 @@ measure() { # name command...
   local best=""
   for _ in 1 2 3; do
     /usr/bin/time -f '%e %M' -o "$dir/time" "$@" >/dev/null 2>"$dir/err" || true
-    read -r secs rss <"$dir/time"
+    read -r secs rss < <(tail -n 1 "$dir/time") # GNU time first says "Command exited with non-zero status 1" when flows failed
     if [ -z "$best" ] || awk -v a="$secs" -v b="$best" 'BEGIN{exit !(a<b)}'; then best=$secs; bestrss=$rss; fi
   done
   printf '%-22s %8.2f s %12.0f packets/s %8.0f MiB max RSS\n' "$name" "$best" "$(awk -v n="$n" -v s="$best" 'BEGIN{print n/s}')" "$(awk -v k="$bestrss" 'BEGIN{print k/1024}')"

@@ -27,6 +27,7 @@ NS_S=ct-server
 VETH_A=ct-a0
 VETH_S=ct-s0
 SRV=10.77.1.2
+AGENT=10.77.1.1 # the agent's first address (netns_up)
 SRV6=fd00:77:1::2
 PORT=4343
 OFC_PATH=/officescan/hotfix_pccnt/Common/OfcNTCer.dat
@@ -158,7 +159,7 @@ netns_up() {
 		A ethtool -K "$VETH_A" tx off rx off tso off gso off gro off >/dev/null 2>&1 || A ethtool -K "$VETH_A" tx off tso off gso off >/dev/null
 		S ethtool -K "$VETH_S" tx off rx off tso off gso off gro off >/dev/null 2>&1 || S ethtool -K "$VETH_S" tx off tso off gso off >/dev/null
 	fi
-	A ip addr add 10.77.1.1/24 dev "$VETH_A"
+	A ip addr add "$AGENT/24" dev "$VETH_A"
 	for a in "$@"; do A ip addr add "$a/24" dev "$VETH_A"; done
 	S ip addr add "$SRV/24" dev "$VETH_S"
 	if ((ipv6)); then
@@ -736,7 +737,8 @@ main() {
 	python3 "$HERE/tools/capcheck.py" check "$MANIFEST" >&2
 }
 
-# Run main only when executed: testdata/make-captures-names-http.sh sources this file for its helpers.
+# Run main only when executed: make-captures-names-http.sh and make-tls-captures.sh source this
+# file for its helpers.
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
 	main "$@"
 fi

@@ -50,12 +50,23 @@ const (
 )
 
 // tlsEvent records one event from direction d's TLS parser.
-func (f *flow) tlsEvent(d int, ev tls.Event) {
+func (f *flow) tlsEvent(d int, ev *tls.Event) {
+	x := &f.tls
+	// Most records of a connection come after its handshake: count them without looking up the
+	// frames that carried them, which only the first encrypted record needs.
+	switch {
+	case ev.Kind == tls.EventApplicationData && x.firstEncrypted[d].seen():
+		x.appData[d]++
+		return
+	case ev.Kind == tls.EventHandshake && ev.Encrypted && x.firstEncrypted[d].seen(),
+		ev.Kind == tls.EventAlert && len(x.alerts) >= maxAlerts,
+		ev.Kind == tls.EventChangeCipherSpec && x.ccs[d].seen():
+		return
+	}
 	s := &f.side[d]
 	first, _, _ := s.stream.frameAt(ev.Start)
 	lastFrame, lastTime, _ := s.stream.frameAt(ev.End - 1)
 	at := ref{lastFrame, lastTime}
-	x := &f.tls
 	switch ev.Kind {
 	case tls.EventHandshake:
 		if ev.Encrypted {

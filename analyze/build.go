@@ -72,6 +72,11 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	a.finishNames(res)
 	res.VerdictInfo = a.verdictInfo(res)
 	a.fleet(&res.Summary)
+	if n := a.agg.agentsDropped; n > 0 {
+		res.Warnings = append(res.Warnings, result.Warning{Code: "fleet-truncated", Message: fmt.Sprintf(
+			"the fleet view keeps %d distinct agent combinations and left out %d flow(s) past them (their verdicts are listed and counted as usual); analyse fewer servers or ports (--host, --port) to see every agent",
+			a.opts.MaxAgentKeys, n)})
+	}
 	return res
 }
 

@@ -25,10 +25,6 @@ type agentKey struct {
 	plainText      bool
 }
 
-// maxAgentKeys bounds the fleet view's memory; flows past it are left out of the fleet view
-// (but not of the verdict counts).
-const maxAgentKeys = 200000
-
 // observeAgent files a finished flow for the fleet view.
 func (g *aggregate) observeAgent(f *flow) {
 	k := agentKey{client: f.client.Addr(), server: f.server, highest: f.diag.highest, verdict: f.diag.verdict,
@@ -40,7 +36,7 @@ func (g *aggregate) observeAgent(f *flow) {
 	if sh := f.tls.sh; sh != nil {
 		k.chosen = sh.ChosenVersion()
 	}
-	if _, ok := g.agents[k]; !ok && len(g.agents) >= maxAgentKeys {
+	if _, ok := g.agents[k]; !ok && len(g.agents) >= g.maxAgents {
 		g.agentsDropped++
 		return
 	}

@@ -108,3 +108,31 @@ func TestFleetManyAgents(t *testing.T) {
 		t.Errorf("fingerprint groups %s, want %s", strings.Join(got, " "), w)
 	}
 }
+
+// TestFleetBounded: past MaxAgentKeys distinct combinations the fleet view stops growing, says so
+// in a warning, and every flow still gets its verdict.
+func TestFleetBounded(t *testing.T) {
+	opts := manifestOptions
+	opts.MaxAgentKeys = 3
+	res, err := File(filepath.Join(ownCaptures, "many-agents.pcap"), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Flows) != 12 || res.Summary.Flows != 12 {
+		t.Errorf("%d flows listed, %d counted; want 12", len(res.Flows), res.Summary.Flows)
+	}
+	agents := 0
+	for _, g := range res.Summary.Fleet {
+		agents += len(g.Agents)
+	}
+	if agents != 3 {
+		t.Errorf("fleet view holds %d agents, want the bound 3: %+v", agents, res.Summary.Fleet)
+	}
+	var codes []string
+	for _, w := range res.Warnings {
+		codes = append(codes, w.Code)
+	}
+	if strings.Join(codes, ",") != "fleet-truncated" || !strings.Contains(res.Warnings[0].Message, "left out 8 flow(s)") {
+		t.Errorf("warnings %+v, want one fleet-truncated that left out 8 flows (12 flows, 4 of them in the 3 kept combinations)", res.Warnings)
+	}
+}

@@ -25,29 +25,31 @@ type ref struct {
 
 func (r ref) seen() bool { return r.frame != 0 }
 
-// side is what one direction of a flow showed.
+// side is what one direction of a flow showed. Fields are ordered so that the flow, allocated for
+// every connection, packs into as few bytes as it can.
 type side struct {
-	packets      int
-	bytes        int64 // payload bytes on the wire
-	retrans      int
-	seqMax       uint32 // highest sequence number + length seen with payload
-	seqMaxSet    bool
-	ttl          int
-	synSeq       uint32
-	synSeen      bool
+	packets   int
+	bytes     int64 // payload bytes on the wire
+	retrans   int
+	ttl       int
+	seqMax    uint32 // highest sequence number + length seen with payload
+	synSeq    uint32
+	seqMaxSet bool
+	synSeen   bool
+	// scanning: the stream began as plain text; each later segment is checked for the start of
+	// a TLS handshake (STARTTLS).
+	scanning     bool
+	dir          uint8 // fromClient or fromServer, for deliver
 	fin          ref
 	firstPayload ref
 	lastPayload  ref
 
-	stream  streamStart
-	tls     *tls.Stream
-	deliver func(b []byte, frame int, t time.Time)
+	stream streamStart
+	tls    *tls.Stream
+	owner  *flow // the flow the side belongs to, for deliver
 	// tlsBase is the stream offset where the current TLS parser started: 0, or where TLS began
 	// after a plain-text STARTTLS exchange.
 	tlsBase int64
-	// scanning: the stream began as plain text; each later segment is checked for the start of
-	// a TLS handshake (STARTTLS).
-	scanning bool
 }
 
 // flow is one TCP connection in progress (and, once finished, its first-pass diagnosis).
@@ -178,9 +180,18 @@ func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Analyzer) {
 			f.rsts = append(f.rsts, rstRef{from: d, ref: r, ttl: int(p.TTL)})
 		}
 	}
-	if t.PayloadLen == 0 {
-		return
+	if t.PayloadLen != 0 {
+		f.payload(d, p, r, lp)
 	}
+	if t.Flags&capture.FlagFIN != 0 {
+		f.finReceived(d, t)
+	}
+}
+
+// payload takes the payload of one of direction d's packets.
+func (f *flow) payload(d int, p *capture.Packet, r ref, lp *ladderPacket) {
+	s := &f.side[d]
+	t := &p.TCP
 	end := t.Seq + uint32(t.PayloadLen)
 	switch {
 	case !s.seqMaxSet:
@@ -199,41 +210,73 @@ func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Analyzer) {
 		if s.tls == nil {
 			s.tls = tls.NewStream(int(f.limit))
 			s.stream.limit = f.limit
-			s.deliver = f.deliverFunc(d)
+			s.owner, s.dir = f, uint8(d)
 		}
-		s.stream.segment(t.Seq, t.Payload, t.PayloadLen, p.Index, p.Time, s.deliver)
+		s.stream.segment(t.Seq, t.Payload, t.PayloadLen, p.Index, p.Time, s)
 		if s.stream.gap {
 			s.tls.Gap()
+		}
+		if s.stream.stopped {
+			f.streamStopped(d)
 		}
 	}
 }
 
-// deliverFunc returns the function that feeds direction d's in-order bytes to its TLS parser.
-func (f *flow) deliverFunc(d int) func([]byte, int, time.Time) {
+// finReceived stops direction d's stream at its FIN when every byte before the FIN has been
+// delivered: TCP sends nothing after a FIN, so the parser and the frame marks can go now rather
+// than when the flow is finished, which for a closed connection is closedLinger later. (A FIN
+// that leaves a hole behind it keeps the stream, so that a retransmission can still fill it.)
+func (f *flow) finReceived(d int, t *capture.TCPHeader) {
+	st := &f.side[d].stream
+	if st.stopped || !st.based || len(st.pending) > 0 || st.offsetOf(t.Seq)+int64(t.PayloadLen) != st.next {
+		return
+	}
+	st.stop()
+	f.streamStopped(d)
+}
+
+// streamStopped frees what direction d held for parsing once its stream stopped (a parser that
+// is done, the limit reached, a gap): the frame marks, and the TLS parser unless it holds the
+// client's unfinished ClientHello, which finalize reports. Long connections so give their
+// buffers back when they reach the limit, not when they end.
+func (f *flow) streamStopped(d int) {
 	s := &f.side[d]
-	return func(b []byte, frame int, t time.Time) {
-		f.httpFeed(d, b, frame, t)
-		if s.scanning {
-			if !startsHandshake(b, d) {
-				return
-			}
-			s.scanning = false
-			s.tls = tls.NewStream(int(f.limit))
-			s.tlsBase = s.stream.next - int64(len(b))
-			f.tls.starttls = true
+	s.stream.marks = nil
+	if s.tls == nil {
+		return
+	}
+	if d == fromClient && f.tls.ch == nil {
+		if typ, _, _, ok := s.tls.Partial(); ok && typ == tls.HandshakeClientHello {
+			return
 		}
-		for _, ev := range s.tls.Feed(b) {
-			ev.Start += s.tlsBase
-			ev.End += s.tlsBase
-			f.tlsEvent(d, ev)
+	}
+	s.tls = nil
+}
+
+// deliver feeds the side's in-order bytes to its TLS parser.
+func (s *side) deliver(b []byte, frame int, t time.Time) {
+	f, d := s.owner, int(s.dir)
+	f.httpFeed(d, b, frame, t)
+	if s.scanning {
+		if !startsHandshake(b, d) {
+			return
 		}
-		if s.tls.Done() {
-			if s.tlsBase == 0 && f.tls.notTLS[d].seen() && isText(f.tls.notTLS[d].prefix) {
-				s.scanning = true // a text protocol: TLS may start later (STARTTLS)
-				return
-			}
-			s.stream.stop()
+		s.scanning = false
+		s.tls = tls.NewStream(int(f.limit))
+		s.tlsBase = s.stream.next - int64(len(b))
+		f.tls.starttls = true
+	}
+	for _, ev := range s.tls.Feed(b) {
+		ev.Start += s.tlsBase
+		ev.End += s.tlsBase
+		f.tlsEvent(d, &ev)
+	}
+	if s.tls.Done() {
+		if s.tlsBase == 0 && f.tls.notTLS[d].seen() && isText(f.tls.notTLS[d].prefix) {
+			s.scanning = true // a text protocol: TLS may start later (STARTTLS)
+			return
 		}
+		s.stream.stop()
 	}
 }
 
@@ -281,7 +324,7 @@ func (f *flow) release() {
 		f.side[i].stream.stop()
 		f.side[i].stream.marks = nil
 		f.side[i].tls = nil
-		f.side[i].deliver = nil
+		f.side[i].owner = nil
 	}
 }
 

@@ -16,7 +16,8 @@ type aggregate struct {
 	servers       map[netip.AddrPort]*serverFacts
 	unlisted      map[unlistedKey]int
 	agents        map[agentKey]int // every flow, for the fleet view (fleet.go)
-	agentsDropped int              // flows past maxAgentKeys distinct keys
+	maxAgents     int              // most distinct keys in agents (Options.MaxAgentKeys)
+	agentsDropped int              // flows past maxAgents distinct keys
 }
 
 // serverFacts is what one server:port did across the capture.
@@ -43,7 +44,8 @@ type unlistedKey struct {
 	plainText      bool
 }
 
-func (g *aggregate) init() {
+func (g *aggregate) init(maxAgents int) {
+	g.maxAgents = maxAgents
 	g.servers = make(map[netip.AddrPort]*serverFacts)
 	g.unlisted = make(map[unlistedKey]int)
 	g.agents = make(map[agentKey]int)

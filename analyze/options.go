@@ -28,6 +28,10 @@ type Options struct {
 	// MaxActiveFlows bounds the connections tracked at once (0: DefaultMaxActiveFlows). Past it
 	// the least recently active are finished early.
 	MaxActiveFlows int
+	// MaxAgentKeys bounds the fleet view (0: DefaultMaxAgentKeys): the distinct (agent, server,
+	// offered versions, fingerprint, outcome) combinations it keeps, about 200 bytes each. Flows
+	// past it still get their verdicts and counts; the fleet view says how many it left out.
+	MaxAgentKeys int
 	// StreamLimit is how many bytes of each direction are reassembled and parsed (0:
 	// DefaultStreamLimit).
 	StreamLimit int
@@ -50,6 +54,7 @@ const (
 	DefaultMaxFlows       = 100000
 	DefaultMaxActiveFlows = 262144
 	DefaultStreamLimit    = 64 << 10
+	DefaultMaxAgentKeys   = 200000
 	DefaultIdleTimeout    = 5 * time.Minute
 	// closedLinger is how long a closed or reset connection is kept for late packets before it
 	// is finished.
@@ -66,6 +71,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxActiveFlows <= 0 {
 		o.MaxActiveFlows = DefaultMaxActiveFlows
+	}
+	if o.MaxAgentKeys <= 0 {
+		o.MaxAgentKeys = DefaultMaxAgentKeys
 	}
 	if o.StreamLimit <= 0 {
 		o.StreamLimit = DefaultStreamLimit

@@ -41,6 +41,11 @@ type rseg struct {
 	data []byte
 }
 
+// deliverFunc lets a function take a streamStart's in-order bytes.
+type deliverFunc func(b []byte, frame int, t time.Time)
+
+func (d deliverFunc) deliver(b []byte, frame int, t time.Time) { d(b, frame, t) }
+
 // reassemble delivers segs through a streamStart whose stream starts at sequence number base and
 // returns the bytes delivered in order.
 func reassemble(segs []rseg, base uint32, limit int64) ([]byte, *streamStart) {
@@ -49,7 +54,7 @@ func reassemble(segs []rseg, base uint32, limit int64) ([]byte, *streamStart) {
 	var out []byte
 	for i, sg := range segs {
 		s.segment(base+uint32(sg.off), sg.data, len(sg.data), i+1, time.Unix(int64(i), 0),
-			func(b []byte, _ int, _ time.Time) { out = append(out, b...) })
+			deliverFunc(func(b []byte, _ int, _ time.Time) { out = append(out, b...) }))
 	}
 	return out, s
 }

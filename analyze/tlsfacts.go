@@ -54,13 +54,28 @@ const (
 )
 
 // tlsEvent records one event from direction d's TLS parser.
-func (f *flow) tlsEvent(d int, ev tls.Event) {
+func (f *flow) tlsEvent(d int, ev *tls.Event) {
+	x := &f.tls
+	// Most records of a connection come after its handshake: count them without looking up the
+	// frames that carried them, which only the first encrypted record needs.
+	switch {
+	case ev.Kind == tls.EventApplicationData && x.firstEncrypted[d].seen():
+		x.appData[d]++
+		// The ladder still names the record on its packet (only within the stream limit).
+		if frame, _, ok := f.side[d].stream.frameAt(ev.End - 1); ok {
+			f.ladder.note(frame, ev)
+		}
+		return
+	case ev.Kind == tls.EventHandshake && ev.Encrypted && x.firstEncrypted[d].seen(),
+		ev.Kind == tls.EventAlert && len(x.alerts) >= maxAlerts,
+		ev.Kind == tls.EventChangeCipherSpec && x.ccs[d].seen():
+		return
+	}
 	s := &f.side[d]
 	first, _, _ := s.stream.frameAt(ev.Start)
 	lastFrame, lastTime, _ := s.stream.frameAt(ev.End - 1)
 	at := ref{lastFrame, lastTime}
-	f.ladder.note(lastFrame, &ev)
-	x := &f.tls
+	f.ladder.note(lastFrame, ev)
 	switch ev.Kind {
 	case tls.EventHandshake:
 		if ev.Encrypted {

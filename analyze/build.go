@@ -43,6 +43,7 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	guessed := 0
 	for _, f := range a.done {
 		a.infer(f)
+		a.inferPath(f) // pathinfer.go
 		res.Flows = append(res.Flows, f.result())
 		count(f.server, f.diag.verdict, 1)
 		if f.rolesGuessed {
@@ -165,6 +166,7 @@ func (f *flow) result() result.Flow {
 		Evidence:        append([]result.Evidence{}, f.diag.evidence...),
 		Filter:          wiresharkFilter(f.client, f.server),
 		Flags:           append([]string{}, f.diag.flags...),
+		Path:            f.pathResult(),
 		TCP: result.TCP{
 			SYNs:          refs(f.syns, fromClient),
 			FINs:          []result.PacketRef{},

@@ -15,6 +15,7 @@ import (
 type aggregate struct {
 	servers  map[netip.AddrPort]*serverFacts
 	unlisted map[unlistedKey]int
+	path     pathAggregate // server TTLs and connection attempts (pathinfer.go)
 }
 
 // serverFacts is what one server:port did across the capture.
@@ -44,6 +45,7 @@ type unlistedKey struct {
 func (g *aggregate) init() {
 	g.servers = make(map[netip.AddrPort]*serverFacts)
 	g.unlisted = make(map[unlistedKey]int)
+	g.path.init()
 }
 
 func (g *aggregate) server(ap netip.AddrPort) *serverFacts {
@@ -57,6 +59,7 @@ func (g *aggregate) server(ap netip.AddrPort) *serverFacts {
 
 // observe records what a finished flow shows about its server.
 func (g *aggregate) observe(f *flow) {
+	g.path.observe(f)
 	s := g.server(f.server)
 	if f.tls.isTLS() {
 		s.tlsSeen = true

@@ -60,6 +60,7 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 		res.Warnings = append(res.Warnings, result.Warning{Code: "flows-not-listed",
 			Message: fmt.Sprintf("%d flows past the first %d are counted in the summary but not listed: narrow the analysis with --port/--host or raise --max-flows", res.FlowsNotListed, a.opts.MaxFlows)})
 	}
+	res.Warnings = append(res.Warnings, a.pathWarnings()...) // pathinfer.go
 	if guessed > 0 {
 		res.Warnings = append(res.Warnings, result.Warning{Code: "roles-guessed",
 			Message: fmt.Sprintf("%d flow(s) started before the capture (no SYN or SYN-ACK): client and server were guessed from the ports", guessed)})

@@ -53,8 +53,11 @@ type pathSide struct {
 	dupRef  ref // first duplicate ACK of the longest run
 	runRef  ref // first duplicate ACK of the current run
 	dupRuns int // runs of 3 or more (a fast retransmit's trigger)
-	zeroWin int
-	zeroRef ref
+	zeroWin   int
+	zeroRef   ref
+	inZero    bool          // the latest window this side advertised was zero
+	zeroStart ref           // when the current zero-window period began
+	zeroMax   time.Duration // longest zero-window period that ended
 
 	// Data this side sent that its peer has not acknowledged yet, oldest first.
 	out  [maxOutstanding]outSeg
@@ -149,6 +152,12 @@ func (f *flow) pathAck(d int, t *capture.TCPHeader, r ref) {
 			s.zeroRef = r
 		}
 		s.zeroWin++
+		if !s.inZero {
+			s.inZero, s.zeroStart = true, r
+		}
+	} else if s.inZero {
+		s.inZero = false
+		s.zeroMax = max(s.zeroMax, r.t.Sub(s.zeroStart.t))
 	}
 	s.lastAck, s.lastWin = a, t.Window
 	if !s.ackSet || seqLE(s.ackMax, a) {

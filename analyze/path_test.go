@@ -292,3 +292,45 @@ func TestICMPVerdicts(t *testing.T) {
 		})
 	}
 }
+
+// TestOneDirection: a capture that holds only the client's side of an established connection
+// flags the flow and warns once.
+func TestOneDirection(t *testing.T) {
+	a := New(Options{Ports: []uint16{8080}})
+	t0 := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
+	segs := []pseg{{false, fA | fP, 1, 1, 100, 64, 0, 0}, {false, fA, 101, 500, 0, 64, 10, 0}, {false, fA | fP, 101, 900, 100, 64, 20, 0},
+		{false, fA, 201, 1400, 0, 64, 30, 0}}
+	for i, s := range segs {
+		p := capture.Packet{Index: i + 1, Time: t0.Add(time.Duration(s.atMS) * time.Millisecond), Kind: capture.KindTCP, TTL: 64,
+			SrcIP: testClient, DstIP: testServer}
+		p.TCP = capture.TCPHeader{SrcPort: 50000, DstPort: 8080, Seq: 1000 + s.seq, Ack: 5000 + s.ack, Flags: s.flags, Window: 64240, PayloadLen: s.length}
+		a.Packet(&p)
+	}
+	res := a.Finish(result.Input{})
+	var codes []string
+	for _, w := range res.Warnings {
+		codes = append(codes, w.Code)
+	}
+	if !strings.Contains(strings.Join(codes, ","), "one-direction") {
+		t.Errorf("warnings %v, want one-direction", codes)
+	}
+	if f := res.Flows[0]; !strings.Contains(strings.Join(f.Flags, ","), "one-direction:no server to client packets") {
+		t.Errorf("flags %v", f.Flags)
+	}
+}
+
+// TestZeroWindowStall: a receiver that advertises a zero window until the capture ends is
+// flagged as a stall, with the count and the time.
+func TestZeroWindowStall(t *testing.T) {
+	segs := []pseg{{false, fS, 0, 0, 0, 64, 0, 0}, {true, fS | fA, 0, 1, 0, 64, 1, 0}, {false, fA, 1, 1, 0, 64, 2, 0},
+		{true, fA | fP, 1, 1, 1000, 64, 10, 0}, {false, fA, 1, 1001, 0, 64, 11, zw}, {true, fA, 1000, 1, 0, 64, 500, 0},
+		{false, fA, 1, 1001, 0, 64, 501, zw}, {true, fA, 1000, 1, 0, 64, 1500, 0}, {false, fA, 1, 1001, 0, 64, 3011, zw}}
+	f := runPath(t, segs, nil)[0]
+	flags := strings.Join(f.Flags, ",")
+	if !strings.Contains(flags, "zero-window:client:3:0.0s") || !strings.Contains(flags, "stalled:client-zero-window-for-3.0s-at-end") {
+		t.Errorf("flags %s", flags)
+	}
+	if f.Path.ZeroWindows != 3 || f.ConnState != "S1" || f.History != "ShAdWa" {
+		t.Errorf("zero windows %d, conn_state %s, history %s", f.Path.ZeroWindows, f.ConnState, f.History)
+	}
+}

@@ -86,3 +86,23 @@ func (a *Analyzer) inferPath(f *flow) {
 		}
 	}
 }
+
+// pathWarnings warns when flows miss one direction entirely: the peer acknowledges data the
+// capture never shows (a capture on one leg of asymmetric routing, or a filter that keeps one
+// direction).
+func (a *Analyzer) pathWarnings() []result.Warning {
+	n, first := 0, 0
+	var what string
+	for _, f := range a.done {
+		if m := f.missingDirection(); m != "" {
+			if n == 0 {
+				first, what = f.id, m
+			}
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	return []result.Warning{{Code: "one-direction", Message: fmt.Sprintf("%d flow(s) (the first: flow #%d) have no %s packets although the other side acknowledges them: the capture sees only one direction (asymmetric routing, or a capture filter); verdicts rest on half the conversation", n, first, what)}}
+}

@@ -20,7 +20,7 @@ const largeSegment = 1000
 // also adds the path flags. It reports whether it set the verdict.
 func (f *flow) classifyPath(end time.Time) bool {
 	f.computeVantage()
-	f.pathFlags()
+	f.pathFlags(end)
 	switch {
 	case f.classifySYNACKUnacknowledged():
 	case f.classifyInjectedRST():
@@ -33,7 +33,7 @@ func (f *flow) classifyPath(end time.Time) bool {
 }
 
 // pathFlags adds flags for what the path showed without deciding the verdict.
-func (f *flow) pathFlags() {
+func (f *flow) pathFlags(end time.Time) {
 	ps := &f.path
 	for d := range ps.side {
 		s := &ps.side[d]
@@ -41,7 +41,11 @@ func (f *flow) pathFlags() {
 			f.diag.flags = append(f.diag.flags, fmt.Sprintf("dup-acks:%s:%d", sideName[d], s.dupMax))
 		}
 		if s.zeroWin > 0 {
-			f.diag.flags = append(f.diag.flags, fmt.Sprintf("zero-window:%s:%d", sideName[d], s.zeroWin))
+			// zero-window:SIDE:ADVERTISEMENTS:LONGEST; a period still open at the end is a stall.
+			f.diag.flags = append(f.diag.flags, fmt.Sprintf("zero-window:%s:%d:%s", sideName[d], s.zeroWin, fmtSecs(s.zeroMax)+"s"))
+			if s.inZero && f.rstCount == 0 {
+				f.diag.flags = append(f.diag.flags, fmt.Sprintf("stalled:%s-zero-window-for-%ss-at-end", sideName[d], fmtSecs(end.Sub(s.zeroStart.t))))
+			}
 		}
 		if r := f.side[d].retrans; r > 0 {
 			f.diag.flags = append(f.diag.flags, fmt.Sprintf("retransmissions:%s:%d", sideName[d], r))
@@ -268,6 +272,14 @@ func (f *flow) classifyBlackhole(end time.Time) bool {
 		}
 		if b.passedRef.seen() {
 			f.addEvidence(b.passedRef, "%d-byte segment from the %s, after the lost one: not retransmitted, so it arrived", b.passedMax, who)
+		}
+	}
+	for _, ic := range f.icmp {
+		if kindOf(ic) == icmpFragNeeded {
+			f.addEvidence(ic.ref, "%s from %s: next-hop MTU %d", icmpName(ic), f.icmpSender(ic), ic.mtu)
+			f.verdict(result.VerdictPathMTU, "%s; %s reported a next-hop MTU of %d bytes (frame %d), yet the segments stayed lost: the sender does not act on it, or the ICMP does not reach it",
+				what, f.icmpSender(ic), ic.mtu, ic.frame)
+			return true
 		}
 	}
 	if b.mtu {

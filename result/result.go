@@ -49,7 +49,8 @@ type Options struct {
 // Warning is a problem with the input that limits what the analysis can say.
 type Warning struct {
 	// Code is a stable identifier: "truncated-file", "corrupt-file", "snaplen-cut",
-	// "client-hello-cut", "roles-guessed", "flows-not-listed", "undecodable-frames".
+	// "client-hello-cut", "roles-guessed", "flows-not-listed", "undecodable-frames",
+	// "one-direction".
 	Code    string `json:"code"`
 	Message string `json:"message"` // one sentence that says what happened and what to do
 	Offset  int64  `json:"offset,omitempty"`

@@ -44,15 +44,15 @@ type pathSide struct {
 	ipid    uint16 // IP ID of this side's latest packet that is not a RST
 	ipidSet bool
 
-	ackMax  uint32 // highest acknowledgement number this side sent
-	ackSet  bool
-	lastAck uint32
-	lastWin uint16
-	dupRun  int // current run of duplicate ACKs
-	dupMax  int // longest run
-	dupRef  ref // first duplicate ACK of the longest run
-	runRef  ref // first duplicate ACK of the current run
-	dupRuns int // runs of 3 or more (a fast retransmit's trigger)
+	ackMax    uint32 // highest acknowledgement number this side sent
+	ackSet    bool
+	lastAck   uint32
+	lastWin   uint16
+	dupRun    int // current run of duplicate ACKs
+	dupMax    int // longest run
+	dupRef    ref // first duplicate ACK of the longest run
+	runRef    ref // first duplicate ACK of the current run
+	dupRuns   int // runs of 3 or more (a fast retransmit's trigger)
 	zeroWin   int
 	zeroRef   ref
 	inZero    bool          // the latest window this side advertised was zero

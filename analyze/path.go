@@ -15,6 +15,7 @@ type pathState struct {
 	synAcks      int                 // SYN-ACKs from the server, retransmissions included
 	synAckRefs   [4]ref              // the first few
 	handshakeAck ref                 // the client's first ACK after the first SYN-ACK
+	rtt          time.Duration       // last SYN to that ACK: one round trip wherever the capture is
 	rst          [maxRSTRefs]rstPath // for f.rsts[i]
 	lastGap      time.Duration       // silence before the latest packet of the flow
 	prevGap      time.Duration       // silence before the packet before it
@@ -72,6 +73,10 @@ type pathSide struct {
 	holeEnd    uint32
 	holeAfter  ref
 	holeAftLen int
+	// outOfOrder counts segments that filled a gap in this side's data sooner after its
+	// previous segment than a round trip (Wireshark's rule, 3 ms without a handshake): reordered
+	// on the way, not retransmitted.
+	outOfOrder int
 }
 
 // outSeg is one data segment not yet acknowledged.
@@ -117,6 +122,9 @@ func (f *flow) pathPacket(d int, p *capture.Packet) {
 	}
 	if ack && !syn && d == fromClient && ps.synAcks > 0 && !ps.handshakeAck.seen() {
 		ps.handshakeAck = r
+		if n := len(f.syns); n > 0 {
+			ps.rtt = r.t.Sub(f.syns[n-1].t)
+		}
 	}
 	if ack && !syn {
 		f.pathAck(d, t, r)
@@ -208,6 +216,12 @@ func (f *flow) pathData(d int, t *capture.TCPHeader, r ref) {
 			return
 		}
 	}
+	peer := &f.path.side[1-d]
+	fastRetransmit := peer.dupRun >= 2 && peer.lastAck == seq // asked for by duplicate ACKs
+	if seenSet && seqLE(end, seen) && !fastRetransmit && side.lastPayload.seen() && r.t.Sub(side.lastPayload.t) < f.oooThreshold() {
+		// Never seen before, below what was: it filled a gap right after later data.
+		s.outOfOrder++
+	}
 	if s.nOut == maxOutstanding {
 		copy(s.out[:], s.out[1:])
 		s.nOut--
@@ -218,6 +232,15 @@ func (f *flow) pathData(d int, t *capture.TCPHeader, r ref) {
 	}
 	s.out[s.nOut] = outSeg{seq: seq, end: end, n: t.PayloadLen, first: r, last: r, sends: sends}
 	s.nOut++
+}
+
+// oooThreshold is the time within which a segment that fills a gap counts as reordered rather
+// than retransmitted: the handshake's round trip, or 3 ms without one (as Wireshark decides).
+func (f *flow) oooThreshold() time.Duration {
+	if f.path.rtt > 0 {
+		return f.path.rtt
+	}
+	return 3 * time.Millisecond
 }
 
 // initialTTL is the usual initial TTL / hop limit a sender starts from, given one seen on the

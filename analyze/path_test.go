@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"net/netip"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -332,5 +333,25 @@ func TestZeroWindowStall(t *testing.T) {
 	}
 	if f.Path.ZeroWindows != 3 || f.ConnState != "S1" || f.History != "ShAdWa" {
 		t.Errorf("zero windows %d, conn_state %s, history %s", f.Path.ZeroWindows, f.ConnState, f.History)
+	}
+}
+
+// TestReorderAgainstWireshark: in the capture with loss and reordering, the flags tell
+// retransmitted from reordered segments as Wireshark 4.0 does (tcp.analysis.retransmission and
+// fast_retransmission: 3 server, 1 client; tcp.analysis.out_of_order: 6), and the flow is ok.
+func TestReorderAgainstWireshark(t *testing.T) {
+	res, err := File(filepath.Join(ownCaptures, "path-loss-reorder-ok.pcap"), manifestOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := res.Flows[0]
+	flags := strings.Join(f.Flags, ",")
+	for _, want := range []string{"retransmissions:server:3", "out-of-order:server:6", "retransmissions:client:1", "dup-acks:client:5"} {
+		if !strings.Contains(flags, want) {
+			t.Errorf("flags %s, want %s", flags, want)
+		}
+	}
+	if f.Verdict != result.VerdictOK || f.TCP.ServerRetrans != 9 {
+		t.Errorf("verdict %s, server_retransmissions %d; want ok, 9 (3 retransmitted + 6 reordered)", f.Verdict, f.TCP.ServerRetrans)
 	}
 }

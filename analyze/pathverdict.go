@@ -47,8 +47,13 @@ func (f *flow) pathFlags(end time.Time) {
 				f.diag.flags = append(f.diag.flags, fmt.Sprintf("stalled:%s-zero-window-for-%ss-at-end", sideName[d], fmtSecs(end.Sub(s.zeroStart.t))))
 			}
 		}
-		if r := f.side[d].retrans; r > 0 {
+		// tcp.*_retransmissions counts every segment below the highest one seen; the flags tell
+		// the reordered ones from the retransmitted.
+		if r := f.side[d].retrans - s.outOfOrder; r > 0 {
 			f.diag.flags = append(f.diag.flags, fmt.Sprintf("retransmissions:%s:%d", sideName[d], r))
+		}
+		if s.outOfOrder > 0 {
+			f.diag.flags = append(f.diag.flags, fmt.Sprintf("out-of-order:%s:%d", sideName[d], s.outOfOrder))
 		}
 	}
 	if m := f.missingDirection(); m != "" {

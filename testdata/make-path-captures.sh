@@ -41,7 +41,7 @@ PATH_ALL=(
 	path-syn-drop path-admin-prohibited path-port-unreachable path-unreachable
 	path-injected-rst path-midstream-reset path-idle-reset
 	path-mtu-blackhole path-mtu-blackhole-server path-data-blackhole
-	path-synack-lost-server path-loss-ok
+	path-synack-lost-server path-loss-reorder-ok path-zero-window-ok
 )
 # MANIFEST.tsv rows: the first-slice captures, then these. make-captures.sh's main runs ALL.
 ROW_ORDER=("${ALL[@]}" "${PATH_ALL[@]}")
@@ -287,20 +287,64 @@ cap_path-synack-lost-server() {
 	finish
 }
 
-cap_path-loss-ok() {
-	begin path-loss-ok
+cap_path-loss-reorder-ok() {
+	begin path-loss-reorder-ok
 	path_up
 	local PATH_TO_GET
 	PATH_TO_GET=$(big_file medium.dat 40000)
-	# Drop every 7th server->agent packet (the kernel here has no netem).
+	# The kernel here has no netem: drop every 7th server->agent packet with iptables, and swap
+	# every 4th data segment with the next packet through an NFQUEUE program on the router.
 	R iptables -A FORWARD -p tcp --sport "$PORT" -m statistic --mode nth --every 7 --packet 3 -j DROP
+	R iptables -A FORWARD -p tcp --sport "$PORT" -j NFQUEUE --queue-num 6
+	bg reorder ip netns exec "$NS_R" python3 "$HERE/tools/nfqreorder.py" --queue 6 --every 4
+	local reorder=$LAST_PID
+	sleep 0.5
 	bg server s_server -tls1_2 -WWW
 	wait_listen $PORT
 	cap_start
 	get -tls1_2
 	wait_exit "$LAST_PID" 5
 	cap_stop
-	expect ok "TLS 1.0,TLS 1.1,TLS 1.2" "TLS 1.2" - SF "GET of a 40000-byte file while the router drops every 7th server->agent packet: the losses are retransmitted (SACK, duplicate ACKs) and the transfer completes"
+	stop_pid "$reorder"
+	grep -q 'swapped pair' "$WORK/reorder.log" || die "nfqreorder swapped nothing: $(cat "$WORK/reorder.log")"
+	expect ok "TLS 1.0,TLS 1.1,TLS 1.2" "TLS 1.2" - SF "GET of a 40000-byte file while the router drops every 7th server->agent packet and swaps every 4th server data segment with the next packet (testdata/tools/nfqreorder.py): losses are retransmitted (SACK, duplicate ACKs), segments arrive out of order, and the transfer completes"
+	finish
+}
+
+cap_path-zero-window-ok() {
+	begin path-zero-window-ok
+	path_up
+	# A server that sends 30000 bytes and closes; an agent whose receive buffer is tiny and that
+	# does not read for 3 s: its window falls to zero, the server probes, then the transfer ends.
+	bg server S python3 -c '
+import socket
+l = socket.create_server(("'"$SRV"'", 8080))
+c, _ = l.accept()
+c.recv(100)
+c.sendall(b"z" * 30000)
+c.close()
+'
+	wait_listen 8080
+	cap_start
+	A timeout 20 python3 -c '
+import socket, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
+s.connect(("'"$SRV"'", 8080))
+s.sendall(b"GET /big HTTP/1.0\r\n\r\n")
+time.sleep(3)
+n = 0
+while True:
+    d = s.recv(65536)
+    if not d:
+        break
+    n += len(d)
+    time.sleep(0.01)
+print(n, "bytes")
+s.close()
+' >>"$WORK/client.log" 2>&1
+	cap_stop
+	expect ok - - - SF "plain TCP on 8080: the agent (SO_RCVBUF 2048) does not read for 3 s, its window falls to zero and the server sends zero-window probes; then it reads the 30000 bytes and both close"
 	finish
 }
 

@@ -77,6 +77,7 @@ type pathSide struct {
 	// previous segment than a round trip (Wireshark's rule, 3 ms without a handshake): reordered
 	// on the way, not retransmitted.
 	outOfOrder int
+	maxSeqAt   time.Time // when this side's highest segment so far was seen
 }
 
 // outSeg is one data segment not yet acknowledged.
@@ -200,6 +201,9 @@ func (f *flow) pathData(d int, t *capture.TCPHeader, r ref) {
 		// The segment starts beyond everything seen: the bytes between never passed here.
 		s.hole, s.holeStart, s.holeEnd, s.holeAfter, s.holeAftLen = true, seen, seq, r, t.PayloadLen
 	}
+	if !seenSet || !seqLE(end, seen) {
+		s.maxSeqAt = r.t
+	}
 	if s.hole && !s.holeFilled && seqLE(end, s.holeEnd) && !seqLE(end, s.holeStart) {
 		s.holeFilled = true
 	}
@@ -218,8 +222,9 @@ func (f *flow) pathData(d int, t *capture.TCPHeader, r ref) {
 	}
 	peer := &f.path.side[1-d]
 	fastRetransmit := peer.dupRun >= 2 && peer.lastAck == seq // asked for by duplicate ACKs
-	if seenSet && seqLE(end, seen) && !fastRetransmit && side.lastPayload.seen() && r.t.Sub(side.lastPayload.t) < f.oooThreshold() {
-		// Never seen before, below what was: it filled a gap right after later data.
+	if seenSet && seqLE(end, seen) && end != seen && !fastRetransmit && r.t.Sub(s.maxSeqAt) < f.oooThreshold() {
+		// Never seen before, below what was: it filled a gap within a round trip of the data
+		// past it (Wireshark measures from the highest segment too).
 		s.outOfOrder++
 	}
 	if s.nOut == maxOutstanding {

@@ -59,9 +59,11 @@ func (f *flow) pathFlags(end time.Time) {
 	if m := f.missingDirection(); m != "" {
 		f.diag.flags = append(f.diag.flags, "one-direction:no "+m+" packets")
 	}
+	seen := map[string]bool{}
 	for _, ic := range f.icmp {
-		if kindOf(ic) == icmpFragNeeded {
-			f.diag.flags = append(f.diag.flags, fmt.Sprintf("frag-needed:mtu=%d:from=%s", ic.mtu, ic.router))
+		if flag := fmt.Sprintf("frag-needed:mtu=%d:from=%s", ic.mtu, ic.router); kindOf(ic) == icmpFragNeeded && !seen[flag] {
+			seen[flag] = true
+			f.diag.flags = append(f.diag.flags, flag)
 		}
 	}
 }

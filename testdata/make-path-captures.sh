@@ -42,6 +42,7 @@ PATH_ALL=(
 	path-injected-rst path-midstream-reset path-idle-reset
 	path-mtu-blackhole path-mtu-blackhole-server path-data-blackhole
 	path-synack-lost-server path-loss-reorder-ok path-zero-window-ok
+	path-pmtud-ok-server path-pmtu-ignored-server
 )
 # MANIFEST.tsv rows: the first-slice captures, then these. make-captures.sh's main runs ALL.
 ROW_ORDER=("${ALL[@]}" "${PATH_ALL[@]}")
@@ -345,6 +346,35 @@ s.close()
 ' >>"$WORK/client.log" 2>&1
 	cap_stop
 	expect ok - - - SF "plain TCP on 8080: the agent (SO_RCVBUF 2048) does not read for 3 s, its window falls to zero and the server sends zero-window probes; then it reads the 30000 bytes and both close"
+	finish
+}
+
+# pmtu_capture : the router's link to the agent has MTU 1200 (the agent's end keeps 1500, so its
+# SYN offers MSS 1460): the server's full-size segments do not fit, and the router answers them
+# with ICMP fragmentation needed (next-hop MTU 1200). Captured at the server.
+pmtu_capture() {
+	path_up
+	R ip link set "$VETH_RA" mtu 1200
+	bg server s_server -tls1_2 -cert_chain "$PKI/ca.pem" -WWW
+	wait_listen $PORT
+	cap_start_server
+	"$@"
+	cap_stop 1
+}
+
+cap_path-pmtud-ok-server() {
+	begin path-pmtud-ok-server
+	pmtu_capture get -tls1_2
+	expect ok "TLS 1.0,TLS 1.1,TLS 1.2" "TLS 1.2" - SF "captured at the server: its first full-size segment gets ICMP fragmentation needed (MTU 1200) from the router 10.66.2.254; Linux lowers the path MTU at once and resends in smaller segments: PMTU discovery working, the handshake completes"
+	finish
+}
+
+cap_path-pmtu-ignored-server() {
+	begin path-pmtu-ignored-server
+	# The server host's own firewall drops the ICMP (a common "block all ICMP" rule): tcpdump sees
+	# it arrive, the TCP stack never does.
+	pmtu_capture eval 'S iptables -A INPUT -p icmp --icmp-type fragmentation-needed -j DROP; CLIENT_TIMEOUT=6 client_fail -tls1_2'
+	expect path-mtu "TLS 1.0,TLS 1.1,TLS 1.2" "TLS 1.2" - S2 "as path-pmtud-ok-server, but an iptables rule on the server host drops ICMP fragmentation-needed: the ICMP errors are in the capture, the server keeps resending its 1448-byte segment, the client gives up after 6 s"
 	finish
 }
 

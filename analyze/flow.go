@@ -70,13 +70,15 @@ type flow struct {
 	icmp     []icmpFact
 	zeek     zeekConn
 	tls      tlsFacts
-	path     pathState // TTLs, ACKs, losses: see path.go
 
 	snaplenCut     int
 	clientHelloCut bool
 
 	// Set by finalize.
 	diag diagnosis
+
+	// TTLs, ACKs, losses (path.go). Pointer-free and last, so the garbage collector never scans it.
+	path pathState
 }
 
 type rstRef struct {
@@ -264,6 +266,7 @@ func (f *flow) icmpError(p *capture.Packet, quotedSrc netip.AddrPort) {
 
 // release drops what a finished flow no longer needs: buffers and parsers.
 func (f *flow) release() {
+	f.releasePath()
 	for i := range f.side {
 		f.side[i].stream.stop()
 		f.side[i].stream.marks = nil

@@ -13,8 +13,8 @@ import (
 type pathState struct {
 	side         [2]pathSide
 	synAcks      int                 // SYN-ACKs from the server, retransmissions included
-	synAckRefs   [4]ref              // the first few
-	handshakeAck ref                 // the client's first ACK after the first SYN-ACK
+	synAckRefs   [4]cref             // the first few
+	handshakeAck cref                // the client's first ACK after the first SYN-ACK
 	rtt          time.Duration       // last SYN to that ACK: one round trip wherever the capture is
 	rst          [maxRSTRefs]rstPath // for f.rsts[i]
 	lastGap      time.Duration       // silence before the latest packet of the flow
@@ -35,12 +35,12 @@ type rstPath struct {
 
 // maxOutstanding is how many unacknowledged data segments are kept per side: enough to name the
 // lost segments of a stalled flight, small enough to keep a flow's size fixed.
-const maxOutstanding = 8
+const maxOutstanding = 4
 
 // pathSide is one direction's share of pathState.
 type pathSide struct {
 	ttl     uint8 // TTL / hop limit of this side's first packet that is not a RST
-	ttlRef  ref
+	ttlRef  cref
 	ttlSet  bool
 	ipid    uint16 // IP ID of this side's latest packet that is not a RST
 	ipidSet bool
@@ -49,15 +49,15 @@ type pathSide struct {
 	ackSet    bool
 	lastAck   uint32
 	lastWin   uint16
-	dupRun    int // current run of duplicate ACKs
-	dupMax    int // longest run
-	dupRef    ref // first duplicate ACK of the longest run
-	runRef    ref // first duplicate ACK of the current run
-	dupRuns   int // runs of 3 or more (a fast retransmit's trigger)
+	dupRun    int  // current run of duplicate ACKs
+	dupMax    int  // longest run
+	dupRef    cref // first duplicate ACK of the longest run
+	runRef    cref // first duplicate ACK of the current run
+	dupRuns   int  // runs of 3 or more (a fast retransmit's trigger)
 	zeroWin   int
-	zeroRef   ref
+	zeroRef   cref
 	inZero    bool          // the latest window this side advertised was zero
-	zeroStart ref           // when the current zero-window period began
+	zeroStart cref          // when the current zero-window period began
 	zeroMax   time.Duration // longest zero-window period that ended
 
 	// Data this side sent that its peer has not acknowledged yet, oldest first.
@@ -71,21 +71,57 @@ type pathSide struct {
 	holeFilled bool
 	holeStart  uint32
 	holeEnd    uint32
-	holeAfter  ref
+	holeAfter  cref
 	holeAftLen int
 	// outOfOrder counts segments that filled a gap in this side's data sooner after its
 	// previous segment than a round trip (Wireshark's rule, 3 ms without a handshake): reordered
 	// on the way, not retransmitted.
 	outOfOrder int
-	maxSeqAt   time.Time // when this side's highest segment so far was seen
+	maxSeqAt   int64 // when this side's highest segment so far was seen (Unix ns)
 }
 
 // outSeg is one data segment not yet acknowledged.
 type outSeg struct {
 	seq, end    uint32
-	n           int
-	first, last ref
-	sends       int
+	n           int32
+	sends       int32
+	first, last cref
+}
+
+// cref is a ref packed without pointers (a time.Time holds one), so that the per-flow path facts
+// cost the garbage collector nothing to scan.
+type cref struct {
+	frame int32
+	ns    int64 // Unix nanoseconds
+}
+
+func pack(r ref) cref     { return cref{int32(r.frame), r.t.UnixNano()} }
+func (c cref) seen() bool { return c.frame != 0 }
+
+// at is the packet's time (the zero time when unset).
+func (c cref) at() time.Time {
+	if !c.seen() {
+		return time.Time{}
+	}
+	return time.Unix(0, c.ns).UTC()
+}
+
+// full unpacks the ref for evidence.
+func (c cref) full() ref {
+	if !c.seen() {
+		return ref{}
+	}
+	return ref{int(c.frame), c.at()}
+}
+
+// outstanding returns the side's unacknowledged segments, oldest first.
+func (s *pathSide) outstanding() []outSeg { return s.out[:s.nOut] }
+
+// releasePath drops what a finished flow's path facts no longer need.
+func (f *flow) releasePath() {
+	for d := range f.path.side {
+		f.path.side[d].nOut = 0
+	}
 }
 
 // seqLE reports whether a <= b in sequence-number arithmetic.
@@ -112,17 +148,17 @@ func (f *flow) pathPacket(d int, p *capture.Packet) {
 		return
 	}
 	if !s.ttlSet {
-		s.ttl, s.ttlRef, s.ttlSet = p.TTL, r, true
+		s.ttl, s.ttlRef, s.ttlSet = p.TTL, pack(r), true
 	}
 	s.ipid, s.ipidSet = p.IPID, true
 	if syn && ack && d == fromServer {
 		if ps.synAcks < len(ps.synAckRefs) {
-			ps.synAckRefs[ps.synAcks] = r
+			ps.synAckRefs[ps.synAcks] = pack(r)
 		}
 		ps.synAcks++
 	}
 	if ack && !syn && d == fromClient && ps.synAcks > 0 && !ps.handshakeAck.seen() {
-		ps.handshakeAck = r
+		ps.handshakeAck = pack(r)
 		if n := len(f.syns); n > 0 {
 			ps.rtt = r.t.Sub(f.syns[n-1].t)
 		}
@@ -145,7 +181,7 @@ func (f *flow) pathAck(d int, t *capture.TCPHeader, r ref) {
 	if pure && s.ackSet && a == s.lastAck && t.Window == s.lastWin && t.Window != 0 && peer.nOut > 0 {
 		s.dupRun++
 		if s.dupRun == 1 {
-			s.runRef = r
+			s.runRef = pack(r)
 		}
 		if s.dupRun == 3 {
 			s.dupRuns++
@@ -158,15 +194,15 @@ func (f *flow) pathAck(d int, t *capture.TCPHeader, r ref) {
 	}
 	if t.Window == 0 {
 		if s.zeroWin == 0 {
-			s.zeroRef = r
+			s.zeroRef = pack(r)
 		}
 		s.zeroWin++
 		if !s.inZero {
-			s.inZero, s.zeroStart = true, r
+			s.inZero, s.zeroStart = true, pack(r)
 		}
 	} else if s.inZero {
 		s.inZero = false
-		s.zeroMax = max(s.zeroMax, r.t.Sub(s.zeroStart.t))
+		s.zeroMax = max(s.zeroMax, r.t.Sub(s.zeroStart.at()))
 	}
 	s.lastAck, s.lastWin = a, t.Window
 	if !s.ackSet || seqLE(s.ackMax, a) {
@@ -175,9 +211,7 @@ func (f *flow) pathAck(d int, t *capture.TCPHeader, r ref) {
 	// Retire the peer's segments this ACK covers.
 	k := 0
 	for k < peer.nOut && seqLE(peer.out[k].end, a) {
-		if peer.out[k].n > peer.maxAcked {
-			peer.maxAcked = peer.out[k].n
-		}
+		peer.maxAcked = max(peer.maxAcked, int(peer.out[k].n))
 		k++
 	}
 	if k > 0 {
@@ -199,10 +233,10 @@ func (f *flow) pathData(d int, t *capture.TCPHeader, r ref) {
 	}
 	if seenSet && !seqLE(seq, seen) && !s.hole {
 		// The segment starts beyond everything seen: the bytes between never passed here.
-		s.hole, s.holeStart, s.holeEnd, s.holeAfter, s.holeAftLen = true, seen, seq, r, t.PayloadLen
+		s.hole, s.holeStart, s.holeEnd, s.holeAfter, s.holeAftLen = true, seen, seq, pack(r), t.PayloadLen
 	}
 	if !seenSet || !seqLE(end, seen) {
-		s.maxSeqAt = r.t
+		s.maxSeqAt = r.t.UnixNano()
 	}
 	if s.hole && !s.holeFilled && seqLE(end, s.holeEnd) && !seqLE(end, s.holeStart) {
 		s.holeFilled = true
@@ -210,19 +244,19 @@ func (f *flow) pathData(d int, t *capture.TCPHeader, r ref) {
 	if peer := &f.path.side[1-d]; peer.ackSet && seqLE(end, peer.ackMax) {
 		return // already acknowledged: a spurious retransmission
 	}
-	for i := 0; i < s.nOut; i++ {
+	for i := range s.outstanding() {
 		if o := &s.out[i]; o.seq == seq {
 			o.sends++
-			o.last = r
+			o.last = pack(r)
 			if end != o.end && seqLE(o.end, end) {
-				o.end, o.n = end, t.PayloadLen
+				o.end, o.n = end, int32(t.PayloadLen)
 			}
 			return
 		}
 	}
 	peer := &f.path.side[1-d]
 	fastRetransmit := peer.dupRun >= 2 && peer.lastAck == seq // asked for by duplicate ACKs
-	if seenSet && seqLE(end, seen) && end != seen && !fastRetransmit && r.t.Sub(s.maxSeqAt) < f.oooThreshold() {
+	if seenSet && seqLE(end, seen) && end != seen && !fastRetransmit && time.Duration(r.t.UnixNano()-s.maxSeqAt) < f.oooThreshold() {
 		// Never seen before, below what was: it filled a gap within a round trip of the data
 		// past it (Wireshark measures from the highest segment too).
 		s.outOfOrder++
@@ -235,7 +269,7 @@ func (f *flow) pathData(d int, t *capture.TCPHeader, r ref) {
 	if side.seqMaxSet && seqLE(end, side.seqMax) {
 		sends = 2 // a retransmission of a segment sent before the capture saw it
 	}
-	s.out[s.nOut] = outSeg{seq: seq, end: end, n: t.PayloadLen, first: r, last: r, sends: sends}
+	s.out[s.nOut] = outSeg{seq: seq, end: end, n: int32(t.PayloadLen), first: pack(r), last: pack(r), sends: int32(sends)}
 	s.nOut++
 }
 

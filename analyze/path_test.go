@@ -86,7 +86,7 @@ func TestInferVantage(t *testing.T) {
 		clientTTL, serverTTL   uint8
 		clientSeen, serverSeen bool
 		t1, t2                 time.Duration // SYN to SYN-ACK, SYN-ACK to ACK
-		where                  string
+		where                  vantagePoint
 		clientHops, serverHops int
 	}{
 		{"on the client: server one hop away", 64, 63, true, true, 0, 0, vantageClient, 0, 1},
@@ -104,7 +104,7 @@ func TestInferVantage(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			v := inferVantage(tc.clientTTL, tc.serverTTL, tc.clientSeen, tc.serverSeen, tc.t1, tc.t2)
 			if v.where != tc.where || v.clientHops != tc.clientHops || v.serverHops != tc.serverHops {
-				t.Errorf("vantage %s (hops %d/%d: %s), want %s (hops %d/%d)", v.where, v.clientHops, v.serverHops, v.reason, tc.where, tc.clientHops, tc.serverHops)
+				t.Errorf("vantage %s (hops %d/%d: %s), want %s (hops %d/%d)", v.where, v.clientHops, v.serverHops, v.describe(), tc.where, tc.clientHops, tc.serverHops)
 			}
 		})
 	}

@@ -41,7 +41,7 @@ func (g *pathAggregate) init() {
 func (g *pathAggregate) observe(f *flow) {
 	if s := &f.path.side[fromServer]; s.ttlSet {
 		if old, ok := g.serverTTL[f.server.Addr()]; !ok || f.id < old.flowID {
-			g.serverTTL[f.server.Addr()] = ttlSeen{ttl: s.ttl, flowID: f.id, at: s.ttlRef}
+			g.serverTTL[f.server.Addr()] = ttlSeen{ttl: s.ttl, flowID: f.id, at: s.ttlRef.full()}
 		}
 	}
 	if f.synCount > 0 && !f.synAck.seen() {

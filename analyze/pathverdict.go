@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/connscope/connscope/result"
@@ -44,7 +45,7 @@ func (f *flow) pathFlags(end time.Time) {
 			// zero-window:SIDE:ADVERTISEMENTS:LONGEST; a period still open at the end is a stall.
 			f.diag.flags = append(f.diag.flags, fmt.Sprintf("zero-window:%s:%d:%s", sideName[d], s.zeroWin, fmtSecs(s.zeroMax)+"s"))
 			if s.inZero && f.rstCount == 0 {
-				f.diag.flags = append(f.diag.flags, fmt.Sprintf("stalled:%s-zero-window-for-%ss-at-end", sideName[d], fmtSecs(end.Sub(s.zeroStart.t))))
+				f.diag.flags = append(f.diag.flags, fmt.Sprintf("stalled:%s-zero-window-for-%ss-at-end", sideName[d], fmtSecs(end.Sub(s.zeroStart.at()))))
 			}
 		}
 		// tcp.*_retransmissions counts every segment below the highest one seen; the flags tell
@@ -59,12 +60,11 @@ func (f *flow) pathFlags(end time.Time) {
 	if m := f.missingDirection(); m != "" {
 		f.diag.flags = append(f.diag.flags, "one-direction:no "+m+" packets")
 	}
-	seen := map[string]bool{}
-	for _, ic := range f.icmp {
-		if flag := fmt.Sprintf("frag-needed:mtu=%d:from=%s", ic.mtu, ic.router); kindOf(ic) == icmpFragNeeded && !seen[flag] {
-			seen[flag] = true
-			f.diag.flags = append(f.diag.flags, flag)
+	for i, ic := range f.icmp {
+		if kindOf(ic) != icmpFragNeeded || slices.ContainsFunc(f.icmp[:i], func(e icmpFact) bool { return e.mtu == ic.mtu && e.router == ic.router }) {
+			continue
 		}
+		f.diag.flags = append(f.diag.flags, fmt.Sprintf("frag-needed:mtu=%d:from=%s", ic.mtu, ic.router))
 	}
 }
 
@@ -82,7 +82,7 @@ func (f *flow) classifySYNACKUnacknowledged() bool {
 		f.addEvidence(r, "SYN from the client")
 	}
 	for _, r := range ps.synAckRefs[:min(ps.synAcks, len(ps.synAckRefs))] {
-		f.addEvidence(r, "SYN-ACK from the server")
+		f.addEvidence(r.full(), "SYN-ACK from the server")
 	}
 	what := fmt.Sprintf("the server answered with %d SYN-ACK(s) to the client's %d SYN(s) over %s, and no ACK came back",
 		ps.synAcks, f.synCount, fmtDur(f.last.Sub(f.syns[0].t)))
@@ -140,7 +140,7 @@ func (f *flow) classifyInjectedRST() bool {
 	r := f.rsts[i]
 	claimed := sideName[r.from]
 	f.addEvidence(r.ref, "RST in the %s's name: %s", claimed, f.rstTTLText(i))
-	f.addEvidence(f.path.side[r.from].ttlRef, "a packet the %s did send: TTL %d", claimed, f.path.side[r.from].ttl)
+	f.addEvidence(f.path.side[r.from].ttlRef.full(), "a packet the %s did send: TTL %d", claimed, f.path.side[r.from].ttl)
 	c, s := &f.side[fromClient], &f.side[fromServer]
 	stage := fmt.Sprintf("after %d bytes from the client and %d from the server", c.bytes, s.bytes)
 	if x := &f.tls; x.sh != nil {
@@ -206,11 +206,11 @@ func (f *flow) findBlackhole(end time.Time) (blackhole, bool) {
 		var b blackhole
 		b.from = d
 		minLost := 0
-		for _, o := range s.out[:s.nOut] {
+		for _, o := range s.outstanding() {
 			if o.sends >= 2 {
 				b.lost = append(b.lost, o)
-				if minLost == 0 || o.n < minLost {
-					minLost = o.n
+				if n := int(o.n); minLost == 0 || n < minLost {
+					minLost = n
 				}
 			}
 		}
@@ -219,18 +219,18 @@ func (f *flow) findBlackhole(end time.Time) (blackhole, bool) {
 			// Smaller segments sent after the lost one, never retransmitted, while the peer sent
 			// duplicate ACKs: they arrived (each duplicate ACK answers a segment past the gap).
 			if peer.dupMax > 0 && peer.dupRef.frame > b.lost[0].first.frame {
-				for _, o := range s.out[:s.nOut] {
-					if o.sends == 1 && o.n < minLost && o.n > b.passedMax {
-						b.passedMax, b.passedRef = o.n, o.first
+				for _, o := range s.outstanding() {
+					if n := int(o.n); o.sends == 1 && n < minLost && n > b.passedMax {
+						b.passedMax, b.passedRef = n, o.first.full()
 					}
 				}
 				b.mtu = minLost >= largeSegment && b.passedRef.seen()
 			}
 			return b, true
 		}
-		if s.hole && !s.holeFilled && (!peer.ackSet || seqLE(peer.ackMax, s.holeStart)) && end.Sub(s.holeAfter.t) >= time.Second {
+		if s.hole && !s.holeFilled && (!peer.ackSet || seqLE(peer.ackMax, s.holeStart)) && end.Sub(s.holeAfter.at()) >= time.Second {
 			b.hole = true
-			b.passedMax, b.passedRef = s.holeAftLen, s.holeAfter
+			b.passedMax, b.passedRef = s.holeAftLen, s.holeAfter.full()
 			b.mtu = int(s.holeEnd-s.holeStart) >= largeSegment && s.holeAftLen < largeSegment
 			return b, true
 		}
@@ -254,17 +254,17 @@ func (f *flow) classifyBlackhole(end time.Time) bool {
 	var what string
 	if b.hole {
 		size := s.holeEnd - s.holeStart
-		f.addEvidence(s.holeAfter, "%d-byte segment from the %s that arrived after a gap of %d bytes (relative seq %d-%d) never seen here", s.holeAftLen, who, size,
+		f.addEvidence(s.holeAfter.full(), "%d-byte segment from the %s that arrived after a gap of %d bytes (relative seq %d-%d) never seen here", s.holeAftLen, who, size,
 			s.holeStart-f.side[b.from].synSeq, s.holeEnd-f.side[b.from].synSeq)
 		if pd := &f.path.side[1-b.from]; pd.dupRef.seen() {
-			f.addEvidence(pd.dupRef, "duplicate ACK from the %s: still waiting for the missing bytes", peer)
+			f.addEvidence(pd.dupRef.full(), "duplicate ACK from the %s: still waiting for the missing bytes", peer)
 		}
 		what = fmt.Sprintf("%d bytes of the %s's data (relative seq %d-%d) never arrived here (captured %s) while its %d-byte segment after them did (frame %d); the %s never acknowledged them and nothing filled the gap in the %s that followed",
-			size, who, s.holeStart-f.side[b.from].synSeq, s.holeEnd-f.side[b.from].synSeq, f.path.vantage.hereText(), s.holeAftLen, s.holeAfter.frame, peer, fmtDur(end.Sub(s.holeAfter.t)))
+			size, who, s.holeStart-f.side[b.from].synSeq, s.holeEnd-f.side[b.from].synSeq, f.path.vantage.hereText(), s.holeAftLen, s.holeAfter.frame, peer, fmtDur(end.Sub(s.holeAfter.at())))
 	} else {
 		o := b.lost[0]
-		f.addEvidence(o.first, "%d-byte segment from the %s, first sent", o.n, who)
-		f.addEvidence(o.last, "the same segment, sent for the %s time %s later, still unacknowledged", ordinal(o.sends), since(o.first.t, o.last.t))
+		f.addEvidence(o.first.full(), "%d-byte segment from the %s, first sent", o.n, who)
+		f.addEvidence(o.last.full(), "the same segment, sent for the %s time %s later, still unacknowledged", ordinal(int(o.sends)), since(o.first.at(), o.last.at()))
 		sizes := ""
 		for i, l := range b.lost {
 			if i > 0 {
@@ -273,9 +273,9 @@ func (f *flow) classifyBlackhole(end time.Time) bool {
 			sizes += fmt.Sprint(l.n)
 		}
 		what = fmt.Sprintf("the %s's data (segment(s) of %s bytes) was sent up to %d times over %s and never acknowledged (captured %s)",
-			who, sizes, o.sends, since(o.first.t, o.last.t), f.path.vantage.hereText())
+			who, sizes, o.sends, since(o.first.at(), o.last.at()), f.path.vantage.hereText())
 		if pd := &f.path.side[1-b.from]; pd.dupRef.seen() && pd.dupRef.frame > o.first.frame {
-			f.addEvidence(pd.dupRef, "duplicate ACK from the %s: it received data past the missing segment", peer)
+			f.addEvidence(pd.dupRef.full(), "duplicate ACK from the %s: it received data past the missing segment", peer)
 		}
 		if b.passedRef.seen() {
 			f.addEvidence(b.passedRef, "%d-byte segment from the %s, after the lost one: not retransmitted, so it arrived", b.passedMax, who)
@@ -317,7 +317,7 @@ func ordinal(n int) string {
 func (f *flow) pathResult() *result.Path {
 	ps := &f.path
 	v := ps.vantage
-	p := &result.Path{Vantage: v.where, VantageReason: v.reason, ClientHops: v.clientHops, ServerHops: v.serverHops,
+	p := &result.Path{Vantage: v.where.String(), VantageReason: v.describe(), ClientHops: v.clientHops, ServerHops: v.serverHops,
 		SYNIntervals: []float64{}, ICMP: f.icmpResult(),
 		DupACKs: max(ps.side[0].dupMax, ps.side[1].dupMax), ZeroWindows: ps.side[0].zeroWin + ps.side[1].zeroWin}
 	if sch := f.synSchedule(); sch.name != "" {

@@ -5,19 +5,28 @@ import (
 	"time"
 )
 
-// Vantage points: where a capture was taken, as a flow's packets tell it.
+// vantagePoint is where a capture was taken, as a flow's packets tell it.
+type vantagePoint uint8
+
+// Vantage points.
 const (
-	vantageUnknown  = "unknown"
-	vantageClient   = "client"
-	vantageServer   = "server"
-	vantageBetween  = "between"
-	vantageSameLink = "same-link"
+	vantageUnknown vantagePoint = iota
+	vantageClient
+	vantageServer
+	vantageBetween
+	vantageSameLink
 )
+
+// String is the name used in the result's path.vantage.
+func (v vantagePoint) String() string {
+	return [...]string{"unknown", "client", "server", "between", "same-link"}[v]
+}
 
 // vantage is where the capture point sat on one flow's path, and why that is believed.
 type vantage struct {
-	where      string
-	reason     string
+	where      vantagePoint
+	byTiming   vantagePoint // set when the handshake's timing decided it
+	in         vantageInput
 	clientHops int // -1: no packet from the client
 	serverHops int // -1: no packet from the server
 }
@@ -30,63 +39,114 @@ const (
 	timingFloor = time.Millisecond
 )
 
+// vantageInput is what the vantage is decided from.
+type vantageInput struct {
+	clientTTL, serverTTL   uint8
+	clientSeen, serverSeen bool
+	synToSynAck            time.Duration
+	synAckToAck            time.Duration
+}
+
 // inferVantage works out the capture point from TTLs and, when they cannot tell, the handshake's
-// timing. A side's own packets carry their initial TTL where they are captured on that side's
-// host (or its link); the other side's arrive decremented by each router. At the client, the
-// SYN-ACK comes a round trip after the SYN and the ACK follows at once; at the server, the
-// SYN-ACK follows the SYN at once and the ACK comes a round trip later.
+// timing (describe says why). A side's own packets carry their initial TTL where they are captured on
+// that side's host (or its link); the other side's arrive decremented by each router. At the
+// client, the SYN-ACK comes a round trip after the SYN and the ACK follows at once; at the
+// server, the SYN-ACK follows the SYN at once and the ACK comes a round trip later.
 func inferVantage(clientTTL, serverTTL uint8, clientSeen, serverSeen bool, synToSynAck, synAckToAck time.Duration) vantage {
-	v := vantage{where: vantageUnknown, clientHops: -1, serverHops: -1}
-	if clientSeen {
-		v.clientHops = hops(clientTTL)
+	return decideVantage(vantageInput{clientTTL, serverTTL, clientSeen, serverSeen, synToSynAck, synAckToAck})
+}
+
+// decideVantage is inferVantage without the words (it runs for every flow; the words only for
+// those reported).
+func decideVantage(in vantageInput) vantage {
+	v := vantage{where: vantageUnknown, clientHops: -1, serverHops: -1, in: in}
+	if in.clientSeen {
+		v.clientHops = hops(in.clientTTL)
 	}
-	if serverSeen {
-		v.serverHops = hops(serverTTL)
+	if in.serverSeen {
+		v.serverHops = hops(in.serverTTL)
 	}
-	timing := ""
-	if synToSynAck > 0 && synAckToAck > 0 {
-		switch {
-		case synToSynAck >= timingFloor && synToSynAck >= timingRatio*synAckToAck:
-			timing = vantageClient
-		case synAckToAck >= timingFloor && synAckToAck >= timingRatio*synToSynAck:
-			timing = vantageServer
-		}
-	}
-	ttls := fmt.Sprintf("client TTL %d (%s), server TTL %d (%s)", clientTTL, hopText(v.clientHops), serverTTL, hopText(v.serverHops))
 	switch {
-	case !clientSeen && !serverSeen:
-		return v
-	case !serverSeen:
-		v.where, v.reason = oneSided(vantageClient, clientTTL, v.clientHops)
-	case !clientSeen:
-		v.where, v.reason = oneSided(vantageServer, serverTTL, v.serverHops)
+	case !in.clientSeen && !in.serverSeen:
+	case !in.serverSeen:
+		v.where = oneSidedWhere(vantageClient, v.clientHops)
+	case !in.clientSeen:
+		v.where = oneSidedWhere(vantageServer, v.serverHops)
 	case v.clientHops == 0 && v.serverHops > 0:
-		v.where, v.reason = vantageClient, ttls+": captured on the client's side"
+		v.where = vantageClient
 	case v.serverHops == 0 && v.clientHops > 0:
-		v.where, v.reason = vantageServer, ttls+": captured on the server's side"
+		v.where = vantageServer
 	case v.clientHops > 0 && v.serverHops > 0:
-		v.where, v.reason = vantageBetween, ttls+": routers on both sides of the capture point"
-	case timing == vantageClient:
-		v.where, v.reason = vantageClient, fmt.Sprintf("%s; the SYN-ACK came %s after the SYN and the ACK %s after it: captured at the client", ttls, fmtDur(synToSynAck), fmtDur(synAckToAck))
-	case timing == vantageServer:
-		v.where, v.reason = vantageServer, fmt.Sprintf("%s; the SYN-ACK left %s after the SYN and the ACK came %s later: captured at the server", ttls, fmtDur(synToSynAck), fmtDur(synAckToAck))
+		v.where = vantageBetween
 	default:
-		v.where, v.reason = vantageSameLink, ttls+": no router between the two and the handshake too fast to tell the side"
+		v.where = vantageSameLink
+		v.byTiming = in.timing()
+		if v.byTiming != vantageUnknown {
+			v.where = v.byTiming
+		}
 	}
 	return v
 }
 
-// oneSided is the vantage when only one side (name: vantageClient or vantageServer) sent packets.
-func oneSided(name string, ttl uint8, h int) (where, reason string) {
+// timing says which end the handshake's timing puts the capture at, or "".
+func (in vantageInput) timing() vantagePoint {
+	a, b := in.synToSynAck, in.synAckToAck
+	switch {
+	case a <= 0 || b <= 0:
+	case a >= timingFloor && a >= timingRatio*b:
+		return vantageClient
+	case b >= timingFloor && b >= timingRatio*a:
+		return vantageServer
+	}
+	return vantageUnknown
+}
+
+func oneSidedWhere(name vantagePoint, h int) vantagePoint {
+	if h == 0 {
+		return name
+	}
+	return vantageBetween
+}
+
+// describe says what the vantage was decided from.
+func (v vantage) describe() string {
+	in := v.in
+	ttls := fmt.Sprintf("client TTL %d (%s), server TTL %d (%s)", in.clientTTL, hopText(v.clientHops), in.serverTTL, hopText(v.serverHops))
+	switch {
+	case !in.clientSeen && !in.serverSeen:
+		return "no packets"
+	case !in.serverSeen:
+		return oneSidedReason(vantageClient, in.clientTTL, v.clientHops)
+	case !in.clientSeen:
+		return oneSidedReason(vantageServer, in.serverTTL, v.serverHops)
+	case v.byTiming == vantageClient:
+		return fmt.Sprintf("%s; the SYN-ACK came %s after the SYN and the ACK %s after it: captured at the client", ttls, fmtDur(in.synToSynAck), fmtDur(in.synAckToAck))
+	case v.byTiming == vantageServer:
+		return fmt.Sprintf("%s; the SYN-ACK left %s after the SYN and the ACK came %s later: captured at the server", ttls, fmtDur(in.synToSynAck), fmtDur(in.synAckToAck))
+	}
+	switch v.where {
+	case vantageClient:
+		return ttls + ": captured on the client's side"
+	case vantageServer:
+		return ttls + ": captured on the server's side"
+	case vantageBetween:
+		return ttls + ": routers on both sides of the capture point"
+	}
+	return ttls + ": no router between the two and the handshake too fast to tell the side"
+}
+
+// oneSidedReason words the vantage when only one side (name: vantageClient or vantageServer)
+// sent packets.
+func oneSidedReason(name vantagePoint, ttl uint8, h int) string {
 	other := vantageServer
 	if name == vantageServer {
 		other = vantageClient
 	}
 	ttls := fmt.Sprintf("%s TTL %d (%s), no packet from the %s", name, ttl, hopText(h), other)
 	if h == 0 {
-		return name, ttls + ": captured on the " + name + "'s side"
+		return ttls + ": captured on the " + name.String() + "'s side"
 	}
-	return vantageBetween, ttls + ": captured away from the " + name + ", behind at least one router"
+	return ttls + ": captured away from the " + name.String() + ", behind at least one router"
 }
 
 func hopText(h int) string {
@@ -116,10 +176,10 @@ func (f *flow) computeVantage() {
 		}
 		if lastSYN.seen() {
 			t1 = f.synAck.t.Sub(lastSYN.t)
-			t2 = ps.handshakeAck.t.Sub(f.synAck.t)
+			t2 = ps.handshakeAck.at().Sub(f.synAck.t)
 		}
 	}
-	ps.vantage = inferVantage(c.ttl, s.ttl, c.ttlSet, s.ttlSet, t1, t2)
+	ps.vantage = decideVantage(vantageInput{c.ttl, s.ttl, c.ttlSet, s.ttlSet, t1, t2})
 }
 
 // missingDirection names the direction the capture holds no packet of although the other side

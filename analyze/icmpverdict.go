@@ -106,7 +106,11 @@ func (f *flow) icmpSender(ic icmpFact) string {
 	case f.client.Addr():
 		return fmt.Sprintf("the client host %s itself", ic.router)
 	}
-	return fmt.Sprintf("router %s (TTL %d: %s from the capture point)", ic.router, ic.ttl, hopText(hops(ic.ttl)))
+	ttl := "TTL"
+	if ic.v6 {
+		ttl = "hop limit"
+	}
+	return fmt.Sprintf("router %s (%s %d: %s from the capture point)", ic.router, ttl, ic.ttl, hopText(hops(ic.ttl)))
 }
 
 // classifyICMP: the client's SYNs got no SYN-ACK and at least one ICMP error quotes them.

@@ -323,7 +323,7 @@ func (f *flow) pathResult() *result.Path {
 	if sch := f.synSchedule(); sch.name != "" {
 		p.SYNIntervals = sch.intervalSeconds()
 		p.SYNSchedule = sch.name
-		if !f.synAck.seen() {
+		if f.diag.verdict == result.VerdictSYNTimeout {
 			p.SYNGiveUp = float64(sch.giveUp.Milliseconds()) / 1000
 		}
 	}

@@ -114,8 +114,8 @@ type Path struct {
 	// SYNSchedule names the retransmission schedule those intervals match: "linux-linear",
 	// "doubling-1s", "windows-3s", "unknown", or "" with fewer than two SYNs.
 	SYNSchedule string `json:"syn_schedule"`
-	// SYNGiveUp is the expected time, in seconds after the first SYN, at which the client gives
-	// up (the next timeout after its last SYN); 0 when not estimated.
+	// SYNGiveUp is, for a syn-timeout, the expected time in seconds after the first SYN at which
+	// the client gives up (the next timeout after its last SYN); else 0.
 	SYNGiveUp float64 `json:"syn_give_up_s"`
 	// ICMP lists the ICMP errors that quote this flow's packets.
 	ICMP []ICMPError `json:"icmp"`

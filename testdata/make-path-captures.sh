@@ -36,13 +36,15 @@ AGENT=10.66.1.1
 RTR_A=10.66.1.254
 RTR_S=10.66.2.254
 SRV=10.66.2.2
+AGENT6=fd00:66:1::1
+SRV6=fd00:66:2::2
 
 PATH_ALL=(
 	path-syn-drop path-admin-prohibited path-port-unreachable path-unreachable
 	path-injected-rst path-midstream-reset path-idle-reset
 	path-mtu-blackhole path-mtu-blackhole-server path-data-blackhole
 	path-synack-lost-server path-loss-reorder-ok path-zero-window-ok
-	path-pmtud-ok-server path-pmtu-ignored-server
+	path-pmtud-ok-server path-pmtu-ignored-server path-ipv6-admin-prohibited
 )
 # MANIFEST.tsv rows: the first-slice captures, then these. make-captures.sh's main runs ALL.
 ROW_ORDER=("${ALL[@]}" "${PATH_ALL[@]}")
@@ -61,15 +63,23 @@ netns_down() {
 	done
 }
 
-# path_up : the three namespaces, IPv4 only, offloads off on every veth end (the capture holds
-# what a wire would carry), the router forwarding with an empty FORWARD chain.
+# path_up [--ipv6] : the three namespaces, offloads off on every veth end (the capture holds what
+# a wire would carry), the router forwarding with empty FORWARD chains. IPv4 only unless --ipv6
+# (then also fd00:66:1::/64 and fd00:66:2::/64, with no DAD, router solicitations or delayed MLD
+# reports to get into the capture).
 path_up() {
+	local ipv6=0 ns
+	[[ ${1:-} == --ipv6 ]] && ipv6=1
 	netns_down
-	local ns
 	for ns in "$NS_A" "$NS_R" "$NS_S"; do
 		ip netns add "$ns"
 		ip netns exec "$ns" ip link set lo up
-		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=$((1 - ipv6)) net.ipv6.conf.default.disable_ipv6=$((1 - ipv6))
+		if ((ipv6)); then
+			ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.dad_transmits=0 \
+				net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.default.router_solicitations=0 \
+				net.ipv6.conf.default.mldv2_unsolicited_report_interval=1 net.ipv6.conf.default.mldv1_unsolicited_report_interval=1
+		fi
 	done
 	ip link add "$VETH_A" netns "$NS_A" address 02:66:00:01:00:01 type veth peer name "$VETH_RA" netns "$NS_R" address 02:66:00:01:00:fe
 	ip link add "$VETH_S" netns "$NS_S" address 02:66:00:02:00:02 type veth peer name "$VETH_RS" netns "$NS_R" address 02:66:00:02:00:fe
@@ -88,6 +98,20 @@ path_up() {
 	A ip route add default via "$RTR_A"
 	S ip route add default via "$RTR_S"
 	R sysctl -qw net.ipv4.ip_forward=1
+	if ((ipv6)); then
+		A ip addr add "$AGENT6/64" dev "$VETH_A" nodad
+		R ip addr add fd00:66:1::fe/64 dev "$VETH_RA" nodad
+		R ip addr add fd00:66:2::fe/64 dev "$VETH_RS" nodad
+		S ip addr add "$SRV6/64" dev "$VETH_S" nodad
+		A ip -6 route add default via fd00:66:1::fe
+		S ip -6 route add default via fd00:66:2::fe
+		R sysctl -qw net.ipv6.conf.all.forwarding=1
+		A ip -6 neigh replace fd00:66:1::fe lladdr 02:66:00:01:00:fe dev "$VETH_A" nud permanent
+		R ip -6 neigh replace "$AGENT6" lladdr 02:66:00:01:00:01 dev "$VETH_RA" nud permanent
+		R ip -6 neigh replace "$SRV6" lladdr 02:66:00:02:00:02 dev "$VETH_RS" nud permanent
+		S ip -6 neigh replace fd00:66:2::fe lladdr 02:66:00:02:00:fe dev "$VETH_S" nud permanent
+		sleep 2 # let the link-up multicast listener reports go by before the capture starts
+	fi
 	# Fixed neighbour entries: no ARP in the captures, and none delaying a first SYN.
 	A ip neigh replace "$RTR_A" lladdr 02:66:00:01:00:fe dev "$VETH_A" nud permanent
 	R ip neigh replace "$AGENT" lladdr 02:66:00:01:00:01 dev "$VETH_RA" nud permanent
@@ -375,6 +399,17 @@ cap_path-pmtu-ignored-server() {
 	# it arrive, the TCP stack never does.
 	pmtu_capture eval 'S iptables -A INPUT -p icmp --icmp-type fragmentation-needed -j DROP; CLIENT_TIMEOUT=6 client_fail -tls1_2'
 	expect path-mtu "TLS 1.0,TLS 1.1,TLS 1.2" "TLS 1.2" - S2 "as path-pmtud-ok-server, but an iptables rule on the server host drops ICMP fragmentation-needed: the ICMP errors are in the capture, the server keeps resending its 1448-byte segment, the client gives up after 6 s"
+	finish
+}
+
+cap_path-ipv6-admin-prohibited() {
+	begin path-ipv6-admin-prohibited
+	path_up --ipv6
+	R ip6tables -A FORWARD -p tcp --dport "$PORT" -j REJECT --reject-with icmp6-adm-prohibited
+	cap_start
+	CONNECT="[$SRV6]:$PORT" client_fail -tls1_2
+	expect firewall-reject - - - S0 "IPv6: the router rejects SYNs to [fd00:66:2::2]:4343 with ICMPv6 type 1 code 1 (communication with destination administratively prohibited) from fd00:66:1::fe"
+	cap_stop
 	finish
 }
 

@@ -44,6 +44,9 @@ func (f *flow) nextStep() string {
 		}
 		return fmt.Sprintf("The client must use TLS on port %d: configure it for https://%s, or point it at the plain-HTTP port.", port, srv)
 	case result.VerdictIncomplete:
+		if f.missingDirection() != "" {
+			return "Capture where both directions pass: on the client or server host itself, or on a link that carries the return path too, and without a one-way capture filter."
+		}
 		if f.clientHelloCut {
 			return "Capture again with the whole packet: tcpdump -s 0 (or no -s option: tcpdump 4.0 and later default to 262144 bytes); on Windows, pktmon or Wireshark without a packet slice limit."
 		}

@@ -23,6 +23,7 @@ func (f *flow) classifyPath(end time.Time) bool {
 	f.computeVantage()
 	f.pathFlags(end)
 	switch {
+	case f.classifyOneDirection():
 	case f.classifySYNACKUnacknowledged():
 	case f.classifyInjectedRST():
 	case f.classifyBlackhole(end):
@@ -66,6 +67,26 @@ func (f *flow) pathFlags(end time.Time) {
 		}
 		f.diag.flags = append(f.diag.flags, fmt.Sprintf("frag-needed:mtu=%d:from=%s", ic.mtu, ic.router))
 	}
+}
+
+// classifyOneDirection: the capture holds only one side's packets, though that side acknowledges
+// the other's: whatever the other side did is not in the capture, so no verdict can rest on it.
+func (f *flow) classifyOneDirection() bool {
+	if f.missingDirection() == "" {
+		return false
+	}
+	d := fromClient
+	if f.side[fromClient].packets == 0 {
+		d = fromServer
+	}
+	other := sideName[1-d]
+	f.addEvidence(ref{f.firstFrame, f.first}, "first packet of the flow, from the %s", sideName[d])
+	what := fmt.Sprintf("the capture holds only the %s's %d packets (%d payload bytes); the %s's are missing, though the %s acknowledges them", sideName[d], f.side[d].packets, f.side[d].bytes, other, sideName[d])
+	if f.synCount > 0 && d == fromClient {
+		what += " (it went on from its SYN to ACKs and data, so a SYN-ACK came)"
+	}
+	f.verdict(result.VerdictIncomplete, "%s: the capture sees one direction only (asymmetric routing past the capture point, or a capture filter such as \"src host\"); capture both directions", what)
+	return true
 }
 
 // classifySYNACKUnacknowledged: the server answered with SYN-ACKs and the client never sent an
@@ -177,6 +198,11 @@ func (f *flow) classifyIdleReset() bool {
 	f.addEvidence(r.ref, "RST from the %s after %s of silence (TTL %d, as its other packets)", sideName[r.from], fmtDur(gap), r.ttl)
 	f.verdict(result.VerdictReset, "the %s reset the connection after %s of silence: an idle timeout (the application's, or a firewall or NAT in the path that resets in its name with the same TTL)",
 		sideName[r.from], fmtDur(gap))
+	if f.side[r.from].lastPayload.frame < r.frame && f.side[1-r.from].lastPayload.frame > f.side[r.from].lastPayload.frame {
+		// The other side's data after the silence was answered by the reset: the connection was
+		// half-open, one end had already forgotten it.
+		f.diag.flags = append(f.diag.flags, "half-open")
+	}
 	return true
 }
 

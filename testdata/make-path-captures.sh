@@ -45,6 +45,7 @@ PATH_ALL=(
 	path-mtu-blackhole path-mtu-blackhole-server path-data-blackhole
 	path-synack-lost-server path-loss-reorder-ok path-zero-window-ok
 	path-pmtud-ok-server path-pmtu-ignored-server path-ipv6-admin-prohibited
+	path-one-direction
 )
 # MANIFEST.tsv rows: the first-slice captures, then these. make-captures.sh's main runs ALL.
 ROW_ORDER=("${ALL[@]}" "${PATH_ALL[@]}")
@@ -410,6 +411,20 @@ cap_path-ipv6-admin-prohibited() {
 	CONNECT="[$SRV6]:$PORT" client_fail -tls1_2
 	expect firewall-reject - - - S0 "IPv6: the router rejects SYNs to [fd00:66:2::2]:4343 with ICMPv6 type 1 code 1 (communication with destination administratively prohibited) from fd00:66:1::fe"
 	cap_stop
+	finish
+}
+
+cap_path-one-direction() {
+	begin path-one-direction
+	path_up
+	bg server s_server -tls1_2 -WWW
+	wait_listen $PORT
+	# A capture that sees only what the agent sends (as on one leg of asymmetric routing).
+	cap_start -i "$VETH_A" src host "$AGENT"
+	get -tls1_2
+	wait_exit "$LAST_PID" 5
+	cap_stop
+	expect incomplete "TLS 1.0,TLS 1.1,TLS 1.2" - - SH "a working TLS 1.2 GET captured with the filter 'src host 10.66.1.1': only the agent's packets; it acknowledges the server's data, so the other direction exists but is not in the capture"
 	finish
 }
 

@@ -492,20 +492,6 @@ func isHTTPRequest(line []byte) bool {
 	return false
 }
 
-func icmpText(ic icmpFact) string {
-	if ic.v6 {
-		return fmt.Sprintf("ICMPv6 type %d code %d", ic.typ, ic.code)
-	}
-	names := map[uint8]string{0: "net unreachable", 1: "host unreachable", 3: "port unreachable", 4: "fragmentation needed",
-		9: "net administratively prohibited", 10: "host administratively prohibited", 13: "communication administratively prohibited"}
-	if ic.typ == 3 {
-		if n, ok := names[ic.code]; ok {
-			return "ICMP " + n
-		}
-	}
-	return fmt.Sprintf("ICMP type %d code %d", ic.typ, ic.code)
-}
-
 // since formats the time from a to b.
 func since(a, b time.Time) string { return fmtDur(b.Sub(a)) }
 

@@ -266,7 +266,6 @@ func (f *flow) icmpError(p *capture.Packet, quotedSrc netip.AddrPort) {
 
 // release drops what a finished flow no longer needs: buffers and parsers.
 func (f *flow) release() {
-	f.releasePath()
 	for i := range f.side {
 		f.side[i].stream.stop()
 		f.side[i].stream.marks = nil

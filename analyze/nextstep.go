@@ -52,5 +52,5 @@ func (f *flow) nextStep() string {
 		}
 		return "Capture the whole connection, from its SYN to its end: start the capture before the client connects and stop it after it gives up."
 	}
-	return f.pathNextStep() // pathnext.go
+	return f.pathNextStep() // pathverdict.go
 }

@@ -117,13 +117,6 @@ func (c cref) full() ref {
 // outstanding returns the side's unacknowledged segments, oldest first.
 func (s *pathSide) outstanding() []outSeg { return s.out[:s.nOut] }
 
-// releasePath drops what a finished flow's path facts no longer need.
-func (f *flow) releasePath() {
-	for d := range f.path.side {
-		f.path.side[d].nOut = 0
-	}
-}
-
 // seqLE reports whether a <= b in sequence-number arithmetic.
 func seqLE(a, b uint32) bool { return int32(b-a) >= 0 }
 

@@ -378,7 +378,11 @@ func (f *flow) pathNextStep() string {
 		if i, ok := f.injectedRST(); ok && f.path.rst[i].idle >= idleResetMin {
 			return fmt.Sprintf("A firewall or NAT between the two drops idle sessions after about %s and then resets them: raise its TCP idle timeout, or have the agent use TCP keepalives shorter than that.", fmtDur(f.path.rst[i].idle))
 		}
-		return fmt.Sprintf("A device between client and server (firewall, IPS, proxy; the TTL tells how many hops from the capture point) resets this connection in %s's name: find the rule that does it (connection limits, byte or content rules, IPS signatures) and the device's logs at %s.", srv, f.last.UTC().Format("15:04:05"))
+		claimed := srv
+		if i, ok := f.injectedRST(); ok && f.rsts[i].from == fromClient {
+			claimed = addr(f.client)
+		}
+		return fmt.Sprintf("A device between client and server (firewall, IPS, proxy; the TTL tells how many hops from the capture point) resets this connection in %s's name: find the rule that does it (connection limits, byte or content rules, IPS signatures) and the device's logs at %s.", claimed, f.last.UTC().Format("15:04:05"))
 	case result.VerdictDataBlackhole:
 		return "Something on the path silently drops this connection's packets after the handshake: check stateful firewalls and load balancers for lost sessions or asymmetric routing (the return path through a device that never saw the SYN), and capture on both sides at once to find where the packets stop."
 	case result.VerdictMTUBlackhole:

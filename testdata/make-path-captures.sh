@@ -45,7 +45,7 @@ PATH_ALL=(
 	path-mtu-blackhole path-mtu-blackhole-server path-data-blackhole
 	path-synack-lost-server path-loss-reorder-ok path-zero-window-ok
 	path-pmtud-ok-server path-pmtu-ignored-server path-ipv6-admin-prohibited
-	path-one-direction
+	path-one-direction path-client-reset-forged-server
 )
 # MANIFEST.tsv rows: the first-slice captures, then these. make-captures.sh's main runs ALL.
 ROW_ORDER=("${ALL[@]}" "${PATH_ALL[@]}")
@@ -425,6 +425,23 @@ cap_path-one-direction() {
 	wait_exit "$LAST_PID" 5
 	cap_stop
 	expect incomplete "TLS 1.0,TLS 1.1,TLS 1.2" - - SH "a working TLS 1.2 GET captured with the filter 'src host 10.66.1.1': only the agent's packets; it acknowledges the server's data, so the other direction exists but is not in the capture"
+	finish
+}
+
+cap_path-client-reset-forged-server() {
+	begin path-client-reset-forged-server
+	path_up
+	local PATH_TO_GET
+	PATH_TO_GET=$(big_file big.dat 60000)
+	bg server s_server -tls1_2 -WWW
+	wait_listen $PORT
+	# The rule matches the server's packets once 30000 bytes have passed, so the forged RST goes to
+	# the server, in the agent's name. Captured at the server.
+	R iptables -A FORWARD -p tcp --sport "$PORT" -m connbytes --connbytes 30000: --connbytes-dir both --connbytes-mode bytes -j REJECT --reject-with tcp-reset
+	cap_start_server
+	CLIENT_TIMEOUT=6 get -tls1_2 || true
+	cap_stop 1
+	expect middlebox-reset "TLS 1.0,TLS 1.1,TLS 1.2" "TLS 1.2" - RSTR "connbytes rule on the server->agent direction: the router answers the server's segment with a RST forged in the agent's name (TTL 64 where the agent's packets arrive with 63); captured at the server; the agent, which never reset, times out after 6 s"
 	finish
 }
 

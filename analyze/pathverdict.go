@@ -180,8 +180,8 @@ func (f *flow) classifyInjectedRST() bool {
 		after = fmt.Sprintf("; the %s kept sending data after it (frame %d): it never reset the connection", claimed, f.side[d].lastPayload.frame)
 		f.addEvidence(f.side[d].lastPayload, "data from the %s after the reset in its name", claimed)
 	}
-	f.verdict(result.VerdictMiddleboxReset, "a reset in the %s's name %s was forged by a device in the path: its %s%s%s",
-		claimed, stage, f.rstTTLText(i), idle, after)
+	f.verdict(result.VerdictMiddleboxReset, "a device in the path forged a reset in the %s's name %s (captured %s): its %s%s%s",
+		claimed, stage, f.path.vantage.hereText(), f.rstTTLText(i), idle, after)
 	return true
 }
 

@@ -73,10 +73,12 @@ type pathSide struct {
 	holeEnd    uint32
 	holeAfter  cref
 	holeAftLen int
-	// outOfOrder counts segments that filled a gap in this side's data sooner after its
-	// previous segment than a round trip (Wireshark's rule, 3 ms without a handshake): reordered
-	// on the way, not retransmitted.
+	// outOfOrder counts segments that filled the latest gap in this side's data with bytes never
+	// seen, sooner after the data past the gap than a round trip (Wireshark's timing rule, 3 ms
+	// without a handshake): reordered on the way, not retransmitted.
 	outOfOrder int
+	gapStart   uint32 // the latest gap in this side's data (gapStart == gapEnd: none)
+	gapEnd     uint32
 	maxSeqAt   int64 // when this side's highest segment so far was seen (Unix ns)
 }
 
@@ -224,9 +226,12 @@ func (f *flow) pathData(d int, t *capture.TCPHeader, r ref) {
 	if !seenSet && side.synSeen {
 		seen, seenSet = side.synSeq+1, true
 	}
-	if seenSet && !seqLE(seq, seen) && !s.hole {
+	if seenSet && !seqLE(seq, seen) {
 		// The segment starts beyond everything seen: the bytes between never passed here.
-		s.hole, s.holeStart, s.holeEnd, s.holeAfter, s.holeAftLen = true, seen, seq, pack(r), t.PayloadLen
+		s.gapStart, s.gapEnd = seen, seq
+		if !s.hole {
+			s.hole, s.holeStart, s.holeEnd, s.holeAfter, s.holeAftLen = true, seen, seq, pack(r), t.PayloadLen
+		}
 	}
 	if !seenSet || !seqLE(end, seen) {
 		s.maxSeqAt = r.t.UnixNano()
@@ -249,9 +254,10 @@ func (f *flow) pathData(d int, t *capture.TCPHeader, r ref) {
 	}
 	peer := &f.path.side[1-d]
 	fastRetransmit := peer.dupRun >= 2 && peer.lastAck == seq // asked for by duplicate ACKs
-	if seenSet && seqLE(end, seen) && end != seen && !fastRetransmit && time.Duration(r.t.UnixNano()-s.maxSeqAt) < f.oooThreshold() {
-		// Never seen before, below what was: it filled a gap within a round trip of the data
-		// past it (Wireshark measures from the highest segment too).
+	inGap := s.gapStart != s.gapEnd && seqLE(s.gapStart, seq) && seqLE(end, s.gapEnd)
+	if seenSet && seqLE(end, seen) && end != seen && inGap && !fastRetransmit && time.Duration(r.t.UnixNano()-s.maxSeqAt) < f.oooThreshold() {
+		// Bytes never seen, in the latest gap, within a round trip of the data past it (timed
+		// from the highest segment, as Wireshark does): reordered on the way.
 		s.outOfOrder++
 	}
 	if s.nOut == maxOutstanding {

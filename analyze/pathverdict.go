@@ -233,7 +233,9 @@ func (f *flow) findBlackhole(end time.Time) (blackhole, bool) {
 		b.from = d
 		minLost := 0
 		for _, o := range s.outstanding() {
-			if o.sends >= 2 {
+			// Resent and still unacknowledged a second after it was first sent: not a loss the
+			// capture merely ended in the middle of.
+			if o.sends >= 2 && end.Sub(o.first.at()) >= time.Second {
 				b.lost = append(b.lost, o)
 				if n := int(o.n); minLost == 0 || n < minLost {
 					minLost = n

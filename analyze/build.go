@@ -43,6 +43,7 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	guessed := 0
 	for _, f := range a.done {
 		a.infer(f)
+		a.inferPath(f) // pathinfer.go
 		res.Flows = append(res.Flows, f.result())
 		a.advise(&res.Flows[len(res.Flows)-1], f)
 		count(f.server, f.diag.verdict, 1)
@@ -60,6 +61,7 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 		res.Warnings = append(res.Warnings, result.Warning{Code: "flows-not-listed",
 			Message: fmt.Sprintf("%d flows past the first %d are counted in the summary but not listed: narrow the analysis with --port/--host or raise --max-flows", res.FlowsNotListed, a.opts.MaxFlows)})
 	}
+	res.Warnings = append(res.Warnings, a.pathWarnings()...) // pathinfer.go
 	if guessed > 0 {
 		res.Warnings = append(res.Warnings, result.Warning{Code: "roles-guessed",
 			Message: fmt.Sprintf("%d flow(s) started before the capture (no SYN or SYN-ACK): client and server were guessed from the ports", guessed)})
@@ -177,6 +179,7 @@ func (f *flow) result() result.Flow {
 		Evidence:        append([]result.Evidence{}, f.diag.evidence...),
 		Filter:          wiresharkFilter(f.client, f.server),
 		Flags:           append([]string{}, f.diag.flags...),
+		Path:            f.pathResult(),
 		TCP: result.TCP{
 			SYNs:          refs(f.syns, fromClient),
 			FINs:          []result.PacketRef{},

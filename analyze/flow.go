@@ -85,6 +85,9 @@ type flow struct {
 
 	// Set by finalize.
 	diag diagnosis
+
+	// TTLs, ACKs, losses (path.go). Pointer-free and last, so the garbage collector never scans it.
+	path pathState
 }
 
 type rstRef struct {
@@ -99,7 +102,8 @@ type icmpFact struct {
 	typ, code  uint8
 	router     netip.Addr
 	mtu        uint32
-	fromClient bool // the quoted packet was the client's
+	fromClient bool  // the quoted packet was the client's
+	ttl        uint8 // the ICMP packet's own TTL / hop limit
 }
 
 const (
@@ -138,6 +142,7 @@ func (f *flow) closed() bool {
 // packet updates the flow with one of its TCP packets.
 func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Analyzer) {
 	d := f.dirOf(src)
+	f.pathPacket(d, p)
 	s := &f.side[d]
 	t := &p.TCP
 	r := ref{p.Index, p.Time}
@@ -310,7 +315,7 @@ func (f *flow) icmpError(p *capture.Packet, quotedSrc netip.AddrPort) {
 	}
 	q := &p.ICMP
 	f.icmp = append(f.icmp, icmpFact{ref: ref{p.Index, p.Time}, v6: q.V6, typ: q.Type, code: q.Code,
-		router: p.SrcIP, mtu: q.MTU, fromClient: quotedSrc == f.client})
+		router: p.SrcIP, mtu: q.MTU, fromClient: quotedSrc == f.client, ttl: p.TTL})
 }
 
 // release drops what a finished flow no longer needs: buffers and parsers, and the ladder of a

@@ -18,6 +18,7 @@ type aggregate struct {
 	agents        map[agentKey]int // every flow, for the fleet view (fleet.go)
 	maxAgents     int              // most distinct keys in agents (Options.MaxAgentKeys)
 	agentsDropped int              // flows past maxAgents distinct keys
+	path          pathAggregate    // server TTLs and connection attempts (pathinfer.go)
 }
 
 // serverFacts is what one server:port did across the capture.
@@ -49,6 +50,7 @@ func (g *aggregate) init(maxAgents int) {
 	g.servers = make(map[netip.AddrPort]*serverFacts)
 	g.unlisted = make(map[unlistedKey]int)
 	g.agents = make(map[agentKey]int)
+	g.path.init()
 }
 
 func (g *aggregate) server(ap netip.AddrPort) *serverFacts {
@@ -62,6 +64,7 @@ func (g *aggregate) server(ap netip.AddrPort) *serverFacts {
 
 // observe records what a finished flow shows about its server.
 func (g *aggregate) observe(f *flow) {
+	g.path.observe(f)
 	s := g.server(f.server)
 	if f.tls.isTLS() {
 		s.tlsSeen = true

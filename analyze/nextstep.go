@@ -32,15 +32,22 @@ func (a *Analyzer) advise(out *result.Flow, f *flow) {
 // variant names what narrows the verdict's knowledge entry for this flow (see knowledge/data).
 func (f *flow) variant() string {
 	switch f.diag.verdict {
-	case result.VerdictRefused:
-		if len(f.icmp) > 0 {
-			return "icmp"
+	case result.VerdictFirewallReject:
+		if len(f.icmp) > 0 && f.icmp[0].router == f.server.Addr() {
+			return "server-host"
+		}
+	case result.VerdictMiddleboxReset:
+		if i, ok := f.injectedRST(); ok && f.path.rst[i].idle >= idleResetMin {
+			return "idle"
 		}
 	case result.VerdictNotTLS:
 		if strings.Contains(f.diag.reason, "server answered") {
 			return "server-plain"
 		}
 	case result.VerdictIncomplete:
+		if f.missingDirection() != "" {
+			return "one-direction"
+		}
 		if f.clientHelloCut {
 			return "client-hello-cut"
 		}
@@ -65,6 +72,13 @@ func (f *flow) facts(a *Analyzer) map[string]string {
 	}
 	if len(f.icmp) > 0 {
 		m["router"] = f.icmp[0].router.String()
+	}
+	if i, ok := f.injectedRST(); ok {
+		m["idle"] = fmtDur(f.path.rst[i].idle)
+		m["reset_in_name_of"] = addr(f.server)
+		if f.rsts[i].from == fromClient {
+			m["reset_in_name_of"] = addr(f.client)
+		}
 	}
 	if f.http != nil && f.http.request.seen() {
 		m["path"] = f.http.request.path

@@ -10,9 +10,9 @@
 //
 // Entries are keyed by a verdict, optionally narrowed by a variant and a role:
 //
-//	refused                 any refused connection
-//	refused/icmp            refused by an ICMP unreachable from a router or firewall
-//	refused@agent-listener  refused on the agents' listener port (server -> agent notification)
+//	firewall-reject                 any connection a firewall rejected with an ICMP error
+//	firewall-reject/server-host     rejected by the server host's own firewall
+//	refused@agent-listener          refused on the agents' listener port (server -> agent notification)
 //
 // Lookup takes, field by field, the first entry that sets it, from the most specific key to
 // the verdict alone, the selected profile before the generic one at each key.

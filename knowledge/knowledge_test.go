@@ -100,10 +100,13 @@ func TestLookup(t *testing.T) {
 			`The agent 10.0.0.2 is the TLS server for notifications on port 4343: enable TLS 1.2 for its server side, HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.2\Server`},
 		{"generic", "refused", "", "", "refused", "Connection refused", 1, "Nothing listens on 10.0.0.2:4343: check that the service is running"},
 		{"apexone", "refused", "", "", "refused", "Nothing listens on the Apex One port", 2, "Nothing listens on 10.0.0.2:4343: on the Apex One server check that the master service"},
-		// The generic profile's more specific refused/icmp wins over apexone's refused; apexone's own refused/icmp over both.
-		{"generic", "refused", "icmp", "", "refused/icmp", "Connection rejected by a router or firewall", 1, "A router or firewall (10.0.0.254) rejects TCP port 4343 to 10.0.0.2: add a firewall exception for the port."},
-		{"apexone", "refused", "icmp", "", "refused/icmp", "A firewall rejects the Apex One port", 1, "A router or firewall (10.0.0.254) rejects TCP port 4343 to the Apex One server 10.0.0.2"},
-		{"apexone", "refused", "icmp", "agent-listener", "refused@agent-listener", "Nothing listens on the agent's listener port", 1, "Nothing listens on the agent's listener port 10.0.0.2:4343"},
+		// A variant the product profile does not set comes from the generic profile (middlebox-reset/idle);
+		// the product's own variant wins over both (firewall-reject/server-host).
+		{"generic", "firewall-reject", "", "", "firewall-reject", "Rejected by a firewall", 1, "A firewall at 10.0.0.254 rejects TCP port 4343 to 10.0.0.2: add a rule on it that allows the clients to reach the port."},
+		{"apexone", "firewall-reject", "", "", "firewall-reject", "A firewall rejects the Apex One port", 1, "A router or firewall (10.0.0.254) rejects TCP port 4343 to the Apex One server 10.0.0.2"},
+		{"apexone", "firewall-reject", "server-host", "", "firewall-reject/server-host", "The Apex One server's own firewall rejects the port", 1, "The Windows Firewall on the Apex One server 10.0.0.2 rejects TCP port 4343"},
+		{"apexone", "middlebox-reset", "idle", "", "middlebox-reset/idle", "Idle session reset by a device in the path", 1, "A firewall or NAT between the two drops idle sessions after about"},
+		{"apexone", "refused", "", "agent-listener", "refused@agent-listener", "Nothing listens on the agent's listener port", 1, "Nothing listens on the agent's listener port 10.0.0.2:4343"},
 		{"apexone", "syn-timeout", "", "", "syn-timeout", "Agents' SYNs to the Apex One server are dropped", 2, "A firewall drops TCP port 4343 to the Apex One server 10.0.0.2"},
 		{"generic", "syn-timeout", "", "agent-listener", "syn-timeout", "No answer to the SYN", 2, "Check the path to 10.0.0.2:4343"},
 		{"apexone", "name-resolution-failed", "nxdomain", "", "name-resolution-failed/nxdomain", "Apex One server name does not exist in DNS", 1,

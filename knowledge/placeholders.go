@@ -21,6 +21,8 @@ var Placeholders = []Placeholder{
 	{"offered", "every TLS version the client offers", "its versions"},
 	{"time", "the time of the connection's last packet, hh:mm:ss UTC", "that time"},
 	{"router", "the router or firewall that sent an ICMP error", "a router or firewall"},
+	{"idle", "how long the connection was silent before a forged reset", "a while"},
+	{"reset_in_name_of", "whose address a forged reset carried (ip:port)", "one side"},
 	{"check_url", "the profile's check URL", "the check URL"},
 	{"path", "the path of the HTTP request", "the requested path"},
 	{"status", "the HTTP response status line", "an error status"},

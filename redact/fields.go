@@ -62,4 +62,6 @@ var knownFields = []string{
 	"AgentSummary.JA3", "AgentSummary.JA4", "AgentSummary.Servers",
 	"FingerprintGroup.JA4", "FingerprintGroup.JA3", "FingerprintGroup.Agents", "FingerprintGroup.HighestVersion",
 	"FleetGroup.Server", "FleetGroup.HighestVersion", "FleetGroup.Outcome", "FleetGroup.Agents", "FleetGroup.Text",
+	"Path.Vantage", "Path.VantageReason", "Path.SYNSchedule",
+	"ICMPError.From", "ICMPError.Name", "ICMPError.Quotes",
 }

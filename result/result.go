@@ -67,7 +67,7 @@ type Options struct {
 type Warning struct {
 	// Code is a stable identifier: "truncated-file", "corrupt-file", "snaplen-cut",
 	// "client-hello-cut", "roles-guessed", "flows-not-listed", "undecodable-frames", "fleet-truncated",
-	// "dns-other-failures", "dns-not-followed".
+	// "dns-other-failures", "dns-not-followed", "one-direction".
 	Code    string `json:"code"`
 	Message string `json:"message"` // one sentence that says what happened and what to do
 	Offset  int64  `json:"offset,omitempty"`
@@ -132,6 +132,49 @@ type Flow struct {
 	Packets []Packet `json:"packets"`
 	// PacketsOmitted counts the packets between those that Packets leaves out.
 	PacketsOmitted int `json:"packets_omitted"`
+	// Path is what the packets show about the network between client and server: where the
+	// capture was taken, hop counts, the SYN retry schedule, ICMP errors, duplicate ACKs.
+	Path *Path `json:"path,omitempty"`
+}
+
+// Path is what a flow's packets show about the network path and the capture's vantage point.
+type Path struct {
+	// Vantage is where the capture was taken, as far as TTLs and handshake timing tell:
+	// "client" (on the client host or its link), "server", "between" (routers on both sides),
+	// "same-link" (no router between them and no timing to tell) or "unknown".
+	Vantage string `json:"vantage"`
+	// VantageReason says what the vantage was inferred from.
+	VantageReason string `json:"vantage_reason"`
+	// ClientHops and ServerHops are the routers between each side and the capture point: the
+	// usual initial TTL (64, 128 or 255) minus the TTL seen; -1 when that side sent no packet.
+	ClientHops int `json:"client_hops"`
+	ServerHops int `json:"server_hops"`
+	// SYNIntervals are the seconds between the client's successive SYNs (retransmissions).
+	SYNIntervals []float64 `json:"syn_intervals_s"`
+	// SYNSchedule names the retransmission schedule those intervals match: "linux-linear",
+	// "doubling-1s", "windows-3s", "unknown", or "" with fewer than two SYNs.
+	SYNSchedule string `json:"syn_schedule"`
+	// SYNGiveUp is, for a syn-timeout, the expected time in seconds after the first SYN at which
+	// the client gives up (the next timeout after its last SYN); else 0.
+	SYNGiveUp float64 `json:"syn_give_up_s"`
+	// ICMP lists the ICMP errors that quote this flow's packets.
+	ICMP []ICMPError `json:"icmp"`
+	// DupACKs is the longest run of duplicate ACKs from either side; ZeroWindows counts
+	// zero-window advertisements.
+	DupACKs     int `json:"dup_acks"`
+	ZeroWindows int `json:"zero_windows"`
+}
+
+// ICMPError is one ICMP/ICMPv6 error that quotes a packet of the flow.
+type ICMPError struct {
+	Frame  int       `json:"frame"`
+	Time   time.Time `json:"time"`
+	From   string    `json:"from"` // the address that sent it: a router, or one of the hosts
+	Type   int       `json:"type"`
+	Code   int       `json:"code"`
+	Name   string    `json:"name"`   // e.g. "ICMP communication administratively prohibited"
+	MTU    int       `json:"mtu"`    // next-hop MTU of fragmentation needed / packet too big, else 0
+	Quotes string    `json:"quotes"` // whose packet it quotes: "client" or "server"
 }
 
 // TCP is what the TCP headers of a flow showed.

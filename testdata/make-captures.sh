@@ -246,7 +246,8 @@ finish() {
 	stop_all
 	netns_down
 	local order
-	order=$(IFS=,; echo "${ALL[*]}")
+	# ROW_ORDER (set by a script that sources this one) orders the rows of every capture script.
+	order=$(IFS=,; echo "${ROW_ORDER[*]:-${ALL[*]}}")
 	python3 "$HERE/tools/capcheck.py" update "$MANIFEST" "$OUT/$CAP_NAME.pcap" "$WORK/expect.tsv" "$order"
 	if ! python3 "$HERE/tools/capcheck.py" check "$MANIFEST" "$CAP_NAME" >&2; then
 		# KEEP_GOING=1 (for working on this script): report and go on to the next capture.
@@ -737,8 +738,8 @@ main() {
 	python3 "$HERE/tools/capcheck.py" check "$MANIFEST" >&2
 }
 
-# Run main only when executed: make-captures-names-http.sh and make-tls-captures.sh source this
-# file for its helpers.
+# Run main only when executed: make-captures-names-http.sh, make-tls-captures.sh and
+# make-path-captures.sh source this file for its helpers.
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
 	main "$@"
 fi

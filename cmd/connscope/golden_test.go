@@ -187,7 +187,7 @@ func TestDamagedCaptures(t *testing.T) {
 		{"capture/testdata/corrupt-length.pcap", "damaged-corrupt-length", "corrupt-file", 1946, 9, []string{"ok"}, 0},
 		{"capture/testdata/corrupt-block.pcapng", "damaged-corrupt-block", "corrupt-file", 3176, 11, []string{"ok"}, 0},
 		{"capture/testdata/tls-snaplen96.pcap", "snaplen96", "snaplen-cut", 0, 51,
-			[]string{"incomplete", "incomplete", "refused", "refused", "refused", "syn-timeout", "ok"}, 1},
+			[]string{"incomplete", "incomplete", "refused", "firewall-reject", "firewall-reject", "syn-timeout", "ok"}, 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.golden, func(t *testing.T) {

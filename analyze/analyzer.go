@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"encoding/binary"
 	"net/netip"
 	"sort"
 	"time"
@@ -10,16 +11,34 @@ import (
 )
 
 // flowKey identifies a connection by its two endpoints, lower endpoint first, so that both
-// directions find the same flow.
+// directions find the same flow. It holds no pointers and no padding (netip.AddrPort holds a
+// pointer to its zone), so that the flow table hashes and compares it as 40 plain bytes: the
+// table lookup is on every packet's path.
 type flowKey struct {
-	a, b netip.AddrPort
+	lo, hi [16]byte // addresses in 16-byte form
+	// ports: the lower endpoint's port << 32 | the higher's << 16 | 1 when the addresses are
+	// IPv6 (an IPv4 address and its IPv4-mapped IPv6 form are different endpoints).
+	ports uint64
 }
 
 func makeKey(src, dst netip.AddrPort) flowKey {
-	if src.Compare(dst) < 0 {
-		return flowKey{src, dst}
+	return makeKeyFrom(src.Addr(), src.Port(), dst.Addr(), dst.Port())
+}
+
+// makeKeyFrom is makeKey from addresses and ports, ordered as netip.AddrPort.Compare orders
+// endpoints of one family.
+func makeKeyFrom(srcIP netip.Addr, srcPort uint16, dstIP netip.Addr, dstPort uint16) flowKey {
+	s, d := srcIP.As16(), dstIP.As16()
+	var v6 uint64
+	if srcIP.Is6() {
+		v6 = 1
 	}
-	return flowKey{dst, src}
+	sh, dh := binary.BigEndian.Uint64(s[:8]), binary.BigEndian.Uint64(d[:8])
+	sl, dl := binary.BigEndian.Uint64(s[8:]), binary.BigEndian.Uint64(d[8:])
+	if sh < dh || sh == dh && (sl < dl || sl == dl && srcPort < dstPort) {
+		return flowKey{lo: s, hi: d, ports: uint64(srcPort)<<32 | uint64(dstPort)<<16 | v6}
+	}
+	return flowKey{lo: d, hi: s, ports: uint64(dstPort)<<32 | uint64(srcPort)<<16 | v6}
 }
 
 // Analyzer consumes packets in capture order and produces a result.Result. It is not safe for
@@ -33,16 +52,19 @@ type Analyzer struct {
 	flows    map[flowKey]*flow
 	nextID   int
 
-	done []*flow   // finished flows, listed in the result
-	agg  aggregate // per-server facts of every flow, and the flows past MaxFlows as counts
+	done      []*flow          // finished flows, listed in the result
+	certCache certCache        // server certificate chains, shared between flows
+	fpCache   fingerprintCache // JA3/JA4 of each distinct ClientHello
+	agg       aggregate        // per-server facts of every flow, and the flows past MaxFlows as counts
 
-	lastSweep           time.Time
+	nextSweep           time.Time // a second of capture time after the last sweep
 	sinceSweep          int
 	now                 time.Time
 	warnings            []result.Warning
 	clientHelloCuts     int // flows whose ClientHello the snaplen cut
 	clientHelloCutFrame int // the first such ClientHello
 	evictedEarly        int
+	dns                 dnsTable // name lookups (dns.go)
 }
 
 // New returns an Analyzer for the given options.
@@ -58,7 +80,7 @@ func New(opts Options) *Analyzer {
 	for _, p := range opts.TLSPorts {
 		a.tlsPorts[p] = true
 	}
-	a.agg.init()
+	a.agg.init(opts.MaxAgentKeys)
 	return a
 }
 
@@ -69,6 +91,8 @@ func (a *Analyzer) Packet(p *capture.Packet) {
 		a.tcpPacket(p)
 	case capture.KindICMPError:
 		a.icmpPacket(p)
+	case capture.KindDNS:
+		a.dnsPacket(p)
 	}
 }
 
@@ -95,7 +119,7 @@ func (a *Analyzer) tcpPacket(p *capture.Packet) {
 	}
 	src := netip.AddrPortFrom(p.SrcIP, t.SrcPort)
 	dst := netip.AddrPortFrom(p.DstIP, t.DstPort)
-	key := makeKey(src, dst)
+	key := makeKeyFrom(p.SrcIP, t.SrcPort, p.DstIP, t.DstPort)
 	f := a.flows[key]
 	if f != nil && f.startsNewConnection(src, p) {
 		delete(a.flows, key)
@@ -132,6 +156,8 @@ func (a *Analyzer) newFlow(src, dst netip.AddrPort, p *capture.Packet) *flow {
 	}
 	f.tlsPort = a.tlsPorts[server.Port()]
 	f.limit = int64(a.opts.StreamLimit)
+	f.certCache = &a.certCache
+	f.fpCache = &a.fpCache
 	return f
 }
 
@@ -172,7 +198,7 @@ func (a *Analyzer) maybeSweep() {
 	if a.sinceSweep < len(a.flows) && len(a.flows) <= a.opts.MaxActiveFlows {
 		return
 	}
-	if a.now.Sub(a.lastSweep) < time.Second && len(a.flows) <= a.opts.MaxActiveFlows {
+	if a.now.Before(a.nextSweep) && len(a.flows) <= a.opts.MaxActiveFlows {
 		return
 	}
 	a.sweep()
@@ -182,7 +208,7 @@ func (a *Analyzer) maybeSweep() {
 // least recently active ones past MaxActiveFlows.
 func (a *Analyzer) sweep() {
 	a.sinceSweep = 0
-	a.lastSweep = a.now
+	a.nextSweep = a.now.Add(time.Second)
 	var expired []*flow
 	for k, f := range a.flows {
 		idle := a.now.Sub(f.last)
@@ -233,6 +259,7 @@ func (a *Analyzer) finish(f *flow) {
 		a.clientHelloCuts++
 	}
 	a.agg.observe(f)
+	a.agg.observeAgent(f)
 	if a.opts.OnFlow != nil {
 		a.announce(f)
 	}

@@ -43,7 +43,9 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	guessed := 0
 	for _, f := range a.done {
 		a.infer(f)
+		a.inferPath(f) // pathinfer.go
 		res.Flows = append(res.Flows, f.result())
+		a.advise(&res.Flows[len(res.Flows)-1], f)
 		count(f.server, f.diag.verdict, 1)
 		if f.rolesGuessed {
 			guessed++
@@ -59,6 +61,7 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 		res.Warnings = append(res.Warnings, result.Warning{Code: "flows-not-listed",
 			Message: fmt.Sprintf("%d flows past the first %d are counted in the summary but not listed: narrow the analysis with --port/--host or raise --max-flows", res.FlowsNotListed, a.opts.MaxFlows)})
 	}
+	res.Warnings = append(res.Warnings, a.pathWarnings()...) // pathinfer.go
 	if guessed > 0 {
 		res.Warnings = append(res.Warnings, result.Warning{Code: "roles-guessed",
 			Message: fmt.Sprintf("%d flow(s) started before the capture (no SYN or SYN-ACK): client and server were guessed from the ports", guessed)})
@@ -68,6 +71,14 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 			Message: fmt.Sprintf("more than %d connections were open at once: %d were finished early to bound memory, and their verdicts may say incomplete", a.opts.MaxActiveFlows, a.evictedEarly)})
 	}
 	res.Summary = a.summary(counts, perServer)
+	a.finishNames(res)
+	res.VerdictInfo = a.verdictInfo(res)
+	a.fleet(&res.Summary)
+	if n := a.agg.agentsDropped; n > 0 {
+		res.Warnings = append(res.Warnings, result.Warning{Code: "fleet-truncated", Message: fmt.Sprintf(
+			"the fleet view keeps %d distinct agent combinations and left out %d flow(s) past them (their verdicts are listed and counted as usual); analyse fewer servers or ports (--host, --port) to see every agent",
+			a.opts.MaxAgentKeys, n)})
+	}
 	return res
 }
 
@@ -84,7 +95,11 @@ func (a *Analyzer) finishInOrder(fs []*flow) {
 func (a *Analyzer) AddWarning(w result.Warning) { a.warnings = append(a.warnings, w) }
 
 func (a *Analyzer) resultOptions() result.Options {
-	o := result.Options{Ports: []int{}, Hosts: []string{}, MaxFlows: a.opts.MaxFlows}
+	o := result.Options{Ports: []int{}, Hosts: []string{}, MaxFlows: a.opts.MaxFlows, Profile: a.opts.Profile.Name,
+		AgentPorts: []int{}, CheckURL: a.opts.Profile.CheckURL, ServerNames: append([]string{}, a.opts.ServerNames...)}
+	for _, p := range a.opts.AgentPorts {
+		o.AgentPorts = append(o.AgentPorts, int(p))
+	}
 	for _, p := range a.opts.Ports {
 		o.Ports = append(o.Ports, int(p))
 	}
@@ -161,10 +176,10 @@ func (f *flow) result() result.Flow {
 		Verdict:         f.diag.verdict,
 		Failed:          f.diag.verdict.Failed(),
 		Reason:          f.diag.reason,
-		NextStep:        f.nextStep(),
 		Evidence:        append([]result.Evidence{}, f.diag.evidence...),
 		Filter:          wiresharkFilter(f.client, f.server),
 		Flags:           append([]string{}, f.diag.flags...),
+		Path:            f.pathResult(),
 		TCP: result.TCP{
 			SYNs:          refs(f.syns, fromClient),
 			FINs:          []result.PacketRef{},
@@ -202,6 +217,7 @@ func (f *flow) result() result.Flow {
 	for _, r := range f.rsts {
 		out.TCP.RSTs = append(out.TCP.RSTs, packetRef(r.ref, r.from))
 	}
+	out.Packets, out.PacketsOmitted = f.ladder.packets()
 	f.fillTLS(&out)
 	return out
 }
@@ -227,6 +243,8 @@ func (f *flow) fillTLS(out *result.Flow) {
 			OfferedVersions: names(offered), OfferedFromLegacy: !ch.VersionsFromExtension(),
 			Highest: ch.HighestVersion().String(), SNI: ch.ServerName, ALPN: append([]string{}, ch.ALPN...),
 			CipherSuites: names(ch.CipherSuites), SupportedGroups: names(ch.SupportedGroups), Extensions: names(ch.Extensions),
+			SignatureAlgorithms: names(ch.SignatureSchemes()),
+			JA3:                 x.fp.ja3, JA3String: x.fp.ja3String, JA4: x.fp.ja4, JA4R: x.fp.ja4R,
 		}
 		if ch.SupportedVersions != nil {
 			rc.SupportedVersions = []string{}
@@ -247,6 +265,12 @@ func (f *flow) fillTLS(out *result.Flow) {
 	if x.hrr != nil {
 		t.HelloRetryRequest = serverHello(x.hrr, x.hrrRef.frame)
 	}
+	t.ServerCertificates, t.CertificateFindings = []result.Certificate{}, []result.CertificateFinding{}
+	if c := f.checkCertificates(); c != nil {
+		t.ServerCertificates = append(t.ServerCertificates, c.chain...)
+		t.CertificateFindings = append(t.CertificateFindings, c.findings...)
+		t.CertificateFrame = x.serverCertRef.frame
+	}
 	for _, a := range x.alerts {
 		if a.encrypted {
 			continue
@@ -260,7 +284,7 @@ func (f *flow) fillTLS(out *result.Flow) {
 
 func serverHello(sh *tls.ServerHello, frame int) *result.ServerHello {
 	r := &result.ServerHello{Frame: frame, LegacyVersion: sh.LegacyVersion.String(), ChosenVersion: sh.ChosenVersion().String(),
-		CipherSuite: chosenCipher(sh), ALPN: sh.ALPN}
+		CipherSuite: chosenCipher(sh), ALPN: sh.ALPN, JA3S: sh.JA3S(), JA3SString: sh.JA3SString()}
 	if sh.KeyShareGroup != 0 {
 		r.KeyShareGroup = sh.KeyShareGroup.String()
 	}

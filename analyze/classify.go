@@ -64,11 +64,15 @@ func (f *flow) finalize(a *Analyzer) {
 		f.diag.highest = f.tls.ch.HighestVersion()
 	}
 	f.classify(end)
+	f.classifyHTTP(a.opts.Profile.CheckURL)
 	// Evidence reads in capture order.
 	sort.SliceStable(f.diag.evidence, func(i, j int) bool { return f.diag.evidence[i].Frame < f.diag.evidence[j].Frame })
 }
 
 func (f *flow) classify(end time.Time) {
+	if f.classifyPath(end) { // pathverdict.go: blackholes, forged resets, lost SYN-ACKs
+		return
+	}
 	x := &f.tls
 	switch {
 	case f.synCount > 0 && !f.synAck.seen():
@@ -114,10 +118,8 @@ func (f *flow) classifyNoSYNACK(end time.Time) {
 			return
 		}
 	}
-	for _, ic := range f.icmp {
-		f.addEvidence(first, "SYN from the client")
-		f.addEvidence(ic.ref, "%s from %s", icmpText(ic), ic.router)
-		f.verdict(result.VerdictRefused, "the SYN was answered by %s from %s: the connection was rejected on the way to %s", icmpText(ic), ic.router, addr(f.server))
+	if len(f.icmp) > 0 {
+		f.classifyICMP() // icmpverdict.go
 		return
 	}
 	last := f.syns[len(f.syns)-1]
@@ -127,14 +129,7 @@ func (f *flow) classifyNoSYNACK(end time.Time) {
 		f.verdict(result.VerdictIncomplete, "the capture ended %s after the SYN, before an answer could be expected", fmtDur(waited))
 		return
 	}
-	var times []string
-	for _, r := range f.syns {
-		f.addEvidence(r, "SYN from the client (%s after the first)", since(first.t, r.t))
-		times = append(times, fmtSecs(r.t.Sub(first.t)))
-	}
-	f.verdict(result.VerdictSYNTimeout, "%d SYN(s) to %s over %s were never answered (sent at %s s): dropped by a firewall, or the host is down",
-		f.synCount, addr(f.server), fmtDur(last.t.Sub(first.t)), strings.Join(times, ", "))
-	f.addRSTEvidence()
+	f.classifySYNTimeout(end) // synschedule.go
 }
 
 // classifyTLS: the client sent a ClientHello.
@@ -241,7 +236,7 @@ func (f *flow) classifyAlert(a alertFact) {
 		f.verdict(result.VerdictTLSHandshakeFailure, "the %s sent %s %s: most likely no cipher suite in common (the client offers %s)", who, d, when, f.suitesOffered())
 	case a.alert.IsCertificateRejection():
 		if a.from == fromClient {
-			f.verdict(result.VerdictTLSCertificateRejected, "the client rejected the server's certificate: alert %s", d)
+			f.verdict(result.VerdictTLSCertificateRejected, "the client rejected the server's certificate: alert %s%s", d, f.certReason())
 		} else {
 			f.verdict(result.VerdictTLSCertificateRejected, "the server rejected the client's certificate: alert %s", d)
 		}
@@ -480,6 +475,9 @@ func describePrefix(b []byte) string {
 		if strings.HasPrefix(string(line), "HTTP/") {
 			return fmt.Sprintf("a plain HTTP response %q", string(line))
 		}
+		if kind := bannerKind(string(line)); kind != "" {
+			return fmt.Sprintf("%s %q", kind, string(line))
+		}
 		return fmt.Sprintf("plain text %q", string(line))
 	}
 	n := len(b)
@@ -496,20 +494,6 @@ func isHTTPRequest(line []byte) bool {
 		}
 	}
 	return false
-}
-
-func icmpText(ic icmpFact) string {
-	if ic.v6 {
-		return fmt.Sprintf("ICMPv6 type %d code %d", ic.typ, ic.code)
-	}
-	names := map[uint8]string{0: "net unreachable", 1: "host unreachable", 3: "port unreachable", 4: "fragmentation needed",
-		9: "net administratively prohibited", 10: "host administratively prohibited", 13: "communication administratively prohibited"}
-	if ic.typ == 3 {
-		if n, ok := names[ic.code]; ok {
-			return "ICMP " + n
-		}
-	}
-	return fmt.Sprintf("ICMP type %d code %d", ic.typ, ic.code)
 }
 
 // since formats the time from a to b.

@@ -25,29 +25,31 @@ type ref struct {
 
 func (r ref) seen() bool { return r.frame != 0 }
 
-// side is what one direction of a flow showed.
+// side is what one direction of a flow showed. Fields are ordered so that the flow, allocated for
+// every connection, packs into as few bytes as it can.
 type side struct {
-	packets      int
-	bytes        int64 // payload bytes on the wire
-	retrans      int
-	seqMax       uint32 // highest sequence number + length seen with payload
-	seqMaxSet    bool
-	ttl          int
-	synSeq       uint32
-	synSeen      bool
+	packets   int
+	bytes     int64 // payload bytes on the wire
+	retrans   int
+	ttl       int
+	seqMax    uint32 // highest sequence number + length seen with payload
+	synSeq    uint32
+	seqMaxSet bool
+	synSeen   bool
+	// scanning: the stream began as plain text; each later segment is checked for the start of
+	// a TLS handshake (STARTTLS).
+	scanning     bool
+	dir          uint8 // fromClient or fromServer, for deliver
 	fin          ref
 	firstPayload ref
 	lastPayload  ref
 
-	stream  streamStart
-	tls     *tls.Stream
-	deliver func(b []byte, frame int, t time.Time)
+	stream streamStart
+	tls    *tls.Stream
+	owner  *flow // the flow the side belongs to, for deliver
 	// tlsBase is the stream offset where the current TLS parser started: 0, or where TLS began
 	// after a plain-text STARTTLS exchange.
 	tlsBase int64
-	// scanning: the stream began as plain text; each later segment is checked for the start of
-	// a TLS handshake (STARTTLS).
-	scanning bool
 }
 
 // flow is one TCP connection in progress (and, once finished, its first-pass diagnosis).
@@ -58,8 +60,11 @@ type flow struct {
 	flipped        bool // the first packet came from the server
 	tlsPort        bool // the server port is a known TLS port
 	limit          int64
+	certCache      *certCache        // the Analyzer's, shared by every flow
+	fpCache        *fingerprintCache // the Analyzer's, shared by every flow
 	first, last    time.Time
 	firstFrame     int
+	lastFrame      int
 
 	side     [2]side
 	syns     []ref // client SYNs, the first few
@@ -70,12 +75,19 @@ type flow struct {
 	icmp     []icmpFact
 	zeek     zeekConn
 	tls      tlsFacts
+	ladder   ladder
 
 	snaplenCut     int
 	clientHelloCut bool
 
+	http    *httpFacts // allocated when a side's first bytes look like HTTP (http.go)
+	notHTTP [2]bool    // that side's stream is known not to be HTTP
+
 	// Set by finalize.
 	diag diagnosis
+
+	// TTLs, ACKs, losses (path.go). Pointer-free and last, so the garbage collector never scans it.
+	path pathState
 }
 
 type rstRef struct {
@@ -90,7 +102,8 @@ type icmpFact struct {
 	typ, code  uint8
 	router     netip.Addr
 	mtu        uint32
-	fromClient bool // the quoted packet was the client's
+	fromClient bool  // the quoted packet was the client's
+	ttl        uint8 // the ICMP packet's own TTL / hop limit
 }
 
 const (
@@ -129,15 +142,18 @@ func (f *flow) closed() bool {
 // packet updates the flow with one of its TCP packets.
 func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Analyzer) {
 	d := f.dirOf(src)
+	f.pathPacket(d, p)
 	s := &f.side[d]
 	t := &p.TCP
 	r := ref{p.Index, p.Time}
 	f.last = p.Time
+	lp := f.ladder.add(d, r, t)
 	s.packets++
 	if s.packets == 1 {
 		s.ttl = int(p.TTL)
 	}
 	s.bytes += int64(t.PayloadLen)
+	f.lastFrame = p.Index
 	if len(t.Payload) < t.PayloadLen {
 		f.snaplenCut++
 	}
@@ -169,15 +185,25 @@ func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Analyzer) {
 			f.rsts = append(f.rsts, rstRef{from: d, ref: r, ttl: int(p.TTL)})
 		}
 	}
-	if t.PayloadLen == 0 {
-		return
+	if t.PayloadLen != 0 {
+		f.payload(d, p, r, lp)
 	}
+	if t.Flags&capture.FlagFIN != 0 {
+		f.finReceived(d, t)
+	}
+}
+
+// payload takes the payload of one of direction d's packets.
+func (f *flow) payload(d int, p *capture.Packet, r ref, lp *ladderPacket) {
+	s := &f.side[d]
+	t := &p.TCP
 	end := t.Seq + uint32(t.PayloadLen)
 	switch {
 	case !s.seqMaxSet:
 		s.seqMax, s.seqMaxSet = end, true
 	case int32(end-s.seqMax) <= 0:
 		s.retrans++
+		lp.retrans = true
 	default:
 		s.seqMax = end
 	}
@@ -189,40 +215,73 @@ func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Analyzer) {
 		if s.tls == nil {
 			s.tls = tls.NewStream(int(f.limit))
 			s.stream.limit = f.limit
-			s.deliver = f.deliverFunc(d)
+			s.owner, s.dir = f, uint8(d)
 		}
-		s.stream.segment(t.Seq, t.Payload, t.PayloadLen, p.Index, p.Time, s.deliver)
+		s.stream.segment(t.Seq, t.Payload, t.PayloadLen, p.Index, p.Time, s)
 		if s.stream.gap {
 			s.tls.Gap()
+		}
+		if s.stream.stopped {
+			f.streamStopped(d)
 		}
 	}
 }
 
-// deliverFunc returns the function that feeds direction d's in-order bytes to its TLS parser.
-func (f *flow) deliverFunc(d int) func([]byte, int, time.Time) {
+// finReceived stops direction d's stream at its FIN when every byte before the FIN has been
+// delivered: TCP sends nothing after a FIN, so the parser and the frame marks can go now rather
+// than when the flow is finished, which for a closed connection is ClosedLinger later. (A FIN
+// that leaves a hole behind it keeps the stream, so that a retransmission can still fill it.)
+func (f *flow) finReceived(d int, t *capture.TCPHeader) {
+	st := &f.side[d].stream
+	if st.stopped || !st.based || len(st.pending) > 0 || st.offsetOf(t.Seq)+int64(t.PayloadLen) != st.next {
+		return
+	}
+	st.stop()
+	f.streamStopped(d)
+}
+
+// streamStopped frees what direction d held for parsing once its stream stopped (a parser that
+// is done, the limit reached, a gap): the frame marks, and the TLS parser unless it holds the
+// client's unfinished ClientHello, which finalize reports. Long connections so give their
+// buffers back when they reach the limit, not when they end.
+func (f *flow) streamStopped(d int) {
 	s := &f.side[d]
-	return func(b []byte, frame int, t time.Time) {
-		if s.scanning {
-			if !startsHandshake(b, d) {
-				return
-			}
-			s.scanning = false
-			s.tls = tls.NewStream(int(f.limit))
-			s.tlsBase = s.stream.next - int64(len(b))
-			f.tls.starttls = true
+	s.stream.marks = nil
+	if s.tls == nil {
+		return
+	}
+	if d == fromClient && f.tls.ch == nil {
+		if typ, _, _, ok := s.tls.Partial(); ok && typ == tls.HandshakeClientHello {
+			return
 		}
-		for _, ev := range s.tls.Feed(b) {
-			ev.Start += s.tlsBase
-			ev.End += s.tlsBase
-			f.tlsEvent(d, ev)
+	}
+	s.tls = nil
+}
+
+// deliver feeds the side's in-order bytes to its TLS parser.
+func (s *side) deliver(b []byte, frame int, t time.Time) {
+	f, d := s.owner, int(s.dir)
+	f.httpFeed(d, b, frame, t)
+	if s.scanning {
+		if !startsHandshake(b, d) {
+			return
 		}
-		if s.tls.Done() {
-			if s.tlsBase == 0 && f.tls.notTLS[d].seen() && isText(f.tls.notTLS[d].prefix) {
-				s.scanning = true // a text protocol: TLS may start later (STARTTLS)
-				return
-			}
-			s.stream.stop()
+		s.scanning = false
+		s.tls = tls.NewStream(int(f.limit))
+		s.tlsBase = s.stream.next - int64(len(b))
+		f.tls.starttls = true
+	}
+	for _, ev := range s.tls.Feed(b) {
+		ev.Start += s.tlsBase
+		ev.End += s.tlsBase
+		f.tlsEvent(d, &ev)
+	}
+	if s.tls.Done() {
+		if s.tlsBase == 0 && f.tls.notTLS[d].seen() && isText(f.tls.notTLS[d].prefix) {
+			s.scanning = true // a text protocol: TLS may start later (STARTTLS)
+			return
 		}
+		s.stream.stop()
 	}
 }
 
@@ -256,16 +315,21 @@ func (f *flow) icmpError(p *capture.Packet, quotedSrc netip.AddrPort) {
 	}
 	q := &p.ICMP
 	f.icmp = append(f.icmp, icmpFact{ref: ref{p.Index, p.Time}, v6: q.V6, typ: q.Type, code: q.Code,
-		router: p.SrcIP, mtu: q.MTU, fromClient: quotedSrc == f.client})
+		router: p.SrcIP, mtu: q.MTU, fromClient: quotedSrc == f.client, ttl: p.TTL})
 }
 
-// release drops what a finished flow no longer needs: buffers and parsers.
+// release drops what a finished flow no longer needs: buffers and parsers, and the ladder of a
+// flow that worked (reports draw ladders for the flows that did not; a plain-text flow keeps its
+// own, as the cross-flow pass may still find it was not-tls).
 func (f *flow) release() {
+	if f.diag.verdict == result.VerdictOK && !f.diag.plainText {
+		f.ladder = ladder{}
+	}
 	for i := range f.side {
 		f.side[i].stream.stop()
 		f.side[i].stream.marks = nil
 		f.side[i].tls = nil
-		f.side[i].deliver = nil
+		f.side[i].owner = nil
 	}
 }
 
@@ -273,5 +337,3 @@ func (f *flow) release() {
 func addr(ap netip.AddrPort) string {
 	return ap.String()
 }
-
-var _ = result.VerdictOK

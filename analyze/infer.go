@@ -13,8 +13,12 @@ import (
 // aggregate gathers, across every flow of the capture, what each server was seen to accept, and
 // counts the flows that are not listed one by one.
 type aggregate struct {
-	servers  map[netip.AddrPort]*serverFacts
-	unlisted map[unlistedKey]int
+	servers       map[netip.AddrPort]*serverFacts
+	unlisted      map[unlistedKey]int
+	agents        map[agentKey]int // every flow, for the fleet view (fleet.go)
+	maxAgents     int              // most distinct keys in agents (Options.MaxAgentKeys)
+	agentsDropped int              // flows past maxAgents distinct keys
+	path          pathAggregate    // server TTLs and connection attempts (pathinfer.go)
 }
 
 // serverFacts is what one server:port did across the capture.
@@ -41,9 +45,12 @@ type unlistedKey struct {
 	plainText      bool
 }
 
-func (g *aggregate) init() {
+func (g *aggregate) init(maxAgents int) {
+	g.maxAgents = maxAgents
 	g.servers = make(map[netip.AddrPort]*serverFacts)
 	g.unlisted = make(map[unlistedKey]int)
+	g.agents = make(map[agentKey]int)
+	g.path.init()
 }
 
 func (g *aggregate) server(ap netip.AddrPort) *serverFacts {
@@ -57,6 +64,7 @@ func (g *aggregate) server(ap netip.AddrPort) *serverFacts {
 
 // observe records what a finished flow shows about its server.
 func (g *aggregate) observe(f *flow) {
+	g.path.observe(f)
 	s := g.server(f.server)
 	if f.tls.isTLS() {
 		s.tlsSeen = true
@@ -133,12 +141,14 @@ func (a *Analyzer) infer(f *flow) {
 			d.highest, s.acceptedText(), strings.TrimPrefix(d.reason, "the server "))
 		for _, v := range s.acceptedList() {
 			ex := s.example[v]
-			d.evidence = append(d.evidence, result.Evidence{Frame: ex.hello.frame, Time: ex.hello.t.UTC(),
+			d.evidence = append(d.evidence, result.Evidence{Frame: ex.hello.frame, Time: ex.hello.t.UTC(), Flow: ex.flowID,
 				Text: fmt.Sprintf("ServerHello choosing %s for another client, %s (flow #%d): the server accepts %s, not this client's %s (%s on its own)",
 					v, addr(ex.client), ex.flowID, v, d.highest, prev)})
 		}
 	case d.verdict == result.VerdictTLSVersionMismatch && s != nil && len(s.accepted) > 0:
 		d.reason += fmt.Sprintf("; this server chose %s for other clients", s.acceptedText())
+	case d.verdict == result.VerdictTLSVersionMismatch:
+		d.reason += "; no other flow in this capture shows which versions this server accepts"
 	case d.plainText && s != nil && s.tlsSeen:
 		d.verdict = result.VerdictNotTLS
 		d.reason = fmt.Sprintf("the client did not speak TLS to %s, where other clients in this capture did", addr(f.server))
@@ -149,14 +159,7 @@ func (a *Analyzer) infer(f *flow) {
 func (a *Analyzer) inferUnlisted() map[result.Verdict]map[netip.AddrPort]int {
 	out := map[result.Verdict]map[netip.AddrPort]int{}
 	for k, n := range a.agg.unlisted {
-		v := k.verdict
-		s := a.agg.servers[k.server]
-		switch {
-		case k.versionSuspect && s != nil && s.mismatch(k.highest):
-			v = result.VerdictTLSVersionMismatch
-		case k.plainText && s != nil && s.tlsSeen:
-			v = result.VerdictNotTLS
-		}
+		v := a.revisedVerdict(k.server, k.verdict, k.highest, k.versionSuspect, k.plainText)
 		if out[v] == nil {
 			out[v] = map[netip.AddrPort]int{}
 		}

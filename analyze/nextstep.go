@@ -1,53 +1,110 @@
 package analyze
 
 import (
-	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
+	"github.com/connscope/connscope/knowledge"
 	"github.com/connscope/connscope/result"
 )
 
-// nextStep says, in plain words, what an engineer should do about a flow's verdict. The text is
-// generic TLS-service advice; product profiles specialise it.
-func (f *flow) nextStep() string {
-	port := f.server.Port()
-	srv := addr(f.server)
+// advise words a finished flow's title and next steps from the knowledge profile: it picks the
+// entry for the verdict, narrowed by what the flow showed (variant) and which way it runs
+// (role), and fills in the flow's facts. The words themselves are data (package knowledge).
+func (a *Analyzer) advise(out *result.Flow, f *flow) {
+	role := ""
+	if slices.Contains(a.opts.AgentPorts, f.server.Port()) {
+		role = knowledge.RoleAgentListener
+	}
+	adv := a.opts.Profile.Lookup(f.diag.verdict, f.variant(), role, f.facts(a))
+	out.Title = adv.Title
+	out.NextSteps = adv.NextSteps
+	out.NextStep = strings.Join(adv.NextSteps, " ")
+	if f.diag.verdict == result.VerdictOK {
+		out.NextSteps, out.NextStep = []string{}, ""
+	}
+	out.Role = role
+	out.FirstFrame, out.LastFrame = f.firstFrame, f.lastFrame
+	out.HTTP = f.httpResult(a.opts.Profile.CheckURL)
+}
+
+// variant names what narrows the verdict's knowledge entry for this flow (see knowledge/data).
+func (f *flow) variant() string {
 	switch f.diag.verdict {
-	case result.VerdictOK:
-		return ""
-	case result.VerdictTLSVersionMismatch:
-		hi := "its highest version"
-		if f.diag.highest != 0 {
-			hi = f.diag.highest.String()
+	case result.VerdictFirewallReject:
+		if len(f.icmp) > 0 && f.icmp[0].router == f.server.Addr() {
+			return "server-host"
 		}
-		return fmt.Sprintf("Make the versions overlap: enable TLS 1.2 on the client (on older Windows: the SCHANNEL TLS 1.2 Client registry keys and WinHTTP DefaultSecureProtocols), or allow %s on %s.", hi, srv)
-	case result.VerdictTLSHandshakeFailure:
-		return fmt.Sprintf("Compare the client's cipher suites with those %s allows and enable at least one on both sides (on Windows: the SSL Cipher Suite Order policy); check that the certificate's key type fits the suites offered.", srv)
-	case result.VerdictTLSCertificateRejected:
-		return "Check the server certificate against what the client trusts: install the issuing CA on the client, renew an expired certificate, and make its name match the name the client connects to."
-	case result.VerdictTLSAlert:
-		return fmt.Sprintf("Look up the alert in the logs of the side that sent it (on Windows servers: System event log, source Schannel) at %s.", f.last.UTC().Format("15:04:05"))
-	case result.VerdictServerResetAfterClientHello, result.VerdictServerClosedAfterClientHello, result.VerdictNoServerHello:
-		return fmt.Sprintf("The server took the connection but refused the ClientHello without saying why: compare the versions and cipher suites this client offers (%s) with those enabled on %s (Windows: Schannel events 36874/36888 in the System log).", f.offered(), srv)
-	case result.VerdictRefused:
-		if len(f.icmp) > 0 {
-			return fmt.Sprintf("A router or firewall (%s) rejects TCP port %d to %s: add a firewall exception for the port.", f.icmp[0].router, port, f.server.Addr())
+	case result.VerdictMiddleboxReset:
+		if i, ok := f.injectedRST(); ok && f.path.rst[i].idle >= idleResetMin {
+			return "idle"
 		}
-		return fmt.Sprintf("Nothing listens on %s: check that the service is running and bound to port %d (Windows: netstat -ano | findstr :%d; Linux: ss -ltnp).", srv, port, port)
-	case result.VerdictSYNTimeout:
-		return fmt.Sprintf("Check the path to %s: a firewall dropping TCP port %d (host firewall or network), a routing problem, or the host being down. From the client: Test-NetConnection %s -Port %d.", srv, port, f.server.Addr(), port)
-	case result.VerdictReset:
-		return "Find which device sent the reset: compare its TTL with the peer's other packets (a different hop count means a middlebox); check firewalls, proxies and IPS rules between the two and the server's logs at that time."
 	case result.VerdictNotTLS:
 		if strings.Contains(f.diag.reason, "server answered") {
-			return fmt.Sprintf("%s does not speak TLS: point the client at the HTTPS port, or enable TLS on this port.", srv)
+			return "server-plain"
 		}
-		return fmt.Sprintf("The client must use TLS on port %d: configure it for https://%s, or point it at the plain-HTTP port.", port, srv)
 	case result.VerdictIncomplete:
-		if f.clientHelloCut {
-			return "Capture again with the whole packet: tcpdump -s 0 (or no -s option: tcpdump 4.0 and later default to 262144 bytes); on Windows, pktmon or Wireshark without a packet slice limit."
+		if f.missingDirection() != "" {
+			return "one-direction"
 		}
-		return "Capture the whole connection, from its SYN to its end: start the capture before the client connects and stop it after it gives up."
+		if f.clientHelloCut {
+			return "client-hello-cut"
+		}
 	}
 	return ""
+}
+
+// facts are the values of the knowledge placeholders for this flow.
+func (f *flow) facts(a *Analyzer) map[string]string {
+	m := map[string]string{
+		"server":    addr(f.server),
+		"server_ip": f.server.Addr().String(),
+		"port":      strconv.Itoa(int(f.server.Port())),
+		"client":    addr(f.client),
+		"client_ip": f.client.Addr().String(),
+		"offered":   f.offered(),
+		"time":      f.last.UTC().Format("15:04:05"),
+		"check_url": a.opts.Profile.CheckURL,
+	}
+	if f.diag.highest != 0 {
+		m["client_highest"] = f.diag.highest.String()
+	}
+	if len(f.icmp) > 0 {
+		m["router"] = f.icmp[0].router.String()
+	}
+	if i, ok := f.injectedRST(); ok {
+		m["idle"] = fmtDur(f.path.rst[i].idle)
+		m["reset_in_name_of"] = addr(f.server)
+		if f.rsts[i].from == fromClient {
+			m["reset_in_name_of"] = addr(f.client)
+		}
+	}
+	if f.http != nil && f.http.request.seen() {
+		m["path"] = f.http.request.path
+	}
+	if f.http != nil && f.http.response.seen() {
+		m["status"] = f.http.response.line
+	}
+	return m
+}
+
+// verdictInfo explains every verdict the result holds, in the order of result.AllVerdicts.
+func (a *Analyzer) verdictInfo(res *result.Result) []result.VerdictInfo {
+	seen := map[result.Verdict]bool{}
+	for _, v := range res.Summary.Verdicts {
+		seen[v.Verdict] = true
+	}
+	for _, n := range res.Names {
+		seen[n.Verdict] = true
+	}
+	out := []result.VerdictInfo{}
+	for _, v := range result.AllVerdicts {
+		if !seen[v] {
+			continue
+		}
+		adv := a.opts.Profile.Lookup(v, "", "", nil)
+		out = append(out, result.VerdictInfo{Verdict: v, Title: adv.Title, Explanation: adv.Explanation, EvidenceFields: adv.Evidence})
+	}
+	return out
 }

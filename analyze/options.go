@@ -6,8 +6,10 @@ package analyze
 
 import (
 	"net/netip"
+	"slices"
 	"time"
 
+	"github.com/connscope/connscope/knowledge"
 	"github.com/connscope/connscope/result"
 )
 
@@ -27,6 +29,10 @@ type Options struct {
 	// MaxActiveFlows bounds the connections tracked at once (0: DefaultMaxActiveFlows). Past it
 	// the least recently active are finished early.
 	MaxActiveFlows int
+	// MaxAgentKeys bounds the fleet view (0: DefaultMaxAgentKeys): the distinct (agent, server,
+	// offered versions, fingerprint, outcome) combinations it keeps, about 200 bytes each. Flows
+	// past it still get their verdicts and counts; the fleet view says how many it left out.
+	MaxAgentKeys int
 	// StreamLimit is how many bytes of each direction are reassembled and parsed (0:
 	// DefaultStreamLimit).
 	StreamLimit int
@@ -40,6 +46,15 @@ type Options struct {
 	// its verdict as far as the packets so far tell: Finish may still revise it with what later
 	// flows show about the server. For live capture.
 	OnFlow func(result.Flow)
+	// Profile words titles and next steps and brings defaults: its Ports when Ports is empty,
+	// its TLSPorts on top of TLSPorts, its CheckURL for plain HTTP. Nil means the generic one.
+	Profile *knowledge.Profile
+	// AgentPorts are the agents' listener ports: a connection to one is the server notifying
+	// an agent (the server is then the client). They are analysed and expect TLS.
+	AgentPorts []uint16
+	// ServerNames are DNS names of the servers, as the clients are configured with them: their
+	// lookups are reported (result.Names) even when nothing in the capture ties them to a server.
+	ServerNames []string
 }
 
 // Defaults for Options.
@@ -47,6 +62,7 @@ const (
 	DefaultMaxFlows       = 100000
 	DefaultMaxActiveFlows = 262144
 	DefaultStreamLimit    = 64 << 10
+	DefaultMaxAgentKeys   = 200000
 	DefaultIdleTimeout    = 5 * time.Minute
 	DefaultClosedLinger   = 10 * time.Second
 )
@@ -62,6 +78,9 @@ func (o Options) withDefaults() Options {
 	if o.MaxActiveFlows <= 0 {
 		o.MaxActiveFlows = DefaultMaxActiveFlows
 	}
+	if o.MaxAgentKeys <= 0 {
+		o.MaxAgentKeys = DefaultMaxAgentKeys
+	}
 	if o.StreamLimit <= 0 {
 		o.StreamLimit = DefaultStreamLimit
 	}
@@ -74,5 +93,24 @@ func (o Options) withDefaults() Options {
 	if o.TLSPorts == nil {
 		o.TLSPorts = DefaultTLSPorts
 	}
+	o.withProfile()
 	return o
+}
+
+// withProfile applies the profile's defaults and the agent ports.
+func (o *Options) withProfile() {
+	if o.Profile == nil {
+		o.Profile = knowledge.Default()
+	}
+	if len(o.Ports) == 0 && len(o.Profile.Ports) > 0 {
+		o.Ports = append([]uint16{}, o.Profile.Ports...)
+	}
+	if len(o.Ports) > 0 {
+		for _, p := range o.AgentPorts {
+			if !slices.Contains(o.Ports, p) {
+				o.Ports = append(o.Ports, p)
+			}
+		}
+	}
+	o.TLSPorts = append(append(append([]uint16{}, o.TLSPorts...), o.Profile.TLSPorts...), o.AgentPorts...)
 }

@@ -25,7 +25,11 @@ type tlsFacts struct {
 	firstEncrypted    [2]ref
 	firstEncryptedLen [2]int
 	serverMsgs        []string
-	serverFlightEnd   ref // last plaintext handshake record of the server
+	serverFlightEnd   ref              // last plaintext handshake record of the server
+	serverCert        *tls.Certificate // the server's first plaintext Certificate message
+	serverCertRef     ref
+	certs             *certCheck    // serverCert inspected (certCheck), on first use
+	fp                *fingerprints // of ch, from the Analyzer's fingerprintCache
 	notTLS            [2]notTLSFact
 	errs              [2]string
 	starttls          bool // TLS began after a plain-text exchange
@@ -50,12 +54,28 @@ const (
 )
 
 // tlsEvent records one event from direction d's TLS parser.
-func (f *flow) tlsEvent(d int, ev tls.Event) {
+func (f *flow) tlsEvent(d int, ev *tls.Event) {
+	x := &f.tls
+	// Most records of a connection come after its handshake: count them without looking up the
+	// frames that carried them, which only the first encrypted record needs.
+	switch {
+	case ev.Kind == tls.EventApplicationData && x.firstEncrypted[d].seen():
+		x.appData[d]++
+		// The ladder still names the record on its packet (only within the stream limit).
+		if frame, _, ok := f.side[d].stream.frameAt(ev.End - 1); ok {
+			f.ladder.note(frame, ev)
+		}
+		return
+	case ev.Kind == tls.EventHandshake && ev.Encrypted && x.firstEncrypted[d].seen(),
+		ev.Kind == tls.EventAlert && len(x.alerts) >= maxAlerts,
+		ev.Kind == tls.EventChangeCipherSpec && x.ccs[d].seen():
+		return
+	}
 	s := &f.side[d]
 	first, _, _ := s.stream.frameAt(ev.Start)
 	lastFrame, lastTime, _ := s.stream.frameAt(ev.End - 1)
 	at := ref{lastFrame, lastTime}
-	x := &f.tls
+	f.ladder.note(lastFrame, ev)
 	switch ev.Kind {
 	case tls.EventHandshake:
 		if ev.Encrypted {
@@ -67,6 +87,9 @@ func (f *flow) tlsEvent(d int, ev tls.Event) {
 				x.serverMsgs = append(x.serverMsgs, ev.HandshakeType.String())
 			}
 			x.serverFlightEnd = at
+		}
+		if d == fromServer && ev.Certificate != nil && x.serverCert == nil {
+			x.serverCert, x.serverCertRef = f.certCache.intern(ev.Certificate), at
 		}
 		switch {
 		case ev.HandshakeType == tls.HandshakeClientHello && d == fromClient && x.ch == nil && x.chErr == "":
@@ -80,6 +103,7 @@ func (f *flow) tlsEvent(d int, ev tls.Event) {
 				return
 			}
 			x.ch = ev.ClientHello
+			x.fp = f.fpCache.get(x.ch)
 			x.chFrame = first
 			x.chLast = at
 			x.chSegments = s.stream.segmentsBetween(ev.Start, ev.End)

@@ -32,20 +32,19 @@ const (
 type zeekEndpoint struct {
 	state, prevState endpointState
 	started          bool   // startSeq/lastSeq are set
+	hole             bool   // holeStart is set
 	startSeq         uint32 // first sequence number seen (the SYN's)
 	lastSeq          uint32 // one past the highest sequence number seen
-	histSeen         uint16
+	holeStart        uint32 // first byte of a hole in this side's data, when hole
 	histLastSYN      uint32
 	histLastFIN      uint32
 	histLastRST      uint32
-	rxmt             int // retransmissions seen
-	rxmtThresh       int
-	zeroWin          int
-	zeroWinThresh    int
-	gaps             int
-	gapThresh        int
-	holeStart        uint32 // first byte of a hole in this side's data, when hole
-	hole             bool
+	histSeen         uint16
+	// Counters (int32: the endpoint is part of every flow). Each adds its letter to the history
+	// when it reaches 1, 10, 100, ...
+	rxmt    int32 // retransmissions seen
+	zeroWin int32
+	gaps    int32
 }
 
 // zeekConn computes Zeek's conn_state and history for one connection, from the client's
@@ -83,16 +82,16 @@ func (z *zeekConn) checkHistory(d int, mask uint16, c byte) bool {
 	return true
 }
 
-// scaled adds a letter when a counter reaches its threshold, and raises the threshold tenfold
-// (Zeek's Connection::ScaledHistoryEntry: 1, 10, 100, ...).
-func (z *zeekConn) scaled(d int, counter, thresh *int, c byte) {
+// scaled counts an event and adds its letter when the count reaches 1, 10, 100, ... (Zeek's
+// Connection::ScaledHistoryEntry, whose threshold starts at 1 and grows tenfold each time).
+func (z *zeekConn) scaled(d int, counter *int32, c byte) {
 	*counter++
-	if *thresh == 0 {
-		*thresh = 1
+	n := *counter
+	for n >= 10 && n%10 == 0 {
+		n /= 10
 	}
-	if *counter == *thresh {
+	if n == 1 {
 		z.addHistory(d, c)
-		*thresh *= 10
 	}
 }
 
@@ -115,7 +114,7 @@ func (z *zeekConn) packet(d int, t *capture.TCPHeader) {
 	z.updateHistory(d, syn, fin, rst, ack, relSeq, length)
 
 	if t.Window == 0 && !rst && !syn && peer.state != tcpClosed && e.state != tcpReset {
-		z.scaled(d, &e.zeroWin, &e.zeroWinThresh, 'W')
+		z.scaled(d, &e.zeroWin, 'W')
 	}
 	z.trackSeq(d, t.Seq, length, syn, fin, rst)
 	z.updateState(d, e, peer, syn, fin, rst, ack, length)
@@ -188,7 +187,7 @@ func (z *zeekConn) trackSeq(d int, seq, length uint32, syn, fin, rst bool) {
 		}
 		e.lastSeq = end
 	case length > 0:
-		z.scaled(d, &e.rxmt, &e.rxmtThresh, 'T')
+		z.scaled(d, &e.rxmt, 'T')
 	}
 	if e.hole && length > 0 && int32(seq-e.holeStart) <= 0 && int32(end-e.holeStart) > 0 {
 		e.hole = false // the hole's first bytes arrived
@@ -206,13 +205,13 @@ func (z *zeekConn) ackedBy(d int, ack uint32) {
 	if e.hole && int32(ack-e.holeStart) > 0 {
 		e.hole = false
 		if clean {
-			z.scaled(d, &e.gaps, &e.gapThresh, 'G')
+			z.scaled(d, &e.gaps, 'G')
 		}
 	}
 	if int32(ack-e.lastSeq) > 0 {
 		e.lastSeq = ack
 		if clean {
-			z.scaled(d, &e.gaps, &e.gapThresh, 'G')
+			z.scaled(d, &e.gaps, 'G')
 		}
 	}
 }
@@ -288,7 +287,7 @@ func (z *zeekConn) finish() {
 		if e := &z.ep[d]; e.hole {
 			e.hole = false
 			if z.ep[0].clean() && z.ep[1].clean() {
-				z.scaled(d, &e.gaps, &e.gapThresh, 'G')
+				z.scaled(d, &e.gaps, 'G')
 			}
 		}
 	}

@@ -3,7 +3,6 @@ package analyze
 import (
 	"net/netip"
 	"testing"
-	"time"
 
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/result"
@@ -35,40 +34,19 @@ var (
 	testServer = netip.MustParseAddr("10.0.0.2")
 )
 
-// runSegments feeds the segments through a fresh Analyzer and returns the only flow.
+// runSegments feeds the segments, 10 ms apart and all with TTL 64, through a fresh Analyzer
+// (see runPath) and returns the only flow.
 func runSegments(t *testing.T, segs []seg) result.Flow {
 	t.Helper()
-	a := New(Options{Ports: []uint16{8080}})
-	t0 := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
-	payload := make([]byte, 2000)
+	ps := make([]pseg, len(segs))
 	for i, s := range segs {
-		p := capture.Packet{Index: i + 1, Time: t0.Add(time.Duration(i) * 10 * time.Millisecond), Kind: capture.KindTCP, TTL: 64}
-		p.SrcIP, p.DstIP = testClient, testServer
-		p.TCP = capture.TCPHeader{SrcPort: 50000, DstPort: 8080, Seq: 1000 + s.seq, Ack: 5000 + s.ack, Flags: s.flags, Window: 64240}
-		if s.fromServer {
-			p.SrcIP, p.DstIP = testServer, testClient
-			p.TCP.SrcPort, p.TCP.DstPort = 8080, 50000
-			p.TCP.Seq, p.TCP.Ack = 5000+s.seq, 1000+s.ack
-		}
-		switch {
-		case s.window == zw || s.flags&fR != 0:
-			p.TCP.Window = 0
-		case s.window != 0:
-			p.TCP.Window = s.window
-		}
-		if s.flags&fA == 0 {
-			p.TCP.Ack = 0
-		}
-		p.TCP.Payload = payload[:s.length]
-		p.TCP.PayloadLen = s.length
-		p.CapLen, p.WireLen = 54+s.length, 54+s.length
-		a.Packet(&p)
+		ps[i] = pseg{s.fromServer, s.flags, s.seq, s.ack, s.length, 64, i * 10, s.window}
 	}
-	res := a.Finish(result.Input{})
-	if len(res.Flows) != 1 {
-		t.Fatalf("got %d flows, want 1", len(res.Flows))
+	flows := runPath(t, ps, nil)
+	if len(flows) != 1 {
+		t.Fatalf("got %d flows, want 1", len(flows))
 	}
-	return res.Flows[0]
+	return flows[0]
 }
 
 // handshake is a complete three-way handshake.
@@ -122,6 +100,15 @@ func TestZeekConnState(t *testing.T) {
 			with(handshake, seg{false, fA | fP, 1, 1, 100, 0}, seg{true, fA, 1, 101, 0, 0}, seg{true, fA | fF, 3000, 101, 0, 0},
 				seg{false, fA, 101, 3001, 0, 0}, seg{false, fA | fF, 101, 3001, 0, 0}, seg{true, fA, 3001, 102, 0, 0}),
 			"SF", "ShADafgF", result.VerdictOK},
+		{"S1 SYN-ACK retransmitted, never acknowledged (the path drops the server's answers)",
+			[]seg{{false, fS, 0, 0, 0, 0}, {true, fS | fA, 0, 1, 0, 0}, {false, fS, 0, 0, 0, 0}, {true, fS | fA, 0, 1, 0, 0}},
+			"S1", "Sh", result.VerdictSYNACKUnacknowledged},
+		{"S1 client data resent within 20 ms, then the capture ends (too soon to call a blackhole)",
+			with(handshake, seg{false, fA | fP, 1, 1, 100, 0}, seg{false, fA | fP, 1, 1, 100, 0}, seg{false, fA | fP, 1, 1, 100, 0}),
+			"S1", "ShADT", result.VerdictIncomplete},
+		{"RSTR server data, then a reset in its name (same TTL here: the server's)",
+			with(handshake, seg{false, fA | fP, 1, 1, 100, 0}, seg{true, fA | fP, 1, 101, 100, 0}, seg{true, fR, 101, 0, 0, 0}),
+			"RSTR", "ShADdr", result.VerdictReset},
 		{"zero window",
 			with(handshake, seg{false, fA | fP, 1, 1, 100, 0}, seg{true, fA, 1, 101, 0, 0}, seg{true, fA, 1, 101, 0, zw}),
 			"S1", "ShADaw", result.VerdictIncomplete},
@@ -136,5 +123,32 @@ func TestZeekConnState(t *testing.T) {
 				t.Errorf("verdict %s (%s), want %s", fl.Verdict, fl.Reason, tc.verdict)
 			}
 		})
+	}
+}
+
+// A counted event adds its letter to the history at the 1st, 10th, 100th, ... occurrence, as
+// Zeek's ScaledHistoryEntry does.
+func TestScaledHistory(t *testing.T) {
+	var z zeekConn
+	var n int32
+	var at []int
+	for i := 1; i <= 100000; i++ {
+		before := len(z.hist)
+		z.scaled(fromServer, &n, 'T')
+		if len(z.hist) != before {
+			at = append(at, i)
+		}
+	}
+	if got, want := string(z.hist), "tttttt"; got != want {
+		t.Errorf("history %q, want %q", got, want)
+	}
+	want := []int{1, 10, 100, 1000, 10000, 100000}
+	if len(at) != len(want) {
+		t.Fatalf("letters at %v, want %v", at, want)
+	}
+	for i := range want {
+		if at[i] != want[i] {
+			t.Fatalf("letters at %v, want %v", at, want)
+		}
 	}
 }

@@ -182,6 +182,8 @@ func (d *decoder) fromIPv4(p *Packet, tcpDone bool) {
 		if !firstFragment {
 			d.fromICMPv4(p, ip.Payload)
 		}
+	case protoUDP:
+		d.fromUDP(p, ip.Payload, payloadLen)
 	}
 }
 
@@ -212,6 +214,8 @@ func (d *decoder) fromIPv6(p *Packet, tcpDone bool) {
 		if !ext.first {
 			d.fromICMPv6(p, ext.rest)
 		}
+	case protoUDP:
+		d.fromUDP(p, ext.rest, remaining)
 	}
 }
 

@@ -83,5 +83,10 @@ func checkPacket(t *testing.T, p *Packet) {
 		if !p.ICMP.QuotedSrc.IsValid() || p.ICMP.QuotedSrc.Is4() == p.ICMP.V6 {
 			t.Fatalf("ICMP error %+v", p.ICMP)
 		}
+	case KindDNS:
+		u := &p.UDP
+		if len(u.Payload) > u.PayloadLen || (len(u.Payload) < u.PayloadLen && !p.Truncated) || (u.SrcPort != DNSPort && u.DstPort != DNSPort) {
+			t.Fatalf("DNS datagram %+v, Truncated %v", u, p.Truncated)
+		}
 	}
 }

@@ -17,6 +17,8 @@ const (
 	KindTCP
 	// KindICMPError is an ICMP or ICMPv6 error that quotes a TCP packet; Packet.ICMP is valid.
 	KindICMPError
+	// KindDNS is a UDP datagram to or from port 53 (DNSPort); Packet.UDP is valid.
+	KindDNS
 )
 
 // TCP flag bits as they appear in the TCP header's flags byte.
@@ -78,4 +80,5 @@ type Packet struct {
 
 	TCP  TCPHeader // valid when Kind == KindTCP
 	ICMP ICMPError // valid when Kind == KindICMPError
+	UDP  UDPHeader // valid when Kind == KindDNS
 }

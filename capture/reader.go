@@ -17,10 +17,11 @@ import (
 
 // Stats counts what a Reader has read so far.
 type Stats struct {
-	Frames      int   // frames read (TCP + ICMPErrors + Other)
+	Frames      int   // frames read (TCP + ICMPErrors + DNS + Other)
 	Bytes       int64 // captured bytes of those frames
 	TCP         int   // KindTCP packets
 	ICMPErrors  int   // KindICMPError packets
+	DNS         int   // KindDNS datagrams
 	Other       int   // KindOther frames, Undecodable ones included
 	Truncated   int   // packets cut by the snaplen (Packet.Truncated)
 	Undecodable int   // frames whose link or IP header could not be decoded
@@ -47,6 +48,7 @@ type Reader struct {
 	err       error // sticky: io.EOF or a *FileError
 	stats     Stats
 	dec       *decoder
+	raw       rawFrame // the frame the last Next decoded (raw.go)
 }
 
 // gzSource is the decompressed stream of a gzip file; it keeps the first error of the gzip reader
@@ -267,13 +269,16 @@ func (r *Reader) Next(p *Packet) error {
 		}
 		r.next += pcapRecordLen + int64(ci.CaptureLength)
 		lk = r.pcapLink
+		r.raw = rawFrame{data, ci, r.pcap.LinkType()}
 	} else {
 		data, ci, err = r.ng.ZeroCopyReadPacketData()
 		if err != nil {
 			r.err = r.ngError(err)
 			return r.err
 		}
-		lk = linkKindOf(r.walk.linkTypeOf(ci.InterfaceIndex))
+		lt := r.walk.linkTypeOf(ci.InterfaceIndex)
+		lk = linkKindOf(lt)
+		r.raw = rawFrame{data, ci, lt}
 	}
 	r.stats.Frames++
 	r.stats.Bytes += int64(len(data))
@@ -293,6 +298,8 @@ func (s *Stats) count(p *Packet) {
 		s.TCP++
 	case KindICMPError:
 		s.ICMPErrors++
+	case KindDNS:
+		s.DNS++
 	default:
 		s.Other++
 	}

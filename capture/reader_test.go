@@ -28,6 +28,7 @@ func readAll(t testing.TB, r *Reader) ([]Packet, error) {
 		}
 		c := p
 		c.TCP.Payload = append([]byte(nil), p.TCP.Payload...)
+		c.UDP.Payload = append([]byte(nil), p.UDP.Payload...)
 		out = append(out, c)
 	}
 }

@@ -114,6 +114,14 @@ func mismatchFlow(id int) result.Flow {
 		},
 		Filter: filter("10.0.0.6", "50420", "10.0.0.1", "4343"),
 		Flags:  nil, // encoded as []
+		Packets: []result.Packet{
+			{Frame: 16, Time: at(310.5), From: "client", TCPFlags: "SYN"},
+			{Frame: 17, Time: at(310.9), From: "server", TCPFlags: "SYN, ACK"},
+			{Frame: 18, Time: at(311), From: "client", TCPFlags: "ACK"},
+			{Frame: 19, Time: at(311.1), From: "client", TCPFlags: "PSH, ACK", PayloadLen: 181, Messages: []string{"client_hello"}},
+			{Frame: 20, Time: at(311.8), From: "server", TCPFlags: "PSH, ACK", PayloadLen: 7, Messages: []string{"alert fatal protocol_version"}},
+			{Frame: 21, Time: at(312.25), From: "server", TCPFlags: "RST, ACK"},
+		},
 	}
 }
 
@@ -352,16 +360,19 @@ var tableCases = []struct {
 		}
 		return r
 	}, Options{}},
-	{"flows-not-listed", func() *result.Result {
-		r := build(okFlow(1), mismatchFlow(2), refusedFlow(3), ipv6Flow(4), legacyFlow(5))
-		r.Options.MaxFlows = 3
-		r.Flows = r.Flows[:3]
-		r.FlowsNotListed = 2
-		return r
-	}, Options{}},
+	{"flows-not-listed", flowsNotListed, Options{}},
 	{"all", all, Options{}},
 	{"all-verbose", all, Options{Verbose: true}},
 	{"color", func() *result.Result { return build(okFlow(1), mismatchFlow(2), japaneseFlow(3)) }, Options{Color: true}},
+}
+
+// flowsNotListed: five flows of which only the first three are listed.
+func flowsNotListed() *result.Result {
+	r := build(okFlow(1), mismatchFlow(2), refusedFlow(3), ipv6Flow(4), legacyFlow(5))
+	r.Options.MaxFlows = 3
+	r.Flows = r.Flows[:3]
+	r.FlowsNotListed = 2
+	return r
 }
 
 func all() *result.Result {

@@ -36,6 +36,13 @@ func normalize(r *result.Result) result.Result {
 	n.Input.Last = n.Input.Last.UTC()
 	n.Options.Ports = list(n.Options.Ports)
 	n.Options.Hosts = list(n.Options.Hosts)
+	n.Options.AgentPorts = list(n.Options.AgentPorts)
+	n.Options.ServerNames = list(n.Options.ServerNames)
+	n.Names = each(n.Names, normalizeName)
+	n.VerdictInfo = each(n.VerdictInfo, func(v result.VerdictInfo) result.VerdictInfo {
+		v.EvidenceFields = list(v.EvidenceFields)
+		return v
+	})
 	n.Warnings = list(n.Warnings)
 	n.Flows = each(n.Flows, normalizeFlow)
 	n.Summary.Verdicts = list(n.Summary.Verdicts)
@@ -43,7 +50,22 @@ func normalize(r *result.Result) result.Result {
 		s.AcceptedVersions = list(s.AcceptedVersions)
 		s.AcceptedCiphers = list(s.AcceptedCiphers)
 		s.Verdicts = list(s.Verdicts)
+		s.OKVersions = list(s.OKVersions)
+		s.RefusedHighestVersions = list(s.RefusedHighestVersions)
 		return s
+	})
+	n.Summary.Agents = each(n.Summary.Agents, func(a result.AgentSummary) result.AgentSummary {
+		a.OfferedVersions, a.ChosenVersions, a.Verdicts = list(a.OfferedVersions), list(a.ChosenVersions), list(a.Verdicts)
+		a.JA3, a.JA4, a.Servers = list(a.JA3), list(a.JA4), list(a.Servers)
+		return a
+	})
+	n.Summary.Fingerprints = each(n.Summary.Fingerprints, func(g result.FingerprintGroup) result.FingerprintGroup {
+		g.Agents = list(g.Agents)
+		return g
+	})
+	n.Summary.Fleet = each(n.Summary.Fleet, func(g result.FleetGroup) result.FleetGroup {
+		g.Agents = list(g.Agents)
+		return g
 	})
 	return n
 }
@@ -68,12 +90,25 @@ func normalizeFlow(f result.Flow) result.Flow {
 			ch.ALPN = list(ch.ALPN)
 			ch.SupportedGroups = list(ch.SupportedGroups)
 			ch.Extensions = list(ch.Extensions)
+			ch.SignatureAlgorithms = list(ch.SignatureAlgorithms)
 			t.ClientHello = &ch
 		}
 		t.ServerMessages = list(t.ServerMessages)
+		t.ServerCertificates = each(t.ServerCertificates, func(c result.Certificate) result.Certificate {
+			c.NotBefore, c.NotAfter = c.NotBefore.UTC(), c.NotAfter.UTC()
+			c.DNSNames, c.IPAddresses = list(c.DNSNames), list(c.IPAddresses)
+			return c
+		})
+		t.CertificateFindings = list(t.CertificateFindings)
 		f.TLS = &t
 	}
 	f.OfferedVersions = list(f.OfferedVersions)
+	f.NextSteps = list(f.NextSteps)
+	if f.HTTP != nil {
+		h := *f.HTTP
+		h.RequestTime, h.ResponseTime = h.RequestTime.UTC(), h.ResponseTime.UTC()
+		f.HTTP = &h
+	}
 	f.Alerts = each(f.Alerts, func(a result.Alert) result.Alert {
 		a.Time = a.Time.UTC()
 		return a
@@ -83,7 +118,24 @@ func normalizeFlow(f result.Flow) result.Flow {
 		return e
 	})
 	f.Flags = list(f.Flags)
+	f.Packets = each(f.Packets, func(p result.Packet) result.Packet {
+		p.Time = p.Time.UTC()
+		p.Messages = list(p.Messages)
+		return p
+	})
 	return f
+}
+
+func normalizeName(n result.Name) result.Name {
+	n.Answers = list(n.Answers)
+	n.Askers = list(n.Askers)
+	n.DNSServers = list(n.DNSServers)
+	n.NextSteps = list(n.NextSteps)
+	n.Evidence = each(n.Evidence, func(e result.Evidence) result.Evidence {
+		e.Time = e.Time.UTC()
+		return e
+	})
+	return n
 }
 
 func normalizeRef(p result.PacketRef) result.PacketRef {

@@ -1,4 +1,5 @@
-// Package report renders a result.Result for people (a table) or programs (JSON).
+// Package report renders a result.Result for people (a table, Markdown ticket text, an HTML page)
+// or programs (JSON).
 //
 // It knows only the result package: what was analysed and how is decided elsewhere. Each format
 // is one function in the formats table below; adding markdown or html is adding an entry.
@@ -24,6 +25,13 @@ const (
 	FormatTable Format = "table"
 	// FormatJSON is the result as the versioned JSON document described in docs/json-schema.md.
 	FormatJSON Format = "json"
+	// FormatMarkdown is ticket text: the answer in one paragraph, the failing groups with their
+	// evidence and next steps, then every flow.
+	FormatMarkdown Format = "markdown"
+	// FormatHTML is one self-contained HTML page (inline CSS and SVG, no script, nothing
+	// fetched): the answer, the servers and verdicts, a ladder diagram of each failing flow and
+	// every flow.
+	FormatHTML Format = "html"
 )
 
 // ErrUnknownFormat is returned (wrapped) for a format name that is not one of Formats.
@@ -49,6 +57,8 @@ var formats = []struct {
 }{
 	{FormatTable, writeTable},
 	{FormatJSON, writeJSON},
+	{FormatMarkdown, writeMarkdown},
+	{FormatHTML, writeHTML},
 }
 
 // Formats returns the valid format names, the default first.

@@ -219,7 +219,9 @@ func TestParseFormat(t *testing.T) {
 		{" table ", FormatTable, false},
 		{"", "", true},
 		{"xml", "", true},
-		{"markdown", "", true}, // not yet
+		{"markdown", FormatMarkdown, false},
+		{"HTML", FormatHTML, false},
+		{"md", "", true},
 	} {
 		got, err := ParseFormat(tc.in)
 		if got != tc.want || (err != nil) != tc.wantErr {
@@ -231,11 +233,11 @@ func TestParseFormat(t *testing.T) {
 		if !errors.Is(err, ErrUnknownFormat) {
 			t.Errorf("ParseFormat(%q) error %v does not wrap ErrUnknownFormat", tc.in, err)
 		}
-		if !strings.Contains(err.Error(), "valid formats are table, json") {
+		if !strings.Contains(err.Error(), "valid formats are table, json, markdown, html") {
 			t.Errorf("ParseFormat(%q) error %q does not list the formats", tc.in, err)
 		}
 	}
-	if got := Formats(); !reflect.DeepEqual(got, []Format{FormatTable, FormatJSON}) {
+	if got := Formats(); !reflect.DeepEqual(got, []Format{FormatTable, FormatJSON, FormatMarkdown, FormatHTML}) {
 		t.Errorf("Formats() = %q", got)
 	}
 }

@@ -39,7 +39,10 @@ func writeTable(b *bytes.Buffer, r *result.Result, o Options) error {
 	}
 	if len(r.Flows) == 0 && r.Summary.Flows == 0 {
 		writeEmpty(b, r)
-		return nil
+		if len(r.Names) > 0 {
+			b.WriteByte('\n')
+		}
+		return writeNames(b, r, o, p)
 	}
 	if len(r.Flows) > 0 {
 		if err := writeFlows(b, r.Flows, p); err != nil {
@@ -52,6 +55,9 @@ func writeTable(b *bytes.Buffer, r *result.Result, o Options) error {
 			}
 		}
 		b.WriteByte('\n')
+	}
+	if err := writeNames(b, r, o, p); err != nil {
+		return err
 	}
 	return writeSummary(b, r)
 }
@@ -113,25 +119,14 @@ func writeDetail(b *bytes.Buffer, f *result.Flow, p painter) {
 	if f.Reason != "" {
 		fmt.Fprintf(b, "  why: %s\n", clean(f.Reason))
 	}
-	if f.NextStep != "" {
-		fmt.Fprintf(b, "  next: %s\n", clean(f.NextStep))
-	}
+	writeNext(b, f.NextStep, f.NextSteps)
 	if f.RolesGuessed {
 		b.WriteString("  note: no SYN captured, so which side is the client was guessed\n")
 	}
 	if len(f.Flags) > 0 {
 		fmt.Fprintf(b, "  flags: %s\n", clean(strings.Join(f.Flags, ", ")))
 	}
-	if len(f.Evidence) > 0 {
-		b.WriteString("  evidence:\n")
-		w := 0
-		for _, e := range f.Evidence {
-			w = max(w, len(strconv.Itoa(e.Frame)))
-		}
-		for _, e := range f.Evidence {
-			fmt.Fprintf(b, "    frame %*d  %s  %s\n", w, e.Frame, utc(e.Time, evidenceLayout), clean(e.Text))
-		}
-	}
+	writeEvidence(b, f.Evidence)
 	if f.Filter != "" {
 		fmt.Fprintf(b, "  filter: %s\n", clean(f.Filter))
 	}
@@ -170,7 +165,13 @@ func writeSummary(b *bytes.Buffer, r *result.Result) error {
 		}
 		b.WriteByte('\n')
 	}
+	if err := writeFleet(b, &s); err != nil {
+		return err
+	}
 	fmt.Fprintf(b, "%s, %d failed.\n", plural(s.Flows, "flow", "flows"), s.Failed)
+	if len(r.Names) > 0 {
+		fmt.Fprintf(b, "%s tied to the servers, %d failed.\n", plural(len(r.Names), "DNS name", "DNS names"), s.NamesFailed)
+	}
 	if r.FlowsNotListed > 0 {
 		fmt.Fprintf(b, "%s not listed above", plural(r.FlowsNotListed, "flow", "flows"))
 		if r.Options.MaxFlows > 0 {

@@ -23,6 +23,12 @@ type Result struct {
 	// because more than Options.MaxFlows flows were seen.
 	FlowsNotListed int     `json:"flows_not_listed"`
 	Summary        Summary `json:"summary"`
+	// Names are the DNS names tied to the analysed servers that the capture shows being looked
+	// up, with how each lookup went; never nil. See Name.
+	Names []Name `json:"names"`
+	// VerdictInfo explains each verdict that occurs in Flows or Names, in the order of
+	// AllVerdicts, as the profile in Options.Profile words it; never nil.
+	VerdictInfo []VerdictInfo `json:"verdict_info"`
 }
 
 // Input describes the capture that was read.
@@ -59,13 +65,24 @@ type Options struct {
 	Ports    []int    `json:"ports"`     // server ports analysed; empty means every TCP port
 	Hosts    []string `json:"hosts"`     // server addresses analysed; empty means every address
 	MaxFlows int      `json:"max_flows"` // most flows listed individually
+	// Profile names the knowledge profile that worded titles and next steps ("generic",
+	// "apexone", ...).
+	Profile string `json:"profile"`
+	// AgentPorts are the agents' listener ports: connections to them are the server notifying
+	// an agent (Flow.Role "agent-listener"). Empty when none were given.
+	AgentPorts []int `json:"agent_ports"`
+	// CheckURL is the path clients fetch to check the server (from the profile); "" for none.
+	CheckURL string `json:"check_url"`
+	// ServerNames are DNS names given as the server's (--server-name), besides those the
+	// capture ties to the servers itself.
+	ServerNames []string `json:"server_names"`
 }
 
 // Warning is a problem with the input that limits what the analysis can say.
 type Warning struct {
 	// Code is a stable identifier: "truncated-file", "corrupt-file", "snaplen-cut",
-	// "client-hello-cut", "roles-guessed", "flows-not-listed", "undecodable-frames",
-	// "kernel-drops", "capture-error".
+	// "client-hello-cut", "roles-guessed", "flows-not-listed", "undecodable-frames", "fleet-truncated",
+	// "dns-other-failures", "dns-not-followed", "one-direction", "kernel-drops", "capture-error".
 	Code    string `json:"code"`
 	Message string `json:"message"` // one sentence that says what happened and what to do
 	Offset  int64  `json:"offset,omitempty"`
@@ -99,14 +116,80 @@ type Flow struct {
 	// NotTLS describes what the client sent instead of TLS, when Verdict is not-tls.
 	NotTLS string `json:"not_tls,omitempty"`
 
+	// Title is the verdict's heading as the profile words it, e.g. "TLS version mismatch".
+	Title string `json:"title"`
+	// NextSteps are the next steps one by one, in order; never nil (empty for ok).
+	NextSteps []string `json:"next_steps"`
+	// Role is "agent-listener" for a connection to an agents' listener port (Options.AgentPorts):
+	// the server notifying an agent, so Client is the server and Server the agent. Empty
+	// otherwise.
+	Role string `json:"role,omitempty"`
+	// HTTP is what a plain-HTTP connection showed: the first request and its response; nil when
+	// the client did not speak HTTP in clear.
+	HTTP *HTTP `json:"http"`
+	// FirstFrame and LastFrame are the frame numbers of the flow's first and last packet, in file
+	// order (packets of one flow may come from several interfaces, out of time order).
+	FirstFrame int `json:"first_frame"`
+	LastFrame  int `json:"last_frame"`
+
 	Verdict  Verdict    `json:"verdict"`
 	Failed   bool       `json:"failed"`    // the verdict is a failure (see Verdict.Failed)
 	Reason   string     `json:"reason"`    // one line that says what happened
-	NextStep string     `json:"next_step"` // what to do about it, in plain words
+	NextStep string     `json:"next_step"` // what to do about it, in plain words (NextSteps joined)
 	Evidence []Evidence `json:"evidence"`  // the packets that prove it; never nil
 	// Filter is a Wireshark display filter that selects this flow's packets.
 	Filter string   `json:"wireshark_filter"`
 	Flags  []string `json:"flags"` // extra observations, e.g. "snaplen-cut"; never nil
+
+	// Packets are the flow's packets for a ladder diagram: the first LadderHead and the last
+	// LadderTail, in capture order; empty for a flow whose verdict is ok (to keep memory low
+	// with many flows); never nil.
+	Packets []Packet `json:"packets"`
+	// PacketsOmitted counts the packets between those that Packets leaves out.
+	PacketsOmitted int `json:"packets_omitted"`
+	// Path is what the packets show about the network between client and server: where the
+	// capture was taken, hop counts, the SYN retry schedule, ICMP errors, duplicate ACKs.
+	Path *Path `json:"path,omitempty"`
+}
+
+// Path is what a flow's packets show about the network path and the capture's vantage point.
+type Path struct {
+	// Vantage is where the capture was taken, as far as TTLs and handshake timing tell:
+	// "client" (on the client host or its link), "server", "between" (routers on both sides),
+	// "same-link" (no router between them and no timing to tell) or "unknown".
+	Vantage string `json:"vantage"`
+	// VantageReason says what the vantage was inferred from.
+	VantageReason string `json:"vantage_reason"`
+	// ClientHops and ServerHops are the routers between each side and the capture point: the
+	// usual initial TTL (64, 128 or 255) minus the TTL seen; -1 when that side sent no packet.
+	ClientHops int `json:"client_hops"`
+	ServerHops int `json:"server_hops"`
+	// SYNIntervals are the seconds between the client's successive SYNs (retransmissions).
+	SYNIntervals []float64 `json:"syn_intervals_s"`
+	// SYNSchedule names the retransmission schedule those intervals match: "linux-linear",
+	// "doubling-1s", "windows-3s", "unknown", or "" with fewer than two SYNs.
+	SYNSchedule string `json:"syn_schedule"`
+	// SYNGiveUp is, for a syn-timeout, the expected time in seconds after the first SYN at which
+	// the client gives up (the next timeout after its last SYN); else 0.
+	SYNGiveUp float64 `json:"syn_give_up_s"`
+	// ICMP lists the ICMP errors that quote this flow's packets.
+	ICMP []ICMPError `json:"icmp"`
+	// DupACKs is the longest run of duplicate ACKs from either side; ZeroWindows counts
+	// zero-window advertisements.
+	DupACKs     int `json:"dup_acks"`
+	ZeroWindows int `json:"zero_windows"`
+}
+
+// ICMPError is one ICMP/ICMPv6 error that quotes a packet of the flow.
+type ICMPError struct {
+	Frame  int       `json:"frame"`
+	Time   time.Time `json:"time"`
+	From   string    `json:"from"` // the address that sent it: a router, or one of the hosts
+	Type   int       `json:"type"`
+	Code   int       `json:"code"`
+	Name   string    `json:"name"`   // e.g. "ICMP communication administratively prohibited"
+	MTU    int       `json:"mtu"`    // next-hop MTU of fragmentation needed / packet too big, else 0
+	Quotes string    `json:"quotes"` // whose packet it quotes: "client" or "server"
 }
 
 // TCP is what the TCP headers of a flow showed.
@@ -150,6 +233,13 @@ type TLS struct {
 	// ApplicationData counts application_data records per side after the handshake.
 	ClientAppData int `json:"client_app_data_records"`
 	ServerAppData int `json:"server_app_data_records"`
+	// ServerCertificates is the chain the server sent in plaintext (TLS 1.2 and before), its own
+	// certificate first; empty when none was seen (TLS 1.3 encrypts it).
+	ServerCertificates []Certificate `json:"server_certificates"`
+	// CertificateFrame is the frame that completed the server's Certificate message; 0 when none.
+	CertificateFrame int `json:"certificate_frame"`
+	// CertificateFindings are the problems found in that chain, judged at the capture's own time.
+	CertificateFindings []CertificateFinding `json:"certificate_findings"`
 }
 
 // ClientHello is what the client offered.
@@ -174,6 +264,15 @@ type ClientHello struct {
 	ALPN              []string `json:"alpn"`
 	SupportedGroups   []string `json:"supported_groups"`
 	Extensions        []string `json:"extensions"`
+	// SignatureAlgorithms is the signature_algorithms extension, in the order sent.
+	SignatureAlgorithms []string `json:"signature_algorithms"`
+	// JA3 is the client's JA3 fingerprint (MD5 of JA3String, Salesforce's spec, GREASE removed);
+	// JA4 its JA4 fingerprint and JA4R JA4's raw (unhashed, sorted) form (FoxIO's JA4 spec).
+	// All are "" for an SSLv2-format hello.
+	JA3       string `json:"ja3"`
+	JA3String string `json:"ja3_string"`
+	JA4       string `json:"ja4"`
+	JA4R      string `json:"ja4_r"`
 }
 
 // ServerHello is what the server chose.
@@ -184,6 +283,9 @@ type ServerHello struct {
 	CipherSuite   string `json:"cipher_suite"`
 	KeyShareGroup string `json:"key_share_group,omitempty"`
 	ALPN          string `json:"alpn,omitempty"`
+	// JA3S is the server's JA3S fingerprint (MD5 of JA3SString); "" for SSLv2.
+	JA3S       string `json:"ja3s"`
+	JA3SString string `json:"ja3s_string"`
 }
 
 // Alert is one plaintext TLS alert.
@@ -203,6 +305,9 @@ type Evidence struct {
 	Frame int       `json:"frame"`
 	Time  time.Time `json:"time"`
 	Text  string    `json:"text"`
+	// Flow is the ID of another flow this evidence comes from (e.g. a ServerHello that shows what
+	// the server accepts); 0 (left out) when it is the flow's own packet.
+	Flow int `json:"flow,omitempty"`
 }
 
 // Summary aggregates the flows (all of them, listed or not).
@@ -211,7 +316,17 @@ type Summary struct {
 	Failed   int             `json:"failed"`
 	Verdicts []VerdictCount  `json:"verdicts"` // in the order of AllVerdicts, only those seen
 	Servers  []ServerSummary `json:"servers"`
+	// NamesFailed counts the entries of Result.Names whose verdict is a failure.
+	NamesFailed int `json:"names_failed"`
+	// Agents is every client address (the first MaxAgents, sorted), Fingerprints the clients
+	// grouped by JA4/JA3, Fleet each server's agents grouped by highest offered version and outcome.
+	Agents       []AgentSummary     `json:"agents"`
+	Fingerprints []FingerprintGroup `json:"fingerprints"`
+	Fleet        []FleetGroup       `json:"fleet"`
 }
+
+// MaxAgents is the most agents Summary.Agents lists.
+const MaxAgents = 1000
 
 // VerdictCount is how many flows got one verdict.
 type VerdictCount struct {
@@ -229,4 +344,15 @@ type ServerSummary struct {
 	// AcceptedCiphers are the cipher suites it chose.
 	AcceptedCiphers []string       `json:"accepted_ciphers"`
 	Verdicts        []VerdictCount `json:"verdicts"`
+	// OKHandshakes counts the flows whose TLS handshake completed (verdict ok, a version chosen),
+	// per chosen version in OKVersions.
+	OKHandshakes int            `json:"ok_handshakes"`
+	OKVersions   []VersionCount `json:"ok_versions"`
+	// RefusedHighestVersions counts the ClientHellos it refused (alert, reset or close, no
+	// ServerHello) by the highest version each offered.
+	RefusedHighestVersions []VersionCount `json:"refused_highest_versions"`
+	// Policy says in one sentence what the capture shows it accepts and refuses, e.g. "accepts
+	// TLS 1.2 only (seen in 212 handshakes, 0 below TLS 1.2); refused 14 ClientHellos offering at
+	// most TLS 1.0".
+	Policy string `json:"policy"`
 }

@@ -30,7 +30,9 @@ const (
 	// VerdictNoServerHello: the server never answered the ClientHello before the client gave up
 	// or the capture ended.
 	VerdictNoServerHello Verdict = "no-server-hello"
-	// VerdictRefused: the SYN was answered by a RST: nothing listens on the port.
+	// VerdictRefused: the SYN was answered by a RST from the server itself: nothing listens on
+	// the port. (A RST whose TTL shows another sender is middlebox-reset; an ICMP rejection is
+	// firewall-reject.)
 	VerdictRefused Verdict = "refused"
 	// VerdictSYNTimeout: SYNs were never answered: dropped by a firewall, or the host is down.
 	VerdictSYNTimeout Verdict = "syn-timeout"
@@ -42,6 +44,43 @@ const (
 	// VerdictIncomplete: the capture started or ended in the middle of the connection, so the
 	// outcome cannot be told.
 	VerdictIncomplete Verdict = "incomplete"
+	// VerdictHTTPError: a plain-HTTP connection worked, but the server answered the profile's
+	// check URL (Apex One: /officescan/hotfix_pccnt/Common/OfcNTCer.dat) with an error status
+	// (4xx or 5xx). Other paths answered with an error stay ok, with an http-status flag.
+	VerdictHTTPError Verdict = "http-error"
+	// VerdictNameResolutionFailed: a DNS name tied to the analysed servers did not resolve
+	// (NXDOMAIN, SERVFAIL or another error, an answer without addresses, or no answer), or
+	// resolved to addresses none of the analysed connections go to. It is the verdict of a
+	// result.Name, not of a flow.
+	VerdictNameResolutionFailed Verdict = "name-resolution-failed"
+	// VerdictFirewallReject: the SYN (or a later packet) was answered by an ICMP error that a
+	// firewall sends when it rejects: administratively prohibited (ICMP type 3 codes 9, 10, 13;
+	// ICMPv6 type 1 codes 1, 5, 6), or port unreachable, which TCP stacks never send for a closed
+	// port (they answer with RST). Reason names the device that sent it: a router or the server host.
+	VerdictFirewallReject Verdict = "firewall-reject"
+	// VerdictUnreachable: a router answered with ICMP net or host unreachable (ICMPv6 no route or
+	// address unreachable): it has no route to the server, or the server does not answer ARP/ND.
+	// Reason gives the code and the router.
+	VerdictUnreachable Verdict = "unreachable"
+	// VerdictPathMTU: a router answered with ICMP fragmentation needed (ICMPv6 packet too big) with
+	// its next-hop MTU, and the connection did not get its data through.
+	VerdictPathMTU Verdict = "path-mtu"
+	// VerdictMiddleboxReset: a reset that the peer did not send: its IP TTL (hop count) differs
+	// from the peer's other packets (in this flow or, for a SYN answered by a RST, other flows to
+	// the same server), so a device in the path forged it. Reason gives both TTLs and, after a
+	// long silence, the idle time (a firewall's session timeout).
+	VerdictMiddleboxReset Verdict = "middlebox-reset"
+	// VerdictDataBlackhole: the connection was established, then one side's data was retransmitted
+	// and never acknowledged, with no reset or ICMP error: the path dropped it.
+	VerdictDataBlackhole Verdict = "data-blackhole"
+	// VerdictMTUBlackhole: only large segments were lost while small ones got through (typically
+	// the server's certificate flight): a link with a smaller MTU whose ICMP fragmentation-needed
+	// messages do not reach the sender. Reason gives the sizes that passed and those that did not.
+	VerdictMTUBlackhole Verdict = "mtu-blackhole"
+	// VerdictSYNACKUnacknowledged: the server answered the SYN with SYN-ACKs but the client never
+	// acknowledged them (its SYNs kept coming): the SYN-ACKs are lost on the way back (asymmetric
+	// routing, a firewall dropping them) or the client ignores them. Seen from the server side.
+	VerdictSYNACKUnacknowledged Verdict = "synack-unacknowledged"
 )
 
 // AllVerdicts lists every verdict in report order.
@@ -59,6 +98,15 @@ var AllVerdicts = []Verdict{
 	VerdictReset,
 	VerdictNotTLS,
 	VerdictIncomplete,
+	VerdictHTTPError,
+	VerdictNameResolutionFailed,
+	VerdictFirewallReject,
+	VerdictUnreachable,
+	VerdictPathMTU,
+	VerdictMiddleboxReset,
+	VerdictDataBlackhole,
+	VerdictMTUBlackhole,
+	VerdictSYNACKUnacknowledged,
 }
 
 // Failed reports whether the verdict means the connection did not work. ok and incomplete are

@@ -27,6 +27,7 @@ NS_S=ct-server
 VETH_A=ct-a0
 VETH_S=ct-s0
 SRV=10.77.1.2
+AGENT=10.77.1.1 # the agent's first address (netns_up)
 SRV6=fd00:77:1::2
 PORT=4343
 OFC_PATH=/officescan/hotfix_pccnt/Common/OfcNTCer.dat
@@ -158,7 +159,7 @@ netns_up() {
 		A ethtool -K "$VETH_A" tx off rx off tso off gso off gro off >/dev/null 2>&1 || A ethtool -K "$VETH_A" tx off tso off gso off >/dev/null
 		S ethtool -K "$VETH_S" tx off rx off tso off gso off gro off >/dev/null 2>&1 || S ethtool -K "$VETH_S" tx off tso off gso off >/dev/null
 	fi
-	A ip addr add 10.77.1.1/24 dev "$VETH_A"
+	A ip addr add "$AGENT/24" dev "$VETH_A"
 	for a in "$@"; do A ip addr add "$a/24" dev "$VETH_A"; done
 	S ip addr add "$SRV/24" dev "$VETH_S"
 	if ((ipv6)); then
@@ -230,7 +231,14 @@ cap_stop() {
 # must show, in the order the connections are opened. Client and server are read from the capture.
 expect() {
 	[[ $# -eq 6 ]] || die "expect needs 6 arguments, got $#: $*"
-	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$WORK/expect.tsv"
+	local offered=$2 note=$6
+	if [[ $offered == "TLS 1.2" ]]; then
+		# Every client here that offers only TLS 1.2 (OpenSSL -tls1_2, gnutls-cli) sends no
+		# supported_versions extension: on the wire that offers every version up to 1.2.
+		offered="TLS 1.0,TLS 1.1,TLS 1.2"
+		note+=" [offered: the ClientHello has legacy_version TLS 1.2 and no supported_versions, which by RFC 5246 offers every version up to 1.2; the client's own floor is not on the wire]"
+	fi
+	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$offered" "$3" "$4" "$5" "$note" >>"$WORK/expect.tsv"
 }
 
 # finish : stop everything, delete the namespaces, write the manifest rows and check them.
@@ -238,7 +246,8 @@ finish() {
 	stop_all
 	netns_down
 	local order
-	order=$(IFS=,; echo "${ALL[*]}")
+	# ROW_ORDER (set by a script that sources this one) orders the rows of every capture script.
+	order=$(IFS=,; echo "${ROW_ORDER[*]:-${ALL[*]}}")
 	python3 "$HERE/tools/capcheck.py" update "$MANIFEST" "$OUT/$CAP_NAME.pcap" "$WORK/expect.tsv" "$order"
 	if ! python3 "$HERE/tools/capcheck.py" check "$MANIFEST" "$CAP_NAME" >&2; then
 		# KEEP_GOING=1 (for working on this script): report and go on to the next capture.
@@ -729,4 +738,8 @@ main() {
 	python3 "$HERE/tools/capcheck.py" check "$MANIFEST" >&2
 }
 
-main "$@"
+# Run main only when executed: make-captures-names-http.sh, make-tls-captures.sh and
+# make-path-captures.sh source this file for its helpers.
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+	main "$@"
+fi

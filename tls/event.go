@@ -56,6 +56,7 @@ type Event struct {
 	Length        int           // record payload length (alert, change_cipher_spec, application_data, heartbeat, encrypted handshake) or handshake message body length (for an SSLv2 hello: the message after its type byte)
 	ClientHello   *ClientHello  // EventHandshake of a client_hello that parsed (TLS or SSLv2 format)
 	ServerHello   *ServerHello  // EventHandshake of a server_hello that parsed (including a HelloRetryRequest and an SSLv2 SERVER-HELLO)
+	Certificate   *Certificate  // EventHandshake of a plaintext certificate message that parsed (TLS 1.3 syntax after a ServerHello choosing TLS 1.3)
 	Alert         Alert         // EventAlert, when not Encrypted
 	Err           error         // EventError: what was wrong; EventHandshake: why a hello was not parsed
 	Prefix        []byte        // EventNotTLS: a copy of the first bytes of the stream, up to 64 of those that had arrived when the Stream decided (all of the first Feed, at least), e.g. "GET /officescan/... HTTP/1.1"

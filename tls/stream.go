@@ -420,6 +420,13 @@ func (s *Stream) message(msg []byte, start, end int64, vers Version) {
 		} else {
 			ev.Err = malformed(typ)
 		}
+	case HandshakeCertificate:
+		c := new(Certificate)
+		if c.Unmarshal(bytes.Clone(msg), s.tls13) {
+			ev.Certificate = c
+		} else {
+			ev.Err = malformed(typ)
+		}
 	}
 	s.emit(ev)
 }

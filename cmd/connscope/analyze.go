@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/connscope/connscope/analyze"
+	"github.com/connscope/connscope/knowledge"
+	"github.com/connscope/connscope/redact"
 	"github.com/connscope/connscope/report"
 	"github.com/connscope/connscope/result"
 	"github.com/spf13/pflag"
@@ -26,37 +28,66 @@ with its evidence and a next step.
 Options:
   -p, --port PORT       server port to analyse; repeat or comma-separate (default: every port)
       --host ADDR       server address to analyse; repeat or comma-separate (default: every address)
-  -f, --format FORMAT   table (default) or json
+  -f, --format FORMAT   table (default), json, markdown (ticket text) or html (one
+                        self-contained page with a ladder diagram of each failing flow)
   -o, --output FILE     write the report to FILE instead of standard output
+      --redact          replace IP and MAC addresses, server names, HTTP hosts and paths
+                        and the file name with consistent pseudonyms, in every format
   -v, --verbose         table: show reason, next step and evidence for every flow, not only failures
       --max-flows N     list at most N flows one by one (default 100000); the rest are counted
+      --profile NAME    words verdicts and next steps for a product and sets its defaults:
+                        generic (default) or apexone (Trend Micro Apex One / OfficeScan: ports
+                        4343 and 8080 when --port is not given, its check URL, its next steps);
+                        'connscope help profiles' lists them
+      --agent-port PORT the agents' listener port (server -> agent notifications, where the
+                        server is the TLS client); repeat or comma-separate
+      --server-name NAME  the server's DNS name as the agents know it; its lookups are reported
+                        even when nothing else in the capture ties it to the server; repeatable
+      --export FILE     write the packets of the failing flows (and failing name lookups) to
+                        FILE as pcapng, a small capture to attach to a ticket
+      --export-all      with --export: every listed flow and name, not only the failing ones
 
-Exit status: 0 no flow failed, 1 at least one flow failed, 2 bad usage or unreadable input.
+Exit status: 0 no flow failed, 1 at least one flow (or a DNS name tied to the servers)
+failed, 2 bad usage or unreadable input.
 
 Example:
   connscope analyze incident.pcapng --port 4343
   connscope analyze capture.pcap.gz -p 4343,8080 --format json -o report.json
+  connscope analyze incident.pcapng -p 4343 --format html --redact -o report.html
 `
 
 type analyzeOptions struct {
+	profile     string
+	agentPorts  []string
+	serverNames []string
+	export      string
+	exportAll   bool
+
 	ports    []string
 	hosts    []string
 	format   string
 	output   string
 	verbose  bool
 	maxFlows int
+	redact   bool
 }
 
 func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	var o analyzeOptions
 	fs := pflag.NewFlagSet("analyze", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
+	fs.StringVar(&o.profile, "profile", knowledge.Generic, "")
+	fs.StringSliceVar(&o.agentPorts, "agent-port", nil, "")
+	fs.StringSliceVar(&o.serverNames, "server-name", nil, "")
+	fs.StringVar(&o.export, "export", "", "")
+	fs.BoolVar(&o.exportAll, "export-all", false, "")
 	fs.StringSliceVarP(&o.ports, "port", "p", nil, "")
 	fs.StringSliceVar(&o.hosts, "host", nil, "")
 	fs.StringVarP(&o.format, "format", "f", "table", "")
 	fs.StringVarP(&o.output, "output", "o", "", "")
 	fs.BoolVarP(&o.verbose, "verbose", "v", false, "")
 	fs.IntVar(&o.maxFlows, "max-flows", analyze.DefaultMaxFlows, "")
+	fs.BoolVar(&o.redact, "redact", false, "")
 	help := fs.BoolP("help", "h", false, "")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage, &usageError{err.Error()}
@@ -67,6 +98,9 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	if fs.NArg() != 1 {
 		return exitUsage, &usageError{fmt.Sprintf("analyze takes one capture file, got %d arguments", fs.NArg())}
+	}
+	if o.exportAll && o.export == "" {
+		return exitUsage, &usageError{"--export-all needs --export FILE"}
 	}
 	format, err := report.ParseFormat(o.format)
 	if err != nil {
@@ -79,6 +113,16 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	res, err := analyze.File(fs.Arg(0), opts)
 	if err != nil {
 		return exitUsage, err
+	}
+	// The export comes first, before anything rewrites res (such as redaction): it finds the
+	// flows' packets by the capture's own addresses.
+	if o.export != "" {
+		if err := export(fs.Arg(0), res, o, stderr); err != nil {
+			return exitUsage, err
+		}
+	}
+	if o.redact {
+		res = redact.Result(res)
 	}
 	return writeReport(res, format, &o, stdout)
 }
@@ -102,7 +146,7 @@ func writeReport(res *result.Result, format report.Format, o *analyzeOptions, st
 			return exitUsage, fmt.Errorf("writing the report: %w", err)
 		}
 	}
-	if res.Summary.Failed > 0 {
+	if res.Summary.Failed > 0 || res.Summary.NamesFailed > 0 {
 		return exitFailed, nil
 	}
 	return exitOK, nil
@@ -111,12 +155,18 @@ func writeReport(res *result.Result, format report.Format, o *analyzeOptions, st
 // analyzeOptions converts the flags to analyze.Options.
 func (o *analyzeOptions) analyzeOptions() (analyze.Options, error) {
 	var opts analyze.Options
-	for _, p := range o.ports {
-		n, err := strconv.Atoi(strings.TrimSpace(p))
-		if err != nil || n < 1 || n > 65535 {
-			return opts, &usageError{fmt.Sprintf("--port %q is not a port number (1-65535)", p)}
-		}
-		opts.Ports = append(opts.Ports, uint16(n))
+	var err error
+	if opts.Ports, err = parsePorts("--port", o.ports); err != nil {
+		return opts, err
+	}
+	if opts.AgentPorts, err = parsePorts("--agent-port", o.agentPorts); err != nil {
+		return opts, err
+	}
+	if opts.Profile, err = knowledge.ProfileByName(o.profile); err != nil {
+		return opts, &usageError{"--profile: " + err.Error()}
+	}
+	for _, n := range o.serverNames {
+		opts.ServerNames = append(opts.ServerNames, strings.TrimSuffix(strings.ToLower(strings.TrimSpace(n)), "."))
 	}
 	for _, h := range o.hosts {
 		a, err := netip.ParseAddr(strings.Trim(strings.TrimSpace(h), "[]"))
@@ -130,4 +180,36 @@ func (o *analyzeOptions) analyzeOptions() (analyze.Options, error) {
 	}
 	opts.MaxFlows = o.maxFlows
 	return opts, nil
+}
+
+// parsePorts converts the values of a port flag.
+func parsePorts(flag string, values []string) ([]uint16, error) {
+	var ports []uint16
+	for _, p := range values {
+		n, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil || n < 1 || n > 65535 {
+			return nil, &usageError{fmt.Sprintf("%s %q is not a port number (1-65535)", flag, p)}
+		}
+		ports = append(ports, uint16(n))
+	}
+	return ports, nil
+}
+
+// export writes the selected flows' packets to o.export. (Redaction, when it comes, sets
+// analyze.ExportOptions.Rewrite.)
+func export(capturePath string, res *result.Result, o analyzeOptions, stderr io.Writer) error {
+	f, err := os.Create(o.export)
+	if err != nil {
+		return fmt.Errorf("cannot write the export: %w", err)
+	}
+	st, err := analyze.Export(capturePath, res, f, analyze.ExportOptions{All: o.exportAll})
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("writing the export: %w", cerr)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "connscope: exported %d packets of %d flow(s) (%d of them as context the evidence cites) and %d name(s) to %s\n",
+		st.Packets, st.Flows, st.Context, st.Names, o.export)
+	return nil
 }

@@ -297,7 +297,11 @@ func TestCaptureLiveNamespaces(t *testing.T) {
 	}
 	for i := range live.Flows {
 		l, o := live.Flows[i], offline.Flows[i]
-		if l.Client != o.Client || l.Server != o.Server || l.History != o.History || l.Verdict != o.Verdict || l.Reason != o.Reason {
+		// The reasons agree, but for one thing the live capture knows and the file does not: no
+		// SYN followed the last one while the capture went on (the file just ends).
+		sameReason := l.Reason == o.Reason || (l.Verdict == result.VerdictSYNTimeout &&
+			strings.Contains(l.Reason, "no SYN followed the last one") && strings.Contains(o.Reason, "the capture holds no later packet"))
+		if l.Client != o.Client || l.Server != o.Server || l.History != o.History || l.Verdict != o.Verdict || !sameReason {
 			t.Errorf("flow %d: live %s %s %s %q, offline %s %s %s %q", i+1, l.Client, l.History, l.Verdict, l.Reason, o.Client, o.History, o.Verdict, o.Reason)
 		}
 	}

@@ -27,7 +27,8 @@ Usage:
   connscope version                    print the version
   connscope help [COMMAND]             show help
 
-Run 'connscope help analyze' or 'connscope help capture' for their options.
+Run 'connscope help analyze' or 'connscope help capture' for their options, 'connscope help
+profiles' for the knowledge profiles (--profile).
 `
 
 // usageError is bad usage: the message is printed with a hint, and the exit code is 2.
@@ -59,6 +60,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprint(stdout, captureUsage)
 		} else if len(args) > 1 && args[1] == "interfaces" {
 			fmt.Fprint(stdout, interfacesUsage)
+		} else if len(args) > 1 && args[1] == "profiles" {
+			writeProfiles(stdout)
 		} else {
 			fmt.Fprint(stdout, usage)
 		}

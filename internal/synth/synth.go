@@ -74,23 +74,24 @@ func loadTemplate(path string) (*template, error) {
 }
 
 // Write writes a pcap of at least minPackets packets to w, made by repeating the templates'
-// connections, copies overlapping in time (a new copy starts every interval). It returns the
-// number of packets written.
-func Write(w io.Writer, templates []string, minPackets int, interval time.Duration) (int, error) {
+// connections, copies overlapping in time (a new copy starts every interval). Copy n (from 0)
+// repeats template CopyTemplate(n, len(templates)) from client CopyClient(n), port CopyPort(n).
+// It returns the number of packets and of copies written.
+func Write(w io.Writer, templates []string, minPackets int, interval time.Duration) (packets, copies int, err error) {
 	var ts []*template
 	for _, p := range templates {
 		t, err := loadTemplate(p)
 		if err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		ts = append(ts, t)
 	}
 	if len(ts) == 0 {
-		return 0, fmt.Errorf("no templates")
+		return 0, 0, fmt.Errorf("no templates")
 	}
 	pw := pcapgo.NewWriterNanos(w)
 	if err := pw.WriteFileHeader(262144, layers.LinkTypeEthernet); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	// Copies are interleaved by time, so the flow table holds many connections at once, as in
 	// a real capture: a heap of the copies' next frames.
@@ -101,9 +102,7 @@ func Write(w io.Writer, templates []string, minPackets int, interval time.Durati
 	for written < minPackets || h.Len() > 0 {
 		start := base.Add(time.Duration(n) * interval)
 		if written < minPackets {
-			c := &copyState{t: ts[n%len(ts)], start: start,
-				ip: [4]byte{10, byte(100 + n>>24&0x3f), byte(n >> 16), byte(n >> 8)}, port: uint16(1024 + n%60000)}
-			c.ip[3] = byte(n)
+			c := &copyState{t: ts[CopyTemplate(n, len(ts))], start: start, ip: CopyClient(n), port: CopyPort(n)}
 			heap.Push(h, c)
 			n++
 		}
@@ -118,7 +117,7 @@ func Write(w io.Writer, templates []string, minPackets int, interval time.Durati
 			rewrite(buf, fr.fromA, c.ip, c.port)
 			ci := gopacket.CaptureInfo{Timestamp: c.at(), CaptureLength: len(buf), Length: len(buf)}
 			if err := pw.WritePacket(ci, buf); err != nil {
-				return written, err
+				return written, n, err
 			}
 			written++
 			c.next++
@@ -129,8 +128,22 @@ func Write(w io.Writer, templates []string, minPackets int, interval time.Durati
 			}
 		}
 	}
-	return written, nil
+	return written, n, nil
 }
+
+// CopyClient is the client address of copy n (0-based): 10.100.0.0 + n, distinct for the first
+// 4,194,304 copies (up to 10.163.255.255; the templates' server addresses are kept, so they must
+// lie outside that range).
+func CopyClient(n int) [4]byte {
+	return [4]byte{10, byte(100 + (n>>16)&0x3f), byte(n >> 8), byte(n)}
+}
+
+// CopyPort is the client port of copy n: 1024 + n mod 60000.
+func CopyPort(n int) uint16 { return uint16(1024 + n%60000) }
+
+// CopyTemplate is the index of the template that copy n repeats: copies cycle through the
+// templates in the order given to Write.
+func CopyTemplate(n, templates int) int { return n % templates }
 
 type copyState struct {
 	t     *template

@@ -28,7 +28,8 @@ HEADER = ["file", "client", "server", "expected_verdict", "offered_versions", "c
           "alerts", "conn_state", "note"]
 VERDICTS = {"ok", "tls-version-mismatch", "tls-handshake-failure", "tls-certificate-rejected",
             "server-reset-after-client-hello", "server-closed-after-client-hello", "refused",
-            "syn-timeout", "reset", "not-tls", "incomplete"}
+            "syn-timeout", "reset", "not-tls", "incomplete", "firewall-reject", "unreachable", "path-mtu",
+            "middlebox-reset", "data-blackhole", "mtu-blackhole", "synack-unacknowledged"}
 VERSIONS = {0x0300: "SSL 3.0", 0x0301: "TLS 1.0", 0x0302: "TLS 1.1", 0x0303: "TLS 1.2", 0x0304: "TLS 1.3"}
 ALERTS = {0: "close_notify", 10: "unexpected_message", 20: "bad_record_mac", 22: "record_overflow",
           40: "handshake_failure", 42: "bad_certificate", 43: "unsupported_certificate",
@@ -43,7 +44,7 @@ LIKELY_SERVER_PORTS = {80, 81, 443, 631, 1080, 3128, 8000, 8080, 8888}
 
 FIELDS = ["frame.number", "tcp.stream", "ip.src", "ipv6.src", "tcp.srcport", "ip.dst", "ipv6.dst",
           "tcp.dstport", "tcp.flags.str", "tcp.len", "tls.handshake.type", "tls.handshake.version",
-          "tls.handshake.extensions.supported_version", "tls.alert_message.desc"]
+          "tls.handshake.extensions.supported_version", "tls.alert_message.desc", "icmp.type", "icmpv6.type"]
 
 
 def tshark(path):
@@ -58,6 +59,8 @@ def tshark(path):
         v = dict(zip(FIELDS, line.split("\t")))
         if not v.get("tcp.stream"):
             continue  # ARP, neighbour discovery, ...
+        if v.get("icmp.type") or v.get("icmpv6.type"):
+            continue  # an ICMP error quoting a TCP header: not a packet of the connection (Zeek logs it apart)
         pkts.append(v)
     return pkts
 

@@ -28,7 +28,7 @@ func main() {
 		os.Exit(1)
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
-	written, err := synth.Write(w, flag.Args(), *n, *interval)
+	written, copies, err := synth.Write(w, flag.Args(), *n, *interval)
 	if err == nil {
 		err = w.Flush()
 	}
@@ -39,5 +39,5 @@ func main() {
 		fmt.Fprintln(os.Stderr, "mkcap:", err)
 		os.Exit(1)
 	}
-	fmt.Printf("%s: %d packets\n", *out, written)
+	fmt.Printf("%s: %d packets, %d copies\n", *out, written, copies)
 }

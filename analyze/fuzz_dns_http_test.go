@@ -1,0 +1,58 @@
+package analyze
+
+import (
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/result"
+)
+
+func timeAt(sec int) time.Time { return time.Unix(1700000000+int64(sec), 0) }
+
+// FuzzDNSPacket: no datagram makes the DNS bookkeeping panic, and its findings stay bounded.
+func FuzzDNSPacket(f *testing.F) {
+	f.Add([]byte{0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 7, 'a', 'p', 'e', 'x', 'o', 'n', 'e', 0, 0, 1, 0, 1}, false)
+	f.Add([]byte{0x12, 0x34, 0x81, 0x83, 0, 1, 0, 0, 0, 0, 0, 0, 7, 'a', 'p', 'e', 'x', 'o', 'n', 'e', 0, 0, 1, 0, 1}, true)
+	f.Add([]byte{0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0, 7, 'a', 'p', 'e', 'x', 'o', 'n', 'e', 0, 0, 1, 0, 1,
+		0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 0, 0, 2}, true)
+	f.Fuzz(func(t *testing.T, payload []byte, response bool) {
+		a := New(Options{ServerNames: []string{"apexone"}})
+		client, server := netip.MustParseAddr("10.0.0.5"), netip.MustParseAddr("10.0.0.53")
+		p := capture.Packet{Index: 1, Time: timeAt(0), Kind: capture.KindDNS, SrcIP: client, DstIP: server,
+			UDP: capture.UDPHeader{SrcPort: 40000, DstPort: 53, Payload: payload, PayloadLen: len(payload)}}
+		if response {
+			p.SrcIP, p.DstIP = server, client
+			p.UDP.SrcPort, p.UDP.DstPort = 53, 40000
+		}
+		a.Packet(&p)
+		res := a.Finish(result.Input{Last: timeAt(5)})
+		if len(res.Names) > 1 {
+			t.Fatalf("%d names from one datagram", len(res.Names))
+		}
+	})
+}
+
+// FuzzHTTPHead: no byte stream, cut anywhere, makes the HTTP head reader panic or keep more than
+// its bound.
+func FuzzHTTPHead(f *testing.F) {
+	f.Add([]byte("GET /officescan/hotfix_pccnt/Common/OfcNTCer.dat HTTP/1.1\r\nHost: x\r\n\r\n"), []byte("HTTP/1.0 200 OK\r\n\r\n"), 5)
+	f.Add([]byte("POST / HTTP/1.1\r\n"), []byte("HTTP/1.1 9999 X"), 1)
+	f.Fuzz(func(t *testing.T, req, resp []byte, cut int) {
+		fl := &flow{}
+		if cut < 0 || cut > len(req) {
+			cut = len(req) / 2
+		}
+		fl.httpFeed(fromClient, req[:cut], 1, timeAt(0))
+		fl.httpFeed(fromClient, req[cut:], 2, timeAt(0))
+		fl.httpFeed(fromServer, resp, 3, timeAt(1))
+		for d := 0; fl.http != nil && d < 2; d++ {
+			if len(fl.http.side[d].buf) > maxHTTPHead {
+				t.Fatalf("kept %d bytes", len(fl.http.side[d].buf))
+			}
+		}
+		fl.classifyHTTP("/x")
+		_ = fl.httpResult("/x")
+	})
+}

@@ -1,0 +1,91 @@
+package analyze
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/connscope/connscope/knowledge"
+	"github.com/connscope/connscope/result"
+)
+
+// TestHTTPCheckURL: plain HTTP to port 8080 from Python clients to Python's http.server
+// (testdata/make-captures-names-http.sh). Each flow's request and response are read; with the
+// apexone profile the check URL answered 403 or 500 is http-error, 200 is ok, and another path
+// answered 404 stays ok with a flag. With the generic profile (no check URL) every flow is ok.
+func TestHTTPCheckURL(t *testing.T) {
+	ax, err := knowledge.ProfileByName("apexone")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const check = "/officescan/hotfix_pccnt/Common/OfcNTCer.dat"
+	want := []struct {
+		client, path, statusLine string
+		status                   int
+		checkURL                 bool
+		apexone                  result.Verdict
+		flags                    string
+	}{
+		{"10.48.1.1", check, "HTTP/1.0 200 OK", 200, true, result.VerdictOK, ""},
+		{"10.48.1.3", check, "HTTP/1.0 403 Forbidden", 403, true, result.VerdictHTTPError, "http-status:403"},
+		{"10.48.1.4", check, "HTTP/1.0 500 Internal Server Error", 500, true, result.VerdictHTTPError, "http-status:500"},
+		{"10.48.1.1", "/officescan/console/html/missing.htm", "HTTP/1.0 404 Not Found", 404, false, result.VerdictOK, "http-status:404"},
+	}
+	for _, profile := range []*knowledge.Profile{nil, ax} {
+		res, err := File(filepath.Join(ownCaptures, "http-check-status.pcap"), Options{Profile: profile})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Flows) != len(want) {
+			t.Fatalf("%d flows, want %d", len(res.Flows), len(want))
+		}
+		for i, w := range want {
+			f := res.Flows[i]
+			h := f.HTTP
+			if h == nil || !strings.HasPrefix(f.Client, w.client+":") || h.Method != "GET" || h.Path != w.path ||
+				h.Host != "10.48.1.2:8080" || h.Status != w.status || h.StatusLine != w.statusLine ||
+				h.RequestFrame == 0 || h.ResponseFrame <= h.RequestFrame {
+				t.Errorf("flow %d: %s %+v", i+1, f.Client, h)
+				continue
+			}
+			verdict, checkURL := result.VerdictOK, false
+			if profile != nil {
+				verdict, checkURL = w.apexone, w.checkURL
+			}
+			if f.Verdict != verdict || h.CheckURL != checkURL || strings.Join(f.Flags, ",") != w.flags {
+				t.Errorf("flow %d (%s): verdict %s, check_url %v, flags %v; want %s, %v, %s", i+1, res.Options.Profile, f.Verdict, h.CheckURL, f.Flags, verdict, checkURL, w.flags)
+			}
+			if verdict == result.VerdictHTTPError && (f.Title != "Apex One server answered the check URL with an error" ||
+				!strings.Contains(f.NextStep, `with "`+w.statusLine+`"`)) {
+				t.Errorf("flow %d: title %q, next %q", i+1, f.Title, f.NextStep)
+			}
+		}
+	}
+}
+
+// TestHTTPHeadSplit: a request head split over several deliveries, and one too long to keep, are
+// read as far as the bound allows; a TLS stream is dropped at its first byte.
+func TestHTTPHeadSplit(t *testing.T) {
+	f := &flow{}
+	for _, part := range []string{"GE", "T /a?b=1 HTTP/1.1\r\nHo", "st: x.example\r\n", "\r\n"} {
+		f.httpFeed(fromClient, []byte(part), 7, timeAt(1))
+	}
+	f.httpFeed(fromServer, []byte("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"), 9, timeAt(2))
+	q, r := f.http.request, f.http.response
+	if q.method != "GET" || q.path != "/a?b=1" || q.host != "x.example" || q.frame != 7 || r.status != 404 || r.line != "HTTP/1.1 404 Not Found" || r.frame != 9 {
+		t.Errorf("request %+v, response %+v", q, r)
+	}
+	if h := f.httpResult("/a"); h == nil || !h.CheckURL {
+		t.Errorf("the path without its query is the check URL: %+v", h)
+	}
+	g := &flow{}
+	g.httpFeed(fromClient, []byte("GET /"+strings.Repeat("x", 2*maxHTTPHead)), 3, timeAt(1))
+	if !g.http.side[fromClient].done || g.http.request.method != "GET" || len(g.http.request.path) > maxHTTPHead {
+		t.Errorf("long head: %+v", g.http.request)
+	}
+	tl := &flow{}
+	tl.httpFeed(fromClient, []byte{0x16, 3, 1, 0, 5}, 3, timeAt(1))
+	if tl.http != nil || !tl.notHTTP[fromClient] {
+		t.Errorf("TLS stream kept as HTTP: %+v", tl.http)
+	}
+}

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestProfileApexOne runs the seed captures with --profile apexone and no --port: the profile's
+// ports (4343, 8080) are analysed, the verdicts are those of MANIFEST.tsv, and the titles and next
+// steps are the product's (pinned whole by the golden reports apexone-*.txt).
+func TestProfileApexOne(t *testing.T) {
+	toRoot(t)
+	verdicts := manifestVerdicts(t)
+	cases := []struct {
+		capture string
+		args    []string
+		golden  string
+		titles  []string // per flow
+		role    string   // every flow's role
+	}{
+		{"seed-reset-fleet.pcap", nil, "apexone-seed-reset-fleet",
+			[]string{"Connection worked", "Connection worked", "Connection worked", "Agent and server share no TLS version", "Agent and server share no TLS version"}, ""},
+		{"closed-port.pcap", nil, "apexone-closed-port", []string{"Nothing listens on the Apex One port", "Nothing listens on the Apex One port"}, ""},
+		{"dropped-syns.pcap", nil, "apexone-dropped-syns", []string{"Agents' SYNs to the Apex One server are dropped"}, ""},
+		{"plain-http-to-tls.pcap", nil, "apexone-plain-http-to-tls", []string{"Agent sent plain HTTP to the HTTPS port"}, ""},
+		{"plain-tcp-ok.pcap", nil, "apexone-plain-tcp-ok", []string{"Connection worked"}, ""},
+		// The same capture read as the server notifying agents on their listener port 4343:
+		// the roles still come from the SYNs, and the words are those for the agent as TLS server.
+		{"seed-reset-fleet.pcap", []string{"--agent-port", "4343"}, "apexone-agent-listener",
+			[]string{"Connection worked", "Connection worked", "Connection worked", "Server cannot notify the agent: no common TLS version", "Server cannot notify the agent: no common TLS version"}, "agent-listener"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.golden, func(t *testing.T) {
+			path := "testdata/captures/" + tc.capture
+			want := 0
+			for _, v := range verdicts[tc.capture] {
+				if v != "ok" && v != "incomplete" {
+					want = 1
+				}
+			}
+			args := append([]string{"analyze", path, "--profile", "apexone", "-v"}, tc.args...)
+			code, table, stderr := runCLI(args...)
+			if code != want || stderr != "" {
+				t.Errorf("exit %d, want %d; stderr %q", code, want, stderr)
+			}
+			checkGolden(t, tc.golden+".txt", table)
+
+			_, js, _ := runCLI(append(args, "-f", "json")...)
+			var doc struct {
+				Options struct {
+					Ports    []int  `json:"ports"`
+					Profile  string `json:"profile"`
+					CheckURL string `json:"check_url"`
+				} `json:"options"`
+				Flows []struct {
+					Verdict   string   `json:"verdict"`
+					Title     string   `json:"title"`
+					NextSteps []string `json:"next_steps"`
+					NextStep  string   `json:"next_step"`
+					Role      string   `json:"role"`
+				} `json:"flows"`
+			}
+			if err := json.Unmarshal([]byte(js), &doc); err != nil {
+				t.Fatal(err)
+			}
+			if doc.Options.Profile != "apexone" || doc.Options.CheckURL != "/officescan/hotfix_pccnt/Common/OfcNTCer.dat" ||
+				!slices.Equal(doc.Options.Ports[:2], []int{4343, 8080}) {
+				t.Errorf("options %+v", doc.Options)
+			}
+			var titles, got []string
+			for _, f := range doc.Flows {
+				titles = append(titles, f.Title)
+				got = append(got, f.Verdict)
+				if f.Role != tc.role {
+					t.Errorf("role %q, want %q", f.Role, tc.role)
+				}
+				if f.NextStep != strings.Join(f.NextSteps, " ") || (f.Verdict != "ok") != (len(f.NextSteps) > 0) {
+					t.Errorf("%s: next_step %q does not join next_steps %q", f.Verdict, f.NextStep, f.NextSteps)
+				}
+			}
+			if !slices.Equal(titles, tc.titles) || !slices.Equal(got, verdicts[tc.capture]) {
+				t.Errorf("titles %q, verdicts %v; want %q, %v", titles, got, tc.titles, verdicts[tc.capture])
+			}
+		})
+	}
+}
+
+// TestUnknownProfile: an unknown profile is bad usage, and the message lists the profiles.
+func TestUnknownProfile(t *testing.T) {
+	toRoot(t)
+	code, _, stderr := runCLI("analyze", "testdata/captures/tls12-ok.pcap", "--profile", "officescan")
+	if code != 2 || !strings.Contains(stderr, `unknown profile "officescan": the profiles are generic, apexone`) {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+	code, _, stderr = runCLI("analyze", "testdata/captures/tls12-ok.pcap", "--agent-port", "x")
+	if code != 2 || !strings.Contains(stderr, `--agent-port "x" is not a port number`) {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestHelpProfiles: the profiles are listed from their data files.
+func TestHelpProfiles(t *testing.T) {
+	code, out, _ := runCLI("help", "profiles")
+	want := `Knowledge profiles (connscope analyze --profile NAME):
+
+  generic
+    any TLS service (the default)
+
+  apexone
+    Trend Micro Apex One / OfficeScan agents and server (HTTPS 4343, HTTP 8080)
+    ports when --port is not given: 4343, 8080
+    check URL: /officescan/hotfix_pccnt/Common/OfcNTCer.dat
+`
+	if code != 0 || out != want {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+}

@@ -1,0 +1,228 @@
+// Package knowledge holds what connscope knows about each verdict, as data: a title, what the
+// verdict means, which result fields prove it, and the next steps to take, with placeholders
+// such as {server} or {client_highest} that the analysis fills in per connection.
+//
+// The knowledge comes in profiles. The generic profile speaks of any TLS service; a product
+// profile (apexone: Trend Micro Apex One / OfficeScan) overrides entries with the product's
+// terms and sets defaults such as the server ports and the URL agents fetch to check the server.
+// Each profile is one text file under data/, embedded in the program: adding a profile is adding
+// a file, not code (see data/generic.txt for the format).
+//
+// Entries are keyed by a verdict, optionally narrowed by a variant and a role:
+//
+//	firewall-reject                 any connection a firewall rejected with an ICMP error
+//	firewall-reject/server-host     rejected by the server host's own firewall
+//	refused@agent-listener          refused on the agents' listener port (server -> agent notification)
+//
+// Lookup takes, field by field, the first entry that sets it, from the most specific key to
+// the verdict alone, the selected profile before the generic one at each key.
+package knowledge
+
+import (
+	"embed"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/connscope/connscope/result"
+)
+
+// Generic is the name of the profile every other profile falls back to.
+const Generic = "generic"
+
+// RoleAgentListener is the role of a connection to an agent's listener port: the server
+// notifies the agent, so the server is the TLS client and the agent the TLS server.
+const RoleAgentListener = "agent-listener"
+
+// Entry is what one profile says about one verdict key. Empty fields are taken from less
+// specific keys and from the generic profile.
+type Entry struct {
+	// Title is a short heading for the verdict, e.g. "TLS version mismatch".
+	Title string
+	// Explanation says in a sentence or two what the verdict means.
+	Explanation string
+	// Evidence lists the result fields (JSON paths such as "tcp.rsts" or "alerts") that prove it.
+	Evidence []string
+	// NextSteps are what to do, in order, with {placeholders}.
+	NextSteps []string
+}
+
+// Profile is a named set of entries plus the defaults it brings.
+type Profile struct {
+	// Name is what --profile takes, e.g. "apexone".
+	Name string
+	// Description says what the profile is for.
+	Description string
+	// Ports are the server ports analysed when none are given.
+	Ports []uint16
+	// TLSPorts are server ports where TLS is expected (plain text there is not-tls).
+	TLSPorts []uint16
+	// CheckURL is the path that clients fetch to check the server; an HTTP error status for it
+	// is a failure (verdict http-error). Empty: no such URL.
+	CheckURL string
+
+	entries map[string]Entry
+}
+
+// Advice is an entry resolved for one finding, placeholders filled in.
+type Advice struct {
+	Key         string   // the most specific key that matched, e.g. "refused/icmp"
+	Title       string   // e.g. "Connection refused by a firewall"
+	Explanation string   // what the verdict means
+	Evidence    []string // result fields that prove it
+	NextSteps   []string // what to do, placeholders filled in
+}
+
+//go:embed data/*.txt
+var dataFS embed.FS
+
+var (
+	loadOnce sync.Once
+	profiles map[string]*Profile
+	loadErr  error
+)
+
+func load() {
+	profiles = map[string]*Profile{}
+	files, err := dataFS.ReadDir("data")
+	if err != nil {
+		loadErr = err
+		return
+	}
+	for _, f := range files {
+		b, err := dataFS.ReadFile("data/" + f.Name())
+		if err != nil {
+			loadErr = err
+			return
+		}
+		p, err := Parse(string(b))
+		if err != nil {
+			loadErr = fmt.Errorf("knowledge/data/%s: %w", f.Name(), err)
+			return
+		}
+		if profiles[p.Name] != nil {
+			loadErr = fmt.Errorf("knowledge/data/%s: profile %q is defined twice", f.Name(), p.Name)
+			return
+		}
+		profiles[p.Name] = p
+	}
+	if profiles[Generic] == nil {
+		loadErr = fmt.Errorf("knowledge/data: no %q profile", Generic)
+	}
+}
+
+// Profiles returns the names of the built-in profiles, sorted, generic first.
+func Profiles() []string {
+	loadOnce.Do(load)
+	names := make([]string, 0, len(profiles))
+	for n := range profiles {
+		if n != Generic {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return append([]string{Generic}, names...)
+}
+
+// ProfileByName returns the built-in profile with that name ("" means generic). For an unknown
+// name the error lists the known ones.
+func ProfileByName(name string) (*Profile, error) {
+	loadOnce.Do(load)
+	if loadErr != nil {
+		return nil, loadErr
+	}
+	if name == "" {
+		name = Generic
+	}
+	p := profiles[strings.ToLower(strings.TrimSpace(name))]
+	if p == nil {
+		return nil, fmt.Errorf("unknown profile %q: the profiles are %s", name, strings.Join(Profiles(), ", "))
+	}
+	return p, nil
+}
+
+// Default returns the generic profile. It panics only if the embedded data is broken, which
+// the package's tests rule out.
+func Default() *Profile {
+	p, err := ProfileByName(Generic)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
+// Keys lists the entry keys of the profile, sorted.
+func (p *Profile) Keys() []string {
+	keys := make([]string, 0, len(p.entries))
+	for k := range p.entries {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Entry returns the profile's own entry for key (not merged with anything).
+func (p *Profile) Entry(key string) (Entry, bool) {
+	e, ok := p.entries[key]
+	return e, ok
+}
+
+// candidates lists the keys to try for a verdict, a variant and a role, most specific first.
+func candidates(v result.Verdict, variant, role string) []string {
+	base := string(v)
+	var keys []string
+	if variant != "" && role != "" {
+		keys = append(keys, base+"/"+variant+"@"+role)
+	}
+	if role != "" {
+		keys = append(keys, base+"@"+role)
+	}
+	if variant != "" {
+		keys = append(keys, base+"/"+variant)
+	}
+	return append(keys, base)
+}
+
+// Lookup resolves the entry for verdict v narrowed by variant and role (either may be empty)
+// and fills in the placeholders from facts. Unknown or missing facts are replaced by the
+// placeholder's fallback wording (see Placeholders).
+func (p *Profile) Lookup(v result.Verdict, variant, role string, facts map[string]string) Advice {
+	chain := []*Profile{p}
+	if g := Default(); g != p {
+		chain = append(chain, g)
+	}
+	var e Entry
+	a := Advice{}
+	for _, key := range candidates(v, variant, role) {
+		for _, prof := range chain {
+			x, ok := prof.entries[key]
+			if !ok {
+				continue
+			}
+			if a.Key == "" {
+				a.Key = key
+			}
+			if e.Title == "" {
+				e.Title = x.Title
+			}
+			if e.Explanation == "" {
+				e.Explanation = x.Explanation
+			}
+			if e.Evidence == nil {
+				e.Evidence = x.Evidence
+			}
+			if e.NextSteps == nil {
+				e.NextSteps = x.NextSteps
+			}
+		}
+	}
+	a.Title = Fill(e.Title, facts)
+	a.Explanation = Fill(e.Explanation, facts)
+	a.Evidence = append([]string{}, e.Evidence...)
+	a.NextSteps = make([]string, 0, len(e.NextSteps))
+	for _, s := range e.NextSteps {
+		a.NextSteps = append(a.NextSteps, Fill(s, facts))
+	}
+	return a
+}

@@ -1,0 +1,68 @@
+package redact
+
+// fields classifies every string field of result.Result, by "Type.Field" (a []string field
+// counts as a string field). A field that is not listed is free text (kindText): scanned for
+// addresses and HTTP request lines, and every name handed a pseudonym is replaced in it.
+//
+// TestEveryFieldClassified fails when result gains a string field that is not listed here or in
+// knownFields: whoever adds a field that can hold a name from the capture (a DNS name, a
+// certificate subject, an HTTP Host) must list it here as kindName, an HTTP path as kindPath,
+// or the value would reach redacted reports.
+var fields = map[string]fieldKind{
+	"Input.File":               kindFile,
+	"ClientHello.SNI":          kindName,
+	"Options.ServerNames":      kindName,
+	"HTTP.Host":                kindName,
+	"HTTP.Path":                kindPath,
+	"Name.Name":                kindName,
+	"Certificate.Subject":      kindDN,
+	"Certificate.Issuer":       kindDN,
+	"Certificate.DNSNames":     kindName,
+	"Certificate.SerialNumber": kindOpaque,
+	"Certificate.SHA256":       kindOpaque,
+	"AgentSummary.Agent":       kindText,
+	"ClientHello.JA3String":    kindVerbatim,
+	"ClientHello.JA4R":         kindVerbatim,
+	"ServerHello.JA3SString":   kindVerbatim,
+}
+
+// knownFields are the string fields that are free text or a fixed vocabulary (verdicts, version
+// and cipher names, flags): kindText is right for them.
+var knownFields = []string{
+	"Result.Schema",
+	"Input.Format", "Input.LinkTypes",
+	"LiveCapture.Interface", "LiveCapture.Method", "LiveCapture.Filter", "LiveCapture.StoppedBy",
+	"Options.Hosts",
+	"Warning.Code", "Warning.Message",
+	"Flow.Client", "Flow.Server", "Flow.ConnState", "Flow.History", "Flow.OfferedVersions",
+	"Flow.ChosenVersion", "Flow.NotTLS", "Flow.Verdict", "Flow.Reason", "Flow.NextStep", "Flow.Filter", "Flow.Flags",
+	"PacketRef.From",
+	"TLS.ServerMessages",
+	"ClientHello.RecordVersion", "ClientHello.LegacyVersion", "ClientHello.SupportedVersions",
+	"ClientHello.OfferedVersions", "ClientHello.Highest", "ClientHello.CipherSuites", "ClientHello.ALPN",
+	"ClientHello.SupportedGroups", "ClientHello.Extensions",
+	"ServerHello.LegacyVersion", "ServerHello.ChosenVersion", "ServerHello.CipherSuite",
+	"ServerHello.KeyShareGroup", "ServerHello.ALPN",
+	"Alert.From", "Alert.Level", "Alert.Description",
+	"Evidence.Text",
+	"Packet.From", "Packet.TCPFlags", "Packet.Messages",
+	"VerdictCount.Verdict",
+	"ServerSummary.Server", "ServerSummary.AcceptedVersions", "ServerSummary.AcceptedCiphers",
+	"Options.Profile", "Options.CheckURL",
+	"Flow.Title", "Flow.NextSteps", "Flow.Role",
+	"HTTP.Method", "HTTP.StatusLine",
+	"Name.Relation", "Name.Outcome", "Name.RCode", "Name.Answers", "Name.Askers", "Name.DNSServers",
+	"Name.Verdict", "Name.Title", "Name.Reason", "Name.NextStep", "Name.NextSteps", "Name.Filter",
+	"VerdictInfo.Verdict", "VerdictInfo.Title", "VerdictInfo.Explanation", "VerdictInfo.EvidenceFields",
+	"ClientHello.SignatureAlgorithms", "ClientHello.JA3", "ClientHello.JA4",
+	"ServerHello.JA3S",
+	"Certificate.IPAddresses", "Certificate.KeyType", "Certificate.SignatureAlgorithm", "Certificate.ParseError",
+	"CertificateFinding.Code", "CertificateFinding.Text",
+	"VersionCount.Version", "ServerSummary.Policy",
+	"AgentSummary.OfferedVersions", "AgentSummary.HighestVersion", "AgentSummary.ChosenVersions",
+	"AgentSummary.JA3", "AgentSummary.JA4", "AgentSummary.Servers",
+	"FingerprintGroup.JA4", "FingerprintGroup.JA3", "FingerprintGroup.Agents", "FingerprintGroup.HighestVersion",
+	"FleetGroup.Server", "FleetGroup.HighestVersion", "FleetGroup.Outcome", "FleetGroup.Agents", "FleetGroup.Text",
+	"Path.Vantage", "Path.VantageReason", "Path.SYNSchedule",
+	"ICMPError.From", "ICMPError.Name", "ICMPError.Quotes",
+}

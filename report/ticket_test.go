@@ -1,0 +1,290 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/connscope/connscope/result"
+)
+
+// ticketCases are rendered in the markdown and html formats and compared with
+// testdata/markdown-<name>.golden and testdata/html-<name>.golden.
+var ticketCases = []struct {
+	name string
+	r    func() *result.Result
+}{
+	{"all", all},
+	{"ok-only", func() *result.Result { return build(okFlow(1), ipv6Flow(2)) }},
+	{"empty-truncated", func() *result.Result {
+		r := build()
+		r.Input.File, r.Input.Complete = "cut.pcap", false
+		r.Warnings = []result.Warning{{Code: "truncated-file", Offset: 40960, Frame: 48,
+			Message: "the file ends in the middle of frame 48: it was cut while being copied; copy it again"}}
+		return r
+	}},
+	{"flows-not-listed", flowsNotListed},
+}
+
+func TestTicketGolden(t *testing.T) {
+	for _, tc := range ticketCases {
+		for _, f := range []Format{FormatMarkdown, FormatHTML} {
+			t.Run(string(f)+"-"+tc.name, func(t *testing.T) {
+				var b bytes.Buffer
+				if err := Write(&b, tc.r(), f, Options{}); err != nil {
+					t.Fatal(err)
+				}
+				page := b.String()
+				if f == FormatHTML {
+					checkSelfContained(t, page)
+					if tc.name != "all" { // the style sheet is pinned once, in html-all
+						i, j := strings.Index(page, "<style>"), strings.Index(page, "</style>")
+						page = page[:i] + "<style>/* as in html-all */" + page[j:]
+					}
+				}
+				golden(t, string(f)+"-"+tc.name, []byte(page))
+			})
+		}
+	}
+}
+
+// TestMarkdownGroups: flows that failed the same way against the same server make one group,
+// named in the summary paragraph with the agents, what they offer and what the server accepts.
+func TestMarkdownGroups(t *testing.T) {
+	// Two agents offer TLS 1.0–1.1 and get an alert (flows 2 and 3); a third offers TLS 1.1
+	// without supported_versions, which reads "TLS 1.0–1.1" too, and is reset without an alert
+	// (flow 4): the same group, as groups go by verdict, server and versions, not by the packets.
+	m2, m3 := mismatchFlow(2), mismatchFlow(3)
+	m3.Client = "10.0.0.10:50430"
+	r := build(okFlow(1), m2, m3, legacyFlow(4), refusedFlow(5))
+	var b bytes.Buffer
+	if err := Write(&b, r, FormatMarkdown, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"**4 of 5 connections failed.** 3 agents (10.0.0.6, 10.0.0.10, 10.0.0.9) offer at most TLS 1.1; server 10.0.0.1:4343 accepts TLS 1.2 only — tls-version-mismatch. 1 agent (10.0.0.7) is refused by server 10.0.0.2:4343: nothing listens on the port, or a firewall rejects the connection — refused. **Next step:** enable TLS 1.2 on the agent host",
+		"| 1 | 10.0.0.6, 10.0.0.10, 10.0.0.9 | 10.0.0.1:4343 | TLS 1.0–1.1 | - | `tls-version-mismatch` | #2, #3, #4 |\n",
+		"| 2 | 10.0.0.7 | 10.0.0.2:4343 | - | - | `refused` | #5 |\n",
+		"- Wireshark filter: `ip.addr==10.0.0.6 && tcp.port==50420 && ip.addr==10.0.0.1 && tcp.port==4343`\n",
+		"1. enable TLS 1.2 on the agent host (SChannel client keys and .NET SystemDefaultTlsVersions), or allow TLS 1.1 on the server (group 1)\n",
+		"| 4 | 2025-03-14 09:26:56.089 | 10.0.0.9:50428 | 10.0.0.1:4343 | apexone.example.com | RSTR | TLS 1.0–1.1\\* | - | **`tls-version-mismatch`** |\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, out)
+		}
+	}
+	// A group shows the evidence of its first few flows and names the rest.
+	if g := groupFailures(r); len(g) != 2 || len(g[0].Flows) != 3 || len(g[1].Flows) != 1 {
+		t.Errorf("groups %+v, want 3 flows and 1", g)
+	}
+}
+
+// hostile is text a client can put in a ClientHello or a request: markup, a table separator,
+// an entity, emphasis and a link.
+const hostile = "<script>alert(1)</script>|**x**_y_[a](http://evil.example)&amp;`tick`"
+
+func hostileResult() *result.Result {
+	r := build(okFlow(1), mismatchFlow(2))
+	r.Input.File = "/captures/<img src=x onerror=alert(2)>.pcap"
+	r.Flows[1].TLS.ClientHello.SNI = hostile
+	r.Flows[1].Reason = "the client asked for " + hostile
+	r.Flows[1].Evidence[0].Text = "ClientHello SNI " + hostile
+	r.Flows[1].NotTLS = "GET /" + hostile
+	r.Flows[1].Packets[3].Messages = []string{hostile}
+	return r
+}
+
+// TestHTMLHostileText: every string from the capture reaches the page only escaped; no script
+// element or event handler can come from the data.
+func TestHTMLHostileText(t *testing.T) {
+	var b bytes.Buffer
+	if err := Write(&b, hostileResult(), FormatHTML, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, bad := range []string{"<script", "<img", "</script>"} {
+		if strings.Contains(strings.ToLower(out), bad) {
+			t.Errorf("html holds %q unescaped", bad)
+		}
+	}
+	escaped := "&lt;script&gt;alert(1)&lt;/script&gt;|**x**_y_[a](http://evil.example)&amp;amp;`tick`"
+	// SNI, reason, evidence, not-TLS text and the ladder label: five places, plus the title (twice)
+	// for the file name.
+	if n := strings.Count(out, escaped); n != 6 {
+		t.Errorf("escaped hostile text appears %d times, want 6 (SNI in the flow table and the detail, reason, evidence, not_tls, ladder):\n%s", n, out)
+	}
+	if n := strings.Count(out, "&lt;img src=x onerror=alert(2)&gt;.pcap"); n != 3 {
+		t.Errorf("escaped file name appears %d times, want 3 (title, heading, input line)", n)
+	}
+	checkSelfContained(t, out)
+}
+
+// TestMarkdownHostileText: the same text in Markdown is backslash-escaped: it renders as the
+// characters it holds and cannot end a table cell or open HTML.
+func TestMarkdownHostileText(t *testing.T) {
+	var b bytes.Buffer
+	if err := Write(&b, hostileResult(), FormatMarkdown, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	escaped := `&lt;script&gt;alert(1)&lt;/script&gt;\|\*\*x\*\*\_y\_\[a\](http://evil.example)&amp;amp;\` + "`tick\\`"
+	if n := strings.Count(out, escaped); n != 5 {
+		t.Errorf("escaped hostile text appears %d times, want 5 (SNI in the table and the detail, reason, evidence, not_tls):\n%s", n, out)
+	}
+	unescaped := regexp.MustCompile(`<(script|img)`)
+	if unescaped.MatchString(out) {
+		t.Errorf("markdown holds an unescaped tag:\n%s", out)
+	}
+	// Every table row keeps its column count: a pipe from the data does not split a cell.
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "| 2 | ") && strings.Count(strings.ReplaceAll(line, `\|`, ""), "|") != 10 {
+			t.Errorf("table row split by a pipe from the data: %s", line)
+		}
+	}
+}
+
+func TestMarkdownEscaping(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"legacy_version", "legacy_version"},
+		{"_x_", `\_x\_`},
+		{"a|b", `a\|b`},
+		{"#4 and #5", `\#4 and #5`},
+		{"&& and &amp; and &#60;", `&& and &amp;amp; and &amp;#60;`},
+		{"<b>", `&lt;b&gt;`},
+		{"line\nbreak\x1b[0m", `line\\x0abreak\\x1b\[0m`}, // clean's "\x0a", its backslash escaped
+	} {
+		if got := mdText(tc.in); got != tc.want {
+			t.Errorf("mdText(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	if got := mdCode("a`b"); got != "``a`b``" {
+		t.Errorf("mdCode = %q", got)
+	}
+}
+
+// checkSelfContained asserts that an HTML report fetches nothing and runs nothing: no script,
+// no external resource, no event handler, and the only URL is the SVG namespace.
+func checkSelfContained(t *testing.T, page string) {
+	t.Helper()
+	low := strings.ToLower(page)
+	for _, bad := range []string{"<script", "<link", "<iframe", "<object", "<embed", "<img", "@import", "url(", "javascript:"} {
+		if strings.Contains(low, bad) {
+			t.Errorf("html holds %q", bad)
+		}
+	}
+	if attr := regexp.MustCompile(`(?i)<[a-z][^>]*(\s(src|on[a-z]+)\s*=|\shref\s*=\s*"[^#])`).FindString(page); attr != "" {
+		t.Errorf("html holds a tag that loads or runs something: %s", attr)
+	}
+	urls := regexp.MustCompile(`https?://[^\s"'<>)]+`).FindAllString(page, -1)
+	for _, u := range urls {
+		if u != "http://www.w3.org/2000/svg" && !strings.Contains(u, "evil.example") {
+			t.Errorf("html refers to %s", u)
+		}
+	}
+}
+
+// TestLadderGap: a flow with packets left out between the head and the tail gets a "not shown"
+// row between the last head arrow and the first tail arrow, and arrows go down the page in
+// order, the client's to the right and the server's to the left.
+func TestLadderGap(t *testing.T) {
+	f := mismatchFlow(1)
+	f.Packets = nil
+	for i := range result.LadderHead + result.LadderTail {
+		from := "client"
+		if i%2 == 1 {
+			from = "server"
+		}
+		frame := i + 1
+		if i >= result.LadderHead {
+			frame += 18
+		}
+		f.Packets = append(f.Packets, result.Packet{Frame: frame, Time: at(float64(frame)), From: from, TCPFlags: "ACK"})
+	}
+	f.PacketsOmitted = 18
+	l := buildLadder(&f)
+	if len(l.Arrows) != 40 || l.Omitted != "… 18 packets not shown …" {
+		t.Fatalf("%d arrows, gap %q", len(l.Arrows), l.Omitted)
+	}
+	if y := l.OmittedY; y <= l.Arrows[31].Y || y >= l.Arrows[32].Y {
+		t.Errorf("gap at y=%d, want between %d and %d", y, l.Arrows[31].Y, l.Arrows[32].Y)
+	}
+	for i, a := range l.Arrows {
+		if i > 0 && a.Y <= l.Arrows[i-1].Y {
+			t.Errorf("arrow %d at y=%d, above arrow %d", i, a.Y, i-1)
+		}
+		if (a.X1 < a.X2) != a.FromClient {
+			t.Errorf("arrow %d points the wrong way", i)
+		}
+	}
+	if l.Arrows[33].Frame != "frame 52" || l.Arrows[1].Time != "+0.001000 s" || l.Arrows[39].Time != "+0.057000 s" {
+		t.Errorf("arrow labels %q %q %q", l.Arrows[33].Frame, l.Arrows[1].Time, l.Arrows[39].Time)
+	}
+	if l.Height <= l.Arrows[39].Y {
+		t.Errorf("height %d cuts the last arrow at %d", l.Height, l.Arrows[39].Y)
+	}
+}
+
+// TestTicketBounds: with thousands of failing flows in many groups, the markdown keeps to 20
+// groups of evidence and 200 rows, the html to 50 ladders and 5000 rows, and both say what they
+// left out.
+func TestTicketBounds(t *testing.T) {
+	var flows []result.Flow
+	for i := range 6000 {
+		f := refusedFlow(i + 1)
+		f.Server = fmt.Sprintf("10.1.%d.%d:4343", i/250, i%250) // one group per 2 flows
+		if i%2 == 1 {
+			f.Server = flows[i-1].Server
+		}
+		flows = append(flows, f)
+	}
+	r := build(flows...)
+	var md, page bytes.Buffer
+	if err := Write(&md, r, FormatMarkdown, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(&page, r, FormatHTML, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	m, h := md.String(), page.String()
+	for _, tc := range []struct {
+		out, want string
+		n         int
+	}{
+		{m, "\n### ", 20},
+		{m, "The evidence of the other 2980 groups is in the table, JSON and HTML reports.", 1},
+		{m, "| `refused` | #", 3000}, // the table of groups is whole
+		{m, "5800 more connections are not shown here: the table, JSON and HTML reports list them.", 1},
+		{m, "**`refused`** |\n", 200},
+		{h, `<svg class="ladder"`, 0}, // refused flows have no packets in the fixture
+		{h, `<section class="card flow"`, 50},
+		{h, "5950 more failing connections are listed below without their detail.", 1},
+		{h, `<tr class="failed">`, 5000 + 1},                            // the flows, and the one agent they all come from
+		{h, `<span class="verdict bad">refused</span></td><td>#`, 3000}, // the table of groups is whole
+		{h, "1000 more connections are not shown here: the table and JSON reports list them.", 1},
+	} {
+		if got := strings.Count(tc.out, tc.want); got != tc.n {
+			t.Errorf("%q appears %d times, want %d", tc.want, got, tc.n)
+		}
+	}
+}
+
+// TestAgentRows: one row per client address, the agents with a failure first; an agent's offer
+// is every version it offered in any connection.
+func TestAgentRows(t *testing.T) {
+	again := okFlow(7)
+	again.Client = "10.0.0.6:50500" // the mismatch agent, later with TLS 1.2
+	got := agentRows(build(okFlow(1), mismatchFlow(2), refusedFlow(3), ipv6Flow(4), again))
+	want := []agentRow{
+		{Agent: "10.0.0.6", Connections: 2, Failed: 1, Offered: "TLS 1.0–1.2", Verdicts: []string{"ok", "tls-version-mismatch"}},
+		{Agent: "10.0.0.7", Connections: 1, Failed: 1, Offered: "-", Verdicts: []string{"refused"}},
+		{Agent: "10.0.0.5", Connections: 1, Failed: 0, Offered: "TLS 1.0–1.2", Verdicts: []string{"ok"}},
+		{Agent: "fd00::5", Connections: 1, Failed: 0, Offered: "TLS 1.2–1.3", Verdicts: []string{"ok"}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("agentRows:\n got %+v\nwant %+v", got, want)
+	}
+}

@@ -23,11 +23,27 @@ func FlowLine(f *result.Flow) string {
 	if f.ChosenVersion != nil && *f.ChosenVersion != "" {
 		chosen = clean(*f.ChosenVersion)
 	}
-	reason, _, _ := strings.Cut(clean(f.Reason), "; ")
+	reason := firstClause(clean(f.Reason))
 	if r := []rune(reason); len(r) > liveReasonRunes {
 		reason = string(r[:liveReasonRunes-1]) + "…"
 	}
 	return fmt.Sprintf("%s #%d %s %s -> %s %s offered %s chosen %s : %s",
 		utc(f.Start, "15:04:05.000"), f.ID, clean(string(f.Verdict)), orDash(f.Client), orDash(f.Server),
 		orDash(f.ConnState), offered, chosen, orDash(reason))
+}
+
+// firstClause returns s up to its first "; " outside parentheses.
+func firstClause(s string) string {
+	depth := 0
+	for i, r := range s {
+		switch {
+		case r == '(':
+			depth++
+		case r == ')' && depth > 0:
+			depth--
+		case r == ';' && depth == 0 && strings.HasPrefix(s[i:], "; "):
+			return s[:i]
+		}
+	}
+	return s
 }

@@ -127,8 +127,8 @@ func TestLongCaptureBounded(t *testing.T) {
 	a.Tick(last.Add(time.Minute))
 	res := a.Finish(result.Input{})
 	total := res.Summary.Flows
-	t.Logf("%d packets, %d connections over %v of capture time; at most %d open at once; heap %d KiB after a quarter, %d KiB at the end",
-		packets, total, last.Sub(first).Round(time.Minute), maxOpen, quarterHeap>>10, endHeap>>10)
+	t.Logf("%d packets (%d KiB of capture, held in memory), %d connections over %v of capture time; at most %d open at once; heap %d KiB after a quarter, %d KiB at the end",
+		packets, buf.Len()>>10, total, last.Sub(first).Round(time.Minute), maxOpen, quarterHeap>>10, endHeap>>10)
 	if total < 20000 || last.Sub(first) < 3*time.Hour {
 		t.Fatalf("only %d connections over %v", total, last.Sub(first))
 	}

@@ -10,8 +10,9 @@ import (
 
 // Filter says which packets a live capture keeps, so that other traffic never reaches user space:
 // TCP segments to or from the watched ports (every TCP segment when Ports is empty), of the watched
-// hosts only when Hosts is set, and the ICMP and ICMPv6 errors that may quote them (destination
-// unreachable, time exceeded, parameter problem, packet too big).
+// hosts only when Hosts is set, the ICMP and ICMPv6 errors that may quote them (destination
+// unreachable, time exceeded, parameter problem, packet too big), and DNS over UDP (port 53, of
+// any host), whose lookups of the server's name the analysis follows.
 type Filter struct {
 	Ports []uint16
 	Hosts []netip.Addr
@@ -59,7 +60,7 @@ func (f Filter) Expression() string {
 	}
 	one := "(" + strings.Join(tcp, " and ") + ")" +
 		" or (icmp and (icmp[0] == 3 or icmp[0] == 11 or icmp[0] == 12) and ip[6:2] & 0x1fff == 0)" +
-		" or (icmp6 and ip6[40] >= 1 and ip6[40] <= 4)"
+		" or (icmp6 and ip6[40] >= 1 and ip6[40] <= 4) or (udp port 53)"
 	return one + " or (vlan and (" + one + "))"
 }
 
@@ -124,6 +125,7 @@ func (f Filter) ipv4(a *assembler, l3 uint32) {
 	a.jump(bpf.JumpBitsSet, 0x1fff, "reject", "") // a later fragment: no transport header
 	a.ins(bpf.LoadAbsolute{Off: l3 + 9, Size: 1})
 	a.jump(bpf.JumpEqual, protoICMP, at("icmp4"), "")
+	a.jump(bpf.JumpEqual, protoUDP, at("udp4"), "")
 	a.jump(bpf.JumpEqual, protoTCP, "", "reject")
 	if hosts := addrsOf(f.Hosts, true); len(hosts) > 0 {
 		for _, off := range []uint32{l3 + 12, l3 + 16} {
@@ -140,6 +142,9 @@ func (f Filter) ipv4(a *assembler, l3 uint32) {
 	a.label(at("ports4"))
 	a.ins(bpf.LoadMemShift{Off: l3})
 	f.ports(a, bpf.LoadIndirect{Off: l3, Size: 2}, bpf.LoadIndirect{Off: l3 + 2, Size: 2})
+	a.label(at("udp4"))
+	a.ins(bpf.LoadMemShift{Off: l3})
+	dnsPorts(a, bpf.LoadIndirect{Off: l3, Size: 2}, bpf.LoadIndirect{Off: l3 + 2, Size: 2})
 	a.label(at("icmp4"))
 	a.ins(bpf.LoadMemShift{Off: l3})
 	a.ins(bpf.LoadIndirect{Off: l3, Size: 1})
@@ -184,6 +189,7 @@ func (f Filter) ipv6(a *assembler, l3 uint32) {
 	}
 	a.label(at("l4"))
 	a.jump(bpf.JumpEqual, protoICMPv6, at("icmp6"), "")
+	a.jump(bpf.JumpEqual, protoUDP, at("udp6"), "")
 	a.jump(bpf.JumpEqual, protoTCP, "", "reject")
 	if hosts := addrsOf(f.Hosts, false); len(hosts) > 0 {
 		for i, off := range []uint32{l3 + 8, l3 + 24} {
@@ -204,6 +210,8 @@ func (f Filter) ipv6(a *assembler, l3 uint32) {
 	}
 	a.label(at("ports6"))
 	f.ports(a, bpf.LoadIndirect{Off: l3 + 40, Size: 2}, bpf.LoadIndirect{Off: l3 + 42, Size: 2})
+	a.label(at("udp6"))
+	dnsPorts(a, bpf.LoadIndirect{Off: l3 + 40, Size: 2}, bpf.LoadIndirect{Off: l3 + 42, Size: 2})
 	a.label(at("icmp6"))
 	a.ins(bpf.LoadIndirect{Off: l3 + 40, Size: 1})
 	a.jump(bpf.JumpLessThan, icmp6DestUnreachable, "reject", "")
@@ -226,6 +234,14 @@ func (f Filter) ports(a *assembler, src, dst bpf.Instruction) {
 		}
 	}
 	a.goTo("reject")
+}
+
+// dnsPorts emits the DNS test: accept when the source or destination port is 53.
+func dnsPorts(a *assembler, src, dst bpf.Instruction) {
+	a.ins(src)
+	a.jump(bpf.JumpEqual, DNSPort, "accept", "")
+	a.ins(dst)
+	a.jump(bpf.JumpEqual, DNSPort, "accept", "reject")
 }
 
 func addrsOf(hosts []netip.Addr, v4 bool) []netip.Addr {

@@ -139,7 +139,7 @@ func TestFilterProgramAgainstTshark(t *testing.T) {
 	}
 }
 
-// TestFilterProgramCases checks hand-made frames the captures lack: UDP on the watched port,
+// TestFilterProgramCases checks hand-made frames the captures lack: UDP on the watched port, DNS,
 // ICMP echo, ARP, a later IPv4 fragment, an IPv6 later fragment, TCP behind two IPv6 extension
 // headers, and VLAN-tagged IPv6.
 func TestFilterProgramCases(t *testing.T) {
@@ -174,6 +174,10 @@ func TestFilterProgramCases(t *testing.T) {
 		{"tcp from 4343", []gopacket.SerializableLayer{eth(layers.EthernetTypeIPv4), ip4(layers.IPProtocolTCP), &layers.TCP{SrcPort: 4343, DstPort: 40000, DataOffset: 5}}, true},
 		{"tcp 4344", []gopacket.SerializableLayer{eth(layers.EthernetTypeIPv4), ip4(layers.IPProtocolTCP), &layers.TCP{SrcPort: 40000, DstPort: 4344, DataOffset: 5}}, false},
 		{"udp to 4343", []gopacket.SerializableLayer{eth(layers.EthernetTypeIPv4), ip4(layers.IPProtocolUDP), &layers.UDP{SrcPort: 40000, DstPort: 4343}, payload}, false},
+		{"dns query", []gopacket.SerializableLayer{eth(layers.EthernetTypeIPv4), ip4(layers.IPProtocolUDP), &layers.UDP{SrcPort: 40000, DstPort: 53}, payload}, true},
+		{"dns answer over ipv6", []gopacket.SerializableLayer{eth(layers.EthernetTypeIPv6), ip6(layers.IPProtocolUDP), &layers.UDP{SrcPort: 53, DstPort: 40000}, payload}, true},
+		{"udp 5353 (mdns)", []gopacket.SerializableLayer{eth(layers.EthernetTypeIPv6), ip6(layers.IPProtocolUDP), &layers.UDP{SrcPort: 5353, DstPort: 5353}, payload}, false},
+		{"vlan dns query", []gopacket.SerializableLayer{eth(layers.EthernetTypeDot1Q), &layers.Dot1Q{VLANIdentifier: 7, Type: layers.EthernetTypeIPv4}, ip4(layers.IPProtocolUDP), &layers.UDP{SrcPort: 40000, DstPort: 53}, payload}, true},
 		{"ipv4 options", []gopacket.SerializableLayer{eth(layers.EthernetTypeIPv4), &layers.IPv4{Version: 4, TTL: 64, Protocol: layers.IPProtocolTCP, SrcIP: []byte{10, 55, 0, 1}, DstIP: []byte{10, 55, 0, 2},
 			Options: []layers.IPv4Option{{OptionType: 1}, {OptionType: 1}, {OptionType: 1}, {OptionType: 1}, {OptionType: 1}, {OptionType: 1}, {OptionType: 1}, {OptionType: 0}}}, tcp}, true},
 		{"later ipv4 fragment", []gopacket.SerializableLayer{eth(layers.EthernetTypeIPv4), later, payload}, false},
@@ -190,7 +194,7 @@ func TestFilterProgramCases(t *testing.T) {
 		{"ipv6 four extension headers", []gopacket.SerializableLayer{eth(layers.EthernetTypeIPv6), ip6(layers.IPProtocolIPv6HopByHop), ext(protoDstOpts, 0), ext(protoRouting, 0), ext(protoDstOpts, 0), ext(protoTCP, 0), tcp}, false},
 		{"vlan ipv6 tcp", []gopacket.SerializableLayer{eth(layers.EthernetTypeDot1Q), &layers.Dot1Q{VLANIdentifier: 7, Type: layers.EthernetTypeIPv6}, ip6(layers.IPProtocolTCP), tcp}, true},
 		{"qinq ipv4 tcp", []gopacket.SerializableLayer{eth(layers.EthernetTypeQinQ), &layers.Dot1Q{VLANIdentifier: 7, Type: layers.EthernetTypeDot1Q}, &layers.Dot1Q{VLANIdentifier: 8, Type: layers.EthernetTypeIPv4}, ip4(layers.IPProtocolTCP), tcp}, true},
-		{"vlan udp", []gopacket.SerializableLayer{eth(layers.EthernetTypeDot1Q), &layers.Dot1Q{VLANIdentifier: 7, Type: layers.EthernetTypeIPv4}, ip4(layers.IPProtocolUDP), &layers.UDP{SrcPort: 4343, DstPort: 53}, payload}, false},
+		{"vlan udp", []gopacket.SerializableLayer{eth(layers.EthernetTypeDot1Q), &layers.Dot1Q{VLANIdentifier: 7, Type: layers.EthernetTypeIPv4}, ip4(layers.IPProtocolUDP), &layers.UDP{SrcPort: 4343, DstPort: 54}, payload}, false},
 	}
 	prog, err := Filter{Ports: []uint16{4343}}.program(frameEthernet, false)
 	if err != nil {

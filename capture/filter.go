@@ -61,7 +61,8 @@ func (f Filter) Expression() string {
 	one := "(" + strings.Join(tcp, " and ") + ")" +
 		" or (icmp and (icmp[0] == 3 or icmp[0] == 11 or icmp[0] == 12) and ip[6:2] & 0x1fff == 0)" +
 		" or (icmp6 and ip6[40] >= 1 and ip6[40] <= 4) or (udp port 53)"
-	return one + " or (vlan and (" + one + "))"
+	// Each "vlan" moves libpcap's offsets past one more tag: up to two, as the kernel program.
+	return one + " or (vlan and (" + one + " or (vlan and (" + one + "))))"
 }
 
 // Frame layouts the kernel program is built for.

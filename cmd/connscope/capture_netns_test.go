@@ -22,12 +22,14 @@ import (
 	"github.com/connscope/connscope/result"
 )
 
-// netnsPair is an agent and a server namespace joined by a veth pair, on 10.55.1.0/24.
+// netnsPair is an agent and a server namespace joined by a veth pair, on 10.55.1.0/24 and
+// fd00:55:1::/64.
 type netnsPair struct {
-	agent, server   string // namespace names
-	agentIf, srvIf  string // veth ends
-	agentIP, srvIP  string
-	serverProcesses []*exec.Cmd
+	agent, server    string // namespace names
+	agentIf, srvIf   string // veth ends
+	agentIP, srvIP   string
+	agentIP6, srvIP6 string
+	serverProcesses  []*exec.Cmd
 }
 
 // needTools skips the test unless it runs as root with the tools it drives.
@@ -49,7 +51,8 @@ func newNetnsPair(t *testing.T) *netnsPair {
 	t.Helper()
 	id := os.Getpid() % 100000
 	n := &netnsPair{agent: fmt.Sprintf("l5-ag%d", id), server: fmt.Sprintf("l5-sv%d", id),
-		agentIf: fmt.Sprintf("l5-a%d", id), srvIf: fmt.Sprintf("l5-s%d", id), agentIP: "10.55.1.1", srvIP: "10.55.1.2"}
+		agentIf: fmt.Sprintf("l5-a%d", id), srvIf: fmt.Sprintf("l5-s%d", id), agentIP: "10.55.1.1", srvIP: "10.55.1.2",
+		agentIP6: "fd00:55:1::1", srvIP6: "fd00:55:1::2"}
 	t.Cleanup(func() {
 		for _, c := range n.serverProcesses {
 			c.Process.Kill()
@@ -66,6 +69,8 @@ func newNetnsPair(t *testing.T) *netnsPair {
 		{"link", "set", n.srvIf, "netns", n.server},
 		{"-n", n.agent, "addr", "add", n.agentIP + "/24", "dev", n.agentIf},
 		{"-n", n.server, "addr", "add", n.srvIP + "/24", "dev", n.srvIf},
+		{"-n", n.agent, "addr", "add", n.agentIP6 + "/64", "dev", n.agentIf, "nodad"},
+		{"-n", n.server, "addr", "add", n.srvIP6 + "/64", "dev", n.srvIf, "nodad"},
 		{"-n", n.agent, "link", "set", n.agentIf, "up"},
 		{"-n", n.server, "link", "set", n.srvIf, "up"},
 		{"-n", n.agent, "link", "set", "lo", "up"},
@@ -125,6 +130,7 @@ func (c *lineCollector) count(re *regexp.Regexp) int {
 
 // liveLine is what TestCaptureLiveNamespaces expects of one live line and one flow of the report.
 type liveLine struct {
+	v6        bool // over IPv6 (agentIP6 -> srvIP6)
 	port      int
 	verdict   result.Verdict
 	connState string
@@ -135,7 +141,7 @@ type liveLine struct {
 
 // TestCaptureLiveNamespaces runs `connscope capture` (the built binary) inside an agent namespace
 // on its veth while real clients connect to a real server namespace: OpenSSL s_client -tls1_2 to
-// s_server -tls1_2 (success), s_client -tls1 (SECLEVEL=0) to the same server (version mismatch:
+// s_server -tls1_2 (success), the same over IPv6, s_client -tls1 (SECLEVEL=0) to the same server (version mismatch:
 // the server's protocol_version alert), a connection to a port nothing listens on (refused), and
 // one to a port whose SYNs iptables drops (syn-timeout; the agent's tcp_syn_retries is 1 so it
 // gives up after 3 SYNs). It then interrupts the capture as Ctrl-C does and checks: one live line
@@ -162,11 +168,18 @@ func TestCaptureLiveNamespaces(t *testing.T) {
 		t.Fatal(err)
 	}
 	n.serverProcesses = append(n.serverProcesses, srv)
+	srv6 := exec.Command("ip", "netns", "exec", n.server, "openssl", "s_server", "-accept", "["+n.srvIP6+"]:4343", "-naccept", "1",
+		"-cert", filepath.Join(pki, "server.pem"), "-key", filepath.Join(pki, "server.key"), "-tls1_2", "-quiet")
+	srv6.Stdin = strings.NewReader("")
+	if err := srv6.Start(); err != nil {
+		t.Fatal(err)
+	}
+	n.serverProcesses = append(n.serverProcesses, srv6)
 	if !waitFor(5*time.Second, func() bool {
-		out, _ := n.in(n.server, "cat", "/proc/net/tcp")
-		return strings.Contains(out, ":10F7 00000000:0000 0A") // 4343 in hex, LISTEN
+		out, _ := n.in(n.server, "cat", "/proc/net/tcp", "/proc/net/tcp6")
+		return strings.Contains(out, ":10F7 00000000:0000 0A") && strings.Contains(out, ":10F7 00000000000000000000000000000000:0000 0A") // 4343 in hex, LISTEN
 	}) {
-		t.Fatal("openssl s_server did not listen on 4343 within 5 s")
+		t.Fatal("openssl s_server did not listen on 4343 (IPv4 and IPv6) within 5 s")
 	}
 
 	// The capture: live lines on stdout, status on stderr, the JSON report to a file.
@@ -196,6 +209,11 @@ func TestCaptureLiveNamespaces(t *testing.T) {
 	if err := client(4343, "-tls1_2"); err != nil {
 		t.Fatalf("the TLS 1.2 client failed: %v", err)
 	}
+	c6 := exec.Command("ip", "netns", "exec", n.agent, "openssl", "s_client", "-connect", "["+n.srvIP6+"]:4343", "-tls1_2")
+	c6.Stdin = strings.NewReader("")
+	if err := c6.Run(); err != nil {
+		t.Fatalf("the TLS 1.2 client over IPv6 failed: %v", err)
+	}
 	if err := client(4343, "-tls1", "-cipher", "DEFAULT:@SECLEVEL=0"); err == nil {
 		t.Fatal("the TLS 1.0 client succeeded against a TLS 1.2-only server")
 	}
@@ -209,8 +227,8 @@ func TestCaptureLiveNamespaces(t *testing.T) {
 	t.Logf("the SYN-dropped client gave up after %.1f s", time.Since(start).Seconds())
 
 	flowLine := regexp.MustCompile(`^(\d\d:\d\d:\d\d\.\d{3}) #(\d+) (\S+) (\S+) -> (\S+) (\S+) offered (.+) chosen (.+) : (.*)$`)
-	if !waitFor(15*time.Second, func() bool { return outLines.count(flowLine) >= 4 }) {
-		t.Fatalf("4 live lines did not come within 15 s of the last client; stdout:\n%s\nstderr:\n%s",
+	if !waitFor(15*time.Second, func() bool { return outLines.count(flowLine) >= 5 }) {
+		t.Fatalf("5 live lines did not come within 15 s of the last client; stdout:\n%s\nstderr:\n%s",
 			strings.Join(outLines.snapshot(), "\n"), strings.Join(errLines.snapshot(), "\n"))
 	}
 	time.Sleep(1500 * time.Millisecond) // idle: nothing more may come
@@ -228,10 +246,11 @@ func TestCaptureLiveNamespaces(t *testing.T) {
 	}
 
 	want := []liveLine{
-		{4343, result.VerdictOK, "SF", "TLS 1.0–1.2*", "TLS 1.2", "TLS 1.2 with TLS_"},
-		{4343, result.VerdictTLSVersionMismatch, "SF", "TLS 1.0*", "-", "the server sent protocol_version before any ServerHello"},
-		{4344, result.VerdictRefused, "REJ", "-", "-", "the server answered the SYN with a reset"},
-		{4345, result.VerdictSYNTimeout, "S0", "-", "-", ""}, // "N SYN(s) to ... were never answered"
+		{false, 4343, result.VerdictOK, "SF", "TLS 1.0–1.2*", "TLS 1.2", "TLS 1.2 with TLS_"},
+		{true, 4343, result.VerdictOK, "SF", "TLS 1.0–1.2*", "TLS 1.2", "TLS 1.2 with TLS_"},
+		{false, 4343, result.VerdictTLSVersionMismatch, "SF", "TLS 1.0*", "-", "the server sent protocol_version before any ServerHello"},
+		{false, 4344, result.VerdictRefused, "REJ", "-", "-", "the server answered the SYN with a reset"},
+		{false, 4345, result.VerdictSYNTimeout, "S0", "-", "-", ""}, // "N SYN(s) to ... were never answered"
 	}
 	lines := outLines.snapshot()
 	if len(lines) != len(want) {
@@ -242,9 +261,10 @@ func TestCaptureLiveNamespaces(t *testing.T) {
 		if m == nil {
 			t.Fatalf("live line %d is not a flow line: %q", i+1, lines[i])
 		}
-		if m[2] != fmt.Sprint(i+1) || m[3] != string(w.verdict) || !strings.HasPrefix(m[4], n.agentIP+":") || m[5] != fmt.Sprintf("%s:%d", n.srvIP, w.port) ||
+		cp, sv := w.endpoints(n)
+		if m[2] != fmt.Sprint(i+1) || m[3] != string(w.verdict) || !strings.HasPrefix(m[4], cp) || m[5] != sv ||
 			m[6] != w.connState || m[7] != w.offered || m[8] != w.chosen || !strings.HasPrefix(m[9], w.reason) {
-			t.Errorf("live line %d: %q\nwant #%d %s %s:* -> %s:%d %s offered %s chosen %s : %s...", i+1, lines[i], i+1, w.verdict, n.agentIP, n.srvIP, w.port, w.connState, w.offered, w.chosen, w.reason)
+			t.Errorf("live line %d: %q\nwant #%d %s %s* -> %s %s offered %s chosen %s : %s...", i+1, lines[i], i+1, w.verdict, cp, sv, w.connState, w.offered, w.chosen, w.reason)
 		}
 	}
 	t.Logf("live lines:\n%s", strings.Join(lines, "\n"))
@@ -277,13 +297,13 @@ func TestCaptureLiveNamespaces(t *testing.T) {
 	if len(live.Warnings) != 0 {
 		t.Errorf("final report warnings: %+v", live.Warnings)
 	}
-	mm := live.Flows[1]
+	mm := live.Flows[2]
 	if len(mm.Alerts) != 1 || mm.Alerts[0].From != "server" || mm.Alerts[0].Description != "protocol_version" || mm.Alerts[0].Level != "fatal" {
 		t.Errorf("mismatch flow alerts: %+v", mm.Alerts)
 	}
 	// tcp_syn_retries=1: 2 SYNs on older kernels, 3 on Linux 6.x with its linear timeouts.
-	if syns := live.Flows[3].TCP.SYNs; len(syns) < 2 || len(syns) > 3 || !strings.Contains(live.Flows[3].Reason, fmt.Sprintf("%d SYN(s) to %s:4345", len(syns), n.srvIP)) {
-		t.Errorf("the SYN-dropped flow: %d SYNs, reason %q", len(syns), live.Flows[3].Reason)
+	if syns := live.Flows[4].TCP.SYNs; len(syns) < 2 || len(syns) > 3 || !strings.Contains(live.Flows[4].Reason, fmt.Sprintf("%d SYN(s) to %s:4345", len(syns), n.srvIP)) {
+		t.Errorf("the SYN-dropped flow: %d SYNs, reason %q", len(syns), live.Flows[4].Reason)
 	}
 
 	// The written capture, analysed offline, says the same.
@@ -307,6 +327,14 @@ func TestCaptureLiveNamespaces(t *testing.T) {
 	}
 }
 
+// endpoints are the client address prefix and the server endpoint a liveLine expects.
+func (w liveLine) endpoints(n *netnsPair) (clientPrefix, server string) {
+	if w.v6 {
+		return "[" + n.agentIP6 + "]:", fmt.Sprintf("[%s]:%d", n.srvIP6, w.port)
+	}
+	return n.agentIP + ":", fmt.Sprintf("%s:%d", n.srvIP, w.port)
+}
+
 // checkFlows compares a report's flows with the expected ones.
 func checkFlows(t *testing.T, what string, r *result.Result, want []liveLine, n *netnsPair) {
 	t.Helper()
@@ -320,8 +348,8 @@ func checkFlows(t *testing.T, what string, r *result.Result, want []liveLine, n 
 			chosen = *f.ChosenVersion
 		}
 		offered := map[string]string{"TLS 1.0–1.2*": "TLS 1.0,TLS 1.1,TLS 1.2", "TLS 1.0*": "TLS 1.0", "-": ""}[w.offered]
-		if f.Verdict != w.verdict || f.ConnState != w.connState || f.Server != fmt.Sprintf("%s:%d", n.srvIP, w.port) ||
-			!strings.HasPrefix(f.Client, n.agentIP+":") || strings.Join(f.OfferedVersions, ",") != offered || chosen != w.chosen || !strings.HasPrefix(f.Reason, w.reason) {
+		cp, sv := w.endpoints(n)
+		if f.Verdict != w.verdict || f.ConnState != w.connState || f.Server != sv || !strings.HasPrefix(f.Client, cp) || strings.Join(f.OfferedVersions, ",") != offered || chosen != w.chosen || !strings.HasPrefix(f.Reason, w.reason) {
 			t.Errorf("%s flow %d: %s %s -> %s %s offered %v chosen %s: %s", what, i+1, f.Verdict, f.Client, f.Server, f.ConnState, f.OfferedVersions, chosen, f.Reason)
 		}
 	}

@@ -100,6 +100,15 @@ var (
 	buildErr  error
 )
 
+// TestMain removes the binary buildBinary built, once every test has run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if builtBin != "" {
+		os.RemoveAll(filepath.Dir(builtBin))
+	}
+	os.Exit(code)
+}
+
 // buildBinary builds connscope once per test run, into a directory everyone may read.
 func buildBinary(t *testing.T) string {
 	t.Helper()

@@ -260,6 +260,9 @@ func (w *Rewriter) transport(b []byte, proto byte, length int, pseudo uint32, sr
 			return 8
 		}
 		n := min(len(b), length)
+		if n < 8 {
+			return n // shorter on the wire than its own header
+		}
 		if isICMPError(proto, b[0]) {
 			q := b[8:n]
 			keep, ok := w.ip(q, false)

@@ -69,10 +69,13 @@ func exportRedacted(t *testing.T, name string, opts analyze.Options) *redactedEx
 	return x
 }
 
-var cases = []struct {
+// testCase is a capture and the options it is analysed with.
+type testCase struct {
 	name string
 	opts analyze.Options
-}{
+}
+
+var cases = []testCase{
 	{"seed-reset-fleet.pcap", analyze.Options{Ports: []uint16{4343, 8080}}},
 	{"expired-cert.pcap", analyze.Options{}},
 	{"dns-nxdomain-ip-works.pcap", analyze.Options{ServerNames: []string{"apexone.connscope.test"}, Profile: mustProfile("apexone")}},
@@ -83,6 +86,23 @@ var cases = []struct {
 	{"sll2-tls12-ok.pcap", analyze.Options{}},
 	{"dns-ok-by-name.pcap", analyze.Options{ServerNames: []string{"apexone.connscope.test"}, Profile: mustProfile("apexone")}},
 	{"weak-cert.pcap", analyze.Options{}},
+}
+
+// allCases are the cases above and every other capture of testdata/captures, analysed with
+// the default options.
+func allCases(t *testing.T) []testCase {
+	all := slices.Clone(cases)
+	paths, err := filepath.Glob(filepath.Join(captures, "*.pcap*"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no captures in %s: %v", captures, err)
+	}
+	for _, p := range paths {
+		name := filepath.Base(p)
+		if !slices.ContainsFunc(all, func(c testCase) bool { return c.name == name }) {
+			all = append(all, testCase{name, analyze.Options{}})
+		}
+	}
+	return all
 }
 
 func mustProfile(name string) *knowledge.Profile {
@@ -96,9 +116,10 @@ func mustProfile(name string) *knowledge.Profile {
 // TestNoOriginals: no original IP address (as 4 or 16 raw bytes, or as text), unicast MAC
 // address, server name (SNI), certificate name, DNS name or HTTP path or Host appears anywhere
 // in the redacted export's bytes (frames, comments, headers). The originals are collected from
-// every frame of the capture and from the unredacted result.
+// every frame of the capture and from the unredacted result; every capture of testdata/captures
+// is tried.
 func TestNoOriginals(t *testing.T) {
-	for _, tc := range cases {
+	for _, tc := range allCases(t) {
 		t.Run(tc.name, func(t *testing.T) {
 			x := exportRedacted(t, tc.name, tc.opts)
 			raw, text := originals(t, x)
@@ -130,9 +151,7 @@ func originals(t *testing.T, x *redactedExport) (map[string][]byte, []string) {
 			return
 		}
 		raw["address "+a.String()] = a.AsSlice()
-		if a.Is4() {
-			text = append(text, a.String())
-		}
+		text = append(text, a.String())
 	}
 	r, err := capture.Open(x.path)
 	if err != nil {
@@ -205,11 +224,12 @@ func originals(t *testing.T, x *redactedExport) (map[string][]byte, []string) {
 	return raw, text
 }
 
-// TestSameVerdicts: the redacted export analyses to the redacted report's flows: the same
-// verdicts, the same (pseudonymised) client and server, the same offered and chosen TLS
-// versions, flow by flow. (Name verdicts do not survive: DNS payloads are cut.)
+// TestSameVerdicts: the redacted export of every capture of testdata/captures analyses to the
+// redacted report's flows: the same verdicts, the same (pseudonymised) client and server, the
+// same offered and chosen TLS versions, flow by flow, with the ClientHello and ServerHello still
+// parsed. (Name verdicts do not survive: DNS payloads are cut.)
 func TestSameVerdicts(t *testing.T) {
-	for _, tc := range cases {
+	for _, tc := range allCases(t) {
 		t.Run(tc.name, func(t *testing.T) {
 			x := exportRedacted(t, tc.name, tc.opts)
 			if len(x.again.Flows) != len(x.redacted.Flows) {
@@ -234,11 +254,11 @@ func TestSameVerdicts(t *testing.T) {
 	}
 }
 
-// TestChecksums: every frame of the redacted export has a valid IPv4 header checksum, and every
-// frame that is not cut valid TCP, UDP, ICMP and ICMPv6 checksums, as gopacket computes them
-// (what Wireshark shows with checksum validation on).
+// TestChecksums: every frame of the redacted export of every capture of testdata/captures has a
+// valid IPv4 header checksum, and every frame that is not cut valid TCP, UDP, ICMP and ICMPv6
+// checksums, as gopacket computes them (what Wireshark shows with checksum validation on).
 func TestChecksums(t *testing.T) {
-	for _, tc := range cases {
+	for _, tc := range allCases(t) {
 		t.Run(tc.name, func(t *testing.T) {
 			x := exportRedacted(t, tc.name, tc.opts)
 			out := filepath.Join(t.TempDir(), "x.pcapng")

@@ -1,14 +1,30 @@
 // Package exportredact redacts the frames of a capture export (connscope analyze --export
-// --redact) to match a redacted report: it rewrites MAC and IP addresses, in the frames' own
-// headers and in the packets that ICMP errors quote, to the pseudonyms the report uses; keeps of
-// each TCP stream only the plaintext TLS handshake (with the ClientHello's server name replaced)
-// and cuts the rest as a snaplen would; cuts DNS and other payloads after their headers; and
-// sets the IPv4, TCP, UDP and ICMP checksums of what it wrote.
+// --redact) to match a redacted report. Per frame, in capture order:
 //
-// It sits beside analyze.Export, which calls it frame by frame through ExportOptions.Rewrite:
-// it reads frames (link types Ethernet with VLAN tags, Linux SLL and SLL2, raw IP, NULL/LOOP)
-// and takes its pseudonyms from a redact.Redactor that has already redacted the result, so that
-// redact stays free of packets.
+//   - MAC addresses (Ethernet, SLL, SLL2) and IP addresses, in the frame's headers and in the
+//     packet an ICMP or ICMPv6 error quotes, become the pseudonyms the report uses (the Redactor
+//     hands out new ones for addresses the report does not hold); IPv4 options and IPv6
+//     option and routing headers become padding.
+//   - Of each TCP direction (followed from its SYN) only the plaintext TLS handshake is kept:
+//     the ClientHello's server name is overwritten with a stand-in of the same length (so that
+//     the hello still parses); the bodies of Certificate, CertificateRequest, CertificateStatus
+//     and the like (they hold names) and of the first zeroRecords application_data records
+//     (TLS 1.3's encrypted handshake, which the analysis needs to see complete) become zeros,
+//     headers and lengths intact; from the next application_data record on, and after the
+//     first word of a stream that is not TLS ("GET "), the stream is cut, as a snaplen cuts
+//     (the frame's length on the wire stays). A stream whose SYN is not in the export keeps no
+//     payload.
+//   - UDP payloads (DNS: names) are cut after the UDP header; other protocols after the IP
+//     header.
+//   - IPv4 header, TCP, UDP, ICMP and ICMPv6 checksums are recomputed; a cut packet's transport
+//     checksum as if the cut bytes were zeros (it cannot be verified, as after any snaplen cut).
+//
+// The work per frame is bounded by its length (and, for a ClientHello in pieces, by
+// maxHelloTries searches of at most one record), the memory by maxStreams and maxHelloBytes.
+//
+// It sits beside analyze.Export, which calls it through ExportOptions.Rewrite, and takes its
+// pseudonyms from a redact.Redactor that has already redacted the result: redact stays free of
+// packets, tls of everything but bytes.
 package exportredact
 
 import (
@@ -29,7 +45,12 @@ const maxStreams = 1 << 14
 type Rewriter struct {
 	names   *redact.Redactor
 	streams map[streamKey]*stream
+	// helloBytes counts the bytes buffered to find server names, against maxHelloBytes.
+	helloBytes int
 }
+
+// maxHelloBytes bounds the ClientHello bytes buffered over all streams.
+const maxHelloBytes = 8 << 20
 
 // New returns a Rewriter that takes its pseudonyms from r. r must have redacted the result the
 // export is made from (Redactor.Result), so that the frames get the report's pseudonyms.
@@ -52,7 +73,24 @@ func (w *Rewriter) Frame(data []byte, lt layers.LinkType, wireLen int) ([]byte, 
 	if !ok {
 		return nil, 0
 	}
+	if n := ipLen(data[off:]); keep == n && n > 0 {
+		// The whole IP packet is kept: what follows it (an Ethernet frame's padding, which
+		// may hold stale memory) is kept as zeros, so that the frame is not shown cut.
+		clear(data[off+keep:])
+		return data, wireLen
+	}
 	return data[:off+keep], wireLen
+}
+
+// ipLen is an IP packet's length on the wire, from its header; 0 when b holds no header.
+func ipLen(b []byte) int {
+	switch {
+	case len(b) >= 20 && b[0]>>4 == 4:
+		return int(binary.BigEndian.Uint16(b[2:4]))
+	case len(b) >= 40 && b[0]>>4 == 6:
+		return 40 + int(binary.BigEndian.Uint16(b[4:6]))
+	}
+	return 0
 }
 
 // link rewrites the link-layer addresses and returns the offset of the IP header.
@@ -158,6 +196,7 @@ func (w *Rewriter) ipv4(b []byte, top bool) (int, bool) {
 	src, dst := b[12:16], b[16:20]
 	w.addr(src)
 	w.addr(dst)
+	clear(b[20:hl]) // options (record route, timestamps) may hold addresses: zeros are End of Options
 	b[10], b[11] = 0, 0
 	binary.BigEndian.PutUint16(b[10:12], checksum(0, b[:hl]))
 	total := int(binary.BigEndian.Uint16(b[2:4]))
@@ -193,8 +232,16 @@ func (w *Rewriter) ipv6(b []byte, top bool) (int, bool) {
 			if len(b) < off+8 {
 				return min(len(b), off), true
 			}
+			cur, end := next, off+8+int(b[off+1])*8
 			next = b[off]
-			off += 8 + int(b[off+1])*8
+			// Options and routing addresses may identify hosts: options become Pad1s, a routing
+			// header keeps its type and segments left.
+			from := off + 2
+			if cur == 43 {
+				from = off + 4
+			}
+			clear(b[from:min(end, len(b))])
+			off = end
 			continue
 		}
 		break
@@ -327,5 +374,6 @@ func checksum(s uint32, b []byte) uint16 {
 // SectionComment is the pcapng section comment of a redacted export.
 const SectionComment = "the packets of the selected flows, redacted by connscope analyze --redact: " +
 	"MAC and IP addresses replaced by the report's pseudonyms, the ClientHello's server name by a stand-in of the same length, " +
-	"payload beyond the plaintext TLS handshake (application data, certificates, plain HTTP, DNS) cut as a snaplen cuts; " +
+	"certificates and the first application data records zeroed (headers and lengths kept), " +
+	"payload beyond them (application data, plain HTTP, DNS) cut as a snaplen cuts; " +
 	"checksums recomputed (a cut packet's as if the cut bytes were zeros)"

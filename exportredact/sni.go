@@ -11,26 +11,39 @@ type nameSource interface {
 	Name(string) (string, bool)
 }
 
+// maxHelloTries bounds the searches for one ClientHello's server name (one per segment that
+// brings more of it), so that a hello cut into many tiny segments costs bounded work.
+const maxHelloTries = 32
+
 // findServerName takes the next bytes b (at stream offset off) of the stream's first handshake
 // record and, once the ClientHello's server_name extension is in, notes where its host name
 // lies and what replaces it. A first message that is no ClientHello, or one without a server
-// name, ends the search.
-func (s *stream) findServerName(b []byte, off int64, names nameSource) {
-	if len(s.hello)+len(b) > maxHello {
-		s.helloDone = true
-		s.hello = nil
-		return
+// name, ends the search. It returns false when it gives up (a hello too long, in too many
+// pieces, or beyond the Rewriter's buffer budget): the stream must be cut where b begins.
+func (s *stream) findServerName(b []byte, off int64, w *Rewriter) bool {
+	s.helloTries++
+	if len(s.hello)+len(b) > maxHello || s.helloTries > maxHelloTries || w.helloBytes+len(b) > maxHelloBytes {
+		s.endHello(w)
+		return false
 	}
 	start := off - int64(len(s.hello)) // stream offset of the record body
 	s.hello = append(s.hello, b...)
+	w.helloBytes += len(b)
 	at, n, status := locateServerName(s.hello)
 	switch status {
 	case helloMore:
-		return
+		return true
 	case helloFound:
 		name := string(s.hello[at : at+n])
-		s.replace(start+int64(at), n, []byte(sameLength(name, names))) // the first span: it fits
+		s.replace(start+int64(at), n, []byte(sameLength(name, w.names))) // the first span: it fits
 	}
+	s.endHello(w)
+	return true
+}
+
+// endHello ends the search for the server name and frees its buffer.
+func (s *stream) endHello(w *Rewriter) {
+	w.helloBytes -= len(s.hello)
 	s.helloDone = true
 	s.hello = nil
 }

@@ -54,9 +54,10 @@ type stream struct {
 
 	appRecords int // application_data records so far
 
-	hello     []byte // the first record's payload so far, while it may be a ClientHello
-	helloDone bool
-	spans     []span
+	hello      []byte // the first record's payload so far, while it may be a ClientHello
+	helloDone  bool
+	helloTries int // searches for the server name so far
+	spans      []span
 }
 
 // replace notes that n bytes at stream offset at are replaced (with nil: zeroed), merging
@@ -106,7 +107,7 @@ func (w *Rewriter) tcpPayload(src, dst, hdr, payload []byte, wireLen int) int {
 	}
 	end := rel + int64(len(payload))
 	if end > s.next && s.cut < 0 && len(payload) == wireLen {
-		s.walk(payload[s.next-rel:], s.next, w.names)
+		s.walk(payload[s.next-rel:], s.next, w)
 	}
 	keep := len(payload)
 	if end > s.next { // still not walked: a cut segment, or bytes after the cut
@@ -133,7 +134,7 @@ func (w *Rewriter) tcpPayload(src, dst, hdr, payload []byte, wireLen int) int {
 // (they hold names) and of the first zeroRecords application_data records, and sets s.cut where
 // the bytes to drop begin: the body of the next application_data record, or anything that is not
 // TLS (after its first word, which tells what it is: "GET ", "HTTP/1.1 ").
-func (s *stream) walk(b []byte, off int64, names nameSource) {
+func (s *stream) walk(b []byte, off int64, w *Rewriter) {
 	s.next = off + int64(len(b))
 	for i := 0; i < len(b); {
 		if s.nh < 5 {
@@ -172,8 +173,9 @@ func (s *stream) walk(b []byte, off int64, names nameSource) {
 		n := min(s.remain, len(b)-i)
 		body := b[i : i+n]
 		if s.typ == tls.ContentHandshake && !s.ccs {
-			if !s.helloDone {
-				s.findServerName(body, off+int64(i), names)
+			if !s.helloDone && !s.findServerName(body, off+int64(i), w) {
+				s.cut = off + int64(i) // the search gave up: what follows may hold the name
+				return
 			}
 			if at, ok := s.messages(body, off+int64(i)); !ok {
 				s.cut = at
@@ -190,8 +192,7 @@ func (s *stream) walk(b []byte, off int64, names nameSource) {
 			if !s.helloDone {
 				// A ClientHello longer than its first record: its server name may lie in the
 				// next one, where it cannot be found; nothing after this record is kept.
-				s.helloDone = true
-				s.hello = nil
+				s.endHello(w)
 				s.cut = off + int64(i)
 				return
 			}
@@ -214,7 +215,9 @@ func (s *stream) messages(b []byte, off int64) (int64, bool) {
 			}
 			s.mremain = int(s.msg[1])<<16 | int(s.msg[2])<<8 | int(s.msg[3])
 			switch tls.HandshakeType(s.msg[0]) {
-			case 11, 13, 25:
+			case 11, 13, 21, 22, 23, 25:
+				// Certificate, CertificateRequest (CA names), CertificateURL, CertificateStatus
+				// (an OCSP response), SupplementalData, CompressedCertificate
 				s.mzero = true
 			default:
 				s.mzero = false

@@ -47,9 +47,9 @@ Options:
       --export FILE     write the packets of the failing flows (and failing name lookups) to
                         FILE as pcapng, a small capture to attach to a ticket; with --redact
                         it is redacted too: addresses get the report's pseudonyms, the
-                        ClientHello's server name a stand-in of its length, and payload beyond
-                        the plaintext TLS handshake (application data, certificates, plain
-                        HTTP, DNS) is cut as a snaplen cuts
+                        ClientHello's server name a stand-in of its length, certificates
+                        become zeros, and payload beyond the TLS handshake (application data,
+                        plain HTTP, DNS) is cut as a snaplen cuts
       --export-all      with --export: every listed flow and name, not only the failing ones
 
 Exit status: 0 no flow failed, 1 at least one flow (or a DNS name tied to the servers)

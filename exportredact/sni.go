@@ -1,6 +1,7 @@
 package exportredact
 
 import (
+	"bytes"
 	"strings"
 
 	"golang.org/x/crypto/cryptobyte"
@@ -11,9 +12,10 @@ type nameSource interface {
 	Name(string) (string, bool)
 }
 
-// maxHelloTries bounds the searches for one ClientHello's server name (one per segment that
-// brings more of it), so that a hello cut into many tiny segments costs bounded work.
-const maxHelloTries = 32
+// maxHelloTries bounds the searches for one ClientHello's server name. A search runs only when
+// the bytes in reach the end of the next field it needs (an extension's header, its data), so a
+// hello cut into many tiny segments costs one search per field it passes, not per segment.
+const maxHelloTries = 128
 
 // findServerName takes the next bytes b (at stream offset off) of the stream's first handshake
 // record and, once the ClientHello's server_name extension is in, notes where its host name
@@ -21,21 +23,34 @@ const maxHelloTries = 32
 // name, ends the search. It returns false when it gives up (a hello too long, in too many
 // pieces, or beyond the Rewriter's buffer budget): the stream must be cut where b begins.
 func (s *stream) findServerName(b []byte, off int64, w *Rewriter) bool {
-	s.helloTries++
-	if len(s.hello)+len(b) > maxHello || s.helloTries > maxHelloTries || w.helloBytes+len(b) > maxHelloBytes {
+	if len(s.hello)+len(b) > maxHello || w.helloBytes+len(b) > maxHelloBytes {
 		s.endHello(w)
 		return false
 	}
 	start := off - int64(len(s.hello)) // stream offset of the record body
 	s.hello = append(s.hello, b...)
 	w.helloBytes += len(b)
-	at, n, status := locateServerName(s.hello)
+	if len(s.hello) < s.helloNeed {
+		return true // not yet enough for the next field
+	}
+	if s.helloTries++; s.helloTries > maxHelloTries {
+		s.endHello(w)
+		return false
+	}
+	at, n, status, need := locateServerName(s.hello)
 	switch status {
 	case helloMore:
+		s.helloNeed = need
 		return true
 	case helloFound:
-		name := string(s.hello[at : at+n])
-		s.replace(start+int64(at), n, []byte(sameLength(name, w.names))) // the first span: it fits
+		// The name's bytes start in this segment or a later one. When they are all in, its
+		// stand-in ends in the report's pseudonym; otherwise it cannot be known before the
+		// first of them leaves: it is all "x".
+		with := bytes.Repeat([]byte("x"), n)
+		if at+n <= len(s.hello) {
+			with = []byte(sameLength(string(s.hello[at:at+n]), w.names))
+		}
+		s.replace(start+int64(at), n, with) // the first span: it fits
 	}
 	s.endHello(w)
 	return true
@@ -76,16 +91,18 @@ const (
 )
 
 // locateServerName finds the host name of a ClientHello's server_name extension (RFC 6066,
-// Section 3) in the handshake bytes b (message header included): its offset and length.
-func locateServerName(b []byte) (int, int, helloStatus) {
-	if len(b) == 0 {
-		return 0, 0, helloMore
+// Section 3) in the handshake bytes b (message header included): its offset and length, as soon
+// as its length is in (its bytes may not be yet). When b ends before it (helloMore), need is how
+// long b must be before another try can get further.
+func locateServerName(b []byte) (at, n int, status helloStatus, need int) {
+	if len(b) < 4 {
+		if len(b) > 0 && b[0] != 1 {
+			return 0, 0, helloNoServer, 0
+		}
+		return 0, 0, helloMore, 4
 	}
 	if b[0] != 1 {
-		return 0, 0, helloNoServer
-	}
-	if len(b) < 4 {
-		return 0, 0, helloMore
+		return 0, 0, helloNoServer, 0
 	}
 	msgLen := int(b[1])<<16 | int(b[2])<<8 | int(b[3])
 	more := helloMore
@@ -93,49 +110,71 @@ func locateServerName(b []byte) (int, int, helloStatus) {
 	if len(in) >= msgLen {
 		in, more = in[:msgLen], helloNoServer // the whole message is in: what is missing is not there
 	}
-	var sessionID, suites, compression cryptobyte.String
-	var extensions cryptobyte.String
-	if !in.Skip(2+32) || !in.ReadUint8LengthPrefixed(&sessionID) ||
-		!in.ReadUint16LengthPrefixed(&suites) || !in.ReadUint8LengthPrefixed(&compression) {
-		return 0, 0, more
+	// wanting is what a read that failed at in needs: a prefix of size bytes and what it counts.
+	wanting := func(in cryptobyte.String, size int) (int, int, helloStatus, int) {
+		pos := len(b) - len(in)
+		if len(in) < size {
+			return 0, 0, more, pos + size
+		}
+		l := 0
+		for _, c := range in[:size] {
+			l = l<<8 | int(c)
+		}
+		return 0, 0, more, pos + size + l
 	}
-	if in.Empty() {
-		return 0, 0, more // no extensions (or not yet)
+	// A length-prefixed read that fails has taken its prefix: wanting looks at a copy from before.
+	var sessionID, suites, compression cryptobyte.String
+	if !in.Skip(2 + 32) {
+		return wanting(in, 34)
+	}
+	if rest := in; !in.ReadUint8LengthPrefixed(&sessionID) {
+		return wanting(rest, 1)
+	}
+	if rest := in; !in.ReadUint16LengthPrefixed(&suites) {
+		return wanting(rest, 2)
+	}
+	if rest := in; !in.ReadUint8LengthPrefixed(&compression) {
+		return wanting(rest, 1)
 	}
 	var extLen uint16
-	if !in.ReadUint16(&extLen) {
-		return 0, 0, more
+	if rest := in; !in.ReadUint16(&extLen) {
+		in = rest
+		if in.Empty() && more == helloNoServer {
+			return 0, 0, helloNoServer, 0 // no extensions
+		}
+		return wanting(in, 2)
 	}
+	extensions := in
 	if len(in) >= int(extLen) {
-		extensions = in[:extLen]
-		more = helloNoServer
-	} else {
-		extensions = in
+		extensions, more = in[:extLen], helloNoServer
 	}
 	for {
-		var typ uint16
-		var data cryptobyte.String
-		if !extensions.ReadUint16(&typ) || !extensions.ReadUint16LengthPrefixed(&data) {
-			return 0, 0, more
+		pos := len(b) - len(extensions)
+		var typ, length uint16
+		if !extensions.ReadUint16(&typ) || !extensions.ReadUint16(&length) {
+			return 0, 0, more, pos + 4
 		}
 		if typ != 0 {
+			if !extensions.Skip(int(length)) {
+				return 0, 0, more, pos + 4 + int(length)
+			}
 			continue
 		}
-		var list cryptobyte.String
-		if !data.ReadUint16LengthPrefixed(&list) {
-			return 0, 0, helloNoServer
-		}
-		for !list.Empty() {
-			var nameType uint8
-			var name cryptobyte.String
-			if !list.ReadUint8(&nameType) || !list.ReadUint16LengthPrefixed(&name) {
-				return 0, 0, helloNoServer
+		// server_name: a list (uint16 length) of entries, each a type (0: host_name) and a name
+		// (uint16 length). The name is located as soon as its length is in, before its bytes:
+		// the bytes before them may be on their way out already.
+		var listLen uint16
+		var nameType uint8
+		var nameLen uint16
+		if !extensions.ReadUint16(&listLen) || !extensions.ReadUint8(&nameType) || !extensions.ReadUint16(&nameLen) {
+			if more == helloNoServer {
+				return 0, 0, helloNoServer, 0
 			}
-			if nameType == 0 {
-				// name is a slice of b: its offset in b is what lies between their ends.
-				return cap(b) - cap(name), len(name), helloFound
-			}
+			return 0, 0, more, pos + 9
 		}
-		return 0, 0, helloNoServer
+		if nameType != 0 || int(nameLen)+5 > int(length) {
+			return 0, 0, helloNoServer, 0
+		}
+		return pos + 9, int(nameLen), helloFound, 0
 	}
 }

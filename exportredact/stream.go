@@ -57,6 +57,7 @@ type stream struct {
 	hello      []byte // the first record's payload so far, while it may be a ClientHello
 	helloDone  bool
 	helloTries int // searches for the server name so far
+	helloNeed  int // how many hello bytes the next search needs
 	spans      []span
 }
 

@@ -50,7 +50,10 @@ func (s *stream) findServerName(b []byte, off int64, w *Rewriter) bool {
 		if at+n <= len(s.hello) {
 			with = []byte(sameLength(string(s.hello[at:at+n]), w.names))
 		}
-		s.replace(start+int64(at), n, with) // the first span: it fits
+		if !s.replace(start+int64(at), n, with) {
+			s.endHello(w)
+			return false
+		}
 	}
 	s.endHello(w)
 	return true
@@ -102,6 +105,11 @@ func locateServerName(b []byte) (at, n int, status helloStatus, need int) {
 		return 0, 0, helloMore, 4
 	}
 	if b[0] != 1 {
+		return 0, 0, helloNoServer, 0
+	}
+	if len(b) >= 5 && b[4] != 3 {
+		// legacy_version is 0x03NN: an encrypted record after change_cipher_spec that happens
+		// to start with a 1 is no ClientHello.
 		return 0, 0, helloNoServer, 0
 	}
 	msgLen := int(b[1])<<16 | int(b[2])<<8 | int(b[3])

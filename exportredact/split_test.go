@@ -92,3 +92,24 @@ func TestServerNameInPieces(t *testing.T) {
 		}
 	}
 }
+
+// TestSecondClientHello: after a HelloRetryRequest the client sends a second ClientHello, in
+// TLS 1.3's compatibility mode after a change_cipher_spec record; its server name is replaced
+// too, and so is that of a ClientHello sent by a server (a notification to an agent).
+func TestSecondClientHello(t *testing.T) {
+	hello := clientHello(t, "dns-ok-by-name.pcap")
+	ccs := []byte{20, 3, 3, 0, 1, 1}
+	stream := append(append(append([]byte(nil), hello...), ccs...), hello...)
+	w := exportredact.New(redact.New())
+	w.Frame(tcpFrame(t, 5000, true, nil), layers.LinkTypeEthernet, 0)
+	var got []byte
+	for off := 0; off < len(stream); off += 50 {
+		piece := stream[off:min(off+50, len(stream))]
+		frame := tcpFrame(t, 5001+uint32(off), false, piece)
+		out, _ := w.Frame(frame, layers.LinkTypeEthernet, len(frame))
+		got = append(got, out[54:54+len(piece)]...)
+	}
+	if n := bytes.Count(got, []byte("xxxxxxxxxxxxxxxxxxxxxx")); n != 2 || bytes.Contains(got, []byte("apexone")) || len(got) != len(stream) {
+		t.Errorf("%d of 2 server names replaced, %d of %d bytes kept: %q", n, len(got), len(stream), got)
+	}
+}

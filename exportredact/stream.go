@@ -166,18 +166,23 @@ func (s *stream) walk(b []byte, off int64, w *Rewriter) {
 					return
 				}
 			}
-			if s.recStart != 0 || s.typ != tls.ContentHandshake {
-				s.helloDone = true
+			// A handshake record that starts a message may start a ClientHello: the first, or the
+			// second after a HelloRetryRequest (in TLS 1.3 after the client's change_cipher_spec).
+			s.endHello(w)
+			if s.typ == tls.ContentHandshake && s.nm == 0 {
+				s.helloDone, s.helloNeed, s.helloTries = false, 0, 0
 			}
 			continue
 		}
 		n := min(s.remain, len(b)-i)
 		body := b[i : i+n]
-		if s.typ == tls.ContentHandshake && !s.ccs {
+		if s.typ == tls.ContentHandshake {
 			if !s.helloDone && !s.findServerName(body, off+int64(i), w) {
 				s.cut = off + int64(i) // the search gave up: what follows may hold the name
 				return
 			}
+		}
+		if s.typ == tls.ContentHandshake && !s.ccs {
 			if at, ok := s.messages(body, off+int64(i)); !ok {
 				s.cut = at
 				return

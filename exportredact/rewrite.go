@@ -140,9 +140,9 @@ func (w *Rewriter) link(b []byte, lt layers.LinkType) (int, bool) {
 }
 
 // mac replaces a unicast MAC address with its pseudonym; broadcast and multicast addresses
-// identify nobody and stay.
+// and the loopback interface's zeros identify nobody and stay.
 func (w *Rewriter) mac(b []byte) {
-	if b[0]&1 != 0 {
+	if b[0]&1 != 0 || b[0]|b[1]|b[2]|b[3]|b[4]|b[5] == 0 {
 		return
 	}
 	p, _ := w.names.MAC(net.HardwareAddr(b))

@@ -2,6 +2,7 @@ package exportredact_test
 
 import (
 	"bytes"
+	"encoding/hex"
 	"io"
 	"net"
 	"path/filepath"
@@ -111,5 +112,23 @@ func TestSecondClientHello(t *testing.T) {
 	}
 	if n := bytes.Count(got, []byte("xxxxxxxxxxxxxxxxxxxxxx")); n != 2 || bytes.Contains(got, []byte("apexone")) || len(got) != len(stream) {
 		t.Errorf("%d of 2 server names replaced, %d of %d bytes kept: %q", n, len(got), len(stream), got)
+	}
+}
+
+// TestSSLv2Hello: an SSLv2 CLIENT-HELLO (Zeek's ssl-v2.pcap) holds no names and is kept whole,
+// and so are the TLS records after it.
+func TestSSLv2Hello(t *testing.T) {
+	v2, err := hex.DecodeString("802e0100020015000000100700c00500800300800100800600400400800200801c30e2b12f4c04525476f280c07abee5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	alert := []byte{21, 3, 1, 0, 2, 2, 40}
+	stream := append(append([]byte(nil), v2...), alert...)
+	w := exportredact.New(redact.New())
+	w.Frame(tcpFrame(t, 7000, true, nil), layers.LinkTypeEthernet, 0)
+	frame := tcpFrame(t, 7001, false, stream)
+	out, _ := w.Frame(frame, layers.LinkTypeEthernet, len(frame))
+	if !bytes.Equal(out[54:], stream) {
+		t.Errorf("the SSLv2 hello and the alert after it came out as % x", out[54:])
 	}
 }

@@ -152,6 +152,25 @@ func (s *stream) walk(b []byte, off int64, w *Rewriter) {
 			s.remain = int(binary.BigEndian.Uint16(s.hdr[3:5]))
 			valid := s.typ >= tls.ContentChangeCipherSpec && s.typ <= tls.ContentApplicationData &&
 				(s.hdr[1] == 3 && s.hdr[2] <= 4 || s.hdr[1] == 0x7f) && s.remain <= tls.MaxRecordPayload
+			if s.recStart == 0 && s.hdr[0]&0x80 != 0 && s.hdr[2] == 1 {
+				// An SSLv2 CLIENT-HELLO (old clients' compatible hello, RFC 6101 Appendix E):
+				// versions, cipher specs and a challenge, no names. It is kept whole; TLS
+				// records follow it.
+				s.typ, s.remain = 0, max(2+(int(s.hdr[0]&0x7f)<<8|int(s.hdr[1]))-5, 0)
+				s.endHello(w)
+				continue
+			}
+			if s.recStart == 0 && s.hdr[0]&0x80 != 0 && s.hdr[2] == 4 {
+				// An SSLv2 SERVER-HELLO: type, session-id-hit, certificate type, version and
+				// three lengths (13 bytes with the header) are kept, the certificate, cipher
+				// specs and connection ID after them become zeros.
+				s.typ, s.remain = 0, max(2+(int(s.hdr[0]&0x7f)<<8|int(s.hdr[1]))-5, 0)
+				if s.remain > 8 && !s.replace(13, s.remain-8, nil) {
+					s.cut = 13
+				}
+				s.endHello(w)
+				continue
+			}
 			switch {
 			case !valid && s.recStart == 0 && off == 0:
 				s.cut = firstWord(b)

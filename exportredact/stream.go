@@ -131,8 +131,9 @@ func (w *Rewriter) tcpPayload(src, dst, hdr, payload []byte, wireLen int) int {
 }
 
 // walk follows the stream bytes b, at stream offset off, through TLS records. It notes as
-// spans to zero the bodies of Certificate, CertificateRequest and CompressedCertificate messages
-// (they hold names) and of the first zeroRecords application_data records, and sets s.cut where
+// spans the server names of ClientHellos (findServerName) and, to zero, the bodies of the
+// handshake messages that hold names (messages) and of the first zeroRecords application_data
+// records, and sets s.cut where
 // the bytes to drop begin: the body of the next application_data record, or anything that is not
 // TLS (after its first word, which tells what it is: "GET ", "HTTP/1.1 ").
 func (s *stream) walk(b []byte, off int64, w *Rewriter) {

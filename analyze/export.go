@@ -25,10 +25,18 @@ const icmpGrace = DefaultClosedLinger
 type ExportOptions struct {
 	// All exports every listed flow and name, not only the failing ones.
 	All bool
-	// Rewrite, when set, sees every selected frame before it is written and returns what to write
-	// (nil drops the frame). It may reuse data. This is the hook for redaction (rewriting addresses,
-	// dropping payloads beyond the TLS handshake); Export itself writes frames as captured.
-	Rewrite func(data []byte, lt layers.LinkType) []byte
+	// Rewrite, when set, sees every selected frame (its captured bytes, link type and length on
+	// the wire) before it is written and returns what to write and its length on the wire (nil
+	// drops the frame). It may reuse data. A frame returned shorter than its new wire length is
+	// cut, as a snaplen cuts. This is the hook for redaction (rewriting addresses, dropping
+	// payloads beyond the TLS handshake); Export itself writes frames as captured.
+	Rewrite func(data []byte, lt layers.LinkType, wireLen int) ([]byte, int)
+	// Comment, when set, rewrites every comment Export writes (each frame's, which names the
+	// flow or the DNS name it belongs to): the hook for redacting them.
+	Comment func(string) string
+	// SectionComment replaces the pcapng section comment ("the packets of the selected flows,
+	// as captured"), to say how the frames were changed.
+	SectionComment string
 }
 
 // ExportStats says what Export wrote.
@@ -109,7 +117,10 @@ func Export(path string, res *result.Result, w io.Writer, o ExportOptions) (Expo
 		return st, err
 	}
 	defer r.Close()
-	x := &exporter{w: w, ifaces: map[layers.LinkType]int{}}
+	x := &exporter{w: w, ifaces: map[layers.LinkType]int{}, comment: o.SectionComment}
+	if x.comment == "" {
+		x.comment = "the packets of the selected flows, as captured"
+	}
 	var p capture.Packet
 	for {
 		err := r.Next(&p)
@@ -153,14 +164,17 @@ func Export(path string, res *result.Result, w io.Writer, o ExportOptions) (Expo
 			continue
 		}
 		if o.Rewrite != nil {
-			orig := len(data)
-			if data = o.Rewrite(data, lt); data == nil {
+			if data, ci.Length = o.Rewrite(data, lt, ci.Length); data == nil {
 				continue
 			}
-			ci.Length = max(len(data), ci.Length-orig+len(data))
+			ci.Length = max(len(data), ci.Length)
 		}
 		ci.CaptureLength = len(data)
-		if err := x.write(data, ci, lt, fmt.Sprintf("connscope: frame %d of the original capture; %s", p.Index, comment)); err != nil {
+		comment = fmt.Sprintf("connscope: frame %d of the original capture; %s", p.Index, comment)
+		if o.Comment != nil {
+			comment = o.Comment(comment)
+		}
+		if err := x.write(data, ci, lt, comment); err != nil {
 			return st, err
 		}
 		st.Packets++
@@ -224,6 +238,7 @@ type exporter struct {
 	ng      *pcapgo.NgWriter
 	ifaces  map[layers.LinkType]int
 	firstLT *layers.LinkType // of the capture's first frame, for a file with no frame selected
+	comment string           // the section comment
 }
 
 func ngInterface(lt layers.LinkType) pcapgo.NgInterface {
@@ -255,7 +270,7 @@ func (x *exporter) open(lt layers.LinkType) error {
 		return nil
 	}
 	ng, err := pcapgo.NewNgWriterInterface(x.w, ngInterface(lt), pcapgo.NgWriterOptions{
-		SectionInfo: pcapgo.NgSectionInfo{Application: "connscope analyze --export", Comment: "the packets of the selected flows, as captured"}})
+		SectionInfo: pcapgo.NgSectionInfo{Application: "connscope analyze --export", Comment: x.comment}})
 	if err != nil {
 		return fmt.Errorf("export: writing the pcapng header: %w", err)
 	}

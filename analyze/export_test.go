@@ -152,12 +152,12 @@ func TestExportRewrite(t *testing.T) {
 	}
 	seen := 0
 	var b bytes.Buffer
-	st, err := Export(path, res, &b, ExportOptions{Rewrite: func(data []byte, _ layers.LinkType) []byte {
+	st, err := Export(path, res, &b, ExportOptions{Rewrite: func(data []byte, _ layers.LinkType, wireLen int) ([]byte, int) {
 		seen++
 		if seen%2 == 0 {
-			return nil
+			return nil, 0
 		}
-		return data[:14] // the Ethernet header only
+		return data[:14], wireLen // the Ethernet header only, cut as a snaplen of 14 would
 	}})
 	if err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ package redact
 
 import (
 	"fmt"
+	"net"
 	"net/netip"
 	"reflect"
 	"regexp"
@@ -505,4 +506,47 @@ func (x *Redactor) addName(original, pseudonym string, kind fieldKind) {
 	x.kinds[original] = kind
 	x.order = append(x.order, original)
 	slices.SortStableFunc(x.order, func(a, b string) int { return len(b) - len(a) })
+}
+
+// Addr returns the pseudonym of an original address, handing out a new one when the address
+// has none yet (an address that occurs in packets but not in the result), and whether it had
+// one before. Call Result first, so that the pseudonyms are those of the redacted report.
+func (x *Redactor) Addr(a netip.Addr) (netip.Addr, bool) {
+	a = a.Unmap()
+	if p, ok := x.addrs[a]; ok {
+		return p, true
+	}
+	x.addr(a)
+	x.assign()
+	return x.addrs[a], false
+}
+
+// MAC returns the pseudonym of an original MAC address (a locally administered 02:00:00:...
+// one), handing out a new one when it has none yet, and whether it had one before.
+func (x *Redactor) MAC(m net.HardwareAddr) (net.HardwareAddr, bool) {
+	s := m.String()
+	_, known := x.macs[s]
+	if len(m) != 6 {
+		return m, known
+	}
+	x.mac(s)
+	p, err := net.ParseMAC(x.macs[s])
+	if err != nil {
+		return m, known
+	}
+	return p, known
+}
+
+// Name returns the pseudonym of a host name (an SNI, a DNS or certificate name) seen in the
+// result, and whether it has one. Unlike Addr and MAC it hands out none: a name that the
+// result does not hold has no pseudonym that a reader of the report could match.
+func (x *Redactor) Name(n string) (string, bool) {
+	p, ok := x.names[n]
+	return p, ok
+}
+
+// Text returns a free text (a reason, a comment) with every original handed a pseudonym
+// replaced by it, as the report's free-text fields are.
+func (x *Redactor) Text(s string) string {
+	return x.redactString(s, kindText)
 }

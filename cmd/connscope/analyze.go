@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/connscope/connscope/analyze"
+	"github.com/connscope/connscope/exportredact"
 	"github.com/connscope/connscope/knowledge"
 	"github.com/connscope/connscope/redact"
 	"github.com/connscope/connscope/report"
@@ -44,7 +45,11 @@ Options:
       --server-name NAME  the server's DNS name as the agents know it; its lookups are reported
                         even when nothing else in the capture ties it to the server; repeatable
       --export FILE     write the packets of the failing flows (and failing name lookups) to
-                        FILE as pcapng, a small capture to attach to a ticket
+                        FILE as pcapng, a small capture to attach to a ticket; with --redact
+                        it is redacted too: addresses get the report's pseudonyms, the
+                        ClientHello's server name a stand-in of its length, certificates
+                        become zeros, and payload beyond the TLS handshake (application data,
+                        plain HTTP, DNS) is cut as a snaplen cuts
       --export-all      with --export: every listed flow and name, not only the failing ones
 
 Exit status: 0 no flow failed, 1 at least one flow (or a DNS name tied to the servers)
@@ -114,17 +119,21 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	// The export comes first, before anything rewrites res (such as redaction): it finds the
-	// flows' packets by the capture's own addresses.
+	// Redaction hands out the pseudonyms first, so that the export's frames get the report's
+	// own; the export still reads the original result: it finds the flows' packets by the
+	// capture's addresses.
+	var names *redact.Redactor
+	shown := res
+	if o.redact {
+		names = redact.New()
+		shown = names.Result(res)
+	}
 	if o.export != "" {
-		if err := export(fs.Arg(0), res, o, stderr); err != nil {
+		if err := export(fs.Arg(0), res, names, o, stderr); err != nil {
 			return exitUsage, err
 		}
 	}
-	if o.redact {
-		res = redact.Result(res)
-	}
-	return writeReport(res, format, &o, stdout)
+	return writeReport(shown, format, &o, stdout)
 }
 
 // writeReport writes the report to o.output or stdout and returns the exit code its verdicts give.
@@ -195,14 +204,19 @@ func parsePorts(flag string, values []string) ([]uint16, error) {
 	return ports, nil
 }
 
-// export writes the selected flows' packets to o.export. (Redaction, when it comes, sets
-// analyze.ExportOptions.Rewrite.)
-func export(capturePath string, res *result.Result, o analyzeOptions, stderr io.Writer) error {
+// export writes the selected flows' packets to o.export; with names (--redact), redacted with
+// the report's pseudonyms.
+func export(capturePath string, res *result.Result, names *redact.Redactor, o analyzeOptions, stderr io.Writer) error {
 	f, err := os.Create(o.export)
 	if err != nil {
 		return fmt.Errorf("cannot write the export: %w", err)
 	}
-	st, err := analyze.Export(capturePath, res, f, analyze.ExportOptions{All: o.exportAll})
+	eo := analyze.ExportOptions{All: o.exportAll}
+	if names != nil {
+		rw := exportredact.New(names)
+		eo.Rewrite, eo.Comment, eo.SectionComment = rw.Frame, rw.Comment, exportredact.SectionComment
+	}
+	st, err := analyze.Export(capturePath, res, f, eo)
 	if cerr := f.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("writing the export: %w", cerr)
 	}

@@ -62,3 +62,68 @@ func TestExportFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestExportRedactFlag: --redact with --export redacts the export too: the report is the one
+// --redact gives without --export; the export holds none of the capture's addresses or names,
+// says in its section comment how it was changed, and re-analyses to the failing verdicts with
+// the report's pseudonyms as clients.
+func TestExportRedactFlag(t *testing.T) {
+	toRoot(t)
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		capture   string
+		args      []string
+		stderr    string
+		verdicts  string
+		originals []string
+	}{
+		{"seed-reset-fleet.pcap", []string{"-p", "4343,8080"},
+			"exported 27 packets of 3 flow(s) (1 of them as context the evidence cites) and 0 name(s)",
+			"198.18.0.1:58332 ok|198.18.0.5:34685 tls-version-mismatch|198.18.0.6:47245 tls-version-mismatch",
+			[]string{"10.77.1.", "\x0a\x4d\x01\x02", "\x0a\x4d\x01\x05", "apexone", "connscope test"}},
+		{"dns-nxdomain-ip-works.pcap", []string{"--profile", "apexone", "--server-name", "apexone.connscope.test"},
+			"exported 21 packets of 1 flow(s) (1 of them as context the evidence cites) and 1 name(s)",
+			"198.18.0.1:38125 ok",
+			[]string{"10.48.1.", "\x0a\x30\x01\x03", "\x0a\x30\x01\x02", "apexone", "connscope.test"}},
+	} {
+		in := "testdata/captures/" + tc.capture
+		out := filepath.Join(dir, tc.capture+".pcapng")
+		args := append([]string{"analyze", in, "-f", "json", "--redact"}, tc.args...)
+		code, report, stderr := runCLI(append(args, "--export", out)...)
+		if code != 1 || !strings.Contains(stderr, tc.stderr) {
+			t.Errorf("%s: exit %d, stderr %q", tc.capture, code, stderr)
+		}
+		if _, want, _ := runCLI(args...); report != want {
+			t.Errorf("%s: --export changed the redacted report", tc.capture)
+		}
+		file, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range tc.originals {
+			if strings.Contains(strings.ToLower(string(file)), o) {
+				t.Errorf("%s: the redacted export holds %q", tc.capture, o)
+			}
+		}
+		if !strings.Contains(string(file), "redacted by connscope analyze --redact") {
+			t.Errorf("%s: the section comment does not say the export is redacted", tc.capture)
+		}
+		_, js, _ := runCLI(append([]string{"analyze", out, "-f", "json"}, tc.args...)...)
+		var doc struct {
+			Flows []struct{ Client, Verdict string } `json:"flows"`
+		}
+		if err := json.Unmarshal([]byte(js), &doc); err != nil {
+			t.Fatal(err)
+		}
+		var vs []string
+		for _, f := range doc.Flows {
+			vs = append(vs, f.Client+" "+f.Verdict)
+			if !strings.Contains(report, `"`+f.Client+`"`) {
+				t.Errorf("%s: the export's client %s is not in the redacted report", tc.capture, f.Client)
+			}
+		}
+		if got := strings.Join(vs, "|"); got != tc.verdicts {
+			t.Errorf("%s: the redacted export re-analysed: %s\nwant %s", tc.capture, got, tc.verdicts)
+		}
+	}
+}

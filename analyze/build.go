@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"sort"
+	"strconv"
 
 	"github.com/connscope/connscope/result"
 	"github.com/connscope/connscope/tls"
@@ -233,34 +234,20 @@ func (f *flow) fillTLS(out *result.Flow) {
 		t.ServerMessages = []string{}
 	}
 	if ch := x.ch; ch != nil {
-		offered := ch.OfferedVersions()
-		rc := &result.ClientHello{
-			Frame: x.chFrame, LastFrame: x.chLast.frame, Segments: x.chSegments,
-			RecordVersion: x.chRecord.String(), LegacyVersion: ch.LegacyVersion.String(), SSLv2Format: ch.SSLv2,
-			OfferedVersions: names(offered), OfferedFromLegacy: !ch.VersionsFromExtension(),
-			Highest: ch.HighestVersion().String(), SNI: ch.ServerName, ALPN: append([]string{}, ch.ALPN...),
-			CipherSuites: names(ch.CipherSuites), SupportedGroups: names(ch.SupportedGroups), Extensions: names(ch.Extensions),
-			SignatureAlgorithms: names(ch.SignatureSchemes()),
-			JA3:                 x.fp.ja3, JA3String: x.fp.ja3String, JA4: x.fp.ja4, JA4R: x.fp.ja4R,
-		}
-		if ch.SupportedVersions != nil {
-			rc.SupportedVersions = []string{}
-			for _, v := range ch.SupportedVersions {
-				if !v.IsGREASE() {
-					rc.SupportedVersions = append(rc.SupportedVersions, v.String())
-				}
-			}
-		}
+		rc := new(result.ClientHello)
+		*rc = x.fp.hello // the names, shared with every flow that sent the same ClientHello
+		rc.Frame, rc.LastFrame, rc.Segments = x.chFrame, x.chLast.frame, x.chSegments
+		rc.RecordVersion, rc.SNI, rc.ALPN = x.chRecord.String(), ch.ServerName, append([]string{}, ch.ALPN...)
 		t.ClientHello = rc
 		out.OfferedVersions = rc.OfferedVersions
 	}
 	if sh := x.sh; sh != nil {
-		t.ServerHello = serverHello(sh, x.shRef.frame)
+		t.ServerHello = f.fpCache.serverHello(sh, x.shRef.frame)
 		v := sh.ChosenVersion().String()
 		out.ChosenVersion = &v
 	}
 	if x.hrr != nil {
-		t.HelloRetryRequest = serverHello(x.hrr, x.hrrRef.frame)
+		t.HelloRetryRequest = f.fpCache.serverHello(x.hrr, x.hrrRef.frame)
 	}
 	t.ServerCertificates, t.CertificateFindings = []result.Certificate{}, []result.CertificateFinding{}
 	if c := f.checkCertificates(); c != nil {
@@ -277,15 +264,6 @@ func (f *flow) fillTLS(out *result.Flow) {
 			BeforeServerHello: a.beforeServerHello})
 	}
 	out.TLS = t
-}
-
-func serverHello(sh *tls.ServerHello, frame int) *result.ServerHello {
-	r := &result.ServerHello{Frame: frame, LegacyVersion: sh.LegacyVersion.String(), ChosenVersion: sh.ChosenVersion().String(),
-		CipherSuite: chosenCipher(sh), ALPN: sh.ALPN, JA3S: sh.JA3S(), JA3SString: sh.JA3SString()}
-	if sh.KeyShareGroup != 0 {
-		r.KeyShareGroup = sh.KeyShareGroup.String()
-	}
-	return r
 }
 
 func names[T fmt.Stringer](xs []T) []string {
@@ -314,5 +292,12 @@ func wiresharkFilter(c, s netip.AddrPort) string {
 	if c.Addr().Is6() && !c.Addr().Is4In6() {
 		ip = "ipv6"
 	}
-	return fmt.Sprintf("%s.addr==%s && %s.addr==%s && tcp.port==%d && tcp.port==%d", ip, c.Addr(), ip, s.Addr(), c.Port(), s.Port())
+	b := make([]byte, 0, 96)
+	b = append(append(b, ip...), ".addr=="...)
+	b = c.Addr().AppendTo(b)
+	b = append(append(append(b, " && "...), ip...), ".addr=="...)
+	b = s.Addr().AppendTo(b)
+	b = strconv.AppendUint(append(b, " && tcp.port=="...), uint64(c.Port()), 10)
+	b = strconv.AppendUint(append(b, " && tcp.port=="...), uint64(s.Port()), 10)
+	return string(b)
 }

@@ -61,7 +61,7 @@ func (f *flow) finalize(a *Analyzer) {
 		f.diag.flags = append(f.diag.flags, "snaplen-cut")
 	}
 	if f.tls.ch != nil {
-		f.diag.highest = f.tls.ch.HighestVersion()
+		f.diag.highest = f.tls.fp.highest
 	}
 	f.classify(end)
 	f.classifyHTTP(a.opts.Profile.CheckURL)
@@ -143,7 +143,7 @@ func (f *flow) classifyTLS(end time.Time) {
 	x := &f.tls
 	chRef := ref{x.chFrame, x.chLast.t}
 	if x.ch != nil {
-		f.addEvidence(chRef, "ClientHello offering %s%s%s", versionList(x.ch.OfferedVersions()), legacyNote(x.ch), sniNote(x.ch))
+		f.addEvidence(chRef, "ClientHello offering %s%s%s", x.fp.offeredText, legacyNote(x.ch), sniNote(x.ch))
 	} else {
 		f.addEvidence(chRef, "ClientHello that could not be parsed: %s", x.chErr)
 	}
@@ -390,7 +390,7 @@ func (f *flow) offered() string {
 	if f.tls.ch == nil {
 		return "unknown versions"
 	}
-	return versionList(f.tls.ch.OfferedVersions())
+	return f.tls.fp.offeredText
 }
 
 // suitesOffered says how many cipher suites the client offers, and names them when they are few

@@ -30,7 +30,7 @@ func (g *aggregate) observeAgent(f *flow) {
 	k := agentKey{client: f.client.Addr(), server: f.server, highest: f.diag.highest, verdict: f.diag.verdict,
 		versionSuspect: f.diag.versionSuspect, plainText: f.diag.plainText}
 	if ch := f.tls.ch; ch != nil {
-		k.offered = strings.Join(names(ch.OfferedVersions()), ",")
+		k.offered = f.tls.fp.offeredComma
 		k.ja3, k.ja4 = f.tls.fp.ja3, f.tls.fp.ja4
 	}
 	if sh := f.tls.sh; sh != nil {

@@ -262,7 +262,13 @@ func (s *Stream) fail(err error) {
 	s.emit(Event{Kind: EventError, Start: start, End: s.off, Err: err})
 }
 
-func (s *Stream) emit(ev Event) { s.events = append(s.events, ev) }
+func (s *Stream) emit(ev Event) {
+	if s.events == nil {
+		// A server's first flight is a few messages in one segment: one allocation holds them.
+		s.events = make([]Event, 0, 4)
+	}
+	s.events = append(s.events, ev)
+}
 
 // unit processes one complete record u that starts at stream offset s.off.
 func (s *Stream) unit(u []byte) {

@@ -3,22 +3,83 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
 
 	"github.com/connscope/connscope/result"
 )
 
-// writeJSON writes r as the connscope.result/v1 document: encoding/json, two-space indent,
-// "&", "<" and ">" left as they are (Wireshark filters hold "&&"). See docs/json-schema.md.
-func writeJSON(b *bytes.Buffer, r *result.Result, _ Options) error {
-	n := normalize(r)
-	enc := json.NewEncoder(b)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(&n)
+// writeJSON writes r as the connscope.result/v1 document into b (see streamJSON).
+func writeJSON(b *bytes.Buffer, r *result.Result, o Options) error {
+	return streamJSON(b, r, o)
 }
 
-// normalize returns a copy of r fit for encoding, leaving r and everything it points to as they
-// were:
+// flowsKey is where the flows list stands in the indented document with no flows: the top-level
+// key on a line of its own (no string value holds a raw newline, so nothing else matches).
+const flowsKey = "\n  \"flows\": []"
+
+// streamJSON writes r as the connscope.result/v1 document: encoding/json, two-space indent,
+// "&", "<" and ">" left as they are (Wireshark filters hold "&&"). See docs/json-schema.md.
+//
+// The output is what one json.Encoder writes for the normalized whole, but the flows are
+// normalized and encoded one at a time and written as they are done, so that a result of a
+// hundred thousand flows is never held twice in memory, nor as one huge buffer. Everything
+// else is encoded before the first byte is written.
+func streamJSON(w io.Writer, r *result.Result, _ Options) error {
+	n := normalize(r)
+	var head bytes.Buffer
+	if err := newEncoder(&head, "").Encode(&n); err != nil {
+		return err
+	}
+	doc := head.Bytes()
+	i := bytes.Index(doc, []byte(flowsKey))
+	if i < 0 {
+		return errors.New("the document has no flows list") // cannot happen: result.Result has one
+	}
+	before, after := doc[:i+len(flowsKey)-1], doc[i+len(flowsKey)-1:] // split between "[" and "]"
+	if len(r.Flows) == 0 {
+		_, err := w.Write(doc)
+		return err
+	}
+	if _, err := w.Write(before); err != nil {
+		return err
+	}
+	// One encoder for every flow: its buffers are reused.
+	var buf bytes.Buffer
+	enc := newEncoder(&buf, "    ")
+	for k := range r.Flows {
+		buf.Reset()
+		if k > 0 {
+			buf.WriteByte(',')
+		}
+		buf.WriteString("\n    ")
+		f := normalizeFlow(r.Flows[k])
+		if err := enc.Encode(&f); err != nil {
+			return err
+		}
+		buf.Truncate(buf.Len() - 1) // the encoder's newline
+		if _, err := w.Write(buf.Bytes()); err != nil {
+			return err
+		}
+	}
+	if _, err := io.WriteString(w, "\n  "); err != nil {
+		return err
+	}
+	_, err := w.Write(after)
+	return err
+}
+
+// newEncoder returns an encoder that writes values as the document holds them at a depth whose
+// lines begin with prefix, each followed by a newline.
+func newEncoder(w io.Writer, prefix string) *json.Encoder {
+	enc := json.NewEncoder(w)
+	enc.SetIndent(prefix, "  ")
+	enc.SetEscapeHTML(false)
+	return enc
+}
+
+// normalize returns a copy of r without its flows fit for encoding, leaving r and everything it
+// points to as they were (normalizeFlow does the same for each flow):
 //   - every list is an empty list rather than nil, so it encodes as [] and never as null; the
 //     one exception is ClientHello.SupportedVersions, whose null means "extension absent";
 //   - every time is in UTC, so it encodes as RFC 3339 with a "Z" and nanosecond precision;
@@ -44,7 +105,7 @@ func normalize(r *result.Result) result.Result {
 		return v
 	})
 	n.Warnings = list(n.Warnings)
-	n.Flows = each(n.Flows, normalizeFlow)
+	n.Flows = []result.Flow{} // streamJSON normalizes r's one at a time (normalizeFlow)
 	n.Summary.Verdicts = list(n.Summary.Verdicts)
 	n.Summary.Servers = each(n.Summary.Servers, func(s result.ServerSummary) result.ServerSummary {
 		s.AcceptedVersions = list(s.AcceptedVersions)

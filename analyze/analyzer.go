@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/knowledge"
 	"github.com/connscope/connscope/result"
 )
 
@@ -64,7 +65,8 @@ type Analyzer struct {
 	clientHelloCuts     int // flows whose ClientHello the snaplen cut
 	clientHelloCutFrame int // the first such ClientHello
 	evictedEarly        int
-	dns                 dnsTable // name lookups (dns.go)
+	dns                 dnsTable                      // name lookups (dns.go)
+	entries             map[adviceKey]knowledge.Entry // knowledge entries resolved (nextstep.go)
 }
 
 // New returns an Analyzer for the given options.

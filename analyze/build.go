@@ -1,8 +1,10 @@
 package analyze
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -24,7 +26,7 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 			Message: fmt.Sprintf("the capture's snaplen cut the ClientHello of %d flow(s) (the first in frame %d), so the TLS versions they offer cannot be read: capture again with the full snaplen (tcpdump -s 0)",
 				a.clientHelloCuts, a.clientHelloCutFrame)})
 	}
-	sort.Slice(a.done, func(i, j int) bool { return a.done[i].id < a.done[j].id })
+	slices.SortFunc(a.done, func(x, y *flow) int { return cmp.Compare(x.id, y.id) })
 	res := &result.Result{
 		Schema:   result.SchemaVersion,
 		Input:    input,
@@ -175,12 +177,12 @@ func (f *flow) result() result.Flow {
 		Verdict:         f.diag.verdict,
 		Failed:          f.diag.verdict.Failed(),
 		Reason:          f.diag.reason,
-		Evidence:        append([]result.Evidence{}, f.diag.evidence...),
+		Evidence:        listOf(f.diag.evidence),
 		Filter:          wiresharkFilter(f.client, f.server),
-		Flags:           append([]string{}, f.diag.flags...),
+		Flags:           listOf(f.diag.flags),
 		TCP: result.TCP{
 			SYNs:          refs(f.syns, fromClient),
-			FINs:          []result.PacketRef{},
+			FINs:          make([]result.PacketRef, 0, 2),
 			RSTs:          []result.PacketRef{},
 			ClientPackets: c.packets,
 			ServerPackets: s.packets,
@@ -211,7 +213,9 @@ func (f *flow) result() result.Flow {
 			out.TCP.FINs = append(out.TCP.FINs, packetRef(fin, d))
 		}
 	}
-	sort.Slice(out.TCP.FINs, func(i, j int) bool { return out.TCP.FINs[i].Frame < out.TCP.FINs[j].Frame })
+	if fins := out.TCP.FINs; len(fins) == 2 && fins[1].Frame < fins[0].Frame {
+		fins[0], fins[1] = fins[1], fins[0]
+	}
 	for _, r := range f.rsts {
 		out.TCP.RSTs = append(out.TCP.RSTs, packetRef(r.ref, r.from))
 	}
@@ -272,6 +276,15 @@ func names[T fmt.Stringer](xs []T) []string {
 		out = append(out, x.String())
 	}
 	return out
+}
+
+// listOf returns s, which the flow no longer changes, for a result: clipped so that an append
+// copies it, and an empty list rather than nil.
+func listOf[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return slices.Clip(s)
 }
 
 func refs(rs []ref, from int) []result.PacketRef {

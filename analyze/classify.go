@@ -1,8 +1,9 @@
 package analyze
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,6 +34,9 @@ const encryptedAlertMaxLen = 24
 func (f *flow) addEvidence(r ref, format string, args ...any) {
 	if !r.seen() {
 		return
+	}
+	if f.diag.evidence == nil {
+		f.diag.evidence = make([]result.Evidence, 0, 4) // a failed flow's few packets of evidence
 	}
 	f.diag.evidence = append(f.diag.evidence, result.Evidence{Frame: r.frame, Time: r.t.UTC(), Text: fmt.Sprintf(format, args...)})
 }
@@ -66,7 +70,7 @@ func (f *flow) finalize(a *Analyzer) {
 	f.classify(end)
 	f.classifyHTTP(a.opts.Profile.CheckURL)
 	// Evidence reads in capture order.
-	sort.SliceStable(f.diag.evidence, func(i, j int) bool { return f.diag.evidence[i].Frame < f.diag.evidence[j].Frame })
+	slices.SortStableFunc(f.diag.evidence, func(x, y result.Evidence) int { return cmp.Compare(x.Frame, y.Frame) })
 }
 
 func (f *flow) classify(end time.Time) {

@@ -53,10 +53,9 @@ type Analyzer struct {
 	flows    map[flowKey]*flow
 	nextID   int
 
-	done      []*flow          // finished flows, listed in the result
-	certCache certCache        // server certificate chains, shared between flows
-	fpCache   fingerprintCache // JA3/JA4 of each distinct ClientHello
-	agg       aggregate        // per-server facts of every flow, and the flows past MaxFlows as counts
+	done   []*flow    // finished flows, listed in the result
+	shared flowShared // caches and buffers every flow shares
+	agg    aggregate  // per-server facts of every flow, and the flows past MaxFlows as counts
 
 	nextSweep           time.Time // a second of capture time after the last sweep
 	sinceSweep          int
@@ -158,8 +157,7 @@ func (a *Analyzer) newFlow(src, dst netip.AddrPort, p *capture.Packet) *flow {
 	}
 	f.tlsPort = a.tlsPorts[server.Port()]
 	f.limit = int64(a.opts.StreamLimit)
-	f.certCache = &a.certCache
-	f.fpCache = &a.fpCache
+	f.shared = &a.shared
 	return f
 }
 
@@ -262,6 +260,7 @@ func (a *Analyzer) finish(f *flow) {
 		return
 	}
 	a.agg.countUnlisted(f)
+	a.shared.ladders.give(&f.ladder) // the flow is dropped
 }
 
 // nthOldest returns the n-th earliest of times (1-based; clamped to the slice), reordering it.

@@ -246,12 +246,12 @@ func (f *flow) fillTLS(out *result.Flow) {
 		out.OfferedVersions = rc.OfferedVersions
 	}
 	if sh := x.sh; sh != nil {
-		t.ServerHello = f.fpCache.serverHello(sh, x.shRef.frame)
+		t.ServerHello = f.shared.fps.serverHello(sh, x.shRef.frame)
 		v := sh.ChosenVersion().String()
 		out.ChosenVersion = &v
 	}
 	if x.hrr != nil {
-		t.HelloRetryRequest = f.fpCache.serverHello(x.hrr, x.hrrRef.frame)
+		t.HelloRetryRequest = f.shared.fps.serverHello(x.hrr, x.hrrRef.frame)
 	}
 	t.ServerCertificates, t.CertificateFindings = []result.Certificate{}, []result.CertificateFinding{}
 	if c := f.checkCertificates(); c != nil {

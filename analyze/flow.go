@@ -60,8 +60,7 @@ type flow struct {
 	flipped        bool // the first packet came from the server
 	tlsPort        bool // the server port is a known TLS port
 	limit          int64
-	certCache      *certCache        // the Analyzer's, shared by every flow
-	fpCache        *fingerprintCache // the Analyzer's, shared by every flow
+	shared         *flowShared // the Analyzer's
 	first, last    time.Time
 	firstFrame     int
 	lastFrame      int
@@ -142,7 +141,7 @@ func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Analyzer) {
 	t := &p.TCP
 	r := ref{p.Index, p.Time}
 	f.last = p.Time
-	lp := f.ladder.add(d, r, t)
+	lp := f.ladder.add(d, r, t, &f.shared.ladders)
 	s.packets++
 	if s.packets == 1 {
 		s.ttl = int(p.TTL)
@@ -266,11 +265,16 @@ func (s *side) deliver(b []byte, frame int, t time.Time) {
 		s.tlsBase = s.stream.next - int64(len(b))
 		f.tls.starttls = true
 	}
-	for _, ev := range s.tls.Feed(b) {
+	// The events go to a buffer every flow shares: tlsEvent feeds no parser.
+	evs := s.tls.AppendEvents(f.shared.events[:0], b)
+	for i := range evs {
+		ev := &evs[i]
 		ev.Start += s.tlsBase
 		ev.End += s.tlsBase
-		f.tlsEvent(d, &ev)
+		f.tlsEvent(d, ev)
 	}
+	clear(evs) // let go of the hellos
+	f.shared.events = evs[:0]
 	if s.tls.Done() {
 		if s.tlsBase == 0 && f.tls.notTLS[d].seen() && isText(f.tls.notTLS[d].prefix) {
 			s.scanning = true // a text protocol: TLS may start later (STARTTLS)
@@ -318,7 +322,7 @@ func (f *flow) icmpError(p *capture.Packet, quotedSrc netip.AddrPort) {
 // own, as the cross-flow pass may still find it was not-tls).
 func (f *flow) release() {
 	if f.diag.verdict == result.VerdictOK && !f.diag.plainText {
-		f.ladder = ladder{}
+		f.shared.ladders.give(&f.ladder)
 	}
 	for i := range f.side {
 		f.side[i].stream.stop()

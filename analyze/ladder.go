@@ -77,18 +77,18 @@ type ladder struct {
 }
 
 // add notes one packet and returns it, so the caller can mark it later in the same packet.
-func (l *ladder) add(d int, r ref, t *capture.TCPHeader) *ladderPacket {
+func (l *ladder) add(d int, r ref, t *capture.TCPHeader, pool *ladderPool) *ladderPacket {
 	p := ladderPacket{unixNano: r.t.UnixNano(), frame: int32(r.frame), from: uint8(d), flags: t.Flags,
 		payloadLen: int32(min(t.PayloadLen, math.MaxInt32))}
 	if l.head == nil {
-		l.head = make([]ladderPacket, 0, 12) // a failed handshake's packets fit
+		l.head = pool.head()
 	}
 	if len(l.head) < result.LadderHead {
 		l.head = append(l.head, p)
 		return &l.head[len(l.head)-1]
 	}
 	if l.tail == nil {
-		l.tail = make([]ladderPacket, 0, result.LadderTail)
+		l.tail = pool.tail()
 	}
 	i := l.tailN % result.LadderTail
 	if len(l.tail) < result.LadderTail {

@@ -35,7 +35,8 @@ type Stream struct {
 	buf    []byte // the record being assembled (or, before detection, the first bytes)
 	state  streamState
 	done   bool
-	events []Event
+	events []Event // where emit appends, during Feed or AppendEvents
+	own    []Event // Feed's events, kept for reuse
 
 	ccs   bool // this direction sent change_cipher_spec: later handshake records are encrypted (TLS 1.2 and before)
 	tls13 bool // this direction sent a ServerHello selecting TLS 1.3: its handshake records stay plaintext after change_cipher_spec
@@ -75,10 +76,21 @@ func (s *Stream) Gap() { s.done = true }
 // them. b is not retained, and no event refers to it. The returned slice is valid until the
 // next call to Feed.
 func (s *Stream) Feed(b []byte) []Event {
-	s.events = s.events[:0]
 	if s.done {
 		return nil
 	}
+	s.own = s.AppendEvents(s.own[:0], b)
+	return s.own
+}
+
+// AppendEvents is Feed appending the events to dst and returning the extended slice, so that a
+// caller feeding many Streams can reuse one buffer for all of them. The Stream keeps no reference
+// to dst.
+func (s *Stream) AppendEvents(dst []Event, b []byte) []Event {
+	if s.done {
+		return dst
+	}
+	s.events = dst
 	atLimit := false
 	if room := s.limit - s.Offset(); int64(len(b)) >= room {
 		b, atLimit = b[:room], true
@@ -93,7 +105,9 @@ func (s *Stream) Feed(b []byte) []Event {
 	if atLimit {
 		s.done = true
 	}
-	return s.events
+	out := s.events
+	s.events = nil
+	return out
 }
 
 type detection uint8
@@ -263,10 +277,6 @@ func (s *Stream) fail(err error) {
 }
 
 func (s *Stream) emit(ev Event) {
-	if s.events == nil {
-		// A server's first flight is a few messages in one segment: one allocation holds them.
-		s.events = make([]Event, 0, 4)
-	}
 	s.events = append(s.events, ev)
 }
 

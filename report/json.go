@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"strings"
 
 	"github.com/connscope/connscope/result"
 )
@@ -44,21 +45,25 @@ func streamJSON(w io.Writer, r *result.Result, _ Options) error {
 	if _, err := w.Write(before); err != nil {
 		return err
 	}
-	// One encoder for every flow: its buffers are reused.
-	var buf bytes.Buffer
-	enc := newEncoder(&buf, "    ")
+	// One encoder for every flow, its buffers reused; it writes compact JSON, which indent then
+	// lays out as the whole document's encoder would.
+	var compact bytes.Buffer
+	enc := json.NewEncoder(&compact)
+	enc.SetEscapeHTML(false)
+	var out []byte
 	for k := range r.Flows {
-		buf.Reset()
-		if k > 0 {
-			buf.WriteByte(',')
-		}
-		buf.WriteString("\n    ")
+		compact.Reset()
 		f := normalizeFlow(r.Flows[k])
 		if err := enc.Encode(&f); err != nil {
 			return err
 		}
-		buf.Truncate(buf.Len() - 1) // the encoder's newline
-		if _, err := w.Write(buf.Bytes()); err != nil {
+		out = out[:0]
+		if k > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, "\n    "...)
+		out = indent(out, bytes.TrimSuffix(compact.Bytes(), []byte("\n")), "    ", "  ")
+		if _, err := w.Write(out); err != nil {
 			return err
 		}
 	}
@@ -76,6 +81,67 @@ func newEncoder(w io.Writer, prefix string) *json.Encoder {
 	enc.SetIndent(prefix, "  ")
 	enc.SetEscapeHTML(false)
 	return enc
+}
+
+// indent appends src, compact JSON as encoding/json writes it (no white space outside strings),
+// laid out as json.Indent lays it out, and returns the extended buffer: after "{" or "[" a new line
+// unless the object or array is empty, after "," a new line, after ":" a space, each new line
+// starting with prefix and one indent per level. It is json.Indent without the validating scanner,
+// which takes most of the time of encoding a flow.
+func indent(dst, src []byte, prefix, indent string) []byte {
+	lines := "\n" + prefix + strings.Repeat(indent, 8) // a new line up to depth 8, sliced
+	newline := func(depth int) {
+		if depth <= 8 {
+			dst = append(dst, lines[:1+len(prefix)+depth*len(indent)]...)
+			return
+		}
+		dst = append(dst, lines...)
+		for range depth - 8 {
+			dst = append(dst, indent...)
+		}
+	}
+	open := false // the last byte opened an object or array
+	depth := 0
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		if open && c != '}' && c != ']' {
+			open = false
+			depth++
+			newline(depth)
+		}
+		switch c {
+		case '"': // a string: copied as it is, up to its closing quote
+			j := i + 1
+			for j < len(src) && src[j] != '"' {
+				if src[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			j = min(j, len(src)-1)
+			dst = append(dst, src[i:j+1]...)
+			i = j
+		case '{', '[':
+			open = true
+			dst = append(dst, c)
+		case ',':
+			dst = append(dst, c)
+			newline(depth)
+		case ':':
+			dst = append(dst, c, ' ')
+		case '}', ']':
+			if open {
+				open = false
+			} else {
+				depth--
+				newline(depth)
+			}
+			dst = append(dst, c)
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
 }
 
 // normalize returns a copy of r without its flows fit for encoding, leaving r and everything it

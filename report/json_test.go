@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -83,6 +85,43 @@ func BenchmarkWriteJSON(b *testing.B) {
 	for b.Loop() {
 		if err := Write(io.Discard, r, FormatJSON, Options{}); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestIndent checks indent against json.Indent on compact JSON: the golden reports, and values
+// with escapes, empty and nested lists and objects, and punctuation inside strings.
+func TestIndent(t *testing.T) {
+	docs := []string{
+		`{}`, `[]`, `{"a":[]}`, `{"a":{},"b":[{}],"c":[[],[1,2]]}`, `"x"`, `17`, `null`,
+		`{"s":"a \"quoted\" {brace}, [bracket]: colon","t":"back\\slash\\","u":"\u2028\u00e9\n"}`,
+		`[{"k":-1.5e-7,"l":true,"m":false,"n":null,"o":"a\\\"b"}]`,
+		`[[[[[[[[[[[1,{"a":[[{"b":[]}]]}]]]]]]]]]]]`,
+	}
+	files, err := filepath.Glob("../testdata/golden/*.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no golden JSON reports: %v", err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, string(b))
+	}
+	for _, d := range docs {
+		var compact bytes.Buffer
+		if err := json.Compact(&compact, []byte(d)); err != nil {
+			t.Fatalf("%.40q: %v", d, err)
+		}
+		for _, prefix := range []string{"", "    "} {
+			var want bytes.Buffer
+			if err := json.Indent(&want, compact.Bytes(), prefix, "  "); err != nil {
+				t.Fatal(err)
+			}
+			if got := indent([]byte("x"), compact.Bytes(), prefix, "  "); string(got) != "x"+want.String() {
+				t.Errorf("prefix %q, %.60q:\n%s", prefix, d, diffText(want.String(), string(got[1:])))
+			}
 		}
 	}
 }

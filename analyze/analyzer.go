@@ -254,8 +254,8 @@ func (a *Analyzer) finish(f *flow) {
 	}
 	a.agg.observe(f)
 	a.agg.observeAgent(f)
+	f.release()
 	if len(a.done) < a.opts.MaxFlows {
-		f.release()
 		a.done = append(a.done, f)
 		return
 	}

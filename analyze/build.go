@@ -255,8 +255,8 @@ func (f *flow) fillTLS(out *result.Flow) {
 	}
 	t.ServerCertificates, t.CertificateFindings = []result.Certificate{}, []result.CertificateFinding{}
 	if c := f.checkCertificates(); c != nil {
-		t.ServerCertificates = append(t.ServerCertificates, c.chain...)
-		t.CertificateFindings = append(t.CertificateFindings, c.findings...)
+		t.ServerCertificates = listOf(c.chain) // the chain's descriptions, shared read-only
+		t.CertificateFindings = listOf(c.findings)
 		t.CertificateFrame = x.serverCertRef.frame
 	}
 	for _, a := range x.alerts {

@@ -51,7 +51,7 @@ func (f *flow) checkCertificates() *certCheck {
 // the problems of the server's own (first) certificate: validity at time at, name against sni (or, without SNI, the
 // server address the client connected to), self-signature, key size and signature hash.
 func inspectChain(chain [][]byte, pc *parsedChain, at time.Time, sni string, server netip.Addr) *certCheck {
-	c := &certCheck{chain: append([]result.Certificate(nil), pc.describe(chain)...)}
+	c := &certCheck{chain: pc.describe(chain)} // shared with every flow of the chain: read only
 	parsed := pc.certs
 	if pc.errs[0] != nil {
 		c.add("unparsable", "the server's certificate could not be read: %v", pc.errs[0])

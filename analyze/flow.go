@@ -207,7 +207,7 @@ func (f *flow) payload(d int, p *capture.Packet, r ref, lp *ladderPacket) {
 	s.lastPayload = r
 	if !s.stream.stopped {
 		if s.tls == nil {
-			s.tls = tls.NewStream(int(f.limit))
+			s.tls = f.shared.newStream(f.limit)
 			s.stream.limit = f.limit
 			s.owner, s.dir = f, uint8(d)
 		}
@@ -249,6 +249,7 @@ func (f *flow) streamStopped(d int) {
 			return
 		}
 	}
+	f.shared.freeStream(s.tls)
 	s.tls = nil
 }
 
@@ -261,7 +262,8 @@ func (s *side) deliver(b []byte, frame int, t time.Time) {
 			return
 		}
 		s.scanning = false
-		s.tls = tls.NewStream(int(f.limit))
+		f.shared.freeStream(s.tls) // done with the plain text
+		s.tls = f.shared.newStream(f.limit)
 		s.tlsBase = s.stream.next - int64(len(b))
 		f.tls.starttls = true
 	}
@@ -327,6 +329,7 @@ func (f *flow) release() {
 	for i := range f.side {
 		f.side[i].stream.stop()
 		f.side[i].stream.marks = nil
+		f.shared.freeStream(f.side[i].tls)
 		f.side[i].tls = nil
 		f.side[i].owner = nil
 	}

@@ -13,11 +13,35 @@ type flowShared struct {
 	fps     fingerprintCache // JA3/JA4 and result names of each distinct ClientHello and ServerHello
 	events  []tls.Event      // scratch: the events of one side.deliver
 	ladders ladderPool       // packet arrays of ladders that finished flows gave back
+	streams []*tls.Stream    // TLS parsers that flows no longer use, for new ones
 }
 
-// maxPooledLadders bounds the ladder arrays kept for reuse: a few more than the flows that
-// finish between two new ones.
-const maxPooledLadders = 64
+// maxPooledStreams bounds the spare TLS parsers, each with buffers of a few KiB at most.
+const maxPooledStreams = 1024
+
+// newStream returns a TLS parser as tls.NewStream(limit) does, reusing a spare one.
+func (sh *flowShared) newStream(limit int64) *tls.Stream {
+	n := len(sh.streams)
+	if n == 0 {
+		return tls.NewStream(int(limit))
+	}
+	s := sh.streams[n-1]
+	sh.streams[n-1] = nil
+	sh.streams = sh.streams[:n-1]
+	s.Reset(int(limit))
+	return s
+}
+
+// freeStream takes back a TLS parser that its flow dropped, and no longer refers to.
+func (sh *flowShared) freeStream(s *tls.Stream) {
+	if s != nil && len(sh.streams) < maxPooledStreams {
+		sh.streams = append(sh.streams, s)
+	}
+}
+
+// maxPooledLadders bounds the ladder arrays kept for reuse (about 4 MiB): a sweep finishes the
+// flows of a second at once, and the flows of the next second take their arrays.
+const maxPooledLadders = 4096
 
 // ladderPool keeps the packet arrays of the ladders that flows no longer need, so that new flows
 // reuse them rather than allocate their own. A ladderPacket holds no pointers: what a reused

@@ -59,6 +59,26 @@ func NewStream(limit int) *Stream {
 	return &Stream{limit: int64(limit)}
 }
 
+// maxKeptBuffer is the largest buffer Reset keeps for reuse.
+const maxKeptBuffer = 4096
+
+// Reset makes s the Stream that NewStream(limit) returns, keeping its buffers (up to a few KiB)
+// for reuse, so that a caller parsing many connections in turn need not allocate a Stream and
+// its buffers for each.
+func (s *Stream) Reset(limit int) {
+	if limit <= 0 {
+		limit = DefaultStreamLimit
+	}
+	keep := func(b []byte) []byte {
+		if cap(b) > maxKeptBuffer {
+			return nil
+		}
+		return b[:0]
+	}
+	clear(s.own[:cap(s.own)]) // let go of the hellos the last events pointed to
+	*s = Stream{limit: int64(limit), buf: keep(s.buf), hs: keep(s.hs), own: s.own[:0]}
+}
+
 // Done reports whether feeding more cannot produce more events: the stream is not TLS, had a
 // fatal framing error, reached its limit, had a Gap, or is an SSLv2 session past its hellos.
 // Application data does not make a Stream Done: every record is counted up to the limit.

@@ -687,3 +687,22 @@ func TestStreamAppendEvents(t *testing.T) {
 		}
 	}
 }
+
+// TestStreamReset feeds every direction of every capture to one Stream, Reset between them:
+// each must come out as from a new Stream, whatever the Stream parsed before.
+func TestStreamReset(t *testing.T) {
+	s := NewStream(0)
+	for name, stream := range allDirections(t) {
+		for _, limit := range []int{0, 300} {
+			s.Reset(limit)
+			var got []string
+			for _, piece := range randomSplits(7)(stream) {
+				got = append(got, describeAll(s.Feed(piece))...)
+			}
+			evs, fresh := feedAll(limit, randomSplits(7)(stream))
+			if want := describeAll(evs); !slices.Equal(got, want) || s.Done() != fresh.Done() || s.Offset() != fresh.Offset() {
+				t.Errorf("%s limit %d after Reset:\n got %q\nwant %q", name, limit, got, want)
+			}
+		}
+	}
+}

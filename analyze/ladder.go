@@ -192,8 +192,19 @@ var flagOrder = []struct {
 	{capture.FlagACK, "ACK"}, {capture.FlagURG, "URG"}, {capture.FlagECE, "ECE"}, {capture.FlagCWR, "CWR"},
 }
 
+// flagNamesOf holds flagNames of every flags byte, written once: every packet of a ladder needs
+// its flags named.
+var flagNamesOf = func() (t [256]string) {
+	for i := range t {
+		t[i] = joinFlagNames(uint8(i))
+	}
+	return t
+}()
+
 // flagNames writes the TCP flags as Wireshark does, e.g. "SYN, ACK"; "" for none.
-func flagNames(flags uint8) string {
+func flagNames(flags uint8) string { return flagNamesOf[flags] }
+
+func joinFlagNames(flags uint8) string {
 	var names []string
 	for _, f := range flagOrder {
 		if flags&f.bit != 0 {

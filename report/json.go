@@ -112,13 +112,23 @@ func indent(dst, src []byte, prefix, indent string) []byte {
 		switch c {
 		case '"': // a string: copied as it is, up to its closing quote
 			j := i + 1
-			for j < len(src) && src[j] != '"' {
-				if src[j] == '\\' {
-					j++
+			for {
+				k := bytes.IndexByte(src[j:], '"')
+				if k < 0 { // cannot happen in valid JSON: copy the rest
+					j = len(src) - 1
+					break
+				}
+				j += k
+				// The quote closes the string unless an odd number of backslashes escape it.
+				n := 0
+				for b := j - 1; b > i && src[b] == '\\'; b-- {
+					n++
+				}
+				if n%2 == 0 {
+					break
 				}
 				j++
 			}
-			j = min(j, len(src)-1)
 			dst = append(dst, src[i:j+1]...)
 			i = j
 		case '{', '[':

@@ -97,6 +97,7 @@ func TestIndent(t *testing.T) {
 		`{"s":"a \"quoted\" {brace}, [bracket]: colon","t":"back\\slash\\","u":"\u2028\u00e9\n"}`,
 		`[{"k":-1.5e-7,"l":true,"m":false,"n":null,"o":"a\\\"b"}]`,
 		`[[[[[[[[[[[1,{"a":[[{"b":[]}]]}]]]]]]]]]]]`,
+		`{"e":"\\\\","f":"\\\"","g":"\\\\\\\"\\\\","h":"","i":"\"\"\\"}`,
 	}
 	files, err := filepath.Glob("../testdata/golden/*.json")
 	if err != nil || len(files) == 0 {

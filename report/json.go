@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/connscope/connscope/result"
 )
@@ -210,13 +211,13 @@ func normalize(r *result.Result) result.Result {
 func normalizeFlow(f result.Flow) result.Flow {
 	f.Start = f.Start.UTC()
 	f.End = f.End.UTC()
-	f.TCP.SYNs = each(f.TCP.SYNs, normalizeRef)
+	f.TCP.SYNs = eachIf(f.TCP.SYNs, refNeeds, normalizeRef)
 	if f.TCP.SYNACK != nil {
 		p := normalizeRef(*f.TCP.SYNACK)
 		f.TCP.SYNACK = &p
 	}
-	f.TCP.FINs = each(f.TCP.FINs, normalizeRef)
-	f.TCP.RSTs = each(f.TCP.RSTs, normalizeRef)
+	f.TCP.FINs = eachIf(f.TCP.FINs, refNeeds, normalizeRef)
+	f.TCP.RSTs = eachIf(f.TCP.RSTs, refNeeds, normalizeRef)
 	if f.TLS != nil {
 		t := *f.TLS
 		if t.ClientHello != nil {
@@ -231,7 +232,9 @@ func normalizeFlow(f result.Flow) result.Flow {
 			t.ClientHello = &ch
 		}
 		t.ServerMessages = list(t.ServerMessages)
-		t.ServerCertificates = each(t.ServerCertificates, func(c result.Certificate) result.Certificate {
+		t.ServerCertificates = eachIf(t.ServerCertificates, func(c result.Certificate) bool {
+			return !isUTC(c.NotBefore) || !isUTC(c.NotAfter) || c.DNSNames == nil || c.IPAddresses == nil
+		}, func(c result.Certificate) result.Certificate {
 			c.NotBefore, c.NotAfter = c.NotBefore.UTC(), c.NotAfter.UTC()
 			c.DNSNames, c.IPAddresses = list(c.DNSNames), list(c.IPAddresses)
 			return c
@@ -246,16 +249,16 @@ func normalizeFlow(f result.Flow) result.Flow {
 		h.RequestTime, h.ResponseTime = h.RequestTime.UTC(), h.ResponseTime.UTC()
 		f.HTTP = &h
 	}
-	f.Alerts = each(f.Alerts, func(a result.Alert) result.Alert {
+	f.Alerts = eachIf(f.Alerts, func(a result.Alert) bool { return !isUTC(a.Time) }, func(a result.Alert) result.Alert {
 		a.Time = a.Time.UTC()
 		return a
 	})
-	f.Evidence = each(f.Evidence, func(e result.Evidence) result.Evidence {
+	f.Evidence = eachIf(f.Evidence, func(e result.Evidence) bool { return !isUTC(e.Time) }, func(e result.Evidence) result.Evidence {
 		e.Time = e.Time.UTC()
 		return e
 	})
 	f.Flags = list(f.Flags)
-	f.Packets = each(f.Packets, func(p result.Packet) result.Packet {
+	f.Packets = eachIf(f.Packets, func(p result.Packet) bool { return !isUTC(p.Time) || p.Messages == nil }, func(p result.Packet) result.Packet {
 		p.Time = p.Time.UTC()
 		p.Messages = list(p.Messages)
 		return p
@@ -278,6 +281,26 @@ func normalizeName(n result.Name) result.Name {
 func normalizeRef(p result.PacketRef) result.PacketRef {
 	p.Time = p.Time.UTC()
 	return p
+}
+
+func refNeeds(p result.PacketRef) bool { return !isUTC(p.Time) }
+
+// isUTC reports whether t is in UTC already, so that t.UTC() would encode as t does.
+func isUTC(t time.Time) bool { return t.Location() == time.UTC }
+
+// eachIf is each(s, fn), but returns s itself (or an empty slice for nil) when need reports no
+// element that fn would change: a result from analyze is normalized already, and copying every
+// list of every flow is most of what normalizing costs.
+func eachIf[T any](s []T, need func(T) bool, fn func(T) T) []T {
+	if s == nil {
+		return []T{}
+	}
+	for _, v := range s {
+		if need(v) {
+			return each(s, fn)
+		}
+	}
+	return s
 }
 
 // list returns s, or an empty slice when s is nil.

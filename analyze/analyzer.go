@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/knowledge"
 	"github.com/connscope/connscope/result"
 )
 
@@ -52,10 +53,9 @@ type Analyzer struct {
 	flows    map[flowKey]*flow
 	nextID   int
 
-	done      []*flow          // finished flows, listed in the result
-	certCache certCache        // server certificate chains, shared between flows
-	fpCache   fingerprintCache // JA3/JA4 of each distinct ClientHello
-	agg       aggregate        // per-server facts of every flow, and the flows past MaxFlows as counts
+	done   []*flow    // finished flows, listed in the result
+	shared flowShared // caches and buffers every flow shares
+	agg    aggregate  // per-server facts of every flow, and the flows past MaxFlows as counts
 
 	nextSweep           time.Time // a second of capture time after the last sweep
 	sinceSweep          int
@@ -64,7 +64,8 @@ type Analyzer struct {
 	clientHelloCuts     int // flows whose ClientHello the snaplen cut
 	clientHelloCutFrame int // the first such ClientHello
 	evictedEarly        int
-	dns                 dnsTable // name lookups (dns.go)
+	dns                 dnsTable                      // name lookups (dns.go)
+	entries             map[adviceKey]knowledge.Entry // knowledge entries resolved (nextstep.go)
 }
 
 // New returns an Analyzer for the given options.
@@ -156,8 +157,7 @@ func (a *Analyzer) newFlow(src, dst netip.AddrPort, p *capture.Packet) *flow {
 	}
 	f.tlsPort = a.tlsPorts[server.Port()]
 	f.limit = int64(a.opts.StreamLimit)
-	f.certCache = &a.certCache
-	f.fpCache = &a.fpCache
+	f.shared = &a.shared
 	return f
 }
 
@@ -263,12 +263,13 @@ func (a *Analyzer) finish(f *flow) {
 	if a.opts.OnFlow != nil {
 		a.announce(f)
 	}
+	f.release()
 	if len(a.done) < a.opts.MaxFlows {
-		f.release()
 		a.done = append(a.done, f)
 		return
 	}
 	a.agg.countUnlisted(f)
+	a.shared.ladders.give(&f.ladder) // the flow is dropped
 }
 
 // nthOldest returns the n-th earliest of times (1-based; clamped to the slice), reordering it.

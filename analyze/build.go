@@ -1,9 +1,12 @@
 package analyze
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
+	"strconv"
 
 	"github.com/connscope/connscope/result"
 	"github.com/connscope/connscope/tls"
@@ -23,7 +26,7 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 			Message: fmt.Sprintf("the capture's snaplen cut the ClientHello of %d flow(s) (the first in frame %d), so the TLS versions they offer cannot be read: capture again with the full snaplen (tcpdump -s 0)",
 				a.clientHelloCuts, a.clientHelloCutFrame)})
 	}
-	sort.Slice(a.done, func(i, j int) bool { return a.done[i].id < a.done[j].id })
+	slices.SortFunc(a.done, func(x, y *flow) int { return cmp.Compare(x.id, y.id) })
 	res := &result.Result{
 		Schema:   result.SchemaVersion,
 		Input:    input,
@@ -176,13 +179,13 @@ func (f *flow) result() result.Flow {
 		Verdict:         f.diag.verdict,
 		Failed:          f.diag.verdict.Failed(),
 		Reason:          f.diag.reason,
-		Evidence:        append([]result.Evidence{}, f.diag.evidence...),
+		Evidence:        listOf(f.diag.evidence),
 		Filter:          wiresharkFilter(f.client, f.server),
-		Flags:           append([]string{}, f.diag.flags...),
+		Flags:           listOf(f.diag.flags),
 		Path:            f.pathResult(),
 		TCP: result.TCP{
 			SYNs:          refs(f.syns, fromClient),
-			FINs:          []result.PacketRef{},
+			FINs:          make([]result.PacketRef, 0, 2),
 			RSTs:          []result.PacketRef{},
 			ClientPackets: c.packets,
 			ServerPackets: s.packets,
@@ -213,7 +216,9 @@ func (f *flow) result() result.Flow {
 			out.TCP.FINs = append(out.TCP.FINs, packetRef(fin, d))
 		}
 	}
-	sort.Slice(out.TCP.FINs, func(i, j int) bool { return out.TCP.FINs[i].Frame < out.TCP.FINs[j].Frame })
+	if fins := out.TCP.FINs; len(fins) == 2 && fins[1].Frame < fins[0].Frame {
+		fins[0], fins[1] = fins[1], fins[0]
+	}
 	for _, r := range f.rsts {
 		out.TCP.RSTs = append(out.TCP.RSTs, packetRef(r.ref, r.from))
 	}
@@ -236,39 +241,25 @@ func (f *flow) fillTLS(out *result.Flow) {
 		t.ServerMessages = []string{}
 	}
 	if ch := x.ch; ch != nil {
-		offered := ch.OfferedVersions()
-		rc := &result.ClientHello{
-			Frame: x.chFrame, LastFrame: x.chLast.frame, Segments: x.chSegments,
-			RecordVersion: x.chRecord.String(), LegacyVersion: ch.LegacyVersion.String(), SSLv2Format: ch.SSLv2,
-			OfferedVersions: names(offered), OfferedFromLegacy: !ch.VersionsFromExtension(),
-			Highest: ch.HighestVersion().String(), SNI: ch.ServerName, ALPN: append([]string{}, ch.ALPN...),
-			CipherSuites: names(ch.CipherSuites), SupportedGroups: names(ch.SupportedGroups), Extensions: names(ch.Extensions),
-			SignatureAlgorithms: names(ch.SignatureSchemes()),
-			JA3:                 x.fp.ja3, JA3String: x.fp.ja3String, JA4: x.fp.ja4, JA4R: x.fp.ja4R,
-		}
-		if ch.SupportedVersions != nil {
-			rc.SupportedVersions = []string{}
-			for _, v := range ch.SupportedVersions {
-				if !v.IsGREASE() {
-					rc.SupportedVersions = append(rc.SupportedVersions, v.String())
-				}
-			}
-		}
+		rc := new(result.ClientHello)
+		*rc = x.fp.hello // the names, shared with every flow that sent the same ClientHello
+		rc.Frame, rc.LastFrame, rc.Segments = x.chFrame, x.chLast.frame, x.chSegments
+		rc.RecordVersion, rc.SNI, rc.ALPN = x.chRecord.String(), ch.ServerName, append([]string{}, ch.ALPN...)
 		t.ClientHello = rc
 		out.OfferedVersions = rc.OfferedVersions
 	}
 	if sh := x.sh; sh != nil {
-		t.ServerHello = serverHello(sh, x.shRef.frame)
+		t.ServerHello = f.shared.fps.serverHello(sh, x.shRef.frame)
 		v := sh.ChosenVersion().String()
 		out.ChosenVersion = &v
 	}
 	if x.hrr != nil {
-		t.HelloRetryRequest = serverHello(x.hrr, x.hrrRef.frame)
+		t.HelloRetryRequest = f.shared.fps.serverHello(x.hrr, x.hrrRef.frame)
 	}
 	t.ServerCertificates, t.CertificateFindings = []result.Certificate{}, []result.CertificateFinding{}
 	if c := f.checkCertificates(); c != nil {
-		t.ServerCertificates = append(t.ServerCertificates, c.chain...)
-		t.CertificateFindings = append(t.CertificateFindings, c.findings...)
+		t.ServerCertificates = listOf(c.chain) // the chain's descriptions, shared read-only
+		t.CertificateFindings = listOf(c.findings)
 		t.CertificateFrame = x.serverCertRef.frame
 	}
 	for _, a := range x.alerts {
@@ -282,21 +273,21 @@ func (f *flow) fillTLS(out *result.Flow) {
 	out.TLS = t
 }
 
-func serverHello(sh *tls.ServerHello, frame int) *result.ServerHello {
-	r := &result.ServerHello{Frame: frame, LegacyVersion: sh.LegacyVersion.String(), ChosenVersion: sh.ChosenVersion().String(),
-		CipherSuite: chosenCipher(sh), ALPN: sh.ALPN, JA3S: sh.JA3S(), JA3SString: sh.JA3SString()}
-	if sh.KeyShareGroup != 0 {
-		r.KeyShareGroup = sh.KeyShareGroup.String()
-	}
-	return r
-}
-
 func names[T fmt.Stringer](xs []T) []string {
 	out := make([]string, 0, len(xs))
 	for _, x := range xs {
 		out = append(out, x.String())
 	}
 	return out
+}
+
+// listOf returns s, which the flow no longer changes, for a result: clipped so that an append
+// copies it, and an empty list rather than nil.
+func listOf[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return slices.Clip(s)
 }
 
 func refs(rs []ref, from int) []result.PacketRef {
@@ -317,5 +308,12 @@ func wiresharkFilter(c, s netip.AddrPort) string {
 	if c.Addr().Is6() && !c.Addr().Is4In6() {
 		ip = "ipv6"
 	}
-	return fmt.Sprintf("%s.addr==%s && %s.addr==%s && tcp.port==%d && tcp.port==%d", ip, c.Addr(), ip, s.Addr(), c.Port(), s.Port())
+	b := make([]byte, 0, 96)
+	b = append(append(b, ip...), ".addr=="...)
+	b = c.Addr().AppendTo(b)
+	b = append(append(append(b, " && "...), ip...), ".addr=="...)
+	b = s.Addr().AppendTo(b)
+	b = strconv.AppendUint(append(b, " && tcp.port=="...), uint64(c.Port()), 10)
+	b = strconv.AppendUint(append(b, " && tcp.port=="...), uint64(s.Port()), 10)
+	return string(b)
 }

@@ -43,7 +43,7 @@ func (f *flow) checkCertificates() *certCheck {
 	if x.ch != nil {
 		sni = x.ch.ServerName
 	}
-	x.certs = inspectChain(x.serverCert.Chain, f.certCache.parse(x.serverCert), x.serverCertRef.t, sni, f.server.Addr())
+	x.certs = inspectChain(x.serverCert.Chain, f.shared.certs.parse(x.serverCert), x.serverCertRef.t, sni, f.server.Addr())
 	return x.certs
 }
 
@@ -51,7 +51,7 @@ func (f *flow) checkCertificates() *certCheck {
 // the problems of the server's own (first) certificate: validity at time at, name against sni (or, without SNI, the
 // server address the client connected to), self-signature, key size and signature hash.
 func inspectChain(chain [][]byte, pc *parsedChain, at time.Time, sni string, server netip.Addr) *certCheck {
-	c := &certCheck{chain: append([]result.Certificate(nil), pc.describe(chain)...)}
+	c := &certCheck{chain: pc.describe(chain)} // shared with every flow of the chain: read only
 	parsed := pc.certs
 	if pc.errs[0] != nil {
 		c.add("unparsable", "the server's certificate could not be read: %v", pc.errs[0])

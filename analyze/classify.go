@@ -1,8 +1,9 @@
 package analyze
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -34,6 +35,9 @@ func (f *flow) addEvidence(r ref, format string, args ...any) {
 	if !r.seen() {
 		return
 	}
+	if f.diag.evidence == nil {
+		f.diag.evidence = make([]result.Evidence, 0, 4) // a failed flow's few packets of evidence
+	}
 	f.diag.evidence = append(f.diag.evidence, result.Evidence{Frame: r.frame, Time: r.t.UTC(), Text: fmt.Sprintf(format, args...)})
 }
 
@@ -61,12 +65,12 @@ func (f *flow) finalize(a *Analyzer) {
 		f.diag.flags = append(f.diag.flags, "snaplen-cut")
 	}
 	if f.tls.ch != nil {
-		f.diag.highest = f.tls.ch.HighestVersion()
+		f.diag.highest = f.tls.fp.highest
 	}
 	f.classify(end)
 	f.classifyHTTP(a.opts.Profile.CheckURL)
 	// Evidence reads in capture order.
-	sort.SliceStable(f.diag.evidence, func(i, j int) bool { return f.diag.evidence[i].Frame < f.diag.evidence[j].Frame })
+	slices.SortStableFunc(f.diag.evidence, func(x, y result.Evidence) int { return cmp.Compare(x.Frame, y.Frame) })
 }
 
 func (f *flow) classify(end time.Time) {
@@ -137,7 +141,7 @@ func (f *flow) classifyTLS(end time.Time) {
 	x := &f.tls
 	chRef := ref{x.chFrame, x.chLast.t}
 	if x.ch != nil {
-		f.addEvidence(chRef, "ClientHello offering %s%s%s", versionList(x.ch.OfferedVersions()), legacyNote(x.ch), sniNote(x.ch))
+		f.addEvidence(chRef, "ClientHello offering %s%s%s", x.fp.offeredText, legacyNote(x.ch), sniNote(x.ch))
 	} else {
 		f.addEvidence(chRef, "ClientHello that could not be parsed: %s", x.chErr)
 	}
@@ -384,7 +388,7 @@ func (f *flow) offered() string {
 	if f.tls.ch == nil {
 		return "unknown versions"
 	}
-	return versionList(f.tls.ch.OfferedVersions())
+	return f.tls.fp.offeredText
 }
 
 // suitesOffered says how many cipher suites the client offers, and names them when they are few

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/result"
@@ -21,40 +22,50 @@ func File(path string, opts Options) (*result.Result, error) {
 	return Reader(r, path, opts)
 }
 
-// Reader analyses every packet of an open capture reader.
+// Reader analyses every packet of an open capture reader. With more than one CPU, reading and
+// decoding run in a goroutine of their own, a batch of packets ahead of the analysis (see
+// readAhead); the result is the same either way.
 func Reader(r *capture.Reader, name string, opts Options) (*result.Result, error) {
+	return analyzeReader(r, name, opts, runtime.GOMAXPROCS(0) > 1)
+}
+
+// analyzeReader is Reader, reading ahead in a goroutine when ahead is set.
+func analyzeReader(r *capture.Reader, name string, opts Options, ahead bool) (*result.Result, error) {
 	a := New(opts)
 	in := result.Input{File: name, Format: r.Format(), Complete: true}
-	var p capture.Packet
-	for {
-		err := r.Next(&p)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var fe *capture.FileError
-			if !errors.As(err, &fe) {
-				return nil, fmt.Errorf("reading %s: %w", name, err)
-			}
-			in.Complete = false
-			code := "corrupt-file"
-			if fe.Truncated {
-				code = "truncated-file"
-			}
-			covers := "no frame could be read before it"
-			if in.Frames > 0 {
-				covers = fmt.Sprintf("this report covers frames 1-%d, up to %s UTC; whatever the file held after that is lost",
-					in.Frames, in.Last.Format("2006-01-02 15:04:05.000"))
-			}
-			a.AddWarning(result.Warning{Code: code, Message: fe.Error() + "; " + covers, Offset: fe.Offset})
-			break
-		}
+	take := func(p *capture.Packet) {
 		if in.Frames == 0 {
 			in.First = p.Time.UTC()
 		}
 		in.Frames++
 		in.Last = p.Time.UTC()
-		a.Packet(&p)
+		a.Packet(p)
+	}
+	var err error
+	if ahead {
+		err = readAhead(r, take)
+	} else {
+		var p capture.Packet
+		for err = r.Next(&p); err == nil; err = r.Next(&p) {
+			take(&p)
+		}
+	}
+	if err != io.EOF {
+		var fe *capture.FileError
+		if !errors.As(err, &fe) {
+			return nil, fmt.Errorf("reading %s: %w", name, err)
+		}
+		in.Complete = false
+		code := "corrupt-file"
+		if fe.Truncated {
+			code = "truncated-file"
+		}
+		covers := "no frame could be read before it"
+		if in.Frames > 0 {
+			covers = fmt.Sprintf("this report covers frames 1-%d, up to %s UTC; whatever the file held after that is lost",
+				in.Frames, in.Last.Format("2006-01-02 15:04:05.000"))
+		}
+		a.AddWarning(result.Warning{Code: code, Message: fe.Error() + "; " + covers, Offset: fe.Offset})
 	}
 	st := r.Stats()
 	in.Bytes = st.Bytes
@@ -74,4 +85,71 @@ func addDecodeWarnings(a *Analyzer, st capture.Stats, snaplen int) {
 		a.AddWarning(result.Warning{Code: "undecodable-frames", Message: fmt.Sprintf(
 			"%d frame(s) could not be decoded (unsupported link type or broken headers) and were skipped", st.Undecodable)})
 	}
+}
+
+// readAheadBatch is how many packets readAhead hands over at a time: enough that the hand-over
+// costs nothing per packet, few enough that a batch of full-size packets stays in the caches.
+const readAheadBatch = 256
+
+// readAheadBatches bounds the batches read but not yet analysed.
+const readAheadBatches = 4
+
+// packetBatch is packets read ahead, with copies of their payloads (the reader's are borrowed).
+type packetBatch struct {
+	packets  []capture.Packet
+	payloads []byte // the payloads of packets, which their slices point into
+	err      error  // what Next returned after the last packet: io.EOF at the end
+}
+
+// readAhead reads r in a goroutine and calls take with each packet, in order, in the calling
+// goroutine, until Next fails; it returns that error (io.EOF at the end of the file). The
+// reader is used only by the goroutine until readAhead returns. Packets reach take as Next gives
+// them, with their payloads copied: take may keep nothing of them past the call, as with Next.
+func readAhead(r *capture.Reader, take func(*capture.Packet)) error {
+	full := make(chan *packetBatch, readAheadBatches)
+	free := make(chan *packetBatch, readAheadBatches+2)
+	go func() {
+		for {
+			var b *packetBatch
+			select {
+			case b = <-free:
+			default:
+				b = &packetBatch{packets: make([]capture.Packet, 0, readAheadBatch)}
+			}
+			b.packets, b.payloads = b.packets[:0], b.payloads[:0]
+			for len(b.packets) < readAheadBatch {
+				b.packets = append(b.packets, capture.Packet{})
+				p := &b.packets[len(b.packets)-1]
+				if b.err = r.Next(p); b.err != nil {
+					b.packets = b.packets[:len(b.packets)-1]
+					break
+				}
+				// A payload copied before the array grew stays valid in the old one.
+				switch p.Kind {
+				case capture.KindTCP:
+					n := len(b.payloads)
+					b.payloads = append(b.payloads, p.TCP.Payload...)
+					p.TCP.Payload = b.payloads[n:len(b.payloads):len(b.payloads)]
+				case capture.KindDNS:
+					n := len(b.payloads)
+					b.payloads = append(b.payloads, p.UDP.Payload...)
+					p.UDP.Payload = b.payloads[n:len(b.payloads):len(b.payloads)]
+				}
+			}
+			full <- b
+			if b.err != nil {
+				return
+			}
+		}
+	}()
+	for b := range full {
+		for i := range b.packets {
+			take(&b.packets[i])
+		}
+		if b.err != nil {
+			return b.err // the goroutine has returned
+		}
+		free <- b
+	}
+	panic("unreachable: the reading goroutine stops only after sending an error")
 }

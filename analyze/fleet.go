@@ -30,7 +30,7 @@ func (g *aggregate) observeAgent(f *flow) {
 	k := agentKey{client: f.client.Addr(), server: f.server, highest: f.diag.highest, verdict: f.diag.verdict,
 		versionSuspect: f.diag.versionSuspect, plainText: f.diag.plainText}
 	if ch := f.tls.ch; ch != nil {
-		k.offered = strings.Join(names(ch.OfferedVersions()), ",")
+		k.offered = f.tls.fp.offeredComma
 		k.ja3, k.ja4 = f.tls.fp.ja3, f.tls.fp.ja4
 	}
 	if sh := f.tls.sh; sh != nil {
@@ -111,10 +111,10 @@ type fpFacts struct {
 
 // fleet fills the summary's agents, fingerprint groups, fleet groups and server policies.
 func (a *Analyzer) fleet(sum *result.Summary) {
-	agents := map[netip.Addr]*agentFacts{}
+	listed := listedAgents(a.agg.agents)
+	agents := make(map[netip.Addr]*agentFacts, len(listed))
 	policies := map[netip.AddrPort]*serverPolicy{}
 	fps := map[fpKey]*fpFacts{}
-	listed := listedAgents(a.agg.agents)
 	for k, n := range a.agg.agents {
 		v := a.revisedVerdict(k.server, k.verdict, k.highest, k.versionSuspect, k.plainText)
 		ag := agents[k.client]
@@ -444,7 +444,7 @@ func plural(n int, one string) string {
 // listedAgents returns the first result.MaxAgents client addresses, in address order: only these
 // get a full AgentSummary, so memory stays bounded however many agents the capture holds.
 func listedAgents(keys map[agentKey]int) map[netip.Addr]bool {
-	seen := map[netip.Addr]bool{}
+	seen := make(map[netip.Addr]bool, len(keys))
 	for k := range keys {
 		seen[k.client] = true
 	}

@@ -60,8 +60,7 @@ type flow struct {
 	flipped        bool // the first packet came from the server
 	tlsPort        bool // the server port is a known TLS port
 	limit          int64
-	certCache      *certCache        // the Analyzer's, shared by every flow
-	fpCache        *fingerprintCache // the Analyzer's, shared by every flow
+	shared         *flowShared // the Analyzer's
 	first, last    time.Time
 	firstFrame     int
 	lastFrame      int
@@ -147,7 +146,7 @@ func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Analyzer) {
 	t := &p.TCP
 	r := ref{p.Index, p.Time}
 	f.last = p.Time
-	lp := f.ladder.add(d, r, t)
+	lp := f.ladder.add(d, r, t, &f.shared.ladders)
 	s.packets++
 	if s.packets == 1 {
 		s.ttl = int(p.TTL)
@@ -213,7 +212,7 @@ func (f *flow) payload(d int, p *capture.Packet, r ref, lp *ladderPacket) {
 	s.lastPayload = r
 	if !s.stream.stopped {
 		if s.tls == nil {
-			s.tls = tls.NewStream(int(f.limit))
+			s.tls = f.shared.newStream(f.limit)
 			s.stream.limit = f.limit
 			s.owner, s.dir = f, uint8(d)
 		}
@@ -255,6 +254,7 @@ func (f *flow) streamStopped(d int) {
 			return
 		}
 	}
+	f.shared.freeStream(s.tls)
 	s.tls = nil
 }
 
@@ -267,15 +267,21 @@ func (s *side) deliver(b []byte, frame int, t time.Time) {
 			return
 		}
 		s.scanning = false
-		s.tls = tls.NewStream(int(f.limit))
+		f.shared.freeStream(s.tls) // done with the plain text
+		s.tls = f.shared.newStream(f.limit)
 		s.tlsBase = s.stream.next - int64(len(b))
 		f.tls.starttls = true
 	}
-	for _, ev := range s.tls.Feed(b) {
+	// The events go to a buffer every flow shares: tlsEvent feeds no parser.
+	evs := s.tls.AppendEvents(f.shared.events[:0], b)
+	for i := range evs {
+		ev := &evs[i]
 		ev.Start += s.tlsBase
 		ev.End += s.tlsBase
-		f.tlsEvent(d, &ev)
+		f.tlsEvent(d, ev)
 	}
+	clear(evs) // let go of the hellos
+	f.shared.events = evs[:0]
 	if s.tls.Done() {
 		if s.tlsBase == 0 && f.tls.notTLS[d].seen() && isText(f.tls.notTLS[d].prefix) {
 			s.scanning = true // a text protocol: TLS may start later (STARTTLS)
@@ -323,11 +329,12 @@ func (f *flow) icmpError(p *capture.Packet, quotedSrc netip.AddrPort) {
 // own, as the cross-flow pass may still find it was not-tls).
 func (f *flow) release() {
 	if f.diag.verdict == result.VerdictOK && !f.diag.plainText {
-		f.ladder = ladder{}
+		f.shared.ladders.give(&f.ladder)
 	}
 	for i := range f.side {
 		f.side[i].stream.stop()
 		f.side[i].stream.marks = nil
+		f.shared.freeStream(f.side[i].tls)
 		f.side[i].tls = nil
 		f.side[i].owner = nil
 	}

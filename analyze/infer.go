@@ -27,6 +27,9 @@ type serverFacts struct {
 	ciphers  map[tls.CipherSuite]int    // cipher suites chosen
 	example  map[tls.Version]acceptance // the first flow that shows each accepted version
 	tlsSeen  bool                       // some flow spoke TLS with it
+	// text is acceptedText's, kept while textOK: every flow of the server quotes it.
+	text   string
+	textOK bool
 }
 
 // acceptance is one ServerHello that shows a server accepting a version: evidence for other flows.
@@ -72,6 +75,7 @@ func (g *aggregate) observe(f *flow) {
 	if sh := f.tls.sh; sh != nil {
 		v := sh.ChosenVersion()
 		s.accepted[v]++
+		s.textOK = false
 		if !sh.SSLv2 {
 			s.ciphers[sh.CipherSuite]++
 		}
@@ -115,6 +119,13 @@ func (s *serverFacts) acceptedList() []tls.Version {
 }
 
 func (s *serverFacts) acceptedText() string {
+	if !s.textOK {
+		s.text, s.textOK = s.describeAccepted(), true
+	}
+	return s.text
+}
+
+func (s *serverFacts) describeAccepted() string {
 	var parts []string
 	for _, v := range s.acceptedList() {
 		parts = append(parts, fmt.Sprintf("%s in %d handshake(s), e.g. flow #%d", v, s.accepted[v], s.example[v].flowID))

@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,16 +18,51 @@ func (a *Analyzer) advise(out *result.Flow, f *flow) {
 	if slices.Contains(a.opts.AgentPorts, f.server.Port()) {
 		role = knowledge.RoleAgentListener
 	}
-	adv := a.opts.Profile.Lookup(f.diag.verdict, f.variant(), role, f.facts(a))
-	out.Title = adv.Title
-	out.NextSteps = adv.NextSteps
-	out.NextStep = strings.Join(adv.NextSteps, " ")
-	if f.diag.verdict == result.VerdictOK {
-		out.NextSteps, out.NextStep = []string{}, ""
+	// As Profile.Lookup, with the entry resolved once per verdict, variant and role, and the
+	// facts gathered only for a text that has placeholders.
+	e := a.entry(f.diag.verdict, f.variant(), role)
+	var facts map[string]string
+	fill := func(s string) string {
+		if !strings.Contains(s, "{") {
+			return s
+		}
+		if facts == nil {
+			facts = f.facts(a, out)
+		}
+		return knowledge.Fill(s, facts)
+	}
+	out.Title = fill(e.Title)
+	out.NextSteps, out.NextStep = []string{}, ""
+	if f.diag.verdict != result.VerdictOK {
+		out.NextSteps = make([]string, 0, len(e.NextSteps))
+		for _, s := range e.NextSteps {
+			out.NextSteps = append(out.NextSteps, fill(s))
+		}
+		out.NextStep = strings.Join(out.NextSteps, " ")
 	}
 	out.Role = role
 	out.FirstFrame, out.LastFrame = f.firstFrame, f.lastFrame
 	out.HTTP = f.httpResult(a.opts.Profile.CheckURL)
+}
+
+// adviceKey selects a knowledge entry.
+type adviceKey struct {
+	verdict       result.Verdict
+	variant, role string
+}
+
+// entry returns the profile's entry for a verdict, variant and role, resolved once.
+func (a *Analyzer) entry(v result.Verdict, variant, role string) knowledge.Entry {
+	k := adviceKey{v, variant, role}
+	e, ok := a.entries[k]
+	if !ok {
+		_, e = a.opts.Profile.Resolve(v, variant, role)
+		if a.entries == nil {
+			a.entries = make(map[adviceKey]knowledge.Entry)
+		}
+		a.entries[k] = e
+	}
+	return e
 }
 
 // variant names what narrows the verdict's knowledge entry for this flow (see knowledge/data).
@@ -55,14 +91,15 @@ func (f *flow) variant() string {
 	return ""
 }
 
-// facts are the values of the knowledge placeholders for this flow.
-func (f *flow) facts(a *Analyzer) map[string]string {
+// facts are the values of the knowledge placeholders for this flow, whose result out already
+// holds the endpoints.
+func (f *flow) facts(a *Analyzer, out *result.Flow) map[string]string {
 	m := map[string]string{
-		"server":    addr(f.server),
-		"server_ip": f.server.Addr().String(),
+		"server":    out.Server,
+		"server_ip": hostOf(out.Server, f.server.Addr()),
 		"port":      strconv.Itoa(int(f.server.Port())),
-		"client":    addr(f.client),
-		"client_ip": f.client.Addr().String(),
+		"client":    out.Client,
+		"client_ip": hostOf(out.Client, f.client.Addr()),
 		"offered":   f.offered(),
 		"time":      f.last.UTC().Format("15:04:05"),
 		"check_url": a.opts.Profile.CheckURL,
@@ -87,6 +124,20 @@ func (f *flow) facts(a *Analyzer) map[string]string {
 		m["status"] = f.http.response.line
 	}
 	return m
+}
+
+// hostOf returns ip.String() from endpoint, which netip.AddrPort.String wrote for ip and a port
+// ("1.2.3.4:443", "[2001:db8::1]:443"), without allocating.
+func hostOf(endpoint string, ip netip.Addr) string {
+	i := strings.LastIndexByte(endpoint, ':')
+	if !ip.IsValid() || i < 0 {
+		return ip.String()
+	}
+	h := endpoint[:i]
+	if len(h) >= 2 && h[0] == '[' {
+		h = h[1 : len(h)-1]
+	}
+	return h
 }
 
 // verdictInfo explains every verdict the result holds, in the order of result.AllVerdicts.

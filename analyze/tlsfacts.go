@@ -89,7 +89,7 @@ func (f *flow) tlsEvent(d int, ev *tls.Event) {
 			x.serverFlightEnd = at
 		}
 		if d == fromServer && ev.Certificate != nil && x.serverCert == nil {
-			x.serverCert, x.serverCertRef = f.certCache.intern(ev.Certificate), at
+			x.serverCert, x.serverCertRef = f.shared.certs.intern(ev.Certificate), at
 		}
 		switch {
 		case ev.HandshakeType == tls.HandshakeClientHello && d == fromClient && x.ch == nil && x.chErr == "":
@@ -103,7 +103,7 @@ func (f *flow) tlsEvent(d int, ev *tls.Event) {
 				return
 			}
 			x.ch = ev.ClientHello
-			x.fp = f.fpCache.get(x.ch)
+			x.fp = f.shared.fps.get(x.ch)
 			x.chFrame = first
 			x.chLast = at
 			x.chSegments = s.stream.segmentsBetween(ev.Start, ev.End)

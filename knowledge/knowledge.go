@@ -188,20 +188,35 @@ func candidates(v result.Verdict, variant, role string) []string {
 // and fills in the placeholders from facts. Unknown or missing facts are replaced by the
 // placeholder's fallback wording (see Placeholders).
 func (p *Profile) Lookup(v result.Verdict, variant, role string, facts map[string]string) Advice {
+	key, e := p.Resolve(v, variant, role)
+	a := Advice{Key: key}
+	a.Title = Fill(e.Title, facts)
+	a.Explanation = Fill(e.Explanation, facts)
+	a.Evidence = append([]string{}, e.Evidence...)
+	a.NextSteps = make([]string, 0, len(e.NextSteps))
+	for _, s := range e.NextSteps {
+		a.NextSteps = append(a.NextSteps, Fill(s, facts))
+	}
+	return a
+}
+
+// Resolve returns the key and the entry that Lookup fills in: each field from the most specific
+// key that has it, in this profile or else in the generic one. Its placeholders are not filled
+// and its lists are the profile's own: the caller must not change them. A caller that words many
+// flows alike can resolve once and Fill per flow.
+func (p *Profile) Resolve(v result.Verdict, variant, role string) (key string, e Entry) {
 	chain := []*Profile{p}
 	if g := Default(); g != p {
 		chain = append(chain, g)
 	}
-	var e Entry
-	a := Advice{}
-	for _, key := range candidates(v, variant, role) {
+	for _, k := range candidates(v, variant, role) {
 		for _, prof := range chain {
-			x, ok := prof.entries[key]
+			x, ok := prof.entries[k]
 			if !ok {
 				continue
 			}
-			if a.Key == "" {
-				a.Key = key
+			if key == "" {
+				key = k
 			}
 			if e.Title == "" {
 				e.Title = x.Title
@@ -217,12 +232,5 @@ func (p *Profile) Lookup(v result.Verdict, variant, role string, facts map[strin
 			}
 		}
 	}
-	a.Title = Fill(e.Title, facts)
-	a.Explanation = Fill(e.Explanation, facts)
-	a.Evidence = append([]string{}, e.Evidence...)
-	a.NextSteps = make([]string, 0, len(e.NextSteps))
-	for _, s := range e.NextSteps {
-		a.NextSteps = append(a.NextSteps, Fill(s, facts))
-	}
-	return a
+	return key, e
 }

@@ -6,6 +6,7 @@
 package report
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -50,15 +51,21 @@ type Options struct {
 // writer renders one format. It writes into a buffer, so it need not check write errors.
 type writer func(b *bytes.Buffer, r *result.Result, o Options) error
 
-// formats lists the formats in the order help text and error messages show them.
+// streamer renders one format straight to the output, for a format whose report can be large;
+// it returns the first write error.
+type streamer func(w io.Writer, r *result.Result, o Options) error
+
+// formats lists the formats in the order help text and error messages show them. A format with
+// a streamer is written with it; the others are rendered into a buffer first.
 var formats = []struct {
-	f     Format
-	write writer
+	f      Format
+	write  writer
+	stream streamer
 }{
-	{FormatTable, writeTable},
-	{FormatJSON, writeJSON},
-	{FormatMarkdown, writeMarkdown},
-	{FormatHTML, writeHTML},
+	{FormatTable, writeTable, nil},
+	{FormatJSON, writeJSON, streamJSON},
+	{FormatMarkdown, writeMarkdown, nil},
+	{FormatHTML, writeHTML, nil},
 }
 
 // Formats returns the valid format names, the default first.
@@ -90,8 +97,10 @@ func formatList() string {
 	return strings.Join(names, ", ")
 }
 
-// Write renders r to w in format f. The zero Format means FormatTable. The whole report is
-// rendered before anything is written, so a rendering error writes nothing. r is not modified.
+// Write renders r to w in format f. The zero Format means FormatTable. r is not modified. The
+// whole report is rendered before anything is written, so a rendering error writes nothing;
+// except for JSON, which is written flow by flow as it is encoded, so that its size in memory
+// does not grow with the number of flows (encoding a result cannot fail, only writing can).
 func Write(w io.Writer, r *result.Result, f Format, o Options) error {
 	if r == nil {
 		return errors.New("report: nil result")
@@ -102,6 +111,17 @@ func Write(w io.Writer, r *result.Result, f Format, o Options) error {
 	for _, e := range formats {
 		if e.f != f {
 			continue
+		}
+		if e.stream != nil {
+			bw := bufio.NewWriterSize(w, 64<<10)
+			err := e.stream(bw, r, o)
+			if err == nil {
+				err = bw.Flush()
+			}
+			if err != nil {
+				return fmt.Errorf("report: %s: %w", f, err)
+			}
+			return nil
 		}
 		var b bytes.Buffer
 		if err := e.write(&b, r, o); err != nil {

@@ -78,7 +78,11 @@ func (m *ClientHello) Unmarshal(data []byte) bool {
 		return false
 	}
 
-	seen := make(map[ExtensionType]bool)
+	if len(extensions) >= 4 {
+		// Each extension takes at least 4 bytes: one allocation holds the list.
+		m.Extensions = make([]ExtensionType, 0, len(extensions)/4)
+	}
+	var seen extensionSet
 	for !extensions.Empty() {
 		var ext uint16
 		var extData cryptobyte.String
@@ -86,10 +90,9 @@ func (m *ClientHello) Unmarshal(data []byte) bool {
 			return false
 		}
 		e := ExtensionType(ext)
-		if seen[e] {
+		if !seen.add(e) {
 			return false
 		}
-		seen[e] = true
 		m.Extensions = append(m.Extensions, e)
 
 		switch e {
@@ -198,6 +201,19 @@ func (m *ClientHello) Unmarshal(data []byte) bool {
 			return false
 		}
 	}
+	return true
+}
+
+// extensionSet is a set of extension types: a bit for each of the 65536.
+type extensionSet [65536 / 64]uint64
+
+// add adds e and reports whether it was not in the set yet.
+func (s *extensionSet) add(e ExtensionType) bool {
+	w, bit := &s[e/64], uint64(1)<<(e%64)
+	if *w&bit != 0 {
+		return false
+	}
+	*w |= bit
 	return true
 }
 

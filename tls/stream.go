@@ -35,7 +35,8 @@ type Stream struct {
 	buf    []byte // the record being assembled (or, before detection, the first bytes)
 	state  streamState
 	done   bool
-	events []Event
+	events []Event // where emit appends, during Feed or AppendEvents
+	own    []Event // Feed's events, kept for reuse
 
 	ccs   bool // this direction sent change_cipher_spec: later handshake records are encrypted (TLS 1.2 and before)
 	tls13 bool // this direction sent a ServerHello selecting TLS 1.3: its handshake records stay plaintext after change_cipher_spec
@@ -58,6 +59,26 @@ func NewStream(limit int) *Stream {
 	return &Stream{limit: int64(limit)}
 }
 
+// maxKeptBuffer is the largest buffer Reset keeps for reuse.
+const maxKeptBuffer = 4096
+
+// Reset makes s the Stream that NewStream(limit) returns, keeping its buffers (up to a few KiB)
+// for reuse, so that a caller parsing many connections in turn need not allocate a Stream and
+// its buffers for each.
+func (s *Stream) Reset(limit int) {
+	if limit <= 0 {
+		limit = DefaultStreamLimit
+	}
+	keep := func(b []byte) []byte {
+		if cap(b) > maxKeptBuffer {
+			return nil
+		}
+		return b[:0]
+	}
+	clear(s.own[:cap(s.own)]) // let go of the hellos the last events pointed to
+	*s = Stream{limit: int64(limit), buf: keep(s.buf), hs: keep(s.hs), own: s.own[:0]}
+}
+
 // Done reports whether feeding more cannot produce more events: the stream is not TLS, had a
 // fatal framing error, reached its limit, had a Gap, or is an SSLv2 session past its hellos.
 // Application data does not make a Stream Done: every record is counted up to the limit.
@@ -75,10 +96,21 @@ func (s *Stream) Gap() { s.done = true }
 // them. b is not retained, and no event refers to it. The returned slice is valid until the
 // next call to Feed.
 func (s *Stream) Feed(b []byte) []Event {
-	s.events = s.events[:0]
 	if s.done {
 		return nil
 	}
+	s.own = s.AppendEvents(s.own[:0], b)
+	return s.own
+}
+
+// AppendEvents is Feed appending the events to dst and returning the extended slice, so that a
+// caller feeding many Streams can reuse one buffer for all of them. The Stream keeps no reference
+// to dst.
+func (s *Stream) AppendEvents(dst []Event, b []byte) []Event {
+	if s.done {
+		return dst
+	}
+	s.events = dst
 	atLimit := false
 	if room := s.limit - s.Offset(); int64(len(b)) >= room {
 		b, atLimit = b[:room], true
@@ -93,7 +125,9 @@ func (s *Stream) Feed(b []byte) []Event {
 	if atLimit {
 		s.done = true
 	}
-	return s.events
+	out := s.events
+	s.events = nil
+	return out
 }
 
 type detection uint8
@@ -262,7 +296,9 @@ func (s *Stream) fail(err error) {
 	s.emit(Event{Kind: EventError, Start: start, End: s.off, Err: err})
 }
 
-func (s *Stream) emit(ev Event) { s.events = append(s.events, ev) }
+func (s *Stream) emit(ev Event) {
+	s.events = append(s.events, ev)
+}
 
 // unit processes one complete record u that starts at stream offset s.off.
 func (s *Stream) unit(u []byte) {

@@ -656,3 +656,53 @@ func TestStreamNoAliasing(t *testing.T) {
 		t.Errorf("Prefix changed: %q", ev.Prefix)
 	}
 }
+
+// TestStreamAppendEvents feeds both directions of every capture, interleaved, through
+// AppendEvents with one buffer shared by the two Streams: the events must be Feed's.
+func TestStreamAppendEvents(t *testing.T) {
+	for name := range captureSet(t) {
+		c := loadCapture(t, name)
+		dirs := [2][][]byte{c.client, c.server}
+		var want [2][]string
+		for d := range dirs {
+			evs, _ := feedAll(0, dirs[d])
+			want[d] = describeAll(evs)
+		}
+		streams := [2]*Stream{NewStream(0), NewStream(0)}
+		var got [2][]string
+		var buf []Event
+		for i := 0; i < len(dirs[0]) || i < len(dirs[1]); i++ {
+			for d := range dirs {
+				if i >= len(dirs[d]) {
+					continue
+				}
+				buf = streams[d].AppendEvents(buf[:0], dirs[d][i])
+				got[d] = append(got[d], describeAll(buf)...)
+			}
+		}
+		for d := range dirs {
+			if !slices.Equal(got[d], want[d]) {
+				t.Errorf("%s direction %d:\n got %q\nwant %q", name, d, got[d], want[d])
+			}
+		}
+	}
+}
+
+// TestStreamReset feeds every direction of every capture to one Stream, Reset between them:
+// each must come out as from a new Stream, whatever the Stream parsed before.
+func TestStreamReset(t *testing.T) {
+	s := NewStream(0)
+	for name, stream := range allDirections(t) {
+		for _, limit := range []int{0, 300} {
+			s.Reset(limit)
+			var got []string
+			for _, piece := range randomSplits(7)(stream) {
+				got = append(got, describeAll(s.Feed(piece))...)
+			}
+			evs, fresh := feedAll(limit, randomSplits(7)(stream))
+			if want := describeAll(evs); !slices.Equal(got, want) || s.Done() != fresh.Done() || s.Offset() != fresh.Offset() {
+				t.Errorf("%s limit %d after Reset:\n got %q\nwant %q", name, limit, got, want)
+			}
+		}
+	}
+}

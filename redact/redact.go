@@ -46,17 +46,29 @@ type Redactor struct {
 	// order lists the names in the order they were first seen, for replacing them in text
 	// (longest first, so that a name inside a longer one does not break it).
 	order []string
+	// quoted holds a name's Go-quoted form where it differs from "name" (unusual characters).
+	quoted map[string]string
+	// While Result runs: the texts already scanned, and the rewritten strings. Reports repeat
+	// the same strings (version and cipher names, reasons) across thousands of flows.
+	scanned   map[string]bool
+	rewritten map[rewriteKey]string
+}
+
+type rewriteKey struct {
+	s    string
+	kind fieldKind
 }
 
 // New returns a Redactor with no pseudonyms handed out.
 func New() *Redactor {
 	return &Redactor{
-		addrs: map[netip.Addr]netip.Addr{},
-		macs:  map[string]string{},
-		names: map[string]string{},
-		kinds: map[string]fieldKind{},
-		next4: netip.MustParseAddr("198.18.0.0"),
-		next6: netip.MustParseAddr("2001:db8::"),
+		addrs:  map[netip.Addr]netip.Addr{},
+		macs:   map[string]string{},
+		names:  map[string]string{},
+		kinds:  map[string]fieldKind{},
+		quoted: map[string]string{},
+		next4:  netip.MustParseAddr("198.18.0.0"),
+		next6:  netip.MustParseAddr("2001:db8::"),
 	}
 }
 
@@ -72,9 +84,12 @@ func (x *Redactor) Result(r *result.Result) *result.Result {
 		return nil
 	}
 	v := reflect.ValueOf(r).Elem()
+	x.scanned = map[string]bool{}
 	x.collect(v, "")
 	x.assign()
+	x.rewritten = map[rewriteKey]string{}
 	out := x.rewrite(v, "").Interface().(result.Result)
+	x.scanned, x.rewritten = nil, nil // later calls (Text, Name) may hand out new pseudonyms
 	return &out
 }
 
@@ -232,6 +247,15 @@ func (x *Redactor) collectString(s string, kind fieldKind) {
 	case kindVerbatim:
 		return
 	}
+	if x.scanned != nil {
+		if x.scanned[s] {
+			return
+		}
+		x.scanned[s] = true
+	}
+	if !mayHoldAddress(s) && !strings.Contains(s, "/") {
+		return // no address, MAC, request line or Host header can be in it
+	}
 	for _, m := range macPattern.FindAllString(s, -1) {
 		x.mac(m)
 	}
@@ -263,6 +287,19 @@ func (x *Redactor) redactString(s string, kind fieldKind) string {
 	if s == "" || kind == kindVerbatim {
 		return s
 	}
+	if x.rewritten != nil {
+		k := rewriteKey{s, kind}
+		if r, ok := x.rewritten[k]; ok {
+			return r
+		}
+		r := x.redactStringOnce(s, kind)
+		x.rewritten[k] = r
+		return r
+	}
+	return x.redactStringOnce(s, kind)
+}
+
+func (x *Redactor) redactStringOnce(s string, kind fieldKind) string {
 	if kind != kindText {
 		if p, ok := x.Pseudonym(s); ok {
 			return p
@@ -275,6 +312,9 @@ func (x *Redactor) redactString(s string, kind fieldKind) string {
 		return m
 	})
 	s = x.replaceNames(s) // before addresses: a path or file name may hold digits and dots
+	if !mayHoldAddress(s) {
+		return s
+	}
 	s = ipv4Pattern.ReplaceAllStringFunc(s, x.addrText)
 	return ipv6Pattern.ReplaceAllStringFunc(s, x.addrText)
 }
@@ -299,13 +339,20 @@ func (x *Redactor) addrText(m string) string {
 func (x *Redactor) replaceNames(s string) string {
 	for _, n := range x.order {
 		p := x.names[n]
-		if q := strconv.Quote(n); q != `"`+n+`"` {
+		if q, ok := x.quoted[n]; ok {
 			s = strings.ReplaceAll(s, q, strconv.Quote(p))
 		}
 		if !strings.Contains(s, n) {
 			continue
 		}
-		quotedOnly := x.kinds[n] == kindName && !strings.Contains(n, ".")
+		kind := x.kinds[n]
+		if kind == kindOpaque && len(n) < minOpaqueInText {
+			continue // a short serial number ("1") is replaced in its own field only
+		}
+		quotedOnly := kind == kindName && !strings.Contains(n, ".")
+		// A certificate attribute value ("Example Corp") could be a plain word of the text: it
+		// is replaced where the text gives it as an attribute ("O=Example Corp").
+		attrOnly := kind == kindDN && !strings.Contains(n, "=")
 		var b strings.Builder
 		rest := s
 		for {
@@ -318,6 +365,9 @@ func (x *Redactor) replaceNames(s string) string {
 			ok := boundary(before, true, n) && boundary(after, false, n)
 			if quotedOnly {
 				ok = strings.HasSuffix(before, `"`) && strings.HasPrefix(after, `"`)
+			}
+			if attrOnly {
+				ok = ok && strings.HasSuffix(before, "=")
 			}
 			if ok {
 				b.WriteString(before)
@@ -438,8 +488,9 @@ func (x *Redactor) distinguishedName(dn string) {
 		}
 		if strings.Contains(v, ".") {
 			x.name(v)
-		} else {
-			x.opaque(v)
+		} else if _, ok := x.names[v]; !ok {
+			x.nOpaque++
+			x.addName(v, fmt.Sprintf("redacted-%d", x.nOpaque), kindDN) // an attribute value
 		}
 	}
 }
@@ -452,6 +503,14 @@ func (x *Redactor) opaque(v string) {
 	x.nOpaque++
 	x.addName(v, fmt.Sprintf("redacted-%d", x.nOpaque), kindOpaque)
 }
+
+// minOpaqueInText is the shortest opaque value (serial number, fingerprint) replaced in free
+// text as well as in its own field.
+const minOpaqueInText = 8
+
+// mayHoldAddress reports whether s can hold an IPv4, IPv6 or MAC address at all: each needs a
+// dot, a colon or a dash.
+func mayHoldAddress(s string) bool { return strings.ContainsAny(s, ".:-") }
 
 // isPort reports whether s is a decimal port number.
 func isPort(s string) bool {
@@ -504,6 +563,9 @@ func (x *Redactor) file(f string) {
 func (x *Redactor) addName(original, pseudonym string, kind fieldKind) {
 	x.names[original] = pseudonym
 	x.kinds[original] = kind
+	if q := strconv.Quote(original); q != `"`+original+`"` {
+		x.quoted[original] = q
+	}
 	x.order = append(x.order, original)
 	slices.SortStableFunc(x.order, func(a, b string) int { return len(b) - len(a) })
 }

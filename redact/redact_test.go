@@ -258,3 +258,27 @@ func TestRedactPathField(t *testing.T) {
 		}
 	}
 }
+
+// TestShortOpaqueAndAttributes: a short certificate serial number ("1") and a certificate
+// attribute value that is also a plain word are replaced in their own fields, not wherever the
+// text happens to hold them ("TLS 1.2", "the server"); an attribute quoted as one ("O=...") is.
+func TestShortOpaqueAndAttributes(t *testing.T) {
+	r := &result.Result{Flows: []result.Flow{{
+		Client: "10.0.0.5:50000", Server: "10.0.0.2:4343",
+		Reason: "TLS 1.2 with the server; certificate O=Server Team, CN=apexone.example.test expired",
+		TLS: &result.TLS{ServerCertificates: []result.Certificate{{
+			Subject: "CN=apexone.example.test,O=Server Team", Issuer: "CN=apexone.example.test,O=Server Team",
+			SerialNumber: "1", DNSNames: []string{"apexone.example.test"},
+		}}},
+	}}}
+	red := New().Result(r)
+	f := red.Flows[0]
+	want := "TLS 1.2 with the server; certificate O=redacted-1, CN=host-1.example expired"
+	if f.Reason != want {
+		t.Errorf("reason\n %s\nwant\n %s", f.Reason, want)
+	}
+	c := f.TLS.ServerCertificates[0]
+	if c.SerialNumber != "redacted-2" || c.Subject != "dn-1" || c.DNSNames[0] != "host-1.example" {
+		t.Errorf("certificate %+v, want serial redacted-2, subject dn-1, name host-1.example", c)
+	}
+}

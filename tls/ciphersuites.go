@@ -6,15 +6,7 @@ type CipherSuite uint16
 // String returns the suite's name from the IANA "TLS Cipher Suites" registry (for example
 // 0x1301 "TLS_AES_128_GCM_SHA256", 0xc02f "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"),
 // "GREASE (0x0a0a)" for a GREASE value (RFC 8701), and "0x%04x" for an unassigned value.
-func (c CipherSuite) String() string {
-	if s, ok := cipherSuiteNames[c]; ok {
-		return s
-	}
-	if c.IsGREASE() {
-		return greaseString(uint16(c))
-	}
-	return hex4(uint16(c))
-}
+func (c CipherSuite) String() string { return registryName(cipherSuiteNames, c) }
 
 // IsGREASE reports whether c is a GREASE value (RFC 8701).
 func (c CipherSuite) IsGREASE() bool { return isGREASE(uint16(c)) }

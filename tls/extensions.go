@@ -33,15 +33,7 @@ const (
 
 // String returns the IANA name, such as "supported_versions", "GREASE (0x0a0a)" for a GREASE
 // value (RFC 8701), or "0x%04x" for an unknown value.
-func (e ExtensionType) String() string {
-	if s, ok := extensionNames[e]; ok {
-		return s
-	}
-	if e.IsGREASE() {
-		return greaseString(uint16(e))
-	}
-	return hex4(uint16(e))
-}
+func (e ExtensionType) String() string { return registryName(extensionNames, e) }
 
 // IsGREASE reports whether e is a GREASE value (RFC 8701).
 func (e ExtensionType) IsGREASE() bool { return isGREASE(uint16(e)) }

@@ -17,3 +17,15 @@ func greaseString(v uint16) string {
 func hex4(v uint16) string {
 	return fmt.Sprintf("0x%04x", v)
 }
+
+// registryName names a value of a 16-bit IANA registry (cipher suites, extensions, groups): its
+// name, the GREASE form, or its number in hex; never nothing.
+func registryName[T ~uint16](names map[T]string, v T) string {
+	if s, ok := names[v]; ok {
+		return s
+	}
+	if isGREASE(uint16(v)) {
+		return greaseString(uint16(v))
+	}
+	return hex4(uint16(v))
+}

@@ -20,15 +20,7 @@ const (
 
 // String returns the IANA name, such as "x25519", "secp256r1" or "X25519MLKEM768",
 // "GREASE (0x0a0a)" for a GREASE value (RFC 8701), or "0x%04x" for an unknown value.
-func (g Group) String() string {
-	if s, ok := groupNames[g]; ok {
-		return s
-	}
-	if g.IsGREASE() {
-		return greaseString(uint16(g))
-	}
-	return hex4(uint16(g))
-}
+func (g Group) String() string { return registryName(groupNames, g) }
 
 // IsGREASE reports whether g is a GREASE value (RFC 8701).
 func (g Group) IsGREASE() bool { return isGREASE(uint16(g)) }

@@ -79,7 +79,8 @@ const (
 func Open(path string) (*Reader, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		// *PathError already names the file: "open x.pcap: no such file or directory".
+		return nil, fmt.Errorf("cannot read the capture: %w (check the path and that you may read it)", err)
 	}
 	r, err := NewReader(f, path)
 	if err != nil {

@@ -254,7 +254,7 @@ func (a *Analyzer) finish(f *flow) {
 	f.finalize(a)
 	if f.clientHelloCut {
 		if a.clientHelloCuts == 0 {
-			a.clientHelloCutFrame = f.side[fromClient].firstPayload.frame
+			a.clientHelloCutFrame = f.side[fromClient].firstPayload.num()
 		}
 		a.clientHelloCuts++
 	}

@@ -203,12 +203,12 @@ func (f *flow) result() result.Flow {
 		out.TCP.SYNACK = &r
 		var lastSYN ref
 		for _, sy := range f.syns {
-			if !sy.t.After(f.synAck.t) {
+			if !sy.time().After(f.synAck.time()) {
 				lastSYN = sy
 			}
 		}
 		if lastSYN.seen() {
-			out.TCP.HandshakeRTT = f.synAck.t.Sub(lastSYN.t).Seconds()
+			out.TCP.HandshakeRTT = f.synAck.time().Sub(lastSYN.time()).Seconds()
 		}
 	}
 	for d := range f.side {
@@ -243,31 +243,31 @@ func (f *flow) fillTLS(out *result.Flow) {
 	if ch := x.ch; ch != nil {
 		rc := new(result.ClientHello)
 		*rc = x.fp.hello // the names, shared with every flow that sent the same ClientHello
-		rc.Frame, rc.LastFrame, rc.Segments = x.chFrame, x.chLast.frame, x.chSegments
+		rc.Frame, rc.LastFrame, rc.Segments = x.chFrame, x.chLast.num(), x.chSegments
 		rc.RecordVersion, rc.SNI, rc.ALPN = x.chRecord.String(), ch.ServerName, append([]string{}, ch.ALPN...)
 		t.ClientHello = rc
 		out.OfferedVersions = rc.OfferedVersions
 	}
 	if sh := x.sh; sh != nil {
-		t.ServerHello = f.shared.fps.serverHello(sh, x.shRef.frame)
+		t.ServerHello = f.shared.fps.serverHello(sh, x.shRef.num())
 		v := sh.ChosenVersion().String()
 		out.ChosenVersion = &v
 	}
 	if x.hrr != nil {
-		t.HelloRetryRequest = f.shared.fps.serverHello(x.hrr, x.hrrRef.frame)
+		t.HelloRetryRequest = f.shared.fps.serverHello(x.hrr, x.hrrRef.num())
 	}
 	t.ServerCertificates, t.CertificateFindings = []result.Certificate{}, []result.CertificateFinding{}
 	if c := f.checkCertificates(); c != nil {
 		t.ServerCertificates = listOf(c.chain) // the chain's descriptions, shared read-only
 		t.CertificateFindings = listOf(c.findings)
-		t.CertificateFrame = x.serverCertRef.frame
+		t.CertificateFrame = x.serverCertRef.num()
 	}
 	for _, a := range x.alerts {
 		if a.encrypted {
 			continue
 		}
 		out.Alerts = append(out.Alerts, result.Alert{From: sideName[a.from], Level: a.alert.Level.String(),
-			Description: a.alert.Description.String(), Code: int(a.alert.Description), Frame: a.frame, Time: a.t.UTC(),
+			Description: a.alert.Description.String(), Code: int(a.alert.Description), Frame: a.num(), Time: a.time(),
 			BeforeServerHello: a.beforeServerHello})
 	}
 	out.TLS = t
@@ -299,7 +299,7 @@ func refs(rs []ref, from int) []result.PacketRef {
 }
 
 func packetRef(r ref, from int) result.PacketRef {
-	return result.PacketRef{From: sideName[from], Frame: r.frame, Time: r.t.UTC()}
+	return result.PacketRef{From: sideName[from], Frame: r.num(), Time: r.time()}
 }
 
 // wiresharkFilter selects one connection's packets in Wireshark.

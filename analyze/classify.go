@@ -38,7 +38,7 @@ func (f *flow) addEvidence(r ref, format string, args ...any) {
 	if f.diag.evidence == nil {
 		f.diag.evidence = make([]result.Evidence, 0, 4) // a failed flow's few packets of evidence
 	}
-	f.diag.evidence = append(f.diag.evidence, result.Evidence{Frame: r.frame, Time: r.t.UTC(), Text: fmt.Sprintf(format, args...)})
+	f.diag.evidence = append(f.diag.evidence, result.Evidence{Frame: r.num(), Time: r.time(), Text: fmt.Sprintf(format, args...)})
 }
 
 func (f *flow) verdict(v result.Verdict, format string, args ...any) {
@@ -82,7 +82,7 @@ func (f *flow) classify(end time.Time) {
 	case f.synCount > 0 && !f.synAck.seen():
 		f.classifyNoSYNACK(end)
 	case f.synCount == 0 && !f.synAck.seen() && x.ch == nil:
-		f.addEvidence(ref{f.firstFrame, f.first}, "first packet of the connection: no SYN or SYN-ACK was captured")
+		f.addEvidence(mkRef(f.firstFrame, f.first), "first packet of the connection: no SYN or SYN-ACK was captured")
 		f.verdict(result.VerdictIncomplete, "the capture started after this connection was set up (no SYN seen), so how it began cannot be told")
 		f.addRSTEvidence()
 	case x.ch != nil || x.chErr != "":
@@ -117,7 +117,7 @@ func (f *flow) classifyNoSYNACK(end time.Time) {
 	for _, r := range f.rsts {
 		if r.from == fromServer {
 			f.addEvidence(first, "SYN from the client")
-			f.addEvidence(r.ref, "RST from the server %s after the SYN (TTL %d)", since(first.t, r.t), r.ttl)
+			f.addEvidence(r.ref, "RST from the server %s after the SYN (TTL %d)", since(first.time(), r.time()), r.ttl)
 			f.verdict(result.VerdictRefused, "the server answered the SYN with a reset: nothing listens on %s", addr(f.server))
 			return
 		}
@@ -127,7 +127,7 @@ func (f *flow) classifyNoSYNACK(end time.Time) {
 		return
 	}
 	last := f.syns[len(f.syns)-1]
-	waited := end.Sub(last.t)
+	waited := end.Sub(last.time())
 	if f.synCount == 1 && waited < time.Second && f.side[fromClient].packets == 1 {
 		f.addEvidence(first, "SYN from the client")
 		f.verdict(result.VerdictIncomplete, "the capture ended %s after the SYN, before an answer could be expected", fmtDur(waited))
@@ -139,7 +139,7 @@ func (f *flow) classifyNoSYNACK(end time.Time) {
 // classifyTLS: the client sent a ClientHello.
 func (f *flow) classifyTLS(end time.Time) {
 	x := &f.tls
-	chRef := ref{x.chFrame, x.chLast.t}
+	chRef := mkRef(x.chFrame, x.chLast.time())
 	if x.ch != nil {
 		f.addEvidence(chRef, "ClientHello offering %s%s%s", x.fp.offeredText, legacyNote(x.ch), sniNote(x.ch))
 	} else {
@@ -177,24 +177,24 @@ func (f *flow) classifyTLS(end time.Time) {
 	}
 	s := &f.side[fromServer]
 	if r, ok := f.firstRST(); ok && r.from == fromServer && !s.firstPayload.seen() && !(s.fin.seen() && s.fin.frame < r.frame) {
-		f.addEvidence(r.ref, "RST from the server %s after the ClientHello, with no ServerHello or alert before it", since(x.chLast.t, r.t))
-		f.verdict(result.VerdictServerResetAfterClientHello, "the server reset the connection %s after the ClientHello, without a ServerHello or an alert", since(x.chLast.t, r.t))
+		f.addEvidence(r.ref, "RST from the server %s after the ClientHello, with no ServerHello or alert before it", since(x.chLast.time(), r.time()))
+		f.verdict(result.VerdictServerResetAfterClientHello, "the server reset the connection %s after the ClientHello, without a ServerHello or an alert", since(x.chLast.time(), r.time()))
 		return
 	}
 	if s.fin.seen() && !s.firstPayload.seen() {
-		f.addEvidence(s.fin, "FIN from the server %s after the ClientHello, with no ServerHello or alert before it", since(x.chLast.t, s.fin.t))
-		f.verdict(result.VerdictServerClosedAfterClientHello, "the server closed the connection %s after the ClientHello, without a ServerHello or an alert", since(x.chLast.t, s.fin.t))
+		f.addEvidence(s.fin, "FIN from the server %s after the ClientHello, with no ServerHello or alert before it", since(x.chLast.time(), s.fin.time()))
+		f.verdict(result.VerdictServerClosedAfterClientHello, "the server closed the connection %s after the ClientHello, without a ServerHello or an alert", since(x.chLast.time(), s.fin.time()))
 		return
 	}
 	c := &f.side[fromClient]
 	if r, ok := f.firstRST(); ok && r.from == fromClient {
-		f.addEvidence(r.ref, "RST from the client %s after the ClientHello: it gave up waiting", since(x.chLast.t, r.t))
-		f.verdict(result.VerdictNoServerHello, "the server did not answer the ClientHello; the client reset the connection %s later", since(x.chLast.t, r.t))
+		f.addEvidence(r.ref, "RST from the client %s after the ClientHello: it gave up waiting", since(x.chLast.time(), r.time()))
+		f.verdict(result.VerdictNoServerHello, "the server did not answer the ClientHello; the client reset the connection %s later", since(x.chLast.time(), r.time()))
 		return
 	}
 	if c.fin.seen() {
-		f.addEvidence(c.fin, "FIN from the client %s after the ClientHello: it gave up waiting", since(x.chLast.t, c.fin.t))
-		f.verdict(result.VerdictNoServerHello, "the server did not answer the ClientHello; the client closed the connection %s later", since(x.chLast.t, c.fin.t))
+		f.addEvidence(c.fin, "FIN from the client %s after the ClientHello: it gave up waiting", since(x.chLast.time(), c.fin.time()))
+		f.verdict(result.VerdictNoServerHello, "the server did not answer the ClientHello; the client closed the connection %s later", since(x.chLast.time(), c.fin.time()))
 		return
 	}
 	f.diag.versionSuspect = false
@@ -202,7 +202,7 @@ func (f *flow) classifyTLS(end time.Time) {
 		f.verdict(result.VerdictIncomplete, "the ClientHello could not be read and the capture ends before the server answered")
 		return
 	}
-	f.verdict(result.VerdictIncomplete, "the capture ended %s after the ClientHello, before the server answered", fmtDur(end.Sub(x.chLast.t)))
+	f.verdict(result.VerdictIncomplete, "the capture ended %s after the ClientHello, before the server answered", fmtDur(end.Sub(x.chLast.time())))
 }
 
 // alertAnswersServerClose reports whether a is a client alert sent, before any ServerHello, after
@@ -256,7 +256,7 @@ func (f *flow) classifyAfterServerHello(end time.Time) {
 	est := f.tlsEstablished()
 	rst, hasRST := f.firstRST()
 	if est {
-		if hasRST && !f.finBefore(rst.t) {
+		if hasRST && !f.finBefore(rst.time()) {
 			f.addEvidence(rst.ref, "RST from the %s after the handshake, before any FIN", sideName[rst.from])
 			f.verdict(result.VerdictReset, "the %s reset the connection after the TLS handshake (%s), while exchanging data (%d records from the client, %d from the server)",
 				sideName[rst.from], v, x.appData[fromClient], x.appData[fromServer])
@@ -286,7 +286,7 @@ func (f *flow) classifyAfterServerHello(end time.Time) {
 			return
 		}
 	}
-	f.verdict(result.VerdictIncomplete, "the capture ended during the TLS handshake (%s chosen), %s after the ServerHello", v, fmtDur(end.Sub(x.shRef.t)))
+	f.verdict(result.VerdictIncomplete, "the capture ended during the TLS handshake (%s chosen), %s after the ServerHello", v, fmtDur(end.Sub(x.shRef.time())))
 }
 
 // tlsEstablished reports whether both sides finished the handshake, as far as packets show.
@@ -326,7 +326,7 @@ func (f *flow) classifyPlain(end time.Time) {
 		f.diag.plainText = true
 	}
 	rst, hasRST := f.firstRST()
-	if hasRST && !f.finBefore(rst.t) {
+	if hasRST && !f.finBefore(rst.time()) {
 		f.addEvidence(rst.ref, "RST from the %s", sideName[rst.from])
 		stage := "right after the TCP handshake, before any data"
 		if c.bytes > 0 || s.bytes > 0 {
@@ -371,7 +371,7 @@ func (f *flow) firstRST() (rstRef, bool) {
 // finBefore reports whether either side sent a FIN before t.
 func (f *flow) finBefore(t time.Time) bool {
 	for d := range f.side {
-		if fin := f.side[d].fin; fin.seen() && !fin.t.After(t) {
+		if fin := f.side[d].fin; fin.seen() && !fin.time().After(t) {
 			return true
 		}
 	}

@@ -65,7 +65,7 @@ func (a *Analyzer) inferPath(f *flow) {
 				d.verdict = result.VerdictMiddleboxReset
 				d.reason = fmt.Sprintf("the reset answering the SYN has TTL %d (%s from the capture point), but %s's own packets arrive with TTL %d (%s; flow #%d): a firewall in the path rejected the connection with a reset forged in the server's name",
 					r.ttl, hopText(hops(uint8(r.ttl))), f.server.Addr(), seen.ttl, hopText(hops(seen.ttl)), seen.flowID)
-				d.evidence = append(d.evidence, result.Evidence{Frame: seen.at.frame, Time: seen.at.t.UTC(),
+				d.evidence = append(d.evidence, result.Evidence{Frame: seen.at.num(), Time: seen.at.time(),
 					Text: fmt.Sprintf("a packet the server did send, in flow #%d: TTL %d", seen.flowID, seen.ttl)})
 				sort.SliceStable(d.evidence, func(i, j int) bool { return d.evidence[i].Frame < d.evidence[j].Frame })
 			} else {

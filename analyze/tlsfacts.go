@@ -74,7 +74,7 @@ func (f *flow) tlsEvent(d int, ev *tls.Event) {
 	s := &f.side[d]
 	first, _, _ := s.stream.frameAt(ev.Start)
 	lastFrame, lastTime, _ := s.stream.frameAt(ev.End - 1)
-	at := ref{lastFrame, lastTime}
+	at := mkRef(lastFrame, lastTime)
 	f.ladder.note(lastFrame, ev)
 	switch ev.Kind {
 	case tls.EventHandshake:
@@ -131,7 +131,7 @@ func (f *flow) tlsEvent(d int, ev *tls.Event) {
 		f.encryptedRecord(d, at, ev.Length)
 	case tls.EventNotTLS:
 		if !x.notTLS[d].seen() {
-			x.notTLS[d] = notTLSFact{ref: ref{first, s.firstPayload.t}, prefix: ev.Prefix}
+			x.notTLS[d] = notTLSFact{ref: mkRef(first, s.firstPayload.time()), prefix: ev.Prefix}
 			if first == 0 {
 				x.notTLS[d].ref = s.firstPayload
 			}

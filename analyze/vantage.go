@@ -170,13 +170,13 @@ func (f *flow) computeVantage() {
 	if f.synAck.seen() && ps.handshakeAck.seen() {
 		var lastSYN ref
 		for _, sy := range f.syns {
-			if !sy.t.After(f.synAck.t) {
+			if !sy.time().After(f.synAck.time()) {
 				lastSYN = sy
 			}
 		}
 		if lastSYN.seen() {
-			t1 = f.synAck.t.Sub(lastSYN.t)
-			t2 = ps.handshakeAck.at().Sub(f.synAck.t)
+			t1 = f.synAck.time().Sub(lastSYN.time())
+			t2 = ps.handshakeAck.at().Sub(f.synAck.time())
 		}
 	}
 	ps.vantage = decideVantage(vantageInput{c.ttl, s.ttl, c.ttlSet, s.ttlSet, t1, t2})

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,12 +39,30 @@ func (f *flow) addEvidence(r ref, format string, args ...any) {
 	if f.diag.evidence == nil {
 		f.diag.evidence = make([]result.Evidence, 0, 4) // a failed flow's few packets of evidence
 	}
-	f.diag.evidence = append(f.diag.evidence, result.Evidence{Frame: r.num(), Time: r.time(), Text: fmt.Sprintf(format, args...)})
+	f.addEvidenceText(r, fmt.Sprintf(format, args...))
+}
+
+// addEvidenceText is addEvidence with the text already worded: the hot callers build it by
+// concatenation, which costs one allocation where fmt costs one per argument and one for the text.
+func (f *flow) addEvidenceText(r ref, text string) {
+	if !r.seen() {
+		return
+	}
+	if f.diag.evidence == nil {
+		f.diag.evidence = make([]result.Evidence, 0, 4) // a failed flow's few packets of evidence
+	}
+	f.diag.evidence = append(f.diag.evidence, result.Evidence{Frame: r.num(), Time: r.time(), Text: text})
 }
 
 func (f *flow) verdict(v result.Verdict, format string, args ...any) {
 	f.diag.verdict = v
 	f.diag.reason = fmt.Sprintf(format, args...)
+}
+
+// verdictText is verdict with the reason already worded (see addEvidenceText).
+func (f *flow) verdictText(v result.Verdict, reason string) {
+	f.diag.verdict = v
+	f.diag.reason = reason
 }
 
 // finalize computes the flow's Zeek state and its first-pass verdict. end is the capture time at
@@ -141,7 +160,9 @@ func (f *flow) classifyTLS(end time.Time) {
 	x := &f.tls
 	chRef := mkRef(x.chFrame, x.chLast.time())
 	if x.ch != nil {
-		f.addEvidence(chRef, "ClientHello offering %s%s%s", x.fp.offeredText, legacyNote(x.ch), sniNote(x.ch))
+		if chRef.seen() {
+			f.addEvidenceText(chRef, "ClientHello offering "+x.fp.offeredText+legacyNote(x.ch)+sniNote(x.ch))
+		}
 	} else {
 		f.addEvidence(chRef, "ClientHello that could not be parsed: %s", x.chErr)
 	}
@@ -149,7 +170,9 @@ func (f *flow) classifyTLS(end time.Time) {
 		f.addEvidence(x.hrrRef, "HelloRetryRequest: the server asks for a %s key share", x.hrr.KeyShareGroup)
 	}
 	if x.sh != nil {
-		f.addEvidence(x.shRef, "ServerHello choosing %s, %s", x.sh.ChosenVersion(), chosenCipher(x.sh))
+		if x.shRef.seen() {
+			f.addEvidenceText(x.shRef, "ServerHello choosing "+x.sh.ChosenVersion().String()+", "+chosenCipher(x.sh))
+		}
 	}
 	if a, ok := x.fatalAlert(); ok {
 		if !f.alertAnswersServerClose(a) {
@@ -226,7 +249,9 @@ func (f *flow) alertAnswersServerClose(a alertFact) bool {
 // classifyAlert: a plaintext alert ended the handshake.
 func (f *flow) classifyAlert(a alertFact) {
 	who := sideName[a.from]
-	f.addEvidence(a.ref, "%s alert %s (%d) from the %s", a.alert.Level, a.alert.Description, a.alert.Description, who)
+	if a.ref.seen() {
+		f.addEvidenceText(a.ref, a.alert.Level.String()+" alert "+a.alert.Description.String()+" ("+strconv.Itoa(int(a.alert.Description))+") from the "+who)
+	}
 	when := "before any ServerHello"
 	if !a.beforeServerHello {
 		when = "after the ServerHello"
@@ -234,7 +259,7 @@ func (f *flow) classifyAlert(a alertFact) {
 	d := a.alert.Description
 	switch {
 	case d == tls.AlertProtocolVersion:
-		f.verdict(result.VerdictTLSVersionMismatch, "the %s sent protocol_version %s: no TLS version in common (the client offers %s)", who, when, f.offered())
+		f.verdictText(result.VerdictTLSVersionMismatch, "the "+who+" sent protocol_version "+when+": no TLS version in common (the client offers "+f.offered()+")")
 	case d == tls.AlertHandshakeFailure || d == tls.AlertInsufficientSecurity:
 		f.diag.versionSuspect = a.beforeServerHello
 		f.verdict(result.VerdictTLSHandshakeFailure, "the %s sent %s %s: most likely no cipher suite in common (the client offers %s)", who, d, when, f.suitesOffered())
@@ -434,14 +459,14 @@ func legacyNote(ch *tls.ClientHello) string {
 	if ch.VersionsFromExtension() {
 		return ""
 	}
-	return fmt.Sprintf(" (legacy_version %s, no supported_versions extension)", ch.LegacyVersion)
+	return " (legacy_version " + ch.LegacyVersion.String() + ", no supported_versions extension)"
 }
 
 func sniNote(ch *tls.ClientHello) string {
 	if ch.ServerName == "" {
 		return ""
 	}
-	return fmt.Sprintf(", SNI %q", ch.ServerName)
+	return ", SNI " + strconv.Quote(ch.ServerName) // as %q words it
 }
 
 // versionList names versions as a compact range ("TLS 1.0–1.2") when they are consecutive.

@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -111,7 +112,6 @@ func oneSidedWhere(name vantagePoint, h int) vantagePoint {
 // describe says what the vantage was decided from.
 func (v vantage) describe() string {
 	in := v.in
-	ttls := fmt.Sprintf("client TTL %d (%s), server TTL %d (%s)", in.clientTTL, hopText(v.clientHops), in.serverTTL, hopText(v.serverHops))
 	switch {
 	case !in.clientSeen && !in.serverSeen:
 		return "no packets"
@@ -119,6 +119,10 @@ func (v vantage) describe() string {
 		return oneSidedReason(vantageClient, in.clientTTL, v.clientHops)
 	case !in.clientSeen:
 		return oneSidedReason(vantageServer, in.serverTTL, v.serverHops)
+	}
+	ttls := "client TTL " + strconv.Itoa(int(in.clientTTL)) + " (" + hopText(v.clientHops) + "), server TTL " +
+		strconv.Itoa(int(in.serverTTL)) + " (" + hopText(v.serverHops) + ")"
+	switch {
 	case v.byTiming == vantageClient:
 		return fmt.Sprintf("%s; the SYN-ACK came %s after the SYN and the ACK %s after it: captured at the client", ttls, fmtDur(in.synToSynAck), fmtDur(in.synAckToAck))
 	case v.byTiming == vantageServer:
@@ -142,7 +146,7 @@ func oneSidedReason(name vantagePoint, ttl uint8, h int) string {
 	if name == vantageServer {
 		other = vantageClient
 	}
-	ttls := fmt.Sprintf("%s TTL %d (%s), no packet from the %s", name, ttl, hopText(h), other)
+	ttls := name.String() + " TTL " + strconv.Itoa(int(ttl)) + " (" + hopText(h) + "), no packet from the " + other.String()
 	if h == 0 {
 		return ttls + ": captured on the " + name.String() + "'s side"
 	}
@@ -158,7 +162,7 @@ func hopText(h int) string {
 	case 1:
 		return "1 hop"
 	default:
-		return fmt.Sprintf("%d hops", h)
+		return strconv.Itoa(h) + " hops"
 	}
 }
 

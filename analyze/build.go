@@ -164,6 +164,14 @@ func verdictCounts(m map[result.Verdict]int) []result.VerdictCount {
 // result converts a finished flow to its result form.
 func (f *flow) result() result.Flow {
 	c, s := &f.side[fromClient], &f.side[fromServer]
+	// The flow's packet references (SYNs, up to two FINs, RSTs, the SYN-ACK) share one
+	// allocation; each list is capped at its length, so an append elsewhere copies it.
+	nSYN, nRST := len(f.syns), len(f.rsts)
+	pr := make([]result.PacketRef, nSYN+2+nRST+1)
+	syns, fins, rsts, synAck := pr[:0:nSYN], pr[nSYN:nSYN:nSYN+2], pr[nSYN+2:nSYN+2:nSYN+2+nRST], &pr[nSYN+2+nRST]
+	for _, r := range f.syns {
+		syns = append(syns, packetRef(r, fromClient))
+	}
 	out := result.Flow{
 		ID:              f.id,
 		Client:          addr(f.client),
@@ -184,9 +192,9 @@ func (f *flow) result() result.Flow {
 		Flags:           listOf(f.diag.flags),
 		Path:            f.pathResult(),
 		TCP: result.TCP{
-			SYNs:          refs(f.syns, fromClient),
-			FINs:          make([]result.PacketRef, 0, 2),
-			RSTs:          []result.PacketRef{},
+			SYNs:          syns,
+			FINs:          fins,
+			RSTs:          rsts,
 			ClientPackets: c.packets,
 			ServerPackets: s.packets,
 			ClientBytes:   c.bytes,
@@ -199,8 +207,8 @@ func (f *flow) result() result.Flow {
 		},
 	}
 	if f.synAck.seen() {
-		r := packetRef(f.synAck, fromServer)
-		out.TCP.SYNACK = &r
+		*synAck = packetRef(f.synAck, fromServer)
+		out.TCP.SYNACK = synAck
 		var lastSYN ref
 		for _, sy := range f.syns {
 			if !sy.time().After(f.synAck.time()) {
@@ -288,14 +296,6 @@ func listOf[T any](s []T) []T {
 		return []T{}
 	}
 	return slices.Clip(s)
-}
-
-func refs(rs []ref, from int) []result.PacketRef {
-	out := make([]result.PacketRef, 0, len(rs))
-	for _, r := range rs {
-		out = append(out, packetRef(r, from))
-	}
-	return out
 }
 
 func packetRef(r ref, from int) result.PacketRef {

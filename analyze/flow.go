@@ -248,6 +248,9 @@ func (f *flow) payload(d int, p *capture.Packet, r ref, lp *ladderPacket) {
 			s.stream.limit = f.limit
 			s.owner, s.dir = f, uint8(d)
 		}
+		if s.stream.marks == nil {
+			s.stream.marks = f.shared.newMarks()
+		}
 		s.stream.segment(t.Seq, t.Payload, t.PayloadLen, p.Index, p.Time, s)
 		if s.stream.gap {
 			s.tls.Gap()
@@ -277,6 +280,7 @@ func (f *flow) finReceived(d int, t *capture.TCPHeader) {
 // buffers back when they reach the limit, not when they end.
 func (f *flow) streamStopped(d int) {
 	s := &f.side[d]
+	f.shared.freeMarks(s.stream.marks)
 	s.stream.marks = nil
 	if s.tls == nil {
 		return
@@ -365,6 +369,7 @@ func (f *flow) release() {
 	}
 	for i := range f.side {
 		f.side[i].stream.stop()
+		f.shared.freeMarks(f.side[i].stream.marks)
 		f.side[i].stream.marks = nil
 		f.shared.freeStream(f.side[i].tls)
 		f.side[i].tls = nil

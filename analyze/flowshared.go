@@ -14,6 +14,29 @@ type flowShared struct {
 	events  []tls.Event      // scratch: the events of one side.deliver
 	ladders ladderPool       // packet arrays of ladders that finished flows gave back
 	streams []*tls.Stream    // TLS parsers that flows no longer use, for new ones
+	marks   [][]segmentMark  // stream frame marks that flows no longer use, emptied
+}
+
+// maxPooledMarks bounds the spare frame-mark arrays (a few hundred bytes each, 2.5 KiB at most).
+const maxPooledMarks = 2048
+
+// newMarks returns an empty array for a stream's frame marks, reusing a spare one.
+func (sh *flowShared) newMarks() []segmentMark {
+	n := len(sh.marks)
+	if n == 0 {
+		return make([]segmentMark, 0, initialMarks)
+	}
+	m := sh.marks[n-1]
+	sh.marks[n-1] = nil
+	sh.marks = sh.marks[:n-1]
+	return m
+}
+
+// freeMarks takes back the frame marks of a stream that no longer refers to them.
+func (sh *flowShared) freeMarks(m []segmentMark) {
+	if m != nil && len(sh.marks) < maxPooledMarks {
+		sh.marks = append(sh.marks, m[:0])
+	}
 }
 
 // maxPooledStreams bounds the spare TLS parsers, each with buffers of a few KiB at most.

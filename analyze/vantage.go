@@ -1,7 +1,6 @@
 package analyze
 
 import (
-	"fmt"
 	"strconv"
 	"time"
 )
@@ -120,23 +119,26 @@ func (v vantage) describe() string {
 	case !in.clientSeen:
 		return oneSidedReason(vantageServer, in.serverTTL, v.serverHops)
 	}
-	ttls := "client TTL " + strconv.Itoa(int(in.clientTTL)) + " (" + hopText(v.clientHops) + "), server TTL " +
-		strconv.Itoa(int(in.serverTTL)) + " (" + hopText(v.serverHops) + ")"
+	// Each answer is one concatenation (one allocation): the TTLs, then why.
+	ttls := func(why string) string {
+		return "client TTL " + strconv.Itoa(int(in.clientTTL)) + " (" + hopText(v.clientHops) + "), server TTL " +
+			strconv.Itoa(int(in.serverTTL)) + " (" + hopText(v.serverHops) + ")" + why
+	}
 	switch {
 	case v.byTiming == vantageClient:
-		return fmt.Sprintf("%s; the SYN-ACK came %s after the SYN and the ACK %s after it: captured at the client", ttls, fmtDur(in.synToSynAck), fmtDur(in.synAckToAck))
+		return ttls("; the SYN-ACK came " + fmtDur(in.synToSynAck) + " after the SYN and the ACK " + fmtDur(in.synAckToAck) + " after it: captured at the client")
 	case v.byTiming == vantageServer:
-		return fmt.Sprintf("%s; the SYN-ACK left %s after the SYN and the ACK came %s later: captured at the server", ttls, fmtDur(in.synToSynAck), fmtDur(in.synAckToAck))
+		return ttls("; the SYN-ACK left " + fmtDur(in.synToSynAck) + " after the SYN and the ACK came " + fmtDur(in.synAckToAck) + " later: captured at the server")
 	}
 	switch v.where {
 	case vantageClient:
-		return ttls + ": captured on the client's side"
+		return ttls(": captured on the client's side")
 	case vantageServer:
-		return ttls + ": captured on the server's side"
+		return ttls(": captured on the server's side")
 	case vantageBetween:
-		return ttls + ": routers on both sides of the capture point"
+		return ttls(": routers on both sides of the capture point")
 	}
-	return ttls + ": no router between the two and the handshake too fast to tell the side"
+	return ttls(": no router between the two and the handshake too fast to tell the side")
 }
 
 // oneSidedReason words the vantage when only one side (name: vantageClient or vantageServer)
@@ -146,11 +148,11 @@ func oneSidedReason(name vantagePoint, ttl uint8, h int) string {
 	if name == vantageServer {
 		other = vantageClient
 	}
-	ttls := name.String() + " TTL " + strconv.Itoa(int(ttl)) + " (" + hopText(h) + "), no packet from the " + other.String()
+	n, t, hs, o := name.String(), strconv.Itoa(int(ttl)), hopText(h), other.String()
 	if h == 0 {
-		return ttls + ": captured on the " + name.String() + "'s side"
+		return n + " TTL " + t + " (" + hs + "), no packet from the " + o + ": captured on the " + n + "'s side"
 	}
-	return ttls + ": captured away from the " + name.String() + ", behind at least one router"
+	return n + " TTL " + t + " (" + hs + "), no packet from the " + o + ": captured away from the " + n + ", behind at least one router"
 }
 
 func hopText(h int) string {

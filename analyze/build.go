@@ -175,7 +175,7 @@ func (f *flow) result() result.Flow {
 	out := result.Flow{
 		ID:              f.id,
 		Client:          addr(f.client),
-		Server:          addr(f.server),
+		Server:          f.shared.serverText(f.server),
 		RolesGuessed:    f.rolesGuessed,
 		Start:           f.first.UTC(),
 		End:             f.last.UTC(),

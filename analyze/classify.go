@@ -101,8 +101,8 @@ func (f *flow) classify(end time.Time) {
 	case f.synCount > 0 && !f.synAck.seen():
 		f.classifyNoSYNACK(end)
 	case f.synCount == 0 && !f.synAck.seen() && x.ch == nil:
-		f.addEvidence(mkRef(f.firstFrame, f.first), "first packet of the connection: no SYN or SYN-ACK was captured")
-		f.verdict(result.VerdictIncomplete, "the capture started after this connection was set up (no SYN seen), so how it began cannot be told")
+		f.addEvidenceText(mkRef(f.firstFrame, f.first), "first packet of the connection: no SYN or SYN-ACK was captured")
+		f.verdictText(result.VerdictIncomplete, "the capture started after this connection was set up (no SYN seen), so how it began cannot be told")
 		f.addRSTEvidence()
 	case x.ch != nil || x.chErr != "":
 		f.classifyTLS(end)
@@ -117,7 +117,7 @@ func (f *flow) classify(end time.Time) {
 // the TCP outcome is reported, but the verdict cannot be more than incomplete.
 func (f *flow) classifyCutClientHello() {
 	c, s := &f.side[fromClient], &f.side[fromServer]
-	f.addEvidence(c.firstPayload, "the client's first data, cut by the capture's snaplen: the ClientHello cannot be read")
+	f.addEvidenceText(c.firstPayload, "the client's first data, cut by the capture's snaplen: the ClientHello cannot be read")
 	tcp := "the connection was still open when the capture ended"
 	switch rst, hasRST := f.firstRST(); {
 	case hasRST:
@@ -135,9 +135,9 @@ func (f *flow) classifyNoSYNACK(end time.Time) {
 	first := f.syns[0]
 	for _, r := range f.rsts {
 		if r.from == fromServer {
-			f.addEvidence(first, "SYN from the client")
+			f.addEvidenceText(first, "SYN from the client")
 			f.addEvidence(r.ref, "RST from the server %s after the SYN (TTL %d)", since(first.time(), r.time()), r.ttl)
-			f.verdict(result.VerdictRefused, "the server answered the SYN with a reset: nothing listens on %s", addr(f.server))
+			f.verdictText(result.VerdictRefused, "the server answered the SYN with a reset: nothing listens on "+f.shared.serverText(f.server))
 			return
 		}
 	}
@@ -148,7 +148,7 @@ func (f *flow) classifyNoSYNACK(end time.Time) {
 	last := f.syns[len(f.syns)-1]
 	waited := end.Sub(last.time())
 	if f.synCount == 1 && waited < time.Second && f.side[fromClient].packets == 1 {
-		f.addEvidence(first, "SYN from the client")
+		f.addEvidenceText(first, "SYN from the client")
 		f.verdict(result.VerdictIncomplete, "the capture ended %s after the SYN, before an answer could be expected", fmtDur(waited))
 		return
 	}
@@ -189,13 +189,13 @@ func (f *flow) classifyTLS(end time.Time) {
 	}
 	if nt := x.notTLS[fromServer]; nt.seen() && !x.starttls {
 		f.addEvidence(nt.ref, "the server answered with %s", describePrefix(nt.prefix))
-		f.verdict(result.VerdictNotTLS, "the server answered the ClientHello with %s, not TLS: %s serves plain text", describePrefix(nt.prefix), addr(f.server))
+		f.verdict(result.VerdictNotTLS, "the server answered the ClientHello with %s, not TLS: %s serves plain text", describePrefix(nt.prefix), f.shared.serverText(f.server))
 		return
 	}
 	f.diag.versionSuspect = true
 	if a, ok := x.earlyCloseNotify(); ok && a.from == fromServer {
-		f.addEvidence(a.ref, "close_notify from the server, no ServerHello")
-		f.verdict(result.VerdictServerClosedAfterClientHello, "the server closed the connection (close_notify) right after the ClientHello, without a ServerHello or an error alert")
+		f.addEvidenceText(a.ref, "close_notify from the server, no ServerHello")
+		f.verdictText(result.VerdictServerClosedAfterClientHello, "the server closed the connection (close_notify) right after the ClientHello, without a ServerHello or an error alert")
 		return
 	}
 	s := &f.side[fromServer]
@@ -222,7 +222,7 @@ func (f *flow) classifyTLS(end time.Time) {
 	}
 	f.diag.versionSuspect = false
 	if x.ch == nil {
-		f.verdict(result.VerdictIncomplete, "the ClientHello could not be read and the capture ends before the server answered")
+		f.verdictText(result.VerdictIncomplete, "the ClientHello could not be read and the capture ends before the server answered")
 		return
 	}
 	f.verdict(result.VerdictIncomplete, "the capture ended %s after the ClientHello, before the server answered", fmtDur(end.Sub(x.chLast.time())))
@@ -340,7 +340,7 @@ func (f *flow) classifyPlain(end time.Time) {
 	if nt := x.notTLS[fromClient]; nt.seen() {
 		f.addEvidence(nt.ref, "the client sent %s", describePrefix(nt.prefix))
 		if f.tlsPort {
-			f.verdict(result.VerdictNotTLS, "the client sent %s to %s, a TLS port: it is not speaking TLS", describePrefix(nt.prefix), addr(f.server))
+			f.verdict(result.VerdictNotTLS, "the client sent %s to %s, a TLS port: it is not speaking TLS", describePrefix(nt.prefix), f.shared.serverText(f.server))
 			for _, a := range x.alerts {
 				if a.from == fromServer && !a.encrypted {
 					f.addEvidence(a.ref, "%s alert %s (%d) from the server: it expected a TLS record", a.alert.Level, a.alert.Description, a.alert.Description)
@@ -366,16 +366,16 @@ func (f *flow) classifyPlain(end time.Time) {
 		if !end.seen() {
 			end = rst.ref
 		}
-		f.addEvidence(end, "the client closed the connection without sending any data")
+		f.addEvidenceText(end, "the client closed the connection without sending any data")
 		for _, a := range x.alerts {
 			if !a.encrypted {
 				f.addEvidence(a.ref, "%s alert %s (%d) from the %s", a.alert.Level, a.alert.Description, a.alert.Description, sideName[a.from])
 			}
 		}
-		f.verdict(result.VerdictOK, "the client opened the TCP connection and closed it without sending any data (a port check, or a client that gave up before starting TLS)")
+		f.verdictText(result.VerdictOK, "the client opened the TCP connection and closed it without sending any data (a port check, or a client that gave up before starting TLS)")
 	case c.fin.seen() && s.fin.seen() || hasRST:
 		if c.bytes == 0 && s.bytes == 0 {
-			f.verdict(result.VerdictOK, "TCP connection opened and closed without data (a port check?)")
+			f.verdictText(result.VerdictOK, "TCP connection opened and closed without data (a port check?)")
 		} else {
 			f.verdict(result.VerdictOK, "plain TCP: %d bytes from the client, %d from the server, closed normally", c.bytes, s.bytes)
 		}

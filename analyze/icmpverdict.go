@@ -140,7 +140,7 @@ func (f *flow) classifyICMP() {
 			return
 		}
 		f.verdict(result.VerdictFirewallReject, "%s by %s from %s: a firewall there rejects connections to %s",
-			answered, icmpName(ic), from, addr(f.server))
+			answered, icmpName(ic), from, f.shared.serverText(f.server))
 	case icmpUnreachable:
 		why := "it cannot deliver to " + f.server.Addr().String()
 		switch {

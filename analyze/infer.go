@@ -162,7 +162,7 @@ func (a *Analyzer) infer(f *flow) {
 		d.reason += "; no other flow in this capture shows which versions this server accepts"
 	case d.plainText && s != nil && s.tlsSeen:
 		d.verdict = result.VerdictNotTLS
-		d.reason = fmt.Sprintf("the client did not speak TLS to %s, where other clients in this capture did", addr(f.server))
+		d.reason = fmt.Sprintf("the client did not speak TLS to %s, where other clients in this capture did", f.shared.serverText(f.server))
 	}
 }
 

@@ -117,7 +117,7 @@ func (f *flow) facts(a *Analyzer, out *result.Flow) map[string]string {
 	}
 	if i, ok := f.injectedRST(); ok {
 		m["idle"] = fmtDur(f.path.rst[i].idle)
-		m["reset_in_name_of"] = addr(f.server)
+		m["reset_in_name_of"] = f.shared.serverText(f.server)
 		if f.rsts[i].from == fromClient {
 			m["reset_in_name_of"] = addr(f.client)
 		}

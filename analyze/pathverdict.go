@@ -100,10 +100,10 @@ func (f *flow) classifySYNACKUnacknowledged() bool {
 		return false
 	}
 	for _, r := range f.syns {
-		f.addEvidence(r, "SYN from the client")
+		f.addEvidenceText(r, "SYN from the client")
 	}
 	for _, r := range ps.synAckRefs[:min(ps.synAcks, len(ps.synAckRefs))] {
-		f.addEvidence(r.full(), "SYN-ACK from the server")
+		f.addEvidenceText(r.full(), "SYN-ACK from the server")
 	}
 	what := fmt.Sprintf("the server answered with %d SYN-ACK(s) to the client's %d SYN(s) over %s, and no ACK came back",
 		ps.synAcks, f.synCount, fmtDur(f.last.Sub(f.syns[0].time())))

@@ -142,7 +142,7 @@ func (f *flow) classifySYNTimeout(end time.Time) {
 		f.addEvidence(r, "SYN from the client (%s after the first)", since(first.time(), r.time()))
 		times = append(times, fmtSecs(r.time().Sub(first.time())))
 	}
-	what := fmt.Sprintf("%d SYN(s) to %s over %s were never answered (sent at %s s", f.synCount, addr(f.server), fmtDur(last.time().Sub(first.time())), strings.Join(times, ", "))
+	what := fmt.Sprintf("%d SYN(s) to %s over %s were never answered (sent at %s s", f.synCount, f.shared.serverText(f.server), fmtDur(last.time().Sub(first.time())), strings.Join(times, ", "))
 	if len(sch.intervals) > 0 {
 		what += fmt.Sprintf("; intervals %s s: %s", sch.intervalsText(), sch.describe())
 	}

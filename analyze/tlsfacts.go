@@ -84,6 +84,10 @@ func (f *flow) tlsEvent(d int, ev *tls.Event) {
 		}
 		if d == fromServer {
 			if len(x.serverMsgs) < maxServerMsgs {
+				if x.serverMsgs == nil {
+					// A TLS 1.2 server's first flight is four messages: one allocation, not three.
+					x.serverMsgs = make([]string, 0, 4)
+				}
 				x.serverMsgs = append(x.serverMsgs, ev.HandshakeType.String())
 			}
 			x.serverFlightEnd = at

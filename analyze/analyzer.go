@@ -66,6 +66,7 @@ type Analyzer struct {
 	evictedEarly        int
 	dns                 dnsTable                      // name lookups (dns.go)
 	entries             map[adviceKey]knowledge.Entry // knowledge entries resolved (nextstep.go)
+	facts               map[string]string             // the current flow's placeholder values, reused (nextstep.go)
 }
 
 // New returns an Analyzer for the given options.
@@ -254,7 +255,7 @@ func (a *Analyzer) finish(f *flow) {
 	f.finalize(a)
 	if f.clientHelloCut {
 		if a.clientHelloCuts == 0 {
-			a.clientHelloCutFrame = f.side[fromClient].firstPayload.frame
+			a.clientHelloCutFrame = f.side[fromClient].firstPayload.num()
 		}
 		a.clientHelloCuts++
 	}

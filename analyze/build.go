@@ -164,10 +164,18 @@ func verdictCounts(m map[result.Verdict]int) []result.VerdictCount {
 // result converts a finished flow to its result form.
 func (f *flow) result() result.Flow {
 	c, s := &f.side[fromClient], &f.side[fromServer]
+	// The flow's packet references (SYNs, up to two FINs, RSTs, the SYN-ACK) share one
+	// allocation; each list is capped at its length, so an append elsewhere copies it.
+	nSYN, nRST := len(f.syns), len(f.rsts)
+	pr := make([]result.PacketRef, nSYN+2+nRST+1)
+	syns, fins, rsts, synAck := pr[:0:nSYN], pr[nSYN:nSYN:nSYN+2], pr[nSYN+2:nSYN+2:nSYN+2+nRST], &pr[nSYN+2+nRST]
+	for _, r := range f.syns {
+		syns = append(syns, packetRef(r, fromClient))
+	}
 	out := result.Flow{
 		ID:              f.id,
 		Client:          addr(f.client),
-		Server:          addr(f.server),
+		Server:          f.shared.serverText(f.server),
 		RolesGuessed:    f.rolesGuessed,
 		Start:           f.first.UTC(),
 		End:             f.last.UTC(),
@@ -184,9 +192,9 @@ func (f *flow) result() result.Flow {
 		Flags:           listOf(f.diag.flags),
 		Path:            f.pathResult(),
 		TCP: result.TCP{
-			SYNs:          refs(f.syns, fromClient),
-			FINs:          make([]result.PacketRef, 0, 2),
-			RSTs:          []result.PacketRef{},
+			SYNs:          syns,
+			FINs:          fins,
+			RSTs:          rsts,
 			ClientPackets: c.packets,
 			ServerPackets: s.packets,
 			ClientBytes:   c.bytes,
@@ -199,16 +207,16 @@ func (f *flow) result() result.Flow {
 		},
 	}
 	if f.synAck.seen() {
-		r := packetRef(f.synAck, fromServer)
-		out.TCP.SYNACK = &r
+		*synAck = packetRef(f.synAck, fromServer)
+		out.TCP.SYNACK = synAck
 		var lastSYN ref
 		for _, sy := range f.syns {
-			if !sy.t.After(f.synAck.t) {
+			if !sy.time().After(f.synAck.time()) {
 				lastSYN = sy
 			}
 		}
 		if lastSYN.seen() {
-			out.TCP.HandshakeRTT = f.synAck.t.Sub(lastSYN.t).Seconds()
+			out.TCP.HandshakeRTT = f.synAck.time().Sub(lastSYN.time()).Seconds()
 		}
 	}
 	for d := range f.side {
@@ -243,31 +251,31 @@ func (f *flow) fillTLS(out *result.Flow) {
 	if ch := x.ch; ch != nil {
 		rc := new(result.ClientHello)
 		*rc = x.fp.hello // the names, shared with every flow that sent the same ClientHello
-		rc.Frame, rc.LastFrame, rc.Segments = x.chFrame, x.chLast.frame, x.chSegments
+		rc.Frame, rc.LastFrame, rc.Segments = x.chFrame, x.chLast.num(), x.chSegments
 		rc.RecordVersion, rc.SNI, rc.ALPN = x.chRecord.String(), ch.ServerName, append([]string{}, ch.ALPN...)
 		t.ClientHello = rc
 		out.OfferedVersions = rc.OfferedVersions
 	}
 	if sh := x.sh; sh != nil {
-		t.ServerHello = f.shared.fps.serverHello(sh, x.shRef.frame)
+		t.ServerHello = f.shared.fps.serverHello(sh, x.shRef.num())
 		v := sh.ChosenVersion().String()
 		out.ChosenVersion = &v
 	}
 	if x.hrr != nil {
-		t.HelloRetryRequest = f.shared.fps.serverHello(x.hrr, x.hrrRef.frame)
+		t.HelloRetryRequest = f.shared.fps.serverHello(x.hrr, x.hrrRef.num())
 	}
 	t.ServerCertificates, t.CertificateFindings = []result.Certificate{}, []result.CertificateFinding{}
 	if c := f.checkCertificates(); c != nil {
 		t.ServerCertificates = listOf(c.chain) // the chain's descriptions, shared read-only
 		t.CertificateFindings = listOf(c.findings)
-		t.CertificateFrame = x.serverCertRef.frame
+		t.CertificateFrame = x.serverCertRef.num()
 	}
 	for _, a := range x.alerts {
 		if a.encrypted {
 			continue
 		}
 		out.Alerts = append(out.Alerts, result.Alert{From: sideName[a.from], Level: a.alert.Level.String(),
-			Description: a.alert.Description.String(), Code: int(a.alert.Description), Frame: a.frame, Time: a.t.UTC(),
+			Description: a.alert.Description.String(), Code: int(a.alert.Description), Frame: a.num(), Time: a.time(),
 			BeforeServerHello: a.beforeServerHello})
 	}
 	out.TLS = t
@@ -290,16 +298,8 @@ func listOf[T any](s []T) []T {
 	return slices.Clip(s)
 }
 
-func refs(rs []ref, from int) []result.PacketRef {
-	out := make([]result.PacketRef, 0, len(rs))
-	for _, r := range rs {
-		out = append(out, packetRef(r, from))
-	}
-	return out
-}
-
 func packetRef(r ref, from int) result.PacketRef {
-	return result.PacketRef{From: sideName[from], Frame: r.frame, Time: r.t.UTC()}
+	return result.PacketRef{From: sideName[from], Frame: r.num(), Time: r.time()}
 }
 
 // wiresharkFilter selects one connection's packets in Wireshark.

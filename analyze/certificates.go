@@ -43,7 +43,7 @@ func (f *flow) checkCertificates() *certCheck {
 	if x.ch != nil {
 		sni = x.ch.ServerName
 	}
-	x.certs = inspectChain(x.serverCert.Chain, f.shared.certs.parse(x.serverCert), x.serverCertRef.t, sni, f.server.Addr())
+	x.certs = inspectChain(x.serverCert.Chain, f.shared.certs.parse(x.serverCert), x.serverCertRef.time(), sni, f.server.Addr())
 	return x.certs
 }
 

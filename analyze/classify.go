@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,12 +39,30 @@ func (f *flow) addEvidence(r ref, format string, args ...any) {
 	if f.diag.evidence == nil {
 		f.diag.evidence = make([]result.Evidence, 0, 4) // a failed flow's few packets of evidence
 	}
-	f.diag.evidence = append(f.diag.evidence, result.Evidence{Frame: r.frame, Time: r.t.UTC(), Text: fmt.Sprintf(format, args...)})
+	f.addEvidenceText(r, fmt.Sprintf(format, args...))
+}
+
+// addEvidenceText is addEvidence with the text already worded: the hot callers build it by
+// concatenation, which costs one allocation where fmt costs one per argument and one for the text.
+func (f *flow) addEvidenceText(r ref, text string) {
+	if !r.seen() {
+		return
+	}
+	if f.diag.evidence == nil {
+		f.diag.evidence = make([]result.Evidence, 0, 4) // a failed flow's few packets of evidence
+	}
+	f.diag.evidence = append(f.diag.evidence, result.Evidence{Frame: r.num(), Time: r.time(), Text: text})
 }
 
 func (f *flow) verdict(v result.Verdict, format string, args ...any) {
 	f.diag.verdict = v
 	f.diag.reason = fmt.Sprintf(format, args...)
+}
+
+// verdictText is verdict with the reason already worded (see addEvidenceText).
+func (f *flow) verdictText(v result.Verdict, reason string) {
+	f.diag.verdict = v
+	f.diag.reason = reason
 }
 
 // finalize computes the flow's Zeek state and its first-pass verdict. end is the capture time at
@@ -82,8 +101,8 @@ func (f *flow) classify(end time.Time) {
 	case f.synCount > 0 && !f.synAck.seen():
 		f.classifyNoSYNACK(end)
 	case f.synCount == 0 && !f.synAck.seen() && x.ch == nil:
-		f.addEvidence(ref{f.firstFrame, f.first}, "first packet of the connection: no SYN or SYN-ACK was captured")
-		f.verdict(result.VerdictIncomplete, "the capture started after this connection was set up (no SYN seen), so how it began cannot be told")
+		f.addEvidenceText(mkRef(f.firstFrame, f.first), "first packet of the connection: no SYN or SYN-ACK was captured")
+		f.verdictText(result.VerdictIncomplete, "the capture started after this connection was set up (no SYN seen), so how it began cannot be told")
 		f.addRSTEvidence()
 	case x.ch != nil || x.chErr != "":
 		f.classifyTLS(end)
@@ -98,7 +117,7 @@ func (f *flow) classify(end time.Time) {
 // the TCP outcome is reported, but the verdict cannot be more than incomplete.
 func (f *flow) classifyCutClientHello() {
 	c, s := &f.side[fromClient], &f.side[fromServer]
-	f.addEvidence(c.firstPayload, "the client's first data, cut by the capture's snaplen: the ClientHello cannot be read")
+	f.addEvidenceText(c.firstPayload, "the client's first data, cut by the capture's snaplen: the ClientHello cannot be read")
 	tcp := "the connection was still open when the capture ended"
 	switch rst, hasRST := f.firstRST(); {
 	case hasRST:
@@ -116,9 +135,9 @@ func (f *flow) classifyNoSYNACK(end time.Time) {
 	first := f.syns[0]
 	for _, r := range f.rsts {
 		if r.from == fromServer {
-			f.addEvidence(first, "SYN from the client")
-			f.addEvidence(r.ref, "RST from the server %s after the SYN (TTL %d)", since(first.t, r.t), r.ttl)
-			f.verdict(result.VerdictRefused, "the server answered the SYN with a reset: nothing listens on %s", addr(f.server))
+			f.addEvidenceText(first, "SYN from the client")
+			f.addEvidence(r.ref, "RST from the server %s after the SYN (TTL %d)", since(first.time(), r.time()), r.ttl)
+			f.verdictText(result.VerdictRefused, "the server answered the SYN with a reset: nothing listens on "+f.shared.serverText(f.server))
 			return
 		}
 	}
@@ -127,9 +146,9 @@ func (f *flow) classifyNoSYNACK(end time.Time) {
 		return
 	}
 	last := f.syns[len(f.syns)-1]
-	waited := end.Sub(last.t)
+	waited := end.Sub(last.time())
 	if f.synCount == 1 && waited < time.Second && f.side[fromClient].packets == 1 {
-		f.addEvidence(first, "SYN from the client")
+		f.addEvidenceText(first, "SYN from the client")
 		f.verdict(result.VerdictIncomplete, "the capture ended %s after the SYN, before an answer could be expected", fmtDur(waited))
 		return
 	}
@@ -139,9 +158,11 @@ func (f *flow) classifyNoSYNACK(end time.Time) {
 // classifyTLS: the client sent a ClientHello.
 func (f *flow) classifyTLS(end time.Time) {
 	x := &f.tls
-	chRef := ref{x.chFrame, x.chLast.t}
+	chRef := mkRef(x.chFrame, x.chLast.time())
 	if x.ch != nil {
-		f.addEvidence(chRef, "ClientHello offering %s%s%s", x.fp.offeredText, legacyNote(x.ch), sniNote(x.ch))
+		if chRef.seen() {
+			f.addEvidenceText(chRef, "ClientHello offering "+x.fp.offeredText+legacyNote(x.ch)+sniNote(x.ch))
+		}
 	} else {
 		f.addEvidence(chRef, "ClientHello that could not be parsed: %s", x.chErr)
 	}
@@ -149,7 +170,9 @@ func (f *flow) classifyTLS(end time.Time) {
 		f.addEvidence(x.hrrRef, "HelloRetryRequest: the server asks for a %s key share", x.hrr.KeyShareGroup)
 	}
 	if x.sh != nil {
-		f.addEvidence(x.shRef, "ServerHello choosing %s, %s", x.sh.ChosenVersion(), chosenCipher(x.sh))
+		if x.shRef.seen() {
+			f.addEvidenceText(x.shRef, "ServerHello choosing "+x.sh.ChosenVersion().String()+", "+chosenCipher(x.sh))
+		}
 	}
 	if a, ok := x.fatalAlert(); ok {
 		if !f.alertAnswersServerClose(a) {
@@ -166,43 +189,43 @@ func (f *flow) classifyTLS(end time.Time) {
 	}
 	if nt := x.notTLS[fromServer]; nt.seen() && !x.starttls {
 		f.addEvidence(nt.ref, "the server answered with %s", describePrefix(nt.prefix))
-		f.verdict(result.VerdictNotTLS, "the server answered the ClientHello with %s, not TLS: %s serves plain text", describePrefix(nt.prefix), addr(f.server))
+		f.verdict(result.VerdictNotTLS, "the server answered the ClientHello with %s, not TLS: %s serves plain text", describePrefix(nt.prefix), f.shared.serverText(f.server))
 		return
 	}
 	f.diag.versionSuspect = true
 	if a, ok := x.earlyCloseNotify(); ok && a.from == fromServer {
-		f.addEvidence(a.ref, "close_notify from the server, no ServerHello")
-		f.verdict(result.VerdictServerClosedAfterClientHello, "the server closed the connection (close_notify) right after the ClientHello, without a ServerHello or an error alert")
+		f.addEvidenceText(a.ref, "close_notify from the server, no ServerHello")
+		f.verdictText(result.VerdictServerClosedAfterClientHello, "the server closed the connection (close_notify) right after the ClientHello, without a ServerHello or an error alert")
 		return
 	}
 	s := &f.side[fromServer]
 	if r, ok := f.firstRST(); ok && r.from == fromServer && !s.firstPayload.seen() && !(s.fin.seen() && s.fin.frame < r.frame) {
-		f.addEvidence(r.ref, "RST from the server %s after the ClientHello, with no ServerHello or alert before it", since(x.chLast.t, r.t))
-		f.verdict(result.VerdictServerResetAfterClientHello, "the server reset the connection %s after the ClientHello, without a ServerHello or an alert", since(x.chLast.t, r.t))
+		f.addEvidence(r.ref, "RST from the server %s after the ClientHello, with no ServerHello or alert before it", since(x.chLast.time(), r.time()))
+		f.verdict(result.VerdictServerResetAfterClientHello, "the server reset the connection %s after the ClientHello, without a ServerHello or an alert", since(x.chLast.time(), r.time()))
 		return
 	}
 	if s.fin.seen() && !s.firstPayload.seen() {
-		f.addEvidence(s.fin, "FIN from the server %s after the ClientHello, with no ServerHello or alert before it", since(x.chLast.t, s.fin.t))
-		f.verdict(result.VerdictServerClosedAfterClientHello, "the server closed the connection %s after the ClientHello, without a ServerHello or an alert", since(x.chLast.t, s.fin.t))
+		f.addEvidence(s.fin, "FIN from the server %s after the ClientHello, with no ServerHello or alert before it", since(x.chLast.time(), s.fin.time()))
+		f.verdict(result.VerdictServerClosedAfterClientHello, "the server closed the connection %s after the ClientHello, without a ServerHello or an alert", since(x.chLast.time(), s.fin.time()))
 		return
 	}
 	c := &f.side[fromClient]
 	if r, ok := f.firstRST(); ok && r.from == fromClient {
-		f.addEvidence(r.ref, "RST from the client %s after the ClientHello: it gave up waiting", since(x.chLast.t, r.t))
-		f.verdict(result.VerdictNoServerHello, "the server did not answer the ClientHello; the client reset the connection %s later", since(x.chLast.t, r.t))
+		f.addEvidence(r.ref, "RST from the client %s after the ClientHello: it gave up waiting", since(x.chLast.time(), r.time()))
+		f.verdict(result.VerdictNoServerHello, "the server did not answer the ClientHello; the client reset the connection %s later", since(x.chLast.time(), r.time()))
 		return
 	}
 	if c.fin.seen() {
-		f.addEvidence(c.fin, "FIN from the client %s after the ClientHello: it gave up waiting", since(x.chLast.t, c.fin.t))
-		f.verdict(result.VerdictNoServerHello, "the server did not answer the ClientHello; the client closed the connection %s later", since(x.chLast.t, c.fin.t))
+		f.addEvidence(c.fin, "FIN from the client %s after the ClientHello: it gave up waiting", since(x.chLast.time(), c.fin.time()))
+		f.verdict(result.VerdictNoServerHello, "the server did not answer the ClientHello; the client closed the connection %s later", since(x.chLast.time(), c.fin.time()))
 		return
 	}
 	f.diag.versionSuspect = false
 	if x.ch == nil {
-		f.verdict(result.VerdictIncomplete, "the ClientHello could not be read and the capture ends before the server answered")
+		f.verdictText(result.VerdictIncomplete, "the ClientHello could not be read and the capture ends before the server answered")
 		return
 	}
-	f.verdict(result.VerdictIncomplete, "the capture ended %s after the ClientHello, before the server answered", fmtDur(end.Sub(x.chLast.t)))
+	f.verdict(result.VerdictIncomplete, "the capture ended %s after the ClientHello, before the server answered", fmtDur(end.Sub(x.chLast.time())))
 }
 
 // alertAnswersServerClose reports whether a is a client alert sent, before any ServerHello, after
@@ -226,7 +249,9 @@ func (f *flow) alertAnswersServerClose(a alertFact) bool {
 // classifyAlert: a plaintext alert ended the handshake.
 func (f *flow) classifyAlert(a alertFact) {
 	who := sideName[a.from]
-	f.addEvidence(a.ref, "%s alert %s (%d) from the %s", a.alert.Level, a.alert.Description, a.alert.Description, who)
+	if a.ref.seen() {
+		f.addEvidenceText(a.ref, a.alert.Level.String()+" alert "+a.alert.Description.String()+" ("+strconv.Itoa(int(a.alert.Description))+") from the "+who)
+	}
 	when := "before any ServerHello"
 	if !a.beforeServerHello {
 		when = "after the ServerHello"
@@ -234,7 +259,7 @@ func (f *flow) classifyAlert(a alertFact) {
 	d := a.alert.Description
 	switch {
 	case d == tls.AlertProtocolVersion:
-		f.verdict(result.VerdictTLSVersionMismatch, "the %s sent protocol_version %s: no TLS version in common (the client offers %s)", who, when, f.offered())
+		f.verdictText(result.VerdictTLSVersionMismatch, "the "+who+" sent protocol_version "+when+": no TLS version in common (the client offers "+f.offered()+")")
 	case d == tls.AlertHandshakeFailure || d == tls.AlertInsufficientSecurity:
 		f.diag.versionSuspect = a.beforeServerHello
 		f.verdict(result.VerdictTLSHandshakeFailure, "the %s sent %s %s: most likely no cipher suite in common (the client offers %s)", who, d, when, f.suitesOffered())
@@ -256,7 +281,7 @@ func (f *flow) classifyAfterServerHello(end time.Time) {
 	est := f.tlsEstablished()
 	rst, hasRST := f.firstRST()
 	if est {
-		if hasRST && !f.finBefore(rst.t) {
+		if hasRST && !f.finBefore(rst.time()) {
 			f.addEvidence(rst.ref, "RST from the %s after the handshake, before any FIN", sideName[rst.from])
 			f.verdict(result.VerdictReset, "the %s reset the connection after the TLS handshake (%s), while exchanging data (%d records from the client, %d from the server)",
 				sideName[rst.from], v, x.appData[fromClient], x.appData[fromServer])
@@ -286,7 +311,7 @@ func (f *flow) classifyAfterServerHello(end time.Time) {
 			return
 		}
 	}
-	f.verdict(result.VerdictIncomplete, "the capture ended during the TLS handshake (%s chosen), %s after the ServerHello", v, fmtDur(end.Sub(x.shRef.t)))
+	f.verdict(result.VerdictIncomplete, "the capture ended during the TLS handshake (%s chosen), %s after the ServerHello", v, fmtDur(end.Sub(x.shRef.time())))
 }
 
 // tlsEstablished reports whether both sides finished the handshake, as far as packets show.
@@ -315,7 +340,7 @@ func (f *flow) classifyPlain(end time.Time) {
 	if nt := x.notTLS[fromClient]; nt.seen() {
 		f.addEvidence(nt.ref, "the client sent %s", describePrefix(nt.prefix))
 		if f.tlsPort {
-			f.verdict(result.VerdictNotTLS, "the client sent %s to %s, a TLS port: it is not speaking TLS", describePrefix(nt.prefix), addr(f.server))
+			f.verdict(result.VerdictNotTLS, "the client sent %s to %s, a TLS port: it is not speaking TLS", describePrefix(nt.prefix), f.shared.serverText(f.server))
 			for _, a := range x.alerts {
 				if a.from == fromServer && !a.encrypted {
 					f.addEvidence(a.ref, "%s alert %s (%d) from the server: it expected a TLS record", a.alert.Level, a.alert.Description, a.alert.Description)
@@ -326,7 +351,7 @@ func (f *flow) classifyPlain(end time.Time) {
 		f.diag.plainText = true
 	}
 	rst, hasRST := f.firstRST()
-	if hasRST && !f.finBefore(rst.t) {
+	if hasRST && !f.finBefore(rst.time()) {
 		f.addEvidence(rst.ref, "RST from the %s", sideName[rst.from])
 		stage := "right after the TCP handshake, before any data"
 		if c.bytes > 0 || s.bytes > 0 {
@@ -341,16 +366,16 @@ func (f *flow) classifyPlain(end time.Time) {
 		if !end.seen() {
 			end = rst.ref
 		}
-		f.addEvidence(end, "the client closed the connection without sending any data")
+		f.addEvidenceText(end, "the client closed the connection without sending any data")
 		for _, a := range x.alerts {
 			if !a.encrypted {
 				f.addEvidence(a.ref, "%s alert %s (%d) from the %s", a.alert.Level, a.alert.Description, a.alert.Description, sideName[a.from])
 			}
 		}
-		f.verdict(result.VerdictOK, "the client opened the TCP connection and closed it without sending any data (a port check, or a client that gave up before starting TLS)")
+		f.verdictText(result.VerdictOK, "the client opened the TCP connection and closed it without sending any data (a port check, or a client that gave up before starting TLS)")
 	case c.fin.seen() && s.fin.seen() || hasRST:
 		if c.bytes == 0 && s.bytes == 0 {
-			f.verdict(result.VerdictOK, "TCP connection opened and closed without data (a port check?)")
+			f.verdictText(result.VerdictOK, "TCP connection opened and closed without data (a port check?)")
 		} else {
 			f.verdict(result.VerdictOK, "plain TCP: %d bytes from the client, %d from the server, closed normally", c.bytes, s.bytes)
 		}
@@ -371,7 +396,7 @@ func (f *flow) firstRST() (rstRef, bool) {
 // finBefore reports whether either side sent a FIN before t.
 func (f *flow) finBefore(t time.Time) bool {
 	for d := range f.side {
-		if fin := f.side[d].fin; fin.seen() && !fin.t.After(t) {
+		if fin := f.side[d].fin; fin.seen() && !fin.time().After(t) {
 			return true
 		}
 	}
@@ -434,14 +459,14 @@ func legacyNote(ch *tls.ClientHello) string {
 	if ch.VersionsFromExtension() {
 		return ""
 	}
-	return fmt.Sprintf(" (legacy_version %s, no supported_versions extension)", ch.LegacyVersion)
+	return " (legacy_version " + ch.LegacyVersion.String() + ", no supported_versions extension)"
 }
 
 func sniNote(ch *tls.ClientHello) string {
 	if ch.ServerName == "" {
 		return ""
 	}
-	return fmt.Sprintf(", SNI %q", ch.ServerName)
+	return ", SNI " + strconv.Quote(ch.ServerName) // as %q words it
 }
 
 // versionList names versions as a compact range ("TLS 1.0–1.2") when they are consecutive.

@@ -94,7 +94,7 @@ func (a *Analyzer) dnsPacket(p *capture.Packet) {
 		return
 	}
 	name := strings.TrimSuffix(strings.ToLower(q.Name.String()), ".")
-	at := ref{p.Index, p.Time}
+	at := mkRef(p.Index, p.Time)
 	d := &a.dns
 	if d.names == nil {
 		d.names = map[string]*nameFacts{}
@@ -207,7 +207,7 @@ func (n *nameFacts) server(s netip.Addr) {
 
 func (n *nameFacts) addEvidence(r ref, format string, args ...any) {
 	if len(n.evidence) < maxNameEvidence {
-		n.evidence = append(n.evidence, result.Evidence{Frame: r.frame, Time: r.t.UTC(), Text: fmt.Sprintf(format, args...)})
+		n.evidence = append(n.evidence, result.Evidence{Frame: r.num(), Time: r.time(), Text: fmt.Sprintf(format, args...)})
 	}
 }
 
@@ -296,10 +296,10 @@ func (a *Analyzer) finishNames(res *result.Result) {
 		p.name.unanswered = append(p.name.unanswered, p)
 	}
 	for _, n := range d.order {
-		slices.SortFunc(n.unanswered, func(x, y dnsPending) int { return x.at.frame - y.at.frame })
+		slices.SortFunc(n.unanswered, func(x, y dnsPending) int { return x.at.num() - y.at.num() })
 		for _, p := range n.unanswered {
 			outcome := dnsTimeout // the client waited dnsGiveUp or more, retries included
-			if end.Sub(p.at.t) < dnsGiveUp {
+			if end.Sub(p.at.time()) < dnsGiveUp {
 				outcome = dnsAtEnd
 			}
 			if cur, tracked := n.outcome[p.client]; tracked {
@@ -468,8 +468,8 @@ func (a *Analyzer) nameResult(n *nameFacts, relation string, tie nameTies, end t
 		}
 		for _, p := range n.unanswered {
 			if len(out.Evidence) < maxNameEvidence+2 {
-				out.Evidence = append(out.Evidence, result.Evidence{Frame: p.last.frame, Time: p.last.t.UTC(),
-					Text: fmt.Sprintf("no answer to this query (frame %d, asked %d time(s)) in the %s the capture went on after it", p.at.frame, p.retries+1, fmtDur(end.Sub(p.last.t)))})
+				out.Evidence = append(out.Evidence, result.Evidence{Frame: p.last.num(), Time: p.last.time(),
+					Text: fmt.Sprintf("no answer to this query (frame %d, asked %d time(s)) in the %s the capture went on after it", p.at.frame, p.retries+1, fmtDur(end.Sub(p.last.time())))})
 			}
 		}
 	default:

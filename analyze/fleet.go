@@ -115,6 +115,8 @@ func (a *Analyzer) fleet(sum *result.Summary) {
 	agents := make(map[netip.Addr]*agentFacts, len(listed))
 	policies := map[netip.AddrPort]*serverPolicy{}
 	fps := map[fpKey]*fpFacts{}
+	// Each key adds at most one agentOutcome: take them from one slice, not one allocation each.
+	outcomes := make([]agentOutcome, len(a.agg.agents))
 	for k, n := range a.agg.agents {
 		v := a.revisedVerdict(k.server, k.verdict, k.highest, k.versionSuspect, k.plainText)
 		ag := agents[k.client]
@@ -175,7 +177,7 @@ func (a *Analyzer) fleet(sum *result.Summary) {
 		}
 		ao := p.perAgent[k.client]
 		if ao == nil {
-			ao = &agentOutcome{}
+			ao, outcomes = &outcomes[0], outcomes[1:]
 			p.perAgent[k.client] = ao
 		}
 		if k.highest.Rank() > ao.highest.Rank() {

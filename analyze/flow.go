@@ -17,13 +17,45 @@ const (
 
 var sideName = [2]string{"client", "server"}
 
-// ref is one packet of a flow: its frame number and time.
+// ref is one packet of a flow: its frame number and time. It holds no pointer (a time.Time holds
+// one, and takes 24 bytes), so that the refs a flow keeps cost the garbage collector nothing to
+// scan and the flow less room. The time is kept as seconds since the zero time.Time, so that the
+// zero ref holds the zero time and every time round-trips exactly (in UTC, which is how every
+// output shows it).
 type ref struct {
-	frame int
-	t     time.Time
+	frame int32
+	nsec  int32 // nanoseconds within the second
+	sec   int64 // seconds since January 1, year 1 UTC (the zero time.Time)
+}
+
+// zeroUnix is the zero time.Time in Unix seconds.
+var zeroUnix = time.Time{}.Unix()
+
+// mkRef is the ref of frame at t.
+func mkRef(frame int, t time.Time) ref {
+	return ref{frame: int32(frame), nsec: int32(t.Nanosecond()), sec: t.Unix() - zeroUnix}
 }
 
 func (r ref) seen() bool { return r.frame != 0 }
+
+// time is the packet's time, in UTC (the zero time when unset).
+func (r ref) time() time.Time {
+	if r.sec == 0 && r.nsec == 0 {
+		return time.Time{}
+	}
+	return time.Unix(r.sec+zeroUnix, int64(r.nsec)).UTC()
+}
+
+// unixNano is r.time().UnixNano(), without building the time.
+func (r ref) unixNano() int64 {
+	if r.sec == 0 && r.nsec == 0 {
+		return time.Time{}.UnixNano()
+	}
+	return (r.sec+zeroUnix)*1e9 + int64(r.nsec)
+}
+
+// num is the packet's frame number.
+func (r ref) num() int { return int(r.frame) }
 
 // side is what one direction of a flow showed. Fields are ordered so that the flow, allocated for
 // every connection, packs into as few bytes as it can.
@@ -144,7 +176,7 @@ func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Analyzer) {
 	f.pathPacket(d, p)
 	s := &f.side[d]
 	t := &p.TCP
-	r := ref{p.Index, p.Time}
+	r := mkRef(p.Index, p.Time)
 	f.last = p.Time
 	lp := f.ladder.add(d, r, t, &f.shared.ladders)
 	s.packets++
@@ -216,6 +248,9 @@ func (f *flow) payload(d int, p *capture.Packet, r ref, lp *ladderPacket) {
 			s.stream.limit = f.limit
 			s.owner, s.dir = f, uint8(d)
 		}
+		if s.stream.marks == nil {
+			s.stream.marks = f.shared.newMarks()
+		}
 		s.stream.segment(t.Seq, t.Payload, t.PayloadLen, p.Index, p.Time, s)
 		if s.stream.gap {
 			s.tls.Gap()
@@ -245,6 +280,7 @@ func (f *flow) finReceived(d int, t *capture.TCPHeader) {
 // buffers back when they reach the limit, not when they end.
 func (f *flow) streamStopped(d int) {
 	s := &f.side[d]
+	f.shared.freeMarks(s.stream.marks)
 	s.stream.marks = nil
 	if s.tls == nil {
 		return
@@ -320,7 +356,7 @@ func (f *flow) icmpError(p *capture.Packet, quotedSrc netip.AddrPort) {
 		return
 	}
 	q := &p.ICMP
-	f.icmp = append(f.icmp, icmpFact{ref: ref{p.Index, p.Time}, v6: q.V6, typ: q.Type, code: q.Code,
+	f.icmp = append(f.icmp, icmpFact{ref: mkRef(p.Index, p.Time), v6: q.V6, typ: q.Type, code: q.Code,
 		router: p.SrcIP, mtu: q.MTU, fromClient: quotedSrc == f.client, ttl: p.TTL})
 }
 
@@ -333,6 +369,7 @@ func (f *flow) release() {
 	}
 	for i := range f.side {
 		f.side[i].stream.stop()
+		f.shared.freeMarks(f.side[i].stream.marks)
 		f.side[i].stream.marks = nil
 		f.shared.freeStream(f.side[i].tls)
 		f.side[i].tls = nil

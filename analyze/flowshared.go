@@ -1,6 +1,8 @@
 package analyze
 
 import (
+	"net/netip"
+
 	"github.com/connscope/connscope/result"
 	"github.com/connscope/connscope/tls"
 )
@@ -9,11 +11,53 @@ import (
 // scratch space and spare buffers for the per-packet path. Flows reach it through one pointer, to
 // keep the flow small. Like the Analyzer, it is not safe for concurrent use.
 type flowShared struct {
-	certs   certCache        // server certificate chains
-	fps     fingerprintCache // JA3/JA4 and result names of each distinct ClientHello and ServerHello
-	events  []tls.Event      // scratch: the events of one side.deliver
-	ladders ladderPool       // packet arrays of ladders that finished flows gave back
-	streams []*tls.Stream    // TLS parsers that flows no longer use, for new ones
+	certs   certCache                 // server certificate chains
+	fps     fingerprintCache          // JA3/JA4 and result names of each distinct ClientHello and ServerHello
+	events  []tls.Event               // scratch: the events of one side.deliver
+	ladders ladderPool                // packet arrays of ladders that finished flows gave back
+	streams []*tls.Stream             // TLS parsers that flows no longer use, for new ones
+	marks   [][]segmentMark           // stream frame marks that flows no longer use, emptied
+	servers map[netip.AddrPort]string // server endpoints as addr words them: few, and in every flow's texts
+}
+
+// maxServerTexts bounds the server endpoints whose text is kept.
+const maxServerTexts = 4096
+
+// serverText is addr(server), worded once per server endpoint.
+func (sh *flowShared) serverText(server netip.AddrPort) string {
+	if s, ok := sh.servers[server]; ok {
+		return s
+	}
+	s := addr(server)
+	if sh.servers == nil {
+		sh.servers = make(map[netip.AddrPort]string)
+	}
+	if len(sh.servers) < maxServerTexts {
+		sh.servers[server] = s
+	}
+	return s
+}
+
+// maxPooledMarks bounds the spare frame-mark arrays (a few hundred bytes each, 2.5 KiB at most).
+const maxPooledMarks = 2048
+
+// newMarks returns an empty array for a stream's frame marks, reusing a spare one.
+func (sh *flowShared) newMarks() []segmentMark {
+	n := len(sh.marks)
+	if n == 0 {
+		return make([]segmentMark, 0, initialMarks)
+	}
+	m := sh.marks[n-1]
+	sh.marks[n-1] = nil
+	sh.marks = sh.marks[:n-1]
+	return m
+}
+
+// freeMarks takes back the frame marks of a stream that no longer refers to them.
+func (sh *flowShared) freeMarks(m []segmentMark) {
+	if m != nil && len(sh.marks) < maxPooledMarks {
+		sh.marks = append(sh.marks, m[:0])
+	}
 }
 
 // maxPooledStreams bounds the spare TLS parsers, each with buffers of a few KiB at most.

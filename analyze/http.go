@@ -62,7 +62,7 @@ func (f *flow) httpFeed(d int, b []byte, frame int, t time.Time) {
 			h.done = true
 			return
 		}
-		h.first = ref{frame, t}
+		h.first = mkRef(frame, t)
 	}
 	h.buf = append(h.buf, b[:min(len(b), maxHTTPHead-len(h.buf))]...)
 	end := bytes.Index(h.buf, []byte("\r\n\r\n"))
@@ -77,7 +77,7 @@ func (f *flow) httpFeed(d int, b []byte, frame int, t time.Time) {
 	if d == fromClient {
 		f.http.request = parseRequestHead(head, h.first)
 	} else {
-		f.http.response = parseResponseHead(head, ref{frame, t})
+		f.http.response = parseResponseHead(head, mkRef(frame, t))
 	}
 }
 
@@ -143,10 +143,10 @@ func (f *flow) httpResult(checkURL string) *result.HTTP {
 	if !q.seen() {
 		return nil
 	}
-	h := &result.HTTP{Method: q.method, Path: q.path, Host: q.host, RequestFrame: q.frame, RequestTime: q.t.UTC(),
+	h := &result.HTTP{Method: q.method, Path: q.path, Host: q.host, RequestFrame: q.num(), RequestTime: q.time(),
 		CheckURL: checkURL != "" && requestPath(q.path) == checkURL}
 	if r.seen() {
-		h.Status, h.StatusLine, h.ResponseFrame, h.ResponseTime = r.status, r.line, r.frame, r.t.UTC()
+		h.Status, h.StatusLine, h.ResponseFrame, h.ResponseTime = r.status, r.line, r.num(), r.time()
 	}
 	return h
 }

@@ -118,7 +118,7 @@ func (f *flow) classifyICMP() {
 	ic := f.icmp[0]
 	first := f.syns[0]
 	for _, r := range f.syns {
-		f.addEvidence(r, "SYN from the client (%s after the first)", since(first.t, r.t))
+		f.addEvidence(r, "SYN from the client (%s after the first)", since(first.time(), r.time()))
 	}
 	for _, e := range f.icmp {
 		f.addEvidence(e.ref, "%s from %s, quoting the %s's packet%s", icmpName(e), f.icmpSender(e), sideName[map[bool]int{true: fromClient, false: fromServer}[e.fromClient]], mtuNote(e))
@@ -140,7 +140,7 @@ func (f *flow) classifyICMP() {
 			return
 		}
 		f.verdict(result.VerdictFirewallReject, "%s by %s from %s: a firewall there rejects connections to %s",
-			answered, icmpName(ic), from, addr(f.server))
+			answered, icmpName(ic), from, f.shared.serverText(f.server))
 	case icmpUnreachable:
 		why := "it cannot deliver to " + f.server.Addr().String()
 		switch {
@@ -174,7 +174,7 @@ func (f *flow) icmpResult() []result.ICMPError {
 		if ic.fromClient {
 			q = "client"
 		}
-		out = append(out, result.ICMPError{Frame: ic.frame, Time: ic.t.UTC(), From: ic.router.String(), Type: int(ic.typ), Code: int(ic.code),
+		out = append(out, result.ICMPError{Frame: ic.num(), Time: ic.time(), From: ic.router.String(), Type: int(ic.typ), Code: int(ic.code),
 			Name: strings.SplitN(icmpName(ic), " (", 2)[0], MTU: int(ic.mtu), Quotes: q})
 	}
 	return out

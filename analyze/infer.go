@@ -152,7 +152,7 @@ func (a *Analyzer) infer(f *flow) {
 			d.highest, s.acceptedText(), strings.TrimPrefix(d.reason, "the server "))
 		for _, v := range s.acceptedList() {
 			ex := s.example[v]
-			d.evidence = append(d.evidence, result.Evidence{Frame: ex.hello.frame, Time: ex.hello.t.UTC(), Flow: ex.flowID,
+			d.evidence = append(d.evidence, result.Evidence{Frame: ex.hello.num(), Time: ex.hello.time(), Flow: ex.flowID,
 				Text: fmt.Sprintf("ServerHello choosing %s for another client, %s (flow #%d): the server accepts %s, not this client's %s (%s on its own)",
 					v, addr(ex.client), ex.flowID, v, d.highest, prev)})
 		}
@@ -162,7 +162,7 @@ func (a *Analyzer) infer(f *flow) {
 		d.reason += "; no other flow in this capture shows which versions this server accepts"
 	case d.plainText && s != nil && s.tlsSeen:
 		d.verdict = result.VerdictNotTLS
-		d.reason = fmt.Sprintf("the client did not speak TLS to %s, where other clients in this capture did", addr(f.server))
+		d.reason = fmt.Sprintf("the client did not speak TLS to %s, where other clients in this capture did", f.shared.serverText(f.server))
 	}
 }
 

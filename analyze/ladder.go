@@ -78,7 +78,7 @@ type ladder struct {
 
 // add notes one packet and returns it, so the caller can mark it later in the same packet.
 func (l *ladder) add(d int, r ref, t *capture.TCPHeader, pool *ladderPool) *ladderPacket {
-	p := ladderPacket{unixNano: r.t.UnixNano(), frame: int32(r.frame), from: uint8(d), flags: t.Flags,
+	p := ladderPacket{unixNano: r.unixNano(), frame: r.frame, from: uint8(d), flags: t.Flags,
 		payloadLen: int32(min(t.PayloadLen, math.MaxInt32))}
 	if l.head == nil {
 		l.head = pool.head()

@@ -92,18 +92,23 @@ func (f *flow) variant() string {
 }
 
 // facts are the values of the knowledge placeholders for this flow, whose result out already
-// holds the endpoints.
+// holds the endpoints. The map is the Analyzer's, cleared and refilled for each flow (knowledge.Fill
+// only reads it), so that advising every flow does not build a map each time.
 func (f *flow) facts(a *Analyzer, out *result.Flow) map[string]string {
-	m := map[string]string{
-		"server":    out.Server,
-		"server_ip": hostOf(out.Server, f.server.Addr()),
-		"port":      strconv.Itoa(int(f.server.Port())),
-		"client":    out.Client,
-		"client_ip": hostOf(out.Client, f.client.Addr()),
-		"offered":   f.offered(),
-		"time":      f.last.UTC().Format("15:04:05"),
-		"check_url": a.opts.Profile.CheckURL,
+	m := a.facts
+	if m == nil {
+		m = make(map[string]string, 16)
+		a.facts = m
 	}
+	clear(m)
+	m["server"] = out.Server
+	m["server_ip"] = hostOf(out.Server, f.server.Addr())
+	m["port"] = strconv.Itoa(int(f.server.Port()))
+	m["client"] = out.Client
+	m["client_ip"] = hostOf(out.Client, f.client.Addr())
+	m["offered"] = f.offered()
+	m["time"] = f.last.UTC().Format("15:04:05")
+	m["check_url"] = a.opts.Profile.CheckURL
 	if f.diag.highest != 0 {
 		m["client_highest"] = f.diag.highest.String()
 	}
@@ -112,7 +117,7 @@ func (f *flow) facts(a *Analyzer, out *result.Flow) map[string]string {
 	}
 	if i, ok := f.injectedRST(); ok {
 		m["idle"] = fmtDur(f.path.rst[i].idle)
-		m["reset_in_name_of"] = addr(f.server)
+		m["reset_in_name_of"] = f.shared.serverText(f.server)
 		if f.rsts[i].from == fromClient {
 			m["reset_in_name_of"] = addr(f.client)
 		}

@@ -97,7 +97,7 @@ type cref struct {
 	ns    int64 // Unix nanoseconds
 }
 
-func pack(r ref) cref     { return cref{int32(r.frame), r.t.UnixNano()} }
+func pack(r ref) cref     { return cref{r.frame, r.unixNano()} }
 func (c cref) seen() bool { return c.frame != 0 }
 
 // at is the packet's time (the zero time when unset).
@@ -113,7 +113,7 @@ func (c cref) full() ref {
 	if !c.seen() {
 		return ref{}
 	}
-	return ref{int(c.frame), c.at()}
+	return mkRef(int(c.frame), c.at())
 }
 
 // outstanding returns the side's unacknowledged segments, oldest first.
@@ -128,7 +128,7 @@ func (f *flow) pathPacket(d int, p *capture.Packet) {
 	ps := &f.path
 	t := &p.TCP
 	s := &ps.side[d]
-	r := ref{p.Index, p.Time}
+	r := mkRef(p.Index, p.Time)
 	if ps.started {
 		ps.prevGap, ps.lastGap = ps.lastGap, p.Time.Sub(f.last)
 	}
@@ -155,7 +155,7 @@ func (f *flow) pathPacket(d int, p *capture.Packet) {
 	if ack && !syn && d == fromClient && ps.synAcks > 0 && !ps.handshakeAck.seen() {
 		ps.handshakeAck = pack(r)
 		if n := len(f.syns); n > 0 {
-			ps.rtt = r.t.Sub(f.syns[n-1].t)
+			ps.rtt = r.time().Sub(f.syns[n-1].time())
 		}
 	}
 	if ack && !syn {
@@ -197,7 +197,7 @@ func (f *flow) pathAck(d int, t *capture.TCPHeader, r ref) {
 		}
 	} else if s.inZero {
 		s.inZero = false
-		s.zeroMax = max(s.zeroMax, r.t.Sub(s.zeroStart.at()))
+		s.zeroMax = max(s.zeroMax, r.time().Sub(s.zeroStart.at()))
 	}
 	s.lastAck, s.lastWin = a, t.Window
 	if !s.ackSet || seqLE(s.ackMax, a) {
@@ -234,7 +234,7 @@ func (f *flow) pathData(d int, t *capture.TCPHeader, r ref) {
 		}
 	}
 	if !seenSet || !seqLE(end, seen) {
-		s.maxSeqAt = r.t.UnixNano()
+		s.maxSeqAt = r.unixNano()
 	}
 	if s.hole && !s.holeFilled && seqLE(end, s.holeEnd) && !seqLE(end, s.holeStart) {
 		s.holeFilled = true
@@ -255,7 +255,7 @@ func (f *flow) pathData(d int, t *capture.TCPHeader, r ref) {
 	peer := &f.path.side[1-d]
 	fastRetransmit := peer.dupRun >= 2 && peer.lastAck == seq // asked for by duplicate ACKs
 	inGap := s.gapStart != s.gapEnd && seqLE(s.gapStart, seq) && seqLE(end, s.gapEnd)
-	if seenSet && seqLE(end, seen) && end != seen && inGap && !fastRetransmit && time.Duration(r.t.UnixNano()-s.maxSeqAt) < f.oooThreshold() {
+	if seenSet && seqLE(end, seen) && end != seen && inGap && !fastRetransmit && time.Duration(r.unixNano()-s.maxSeqAt) < f.oooThreshold() {
 		// Bytes never seen, in the latest gap, within a round trip of the data past it (timed
 		// from the highest segment, as Wireshark does): reordered on the way.
 		s.outOfOrder++

@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"fmt"
 	"net/netip"
 	"path/filepath"
 	"strings"
@@ -359,5 +360,30 @@ func TestReorderAgainstWireshark(t *testing.T) {
 	}
 	if f.Verdict != result.VerdictOK || f.TCP.ServerRetrans != 10 {
 		t.Errorf("verdict %s, server_retransmissions %d; want ok, 10 (4 retransmitted + 6 reordered)", f.Verdict, f.TCP.ServerRetrans)
+	}
+}
+
+// TestAttemptsTextMatchesFmt keeps attemptsText worded as the fmt call it replaced.
+func TestAttemptsTextMatchesFmt(t *testing.T) {
+	cases := []struct {
+		client netip.Addr
+		server netip.AddrPort
+	}{
+		{netip.MustParseAddr("10.0.0.1"), netip.MustParseAddrPort("10.0.0.2:4343")},
+		{netip.MustParseAddr("2001:db8::1"), netip.MustParseAddrPort("[2001:db8::2]:443")},
+		{netip.MustParseAddr("::ffff:10.0.0.1"), netip.MustParseAddrPort("[::ffff:10.0.0.2]:443")},
+		{netip.Addr{}, netip.AddrPort{}},
+	}
+	for _, tc := range cases {
+		ids := []int{3, 17, 250}
+		names := make([]string, len(ids))
+		for i, id := range ids {
+			names[i] = fmt.Sprintf("#%d", id)
+		}
+		want := "reason" + fmt.Sprintf("; attempt %d of %d from %s to %s in this capture (flows %s), each from a new source port",
+			2, len(ids), tc.client, addr(tc.server), strings.Join(names, ", "))
+		if got := attemptsText("reason", 2, ids, tc.client, tc.server); got != want {
+			t.Errorf("attemptsText = %q, want %q", got, want)
+		}
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"sort"
-	"strings"
+	"strconv"
 
 	"github.com/connscope/connscope/result"
 )
@@ -65,11 +65,11 @@ func (a *Analyzer) inferPath(f *flow) {
 				d.verdict = result.VerdictMiddleboxReset
 				d.reason = fmt.Sprintf("the reset answering the SYN has TTL %d (%s from the capture point), but %s's own packets arrive with TTL %d (%s; flow #%d): a firewall in the path rejected the connection with a reset forged in the server's name",
 					r.ttl, hopText(hops(uint8(r.ttl))), f.server.Addr(), seen.ttl, hopText(hops(seen.ttl)), seen.flowID)
-				d.evidence = append(d.evidence, result.Evidence{Frame: seen.at.frame, Time: seen.at.t.UTC(),
+				d.evidence = append(d.evidence, result.Evidence{Frame: seen.at.num(), Time: seen.at.time(),
 					Text: fmt.Sprintf("a packet the server did send, in flow #%d: TTL %d", seen.flowID, seen.ttl)})
 				sort.SliceStable(d.evidence, func(i, j int) bool { return d.evidence[i].Frame < d.evidence[j].Frame })
 			} else {
-				d.reason += fmt.Sprintf(" (the reset's TTL %d is the server's own, as in flow #%d)", r.ttl, seen.flowID)
+				d.reason += " (the reset's TTL " + strconv.Itoa(r.ttl) + " is the server's own, as in flow #" + strconv.Itoa(seen.flowID) + ")"
 			}
 		}
 	}
@@ -77,14 +77,37 @@ func (a *Analyzer) inferPath(f *flow) {
 		sort.Ints(ids)
 		n := sort.SearchInts(ids, f.id)
 		if n < len(ids) && ids[n] == f.id {
-			names := make([]string, len(ids))
-			for i, id := range ids {
-				names[i] = fmt.Sprintf("#%d", id)
-			}
-			d.reason += fmt.Sprintf("; attempt %d of %d from %s to %s in this capture (flows %s), each from a new source port",
-				n+1, len(ids), f.client.Addr(), addr(f.server), strings.Join(names, ", "))
+			d.reason = attemptsText(d.reason, n+1, ids, f.client.Addr(), f.server)
 		}
 	}
+}
+
+// attemptsText appends to reason the numbering of attempt n among the flows ids, as
+// fmt's "; attempt %d of %d from %s to %s in this capture (flows %s), each from a new source
+// port" words it (the flows as "#1, #2"), without fmt: a SYN flood makes one per flow.
+func attemptsText(reason string, n int, ids []int, client netip.Addr, server netip.AddrPort) string {
+	b := make([]byte, 0, len(reason)+128+8*len(ids))
+	b = append(b, reason...)
+	b = append(b, "; attempt "...)
+	b = strconv.AppendInt(b, int64(n), 10)
+	b = append(b, " of "...)
+	b = strconv.AppendInt(b, int64(len(ids)), 10)
+	b = append(b, " from "...)
+	if client.IsValid() && server.Addr().IsValid() { // AppendTo writes what String does
+		b = server.AppendTo(append(client.AppendTo(b), " to "...))
+	} else {
+		b = append(append(append(b, client.String()...), " to "...), addr(server)...)
+	}
+	b = append(b, " in this capture (flows "...)
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, '#')
+		b = strconv.AppendInt(b, int64(id), 10)
+	}
+	b = append(b, "), each from a new source port"...)
+	return string(b)
 }
 
 // pathWarnings warns when flows miss one direction entirely: the peer acknowledges data the

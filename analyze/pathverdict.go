@@ -80,7 +80,7 @@ func (f *flow) classifyOneDirection() bool {
 		d = fromServer
 	}
 	other := sideName[1-d]
-	f.addEvidence(ref{f.firstFrame, f.first}, "first packet of the flow, from the %s", sideName[d])
+	f.addEvidence(mkRef(f.firstFrame, f.first), "first packet of the flow, from the %s", sideName[d])
 	what := fmt.Sprintf("the capture holds only the %s's %d packets (%d payload bytes); the %s's are missing, though the %s acknowledges them", sideName[d], f.side[d].packets, f.side[d].bytes, other, sideName[d])
 	if f.synCount > 0 && d == fromClient {
 		what += " (it went on from its SYN to ACKs and data, so a SYN-ACK came)"
@@ -100,13 +100,13 @@ func (f *flow) classifySYNACKUnacknowledged() bool {
 		return false
 	}
 	for _, r := range f.syns {
-		f.addEvidence(r, "SYN from the client")
+		f.addEvidenceText(r, "SYN from the client")
 	}
 	for _, r := range ps.synAckRefs[:min(ps.synAcks, len(ps.synAckRefs))] {
-		f.addEvidence(r.full(), "SYN-ACK from the server")
+		f.addEvidenceText(r.full(), "SYN-ACK from the server")
 	}
 	what := fmt.Sprintf("the server answered with %d SYN-ACK(s) to the client's %d SYN(s) over %s, and no ACK came back",
-		ps.synAcks, f.synCount, fmtDur(f.last.Sub(f.syns[0].t)))
+		ps.synAcks, f.synCount, fmtDur(f.last.Sub(f.syns[0].time())))
 	switch ps.vantage.where {
 	case vantageServer, vantageBetween:
 		f.verdict(result.VerdictSYNACKUnacknowledged, "%s (captured %s): the SYN-ACKs are lost on the way to the client, since its SYNs keep coming as if unanswered (asymmetric routing, or a firewall dropping the server's answers)",
@@ -155,7 +155,7 @@ func (f *flow) rstTTLText(i int) string {
 // classifyInjectedRST: the reset that ended the connection was not sent by the side it names.
 func (f *flow) classifyInjectedRST() bool {
 	i, ok := f.injectedRST()
-	if !ok || i != 0 || f.finBefore(f.rsts[i].t) {
+	if !ok || i != 0 || f.finBefore(f.rsts[i].time()) {
 		return false
 	}
 	r := f.rsts[i]
@@ -187,7 +187,7 @@ func (f *flow) classifyInjectedRST() bool {
 
 // classifyIdleReset: the peer itself reset the connection after a long silence.
 func (f *flow) classifyIdleReset() bool {
-	if len(f.rsts) == 0 || f.finBefore(f.rsts[0].t) || !f.synAck.seen() {
+	if len(f.rsts) == 0 || f.finBefore(f.rsts[0].time()) || !f.synAck.seen() {
 		return false
 	}
 	gap := f.path.rst[0].idle

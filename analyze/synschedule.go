@@ -126,7 +126,7 @@ func (f *flow) synSchedule() synSchedule {
 	}
 	ts := make([]time.Duration, len(f.syns))
 	for i, r := range f.syns {
-		ts[i] = r.t.Sub(f.syns[0].t)
+		ts[i] = r.time().Sub(f.syns[0].time())
 	}
 	return matchSYNSchedule(ts)
 }
@@ -139,21 +139,21 @@ func (f *flow) classifySYNTimeout(end time.Time) {
 	sch := f.synSchedule()
 	var times []string
 	for _, r := range f.syns {
-		f.addEvidence(r, "SYN from the client (%s after the first)", since(first.t, r.t))
-		times = append(times, fmtSecs(r.t.Sub(first.t)))
+		f.addEvidence(r, "SYN from the client (%s after the first)", since(first.time(), r.time()))
+		times = append(times, fmtSecs(r.time().Sub(first.time())))
 	}
-	what := fmt.Sprintf("%d SYN(s) to %s over %s were never answered (sent at %s s", f.synCount, addr(f.server), fmtDur(last.t.Sub(first.t)), strings.Join(times, ", "))
+	what := fmt.Sprintf("%d SYN(s) to %s over %s were never answered (sent at %s s", f.synCount, f.shared.serverText(f.server), fmtDur(last.time().Sub(first.time())), strings.Join(times, ", "))
 	if len(sch.intervals) > 0 {
 		what += fmt.Sprintf("; intervals %s s: %s", sch.intervalsText(), sch.describe())
 	}
 	what += ")"
 	switch {
-	case sch.giveUp > 0 && end.Sub(first.t) >= sch.giveUp:
+	case sch.giveUp > 0 && end.Sub(first.time()) >= sch.giveUp:
 		what += fmt.Sprintf("; no SYN followed the last one: the client gave up ~%s after the first SYN", fmtDur(sch.giveUp))
-	case sch.giveUp > 0 && !end.After(last.t):
+	case sch.giveUp > 0 && !end.After(last.time()):
 		what += fmt.Sprintf("; the capture holds no later packet, so it cannot show when the client gave up (by its schedule, ~%s after the first SYN)", fmtDur(sch.giveUp))
 	case sch.giveUp > 0:
-		what += fmt.Sprintf("; the capture ended %s after the last SYN, before the client's next timeout (~%s after the first SYN)", fmtDur(end.Sub(last.t)), fmtDur(sch.giveUp))
+		what += fmt.Sprintf("; the capture ended %s after the last SYN, before the client's next timeout (~%s after the first SYN)", fmtDur(end.Sub(last.time())), fmtDur(sch.giveUp))
 	}
 	if f.synCount > len(f.syns) {
 		what += fmt.Sprintf(" (schedule from the first %d SYNs)", len(f.syns))

@@ -74,7 +74,7 @@ func (f *flow) tlsEvent(d int, ev *tls.Event) {
 	s := &f.side[d]
 	first, _, _ := s.stream.frameAt(ev.Start)
 	lastFrame, lastTime, _ := s.stream.frameAt(ev.End - 1)
-	at := ref{lastFrame, lastTime}
+	at := mkRef(lastFrame, lastTime)
 	f.ladder.note(lastFrame, ev)
 	switch ev.Kind {
 	case tls.EventHandshake:
@@ -84,6 +84,10 @@ func (f *flow) tlsEvent(d int, ev *tls.Event) {
 		}
 		if d == fromServer {
 			if len(x.serverMsgs) < maxServerMsgs {
+				if x.serverMsgs == nil {
+					// A TLS 1.2 server's first flight is four messages: one allocation, not three.
+					x.serverMsgs = make([]string, 0, 4)
+				}
 				x.serverMsgs = append(x.serverMsgs, ev.HandshakeType.String())
 			}
 			x.serverFlightEnd = at
@@ -131,7 +135,7 @@ func (f *flow) tlsEvent(d int, ev *tls.Event) {
 		f.encryptedRecord(d, at, ev.Length)
 	case tls.EventNotTLS:
 		if !x.notTLS[d].seen() {
-			x.notTLS[d] = notTLSFact{ref: ref{first, s.firstPayload.t}, prefix: ev.Prefix}
+			x.notTLS[d] = notTLSFact{ref: mkRef(first, s.firstPayload.time()), prefix: ev.Prefix}
 			if first == 0 {
 				x.notTLS[d].ref = s.firstPayload
 			}

@@ -1,7 +1,7 @@
 package analyze
 
 import (
-	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -111,7 +111,6 @@ func oneSidedWhere(name vantagePoint, h int) vantagePoint {
 // describe says what the vantage was decided from.
 func (v vantage) describe() string {
 	in := v.in
-	ttls := fmt.Sprintf("client TTL %d (%s), server TTL %d (%s)", in.clientTTL, hopText(v.clientHops), in.serverTTL, hopText(v.serverHops))
 	switch {
 	case !in.clientSeen && !in.serverSeen:
 		return "no packets"
@@ -119,20 +118,27 @@ func (v vantage) describe() string {
 		return oneSidedReason(vantageClient, in.clientTTL, v.clientHops)
 	case !in.clientSeen:
 		return oneSidedReason(vantageServer, in.serverTTL, v.serverHops)
+	}
+	// Each answer is one concatenation (one allocation): the TTLs, then why.
+	ttls := func(why string) string {
+		return "client TTL " + strconv.Itoa(int(in.clientTTL)) + " (" + hopText(v.clientHops) + "), server TTL " +
+			strconv.Itoa(int(in.serverTTL)) + " (" + hopText(v.serverHops) + ")" + why
+	}
+	switch {
 	case v.byTiming == vantageClient:
-		return fmt.Sprintf("%s; the SYN-ACK came %s after the SYN and the ACK %s after it: captured at the client", ttls, fmtDur(in.synToSynAck), fmtDur(in.synAckToAck))
+		return ttls("; the SYN-ACK came " + fmtDur(in.synToSynAck) + " after the SYN and the ACK " + fmtDur(in.synAckToAck) + " after it: captured at the client")
 	case v.byTiming == vantageServer:
-		return fmt.Sprintf("%s; the SYN-ACK left %s after the SYN and the ACK came %s later: captured at the server", ttls, fmtDur(in.synToSynAck), fmtDur(in.synAckToAck))
+		return ttls("; the SYN-ACK left " + fmtDur(in.synToSynAck) + " after the SYN and the ACK came " + fmtDur(in.synAckToAck) + " later: captured at the server")
 	}
 	switch v.where {
 	case vantageClient:
-		return ttls + ": captured on the client's side"
+		return ttls(": captured on the client's side")
 	case vantageServer:
-		return ttls + ": captured on the server's side"
+		return ttls(": captured on the server's side")
 	case vantageBetween:
-		return ttls + ": routers on both sides of the capture point"
+		return ttls(": routers on both sides of the capture point")
 	}
-	return ttls + ": no router between the two and the handshake too fast to tell the side"
+	return ttls(": no router between the two and the handshake too fast to tell the side")
 }
 
 // oneSidedReason words the vantage when only one side (name: vantageClient or vantageServer)
@@ -142,11 +148,11 @@ func oneSidedReason(name vantagePoint, ttl uint8, h int) string {
 	if name == vantageServer {
 		other = vantageClient
 	}
-	ttls := fmt.Sprintf("%s TTL %d (%s), no packet from the %s", name, ttl, hopText(h), other)
+	n, t, hs, o := name.String(), strconv.Itoa(int(ttl)), hopText(h), other.String()
 	if h == 0 {
-		return ttls + ": captured on the " + name.String() + "'s side"
+		return n + " TTL " + t + " (" + hs + "), no packet from the " + o + ": captured on the " + n + "'s side"
 	}
-	return ttls + ": captured away from the " + name.String() + ", behind at least one router"
+	return n + " TTL " + t + " (" + hs + "), no packet from the " + o + ": captured away from the " + n + ", behind at least one router"
 }
 
 func hopText(h int) string {
@@ -158,7 +164,7 @@ func hopText(h int) string {
 	case 1:
 		return "1 hop"
 	default:
-		return fmt.Sprintf("%d hops", h)
+		return strconv.Itoa(h) + " hops"
 	}
 }
 
@@ -170,13 +176,13 @@ func (f *flow) computeVantage() {
 	if f.synAck.seen() && ps.handshakeAck.seen() {
 		var lastSYN ref
 		for _, sy := range f.syns {
-			if !sy.t.After(f.synAck.t) {
+			if !sy.time().After(f.synAck.time()) {
 				lastSYN = sy
 			}
 		}
 		if lastSYN.seen() {
-			t1 = f.synAck.t.Sub(lastSYN.t)
-			t2 = ps.handshakeAck.at().Sub(f.synAck.t)
+			t1 = f.synAck.time().Sub(lastSYN.time())
+			t2 = ps.handshakeAck.at().Sub(f.synAck.time())
 		}
 	}
 	ps.vantage = decideVantage(vantageInput{c.ttl, s.ttl, c.ttlSet, s.ttlSet, t1, t2})

@@ -7,7 +7,7 @@ import (
 // FuzzParse: no input makes Parse panic, and whatever parses fills without leaving an unknown
 // placeholder error behind.
 func FuzzParse(f *testing.F) {
-	for _, name := range []string{"data/generic.txt", "data/apexone.txt"} {
+	for _, name := range []string{"data/en/profiles/generic.txt", "data/en/profiles/apexone.txt"} {
 		b, err := dataFS.ReadFile(name)
 		if err != nil {
 			f.Fatal(err)

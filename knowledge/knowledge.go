@@ -5,8 +5,10 @@
 // The knowledge comes in profiles. The generic profile speaks of any TLS service; a product
 // profile (apexone: Trend Micro Apex One / OfficeScan) overrides entries with the product's
 // terms and sets defaults such as the server ports and the URL agents fetch to check the server.
-// Each profile is one text file under data/, embedded in the program: adding a profile is adding
-// a file, not code (see data/generic.txt for the format).
+// Each profile is one text file per language under data/<lang>/profiles/, embedded in the
+// program: adding a profile is adding a file, not code (see data/en/profiles/generic.txt for the
+// format). The English file of a profile is the whole profile; another language's file of the
+// same name translates its entries (title, explain, next), field by field.
 //
 // Entries are keyed by a verdict, optionally narrowed by a variant and a role:
 //
@@ -63,6 +65,8 @@ type Profile struct {
 	CheckURL string
 
 	entries map[string]Entry
+	// translations are the entries of the other languages' files of this profile.
+	translations map[Lang]map[string]Entry
 }
 
 // Advice is an entry resolved for one finding, placeholders filled in.
@@ -74,7 +78,7 @@ type Advice struct {
 	NextSteps   []string // what to do, placeholders filled in
 }
 
-//go:embed data/*.txt
+//go:embed data
 var dataFS embed.FS
 
 var (
@@ -85,31 +89,61 @@ var (
 
 func load() {
 	profiles = map[string]*Profile{}
-	files, err := dataFS.ReadDir("data")
+	dir := "data/" + string(English) + "/profiles"
+	files, err := dataFS.ReadDir(dir)
 	if err != nil {
 		loadErr = err
 		return
 	}
 	for _, f := range files {
-		b, err := dataFS.ReadFile("data/" + f.Name())
+		p, err := readProfile(dir + "/" + f.Name())
 		if err != nil {
 			loadErr = err
 			return
 		}
-		p, err := Parse(string(b))
-		if err != nil {
-			loadErr = fmt.Errorf("knowledge/data/%s: %w", f.Name(), err)
-			return
-		}
 		if profiles[p.Name] != nil {
-			loadErr = fmt.Errorf("knowledge/data/%s: profile %q is defined twice", f.Name(), p.Name)
+			loadErr = fmt.Errorf("knowledge/%s/%s: profile %q is defined twice", dir, f.Name(), p.Name)
 			return
 		}
 		profiles[p.Name] = p
 	}
 	if profiles[Generic] == nil {
-		loadErr = fmt.Errorf("knowledge/data: no %q profile", Generic)
+		loadErr = fmt.Errorf("knowledge/%s: no %q profile", dir, Generic)
+		return
 	}
+	for _, lang := range Languages()[1:] {
+		dir := "data/" + string(lang) + "/profiles"
+		files, _ := dataFS.ReadDir(dir) // a language without translations yet words in English
+		for _, f := range files {
+			t, err := readProfile(dir + "/" + f.Name())
+			if err != nil {
+				loadErr = err
+				return
+			}
+			p := profiles[t.Name]
+			if p == nil {
+				loadErr = fmt.Errorf("knowledge/%s/%s: profile %q has no English file", dir, f.Name(), t.Name)
+				return
+			}
+			if p.translations == nil {
+				p.translations = map[Lang]map[string]Entry{}
+			}
+			p.translations[lang] = t.entries
+		}
+	}
+}
+
+// readProfile parses one embedded profile file.
+func readProfile(name string) (*Profile, error) {
+	b, err := dataFS.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	p, err := Parse(string(b))
+	if err != nil {
+		return nil, fmt.Errorf("knowledge/%s: %w", name, err)
+	}
+	return p, nil
 }
 
 // Profiles returns the names of the built-in profiles, sorted, generic first.
@@ -185,10 +219,16 @@ func candidates(v result.Verdict, variant, role string) []string {
 }
 
 // Lookup resolves the entry for verdict v narrowed by variant and role (either may be empty)
-// and fills in the placeholders from facts. Unknown or missing facts are replaced by the
-// placeholder's fallback wording (see Placeholders).
+// and fills in the placeholders from facts, in English. Unknown or missing facts are replaced by
+// the placeholder's fallback wording (see Placeholders).
 func (p *Profile) Lookup(v result.Verdict, variant, role string, facts map[string]string) Advice {
-	key, e := p.Resolve(v, variant, role)
+	return p.LookupIn(English, v, variant, role, facts)
+}
+
+// LookupIn is Lookup in language lang: each field from lang's translation when it has one, else
+// from English.
+func (p *Profile) LookupIn(lang Lang, v result.Verdict, variant, role string, facts map[string]string) Advice {
+	key, e := p.ResolveIn(lang, v, variant, role)
 	a := Advice{Key: key}
 	a.Title = Fill(e.Title, facts)
 	a.Explanation = Fill(e.Explanation, facts)
@@ -200,14 +240,34 @@ func (p *Profile) Lookup(v result.Verdict, variant, role string, facts map[strin
 	return a
 }
 
-// Resolve returns the key and the entry that Lookup fills in: each field from the most specific
-// key that has it, in this profile or else in the generic one. Its placeholders are not filled
-// and its lists are the profile's own: the caller must not change them. A caller that words many
-// flows alike can resolve once and Fill per flow.
+// Resolve returns the key and the English entry that Lookup fills in: each field from the most
+// specific key that has it, in this profile or else in the generic one. Its placeholders are not
+// filled and its lists are the profile's own: the caller must not change them. A caller that
+// words many flows alike can resolve once and Fill per flow.
 func (p *Profile) Resolve(v result.Verdict, variant, role string) (key string, e Entry) {
+	return p.ResolveIn(English, v, variant, role)
+}
+
+// ResolveIn is Resolve in language lang: the fields lang's translations set, from the most
+// specific key, and the others from English.
+func (p *Profile) ResolveIn(lang Lang, v result.Verdict, variant, role string) (key string, e Entry) {
 	chain := []*Profile{p}
 	if g := Default(); g != p {
 		chain = append(chain, g)
+	}
+	if lang != English {
+		for _, k := range candidates(v, variant, role) {
+			for _, prof := range chain {
+				x, ok := prof.translations[lang][k]
+				if !ok {
+					continue
+				}
+				if key == "" {
+					key = k
+				}
+				mergeEntry(&e, x)
+			}
+		}
 	}
 	for _, k := range candidates(v, variant, role) {
 		for _, prof := range chain {
@@ -218,19 +278,33 @@ func (p *Profile) Resolve(v result.Verdict, variant, role string) (key string, e
 			if key == "" {
 				key = k
 			}
-			if e.Title == "" {
-				e.Title = x.Title
-			}
-			if e.Explanation == "" {
-				e.Explanation = x.Explanation
-			}
-			if e.Evidence == nil {
-				e.Evidence = x.Evidence
-			}
-			if e.NextSteps == nil {
-				e.NextSteps = x.NextSteps
-			}
+			mergeEntry(&e, x)
 		}
 	}
 	return key, e
+}
+
+// mergeEntry sets each field of e that is still empty from x.
+func mergeEntry(e *Entry, x Entry) {
+	if e.Title == "" {
+		e.Title = x.Title
+	}
+	if e.Explanation == "" {
+		e.Explanation = x.Explanation
+	}
+	if e.Evidence == nil {
+		e.Evidence = x.Evidence
+	}
+	if e.NextSteps == nil {
+		e.NextSteps = x.NextSteps
+	}
+}
+
+// Translation returns the profile's own entry for key in lang (not merged with anything).
+func (p *Profile) Translation(lang Lang, key string) (Entry, bool) {
+	if lang == English {
+		return p.Entry(key)
+	}
+	e, ok := p.translations[lang][key]
+	return e, ok
 }

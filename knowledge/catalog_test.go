@@ -1,0 +1,141 @@
+package knowledge
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/connscope/connscope/result"
+)
+
+func TestCatalogRender(t *testing.T) {
+	en, err := ParseCatalog(English, `
+# comment
+greeting = hello {who}
+count = {n} {n|flow|flows} to {server}
+joined = {items/; } and {others}
+nested = because {why}
+long = one
+  two
+braces = {{literal}} {x}
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ja, err := ParseCatalog(Japanese, "count = {n} 件 ({server})\nnested = 理由: {why}\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ja.fallback = en
+	items := []result.Message{result.Msg("greeting", result.Text("who", "a")), result.Msg("greeting", result.Text("who", "b"))}
+	red := func(k result.ArgKind, s string) string { return "<" + s + ">" }
+	cases := []struct {
+		c    *Catalog
+		m    result.Message
+		red  Redactor
+		want string
+	}{
+		{en, result.Msg("greeting", result.Text("who", "world")), nil, "hello world"},
+		{en, result.Msg("count", result.Int("n", 1), result.Endpoint("server", "10.0.0.2:4343")), nil, "1 flow to 10.0.0.2:4343"},
+		{en, result.Msg("count", result.Int("n", 3), result.Endpoint("server", "10.0.0.2:4343")), red, "3 flows to <10.0.0.2:4343>"},
+		{en, result.Msg("joined", result.List("items", items), result.List("others", items)), nil, "hello a; hello b and hello a, hello b"},
+		{en, result.Msg("nested", result.Sub("why", result.Msg("greeting", result.HostName("who", "x.test")))), red, "because hello <x.test>"},
+		{en, result.Msg("long"), nil, "one two"},
+		{en, result.Msg("braces", result.Text("x", "y")), nil, "{literal} y"},
+		{en, result.Msg("greeting"), nil, "hello {who}"},
+		{en, result.Msg("no.such.key"), nil, "[no.such.key]"},
+		{en, result.Message{}, nil, ""},
+		{ja, result.Msg("count", result.Int("n", 3), result.Endpoint("server", "s")), nil, "3 件 (s)"},
+		// A key Japanese lacks is worded in English, its nested messages in Japanese.
+		{ja, result.Msg("joined", result.List("items", items[:1]), result.List("others", items)), nil, "hello a and hello a、hello b"},
+		{ja, result.Msg("nested", result.Sub("why", result.Msg("greeting", result.Text("who", "x")))), nil, "理由: hello x"},
+	}
+	for _, tc := range cases {
+		if got := string(tc.c.AppendRender(nil, &tc.m, tc.red)); got != tc.want {
+			t.Errorf("%s %v: got %q, want %q", tc.c.Lang(), tc.m, got, tc.want)
+		}
+	}
+	if got := en.Params("count"); !slices.Equal(got, []string{"n", "server"}) {
+		t.Errorf("Params(count) = %v", got)
+	}
+}
+
+func TestCatalogParseErrors(t *testing.T) {
+	cases := []struct{ text, want string }{
+		{"no equals sign", `line 1: want "key = template"`},
+		{"Key = x", `line 1: key "Key"`},
+		{"a = x\na = y", "line 2: key a appears twice"},
+		{"  continued", "line 1: a continuation line must follow a template"},
+		{"a = {open", "line 1: a: a { at byte 0 is not closed"},
+		{"a = close}", "line 1: a: a lone } at byte 5"},
+		{"a = {n|one}", "a plural takes two forms"},
+		{"a = {Bad}", "a parameter name is lower-case"},
+	}
+	for _, tc := range cases {
+		_, err := ParseCatalog(English, tc.text)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ParseCatalog(%q): error %v, want %q", tc.text, err, tc.want)
+		}
+	}
+}
+
+func TestParseLang(t *testing.T) {
+	for in, want := range map[string]Lang{"": English, "EN": English, " ja ": Japanese} {
+		if got, err := ParseLang(in); err != nil || got != want {
+			t.Errorf("ParseLang(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := ParseLang("fr"); err == nil || !strings.Contains(err.Error(), "en and ja") {
+		t.Errorf("ParseLang(fr): error %v", err)
+	}
+}
+
+// msgKeyUse finds message keys in Go source: result.Msg("key", result.MsgPtr("key",
+// msgs.Say("key" and the like. A key made at run time is not found; write keys as literals.
+var msgKeyUse = regexp.MustCompile(`\b(?:Msg|MsgPtr|Say|Message\{Key:)\(?\s*"([a-z0-9_.-]+)"`)
+
+// TestEveryKeyUsedExists: every message key the program's source names has an English template,
+// and every template of another language has the parameters of the English one.
+func TestEveryKeyUsedExists(t *testing.T) {
+	en := CatalogOf(English)
+	root := ".."
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) && path != root {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range msgKeyUse.FindAllStringSubmatch(string(b), -1) {
+			if !en.Has(m[1]) {
+				t.Errorf("%s: message key %q has no English template (knowledge/data/en/messages)", path, m[1])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range Languages()[1:] {
+		c := CatalogOf(lang)
+		for _, k := range c.Keys() {
+			if !en.Has(k) {
+				t.Errorf("%s: key %s has no English template", lang, k)
+				continue
+			}
+			if got, want := c.Params(k), en.Params(k); !slices.Equal(got, want) {
+				t.Errorf("%s: %s uses parameters %v, English %v", lang, k, got, want)
+			}
+		}
+	}
+}

@@ -1,289 +1,264 @@
 package analyze
 
 import (
-	"encoding/binary"
+	"cmp"
 	"net/netip"
-	"sort"
-	"time"
+	"slices"
 
 	"github.com/connscope/connscope/capture"
-	"github.com/connscope/connscope/knowledge"
+	"github.com/connscope/connscope/diagnose"
+	"github.com/connscope/connscope/facts"
+	"github.com/connscope/connscope/fleet"
 	"github.com/connscope/connscope/result"
+	"github.com/connscope/connscope/track"
 )
 
-// flowKey identifies a connection by its two endpoints, lower endpoint first, so that both
-// directions find the same flow. It holds no pointers and no padding (netip.AddrPort holds a
-// pointer to its zone), so that the flow table hashes and compares it as 40 plain bytes: the
-// table lookup is on every packet's path.
-type flowKey struct {
-	lo, hi [16]byte // addresses in 16-byte form
-	// ports: the lower endpoint's port << 32 | the higher's << 16 | 1 when the addresses are
-	// IPv6 (an IPv4 address and its IPv4-mapped IPv6 form are different endpoints).
-	ports uint64
-}
-
-func makeKey(src, dst netip.AddrPort) flowKey {
-	return makeKeyFrom(src.Addr(), src.Port(), dst.Addr(), dst.Port())
-}
-
-// makeKeyFrom is makeKey from addresses and ports, ordered as netip.AddrPort.Compare orders
-// endpoints of one family.
-func makeKeyFrom(srcIP netip.Addr, srcPort uint16, dstIP netip.Addr, dstPort uint16) flowKey {
-	s, d := srcIP.As16(), dstIP.As16()
-	var v6 uint64
-	if srcIP.Is6() {
-		v6 = 1
-	}
-	sh, dh := binary.BigEndian.Uint64(s[:8]), binary.BigEndian.Uint64(d[:8])
-	sl, dl := binary.BigEndian.Uint64(s[8:]), binary.BigEndian.Uint64(d[8:])
-	if sh < dh || sh == dh && (sl < dl || sl == dl && srcPort < dstPort) {
-		return flowKey{lo: s, hi: d, ports: uint64(srcPort)<<32 | uint64(dstPort)<<16 | v6}
-	}
-	return flowKey{lo: d, hi: s, ports: uint64(dstPort)<<32 | uint64(srcPort)<<16 | v6}
-}
-
-// Analyzer consumes packets in capture order and produces a result.Result. It is not safe for
-// concurrent use. Memory is bounded by Options.MaxActiveFlows connections in progress (each with
-// at most two StreamLimit buffers while its handshake is parsed) plus Options.MaxFlows finished
-// flow summaries.
+// Analyzer is the engine: it feeds packets to connection tracking (package track), files each
+// finished connection's record with the cross-connection aggregates (package fleet), keeps the
+// records the result lists, and at the end diagnoses them with the whole capture's context
+// (package diagnose) into a result. It is not safe for concurrent use. Memory is bounded by
+// Options.MaxActiveFlows connections in progress plus Options.MaxFlows records.
 type Analyzer struct {
 	opts     Options
-	ports    *[65536]bool // nil: every port
+	cfg      diagnose.Config
 	tlsPorts [65536]bool
-	flows    map[flowKey]*flow
-	nextID   int
+	tr       *track.Tracker
+	agg      *fleet.Aggregate
 
-	done   []*flow    // finished flows, listed in the result
-	shared flowShared // caches and buffers every flow shares
-	agg    aggregate  // per-server facts of every flow, and the flows past MaxFlows as counts
+	kept     []*facts.Conn // the records the result lists, in the order they finished
+	warnings []result.Warning
 
-	nextSweep           time.Time // a second of capture time after the last sweep
-	sinceSweep          int
-	now                 time.Time
-	warnings            []result.Warning
-	clientHelloCuts     int // flows whose ClientHello the snaplen cut
-	clientHelloCutFrame int // the first such ClientHello
-	evictedEarly        int
-	dns                 dnsTable                      // name lookups (dns.go)
-	entries             map[adviceKey]knowledge.Entry // knowledge entries resolved (nextstep.go)
-	facts               map[string]string             // the current flow's placeholder values, reused (nextstep.go)
+	helloCuts     int // connections whose ClientHello the snaplen cut
+	helloCutFrame int // the first such ClientHello's frame
+	forms         resultForms
 }
 
 // New returns an Analyzer for the given options.
 func New(opts Options) *Analyzer {
 	opts = opts.withDefaults()
-	a := &Analyzer{opts: opts, flows: make(map[flowKey]*flow)}
-	if len(opts.Ports) > 0 {
-		a.ports = new([65536]bool)
-		for _, p := range opts.Ports {
-			a.ports[p] = true
-		}
-	}
+	a := &Analyzer{opts: opts, agg: fleet.New(opts.MaxAgentKeys)}
 	for _, p := range opts.TLSPorts {
 		a.tlsPorts[p] = true
 	}
-	a.agg.init(opts.MaxAgentKeys)
+	a.cfg = diagnose.Config{TLSPort: func(p uint16) bool { return a.tlsPorts[p] }, CheckURL: opts.Profile.CheckURL, AgentPorts: opts.AgentPorts}
+	a.tr = track.New(track.Config{Ports: opts.Ports, Hosts: opts.Hosts, TLSPorts: opts.TLSPorts, StreamLimit: opts.StreamLimit,
+		IdleTimeout: opts.IdleTimeout, ClosedLinger: opts.ClosedLinger, MaxActiveFlows: opts.MaxActiveFlows}, a.finished)
 	return a
 }
 
 // Packet takes the next packet of the capture. p and its slices are only read during the call.
-func (a *Analyzer) Packet(p *capture.Packet) {
-	switch p.Kind {
-	case capture.KindTCP:
-		a.tcpPacket(p)
-	case capture.KindICMPError:
-		a.icmpPacket(p)
-	case capture.KindDNS:
-		a.dnsPacket(p)
-	}
-}
+func (a *Analyzer) Packet(p *capture.Packet) { a.tr.Packet(p) }
 
-// wanted reports whether a connection between these endpoints is analysed.
-func (a *Analyzer) wanted(srcIP netip.Addr, srcPort uint16, dstIP netip.Addr, dstPort uint16) bool {
-	if a.ports != nil && !a.ports[srcPort] && !a.ports[dstPort] {
+// finished takes a connection's record as tracking finishes it: it is diagnosed on its own (and,
+// for a live capture, with what the capture showed so far), filed with the aggregates, and kept
+// if the result lists it. It returns whether the record keeps its ladder: a listed connection
+// that may have failed does.
+func (a *Analyzer) finished(c *facts.Conn) bool {
+	d := diagnose.Conn(c, &a.cfg, nil)
+	if c.HelloCut {
+		if a.helloCuts == 0 {
+			a.helloCutFrame = c.Side[facts.Client].FirstPayload.Num()
+		}
+		a.helloCuts++
+	}
+	a.agg.Observe(c, &d)
+	if a.opts.OnFlow != nil {
+		live := diagnose.Conn(c, &a.cfg, a.agg.Context())
+		var f result.Flow
+		a.build(c, &live, &f)
+		a.opts.OnFlow(f)
+	}
+	if len(a.kept) >= a.opts.MaxFlows {
+		a.agg.Unlisted(c, &d)
 		return false
 	}
-	if len(a.opts.Hosts) == 0 {
-		return true
+	a.kept = append(a.kept, c)
+	return d.Verdict != result.VerdictOK || d.PlainText
+}
+
+// AddWarning adds a warning about the input to the result.
+func (a *Analyzer) AddWarning(w result.Warning) { a.warnings = append(a.warnings, w) }
+
+// OpenFlows is the number of connections in progress.
+func (a *Analyzer) OpenFlows() int { return a.tr.Open() }
+
+// Finish finishes every connection still open, runs the cross-connection inference and returns
+// the result. input describes what was read; warnings from reading come in through AddWarning.
+func (a *Analyzer) Finish(input result.Input) *result.Result {
+	a.tr.Flush()
+	if a.helloCuts > 0 {
+		a.warnings = append(a.warnings, warning("client-hello-cut", 0, a.helloCutFrame, result.Int("n", a.helloCuts), result.Int("frame", a.helloCutFrame)))
+	}
+	slices.SortFunc(a.kept, func(x, y *facts.Conn) int { return cmp.Compare(x.ID, y.ID) })
+	ctx := a.agg.Context()
+	res := &result.Result{
+		Schema:   result.SchemaVersion,
+		Input:    input,
+		Options:  a.resultOptions(),
+		Warnings: append([]result.Warning{}, a.warnings...),
+	}
+	counts := map[result.Verdict]int{}
+	perServer := map[netip.AddrPort]map[result.Verdict]int{}
+	count := func(server netip.AddrPort, v result.Verdict, n int) {
+		counts[v] += n
+		if perServer[server] == nil {
+			perServer[server] = map[result.Verdict]int{}
+		}
+		perServer[server][v] += n
+	}
+	guessed := 0
+	ties := diagnose.Ties{Option: a.opts.ServerNames, SNI: map[string]bool{}, Host: map[string]bool{}, ServerIPs: a.agg.ServerAddrs()}
+	oneDir, oneDirFirst, oneDirWhat := 0, 0, -1
+	for _, c := range a.kept {
+		d := diagnose.Conn(c, &a.cfg, ctx)
+		count(c.Server, d.Verdict, 1)
+		if c.RolesGuessed {
+			guessed++
+		}
+		if m := diagnose.MissingDirection(c); m >= 0 {
+			if oneDir == 0 {
+				oneDirFirst, oneDirWhat = c.ID, m
+			}
+			oneDir++
+		}
+		a.tie(&ties, c, &d)
+	}
+	res.Flows = result.NewFlowList(len(a.kept), func(i int, into *result.Flow) {
+		c := a.kept[i]
+		d := diagnose.Conn(c, &a.cfg, ctx)
+		a.build(c, &d, into)
+	})
+	for v, byServer := range a.agg.Revised() {
+		for s, n := range byServer {
+			count(s, v, n)
+			res.FlowsNotListed += n
+		}
+	}
+	if res.FlowsNotListed > 0 {
+		res.Warnings = append(res.Warnings, warning("flows-not-listed", 0, 0, result.Int("n", res.FlowsNotListed), result.Int("max", a.opts.MaxFlows)))
+	}
+	if oneDir > 0 {
+		res.Warnings = append(res.Warnings, warning("one-direction", 0, 0, result.Int("n", oneDir), result.Int("flow", oneDirFirst),
+			result.Sub("what", result.Msg("direction."+facts.SideName[oneDirWhat]))))
+	}
+	if guessed > 0 {
+		res.Warnings = append(res.Warnings, warning("roles-guessed", 0, 0, result.Int("n", guessed)))
+	}
+	if n := a.tr.EvictedEarly(); n > 0 {
+		res.Warnings = append(res.Warnings, warning("flows-evicted", 0, 0, result.Int("max", a.opts.MaxActiveFlows), result.Int("n", n)))
+	}
+	res.Summary = a.summary(counts, perServer)
+	a.finishNames(res, &ties)
+	a.agg.Fleet(&res.Summary)
+	if n := a.agg.AgentsDropped(); n > 0 {
+		res.Warnings = append(res.Warnings, warning("fleet-truncated", 0, 0, result.Int("max", a.opts.MaxAgentKeys), result.Int("n", n)))
+	}
+	return res
+}
+
+// warning is a result warning whose message has the key "warning." + code.
+func warning(code string, offset int64, frame int, args ...result.Arg) result.Warning {
+	return result.Warning{Code: code, Message: result.Msg("warning."+code, args...), Offset: offset, Frame: frame}
+}
+
+// tie notes what ties DNS names to the servers in a listed connection: its SNI, its HTTP Host,
+// and, for the first that worked, the connection itself.
+func (a *Analyzer) tie(t *diagnose.Ties, c *facts.Conn, d *diagnose.Diagnosis) {
+	if x := c.TLS; x != nil && x.Hello != nil && x.SNI != "" {
+		t.SNI[lower(x.SNI)] = true
+	}
+	if h := c.HTTP; h != nil && h.Host != "" {
+		host := lower(h.Host)
+		if hh, _, ok := cut(host, ':'); ok && (len(host) == 0 || host[0] != '[') {
+			host = hh
+		}
+		t.Host[host] = true
+	}
+	if d.Verdict == result.VerdictOK && t.OK == nil {
+		ok := &diagnose.OKFlow{ID: c.ID, Client: c.Client.String(), Server: c.Server.String(), Start: c.First.Time(), Reason: d.Reason}
+		if len(c.SYNs) > 0 {
+			ok.Frame = c.SYNs[0].Num()
+		} else if len(d.Evidence) > 0 {
+			ok.Frame = d.Evidence[0].Frame
+		}
+		t.OK = ok
+	}
+}
+
+func (a *Analyzer) resultOptions() result.Options {
+	o := result.Options{Ports: []int{}, Hosts: []string{}, MaxFlows: a.opts.MaxFlows, Profile: a.opts.Profile.Name,
+		AgentPorts: []int{}, CheckURL: a.opts.Profile.CheckURL, ServerNames: append([]string{}, a.opts.ServerNames...)}
+	for _, p := range a.opts.AgentPorts {
+		o.AgentPorts = append(o.AgentPorts, int(p))
+	}
+	for _, p := range a.opts.Ports {
+		o.Ports = append(o.Ports, int(p))
 	}
 	for _, h := range a.opts.Hosts {
-		if (h == srcIP && (a.ports == nil || a.ports[srcPort])) || (h == dstIP && (a.ports == nil || a.ports[dstPort])) {
-			return true
+		o.Hosts = append(o.Hosts, h.String())
+	}
+	return o
+}
+
+func (a *Analyzer) summary(counts map[result.Verdict]int, perServer map[netip.AddrPort]map[result.Verdict]int) result.Summary {
+	sum := result.Summary{Verdicts: fleet.VerdictCounts(counts), Servers: []result.ServerSummary{}}
+	for v, n := range counts {
+		sum.Flows += n
+		if v.Failed() {
+			sum.Failed += n
 		}
 	}
-	return false
-}
-
-func (a *Analyzer) tcpPacket(p *capture.Packet) {
-	t := &p.TCP
-	if !a.wanted(p.SrcIP, t.SrcPort, p.DstIP, t.DstPort) {
-		return
+	servers := make([]netip.AddrPort, 0, len(perServer))
+	for s := range perServer {
+		servers = append(servers, s)
 	}
-	src := netip.AddrPortFrom(p.SrcIP, t.SrcPort)
-	dst := netip.AddrPortFrom(p.DstIP, t.DstPort)
-	key := makeKeyFrom(p.SrcIP, t.SrcPort, p.DstIP, t.DstPort)
-	f := a.flows[key]
-	if f != nil && f.startsNewConnection(src, p) {
-		delete(a.flows, key)
-		a.finish(f)
-		f = nil
-	}
-	if f == nil {
-		f = a.newFlow(src, dst, p)
-		a.flows[key] = f
-	}
-	f.packet(src, p, a)
-	a.now = p.Time
-	a.maybeSweep()
-}
-
-func (a *Analyzer) icmpPacket(p *capture.Packet) {
-	q := &p.ICMP
-	src := netip.AddrPortFrom(q.QuotedSrc, q.QuotedSrcPort)
-	dst := netip.AddrPortFrom(q.QuotedDst, q.QuotedDstPort)
-	f := a.flows[makeKey(src, dst)]
-	if f == nil {
-		return
-	}
-	f.icmpError(p, src)
-}
-
-func (a *Analyzer) newFlow(src, dst netip.AddrPort, p *capture.Packet) *flow {
-	a.nextID++
-	client, server, guessed := a.roles(src, dst, p.TCP.Flags)
-	f := &flow{id: a.nextID, client: client, server: server, rolesGuessed: guessed, first: p.Time, firstFrame: p.Index}
-	f.flipped = client != src
-	if f.flipped {
-		f.zeek.flip()
-	}
-	f.tlsPort = a.tlsPorts[server.Port()]
-	f.limit = int64(a.opts.StreamLimit)
-	f.shared = &a.shared
-	return f
-}
-
-// roles decides which endpoint is the client: the sender of a SYN, the receiver of a SYN-ACK;
-// without either, the side not on an analysed (or well-known TLS) port, else the higher port.
-func (a *Analyzer) roles(src, dst netip.AddrPort, flags uint8) (client, server netip.AddrPort, guessed bool) {
-	syn, ack := flags&capture.FlagSYN != 0, flags&capture.FlagACK != 0
-	switch {
-	case syn && !ack:
-		return src, dst, false
-	case syn && ack:
-		return dst, src, false
-	}
-	if a.ports != nil {
-		if a.ports[dst.Port()] && !a.ports[src.Port()] {
-			return src, dst, true
+	slices.SortFunc(servers, func(x, y netip.AddrPort) int { return x.Compare(y) })
+	for _, s := range servers {
+		ss := result.ServerSummary{Server: s.String(), Verdicts: fleet.VerdictCounts(perServer[s]), AcceptedVersions: []string{}, AcceptedCiphers: []string{}}
+		for v, n := range perServer[s] {
+			ss.Flows += n
+			if v.Failed() {
+				ss.Failed += n
+			}
 		}
-		if a.ports[src.Port()] && !a.ports[dst.Port()] {
-			return dst, src, true
+		vs, cs := a.agg.Accepted(s)
+		for _, v := range vs {
+			ss.AcceptedVersions = append(ss.AcceptedVersions, v.String())
+		}
+		for _, c := range cs {
+			ss.AcceptedCiphers = append(ss.AcceptedCiphers, c.String())
+		}
+		sum.Servers = append(sum.Servers, ss)
+	}
+	return sum
+}
+
+// finishNames diagnoses the DNS names tied to the analysed servers, and warns about failed
+// lookups of other names.
+func (a *Analyzer) finishNames(res *result.Result, t *diagnose.Ties) {
+	for _, s := range res.Summary.Servers {
+		if len(t.ServerList) < 4 {
+			t.ServerList = append(t.ServerList, s.Server)
+			if ap, err := netip.ParseAddrPort(s.Server); err == nil && !slices.Contains(t.ServerAddrs, ap.Addr().String()) {
+				t.ServerAddrs = append(t.ServerAddrs, ap.Addr().String())
+			}
+		}
+		t.ServerCount++
+	}
+	names, dropped := a.tr.Names()
+	var otherCount int
+	var others []result.Message
+	res.Names, otherCount, others = diagnose.NameResults(names, t, res.Input.Last)
+	for _, n := range res.Names {
+		if n.Failed {
+			res.Summary.NamesFailed++
 		}
 	}
-	if a.tlsPorts[dst.Port()] != a.tlsPorts[src.Port()] {
-		if a.tlsPorts[src.Port()] {
-			return dst, src, true
-		}
-		return src, dst, true
+	if otherCount > 0 {
+		res.Warnings = append(res.Warnings, warning("dns-other-failures", 0, 0, result.Int("n", otherCount), result.List("names", others)))
 	}
-	if src.Port() < dst.Port() {
-		return dst, src, true
+	if dropped > 0 {
+		res.Warnings = append(res.Warnings, warning("dns-not-followed", 0, 0, result.Int("n", dropped), result.Int("names", track.MaxDNSNames),
+			result.Int("pending", track.MaxDNSPending)))
 	}
-	return src, dst, true
-}
-
-// maybeSweep finishes closed and idle flows. It runs at most once a second of capture time and,
-// amortised, costs O(1) per packet: it waits for as many packets as there are flows.
-func (a *Analyzer) maybeSweep() {
-	a.sinceSweep++
-	if a.sinceSweep < len(a.flows) && len(a.flows) <= a.opts.MaxActiveFlows {
-		return
-	}
-	if a.now.Before(a.nextSweep) && len(a.flows) <= a.opts.MaxActiveFlows {
-		return
-	}
-	a.sweep()
-}
-
-// sweep finishes the flows closed for ClosedLinger or idle for IdleTimeout at a.now, and the
-// least recently active ones past MaxActiveFlows.
-func (a *Analyzer) sweep() {
-	a.sinceSweep = 0
-	a.nextSweep = a.now.Add(time.Second)
-	var expired []*flow
-	for k, f := range a.flows {
-		idle := a.now.Sub(f.last)
-		if (f.closed() && idle > a.opts.ClosedLinger) || idle > a.opts.IdleTimeout {
-			delete(a.flows, k)
-			expired = append(expired, f)
-		}
-	}
-	a.finishInOrder(expired)
-	if len(a.flows) > a.opts.MaxActiveFlows {
-		a.evictOldest(len(a.flows) - a.opts.MaxActiveFlows*3/4)
-	}
-}
-
-// evictOldest finishes about n of the least recently active flows.
-func (a *Analyzer) evictOldest(n int) {
-	// Find a cut-off time by sampling: flows idle at least as long as the n-th oldest go.
-	times := make([]time.Time, 0, len(a.flows))
-	for _, f := range a.flows {
-		times = append(times, f.last)
-	}
-	cut := nthOldest(times, n)
-	var old []*flow
-	for _, f := range a.flows {
-		if !f.last.After(cut) {
-			old = append(old, f)
-		}
-	}
-	// Ties at the cut-off: the earliest flows go first, whatever the map order.
-	sort.Slice(old, func(i, j int) bool { return old[i].id < old[j].id })
-	if len(old) > n {
-		old = old[:n]
-	}
-	for _, f := range old {
-		delete(a.flows, makeKey(f.client, f.server))
-		a.evictedEarly++
-	}
-	a.finishInOrder(old)
-}
-
-// finish turns a flow's state into its first-pass verdict and files it.
-func (a *Analyzer) finish(f *flow) {
-	f.finalize(a)
-	if f.clientHelloCut {
-		if a.clientHelloCuts == 0 {
-			a.clientHelloCutFrame = f.side[fromClient].firstPayload.num()
-		}
-		a.clientHelloCuts++
-	}
-	a.agg.observe(f)
-	a.agg.observeAgent(f)
-	if a.opts.OnFlow != nil {
-		a.announce(f)
-	}
-	f.release()
-	if len(a.done) < a.opts.MaxFlows {
-		a.done = append(a.done, f)
-		return
-	}
-	a.agg.countUnlisted(f)
-	a.shared.ladders.give(&f.ladder) // the flow is dropped
-}
-
-// nthOldest returns the n-th earliest of times (1-based; clamped to the slice), reordering it.
-func nthOldest(times []time.Time, n int) time.Time {
-	if len(times) == 0 {
-		return time.Time{}
-	}
-	if n < 1 {
-		n = 1
-	}
-	if n > len(times) {
-		n = len(times)
-	}
-	sort.Slice(times, func(i, j int) bool { return times[i].Before(times[j]) })
-	return times[n-1]
 }

@@ -127,8 +127,8 @@ func checkSynthVerdicts(tb testing.TB, c synthCapture, res *result.Result) {
 	if res.Input.Frames != c.packets {
 		tb.Errorf("read %d frames, the file holds %d", res.Input.Frames, c.packets)
 	}
-	if res.Summary.Flows != flows || len(res.Flows)+res.FlowsNotListed != flows {
-		tb.Errorf("%d flows (%d listed, %d not), want %d", res.Summary.Flows, len(res.Flows), res.FlowsNotListed, flows)
+	if res.Summary.Flows != flows || res.Flows.Len()+res.FlowsNotListed != flows {
+		tb.Errorf("%d flows (%d listed, %d not), want %d", res.Summary.Flows, res.Flows.Len(), res.FlowsNotListed, flows)
 	}
 	got := map[result.Verdict]int{}
 	for _, vc := range res.Summary.Verdicts {
@@ -140,7 +140,7 @@ func checkSynthVerdicts(tb testing.TB, c synthCapture, res *result.Result) {
 		}
 	}
 	seen := map[netip.Addr]int{}
-	for _, fl := range res.Flows {
+	for _, fl := range res.Flows.Slice() {
 		client := netip.MustParseAddrPort(fl.Client).Addr()
 		verdicts, ok := byClient[client]
 		if !ok {
@@ -148,7 +148,7 @@ func checkSynthVerdicts(tb testing.TB, c synthCapture, res *result.Result) {
 			continue
 		}
 		if i := seen[client]; i >= len(verdicts) || fl.Verdict != verdicts[i] {
-			tb.Errorf("flow %d %s -> %s: verdict %s (%s), want %v", fl.ID, fl.Client, fl.Server, fl.Verdict, fl.Reason, verdicts)
+			tb.Errorf("flow %d %s -> %s: verdict %s (%s), want %v", fl.ID, fl.Client, fl.Server, fl.Verdict, say(fl.Reason), verdicts)
 		}
 		seen[client]++
 	}

@@ -1,287 +1,351 @@
 package analyze
 
 import (
-	"cmp"
-	"fmt"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/netip"
 	"slices"
-	"sort"
 	"strconv"
+	"strings"
+	"sync"
+	"time"
 
+	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/diagnose"
+	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/result"
 	"github.com/connscope/connscope/tls"
 )
 
-// Finish finishes every flow still open, runs the cross-flow inference and returns the result.
-// input describes what was read; warnings from reading come in through AddWarning before.
-func (a *Analyzer) Finish(input result.Input) *result.Result {
-	rest := make([]*flow, 0, len(a.flows))
-	for k, f := range a.flows {
-		delete(a.flows, k)
-		rest = append(rest, f)
-	}
-	a.finishInOrder(rest)
-	if a.clientHelloCuts > 0 {
-		a.warnings = append(a.warnings, result.Warning{Code: "client-hello-cut", Frame: a.clientHelloCutFrame,
-			Message: fmt.Sprintf("the capture's snaplen cut the ClientHello of %d flow(s) (the first in frame %d), so the TLS versions they offer cannot be read: capture again with the full snaplen (tcpdump -s 0)",
-				a.clientHelloCuts, a.clientHelloCutFrame)})
-	}
-	slices.SortFunc(a.done, func(x, y *flow) int { return cmp.Compare(x.id, y.id) })
-	res := &result.Result{
-		Schema:   result.SchemaVersion,
-		Input:    input,
-		Options:  a.resultOptions(),
-		Warnings: append([]result.Warning{}, a.warnings...),
-		Flows:    make([]result.Flow, 0, len(a.done)),
-	}
-	counts := map[result.Verdict]int{}
-	perServer := map[netip.AddrPort]map[result.Verdict]int{}
-	count := func(server netip.AddrPort, v result.Verdict, n int) {
-		counts[v] += n
-		if perServer[server] == nil {
-			perServer[server] = map[result.Verdict]int{}
-		}
-		perServer[server][v] += n
-	}
-	guessed := 0
-	for _, f := range a.done {
-		a.infer(f)
-		a.inferPath(f) // pathinfer.go
-		res.Flows = append(res.Flows, f.result())
-		a.advise(&res.Flows[len(res.Flows)-1], f)
-		count(f.server, f.diag.verdict, 1)
-		if f.rolesGuessed {
-			guessed++
-		}
-	}
-	for v, byServer := range a.inferUnlisted() {
-		for s, n := range byServer {
-			count(s, v, n)
-			res.FlowsNotListed += n
-		}
-	}
-	if res.FlowsNotListed > 0 {
-		res.Warnings = append(res.Warnings, result.Warning{Code: "flows-not-listed",
-			Message: fmt.Sprintf("%d flows past the first %d are counted in the summary but not listed: narrow the analysis with --port/--host or raise --max-flows", res.FlowsNotListed, a.opts.MaxFlows)})
-	}
-	res.Warnings = append(res.Warnings, a.pathWarnings()...) // pathinfer.go
-	if guessed > 0 {
-		res.Warnings = append(res.Warnings, result.Warning{Code: "roles-guessed",
-			Message: fmt.Sprintf("%d flow(s) started before the capture (no SYN or SYN-ACK): client and server were guessed from the ports", guessed)})
-	}
-	if a.evictedEarly > 0 {
-		res.Warnings = append(res.Warnings, result.Warning{Code: "flows-evicted",
-			Message: fmt.Sprintf("more than %d connections were open at once: %d were finished early to bound memory, and their verdicts may say incomplete", a.opts.MaxActiveFlows, a.evictedEarly)})
-	}
-	res.Summary = a.summary(counts, perServer)
-	a.finishNames(res)
-	res.VerdictInfo = a.verdictInfo(res)
-	a.fleet(&res.Summary)
-	if n := a.agg.agentsDropped; n > 0 {
-		res.Warnings = append(res.Warnings, result.Warning{Code: "fleet-truncated", Message: fmt.Sprintf(
-			"the fleet view keeps %d distinct agent combinations and left out %d flow(s) past them (their verdicts are listed and counted as usual); analyse fewer servers or ports (--host, --port) to see every agent",
-			a.opts.MaxAgentKeys, n)})
-	}
-	return res
+// resultForms caches the result form of what connections share: each distinct ClientHello's
+// names and fingerprints, each distinct ServerHello's. A fleet sends a handful of them.
+type resultForms struct {
+	mu      sync.Mutex
+	hellos  map[*facts.Hello]*result.ClientHello
+	servers map[*facts.ServerHello]*result.ServerHello
 }
 
-// finishInOrder finishes flows in the order they began, so that which flows are listed (the first
-// MaxFlows) and every report made from them do not depend on map iteration order.
-func (a *Analyzer) finishInOrder(fs []*flow) {
-	sort.Slice(fs, func(i, j int) bool { return fs[i].id < fs[j].id })
-	for _, f := range fs {
-		a.finish(f)
-	}
-}
+// maxForms bounds the cached forms; past it, forms are made per flow.
+const maxForms = 4096
 
-// AddWarning adds a warning about the input to the result.
-func (a *Analyzer) AddWarning(w result.Warning) { a.warnings = append(a.warnings, w) }
-
-func (a *Analyzer) resultOptions() result.Options {
-	o := result.Options{Ports: []int{}, Hosts: []string{}, MaxFlows: a.opts.MaxFlows, Profile: a.opts.Profile.Name,
-		AgentPorts: []int{}, CheckURL: a.opts.Profile.CheckURL, ServerNames: append([]string{}, a.opts.ServerNames...)}
-	for _, p := range a.opts.AgentPorts {
-		o.AgentPorts = append(o.AgentPorts, int(p))
+func (r *resultForms) hello(h *facts.Hello) result.ClientHello {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if f, ok := r.hellos[h]; ok {
+		return *f
 	}
-	for _, p := range a.opts.Ports {
-		o.Ports = append(o.Ports, int(p))
+	ch := h.CH
+	f := &result.ClientHello{
+		LegacyVersion: ch.LegacyVersion.String(), SSLv2Format: ch.SSLv2,
+		OfferedVersions: names(h.Offered), OfferedFromLegacy: !ch.VersionsFromExtension(),
+		Highest:      h.Highest.String(),
+		CipherSuites: names(ch.CipherSuites), SupportedGroups: names(ch.SupportedGroups), Extensions: names(ch.Extensions),
+		SignatureAlgorithms: names(ch.SignatureSchemes()),
+		JA3:                 h.JA3, JA3String: h.JA3String, JA4: h.JA4, JA4R: h.JA4R,
 	}
-	for _, h := range a.opts.Hosts {
-		o.Hosts = append(o.Hosts, h.String())
-	}
-	return o
-}
-
-func (a *Analyzer) summary(counts map[result.Verdict]int, perServer map[netip.AddrPort]map[result.Verdict]int) result.Summary {
-	sum := result.Summary{Verdicts: verdictCounts(counts), Servers: []result.ServerSummary{}}
-	for v, n := range counts {
-		sum.Flows += n
-		if v.Failed() {
-			sum.Failed += n
-		}
-	}
-	servers := make([]netip.AddrPort, 0, len(perServer))
-	for s := range perServer {
-		servers = append(servers, s)
-	}
-	sort.Slice(servers, func(i, j int) bool { return servers[i].Compare(servers[j]) < 0 })
-	for _, s := range servers {
-		ss := result.ServerSummary{Server: addr(s), Verdicts: verdictCounts(perServer[s]), AcceptedVersions: []string{}, AcceptedCiphers: []string{}}
-		for v, n := range perServer[s] {
-			ss.Flows += n
-			if v.Failed() {
-				ss.Failed += n
+	if ch.SupportedVersions != nil {
+		sv := []string{}
+		for _, v := range ch.SupportedVersions {
+			if !v.IsGREASE() {
+				sv = append(sv, v.String())
 			}
 		}
-		if facts := a.agg.servers[s]; facts != nil {
-			for _, v := range facts.acceptedList() {
-				ss.AcceptedVersions = append(ss.AcceptedVersions, v.String())
-			}
-			cs := make([]tls.CipherSuite, 0, len(facts.ciphers))
-			for c := range facts.ciphers {
-				cs = append(cs, c)
-			}
-			sort.Slice(cs, func(i, j int) bool { return cs[i] < cs[j] })
-			for _, c := range cs {
-				ss.AcceptedCiphers = append(ss.AcceptedCiphers, c.String())
-			}
-		}
-		sum.Servers = append(sum.Servers, ss)
+		// Clipped, as names' slices are: an append by a reader copies rather than writes into
+		// the shared array.
+		f.SupportedVersions = slices.Clip(sv)
 	}
-	return sum
+	if r.hellos == nil {
+		r.hellos = map[*facts.Hello]*result.ClientHello{}
+	}
+	if len(r.hellos) < maxForms {
+		r.hellos[h] = f
+	}
+	return *f
 }
 
-func verdictCounts(m map[result.Verdict]int) []result.VerdictCount {
-	out := []result.VerdictCount{}
-	for _, v := range result.AllVerdicts {
-		if n := m[v]; n > 0 {
-			out = append(out, result.VerdictCount{Verdict: v, Count: n})
+func (r *resultForms) serverHello(sh *facts.ServerHello, frame int) *result.ServerHello {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	f, ok := r.servers[sh]
+	if !ok {
+		s := sh.SH
+		f = &result.ServerHello{LegacyVersion: s.LegacyVersion.String(), ChosenVersion: s.ChosenVersion().String(),
+			CipherSuite: chosenCipherName(s), ALPN: s.ALPN, JA3S: s.JA3S(), JA3SString: s.JA3SString()}
+		if s.KeyShareGroup != 0 {
+			f.KeyShareGroup = s.KeyShareGroup.String()
+		}
+		if r.servers == nil {
+			r.servers = map[*facts.ServerHello]*result.ServerHello{}
+		}
+		if len(r.servers) < maxForms {
+			r.servers[sh] = f
 		}
 	}
-	return out
+	out := *f
+	out.Frame = frame
+	return &out
 }
 
-// result converts a finished flow to its result form.
-func (f *flow) result() result.Flow {
-	c, s := &f.side[fromClient], &f.side[fromServer]
-	// The flow's packet references (SYNs, up to two FINs, RSTs, the SYN-ACK) share one
-	// allocation; each list is capped at its length, so an append elsewhere copies it.
-	nSYN, nRST := len(f.syns), len(f.rsts)
+// chosenCipherName names the cipher a ServerHello chose (an SSLv2 SERVER-HELLO lists several).
+func chosenCipherName(sh *tls.ServerHello) string {
+	if sh.SSLv2 {
+		return "one of " + strconv.Itoa(sh.SSLv2CipherSpecs) + " SSLv2 cipher specs"
+	}
+	return sh.CipherSuite.String()
+}
+
+// build fills out with connection c's result, diagnosed as d.
+func (a *Analyzer) build(c *facts.Conn, d *diagnose.Diagnosis, out *result.Flow) {
+	cs, ss := &c.Side[facts.Client], &c.Side[facts.Server]
+	// The packet references (SYNs, up to two FINs, RSTs, the SYN-ACK) share one allocation; each
+	// list is capped at its length, so an append elsewhere copies it.
+	nSYN, nRST := len(c.SYNs), len(c.RSTs)
 	pr := make([]result.PacketRef, nSYN+2+nRST+1)
 	syns, fins, rsts, synAck := pr[:0:nSYN], pr[nSYN:nSYN:nSYN+2], pr[nSYN+2:nSYN+2:nSYN+2+nRST], &pr[nSYN+2+nRST]
-	for _, r := range f.syns {
-		syns = append(syns, packetRef(r, fromClient))
+	for _, r := range c.SYNs {
+		syns = append(syns, packetRef(r, facts.Client))
 	}
-	out := result.Flow{
-		ID:              f.id,
-		Client:          addr(f.client),
-		Server:          f.shared.serverText(f.server),
-		RolesGuessed:    f.rolesGuessed,
-		Start:           f.first.UTC(),
-		End:             f.last.UTC(),
-		Duration:        f.last.Sub(f.first).Seconds(),
-		ConnState:       f.zeek.connState(),
-		History:         f.zeek.history(),
+	first, last := c.First.Time(), c.Last.Time()
+	*out = result.Flow{
+		ID:              c.ID,
+		Client:          c.Client.String(),
+		Server:          c.Server.String(),
+		RolesGuessed:    c.RolesGuessed,
+		Start:           first,
+		End:             last,
+		Duration:        last.Sub(first).Seconds(),
+		ConnState:       c.ConnState,
+		History:         c.History,
 		OfferedVersions: []string{},
 		Alerts:          []result.Alert{},
-		Verdict:         f.diag.verdict,
-		Failed:          f.diag.verdict.Failed(),
-		Reason:          f.diag.reason,
-		Evidence:        listOf(f.diag.evidence),
-		Filter:          wiresharkFilter(f.client, f.server),
-		Flags:           listOf(f.diag.flags),
-		Path:            f.pathResult(),
+		Verdict:         d.Verdict,
+		Failed:          d.Verdict.Failed(),
+		Reason:          d.Reason,
+		Evidence:        listOf(d.Evidence),
+		Filter:          wiresharkFilter(c.Client, c.Server),
+		Flags:           listOf(d.Flags),
+		Path:            pathResult(c, d),
+		Role:            d.Role,
+		FirstFrame:      c.First.Num(),
+		LastFrame:       c.Last.Num(),
+		Advice: result.Advice{Variant: d.Variant, Role: d.Role, Params: diagnose.AdviceParams(c, d, a.cfg.CheckURL),
+			NoSteps: d.Verdict == result.VerdictOK},
 		TCP: result.TCP{
 			SYNs:          syns,
 			FINs:          fins,
 			RSTs:          rsts,
-			ClientPackets: c.packets,
-			ServerPackets: s.packets,
-			ClientBytes:   c.bytes,
-			ServerBytes:   s.bytes,
-			ClientRetrans: c.retrans,
-			ServerRetrans: s.retrans,
-			SnaplenCut:    f.snaplenCut,
-			ClientTTL:     c.ttl,
-			ServerTTL:     s.ttl,
+			ClientPackets: cs.Packets,
+			ServerPackets: ss.Packets,
+			ClientBytes:   cs.Bytes,
+			ServerBytes:   ss.Bytes,
+			ClientRetrans: cs.Retrans,
+			ServerRetrans: ss.Retrans,
+			SnaplenCut:    c.SnaplenCut,
+			ClientTTL:     int(cs.TTL),
+			ServerTTL:     int(ss.TTL),
 		},
 	}
-	if f.synAck.seen() {
-		*synAck = packetRef(f.synAck, fromServer)
+	if c.SYNAck.Seen() {
+		*synAck = packetRef(c.SYNAck, facts.Server)
 		out.TCP.SYNACK = synAck
-		var lastSYN ref
-		for _, sy := range f.syns {
-			if !sy.time().After(f.synAck.time()) {
+		var lastSYN facts.Ref
+		for _, sy := range c.SYNs {
+			if !sy.Time().After(c.SYNAck.Time()) {
 				lastSYN = sy
 			}
 		}
-		if lastSYN.seen() {
-			out.TCP.HandshakeRTT = f.synAck.time().Sub(lastSYN.time()).Seconds()
+		if lastSYN.Seen() {
+			out.TCP.HandshakeRTT = c.SYNAck.Time().Sub(lastSYN.Time()).Seconds()
 		}
 	}
-	for d := range f.side {
-		if fin := f.side[d].fin; fin.seen() {
-			out.TCP.FINs = append(out.TCP.FINs, packetRef(fin, d))
+	for side := range c.Side {
+		if fin := c.Side[side].FIN; fin.Seen() {
+			out.TCP.FINs = append(out.TCP.FINs, packetRef(fin, side))
 		}
 	}
 	if fins := out.TCP.FINs; len(fins) == 2 && fins[1].Frame < fins[0].Frame {
 		fins[0], fins[1] = fins[1], fins[0]
 	}
-	for _, r := range f.rsts {
-		out.TCP.RSTs = append(out.TCP.RSTs, packetRef(r.ref, r.from))
+	for _, r := range c.RSTs {
+		out.TCP.RSTs = append(out.TCP.RSTs, packetRef(r.Ref, int(r.From)))
 	}
-	out.Packets, out.PacketsOmitted = f.ladder.packets()
-	f.fillTLS(&out)
-	return out
+	out.Packets, out.PacketsOmitted = ladderResult(c)
+	a.fillTLS(c, out)
+	out.HTTP = httpResult(c, a.cfg.CheckURL)
 }
 
-func (f *flow) fillTLS(out *result.Flow) {
-	x := &f.tls
-	if !x.isTLS() && len(x.alerts) == 0 {
-		if nt := x.notTLS[fromClient]; nt.seen() {
-			out.NotTLS = describePrefix(nt.prefix)
+func (a *Analyzer) fillTLS(c *facts.Conn, out *result.Flow) {
+	x := c.TLS
+	if x == nil {
+		return
+	}
+	if !x.IsTLS() && len(x.Alerts) == 0 {
+		if nt := x.NotTLS[facts.Client]; nt.Seen() {
+			out.NotTLS = diagnose.DescribePrefix(nt.Prefix)
 		}
 		return
 	}
-	t := &result.TLS{ServerMessages: append([]string{}, x.serverMsgs...), Established: x.sh != nil && f.tlsEstablished(),
-		ClientAppData: x.appData[fromClient], ServerAppData: x.appData[fromServer]}
-	if t.ServerMessages == nil {
-		t.ServerMessages = []string{}
+	t := &result.TLS{ServerMessages: make([]string, 0, len(x.ServerMessages)), Established: x.ServerHello != nil && diagnose.Established(c),
+		ClientAppData: x.AppData[facts.Client], ServerAppData: x.AppData[facts.Server]}
+	for _, m := range x.ServerMessages {
+		t.ServerMessages = append(t.ServerMessages, m.String())
 	}
-	if ch := x.ch; ch != nil {
+	if h := x.Hello; h != nil {
 		rc := new(result.ClientHello)
-		*rc = x.fp.hello // the names, shared with every flow that sent the same ClientHello
-		rc.Frame, rc.LastFrame, rc.Segments = x.chFrame, x.chLast.num(), x.chSegments
-		rc.RecordVersion, rc.SNI, rc.ALPN = x.chRecord.String(), ch.ServerName, append([]string{}, ch.ALPN...)
+		*rc = a.forms.hello(h) // the names, shared with every flow that sent the same ClientHello
+		rc.Frame, rc.LastFrame, rc.Segments = x.HelloFrame, x.HelloLast.Num(), x.HelloSegments
+		rc.RecordVersion, rc.SNI, rc.ALPN = x.HelloRecord.String(), x.SNI, append([]string{}, x.ALPN...)
 		t.ClientHello = rc
 		out.OfferedVersions = rc.OfferedVersions
 	}
-	if sh := x.sh; sh != nil {
-		t.ServerHello = f.shared.fps.serverHello(sh, x.shRef.num())
-		v := sh.ChosenVersion().String()
+	if sh := x.ServerHello; sh != nil {
+		t.ServerHello = a.forms.serverHello(sh, x.SHRef.Num())
+		v := sh.SH.ChosenVersion().String()
 		out.ChosenVersion = &v
 	}
-	if x.hrr != nil {
-		t.HelloRetryRequest = f.shared.fps.serverHello(x.hrr, x.hrrRef.num())
+	if x.HRR != nil {
+		t.HelloRetryRequest = a.forms.serverHello(x.HRR, x.HRRRef.Num())
 	}
 	t.ServerCertificates, t.CertificateFindings = []result.Certificate{}, []result.CertificateFinding{}
-	if c := f.checkCertificates(); c != nil {
-		t.ServerCertificates = listOf(c.chain) // the chain's descriptions, shared read-only
-		t.CertificateFindings = listOf(c.findings)
-		t.CertificateFrame = x.serverCertRef.num()
+	if ch := x.ServerCert; ch != nil && len(ch.DER) > 0 {
+		t.ServerCertificates = describeChain(ch) // shared read-only
+		t.CertificateFindings = listOf(diagnose.CertificateFindings(c))
+		t.CertificateFrame = x.CertRef.Num()
 	}
-	for _, a := range x.alerts {
-		if a.encrypted {
+	for _, al := range x.Alerts {
+		if al.Encrypted {
 			continue
 		}
-		out.Alerts = append(out.Alerts, result.Alert{From: sideName[a.from], Level: a.alert.Level.String(),
-			Description: a.alert.Description.String(), Code: int(a.alert.Description), Frame: a.num(), Time: a.time(),
-			BeforeServerHello: a.beforeServerHello})
+		out.Alerts = append(out.Alerts, result.Alert{From: facts.SideName[al.From], Level: al.Level.String(),
+			Description: al.Description.String(), Code: int(al.Description), Frame: al.Num(), Time: al.Time(),
+			BeforeServerHello: al.BeforeServerHello})
 	}
 	out.TLS = t
 }
 
-func names[T fmt.Stringer](xs []T) []string {
+// describeChain returns the result form of every certificate of the chain, made once per chain.
+func describeChain(chain *facts.Chain) []result.Certificate {
+	type key struct{}
+	if v, ok := chain.Memo.Load(key{}); ok {
+		return v.([]result.Certificate)
+	}
+	certs, errs := chain.Parsed()
+	desc := make([]result.Certificate, len(chain.DER))
+	for i, der := range chain.DER {
+		sum := sha256.Sum256(der)
+		rc := result.Certificate{SHA256: hex.EncodeToString(sum[:]), DNSNames: []string{}, IPAddresses: []string{}}
+		cert, err := certs[i], errs[i]
+		if err != nil {
+			rc.ParseError = err.Error()
+			desc[i] = rc
+			continue
+		}
+		rc.Subject = cert.Subject.String()
+		rc.Issuer = cert.Issuer.String()
+		rc.SerialNumber = cert.SerialNumber.Text(16)
+		rc.NotBefore, rc.NotAfter = cert.NotBefore.UTC(), cert.NotAfter.UTC()
+		rc.DNSNames = append(rc.DNSNames, cert.DNSNames...)
+		for _, ip := range cert.IPAddresses {
+			rc.IPAddresses = append(rc.IPAddresses, ip.String())
+		}
+		rc.KeyType, rc.KeyBits = diagnose.KeyInfo(cert)
+		rc.SignatureAlgorithm = cert.SignatureAlgorithm.String()
+		rc.SelfSigned = diagnose.SelfSigned(cert)
+		rc.IsCA = cert.IsCA
+		desc[i] = rc
+	}
+	chain.Memo.Store(key{}, desc)
+	return desc
+}
+
+// pathResult is the connection's path section of the result.
+func pathResult(c *facts.Conn, d *diagnose.Diagnosis) *result.Path {
+	ps := &c.Path
+	where, why, ch, sh := diagnose.Vantage(c)
+	p := &result.Path{Vantage: where, VantageReason: why, ClientHops: ch, ServerHops: sh,
+		SYNIntervals: []float64{}, ICMP: icmpResult(c),
+		DupACKs: max(ps.Side[0].DupMax, ps.Side[1].DupMax), ZeroWindows: ps.Side[0].ZeroWin + ps.Side[1].ZeroWin}
+	if sch := diagnose.SYNSchedule(c); sch.Name() != "" {
+		p.SYNIntervals = sch.IntervalSeconds()
+		p.SYNSchedule = sch.Name()
+		if d.Verdict == result.VerdictSYNTimeout {
+			p.SYNGiveUp = float64(sch.GiveUp().Milliseconds()) / 1000
+		}
+	}
+	return p
+}
+
+// icmpResult lists a connection's ICMP errors for the result.
+func icmpResult(c *facts.Conn) []result.ICMPError {
+	out := make([]result.ICMPError, 0, len(c.ICMP))
+	for _, ic := range c.ICMP {
+		q := "server"
+		if ic.FromClient {
+			q = "client"
+		}
+		out = append(out, result.ICMPError{Frame: ic.Num(), Time: ic.Time(), From: ic.Router.String(), Type: int(ic.Type), Code: int(ic.Code),
+			Name: diagnose.ICMPName(ic), MTU: int(ic.MTU), Quotes: q})
+	}
+	return out
+}
+
+// httpResult is the connection's HTTP facts in result form; nil when the client sent no request.
+func httpResult(c *facts.Conn, checkURL string) *result.HTTP {
+	h := c.HTTP
+	if h == nil || !h.Request.Seen() {
+		return nil
+	}
+	out := &result.HTTP{Method: h.Method, Path: h.Path, Host: h.Host, RequestFrame: h.Request.Num(), RequestTime: h.Request.Time(),
+		CheckURL: checkURL != "" && diagnose.RequestPath(h.Path) == checkURL}
+	if h.Response.Seen() {
+		out.Status, out.StatusLine, out.ResponseFrame, out.ResponseTime = h.Status, h.Line, h.Response.Num(), h.Response.Time()
+	}
+	return out
+}
+
+// ladderResult returns the connection's kept packets in result form, and how many were left out.
+func ladderResult(c *facts.Conn) ([]result.Packet, int) {
+	out := make([]result.Packet, len(c.Ladder))
+	for i := range c.Ladder {
+		p := &c.Ladder[i]
+		msgs := make([]string, p.NMessages)
+		for k, code := range p.Messages[:p.NMessages] {
+			msgs[k] = code.Name()
+		}
+		out[i] = result.Packet{Frame: int(p.Frame), Time: time.Unix(0, p.UnixNano).UTC(), From: facts.SideName[p.From],
+			TCPFlags: flagNames(p.Flags), PayloadLen: int(p.PayloadLen), Retransmission: p.Retrans, Messages: msgs}
+	}
+	return out, c.LadderOmitted
+}
+
+// flagOrder lists the TCP flags in the order Wireshark prints them: "[SYN, ACK]", "[FIN, PSH, ACK]",
+// "[SYN, ECE, CWR]".
+var flagOrder = []struct {
+	bit  uint8
+	name string
+}{
+	{capture.FlagFIN, "FIN"}, {capture.FlagSYN, "SYN"}, {capture.FlagRST, "RST"}, {capture.FlagPSH, "PSH"},
+	{capture.FlagACK, "ACK"}, {capture.FlagURG, "URG"}, {capture.FlagECE, "ECE"}, {capture.FlagCWR, "CWR"},
+}
+
+// flagNamesOf holds flagNames of every flags byte, written once.
+var flagNamesOf = func() (t [256]string) {
+	for i := range t {
+		var names []string
+		for _, f := range flagOrder {
+			if uint8(i)&f.bit != 0 {
+				names = append(names, f.name)
+			}
+		}
+		t[i] = strings.Join(names, ", ")
+	}
+	return t
+}()
+
+// flagNames writes the TCP flags as Wireshark does, e.g. "SYN, ACK"; "" for none.
+func flagNames(flags uint8) string { return flagNamesOf[flags] }
+
+func names[T interface{ String() string }](xs []T) []string {
 	out := make([]string, 0, len(xs))
 	for _, x := range xs {
 		out = append(out, x.String())
@@ -289,8 +353,8 @@ func names[T fmt.Stringer](xs []T) []string {
 	return out
 }
 
-// listOf returns s, which the flow no longer changes, for a result: clipped so that an append
-// copies it, and an empty list rather than nil.
+// listOf returns s, which nobody changes, for a result: clipped so that an append copies it,
+// and an empty list rather than nil.
 func listOf[T any](s []T) []T {
 	if s == nil {
 		return []T{}
@@ -298,8 +362,8 @@ func listOf[T any](s []T) []T {
 	return slices.Clip(s)
 }
 
-func packetRef(r ref, from int) result.PacketRef {
-	return result.PacketRef{From: sideName[from], Frame: r.num(), Time: r.time()}
+func packetRef(r facts.Ref, from int) result.PacketRef {
+	return result.PacketRef{From: facts.SideName[from], Frame: r.Num(), Time: r.Time()}
 }
 
 // wiresharkFilter selects one connection's packets in Wireshark.
@@ -317,3 +381,14 @@ func wiresharkFilter(c, s netip.AddrPort) string {
 	b = strconv.AppendUint(append(b, " && tcp.port=="...), uint64(s.Port()), 10)
 	return string(b)
 }
+
+func lower(s string) string { return strings.ToLower(s) }
+
+func cut(s string, sep byte) (string, string, bool) {
+	if i := strings.IndexByte(s, sep); i >= 0 {
+		return s[:i], s[i+1:], true
+	}
+	return s, "", false
+}
+
+func joinComma(s []string) string { return strings.Join(s, ", ") }

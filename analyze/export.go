@@ -69,8 +69,7 @@ func Export(path string, res *result.Result, w io.Writer, o ExportOptions) (Expo
 	var st ExportStats
 	byPair := map[[2]netip.AddrPort][]*exportFlow{}
 	selected := map[int]string{} // flow ID -> why it is exported
-	for i := range res.Flows {
-		f := &res.Flows[i]
+	for _, f := range res.Flows.All() {
 		if f.Failed || o.All {
 			selected[f.ID] = string(f.Verdict)
 		}
@@ -78,8 +77,8 @@ func Export(path string, res *result.Result, w io.Writer, o ExportOptions) (Expo
 	// The flows that the selected flows' and names' evidence cites (what the server accepts for
 	// other clients, a connection by address that works) go along, so that the export
 	// re-analyses to the same verdicts.
-	for i := range res.Flows {
-		if f := &res.Flows[i]; selected[f.ID] != "" {
+	for _, f := range res.Flows.All() {
+		if selected[f.ID] != "" {
 			cite(selected, f.Evidence, f.ID)
 		}
 	}
@@ -88,8 +87,7 @@ func Export(path string, res *result.Result, w io.Writer, o ExportOptions) (Expo
 			cite(selected, n.Evidence, 0)
 		}
 	}
-	for i := range res.Flows {
-		f := &res.Flows[i]
+	for _, f := range res.Flows.All() {
 		if selected[f.ID] == "" {
 			continue
 		}

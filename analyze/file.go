@@ -60,12 +60,11 @@ func analyzeReader(r *capture.Reader, name string, opts Options, ahead bool) (*r
 		if fe.Truncated {
 			code = "truncated-file"
 		}
-		covers := "no frame could be read before it"
+		covers := result.Msg("warning.covers-nothing")
 		if in.Frames > 0 {
-			covers = fmt.Sprintf("this report covers frames 1-%d, up to %s UTC; whatever the file held after that is lost",
-				in.Frames, in.Last.Format("2006-01-02 15:04:05.000"))
+			covers = result.Msg("warning.covers-frames", result.Int("frames", in.Frames), result.Text("last", in.Last.Format("2006-01-02 15:04:05.000")))
 		}
-		a.AddWarning(result.Warning{Code: code, Message: fe.Error() + "; " + covers, Offset: fe.Offset})
+		a.AddWarning(warning(code, fe.Offset, 0, result.Text("error", fe.Error()), result.Sub("covers", covers)))
 	}
 	st := r.Stats()
 	in.Bytes = st.Bytes
@@ -78,12 +77,10 @@ func analyzeReader(r *capture.Reader, name string, opts Options, ahead bool) (*r
 // addDecodeWarnings warns about packets cut by the snaplen and frames that could not be decoded.
 func addDecodeWarnings(a *Analyzer, st capture.Stats, snaplen int) {
 	if st.Truncated > 0 {
-		a.AddWarning(result.Warning{Code: "snaplen-cut", Message: fmt.Sprintf(
-			"%d packet(s) were cut by the capture's snaplen (%d bytes): payload beyond it is missing; capture with the full snaplen (tcpdump -s 0)", st.Truncated, snaplen)})
+		a.AddWarning(warning("snaplen-cut", 0, 0, result.Int("n", st.Truncated), result.Int("snaplen", snaplen)))
 	}
 	if st.Undecodable > 0 {
-		a.AddWarning(result.Warning{Code: "undecodable-frames", Message: fmt.Sprintf(
-			"%d frame(s) could not be decoded (unsupported link type or broken headers) and were skipped", st.Undecodable)})
+		a.AddWarning(warning("undecodable-frames", 0, 0, result.Int("n", st.Undecodable)))
 	}
 }
 

@@ -210,9 +210,9 @@ func TestJA4MatchesIndependent(t *testing.T) {
 }
 
 func findFlowFrom(res *result.Result, client string) *result.Flow {
-	for i := range res.Flows {
-		if res.Flows[i].Client == client {
-			return &res.Flows[i]
+	for i := range res.Flows.Slice() {
+		if res.Flows.Slice()[i].Client == client {
+			return &res.Flows.Slice()[i]
 		}
 	}
 	return nil

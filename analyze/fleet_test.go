@@ -28,10 +28,10 @@ func TestCertificateFindings(t *testing.T) {
 	}
 	for _, tc := range cases {
 		res, err := File(filepath.Join(ownCaptures, tc.file), manifestOptions)
-		if err != nil || len(res.Flows) != 1 || res.Flows[0].TLS == nil {
-			t.Fatalf("%s: %v, %d flows", tc.file, err, len(res.Flows))
+		if err != nil || res.Flows.Len() != 1 || res.Flows.Slice()[0].TLS == nil {
+			t.Fatalf("%s: %v, %d flows", tc.file, err, res.Flows.Len())
 		}
-		fl := res.Flows[0]
+		fl := res.Flows.Slice()[0]
 		var codes []string
 		for _, fd := range fl.TLS.CertificateFindings {
 			codes = append(codes, fd.Code)
@@ -39,8 +39,8 @@ func TestCertificateFindings(t *testing.T) {
 		if got := strings.Join(codes, ","); got != tc.findings {
 			t.Errorf("%s: findings %s, want %s: %+v", tc.file, got, tc.findings, fl.TLS.CertificateFindings)
 		}
-		if !strings.Contains(fl.Reason, tc.reason) {
-			t.Errorf("%s: reason %q lacks %q", tc.file, fl.Reason, tc.reason)
+		if !strings.Contains(say(fl.Reason), tc.reason) {
+			t.Errorf("%s: reason %q lacks %q", tc.file, say(fl.Reason), tc.reason)
 		}
 		if tc.keyBits == 0 {
 			if len(fl.TLS.ServerCertificates) != 0 {
@@ -71,8 +71,8 @@ func TestFleetManyAgents(t *testing.T) {
 	}
 	sv := s.Servers[0]
 	wantPolicy := "accepts TLS 1.2 only (seen in 8 handshakes, 0 below TLS 1.2); refused 4 ClientHellos offering at most TLS 1.0 (4 agents); chose a version below TLS 1.3 for 3 clients that offered TLS 1.3, so TLS 1.3 is not enabled"
-	if sv.Policy != wantPolicy {
-		t.Errorf("policy\n %s\nwant\n %s", sv.Policy, wantPolicy)
+	if say(sv.Policy) != wantPolicy {
+		t.Errorf("policy\n %s\nwant\n %s", say(sv.Policy), wantPolicy)
 	}
 	if sv.OKHandshakes != 8 || len(sv.RefusedHighestVersions) != 1 || sv.RefusedHighestVersions[0] != (result.VersionCount{Version: "TLS 1.0", Count: 4}) {
 		t.Errorf("ok %d, refused %+v", sv.OKHandshakes, sv.RefusedHighestVersions)
@@ -86,8 +86,8 @@ func TestFleetManyAgents(t *testing.T) {
 		t.Fatalf("%d fleet groups, want %d: %+v", len(s.Fleet), len(want), s.Fleet)
 	}
 	for i, g := range s.Fleet {
-		if g.Text != want[i] {
-			t.Errorf("fleet group %d:\n %s\nwant\n %s", i, g.Text, want[i])
+		if say(g.Text) != want[i] {
+			t.Errorf("fleet group %d:\n %s\nwant\n %s", i, say(g.Text), want[i])
 		}
 	}
 	if len(s.Agents) != 11 {
@@ -118,8 +118,8 @@ func TestFleetBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Flows) != 12 || res.Summary.Flows != 12 {
-		t.Errorf("%d flows listed, %d counted; want 12", len(res.Flows), res.Summary.Flows)
+	if res.Flows.Len() != 12 || res.Summary.Flows != 12 {
+		t.Errorf("%d flows listed, %d counted; want 12", res.Flows.Len(), res.Summary.Flows)
 	}
 	agents := 0
 	for _, g := range res.Summary.Fleet {
@@ -132,7 +132,7 @@ func TestFleetBounded(t *testing.T) {
 	for _, w := range res.Warnings {
 		codes = append(codes, w.Code)
 	}
-	if strings.Join(codes, ",") != "fleet-truncated" || !strings.Contains(res.Warnings[0].Message, "left out 8 flow(s)") {
+	if strings.Join(codes, ",") != "fleet-truncated" || !strings.Contains(say(res.Warnings[0].Message), "left out 8 flow(s)") {
 		t.Errorf("warnings %+v, want one fleet-truncated that left out 8 flows (12 flows, 4 of them in the 3 kept combinations)", res.Warnings)
 	}
 }

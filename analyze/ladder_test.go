@@ -20,25 +20,24 @@ import (
 //	12 New Session Ticket, Change Cipher Spec, Encrypted Handshake Message
 //
 // The connection works, so the result leaves its ladder out (TestLadderOKFlowDropped); the test
-// reads the ladder of the open flow before it is finished.
+// reads the ladder of the flow as it is finished, as a live capture announces it.
 func TestLadderLongFlow(t *testing.T) {
 	r, err := capture.Open(filepath.Join(sharedCaptures, "zeek", "tls-conn-with-extensions.pcap"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	a := New(Options{})
+	var announced []result.Flow
+	a := New(Options{OnFlow: func(f result.Flow) { announced = append(announced, f) }})
 	var p capture.Packet
 	for r.Next(&p) == nil {
 		a.Packet(&p)
 	}
-	if len(a.flows) != 1 {
-		t.Fatalf("%d open flows, want 1", len(a.flows))
+	a.Finish(result.Input{})
+	if len(announced) != 1 {
+		t.Fatalf("%d flows, want 1", len(announced))
 	}
-	var f result.Flow
-	for _, fl := range a.flows {
-		f = fl.result()
-	}
+	f := announced[0]
 	if len(f.Packets) != result.LadderHead+result.LadderTail || f.PacketsOmitted != 18 {
 		t.Fatalf("%d packets kept, %d omitted; want 40 and 18", len(f.Packets), f.PacketsOmitted)
 	}
@@ -93,7 +92,7 @@ func TestLadderShortFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := res.Flows[3]
+	f := res.Flows.Slice()[3]
 	type row struct {
 		frame       int
 		from, flags string
@@ -146,7 +145,7 @@ func TestLadderOKFlowDropped(t *testing.T) {
 		t.Fatal(err)
 	}
 	var kept []int
-	for _, f := range res.Flows {
+	for _, f := range res.Flows.Slice() {
 		if f.Packets == nil {
 			t.Errorf("flow #%d: packets nil, want a list", f.ID)
 		}

@@ -3,39 +3,16 @@ package analyze
 import (
 	"context"
 	"errors"
-	"fmt"
-	"slices"
 	"time"
 
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/result"
 )
 
-// announce gives OnFlow the flow's result as far as the capture so far tells. The cross-flow
-// inference runs on a copy of its diagnosis, so that Finish revises it afresh with the whole
-// capture.
-func (a *Analyzer) announce(f *flow) {
-	saved := f.diag
-	saved.evidence = slices.Clone(f.diag.evidence)
-	saved.flags = slices.Clone(f.diag.flags)
-	a.infer(f)
-	r := f.result()
-	f.diag = saved
-	a.opts.OnFlow(r)
-}
-
 // Tick tells the analyzer the time now, for a live capture in which no packet may arrive for a
 // while: the flows closed or idle by then are finished (and given to Options.OnFlow). A time
 // before the latest packet's is taken as that packet's.
-func (a *Analyzer) Tick(now time.Time) {
-	if now.After(a.now) {
-		a.now = now
-	}
-	a.sweep()
-}
-
-// OpenFlows is the number of connections in progress.
-func (a *Analyzer) OpenFlows() int { return len(a.flows) }
+func (a *Analyzer) Tick(now time.Time) { a.tr.Tick(now) }
 
 // LiveOptions says when a live analysis stops and what it tells on the way.
 type LiveOptions struct {
@@ -108,7 +85,7 @@ func Live(ctx context.Context, src *capture.Live, opts Options, lo LiveOptions) 
 		case err != nil:
 			live.StoppedBy = StopError
 			in.Complete = false
-			a.AddWarning(result.Warning{Code: "capture-error", Message: err.Error() + "; the report covers the packets captured before it"})
+			a.AddWarning(warning("capture-error", 0, 0, result.Sub("error", result.Msg("warning.capture-error-covers", result.Text("error", err.Error())))))
 		default:
 			if in.Frames == 0 {
 				in.First = p.Time.UTC()
@@ -122,7 +99,7 @@ func Live(ctx context.Context, src *capture.Live, opts Options, lo LiveOptions) 
 			a.Tick(now)
 			if err := src.Flush(); err != nil && live.StoppedBy == "" {
 				live.StoppedBy = StopError
-				a.AddWarning(result.Warning{Code: "capture-error", Message: err.Error()})
+				a.AddWarning(warning("capture-error", 0, 0, result.Text("error", err.Error())))
 			}
 			if lo.OnStatus != nil {
 				st.Elapsed, st.Frames, st.Open = now.Sub(started), in.Frames, a.OpenFlows()
@@ -139,8 +116,7 @@ func Live(ctx context.Context, src *capture.Live, opts Options, lo LiveOptions) 
 	if kerr == nil {
 		live.KernelReceived, live.KernelDropped = kernel.Received, kernel.Dropped
 		if kernel.Dropped > 0 {
-			a.AddWarning(result.Warning{Code: "kernel-drops", Message: fmt.Sprintf(
-				"the kernel dropped %d of %d packets that passed the filter (the capture could not keep up): flows missing packets may be misjudged; narrow the capture with --port/--host", kernel.Dropped, kernel.Received)})
+			a.AddWarning(warning("kernel-drops", 0, 0, result.Int64("dropped", int64(kernel.Dropped)), result.Int64("received", int64(kernel.Received))))
 		}
 	}
 	cs := src.Stats()

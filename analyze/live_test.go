@@ -71,10 +71,10 @@ func TestTickFinishesByWallClock(t *testing.T) {
 		}
 		// The reasons agree, but for one thing a live capture knows and a file does not: no SYN
 		// followed the last one while the capture went on (a file just ends).
-		sameReason := file.Flows[0].Reason == res.Flows[0].Reason || (tc.verdict == result.VerdictSYNTimeout &&
-			strings.Contains(res.Flows[0].Reason, "no SYN followed the last one") && strings.Contains(file.Flows[0].Reason, "the capture holds no later packet"))
-		if len(got) != 1 || len(res.Flows) != 1 || res.Flows[0].Verdict != tc.verdict || res.Flows[0].Reason != got[0].Reason || !sameReason {
-			t.Fatalf("%s: Finish gave %+v after the announcement %+v; the file analysis says %q", tc.file, res.Flows, got, file.Flows[0].Reason)
+		sameReason := say(file.Flows.At(0).Reason) == say(res.Flows.Slice()[0].Reason) || (tc.verdict == result.VerdictSYNTimeout &&
+			strings.Contains(say(res.Flows.Slice()[0].Reason), "no SYN followed the last one") && strings.Contains(say(file.Flows.At(0).Reason), "the capture holds no later packet"))
+		if len(got) != 1 || res.Flows.Len() != 1 || res.Flows.Slice()[0].Verdict != tc.verdict || say(res.Flows.Slice()[0].Reason) != say(got[0].Reason) || !sameReason {
+			t.Fatalf("%s: Finish gave %+v after the announcement %+v; the file analysis says %q", tc.file, res.Flows.Slice(), got, say(file.Flows.At(0).Reason))
 		}
 	}
 }
@@ -145,8 +145,8 @@ func TestLongCaptureBounded(t *testing.T) {
 	if maxOpen > 12 {
 		t.Errorf("up to %d connections open at once, want at most 12", maxOpen)
 	}
-	if len(res.Flows) != maxFlows || res.FlowsNotListed != total-maxFlows {
-		t.Errorf("%d flows listed, %d not listed; want %d and %d", len(res.Flows), res.FlowsNotListed, maxFlows, total-maxFlows)
+	if res.Flows.Len() != maxFlows || res.FlowsNotListed != total-maxFlows {
+		t.Errorf("%d flows listed, %d not listed; want %d and %d", res.Flows.Len(), res.FlowsNotListed, maxFlows, total-maxFlows)
 	}
 	for _, vc := range res.Summary.Verdicts {
 		if verdicts[vc.Verdict] != vc.Count {

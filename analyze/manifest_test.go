@@ -77,8 +77,8 @@ func TestManifest(t *testing.T) {
 		if got, want := dashJoin(codes), manifestWarnings[file]; got != want && !(want == "" && got == "-") {
 			t.Errorf("%s: warnings %s, want %s: %+v", file, got, want, res.Warnings)
 		}
-		if len(res.Flows) != listed[file] {
-			t.Errorf("%s: %d flows, MANIFEST.tsv lists %d: %v", file, len(res.Flows), listed[file], flowNames(res))
+		if res.Flows.Len() != listed[file] {
+			t.Errorf("%s: %d flows, MANIFEST.tsv lists %d: %v", file, res.Flows.Len(), listed[file], flowNames(res))
 		}
 		results[file] = res
 	}
@@ -90,7 +90,7 @@ func TestManifest(t *testing.T) {
 			continue
 		}
 		if string(fl.Verdict) != row.verdict {
-			t.Errorf("%s: verdict %s (%s), want %s", name, fl.Verdict, fl.Reason, row.verdict)
+			t.Errorf("%s: verdict %s (%s), want %s", name, fl.Verdict, say(fl.Reason), row.verdict)
 		}
 		if got := dashJoin(fl.OfferedVersions); got != row.offered {
 			t.Errorf("%s: offered %s, want %s", name, got, row.offered)
@@ -108,7 +108,7 @@ func TestManifest(t *testing.T) {
 		if fl.ConnState != row.connState {
 			t.Errorf("%s: conn_state %s (history %s), want %s", name, fl.ConnState, fl.History, row.connState)
 		}
-		if fl.Reason == "" || len(fl.Evidence) == 0 || (fl.Failed && fl.NextStep == "") {
+		if say(fl.Reason) == "" || len(fl.Evidence) == 0 || (fl.Failed && len(advice(fl, "generic").NextSteps) == 0) {
 			t.Errorf("%s: verdict %s without reason, evidence or (failed) next step: %+v", name, fl.Verdict, fl)
 		}
 		if fl.Failed != (row.verdict != "ok" && row.verdict != "incomplete") {

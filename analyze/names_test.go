@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/connscope/connscope/knowledge"
 	"github.com/connscope/connscope/result"
 )
 
@@ -55,7 +56,8 @@ func TestNames(t *testing.T) {
 			if n.Failed != (n.Verdict == result.VerdictNameResolutionFailed) || (n.Failed && res.Summary.NamesFailed != 1) {
 				t.Errorf("failed %v, names_failed %d", n.Failed, res.Summary.NamesFailed)
 			}
-			if n.Reason == "" || n.Title == "" || len(n.Evidence) < 2 || (n.Failed && len(n.NextSteps) == 0) {
+			w := knowledge.Default().Advise(knowledge.English, n.Verdict, &n.Advice, nil)
+			if say(n.Reason) == "" || w.Title == "" || len(n.Evidence) < 2 || (n.Failed && len(w.NextSteps) == 0) {
 				t.Errorf("finding without reason, title, evidence or next steps: %+v", n)
 			}
 		})

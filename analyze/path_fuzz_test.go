@@ -49,7 +49,7 @@ func FuzzPathSegments(f *testing.F) {
 			a.Packet(&p)
 		}
 		res := a.Finish(result.Input{})
-		for _, fl := range res.Flows {
+		for _, fl := range res.Flows.Slice() {
 			if !states[fl.ConnState] || fl.Verdict == "" || fl.Path == nil {
 				t.Fatalf("flow %+v", fl)
 			}

@@ -78,7 +78,7 @@ func TestSharedCaptures(t *testing.T) {
 			t.Errorf("%s: %v", rel, err)
 			continue
 		}
-		if len(res.Flows) == 0 {
+		if res.Flows.Len() == 0 {
 			t.Errorf("%s: no flows found", rel)
 		}
 		results[filepath.ToSlash(rel)] = res
@@ -167,9 +167,9 @@ func TestSharedCaptureVerdicts(t *testing.T) {
 			t.Fatalf("%s: %v", tc.file, err)
 		}
 		var fl *result.Flow
-		for i := range res.Flows {
-			if res.Flows[i].Client == tc.client {
-				fl = &res.Flows[i]
+		for i := range res.Flows.Slice() {
+			if res.Flows.Slice()[i].Client == tc.client {
+				fl = &res.Flows.Slice()[i]
 			}
 		}
 		if fl == nil {
@@ -177,15 +177,15 @@ func TestSharedCaptureVerdicts(t *testing.T) {
 			continue
 		}
 		if fl.Verdict != tc.verdict {
-			t.Errorf("%s %s: verdict %s (%s), want %s", tc.file, tc.client, fl.Verdict, fl.Reason, tc.verdict)
+			t.Errorf("%s %s: verdict %s (%s), want %s", tc.file, tc.client, fl.Verdict, say(fl.Reason), tc.verdict)
 		}
 	}
 }
 
 func findFlow(res *result.Result, client, server string) *result.Flow {
-	for i := range res.Flows {
-		if res.Flows[i].Client == client && res.Flows[i].Server == server {
-			return &res.Flows[i]
+	for i := range res.Flows.Slice() {
+		if res.Flows.Slice()[i].Client == client && res.Flows.Slice()[i].Server == server {
+			return &res.Flows.Slice()[i]
 		}
 	}
 	return nil
@@ -193,7 +193,7 @@ func findFlow(res *result.Result, client, server string) *result.Flow {
 
 func flowNames(res *result.Result) []string {
 	var out []string
-	for _, f := range res.Flows {
+	for _, f := range res.Flows.Slice() {
 		out = append(out, f.Client+"->"+f.Server+" "+string(f.Verdict))
 	}
 	sort.Strings(out)

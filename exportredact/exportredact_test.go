@@ -194,7 +194,7 @@ func originals(t *testing.T, x *redactedExport) (map[string][]byte, []string) {
 		}
 	}
 	res := x.orig
-	for _, f := range res.Flows {
+	for _, f := range res.Flows.Slice() {
 		for _, s := range []string{f.Client, f.Server} {
 			if ap, err := netip.ParseAddrPort(s); err == nil {
 				addAddr(ap.Addr())
@@ -239,11 +239,11 @@ func TestSameVerdicts(t *testing.T) {
 	for _, tc := range allCases(t) {
 		t.Run(tc.name, func(t *testing.T) {
 			x := exportRedacted(t, tc.name, tc.opts)
-			if len(x.again.Flows) != len(x.redacted.Flows) {
-				t.Fatalf("%d flows re-analysed, want %d", len(x.again.Flows), len(x.redacted.Flows))
+			if len(x.again.Flows.Slice()) != len(x.redacted.Flows.Slice()) {
+				t.Fatalf("%d flows re-analysed, want %d", len(x.again.Flows.Slice()), len(x.redacted.Flows.Slice()))
 			}
-			for i := range x.again.Flows {
-				got, want := &x.again.Flows[i], &x.redacted.Flows[i]
+			for i := range x.again.Flows.Slice() {
+				got, want := &x.again.Flows.Slice()[i], &x.redacted.Flows.Slice()[i]
 				if got.Client != want.Client || got.Server != want.Server || got.Verdict != want.Verdict ||
 					!slices.Equal(got.OfferedVersions, want.OfferedVersions) || deref(got.ChosenVersion) != deref(want.ChosenVersion) {
 					t.Errorf("re-analysed %s -> %s: %s, offered %v, chosen %q; want %s -> %s: %s, offered %v, chosen %q",
@@ -325,10 +325,10 @@ func TestChecksums(t *testing.T) {
 func TestServerName(t *testing.T) {
 	x := exportRedacted(t, "dns-ok-by-name.pcap", cases[8].opts)
 	var sni, want string
-	for i, f := range x.orig.Flows {
+	for i, f := range x.orig.Flows.Slice() {
 		if f.TLS != nil && f.TLS.ClientHello != nil && f.TLS.ClientHello.SNI != "" {
-			sni, want = f.TLS.ClientHello.SNI, x.redacted.Flows[i].TLS.ClientHello.SNI
-			if g := x.again.Flows[i].TLS.ClientHello.SNI; len(g) != len(sni) || !strings.HasSuffix(g, "."+want) || strings.Trim(strings.TrimSuffix(g, "."+want), "x") != "" {
+			sni, want = f.TLS.ClientHello.SNI, x.redacted.Flows.Slice()[i].TLS.ClientHello.SNI
+			if g := x.again.Flows.Slice()[i].TLS.ClientHello.SNI; len(g) != len(sni) || !strings.HasSuffix(g, "."+want) || strings.Trim(strings.TrimSuffix(g, "."+want), "x") != "" {
 				t.Errorf("the export's SNI is %q; want %d bytes ending in %q", g, len(sni), "."+want)
 			}
 		}
@@ -375,11 +375,11 @@ func TestSharedCaptures(t *testing.T) {
 					t.Errorf("the export holds %q", s)
 				}
 			}
-			if len(x.again.Flows) != len(x.orig.Flows) {
-				t.Fatalf("%d flows re-analysed, want %d", len(x.again.Flows), len(x.orig.Flows))
+			if len(x.again.Flows.Slice()) != len(x.orig.Flows.Slice()) {
+				t.Fatalf("%d flows re-analysed, want %d", len(x.again.Flows.Slice()), len(x.orig.Flows.Slice()))
 			}
-			for i := range x.again.Flows {
-				got, want := &x.again.Flows[i], &x.orig.Flows[i]
+			for i := range x.again.Flows.Slice() {
+				got, want := &x.again.Flows.Slice()[i], &x.orig.Flows.Slice()[i]
 				if got.Verdict != want.Verdict || !slices.Equal(got.OfferedVersions, want.OfferedVersions) || deref(got.ChosenVersion) != deref(want.ChosenVersion) {
 					t.Errorf("flow #%d re-analysed: %s, offered %v, chosen %q; want %s, offered %v, chosen %q", want.ID,
 						got.Verdict, got.OfferedVersions, deref(got.ChosenVersion), want.Verdict, want.OfferedVersions, deref(want.ChosenVersion))

@@ -48,7 +48,8 @@ type Redactor func(k result.ArgKind, s string) string
 //	{{ and }}       literal braces
 //
 // The templates are data: knowledge/data/<lang>/messages/*.txt, one "key = template" a line, a
-// line that starts with white space continuing the template above it.
+// line that starts with white space continuing the template above it (joined with one space). A
+// template in double quotes keeps the white space at its ends: key = " (in brackets)".
 type Catalog struct {
 	lang      Lang
 	templates map[string]*template
@@ -145,7 +146,11 @@ func (c *Catalog) parse(text string) error {
 		if key == "" {
 			return nil
 		}
-		t, err := parseTemplate(strings.Join(val, " "))
+		text := strings.Join(val, " ")
+		if len(text) >= 2 && text[0] == '"' && text[len(text)-1] == '"' {
+			text = text[1 : len(text)-1] // quoted: keeps white space at either end
+		}
+		t, err := parseTemplate(text)
 		if err != nil {
 			return fmt.Errorf("line %d: %s: %w", keyLine, key, err)
 		}
@@ -409,8 +414,12 @@ func (c *Catalog) appendArg(dst []byte, a *result.Arg, p *part, red Redactor) []
 		}
 		return dst
 	}
+	text := a.Text
 	if red != nil && a.Kind.FromCapture() {
-		return append(dst, red(a.Kind, a.Text)...)
+		text = red(a.Kind, text)
 	}
-	return append(dst, a.Text...)
+	if a.Quote {
+		return strconv.AppendQuote(dst, text)
+	}
+	return append(dst, text...)
 }

@@ -1,6 +1,10 @@
 package knowledge
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/connscope/connscope/result"
+)
 
 // Placeholder is one {name} that entries may use: what it stands for and the words used when
 // a finding has no value for it.
@@ -89,4 +93,81 @@ func placeholdersIn(s string) []string {
 		out = append(out, s[i+1:i+j])
 		s = s[i+j+1:]
 	}
+}
+
+// FillArgs replaces each {name} in s with the value of the parameter called name, worded by c
+// (a nested message in c's language; text from the capture through red), or with the
+// placeholder's fallback when params has no value for it. Text in braces that is not a
+// placeholder is left as it is.
+func FillArgs(s string, params []result.Arg, c *Catalog, red Redactor) string {
+	if !strings.Contains(s, "{") {
+		return s
+	}
+	var b []byte
+	for {
+		i := strings.IndexByte(s, '{')
+		if i < 0 {
+			return string(append(b, s...))
+		}
+		j := strings.IndexByte(s[i:], '}')
+		if j < 0 {
+			return string(append(b, s...))
+		}
+		name := s[i+1 : i+j]
+		p, known := placeholderIndex[name]
+		b = append(b, s[:i]...)
+		switch a, ok := argNamed(params, name); {
+		case !known:
+			b = append(b, s[i:i+j+1]...)
+		case ok:
+			b = c.appendArg(b, &a, &part{name: name}, red)
+		default:
+			b = append(b, p.Fallback...)
+		}
+		s = s[i+j+1:]
+	}
+}
+
+// argNamed returns the parameter called name, if it has a value (a text parameter with no text
+// has none).
+func argNamed(params []result.Arg, name string) (result.Arg, bool) {
+	for _, a := range params {
+		if a.Name != name {
+			continue
+		}
+		switch a.Kind {
+		case result.KindInt:
+			return a, true
+		case result.KindMessage:
+			return a, a.Msg != nil && a.Msg.Key != ""
+		case result.KindList:
+			return a, len(a.List) > 0
+		}
+		return a, a.Text != ""
+	}
+	return result.Arg{}, false
+}
+
+// Words is what a profile says of one finding, in one language, with its placeholders filled.
+type Words struct {
+	Title       string
+	Explanation string
+	NextSteps   []string
+}
+
+// Advise words a finding's title, explanation and next steps: the entry of verdict v narrowed
+// by the advice's variant and role, in lang, filled with its parameters (text from the capture
+// through red). A finding whose advice says it needs no step gets none.
+func (p *Profile) Advise(lang Lang, v result.Verdict, adv *result.Advice, red Redactor) Words {
+	_, e := p.ResolveIn(lang, v, adv.Variant, adv.Role)
+	c := CatalogOf(lang)
+	w := Words{Title: FillArgs(e.Title, adv.Params, c, red), Explanation: FillArgs(e.Explanation, adv.Params, c, red),
+		NextSteps: []string{}}
+	if !adv.NoSteps {
+		w.NextSteps = make([]string, 0, len(e.NextSteps))
+		for _, s := range e.NextSteps {
+			w.NextSteps = append(w.NextSteps, FillArgs(s, adv.Params, c, red))
+		}
+	}
+	return w
 }

@@ -41,6 +41,9 @@ func stringFields(t reflect.Type, seen map[reflect.Type]bool, out *[]string) {
 	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
 		t = t.Elem()
 	}
+	if t == reflect.TypeFor[result.FlowList]() {
+		t = reflect.TypeFor[result.Flow]() // the listed flows, made when they are written
+	}
 	if t.Kind() != reflect.Struct || t == reflect.TypeFor[time.Time]() || seen[t] {
 		return
 	}

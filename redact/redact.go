@@ -135,7 +135,11 @@ const (
 	kindVerbatim
 )
 
-var timeType = reflect.TypeFor[time.Time]()
+var (
+	timeType     = reflect.TypeFor[time.Time]()
+	flowListType = reflect.TypeFor[result.FlowList]()
+	argType      = reflect.TypeFor[result.Arg]()
+)
 
 // collect walks v and hands out a pseudonym to every original it holds, in field order, so that
 // the numbering follows the report's order. path is "Type.Field" of the string being visited.
@@ -151,6 +155,12 @@ func (x *Redactor) collect(v reflect.Value, field string) {
 		}
 	case reflect.Struct:
 		if v.Type() == timeType {
+			return
+		}
+		if v.Type() == flowListType {
+			for _, f := range v.Interface().(result.FlowList).All() {
+				x.collect(reflect.ValueOf(f).Elem(), field)
+			}
 			return
 		}
 		t := v.Type()
@@ -187,6 +197,35 @@ func (x *Redactor) rewrite(v reflect.Value, field string) reflect.Value {
 		out := reflect.New(v.Type()).Elem()
 		out.Set(v) // times and other values are kept as they are
 		if v.Type() == timeType {
+			return out
+		}
+		if v.Type() == argType {
+			// A message parameter: text from the capture is replaced by its pseudonym when it
+			// has one of its own (an attribute value of a certificate name), else scanned as text.
+			a := v.Interface().(result.Arg)
+			if a.Kind.FromCapture() {
+				if p, ok := x.Pseudonym(a.Text); ok && a.Text != "" {
+					a.Text = p
+				} else {
+					a.Text = x.redactString(a.Text, kindText)
+				}
+			}
+			if a.Msg != nil {
+				m := x.rewrite(reflect.ValueOf(a.Msg), field).Interface().(*result.Message)
+				a.Msg = m
+			}
+			if a.List != nil {
+				a.List = x.rewrite(reflect.ValueOf(a.List), field).Interface().([]result.Message)
+			}
+			out.Set(reflect.ValueOf(a))
+			return out
+		}
+		if v.Type() == flowListType {
+			// The flows are made when a report writes them: each is redacted then.
+			list := v.Interface().(result.FlowList).Map(func(f *result.Flow) {
+				*f = x.rewrite(reflect.ValueOf(*f), field).Interface().(result.Flow)
+			})
+			out.Set(reflect.ValueOf(list))
 			return out
 		}
 		t := v.Type()

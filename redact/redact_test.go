@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/connscope/connscope/analyze"
+	"github.com/connscope/connscope/knowledge"
 	"github.com/connscope/connscope/report"
 	"github.com/connscope/connscope/result"
 )
@@ -35,7 +36,7 @@ func originals(t *testing.T, r *result.Result) (addrs []netip.Addr, names []stri
 			add(strings.Trim(m, "[]"))
 		}
 	}
-	for _, f := range r.Flows {
+	for _, f := range r.Flows.Slice() {
 		for _, ep := range []string{f.Client, f.Server} {
 			ap, err := netip.ParseAddrPort(ep)
 			if err != nil {
@@ -43,10 +44,10 @@ func originals(t *testing.T, r *result.Result) (addrs []netip.Addr, names []stri
 			}
 			add(ap.Addr().String())
 		}
-		text(f.Reason)
-		text(f.NextStep)
+		text(say(f.Reason))
+		text(strings.Join(knowledge.Default().Advise(knowledge.English, f.Verdict, &f.Advice, nil).NextSteps, " "))
 		for _, e := range f.Evidence {
-			text(e.Text)
+			text(say(e.Text))
 		}
 		if f.TLS != nil && f.TLS.ClientHello != nil && f.TLS.ClientHello.SNI != "" {
 			names = append(names, f.TLS.ClientHello.SNI)
@@ -63,7 +64,7 @@ func originals(t *testing.T, r *result.Result) (addrs []netip.Addr, names []stri
 				names = append(names, c.SHA256, c.SerialNumber)
 			}
 		}
-		if m := regexp.MustCompile(`GET (/\S+)`).FindStringSubmatch(f.NotTLS); m != nil {
+		if m := regexp.MustCompile(`GET (/\S+)`).FindStringSubmatch(say(f.NotTLS)); m != nil {
 			names = append(names, m[1], filepath.Base(m[1]))
 		}
 	}
@@ -106,7 +107,7 @@ func TestRedactCaptures(t *testing.T) {
 			keep := deepCopy(t, orig)
 			x := New()
 			red := x.Result(orig)
-			if !reflect.DeepEqual(orig, keep) {
+			if !sameResult(orig, keep) {
 				t.Fatal("Result modified its input")
 			}
 			addrs, names := originals(t, orig)
@@ -157,7 +158,18 @@ func deepCopy(t *testing.T, r *result.Result) *result.Result {
 	t.Helper()
 	c := New() // a redactor that knows no originals rewrites nothing but copies everything
 	v := c.rewrite(reflect.ValueOf(r).Elem(), "").Interface().(result.Result)
+	v.Flows = result.FlowsOf(c.rewrite(reflect.ValueOf(r.Flows.Slice()), "").Interface().([]result.Flow))
 	return &v
+}
+
+// sameResult reports whether two results hold the same: their flows made one by one, and the rest.
+func sameResult(a, b *result.Result) bool {
+	if !reflect.DeepEqual(a.Flows.Slice(), b.Flows.Slice()) {
+		return false
+	}
+	x, y := *a, *b
+	x.Flows, y.Flows = result.FlowList{}, result.FlowList{}
+	return reflect.DeepEqual(x, y)
 }
 
 // TestRedactFields: a hand-made result with every kind of original, as each field holds it.
@@ -166,17 +178,17 @@ func TestRedactFields(t *testing.T) {
 	r := &result.Result{
 		Input:   result.Input{File: "/home/ops/ACME-HQ/incident 03-14.pcapng.gz", Format: "pcapng (gzip)", First: t0},
 		Options: result.Options{Hosts: []string{"10.0.0.1", "fd00::1"}},
-		Warnings: []result.Warning{{Code: "x", Message: "frame 3 from 00:1A:2b:3c:4d:5e via 10.0.0.1 in /home/ops/ACME-HQ/incident 03-14.pcapng.gz (incident 03-14.pcapng.gz)"},
-			{Code: "y", Message: "198.18.0.1 is in the capture too; so is 00:1a:2b:3c:4d:5e"}},
-		Flows: []result.Flow{{
+		Warnings: []result.Warning{{Code: "x", Message: lit("frame 3 from 00:1A:2b:3c:4d:5e via 10.0.0.1 in /home/ops/ACME-HQ/incident 03-14.pcapng.gz (incident 03-14.pcapng.gz)")},
+			{Code: "y", Message: lit("198.18.0.1 is in the capture too; so is 00:1a:2b:3c:4d:5e")}},
+		Flows: result.FlowsOf([]result.Flow{{
 			ID: 1, Client: "10.0.0.5:50418", Server: "10.0.0.1:4343", Start: t0,
 			TLS:      &result.TLS{ClientHello: &result.ClientHello{SNI: "apex.acme.example", CipherSuites: []string{"TLS_RSA_WITH_AES_128_CBC_SHA"}}},
-			NotTLS:   `a plain HTTP request "GET /officescan/cgi/acme.dll?x=1 HTTP/1.1" Host: apex.acme.example:8080`,
-			Reason:   "the client rejected the certificate of apex.acme.example (not sub.apex.acme.example.org); see https://apex.acme.example:4343/officescan/cgi/acme.dll?x=1.",
+			NotTLS:   lit(`a plain HTTP request "GET /officescan/cgi/acme.dll?x=1 HTTP/1.1" Host: apex.acme.example:8080`),
+			Reason:   lit("the client rejected the certificate of apex.acme.example (not sub.apex.acme.example.org); see https://apex.acme.example:4343/officescan/cgi/acme.dll?x=1."),
 			Filter:   "ip.addr==10.0.0.5 && ip.addr==10.0.0.1 && tcp.port==50418 && tcp.port==4343",
-			Evidence: []result.Evidence{{Frame: 4, Time: t0, Text: "ClientHello SNI \"apex.acme.example\" from [fd00::5]:50418 to [fd00::1]:4343 (::ffff:10.0.0.5)"}},
+			Evidence: []result.Evidence{{Frame: 4, Time: t0, Text: lit("ClientHello SNI \"apex.acme.example\" from [fd00::5]:50418 to [fd00::1]:4343 (::ffff:10.0.0.5)")}},
 			Verdict:  result.VerdictTLSCertificateRejected,
-		}},
+		}}),
 		Summary: result.Summary{Servers: []result.ServerSummary{{Server: "10.0.0.1:4343", AcceptedVersions: []string{"TLS 1.2"}}}},
 	}
 	x := New()
@@ -185,27 +197,27 @@ func TestRedactFields(t *testing.T) {
 		{got.Input.File, "capture-1.pcapng.gz"},
 		{got.Options.Hosts[0], "198.18.0.2"}, // 198.18.0.1 is in the capture: skipped
 		{got.Options.Hosts[1], "2001:db8::1"},
-		{got.Warnings[0].Message, "frame 3 from 02:00:00:00:00:01 via 198.18.0.2 in capture-1.pcapng.gz (capture-1.pcapng.gz)"},
-		{got.Warnings[1].Message, "198.18.0.3 is in the capture too; so is 02:00:00:00:00:01"},
-		{got.Flows[0].Client, "198.18.0.4:50418"},
-		{got.Flows[0].Server, "198.18.0.2:4343"},
-		{got.Flows[0].TLS.ClientHello.SNI, "host-1.example"},
-		{got.Flows[0].NotTLS, `a plain HTTP request "GET /path-1 HTTP/1.1" Host: host-1.example:8080`},
-		{got.Flows[0].Reason, "the client rejected the certificate of host-1.example (not sub.host-1.example.org); see https://host-1.example:4343/path-1."},
-		{got.Flows[0].Filter, "ip.addr==198.18.0.4 && ip.addr==198.18.0.2 && tcp.port==50418 && tcp.port==4343"},
-		{got.Flows[0].Evidence[0].Text, "ClientHello SNI \"host-1.example\" from [2001:db8::2]:50418 to [2001:db8::1]:4343 (::ffff:198.18.0.4)"},
+		{say(got.Warnings[0].Message), "frame 3 from 02:00:00:00:00:01 via 198.18.0.2 in capture-1.pcapng.gz (capture-1.pcapng.gz)"},
+		{say(got.Warnings[1].Message), "198.18.0.3 is in the capture too; so is 02:00:00:00:00:01"},
+		{got.Flows.Slice()[0].Client, "198.18.0.4:50418"},
+		{got.Flows.Slice()[0].Server, "198.18.0.2:4343"},
+		{got.Flows.Slice()[0].TLS.ClientHello.SNI, "host-1.example"},
+		{say(got.Flows.Slice()[0].NotTLS), `a plain HTTP request "GET /path-1 HTTP/1.1" Host: host-1.example:8080`},
+		{say(got.Flows.Slice()[0].Reason), "the client rejected the certificate of host-1.example (not sub.host-1.example.org); see https://host-1.example:4343/path-1."},
+		{got.Flows.Slice()[0].Filter, "ip.addr==198.18.0.4 && ip.addr==198.18.0.2 && tcp.port==50418 && tcp.port==4343"},
+		{say(got.Flows.Slice()[0].Evidence[0].Text), "ClientHello SNI \"host-1.example\" from [2001:db8::2]:50418 to [2001:db8::1]:4343 (::ffff:198.18.0.4)"},
 		{got.Summary.Servers[0].Server, "198.18.0.2:4343"},
-		{got.Flows[0].TLS.ClientHello.CipherSuites[0], "TLS_RSA_WITH_AES_128_CBC_SHA"},
+		{got.Flows.Slice()[0].TLS.ClientHello.CipherSuites[0], "TLS_RSA_WITH_AES_128_CBC_SHA"},
 	}
 	for i, w := range want {
 		if w.got != w.want {
 			t.Errorf("%d: got %q, want %q", i, w.got, w.want)
 		}
 	}
-	if !got.Flows[0].Start.Equal(t0) || got.Flows[0].Verdict != result.VerdictTLSCertificateRejected {
+	if !got.Flows.Slice()[0].Start.Equal(t0) || got.Flows.Slice()[0].Verdict != result.VerdictTLSCertificateRejected {
 		t.Error("times or verdicts changed")
 	}
-	if r.Flows[0].Client != "10.0.0.5:50418" || r.Input.File != "/home/ops/ACME-HQ/incident 03-14.pcapng.gz" {
+	if r.Flows.Slice()[0].Client != "10.0.0.5:50418" || r.Input.File != "/home/ops/ACME-HQ/incident 03-14.pcapng.gz" {
 		t.Error("the input was modified")
 	}
 }
@@ -214,22 +226,22 @@ func TestRedactFields(t *testing.T) {
 // quotes it, but the word "server" in a reason stays; a name with characters Go quotes with
 // escapes is replaced in its quoted form too.
 func TestRedactOneLabelName(t *testing.T) {
-	r := &result.Result{Flows: []result.Flow{
+	r := &result.Result{Flows: result.FlowsOf([]result.Flow{
 		{ID: 1, Client: "10.0.0.5:1", Server: "10.0.0.1:4343",
 			TLS:      &result.TLS{ClientHello: &result.ClientHello{SNI: "server"}},
-			Reason:   "the server reset the connection",
-			Evidence: []result.Evidence{{Text: `ClientHello, SNI "server"`}}},
+			Reason:   lit("the server reset the connection"),
+			Evidence: []result.Evidence{{Text: lit(`ClientHello, SNI "server"`)}}},
 		{ID: 2, Client: "10.0.0.6:1", Server: "10.0.0.1:4343",
 			TLS:      &result.TLS{ClientHello: &result.ClientHello{SNI: "evil\x07.example"}},
-			Evidence: []result.Evidence{{Text: `ClientHello, SNI "evil\a.example"`}}},
-	}}
+			Evidence: []result.Evidence{{Text: lit(`ClientHello, SNI "evil\a.example"`)}}},
+	})}
 	got := Result(r)
 	for _, tc := range []struct{ got, want string }{
-		{got.Flows[0].TLS.ClientHello.SNI, "host-1.example"},
-		{got.Flows[0].Reason, "the server reset the connection"},
-		{got.Flows[0].Evidence[0].Text, `ClientHello, SNI "host-1.example"`},
-		{got.Flows[1].TLS.ClientHello.SNI, "host-2.example"},
-		{got.Flows[1].Evidence[0].Text, `ClientHello, SNI "host-2.example"`},
+		{got.Flows.Slice()[0].TLS.ClientHello.SNI, "host-1.example"},
+		{say(got.Flows.Slice()[0].Reason), "the server reset the connection"},
+		{say(got.Flows.Slice()[0].Evidence[0].Text), `ClientHello, SNI "host-1.example"`},
+		{got.Flows.Slice()[1].TLS.ClientHello.SNI, "host-2.example"},
+		{say(got.Flows.Slice()[1].Evidence[0].Text), `ClientHello, SNI "host-2.example"`},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("got %q, want %q", tc.got, tc.want)
@@ -263,22 +275,28 @@ func TestRedactPathField(t *testing.T) {
 // attribute value that is also a plain word are replaced in their own fields, not wherever the
 // text happens to hold them ("TLS 1.2", "the server"); an attribute quoted as one ("O=...") is.
 func TestShortOpaqueAndAttributes(t *testing.T) {
-	r := &result.Result{Flows: []result.Flow{{
+	r := &result.Result{Flows: result.FlowsOf([]result.Flow{{
 		Client: "10.0.0.5:50000", Server: "10.0.0.2:4343",
-		Reason: "TLS 1.2 with the server; certificate O=Server Team, CN=apexone.example.test expired",
+		Reason: lit("TLS 1.2 with the server; certificate O=Server Team, CN=apexone.example.test expired"),
 		TLS: &result.TLS{ServerCertificates: []result.Certificate{{
 			Subject: "CN=apexone.example.test,O=Server Team", Issuer: "CN=apexone.example.test,O=Server Team",
 			SerialNumber: "1", DNSNames: []string{"apexone.example.test"},
 		}}},
-	}}}
+	}})}
 	red := New().Result(r)
-	f := red.Flows[0]
+	f := red.Flows.Slice()[0]
 	want := "TLS 1.2 with the server; certificate O=redacted-1, CN=host-1.example expired"
-	if f.Reason != want {
-		t.Errorf("reason\n %s\nwant\n %s", f.Reason, want)
+	if say(f.Reason) != want {
+		t.Errorf("reason\n %s\nwant\n %s", say(f.Reason), want)
 	}
 	c := f.TLS.ServerCertificates[0]
 	if c.SerialNumber != "redacted-2" || c.Subject != "dn-1" || c.DNSNames[0] != "host-1.example" {
 		t.Errorf("certificate %+v, want serial redacted-2, subject dn-1, name host-1.example", c)
 	}
 }
+
+// say words a message in English, as the reports do.
+func say(m result.Message) string { return knowledge.CatalogOf(knowledge.English).Render(m) }
+
+// lit is text already worded, as a message.
+func lit(s string) result.Message { return result.Msg("literal", result.Capture("text", s)) }

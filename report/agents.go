@@ -17,11 +17,10 @@ type agentRow struct {
 
 // agentRows summarises the listed flows per client address: the agents with a failed
 // connection first, then the others, each in order of their first connection.
-func agentRows(r *result.Result) []agentRow {
+func agentRows(flows []*flowView) []agentRow {
 	var rows []agentRow
 	offered := map[string][]string{}
-	for i := range r.Flows {
-		f := &r.Flows[i]
+	for _, f := range flows {
 		a := hostOf(f.Client)
 		j := slices.IndexFunc(rows, func(row agentRow) bool { return row.Agent == a })
 		if j < 0 {

@@ -46,8 +46,11 @@ func jsonKeys(t reflect.Type, seen map[reflect.Type]bool) []string {
 	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
 		t = t.Elem()
 	}
-	if t.Kind() != reflect.Struct || t == reflect.TypeFor[time.Time]() {
-		return nil
+	if t == reflect.TypeFor[result.FlowList]() {
+		t = reflect.TypeFor[result.Flow]() // the listed flows
+	}
+	if t.Kind() != reflect.Struct || t == reflect.TypeFor[time.Time]() || t == reflect.TypeFor[result.Message]() {
+		return nil // a message is written worded, as a string
 	}
 	if seen == nil {
 		seen = map[reflect.Type]bool{}

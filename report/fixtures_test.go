@@ -2,7 +2,9 @@ package report
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/connscope/connscope/result"
@@ -62,9 +64,9 @@ func okFlow(id int) result.Flow {
 		ChosenVersion:   ptr("TLS 1.2"),
 		Alerts:          []result.Alert{},
 		Verdict:         result.VerdictOK,
-		Reason:          "TLS 1.2 handshake completed with TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+		Reason:          lit("TLS 1.2 handshake completed with TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"),
 		Evidence: []result.Evidence{
-			{Frame: 6, Time: at(1.2), Text: "ServerHello chose TLS 1.2, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"},
+			{Frame: 6, Time: at(1.2), Text: lit("ServerHello chose TLS 1.2, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384")},
 		},
 		Filter: filter("10.0.0.5", "50418", "10.0.0.1", "4343"),
 		Flags:  []string{},
@@ -103,14 +105,13 @@ func mismatchFlow(id int) result.Flow {
 			From: "server", Level: "fatal", Description: "protocol_version", Code: 70, Frame: 20,
 			Time: at(311.8), BeforeServerHello: true,
 		}},
-		Verdict:  result.VerdictTLSVersionMismatch,
-		Failed:   true,
-		Reason:   "the client offered TLS 1.0–1.1; the server answered with a protocol_version alert (it chose TLS 1.2 for other clients)",
-		NextStep: "enable TLS 1.2 on the agent host (SChannel client keys and .NET SystemDefaultTlsVersions), or allow TLS 1.1 on the server",
+		Verdict: result.VerdictTLSVersionMismatch,
+		Failed:  true,
+		Reason:  lit("the client offered TLS 1.0–1.1; the server answered with a protocol_version alert (it chose TLS 1.2 for other clients)"),
 		Evidence: []result.Evidence{
-			{Frame: 19, Time: at(311.1), Text: "ClientHello offers TLS 1.0, TLS 1.1 (highest TLS 1.1), SNI apexone.example.com"},
-			{Frame: 20, Time: at(311.8), Text: "server sent fatal alert protocol_version (70)"},
-			{Frame: 21, Time: at(312.25), Text: "server reset the connection"},
+			{Frame: 19, Time: at(311.1), Text: lit("ClientHello offers TLS 1.0, TLS 1.1 (highest TLS 1.1), SNI apexone.example.com")},
+			{Frame: 20, Time: at(311.8), Text: lit("server sent fatal alert protocol_version (70)")},
+			{Frame: 21, Time: at(312.25), Text: lit("server reset the connection")},
 		},
 		Filter: filter("10.0.0.6", "50420", "10.0.0.1", "4343"),
 		Flags:  nil, // encoded as []
@@ -135,13 +136,12 @@ func refusedFlow(id int) result.Flow {
 			ClientPackets: 1, ServerPackets: 1, ClientTTL: 128, ServerTTL: 127,
 		},
 		ConnState: "REJ", History: "Sr",
-		Verdict:  result.VerdictRefused,
-		Failed:   true,
-		Reason:   "the server answered the SYN with a reset: nothing listens on 10.0.0.2:4343",
-		NextStep: "check that the Apex One server service is running and listening on port 4343 of 10.0.0.2",
+		Verdict: result.VerdictRefused,
+		Failed:  true,
+		Reason:  lit("the server answered the SYN with a reset: nothing listens on 10.0.0.2:4343"),
 		Evidence: []result.Evidence{
-			{Frame: 22, Time: at(1000), Text: "client SYN"},
-			{Frame: 23, Time: at(1000.3), Text: "server RST, ACK"},
+			{Frame: 22, Time: at(1000), Text: lit("client SYN")},
+			{Frame: 23, Time: at(1000.3), Text: lit("server RST, ACK")},
 		},
 		Filter: filter("10.0.0.7", "50422", "10.0.0.2", "4343"),
 	}
@@ -177,8 +177,8 @@ func ipv6Flow(id int) result.Flow {
 		OfferedVersions: []string{"TLS 1.2", "TLS 1.3"},
 		ChosenVersion:   ptr("TLS 1.3"),
 		Verdict:         result.VerdictOK,
-		Reason:          "TLS 1.3 handshake completed with TLS_AES_128_GCM_SHA256",
-		Evidence:        []result.Evidence{{Frame: 28, Time: at(1501), Text: "ServerHello chose TLS 1.3"}},
+		Reason:          lit("TLS 1.3 handshake completed with TLS_AES_128_GCM_SHA256"),
+		Evidence:        []result.Evidence{{Frame: 28, Time: at(1501), Text: lit("ServerHello chose TLS 1.3")}},
 		Filter:          "ipv6.addr==fd00::5 && tcp.port==50424 && ipv6.addr==fd00::1 && tcp.port==4343",
 	}
 }
@@ -213,14 +213,13 @@ func japaneseFlow(id int) result.Flow {
 		Alerts: []result.Alert{{
 			From: "client", Level: "fatal", Description: "unknown_ca", Code: 48, Frame: 40, Time: at(2002.5),
 		}},
-		Verdict:  result.VerdictTLSCertificateRejected,
-		Failed:   true,
-		Reason:   "the client rejected the certificate of サーバー.example with unknown_ca (48)",
-		NextStep: "import the CA that issued the certificate of サーバー.example into the agent host's trusted root store",
+		Verdict: result.VerdictTLSCertificateRejected,
+		Failed:  true,
+		Reason:  lit("the client rejected the certificate of サーバー.example with unknown_ca (48)"),
 		Evidence: []result.Evidence{
-			{Frame: 37, Time: at(2001), Text: "ClientHello SNI サーバー.example, offers TLS 1.2"},
-			{Frame: 40, Time: at(2002.5), Text: "client sent fatal alert unknown_ca (48)"},
-			{Frame: 41, Time: at(2003), Text: "client reset the connection"},
+			{Frame: 37, Time: at(2001), Text: lit("ClientHello SNI サーバー.example, offers TLS 1.2")},
+			{Frame: 40, Time: at(2002.5), Text: lit("client sent fatal alert unknown_ca (48)")},
+			{Frame: 41, Time: at(2003), Text: lit("client reset the connection")},
 		},
 		Filter: filter("10.0.0.8", "50426", "10.0.0.3", "4343"),
 		Flags:  []string{},
@@ -252,11 +251,10 @@ func legacyFlow(id int) result.Flow {
 		OfferedVersions: []string{"TLS 1.0", "TLS 1.1"},
 		Verdict:         result.VerdictTLSVersionMismatch,
 		Failed:          true,
-		Reason:          "the server reset the connection right after a ClientHello whose highest version is TLS 1.1; it chose TLS 1.2 for other clients",
-		NextStep:        "enable TLS 1.2 on the agent host, or allow TLS 1.1 on the server",
+		Reason:          lit("the server reset the connection right after a ClientHello whose highest version is TLS 1.1; it chose TLS 1.2 for other clients"),
 		Evidence: []result.Evidence{
-			{Frame: 45, Time: at(2500.6), Text: "ClientHello legacy_version TLS 1.1, no supported_versions extension"},
-			{Frame: 46, Time: at(2501), Text: "server reset the connection, no alert"},
+			{Frame: 45, Time: at(2500.6), Text: lit("ClientHello legacy_version TLS 1.1, no supported_versions extension")},
+			{Frame: 46, Time: at(2501), Text: lit("server reset the connection, no alert")},
 		},
 		Filter: filter("10.0.0.9", "50428", "10.0.0.1", "4343"),
 	}
@@ -264,6 +262,9 @@ func legacyFlow(id int) result.Flow {
 
 // build returns a result holding flows, with the summary computed from them as analyze does.
 func build(flows ...result.Flow) *result.Result {
+	for i := range flows {
+		advise(&flows[i])
+	}
 	r := &result.Result{
 		Schema: result.SchemaVersion,
 		Input: result.Input{
@@ -272,10 +273,7 @@ func build(flows ...result.Flow) *result.Result {
 		},
 		Options:  result.Options{Ports: []int{4343}, Hosts: []string{}, MaxFlows: 1000},
 		Warnings: []result.Warning{},
-		Flows:    flows,
-	}
-	if r.Flows == nil {
-		r.Flows = []result.Flow{}
+		Flows:    result.FlowsOf(flows),
 	}
 	r.Summary = summarize(flows)
 	return r
@@ -347,7 +345,7 @@ var tableCases = []struct {
 		r.Options.Ports, r.Options.Hosts = nil, []string{"10.0.0.1"}
 		r.Warnings = []result.Warning{{
 			Code: "truncated-file", Offset: 40960, Frame: 48,
-			Message: "the file ends in the middle of frame 48: it was cut while being copied; copy it again",
+			Message: lit("the file ends in the middle of frame 48: it was cut while being copied; copy it again"),
 		}}
 		return r
 	}, Options{}},
@@ -355,8 +353,8 @@ var tableCases = []struct {
 		r := build(okFlow(1))
 		r.Input.Complete = false
 		r.Warnings = []result.Warning{
-			{Code: "snaplen-cut", Frame: 6, Message: "3 packets were cut by the snaplen of 96 bytes: capture again with -s 0"},
-			{Code: "roles-guessed", Message: "1 flow had no SYN captured: its client and server were guessed from the ports"},
+			{Code: "snaplen-cut", Frame: 6, Message: lit("3 packets were cut by the snaplen of 96 bytes: capture again with -s 0")},
+			{Code: "roles-guessed", Message: lit("1 flow had no SYN captured: its client and server were guessed from the ports")},
 		}
 		return r
 	}, Options{}},
@@ -370,7 +368,7 @@ var tableCases = []struct {
 func flowsNotListed() *result.Result {
 	r := build(okFlow(1), mismatchFlow(2), refusedFlow(3), ipv6Flow(4), legacyFlow(5))
 	r.Options.MaxFlows = 3
-	r.Flows = r.Flows[:3]
+	r.Flows = result.FlowsOf(r.Flows.Slice()[:3])
 	r.FlowsNotListed = 2
 	return r
 }
@@ -378,9 +376,27 @@ func flowsNotListed() *result.Result {
 func all() *result.Result {
 	r := build(okFlow(1), mismatchFlow(2), refusedFlow(3), ipv6Flow(4), japaneseFlow(5), legacyFlow(6))
 	r.Warnings = []result.Warning{{
-		Code: "roles-guessed", Message: "1 flow had no SYN captured: its client and server were guessed from the ports",
+		Code: "roles-guessed", Message: lit("1 flow had no SYN captured: its client and server were guessed from the ports"),
 	}}
-	r.Flows[3].RolesGuessed = true
-	r.Flows[3].Flags = []string{"roles-guessed"}
+	flows := r.Flows.Slice()
+	flows[3].RolesGuessed = true
+	flows[3].Flags = []string{"roles-guessed"}
+	r.Flows = result.FlowsOf(flows)
 	return r
+}
+
+// advise gives a fixture flow the knowledge placeholders' values that the analysis gives a real
+// one: its endpoints, and the highest version its client offered.
+func advise(f *result.Flow) {
+	if f.Advice.Params != nil {
+		return
+	}
+	c, _ := netip.ParseAddrPort(f.Client)
+	s, _ := netip.ParseAddrPort(f.Server)
+	f.Advice.Params = []result.Arg{result.Endpoint("server", f.Server), result.Addr("server_ip", s.Addr().String()),
+		result.Text("port", strconv.Itoa(int(s.Port()))), result.Endpoint("client", f.Client), result.Addr("client_ip", c.Addr().String())}
+	if n := len(f.OfferedVersions); n > 0 {
+		f.Advice.Params = append(f.Advice.Params, result.Text("client_highest", f.OfferedVersions[n-1]))
+	}
+	f.Advice.NoSteps = f.Verdict == result.VerdictOK
 }

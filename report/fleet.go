@@ -12,16 +12,16 @@ import (
 
 // writeFleet writes, after the table of servers, each TLS server's policy followed by its fleet
 // groups, then the clients grouped by fingerprint. It writes nothing when there is none.
-func writeFleet(b *bytes.Buffer, s *result.Summary) error {
+func writeFleet(b *bytes.Buffer, s *result.Summary, wd *words) error {
 	wrote := false
 	for _, sv := range s.Servers {
-		if sv.Policy == "" {
+		if sv.Policy.IsZero() {
 			continue
 		}
-		fmt.Fprintf(b, "%s %s\n", orDash(sv.Server), clean(sv.Policy))
+		fmt.Fprintf(b, "%s %s\n", orDash(sv.Server), clean(wd.msg(sv.Policy)))
 		for _, g := range s.Fleet {
-			if g.Server == sv.Server && g.Text != "" {
-				fmt.Fprintf(b, "  %s\n", clean(g.Text))
+			if g.Server == sv.Server && !g.Text.IsZero() {
+				fmt.Fprintf(b, "  %s\n", clean(wd.msg(g.Text)))
 			}
 		}
 		wrote = true

@@ -24,15 +24,14 @@ type failGroup struct {
 	Server  string
 	Offered string // versionRange of the offered versions, "-" for none
 	Chosen  string // "-" for none
-	Flows   []*result.Flow
+	Flows   []*flowView
 	Clients []string // distinct client addresses (without port), in order of first flow
 }
 
 // groupFailures returns the groups of failing flows, in order of each group's first flow.
-func groupFailures(r *result.Result) []*failGroup {
+func groupFailures(flows []*flowView) []*failGroup {
 	var groups []*failGroup
-	for i := range r.Flows {
-		f := &r.Flows[i]
+	for _, f := range flows {
 		if !f.Failed {
 			continue
 		}
@@ -128,7 +127,7 @@ func (g *failGroup) headline(accepted []string) string {
 }
 
 // highestOffered is the highest version the flow's client offered, or "-".
-func highestOffered(f *result.Flow) string {
+func highestOffered(f *flowView) string {
 	if f.TLS != nil && f.TLS.ClientHello != nil && f.TLS.ClientHello.Highest != "" {
 		return f.TLS.ClientHello.Highest
 	}
@@ -147,7 +146,7 @@ func acceptedText(vs []string) string {
 }
 
 // alertName names the flow's first fatal alert: "alert handshake_failure from the server".
-func alertName(f *result.Flow) string {
+func alertName(f *flowView) string {
 	for _, a := range f.Alerts {
 		if a.Level == "fatal" {
 			return fmt.Sprintf("alert %s from the %s", a.Description, a.From)
@@ -224,7 +223,7 @@ func upperFirst(s string) string {
 }
 
 // flowRefs lists flow numbers: "#4, #5".
-func flowRefs(fs []*result.Flow) string {
+func flowRefs(fs []*flowView) string {
 	ids := make([]string, len(fs))
 	for i, f := range fs {
 		ids[i] = "#" + strconv.Itoa(f.ID)
@@ -234,7 +233,7 @@ func flowRefs(fs []*result.Flow) string {
 
 // offeredCell is the offered versions with the legacy mark when the ClientHello had no
 // supported_versions extension, and whether the mark was added.
-func offeredCell(f *result.Flow) (string, bool) {
+func offeredCell(f *flowView) (string, bool) {
 	offered := versionRange(f.OfferedVersions)
 	if f.TLS != nil && f.TLS.ClientHello != nil && f.TLS.ClientHello.OfferedFromLegacy && len(f.OfferedVersions) > 0 {
 		return offered + legacyMark, true
@@ -243,7 +242,7 @@ func offeredCell(f *result.Flow) (string, bool) {
 }
 
 // sniOf is the flow's SNI, or "".
-func sniOf(f *result.Flow) string {
+func sniOf(f *flowView) string {
 	if f.TLS != nil && f.TLS.ClientHello != nil {
 		return f.TLS.ClientHello.SNI
 	}
@@ -251,7 +250,7 @@ func sniOf(f *result.Flow) string {
 }
 
 // chosenOf is the version the server chose, or "".
-func chosenOf(f *result.Flow) string {
+func chosenOf(f *flowView) string {
 	if f.ChosenVersion != nil {
 		return *f.ChosenVersion
 	}

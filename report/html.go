@@ -124,7 +124,9 @@ type htmlFlowRow struct {
 
 // writeHTML writes the report as a single HTML page.
 func writeHTML(b *bytes.Buffer, r *result.Result, _ Options) error {
-	groups := groupFailures(r)
+	wd := wordsFor(r)
+	flows := viewFlows(r, wd)
+	groups := groupFailures(flows)
 	sum := summarizeFailures(r, groups)
 	p := htmlPage{
 		Title:     "connscope report",
@@ -144,7 +146,7 @@ func writeHTML(b *bytes.Buffer, r *result.Result, _ Options) error {
 	}
 	p.Analysed = analysedText(r)
 	for _, w := range r.Warnings {
-		p.Warnings = append(p.Warnings, warningText(w))
+		p.Warnings = append(p.Warnings, warningText(w, wd))
 	}
 	for _, sv := range r.Summary.Servers {
 		p.Servers = append(p.Servers, htmlServer{Server: clean(sv.Server), Flows: sv.Flows, Failed: sv.Failed,
@@ -157,7 +159,7 @@ func writeHTML(b *bytes.Buffer, r *result.Result, _ Options) error {
 		}
 		p.Verdicts = append(p.Verdicts, htmlVerdict{Verdict: string(v.Verdict), Count: v.Count, Failed: v.Verdict.Failed(), Percent: pct})
 	}
-	for i, a := range agentRows(r) {
+	for i, a := range agentRows(flows) {
 		if i == maxHTMLAgents {
 			p.AgentsNotShown++
 			continue
@@ -173,8 +175,7 @@ func writeHTML(b *bytes.Buffer, r *result.Result, _ Options) error {
 			Offered: clean(g.Offered), Chosen: clean(g.Chosen), Verdict: string(g.Verdict), Flows: flowRefs(g.Flows)})
 	}
 	detailed := map[int]bool{}
-	for i := range r.Flows {
-		f := &r.Flows[i]
+	for _, f := range flows {
 		if !f.Failed {
 			continue
 		}
@@ -185,13 +186,12 @@ func writeHTML(b *bytes.Buffer, r *result.Result, _ Options) error {
 		detailed[f.ID] = true
 		p.Ladders = append(p.Ladders, flowDetail(f))
 	}
-	for i := range r.Flows {
+	for i, f := range flows {
 		if i == maxHTMLFlows {
 			p.NotShown = fmt.Sprintf("%d more connections are not shown here: the table and JSON reports list them.",
-				len(r.Flows)-i)
+				len(flows)-i)
 			break
 		}
-		f := &r.Flows[i]
 		offered, mark := offeredCell(f)
 		p.Legacy = p.Legacy || mark
 		row := htmlFlowRow{ID: f.ID, Time: utc(f.Start, startLayout), Client: orDash(f.Client), Server: orDash(f.Server),
@@ -228,7 +228,7 @@ func analysedText(r *result.Result) string {
 	return ports + "; " + hosts
 }
 
-func flowDetail(f *result.Flow) htmlFlowDetail {
+func flowDetail(f *flowView) htmlFlowDetail {
 	d := htmlFlowDetail{ID: f.ID, Anchor: "flow-" + strconv.Itoa(f.ID), Verdict: string(f.Verdict),
 		Client: orDash(f.Client), Server: orDash(f.Server), State: orDash(f.ConnState), SNI: clean(sniOf(f)),
 		Reason: clean(f.Reason), NextStep: clean(f.NextStep), NotTLS: clean(f.NotTLS), Filter: clean(f.Filter)}
@@ -277,7 +277,7 @@ type htmlArrow struct {
 	FromClient bool
 }
 
-func buildLadder(f *result.Flow) *htmlLadder {
+func buildLadder(f *flowView) *htmlLadder {
 	l := &htmlLadder{Width: ladderWidth, ClientX: ladderClientX, ServerX: ladderServerX, TimeX: ladderTimeX,
 		MidX: (ladderClientX + ladderServerX) / 2, Client: clean(f.Client), Server: clean(f.Server), LineTop: 34}
 	t0 := f.Packets[0].Time

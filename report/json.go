@@ -2,11 +2,7 @@ package report
 
 import (
 	"bytes"
-	"encoding/json"
-	"errors"
 	"io"
-	"strings"
-	"time"
 
 	"github.com/connscope/connscope/result"
 )
@@ -16,306 +12,790 @@ func writeJSON(b *bytes.Buffer, r *result.Result, o Options) error {
 	return streamJSON(b, r, o)
 }
 
-// flowsKey is where the flows list stands in the indented document with no flows: the top-level
-// key on a line of its own (no string value holds a raw newline, so nothing else matches).
-const flowsKey = "\n  \"flows\": []"
+// jsonFlush is how much JSON is buffered before it is written out.
+const jsonFlush = 64 << 10
 
-// streamJSON writes r as the connscope.result/v1 document: encoding/json, two-space indent,
-// "&", "<" and ">" left as they are (Wireshark filters hold "&&"). See docs/json-schema.md.
+// streamJSON writes r as the connscope.result/v1 document (docs/json-schema.md): two-space
+// indent, "&", "<" and ">" left as they are (Wireshark filters hold "&&"), every list written as
+// [] rather than null (but for a ClientHello's supported_versions, whose null means the extension
+// was absent), every time in UTC. Texts are worded as the report's language words them.
 //
-// The output is what one json.Encoder writes for the normalized whole, but the flows are
-// normalized and encoded one at a time and written as they are done, so that a result of a
-// hundred thousand flows is never held twice in memory, nor as one huge buffer. Everything
-// else is encoded before the first byte is written.
-func streamJSON(w io.Writer, r *result.Result, _ Options) error {
-	n := normalize(r)
-	var head bytes.Buffer
-	if err := newEncoder(&head, "").Encode(&n); err != nil {
-		return err
-	}
-	doc := head.Bytes()
-	i := bytes.Index(doc, []byte(flowsKey))
-	if i < 0 {
-		return errors.New("the document has no flows list") // cannot happen: result.Result has one
-	}
-	before, after := doc[:i+len(flowsKey)-1], doc[i+len(flowsKey)-1:] // split between "[" and "]"
-	if len(r.Flows) == 0 {
-		_, err := w.Write(doc)
-		return err
-	}
-	if _, err := w.Write(before); err != nil {
-		return err
-	}
-	// One encoder for every flow, its buffers reused; it writes compact JSON, which indent then
-	// lays out as the whole document's encoder would.
-	var compact bytes.Buffer
-	enc := json.NewEncoder(&compact)
-	enc.SetEscapeHTML(false)
-	var out []byte
-	for k := range r.Flows {
-		compact.Reset()
-		f := normalizeFlow(r.Flows[k])
-		if err := enc.Encode(&f); err != nil {
-			return err
+// It writes field by field with no reflection, and flow by flow as the flows are made, so that a
+// result of a hundred thousand flows is never held in memory, nor as one huge buffer.
+func streamJSON(out io.Writer, r *result.Result, o Options) error {
+	wd := wordsFor(r)
+	w := &jsonWriter{b: make([]byte, 0, jsonFlush+8<<10)}
+	flush := func(force bool) error {
+		if len(w.b) < jsonFlush && !force {
+			return nil
 		}
-		out = out[:0]
-		if k > 0 {
-			out = append(out, ',')
-		}
-		out = append(out, "\n    "...)
-		out = indent(out, bytes.TrimSuffix(compact.Bytes(), []byte("\n")), "    ", "  ")
-		if _, err := w.Write(out); err != nil {
+		_, err := out.Write(w.b)
+		w.b = w.b[:0]
+		return err
+	}
+	w.open('{')
+	w.key("schema")
+	schema := r.Schema
+	if schema == "" {
+		schema = result.SchemaVersion
+	}
+	w.str(schema)
+	w.key("input")
+	jsonInput(w, &r.Input)
+	w.key("options")
+	jsonOptions(w, &r.Options)
+	w.key("warnings")
+	w.open('[')
+	for i := range r.Warnings {
+		w.elem()
+		jsonWarning(w, wd, &r.Warnings[i])
+	}
+	w.close(']')
+	w.key("flows")
+	w.open('[')
+	var err error
+	for _, f := range r.Flows.All() {
+		w.elem()
+		jsonFlow(w, wd, f)
+		if err = flush(false); err != nil {
 			return err
 		}
 	}
-	if _, err := io.WriteString(w, "\n  "); err != nil {
-		return err
+	w.close(']')
+	w.key("flows_not_listed")
+	w.int(r.FlowsNotListed)
+	w.key("summary")
+	jsonSummary(w, wd, &r.Summary)
+	w.key("names")
+	w.open('[')
+	for i := range r.Names {
+		w.elem()
+		jsonName(w, wd, &r.Names[i])
 	}
-	_, err := w.Write(after)
-	return err
+	w.close(']')
+	w.key("verdict_info")
+	w.open('[')
+	for _, v := range wd.verdictInfo(r) {
+		w.elem()
+		w.open('{')
+		w.key("verdict")
+		w.str(string(v.Verdict))
+		w.key("title")
+		w.str(v.Title)
+		w.key("explanation")
+		w.str(v.Explanation)
+		w.key("evidence_fields")
+		w.strings(v.EvidenceFields)
+		w.close('}')
+	}
+	w.close(']')
+	w.close('}')
+	w.b = append(w.b, '\n')
+	return flush(true)
 }
 
-// newEncoder returns an encoder that writes values as the document holds them at a depth whose
-// lines begin with prefix, each followed by a newline.
-func newEncoder(w io.Writer, prefix string) *json.Encoder {
-	enc := json.NewEncoder(w)
-	enc.SetIndent(prefix, "  ")
-	enc.SetEscapeHTML(false)
-	return enc
+// msg writes a message worded.
+func jsonMsg(w *jsonWriter, wd *words, m *result.Message) {
+	var scratch [256]byte
+	w.b = appendJSONString(w.b, string(wd.appendMsg(scratch[:0], m)))
 }
 
-// indent appends src, compact JSON as encoding/json writes it (no white space outside strings),
-// laid out as json.Indent lays it out, and returns the extended buffer: after "{" or "[" a new line
-// unless the object or array is empty, after "," a new line, after ":" a space, each new line
-// starting with prefix and one indent per level. It is json.Indent without the validating scanner,
-// which takes most of the time of encoding a flow.
-func indent(dst, src []byte, prefix, indent string) []byte {
-	lines := "\n" + prefix + strings.Repeat(indent, 8) // a new line up to depth 8, sliced
-	newline := func(depth int) {
-		if depth <= 8 {
-			dst = append(dst, lines[:1+len(prefix)+depth*len(indent)]...)
-			return
+func jsonInput(w *jsonWriter, in *result.Input) {
+	w.open('{')
+	w.key("file")
+	w.str(in.File)
+	w.key("format")
+	w.str(in.Format)
+	w.key("link_types")
+	w.strings(in.LinkTypes)
+	w.key("snaplen")
+	w.int(in.Snaplen)
+	w.key("frames")
+	w.int(in.Frames)
+	w.key("bytes")
+	w.int64(in.Bytes)
+	w.key("first")
+	w.time(in.First)
+	w.key("last")
+	w.time(in.Last)
+	w.key("complete")
+	w.bool(in.Complete)
+	if l := in.Live; l != nil {
+		w.key("live")
+		w.open('{')
+		w.key("interface")
+		w.str(l.Interface)
+		w.key("method")
+		w.str(l.Method)
+		w.key("filter")
+		w.str(l.Filter)
+		w.key("kernel_received")
+		w.uint64(l.KernelReceived)
+		w.key("kernel_dropped")
+		w.uint64(l.KernelDropped)
+		w.key("seconds")
+		w.float(l.Seconds)
+		w.key("stopped_by")
+		w.str(l.StoppedBy)
+		w.close('}')
+	}
+	w.close('}')
+}
+
+func jsonOptions(w *jsonWriter, o *result.Options) {
+	w.open('{')
+	w.key("ports")
+	w.ints(o.Ports)
+	w.key("hosts")
+	w.strings(o.Hosts)
+	w.key("max_flows")
+	w.int(o.MaxFlows)
+	w.key("profile")
+	w.str(o.Profile)
+	w.key("agent_ports")
+	w.ints(o.AgentPorts)
+	w.key("check_url")
+	w.str(o.CheckURL)
+	w.key("server_names")
+	w.strings(o.ServerNames)
+	w.close('}')
+}
+
+func jsonWarning(w *jsonWriter, wd *words, x *result.Warning) {
+	w.open('{')
+	w.key("code")
+	w.str(x.Code)
+	w.key("message")
+	jsonMsg(w, wd, &x.Message)
+	if x.Offset != 0 {
+		w.key("offset")
+		w.int64(x.Offset)
+	}
+	if x.Frame != 0 {
+		w.key("frame")
+		w.int(x.Frame)
+	}
+	w.close('}')
+}
+
+func jsonRef(w *jsonWriter, p *result.PacketRef) {
+	w.open('{')
+	w.key("from")
+	w.str(p.From)
+	w.key("frame")
+	w.int(p.Frame)
+	w.key("time")
+	w.time(p.Time)
+	w.close('}')
+}
+
+func jsonRefs(w *jsonWriter, ps []result.PacketRef) {
+	w.open('[')
+	for i := range ps {
+		w.elem()
+		jsonRef(w, &ps[i])
+	}
+	w.close(']')
+}
+
+func jsonEvidence(w *jsonWriter, wd *words, es []result.Evidence) {
+	w.open('[')
+	for i := range es {
+		e := &es[i]
+		w.elem()
+		w.open('{')
+		w.key("frame")
+		w.int(e.Frame)
+		w.key("time")
+		w.time(e.Time)
+		w.key("text")
+		jsonMsg(w, wd, &e.Text)
+		if e.Flow != 0 {
+			w.key("flow")
+			w.int(e.Flow)
 		}
-		dst = append(dst, lines...)
-		for range depth - 8 {
-			dst = append(dst, indent...)
+		w.close('}')
+	}
+	w.close(']')
+}
+
+func jsonFlow(w *jsonWriter, wd *words, f *result.Flow) {
+	title, steps, step := wd.flow(f)
+	w.open('{')
+	w.key("id")
+	w.int(f.ID)
+	w.key("client")
+	w.str(f.Client)
+	w.key("server")
+	w.str(f.Server)
+	w.key("roles_guessed")
+	w.bool(f.RolesGuessed)
+	w.key("start")
+	w.time(f.Start)
+	w.key("end")
+	w.time(f.End)
+	w.key("duration_s")
+	w.float(f.Duration)
+	w.key("tcp")
+	jsonTCP(w, &f.TCP)
+	w.key("conn_state")
+	w.str(f.ConnState)
+	w.key("history")
+	w.str(f.History)
+	w.key("tls")
+	if f.TLS == nil {
+		w.null()
+	} else {
+		jsonTLS(w, wd, f.TLS)
+	}
+	w.key("offered_versions")
+	w.strings(f.OfferedVersions)
+	w.key("chosen_version")
+	if f.ChosenVersion == nil {
+		w.null()
+	} else {
+		w.str(*f.ChosenVersion)
+	}
+	w.key("alerts")
+	w.open('[')
+	for i := range f.Alerts {
+		a := &f.Alerts[i]
+		w.elem()
+		w.open('{')
+		w.key("from")
+		w.str(a.From)
+		w.key("level")
+		w.str(a.Level)
+		w.key("description")
+		w.str(a.Description)
+		w.key("code")
+		w.int(a.Code)
+		w.key("frame")
+		w.int(a.Frame)
+		w.key("time")
+		w.time(a.Time)
+		w.key("before_server_hello")
+		w.bool(a.BeforeServerHello)
+		w.close('}')
+	}
+	w.close(']')
+	if !f.NotTLS.IsZero() {
+		w.key("not_tls")
+		jsonMsg(w, wd, &f.NotTLS)
+	}
+	w.key("title")
+	w.str(title)
+	w.key("next_steps")
+	w.strings(steps)
+	if f.Role != "" {
+		w.key("role")
+		w.str(f.Role)
+	}
+	w.key("http")
+	if h := f.HTTP; h == nil {
+		w.null()
+	} else {
+		w.open('{')
+		w.key("method")
+		w.str(h.Method)
+		w.key("path")
+		w.str(h.Path)
+		w.key("host")
+		w.str(h.Host)
+		w.key("request_frame")
+		w.int(h.RequestFrame)
+		w.key("request_time")
+		w.time(h.RequestTime)
+		w.key("status")
+		w.int(h.Status)
+		w.key("status_line")
+		w.str(h.StatusLine)
+		w.key("response_frame")
+		w.int(h.ResponseFrame)
+		w.key("response_time")
+		w.time(h.ResponseTime)
+		w.key("check_url")
+		w.bool(h.CheckURL)
+		w.close('}')
+	}
+	w.key("first_frame")
+	w.int(f.FirstFrame)
+	w.key("last_frame")
+	w.int(f.LastFrame)
+	w.key("verdict")
+	w.str(string(f.Verdict))
+	w.key("failed")
+	w.bool(f.Failed)
+	w.key("reason")
+	jsonMsg(w, wd, &f.Reason)
+	w.key("next_step")
+	w.str(step)
+	w.key("evidence")
+	jsonEvidence(w, wd, f.Evidence)
+	w.key("wireshark_filter")
+	w.str(f.Filter)
+	w.key("flags")
+	w.strings(f.Flags)
+	w.key("packets")
+	w.open('[')
+	for i := range f.Packets {
+		p := &f.Packets[i]
+		w.elem()
+		w.open('{')
+		w.key("frame")
+		w.int(p.Frame)
+		w.key("time")
+		w.time(p.Time)
+		w.key("from")
+		w.str(p.From)
+		w.key("tcp_flags")
+		w.str(p.TCPFlags)
+		w.key("payload_len")
+		w.int(p.PayloadLen)
+		w.key("retransmission")
+		w.bool(p.Retransmission)
+		w.key("messages")
+		w.strings(p.Messages)
+		w.close('}')
+	}
+	w.close(']')
+	w.key("packets_omitted")
+	w.int(f.PacketsOmitted)
+	if p := f.Path; p != nil {
+		w.key("path")
+		jsonPath(w, wd, p)
+	}
+	w.close('}')
+}
+
+func jsonTCP(w *jsonWriter, t *result.TCP) {
+	w.open('{')
+	w.key("syns")
+	jsonRefs(w, t.SYNs)
+	w.key("syn_ack")
+	if t.SYNACK == nil {
+		w.null()
+	} else {
+		jsonRef(w, t.SYNACK)
+	}
+	w.key("handshake_rtt_s")
+	w.float(t.HandshakeRTT)
+	w.key("fins")
+	jsonRefs(w, t.FINs)
+	w.key("rsts")
+	jsonRefs(w, t.RSTs)
+	w.key("client_packets")
+	w.int(t.ClientPackets)
+	w.key("server_packets")
+	w.int(t.ServerPackets)
+	w.key("client_bytes")
+	w.int64(t.ClientBytes)
+	w.key("server_bytes")
+	w.int64(t.ServerBytes)
+	w.key("client_retransmissions")
+	w.int(t.ClientRetrans)
+	w.key("server_retransmissions")
+	w.int(t.ServerRetrans)
+	w.key("snaplen_cut")
+	w.int(t.SnaplenCut)
+	w.key("client_ttl")
+	w.int(t.ClientTTL)
+	w.key("server_ttl")
+	w.int(t.ServerTTL)
+	w.close('}')
+}
+
+func jsonTLS(w *jsonWriter, wd *words, t *result.TLS) {
+	w.open('{')
+	w.key("client_hello")
+	if ch := t.ClientHello; ch == nil {
+		w.null()
+	} else {
+		w.open('{')
+		w.key("frame")
+		w.int(ch.Frame)
+		w.key("last_frame")
+		w.int(ch.LastFrame)
+		w.key("segments")
+		w.int(ch.Segments)
+		w.key("record_version")
+		w.str(ch.RecordVersion)
+		w.key("legacy_version")
+		w.str(ch.LegacyVersion)
+		w.key("sslv2_format")
+		w.bool(ch.SSLv2Format)
+		w.key("supported_versions")
+		if ch.SupportedVersions == nil {
+			w.null()
+		} else {
+			w.strings(ch.SupportedVersions)
 		}
+		w.key("offered_versions")
+		w.strings(ch.OfferedVersions)
+		w.key("offered_from_legacy_version")
+		w.bool(ch.OfferedFromLegacy)
+		w.key("highest_version")
+		w.str(ch.Highest)
+		w.key("cipher_suites")
+		w.strings(ch.CipherSuites)
+		w.key("sni")
+		w.str(ch.SNI)
+		w.key("alpn")
+		w.strings(ch.ALPN)
+		w.key("supported_groups")
+		w.strings(ch.SupportedGroups)
+		w.key("extensions")
+		w.strings(ch.Extensions)
+		w.key("signature_algorithms")
+		w.strings(ch.SignatureAlgorithms)
+		w.key("ja3")
+		w.str(ch.JA3)
+		w.key("ja3_string")
+		w.str(ch.JA3String)
+		w.key("ja4")
+		w.str(ch.JA4)
+		w.key("ja4_r")
+		w.str(ch.JA4R)
+		w.close('}')
 	}
-	open := false // the last byte opened an object or array
-	depth := 0
-	for i := 0; i < len(src); i++ {
-		c := src[i]
-		if open && c != '}' && c != ']' {
-			open = false
-			depth++
-			newline(depth)
+	w.key("server_hello")
+	jsonServerHello(w, t.ServerHello)
+	if t.HelloRetryRequest != nil {
+		w.key("hello_retry_request")
+		jsonServerHello(w, t.HelloRetryRequest)
+	}
+	w.key("server_messages")
+	w.strings(t.ServerMessages)
+	w.key("established")
+	w.bool(t.Established)
+	w.key("client_app_data_records")
+	w.int(t.ClientAppData)
+	w.key("server_app_data_records")
+	w.int(t.ServerAppData)
+	w.key("server_certificates")
+	w.open('[')
+	for i := range t.ServerCertificates {
+		c := &t.ServerCertificates[i]
+		w.elem()
+		w.open('{')
+		w.key("subject")
+		w.str(c.Subject)
+		w.key("issuer")
+		w.str(c.Issuer)
+		w.key("serial_number")
+		w.str(c.SerialNumber)
+		w.key("not_before")
+		w.time(c.NotBefore)
+		w.key("not_after")
+		w.time(c.NotAfter)
+		w.key("dns_names")
+		w.strings(c.DNSNames)
+		w.key("ip_addresses")
+		w.strings(c.IPAddresses)
+		w.key("key_type")
+		w.str(c.KeyType)
+		w.key("key_bits")
+		w.int(c.KeyBits)
+		w.key("signature_algorithm")
+		w.str(c.SignatureAlgorithm)
+		w.key("self_signed")
+		w.bool(c.SelfSigned)
+		w.key("is_ca")
+		w.bool(c.IsCA)
+		w.key("sha256")
+		w.str(c.SHA256)
+		if c.ParseError != "" {
+			w.key("parse_error")
+			w.str(c.ParseError)
 		}
-		switch c {
-		case '"': // a string: copied as it is, up to its closing quote
-			j := i + 1
-			for {
-				k := bytes.IndexByte(src[j:], '"')
-				if k < 0 { // cannot happen in valid JSON: copy the rest
-					j = len(src) - 1
-					break
-				}
-				j += k
-				// The quote closes the string unless an odd number of backslashes escape it.
-				n := 0
-				for b := j - 1; b > i && src[b] == '\\'; b-- {
-					n++
-				}
-				if n%2 == 0 {
-					break
-				}
-				j++
-			}
-			dst = append(dst, src[i:j+1]...)
-			i = j
-		case '{', '[':
-			open = true
-			dst = append(dst, c)
-		case ',':
-			dst = append(dst, c)
-			newline(depth)
-		case ':':
-			dst = append(dst, c, ' ')
-		case '}', ']':
-			if open {
-				open = false
-			} else {
-				depth--
-				newline(depth)
-			}
-			dst = append(dst, c)
-		default:
-			dst = append(dst, c)
-		}
+		w.close('}')
 	}
-	return dst
+	w.close(']')
+	w.key("certificate_frame")
+	w.int(t.CertificateFrame)
+	w.key("certificate_findings")
+	w.open('[')
+	for i := range t.CertificateFindings {
+		c := &t.CertificateFindings[i]
+		w.elem()
+		w.open('{')
+		w.key("code")
+		w.str(c.Code)
+		w.key("text")
+		jsonMsg(w, wd, &c.Text)
+		w.close('}')
+	}
+	w.close(']')
+	w.close('}')
 }
 
-// normalize returns a copy of r without its flows fit for encoding, leaving r and everything it
-// points to as they were (normalizeFlow does the same for each flow):
-//   - every list is an empty list rather than nil, so it encodes as [] and never as null; the
-//     one exception is ClientHello.SupportedVersions, whose null means "extension absent";
-//   - every time is in UTC, so it encodes as RFC 3339 with a "Z" and nanosecond precision;
-//   - an empty Schema is set to result.SchemaVersion.
-//
-// Slices whose elements change are copied; slices kept as they are share their backing arrays
-// with r, which encoding only reads.
-func normalize(r *result.Result) result.Result {
-	n := *r
-	if n.Schema == "" {
-		n.Schema = result.SchemaVersion
+func jsonServerHello(w *jsonWriter, sh *result.ServerHello) {
+	if sh == nil {
+		w.null()
+		return
 	}
-	n.Input.LinkTypes = list(n.Input.LinkTypes)
-	n.Input.First = n.Input.First.UTC()
-	n.Input.Last = n.Input.Last.UTC()
-	n.Options.Ports = list(n.Options.Ports)
-	n.Options.Hosts = list(n.Options.Hosts)
-	n.Options.AgentPorts = list(n.Options.AgentPorts)
-	n.Options.ServerNames = list(n.Options.ServerNames)
-	n.Names = each(n.Names, normalizeName)
-	n.VerdictInfo = each(n.VerdictInfo, func(v result.VerdictInfo) result.VerdictInfo {
-		v.EvidenceFields = list(v.EvidenceFields)
-		return v
-	})
-	n.Warnings = list(n.Warnings)
-	n.Flows = []result.Flow{} // streamJSON normalizes r's one at a time (normalizeFlow)
-	n.Summary.Verdicts = list(n.Summary.Verdicts)
-	n.Summary.Servers = each(n.Summary.Servers, func(s result.ServerSummary) result.ServerSummary {
-		s.AcceptedVersions = list(s.AcceptedVersions)
-		s.AcceptedCiphers = list(s.AcceptedCiphers)
-		s.Verdicts = list(s.Verdicts)
-		s.OKVersions = list(s.OKVersions)
-		s.RefusedHighestVersions = list(s.RefusedHighestVersions)
-		return s
-	})
-	n.Summary.Agents = each(n.Summary.Agents, func(a result.AgentSummary) result.AgentSummary {
-		a.OfferedVersions, a.ChosenVersions, a.Verdicts = list(a.OfferedVersions), list(a.ChosenVersions), list(a.Verdicts)
-		a.JA3, a.JA4, a.Servers = list(a.JA3), list(a.JA4), list(a.Servers)
-		return a
-	})
-	n.Summary.Fingerprints = each(n.Summary.Fingerprints, func(g result.FingerprintGroup) result.FingerprintGroup {
-		g.Agents = list(g.Agents)
-		return g
-	})
-	n.Summary.Fleet = each(n.Summary.Fleet, func(g result.FleetGroup) result.FleetGroup {
-		g.Agents = list(g.Agents)
-		return g
-	})
-	return n
+	w.open('{')
+	w.key("frame")
+	w.int(sh.Frame)
+	w.key("legacy_version")
+	w.str(sh.LegacyVersion)
+	w.key("chosen_version")
+	w.str(sh.ChosenVersion)
+	w.key("cipher_suite")
+	w.str(sh.CipherSuite)
+	if sh.KeyShareGroup != "" {
+		w.key("key_share_group")
+		w.str(sh.KeyShareGroup)
+	}
+	if sh.ALPN != "" {
+		w.key("alpn")
+		w.str(sh.ALPN)
+	}
+	w.key("ja3s")
+	w.str(sh.JA3S)
+	w.key("ja3s_string")
+	w.str(sh.JA3SString)
+	w.close('}')
 }
 
-func normalizeFlow(f result.Flow) result.Flow {
-	f.Start = f.Start.UTC()
-	f.End = f.End.UTC()
-	f.TCP.SYNs = eachIf(f.TCP.SYNs, refNeeds, normalizeRef)
-	if f.TCP.SYNACK != nil {
-		p := normalizeRef(*f.TCP.SYNACK)
-		f.TCP.SYNACK = &p
+func jsonPath(w *jsonWriter, wd *words, p *result.Path) {
+	w.open('{')
+	w.key("vantage")
+	w.str(p.Vantage)
+	w.key("vantage_reason")
+	jsonMsg(w, wd, &p.VantageReason)
+	w.key("client_hops")
+	w.int(p.ClientHops)
+	w.key("server_hops")
+	w.int(p.ServerHops)
+	w.key("syn_intervals_s")
+	w.open('[')
+	for _, s := range p.SYNIntervals {
+		w.elem()
+		w.float(s)
 	}
-	f.TCP.FINs = eachIf(f.TCP.FINs, refNeeds, normalizeRef)
-	f.TCP.RSTs = eachIf(f.TCP.RSTs, refNeeds, normalizeRef)
-	if f.TLS != nil {
-		t := *f.TLS
-		if t.ClientHello != nil {
-			ch := *t.ClientHello
-			// SupportedVersions stays nil when it is nil: null means the extension was absent.
-			ch.OfferedVersions = list(ch.OfferedVersions)
-			ch.CipherSuites = list(ch.CipherSuites)
-			ch.ALPN = list(ch.ALPN)
-			ch.SupportedGroups = list(ch.SupportedGroups)
-			ch.Extensions = list(ch.Extensions)
-			ch.SignatureAlgorithms = list(ch.SignatureAlgorithms)
-			t.ClientHello = &ch
-		}
-		t.ServerMessages = list(t.ServerMessages)
-		t.ServerCertificates = eachIf(t.ServerCertificates, func(c result.Certificate) bool {
-			return !isUTC(c.NotBefore) || !isUTC(c.NotAfter) || c.DNSNames == nil || c.IPAddresses == nil
-		}, func(c result.Certificate) result.Certificate {
-			c.NotBefore, c.NotAfter = c.NotBefore.UTC(), c.NotAfter.UTC()
-			c.DNSNames, c.IPAddresses = list(c.DNSNames), list(c.IPAddresses)
-			return c
-		})
-		t.CertificateFindings = list(t.CertificateFindings)
-		f.TLS = &t
+	w.close(']')
+	w.key("syn_schedule")
+	w.str(p.SYNSchedule)
+	w.key("syn_give_up_s")
+	w.float(p.SYNGiveUp)
+	w.key("icmp")
+	w.open('[')
+	for i := range p.ICMP {
+		ic := &p.ICMP[i]
+		w.elem()
+		w.open('{')
+		w.key("frame")
+		w.int(ic.Frame)
+		w.key("time")
+		w.time(ic.Time)
+		w.key("from")
+		w.str(ic.From)
+		w.key("type")
+		w.int(ic.Type)
+		w.key("code")
+		w.int(ic.Code)
+		w.key("name")
+		w.str(ic.Name)
+		w.key("mtu")
+		w.int(ic.MTU)
+		w.key("quotes")
+		w.str(ic.Quotes)
+		w.close('}')
 	}
-	f.OfferedVersions = list(f.OfferedVersions)
-	f.NextSteps = list(f.NextSteps)
-	if f.HTTP != nil {
-		h := *f.HTTP
-		h.RequestTime, h.ResponseTime = h.RequestTime.UTC(), h.ResponseTime.UTC()
-		f.HTTP = &h
-	}
-	f.Alerts = eachIf(f.Alerts, func(a result.Alert) bool { return !isUTC(a.Time) }, func(a result.Alert) result.Alert {
-		a.Time = a.Time.UTC()
-		return a
-	})
-	f.Evidence = eachIf(f.Evidence, func(e result.Evidence) bool { return !isUTC(e.Time) }, func(e result.Evidence) result.Evidence {
-		e.Time = e.Time.UTC()
-		return e
-	})
-	f.Flags = list(f.Flags)
-	f.Packets = eachIf(f.Packets, func(p result.Packet) bool { return !isUTC(p.Time) || p.Messages == nil }, func(p result.Packet) result.Packet {
-		p.Time = p.Time.UTC()
-		p.Messages = list(p.Messages)
-		return p
-	})
-	return f
+	w.close(']')
+	w.key("dup_acks")
+	w.int(p.DupACKs)
+	w.key("zero_windows")
+	w.int(p.ZeroWindows)
+	w.close('}')
 }
 
-func normalizeName(n result.Name) result.Name {
-	n.Answers = list(n.Answers)
-	n.Askers = list(n.Askers)
-	n.DNSServers = list(n.DNSServers)
-	n.NextSteps = list(n.NextSteps)
-	n.Evidence = each(n.Evidence, func(e result.Evidence) result.Evidence {
-		e.Time = e.Time.UTC()
-		return e
-	})
-	return n
+func jsonVerdictCounts(w *jsonWriter, vs []result.VerdictCount) {
+	w.open('[')
+	for _, v := range vs {
+		w.elem()
+		w.open('{')
+		w.key("verdict")
+		w.str(string(v.Verdict))
+		w.key("count")
+		w.int(v.Count)
+		w.close('}')
+	}
+	w.close(']')
 }
 
-func normalizeRef(p result.PacketRef) result.PacketRef {
-	p.Time = p.Time.UTC()
-	return p
+func jsonVersionCounts(w *jsonWriter, vs []result.VersionCount) {
+	w.open('[')
+	for _, v := range vs {
+		w.elem()
+		w.open('{')
+		w.key("version")
+		w.str(v.Version)
+		w.key("count")
+		w.int(v.Count)
+		w.close('}')
+	}
+	w.close(']')
 }
 
-func refNeeds(p result.PacketRef) bool { return !isUTC(p.Time) }
-
-// isUTC reports whether t is in UTC already, so that t.UTC() would encode as t does.
-func isUTC(t time.Time) bool { return t.Location() == time.UTC }
-
-// eachIf is each(s, fn), but returns s itself (or an empty slice for nil) when need reports no
-// element that fn would change: a result from analyze is normalized already, and copying every
-// list of every flow is most of what normalizing costs.
-func eachIf[T any](s []T, need func(T) bool, fn func(T) T) []T {
-	if s == nil {
-		return []T{}
+func jsonSummary(w *jsonWriter, wd *words, s *result.Summary) {
+	w.open('{')
+	w.key("flows")
+	w.int(s.Flows)
+	w.key("failed")
+	w.int(s.Failed)
+	w.key("verdicts")
+	jsonVerdictCounts(w, s.Verdicts)
+	w.key("servers")
+	w.open('[')
+	for i := range s.Servers {
+		sv := &s.Servers[i]
+		w.elem()
+		w.open('{')
+		w.key("server")
+		w.str(sv.Server)
+		w.key("flows")
+		w.int(sv.Flows)
+		w.key("failed")
+		w.int(sv.Failed)
+		w.key("accepted_versions")
+		w.strings(sv.AcceptedVersions)
+		w.key("accepted_ciphers")
+		w.strings(sv.AcceptedCiphers)
+		w.key("verdicts")
+		jsonVerdictCounts(w, sv.Verdicts)
+		w.key("ok_handshakes")
+		w.int(sv.OKHandshakes)
+		w.key("ok_versions")
+		jsonVersionCounts(w, sv.OKVersions)
+		w.key("refused_highest_versions")
+		jsonVersionCounts(w, sv.RefusedHighestVersions)
+		w.key("policy")
+		jsonMsg(w, wd, &sv.Policy)
+		w.close('}')
 	}
-	for _, v := range s {
-		if need(v) {
-			return each(s, fn)
-		}
+	w.close(']')
+	w.key("names_failed")
+	w.int(s.NamesFailed)
+	w.key("agents")
+	w.open('[')
+	for i := range s.Agents {
+		a := &s.Agents[i]
+		w.elem()
+		w.open('{')
+		w.key("agent")
+		w.str(a.Agent)
+		w.key("flows")
+		w.int(a.Flows)
+		w.key("failed")
+		w.int(a.Failed)
+		w.key("offered_versions")
+		w.strings(a.OfferedVersions)
+		w.key("highest_version")
+		w.str(a.HighestVersion)
+		w.key("chosen_versions")
+		w.strings(a.ChosenVersions)
+		w.key("verdicts")
+		jsonVerdictCounts(w, a.Verdicts)
+		w.key("ja3")
+		w.strings(a.JA3)
+		w.key("ja4")
+		w.strings(a.JA4)
+		w.key("servers")
+		w.strings(a.Servers)
+		w.close('}')
 	}
-	return s
+	w.close(']')
+	w.key("fingerprints")
+	w.open('[')
+	for i := range s.Fingerprints {
+		g := &s.Fingerprints[i]
+		w.elem()
+		w.open('{')
+		w.key("ja4")
+		w.str(g.JA4)
+		w.key("ja3")
+		w.str(g.JA3)
+		w.key("agent_count")
+		w.int(g.AgentCount)
+		w.key("agents")
+		w.strings(g.Agents)
+		w.key("flows")
+		w.int(g.Flows)
+		w.key("failed")
+		w.int(g.Failed)
+		w.key("highest_version")
+		w.str(g.HighestVersion)
+		w.close('}')
+	}
+	w.close(']')
+	w.key("fleet")
+	w.open('[')
+	for i := range s.Fleet {
+		g := &s.Fleet[i]
+		w.elem()
+		w.open('{')
+		w.key("server")
+		w.str(g.Server)
+		w.key("highest_version")
+		w.str(g.HighestVersion)
+		w.key("outcome")
+		w.str(g.Outcome)
+		w.key("agent_count")
+		w.int(g.AgentCount)
+		w.key("agents")
+		w.strings(g.Agents)
+		w.key("flows")
+		w.int(g.Flows)
+		w.key("failed")
+		w.int(g.Failed)
+		w.key("text")
+		jsonMsg(w, wd, &g.Text)
+		w.close('}')
+	}
+	w.close(']')
+	w.close('}')
 }
 
-// list returns s, or an empty slice when s is nil.
-func list[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
-}
-
-// each returns a new slice holding fn of every element of s (an empty one when s is nil).
-func each[T any](s []T, fn func(T) T) []T {
-	out := make([]T, len(s))
-	for i, v := range s {
-		out[i] = fn(v)
-	}
-	return out
+func jsonName(w *jsonWriter, wd *words, n *result.Name) {
+	title, steps, step := wd.name(n)
+	w.open('{')
+	w.key("name")
+	w.str(n.Name)
+	w.key("relation")
+	w.str(n.Relation)
+	w.key("outcome")
+	w.str(n.Outcome)
+	w.key("rcode")
+	w.str(n.RCode)
+	w.key("answers")
+	w.strings(n.Answers)
+	w.key("askers")
+	w.strings(n.Askers)
+	w.key("asker_count")
+	w.int(n.AskerCount)
+	w.key("dns_servers")
+	w.strings(n.DNSServers)
+	w.key("queries")
+	w.int(n.Queries)
+	w.key("responses")
+	w.int(n.Responses)
+	w.key("verdict")
+	w.str(string(n.Verdict))
+	w.key("title")
+	w.str(title)
+	w.key("failed")
+	w.bool(n.Failed)
+	w.key("reason")
+	jsonMsg(w, wd, &n.Reason)
+	w.key("next_step")
+	w.str(step)
+	w.key("next_steps")
+	w.strings(steps)
+	w.key("evidence")
+	jsonEvidence(w, wd, n.Evidence)
+	w.key("wireshark_filter")
+	w.str(n.Filter)
+	w.close('}')
 }

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,57 +11,65 @@ import (
 	"github.com/connscope/connscope/result"
 )
 
-// TestJSONStreamedAsWhole checks that the JSON written flow by flow is byte for byte what one
-// encoder writes for the whole normalized result.
-func TestJSONStreamedAsWhole(t *testing.T) {
+// TestJSONValid checks that the JSON is valid and laid out as encoding/json's indented encoder
+// lays it out (json.Indent of its compact form gives it back), and that it holds every flow.
+func TestJSONValid(t *testing.T) {
 	empty := build()
-	empty.Flows = nil
 	for name, r := range map[string]*result.Result{"all": all(), "not-listed": flowsNotListed(), "empty": empty,
 		"one": build(ipv6Flow(1)), "hostile": build(japaneseFlow(1), legacyFlow(2))} {
-		n := normalize(r)
-		n.Flows = each(r.Flows, normalizeFlow)
-		var want bytes.Buffer
-		enc := json.NewEncoder(&want)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(&n); err != nil {
-			t.Fatal(err)
-		}
 		var got bytes.Buffer
 		if err := Write(&got, r, FormatJSON, Options{}); err != nil {
 			t.Fatal(err)
 		}
+		var compact, want bytes.Buffer
+		if err := json.Compact(&compact, got.Bytes()); err != nil {
+			t.Fatalf("%s: invalid JSON: %v", name, err)
+		}
+		if err := json.Indent(&want, compact.Bytes(), "", "  "); err != nil {
+			t.Fatal(err)
+		}
+		want.WriteByte('\n')
 		if got.String() != want.String() {
-			t.Errorf("%s: streamed JSON differs from the whole document's encoding:\n%s", name, diffText(want.String(), got.String()))
+			t.Errorf("%s: layout differs from encoding/json's:\n%s", name, diffText(want.String(), got.String()))
+		}
+		var doc struct{ Flows []json.RawMessage }
+		if err := json.Unmarshal(got.Bytes(), &doc); err != nil || len(doc.Flows) != r.Flows.Len() {
+			t.Errorf("%s: %d flows (%v), want %d", name, len(doc.Flows), err, r.Flows.Len())
 		}
 	}
 }
 
-// TestJSONNormalizedInput checks that a result whose times are in UTC already and whose lists are
-// not nil (as analyze makes them), which normalizing leaves as it is, writes the same document as
-// the one it came from.
-func TestJSONNormalizedInput(t *testing.T) {
-	r := all()
-	n := *r
-	n.Flows = each(r.Flows, normalizeFlow)
-	var want, got bytes.Buffer
-	if err := Write(&want, r, FormatJSON, Options{}); err != nil {
-		t.Fatal(err)
+// TestJSONStrings checks strings and numbers against encoding/json with HTML escaping off.
+func TestJSONStrings(t *testing.T) {
+	for _, s := range []string{"", "plain", "quote \" back\\slash", "ctl \x00\x01\x1f\t\n\r\b\f", "<&>", "\u2028\u2029",
+		"bad \xff\xfe utf8", "日本語 サーバー", "\x7f del", "ip.addr==1 && tcp.port==2"} {
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(s); err != nil {
+			t.Fatal(err)
+		}
+		if got := string(appendJSONString(nil, s)) + "\n"; got != want.String() {
+			t.Errorf("%q: got %s, want %s", s, got, want.String())
+		}
 	}
-	if err := Write(&got, &n, FormatJSON, Options{}); err != nil {
-		t.Fatal(err)
-	}
-	if got.String() != want.String() {
-		t.Errorf("normalized input writes differently:\n%s", diffText(want.String(), got.String()))
+	for _, f := range []float64{0, 1, 0.000012, 1e-7, 123456.789, 1e21, 1e20, -3.5, 0.1 + 0.2} {
+		want, _ := json.Marshal(f)
+		var w jsonWriter
+		w.float(f)
+		if string(w.b) != string(want) {
+			t.Errorf("%v: got %s, want %s", f, w.b, want)
+		}
 	}
 }
 
 // TestJSONWriteError checks that a write error while the flows stream out is returned.
 func TestJSONWriteError(t *testing.T) {
-	r := build()
+	var flows []result.Flow
 	for i := range 2000 { // more than the output buffer holds
-		r.Flows = append(r.Flows, okFlow(i+1))
+		flows = append(flows, okFlow(i+1))
 	}
+	r := build(flows...)
 	if err := Write(failingWriter{}, r, FormatJSON, Options{}); err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Errorf("write error not returned: %v", err)
 	}
@@ -92,56 +98,19 @@ func diffText(want, got string) string {
 //
 //	go test -run XXX -bench WriteJSON -benchmem ./report
 func BenchmarkWriteJSON(b *testing.B) {
-	r := build()
+	var flows []result.Flow
 	for i := range 20000 {
 		f := mismatchFlow(i + 1)
 		if i%2 == 0 {
 			f = okFlow(i + 1)
 		}
-		r.Flows = append(r.Flows, normalizeFlow(f)) // in UTC, as analyze makes them
+		flows = append(flows, f)
 	}
+	r := build(flows...)
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := Write(io.Discard, r, FormatJSON, Options{}); err != nil {
 			b.Fatal(err)
-		}
-	}
-}
-
-// TestIndent checks indent against json.Indent on compact JSON: the golden reports, and values
-// with escapes, empty and nested lists and objects, and punctuation inside strings.
-func TestIndent(t *testing.T) {
-	docs := []string{
-		`{}`, `[]`, `{"a":[]}`, `{"a":{},"b":[{}],"c":[[],[1,2]]}`, `"x"`, `17`, `null`,
-		`{"s":"a \"quoted\" {brace}, [bracket]: colon","t":"back\\slash\\","u":"\u2028\u00e9\n"}`,
-		`[{"k":-1.5e-7,"l":true,"m":false,"n":null,"o":"a\\\"b"}]`,
-		`[[[[[[[[[[[1,{"a":[[{"b":[]}]]}]]]]]]]]]]]`,
-		`{"e":"\\\\","f":"\\\"","g":"\\\\\\\"\\\\","h":"","i":"\"\"\\"}`,
-	}
-	files, err := filepath.Glob("../testdata/golden/*.json")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no golden JSON reports: %v", err)
-	}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		docs = append(docs, string(b))
-	}
-	for _, d := range docs {
-		var compact bytes.Buffer
-		if err := json.Compact(&compact, []byte(d)); err != nil {
-			t.Fatalf("%.40q: %v", d, err)
-		}
-		for _, prefix := range []string{"", "    "} {
-			var want bytes.Buffer
-			if err := json.Indent(&want, compact.Bytes(), prefix, "  "); err != nil {
-				t.Fatal(err)
-			}
-			if got := indent([]byte("x"), compact.Bytes(), prefix, "  "); string(got) != "x"+want.String() {
-				t.Errorf("prefix %q, %.60q:\n%s", prefix, d, diffText(want.String(), string(got[1:])))
-			}
 		}
 	}
 }

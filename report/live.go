@@ -15,6 +15,7 @@ const liveReasonRunes = 110
 //
 //	05:31:02.123 #3 tls-version-mismatch 10.55.0.1:40412 -> 10.55.0.2:4343 SF offered TLS 1.0 chosen - : the server sent a fatal protocol_version alert ...
 func FlowLine(f *result.Flow) string {
+	wd := wordsFor(&result.Result{})
 	offered := versionRange(f.OfferedVersions)
 	if f.TLS != nil && f.TLS.ClientHello != nil && f.TLS.ClientHello.OfferedFromLegacy && len(f.OfferedVersions) > 0 {
 		offered += legacyMark
@@ -23,7 +24,7 @@ func FlowLine(f *result.Flow) string {
 	if f.ChosenVersion != nil && *f.ChosenVersion != "" {
 		chosen = clean(*f.ChosenVersion)
 	}
-	reason := firstClause(clean(f.Reason))
+	reason := firstClause(clean(wd.msg(f.Reason)))
 	if r := []rune(reason); len(r) > liveReasonRunes {
 		reason = string(r[:liveReasonRunes-1]) + "…"
 	}

@@ -26,7 +26,9 @@ const (
 // compact table of every flow and the warnings. Every string from the result is escaped, so
 // that text from the capture (an SNI, an HTTP path) renders as text and cannot break a table.
 func writeMarkdown(b *bytes.Buffer, r *result.Result, _ Options) error {
-	groups := groupFailures(r)
+	wd := wordsFor(r)
+	flows := viewFlows(r, wd)
+	groups := groupFailures(flows)
 	sum := summarizeFailures(r, groups)
 
 	title := "connscope report"
@@ -46,7 +48,7 @@ func writeMarkdown(b *bytes.Buffer, r *result.Result, _ Options) error {
 	}
 	b.WriteString("\n\n")
 	for _, w := range r.Warnings {
-		fmt.Fprintf(b, "> **Warning:** %s\n>\n", mdText(warningText(w)))
+		fmt.Fprintf(b, "> **Warning:** %s\n>\n", mdText(warningText(w, wd)))
 	}
 	if len(r.Warnings) > 0 {
 		b.Truncate(b.Len() - 2) // the last ">" line
@@ -72,8 +74,8 @@ func writeMarkdown(b *bytes.Buffer, r *result.Result, _ Options) error {
 		}
 		writeMarkdownNextSteps(b, groups)
 	}
-	if len(r.Flows) > 0 {
-		writeMarkdownFlows(b, r)
+	if len(flows) > 0 {
+		writeMarkdownFlows(b, r, flows)
 	}
 	writeMarkdownFooter(b, r)
 	tidyBlankLines(b)
@@ -153,18 +155,17 @@ func writeMarkdownNextSteps(b *bytes.Buffer, groups []*failGroup) {
 }
 
 // writeMarkdownFlows writes the compact table of every listed flow.
-func writeMarkdownFlows(b *bytes.Buffer, r *result.Result) {
+func writeMarkdownFlows(b *bytes.Buffer, r *result.Result, flows []*flowView) {
 	b.WriteString("\n## All connections\n\n")
 	b.WriteString("| # | Time (UTC) | Client | Server | SNI | TCP | Offered | Chosen | Verdict |\n")
 	b.WriteString("|---:|---|---|---|---|---|---|---|---|\n")
 	legacy := false
-	for i := range r.Flows {
+	for i, f := range flows {
 		if i == maxMarkdownFlows {
 			fmt.Fprintf(b, "\n%d more connections are not shown here: the table, JSON and HTML reports list them.\n",
-				len(r.Flows)-i)
+				len(flows)-i)
 			break
 		}
-		f := &r.Flows[i]
 		offered, mark := offeredCell(f)
 		legacy = legacy || mark
 		verdict := "`" + mdCodeText(string(f.Verdict)) + "`"

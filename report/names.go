@@ -11,19 +11,19 @@ import (
 
 // writeNames writes the DNS names tied to the servers: a table, then the detail of each failed
 // name (of every name when verbose), in the words of writeDetail.
-func writeNames(b *bytes.Buffer, r *result.Result, o Options, p painter) error {
-	if len(r.Names) == 0 {
+func writeNames(b *bytes.Buffer, names []*nameView, o Options, p painter) error {
+	if len(names) == 0 {
 		return nil
 	}
 	t := newTable(b)
 	t.Header("NAME", "TIED BY", "OUTCOME", "ASKED BY", "DNS SERVER", "ANSWER", "VERDICT")
-	for _, n := range r.Names {
+	for _, n := range names {
 		askers := strings.Join(n.Askers, ", ")
 		if n.AskerCount > len(n.Askers) {
 			askers += fmt.Sprintf(" (+%d)", n.AskerCount-len(n.Askers))
 		}
-		err := t.Append(clean(n.Name), orDash(n.Relation), orDash(n.Outcome), orDash(askers),
-			orDash(strings.Join(n.DNSServers, ", ")), orDash(strings.Join(n.Answers, ", ")), p.nameVerdict(&n))
+		err := t.Append(clean(n.Name.Name), orDash(n.Relation), orDash(n.Outcome), orDash(askers),
+			orDash(strings.Join(n.DNSServers, ", ")), orDash(strings.Join(n.Answers, ", ")), p.nameVerdict(n.Name))
 		if err != nil {
 			return err
 		}
@@ -31,12 +31,12 @@ func writeNames(b *bytes.Buffer, r *result.Result, o Options, p painter) error {
 	if err := t.Render(); err != nil {
 		return err
 	}
-	for _, n := range r.Names {
+	for _, n := range names {
 		if !n.Failed && !o.Verbose {
 			continue
 		}
 		b.WriteByte('\n')
-		fmt.Fprintf(b, "name %s %s\n", clean(n.Name), p.nameVerdict(&n))
+		fmt.Fprintf(b, "name %s %s\n", clean(n.Name.Name), p.nameVerdict(n.Name))
 		if n.Reason != "" {
 			fmt.Fprintf(b, "  why: %s\n", clean(n.Reason))
 		}
@@ -52,11 +52,11 @@ func writeNames(b *bytes.Buffer, r *result.Result, o Options, p painter) error {
 
 // nameVerdict colours a name's verdict as verdict does a flow's.
 func (p painter) nameVerdict(n *result.Name) string {
-	return p.verdict(&result.Flow{Verdict: n.Verdict, Failed: n.Failed})
+	return p.verdictOf(n.Verdict, n.Failed)
 }
 
 // writeEvidence writes the evidence lines of a detail block, frame numbers aligned.
-func writeEvidence(b *bytes.Buffer, evidence []result.Evidence) {
+func writeEvidence(b *bytes.Buffer, evidence []evidenceView) {
 	if len(evidence) == 0 {
 		return
 	}

@@ -31,40 +31,42 @@ const (
 // each failed flow (of every flow when o.Verbose), then the summary.
 func writeTable(b *bytes.Buffer, r *result.Result, o Options) error {
 	p := painter(o.Color)
+	wd := wordsFor(r)
 	for _, w := range r.Warnings {
-		fmt.Fprintf(b, "%s %s\n", p.paint(ansiYellow, "WARNING:"), warningText(w))
+		fmt.Fprintf(b, "%s %s\n", p.paint(ansiYellow, "WARNING:"), warningText(w, wd))
 	}
+	flows, names := viewFlows(r, wd), viewNames(r, wd)
 	if len(r.Warnings) > 0 {
 		b.WriteByte('\n')
 	}
-	if len(r.Flows) == 0 && r.Summary.Flows == 0 {
+	if len(flows) == 0 && r.Summary.Flows == 0 {
 		writeEmpty(b, r)
-		if len(r.Names) > 0 {
+		if len(names) > 0 {
 			b.WriteByte('\n')
 		}
-		return writeNames(b, r, o, p)
+		return writeNames(b, names, o, p)
 	}
-	if len(r.Flows) > 0 {
-		if err := writeFlows(b, r.Flows, p); err != nil {
+	if len(flows) > 0 {
+		if err := writeFlows(b, flows, p); err != nil {
 			return err
 		}
-		for _, f := range r.Flows {
+		for _, f := range flows {
 			if f.Failed || o.Verbose {
 				b.WriteByte('\n')
-				writeDetail(b, &f, p)
+				writeDetail(b, f, p)
 			}
 		}
 		b.WriteByte('\n')
 	}
-	if err := writeNames(b, r, o, p); err != nil {
+	if err := writeNames(b, names, o, p); err != nil {
 		return err
 	}
-	return writeSummary(b, r)
+	return writeSummary(b, r, wd)
 }
 
 // writeFlows writes the table of flows and, when a row needs it, the footnote on offered
 // versions.
-func writeFlows(b *bytes.Buffer, flows []result.Flow, p painter) error {
+func writeFlows(b *bytes.Buffer, flows []*flowView, p painter) error {
 	t := newTable(b, tw.AlignRight) // "#" right, the rest left
 	t.Header("#", "TIME", "CLIENT", "SERVER", "SNI", "TCP", "OFFERED", "CHOSEN", "VERDICT")
 	legacy := false
@@ -91,7 +93,7 @@ func writeFlows(b *bytes.Buffer, flows []result.Flow, p painter) error {
 			orDash(f.ConnState),
 			offered,
 			chosen,
-			p.verdict(&f),
+			p.verdict(f.Flow),
 		)
 		if err != nil {
 			return err
@@ -114,8 +116,8 @@ func writeFlows(b *bytes.Buffer, flows []result.Flow, p painter) error {
 //	  evidence:
 //	    frame 4  01:02:03.123456  ...
 //	  filter: ...
-func writeDetail(b *bytes.Buffer, f *result.Flow, p painter) {
-	fmt.Fprintf(b, "#%d %s %s -> %s\n", f.ID, p.verdict(f), orDash(f.Client), orDash(f.Server))
+func writeDetail(b *bytes.Buffer, f *flowView, p painter) {
+	fmt.Fprintf(b, "#%d %s %s -> %s\n", f.ID, p.verdict(f.Flow), orDash(f.Client), orDash(f.Server))
 	if f.Reason != "" {
 		fmt.Fprintf(b, "  why: %s\n", clean(f.Reason))
 	}
@@ -133,7 +135,7 @@ func writeDetail(b *bytes.Buffer, f *result.Flow, p painter) {
 }
 
 // writeSummary writes the counts per verdict, the table per server and the closing line.
-func writeSummary(b *bytes.Buffer, r *result.Result) error {
+func writeSummary(b *bytes.Buffer, r *result.Result, wd *words) error {
 	s := r.Summary
 	if len(s.Verdicts) > 0 {
 		t := newTable(b, tw.AlignLeft, tw.AlignRight)
@@ -165,7 +167,7 @@ func writeSummary(b *bytes.Buffer, r *result.Result) error {
 		}
 		b.WriteByte('\n')
 	}
-	if err := writeFleet(b, &s); err != nil {
+	if err := writeFleet(b, &s, wd); err != nil {
 		return err
 	}
 	fmt.Fprintf(b, "%s, %d failed.\n", plural(s.Flows, "flow", "flows"), s.Failed)
@@ -273,8 +275,8 @@ func versionRange(vs []string) string {
 	return from + "–" + to
 }
 
-func warningText(w result.Warning) string {
-	s := clean(w.Message)
+func warningText(w result.Warning, wd *words) string {
+	s := clean(wd.msg(w.Message))
 	switch {
 	case w.Code != "" && w.Frame > 0:
 		s += fmt.Sprintf(" (%s, frame %d)", clean(w.Code), w.Frame)
@@ -365,12 +367,15 @@ func (p painter) paint(code, s string) string {
 
 // verdict is the flow's verdict, red when it failed, green when ok, yellow otherwise
 // (incomplete).
-func (p painter) verdict(f *result.Flow) string {
-	v := orDash(string(f.Verdict))
+func (p painter) verdict(f *result.Flow) string { return p.verdictOf(f.Verdict, f.Failed) }
+
+// verdictOf is verdict for a verdict and whether it failed.
+func (p painter) verdictOf(verdict result.Verdict, failed bool) string {
+	v := orDash(string(verdict))
 	switch {
-	case f.Failed:
+	case failed:
 		return p.paint(ansiRed, v)
-	case f.Verdict == result.VerdictOK:
+	case verdict == result.VerdictOK:
 		return p.paint(ansiGreen, v)
 	default:
 		return p.paint(ansiYellow, v)

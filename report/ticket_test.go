@@ -23,7 +23,7 @@ var ticketCases = []struct {
 		r := build()
 		r.Input.File, r.Input.Complete = "cut.pcap", false
 		r.Warnings = []result.Warning{{Code: "truncated-file", Offset: 40960, Frame: 48,
-			Message: "the file ends in the middle of frame 48: it was cut while being copied; copy it again"}}
+			Message: lit("the file ends in the middle of frame 48: it was cut while being copied; copy it again")}}
 		return r
 	}},
 	{"flows-not-listed", flowsNotListed},
@@ -66,11 +66,11 @@ func TestMarkdownGroups(t *testing.T) {
 	}
 	out := b.String()
 	for _, want := range []string{
-		"**4 of 5 connections failed.** 3 agents (10.0.0.6, 10.0.0.10, 10.0.0.9) offer at most TLS 1.1; server 10.0.0.1:4343 accepts TLS 1.2 only — tls-version-mismatch. 1 agent (10.0.0.7) is refused by server 10.0.0.2:4343: nothing listens on the port, or a firewall rejects the connection — refused. **Next step:** enable TLS 1.2 on the agent host",
+		"**4 of 5 connections failed.** 3 agents (10.0.0.6, 10.0.0.10, 10.0.0.9) offer at most TLS 1.1; server 10.0.0.1:4343 accepts TLS 1.2 only — tls-version-mismatch. 1 agent (10.0.0.7) is refused by server 10.0.0.2:4343: nothing listens on the port, or a firewall rejects the connection — refused. **Next step:** Make the versions overlap: enable TLS 1.2 on the client",
 		"| 1 | 10.0.0.6, 10.0.0.10, 10.0.0.9 | 10.0.0.1:4343 | TLS 1.0–1.1 | - | `tls-version-mismatch` | #2, #3, #4 |\n",
 		"| 2 | 10.0.0.7 | 10.0.0.2:4343 | - | - | `refused` | #5 |\n",
 		"- Wireshark filter: `ip.addr==10.0.0.6 && tcp.port==50420 && ip.addr==10.0.0.1 && tcp.port==4343`\n",
-		"1. enable TLS 1.2 on the agent host (SChannel client keys and .NET SystemDefaultTlsVersions), or allow TLS 1.1 on the server (group 1)\n",
+		"1. Make the versions overlap: enable TLS 1.2 on the client (on older Windows: the SCHANNEL TLS 1.2 Client registry keys and WinHTTP DefaultSecureProtocols), or allow TLS 1.1 on 10.0.0.1:4343. (group 1)\n",
 		"| 4 | 2025-03-14 09:26:56.089 | 10.0.0.9:50428 | 10.0.0.1:4343 | apexone.example.com | RSTR | TLS 1.0–1.1\\* | - | **`tls-version-mismatch`** |\n",
 	} {
 		if !strings.Contains(out, want) {
@@ -78,7 +78,7 @@ func TestMarkdownGroups(t *testing.T) {
 		}
 	}
 	// A group shows the evidence of its first few flows and names the rest.
-	if g := groupFailures(r); len(g) != 2 || len(g[0].Flows) != 3 || len(g[1].Flows) != 1 {
+	if g := groupFailures(viewFlows(r, wordsFor(r))); len(g) != 2 || len(g[0].Flows) != 3 || len(g[1].Flows) != 1 {
 		t.Errorf("groups %+v, want 3 flows and 1", g)
 	}
 }
@@ -90,11 +90,13 @@ const hostile = "<script>alert(1)</script>|**x**_y_[a](http://evil.example)&amp;
 func hostileResult() *result.Result {
 	r := build(okFlow(1), mismatchFlow(2))
 	r.Input.File = "/captures/<img src=x onerror=alert(2)>.pcap"
-	r.Flows[1].TLS.ClientHello.SNI = hostile
-	r.Flows[1].Reason = "the client asked for " + hostile
-	r.Flows[1].Evidence[0].Text = "ClientHello SNI " + hostile
-	r.Flows[1].NotTLS = "GET /" + hostile
-	r.Flows[1].Packets[3].Messages = []string{hostile}
+	edit(r, 1, func(f *result.Flow) {
+		f.TLS.ClientHello.SNI = hostile
+		f.Reason = lit("the client asked for " + hostile)
+		f.Evidence[0].Text = lit("ClientHello SNI " + hostile)
+		f.NotTLS = lit("GET /" + hostile)
+		f.Packets[3].Messages = []string{hostile}
+	})
 	return r
 }
 
@@ -205,7 +207,7 @@ func TestLadderGap(t *testing.T) {
 		f.Packets = append(f.Packets, result.Packet{Frame: frame, Time: at(float64(frame)), From: from, TCPFlags: "ACK"})
 	}
 	f.PacketsOmitted = 18
-	l := buildLadder(&f)
+	l := buildLadder(&flowView{Flow: &f})
 	if len(l.Arrows) != 40 || l.Omitted != "… 18 packets not shown …" {
 		t.Fatalf("%d arrows, gap %q", len(l.Arrows), l.Omitted)
 	}
@@ -277,7 +279,8 @@ func TestTicketBounds(t *testing.T) {
 func TestAgentRows(t *testing.T) {
 	again := okFlow(7)
 	again.Client = "10.0.0.6:50500" // the mismatch agent, later with TLS 1.2
-	got := agentRows(build(okFlow(1), mismatchFlow(2), refusedFlow(3), ipv6Flow(4), again))
+	r := build(okFlow(1), mismatchFlow(2), refusedFlow(3), ipv6Flow(4), again)
+	got := agentRows(viewFlows(r, wordsFor(r)))
 	want := []agentRow{
 		{Agent: "10.0.0.6", Connections: 2, Failed: 1, Offered: "TLS 1.0–1.2", Verdicts: []string{"ok", "tls-version-mismatch"}},
 		{Agent: "10.0.0.7", Connections: 1, Failed: 1, Offered: "-", Verdicts: []string{"refused"}},

@@ -27,6 +27,6 @@ type Certificate struct {
 type CertificateFinding struct {
 	// Code is a stable identifier: "expired", "not-yet-valid", "name-mismatch", "self-signed",
 	// "weak-key", "weak-signature", "unparsable".
-	Code string `json:"code"`
-	Text string `json:"text"` // one sentence, e.g. "server certificate CN=x expired 2021-01-01, 5 years before this capture"
+	Code string  `json:"code"`
+	Text Message `json:"text"` // one sentence, e.g. "server certificate CN=x expired 2021-01-01, 5 years before this capture"
 }

@@ -39,7 +39,7 @@ type FleetGroup struct {
 	Agents     []string `json:"agents"` // the first MaxGroupAgents, sorted
 	Flows      int      `json:"flows"`
 	Failed     int      `json:"failed"`
-	Text       string   `json:"text"` // the group in one sentence
+	Text       Message  `json:"text"` // the group in one sentence
 }
 
 // VersionCount is how many handshakes or ClientHellos had one version.

@@ -1,6 +1,9 @@
 package result
 
-import "strconv"
+import (
+	"encoding/json"
+	"strconv"
+)
 
 // Message is a sentence or phrase that a person reads (a reason, an evidence line, a warning, a
 // fleet line), kept as the key of its template in the knowledge catalog and the values of the
@@ -35,6 +38,9 @@ type Arg struct {
 	Msg *Message
 	// List is the value of an KindList: phrases joined as the language joins a list.
 	List []Message
+	// Quote prints the text quoted as Go's %q does (after redaction), for text from the capture
+	// that may hold any byte.
+	Quote bool
 }
 
 // ArgKind says what a Message parameter holds.
@@ -99,6 +105,9 @@ func Addr(name, s string) Arg { return Arg{Name: name, Kind: KindAddr, Text: s} 
 // Endpoint is a parameter of kind KindEndpoint.
 func Endpoint(name, s string) Arg { return Arg{Name: name, Kind: KindEndpoint, Text: s} }
 
+// Quoted returns a with its text printed quoted (as %q does).
+func Quoted(a Arg) Arg { a.Quote = true; return a }
+
 // HostName is a parameter of kind KindName.
 func HostName(name, s string) Arg { return Arg{Name: name, Kind: KindName, Text: s} }
 
@@ -157,4 +166,29 @@ func (m Message) String() string {
 		}
 	}
 	return string(b)
+}
+
+// Advice selects the knowledge entry that words a verdict's title and next steps, and the values
+// its placeholders are filled with: a report resolves it in the result's profile, in its own
+// language.
+type Advice struct {
+	// Variant narrows the verdict's entry (e.g. "server-host" for firewall-reject); "" for none.
+	Variant string
+	// Role is "agent-listener" for a connection to an agents' listener port; "" otherwise.
+	Role string
+	// Params are the placeholders' values ({server}, {client_highest}, ...).
+	Params []Arg
+	// NoSteps: the finding needs no next step (an ok connection, a name that resolved).
+	NoSteps bool
+}
+
+// UnmarshalJSON reads a worded message back from a report's JSON (a string): it becomes the
+// message "literal", which words as the text itself.
+func (m *Message) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	*m = Msg("literal", Capture("text", s))
+	return nil
 }

@@ -29,13 +29,12 @@ type Name struct {
 	Queries    int      `json:"queries"`   // queries seen, retransmissions included
 	Responses  int      `json:"responses"` // responses seen
 
-	Verdict   Verdict    `json:"verdict"` // ok or name-resolution-failed (incomplete at the end of the capture)
-	Title     string     `json:"title"`
-	Failed    bool       `json:"failed"`
-	Reason    string     `json:"reason"`
-	NextStep  string     `json:"next_step"`
-	NextSteps []string   `json:"next_steps"`
-	Evidence  []Evidence `json:"evidence"`
+	Verdict Verdict `json:"verdict"` // ok or name-resolution-failed (incomplete at the end of the capture)
+	// Advice words the title and next steps (see Flow.Advice).
+	Advice   Advice     `json:"-"`
+	Failed   bool       `json:"failed"`
+	Reason   Message    `json:"reason"`
+	Evidence []Evidence `json:"evidence"`
 	// Filter is a Wireshark display filter for the lookups of this name.
 	Filter string `json:"wireshark_filter"`
 }

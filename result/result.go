@@ -18,7 +18,7 @@ type Result struct {
 	Input    Input     `json:"input"`    // what was read
 	Options  Options   `json:"options"`  // how it was analysed
 	Warnings []Warning `json:"warnings"` // problems with the input, never nil
-	Flows    []Flow    `json:"flows"`    // one per TCP connection, in order of first packet; never nil
+	Flows    FlowList  `json:"flows"`    // one per TCP connection, in order of first packet
 	// FlowsNotListed counts flows that were analysed and counted in Summary but left out of Flows
 	// because more than Options.MaxFlows flows were seen.
 	FlowsNotListed int     `json:"flows_not_listed"`
@@ -83,10 +83,10 @@ type Warning struct {
 	// Code is a stable identifier: "truncated-file", "corrupt-file", "snaplen-cut",
 	// "client-hello-cut", "roles-guessed", "flows-not-listed", "undecodable-frames", "fleet-truncated",
 	// "dns-other-failures", "dns-not-followed", "one-direction", "kernel-drops", "capture-error".
-	Code    string `json:"code"`
-	Message string `json:"message"` // one sentence that says what happened and what to do
-	Offset  int64  `json:"offset,omitempty"`
-	Frame   int    `json:"frame,omitempty"` // frame number it concerns, when one does
+	Code    string  `json:"code"`
+	Message Message `json:"message"` // one sentence that says what happened and what to do
+	Offset  int64   `json:"offset,omitempty"`
+	Frame   int     `json:"frame,omitempty"` // frame number it concerns, when one does
 }
 
 // Flow is one TCP connection: its endpoints, how TCP went, what TLS showed, and the verdict.
@@ -114,12 +114,12 @@ type Flow struct {
 	ChosenVersion   *string  `json:"chosen_version"` // version the server chose, or null
 	Alerts          []Alert  `json:"alerts"`         // plaintext alerts in order; never nil
 	// NotTLS describes what the client sent instead of TLS, when Verdict is not-tls.
-	NotTLS string `json:"not_tls,omitempty"`
+	NotTLS Message `json:"not_tls,omitempty"`
 
-	// Title is the verdict's heading as the profile words it, e.g. "TLS version mismatch".
-	Title string `json:"title"`
-	// NextSteps are the next steps one by one, in order; never nil (empty for ok).
-	NextSteps []string `json:"next_steps"`
+	// Advice selects and fills the knowledge entry that words the verdict's title and next steps
+	// (JSON "title", "next_steps" and "next_step"): a report resolves it in the profile that
+	// Options.Profile names, in its own language.
+	Advice Advice `json:"-"`
 	// Role is "agent-listener" for a connection to an agents' listener port (Options.AgentPorts):
 	// the server notifying an agent, so Client is the server and Server the agent. Empty
 	// otherwise.
@@ -133,10 +133,9 @@ type Flow struct {
 	LastFrame  int `json:"last_frame"`
 
 	Verdict  Verdict    `json:"verdict"`
-	Failed   bool       `json:"failed"`    // the verdict is a failure (see Verdict.Failed)
-	Reason   string     `json:"reason"`    // one line that says what happened
-	NextStep string     `json:"next_step"` // what to do about it, in plain words (NextSteps joined)
-	Evidence []Evidence `json:"evidence"`  // the packets that prove it; never nil
+	Failed   bool       `json:"failed"`   // the verdict is a failure (see Verdict.Failed)
+	Reason   Message    `json:"reason"`   // one line that says what happened
+	Evidence []Evidence `json:"evidence"` // the packets that prove it; never nil
 	// Filter is a Wireshark display filter that selects this flow's packets.
 	Filter string   `json:"wireshark_filter"`
 	Flags  []string `json:"flags"` // extra observations, e.g. "snaplen-cut"; never nil
@@ -159,7 +158,7 @@ type Path struct {
 	// "same-link" (no router between them and no timing to tell) or "unknown".
 	Vantage string `json:"vantage"`
 	// VantageReason says what the vantage was inferred from.
-	VantageReason string `json:"vantage_reason"`
+	VantageReason Message `json:"vantage_reason"`
 	// ClientHops and ServerHops are the routers between each side and the capture point: the
 	// usual initial TTL (64, 128 or 255) minus the TTL seen; -1 when that side sent no packet.
 	ClientHops int `json:"client_hops"`
@@ -304,7 +303,7 @@ type Alert struct {
 type Evidence struct {
 	Frame int       `json:"frame"`
 	Time  time.Time `json:"time"`
-	Text  string    `json:"text"`
+	Text  Message   `json:"text"`
 	// Flow is the ID of another flow this evidence comes from (e.g. a ServerHello that shows what
 	// the server accepts); 0 (left out) when it is the flow's own packet.
 	Flow int `json:"flow,omitempty"`
@@ -354,5 +353,5 @@ type ServerSummary struct {
 	// Policy says in one sentence what the capture shows it accepts and refuses, e.g. "accepts
 	// TLS 1.2 only (seen in 212 handshakes, 0 below TLS 1.2); refused 14 ClientHellos offering at
 	// most TLS 1.0".
-	Policy string `json:"policy"`
+	Policy Message `json:"policy"`
 }

@@ -302,13 +302,13 @@ func TestCaptureLiveNamespaces(t *testing.T) {
 	if len(live.Warnings) != 0 {
 		t.Errorf("final report warnings: %+v", live.Warnings)
 	}
-	mm := live.Flows[2]
+	mm := live.Flows.Slice()[2]
 	if len(mm.Alerts) != 1 || mm.Alerts[0].From != "server" || mm.Alerts[0].Description != "protocol_version" || mm.Alerts[0].Level != "fatal" {
 		t.Errorf("mismatch flow alerts: %+v", mm.Alerts)
 	}
 	// tcp_syn_retries=1: 2 SYNs on older kernels, 3 on Linux 6.x with its linear timeouts.
-	if syns := live.Flows[4].TCP.SYNs; len(syns) < 2 || len(syns) > 3 || !strings.Contains(live.Flows[4].Reason, fmt.Sprintf("%d SYN(s) to %s:4345", len(syns), n.srvIP)) {
-		t.Errorf("the SYN-dropped flow: %d SYNs, reason %q", len(syns), live.Flows[4].Reason)
+	if syns := live.Flows.Slice()[4].TCP.SYNs; len(syns) < 2 || len(syns) > 3 || !strings.Contains(say(live.Flows.Slice()[4].Reason), fmt.Sprintf("%d SYN(s) to %s:4345", len(syns), n.srvIP)) {
+		t.Errorf("the SYN-dropped flow: %d SYNs, reason %q", len(syns), say(live.Flows.Slice()[4].Reason))
 	}
 
 	// The written capture, analysed offline, says the same.
@@ -320,14 +320,14 @@ func TestCaptureLiveNamespaces(t *testing.T) {
 	if offline.Input.Frames != in.Frames || !offline.Input.Complete || offline.Input.Format != "pcapng" {
 		t.Errorf("offline input %+v; the live capture read %d frames", offline.Input, in.Frames)
 	}
-	for i := range live.Flows {
-		l, o := live.Flows[i], offline.Flows[i]
+	for i := range live.Flows.Slice() {
+		l, o := live.Flows.At(i), offline.Flows.At(i)
 		// The reasons agree, but for one thing the live capture knows and the file does not: no
 		// SYN followed the last one while the capture went on (the file just ends).
-		sameReason := l.Reason == o.Reason || (l.Verdict == result.VerdictSYNTimeout &&
-			strings.Contains(l.Reason, "no SYN followed the last one") && strings.Contains(o.Reason, "the capture holds no later packet"))
+		sameReason := say(l.Reason) == say(o.Reason) || (l.Verdict == result.VerdictSYNTimeout &&
+			strings.Contains(say(l.Reason), "no SYN followed the last one") && strings.Contains(say(o.Reason), "the capture holds no later packet"))
 		if l.Client != o.Client || l.Server != o.Server || l.History != o.History || l.Verdict != o.Verdict || !sameReason {
-			t.Errorf("flow %d: live %s %s %s %q, offline %s %s %s %q", i+1, l.Client, l.History, l.Verdict, l.Reason, o.Client, o.History, o.Verdict, o.Reason)
+			t.Errorf("flow %d: live %s %s %s %q, offline %s %s %s %q", i+1, l.Client, l.History, l.Verdict, say(l.Reason), o.Client, o.History, o.Verdict, say(o.Reason))
 		}
 	}
 }
@@ -343,19 +343,19 @@ func (w liveLine) endpoints(n *netnsPair) (clientPrefix, server string) {
 // checkFlows compares a report's flows with the expected ones.
 func checkFlows(t *testing.T, what string, r *result.Result, want []liveLine, n *netnsPair) {
 	t.Helper()
-	if len(r.Flows) != len(want) || r.Summary.Flows != len(want) || r.Summary.Failed != 3 {
-		t.Fatalf("%s: %d flows (summary %d, %d failed), want %d, 3 failed: %+v", what, len(r.Flows), r.Summary.Flows, r.Summary.Failed, len(want), r.Flows)
+	if r.Flows.Len() != len(want) || r.Summary.Flows != len(want) || r.Summary.Failed != 3 {
+		t.Fatalf("%s: %d flows (summary %d, %d failed), want %d, 3 failed: %+v", what, r.Flows.Len(), r.Summary.Flows, r.Summary.Failed, len(want), r.Flows.Slice())
 	}
 	for i, w := range want {
-		f := r.Flows[i]
+		f := r.Flows.Slice()[i]
 		chosen := "-"
 		if f.ChosenVersion != nil {
 			chosen = *f.ChosenVersion
 		}
 		offered := map[string]string{"TLS 1.0–1.2*": "TLS 1.0,TLS 1.1,TLS 1.2", "TLS 1.0*": "TLS 1.0", "-": ""}[w.offered]
 		cp, sv := w.endpoints(n)
-		if f.Verdict != w.verdict || f.ConnState != w.connState || f.Server != sv || !strings.HasPrefix(f.Client, cp) || strings.Join(f.OfferedVersions, ",") != offered || chosen != w.chosen || !strings.HasPrefix(f.Reason, w.reason) {
-			t.Errorf("%s flow %d: %s %s -> %s %s offered %v chosen %s: %s", what, i+1, f.Verdict, f.Client, f.Server, f.ConnState, f.OfferedVersions, chosen, f.Reason)
+		if f.Verdict != w.verdict || f.ConnState != w.connState || f.Server != sv || !strings.HasPrefix(f.Client, cp) || strings.Join(f.OfferedVersions, ",") != offered || chosen != w.chosen || !strings.HasPrefix(say(f.Reason), w.reason) {
+			t.Errorf("%s flow %d: %s %s -> %s %s offered %v chosen %s: %s", what, i+1, f.Verdict, f.Client, f.Server, f.ConnState, f.OfferedVersions, chosen, say(f.Reason))
 		}
 	}
 }
@@ -411,9 +411,9 @@ func TestCaptureLoopbackCount(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout.String()), &res); err != nil {
 		t.Fatalf("the JSON report on stdout: %v\n%s", err, stdout.String())
 	}
-	if res.Input.Frames != 2 || res.Input.Live.StoppedBy != "count" || len(res.Flows) != 1 || res.Flows[0].Verdict != result.VerdictRefused ||
-		res.Flows[0].ConnState != "REJ" || res.Flows[0].History != "Sr" || res.Flows[0].TCP.ClientPackets != 1 || res.Flows[0].TCP.ServerPackets != 1 {
-		t.Fatalf("report: input %+v, flows %+v", res.Input, res.Flows)
+	if res.Input.Frames != 2 || res.Input.Live.StoppedBy != "count" || res.Flows.Len() != 1 || res.Flows.Slice()[0].Verdict != result.VerdictRefused ||
+		res.Flows.Slice()[0].ConnState != "REJ" || res.Flows.Slice()[0].History != "Sr" || res.Flows.Slice()[0].TCP.ClientPackets != 1 || res.Flows.Slice()[0].TCP.ServerPackets != 1 {
+		t.Fatalf("report: input %+v, flows %+v", res.Input, res.Flows.Slice())
 	}
 	// With the JSON report on stdout, the live line goes to stderr.
 	if errLines.count(regexp.MustCompile(`^\d\d:\d\d:\d\d\.\d{3} #1 refused 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:5555 REJ offered - chosen - : `)) != 1 {
@@ -423,7 +423,7 @@ func TestCaptureLoopbackCount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if offline.Input.Frames != 2 || len(offline.Flows) != 1 || offline.Flows[0].Verdict != result.VerdictRefused {
+	if offline.Input.Frames != 2 || offline.Flows.Len() != 1 || offline.Flows.At(0).Verdict != result.VerdictRefused {
 		t.Fatalf("offline: input %+v, flows %+v", offline.Input, offline.Flows)
 	}
 }

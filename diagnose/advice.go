@@ -1,0 +1,47 @@
+package diagnose
+
+import (
+	"github.com/connscope/connscope/facts"
+	"github.com/connscope/connscope/result"
+)
+
+// AdviceParams are the values of the knowledge placeholders ({server}, {client_highest},
+// {router}, ...) for connection c with diagnosis d: what a profile's title and next steps are
+// filled in with. Values taken from the capture carry their kind, so a redacting report
+// replaces them.
+func AdviceParams(c *facts.Conn, d *Diagnosis, checkURL string) []result.Arg {
+	out := make([]result.Arg, 0, 12)
+	out = append(out,
+		endpoint("server", c.Server), addr("server_ip", c.Server.Addr()), result.Text("port", itoa(int(c.Server.Port()))),
+		endpoint("client", c.Client), addr("client_ip", c.Client.Addr()),
+		result.Text("time", c.Last.Time().Format("15:04:05")))
+	if x := c.TLS; x != nil && x.Hello != nil {
+		out = append(out, result.Text("offered", offeredText(x.Hello)))
+	} else {
+		out = append(out, result.Sub("offered", result.Msg("phrase.unknown-versions")))
+	}
+	if checkURL != "" {
+		out = append(out, result.Text("check_url", checkURL))
+	}
+	if d.Highest != 0 {
+		out = append(out, result.Text("client_highest", d.Highest.String()))
+	}
+	if len(c.ICMP) > 0 {
+		out = append(out, addr("router", c.ICMP[0].Router))
+	}
+	if i, ok := injectedRST(c); ok {
+		out = append(out, dur("idle", c.RSTs[i].Idle))
+		if c.RSTs[i].From == facts.Client {
+			out = append(out, endpoint("reset_in_name_of", c.Client))
+		} else {
+			out = append(out, endpoint("reset_in_name_of", c.Server))
+		}
+	}
+	if h := c.HTTP; h != nil && h.Request.Seen() {
+		out = append(out, result.URLPath("path", h.Path))
+		if h.Response.Seen() {
+			out = append(out, result.Capture("status", h.Line))
+		}
+	}
+	return out
+}

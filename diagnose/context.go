@@ -1,0 +1,217 @@
+package diagnose
+
+import (
+	"net/netip"
+	"slices"
+
+	"github.com/connscope/connscope/facts"
+	"github.com/connscope/connscope/result"
+	"github.com/connscope/connscope/tls"
+)
+
+// Context is what the whole capture showed that one connection's diagnosis may need: what each
+// server accepted for other clients, the TTL each server host's own packets arrive with, and
+// each client's attempts to each server that got no answer. Package fleet fills it from every
+// record; the diagnosis only reads it.
+type Context struct {
+	// Servers is what each server:port was seen to accept.
+	Servers map[netip.AddrPort]*ServerSeen
+	// ServerTTL is the TTL of each server host's own packets (not resets), as the lowest-numbered
+	// connection that shows one has it.
+	ServerTTL map[netip.Addr]TTLSeen
+	// Attempts lists, per client address and server, the IDs of the connections whose SYNs got
+	// no SYN-ACK, in ID order (at most MaxAttempts).
+	Attempts map[Attempt][]int
+}
+
+// MaxAttempts bounds the attempts Context.Attempts keeps per client and server.
+const MaxAttempts = 16
+
+// ServerSeen is what one server:port did across the capture.
+type ServerSeen struct {
+	Accepted map[tls.Version]int        // handshakes per version chosen in a ServerHello
+	Example  map[tls.Version]Acceptance // the lowest-numbered connection that shows each
+	TLSSeen  bool                       // some connection spoke TLS with it
+}
+
+// Acceptance is one ServerHello that shows a server accepting a version: evidence for other
+// connections.
+type Acceptance struct {
+	ConnID int
+	Client netip.AddrPort
+	Hello  facts.Ref
+}
+
+// TTLSeen is a server's TTL as one connection showed it, in a packet that is not a reset.
+type TTLSeen struct {
+	TTL    uint8
+	ConnID int
+	At     facts.Ref
+}
+
+// Attempt keys the attempts of one client address to one server.
+type Attempt struct {
+	Client netip.Addr
+	Server netip.AddrPort
+}
+
+// AcceptedList returns the versions the server chose, lowest first.
+func (s *ServerSeen) AcceptedList() []tls.Version {
+	vs := make([]tls.Version, 0, len(s.Accepted))
+	for v := range s.Accepted {
+		vs = append(vs, v)
+	}
+	slices.SortFunc(vs, func(a, b tls.Version) int {
+		if a.Rank() != b.Rank() {
+			return a.Rank() - b.Rank()
+		}
+		return int(a) - int(b)
+	})
+	return vs
+}
+
+// lowestAccepted returns the lowest version the server chose for any client, by rank.
+func (s *ServerSeen) lowestAccepted() (tls.Version, bool) {
+	var low tls.Version
+	found := false
+	for v := range s.Accepted {
+		if v.Rank() == 0 {
+			continue
+		}
+		if !found || v.Rank() < low.Rank() {
+			low, found = v, true
+		}
+	}
+	return low, found
+}
+
+// Mismatch reports whether a client whose highest version is highest cannot meet this server:
+// the server chose only versions above it for other clients.
+func (s *ServerSeen) Mismatch(highest tls.Version) bool {
+	low, ok := s.lowestAccepted()
+	return ok && highest.Rank() > 0 && highest.Rank() < low.Rank()
+}
+
+// accepted words what the server chose: "TLS 1.2 in 3 handshake(s), e.g. flow #1; ...".
+func (s *ServerSeen) accepted(name string) result.Arg {
+	var parts []result.Message
+	for _, v := range s.AcceptedList() {
+		parts = append(parts, result.Msg("infer.accepted-version", result.Text("version", v.String()),
+			result.Int("n", s.Accepted[v]), result.Int("flow", s.Example[v].ConnID)))
+	}
+	return result.Sub(name, result.Msg("infer.accepted-list", result.List("versions", parts)))
+}
+
+// Revise is the verdict of a connection that is counted but not listed, after the cross-
+// connection inference: its first verdict, server, highest offered version and flags are all
+// the inference needs.
+func Revise(ctx *Context, server netip.AddrPort, v result.Verdict, highest tls.Version, versionSuspect, plainText bool) result.Verdict {
+	s := ctx.Servers[server]
+	switch {
+	case versionSuspect && s != nil && s.Mismatch(highest):
+		return result.VerdictTLSVersionMismatch
+	case plainText && s != nil && s.TLSSeen:
+		return result.VerdictNotTLS
+	}
+	return v
+}
+
+// infer revisits the connection's own verdict with what the whole capture showed about its
+// server.
+func (j *judge) infer(ctx *Context) {
+	c := j.c
+	s := ctx.Servers[c.Server]
+	d := &j.d
+	switch {
+	case d.VersionSuspect && s != nil && s.Mismatch(d.Highest):
+		prev := d.Verdict
+		what := d.Reason
+		if d.act.Key != "" && d.Reason.Key == "reason.side-act" {
+			if a, _ := d.Reason.Arg("side"); a.Msg != nil && a.Msg.Key == "word.server" {
+				what = result.Msg("infer.it-act", result.Sub("act", d.act))
+			}
+		}
+		d.Verdict = result.VerdictTLSVersionMismatch
+		d.Reason = result.Msg("reason.version-mismatch-inferred", result.Text("highest", d.Highest.String()), s.accepted("accepted"), result.Sub("what", what))
+		for _, v := range s.AcceptedList() {
+			ex := s.Example[v]
+			d.Evidence = append(d.Evidence, result.Evidence{Frame: ex.Hello.Num(), Time: ex.Hello.Time(), Flow: ex.ConnID,
+				Text: result.Msg("ev.accepted-for-another", result.Text("version", v.String()), endpoint("client", ex.Client),
+					result.Int("flow", ex.ConnID), result.Text("highest", d.Highest.String()), result.Text("verdict", string(prev)))})
+		}
+	case d.Verdict == result.VerdictTLSVersionMismatch && s != nil && len(s.Accepted) > 0:
+		j.more(result.Msg("infer.server-chose", s.accepted("accepted")))
+	case d.Verdict == result.VerdictTLSVersionMismatch:
+		j.more(result.Msg("infer.no-other-flow"))
+	case d.PlainText && s != nil && s.TLSSeen:
+		d.Verdict = result.VerdictNotTLS
+		d.Reason = result.Msg("reason.not-tls-where-others-did", endpoint("server", c.Server))
+	}
+}
+
+// more appends a clause to the reason.
+func (j *judge) more(m result.Message) {
+	j.d.Reason = result.Msg("concat", result.Sub("a", j.d.Reason), result.Sub("b", m))
+}
+
+// inferPath revisits the verdict with the path facts of the whole capture: a RST answering the
+// SYN whose TTL is not the server's (as other connections show it) was forged on the way; and an
+// unanswered attempt is numbered among the client's attempts to the same server.
+func (j *judge) inferPath(ctx *Context) {
+	c := j.c
+	d := &j.d
+	if d.Verdict == result.VerdictRefused && len(c.RSTs) > 0 && !c.Path.Side[facts.Server].TTLSet {
+		r := c.RSTs[0]
+		if seen, ok := ctx.ServerTTL[c.Server.Addr()]; ok && r.From == facts.Server && seen.ConnID != c.ID {
+			if r.TTL != seen.TTL {
+				d.Verdict = result.VerdictMiddleboxReset
+				d.Reason = result.Msg("reason.forged-refusal", result.Int("ttl", int(r.TTL)), hopText("hops", hops(r.TTL)),
+					addr("server", c.Server.Addr()), result.Int("server_ttl", int(seen.TTL)), hopText("server_hops", hops(seen.TTL)),
+					result.Int("flow", seen.ConnID))
+				d.Evidence = append(d.Evidence, result.Evidence{Frame: seen.At.Num(), Time: seen.At.Time(),
+					Text: result.Msg("ev.server-sent-in-flow", result.Int("flow", seen.ConnID), result.Int("ttl", int(seen.TTL)))})
+				j.sortEvidence()
+			} else {
+				j.more(result.Msg("infer.rst-ttl-own", result.Int("ttl", int(r.TTL)), result.Int("flow", seen.ConnID)))
+			}
+		}
+	}
+	if ids := ctx.Attempts[Attempt{c.Client.Addr(), c.Server}]; len(ids) > 1 && c.SYNCount > 0 && !c.SYNAck.Seen() {
+		if n, found := slices.BinarySearch(ids, c.ID); found {
+			flows := make([]result.Message, len(ids))
+			for i, id := range ids {
+				flows[i] = result.Msg("flow-ref", result.Int("id", id))
+			}
+			j.more(result.Msg("infer.attempt", result.Int("n", n+1), result.Int("of", len(ids)), addr("client", c.Client.Addr()),
+				endpoint("server", c.Server), result.List("flows", flows)))
+		}
+	}
+}
+
+// variant names what narrows the verdict's knowledge entry for this connection (see
+// knowledge/data).
+func (j *judge) variant() string {
+	c := j.c
+	switch j.d.Verdict {
+	case result.VerdictFirewallReject:
+		if len(c.ICMP) > 0 && c.ICMP[0].Router == c.Server.Addr() {
+			return "server-host"
+		}
+	case result.VerdictMiddleboxReset:
+		if i, ok := injectedRST(c); ok && c.RSTs[i].Idle >= idleResetMin {
+			return "idle"
+		}
+	case result.VerdictNotTLS:
+		if j.d.Reason.Key == "reason.server-not-tls" {
+			return "server-plain"
+		}
+	case result.VerdictIncomplete:
+		if missingDirection(c) >= 0 {
+			return "one-direction"
+		}
+		if c.HelloCut {
+			return "client-hello-cut"
+		}
+	}
+	return ""
+}

@@ -1,0 +1,568 @@
+// Package diagnose judges a connection from its record of facts: a pure function of the facts
+// (package facts) and of what the whole capture showed about the servers and paths (Context),
+// with no packets in sight. It says what happened as a verdict code, a reason and evidence lines
+// made of messages (result.Message: template keys and parameters that a report words in the
+// reader's language), the flags, and the values a knowledge profile's next steps need.
+//
+// Run it once per connection with a nil Context while tracking (for live lines and to decide
+// what to keep), and again at the end with the capture's Context: the same facts give the same
+// verdict, the Context only adds what other connections showed.
+package diagnose
+
+import (
+	"cmp"
+	"net/netip"
+	"slices"
+	"time"
+
+	"github.com/connscope/connscope/facts"
+	"github.com/connscope/connscope/result"
+	"github.com/connscope/connscope/tls"
+)
+
+// Config is what the diagnosis needs of the analysis settings.
+type Config struct {
+	// TLSPort reports whether TLS is expected on a server port (plain text there is not-tls).
+	TLSPort func(port uint16) bool
+	// CheckURL is the path clients fetch to check the server (an error status for it is
+	// http-error); "" for none.
+	CheckURL string
+	// AgentPorts are the agents' listener ports: a connection to one is the server notifying an
+	// agent (role agent-listener).
+	AgentPorts []uint16
+}
+
+// Diagnosis is a connection's verdict with its reason, evidence and flags.
+type Diagnosis struct {
+	Verdict  result.Verdict
+	Reason   result.Message
+	Evidence []result.Evidence
+	Flags    []string
+	// Variant narrows the verdict's knowledge entry (e.g. "server-host" for a firewall on the
+	// server itself); "" for the verdict alone.
+	Variant string
+	// Role is knowledge.RoleAgentListener for a connection to an agents' listener port, else "".
+	Role string
+
+	// VersionSuspect: the server refused the ClientHello without naming the cause (reset, close,
+	// silence, handshake_failure): what the server accepts for other clients may show it was the
+	// version.
+	VersionSuspect bool
+	// PlainText: the client sent something other than TLS on a port not known as a TLS port.
+	PlainText bool
+	// Highest is the highest version the client offered (0 without a ClientHello).
+	Highest tls.Version
+
+	// act is what the server did, worded without its subject, for a VersionSuspect reason that the
+	// Context may reword ("reset the connection 0.1 ms after the ClientHello ...").
+	act result.Message
+}
+
+// encryptedAlertMaxLen: an encrypted alert record is 2 bytes of alert, 1 of content type and a
+// 16-byte AEAD tag (some stacks pad it a little); a TLS 1.3 Finished is at least 32+4+1+16.
+const encryptedAlertMaxLen = 24
+
+// Conn diagnoses one connection. ctx is what the whole capture showed (nil while the capture is
+// still being read: the verdict is then the connection's own).
+func Conn(c *facts.Conn, cfg *Config, ctx *Context) Diagnosis {
+	j := judge{c: c, cfg: cfg}
+	j.first()
+	// The connection's own evidence reads in capture order; what other connections show follows.
+	j.sortEvidence()
+	if ctx != nil {
+		j.infer(ctx)
+		j.inferPath(ctx)
+	}
+	j.d.Variant = j.variant()
+	return j.d
+}
+
+// judge diagnoses one connection.
+type judge struct {
+	c   *facts.Conn
+	cfg *Config
+	d   Diagnosis
+	vp  vantage // where the capture was taken, as this connection's packets tell
+}
+
+// first is the connection's own verdict, from its facts alone.
+func (j *judge) first() {
+	c := j.c
+	if c.HelloCut {
+		j.d.Flags = append(j.d.Flags, "client-hello-cut")
+	}
+	if p := c.HelloPartial; p != nil {
+		j.d.Flags = append(j.d.Flags, "client-hello-partial:"+itoa(p.Have)+"/"+itoa(p.Want))
+	}
+	if c.SnaplenCut > 0 {
+		j.d.Flags = append(j.d.Flags, "snaplen-cut")
+	}
+	if x := c.TLS; x != nil && x.Hello != nil {
+		j.d.Highest = x.Hello.Highest
+	}
+	if slices.Contains(j.cfg.AgentPorts, c.Server.Port()) {
+		j.d.Role = roleAgentListener
+	}
+	j.classify()
+	j.classifyHTTP()
+}
+
+// sortEvidence puts the evidence in capture order.
+func (j *judge) sortEvidence() {
+	slices.SortStableFunc(j.d.Evidence, func(x, y result.Evidence) int { return cmp.Compare(x.Frame, y.Frame) })
+}
+
+// roleAgentListener is knowledge.RoleAgentListener (diagnose does not word anything, so it does
+// not import knowledge).
+const roleAgentListener = "agent-listener"
+
+// evidence adds a packet to the evidence, unless the ref is unset.
+func (j *judge) evidence(r facts.Ref, key string, args ...result.Arg) {
+	if !r.Seen() {
+		return
+	}
+	if j.d.Evidence == nil {
+		j.d.Evidence = make([]result.Evidence, 0, 4) // a failed connection's few packets of evidence
+	}
+	j.d.Evidence = append(j.d.Evidence, result.Evidence{Frame: r.Num(), Time: r.Time(), Text: result.Msg(key, args...)})
+}
+
+// verdict sets the verdict and its reason.
+func (j *judge) verdict(v result.Verdict, key string, args ...result.Arg) {
+	j.d.Verdict = v
+	j.d.Reason = result.Msg(key, args...)
+}
+
+// tlsOf returns the connection's TLS facts, empty when it has none.
+func (j *judge) tlsOf() *facts.TLS {
+	if j.c.TLS != nil {
+		return j.c.TLS
+	}
+	return &noTLS
+}
+
+var noTLS facts.TLS
+
+func (j *judge) classify() {
+	c := j.c
+	end := c.End
+	if j.classifyPath(end) { // pathverdict.go: blackholes, forged resets, lost SYN-ACKs
+		return
+	}
+	x := j.tlsOf()
+	switch {
+	case c.SYNCount > 0 && !c.SYNAck.Seen():
+		j.classifyNoSYNACK(end)
+	case c.SYNCount == 0 && !c.SYNAck.Seen() && x.Hello == nil:
+		j.evidence(c.First, "ev.first-no-syn")
+		j.verdict(result.VerdictIncomplete, "reason.mid-connection")
+		j.addRSTEvidence()
+	case x.Hello != nil || x.HelloErr != "":
+		j.classifyTLS(end)
+	case c.HelloCut:
+		j.classifyCutClientHello()
+	default:
+		j.classifyPlain(end)
+	}
+}
+
+// classifyCutClientHello: the capture's snaplen cut the ClientHello, so what TLS did is unknown;
+// the TCP outcome is reported, but the verdict cannot be more than incomplete.
+func (j *judge) classifyCutClientHello() {
+	c := j.c
+	cs, ss := &c.Side[facts.Client], &c.Side[facts.Server]
+	j.evidence(cs.FirstPayload, "ev.hello-cut")
+	tcp := result.Msg("phrase.open-at-end")
+	switch rst, hasRST := c.FirstRST(); {
+	case hasRST:
+		j.evidence(rst.Ref, "ev.rst", side("side", int(rst.From)))
+		tcp = result.Msg("phrase.side-reset", side("side", int(rst.From)))
+	case cs.FIN.Seen() && ss.FIN.Seen():
+		tcp = result.Msg("phrase.closed-normally")
+	}
+	j.verdict(result.VerdictIncomplete, "reason.hello-cut", result.Int64("client_bytes", cs.Bytes), result.Int64("server_bytes", ss.Bytes),
+		result.Sub("tcp", tcp))
+}
+
+// classifyNoSYNACK: the client's SYNs got no SYN-ACK.
+func (j *judge) classifyNoSYNACK(end time.Time) {
+	c := j.c
+	first := c.SYNs[0]
+	for _, r := range c.RSTs {
+		if r.From == facts.Server {
+			j.evidence(first, "ev.syn")
+			j.evidence(r.Ref, "ev.rst-after-syn", dur("after", r.Time().Sub(first.Time())), result.Int("ttl", int(r.TTL)))
+			j.verdict(result.VerdictRefused, "reason.refused", endpoint("server", c.Server))
+			return
+		}
+	}
+	if len(c.ICMP) > 0 {
+		j.classifyICMP() // icmp.go
+		return
+	}
+	last := c.SYNs[len(c.SYNs)-1]
+	waited := end.Sub(last.Time())
+	if c.SYNCount == 1 && waited < time.Second && c.Side[facts.Client].Packets == 1 {
+		j.evidence(first, "ev.syn")
+		j.verdict(result.VerdictIncomplete, "reason.syn-at-end", dur("after", waited))
+		return
+	}
+	j.classifySYNTimeout(end) // synschedule.go
+}
+
+// classifyTLS: the client sent a ClientHello.
+func (j *judge) classifyTLS(end time.Time) {
+	c, x := j.c, j.tlsOf()
+	chRef := facts.MakeRef(x.HelloFrame, x.HelloLast.Time())
+	if x.Hello != nil {
+		j.evidence(chRef, "ev.client-hello", result.Text("offered", offeredText(x.Hello)), legacyNote(x.Hello), sniNote(x.SNI))
+	} else {
+		j.evidence(chRef, "ev.client-hello-unparsed", result.Text("error", x.HelloErr))
+	}
+	if x.HRR != nil {
+		j.evidence(x.HRRRef, "ev.hello-retry-request", result.Text("group", x.HRR.SH.KeyShareGroup.String()))
+	}
+	if x.ServerHello != nil {
+		j.evidence(x.SHRef, "ev.server-hello", result.Text("version", x.ServerHello.SH.ChosenVersion().String()), chosenCipher("cipher", x.ServerHello.SH))
+	}
+	if a, ok := x.FatalAlert(); ok {
+		if !j.alertAnswersServerClose(a) {
+			j.classifyAlert(a)
+			return
+		}
+		// The client's alert only reports the server's close (OpenSSL sends decode_error on
+		// EOF in the handshake): the close is the cause; the alert is kept as evidence.
+		j.evidence(a.Ref, "ev.alert-answers-close", alertArgs(a)...)
+	}
+	if x.ServerHello != nil {
+		j.classifyAfterServerHello(end)
+		return
+	}
+	if nt := x.NotTLS[facts.Server]; nt.Seen() && !x.STARTTLS {
+		what := describePrefix(nt.Prefix)
+		j.evidence(nt.Ref, "ev.server-answered", result.Sub("what", what))
+		j.verdict(result.VerdictNotTLS, "reason.server-not-tls", result.Sub("what", what), endpoint("server", c.Server))
+		return
+	}
+	j.d.VersionSuspect = true
+	if a, ok := x.EarlyCloseNotify(); ok && a.From == facts.Server {
+		j.evidence(a.Ref, "ev.close-notify-no-server-hello")
+		j.act(result.VerdictServerClosedAfterClientHello, facts.Server, result.Msg("act.close-notify-after-hello"))
+		return
+	}
+	ss := &c.Side[facts.Server]
+	if r, ok := c.FirstRST(); ok && r.From == facts.Server && !ss.FirstPayload.Seen() && !(ss.FIN.Seen() && ss.FIN.Frame < r.Frame) {
+		after := dur("after", r.Time().Sub(x.HelloLast.Time()))
+		j.evidence(r.Ref, "ev.rst-after-hello", after)
+		j.act(result.VerdictServerResetAfterClientHello, facts.Server, result.Msg("act.reset-after-hello", after))
+		return
+	}
+	if ss.FIN.Seen() && !ss.FirstPayload.Seen() {
+		after := dur("after", ss.FIN.Time().Sub(x.HelloLast.Time()))
+		j.evidence(ss.FIN, "ev.fin-after-hello", after)
+		j.act(result.VerdictServerClosedAfterClientHello, facts.Server, result.Msg("act.closed-after-hello", after))
+		return
+	}
+	cs := &c.Side[facts.Client]
+	if r, ok := c.FirstRST(); ok && r.From == facts.Client {
+		after := dur("after", r.Time().Sub(x.HelloLast.Time()))
+		j.evidence(r.Ref, "ev.client-rst-gave-up", after)
+		j.act(result.VerdictNoServerHello, facts.Server, result.Msg("act.no-answer-client-reset", after))
+		return
+	}
+	if cs.FIN.Seen() {
+		after := dur("after", cs.FIN.Time().Sub(x.HelloLast.Time()))
+		j.evidence(cs.FIN, "ev.client-fin-gave-up", after)
+		j.act(result.VerdictNoServerHello, facts.Server, result.Msg("act.no-answer-client-fin", after))
+		return
+	}
+	j.d.VersionSuspect = false
+	if x.Hello == nil {
+		j.verdict(result.VerdictIncomplete, "reason.hello-unread-at-end")
+		return
+	}
+	j.verdict(result.VerdictIncomplete, "reason.hello-at-end", dur("after", end.Sub(x.HelloLast.Time())))
+}
+
+// act sets a verdict whose reason is "the SIDE ACT", keeping ACT for a reworded reason.
+func (j *judge) act(v result.Verdict, who int, act result.Message) {
+	j.act0(v, who, act)
+}
+
+func (j *judge) act0(v result.Verdict, who int, act result.Message) {
+	j.d.act = act
+	j.verdict(v, "reason.side-act", side("side", who), result.Sub("act", act))
+}
+
+// alertAnswersServerClose reports whether a is a client alert sent, before any ServerHello, after
+// the server had already closed or reset the connection without sending a byte: the alert then
+// is the client's report of that close, not its cause.
+func (j *judge) alertAnswersServerClose(a facts.Alert) bool {
+	c := j.c
+	if a.From != facts.Client || !a.BeforeServerHello || c.Side[facts.Server].FirstPayload.Seen() {
+		return false
+	}
+	if fin := c.Side[facts.Server].FIN; fin.Seen() && fin.Frame < a.Frame {
+		return true
+	}
+	for _, r := range c.RSTs {
+		if r.From == facts.Server && r.Frame < a.Frame {
+			return true
+		}
+	}
+	return false
+}
+
+// classifyAlert: a plaintext alert ended the handshake.
+func (j *judge) classifyAlert(a facts.Alert) {
+	who := int(a.From)
+	j.evidence(a.Ref, "ev.alert", alertArgs(a, side("side", who))...)
+	when := result.Msg("phrase.before-server-hello")
+	if !a.BeforeServerHello {
+		when = result.Msg("phrase.after-server-hello")
+	}
+	d := a.Description
+	switch {
+	case d == tls.AlertProtocolVersion:
+		j.verdict(result.VerdictTLSVersionMismatch, "reason.alert-protocol-version", side("side", who), result.Sub("when", when), j.offered("offered"))
+	case d == tls.AlertHandshakeFailure || d == tls.AlertInsufficientSecurity:
+		j.d.VersionSuspect = a.BeforeServerHello
+		j.act0(result.VerdictTLSHandshakeFailure, who, result.Msg("act.alert-handshake-failure", result.Text("alert", d.String()),
+			result.Sub("when", when), j.suitesOffered("suites")))
+	case tls.Alert{Level: a.Level, Description: d}.IsCertificateRejection():
+		if a.From == facts.Client {
+			j.verdict(result.VerdictTLSCertificateRejected, "reason.client-rejected-certificate", result.Text("alert", d.String()), j.certReason("certificate"))
+		} else {
+			j.verdict(result.VerdictTLSCertificateRejected, "reason.server-rejected-certificate", result.Text("alert", d.String()))
+		}
+	default:
+		j.verdict(result.VerdictTLSAlert, "reason.alert-other", side("side", who), result.Text("alert", d.String()), result.Sub("when", when))
+	}
+}
+
+// classifyAfterServerHello: the server chose a version and no plaintext alert followed.
+func (j *judge) classifyAfterServerHello(end time.Time) {
+	c, x := j.c, j.tlsOf()
+	sh := x.ServerHello.SH
+	v := result.Text("version", sh.ChosenVersion().String())
+	est := tlsEstablished(c)
+	rst, hasRST := c.FirstRST()
+	if est {
+		if hasRST && !c.FINBefore(rst.Time()) {
+			j.evidence(rst.Ref, "ev.rst-after-handshake", side("side", int(rst.From)))
+			j.verdict(result.VerdictReset, "reason.reset-after-handshake", side("side", int(rst.From)), v,
+				result.Int("client_records", x.AppData[facts.Client]), result.Int("server_records", x.AppData[facts.Server]))
+			return
+		}
+		j.verdict(result.VerdictOK, "reason.tls-ok", v, chosenCipher("cipher", sh))
+		return
+	}
+	// The handshake did not finish.
+	cs := &c.Side[facts.Client]
+	if cv := sh.ChosenVersion(); cv.Rank() >= tls.VersionTLS13.Rank() || isTLS13Draft(cv) {
+		if e := x.FirstEncrypted[facts.Client]; e.Seen() && x.FirstEncryptedLen[facts.Client] <= encryptedAlertMaxLen && (cs.FIN.Seen() || hasRST) {
+			j.evidence(e, "ev.encrypted-alert-size", result.Int("len", x.FirstEncryptedLen[facts.Client]))
+			j.verdict(result.VerdictTLSCertificateRejected, "reason.tls13-certificate-rejected", v)
+			return
+		}
+	}
+	if hasRST {
+		j.evidence(rst.Ref, "ev.rst-during-handshake", side("side", int(rst.From)))
+		j.verdict(result.VerdictReset, "reason.reset-during-handshake", side("side", int(rst.From)), v, afterFlightHint(int(rst.From), x))
+		return
+	}
+	for d := range c.Side {
+		if fin := c.Side[d].FIN; fin.Seen() {
+			j.evidence(fin, "ev.fin-during-handshake", side("side", d))
+			j.verdict(result.VerdictReset, "reason.closed-during-handshake", side("side", d), v, afterFlightHint(d, x))
+			return
+		}
+	}
+	j.verdict(result.VerdictIncomplete, "reason.handshake-at-end", v, dur("after", end.Sub(x.SHRef.Time())))
+}
+
+// tlsEstablished reports whether both sides finished the handshake, as far as packets show.
+func tlsEstablished(c *facts.Conn) bool {
+	x := c.TLS
+	if x == nil || x.ServerHello == nil {
+		return false
+	}
+	v := x.ServerHello.SH.ChosenVersion()
+	if v == tls.VersionSSL20 {
+		// SSL 2.0 has no ChangeCipherSpec: both sides going on to send data after the
+		// ServerHello (client master key, then encrypted records) means it was established.
+		return c.Side[facts.Client].LastPayload.Frame > x.SHRef.Frame && c.Side[facts.Server].LastPayload.Frame > x.SHRef.Frame
+	}
+	if v.Rank() >= tls.VersionTLS13.Rank() || isTLS13Draft(v) {
+		// TLS 1.3: the client's Finished is an encrypted record larger than an alert; or the
+		// client went on to send more records.
+		return (x.FirstEncrypted[facts.Client].Seen() && x.FirstEncryptedLen[facts.Client] > encryptedAlertMaxLen) ||
+			x.AppData[facts.Client] >= 2
+	}
+	return x.CCS[facts.Client].Seen() && x.CCS[facts.Server].Seen()
+}
+
+// Established reports whether the connection's TLS handshake completed, as far as packets show.
+func Established(c *facts.Conn) bool { return tlsEstablished(c) }
+
+// classifyPlain: no TLS from the client.
+func (j *judge) classifyPlain(end time.Time) {
+	c, x := j.c, j.tlsOf()
+	cs, ss := &c.Side[facts.Client], &c.Side[facts.Server]
+	if nt := x.NotTLS[facts.Client]; nt.Seen() {
+		what := describePrefix(nt.Prefix)
+		j.evidence(nt.Ref, "ev.client-sent", result.Sub("what", what))
+		if j.cfg.TLSPort != nil && j.cfg.TLSPort(c.Server.Port()) {
+			j.verdict(result.VerdictNotTLS, "reason.client-not-tls", result.Sub("what", what), endpoint("server", c.Server))
+			for _, a := range x.Alerts {
+				if a.From == facts.Server && !a.Encrypted {
+					j.evidence(a.Ref, "ev.alert-expected-tls", alertArgs(a)...)
+				}
+			}
+			return
+		}
+		j.d.PlainText = true
+	}
+	rst, hasRST := c.FirstRST()
+	if hasRST && !c.FINBefore(rst.Time()) {
+		j.evidence(rst.Ref, "ev.rst", side("side", int(rst.From)))
+		stage := result.Msg("phrase.before-data")
+		if cs.Bytes > 0 || ss.Bytes > 0 {
+			stage = result.Msg("phrase.after-bytes", result.Int64("client_bytes", cs.Bytes), result.Int64("server_bytes", ss.Bytes))
+		}
+		j.verdict(result.VerdictReset, "reason.reset", side("side", int(rst.From)), result.Sub("stage", stage))
+		return
+	}
+	switch {
+	case cs.Bytes == 0 && (cs.FIN.Seen() && (ss.FIN.Seen() || hasRST) || hasRST && rst.From == facts.Client):
+		end := cs.FIN
+		if !end.Seen() {
+			end = rst.Ref
+		}
+		j.evidence(end, "ev.client-closed-no-data")
+		for _, a := range x.Alerts {
+			if !a.Encrypted {
+				j.evidence(a.Ref, "ev.alert", alertArgs(a, side("side", int(a.From)))...)
+			}
+		}
+		j.verdict(result.VerdictOK, "reason.port-check-client")
+	case cs.FIN.Seen() && ss.FIN.Seen() || hasRST:
+		if cs.Bytes == 0 && ss.Bytes == 0 {
+			j.verdict(result.VerdictOK, "reason.port-check")
+		} else {
+			j.verdict(result.VerdictOK, "reason.plain-ok", result.Int64("client_bytes", cs.Bytes), result.Int64("server_bytes", ss.Bytes))
+		}
+	case cs.FIN.Seen() || ss.FIN.Seen():
+		who := facts.Server
+		if cs.FIN.Seen() {
+			who = facts.Client
+		}
+		j.verdict(result.VerdictIncomplete, "reason.half-closed-at-end", side("side", who))
+	default:
+		j.verdict(result.VerdictIncomplete, "reason.open-at-end", result.Int64("client_bytes", cs.Bytes), result.Int64("server_bytes", ss.Bytes))
+	}
+}
+
+func (j *judge) addRSTEvidence() {
+	for _, r := range j.c.RSTs {
+		j.evidence(r.Ref, "ev.rst", side("side", int(r.From)))
+	}
+}
+
+// offered is the versions the client offers, as a parameter.
+func (j *judge) offered(name string) result.Arg {
+	x := j.tlsOf()
+	if x.Hello == nil {
+		return result.Sub(name, result.Msg("phrase.unknown-versions"))
+	}
+	return result.Text(name, offeredText(x.Hello))
+}
+
+// suitesOffered says how many cipher suites the client offers, and names them when they are few
+// enough to read in one line.
+func (j *judge) suitesOffered(name string) result.Arg {
+	x := j.tlsOf()
+	if x.Hello == nil {
+		return result.Sub(name, result.Msg("phrase.unknown-suites"))
+	}
+	cs := x.Hello.CH.CipherSuites
+	if len(cs) > 4 {
+		return result.Sub(name, result.Msg("phrase.n-suites", result.Int("n", len(cs))))
+	}
+	names := make([]string, len(cs))
+	for i, s := range cs {
+		names[i] = s.String()
+	}
+	return result.Sub(name, result.Msg("phrase.suites-list", result.Int("n", len(cs)), result.Text("names", joinComma(names))))
+}
+
+func afterFlightHint(d int, x *facts.TLS) result.Arg {
+	if d == facts.Client && len(x.ServerMessages) > 0 && !x.CCS[facts.Client].Seen() {
+		for _, m := range x.ServerMessages {
+			if m == tls.HandshakeCertificate {
+				return result.Sub("hint", result.Msg("phrase.gave-up-after-certificate"))
+			}
+		}
+	}
+	return result.Sub("hint", result.Message{})
+}
+
+// chosenCipher names the cipher a ServerHello chose. An SSLv2 SERVER-HELLO lists the cipher specs
+// the server accepts (the client picks one in CLIENT-MASTER-KEY), so there is no single suite.
+func chosenCipher(name string, sh *tls.ServerHello) result.Arg {
+	if sh.SSLv2 {
+		return result.Sub(name, result.Msg("phrase.sslv2-cipher-specs", result.Int("n", sh.SSLv2CipherSpecs)))
+	}
+	return result.Text(name, sh.CipherSuite.String())
+}
+
+// ChosenCipher names the cipher a ServerHello chose, as a message parameter.
+func ChosenCipher(name string, sh *tls.ServerHello) result.Arg { return chosenCipher(name, sh) }
+
+func isTLS13Draft(v tls.Version) bool { return v>>8 == 0x7f }
+
+func legacyNote(h *facts.Hello) result.Arg {
+	if h.CH.VersionsFromExtension() {
+		return result.Sub("legacy", result.Message{})
+	}
+	return result.Sub("legacy", result.Msg("phrase.legacy-version", result.Text("version", h.CH.LegacyVersion.String())))
+}
+
+func sniNote(sni string) result.Arg {
+	if sni == "" {
+		return result.Sub("sni", result.Message{})
+	}
+	return result.Sub("sni", result.Msg("phrase.sni", result.Quoted(result.HostName("sni", sni))))
+}
+
+// offeredText names the versions a ClientHello offers: "TLS 1.0, TLS 1.1, TLS 1.2".
+func offeredText(h *facts.Hello) string {
+	if len(h.Offered) == 0 {
+		return "no version"
+	}
+	names := make([]string, len(h.Offered))
+	for i, v := range h.Offered {
+		names[i] = v.String()
+	}
+	return joinComma(names)
+}
+
+// OfferedText names the versions a ClientHello offers: "TLS 1.0, TLS 1.1, TLS 1.2".
+func OfferedText(h *facts.Hello) string { return offeredText(h) }
+
+// alertArgs are the parameters of an alert's evidence line: level, description, code.
+func alertArgs(a facts.Alert, more ...result.Arg) []result.Arg {
+	return append([]result.Arg{result.Text("level", a.Level.String()), result.Text("alert", a.Description.String()),
+		result.Int("code", int(a.Description))}, more...)
+}
+
+// side is a parameter naming a side: "client" or "server", in the report's language.
+func side(name string, d int) result.Arg {
+	return result.Sub(name, result.Msg("word."+facts.SideName[d]))
+}
+
+func endpoint(name string, ap netip.AddrPort) result.Arg { return result.Endpoint(name, ap.String()) }
+
+func addr(name string, a netip.Addr) result.Arg { return result.Addr(name, a.String()) }
+
+func dur(name string, d time.Duration) result.Arg { return result.Text(name, fmtDur(d)) }

@@ -1,0 +1,144 @@
+package facts
+
+import (
+	"crypto/x509"
+	"sync"
+
+	"github.com/connscope/connscope/tls"
+)
+
+// TLS is what the TLS parsers of both directions found, tied to frames.
+type TLS struct {
+	// Hello is the client's ClientHello (shared by every connection that sent an equal one);
+	// nil when none was parsed.
+	Hello *Hello
+	// HelloErr says why the client's ClientHello did not parse ("" when it did, or none came).
+	HelloErr string
+	// HelloFrame is the frame with the ClientHello's first byte, HelloLast the one that completed
+	// it, HelloSegments the TCP segments it spanned and HelloRecord its record's version.
+	HelloFrame    int
+	HelloLast     Ref
+	HelloSegments int
+	HelloRecord   tls.Version
+	// SNI and ALPN are this connection's server_name and ALPN protocols (they differ between
+	// connections that otherwise send equal ClientHellos).
+	SNI  string
+	ALPN []string
+
+	ServerHello *ServerHello // nil when none came
+	SHRef       Ref
+	HRR         *ServerHello // a HelloRetryRequest, nil when none came
+	HRRRef      Ref
+
+	Alerts []Alert // in order, at most MaxAlerts
+	// CCS is each side's first ChangeCipherSpec; AppData counts each side's application_data
+	// records; FirstEncrypted is each side's first encrypted record after the ServerHello, with
+	// its length.
+	CCS               [2]Ref
+	AppData           [2]int
+	FirstEncrypted    [2]Ref
+	FirstEncryptedLen [2]int
+	// ServerMessages are the handshake messages the server sent in plain text, in order.
+	ServerMessages []tls.HandshakeType
+	// ServerCert is the server's first plaintext Certificate message (shared by every connection
+	// that got the same chain), and CertRef the frame that completed it.
+	ServerCert *Chain
+	CertRef    Ref
+	// NotTLS is, per side, where its stream turned out not to be TLS and how it began.
+	NotTLS [2]NotTLS
+	// Errs is, per side, the first TLS record error.
+	Errs [2]string
+	// STARTTLS: TLS began after a plain-text exchange.
+	STARTTLS bool
+}
+
+// Hello is a ClientHello's facts that connections with equal ClientHellos share: the message as
+// parsed (its per-connection fields, such as the random, the SNI and ALPN, are those of the first
+// connection that sent it: use TLS.SNI and TLS.ALPN) and what is computed from it once.
+type Hello struct {
+	CH      *tls.ClientHello
+	Offered []tls.Version // every version offered, lowest first
+	Highest tls.Version
+	// JA3 and JA4 fingerprints (hashed and raw), "" for an SSLv2-format hello.
+	JA3, JA3String, JA4, JA4R string
+}
+
+// ServerHello is a ServerHello (or HelloRetryRequest) that connections share when the server
+// answered them alike.
+type ServerHello struct {
+	SH *tls.ServerHello
+}
+
+// Alert is one TLS alert.
+type Alert struct {
+	Ref
+	From              uint8 // Client or Server
+	Level             tls.AlertLevel
+	Description       tls.AlertDescription
+	Encrypted         bool // an encrypted record of alert size (its contents unknown)
+	BeforeServerHello bool
+}
+
+// Alert returns the alert as the tls package has it.
+func (a Alert) Alert() tls.Alert { return tls.Alert{Level: a.Level, Description: a.Description} }
+
+// NotTLS is where one side's stream turned out not to be TLS, and its first bytes.
+type NotTLS struct {
+	Ref
+	Prefix []byte
+}
+
+// Chain is a certificate chain as a server sent it (the DER certificates, its own first), shared
+// by every connection that got it and parsed once on first use.
+type Chain struct {
+	DER [][]byte
+
+	once  sync.Once
+	certs []*x509.Certificate
+	errs  []error
+	Memo  sync.Map // results computed from the chain once, by whoever needs them (key: their own type)
+}
+
+// Parsed returns the chain's certificates as crypto/x509 reads them: certs[i] is nil where
+// errs[i] says why. It parses once; it is safe for concurrent use.
+func (c *Chain) Parsed() (certs []*x509.Certificate, errs []error) {
+	c.once.Do(func() {
+		c.certs = make([]*x509.Certificate, len(c.DER))
+		c.errs = make([]error, len(c.DER))
+		for i, der := range c.DER {
+			c.certs[i], c.errs[i] = x509.ParseCertificate(der)
+		}
+	})
+	return c.certs, c.errs
+}
+
+// IsTLS reports whether either side spoke TLS.
+func (x *TLS) IsTLS() bool {
+	return x != nil && (x.Hello != nil || x.ServerHello != nil || x.HRR != nil || x.HelloErr != "")
+}
+
+// FatalAlert returns the first fatal (or, lacking one, the first non-close_notify) plaintext
+// alert, if any.
+func (x *TLS) FatalAlert() (Alert, bool) {
+	for _, a := range x.Alerts {
+		if !a.Encrypted && a.Level == 2 {
+			return a, true
+		}
+	}
+	for _, a := range x.Alerts {
+		if !a.Encrypted && a.Description != tls.AlertCloseNotify {
+			return a, true
+		}
+	}
+	return Alert{}, false
+}
+
+// EarlyCloseNotify returns the first plaintext close_notify sent before any ServerHello.
+func (x *TLS) EarlyCloseNotify() (Alert, bool) {
+	for _, a := range x.Alerts {
+		if !a.Encrypted && a.Description == tls.AlertCloseNotify && a.BeforeServerHello {
+			return a, true
+		}
+	}
+	return Alert{}, false
+}

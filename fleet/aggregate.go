@@ -1,0 +1,143 @@
+// Package fleet infers across connections: what each server was seen to accept and refuse, the
+// TTL of each server host's own packets, each client's repeated attempts, and the agents grouped
+// by what they offer and how they fare. It takes every connection's record and first diagnosis
+// as they finish, keeps aggregates whose size grows with the number of distinct servers, agents
+// and behaviours (not of connections), and gives the diagnosis its cross-connection Context and
+// the result its fleet view.
+package fleet
+
+import (
+	"net/netip"
+	"sort"
+
+	"github.com/connscope/connscope/diagnose"
+	"github.com/connscope/connscope/facts"
+	"github.com/connscope/connscope/result"
+	"github.com/connscope/connscope/tls"
+)
+
+// Aggregate gathers, across every connection of the capture, what the cross-connection
+// inference and the fleet view need. It is not safe for concurrent use.
+type Aggregate struct {
+	ctx           diagnose.Context
+	ciphers       map[netip.AddrPort]map[tls.CipherSuite]int // cipher suites each server chose
+	unlisted      map[unlistedKey]int
+	agents        map[agentKey]int // every connection, for the fleet view (fleet.go)
+	maxAgents     int              // most distinct keys in agents
+	agentsDropped int              // connections past maxAgents distinct keys
+}
+
+// unlistedKey groups the connections that are not listed by what the revision of their verdict
+// needs.
+type unlistedKey struct {
+	server         netip.AddrPort
+	verdict        result.Verdict
+	highest        tls.Version
+	versionSuspect bool
+	plainText      bool
+}
+
+// New returns an empty Aggregate whose fleet view keeps at most maxAgents distinct combinations
+// of agent, server, versions, fingerprints and outcome (about 200 bytes each).
+func New(maxAgents int) *Aggregate {
+	return &Aggregate{
+		ctx: diagnose.Context{Servers: map[netip.AddrPort]*diagnose.ServerSeen{}, ServerTTL: map[netip.Addr]diagnose.TTLSeen{},
+			Attempts: map[diagnose.Attempt][]int{}},
+		ciphers:   map[netip.AddrPort]map[tls.CipherSuite]int{},
+		unlisted:  map[unlistedKey]int{},
+		agents:    map[agentKey]int{},
+		maxAgents: maxAgents,
+	}
+}
+
+// Observe records what a finished connection showed, with its first diagnosis (without context).
+func (g *Aggregate) Observe(c *facts.Conn, d *diagnose.Diagnosis) {
+	g.observeServer(c)
+	g.observePath(c)
+	g.observeAgent(c, d)
+}
+
+// Unlisted counts a connection that the result does not list one by one, so that its verdict,
+// revised with the whole capture, still counts in the summary.
+func (g *Aggregate) Unlisted(c *facts.Conn, d *diagnose.Diagnosis) {
+	g.unlisted[unlistedKey{server: c.Server, verdict: d.Verdict, highest: d.Highest,
+		versionSuspect: d.VersionSuspect, plainText: d.PlainText}]++
+}
+
+// Context is the cross-connection context for the diagnosis: complete once every connection has
+// been observed.
+func (g *Aggregate) Context() *diagnose.Context { return &g.ctx }
+
+// AgentsDropped counts the connections the fleet view left out past its bound.
+func (g *Aggregate) AgentsDropped() int { return g.agentsDropped }
+
+func (g *Aggregate) server(ap netip.AddrPort) *diagnose.ServerSeen {
+	s := g.ctx.Servers[ap]
+	if s == nil {
+		s = &diagnose.ServerSeen{Accepted: map[tls.Version]int{}, Example: map[tls.Version]diagnose.Acceptance{}}
+		g.ctx.Servers[ap] = s
+		g.ciphers[ap] = map[tls.CipherSuite]int{}
+	}
+	return s
+}
+
+// observeServer records what a connection shows about its server.
+func (g *Aggregate) observeServer(c *facts.Conn) {
+	s := g.server(c.Server)
+	x := c.TLS
+	if x.IsTLS() {
+		s.TLSSeen = true
+	}
+	if x == nil || x.ServerHello == nil {
+		return
+	}
+	sh := x.ServerHello.SH
+	v := sh.ChosenVersion()
+	s.Accepted[v]++
+	if !sh.SSLv2 {
+		g.ciphers[c.Server][sh.CipherSuite]++
+	}
+	// The lowest connection ID, whatever order connections finish in, so reports are reproducible.
+	if ex, ok := s.Example[v]; !ok || c.ID < ex.ConnID {
+		s.Example[v] = diagnose.Acceptance{ConnID: c.ID, Client: c.Client, Hello: x.SHRef}
+	}
+}
+
+// Revised returns, per revised verdict and server, the counts of the unlisted connections.
+func (g *Aggregate) Revised() map[result.Verdict]map[netip.AddrPort]int {
+	out := map[result.Verdict]map[netip.AddrPort]int{}
+	for k, n := range g.unlisted {
+		v := diagnose.Revise(&g.ctx, k.server, k.verdict, k.highest, k.versionSuspect, k.plainText)
+		if out[v] == nil {
+			out[v] = map[netip.AddrPort]int{}
+		}
+		out[v][k.server] += n
+	}
+	return out
+}
+
+// Accepted returns the versions (lowest first) and cipher suites (by code) a server chose.
+func (g *Aggregate) Accepted(server netip.AddrPort) ([]tls.Version, []tls.CipherSuite) {
+	s := g.ctx.Servers[server]
+	if s == nil {
+		return nil, nil
+	}
+	cs := make([]tls.CipherSuite, 0, len(g.ciphers[server]))
+	for c := range g.ciphers[server] {
+		cs = append(cs, c)
+	}
+	sort.Slice(cs, func(i, j int) bool { return cs[i] < cs[j] })
+	return s.AcceptedList(), cs
+}
+
+// HasServer reports whether any connection to server was observed.
+func (g *Aggregate) HasServer(server netip.AddrPort) bool { return g.ctx.Servers[server] != nil }
+
+// ServerAddrs reports whether addr is the address of a server some connection went to.
+func (g *Aggregate) ServerAddrs() map[netip.Addr]bool {
+	out := make(map[netip.Addr]bool, len(g.ctx.Servers))
+	for s := range g.ctx.Servers {
+		out[s.Addr()] = true
+	}
+	return out
+}

@@ -1,0 +1,480 @@
+package fleet
+
+import (
+	"net/netip"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/connscope/connscope/diagnose"
+	"github.com/connscope/connscope/facts"
+	"github.com/connscope/connscope/result"
+	"github.com/connscope/connscope/tls"
+)
+
+// agentKey is what the fleet view needs of one flow; flows alike are counted together, so memory
+// grows with the number of distinct agents and behaviours, not of flows.
+type agentKey struct {
+	client         netip.Addr
+	server         netip.AddrPort
+	offered        string // offered versions, lowest first, joined with ","
+	highest        tls.Version
+	chosen         tls.Version // 0 without a ServerHello
+	ja3, ja4       string
+	verdict        result.Verdict // first pass
+	versionSuspect bool
+	plainText      bool
+}
+
+// observeAgent files a finished connection for the fleet view.
+func (g *Aggregate) observeAgent(c *facts.Conn, d *diagnose.Diagnosis) {
+	k := agentKey{client: c.Client.Addr(), server: c.Server, highest: d.Highest, verdict: d.Verdict,
+		versionSuspect: d.VersionSuspect, plainText: d.PlainText}
+	if x := c.TLS; x != nil && x.Hello != nil {
+		k.offered = offeredComma(x.Hello)
+		k.ja3, k.ja4 = x.Hello.JA3, x.Hello.JA4
+	}
+	if x := c.TLS; x != nil && x.ServerHello != nil {
+		k.chosen = x.ServerHello.SH.ChosenVersion()
+	}
+	if _, ok := g.agents[k]; !ok && len(g.agents) >= g.maxAgents {
+		g.agentsDropped++
+		return
+	}
+	g.agents[k]++
+}
+
+// offeredComma joins the names of the versions a ClientHello offers with ",".
+func offeredComma(h *facts.Hello) string {
+	var b strings.Builder
+	for i, v := range h.Offered {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(v.String())
+	}
+	return b.String()
+}
+
+// refusal reports whether a verdict means the server refused the ClientHello.
+func refusal(v result.Verdict) bool {
+	switch v {
+	case result.VerdictTLSVersionMismatch, result.VerdictTLSHandshakeFailure, result.VerdictServerResetAfterClientHello,
+		result.VerdictServerClosedAfterClientHello, result.VerdictNoServerHello:
+		return true
+	}
+	return false
+}
+
+type agentFacts struct {
+	flows, failed int
+	offered       map[tls.Version]bool
+	chosen        map[tls.Version]bool
+	verdicts      map[result.Verdict]int
+	ja3, ja4      map[string]bool
+	servers       map[netip.AddrPort]bool
+}
+
+type serverPolicy struct {
+	ok        map[tls.Version]int // completed handshakes per chosen version
+	refused   map[tls.Version]int // refused ClientHellos per highest offered version
+	refusals  map[refusalKey]*refusalCount
+	lowered13 int  // ok handshakes below TLS 1.3 for a client that offered TLS 1.3
+	tls       bool // some client sent it a ClientHello
+	perAgent  map[netip.Addr]*agentOutcome
+}
+
+// refusalKey groups refused ClientHellos by their highest version and by whether the server
+// named a cipher problem (handshake_failure, insufficient_security) or gave no reason.
+type refusalKey struct {
+	highest tls.Version
+	cipher  bool
+}
+
+type refusalCount struct {
+	hellos int
+	agents map[netip.Addr]bool
+}
+
+type agentOutcome struct {
+	highest   tls.Version
+	flows, ok int
+	failed    int
+}
+
+type fpKey struct{ ja4, ja3 string }
+
+type fpFacts struct {
+	agents        map[netip.Addr]bool
+	flows, failed int
+	highest       tls.Version
+}
+
+// Fleet fills the summary's agents, fingerprint groups, fleet groups and server policies, with
+// every verdict revised by the whole capture's context. Call it once every connection has been
+// observed.
+func (g *Aggregate) Fleet(sum *result.Summary) {
+	listed := listedAgents(g.agents)
+	agents := make(map[netip.Addr]*agentFacts, len(listed))
+	policies := map[netip.AddrPort]*serverPolicy{}
+	fps := map[fpKey]*fpFacts{}
+	// Each key adds at most one agentOutcome: take them from one slice, not one allocation each.
+	outcomes := make([]agentOutcome, len(g.agents))
+	for k, n := range g.agents {
+		v := diagnose.Revise(&g.ctx, k.server, k.verdict, k.highest, k.versionSuspect, k.plainText)
+		ag := agents[k.client]
+		if ag == nil && listed[k.client] {
+			ag = &agentFacts{offered: map[tls.Version]bool{}, chosen: map[tls.Version]bool{}, verdicts: map[result.Verdict]int{},
+				ja3: map[string]bool{}, ja4: map[string]bool{}, servers: map[netip.AddrPort]bool{}}
+			agents[k.client] = ag
+		}
+		if ag != nil {
+			ag.flows += n
+			if v.Failed() {
+				ag.failed += n
+			}
+			ag.verdicts[v] += n
+			ag.servers[k.server] = true
+			if k.offered != "" {
+				for _, name := range strings.Split(k.offered, ",") {
+					if ver, ok := tls.ParseVersion(name); ok {
+						ag.offered[ver] = true
+					}
+				}
+			}
+			if k.chosen != 0 {
+				ag.chosen[k.chosen] = true
+			}
+			if k.ja3 != "" {
+				ag.ja3[k.ja3] = true
+			}
+			if k.ja4 != "" {
+				ag.ja4[k.ja4] = true
+			}
+		}
+
+		p := policies[k.server]
+		if p == nil {
+			p = &serverPolicy{ok: map[tls.Version]int{}, refused: map[tls.Version]int{}, refusals: map[refusalKey]*refusalCount{}, perAgent: map[netip.Addr]*agentOutcome{}}
+			policies[k.server] = p
+		}
+		if k.offered != "" || k.chosen != 0 {
+			p.tls = true
+		}
+		if v == result.VerdictOK && k.chosen != 0 {
+			p.ok[k.chosen] += n
+			if k.chosen.Rank() < tls.VersionTLS13.Rank() && strings.Contains(k.offered, tls.VersionTLS13.String()) {
+				p.lowered13 += n
+			}
+		}
+		if refusal(v) && k.chosen == 0 && k.highest != 0 {
+			p.refused[k.highest] += n
+			rk := refusalKey{k.highest, v == result.VerdictTLSHandshakeFailure}
+			rc := p.refusals[rk]
+			if rc == nil {
+				rc = &refusalCount{agents: map[netip.Addr]bool{}}
+				p.refusals[rk] = rc
+			}
+			rc.hellos += n
+			rc.agents[k.client] = true
+		}
+		ao := p.perAgent[k.client]
+		if ao == nil {
+			ao, outcomes = &outcomes[0], outcomes[1:]
+			p.perAgent[k.client] = ao
+		}
+		if k.highest.Rank() > ao.highest.Rank() {
+			ao.highest = k.highest
+		}
+		ao.flows += n
+		if v == result.VerdictOK {
+			ao.ok += n
+		} else if v.Failed() {
+			ao.failed += n
+		}
+
+		if k.ja4 != "" || k.ja3 != "" {
+			fk := fpKey{k.ja4, k.ja3}
+			fp := fps[fk]
+			if fp == nil {
+				fp = &fpFacts{agents: map[netip.Addr]bool{}}
+				fps[fk] = fp
+			}
+			fp.agents[k.client] = true
+			fp.flows += n
+			if v.Failed() {
+				fp.failed += n
+			}
+			if k.highest.Rank() > fp.highest.Rank() {
+				fp.highest = k.highest
+			}
+		}
+	}
+
+	sum.Agents = agentSummaries(agents)
+	sum.Fingerprints = fingerprintGroups(fps)
+	sum.Fleet = []result.FleetGroup{}
+	for i := range sum.Servers {
+		ss := &sum.Servers[i]
+		ss.OKVersions, ss.RefusedHighestVersions = []result.VersionCount{}, []result.VersionCount{}
+		ap, err := netip.ParseAddrPort(ss.Server)
+		if err != nil {
+			continue
+		}
+		p := policies[ap]
+		if p == nil || !p.tls {
+			continue // the fleet view is about TLS; plain-TCP servers have their verdict counts
+		}
+		ss.OKVersions = versionCounts(p.ok)
+		for _, vc := range ss.OKVersions {
+			ss.OKHandshakes += vc.Count
+		}
+		ss.RefusedHighestVersions = versionCounts(p.refused)
+		ss.Policy = p.sentence(ss.OKHandshakes)
+		sum.Fleet = append(sum.Fleet, fleetGroups(ss.Server, p.perAgent)...)
+	}
+}
+
+// sentence says what a server accepts and refuses, e.g. "accepts TLS 1.2 only (seen in 8
+// handshakes, 0 below TLS 1.2); refused 4 ClientHellos offering at most TLS 1.0 (4 agents)".
+func (p *serverPolicy) sentence(total int) result.Message {
+	var parts []result.Message
+	oks := sortedVersions(p.ok)
+	switch len(oks) {
+	case 0:
+		parts = append(parts, result.Msg("policy.no-handshake"))
+	case 1:
+		parts = append(parts, result.Msg("policy.accepts-one", result.Text("version", oks[0].String()), result.Int("n", total)))
+	default:
+		var each []result.Message
+		for _, v := range oks {
+			each = append(each, result.Msg("policy.version-count", result.Text("version", v.String()), result.Int("n", p.ok[v])))
+		}
+		parts = append(parts, result.Msg("policy.accepts-many", result.Text("versions", joinVersions(oks)), result.Int("n", total),
+			result.List("each", each), result.Text("lowest", oks[0].String())))
+	}
+	for _, v := range sortedVersions(p.refused) {
+		for _, cipher := range []bool{false, true} {
+			rc := p.refusals[refusalKey{v, cipher}]
+			if rc == nil {
+				continue
+			}
+			key := "policy.refused"
+			if cipher {
+				key = "policy.refused-cipher"
+			}
+			parts = append(parts, result.Msg(key, result.Int("n", rc.hellos), result.Text("version", v.String()), result.Int("agents", len(rc.agents))))
+		}
+	}
+	if p.lowered13 > 0 {
+		parts = append(parts, result.Msg("policy.no-tls13", result.Int("n", p.lowered13)))
+	}
+	return result.Msg("clauses", result.List("parts", parts))
+}
+
+func fleetGroups(server string, per map[netip.Addr]*agentOutcome) []result.FleetGroup {
+	type gk struct {
+		highest tls.Version
+		outcome string
+	}
+	groups := map[gk]*result.FleetGroup{}
+	var keys []gk
+	addrs := make([]netip.Addr, 0, len(per))
+	for ip := range per {
+		addrs = append(addrs, ip)
+	}
+	slices.SortFunc(addrs, func(a, b netip.Addr) int { return a.Compare(b) })
+	for _, ip := range addrs {
+		ao := per[ip]
+		outcome := "incomplete"
+		switch {
+		case ao.ok > 0 && ao.failed == 0:
+			outcome = "all-ok"
+		case ao.failed > 0 && ao.ok == 0:
+			outcome = "all-failed"
+		case ao.ok > 0:
+			outcome = "mixed"
+		}
+		k := gk{ao.highest, outcome}
+		g := groups[k]
+		if g == nil {
+			g = &result.FleetGroup{Server: server, Outcome: outcome, Agents: []string{}}
+			if ao.highest != 0 {
+				g.HighestVersion = ao.highest.String()
+			}
+			groups[k] = g
+			keys = append(keys, k)
+		}
+		g.AgentCount++
+		if len(g.Agents) < result.MaxGroupAgents {
+			g.Agents = append(g.Agents, ip.String())
+		}
+		g.Flows += ao.flows
+		g.Failed += ao.failed
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].highest.Rank() != keys[j].highest.Rank() {
+			return keys[i].highest.Rank() < keys[j].highest.Rank()
+		}
+		return keys[i].outcome < keys[j].outcome
+	})
+	out := make([]result.FleetGroup, 0, len(keys))
+	for _, k := range keys {
+		g := groups[k]
+		agents := make([]result.Message, len(g.Agents))
+		for i, a := range g.Agents {
+			agents[i] = result.Msg("agent", result.Addr("agent", a))
+		}
+		if g.AgentCount > len(g.Agents) {
+			agents = append(agents, result.Msg("more"))
+		}
+		what := result.Msg("fleet.no-hello", result.Int("n", g.AgentCount))
+		if g.HighestVersion != "" {
+			what = result.Msg("fleet.offer-at-most", result.Int("n", g.AgentCount), result.Text("version", g.HighestVersion))
+		}
+		g.Text = result.Msg("fleet.group-"+g.Outcome, result.Int("n", g.AgentCount), result.Sub("what", what),
+			result.Int("flows", g.Flows), result.Int("failed", g.Failed), result.List("agents", agents))
+		out = append(out, *g)
+	}
+	return out
+}
+
+func agentSummaries(agents map[netip.Addr]*agentFacts) []result.AgentSummary {
+	addrs := make([]netip.Addr, 0, len(agents))
+	for ip := range agents {
+		addrs = append(addrs, ip)
+	}
+	slices.SortFunc(addrs, func(a, b netip.Addr) int { return a.Compare(b) })
+	if len(addrs) > result.MaxAgents {
+		addrs = addrs[:result.MaxAgents]
+	}
+	out := make([]result.AgentSummary, 0, len(addrs))
+	for _, ip := range addrs {
+		ag := agents[ip]
+		s := result.AgentSummary{Agent: ip.String(), Flows: ag.flows, Failed: ag.failed,
+			OfferedVersions: names(sortedVersions(ag.offered)), ChosenVersions: names(sortedVersions(ag.chosen)),
+			Verdicts: verdictCounts(ag.verdicts), JA3: sortedKeys(ag.ja3), JA4: sortedKeys(ag.ja4)}
+		if n := len(s.OfferedVersions); n > 0 {
+			s.HighestVersion = s.OfferedVersions[n-1]
+		}
+		servers := make([]netip.AddrPort, 0, len(ag.servers))
+		for sv := range ag.servers {
+			servers = append(servers, sv)
+		}
+		slices.SortFunc(servers, func(a, b netip.AddrPort) int { return a.Compare(b) })
+		s.Servers = make([]string, len(servers))
+		for i, sv := range servers {
+			s.Servers[i] = addr(sv)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func fingerprintGroups(fps map[fpKey]*fpFacts) []result.FingerprintGroup {
+	out := make([]result.FingerprintGroup, 0, len(fps))
+	for k, fp := range fps {
+		g := result.FingerprintGroup{JA4: k.ja4, JA3: k.ja3, AgentCount: len(fp.agents), Flows: fp.flows, Failed: fp.failed, Agents: []string{}}
+		if fp.highest != 0 {
+			g.HighestVersion = fp.highest.String()
+		}
+		addrs := make([]netip.Addr, 0, len(fp.agents))
+		for ip := range fp.agents {
+			addrs = append(addrs, ip)
+		}
+		slices.SortFunc(addrs, func(a, b netip.Addr) int { return a.Compare(b) })
+		for _, ip := range addrs[:min(len(addrs), result.MaxGroupAgents)] {
+			g.Agents = append(g.Agents, ip.String())
+		}
+		out = append(out, g)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Flows != out[j].Flows {
+			return out[i].Flows > out[j].Flows
+		}
+		if out[i].JA4 != out[j].JA4 {
+			return out[i].JA4 < out[j].JA4
+		}
+		return out[i].JA3 < out[j].JA3
+	})
+	return out
+}
+
+func sortedVersions[V any](m map[tls.Version]V) []tls.Version {
+	vs := make([]tls.Version, 0, len(m))
+	for v := range m {
+		vs = append(vs, v)
+	}
+	sort.Slice(vs, func(i, j int) bool {
+		return vs[i].Rank() < vs[j].Rank() || (vs[i].Rank() == vs[j].Rank() && vs[i] < vs[j])
+	})
+	return vs
+}
+
+func versionCounts(m map[tls.Version]int) []result.VersionCount {
+	out := []result.VersionCount{}
+	for _, v := range sortedVersions(m) {
+		out = append(out, result.VersionCount{Version: v.String(), Count: m[v]})
+	}
+	return out
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func joinVersions(vs []tls.Version) string {
+	ns := names(vs)
+	if len(ns) <= 1 {
+		return strings.Join(ns, "")
+	}
+	return strings.Join(ns[:len(ns)-1], ", ") + " and " + ns[len(ns)-1]
+}
+
+// listedAgents returns the first result.MaxAgents client addresses, in address order: only these
+// get a full AgentSummary, so memory stays bounded however many agents the capture holds.
+func listedAgents(keys map[agentKey]int) map[netip.Addr]bool {
+	seen := make(map[netip.Addr]bool, len(keys))
+	for k := range keys {
+		seen[k.client] = true
+	}
+	addrs := make([]netip.Addr, 0, len(seen))
+	for ip := range seen {
+		addrs = append(addrs, ip)
+	}
+	slices.SortFunc(addrs, func(a, b netip.Addr) int { return a.Compare(b) })
+	listed := make(map[netip.Addr]bool, min(len(addrs), result.MaxAgents))
+	for _, ip := range addrs[:min(len(addrs), result.MaxAgents)] {
+		listed[ip] = true
+	}
+	return listed
+}
+
+// names returns the String of each of xs.
+func names[T interface{ String() string }](xs []T) []string {
+	out := make([]string, 0, len(xs))
+	for _, x := range xs {
+		out = append(out, x.String())
+	}
+	return out
+}
+
+// VerdictCounts lists the counts of m in the order of result.AllVerdicts, only those seen.
+func VerdictCounts(m map[result.Verdict]int) []result.VerdictCount {
+	out := []result.VerdictCount{}
+	for _, v := range result.AllVerdicts {
+		if n := m[v]; n > 0 {
+			out = append(out, result.VerdictCount{Verdict: v, Count: n})
+		}
+	}
+	return out
+}
+
+func verdictCounts(m map[result.Verdict]int) []result.VerdictCount { return VerdictCounts(m) }
+
+func addr(ap netip.AddrPort) string { return ap.String() }

@@ -1,0 +1,198 @@
+package report
+
+import (
+	"math"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// jsonWriter appends an indented JSON document to a buffer, byte for byte as encoding/json's
+// Encoder with SetIndent("", "  ") and SetEscapeHTML(false) writes it, without reflection: the
+// report's JSON is written field by field, in the order docs/json-schema.md lists.
+type jsonWriter struct {
+	b     []byte
+	depth int
+	n     []int // values written at each open level
+}
+
+// newline starts a line at the current depth.
+func (w *jsonWriter) newline() {
+	w.b = append(w.b, '\n')
+	for range w.depth {
+		w.b = append(w.b, ' ', ' ')
+	}
+}
+
+// sep starts the next value of the innermost object or array.
+func (w *jsonWriter) sep() {
+	if k := len(w.n) - 1; k >= 0 {
+		if w.n[k] > 0 {
+			w.b = append(w.b, ',')
+		}
+		w.n[k]++
+		w.newline()
+	}
+}
+
+// open starts an object ('{') or an array ('[') as the current value.
+func (w *jsonWriter) open(c byte) {
+	w.b = append(w.b, c)
+	w.depth++
+	w.n = append(w.n, 0)
+}
+
+// close ends the innermost object ('}') or array (']').
+func (w *jsonWriter) close(c byte) {
+	k := len(w.n) - 1
+	empty := w.n[k] == 0
+	w.n = w.n[:k]
+	w.depth--
+	if !empty {
+		w.newline()
+	}
+	w.b = append(w.b, c)
+}
+
+// key starts a field of the innermost object.
+func (w *jsonWriter) key(k string) {
+	w.sep()
+	w.b = append(w.b, '"')
+	w.b = append(w.b, k...) // keys are plain ASCII
+	w.b = append(w.b, '"', ':', ' ')
+}
+
+// elem starts an element of the innermost array.
+func (w *jsonWriter) elem() { w.sep() }
+
+func (w *jsonWriter) str(s string) { w.b = appendJSONString(w.b, s) }
+
+func (w *jsonWriter) bytesStr(s []byte) { w.b = appendJSONString(w.b, string(s)) }
+
+func (w *jsonWriter) int(n int) { w.b = strconv.AppendInt(w.b, int64(n), 10) }
+
+func (w *jsonWriter) int64(n int64) { w.b = strconv.AppendInt(w.b, n, 10) }
+
+func (w *jsonWriter) uint64(n uint64) { w.b = strconv.AppendUint(w.b, n, 10) }
+
+func (w *jsonWriter) bool(v bool) {
+	if v {
+		w.b = append(w.b, "true"...)
+	} else {
+		w.b = append(w.b, "false"...)
+	}
+}
+
+func (w *jsonWriter) null() { w.b = append(w.b, "null"...) }
+
+// float writes f as encoding/json does.
+func (w *jsonWriter) float(f float64) {
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		w.b = append(w.b, '0') // cannot happen for the result's values
+		return
+	}
+	abs := math.Abs(f)
+	format := byte('f')
+	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	w.b = strconv.AppendFloat(w.b, f, format, -1, 64)
+	if format == 'e' {
+		// clean up e-09 to e-9
+		n := len(w.b)
+		if n >= 4 && w.b[n-4] == 'e' && w.b[n-3] == '-' && w.b[n-2] == '0' {
+			w.b[n-2] = w.b[n-1]
+			w.b = w.b[:n-1]
+		}
+	}
+}
+
+// time writes t in UTC as time.Time's MarshalJSON does (RFC 3339 with nanoseconds). A time
+// outside the years 0-9999, which RFC 3339 cannot write (a corrupt timestamp), is written as
+// its Unix seconds.
+func (w *jsonWriter) time(t time.Time) {
+	t = t.UTC()
+	if y := t.Year(); y < 0 || y > 9999 {
+		w.b = strconv.AppendInt(w.b, t.Unix(), 10)
+		return
+	}
+	w.b = append(w.b, '"')
+	w.b = t.AppendFormat(w.b, time.RFC3339Nano)
+	w.b = append(w.b, '"')
+}
+
+// strings writes a list of strings (an empty list for nil).
+func (w *jsonWriter) strings(ss []string) {
+	w.open('[')
+	for _, s := range ss {
+		w.elem()
+		w.str(s)
+	}
+	w.close(']')
+}
+
+// ints writes a list of integers (an empty list for nil).
+func (w *jsonWriter) ints(ns []int) {
+	w.open('[')
+	for _, n := range ns {
+		w.elem()
+		w.int(n)
+	}
+	w.close(']')
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s quoted as encoding/json quotes it with HTML escaping off: quote and
+// backslash escaped, control characters as \b \f \n \r \t or \u00XX, invalid UTF-8 as \ufffd,
+// and U+2028 and U+2029 as \u2028 and \u2029.
+func appendJSONString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				dst = append(dst, '\\', c)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}

@@ -1,0 +1,70 @@
+package report
+
+import (
+	"strings"
+
+	"github.com/connscope/connscope/knowledge"
+	"github.com/connscope/connscope/result"
+)
+
+// words words a result's messages and knowledge entries for one report: in its language, with
+// its profile's titles and next steps.
+type words struct {
+	lang    knowledge.Lang
+	cat     *knowledge.Catalog
+	profile *knowledge.Profile
+	red     knowledge.Redactor
+}
+
+// wordsFor returns the words of result r in English.
+func wordsFor(r *result.Result) *words {
+	p, err := knowledge.ProfileByName(r.Options.Profile)
+	if err != nil {
+		p = knowledge.Default()
+	}
+	return &words{lang: knowledge.English, cat: knowledge.CatalogOf(knowledge.English), profile: p}
+}
+
+// msg words a message.
+func (w *words) msg(m result.Message) string { return string(w.cat.AppendRender(nil, &m, w.red)) }
+
+// appendMsg appends a worded message to b.
+func (w *words) appendMsg(b []byte, m *result.Message) []byte { return w.cat.AppendRender(b, m, w.red) }
+
+// advice words a finding's title and next steps.
+func (w *words) advice(v result.Verdict, adv *result.Advice) knowledge.Words {
+	return w.profile.Advise(w.lang, v, adv, w.red)
+}
+
+// flowWords is a flow's title, next steps and the steps joined in one line.
+func (w *words) flow(f *result.Flow) (title string, steps []string, step string) {
+	a := w.advice(f.Verdict, &f.Advice)
+	return a.Title, a.NextSteps, strings.Join(a.NextSteps, " ")
+}
+
+// name is a DNS name's title, next steps and the steps joined in one line.
+func (w *words) name(n *result.Name) (title string, steps []string, step string) {
+	a := w.advice(n.Verdict, &n.Advice)
+	return a.Title, a.NextSteps, strings.Join(a.NextSteps, " ")
+}
+
+// verdictInfo explains every verdict the result holds, in the order of result.AllVerdicts.
+func (w *words) verdictInfo(r *result.Result) []result.VerdictInfo {
+	seen := map[result.Verdict]bool{}
+	for _, v := range r.Summary.Verdicts {
+		seen[v.Verdict] = true
+	}
+	for _, n := range r.Names {
+		seen[n.Verdict] = true
+	}
+	out := []result.VerdictInfo{}
+	for _, v := range result.AllVerdicts {
+		if !seen[v] {
+			continue
+		}
+		_, e := w.profile.ResolveIn(w.lang, v, "", "")
+		a := w.advice(v, &result.Advice{NoSteps: true})
+		out = append(out, result.VerdictInfo{Verdict: v, Title: a.Title, Explanation: a.Explanation, EvidenceFields: append([]string{}, e.Evidence...)})
+	}
+	return out
+}

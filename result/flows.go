@@ -1,0 +1,83 @@
+package result
+
+import (
+	"encoding/json"
+	"iter"
+)
+
+// FlowList is the listed connections of a result, in order. An analysis keeps compact records
+// of facts and makes each Flow only when a report asks for it, so that a report of a hundred
+// thousand connections never holds them all at once: a FlowList hands out flows one at a time.
+type FlowList struct {
+	n   int
+	at  func(i int, into *Flow)
+	fns []func(*Flow) // applied in order to every flow handed out (Map)
+}
+
+// NewFlowList returns a list of n flows; at fills *into with flow i (0-based), from scratch.
+func NewFlowList(n int, at func(i int, into *Flow)) FlowList { return FlowList{n: n, at: at} }
+
+// FlowsOf returns a list of flows already made (for tests and small results). The list shares
+// fs: its flows are copied when handed out.
+func FlowsOf(fs []Flow) FlowList {
+	return FlowList{n: len(fs), at: func(i int, into *Flow) { *into = fs[i] }}
+}
+
+// Len is the number of flows.
+func (l FlowList) Len() int { return l.n }
+
+// At returns flow i (0-based), made anew.
+func (l FlowList) At(i int) Flow {
+	var f Flow
+	l.fill(i, &f)
+	return f
+}
+
+func (l FlowList) fill(i int, f *Flow) {
+	*f = Flow{}
+	l.at(i, f)
+	for _, fn := range l.fns {
+		fn(f)
+	}
+}
+
+// All yields each flow in order. The *Flow is reused from one step to the next: copy what must
+// outlive the step (At gives a flow of one's own).
+func (l FlowList) All() iter.Seq2[int, *Flow] {
+	return func(yield func(int, *Flow) bool) {
+		var f Flow
+		for i := range l.n {
+			l.fill(i, &f)
+			if !yield(i, &f) {
+				return
+			}
+		}
+	}
+}
+
+// Slice returns every flow, made anew: for small results only.
+func (l FlowList) Slice() []Flow {
+	out := make([]Flow, l.n)
+	for i := range out {
+		l.fill(i, &out[i])
+	}
+	return out
+}
+
+// Map returns a list whose flows pass through fn when handed out (after those of l).
+func (l FlowList) Map(fn func(*Flow)) FlowList {
+	out := l
+	out.fns = append(append([]func(*Flow){}, l.fns...), fn)
+	return out
+}
+
+// UnmarshalJSON reads a report's "flows" list back (for programs that read connscope's JSON
+// with encoding/json).
+func (l *FlowList) UnmarshalJSON(b []byte) error {
+	var fs []Flow
+	if err := json.Unmarshal(b, &fs); err != nil {
+		return err
+	}
+	*l = FlowsOf(fs)
+	return nil
+}

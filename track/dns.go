@@ -1,0 +1,243 @@
+package track
+
+import (
+	"net/netip"
+	"slices"
+	"strings"
+
+	"golang.org/x/net/dns/dnsmessage"
+
+	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/facts"
+)
+
+// Bounds of the DNS bookkeeping: memory stays flat whatever the capture holds.
+const (
+	MaxDNSPending   = 65536 // queries waiting for their answer
+	MaxDNSNames     = 4096  // names followed
+	maxNameAskers   = 256   // clients followed per name (more are counted)
+	maxNameAnswers  = 16    // addresses kept per name
+	maxNameServers  = 4     // DNS servers kept per name
+	maxNameEvidence = 8     // evidence lines per name
+)
+
+// DNS outcomes (see facts.DNSResolved).
+const (
+	dnsResolved   = facts.DNSResolved
+	dnsNXDomain   = facts.DNSNXDomain
+	dnsServFail   = facts.DNSServFail
+	dnsRefused    = facts.DNSRefused
+	dnsOtherRCode = facts.DNSOtherCode
+	dnsNoAnswer   = facts.DNSNoAnswer
+	dnsNone       = facts.DNSNone
+)
+
+// dnsTable follows the lookups of names over UDP port 53.
+type dnsTable struct {
+	pending map[dnsQueryKey]dnsPending
+	names   map[string]*facts.Name
+	order   []*facts.Name // in order of first query
+	dropped int           // queries or names not followed because a bound was reached
+}
+
+// dnsQueryKey matches an answer to its query: the client's socket, the server and the query ID.
+type dnsQueryKey struct {
+	client netip.AddrPort
+	server netip.Addr
+	id     uint16
+}
+
+type dnsPending struct {
+	name     *facts.Name
+	client   netip.Addr
+	at, last ref // the first query and its last retry
+	retries  int
+}
+
+// dnsPacket takes one DNS datagram: a query for an A, AAAA or ANY record, or the answer to one.
+func (a *Tracker) dnsPacket(p *capture.Packet) {
+	var parser dnsmessage.Parser
+	h, err := parser.Start(p.UDP.Payload)
+	if err != nil {
+		return
+	}
+	q, err := parser.Question()
+	if err != nil || q.Class != dnsmessage.ClassINET ||
+		(q.Type != dnsmessage.TypeA && q.Type != dnsmessage.TypeAAAA && q.Type != dnsmessage.TypeALL) {
+		return
+	}
+	name := strings.TrimSuffix(strings.ToLower(q.Name.String()), ".")
+	at := facts.MakeRef(p.Index, p.Time)
+	d := &a.dns
+	if d.names == nil {
+		d.names = map[string]*facts.Name{}
+		d.pending = map[dnsQueryKey]dnsPending{}
+	}
+	if !h.Response {
+		n := d.name(name)
+		if n == nil {
+			return
+		}
+		n.Queries++
+		asked(n, p.SrcIP, dnsNone)
+		addServer(n, p.DstIP)
+		key := dnsQueryKey{netip.AddrPortFrom(p.SrcIP, p.UDP.SrcPort), p.DstIP, h.ID}
+		if pend, dup := d.pending[key]; dup {
+			pend.retries++
+			pend.last = at
+			d.pending[key] = pend
+			addEvent(n, facts.DNSEvent{Ref: at, Type: uint16(q.Type), ID: h.ID, Retry: pend.retries, Src: p.SrcIP, Dst: p.DstIP})
+			return
+		}
+		if len(d.pending) >= MaxDNSPending {
+			d.dropped++
+			return
+		}
+		d.pending[key] = dnsPending{name: n, client: p.SrcIP, at: at, last: at}
+		addEvent(n, facts.DNSEvent{Ref: at, Type: uint16(q.Type), ID: h.ID, Src: p.SrcIP, Dst: p.DstIP})
+		return
+	}
+	if h.Truncated {
+		return // the client asks again over TCP, which is not followed
+	}
+	key := dnsQueryKey{netip.AddrPortFrom(p.DstIP, p.UDP.DstPort), p.SrcIP, h.ID}
+	pend, matched := d.pending[key]
+	delete(d.pending, key)
+	n := pend.name
+	if !matched {
+		if n = d.name(name); n == nil {
+			return
+		}
+		addServer(n, p.SrcIP)
+	}
+	n.Responses++
+	outcome := dnsOutcomeOf(h.RCode)
+	var addrs []netip.Addr
+	if h.RCode == dnsmessage.RCodeSuccess {
+		addrs = answerAddrs(&parser)
+		outcome = dnsNoAnswer
+		if len(addrs) > 0 {
+			outcome = dnsResolved
+		}
+	}
+	if outcome == dnsOtherRCode {
+		n.OtherCode = uint16(h.RCode)
+	}
+	asked(n, p.DstIP, outcome)
+	if best, tracked := n.Outcome[p.DstIP]; tracked && best == outcome {
+		n.RCodeOf[p.DstIP] = uint16(h.RCode) // the code of the client's best answer
+	}
+	for _, ad := range addrs {
+		if !slices.Contains(n.Answers, ad) && len(n.Answers) < maxNameAnswers {
+			n.Answers = append(n.Answers, ad)
+		}
+	}
+	addEvent(n, facts.DNSEvent{Ref: at, Response: true, Type: uint16(q.Type), ID: h.ID, Src: p.SrcIP, Dst: p.DstIP,
+		RCode: uint16(h.RCode), Answers: addrs})
+}
+
+// name returns the facts of a name, creating them unless the table is full.
+func (d *dnsTable) name(name string) *facts.Name {
+	if n := d.names[name]; n != nil {
+		return n
+	}
+	if len(d.names) >= MaxDNSNames {
+		d.dropped++
+		return nil
+	}
+	n := &facts.Name{Name: name, Outcome: map[netip.Addr]int{}, RCodeOf: map[netip.Addr]uint16{}}
+	d.names[name] = n
+	d.order = append(d.order, n)
+	return n
+}
+
+// asked records that client looked the name up, with the outcome of one answer (dnsNone for a
+// query): each client keeps its best outcome.
+func asked(n *facts.Name, client netip.Addr, outcome int) {
+	cur, known := n.Outcome[client]
+	if !known {
+		n.AskerCount++
+		if len(n.Outcome) >= maxNameAskers {
+			return
+		}
+		n.Askers = append(n.Askers, client)
+		cur = dnsNone
+	}
+	n.Outcome[client] = min(cur, outcome)
+}
+
+func addServer(n *facts.Name, s netip.Addr) {
+	if !slices.Contains(n.Servers, s) && len(n.Servers) < maxNameServers {
+		n.Servers = append(n.Servers, s)
+	}
+}
+
+// addEvent keeps a query or an answer as evidence, up to maxNameEvidence.
+func addEvent(n *facts.Name, e facts.DNSEvent) {
+	if len(n.Events) < maxNameEvidence {
+		n.Events = append(n.Events, e)
+	}
+}
+
+func dnsOutcomeOf(rc dnsmessage.RCode) int {
+	switch rc {
+	case dnsmessage.RCodeSuccess:
+		return dnsResolved
+	case dnsmessage.RCodeNameError:
+		return dnsNXDomain
+	case dnsmessage.RCodeServerFailure:
+		return dnsServFail
+	case dnsmessage.RCodeRefused:
+		return dnsRefused
+	}
+	return dnsOtherRCode
+}
+
+// answerAddrs reads the A and AAAA records of an answer section (CNAME chains are followed by the
+// server: the addresses come in the same answer).
+func answerAddrs(p *dnsmessage.Parser) []netip.Addr {
+	if p.SkipAllQuestions() != nil {
+		return nil
+	}
+	var out []netip.Addr
+	for range 64 {
+		h, err := p.AnswerHeader()
+		if err != nil {
+			break
+		}
+		switch h.Type {
+		case dnsmessage.TypeA:
+			r, err := p.AResource()
+			if err != nil {
+				return out
+			}
+			out = append(out, netip.AddrFrom4(r.A))
+		case dnsmessage.TypeAAAA:
+			r, err := p.AAAAResource()
+			if err != nil {
+				return out
+			}
+			out = append(out, netip.AddrFrom16(r.AAAA))
+		default:
+			if p.SkipAnswer() != nil {
+				return out
+			}
+		}
+	}
+	return out
+}
+
+// Names returns the names whose lookups the capture showed, in order of their first query, with
+// the queries still unanswered filed under their names (in frame order), and how many queries or
+// names were not followed because a bound was reached. Call it once, at the end.
+func (a *Tracker) Names() ([]*facts.Name, int) {
+	d := &a.dns
+	for _, p := range d.pending {
+		p.name.Unanswered = append(p.name.Unanswered, facts.DNSQuery{Client: p.client, At: p.at, Last: p.last, Retries: p.retries})
+	}
+	for _, n := range d.order {
+		slices.SortFunc(n.Unanswered, func(x, y facts.DNSQuery) int { return x.At.Num() - y.At.Num() })
+	}
+	d.pending = nil
+	return d.order, d.dropped
+}

@@ -1,0 +1,81 @@
+package track
+
+import (
+	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/facts"
+	"github.com/connscope/connscope/result"
+	"github.com/connscope/connscope/tls"
+)
+
+// ladderCap is a ladder's array: the first result.LadderHead packets, then a ring of the last
+// result.LadderTail.
+const ladderCap = result.LadderHead + result.LadderTail
+
+// ladder keeps a bounded part of a flow's packets: the first result.LadderHead, and the last
+// result.LadderTail in a ring after them. Its memory is fixed per flow, whatever the flow's length.
+type ladder struct {
+	packets []facts.LadderPacket // head, then the tail ring
+	tailN   int                  // packets written to the ring, in total
+}
+
+// add notes one packet and returns it, so the caller can mark it later in the same packet.
+func (l *ladder) add(d int, r ref, t *capture.TCPHeader, pool *ladderPool) *facts.LadderPacket {
+	p := facts.LadderPacket{UnixNano: r.UnixNano(), Frame: r.Frame, From: uint8(d), Flags: t.Flags,
+		PayloadLen: int32(min(t.PayloadLen, 1<<31-1))}
+	if l.packets == nil {
+		l.packets = pool.get()
+	}
+	if len(l.packets) < result.LadderHead {
+		l.packets = append(l.packets, p)
+		return &l.packets[len(l.packets)-1]
+	}
+	i := result.LadderHead + l.tailN%result.LadderTail
+	if len(l.packets) < ladderCap {
+		l.packets = append(l.packets, p)
+	} else {
+		l.packets[i] = p
+	}
+	l.tailN++
+	return &l.packets[i]
+}
+
+// find returns the kept packet with frame number frame, or nil. The packet a TLS record ends
+// in is nearly always among the last few, so the search starts from the newest.
+func (l *ladder) find(frame int) *facts.LadderPacket {
+	for i := len(l.packets) - 1; i >= 0; i-- {
+		if int(l.packets[i].Frame) == frame {
+			return &l.packets[i]
+		}
+	}
+	return nil
+}
+
+// note adds the code of the TLS record of ev to the packet with frame number frame. A repeat
+// of the packet's last code (several application_data records in one segment) is dropped.
+func (l *ladder) note(frame int, ev *tls.Event) {
+	p := l.find(frame)
+	if p == nil || p.NMessages >= facts.MaxLadderMessages {
+		return
+	}
+	code, ok := facts.LadderCodeOf(ev)
+	if !ok || (p.NMessages > 0 && p.Messages[p.NMessages-1] == code) {
+		return
+	}
+	p.Messages[p.NMessages] = code
+	p.NMessages++
+}
+
+// ordered puts the kept packets in capture order (the tail ring rotated into place) and returns
+// them, with how many were left out between the head and the tail. The slice is the ladder's.
+func (l *ladder) ordered() ([]facts.LadderPacket, int) {
+	if l.tailN > result.LadderTail {
+		tail := l.packets[result.LadderHead:]
+		start := l.tailN % result.LadderTail
+		var tmp [result.LadderTail]facts.LadderPacket
+		for i := range tail {
+			tmp[i] = tail[(start+i)%len(tail)]
+		}
+		copy(tail, tmp[:len(tail)])
+	}
+	return l.packets, max(0, l.tailN-result.LadderTail)
+}

@@ -1,0 +1,314 @@
+package track
+
+import (
+	"time"
+
+	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/facts"
+)
+
+// pathState is what a flow's packets show about the path between client and server, gathered
+// packet by packet in fixed-size fields (no allocation per packet): TTLs and IP IDs per side,
+// acknowledgements, duplicate ACKs, zero windows, the data still unacknowledged, holes in a side's
+// sequence space, and the silence before each reset.
+type pathState struct {
+	side         [2]pathSide
+	synAcks      int                 // SYN-ACKs from the server, retransmissions included
+	synAckRefs   [4]cref             // the first few
+	handshakeAck cref                // the client's first ACK after the first SYN-ACK
+	rtt          time.Duration       // last SYN to that ACK: one round trip wherever the capture is
+	rst          [maxRSTRefs]rstPath // for f.rsts[i]
+	lastGap      time.Duration       // silence before the latest packet of the flow
+	prevGap      time.Duration       // silence before the packet before it
+	started      bool
+}
+
+// rstPath is what a reset showed beyond its frame and TTL.
+type rstPath struct {
+	ipid uint16
+	// idle is the silence that preceded the reset or the packet it answers: the larger of the
+	// gap before the RST and the gap before the packet just before it.
+	idle time.Duration
+}
+
+// maxOutstanding is how many unacknowledged data segments are kept per side: enough to name the
+// lost segments of a stalled flight, small enough to keep a flow's size fixed.
+const maxOutstanding = facts.MaxOutstanding
+
+// pathSide is one direction's share of pathState.
+type pathSide struct {
+	ttl     uint8 // TTL / hop limit of this side's first packet that is not a RST
+	ttlRef  cref
+	ttlSet  bool
+	ipid    uint16 // IP ID of this side's latest packet that is not a RST
+	ipidSet bool
+
+	ackMax    uint32 // highest acknowledgement number this side sent
+	ackSet    bool
+	lastAck   uint32
+	lastWin   uint16
+	dupRun    int  // current run of duplicate ACKs
+	dupMax    int  // longest run
+	dupRef    cref // first duplicate ACK of the longest run
+	runRef    cref // first duplicate ACK of the current run
+	dupRuns   int  // runs of 3 or more (a fast retransmit's trigger)
+	zeroWin   int
+	zeroRef   cref
+	inZero    bool          // the latest window this side advertised was zero
+	zeroStart cref          // when the current zero-window period began
+	zeroMax   time.Duration // longest zero-window period that ended
+
+	// Data this side sent that its peer has not acknowledged yet, oldest first.
+	out  [maxOutstanding]outSeg
+	nOut int
+	// maxAcked is the largest of this side's segments that the peer acknowledged.
+	maxAcked int
+	// hole: this side's data arrived with a gap before it (bytes the capture never saw); the
+	// first such gap, the segment after it, and whether a later segment filled it.
+	hole       bool
+	holeFilled bool
+	holeStart  uint32
+	holeEnd    uint32
+	holeAfter  cref
+	holeAftLen int
+	// outOfOrder counts segments that filled the latest gap in this side's data with bytes never
+	// seen, sooner after the data past the gap than a round trip (Wireshark's timing rule, 3 ms
+	// without a handshake): reordered on the way, not retransmitted.
+	outOfOrder int
+	gapStart   uint32 // the latest gap in this side's data (gapStart == gapEnd: none)
+	gapEnd     uint32
+	maxSeqAt   int64 // when this side's highest segment so far was seen (Unix ns)
+}
+
+// outSeg is one data segment not yet acknowledged.
+type outSeg struct {
+	seq, end    uint32
+	n           int32
+	sends       int32
+	first, last cref
+}
+
+// cref is a ref packed without pointers (a time.Time holds one), so that the per-flow path facts
+// cost the garbage collector nothing to scan.
+type cref struct {
+	frame int32
+	ns    int64 // Unix nanoseconds
+}
+
+func pack(r ref) cref     { return cref{r.Frame, r.UnixNano()} }
+func (c cref) Seen() bool { return c.frame != 0 }
+
+// at is the packet's time (the zero time when unset).
+func (c cref) at() time.Time {
+	if !c.Seen() {
+		return time.Time{}
+	}
+	return time.Unix(0, c.ns).UTC()
+}
+
+// full unpacks the ref for evidence.
+func (c cref) full() ref {
+	if !c.Seen() {
+		return ref{}
+	}
+	return facts.MakeRef(int(c.frame), c.at())
+}
+
+// outstanding returns the side's unacknowledged segments, oldest first.
+func (s *pathSide) outstanding() []outSeg { return s.out[:s.nOut] }
+
+// seqLE reports whether a <= b in sequence-number arithmetic.
+func seqLE(a, b uint32) bool { return int32(b-a) >= 0 }
+
+// pathPacket updates the path facts with one of the flow's packets. It runs before the rest of
+// flow.packet, so f.last and the side's seqMax still describe the previous packets.
+func (f *flow) pathPacket(d int, p *capture.Packet) {
+	ps := &f.path
+	t := &p.TCP
+	s := &ps.side[d]
+	r := facts.MakeRef(p.Index, p.Time)
+	if ps.started {
+		ps.prevGap, ps.lastGap = ps.lastGap, p.Time.Sub(f.last)
+	}
+	ps.started = true
+	rst := t.Flags&capture.FlagRST != 0
+	syn := t.Flags&capture.FlagSYN != 0
+	ack := t.Flags&capture.FlagACK != 0
+	if rst {
+		if i := f.rstCount; i < maxRSTRefs {
+			ps.rst[i] = rstPath{ipid: p.IPID, idle: max(ps.lastGap, ps.prevGap)}
+		}
+		return
+	}
+	if !s.ttlSet {
+		s.ttl, s.ttlRef, s.ttlSet = p.TTL, pack(r), true
+	}
+	s.ipid, s.ipidSet = p.IPID, true
+	if syn && ack && d == fromServer {
+		if ps.synAcks < len(ps.synAckRefs) {
+			ps.synAckRefs[ps.synAcks] = pack(r)
+		}
+		ps.synAcks++
+	}
+	if ack && !syn && d == fromClient && ps.synAcks > 0 && !ps.handshakeAck.Seen() {
+		ps.handshakeAck = pack(r)
+		if n := len(f.syns); n > 0 {
+			ps.rtt = r.Time().Sub(f.syns[n-1].Time())
+		}
+	}
+	if ack && !syn {
+		f.pathAck(d, t, r)
+	}
+	if t.PayloadLen > 0 {
+		f.pathData(d, t, r)
+	}
+}
+
+// pathAck takes an acknowledgement from side d: it retires the peer's acknowledged segments and
+// counts duplicate ACKs and zero windows.
+func (f *flow) pathAck(d int, t *capture.TCPHeader, r ref) {
+	s := &f.path.side[d]
+	peer := &f.path.side[1-d]
+	a := t.Ack
+	pure := t.PayloadLen == 0 && t.Flags&(capture.FlagFIN|capture.FlagSYN) == 0
+	if pure && s.ackSet && a == s.lastAck && t.Window == s.lastWin && t.Window != 0 && peer.nOut > 0 {
+		s.dupRun++
+		if s.dupRun == 1 {
+			s.runRef = pack(r)
+		}
+		if s.dupRun == 3 {
+			s.dupRuns++
+		}
+		if s.dupRun > s.dupMax {
+			s.dupMax, s.dupRef = s.dupRun, s.runRef
+		}
+	} else {
+		s.dupRun = 0
+	}
+	if t.Window == 0 {
+		if s.zeroWin == 0 {
+			s.zeroRef = pack(r)
+		}
+		s.zeroWin++
+		if !s.inZero {
+			s.inZero, s.zeroStart = true, pack(r)
+		}
+	} else if s.inZero {
+		s.inZero = false
+		s.zeroMax = max(s.zeroMax, r.Time().Sub(s.zeroStart.at()))
+	}
+	s.lastAck, s.lastWin = a, t.Window
+	if !s.ackSet || seqLE(s.ackMax, a) {
+		s.ackMax, s.ackSet = a, true
+	}
+	// Retire the peer's segments this ACK covers.
+	k := 0
+	for k < peer.nOut && seqLE(peer.out[k].end, a) {
+		peer.maxAcked = max(peer.maxAcked, int(peer.out[k].n))
+		k++
+	}
+	if k > 0 {
+		copy(peer.out[:], peer.out[k:peer.nOut])
+		peer.nOut -= k
+	}
+}
+
+// pathData takes a data segment from side d.
+func (f *flow) pathData(d int, t *capture.TCPHeader, r ref) {
+	s := &f.path.side[d]
+	side := &f.side[d] // seqMax is still the previous packets' value here
+	seq, end := t.Seq, t.Seq+uint32(t.PayloadLen)
+	// Where this side's data seen so far ends: its highest segment end, or its SYN's sequence
+	// number + 1 before any data.
+	seen, seenSet := side.seqMax, side.seqMaxSet
+	if !seenSet && side.synSeen {
+		seen, seenSet = side.synSeq+1, true
+	}
+	if seenSet && !seqLE(seq, seen) {
+		// The segment starts beyond everything seen: the bytes between never passed here.
+		s.gapStart, s.gapEnd = seen, seq
+		if !s.hole {
+			s.hole, s.holeStart, s.holeEnd, s.holeAfter, s.holeAftLen = true, seen, seq, pack(r), t.PayloadLen
+		}
+	}
+	if !seenSet || !seqLE(end, seen) {
+		s.maxSeqAt = r.UnixNano()
+	}
+	if s.hole && !s.holeFilled && seqLE(end, s.holeEnd) && !seqLE(end, s.holeStart) {
+		s.holeFilled = true
+	}
+	if peer := &f.path.side[1-d]; peer.ackSet && seqLE(end, peer.ackMax) {
+		return // already acknowledged: a spurious retransmission
+	}
+	for i := range s.outstanding() {
+		if o := &s.out[i]; o.seq == seq {
+			o.sends++
+			o.last = pack(r)
+			if end != o.end && seqLE(o.end, end) {
+				o.end, o.n = end, int32(t.PayloadLen)
+			}
+			return
+		}
+	}
+	peer := &f.path.side[1-d]
+	fastRetransmit := peer.dupRun >= 2 && peer.lastAck == seq // asked for by duplicate ACKs
+	inGap := s.gapStart != s.gapEnd && seqLE(s.gapStart, seq) && seqLE(end, s.gapEnd)
+	if seenSet && seqLE(end, seen) && end != seen && inGap && !fastRetransmit && time.Duration(r.UnixNano()-s.maxSeqAt) < f.oooThreshold() {
+		// Bytes never seen, in the latest gap, within a round trip of the data past it (timed
+		// from the highest segment, as Wireshark does): reordered on the way.
+		s.outOfOrder++
+	}
+	if s.nOut == maxOutstanding {
+		copy(s.out[:], s.out[1:])
+		s.nOut--
+	}
+	sends := 1
+	if side.seqMaxSet && seqLE(end, side.seqMax) {
+		sends = 2 // a retransmission of a segment sent before the capture saw it
+	}
+	s.out[s.nOut] = outSeg{seq: seq, end: end, n: int32(t.PayloadLen), first: pack(r), last: pack(r), sends: int32(sends)}
+	s.nOut++
+}
+
+// oooThreshold is the time within which a segment that fills a gap counts as reordered rather
+// than retransmitted: the handshake's round trip, or 3 ms without one (as Wireshark decides).
+func (f *flow) oooThreshold() time.Duration {
+	if f.path.rtt > 0 {
+		return f.path.rtt
+	}
+	return 3 * time.Millisecond
+}
+
+// pathRecord is the record's path facts.
+func (f *flow) pathRecord() facts.Path {
+	ps := &f.path
+	out := facts.Path{SYNAcks: ps.synAcks, HandshakeAck: ps.handshakeAck.full(), RTT: ps.rtt}
+	if n := min(ps.synAcks, len(ps.synAckRefs)); n > 0 {
+		out.SYNAckRefs = make([]facts.Ref, n)
+		for i := range n {
+			out.SYNAckRefs[i] = ps.synAckRefs[i].full()
+		}
+	}
+	for d := range ps.side {
+		s := &ps.side[d]
+		o := &out.Side[d]
+		*o = facts.PathSide{TTL: s.ttl, TTLSet: s.ttlSet, TTLRef: s.ttlRef.full(), IPID: s.ipid, IPIDSet: s.ipidSet,
+			AckSet: s.ackSet, AckMax: s.ackMax, DupMax: s.dupMax, DupRef: s.dupRef.full(), DupRuns: s.dupRuns,
+			ZeroWin: s.zeroWin, ZeroRef: s.zeroRef.full(), InZero: s.inZero, ZeroStart: s.zeroStart.full(),
+			ZeroMax: s.zeroMax, OutOfOrder: s.outOfOrder}
+		resent := false
+		for _, seg := range s.outstanding() {
+			resent = resent || seg.sends >= 2
+		}
+		if resent || s.hole {
+			l := &facts.Loss{MaxAcked: s.maxAcked, Hole: s.hole, HoleFilled: s.holeFilled, HoleStart: s.holeStart,
+				HoleEnd: s.holeEnd, HoleAfter: s.holeAfter.full(), HoleAfterLen: s.holeAftLen}
+			for _, seg := range s.outstanding() {
+				l.Out = append(l.Out, facts.Segment{Seq: seg.seq, End: seg.end, Len: int(seg.n), Sends: int(seg.sends),
+					First: seg.first.full(), Last: seg.last.full()})
+			}
+			o.Loss = l
+		}
+	}
+	return out
+}

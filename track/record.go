@@ -1,0 +1,51 @@
+package track
+
+import (
+	"time"
+
+	"github.com/connscope/connscope/facts"
+	"github.com/connscope/connscope/tls"
+)
+
+// record turns a finished flow's state into its record of facts. end is the capture time at
+// which the flow is finished. It copies what the record keeps: the flow may be reused after.
+func (f *flow) record(end time.Time) *facts.Conn {
+	f.zeek.finish()
+	c := &facts.Conn{
+		ID: f.id, Client: f.client, Server: f.server, RolesGuessed: f.rolesGuessed,
+		First: facts.MakeRef(f.firstFrame, f.first), Last: facts.MakeRef(f.lastFrame, f.last), End: end,
+		SYNCount: f.synCount, SYNs: clipped(f.syns), SYNAck: f.synAck, RSTCount: f.rstCount,
+		ICMP:      clipped(f.icmp),
+		ConnState: f.zeek.connState(), History: f.shared.history(f.zeek.hist),
+		SnaplenCut: f.snaplenCut,
+	}
+	for d := range f.side {
+		s := &f.side[d]
+		c.Side[d] = facts.Side{Packets: s.packets, Bytes: s.bytes, Retrans: s.retrans, TTL: uint8(s.ttl),
+			SYNSeen: s.synSeen, SYNSeq: s.synSeq, FIN: s.fin, FirstPayload: s.firstPayload, LastPayload: s.lastPayload}
+	}
+	if len(f.rsts) > 0 {
+		c.RSTs = make([]facts.RST, len(f.rsts))
+		for i, r := range f.rsts {
+			c.RSTs[i] = facts.RST{Ref: r.ref, From: uint8(r.from), TTL: uint8(r.ttl), IPID: f.path.rst[i].ipid, Idle: f.path.rst[i].idle}
+		}
+	}
+	if cs := &f.side[fromClient]; cs.tls != nil && f.tls.Hello == nil {
+		if typ, have, want, ok := cs.tls.Partial(); ok && typ == tls.HandshakeClientHello {
+			c.HelloCut = cs.stream.gap
+			c.HelloPartial = &facts.Partial{Have: have, Want: want}
+		}
+	}
+	c.TLS = f.tlsRecord()
+	c.HTTP = f.httpRecord()
+	c.Path = f.pathRecord()
+	return c
+}
+
+// clipped returns s for a record: nil when empty, else clipped so that an append copies it.
+func clipped[T any](s []T) []T {
+	if len(s) == 0 {
+		return nil
+	}
+	return s[:len(s):len(s)]
+}

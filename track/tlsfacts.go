@@ -1,0 +1,129 @@
+package track
+
+import (
+	"github.com/connscope/connscope/facts"
+	"github.com/connscope/connscope/tls"
+)
+
+// tlsState is what the TLS parsers of both directions found so far: the record's TLS facts, and
+// the frame the server's flight ended in.
+type tlsState struct {
+	facts.TLS
+	serverFlightEnd ref // last plaintext handshake record of the server
+}
+
+// tlsEvent records one event from direction d's TLS parser.
+func (f *flow) tlsEvent(d int, ev *tls.Event) {
+	x := &f.tls
+	// Most records of a connection come after its handshake: count them without looking up the
+	// frames that carried them, which only the first encrypted record needs.
+	switch {
+	case ev.Kind == tls.EventApplicationData && x.FirstEncrypted[d].Seen():
+		x.AppData[d]++
+		// The ladder still names the record on its packet (only within the stream limit).
+		if frame, _, ok := f.side[d].stream.frameAt(ev.End - 1); ok {
+			f.ladder.note(frame, ev)
+		}
+		return
+	case ev.Kind == tls.EventHandshake && ev.Encrypted && x.FirstEncrypted[d].Seen(),
+		ev.Kind == tls.EventAlert && len(x.Alerts) >= facts.MaxAlerts,
+		ev.Kind == tls.EventChangeCipherSpec && x.CCS[d].Seen():
+		return
+	}
+	s := &f.side[d]
+	first, _, _ := s.stream.frameAt(ev.Start)
+	lastFrame, lastTime, _ := s.stream.frameAt(ev.End - 1)
+	at := facts.MakeRef(lastFrame, lastTime)
+	f.ladder.note(lastFrame, ev)
+	switch ev.Kind {
+	case tls.EventHandshake:
+		if ev.Encrypted {
+			f.encryptedRecord(d, at, ev.Length)
+			return
+		}
+		if d == fromServer {
+			if len(x.ServerMessages) < facts.MaxServerMessages {
+				if x.ServerMessages == nil {
+					// A TLS 1.2 server's first flight is four messages: one allocation, not three.
+					x.ServerMessages = make([]tls.HandshakeType, 0, 4)
+				}
+				x.ServerMessages = append(x.ServerMessages, ev.HandshakeType)
+			}
+			x.serverFlightEnd = at
+		}
+		if d == fromServer && ev.Certificate != nil && x.ServerCert == nil {
+			x.ServerCert, x.CertRef = f.shared.certs.intern(ev.Certificate), at
+		}
+		switch {
+		case ev.HandshakeType == tls.HandshakeClientHello && d == fromClient && x.Hello == nil && x.HelloErr == "":
+			x.HelloFrame = first
+			x.HelloLast = at
+			if ev.ClientHello == nil {
+				x.HelloErr = "malformed ClientHello"
+				if ev.Err != nil {
+					x.HelloErr = ev.Err.Error()
+				}
+				return
+			}
+			x.Hello = f.shared.fps.hello(ev.ClientHello)
+			x.SNI = f.shared.intern(ev.ClientHello.ServerName)
+			if len(ev.ClientHello.ALPN) > 0 {
+				x.ALPN = f.shared.alpn(ev.ClientHello.ALPN)
+			}
+			x.HelloSegments = s.stream.segmentsBetween(ev.Start, ev.End)
+			x.HelloRecord = ev.RecordVersion
+		case ev.HandshakeType == tls.HandshakeServerHello && d == fromServer && ev.ServerHello != nil:
+			if ev.ServerHello.HelloRetryRequest {
+				if x.HRR == nil {
+					x.HRR, x.HRRRef = f.shared.fps.serverHello(ev.ServerHello), at
+				}
+			} else if x.ServerHello == nil {
+				x.ServerHello, x.SHRef = f.shared.fps.serverHello(ev.ServerHello), at
+			}
+		}
+	case tls.EventAlert:
+		if len(x.Alerts) < facts.MaxAlerts {
+			x.Alerts = append(x.Alerts, facts.Alert{From: uint8(d), Ref: at, Level: ev.Alert.Level,
+				Description: ev.Alert.Description, Encrypted: ev.Encrypted, BeforeServerHello: x.ServerHello == nil})
+		}
+	case tls.EventChangeCipherSpec:
+		if !x.CCS[d].Seen() {
+			x.CCS[d] = at
+		}
+	case tls.EventApplicationData:
+		x.AppData[d]++
+		f.encryptedRecord(d, at, ev.Length)
+	case tls.EventNotTLS:
+		if !x.NotTLS[d].Seen() {
+			x.NotTLS[d] = facts.NotTLS{Ref: facts.MakeRef(first, s.firstPayload.Time()), Prefix: ev.Prefix}
+			if first == 0 {
+				x.NotTLS[d].Ref = s.firstPayload
+			}
+		}
+	case tls.EventError:
+		if x.Errs[d] == "" && ev.Err != nil {
+			x.Errs[d] = ev.Err.Error()
+		}
+	}
+}
+
+// encryptedRecord notes an encrypted record from direction d.
+func (f *flow) encryptedRecord(d int, at ref, length int) {
+	x := &f.tls
+	if !x.FirstEncrypted[d].Seen() {
+		x.FirstEncrypted[d] = at
+		x.FirstEncryptedLen[d] = length
+	}
+}
+
+// tlsRecord is the record's TLS facts: nil when neither side spoke TLS nor showed anything the
+// diagnosis reads of TLS (a side that turned out not to speak it, an error, an alert).
+func (f *flow) tlsRecord() *facts.TLS {
+	x := &f.tls.TLS
+	if !x.IsTLS() && len(x.Alerts) == 0 && !x.NotTLS[0].Seen() && !x.NotTLS[1].Seen() &&
+		x.Errs[0] == "" && x.Errs[1] == "" && x.AppData[0] == 0 && x.AppData[1] == 0 {
+		return nil
+	}
+	out := *x
+	return &out
+}

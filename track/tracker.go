@@ -1,0 +1,331 @@
+package track
+
+import (
+	"encoding/binary"
+	"net/netip"
+	"sort"
+	"time"
+
+	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/facts"
+)
+
+// flowKey identifies a connection by its two endpoints, lower endpoint first, so that both
+// directions find the same flow. It holds no pointers and no padding (netip.AddrPort holds a
+// pointer to its zone), so that the flow table hashes and compares it as 40 plain bytes: the
+// table lookup is on every packet's path.
+type flowKey struct {
+	lo, hi [16]byte // addresses in 16-byte form
+	// ports: the lower endpoint's port << 32 | the higher's << 16 | 1 when the addresses are
+	// IPv6 (an IPv4 address and its IPv4-mapped IPv6 form are different endpoints).
+	ports uint64
+}
+
+func makeKey(src, dst netip.AddrPort) flowKey {
+	return makeKeyFrom(src.Addr(), src.Port(), dst.Addr(), dst.Port())
+}
+
+// makeKeyFrom is makeKey from addresses and ports, ordered as netip.AddrPort.Compare orders
+// endpoints of one family.
+func makeKeyFrom(srcIP netip.Addr, srcPort uint16, dstIP netip.Addr, dstPort uint16) flowKey {
+	s, d := srcIP.As16(), dstIP.As16()
+	var v6 uint64
+	if srcIP.Is6() {
+		v6 = 1
+	}
+	sh, dh := binary.BigEndian.Uint64(s[:8]), binary.BigEndian.Uint64(d[:8])
+	sl, dl := binary.BigEndian.Uint64(s[8:]), binary.BigEndian.Uint64(d[8:])
+	if sh < dh || sh == dh && (sl < dl || sl == dl && srcPort < dstPort) {
+		return flowKey{lo: s, hi: d, ports: uint64(srcPort)<<32 | uint64(dstPort)<<16 | v6}
+	}
+	return flowKey{lo: d, hi: s, ports: uint64(dstPort)<<32 | uint64(srcPort)<<16 | v6}
+}
+
+// Config says which connections to track and how much to keep.
+type Config struct {
+	// Ports are the server ports tracked; empty: every TCP port.
+	Ports []uint16
+	// Hosts are the server addresses tracked; empty: every address.
+	Hosts []netip.Addr
+	// TLSPorts are ports where TLS is expected: they decide the roles of connections whose SYN
+	// the capture missed.
+	TLSPorts []uint16
+	// StreamLimit is how many bytes of each direction are reassembled and parsed.
+	StreamLimit int
+	// IdleTimeout finishes a connection silent this long in capture time; ClosedLinger one closed
+	// (FIN both ways, or reset) this long ago.
+	IdleTimeout, ClosedLinger time.Duration
+	// MaxActiveFlows bounds the connections tracked at once: past it the least recently active
+	// are finished early.
+	MaxActiveFlows int
+}
+
+// Sink takes each finished connection's record. It returns whether the record keeps its ladder
+// (the packets for a ladder diagram); when it does not, the tracker reuses the ladder's memory.
+// The record is the sink's: the tracker keeps no reference to it.
+type Sink func(c *facts.Conn) (keepLadder bool)
+
+// Tracker follows TCP connections packet by packet and hands each finished one, as a compact
+// record of facts, to its Sink. It is not safe for concurrent use. Memory is bounded by
+// Config.MaxActiveFlows connections in progress, each with at most two StreamLimit buffers while
+// its handshake is parsed.
+type Tracker struct {
+	cfg      Config
+	ports    *[65536]bool // nil: every port
+	tlsPorts [65536]bool
+	flows    map[flowKey]*flow
+	nextID   int
+	sink     Sink
+
+	shared flowShared // caches and buffers every flow shares
+
+	nextSweep    time.Time // a second of capture time after the last sweep
+	sinceSweep   int
+	now          time.Time
+	evictedEarly int
+	dns          dnsTable // name lookups (dns.go)
+}
+
+// New returns a Tracker that hands finished connections to sink.
+func New(cfg Config, sink Sink) *Tracker {
+	t := &Tracker{cfg: cfg, flows: make(map[flowKey]*flow), sink: sink}
+	if len(cfg.Ports) > 0 {
+		t.ports = new([65536]bool)
+		for _, p := range cfg.Ports {
+			t.ports[p] = true
+		}
+	}
+	for _, p := range cfg.TLSPorts {
+		t.tlsPorts[p] = true
+	}
+	return t
+}
+
+// Packet takes the next packet of the capture. p and its slices are only read during the call.
+func (a *Tracker) Packet(p *capture.Packet) {
+	switch p.Kind {
+	case capture.KindTCP:
+		a.tcpPacket(p)
+	case capture.KindICMPError:
+		a.icmpPacket(p)
+	case capture.KindDNS:
+		a.dnsPacket(p)
+	}
+}
+
+// wanted reports whether a connection between these endpoints is analysed.
+func (a *Tracker) wanted(srcIP netip.Addr, srcPort uint16, dstIP netip.Addr, dstPort uint16) bool {
+	if a.ports != nil && !a.ports[srcPort] && !a.ports[dstPort] {
+		return false
+	}
+	if len(a.cfg.Hosts) == 0 {
+		return true
+	}
+	for _, h := range a.cfg.Hosts {
+		if (h == srcIP && (a.ports == nil || a.ports[srcPort])) || (h == dstIP && (a.ports == nil || a.ports[dstPort])) {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *Tracker) tcpPacket(p *capture.Packet) {
+	t := &p.TCP
+	if !a.wanted(p.SrcIP, t.SrcPort, p.DstIP, t.DstPort) {
+		return
+	}
+	src := netip.AddrPortFrom(p.SrcIP, t.SrcPort)
+	dst := netip.AddrPortFrom(p.DstIP, t.DstPort)
+	key := makeKeyFrom(p.SrcIP, t.SrcPort, p.DstIP, t.DstPort)
+	f := a.flows[key]
+	if f != nil && f.startsNewConnection(src, p) {
+		delete(a.flows, key)
+		a.finish(f)
+		f = nil
+	}
+	if f == nil {
+		f = a.newFlow(src, dst, p)
+		a.flows[key] = f
+	}
+	f.packet(src, p, a)
+	a.now = p.Time
+	a.maybeSweep()
+}
+
+func (a *Tracker) icmpPacket(p *capture.Packet) {
+	q := &p.ICMP
+	src := netip.AddrPortFrom(q.QuotedSrc, q.QuotedSrcPort)
+	dst := netip.AddrPortFrom(q.QuotedDst, q.QuotedDstPort)
+	f := a.flows[makeKey(src, dst)]
+	if f == nil {
+		return
+	}
+	f.icmpError(p, src)
+}
+
+func (a *Tracker) newFlow(src, dst netip.AddrPort, p *capture.Packet) *flow {
+	a.nextID++
+	client, server, guessed := a.roles(src, dst, p.TCP.Flags)
+	f := &flow{id: a.nextID, client: client, server: server, rolesGuessed: guessed, first: p.Time, firstFrame: p.Index}
+	f.flipped = client != src
+	if f.flipped {
+		f.zeek.flip()
+	}
+	f.limit = int64(a.cfg.StreamLimit)
+	f.shared = &a.shared
+	return f
+}
+
+// roles decides which endpoint is the client: the sender of a SYN, the receiver of a SYN-ACK;
+// without either, the side not on an analysed (or well-known TLS) port, else the higher port.
+func (a *Tracker) roles(src, dst netip.AddrPort, flags uint8) (client, server netip.AddrPort, guessed bool) {
+	syn, ack := flags&capture.FlagSYN != 0, flags&capture.FlagACK != 0
+	switch {
+	case syn && !ack:
+		return src, dst, false
+	case syn && ack:
+		return dst, src, false
+	}
+	if a.ports != nil {
+		if a.ports[dst.Port()] && !a.ports[src.Port()] {
+			return src, dst, true
+		}
+		if a.ports[src.Port()] && !a.ports[dst.Port()] {
+			return dst, src, true
+		}
+	}
+	if a.tlsPorts[dst.Port()] != a.tlsPorts[src.Port()] {
+		if a.tlsPorts[src.Port()] {
+			return dst, src, true
+		}
+		return src, dst, true
+	}
+	if src.Port() < dst.Port() {
+		return dst, src, true
+	}
+	return src, dst, true
+}
+
+// maybeSweep finishes closed and idle flows. It runs at most once a second of capture time and,
+// amortised, costs O(1) per packet: it waits for as many packets as there are flows.
+func (a *Tracker) maybeSweep() {
+	a.sinceSweep++
+	if a.sinceSweep < len(a.flows) && len(a.flows) <= a.cfg.MaxActiveFlows {
+		return
+	}
+	if a.now.Before(a.nextSweep) && len(a.flows) <= a.cfg.MaxActiveFlows {
+		return
+	}
+	a.sweep()
+}
+
+// sweep finishes the flows closed for ClosedLinger or idle for IdleTimeout at a.now, and the
+// least recently active ones past MaxActiveFlows.
+func (a *Tracker) sweep() {
+	a.sinceSweep = 0
+	a.nextSweep = a.now.Add(time.Second)
+	var expired []*flow
+	for k, f := range a.flows {
+		idle := a.now.Sub(f.last)
+		if (f.closed() && idle > a.cfg.ClosedLinger) || idle > a.cfg.IdleTimeout {
+			delete(a.flows, k)
+			expired = append(expired, f)
+		}
+	}
+	a.finishInOrder(expired)
+	if len(a.flows) > a.cfg.MaxActiveFlows {
+		a.evictOldest(len(a.flows) - a.cfg.MaxActiveFlows*3/4)
+	}
+}
+
+// evictOldest finishes about n of the least recently active flows.
+func (a *Tracker) evictOldest(n int) {
+	// Find a cut-off time by sampling: flows idle at least as long as the n-th oldest go.
+	times := make([]time.Time, 0, len(a.flows))
+	for _, f := range a.flows {
+		times = append(times, f.last)
+	}
+	cut := nthOldest(times, n)
+	var old []*flow
+	for _, f := range a.flows {
+		if !f.last.After(cut) {
+			old = append(old, f)
+		}
+	}
+	// Ties at the cut-off: the earliest flows go first, whatever the map order.
+	sort.Slice(old, func(i, j int) bool { return old[i].id < old[j].id })
+	if len(old) > n {
+		old = old[:n]
+	}
+	for _, f := range old {
+		delete(a.flows, makeKey(f.client, f.server))
+		a.evictedEarly++
+	}
+	a.finishInOrder(old)
+}
+
+// finish turns a flow's state into its record, hands it to the sink and frees the flow.
+func (a *Tracker) finish(f *flow) {
+	c := f.record(a.now)
+	c.Ladder, c.LadderOmitted = f.ladder.ordered()
+	if a.sink(c) && len(c.Ladder) > 0 {
+		c.Ladder = append([]facts.LadderPacket(nil), c.Ladder...) // the record's own, of its size
+	} else {
+		c.Ladder, c.LadderOmitted = nil, 0
+	}
+	if f.ladder.packets != nil {
+		a.shared.ladders.giveBack(f.ladder.packets)
+		f.ladder = ladder{}
+	}
+	f.release()
+}
+
+// Tick tells the tracker the time now, for a live capture in which no packet may arrive for a
+// while: the connections closed or idle by then are finished. A time before the latest
+// packet's is taken as that packet's.
+func (a *Tracker) Tick(now time.Time) {
+	if now.After(a.now) {
+		a.now = now
+	}
+	a.sweep()
+}
+
+// Flush finishes every connection still open, in the order they began (at the end of a capture).
+func (a *Tracker) Flush() {
+	rest := make([]*flow, 0, len(a.flows))
+	for k, f := range a.flows {
+		delete(a.flows, k)
+		rest = append(rest, f)
+	}
+	a.finishInOrder(rest)
+}
+
+// finishInOrder finishes flows in the order they began, so that what the sink sees does not
+// depend on map iteration order.
+func (a *Tracker) finishInOrder(fs []*flow) {
+	sort.Slice(fs, func(i, j int) bool { return fs[i].id < fs[j].id })
+	for _, f := range fs {
+		a.finish(f)
+	}
+}
+
+// Open is the number of connections in progress.
+func (a *Tracker) Open() int { return len(a.flows) }
+
+// EvictedEarly counts the connections finished early because more than MaxActiveFlows were open.
+func (a *Tracker) EvictedEarly() int { return a.evictedEarly }
+
+// nthOldest returns the n-th earliest of times (1-based; clamped to the slice), reordering it.
+func nthOldest(times []time.Time, n int) time.Time {
+	if len(times) == 0 {
+		return time.Time{}
+	}
+	if n < 1 {
+		n = 1
+	}
+	if n > len(times) {
+		n = len(times)
+	}
+	sort.Slice(times, func(i, j int) bool { return times[i].Before(times[j]) })
+	return times[n-1]
+}

@@ -25,7 +25,8 @@ type Analyzer struct {
 	tr       *track.Tracker
 	agg      *fleet.Aggregate
 
-	kept     []*facts.Conn // the records the result lists, in the order they finished
+	kept     []*facts.Conn    // the records the result lists, in the order they finished
+	firsts   []diagnose.First // the own verdict of each kept record
 	warnings []result.Warning
 
 	helloCuts     int // connections whose ClientHello the snaplen cut
@@ -54,7 +55,7 @@ func (a *Analyzer) Packet(p *capture.Packet) { a.tr.Packet(p) }
 // if the result lists it. It returns whether the record keeps its ladder: a listed connection
 // that may have failed does.
 func (a *Analyzer) finished(c *facts.Conn) bool {
-	d := diagnose.Conn(c, &a.cfg, nil)
+	d := diagnose.FirstOf(c, &a.cfg)
 	if c.HelloCut {
 		if a.helloCuts == 0 {
 			a.helloCutFrame = c.Side[facts.Client].FirstPayload.Num()
@@ -73,6 +74,7 @@ func (a *Analyzer) finished(c *facts.Conn) bool {
 		return false
 	}
 	a.kept = append(a.kept, c)
+	a.firsts = append(a.firsts, d)
 	return d.Verdict != result.VerdictOK || d.PlainText
 }
 
@@ -89,7 +91,7 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	if a.helloCuts > 0 {
 		a.warnings = append(a.warnings, warning("client-hello-cut", 0, a.helloCutFrame, result.Int("n", a.helloCuts), result.Int("frame", a.helloCutFrame)))
 	}
-	slices.SortFunc(a.kept, func(x, y *facts.Conn) int { return cmp.Compare(x.ID, y.ID) })
+	a.sortKept()
 	ctx := a.agg.Context()
 	res := &result.Result{
 		Schema:   result.SchemaVersion,
@@ -109,19 +111,19 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	guessed := 0
 	ties := diagnose.Ties{Option: a.opts.ServerNames, SNI: map[string]bool{}, Host: map[string]bool{}, ServerIPs: a.agg.ServerAddrs()}
 	oneDir, oneDirFirst, oneDirWhat := 0, 0, -1
-	for _, c := range a.kept {
-		d := diagnose.Conn(c, &a.cfg, ctx)
-		count(c.Server, d.Verdict, 1)
+	for i, c := range a.kept {
+		v := diagnose.Final(c, a.firsts[i], ctx)
+		count(c.Server, v, 1)
 		if c.RolesGuessed {
 			guessed++
 		}
 		if m := diagnose.MissingDirection(c); m >= 0 {
 			if oneDir == 0 {
-				oneDirFirst, oneDirWhat = c.ID, m
+				oneDirFirst, oneDirWhat = int(c.ID), m
 			}
 			oneDir++
 		}
-		a.tie(&ties, c, &d)
+		a.tie(&ties, c, v, ctx)
 	}
 	res.Flows = result.NewFlowList(len(a.kept), func(i int, into *result.Flow) {
 		c := a.kept[i]
@@ -162,20 +164,21 @@ func warning(code string, offset int64, frame int, args ...result.Arg) result.Wa
 }
 
 // tie notes what ties DNS names to the servers in a listed connection: its SNI, its HTTP Host,
-// and, for the first that worked, the connection itself.
-func (a *Analyzer) tie(t *diagnose.Ties, c *facts.Conn, d *diagnose.Diagnosis) {
+// and, for the first that worked (verdict v), the connection itself.
+func (a *Analyzer) tie(t *diagnose.Ties, c *facts.Conn, v result.Verdict, ctx *diagnose.Context) {
 	if x := c.TLS; x != nil && x.Hello != nil && x.SNI != "" {
 		t.SNI[lower(x.SNI)] = true
 	}
-	if h := c.HTTP; h != nil && h.Host != "" {
+	if h := c.HTTP(); h != nil && h.Host != "" {
 		host := lower(h.Host)
 		if hh, _, ok := cut(host, ':'); ok && (len(host) == 0 || host[0] != '[') {
 			host = hh
 		}
 		t.Host[host] = true
 	}
-	if d.Verdict == result.VerdictOK && t.OK == nil {
-		ok := &diagnose.OKFlow{ID: c.ID, Client: c.Client.String(), Server: c.Server.String(), Start: c.First.Time(), Reason: d.Reason}
+	if v == result.VerdictOK && t.OK == nil {
+		d := diagnose.Conn(c, &a.cfg, ctx)
+		ok := &diagnose.OKFlow{ID: int(c.ID), Client: c.Client.String(), Server: c.Server.String(), Start: c.First.Time(), Reason: d.Reason}
 		if len(c.SYNs) > 0 {
 			ok.Frame = c.SYNs[0].Num()
 		} else if len(d.Evidence) > 0 {
@@ -261,4 +264,19 @@ func (a *Analyzer) finishNames(res *result.Result, t *diagnose.Ties) {
 		res.Warnings = append(res.Warnings, warning("dns-not-followed", 0, 0, result.Int("n", dropped), result.Int("names", track.MaxDNSNames),
 			result.Int("pending", track.MaxDNSPending)))
 	}
+}
+
+// sortKept puts the kept records, and their own verdicts, in ID order.
+func (a *Analyzer) sortKept() {
+	idx := make([]int, len(a.kept))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(x, y int) int { return cmp.Compare(a.kept[x].ID, a.kept[y].ID) })
+	kept := make([]*facts.Conn, len(idx))
+	firsts := make([]diagnose.First, len(idx))
+	for i, j := range idx {
+		kept[i], firsts[i] = a.kept[j], a.firsts[j]
+	}
+	a.kept, a.firsts = kept, firsts
 }

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"io"
+	"unsafe"
 
 	"github.com/connscope/connscope/result"
 )
@@ -420,42 +421,48 @@ func jsonTLS(w *jsonWriter, wd *words, t *result.TLS) {
 		w.int(ch.Segments)
 		w.key("record_version")
 		w.str(ch.RecordVersion)
-		w.key("legacy_version")
-		w.str(ch.LegacyVersion)
-		w.key("sslv2_format")
-		w.bool(ch.SSLv2Format)
-		w.key("supported_versions")
-		if ch.SupportedVersions == nil {
-			w.null()
-		} else {
-			w.strings(ch.SupportedVersions)
-		}
-		w.key("offered_versions")
-		w.strings(ch.OfferedVersions)
-		w.key("offered_from_legacy_version")
-		w.bool(ch.OfferedFromLegacy)
-		w.key("highest_version")
-		w.str(ch.Highest)
-		w.key("cipher_suites")
-		w.strings(ch.CipherSuites)
+		// What every flow that sent the same ClientHello shares is written once.
+		shape := helloShape(ch)
+		w.fragment(shape.head(), func() {
+			w.key("legacy_version")
+			w.str(ch.LegacyVersion)
+			w.key("sslv2_format")
+			w.bool(ch.SSLv2Format)
+			w.key("supported_versions")
+			if ch.SupportedVersions == nil {
+				w.null()
+			} else {
+				w.strings(ch.SupportedVersions)
+			}
+			w.key("offered_versions")
+			w.strings(ch.OfferedVersions)
+			w.key("offered_from_legacy_version")
+			w.bool(ch.OfferedFromLegacy)
+			w.key("highest_version")
+			w.str(ch.Highest)
+			w.key("cipher_suites")
+			w.strings(ch.CipherSuites)
+		})
 		w.key("sni")
 		w.str(ch.SNI)
 		w.key("alpn")
 		w.strings(ch.ALPN)
-		w.key("supported_groups")
-		w.strings(ch.SupportedGroups)
-		w.key("extensions")
-		w.strings(ch.Extensions)
-		w.key("signature_algorithms")
-		w.strings(ch.SignatureAlgorithms)
-		w.key("ja3")
-		w.str(ch.JA3)
-		w.key("ja3_string")
-		w.str(ch.JA3String)
-		w.key("ja4")
-		w.str(ch.JA4)
-		w.key("ja4_r")
-		w.str(ch.JA4R)
+		w.fragment(shape, func() {
+			w.key("supported_groups")
+			w.strings(ch.SupportedGroups)
+			w.key("extensions")
+			w.strings(ch.Extensions)
+			w.key("signature_algorithms")
+			w.strings(ch.SignatureAlgorithms)
+			w.key("ja3")
+			w.str(ch.JA3)
+			w.key("ja3_string")
+			w.str(ch.JA3String)
+			w.key("ja4")
+			w.str(ch.JA4)
+			w.key("ja4_r")
+			w.str(ch.JA4R)
+		})
 		w.close('}')
 	}
 	w.key("server_hello")
@@ -474,8 +481,33 @@ func jsonTLS(w *jsonWriter, wd *words, t *result.TLS) {
 	w.int(t.ServerAppData)
 	w.key("server_certificates")
 	w.open('[')
-	for i := range t.ServerCertificates {
-		c := &t.ServerCertificates[i]
+	if len(t.ServerCertificates) > 0 {
+		// A chain is shared by every flow that got it: written once.
+		w.fragment(chainShape{unsafe.SliceData(t.ServerCertificates), len(t.ServerCertificates)}, func() { jsonChain(w, t.ServerCertificates) })
+	}
+	w.close(']')
+	w.key("certificate_frame")
+	w.int(t.CertificateFrame)
+	w.key("certificate_findings")
+	w.open('[')
+	for i := range t.CertificateFindings {
+		c := &t.CertificateFindings[i]
+		w.elem()
+		w.open('{')
+		w.key("code")
+		w.str(c.Code)
+		w.key("text")
+		jsonMsg(w, wd, &c.Text)
+		w.close('}')
+	}
+	w.close(']')
+	w.close('}')
+}
+
+// jsonChain writes the certificates of a chain, each an element of the open array.
+func jsonChain(w *jsonWriter, certs []result.Certificate) {
+	for i := range certs {
+		c := &certs[i]
 		w.elem()
 		w.open('{')
 		w.key("subject")
@@ -510,23 +542,38 @@ func jsonTLS(w *jsonWriter, wd *words, t *result.TLS) {
 		}
 		w.close('}')
 	}
-	w.close(']')
-	w.key("certificate_frame")
-	w.int(t.CertificateFrame)
-	w.key("certificate_findings")
-	w.open('[')
-	for i := range t.CertificateFindings {
-		c := &t.CertificateFindings[i]
-		w.elem()
-		w.open('{')
-		w.key("code")
-		w.str(c.Code)
-		w.key("text")
-		jsonMsg(w, wd, &c.Text)
-		w.close('}')
+}
+
+// chainShape identifies a certificate chain shared by flows (the same described chain).
+type chainShape struct {
+	first *result.Certificate
+	n     int
+}
+
+// helloShapeKey identifies what flows that sent the same ClientHello share in the result: the
+// lists are the same arrays (analyze makes one result form per distinct ClientHello).
+type helloShapeKey struct {
+	suites, groups, exts, sigs, offered, supported *string
+	nSuites, nGroups, nExts, nSigs, nOffered, nSupp int
+	legacy, highest, ja3, ja4, ja3s, ja4r             string
+	sslv2, fromLegacy, suppNil                        bool
+}
+
+// helloHead is the first half of a ClientHello's shared fields, keyed apart from the second.
+type helloHead struct{ k helloShapeKey }
+
+func (k helloShapeKey) head() helloHead { return helloHead{k} }
+
+// helloShape is the key of what ch shares with other flows' ClientHellos.
+func helloShape(ch *result.ClientHello) helloShapeKey {
+	return helloShapeKey{
+		suites: unsafe.SliceData(ch.CipherSuites), groups: unsafe.SliceData(ch.SupportedGroups), exts: unsafe.SliceData(ch.Extensions),
+		sigs: unsafe.SliceData(ch.SignatureAlgorithms), offered: unsafe.SliceData(ch.OfferedVersions), supported: unsafe.SliceData(ch.SupportedVersions),
+		nSuites: len(ch.CipherSuites), nGroups: len(ch.SupportedGroups), nExts: len(ch.Extensions), nSigs: len(ch.SignatureAlgorithms),
+		nOffered: len(ch.OfferedVersions), nSupp: len(ch.SupportedVersions),
+		legacy: ch.LegacyVersion, highest: ch.Highest, ja3: ch.JA3, ja4: ch.JA4, ja3s: ch.JA3String, ja4r: ch.JA4R,
+		sslv2: ch.SSLv2Format, fromLegacy: ch.OfferedFromLegacy, suppNil: ch.SupportedVersions == nil,
 	}
-	w.close(']')
-	w.close('}')
 }
 
 func jsonServerHello(w *jsonWriter, sh *result.ServerHello) {

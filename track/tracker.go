@@ -267,7 +267,9 @@ func (a *Tracker) evictOldest(n int) {
 // finish turns a flow's state into its record, hands it to the sink and frees the flow.
 func (a *Tracker) finish(f *flow) {
 	c := f.record(a.now)
-	c.Ladder, c.LadderOmitted = f.ladder.ordered()
+	var omitted int
+	c.Ladder, omitted = f.ladder.ordered()
+	c.LadderOmitted = int32(omitted)
 	if a.sink(c) && len(c.Ladder) > 0 {
 		c.Ladder = append([]facts.LadderPacket(nil), c.Ladder...) // the record's own, of its size
 	} else {

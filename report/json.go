@@ -553,10 +553,10 @@ type chainShape struct {
 // helloShapeKey identifies what flows that sent the same ClientHello share in the result: the
 // lists are the same arrays (analyze makes one result form per distinct ClientHello).
 type helloShapeKey struct {
-	suites, groups, exts, sigs, offered, supported *string
+	suites, groups, exts, sigs, offered, supported  *string
 	nSuites, nGroups, nExts, nSigs, nOffered, nSupp int
-	legacy, highest, ja3, ja4, ja3s, ja4r             string
-	sslv2, fromLegacy, suppNil                        bool
+	legacy, highest, ja3, ja4, ja3s, ja4r           string
+	sslv2, fromLegacy, suppNil                      bool
 }
 
 // helloHead is the first half of a ClientHello's shared fields, keyed apart from the second.

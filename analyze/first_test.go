@@ -40,12 +40,13 @@ func TestFirstAndFinalAgree(t *testing.T) {
 			r.Close()
 			a.Finish(result.Input{})
 			ctx := a.agg.Context()
-			for i, c := range a.kept {
+			for i := range a.kept.entries {
+				c, kept := a.kept.record(i), a.kept.entries[i].first
 				own := diagnose.Conn(c, &a.cfg, nil)
 				first := diagnose.FirstOf(c, &a.cfg)
-				if first != a.firsts[i] || first.Verdict != own.Verdict || first.Highest != own.Highest ||
+				if first != kept || first.Verdict != own.Verdict || first.Highest != own.Highest ||
 					first.VersionSuspect != own.VersionSuspect || first.PlainText != own.PlainText {
-					t.Errorf("%s flow %d: FirstOf %+v, kept %+v, Conn %s %v %v %v", path, c.ID, first, a.firsts[i],
+					t.Errorf("%s flow %d: FirstOf %+v, kept %+v, Conn %s %v %v %v", path, c.ID, first, kept,
 						own.Verdict, own.Highest, own.VersionSuspect, own.PlainText)
 				}
 				if v, want := diagnose.Final(c, first, ctx), diagnose.Conn(c, &a.cfg, ctx).Verdict; v != want {

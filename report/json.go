@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"io"
+	"runtime"
 	"unsafe"
 
 	"github.com/connscope/connscope/result"
@@ -54,13 +55,8 @@ func streamJSON(out io.Writer, r *result.Result, o Options) error {
 	w.close(']')
 	w.key("flows")
 	w.open('[')
-	var err error
-	for _, f := range r.Flows.All() {
-		w.elem()
-		jsonFlow(w, wd, f)
-		if err = flush(false); err != nil {
-			return err
-		}
+	if err := jsonFlows(w, wd, r.Flows, flush); err != nil {
+		return err
 	}
 	w.close(']')
 	w.key("flows_not_listed")
@@ -93,6 +89,82 @@ func streamJSON(out io.Writer, r *result.Result, o Options) error {
 	w.close('}')
 	w.b = append(w.b, '\n')
 	return flush(true)
+}
+
+// jsonChunk is how many flows a worker makes and writes at a time.
+const jsonChunk = 128
+
+// jsonFlows writes every flow as an element of the open flows array, flushing as it goes. When
+// the list allows it and there is more than one CPU, workers make and write chunks of flows in
+// parallel, and the chunks are written out in order.
+func jsonFlows(w *jsonWriter, wd *words, flows result.FlowList, flush func(bool) error) error {
+	n := flows.Len()
+	workers := runtime.GOMAXPROCS(0)
+	if !flows.Concurrent() || workers < 2 || n < 4*jsonChunk {
+		var f result.Flow
+		for i := range n {
+			flows.Fill(i, &f)
+			w.elem()
+			jsonFlow(w, wd, &f)
+			if err := flush(false); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	depth, k := w.depth, len(w.n)-1
+	type chunk struct {
+		start int
+		out   chan []byte
+	}
+	// The chunks go to the workers and, in the same order, to the writer below, each with the
+	// channel its bytes come back on.
+	jobs, order := make(chan chunk, 2*workers), make(chan chunk, 2*workers)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		defer close(jobs)
+		defer close(order)
+		for start := 0; start < n; start += jsonChunk {
+			c := chunk{start, make(chan []byte, 1)}
+			select {
+			case order <- c:
+			case <-done:
+				return
+			}
+			select {
+			case jobs <- c:
+			case <-done:
+				return
+			}
+		}
+	}()
+	for range workers {
+		go func() {
+			cw := &jsonWriter{}
+			var f result.Flow
+			for c := range jobs {
+				cw.b, cw.depth = make([]byte, 0, 64<<10), depth
+				cw.n = append(cw.n[:0], make([]int, k+1)...)
+				cw.n[k] = c.start // a separator before every flow but the first
+				for i := c.start; i < min(c.start+jsonChunk, n); i++ {
+					flows.Fill(i, &f)
+					cw.elem()
+					jsonFlow(cw, wd, &f)
+				}
+				c.out <- cw.b
+			}
+		}()
+	}
+	for c := range order {
+		b := <-c.out
+		w.b = append(w.b, b...)
+		w.n[k] += min(jsonChunk, n-c.start)
+		if err := flush(false); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // msg writes a message worded.

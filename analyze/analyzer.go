@@ -90,7 +90,8 @@ func (a *Analyzer) finished(c *facts.Conn) bool {
 // AddWarning adds a warning about the input to the result.
 func (a *Analyzer) AddWarning(w result.Warning) { a.warnings = append(a.warnings, w) }
 
-// OpenFlows is the number of connections in progress.
+// OpenFlows is the number of connections not finished yet: in progress, or closed and kept a
+// while for late packets.
 func (a *Analyzer) OpenFlows() int { return a.tr.Open() }
 
 // Finish finishes every connection still open, runs the cross-connection inference and returns

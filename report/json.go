@@ -120,6 +120,7 @@ func jsonFlows(w *jsonWriter, wd *words, flows result.FlowList, flush func(bool)
 	// The chunks go to the workers and, in the same order, to the writer below, each with the
 	// channel its bytes come back on.
 	jobs, order := make(chan chunk, 2*workers), make(chan chunk, 2*workers)
+	free := make(chan []byte, 4*workers) // chunk buffers written out, for reuse
 	done := make(chan struct{})
 	defer close(done)
 	go func() {
@@ -144,7 +145,12 @@ func jsonFlows(w *jsonWriter, wd *words, flows result.FlowList, flush func(bool)
 			cw := &jsonWriter{}
 			var f result.Flow
 			for c := range jobs {
-				cw.b, cw.depth = make([]byte, 0, 64<<10), depth
+				select {
+				case cw.b = <-free:
+				default:
+					cw.b = make([]byte, 0, 256<<10)
+				}
+				cw.depth = depth
 				cw.n = append(cw.n[:0], make([]int, k+1)...)
 				cw.n[k] = c.start // a separator before every flow but the first
 				for i := c.start; i < min(c.start+jsonChunk, n); i++ {
@@ -158,10 +164,22 @@ func jsonFlows(w *jsonWriter, wd *words, flows result.FlowList, flush func(bool)
 	}
 	for c := range order {
 		b := <-c.out
-		w.b = append(w.b, b...)
-		w.n[k] += min(jsonChunk, n-c.start)
-		if err := flush(false); err != nil {
+		// What is buffered goes out first, then the chunk's own buffer, uncopied, which then
+		// goes back to the workers.
+		if err := flush(true); err != nil {
 			return err
+		}
+		own := w.b
+		w.b = b
+		err := flush(true)
+		w.b = own
+		if err != nil {
+			return err
+		}
+		w.n[k] += min(jsonChunk, n-c.start)
+		select {
+		case free <- b[:0]:
+		default:
 		}
 	}
 	return nil

@@ -30,13 +30,16 @@ const (
 // buffered, and never more than the limit given to NewStream. A Stream is not safe for
 // concurrent use.
 type Stream struct {
-	limit  int64
-	off    int64  // stream offset of buf[0]; every byte before it is processed
-	buf    []byte // the record being assembled (or, before detection, the first bytes)
-	state  streamState
-	done   bool
-	events []Event // where emit appends, during Feed or AppendEvents
-	own    []Event // Feed's events, kept for reuse
+	limit int64
+	off   int64  // stream offset of buf[0]; every byte before it is processed
+	buf   []byte // the record being assembled (or, before detection, the first bytes)
+	// skipped counts the body bytes of an application_data record taken in but not kept in
+	// buf (which holds only its header).
+	skipped int
+	state   streamState
+	done    bool
+	events  []Event // where emit appends, during Feed or AppendEvents
+	own     []Event // Feed's events, kept for reuse
 
 	cache *MessageCache // parses shared with other Streams; nil: none
 
@@ -93,7 +96,7 @@ func (s *Stream) Done() bool { return s.done }
 
 // Offset returns the number of stream bytes taken in so far (parsed, or buffered as part of
 // an incomplete record).
-func (s *Stream) Offset() int64 { return s.off + int64(len(s.buf)) }
+func (s *Stream) Offset() int64 { return s.off + int64(len(s.buf)+s.skipped) }
 
 // Gap tells the Stream that the caller lost bytes here and cannot fill the hole: parsing stops,
 // Done becomes true, and nothing further is emitted. Partial still describes what was pending.
@@ -279,6 +282,21 @@ func (s *Stream) record(b []byte) []byte {
 	if err != nil {
 		s.fail(err)
 		return nil
+	}
+	if s.state == stateTLS && ContentType(s.buf[0]) == ContentApplicationData {
+		// Encrypted application data: only its length matters, so the body is counted, not
+		// buffered (a 16 KiB record over a dozen segments would otherwise be copied in).
+		taken := len(s.buf) + s.skipped
+		k := min(n-taken, len(b))
+		s.skipped, b = s.skipped+k, b[k:]
+		if taken+k == n {
+			start := s.off
+			s.off += int64(n)
+			s.emit(Event{Kind: EventApplicationData, Encrypted: true, Start: start, End: s.off,
+				RecordVersion: Version(s.buf[1])<<8 | Version(s.buf[2]), Length: n - recordHeaderLen})
+			s.buf, s.skipped = s.buf[:0], 0
+		}
+		return b
 	}
 	k := min(n-len(s.buf), len(b))
 	s.buf, b = append(s.buf, b[:k]...), b[k:]

@@ -120,8 +120,9 @@ func (sh *flowShared) freeStream(s *tls.Stream) {
 	}
 }
 
-// maxPooledLadders bounds the ladder arrays kept for reuse (about 300 KiB).
-const maxPooledLadders = 256
+// maxPooledLadders bounds the ladder arrays kept for reuse (at most about 9 MiB, when all have
+// grown to ladderCap): enough for the flows that finish between two that begin in a busy capture.
+const maxPooledLadders = 4096
 
 // ladderInitial is a new ladder's capacity: a short connection's packets fit, a longer one's
 // grow to ladderCap.

@@ -11,11 +11,19 @@ import (
 // which the flow is finished. It copies what the record keeps: the flow may be reused after.
 func (f *flow) record(end time.Time) *facts.Conn {
 	f.zeek.finish()
+	c := f.facts()
+	c.End = facts.MakeRef(0, end)
+	c.ConnState, c.History = f.zeek.connState(), f.shared.history(f.zeek.hist)
+	return c
+}
+
+// facts is the flow's record but for what is settled when the flow is finished: End, and the
+// Zeek state and history.
+func (f *flow) facts() *facts.Conn {
 	c := &facts.Conn{
 		ID: int32(f.id), Client: f.client, Server: f.server, RolesGuessed: f.rolesGuessed,
-		First: facts.MakeRef(f.firstFrame, f.first), Last: facts.MakeRef(f.lastFrame, f.last), End: facts.MakeRef(0, end),
+		First: facts.MakeRef(f.firstFrame, f.first), Last: facts.MakeRef(f.lastFrame, f.last),
 		SYNCount: int32(f.synCount), SYNs: clipped(f.syns), SYNAck: f.synAck, RSTCount: int32(f.rstCount),
-		ConnState: f.zeek.connState(), History: f.shared.history(f.zeek.hist),
 		SnaplenCut: int32(f.snaplenCut),
 	}
 	if len(f.icmp) > 0 {

@@ -3,6 +3,8 @@ package report
 import (
 	"bytes"
 	"io"
+	"runtime"
+	"unsafe"
 
 	"github.com/connscope/connscope/result"
 )
@@ -53,13 +55,8 @@ func streamJSON(out io.Writer, r *result.Result, o Options) error {
 	w.close(']')
 	w.key("flows")
 	w.open('[')
-	var err error
-	for _, f := range r.Flows.All() {
-		w.elem()
-		jsonFlow(w, wd, f)
-		if err = flush(false); err != nil {
-			return err
-		}
+	if err := jsonFlows(w, wd, r.Flows, flush); err != nil {
+		return err
 	}
 	w.close(']')
 	w.key("flows_not_listed")
@@ -92,6 +89,100 @@ func streamJSON(out io.Writer, r *result.Result, o Options) error {
 	w.close('}')
 	w.b = append(w.b, '\n')
 	return flush(true)
+}
+
+// jsonChunk is how many flows a worker makes and writes at a time.
+const jsonChunk = 128
+
+// jsonFlows writes every flow as an element of the open flows array, flushing as it goes. When
+// the list allows it and there is more than one CPU, workers make and write chunks of flows in
+// parallel, and the chunks are written out in order.
+func jsonFlows(w *jsonWriter, wd *words, flows result.FlowList, flush func(bool) error) error {
+	n := flows.Len()
+	workers := runtime.GOMAXPROCS(0)
+	if !flows.Concurrent() || workers < 2 || n < 4*jsonChunk {
+		var f result.Flow
+		for i := range n {
+			flows.Fill(i, &f)
+			w.elem()
+			jsonFlow(w, wd, &f)
+			if err := flush(false); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	depth, k := w.depth, len(w.n)-1
+	type chunk struct {
+		start int
+		out   chan []byte
+	}
+	// The chunks go to the workers and, in the same order, to the writer below, each with the
+	// channel its bytes come back on.
+	jobs, order := make(chan chunk, 2*workers), make(chan chunk, 2*workers)
+	free := make(chan []byte, 4*workers) // chunk buffers written out, for reuse
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		defer close(jobs)
+		defer close(order)
+		for start := 0; start < n; start += jsonChunk {
+			c := chunk{start, make(chan []byte, 1)}
+			select {
+			case order <- c:
+			case <-done:
+				return
+			}
+			select {
+			case jobs <- c:
+			case <-done:
+				return
+			}
+		}
+	}()
+	for range workers {
+		go func() {
+			cw := &jsonWriter{}
+			var f result.Flow
+			for c := range jobs {
+				select {
+				case cw.b = <-free:
+				default:
+					cw.b = make([]byte, 0, 256<<10)
+				}
+				cw.depth = depth
+				cw.n = append(cw.n[:0], make([]int, k+1)...)
+				cw.n[k] = c.start // a separator before every flow but the first
+				for i := c.start; i < min(c.start+jsonChunk, n); i++ {
+					flows.Fill(i, &f)
+					cw.elem()
+					jsonFlow(cw, wd, &f)
+				}
+				c.out <- cw.b
+			}
+		}()
+	}
+	for c := range order {
+		b := <-c.out
+		// What is buffered goes out first, then the chunk's own buffer, uncopied, which then
+		// goes back to the workers.
+		if err := flush(true); err != nil {
+			return err
+		}
+		own := w.b
+		w.b = b
+		err := flush(true)
+		w.b = own
+		if err != nil {
+			return err
+		}
+		w.n[k] += min(jsonChunk, n-c.start)
+		select {
+		case free <- b[:0]:
+		default:
+		}
+	}
+	return nil
 }
 
 // msg writes a message worded.
@@ -420,42 +511,48 @@ func jsonTLS(w *jsonWriter, wd *words, t *result.TLS) {
 		w.int(ch.Segments)
 		w.key("record_version")
 		w.str(ch.RecordVersion)
-		w.key("legacy_version")
-		w.str(ch.LegacyVersion)
-		w.key("sslv2_format")
-		w.bool(ch.SSLv2Format)
-		w.key("supported_versions")
-		if ch.SupportedVersions == nil {
-			w.null()
-		} else {
-			w.strings(ch.SupportedVersions)
-		}
-		w.key("offered_versions")
-		w.strings(ch.OfferedVersions)
-		w.key("offered_from_legacy_version")
-		w.bool(ch.OfferedFromLegacy)
-		w.key("highest_version")
-		w.str(ch.Highest)
-		w.key("cipher_suites")
-		w.strings(ch.CipherSuites)
+		// What every flow that sent the same ClientHello shares is written once.
+		shape := helloShape(ch)
+		w.fragment(shape.head(), func() {
+			w.key("legacy_version")
+			w.str(ch.LegacyVersion)
+			w.key("sslv2_format")
+			w.bool(ch.SSLv2Format)
+			w.key("supported_versions")
+			if ch.SupportedVersions == nil {
+				w.null()
+			} else {
+				w.strings(ch.SupportedVersions)
+			}
+			w.key("offered_versions")
+			w.strings(ch.OfferedVersions)
+			w.key("offered_from_legacy_version")
+			w.bool(ch.OfferedFromLegacy)
+			w.key("highest_version")
+			w.str(ch.Highest)
+			w.key("cipher_suites")
+			w.strings(ch.CipherSuites)
+		})
 		w.key("sni")
 		w.str(ch.SNI)
 		w.key("alpn")
 		w.strings(ch.ALPN)
-		w.key("supported_groups")
-		w.strings(ch.SupportedGroups)
-		w.key("extensions")
-		w.strings(ch.Extensions)
-		w.key("signature_algorithms")
-		w.strings(ch.SignatureAlgorithms)
-		w.key("ja3")
-		w.str(ch.JA3)
-		w.key("ja3_string")
-		w.str(ch.JA3String)
-		w.key("ja4")
-		w.str(ch.JA4)
-		w.key("ja4_r")
-		w.str(ch.JA4R)
+		w.fragment(shape, func() {
+			w.key("supported_groups")
+			w.strings(ch.SupportedGroups)
+			w.key("extensions")
+			w.strings(ch.Extensions)
+			w.key("signature_algorithms")
+			w.strings(ch.SignatureAlgorithms)
+			w.key("ja3")
+			w.str(ch.JA3)
+			w.key("ja3_string")
+			w.str(ch.JA3String)
+			w.key("ja4")
+			w.str(ch.JA4)
+			w.key("ja4_r")
+			w.str(ch.JA4R)
+		})
 		w.close('}')
 	}
 	w.key("server_hello")
@@ -474,8 +571,33 @@ func jsonTLS(w *jsonWriter, wd *words, t *result.TLS) {
 	w.int(t.ServerAppData)
 	w.key("server_certificates")
 	w.open('[')
-	for i := range t.ServerCertificates {
-		c := &t.ServerCertificates[i]
+	if len(t.ServerCertificates) > 0 {
+		// A chain is shared by every flow that got it: written once.
+		w.fragment(chainShape{unsafe.SliceData(t.ServerCertificates), len(t.ServerCertificates)}, func() { jsonChain(w, t.ServerCertificates) })
+	}
+	w.close(']')
+	w.key("certificate_frame")
+	w.int(t.CertificateFrame)
+	w.key("certificate_findings")
+	w.open('[')
+	for i := range t.CertificateFindings {
+		c := &t.CertificateFindings[i]
+		w.elem()
+		w.open('{')
+		w.key("code")
+		w.str(c.Code)
+		w.key("text")
+		jsonMsg(w, wd, &c.Text)
+		w.close('}')
+	}
+	w.close(']')
+	w.close('}')
+}
+
+// jsonChain writes the certificates of a chain, each an element of the open array.
+func jsonChain(w *jsonWriter, certs []result.Certificate) {
+	for i := range certs {
+		c := &certs[i]
 		w.elem()
 		w.open('{')
 		w.key("subject")
@@ -510,23 +632,38 @@ func jsonTLS(w *jsonWriter, wd *words, t *result.TLS) {
 		}
 		w.close('}')
 	}
-	w.close(']')
-	w.key("certificate_frame")
-	w.int(t.CertificateFrame)
-	w.key("certificate_findings")
-	w.open('[')
-	for i := range t.CertificateFindings {
-		c := &t.CertificateFindings[i]
-		w.elem()
-		w.open('{')
-		w.key("code")
-		w.str(c.Code)
-		w.key("text")
-		jsonMsg(w, wd, &c.Text)
-		w.close('}')
+}
+
+// chainShape identifies a certificate chain shared by flows (the same described chain).
+type chainShape struct {
+	first *result.Certificate
+	n     int
+}
+
+// helloShapeKey identifies what flows that sent the same ClientHello share in the result: the
+// lists are the same arrays (analyze makes one result form per distinct ClientHello).
+type helloShapeKey struct {
+	suites, groups, exts, sigs, offered, supported  *string
+	nSuites, nGroups, nExts, nSigs, nOffered, nSupp int
+	legacy, highest, ja3, ja4, ja3s, ja4r           string
+	sslv2, fromLegacy, suppNil                      bool
+}
+
+// helloHead is the first half of a ClientHello's shared fields, keyed apart from the second.
+type helloHead struct{ k helloShapeKey }
+
+func (k helloShapeKey) head() helloHead { return helloHead{k} }
+
+// helloShape is the key of what ch shares with other flows' ClientHellos.
+func helloShape(ch *result.ClientHello) helloShapeKey {
+	return helloShapeKey{
+		suites: unsafe.SliceData(ch.CipherSuites), groups: unsafe.SliceData(ch.SupportedGroups), exts: unsafe.SliceData(ch.Extensions),
+		sigs: unsafe.SliceData(ch.SignatureAlgorithms), offered: unsafe.SliceData(ch.OfferedVersions), supported: unsafe.SliceData(ch.SupportedVersions),
+		nSuites: len(ch.CipherSuites), nGroups: len(ch.SupportedGroups), nExts: len(ch.Extensions), nSigs: len(ch.SignatureAlgorithms),
+		nOffered: len(ch.OfferedVersions), nSupp: len(ch.SupportedVersions),
+		legacy: ch.LegacyVersion, highest: ch.Highest, ja3: ch.JA3, ja4: ch.JA4, ja3s: ch.JA3String, ja4r: ch.JA4R,
+		sslv2: ch.SSLv2Format, fromLegacy: ch.OfferedFromLegacy, suppNil: ch.SupportedVersions == nil,
 	}
-	w.close(']')
-	w.close('}')
 }
 
 func jsonServerHello(w *jsonWriter, sh *result.ServerHello) {

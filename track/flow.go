@@ -268,7 +268,7 @@ func (s *side) deliver(b []byte, frame int, t time.Time) {
 	clear(evs) // let go of the hellos
 	f.shared.events = evs[:0]
 	if s.tls.Done() {
-		if s.tlsBase == 0 && f.tls.NotTLS[d].Seen() && isText(f.tls.NotTLS[d].Prefix) {
+		if s.tlsBase == 0 && f.tls.R().NotTLS[d].Seen() && isText(f.tls.R().NotTLS[d].Prefix) {
 			s.scanning = true // a text protocol: TLS may start later (STARTTLS)
 			return
 		}

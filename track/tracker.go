@@ -74,6 +74,10 @@ type Tracker struct {
 	ports    *[65536]bool // nil: every port
 	tlsPorts [65536]bool
 	flows    map[flowKey]*flow
+	tombs    map[flowKey]*tomb // connections closed for tombGrace, until ClosedLinger (tomb.go)
+	codec    facts.Codec       // the tombs' records
+	grace    time.Duration     // tombGrace (tests change it)
+	scratch  []byte
 	nextID   int
 	sink     Sink
 
@@ -88,7 +92,7 @@ type Tracker struct {
 
 // New returns a Tracker that hands finished connections to sink.
 func New(cfg Config, sink Sink) *Tracker {
-	t := &Tracker{cfg: cfg, flows: make(map[flowKey]*flow), sink: sink}
+	t := &Tracker{cfg: cfg, flows: make(map[flowKey]*flow), tombs: make(map[flowKey]*tomb), sink: sink, grace: tombGrace}
 	if len(cfg.Ports) > 0 {
 		t.ports = new([65536]bool)
 		for _, p := range cfg.Ports {
@@ -144,6 +148,15 @@ func (a *Tracker) tcpPacket(p *capture.Packet) {
 		f = nil
 	}
 	if f == nil {
+		if t := a.tombs[key]; t != nil {
+			a.now = p.Time
+			if a.late(t, src, p) {
+				a.maybeSweep()
+				return
+			}
+			delete(a.tombs, key)
+			a.finishTomb(t)
+		}
 		f = a.newFlow(src, dst, p)
 		a.flows[key] = f
 	}
@@ -156,11 +169,12 @@ func (a *Tracker) icmpPacket(p *capture.Packet) {
 	q := &p.ICMP
 	src := netip.AddrPortFrom(q.QuotedSrc, q.QuotedSrcPort)
 	dst := netip.AddrPortFrom(q.QuotedDst, q.QuotedDstPort)
-	f := a.flows[makeKey(src, dst)]
-	if f == nil {
-		return
+	key := makeKey(src, dst)
+	if f := a.flows[key]; f != nil {
+		f.icmpError(p, src)
+	} else if t := a.tombs[key]; t != nil {
+		a.lateICMP(t, p, src)
 	}
-	f.icmpError(p, src)
 }
 
 func (a *Tracker) newFlow(src, dst netip.AddrPort, p *capture.Packet) *flow {
@@ -210,7 +224,7 @@ func (a *Tracker) roles(src, dst netip.AddrPort, flags uint8) (client, server ne
 // amortised, costs O(1) per packet: it waits for as many packets as there are flows.
 func (a *Tracker) maybeSweep() {
 	a.sinceSweep++
-	if a.sinceSweep < len(a.flows) && len(a.flows) <= a.cfg.MaxActiveFlows {
+	if a.sinceSweep < len(a.flows)+len(a.tombs) && len(a.flows) <= a.cfg.MaxActiveFlows {
 		return
 	}
 	if a.now.Before(a.nextSweep) && len(a.flows) <= a.cfg.MaxActiveFlows {
@@ -220,22 +234,73 @@ func (a *Tracker) maybeSweep() {
 }
 
 // sweep finishes the flows closed for ClosedLinger or idle for IdleTimeout at a.now, and the
-// least recently active ones past MaxActiveFlows.
+// least recently active ones past MaxActiveFlows; it buries those closed for tombGrace.
 func (a *Tracker) sweep() {
 	a.sinceSweep = 0
 	a.nextSweep = a.now.Add(time.Second)
-	var expired []*flow
+	var expired []ending
 	for k, f := range a.flows {
 		idle := a.now.Sub(f.last)
-		if (f.closed() && idle > a.cfg.ClosedLinger) || idle > a.cfg.IdleTimeout {
+		switch closed := f.closed(); {
+		case closed && idle > a.cfg.ClosedLinger || idle > a.cfg.IdleTimeout:
 			delete(a.flows, k)
-			expired = append(expired, f)
+			expired = append(expired, ending{id: f.id, f: f})
+		case closed && idle > a.grace:
+			delete(a.flows, k)
+			a.tombs[k] = a.bury(f)
 		}
 	}
-	a.finishInOrder(expired)
+	for k, t := range a.tombs {
+		if a.now.Sub(t.last) > a.cfg.ClosedLinger {
+			delete(a.tombs, k)
+			expired = append(expired, ending{id: t.id, t: t})
+		}
+	}
+	a.endInOrder(expired)
 	if len(a.flows) > a.cfg.MaxActiveFlows {
 		a.evictOldest(len(a.flows) - a.cfg.MaxActiveFlows*3/4)
 	}
+	if len(a.tombs) > a.cfg.MaxActiveFlows {
+		a.evictOldestTombs(len(a.tombs) - a.cfg.MaxActiveFlows*3/4)
+	}
+}
+
+// ending is a flow or a tomb to finish.
+type ending struct {
+	id int
+	f  *flow
+	t  *tomb
+}
+
+// endInOrder finishes flows and tombs in the order they began, so that what the sink sees does
+// not depend on map iteration order, nor on which of them were buried.
+func (a *Tracker) endInOrder(es []ending) {
+	sort.Slice(es, func(i, j int) bool { return es[i].id < es[j].id })
+	for _, e := range es {
+		if e.f != nil {
+			a.finish(e.f)
+		} else {
+			a.finishTomb(e.t)
+		}
+	}
+}
+
+// evictOldestTombs finishes about n of the tombs closed longest ago, when there are more than
+// MaxActiveFlows of them: their late packets, if any come, then make connections of their own.
+func (a *Tracker) evictOldestTombs(n int) {
+	times := make([]time.Time, 0, len(a.tombs))
+	for _, t := range a.tombs {
+		times = append(times, t.last)
+	}
+	cut := nthOldest(times, n)
+	var old []ending
+	for k, t := range a.tombs {
+		if !t.last.After(cut) {
+			delete(a.tombs, k)
+			old = append(old, ending{id: t.id, t: t})
+		}
+	}
+	a.endInOrder(old)
 }
 
 // evictOldest finishes about n of the least recently active flows.
@@ -267,7 +332,9 @@ func (a *Tracker) evictOldest(n int) {
 // finish turns a flow's state into its record, hands it to the sink and frees the flow.
 func (a *Tracker) finish(f *flow) {
 	c := f.record(a.now)
-	c.Ladder, c.LadderOmitted = f.ladder.ordered()
+	var omitted int
+	c.Ladder, omitted = f.ladder.ordered()
+	c.LadderOmitted = int32(omitted)
 	if a.sink(c) && len(c.Ladder) > 0 {
 		c.Ladder = append([]facts.LadderPacket(nil), c.Ladder...) // the record's own, of its size
 	} else {
@@ -292,12 +359,16 @@ func (a *Tracker) Tick(now time.Time) {
 
 // Flush finishes every connection still open, in the order they began (at the end of a capture).
 func (a *Tracker) Flush() {
-	rest := make([]*flow, 0, len(a.flows))
+	rest := make([]ending, 0, len(a.flows)+len(a.tombs))
 	for k, f := range a.flows {
 		delete(a.flows, k)
-		rest = append(rest, f)
+		rest = append(rest, ending{id: f.id, f: f})
 	}
-	a.finishInOrder(rest)
+	for k, t := range a.tombs {
+		delete(a.tombs, k)
+		rest = append(rest, ending{id: t.id, t: t})
+	}
+	a.endInOrder(rest)
 }
 
 // finishInOrder finishes flows in the order they began, so that what the sink sees does not
@@ -309,8 +380,9 @@ func (a *Tracker) finishInOrder(fs []*flow) {
 	}
 }
 
-// Open is the number of connections in progress.
-func (a *Tracker) Open() int { return len(a.flows) }
+// Open is the number of connections not finished yet: in progress, or closed and kept a while
+// for late packets.
+func (a *Tracker) Open() int { return len(a.flows) + len(a.tombs) }
 
 // EvictedEarly counts the connections finished early because more than MaxActiveFlows were open.
 func (a *Tracker) EvictedEarly() int { return a.evictedEarly }

@@ -93,6 +93,8 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.BoolVarP(&o.verbose, "verbose", "v", false, "")
 	fs.IntVar(&o.maxFlows, "max-flows", analyze.DefaultMaxFlows, "")
 	fs.BoolVar(&o.redact, "redact", false, "")
+	var prof devProfile
+	prof.register(fs)
 	help := fs.BoolP("help", "h", false, "")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage, &usageError{err.Error()}
@@ -101,6 +103,10 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 		fmt.Fprint(stdout, analyzeUsage)
 		return exitOK, nil
 	}
+	if err := prof.start(); err != nil {
+		return exitUsage, err
+	}
+	defer prof.stop()
 	if fs.NArg() != 1 {
 		return exitUsage, &usageError{fmt.Sprintf("analyze takes one capture file, got %d arguments", fs.NArg())}
 	}

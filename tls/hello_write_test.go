@@ -22,7 +22,7 @@ var writeCases = []struct {
 	{"ssl3", ClientHelloSpec{LegacyVersion: VersionSSL30, Random: random32(),
 		CipherSuites: []CipherSuite{0x000a, 0x0005, 0x0004, 0x00ff}, NoExtensions: true}},
 	{"tls10", ClientHelloSpec{LegacyVersion: VersionTLS10, Random: random32(), ServerName: "apexone.connscope.test",
-		CipherSuites: []CipherSuite{0xc014, 0xc013, 0x0039, 0x0033, 0x0035, 0x002f, 0x000a},
+		CipherSuites:    []CipherSuite{0xc014, 0xc013, 0x0039, 0x0033, 0x0035, 0x002f, 0x000a},
 		SupportedGroups: []Group{GroupSecp256r1, GroupSecp384r1}, ECPointFormats: []uint8{0},
 		Raw: []RawExtension{{ExtensionRenegotiationInfo, []byte{0}}}, Pad: true}},
 	{"tls12", ClientHelloSpec{LegacyVersion: VersionTLS12, Random: random32(), SessionID: bytes.Repeat([]byte{1}, 32),

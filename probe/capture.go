@@ -128,4 +128,3 @@ func interfaceToward(ctx context.Context, t Target) (string, error) {
 	}
 	return "", fmt.Errorf("no interface holds %s, the local address toward %s", local, netip.AddrPortFrom(addr, uint16(t.Port)))
 }
-

@@ -61,4 +61,3 @@ func anySlice(ss []string) []any {
 	}
 	return out
 }
-

@@ -102,8 +102,8 @@ type ProbeTarget struct {
 	Lookups   []ProbeLookup   `json:"lookups"`
 	Endpoints []ProbeEndpoint `json:"endpoints"` // one per address, the given address first
 	// HTTP is the check URL fetched by name (through the system resolver), when there is a name.
-	HTTP []ProbeHTTP `json:"http"`
-	Findings  []ProbeFinding  `json:"findings"`
+	HTTP     []ProbeHTTP    `json:"http"`
+	Findings []ProbeFinding `json:"findings"`
 }
 
 // ProbeLookup is one resolver's answer for a name.
@@ -187,8 +187,8 @@ type ProbeCertificate struct {
 
 // ProbeHTTP is one GET of the check URL.
 type ProbeHTTP struct {
-	URL     string  `json:"url"` // as requested, e.g. "https://apexone.example:4343/officescan/..."
-	By      string  `json:"by"`  // "name" or "address"
+	URL     string  `json:"url"`               // as requested, e.g. "https://apexone.example:4343/officescan/..."
+	By      string  `json:"by"`                // "name" or "address"
 	Address string  `json:"address,omitempty"` // the address:port it connected to
 	Status  int     `json:"status"`
 	Bytes   int64   `json:"bytes"`

@@ -24,9 +24,6 @@ func (p *prober) findings(t *result.ProbeTarget) []result.ProbeFinding {
 		p.httpFinding(fs, &h, "")
 	}
 	p.ipWorksNameDoesNot(fs, t, nameOK)
-	if len(p.opts.ClientVersions) == 0 && slices.ContainsFunc(t.Endpoints, func(ep result.ProbeEndpoint) bool { return len(ep.Accepted) > 0 }) {
-		fs.add(result.FindingClientVersionsUnknown, result.SeverityInfo, "", result.Msg("probe.client-versions-unknown"), result.Message{})
-	}
 	return fs.list
 }
 
@@ -235,6 +232,11 @@ func (p *prober) versionFindings(fs *findingList, ep *result.ProbeEndpoint, endp
 			if len(ep.Versions) > 0 {
 				prefix = ep.Versions[0].NotTLS
 			}
+			if p.plainPort(ep) {
+				// The profile's plain-HTTP port (apexone: 8080): plain text is what it should say.
+				fs.add(string(result.VerdictNotTLS), result.SeverityInfo, e, result.Msg("probe.plain-text", endpoint, result.Capture("prefix", prefix)), result.Message{})
+				return
+			}
 			fs.add(string(result.VerdictNotTLS), result.SeverityWarning, e, result.Msg("probe.plain-text", endpoint, result.Capture("prefix", prefix)),
 				result.Msg("probe.next.plain-text", endpoint))
 			return
@@ -410,4 +412,15 @@ func ms(v float64) string {
 		return strconv.FormatFloat(v, 'f', 1, 64) + " ms"
 	}
 	return strconv.FormatFloat(v, 'f', 0, 64) + " ms"
+}
+
+// plainPort reports whether the profile names ep's port a plain-text port: one of its ports
+// that is not one of its TLS ports.
+func (p *prober) plainPort(ep *result.ProbeEndpoint) bool {
+	ap, err := netip.ParseAddrPort(ep.Address)
+	if err != nil || p.opts.Profile == nil {
+		return false
+	}
+	port := ap.Port()
+	return slices.Contains(p.opts.Profile.Ports, port) && !slices.Contains(p.opts.Profile.TLSPorts, port)
 }

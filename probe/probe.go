@@ -142,8 +142,16 @@ func Run(ctx context.Context, opts Options) *result.ProbeResult {
 		pt := p.target(ctx, t)
 		r.Targets = append(r.Targets, pt)
 	}
+	accepted := false
 	for i := range r.Targets {
 		r.Findings = append(r.Findings, r.Targets[i].Findings...)
+		for _, ep := range r.Targets[i].Endpoints {
+			accepted = accepted || len(ep.Accepted) > 0
+		}
+	}
+	if len(opts.ClientVersions) == 0 && accepted {
+		r.Findings = append(r.Findings, result.ProbeFinding{Code: result.FindingClientVersionsUnknown, Severity: result.SeverityInfo,
+			Message: result.Msg("probe.client-versions-unknown")})
 	}
 	for _, f := range r.Findings {
 		if f.Severity == result.SeverityProblem {
@@ -207,7 +215,8 @@ func (p *prober) target(ctx context.Context, t Target) result.ProbeTarget {
 		}
 		pt.Endpoints = append(pt.Endpoints, p.endpoint(ctx, pt.Name, a, t, via))
 	}
-	if url := p.url(t.Role); url != "" && pt.Name != "" && len(pt.Endpoints) > 0 {
+	resolved := len(pt.Lookups) > 0 && pt.Lookups[0].Outcome == "ok"
+	if url := p.url(t.Role); url != "" && resolved && len(pt.Endpoints) > 0 {
 		scheme := schemeOf(pt.Endpoints)
 		if scheme != "" {
 			pt.HTTP = append(pt.HTTP, p.get(ctx, scheme, pt.Name, "", t.Port, url))
@@ -244,6 +253,7 @@ func (p *prober) endpoint(ctx context.Context, name string, a netip.Addr, t Targ
 	if conn != nil {
 		conn.Close()
 	}
+	belowAccepted(&ep)
 	if settled, ok := settle(ep.Accepted, p.opts.ClientVersions); ok {
 		ep.Settled = settled.String()
 	}
@@ -257,6 +267,27 @@ func (p *prober) endpoint(ctx context.Context, name string, a netip.Addr, t Targ
 		}
 	}
 	return ep
+}
+
+// belowAccepted names, as analyze does, a version refused without a protocol_version alert (a
+// handshake_failure even to every registered suite, a reset, a close) tls-version-mismatch when
+// the server accepted a higher version: the server does not take that version, whatever the
+// alert says (GnuTLS answers a version it lacks with handshake_failure; SChannel resets).
+func belowAccepted(ep *result.ProbeEndpoint) {
+	if len(ep.Accepted) == 0 {
+		return
+	}
+	lowest, _ := tls.ParseVersion(ep.Accepted[0])
+	for i := range ep.Versions {
+		v := &ep.Versions[i]
+		ver, _ := tls.ParseVersion(v.Version)
+		switch v.Outcome {
+		case string(result.VerdictTLSHandshakeFailure), string(result.VerdictServerResetAfterClientHello), string(result.VerdictServerClosedAfterClientHello):
+			if ver.Rank() < lowest.Rank() {
+				v.Outcome = string(result.VerdictTLSVersionMismatch)
+			}
+		}
+	}
 }
 
 // schemeOf is "https" when an endpoint accepted a TLS version, "http" when one answered in plain

@@ -140,16 +140,32 @@ func (p *prober) endpointFindings(fs *findingList, t *result.ProbeTarget, ep *re
 	case string(result.VerdictOK):
 		fs.add(result.FindingTCPOK, result.SeverityInfo, e, result.Msg("probe.tcp-ok", endpoint, result.Text("ms", ms(ep.TCP.ConnectMS))), result.Message{})
 	case string(result.VerdictRefused):
-		fs.add(string(result.VerdictRefused), result.SeverityProblem, e, result.Msg("probe.tcp-refused", endpoint, port),
+		m := result.Msg("probe.tcp-refused", endpoint, port)
+		if ep.TCP.Answer == "rst" {
+			m = result.Msg("probe.tcp-refused-rst", endpoint, port)
+		}
+		fs.add(string(result.VerdictRefused), result.SeverityProblem, e, m,
 			fs.pickRole(result.Msg("probe.next.refused", addr, port), result.Msg("probe.next.refused.apexone", addr, port), result.Msg("probe.next.refused.agent", addr, port)))
+		return
+	case string(result.VerdictFirewallReject):
+		icmp, from := result.Text("icmp", ep.TCP.ICMP), result.Addr("from", ep.TCP.ICMPFrom)
+		m := result.Msg("probe.tcp-firewall-reject", endpoint, from, icmp, port)
+		if ep.TCP.ICMPFrom == ap.Addr().String() {
+			m = result.Msg("probe.tcp-firewall-reject-host", endpoint, icmp, port)
+		}
+		fs.add(string(result.VerdictFirewallReject), result.SeverityProblem, e, m,
+			fs.pick(result.Msg("probe.next.firewall-reject", addr, port, from), result.Msg("probe.next.firewall-reject.apexone", addr, port, from)))
 		return
 	case string(result.VerdictSYNTimeout):
 		fs.add(string(result.VerdictSYNTimeout), result.SeverityProblem, e, result.Msg("probe.tcp-syn-timeout", endpoint, timeout),
 			fs.pick(result.Msg("probe.next.syn-timeout", addr, port), result.Msg("probe.next.syn-timeout.apexone", addr, port)))
 		return
 	case string(result.VerdictUnreachable):
-		fs.add(string(result.VerdictUnreachable), result.SeverityProblem, e, result.Msg("probe.tcp-unreachable", endpoint, result.Capture("error", ep.TCP.Error)),
-			result.Msg("probe.next.unreachable", addr))
+		m := result.Msg("probe.tcp-unreachable", endpoint, result.Capture("error", ep.TCP.Error))
+		if ep.TCP.ICMP != "" {
+			m = result.Msg("probe.tcp-unreachable-icmp", endpoint, result.Addr("from", ep.TCP.ICMPFrom), result.Text("icmp", ep.TCP.ICMP))
+		}
+		fs.add(string(result.VerdictUnreachable), result.SeverityProblem, e, m, result.Msg("probe.next.unreachable", addr))
 		return
 	default:
 		fs.add("tcp-error", result.SeverityProblem, e, result.Msg("probe.tcp-error", endpoint, result.Capture("error", ep.TCP.Error)), result.Message{})

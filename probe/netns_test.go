@@ -454,7 +454,7 @@ func (l *lab) testServers(t *testing.T) {
 		{portGo, "ok", "SSL 3.0=tls-version-mismatch(protocol_version) TLS 1.0=tls-version-mismatch(protocol_version) TLS 1.1=tls-version-mismatch(protocol_version) TLS 1.2=accepted TLS 1.3=accepted", "TLS 1.2, TLS 1.3", "TLS 1.3: 3"},
 		{portClosed, "refused", "", "", ""},
 		{portDrop, "syn-timeout", "", "", ""},
-		{portReject, "refused", "", "", ""},
+		{portReject, "firewall-reject", "", "", ""},
 		{portHostUnrch, "unreachable", "", "", ""},
 		// OpenSSL 3's default security level: TLS 1.0 and 1.1 end in internal_error.
 		{portExpired, "ok", "SSL 3.0=tls-version-mismatch(handshake_failure) TLS 1.0=tls-alert(internal_error) TLS 1.1=tls-alert(internal_error) TLS 1.2=accepted TLS 1.3=accepted", "TLS 1.2, TLS 1.3", "TLS 1.3: 3"},
@@ -477,10 +477,10 @@ func (l *lab) testServers(t *testing.T) {
 	want := []string{
 		"warning name-mismatch @10.66.0.2:4401: 10.66.0.2:4401: server certificate CN=apexone.connscope.test is for apexone.connscope.test, 10.77.1.2, fd00:77:1::2, not the address 10.66.0.2 probed",
 		"warning unknown-issuer @10.66.0.2:4401: 10.66.0.2:4401: server certificate CN=apexone.connscope.test is issued by CN=connscope Test CA, which this machine's trusted roots do not know: clients that check the chain refuse it unless that CA is installed on them",
-		"problem refused @10.66.0.2:4406: 10.66.0.2:4406 refused the connection: a RST (nothing listens on port 4406), or an ICMP port unreachable from a firewall (iptables REJECT) — the operating system reports both alike; --write captures the packets that tell them apart",
+		"problem refused @10.66.0.2:4406: 10.66.0.2:4406 refused the connection with a RST: nothing listens on port 4406",
 		"problem syn-timeout @10.66.0.2:4407: 10.66.0.2:4407 did not answer the connection within 1 s: a firewall drops the SYNs (or the answers), or the host is down",
-		"problem refused @10.66.0.2:4408: 10.66.0.2:4408 refused the connection: a RST (nothing listens on port 4408), or an ICMP port unreachable from a firewall (iptables REJECT) — the operating system reports both alike; --write captures the packets that tell them apart",
-		"problem unreachable @10.66.0.2:4409: 10.66.0.2:4409 is unreachable: dial tcp 10.66.0.2:4409: connect: no route to host (an ICMP host or network unreachable from a router, or no route on this machine)",
+		"problem firewall-reject @10.66.0.2:4408: 10.66.0.2:4408 answered the connection with ICMP 3/3 port unreachable: the server host's own firewall rejects TCP port 4408 (a closed port answers with a RST)",
+		"problem unreachable @10.66.0.2:4409: 10.66.0.2:4409 is unreachable: 10.66.0.2 answered the connection with ICMP 3/1 host unreachable",
 		"problem expired @10.66.0.2:4410: 10.66.0.2:4410: server certificate CN=apexone.connscope.test expired 2021-01-01, " + yearsAgo(2021) + " ago",
 		"warning no-common-cipher @10.66.0.2:4411: Windows 8.1 / Server 2012 R2 SChannel clients share no cipher suite with 10.66.0.2:4411 at TLS 1.2: their handshakes fail with handshake_failure",
 		"warning no-common-cipher @10.66.0.2:4411: Windows 10 1607 / Server 2016 SChannel clients share no cipher suite with 10.66.0.2:4411 at TLS 1.2: their handshakes fail with handshake_failure",
@@ -571,7 +571,7 @@ func (l *lab) testNames(t *testing.T) {
 	got := problemsAndWarnings(r)
 	checkLines(t, "stale name", got, []string{
 		`warning name-mismatch @10.66.0.2:4405: 10.66.0.2:4405: server certificate CN=apexone.connscope.test is for apexone.connscope.test, 10.77.1.2, fd00:77:1::2, not "stale.connscope.test", the name probed`,
-		"problem refused @10.66.0.3:4405: 10.66.0.3:4405 refused the connection: a RST (nothing listens on port 4405), or an ICMP port unreachable from a firewall (iptables REJECT) — the operating system reports both alike; --write captures the packets that tell them apart",
+		"problem refused @10.66.0.3:4405: 10.66.0.3:4405 refused the connection with a RST: nothing listens on port 4405",
 		"problem http-failed: GET https://stale.connscope.test:4405" + checkURL + " failed: Get \"https://stale.connscope.test:4405" + checkURL + "\": dial tcp 10.66.0.3:4405: connect: connection refused",
 		"problem ip-works-name-does-not @10.66.0.2:4405: the IP works, the name does not: 10.66.0.2:4405 answers, but stale.connscope.test resolves to 10.66.0.3, where the server does not answer as it does there",
 	})
@@ -618,11 +618,11 @@ func (l *lab) testAgent(t *testing.T) {
 // the probe found.
 func (l *lab) testWrite(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "probe.pcapng")
-	r := l.probeIn(t, helperSpec{Targets: []string{serverIP + ":4407", serverIP + ":4401", serverIP + ":4406"}, ClientVersions: "1.0", NoURL: true, Write: file})
+	r := l.probeIn(t, helperSpec{Targets: []string{serverIP + ":4407", serverIP + ":4401", serverIP + ":4406", serverIP + ":4408", serverIP + ":4409"}, ClientVersions: "1.0", NoURL: true, Write: file})
 	if r.Capture == nil || r.Capture.Packets == 0 {
 		t.Fatalf("capture %+v", r.Capture)
 	}
-	res, err := analyze.File(file, analyze.Options{Ports: []uint16{4401, 4406, 4407}})
+	res, err := analyze.File(file, analyze.Options{Ports: []uint16{4401, 4406, 4407, 4408, 4409}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -657,7 +657,7 @@ func (l *lab) testWrite(t *testing.T) {
 			t.Errorf("%s: analyze gives %v, the probe %s", v.Version, got, want)
 		}
 	}
-	for _, c := range []struct{ port, verdict string }{{"4406", "refused"}, {"4407", "syn-timeout"}} {
+	for _, c := range []struct{ port, verdict string }{{"4406", "refused"}, {"4407", "syn-timeout"}, {"4408", "firewall-reject"}, {"4409", "unreachable"}} {
 		ep := endpointOf(t, r, serverIP+":"+c.port)
 		if got := byHighest["10.66.0.2:"+c.port+" "]; ep.TCP.Verdict != c.verdict || len(got) != 1 || !got[c.verdict] {
 			t.Errorf("port %s: analyze %v, probe %s, want %s", c.port, got, ep.TCP.Verdict, c.verdict)

@@ -233,6 +233,21 @@ func (p *prober) endpoint(ctx context.Context, name string, a netip.Addr, t Targ
 	ep := result.ProbeEndpoint{Address: addr, Via: via, Versions: []result.ProbeVersion{}, Accepted: []string{}, HTTP: []result.ProbeHTTP{}}
 	conn, tcp := p.dial(ctx, addr)
 	ep.TCP = result.ProbeTCP{Verdict: tcp.verdict, ConnectMS: float64(tcp.elapsed.Microseconds()) / 1000}
+	switch {
+	case tcp.err == nil:
+		ep.TCP.Answer = "syn-ack"
+	case tcp.icmp != nil:
+		ep.TCP.Answer, ep.TCP.ICMP = "icmp", tcp.icmp.String()
+		if tcp.icmp.from.IsValid() {
+			ep.TCP.ICMPFrom = tcp.icmp.from.Unmap().String()
+		}
+	case tcp.verdict == string(result.VerdictRefused) && icmpErrorsVisible:
+		ep.TCP.Answer = "rst"
+	case tcp.verdict == string(result.VerdictRefused):
+		ep.TCP.Answer = "rst-or-icmp"
+	case tcp.verdict == string(result.VerdictSYNTimeout):
+		ep.TCP.Answer = "none"
+	}
 	if tcp.err != nil {
 		ep.TCP.Error = tcp.err.Error()
 		return ep

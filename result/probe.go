@@ -133,11 +133,18 @@ type ProbeEndpoint struct {
 
 // ProbeTCP is how the TCP connection went.
 type ProbeTCP struct {
-	// Verdict is analyze's word: "ok", "refused", "syn-timeout", "unreachable"; "error" for
-	// anything else (Error says what).
+	// Verdict is analyze's word: "ok", "refused" (a RST), "firewall-reject" (an ICMP port
+	// unreachable or administratively prohibited), "unreachable" (an ICMP host or network
+	// unreachable, or no route), "syn-timeout" (no answer); "error" for anything else.
 	Verdict   string  `json:"verdict"`
 	ConnectMS float64 `json:"connect_ms"` // time to the answer (SYN-ACK, RST or ICMP error); the timeout for syn-timeout
-	Error     string  `json:"error,omitempty"`
+	// Answer is what answered the SYN: "syn-ack", "rst", "icmp", "none", or "rst-or-icmp"
+	// where the operating system does not tell a RST from an ICMP port unreachable.
+	Answer string `json:"answer"`
+	// ICMP names the ICMP error, e.g. "ICMP 3/3 port unreachable", and ICMPFrom its sender.
+	ICMP     string `json:"icmp,omitempty"`
+	ICMPFrom string `json:"icmp_from,omitempty"`
+	Error    string `json:"error,omitempty"`
 }
 
 // ProbeVersion is the answer to one ClientHello offering one version.

@@ -13,6 +13,7 @@ import (
 // answer is what a server sent back to one ClientHello, read without completing the handshake.
 type answer struct {
 	outcome string // result.ProbeAccepted, result.ProbeOtherVersion or an analyze verdict
+	kind    string // what came back: result.ProbeVersion.Answer
 	sh      *tls.ServerHello
 	alert   tls.Alert
 	notTLS  []byte
@@ -35,7 +36,7 @@ func exchange(conn net.Conn, hello []byte, offered tls.Version, timeout time.Dur
 	var a answer
 	if _, err := conn.Write(hello); err != nil {
 		a.elapsed, a.err = time.Since(start), err
-		a.outcome = readFailure(err)
+		a.outcome, a.kind = readFailure(err)
 		return a
 	}
 	st := tls.NewStream(maxAnswerBytes)
@@ -54,7 +55,7 @@ func exchange(conn net.Conn, hello []byte, offered tls.Version, timeout time.Dur
 		if err != nil {
 			a.elapsed, a.err = time.Since(start), err
 			if a.sh == nil {
-				a.outcome = readFailure(err)
+				a.outcome, a.kind = readFailure(err)
 			}
 			return a
 		}
@@ -67,7 +68,7 @@ func (a *answer) event(ev *tls.Event, offered tls.Version, wantCert bool) bool {
 	case tls.EventHandshake:
 		switch {
 		case ev.ServerHello != nil && a.sh == nil:
-			a.sh = ev.ServerHello
+			a.sh, a.kind = ev.ServerHello, "server-hello"
 			chosen := a.sh.ChosenVersion()
 			if chosen == offered {
 				a.outcome = result.ProbeAccepted
@@ -81,30 +82,30 @@ func (a *answer) event(ev *tls.Event, offered tls.Version, wantCert bool) bool {
 		case ev.HandshakeType == tls.HandshakeServerHelloDone || ev.Encrypted:
 			return true
 		case ev.Err != nil && a.sh == nil:
-			a.outcome, a.err = string(result.VerdictNotTLS), ev.Err
+			a.outcome, a.kind, a.err = string(result.VerdictNotTLS), "not-tls", ev.Err
 			return true
 		}
 	case tls.EventAlert:
 		if a.sh != nil {
 			return true
 		}
-		a.alert = ev.Alert
+		a.alert, a.kind = ev.Alert, "alert"
 		a.outcome = alertOutcome(ev.Alert)
 		if ev.Encrypted {
-			a.outcome = string(result.VerdictTLSAlert)
+			a.outcome, a.kind = string(result.VerdictTLSAlert), "encrypted-alert"
 		}
 		return true
 	case tls.EventNotTLS:
-		a.outcome, a.notTLS = string(result.VerdictNotTLS), ev.Prefix
+		a.outcome, a.kind, a.notTLS = string(result.VerdictNotTLS), "not-tls", ev.Prefix
 		return true
 	case tls.EventError:
 		if a.sh == nil {
-			a.outcome, a.err = string(result.VerdictNotTLS), ev.Err
+			a.outcome, a.kind, a.err = string(result.VerdictNotTLS), "not-tls", ev.Err
 		}
 		return true
 	case tls.EventApplicationData, tls.EventChangeCipherSpec:
 		if a.sh == nil {
-			a.outcome = string(result.VerdictNotTLS)
+			a.outcome, a.kind = string(result.VerdictNotTLS), "not-tls"
 		}
 		return true
 	}
@@ -124,15 +125,16 @@ func alertOutcome(al tls.Alert) string {
 	return string(result.VerdictTLSAlert)
 }
 
-// readFailure names a failed read or write after the ClientHello: a reset, a close, or silence.
-func readFailure(err error) string {
+// readFailure names a failed read or write after the ClientHello: a reset, a close, or silence
+// (the verdict, and what came back).
+func readFailure(err error) (string, string) {
 	switch {
 	case isReset(err):
-		return string(result.VerdictServerResetAfterClientHello)
+		return string(result.VerdictServerResetAfterClientHello), "reset"
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return string(result.VerdictServerClosedAfterClientHello)
+		return string(result.VerdictServerClosedAfterClientHello), "close"
 	case isTimeout(err):
-		return string(result.VerdictNoServerHello)
+		return string(result.VerdictNoServerHello), "silence"
 	}
-	return "error"
+	return "error", ""
 }

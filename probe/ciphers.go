@@ -69,7 +69,16 @@ func without(list []tls.CipherSuite, drop ...tls.CipherSuite) []tls.CipherSuite 
 // the second try for a version whose typical suites got handshake_failure.
 func broadSuites(v tls.Version) []tls.CipherSuite {
 	all := scanSuites(v, CiphersAll)
-	return all[:min(len(all), tls.MaxHelloCipherSuites)]
+	return all[:min(len(all), maxSuites(v))]
+}
+
+// maxSuites is the most suites one hello of version v offers: 128 (PROBE-NOTES), and 100 for
+// SSL 3.0, whose hello has no extensions to pad with: 100 suites keep it under 256 bytes.
+func maxSuites(v tls.Version) int {
+	if v == tls.VersionSSL30 {
+		return 100
+	}
+	return tls.MaxHelloCipherSuites
 }
 
 // scanSuites lists the suites a scan at v offers: the usual clients' (common), or every
@@ -121,7 +130,7 @@ func (p *prober) ciphers(ctx context.Context, addr, sni string, ep *result.Probe
 	var accepted []tls.CipherSuite
 	for len(remaining) > 0 && ctx.Err() == nil {
 		// Offer at most 128 at a time; a full scan goes chunk by chunk.
-		offer := remaining[:min(len(remaining), tls.MaxHelloCipherSuites)]
+		offer := remaining[:min(len(remaining), maxSuites(v))]
 		a, _, tcp := p.hello(ctx, addr, nil, v, offer, sni, false)
 		if tcp.err != nil {
 			break

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/connscope/connscope/certcheck"
 	"github.com/connscope/connscope/result"
@@ -135,7 +134,7 @@ func (p *prober) endpointFindings(fs *findingList, t *result.ProbeTarget, ep *re
 	e := ep.Address
 	ap, _ := netip.ParseAddrPort(e)
 	endpoint, port, addr := result.Endpoint("endpoint", e), result.Int("port", t.Port), result.Addr("addr", ap.Addr().String())
-	timeout := result.Text("timeout", seconds(p.opts.Timeout))
+	timeout := result.Sub("timeout", result.Msg("probe.seconds", result.Text("s", strconv.FormatFloat(p.opts.Timeout.Seconds(), 'f', -1, 64))))
 	switch ep.TCP.Verdict {
 	case string(result.VerdictOK):
 		fs.add(result.FindingTCPOK, result.SeverityInfo, e, result.Msg("probe.tcp-ok", endpoint, result.Text("ms", ms(ep.TCP.ConnectMS))), result.Message{})
@@ -154,11 +153,13 @@ func (p *prober) endpointFindings(fs *findingList, t *result.ProbeTarget, ep *re
 			m = result.Msg("probe.tcp-firewall-reject-host", endpoint, icmp, port)
 		}
 		fs.add(string(result.VerdictFirewallReject), result.SeverityProblem, e, m,
-			fs.pick(result.Msg("probe.next.firewall-reject", addr, port, from), result.Msg("probe.next.firewall-reject.apexone", addr, port, from)))
+			fs.pickRole(result.Msg("probe.next.firewall-reject", addr, port, from), result.Msg("probe.next.firewall-reject.apexone", addr, port, from),
+				result.Msg("probe.next.firewall-reject.agent", addr, port, from)))
 		return
 	case string(result.VerdictSYNTimeout):
 		fs.add(string(result.VerdictSYNTimeout), result.SeverityProblem, e, result.Msg("probe.tcp-syn-timeout", endpoint, timeout),
-			fs.pick(result.Msg("probe.next.syn-timeout", addr, port), result.Msg("probe.next.syn-timeout.apexone", addr, port)))
+			fs.pickRole(result.Msg("probe.next.syn-timeout", addr, port), result.Msg("probe.next.syn-timeout.apexone", addr, port),
+				result.Msg("probe.next.syn-timeout.agent", addr, port)))
 		return
 	case string(result.VerdictUnreachable):
 		m := result.Msg("probe.tcp-unreachable", endpoint, result.Capture("error", ep.TCP.Error))
@@ -204,25 +205,25 @@ func (fs *findingList) pickRole(generic, apexone, agent result.Message) result.M
 	return fs.pick(generic, apexone)
 }
 
-// outcomeMessage words one version's outcome.
+// outcomeMessage words what came back to one version's hello.
 func outcomeMessage(v *result.ProbeVersion, timeout result.Arg) result.Message {
-	switch v.Outcome {
-	case result.ProbeAccepted:
-		return result.Msg("probe.outcome.accepted", result.Text("cipher", v.Cipher))
-	case result.ProbeOtherVersion:
-		return result.Msg("probe.outcome.other-version", result.Text("chosen", v.Chosen))
-	case string(result.VerdictTLSVersionMismatch), string(result.VerdictTLSHandshakeFailure), string(result.VerdictTLSAlert):
-		if v.Alert == "" {
-			return result.Msg("probe.outcome.encrypted-alert")
+	switch v.Answer {
+	case "server-hello":
+		if v.Outcome == result.ProbeAccepted {
+			return result.Msg("probe.outcome.accepted", result.Text("cipher", v.Cipher))
 		}
+		return result.Msg("probe.outcome.other-version", result.Text("chosen", v.Chosen))
+	case "alert":
 		return result.Msg("probe.outcome.alert", result.Text("alert", v.Alert))
-	case string(result.VerdictServerResetAfterClientHello):
+	case "encrypted-alert":
+		return result.Msg("probe.outcome.encrypted-alert")
+	case "reset":
 		return result.Msg("probe.outcome.reset")
-	case string(result.VerdictServerClosedAfterClientHello):
+	case "close":
 		return result.Msg("probe.outcome.closed")
-	case string(result.VerdictNoServerHello):
+	case "silence":
 		return result.Msg("probe.outcome.silence", timeout)
-	case string(result.VerdictNotTLS):
+	case "not-tls":
 		return result.Msg("probe.outcome.not-tls", result.Capture("prefix", v.NotTLS))
 	}
 	return result.Msg("probe.outcome.other", result.Text("outcome", v.Outcome))
@@ -415,11 +416,6 @@ func (p *prober) ipWorksNameDoesNot(fs *findingList, t *result.ProbeTarget, name
 		result.Msg("probe.ip-works-name-does-not", result.Endpoint("endpoint", working.Address), name, result.Sub("why", why)),
 		fs.pick(result.Msg("probe.next.fix-name", name, result.Addr("addr", wa.Addr().String())),
 			result.Msg("probe.next.fix-name.apexone", name, result.Addr("addr", wa.Addr().String()))))
-}
-
-// seconds formats a duration for a message: "3 s", "1.5 s".
-func seconds(d time.Duration) string {
-	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + " s"
 }
 
 // ms formats milliseconds: "0.2 ms", "12 ms".

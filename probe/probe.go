@@ -142,6 +142,25 @@ func Run(ctx context.Context, opts Options) *result.ProbeResult {
 		pt := p.target(ctx, t)
 		r.Targets = append(r.Targets, pt)
 	}
+	Summarize(r, opts)
+	r.Connections = p.connections
+	r.Finished = opts.Now().UTC()
+	return r
+}
+
+// Diagnose judges a probed target from its facts alone (no network): its findings, each a code,
+// a severity, a message and a next step. Run calls it for every target; tests and tools can
+// call it on facts of their own.
+func Diagnose(opts Options, t *result.ProbeTarget) []result.ProbeFinding {
+	p := &prober{opts: opts}
+	return p.findings(t)
+}
+
+// Summarize gathers the targets' findings into r.Findings, adds the note that the agent's
+// versions are unknown when they are and a version was accepted, and counts the problems.
+func Summarize(r *result.ProbeResult, opts Options) {
+	r.Findings = []result.ProbeFinding{}
+	r.Problems = 0
 	accepted := false
 	for i := range r.Targets {
 		r.Findings = append(r.Findings, r.Targets[i].Findings...)
@@ -158,9 +177,6 @@ func Run(ctx context.Context, opts Options) *result.ProbeResult {
 			r.Problems++
 		}
 	}
-	r.Connections = p.connections
-	r.Finished = opts.Now().UTC()
-	return r
 }
 
 // url is the path fetched for a target of role, or "" for none.
@@ -340,13 +356,13 @@ func (p *prober) version(ctx context.Context, addr string, conn net.Conn, v tls.
 		pv.Outcome = tcp.verdict
 		return pv, nil
 	}
-	pv.Outcome = a.outcome
+	pv.Outcome, pv.Answer = a.outcome, a.kind
 	pv.Seconds = a.elapsed.Seconds()
 	if a.sh != nil {
 		pv.Chosen = a.sh.ChosenVersion().String()
 		pv.Cipher = a.sh.CipherSuite.String()
 	}
-	if a.alert.Description != 0 || a.outcome == string(result.VerdictTLSAlert) || a.outcome == string(result.VerdictTLSVersionMismatch) {
+	if a.kind == "alert" {
 		pv.Alert = a.alert.Description.String()
 	}
 	if len(a.notTLS) > 0 {

@@ -20,6 +20,7 @@ func (x *Redactor) Probe(r *result.ProbeResult) *result.ProbeResult {
 	x.collectProbe(r)
 	x.assign()
 	out := *r
+	out.Options.URL = x.redactString(r.Options.URL, kindPath)
 	out.Client.Detail = x.message(r.Client.Detail)
 	out.Targets = make([]result.ProbeTarget, len(r.Targets))
 	for i, t := range r.Targets {

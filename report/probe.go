@@ -116,25 +116,25 @@ func (pv *probeView) answer() string {
 	return pv.say("probe.report.answer", result.Int("problems", len(pv.problems)), result.Int("warnings", len(pv.warnings)))
 }
 
-// versionCell words one version's outcome compactly for a table cell.
+// versionCell words what came back to one version's hello compactly, for a table cell.
 func (pv *probeView) versionCell(v *result.ProbeVersion) string {
-	switch v.Outcome {
-	case result.ProbeAccepted:
-		return pv.say("probe.cell.accepted")
-	case result.ProbeOtherVersion:
-		return pv.say("probe.cell.other-version", result.Text("chosen", v.Chosen))
-	case string(result.VerdictTLSVersionMismatch), string(result.VerdictTLSHandshakeFailure), string(result.VerdictTLSAlert):
-		if v.Alert == "" {
-			return pv.say("probe.cell.encrypted-alert")
+	switch v.Answer {
+	case "server-hello":
+		if v.Outcome == result.ProbeAccepted {
+			return pv.say("probe.cell.accepted")
 		}
+		return pv.say("probe.cell.other-version", result.Text("chosen", v.Chosen))
+	case "alert":
 		return pv.say("probe.cell.alert", result.Text("alert", v.Alert))
-	case string(result.VerdictServerResetAfterClientHello):
+	case "encrypted-alert":
+		return pv.say("probe.cell.encrypted-alert")
+	case "reset":
 		return pv.say("probe.cell.reset")
-	case string(result.VerdictServerClosedAfterClientHello):
+	case "close":
 		return pv.say("probe.cell.closed")
-	case string(result.VerdictNoServerHello):
+	case "silence":
 		return pv.say("probe.cell.silence")
-	case string(result.VerdictNotTLS):
+	case "not-tls":
 		return pv.say("probe.cell.not-tls")
 	}
 	return clean(v.Outcome)

@@ -154,7 +154,10 @@ type ProbeVersion struct {
 	// (protocol_version alert), "tls-handshake-failure" (handshake_failure or insufficient_security),
 	// "tls-alert" (another alert), "server-reset-after-client-hello", "server-closed-after-client-hello",
 	// "no-server-hello" (silence until the timeout), "not-tls"; or a TCP verdict when the connection failed.
-	Outcome string  `json:"outcome"`
+	Outcome string `json:"outcome"`
+	// Answer is what came back: "server-hello", "alert", "encrypted-alert", "reset", "close",
+	// "silence" (nothing until the timeout) or "not-tls"; "" when the connection failed.
+	Answer  string  `json:"answer"`
 	Chosen  string  `json:"chosen,omitempty"` // the ServerHello's version
 	Cipher  string  `json:"cipher,omitempty"` // the ServerHello's suite
 	Alert   string  `json:"alert,omitempty"`  // the alert's description

@@ -63,7 +63,7 @@ func probeFixture(t *testing.T) *result.ProbeResult {
 				Clients: []result.ProbeClientCipher{{Client: "Windows 8.1 / Server 2012 R2", Cipher: "TLS_RSA_WITH_AES_256_GCM_SHA384"},
 					{Client: "Windows 10 1607 / Server 2016", Cipher: "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"}}},
 			Certificate: pc,
-			HTTP: []result.ProbeHTTP{{URL: "https://10.77.1.2:4343" + check, By: "address", Address: "10.77.1.2:4343", Status: 200, Bytes: 1187, Version: "TLS 1.2"}},
+			HTTP:        []result.ProbeHTTP{{URL: "https://10.77.1.2:4343" + check, By: "address", Address: "10.77.1.2:4343", Status: 200, Bytes: 1187, Version: "TLS 1.2"}},
 		}},
 		HTTP: []result.ProbeHTTP{{URL: "https://apexone.connscope.test:4343" + check, By: "name", Address: "10.77.1.2:4343", Status: 200, Bytes: 1187, Version: "TLS 1.2"}},
 	}

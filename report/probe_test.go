@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/pem"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -152,4 +153,35 @@ func TestProbeReportEscapes(t *testing.T) {
 			t.Errorf("%s: unescaped <script>", f)
 		}
 	}
+}
+
+// TestProbeSchemaDoc: docs/probe-json.md names every JSON key of the probe's result.
+func TestProbeSchemaDoc(t *testing.T) {
+	doc, err := os.ReadFile("../docs/probe-json.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[reflect.Type]bool{}
+	var walk func(reflect.Type)
+	walk = func(typ reflect.Type) {
+		for typ.Kind() == reflect.Pointer || typ.Kind() == reflect.Slice {
+			typ = typ.Elem()
+		}
+		if typ.Kind() != reflect.Struct || seen[typ] || typ == reflect.TypeFor[time.Time]() {
+			return
+		}
+		seen[typ] = true
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" || name == "" {
+				continue
+			}
+			if !strings.Contains(string(doc), "`"+name+"`") {
+				t.Errorf("docs/probe-json.md does not name %s.%s (`%s`)", typ.Name(), f.Name, name)
+			}
+			walk(f.Type)
+		}
+	}
+	walk(reflect.TypeFor[result.ProbeResult]())
 }

@@ -14,6 +14,7 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/hex"
 	"errors"
 	"net/netip"
@@ -218,24 +219,19 @@ func judgeIssuer(certs []*x509.Certificate, o Options) (Finding, bool) {
 }
 
 // CertName names a certificate by its subject's CN, else its whole subject.
-func CertName(c *x509.Certificate) string {
-	if c.Subject.CommonName != "" {
-		return "CN=" + c.Subject.CommonName
-	}
-	if s := c.Subject.String(); s != "" {
-		return s
-	}
-	return "(empty subject)"
-}
+func CertName(c *x509.Certificate) string { return dnName(c.Subject, "(empty subject)") }
 
-func issuerName(c *x509.Certificate) string {
-	if c.Issuer.CommonName != "" {
-		return "CN=" + c.Issuer.CommonName
+func issuerName(c *x509.Certificate) string { return dnName(c.Issuer, "(empty issuer)") }
+
+// dnName is "CN=..." for a name with a common name, else the whole name, else empty.
+func dnName(n pkix.Name, empty string) string {
+	if n.CommonName != "" {
+		return "CN=" + n.CommonName
 	}
-	if s := c.Issuer.String(); s != "" {
+	if s := n.String(); s != "" {
 		return s
 	}
-	return "(empty issuer)"
+	return empty
 }
 
 // Names is the list of names a certificate is valid for, as a message parameter "names".

@@ -46,27 +46,6 @@ func (fs *findingList) pick(generic, apexone result.Message) result.Message {
 	return generic
 }
 
-// lookupOutcome words a lookup's outcome.
-func lookupOutcome(l *result.ProbeLookup) result.Message {
-	switch l.Outcome {
-	case "nxdomain":
-		return result.Msg("probe.lookup.nxdomain")
-	case "no-address":
-		return result.Msg("probe.lookup.no-address")
-	case "timeout":
-		return result.Msg("probe.lookup.timeout")
-	}
-	return result.Msg("probe.lookup.error", result.Capture("error", l.Error))
-}
-
-func addrList(addrs []string) result.Arg {
-	items := make([]result.Message, len(addrs))
-	for i, a := range addrs {
-		items[i] = result.Msg("probe.addr", result.Addr("addr", a))
-	}
-	return result.List("addrs", items)
-}
-
 // nameFindings judges the name's lookups and reports whether the system resolver resolved it.
 func (p *prober) nameFindings(fs *findingList, t *result.ProbeTarget) bool {
 	if len(t.Lookups) == 0 {
@@ -76,10 +55,10 @@ func (p *prober) nameFindings(fs *findingList, t *result.ProbeTarget) bool {
 	sys := &t.Lookups[0]
 	ok := sys.Outcome == "ok"
 	if ok {
-		fs.add("name-resolved", result.SeverityInfo, "", result.Msg("probe.name-resolved", name, addrList(sys.Addresses)), result.Message{})
+		fs.add("name-resolved", result.SeverityInfo, "", result.Msg("probe.name-resolved", name, result.AddrList("addrs", sys.Addresses)), result.Message{})
 	} else {
 		fs.add(string(result.VerdictNameResolutionFailed), result.SeverityProblem, "",
-			result.Msg("probe.name-failed", name, result.Sub("outcome", lookupOutcome(sys))),
+			result.Msg("probe.name-failed", name, result.Sub("outcome", sys.AnswerMessage())),
 			fs.pick(result.Msg("probe.next.name-failed", name), result.Msg("probe.next.name-failed.apexone", name)))
 	}
 	for i := 1; i < len(t.Lookups); i++ {
@@ -87,18 +66,7 @@ func (p *prober) nameFindings(fs *findingList, t *result.ProbeTarget) bool {
 		if l.Outcome == sys.Outcome && sameAddrs(l.Addresses, sys.Addresses) {
 			continue
 		}
-		var answer result.Message
-		if l.Outcome == "ok" {
-			answer = result.Msg("probe.lookup.answer", addrList(l.Addresses))
-		} else {
-			answer = lookupOutcome(l)
-		}
-		var system result.Message
-		if ok {
-			system = result.Msg("probe.lookup.answer", addrList(sys.Addresses))
-		} else {
-			system = lookupOutcome(sys)
-		}
+		answer, system := l.AnswerMessage(), sys.AnswerMessage()
 		fs.add(result.FindingResolversDisagree, result.SeverityWarning, "",
 			result.Msg("probe.resolvers-disagree", result.Endpoint("resolver", l.Resolver), name, result.Sub("answer", answer), result.Sub("system", system)),
 			result.Msg("probe.next.resolvers-disagree", name))
@@ -387,7 +355,7 @@ func (p *prober) ipWorksNameDoesNot(fs *findingList, t *result.ProbeTarget, name
 	var why result.Message
 	switch {
 	case !nameOK:
-		why = result.Msg("probe.why.unresolved", result.Sub("outcome", lookupOutcome(&t.Lookups[0])))
+		why = result.Msg("probe.why.unresolved", result.Sub("outcome", t.Lookups[0].AnswerMessage()))
 	default:
 		resolvedWorks := false
 		for _, a := range t.Lookups[0].Addresses {
@@ -399,7 +367,7 @@ func (p *prober) ipWorksNameDoesNot(fs *findingList, t *result.ProbeTarget, name
 			}
 		}
 		if !resolvedWorks {
-			why = result.Msg("probe.why.elsewhere", addrList(t.Lookups[0].Addresses))
+			why = result.Msg("probe.why.elsewhere", result.AddrList("addrs", t.Lookups[0].Addresses))
 			break
 		}
 		for _, h := range t.HTTP {

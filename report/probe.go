@@ -186,19 +186,7 @@ func (pv *probeView) endpointHeader() []string {
 func (pv *probeView) lookupLine(t *result.ProbeTarget) string {
 	var items []result.Message
 	for _, l := range t.Lookups {
-		var answer result.Message
-		switch l.Outcome {
-		case "ok":
-			answer = result.Msg("probe.lookup.answer", addrArgs(l.Addresses))
-		case "nxdomain":
-			answer = result.Msg("probe.lookup.nxdomain")
-		case "no-address":
-			answer = result.Msg("probe.lookup.no-address")
-		case "timeout":
-			answer = result.Msg("probe.lookup.timeout")
-		default:
-			answer = result.Msg("probe.lookup.error", result.Capture("error", l.Error))
-		}
+		answer := l.AnswerMessage()
 		if l.Resolver == "system" {
 			items = append(items, result.Msg("probe.report.lookup-system", result.Sub("answer", answer)))
 		} else {
@@ -206,14 +194,6 @@ func (pv *probeView) lookupLine(t *result.ProbeTarget) string {
 		}
 	}
 	return pv.say("probe.report.lookups", result.HostName("name", t.Name), result.List("lookups", items))
-}
-
-func addrArgs(addrs []string) result.Arg {
-	items := make([]result.Message, len(addrs))
-	for i, a := range addrs {
-		items[i] = result.Msg("probe.addr", result.Addr("addr", a))
-	}
-	return result.List("addrs", items)
 }
 
 // targetLine names a target and its role.

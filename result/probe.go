@@ -228,3 +228,27 @@ type ProbeCapture struct {
 	Packets   int    `json:"packets"`
 	Filter    string `json:"filter"`
 }
+
+// AnswerMessage words a lookup's answer: its addresses, or why there are none.
+func (l *ProbeLookup) AnswerMessage() Message {
+	switch l.Outcome {
+	case "ok":
+		return Msg("probe.lookup.answer", AddrList("addrs", l.Addresses))
+	case "nxdomain":
+		return Msg("probe.lookup.nxdomain")
+	case "no-address":
+		return Msg("probe.lookup.no-address")
+	case "timeout":
+		return Msg("probe.lookup.timeout")
+	}
+	return Msg("probe.lookup.error", Capture("error", l.Error))
+}
+
+// AddrList is a list of addresses as a message parameter: "10.0.0.2, 10.0.0.3".
+func AddrList(name string, addrs []string) Arg {
+	items := make([]Message, len(addrs))
+	for i, a := range addrs {
+		items[i] = Msg("probe.addr", Addr("addr", a))
+	}
+	return List(name, items)
+}

@@ -53,21 +53,3 @@ func LocalClientVersions() ([]tls.Version, result.Message) {
 	}
 	return out, result.Msg("probe.client-versions-registry", result.Text("windows", strconv.Itoa(int(maj))+"."+strconv.Itoa(int(min))+"."+strconv.Itoa(int(build))), result.List("read", read))
 }
-
-// defaultOn says whether a Windows version uses a protocol on the client side when its keys are
-// absent: Windows 7 / 2008 R2 (6.1): SSL 3.0 and TLS 1.0; 8 to 10 1511: TLS 1.0-1.2 and SSL 3.0;
-// 10 1607 and later: TLS 1.0-1.2; builds 20348 (Server 2022) and 22000 (Windows 11) on: TLS 1.3 too.
-func defaultOn(v tls.Version, maj, min, build uint32) bool {
-	win7 := maj == 6 && min <= 1
-	switch v {
-	case tls.VersionSSL30:
-		return maj == 6 || maj == 10 && build < 14393
-	case tls.VersionTLS10:
-		return true
-	case tls.VersionTLS11, tls.VersionTLS12:
-		return !win7
-	case tls.VersionTLS13:
-		return maj == 10 && build >= 20348
-	}
-	return false
-}

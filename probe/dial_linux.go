@@ -28,10 +28,12 @@ func connectTCP(ctx context.Context, addr string, timeout time.Duration) (net.Co
 	}
 	ip := ap.Addr().Unmap()
 	family, level, opt := unix.AF_INET, unix.SOL_IP, unix.IP_RECVERR
-	var sa unix.Sockaddr = &unix.SockaddrInet4{Port: int(ap.Port()), Addr: ip.As4()}
+	var sa unix.Sockaddr
 	if ip.Is6() {
 		family, level, opt = unix.AF_INET6, unix.SOL_IPV6, unix.IPV6_RECVERR
 		sa = &unix.SockaddrInet6{Port: int(ap.Port()), Addr: ip.As16()}
+	} else {
+		sa = &unix.SockaddrInet4{Port: int(ap.Port()), Addr: ip.As4()}
 	}
 	fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 	if err != nil {

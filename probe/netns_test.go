@@ -21,6 +21,7 @@ import (
 	"github.com/connscope/connscope/knowledge"
 	"github.com/connscope/connscope/report"
 	"github.com/connscope/connscope/result"
+	"github.com/connscope/connscope/tls"
 )
 
 // The namespace tests run real servers — OpenSSL s_server, gnutls-serv, a Go HTTPS and HTTP
@@ -34,10 +35,12 @@ import (
 // Addresses: client 10.66.0.1, server 10.66.0.2 (and 10.66.0.3, where nothing listens).
 
 const (
-	clientIP = "10.66.0.1"
-	serverIP = "10.66.0.2"
-	otherIP  = "10.66.0.3" // a server address where nothing listens
-	pki      = "../testdata/pki/"
+	clientIP  = "10.66.0.1"
+	serverIP  = "10.66.0.2"
+	otherIP   = "10.66.0.3" // a server address where nothing listens
+	clientIP6 = "fd00:66::1"
+	serverIP6 = "fd00:66::2"
+	pki       = "../testdata/pki/"
 	// checkBody is what the Go server serves at the check URL.
 	checkBody = "OfcNTCer.dat of the connscope test server\n"
 	checkURL  = "/officescan/hotfix_pccnt/Common/OfcNTCer.dat"
@@ -83,7 +86,7 @@ func needRoot(t *testing.T, tools ...string) {
 // newLab sets up the namespaces and servers and tears them down when the test ends.
 func newLab(t *testing.T) *lab {
 	t.Helper()
-	needRoot(t, "ip", "openssl", "gnutls-serv", "dnsmasq", "iptables", "ss")
+	needRoot(t, "ip", "openssl", "gnutls-serv", "dnsmasq", "iptables", "ip6tables", "ss")
 	id := os.Getpid() % 100000
 	l := &lab{client: fmt.Sprintf("prbc%d", id), server: fmt.Sprintf("prbs%d", id)}
 	etc := filepath.Join("/etc/netns", l.client)
@@ -106,6 +109,8 @@ func newLab(t *testing.T) *lab {
 		{"-n", l.client, "addr", "add", clientIP + "/24", "dev", vc},
 		{"-n", l.server, "addr", "add", serverIP + "/24", "dev", vs},
 		{"-n", l.server, "addr", "add", otherIP + "/24", "dev", vs},
+		{"-n", l.client, "addr", "add", clientIP6 + "/64", "dev", vc, "nodad"},
+		{"-n", l.server, "addr", "add", serverIP6 + "/64", "dev", vs, "nodad"},
 		{"-n", l.client, "link", "set", vc, "up"},
 		{"-n", l.server, "link", "set", vs, "up"},
 		{"-n", l.client, "link", "set", "lo", "up"},
@@ -128,6 +133,7 @@ func newLab(t *testing.T) *lab {
 	} {
 		l.must(t, l.server, append([]string{"iptables"}, rule...)...)
 	}
+	l.must(t, l.server, "ip6tables", "-A", "INPUT", "-p", "tcp", "--dport", strconv.Itoa(portReject), "-j", "REJECT")
 	cert, key := pki+"server.pem", pki+"server.key"
 	ossl := func(port int, extra ...string) {
 		args := append([]string{"openssl", "s_server", "-quiet", "-accept", strconv.Itoa(port), "-cert", cert, "-key", key, "-www"}, extra...)
@@ -220,6 +226,7 @@ type helperSpec struct {
 	NoURL          bool
 	CA             string
 	Write          string
+	Ciphers        string
 }
 
 // probeIn runs the probe in the client namespace and returns its result, as the JSON report
@@ -273,7 +280,7 @@ func helperProbe() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(3)
 	}
-	opts := Options{Profile: prof, URL: spec.URL, NoURL: spec.NoURL, Timeout: time.Second, ServerNames: spec.ServerNames}
+	opts := Options{Profile: prof, URL: spec.URL, NoURL: spec.NoURL, Timeout: time.Second, ServerNames: spec.ServerNames, Ciphers: spec.Ciphers}
 	for _, s := range spec.Targets {
 		tg, err := ParseTarget(s, 0, RoleServer)
 		if err != nil {
@@ -376,6 +383,8 @@ func TestProbeNamespaces(t *testing.T) {
 	t.Logf("lab set up in %v", time.Since(start))
 	t.Run("versions", l.testVersionCases)
 	t.Run("servers", l.testServers)
+	t.Run("ipv6", l.testIPv6)
+	t.Run("ciphers-all", l.testCiphersAll)
 	t.Run("names", l.testNames)
 	t.Run("http", l.testHTTP)
 	t.Run("agent", l.testAgent)
@@ -662,5 +671,32 @@ func (l *lab) testWrite(t *testing.T) {
 		if got := byHighest["10.66.0.2:"+c.port+" "]; ep.TCP.Verdict != c.verdict || len(got) != 1 || !got[c.verdict] {
 			t.Errorf("port %s: analyze %v, probe %s, want %s", c.port, got, ep.TCP.Verdict, c.verdict)
 		}
+	}
+}
+
+// testIPv6: the same checks over IPv6: a TLS 1.2 server, a closed port (RST), and ip6tables
+// REJECT (ICMPv6 port unreachable, read with IPV6_RECVERR).
+func (l *lab) testIPv6(t *testing.T) {
+	r := l.probeIn(t, helperSpec{Targets: []string{"[" + serverIP6 + "]:4401", "[" + serverIP6 + "]:4406", "[" + serverIP6 + "]:4408"}, NoURL: true})
+	var got []string
+	for _, tg := range r.Targets {
+		for _, ep := range tg.Endpoints {
+			got = append(got, ep.Address+" "+ep.TCP.Verdict+" "+ep.TCP.Answer+" "+ep.TCP.ICMP+" "+strings.Join(ep.Accepted, ","))
+		}
+	}
+	checkLines(t, "IPv6", got, []string{
+		"[fd00:66::2]:4401 ok syn-ack  TLS 1.2",
+		"[fd00:66::2]:4406 refused rst  ",
+		"[fd00:66::2]:4408 firewall-reject icmp ICMPv6 1/4 port unreachable ",
+	})
+}
+
+// testCiphersAll: --ciphers all offers every registered suite (in hellos of at most 128) and
+// finds the one ChaCha20 suite the server allows.
+func (l *lab) testCiphersAll(t *testing.T) {
+	r := l.probeIn(t, helperSpec{Targets: []string{serverIP + ":" + strconv.Itoa(portChaCha)}, NoURL: true, Ciphers: CiphersAll})
+	c := endpointOf(t, r, serverIP+":"+strconv.Itoa(portChaCha)).Ciphers
+	if c == nil || c.Mode != CiphersAll || c.Offered != len(scanSuites(tls.VersionTLS12, CiphersAll)) || strings.Join(c.Accepted, ",") != "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256" {
+		t.Errorf("ciphers %+v", c)
 	}
 }

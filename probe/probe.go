@@ -101,6 +101,8 @@ type Options struct {
 	// Roots are the trusted roots certificates are checked against; nil: the system's.
 	Roots *x509.CertPool
 	Now   func() time.Time
+	// OnEndpoint, when set, is called as each address is about to be probed (for progress lines).
+	OnEndpoint func(address string)
 }
 
 // prober runs one probe.
@@ -246,6 +248,9 @@ func (p *prober) target(ctx context.Context, t Target) result.ProbeTarget {
 // check URL by address.
 func (p *prober) endpoint(ctx context.Context, name string, a netip.Addr, t Target, via string) result.ProbeEndpoint {
 	addr := netip.AddrPortFrom(a, uint16(t.Port)).String()
+	if p.opts.OnEndpoint != nil {
+		p.opts.OnEndpoint(addr)
+	}
 	ep := result.ProbeEndpoint{Address: addr, Via: via, Versions: []result.ProbeVersion{}, Accepted: []string{}, HTTP: []result.ProbeHTTP{}}
 	conn, tcp := p.dial(ctx, addr)
 	ep.TCP = result.ProbeTCP{Verdict: tcp.verdict, ConnectMS: float64(tcp.elapsed.Microseconds()) / 1000}
@@ -347,9 +352,15 @@ func schemeOf(eps []result.ProbeEndpoint) string {
 // taken to refuse the version.
 func (p *prober) version(ctx context.Context, addr string, conn net.Conn, v tls.Version, sni string) (result.ProbeVersion, *tls.Certificate) {
 	pv := result.ProbeVersion{Version: v.String()}
-	a, size, tcp := p.hello(ctx, addr, conn, v, typicalSuites(v), sni, v.Rank() <= tls.VersionTLS12.Rank())
+	wantCert := v.Rank() <= tls.VersionTLS12.Rank()
+	a, size, tcp := p.hello(ctx, addr, conn, v, typicalSuites(v), sni, wantCert)
+	if tcp.err == nil && (a.kind == "reset" || a.kind == "close") {
+		// A flaky server gives false intolerance (testssl.sh issue 1301): ask once more before
+		// taking a reset or a close for a refusal.
+		a, size, tcp = p.hello(ctx, addr, nil, v, typicalSuites(v), sni, wantCert)
+	}
 	if tcp.err == nil && a.outcome == string(result.VerdictTLSHandshakeFailure) {
-		a, size, tcp = p.hello(ctx, addr, nil, v, broadSuites(v), sni, v.Rank() <= tls.VersionTLS12.Rank())
+		a, size, tcp = p.hello(ctx, addr, nil, v, broadSuites(v), sni, wantCert)
 	}
 	pv.HelloBytes = size
 	if tcp.err != nil {

@@ -220,3 +220,28 @@ func TestBelowAccepted(t *testing.T) {
 		t.Errorf("got %v", got)
 	}
 }
+
+// TestSChannelDefaults: what each Windows version's SChannel client enables with no registry keys.
+func TestSChannelDefaults(t *testing.T) {
+	cases := []struct {
+		name            string
+		maj, min, build uint32
+		want            string
+	}{
+		{"Windows 7 / 2008 R2", 6, 1, 7601, "SSL 3.0, TLS 1.0"},
+		{"Windows 8.1 / 2012 R2", 6, 3, 9600, "SSL 3.0, TLS 1.0, TLS 1.1, TLS 1.2"},
+		{"Windows 10 1607 / 2016", 10, 0, 14393, "TLS 1.0, TLS 1.1, TLS 1.2"},
+		{"Windows Server 2022", 10, 0, 20348, "TLS 1.0, TLS 1.1, TLS 1.2, TLS 1.3"},
+	}
+	for _, tc := range cases {
+		var on []string
+		for _, v := range Versions {
+			if defaultOn(v, tc.maj, tc.min, tc.build) {
+				on = append(on, v.String())
+			}
+		}
+		if got := strings.Join(on, ", "); got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
+		}
+	}
+}

@@ -118,6 +118,7 @@ func runProbe(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
+	opts.OnEndpoint = func(addr string) { fmt.Fprintf(stderr, "connscope: probing %s\n", addr) }
 	ctx, stop := stopContext(0)
 	defer stop()
 	var res *result.ProbeResult

@@ -33,16 +33,41 @@ func RunCaptured(ctx context.Context, opts Options, file string) (*result.ProbeR
 		return nil, fmt.Errorf("--write: %w", err)
 	}
 	var ports []uint16
+	var hosts []netip.Addr
+	addHost := func(a netip.Addr) {
+		if a.IsValid() && !slices.Contains(hosts, a.Unmap()) {
+			hosts = append(hosts, a.Unmap())
+		}
+	}
 	for _, t := range opts.Targets {
 		if !slices.Contains(ports, uint16(t.Port)) {
 			ports = append(ports, uint16(t.Port))
 		}
+		addHost(t.Addr)
+		names := []string{t.Name}
+		if t.Name == "" && t.Role == RoleServer {
+			names = opts.ServerNames
+		}
+		for _, n := range names {
+			if n == "" {
+				continue
+			}
+			// The addresses the probe will connect to: only the probe's own packets (and the
+			// name lookups, on UDP port 53) are kept, not other clients' on the same ports.
+			addrs, _ := net.DefaultResolver.LookupNetIP(ctx, "ip", n)
+			for _, a := range addrs {
+				addHost(a)
+			}
+		}
+	}
+	if len(hosts) > capture.MaxFilterHosts || len(ports) > capture.MaxFilterPorts {
+		hosts = nil // too many for the kernel filter: keep the ports' packets
 	}
 	f, err := os.Create(file)
 	if err != nil {
 		return nil, fmt.Errorf("--write: %w", err)
 	}
-	filter := capture.Filter{Ports: ports}
+	filter := capture.Filter{Ports: ports, Hosts: hosts}
 	live, err := capture.OpenLive(capture.LiveOptions{Interface: iface, Filter: filter, Write: f, PollInterval: 50 * time.Millisecond})
 	if err != nil {
 		f.Close()

@@ -7,7 +7,6 @@ import (
 	"net/netip"
 
 	"github.com/connscope/connscope/certcheck"
-	"github.com/connscope/connscope/knowledge"
 	"github.com/connscope/connscope/result"
 	"github.com/connscope/connscope/tls"
 )
@@ -65,10 +64,10 @@ func (p *prober) certificate(ctx context.Context, addr, name string, a netip.Add
 	}
 	certs, errs := certcheck.Parse(chain)
 	pc.Chain = certcheck.Describe(chain, certs, errs)
-	en := knowledge.CatalogOf(knowledge.English)
 	for _, f := range certcheck.Judge(certs, errs, pc.Chain, certcheck.Options{At: p.opts.Now(), Name: name, Addr: a,
 		Seen: certcheck.ByProbe, CheckIssuer: true, Roots: p.opts.Roots}) {
-		pc.Findings = append(pc.Findings, result.CertificateFinding{Code: f.Code, Text: en.Render(f.Message)})
+		// Text is worded by the report, from Messages, in its language.
+		pc.Findings = append(pc.Findings, result.CertificateFinding{Code: f.Code})
 		pc.Messages = append(pc.Messages, f.Message)
 	}
 	return pc

@@ -191,7 +191,8 @@ type ProbeCertificate struct {
 	Source   string               `json:"source"`  // "handshake" (crypto/tls) or "certificate-message" (read from a TLS 1.2-or-lower answer)
 	Chain    []Certificate        `json:"chain"`
 	Findings []CertificateFinding `json:"findings"`
-	// Messages are the findings as messages (Findings[i].Text worded from Messages[i]).
+	// Messages are the findings as messages; the JSON report words Findings[i].Text from
+	// Messages[i] in its language.
 	Messages []Message `json:"-"`
 }
 

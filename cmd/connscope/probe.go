@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"time"
 
@@ -227,7 +228,7 @@ func (o *probeOptions) options(args []string) (probe.Options, error) {
 		if err != nil || !t.Addr.IsValid() {
 			return opts, &usageError{fmt.Sprintf("--dns %q: give a DNS server's address (and port)", d)}
 		}
-		opts.Resolvers = append(opts.Resolvers, joinHostPort(t))
+		opts.Resolvers = append(opts.Resolvers, netip.AddrPortFrom(t.Addr, uint16(t.Port)).String())
 	}
 	if o.ca != "" {
 		b, err := os.ReadFile(o.ca)
@@ -240,11 +241,4 @@ func (o *probeOptions) options(args []string) (probe.Options, error) {
 		}
 	}
 	return opts, nil
-}
-
-func joinHostPort(t probe.Target) string {
-	if t.Addr.Is6() {
-		return fmt.Sprintf("[%s]:%d", t.Addr, t.Port)
-	}
-	return fmt.Sprintf("%s:%d", t.Addr, t.Port)
 }

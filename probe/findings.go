@@ -246,7 +246,11 @@ func (p *prober) versionFindings(fs *findingList, ep *result.ProbeEndpoint, endp
 	}
 	agent := versionList("client", cv)
 	if ep.Settled != "" {
-		fs.add(result.FindingVersionSettled, result.SeverityInfo, e, result.Msg("probe.settled", agent, endpoint, result.Text("version", ep.Settled)), result.Message{})
+		m := result.Msg("probe.settled", agent, endpoint, result.Text("version", ep.Settled))
+		if fs.agent {
+			m = result.Msg("probe.settled.agent", agent, endpoint, result.Text("version", ep.Settled))
+		}
+		fs.add(result.FindingVersionSettled, result.SeverityInfo, e, m, result.Message{})
 		return
 	}
 	lowest, _ := tls.ParseVersion(ep.Accepted[0])
@@ -259,8 +263,11 @@ func (p *prober) versionFindings(fs *findingList, ep *result.ProbeEndpoint, endp
 	args := []result.Arg{result.Text("server_lowest", lowest.String()), result.Text("client_highest", highest.String()), endpoint}
 	next := fs.pickRole(result.Msg("probe.next.no-common-version", args...), result.Msg("probe.next.no-common-version.apexone", args...),
 		result.Msg("probe.next.no-common-version.agent", args...))
-	fs.add(string(result.VerdictTLSVersionMismatch), result.SeverityProblem, e,
-		result.Msg("probe.no-common-version", agent, endpoint, versionList("server", ep.Accepted)), next)
+	m := result.Msg("probe.no-common-version", agent, endpoint, versionList("server", ep.Accepted))
+	if fs.agent {
+		m = result.Msg("probe.no-common-version.agent", agent, endpoint, versionList("server", ep.Accepted))
+	}
+	fs.add(string(result.VerdictTLSVersionMismatch), result.SeverityProblem, e, m, next)
 }
 
 // versionList is a list of versions as a parameter: "TLS 1.0, TLS 1.1".

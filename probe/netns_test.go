@@ -612,11 +612,14 @@ func (l *lab) testAgent(t *testing.T) {
 	if r.Targets[0].Role != RoleAgentListener {
 		t.Errorf("role %s", r.Targets[0].Role)
 	}
-	var next string
+	var next, text string
 	for _, f := range r.Findings {
 		if f.Code == string(result.VerdictTLSVersionMismatch) {
-			next = f.NextText
+			next, text = f.NextText, f.Text
 		}
+	}
+	if want := "no common version: the server, as the TLS client of notifications, has TLS 1.0, the agent's listener 10.66.0.2:4401 accepts TLS 1.2: notifications cannot get through"; text != want {
+		t.Errorf("finding %q,\nwant %q", text, want)
 	}
 	if want := "The agent is the TLS server of notifications: enable TLS 1.2 for the server's SCHANNEL Client side (…\\SCHANNEL\\Protocols\\TLS 1.2\\Client) or allow TLS 1.0 on the agent's Server side, then restart the host."; next != want {
 		t.Errorf("next step %q,\nwant %q", next, want)

@@ -31,8 +31,9 @@ Options:
                           (apexone: /officescan/hotfix_pccnt/Common/OfcNTCer.dat) and wording
       --server-name NAME  the server's DNS name: an address target is probed by name too, to
                           tell "the IP works, the name does not"; repeatable
-      --client-versions V the agent's TLS versions, e.g. 1.0,1.1 (default: read from this
-                          machine's SCHANNEL registry keys on Windows; unknown elsewhere)
+      --client-versions V the TLS client's versions, e.g. 1.0,1.1: the agent's (for --agent
+                          targets, the server's, which notifies the agent); default: read from
+                          this machine's SCHANNEL Client registry keys on Windows, else unknown
       --ciphers MODE      common (default: the suites usual clients offer) or all (every
                           registered suite: more connections)
       --url PATH          the path to GET instead of the profile's check URL

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/certcheck"
 	"github.com/connscope/connscope/diagnose"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/result"
@@ -248,9 +249,9 @@ func describeChain(chain *facts.Chain) []result.Certificate {
 		for _, ip := range cert.IPAddresses {
 			rc.IPAddresses = append(rc.IPAddresses, ip.String())
 		}
-		rc.KeyType, rc.KeyBits = diagnose.KeyInfo(cert)
+		rc.KeyType, rc.KeyBits = certcheck.KeyInfo(cert)
 		rc.SignatureAlgorithm = cert.SignatureAlgorithm.String()
-		rc.SelfSigned = diagnose.SelfSigned(cert)
+		rc.SelfSigned = certcheck.SelfSigned(cert)
 		rc.IsCA = cert.IsCA
 		desc[i] = rc
 	}

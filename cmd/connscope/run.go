@@ -23,12 +23,13 @@ const usage = `connscope tells, from packets alone, why a TLS client cannot talk
 Usage:
   connscope analyze [options] FILE     analyse a capture file (pcap, pcapng, optionally gzip)
   connscope capture -i IFACE [options] capture live, a line per connection, then the report
+  connscope probe [options] HOST...    check a TLS server actively: versions, ciphers, certificate
   connscope interfaces                 list the interfaces capture can use
   connscope version                    print the version
   connscope help [COMMAND]             show help
 
-Run 'connscope help analyze' or 'connscope help capture' for their options, 'connscope help
-profiles' for the knowledge profiles (--profile).
+Run 'connscope help analyze', 'connscope help capture' or 'connscope help probe' for their
+options, 'connscope help profiles' for the knowledge profiles (--profile).
 `
 
 // usageError is bad usage: the message is printed with a hint, and the exit code is 2.
@@ -50,6 +51,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		code, err = runCapture(args[1:], stdout, stderr)
 	case "interfaces":
 		code, err = runInterfaces(args[1:], stdout)
+	case "probe":
+		code, err = runProbe(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "connscope %s\n", version)
 		return exitOK
@@ -58,6 +61,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprint(stdout, analyzeUsage)
 		} else if len(args) > 1 && args[1] == "capture" {
 			fmt.Fprint(stdout, captureUsage)
+		} else if len(args) > 1 && args[1] == "probe" {
+			fmt.Fprint(stdout, probeUsage)
 		} else if len(args) > 1 && args[1] == "interfaces" {
 			fmt.Fprint(stdout, interfacesUsage)
 		} else if len(args) > 1 && args[1] == "profiles" {

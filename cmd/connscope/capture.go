@@ -34,7 +34,9 @@ Options:
   -c, --count N           stop after N packets
   -w, --write FILE        also write the captured packets to FILE (pcapng), complete on every stop
   -f, --format FORMAT     final report: table (default) or json
-  -o, --output FILE       write the final report to FILE instead of standard output
+  -o, --output FILE       write the final report to FILE instead of standard output (checked
+                          before capturing; should writing it fail at the end, the report goes
+                          to standard output instead)
   -v, --verbose           table: show reason, next step and evidence for every flow
       --max-flows N       list at most N flows in the final report (default 10000); the rest are counted
       --idle-timeout D    finish a connection silent for D (default 2m)
@@ -94,6 +96,18 @@ func runCapture(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
+	// The report's file is started before capturing: a capture cannot be repeated, so its
+	// report must not find out at the end that it cannot be written.
+	if err := checkOutputs(nil, []namedPath{{"--output", o.output}, {"--write", o.write}}); err != nil {
+		return exitUsage, err
+	}
+	var out *atomicFile
+	if o.output != "" {
+		if out, err = createAtomic(o.output); err != nil {
+			return exitUsage, fmt.Errorf("cannot write the report: %w; nothing was captured", err)
+		}
+		defer out.Abort()
+	}
 	live := capture.LiveOptions{Interface: o.iface, Filter: capture.Filter{Ports: opts.Ports, Hosts: opts.Hosts}}
 	var file *os.File
 	if o.write != "" {
@@ -131,8 +145,18 @@ func runCapture(args []string, stdout, stderr io.Writer) (int, error) {
 			return exitUsage, fmt.Errorf("writing the capture file: %w", err)
 		}
 	}
+	res.Input.Generator = readGenerator()
 	fmt.Fprintln(stderr, endLine(res, o.write))
-	return writeReport(res, format, &o.analyzeOptions, stdout)
+	code, err := writeReport(res, format, &o.analyzeOptions, stdout, out)
+	if err != nil && out != nil {
+		// The capture cannot be repeated: its report goes to standard output rather than nowhere.
+		fmt.Fprintf(stderr, "connscope: error: %v\nconnscope: the report follows on standard output instead\n", err)
+		if _, err := writeReport(res, format, &o.analyzeOptions, stdout, nil); err != nil {
+			return exitUsage, err
+		}
+		return exitUsage, nil
+	}
+	return code, err
 }
 
 // parse checks the flags and converts them.

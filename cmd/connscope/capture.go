@@ -32,7 +32,9 @@ Options:
       --host ADDR         server address to watch; repeat or comma-separate (default: every address)
       --duration D        stop after D (e.g. 90s, 5m, 1h); default: until Ctrl-C
   -c, --count N           stop after N packets
-  -w, --write FILE        also write the captured packets to FILE (pcapng), complete on every stop
+  -w, --write FILE        also write the captured packets to FILE (pcapng), complete on every stop;
+                          if writing fails (a full disk), FILE keeps the packets before as a valid
+                          capture and the capture and its report go on without it
   -f, --format FORMAT     final report: table (default) or json
   -o, --output FILE       write the final report to FILE instead of standard output (checked
                           before capturing; should writing it fail at the end, the report goes
@@ -46,7 +48,8 @@ Live lines go to standard output, or to standard error when the JSON report goes
 Capturing needs root or CAP_NET_RAW on Linux (sudo setcap cap_net_raw+ep connscope), Npcap on Windows.
 
 Exit status: 0 no flow failed, 1 at least one flow failed, 2 bad usage, no permission to capture,
-unknown interface, or a capture that could not run.
+unknown interface, a capture that could not run, or one that ended on an error (the interface
+went away or down): the report of the packets captured until then is still written.
 
 Example:
   sudo connscope capture -i eth0 --port 4343 --duration 10m --write incident.pcapng
@@ -116,6 +119,9 @@ func runCapture(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 		defer file.Close()
 		live.Write = file
+		live.OnWriteError = func(e *capture.WriteError) {
+			fmt.Fprintf(stderr, "connscope: warning: %s: %v; the capture and its analysis go on without it\n", o.write, e)
+		}
 	}
 	src, err := capture.OpenLive(live)
 	if err != nil {
@@ -141,12 +147,16 @@ func runCapture(args []string, stdout, stderr io.Writer) (int, error) {
 		return exitUsage, err
 	}
 	if file != nil {
-		if err := file.Close(); err != nil {
-			return exitUsage, fmt.Errorf("writing the capture file: %w", err)
+		if err := file.Close(); err != nil && src.WriteErr() == nil {
+			fmt.Fprintf(stderr, "connscope: warning: closing the capture file %s: %v\n", o.write, err)
 		}
 	}
+	if werr := src.WriteErr(); werr != nil {
+		res.Warnings = append(res.Warnings, result.Warning{Code: "capture-file-error", Message: fmt.Sprintf(
+			"%s: %v; the capture and this report went on without it", o.write, werr)})
+	}
 	res.Input.Generator = readGenerator()
-	fmt.Fprintln(stderr, endLine(res, o.write))
+	fmt.Fprintln(stderr, endLine(res, o.write, src.WriteErr()))
 	code, err := writeReport(res, format, &o.analyzeOptions, stdout, out)
 	if err != nil && out != nil {
 		// The capture cannot be repeated: its report goes to standard output rather than nowhere.
@@ -155,6 +165,9 @@ func runCapture(args []string, stdout, stderr io.Writer) (int, error) {
 			return exitUsage, err
 		}
 		return exitUsage, nil
+	}
+	if err == nil && src.Err() != nil {
+		return exitUsage, fmt.Errorf("%v: the capture ended there; the report covers the packets captured before it", src.Err())
 	}
 	return code, err
 }
@@ -229,11 +242,14 @@ func statusLine(s analyze.LiveStatus) string {
 }
 
 // endLine says what the capture did, once it stopped.
-func endLine(res *result.Result, written string) string {
+func endLine(res *result.Result, written string, werr *capture.WriteError) string {
 	l := res.Input.Live
 	s := fmt.Sprintf("connscope: stopped (%s) after %.1f s: %d packets captured; kernel: %d received, %d dropped",
 		l.StoppedBy, l.Seconds, res.Input.Frames, l.KernelReceived, l.KernelDropped)
-	if written != "" {
+	switch {
+	case written != "" && werr != nil:
+		s += fmt.Sprintf("; wrote the first %d packets to %s", werr.Packets, written)
+	case written != "":
 		s += "; wrote " + written
 	}
 	return s

@@ -49,9 +49,16 @@ func needTools(t *testing.T, tools ...string) {
 // and deletes them when the test ends.
 func newNetnsPair(t *testing.T) *netnsPair {
 	t.Helper()
+	return newNetnsPairNamed(t, "l5")
+}
+
+// newNetnsPairNamed is newNetnsPair with the namespaces' and interfaces' names starting with
+// prefix (at most 3 characters: interface names have 15).
+func newNetnsPairNamed(t *testing.T, prefix string) *netnsPair {
+	t.Helper()
 	id := os.Getpid() % 100000
-	n := &netnsPair{agent: fmt.Sprintf("l5-ag%d", id), server: fmt.Sprintf("l5-sv%d", id),
-		agentIf: fmt.Sprintf("l5-a%d", id), srvIf: fmt.Sprintf("l5-s%d", id), agentIP: "10.55.1.1", srvIP: "10.55.1.2",
+	n := &netnsPair{agent: fmt.Sprintf("%s-ag%d", prefix, id), server: fmt.Sprintf("%s-sv%d", prefix, id),
+		agentIf: fmt.Sprintf("%s-a%d", prefix, id), srvIf: fmt.Sprintf("%s-s%d", prefix, id), agentIP: "10.55.1.1", srvIP: "10.55.1.2",
 		agentIP6: "fd00:55:1::1", srvIP6: "fd00:55:1::2"}
 	t.Cleanup(func() {
 		for _, c := range n.serverProcesses {

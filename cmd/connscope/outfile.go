@@ -251,7 +251,7 @@ func cleanupOnSignal(stderr io.Writer, cleanup func()) (stop func()) {
 		select {
 		case s := <-sig:
 			cleanup()
-			fmt.Fprintf(stderr, "\nconnscope: %v: stopped; no report or export was written\n", s)
+			fmt.Fprintf(stderr, "\nconnscope: %v: stopped before the report was complete; no partial file is left\n", s)
 			os.Exit(130)
 		case <-done:
 		}

@@ -40,6 +40,9 @@ func analyzeReader(r *capture.Reader, name string, opts Options, ahead bool) (*r
 		in.Frames++
 		in.Last = p.Time.UTC()
 		a.Packet(p)
+		if in.Frames%progressEvery == 0 {
+			opts.Progress.update(in.Frames, a.nextID)
+		}
 	}
 	var err error
 	if ahead {
@@ -67,6 +70,7 @@ func analyzeReader(r *capture.Reader, name string, opts Options, ahead bool) (*r
 		}
 		a.AddWarning(result.Warning{Code: code, Message: fe.Error() + "; " + covers, Offset: fe.Offset})
 	}
+	opts.Progress.update(in.Frames, a.nextID)
 	st := r.Stats()
 	in.Bytes = st.Bytes
 	in.LinkTypes = append([]string{}, r.LinkTypes()...)

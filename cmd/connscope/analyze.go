@@ -32,7 +32,7 @@ Options:
                         self-contained page with a ladder diagram of each failing flow)
   -o, --output FILE     write the report to FILE instead of standard output (written whole
                         or not at all: an earlier FILE is replaced only by a complete report)
-  -q, --quiet           no "exported" message on standard error
+  -q, --quiet           no progress line and no "exported" message on standard error
       --redact          replace IP and MAC addresses, server names, HTTP hosts and paths
                         and the file name with consistent pseudonyms, in every format
   -v, --verbose         table: show reason, next step and evidence for every flow, not only failures
@@ -54,7 +54,8 @@ Options:
       --export-all      with --export: every listed flow and name, not only the failing ones;
                         with nothing to export, no file is written (standard error says so)
 
-connscope never writes to the capture it reads: an output that is the same file (also
+On a terminal, a progress line on standard error shows how far the analysis of a large file
+got. connscope never writes to the capture it reads: an output that is the same file (also
 through a link) is refused.
 
 Exit status: 0 no flow failed, 1 at least one flow (or a DNS name tied to the servers)
@@ -128,7 +129,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	defer outs.abort()
 	defer cleanupOnSignal(stderr, outs.abort)()
-	res, err := analyze.File(fs.Arg(0), opts)
+	res, err := analyzeFile(fs.Arg(0), opts, stderr, o.quiet)
 	if err != nil {
 		return exitUsage, err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -114,5 +115,25 @@ func TestHelpTopics(t *testing.T) {
 	code, stdout, stderr = runCLI("help", "analyze", "capture")
 	if code != exitUsage || stdout != "" || !strings.HasPrefix(stderr, "connscope: error: help takes one topic, got 2: analyze capture\n") {
 		t.Errorf("help with two topics: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+// TestReadmeInstallAndErrors: the README gives the install commands TestInstall runs, and the
+// live capture's end when its interface goes away, as the tests see them.
+func TestReadmeInstallAndErrors(t *testing.T) {
+	toRoot(t)
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"go install github.com/connscope/connscope/cmd/connscope@latest\n",
+		"go build -o connscope ./cmd/connscope\n",
+		"`connscope: error: interface\n  eth1 went away: the capture ended there; the report covers the packets captured before it`",
+		"scripts/fuzz.sh 10m",
+	} {
+		if !strings.Contains(string(readme), want) {
+			t.Errorf("README.md does not say %q", want)
+		}
 	}
 }

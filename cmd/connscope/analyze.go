@@ -128,7 +128,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 		return exitUsage, err
 	}
 	defer outs.abort()
-	defer cleanupOnSignal(stderr, outs.abort)()
+	defer cleanupOnSignal(stderr, outs.abort, outs.report != nil || outs.export != nil)()
 	res, err := analyzeFile(fs.Arg(0), opts, stderr, o.quiet)
 	if err != nil {
 		return exitUsage, err
@@ -168,8 +168,12 @@ func (o *analyzeOptions) openOutputs(inputs []string, stdout io.Writer) (*output
 		return nil, err
 	}
 	if f, ok := stdout.(*os.File); ok && o.output == "" {
-		if err := checkOutputs(in, []namedPath{{"standard output (the report)", "/dev/fd/" + strconv.Itoa(int(f.Fd()))}}); err != nil {
-			return nil, err
+		if out, err := f.Stat(); err == nil && out.Mode().IsRegular() {
+			for _, p := range in {
+				if fi, err := statPath(p.path); err == nil && os.SameFile(fi, out) {
+					return nil, fmt.Errorf("standard output is the capture %s: connscope never writes to what it reads; write the report elsewhere (-o FILE)", p.path)
+				}
+			}
 		}
 	}
 	outs := &outputFiles{}

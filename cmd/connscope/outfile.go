@@ -241,9 +241,10 @@ func (a *atomicFile) leftAs() string {
 	return "no file was written to " + a.path
 }
 
-// cleanupOnSignal runs cleanup, says so and exits with status 130 (as a shell reports Ctrl-C)
-// when the program gets Ctrl-C or SIGTERM before the returned stop is called.
-func cleanupOnSignal(stderr io.Writer, cleanup func()) (stop func()) {
+// cleanupOnSignal runs cleanup, says so (that no partial file is left, when files is set) and
+// exits with status 130 (as a shell reports Ctrl-C) when the program gets Ctrl-C or SIGTERM
+// before the returned stop is called.
+func cleanupOnSignal(stderr io.Writer, cleanup func(), files bool) (stop func()) {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	done := make(chan struct{})
@@ -251,7 +252,11 @@ func cleanupOnSignal(stderr io.Writer, cleanup func()) (stop func()) {
 		select {
 		case s := <-sig:
 			cleanup()
-			fmt.Fprintf(stderr, "\nconnscope: %v: stopped before the report was complete; no partial file is left\n", s)
+			if files {
+				fmt.Fprintf(stderr, "\nconnscope: %v: stopped before the report was complete; no partial file is left\n", s)
+			} else {
+				fmt.Fprintf(stderr, "\nconnscope: %v: stopped\n", s)
+			}
 			os.Exit(130)
 		case <-done:
 		}

@@ -118,7 +118,7 @@ func TestStdoutIsInputRefused(t *testing.T) {
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	cmd.Run()
-	want := "connscope: error: standard output (the report) /dev/fd/1 is the same file as the capture " + in + ": connscope never writes to what it reads; give another file name\n"
+	want := "connscope: error: standard output is the capture " + in + ": connscope never writes to what it reads; write the report elsewhere (-o FILE)\n"
 	if code := cmd.ProcessState.ExitCode(); code != exitUsage || stderr.String() != want {
 		t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr.String(), want)
 	}

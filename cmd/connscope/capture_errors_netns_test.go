@@ -4,6 +4,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -293,5 +294,52 @@ func TestCaptureInterfaceDown(t *testing.T) {
 	wantWarn := result.Warning{Code: "capture-error", Message: "interface " + n.agentIf + " went down; the report covers the packets captured before it"}
 	if len(r.Warnings) != 1 || r.Warnings[0] != wantWarn || r.Input.Complete || r.Input.Live.StoppedBy != "capture error" {
 		t.Errorf("report: warnings %+v, input %+v", r.Warnings, r.Input)
+	}
+}
+
+// TestCaptureReportToStdoutWhenOutputFails: the -o file was started before capturing, but its
+// file system fills up meanwhile (a tmpfs mounted by the test, filled while capturing on the
+// loopback of a namespace named cli-...): at the end the report cannot be written there, so it
+// goes to standard output, with the error and exit 2, and no temporary file is left.
+func TestCaptureReportToStdoutWhenOutputFails(t *testing.T) {
+	needTools(t, "ip", "mount", "umount")
+	bin := buildBinary(t)
+	ns := fmt.Sprintf("cli-lo%d", os.Getpid()%100000)
+	if out, err := exec.Command("ip", "netns", "add", ns).CombinedOutput(); err != nil {
+		t.Fatalf("ip netns add: %v: %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
+	if out, err := exec.Command("ip", "-n", ns, "link", "set", "lo", "up").CombinedOutput(); err != nil {
+		t.Fatalf("ip link set lo up: %v: %s", err, out)
+	}
+	full := mountTmpfs(t, "64k", "")
+	report := filepath.Join(full, "report.json")
+	c := startCapture(t, bin, ns, "lo", "--port", "5555", "--status", "0", "--format", "json", "-o", report)
+	// Fill the file system to the last byte.
+	f, err := os.Create(filepath.Join(full, "filler"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, err := f.Write(make([]byte, 4096)); err == nil; _, err = f.Write(make([]byte, 4096)) {
+	}
+	for _, err := f.Write([]byte{0}); err == nil; _, err = f.Write([]byte{0}) {
+	}
+	f.Close()
+	c.cmd.Process.Signal(syscall.SIGINT)
+	code := c.wait(t, 10*time.Second)
+	lines := c.err.snapshot()
+	want := []string{
+		"connscope: error: cannot write the report to " + report + ": no space left on device; no file was written to " + report,
+		"connscope: the report follows on standard output instead",
+	}
+	if code != exitUsage || len(lines) < 2 || lines[len(lines)-2] != want[0] || lines[len(lines)-1] != want[1] {
+		t.Fatalf("exit %d, stderr:\n%s\nwant exit 2 and, last:\n%s", code, c.stderr(), strings.Join(want, "\n"))
+	}
+	var r result.Result
+	if err := json.Unmarshal([]byte(strings.Join(c.out.snapshot(), "\n")), &r); err != nil || r.Input.Live == nil || r.Input.Live.StoppedBy != "interrupted" {
+		t.Errorf("the report on standard output: %v, %+v", err, r.Input)
+	}
+	if names := dirEntries(t, full); len(names) != 1 || names[0] != "filler" {
+		t.Errorf("files in the full file system: %v", names)
 	}
 }

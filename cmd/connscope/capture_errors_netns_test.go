@@ -4,7 +4,6 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -304,14 +303,7 @@ func TestCaptureInterfaceDown(t *testing.T) {
 func TestCaptureReportToStdoutWhenOutputFails(t *testing.T) {
 	needTools(t, "ip", "mount", "umount")
 	bin := buildBinary(t)
-	ns := fmt.Sprintf("cli-lo%d", os.Getpid()%100000)
-	if out, err := exec.Command("ip", "netns", "add", ns).CombinedOutput(); err != nil {
-		t.Fatalf("ip netns add: %v: %s", err, out)
-	}
-	t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
-	if out, err := exec.Command("ip", "-n", ns, "link", "set", "lo", "up").CombinedOutput(); err != nil {
-		t.Fatalf("ip link set lo up: %v: %s", err, out)
-	}
+	ns := newLoopbackNamespace(t, "cli")
 	full := mountTmpfs(t, "64k", "")
 	report := filepath.Join(full, "report.json")
 	c := startCapture(t, bin, ns, "lo", "--port", "5555", "--status", "0", "--format", "json", "-o", report)

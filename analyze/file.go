@@ -40,6 +40,9 @@ func analyzeReader(r *capture.Reader, name string, opts Options, ahead bool) (*r
 		in.Frames++
 		in.Last = p.Time.UTC()
 		a.Packet(p)
+		if in.Frames%progressEvery == 0 {
+			opts.Progress.update(in.Frames, a.tr.Seen())
+		}
 	}
 	var err error
 	if ahead {
@@ -66,6 +69,7 @@ func analyzeReader(r *capture.Reader, name string, opts Options, ahead bool) (*r
 		}
 		a.AddWarning(warning(code, fe.Offset, 0, result.Text("error", fe.Error()), result.Sub("covers", covers)))
 	}
+	opts.Progress.update(in.Frames, a.tr.Seen())
 	st := r.Stats()
 	in.Bytes = st.Bytes
 	in.LinkTypes = append([]string{}, r.LinkTypes()...)

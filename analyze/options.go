@@ -46,6 +46,9 @@ type Options struct {
 	// its verdict as far as the packets so far tell: Finish may still revise it with what later
 	// flows show about the server. For live capture.
 	OnFlow func(result.Flow)
+	// Progress, when set, is kept up to date with the packets read and connections seen while
+	// a capture file is analysed (File, Reader), for a progress display.
+	Progress *Progress
 	// Profile words titles and next steps and brings defaults: its Ports when Ports is empty,
 	// its TLSPorts on top of TLSPorts, its CheckURL for plain HTTP. Nil means the generic one.
 	Profile *knowledge.Profile

@@ -207,7 +207,7 @@ func writeHTML(b *bytes.Buffer, r *result.Result, _ Options) error {
 		p.NotListed = fmt.Sprintf("%s more not listed (only the first %d are); the counts include them.",
 			plural(r.FlowsNotListed, "connection", "connections"), r.Options.MaxFlows)
 	}
-	p.Generated = "connscope, schema " + result.SchemaVersion
+	p.Generated = r.Input.Generator.String() + ", schema " + result.SchemaVersion
 	return htmlTemplate.Execute(b, &p)
 }
 

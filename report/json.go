@@ -230,6 +230,25 @@ func jsonInput(w *jsonWriter, in *result.Input) {
 		w.str(l.StoppedBy)
 		w.close('}')
 	}
+	if g := in.Generator; g != nil {
+		w.key("generator")
+		w.open('{')
+		w.key("name")
+		w.str(g.Name)
+		w.key("version")
+		w.str(g.Version)
+		if g.Revision != "" {
+			w.key("revision")
+			w.str(g.Revision)
+		}
+		if g.Modified {
+			w.key("modified")
+			w.bool(true)
+		}
+		w.key("go_version")
+		w.str(g.GoVersion)
+		w.close('}')
+	}
 	w.close('}')
 }
 

@@ -202,7 +202,7 @@ func writeMarkdownFooter(b *bytes.Buffer, r *result.Result) {
 		fmt.Fprintf(b, "\nVerdicts: %s.\n", strings.Join(vs, ", "))
 	}
 	in := r.Input
-	fmt.Fprintf(b, "\n---\n*connscope: %s, %s", mdText(orDash(baseName(in.File))), plural(in.Frames, "frame", "frames"))
+	fmt.Fprintf(b, "\n---\n*%s: %s, %s", mdText(in.Generator.String()), mdText(orDash(baseName(in.File))), plural(in.Frames, "frame", "frames"))
 	if !in.First.IsZero() {
 		fmt.Fprintf(b, " from %s to %s UTC", utc(in.First, startLayout), utc(in.Last, startLayout))
 	}

@@ -401,3 +401,6 @@ func nthOldest(times []time.Time, n int) time.Time {
 	sort.Slice(times, func(i, j int) bool { return times[i].Before(times[j]) })
 	return times[n-1]
 }
+
+// Seen is the number of connections seen so far (finished or not).
+func (a *Tracker) Seen() int { return a.nextID }

@@ -187,9 +187,9 @@ type ProbeClientCipher struct {
 
 // ProbeCertificate is the chain the server presented.
 type ProbeCertificate struct {
-	Version  string               `json:"version"` // the version it came with
-	Source   string               `json:"source"`  // "handshake" (crypto/tls) or "certificate-message" (read from a TLS 1.2-or-lower answer)
-	Chain    []Certificate        `json:"chain"`
+	Version  string                    `json:"version"` // the version it came with
+	Source   string                    `json:"source"`  // "handshake" (crypto/tls) or "certificate-message" (read from a TLS 1.2-or-lower answer)
+	Chain    []Certificate             `json:"chain"`
 	Findings []ProbeCertificateFinding `json:"findings"`
 	// Messages are the findings as messages; the JSON report words Findings[i].Text from
 	// Messages[i] in its language.

@@ -532,7 +532,7 @@ cap_late-garbage() {
 	{ printf 'GET %s HTTP/1.0\r\n\r\n' "$OFC_PATH"; sleep 2; } | ocli -tls1_2 >>"$WORK/client.log" 2>&1 || true
 	wait_exit "$LAST_PID" 6
 	cap_stop
-	expect tls-protocol-error "TLS 1.2" "TLS 1.2" - SF "handshake complete (TLS 1.2, CCS and Finished both ways), GET answered with 200 in an application_data record; 0.3 s later the server writes 43 raw bytes '00 00 GARBAGE-AFTER-FINISHED...' that are no TLS record; the OpenSSL client sends its (encrypted, record type 21) fatal alert and closes. A protocol error late in the session, not a certificate rejection"
+	expect tls-protocol-error "TLS 1.2" "TLS 1.2" - SF "handshake complete (TLS 1.2, CCS and Finished both ways), GET answered with 200 in an application_data record; 0.3 s later the server writes 44 raw bytes '00 00 GARBAGE-AFTER-FINISHED...' that are no TLS record; the OpenSSL client sends its (encrypted, record type 21) fatal alert and closes. A protocol error late in the session, not a certificate rejection"
 	finish
 }
 

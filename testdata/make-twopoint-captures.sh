@@ -12,7 +12,9 @@
 #
 # Files per scenario: twopoint/<scenario>-agent.pcap (tcpdump on tp-a0 in tp-agent),
 # twopoint/<scenario>-server.pcap (tcpdump on tp-s0 in tp-server), twopoint/<scenario>-merged.pcapng
-# (mergecap of the two: one pcapng, two interfaces, packets in time order). The rotated set:
+# (mergecap of the two with its defaults: one pcapng, packets in time order, ONE interface since
+# both files describe theirs alike) and twopoint/<scenario>-merged-ifaces.pcapng (mergecap -I none:
+# two interfaces, agent = 0, server = 1). The rotated set:
 # twopoint/rotated/rotated-agent.pcap, .pcap1, .pcap2 (tcpdump -C 1 at the agent) and
 # twopoint/rotated-agent.pcap (a second tcpdump on the same interface at the same time, one file).
 # None of these is in MANIFEST.tsv, and the tests' globs (testdata/captures/*.pcap) do not reach them.
@@ -141,9 +143,18 @@ tp_stop() {
 		chmod 644 "$OUT/$(basename "$file")"
 	done
 	if [[ -f "$OUT/$CAP_NAME-agent.pcap" && -f "$OUT/$CAP_NAME-server.pcap" ]]; then
-		mergecap -F pcapng -w "$OUT/$CAP_NAME-merged.pcapng" "$OUT/$CAP_NAME-agent.pcap" "$OUT/$CAP_NAME-server.pcap"
-		chmod 644 "$OUT/$CAP_NAME-merged.pcapng"
+		tp_merge "$CAP_NAME"
 	fi
+}
+
+# tp_merge SCENARIO : the pair merged as engineers do it. mergecap's default (-I all) folds the
+# two files' identical interface descriptions into ONE interface: nothing in the file says which
+# point saw a packet but the packets themselves (TTL, MAC, duplicates). -I none keeps two
+# interfaces (pcapng interface ids 0 = agent, 1 = server): SCENARIO-merged-ifaces.pcapng.
+tp_merge() {
+	mergecap -F pcapng -w "$OUT/$1-merged.pcapng" "$OUT/$1-agent.pcap" "$OUT/$1-server.pcap"
+	mergecap -F pcapng -I none -w "$OUT/$1-merged-ifaces.pcapng" "$OUT/$1-agent.pcap" "$OUT/$1-server.pcap"
+	chmod 644 "$OUT/$1-merged.pcapng" "$OUT/$1-merged-ifaces.pcapng"
 }
 
 # texpect VERDICT WHERE NOTE : one connection's expectation, in the order of first packets at the agent.

@@ -11,7 +11,7 @@ packet by packet with tshark, and writes or checks testdata/captures/EXPECTED-TW
   twopoint.py check TSV [SCENARIO...]
       recomputes the facts of every row from the files and compares them.
   twopoint.py today TSV CONNSCOPE [SCENARIO...]
-      runs CONNSCOPE analyze -f json on the agent file, the server file and the merged file of
+      runs CONNSCOPE analyze -f json on the agent file, the server file and the two merged files of
       each scenario (for the rotated set: on its files in order, as one command) and records each
       one's verdict for the connection, or the error it gave.
 
@@ -40,12 +40,13 @@ import sys
 
 FIELDS = ["frame.number", "frame.time_epoch", "ip.src", "tcp.srcport", "ip.dst", "tcp.dstport", "tcp.stream",
           "tcp.flags", "tcp.seq_raw", "tcp.ack_raw", "tcp.len", "ip.id"]
-HEADER = ["scenario", "agent_file", "server_file", "merged_file", "client_at_agent", "server_at_agent",
+HEADER = ["scenario", "agent_file", "server_file", "merged_file", "merged_ifaces_file", "client_at_agent", "server_at_agent",
           "client_at_server", "server_at_server", "expected_verdict", "c2s_sent_at_agent", "c2s_arrived_at_server",
           "c2s_lost", "c2s_injected_at_server", "c2s_first_lost_agent_frame", "s2c_sent_at_server",
           "s2c_arrived_at_agent", "s2c_lost", "s2c_injected_at_agent", "s2c_first_lost_server_frame",
-          "offset_ms", "transit_ms", "where", "note", "today_agent", "today_server", "today_merged"]
-FACTS = HEADER[4:8] + HEADER[9:21]
+          "offset_ms", "transit_ms", "where", "note", "today_agent", "today_server", "today_merged",
+          "today_merged_ifaces"]
+FACTS = HEADER[5:9] + HEADER[10:22]
 
 
 def packets(path):
@@ -169,6 +170,7 @@ def cmd_update(tsv, scenario, agent, server, expected):
         raise SystemExit(f"{scenario}: {len(got)} connections, {len(exp)} expected")
     old = {(r["scenario"], r["client_at_agent"], r["client_at_server"]): r for r in read_tsv(tsv)}
     merged = os.path.join(os.path.dirname(agent), scenario + "-merged.pcapng")
+    merged_ifaces = os.path.join(os.path.dirname(agent), scenario + "-merged-ifaces.pcapng")
     rotated = os.path.join(os.path.dirname(agent), scenario)  # a rotated set's directory
     if os.path.isdir(rotated):
         merged = rotated
@@ -178,9 +180,11 @@ def cmd_update(tsv, scenario, agent, server, expected):
              "server_file": os.path.relpath(os.path.abspath(server), base) if server != "-" else "-",
              "merged_file": os.path.relpath(os.path.abspath(merged), base) + ("/" if os.path.isdir(merged) else "")
              if os.path.exists(merged) else "-",
+             "merged_ifaces_file": os.path.relpath(os.path.abspath(merged_ifaces), base)
+             if os.path.exists(merged_ifaces) else "-",
              **g, "expected_verdict": e[0], "where": e[1], "note": e[2]}
         prev = old.get((scenario, g["client_at_agent"], g["client_at_server"]), {})
-        for t in ("today_agent", "today_server", "today_merged"):
+        for t in ("today_agent", "today_server", "today_merged", "today_merged_ifaces"):
             r[t] = prev.get(t, "-")
         new.append(r)
     rows = read_tsv(tsv)
@@ -251,7 +255,8 @@ def cmd_today(tsv, connscope, names):
         mine = [r for r in rows if r["scenario"] == scenario]
         for col, fcol, ccols in (("today_agent", "agent_file", ["client_at_agent"]),
                                  ("today_server", "server_file", ["client_at_server"]),
-                                 ("today_merged", "merged_file", ["client_at_agent", "client_at_server"])):
+                                 ("today_merged", "merged_file", ["client_at_agent", "client_at_server"]),
+                                 ("today_merged_ifaces", "merged_ifaces_file", ["client_at_agent", "client_at_server"])):
             if mine[0][fcol] == "-":
                 continue
             got = verdicts(connscope, os.path.join(base, mine[0][fcol]))

@@ -72,6 +72,11 @@ type flow struct {
 
 	snaplenCut     int
 	clientHelloCut bool
+	// key is the flow's key in the table; gone: the flow was finished or buried (a queue that
+	// still points to it drops it); closedQueued: it is in the tracker's queue of closed flows.
+	key          flowKey
+	gone         bool
+	closedQueued bool
 
 	http    *httpFacts // allocated when a side's first bytes look like HTTP (http.go)
 	notHTTP [2]bool    // that side's stream is known not to be HTTP

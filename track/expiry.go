@@ -63,11 +63,7 @@ func (a *Tracker) expireClosed(now time.Time, expired []ending) []ending {
 			f.gone = true
 			expired = append(expired, ending{id: f.id, f: f})
 		case idle > a.grace:
-			delete(a.flows, f.key)
-			f.gone = true
-			t := a.bury(f)
-			a.tombs[f.key] = t
-			a.tombQ.push(t, t.last)
+			a.buryFlow(f)
 		default:
 			a.closedQ.push(f, f.last)
 		}
@@ -93,4 +89,38 @@ func (a *Tracker) expireTombs(now time.Time, expired []ending) []ending {
 			a.tombQ.push(t, t.last)
 		}
 	}
+}
+
+// buryDue turns into tombs, at every packet, the flows closed for the grace period, so that a
+// closed flow's memory goes at the grace period rather than at the sweep after it. (Ending flows
+// is left to the sweep, which stamps their end.) It does nothing when ClosedLinger is not longer
+// than the grace period: closed flows then end without becoming tombs.
+func (a *Tracker) buryDue() {
+	if a.grace >= a.cfg.ClosedLinger {
+		return
+	}
+	for {
+		f, at, ok := a.closedQ.front()
+		if !ok || a.now.Sub(at) <= a.grace {
+			return
+		}
+		a.closedQ.pop()
+		if f.gone {
+			continue
+		}
+		if a.now.Sub(f.last) > a.grace {
+			a.buryFlow(f)
+		} else {
+			a.closedQ.push(f, f.last)
+		}
+	}
+}
+
+// buryFlow replaces a flow in the table with its tomb.
+func (a *Tracker) buryFlow(f *flow) {
+	delete(a.flows, f.key)
+	f.gone = true
+	t := a.bury(f)
+	a.tombs[f.key] = t
+	a.tombQ.push(t, t.last)
 }

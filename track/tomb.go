@@ -10,9 +10,10 @@ import (
 )
 
 // tombGrace is how long a closed connection stays a whole flow before it becomes a tomb: long
-// enough for the packets that follow a close within a round trip or two (the last ACK, a
-// retransmitted FIN, data in flight met by a reset), which are then parsed in full.
-const tombGrace = time.Second
+// enough for the packets that follow a close within a round trip (the last ACK, a retransmitted
+// FIN, data in flight met by a reset), which are then parsed in full; short, because at a busy
+// server's rate of connections the flows within it are most of the tracker's memory.
+const tombGrace = 500 * time.Millisecond
 
 // tomb is a connection closed for tombGrace, kept until Config.ClosedLinger for late packets
 // as its record encoded by the tracker's Codec (a few hundred bytes, where a flow with its

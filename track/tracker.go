@@ -169,6 +169,7 @@ func (a *Tracker) tcpPacket(p *capture.Packet) {
 		a.closedQ.push(f, p.Time)
 	}
 	a.now = p.Time
+	a.buryDue()
 	a.maybeSweep()
 }
 
@@ -363,15 +364,18 @@ func (a *Tracker) Tick(now time.Time) {
 // Flush finishes every connection still open, in the order they began (at the end of a capture).
 func (a *Tracker) Flush() {
 	rest := make([]ending, 0, len(a.flows)+len(a.tombs))
-	for k, f := range a.flows {
-		delete(a.flows, k)
+	for _, f := range a.flows {
 		rest = append(rest, ending{id: f.id, f: f})
 	}
-	for k, t := range a.tombs {
-		delete(a.tombs, k)
+	for _, t := range a.tombs {
 		rest = append(rest, ending{id: t.id, t: t})
 	}
+	// Tables and queues start afresh, letting go of their memory: a capture may go on (live),
+	// and what a finished analysis keeps should be its records, not the tracker's arrays.
+	a.flows, a.tombs = make(map[flowKey]*flow), make(map[flowKey]*tomb)
+	a.closedQ, a.tombQ = fifo[*flow]{}, fifo[*tomb]{}
 	a.endInOrder(rest)
+	a.shared.ladders = ladderPool{}
 }
 
 // finishInOrder finishes flows in the order they began, so that what the sink sees does not

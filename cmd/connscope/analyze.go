@@ -139,6 +139,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
+	prof.retained(stderr, res.Flows.Len()+res.FlowsNotListed)
 	res.Input.Generator = readGenerator()
 	// Redaction hands out the pseudonyms first, so that the export's frames get the report's
 	// own; the export still reads the original result: it finds the flows' packets by the

@@ -139,6 +139,43 @@ func jsonInput(w *jsonWriter, in *result.Input) {
 		w.str(l.StoppedBy)
 		w.close('}')
 	}
+	w.key("outside")
+	jsonOutside(w, &in.Outside)
+	w.close('}')
+}
+
+func jsonOutside(w *jsonWriter, o *result.Outside) {
+	w.open('{')
+	w.key("tcp_packets")
+	w.int(o.TCPPackets)
+	w.key("syns")
+	w.int(o.SYNs)
+	w.key("ports")
+	w.open('[')
+	for _, p := range o.Ports {
+		w.elem()
+		w.open('{')
+		w.key("port")
+		w.int(p.Port)
+		w.key("syns")
+		w.int(p.SYNs)
+		w.key("packets")
+		w.int(p.Packets)
+		w.close('}')
+	}
+	w.close(']')
+	w.key("hosts")
+	w.open('[')
+	for _, h := range o.Hosts {
+		w.elem()
+		w.open('{')
+		w.key("host")
+		w.str(h.Host)
+		w.key("syns")
+		w.int(h.SYNs)
+		w.close('}')
+	}
+	w.close(']')
 	w.close('}')
 }
 

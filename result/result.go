@@ -45,6 +45,8 @@ type Input struct {
 	Complete bool `json:"complete"`
 	// Live describes a live capture (connscope capture); absent for a file.
 	Live *LiveCapture `json:"live,omitempty"`
+	// Outside is what the capture holds outside the analysed ports and hosts.
+	Outside Outside `json:"outside"`
 }
 
 // LiveCapture describes a live capture: where and how it ran, the kernel's counts, and why it stopped.

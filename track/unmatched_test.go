@@ -28,7 +28,7 @@ func TestUnmatched(t *testing.T) {
 	}
 	tr.Packet(pkt(client, server, 50000, 4343, capture.FlagSYN))
 	tr.Packet(pkt(client, other, 50100, 8080, capture.FlagSYN))
-	tr.Packet(pkt(client, other, 50100, 22, capture.FlagACK)) // mid-connection: the lower port
+	tr.Packet(pkt(client, other, 50100, 22, capture.FlagACK))   // mid-connection: the lower port
 	tr.Packet(pkt(client, server, 50200, 443, capture.FlagSYN)) // analysed: not counted
 	got := tr.Unmatched(2)
 	want := Unmatched{Packets: 12, SYNs: 5,

@@ -3,58 +3,71 @@ package report
 import (
 	"bytes"
 	_ "embed"
-	"fmt"
 	"html/template"
+	"slices"
 	"strconv"
 	"strings"
-	"time"
 
+	"github.com/connscope/connscope/report/findings"
 	"github.com/connscope/connscope/result"
 )
 
 // The html format is one self-contained file: the CSS and the ladder diagrams (SVG) are inline,
 // nothing is fetched and no script runs. html/template escapes every string that reaches the
-// page, so text from the capture (an SNI, an HTTP path) is shown as text.
+// page, so text from the capture (an SNI, an HTTP path) is shown as text. Every word on the page
+// comes from the catalog: the template calls Say and Label with its keys.
 
 //go:embed templates/report.html.tmpl
 var htmlTemplateText string
 
 var htmlTemplate = template.Must(template.New("report").Parse(htmlTemplateText))
 
-// Bounds that keep the page quick to open with thousands of flows.
+// Bounds that keep the page quick to open with thousands of connections.
 const (
-	maxLadders    = 50   // ladder diagrams drawn (of the first failing flows)
+	maxLadders    = 50   // ladder diagrams drawn (of the first failing connections)
 	maxHTMLFlows  = 5000 // rows of the table of all connections
 	maxHTMLAgents = 1000 // rows of the table of agents
 )
 
 // htmlPage is what the template renders.
 type htmlPage struct {
+	wd        *words
+	Lang      string
 	Title     string
-	Input     string // "72 frames from ... to ... UTC"
-	Analysed  string // "ports 4343; all hosts"
+	Input     string // "x.pcap, 72 frames from ... to ... UTC"
+	Analysed  string // "port 4343; every server address"
 	Lead      string
 	Failed    bool
-	Headlines []string
-	More      string
+	Lines     []string
+	More      []string
 	NextStep  string
 	Warnings  []string
+	Empty     *emptyText
 	Servers   []htmlServer
 	Verdicts  []htmlVerdict
 	Groups    []htmlGroup
+	Steps     []htmlSteps
+	Names     []htmlName
 	Agents    []htmlAgent
-	// AgentsNotShown counts agents past maxHTMLAgents.
-	AgentsNotShown int
-	Ladders        []htmlFlowDetail
-	// LaddersOmitted counts failing flows past maxLadders that get no diagram.
-	LaddersOmitted int
-	Flows          []htmlFlowRow
-	Legacy         bool
-	LegacyNote     string
-	NotListed      string
-	NotShown       string // rows left out of the table past maxHTMLFlows
-	Generated      string
+	AgentsNot string // agents not shown
+	Fleet     []htmlFleet
+	Prints    []result.FingerprintGroup
+	Ladders   []htmlFlowDetail
+	// LaddersNot says how many failing connections past maxLadders get no diagram.
+	LaddersNot string
+	Flows      []htmlFlowRow
+	LegacyNote string // the footnote on offered versions, when a row needs it
+	NotListed  string
+	NotShown   string // rows left out of the table past maxHTMLFlows
+	Footer     string
+	Generated  string
 }
+
+// Say words a catalog key, for the template.
+func (p *htmlPage) Say(key string) string { return p.wd.say(key) }
+
+// Label words a label with its first letter in capitals, for the template.
+func (p *htmlPage) Label(key string) string { return p.wd.label(key) }
 
 type htmlServer struct {
 	Server        string
@@ -66,7 +79,8 @@ type htmlVerdict struct {
 	Verdict string
 	Count   int
 	Failed  bool
-	Percent int // of all flows, for the bar (at least 1 when Count > 0)
+	OK      bool
+	Percent int // of all connections, for the bar (at least 1 when Count > 0)
 }
 
 type htmlAgent struct {
@@ -83,6 +97,24 @@ type htmlGroup struct {
 	Chosen   string
 	Verdict  string
 	Flows    string
+	Anchor   string // the example's detail on the page, or ""
+}
+
+type htmlSteps struct {
+	For   string
+	Steps []string
+}
+
+type htmlName struct {
+	Name, Relation, Outcome, Askers, DNSServers, Answers, Verdict string
+	Failed                                                        bool
+	Headline, Reason, Filter                                      string
+	Evidence                                                      []htmlEvidence
+}
+
+type htmlFleet struct {
+	Policy string
+	Groups []string
 }
 
 type htmlFlowDetail struct {
@@ -96,20 +128,21 @@ type htmlFlowDetail struct {
 	Reason   string
 	NextStep string
 	NotTLS   string
+	HTTP     string
 	Evidence []htmlEvidence
 	Filter   string
 	Ladder   *htmlLadder
 }
 
 type htmlEvidence struct {
-	Frame int
+	Frame string // "frame 62"
 	Time  string
 	Text  string
 }
 
 type htmlFlowRow struct {
 	ID      int
-	Anchor  string // "" when the flow has no detail on the page
+	Anchor  string // "" when the connection has no detail on the page
 	Time    string
 	Client  string
 	Server  string
@@ -125,237 +158,197 @@ type htmlFlowRow struct {
 // writeHTML writes the report as a single HTML page.
 func writeHTML(b *bytes.Buffer, r *result.Result, _ Options) error {
 	wd := wordsFor(r)
-	flows := viewFlows(r, wd)
-	groups := groupFailures(flows)
-	sum := summarizeFailures(r, groups)
-	p := htmlPage{
-		Title:     "connscope report",
-		Lead:      sum.Lead,
-		Failed:    r.Summary.Failed > 0,
-		Headlines: sum.Headlines,
-		More:      sum.More,
-		NextStep:  sum.NextStep,
-	}
+	fs := findings.Of(r)
+	a := wd.answer(r, fs)
+	p := htmlPage{wd: wd, Lang: string(wd.lang), Title: clean(wd.say("report.title")), Lead: clean(a.Lead),
+		Failed: fs.Failed > 0 || len(fs.Names) > 0, Lines: cleanAll(a.Lines), More: cleanAll(a.More), NextStep: clean(a.Next),
+		Analysed: clean(wd.analysed(&r.Options)), Input: clean(wd.msg(inputMsg(&r.Input))),
+		Footer: wd.say("report.html.footer", result.Text("schema", result.SchemaVersion)), Generated: "connscope, schema " + result.SchemaVersion}
 	if r.Input.File != "" {
-		p.Title += ": " + clean(baseName(r.Input.File))
+		p.Title = clean(wd.say("report.title-file", result.File("file", baseName(r.Input.File))))
 	}
-	in := r.Input
-	p.Input = clean(orDash(baseName(in.File))) + ", " + plural(in.Frames, "frame", "frames")
-	if !in.First.IsZero() {
-		p.Input += fmt.Sprintf(" from %s to %s UTC", utc(in.First, startLayout), utc(in.Last, startLayout))
+	for i := range r.Warnings {
+		p.Warnings = append(p.Warnings, clean(wd.warning(&r.Warnings[i])))
 	}
-	p.Analysed = analysedText(r)
-	for _, w := range r.Warnings {
-		p.Warnings = append(p.Warnings, warningText(w, wd))
+	if fs.Flows == 0 && fs.Listed == 0 {
+		e := wd.empty(r)
+		p.Empty = &e
 	}
 	for _, sv := range r.Summary.Servers {
-		p.Servers = append(p.Servers, htmlServer{Server: clean(sv.Server), Flows: sv.Flows, Failed: sv.Failed,
-			Accepted: sv.AcceptedVersions})
+		p.Servers = append(p.Servers, htmlServer{Server: clean(sv.Server), Flows: sv.Flows, Failed: sv.Failed, Accepted: sv.AcceptedVersions})
 	}
 	for _, v := range r.Summary.Verdicts {
 		pct := 0
 		if r.Summary.Flows > 0 {
 			pct = max(1, v.Count*100/r.Summary.Flows)
 		}
-		p.Verdicts = append(p.Verdicts, htmlVerdict{Verdict: string(v.Verdict), Count: v.Count, Failed: v.Verdict.Failed(), Percent: pct})
+		p.Verdicts = append(p.Verdicts, htmlVerdict{Verdict: string(v.Verdict), Count: v.Count, Failed: v.Verdict.Failed(),
+			OK: v.Verdict == result.VerdictOK, Percent: pct})
 	}
-	for i, a := range agentRows(flows) {
-		if i == maxHTMLAgents {
-			p.AgentsNotShown++
+	htmlGroups(&p, fs, wd)
+	htmlNames(&p, r, wd)
+	htmlAgents(&p, &r.Summary, wd)
+	for _, sv := range r.Summary.Servers {
+		if sv.Policy.IsZero() {
 			continue
 		}
-		ha := htmlAgent{Agent: clean(a.Agent), Connections: a.Connections, Failed: a.Failed, Offered: a.Offered}
-		for _, v := range a.Verdicts {
-			ha.Verdicts = append(ha.Verdicts, htmlVerdict{Verdict: v, Failed: result.Verdict(v).Failed()})
+		fl := htmlFleet{Policy: clean(sv.Server + " " + wd.msg(sv.Policy))}
+		for _, g := range r.Summary.Fleet {
+			if g.Server == sv.Server && !g.Text.IsZero() {
+				fl.Groups = append(fl.Groups, clean(wd.msg(g.Text)))
+			}
 		}
-		p.Agents = append(p.Agents, ha)
+		p.Fleet = append(p.Fleet, fl)
 	}
-	for i, g := range groups {
-		p.Groups = append(p.Groups, htmlGroup{N: i + 1, Headline: clean(upperFirst(g.headline(accepted(r, g.Server)))),
-			Offered: clean(g.Offered), Chosen: clean(g.Chosen), Verdict: string(g.Verdict), Flows: flowRefs(g.Flows)})
-	}
-	detailed := map[int]bool{}
-	for _, f := range flows {
-		if !f.Failed {
-			continue
-		}
-		if len(p.Ladders) == maxLadders {
-			p.LaddersOmitted++
-			continue
-		}
-		detailed[f.ID] = true
-		p.Ladders = append(p.Ladders, flowDetail(f))
-	}
-	for i, f := range flows {
-		if i == maxHTMLFlows {
-			p.NotShown = fmt.Sprintf("%d more connections are not shown here: the table and JSON reports list them.",
-				len(flows)-i)
-			break
-		}
-		offered, mark := offeredCell(f)
-		p.Legacy = p.Legacy || mark
-		row := htmlFlowRow{ID: f.ID, Time: utc(f.Start, startLayout), Client: orDash(f.Client), Server: orDash(f.Server),
-			SNI: orDash(sniOf(f)), State: orDash(f.ConnState), Offered: offered, Chosen: orDash(chosenOf(f)),
-			Verdict: string(f.Verdict), Failed: f.Failed, OK: f.Verdict == result.VerdictOK}
-		if detailed[f.ID] {
-			row.Anchor = "flow-" + strconv.Itoa(f.ID)
-		}
-		p.Flows = append(p.Flows, row)
-	}
-	p.LegacyNote = legacyFootnote
-	if r.FlowsNotListed > 0 {
-		p.NotListed = fmt.Sprintf("%s more not listed (only the first %d are); the counts include them.",
-			plural(r.FlowsNotListed, "connection", "connections"), r.Options.MaxFlows)
-	}
-	p.Generated = "connscope, schema " + result.SchemaVersion
+	p.Prints = r.Summary.Fingerprints
+	htmlFlows(&p, r, fs, wd)
 	return htmlTemplate.Execute(b, &p)
 }
 
-// analysedText says which ports and hosts were analysed.
-func analysedText(r *result.Result) string {
-	ports := "every TCP port"
-	if len(r.Options.Ports) > 0 {
-		ps := make([]string, len(r.Options.Ports))
-		for i, port := range r.Options.Ports {
-			ps[i] = strconv.Itoa(port)
-		}
-		ports = "port " + strings.Join(ps, ", ")
+func cleanAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = clean(s)
 	}
-	hosts := "every server address"
-	if len(r.Options.Hosts) > 0 {
-		hosts = "server " + clean(strings.Join(r.Options.Hosts, ", "))
-	}
-	return ports + "; " + hosts
+	return out
 }
 
-func flowDetail(f *flowView) htmlFlowDetail {
+// htmlGroups fills the table of failing groups and their next steps.
+func htmlGroups(p *htmlPage, fs *findings.Findings, wd *words) {
+	var steps []htmlSteps
+	var stepsFor [][]string
+	for i, g := range fs.Groups {
+		h := htmlGroup{N: i + 1, Headline: clean(upperFirst(wd.msg(wd.headline(g, fs)))), Offered: "?", Chosen: "?",
+			Verdict: string(g.Verdict), Flows: strconv.Itoa(g.Connections)}
+		if !g.Unlisted {
+			h.Offered, h.Chosen = clean(findings.VersionRange(g.Offered)), orDash(g.Chosen)
+			h.Flows = clean(wd.say("report.group-connections", result.Int("n", g.Connections), result.Sub("refs", refs(g.FlowIDs, g.Connections))))
+		}
+		p.Groups = append(p.Groups, h)
+		s := cleanAll(wd.groupSteps(g))
+		if len(s) == 0 {
+			continue
+		}
+		j := slices.IndexFunc(steps, func(x htmlSteps) bool { return slices.Equal(x.Steps, s) })
+		if j < 0 {
+			steps = append(steps, htmlSteps{Steps: s})
+			stepsFor = append(stepsFor, nil)
+			j = len(steps) - 1
+		}
+		stepsFor[j] = append(stepsFor[j], strconv.Itoa(i+1))
+	}
+	for i := range steps {
+		steps[i].For = clean(upperFirst(wd.say("report.for-groups", result.Int("n", len(stepsFor[i])), texts("groups", stepsFor[i]))))
+	}
+	p.Steps = steps
+}
+
+// htmlNames fills the DNS names and the next steps of the failing ones.
+func htmlNames(p *htmlPage, r *result.Result, wd *words) {
+	for i := range r.Names {
+		n := viewName(&r.Names[i], wd)
+		h := htmlName{Name: clean(n.Name.Name), Relation: orDash(n.Relation), Outcome: orDash(n.Outcome), Askers: orDash(askersCell(n.Name, wd)),
+			DNSServers: orDash(strings.Join(n.DNSServers, ", ")), Answers: orDash(strings.Join(n.Answers, ", ")),
+			Verdict: string(n.Verdict), Failed: n.Failed}
+		if n.Failed {
+			h.Headline, h.Reason, h.Filter = clean(upperFirst(wd.msg(wd.nameHeadline(n.Name)))), clean(n.Reason), clean(n.Filter)
+			h.Evidence = htmlEvidenceOf(n.Evidence, wd)
+			if len(n.NextSteps) > 0 {
+				p.Steps = append(p.Steps, htmlSteps{For: clean(upperFirst(wd.say("report.for-name", result.HostName("name", n.Name.Name)))),
+					Steps: cleanAll(n.NextSteps)})
+			}
+		}
+		p.Names = append(p.Names, h)
+	}
+}
+
+// htmlAgents fills the table of agents from the summary: those with a failure first.
+func htmlAgents(p *htmlPage, s *result.Summary, wd *words) {
+	agents := slices.Clone(s.Agents)
+	slices.SortStableFunc(agents, func(x, y result.AgentSummary) int { return boolRank(x.Failed == 0) - boolRank(y.Failed == 0) })
+	for i, a := range agents {
+		if i == maxHTMLAgents {
+			p.AgentsNot = wd.say("report.agents-more", result.Int("n", len(agents)-i))
+			break
+		}
+		h := htmlAgent{Agent: clean(a.Agent), Connections: a.Flows, Failed: a.Failed, Offered: clean(findings.VersionRange(a.OfferedVersions))}
+		for _, v := range a.Verdicts {
+			h.Verdicts = append(h.Verdicts, htmlVerdict{Verdict: string(v.Verdict), Count: v.Count, Failed: v.Verdict.Failed(), OK: v.Verdict == result.VerdictOK})
+		}
+		p.Agents = append(p.Agents, h)
+	}
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// htmlFlows fills the detail and ladder of the first failing connections and the table of the
+// first connections, in one pass over the listed ones.
+func htmlFlows(p *htmlPage, r *result.Result, fs *findings.Findings, wd *words) {
+	legacy, failing := false, 0
+	anchors := map[int]string{}
+	for i, f := range r.Flows.All() {
+		if f.Failed {
+			failing++
+			if len(p.Ladders) < maxLadders {
+				d := flowDetail(viewFlow(f, wd), wd)
+				anchors[f.ID] = d.Anchor
+				p.Ladders = append(p.Ladders, d)
+			}
+		}
+		if i >= maxHTMLFlows {
+			continue
+		}
+		offered := clean(findings.VersionRange(f.OfferedVersions))
+		if findings.OfferedLegacy(f) {
+			offered += legacyMark
+			legacy = true
+		}
+		p.Flows = append(p.Flows, htmlFlowRow{ID: f.ID, Anchor: anchors[f.ID], Time: utc(f.Start, startLayout), Client: orDash(f.Client),
+			Server: orDash(f.Server), SNI: orDash(findings.SNI(f)), State: orDash(f.ConnState), Offered: offered,
+			Chosen: orDash(findings.Chosen(f)), Verdict: clean(wd.verdictCell(f)), Failed: f.Failed, OK: f.Verdict == result.VerdictOK})
+	}
+	for i, g := range fs.Groups {
+		if !g.Unlisted && len(g.FlowIDs) > 0 {
+			p.Groups[i].Anchor = anchors[g.FlowIDs[0]]
+		}
+	}
+	if n := failing - len(p.Ladders); n > 0 {
+		p.LaddersNot = wd.say("report.ladders-more", result.Int("n", n))
+	}
+	if legacy {
+		p.LegacyNote = clean(wd.say("report.legacy-footnote"))
+	}
+	if n := fs.Listed - len(p.Flows); n > 0 {
+		p.NotShown = wd.say("report.rows-more", result.Int("n", n))
+	}
+	if fs.NotListed > 0 {
+		p.NotListed = wd.say("report.not-listed", result.Int("n", fs.NotListed), result.Int("max", r.Options.MaxFlows))
+	}
+}
+
+func htmlEvidenceOf(es []evidenceView, wd *words) []htmlEvidence {
+	out := make([]htmlEvidence, len(es))
+	for i, e := range es {
+		out[i] = htmlEvidence{Frame: wd.say("report.frame", result.Int("n", e.Frame)), Time: utc(e.Time, evidenceLayout), Text: clean(e.Text)}
+	}
+	return out
+}
+
+func flowDetail(f *flowView, wd *words) htmlFlowDetail {
 	d := htmlFlowDetail{ID: f.ID, Anchor: "flow-" + strconv.Itoa(f.ID), Verdict: string(f.Verdict),
-		Client: orDash(f.Client), Server: orDash(f.Server), State: orDash(f.ConnState), SNI: clean(sniOf(f)),
-		Reason: clean(f.Reason), NextStep: clean(f.NextStep), NotTLS: clean(f.NotTLS), Filter: clean(f.Filter)}
-	for _, e := range f.Evidence {
-		d.Evidence = append(d.Evidence, htmlEvidence{Frame: e.Frame, Time: utc(e.Time, evidenceLayout), Text: clean(e.Text)})
+		Client: orDash(f.Client), Server: orDash(f.Server), State: orDash(f.ConnState), SNI: clean(findings.SNI(f.Flow)),
+		Reason: clean(f.Reason), NextStep: clean(f.NextStep), NotTLS: clean(f.NotTLS), Filter: clean(f.Filter),
+		Evidence: htmlEvidenceOf(f.Evidence, wd)}
+	if f.HTTP != nil {
+		d.HTTP = clean(httpLine(f.HTTP, wd))
 	}
 	if len(f.Packets) > 0 {
-		d.Ladder = buildLadder(f)
+		d.Ladder = buildLadder(f, wd)
 	}
 	return d
-}
-
-// The ladder (sequence) diagram: the client's line on the left, the server's on the right, one
-// arrow per packet, top to bottom in capture order.
-const (
-	ladderWidth   = 960
-	ladderTimeX   = 8   // left edge of the time column
-	ladderClientX = 210 // x of the client's line
-	ladderServerX = 820 // x of the server's line
-	ladderTop     = 58  // y of the first arrow
-	ladderRow     = 34  // vertical distance between arrows with one label line each
-	ladderText    = 12  // more room for a second label line (TLS messages above the arrow)
-	ladderGap     = 34  // height of the "packets not shown" row
-)
-
-type htmlLadder struct {
-	Width, Height    int
-	ClientX, ServerX int // x of the two lines
-	MidX, TimeX      int // x of the labels and of the time column
-	LineTop, LineBot int
-	Client, Server   string
-	Arrows           []htmlArrow
-	OmittedY         int    // y of the "not shown" row
-	Omitted          string // "… 18 packets not shown …", or ""
-}
-
-type htmlArrow struct {
-	Y          int
-	X1, X2     int // from, to
-	HeadPoints string
-	Time       string // seconds since the flow's first packet, "+0.000123 s"
-	Frame      string // "frame 62"
-	Label      string // "PSH, ACK · 104 bytes"
-	Messages   string // "client_hello", "alert fatal protocol_version"
-	Class      string // colour class: "rst", "alert", "hello", "fin", "syn", "data"
-	FromClient bool
-}
-
-func buildLadder(f *flowView) *htmlLadder {
-	l := &htmlLadder{Width: ladderWidth, ClientX: ladderClientX, ServerX: ladderServerX, TimeX: ladderTimeX,
-		MidX: (ladderClientX + ladderServerX) / 2, Client: clean(f.Client), Server: clean(f.Server), LineTop: 34}
-	t0 := f.Packets[0].Time
-	y := ladderTop
-	head := min(len(f.Packets), result.LadderHead)
-	for i, pk := range f.Packets {
-		if i == head && f.PacketsOmitted > 0 {
-			l.OmittedY = y - ladderRow/2 + ladderGap/2
-			l.Omitted = fmt.Sprintf("… %s not shown …", plural(f.PacketsOmitted, "packet", "packets"))
-			y += ladderGap
-		}
-		if i > 0 && len(pk.Messages) > 0 {
-			y += ladderText // the messages above the arrow
-		}
-		a := htmlArrow{Y: y, Time: relTime(pk.Time.Sub(t0)), Frame: "frame " + strconv.Itoa(pk.Frame),
-			Messages: clean(strings.Join(pk.Messages, ", ")), FromClient: pk.From == "client"}
-		a.X1, a.X2 = ladderServerX, ladderClientX
-		if a.FromClient {
-			a.X1, a.X2 = ladderClientX, ladderServerX
-		}
-		label := pk.TCPFlags
-		if label == "" {
-			label = "no flags"
-		}
-		if pk.PayloadLen > 0 {
-			label += fmt.Sprintf(" · %d bytes", pk.PayloadLen)
-		}
-		if pk.Retransmission {
-			label += " · retransmission"
-		}
-		a.Label = clean(label)
-		a.Class = arrowClass(&pk)
-		dir := 1
-		if !a.FromClient {
-			dir = -1
-		}
-		tip := a.X2 - dir*2
-		a.HeadPoints = fmt.Sprintf("%d,%d %d,%d %d,%d", tip, y, tip-dir*10, y-5, tip-dir*10, y+5)
-		l.Arrows = append(l.Arrows, a)
-		y += ladderRow
-		if len(pk.Messages) > 0 {
-			y += ladderText // the flags below the arrow
-		}
-	}
-	last := l.Arrows[len(l.Arrows)-1].Y
-	l.LineBot = last + 14
-	l.Height = last + 28
-	return l
-}
-
-// arrowClass picks the colour of a packet's arrow: resets and alerts red, hellos blue, FINs
-// grey, the rest neutral.
-func arrowClass(p *result.Packet) string {
-	for _, m := range p.Messages {
-		if strings.HasPrefix(m, "alert ") || m == "not_tls" {
-			return "alert"
-		}
-	}
-	switch {
-	case strings.Contains(p.TCPFlags, "RST"):
-		return "rst"
-	case len(p.Messages) > 0 && (strings.HasSuffix(p.Messages[0], "_hello") || p.Messages[0] == "certificate"):
-		return "hello"
-	case strings.Contains(p.TCPFlags, "SYN"):
-		return "syn"
-	case strings.Contains(p.TCPFlags, "FIN"):
-		return "fin"
-	case len(p.Messages) > 0 || p.PayloadLen > 0:
-		return "data"
-	}
-	return "ack"
-}
-
-// relTime writes a time since the flow's first packet: "+0.000140 s", "+1.002 s".
-func relTime(d time.Duration) string {
-	s := d.Seconds()
-	if s < 1 {
-		return fmt.Sprintf("+%.6f s", s)
-	}
-	return fmt.Sprintf("+%.3f s", s)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 
+	"github.com/connscope/connscope/report/findings"
 	"github.com/connscope/connscope/result"
 )
 
@@ -54,7 +55,9 @@ func streamJSON(out io.Writer, r *result.Result, o Options) error {
 	w.key("flows")
 	w.open('[')
 	var err error
-	for _, f := range r.Flows.All() {
+	fb := findings.NewBuilder(r)
+	for i, f := range r.Flows.All() {
+		fb.Add(i, f)
 		w.elem()
 		jsonFlow(w, wd, f)
 		if err = flush(false); err != nil {
@@ -66,6 +69,8 @@ func streamJSON(out io.Writer, r *result.Result, o Options) error {
 	w.int(r.FlowsNotListed)
 	w.key("summary")
 	jsonSummary(w, wd, &r.Summary)
+	w.key("findings")
+	jsonFindings(w, wd, r, fb.Done())
 	w.key("names")
 	w.open('[')
 	for i := range r.Names {

@@ -2,87 +2,72 @@ package report
 
 import (
 	"bytes"
-	"fmt"
+	"slices"
 	"strconv"
 	"strings"
-	"unicode"
 
+	"github.com/connscope/connscope/report/findings"
 	"github.com/connscope/connscope/result"
 )
 
-// Bounds that keep ticket text readable with thousands of flows.
+// Bounds that keep ticket text readable with thousands of connections.
 const (
-	// maxGroupFlowsShown is how many flows of one group the markdown format shows with their
-	// evidence; the others are named by number.
-	maxGroupFlowsShown = 3
+	// maxGroupFlowsShown is how many connections of one group the Markdown report shows with
+	// their evidence; the others are named by number.
+	maxGroupFlowsShown = findings.ExamplesPerGroup
 	// maxEvidenceGroups is how many groups get their evidence written out.
 	maxEvidenceGroups = 20
 	// maxMarkdownFlows is how many rows the table of all connections has.
 	maxMarkdownFlows = 200
+	// maxTableAgents is how many agent addresses a group's row names.
+	maxTableAgents = 10
 )
 
 // writeMarkdown writes the report as ticket text (GitHub-flavoured Markdown): the answer in one
-// paragraph, a table of the failing groups, the evidence of each group, the next steps, then a
-// compact table of every flow and the warnings. Every string from the result is escaped, so
-// that text from the capture (an SNI, an HTTP path) renders as text and cannot break a table.
+// paragraph, a table of the failing groups, the evidence of each group, the failing DNS names,
+// the next steps as a list per group, then a table of the connections, the servers, the fleet
+// and the fingerprints. Every string from the result is escaped, so that text from the capture
+// (an SNI, an HTTP path) renders as text and cannot break a table.
 func writeMarkdown(b *bytes.Buffer, r *result.Result, _ Options) error {
 	wd := wordsFor(r)
-	flows := viewFlows(r, wd)
-	groups := groupFailures(flows)
-	sum := summarizeFailures(r, groups)
-
-	title := "connscope report"
+	fs := findings.Of(r)
+	title := wd.say("report.title")
 	if r.Input.File != "" {
-		title += ": " + baseName(r.Input.File)
+		title = wd.say("report.title-file", result.File("file", baseName(r.Input.File)))
 	}
-	fmt.Fprintf(b, "# %s\n\n", mdText(title))
-	b.WriteString("**" + mdText(sum.Lead) + "**")
-	for _, h := range sum.Headlines {
-		b.WriteString(" " + mdText(h))
+	b.WriteString("# " + mdText(title) + "\n\n")
+	a := wd.answer(r, fs)
+	b.WriteString("**" + mdText(a.Lead) + "**")
+	for _, s := range append(slices.Clone(a.Lines), a.More...) {
+		b.WriteString(" " + mdText(s))
 	}
-	if sum.More != "" {
-		b.WriteString(" " + mdText(sum.More))
-	}
-	if sum.NextStep != "" {
-		b.WriteString(" **Next step:** " + mdText(sum.NextStep))
+	if a.Next != "" {
+		b.WriteString(" **" + mdText(wd.label("report.label.next-step")) + "** " + mdText(a.Next))
 	}
 	b.WriteString("\n\n")
-	for _, w := range r.Warnings {
-		fmt.Fprintf(b, "> **Warning:** %s\n>\n", mdText(warningText(w, wd)))
-	}
-	if len(r.Warnings) > 0 {
-		b.Truncate(b.Len() - 2) // the last ">" line
-		b.WriteString("\n")
-	}
-
-	if len(groups) > 0 {
-		b.WriteString("## Failing connections\n\n")
-		b.WriteString("| Group | Agents | Server | Offered | Chosen | Verdict | Connections |\n")
-		b.WriteString("|---:|---|---|---|---|---|---|\n")
-		for i, g := range groups {
-			fmt.Fprintf(b, "| %d | %s | %s | %s | %s | `%s` | %s |\n", i+1, mdText(strings.Join(g.Clients, ", ")),
-				mdText(g.Server), mdText(g.Offered), mdText(g.Chosen), mdCodeText(string(g.Verdict)), flowRefs(g.Flows))
+	for i := range r.Warnings {
+		if i > 0 {
+			b.WriteString(">\n")
 		}
-		b.WriteString("\n## Evidence\n")
-		for i, g := range groups {
-			if i == maxEvidenceGroups {
-				fmt.Fprintf(b, "\nThe evidence of the other %s is in the table, JSON and HTML reports.\n",
-					plural(len(groups)-i, "group", "groups"))
-				break
-			}
-			writeMarkdownGroup(b, r, i+1, g)
-		}
-		writeMarkdownNextSteps(b, groups)
+		b.WriteString("> **" + mdText(wd.label("report.label.warning")) + "** " + mdText(wd.warning(&r.Warnings[i])) + "\n")
 	}
-	if len(flows) > 0 {
-		writeMarkdownFlows(b, r, flows)
+	if fs.Flows == 0 && fs.Listed == 0 {
+		writeMarkdownEmpty(b, r, wd)
 	}
-	writeMarkdownFooter(b, r)
+	if len(fs.Groups) > 0 {
+		writeMarkdownGroups(b, fs, wd)
+	}
+	writeMarkdownNames(b, r, wd)
+	writeMarkdownNextSteps(b, fs, wd)
+	if fs.Listed > 0 {
+		writeMarkdownFlows(b, r, fs, wd)
+	}
+	writeMarkdownFooter(b, r, wd)
 	tidyBlankLines(b)
 	return nil
 }
 
-// tidyBlankLines leaves at most one blank line between blocks, as the sections are written
+// tidyBlankLines leaves one blank line between blocks, as the sections are written
 // independently.
 func tidyBlankLines(b *bytes.Buffer) {
 	out := b.Bytes()
@@ -94,200 +79,282 @@ func tidyBlankLines(b *bytes.Buffer) {
 	b.Write(tidy)
 }
 
-// writeMarkdownGroup writes one group's evidence: its headline, then per flow (the first few)
-// why, the evidence frames and the Wireshark filter.
-func writeMarkdownGroup(b *bytes.Buffer, r *result.Result, n int, g *failGroup) {
-	fmt.Fprintf(b, "\n### %d. %s\n", n, mdText(upperFirst(g.headline(accepted(r, g.Server)))))
-	for i, f := range g.Flows {
-		if i == maxGroupFlowsShown {
-			fmt.Fprintf(b, "\nThe other %s of this group (%s) failed the same way.\n",
-				plural(len(g.Flows)-i, "connection", "connections"), flowRefs(g.Flows[i:]))
+// mdRow writes one table row of cells already escaped.
+func mdRow(b *bytes.Buffer, cells ...string) {
+	b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
+}
+
+// mdHead writes a table's heading row and its alignment row (":" marks a right-aligned column).
+func mdHead(b *bytes.Buffer, wd *words, keys []string, right ...bool) {
+	cells, align := make([]string, len(keys)), make([]string, len(keys))
+	for i, k := range keys {
+		cells[i], align[i] = strings.TrimPrefix(mdText(wd.say(k)), `\`), "---" // "#" starts no heading in a cell
+		if i < len(right) && right[i] {
+			align[i] = "---:"
+		}
+	}
+	b.WriteString("| " + strings.Join(cells, " | ") + " |\n|" + strings.Join(align, "|") + "|\n")
+}
+
+// writeMarkdownEmpty writes what was read and where the capture's connections are.
+func writeMarkdownEmpty(b *bytes.Buffer, r *result.Result, wd *words) {
+	e := wd.empty(r)
+	b.WriteString("\n## " + mdText(wd.say("report.h.outside")) + "\n\n")
+	for _, s := range []string{e.Read, e.Stopped, e.Outside} {
+		if s != "" {
+			b.WriteString(mdText(s) + "\n")
+		}
+	}
+	if len(e.Ports) > 0 {
+		b.WriteString("\n")
+		mdHead(b, wd, []string{"report.col.port", "report.col.syns", "report.col.packets"}, true, true, true)
+		for _, p := range e.Ports {
+			mdRow(b, p...)
+		}
+	}
+	if len(e.Hosts) > 0 {
+		b.WriteString("\n")
+		mdHead(b, wd, []string{"report.col.host", "report.col.syns"}, false, true)
+		for _, h := range e.Hosts {
+			mdRow(b, mdText(h[0]), h[1])
+		}
+	}
+	if e.Hint != "" {
+		b.WriteString("\n" + mdText(e.Hint) + "\n")
+	}
+}
+
+// writeMarkdownGroups writes the table of failing groups and the evidence of each.
+func writeMarkdownGroups(b *bytes.Buffer, fs *findings.Findings, wd *words) {
+	b.WriteString("\n## " + mdText(wd.say("report.h.failing")) + "\n\n")
+	mdHead(b, wd, []string{"report.col.group", "report.col.agents", "report.col.server", "report.col.offered",
+		"report.col.chosen", "report.col.verdict", "report.col.connections"}, true)
+	for i, g := range fs.Groups {
+		agents, offered, chosen, conns := "?", "?", "?", strconv.Itoa(g.Connections)
+		if !g.Unlisted {
+			agents = mdText(wd.msg(findings.AgentList(g.Agents[:min(len(g.Agents), maxTableAgents)], g.AgentCount)))
+			offered, chosen = mdText(findings.VersionRange(g.Offered)), mdText(orDash(g.Chosen))
+			conns = mdText(wd.say("report.group-connections", result.Int("n", g.Connections), result.Sub("refs", refs(g.FlowIDs, g.Connections))))
+		}
+		mdRow(b, strconv.Itoa(i+1), agents, mdText(g.Server), offered, chosen, "`"+mdCodeText(string(g.Verdict))+"`", conns)
+	}
+	b.WriteString("\n## " + mdText(wd.say("report.h.evidence")) + "\n")
+	for i, g := range fs.Groups {
+		if i == maxEvidenceGroups {
+			b.WriteString("\n" + mdText(wd.say("report.evidence-more", result.Int("n", len(fs.Groups)-i))) + "\n")
 			break
 		}
-		fmt.Fprintf(b, "\n**#%d** %s → %s, `%s`, TCP `%s`\n\n", f.ID, mdText(orDash(f.Client)), mdText(orDash(f.Server)),
-			mdCodeText(string(f.Verdict)), mdCodeText(orDash(f.ConnState)))
-		if f.Reason != "" {
-			fmt.Fprintf(b, "- Why: %s\n", mdText(f.Reason))
+		b.WriteString("\n### " + strconv.Itoa(i+1) + ". " + mdText(upperFirst(wd.msg(wd.headline(g, fs)))) + "\n")
+		shown := min(len(g.Examples), maxGroupFlowsShown)
+		for _, f := range g.Examples[:shown] {
+			writeMarkdownFlow(b, viewFlow(f, wd), wd)
 		}
-		if sni := sniOf(f); sni != "" {
-			fmt.Fprintf(b, "- SNI: %s\n", mdText(sni))
-		}
-		if f.NotTLS != "" {
-			fmt.Fprintf(b, "- Sent instead of TLS: %s\n", mdText(f.NotTLS))
-		}
-		for _, e := range f.Evidence {
-			fmt.Fprintf(b, "- Frame %d, %s UTC: %s\n", e.Frame, utc(e.Time, evidenceLayout), mdText(e.Text))
-		}
-		if f.Filter != "" {
-			fmt.Fprintf(b, "- Wireshark filter: %s\n", mdCode(f.Filter))
+		if more := g.Connections - shown; shown > 0 && more > 0 {
+			b.WriteString("\n" + mdText(wd.say("report.other-connections", result.Int("n", more),
+				result.Sub("refs", refs(g.FlowIDs[shown:], more)))) + "\n")
 		}
 	}
 }
 
-// writeMarkdownNextSteps lists each distinct next step once, with the groups it is for.
-func writeMarkdownNextSteps(b *bytes.Buffer, groups []*failGroup) {
-	b.WriteString("\n## Next steps\n\n")
-	var steps []string
-	var forGroups [][]string
-	for i, g := range groups {
-		step := g.Flows[0].NextStep
-		if step == "" {
+// writeMarkdownFlow writes one connection's evidence: why, the evidence frames and the
+// Wireshark filter.
+func writeMarkdownFlow(b *bytes.Buffer, f *flowView, wd *words) {
+	b.WriteString("\n**#" + strconv.Itoa(f.ID) + "** " + mdText(orDash(f.Client)) + " → " + mdText(orDash(f.Server)) +
+		", `" + mdCodeText(string(f.Verdict)) + "`, TCP `" + mdCodeText(orDash(f.ConnState)) + "`\n\n")
+	item := func(key, text string) {
+		if text != "" {
+			b.WriteString("- " + mdText(wd.label(key)) + " " + mdText(text) + "\n")
+		}
+	}
+	item("report.label.why", f.Reason)
+	item("report.label.sni", findings.SNI(f.Flow))
+	item("report.label.not-tls", f.NotTLS)
+	if f.HTTP != nil {
+		item("report.label.http", httpLine(f.HTTP, wd))
+	}
+	writeMarkdownEvidence(b, f.Evidence, wd)
+	if f.Filter != "" {
+		b.WriteString("- " + mdText(wd.label("report.label.wireshark-filter")) + " " + mdCode(f.Filter) + "\n")
+	}
+}
+
+func writeMarkdownEvidence(b *bytes.Buffer, es []evidenceView, wd *words) {
+	for _, e := range es {
+		b.WriteString("- " + mdText(upperFirst(wd.say("report.evidence", result.Int("frame", e.Frame),
+			result.Text("time", utc(e.Time, evidenceLayout)), result.Capture("text", e.Text)))) + "\n")
+	}
+}
+
+// writeMarkdownNames writes the DNS names tied to the servers: a table, and the evidence of
+// each failing one.
+func writeMarkdownNames(b *bytes.Buffer, r *result.Result, wd *words) {
+	if len(r.Names) == 0 {
+		return
+	}
+	b.WriteString("\n## " + mdText(wd.say("report.h.names")) + "\n\n")
+	mdHead(b, wd, []string{"report.col.name", "report.col.tied-by", "report.col.outcome", "report.col.asked-by",
+		"report.col.dns-server", "report.col.answer", "report.col.verdict"})
+	for i := range r.Names {
+		n := &r.Names[i]
+		verdict := "`" + mdCodeText(string(n.Verdict)) + "`"
+		if n.Failed {
+			verdict = "**" + verdict + "**"
+		}
+		mdRow(b, mdText(n.Name), mdText(orDash(n.Relation)), mdText(orDash(n.Outcome)), mdText(orDash(askersCell(n, wd))),
+			mdText(orDash(strings.Join(n.DNSServers, ", "))), mdText(orDash(strings.Join(n.Answers, ", "))), verdict)
+	}
+	for i := range r.Names {
+		if !r.Names[i].Failed {
 			continue
 		}
-		j := indexOf(steps, step)
-		if j < 0 {
-			steps = append(steps, step)
-			forGroups = append(forGroups, nil)
-			j = len(steps) - 1
+		n := viewName(&r.Names[i], wd)
+		b.WriteString("\n### " + mdText(upperFirst(wd.msg(wd.nameHeadline(n.Name)))) + "\n\n")
+		if n.Reason != "" {
+			b.WriteString("- " + mdText(wd.label("report.label.why")) + " " + mdText(n.Reason) + "\n")
 		}
-		forGroups[j] = append(forGroups[j], strconv.Itoa(i+1))
-	}
-	for i, s := range steps {
-		label := "group"
-		if len(forGroups[i]) > 1 {
-			label = "groups"
+		writeMarkdownEvidence(b, n.Evidence, wd)
+		if n.Filter != "" {
+			b.WriteString("- " + mdText(wd.label("report.label.wireshark-filter")) + " " + mdCode(n.Filter) + "\n")
 		}
-		fmt.Fprintf(b, "%d. %s (%s %s)\n", i+1, mdText(s), label, strings.Join(forGroups[i], ", "))
-	}
-	if len(steps) == 0 {
-		b.WriteString("No next step is known for these verdicts: read the evidence above.\n")
 	}
 }
 
-// writeMarkdownFlows writes the compact table of every listed flow.
-func writeMarkdownFlows(b *bytes.Buffer, r *result.Result, flows []*flowView) {
-	b.WriteString("\n## All connections\n\n")
-	b.WriteString("| # | Time (UTC) | Client | Server | SNI | TCP | Offered | Chosen | Verdict |\n")
-	b.WriteString("|---:|---|---|---|---|---|---|---|---|\n")
+// stepList is next steps and the groups they are for.
+type stepList struct {
+	steps  []string
+	groups []string // the groups' numbers
+}
+
+// writeMarkdownNextSteps lists the next steps of each group (and failing name) as a numbered
+// list of numbered steps; groups with the same steps share an entry.
+func writeMarkdownNextSteps(b *bytes.Buffer, fs *findings.Findings, wd *words) {
+	if len(fs.Groups) == 0 && len(fs.Names) == 0 {
+		return
+	}
+	var lists []*stepList
+	add := func(steps []string, label string) {
+		if len(steps) == 0 {
+			return
+		}
+		for _, l := range lists {
+			if slices.Equal(l.steps, steps) {
+				l.groups = append(l.groups, label)
+				return
+			}
+		}
+		lists = append(lists, &stepList{steps: steps, groups: []string{label}})
+	}
+	for i, g := range fs.Groups {
+		add(wd.groupSteps(g), strconv.Itoa(i+1))
+	}
+	b.WriteString("\n## " + mdText(wd.say("report.h.next-steps")) + "\n\n")
+	n := 0
+	for _, l := range lists {
+		n++
+		b.WriteString(strconv.Itoa(n) + ". " + mdText(upperFirst(wd.say("report.for-groups", result.Int("n", len(l.groups)),
+			texts("groups", l.groups)))) + "\n")
+		writeMarkdownSteps(b, l.steps)
+	}
+	for _, nm := range fs.Names {
+		v := viewName(nm, wd)
+		if len(v.NextSteps) == 0 {
+			continue
+		}
+		n++
+		b.WriteString(strconv.Itoa(n) + ". " + mdText(upperFirst(wd.say("report.for-name", result.HostName("name", nm.Name)))) + "\n")
+		writeMarkdownSteps(b, v.NextSteps)
+	}
+	if n == 0 {
+		b.WriteString(mdText(wd.say("report.no-next-step")) + "\n")
+	}
+}
+
+// writeMarkdownSteps writes steps as a numbered list inside an item of a numbered list.
+func writeMarkdownSteps(b *bytes.Buffer, steps []string) {
+	for j, s := range steps {
+		b.WriteString("   " + strconv.Itoa(j+1) + ". " + mdText(s) + "\n")
+	}
+}
+
+// writeMarkdownFlows writes the table of the first listed connections.
+func writeMarkdownFlows(b *bytes.Buffer, r *result.Result, fs *findings.Findings, wd *words) {
+	b.WriteString("\n## " + mdText(wd.say("report.h.all")) + "\n\n")
+	mdHead(b, wd, []string{"report.col.id", "report.col.time-utc", "report.col.client", "report.col.server", "report.col.sni",
+		"report.col.tcp", "report.col.offered", "report.col.chosen", "report.col.verdict"}, true)
 	legacy := false
-	for i, f := range flows {
+	for i, f := range r.Flows.All() {
 		if i == maxMarkdownFlows {
-			fmt.Fprintf(b, "\n%d more connections are not shown here: the table, JSON and HTML reports list them.\n",
-				len(flows)-i)
+			b.WriteString("\n" + mdText(wd.say("report.rows-more", result.Int("n", fs.Listed-i))) + "\n")
 			break
 		}
-		offered, mark := offeredCell(f)
-		legacy = legacy || mark
-		verdict := "`" + mdCodeText(string(f.Verdict)) + "`"
+		offered := findings.VersionRange(f.OfferedVersions)
+		if findings.OfferedLegacy(f) {
+			offered += legacyMark
+			legacy = true
+		}
+		verdict := "`" + mdCodeText(wd.verdictCell(f)) + "`"
 		if f.Failed {
 			verdict = "**" + verdict + "**"
 		}
-		fmt.Fprintf(b, "| %d | %s | %s | %s | %s | %s | %s | %s | %s |\n", f.ID, utc(f.Start, startLayout),
-			mdText(orDash(f.Client)), mdText(orDash(f.Server)), mdText(orDash(sniOf(f))), mdText(orDash(f.ConnState)),
-			mdText(offered), mdText(orDash(chosenOf(f))), verdict)
+		mdRow(b, strconv.Itoa(f.ID), utc(f.Start, startLayout), mdText(orDash(f.Client)), mdText(orDash(f.Server)),
+			mdText(orDash(findings.SNI(f))), mdText(orDash(f.ConnState)), mdText(offered), mdText(orDash(findings.Chosen(f))), verdict)
 	}
 	if legacy {
-		b.WriteString("\n" + mdText(legacyFootnote) + "\n")
+		b.WriteString("\n" + mdText(wd.say("report.legacy-footnote")) + "\n")
 	}
-	if r.FlowsNotListed > 0 {
-		fmt.Fprintf(b, "\n%s more not listed (only the first %d are); the counts include them.\n",
-			plural(r.FlowsNotListed, "connection", "connections"), r.Options.MaxFlows)
+	if fs.NotListed > 0 {
+		b.WriteString("\n" + mdText(wd.say("report.not-listed", result.Int("n", fs.NotListed), result.Int("max", r.Options.MaxFlows))) + "\n")
 	}
 }
 
-// writeMarkdownFooter writes the per-server and per-verdict counts and what was read.
-func writeMarkdownFooter(b *bytes.Buffer, r *result.Result) {
-	s := r.Summary
+// writeMarkdownFooter writes the servers, the fleet, the fingerprints, the counts per verdict
+// and what was read.
+func writeMarkdownFooter(b *bytes.Buffer, r *result.Result, wd *words) {
+	s := &r.Summary
 	if len(s.Servers) > 0 {
-		b.WriteString("\n## Servers\n\n| Server | Connections | Failed | Accepted versions |\n|---|---:|---:|---|\n")
+		b.WriteString("\n## " + mdText(wd.say("report.h.servers")) + "\n\n")
+		mdHead(b, wd, []string{"report.col.server", "report.col.connections", "report.col.failed", "report.col.accepted"}, false, true, true)
 		for _, sv := range s.Servers {
-			fmt.Fprintf(b, "| %s | %d | %d | %s |\n", mdText(sv.Server), sv.Flows, sv.Failed, mdText(orDash(strings.Join(sv.AcceptedVersions, ", "))))
+			mdRow(b, mdText(sv.Server), strconv.Itoa(sv.Flows), strconv.Itoa(sv.Failed), mdText(orDash(strings.Join(sv.AcceptedVersions, ", "))))
+		}
+	}
+	fleet := false
+	for _, sv := range s.Servers {
+		if sv.Policy.IsZero() {
+			continue
+		}
+		if !fleet {
+			b.WriteString("\n## " + mdText(wd.say("report.h.fleet")) + "\n\n")
+			fleet = true
+		}
+		b.WriteString("- " + mdText(sv.Server+" "+wd.msg(sv.Policy)) + "\n")
+		for _, g := range s.Fleet {
+			if g.Server == sv.Server && !g.Text.IsZero() {
+				b.WriteString("  - " + mdText(wd.msg(g.Text)) + "\n")
+			}
+		}
+	}
+	if len(s.Fingerprints) > 0 {
+		b.WriteString("\n## " + mdText(wd.say("report.h.fingerprints")) + "\n\n")
+		mdHead(b, wd, []string{"report.col.ja4", "report.col.ja3", "report.col.agents", "report.col.connections", "report.col.failed",
+			"report.col.highest"}, false, false, true, true, true)
+		for _, g := range s.Fingerprints {
+			mdRow(b, "`"+mdCodeText(orDash(g.JA4))+"`", "`"+mdCodeText(orDash(g.JA3))+"`", strconv.Itoa(g.AgentCount),
+				strconv.Itoa(g.Flows), strconv.Itoa(g.Failed), mdText(orDash(g.HighestVersion)))
 		}
 	}
 	if len(s.Verdicts) > 0 {
-		var vs []string
-		for _, v := range s.Verdicts {
-			vs = append(vs, fmt.Sprintf("`%s` %d", mdCodeText(string(v.Verdict)), v.Count))
-		}
-		fmt.Fprintf(b, "\nVerdicts: %s.\n", strings.Join(vs, ", "))
+		b.WriteString("\n" + mdText(wd.say("report.verdicts-line", verdictCounts(s.Verdicts))) + "\n")
 	}
-	in := r.Input
-	fmt.Fprintf(b, "\n---\n*connscope: %s, %s", mdText(orDash(baseName(in.File))), plural(in.Frames, "frame", "frames"))
-	if !in.First.IsZero() {
-		fmt.Fprintf(b, " from %s to %s UTC", utc(in.First, startLayout), utc(in.Last, startLayout))
-	}
-	b.WriteString(".*\n")
+	b.WriteString("\n---\n*" + mdText(wd.say("report.footer", result.Sub("input", inputMsg(&r.Input)))) + "*\n")
 }
 
-// mdSpecial are the characters backslash-escaped in Markdown text: those that start emphasis,
-// code, links and strikethrough, and the table cell separator (CommonMark lets a backslash escape
-// any ASCII punctuation). "<", ">" and an "&" that could start an entity are written as entities
-// instead, which every Markdown renderer (CommonMark, GitHub, Python-Markdown) shows as the
-// character and none reads as HTML. "_" and "#" are escaped only where they could mean
-// something (see mdText), so that names such as legacy_version and "#4" stay readable.
-const mdSpecial = "\\`*[]|~"
-
-// mdText makes text safe to paste as Markdown: control characters shown escaped (as the table
-// does), line breaks joined, and every Markdown metacharacter escaped, so a hostile SNI such as
-// "<script>" or "a|b" stays text and cannot end a table cell. "_" is escaped at a word boundary
-// (where it can start or end emphasis), "#" at the start.
-func mdText(s string) string {
-	s = clean(s)
-	var b strings.Builder
-	prev := rune(' ')
-	rs := []rune(s)
-	for i, r := range rs {
-		next := rune(' ')
-		if i+1 < len(rs) {
-			next = rs[i+1]
-		}
-		switch {
-		case r == '<':
-			b.WriteString("&lt;")
-		case r == '>':
-			b.WriteString("&gt;")
-		case r == '&' && (next == '#' || unicode.IsLetter(next)):
-			b.WriteString("&amp;")
-		case r < 0x80 && strings.ContainsRune(mdSpecial, r),
-			r == '_' && !(isWordRune(prev) && isWordRune(next)),
-			r == '#' && i == 0:
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		default:
-			b.WriteRune(r)
-		}
-		prev = r
+// inputMsg says what was read: "x.pcap, 72 frames from ... to ... UTC".
+func inputMsg(in *result.Input) result.Message {
+	file, frames := result.File("file", orDash(baseName(in.File))), result.Int("frames", in.Frames)
+	if in.First.IsZero() {
+		return result.Msg("report.input", file, frames)
 	}
-	return b.String()
-}
-
-func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
-
-// mdCodeText makes text safe inside a single-backtick code span in a table: it has no way to
-// escape a backtick, so backticks become "'", and a pipe would end the cell, so it is escaped
-// (GitHub renders "\|" in a code span in a table as "|").
-func mdCodeText(s string) string {
-	s = strings.ReplaceAll(clean(s), "`", "'")
-	return strings.ReplaceAll(s, "|", `\|`)
-}
-
-// mdCode writes s as an inline code span outside a table, with a fence longer than any run of
-// backticks in it.
-func mdCode(s string) string {
-	s = clean(s)
-	fence := "`"
-	for strings.Contains(s, fence) {
-		fence += "`"
-	}
-	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
-		return fence + " " + s + " " + fence
-	}
-	return fence + s + fence
-}
-
-// baseName is the last element of a slash- or backslash-separated path.
-func baseName(p string) string {
-	if i := strings.LastIndexAny(p, `/\`); i >= 0 {
-		return p[i+1:]
-	}
-	return p
-}
-
-func indexOf(xs []string, x string) int {
-	for i, s := range xs {
-		if s == x {
-			return i
-		}
-	}
-	return -1
+	return result.Msg("report.input-span", file, frames, result.Text("first", utc(in.First, startLayout)),
+		result.Text("last", utc(in.Last, startLayout)))
 }

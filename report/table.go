@@ -2,113 +2,132 @@ package report
 
 import (
 	"bytes"
-	"fmt"
-	"io"
-	"slices"
 	"strconv"
 	"strings"
-	"time"
-	"unicode/utf8"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
-
+	"github.com/connscope/connscope/report/findings"
 	"github.com/connscope/connscope/result"
 )
 
+// The table format is for a person at a terminal. It leads with the answer (as the Markdown
+// report does); then, for a capture that fits on a screen, a row per connection and the detail
+// of each failing one; for a bigger capture, the failing groups with one example each instead
+// (--list, --failed or -v list connections there too). Then the DNS names, the servers and what
+// each accepts, the fleet, the fingerprints and the counts. A capture of a hundred thousand
+// connections prints in under a hundred lines, and every failing group is in them.
+
 const (
-	startLayout    = "2006-01-02 15:04:05.000" // TIME column, UTC
-	evidenceLayout = "15:04:05.000000"         // evidence lines, UTC
-
-	legacyMark     = "*"
-	legacyFootnote = "* no supported_versions extension: only the highest version is on the wire; the range below it starts at TLS 1.0, as that ClientHello allows"
-
-	emptyLine = "no TCP connections on the analysed ports"
+	// screenful is how many connections the terminal lists by default.
+	screenful = 40
+	// maxGroupRows is how many rows the table of failing groups has; maxGroupBlocks how many
+	// groups get their example written out.
+	maxGroupRows   = 20
+	maxGroupBlocks = 5
+	// wrapWidth is the width the answer paragraph is wrapped at.
+	wrapWidth = 100
 )
 
-// writeTable writes the report for a person: warnings, one row per listed flow, the detail of
-// each failed flow (of every flow when o.Verbose), then the summary.
+// writeTable writes the report for a person at a terminal.
 func writeTable(b *bytes.Buffer, r *result.Result, o Options) error {
 	p := painter(o.Color)
 	wd := wordsFor(r)
-	for _, w := range r.Warnings {
-		fmt.Fprintf(b, "%s %s\n", p.paint(ansiYellow, "WARNING:"), warningText(w, wd))
+	fs := findings.Of(r)
+	for i := range r.Warnings {
+		b.WriteString(p.paint(ansiYellow, strings.ToUpper(wd.say("report.label.warning"))) + " " + clean(wd.warning(&r.Warnings[i])) + "\n")
 	}
-	flows, names := viewFlows(r, wd), viewNames(r, wd)
 	if len(r.Warnings) > 0 {
 		b.WriteByte('\n')
 	}
-	if len(flows) == 0 && r.Summary.Flows == 0 {
-		writeEmpty(b, r)
-		if len(names) > 0 {
-			b.WriteByte('\n')
-		}
-		return writeNames(b, names, o, p)
+	wrap(b, clean(wd.answer(r, fs).paragraph(wd)), wrapWidth)
+	b.WriteByte('\n')
+	if fs.Flows == 0 && fs.Listed == 0 {
+		writeEmpty(b, r, wd)
+		writeNames(b, r, wd, o, p)
+		return nil
 	}
-	if len(flows) > 0 {
-		if err := writeFlows(b, flows, p); err != nil {
-			return err
-		}
-		for _, f := range flows {
-			if f.Failed || o.Verbose {
-				b.WriteByte('\n')
-				writeDetail(b, f, p)
-			}
-		}
-		b.WriteByte('\n')
+	small := fs.Listed <= screenful
+	list := small || o.List || o.Failed || o.Verbose
+	perFlow := list && (small || o.Verbose)
+	if list {
+		writeListing(b, r, fs, wd, o, p)
 	}
-	if err := writeNames(b, names, o, p); err != nil {
-		return err
+	if perFlow {
+		writeDetails(b, r, wd, o, p)
 	}
-	return writeSummary(b, r, wd)
-}
-
-// writeFlows writes the table of flows and, when a row needs it, the footnote on offered
-// versions.
-func writeFlows(b *bytes.Buffer, flows []*flowView, p painter) error {
-	t := newTable(b, tw.AlignRight) // "#" right, the rest left
-	t.Header("#", "TIME", "CLIENT", "SERVER", "SNI", "TCP", "OFFERED", "CHOSEN", "VERDICT")
-	legacy := false
-	for _, f := range flows {
-		offered := versionRange(f.OfferedVersions)
-		if f.TLS != nil && f.TLS.ClientHello != nil && f.TLS.ClientHello.OfferedFromLegacy && len(f.OfferedVersions) > 0 {
-			offered += legacyMark
-			legacy = true
-		}
-		sni := "-"
-		if f.TLS != nil && f.TLS.ClientHello != nil && f.TLS.ClientHello.SNI != "" {
-			sni = clean(f.TLS.ClientHello.SNI)
-		}
-		chosen := "-"
-		if f.ChosenVersion != nil && *f.ChosenVersion != "" {
-			chosen = clean(*f.ChosenVersion)
-		}
-		err := t.Append(
-			strconv.Itoa(f.ID),
-			utc(f.Start, startLayout),
-			orDash(f.Client),
-			orDash(f.Server),
-			sni,
-			orDash(f.ConnState),
-			offered,
-			chosen,
-			p.verdict(f.Flow),
-		)
-		if err != nil {
-			return err
-		}
+	if !perFlow || fs.NotListed > 0 {
+		writeGroups(b, fs, wd, p)
 	}
-	if err := t.Render(); err != nil {
-		return err
-	}
-	if legacy {
-		b.WriteString(legacyFootnote + "\n")
+	writeNames(b, r, wd, o, p)
+	writeServers(b, fs, wd)
+	writeFleet(b, &r.Summary, wd)
+	writeTotals(b, r, fs, wd)
+	if !list && fs.Listed > 0 {
+		wrap(b, wd.say("report.hint.list", result.Int("n", fs.Listed)), wrapWidth)
 	}
 	return nil
 }
 
-// writeDetail writes the block that explains one flow:
+// wrap writes text in lines of at most width columns, broken at spaces.
+func wrap(b *bytes.Buffer, text string, width int) {
+	col := 0
+	for i, word := range strings.Split(text, " ") {
+		w := cellWidth(word)
+		if i > 0 {
+			if col+1+w > width {
+				b.WriteByte('\n')
+				col = 0
+			} else {
+				b.WriteByte(' ')
+				col++
+			}
+		}
+		b.WriteString(word)
+		col += w
+	}
+	b.WriteByte('\n')
+}
+
+// writeListing writes a row per listed connection (per failing one with o.Failed) and, when a
+// row needs it, the footnote on offered versions.
+func writeListing(b *bytes.Buffer, r *result.Result, fs *findings.Findings, wd *words, o Options, p painter) {
+	g := newGrid(wd.cols("report.col.id", "report.col.time", "report.col.client", "report.col.server", "report.col.sni",
+		"report.col.tcp", "report.col.offered", "report.col.chosen", "report.col.verdict"), true)
+	legacy := false
+	for _, f := range r.Flows.All() {
+		if o.Failed && !f.Failed {
+			continue
+		}
+		offered := clean(findings.VersionRange(f.OfferedVersions))
+		if findings.OfferedLegacy(f) {
+			offered += legacyMark
+			legacy = true
+		}
+		g.row(strconv.Itoa(f.ID), utc(f.Start, startLayout), orDash(f.Client), orDash(f.Server), orDash(findings.SNI(f)),
+			orDash(f.ConnState), offered, orDash(findings.Chosen(f)), p.verdictOf(f.Verdict, f.Failed, wd.verdictCell(f)))
+	}
+	if len(g.rows) == 0 {
+		return
+	}
+	g.render(b)
+	if legacy {
+		b.WriteString(clean(wd.say("report.legacy-footnote")) + "\n")
+	}
+	b.WriteByte('\n')
+}
+
+// writeDetails writes the block of each listed connection that failed (of every one with -v; of
+// the failing ones only with --failed).
+func writeDetails(b *bytes.Buffer, r *result.Result, wd *words, o Options, p painter) {
+	for _, f := range r.Flows.All() {
+		if !f.Failed && (!o.Verbose || o.Failed) {
+			continue
+		}
+		writeDetail(b, viewFlow(f, wd), wd, p)
+		b.WriteByte('\n')
+	}
+}
+
+// writeDetail writes the block that explains one connection:
 //
 //	#3 tls-version-mismatch 10.0.0.5:50420 -> 10.0.0.1:4343
 //	  why: ...
@@ -116,268 +135,168 @@ func writeFlows(b *bytes.Buffer, flows []*flowView, p painter) error {
 //	  evidence:
 //	    frame 4  01:02:03.123456  ...
 //	  filter: ...
-func writeDetail(b *bytes.Buffer, f *flowView, p painter) {
-	fmt.Fprintf(b, "#%d %s %s -> %s\n", f.ID, p.verdict(f.Flow), orDash(f.Client), orDash(f.Server))
-	if f.Reason != "" {
-		fmt.Fprintf(b, "  why: %s\n", clean(f.Reason))
-	}
-	writeNext(b, f.NextStep, f.NextSteps)
+func writeDetail(b *bytes.Buffer, f *flowView, wd *words, p painter) {
+	b.WriteString("#" + strconv.Itoa(f.ID) + " " + p.verdict(f.Verdict) + " " + orDash(f.Client) + " -> " + orDash(f.Server) + "\n")
+	writeExplained(b, f, wd, f.NextSteps)
+}
+
+// writeExplained writes the lines of a connection's block after its heading, with steps as its
+// next steps (a group's name every agent of the group).
+func writeExplained(b *bytes.Buffer, f *flowView, wd *words, steps []string) {
+	labelled(b, wd, "report.label.why", f.Reason)
+	writeNext(b, wd, steps)
 	if f.RolesGuessed {
-		b.WriteString("  note: no SYN captured, so which side is the client was guessed\n")
+		labelled(b, wd, "report.label.note", wd.say("report.roles-guessed"))
 	}
 	if len(f.Flags) > 0 {
-		fmt.Fprintf(b, "  flags: %s\n", clean(strings.Join(f.Flags, ", ")))
+		labelled(b, wd, "report.label.flags", strings.Join(f.Flags, ", "))
 	}
-	writeEvidence(b, f.Evidence)
-	if f.Filter != "" {
-		fmt.Fprintf(b, "  filter: %s\n", clean(f.Filter))
+	if h := f.HTTP; h != nil {
+		labelled(b, wd, "report.label.http", httpLine(h, wd))
+	}
+	if f.NotTLS != "" {
+		labelled(b, wd, "report.label.not-tls", f.NotTLS)
+	}
+	writeEvidence(b, wd, f.Evidence)
+	labelled(b, wd, "report.label.filter", f.Filter)
+}
+
+// httpLine is a plain-HTTP connection's request and response: "GET /path → HTTP/1.1 404 Not Found".
+func httpLine(h *result.HTTP, wd *words) string {
+	if h.Status == 0 {
+		return wd.say("report.http-no-response", result.Text("method", h.Method), result.URLPath("path", h.Path))
+	}
+	return wd.say("report.http", result.Text("method", h.Method), result.URLPath("path", h.Path), result.Capture("status", h.StatusLine))
+}
+
+// labelled writes "  label: text" when text is not empty.
+func labelled(b *bytes.Buffer, wd *words, key, text string) {
+	if text == "" {
+		return
+	}
+	b.WriteString("  " + wd.say(key) + " " + clean(text) + "\n")
+}
+
+// writeNext writes next steps: one line, or numbered lines under the label when there are
+// several.
+func writeNext(b *bytes.Buffer, wd *words, steps []string) {
+	label := "  " + wd.say("report.label.next") + " "
+	switch {
+	case len(steps) == 1:
+		b.WriteString(label + clean(steps[0]) + "\n")
+	case len(steps) > 1:
+		indent := strings.Repeat(" ", cellWidth(label))
+		for i, s := range steps {
+			if i == 0 {
+				b.WriteString(label)
+			} else {
+				b.WriteString(indent)
+			}
+			b.WriteString(strconv.Itoa(i+1) + ". " + clean(s) + "\n")
+		}
 	}
 }
 
-// writeSummary writes the counts per verdict, the table per server and the closing line.
-func writeSummary(b *bytes.Buffer, r *result.Result, wd *words) error {
-	s := r.Summary
-	if len(s.Verdicts) > 0 {
-		t := newTable(b, tw.AlignLeft, tw.AlignRight)
-		t.Header("VERDICT", "FLOWS")
-		for _, v := range s.Verdicts {
-			if err := t.Append(clean(string(v.Verdict)), strconv.Itoa(v.Count)); err != nil {
-				return err
+// writeEvidence writes the evidence lines of a block, frame numbers aligned.
+func writeEvidence(b *bytes.Buffer, wd *words, evidence []evidenceView) {
+	if len(evidence) == 0 {
+		return
+	}
+	b.WriteString("  " + wd.say("report.label.evidence") + "\n")
+	w := 0
+	for _, e := range evidence {
+		w = max(w, len(strconv.Itoa(e.Frame)))
+	}
+	for _, e := range evidence {
+		n := strconv.Itoa(e.Frame)
+		frame := wd.say("report.frame", result.Text("n", strings.Repeat(" ", w-len(n))+n))
+		b.WriteString("    " + frame + "  " + utc(e.Time, evidenceLayout) + "  " + clean(e.Text) + "\n")
+	}
+}
+
+// writeGroups writes the failing groups: a table of them, then the example of the first few.
+func writeGroups(b *bytes.Buffer, fs *findings.Findings, wd *words, p painter) {
+	if len(fs.Groups) == 0 {
+		return
+	}
+	g := newGrid(wd.cols("report.col.group", "report.col.verdict", "report.col.server", "report.col.offered",
+		"report.col.chosen", "report.col.connections", "report.col.agents", "report.col.example"),
+		true, false, false, false, false, true, true, true)
+	for i, gr := range fs.Groups {
+		if i == maxGroupRows {
+			break
+		}
+		offered, chosen, agents, example := "?", "?", "?", "-"
+		if !gr.Unlisted {
+			offered, chosen, agents = clean(findings.VersionRange(gr.Offered)), orDash(gr.Chosen), strconv.Itoa(gr.AgentCount)
+			if gr.Legacy {
+				offered += legacyMark
 			}
+			example = "#" + strconv.Itoa(gr.FlowIDs[0])
 		}
-		if err := t.Render(); err != nil {
-			return err
+		g.row(strconv.Itoa(i+1), p.verdict(gr.Verdict), orDash(gr.Server), offered, chosen, strconv.Itoa(gr.Connections), agents, example)
+	}
+	g.render(b)
+	if n := len(fs.Groups) - maxGroupRows; n > 0 {
+		b.WriteString(wd.say("report.groups-more", result.Int("n", n)) + "\n")
+	}
+	b.WriteByte('\n')
+	for i, gr := range fs.Groups {
+		if i == maxGroupBlocks {
+			break
 		}
+		b.WriteString(clean(wd.say("report.group-head", result.Int("n", i+1), result.Sub("headline", wd.headline(gr, fs)),
+			result.Text("verdict", string(gr.Verdict)))) + "\n")
+		if gr.Unlisted {
+			writeNext(b, wd, wd.groupSteps(gr))
+			b.WriteByte('\n')
+			continue
+		}
+		b.WriteString("  " + clean(wd.say("report.group-connections", result.Int("n", gr.Connections),
+			result.Sub("refs", refs(gr.FlowIDs, gr.Connections)))) + "\n")
+		if gr.Example == nil {
+			writeNext(b, wd, wd.groupSteps(gr))
+			b.WriteByte('\n')
+			continue
+		}
+		f := viewFlow(gr.Example, wd)
+		b.WriteString("  " + wd.say("report.label.example") + " #" + strconv.Itoa(f.ID) + " " + orDash(f.Client) + " -> " + orDash(f.Server) + "\n")
+		writeExplained(b, f, wd, wd.groupSteps(gr))
 		b.WriteByte('\n')
 	}
-	if len(s.Servers) > 0 {
-		t := newTable(b, tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignLeft)
-		t.Header("SERVER", "FLOWS", "FAILED", "ACCEPTED VERSIONS")
-		for _, sv := range s.Servers {
-			accepted := "-"
-			if len(sv.AcceptedVersions) > 0 {
-				accepted = clean(strings.Join(sv.AcceptedVersions, ", "))
-			}
-			if err := t.Append(orDash(sv.Server), strconv.Itoa(sv.Flows), strconv.Itoa(sv.Failed), accepted); err != nil {
-				return err
-			}
-		}
-		if err := t.Render(); err != nil {
-			return err
-		}
-		b.WriteByte('\n')
+}
+
+// writeServers writes the table of servers: connections, failures and the versions each was
+// seen to accept.
+func writeServers(b *bytes.Buffer, fs *findings.Findings, wd *words) {
+	if len(fs.Servers) == 0 {
+		return
 	}
-	if err := writeFleet(b, &s, wd); err != nil {
-		return err
+	g := newGrid(wd.cols("report.col.server", "report.col.connections", "report.col.failed", "report.col.accepted"), false, true, true)
+	for _, sv := range fs.Servers {
+		g.row(orDash(sv.Server), strconv.Itoa(sv.Flows), strconv.Itoa(sv.Failed), orDash(strings.Join(sv.AcceptedVersions, ", ")))
 	}
-	fmt.Fprintf(b, "%s, %d failed.\n", plural(s.Flows, "flow", "flows"), s.Failed)
+	g.render(b)
+	b.WriteByte('\n')
+}
+
+// writeTotals writes the counts: connections per verdict, names, and what was not listed.
+func writeTotals(b *bytes.Buffer, r *result.Result, fs *findings.Findings, wd *words) {
+	s := &r.Summary
+	wrap(b, wd.say("report.totals", result.Int("n", s.Flows), result.Int("failed", s.Failed), verdictCounts(s.Verdicts)), wrapWidth)
 	if len(r.Names) > 0 {
-		fmt.Fprintf(b, "%s tied to the servers, %d failed.\n", plural(len(r.Names), "DNS name", "DNS names"), s.NamesFailed)
+		b.WriteString(wd.say("report.names-total", result.Int("n", len(r.Names)), result.Int("failed", s.NamesFailed)) + "\n")
 	}
-	if r.FlowsNotListed > 0 {
-		fmt.Fprintf(b, "%s not listed above", plural(r.FlowsNotListed, "flow", "flows"))
-		if r.Options.MaxFlows > 0 {
-			fmt.Fprintf(b, " (only the first %d are listed)", r.Options.MaxFlows)
-		}
-		b.WriteString("; the counts include them.\n")
-	}
-	return nil
-}
-
-// writeEmpty says that no flow was found, and what was read.
-func writeEmpty(b *bytes.Buffer, r *result.Result) {
-	in := r.Input
-	b.WriteString(emptyLine + "\n")
-	fmt.Fprintf(b, "read: %s (%d bytes)", plural(in.Frames, "frame", "frames"), in.Bytes)
-	if in.File != "" {
-		fmt.Fprintf(b, " from %s", clean(in.File))
-	}
-	if in.Format != "" {
-		fmt.Fprintf(b, " (%s)", clean(in.Format))
-	}
-	b.WriteString("\n")
-	ports := "all TCP ports"
-	if len(r.Options.Ports) > 0 {
-		ps := make([]string, len(r.Options.Ports))
-		for i, port := range r.Options.Ports {
-			ps[i] = strconv.Itoa(port)
-		}
-		ports = strings.Join(ps, ", ")
-	}
-	hosts := "all"
-	if len(r.Options.Hosts) > 0 {
-		hosts = clean(strings.Join(r.Options.Hosts, ", "))
-	}
-	fmt.Fprintf(b, "ports: %s; hosts: %s\n", ports, hosts)
-	if !in.Complete {
-		b.WriteString("reading stopped early: see the warnings above\n")
+	if fs.NotListed > 0 {
+		wrap(b, wd.say("report.not-listed", result.Int("n", fs.NotListed), result.Int("max", r.Options.MaxFlows)), wrapWidth)
 	}
 }
 
-// newTable returns a table that writes to w with the settings every table of the report
-// shares. aligns gives the alignment of the first columns; the others are left-aligned.
-//
-// The width settings are explicit so that output does not depend on the user's environment:
-// East Asian width is off (RUNEWIDTH_EASTASIAN=1 or a CJK locale would otherwise count
-// ambiguous-width runes such as "é" or "–" as two columns and misalign the rows; CJK
-// ideographs and kana still count two), and the borders are ASCII, whose width no terminal
-// disputes. tablewriter keeps the East Asian setting in a package variable, so this also
-// applies to any other table the process draws afterwards.
-func newTable(w io.Writer, aligns ...tw.Align) *tablewriter.Table {
-	align := tw.CellAlignment{Global: tw.AlignLeft, PerColumn: aligns}
-	return tablewriter.NewTable(w,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
-		tablewriter.WithEastAsian(tw.Off),
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
-		tablewriter.WithRowAutoWrap(tw.WrapNone),
-		tablewriter.WithHeaderAlignmentConfig(align),
-		tablewriter.WithRowAlignmentConfig(align),
-	)
-}
-
-// versionOrder is the usual order of the versions, for telling whether an offer is a range.
-var versionOrder = []string{"SSL 3.0", "TLS 1.0", "TLS 1.1", "TLS 1.2", "TLS 1.3"}
-
-// versionRange writes the offered versions compactly: "TLS 1.0–1.2" when they are contiguous
-// in versionOrder, "SSL 3.0–TLS 1.2" across protocols, "TLS 1.2" for one, else a comma list
-// (lowest first when every name is known, as given otherwise); "-" for none.
-func versionRange(vs []string) string {
-	if len(vs) == 0 {
-		return "-"
+// verdictCounts is the counts per verdict as a list parameter: "3 ok, 2 refused".
+func verdictCounts(vs []result.VerdictCount) result.Arg {
+	items := make([]result.Message, len(vs))
+	for i, v := range vs {
+		items[i] = result.Msg("report.count", result.Int("n", v.Count), result.Text("verdict", string(v.Verdict)))
 	}
-	var idx []int
-	for _, v := range vs {
-		i := slices.Index(versionOrder, v)
-		if i < 0 {
-			return clean(strings.Join(vs, ", "))
-		}
-		if !slices.Contains(idx, i) {
-			idx = append(idx, i)
-		}
-	}
-	slices.Sort(idx)
-	lo, hi := idx[0], idx[len(idx)-1]
-	if lo == hi {
-		return versionOrder[lo]
-	}
-	if hi-lo+1 != len(idx) {
-		names := make([]string, len(idx))
-		for i, x := range idx {
-			names[i] = versionOrder[x]
-		}
-		return strings.Join(names, ", ")
-	}
-	from, to := versionOrder[lo], versionOrder[hi]
-	if proto, _, _ := strings.Cut(from, " "); strings.HasPrefix(to, proto+" ") {
-		to = strings.TrimPrefix(to, proto+" ")
-	}
-	return from + "–" + to
-}
-
-func warningText(w result.Warning, wd *words) string {
-	s := clean(wd.msg(w.Message))
-	switch {
-	case w.Code != "" && w.Frame > 0:
-		s += fmt.Sprintf(" (%s, frame %d)", clean(w.Code), w.Frame)
-	case w.Code != "":
-		s += fmt.Sprintf(" (%s)", clean(w.Code))
-	case w.Frame > 0:
-		s += fmt.Sprintf(" (frame %d)", w.Frame)
-	}
-	return s
-}
-
-// clean makes text safe to print on a terminal. Much of it comes from the capture (an SNI, a
-// hostname, bytes a client sent), so control characters, including ESC, and bidirectional
-// overrides are shown escaped as \xNN or \uNNNN, and invalid UTF-8 as U+FFFD. A newline would
-// also break a table row.
-func clean(s string) string {
-	if !needsClean(s) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case isBidiControl(r):
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteRune(r) // utf8.RuneError for invalid bytes
-		}
-	}
-	return b.String()
-}
-
-func needsClean(s string) bool {
-	if !utf8.ValidString(s) {
-		return true
-	}
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || isBidiControl(r) {
-			return true
-		}
-	}
-	return false
-}
-
-func isBidiControl(r rune) bool {
-	return r == 0x061c || r == 0x200e || r == 0x200f || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return clean(s)
-}
-
-// utc formats t in UTC with layout, or "-" for the zero time.
-func utc(t time.Time, layout string) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.UTC().Format(layout)
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
-}
-
-// ANSI SGR colours.
-const (
-	ansiRed    = "31"
-	ansiGreen  = "32"
-	ansiYellow = "33"
-)
-
-// painter colours text when true.
-type painter bool
-
-func (p painter) paint(code, s string) string {
-	if !p || s == "" {
-		return s
-	}
-	return "\x1b[" + code + "m" + s + "\x1b[0m"
-}
-
-// verdict is the flow's verdict, red when it failed, green when ok, yellow otherwise
-// (incomplete).
-func (p painter) verdict(f *result.Flow) string { return p.verdictOf(f.Verdict, f.Failed) }
-
-// verdictOf is verdict for a verdict and whether it failed.
-func (p painter) verdictOf(verdict result.Verdict, failed bool) string {
-	v := orDash(string(verdict))
-	switch {
-	case failed:
-		return p.paint(ansiRed, v)
-	case verdict == result.VerdictOK:
-		return p.paint(ansiGreen, v)
-	default:
-		return p.paint(ansiYellow, v)
-	}
+	return result.List("counts", items)
 }

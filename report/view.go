@@ -6,8 +6,9 @@ import (
 	"github.com/connscope/connscope/result"
 )
 
-// flowView is a flow with its messages and knowledge entry worded, for the text formats (table,
-// Markdown, HTML): the worded fields shadow the flow's own.
+// flowView is one flow with its messages and knowledge entry worded, for the text formats
+// (table, Markdown, HTML): the worded fields shadow the flow's own. A report makes one for each
+// flow it writes in detail, never for every flow at once.
 type flowView struct {
 	*result.Flow
 	Reason, NotTLS, Title, NextStep string
@@ -21,17 +22,6 @@ type evidenceView struct {
 	Time  time.Time
 	Text  string
 	Flow  int
-}
-
-// viewFlows words every flow of r (the text formats hold them all: they are for results a
-// person reads).
-func viewFlows(r *result.Result, wd *words) []*flowView {
-	out := make([]*flowView, 0, r.Flows.Len())
-	for i := range r.Flows.Len() {
-		f := r.Flows.At(i)
-		out = append(out, viewFlow(&f, wd))
-	}
-	return out
 }
 
 // viewFlow words one flow.
@@ -58,13 +48,17 @@ type nameView struct {
 	Evidence                []evidenceView
 }
 
+// viewNames words the result's names (they are few: tracking bounds them).
 func viewNames(r *result.Result, wd *words) []*nameView {
 	out := make([]*nameView, len(r.Names))
 	for i := range r.Names {
-		n := &r.Names[i]
-		v := &nameView{Name: n, Reason: wd.msg(n.Reason), Evidence: viewEvidence(n.Evidence, wd)}
-		v.Title, v.NextSteps, v.NextStep = wd.name(n)
-		out[i] = v
+		out[i] = viewName(&r.Names[i], wd)
 	}
 	return out
+}
+
+func viewName(n *result.Name, wd *words) *nameView {
+	v := &nameView{Name: n, Reason: wd.msg(n.Reason), Evidence: viewEvidence(n.Evidence, wd)}
+	v.Title, v.NextSteps, v.NextStep = wd.name(n)
+	return v
 }

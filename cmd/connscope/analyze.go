@@ -29,12 +29,17 @@ with its evidence and a next step.
 Options:
   -p, --port PORT       server port to analyse; repeat or comma-separate (default: every port)
       --host ADDR       server address to analyse; repeat or comma-separate (default: every address)
-  -f, --format FORMAT   table (default), json, markdown (ticket text) or html (one
-                        self-contained page with a ladder diagram of each failing flow)
+  -f, --format FORMAT   table (default), json, ndjson (a JSON object per connection per line,
+                        Elastic Common Schema names, for log pipelines), markdown (ticket
+                        text) or html (one self-contained page with a ladder diagram of each
+                        failing flow)
   -o, --output FILE     write the report to FILE instead of standard output
       --redact          replace IP and MAC addresses, server names, HTTP hosts and paths
                         and the file name with consistent pseudonyms, in every format
-  -v, --verbose         table: show reason, next step and evidence for every flow, not only failures
+  -v, --verbose         table: list every connection with its reason, next step and evidence
+      --list            table: list every connection one by one (by default a capture of more
+                        than 40 connections is summed up: the failing groups, one example each)
+      --failed          table: list the failing connections one by one, and only them
       --max-flows N     list at most N flows one by one (default 100000); the rest are counted
       --profile NAME    words verdicts and next steps for a product and sets its defaults:
                         generic (default) or apexone (Trend Micro Apex One / OfficeScan: ports
@@ -53,7 +58,8 @@ Options:
       --export-all      with --export: every listed flow and name, not only the failing ones
 
 Exit status: 0 no flow failed, 1 at least one flow (or a DNS name tied to the servers)
-failed, 2 bad usage or unreadable input.
+failed, 2 bad usage or unreadable input, 3 nothing to analyse: no TCP connection on the
+analysed ports (the report then lists the ports and servers the capture does hold).
 
 Example:
   connscope analyze incident.pcapng --port 4343
@@ -73,6 +79,8 @@ type analyzeOptions struct {
 	format   string
 	output   string
 	verbose  bool
+	list     bool
+	failed   bool
 	maxFlows int
 	redact   bool
 }
@@ -91,6 +99,8 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.StringVarP(&o.format, "format", "f", "table", "")
 	fs.StringVarP(&o.output, "output", "o", "", "")
 	fs.BoolVarP(&o.verbose, "verbose", "v", false, "")
+	fs.BoolVar(&o.list, "list", false, "")
+	fs.BoolVar(&o.failed, "failed", false, "")
 	fs.IntVar(&o.maxFlows, "max-flows", analyze.DefaultMaxFlows, "")
 	fs.BoolVar(&o.redact, "redact", false, "")
 	help := fs.BoolP("help", "h", false, "")
@@ -147,7 +157,7 @@ func writeReport(res *result.Result, format report.Format, o *analyzeOptions, st
 		defer f.Close()
 		out = f
 	}
-	if err := report.Write(out, res, format, report.Options{Verbose: o.verbose}); err != nil {
+	if err := report.Write(out, res, format, report.Options{Verbose: o.verbose, List: o.list, Failed: o.failed}); err != nil {
 		return exitUsage, fmt.Errorf("writing the report: %w", err)
 	}
 	if o.output != "" {
@@ -155,10 +165,20 @@ func writeReport(res *result.Result, format report.Format, o *analyzeOptions, st
 			return exitUsage, fmt.Errorf("writing the report: %w", err)
 		}
 	}
-	if res.Summary.Failed > 0 || res.Summary.NamesFailed > 0 {
-		return exitFailed, nil
+	return exitStatus(res), nil
+}
+
+// exitStatus is the exit status a result gives: 1 when a connection or a DNS name tied to the
+// servers failed, 3 when there was nothing to analyse (no connection on the analysed ports),
+// else 0.
+func exitStatus(res *result.Result) int {
+	switch {
+	case res.Summary.Failed > 0 || res.Summary.NamesFailed > 0:
+		return exitFailed
+	case res.Summary.Flows == 0:
+		return exitNothing
 	}
-	return exitOK, nil
+	return exitOK
 }
 
 // analyzeOptions converts the flags to analyze.Options.

@@ -33,18 +33,19 @@ Options:
       --duration D        stop after D (e.g. 90s, 5m, 1h); default: until Ctrl-C
   -c, --count N           stop after N packets
   -w, --write FILE        also write the captured packets to FILE (pcapng), complete on every stop
-  -f, --format FORMAT     final report: table (default) or json
+  -f, --format FORMAT     final report: table (default), json or ndjson
   -o, --output FILE       write the final report to FILE instead of standard output
   -v, --verbose           table: show reason, next step and evidence for every flow
       --max-flows N       list at most N flows in the final report (default 10000); the rest are counted
       --idle-timeout D    finish a connection silent for D (default 2m)
       --status D          status line interval on standard error (default 5s; 0: none)
 
-Live lines go to standard output, or to standard error when the JSON report goes to standard output.
+Live lines go to standard output, or to standard error when the JSON (or NDJSON) report goes to
+standard output.
 Capturing needs root or CAP_NET_RAW on Linux (sudo setcap cap_net_raw+ep connscope), Npcap on Windows.
 
 Exit status: 0 no flow failed, 1 at least one flow failed, 2 bad usage, no permission to capture,
-unknown interface, or a capture that could not run.
+unknown interface, or a capture that could not run, 3 no connection on the watched ports was seen.
 
 Example:
   sudo connscope capture -i eth0 --port 4343 --duration 10m --write incident.pcapng
@@ -112,7 +113,7 @@ func runCapture(args []string, stdout, stderr io.Writer) (int, error) {
 		return exitUsage, err
 	}
 	lines := stdout
-	if format == report.FormatJSON && o.output == "" {
+	if (format == report.FormatJSON || format == report.FormatNDJSON) && o.output == "" {
 		lines = stderr
 	}
 	opts.OnFlow = func(f result.Flow) { fmt.Fprintln(lines, report.FlowLine(&f)) }

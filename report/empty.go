@@ -68,6 +68,9 @@ func writeEmpty(b *bytes.Buffer, r *result.Result, wd *words) {
 		g := newGrid(wd.cols("report.col.port", "report.col.syns", "report.col.packets"), true, true, true)
 		g.rows = e.Ports
 		g.render(b)
+		if len(e.Hosts) > 0 {
+			b.WriteByte('\n')
+		}
 	}
 	if len(e.Hosts) > 0 {
 		g := newGrid(wd.cols("report.col.host", "report.col.syns"), false, true)

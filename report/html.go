@@ -286,19 +286,30 @@ func boolRank(b bool) int {
 	return 0
 }
 
-// htmlFlows fills the detail and ladder of the first failing connections and the table of the
-// first connections, in one pass over the listed ones.
+// htmlFlows fills the detail and ladder of failing connections (the example of each group first,
+// then the others in order, maxLadders in all) and the table of the first connections, in one
+// pass over the listed ones.
 func htmlFlows(p *htmlPage, r *result.Result, fs *findings.Findings, wd *words) {
-	legacy, failing := false, 0
 	anchors := map[int]string{}
+	detail := func(f *result.Flow) {
+		if _, done := anchors[f.ID]; done || len(p.Ladders) == maxLadders {
+			return
+		}
+		d := flowDetail(viewFlow(f, wd), wd)
+		anchors[f.ID] = d.Anchor
+		p.Ladders = append(p.Ladders, d)
+	}
+	for _, g := range fs.Groups {
+		if g.Example != nil {
+			detail(g.Example)
+		}
+	}
+	legacy, failing := false, 0
 	for i, f := range r.Flows.All() {
 		if f.Failed {
 			failing++
-			if len(p.Ladders) < maxLadders {
-				d := flowDetail(viewFlow(f, wd), wd)
-				anchors[f.ID] = d.Anchor
-				p.Ladders = append(p.Ladders, d)
-			}
+			detail(f) // the detail copies what it shows: f may be reused
+
 		}
 		if i >= maxHTMLFlows {
 			continue
@@ -318,7 +329,7 @@ func htmlFlows(p *htmlPage, r *result.Result, fs *findings.Findings, wd *words) 
 		}
 	}
 	if n := failing - len(p.Ladders); n > 0 {
-		p.LaddersNot = wd.say("report.ladders-more", result.Int("n", n))
+		p.LaddersNot = wd.say("report.ladders-more", result.Int("n", n), result.Int("max", maxLadders))
 	}
 	if legacy {
 		p.LegacyNote = clean(wd.say("report.legacy-footnote"))

@@ -264,7 +264,7 @@ func TestTicketBounds(t *testing.T) {
 		{m, "**`refused`** |\n", 200},
 		{h, `<svg class="ladder"`, 0}, // refused flows have no packets in the fixture
 		{h, `<section class="card flow"`, 50},
-		{h, "5950 more failing connections are listed below without their detail.", 1},
+		{h, "5950 more failing connections are listed below without their detail (at most 50 get one: the first of each group, then the others in order).", 1},
 		{h, `<tr class="failed">`, 5000},                                               // the flows (the fixture's summary lists no agents)
 		{h, `<span class="verdict bad">refused</span></td><td>2 connections: #`, 3000}, // the table of groups is whole
 		{h, "1000 more connections are not shown here: --format json or ndjson lists every one.", 1},

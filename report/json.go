@@ -70,7 +70,7 @@ func streamJSON(out io.Writer, r *result.Result, o Options) error {
 	w.key("summary")
 	jsonSummary(w, wd, &r.Summary)
 	w.key("findings")
-	jsonFindings(w, wd, r, fb.Done())
+	jsonFindings(w, wd.wording(), r, fb.Done())
 	w.key("names")
 	w.open('[')
 	for i := range r.Names {

@@ -2,15 +2,16 @@ package report
 
 import (
 	"github.com/connscope/connscope/report/findings"
+	"github.com/connscope/connscope/report/wording"
 	"github.com/connscope/connscope/result"
 )
 
 // jsonFindings writes what the report finds wrong, as every format says it (package findings):
 // the answer paragraph, the failing groups and the names that failed.
-func jsonFindings(w *jsonWriter, wd *words, r *result.Result, fs *findings.Findings) {
+func jsonFindings(w *jsonWriter, wd *wording.Words, r *result.Result, fs *findings.Findings) {
 	w.open('{')
 	w.key("answer")
-	w.str(wd.answer(r, fs).paragraph(wd))
+	w.str(wd.Answer(r, fs).Paragraph(wd))
 	w.key("groups")
 	w.open('[')
 	for _, g := range fs.Groups {
@@ -41,9 +42,9 @@ func jsonFindings(w *jsonWriter, wd *words, r *result.Result, fs *findings.Findi
 		w.key("flow_ids")
 		w.ints(g.FlowIDs)
 		w.key("headline")
-		w.str(upperFirst(wd.msg(wd.headline(g, fs))))
+		w.str(wording.UpperFirst(wd.Msg(wd.Headline(g, fs))))
 		adv := g.Advice()
-		a := wd.advice(g.Verdict, &adv)
+		a := wd.Advice(g.Verdict, &adv)
 		w.key("title")
 		w.str(a.Title)
 		w.key("next_steps")

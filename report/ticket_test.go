@@ -149,25 +149,6 @@ func TestMarkdownHostileText(t *testing.T) {
 	}
 }
 
-func TestMarkdownEscaping(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"legacy_version", "legacy_version"},
-		{"_x_", `\_x\_`},
-		{"a|b", `a\|b`},
-		{"#4 and #5", `\#4 and #5`},
-		{"&& and &amp; and &#60;", `&& and &amp;amp; and &amp;#60;`},
-		{"<b>", `&lt;b&gt;`},
-		{"line\nbreak\x1b[0m", `line\\x0abreak\\x1b\[0m`}, // clean's "\x0a", its backslash escaped
-	} {
-		if got := mdText(tc.in); got != tc.want {
-			t.Errorf("mdText(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-	if got := mdCode("a`b"); got != "``a`b``" {
-		t.Errorf("mdCode = %q", got)
-	}
-}
-
 // checkSelfContained asserts that an HTML report fetches nothing and runs nothing: no script,
 // no external resource, no event handler, and the only URL is the SVG namespace.
 func checkSelfContained(t *testing.T, page string) {
@@ -186,48 +167,6 @@ func checkSelfContained(t *testing.T, page string) {
 		if u != "http://www.w3.org/2000/svg" && !strings.Contains(u, "evil.example") {
 			t.Errorf("html refers to %s", u)
 		}
-	}
-}
-
-// TestLadderGap: a flow with packets left out between the head and the tail gets a "not shown"
-// row between the last head arrow and the first tail arrow, and arrows go down the page in
-// order, the client's to the right and the server's to the left.
-func TestLadderGap(t *testing.T) {
-	f := mismatchFlow(1)
-	f.Packets = nil
-	for i := range result.LadderHead + result.LadderTail {
-		from := "client"
-		if i%2 == 1 {
-			from = "server"
-		}
-		frame := i + 1
-		if i >= result.LadderHead {
-			frame += 18
-		}
-		f.Packets = append(f.Packets, result.Packet{Frame: frame, Time: at(float64(frame)), From: from, TCPFlags: "ACK"})
-	}
-	f.PacketsOmitted = 18
-	r := build(f)
-	l := buildLadder(&flowView{Flow: &f}, wordsFor(r))
-	if len(l.Arrows) != 40 || l.Omitted != "… 18 packets not shown …" {
-		t.Fatalf("%d arrows, gap %q", len(l.Arrows), l.Omitted)
-	}
-	if y := l.OmittedY; y <= l.Arrows[31].Y || y >= l.Arrows[32].Y {
-		t.Errorf("gap at y=%d, want between %d and %d", y, l.Arrows[31].Y, l.Arrows[32].Y)
-	}
-	for i, a := range l.Arrows {
-		if i > 0 && a.Y <= l.Arrows[i-1].Y {
-			t.Errorf("arrow %d at y=%d, above arrow %d", i, a.Y, i-1)
-		}
-		if (a.X1 < a.X2) != a.FromClient {
-			t.Errorf("arrow %d points the wrong way", i)
-		}
-	}
-	if l.Arrows[33].Frame != "frame 52" || l.Arrows[1].Time != "+0.001000 s" || l.Arrows[39].Time != "+0.057000 s" {
-		t.Errorf("arrow labels %q %q %q", l.Arrows[33].Frame, l.Arrows[1].Time, l.Arrows[39].Time)
-	}
-	if l.Height <= l.Arrows[39].Y {
-		t.Errorf("height %d cuts the last arrow at %d", l.Height, l.Arrows[39].Y)
 	}
 }
 

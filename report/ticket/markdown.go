@@ -1,4 +1,7 @@
-package report
+// Package ticket writes the reports attached to support tickets: Markdown ticket text and one
+// self-contained HTML page. Both lead with the answer and render the same findings as every
+// other format (package findings), worded by package wording.
+package ticket
 
 import (
 	"bytes"
@@ -7,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/connscope/connscope/report/findings"
+	"github.com/connscope/connscope/report/wording"
 	"github.com/connscope/connscope/result"
 )
 
@@ -23,33 +27,32 @@ const (
 	maxTableAgents = 10
 )
 
-// writeMarkdown writes the report as ticket text (GitHub-flavoured Markdown): the answer in one
+// Markdown writes the report as ticket text (GitHub-flavoured Markdown): the answer in one
 // paragraph, a table of the failing groups, the evidence of each group, the failing DNS names,
 // the next steps as a list per group, then a table of the connections, the servers, the fleet
 // and the fingerprints. Every string from the result is escaped, so that text from the capture
 // (an SNI, an HTTP path) renders as text and cannot break a table.
-func writeMarkdown(b *bytes.Buffer, r *result.Result, _ Options) error {
-	wd := wordsFor(r)
+func Markdown(b *bytes.Buffer, r *result.Result, wd *wording.Words) error {
 	fs := findings.Of(r)
-	title := wd.say("report.title")
+	title := wd.Say("report.title")
 	if r.Input.File != "" {
-		title = wd.say("report.title-file", result.File("file", baseName(r.Input.File)))
+		title = wd.Say("report.title-file", result.File("file", wording.BaseName(r.Input.File)))
 	}
 	b.WriteString("# " + mdText(title) + "\n\n")
-	a := wd.answer(r, fs)
+	a := wd.Answer(r, fs)
 	b.WriteString("**" + mdText(a.Lead) + "**")
 	for _, s := range append(slices.Clone(a.Lines), a.More...) {
 		b.WriteString(" " + mdText(s))
 	}
 	if a.Next != "" {
-		b.WriteString(" **" + mdText(wd.label("report.label.next-step")) + "** " + mdText(a.Next))
+		b.WriteString(" **" + mdText(wd.Label("report.label.next-step")) + "** " + mdText(a.Next))
 	}
 	b.WriteString("\n\n")
 	for i := range r.Warnings {
 		if i > 0 {
 			b.WriteString(">\n")
 		}
-		b.WriteString("> **" + mdText(wd.label("report.label.warning")) + "** " + mdText(wd.warning(&r.Warnings[i])) + "\n")
+		b.WriteString("> **" + mdText(wd.Label("report.label.warning")) + "** " + mdText(wd.Warning(&r.Warnings[i])) + "\n")
 	}
 	if fs.Flows == 0 && fs.Listed == 0 {
 		writeMarkdownEmpty(b, r, wd)
@@ -85,10 +88,10 @@ func mdRow(b *bytes.Buffer, cells ...string) {
 }
 
 // mdHead writes a table's heading row and its alignment row (":" marks a right-aligned column).
-func mdHead(b *bytes.Buffer, wd *words, keys []string, right ...bool) {
+func mdHead(b *bytes.Buffer, wd *wording.Words, keys []string, right ...bool) {
 	cells, align := make([]string, len(keys)), make([]string, len(keys))
 	for i, k := range keys {
-		cells[i], align[i] = strings.TrimPrefix(mdText(wd.say(k)), `\`), "---" // "#" starts no heading in a cell
+		cells[i], align[i] = strings.TrimPrefix(mdText(wd.Say(k)), `\`), "---" // "#" starts no heading in a cell
 		if i < len(right) && right[i] {
 			align[i] = "---:"
 		}
@@ -97,9 +100,9 @@ func mdHead(b *bytes.Buffer, wd *words, keys []string, right ...bool) {
 }
 
 // writeMarkdownEmpty writes what was read and where the capture's connections are.
-func writeMarkdownEmpty(b *bytes.Buffer, r *result.Result, wd *words) {
-	e := wd.empty(r)
-	b.WriteString("\n## " + mdText(wd.say("report.h.outside")) + "\n\n")
+func writeMarkdownEmpty(b *bytes.Buffer, r *result.Result, wd *wording.Words) {
+	e := wd.Empty(r)
+	b.WriteString("\n## " + mdText(wd.Say("report.h.outside")) + "\n\n")
 	for _, s := range []string{e.Read, e.Stopped, e.Outside} {
 		if s != "" {
 			b.WriteString(mdText(s) + "\n")
@@ -125,73 +128,73 @@ func writeMarkdownEmpty(b *bytes.Buffer, r *result.Result, wd *words) {
 }
 
 // writeMarkdownGroups writes the table of failing groups and the evidence of each.
-func writeMarkdownGroups(b *bytes.Buffer, fs *findings.Findings, wd *words) {
-	b.WriteString("\n## " + mdText(wd.say("report.h.failing")) + "\n\n")
+func writeMarkdownGroups(b *bytes.Buffer, fs *findings.Findings, wd *wording.Words) {
+	b.WriteString("\n## " + mdText(wd.Say("report.h.failing")) + "\n\n")
 	mdHead(b, wd, []string{"report.col.group", "report.col.agents", "report.col.server", "report.col.offered",
 		"report.col.chosen", "report.col.verdict", "report.col.connections"}, true)
 	for i, g := range fs.Groups {
 		agents, offered, chosen, conns := "?", "?", "?", strconv.Itoa(g.Connections)
 		if !g.Unlisted {
-			agents = mdText(wd.msg(findings.AgentList(g.Agents[:min(len(g.Agents), maxTableAgents)], g.AgentCount)))
-			offered, chosen = mdText(findings.VersionRange(g.Offered)), mdText(orDash(g.Chosen))
-			conns = mdText(wd.say("report.group-connections", result.Int("n", g.Connections), result.Sub("refs", refs(g.FlowIDs, g.Connections))))
+			agents = mdText(wd.Msg(findings.AgentList(g.Agents[:min(len(g.Agents), maxTableAgents)], g.AgentCount)))
+			offered, chosen = mdText(findings.VersionRange(g.Offered)), mdText(wording.OrDash(g.Chosen))
+			conns = mdText(wd.Say("report.group-connections", result.Int("n", g.Connections), result.Sub("refs", wording.Refs(g.FlowIDs, g.Connections))))
 		}
 		mdRow(b, strconv.Itoa(i+1), agents, mdText(g.Server), offered, chosen, "`"+mdCodeText(string(g.Verdict))+"`", conns)
 	}
-	b.WriteString("\n## " + mdText(wd.say("report.h.evidence")) + "\n")
+	b.WriteString("\n## " + mdText(wd.Say("report.h.evidence")) + "\n")
 	for i, g := range fs.Groups {
 		if i == maxEvidenceGroups {
-			b.WriteString("\n" + mdText(wd.say("report.evidence-more", result.Int("n", len(fs.Groups)-i))) + "\n")
+			b.WriteString("\n" + mdText(wd.Say("report.evidence-more", result.Int("n", len(fs.Groups)-i))) + "\n")
 			break
 		}
-		b.WriteString("\n### " + strconv.Itoa(i+1) + ". " + mdText(upperFirst(wd.msg(wd.headline(g, fs)))) + "\n")
+		b.WriteString("\n### " + strconv.Itoa(i+1) + ". " + mdText(wording.UpperFirst(wd.Msg(wd.Headline(g, fs)))) + "\n")
 		shown := min(len(g.Examples), maxGroupFlowsShown)
 		for _, f := range g.Examples[:shown] {
-			writeMarkdownFlow(b, viewFlow(f, wd), wd)
+			writeMarkdownFlow(b, wording.ViewFlow(f, wd), wd)
 		}
 		if more := g.Connections - shown; shown > 0 && more > 0 {
-			b.WriteString("\n" + mdText(wd.say("report.other-connections", result.Int("n", more),
-				result.Sub("refs", refs(g.FlowIDs[shown:], more)))) + "\n")
+			b.WriteString("\n" + mdText(wd.Say("report.other-connections", result.Int("n", more),
+				result.Sub("refs", wording.Refs(g.FlowIDs[shown:], more)))) + "\n")
 		}
 	}
 }
 
 // writeMarkdownFlow writes one connection's evidence: why, the evidence frames and the
 // Wireshark filter.
-func writeMarkdownFlow(b *bytes.Buffer, f *flowView, wd *words) {
-	b.WriteString("\n**#" + strconv.Itoa(f.ID) + "** " + mdText(orDash(f.Client)) + " → " + mdText(orDash(f.Server)) +
-		", `" + mdCodeText(string(f.Verdict)) + "`, TCP `" + mdCodeText(orDash(f.ConnState)) + "`\n\n")
+func writeMarkdownFlow(b *bytes.Buffer, f *wording.FlowView, wd *wording.Words) {
+	b.WriteString("\n**#" + strconv.Itoa(f.ID) + "** " + mdText(wording.OrDash(f.Client)) + " → " + mdText(wording.OrDash(f.Server)) +
+		", `" + mdCodeText(string(f.Verdict)) + "`, TCP `" + mdCodeText(wording.OrDash(f.ConnState)) + "`\n\n")
 	item := func(key, text string) {
 		if text != "" {
-			b.WriteString("- " + mdText(wd.label(key)) + " " + mdText(text) + "\n")
+			b.WriteString("- " + mdText(wd.Label(key)) + " " + mdText(text) + "\n")
 		}
 	}
 	item("report.label.why", f.Reason)
 	item("report.label.sni", findings.SNI(f.Flow))
 	item("report.label.not-tls", f.NotTLS)
 	if f.HTTP != nil {
-		item("report.label.http", httpLine(f.HTTP, wd))
+		item("report.label.http", wd.HTTPLine(f.HTTP))
 	}
 	writeMarkdownEvidence(b, f.Evidence, wd)
 	if f.Filter != "" {
-		b.WriteString("- " + mdText(wd.label("report.label.wireshark-filter")) + " " + mdCode(f.Filter) + "\n")
+		b.WriteString("- " + mdText(wd.Label("report.label.wireshark-filter")) + " " + mdCode(f.Filter) + "\n")
 	}
 }
 
-func writeMarkdownEvidence(b *bytes.Buffer, es []evidenceView, wd *words) {
+func writeMarkdownEvidence(b *bytes.Buffer, es []wording.EvidenceView, wd *wording.Words) {
 	for _, e := range es {
-		b.WriteString("- " + mdText(upperFirst(wd.say("report.evidence", result.Int("frame", e.Frame),
-			result.Text("time", utc(e.Time, evidenceLayout)), result.Capture("text", e.Text)))) + "\n")
+		b.WriteString("- " + mdText(wording.UpperFirst(wd.Say("report.evidence", result.Int("frame", e.Frame),
+			result.Text("time", wording.UTC(e.Time, wording.EvidenceLayout)), result.Capture("text", e.Text)))) + "\n")
 	}
 }
 
 // writeMarkdownNames writes the DNS names tied to the servers: a table, and the evidence of
 // each failing one.
-func writeMarkdownNames(b *bytes.Buffer, r *result.Result, wd *words) {
+func writeMarkdownNames(b *bytes.Buffer, r *result.Result, wd *wording.Words) {
 	if len(r.Names) == 0 {
 		return
 	}
-	b.WriteString("\n## " + mdText(wd.say("report.h.names")) + "\n\n")
+	b.WriteString("\n## " + mdText(wd.Say("report.h.names")) + "\n\n")
 	mdHead(b, wd, []string{"report.col.name", "report.col.tied-by", "report.col.outcome", "report.col.asked-by",
 		"report.col.dns-server", "report.col.answer", "report.col.verdict"})
 	for i := range r.Names {
@@ -200,21 +203,21 @@ func writeMarkdownNames(b *bytes.Buffer, r *result.Result, wd *words) {
 		if n.Failed {
 			verdict = "**" + verdict + "**"
 		}
-		mdRow(b, mdText(n.Name), mdText(orDash(n.Relation)), mdText(orDash(n.Outcome)), mdText(orDash(askersCell(n, wd))),
-			mdText(orDash(strings.Join(n.DNSServers, ", "))), mdText(orDash(strings.Join(n.Answers, ", "))), verdict)
+		mdRow(b, mdText(n.Name), mdText(wording.OrDash(n.Relation)), mdText(wording.OrDash(n.Outcome)), mdText(wording.OrDash(wd.Askers(n))),
+			mdText(wording.OrDash(strings.Join(n.DNSServers, ", "))), mdText(wording.OrDash(strings.Join(n.Answers, ", "))), verdict)
 	}
 	for i := range r.Names {
 		if !r.Names[i].Failed {
 			continue
 		}
-		n := viewName(&r.Names[i], wd)
-		b.WriteString("\n### " + mdText(upperFirst(wd.msg(wd.nameHeadline(n.Name)))) + "\n\n")
+		n := wording.ViewName(&r.Names[i], wd)
+		b.WriteString("\n### " + mdText(wording.UpperFirst(wd.Msg(wd.NameHeadline(n.Name)))) + "\n\n")
 		if n.Reason != "" {
-			b.WriteString("- " + mdText(wd.label("report.label.why")) + " " + mdText(n.Reason) + "\n")
+			b.WriteString("- " + mdText(wd.Label("report.label.why")) + " " + mdText(n.Reason) + "\n")
 		}
 		writeMarkdownEvidence(b, n.Evidence, wd)
 		if n.Filter != "" {
-			b.WriteString("- " + mdText(wd.label("report.label.wireshark-filter")) + " " + mdCode(n.Filter) + "\n")
+			b.WriteString("- " + mdText(wd.Label("report.label.wireshark-filter")) + " " + mdCode(n.Filter) + "\n")
 		}
 	}
 }
@@ -227,7 +230,7 @@ type stepList struct {
 
 // writeMarkdownNextSteps lists the next steps of each group (and failing name) as a numbered
 // list of numbered steps; groups with the same steps share an entry.
-func writeMarkdownNextSteps(b *bytes.Buffer, fs *findings.Findings, wd *words) {
+func writeMarkdownNextSteps(b *bytes.Buffer, fs *findings.Findings, wd *wording.Words) {
 	if len(fs.Groups) == 0 && len(fs.Names) == 0 {
 		return
 	}
@@ -245,27 +248,27 @@ func writeMarkdownNextSteps(b *bytes.Buffer, fs *findings.Findings, wd *words) {
 		lists = append(lists, &stepList{steps: steps, groups: []string{label}})
 	}
 	for i, g := range fs.Groups {
-		add(wd.groupSteps(g), strconv.Itoa(i+1))
+		add(wd.GroupSteps(g), strconv.Itoa(i+1))
 	}
-	b.WriteString("\n## " + mdText(wd.say("report.h.next-steps")) + "\n\n")
+	b.WriteString("\n## " + mdText(wd.Say("report.h.next-steps")) + "\n\n")
 	n := 0
 	for _, l := range lists {
 		n++
-		b.WriteString(strconv.Itoa(n) + ". " + mdText(upperFirst(wd.say("report.for-groups", result.Int("n", len(l.groups)),
-			texts("groups", l.groups)))) + "\n")
+		b.WriteString(strconv.Itoa(n) + ". " + mdText(wording.UpperFirst(wd.Say("report.for-groups", result.Int("n", len(l.groups)),
+			wording.Texts("groups", l.groups)))) + "\n")
 		writeMarkdownSteps(b, l.steps)
 	}
 	for _, nm := range fs.Names {
-		v := viewName(nm, wd)
+		v := wording.ViewName(nm, wd)
 		if len(v.NextSteps) == 0 {
 			continue
 		}
 		n++
-		b.WriteString(strconv.Itoa(n) + ". " + mdText(upperFirst(wd.say("report.for-name", result.HostName("name", nm.Name)))) + "\n")
+		b.WriteString(strconv.Itoa(n) + ". " + mdText(wording.UpperFirst(wd.Say("report.for-name", result.HostName("name", nm.Name)))) + "\n")
 		writeMarkdownSteps(b, v.NextSteps)
 	}
 	if n == 0 {
-		b.WriteString(mdText(wd.say("report.no-next-step")) + "\n")
+		b.WriteString(mdText(wd.Say("report.no-next-step")) + "\n")
 	}
 }
 
@@ -277,45 +280,45 @@ func writeMarkdownSteps(b *bytes.Buffer, steps []string) {
 }
 
 // writeMarkdownFlows writes the table of the first listed connections.
-func writeMarkdownFlows(b *bytes.Buffer, r *result.Result, fs *findings.Findings, wd *words) {
-	b.WriteString("\n## " + mdText(wd.say("report.h.all")) + "\n\n")
+func writeMarkdownFlows(b *bytes.Buffer, r *result.Result, fs *findings.Findings, wd *wording.Words) {
+	b.WriteString("\n## " + mdText(wd.Say("report.h.all")) + "\n\n")
 	mdHead(b, wd, []string{"report.col.id", "report.col.time-utc", "report.col.client", "report.col.server", "report.col.sni",
 		"report.col.tcp", "report.col.offered", "report.col.chosen", "report.col.verdict"}, true)
 	legacy := false
 	for i, f := range r.Flows.All() {
 		if i == maxMarkdownFlows {
-			b.WriteString("\n" + mdText(wd.say("report.rows-more", result.Int("n", fs.Listed-i))) + "\n")
+			b.WriteString("\n" + mdText(wd.Say("report.rows-more", result.Int("n", fs.Listed-i))) + "\n")
 			break
 		}
 		offered := findings.VersionRange(f.OfferedVersions)
 		if findings.OfferedLegacy(f) {
-			offered += legacyMark
+			offered += wording.LegacyMark
 			legacy = true
 		}
-		verdict := "`" + mdCodeText(wd.verdictCell(f)) + "`"
+		verdict := "`" + mdCodeText(wd.VerdictCell(f)) + "`"
 		if f.Failed {
 			verdict = "**" + verdict + "**"
 		}
-		mdRow(b, strconv.Itoa(f.ID), utc(f.Start, startLayout), mdText(orDash(f.Client)), mdText(orDash(f.Server)),
-			mdText(orDash(findings.SNI(f))), mdText(orDash(f.ConnState)), mdText(offered), mdText(orDash(findings.Chosen(f))), verdict)
+		mdRow(b, strconv.Itoa(f.ID), wording.UTC(f.Start, wording.StartLayout), mdText(wording.OrDash(f.Client)), mdText(wording.OrDash(f.Server)),
+			mdText(wording.OrDash(findings.SNI(f))), mdText(wording.OrDash(f.ConnState)), mdText(offered), mdText(wording.OrDash(findings.Chosen(f))), verdict)
 	}
 	if legacy {
-		b.WriteString("\n" + mdText(wd.say("report.legacy-footnote")) + "\n")
+		b.WriteString("\n" + mdText(wd.Say("report.legacy-footnote")) + "\n")
 	}
 	if fs.NotListed > 0 {
-		b.WriteString("\n" + mdText(wd.say("report.not-listed", result.Int("n", fs.NotListed), result.Int("max", r.Options.MaxFlows))) + "\n")
+		b.WriteString("\n" + mdText(wd.Say("report.not-listed", result.Int("n", fs.NotListed), result.Int("max", r.Options.MaxFlows))) + "\n")
 	}
 }
 
 // writeMarkdownFooter writes the servers, the fleet, the fingerprints, the counts per verdict
 // and what was read.
-func writeMarkdownFooter(b *bytes.Buffer, r *result.Result, wd *words) {
+func writeMarkdownFooter(b *bytes.Buffer, r *result.Result, wd *wording.Words) {
 	s := &r.Summary
 	if len(s.Servers) > 0 {
-		b.WriteString("\n## " + mdText(wd.say("report.h.servers")) + "\n\n")
+		b.WriteString("\n## " + mdText(wd.Say("report.h.servers")) + "\n\n")
 		mdHead(b, wd, []string{"report.col.server", "report.col.connections", "report.col.failed", "report.col.accepted"}, false, true, true)
 		for _, sv := range s.Servers {
-			mdRow(b, mdText(sv.Server), strconv.Itoa(sv.Flows), strconv.Itoa(sv.Failed), mdText(orDash(strings.Join(sv.AcceptedVersions, ", "))))
+			mdRow(b, mdText(sv.Server), strconv.Itoa(sv.Flows), strconv.Itoa(sv.Failed), mdText(wording.OrDash(strings.Join(sv.AcceptedVersions, ", "))))
 		}
 	}
 	fleet := false
@@ -324,37 +327,27 @@ func writeMarkdownFooter(b *bytes.Buffer, r *result.Result, wd *words) {
 			continue
 		}
 		if !fleet {
-			b.WriteString("\n## " + mdText(wd.say("report.h.fleet")) + "\n\n")
+			b.WriteString("\n## " + mdText(wd.Say("report.h.fleet")) + "\n\n")
 			fleet = true
 		}
-		b.WriteString("- " + mdText(sv.Server+" "+wd.msg(sv.Policy)) + "\n")
+		b.WriteString("- " + mdText(sv.Server+" "+wd.Msg(sv.Policy)) + "\n")
 		for _, g := range s.Fleet {
 			if g.Server == sv.Server && !g.Text.IsZero() {
-				b.WriteString("  - " + mdText(wd.msg(g.Text)) + "\n")
+				b.WriteString("  - " + mdText(wd.Msg(g.Text)) + "\n")
 			}
 		}
 	}
 	if len(s.Fingerprints) > 0 {
-		b.WriteString("\n## " + mdText(wd.say("report.h.fingerprints")) + "\n\n")
+		b.WriteString("\n## " + mdText(wd.Say("report.h.fingerprints")) + "\n\n")
 		mdHead(b, wd, []string{"report.col.ja4", "report.col.ja3", "report.col.agents", "report.col.connections", "report.col.failed",
 			"report.col.highest"}, false, false, true, true, true)
 		for _, g := range s.Fingerprints {
-			mdRow(b, "`"+mdCodeText(orDash(g.JA4))+"`", "`"+mdCodeText(orDash(g.JA3))+"`", strconv.Itoa(g.AgentCount),
-				strconv.Itoa(g.Flows), strconv.Itoa(g.Failed), mdText(orDash(g.HighestVersion)))
+			mdRow(b, "`"+mdCodeText(wording.OrDash(g.JA4))+"`", "`"+mdCodeText(wording.OrDash(g.JA3))+"`", strconv.Itoa(g.AgentCount),
+				strconv.Itoa(g.Flows), strconv.Itoa(g.Failed), mdText(wording.OrDash(g.HighestVersion)))
 		}
 	}
 	if len(s.Verdicts) > 0 {
-		b.WriteString("\n" + mdText(wd.say("report.verdicts-line", verdictCounts(s.Verdicts))) + "\n")
+		b.WriteString("\n" + mdText(wd.Say("report.verdicts-line", wording.VerdictCounts(s.Verdicts))) + "\n")
 	}
-	b.WriteString("\n---\n*" + mdText(wd.say("report.footer", result.Sub("input", inputMsg(&r.Input)))) + "*\n")
-}
-
-// inputMsg says what was read: "x.pcap, 72 frames from ... to ... UTC".
-func inputMsg(in *result.Input) result.Message {
-	file, frames := result.File("file", orDash(baseName(in.File))), result.Int("frames", in.Frames)
-	if in.First.IsZero() {
-		return result.Msg("report.input", file, frames)
-	}
-	return result.Msg("report.input-span", file, frames, result.Text("first", utc(in.First, startLayout)),
-		result.Text("last", utc(in.Last, startLayout)))
+	b.WriteString("\n---\n*" + mdText(wd.Say("report.footer", result.Sub("input", wording.InputMsg(&r.Input)))) + "*\n")
 }

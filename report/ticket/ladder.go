@@ -1,10 +1,11 @@
-package report
+package ticket
 
 import (
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/connscope/connscope/report/wording"
 	"github.com/connscope/connscope/result"
 )
 
@@ -50,27 +51,27 @@ type ladderLabels struct {
 	TimeFrame, Client, Server, Aria string
 }
 
-func buildLadder(f *flowView, wd *words) *htmlLadder {
+func buildLadder(f *wording.FlowView, wd *wording.Words) *htmlLadder {
 	l := &htmlLadder{Width: ladderWidth, ClientX: ladderClientX, ServerX: ladderServerX, TimeX: ladderTimeX,
-		MidX: (ladderClientX + ladderServerX) / 2, Client: clean(f.Client), Server: clean(f.Server), LineTop: 34}
-	l.Labels = ladderLabels{TimeFrame: wd.say("report.ladder.time-frame"), Aria: wd.say("report.ladder.aria"),
-		Client: clean(wd.say("report.ladder.client", result.Endpoint("client", f.Client))),
-		Server: clean(wd.say("report.ladder.server", result.Endpoint("server", f.Server)))}
-	noFlags, retrans := wd.say("report.ladder.no-flags"), wd.say("report.ladder.retransmission")
+		MidX: (ladderClientX + ladderServerX) / 2, Client: wording.Clean(f.Client), Server: wording.Clean(f.Server), LineTop: 34}
+	l.Labels = ladderLabels{TimeFrame: wd.Say("report.ladder.time-frame"), Aria: wd.Say("report.ladder.aria"),
+		Client: wording.Clean(wd.Say("report.ladder.client", result.Endpoint("client", f.Client))),
+		Server: wording.Clean(wd.Say("report.ladder.server", result.Endpoint("server", f.Server)))}
+	noFlags, retrans := wd.Say("report.ladder.no-flags"), wd.Say("report.ladder.retransmission")
 	t0 := f.Packets[0].Time
 	y := ladderTop
 	head := min(len(f.Packets), result.LadderHead)
 	for i, pk := range f.Packets {
 		if i == head && f.PacketsOmitted > 0 {
 			l.OmittedY = y - ladderRow/2 + ladderGap/2
-			l.Omitted = wd.say("report.ladder.omitted", result.Int("n", f.PacketsOmitted))
+			l.Omitted = wd.Say("report.ladder.omitted", result.Int("n", f.PacketsOmitted))
 			y += ladderGap
 		}
 		if i > 0 && len(pk.Messages) > 0 {
 			y += ladderText // the messages above the arrow
 		}
-		a := htmlArrow{Y: y, Time: relTime(pk.Time.Sub(t0)), Frame: wd.say("report.frame", result.Int("n", pk.Frame)),
-			Messages: clean(strings.Join(pk.Messages, ", ")), FromClient: pk.From == "client"}
+		a := htmlArrow{Y: y, Time: relTime(pk.Time.Sub(t0)), Frame: wd.Say("report.frame", result.Int("n", pk.Frame)),
+			Messages: wording.Clean(strings.Join(pk.Messages, ", ")), FromClient: pk.From == "client"}
 		a.X1, a.X2 = ladderServerX, ladderClientX
 		if a.FromClient {
 			a.X1, a.X2 = ladderClientX, ladderServerX
@@ -80,12 +81,12 @@ func buildLadder(f *flowView, wd *words) *htmlLadder {
 			label = noFlags
 		}
 		if pk.PayloadLen > 0 {
-			label += " · " + wd.say("report.ladder.bytes", result.Int("n", pk.PayloadLen))
+			label += " · " + wd.Say("report.ladder.bytes", result.Int("n", pk.PayloadLen))
 		}
 		if pk.Retransmission {
 			label += " · " + retrans
 		}
-		a.Label = clean(label)
+		a.Label = wording.Clean(label)
 		a.Class = arrowClass(&pk)
 		dir := 1
 		if !a.FromClient {

@@ -1,8 +1,10 @@
-package report
+package ticket
 
 import (
 	"strings"
 	"unicode"
+
+	"github.com/connscope/connscope/report/wording"
 )
 
 // mdSpecial are the characters backslash-escaped in Markdown text: those that start emphasis,
@@ -18,7 +20,7 @@ const mdSpecial = "\\`*[]|~"
 // "<script>" or "a|b" stays text and cannot end a table cell. "_" is escaped at a word boundary
 // (where it can start or end emphasis), "#" at the start.
 func mdText(s string) string {
-	s = clean(s)
+	s = wording.Clean(s)
 	var b strings.Builder
 	prev := rune(' ')
 	rs := []rune(s)
@@ -53,14 +55,14 @@ func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) 
 // escape a backtick, so backticks become "'", and a pipe would end the cell, so it is escaped
 // (GitHub renders "\|" in a code span in a table as "|").
 func mdCodeText(s string) string {
-	s = strings.ReplaceAll(clean(s), "`", "'")
+	s = strings.ReplaceAll(wording.Clean(s), "`", "'")
 	return strings.ReplaceAll(s, "|", `\|`)
 }
 
 // mdCode writes s as an inline code span outside a table, with a fence longer than any run of
 // backticks in it.
 func mdCode(s string) string {
-	s = clean(s)
+	s = wording.Clean(s)
 	fence := "`"
 	for strings.Contains(s, fence) {
 		fence += "`"

@@ -1,4 +1,4 @@
-package report
+package ticket
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/connscope/connscope/report/findings"
+	"github.com/connscope/connscope/report/wording"
 	"github.com/connscope/connscope/result"
 )
 
@@ -31,7 +32,7 @@ const (
 
 // htmlPage is what the template renders.
 type htmlPage struct {
-	wd        *words
+	wd        *wording.Words
 	Lang      string
 	Title     string
 	Input     string // "x.pcap, 72 frames from ... to ... UTC"
@@ -42,7 +43,7 @@ type htmlPage struct {
 	More      []string
 	NextStep  string
 	Warnings  []string
-	Empty     *emptyText
+	Empty     *wording.EmptyText
 	Servers   []htmlServer
 	Verdicts  []htmlVerdict
 	Groups    []htmlGroup
@@ -64,10 +65,10 @@ type htmlPage struct {
 }
 
 // Say words a catalog key, for the template.
-func (p *htmlPage) Say(key string) string { return p.wd.say(key) }
+func (p *htmlPage) Say(key string) string { return p.wd.Say(key) }
 
 // Label words a label with its first letter in capitals, for the template.
-func (p *htmlPage) Label(key string) string { return p.wd.label(key) }
+func (p *htmlPage) Label(key string) string { return p.wd.Label(key) }
 
 type htmlServer struct {
 	Server        string
@@ -155,27 +156,26 @@ type htmlFlowRow struct {
 	OK      bool
 }
 
-// writeHTML writes the report as a single HTML page.
-func writeHTML(b *bytes.Buffer, r *result.Result, _ Options) error {
-	wd := wordsFor(r)
+// HTML writes the report as a single HTML page.
+func HTML(b *bytes.Buffer, r *result.Result, wd *wording.Words) error {
 	fs := findings.Of(r)
-	a := wd.answer(r, fs)
-	p := htmlPage{wd: wd, Lang: string(wd.lang), Title: clean(wd.say("report.title")), Lead: clean(a.Lead),
-		Failed: fs.Failed > 0 || len(fs.Names) > 0, Lines: cleanAll(a.Lines), More: cleanAll(a.More), NextStep: clean(a.Next),
-		Analysed: clean(wd.analysed(&r.Options)), Input: clean(wd.msg(inputMsg(&r.Input))),
-		Footer: wd.say("report.html.footer", result.Text("schema", result.SchemaVersion)), Generated: "connscope, schema " + result.SchemaVersion}
+	a := wd.Answer(r, fs)
+	p := htmlPage{wd: wd, Lang: string(wd.Lang), Title: wording.Clean(wd.Say("report.title")), Lead: wording.Clean(a.Lead),
+		Failed: fs.Failed > 0 || len(fs.Names) > 0, Lines: cleanAll(a.Lines), More: cleanAll(a.More), NextStep: wording.Clean(a.Next),
+		Analysed: wording.Clean(wd.Analysed(&r.Options)), Input: wording.Clean(wd.Msg(wording.InputMsg(&r.Input))),
+		Footer: wd.Say("report.html.footer", result.Text("schema", result.SchemaVersion)), Generated: "connscope, schema " + result.SchemaVersion}
 	if r.Input.File != "" {
-		p.Title = clean(wd.say("report.title-file", result.File("file", baseName(r.Input.File))))
+		p.Title = wording.Clean(wd.Say("report.title-file", result.File("file", wording.BaseName(r.Input.File))))
 	}
 	for i := range r.Warnings {
-		p.Warnings = append(p.Warnings, clean(wd.warning(&r.Warnings[i])))
+		p.Warnings = append(p.Warnings, wording.Clean(wd.Warning(&r.Warnings[i])))
 	}
 	if fs.Flows == 0 && fs.Listed == 0 {
-		e := wd.empty(r)
+		e := wd.Empty(r)
 		p.Empty = &e
 	}
 	for _, sv := range r.Summary.Servers {
-		p.Servers = append(p.Servers, htmlServer{Server: clean(sv.Server), Flows: sv.Flows, Failed: sv.Failed, Accepted: sv.AcceptedVersions})
+		p.Servers = append(p.Servers, htmlServer{Server: wording.Clean(sv.Server), Flows: sv.Flows, Failed: sv.Failed, Accepted: sv.AcceptedVersions})
 	}
 	for _, v := range r.Summary.Verdicts {
 		pct := 0
@@ -192,10 +192,10 @@ func writeHTML(b *bytes.Buffer, r *result.Result, _ Options) error {
 		if sv.Policy.IsZero() {
 			continue
 		}
-		fl := htmlFleet{Policy: clean(sv.Server + " " + wd.msg(sv.Policy))}
+		fl := htmlFleet{Policy: wording.Clean(sv.Server + " " + wd.Msg(sv.Policy))}
 		for _, g := range r.Summary.Fleet {
 			if g.Server == sv.Server && !g.Text.IsZero() {
-				fl.Groups = append(fl.Groups, clean(wd.msg(g.Text)))
+				fl.Groups = append(fl.Groups, wording.Clean(wd.Msg(g.Text)))
 			}
 		}
 		p.Fleet = append(p.Fleet, fl)
@@ -208,24 +208,24 @@ func writeHTML(b *bytes.Buffer, r *result.Result, _ Options) error {
 func cleanAll(ss []string) []string {
 	out := make([]string, len(ss))
 	for i, s := range ss {
-		out[i] = clean(s)
+		out[i] = wording.Clean(s)
 	}
 	return out
 }
 
 // htmlGroups fills the table of failing groups and their next steps.
-func htmlGroups(p *htmlPage, fs *findings.Findings, wd *words) {
+func htmlGroups(p *htmlPage, fs *findings.Findings, wd *wording.Words) {
 	var steps []htmlSteps
 	var stepsFor [][]string
 	for i, g := range fs.Groups {
-		h := htmlGroup{N: i + 1, Headline: clean(upperFirst(wd.msg(wd.headline(g, fs)))), Offered: "?", Chosen: "?",
+		h := htmlGroup{N: i + 1, Headline: wording.Clean(wording.UpperFirst(wd.Msg(wd.Headline(g, fs)))), Offered: "?", Chosen: "?",
 			Verdict: string(g.Verdict), Flows: strconv.Itoa(g.Connections)}
 		if !g.Unlisted {
-			h.Offered, h.Chosen = clean(findings.VersionRange(g.Offered)), orDash(g.Chosen)
-			h.Flows = clean(wd.say("report.group-connections", result.Int("n", g.Connections), result.Sub("refs", refs(g.FlowIDs, g.Connections))))
+			h.Offered, h.Chosen = wording.Clean(findings.VersionRange(g.Offered)), wording.OrDash(g.Chosen)
+			h.Flows = wording.Clean(wd.Say("report.group-connections", result.Int("n", g.Connections), result.Sub("refs", wording.Refs(g.FlowIDs, g.Connections))))
 		}
 		p.Groups = append(p.Groups, h)
-		s := cleanAll(wd.groupSteps(g))
+		s := cleanAll(wd.GroupSteps(g))
 		if len(s) == 0 {
 			continue
 		}
@@ -238,23 +238,23 @@ func htmlGroups(p *htmlPage, fs *findings.Findings, wd *words) {
 		stepsFor[j] = append(stepsFor[j], strconv.Itoa(i+1))
 	}
 	for i := range steps {
-		steps[i].For = clean(upperFirst(wd.say("report.for-groups", result.Int("n", len(stepsFor[i])), texts("groups", stepsFor[i]))))
+		steps[i].For = wording.Clean(wording.UpperFirst(wd.Say("report.for-groups", result.Int("n", len(stepsFor[i])), wording.Texts("groups", stepsFor[i]))))
 	}
 	p.Steps = steps
 }
 
 // htmlNames fills the DNS names and the next steps of the failing ones.
-func htmlNames(p *htmlPage, r *result.Result, wd *words) {
+func htmlNames(p *htmlPage, r *result.Result, wd *wording.Words) {
 	for i := range r.Names {
-		n := viewName(&r.Names[i], wd)
-		h := htmlName{Name: clean(n.Name.Name), Relation: orDash(n.Relation), Outcome: orDash(n.Outcome), Askers: orDash(askersCell(n.Name, wd)),
-			DNSServers: orDash(strings.Join(n.DNSServers, ", ")), Answers: orDash(strings.Join(n.Answers, ", ")),
+		n := wording.ViewName(&r.Names[i], wd)
+		h := htmlName{Name: wording.Clean(n.Name.Name), Relation: wording.OrDash(n.Relation), Outcome: wording.OrDash(n.Outcome), Askers: wording.OrDash(wd.Askers(n.Name)),
+			DNSServers: wording.OrDash(strings.Join(n.DNSServers, ", ")), Answers: wording.OrDash(strings.Join(n.Answers, ", ")),
 			Verdict: string(n.Verdict), Failed: n.Failed}
 		if n.Failed {
-			h.Headline, h.Reason, h.Filter = clean(upperFirst(wd.msg(wd.nameHeadline(n.Name)))), clean(n.Reason), clean(n.Filter)
+			h.Headline, h.Reason, h.Filter = wording.Clean(wording.UpperFirst(wd.Msg(wd.NameHeadline(n.Name)))), wording.Clean(n.Reason), wording.Clean(n.Filter)
 			h.Evidence = htmlEvidenceOf(n.Evidence, wd)
 			if len(n.NextSteps) > 0 {
-				p.Steps = append(p.Steps, htmlSteps{For: clean(upperFirst(wd.say("report.for-name", result.HostName("name", n.Name.Name)))),
+				p.Steps = append(p.Steps, htmlSteps{For: wording.Clean(wording.UpperFirst(wd.Say("report.for-name", result.HostName("name", n.Name.Name)))),
 					Steps: cleanAll(n.NextSteps)})
 			}
 		}
@@ -263,15 +263,15 @@ func htmlNames(p *htmlPage, r *result.Result, wd *words) {
 }
 
 // htmlAgents fills the table of agents from the summary: those with a failure first.
-func htmlAgents(p *htmlPage, s *result.Summary, wd *words) {
+func htmlAgents(p *htmlPage, s *result.Summary, wd *wording.Words) {
 	agents := slices.Clone(s.Agents)
 	slices.SortStableFunc(agents, func(x, y result.AgentSummary) int { return boolRank(x.Failed == 0) - boolRank(y.Failed == 0) })
 	for i, a := range agents {
 		if i == maxHTMLAgents {
-			p.AgentsNot = wd.say("report.agents-more", result.Int("n", len(agents)-i))
+			p.AgentsNot = wd.Say("report.agents-more", result.Int("n", len(agents)-i))
 			break
 		}
-		h := htmlAgent{Agent: clean(a.Agent), Connections: a.Flows, Failed: a.Failed, Offered: clean(findings.VersionRange(a.OfferedVersions))}
+		h := htmlAgent{Agent: wording.Clean(a.Agent), Connections: a.Flows, Failed: a.Failed, Offered: wording.Clean(findings.VersionRange(a.OfferedVersions))}
 		for _, v := range a.Verdicts {
 			h.Verdicts = append(h.Verdicts, htmlVerdict{Verdict: string(v.Verdict), Count: v.Count, Failed: v.Verdict.Failed(), OK: v.Verdict == result.VerdictOK})
 		}
@@ -289,13 +289,13 @@ func boolRank(b bool) int {
 // htmlFlows fills the detail and ladder of failing connections (the example of each group first,
 // then the others in order, maxLadders in all) and the table of the first connections, in one
 // pass over the listed ones.
-func htmlFlows(p *htmlPage, r *result.Result, fs *findings.Findings, wd *words) {
+func htmlFlows(p *htmlPage, r *result.Result, fs *findings.Findings, wd *wording.Words) {
 	anchors := map[int]string{}
 	detail := func(f *result.Flow) {
 		if _, done := anchors[f.ID]; done || len(p.Ladders) == maxLadders {
 			return
 		}
-		d := flowDetail(viewFlow(f, wd), wd)
+		d := flowDetail(wording.ViewFlow(f, wd), wd)
 		anchors[f.ID] = d.Anchor
 		p.Ladders = append(p.Ladders, d)
 	}
@@ -314,14 +314,14 @@ func htmlFlows(p *htmlPage, r *result.Result, fs *findings.Findings, wd *words) 
 		if i >= maxHTMLFlows {
 			continue
 		}
-		offered := clean(findings.VersionRange(f.OfferedVersions))
+		offered := wording.Clean(findings.VersionRange(f.OfferedVersions))
 		if findings.OfferedLegacy(f) {
-			offered += legacyMark
+			offered += wording.LegacyMark
 			legacy = true
 		}
-		p.Flows = append(p.Flows, htmlFlowRow{ID: f.ID, Anchor: anchors[f.ID], Time: utc(f.Start, startLayout), Client: orDash(f.Client),
-			Server: orDash(f.Server), SNI: orDash(findings.SNI(f)), State: orDash(f.ConnState), Offered: offered,
-			Chosen: orDash(findings.Chosen(f)), Verdict: clean(wd.verdictCell(f)), Failed: f.Failed, OK: f.Verdict == result.VerdictOK})
+		p.Flows = append(p.Flows, htmlFlowRow{ID: f.ID, Anchor: anchors[f.ID], Time: wording.UTC(f.Start, wording.StartLayout), Client: wording.OrDash(f.Client),
+			Server: wording.OrDash(f.Server), SNI: wording.OrDash(findings.SNI(f)), State: wording.OrDash(f.ConnState), Offered: offered,
+			Chosen: wording.OrDash(findings.Chosen(f)), Verdict: wording.Clean(wd.VerdictCell(f)), Failed: f.Failed, OK: f.Verdict == result.VerdictOK})
 	}
 	for i, g := range fs.Groups {
 		if !g.Unlisted && len(g.FlowIDs) > 0 {
@@ -329,34 +329,34 @@ func htmlFlows(p *htmlPage, r *result.Result, fs *findings.Findings, wd *words) 
 		}
 	}
 	if n := failing - len(p.Ladders); n > 0 {
-		p.LaddersNot = wd.say("report.ladders-more", result.Int("n", n), result.Int("max", maxLadders))
+		p.LaddersNot = wd.Say("report.ladders-more", result.Int("n", n), result.Int("max", maxLadders))
 	}
 	if legacy {
-		p.LegacyNote = clean(wd.say("report.legacy-footnote"))
+		p.LegacyNote = wording.Clean(wd.Say("report.legacy-footnote"))
 	}
 	if n := fs.Listed - len(p.Flows); n > 0 {
-		p.NotShown = wd.say("report.rows-more", result.Int("n", n))
+		p.NotShown = wd.Say("report.rows-more", result.Int("n", n))
 	}
 	if fs.NotListed > 0 {
-		p.NotListed = wd.say("report.not-listed", result.Int("n", fs.NotListed), result.Int("max", r.Options.MaxFlows))
+		p.NotListed = wd.Say("report.not-listed", result.Int("n", fs.NotListed), result.Int("max", r.Options.MaxFlows))
 	}
 }
 
-func htmlEvidenceOf(es []evidenceView, wd *words) []htmlEvidence {
+func htmlEvidenceOf(es []wording.EvidenceView, wd *wording.Words) []htmlEvidence {
 	out := make([]htmlEvidence, len(es))
 	for i, e := range es {
-		out[i] = htmlEvidence{Frame: wd.say("report.frame", result.Int("n", e.Frame)), Time: utc(e.Time, evidenceLayout), Text: clean(e.Text)}
+		out[i] = htmlEvidence{Frame: wd.Say("report.frame", result.Int("n", e.Frame)), Time: wording.UTC(e.Time, wording.EvidenceLayout), Text: wording.Clean(e.Text)}
 	}
 	return out
 }
 
-func flowDetail(f *flowView, wd *words) htmlFlowDetail {
+func flowDetail(f *wording.FlowView, wd *wording.Words) htmlFlowDetail {
 	d := htmlFlowDetail{ID: f.ID, Anchor: "flow-" + strconv.Itoa(f.ID), Verdict: string(f.Verdict),
-		Client: orDash(f.Client), Server: orDash(f.Server), State: orDash(f.ConnState), SNI: clean(findings.SNI(f.Flow)),
-		Reason: clean(f.Reason), NextStep: clean(f.NextStep), NotTLS: clean(f.NotTLS), Filter: clean(f.Filter),
+		Client: wording.OrDash(f.Client), Server: wording.OrDash(f.Server), State: wording.OrDash(f.ConnState), SNI: wording.Clean(findings.SNI(f.Flow)),
+		Reason: wording.Clean(f.Reason), NextStep: wording.Clean(f.NextStep), NotTLS: wording.Clean(f.NotTLS), Filter: wording.Clean(f.Filter),
 		Evidence: htmlEvidenceOf(f.Evidence, wd)}
 	if f.HTTP != nil {
-		d.HTTP = clean(httpLine(f.HTTP, wd))
+		d.HTTP = wording.Clean(wd.HTTPLine(f.HTTP))
 	}
 	if len(f.Packets) > 0 {
 		d.Ladder = buildLadder(f, wd)

@@ -94,5 +94,4 @@ func writeEmpty(b *bytes.Buffer, r *result.Result, wd *wording.Words) {
 	if e.Hint != "" {
 		wrap(b, wording.Clean(e.Hint), wrapWidth)
 	}
-	b.WriteByte('\n')
 }

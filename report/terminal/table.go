@@ -54,6 +54,9 @@ func Write(b *bytes.Buffer, r *result.Result, wd *wording.Words, o Options) erro
 	b.WriteByte('\n')
 	if fs.Flows == 0 && fs.Listed == 0 {
 		writeEmpty(b, r, wd)
+		if len(r.Names) > 0 {
+			b.WriteByte('\n')
+		}
 		writeNames(b, r, wd, o, p)
 		return nil
 	}
@@ -67,7 +70,7 @@ func Write(b *bytes.Buffer, r *result.Result, wd *wording.Words, o Options) erro
 		writeDetails(b, r, wd, o, p)
 	}
 	if !perFlow || fs.NotListed > 0 {
-		writeGroups(b, fs, wd, p)
+		writeGroups(b, fs, wd, p, !perFlow)
 	}
 	writeNames(b, r, wd, o, p)
 	writeServers(b, fs, wd)
@@ -218,8 +221,9 @@ func writeEvidence(b *bytes.Buffer, wd *wording.Words, evidence []wording.Eviden
 	}
 }
 
-// writeGroups writes the failing groups: a table of them, then the example of the first few.
-func writeGroups(b *bytes.Buffer, fs *findings.Findings, wd *wording.Words, p painter) {
+// writeGroups writes the failing groups: a table of them, then, with blocks, the example of
+// the first few (without: the connections' own blocks are written).
+func writeGroups(b *bytes.Buffer, fs *findings.Findings, wd *wording.Words, p painter, blocks bool) {
 	if len(fs.Groups) == 0 {
 		return
 	}
@@ -246,7 +250,7 @@ func writeGroups(b *bytes.Buffer, fs *findings.Findings, wd *wording.Words, p pa
 	}
 	b.WriteByte('\n')
 	for i, gr := range fs.Groups {
-		if i == maxGroupBlocks {
+		if i == maxGroupBlocks || !blocks {
 			break
 		}
 		b.WriteString(wording.Clean(wd.Say("report.group-head", result.Int("n", i+1), result.Sub("headline", wd.Headline(gr, fs)),
@@ -256,8 +260,6 @@ func writeGroups(b *bytes.Buffer, fs *findings.Findings, wd *wording.Words, p pa
 			b.WriteByte('\n')
 			continue
 		}
-		b.WriteString("  " + wording.Clean(wd.Say("report.group-connections", result.Int("n", gr.Connections),
-			result.Sub("refs", wording.Refs(gr.FlowIDs, gr.Connections)))) + "\n")
 		if gr.Example == nil {
 			writeNext(b, wd, wd.GroupSteps(gr))
 			b.WriteByte('\n')

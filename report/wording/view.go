@@ -11,7 +11,7 @@ import (
 // flow it writes in detail, never for every flow at once.
 type FlowView struct {
 	*result.Flow
-	Reason, NotTLS, Title, NextStep string
+	Reason, NotTLS, Title, NextStep string // NotTLS only for the verdict not-tls
 	NextSteps                       []string
 	Evidence                        []EvidenceView
 }
@@ -26,7 +26,10 @@ type EvidenceView struct {
 
 // ViewFlow words one flow.
 func ViewFlow(f *result.Flow, wd *Words) *FlowView {
-	v := &FlowView{Flow: f, Reason: wd.Msg(f.Reason), NotTLS: wd.Msg(f.NotTLS)}
+	v := &FlowView{Flow: f, Reason: wd.Msg(f.Reason)}
+	if f.Verdict == result.VerdictNotTLS { // plain HTTP to a plain-HTTP port is not "instead of TLS"
+		v.NotTLS = wd.Msg(f.NotTLS)
+	}
 	v.Title, v.NextSteps, v.NextStep = wd.Flow(f)
 	v.Evidence = viewEvidence(f.Evidence, wd)
 	return v

@@ -163,7 +163,7 @@ func writeMarkdownGroups(b *bytes.Buffer, fs *findings.Findings, wd *wording.Wor
 // Wireshark filter.
 func writeMarkdownFlow(b *bytes.Buffer, f *wording.FlowView, wd *wording.Words) {
 	b.WriteString("\n**#" + strconv.Itoa(f.ID) + "** " + mdText(wording.OrDash(f.Client)) + " → " + mdText(wording.OrDash(f.Server)) +
-		", `" + mdCodeText(string(f.Verdict)) + "`, TCP `" + mdCodeText(wording.OrDash(f.ConnState)) + "`\n\n")
+		", `" + mdCodeText(string(f.Verdict)) + "`, " + mdText(wd.Say("report.col.tcp")) + " `" + mdCodeText(wording.OrDash(f.ConnState)) + "`\n\n")
 	item := func(key, text string) {
 		if text != "" {
 			b.WriteString("- " + mdText(wd.Label(key)) + " " + mdText(text) + "\n")

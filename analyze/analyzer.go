@@ -103,6 +103,7 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	}
 	a.kept.sort()
 	ctx := a.agg.Context()
+	input.Outside = outside(a.tr.Unmatched(result.MaxOutside))
 	res := &result.Result{
 		Schema:   result.SchemaVersion,
 		Input:    input,
@@ -174,6 +175,18 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 		res.Warnings = append(res.Warnings, warning("fleet-truncated", 0, 0, result.Int("max", a.opts.MaxAgentKeys), result.Int("n", n)))
 	}
 	return res
+}
+
+// outside is what tracking skipped, as the result gives it.
+func outside(u track.Unmatched) result.Outside {
+	o := result.Outside{TCPPackets: u.Packets, SYNs: u.SYNs, Ports: []result.PortCount{}, Hosts: []result.HostCount{}}
+	for _, p := range u.Ports {
+		o.Ports = append(o.Ports, result.PortCount{Port: int(p.Port), SYNs: p.SYNs, Packets: p.Packets})
+	}
+	for _, h := range u.Hosts {
+		o.Hosts = append(o.Hosts, result.HostCount{Host: h.Addr.String(), SYNs: h.SYNs})
+	}
+	return o
 }
 
 // warning is a result warning whose message has the key "warning." + code.

@@ -89,7 +89,8 @@ type Tracker struct {
 	sinceSweep   int
 	now          time.Time
 	evictedEarly int
-	dns          dnsTable // name lookups (dns.go)
+	dns          dnsTable  // name lookups (dns.go)
+	unmatched    unmatched // TCP outside the analysed ports and hosts (unmatched.go)
 }
 
 // New returns a Tracker that hands finished connections to sink.
@@ -138,6 +139,7 @@ func (a *Tracker) wanted(srcIP netip.Addr, srcPort uint16, dstIP netip.Addr, dst
 func (a *Tracker) tcpPacket(p *capture.Packet) {
 	t := &p.TCP
 	if !a.wanted(p.SrcIP, t.SrcPort, p.DstIP, t.DstPort) {
+		a.unmatched.skip(p)
 		return
 	}
 	src := netip.AddrPortFrom(p.SrcIP, t.SrcPort)

@@ -184,7 +184,7 @@ func outside(u track.Unmatched) result.Outside {
 		o.Ports = append(o.Ports, result.PortCount{Port: int(p.Port), SYNs: p.SYNs, Packets: p.Packets})
 	}
 	for _, h := range u.Hosts {
-		o.Hosts = append(o.Hosts, result.HostCount{Host: h.Addr.String(), SYNs: h.SYNs})
+		o.Hosts = append(o.Hosts, result.HostCount{Host: result.IP(h.Addr.String()), SYNs: h.SYNs})
 	}
 	return o
 }
@@ -215,7 +215,7 @@ const maxTies = 4096
 // tieOK notes the first listed connection that worked (c): a name's diagnosis cites it.
 func (a *Analyzer) tieOK(t *diagnose.Ties, c *facts.Conn, ctx *diagnose.Context) {
 	d := diagnose.Conn(c, &a.cfg, ctx)
-	ok := &diagnose.OKFlow{ID: int(c.ID), Client: c.Client.String(), Server: c.Server.String(), Start: c.First.Time(), Reason: d.Reason}
+	ok := &diagnose.OKFlow{ID: int(c.ID), Client: result.HostPort(c.Client.String()), Server: result.HostPort(c.Server.String()), Start: c.First.Time(), Reason: d.Reason}
 	if len(c.SYNs) > 0 {
 		ok.Frame = c.SYNs[0].Num()
 	} else if len(d.Evidence) > 0 {
@@ -225,8 +225,8 @@ func (a *Analyzer) tieOK(t *diagnose.Ties, c *facts.Conn, ctx *diagnose.Context)
 }
 
 func (a *Analyzer) resultOptions() result.Options {
-	o := result.Options{Ports: []int{}, Hosts: []string{}, MaxFlows: a.opts.MaxFlows, Profile: a.opts.Profile.Name,
-		AgentPorts: []int{}, CheckURL: a.opts.Profile.CheckURL, ServerNames: append([]string{}, a.opts.ServerNames...)}
+	o := result.Options{Ports: []int{}, Hosts: []result.IP{}, MaxFlows: a.opts.MaxFlows, Profile: a.opts.Profile.Name,
+		AgentPorts: []int{}, CheckURL: a.opts.Profile.CheckURL, ServerNames: result.Typed[result.Host](a.opts.ServerNames)}
 	for _, p := range a.opts.AgentPorts {
 		o.AgentPorts = append(o.AgentPorts, int(p))
 	}
@@ -234,7 +234,7 @@ func (a *Analyzer) resultOptions() result.Options {
 		o.Ports = append(o.Ports, int(p))
 	}
 	for _, h := range a.opts.Hosts {
-		o.Hosts = append(o.Hosts, h.String())
+		o.Hosts = append(o.Hosts, result.IP(h.String()))
 	}
 	return o
 }
@@ -253,7 +253,7 @@ func (a *Analyzer) summary(counts map[result.Verdict]int, perServer map[netip.Ad
 	}
 	slices.SortFunc(servers, func(x, y netip.AddrPort) int { return x.Compare(y) })
 	for _, s := range servers {
-		ss := result.ServerSummary{Server: s.String(), Verdicts: fleet.VerdictCounts(perServer[s]), AcceptedVersions: []string{}, AcceptedCiphers: []string{}}
+		ss := result.ServerSummary{Server: result.HostPort(s.String()), Verdicts: fleet.VerdictCounts(perServer[s]), AcceptedVersions: []string{}, AcceptedCiphers: []string{}}
 		for v, n := range perServer[s] {
 			ss.Flows += n
 			if v.Failed() {
@@ -276,10 +276,10 @@ func (a *Analyzer) summary(counts map[result.Verdict]int, perServer map[netip.Ad
 // lookups of other names.
 func (a *Analyzer) finishNames(res *result.Result, t *diagnose.Ties) {
 	for _, s := range res.Summary.Servers {
-		if len(t.ServerList) < 4 {
-			t.ServerList = append(t.ServerList, s.Server)
-			if ap, err := netip.ParseAddrPort(s.Server); err == nil && !slices.Contains(t.ServerAddrs, ap.Addr().String()) {
-				t.ServerAddrs = append(t.ServerAddrs, ap.Addr().String())
+		if ap, err := netip.ParseAddrPort(string(s.Server)); err == nil && len(t.ServerList) < 4 {
+			t.ServerList = append(t.ServerList, ap)
+			if !slices.Contains(t.ServerAddrs, ap.Addr()) {
+				t.ServerAddrs = append(t.ServerAddrs, ap.Addr())
 			}
 		}
 		t.ServerCount++

@@ -32,7 +32,7 @@ func Reader(r *capture.Reader, name string, opts Options) (*result.Result, error
 // analyzeReader is Reader, reading ahead in a goroutine when ahead is set.
 func analyzeReader(r *capture.Reader, name string, opts Options, ahead bool) (*result.Result, error) {
 	a := New(opts)
-	in := result.Input{File: name, Format: r.Format(), Complete: true}
+	in := result.Input{File: result.FileName(name), Format: r.Format(), Complete: true}
 	take := func(p *capture.Packet) {
 		if in.Frames == 0 {
 			in.First = p.Time.UTC()
@@ -67,7 +67,13 @@ func analyzeReader(r *capture.Reader, name string, opts Options, ahead bool) (*r
 		if in.Frames > 0 {
 			covers = result.Msg("warning.covers-frames", result.Int("frames", in.Frames), result.Text("last", in.Last.Format("2006-01-02 15:04:05.000")))
 		}
-		a.AddWarning(warning(code, fe.Offset, 0, result.Text("error", fe.Error()), result.Sub("covers", covers)))
+		// The error as FileError.Error words it, with the file name as a parameter of its own.
+		what := result.Msg("warning.file-corrupt-at", result.Quoted(result.File("file", fe.Path)), result.Int64("offset", fe.Offset),
+			result.Text("error", fe.Err.Error()))
+		if fe.Truncated {
+			what.Key = "warning.file-truncated-at"
+		}
+		a.AddWarning(warning(code, fe.Offset, 0, result.Sub("error", what), result.Sub("covers", covers)))
 	}
 	opts.Progress.update(in.Frames, a.tr.Seen())
 	st := r.Stats()

@@ -301,3 +301,6 @@ func (l *Live) Snaplen() int { return liveSnaplen }
 
 // Filter is the capture filter in pcap-filter syntax (what tcpdump would take).
 func (l *Live) Filter() string { return l.opts.Filter.Expression() }
+
+// CaptureFilter is the filter the capture was opened with.
+func (l *Live) CaptureFilter() Filter { return l.opts.Filter }

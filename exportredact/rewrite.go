@@ -35,6 +35,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 
 	"github.com/connscope/connscope/redact"
+	"github.com/connscope/connscope/result"
 )
 
 // maxStreams bounds the TCP directions a Rewriter follows; a direction beyond it keeps no payload.
@@ -58,8 +59,8 @@ func New(r *redact.Redactor) *Rewriter {
 	return &Rewriter{names: r, streams: map[streamKey]*stream{}}
 }
 
-// Comment redacts a comment written into the export (it names flows and DNS names).
-func (w *Rewriter) Comment(s string) string { return w.names.Text(s) }
+// Name redacts the DNS name a frame's comment in the export gives: its pseudonym in the report.
+func (w *Rewriter) Name(n string) string { return w.names.Value(result.KindName, n) }
 
 // Frame redacts one frame in place and returns what to write: data, possibly shortened (cut:
 // its length on the wire, the second result, stays wireLen), or nil for a frame it cannot read

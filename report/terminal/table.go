@@ -173,7 +173,7 @@ func writeExplained(b *bytes.Buffer, f *wording.FlowView, wd *wording.Words, ste
 		labelled(b, wd, "report.label.not-tls", f.NotTLS)
 	}
 	writeEvidence(b, wd, f.Evidence)
-	labelled(b, wd, "report.label.filter", f.Filter)
+	labelled(b, wd, "report.label.filter", f.WiresharkFilter())
 }
 
 // labelled writes "  label: text" when text is not empty.

@@ -25,7 +25,8 @@ const (
 // hostname, bytes a client sent), so control characters, including ESC, and bidirectional
 // overrides are shown escaped as \xNN or \uNNNN, and invalid UTF-8 as U+FFFD. A newline would
 // also break a table row.
-func Clean(s string) string {
+func Clean[T ~string](text T) string {
+	s := string(text)
 	if !needsClean(s) {
 		return s
 	}
@@ -72,7 +73,7 @@ func isBidiControl(r rune) bool {
 }
 
 // OrDash is s cleaned, or "-" for "".
-func OrDash(s string) string {
+func OrDash[T ~string](s T) string {
 	if s == "" {
 		return "-"
 	}
@@ -97,4 +98,4 @@ func UpperFirst(s string) string {
 }
 
 // BaseName is the last element of a slash- or backslash-separated path.
-func BaseName(p string) string { return findings.FileName(p) }
+func BaseName[T ~string](p T) string { return findings.FileName(string(p)) }

@@ -30,6 +30,10 @@ var httpMethods = map[string]bool{
 	"OPTIONS": true, "TRACE": true, "PATCH": true,
 }
 
+// PublicALPN reports whether name is a registered ALPN protocol name, which redaction keeps (in
+// a report, and in a redacted export's hellos).
+func PublicALPN(name string) bool { return alpnRegistered[name] }
+
 // public reports whether s is a public protocol word, kept by redaction.
 func public(s string) bool { return alpnRegistered[s] || httpMethods[s] }
 

@@ -32,6 +32,9 @@ func Reader(r *capture.Reader, name string, opts Options) (*result.Result, error
 // analyzeReader is Reader, reading ahead in a goroutine when ahead is set.
 func analyzeReader(r *capture.Reader, name string, opts Options, ahead bool) (*result.Result, error) {
 	a := New(opts)
+	if ahead {
+		a.fileInBackground()
+	}
 	in := result.Input{File: name, Format: r.Format(), Complete: true}
 	take := func(p *capture.Packet) {
 		if in.Frames == 0 {

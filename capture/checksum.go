@@ -1,0 +1,208 @@
+package capture
+
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
+// Damage is the set of checksums found wrong in a packet where checksum offload does not explain
+// it: the packet was damaged on its way (or by the capture). Packet.Corrupt holds it.
+type Damage uint8
+
+// Damage bits.
+const (
+	DamageIPv4Header Damage = 1 << iota // an IPv4 header checksum (outer or inner) is wrong
+	DamageTCP                           // the TCP checksum is wrong
+	DamageUDP                           // the UDP checksum of a DNS datagram is wrong
+	DamageICMP                          // the ICMP or ICMPv6 checksum of an ICMP error is wrong
+)
+
+// onesSum adds b to a ones'-complement sum as RFC 1071 defines it: big-endian 16-bit words, an odd
+// last byte padded with a zero. The sum is kept in 64 bits with end-around carries, eight bytes
+// at a time (the grouping does not change a ones'-complement sum); fold reduces it to 16 bits.
+func onesSum(sum uint64, b []byte) uint64 {
+	var c uint64
+	for len(b) >= 32 {
+		sum, c = bits.Add64(sum, binary.BigEndian.Uint64(b[0:8]), 0)
+		sum, c = bits.Add64(sum, binary.BigEndian.Uint64(b[8:16]), c)
+		sum, c = bits.Add64(sum, binary.BigEndian.Uint64(b[16:24]), c)
+		sum, c = bits.Add64(sum, binary.BigEndian.Uint64(b[24:32]), c)
+		sum += c
+		b = b[32:]
+	}
+	for len(b) >= 8 {
+		sum, c = bits.Add64(sum, binary.BigEndian.Uint64(b), 0)
+		sum += c
+		b = b[8:]
+	}
+	if len(b) > 0 {
+		var t [8]byte
+		copy(t[:], b)
+		sum, c = bits.Add64(sum, binary.BigEndian.Uint64(t[:]), 0)
+		sum += c
+	}
+	return sum
+}
+
+// fold reduces a 64-bit ones'-complement sum to 16 bits.
+func fold(sum uint64) uint16 {
+	sum = (sum & 0xffffffff) + sum>>32
+	sum = (sum & 0xffffffff) + sum>>32
+	sum = (sum & 0xffff) + sum>>16
+	sum = (sum & 0xffff) + sum>>16
+	return uint16(sum)
+}
+
+// pseudoSum is the sum of a TCP, UDP or ICMPv6 pseudo-header (RFC 9293, Section 3.1; RFC 8200,
+// Section 8.1): addrs is the source and destination addresses as the IP header holds them (8 or
+// 32 bytes), length the upper-layer length.
+func pseudoSum(addrs []byte, proto uint8, length int) uint64 {
+	if len(addrs) == 8 {
+		return uint64(proto) + uint64(length) + uint64(binary.BigEndian.Uint32(addrs[0:4])) + uint64(binary.BigEndian.Uint32(addrs[4:8]))
+	}
+	return onesSum(uint64(proto)+uint64(length), addrs)
+}
+
+// checksumResult is what verifying one checksum found.
+type checksumResult uint8
+
+const (
+	checksumNone    checksumResult = iota // not checked
+	checksumGood                          // right
+	checksumOffload                       // wrong, in the way checksum offload leaves it
+	checksumBad                           // wrong in another way
+)
+
+// verifyL4 checks the checksum of a TCP or UDP segment (or ICMPv6 message) at field in seg. A
+// wrong checksum that holds the folded pseudo-header sum is what a stack that leaves the checksum
+// to the NIC writes (Linux CHECKSUM_PARTIAL, also after GRO; BSD's in_pseudo; Windows NDIS): it
+// is seen on the capturing host's own packets and is checked first, so that such captures
+// cost no summing of their payloads. Without sum, only that is checked: a segment that does not
+// hold the pseudo-header sum is left unchecked (checksumNone).
+func verifyL4(addrs []byte, proto uint8, seg []byte, field int, sum bool) checksumResult {
+	pseudo := pseudoSum(addrs, proto, len(seg))
+	got := binary.BigEndian.Uint16(seg[field:])
+	if got == fold(pseudo) {
+		// The pseudo-header sum is what Linux, BSD and Windows write for the NIC to finish. A
+		// right checksum equal to the pseudo-header's sum needs a segment whose own words
+		// sum to 0 or 0xffff: one in 65,536 by chance, and such a packet is then only not
+		// judged, never called damage.
+		return checksumOffload
+	}
+	if !sum {
+		return checksumNone
+	}
+	if fold(onesSum(pseudo, seg)) == 0xffff {
+		return checksumGood
+	}
+	if got == 0 {
+		return checksumOffload // an empty field: not judged
+	}
+	return checksumBad
+}
+
+// sumAlways is the payload length up to which a TCP segment's checksum is always checked.
+const sumAlways = 512
+
+// worthSumming reports whether a TCP segment's checksum is checked: summing every byte of every
+// segment would cost a third of the decoding time of a capture whose checksums are right (measured
+// on the test captures; a capture with offload costs nothing, see verifyL4), so the segments
+// checked are those whose damage could mislead the analysis: every segment without payload or with
+// up to sumAlways bytes of it (handshakes, resets, acknowledgments, alerts, requests), those with
+// SYN, FIN or RST, and those whose payload starts a TLS record other than application data (the
+// start of each handshake flight). Full-size segments in the middle of a transfer are not: the
+// analysis reads nothing in them but their sequence numbers, and their loss shows as the
+// retransmission that follows.
+func worthSumming(flags uint8, payload []byte) bool {
+	if len(payload) <= sumAlways || flags&(FlagSYN|FlagFIN|FlagRST) != 0 {
+		return true
+	}
+	return payload[0] >= 0x14 && payload[0] <= 0x16 && payload[1] == 0x03
+}
+
+// verifyIPv4 checks an IPv4 header's checksum (RFC 791); 0 in the field is what a stack that
+// leaves it to the NIC (IPv4 checksum offload on Windows) writes.
+func verifyIPv4(hdr []byte) checksumResult {
+	var sum uint64
+	if len(hdr) == 20 { // no options: five 32-bit words
+		sum = uint64(binary.BigEndian.Uint32(hdr[0:4])) + uint64(binary.BigEndian.Uint32(hdr[4:8])) +
+			uint64(binary.BigEndian.Uint32(hdr[8:12])) + uint64(binary.BigEndian.Uint32(hdr[12:16])) +
+			uint64(binary.BigEndian.Uint32(hdr[16:20]))
+	} else {
+		sum = onesSum(0, hdr)
+	}
+	if fold(sum) == 0xffff {
+		return checksumGood
+	}
+	if binary.BigEndian.Uint16(hdr[10:12]) == 0 {
+		return checksumOffload
+	}
+	return checksumBad
+}
+
+// sourceSlots is the size of the table of per-source checksum histories. A capture with more
+// sources shares slots: a source that lands on a slot in use starts a new history there, which
+// makes the judgement more cautious (a wrong checksum of a source without history is not called
+// damage), never less.
+const sourceSlots = 256
+
+// sourceHistory counts a source address's checked checksums, right and wrong, per kind (IPv4
+// header, and TCP/UDP/ICMP).
+type sourceHistory struct {
+	hi, lo    uint64 // the address (an IPv4 address in lo, with hi 1<<63)
+	good, bad [2]uint32
+}
+
+// sourceSums tells checksum offload from damage by the pattern of each source's checksums, as
+// one reads a capture: a host whose checksums are mostly wrong is the capturing host with
+// offload (or behind a device that breaks them all), and none of its wrong checksums is damage; a
+// wrong checksum from a host whose checksums have so far been mostly right is damage.
+type sourceSums struct {
+	slots [sourceSlots]sourceHistory
+}
+
+// pendingSums are the checksums checked for one IP header and what it carries, judged together
+// once the packet's decoding leaves that header.
+type pendingSums struct {
+	src    []byte // the header's source address, 4 or 16 bytes
+	ip, l4 checksumResult
+	l4Bit  Damage // the Damage an l4 fault is
+}
+
+// judge records the checked checksums of a packet from one source and returns the damage they
+// show.
+func (s *sourceSums) judge(c *pendingSums) Damage {
+	var hi, lo uint64
+	if len(c.src) == 4 {
+		hi, lo = 1<<63, uint64(binary.BigEndian.Uint32(c.src))
+	} else {
+		hi, lo = binary.BigEndian.Uint64(c.src[0:8]), binary.BigEndian.Uint64(c.src[8:16])
+	}
+	e := &s.slots[((hi^lo)*0x9E3779B97F4A7C15)>>(64-8)]
+	if e.hi != hi || e.lo != lo {
+		*e = sourceHistory{hi: hi, lo: lo}
+	}
+	var d Damage
+	if e.damaged(0, c.ip) {
+		d |= DamageIPv4Header
+	}
+	if e.damaged(1, c.l4) {
+		d |= c.l4Bit
+	}
+	return d
+}
+
+// damaged counts one checksum of a kind and reports whether a wrong one is damage.
+func (e *sourceHistory) damaged(kind int, r checksumResult) bool {
+	switch r {
+	case checksumGood:
+		e.good[kind]++
+	case checksumOffload:
+		e.bad[kind]++
+	case checksumBad:
+		damaged := e.good[kind] > e.bad[kind]
+		e.bad[kind]++
+		return damaged
+	}
+	return false
+}

@@ -13,16 +13,7 @@ import (
 // readFile reads a capture of testdata to its end: its packets (copied) and the reader.
 func readFile(t *testing.T, name string) ([]Packet, *Reader) {
 	t.Helper()
-	r, err := Open(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.Close() })
-	pkts, err := readAll(t, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pkts, r
+	return openInputs(t, []Input{{Path: filepath.Join("testdata", name)}}, nil)
 }
 
 // innerFacts is what the analysis sees of a packet: everything but the frame's own lengths and

@@ -20,31 +20,9 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
-tmp=$(mktemp -d)
-pids=()
+. "$here/../netns-lib.sh"
 
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	ip netns del capvxa 2>/dev/null || true
-	ip netns del capvxb 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-ip netns add capvxa
-ip netns add capvxb
-for ns in capvxa capvxb; do
-	ip netns exec $ns sysctl -qw net.ipv6.conf.default.router_solicitations=0
-	ip netns exec $ns sysctl -qw net.ipv6.conf.all.router_solicitations=0
-	ip netns exec $ns sysctl -qw net.ipv6.conf.default.accept_dad=0
-	ip -n $ns link set lo up
-done
-ip link add capv0a netns capvxa type veth peer name capv0b netns capvxb
-ip -n capvxa addr add 10.201.0.1/24 dev capv0a
-ip -n capvxb addr add 10.201.0.2/24 dev capv0b
-ip -n capvxa link set capv0a up
-ip -n capvxb link set capv0b up
+veth_pair capvxa capvxb capv0a capv0b 10.201.0.1 10.201.0.2 fd00:201:0:1::1 fd00:201:0:1::2
 ip -n capvxa link add capvx0 type vxlan id 4201 local 10.201.0.1 remote 10.201.0.2 dstport 4789 dev capv0a
 ip -n capvxb link add capvx0 type vxlan id 4201 local 10.201.0.2 remote 10.201.0.1 dstport 4789 dev capv0b
 ip -n capvxa addr add 192.168.201.1/24 dev capvx0
@@ -54,37 +32,17 @@ ip -n capvxb addr add fd00:201::2/64 dev capvx0 nodad
 ip -n capvxa link set capvx0 up
 ip -n capvxb link set capvx0 up
 
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
-	-subj /CN=connscope-test -keyout "$tmp/key.pem" -out "$tmp/cert.pem" 2>/dev/null
-ip netns exec capvxb openssl s_server -quiet -accept 4343 -cert "$tmp/cert.pem" -key "$tmp/key.pem" \
-	>/dev/null 2>&1 </dev/null &
-pids+=($!)
-ip netns exec capvxb openssl s_server -quiet -tls1_2 -accept 4344 -cert "$tmp/cert.pem" -key "$tmp/key.pem" \
-	>/dev/null 2>&1 </dev/null &
-pids+=($!)
-for _ in $(seq 50); do
-	[ "$(ip netns exec capvxb ss -Hltn 'sport = :4343 or sport = :4344' | wc -l)" -ge 2 ] && break
-	sleep 0.1
-done
+tls_servers capvxb
 # resolve the neighbours before the captures start: the captures then hold the scenario only
-ip netns exec capvxa timeout 3 bash -c 'exec 3<>/dev/tcp/192.168.201.2/4400' 2>/dev/null || true
-ip netns exec capvxa timeout 3 bash -c 'exec 3<>/dev/tcp/fd00:201::2/4400' 2>/dev/null || true
-
-cat >"$tmp/upload.py" <<'PY'
-import os, socket, ssl
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-ctx.check_hostname = False
-ctx.verify_mode = ssl.CERT_NONE
-with socket.create_connection(("192.168.201.2", 4343)) as s:
-    with ctx.wrap_socket(s) as t:
-        t.sendall(os.urandom(24576))
-PY
+touch_closed capvxa 192.168.201.2
+touch_closed capvxa fd00:201::2
+upload_client 192.168.201.2 24576
 
 scenario() {
 	ip netns exec capvxa openssl s_client -connect 192.168.201.2:4343 </dev/null >/dev/null 2>&1
 	ip netns exec capvxa openssl s_client -connect '[fd00:201::2]:4343' </dev/null >/dev/null 2>&1
 	ip netns exec capvxa openssl s_client -tls1_3 -connect 192.168.201.2:4344 </dev/null >/dev/null 2>&1 || true
-	ip netns exec capvxa timeout 3 bash -c 'exec 3<>/dev/tcp/192.168.201.2/4400' 2>/dev/null || true
+	touch_closed capvxa 192.168.201.2
 	ip netns exec capvxa python3 "$tmp/upload.py"
 	sleep 0.3
 }

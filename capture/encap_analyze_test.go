@@ -2,11 +2,15 @@ package capture_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"math"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/connscope/connscope/analyze"
+	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/result"
 )
 
@@ -95,4 +99,90 @@ func TestVXLANAnalysis(t *testing.T) {
 	if len(device) != 5 || established != 3 || device[2].Verdict != "tls-version-mismatch" {
 		t.Errorf("device flows %+v", device)
 	}
+}
+
+// A rotated set that real tcpdump -C 1 wrote (testdata/rotated/set) analyses as the single file
+// another tcpdump wrote at the same time on the same interface (rotated/y.pcap): the same flows,
+// frame numbers, verdicts and words, and the same times but for the microsecond or two by which
+// the two tcpdumps' copies of a packet were stamped apart; the input lists the set's three files.
+func TestRotatedSetAnalysis(t *testing.T) {
+	want := analyzeFile(t, "testdata/rotated/y.pcap")
+	r, err := capture.OpenInputs([]capture.Input{{Path: "testdata/rotated/set"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	got, err := analyze.Reader(r, "testdata/rotated/set", analyze.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g, w any
+	json.Unmarshal([]byte(jsonOf(t, []any{got.Warnings, got.Flows, got.Summary, got.Names})), &g)
+	json.Unmarshal([]byte(jsonOf(t, []any{want.Warnings, want.Flows, want.Summary, want.Names})), &w)
+	if diffs := differences(g, w, ""); len(diffs) > 0 {
+		t.Errorf("the rotated set's analysis differs from y.pcap's: %s", strings.Join(diffs[:min(len(diffs), 10)], "; "))
+	}
+	if len(want.Flows) != 7 || want.Summary.Failed != 2 {
+		t.Errorf("y.pcap: %d flows, %d failed; want 7 and 2", len(want.Flows), want.Summary.Failed)
+	}
+	in := got.Input
+	if in.Frames != want.Input.Frames || in.Bytes != want.Input.Bytes || in.First.Sub(want.Input.First).Abs() >= time.Millisecond ||
+		in.Last.Sub(want.Input.Last).Abs() >= time.Millisecond ||
+		in.File != "testdata/rotated/set/x.pcap" || len(in.Points) != 1 || len(in.Points[0].Files) != 3 || !in.Complete {
+		t.Fatalf("Input %+v, want that of %+v", in, want.Input)
+	}
+	frames := 0
+	for i, f := range in.Points[0].Files {
+		if f.Name != "testdata/rotated/set/"+[]string{"x.pcap", "x.pcap1", "x.pcap2"}[i] || !f.Complete || f.Format != "pcap" {
+			t.Errorf("file %d: %+v", i, f)
+		}
+		frames += f.Frames
+	}
+	if frames != want.Input.Frames || want.Input.Points != nil {
+		t.Errorf("the files hold %d frames, want %d; y.pcap's points %+v", frames, want.Input.Frames, want.Input.Points)
+	}
+}
+
+// differences lists where two decoded JSON values differ, but for times (RFC 3339 strings) less
+// than a millisecond apart and fractional numbers (seconds) less than a millisecond apart.
+func differences(a, b any, path string) []string {
+	switch x := a.(type) {
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return []string{path + ": not the same object"}
+		}
+		var out []string
+		for k := range x {
+			out = append(out, differences(x[k], y[k], path+"."+k)...)
+		}
+		return out
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return []string{path + ": not the same list"}
+		}
+		var out []string
+		for i := range x {
+			out = append(out, differences(x[i], y[i], fmt.Sprintf("%s[%d]", path, i))...)
+		}
+		return out
+	case string:
+		ta, errA := time.Parse(time.RFC3339Nano, x)
+		y, _ := b.(string)
+		tb, errB := time.Parse(time.RFC3339Nano, y)
+		if errA == nil && errB == nil && ta.Sub(tb).Abs() < time.Millisecond || x == y {
+			return nil
+		}
+	case float64:
+		y, ok := b.(float64)
+		if ok && (x == y || x != math.Trunc(x) && math.Abs(x-y) < 0.001) {
+			return nil
+		}
+	default:
+		if a == b {
+			return nil
+		}
+	}
+	return []string{fmt.Sprintf("%s: %v, want %v", path, a, b)}
 }

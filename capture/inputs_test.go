@@ -137,10 +137,10 @@ func TestCapturePointsMerged(t *testing.T) {
 		next[p.Point]++
 	}
 	pts := r.Points()
-	if len(pts) != 2 || pts[0].Name != "underlay" || pts[1].Name != "device" || pts[0].Files[0].Frames != 62 || pts[1].Files[0].Frames != 62 {
+	if len(pts) != 2 || pts[0].Name != "underlay" || pts[1].Name != "device" || pts[0].Files[0].Frames != 78 || pts[1].Files[0].Frames != 70 {
 		t.Errorf("Points %+v", pts)
 	}
-	if st := r.Stats(); st.Frames != 124 || st.TCP != 124 || st.Encapsulated != 62 {
+	if st := r.Stats(); st.Frames != 148 || st.TCP != 130 || st.Encapsulated != 72 {
 		t.Errorf("Stats %+v", st)
 	}
 }

@@ -10,6 +10,8 @@ package redact
 // or the value would reach redacted reports.
 var fields = map[string]fieldKind{
 	"Input.File":               kindFile,
+	"InputPoint.Name":          kindFile,
+	"InputFile.Name":           kindFile,
 	"ClientHello.SNI":          kindName,
 	"Options.ServerNames":      kindName,
 	"HTTP.Host":                kindName,
@@ -30,7 +32,7 @@ var fields = map[string]fieldKind{
 // and cipher names, flags): kindText is right for them.
 var knownFields = []string{
 	"Result.Schema",
-	"Input.Format", "Input.LinkTypes",
+	"Input.Format", "Input.LinkTypes", "InputFile.Format", "InputFile.LinkTypes", "InputFile.Error",
 	"LiveCapture.Interface", "LiveCapture.Method", "LiveCapture.Filter", "LiveCapture.StoppedBy",
 	"Options.Hosts",
 	"Warning.Code", "Warning.Message",

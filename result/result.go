@@ -45,6 +45,33 @@ type Input struct {
 	Complete bool `json:"complete"`
 	// Live describes a live capture (connscope capture); absent for a file.
 	Live *LiveCapture `json:"live,omitempty"`
+	// Points describes the capture points read and their files, when the input was more than
+	// one file (a rotated set, a folder) or was labelled (--vantage NAME=FILE); absent for a
+	// single file. File then names the first point, and the fields above sum up all files.
+	Points []InputPoint `json:"points,omitempty"`
+}
+
+// InputPoint is one capture point of the input: one file, the files of a rotated set read as
+// one, or standard input.
+type InputPoint struct {
+	Name  string      `json:"name"`  // the --vantage label, or the name of its first file
+	Files []InputFile `json:"files"` // in the order they were read
+}
+
+// InputFile is what was read of one file of a capture point.
+type InputFile struct {
+	Name       string    `json:"name"`        // the file's name as given ("-" for standard input)
+	Format     string    `json:"format"`      // as Input.Format
+	LinkTypes  []string  `json:"link_types"`  // as Input.LinkTypes
+	Snaplen    int       `json:"snaplen"`     // 0 when unknown
+	Frames     int       `json:"frames"`      // frames read
+	Bytes      int64     `json:"bytes"`       // captured bytes read
+	SnaplenCut int       `json:"snaplen_cut"` // of its frames, packets cut by the snaplen
+	First      time.Time `json:"first"`       // time of its first frame (zero when none)
+	Last       time.Time `json:"last"`        // time of its last frame
+	// Complete is false when reading the file stopped before its end; Error says why.
+	Complete bool   `json:"complete"`
+	Error    string `json:"error,omitempty"`
 }
 
 // LiveCapture describes a live capture: where and how it ran, the kernel's counts, and why it stopped.

@@ -95,7 +95,8 @@ func TestUndecodableAndDamagedWarnings(t *testing.T) {
 		t.Errorf("warnings %+v\nwant %+v", got, want)
 	}
 
-	// every IPv4 TCP checksum set right, as off the hosts; then a payload byte of frame 12 changed
+	// every IPv4 TCP checksum set right, as off the hosts; then a payload byte of frame 6 (the
+	// server's first flight) changed
 	b = append([]byte(nil), head...)
 	for i, rec := range recs {
 		frame := append([]byte(nil), rec[16:]...)
@@ -103,14 +104,14 @@ func TestUndecodableAndDamagedWarnings(t *testing.T) {
 			seg := frame[14+20:]
 			seg[16], seg[17] = 0, 0
 			binary.BigEndian.PutUint16(seg[16:], ^sum16(frame[14+12:14+20], []byte{0, 6, byte(len(seg) >> 8), byte(len(seg))}, seg))
-			if i+1 == 12 {
+			if i+1 == 6 {
 				seg[32+100] ^= 0x40
 			}
 		}
 		b = append(b, record(rec, frame)...)
 	}
 	res = analyzeBytes(t, b)
-	want = []result.Warning{{Code: "damaged-packets", Frame: 12, Message: "1 packet(s) have a wrong TCP checksum that checksum offload does not explain (frame 12): they were damaged on their way, and the receiver dropped them; look for a faulty link, NIC or middlebox between the hosts"}}
+	want = []result.Warning{{Code: "damaged-packets", Frame: 6, Message: "1 packet(s) have a wrong TCP checksum that checksum offload does not explain (frame 6): they were damaged on their way, and the receiver dropped them; look for a faulty link, NIC or middlebox between the hosts"}}
 	if got := warningsOf(res, "undecodable-frames", "damaged-packets"); !reflect.DeepEqual(got, want) {
 		t.Errorf("warnings %+v\nwant %+v", got, want)
 	}

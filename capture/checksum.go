@@ -101,23 +101,20 @@ func verifyL4(addrs []byte, proto uint8, seg []byte, field int, sum bool) checks
 	return checksumBad
 }
 
-// sumAlways is the payload length up to which a TCP segment's checksum is always checked.
-const sumAlways = 512
-
-// worthSumming reports whether a TCP segment's checksum is checked: summing every byte of every
-// segment would cost a third of the decoding time of a capture whose checksums are right (measured
-// on the test captures; a capture with offload costs nothing, see verifyL4), so the segments
-// checked are those whose damage could mislead the analysis: every segment without payload or with
-// up to sumAlways bytes of it (handshakes, resets, acknowledgments, alerts, requests), those with
-// SYN, FIN or RST, and those whose payload starts a TLS record other than application data (the
-// start of each handshake flight). Full-size segments in the middle of a transfer are not: the
-// analysis reads nothing in them but their sequence numbers, and their loss shows as the
-// retransmission that follows.
+// worthSumming reports whether a TCP segment's checksum is checked by summing it. Summing every
+// byte of every segment costs more than a tenth of the decoding time of a capture whose checksums
+// are right (a capture with offload costs nothing: see verifyL4), so the segments summed are those
+// whose damage could mislead a verdict: every segment without payload (SYN, SYN-ACK, RST, FIN,
+// ACK: they decide the TCP verdicts), those with SYN, FIN or RST, and those whose payload starts a
+// TLS record other than application data (handshake, alert, change cipher spec: the versions
+// offered and chosen, and the alerts). Application data, and the segments that go on with a
+// record, are not: the analysis reads little in them, and a damaged one is dropped by its receiver
+// and shows as the retransmission that follows.
 func worthSumming(flags uint8, payload []byte) bool {
-	if len(payload) <= sumAlways || flags&(FlagSYN|FlagFIN|FlagRST) != 0 {
+	if len(payload) == 0 || flags&(FlagSYN|FlagFIN|FlagRST) != 0 {
 		return true
 	}
-	return payload[0] >= 0x14 && payload[0] <= 0x16 && payload[1] == 0x03
+	return len(payload) >= 2 && payload[0] >= 0x14 && payload[0] <= 0x16 && payload[1] == 0x03
 }
 
 // verifyIPv4 checks an IPv4 header's checksum (RFC 791); 0 in the field is what a stack that

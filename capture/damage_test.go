@@ -36,18 +36,19 @@ func readBytes(t *testing.T, b []byte) ([]Packet, *Reader) {
 // Damage is told from checksum offload by each source's pattern. tls-veth-nano.pcap was captured
 // on the host that sent it, so its TCP checksums hold the pseudo-header sum (offload). With every
 // IPv4 TCP checksum set right (as a capture off the hosts holds them), a payload byte changed in
-// frame 12 (10.99.0.2, whose checksums 2, 5, 6 and 11 were right) is damage, and so is a wrong
-// IPv4 header checksum in frame 13; in the capture as taken, the same changes, and a wrong value
-// in the checksum field of a host whose checksums were all left to offload, are not.
+// frame 6 (10.99.0.2's ServerHello flight; its checksums in frames 2 and 5 were right) is damage,
+// and so is a wrong IPv4 header checksum in frame 13; in the capture as taken, a changed payload
+// byte, and a wrong value in the checksum field of a host whose checksums were all left to
+// offload, are not.
 func TestChecksumDamage(t *testing.T) {
 	fixed := fixTCPChecksums(mustRead(t, "tls-veth-nano.pcap"))
-	frameAt(fixed, 12)[14+20+32+100] ^= 0x40
+	frameAt(fixed, 6)[14+20+32+100] ^= 0x40
 	frameAt(fixed, 13)[14+10] ^= 0x01
 	pkts, r := readBytes(t, fixed)
 	for _, p := range pkts {
 		want := Damage(0)
 		switch p.Index {
-		case 12:
+		case 6:
 			want = DamageTCP
 		case 13:
 			want = DamageIPv4Header
@@ -57,7 +58,7 @@ func TestChecksumDamage(t *testing.T) {
 		}
 	}
 	wantTallies := []Tally{
-		{Reason{Code: ReasonTCPChecksum}, 1, []FrameRef{{0, 12}}},
+		{Reason{Code: ReasonTCPChecksum}, 1, []FrameRef{{0, 6}}},
 		{Reason{Code: ReasonIPv4Checksum}, 1, []FrameRef{{0, 13}}},
 	}
 	if got := r.Tallies(); !reflect.DeepEqual(got, wantTallies) {

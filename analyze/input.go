@@ -16,7 +16,8 @@ import (
 func describePoints(a *Analyzer, in *result.Input, r *capture.Reader, stopped error) {
 	points := r.Points()
 	if len(points) == 1 && len(points[0].Files) == 1 && points[0].Name == points[0].Files[0].Path {
-		return // a single file: Input says it all
+		in.File = points[0].Name // a single file (a folder of one): Input says it all
+		return
 	}
 	in.File = points[0].Name
 	for _, pt := range points {

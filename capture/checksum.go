@@ -73,45 +73,55 @@ const (
 	checksumBad                           // wrong in another way
 )
 
-// verifyL4 checks the checksum of a TCP or UDP segment (or ICMPv6 message) at field in seg. A
-// wrong checksum that holds the folded pseudo-header sum is what a stack that leaves the checksum
-// to the NIC writes (Linux CHECKSUM_PARTIAL, also after GRO; BSD's in_pseudo; Windows NDIS): it
-// is seen on the capturing host's own packets and is checked first, so that such captures
-// cost no summing of their payloads. Without sum, only that is checked: a segment that does not
-// hold the pseudo-header sum is left unchecked (checksumNone).
-func verifyL4(addrs []byte, proto uint8, seg []byte, field int, sum bool) checksumResult {
+// verifyL4 checks the checksum of a TCP or UDP segment (or ICMPv6 message) at field in seg:
+// offloaded, then summed.
+func verifyL4(addrs []byte, proto uint8, seg []byte, field int) checksumResult {
 	pseudo := pseudoSum(addrs, proto, len(seg))
-	got := binary.BigEndian.Uint16(seg[field:])
-	if got == fold(pseudo) {
-		// The pseudo-header sum is what Linux, BSD and Windows write for the NIC to finish. A
-		// right checksum equal to the pseudo-header's sum needs a segment whose own words
-		// sum to 0 or 0xffff: one in 65,536 by chance, and such a packet is then only not
-		// judged, never called damage.
+	if r := offloaded(pseudo, seg, field); r != checksumNone {
+		return r
+	}
+	return summed(pseudo, seg, field)
+}
+
+// offloaded reports checksumOffload for a segment whose checksum field holds the folded
+// pseudo-header sum: what a stack that leaves the checksum to the NIC writes (Linux
+// CHECKSUM_PARTIAL, also after GRO; BSD's in_pseudo; Windows NDIS), seen on the capturing host's
+// own packets. It costs no summing of the payload, so that such captures cost nothing; it
+// returns checksumNone for any other value. A right checksum equal to the pseudo-header's sum
+// needs a segment whose own words sum to 0 or 0xffff: one in 65,536 by chance, and such a packet
+// is then only not judged, never called damage.
+func offloaded(pseudo uint64, seg []byte, field int) checksumResult {
+	if binary.BigEndian.Uint16(seg[field:]) == fold(pseudo) {
 		return checksumOffload
 	}
-	if !sum {
-		return checksumNone
-	}
-	if fold(onesSum(pseudo, seg)) == 0xffff {
+	return checksumNone
+}
+
+// summed checks the checksum at field in a segment by summing the segment with its
+// pseudo-header's sum. An empty field that does not sum right is put down to offload, unjudged
+// (a driver may leave it so).
+func summed(pseudo uint64, seg []byte, field int) checksumResult {
+	switch {
+	case fold(onesSum(pseudo, seg)) == 0xffff:
 		return checksumGood
-	}
-	if got == 0 {
-		return checksumOffload // an empty field: not judged
+	case binary.BigEndian.Uint16(seg[field:]) == 0:
+		return checksumOffload
 	}
 	return checksumBad
 }
 
-// worthSumming reports whether a TCP segment's checksum is checked by summing it. Summing every
-// byte of every segment costs more than a tenth of the decoding time of a capture whose checksums
-// are right (a capture with offload costs nothing: see verifyL4), so the segments summed are those
-// whose damage could mislead a verdict: every segment without payload (SYN, SYN-ACK, RST, FIN,
-// ACK: they decide the TCP verdicts), those with SYN, FIN or RST, and those whose payload starts a
-// TLS record other than application data (handshake, alert, change cipher spec: the versions
-// offered and chosen, and the alerts). Application data, and the segments that go on with a
-// record, are not: the analysis reads little in them, and a damaged one is dropped by its receiver
-// and shows as the retransmission that follows.
-func worthSumming(flags uint8, payload []byte) bool {
-	if len(payload) == 0 || flags&(FlagSYN|FlagFIN|FlagRST) != 0 {
+// worthChecking reports whether a TCP segment's checksums (its own, and its IPv4 header's) are
+// checked. Checking every packet's costs a tenth of the time of the plain path (reading and
+// decoding Ethernet/IPv4/TCP, measured on the test captures), so the segments checked are those
+// whose damage could mislead a verdict: every segment without payload but a bare ACK's (SYN,
+// SYN-ACK, RST, FIN: they decide the TCP verdicts), those with SYN, FIN or RST, and those whose
+// payload starts a TLS record other than application data (handshake, alert, change cipher spec:
+// the versions offered and chosen, and the alerts). Bare ACKs, application data, and the segments
+// that go on with a record are not: the analysis reads little in them, and a damaged one is
+// dropped by its receiver and shows as the retransmission that follows. Offload is judged from
+// the checked ones: it leaves every packet of its host alike.
+func worthChecking(flags uint8, payload []byte) bool {
+	if flags&(FlagSYN|FlagFIN|FlagRST) != 0 {
 		return true
 	}
 	return len(payload) >= 2 && payload[0] >= 0x14 && payload[0] <= 0x16 && payload[1] == 0x03
@@ -121,10 +131,11 @@ func worthSumming(flags uint8, payload []byte) bool {
 // leaves it to the NIC (IPv4 checksum offload on Windows) writes.
 func verifyIPv4(hdr []byte) checksumResult {
 	var sum uint64
-	if len(hdr) == 20 { // no options: five 32-bit words
-		sum = uint64(binary.BigEndian.Uint32(hdr[0:4])) + uint64(binary.BigEndian.Uint32(hdr[4:8])) +
-			uint64(binary.BigEndian.Uint32(hdr[8:12])) + uint64(binary.BigEndian.Uint32(hdr[12:16])) +
-			uint64(binary.BigEndian.Uint32(hdr[16:20]))
+	if len(hdr) == 20 { // no options: two 64-bit words and a 32-bit one
+		var c uint64
+		sum, c = bits.Add64(binary.BigEndian.Uint64(hdr[0:8]), binary.BigEndian.Uint64(hdr[8:16]), 0)
+		sum, c = bits.Add64(sum, uint64(binary.BigEndian.Uint32(hdr[16:20]))+c, 0)
+		sum += c // end-around carry: the sum has just wrapped, so this cannot wrap again
 	} else {
 		sum = onesSum(0, hdr)
 	}
@@ -143,11 +154,11 @@ func verifyIPv4(hdr []byte) checksumResult {
 // damage), never less.
 const sourceSlots = 256
 
-// sourceHistory counts a source address's checked checksums, right and wrong, per kind (IPv4
-// header, and TCP/UDP/ICMP).
+// sourceHistory counts a source address's checked checksums per kind (IPv4 header, and
+// TCP/UDP/ICMP) and per checksumResult.
 type sourceHistory struct {
-	hi, lo    uint64 // the address (an IPv4 address in lo, with hi 1<<63)
-	good, bad [2]uint32
+	hi, lo uint64 // the address (an IPv4 address in lo, with hi 1<<63)
+	n      [2][4]uint32
 }
 
 // sourceSums tells checksum offload from damage by the pattern of each source's checksums, as
@@ -158,48 +169,35 @@ type sourceSums struct {
 	slots [sourceSlots]sourceHistory
 }
 
-// pendingSums are the checksums checked for one IP header and what it carries, judged together
-// once the packet's decoding leaves that header.
-type pendingSums struct {
-	src    []byte // the header's source address, 4 or 16 bytes
-	ip, l4 checksumResult
-	l4Bit  Damage // the Damage an l4 fault is
-}
-
-// judge records the checked checksums of a packet from one source and returns the damage they
-// show.
-func (s *sourceSums) judge(c *pendingSums) Damage {
+// judge records the checked checksums of a packet from src (4 or 16 bytes): its IPv4 header's
+// (ip) and that of what the header carries (l4, whose fault is l4Bit), and returns the damage
+// they show.
+func (s *sourceSums) judge(src []byte, ip, l4 checksumResult, l4Bit Damage) Damage {
 	var hi, lo uint64
-	if len(c.src) == 4 {
-		hi, lo = 1<<63, uint64(binary.BigEndian.Uint32(c.src))
+	if len(src) == 4 {
+		hi, lo = 1<<63, uint64(binary.BigEndian.Uint32(src))
 	} else {
-		hi, lo = binary.BigEndian.Uint64(c.src[0:8]), binary.BigEndian.Uint64(c.src[8:16])
+		hi, lo = binary.BigEndian.Uint64(src[0:8]), binary.BigEndian.Uint64(src[8:16])
 	}
 	e := &s.slots[((hi^lo)*0x9E3779B97F4A7C15)>>(64-8)]
 	if e.hi != hi || e.lo != lo {
 		*e = sourceHistory{hi: hi, lo: lo}
 	}
 	var d Damage
-	if e.damaged(0, c.ip) {
+	if ip == checksumBad && e.damaged(0) {
 		d |= DamageIPv4Header
 	}
-	if e.damaged(1, c.l4) {
-		d |= c.l4Bit
+	if l4 == checksumBad && e.damaged(1) {
+		d |= l4Bit
 	}
+	e.n[0][ip]++
+	e.n[1][l4]++
 	return d
 }
 
-// damaged counts one checksum of a kind and reports whether a wrong one is damage.
-func (e *sourceHistory) damaged(kind int, r checksumResult) bool {
-	switch r {
-	case checksumGood:
-		e.good[kind]++
-	case checksumOffload:
-		e.bad[kind]++
-	case checksumBad:
-		damaged := e.good[kind] > e.bad[kind]
-		e.bad[kind]++
-		return damaged
-	}
-	return false
+// damaged reports whether a wrong checksum of a kind is damage: whether the source's checksums
+// of that kind have so far been mostly right (wrong ones, offloaded ones included, are fewer).
+func (e *sourceHistory) damaged(kind int) bool {
+	n := &e.n[kind]
+	return n[checksumGood] > n[checksumOffload]+n[checksumBad]
 }

@@ -36,21 +36,21 @@ func readBytes(t *testing.T, b []byte) ([]Packet, *Reader) {
 // Damage is told from checksum offload by each source's pattern. tls-veth-nano.pcap was captured
 // on the host that sent it, so its TCP checksums hold the pseudo-header sum (offload). With every
 // IPv4 TCP checksum set right (as a capture off the hosts holds them), a payload byte changed in
-// frame 6 (10.99.0.2's ServerHello flight; its checksums in frames 2 and 5 were right) is damage,
-// and so is a wrong IPv4 header checksum in frame 13; in the capture as taken, a changed payload
+// frame 6 (10.99.0.2's ServerHello flight; its SYN-ACK's checksums were right) is damage, and so
+// is a wrong IPv4 header checksum in frame 15 (its FIN); in the capture as taken, a changed payload
 // byte, and a wrong value in the checksum field of a host whose checksums were all left to
-// offload, are not.
+// offload, are not. Bare ACKs and application data are not checked (worthChecking).
 func TestChecksumDamage(t *testing.T) {
 	fixed := fixTCPChecksums(mustRead(t, "tls-veth-nano.pcap"))
 	frameAt(fixed, 6)[14+20+32+100] ^= 0x40
-	frameAt(fixed, 13)[14+10] ^= 0x01
+	frameAt(fixed, 15)[14+10] ^= 0x01
 	pkts, r := readBytes(t, fixed)
 	for _, p := range pkts {
 		want := Damage(0)
 		switch p.Index {
 		case 6:
 			want = DamageTCP
-		case 13:
+		case 15:
 			want = DamageIPv4Header
 		}
 		if p.Corrupt != want {
@@ -59,19 +59,19 @@ func TestChecksumDamage(t *testing.T) {
 	}
 	wantTallies := []Tally{
 		{Reason{Code: ReasonTCPChecksum}, 1, []FrameRef{{0, 6}}},
-		{Reason{Code: ReasonIPv4Checksum}, 1, []FrameRef{{0, 13}}},
+		{Reason{Code: ReasonIPv4Checksum}, 1, []FrameRef{{0, 15}}},
 	}
 	if got := r.Tallies(); !reflect.DeepEqual(got, wantTallies) {
 		t.Errorf("Tallies %+v, want %+v", got, wantTallies)
 	}
-	// the 24 IPv6 segments keep their offloaded checksums (of the capture's 45)
-	if st := r.Stats(); st.Corrupt != 2 || st.ChecksumOffload != 24 || st.Undecodable != 0 || st.TCP != 46 {
+	// the 14 checked IPv6 segments keep their offloaded checksums (of the capture's 26)
+	if st := r.Stats(); st.Corrupt != 2 || st.ChecksumOffload != 14 || st.Undecodable != 0 || st.TCP != 46 {
 		t.Errorf("Stats %+v", st)
 	}
 
 	taken := append([]byte(nil), mustRead(t, "tls-veth-nano.pcap")...)
-	frameAt(taken, 12)[14+20+32+100] ^= 0x40                          // still the pseudo-header sum: offload
-	binary.BigEndian.PutUint16(frameAt(taken, 11)[14+20+16:], 0x1234) // 10.99.0.2: three offloaded before
+	frameAt(taken, 6)[14+20+32+100] ^= 0x40                           // still the pseudo-header sum: offload
+	binary.BigEndian.PutUint16(frameAt(taken, 15)[14+20+16:], 0x1234) // 10.99.0.2: two offloaded before
 	binary.BigEndian.PutUint16(frameAt(taken, 1)[14+20+16:], 0x4321)  // the first packet: no history
 	pkts, r = readBytes(t, taken)
 	for _, p := range pkts {
@@ -79,8 +79,8 @@ func TestChecksumDamage(t *testing.T) {
 			t.Errorf("frame %d: Corrupt %b in a capture with offload", p.Index, p.Corrupt)
 		}
 	}
-	// frames 1 and 11 no longer hold the pseudo-header sum: 43 of the 45 offloaded ones are left
-	if st := r.Stats(); st.Corrupt != 0 || st.ChecksumOffload != 43 || len(r.Tallies()) != 0 {
+	// frames 1 and 15 no longer hold the pseudo-header sum: 24 of the 26 offloaded ones are left
+	if st := r.Stats(); st.Corrupt != 0 || st.ChecksumOffload != 24 || len(r.Tallies()) != 0 {
 		t.Errorf("Stats %+v, Tallies %+v", st, r.Tallies())
 	}
 }
@@ -102,26 +102,26 @@ func TestVerifyChecksums(t *testing.T) {
 		t.Errorf("IPv4 checksum 1: %d", r)
 	}
 	seg := syn[20:]
-	if r := verifyL4(syn[12:20], protoTCP, seg, 16, true); r != checksumOffload {
+	if r := verifyL4(syn[12:20], protoTCP, seg, 16); r != checksumOffload {
 		t.Errorf("the real SYN as sent (pseudo-header sum): %d", r)
 	}
-	if r := verifyL4(syn[12:20], protoTCP, seg, 16, false); r != checksumOffload {
+	if r := offloaded(pseudoSum(syn[12:20], protoTCP, len(seg)), seg, 16); r != checksumOffload {
 		t.Errorf("the real SYN, not summed: %d", r)
 	}
 	right := ^fold(onesSum(pseudoSum(syn[12:20], protoTCP, len(seg)), append(append([]byte(nil), seg[:16]...), append([]byte{0, 0}, seg[18:]...)...)))
 	binary.BigEndian.PutUint16(seg[16:], right)
-	if r := verifyL4(syn[12:20], protoTCP, seg, 16, true); r != checksumGood {
+	if r := verifyL4(syn[12:20], protoTCP, seg, 16); r != checksumGood {
 		t.Errorf("the SYN with its right checksum %#04x: %d", right, r)
 	}
 	binary.BigEndian.PutUint16(seg[16:], 0)
-	if r := verifyL4(syn[12:20], protoTCP, seg, 16, true); r != checksumOffload {
+	if r := verifyL4(syn[12:20], protoTCP, seg, 16); r != checksumOffload {
 		t.Errorf("checksum 0: %d", r)
 	}
 	binary.BigEndian.PutUint16(seg[16:], right^0x0100)
-	if r := verifyL4(syn[12:20], protoTCP, seg, 16, true); r != checksumBad {
+	if r := verifyL4(syn[12:20], protoTCP, seg, 16); r != checksumBad {
 		t.Errorf("a wrong checksum: %d", r)
 	}
-	if r := verifyL4(syn[12:20], protoTCP, seg, 16, false); r != checksumNone {
+	if r := offloaded(pseudoSum(syn[12:20], protoTCP, len(seg)), seg, 16); r != checksumNone {
 		t.Errorf("a wrong checksum, not summed: %d", r)
 	}
 	// odd lengths are padded with a zero byte
@@ -236,5 +236,24 @@ func TestSnaplenPerInterface(t *testing.T) {
 	}
 	if st := r.Stats(); st.Truncated != 15 || r.Snaplen() != 128 {
 		t.Errorf("Stats %+v, Snaplen %d", st, r.Snaplen())
+	}
+}
+
+// The 20-byte IPv4 header's checksum, summed in 64-bit words, agrees with onesSum on headers whose
+// words make every carry happen.
+func TestVerifyIPv4Carries(t *testing.T) {
+	for _, fill := range []byte{0x00, 0x7f, 0x80, 0xfe, 0xff} {
+		hdr := bytes.Repeat([]byte{fill}, 20)
+		hdr[0] = 0x45
+		hdr[10], hdr[11] = 0, 0
+		c := ^fold(onesSum(0, hdr))
+		binary.BigEndian.PutUint16(hdr[10:], c)
+		if c != 0 && verifyIPv4(hdr) != checksumGood {
+			t.Errorf("fill %#x: the right checksum %#04x is not right", fill, c)
+		}
+		hdr[11] ^= 1
+		if verifyIPv4(hdr) != checksumBad && binary.BigEndian.Uint16(hdr[10:]) != 0 {
+			t.Errorf("fill %#x: a wrong checksum is not wrong", fill)
+		}
 	}
 }

@@ -87,10 +87,11 @@ type decoder struct {
 
 	// reason says why the last frame decode reported false; ReasonNone when it was decoded.
 	reason Reason
-	// sums tells checksum offload from damage per source (checksum.go); pend holds the checks
-	// of the IP header being decoded, until the decoding leaves it.
-	sums *sourceSums
-	pend pendingSums
+	// sums tells checksum offload from damage per source (checksum.go); l4 and l4Bit are the
+	// check of what the IP header being decoded carries, judged with the header's.
+	sums  *sourceSums
+	l4    checksumResult
+	l4Bit Damage
 	// offloaded counts packets with a wrong checksum put down to checksum offload.
 	offloaded int
 }
@@ -169,9 +170,6 @@ func (d *decoder) decode(data []byte, lk linkKind, p *Packet) (ok bool) {
 	}
 	if in.start != startNone || in.encap != 0 {
 		d.peel(in, p)
-	}
-	if d.pend.src != nil {
-		d.settle(p)
 	}
 	if d.reason.Code != ReasonNone {
 		p.Kind = KindOther
@@ -349,10 +347,6 @@ func (d *decoder) fromIPv4(p *Packet, tcpDone bool) inner {
 	p.DstIP = netip.AddrFrom4([4]byte(hdr[16:20]))
 	p.TTL = ip.TTL
 	p.IPID = ip.Id
-	if d.pend.src != nil {
-		d.settle(p) // an outer header's
-	}
-	d.pend = pendingSums{src: hdr[12:16], ip: verifyIPv4(hdr)}
 	// gopacket has already cut ip.Payload at the total length (dropping an Ethernet trailer); a
 	// total length of 0 is a TCP segmentation offload capture, whose packet is what was captured.
 	payloadLen := int(binary.BigEndian.Uint16(hdr[2:4])) - hdrLen
@@ -362,24 +356,30 @@ func (d *decoder) fromIPv4(p *Packet, tcpDone bool) inner {
 	if len(ip.Payload) < payloadLen {
 		p.Truncated = true
 	}
-	if ip.FragOffset != 0 {
-		return done // a later fragment: no transport header
-	}
-	firstFragment := ip.Flags&layers.IPv4MoreFragments != 0
-	addrs := hdr[12:20]
-	switch ip.Protocol {
-	case protoTCP:
-		d.fromTCP(p, tcpDone && !firstFragment, ip.Payload, payloadLen, addrs, !firstFragment)
-	case protoICMP:
-		if !firstFragment {
-			d.fromICMPv4(p, ip.Payload, payloadLen)
+	d.l4 = checksumNone
+	in := done
+	if ip.FragOffset == 0 { // else a later fragment: no transport header
+		firstFragment := ip.Flags&layers.IPv4MoreFragments != 0
+		addrs := hdr[12:20]
+		switch ip.Protocol {
+		case protoTCP:
+			d.fromTCP(p, tcpDone && !firstFragment, ip.Payload, payloadLen, addrs, !firstFragment)
+		case protoICMP:
+			if !firstFragment {
+				d.fromICMPv4(p, ip.Payload, payloadLen)
+			}
+		case protoUDP:
+			in = d.fromUDP(p, ip.Payload, payloadLen, addrs, firstFragment)
+		case protoIPv4inIP, protoIPv6inIP, protoGRE:
+			in = d.ipTunnel(uint8(ip.Protocol), ip.Payload, firstFragment)
 		}
-	case protoUDP:
-		return d.fromUDP(p, ip.Payload, payloadLen, addrs, firstFragment)
-	case protoIPv4inIP, protoIPv6inIP, protoGRE:
-		return d.ipTunnel(uint8(ip.Protocol), ip.Payload, firstFragment)
 	}
-	return done
+	// A TCP segment whose damage could not mislead a verdict (worthChecking) is not checked, its
+	// IPv4 header neither: its checks would cost the plain path a tenth of its time.
+	if d.l4 != checksumNone || p.Kind != KindTCP || ip.Flags&layers.IPv4MoreFragments != 0 || ip.FragOffset != 0 {
+		d.judge(p, hdr[12:16], verifyIPv4(hdr))
+	}
+	return in
 }
 
 // ipTunnel goes on into what an IP packet of protocol proto (IP-in-IP or GRE) carries.
@@ -407,10 +407,17 @@ func (d *decoder) fromIPv6(p *Packet, tcpDone bool) inner {
 	p.DstIP = netip.AddrFrom16(ip.dst)
 	p.TTL = ip.hopLimit
 	p.IPID = 0 // an outer IPv4 header's is not this packet's
-	if d.pend.src != nil {
-		d.settle(p) // an outer header's
+	d.l4 = checksumNone
+	in := d.ipv6Payload(p, tcpDone)
+	if d.l4 != checksumNone {
+		d.judge(p, ip.Contents[8:24], checksumNone)
 	}
-	d.pend = pendingSums{src: ip.Contents[8:24]}
+	return in
+}
+
+// ipv6Payload goes on after the fixed IPv6 header: over the extension headers to what they carry.
+func (d *decoder) ipv6Payload(p *Packet, tcpDone bool) inner {
+	ip := &d.ip6
 	remaining := int(ip.length)
 	if ip.length == 0 { // a jumbogram, or a BIG TCP / TSO packet on the sending host: what was captured
 		remaining = len(ip.Payload)
@@ -456,19 +463,18 @@ func (d *decoder) fromIPv6(p *Packet, tcpDone bool) inner {
 	return done
 }
 
-// settle judges the checksums checked for the IP header decoded last (checksum.go).
-func (d *decoder) settle(p *Packet) {
-	c := &d.pend
-	if c.ip == checksumOffload || c.l4 == checksumOffload {
+// judge judges an IP header's checksum (ip) and that of what it carries (d.l4, a d.l4Bit fault)
+// by the pattern of their source's checksums (checksum.go).
+func (d *decoder) judge(p *Packet, src []byte, ip checksumResult) {
+	if ip == checksumOffload || d.l4 == checksumOffload {
 		d.offloaded++
 	}
-	p.Corrupt |= d.sums.judge(c)
-	*c = pendingSums{}
+	p.Corrupt |= d.sums.judge(src, ip, d.l4, d.l4Bit)
 }
 
 // checked notes the checksum of what an IP header carries, to be judged with the header's.
 func (d *decoder) checked(r checksumResult, bit Damage) {
-	d.pend.l4, d.pend.l4Bit = r, bit
+	d.l4, d.l4Bit = r, bit
 }
 
 // ipv6Header is a DecodingLayer for the fixed IPv6 header (RFC 8200, Section 3). It replaces
@@ -614,8 +620,8 @@ func (d *decoder) fromTCP(p *Packet, done bool, seg []byte, wireLen int, addrs [
 		Payload:    payload,
 		PayloadLen: payloadLen,
 	}
-	if verify && len(seg) >= wireLen {
-		d.checked(verifyL4(addrs, protoTCP, seg[:wireLen], 16, worthSumming(p.TCP.Flags, payload)), DamageTCP)
+	if verify && len(seg) >= wireLen && worthChecking(p.TCP.Flags, payload) {
+		d.checked(verifyL4(addrs, protoTCP, seg[:wireLen], 16), DamageTCP)
 	}
 }
 

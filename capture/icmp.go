@@ -89,7 +89,7 @@ func (d *decoder) fromICMPv6(p *Packet, b []byte, wireLen int, addrs []byte, ver
 	dst := netip.AddrFrom16([16]byte(q[24:40]))
 	quotedTCP(p, true, typ, code, mtu, src, dst, ext.rest)
 	if verify && p.Kind == KindICMPError && len(b) >= wireLen {
-		d.checked(verifyL4(addrs, protoICMPv6, b[:wireLen], 2, true), DamageICMP)
+		d.checked(verifyL4(addrs, protoICMPv6, b[:wireLen], 2), DamageICMP)
 	}
 }
 

@@ -18,7 +18,7 @@ const Stdin = "-"
 // Input is a capture given to OpenInputs: a file, a directory of captures, or Stdin, with the
 // capture point it belongs to.
 type Input struct {
-	Path string
+	Path string // a file, a folder, or Stdin
 	// Point labels the capture point, e.g. "agent" or "server" (connscope's --vantage
 	// NAME=FILE): inputs with the same label are one point. Without a label, the files of a
 	// rotated set are one point and any other file is a point of its own.

@@ -59,8 +59,8 @@ const (
 // Reason is why a frame was not decoded or what is wrong with it, with the number it names: the
 // EtherType, the link type, the IP version, the tunnel (an Encap) or its protocol.
 type Reason struct {
-	Code  ReasonCode
-	Value uint32
+	Code  ReasonCode // what is wrong
+	Value uint32     // the number Code names (see each ReasonCode), else 0
 }
 
 // Corrupt reports whether the reason is damage found in a decoded packet (a bad checksum) rather
@@ -118,8 +118,8 @@ const maxTallies = 64
 // Tally counts the frames of one Reason, and keeps the first few of them, so that a warning can
 // name frames a user can look at.
 type Tally struct {
-	Reason Reason
-	Frames int // frames (or packets) with this reason
+	Reason Reason // why
+	Frames int    // frames (or packets) with this reason
 	// First holds the first TallyFrames of them (fewer when fewer occurred), in reading order.
 	First []FrameRef
 }
@@ -127,8 +127,8 @@ type Tally struct {
 // FrameRef names one frame: its capture point (an index into Reader.Points) and its frame
 // number there (Packet.Index).
 type FrameRef struct {
-	Point int
-	Frame int
+	Point int // index into Reader.Points
+	Frame int // Packet.Index
 }
 
 // tallies keeps a Tally per Reason in order of first occurrence. It allocates only when a reason

@@ -66,7 +66,7 @@ func (d *decoder) fromUDP(p *Packet, seg []byte, wireLen int, addrs []byte, frag
 	p.Kind = KindDNS
 	p.UDP = UDPHeader{SrcPort: src, DstPort: dst, Payload: payload, PayloadLen: n}
 	if !fragment && len(payload) == n && n+8 == udpLen && binary.BigEndian.Uint16(seg[6:8]) != 0 {
-		d.checked(verifyL4(addrs, protoUDP, seg[:8+n], 6, true), DamageUDP)
+		d.checked(verifyL4(addrs, protoUDP, seg[:8+n], 6), DamageUDP)
 	}
 	return done
 }

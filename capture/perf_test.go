@@ -61,6 +61,13 @@ func repeatPcapng(t testing.TB, src []byte, copies int) []byte {
 	return head
 }
 
+// repeated is repeatPcap into memory.
+func repeated(t testing.TB, name string, n int) []byte {
+	var b bytes.Buffer
+	repeatPcap(t, &b, mustRead(t, name), n)
+	return b.Bytes()
+}
+
 // The hot path allocates nothing per packet: reading and decoding a packet reuses every buffer.
 func TestNoAllocationsPerPacket(t *testing.T) {
 	var pcap bytes.Buffer
@@ -75,6 +82,13 @@ func TestNoAllocationsPerPacket(t *testing.T) {
 		// of TLS ciphertext, which does not compress): not per packet, but not zero either
 		{"pcap gzip", gz(t, pcap.Bytes()), 100},
 		{"pcapng 3 interfaces", repeatPcapng(t, mustRead(t, "dumpcap-3if.pcapng"), 200), 0},
+		// the tunnels: gopacket's GRE, ERSPAN II and VXLAN layers, Geneve options and GTP-U
+		// extension headers read by hand, an MPLS pseudowire, PPPoE
+		{"VXLAN in ERSPAN II in GRE", repeated(t, "encap/erspan-vxlan.pcap", 40000), 0},
+		{"Geneve with an option", repeated(t, "encap/geneve.pcap", 40000), 0},
+		{"GTP-U with an extension header", repeated(t, "encap/gtpu.pcap", 40000), 0},
+		{"MPLS pseudowire", repeated(t, "encap/mpls-pw.pcap", 40000), 0},
+		{"PPPoE", repeated(t, "encap/pppoe.pcap", 40000), 0},
 		{"pcapng mixed link types", repeatPcapng(t, mustRead(t, "linktypes.pcapng"), 500), 0},
 	}
 	for _, in := range inputs {
@@ -270,4 +284,36 @@ func cpuTime() int64 {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return ru.Utime.Nano() + ru.Stime.Nano()
+}
+
+// Merging two capture points allocates nothing per packet either: the heap holds pointers, and
+// each point's packet is read into its own buffer.
+func TestNoAllocationsMerging(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"a.pcap", "b.pcap"} {
+		if err := os.WriteFile(filepath.Join(dir, name), repeated(t, "tls-veth.pcap", 40000), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := OpenInputs([]Input{{Path: filepath.Join(dir, "a.pcap"), Point: "a"}, {Path: filepath.Join(dir, "b.pcap"), Point: "b"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var p Packet
+	for range 2000 {
+		if err := r.Next(&p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	allocs := testing.AllocsPerRun(20, func() {
+		for range 1000 {
+			if err := r.Next(&p); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	if allocs > 0 {
+		t.Errorf("%.0f allocations per 1000 packets merged from two capture points", allocs)
+	}
 }

@@ -12,7 +12,8 @@ type pointReader struct {
 	idx   int
 	name  string
 	files []*fileSlot
-	cur   int // the file being read
+	cur   int         // the file being read
+	fr    *fileReader // its reader, once open
 	dec   *decoder
 
 	frames int
@@ -36,57 +37,31 @@ func newPoint(name string, files []*fileSlot) *pointReader {
 
 // next reads the point's next packet into p: the next frame of its file, or of the next file.
 func (pt *pointReader) next(p *Packet) error {
-	if pt.err != nil {
-		return pt.err
-	}
+	fr := pt.fr
 	var data []byte
-	for {
-		if pt.cur == len(pt.files) {
-			return io.EOF
-		}
-		f := pt.files[pt.cur]
-		if f.fr == nil && !f.closed {
-			fr, err := f.open()
-			if err != nil {
-				f.meta.Err = err
-				f.closed = true
-				pt.cur++
-				continue
-			}
-			f.fr = fr
-		}
-		if f.fr == nil {
-			pt.cur++
-			continue
-		}
-		var err error
-		if data, err = f.fr.read(); err == nil {
-			break
-		}
-		if err != io.EOF {
-			f.meta.Err = err
-			if pt.cur == len(pt.files)-1 && pt.r.one == pt {
-				pt.err = err
-				return err
-			}
-		}
-		f.close()
-		pt.cur++
+	var err error
+	if fr != nil {
+		data, err = fr.read()
 	}
-	f := pt.files[pt.cur]
-	fr := f.fr
+	if fr == nil || err != nil {
+		if data, err = pt.nextFile(err); err != nil {
+			return err
+		}
+		fr = pt.fr
+	}
 	pt.frames++
 	r := pt.r
 	r.stats.Frames++
 	r.stats.Bytes += int64(len(data))
 	*p = Packet{Index: pt.frames, Point: pt.idx, File: pt.cur, FileFrame: fr.frames, Time: fr.raw.ci.Timestamp,
 		CapLen: len(data), WireLen: max(fr.raw.ci.Length, len(data))}
-	if fr.frames == 1 {
-		f.meta.First = p.Time
-	}
 	p.Truncated = p.CapLen < p.WireLen
 	ok := pt.dec.decode(data, fr.link, p)
-	if !ok || p.Corrupt != 0 || p.Truncated {
+	if !ok || p.Corrupt != 0 || p.Truncated || fr.frames == 1 {
+		f := pt.files[pt.cur]
+		if fr.frames == 1 {
+			f.meta.First = p.Time
+		}
 		why := pt.dec.reason
 		if why.Code == ReasonLinkType {
 			why.Value = uint32(fr.raw.lt)
@@ -94,16 +69,65 @@ func (pt *pointReader) next(p *Packet) error {
 		if p.Truncated {
 			f.meta.Truncated++
 		}
-		r.note(p, ok, why, fr.ifSnap)
+		if !ok || p.Corrupt != 0 || p.Truncated {
+			r.note(p, ok, why, fr.ifSnap)
+		}
 	}
 	r.stats.count(p)
 	return nil
 }
 
+// nextFile is next at the end of the open file (err, from its last read; nil when none is open):
+// it notes how the file ended, closes it, and reads the first frame of the next file that has
+// one, which it leaves open in pt.fr. It returns io.EOF after the point's last file, and, for a
+// single capture point, the *FileError its last file ended with.
+func (pt *pointReader) nextFile(err error) ([]byte, error) {
+	if pt.err != nil {
+		return nil, pt.err
+	}
+	for {
+		if pt.fr != nil {
+			f := pt.files[pt.cur]
+			if err != io.EOF {
+				f.meta.Err = err
+				if pt.cur == len(pt.files)-1 && pt.r.one == pt {
+					pt.err = err
+					return nil, err
+				}
+			}
+			f.close()
+			pt.fr = nil
+			pt.cur++
+		}
+		if pt.cur == len(pt.files) {
+			return nil, io.EOF
+		}
+		f := pt.files[pt.cur]
+		if f.fr == nil && !f.closed {
+			fr, oerr := f.open()
+			if oerr != nil {
+				f.meta.Err = oerr
+				f.closed = true
+			} else {
+				f.fr = fr
+			}
+		}
+		if f.fr == nil {
+			pt.cur++
+			continue
+		}
+		pt.fr = f.fr
+		var data []byte
+		if data, err = pt.fr.read(); err == nil {
+			return data, nil
+		}
+	}
+}
+
 // raw is the frame of the packet next returned last: its file is still open.
 func (pt *pointReader) raw() *rawFrame {
-	if pt.cur < len(pt.files) && pt.files[pt.cur].fr != nil {
-		return &pt.files[pt.cur].fr.raw
+	if pt.fr != nil {
+		return &pt.fr.raw
 	}
 	return &rawFrame{}
 }

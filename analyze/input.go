@@ -117,6 +117,8 @@ func undecodableWhy(r capture.Reason) string {
 		return fmt.Sprintf("as their loopback header names address family %d, not IP", r.Value)
 	case capture.ReasonTunnelFragment:
 		return fmt.Sprintf("as their %s packets were split into IP fragments, which connscope does not reassemble", capture.Encap(r.Value))
+	case capture.ReasonMore:
+		return "for still other reasons than those above (too many kinds to list one by one)"
 	}
 	return "as decoding them failed in connscope (a bug: please report it with these frames)"
 }

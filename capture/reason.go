@@ -43,6 +43,9 @@ const (
 	// ReasonInternal: decoding the frame failed in connscope itself (a bug: please report it
 	// with the frame).
 	ReasonInternal
+	// ReasonMore: a Reader keeps maxTallies reasons apart; the frames of further ones are
+	// counted together under this one.
+	ReasonMore
 
 	// ReasonIPv4Checksum: an IPv4 header checksum is wrong, and checksum offload does not
 	// explain it (the packet is decoded; Packet.Corrupt says so).
@@ -96,6 +99,8 @@ func (r Reason) String() string {
 		return fmt.Sprintf("%s packet in IP fragments", Encap(r.Value))
 	case ReasonInternal:
 		return "decoder failure"
+	case ReasonMore:
+		return "further reasons"
 	case ReasonIPv4Checksum:
 		return "IPv4 header checksum"
 	case ReasonTCPChecksum:
@@ -111,8 +116,8 @@ func (r Reason) String() string {
 // TallyFrames is how many frame numbers a Tally keeps.
 const TallyFrames = 5
 
-// maxTallies bounds the distinct reasons a reader keeps apart; the frames of further reasons are
-// counted with the last reason kept.
+// maxTallies bounds the distinct reasons a reader keeps apart (a capture damaged by bit flips
+// can hit hundreds of EtherTypes); the frames of further ones are counted under ReasonMore.
 const maxTallies = 64
 
 // Tally counts the frames of one Reason, and keeps the first few of them, so that a warning can
@@ -142,11 +147,13 @@ func (t *tallies) add(r Reason, at FrameRef) {
 		i++
 	}
 	if i == len(ts) {
-		if len(ts) == maxTallies {
-			i-- // counted with the last one kept: never lost, if less precisely named
-		} else {
-			*t = append(ts, Tally{Reason: r, First: make([]FrameRef, 0, TallyFrames)})
-			ts = *t
+		if len(ts) >= maxTallies {
+			// a reason beyond the bound: counted under ReasonMore, the last tally, never lost
+			r, i = Reason{Code: ReasonMore}, len(ts)-1
+		}
+		if i == len(ts) || ts[i].Reason != r {
+			ts = append(ts, Tally{Reason: r, First: make([]FrameRef, 0, TallyFrames)})
+			*t, i = ts, len(ts)-1
 		}
 	}
 	ts[i].Frames++

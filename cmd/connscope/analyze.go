@@ -236,11 +236,14 @@ func isDir(path string) bool {
 	return err == nil && fi.IsDir()
 }
 
-// pointNames lists the capture points' names.
+// pointNames lists the capture points' names, the first five of them.
 func pointNames(pts []capture.Point) string {
-	names := make([]string, len(pts))
-	for i, p := range pts {
-		names[i] = p.Name
+	var names []string
+	for _, p := range pts[:min(len(pts), 5)] {
+		names = append(names, p.Name)
+	}
+	if len(pts) > 5 {
+		names = append(names, "...")
 	}
 	return strings.Join(names, ", ")
 }

@@ -32,6 +32,9 @@ func Reader(r *capture.Reader, name string, opts Options) (*result.Result, error
 // analyzeReader is Reader, reading ahead in a goroutine when ahead is set.
 func analyzeReader(r *capture.Reader, name string, opts Options, ahead bool) (*result.Result, error) {
 	a := New(opts)
+	if ahead {
+		a.fileInBackground()
+	}
 	in := result.Input{File: result.FileName(name), Format: r.Format(), Complete: true}
 	take := func(p *capture.Packet) {
 		if in.Frames == 0 {
@@ -53,6 +56,7 @@ func analyzeReader(r *capture.Reader, name string, opts Options, ahead bool) (*r
 			take(&p)
 		}
 	}
+	stopped := err
 	if err != io.EOF {
 		var fe *capture.FileError
 		if !errors.As(err, &fe) {
@@ -67,24 +71,20 @@ func analyzeReader(r *capture.Reader, name string, opts Options, ahead bool) (*r
 		if in.Frames > 0 {
 			covers = result.Msg("warning.covers-frames", result.Int("frames", in.Frames), result.Text("last", in.Last.Format("2006-01-02 15:04:05.000")))
 		}
-		// The error as FileError.Error words it, with the file name as a parameter of its own.
-		what := result.Msg("warning.file-corrupt-at", result.Quoted(result.File("file", fe.Path)), result.Int64("offset", fe.Offset),
-			result.Text("error", fe.Err.Error()))
-		if fe.Truncated {
-			what.Key = "warning.file-truncated-at"
-		}
-		a.AddWarning(warning(code, fe.Offset, 0, result.Sub("error", what), result.Sub("covers", covers)))
+		a.AddWarning(warning(code, fe.Offset, 0, result.Sub("error", fileError(fe)), result.Sub("covers", covers)))
 	}
 	opts.Progress.update(in.Frames, a.tr.Seen())
 	st := r.Stats()
 	in.Bytes = st.Bytes
 	in.LinkTypes = append([]string{}, r.LinkTypes()...)
 	in.Snaplen = r.Snaplen()
-	addDecodeWarnings(a, st, in.Snaplen)
+	describePoints(a, &in, r, stopped)
+	addReaderWarnings(a, r)
 	return a.Finish(in), nil
 }
 
-// addDecodeWarnings warns about packets cut by the snaplen and frames that could not be decoded.
+// addDecodeWarnings warns about packets cut by the snaplen and frames that could not be decoded,
+// for a live capture (addReaderWarnings does for files).
 func addDecodeWarnings(a *Analyzer, st capture.Stats, snaplen int) {
 	if st.Truncated > 0 {
 		a.AddWarning(warning("snaplen-cut", 0, 0, result.Int("n", st.Truncated), result.Int("snaplen", snaplen)))
@@ -159,4 +159,14 @@ func readAhead(r *capture.Reader, take func(*capture.Packet)) error {
 		free <- b
 	}
 	panic("unreachable: the reading goroutine stops only after sending an error")
+}
+
+// fileError is a capture file's error as FileError.Error words it, with the file name as a
+// parameter of its own (a name from the customer's machine: a redacted report replaces it).
+func fileError(fe *capture.FileError) result.Message {
+	key := "warning.file-corrupt-at"
+	if fe.Truncated {
+		key = "warning.file-truncated-at"
+	}
+	return result.Msg(key, result.Quoted(result.File("file", fe.Path)), result.Int64("offset", fe.Offset), result.Text("error", fe.Err.Error()))
 }

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/connscope/connscope/report/escape"
 )
 
 // markerCaptures are the captures made by testdata/make-captures-markers.sh, each with the
@@ -121,4 +123,61 @@ func markerVerdicts(t *testing.T, path string) string {
 		out = append(out, f.Verdict+" :"+port)
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestUnicodeEscaped: a real ClientHello whose server name holds Unicode format and separator
+// characters (U+200B, U+FEFF, U+2028, U+2029, U+202E, U+2066; testdata/captures/markers/
+// unicode-sni.pcap) is shown with each of them escaped in every format and mode: none reaches the
+// output as itself, and JSON and NDJSON stay valid JSON that gives the name back as sent.
+func TestUnicodeEscaped(t *testing.T) {
+	toRoot(t)
+	const path = "testdata/captures/markers/unicode-sni.pcap"
+	const sni = "mkr\u200bzw\ufeffbom\u2028ls\u2029ps\u202eevil\u2066iso.markers.test"
+	for _, format := range []string{"table", "json", "ndjson", "markdown", "html"} {
+		for _, mode := range [][]string{nil, {"-v"}, {"--list"}} {
+			args := append([]string{"analyze", path, "-f", format}, mode...)
+			code, out, stderr := runCLI(args...)
+			if code != 1 {
+				t.Fatalf("%v: exit %d: %s", args, code, stderr)
+			}
+			for i, r := range out {
+				if r != '\n' && escape.Invisible(r) {
+					t.Errorf("%v: %U printed as itself: ...%q...", args[2:], r, out[max(0, i-40):min(len(out), i+20)])
+					break
+				}
+			}
+			shown := `mkr\u200bzw\ufeffbom\u2028ls\u2029ps\u202eevil\u2066iso`
+			if format == "markdown" {
+				shown = strings.ReplaceAll(shown, `\`, `\\`) // a backslash escaped, so that it renders as one
+			}
+			if !strings.Contains(out, shown) {
+				t.Errorf("%v: the name is not shown with its characters escaped", args[2:])
+			}
+			var lines []string
+			switch format {
+			case "json":
+				lines = []string{out}
+			case "ndjson":
+				lines = strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+			}
+			for _, l := range lines {
+				var doc any
+				if err := json.Unmarshal([]byte(l), &doc); err != nil {
+					t.Fatalf("%v: not JSON: %v", args[2:], err)
+				}
+			}
+			if format == "json" {
+				var doc struct {
+					Flows []struct {
+						TLS struct {
+							ClientHello struct{ SNI string } `json:"client_hello"`
+						}
+					}
+				}
+				if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.Flows) != 1 || doc.Flows[0].TLS.ClientHello.SNI != sni {
+					t.Errorf("json gives the name back as %+v (%v), want %q", doc.Flows, err, sni)
+				}
+			}
+		}
+	}
 }

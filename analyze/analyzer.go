@@ -33,6 +33,7 @@ type Analyzer struct {
 
 	helloCuts     int // connections whose ClientHello the snaplen cut
 	helloCutFrame int // the first such ClientHello's frame
+	oddTimes      oddTimes
 	forms         resultForms
 }
 
@@ -56,7 +57,10 @@ func trackerFor(a *Analyzer, sink track.Sink) *track.Tracker {
 }
 
 // Packet takes the next packet of the capture. p and its slices are only read during the call.
-func (a *Analyzer) Packet(p *capture.Packet) { a.tr.Packet(p) }
+func (a *Analyzer) Packet(p *capture.Packet) {
+	a.oddTimes.note(p)
+	a.tr.Packet(p)
+}
 
 // finished takes a connection's record as tracking finishes it: it is diagnosed on its own (and,
 // for a live capture, with what the capture showed so far), filed with the aggregates, and kept
@@ -103,6 +107,9 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	a.settle()
 	if a.helloCuts > 0 {
 		a.warnings = append(a.warnings, warning("client-hello-cut", 0, a.helloCutFrame, result.Int("n", a.helloCuts), result.Int("frame", a.helloCutFrame)))
+	}
+	if w, ok := a.oddTimes.warning(); ok {
+		a.warnings = append(a.warnings, w)
 	}
 	a.kept.sort()
 	ctx := a.agg.Context()

@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/certcheck"
@@ -286,7 +285,7 @@ func ladderResult(c *facts.Conn) ([]result.Packet, int) {
 		for k, code := range p.Messages[:p.NMessages] {
 			msgs[k] = code.Name()
 		}
-		out[i] = result.Packet{Frame: int(p.Frame), Time: time.Unix(0, p.UnixNano).UTC(), From: facts.SideName[p.From],
+		out[i] = result.Packet{Frame: p.At.Num(), Time: p.At.Time(), From: facts.SideName[p.From],
 			TCPFlags: flagNames(p.Flags), PayloadLen: int(p.PayloadLen), Retransmission: p.Retrans, Messages: msgs}
 	}
 	return out, int(c.LadderOmitted)

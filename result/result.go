@@ -161,7 +161,8 @@ type Options struct {
 type Warning struct {
 	// Code is a stable identifier: "truncated-file", "corrupt-file", "snaplen-cut",
 	// "client-hello-cut", "roles-guessed", "flows-not-listed", "undecodable-frames", "fleet-truncated",
-	// "dns-other-failures", "dns-not-followed", "one-direction", "kernel-drops", "capture-error".
+	// "dns-other-failures", "dns-not-followed", "one-direction", "kernel-drops", "capture-error",
+	// "time-out-of-range".
 	Code    string  `json:"code"`
 	Message Message `json:"message"` // one sentence that says what happened and what to do
 	Offset  int64   `json:"offset,omitempty"`

@@ -121,7 +121,7 @@ func (a *Tracker) late(t *tomb, src netip.AddrPort, p *capture.Packet) bool {
 		c.SnaplenCut++
 	}
 	t.zeek.packet(d, tcp)
-	lp := facts.LadderPacket{UnixNano: r.UnixNano(), Frame: r.Frame, From: uint8(d), Flags: tcp.Flags,
+	lp := facts.LadderPacket{At: r, From: uint8(d), Flags: tcp.Flags,
 		PayloadLen: int32(min(tcp.PayloadLen, 1<<31-1))}
 
 	syn, ack, rst := tcp.Flags&capture.FlagSYN != 0, tcp.Flags&capture.FlagACK != 0, tcp.Flags&capture.FlagRST != 0

@@ -34,6 +34,8 @@ type Analyzer struct {
 	helloCuts     int // connections whose ClientHello the snaplen cut
 	helloCutFrame int // the first such ClientHello's frame
 	oddTimes      oddTimes
+	damaged       damagedFlows // connections with packets that arrived damaged
+	guessedAt     frameList    // where the connections whose roles were guessed start
 	forms         resultForms
 }
 
@@ -68,6 +70,10 @@ func (a *Analyzer) Packet(p *capture.Packet) {
 // that may have failed does.
 func (a *Analyzer) finished(c *facts.Conn) bool {
 	d := diagnose.FirstOf(c, &a.cfg)
+	a.damaged.note(c)
+	if c.RolesGuessed {
+		a.guessedAt.add(c.First.Num())
+	}
 	if c.HelloCut {
 		if a.helloCuts == 0 {
 			a.helloCutFrame = c.Side[facts.Client].FirstPayload.Num()
@@ -109,6 +115,12 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 		a.warnings = append(a.warnings, warning("client-hello-cut", 0, a.helloCutFrame, result.Int("n", a.helloCuts), result.Int("frame", a.helloCutFrame)))
 	}
 	if w, ok := a.oddTimes.warning(); ok {
+		a.warnings = append(a.warnings, w)
+	}
+	if w, ok := a.oddTimes.spikeWarning(); ok {
+		a.warnings = append(a.warnings, w)
+	}
+	if w, ok := a.damaged.warning(); ok {
 		a.warnings = append(a.warnings, w)
 	}
 	a.kept.sort()
@@ -173,7 +185,12 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 			result.Sub("what", result.Msg("direction."+facts.SideName[oneDirWhat]))))
 	}
 	if guessed > 0 {
-		res.Warnings = append(res.Warnings, warning("roles-guessed", 0, 0, result.Int("n", guessed)))
+		// The frames where such flows start: a flow of one damaged packet (a port or address
+		// changed) is one of them.
+		slices.Sort(a.guessedAt.frames)
+		res.Warnings = append(res.Warnings, result.Warning{Code: "roles-guessed", Frame: a.guessedAt.frames[0],
+			Message: result.Msg("warning.roles-guessed-at", result.Sub("guessed", result.Msg("warning.roles-guessed", result.Int("n", guessed))),
+				result.Sub("frames", a.guessedAt.message()))})
 	}
 	if n := a.tr.EvictedEarly(); n > 0 {
 		res.Warnings = append(res.Warnings, warning("flows-evicted", 0, 0, result.Int("max", a.opts.MaxActiveFlows), result.Int("n", n)))

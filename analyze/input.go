@@ -109,6 +109,8 @@ func undecodableWhy(r capture.Reason) result.Message {
 		return result.Msg("undecodable.tunnel-depth", v)
 	case capture.ReasonLinkProtocol:
 		return result.Msg("undecodable.link-protocol", v)
+	case capture.ReasonTCPHeader:
+		return result.Msg("undecodable.tcp-header", v)
 	case capture.ReasonTunnelFragment:
 		return result.Msg("undecodable.tunnel-fragment", result.Text("encap", capture.Encap(r.Value).String()))
 	case capture.ReasonMore:

@@ -247,6 +247,7 @@ func (l *Live) Next(p *Packet) error {
 	if !l.dec.decode(data, l.link, p) {
 		l.stats.Undecodable++
 	}
+	l.stats.Corrupt += len(l.dec.late) // a source's first packets, found damaged by its later ones
 	l.stats.count(p)
 	return nil
 }

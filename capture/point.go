@@ -73,6 +73,9 @@ func (pt *pointReader) next(p *Packet) error {
 			r.note(p, ok, why, fr.ifSnap)
 		}
 	}
+	for _, l := range pt.dec.late {
+		r.noteLate(pt.idx, l)
+	}
 	r.stats.count(p)
 	return nil
 }

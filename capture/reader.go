@@ -147,6 +147,19 @@ func (s *Stats) count(p *Packet) {
 	}
 }
 
+// noteLate counts a packet of capture point point found damaged after it was decoded (a
+// source's first packet, judged by the source's later ones): in Stats.Corrupt and Tallies, not
+// in its Packet.Corrupt.
+func (r *Reader) noteLate(point int, l lateDamage) {
+	r.stats.Corrupt++
+	at := FrameRef{Point: point, Frame: l.frame}
+	for i, code := range damageReasons {
+		if l.what&(1<<i) != 0 {
+			r.tallies.add(Reason{Code: code}, at)
+		}
+	}
+}
+
 // damageReasons maps each Damage bit to its Reason code.
 var damageReasons = [...]ReasonCode{ReasonIPv4Checksum, ReasonTCPChecksum, ReasonUDPChecksum, ReasonICMPChecksum}
 

@@ -73,6 +73,7 @@ func Conn(c *facts.Conn, cfg *Config, ctx *Context) Diagnosis {
 		j.infer(ctx)
 		j.inferPath(ctx)
 	}
+	j.damage()
 	j.d.Variant = j.variant()
 	return j.d
 }

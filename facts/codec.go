@@ -301,6 +301,17 @@ func (k *Codec) encodeExtra(e *encoder, x *Extra) {
 	for _, r := range x.SYNAcks {
 		e.ref(r)
 	}
+	if dm := x.Damaged; dm != nil {
+		e.uvarint(uint64(len(dm.Frames)) + 1)
+		e.uvarint(uint64(uint32(dm.Count)))
+		e.byte1(byte(dm.What))
+		for i, r := range dm.Frames {
+			e.ref(r)
+			e.byte1(byte(dm.Kinds[i]))
+		}
+	} else {
+		e.uvarint(0)
+	}
 }
 
 // decoder reads a record.
@@ -618,6 +629,16 @@ func (k *Codec) decodeExtra(d *decoder) *Extra {
 		for i := range x.SYNAcks {
 			x.SYNAcks[i] = d.ref()
 		}
+	}
+	if n := d.uvarint(); n > 0 && n <= MaxDamaged+1 {
+		dm := &Damaged{Count: d.i32(), What: Damage(d.byte1())}
+		if n > 1 {
+			dm.Frames, dm.Kinds = make([]Ref, n-1), make([]Damage, n-1)
+			for i := range dm.Frames {
+				dm.Frames[i], dm.Kinds[i] = d.ref(), Damage(d.byte1())
+			}
+		}
+		x.Damaged = dm
 	}
 	return x
 }

@@ -84,6 +84,8 @@ type Extra struct {
 	HelloPartial *Partial
 	// SYNAcks are the server's SYN-ACKs after the first (retransmissions), the first few.
 	SYNAcks []Ref
+	// Damaged is what of the connection's packets arrived damaged; nil when none did.
+	Damaged *Damaged
 }
 
 // ICMP returns the ICMP errors that quote the connection's packets.

@@ -66,6 +66,7 @@ type flow struct {
 	rsts     []rstRef // the first few resets
 	rstCount int
 	icmp     []facts.ICMP
+	damaged  *facts.Damaged // the packets that arrived damaged; nil when none did
 	zeek     zeekConn
 	tls      tlsState
 	ladder   ladder
@@ -132,6 +133,9 @@ func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Tracker) {
 	t := &p.TCP
 	r := facts.MakeRef(p.Index, p.Time)
 	f.last = p.Time
+	if p.Corrupt != 0 || !facts.TimeInRange(p.Time) {
+		f.noteDamage(p, r)
+	}
 	lp := f.ladder.add(d, r, t, &f.shared.ladders)
 	s.packets++
 	if s.packets == 1 {
@@ -310,7 +314,9 @@ func (f *flow) icmpError(p *capture.Packet, quotedSrc netip.AddrPort) {
 		return
 	}
 	q := &p.ICMP
-	f.icmp = append(f.icmp, facts.ICMP{Ref: facts.MakeRef(p.Index, p.Time), V6: q.V6, Type: q.Type, Code: q.Code,
+	r := facts.MakeRef(p.Index, p.Time)
+	f.noteDamage(p, r)
+	f.icmp = append(f.icmp, facts.ICMP{Ref: r, V6: q.V6, Type: q.Type, Code: q.Code,
 		Router: p.SrcIP, MTU: q.MTU, FromClient: quotedSrc == f.client, TTL: p.TTL})
 }
 

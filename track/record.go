@@ -29,6 +29,9 @@ func (f *flow) facts() *facts.Conn {
 	if len(f.icmp) > 0 {
 		c.Extra().ICMP = clipped(f.icmp)
 	}
+	if f.damaged != nil {
+		c.Extra().Damaged = f.damagedRecord()
+	}
 	for d := range f.side {
 		s := &f.side[d]
 		c.Side[d] = facts.Side{Packets: int32(s.packets), Bytes: s.bytes, Retrans: int32(s.retrans), TTL: uint8(s.ttl),

@@ -114,6 +114,7 @@ func (a *Tracker) late(t *tomb, src netip.AddrPort, p *capture.Packet) bool {
 	t.prevGap, t.lastGap = t.lastGap, p.Time.Sub(t.last)
 	t.last = p.Time
 	c.Last = r
+	noteLateDamage(c, p, r)
 	s := &c.Side[d]
 	s.Packets++
 	s.Bytes += int64(tcp.PayloadLen)
@@ -189,6 +190,7 @@ func (a *Tracker) lateICMP(t *tomb, p *capture.Packet, quotedSrc netip.AddrPort)
 	}
 	x := c.Extra()
 	q := &p.ICMP
+	noteLateDamage(c, p, facts.MakeRef(p.Index, p.Time))
 	x.ICMP = append(x.ICMP, facts.ICMP{Ref: facts.MakeRef(p.Index, p.Time), V6: q.V6, Type: q.Type, Code: q.Code,
 		Router: p.SrcIP, MTU: q.MTU, FromClient: quotedSrc == t.client, TTL: p.TTL})
 	a.rewrite(t, c)

@@ -110,8 +110,6 @@ func Revise(ctx *Context, server netip.AddrPort, v result.Verdict, highest tls.V
 	switch {
 	case versionSuspect && s != nil && s.Mismatch(highest):
 		return result.VerdictTLSVersionMismatch
-	case plainText && s != nil && s.TLSSeen:
-		return result.VerdictNotTLS
 	}
 	return v
 }
@@ -143,9 +141,6 @@ func (j *judge) infer(ctx *Context) {
 		j.more(result.Msg("infer.server-chose", s.accepted("accepted")))
 	case d.Verdict == result.VerdictTLSVersionMismatch:
 		j.more(result.Msg("infer.no-other-flow"))
-	case d.PlainText && s != nil && s.TLSSeen:
-		d.Verdict = result.VerdictNotTLS
-		d.Reason = result.Msg("reason.not-tls-where-others-did", endpoint("server", c.Server))
 	}
 }
 

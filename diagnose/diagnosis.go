@@ -150,8 +150,14 @@ func (j *judge) classify() {
 		return
 	}
 	x := j.tlsOf()
+	if c.SYNCount > 0 && !c.SYNAck.Seen() && serverAnswered(c) {
+		// The SYN-ACK is missing from the capture, but the server's other packets show that it
+		// answered: what they show decides.
+		j.evidence(c.Path.Side[facts.Server].TTLRef, "ev.synack-not-captured")
+		j.d.Flags = append(j.d.Flags, "synack-not-captured")
+	}
 	switch {
-	case c.SYNCount > 0 && !c.SYNAck.Seen():
+	case c.SYNCount > 0 && !c.SYNAck.Seen() && !serverAnswered(c):
 		j.classifyNoSYNACK(end)
 	case c.SYNCount == 0 && !c.SYNAck.Seen() && x.Hello == nil:
 		j.evidence(c.First, "ev.first-no-syn")
@@ -164,6 +170,12 @@ func (j *judge) classify() {
 	default:
 		j.classifyPlain(end)
 	}
+}
+
+// serverAnswered reports whether the server sent anything but resets: a SYN-ACK, or (when the
+// capture lacks it) an ACK, data or a FIN, which it sends only on a connection it accepted.
+func serverAnswered(c *facts.Conn) bool {
+	return c.SYNAck.Seen() || c.Path.Side[facts.Server].TTLSet
 }
 
 // classifyCutClientHello: the capture's snaplen cut the ClientHello, so what TLS did is unknown;
@@ -226,13 +238,19 @@ func (j *judge) classifyTLS(end time.Time) {
 		j.evidence(x.SHRef, "ev.server-hello", result.Text("version", x.ServerHello.SH.ChosenVersion().String()), chosenCipher("cipher", x.ServerHello.SH))
 	}
 	if a, ok := x.FatalAlert(); ok {
-		if !j.alertAnswersServerClose(a) {
+		switch {
+		case a.Level == tls.AlertLevelWarning:
+			// A warning (unrecognized_name before the ServerHello, say) ends nothing: the
+			// handshake goes on, and what follows decides.
+			j.evidence(a.Ref, "ev.alert-warning", alertArgs(a, side("side", int(a.From)))...)
+		case !j.alertAnswersServerClose(a):
 			j.classifyAlert(a)
 			return
+		default:
+			// The client's alert only reports the server's close (OpenSSL sends decode_error on
+			// EOF in the handshake): the close is the cause; the alert is kept as evidence.
+			j.evidence(a.Ref, "ev.alert-answers-close", alertArgs(a)...)
 		}
-		// The client's alert only reports the server's close (OpenSSL sends decode_error on
-		// EOF in the handshake): the close is the cause; the alert is kept as evidence.
-		j.evidence(a.Ref, "ev.alert-answers-close", alertArgs(a)...)
 	}
 	if x.ServerHello != nil {
 		j.classifyAfterServerHello(end)
@@ -412,8 +430,13 @@ func (j *judge) classifyPlain(end time.Time) {
 	if nt := x.R().NotTLS[facts.Client]; nt.Seen() {
 		what := describePrefix(nt.Prefix)
 		j.evidence(nt.Ref, "ev.client-sent", result.Sub("what", what))
-		if j.cfg.TLSPort != nil && j.cfg.TLSPort(c.Server.Port()) {
-			j.verdict(result.VerdictNotTLS, "reason.client-not-tls", result.Sub("what", what), endpoint("server", c.Server))
+		tlsPort := j.cfg.TLSPort != nil && j.cfg.TLSPort(c.Server.Port())
+		if tlsPort || serverSpokeTLS(x) {
+			if tlsPort {
+				j.verdict(result.VerdictNotTLS, "reason.client-not-tls", result.Sub("what", what), endpoint("server", c.Server))
+			} else {
+				j.verdict(result.VerdictNotTLS, "reason.client-not-tls-server-expected", result.Sub("what", what), endpoint("server", c.Server))
+			}
 			for _, a := range x.Alerts {
 				if a.From == facts.Server && !a.Encrypted {
 					j.evidence(a.Ref, "ev.alert-expected-tls", alertArgs(a)...)
@@ -461,6 +484,17 @@ func (j *judge) classifyPlain(end time.Time) {
 	default:
 		j.verdict(result.VerdictIncomplete, "reason.open-at-end", result.Int64("client_bytes", cs.Bytes), result.Int64("server_bytes", ss.Bytes))
 	}
+}
+
+// serverSpokeTLS reports whether the server answered in TLS records (an alert): it expected TLS
+// on this connection, whatever its port.
+func serverSpokeTLS(x *facts.TLS) bool {
+	for _, a := range x.Alerts {
+		if a.From == facts.Server && !a.Encrypted {
+			return true
+		}
+	}
+	return false
 }
 
 func (j *judge) addRSTEvidence() {

@@ -554,12 +554,12 @@ cap_downgrade-refused() {
 	expect tls-version-mismatch "TLS 1.2,TLS 1.3" - server:protocol_version SF "Go crypto/tls client with MinVersion TLS 1.2 (supported_versions 1.3, 1.2) to OpenSSL s_server limited to TLS 1.0/1.1 (-no_tls1_2 -no_tls1_3, SECLEVEL=0): OpenSSL reads supported_versions, finds no common version and sends protocol_version (70): no downgrade offered, a plain version mismatch (client 1.2-1.3, server 1.0-1.1)"
 	sleep 0.3
 	ofail -tls1_2
-	expect tls-downgrade-refused "TLS 1.2" "TLS 1.1" client:protocol_version SF "OpenSSL s_client -tls1_2 (minimum AND maximum TLS 1.2; on the wire legacy_version 0x0303 without supported_versions) to the same server: its ServerHello chooses TLS 1.1 (0x0302); the client refuses a version below its minimum with protocol_version (70) and closes. Downgrade refused by the client: server chose TLS 1.1, client offered up to TLS 1.2 and accepts only 1.2"
+	expect tls-version-mismatch "TLS 1.2" "TLS 1.1" client:protocol_version SF "OpenSSL s_client -tls1_2 (minimum AND maximum TLS 1.2; on the wire legacy_version 0x0303 without supported_versions) to the same server: its ServerHello chooses TLS 1.1 (0x0302); the client refuses a version below its minimum with protocol_version (70) and closes. Downgrade refused by the client: server chose TLS 1.1, client offered up to TLS 1.2 and accepts only 1.2"
 	sleep 0.3
 	if A timeout 20 gnutls-cli --insecure --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.2' -p "$PORT" "$SRV" </dev/null >>"$WORK/client.log" 2>&1; then
 		die "gnutls-cli got a connection"
 	fi
-	expect tls-downgrade-refused "TLS 1.2" "TLS 1.1" client:protocol_version RSTO "gnutls-cli --priority NORMAL:-VERS-ALL:+VERS-TLS1.2 (legacy_version 0x0303, no supported_versions) to the same server: ServerHello TLS 1.1; GnuTLS sends protocol_version (70), a FIN and, with the server's flight unread, a RST (RSTO). Downgrade refused by the client; its RST is its own, not a middlebox's"
+	expect tls-version-mismatch "TLS 1.2" "TLS 1.1" client:protocol_version RSTO "gnutls-cli --priority NORMAL:-VERS-ALL:+VERS-TLS1.2 (legacy_version 0x0303, no supported_versions) to the same server: ServerHello TLS 1.1; GnuTLS sends protocol_version (70), a FIN and, with the server's flight unread, a RST (RSTO). Downgrade refused by the client; its RST is its own, not a middlebox's"
 	wait_exit "$LAST_PID" 5
 	cap_stop
 	finish
@@ -593,7 +593,7 @@ cap_draft-server-hello() {
 	ofail
 	wait_exit "$LAST_PID" 6
 	cap_stop
-	expect unparseable-server-hello "TLS 1.0,TLS 1.1,TLS 1.2,TLS 1.3" 0x7f1c client:decode_error SF "OpenSSL s_client (default: TLS 1.0-1.3) to testdata/tools/acctool draft-server: a handshake record (16 03 03) holding a ServerHello whose version field is 0x7f1c (TLS 1.3 draft 28) in the pre-draft-22 layout (random, cipher 0x1301, extensions; no session id, no compression); the OpenSSL client cannot decode it either and sends decode_error (50), then closes [chosen_version: the version field as tshark reads it; no version was agreed]. 'Unparseable ServerHello, version field 0x7f1c', never 'the server did not answer'"
+	expect tls-protocol-error "TLS 1.0,TLS 1.1,TLS 1.2,TLS 1.3" 0x7f1c client:decode_error SF "OpenSSL s_client (default: TLS 1.0-1.3) to testdata/tools/acctool draft-server: a handshake record (16 03 03) holding a ServerHello whose version field is 0x7f1c (TLS 1.3 draft 28) in the pre-draft-22 layout (random, cipher 0x1301, extensions; no session id, no compression); the OpenSSL client cannot decode it either and sends decode_error (50), then closes [chosen_version: the version field as tshark reads it; no version was agreed]. 'Unparseable ServerHello, version field 0x7f1c', never 'the server did not answer'"
 	finish
 }
 

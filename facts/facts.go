@@ -174,12 +174,29 @@ func (c *Conn) Closed() bool {
 	return c.RSTCount > 0 || (c.Side[Client].FIN.Seen() && c.Side[Server].FIN.Seen())
 }
 
-// FirstRST returns the first reset, if any.
-func (c *Conn) FirstRST() (RST, bool) {
-	if len(c.RSTs) == 0 {
-		return RST{}, false
+// Survived reports whether the connection went on after reset r: both sides sent data after it,
+// which neither does after a reset that took effect (a reset forged in the path that the receiver
+// answered with a challenge ACK, RFC 5961, survives).
+func (c *Conn) Survived(r RST) bool {
+	return c.Side[Client].LastPayload.Frame > r.Frame && c.Side[Server].LastPayload.Frame > r.Frame
+}
+
+// EndingRST returns the index in RSTs of the first reset the connection did not survive.
+func (c *Conn) EndingRST() (int, bool) {
+	for i, r := range c.RSTs {
+		if !c.Survived(r) {
+			return i, true
+		}
 	}
-	return c.RSTs[0], true
+	return 0, false
+}
+
+// FirstRST returns the first reset the connection did not survive, if any.
+func (c *Conn) FirstRST() (RST, bool) {
+	if i, ok := c.EndingRST(); ok {
+		return c.RSTs[i], true
+	}
+	return RST{}, false
 }
 
 // FINBefore reports whether either side sent a FIN at or before t.

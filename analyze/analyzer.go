@@ -31,6 +31,8 @@ type Analyzer struct {
 
 	helloCuts     int // connections whose ClientHello the snaplen cut
 	helloCutFrame int // the first such ClientHello's frame
+	overruns      int // packets whose IP length claims more than their uncut frame holds
+	overrunFrame  int // the first such packet's frame
 	forms         resultForms
 }
 
@@ -68,6 +70,12 @@ func (a *Analyzer) finished(c *facts.Conn) bool {
 		}
 		a.helloCuts++
 	}
+	if x := c.X; x != nil && x.Overruns > 0 {
+		if a.overruns == 0 || x.OverrunRef.Num() < a.overrunFrame {
+			a.overrunFrame = x.OverrunRef.Num()
+		}
+		a.overruns += int(x.Overruns)
+	}
 	a.agg.Observe(c, &d)
 	if a.opts.OnFlow != nil {
 		live := diagnose.Conn(c, &a.cfg, a.agg.Context())
@@ -100,6 +108,9 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	a.tr.Flush()
 	if a.helloCuts > 0 {
 		a.warnings = append(a.warnings, warning("client-hello-cut", 0, a.helloCutFrame, result.Int("n", a.helloCuts), result.Int("frame", a.helloCutFrame)))
+	}
+	if a.overruns > 0 {
+		a.warnings = append(a.warnings, warning("ip-length-overrun", 0, a.overrunFrame, result.Int("n", a.overruns), result.Int("frame", a.overrunFrame)))
 	}
 	a.kept.sort()
 	ctx := a.agg.Context()

@@ -97,6 +97,10 @@ func (j *judge) first() {
 	if c.SnaplenCut > 0 {
 		j.d.Flags = append(j.d.Flags, "snaplen-cut")
 	}
+	if x := c.X; x != nil && x.Overruns > 0 {
+		// The captured bytes were taken, not what the broken IP header claims.
+		j.d.Flags = append(j.d.Flags, "ip-length-overrun:"+itoa(int(x.Overruns))+":frame-"+itoa(x.OverrunRef.Num()))
+	}
 	if x := c.TLS; x != nil && x.Hello != nil {
 		j.d.Highest = x.Hello.Highest
 	}

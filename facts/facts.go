@@ -84,6 +84,13 @@ type Extra struct {
 	HelloPartial *Partial
 	// SYNAcks are the server's SYN-ACKs after the first (retransmissions), the first few.
 	SYNAcks []Ref
+	// Overruns counts the packets whose IP header claims more bytes than their frame holds,
+	// though the capture did not cut the frame; OverrunRef is the first.
+	Overruns   int32
+	OverrunRef Ref
+	// HelloConflict is the first client segment that carried bytes of the ClientHello again
+	// with other contents: a retransmission that contradicts what was first sent.
+	HelloConflict Ref
 }
 
 // ICMP returns the ICMP errors that quote the connection's packets.

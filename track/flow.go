@@ -72,6 +72,8 @@ type flow struct {
 
 	snaplenCut     int
 	clientHelloCut bool
+	overruns       int // packets whose IP length claims more than their uncut frame holds
+	overrunRef     ref
 
 	http    *httpFacts // allocated when a side's first bytes look like HTTP (http.go)
 	notHTTP [2]bool    // that side's stream is known not to be HTTP
@@ -137,6 +139,12 @@ func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Tracker) {
 	if len(t.Payload) < t.PayloadLen {
 		f.snaplenCut++
 	}
+	if p.LengthOverrun {
+		if f.overruns == 0 {
+			f.overrunRef = r
+		}
+		f.overruns++
+	}
 	f.zeek.packet(d, t)
 
 	syn, ack := t.Flags&capture.FlagSYN != 0, t.Flags&capture.FlagACK != 0
@@ -177,7 +185,8 @@ func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Tracker) {
 func (f *flow) payload(d int, p *capture.Packet, r ref, lp *facts.LadderPacket) {
 	s := &f.side[d]
 	t := &p.TCP
-	end := t.Seq + uint32(t.PayloadLen)
+	seq := dataSeq(t)
+	end := seq + uint32(t.PayloadLen)
 	switch {
 	case !s.seqMaxSet:
 		s.seqMax, s.seqMaxSet = end, true
@@ -200,7 +209,7 @@ func (f *flow) payload(d int, p *capture.Packet, r ref, lp *facts.LadderPacket) 
 		if s.stream.marks == nil {
 			s.stream.marks = f.shared.newMarks()
 		}
-		s.stream.segment(t.Seq, t.Payload, t.PayloadLen, p.Index, p.Time, s)
+		s.stream.segment(seq, t.Payload, t.PayloadLen, p.Index, p.Time, s)
 		if s.stream.gap {
 			s.tls.Gap()
 		}
@@ -210,13 +219,22 @@ func (f *flow) payload(d int, p *capture.Packet, r ref, lp *facts.LadderPacket) 
 	}
 }
 
+// dataSeq is the sequence number of a segment's first data byte: data carried in a SYN (TCP Fast
+// Open) starts after the SYN's own sequence number.
+func dataSeq(t *capture.TCPHeader) uint32 {
+	if t.Flags&capture.FlagSYN != 0 {
+		return t.Seq + 1
+	}
+	return t.Seq
+}
+
 // finReceived stops direction d's stream at its FIN when every byte before the FIN has been
 // delivered: TCP sends nothing after a FIN, so the parser and the frame marks can go now rather
 // than when the flow is finished, which for a closed connection is ClosedLinger later. (A FIN
 // that leaves a hole behind it keeps the stream, so that a retransmission can still fill it.)
 func (f *flow) finReceived(d int, t *capture.TCPHeader) {
 	st := &f.side[d].stream
-	if st.stopped || !st.based || len(st.pending) > 0 || st.offsetOf(t.Seq)+int64(t.PayloadLen) != st.next {
+	if st.stopped || !st.based || len(st.pending) > 0 || st.offsetOf(dataSeq(t))+int64(t.PayloadLen) != st.next {
 		return
 	}
 	st.stop()

@@ -31,9 +31,10 @@ type side struct {
 	synSeq    uint32
 	seqMaxSet bool
 	synSeen   bool
-	// scanning: the stream began as plain text; each later segment is checked for the start of
-	// a TLS handshake (STARTTLS).
+	// scanning: the stream began as another protocol (text or binary); its first maxPreamble
+	// bytes are searched for the start of TLS (STARTTLS, an SSLRequest, a proxy's CONNECT).
 	scanning     bool
+	preamble     preambleScan
 	dir          uint8 // fromClient or fromServer, for deliver
 	fin          ref
 	firstPayload ref
@@ -266,15 +267,58 @@ func (s *side) deliver(b []byte, frame int, t time.Time) {
 	f, d := s.owner, int(s.dir)
 	f.httpFeed(d, b, frame, t)
 	if s.scanning {
-		if !startsHandshake(b, d) {
+		s.scanPreamble(b, 0)
+		return
+	}
+	s.feedTLS(b)
+	if s.tls.Done() {
+		if s.tlsBase == 0 && f.tls.R().NotTLS[d].Seen() {
+			// Another protocol: TLS may begin after its exchange. The first byte was not a
+			// TLS record; the rest of b may hold one.
+			s.scanning = true
+			s.scanPreamble(b, 1)
 			return
 		}
-		s.scanning = false
-		f.shared.freeStream(s.tls) // done with the plain text
-		s.tls = f.shared.newStream(f.limit)
-		s.tlsBase = s.stream.next - int64(len(b))
-		f.tls.STARTTLS = true
+		s.stream.stop()
 	}
+}
+
+// scanPreamble searches b from index from for the start of TLS after another protocol's bytes,
+// and starts a new TLS parser there.
+func (s *side) scanPreamble(b []byte, from int) {
+	f, d := s.owner, int(s.dir)
+	off := s.stream.next - int64(len(b)) // stream offset of b[0]
+	at, ok := s.preamble.find(b[from:], off+int64(from), d)
+	if !ok {
+		if s.stream.next >= maxPreamble {
+			s.scanning = false
+			s.stream.stop()
+		}
+		return
+	}
+	s.scanning = false
+	f.shared.freeStream(s.tls) // done with the other protocol
+	s.tls = f.shared.newStream(f.limit)
+	f.tls.STARTTLS = true
+	at += from
+	if at < from {
+		k := from - at // bytes of the start carried from the segments before b
+		s.tlsBase = off - int64(k)
+		s.feedTLS(s.preamble.carried(k))
+		at = from
+	} else {
+		s.tlsBase = off + int64(at)
+	}
+	s.feedTLS(b[at:])
+	if s.tls.Done() {
+		s.stream.stop()
+	}
+}
+
+// feedTLS feeds b, the next bytes of the side's TLS stream, to its parser and records what it
+// found.
+func (s *side) feedTLS(b []byte) {
+	f, d := s.owner, int(s.dir)
 	// The events go to a buffer every flow shares: tlsEvent feeds no parser.
 	evs := s.tls.AppendEvents(f.shared.events[:0], b)
 	for i := range evs {
@@ -285,36 +329,6 @@ func (s *side) deliver(b []byte, frame int, t time.Time) {
 	}
 	clear(evs) // let go of the hellos
 	f.shared.events = evs[:0]
-	if s.tls.Done() {
-		if s.tlsBase == 0 && f.tls.R().NotTLS[d].Seen() && isText(f.tls.R().NotTLS[d].Prefix) {
-			s.scanning = true // a text protocol: TLS may start later (STARTTLS)
-			return
-		}
-		s.stream.stop()
-	}
-}
-
-// startsHandshake reports whether b begins with a TLS handshake record holding a ClientHello
-// (from the client) or a ServerHello (from the server).
-func startsHandshake(b []byte, d int) bool {
-	want := byte(tls.HandshakeClientHello)
-	if d == fromServer {
-		want = byte(tls.HandshakeServerHello)
-	}
-	return len(b) >= 6 && b[0] == 0x16 && b[1] == 3 && b[2] <= 4 && b[5] == want
-}
-
-// isText reports whether b looks like the start of a line-based text protocol.
-func isText(b []byte) bool {
-	if len(b) == 0 {
-		return false
-	}
-	for _, c := range b {
-		if (c < 0x20 && c != '\r' && c != '\n' && c != '\t') || c > 0x7e {
-			return false
-		}
-	}
-	return true
 }
 
 // icmpError records an ICMP error that quotes one of this flow's packets.

@@ -48,6 +48,10 @@ type Diagnosis struct {
 	// silence, handshake_failure): what the server accepts for other clients may show it was the
 	// version.
 	VersionSuspect bool
+	// VersionOrCipher: a handshake_failure before the ServerHello to a client that offers at
+	// most TLS 1.2, which a version or a cipher mismatch explains: a server seen to choose a
+	// version the client offers for other clients rules the version out.
+	VersionOrCipher bool
 	// PlainText: the client sent something other than TLS on a port not known as a TLS port.
 	PlainText bool
 	// Highest is the highest version the client offered (0 without a ClientHello).
@@ -73,7 +77,9 @@ func Conn(c *facts.Conn, cfg *Config, ctx *Context) Diagnosis {
 		j.infer(ctx)
 		j.inferPath(ctx)
 	}
-	j.d.Variant = j.variant()
+	if j.d.Variant == "" {
+		j.d.Variant = j.variant()
+	}
 	return j.d
 }
 
@@ -163,6 +169,8 @@ func (j *judge) classify() {
 	switch {
 	case c.SYNCount > 0 && !c.SYNAck.Seen() && !serverAnswered(c):
 		j.classifyNoSYNACK(end)
+	case clientAborted(c):
+		j.classifyClientAborted()
 	case c.SYNCount == 0 && !c.SYNAck.Seen() && x.Hello == nil:
 		j.evidence(c.First, "ev.first-no-syn")
 		j.verdict(result.VerdictIncomplete, "reason.mid-connection")
@@ -180,6 +188,26 @@ func (j *judge) classify() {
 // capture lacks it) an ACK, data or a FIN, which it sends only on a connection it accepted.
 func serverAnswered(c *facts.Conn) bool {
 	return c.SYNAck.Seen() || c.Path.Side[facts.Server].TTLSet
+}
+
+// clientAborted reports whether the client reset the server's SYN-ACK instead of completing the
+// TCP handshake, with no data: it had abandoned its own attempt.
+func clientAborted(c *facts.Conn) bool {
+	r, ok := c.FirstRST()
+	return ok && r.From == facts.Client && len(c.SYNs) > 0 && c.SYNAck.Seen() && r.Frame > c.SYNAck.Frame &&
+		!c.Path.HandshakeAck.Seen() && c.Side[facts.Client].Bytes == 0 && c.Side[facts.Server].Bytes == 0
+}
+
+// classifyClientAborted: the client's reset answered the server's SYN-ACK (clientAborted).
+func (j *judge) classifyClientAborted() {
+	c := j.c
+	r, _ := c.FirstRST()
+	first := c.SYNs[0]
+	j.evidence(first, "ev.syn")
+	j.evidence(c.SYNAck, "ev.syn-ack-after", dur("after", c.SYNAck.Time().Sub(first.Time())))
+	j.evidence(r.Ref, "ev.client-rst-synack", result.Int("ttl", int(r.TTL)))
+	j.verdict(result.VerdictClientAborted, "reason.client-aborted", dur("synack_after", c.SYNAck.Time().Sub(first.Time())),
+		dur("after", r.Time().Sub(c.SYNAck.Time())), endpoint("server", c.Server))
 }
 
 // classifyCutClientHello: the capture's snaplen cut the ClientHello, so what TLS did is unknown;
@@ -240,6 +268,9 @@ func (j *judge) classifyTLS(end time.Time) {
 	}
 	if x.ServerHello != nil {
 		j.evidence(x.SHRef, "ev.server-hello", result.Text("version", x.ServerHello.SH.ChosenVersion().String()), chosenCipher("cipher", x.ServerHello.SH))
+	}
+	if j.classifyBadServerHello() { // handshake.go
+		return
 	}
 	if a, ok := x.FatalAlert(); ok {
 		switch {
@@ -345,18 +376,17 @@ func (j *judge) classifyAlert(a facts.Alert) {
 	}
 	d := a.Description
 	switch {
+	case d == tls.AlertProtocolVersion && j.classifyDowngradeAlert(a): // handshake.go
 	case d == tls.AlertProtocolVersion:
 		j.verdict(result.VerdictTLSVersionMismatch, "reason.alert-protocol-version", side("side", who), result.Sub("when", when), j.offered("offered"))
+	case j.classifyServerAlertClientCert(a):
+	case a.From == facts.Client && (d == tls.AlertInternalError || d == tls.AlertInsufficientSecurity || d == tls.AlertHandshakeFailure) &&
+		j.downgradeSuspect(a.Ref):
+		j.downgradeLikely(result.Msg("phrase.end-alert-named", result.Text("alert", d.String())), result.Msg("phrase.other-signature"))
 	case d == tls.AlertHandshakeFailure || d == tls.AlertInsufficientSecurity:
-		j.d.VersionSuspect = a.BeforeServerHello
-		j.act0(result.VerdictTLSHandshakeFailure, who, result.Msg("act.alert-handshake-failure", result.Text("alert", d.String()),
-			result.Sub("when", when), j.suitesOffered("suites")))
-	case tls.Alert{Level: a.Level, Description: d}.IsCertificateRejection():
-		if a.From == facts.Client {
-			j.verdict(result.VerdictTLSCertificateRejected, "reason.client-rejected-certificate", result.Text("alert", d.String()), j.certReason("certificate"))
-		} else {
-			j.verdict(result.VerdictTLSCertificateRejected, "reason.server-rejected-certificate", result.Text("alert", d.String()))
-		}
+		j.classifyHandshakeFailure(a, who, when)
+	case tls.Alert{Level: a.Level, Description: d}.IsCertificateRejection() && a.From == facts.Client:
+		j.verdict(result.VerdictTLSCertificateRejected, "reason.client-rejected-certificate", result.Text("alert", d.String()), j.certReason("certificate"))
 	default:
 		j.verdict(result.VerdictTLSAlert, "reason.alert-other", side("side", who), result.Text("alert", d.String()), result.Sub("when", when))
 	}
@@ -365,6 +395,9 @@ func (j *judge) classifyAlert(a facts.Alert) {
 // classifyAfterServerHello: the server chose a version and no plaintext alert followed.
 func (j *judge) classifyAfterServerHello(end time.Time) {
 	c, x := j.c, j.tlsOf()
+	if j.classifyRecordError() { // handshake.go
+		return
+	}
 	sh := x.ServerHello.SH
 	v := result.Text("version", sh.ChosenVersion().String())
 	est := tlsEstablished(c)
@@ -388,6 +421,15 @@ func (j *judge) classifyAfterServerHello(end time.Time) {
 			return
 		}
 	}
+	if end, key, ok := j.clientEnd(x.SHRef); ok && j.downgradeSuspect(end) && !j.serverEndedBefore(end) {
+		j.evidence(end, key)
+		how := result.Msg("phrase.end-fin")
+		if key == "ev.client-rst" {
+			how = result.Msg("phrase.end-rst")
+		}
+		j.downgradeLikely(how, result.Msg("phrase.other-certificate"))
+		return
+	}
 	if hasRST {
 		j.evidence(rst.Ref, "ev.rst-during-handshake", side("side", int(rst.From)))
 		j.verdict(result.VerdictReset, "reason.reset-during-handshake", side("side", int(rst.From)), v, afterFlightHint(int(rst.From), x))
@@ -401,6 +443,20 @@ func (j *judge) classifyAfterServerHello(end time.Time) {
 		}
 	}
 	j.verdict(result.VerdictIncomplete, "reason.handshake-at-end", v, dur("after", end.Sub(x.SHRef.Time())))
+}
+
+// serverEndedBefore reports whether the server closed or reset the connection before packet r.
+func (j *judge) serverEndedBefore(r facts.Ref) bool {
+	c := j.c
+	if fin := c.Side[facts.Server].FIN; fin.Seen() && fin.Frame < r.Frame {
+		return true
+	}
+	for _, x := range c.RSTs {
+		if x.From == facts.Server && x.Frame < r.Frame {
+			return true
+		}
+	}
+	return false
 }
 
 // tlsEstablished reports whether both sides finished the handshake, as far as packets show.

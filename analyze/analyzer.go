@@ -87,7 +87,7 @@ func (a *Analyzer) finished(c *facts.Conn) bool {
 		a.agg.Unlisted(c, &d)
 		return false
 	}
-	if d.Verdict == result.VerdictOK && !d.PlainText {
+	if d.Verdict == result.VerdictOK {
 		c.Ladder, c.LadderOmitted = nil, 0 // reports draw ladders of the flows that did not work
 	}
 	a.tie(c)
@@ -124,6 +124,9 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	perServer := map[netip.AddrPort]map[result.Verdict]int{}
 	count := func(server netip.AddrPort, v result.Verdict, n int) {
 		counts[v] += n
+		if v == result.VerdictPortScan {
+			return // the scan is named in the summary, not as hundreds of servers
+		}
 		if perServer[server] == nil {
 			perServer[server] = map[result.Verdict]int{}
 		}
@@ -135,10 +138,10 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	for i := range a.kept.entries {
 		e := &a.kept.entries[i]
 		v := e.first.Verdict
-		if v == result.VerdictRefused {
-			v = diagnose.Final(a.kept.record(i), e.first, ctx) // the forged-reset check reads the resets
+		if v == result.VerdictRefused || e.first.Probe {
+			v = diagnose.Final(a.kept.record(i), e.first, ctx) // the forged-reset and scan checks read the record
 		} else {
-			v = diagnose.Revise(ctx, a.kept.servers[e.server], v, e.first.Highest, e.first.VersionSuspect, e.first.PlainText)
+			v = diagnose.Revise(ctx, netip.Addr{}, a.kept.servers[e.server], e.first)
 		}
 		count(a.kept.servers[e.server], v, 1)
 		if e.rolesGuessed {
@@ -179,6 +182,14 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 		res.Warnings = append(res.Warnings, warning("flows-evicted", 0, 0, result.Int("max", a.opts.MaxActiveFlows), result.Int("n", n)))
 	}
 	res.Summary = a.summary(counts, perServer)
+	res.Summary.Scans = a.agg.Scans()
+	for i, sc := range res.Summary.Scans {
+		if i == maxScanWarnings {
+			break
+		}
+		res.Warnings = append(res.Warnings, warning("port-scan", 0, sc.FirstFrame, result.Addr("client", sc.Client), result.Addr("server", sc.Server),
+			result.Int("ports", sc.Ports), result.Int("open", sc.Open), result.Int("flows", sc.Flows), result.Int("frame", sc.FirstFrame)))
+	}
 	a.finishNames(res, &ties)
 	a.agg.Fleet(&res.Summary)
 	if n := a.agg.AgentsDropped(); n > 0 {
@@ -186,6 +197,9 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	}
 	return res
 }
+
+// maxScanWarnings bounds the port-scan warnings (summary.scans lists every scan).
+const maxScanWarnings = 8
 
 // warning is a result warning whose message has the key "warning." + code.
 func warning(code string, offset int64, frame int, args ...result.Arg) result.Warning {

@@ -52,8 +52,8 @@ type Diagnosis struct {
 	// most TLS 1.2, which a version or a cipher mismatch explains: a server seen to choose a
 	// version the client offers for other clients rules the version out.
 	VersionOrCipher bool
-	// PlainText: the client sent something other than TLS on a port not known as a TLS port.
-	PlainText bool
+	// Probe: the client began with a SYN and sent no data (what a port scan's attempts are).
+	Probe bool
 	// Highest is the highest version the client offered (0 without a ClientHello).
 	Highest tls.Version
 
@@ -110,6 +110,7 @@ func (j *judge) first() {
 	if x := c.TLS; x != nil && x.Hello != nil {
 		j.d.Highest = x.Hello.Highest
 	}
+	j.d.Probe = isProbe(c)
 	if slices.Contains(j.cfg.AgentPorts, c.Server.Port()) {
 		j.d.Role = roleAgentListener
 	}
@@ -504,7 +505,6 @@ func (j *judge) classifyPlain(end time.Time) {
 			}
 			return
 		}
-		j.d.PlainText = true
 	}
 	rst, hasRST := c.FirstRST()
 	if hasRST && !c.FINBefore(rst.Time()) {

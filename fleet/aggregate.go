@@ -30,12 +30,13 @@ type Aggregate struct {
 // unlistedKey groups the connections that are not listed by what the revision of their verdict
 // needs.
 type unlistedKey struct {
-	server         netip.AddrPort
-	verdict        result.Verdict
-	highest        tls.Version
-	versionSuspect bool
-	plainText      bool
+	server netip.AddrPort
+	first  diagnose.First
+	client netip.Addr // for a probe whose client's probes are counted (a port scan may revise it)
 }
+
+// MaxScanPairs bounds the pairs of addresses whose probes are counted to find port scans.
+const MaxScanPairs = 1 << 16
 
 // New returns an empty Aggregate whose fleet view keeps at most maxAgents distinct combinations
 // of agent, server, versions, fingerprints and outcome (about 200 bytes each).
@@ -52,6 +53,9 @@ func New(maxAgents int) *Aggregate {
 
 // Observe records what a finished connection showed, with its first diagnosis (without context).
 func (g *Aggregate) Observe(c *facts.Conn, d *diagnose.First) {
+	if d.Probe {
+		g.ctx.AddProbe(c.Client.Addr(), c.Server, c.SYNAck.Seen(), c.First, MaxScanPairs)
+	}
 	g.observeServer(c)
 	g.observePath(c)
 	g.observeAgent(c, d)
@@ -60,8 +64,11 @@ func (g *Aggregate) Observe(c *facts.Conn, d *diagnose.First) {
 // Unlisted counts a connection that the result does not list one by one, so that its verdict,
 // revised with the whole capture, still counts in the summary.
 func (g *Aggregate) Unlisted(c *facts.Conn, d *diagnose.First) {
-	g.unlisted[unlistedKey{server: c.Server, verdict: d.Verdict, highest: d.Highest,
-		versionSuspect: d.VersionSuspect, plainText: d.PlainText}]++
+	k := unlistedKey{server: c.Server, first: *d}
+	if d.Probe && g.ctx.Scans[diagnose.ScanKey{Client: c.Client.Addr(), Server: c.Server.Addr()}] != nil {
+		k.client = c.Client.Addr()
+	}
+	g.unlisted[k]++
 }
 
 // Context is the cross-connection context for the diagnosis: complete once every connection has
@@ -107,7 +114,7 @@ func (g *Aggregate) observeServer(c *facts.Conn) {
 func (g *Aggregate) Revised() map[result.Verdict]map[netip.AddrPort]int {
 	out := map[result.Verdict]map[netip.AddrPort]int{}
 	for k, n := range g.unlisted {
-		v := diagnose.Revise(&g.ctx, k.server, k.verdict, k.highest, k.versionSuspect, k.plainText)
+		v := diagnose.Revise(&g.ctx, k.client, k.server, k.first)
 		if out[v] == nil {
 			out[v] = map[netip.AddrPort]int{}
 		}

@@ -103,6 +103,11 @@ func (j *judge) first() {
 	if c.SnaplenCut > 0 {
 		j.d.Flags = append(j.d.Flags, "snaplen-cut")
 	}
+	if x := c.X; x != nil && x.HelloConflict.Seen() {
+		// The stream keeps what was sent first; the report says the two differ.
+		j.d.Flags = append(j.d.Flags, "retransmission-differs:frame-"+itoa(x.HelloConflict.Num()))
+		j.evidence(x.HelloConflict, "ev.retransmission-differs")
+	}
 	if x := c.X; x != nil && x.Overruns > 0 {
 		// The captured bytes were taken, not what the broken IP header claims.
 		j.d.Flags = append(j.d.Flags, "ip-length-overrun:"+itoa(int(x.Overruns))+":frame-"+itoa(x.OverrunRef.Num()))
@@ -180,6 +185,8 @@ func (j *judge) classify() {
 		j.classifyTLS(end)
 	case c.HelloCut:
 		j.classifyCutClientHello()
+	case c.HelloPartial() != nil && x.ServerHello == nil:
+		j.classifyHelloIncomplete(end)
 	default:
 		j.classifyPlain(end)
 	}
@@ -227,6 +234,47 @@ func (j *judge) classifyCutClientHello() {
 	}
 	j.verdict(result.VerdictIncomplete, "reason.hello-cut", result.Int64("client_bytes", cs.Bytes), result.Int64("server_bytes", ss.Bytes),
 		result.Sub("tcp", tcp))
+}
+
+// classifyHelloIncomplete: the client began a ClientHello and never completed it (no snaplen cut:
+// the bytes its length fields announce never came). A server waits for the rest: its silence,
+// or its close, is the likely consequence, not a refusal.
+func (j *judge) classifyHelloIncomplete(end time.Time) {
+	c := j.c
+	p := c.HelloPartial()
+	cs, ss := &c.Side[facts.Client], &c.Side[facts.Server]
+	j.evidence(cs.FirstPayload, "ev.hello-begun", result.Int("have", p.Have), result.Int("want", p.Want))
+	var server result.Message
+	rst, hasRST := c.FirstRST()
+	switch {
+	case ss.FirstPayload.Seen():
+		server = result.Msg("phrase.server-sent-bytes", result.Int64("bytes", ss.Bytes))
+	case hasRST && rst.From == facts.Server:
+		server = result.Msg("phrase.server-reset")
+	case ss.FIN.Seen() && (!cs.FIN.Seen() || ss.FIN.Frame < cs.FIN.Frame):
+		server = result.Msg("phrase.server-closed-first")
+	default:
+		server = result.Msg("phrase.server-silent")
+	}
+	if ps := &c.Path.Side[facts.Server]; cs.SYNSeen && ps.AckSet && int64(int32(ps.AckMax-cs.SYNSeq-1)) > cs.Bytes {
+		// The server acknowledged client bytes the capture does not hold: the capture missed
+		// them, the client did not fail to send them.
+		j.verdict(result.VerdictIncomplete, "reason.hello-capture-gap", result.Int("have", p.Have), result.Int("want", p.Want))
+		return
+	}
+	if !cs.FIN.Seen() && !hasRST {
+		j.verdict(result.VerdictIncomplete, "reason.hello-incomplete-at-end", result.Int("have", p.Have), result.Int("want", p.Want),
+			result.Sub("server", server))
+		return
+	}
+	if cs.FIN.Seen() {
+		j.evidence(cs.FIN, "ev.client-fin")
+	}
+	if hasRST {
+		j.evidence(rst.Ref, "ev.rst", side("side", int(rst.From)))
+	}
+	j.verdict(result.VerdictClientHelloIncomplete, "reason.client-hello-incomplete", result.Int("have", p.Have), result.Int("want", p.Want),
+		result.Sub("server", server))
 }
 
 // classifyNoSYNACK: the client's SYNs got no SYN-ACK.

@@ -94,6 +94,10 @@ const (
 	// connection: a ServerHello that does not parse (Reason gives its version field), or bytes
 	// that are not TLS records after the ServerHello (Reason names the side and the stage).
 	VerdictTLSProtocolError Verdict = "tls-protocol-error"
+	// VerdictClientHelloIncomplete: the client began a ClientHello and never completed it: fewer
+	// bytes came than its length fields announce (no snaplen cut), and the connection ended. The
+	// server, waiting for the rest, stays silent or closes: that is the consequence, not a refusal.
+	VerdictClientHelloIncomplete Verdict = "client-hello-incomplete"
 	// VerdictClientAborted: the client ended its own connection attempt before the TCP handshake
 	// completed: it reset the server's SYN-ACK (its application gave up, or another of its
 	// attempts won). The server and the path answered; not a failure of either.
@@ -131,6 +135,7 @@ var AllVerdicts = []Verdict{
 	VerdictClientCertificateRequired,
 	VerdictClientCertificateRejected,
 	VerdictTLSProtocolError,
+	VerdictClientHelloIncomplete,
 	VerdictClientAborted,
 	VerdictPortScan,
 }

@@ -75,6 +75,9 @@ type flow struct {
 	clientHelloCut bool
 	overruns       int // packets whose IP length claims more than their uncut frame holds
 	overrunRef     ref
+	helloSegs      [maxHelloSegments]helloSegment // the client's first data segments (retrans.go)
+	nHelloSegs     uint8
+	helloConflict  ref // a retransmission of one of them with other bytes
 
 	http    *httpFacts // allocated when a side's first bytes look like HTTP (http.go)
 	notHTTP [2]bool    // that side's stream is known not to be HTTP
@@ -199,6 +202,9 @@ func (f *flow) payload(d int, p *capture.Packet, r ref, lp *facts.LadderPacket) 
 	}
 	if !s.firstPayload.Seen() {
 		s.firstPayload = r
+	}
+	if d == fromClient {
+		f.checkClientSegment(seq, t.Payload, r)
 	}
 	s.lastPayload = r
 	if !s.stream.stopped {

@@ -29,6 +29,9 @@ func (f *flow) facts() *facts.Conn {
 	if len(f.icmp) > 0 {
 		c.Extra().ICMP = clipped(f.icmp)
 	}
+	if f.helloConflict.Seen() {
+		c.Extra().HelloConflict = f.helloConflict
+	}
 	if f.overruns > 0 {
 		c.Extra().Overruns, c.Extra().OverrunRef = int32(f.overruns), f.overrunRef
 	}

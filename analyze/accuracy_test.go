@@ -3,6 +3,8 @@ package analyze
 import (
 	"path/filepath"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +15,14 @@ import (
 var accuracyWarnings = map[string]string{
 	"accuracy/iplen-overrun.pcap": "ip-length-overrun", // frame 6's IP total length was raised by 100
 	"accuracy/port-scan.pcap":     "port-scan",         // nmap -sS from 10.91.1.9 over 202 ports
+}
+
+// accuracyFlags are flags a connection of the accuracy captures must carry, by file and client.
+var accuracyFlags = map[string]string{
+	"accuracy/retransmission-differs.pcap 10.91.1.1:50908": "retransmission-differs:frame-5",
+	"accuracy/iplen-overrun.pcap 10.91.1.1:53560":          "ip-length-overrun:1:frame-6",
+	"accuracy/forged-rst-survived.pcap 10.91.1.1:44214":    "rst-survived:14",
+	"accuracy/synack-missing-tls.pcap 10.91.1.1:58676":     "synack-not-captured",
 }
 
 // TestAccuracy checks every connection of the accuracy captures (testdata/captures/accuracy,
@@ -49,6 +59,27 @@ func TestPortScanSummary(t *testing.T) {
 	for _, a := range sum.Agents {
 		if a.Agent == "10.91.1.9" {
 			t.Errorf("the scanner is listed as an agent: %+v", a)
+		}
+	}
+}
+
+// TestAccuracyFlags: the connections that accuracyFlags names carry their flag: what the packets
+// showed that the verdict does not say (a contradicting retransmission, a broken IP length, a
+// reset the connection survived, a SYN-ACK the capture lacks).
+func TestAccuracyFlags(t *testing.T) {
+	for key, flag := range accuracyFlags {
+		file, client, _ := strings.Cut(key, " ")
+		res, err := File(filepath.Join(ownCaptures, file), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fl := findFlowFrom(res, client)
+		if fl == nil {
+			t.Errorf("%s: no flow from %s", file, client)
+			continue
+		}
+		if !slices.Contains(fl.Flags, flag) {
+			t.Errorf("%s %s: flags %v, want %s among them", file, client, fl.Flags, flag)
 		}
 	}
 }

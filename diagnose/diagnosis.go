@@ -246,7 +246,11 @@ func (j *judge) classifyHelloIncomplete(end time.Time) {
 	j.evidence(cs.FirstPayload, "ev.hello-begun", result.Int("have", p.Have), result.Int("want", p.Want))
 	var server result.Message
 	rst, hasRST := c.FirstRST()
+	a, alert := j.tlsOf().FatalAlert()
 	switch {
+	case alert && a.From == facts.Server:
+		j.evidence(a.Ref, "ev.alert", alertArgs(a, side("side", facts.Server))...)
+		server = result.Msg("phrase.server-alert-at-end", result.Text("alert", a.Description.String()))
 	case ss.FirstPayload.Seen():
 		server = result.Msg("phrase.server-sent-bytes", result.Int64("bytes", ss.Bytes))
 	case hasRST && rst.From == facts.Server:
@@ -256,7 +260,11 @@ func (j *judge) classifyHelloIncomplete(end time.Time) {
 	default:
 		server = result.Msg("phrase.server-silent")
 	}
-	if ps := &c.Path.Side[facts.Server]; cs.SYNSeen && ps.AckSet && int64(int32(ps.AckMax-cs.SYNSeq-1)) > cs.Bytes {
+	fin := int64(0)
+	if cs.FIN.Seen() {
+		fin = 1 // the FIN takes a sequence number the server acknowledges
+	}
+	if ps := &c.Path.Side[facts.Server]; cs.SYNSeen && ps.AckSet && int64(int32(ps.AckMax-cs.SYNSeq-1)) > cs.Bytes+fin {
 		// The server acknowledged client bytes the capture does not hold: the capture missed
 		// them, the client did not fail to send them.
 		j.verdict(result.VerdictIncomplete, "reason.hello-capture-gap", result.Int("have", p.Have), result.Int("want", p.Want))

@@ -203,11 +203,9 @@ func (f *flow) payload(d int, p *capture.Packet, r ref, lp *facts.LadderPacket) 
 	if !s.firstPayload.Seen() {
 		s.firstPayload = r
 	}
-	if d == fromClient {
-		f.checkClientSegment(seq, t.Payload, r)
-	}
+	contradicts := d == fromClient && f.checkClientSegment(seq, t.Payload, r)
 	s.lastPayload = r
-	if !s.stream.stopped {
+	if !s.stream.stopped && !contradicts {
 		if s.tls == nil {
 			s.tls = f.shared.newStream(f.limit)
 			s.stream.limit = f.limit

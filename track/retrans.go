@@ -23,11 +23,13 @@ var segmentSeed = maphash.MakeSeed()
 
 // checkClientSegment remembers the client's first data segments and compares a retransmission
 // of one of them (same sequence number) with it: other bytes where the two overlap contradict what
-// was first sent (a ClientHello for TLS 1.0, then one for TLS 1.3, say). The stream keeps the
-// first; the record flags the contradiction (its first frame).
-func (f *flow) checkClientSegment(seq uint32, b []byte, r ref) {
-	if f.helloConflict.Seen() || len(b) == 0 {
-		return
+// was first sent (a ClientHello for TLS 1.0, then one for TLS 1.3, say). It reports whether this
+// segment contradicts: the stream then keeps what was sent first and takes none of this
+// segment's bytes (not even those past the first, which the receiver's acknowledgements did
+// not take either); the record flags the first contradiction.
+func (f *flow) checkClientSegment(seq uint32, b []byte, r ref) (contradicts bool) {
+	if len(b) == 0 {
+		return false
 	}
 	for i := range f.nHelloSegs {
 		h := &f.helloSegs[i]
@@ -36,15 +38,19 @@ func (f *flow) checkClientSegment(seq uint32, b []byte, r ref) {
 		}
 		n := min(len(h.head), len(b), int(h.n))
 		if !bytes.Equal(h.head[:n], b[:n]) || len(b) == int(h.n) && maphash.Bytes(segmentSeed, b) != h.sum {
-			f.helloConflict = r
+			if !f.helloConflict.Seen() {
+				f.helloConflict = r
+			}
+			return true
 		}
-		return
+		return false
 	}
 	if int(f.nHelloSegs) == maxHelloSegments {
-		return
+		return false
 	}
 	h := &f.helloSegs[f.nHelloSegs]
 	f.nHelloSegs++
 	h.seq, h.n, h.sum = seq, uint16(min(len(b), 1<<16-1)), maphash.Bytes(segmentSeed, b)
 	copy(h.head[:], b)
+	return false
 }

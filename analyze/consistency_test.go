@@ -105,7 +105,7 @@ func TestContradictions(t *testing.T) {
 		{"not-tls, server plain", result.Flow{Verdict: result.VerdictNotTLS, Advice: result.Advice{Variant: "server-plain"},
 			TLS: &result.TLS{ClientHello: &result.ClientHello{}}}, 0},
 		{"tls-alert on a completed handshake, warning only", result.Flow{Verdict: result.VerdictTLSAlert,
-			TLS: &result.TLS{ClientHello: &result.ClientHello{}, ServerHello: &result.ServerHello{}, Established: true},
+			TLS:    &result.TLS{ClientHello: &result.ClientHello{}, ServerHello: &result.ServerHello{}, Established: true},
 			Alerts: []result.Alert{{From: "server", Level: "warning", Description: "unrecognized_name"}}}, 1},
 		{"not-tls by association", result.Flow{Verdict: result.VerdictNotTLS, Server: "10.0.0.2:25"}, 1},
 		{"not-tls on a TLS port", result.Flow{Verdict: result.VerdictNotTLS, Server: "[fd00::2]:4343"}, 0},

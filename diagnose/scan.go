@@ -56,9 +56,21 @@ func (ctx *Context) Scan(client, server netip.Addr) (*ScanSeen, bool) {
 	return s, s != nil && s.Ports >= ScanThreshold
 }
 
+// PurgeSingles forgets the pairs whose probes reached one port only (most: clients whose
+// attempts failed), calling forget for each; a scanner reaches a second port at once and stays.
+// It keeps the pairs' memory bounded in a capture of many failing clients.
+func (ctx *Context) PurgeSingles(forget func(ScanKey, *ScanSeen)) {
+	for k, s := range ctx.Scans {
+		if s.Ports < 2 {
+			forget(k, s)
+			delete(ctx.Scans, k)
+		}
+	}
+}
+
 // AddProbe counts one probe (a connection without data from the client) from client to port of
 // server; open: it got a SYN-ACK. at is the probe's first packet. It keeps at most maxPairs
-// pairs of addresses.
+// pairs of addresses (see PurgeSingles).
 func (ctx *Context) AddProbe(client netip.Addr, server netip.AddrPort, open bool, at facts.Ref, maxPairs int) {
 	k := ScanKey{client, server.Addr()}
 	s := ctx.Scans[k]

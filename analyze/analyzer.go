@@ -87,12 +87,17 @@ func (a *Analyzer) finished(c *facts.Conn) bool {
 		a.agg.Unlisted(c, &d)
 		return false
 	}
-	if d.Verdict == result.VerdictOK {
-		c.Ladder, c.LadderOmitted = nil, 0 // reports draw ladders of the flows that did not work
+	if d.Verdict == result.VerdictOK && !plainText(c) {
+		c.Ladder, c.LadderOmitted = nil, 0 // reports draw ladders of the flows that did not work, and of plain text
 	}
 	a.tie(c)
 	a.kept.add(c, d)
 	return false // the store keeps what it needs of the ladder
+}
+
+// plainText reports whether the client spoke something other than TLS and no TLS followed.
+func plainText(c *facts.Conn) bool {
+	return c.TLS.R().NotTLS[facts.Client].Seen() && c.TLS.Hello == nil
 }
 
 // AddWarning adds a warning about the input to the result.

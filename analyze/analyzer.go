@@ -119,6 +119,7 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	}
 	a.kept.sort()
 	ctx := a.agg.Context()
+	input.Outside = outside(a.tr.Unmatched(result.MaxOutside))
 	res := &result.Result{
 		Schema:   result.SchemaVersion,
 		Input:    input,
@@ -205,6 +206,18 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 
 // maxScanWarnings bounds the port-scan warnings (summary.scans lists every scan).
 const maxScanWarnings = 8
+
+// outside is what tracking skipped, as the result gives it.
+func outside(u track.Unmatched) result.Outside {
+	o := result.Outside{TCPPackets: u.Packets, SYNs: u.SYNs, Ports: []result.PortCount{}, Hosts: []result.HostCount{}}
+	for _, p := range u.Ports {
+		o.Ports = append(o.Ports, result.PortCount{Port: int(p.Port), SYNs: p.SYNs, Packets: p.Packets})
+	}
+	for _, h := range u.Hosts {
+		o.Hosts = append(o.Hosts, result.HostCount{Host: h.Addr.String(), SYNs: h.SYNs})
+	}
+	return o
+}
 
 // warning is a result warning whose message has the key "warning." + code.
 func warning(code string, offset int64, frame int, args ...result.Arg) result.Warning {

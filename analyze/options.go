@@ -40,7 +40,8 @@ type Options struct {
 	// DefaultIdleTimeout). Closed connections are finished sooner.
 	IdleTimeout time.Duration
 	// ClosedLinger is how long a closed or reset connection is kept for late packets before it is
-	// finished (0: DefaultClosedLinger).
+	// finished (0: DefaultClosedLinger, 5 s as Zeek's tcp_close_delay; after half a second the
+	// connection is kept as a small tomb, see track/tomb.go).
 	ClosedLinger time.Duration
 	// OnFlow, when set, is called with each flow as it finishes (closed, idle, or at Finish), with
 	// its verdict as far as the packets so far tell: Finish may still revise it with what later
@@ -67,7 +68,7 @@ const (
 	DefaultStreamLimit    = 64 << 10
 	DefaultMaxAgentKeys   = 200000
 	DefaultIdleTimeout    = 5 * time.Minute
-	DefaultClosedLinger   = 10 * time.Second
+	DefaultClosedLinger   = 5 * time.Second
 )
 
 // DefaultTLSPorts are ports where TLS is expected: Apex One / OfficeScan's 4343 and the usual

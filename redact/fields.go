@@ -69,4 +69,6 @@ var knownFields = []string{
 	"FingerprintGroup.JA4", "FingerprintGroup.JA3", "FingerprintGroup.Agents", "FingerprintGroup.HighestVersion",
 	"FleetGroup.Server", "FleetGroup.HighestVersion", "FleetGroup.Outcome", "FleetGroup.Agents", "Path.Vantage", "Path.SYNSchedule",
 	"ICMPError.From", "ICMPError.Name", "ICMPError.Quotes",
+	"HostCount.Host",             // an address: free text, which has its addresses replaced
+	"Scan.Client", "Scan.Server", // addresses, likewise
 }

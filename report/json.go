@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"unsafe"
 
+	"github.com/connscope/connscope/report/findings"
 	"github.com/connscope/connscope/result"
 )
 
@@ -55,7 +56,8 @@ func streamJSON(out io.Writer, r *result.Result, o Options) error {
 	w.close(']')
 	w.key("flows")
 	w.open('[')
-	if err := jsonFlows(w, wd, r.Flows, flush); err != nil {
+	fb := findings.NewBuilder(r)
+	if err := jsonFlows(w, wd, r.Flows, fb, flush); err != nil {
 		return err
 	}
 	w.close(']')
@@ -63,6 +65,8 @@ func streamJSON(out io.Writer, r *result.Result, o Options) error {
 	w.int(r.FlowsNotListed)
 	w.key("summary")
 	jsonSummary(w, wd, &r.Summary)
+	w.key("findings")
+	jsonFindings(w, wd.wording(), r, fb.Done())
 	w.key("names")
 	w.open('[')
 	for i := range r.Names {
@@ -97,13 +101,14 @@ const jsonChunk = 128
 // jsonFlows writes every flow as an element of the open flows array, flushing as it goes. When
 // the list allows it and there is more than one CPU, workers make and write chunks of flows in
 // parallel, and the chunks are written out in order.
-func jsonFlows(w *jsonWriter, wd *words, flows result.FlowList, flush func(bool) error) error {
+func jsonFlows(w *jsonWriter, wd *words, flows result.FlowList, fb *findings.Builder, flush func(bool) error) error {
 	n := flows.Len()
 	workers := runtime.GOMAXPROCS(0)
 	if !flows.Concurrent() || workers < 2 || n < 4*jsonChunk {
 		var f result.Flow
 		for i := range n {
 			flows.Fill(i, &f)
+			fb.Add(i, &f)
 			w.elem()
 			jsonFlow(w, wd, &f)
 			if err := flush(false); err != nil {
@@ -113,29 +118,37 @@ func jsonFlows(w *jsonWriter, wd *words, flows result.FlowList, flush func(bool)
 		return nil
 	}
 	depth, k := w.depth, len(w.n)-1
+	// done is a chunk's JSON and what the findings need of its flows: each failing flow made
+	// anew (the worker's is reused), and of the others whether they offered from a legacy
+	// version field. The findings take them in order, in the writer below.
+	type done struct {
+		b      []byte
+		failed map[int]*result.Flow
+		legacy []bool
+	}
 	type chunk struct {
 		start int
-		out   chan []byte
+		out   chan done
 	}
 	// The chunks go to the workers and, in the same order, to the writer below, each with the
 	// channel its bytes come back on.
 	jobs, order := make(chan chunk, 2*workers), make(chan chunk, 2*workers)
 	free := make(chan []byte, 4*workers) // chunk buffers written out, for reuse
-	done := make(chan struct{})
-	defer close(done)
+	stop := make(chan struct{})
+	defer close(stop)
 	go func() {
 		defer close(jobs)
 		defer close(order)
 		for start := 0; start < n; start += jsonChunk {
-			c := chunk{start, make(chan []byte, 1)}
+			c := chunk{start, make(chan done, 1)}
 			select {
 			case order <- c:
-			case <-done:
+			case <-stop:
 				return
 			}
 			select {
 			case jobs <- c:
-			case <-done:
+			case <-stop:
 				return
 			}
 		}
@@ -153,24 +166,41 @@ func jsonFlows(w *jsonWriter, wd *words, flows result.FlowList, flush func(bool)
 				cw.depth = depth
 				cw.n = append(cw.n[:0], make([]int, k+1)...)
 				cw.n[k] = c.start // a separator before every flow but the first
+				d := done{legacy: make([]bool, 0, jsonChunk)}
 				for i := c.start; i < min(c.start+jsonChunk, n); i++ {
 					flows.Fill(i, &f)
+					if f.Failed {
+						if d.failed == nil {
+							d.failed = map[int]*result.Flow{}
+						}
+						own := flows.At(i)
+						d.failed[i] = &own
+					}
+					d.legacy = append(d.legacy, findings.OfferedLegacy(&f))
 					cw.elem()
 					jsonFlow(cw, wd, &f)
 				}
-				c.out <- cw.b
+				d.b = cw.b
+				c.out <- d
 			}
 		}()
 	}
 	for c := range order {
-		b := <-c.out
+		d := <-c.out
+		for j, legacy := range d.legacy {
+			if f := d.failed[c.start+j]; f != nil {
+				fb.Add(c.start+j, f)
+			} else {
+				fb.AddWorked(legacy)
+			}
+		}
 		// What is buffered goes out first, then the chunk's own buffer, uncopied, which then
 		// goes back to the workers.
 		if err := flush(true); err != nil {
 			return err
 		}
 		own := w.b
-		w.b = b
+		w.b = d.b
 		err := flush(true)
 		w.b = own
 		if err != nil {
@@ -178,7 +208,7 @@ func jsonFlows(w *jsonWriter, wd *words, flows result.FlowList, flush func(bool)
 		}
 		w.n[k] += min(jsonChunk, n-c.start)
 		select {
-		case free <- b[:0]:
+		case free <- d.b[:0]:
 		default:
 		}
 	}
@@ -249,6 +279,43 @@ func jsonInput(w *jsonWriter, in *result.Input) {
 		w.str(g.GoVersion)
 		w.close('}')
 	}
+	w.key("outside")
+	jsonOutside(w, &in.Outside)
+	w.close('}')
+}
+
+func jsonOutside(w *jsonWriter, o *result.Outside) {
+	w.open('{')
+	w.key("tcp_packets")
+	w.int(o.TCPPackets)
+	w.key("syns")
+	w.int(o.SYNs)
+	w.key("ports")
+	w.open('[')
+	for _, p := range o.Ports {
+		w.elem()
+		w.open('{')
+		w.key("port")
+		w.int(p.Port)
+		w.key("syns")
+		w.int(p.SYNs)
+		w.key("packets")
+		w.int(p.Packets)
+		w.close('}')
+	}
+	w.close(']')
+	w.key("hosts")
+	w.open('[')
+	for _, h := range o.Hosts {
+		w.elem()
+		w.open('{')
+		w.key("host")
+		w.str(h.Host)
+		w.key("syns")
+		w.int(h.SYNs)
+		w.close('}')
+	}
+	w.close(']')
 	w.close('}')
 }
 
@@ -911,7 +978,43 @@ func jsonSummary(w *jsonWriter, wd *words, s *result.Summary) {
 		w.close('}')
 	}
 	w.close(']')
+	if len(s.Scans) > 0 {
+		w.key("scans")
+		jsonScans(w, s.Scans)
+	}
 	w.close('}')
+}
+
+// jsonScans writes summary.scans.
+func jsonScans(w *jsonWriter, scans []result.Scan) {
+	w.open('[')
+	for i := range scans {
+		sc := &scans[i]
+		w.elem()
+		w.open('{')
+		w.key("client")
+		w.str(sc.Client)
+		w.key("server")
+		w.str(sc.Server)
+		w.key("ports")
+		w.int(sc.Ports)
+		w.key("flows")
+		w.int(sc.Flows)
+		w.key("open")
+		w.int(sc.Open)
+		w.key("open_ports")
+		w.ints(sc.OpenPorts)
+		w.key("first_frame")
+		w.int(sc.FirstFrame)
+		w.key("last_frame")
+		w.int(sc.LastFrame)
+		w.key("start")
+		w.time(sc.Start)
+		w.key("end")
+		w.time(sc.End)
+		w.close('}')
+	}
+	w.close(']')
 }
 
 func jsonName(w *jsonWriter, wd *words, n *result.Name) {

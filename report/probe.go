@@ -10,6 +10,8 @@ import (
 	"strconv"
 
 	"github.com/connscope/connscope/knowledge"
+	"github.com/connscope/connscope/report/findings"
+	"github.com/connscope/connscope/report/wording"
 	"github.com/connscope/connscope/result"
 )
 
@@ -93,8 +95,8 @@ func (pv *probeView) title() string {
 // header says when and how the probe ran.
 func (pv *probeView) header() string {
 	r := pv.r
-	return pv.say("probe.report.header", result.Text("time", utc(r.Started, "2006-01-02 15:04:05")),
-		result.Text("profile", orDash(r.Options.Profile)), result.Int("connections", r.Connections),
+	return pv.say("probe.report.header", result.Text("time", wording.UTC(r.Started, "2006-01-02 15:04:05")),
+		result.Text("profile", wording.OrDash(r.Options.Profile)), result.Int("connections", r.Connections),
 		result.Text("seconds", strconv.FormatFloat(r.Finished.Sub(r.Started).Seconds(), 'f', 1, 64)),
 		result.Text("timeout", strconv.FormatFloat(r.Options.Timeout, 'f', -1, 64)))
 }
@@ -108,7 +110,7 @@ func (pv *probeView) client() string {
 		}
 		return pv.say("probe.report.client-unknown", result.Sub("detail", c.Detail))
 	}
-	return pv.say("probe.report.client", result.Text("versions", versionRange(c.Versions)), result.Sub("detail", c.Detail))
+	return pv.say("probe.report.client", result.Text("versions", findings.VersionRange(c.Versions)), result.Sub("detail", c.Detail))
 }
 
 // answer is the one-sentence summary: the count of problems and warnings.
@@ -137,7 +139,7 @@ func (pv *probeView) versionCell(v *result.ProbeVersion) string {
 	case "not-tls":
 		return pv.say("probe.cell.not-tls")
 	}
-	return clean(v.Outcome)
+	return wording.Clean(v.Outcome)
 }
 
 // tcpCell words the TCP outcome: "ok 0.2 ms", "refused", ...
@@ -145,12 +147,12 @@ func (pv *probeView) tcpCell(t *result.ProbeTCP) string {
 	if t.Verdict == string(result.VerdictOK) {
 		return pv.say("probe.cell.tcp-ok", result.Text("ms", strconv.FormatFloat(t.ConnectMS, 'f', 1, 64)))
 	}
-	return clean(t.Verdict)
+	return wording.Clean(t.Verdict)
 }
 
 // endpointRow is one row of the table of addresses: address, TCP, each version, settled.
 func (pv *probeView) endpointRow(ep *result.ProbeEndpoint) []string {
-	row := []string{clean(ep.Address), pv.tcpCell(&ep.TCP)}
+	row := []string{wording.Clean(ep.Address), pv.tcpCell(&ep.TCP)}
 	for _, name := range probedVersions {
 		cell := "-"
 		for i := range ep.Versions {

@@ -4,28 +4,29 @@ import (
 	"bytes"
 	"strings"
 
+	"github.com/connscope/connscope/report/ticket"
 	"github.com/connscope/connscope/result"
 )
 
 // markdown writes the probe's report as ticket text: the answer with the first problem and its
 // next step, the table of addresses and versions, then every finding by severity.
 func (pv *probeView) markdown(b *bytes.Buffer) {
-	b.WriteString("# " + mdText(pv.title()) + "\n\n")
-	b.WriteString("**" + mdText(pv.answer()) + "**")
+	b.WriteString("# " + ticket.MDText(pv.title()) + "\n\n")
+	b.WriteString("**" + ticket.MDText(pv.answer()) + "**")
 	if len(pv.problems) > 0 {
 		f := pv.problems[0]
-		b.WriteString(" " + mdText(pv.text(f.Message)))
+		b.WriteString(" " + ticket.MDText(pv.text(f.Message)))
 		if !f.NextStep.IsZero() {
-			b.WriteString(" **" + mdText(pv.say("probe.label.next-step")) + ":** " + mdText(pv.text(f.NextStep)))
+			b.WriteString(" **" + ticket.MDText(pv.say("probe.label.next-step")) + ":** " + ticket.MDText(pv.text(f.NextStep)))
 		}
 	}
 	b.WriteString("\n\n")
-	b.WriteString(mdText(pv.header()) + " " + mdText(pv.client()) + "\n")
+	b.WriteString(ticket.MDText(pv.header()) + " " + ticket.MDText(pv.client()) + "\n")
 	for i := range pv.r.Targets {
 		t := &pv.r.Targets[i]
-		b.WriteString("\n## " + mdText(pv.targetLine(t)) + "\n\n")
+		b.WriteString("\n## " + ticket.MDText(pv.targetLine(t)) + "\n\n")
 		if len(t.Lookups) > 0 {
-			b.WriteString(mdText(pv.lookupLine(t)) + "\n\n")
+			b.WriteString(ticket.MDText(pv.lookupLine(t)) + "\n\n")
 		}
 		if len(t.Endpoints) == 0 {
 			continue
@@ -44,11 +45,11 @@ func (pv *probeView) markdown(b *bytes.Buffer) {
 		if len(g.fs) == 0 {
 			continue
 		}
-		b.WriteString("\n## " + mdText(pv.say(g.key)) + "\n\n")
+		b.WriteString("\n## " + ticket.MDText(pv.say(g.key)) + "\n\n")
 		for _, f := range g.fs {
-			b.WriteString("- " + mdCode(f.Code) + " " + mdText(pv.text(f.Message)) + "\n")
+			b.WriteString("- " + ticket.MDCode(f.Code) + " " + ticket.MDText(pv.text(f.Message)) + "\n")
 			if !f.NextStep.IsZero() {
-				b.WriteString("  - " + mdText(pv.say("probe.label.next-step")) + ": " + mdText(pv.text(f.NextStep)) + "\n")
+				b.WriteString("  - " + ticket.MDText(pv.say("probe.label.next-step")) + ": " + ticket.MDText(pv.text(f.NextStep)) + "\n")
 			}
 		}
 	}
@@ -57,7 +58,7 @@ func (pv *probeView) markdown(b *bytes.Buffer) {
 func mdCells(ss []string) []string {
 	out := make([]string, len(ss))
 	for i, s := range ss {
-		out[i] = mdText(s)
+		out[i] = ticket.MDText(s)
 	}
 	return out
 }

@@ -51,6 +51,8 @@ type Input struct {
 	// Generator names the program that wrote the report (the connscope command sets it);
 	// absent when the result was made by a program that does not say.
 	Generator *Generator `json:"generator,omitempty"`
+	// Outside is what the capture holds outside the analysed ports and hosts.
+	Outside Outside `json:"outside"`
 }
 
 // Generator names the build of connscope that made a result, as the Go toolchain recorded it in

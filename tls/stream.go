@@ -302,9 +302,22 @@ func (s *Stream) record(b []byte) []byte {
 	s.buf, b = append(s.buf, b[:k]...), b[k:]
 	if len(s.buf) == n {
 		s.unit(s.buf)
-		s.buf = s.buf[:0]
+		s.buf = spent(s.buf)
 	}
 	return b
+}
+
+// keptBetween is the largest buffer a Stream keeps between records or messages: a certificate
+// chain's record takes kilobytes once, and a connection that goes on for minutes should not
+// hold them.
+const keptBetween = 512
+
+// spent empties a buffer whose contents were processed, letting a large one go.
+func spent(b []byte) []byte {
+	if cap(b) > keptBetween {
+		return nil
+	}
+	return b[:0]
 }
 
 // fail reports a framing error in the record header that starts at s.off, takes the header
@@ -441,7 +454,7 @@ func (s *Stream) handshake(p []byte, start, end int64, vers Version) {
 		s.hs, p = append(s.hs, p[:k]...), p[k:]
 		if len(s.hs) == handshakeHeaderLen+n {
 			s.message(s.hs, s.hsStart, end, s.hsVersion)
-			s.hs = s.hs[:0]
+			s.hs = spent(s.hs)
 		}
 	}
 }

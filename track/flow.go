@@ -78,6 +78,11 @@ type flow struct {
 	helloSegs      [maxHelloSegments]helloSegment // the client's first data segments (retrans.go)
 	nHelloSegs     uint8
 	helloConflict  ref // a retransmission of one of them with other bytes
+	// key is the flow's key in the table; gone: the flow was finished or buried (a queue that
+	// still points to it drops it); closedQueued: it is in the tracker's queue of closed flows.
+	key          flowKey
+	gone         bool
+	closedQueued bool
 
 	http    *httpFacts // allocated when a side's first bytes look like HTTP (http.go)
 	notHTTP [2]bool    // that side's stream is known not to be HTTP

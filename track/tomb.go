@@ -10,9 +10,10 @@ import (
 )
 
 // tombGrace is how long a closed connection stays a whole flow before it becomes a tomb: long
-// enough for the packets that follow a close within a round trip or two (the last ACK, a
-// retransmitted FIN, data in flight met by a reset), which are then parsed in full.
-const tombGrace = time.Second
+// enough for the packets that follow a close within a round trip (the last ACK, a retransmitted
+// FIN, data in flight met by a reset), which are then parsed in full; short, because at a busy
+// server's rate of connections the flows within it are most of the tracker's memory.
+const tombGrace = 500 * time.Millisecond
 
 // tomb is a connection closed for tombGrace, kept until Config.ClosedLinger for late packets
 // as its record encoded by the tracker's Codec (a few hundred bytes, where a flow with its
@@ -27,6 +28,8 @@ const tombGrace = time.Second
 // duplicate-ACK, zero-window and loss facts.
 type tomb struct {
 	rec     []byte // the record (facts) but for End, ConnState and History
+	key     flowKey
+	gone    bool // finished: what still points to it (tombQ) lets go of it
 	zeek    zeekConn
 	id      int
 	client  netip.AddrPort
@@ -43,7 +46,7 @@ func (a *Tracker) bury(f *flow) *tomb {
 	var omitted int
 	c.Ladder, omitted = f.ladder.ordered()
 	c.LadderOmitted = int32(omitted)
-	t := &tomb{id: f.id, client: f.client, last: f.last, lastGap: f.path.lastGap, prevGap: f.path.prevGap,
+	t := &tomb{id: f.id, key: f.key, client: f.client, last: f.last, lastGap: f.path.lastGap, prevGap: f.path.prevGap,
 		zeek: f.zeek}
 	t.zeek.hist = append([]byte(nil), f.zeek.hist...)
 	for d := range f.side {
@@ -71,6 +74,7 @@ func (a *Tracker) tombRecord(t *tomb) *facts.Conn {
 
 // finishTomb hands the tomb's record, settled at a.now, to the sink.
 func (a *Tracker) finishTomb(t *tomb) {
+	t.gone = true
 	c := a.tombRecord(t)
 	c.End = facts.MakeRef(0, a.now)
 	t.zeek.finish()

@@ -75,6 +75,8 @@ type Tracker struct {
 	tlsPorts [65536]bool
 	flows    map[flowKey]*flow
 	tombs    map[flowKey]*tomb // connections closed for tombGrace, until ClosedLinger (tomb.go)
+	closedQ  fifo[*flow]       // flows in the order they closed (expiry.go)
+	tombQ    fifo[*tomb]       // tombs in the order of their last packet
 	codec    facts.Codec       // the tombs' records
 	grace    time.Duration     // tombGrace (tests change it)
 	scratch  []byte
@@ -87,7 +89,8 @@ type Tracker struct {
 	sinceSweep   int
 	now          time.Time
 	evictedEarly int
-	dns          dnsTable // name lookups (dns.go)
+	dns          dnsTable  // name lookups (dns.go)
+	unmatched    unmatched // TCP outside the analysed ports and hosts (unmatched.go)
 }
 
 // New returns a Tracker that hands finished connections to sink.
@@ -136,6 +139,7 @@ func (a *Tracker) wanted(srcIP netip.Addr, srcPort uint16, dstIP netip.Addr, dst
 func (a *Tracker) tcpPacket(p *capture.Packet) {
 	t := &p.TCP
 	if !a.wanted(p.SrcIP, t.SrcPort, p.DstIP, t.DstPort) {
+		a.unmatched.skip(p)
 		return
 	}
 	src := netip.AddrPortFrom(p.SrcIP, t.SrcPort)
@@ -158,10 +162,16 @@ func (a *Tracker) tcpPacket(p *capture.Packet) {
 			a.finishTomb(t)
 		}
 		f = a.newFlow(src, dst, p)
+		f.key = key
 		a.flows[key] = f
 	}
 	f.packet(src, p, a)
+	if !f.closedQueued && f.closed() {
+		f.closedQueued = true
+		a.closedQ.push(f, p.Time)
+	}
 	a.now = p.Time
+	a.buryDue()
 	a.maybeSweep()
 }
 
@@ -224,7 +234,7 @@ func (a *Tracker) roles(src, dst netip.AddrPort, flags uint8) (client, server ne
 // amortised, costs O(1) per packet: it waits for as many packets as there are flows.
 func (a *Tracker) maybeSweep() {
 	a.sinceSweep++
-	if a.sinceSweep < len(a.flows)+len(a.tombs) && len(a.flows) <= a.cfg.MaxActiveFlows {
+	if a.sinceSweep < len(a.flows) && len(a.flows) <= a.cfg.MaxActiveFlows {
 		return
 	}
 	if a.now.Before(a.nextSweep) && len(a.flows) <= a.cfg.MaxActiveFlows {
@@ -233,29 +243,24 @@ func (a *Tracker) maybeSweep() {
 	a.sweep()
 }
 
-// sweep finishes the flows closed for ClosedLinger or idle for IdleTimeout at a.now, and the
-// least recently active ones past MaxActiveFlows; it buries those closed for tombGrace.
+// sweep finishes the flows idle for IdleTimeout at a.now, the flows and tombs closed for
+// ClosedLinger, and the least recently active flows past MaxActiveFlows; it buries the flows
+// closed for the grace period. Closed flows and tombs come from queues in time order (expiry.go);
+// only the flows in the table are walked, for idleness, and they are the open ones and those
+// closed less than the grace period ago.
 func (a *Tracker) sweep() {
 	a.sinceSweep = 0
 	a.nextSweep = a.now.Add(time.Second)
 	var expired []ending
 	for k, f := range a.flows {
-		idle := a.now.Sub(f.last)
-		switch closed := f.closed(); {
-		case closed && idle > a.cfg.ClosedLinger || idle > a.cfg.IdleTimeout:
+		if a.now.Sub(f.last) > a.cfg.IdleTimeout {
 			delete(a.flows, k)
+			f.gone = true
 			expired = append(expired, ending{id: f.id, f: f})
-		case closed && idle > a.grace:
-			delete(a.flows, k)
-			a.tombs[k] = a.bury(f)
 		}
 	}
-	for k, t := range a.tombs {
-		if a.now.Sub(t.last) > a.cfg.ClosedLinger {
-			delete(a.tombs, k)
-			expired = append(expired, ending{id: t.id, t: t})
-		}
-	}
+	expired = a.expireClosed(a.now, expired)
+	expired = a.expireTombs(a.now, expired)
 	a.endInOrder(expired)
 	if len(a.flows) > a.cfg.MaxActiveFlows {
 		a.evictOldest(len(a.flows) - a.cfg.MaxActiveFlows*3/4)
@@ -331,6 +336,7 @@ func (a *Tracker) evictOldest(n int) {
 
 // finish turns a flow's state into its record, hands it to the sink and frees the flow.
 func (a *Tracker) finish(f *flow) {
+	f.gone = true
 	c := f.record(a.now)
 	var omitted int
 	c.Ladder, omitted = f.ladder.ordered()
@@ -360,15 +366,18 @@ func (a *Tracker) Tick(now time.Time) {
 // Flush finishes every connection still open, in the order they began (at the end of a capture).
 func (a *Tracker) Flush() {
 	rest := make([]ending, 0, len(a.flows)+len(a.tombs))
-	for k, f := range a.flows {
-		delete(a.flows, k)
+	for _, f := range a.flows {
 		rest = append(rest, ending{id: f.id, f: f})
 	}
-	for k, t := range a.tombs {
-		delete(a.tombs, k)
+	for _, t := range a.tombs {
 		rest = append(rest, ending{id: t.id, t: t})
 	}
+	// Tables and queues start afresh, letting go of their memory: a capture may go on (live),
+	// and what a finished analysis keeps should be its records, not the tracker's arrays.
+	a.flows, a.tombs = make(map[flowKey]*flow), make(map[flowKey]*tomb)
+	a.closedQ, a.tombQ = fifo[*flow]{}, fifo[*tomb]{}
 	a.endInOrder(rest)
+	a.shared.ladders = ladderPool{}
 }
 
 // finishInOrder finishes flows in the order they began, so that what the sink sees does not

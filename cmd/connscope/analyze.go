@@ -28,14 +28,19 @@ with its evidence and a next step.
 Options:
   -p, --port PORT       server port to analyse; repeat or comma-separate (default: every port)
       --host ADDR       server address to analyse; repeat or comma-separate (default: every address)
-  -f, --format FORMAT   table (default), json, markdown (ticket text) or html (one
-                        self-contained page with a ladder diagram of each failing flow)
+  -f, --format FORMAT   table (default), json, ndjson (a JSON object per connection per line,
+                        Elastic Common Schema names, for log pipelines), markdown (ticket
+                        text) or html (one self-contained page with a ladder diagram of each
+                        failing flow)
   -o, --output FILE     write the report to FILE instead of standard output (written whole
                         or not at all: an earlier FILE is replaced only by a complete report)
   -q, --quiet           no progress line and no "exported" message on standard error
       --redact          replace IP and MAC addresses, server names, HTTP hosts and paths
                         and the file name with consistent pseudonyms, in every format
-  -v, --verbose         table: show reason, next step and evidence for every flow, not only failures
+  -v, --verbose         table: list every connection with its reason, next step and evidence
+      --list            table: list every connection one by one (by default a capture of more
+                        than 40 connections is summed up: the failing groups, one example each)
+      --failed          table: list the failing connections one by one, and only them
       --max-flows N     list at most N flows one by one (default 100000); the rest are counted
       --profile NAME    words verdicts and next steps for a product and sets its defaults:
                         generic (default) or apexone (Trend Micro Apex One / OfficeScan: ports
@@ -59,7 +64,8 @@ got. connscope never writes to the capture it reads: an output that is the same 
 through a link) is refused.
 
 Exit status: 0 no flow failed, 1 at least one flow (or a DNS name tied to the servers)
-failed, 2 bad usage or unreadable input.
+failed, 2 bad usage or unreadable input, 3 nothing to analyse: no TCP connection on the
+analysed ports (the report then lists the ports and servers the capture does hold).
 
 Example:
   connscope analyze incident.pcapng --port 4343
@@ -79,6 +85,8 @@ type analyzeOptions struct {
 	format   string
 	output   string
 	verbose  bool
+	list     bool
+	failed   bool
 	maxFlows int
 	redact   bool
 	quiet    bool
@@ -98,6 +106,8 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.StringVarP(&o.format, "format", "f", "table", "")
 	fs.StringVarP(&o.output, "output", "o", "", "")
 	fs.BoolVarP(&o.verbose, "verbose", "v", false, "")
+	fs.BoolVar(&o.list, "list", false, "")
+	fs.BoolVar(&o.failed, "failed", false, "")
 	fs.IntVar(&o.maxFlows, "max-flows", analyze.DefaultMaxFlows, "")
 	fs.BoolVar(&o.redact, "redact", false, "")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "")
@@ -139,6 +149,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
+	prof.retained(stderr, res.Flows.Len()+res.FlowsNotListed)
 	res.Input.Generator = readGenerator()
 	// Redaction hands out the pseudonyms first, so that the export's frames get the report's
 	// own; the export still reads the original result: it finds the flows' packets by the
@@ -212,11 +223,11 @@ func (outs *outputFiles) abort() {
 // file as it was.
 func writeReport(res *result.Result, format report.Format, o *analyzeOptions, stdout io.Writer, out *atomicFile) (int, error) {
 	if out == nil {
-		if err := report.Write(stdout, res, format, report.Options{Verbose: o.verbose}); err != nil {
+		if err := report.Write(stdout, res, format, report.Options{Verbose: o.verbose, List: o.list, Failed: o.failed}); err != nil {
 			return exitUsage, fmt.Errorf("writing the report: %w", err)
 		}
 	} else {
-		err := report.Write(out, res, format, report.Options{Verbose: o.verbose})
+		err := report.Write(out, res, format, report.Options{Verbose: o.verbose, List: o.list, Failed: o.failed})
 		if err == nil {
 			err = out.Commit()
 		}
@@ -225,10 +236,20 @@ func writeReport(res *result.Result, format report.Format, o *analyzeOptions, st
 			return exitUsage, fmt.Errorf("cannot write the report to %s: %v; %s", o.output, out.describe(err), out.leftAs())
 		}
 	}
-	if res.Summary.Failed > 0 || res.Summary.NamesFailed > 0 {
-		return exitFailed, nil
+	return exitStatus(res), nil
+}
+
+// exitStatus is the exit status a result gives: 1 when a connection or a DNS name tied to the
+// servers failed, 3 when there was nothing to analyse (no connection on the analysed ports),
+// else 0.
+func exitStatus(res *result.Result) int {
+	switch {
+	case res.Summary.Failed > 0 || res.Summary.NamesFailed > 0:
+		return exitFailed
+	case res.Summary.Flows == 0:
+		return exitNothing
 	}
-	return exitOK, nil
+	return exitOK
 }
 
 // analyzeOptions converts the flags to analyze.Options.

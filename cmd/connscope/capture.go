@@ -35,7 +35,7 @@ Options:
   -w, --write FILE        also write the captured packets to FILE (pcapng), complete on every stop;
                           if writing fails (a full disk), FILE keeps the packets before as a valid
                           capture and the capture and its report go on without it
-  -f, --format FORMAT     final report: table (default) or json
+  -f, --format FORMAT     final report: table (default), json or ndjson
   -o, --output FILE       write the final report to FILE instead of standard output (checked
                           before capturing; should writing it fail at the end, the report goes
                           to standard output instead)
@@ -44,12 +44,14 @@ Options:
       --idle-timeout D    finish a connection silent for D (default 2m)
       --status D          status line interval on standard error (default 5s; 0: none)
 
-Live lines go to standard output, or to standard error when the JSON report goes to standard output.
+Live lines go to standard output, or to standard error when the JSON (or NDJSON) report goes to
+standard output.
 Capturing needs root or CAP_NET_RAW on Linux (sudo setcap cap_net_raw+ep connscope), Npcap on Windows.
 
 Exit status: 0 no flow failed, 1 at least one flow failed, 2 bad usage, no permission to capture,
 unknown interface, a capture that could not run, or one that ended on an error (the interface
-went away or down): the report of the packets captured until then is still written.
+went away or down): the report of the packets captured until then is still written; 3 no
+connection on the watched ports was seen.
 
 Example:
   sudo connscope capture -i eth0 --port 4343 --duration 10m --write incident.pcapng
@@ -132,7 +134,7 @@ func runCapture(args []string, stdout, stderr io.Writer) (int, error) {
 		return exitUsage, err
 	}
 	lines := stdout
-	if format == report.FormatJSON && o.output == "" {
+	if (format == report.FormatJSON || format == report.FormatNDJSON) && o.output == "" {
 		lines = stderr
 	}
 	opts.OnFlow = func(f result.Flow) { fmt.Fprintln(lines, report.FlowLine(&f)) }

@@ -252,8 +252,8 @@ func TestExportNothing(t *testing.T) {
 	}
 	code, _, stderr = runCLI("analyze", "testdata/captures/tls12-ok.pcap", "-p", "9", "--export", filepath.Join(dir, "all.pcapng"), "--export-all")
 	want = "connscope: nothing to export: the analysis lists no connection and no name lookup; no file was written to " + filepath.Join(dir, "all.pcapng") + "\n"
-	if code != exitOK || stderr != want {
-		t.Errorf("--export-all with no flow: exit %d, stderr %q; want 0 and %q", code, stderr, want)
+	if code != exitNothing || stderr != want {
+		t.Errorf("--export-all with no flow: exit %d, stderr %q; want 3 (nothing to analyse) and %q", code, stderr, want)
 	}
 }
 

@@ -11,9 +11,10 @@ import (
 
 // Exit codes, documented in the README.
 const (
-	exitOK     = 0 // no failing flow
-	exitFailed = 1 // at least one flow failed
-	exitUsage  = 2 // bad usage, or input that cannot be read
+	exitOK      = 0 // no failing flow
+	exitFailed  = 1 // at least one flow failed
+	exitUsage   = 2 // bad usage, or input that cannot be read
+	exitNothing = 3 // nothing to analyse: no connection on the analysed ports
 )
 
 const usage = `connscope tells, from packets alone, why a TLS client cannot talk to its server.

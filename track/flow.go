@@ -29,8 +29,10 @@ type side struct {
 	ttl       int
 	seqMax    uint32 // highest sequence number + length seen with payload
 	synSeq    uint32
+	altSYNSeq uint32 // the ISN of a SYN-ACK other than the first (altSYN), for anchorServer
 	seqMaxSet bool
 	synSeen   bool
+	altSYN    bool
 	// scanning: the stream began as another protocol (text or binary); its first maxPreamble
 	// bytes are searched for the start of TLS (STARTTLS, an SSLRequest, a proxy's CONNECT).
 	scanning     bool
@@ -161,6 +163,8 @@ func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Tracker) {
 		if !s.synSeen {
 			s.synSeen = true
 			s.synSeq = t.Seq
+		} else if d == fromServer && ack && t.Seq != s.synSeq && !s.altSYN {
+			s.altSYN, s.altSYNSeq = true, t.Seq // another SYN-ACK, another ISN (two hosts answering)
 		}
 		s.stream.setBase(t.Seq + 1)
 		if !ack && d == fromClient {
@@ -172,6 +176,9 @@ func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Tracker) {
 		if ack && d == fromServer && !f.synAck.Seen() {
 			f.synAck = r
 		}
+	}
+	if ack && !syn && d == fromClient && f.side[fromServer].altSYN {
+		f.anchorServer(t.Ack)
 	}
 	if t.Flags&capture.FlagFIN != 0 && !s.fin.Seen() {
 		s.fin = r
@@ -227,6 +234,19 @@ func (f *flow) payload(d int, p *capture.Packet, r ref, lp *facts.LadderPacket) 
 			f.streamStopped(d)
 		}
 	}
+}
+
+// anchorServer anchors the server's stream on the SYN-ACK the client acknowledges: when SYN-ACKs
+// with two ISNs came (two hosts answering one SYN) and the client's ACK takes the second, the
+// second is the connection's, as long as none of the server's data was taken yet.
+func (f *flow) anchorServer(ack uint32) {
+	s := &f.side[fromServer]
+	if !s.altSYN || ack != s.altSYNSeq+1 || s.stream.next != 0 || len(s.stream.pending) != 0 || s.seqMaxSet {
+		return
+	}
+	s.synSeq, s.altSYNSeq = s.altSYNSeq, s.synSeq
+	s.stream.based = false
+	s.stream.setBase(ack)
 }
 
 // dataSeq is the sequence number of a segment's first data byte: data carried in a SYN (TCP Fast

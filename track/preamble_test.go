@@ -50,3 +50,37 @@ func TestPreambleScan(t *testing.T) {
 		})
 	}
 }
+
+// FuzzPreambleScan: wherever a stream is split into segments, the scan finds the start of TLS
+// at the same stream offset as in the stream whole, and never past maxPreamble.
+func FuzzPreambleScan(f *testing.F) {
+	f.Add([]byte{0, 0, 0, 8, 4, 0xd2, 0x16, 0x2f, 0x16, 3, 1, 0, 0xf6, 1, 0, 0, 0xf2, 3, 3}, uint8(3), uint8(7), false)
+	f.Add([]byte("220 mail ESMTP\r\n\x16\x03\x03\x00\x5a\x02\x00\x00\x56\x03\x03"), uint8(16), uint8(1), true)
+	f.Fuzz(func(t *testing.T, stream []byte, cut1, cut2 uint8, server bool) {
+		d := fromClient
+		if server {
+			d = fromServer
+		}
+		offsetOf := func(segs [][]byte) int64 {
+			var ps preambleScan
+			var off int64
+			for _, b := range segs {
+				if at, ok := ps.find(b, off, d); ok {
+					return off + int64(at)
+				}
+				off += int64(len(b))
+			}
+			return -1
+		}
+		whole := offsetOf([][]byte{stream})
+		a := min(int(cut1), len(stream))
+		b := min(a+int(cut2), len(stream))
+		split := offsetOf([][]byte{stream[:a], stream[a:b], stream[b:]})
+		if whole != split {
+			t.Fatalf("start at %d in the whole stream, at %d split at %d and %d", whole, split, a, b)
+		}
+		if whole >= maxPreamble || whole >= 0 && !plausibleHello(stream[whole:], d) {
+			t.Fatalf("start at %d: past the bound or not a hello", whole)
+		}
+	})
+}

@@ -318,6 +318,10 @@ func (s *side) scanPreamble(b []byte, from int) {
 	f, d := s.owner, int(s.dir)
 	off := s.stream.next - int64(len(b)) // stream offset of b[0]
 	at, ok := s.preamble.find(b[from:], off+int64(from), d)
+	if ok && !s.tlsMayStart(at+from) {
+		s.preamble.remember(b[from:]) // find stopped at the start it found
+		ok = false
+	}
 	if !ok {
 		if s.stream.next >= maxPreamble {
 			s.scanning = false
@@ -342,6 +346,23 @@ func (s *side) scanPreamble(b []byte, from int) {
 	if s.tls.Done() {
 		s.stream.stop()
 	}
+}
+
+// tlsMayStart reports whether TLS may begin at index at of the bytes just delivered (negative:
+// in the bytes carried from before them), where the preamble scan found a hello.
+func (s *side) tlsMayStart(at int) bool {
+	f := s.owner
+	switch {
+	case s.dir == fromServer && f.side[fromClient].tlsBase == 0 && f.tls.Hello == nil:
+		// A server speaks TLS only after the client's ClientHello: hello-like bytes before it
+		// (an HTTP body, a file) are not the start of TLS.
+		return false
+	case f.http != nil && f.http.request.method != "CONNECT" && at != 0:
+		// In HTTP, TLS follows a CONNECT; elsewhere only where a segment begins (an upgrade),
+		// never inside a body.
+		return false
+	}
+	return true
 }
 
 // feedTLS feeds b, the next bytes of the side's TLS stream, to its parser and records what it

@@ -29,6 +29,8 @@ type Analyzer struct {
 
 	snis, hosts map[string]bool // the SNIs and HTTP hosts of the listed connections (tie)
 
+	pipe *pipeline // files records on a goroutine of its own (pipeline.go); nil: in line
+
 	helloCuts     int // connections whose ClientHello the snaplen cut
 	helloCutFrame int // the first such ClientHello's frame
 	overruns      int // packets whose IP length claims more than their uncut frame holds
@@ -111,6 +113,7 @@ func (a *Analyzer) OpenFlows() int { return a.tr.Open() }
 // the result. input describes what was read; warnings from reading come in through AddWarning.
 func (a *Analyzer) Finish(input result.Input) *result.Result {
 	a.tr.Flush()
+	a.settle()
 	if a.helloCuts > 0 {
 		a.warnings = append(a.warnings, warning("client-hello-cut", 0, a.helloCutFrame, result.Int("n", a.helloCuts), result.Int("frame", a.helloCutFrame)))
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/connscope/connscope/result"
 	"github.com/connscope/connscope/tls"
+	"github.com/connscope/connscope/tls/hello"
 )
 
 // knownClient is a client whose default cipher suites the scan is compared with
@@ -65,7 +66,7 @@ func without(list []tls.CipherSuite, drop ...tls.CipherSuite) []tls.CipherSuite 
 	return out
 }
 
-// broadSuites is every registered suite a version can use, at most tls.MaxHelloCipherSuites:
+// broadSuites is every registered suite a version can use, at most hello.MaxHelloCipherSuites:
 // the second try for a version whose typical suites got handshake_failure.
 func broadSuites(v tls.Version) []tls.CipherSuite {
 	all := scanSuites(v, CiphersAll)
@@ -78,7 +79,7 @@ func maxSuites(v tls.Version) int {
 	if v == tls.VersionSSL30 {
 		return 100
 	}
-	return tls.MaxHelloCipherSuites
+	return hello.MaxHelloCipherSuites
 }
 
 // scanSuites lists the suites a scan at v offers: the usual clients' (common), or every

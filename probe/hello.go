@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 
 	"github.com/connscope/connscope/tls"
+	"github.com/connscope/connscope/tls/hello"
 )
 
 // Versions are the versions probed, lowest first.
@@ -51,8 +52,8 @@ var sigAlgs = []uint16{0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0401, 0
 // extensions; TLS 1.0 to 1.2 with legacy_version v and no supported_versions (as SChannel sends
 // them); TLS 1.3 with legacy_version TLS 1.2, supported_versions TLS 1.3 only and an X25519 key
 // share. serverName is sent as SNI (not for SSL 3.0, nor for an address).
-func helloFor(v tls.Version, suites []tls.CipherSuite, serverName string) (*tls.ClientHelloSpec, error) {
-	s := &tls.ClientHelloSpec{LegacyVersion: v, Random: make([]byte, 32), CipherSuites: suites}
+func helloFor(v tls.Version, suites []tls.CipherSuite, serverName string) (*hello.ClientHelloSpec, error) {
+	s := &hello.ClientHelloSpec{LegacyVersion: v, Random: make([]byte, 32), CipherSuites: suites}
 	if _, err := rand.Read(s.Random); err != nil {
 		return nil, err
 	}
@@ -68,7 +69,7 @@ func helloFor(v tls.Version, suites []tls.CipherSuite, serverName string) (*tls.
 		s.SignatureAlgorithms = sigAlgs
 	}
 	// renegotiation_info (RFC 5746): one byte, never empty, so a good last extension.
-	s.Raw = []tls.RawExtension{{Type: tls.ExtensionExtendedMasterSecret}, {Type: tls.ExtensionRenegotiationInfo, Data: []byte{0}}}
+	s.Raw = []hello.RawExtension{{Type: tls.ExtensionExtendedMasterSecret}, {Type: tls.ExtensionRenegotiationInfo, Data: []byte{0}}}
 	if v == tls.VersionTLS13 {
 		s.LegacyVersion = tls.VersionTLS12
 		s.SessionID = make([]byte, 32)
@@ -81,7 +82,7 @@ func helloFor(v tls.Version, suites []tls.CipherSuite, serverName string) (*tls.
 		}
 		s.SupportedVersions = []tls.Version{tls.VersionTLS13}
 		s.PSKModes = []uint8{1} // psk_dhe_ke
-		s.KeyShares = []tls.KeyShare{{Group: tls.GroupX25519, Data: key.PublicKey().Bytes()}}
+		s.KeyShares = []hello.KeyShare{{Group: tls.GroupX25519, Data: key.PublicKey().Bytes()}}
 	}
 	return s, nil
 }

@@ -1,6 +1,6 @@
 // Package probe checks a TLS server actively, as an agent would reach it: it resolves the name,
 // connects over TCP, sends one ClientHello per version (SSL 3.0 to TLS 1.3) that connscope builds
-// itself (tls.ClientHelloSpec), reads the answer with the tls package's parsers without completing
+// itself (hello.ClientHelloSpec), reads the answer with the tls package's parsers without completing
 // the handshake, finds the cipher suites the server accepts, judges its certificate (certcheck)
 // and fetches the check URL by name and by address. It produces a result.ProbeResult: codes and
 // parameters, never prose; report words it.
@@ -23,6 +23,7 @@ import (
 	"github.com/connscope/connscope/knowledge"
 	"github.com/connscope/connscope/result"
 	"github.com/connscope/connscope/tls"
+	"github.com/connscope/connscope/tls/hello"
 )
 
 // Roles of a target.
@@ -392,7 +393,7 @@ func (p *prober) hello(ctx context.Context, addr string, conn net.Conn, v tls.Ve
 	if err != nil {
 		return answer{outcome: "error", err: err}, 0, tcpOutcome{verdict: "error", err: err}
 	}
-	rec, err := tls.WrapRecord(tls.ContentHandshake, recordVersion(v), msg)
+	rec, err := hello.WrapRecord(tls.ContentHandshake, recordVersion(v), msg)
 	if err != nil {
 		return answer{outcome: "error", err: err}, 0, tcpOutcome{verdict: "error", err: err}
 	}

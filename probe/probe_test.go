@@ -10,6 +10,7 @@ import (
 
 	"github.com/connscope/connscope/result"
 	"github.com/connscope/connscope/tls"
+	"github.com/connscope/connscope/tls/hello"
 	"golang.org/x/crypto/cryptobyte"
 )
 
@@ -105,7 +106,7 @@ func TestHelloFor(t *testing.T) {
 			if got := ch.OfferedVersions(); v != tls.VersionTLS11 && v != tls.VersionTLS12 && !slices.Equal(got, []tls.Version{v}) {
 				t.Errorf("%v: offers %v", v, got)
 			}
-			if ch.HighestVersion() != v || len(ch.CipherSuites) > tls.MaxHelloCipherSuites {
+			if ch.HighestVersion() != v || len(ch.CipherSuites) > hello.MaxHelloCipherSuites {
 				t.Errorf("%v: highest %v, %d suites", v, ch.HighestVersion(), len(ch.CipherSuites))
 			}
 			switch v {
@@ -138,7 +139,7 @@ func serverHello(t *testing.T, vers tls.Version, suite tls.CipherSuite) []byte {
 		b.AddUint16(uint16(suite))
 		b.AddUint8(0)
 	})
-	rec, err := tls.WrapRecord(tls.ContentHandshake, vers, b.BytesOrPanic())
+	rec, err := hello.WrapRecord(tls.ContentHandshake, vers, b.BytesOrPanic())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +187,7 @@ func TestExchange(t *testing.T) {
 		}
 		s, _ := helloFor(tls.VersionTLS12, typicalSuites(tls.VersionTLS12), "")
 		msg, _ := s.Marshal()
-		rec, _ := tls.WrapRecord(tls.ContentHandshake, tls.VersionTLS10, msg)
+		rec, _ := hello.WrapRecord(tls.ContentHandshake, tls.VersionTLS10, msg)
 		a := exchange(conn, rec, tls.VersionTLS12, 200*time.Millisecond, false)
 		conn.Close()
 		ln.Close()

@@ -79,7 +79,7 @@ func (a *Tracker) finishTomb(t *tomb) {
 	c.End = facts.MakeRef(0, a.now)
 	t.zeek.finish()
 	c.ConnState, c.History = t.zeek.connState(), a.shared.history(t.zeek.hist)
-	if !a.sink(c) {
+	if !a.sink(c) && !a.cfg.OwnLadders {
 		c.Ladder, c.LadderOmitted = nil, 0
 	}
 }

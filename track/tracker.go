@@ -58,6 +58,10 @@ type Config struct {
 	// MaxActiveFlows bounds the connections tracked at once: past it the least recently active
 	// are finished early.
 	MaxActiveFlows int
+	// OwnLadders hands every record to the sink with a ladder of its own, and the tracker never
+	// touches a record after handing it over: the sink may keep it past its call (and give it
+	// to another goroutine). Without it, the sink's answer decides whether the ladder is copied.
+	OwnLadders bool
 }
 
 // Sink takes each finished connection's record. It returns whether the record keeps its ladder
@@ -341,7 +345,12 @@ func (a *Tracker) finish(f *flow) {
 	var omitted int
 	c.Ladder, omitted = f.ladder.ordered()
 	c.LadderOmitted = int32(omitted)
-	if a.sink(c) && len(c.Ladder) > 0 {
+	if a.cfg.OwnLadders {
+		if len(c.Ladder) > 0 {
+			c.Ladder = append([]facts.LadderPacket(nil), c.Ladder...) // the record's own, of its size
+		}
+		a.sink(c) // the sink may hold c: it is not touched after
+	} else if a.sink(c) && len(c.Ladder) > 0 {
 		c.Ladder = append([]facts.LadderPacket(nil), c.Ladder...) // the record's own, of its size
 	} else {
 		c.Ladder, c.LadderOmitted = nil, 0

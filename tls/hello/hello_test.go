@@ -1,13 +1,17 @@
-package tls
+package hello
 
 import (
 	"bytes"
+	"encoding/hex"
 	"errors"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/connscope/connscope/tls"
 	"golang.org/x/crypto/cryptobyte"
 )
 
@@ -19,21 +23,21 @@ var writeCases = []struct {
 	name string
 	spec ClientHelloSpec
 }{
-	{"ssl3", ClientHelloSpec{LegacyVersion: VersionSSL30, Random: random32(),
-		CipherSuites: []CipherSuite{0x000a, 0x0005, 0x0004, 0x00ff}, NoExtensions: true}},
-	{"tls10", ClientHelloSpec{LegacyVersion: VersionTLS10, Random: random32(), ServerName: "apexone.connscope.test",
-		CipherSuites:    []CipherSuite{0xc014, 0xc013, 0x0039, 0x0033, 0x0035, 0x002f, 0x000a},
-		SupportedGroups: []Group{GroupSecp256r1, GroupSecp384r1}, ECPointFormats: []uint8{0},
-		Raw: []RawExtension{{ExtensionRenegotiationInfo, []byte{0}}}, Pad: true}},
-	{"tls12", ClientHelloSpec{LegacyVersion: VersionTLS12, Random: random32(), SessionID: bytes.Repeat([]byte{1}, 32),
-		CipherSuites: []CipherSuite{0xc02f, 0xc030, 0x009c, 0x002f}, SupportedGroups: []Group{GroupX25519},
+	{"ssl3", ClientHelloSpec{LegacyVersion: tls.VersionSSL30, Random: random32(),
+		CipherSuites: []tls.CipherSuite{0x000a, 0x0005, 0x0004, 0x00ff}, NoExtensions: true}},
+	{"tls10", ClientHelloSpec{LegacyVersion: tls.VersionTLS10, Random: random32(), ServerName: "apexone.connscope.test",
+		CipherSuites:    []tls.CipherSuite{0xc014, 0xc013, 0x0039, 0x0033, 0x0035, 0x002f, 0x000a},
+		SupportedGroups: []tls.Group{tls.GroupSecp256r1, tls.GroupSecp384r1}, ECPointFormats: []uint8{0},
+		Raw: []RawExtension{{tls.ExtensionRenegotiationInfo, []byte{0}}}, Pad: true}},
+	{"tls12", ClientHelloSpec{LegacyVersion: tls.VersionTLS12, Random: random32(), SessionID: bytes.Repeat([]byte{1}, 32),
+		CipherSuites: []tls.CipherSuite{0xc02f, 0xc030, 0x009c, 0x002f}, SupportedGroups: []tls.Group{tls.GroupX25519},
 		SignatureAlgorithms: []uint16{0x0401, 0x0804}, ALPN: []string{"http/1.1"},
-		Raw: []RawExtension{{ExtensionExtendedMasterSecret, nil}, {ExtensionSessionTicket, nil}}, Pad: true}},
-	{"tls13", ClientHelloSpec{LegacyVersion: VersionTLS12, Random: random32(), SessionID: bytes.Repeat([]byte{2}, 32),
-		CipherSuites: []CipherSuite{0x1301, 0x1302, 0x1303}, ServerName: "x.test",
-		SupportedGroups: []Group{GroupX25519, GroupSecp256r1}, SignatureAlgorithms: []uint16{0x0804, 0x0403},
-		SupportedVersions: []Version{VersionTLS13}, PSKModes: []uint8{1},
-		KeyShares: []KeyShare{{GroupX25519, bytes.Repeat([]byte{9}, 32)}}, Pad: true}},
+		Raw: []RawExtension{{tls.ExtensionExtendedMasterSecret, nil}, {tls.ExtensionSessionTicket, nil}}, Pad: true}},
+	{"tls13", ClientHelloSpec{LegacyVersion: tls.VersionTLS12, Random: random32(), SessionID: bytes.Repeat([]byte{2}, 32),
+		CipherSuites: []tls.CipherSuite{0x1301, 0x1302, 0x1303}, ServerName: "x.test",
+		SupportedGroups: []tls.Group{tls.GroupX25519, tls.GroupSecp256r1}, SignatureAlgorithms: []uint16{0x0804, 0x0403},
+		SupportedVersions: []tls.Version{tls.VersionTLS13}, PSKModes: []uint8{1},
+		KeyShares: []KeyShare{{tls.GroupX25519, bytes.Repeat([]byte{9}, 32)}}, Pad: true}},
 }
 
 // TestClientHelloSpecRoundTrip: what Marshal writes, Unmarshal reads back with the same fields,
@@ -44,30 +48,30 @@ func TestClientHelloSpecRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
-		var m ClientHello
+		var m tls.ClientHello
 		if !m.Unmarshal(msg) {
 			t.Fatalf("%s: Unmarshal failed on %x", tc.name, msg)
 		}
 		checkSameFields(t, tc.name, &tc.spec, &m)
-		rec, err := tc.spec.Record(VersionTLS10)
+		rec, err := tc.spec.Record(tls.VersionTLS10)
 		if err != nil {
 			t.Fatal(err)
 		}
-		evs := NewStream(0).Feed(rec)
-		if len(evs) != 1 || evs[0].ClientHello == nil || evs[0].RecordVersion != VersionTLS10 {
-			t.Fatalf("%s: stream events %v", tc.name, describeAll(evs))
+		evs := tls.NewStream(0).Feed(rec)
+		if len(evs) != 1 || evs[0].ClientHello == nil || evs[0].RecordVersion != tls.VersionTLS10 {
+			t.Fatalf("%s: stream events %v", tc.name, kinds(evs))
 		}
 		checkSameFields(t, tc.name+" (stream)", &tc.spec, evs[0].ClientHello)
 	}
 }
 
-func checkSameFields(t *testing.T, name string, s *ClientHelloSpec, m *ClientHello) {
+func checkSameFields(t *testing.T, name string, s *ClientHelloSpec, m *tls.ClientHello) {
 	t.Helper()
-	groups := func(ks []KeyShare) []Group {
+	groups := func(ks []KeyShare) []tls.Group {
 		if ks == nil {
 			return nil
 		}
-		out := []Group{}
+		out := []tls.Group{}
 		for _, k := range ks {
 			out = append(out, k.Group)
 		}
@@ -78,17 +82,17 @@ func checkSameFields(t *testing.T, name string, s *ClientHelloSpec, m *ClientHel
 		comp = []uint8{0}
 	}
 	type view struct {
-		V        Version
+		V        tls.Version
 		R, SID   []byte
-		Suites   []CipherSuite
+		Suites   []tls.CipherSuite
 		Comp     []uint8
 		SNI      string
-		Groups   []Group
+		Groups   []tls.Group
 		Points   []uint8
 		Sigs     []uint16
 		ALPN     []string
-		Versions []Version
-		Shares   []Group
+		Versions []tls.Version
+		Shares   []tls.Group
 	}
 	norm := func(v view) view {
 		if len(v.SID) == 0 {
@@ -141,7 +145,7 @@ func extensionBodies(t *testing.T, msg []byte) []RawExtension {
 		if !exts.ReadUint16(&typ) || !exts.ReadUint16LengthPrefixed(&body) {
 			t.Fatal("malformed extension")
 		}
-		out = append(out, RawExtension{ExtensionType(typ), body})
+		out = append(out, RawExtension{tls.ExtensionType(typ), body})
 	}
 	return out
 }
@@ -166,10 +170,10 @@ func TestClientHelloSpecSizeRules(t *testing.T) {
 		if last := exts[len(exts)-1]; len(last.Data) == 0 {
 			t.Errorf("SNI %d bytes: last extension %v is empty", n, last.Type)
 		}
-		if exts[len(exts)-1].Type == ExtensionPadding {
+		if exts[len(exts)-1].Type == tls.ExtensionPadding {
 			sawPadding++
 		}
-		var m ClientHello
+		var m tls.ClientHello
 		if !m.Unmarshal(msg) || m.ServerName != s.ServerName {
 			t.Fatalf("SNI %d bytes: does not parse back", n)
 		}
@@ -187,28 +191,28 @@ func TestClientHelloSpecSizeRules(t *testing.T) {
 }
 
 func TestClientHelloSpecErrors(t *testing.T) {
-	many := make([]CipherSuite, 129)
+	many := make([]tls.CipherSuite, 129)
 	for i := range many {
-		many[i] = CipherSuite(i + 1)
+		many[i] = tls.CipherSuite(i + 1)
 	}
 	cases := []struct {
 		name string
 		spec ClientHelloSpec
 		want error
 	}{
-		{"129 suites", ClientHelloSpec{LegacyVersion: VersionTLS12, Random: random32(), CipherSuites: many}, ErrHelloTooManySuites},
-		{"no suites", ClientHelloSpec{LegacyVersion: VersionTLS12, Random: random32()}, ErrHelloInvalid},
-		{"short random", ClientHelloSpec{LegacyVersion: VersionTLS12, Random: []byte{1}, CipherSuites: many[:1]}, ErrHelloInvalid},
-		{"ssl3 with sni", ClientHelloSpec{LegacyVersion: VersionSSL30, Random: random32(), CipherSuites: many[:1], ServerName: "a", NoExtensions: true}, ErrHelloInvalid},
-		{"empty key", ClientHelloSpec{LegacyVersion: VersionTLS12, Random: random32(), CipherSuites: many[:1], KeyShares: []KeyShare{{GroupX25519, nil}}}, ErrHelloInvalid},
-		{"twice", ClientHelloSpec{LegacyVersion: VersionTLS12, Random: random32(), CipherSuites: many[:1], ServerName: "a", Raw: []RawExtension{{ExtensionServerName, nil}}}, ErrHelloInvalid},
+		{"129 suites", ClientHelloSpec{LegacyVersion: tls.VersionTLS12, Random: random32(), CipherSuites: many}, ErrHelloTooManySuites},
+		{"no suites", ClientHelloSpec{LegacyVersion: tls.VersionTLS12, Random: random32()}, ErrHelloInvalid},
+		{"short random", ClientHelloSpec{LegacyVersion: tls.VersionTLS12, Random: []byte{1}, CipherSuites: many[:1]}, ErrHelloInvalid},
+		{"ssl3 with sni", ClientHelloSpec{LegacyVersion: tls.VersionSSL30, Random: random32(), CipherSuites: many[:1], ServerName: "a", NoExtensions: true}, ErrHelloInvalid},
+		{"empty key", ClientHelloSpec{LegacyVersion: tls.VersionTLS12, Random: random32(), CipherSuites: many[:1], KeyShares: []KeyShare{{tls.GroupX25519, nil}}}, ErrHelloInvalid},
+		{"twice", ClientHelloSpec{LegacyVersion: tls.VersionTLS12, Random: random32(), CipherSuites: many[:1], ServerName: "a", Raw: []RawExtension{{tls.ExtensionServerName, nil}}}, ErrHelloInvalid},
 	}
 	for _, tc := range cases {
 		if _, err := tc.spec.Marshal(); !errors.Is(err, tc.want) {
 			t.Errorf("%s: error %v, want %v", tc.name, err, tc.want)
 		}
 	}
-	if _, err := (&ClientHelloSpec{LegacyVersion: VersionTLS10, Random: random32()[:16], CipherSuites: many[:1], ServerName: "a"}).MarshalSSLv2(); !errors.Is(err, ErrHelloInvalid) {
+	if _, err := (&ClientHelloSpec{LegacyVersion: tls.VersionTLS10, Random: random32()[:16], CipherSuites: many[:1], ServerName: "a"}).MarshalSSLv2(); !errors.Is(err, ErrHelloInvalid) {
 		t.Errorf("SSLv2 with SNI: error %v", err)
 	}
 }
@@ -216,23 +220,23 @@ func TestClientHelloSpecErrors(t *testing.T) {
 // TestClientHelloSpecSSLv2: the SSLv2-compatible form parses back, as a record on its own and
 // through a Stream.
 func TestClientHelloSpecSSLv2(t *testing.T) {
-	s := ClientHelloSpec{LegacyVersion: VersionTLS10, Random: bytes.Repeat([]byte{7}, 16),
-		CipherSuites: []CipherSuite{0x0039, 0x0038, 0x0035, 0x0016, 0x0013, 0x000a, 0x00ff}}
+	s := ClientHelloSpec{LegacyVersion: tls.VersionTLS10, Random: bytes.Repeat([]byte{7}, 16),
+		CipherSuites: []tls.CipherSuite{0x0039, 0x0038, 0x0035, 0x0016, 0x0013, 0x000a, 0x00ff}}
 	rec, err := s.MarshalSSLv2()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var m ClientHello
+	var m tls.ClientHello
 	if !m.UnmarshalSSLv2(rec) {
 		t.Fatalf("UnmarshalSSLv2 failed on %x", rec)
 	}
-	if !m.SSLv2 || m.LegacyVersion != VersionTLS10 || !slices.Equal(m.CipherSuites, s.CipherSuites) ||
+	if !m.SSLv2 || m.LegacyVersion != tls.VersionTLS10 || !slices.Equal(m.CipherSuites, s.CipherSuites) ||
 		!bytes.Equal(m.Random, s.Random) || m.SSLv2Ciphers != 0 {
 		t.Errorf("got %+v", m)
 	}
-	evs := NewStream(0).Feed(rec)
+	evs := tls.NewStream(0).Feed(rec)
 	if len(evs) != 1 || evs[0].ClientHello == nil || !evs[0].ClientHello.SSLv2 {
-		t.Errorf("stream events %v", describeAll(evs))
+		t.Errorf("stream events %v", kinds(evs))
 	}
 }
 
@@ -246,13 +250,11 @@ func FuzzClientHelloSpec(f *testing.F) {
 		}
 		f.Add(msg)
 	}
-	for _, name := range captureNames(f) {
-		for _, m := range helloMessages(f, join(loadCapture(f, name).client), HandshakeClientHello) {
-			f.Add(m)
-		}
+	for _, m := range captureHellos(f) {
+		f.Add(m)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var m ClientHello
+		var m tls.ClientHello
 		if !m.Unmarshal(data) {
 			return
 		}
@@ -264,10 +266,63 @@ func FuzzClientHelloSpec(f *testing.F) {
 			}
 			t.Fatalf("Marshal of a parsed hello: %v", err)
 		}
-		var back ClientHello
+		var back tls.ClientHello
 		if !back.Unmarshal(msg) {
 			t.Fatalf("written hello %x does not parse", msg)
 		}
 		checkSameFields(t, "fuzz", &s, &back)
 	})
+}
+
+// kinds names the kinds of events, for failure messages.
+func kinds(evs []tls.Event) []string {
+	out := make([]string, len(evs))
+	for i, ev := range evs {
+		out[i] = ev.Kind.String()
+	}
+	return out
+}
+
+// captureHellos returns the client_hello messages that begin the client's TLS records in the
+// tls package's test captures (../testdata/*.txt: "C hex" lines, one per segment), as seeds.
+func captureHellos(t testing.TB) [][]byte {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("..", "testdata", "*.txt"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no capture in ../testdata (%v)", err)
+	}
+	var out [][]byte
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stream []byte
+		for _, line := range strings.Split(string(b), "\n") {
+			if h, ok := strings.CutPrefix(line, "C "); ok {
+				seg, err := hex.DecodeString(h)
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				stream = append(stream, seg...)
+			}
+		}
+		if len(stream) > 2 && stream[0]&0x80 != 0 { // an SSLv2-format first record
+			stream = stream[min(len(stream), 2+(int(stream[0]&0x7f)<<8|int(stream[1]))):]
+		}
+		for len(stream) >= 5 {
+			n := int(stream[3])<<8 | int(stream[4])
+			if len(stream) < 5+n {
+				break
+			}
+			p := stream[5 : 5+n]
+			if stream[0] == 22 && len(p) >= 4 && tls.HandshakeType(p[0]) == tls.HandshakeClientHello {
+				if m := 4 + (int(p[1])<<16 | int(p[2])<<8 | int(p[3])); m <= len(p) {
+					out = append(out, p[:m])
+				}
+			}
+			stream = stream[5+n:]
+		}
+	}
+	return out
 }

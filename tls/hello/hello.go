@@ -1,9 +1,13 @@
-package tls
+// Package hello writes TLS ClientHello messages and records from a specification, for probing
+// servers: the writing half of package tls, which parses them. It uses
+// golang.org/x/crypto/cryptobyte as crypto/tls does for its own messages.
+package hello
 
 import (
 	"errors"
 	"fmt"
 
+	"github.com/connscope/connscope/tls"
 	"golang.org/x/crypto/cryptobyte"
 )
 
@@ -12,15 +16,18 @@ import (
 // issue 806), so testssl.sh never sends more.
 const MaxHelloCipherSuites = 128
 
+// sslv2ClientHello is the SSLv2 MSG-CLIENT-HELLO message type (RFC 5246, Appendix E.2).
+const sslv2ClientHello = 1
+
 // KeyShare is one key_share entry of a ClientHello (RFC 8446, Section 4.2.8).
 type KeyShare struct {
-	Group Group
+	Group tls.Group
 	Data  []byte // the public key as the group encodes it; never empty
 }
 
 // RawExtension is an extension written as given: its type and its body.
 type RawExtension struct {
-	Type ExtensionType
+	Type tls.ExtensionType
 	Data []byte
 }
 
@@ -37,18 +44,18 @@ type RawExtension struct {
 // last extension breaks WebSphere 7 and others): when it would be, the last non-empty extension
 // is moved to the end.
 type ClientHelloSpec struct {
-	LegacyVersion       Version // client_version / legacy_version
-	Random              []byte  // 32 bytes; for MarshalSSLv2, the challenge (16 to 32 bytes)
-	SessionID           []byte  // legacy_session_id, at most 32 bytes
-	CipherSuites        []CipherSuite
+	LegacyVersion       tls.Version // client_version / legacy_version
+	Random              []byte      // 32 bytes; for MarshalSSLv2, the challenge (16 to 32 bytes)
+	SessionID           []byte      // legacy_session_id, at most 32 bytes
+	CipherSuites        []tls.CipherSuite
 	CompressionMethods  []uint8 // nil writes the null method alone
 	ServerName          string  // server_name host_name; "" writes no server_name
-	SupportedGroups     []Group
+	SupportedGroups     []tls.Group
 	ECPointFormats      []uint8
 	SignatureAlgorithms []uint16
 	ALPN                []string
 	Raw                 []RawExtension // other extensions, written as given (e.g. renegotiation_info)
-	SupportedVersions   []Version      // supported_versions; nil writes none
+	SupportedVersions   []tls.Version  // supported_versions; nil writes none
 	PSKModes            []uint8        // psk_key_exchange_modes (RFC 8446, Section 4.2.9)
 	KeyShares           []KeyShare     // key_share entries; nil writes none, an empty non-nil list an empty key_share
 	// NoExtensions writes no extensions block at all, as SSL 3.0 clients do; the fields above
@@ -69,14 +76,14 @@ var (
 
 // helloExtension is an extension ready to write.
 type helloExtension struct {
-	typ  ExtensionType
+	typ  tls.ExtensionType
 	data []byte
 }
 
 // extensions builds the extension list in the documented order, bodies written.
 func (s *ClientHelloSpec) extensions() ([]helloExtension, error) {
 	var exts []helloExtension
-	add := func(t ExtensionType, f func(b *cryptobyte.Builder)) error {
+	add := func(t tls.ExtensionType, f func(b *cryptobyte.Builder)) error {
 		var b cryptobyte.Builder
 		f(&b)
 		data, err := b.Bytes()
@@ -89,7 +96,7 @@ func (s *ClientHelloSpec) extensions() ([]helloExtension, error) {
 	var err error
 	if s.ServerName != "" {
 		// RFC 6066, Section 3
-		err = errors.Join(err, add(ExtensionServerName, func(b *cryptobyte.Builder) {
+		err = errors.Join(err, add(tls.ExtensionServerName, func(b *cryptobyte.Builder) {
 			b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
 				b.AddUint8(0) // host_name
 				b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes([]byte(s.ServerName)) })
@@ -98,7 +105,7 @@ func (s *ClientHelloSpec) extensions() ([]helloExtension, error) {
 	}
 	if len(s.SupportedGroups) > 0 {
 		// RFC 8446, Section 4.2.7
-		err = errors.Join(err, add(ExtensionSupportedGroups, func(b *cryptobyte.Builder) {
+		err = errors.Join(err, add(tls.ExtensionSupportedGroups, func(b *cryptobyte.Builder) {
 			b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
 				for _, g := range s.SupportedGroups {
 					b.AddUint16(uint16(g))
@@ -108,13 +115,13 @@ func (s *ClientHelloSpec) extensions() ([]helloExtension, error) {
 	}
 	if len(s.ECPointFormats) > 0 {
 		// RFC 8422, Section 5.1.2
-		err = errors.Join(err, add(ExtensionECPointFormats, func(b *cryptobyte.Builder) {
+		err = errors.Join(err, add(tls.ExtensionECPointFormats, func(b *cryptobyte.Builder) {
 			b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(s.ECPointFormats) })
 		}))
 	}
 	if len(s.SignatureAlgorithms) > 0 {
 		// RFC 8446, Section 4.2.3
-		err = errors.Join(err, add(ExtensionSignatureAlgorithms, func(b *cryptobyte.Builder) {
+		err = errors.Join(err, add(tls.ExtensionSignatureAlgorithms, func(b *cryptobyte.Builder) {
 			b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
 				for _, a := range s.SignatureAlgorithms {
 					b.AddUint16(a)
@@ -129,7 +136,7 @@ func (s *ClientHelloSpec) extensions() ([]helloExtension, error) {
 				return nil, fmt.Errorf("%w: ALPN protocol names are 1 to 255 bytes", ErrHelloInvalid)
 			}
 		}
-		err = errors.Join(err, add(ExtensionALPN, func(b *cryptobyte.Builder) {
+		err = errors.Join(err, add(tls.ExtensionALPN, func(b *cryptobyte.Builder) {
 			b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
 				for _, p := range s.ALPN {
 					b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes([]byte(p)) })
@@ -145,7 +152,7 @@ func (s *ClientHelloSpec) extensions() ([]helloExtension, error) {
 		if len(s.SupportedVersions) == 0 {
 			return nil, fmt.Errorf("%w: an empty supported_versions", ErrHelloInvalid)
 		}
-		err = errors.Join(err, add(ExtensionSupportedVersions, func(b *cryptobyte.Builder) {
+		err = errors.Join(err, add(tls.ExtensionSupportedVersions, func(b *cryptobyte.Builder) {
 			b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) {
 				for _, v := range s.SupportedVersions {
 					b.AddUint16(uint16(v))
@@ -154,7 +161,7 @@ func (s *ClientHelloSpec) extensions() ([]helloExtension, error) {
 		}))
 	}
 	if len(s.PSKModes) > 0 {
-		err = errors.Join(err, add(ExtensionPSKModes, func(b *cryptobyte.Builder) {
+		err = errors.Join(err, add(tls.ExtensionPSKModes, func(b *cryptobyte.Builder) {
 			b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(s.PSKModes) })
 		}))
 	}
@@ -165,7 +172,7 @@ func (s *ClientHelloSpec) extensions() ([]helloExtension, error) {
 				return nil, fmt.Errorf("%w: key_share for %v has no key", ErrHelloInvalid, ks.Group)
 			}
 		}
-		err = errors.Join(err, add(ExtensionKeyShare, func(b *cryptobyte.Builder) {
+		err = errors.Join(err, add(tls.ExtensionKeyShare, func(b *cryptobyte.Builder) {
 			b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
 				for _, ks := range s.KeyShares {
 					b.AddUint16(uint16(ks.Group))
@@ -177,11 +184,12 @@ func (s *ClientHelloSpec) extensions() ([]helloExtension, error) {
 	if err != nil {
 		return nil, err
 	}
-	seen := extensionSet{}
+	seen := make(map[tls.ExtensionType]bool, len(exts))
 	for _, e := range exts {
-		if !seen.add(e.typ) {
+		if seen[e.typ] {
 			return nil, fmt.Errorf("%w: extension %v appears twice", ErrHelloInvalid, e.typ)
 		}
+		seen[e.typ] = true
 	}
 	return exts, nil
 }
@@ -220,7 +228,7 @@ func (s *ClientHelloSpec) Marshal() ([]byte, error) {
 		// The padding extension costs 4 bytes of header itself; its body is pad-4 zeros,
 		// at least one so that the last extension is not empty.
 		body := max(pad-4, 1)
-		exts = append(exts, helloExtension{ExtensionPadding, make([]byte, body)})
+		exts = append(exts, helloExtension{tls.ExtensionPadding, make([]byte, body)})
 		return s.write(exts)
 	}
 	return msg, nil
@@ -261,7 +269,7 @@ func nonEmptyLast(exts []helloExtension) []helloExtension {
 // write builds the handshake message from the fields and the given extensions.
 func (s *ClientHelloSpec) write(exts []helloExtension) ([]byte, error) {
 	var b cryptobyte.Builder
-	b.AddUint8(uint8(HandshakeClientHello))
+	b.AddUint8(uint8(tls.HandshakeClientHello))
 	b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) {
 		b.AddUint16(uint16(s.LegacyVersion))
 		b.AddBytes(s.Random)
@@ -297,17 +305,17 @@ func (s *ClientHelloSpec) write(exts []helloExtension) ([]byte, error) {
 
 // Record writes the ClientHello in one handshake record whose header carries recordVersion
 // (0x0301 for every version from TLS 1.0 on, as clients send it; 0x0300 for SSL 3.0).
-func (s *ClientHelloSpec) Record(recordVersion Version) ([]byte, error) {
+func (s *ClientHelloSpec) Record(recordVersion tls.Version) ([]byte, error) {
 	msg, err := s.Marshal()
 	if err != nil {
 		return nil, err
 	}
-	return WrapRecord(ContentHandshake, recordVersion, msg)
+	return WrapRecord(tls.ContentHandshake, recordVersion, msg)
 }
 
 // WrapRecord puts payload into one record of type typ with version vers in its header
 // (RFC 8446, Section 5.1). The payload must fit one plaintext record (2^14 bytes).
-func WrapRecord(typ ContentType, vers Version, payload []byte) ([]byte, error) {
+func WrapRecord(typ tls.ContentType, vers tls.Version, payload []byte) ([]byte, error) {
 	if len(payload) > 1<<14 {
 		return nil, fmt.Errorf("%w: %d bytes do not fit one record", ErrHelloInvalid, len(payload))
 	}
@@ -361,7 +369,7 @@ func (s *ClientHelloSpec) MarshalSSLv2() ([]byte, error) {
 // SpecOf returns the spec that writes the fields m holds: the mirror of Unmarshal, for
 // round-trip tests and for replaying a captured hello. Extensions whose bodies parsing does not
 // keep (key_share keys, unknown extensions) are not in it.
-func SpecOf(m *ClientHello) ClientHelloSpec {
+func SpecOf(m *tls.ClientHello) ClientHelloSpec {
 	s := ClientHelloSpec{
 		LegacyVersion: m.LegacyVersion, Random: m.Random, SessionID: m.SessionID,
 		CipherSuites: m.CipherSuites, CompressionMethods: m.CompressionMethods, ServerName: m.ServerName,

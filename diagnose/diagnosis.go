@@ -409,18 +409,7 @@ func (j *judge) act0(v result.Verdict, who int, act result.Message) {
 // is the client's report of that close, not its cause.
 func (j *judge) alertAnswersServerClose(a facts.Alert) bool {
 	c := j.c
-	if a.From != facts.Client || !a.BeforeServerHello || c.Side[facts.Server].FirstPayload.Seen() {
-		return false
-	}
-	if fin := c.Side[facts.Server].FIN; fin.Seen() && fin.Frame < a.Frame {
-		return true
-	}
-	for _, r := range c.RSTs {
-		if r.From == facts.Server && r.Frame < a.Frame {
-			return true
-		}
-	}
-	return false
+	return a.From == facts.Client && a.BeforeServerHello && !c.Side[facts.Server].FirstPayload.Seen() && j.serverEndedBefore(a.Ref)
 }
 
 // classifyAlert: a plaintext alert ended the handshake.

@@ -299,7 +299,14 @@ func (c *Catalog) Template(key string) (string, bool) {
 }
 
 // Params lists the parameter names the template of key uses, sorted and without repeats.
-func (c *Catalog) Params(key string) []string {
+func (c *Catalog) Params(key string) []string { return c.params(key, true) }
+
+// ContentParams lists, sorted and without repeats, the parameters whose value the template of key
+// prints: all those Params lists but the ones it uses only to choose a plural form
+// ({n|flow|flows}), which carry no content a translation must keep.
+func (c *Catalog) ContentParams(key string) []string { return c.params(key, false) }
+
+func (c *Catalog) params(key string, plurals bool) []string {
 	t := c.templates[key]
 	if t == nil {
 		return nil
@@ -307,7 +314,7 @@ func (c *Catalog) Params(key string) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, p := range t.parts {
-		if p.name != "" && !seen[p.name] {
+		if p.name != "" && (plurals || !p.plural) && !seen[p.name] {
 			seen[p.name] = true
 			out = append(out, p.name)
 		}

@@ -54,6 +54,9 @@ type htmlPage struct {
 	NotListed      string
 	NotShown       string // rows left out of the table past maxHTMLFlows
 	Generated      string
+	// Lang is the page's language, its html lang attribute: "en" or "ja" (which also picks a
+	// font stack that has Japanese glyphs on Windows, macOS and Linux, nothing fetched).
+	Lang string
 }
 
 type htmlServer struct {
@@ -123,12 +126,13 @@ type htmlFlowRow struct {
 }
 
 // writeHTML writes the report as a single HTML page.
-func writeHTML(b *bytes.Buffer, r *result.Result, _ Options) error {
-	wd := wordsFor(r)
+func writeHTML(b *bytes.Buffer, r *result.Result, o Options) error {
+	wd := wordsFor(r, o.Lang)
 	flows := viewFlows(r, wd)
 	groups := groupFailures(flows)
 	sum := summarizeFailures(r, groups)
 	p := htmlPage{
+		Lang:      string(wd.lang),
 		Title:     "connscope report",
 		Lead:      sum.Lead,
 		Failed:    r.Summary.Failed > 0,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/connscope/connscope/knowledge"
 	"github.com/connscope/connscope/result"
 )
 
@@ -14,8 +15,11 @@ const liveReasonRunes = 110
 // client -> server, TCP state, offered and chosen versions, and the reason's first clause, e.g.
 //
 //	05:31:02.123 #3 tls-version-mismatch 10.55.0.1:40412 -> 10.55.0.2:4343 SF offered TLS 1.0 chosen - : the server sent a fatal protocol_version alert ...
-func FlowLine(f *result.Flow) string {
-	wd := wordsFor(&result.Result{})
+func FlowLine(f *result.Flow) string { return FlowLineIn(f, knowledge.English) }
+
+// FlowLineIn is FlowLine with the reason worded in language lang.
+func FlowLineIn(f *result.Flow, lang knowledge.Lang) string {
+	wd := wordsFor(&result.Result{}, lang)
 	offered := versionRange(f.OfferedVersions)
 	if f.TLS != nil && f.TLS.ClientHello != nil && f.TLS.ClientHello.OfferedFromLegacy && len(f.OfferedVersions) > 0 {
 		offered += legacyMark
@@ -33,16 +37,16 @@ func FlowLine(f *result.Flow) string {
 		orDash(f.ConnState), offered, chosen, orDash(reason))
 }
 
-// firstClause returns s up to its first "; " outside parentheses.
+// firstClause returns s up to its first "; " (Japanese: 「。」) outside parentheses.
 func firstClause(s string) string {
 	depth := 0
 	for i, r := range s {
 		switch {
-		case r == '(':
+		case r == '(' || r == '（':
 			depth++
-		case r == ')' && depth > 0:
+		case (r == ')' || r == '）') && depth > 0:
 			depth--
-		case r == ';' && depth == 0 && strings.HasPrefix(s[i:], "; "):
+		case r == ';' && depth == 0 && strings.HasPrefix(s[i:], "; "), r == '。' && depth == 0:
 			return s[:i]
 		}
 	}

@@ -25,8 +25,8 @@ const (
 // paragraph, a table of the failing groups, the evidence of each group, the next steps, then a
 // compact table of every flow and the warnings. Every string from the result is escaped, so
 // that text from the capture (an SNI, an HTTP path) renders as text and cannot break a table.
-func writeMarkdown(b *bytes.Buffer, r *result.Result, _ Options) error {
-	wd := wordsFor(r)
+func writeMarkdown(b *bytes.Buffer, r *result.Result, o Options) error {
+	wd := wordsFor(r, o.Lang)
 	flows := viewFlows(r, wd)
 	groups := groupFailures(flows)
 	sum := summarizeFailures(r, groups)

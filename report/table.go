@@ -31,7 +31,7 @@ const (
 // each failed flow (of every flow when o.Verbose), then the summary.
 func writeTable(b *bytes.Buffer, r *result.Result, o Options) error {
 	p := painter(o.Color)
-	wd := wordsFor(r)
+	wd := wordsFor(r, o.Lang)
 	for _, w := range r.Warnings {
 		fmt.Fprintf(b, "%s %s\n", p.paint(ansiYellow, "WARNING:"), warningText(w, wd))
 	}

@@ -78,7 +78,7 @@ func TestMarkdownGroups(t *testing.T) {
 		}
 	}
 	// A group shows the evidence of its first few flows and names the rest.
-	if g := groupFailures(viewFlows(r, wordsFor(r))); len(g) != 2 || len(g[0].Flows) != 3 || len(g[1].Flows) != 1 {
+	if g := groupFailures(viewFlows(r, wordsFor(r, ""))); len(g) != 2 || len(g[0].Flows) != 3 || len(g[1].Flows) != 1 {
 		t.Errorf("groups %+v, want 3 flows and 1", g)
 	}
 }
@@ -280,7 +280,7 @@ func TestAgentRows(t *testing.T) {
 	again := okFlow(7)
 	again.Client = "10.0.0.6:50500" // the mismatch agent, later with TLS 1.2
 	r := build(okFlow(1), mismatchFlow(2), refusedFlow(3), ipv6Flow(4), again)
-	got := agentRows(viewFlows(r, wordsFor(r)))
+	got := agentRows(viewFlows(r, wordsFor(r, "")))
 	want := []agentRow{
 		{Agent: "10.0.0.6", Connections: 2, Failed: 1, Offered: "TLS 1.0–1.2", Verdicts: []string{"ok", "tls-version-mismatch"}},
 		{Agent: "10.0.0.7", Connections: 1, Failed: 1, Offered: "-", Verdicts: []string{"refused"}},

@@ -1,8 +1,6 @@
 package report
 
 import (
-	"strings"
-
 	"github.com/connscope/connscope/knowledge"
 	"github.com/connscope/connscope/result"
 )
@@ -16,13 +14,16 @@ type words struct {
 	red     knowledge.Redactor
 }
 
-// wordsFor returns the words of result r in English.
-func wordsFor(r *result.Result) *words {
+// wordsFor returns the words of result r in language lang ("" or an unknown language: English).
+func wordsFor(r *result.Result, lang knowledge.Lang) *words {
 	p, err := knowledge.ProfileByName(r.Options.Profile)
 	if err != nil {
 		p = knowledge.Default()
 	}
-	return &words{lang: knowledge.English, cat: knowledge.CatalogOf(knowledge.English), profile: p}
+	if lang != knowledge.Japanese {
+		lang = knowledge.English
+	}
+	return &words{lang: lang, cat: knowledge.CatalogOf(lang), profile: p}
 }
 
 // msg words a message.
@@ -39,13 +40,29 @@ func (w *words) advice(v result.Verdict, adv *result.Advice) knowledge.Words {
 // flowWords is a flow's title, next steps and the steps joined in one line.
 func (w *words) flow(f *result.Flow) (title string, steps []string, step string) {
 	a := w.advice(f.Verdict, &f.Advice)
-	return a.Title, a.NextSteps, strings.Join(a.NextSteps, " ")
+	return a.Title, a.NextSteps, w.joinSteps(a.NextSteps)
 }
 
 // name is a DNS name's title, next steps and the steps joined in one line.
 func (w *words) name(n *result.Name) (title string, steps []string, step string) {
 	a := w.advice(n.Verdict, &n.Advice)
-	return a.Title, a.NextSteps, strings.Join(a.NextSteps, " ")
+	return a.Title, a.NextSteps, w.joinSteps(a.NextSteps)
+}
+
+// joinSteps joins next steps in one line as the language does (message steps.joined): English
+// with a space, Japanese, whose steps end in 「。」, with nothing.
+func (w *words) joinSteps(steps []string) string {
+	switch len(steps) {
+	case 0:
+		return ""
+	case 1:
+		return steps[0]
+	}
+	items := make([]result.Message, len(steps))
+	for i, s := range steps {
+		items[i] = result.Msg("literal", result.Text("text", s))
+	}
+	return w.cat.Say("steps.joined", result.List("steps", items))
 }
 
 // verdictInfo explains every verdict the result holds, in the order of result.AllVerdicts.

@@ -51,7 +51,7 @@ Options:
                         become zeros, and payload beyond the TLS handshake (application data,
                         plain HTTP, DNS) is cut as a snaplen cuts
       --export-all      with --export: every listed flow and name, not only the failing ones
-
+` + analyzeLangUsage + `
 Exit status: 0 no flow failed, 1 at least one flow (or a DNS name tied to the servers)
 failed, 2 bad usage or unreadable input.
 
@@ -67,6 +67,7 @@ type analyzeOptions struct {
 	serverNames []string
 	export      string
 	exportAll   bool
+	lang        string
 
 	ports    []string
 	hosts    []string
@@ -86,6 +87,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.StringSliceVar(&o.serverNames, "server-name", nil, "")
 	fs.StringVar(&o.export, "export", "", "")
 	fs.BoolVar(&o.exportAll, "export-all", false, "")
+	fs.StringVar(&o.lang, "lang", "", "")
 	fs.StringSliceVarP(&o.ports, "port", "p", nil, "")
 	fs.StringSliceVar(&o.hosts, "host", nil, "")
 	fs.StringVarP(&o.format, "format", "f", "table", "")
@@ -147,7 +149,7 @@ func writeReport(res *result.Result, format report.Format, o *analyzeOptions, st
 		defer f.Close()
 		out = f
 	}
-	if err := report.Write(out, res, format, report.Options{Verbose: o.verbose}); err != nil {
+	if err := report.Write(out, res, format, report.Options{Verbose: o.verbose, Lang: o.reportLang(format)}); err != nil {
 		return exitUsage, fmt.Errorf("writing the report: %w", err)
 	}
 	if o.output != "" {
@@ -173,6 +175,9 @@ func (o *analyzeOptions) analyzeOptions() (analyze.Options, error) {
 	}
 	if opts.Profile, err = knowledge.ProfileByName(o.profile); err != nil {
 		return opts, &usageError{"--profile: " + err.Error()}
+	}
+	if _, err := knowledge.ParseLang(o.lang); err != nil {
+		return opts, &usageError{"--lang: " + err.Error()}
 	}
 	for _, n := range o.serverNames {
 		opts.ServerNames = append(opts.ServerNames, strings.TrimSuffix(strings.ToLower(strings.TrimSpace(n)), "."))

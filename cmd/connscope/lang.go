@@ -1,0 +1,58 @@
+package main
+
+import (
+	"os"
+	"strings"
+
+	"github.com/connscope/connscope/knowledge"
+	"github.com/connscope/connscope/report"
+)
+
+// analyzeLangUsage and captureLangUsage are the --lang entries of the analyze and capture help.
+const (
+	analyzeLangUsage = `      --lang LANG       the language of the report's texts: en (default) or ja (Japanese);
+                        without --lang, a Japanese locale (LC_ALL, LC_MESSAGES or LANG
+                        starting with ja) words the table, Markdown and HTML reports in
+                        Japanese. JSON keys and verdict codes are English in every language;
+                        the program's own messages and this help are English
+`
+	captureLangUsage = `      --lang LANG         the language of the live lines and the report: en (default) or ja;
+                          without --lang, a Japanese locale (LC_ALL, LC_MESSAGES or LANG
+                          starting with ja) words the live lines and the table in Japanese.
+                          JSON keys and verdict codes are English in every language
+`
+)
+
+// getenv reads the environment; tests replace it.
+var getenv = os.Getenv
+
+// localeLang is the language the locale asks for: the first of LC_ALL, LC_MESSAGES and LANG that
+// is set (POSIX precedence for messages) decides; "ja", "ja_JP.UTF-8" and the like are Japanese,
+// anything else (C, POSIX, en_US.UTF-8, unset) English.
+func localeLang() knowledge.Lang {
+	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if s := getenv(v); s != "" {
+			if strings.HasPrefix(strings.ToLower(s), "ja") {
+				return knowledge.Japanese
+			}
+			return knowledge.English
+		}
+	}
+	return knowledge.English
+}
+
+// reportLang is the language a report in format f is worded in: the --lang flag when given;
+// else the locale's for the formats people read (table, Markdown, HTML) and English for JSON,
+// whose texts programs may match and so must not change with the user's locale.
+func (o *analyzeOptions) reportLang(f report.Format) knowledge.Lang {
+	if o.lang != "" {
+		l, err := knowledge.ParseLang(o.lang)
+		if err == nil {
+			return l
+		}
+	}
+	if f == report.FormatJSON {
+		return knowledge.English
+	}
+	return localeLang()
+}

@@ -41,16 +41,21 @@ func localeLang() knowledge.Lang {
 	return knowledge.English
 }
 
-// reportLang is the language a report in format f is worded in: the --lang flag when given;
-// else the locale's for the formats people read (table, Markdown, HTML) and English for JSON,
-// whose texts programs may match and so must not change with the user's locale.
+// reportLang is the language a report in format f is worded in: the --lang flag when given, else
+// defaultLang's.
 func (o *analyzeOptions) reportLang(f report.Format) knowledge.Lang {
 	if o.lang != "" {
-		l, err := knowledge.ParseLang(o.lang)
-		if err == nil {
+		if l, err := knowledge.ParseLang(o.lang); err == nil {
 			return l
 		}
 	}
+	return defaultLang(f)
+}
+
+// defaultLang is the language of a report in format f when no --lang is given: the locale's for
+// the formats people read (table, Markdown, HTML), English for JSON, whose texts programs may
+// match and so must not change with the user's locale.
+func defaultLang(f report.Format) knowledge.Lang {
 	if f == report.FormatJSON {
 		return knowledge.English
 	}

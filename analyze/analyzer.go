@@ -1,7 +1,6 @@
 package analyze
 
 import (
-	"cmp"
 	"net/netip"
 	"slices"
 
@@ -25,8 +24,12 @@ type Analyzer struct {
 	tr       *track.Tracker
 	agg      *fleet.Aggregate
 
-	kept     []*facts.Conn // the records the result lists, in the order they finished
+	kept     store // the records the result lists
 	warnings []result.Warning
+
+	snis, hosts map[string]bool // the SNIs and HTTP hosts of the listed connections (tie)
+
+	pipe *pipeline // files records on a goroutine of its own (pipeline.go); nil: in line
 
 	helloCuts     int // connections whose ClientHello the snaplen cut
 	helloCutFrame int // the first such ClientHello's frame
@@ -36,14 +39,20 @@ type Analyzer struct {
 // New returns an Analyzer for the given options.
 func New(opts Options) *Analyzer {
 	opts = opts.withDefaults()
-	a := &Analyzer{opts: opts, agg: fleet.New(opts.MaxAgentKeys)}
+	a := &Analyzer{opts: opts, agg: fleet.New(opts.MaxAgentKeys), snis: map[string]bool{}, hosts: map[string]bool{}}
 	for _, p := range opts.TLSPorts {
 		a.tlsPorts[p] = true
 	}
 	a.cfg = diagnose.Config{TLSPort: func(p uint16) bool { return a.tlsPorts[p] }, CheckURL: opts.Profile.CheckURL, AgentPorts: opts.AgentPorts}
-	a.tr = track.New(track.Config{Ports: opts.Ports, Hosts: opts.Hosts, TLSPorts: opts.TLSPorts, StreamLimit: opts.StreamLimit,
-		IdleTimeout: opts.IdleTimeout, ClosedLinger: opts.ClosedLinger, MaxActiveFlows: opts.MaxActiveFlows}, a.finished)
+	a.tr = trackerFor(a, a.finished)
 	return a
+}
+
+// trackerFor is the tracker of a's options, handing records to sink.
+func trackerFor(a *Analyzer, sink track.Sink) *track.Tracker {
+	o := &a.opts
+	return track.New(track.Config{Ports: o.Ports, Hosts: o.Hosts, TLSPorts: o.TLSPorts, StreamLimit: o.StreamLimit,
+		IdleTimeout: o.IdleTimeout, ClosedLinger: o.ClosedLinger, MaxActiveFlows: o.MaxActiveFlows}, sink)
 }
 
 // Packet takes the next packet of the capture. p and its slices are only read during the call.
@@ -54,7 +63,7 @@ func (a *Analyzer) Packet(p *capture.Packet) { a.tr.Packet(p) }
 // if the result lists it. It returns whether the record keeps its ladder: a listed connection
 // that may have failed does.
 func (a *Analyzer) finished(c *facts.Conn) bool {
-	d := diagnose.Conn(c, &a.cfg, nil)
+	d := diagnose.FirstOf(c, &a.cfg)
 	if c.HelloCut {
 		if a.helloCuts == 0 {
 			a.helloCutFrame = c.Side[facts.Client].FirstPayload.Num()
@@ -68,29 +77,36 @@ func (a *Analyzer) finished(c *facts.Conn) bool {
 		a.build(c, &live, &f)
 		a.opts.OnFlow(f)
 	}
-	if len(a.kept) >= a.opts.MaxFlows {
+	if a.kept.len() >= a.opts.MaxFlows {
 		a.agg.Unlisted(c, &d)
 		return false
 	}
-	a.kept = append(a.kept, c)
-	return d.Verdict != result.VerdictOK || d.PlainText
+	if d.Verdict == result.VerdictOK && !d.PlainText {
+		c.Ladder, c.LadderOmitted = nil, 0 // reports draw ladders of the flows that did not work
+	}
+	a.tie(c)
+	a.kept.add(c, d)
+	return false // the store keeps what it needs of the ladder
 }
 
 // AddWarning adds a warning about the input to the result.
 func (a *Analyzer) AddWarning(w result.Warning) { a.warnings = append(a.warnings, w) }
 
-// OpenFlows is the number of connections in progress.
+// OpenFlows is the number of connections not finished yet: in progress, or closed and kept a
+// while for late packets.
 func (a *Analyzer) OpenFlows() int { return a.tr.Open() }
 
 // Finish finishes every connection still open, runs the cross-connection inference and returns
 // the result. input describes what was read; warnings from reading come in through AddWarning.
 func (a *Analyzer) Finish(input result.Input) *result.Result {
 	a.tr.Flush()
+	a.settle()
 	if a.helloCuts > 0 {
 		a.warnings = append(a.warnings, warning("client-hello-cut", 0, a.helloCutFrame, result.Int("n", a.helloCuts), result.Int("frame", a.helloCutFrame)))
 	}
-	slices.SortFunc(a.kept, func(x, y *facts.Conn) int { return cmp.Compare(x.ID, y.ID) })
+	a.kept.sort()
 	ctx := a.agg.Context()
+	input.Outside = outside(a.tr.Unmatched(result.MaxOutside))
 	res := &result.Result{
 		Schema:   result.SchemaVersion,
 		Input:    input,
@@ -107,24 +123,32 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 		perServer[server][v] += n
 	}
 	guessed := 0
-	ties := diagnose.Ties{Option: a.opts.ServerNames, SNI: map[string]bool{}, Host: map[string]bool{}, ServerIPs: a.agg.ServerAddrs()}
+	ties := diagnose.Ties{Option: a.opts.ServerNames, SNI: a.snis, Host: a.hosts, ServerIPs: a.agg.ServerAddrs()}
 	oneDir, oneDirFirst, oneDirWhat := 0, 0, -1
-	for _, c := range a.kept {
-		d := diagnose.Conn(c, &a.cfg, ctx)
-		count(c.Server, d.Verdict, 1)
-		if c.RolesGuessed {
+	for i := range a.kept.entries {
+		e := &a.kept.entries[i]
+		v := e.first.Verdict
+		if v == result.VerdictRefused {
+			v = diagnose.Final(a.kept.record(i), e.first, ctx) // the forged-reset check reads the resets
+		} else {
+			v = diagnose.Revise(ctx, a.kept.servers[e.server], v, e.first.Highest, e.first.VersionSuspect, e.first.PlainText)
+		}
+		count(a.kept.servers[e.server], v, 1)
+		if e.rolesGuessed {
 			guessed++
 		}
-		if m := diagnose.MissingDirection(c); m >= 0 {
+		if e.missing > 0 {
 			if oneDir == 0 {
-				oneDirFirst, oneDirWhat = c.ID, m
+				oneDirFirst, oneDirWhat = int(e.id), int(e.missing-1)
 			}
 			oneDir++
 		}
-		a.tie(&ties, c, &d)
+		if v == result.VerdictOK && ties.OK == nil {
+			a.tieOK(&ties, a.kept.record(i), ctx)
+		}
 	}
-	res.Flows = result.NewFlowList(len(a.kept), func(i int, into *result.Flow) {
-		c := a.kept[i]
+	res.Flows = result.NewConcurrentFlowList(a.kept.len(), func(i int, into *result.Flow) {
+		c := a.kept.record(i)
 		d := diagnose.Conn(c, &a.cfg, ctx)
 		a.build(c, &d, into)
 	})
@@ -156,33 +180,51 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	return res
 }
 
+// outside is what tracking skipped, as the result gives it.
+func outside(u track.Unmatched) result.Outside {
+	o := result.Outside{TCPPackets: u.Packets, SYNs: u.SYNs, Ports: []result.PortCount{}, Hosts: []result.HostCount{}}
+	for _, p := range u.Ports {
+		o.Ports = append(o.Ports, result.PortCount{Port: int(p.Port), SYNs: p.SYNs, Packets: p.Packets})
+	}
+	for _, h := range u.Hosts {
+		o.Hosts = append(o.Hosts, result.HostCount{Host: h.Addr.String(), SYNs: h.SYNs})
+	}
+	return o
+}
+
 // warning is a result warning whose message has the key "warning." + code.
 func warning(code string, offset int64, frame int, args ...result.Arg) result.Warning {
 	return result.Warning{Code: code, Message: result.Msg("warning."+code, args...), Offset: offset, Frame: frame}
 }
 
-// tie notes what ties DNS names to the servers in a listed connection: its SNI, its HTTP Host,
-// and, for the first that worked, the connection itself.
-func (a *Analyzer) tie(t *diagnose.Ties, c *facts.Conn, d *diagnose.Diagnosis) {
-	if x := c.TLS; x != nil && x.Hello != nil && x.SNI != "" {
-		t.SNI[lower(x.SNI)] = true
+// tie notes what ties DNS names to the servers in a listed connection: its SNI and its HTTP
+// Host (the sets stay small: names repeat).
+func (a *Analyzer) tie(c *facts.Conn) {
+	if x := c.TLS; x != nil && x.Hello != nil && x.SNI != "" && len(a.snis) < maxTies {
+		a.snis[lower(x.SNI)] = true
 	}
-	if h := c.HTTP; h != nil && h.Host != "" {
+	if h := c.HTTP(); h != nil && h.Host != "" && len(a.hosts) < maxTies {
 		host := lower(h.Host)
 		if hh, _, ok := cut(host, ':'); ok && (len(host) == 0 || host[0] != '[') {
 			host = hh
 		}
-		t.Host[host] = true
+		a.hosts[host] = true
 	}
-	if d.Verdict == result.VerdictOK && t.OK == nil {
-		ok := &diagnose.OKFlow{ID: c.ID, Client: c.Client.String(), Server: c.Server.String(), Start: c.First.Time(), Reason: d.Reason}
-		if len(c.SYNs) > 0 {
-			ok.Frame = c.SYNs[0].Num()
-		} else if len(d.Evidence) > 0 {
-			ok.Frame = d.Evidence[0].Frame
-		}
-		t.OK = ok
+}
+
+// maxTies bounds the SNIs and HTTP hosts kept to tie DNS names to the servers.
+const maxTies = 4096
+
+// tieOK notes the first listed connection that worked (c): a name's diagnosis cites it.
+func (a *Analyzer) tieOK(t *diagnose.Ties, c *facts.Conn, ctx *diagnose.Context) {
+	d := diagnose.Conn(c, &a.cfg, ctx)
+	ok := &diagnose.OKFlow{ID: int(c.ID), Client: c.Client.String(), Server: c.Server.String(), Start: c.First.Time(), Reason: d.Reason}
+	if len(c.SYNs) > 0 {
+		ok.Frame = c.SYNs[0].Num()
+	} else if len(d.Evidence) > 0 {
+		ok.Frame = d.Evidence[0].Frame
 	}
+	t.OK = ok
 }
 
 func (a *Analyzer) resultOptions() result.Options {

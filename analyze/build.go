@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/certcheck"
 	"github.com/connscope/connscope/diagnose"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/result"
@@ -107,7 +108,7 @@ func (a *Analyzer) build(c *facts.Conn, d *diagnose.Diagnosis, out *result.Flow)
 	}
 	first, last := c.First.Time(), c.Last.Time()
 	*out = result.Flow{
-		ID:              c.ID,
+		ID:              int(c.ID),
 		Client:          c.Client.String(),
 		Server:          c.Server.String(),
 		RolesGuessed:    c.RolesGuessed,
@@ -134,13 +135,13 @@ func (a *Analyzer) build(c *facts.Conn, d *diagnose.Diagnosis, out *result.Flow)
 			SYNs:          syns,
 			FINs:          fins,
 			RSTs:          rsts,
-			ClientPackets: cs.Packets,
-			ServerPackets: ss.Packets,
+			ClientPackets: int(cs.Packets),
+			ServerPackets: int(ss.Packets),
 			ClientBytes:   cs.Bytes,
 			ServerBytes:   ss.Bytes,
-			ClientRetrans: cs.Retrans,
-			ServerRetrans: ss.Retrans,
-			SnaplenCut:    c.SnaplenCut,
+			ClientRetrans: int(cs.Retrans),
+			ServerRetrans: int(ss.Retrans),
+			SnaplenCut:    int(c.SnaplenCut),
 			ClientTTL:     int(cs.TTL),
 			ServerTTL:     int(ss.TTL),
 		},
@@ -180,20 +181,20 @@ func (a *Analyzer) fillTLS(c *facts.Conn, out *result.Flow) {
 		return
 	}
 	if !x.IsTLS() && len(x.Alerts) == 0 {
-		if nt := x.NotTLS[facts.Client]; nt.Seen() {
+		if nt := x.R().NotTLS[facts.Client]; nt.Seen() {
 			out.NotTLS = diagnose.DescribePrefix(nt.Prefix)
 		}
 		return
 	}
 	t := &result.TLS{ServerMessages: make([]string, 0, len(x.ServerMessages)), Established: x.ServerHello != nil && diagnose.Established(c),
-		ClientAppData: x.AppData[facts.Client], ServerAppData: x.AppData[facts.Server]}
+		ClientAppData: int(x.AppData[facts.Client]), ServerAppData: int(x.AppData[facts.Server])}
 	for _, m := range x.ServerMessages {
 		t.ServerMessages = append(t.ServerMessages, m.String())
 	}
 	if h := x.Hello; h != nil {
 		rc := new(result.ClientHello)
 		*rc = a.forms.hello(h) // the names, shared with every flow that sent the same ClientHello
-		rc.Frame, rc.LastFrame, rc.Segments = x.HelloFrame, x.HelloLast.Num(), x.HelloSegments
+		rc.Frame, rc.LastFrame, rc.Segments = int(x.HelloFrame), x.HelloLast.Num(), int(x.HelloSegments)
 		rc.RecordVersion, rc.SNI, rc.ALPN = x.HelloRecord.String(), x.SNI, append([]string{}, x.ALPN...)
 		t.ClientHello = rc
 		out.OfferedVersions = rc.OfferedVersions
@@ -203,8 +204,8 @@ func (a *Analyzer) fillTLS(c *facts.Conn, out *result.Flow) {
 		v := sh.SH.ChosenVersion().String()
 		out.ChosenVersion = &v
 	}
-	if x.HRR != nil {
-		t.HelloRetryRequest = a.forms.serverHello(x.HRR, x.HRRRef.Num())
+	if x.R().HRR != nil {
+		t.HelloRetryRequest = a.forms.serverHello(x.R().HRR, x.R().HRRRef.Num())
 	}
 	t.ServerCertificates, t.CertificateFindings = []result.Certificate{}, []result.CertificateFinding{}
 	if ch := x.ServerCert; ch != nil && len(ch.DER) > 0 {
@@ -248,9 +249,9 @@ func describeChain(chain *facts.Chain) []result.Certificate {
 		for _, ip := range cert.IPAddresses {
 			rc.IPAddresses = append(rc.IPAddresses, ip.String())
 		}
-		rc.KeyType, rc.KeyBits = diagnose.KeyInfo(cert)
+		rc.KeyType, rc.KeyBits = certcheck.KeyInfo(cert)
 		rc.SignatureAlgorithm = cert.SignatureAlgorithm.String()
-		rc.SelfSigned = diagnose.SelfSigned(cert)
+		rc.SelfSigned = certcheck.SelfSigned(cert)
 		rc.IsCA = cert.IsCA
 		desc[i] = rc
 	}
@@ -264,7 +265,7 @@ func pathResult(c *facts.Conn, d *diagnose.Diagnosis) *result.Path {
 	where, why, ch, sh := diagnose.Vantage(c)
 	p := &result.Path{Vantage: where, VantageReason: why, ClientHops: ch, ServerHops: sh,
 		SYNIntervals: []float64{}, ICMP: icmpResult(c),
-		DupACKs: max(ps.Side[0].DupMax, ps.Side[1].DupMax), ZeroWindows: ps.Side[0].ZeroWin + ps.Side[1].ZeroWin}
+		DupACKs: int(max(ps.Side[0].DupMax, ps.Side[1].DupMax)), ZeroWindows: int(ps.Side[0].ZeroWin + ps.Side[1].ZeroWin)}
 	if sch := diagnose.SYNSchedule(c); sch.Name() != "" {
 		p.SYNIntervals = sch.IntervalSeconds()
 		p.SYNSchedule = sch.Name()
@@ -277,8 +278,8 @@ func pathResult(c *facts.Conn, d *diagnose.Diagnosis) *result.Path {
 
 // icmpResult lists a connection's ICMP errors for the result.
 func icmpResult(c *facts.Conn) []result.ICMPError {
-	out := make([]result.ICMPError, 0, len(c.ICMP))
-	for _, ic := range c.ICMP {
+	out := make([]result.ICMPError, 0, len(c.ICMP()))
+	for _, ic := range c.ICMP() {
 		q := "server"
 		if ic.FromClient {
 			q = "client"
@@ -291,7 +292,7 @@ func icmpResult(c *facts.Conn) []result.ICMPError {
 
 // httpResult is the connection's HTTP facts in result form; nil when the client sent no request.
 func httpResult(c *facts.Conn, checkURL string) *result.HTTP {
-	h := c.HTTP
+	h := c.HTTP()
 	if h == nil || !h.Request.Seen() {
 		return nil
 	}
@@ -315,7 +316,7 @@ func ladderResult(c *facts.Conn) ([]result.Packet, int) {
 		out[i] = result.Packet{Frame: int(p.Frame), Time: time.Unix(0, p.UnixNano).UTC(), From: facts.SideName[p.From],
 			TCPFlags: flagNames(p.Flags), PayloadLen: int(p.PayloadLen), Retransmission: p.Retrans, Messages: msgs}
 	}
-	return out, c.LadderOmitted
+	return out, int(c.LadderOmitted)
 }
 
 // flagOrder lists the TCP flags in the order Wireshark prints them: "[SYN, ACK]", "[FIN, PSH, ACK]",

@@ -32,6 +32,9 @@ func Reader(r *capture.Reader, name string, opts Options) (*result.Result, error
 // analyzeReader is Reader, reading ahead in a goroutine when ahead is set.
 func analyzeReader(r *capture.Reader, name string, opts Options, ahead bool) (*result.Result, error) {
 	a := New(opts)
+	if ahead {
+		a.fileInBackground()
+	}
 	in := result.Input{File: name, Format: r.Format(), Complete: true}
 	take := func(p *capture.Packet) {
 		if in.Frames == 0 {
@@ -40,6 +43,9 @@ func analyzeReader(r *capture.Reader, name string, opts Options, ahead bool) (*r
 		in.Frames++
 		in.Last = p.Time.UTC()
 		a.Packet(p)
+		if in.Frames%progressEvery == 0 {
+			opts.Progress.update(in.Frames, a.tr.Seen())
+		}
 	}
 	var err error
 	if ahead {
@@ -66,6 +72,7 @@ func analyzeReader(r *capture.Reader, name string, opts Options, ahead bool) (*r
 		}
 		a.AddWarning(warning(code, fe.Offset, 0, result.Text("error", fe.Error()), result.Sub("covers", covers)))
 	}
+	opts.Progress.update(in.Frames, a.tr.Seen())
 	st := r.Stats()
 	in.Bytes = st.Bytes
 	in.LinkTypes = append([]string{}, r.LinkTypes()...)

@@ -40,12 +40,16 @@ type Options struct {
 	// DefaultIdleTimeout). Closed connections are finished sooner.
 	IdleTimeout time.Duration
 	// ClosedLinger is how long a closed or reset connection is kept for late packets before it is
-	// finished (0: DefaultClosedLinger).
+	// finished (0: DefaultClosedLinger, 5 s as Zeek's tcp_close_delay; after half a second the
+	// connection is kept as a small tomb, see track/tomb.go).
 	ClosedLinger time.Duration
 	// OnFlow, when set, is called with each flow as it finishes (closed, idle, or at Finish), with
 	// its verdict as far as the packets so far tell: Finish may still revise it with what later
 	// flows show about the server. For live capture.
 	OnFlow func(result.Flow)
+	// Progress, when set, is kept up to date with the packets read and connections seen while
+	// a capture file is analysed (File, Reader), for a progress display.
+	Progress *Progress
 	// Profile words titles and next steps and brings defaults: its Ports when Ports is empty,
 	// its TLSPorts on top of TLSPorts, its CheckURL for plain HTTP. Nil means the generic one.
 	Profile *knowledge.Profile
@@ -64,7 +68,7 @@ const (
 	DefaultStreamLimit    = 64 << 10
 	DefaultMaxAgentKeys   = 200000
 	DefaultIdleTimeout    = 5 * time.Minute
-	DefaultClosedLinger   = 10 * time.Second
+	DefaultClosedLinger   = 5 * time.Second
 )
 
 // DefaultTLSPorts are ports where TLS is expected: Apex One / OfficeScan's 4343 and the usual

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"runtime"
 	"time"
 
@@ -25,6 +26,17 @@ var (
 	ErrCaptureUnavailable = errors.New("live capture unavailable")
 )
 
+// Errors that end a running capture (Live.Next, Live.Err), to be tested with errors.Is. Their
+// text is "interface NAME went away" or "interface NAME went down".
+var (
+	// ErrInterfaceGone: the interface was removed while capturing (a USB adapter unplugged, a
+	// VPN, container or virtual interface deleted).
+	ErrInterfaceGone = errors.New("went away")
+	// ErrInterfaceDown: the interface was taken down while capturing; the kernel stops handing
+	// its packets over (tcpdump ends there too).
+	ErrInterfaceDown = errors.New("went down")
+)
+
 // ErrTimeout is what Live.Next returns when no packet arrived within the poll interval: nothing is
 // wrong, call Next again (after any periodic work).
 var ErrTimeout = errors.New("no packet within the poll interval")
@@ -35,12 +47,38 @@ type LiveOptions struct {
 	Interface string
 	// Filter selects the packets the kernel (or Npcap/libpcap) hands over.
 	Filter Filter
-	// Write, when set, receives every captured frame as a pcapng file. Close flushes it.
+	// Write, when set, receives every captured frame as a pcapng file. Close flushes it. When
+	// writing fails (a full disk), the capture goes on without it: the file is cut back to its
+	// last whole block when Write can be truncated (an *os.File can), so that it stays a valid
+	// capture of the packets before, and OnWriteError is told.
 	Write io.Writer
+	// OnWriteError, when set, is called once, from Next, Flush or Close, when writing to Write
+	// fails. WriteErr returns the same error afterwards.
+	OnWriteError func(*WriteError)
 	// PollInterval is the longest Next waits for a packet before it returns ErrTimeout (default
 	// 200 ms).
 	PollInterval time.Duration
 }
+
+// WriteError says why writing LiveOptions.Write stopped; the capture went on without it.
+type WriteError struct {
+	Err     error // what writing returned, e.g. "write x.pcapng: no space left on device"
+	Packets int   // packets the file holds, all written whole before the failure
+	// Whole is true when the file ends after its last whole block (a valid pcapng file); false
+	// when it could not be cut back there, and its last block is incomplete.
+	Whole bool
+}
+
+func (e *WriteError) Error() string {
+	holds := fmt.Sprintf("it holds the %d packets before, as a valid pcapng file", e.Packets)
+	if !e.Whole {
+		holds = fmt.Sprintf("it holds the %d packets before, but could not be cut back to them: its last block is incomplete (Wireshark reads up to it)", e.Packets)
+	}
+	return fmt.Sprintf("writing the capture file failed after %d packets (%v): %s", e.Packets, e.Err, holds)
+}
+
+// Unwrap returns what writing returned.
+func (e *WriteError) Unwrap() error { return e.Err }
 
 // KernelStats are the capture counters of the kernel (Linux PACKET_STATISTICS) or of Npcap/libpcap.
 type KernelStats struct {
@@ -61,14 +99,18 @@ type liveSource interface {
 // Live reads decoded packets from a network interface, as Reader does from a file. It is not safe
 // for concurrent use: one goroutine calls Next, Flush and Close.
 type Live struct {
-	opts  LiveOptions
-	src   liveSource
-	dec   *decoder
-	link  linkKind
-	stats Stats
-	w     *pcapgo.NgWriter
-	start time.Time
-	err   error
+	opts    LiveOptions
+	src     liveSource
+	dec     *decoder
+	link    linkKind
+	stats   Stats
+	w       *pcapgo.NgWriter // nil when not writing, or after writing failed
+	sink    *blockSink
+	start   time.Time
+	ifindex int   // the interface's index, to tell when it went away; 0 when unknown
+	err     error // what Next returns from now on
+	failed  error // the error that ended the capture
+	werr    *WriteError
 }
 
 // OpenLive starts capturing on an interface with the given filter. It needs root or CAP_NET_RAW on
@@ -86,6 +128,9 @@ func OpenLive(opts LiveOptions) (*Live, error) {
 		return nil, err
 	}
 	l := &Live{opts: opts, src: src, dec: newDecoder(), link: linkKindOf(src.linkType())}
+	if ifc, err := net.InterfaceByName(opts.Interface); err == nil {
+		l.ifindex = ifc.Index
+	}
 	if err := l.startWriter(); err != nil {
 		src.close()
 		return nil, err
@@ -103,9 +148,14 @@ func (l *Live) startWriter() error {
 	intf := pcapgo.NgInterface{Name: l.opts.Interface, Filter: l.opts.Filter.Expression(), OS: runtime.GOOS,
 		LinkType: l.src.linkType(), SnapLength: liveSnaplen, TimestampResolution: 9}
 	info := pcapgo.NgWriterOptions{SectionInfo: pcapgo.NgSectionInfo{Hardware: runtime.GOARCH, OS: runtime.GOOS, Application: "connscope capture"}}
-	w, err := pcapgo.NewNgWriterInterface(l.opts.Write, intf, info)
+	l.sink = &blockSink{w: l.opts.Write}
+	w, err := pcapgo.NewNgWriterInterface(l.sink, intf, info)
 	if err == nil {
 		err = w.Flush()
+	}
+	if err == nil {
+		l.sink.endBlock(false)
+		err = l.sink.flush()
 	}
 	if err != nil {
 		return fmt.Errorf("writing the capture file: %w", err)
@@ -114,10 +164,67 @@ func (l *Live) startWriter() error {
 	return nil
 }
 
+// writeFrame appends a frame to the capture file; a failure stops the file, not the capture.
+func (l *Live) writeFrame(ci gopacket.CaptureInfo, data []byte) {
+	ci.InterfaceIndex = 0
+	// The pcapng writer's own buffer is flushed into the sink after every block, so that the
+	// sink knows where each block ends; it cannot fail (the sink only appends).
+	l.w.WritePacket(ci, data)
+	l.w.Flush()
+	l.sink.endBlock(true)
+	if len(l.sink.buf) >= sinkBuffer {
+		l.flushFile()
+	}
+}
+
+// flushFile writes what the sink holds; on failure it stops writing and tells OnWriteError.
+func (l *Live) flushFile() {
+	if l.w == nil {
+		return
+	}
+	if err := l.sink.flush(); err != nil {
+		l.w = nil
+		l.werr = &WriteError{Err: err, Packets: l.sink.packets, Whole: l.sink.whole}
+		if l.opts.OnWriteError != nil {
+			l.opts.OnWriteError(l.werr)
+		}
+	}
+}
+
+// WriteErr returns why writing LiveOptions.Write stopped, or nil if it did not.
+func (l *Live) WriteErr() *WriteError { return l.werr }
+
+// Err returns the error that ended the capture (the interface went away or down, a read
+// failed), or nil while it runs and when it was stopped by Close.
+func (l *Live) Err() error { return l.failed }
+
+// readError says why reading failed: the interface went away or down, or the error read
+// returned.
+func (l *Live) readError(err error) error {
+	if l.ifindex == 0 {
+		return fmt.Errorf("capturing on %s: %w", l.opts.Interface, err)
+	}
+	// A deleted interface is taken down first: give its removal a moment to show.
+	for wait := 0; ; wait++ {
+		ifc, ierr := net.InterfaceByIndex(l.ifindex)
+		switch {
+		case ierr != nil || ifc.Name != l.opts.Interface:
+			return fmt.Errorf("interface %s %w", l.opts.Interface, ErrInterfaceGone)
+		case ifc.Flags&net.FlagUp != 0:
+			return fmt.Errorf("capturing on %s: %w", l.opts.Interface, err)
+		case wait == 10:
+			return fmt.Errorf("interface %s %w", l.opts.Interface, ErrInterfaceDown)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // Next reads the next frame into p, reusing p, like Reader.Next: its slices are valid until the next
 // call. It returns ErrTimeout when nothing arrived within the poll interval, and after Close an
-// error that says the capture is closed. A frame that cannot be written to LiveOptions.Write stops
-// the capture with that error.
+// error that says the capture is closed. An error that ends the capture (wrapping
+// ErrInterfaceGone or ErrInterfaceDown when that is why) is returned from then on, and by Err.
+// A frame that cannot be written to LiveOptions.Write stops the file, not the capture (see
+// LiveOptions.OnWriteError).
 func (l *Live) Next(p *Packet) error {
 	if l.err != nil {
 		return l.err
@@ -125,16 +232,13 @@ func (l *Live) Next(p *Packet) error {
 	data, ci, err := l.src.read()
 	if err != nil {
 		if err != ErrTimeout {
-			err = fmt.Errorf("capturing on %s: %w", l.opts.Interface, err)
+			err = l.readError(err)
+			l.err, l.failed = err, err
 		}
 		return err
 	}
 	if l.w != nil {
-		ci.InterfaceIndex = 0
-		if err := l.w.WritePacket(ci, data); err != nil {
-			l.err = fmt.Errorf("writing the capture file: %w", err)
-			return l.err
-		}
+		l.writeFrame(ci, data)
 	}
 	l.stats.Frames++
 	l.stats.Bytes += int64(len(data))
@@ -148,44 +252,33 @@ func (l *Live) Next(p *Packet) error {
 }
 
 // Flush writes what the capture file's buffer holds, so that the file on disk is a complete
-// capture of every frame returned so far.
+// capture of every frame returned so far. A failure stops the file, not the capture: it goes to
+// LiveOptions.OnWriteError and WriteErr, and Flush returns nil.
 func (l *Live) Flush() error {
-	if l.w == nil {
-		return nil
-	}
-	if err := l.w.Flush(); err != nil {
-		return fmt.Errorf("writing the capture file: %w", err)
-	}
+	l.flushFile()
 	return nil
 }
 
 // Close stops the capture. With LiveOptions.Write it first appends the interface statistics (the
-// kernel's received and dropped counts, which Wireshark shows) and flushes the file; it does not
-// close the writer, which belongs to the caller.
+// kernel's received and dropped counts, which Wireshark shows) and flushes the file (a failure
+// goes to OnWriteError and WriteErr); it does not close the writer, which belongs to the caller.
 func (l *Live) Close() error {
-	var werr error
 	if l.w != nil {
 		st := pcapgo.NgInterfaceStatistics{LastUpdate: time.Now(), StartTime: l.start, EndTime: time.Now(),
 			PacketsReceived: pcapgo.NgNoValue64, PacketsDropped: pcapgo.NgNoValue64}
 		if ks, err := l.src.stats(); err == nil {
 			st.PacketsReceived, st.PacketsDropped = ks.Received, ks.Dropped
 		}
-		werr = l.w.WriteInterfaceStats(0, st)
-		if err := l.Flush(); werr == nil {
-			werr = err
-		}
-		if werr != nil {
-			werr = fmt.Errorf("writing the capture file: %w", werr)
-		}
+		l.w.WriteInterfaceStats(0, st) // into the sink, which cannot fail
+		l.w.Flush()
+		l.sink.endBlock(false)
+		l.flushFile()
 		l.w = nil
 	}
 	if l.err == nil {
 		l.err = fmt.Errorf("the capture on %s is closed", l.opts.Interface)
 	}
-	if err := l.src.close(); err != nil && werr == nil {
-		return err
-	}
-	return werr
+	return l.src.close()
 }
 
 // KernelStats returns the kernel's (or Npcap's) counts since the capture started.

@@ -26,8 +26,8 @@ func AdviceParams(c *facts.Conn, d *Diagnosis, checkURL string) []result.Arg {
 	if d.Highest != 0 {
 		out = append(out, result.Text("client_highest", d.Highest.String()))
 	}
-	if len(c.ICMP) > 0 {
-		out = append(out, addr("router", c.ICMP[0].Router))
+	if len(c.ICMP()) > 0 {
+		out = append(out, addr("router", c.ICMP()[0].Router))
 	}
 	if i, ok := injectedRST(c); ok {
 		out = append(out, dur("idle", c.RSTs[i].Idle))
@@ -37,7 +37,7 @@ func AdviceParams(c *facts.Conn, d *Diagnosis, checkURL string) []result.Arg {
 			out = append(out, endpoint("reset_in_name_of", c.Server))
 		}
 	}
-	if h := c.HTTP; h != nil && h.Request.Seen() {
+	if h := c.HTTP(); h != nil && h.Request.Seen() {
 		out = append(out, result.URLPath("path", h.Path))
 		if h.Response.Seen() {
 			out = append(out, result.Capture("status", h.Line))

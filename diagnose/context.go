@@ -21,7 +21,7 @@ type Context struct {
 	ServerTTL map[netip.Addr]TTLSeen
 	// Attempts lists, per client address and server, the IDs of the connections whose SYNs got
 	// no SYN-ACK, in ID order (at most MaxAttempts).
-	Attempts map[Attempt][]int
+	Attempts map[Attempt][]int32
 }
 
 // MaxAttempts bounds the attempts Context.Attempts keeps per client and server.
@@ -37,7 +37,7 @@ type ServerSeen struct {
 // Acceptance is one ServerHello that shows a server accepting a version: evidence for other
 // connections.
 type Acceptance struct {
-	ConnID int
+	ConnID int32
 	Client netip.AddrPort
 	Hello  facts.Ref
 }
@@ -45,7 +45,7 @@ type Acceptance struct {
 // TTLSeen is a server's TTL as one connection showed it, in a packet that is not a reset.
 type TTLSeen struct {
 	TTL    uint8
-	ConnID int
+	ConnID int32
 	At     facts.Ref
 }
 
@@ -135,7 +135,7 @@ func (j *judge) infer(ctx *Context) {
 		d.Reason = result.Msg("reason.version-mismatch-inferred", result.Text("highest", d.Highest.String()), s.accepted("accepted"), result.Sub("what", what))
 		for _, v := range s.AcceptedList() {
 			ex := s.Example[v]
-			d.Evidence = append(d.Evidence, result.Evidence{Frame: ex.Hello.Num(), Time: ex.Hello.Time(), Flow: ex.ConnID,
+			d.Evidence = append(d.Evidence, result.Evidence{Frame: ex.Hello.Num(), Time: ex.Hello.Time(), Flow: int(ex.ConnID),
 				Text: result.Msg("ev.accepted-for-another", result.Text("version", v.String()), endpoint("client", ex.Client),
 					result.Int("flow", ex.ConnID), result.Text("highest", d.Highest.String()), result.Text("verdict", string(prev)))})
 		}
@@ -194,7 +194,7 @@ func (j *judge) variant() string {
 	c := j.c
 	switch j.d.Verdict {
 	case result.VerdictFirewallReject:
-		if len(c.ICMP) > 0 && c.ICMP[0].Router == c.Server.Addr() {
+		if len(c.ICMP()) > 0 && c.ICMP()[0].Router == c.Server.Addr() {
 			return "server-host"
 		}
 	case result.VerdictMiddleboxReset:

@@ -91,7 +91,7 @@ func (j *judge) first() {
 	if c.HelloCut {
 		j.d.Flags = append(j.d.Flags, "client-hello-cut")
 	}
-	if p := c.HelloPartial; p != nil {
+	if p := c.HelloPartial(); p != nil {
 		j.d.Flags = append(j.d.Flags, "client-hello-partial:"+itoa(p.Have)+"/"+itoa(p.Want))
 	}
 	if c.SnaplenCut > 0 {
@@ -145,7 +145,7 @@ var noTLS facts.TLS
 
 func (j *judge) classify() {
 	c := j.c
-	end := c.End
+	end := c.End.Time()
 	if j.classifyPath(end) { // pathverdict.go: blackholes, forged resets, lost SYN-ACKs
 		return
 	}
@@ -157,7 +157,7 @@ func (j *judge) classify() {
 		j.evidence(c.First, "ev.first-no-syn")
 		j.verdict(result.VerdictIncomplete, "reason.mid-connection")
 		j.addRSTEvidence()
-	case x.Hello != nil || x.HelloErr != "":
+	case x.Hello != nil || x.R().HelloErr != "":
 		j.classifyTLS(end)
 	case c.HelloCut:
 		j.classifyCutClientHello()
@@ -196,7 +196,7 @@ func (j *judge) classifyNoSYNACK(end time.Time) {
 			return
 		}
 	}
-	if len(c.ICMP) > 0 {
+	if len(c.ICMP()) > 0 {
 		j.classifyICMP() // icmp.go
 		return
 	}
@@ -213,14 +213,14 @@ func (j *judge) classifyNoSYNACK(end time.Time) {
 // classifyTLS: the client sent a ClientHello.
 func (j *judge) classifyTLS(end time.Time) {
 	c, x := j.c, j.tlsOf()
-	chRef := facts.MakeRef(x.HelloFrame, x.HelloLast.Time())
+	chRef := facts.MakeRef(int(x.HelloFrame), x.HelloLast.Time())
 	if x.Hello != nil {
 		j.evidence(chRef, "ev.client-hello", offeredArg("offered", x.Hello), legacyNote(x.Hello), sniNote(x.SNI))
 	} else {
-		j.evidence(chRef, "ev.client-hello-unparsed", result.Text("error", x.HelloErr))
+		j.evidence(chRef, "ev.client-hello-unparsed", result.Text("error", x.R().HelloErr))
 	}
-	if x.HRR != nil {
-		j.evidence(x.HRRRef, "ev.hello-retry-request", result.Text("group", x.HRR.SH.KeyShareGroup.String()))
+	if x.R().HRR != nil {
+		j.evidence(x.R().HRRRef, "ev.hello-retry-request", result.Text("group", x.R().HRR.SH.KeyShareGroup.String()))
 	}
 	if x.ServerHello != nil {
 		j.evidence(x.SHRef, "ev.server-hello", result.Text("version", x.ServerHello.SH.ChosenVersion().String()), chosenCipher("cipher", x.ServerHello.SH))
@@ -238,7 +238,7 @@ func (j *judge) classifyTLS(end time.Time) {
 		j.classifyAfterServerHello(end)
 		return
 	}
-	if nt := x.NotTLS[facts.Server]; nt.Seen() && !x.STARTTLS {
+	if nt := x.R().NotTLS[facts.Server]; nt.Seen() && !x.STARTTLS {
 		what := describePrefix(nt.Prefix)
 		j.evidence(nt.Ref, "ev.server-answered", result.Sub("what", what))
 		j.verdict(result.VerdictNotTLS, "reason.server-not-tls", result.Sub("what", what), endpoint("server", c.Server))
@@ -409,7 +409,7 @@ func Established(c *facts.Conn) bool { return tlsEstablished(c) }
 func (j *judge) classifyPlain(end time.Time) {
 	c, x := j.c, j.tlsOf()
 	cs, ss := &c.Side[facts.Client], &c.Side[facts.Server]
-	if nt := x.NotTLS[facts.Client]; nt.Seen() {
+	if nt := x.R().NotTLS[facts.Client]; nt.Seen() {
 		what := describePrefix(nt.Prefix)
 		j.evidence(nt.Ref, "ev.client-sent", result.Sub("what", what))
 		if j.cfg.TLSPort != nil && j.cfg.TLSPort(c.Server.Port()) {

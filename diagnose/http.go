@@ -13,14 +13,14 @@ import (
 // verdict http-error. Other error statuses are flagged (http-status:NNN), not failures:
 // connscope cannot tell which other paths a client needs.
 func (j *judge) classifyHTTP() {
-	h := j.c.HTTP
+	h := j.c.HTTP()
 	if h == nil || !h.Request.Seen() {
 		return
 	}
 	if j.d.Verdict == result.VerdictNotTLS {
 		return // the HTTP request is the finding; its text is in the reason
 	}
-	if !j.tlsOf().NotTLS[facts.Client].Seen() {
+	if !j.tlsOf().R().NotTLS[facts.Client].Seen() {
 		j.evidence(h.Request, "ev.http-request", result.Capture("method", h.Method), result.URLPath("path", h.Path))
 	}
 	if !h.Response.Seen() {

@@ -130,12 +130,12 @@ func (j *judge) icmpSender(name string, ic facts.ICMP) result.Arg {
 // classifyICMP: the client's SYNs got no SYN-ACK and at least one ICMP error quotes them.
 func (j *judge) classifyICMP() {
 	c := j.c
-	ic := c.ICMP[0]
+	ic := c.ICMP()[0]
 	first := c.SYNs[0]
 	for _, r := range c.SYNs {
 		j.evidence(r, "ev.syn-after-first", dur("after", r.Time().Sub(first.Time())))
 	}
-	for _, e := range c.ICMP {
+	for _, e := range c.ICMP() {
 		quoted := facts.Server
 		if e.FromClient {
 			quoted = facts.Client

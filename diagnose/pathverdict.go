@@ -47,9 +47,9 @@ func (j *judge) pathFlags(end time.Time) {
 		}
 		if s.ZeroWin > 0 {
 			// zero-window:SIDE:ADVERTISEMENTS:LONGEST; a period still open at the end is a stall.
-			j.d.Flags = append(j.d.Flags, "zero-window:"+name+":"+itoa(s.ZeroWin)+":"+fmtSecs(s.ZeroMax)+"s")
+			j.d.Flags = append(j.d.Flags, "zero-window:"+name+":"+itoa(s.ZeroWin)+":"+fmtSecs(s.R().ZeroMax)+"s")
 			if s.InZero && c.RSTCount == 0 {
-				j.d.Flags = append(j.d.Flags, "stalled:"+name+"-zero-window-for-"+fmtSecs(end.Sub(s.ZeroStart.Time()))+"s-at-end")
+				j.d.Flags = append(j.d.Flags, "stalled:"+name+"-zero-window-for-"+fmtSecs(end.Sub(s.R().ZeroStart.Time()))+"s-at-end")
 			}
 		}
 		// tcp.*_retransmissions counts every segment below the highest one seen; the flags tell
@@ -64,8 +64,8 @@ func (j *judge) pathFlags(end time.Time) {
 	if m := missingDirection(c); m >= 0 {
 		j.d.Flags = append(j.d.Flags, "one-direction:no "+facts.SideName[m]+" to "+facts.SideName[1-m]+" packets")
 	}
-	for i, ic := range c.ICMP {
-		if kindOf(ic) != icmpFragNeeded || slices.ContainsFunc(c.ICMP[:i], func(e facts.ICMP) bool { return e.MTU == ic.MTU && e.Router == ic.Router }) {
+	for i, ic := range c.ICMP() {
+		if kindOf(ic) != icmpFragNeeded || slices.ContainsFunc(c.ICMP()[:i], func(e facts.ICMP) bool { return e.MTU == ic.MTU && e.Router == ic.Router }) {
 			continue
 		}
 		j.d.Flags = append(j.d.Flags, "frag-needed:mtu="+itoa(int(ic.MTU))+":from="+ic.Router.String())
@@ -98,7 +98,7 @@ func (j *judge) classifyOneDirection() bool {
 func (j *judge) classifySYNACKUnacknowledged() bool {
 	c := j.c
 	ps := &c.Path
-	if !c.SYNAck.Seen() || ps.HandshakeAck.Seen() || c.SYNCount == 0 || c.Side[facts.Client].Packets > c.SYNCount+c.RSTsFrom(facts.Client) {
+	if !c.SYNAck.Seen() || ps.HandshakeAck.Seen() || c.SYNCount == 0 || c.Side[facts.Client].Packets > c.SYNCount+int32(c.RSTsFrom(facts.Client)) {
 		return false
 	}
 	if ps.SYNAcks < 2 && c.SYNCount < 2 {
@@ -107,7 +107,7 @@ func (j *judge) classifySYNACKUnacknowledged() bool {
 	for _, r := range c.SYNs {
 		j.evidence(r, "ev.syn")
 	}
-	for _, r := range ps.SYNAckRefs {
+	for _, r := range c.SYNAckRefs() {
 		j.evidence(r, "ev.syn-ack")
 	}
 	args := []result.Arg{result.Int("synacks", ps.SYNAcks), result.Int("syns", c.SYNCount),
@@ -234,7 +234,7 @@ func findBlackhole(c *facts.Conn, end time.Time) (blackhole, bool) {
 		if rst, ok := c.FirstRST(); ok && int(rst.From) == 1-d {
 			continue // the receiver reset: not silence
 		}
-		l := s.Loss
+		l := s.R().Loss
 		if l == nil {
 			continue
 		}
@@ -255,7 +255,7 @@ func findBlackhole(c *facts.Conn, end time.Time) (blackhole, bool) {
 			b.passedMax = l.MaxAcked
 			// Smaller segments sent after the lost one, never retransmitted, while the peer sent
 			// duplicate ACKs: they arrived (each duplicate ACK answers a segment past the gap).
-			if peer.DupMax > 0 && peer.DupRef.Frame > b.lost[0].First.Frame {
+			if peer.DupMax > 0 && peer.R().DupRef.Frame > b.lost[0].First.Frame {
 				for _, o := range l.Out {
 					if o.Sends == 1 && o.Len < minLost && o.Len > b.passedMax {
 						b.passedMax, b.passedRef = o.Len, o.First
@@ -292,13 +292,13 @@ func (j *judge) classifyBlackhole(end time.Time) bool {
 	}
 	var what result.Message
 	if b.hole {
-		l := c.Path.Side[b.from].Loss
+		l := c.Path.Side[b.from].R().Loss
 		size := int64(l.HoleEnd - l.HoleStart)
 		syn := c.Side[b.from].SYNSeq
 		rel := []result.Arg{result.Int64("from_seq", int64(l.HoleStart-syn)), result.Int64("to_seq", int64(l.HoleEnd-syn))}
 		j.evidence(l.HoleAfter, "ev.segment-after-gap", append([]result.Arg{result.Int("len", l.HoleAfterLen), who, result.Int64("size", size)}, rel...)...)
-		if pd := &c.Path.Side[1-b.from]; pd.DupRef.Seen() {
-			j.evidence(pd.DupRef, "ev.dup-ack-waiting", peer)
+		if pd := &c.Path.Side[1-b.from]; pd.R().DupRef.Seen() {
+			j.evidence(pd.R().DupRef, "ev.dup-ack-waiting", peer)
 		}
 		what = result.Msg("path.hole", append([]result.Arg{result.Int64("size", size), who, j.vp.here("here"), result.Int("len", l.HoleAfterLen),
 			result.Int("frame", l.HoleAfter.Num()), peer, dur("after", end.Sub(l.HoleAfter.Time()))}, rel...)...)
@@ -312,14 +312,14 @@ func (j *judge) classifyBlackhole(end time.Time) bool {
 		}
 		what = result.Msg("path.lost", who, result.Text("sizes", joinComma(sizes)), result.Int("sends", o.Sends),
 			dur("over", o.Last.Time().Sub(o.First.Time())), j.vp.here("here"))
-		if pd := &c.Path.Side[1-b.from]; pd.DupRef.Seen() && pd.DupRef.Frame > o.First.Frame {
-			j.evidence(pd.DupRef, "ev.dup-ack-past-loss", peer)
+		if pd := &c.Path.Side[1-b.from]; pd.R().DupRef.Seen() && pd.R().DupRef.Frame > o.First.Frame {
+			j.evidence(pd.R().DupRef, "ev.dup-ack-past-loss", peer)
 		}
 		if b.passedRef.Seen() {
 			j.evidence(b.passedRef, "ev.segment-passed", result.Int("len", b.passedMax), who)
 		}
 	}
-	for _, ic := range c.ICMP {
+	for _, ic := range c.ICMP() {
 		if kindOf(ic) == icmpFragNeeded {
 			j.evidence(ic.Ref, "ev.icmp-frag-needed", icmpName("icmp", ic), j.icmpSender("from", ic), result.Int("mtu", int(ic.MTU)))
 			j.verdict(result.VerdictPathMTU, "reason.frag-needed-ignored", result.Sub("what", what), j.icmpSender("from", ic),

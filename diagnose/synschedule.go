@@ -171,7 +171,7 @@ func (j *judge) classifySYNTimeout(end time.Time) {
 		gaveUp = result.Msg("syn.capture-ended", dur("after", end.Sub(last.Time())), dur("give_up", sch.giveUp))
 	}
 	partial := result.Message{}
-	if c.SYNCount > len(c.SYNs) {
+	if int(c.SYNCount) > len(c.SYNs) {
 		partial = result.Msg("syn.schedule-partial", result.Int("n", len(c.SYNs)))
 	}
 	var where result.Message

@@ -26,6 +26,6 @@ func FmtDur(d time.Duration) string { return fmtDur(d) }
 // fmtSecs formats a duration in seconds with one decimal: "1.0".
 func fmtSecs(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) }
 
-func itoa(n int) string { return strconv.Itoa(n) }
+func itoa[T ~int | ~int32 | ~uint8 | ~uint16 | ~uint32](n T) string { return strconv.Itoa(int(n)) }
 
 func joinComma(s []string) string { return strings.Join(s, ", ") }

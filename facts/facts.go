@@ -31,60 +31,114 @@ const (
 	MaxServerMessages = 16
 )
 
-// Conn is one finished TCP connection: everything the diagnosis may need, and nothing else.
+// Conn is one finished TCP connection: everything the diagnosis may need, and nothing else. It
+// is kept for every listed connection, so what most connections leave empty sits behind
+// pointers (TLS, Extra, the path's rare parts) and counts are 32-bit.
 type Conn struct {
-	// ID numbers the connections in order of their first frame, from 1; the engine sets it.
-	ID int
 	// Client and Server are the endpoints; the client sent the SYN (or, without one, was guessed:
 	// RolesGuessed).
 	Client, Server netip.AddrPort
-	RolesGuessed   bool
 	// First and Last are the connection's first and last packet (frames in file order).
 	First, Last Ref
-	// End is the capture time at which tracking finished the connection: its last packet's time,
-	// or later when it was finished by an idle sweep or the end of the capture.
-	End time.Time
+	// End is when tracking finished the connection, in capture time (its Frame is unset): its
+	// last packet's time, or later when it was finished by an idle sweep or the end of the
+	// capture.
+	End Ref
 
 	Side [2]Side
 
-	SYNCount int   // client SYNs (retransmissions included)
-	SYNs     []Ref // the first MaxSYNs of them
-	SYNAck   Ref   // the server's first SYN-ACK
-	RSTCount int
-	RSTs     []RST  // the first MaxRSTs resets
-	ICMP     []ICMP // ICMP errors that quote the connection's packets
+	SYNs   []Ref // the client's SYNs, the first MaxSYNs (SYNCount counts them all)
+	SYNAck Ref   // the server's first SYN-ACK
+	RSTs   []RST // the first MaxRSTs resets (RSTCount counts them all)
+
+	TLS  *TLS // nil when neither side spoke TLS
+	Path Path
+	// Ladder is the connection's packets for a ladder diagram: the first and the last (see
+	// LadderHead/LadderTail in package result), kept only for connections that may have failed.
+	Ladder []LadderPacket
 
 	// ConnState and History are Zeek's conn_state and history.
 	ConnState string
 	History   string
 
-	SnaplenCut int // packets cut by the capture's snaplen
+	// X holds what few connections have (ICMP errors, plain HTTP, a partial ClientHello); nil
+	// when the connection has none of it. Read it through the methods ICMP, HTTP, HelloPartial.
+	X *Extra
+
+	ID            int32 // numbers the connections in order of their first frame, from 1
+	SYNCount      int32 // client SYNs (retransmissions included)
+	RSTCount      int32
+	SnaplenCut    int32 // packets cut by the capture's snaplen
+	LadderOmitted int32 // packets between the ladder's head and tail that were left out
+	RolesGuessed  bool
 	// HelloCut: the snaplen cut the client's ClientHello, so the stream has a gap in it.
 	HelloCut bool
+}
+
+// Extra is what few connections have.
+type Extra struct {
+	ICMP []ICMP // ICMP errors that quote the connection's packets
+	HTTP *HTTP  // nil when the client spoke no plain HTTP
 	// HelloPartial is set when the client began a ClientHello that never completed: how many
 	// bytes of it arrived and how many its length field claims.
 	HelloPartial *Partial
+	// SYNAcks are the server's SYN-ACKs after the first (retransmissions), the first few.
+	SYNAcks []Ref
+}
 
-	TLS  *TLS  // nil when neither side spoke TLS
-	HTTP *HTTP // nil when the client spoke no plain HTTP
+// ICMP returns the ICMP errors that quote the connection's packets.
+func (c *Conn) ICMP() []ICMP {
+	if c.X == nil {
+		return nil
+	}
+	return c.X.ICMP
+}
 
-	Path Path
+// HTTP returns the connection's plain-HTTP request and response, or nil.
+func (c *Conn) HTTP() *HTTP {
+	if c.X == nil {
+		return nil
+	}
+	return c.X.HTTP
+}
 
-	// Ladder is the connection's packets for a ladder diagram: the first and the last (see
-	// LadderHead/LadderTail in package result), kept only for connections that may have failed.
-	Ladder        []LadderPacket
-	LadderOmitted int // packets between the head and the tail that were left out
+// HelloPartial returns the unfinished ClientHello's sizes, or nil.
+func (c *Conn) HelloPartial() *Partial {
+	if c.X == nil {
+		return nil
+	}
+	return c.X.HelloPartial
+}
+
+// SYNAckRefs returns the server's SYN-ACKs, the first MaxSYNAcks.
+func (c *Conn) SYNAckRefs() []Ref {
+	if !c.SYNAck.Seen() {
+		return nil
+	}
+	out := []Ref{c.SYNAck}
+	if c.X != nil {
+		out = append(out, c.X.SYNAcks...)
+	}
+	return out
+}
+
+// Extra returns c.X, allocating it.
+func (c *Conn) Extra() *Extra {
+	if c.X == nil {
+		c.X = &Extra{}
+	}
+	return c.X
 }
 
 // Side is what one direction of a connection showed.
 type Side struct {
-	Packets int
 	Bytes   int64 // payload bytes on the wire
-	Retrans int   // segments at or below the highest sequence number seen
-	TTL     uint8 // IP TTL / hop limit of the side's first packet
-	SYNSeen bool
+	Packets int32
+	Retrans int32  // segments at or below the highest sequence number seen
 	SYNSeq  uint32 // the side's SYN sequence number, when SYNSeen
-	FIN     Ref    // the side's first FIN
+	TTL     uint8  // IP TTL / hop limit of the side's first packet
+	SYNSeen bool
+	FIN     Ref // the side's first FIN
 	// FirstPayload and LastPayload are the side's first and last packet with payload.
 	FirstPayload, LastPayload Ref
 }
@@ -92,11 +146,11 @@ type Side struct {
 // RST is one reset.
 type RST struct {
 	Ref
+	// Idle is the silence that preceded the reset or the packet it answers.
+	Idle time.Duration
 	From uint8 // Client or Server: whose address it carries
 	TTL  uint8
 	IPID uint16
-	// Idle is the silence that preceded the reset or the packet it answers.
-	Idle time.Duration
 }
 
 // ICMP is one ICMP or ICMPv6 error that quotes one of the connection's packets.

@@ -12,44 +12,73 @@ type TLS struct {
 	// Hello is the client's ClientHello (shared by every connection that sent an equal one);
 	// nil when none was parsed.
 	Hello *Hello
-	// HelloErr says why the client's ClientHello did not parse ("" when it did, or none came).
-	HelloErr string
-	// HelloFrame is the frame with the ClientHello's first byte, HelloLast the one that completed
-	// it, HelloSegments the TCP segments it spanned and HelloRecord its record's version.
-	HelloFrame    int
-	HelloLast     Ref
-	HelloSegments int
-	HelloRecord   tls.Version
 	// SNI and ALPN are this connection's server_name and ALPN protocols (they differ between
 	// connections that otherwise send equal ClientHellos).
 	SNI  string
 	ALPN []string
+	// HelloLast is the frame that completed the ClientHello.
+	HelloLast Ref
 
 	ServerHello *ServerHello // nil when none came
 	SHRef       Ref
-	HRR         *ServerHello // a HelloRetryRequest, nil when none came
-	HRRRef      Ref
 
 	Alerts []Alert // in order, at most MaxAlerts
-	// CCS is each side's first ChangeCipherSpec; AppData counts each side's application_data
-	// records; FirstEncrypted is each side's first encrypted record after the ServerHello, with
-	// its length.
-	CCS               [2]Ref
-	AppData           [2]int
-	FirstEncrypted    [2]Ref
-	FirstEncryptedLen [2]int
-	// ServerMessages are the handshake messages the server sent in plain text, in order.
+	// CCS is each side's first ChangeCipherSpec; FirstEncrypted is each side's first encrypted
+	// record after the ServerHello.
+	CCS            [2]Ref
+	FirstEncrypted [2]Ref
+	// ServerMessages are the handshake messages the server sent in plain text, in order
+	// (shared by every connection that got the same).
 	ServerMessages []tls.HandshakeType
 	// ServerCert is the server's first plaintext Certificate message (shared by every connection
 	// that got the same chain), and CertRef the frame that completed it.
 	ServerCert *Chain
 	CertRef    Ref
+
+	// X holds what few connections have: nil when none of it. Read it through R.
+	X *TLSRare
+
+	// AppData counts each side's application_data records; FirstEncryptedLen is the length of
+	// each side's first encrypted record.
+	AppData           [2]int32
+	FirstEncryptedLen [2]int32
+	// HelloFrame is the frame with the ClientHello's first byte, HelloSegments the TCP segments
+	// it spanned and HelloRecord its record's version.
+	HelloFrame    int32
+	HelloSegments int32
+	HelloRecord   tls.Version
+	// STARTTLS: TLS began after a plain-text exchange.
+	STARTTLS bool
+}
+
+// TLSRare is what few connections' TLS shows.
+type TLSRare struct {
+	// HelloErr says why the client's ClientHello did not parse ("" when it did, or none came).
+	HelloErr string
+	HRR      *ServerHello // a HelloRetryRequest, nil when none came
+	HRRRef   Ref
 	// NotTLS is, per side, where its stream turned out not to be TLS and how it began.
 	NotTLS [2]NotTLS
 	// Errs is, per side, the first TLS record error.
 	Errs [2]string
-	// STARTTLS: TLS began after a plain-text exchange.
-	STARTTLS bool
+}
+
+// R returns the connection's rare TLS facts (zero values when it has none).
+func (x *TLS) R() *TLSRare {
+	if x == nil || x.X == nil {
+		return &noTLSRare
+	}
+	return x.X
+}
+
+var noTLSRare TLSRare
+
+// Rare returns x.X, allocating it.
+func (x *TLS) Rare() *TLSRare {
+	if x.X == nil {
+		x.X = &TLSRare{}
+	}
+	return x.X
 }
 
 // Hello is a ClientHello's facts that connections with equal ClientHellos share: the message as
@@ -114,7 +143,7 @@ func (c *Chain) Parsed() (certs []*x509.Certificate, errs []error) {
 
 // IsTLS reports whether either side spoke TLS.
 func (x *TLS) IsTLS() bool {
-	return x != nil && (x.Hello != nil || x.ServerHello != nil || x.HRR != nil || x.HelloErr != "")
+	return x != nil && (x.Hello != nil || x.ServerHello != nil || x.R().HRR != nil || x.R().HelloErr != "")
 }
 
 // FatalAlert returns the first fatal (or, lacking one, the first non-close_notify) plaintext

@@ -42,7 +42,7 @@ type unlistedKey struct {
 func New(maxAgents int) *Aggregate {
 	return &Aggregate{
 		ctx: diagnose.Context{Servers: map[netip.AddrPort]*diagnose.ServerSeen{}, ServerTTL: map[netip.Addr]diagnose.TTLSeen{},
-			Attempts: map[diagnose.Attempt][]int{}},
+			Attempts: map[diagnose.Attempt][]int32{}},
 		ciphers:   map[netip.AddrPort]map[tls.CipherSuite]int{},
 		unlisted:  map[unlistedKey]int{},
 		agents:    map[agentKey]int{},
@@ -51,7 +51,7 @@ func New(maxAgents int) *Aggregate {
 }
 
 // Observe records what a finished connection showed, with its first diagnosis (without context).
-func (g *Aggregate) Observe(c *facts.Conn, d *diagnose.Diagnosis) {
+func (g *Aggregate) Observe(c *facts.Conn, d *diagnose.First) {
 	g.observeServer(c)
 	g.observePath(c)
 	g.observeAgent(c, d)
@@ -59,7 +59,7 @@ func (g *Aggregate) Observe(c *facts.Conn, d *diagnose.Diagnosis) {
 
 // Unlisted counts a connection that the result does not list one by one, so that its verdict,
 // revised with the whole capture, still counts in the summary.
-func (g *Aggregate) Unlisted(c *facts.Conn, d *diagnose.Diagnosis) {
+func (g *Aggregate) Unlisted(c *facts.Conn, d *diagnose.First) {
 	g.unlisted[unlistedKey{server: c.Server, verdict: d.Verdict, highest: d.Highest,
 		versionSuspect: d.VersionSuspect, plainText: d.PlainText}]++
 }

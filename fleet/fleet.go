@@ -27,7 +27,7 @@ type agentKey struct {
 }
 
 // observeAgent files a finished connection for the fleet view.
-func (g *Aggregate) observeAgent(c *facts.Conn, d *diagnose.Diagnosis) {
+func (g *Aggregate) observeAgent(c *facts.Conn, d *diagnose.First) {
 	k := agentKey{client: c.Client.Addr(), server: c.Server, highest: d.Highest, verdict: d.Verdict,
 		versionSuspect: d.VersionSuspect, plainText: d.PlainText}
 	if x := c.TLS; x != nil && x.Hello != nil {

@@ -24,6 +24,12 @@ var fields = map[string]fieldKind{
 	"ClientHello.JA3String":    kindVerbatim,
 	"ClientHello.JA4R":         kindVerbatim,
 	"ServerHello.JA3SString":   kindVerbatim,
+	// The build that made the report: nothing from the capture, and a version or revision must
+	// stay as it is.
+	"Generator.Name":      kindVerbatim,
+	"Generator.Version":   kindVerbatim,
+	"Generator.Revision":  kindVerbatim,
+	"Generator.GoVersion": kindVerbatim,
 }
 
 // knownFields are the string fields that are free text or a fixed vocabulary (verdicts, version
@@ -63,4 +69,5 @@ var knownFields = []string{
 	"FingerprintGroup.JA4", "FingerprintGroup.JA3", "FingerprintGroup.Agents", "FingerprintGroup.HighestVersion",
 	"FleetGroup.Server", "FleetGroup.HighestVersion", "FleetGroup.Outcome", "FleetGroup.Agents", "Path.Vantage", "Path.SYNSchedule",
 	"ICMPError.From", "ICMPError.Name", "ICMPError.Quotes",
+	"HostCount.Host", // an address: free text, which has its addresses replaced
 }

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -30,6 +31,28 @@ func TestSchemaDoc(t *testing.T) {
 	for _, v := range result.AllVerdicts {
 		if !strings.Contains(doc, "| `"+string(v)+"` |") {
 			t.Errorf("verdict %q has no row in docs/json-schema.md", v)
+		}
+	}
+	// The findings are not a result type: their keys are those the example's findings hold.
+	var ex struct {
+		Findings struct {
+			Groups []map[string]any
+		}
+	}
+	exampleDoc, err := os.ReadFile(filepath.Join("testdata", "json-example.golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(exampleDoc, &ex); err != nil || len(ex.Findings.Groups) == 0 {
+		t.Fatalf("the example has no finding groups: %v", err)
+	}
+	keys := []string{"answer", "groups", "names_failed"}
+	for k := range ex.Findings.Groups[0] {
+		keys = append(keys, k)
+	}
+	for _, key := range keys {
+		if !strings.Contains(doc, "| `"+key+"` |") {
+			t.Errorf("findings key %q has no row in docs/json-schema.md", key)
 		}
 	}
 	example, err := os.ReadFile(filepath.Join("testdata", "json-example.golden"))

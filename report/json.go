@@ -3,7 +3,10 @@ package report
 import (
 	"bytes"
 	"io"
+	"runtime"
+	"unsafe"
 
+	"github.com/connscope/connscope/report/findings"
 	"github.com/connscope/connscope/result"
 )
 
@@ -53,19 +56,17 @@ func streamJSON(out io.Writer, r *result.Result, o Options) error {
 	w.close(']')
 	w.key("flows")
 	w.open('[')
-	var err error
-	for _, f := range r.Flows.All() {
-		w.elem()
-		jsonFlow(w, wd, f)
-		if err = flush(false); err != nil {
-			return err
-		}
+	fb := findings.NewBuilder(r)
+	if err := jsonFlows(w, wd, r.Flows, fb, flush); err != nil {
+		return err
 	}
 	w.close(']')
 	w.key("flows_not_listed")
 	w.int(r.FlowsNotListed)
 	w.key("summary")
 	jsonSummary(w, wd, &r.Summary)
+	w.key("findings")
+	jsonFindings(w, wd.wording(), r, fb.Done())
 	w.key("names")
 	w.open('[')
 	for i := range r.Names {
@@ -92,6 +93,126 @@ func streamJSON(out io.Writer, r *result.Result, o Options) error {
 	w.close('}')
 	w.b = append(w.b, '\n')
 	return flush(true)
+}
+
+// jsonChunk is how many flows a worker makes and writes at a time.
+const jsonChunk = 128
+
+// jsonFlows writes every flow as an element of the open flows array, flushing as it goes. When
+// the list allows it and there is more than one CPU, workers make and write chunks of flows in
+// parallel, and the chunks are written out in order.
+func jsonFlows(w *jsonWriter, wd *words, flows result.FlowList, fb *findings.Builder, flush func(bool) error) error {
+	n := flows.Len()
+	workers := runtime.GOMAXPROCS(0)
+	if !flows.Concurrent() || workers < 2 || n < 4*jsonChunk {
+		var f result.Flow
+		for i := range n {
+			flows.Fill(i, &f)
+			fb.Add(i, &f)
+			w.elem()
+			jsonFlow(w, wd, &f)
+			if err := flush(false); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	depth, k := w.depth, len(w.n)-1
+	// done is a chunk's JSON and what the findings need of its flows: each failing flow made
+	// anew (the worker's is reused), and of the others whether they offered from a legacy
+	// version field. The findings take them in order, in the writer below.
+	type done struct {
+		b      []byte
+		failed map[int]*result.Flow
+		legacy []bool
+	}
+	type chunk struct {
+		start int
+		out   chan done
+	}
+	// The chunks go to the workers and, in the same order, to the writer below, each with the
+	// channel its bytes come back on.
+	jobs, order := make(chan chunk, 2*workers), make(chan chunk, 2*workers)
+	free := make(chan []byte, 4*workers) // chunk buffers written out, for reuse
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(jobs)
+		defer close(order)
+		for start := 0; start < n; start += jsonChunk {
+			c := chunk{start, make(chan done, 1)}
+			select {
+			case order <- c:
+			case <-stop:
+				return
+			}
+			select {
+			case jobs <- c:
+			case <-stop:
+				return
+			}
+		}
+	}()
+	for range workers {
+		go func() {
+			cw := &jsonWriter{}
+			var f result.Flow
+			for c := range jobs {
+				select {
+				case cw.b = <-free:
+				default:
+					cw.b = make([]byte, 0, 256<<10)
+				}
+				cw.depth = depth
+				cw.n = append(cw.n[:0], make([]int, k+1)...)
+				cw.n[k] = c.start // a separator before every flow but the first
+				d := done{legacy: make([]bool, 0, jsonChunk)}
+				for i := c.start; i < min(c.start+jsonChunk, n); i++ {
+					flows.Fill(i, &f)
+					if f.Failed {
+						if d.failed == nil {
+							d.failed = map[int]*result.Flow{}
+						}
+						own := flows.At(i)
+						d.failed[i] = &own
+					}
+					d.legacy = append(d.legacy, findings.OfferedLegacy(&f))
+					cw.elem()
+					jsonFlow(cw, wd, &f)
+				}
+				d.b = cw.b
+				c.out <- d
+			}
+		}()
+	}
+	for c := range order {
+		d := <-c.out
+		for j, legacy := range d.legacy {
+			if f := d.failed[c.start+j]; f != nil {
+				fb.Add(c.start+j, f)
+			} else {
+				fb.AddWorked(legacy)
+			}
+		}
+		// What is buffered goes out first, then the chunk's own buffer, uncopied, which then
+		// goes back to the workers.
+		if err := flush(true); err != nil {
+			return err
+		}
+		own := w.b
+		w.b = d.b
+		err := flush(true)
+		w.b = own
+		if err != nil {
+			return err
+		}
+		w.n[k] += min(jsonChunk, n-c.start)
+		select {
+		case free <- d.b[:0]:
+		default:
+		}
+	}
+	return nil
 }
 
 // msg writes a message worded.
@@ -139,6 +260,62 @@ func jsonInput(w *jsonWriter, in *result.Input) {
 		w.str(l.StoppedBy)
 		w.close('}')
 	}
+	if g := in.Generator; g != nil {
+		w.key("generator")
+		w.open('{')
+		w.key("name")
+		w.str(g.Name)
+		w.key("version")
+		w.str(g.Version)
+		if g.Revision != "" {
+			w.key("revision")
+			w.str(g.Revision)
+		}
+		if g.Modified {
+			w.key("modified")
+			w.bool(true)
+		}
+		w.key("go_version")
+		w.str(g.GoVersion)
+		w.close('}')
+	}
+	w.key("outside")
+	jsonOutside(w, &in.Outside)
+	w.close('}')
+}
+
+func jsonOutside(w *jsonWriter, o *result.Outside) {
+	w.open('{')
+	w.key("tcp_packets")
+	w.int(o.TCPPackets)
+	w.key("syns")
+	w.int(o.SYNs)
+	w.key("ports")
+	w.open('[')
+	for _, p := range o.Ports {
+		w.elem()
+		w.open('{')
+		w.key("port")
+		w.int(p.Port)
+		w.key("syns")
+		w.int(p.SYNs)
+		w.key("packets")
+		w.int(p.Packets)
+		w.close('}')
+	}
+	w.close(']')
+	w.key("hosts")
+	w.open('[')
+	for _, h := range o.Hosts {
+		w.elem()
+		w.open('{')
+		w.key("host")
+		w.str(h.Host)
+		w.key("syns")
+		w.int(h.SYNs)
+		w.close('}')
+	}
+	w.close(']')
 	w.close('}')
 }
 
@@ -420,42 +597,48 @@ func jsonTLS(w *jsonWriter, wd *words, t *result.TLS) {
 		w.int(ch.Segments)
 		w.key("record_version")
 		w.str(ch.RecordVersion)
-		w.key("legacy_version")
-		w.str(ch.LegacyVersion)
-		w.key("sslv2_format")
-		w.bool(ch.SSLv2Format)
-		w.key("supported_versions")
-		if ch.SupportedVersions == nil {
-			w.null()
-		} else {
-			w.strings(ch.SupportedVersions)
-		}
-		w.key("offered_versions")
-		w.strings(ch.OfferedVersions)
-		w.key("offered_from_legacy_version")
-		w.bool(ch.OfferedFromLegacy)
-		w.key("highest_version")
-		w.str(ch.Highest)
-		w.key("cipher_suites")
-		w.strings(ch.CipherSuites)
+		// What every flow that sent the same ClientHello shares is written once.
+		shape := helloShape(ch)
+		w.fragment(shape.head(), func() {
+			w.key("legacy_version")
+			w.str(ch.LegacyVersion)
+			w.key("sslv2_format")
+			w.bool(ch.SSLv2Format)
+			w.key("supported_versions")
+			if ch.SupportedVersions == nil {
+				w.null()
+			} else {
+				w.strings(ch.SupportedVersions)
+			}
+			w.key("offered_versions")
+			w.strings(ch.OfferedVersions)
+			w.key("offered_from_legacy_version")
+			w.bool(ch.OfferedFromLegacy)
+			w.key("highest_version")
+			w.str(ch.Highest)
+			w.key("cipher_suites")
+			w.strings(ch.CipherSuites)
+		})
 		w.key("sni")
 		w.str(ch.SNI)
 		w.key("alpn")
 		w.strings(ch.ALPN)
-		w.key("supported_groups")
-		w.strings(ch.SupportedGroups)
-		w.key("extensions")
-		w.strings(ch.Extensions)
-		w.key("signature_algorithms")
-		w.strings(ch.SignatureAlgorithms)
-		w.key("ja3")
-		w.str(ch.JA3)
-		w.key("ja3_string")
-		w.str(ch.JA3String)
-		w.key("ja4")
-		w.str(ch.JA4)
-		w.key("ja4_r")
-		w.str(ch.JA4R)
+		w.fragment(shape, func() {
+			w.key("supported_groups")
+			w.strings(ch.SupportedGroups)
+			w.key("extensions")
+			w.strings(ch.Extensions)
+			w.key("signature_algorithms")
+			w.strings(ch.SignatureAlgorithms)
+			w.key("ja3")
+			w.str(ch.JA3)
+			w.key("ja3_string")
+			w.str(ch.JA3String)
+			w.key("ja4")
+			w.str(ch.JA4)
+			w.key("ja4_r")
+			w.str(ch.JA4R)
+		})
 		w.close('}')
 	}
 	w.key("server_hello")
@@ -474,8 +657,33 @@ func jsonTLS(w *jsonWriter, wd *words, t *result.TLS) {
 	w.int(t.ServerAppData)
 	w.key("server_certificates")
 	w.open('[')
-	for i := range t.ServerCertificates {
-		c := &t.ServerCertificates[i]
+	if len(t.ServerCertificates) > 0 {
+		// A chain is shared by every flow that got it: written once.
+		w.fragment(chainShape{unsafe.SliceData(t.ServerCertificates), len(t.ServerCertificates)}, func() { jsonChain(w, t.ServerCertificates) })
+	}
+	w.close(']')
+	w.key("certificate_frame")
+	w.int(t.CertificateFrame)
+	w.key("certificate_findings")
+	w.open('[')
+	for i := range t.CertificateFindings {
+		c := &t.CertificateFindings[i]
+		w.elem()
+		w.open('{')
+		w.key("code")
+		w.str(c.Code)
+		w.key("text")
+		jsonMsg(w, wd, &c.Text)
+		w.close('}')
+	}
+	w.close(']')
+	w.close('}')
+}
+
+// jsonChain writes the certificates of a chain, each an element of the open array.
+func jsonChain(w *jsonWriter, certs []result.Certificate) {
+	for i := range certs {
+		c := &certs[i]
 		w.elem()
 		w.open('{')
 		w.key("subject")
@@ -510,23 +718,38 @@ func jsonTLS(w *jsonWriter, wd *words, t *result.TLS) {
 		}
 		w.close('}')
 	}
-	w.close(']')
-	w.key("certificate_frame")
-	w.int(t.CertificateFrame)
-	w.key("certificate_findings")
-	w.open('[')
-	for i := range t.CertificateFindings {
-		c := &t.CertificateFindings[i]
-		w.elem()
-		w.open('{')
-		w.key("code")
-		w.str(c.Code)
-		w.key("text")
-		jsonMsg(w, wd, &c.Text)
-		w.close('}')
+}
+
+// chainShape identifies a certificate chain shared by flows (the same described chain).
+type chainShape struct {
+	first *result.Certificate
+	n     int
+}
+
+// helloShapeKey identifies what flows that sent the same ClientHello share in the result: the
+// lists are the same arrays (analyze makes one result form per distinct ClientHello).
+type helloShapeKey struct {
+	suites, groups, exts, sigs, offered, supported  *string
+	nSuites, nGroups, nExts, nSigs, nOffered, nSupp int
+	legacy, highest, ja3, ja4, ja3s, ja4r           string
+	sslv2, fromLegacy, suppNil                      bool
+}
+
+// helloHead is the first half of a ClientHello's shared fields, keyed apart from the second.
+type helloHead struct{ k helloShapeKey }
+
+func (k helloShapeKey) head() helloHead { return helloHead{k} }
+
+// helloShape is the key of what ch shares with other flows' ClientHellos.
+func helloShape(ch *result.ClientHello) helloShapeKey {
+	return helloShapeKey{
+		suites: unsafe.SliceData(ch.CipherSuites), groups: unsafe.SliceData(ch.SupportedGroups), exts: unsafe.SliceData(ch.Extensions),
+		sigs: unsafe.SliceData(ch.SignatureAlgorithms), offered: unsafe.SliceData(ch.OfferedVersions), supported: unsafe.SliceData(ch.SupportedVersions),
+		nSuites: len(ch.CipherSuites), nGroups: len(ch.SupportedGroups), nExts: len(ch.Extensions), nSigs: len(ch.SignatureAlgorithms),
+		nOffered: len(ch.OfferedVersions), nSupp: len(ch.SupportedVersions),
+		legacy: ch.LegacyVersion, highest: ch.Highest, ja3: ch.JA3, ja4: ch.JA4, ja3s: ch.JA3String, ja4r: ch.JA4R,
+		sslv2: ch.SSLv2Format, fromLegacy: ch.OfferedFromLegacy, suppNil: ch.SupportedVersions == nil,
 	}
-	w.close(']')
-	w.close('}')
 }
 
 func jsonServerHello(w *jsonWriter, sh *result.ServerHello) {

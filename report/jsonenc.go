@@ -14,6 +14,45 @@ type jsonWriter struct {
 	b     []byte
 	depth int
 	n     []int // values written at each open level
+	// frags caches parts of the document that many flows share (a ClientHello's lists, a
+	// certificate chain), as written at their depth.
+	frags map[fragmentKey]jsonFragment
+}
+
+// jsonFragment is a run of fields written once: its bytes and how many fields it holds.
+type jsonFragment struct {
+	b      []byte
+	fields int
+}
+
+// maxFragments bounds the cached fragments.
+const maxFragments = 4096
+
+// fragment writes, as write would, the values that write adds to the innermost open object or
+// array; the first time for key by calling write, later from the cache. Its leading separator
+// is cached with it, so a fragment that starts its object is cached apart from one that does not.
+func (w *jsonWriter) fragment(key any, write func()) {
+	k := len(w.n) - 1
+	fk := fragmentKey{key, w.n[k] == 0}
+	if f, ok := w.frags[fk]; ok {
+		w.b = append(w.b, f.b...)
+		w.n[k] += f.fields
+		return
+	}
+	start, before := len(w.b), w.n[k]
+	write()
+	if w.frags == nil {
+		w.frags = map[fragmentKey]jsonFragment{}
+	}
+	if len(w.frags) < maxFragments {
+		w.frags[fk] = jsonFragment{b: append([]byte(nil), w.b[start:]...), fields: w.n[k] - before}
+	}
+}
+
+// fragmentKey is a fragment's key, and whether it starts its object or array.
+type fragmentKey struct {
+	key   any
+	first bool
 }
 
 // newline starts a line at the current depth.

@@ -1,10 +1,12 @@
 package report
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/connscope/connscope/knowledge"
+	"github.com/connscope/connscope/report/findings"
+	"github.com/connscope/connscope/report/wording"
 	"github.com/connscope/connscope/result"
 )
 
@@ -17,24 +19,21 @@ const liveReasonRunes = 110
 //	05:31:02.123 #3 tls-version-mismatch 10.55.0.1:40412 -> 10.55.0.2:4343 SF offered TLS 1.0 chosen - : the server sent a fatal protocol_version alert ...
 func FlowLine(f *result.Flow) string { return FlowLineIn(f, knowledge.English) }
 
-// FlowLineIn is FlowLine with the reason worded in language lang.
+// FlowLineIn is FlowLine worded in language lang.
 func FlowLineIn(f *result.Flow, lang knowledge.Lang) string {
-	wd := wordsFor(&result.Result{}, lang)
-	offered := versionRange(f.OfferedVersions)
-	if f.TLS != nil && f.TLS.ClientHello != nil && f.TLS.ClientHello.OfferedFromLegacy && len(f.OfferedVersions) > 0 {
-		offered += legacyMark
+	wd := wordsFor(&result.Result{}, lang).wording()
+	offered := wording.Clean(findings.VersionRange(f.OfferedVersions))
+	if findings.OfferedLegacy(f) {
+		offered += wording.LegacyMark
 	}
-	chosen := "-"
-	if f.ChosenVersion != nil && *f.ChosenVersion != "" {
-		chosen = clean(*f.ChosenVersion)
-	}
-	reason := firstClause(clean(wd.msg(f.Reason)))
+	reason := firstClause(wording.Clean(wd.Msg(f.Reason)))
 	if r := []rune(reason); len(r) > liveReasonRunes {
 		reason = string(r[:liveReasonRunes-1]) + "…"
 	}
-	return fmt.Sprintf("%s #%d %s %s -> %s %s offered %s chosen %s : %s",
-		utc(f.Start, "15:04:05.000"), f.ID, clean(string(f.Verdict)), orDash(f.Client), orDash(f.Server),
-		orDash(f.ConnState), offered, chosen, orDash(reason))
+	return wd.Say("report.live", result.Text("time", wording.UTC(f.Start, "15:04:05.000")), result.Text("id", strconv.Itoa(f.ID)),
+		result.Text("verdict", wording.Clean(wd.VerdictCell(f))), result.Endpoint("client", wording.OrDash(f.Client)), result.Endpoint("server", wording.OrDash(f.Server)),
+		result.Text("state", wording.OrDash(f.ConnState)), result.Text("offered", offered), result.Text("chosen", wording.OrDash(findings.Chosen(f))),
+		result.Capture("reason", wording.OrDash(reason)))
 }
 
 // firstClause returns s up to its first "; " (Japanese: 「。」) outside parentheses.

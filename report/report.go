@@ -22,11 +22,16 @@ type Format string
 
 // The output formats.
 const (
-	// FormatTable is the default: warnings, a table of flows, the detail of each failed flow
-	// and a summary, for a person at a terminal.
+	// FormatTable is the default, for a person at a terminal: the answer, then a row per
+	// connection and the detail of each failing one for a capture that fits on a screen, or the
+	// failing groups with one example each for a bigger one; the servers, the fleet and the
+	// counts.
 	FormatTable Format = "table"
 	// FormatJSON is the result as the versioned JSON document described in docs/json-schema.md.
 	FormatJSON Format = "json"
+	// FormatNDJSON is newline-delimited JSON for log pipelines: a line per connection, per DNS
+	// name and a summary line, with Elastic Common Schema names (docs/ndjson.md).
+	FormatNDJSON Format = "ndjson"
 	// FormatMarkdown is ticket text: the answer in one paragraph, the failing groups with their
 	// evidence and next steps, then every flow.
 	FormatMarkdown Format = "markdown"
@@ -41,9 +46,14 @@ var ErrUnknownFormat = errors.New("unknown format")
 
 // Options controls rendering.
 type Options struct {
-	// Verbose shows, in the table format, the evidence and next step of every flow, not only of
-	// the failed ones.
+	// Verbose lists, in the table format, every connection with its evidence and next step, not
+	// only the failing ones.
 	Verbose bool
+	// List lists, in the table format, every connection one by one, however many there are (by
+	// default a capture of more than a screenful is summed up in its failing groups).
+	List bool
+	// Failed lists, in the table format, the failing connections one by one, and only them.
+	Failed bool
 	// Color adds ANSI colours to the table format. The caller sets it only when the output is a
 	// terminal.
 	Color bool
@@ -69,6 +79,7 @@ var formats = []struct {
 }{
 	{FormatTable, writeTable, nil},
 	{FormatJSON, writeJSON, streamJSON},
+	{FormatNDJSON, nil, streamNDJSON},
 	{FormatMarkdown, writeMarkdown, nil},
 	{FormatHTML, writeHTML, nil},
 }

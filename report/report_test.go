@@ -14,7 +14,6 @@ import (
 	"testing"
 
 	"github.com/mattn/go-runewidth"
-	"github.com/olekukonko/tablewriter/pkg/twwidth"
 
 	"github.com/connscope/connscope/result"
 )
@@ -94,17 +93,17 @@ func checkAlignment(t *testing.T, out string) {
 		}
 	}
 	flush()
-	if tables == 0 && !strings.Contains(out, emptyLine) {
+	if tables == 0 && !strings.Contains(out, "No TCP connection was found") {
 		t.Errorf("no table found in:\n%s", out)
 	}
 }
 
 // TestTableEastAsianEnvironment renders the golden cases again in a process whose environment
 // asks for East Asian widths (RUNEWIDTH_EASTASIAN=1 and a Japanese locale): the output must not
-// change. tablewriter reads the environment once, at start-up, hence the child process.
+// change. go-runewidth reads the environment once, at start-up, hence the child process.
 func TestTableEastAsianEnvironment(t *testing.T) {
 	if os.Getenv("CONNSCOPE_REPORT_EASTASIAN_CHILD") == "1" {
-		if !twwidth.EastAsianDetect() {
+		if !runewidth.DefaultCondition.EastAsianWidth {
 			t.Fatal("child: the environment did not turn East Asian widths on; the test proves nothing")
 		}
 		checkTables(t)
@@ -137,13 +136,13 @@ func TestTableContent(t *testing.T) {
 		"WARNING: 1 flow had no SYN captured",
 		"| 2 | 2025-03-14 09:26:53.900 | 10.0.0.6:50420  | 10.0.0.1:4343  |",
 		"TLS 1.0–1.1*",
-		legacyFootnote,
+		"* no supported_versions extension: only the highest version is on the wire",
 		"#2 tls-version-mismatch 10.0.0.6:50420 -> 10.0.0.1:4343\n  why: the client offered",
 		"    frame 20  09:26:53.901593  server sent fatal alert protocol_version (70)\n",
 		"#3 refused 10.0.0.7:50422 -> 10.0.0.2:4343",
 		"[fd00::1]:4343",
 		"サーバー.example",
-		"6 flows, 4 failed.\n",
+		"6 connections, 4 failed: 2 ok, 2 tls-version-mismatch, 1 tls-certificate-rejected, 1 refused.\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
@@ -189,26 +188,6 @@ func TestTableHostileText(t *testing.T) {
 	checkAlignment(t, out)
 }
 
-func TestVersionRange(t *testing.T) {
-	for _, tc := range []struct {
-		in   []string
-		want string
-	}{
-		{nil, "-"},
-		{[]string{"TLS 1.2"}, "TLS 1.2"},
-		{[]string{"TLS 1.0", "TLS 1.1", "TLS 1.2"}, "TLS 1.0–1.2"},
-		{[]string{"TLS 1.3", "TLS 1.2"}, "TLS 1.2–1.3"},
-		{[]string{"SSL 3.0", "TLS 1.0"}, "SSL 3.0–TLS 1.0"},
-		{[]string{"TLS 1.0", "TLS 1.2"}, "TLS 1.0, TLS 1.2"},
-		{[]string{"TLS 1.2", "TLS 1.2"}, "TLS 1.2"},
-		{[]string{"TLS 1.2", "0x7f1c"}, "TLS 1.2, 0x7f1c"},
-	} {
-		if got := versionRange(tc.in); got != tc.want {
-			t.Errorf("versionRange(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-}
-
 func TestParseFormat(t *testing.T) {
 	for _, tc := range []struct {
 		in      string
@@ -224,6 +203,7 @@ func TestParseFormat(t *testing.T) {
 		{"markdown", FormatMarkdown, false},
 		{"HTML", FormatHTML, false},
 		{"md", "", true},
+		{"NDJSON", FormatNDJSON, false},
 	} {
 		got, err := ParseFormat(tc.in)
 		if got != tc.want || (err != nil) != tc.wantErr {
@@ -235,11 +215,11 @@ func TestParseFormat(t *testing.T) {
 		if !errors.Is(err, ErrUnknownFormat) {
 			t.Errorf("ParseFormat(%q) error %v does not wrap ErrUnknownFormat", tc.in, err)
 		}
-		if !strings.Contains(err.Error(), "valid formats are table, json, markdown, html") {
+		if !strings.Contains(err.Error(), "valid formats are table, json, ndjson, markdown, html") {
 			t.Errorf("ParseFormat(%q) error %q does not list the formats", tc.in, err)
 		}
 	}
-	if got := Formats(); !reflect.DeepEqual(got, []Format{FormatTable, FormatJSON, FormatMarkdown, FormatHTML}) {
+	if got := Formats(); !reflect.DeepEqual(got, []Format{FormatTable, FormatJSON, FormatNDJSON, FormatMarkdown, FormatHTML}) {
 		t.Errorf("Formats() = %q", got)
 	}
 }

@@ -12,7 +12,19 @@ type FlowList struct {
 	n   int
 	at  func(i int, into *Flow)
 	fns []func(*Flow) // applied in order to every flow handed out (Map)
+	// concurrent: at may be called from several goroutines at once (NewConcurrentFlowList), and
+	// no Map function was added.
+	concurrent bool
 }
+
+// NewConcurrentFlowList is NewFlowList for an at that may be called from several goroutines at
+// once, so that a report may make flows in parallel (Concurrent).
+func NewConcurrentFlowList(n int, at func(i int, into *Flow)) FlowList {
+	return FlowList{n: n, at: at, concurrent: true}
+}
+
+// Concurrent reports whether At may be called from several goroutines at once.
+func (l FlowList) Concurrent() bool { return l.concurrent }
 
 // NewFlowList returns a list of n flows; at fills *into with flow i (0-based), from scratch.
 func NewFlowList(n int, at func(i int, into *Flow)) FlowList { return FlowList{n: n, at: at} }
@@ -32,6 +44,10 @@ func (l FlowList) At(i int) Flow {
 	l.fill(i, &f)
 	return f
 }
+
+// Fill makes flow i (0-based) into *f, reusing what f's slices do not share with others: for a
+// caller that makes many flows in turn.
+func (l FlowList) Fill(i int, f *Flow) { l.fill(i, f) }
 
 func (l FlowList) fill(i int, f *Flow) {
 	*f = Flow{}
@@ -64,9 +80,11 @@ func (l FlowList) Slice() []Flow {
 	return out
 }
 
-// Map returns a list whose flows pass through fn when handed out (after those of l).
+// Map returns a list whose flows pass through fn when handed out (after those of l). The list
+// is not Concurrent: fn may not be safe for concurrent use.
 func (l FlowList) Map(fn func(*Flow)) FlowList {
 	out := l
+	out.concurrent = false
 	out.fns = append(append([]func(*Flow){}, l.fns...), fn)
 	return out
 }

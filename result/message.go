@@ -87,8 +87,13 @@ func MsgPtr(key string, args ...Arg) *Message { return &Message{Key: key, Args: 
 // Text is a parameter of kind KindText.
 func Text(name, s string) Arg { return Arg{Name: name, Kind: KindText, Text: s} }
 
+// Integer is any integer type.
+type Integer interface {
+	~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64
+}
+
 // Int is a parameter of kind KindInt.
-func Int(name string, n int) Arg { return Arg{Name: name, Kind: KindInt, Int: int64(n)} }
+func Int[T Integer](name string, n T) Arg { return Arg{Name: name, Kind: KindInt, Int: int64(n)} }
 
 // Int64 is a parameter of kind KindInt.
 func Int64(name string, n int64) Arg { return Arg{Name: name, Kind: KindInt, Int: n} }

@@ -6,7 +6,10 @@
 // fields are only ever added within one schema version, never renamed or removed.
 package result
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // SchemaVersion names the JSON schema of Result. It changes only when a field is renamed,
 // removed or changes meaning; added fields keep the version.
@@ -45,6 +48,55 @@ type Input struct {
 	Complete bool `json:"complete"`
 	// Live describes a live capture (connscope capture); absent for a file.
 	Live *LiveCapture `json:"live,omitempty"`
+	// Generator names the program that wrote the report (the connscope command sets it);
+	// absent when the result was made by a program that does not say.
+	Generator *Generator `json:"generator,omitempty"`
+	// Outside is what the capture holds outside the analysed ports and hosts.
+	Outside Outside `json:"outside"`
+}
+
+// Generator names the build of connscope that made a result, as the Go toolchain recorded it in
+// the binary (runtime/debug.ReadBuildInfo).
+type Generator struct {
+	Name string `json:"name"` // "connscope"
+	// Version is the module version: a release ("v1.2.0"), a pseudo-version naming the commit
+	// ("v0.0.0-20260101120000-1f8cd3328b58", "+dirty" when the checkout had changes), or
+	// "(devel)" when the build recorded none.
+	Version string `json:"version"`
+	// Revision is the version-control commit the binary was built from, when recorded.
+	Revision string `json:"revision,omitempty"`
+	// Modified is true when the checkout had uncommitted changes at build time.
+	Modified  bool   `json:"modified,omitempty"`
+	GoVersion string `json:"go_version"` // the Go toolchain that built it, e.g. "go1.26.8"
+}
+
+// String names the build for people: "connscope v1.2.0", "connscope (devel) 1f8cd3328b58+dirty".
+func (g *Generator) String() string {
+	if g == nil {
+		return "connscope"
+	}
+	s := g.Name
+	if s == "" {
+		s = "connscope"
+	}
+	if g.Version != "" {
+		s += " " + g.Version
+	}
+	if g.Revision != "" && !strings.Contains(g.Version, shortRevision(g.Revision)) {
+		s += " " + shortRevision(g.Revision)
+		if g.Modified {
+			s += "+dirty"
+		}
+	}
+	return s
+}
+
+// shortRevision is the first 12 hex digits of a commit, as Go's pseudo-versions name it.
+func shortRevision(r string) string {
+	if len(r) > 12 {
+		return r[:12]
+	}
+	return r
 }
 
 // LiveCapture describes a live capture: where and how it ran, the kernel's counts, and why it stopped.

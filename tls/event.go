@@ -54,7 +54,8 @@ type Event struct {
 	Encrypted     bool          // the content is encrypted: handshake records after this direction's change_cipher_spec (TLS 1.2 and before), application data, alert records whose length is not 2, heartbeats after change_cipher_spec
 	HandshakeType HandshakeType // EventHandshake, when not Encrypted
 	Length        int           // record payload length (alert, change_cipher_spec, application_data, heartbeat, encrypted handshake) or handshake message body length (for an SSLv2 hello: the message after its type byte)
-	ClientHello   *ClientHello  // EventHandshake of a client_hello that parsed (TLS or SSLv2 format)
+	ClientHello   *ClientHello  // EventHandshake of a client_hello that parsed (TLS or SSLv2 format); shared with other Events when the Stream has a MessageCache
+	ServerName    string        // EventHandshake of a client_hello: its server_name (SNI), "" for none (with a MessageCache, ClientHello.ServerName is another message's)
 	ServerHello   *ServerHello  // EventHandshake of a server_hello that parsed (including a HelloRetryRequest and an SSLv2 SERVER-HELLO)
 	Certificate   *Certificate  // EventHandshake of a plaintext certificate message that parsed (TLS 1.3 syntax after a ServerHello choosing TLS 1.3)
 	Alert         Alert         // EventAlert, when not Encrypted

@@ -20,12 +20,12 @@ func hex4(v uint16) string {
 
 // registryName names a value of a 16-bit IANA registry (cipher suites, extensions, groups): its
 // name, the GREASE form, or its number in hex; never nothing.
-func registryName[T ~uint16](names map[T]string, v T) string {
+func registryName(names map[uint16]string, v uint16) string {
 	if s, ok := names[v]; ok {
 		return s
 	}
-	if isGREASE(uint16(v)) {
-		return greaseString(uint16(v))
+	if isGREASE(v) {
+		return greaseString(v)
 	}
-	return hex4(uint16(v))
+	return hex4(v)
 }

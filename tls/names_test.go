@@ -3,6 +3,8 @@ package tls
 import (
 	"errors"
 	"testing"
+
+	"github.com/connscope/connscope/tls/iana"
 )
 
 func TestCipherSuiteString(t *testing.T) {
@@ -35,11 +37,11 @@ func TestCipherSuiteString(t *testing.T) {
 			t.Errorf("CipherSuite(0x%04x) = %q, want %q", uint16(tc.c), got, tc.want)
 		}
 	}
-	if n := len(cipherSuiteNames); n != 352 {
+	if n := len(iana.CipherSuites); n != 352 {
 		t.Errorf("%d cipher suite names, want the 352 of the IANA registry", n)
 	}
-	for c := range cipherSuiteNames {
-		if c.IsGREASE() {
+	for c := range iana.CipherSuites {
+		if CipherSuite(c).IsGREASE() {
 			t.Errorf("GREASE value 0x%04x has a name", uint16(c))
 		}
 	}

@@ -30,13 +30,18 @@ const (
 // buffered, and never more than the limit given to NewStream. A Stream is not safe for
 // concurrent use.
 type Stream struct {
-	limit  int64
-	off    int64  // stream offset of buf[0]; every byte before it is processed
-	buf    []byte // the record being assembled (or, before detection, the first bytes)
-	state  streamState
-	done   bool
-	events []Event // where emit appends, during Feed or AppendEvents
-	own    []Event // Feed's events, kept for reuse
+	limit int64
+	off   int64  // stream offset of buf[0]; every byte before it is processed
+	buf   []byte // the record being assembled (or, before detection, the first bytes)
+	// skipped counts the body bytes of an application_data record taken in but not kept in
+	// buf (which holds only its header).
+	skipped int
+	state   streamState
+	done    bool
+	events  []Event // where emit appends, during Feed or AppendEvents
+	own     []Event // Feed's events, kept for reuse
+
+	cache *MessageCache // parses shared with other Streams; nil: none
 
 	ccs   bool // this direction sent change_cipher_spec: later handshake records are encrypted (TLS 1.2 and before)
 	tls13 bool // this direction sent a ServerHello selecting TLS 1.3: its handshake records stay plaintext after change_cipher_spec
@@ -76,8 +81,13 @@ func (s *Stream) Reset(limit int) {
 		return b[:0]
 	}
 	clear(s.own[:cap(s.own)]) // let go of the hellos the last events pointed to
-	*s = Stream{limit: int64(limit), buf: keep(s.buf), hs: keep(s.hs), own: s.own[:0]}
+	*s = Stream{limit: int64(limit), buf: keep(s.buf), hs: keep(s.hs), own: s.own[:0], cache: s.cache}
 }
+
+// SetCache makes s share its parses of ClientHello, ServerHello and Certificate messages with
+// the other Streams of c: an Event may then carry a parse that other Events carry too, which
+// nobody may change. Reset keeps the cache.
+func (s *Stream) SetCache(c *MessageCache) { s.cache = c }
 
 // Done reports whether feeding more cannot produce more events: the stream is not TLS, had a
 // fatal framing error, reached its limit, had a Gap, or is an SSLv2 session past its hellos.
@@ -86,7 +96,7 @@ func (s *Stream) Done() bool { return s.done }
 
 // Offset returns the number of stream bytes taken in so far (parsed, or buffered as part of
 // an incomplete record).
-func (s *Stream) Offset() int64 { return s.off + int64(len(s.buf)) }
+func (s *Stream) Offset() int64 { return s.off + int64(len(s.buf)+s.skipped) }
 
 // Gap tells the Stream that the caller lost bytes here and cannot fill the hole: parsing stops,
 // Done becomes true, and nothing further is emitted. Partial still describes what was pending.
@@ -273,13 +283,41 @@ func (s *Stream) record(b []byte) []byte {
 		s.fail(err)
 		return nil
 	}
+	if s.state == stateTLS && ContentType(s.buf[0]) == ContentApplicationData {
+		// Encrypted application data: only its length matters, so the body is counted, not
+		// buffered (a 16 KiB record over a dozen segments would otherwise be copied in).
+		taken := len(s.buf) + s.skipped
+		k := min(n-taken, len(b))
+		s.skipped, b = s.skipped+k, b[k:]
+		if taken+k == n {
+			start := s.off
+			s.off += int64(n)
+			s.emit(Event{Kind: EventApplicationData, Encrypted: true, Start: start, End: s.off,
+				RecordVersion: Version(s.buf[1])<<8 | Version(s.buf[2]), Length: n - recordHeaderLen})
+			s.buf, s.skipped = s.buf[:0], 0
+		}
+		return b
+	}
 	k := min(n-len(s.buf), len(b))
 	s.buf, b = append(s.buf, b[:k]...), b[k:]
 	if len(s.buf) == n {
 		s.unit(s.buf)
-		s.buf = s.buf[:0]
+		s.buf = spent(s.buf)
 	}
 	return b
+}
+
+// keptBetween is the largest buffer a Stream keeps between records or messages: a certificate
+// chain's record takes kilobytes once, and a connection that goes on for minutes should not
+// hold them.
+const keptBetween = 512
+
+// spent empties a buffer whose contents were processed, letting a large one go.
+func spent(b []byte) []byte {
+	if cap(b) > keptBetween {
+		return nil
+	}
+	return b[:0]
 }
 
 // fail reports a framing error in the record header that starts at s.off, takes the header
@@ -416,7 +454,7 @@ func (s *Stream) handshake(p []byte, start, end int64, vers Version) {
 		s.hs, p = append(s.hs, p[:k]...), p[k:]
 		if len(s.hs) == handshakeHeaderLen+n {
 			s.message(s.hs, s.hsStart, end, s.hsVersion)
-			s.hs = s.hs[:0]
+			s.hs = spent(s.hs)
 		}
 	}
 }
@@ -440,29 +478,47 @@ func (s *Stream) message(msg []byte, start, end int64, vers Version) {
 		Length: len(msg) - handshakeHeaderLen}
 	switch typ {
 	case HandshakeClientHello:
+		if s.cache != nil {
+			if ch, name, ok := s.cache.clientHello(msg); ok {
+				ev.ClientHello, ev.ServerName = ch, name
+			} else {
+				ev.Err = malformed(typ)
+			}
+			break
+		}
 		ch := new(ClientHello)
 		if ch.Unmarshal(bytes.Clone(msg)) {
-			ev.ClientHello = ch
+			ev.ClientHello, ev.ServerName = ch, ch.ServerName
 		} else {
 			ev.Err = malformed(typ)
 		}
 	case HandshakeServerHello:
-		sh := new(ServerHello)
-		if sh.Unmarshal(bytes.Clone(msg)) {
-			ev.ServerHello = sh
-			if sh.ChosenVersion().isTLS13() {
-				s.tls13 = true
-			}
-		} else {
+		var sh *ServerHello
+		if s.cache != nil {
+			sh, _ = s.cache.serverHello(msg)
+		} else if sh = new(ServerHello); !sh.Unmarshal(bytes.Clone(msg)) {
+			sh = nil
+		}
+		if sh == nil {
 			ev.Err = malformed(typ)
+			break
+		}
+		ev.ServerHello = sh
+		if sh.ChosenVersion().isTLS13() {
+			s.tls13 = true
 		}
 	case HandshakeCertificate:
-		c := new(Certificate)
-		if c.Unmarshal(bytes.Clone(msg), s.tls13) {
-			ev.Certificate = c
-		} else {
-			ev.Err = malformed(typ)
+		var c *Certificate
+		if s.cache != nil {
+			c, _ = s.cache.certificate(msg, s.tls13)
+		} else if c = new(Certificate); !c.Unmarshal(bytes.Clone(msg), s.tls13) {
+			c = nil
 		}
+		if c == nil {
+			ev.Err = malformed(typ)
+			break
+		}
+		ev.Certificate = c
 	}
 	s.emit(ev)
 }
@@ -479,7 +535,7 @@ func (s *Stream) sslv2Hello(u []byte, start, end int64) {
 		ev.HandshakeType = HandshakeClientHello
 		ch := new(ClientHello)
 		if ch.UnmarshalSSLv2(bytes.Clone(u)) {
-			ev.ClientHello = ch
+			ev.ClientHello, ev.ServerName = ch, ch.ServerName
 		} else {
 			ev.Err = malformed(ev.HandshakeType)
 		}

@@ -621,13 +621,31 @@ func TestStreamTooLargeHello(t *testing.T) {
 func TestStreamMemoryBound(t *testing.T) {
 	// 4 MB of maximum-size application data records.
 	rec := append([]byte{0x17, 0x03, 0x03, byte(MaxRecordPayload >> 8), byte(MaxRecordPayload & 0xff)}, make([]byte, MaxRecordPayload)...)
+	// Their bodies are counted, not buffered: the record buffer holds a header at most.
 	s := NewStream(8 << 20)
-	for i := 0; i < 4<<20/len(rec); i++ {
-		s.Feed(rec[:1000])
-		s.Feed(rec[1000:])
+	n := 4 << 20 / len(rec)
+	for i := 0; i < n; i++ {
+		for _, part := range [][]byte{rec[:3], rec[3:1000], rec[1000:]} {
+			for _, ev := range s.Feed(part) {
+				if ev.Kind != EventApplicationData || !ev.Encrypted || ev.Length != MaxRecordPayload ||
+					ev.Start != int64(i*len(rec)) || ev.End != int64((i+1)*len(rec)) {
+					t.Fatalf("record %d: event %s", i, describe(ev))
+				}
+			}
+		}
+		if s.Offset() != int64((i+1)*len(rec)) {
+			t.Fatalf("record %d: Offset %d", i, s.Offset())
+		}
 	}
-	if c := cap(s.buf); c > 2*(recordHeaderLen+MaxRecordPayload) {
-		t.Errorf("record buffer capacity %d", c)
+	if c := cap(s.buf); c > 64 {
+		t.Errorf("record buffer capacity %d after %d application_data records fed in pieces", c, n)
+	}
+	// A handshake record is buffered whole, and no more.
+	hs := append([]byte{0x16, 0x03, 0x03, 0x10, 0x00}, make([]byte, 0x1000)...)
+	s = NewStream(8 << 20)
+	s.Feed(hs[:100])
+	if c := cap(s.buf); c < 100 || c > 2*len(hs) {
+		t.Errorf("record buffer capacity %d for part of a handshake record", c)
 	}
 	// A handshake header claiming 16 MB allocates nothing of that size.
 	s = NewStream(8 << 20)

@@ -72,6 +72,11 @@ type flow struct {
 
 	snaplenCut     int
 	clientHelloCut bool
+	// key is the flow's key in the table; gone: the flow was finished or buried (a queue that
+	// still points to it drops it); closedQueued: it is in the tracker's queue of closed flows.
+	key          flowKey
+	gone         bool
+	closedQueued bool
 
 	http    *httpFacts // allocated when a side's first bytes look like HTTP (http.go)
 	notHTTP [2]bool    // that side's stream is known not to be HTTP
@@ -268,7 +273,7 @@ func (s *side) deliver(b []byte, frame int, t time.Time) {
 	clear(evs) // let go of the hellos
 	f.shared.events = evs[:0]
 	if s.tls.Done() {
-		if s.tlsBase == 0 && f.tls.NotTLS[d].Seen() && isText(f.tls.NotTLS[d].Prefix) {
+		if s.tlsBase == 0 && f.tls.R().NotTLS[d].Seen() && isText(f.tls.R().NotTLS[d].Prefix) {
 			s.scanning = true // a text protocol: TLS may start later (STARTTLS)
 			return
 		}

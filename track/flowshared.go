@@ -17,6 +17,7 @@ type flowShared struct {
 	marks   [][]segmentMark     // stream frame marks that flows no longer use, emptied
 	strs    map[string]string   // interned strings: histories, server names
 	alpns   map[string][]string // interned ALPN lists
+	msgs    *tls.MessageCache   // the TLS messages parsed, shared by every flow's parsers
 }
 
 // maxInterned bounds the strings interned: past it, strings are kept per connection.
@@ -98,7 +99,12 @@ const maxPooledStreams = 1024
 func (sh *flowShared) newStream(limit int64) *tls.Stream {
 	n := len(sh.streams)
 	if n == 0 {
-		return tls.NewStream(int(limit))
+		if sh.msgs == nil {
+			sh.msgs = tls.NewMessageCache()
+		}
+		s := tls.NewStream(int(limit))
+		s.SetCache(sh.msgs)
+		return s
 	}
 	s := sh.streams[n-1]
 	sh.streams[n-1] = nil
@@ -114,9 +120,13 @@ func (sh *flowShared) freeStream(s *tls.Stream) {
 	}
 }
 
-// maxPooledLadders bounds the ladder arrays kept for reuse (about 4 MiB): a sweep finishes the
-// flows of a second at once, and the flows of the next second take their arrays.
+// maxPooledLadders bounds the ladder arrays kept for reuse (at most about 9 MiB, when all have
+// grown to ladderCap): enough for the flows that finish between two that begin in a busy capture.
 const maxPooledLadders = 4096
+
+// ladderInitial is a new ladder's capacity: a short connection's packets fit, a longer one's
+// grow to ladderCap.
+const ladderInitial = 16
 
 // ladderPool keeps the packet arrays of the ladders that records did not keep, so that new flows
 // reuse them rather than allocate their own. A LadderPacket holds no pointers: what a reused
@@ -127,7 +137,7 @@ type ladderPool struct {
 
 // giveBack takes an array a record did not keep.
 func (p *ladderPool) giveBack(a []facts.LadderPacket) {
-	if cap(a) >= ladderCap && len(p.arrays) < maxPooledLadders {
+	if cap(a) >= ladderInitial && len(p.arrays) < maxPooledLadders {
 		p.arrays = append(p.arrays, a[:0])
 	}
 }
@@ -139,5 +149,5 @@ func (p *ladderPool) get() []facts.LadderPacket {
 		p.arrays = p.arrays[:n-1]
 		return a
 	}
-	return make([]facts.LadderPacket, 0, ladderCap)
+	return make([]facts.LadderPacket, 0, ladderInitial)
 }

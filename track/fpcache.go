@@ -17,7 +17,11 @@ const maxCachedFingerprints = 4096
 type fingerprintCache struct {
 	m       map[string]*facts.Hello
 	servers map[string]*facts.ServerHello
-	key     []byte // scratch
+	// byParse finds the facts of a parse the TLS parsers share (tls.MessageCache) without
+	// building its key.
+	byParse       map[*tls.ClientHello]*facts.Hello
+	serverByParse map[*tls.ServerHello]*facts.ServerHello
+	key           []byte // scratch
 }
 
 // newHello computes ch's fingerprints.
@@ -32,6 +36,21 @@ func newHello(ch *tls.ClientHello) *facts.Hello {
 
 // hello returns the interned facts of ch.
 func (c *fingerprintCache) hello(ch *tls.ClientHello) *facts.Hello {
+	if h, ok := c.byParse[ch]; ok {
+		return h
+	}
+	h := c.helloByKey(ch)
+	if c.byParse == nil {
+		c.byParse = map[*tls.ClientHello]*facts.Hello{}
+	}
+	if len(c.byParse) < maxCachedFingerprints {
+		c.byParse[ch] = h
+	}
+	return h
+}
+
+// helloByKey returns the interned facts of ch, found by the fields they depend on.
+func (c *fingerprintCache) helloByKey(ch *tls.ClientHello) *facts.Hello {
 	k := c.key[:0]
 	u16 := func(v uint16) { k = append(k, byte(v>>8), byte(v)) }
 	switch {
@@ -92,6 +111,21 @@ func (c *fingerprintCache) hello(ch *tls.ClientHello) *facts.Hello {
 
 // serverHello returns the interned facts of sh: a server answers its clients alike.
 func (c *fingerprintCache) serverHello(sh *tls.ServerHello) *facts.ServerHello {
+	if r, ok := c.serverByParse[sh]; ok {
+		return r
+	}
+	r := c.serverHelloByKey(sh)
+	if c.serverByParse == nil {
+		c.serverByParse = map[*tls.ServerHello]*facts.ServerHello{}
+	}
+	if len(c.serverByParse) < maxCachedFingerprints {
+		c.serverByParse[sh] = r
+	}
+	return r
+}
+
+// serverHelloByKey returns the interned facts of sh, found by its fields.
+func (c *fingerprintCache) serverHelloByKey(sh *tls.ServerHello) *facts.ServerHello {
 	k := c.key[:0]
 	u16 := func(v uint16) { k = append(k, byte(v>>8), byte(v)) }
 	if sh.SSLv2 {

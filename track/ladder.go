@@ -24,6 +24,11 @@ func (l *ladder) add(d int, r ref, t *capture.TCPHeader, pool *ladderPool) *fact
 		PayloadLen: int32(min(t.PayloadLen, 1<<31-1))}
 	if l.packets == nil {
 		l.packets = pool.get()
+	} else if len(l.packets) == cap(l.packets) && cap(l.packets) < ladderCap {
+		// Past a short connection's size: straight to the whole array, never more.
+		grown := make([]facts.LadderPacket, len(l.packets), ladderCap)
+		copy(grown, l.packets)
+		l.packets = grown
 	}
 	if len(l.packets) < result.LadderHead {
 		l.packets = append(l.packets, p)

@@ -279,36 +279,39 @@ func (f *flow) oooThreshold() time.Duration {
 	return 3 * time.Millisecond
 }
 
-// pathRecord is the record's path facts.
-func (f *flow) pathRecord() facts.Path {
+// pathRecord is the record's path facts; the SYN-ACKs after the first go to c's extra.
+func (f *flow) pathRecord(c *facts.Conn) {
 	ps := &f.path
-	out := facts.Path{SYNAcks: ps.synAcks, HandshakeAck: ps.handshakeAck.full(), RTT: ps.rtt}
-	if n := min(ps.synAcks, len(ps.synAckRefs)); n > 0 {
-		out.SYNAckRefs = make([]facts.Ref, n)
-		for i := range n {
-			out.SYNAckRefs[i] = ps.synAckRefs[i].full()
+	c.Path = facts.Path{SYNAcks: int32(ps.synAcks), HandshakeAck: ps.handshakeAck.full()}
+	if n := min(ps.synAcks, len(ps.synAckRefs)); n > 1 {
+		x := c.Extra()
+		x.SYNAcks = make([]facts.Ref, n-1)
+		for i := 1; i < n; i++ {
+			x.SYNAcks[i-1] = ps.synAckRefs[i].full()
 		}
 	}
 	for d := range ps.side {
 		s := &ps.side[d]
-		o := &out.Side[d]
+		o := &c.Path.Side[d]
 		*o = facts.PathSide{TTL: s.ttl, TTLSet: s.ttlSet, TTLRef: s.ttlRef.full(), IPID: s.ipid, IPIDSet: s.ipidSet,
-			AckSet: s.ackSet, AckMax: s.ackMax, DupMax: s.dupMax, DupRef: s.dupRef.full(), DupRuns: s.dupRuns,
-			ZeroWin: s.zeroWin, ZeroRef: s.zeroRef.full(), InZero: s.inZero, ZeroStart: s.zeroStart.full(),
-			ZeroMax: s.zeroMax, OutOfOrder: s.outOfOrder}
+			AckSet: s.ackSet, AckMax: s.ackMax, DupMax: int32(s.dupMax), DupRuns: int32(s.dupRuns),
+			ZeroWin: int32(s.zeroWin), InZero: s.inZero, OutOfOrder: int32(s.outOfOrder)}
 		resent := false
 		for _, seg := range s.outstanding() {
 			resent = resent || seg.sends >= 2
 		}
-		if resent || s.hole {
-			l := &facts.Loss{MaxAcked: s.maxAcked, Hole: s.hole, HoleFilled: s.holeFilled, HoleStart: s.holeStart,
-				HoleEnd: s.holeEnd, HoleAfter: s.holeAfter.full(), HoleAfterLen: s.holeAftLen}
-			for _, seg := range s.outstanding() {
-				l.Out = append(l.Out, facts.Segment{Seq: seg.seq, End: seg.end, Len: int(seg.n), Sends: int(seg.sends),
-					First: seg.first.full(), Last: seg.last.full()})
+		if s.dupRef.Seen() || s.zeroWin > 0 || resent || s.hole {
+			r := &facts.PathRare{DupRef: s.dupRef.full(), ZeroRef: s.zeroRef.full(), ZeroStart: s.zeroStart.full(), ZeroMax: s.zeroMax}
+			if resent || s.hole {
+				l := &facts.Loss{MaxAcked: s.maxAcked, Hole: s.hole, HoleFilled: s.holeFilled, HoleStart: s.holeStart,
+					HoleEnd: s.holeEnd, HoleAfter: s.holeAfter.full(), HoleAfterLen: s.holeAftLen}
+				for _, seg := range s.outstanding() {
+					l.Out = append(l.Out, facts.Segment{Seq: seg.seq, End: seg.end, Len: int(seg.n), Sends: int(seg.sends),
+						First: seg.first.full(), Last: seg.last.full()})
+				}
+				r.Loss = l
 			}
-			o.Loss = l
+			o.Rare = r
 		}
 	}
-	return out
 }

@@ -11,17 +11,27 @@ import (
 // which the flow is finished. It copies what the record keeps: the flow may be reused after.
 func (f *flow) record(end time.Time) *facts.Conn {
 	f.zeek.finish()
+	c := f.facts()
+	c.End = facts.MakeRef(0, end)
+	c.ConnState, c.History = f.zeek.connState(), f.shared.history(f.zeek.hist)
+	return c
+}
+
+// facts is the flow's record but for what is settled when the flow is finished: End, and the
+// Zeek state and history.
+func (f *flow) facts() *facts.Conn {
 	c := &facts.Conn{
-		ID: f.id, Client: f.client, Server: f.server, RolesGuessed: f.rolesGuessed,
-		First: facts.MakeRef(f.firstFrame, f.first), Last: facts.MakeRef(f.lastFrame, f.last), End: end,
-		SYNCount: f.synCount, SYNs: clipped(f.syns), SYNAck: f.synAck, RSTCount: f.rstCount,
-		ICMP:      clipped(f.icmp),
-		ConnState: f.zeek.connState(), History: f.shared.history(f.zeek.hist),
-		SnaplenCut: f.snaplenCut,
+		ID: int32(f.id), Client: f.client, Server: f.server, RolesGuessed: f.rolesGuessed,
+		First: facts.MakeRef(f.firstFrame, f.first), Last: facts.MakeRef(f.lastFrame, f.last),
+		SYNCount: int32(f.synCount), SYNs: clipped(f.syns), SYNAck: f.synAck, RSTCount: int32(f.rstCount),
+		SnaplenCut: int32(f.snaplenCut),
+	}
+	if len(f.icmp) > 0 {
+		c.Extra().ICMP = clipped(f.icmp)
 	}
 	for d := range f.side {
 		s := &f.side[d]
-		c.Side[d] = facts.Side{Packets: s.packets, Bytes: s.bytes, Retrans: s.retrans, TTL: uint8(s.ttl),
+		c.Side[d] = facts.Side{Packets: int32(s.packets), Bytes: s.bytes, Retrans: int32(s.retrans), TTL: uint8(s.ttl),
 			SYNSeen: s.synSeen, SYNSeq: s.synSeq, FIN: s.fin, FirstPayload: s.firstPayload, LastPayload: s.lastPayload}
 	}
 	if len(f.rsts) > 0 {
@@ -33,12 +43,14 @@ func (f *flow) record(end time.Time) *facts.Conn {
 	if cs := &f.side[fromClient]; cs.tls != nil && f.tls.Hello == nil {
 		if typ, have, want, ok := cs.tls.Partial(); ok && typ == tls.HandshakeClientHello {
 			c.HelloCut = cs.stream.gap
-			c.HelloPartial = &facts.Partial{Have: have, Want: want}
+			c.Extra().HelloPartial = &facts.Partial{Have: have, Want: want}
 		}
 	}
 	c.TLS = f.tlsRecord()
-	c.HTTP = f.httpRecord()
-	c.Path = f.pathRecord()
+	if h := f.httpRecord(); h != nil {
+		c.Extra().HTTP = h
+	}
+	f.pathRecord(c)
 	return c
 }
 

@@ -55,27 +55,27 @@ func (f *flow) tlsEvent(d int, ev *tls.Event) {
 			x.ServerCert, x.CertRef = f.shared.certs.intern(ev.Certificate), at
 		}
 		switch {
-		case ev.HandshakeType == tls.HandshakeClientHello && d == fromClient && x.Hello == nil && x.HelloErr == "":
-			x.HelloFrame = first
+		case ev.HandshakeType == tls.HandshakeClientHello && d == fromClient && x.Hello == nil && x.R().HelloErr == "":
+			x.HelloFrame = int32(first)
 			x.HelloLast = at
 			if ev.ClientHello == nil {
-				x.HelloErr = "malformed ClientHello"
+				x.Rare().HelloErr = "malformed ClientHello"
 				if ev.Err != nil {
-					x.HelloErr = ev.Err.Error()
+					x.Rare().HelloErr = ev.Err.Error()
 				}
 				return
 			}
 			x.Hello = f.shared.fps.hello(ev.ClientHello)
-			x.SNI = f.shared.intern(ev.ClientHello.ServerName)
+			x.SNI = f.shared.intern(ev.ServerName)
 			if len(ev.ClientHello.ALPN) > 0 {
 				x.ALPN = f.shared.alpn(ev.ClientHello.ALPN)
 			}
-			x.HelloSegments = s.stream.segmentsBetween(ev.Start, ev.End)
+			x.HelloSegments = int32(s.stream.segmentsBetween(ev.Start, ev.End))
 			x.HelloRecord = ev.RecordVersion
 		case ev.HandshakeType == tls.HandshakeServerHello && d == fromServer && ev.ServerHello != nil:
 			if ev.ServerHello.HelloRetryRequest {
-				if x.HRR == nil {
-					x.HRR, x.HRRRef = f.shared.fps.serverHello(ev.ServerHello), at
+				if x.R().HRR == nil {
+					x.Rare().HRR, x.Rare().HRRRef = f.shared.fps.serverHello(ev.ServerHello), at
 				}
 			} else if x.ServerHello == nil {
 				x.ServerHello, x.SHRef = f.shared.fps.serverHello(ev.ServerHello), at
@@ -94,15 +94,15 @@ func (f *flow) tlsEvent(d int, ev *tls.Event) {
 		x.AppData[d]++
 		f.encryptedRecord(d, at, ev.Length)
 	case tls.EventNotTLS:
-		if !x.NotTLS[d].Seen() {
-			x.NotTLS[d] = facts.NotTLS{Ref: facts.MakeRef(first, s.firstPayload.Time()), Prefix: ev.Prefix}
+		if !x.R().NotTLS[d].Seen() {
+			x.Rare().NotTLS[d] = facts.NotTLS{Ref: facts.MakeRef(first, s.firstPayload.Time()), Prefix: ev.Prefix}
 			if first == 0 {
-				x.NotTLS[d].Ref = s.firstPayload
+				x.Rare().NotTLS[d].Ref = s.firstPayload
 			}
 		}
 	case tls.EventError:
-		if x.Errs[d] == "" && ev.Err != nil {
-			x.Errs[d] = ev.Err.Error()
+		if x.R().Errs[d] == "" && ev.Err != nil {
+			x.Rare().Errs[d] = ev.Err.Error()
 		}
 	}
 }
@@ -112,7 +112,7 @@ func (f *flow) encryptedRecord(d int, at ref, length int) {
 	x := &f.tls
 	if !x.FirstEncrypted[d].Seen() {
 		x.FirstEncrypted[d] = at
-		x.FirstEncryptedLen[d] = length
+		x.FirstEncryptedLen[d] = int32(length)
 	}
 }
 
@@ -120,8 +120,7 @@ func (f *flow) encryptedRecord(d int, at ref, length int) {
 // diagnosis reads of TLS (a side that turned out not to speak it, an error, an alert).
 func (f *flow) tlsRecord() *facts.TLS {
 	x := &f.tls.TLS
-	if !x.IsTLS() && len(x.Alerts) == 0 && !x.NotTLS[0].Seen() && !x.NotTLS[1].Seen() &&
-		x.Errs[0] == "" && x.Errs[1] == "" && x.AppData[0] == 0 && x.AppData[1] == 0 {
+	if !x.IsTLS() && len(x.Alerts) == 0 && x.X == nil && x.AppData[0] == 0 && x.AppData[1] == 0 {
 		return nil
 	}
 	out := *x

@@ -58,6 +58,10 @@ type Config struct {
 	// MaxActiveFlows bounds the connections tracked at once: past it the least recently active
 	// are finished early.
 	MaxActiveFlows int
+	// OwnLadders hands every record to the sink with a ladder of its own, and the tracker never
+	// touches a record after handing it over: the sink may keep it past its call (and give it
+	// to another goroutine). Without it, the sink's answer decides whether the ladder is copied.
+	OwnLadders bool
 }
 
 // Sink takes each finished connection's record. It returns whether the record keeps its ladder
@@ -74,6 +78,12 @@ type Tracker struct {
 	ports    *[65536]bool // nil: every port
 	tlsPorts [65536]bool
 	flows    map[flowKey]*flow
+	tombs    map[flowKey]*tomb // connections closed for tombGrace, until ClosedLinger (tomb.go)
+	closedQ  fifo[*flow]       // flows in the order they closed (expiry.go)
+	tombQ    fifo[*tomb]       // tombs in the order of their last packet
+	codec    facts.Codec       // the tombs' records
+	grace    time.Duration     // tombGrace (tests change it)
+	scratch  []byte
 	nextID   int
 	sink     Sink
 
@@ -83,12 +93,13 @@ type Tracker struct {
 	sinceSweep   int
 	now          time.Time
 	evictedEarly int
-	dns          dnsTable // name lookups (dns.go)
+	dns          dnsTable  // name lookups (dns.go)
+	unmatched    unmatched // TCP outside the analysed ports and hosts (unmatched.go)
 }
 
 // New returns a Tracker that hands finished connections to sink.
 func New(cfg Config, sink Sink) *Tracker {
-	t := &Tracker{cfg: cfg, flows: make(map[flowKey]*flow), sink: sink}
+	t := &Tracker{cfg: cfg, flows: make(map[flowKey]*flow), tombs: make(map[flowKey]*tomb), sink: sink, grace: tombGrace}
 	if len(cfg.Ports) > 0 {
 		t.ports = new([65536]bool)
 		for _, p := range cfg.Ports {
@@ -132,6 +143,7 @@ func (a *Tracker) wanted(srcIP netip.Addr, srcPort uint16, dstIP netip.Addr, dst
 func (a *Tracker) tcpPacket(p *capture.Packet) {
 	t := &p.TCP
 	if !a.wanted(p.SrcIP, t.SrcPort, p.DstIP, t.DstPort) {
+		a.unmatched.skip(p)
 		return
 	}
 	src := netip.AddrPortFrom(p.SrcIP, t.SrcPort)
@@ -144,11 +156,26 @@ func (a *Tracker) tcpPacket(p *capture.Packet) {
 		f = nil
 	}
 	if f == nil {
+		if t := a.tombs[key]; t != nil {
+			a.now = p.Time
+			if a.late(t, src, p) {
+				a.maybeSweep()
+				return
+			}
+			delete(a.tombs, key)
+			a.finishTomb(t)
+		}
 		f = a.newFlow(src, dst, p)
+		f.key = key
 		a.flows[key] = f
 	}
 	f.packet(src, p, a)
+	if !f.closedQueued && f.closed() {
+		f.closedQueued = true
+		a.closedQ.push(f, p.Time)
+	}
 	a.now = p.Time
+	a.buryDue()
 	a.maybeSweep()
 }
 
@@ -156,11 +183,12 @@ func (a *Tracker) icmpPacket(p *capture.Packet) {
 	q := &p.ICMP
 	src := netip.AddrPortFrom(q.QuotedSrc, q.QuotedSrcPort)
 	dst := netip.AddrPortFrom(q.QuotedDst, q.QuotedDstPort)
-	f := a.flows[makeKey(src, dst)]
-	if f == nil {
-		return
+	key := makeKey(src, dst)
+	if f := a.flows[key]; f != nil {
+		f.icmpError(p, src)
+	} else if t := a.tombs[key]; t != nil {
+		a.lateICMP(t, p, src)
 	}
-	f.icmpError(p, src)
 }
 
 func (a *Tracker) newFlow(src, dst netip.AddrPort, p *capture.Packet) *flow {
@@ -219,23 +247,69 @@ func (a *Tracker) maybeSweep() {
 	a.sweep()
 }
 
-// sweep finishes the flows closed for ClosedLinger or idle for IdleTimeout at a.now, and the
-// least recently active ones past MaxActiveFlows.
+// sweep finishes the flows idle for IdleTimeout at a.now, the flows and tombs closed for
+// ClosedLinger, and the least recently active flows past MaxActiveFlows; it buries the flows
+// closed for the grace period. Closed flows and tombs come from queues in time order (expiry.go);
+// only the flows in the table are walked, for idleness, and they are the open ones and those
+// closed less than the grace period ago.
 func (a *Tracker) sweep() {
 	a.sinceSweep = 0
 	a.nextSweep = a.now.Add(time.Second)
-	var expired []*flow
+	var expired []ending
 	for k, f := range a.flows {
-		idle := a.now.Sub(f.last)
-		if (f.closed() && idle > a.cfg.ClosedLinger) || idle > a.cfg.IdleTimeout {
+		if a.now.Sub(f.last) > a.cfg.IdleTimeout {
 			delete(a.flows, k)
-			expired = append(expired, f)
+			f.gone = true
+			expired = append(expired, ending{id: f.id, f: f})
 		}
 	}
-	a.finishInOrder(expired)
+	expired = a.expireClosed(a.now, expired)
+	expired = a.expireTombs(a.now, expired)
+	a.endInOrder(expired)
 	if len(a.flows) > a.cfg.MaxActiveFlows {
 		a.evictOldest(len(a.flows) - a.cfg.MaxActiveFlows*3/4)
 	}
+	if len(a.tombs) > a.cfg.MaxActiveFlows {
+		a.evictOldestTombs(len(a.tombs) - a.cfg.MaxActiveFlows*3/4)
+	}
+}
+
+// ending is a flow or a tomb to finish.
+type ending struct {
+	id int
+	f  *flow
+	t  *tomb
+}
+
+// endInOrder finishes flows and tombs in the order they began, so that what the sink sees does
+// not depend on map iteration order, nor on which of them were buried.
+func (a *Tracker) endInOrder(es []ending) {
+	sort.Slice(es, func(i, j int) bool { return es[i].id < es[j].id })
+	for _, e := range es {
+		if e.f != nil {
+			a.finish(e.f)
+		} else {
+			a.finishTomb(e.t)
+		}
+	}
+}
+
+// evictOldestTombs finishes about n of the tombs closed longest ago, when there are more than
+// MaxActiveFlows of them: their late packets, if any come, then make connections of their own.
+func (a *Tracker) evictOldestTombs(n int) {
+	times := make([]time.Time, 0, len(a.tombs))
+	for _, t := range a.tombs {
+		times = append(times, t.last)
+	}
+	cut := nthOldest(times, n)
+	var old []ending
+	for k, t := range a.tombs {
+		if !t.last.After(cut) {
+			delete(a.tombs, k)
+			old = append(old, ending{id: t.id, t: t})
+		}
+	}
+	a.endInOrder(old)
 }
 
 // evictOldest finishes about n of the least recently active flows.
@@ -266,9 +340,17 @@ func (a *Tracker) evictOldest(n int) {
 
 // finish turns a flow's state into its record, hands it to the sink and frees the flow.
 func (a *Tracker) finish(f *flow) {
+	f.gone = true
 	c := f.record(a.now)
-	c.Ladder, c.LadderOmitted = f.ladder.ordered()
-	if a.sink(c) && len(c.Ladder) > 0 {
+	var omitted int
+	c.Ladder, omitted = f.ladder.ordered()
+	c.LadderOmitted = int32(omitted)
+	if a.cfg.OwnLadders {
+		if len(c.Ladder) > 0 {
+			c.Ladder = append([]facts.LadderPacket(nil), c.Ladder...) // the record's own, of its size
+		}
+		a.sink(c) // the sink may hold c: it is not touched after
+	} else if a.sink(c) && len(c.Ladder) > 0 {
 		c.Ladder = append([]facts.LadderPacket(nil), c.Ladder...) // the record's own, of its size
 	} else {
 		c.Ladder, c.LadderOmitted = nil, 0
@@ -292,12 +374,19 @@ func (a *Tracker) Tick(now time.Time) {
 
 // Flush finishes every connection still open, in the order they began (at the end of a capture).
 func (a *Tracker) Flush() {
-	rest := make([]*flow, 0, len(a.flows))
-	for k, f := range a.flows {
-		delete(a.flows, k)
-		rest = append(rest, f)
+	rest := make([]ending, 0, len(a.flows)+len(a.tombs))
+	for _, f := range a.flows {
+		rest = append(rest, ending{id: f.id, f: f})
 	}
-	a.finishInOrder(rest)
+	for _, t := range a.tombs {
+		rest = append(rest, ending{id: t.id, t: t})
+	}
+	// Tables and queues start afresh, letting go of their memory: a capture may go on (live),
+	// and what a finished analysis keeps should be its records, not the tracker's arrays.
+	a.flows, a.tombs = make(map[flowKey]*flow), make(map[flowKey]*tomb)
+	a.closedQ, a.tombQ = fifo[*flow]{}, fifo[*tomb]{}
+	a.endInOrder(rest)
+	a.shared.ladders = ladderPool{}
 }
 
 // finishInOrder finishes flows in the order they began, so that what the sink sees does not
@@ -309,8 +398,9 @@ func (a *Tracker) finishInOrder(fs []*flow) {
 	}
 }
 
-// Open is the number of connections in progress.
-func (a *Tracker) Open() int { return len(a.flows) }
+// Open is the number of connections not finished yet: in progress, or closed and kept a while
+// for late packets.
+func (a *Tracker) Open() int { return len(a.flows) + len(a.tombs) }
 
 // EvictedEarly counts the connections finished early because more than MaxActiveFlows were open.
 func (a *Tracker) EvictedEarly() int { return a.evictedEarly }
@@ -329,3 +419,6 @@ func nthOldest(times []time.Time, n int) time.Time {
 	sort.Slice(times, func(i, j int) bool { return times[i].Before(times[j]) })
 	return times[n-1]
 }
+
+// Seen is the number of connections seen so far (finished or not).
+func (a *Tracker) Seen() int { return a.nextID }

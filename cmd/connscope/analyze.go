@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net/netip"
@@ -29,12 +28,19 @@ with its evidence and a next step.
 Options:
   -p, --port PORT       server port to analyse; repeat or comma-separate (default: every port)
       --host ADDR       server address to analyse; repeat or comma-separate (default: every address)
-  -f, --format FORMAT   table (default), json, markdown (ticket text) or html (one
-                        self-contained page with a ladder diagram of each failing flow)
-  -o, --output FILE     write the report to FILE instead of standard output
+  -f, --format FORMAT   table (default), json, ndjson (a JSON object per connection per line,
+                        Elastic Common Schema names, for log pipelines), markdown (ticket
+                        text) or html (one self-contained page with a ladder diagram of each
+                        failing flow)
+  -o, --output FILE     write the report to FILE instead of standard output (written whole
+                        or not at all: an earlier FILE is replaced only by a complete report)
+  -q, --quiet           no progress line and no "exported" message on standard error
       --redact          replace IP and MAC addresses, server names, HTTP hosts and paths
                         and the file name with consistent pseudonyms, in every format
-  -v, --verbose         table: show reason, next step and evidence for every flow, not only failures
+  -v, --verbose         table: list every connection with its reason, next step and evidence
+      --list            table: list every connection one by one (by default a capture of more
+                        than 40 connections is summed up: the failing groups, one example each)
+      --failed          table: list the failing connections one by one, and only them
       --max-flows N     list at most N flows one by one (default 100000); the rest are counted
       --profile NAME    words verdicts and next steps for a product and sets its defaults:
                         generic (default) or apexone (Trend Micro Apex One / OfficeScan: ports
@@ -50,10 +56,16 @@ Options:
                         ClientHello's server name a stand-in of its length, certificates
                         become zeros, and payload beyond the TLS handshake (application data,
                         plain HTTP, DNS) is cut as a snaplen cuts
-      --export-all      with --export: every listed flow and name, not only the failing ones
+      --export-all      with --export: every listed flow and name, not only the failing ones;
+                        with nothing to export, no file is written (standard error says so)
 ` + analyzeLangUsage + `
+On a terminal, a progress line on standard error shows how far the analysis of a large file
+got. connscope never writes to the capture it reads: an output that is the same file (also
+through a link) is refused.
+
 Exit status: 0 no flow failed, 1 at least one flow (or a DNS name tied to the servers)
-failed, 2 bad usage or unreadable input.
+failed, 2 bad usage or unreadable input, 3 nothing to analyse: no TCP connection on the
+analysed ports (the report then lists the ports and servers the capture does hold).
 
 Example:
   connscope analyze incident.pcapng --port 4343
@@ -74,8 +86,11 @@ type analyzeOptions struct {
 	format   string
 	output   string
 	verbose  bool
+	list     bool
+	failed   bool
 	maxFlows int
 	redact   bool
+	quiet    bool
 }
 
 func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
@@ -93,8 +108,13 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.StringVarP(&o.format, "format", "f", "table", "")
 	fs.StringVarP(&o.output, "output", "o", "", "")
 	fs.BoolVarP(&o.verbose, "verbose", "v", false, "")
+	fs.BoolVar(&o.list, "list", false, "")
+	fs.BoolVar(&o.failed, "failed", false, "")
 	fs.IntVar(&o.maxFlows, "max-flows", analyze.DefaultMaxFlows, "")
 	fs.BoolVar(&o.redact, "redact", false, "")
+	fs.BoolVarP(&o.quiet, "quiet", "q", false, "")
+	var prof devProfile
+	prof.register(fs)
 	help := fs.BoolP("help", "h", false, "")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage, &usageError{err.Error()}
@@ -103,6 +123,10 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 		fmt.Fprint(stdout, analyzeUsage)
 		return exitOK, nil
 	}
+	if err := prof.start(); err != nil {
+		return exitUsage, err
+	}
+	defer prof.stop()
 	if fs.NArg() != 1 {
 		return exitUsage, &usageError{fmt.Sprintf("analyze takes one capture file, got %d arguments", fs.NArg())}
 	}
@@ -117,10 +141,18 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	res, err := analyze.File(fs.Arg(0), opts)
+	outs, err := o.openOutputs(fs.Args(), stdout)
 	if err != nil {
 		return exitUsage, err
 	}
+	defer outs.abort()
+	defer cleanupOnSignal(stderr, outs.abort, outs.report != nil || outs.export != nil)()
+	res, err := analyzeFile(fs.Arg(0), opts, stderr, o.quiet)
+	if err != nil {
+		return exitUsage, err
+	}
+	prof.retained(stderr, res.Flows.Len()+res.FlowsNotListed)
+	res.Input.Generator = readGenerator()
 	// Redaction hands out the pseudonyms first, so that the export's frames get the report's
 	// own; the export still reads the original result: it finds the flows' packets by the
 	// capture's addresses.
@@ -130,37 +162,96 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 		names = redact.New()
 		shown = names.Result(res)
 	}
-	if o.export != "" {
-		if err := export(fs.Arg(0), res, names, o, stderr); err != nil {
+	if outs.export != nil {
+		if err := export(fs.Arg(0), res, names, o, outs.export, stderr); err != nil {
 			return exitUsage, err
 		}
 	}
-	return writeReport(shown, format, &o, stdout)
+	return writeReport(shown, format, &o, stdout, outs.report)
 }
 
-// writeReport writes the report to o.output or stdout and returns the exit code its verdicts give.
-func writeReport(res *result.Result, format report.Format, o *analyzeOptions, stdout io.Writer) (int, error) {
-	out := stdout
-	if o.output != "" {
-		f, err := os.Create(o.output)
-		if err != nil {
-			return exitUsage, fmt.Errorf("cannot write the report: %w", err)
+// outputFiles are the files an analysis writes, started before it runs so that an output that
+// cannot be written is known at once. nil: not asked for (the report then goes to stdout).
+type outputFiles struct {
+	report, export *atomicFile
+}
+
+// openOutputs refuses outputs that are an input (or each other; or standard output that is an
+// input, with no -o) and starts the -o and --export files.
+func (o *analyzeOptions) openOutputs(inputs []string, stdout io.Writer) (*outputFiles, error) {
+	var in []namedPath
+	for _, p := range inputs {
+		in = append(in, namedPath{"capture", p})
+	}
+	if err := checkOutputs(in, []namedPath{{"--output", o.output}, {"--export", o.export}}); err != nil {
+		return nil, err
+	}
+	if f, ok := stdout.(*os.File); ok && o.output == "" {
+		if out, err := f.Stat(); err == nil && out.Mode().IsRegular() {
+			for _, p := range in {
+				if fi, err := statPath(p.path); err == nil && os.SameFile(fi, out) {
+					return nil, fmt.Errorf("standard output is the capture %s: connscope never writes to what it reads; write the report elsewhere (-o FILE)", p.path)
+				}
+			}
 		}
-		defer f.Close()
-		out = f
 	}
-	if err := report.Write(out, res, format, report.Options{Verbose: o.verbose, Lang: o.reportLang(format)}); err != nil {
-		return exitUsage, fmt.Errorf("writing the report: %w", err)
-	}
+	outs := &outputFiles{}
+	var err error
 	if o.output != "" {
-		if err := out.(*os.File).Close(); err != nil && !errors.Is(err, os.ErrClosed) {
+		if outs.report, err = createAtomic(o.output); err != nil {
+			return nil, fmt.Errorf("cannot write the report: %w", err)
+		}
+	}
+	if o.export != "" {
+		if outs.export, err = createAtomic(o.export); err != nil {
+			outs.abort()
+			return nil, fmt.Errorf("cannot write the export: %w", err)
+		}
+	}
+	return outs, nil
+}
+
+// abort removes the temporary files of the outputs not completed.
+func (outs *outputFiles) abort() {
+	for _, f := range []*atomicFile{outs.report, outs.export} {
+		if f != nil {
+			f.Abort()
+		}
+	}
+}
+
+// writeReport writes the report to out (the -o file), or to stdout when out is nil, and returns
+// the exit code its verdicts give. A report that cannot be written whole leaves out's earlier
+// file as it was.
+func writeReport(res *result.Result, format report.Format, o *analyzeOptions, stdout io.Writer, out *atomicFile) (int, error) {
+	if out == nil {
+		if err := report.Write(stdout, res, format, report.Options{Verbose: o.verbose, List: o.list, Failed: o.failed, Lang: o.reportLang(format)}); err != nil {
 			return exitUsage, fmt.Errorf("writing the report: %w", err)
 		}
+	} else {
+		err := report.Write(out, res, format, report.Options{Verbose: o.verbose, List: o.list, Failed: o.failed, Lang: o.reportLang(format)})
+		if err == nil {
+			err = out.Commit()
+		}
+		if err != nil {
+			out.Abort()
+			return exitUsage, fmt.Errorf("cannot write the report to %s: %v; %s", o.output, out.describe(err), out.leftAs())
+		}
 	}
-	if res.Summary.Failed > 0 || res.Summary.NamesFailed > 0 {
-		return exitFailed, nil
+	return exitStatus(res), nil
+}
+
+// exitStatus is the exit status a result gives: 1 when a connection or a DNS name tied to the
+// servers failed, 3 when there was nothing to analyse (no connection on the analysed ports),
+// else 0.
+func exitStatus(res *result.Result) int {
+	switch {
+	case res.Summary.Failed > 0 || res.Summary.NamesFailed > 0:
+		return exitFailed
+	case res.Summary.Flows == 0:
+		return exitNothing
 	}
-	return exitOK, nil
+	return exitOK
 }
 
 // analyzeOptions converts the flags to analyze.Options.
@@ -209,26 +300,34 @@ func parsePorts(flag string, values []string) ([]uint16, error) {
 	return ports, nil
 }
 
-// export writes the selected flows' packets to o.export; with names (--redact), redacted with
-// the report's pseudonyms.
-func export(capturePath string, res *result.Result, names *redact.Redactor, o analyzeOptions, stderr io.Writer) error {
-	f, err := os.Create(o.export)
-	if err != nil {
-		return fmt.Errorf("cannot write the export: %w", err)
-	}
+// export writes the selected flows' packets to out (o.export); with names (--redact), redacted
+// with the report's pseudonyms. With nothing to export it writes no file and says so.
+func export(capturePath string, res *result.Result, names *redact.Redactor, o analyzeOptions, out *atomicFile, stderr io.Writer) error {
 	eo := analyze.ExportOptions{All: o.exportAll}
 	if names != nil {
 		rw := exportredact.New(names)
 		eo.Rewrite, eo.Comment, eo.SectionComment = rw.Frame, rw.Comment, exportredact.SectionComment
 	}
-	st, err := analyze.Export(capturePath, res, f, eo)
-	if cerr := f.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("writing the export: %w", cerr)
-	}
+	st, err := analyze.Export(capturePath, res, out, eo)
 	if err != nil {
-		return err
+		out.Abort()
+		return fmt.Errorf("cannot write the export to %s: %v; %s", o.export, out.describe(err), out.leftAs())
 	}
-	fmt.Fprintf(stderr, "connscope: exported %d packets of %d flow(s) (%d of them as context the evidence cites) and %d name(s) to %s\n",
-		st.Packets, st.Flows, st.Context, st.Names, o.export)
+	if st.Packets == 0 {
+		out.Abort()
+		what := "no connection failed and no lookup of a server's name failed (--export-all exports every connection)"
+		if o.exportAll {
+			what = "the analysis lists no connection and no name lookup"
+		}
+		fmt.Fprintf(stderr, "connscope: nothing to export: %s; %s\n", what, out.leftAs())
+		return nil
+	}
+	if err := out.Commit(); err != nil {
+		return fmt.Errorf("cannot write the export to %s: %v; %s", o.export, out.describe(err), out.leftAs())
+	}
+	if !o.quiet {
+		fmt.Fprintf(stderr, "connscope: exported %d packets of %d flow(s) (%d of them as context the evidence cites) and %d name(s) to %s\n",
+			st.Packets, st.Flows, st.Context, st.Names, o.export)
+	}
 	return nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image/png"
 	"os"
 	"os/exec"
@@ -91,8 +92,18 @@ func TestHTMLReportInChromium(t *testing.T) {
 		t.Error("the DOM holds a script element")
 	}
 
-	shot := filepath.Join(dir, "report.png")
-	_, console = runChromium(t, bin, page, "--screenshot="+shot, "--window-size=1200,2000", "--hide-scrollbars")
+	checkScreenshot(t, bin, page, "html-report.png", 2000)
+
+}
+
+// checkScreenshot takes a 1200-pixel-wide screenshot of page in headless Chromium and checks
+// that it is a real picture: a PNG of the size asked for, with many colours, and red (the failing
+// verdicts, the RST arrows) among them. With CONNSCOPE_SCREENSHOT_DIR set, it is kept there as
+// name (scripts/screenshots.sh makes the screenshots under docs/ so).
+func checkScreenshot(t *testing.T, bin, page, name string, height int) {
+	t.Helper()
+	shot := filepath.Join(t.TempDir(), name)
+	_, console := runChromium(t, bin, page, "--screenshot="+shot, fmt.Sprintf("--window-size=1200,%d", height), "--hide-scrollbars")
 	if len(console) > 0 {
 		t.Errorf("the report logged console messages:\n%s", strings.Join(console, "\n"))
 	}
@@ -106,11 +117,10 @@ func TestHTMLReportInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the screenshot is not a PNG: %v", err)
 	}
-	if b := img.Bounds(); b.Dx() != 1200 || b.Dy() != 2000 || st.Size() < 50_000 {
-		t.Errorf("screenshot %dx%d, %d bytes; want 1200x2000 and at least 50 kB", b.Dx(), b.Dy(), st.Size())
+	if b := img.Bounds(); b.Dx() != 1200 || b.Dy() != height || st.Size() < 50_000 {
+		t.Errorf("screenshot %dx%d, %d bytes; want 1200x%d and at least 50 kB", b.Dx(), b.Dy(), st.Size(), height)
 	}
-	// A page that rendered has text and colour: many distinct colours, and red (the failing
-	// verdicts and the RST arrows) among them.
+	// A page that rendered has text and colour: many distinct colours, and red among them.
 	colours, red := map[uint32]bool{}, 0
 	bounds := img.Bounds()
 	for y := bounds.Min.Y; y < bounds.Max.Y; y += 2 {
@@ -125,10 +135,60 @@ func TestHTMLReportInChromium(t *testing.T) {
 	if len(colours) < 50 || red < 100 {
 		t.Errorf("the screenshot has %d colours and %d red pixels: the page did not render", len(colours), red)
 	}
-	if dst := os.Getenv("CONNSCOPE_SCREENSHOT"); dst != "" {
+	if dir := os.Getenv("CONNSCOPE_SCREENSHOT_DIR"); dir != "" {
 		b, _ := os.ReadFile(shot)
-		if err := os.WriteFile(dst, b, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
+}
+
+// TestHTMLFleetReportInChromium renders the HTML report of a big capture (fleetCapture: 2,591
+// connections, six failing groups) in headless Chromium and checks the DOM for what a reader
+// needs first: the answer, a row and a detail for every failing group (each group's example gets
+// a ladder diagram before any other connection), the next steps, the servers and the
+// fingerprints; the table of connections is whole (under its 5,000-row bound) and the page holds
+// no script. The screenshot is checked as a picture.
+func TestHTMLFleetReportInChromium(t *testing.T) {
+	bin := chromium(t)
+	toRoot(t)
+	path := fleetCapture(t)
+	page := filepath.Join(t.TempDir(), "fleet.html")
+	code, _, stderr := runCLI("analyze", path, "-f", "html", "-o", page)
+	if code != 1 || stderr != "" {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	dom, console := runChromium(t, bin, page, "--dump-dom")
+	if len(console) > 0 {
+		t.Errorf("the report logged console messages:\n%s", strings.Join(console, "\n"))
+	}
+	groups := regexp.MustCompile(`<tr><td class="num"><a href="#flow-(\d+)">\d+</a></td><td>[^<]+</td>`).FindAllStringSubmatch(dom, -1)
+	if len(groups) != 6 {
+		t.Fatalf("the DOM has %d group rows that link to their example, want 6", len(groups))
+	}
+	for _, g := range groups {
+		if !strings.Contains(dom, `<section class="card flow" id="flow-`+g[1]+`">`) {
+			t.Errorf("group example #%s has no detail", g[1])
+		}
+	}
+	for _, want := range []string{
+		`<p class="lead">2267 of 2591 connections failed.</p>`,
+		`<section class="card" id="next-steps">`, `<table id="servers">`, `<table id="fingerprints">`, `<table id="agents">`,
+		">refused</span>", ">tls-version-mismatch</span>", ">tls-handshake-failure</span>", ">not-tls</span>", ">syn-timeout</span>",
+		">tls-certificate-rejected</span>", "more failing connections are listed below without their detail",
+	} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("the DOM lacks %q", want)
+		}
+	}
+	if n := strings.Count(dom, `<svg class="ladder"`); n != 50 {
+		t.Errorf("%d ladder diagrams, want 50", n)
+	}
+	if n := strings.Count(dom, "<tr") - strings.Count(dom, "<tr><td class=\"num\"><a href"); n < 2591 {
+		t.Errorf("%d table rows: the connections are not all listed", n)
+	}
+	if strings.Contains(dom, "<script") {
+		t.Error("the DOM holds a script element")
+	}
+	checkScreenshot(t, bin, page, "html-report-fleet.png", 2400)
 }

@@ -32,19 +32,26 @@ Options:
       --host ADDR         server address to watch; repeat or comma-separate (default: every address)
       --duration D        stop after D (e.g. 90s, 5m, 1h); default: until Ctrl-C
   -c, --count N           stop after N packets
-  -w, --write FILE        also write the captured packets to FILE (pcapng), complete on every stop
-  -f, --format FORMAT     final report: table (default) or json
-  -o, --output FILE       write the final report to FILE instead of standard output
+  -w, --write FILE        also write the captured packets to FILE (pcapng), complete on every stop;
+                          if writing fails (a full disk), FILE keeps the packets before as a valid
+                          capture and the capture and its report go on without it
+  -f, --format FORMAT     final report: table (default), json or ndjson
+  -o, --output FILE       write the final report to FILE instead of standard output (checked
+                          before capturing; should writing it fail at the end, the report goes
+                          to standard output instead)
   -v, --verbose           table: show reason, next step and evidence for every flow
       --max-flows N       list at most N flows in the final report (default 10000); the rest are counted
       --idle-timeout D    finish a connection silent for D (default 2m)
       --status D          status line interval on standard error (default 5s; 0: none)
 ` + captureLangUsage + `
-Live lines go to standard output, or to standard error when the JSON report goes to standard output.
+Live lines go to standard output, or to standard error when the JSON (or NDJSON) report goes to
+standard output.
 Capturing needs root or CAP_NET_RAW on Linux (sudo setcap cap_net_raw+ep connscope), Npcap on Windows.
 
 Exit status: 0 no flow failed, 1 at least one flow failed, 2 bad usage, no permission to capture,
-unknown interface, or a capture that could not run.
+unknown interface, a capture that could not run, or one that ended on an error (the interface
+went away or down): the report of the packets captured until then is still written; 3 no
+connection on the watched ports was seen.
 
 Example:
   sudo connscope capture -i eth0 --port 4343 --duration 10m --write incident.pcapng
@@ -95,6 +102,18 @@ func runCapture(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
+	// The report's file is started before capturing: a capture cannot be repeated, so its
+	// report must not find out at the end that it cannot be written.
+	if err := checkOutputs(nil, []namedPath{{"--output", o.output}, {"--write", o.write}}); err != nil {
+		return exitUsage, err
+	}
+	var out *atomicFile
+	if o.output != "" {
+		if out, err = createAtomic(o.output); err != nil {
+			return exitUsage, fmt.Errorf("cannot write the report: %w; nothing was captured", err)
+		}
+		defer out.Abort()
+	}
 	live := capture.LiveOptions{Interface: o.iface, Filter: capture.Filter{Ports: opts.Ports, Hosts: opts.Hosts}}
 	var file *os.File
 	if o.write != "" {
@@ -103,6 +122,9 @@ func runCapture(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 		defer file.Close()
 		live.Write = file
+		live.OnWriteError = func(e *capture.WriteError) {
+			fmt.Fprintf(stderr, "connscope: warning: %s: %v; the capture and its analysis go on without it\n", o.write, e)
+		}
 	}
 	src, err := capture.OpenLive(live)
 	if err != nil {
@@ -113,7 +135,7 @@ func runCapture(args []string, stdout, stderr io.Writer) (int, error) {
 		return exitUsage, err
 	}
 	lines := stdout
-	if format == report.FormatJSON && o.output == "" {
+	if (format == report.FormatJSON || format == report.FormatNDJSON) && o.output == "" {
 		lines = stderr
 	}
 	lineLang := o.reportLang(report.FormatTable)
@@ -129,12 +151,29 @@ func runCapture(args []string, stdout, stderr io.Writer) (int, error) {
 		return exitUsage, err
 	}
 	if file != nil {
-		if err := file.Close(); err != nil {
-			return exitUsage, fmt.Errorf("writing the capture file: %w", err)
+		if err := file.Close(); err != nil && src.WriteErr() == nil {
+			fmt.Fprintf(stderr, "connscope: warning: closing the capture file %s: %v\n", o.write, err)
 		}
 	}
-	fmt.Fprintln(stderr, endLine(res, o.write))
-	return writeReport(res, format, &o.analyzeOptions, stdout)
+	if werr := src.WriteErr(); werr != nil {
+		res.Warnings = append(res.Warnings, result.Warning{Code: "capture-file-error", Message: result.Msg(
+			"warning.capture-file-error", result.File("file", o.write), result.Text("error", werr.Error()))})
+	}
+	res.Input.Generator = readGenerator()
+	fmt.Fprintln(stderr, endLine(res, o.write, src.WriteErr()))
+	code, err := writeReport(res, format, &o.analyzeOptions, stdout, out)
+	if err != nil && out != nil {
+		// The capture cannot be repeated: its report goes to standard output rather than nowhere.
+		fmt.Fprintf(stderr, "connscope: error: %v\nconnscope: the report follows on standard output instead\n", err)
+		if _, err := writeReport(res, format, &o.analyzeOptions, stdout, nil); err != nil {
+			return exitUsage, err
+		}
+		return exitUsage, nil
+	}
+	if err == nil && src.Err() != nil {
+		return exitUsage, fmt.Errorf("%v: the capture ended there; the report covers the packets captured before it", src.Err())
+	}
+	return code, err
 }
 
 // parse checks the flags and converts them.
@@ -207,11 +246,14 @@ func statusLine(s analyze.LiveStatus) string {
 }
 
 // endLine says what the capture did, once it stopped.
-func endLine(res *result.Result, written string) string {
+func endLine(res *result.Result, written string, werr *capture.WriteError) string {
 	l := res.Input.Live
 	s := fmt.Sprintf("connscope: stopped (%s) after %.1f s: %d packets captured; kernel: %d received, %d dropped",
 		l.StoppedBy, l.Seconds, res.Input.Frames, l.KernelReceived, l.KernelDropped)
-	if written != "" {
+	switch {
+	case written != "" && werr != nil:
+		s += fmt.Sprintf("; wrote the first %d packets to %s", werr.Packets, written)
+	case written != "":
 		s += "; wrote " + written
 	}
 	return s

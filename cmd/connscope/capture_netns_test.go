@@ -49,9 +49,16 @@ func needTools(t *testing.T, tools ...string) {
 // and deletes them when the test ends.
 func newNetnsPair(t *testing.T) *netnsPair {
 	t.Helper()
+	return newNetnsPairNamed(t, "l5")
+}
+
+// newNetnsPairNamed is newNetnsPair with the namespaces' and interfaces' names starting with
+// prefix (at most 3 characters: interface names have 15).
+func newNetnsPairNamed(t *testing.T, prefix string) *netnsPair {
+	t.Helper()
 	id := os.Getpid() % 100000
-	n := &netnsPair{agent: fmt.Sprintf("l5-ag%d", id), server: fmt.Sprintf("l5-sv%d", id),
-		agentIf: fmt.Sprintf("l5-a%d", id), srvIf: fmt.Sprintf("l5-s%d", id), agentIP: "10.55.1.1", srvIP: "10.55.1.2",
+	n := &netnsPair{agent: fmt.Sprintf("%s-ag%d", prefix, id), server: fmt.Sprintf("%s-sv%d", prefix, id),
+		agentIf: fmt.Sprintf("%s-a%d", prefix, id), srvIf: fmt.Sprintf("%s-s%d", prefix, id), agentIP: "10.55.1.1", srvIP: "10.55.1.2",
 		agentIP6: "fd00:55:1::1", srvIP6: "fd00:55:1::2"}
 	t.Cleanup(func() {
 		for _, c := range n.serverProcesses {
@@ -360,14 +367,11 @@ func checkFlows(t *testing.T, what string, r *result.Result, want []liveLine, n 
 	}
 }
 
-// TestCaptureLoopbackCount captures on the loopback interface of a fresh namespace, where the kernel
-// shows every packet twice (outgoing and incoming), with --count 2, while a client connects to a
-// port nothing listens on: the capture must see the SYN and the RST once each, stop by itself after
-// those 2 packets, report the connection as refused (exit 1, stopped_by "count") and write both.
-func TestCaptureLoopbackCount(t *testing.T) {
-	needTools(t, "ip", "openssl")
-	bin := buildBinary(t)
-	ns := fmt.Sprintf("l5-lo%d", os.Getpid()%100000)
+// newLoopbackNamespace creates a namespace, named PREFIX-lo with this process's id, with its
+// loopback interface up, and deletes it when the test ends.
+func newLoopbackNamespace(t *testing.T, prefix string) string {
+	t.Helper()
+	ns := fmt.Sprintf("%s-lo%d", prefix, os.Getpid()%100000)
 	if out, err := exec.Command("ip", "netns", "add", ns).CombinedOutput(); err != nil {
 		t.Fatalf("ip netns add: %v: %s", err, out)
 	}
@@ -375,6 +379,17 @@ func TestCaptureLoopbackCount(t *testing.T) {
 	if out, err := exec.Command("ip", "-n", ns, "link", "set", "lo", "up").CombinedOutput(); err != nil {
 		t.Fatalf("ip link set lo up: %v: %s", err, out)
 	}
+	return ns
+}
+
+// TestCaptureLoopbackCount captures on the loopback interface of a fresh namespace, where the kernel
+// shows every packet twice (outgoing and incoming), with --count 2, while a client connects to a
+// port nothing listens on: the capture must see the SYN and the RST once each, stop by itself after
+// those 2 packets, report the connection as refused (exit 1, stopped_by "count") and write both.
+func TestCaptureLoopbackCount(t *testing.T) {
+	needTools(t, "ip", "openssl")
+	bin := buildBinary(t)
+	ns := newLoopbackNamespace(t, "l5")
 	dir := t.TempDir()
 	pcapng := filepath.Join(dir, "lo.pcapng")
 	cmd := exec.Command("ip", "netns", "exec", ns, bin, "capture", "-i", "lo", "--port", "5555", "--count", "2", "--status", "0",

@@ -1,0 +1,73 @@
+package diagnose
+
+import (
+	"github.com/connscope/connscope/facts"
+	"github.com/connscope/connscope/result"
+	"github.com/connscope/connscope/tls"
+)
+
+// First is what the cross-connection inference needs of a connection's own verdict: the verdict
+// and the facts that may revise it.
+type First struct {
+	Verdict        result.Verdict
+	Highest        tls.Version
+	VersionSuspect bool
+	PlainText      bool
+}
+
+// FirstOf is the connection's own verdict (Conn with no Context), in the few facts the
+// cross-connection inference needs. A connection whose packets show a completed TLS handshake
+// and nothing else of note (most of a fleet) is judged without wording anything.
+func FirstOf(c *facts.Conn, cfg *Config) First {
+	if quickOK(c) {
+		return First{Verdict: result.VerdictOK, Highest: c.TLS.Hello.Highest}
+	}
+	d := Conn(c, cfg, nil)
+	return First{Verdict: d.Verdict, Highest: d.Highest, VersionSuspect: d.VersionSuspect, PlainText: d.PlainText}
+}
+
+// quickOK reports whether c certainly gets the verdict ok on its own: a TLS handshake that
+// completed, closed or still open, with nothing the path rules, the alert rules or the HTTP
+// rules would look at. It errs on the side of false: Conn decides the rest.
+func quickOK(c *facts.Conn) bool {
+	x := c.TLS
+	if x == nil || x.Hello == nil || x.ServerHello == nil || x.X != nil || c.X != nil || !c.SYNAck.Seen() ||
+		!c.Path.HandshakeAck.Seen() || c.HelloCut || len(c.SYNs) == 0 {
+		return false
+	}
+	for d := range c.Path.Side {
+		if c.Path.Side[d].Rare != nil && c.Path.Side[d].Rare.Loss != nil {
+			return false // a blackhole rule may apply
+		}
+	}
+	if missingDirection(c) >= 0 {
+		return false
+	}
+	for _, r := range c.RSTs {
+		// A reset counts for nothing only after a FIN, from the side that sent the other
+		// packets (the same TTL), after no long silence.
+		if !c.FINBefore(r.Time()) || r.Idle >= idleResetMin {
+			return false
+		}
+		if s := &c.Path.Side[r.From]; s.TTLSet && r.TTL != s.TTL {
+			return false
+		}
+	}
+	if _, ok := x.FatalAlert(); ok {
+		return false
+	}
+	return tlsEstablished(c)
+}
+
+// Final is the verdict of a connection whose own verdict is first, revised with what the whole
+// capture showed: Conn(c, cfg, ctx).Verdict, without wording anything.
+func Final(c *facts.Conn, first First, ctx *Context) result.Verdict {
+	v := Revise(ctx, c.Server, first.Verdict, first.Highest, first.VersionSuspect, first.PlainText)
+	if v == result.VerdictRefused && len(c.RSTs) > 0 && !c.Path.Side[facts.Server].TTLSet {
+		r := c.RSTs[0]
+		if seen, ok := ctx.ServerTTL[c.Server.Addr()]; ok && r.From == facts.Server && seen.ConnID != c.ID && r.TTL != seen.TTL {
+			return result.VerdictMiddleboxReset
+		}
+	}
+	return v
+}

@@ -1,0 +1,184 @@
+package wording
+
+import (
+	"strings"
+
+	"github.com/connscope/connscope/knowledge"
+	"github.com/connscope/connscope/report/findings"
+	"github.com/connscope/connscope/result"
+)
+
+// Bounds on the answer paragraph and on a headline.
+const (
+	maxAnswerGroups   = 3 // groups the answer names
+	maxAnswerNames    = 3 // failing names the answer names
+	maxHeadlineAgents = 5 // agent addresses a headline names before "and N more"
+)
+
+// AnswerText is a report's answer in a few sentences, as plain text.
+type AnswerText struct {
+	Lead  string   // what failed: "2 of 5 connections failed."
+	Lines []string // one sentence per failing group and failing name named, "... — refused."
+	More  []string // how many more groups and names the report holds
+	Next  string   // the first finding's first next step (and how many more); "" for none
+}
+
+// Answer words the answer of r, whose findings are fs: what failed, the first maxAnswerGroups groups and
+// maxAnswerNames names in one sentence each, and the first finding's first next step.
+func (w *Words) Answer(r *result.Result, fs *findings.Findings) AnswerText {
+	var a AnswerText
+	n, failed := result.Int("n", fs.Flows), result.Int("failed", fs.Failed)
+	names, total := result.Int("names", len(fs.Names)), result.Int("total", fs.NamesTotal)
+	switch {
+	case fs.Failed > 0 && len(fs.Names) > 0:
+		a.Lead = w.Say("report.lead.failed", failed, n) + " " + w.Say("report.lead.names", names, total)
+	case fs.Failed > 0:
+		a.Lead = w.Say("report.lead.failed", failed, n)
+	case len(fs.Names) > 0:
+		a.Lead = w.Say("report.lead.ok-names", n, names, total)
+	case fs.Flows == 0:
+		a.Lead = w.Say("report.lead.none", result.Text("analysed", w.Analysed(&r.Options)))
+	default:
+		a.Lead = w.Say("report.lead.ok", n)
+		for _, sv := range fs.Servers {
+			if len(sv.AcceptedVersions) > 0 {
+				a.Lead += " " + w.Say("report.lead.server-chose", result.Endpoint("server", sv.Server),
+					result.Sub("versions", result.Msg("report.text", result.Text("text", strings.Join(sv.AcceptedVersions, ", ")))))
+			}
+		}
+	}
+	for i, g := range fs.Groups {
+		if i == maxAnswerGroups {
+			a.More = append(a.More, w.Say("report.answer.more", result.Int("n", len(fs.Groups)-i)))
+			break
+		}
+		a.Lines = append(a.Lines, w.answerLine(w.Headline(g, fs), g.Verdict))
+	}
+	for i, nm := range fs.Names {
+		if i == maxAnswerNames {
+			a.More = append(a.More, w.Say("report.answer.names-more", result.Int("n", len(fs.Names)-i)))
+			break
+		}
+		a.Lines = append(a.Lines, w.answerLine(w.NameHeadline(nm), nm.Verdict))
+	}
+	var steps []string
+	switch {
+	case len(fs.Groups) > 0:
+		steps = w.GroupSteps(fs.Groups[0])
+	case len(fs.Names) > 0:
+		_, steps, _ = w.Name(fs.Names[0])
+	}
+	if len(steps) > 0 {
+		a.Next = steps[0]
+	}
+	if len(steps) > 1 {
+		a.Next += " " + w.Say("report.answer.steps-more", result.Int("n", len(steps)-1))
+	}
+	return a
+}
+
+func (w *Words) answerLine(headline result.Message, v result.Verdict) string {
+	return UpperFirst(w.Say("report.answer.line", result.Sub("headline", headline), result.Text("verdict", string(v))))
+}
+
+// Paragraph is the answer in one paragraph: the lead, the lines, what more there is and the
+// next step after its label.
+func (a AnswerText) Paragraph(w *Words) string {
+	parts := append(append([]string{a.Lead}, a.Lines...), a.More...)
+	if a.Next != "" {
+		parts = append(parts, w.Label("report.label.next-step")+" "+a.Next)
+	}
+	return strings.Join(parts, " ")
+}
+
+// who names a group's agents: "2 agents (10.0.0.5, 10.0.0.6)", with "in 4 connections" when
+// some agent failed more than once.
+func who(g *findings.Group) result.Message {
+	agents := findings.AgentList(g.Agents[:min(len(g.Agents), maxHeadlineAgents)], g.AgentCount)
+	if g.Connections > g.AgentCount {
+		return result.Msg("report.who-flows", result.Int("n", g.AgentCount), result.Sub("agents", agents), result.Int("flows", g.Connections))
+	}
+	return result.Msg("report.who", result.Int("n", g.AgentCount), result.Sub("agents", agents))
+}
+
+// Headline is the group in one sentence without a final period: who, what went wrong, with
+// which server.
+func (w *Words) Headline(g *findings.Group, fs *findings.Findings) result.Message {
+	if g.Unlisted {
+		return result.Msg("report.headline.unlisted", result.Int("flows", g.Connections), result.Endpoint("server", g.Server))
+	}
+	args := []result.Arg{result.Sub("who", who(g)), result.Int("n", g.AgentCount), result.Endpoint("server", g.Server)}
+	key := "report.headline." + string(g.Verdict)
+	switch g.Verdict {
+	case result.VerdictTLSVersionMismatch:
+		args = append(args, result.Text("highest", OrDash(g.Highest)))
+		acc := acceptedBy(fs, g.Server)
+		if len(acc) == 0 {
+			key = "report.headline.tls-version-mismatch-unknown"
+			break
+		}
+		accepted := result.Msg("report.accepted-only", result.Text("version", acc[0]))
+		if len(acc) > 1 {
+			accepted = result.Msg("report.list-and", Texts("items", acc[:len(acc)-1]),
+				result.Sub("last", result.Msg("report.text", result.Text("text", acc[len(acc)-1]))))
+		}
+		args = append(args, result.Sub("accepted", accepted))
+	case result.VerdictTLSHandshakeFailure, result.VerdictTLSCertificateRejected, result.VerdictTLSAlert:
+		alert := result.Msg("report.alert-unknown")
+		if g.Alert.Description != "" {
+			alert = result.Msg("report.alert", result.Text("alert", g.Alert.Description), result.Sub("side", result.Msg("word."+g.Alert.From)))
+		}
+		args = append(args, result.Sub("alert", alert))
+	case result.VerdictServerResetAfterClientHello, result.VerdictServerClosedAfterClientHello:
+		args = append(args, result.Text("offered", findings.VersionRange(g.Offered)))
+	case result.VerdictHTTPError:
+		args = append(args, result.Int("status", g.HTTPStatus))
+	}
+	if !english().Has(key) {
+		adv := g.Advice()
+		key = "report.headline.other"
+		args = append(args, result.Text("title", w.Advice(g.Verdict, &adv).Title))
+	}
+	return result.Msg(key, args...)
+}
+
+// english is the English catalog, which has every key (another language falls back to it).
+func english() *knowledge.Catalog { return knowledge.CatalogOf(knowledge.English) }
+
+// acceptedBy is what server was seen to accept.
+func acceptedBy(fs *findings.Findings, server string) []string {
+	for _, s := range fs.Servers {
+		if s.Server == server {
+			return s.AcceptedVersions
+		}
+	}
+	return nil
+}
+
+// NameHeadline is a failing DNS name in one sentence, without a final period.
+func (w *Words) NameHeadline(n *result.Name) result.Message {
+	count := max(n.AskerCount, len(n.Askers))
+	askers := findings.AgentList(n.Askers[:min(len(n.Askers), maxHeadlineAgents)], count)
+	who := result.Sub("who", result.Msg("report.askers", result.Int("n", count), result.Sub("askers", askers)))
+	name := result.HostName("name", n.Name)
+	var outcome result.Message
+	switch n.Outcome {
+	case "resolved":
+		items := make([]result.Message, len(n.Answers))
+		for i, a := range n.Answers {
+			items[i] = result.Msg("addr", result.Addr("addr", a))
+		}
+		return result.Msg("report.name.headline-elsewhere", name, who, result.List("answers", items))
+	case "nxdomain", "servfail", "refused", "no-answer", "timeout", "unanswered-at-end":
+		outcome = result.Msg("report.name.outcome." + n.Outcome)
+	default:
+		outcome = result.Msg("report.name.outcome.rcode", result.Text("rcode", OrDash(n.RCode)))
+	}
+	return result.Msg("report.name.headline", name, who, result.Sub("outcome", outcome))
+}
+
+// GroupSteps are a group's next steps, naming every agent of the group.
+func (w *Words) GroupSteps(g *findings.Group) []string {
+	adv := g.Advice()
+	return w.Advice(g.Verdict, &adv).NextSteps
+}

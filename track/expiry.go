@@ -1,0 +1,126 @@
+package track
+
+import "time"
+
+// fifo is a queue of items stamped with a capture time, pushed in time order, so that the flows
+// and tombs whose time has come are found at its front without walking the flow table. An item
+// whose subject was active after it was pushed is pushed again, stamped anew, when it comes up,
+// and an item whose subject is gone is dropped then: each step is O(1) amortised.
+type fifo[T any] struct {
+	items []stamped[T]
+	head  int
+}
+
+type stamped[T any] struct {
+	v  T
+	at time.Time
+}
+
+func (q *fifo[T]) push(v T, at time.Time) { q.items = append(q.items, stamped[T]{v, at}) }
+
+func (q *fifo[T]) len() int { return len(q.items) - q.head }
+
+// front returns the oldest item; ok is false when the queue is empty.
+func (q *fifo[T]) front() (v T, at time.Time, ok bool) {
+	if q.head == len(q.items) {
+		return v, at, false
+	}
+	s := &q.items[q.head]
+	return s.v, s.at, true
+}
+
+// pop drops the oldest item, letting go of what it pointed to, and reuses the array once its
+// front half is spent.
+func (q *fifo[T]) pop() {
+	q.items[q.head] = stamped[T]{}
+	q.head++
+	if q.head == len(q.items) {
+		q.items, q.head = q.items[:0], 0
+	} else if q.head >= 1024 && q.head*2 >= len(q.items) {
+		n := copy(q.items, q.items[q.head:])
+		clear(q.items[n:])
+		q.items, q.head = q.items[:n], 0
+	}
+}
+
+// expireClosed goes through the flows closed for the grace period (or for ClosedLinger when that
+// is shorter) by the time now: those idle past ClosedLinger end, those idle past the grace period
+// become tombs, those active since they closed wait their turn again.
+func (a *Tracker) expireClosed(now time.Time, expired []ending) []ending {
+	wait := min(a.grace, a.cfg.ClosedLinger)
+	for {
+		f, at, ok := a.closedQ.front()
+		if !ok || now.Sub(at) <= wait {
+			return expired
+		}
+		a.closedQ.pop()
+		if f.gone {
+			continue
+		}
+		switch idle := now.Sub(f.last); {
+		case idle > a.cfg.ClosedLinger:
+			delete(a.flows, f.key)
+			f.gone = true
+			expired = append(expired, ending{id: f.id, f: f})
+		case idle > a.grace:
+			a.buryFlow(f)
+		default:
+			a.closedQ.push(f, f.last)
+		}
+	}
+}
+
+// expireTombs ends the tombs with no packet for ClosedLinger by the time now.
+func (a *Tracker) expireTombs(now time.Time, expired []ending) []ending {
+	for {
+		t, at, ok := a.tombQ.front()
+		if !ok || now.Sub(at) <= a.cfg.ClosedLinger {
+			return expired
+		}
+		a.tombQ.pop()
+		if t.gone {
+			continue
+		}
+		if now.Sub(t.last) > a.cfg.ClosedLinger {
+			delete(a.tombs, t.key)
+			t.gone = true
+			expired = append(expired, ending{id: t.id, t: t})
+		} else {
+			a.tombQ.push(t, t.last)
+		}
+	}
+}
+
+// buryDue turns into tombs, at every packet, the flows closed for the grace period, so that a
+// closed flow's memory goes at the grace period rather than at the sweep after it. (Ending flows
+// is left to the sweep, which stamps their end.) It does nothing when ClosedLinger is not longer
+// than the grace period: closed flows then end without becoming tombs.
+func (a *Tracker) buryDue() {
+	if a.grace >= a.cfg.ClosedLinger {
+		return
+	}
+	for {
+		f, at, ok := a.closedQ.front()
+		if !ok || a.now.Sub(at) <= a.grace {
+			return
+		}
+		a.closedQ.pop()
+		if f.gone {
+			continue
+		}
+		if a.now.Sub(f.last) > a.grace {
+			a.buryFlow(f)
+		} else {
+			a.closedQ.push(f, f.last)
+		}
+	}
+}
+
+// buryFlow replaces a flow in the table with its tomb.
+func (a *Tracker) buryFlow(f *flow) {
+	delete(a.flows, f.key)
+	f.gone = true
+	t := a.bury(f)
+	a.tombs[f.key] = t
+	a.tombQ.push(t, t.last)
+}

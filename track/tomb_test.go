@@ -1,0 +1,152 @@
+package track
+
+import (
+	"errors"
+	"io"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/facts"
+)
+
+// feedCapture gives a the frames of a testdata capture from frame from on, their times moved by
+// shift and their frame numbers by renumber; edit, if set, may change each packet first. It
+// returns the time of the last frame fed.
+func feedCapture(t *testing.T, a *Tracker, name string, from int, shift time.Duration, renumber int, edit func(*capture.Packet)) time.Time {
+	t.Helper()
+	r, err := capture.Open(filepath.Join("..", "testdata", "captures", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var p capture.Packet
+	var last time.Time
+	for {
+		err := r.Next(&p)
+		if errors.Is(err, io.EOF) {
+			return last
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Index < from {
+			continue
+		}
+		p.Time = p.Time.Add(shift)
+		p.Index += renumber
+		if edit != nil {
+			edit(&p)
+		}
+		a.Packet(&p)
+		last = p.Time
+	}
+}
+
+// countFrames is the number of frames in a testdata capture.
+func countFrames(t *testing.T, name string) int {
+	t.Helper()
+	r, err := capture.Open(filepath.Join("..", "testdata", "captures", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var p capture.Packet
+	n := 0
+	for r.Next(&p) == nil {
+		n++
+	}
+	return n
+}
+
+// lateFacts is what a late packet changes in a record, as tomb documents it.
+type lateFacts struct {
+	ID                          int32
+	Last, End, SYNAck           facts.Ref
+	SYNCount, RSTCount, Snaplen int32
+	SYNs                        []facts.Ref
+	RSTs                        []facts.RST
+	Side                        [2]facts.Side
+	ConnState, History          string
+	Ladder                      []facts.LadderPacket
+	LadderOmitted, SYNAcks      int32
+	IPID                        [2]uint16
+	AckMax                      [2]uint32
+	Hello, ServerHello          facts.Ref
+}
+
+func lateView(c *facts.Conn) lateFacts {
+	v := lateFacts{ID: c.ID, Last: c.Last, End: c.End, SYNAck: c.SYNAck, SYNCount: c.SYNCount, RSTCount: c.RSTCount,
+		Snaplen: c.SnaplenCut, SYNs: c.SYNs, RSTs: c.RSTs, Side: c.Side, ConnState: c.ConnState, History: c.History,
+		Ladder: c.Ladder, LadderOmitted: c.LadderOmitted, SYNAcks: c.Path.SYNAcks}
+	for d := range 2 {
+		v.IPID[d], v.AckMax[d] = c.Path.Side[d].IPID, c.Path.Side[d].AckMax
+	}
+	if c.TLS != nil {
+		v.Hello, v.ServerHello = c.TLS.HelloLast, c.TLS.SHRef
+	}
+	return v
+}
+
+// TestTombLatePackets replays the last packets of real connections 2 s after they closed (so
+// that they are tombs by then), the last one turned into a reset, and checks that the records
+// come out as they do when the connections stay whole flows until ClosedLinger.
+func TestTombLatePackets(t *testing.T) {
+	for _, tc := range []struct {
+		capture string
+		late    int // the frame from which the capture's packets come again, late
+	}{
+		{"tls12-ok.pcap", 17},
+		{"tls13-ok.pcap", 15},
+		{"seed-reset-lone.pcap", 1},
+		{"closed-port.pcap", 1},
+		{"plain-tcp-ok.pcap", 8},
+	} {
+		t.Run(tc.capture, func(t *testing.T) {
+			frames := countFrames(t, tc.capture)
+			run := func(grace time.Duration) (recs []*facts.Conn, buried int) {
+				cfg := Config{Ports: []uint16{4343, 443, 8443, 4433, 80, 8080}, StreamLimit: 1 << 16,
+					IdleTimeout: 5 * time.Minute, ClosedLinger: 10 * time.Second, MaxActiveFlows: 1000}
+				a := New(cfg, func(c *facts.Conn) bool { recs = append(recs, c); return true })
+				a.grace = grace
+				last := feedCapture(t, a, tc.capture, 0, 0, 0, nil)
+				a.Tick(last.Add(1500 * time.Millisecond))
+				buried = len(a.tombs)
+				feedCapture(t, a, tc.capture, tc.late, 2*time.Second, 1000, func(p *capture.Packet) {
+					if p.Index == frames+1000 && p.Kind == capture.KindTCP {
+						p.TCP.Flags = capture.FlagRST | capture.FlagACK
+						p.TCP.Payload, p.TCP.PayloadLen = nil, 0
+					}
+				})
+				a.Flush()
+				return recs, buried
+			}
+			want, buried := run(time.Hour)
+			if buried != 0 {
+				t.Fatalf("a grace of an hour buried %d connections", buried)
+			}
+			got, buried := run(tombGrace)
+			if buried == 0 {
+				t.Fatalf("no connection of %s was a tomb 1.5 s after the capture ended", tc.capture)
+			}
+			if len(got) != len(want) {
+				t.Fatalf("%d records with tombs, %d without", len(got), len(want))
+			}
+			late := 0
+			for i := range want {
+				g, w := lateView(got[i]), lateView(want[i])
+				if !reflect.DeepEqual(g, w) {
+					t.Errorf("record %d with tombs:\n %+v\nwithout:\n %+v", i, g, w)
+				}
+				if want[i].Last.Frame > 1000 {
+					late++
+				}
+			}
+			if late == 0 {
+				t.Errorf("no record took a late packet")
+			}
+		})
+	}
+}

@@ -391,6 +391,25 @@ func (c *Catalog) appendTemplate(dst []byte, t *template, m *result.Message, red
 	return dst
 }
 
+// Separator returns what the template of key joins its list parameter name with: the SEP of
+// {name/SEP}, else the language's list separator. A caller that joins many lists of plain text the
+// same way (a finding's next steps, a paragraph's sentences) asks once and joins with
+// strings.Join.
+func (c *Catalog) Separator(key, name string) string {
+	t := c.templates[key]
+	if t == nil && c.fallback != nil {
+		t = c.fallback.templates[key]
+	}
+	if t != nil {
+		for _, p := range t.parts {
+			if p.name == name && p.hasSep {
+				return p.sep
+			}
+		}
+	}
+	return c.listSep()
+}
+
 // listSep is how a language joins a list's items.
 func (c *Catalog) listSep() string {
 	if c.lang == Japanese {

@@ -60,7 +60,7 @@ func TestFlowLineJapanese(t *testing.T) {
 	f := result.Flow{ID: 2, Start: time.Date(2026, 11, 29, 6, 31, 20, 321e6, time.UTC), Verdict: result.VerdictRefused,
 		Client: "10.55.0.1:46954", Server: "10.55.0.2:4343", ConnState: "REJ",
 		Reason: result.Msg("reason.refused", result.Endpoint("server", "10.55.0.2:4343"))}
-	want := "06:31:20.321 #2 refused 10.55.0.1:46954 -> 10.55.0.2:4343 REJ offered - chosen - : サーバーが SYN に RST で応答しました"
+	want := "06:31:20.321 #2 refused 10.55.0.1:46954 -> 10.55.0.2:4343 REJ 提示 - 選択 - : サーバーが SYN に RST で応答しました"
 	if got := FlowLineIn(&f, knowledge.Japanese); got != want {
 		t.Errorf("FlowLineIn(ja):\n got %q\nwant %q", got, want)
 	}

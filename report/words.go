@@ -1,6 +1,8 @@
 package report
 
 import (
+	"strings"
+
 	"github.com/connscope/connscope/knowledge"
 	"github.com/connscope/connscope/result"
 )
@@ -49,20 +51,10 @@ func (w *words) name(n *result.Name) (title string, steps []string, step string)
 	return a.Title, a.NextSteps, w.joinSteps(a.NextSteps)
 }
 
-// joinSteps joins next steps in one line as the language does (message steps.joined): English
-// with a space, Japanese, whose steps end in 「。」, with nothing.
+// joinSteps joins next steps in one line as the language joins sentences (message
+// report.sentences: English with a space, Japanese, whose sentences end in 「。」, with nothing).
 func (w *words) joinSteps(steps []string) string {
-	switch len(steps) {
-	case 0:
-		return ""
-	case 1:
-		return steps[0]
-	}
-	items := make([]result.Message, len(steps))
-	for i, s := range steps {
-		items[i] = result.Msg("literal", result.Text("text", s))
-	}
-	return w.cat.Say("steps.joined", result.List("steps", items))
+	return strings.Join(steps, w.cat.Separator("report.sentences", "parts"))
 }
 
 // verdictInfo explains every verdict the result holds, in the order of result.AllVerdicts.

@@ -13,7 +13,8 @@ const (
 	analyzeLangUsage = `      --lang LANG       the language of the report's texts: en (default) or ja (Japanese);
                         without --lang, a Japanese locale (LC_ALL, LC_MESSAGES or LANG
                         starting with ja) words the table, Markdown and HTML reports in
-                        Japanese. JSON keys and verdict codes are English in every language;
+                        Japanese (JSON and NDJSON stay English). JSON keys and verdict codes
+                        are English in every language;
                         the program's own messages and this help are English
 `
 	captureLangUsage = `      --lang LANG         the language of the live lines and the report: en (default) or ja;
@@ -53,10 +54,10 @@ func (o *analyzeOptions) reportLang(f report.Format) knowledge.Lang {
 }
 
 // defaultLang is the language of a report in format f when no --lang is given: the locale's for
-// the formats people read (table, Markdown, HTML), English for JSON, whose texts programs may
-// match and so must not change with the user's locale.
+// the formats people read (table, Markdown, HTML), English for JSON and NDJSON, whose texts
+// programs may match and so must not change with the user's locale.
 func defaultLang(f report.Format) knowledge.Lang {
-	if f == report.FormatJSON {
+	if f == report.FormatJSON || f == report.FormatNDJSON {
 		return knowledge.English
 	}
 	return localeLang()

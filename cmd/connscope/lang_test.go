@@ -70,6 +70,8 @@ func TestLangFlag(t *testing.T) {
 		{"locale ja: markdown", map[string]string{"LANG": "ja_JP.UTF-8"}, []string{"-f", "markdown"}, jaReason, report.FormatMarkdown},
 		{"locale ja: html", map[string]string{"LC_ALL": "ja_JP.UTF-8"}, []string{"-f", "html"}, jaReason, report.FormatHTML},
 		{"locale ja: json stays English", map[string]string{"LANG": "ja_JP.UTF-8"}, []string{"-f", "json"}, enReason, report.FormatJSON},
+		{"locale ja: ndjson stays English", map[string]string{"LANG": "ja_JP.UTF-8"}, []string{"-f", "ndjson"}, enReason, report.FormatNDJSON},
+		{"flag ja: ndjson", nil, []string{"-f", "ndjson", "--lang", "ja"}, jaReason, report.FormatNDJSON},
 		{"flag ja: json", nil, []string{"-f", "json", "--lang", "ja"}, jaReason, report.FormatJSON},
 		{"locale en", map[string]string{"LANG": "en_US.UTF-8"}, nil, enReason, report.FormatTable},
 	}
@@ -162,13 +164,7 @@ func TestJapaneseGoldenReports(t *testing.T) {
 					}
 					out = withoutStyle(out)
 				}
-				want := facts
-				if f.format == "table" {
-					// Only the table lists DNS names yet: the Markdown and HTML layouts have no
-					// section for them (in English alike).
-					want = append(append([]string{}, facts...), names...)
-				}
-				for _, w := range want {
+				for _, w := range append(append([]string{}, facts...), names...) {
 					if !strings.Contains(text, w) {
 						t.Errorf("%s: the report lacks %q", f.format, w)
 					}

@@ -56,6 +56,7 @@ func analyzeReader(r *capture.Reader, name string, opts Options, ahead bool) (*r
 			take(&p)
 		}
 	}
+	stopped := err
 	if err != io.EOF {
 		var fe *capture.FileError
 		if !errors.As(err, &fe) {
@@ -77,11 +78,13 @@ func analyzeReader(r *capture.Reader, name string, opts Options, ahead bool) (*r
 	in.Bytes = st.Bytes
 	in.LinkTypes = append([]string{}, r.LinkTypes()...)
 	in.Snaplen = r.Snaplen()
-	addDecodeWarnings(a, st, in.Snaplen)
+	describePoints(a, &in, r, stopped)
+	addReaderWarnings(a, r)
 	return a.Finish(in), nil
 }
 
-// addDecodeWarnings warns about packets cut by the snaplen and frames that could not be decoded.
+// addDecodeWarnings warns about packets cut by the snaplen and frames that could not be decoded,
+// for a live capture (addReaderWarnings does for files).
 func addDecodeWarnings(a *Analyzer, st capture.Stats, snaplen int) {
 	if st.Truncated > 0 {
 		a.AddWarning(warning("snaplen-cut", 0, 0, result.Int("n", st.Truncated), result.Int("snaplen", snaplen)))

@@ -60,26 +60,44 @@ const (
 // all sharing one set of preallocated layers, and a reused decoded slice. The parsers take the
 // common path (link layer, VLAN tags, IPv4/IPv6, TCP); what gopacket does not decode into a
 // DecodingLayer, or decodes with allocations (IPv6 extension headers, IP fragments, ICMP errors and
-// their quotes, TCP headers cut by the snaplen), is read by hand with bounds checks.
+// their quotes, TCP headers cut by the snaplen), is read by hand with bounds checks. Tunnels are
+// taken off one header at a time (peel, encap.go) until the packet inside is reached.
 type decoder struct {
 	eth   layers.Ethernet
 	dot1q layers.Dot1Q
 	sll   layers.LinuxSLL
 	sll2  layers.LinuxSLL2
 	loop  layers.Loopback
-	ip4   layers.IPv4
+	ip4   ipv4Header
 	ip6   ipv6Header
 	tcp   layers.TCP
+
+	// tunnel layers gopacket decodes without allocating (encap.go reads the others by hand)
+	greL    layers.GRE
+	erspan2 layers.ERSPANII
+	vxlan   layers.VXLAN
 
 	parsers [numLinkKinds]*gopacket.DecodingLayerParser
 	ip4P    *gopacket.DecodingLayerParser
 	ip6P    *gopacket.DecodingLayerParser
+	ethP    *gopacket.DecodingLayerParser
+	dot1qP  *gopacket.DecodingLayerParser
 	decoded []gopacket.LayerType
 	panics  int // frames whose decoding panicked (a bug: the fuzz tests require 0)
+
+	// reason says why the last frame decode reported false; ReasonNone when it was decoded.
+	reason Reason
+	// sums tells checksum offload from damage per source (checksum.go); l4 and l4Bit are the
+	// check of what the IP header being decoded carries, judged with the header's.
+	sums  *sourceSums
+	l4    checksumResult
+	l4Bit Damage
+	// offloaded counts packets with a wrong checksum put down to checksum offload.
+	offloaded int
 }
 
 func newDecoder() *decoder {
-	d := &decoder{decoded: make([]gopacket.LayerType, 0, 8)}
+	d := &decoder{decoded: make([]gopacket.LayerType, 0, 8), sums: new(sourceSums)}
 	// The sparse container finds a layer by indexing a slice (the fastest of gopacket's three); the
 	// parsers differ only in their first layer and share it.
 	var layerSet gopacket.DecodingLayerContainer = gopacket.DecodingLayerSparse(nil)
@@ -92,106 +110,314 @@ func newDecoder() *decoder {
 		p.IgnoreUnsupported = true
 		return p
 	}
-	d.parsers[linkEthernet] = mk(layers.LayerTypeEthernet)
+	d.ethP = mk(layers.LayerTypeEthernet)
+	d.parsers[linkEthernet] = d.ethP
 	d.parsers[linkSLL] = mk(layers.LayerTypeLinuxSLL)
 	d.parsers[linkSLL2] = mk(layers.LayerTypeLinuxSLL2)
 	d.parsers[linkLoopback] = mk(layers.LayerTypeLoopback)
 	d.ip4P = mk(layers.LayerTypeIPv4)
 	d.ip6P = mk(layers.LayerTypeIPv6)
+	d.dot1qP = mk(layers.LayerTypeDot1Q)
 	d.parsers[linkIPv4] = d.ip4P
 	d.parsers[linkIPv6] = d.ip6P
 	return d
 }
 
-// decode fills p's Kind, addresses and TCP or ICMP fields from a frame, and sets p.Truncated when
-// the IP header says the packet goes on beyond the captured bytes. It reports false when the frame's
-// link or IP header could not be decoded.
+// firstLayers is the first layer of each link kind's parser.
+var firstLayers = [numLinkKinds]gopacket.LayerType{
+	linkEthernet: layers.LayerTypeEthernet,
+	linkSLL:      layers.LayerTypeLinuxSLL,
+	linkSLL2:     layers.LayerTypeLinuxSLL2,
+	linkLoopback: layers.LayerTypeLoopback,
+	linkIPv4:     layers.LayerTypeIPv4,
+	linkIPv6:     layers.LayerTypeIPv6,
+}
+
+// decode fills p's Kind, addresses and TCP, ICMP or UDP fields from a frame, taking off the
+// tunnels it is in (p.Encap), and sets p.Truncated when an IP header says the packet goes on
+// beyond the captured bytes and p.Corrupt when a checksum is damaged. It reports false when the
+// frame's link or network header, or a tunnel's, could not be decoded; d.reason says why.
 func (d *decoder) decode(data []byte, lk linkKind, p *Packet) (ok bool) {
+	d.reason = Reason{}
 	defer func() {
 		// The hand-written parts check every bound; this only keeps a bug in them or in a gopacket
 		// layer from ending the analysis: the frame counts as undecodable.
 		if recover() != nil {
 			d.panics++
 			p.Kind = KindOther
+			d.reason = Reason{Code: ReasonInternal}
 			ok = false
 		}
 	}()
-	parser := d.parsers[lk]
-	if lk == linkRawIP {
-		parser = nil
-		if len(data) > 0 {
-			switch data[0] >> 4 {
-			case 4:
-				parser = d.ip4P
-			case 6:
-				parser = d.ip6P
-			}
-		}
-	}
-	if parser == nil {
-		return false
-	}
-	err := parser.DecodeLayers(data, &d.decoded)
-	var network gopacket.LayerType
-	tcpDone := false
-	for _, t := range d.decoded {
-		switch t {
-		case layers.LayerTypeIPv4, layers.LayerTypeIPv6:
-			network = t
-		case layers.LayerTypeTCP:
-			tcpDone = true
-		}
-	}
-	switch network {
-	case layers.LayerTypeIPv4:
-		d.fromIPv4(p, tcpDone)
-	case layers.LayerTypeIPv6:
-		d.fromIPv6(p, tcpDone)
+	var in inner
+	switch lk {
+	case linkUnknown:
+		d.reason = Reason{Code: ReasonLinkType}
+	case linkRawIP:
+		in = inner{start: startIP, b: data}
 	default:
-		// A link layer that carries something else (ARP, LLC, ...) is a frame like any other; an
-		// error means the link layer or the IP header after it is broken (or cut by the snaplen).
-		return err == nil
+		err := d.parsers[lk].DecodeLayers(data, &d.decoded)
+		if n := len(d.decoded); n >= 2 && d.decoded[n-1] == layers.LayerTypeTCP {
+			// the common case, TCP right after the link layer's IP header: nothing to peel
+			if d.decoded[n-2] == layers.LayerTypeIPv4 {
+				d.fromIPv4(p, true)
+			} else {
+				d.fromIPv6(p, true)
+			}
+		} else {
+			in = d.took(firstLayers[lk], data, err, p)
+		}
+	}
+	if in.start != startNone || in.encap != 0 {
+		d.peel(in, p)
+	}
+	if d.reason.Code != ReasonNone {
+		p.Kind = KindOther
+		return false
 	}
 	return true
 }
 
-func (d *decoder) fromIPv4(p *Packet, tcpDone bool) {
-	ip := &d.ip4
-	hdrLen := len(ip.Contents)
-	p.SrcIP = netip.AddrFrom4([4]byte(ip.SrcIP))
-	p.DstIP = netip.AddrFrom4([4]byte(ip.DstIP))
+// peel decodes what follows a header, header after header, until the packet inside is reached or
+// nothing decodable follows.
+func (d *decoder) peel(in inner, p *Packet) {
+	for depth, steps := 0, 0; ; steps++ {
+		if in.encap != 0 {
+			depth++
+		}
+		p.Encap |= in.encap
+		if in.start == startNone {
+			return
+		}
+		// every step takes bytes off: steps stay below the frame's length, and their bound only
+		// backs up the depth's
+		if depth > MaxEncapDepth || steps > 4*MaxEncapDepth {
+			d.reason = Reason{ReasonTunnelDepth, MaxEncapDepth}
+			return
+		}
+		switch in.start {
+		case startEthernet:
+			in = d.layers(d.ethP, layers.LayerTypeEthernet, in.b, p)
+		case startIP:
+			switch {
+			case len(in.b) == 0:
+				d.reason = Reason{ReasonIPHeader, 0}
+				return
+			case in.b[0]>>4 == 4:
+				in = d.layers(d.ip4P, layers.LayerTypeIPv4, in.b, p)
+			case in.b[0]>>4 == 6:
+				in = d.layers(d.ip6P, layers.LayerTypeIPv6, in.b, p)
+			default:
+				d.reason = Reason{ReasonIPVersion, uint32(in.b[0] >> 4)}
+				return
+			}
+		case startEtherType:
+			switch in.et {
+			case etIPv4:
+				in = d.layers(d.ip4P, layers.LayerTypeIPv4, in.b, p)
+			case etIPv6:
+				in = d.layers(d.ip6P, layers.LayerTypeIPv6, in.b, p)
+			case etDot1Q, etQinQ, etQinQOld, etQinQOld2:
+				in = d.layers(d.dot1qP, layers.LayerTypeDot1Q, in.b, p)
+			case etBridging:
+				in = d.layers(d.ethP, layers.LayerTypeEthernet, in.b, p)
+			default:
+				in = d.etherType(in.et, in.b)
+			}
+		}
+	}
+}
+
+// layers runs a parser over data and takes what it decoded into p. It returns where decoding
+// goes on: done for a packet reached (or a frame that carries no IP), else the next header.
+func (d *decoder) layers(parser *gopacket.DecodingLayerParser, first gopacket.LayerType, data []byte, p *Packet) inner {
+	return d.took(first, data, parser.DecodeLayers(data, &d.decoded), p)
+}
+
+// took takes into p what a parser whose first layer is first decoded from data (d.decoded, and
+// err, the error it stopped with), and returns where decoding goes on.
+func (d *decoder) took(first gopacket.LayerType, data []byte, err error, p *Packet) inner {
+	n := len(d.decoded)
+	if n == 0 {
+		d.failed(first, data)
+		return done
+	}
+	switch d.decoded[n-1] {
+	case layers.LayerTypeTCP: // the common case: TCP follows IPv4 or IPv6 directly
+		if d.decoded[n-2] == layers.LayerTypeIPv4 {
+			d.fromIPv4(p, true)
+		} else {
+			d.fromIPv6(p, true)
+		}
+		return done
+	case layers.LayerTypeIPv4:
+		return d.fromIPv4(p, false) // an error here is the TCP header's: fromTCP reads what it can
+	case layers.LayerTypeIPv6:
+		return d.fromIPv6(p, false)
+	}
+	return d.afterLink(d.decoded[n-1], err)
+}
+
+// afterLink goes on after a link layer or VLAN tag that the parser decoded last: either the layer
+// after it failed (err), or it names an EtherType that none of the parsers' layers takes.
+func (d *decoder) afterLink(last gopacket.LayerType, err error) inner {
+	var et uint16
+	var b []byte
+	switch last {
+	case layers.LayerTypeEthernet:
+		et, b = uint16(d.eth.EthernetType), d.eth.Payload
+	case layers.LayerTypeDot1Q:
+		et, b = uint16(d.dot1q.Type), d.dot1q.Payload
+	case layers.LayerTypeLinuxSLL:
+		et, b = uint16(d.sll.EthernetType), d.sll.Payload
+	case layers.LayerTypeLinuxSLL2:
+		et, b = uint16(d.sll2.ProtocolType), d.sll2.Payload
+	case layers.LayerTypeLoopback:
+		b = d.loop.Payload
+		switch d.loop.NextLayerType() {
+		case layers.LayerTypeIPv4:
+			et = etIPv4
+		case layers.LayerTypeIPv6:
+			et = etIPv6
+		default:
+			d.reason = Reason{ReasonLinkProtocol, uint32(d.loop.Family)}
+			return done
+		}
+	}
+	if err == nil {
+		return inner{start: startEtherType, et: et, b: b}
+	}
+	switch et {
+	case etIPv4:
+		d.failed(layers.LayerTypeIPv4, b)
+	case etIPv6:
+		d.failed(layers.LayerTypeIPv6, b)
+	default: // a VLAN tag cut short
+		d.reason = Reason{ReasonLinkHeader, uint32(layers.LinkTypeEthernet)}
+	}
+	return done
+}
+
+// failed records why the first layer of a parser could not be decoded from data.
+func (d *decoder) failed(first gopacket.LayerType, data []byte) {
+	switch first {
+	case layers.LayerTypeIPv4, layers.LayerTypeIPv6:
+		v := byte(4)
+		if first == layers.LayerTypeIPv6 {
+			v = 6
+		}
+		if len(data) > 0 && data[0]>>4 != v {
+			d.reason = Reason{ReasonIPVersion, uint32(data[0] >> 4)}
+		} else {
+			d.reason = Reason{ReasonIPHeader, uint32(v)}
+		}
+	case layers.LayerTypeLinuxSLL:
+		d.reason = Reason{ReasonLinkHeader, uint32(layers.LinkTypeLinuxSLL)}
+	case layers.LayerTypeLinuxSLL2:
+		d.reason = Reason{ReasonLinkHeader, uint32(layers.LinkTypeLinuxSLL2)}
+	case layers.LayerTypeLoopback:
+		d.reason = Reason{ReasonLinkHeader, uint32(layers.LinkTypeNull)}
+	default: // Ethernet, or a VLAN tag after an EtherType
+		d.reason = Reason{ReasonLinkHeader, uint32(layers.LinkTypeEthernet)}
+	}
+}
+
+// ipv4Header is gopacket's IPv4 layer, which goes on to TCP only: anything else after the IPv4
+// header (UDP, ICMP, tunnels, fragments) is read by hand, so that the parser never decodes an
+// inner IPv4 header of IP-in-IP into the layer the outer one is in.
+type ipv4Header struct{ layers.IPv4 }
+
+// NextLayerType names TCP for an unfragmented TCP packet and nothing else.
+func (ip *ipv4Header) NextLayerType() gopacket.LayerType {
+	if ip.Protocol == layers.IPProtocolTCP && ip.FragOffset == 0 && ip.Flags&layers.IPv4MoreFragments == 0 {
+		return layers.LayerTypeTCP
+	}
+	return gopacket.LayerTypeZero
+}
+
+func (d *decoder) fromIPv4(p *Packet, tcpDone bool) inner {
+	ip := &d.ip4.IPv4
+	if ip.Version != 4 {
+		d.reason = Reason{ReasonIPVersion, uint32(ip.Version)}
+		return done
+	}
+	hdr := ip.Contents
+	hdrLen := len(hdr)
+	p.SrcIP = netip.AddrFrom4([4]byte(hdr[12:16]))
+	p.DstIP = netip.AddrFrom4([4]byte(hdr[16:20]))
 	p.TTL = ip.TTL
 	p.IPID = ip.Id
 	// gopacket has already cut ip.Payload at the total length (dropping an Ethernet trailer); a
 	// total length of 0 is a TCP segmentation offload capture, whose packet is what was captured.
-	payloadLen := int(binary.BigEndian.Uint16(ip.Contents[2:4])) - hdrLen
-	if binary.BigEndian.Uint16(ip.Contents[2:4]) == 0 {
+	payloadLen := int(binary.BigEndian.Uint16(hdr[2:4])) - hdrLen
+	if binary.BigEndian.Uint16(hdr[2:4]) == 0 {
 		payloadLen = len(ip.Payload)
 	}
 	if len(ip.Payload) < payloadLen {
 		p.Truncated = true
 	}
-	if ip.FragOffset != 0 {
-		return // a later fragment: no transport header
-	}
-	firstFragment := ip.Flags&layers.IPv4MoreFragments != 0
-	switch ip.Protocol {
-	case protoTCP:
-		d.fromTCP(p, tcpDone && !firstFragment, ip.Payload, payloadLen)
-	case protoICMP:
-		if !firstFragment {
-			d.fromICMPv4(p, ip.Payload)
+	d.l4 = checksumNone
+	in := done
+	if ip.FragOffset == 0 { // else a later fragment: no transport header
+		firstFragment := ip.Flags&layers.IPv4MoreFragments != 0
+		addrs := hdr[12:20]
+		switch ip.Protocol {
+		case protoTCP:
+			d.fromTCP(p, tcpDone && !firstFragment, ip.Payload, payloadLen, addrs, !firstFragment)
+		case protoICMP:
+			if !firstFragment {
+				d.fromICMPv4(p, ip.Payload, payloadLen)
+			}
+		case protoUDP:
+			in = d.fromUDP(p, ip.Payload, payloadLen, addrs, firstFragment)
+		case protoIPv4inIP, protoIPv6inIP, protoGRE:
+			in = d.ipTunnel(uint8(ip.Protocol), ip.Payload, firstFragment)
 		}
-	case protoUDP:
-		d.fromUDP(p, ip.Payload, payloadLen)
 	}
+	// A TCP segment whose damage could not mislead a verdict (worthChecking) is not checked, its
+	// IPv4 header neither: its checks would cost the plain path a tenth of its time.
+	if d.l4 != checksumNone || p.Kind != KindTCP || ip.Flags&layers.IPv4MoreFragments != 0 || ip.FragOffset != 0 {
+		d.judge(p, hdr[12:16], verifyIPv4(hdr))
+	}
+	return in
 }
 
-func (d *decoder) fromIPv6(p *Packet, tcpDone bool) {
+// ipTunnel goes on into what an IP packet of protocol proto (IP-in-IP or GRE) carries.
+func (d *decoder) ipTunnel(proto uint8, b []byte, fragment bool) inner {
+	e := EncapIPinIP
+	if proto == protoGRE {
+		e = EncapGRE
+	}
+	if fragment {
+		d.reason = Reason{ReasonTunnelFragment, uint32(e)}
+		return inner{encap: e}
+	}
+	switch proto {
+	case protoIPv4inIP:
+		return inner{start: startEtherType, et: etIPv4, b: b, encap: e}
+	case protoIPv6inIP:
+		return inner{start: startEtherType, et: etIPv6, b: b, encap: e}
+	}
+	return d.gre(b)
+}
+
+func (d *decoder) fromIPv6(p *Packet, tcpDone bool) inner {
 	ip := &d.ip6
 	p.SrcIP = netip.AddrFrom16(ip.src)
 	p.DstIP = netip.AddrFrom16(ip.dst)
 	p.TTL = ip.hopLimit
+	p.IPID = 0 // an outer IPv4 header's is not this packet's
+	d.l4 = checksumNone
+	in := d.ipv6Payload(p, tcpDone)
+	if d.l4 != checksumNone {
+		d.judge(p, ip.Contents[8:24], checksumNone)
+	}
+	return in
+}
+
+// ipv6Payload goes on after the fixed IPv6 header: over the extension headers to what they carry.
+func (d *decoder) ipv6Payload(p *Packet, tcpDone bool) inner {
+	ip := &d.ip6
 	remaining := int(ip.length)
 	if ip.length == 0 { // a jumbogram, or a BIG TCP / TSO packet on the sending host: what was captured
 		remaining = len(ip.Payload)
@@ -200,23 +426,55 @@ func (d *decoder) fromIPv6(p *Packet, tcpDone bool) {
 		p.Truncated = true
 	}
 	ext, ok := skipIPv6Extensions(ip.next, ip.Payload)
-	if !ok || ext.later {
-		return // extension headers cut by the snaplen, or a later fragment
+	if !ok {
+		if len(ip.Payload) >= remaining { // not the snaplen: the chain is broken
+			d.reason = Reason{ReasonIPv6Extension, uint32(ext.count)}
+		}
+		return done
+	}
+	if ext.later {
+		return done // a later fragment
 	}
 	remaining -= ext.headerBytes
 	if remaining < 0 {
-		return
+		d.reason = Reason{ReasonIPv6Extension, uint32(ext.count)}
+		return done
 	}
+	addrs := ip.Contents[8:40]
+	// A routing header puts the final destination, which the pseudo-header holds, elsewhere:
+	// such packets' checksums are not judged.
+	verify := !ext.first && !ext.routing
 	switch ext.next {
 	case protoTCP:
-		d.fromTCP(p, tcpDone && ext.headerBytes == 0, ext.rest, remaining)
+		d.fromTCP(p, tcpDone && ext.headerBytes == 0, ext.rest, remaining, addrs, verify)
 	case protoICMPv6:
 		if !ext.first {
-			d.fromICMPv6(p, ext.rest)
+			d.fromICMPv6(p, ext.rest, remaining, addrs, verify)
 		}
 	case protoUDP:
-		d.fromUDP(p, ext.rest, remaining)
+		return d.fromUDP(p, ext.rest, remaining, addrs, ext.first)
+	case protoIPv4inIP, protoIPv6inIP, protoGRE:
+		b := ext.rest
+		if len(b) > remaining {
+			b = b[:remaining]
+		}
+		return d.ipTunnel(ext.next, b, ext.first)
 	}
+	return done
+}
+
+// judge judges an IP header's checksum (ip) and that of what it carries (d.l4, a d.l4Bit fault)
+// by the pattern of their source's checksums (checksum.go).
+func (d *decoder) judge(p *Packet, src []byte, ip checksumResult) {
+	if ip == checksumOffload || d.l4 == checksumOffload {
+		d.offloaded++
+	}
+	p.Corrupt |= d.sums.judge(src, ip, d.l4, d.l4Bit)
+}
+
+// checked notes the checksum of what an IP header carries, to be judged with the header's.
+func (d *decoder) checked(r checksumResult, bit Damage) {
+	d.l4, d.l4Bit = r, bit
 }
 
 // ipv6Header is a DecodingLayer for the fixed IPv6 header (RFC 8200, Section 3). It replaces
@@ -274,15 +532,18 @@ type ipv6Ext struct {
 	next        uint8  // the protocol after the extension headers
 	rest        []byte // the bytes after them
 	headerBytes int    // their length
+	count       int    // how many there were
 	first       bool   // a fragment header marks the first fragment of several
 	later       bool   // a fragment header marks a later fragment (no transport header follows)
+	routing     bool   // a routing header is among them
 }
 
 // skipIPv6Extensions steps over hop-by-hop, routing, destination-options, authentication and
-// fragment headers (RFC 8200, Section 4; RFC 4302). It reports false when a header is cut off.
+// fragment headers (RFC 8200, Section 4; RFC 4302), however many there are: each is at least 8
+// bytes, so the packet's length bounds the chain. It reports false when a header is cut off.
 func skipIPv6Extensions(next uint8, b []byte) (ipv6Ext, bool) {
 	e := ipv6Ext{next: next, rest: b}
-	for range 16 { // a real chain is short; the bound stops a crafted loop
+	for {
 		var n int
 		switch e.next {
 		case protoHopByHop, protoRouting, protoDstOpts:
@@ -290,6 +551,7 @@ func skipIPv6Extensions(next uint8, b []byte) (ipv6Ext, bool) {
 				return e, false
 			}
 			n = (int(e.rest[1]) + 1) * 8
+			e.routing = e.routing || e.next == protoRouting
 		case protoAH:
 			if len(e.rest) < 2 {
 				return e, false
@@ -314,19 +576,20 @@ func skipIPv6Extensions(next uint8, b []byte) (ipv6Ext, bool) {
 		e.next = e.rest[0]
 		e.rest = e.rest[n:]
 		e.headerBytes += n
+		e.count++
 		if e.later {
 			return e, true
 		}
 	}
-	return e, false
 }
 
 // fromTCP fills p.TCP from a segment whose IP payload is wireLen bytes on the wire, of which seg
 // was captured. done says the parser has already decoded seg into d.tcp. IP fragments are not
 // reassembled: a first fragment gives its TCP header and the part of the payload it carries
 // (PayloadLen counts that part), later fragments are KindOther; the analyzer sees the rest of the
-// segment as missing bytes, which is what they are to it.
-func (d *decoder) fromTCP(p *Packet, done bool, seg []byte, wireLen int) {
+// segment as missing bytes, which is what they are to it. With verify, the checksum of a segment
+// captured whole is checked against the pseudo-header of addrs (source and destination).
+func (d *decoder) fromTCP(p *Packet, done bool, seg []byte, wireLen int, addrs []byte, verify bool) {
 	t := &d.tcp
 	if !done {
 		if err := t.DecodeFromBytes(seg, gopacket.NilDecodeFeedback); err != nil {
@@ -356,6 +619,9 @@ func (d *decoder) fromTCP(p *Packet, done bool, seg []byte, wireLen int) {
 		Window:     t.Window,
 		Payload:    payload,
 		PayloadLen: payloadLen,
+	}
+	if verify && len(seg) >= wireLen && worthChecking(p.TCP.Flags, payload) {
+		d.checked(verifyL4(addrs, protoTCP, seg[:wireLen], 16), DamageTCP)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/gopacket/gopacket/layers"
@@ -12,7 +13,7 @@ import (
 // FuzzReader feeds arbitrary files to the reader: it must never panic, number frames 1, 2, 3, ...,
 // keep every payload within its stated length, and end with io.EOF or a FileError inside the file.
 func FuzzReader(f *testing.F) {
-	for _, name := range []string{"icmp-synth.pcap", "ipfrag.pcap", "cut-mid-block.pcapng", "corrupt-length.pcap"} {
+	for _, name := range []string{"icmp-synth.pcap", "ipfrag.pcap", "cut-mid-block.pcapng", "corrupt-length.pcap", "encap/erspan-vxlan.pcap", "encap/gtpu.pcap"} {
 		f.Add(mustRead(f, name))
 	}
 	ng := mustRead(f, "linktypes.pcapng")
@@ -33,14 +34,14 @@ func FuzzReader(f *testing.F) {
 				t.Fatalf("Index %d, want %d", p.Index, i)
 			}
 		}
-		if r.dec.panics != 0 {
+		if r.points[0].dec.panics != 0 {
 			t.Fatal("decoding panicked")
 		}
 		var fe *FileError
 		if err != nil && err != io.EOF && !errors.As(err, &fe) {
 			t.Fatalf("Next returned %T %v", err, err)
 		}
-		if fe != nil && r.gz == nil && (fe.Offset < 0 || fe.Offset > int64(len(data))) {
+		if fe != nil && !strings.Contains(r.Format(), "gzip") && (fe.Offset < 0 || fe.Offset > int64(len(data))) {
 			t.Fatalf("error offset %d outside the %d-byte file", fe.Offset, len(data))
 		}
 	})
@@ -58,11 +59,23 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	}
+	// every encapsulation, around real frames (testdata/encap)
+	for _, name := range []string{"mpls", "mpls-pw", "pppoe", "geneve", "gre", "pptp", "erspan2", "erspan3", "gtpu",
+		"fabricpath", "vntag", "etag", "teredo", "ipip", "ip6ip6", "vxlan", "erspan-vxlan"} {
+		b := mustRead(f, "encap/"+name+".pcap")
+		for _, off := range pcapRecordStarts(b)[:2] {
+			l := int(b[off+8]) | int(b[off+9])<<8
+			f.Add(uint16(layers.LinkTypeEthernet), b[off+16:off+16+l])
+		}
+	}
 	f.Fuzz(func(t *testing.T, lt uint16, frame []byte) {
 		d := newDecoder()
 		var p Packet
-		d.decode(frame, linkKindOf(layers.LinkType(lt)), &p)
+		ok := d.decode(frame, linkKindOf(layers.LinkType(lt)), &p)
 		checkPacket(t, &p)
+		if ok != (d.reason == Reason{}) || (!ok && p.Kind != KindOther) {
+			t.Fatalf("decode %v with reason %v, Kind %d", ok, d.reason, p.Kind)
+		}
 		if d.panics != 0 {
 			t.Fatal("decoding panicked")
 		}

@@ -20,13 +20,13 @@ const (
 // fromICMPv4 reads an ICMP error and the IPv4 and TCP header fields it quotes. The quote is often
 // short (RFC 792 asks only for the IP header and 8 bytes), so every field is bounds-checked; an
 // error whose quote does not reach the TCP ports, or quotes something other than TCP, stays
-// KindOther.
+// KindOther. The checksum of an error captured whole (wireLen bytes) is checked.
 //
 //	 0      7 8     15 16            31
 //	| type   | code   | checksum       |
 //	| unused / next-hop MTU (3/4)      |
 //	| quoted IPv4 header + TCP ...     |
-func (d *decoder) fromICMPv4(p *Packet, b []byte) {
+func (d *decoder) fromICMPv4(p *Packet, b []byte, wireLen int) {
 	if len(b) < 8 {
 		return
 	}
@@ -51,11 +51,19 @@ func (d *decoder) fromICMPv4(p *Packet, b []byte) {
 	src := netip.AddrFrom4([4]byte(q[12:16]))
 	dst := netip.AddrFrom4([4]byte(q[16:20]))
 	quotedTCP(p, false, typ, code, mtu, src, dst, q[hdrLen:])
+	if p.Kind == KindICMPError && len(b) >= wireLen {
+		r := checksumGood
+		if fold(onesSum(0, b[:wireLen])) != 0xffff {
+			r = checksumBad // ICMP has no checksum offload
+		}
+		d.checked(r, DamageICMP)
+	}
 }
 
 // fromICMPv6 reads an ICMPv6 error (RFC 4443) and the IPv6 and TCP header fields it quotes, stepping
-// over the quoted packet's extension headers.
-func (d *decoder) fromICMPv6(p *Packet, b []byte) {
+// over the quoted packet's extension headers. With verify, the checksum of an error captured whole
+// (wireLen bytes) is checked against the pseudo-header of addrs.
+func (d *decoder) fromICMPv6(p *Packet, b []byte, wireLen int, addrs []byte, verify bool) {
 	if len(b) < 8 {
 		return
 	}
@@ -80,6 +88,9 @@ func (d *decoder) fromICMPv6(p *Packet, b []byte) {
 	src := netip.AddrFrom16([16]byte(q[8:24]))
 	dst := netip.AddrFrom16([16]byte(q[24:40]))
 	quotedTCP(p, true, typ, code, mtu, src, dst, ext.rest)
+	if verify && p.Kind == KindICMPError && len(b) >= wireLen {
+		d.checked(verifyL4(addrs, protoICMPv6, b[:wireLen], 2), DamageICMP)
+	}
 }
 
 // quotedTCP fills p.ICMP when the quote reaches the TCP ports.

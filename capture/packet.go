@@ -65,14 +65,31 @@ type ICMPError struct {
 // Packet is one decoded packet. Reuse one Packet value across calls to Next: its slices borrow the
 // reader's buffers.
 type Packet struct {
-	Index   int       // 1-based frame number, as Wireshark numbers frames
-	Time    time.Time // capture timestamp
-	CapLen  int       // bytes captured
-	WireLen int       // bytes on the wire
+	// Index is the 1-based frame number within the packet's capture point, as Wireshark numbers
+	// the frames of its file; for a capture point of several files (a rotated set), frames are
+	// numbered on across them in reading order, as in the files merged into one.
+	Index int
+	// Point is the capture point the packet was read from: an index into Reader.Points (0 when
+	// there is one).
+	Point int
+	// File is the file of that capture point the packet was read from: an index into its Files.
+	File int
+	// FileFrame is the packet's frame number within that file, as Wireshark numbers it when it
+	// opens the file alone (Index when the capture point is one file).
+	FileFrame int
+	Time      time.Time // capture timestamp
+	CapLen    int       // bytes captured
+	WireLen   int       // bytes on the wire
 	// Truncated is true when the capture's snaplen cut this packet (CapLen < WireLen) or the
 	// captured bytes end before the IP header says the packet ends.
 	Truncated bool
 	Kind      Kind
+	// Corrupt is not 0 when a checksum of the packet is wrong and checksum offload on the
+	// capturing host does not explain it (see Damage, and Reader.Tallies for the frames).
+	Corrupt Damage
+	// Encap lists the encapsulations (VXLAN, GRE, MPLS, ...) taken off to reach the packet; 0 for
+	// a plain one. Every field below is the innermost packet's: its addresses, TTL and ports.
+	Encap Encap
 
 	SrcIP, DstIP netip.Addr
 	TTL          uint8  // IPv4 TTL or IPv6 hop limit

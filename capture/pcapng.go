@@ -241,3 +241,11 @@ func (w *ngWalker) checkPacket(iface, capLen, room uint32) error {
 	}
 	return nil
 }
+
+// snaplenOf returns the snaplen of an interface of the current section (0: none given).
+func (w *ngWalker) snaplenOf(iface int) uint32 {
+	if iface < 0 || iface >= len(w.snaplens) {
+		return 0
+	}
+	return w.snaplens[iface]
+}

@@ -1,18 +1,13 @@
 package capture
 
 import (
-	"bufio"
-	"bytes"
-	"compress/gzip"
-	"encoding/binary"
-	"errors"
-	"fmt"
+	"container/heap"
 	"io"
-	"os"
+	"strings"
+	"time"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // Stats counts what a Reader has read so far.
@@ -24,272 +19,109 @@ type Stats struct {
 	DNS         int   // KindDNS datagrams
 	Other       int   // KindOther frames, Undecodable ones included
 	Truncated   int   // packets cut by the snaplen (Packet.Truncated)
-	Undecodable int   // frames whose link or IP header could not be decoded
+	Undecodable int   // frames whose link, IP or tunnel header could not be decoded (see Tallies)
+	// Encapsulated counts frames whose packet was found inside a tunnel (Packet.Encap != 0).
+	Encapsulated int
+	// Corrupt counts packets with a damaged checksum (Packet.Corrupt != 0; see Tallies).
+	Corrupt int
+	// ChecksumOffload counts wrong checksums put down to checksum offload on the capturing host
+	// (or to a source whose checksums are all wrong): not damage, and not in Corrupt.
+	ChecksumOffload int
 }
 
-// Reader streams decoded packets from a capture file: pcap (micro- or nanosecond, either byte
-// order) or pcapng (any number of interfaces and sections, mixed link types), either of them
-// possibly gzip-compressed. It holds no per-packet state: memory does not grow with the file.
+// Reader streams decoded packets from captures: one file (Open, NewReader), or several capture
+// points (OpenInputs), each of them one file, the files of a rotated set read one after the other
+// as one, or standard input. Several capture points are merged into one stream in time order,
+// each packet tagged with its point (Packet.Point). Files are pcap (micro- or nanosecond, either
+// byte order) or pcapng (any number of interfaces and sections, mixed link types), either of them
+// possibly gzip-compressed. The Reader holds no per-packet state, and one packet and one open
+// file per capture point: memory does not grow with the files.
 type Reader struct {
-	path   string
-	file   io.Closer // the file Open opened; nil for NewReader
-	gz     *gzSource
-	format string
+	points []*pointReader
+	one    *pointReader // the only capture point; nil with several
+	queue  pointQueue   // several points: those with a packet buffered, earliest first
+	last   *pointReader // several points: the point whose packet Next returned last
+	primed bool         // several points: every point has been asked for its first packet
 
-	pcap     *pcapgo.Reader
-	pcapLink linkKind
-	next     int64 // pcap: offset of the next record
-
-	ng   *pcapgo.NgReader
-	walk *ngWalker
-
-	linkTypes []string
-	snaplen   int
-	err       error // sticky: io.EOF or a *FileError
-	stats     Stats
-	dec       *decoder
-	raw       rawFrame // the frame the last Next decoded (raw.go)
+	stats   Stats
+	tallies tallies
+	cuts    []SnaplenCut
 }
 
-// gzSource is the decompressed stream of a gzip file; it keeps the first error of the gzip reader
-// so that a damaged or cut compressed stream is told apart from a cut capture.
-type gzSource struct {
-	zr  *gzip.Reader
-	err error
+// SnaplenCut counts the packets cut by one snaplen: each packet's is that of the file (pcap) or
+// of the pcapng interface it was captured on.
+type SnaplenCut struct {
+	Snaplen int      // 0: the interface declared none (the packet was cut by something else)
+	Packets int      // packets cut
+	First   FrameRef // the first of them
 }
-
-func (g *gzSource) Read(p []byte) (int, error) {
-	n, err := g.zr.Read(p)
-	if err != nil && g.err == nil {
-		g.err = err
-	}
-	return n, err
-}
-
-// File headers (pcap: https://datatracker.ietf.org/doc/draft-ietf-opsawg-pcap/; pcapng: its own draft).
-const (
-	pcapMicro       = 0xa1b2c3d4 // read little-endian; the big-endian file reads 0xd4c3b2a1
-	pcapNano        = 0xa1b23c4d
-	pcapHeaderLen   = 24
-	pcapRecordLen   = 16
-	readBufferBytes = 1 << 16
-)
 
 // Open opens a capture file by its content (not its name): pcap, pcapng, or either of them gzipped.
 func Open(path string) (*Reader, error) {
-	f, err := os.Open(path)
+	f, err := openFile(path)
 	if err != nil {
-		// *PathError already names the file: "open x.pcap: no such file or directory".
-		return nil, fmt.Errorf("cannot read the capture: %w (check the path and that you may read it)", err)
-	}
-	r, err := NewReader(f, path)
-	if err != nil {
-		f.Close()
 		return nil, err
 	}
-	r.file = f
-	return r, nil
+	return newReader([]*pointReader{newPoint(path, []*fileSlot{{path: path, fr: f}})}), nil
 }
 
 // NewReader reads a capture from r; name is used in errors. It reads the file header at once and
 // fails when r holds no capture, with an error that says what it holds instead.
 func NewReader(r io.Reader, name string) (*Reader, error) {
-	rd := &Reader{path: name, dec: newDecoder()}
-	br := bufio.NewReaderSize(r, readBufferBytes)
-	head, err := br.Peek(4)
-	if len(head) == 0 {
-		if err == io.EOF {
-			return nil, &detail{fmt.Sprintf("%q is empty: it holds no capture; check that tcpdump or Wireshark wrote it and was stopped cleanly", name), ErrEmpty}
-		}
-		return nil, fmt.Errorf("reading %q: %w", name, err)
-	}
-	if len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
-				return nil, truncated(name, 0, "the gzip header is incomplete")
-			}
-			return nil, fmt.Errorf("%q is gzip-compressed, but its gzip header is damaged (%v): give the capture file itself", name, err)
-		}
-		rd.gz = &gzSource{zr: zr}
-		br = bufio.NewReaderSize(rd.gz, readBufferBytes)
-		if head, err = br.Peek(4); len(head) == 0 {
-			if err == io.EOF {
-				return nil, &detail{fmt.Sprintf("%q is gzip-compressed but holds nothing: it holds no capture", name), ErrEmpty}
-			}
-			return nil, sourceError(name, 0, err, true)
-		}
-	}
-	switch {
-	case isPcapMagic(head):
-		err = rd.openPcap(br)
-	case len(head) == 4 && binary.LittleEndian.Uint32(head) == ngSectionHeader:
-		err = rd.openPcapng(br)
-	case len(head) < 4 && (isPrefix(head, pcapMagics()) || isPrefix(head, [][]byte{{0x0a, 0x0d, 0x0d, 0x0a}})):
-		err = truncated(name, 0, fmt.Sprintf("the file ends after %d bytes, inside the file header: it was cut while being written or copied", len(head)))
-	default:
-		err = notCapture(name, head, rd.gz != nil)
-	}
+	f, err := newFileReader(r, name)
 	if err != nil {
 		return nil, err
 	}
-	if rd.gz != nil {
-		if rd.format == "pcap (nanosecond)" {
-			rd.format = "pcap (nanosecond, gzip)"
-		} else {
-			rd.format += " (gzip)"
-		}
-	}
-	return rd, nil
+	return newReader([]*pointReader{newPoint(name, []*fileSlot{{path: name, fr: f}})}), nil
 }
 
-func pcapMagics() [][]byte {
-	var m [][]byte
-	for _, v := range []uint32{pcapMicro, pcapNano} {
-		m = append(m, binary.LittleEndian.AppendUint32(nil, v), binary.BigEndian.AppendUint32(nil, v))
+func newReader(points []*pointReader) *Reader {
+	r := &Reader{points: points}
+	for i, pt := range points {
+		pt.r, pt.idx = r, i
 	}
-	return m
+	if len(points) == 1 {
+		r.one = points[0]
+	}
+	return r
 }
 
-func isPcapMagic(head []byte) bool {
-	if len(head) < 4 {
-		return false
-	}
-	for _, m := range pcapMagics() {
-		if bytes.Equal(head[:4], m) {
-			return true
-		}
-	}
-	return false
-}
-
-func isPrefix(head []byte, of [][]byte) bool {
-	for _, m := range of {
-		if bytes.HasPrefix(m, head) {
-			return true
-		}
-	}
-	return false
-}
-
-func (rd *Reader) openPcap(br *bufio.Reader) error {
-	hdr, err := br.Peek(pcapHeaderLen)
-	if len(hdr) < pcapHeaderLen {
-		if rd.gz != nil && rd.gz.err != nil && rd.gz.err != io.EOF {
-			return sourceError(rd.path, 0, rd.gz.err, true)
-		}
-		if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
-			return truncated(rd.path, 0, fmt.Sprintf("the file header is incomplete (%d of 24 bytes): the file was cut while being written or copied", len(hdr)))
-		}
-		return fmt.Errorf("reading %q: %w", rd.path, err)
-	}
-	var bo binary.ByteOrder = binary.LittleEndian
-	if binary.LittleEndian.Uint32(hdr) != pcapMicro && binary.LittleEndian.Uint32(hdr) != pcapNano {
-		bo = binary.BigEndian
-	}
-	if major, minor := bo.Uint16(hdr[4:6]), bo.Uint16(hdr[6:8]); major != 2 || minor != 4 {
-		return corrupt(rd.path, 0, "the pcap header gives version %d.%d; only 2.4, which every tool writes, is known", major, minor)
-	}
-	// pcapgo wraps br in a bufio.Reader of its own only when br is smaller than 4 KiB: it reads br.
-	pr, err := pcapgo.NewReader(br)
-	if err != nil {
-		return corrupt(rd.path, 0, "the pcap header cannot be read (%v)", err)
-	}
-	// A record longer than libpcap's maximum is corrupt whatever the header's snaplen says (a few
-	// writers put 0xffffffff there); pcapgo would otherwise try to read it.
-	if pr.Snaplen() > maxPacketLength {
-		pr.SetSnaplen(maxPacketLength)
-	}
-	rd.pcap = pr
-	rd.next = pcapHeaderLen
-	rd.snaplen = int(bo.Uint32(hdr[16:20]))
-	rd.pcapLink = linkKindOf(pr.LinkType())
-	rd.linkTypes = []string{linkTypeName(pr.LinkType())}
-	rd.format = "pcap"
-	if pr.Resolution() == gopacket.TimestampResolutionNanosecond {
-		rd.format = "pcap (nanosecond)"
-	}
-	return nil
-}
-
-func (rd *Reader) openPcapng(br *bufio.Reader) error {
-	rd.walk = &ngWalker{src: br, path: rd.path, gz: rd.gz, onInterface: rd.addInterface}
-	ng, err := pcapgo.NewNgReader(rd.walk, pcapgo.NgReaderOptions{WantMixedLinkType: true})
-	if err != nil {
-		if rd.walk.err != nil && rd.walk.err != io.EOF {
-			var fe *FileError
-			if errors.As(rd.walk.err, &fe) && fe.Truncated && fe.Offset == 0 {
-				fe.Err = &detail{"the section header block is incomplete: the file was cut while being written or copied", io.ErrUnexpectedEOF}
-			}
-			return rd.walk.err
-		}
-		if errors.Is(err, pcapgo.ErrNgVersionMismatch) {
-			return corrupt(rd.path, 0, "the pcapng section has a version other than 1.0, which connscope cannot read")
-		}
-		return corrupt(rd.path, 0, "the section header block cannot be read (%v)", err)
-	}
-	rd.ng = ng
-	rd.format = "pcapng"
-	return nil
-}
-
-// addInterface records an interface block's link type and snaplen.
-func (rd *Reader) addInterface(lt layers.LinkType, snaplen uint32) {
-	name := linkTypeName(lt)
-	seen := false
-	for _, n := range rd.linkTypes {
-		seen = seen || n == name
-	}
-	if !seen {
-		rd.linkTypes = append(rd.linkTypes, name)
-	}
-	if int64(snaplen) > int64(rd.snaplen) && snaplen <= 1<<30 {
-		rd.snaplen = int(snaplen)
-	}
-}
-
-// Next reads the next frame into p, reusing p: its slices borrow the reader's buffers and are valid
-// until the next call. Every frame is returned, KindOther for what connscope does not analyse, so
-// p.Index numbers frames as Wireshark does. Next returns io.EOF at a clean end of the file, and a
-// *FileError when the file is truncated or corrupt from some record on (and from then on).
+// Next reads the next packet into p, reusing p: its slices borrow the reader's buffers and are
+// valid until the next call. Every frame is returned, KindOther for what connscope does not
+// analyse, so p.Index numbers frames as Wireshark does. Next returns io.EOF at the end.
+//
+// With one capture point, Next returns a *FileError (and from then on) when the point's last file
+// is truncated or corrupt from some record on; a file before it that is (the middle of a rotated
+// set) is noted in Points and reading goes on with the next. With several capture points, every
+// such error is noted in Points, and the other points are read on.
 func (r *Reader) Next(p *Packet) error {
-	if r.err != nil {
-		return r.err
+	if r.one != nil {
+		return r.one.next(p)
 	}
-	var (
-		data []byte
-		ci   gopacket.CaptureInfo
-		err  error
-		lk   linkKind
-	)
-	if r.pcap != nil {
-		data, ci, err = r.pcap.ZeroCopyReadPacketData()
-		if err != nil {
-			r.err = r.pcapError(err, ci)
-			return r.err
+	if !r.primed {
+		r.primed = true
+		for _, pt := range r.points {
+			r.fill(pt)
 		}
-		r.next += pcapRecordLen + int64(ci.CaptureLength)
-		lk = r.pcapLink
-		r.raw = rawFrame{data, ci, r.pcap.LinkType()}
-	} else {
-		data, ci, err = r.ng.ZeroCopyReadPacketData()
-		if err != nil {
-			r.err = r.ngError(err)
-			return r.err
-		}
-		lt := r.walk.linkTypeOf(ci.InterfaceIndex)
-		lk = linkKindOf(lt)
-		r.raw = rawFrame{data, ci, lt}
+	} else if r.last != nil {
+		r.fill(r.last)
 	}
-	r.stats.Frames++
-	r.stats.Bytes += int64(len(data))
-	*p = Packet{Index: r.stats.Frames, Time: ci.Timestamp, CapLen: len(data), WireLen: max(ci.Length, len(data))}
-	p.Truncated = p.CapLen < p.WireLen
-	if !r.dec.decode(data, lk, p) {
-		r.stats.Undecodable++
+	r.last = nil
+	if len(r.queue) == 0 {
+		return io.EOF
 	}
-	r.stats.count(p)
+	pt := heap.Pop(&r.queue).(*pointReader)
+	*p = pt.pkt
+	r.last = pt
 	return nil
+}
+
+// fill reads a capture point's next packet into its buffer and queues it; a point at its end
+// leaves the queue.
+func (r *Reader) fill(pt *pointReader) {
+	if pt.next(&pt.pkt) == nil {
+		heap.Push(&r.queue, pt)
+	}
 }
 
 // count adds a decoded packet to the per-kind counts.
@@ -307,86 +139,199 @@ func (s *Stats) count(p *Packet) {
 	if p.Truncated {
 		s.Truncated++
 	}
+	if p.Encap != 0 {
+		s.Encapsulated++
+	}
+	if p.Corrupt != 0 {
+		s.Corrupt++
+	}
 }
 
-// pcapError turns an error of pcapgo.Reader into io.EOF or a *FileError at the record that failed.
-func (r *Reader) pcapError(err error, ci gopacket.CaptureInfo) error {
-	if r.gz != nil && r.gz.err != nil && r.gz.err != io.EOF {
-		return sourceError(r.path, r.next, r.gz.err, true)
-	}
-	switch {
-	case err == io.EOF && ci.CaptureLength > 0:
-		// the record header was read, but none of its data is there: pcapgo says io.EOF
-		return truncated(r.path, r.next, "the last packet record is incomplete (analysed everything before it)")
-	case err == io.EOF:
-		return io.EOF
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return truncated(r.path, r.next, "the last packet record is incomplete (analysed everything before it)")
-	case uint32(ci.CaptureLength) > max(maxPacketLength, r.pcap.Snaplen()):
-		return corrupt(r.path, r.next, "packet record length %d is impossible (the largest a capture holds is %d bytes)", uint32(ci.CaptureLength), maxPacketLength)
-	case ci.CaptureLength > ci.Length:
-		return corrupt(r.path, r.next, "packet record length %d exceeds the packet's length on the wire (%d)", ci.CaptureLength, ci.Length)
-	}
-	return sourceError(r.path, r.next, err, false)
-}
+// damageReasons maps each Damage bit to its Reason code.
+var damageReasons = [...]ReasonCode{ReasonIPv4Checksum, ReasonTCPChecksum, ReasonUDPChecksum, ReasonICMPChecksum}
 
-// ngError turns an error of pcapgo.NgReader into io.EOF or a *FileError at the block that failed:
-// the walker's own finding when it has one, else NgReader's words at the walker's current block.
-func (r *Reader) ngError(err error) error {
-	if r.walk.err != nil {
-		return r.walk.err
+// note counts what is wrong with a packet just decoded (undecodable, damaged or cut): why it is
+// undecodable, its damaged checksums, and the snaplen that cut it.
+func (r *Reader) note(p *Packet, ok bool, why Reason, snaplen int) {
+	at := FrameRef{Point: p.Point, Frame: p.Index}
+	if !ok {
+		r.stats.Undecodable++
+		r.tallies.add(why, at)
 	}
-	if err == io.EOF {
-		return io.EOF
+	if p.Corrupt != 0 {
+		for i, code := range damageReasons {
+			if p.Corrupt&(1<<i) != 0 {
+				r.tallies.add(Reason{Code: code}, at)
+			}
+		}
 	}
-	return corrupt(r.path, r.walk.blockStart, "the block cannot be read (%v)", err)
+	if p.Truncated {
+		i := 0
+		for i < len(r.cuts) && r.cuts[i].Snaplen != snaplen {
+			i++
+		}
+		if i == len(r.cuts) {
+			r.cuts = append(r.cuts, SnaplenCut{Snaplen: snaplen, First: at})
+		}
+		r.cuts[i].Packets++
+	}
 }
 
 // Format names the file format: "pcap", "pcap (nanosecond)" or "pcapng", with ", gzip" in the
-// parentheses or " (gzip)" after it when the file is compressed.
-func (r *Reader) Format() string { return r.format }
-
-// LinkTypes lists the link types of the file in the order they appear, e.g. ["Ethernet",
-// "Linux SLL2"]: the pcap header's, or those of the pcapng interface blocks read so far.
-func (r *Reader) LinkTypes() []string { return r.linkTypes }
-
-// Snaplen is the pcap header's snaplen, or the largest snaplen of the pcapng interfaces read so far;
-// 0 when unknown (pcapng interfaces without a limit).
-func (r *Reader) Snaplen() int { return r.snaplen }
-
-// Stats returns the counts of what has been read so far.
-func (r *Reader) Stats() Stats { return r.stats }
-
-// Close closes the file that Open opened; for NewReader it closes nothing but the decompressor.
-func (r *Reader) Close() error {
-	if r.gz != nil {
-		r.gz.zr.Close()
+// parentheses or " (gzip)" after it when the file is compressed. Files of several formats give
+// them all, in the order first read, separated by ", ".
+func (r *Reader) Format() string {
+	var fs []string
+	for _, pt := range r.points {
+		for _, f := range pt.files {
+			if ff := f.format(); ff != "" && !contains(fs, ff) {
+				fs = append(fs, ff)
+			}
+		}
 	}
-	if r.file != nil {
-		return r.file.Close()
-	}
-	return nil
+	return strings.Join(fs, ", ")
 }
 
-// linkTypeName names a link type as Wireshark's users know it.
-func linkTypeName(lt layers.LinkType) string {
-	switch lt {
-	case layers.LinkTypeNull:
-		return "BSD loopback (NULL)"
-	case layers.LinkTypeEthernet:
-		return "Ethernet"
-	case layers.LinkTypeRaw, 12, 14:
-		return "Raw IP"
-	case layers.LinkTypeLoop:
-		return "OpenBSD loopback (LOOP)"
-	case layers.LinkTypeLinuxSLL:
-		return "Linux SLL"
-	case layers.LinkTypeLinuxSLL2:
-		return "Linux SLL2"
-	case layers.LinkTypeIPv4:
-		return "Raw IPv4"
-	case layers.LinkTypeIPv6:
-		return "Raw IPv6"
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
 	}
-	return fmt.Sprintf("link type %d (not decoded)", uint16(lt))
+	return false
+}
+
+// LinkTypes lists the link types of the files in the order they appear, e.g. ["Ethernet",
+// "Linux SLL2"]: the pcap header's, or those of the pcapng interface blocks read so far.
+func (r *Reader) LinkTypes() []string {
+	if r.one != nil && len(r.one.files) == 1 {
+		return r.one.files[0].linkTypes()
+	}
+	var lts []string
+	for _, pt := range r.points {
+		for _, f := range pt.files {
+			for _, lt := range f.linkTypes() {
+				if !contains(lts, lt) {
+					lts = append(lts, lt)
+				}
+			}
+		}
+	}
+	return lts
+}
+
+// Snaplen is the largest snaplen of the files (the pcap header's, or the largest of the pcapng
+// interfaces read so far); 0 when unknown (pcapng interfaces without a limit). SnaplenCuts gives
+// the snaplen of each packet that was cut.
+func (r *Reader) Snaplen() int {
+	n := 0
+	for _, pt := range r.points {
+		for _, f := range pt.files {
+			n = max(n, f.snaplen())
+		}
+	}
+	return n
+}
+
+// SnaplenCuts counts the packets cut by the snaplen (Stats.Truncated) per snaplen, in the order
+// each snaplen first cut one.
+func (r *Reader) SnaplenCuts() []SnaplenCut { return append([]SnaplenCut(nil), r.cuts...) }
+
+// Tallies counts the frames that could not be decoded (Stats.Undecodable) and the packets with a
+// damaged checksum (Stats.Corrupt) per Reason, in the order each reason first occurred, with the
+// first few frames of each.
+func (r *Reader) Tallies() []Tally { return r.tallies.copy() }
+
+// Stats returns the counts of what has been read so far.
+func (r *Reader) Stats() Stats {
+	s := r.stats
+	for _, pt := range r.points {
+		s.ChecksumOffload += pt.dec.offloaded
+	}
+	return s
+}
+
+// Points describes the capture points and their files, as far as they have been read.
+func (r *Reader) Points() []Point {
+	out := make([]Point, len(r.points))
+	for i, pt := range r.points {
+		out[i] = Point{Name: pt.name, Files: make([]InputFile, len(pt.files))}
+		for j, f := range pt.files {
+			out[i].Files[j] = f.describe()
+		}
+	}
+	return out
+}
+
+// Close closes the files still open.
+func (r *Reader) Close() error {
+	var first error
+	for _, pt := range r.points {
+		for _, f := range pt.files {
+			if err := f.close(); err != nil && first == nil {
+				first = err
+			}
+		}
+	}
+	return first
+}
+
+// Raw returns the frame that the last successful Next decoded, undecoded: its bytes, its capture
+// info (timestamp, lengths, pcapng interface) and its link type, for writing it to another file.
+// data borrows the reader's buffer and is valid only until the next call to Next.
+func (r *Reader) Raw() (data []byte, ci gopacket.CaptureInfo, lt layers.LinkType) {
+	pt := r.one
+	if pt == nil {
+		pt = r.last
+	}
+	if pt == nil {
+		return nil, gopacket.CaptureInfo{}, 0
+	}
+	raw := pt.raw()
+	return raw.data, raw.ci, raw.lt
+}
+
+// Point is one capture point: one file, the files of a rotated set read as one, or standard input.
+type Point struct {
+	// Name is the label given to the point (--vantage NAME=FILE), or else the name of its first
+	// file.
+	Name  string
+	Files []InputFile // in the order read
+}
+
+// InputFile is what was read of one file of a capture point.
+type InputFile struct {
+	Path      string   // as given ("-" for standard input)
+	Format    string   // as Reader.Format words it
+	LinkTypes []string // as Reader.LinkTypes words them
+	Snaplen   int      // the pcap header's, or the largest of the pcapng interfaces
+	Frames    int      // frames read
+	Bytes     int64    // their captured bytes
+	Truncated int      // of those, packets cut by the snaplen
+	// First and Last are the times of its first and last frame read (zero when none).
+	First, Last time.Time
+	// Err is why reading the file stopped before its end: a *FileError (truncated or corrupt
+	// from some offset on), or the error that kept it from being opened; nil otherwise.
+	Err error
+}
+
+// pointQueue is a min-heap of capture points by the time of their buffered packet, the earlier
+// point first when two times are equal.
+type pointQueue []*pointReader
+
+func (q pointQueue) Len() int { return len(q) }
+func (q pointQueue) Less(i, j int) bool {
+	a, b := &q[i].pkt, &q[j].pkt
+	if a.Time.Equal(b.Time) {
+		return a.Point < b.Point
+	}
+	return a.Time.Before(b.Time)
+}
+func (q pointQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *pointQueue) Push(x any)   { *q = append(*q, x.(*pointReader)) }
+func (q *pointQueue) Pop() any {
+	old := *q
+	x := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return x
 }

@@ -21,38 +21,52 @@ type UDPHeader struct {
 }
 
 // fromUDP reads a UDP header (RFC 768) of a datagram whose IP payload is wireLen bytes on the wire,
-// of which seg was captured. Only DNS is passed up: anything else, or a header cut short, stays
-// KindOther. IP fragments are not reassembled: a first fragment gives what it carries.
+// of which seg was captured. A tunnel (VXLAN, Geneve, GTP-U, Teredo) is returned to be taken off;
+// of the rest only DNS is passed up: anything else, or a header cut short, stays KindOther. IP
+// fragments are not reassembled: a first fragment (fragment) gives what it carries. The checksum
+// of a DNS datagram captured whole is checked against the pseudo-header of addrs.
 //
 //	 0      7 8     15 16    23 24    31
 //	| source port     | destination port|
 //	| length          | checksum        |
-func (d *decoder) fromUDP(p *Packet, seg []byte, wireLen int) {
+func (d *decoder) fromUDP(p *Packet, seg []byte, wireLen int, addrs []byte, fragment bool) inner {
 	if len(seg) < 8 {
 		if len(seg) < wireLen {
 			p.Truncated = true
 		}
-		return
+		return done
 	}
 	src, dst := binary.BigEndian.Uint16(seg[0:2]), binary.BigEndian.Uint16(seg[2:4])
-	if src != DNSPort && dst != DNSPort {
-		return
-	}
-	n := int(binary.BigEndian.Uint16(seg[4:6]))
+	udpLen := int(binary.BigEndian.Uint16(seg[4:6]))
+	n := udpLen
 	if n < 8 {
-		return // a broken length (or a jumbogram's 0): not a datagram we can use
+		return done // a broken length (or a jumbogram's 0): not a datagram we can use
 	}
 	n = min(n, wireLen) - 8
 	if n < 0 {
-		return
+		return done
 	}
 	payload := seg[8:]
 	if len(payload) > n {
 		payload = payload[:n]
+	}
+	if in, ok := d.udpTunnel(src, dst, payload); ok {
+		if fragment {
+			d.reason = Reason{ReasonTunnelFragment, uint32(in.encap)}
+			return inner{encap: in.encap}
+		}
+		return in
+	}
+	if src != DNSPort && dst != DNSPort {
+		return done
 	}
 	if len(payload) < n {
 		p.Truncated = true
 	}
 	p.Kind = KindDNS
 	p.UDP = UDPHeader{SrcPort: src, DstPort: dst, Payload: payload, PayloadLen: n}
+	if !fragment && len(payload) == n && n+8 == udpLen && binary.BigEndian.Uint16(seg[6:8]) != 0 {
+		d.checked(verifyL4(addrs, protoUDP, seg[:8+n], 6), DamageUDP)
+	}
+	return done
 }

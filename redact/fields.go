@@ -10,6 +10,8 @@ package redact
 // or the value would reach redacted reports.
 var fields = map[string]fieldKind{
 	"Input.File":               kindFile,
+	"InputPoint.Name":          kindFile,
+	"InputFile.Name":           kindFile,
 	"ClientHello.SNI":          kindName,
 	"Options.ServerNames":      kindName,
 	"HTTP.Host":                kindName,
@@ -39,7 +41,7 @@ var knownFields = []string{
 	// kind (see rewrite: text from the capture is replaced, program text kept).
 	"Message.Key", "Arg.Name", "Arg.Text", "Advice.Variant", "Advice.Role",
 	"Result.Schema",
-	"Input.Format", "Input.LinkTypes",
+	"Input.Format", "Input.LinkTypes", "InputFile.Format", "InputFile.LinkTypes", "InputFile.Error",
 	"LiveCapture.Interface", "LiveCapture.Method", "LiveCapture.Filter", "LiveCapture.StoppedBy",
 	"Options.Hosts",
 	"Warning.Code", "Flow.Client", "Flow.Server", "Flow.ConnState", "Flow.History", "Flow.OfferedVersions",

@@ -281,6 +281,52 @@ func jsonInput(w *jsonWriter, in *result.Input) {
 	}
 	w.key("outside")
 	jsonOutside(w, &in.Outside)
+	if len(in.Points) > 0 {
+		w.key("points")
+		w.open('[')
+		for i := range in.Points {
+			pt := &in.Points[i]
+			w.elem()
+			w.open('{')
+			w.key("name")
+			w.str(pt.Name)
+			w.key("files")
+			w.open('[')
+			for j := range pt.Files {
+				f := &pt.Files[j]
+				w.elem()
+				w.open('{')
+				w.key("name")
+				w.str(f.Name)
+				w.key("format")
+				w.str(f.Format)
+				w.key("link_types")
+				w.strings(f.LinkTypes)
+				w.key("snaplen")
+				w.int(f.Snaplen)
+				w.key("frames")
+				w.int(f.Frames)
+				w.key("bytes")
+				w.int64(f.Bytes)
+				w.key("snaplen_cut")
+				w.int(f.SnaplenCut)
+				w.key("first")
+				w.time(f.First)
+				w.key("last")
+				w.time(f.Last)
+				w.key("complete")
+				w.bool(f.Complete)
+				if f.Error != "" {
+					w.key("error")
+					w.str(f.Error)
+				}
+				w.close('}')
+			}
+			w.close(']')
+			w.close('}')
+		}
+		w.close(']')
+	}
 	w.close('}')
 }
 

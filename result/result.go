@@ -53,6 +53,10 @@ type Input struct {
 	Generator *Generator `json:"generator,omitempty"`
 	// Outside is what the capture holds outside the analysed ports and hosts.
 	Outside Outside `json:"outside"`
+	// Points describes the capture points read and their files, when the input was more than
+	// one file (a rotated set, a folder) or was labelled (--vantage NAME=FILE); absent for a
+	// single file. File then names the first point, and the fields above sum up all files.
+	Points []InputPoint `json:"points,omitempty"`
 }
 
 // Generator names the build of connscope that made a result, as the Go toolchain recorded it in
@@ -97,6 +101,29 @@ func shortRevision(r string) string {
 		return r[:12]
 	}
 	return r
+}
+
+// InputPoint is one capture point of the input: one file, the files of a rotated set read as
+// one, or standard input.
+type InputPoint struct {
+	Name  string      `json:"name"`  // the --vantage label, or the name of its first file
+	Files []InputFile `json:"files"` // in the order they were read
+}
+
+// InputFile is what was read of one file of a capture point.
+type InputFile struct {
+	Name       string    `json:"name"`        // the file's name as given ("-" for standard input)
+	Format     string    `json:"format"`      // as Input.Format
+	LinkTypes  []string  `json:"link_types"`  // as Input.LinkTypes
+	Snaplen    int       `json:"snaplen"`     // 0 when unknown
+	Frames     int       `json:"frames"`      // frames read
+	Bytes      int64     `json:"bytes"`       // captured bytes read
+	SnaplenCut int       `json:"snaplen_cut"` // of its frames, packets cut by the snaplen
+	First      time.Time `json:"first"`       // time of its first frame (zero when none)
+	Last       time.Time `json:"last"`        // time of its last frame
+	// Complete is false when reading the file stopped before its end; Error says why.
+	Complete bool   `json:"complete"`
+	Error    string `json:"error,omitempty"`
 }
 
 // LiveCapture describes a live capture: where and how it ran, the kernel's counts, and why it stopped.

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/connscope/connscope/analyze"
+	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/exportredact"
 	"github.com/connscope/connscope/knowledge"
 	"github.com/connscope/connscope/redact"
@@ -18,12 +19,22 @@ import (
 )
 
 const analyzeUsage = `Usage:
-  connscope analyze [options] FILE
+  connscope analyze [options] FILE|FOLDER|- ...
 
-Reads a capture file (pcap or pcapng, as tcpdump -w or Wireshark writes it; gzip-compressed
-is fine) and reports, for every TCP connection to the analysed server ports: client and server,
+Reads a capture (pcap or pcapng, as tcpdump -w or Wireshark writes it; gzip-compressed is
+fine) and reports, for every TCP connection to the analysed server ports: client and server,
 how TCP went (Zeek conn_state and history), the TLS versions offered and chosen, and a verdict
-with its evidence and a next step.
+with its evidence and a next step. Packets inside MPLS, PPPoE, VXLAN, Geneve, GRE, ERSPAN,
+GTP-U, FabricPath, VN-Tag, Teredo and IP-in-IP are analysed as the packets they carry.
+
+Inputs:
+  FILE      a capture file; the files of a tcpdump rotated set (-C: x.pcap, x.pcap1, x.pcap2
+            ...; -G: names with a date and time) are read one after the other as one capture,
+            in the order of their first packets, whatever the order given
+  FOLDER    every capture file in it (by content; sub-folders are not read)
+  -         standard input (pipe or redirect a capture into it, gzip-compressed or not)
+  All inputs must be one capture point: one file, one rotated set, or files given the same
+  --vantage label. Analysing several capture points together is not supported yet.
 
 Options:
   -p, --port PORT       server port to analyse; repeat or comma-separate (default: every port)
@@ -58,7 +69,11 @@ Options:
                         plain HTTP, DNS) is cut as a snaplen cuts
       --export-all      with --export: every listed flow and name, not only the failing ones;
                         with nothing to export, no file is written (standard error says so)
+      --vantage NAME=FILE  read FILE (or FOLDER) as the capture point NAME, e.g. server=b.pcap;
+                        files given the same NAME are read as one capture (repeatable); the
+                        JSON report's input.points names the point and its files
 ` + analyzeLangUsage + `
+
 On a terminal, a progress line on standard error shows how far the analysis of a large file
 got. connscope never writes to the capture it reads: an output that is the same file (also
 through a link) is refused.
@@ -69,6 +84,8 @@ analysed ports (the report then lists the ports and servers the capture does hol
 
 Example:
   connscope analyze incident.pcapng --port 4343
+  connscope analyze rotated/ -p 4343                 (a folder of tcpdump -C files)
+  ssh server 'tcpdump -w - -c 2000 port 4343' | connscope analyze - -p 4343
   connscope analyze capture.pcap.gz -p 4343,8080 --format json -o report.json
   connscope analyze incident.pcapng -p 4343 --format html --redact -o report.html
 `
@@ -80,6 +97,7 @@ type analyzeOptions struct {
 	export      string
 	exportAll   bool
 	lang        string
+	vantages    []string
 
 	ports    []string
 	hosts    []string
@@ -103,6 +121,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.StringVar(&o.export, "export", "", "")
 	fs.BoolVar(&o.exportAll, "export-all", false, "")
 	fs.StringVar(&o.lang, "lang", "", "")
+	fs.StringArrayVar(&o.vantages, "vantage", nil, "")
 	fs.StringSliceVarP(&o.ports, "port", "p", nil, "")
 	fs.StringSliceVar(&o.hosts, "host", nil, "")
 	fs.StringVarP(&o.format, "format", "f", "table", "")
@@ -127,8 +146,9 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 		return exitUsage, err
 	}
 	defer prof.stop()
-	if fs.NArg() != 1 {
-		return exitUsage, &usageError{fmt.Sprintf("analyze takes one capture file, got %d arguments", fs.NArg())}
+	inputs, err := o.inputs(fs.Args())
+	if err != nil {
+		return exitUsage, err
 	}
 	if o.exportAll && o.export == "" {
 		return exitUsage, &usageError{"--export-all needs --export FILE"}
@@ -141,13 +161,20 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	outs, err := o.openOutputs(fs.Args(), stdout)
+	if o.export != "" && (len(inputs) != 1 || inputs[0].Path == capture.Stdin || isDir(inputs[0].Path)) {
+		return exitUsage, &usageError{"--export reads the capture a second time: give it one capture file, not several, a folder or standard input"}
+	}
+	var paths []string
+	for _, in := range inputs {
+		paths = append(paths, in.Path)
+	}
+	outs, err := o.openOutputs(paths, stdout)
 	if err != nil {
 		return exitUsage, err
 	}
 	defer outs.abort()
 	defer cleanupOnSignal(stderr, outs.abort, outs.report != nil || outs.export != nil)()
-	res, err := analyzeFile(fs.Arg(0), opts, stderr, o.quiet)
+	res, err := analyzeInputs(inputs, opts, stderr, o.quiet)
 	if err != nil {
 		return exitUsage, err
 	}
@@ -163,11 +190,30 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 		shown = names.Result(res)
 	}
 	if outs.export != nil {
-		if err := export(fs.Arg(0), res, names, o, outs.export, stderr); err != nil {
+		if err := export(inputs[0].Path, res, names, o, outs.export, stderr); err != nil {
 			return exitUsage, err
 		}
 	}
 	return writeReport(shown, format, &o, stdout, outs.report)
+}
+
+// analyzeInputs analyses the inputs: one capture file with the progress line (analyzeFile),
+// else the inputs opened together (a rotated set, a folder, standard input), which must be one
+// capture point.
+func analyzeInputs(inputs []capture.Input, opts analyze.Options, stderr io.Writer, quiet bool) (*result.Result, error) {
+	if len(inputs) == 1 && inputs[0].Point == "" && inputs[0].Path != capture.Stdin && !isDir(inputs[0].Path) {
+		return analyzeFile(inputs[0].Path, opts, stderr, quiet)
+	}
+	r, err := capture.OpenInputs(inputs, stdin)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	if pts := r.Points(); len(pts) > 1 {
+		return nil, &usageError{fmt.Sprintf("the inputs are %d capture points (%s): connscope does not yet relate the packets of several capture points; analyse each on its own (the files of one rotated set, or files given the same --vantage label, are read as one)",
+			len(pts), pointNames(pts))}
+	}
+	return analyze.Reader(r, inputs[0].Path, opts)
 }
 
 // outputFiles are the files an analysis writes, started before it runs so that an output that
@@ -252,6 +298,62 @@ func exitStatus(res *result.Result) int {
 		return exitNothing
 	}
 	return exitOK
+}
+
+// stdin is what "-" reads; tests replace it.
+var stdin io.Reader = os.Stdin
+
+// inputs converts the arguments and --vantage flags to capture inputs: the arguments first, then
+// the labelled ones, each in the order given.
+func (o *analyzeOptions) inputs(args []string) ([]capture.Input, error) {
+	var in []capture.Input
+	for _, a := range args {
+		in = append(in, capture.Input{Path: a})
+	}
+	for _, v := range o.vantages {
+		name, path, ok := strings.Cut(v, "=")
+		if name = strings.TrimSpace(name); !ok || name == "" || path == "" {
+			return nil, &usageError{fmt.Sprintf("--vantage %q is not NAME=FILE (e.g. server=b.pcap)", v)}
+		}
+		in = append(in, capture.Input{Path: path, Point: name})
+	}
+	if len(in) == 0 {
+		return nil, &usageError{"analyze needs a capture: a file, a folder, or - for standard input"}
+	}
+	for _, i := range in {
+		if i.Path == capture.Stdin && stdin == os.Stdin && stdinIsTerminal() {
+			return nil, &usageError{"- reads the capture from standard input, which is a terminal: pipe or redirect a capture into it"}
+		}
+	}
+	return in, nil
+}
+
+// stdinIsTerminal reports whether standard input is a character device other than the null
+// device: a terminal, from which no capture comes.
+func stdinIsTerminal() bool {
+	fi, err := os.Stdin.Stat()
+	if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		return false
+	}
+	null, err := os.Stat(os.DevNull)
+	return err != nil || !os.SameFile(fi, null)
+}
+
+func isDir(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
+}
+
+// pointNames lists the capture points' names, the first five of them.
+func pointNames(pts []capture.Point) string {
+	var names []string
+	for _, p := range pts[:min(len(pts), 5)] {
+		names = append(names, p.Name)
+	}
+	if len(pts) > 5 {
+		names = append(names, "...")
+	}
+	return strings.Join(names, ", ")
 }
 
 // analyzeOptions converts the flags to analyze.Options.

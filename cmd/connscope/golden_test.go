@@ -253,7 +253,7 @@ func TestUsageErrors(t *testing.T) {
 		want string // in stderr
 	}{
 		{nil, "Usage:"},
-		{[]string{"analyze"}, "connscope: error: analyze takes one capture file, got 0 arguments"},
+		{[]string{"analyze"}, "connscope: error: analyze needs a capture: a file, a folder, or - for standard input"},
 		{[]string{"frobnicate"}, `connscope: error: unknown command "frobnicate"`},
 		{[]string{"analyze", "--port", "70000", "testdata/captures/tls12-ok.pcap"}, `--port "70000" is not a port number (1-65535)`},
 		{[]string{"analyze", "--host", "server.example", "testdata/captures/tls12-ok.pcap"}, `--host "server.example" is not an IP address`},

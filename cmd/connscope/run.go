@@ -20,7 +20,7 @@ const (
 const usage = `connscope tells, from packets alone, why a TLS client cannot talk to its server.
 
 Usage:
-  connscope analyze [options] FILE     analyse a capture file (pcap, pcapng, optionally gzip)
+  connscope analyze [options] FILE...  analyse captures (pcap, pcapng, gzip; a folder; - for stdin)
   connscope capture -i IFACE [options] capture live, a line per connection, then the report
   connscope probe [options] HOST...    check a TLS server actively: versions, ciphers, certificate
   connscope interfaces                 list the interfaces capture can use

@@ -1,9 +1,11 @@
 // Command gen derives the synthetic variants in capture/testdata from the real captures that
 // make-captures.sh took (tls-veth-nano.pcap, tls-veth.pcap, tls-any-sll2.pcap, dumpcap-3if.pcapng).
 // Every packet it writes carries real Linux TCP / OpenSSL bytes; only the framing is rewritten.
+// With -encap it builds the encapsulated captures of capture/testdata/encap instead (encap.go).
 // The output is deterministic: running it twice gives the same files.
 //
 //	go run ./capture/testdata/gen -dir capture/testdata
+//	go run ./capture/testdata/gen -encap -dir capture/testdata/encap
 package main
 
 import (
@@ -32,8 +34,13 @@ var dir string
 
 func main() {
 	flag.StringVar(&dir, "dir", "capture/testdata", "folder of the real captures, where the variants are written")
+	encap := flag.Bool("encap", false, "build the encapsulated captures from inner.pcap and vxlan.pcap in -dir")
 	flag.Parse()
-	if err := run(); err != nil {
+	do := run
+	if *encap {
+		do = runEncap
+	}
+	if err := do(); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}

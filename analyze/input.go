@@ -1,0 +1,118 @@
+package analyze
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/result"
+)
+
+// describePoints fills in.Points when the input is more than one file or a labelled one, and warns
+// about each file that reading left before its end but went on after (a file cut in the middle
+// of a rotated set, or a cut file of one of several capture points); stopped is the error that
+// ended the reading, already warned about.
+func describePoints(a *Analyzer, in *result.Input, r *capture.Reader, stopped error) {
+	points := r.Points()
+	if len(points) == 1 && len(points[0].Files) == 1 && points[0].Name == points[0].Files[0].Path {
+		in.File = points[0].Name // a single file (a folder of one): Input says it all
+		return
+	}
+	in.File = points[0].Name
+	for _, pt := range points {
+		ip := result.InputPoint{Name: pt.Name, Files: []result.InputFile{}}
+		for _, f := range pt.Files {
+			rf := result.InputFile{Name: f.Path, Format: f.Format, LinkTypes: append([]string{}, f.LinkTypes...), Snaplen: f.Snaplen,
+				Frames: f.Frames, Bytes: f.Bytes, SnaplenCut: f.Truncated, First: f.First.UTC(), Last: f.Last.UTC(), Complete: f.Err == nil}
+			if f.Err != nil {
+				rf.Error = f.Err.Error()
+				in.Complete = false
+				var fe *capture.FileError
+				if f.Err != stopped && errors.As(f.Err, &fe) {
+					code := "corrupt-file"
+					if fe.Truncated {
+						code = "truncated-file"
+					}
+					a.AddWarning(warning(code, fe.Offset, 0, result.Text("error", fe.Error()),
+						result.Sub("covers", result.Msg("warning.covers-file-frames", result.Int("frames", f.Frames)))))
+				} else if f.Err != stopped {
+					a.AddWarning(warning("corrupt-file", 0, 0, result.Text("error", f.Err.Error()), result.Sub("covers", result.Msg("warning.file-skipped"))))
+				}
+			}
+			ip.Files = append(ip.Files, rf)
+		}
+		in.Points = append(in.Points, ip)
+	}
+}
+
+// addReaderWarnings warns about packets cut by the snaplen (naming the snaplen of the file or
+// pcapng interface each was captured with), frames that could not be decoded (per reason), and
+// packets damaged on their way (per checksum), naming the first frames of each.
+func addReaderWarnings(a *Analyzer, r *capture.Reader) {
+	cuts := r.SnaplenCuts()
+	switch {
+	case len(cuts) == 1:
+		a.AddWarning(warning("snaplen-cut", 0, 0, result.Int("n", cuts[0].Packets), result.Int("snaplen", cuts[0].Snaplen)))
+	case len(cuts) > 1:
+		parts := make([]result.Message, len(cuts))
+		total := 0
+		for i, c := range cuts {
+			parts[i] = result.Msg("warning.snaplen-part", result.Int("n", c.Packets), result.Int("snaplen", c.Snaplen))
+			total += c.Packets
+		}
+		a.AddWarning(result.Warning{Code: "snaplen-cut", Message: result.Msg("warning.snaplen-cut-interfaces", result.Int("n", total), result.List("parts", parts))})
+	}
+	points := r.Points()
+	for _, t := range r.Tallies() {
+		frames := make([]result.Message, len(t.First))
+		for i, f := range t.First {
+			if len(points) > 1 {
+				frames[i] = result.Msg("warning.frame-of", result.Int("frame", f.Frame), result.File("point", points[f.Point].Name))
+			} else {
+				frames[i] = result.Msg("warning.frame", result.Int("frame", f.Frame))
+			}
+		}
+		list := result.Msg("warning.frames", result.Int("n", len(frames)), result.List("frames", frames))
+		if t.Frames > len(frames) {
+			list = result.Msg("warning.frames-more", result.List("frames", frames))
+		}
+		if t.Reason.Corrupt() {
+			a.AddWarning(warning("damaged-packets", 0, t.First[0].Frame, result.Int("n", t.Frames), result.Text("checksum", t.Reason.String()), result.Sub("frames", list)))
+		} else {
+			a.AddWarning(result.Warning{Code: "undecodable-frames", Frame: t.First[0].Frame, Message: result.Msg("warning.undecodable-frames-why",
+				result.Int("n", t.Frames), result.Sub("why", undecodableWhy(t.Reason)), result.Sub("frames", list))})
+		}
+	}
+}
+
+// undecodableWhy says why frames could not be decoded.
+func undecodableWhy(r capture.Reason) result.Message {
+	v := result.Int("value", int(r.Value))
+	switch r.Code {
+	case capture.ReasonLinkType:
+		return result.Msg("undecodable.link-type", v)
+	case capture.ReasonLinkHeader:
+		return result.Msg("undecodable.link-header", v)
+	case capture.ReasonEtherType:
+		return result.Msg("undecodable.ethertype", result.Text("value", fmt.Sprintf("0x%04x", r.Value)))
+	case capture.ReasonIPHeader:
+		return result.Msg("undecodable.ip-header", v)
+	case capture.ReasonIPVersion:
+		return result.Msg("undecodable.ip-version", v)
+	case capture.ReasonIPv6Extension:
+		return result.Msg("undecodable.ipv6-extension")
+	case capture.ReasonTunnel:
+		return result.Msg("undecodable.tunnel", result.Text("encap", capture.Encap(r.Value).String()))
+	case capture.ReasonTunnelProtocol:
+		return result.Msg("undecodable.tunnel-protocol", result.Text("value", fmt.Sprintf("0x%04x", r.Value)))
+	case capture.ReasonTunnelDepth:
+		return result.Msg("undecodable.tunnel-depth", v)
+	case capture.ReasonLinkProtocol:
+		return result.Msg("undecodable.link-protocol", v)
+	case capture.ReasonTunnelFragment:
+		return result.Msg("undecodable.tunnel-fragment", result.Text("encap", capture.Encap(r.Value).String()))
+	case capture.ReasonMore:
+		return result.Msg("undecodable.more")
+	}
+	return result.Msg("undecodable.bug")
+}

@@ -1,0 +1,203 @@
+package capture
+
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
+// Damage is the set of checksums found wrong in a packet where checksum offload does not explain
+// it: the packet was damaged on its way (or by the capture). Packet.Corrupt holds it.
+type Damage uint8
+
+// Damage bits.
+const (
+	DamageIPv4Header Damage = 1 << iota // an IPv4 header checksum (outer or inner) is wrong
+	DamageTCP                           // the TCP checksum is wrong
+	DamageUDP                           // the UDP checksum of a DNS datagram is wrong
+	DamageICMP                          // the ICMP or ICMPv6 checksum of an ICMP error is wrong
+)
+
+// onesSum adds b to a ones'-complement sum as RFC 1071 defines it: big-endian 16-bit words, an odd
+// last byte padded with a zero. The sum is kept in 64 bits with end-around carries, eight bytes
+// at a time (the grouping does not change a ones'-complement sum); fold reduces it to 16 bits.
+func onesSum(sum uint64, b []byte) uint64 {
+	var c uint64
+	for len(b) >= 32 {
+		sum, c = bits.Add64(sum, binary.BigEndian.Uint64(b[0:8]), 0)
+		sum, c = bits.Add64(sum, binary.BigEndian.Uint64(b[8:16]), c)
+		sum, c = bits.Add64(sum, binary.BigEndian.Uint64(b[16:24]), c)
+		sum, c = bits.Add64(sum, binary.BigEndian.Uint64(b[24:32]), c)
+		sum += c
+		b = b[32:]
+	}
+	for len(b) >= 8 {
+		sum, c = bits.Add64(sum, binary.BigEndian.Uint64(b), 0)
+		sum += c
+		b = b[8:]
+	}
+	if len(b) > 0 {
+		var t [8]byte
+		copy(t[:], b)
+		sum, c = bits.Add64(sum, binary.BigEndian.Uint64(t[:]), 0)
+		sum += c
+	}
+	return sum
+}
+
+// fold reduces a 64-bit ones'-complement sum to 16 bits.
+func fold(sum uint64) uint16 {
+	sum = (sum & 0xffffffff) + sum>>32
+	sum = (sum & 0xffffffff) + sum>>32
+	sum = (sum & 0xffff) + sum>>16
+	sum = (sum & 0xffff) + sum>>16
+	return uint16(sum)
+}
+
+// pseudoSum is the sum of a TCP, UDP or ICMPv6 pseudo-header (RFC 9293, Section 3.1; RFC 8200,
+// Section 8.1): addrs is the source and destination addresses as the IP header holds them (8 or
+// 32 bytes), length the upper-layer length.
+func pseudoSum(addrs []byte, proto uint8, length int) uint64 {
+	if len(addrs) == 8 {
+		return uint64(proto) + uint64(length) + uint64(binary.BigEndian.Uint32(addrs[0:4])) + uint64(binary.BigEndian.Uint32(addrs[4:8]))
+	}
+	return onesSum(uint64(proto)+uint64(length), addrs)
+}
+
+// checksumResult is what verifying one checksum found.
+type checksumResult uint8
+
+const (
+	checksumNone    checksumResult = iota // not checked
+	checksumGood                          // right
+	checksumOffload                       // wrong, in the way checksum offload leaves it
+	checksumBad                           // wrong in another way
+)
+
+// verifyL4 checks the checksum of a TCP or UDP segment (or ICMPv6 message) at field in seg:
+// offloaded, then summed.
+func verifyL4(addrs []byte, proto uint8, seg []byte, field int) checksumResult {
+	pseudo := pseudoSum(addrs, proto, len(seg))
+	if r := offloaded(pseudo, seg, field); r != checksumNone {
+		return r
+	}
+	return summed(pseudo, seg, field)
+}
+
+// offloaded reports checksumOffload for a segment whose checksum field holds the folded
+// pseudo-header sum: what a stack that leaves the checksum to the NIC writes (Linux
+// CHECKSUM_PARTIAL, also after GRO; BSD's in_pseudo; Windows NDIS), seen on the capturing host's
+// own packets. It costs no summing of the payload, so that such captures cost nothing; it
+// returns checksumNone for any other value. A right checksum equal to the pseudo-header's sum
+// needs a segment whose own words sum to 0 or 0xffff: one in 65,536 by chance, and such a packet
+// is then only not judged, never called damage.
+func offloaded(pseudo uint64, seg []byte, field int) checksumResult {
+	if binary.BigEndian.Uint16(seg[field:]) == fold(pseudo) {
+		return checksumOffload
+	}
+	return checksumNone
+}
+
+// summed checks the checksum at field in a segment by summing the segment with its
+// pseudo-header's sum. An empty field that does not sum right is put down to offload, unjudged
+// (a driver may leave it so).
+func summed(pseudo uint64, seg []byte, field int) checksumResult {
+	switch {
+	case fold(onesSum(pseudo, seg)) == 0xffff:
+		return checksumGood
+	case binary.BigEndian.Uint16(seg[field:]) == 0:
+		return checksumOffload
+	}
+	return checksumBad
+}
+
+// worthChecking reports whether a TCP segment's checksums (its own, and its IPv4 header's) are
+// checked. Checking every packet's costs a tenth of the time of the plain path (reading and
+// decoding Ethernet/IPv4/TCP, measured on the test captures), so the segments checked are those
+// whose damage could mislead a verdict: every segment without payload but a bare ACK's (SYN,
+// SYN-ACK, RST, FIN: they decide the TCP verdicts), those with SYN, FIN or RST, and those whose
+// payload starts a TLS record other than application data (handshake, alert, change cipher spec:
+// the versions offered and chosen, and the alerts). Bare ACKs, application data, and the segments
+// that go on with a record are not: the analysis reads little in them, and a damaged one is
+// dropped by its receiver and shows as the retransmission that follows. Offload is judged from
+// the checked ones: it leaves every packet of its host alike.
+func worthChecking(flags uint8, payload []byte) bool {
+	if flags&(FlagSYN|FlagFIN|FlagRST) != 0 {
+		return true
+	}
+	return len(payload) >= 2 && payload[0] >= 0x14 && payload[0] <= 0x16 && payload[1] == 0x03
+}
+
+// verifyIPv4 checks an IPv4 header's checksum (RFC 791); 0 in the field is what a stack that
+// leaves it to the NIC (IPv4 checksum offload on Windows) writes.
+func verifyIPv4(hdr []byte) checksumResult {
+	var sum uint64
+	if len(hdr) == 20 { // no options: two 64-bit words and a 32-bit one
+		var c uint64
+		sum, c = bits.Add64(binary.BigEndian.Uint64(hdr[0:8]), binary.BigEndian.Uint64(hdr[8:16]), 0)
+		sum, c = bits.Add64(sum, uint64(binary.BigEndian.Uint32(hdr[16:20]))+c, 0)
+		sum += c // end-around carry: the sum has just wrapped, so this cannot wrap again
+	} else {
+		sum = onesSum(0, hdr)
+	}
+	if fold(sum) == 0xffff {
+		return checksumGood
+	}
+	if binary.BigEndian.Uint16(hdr[10:12]) == 0 {
+		return checksumOffload
+	}
+	return checksumBad
+}
+
+// sourceSlots is the size of the table of per-source checksum histories. A capture with more
+// sources shares slots: a source that lands on a slot in use starts a new history there, which
+// makes the judgement more cautious (a wrong checksum of a source without history is not called
+// damage), never less.
+const sourceSlots = 256
+
+// sourceHistory counts a source address's checked checksums per kind (IPv4 header, and
+// TCP/UDP/ICMP) and per checksumResult.
+type sourceHistory struct {
+	hi, lo uint64 // the address (an IPv4 address in lo, with hi 1<<63)
+	n      [2][4]uint32
+}
+
+// sourceSums tells checksum offload from damage by the pattern of each source's checksums, as
+// one reads a capture: a host whose checksums are mostly wrong is the capturing host with
+// offload (or behind a device that breaks them all), and none of its wrong checksums is damage; a
+// wrong checksum from a host whose checksums have so far been mostly right is damage.
+type sourceSums struct {
+	slots [sourceSlots]sourceHistory
+}
+
+// judge records the checked checksums of a packet from src (4 or 16 bytes): its IPv4 header's
+// (ip) and that of what the header carries (l4, whose fault is l4Bit), and returns the damage
+// they show.
+func (s *sourceSums) judge(src []byte, ip, l4 checksumResult, l4Bit Damage) Damage {
+	var hi, lo uint64
+	if len(src) == 4 {
+		hi, lo = 1<<63, uint64(binary.BigEndian.Uint32(src))
+	} else {
+		hi, lo = binary.BigEndian.Uint64(src[0:8]), binary.BigEndian.Uint64(src[8:16])
+	}
+	e := &s.slots[((hi^lo)*0x9E3779B97F4A7C15)>>(64-8)]
+	if e.hi != hi || e.lo != lo {
+		*e = sourceHistory{hi: hi, lo: lo}
+	}
+	var d Damage
+	if ip == checksumBad && e.damaged(0) {
+		d |= DamageIPv4Header
+	}
+	if l4 == checksumBad && e.damaged(1) {
+		d |= l4Bit
+	}
+	e.n[0][ip]++
+	e.n[1][l4]++
+	return d
+}
+
+// damaged reports whether a wrong checksum of a kind is damage: whether the source's checksums
+// of that kind have so far been mostly right (wrong ones, offloaded ones included, are fewer).
+func (e *sourceHistory) damaged(kind int) bool {
+	n := &e.n[kind]
+	return n[checksumGood] > n[checksumOffload]+n[checksumBad]
+}

@@ -316,7 +316,7 @@ func (j *judge) classifyTLS(end time.Time) {
 	c, x := j.c, j.tlsOf()
 	chRef := facts.MakeRef(int(x.HelloFrame), x.HelloLast.Time())
 	if x.Hello != nil {
-		j.evidence(chRef, "ev.client-hello", result.Text("offered", offeredText(x.Hello)), legacyNote(x.Hello), sniNote(x.SNI))
+		j.evidence(chRef, "ev.client-hello", offeredArg("offered", x.Hello), legacyNote(x.Hello), sniNote(x.SNI))
 	} else {
 		j.evidence(chRef, "ev.client-hello-unparsed", result.Text("error", x.R().HelloErr))
 	}
@@ -614,7 +614,7 @@ func (j *judge) offered(name string) result.Arg {
 	if x.Hello == nil {
 		return result.Sub(name, result.Msg("phrase.unknown-versions"))
 	}
-	return result.Text(name, offeredText(x.Hello))
+	return offeredArg(name, x.Hello)
 }
 
 // suitesOffered says how many cipher suites the client offers, and names them when they are few
@@ -684,6 +684,15 @@ func offeredText(h *facts.Hello) string {
 		names[i] = v.String()
 	}
 	return joinComma(names)
+}
+
+// offeredArg names the versions a ClientHello offers, as a parameter: a message in the report's
+// language when it offers none.
+func offeredArg(name string, h *facts.Hello) result.Arg {
+	if len(h.Offered) == 0 {
+		return result.Sub(name, result.Msg("phrase.no-version"))
+	}
+	return result.Text(name, offeredText(h))
 }
 
 // OfferedText names the versions a ClientHello offers: "TLS 1.0, TLS 1.1, TLS 1.2".

@@ -250,7 +250,7 @@ func (p *serverPolicy) sentence(total int) result.Message {
 		for _, v := range oks {
 			each = append(each, result.Msg("policy.version-count", result.Text("version", v.String()), result.Int("n", p.ok[v])))
 		}
-		parts = append(parts, result.Msg("policy.accepts-many", result.Text("versions", joinVersions(oks)), result.Int("n", total),
+		parts = append(parts, result.Msg("policy.accepts-many", versionsArg("versions", oks), result.Int("n", total),
 			result.List("each", each), result.Text("lowest", oks[0].String())))
 	}
 	for _, v := range sortedVersions(p.refused) {
@@ -428,12 +428,18 @@ func sortedKeys(m map[string]bool) []string {
 	return out
 }
 
-func joinVersions(vs []tls.Version) string {
+// versionsArg names versions as one parameter, in the report's language: "TLS 1.2", or "TLS 1.0,
+// TLS 1.1 and TLS 1.2" (message list.and).
+func versionsArg(name string, vs []tls.Version) result.Arg {
 	ns := names(vs)
 	if len(ns) <= 1 {
-		return strings.Join(ns, "")
+		return result.Text(name, strings.Join(ns, ""))
 	}
-	return strings.Join(ns[:len(ns)-1], ", ") + " and " + ns[len(ns)-1]
+	head := make([]result.Message, len(ns)-1)
+	for i, n := range ns[:len(ns)-1] {
+		head[i] = result.Msg("literal", result.Text("text", n))
+	}
+	return result.Sub(name, result.Msg("list.and", result.List("items", head), result.Text("last", ns[len(ns)-1])))
 }
 
 // listedAgents returns the first result.MaxAgents client addresses, in address order: only these

@@ -26,7 +26,7 @@ const jsonFlush = 64 << 10
 // It writes field by field with no reflection, and flow by flow as the flows are made, so that a
 // result of a hundred thousand flows is never held in memory, nor as one huge buffer.
 func streamJSON(out io.Writer, r *result.Result, o Options) error {
-	wd := wordsFor(r)
+	wd := wordsFor(r, o.Lang)
 	w := &jsonWriter{b: make([]byte, 0, jsonFlush+8<<10)}
 	flush := func(force bool) error {
 		if len(w.b) < jsonFlush && !force {

@@ -10,6 +10,7 @@ import (
 	"github.com/connscope/connscope/fleet"
 	"github.com/connscope/connscope/result"
 	"github.com/connscope/connscope/track"
+	dnsnames "github.com/connscope/connscope/track/names"
 )
 
 // Analyzer is the engine: it feeds packets to connection tracking (package track), files each
@@ -330,7 +331,7 @@ func (a *Analyzer) finishNames(res *result.Result, t *diagnose.Ties) {
 		res.Warnings = append(res.Warnings, warning("dns-other-failures", 0, 0, result.Int("n", otherCount), result.List("names", others)))
 	}
 	if dropped > 0 {
-		res.Warnings = append(res.Warnings, warning("dns-not-followed", 0, 0, result.Int("n", dropped), result.Int("names", track.MaxDNSNames),
-			result.Int("pending", track.MaxDNSPending)))
+		res.Warnings = append(res.Warnings, warning("dns-not-followed", 0, 0, result.Int("n", dropped), result.Int("names", dnsnames.MaxNames),
+			result.Int("pending", dnsnames.MaxPending)))
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/tls"
+	"github.com/connscope/connscope/track/zeek"
 )
 
 // Directions within a flow.
@@ -69,7 +70,7 @@ type flow struct {
 	rsts     []rstRef // the first few resets
 	rstCount int
 	icmp     []facts.ICMP
-	zeek     zeekConn
+	zeek     zeek.Conn
 	tls      tlsState
 	ladder   ladder
 
@@ -156,7 +157,7 @@ func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Tracker) {
 		}
 		f.overruns++
 	}
-	f.zeek.packet(d, t)
+	f.zeek.Packet(d, t)
 
 	syn, ack := t.Flags&capture.FlagSYN != 0, t.Flags&capture.FlagACK != 0
 	if syn {

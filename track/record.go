@@ -10,10 +10,10 @@ import (
 // record turns a finished flow's state into its record of facts. end is the capture time at
 // which the flow is finished. It copies what the record keeps: the flow may be reused after.
 func (f *flow) record(end time.Time) *facts.Conn {
-	f.zeek.finish()
+	f.zeek.Finish()
 	c := f.facts()
 	c.End = facts.MakeRef(0, end)
-	c.ConnState, c.History = f.zeek.connState(), f.shared.history(f.zeek.hist)
+	c.ConnState, c.History = f.zeek.ConnState(), f.shared.history(f.zeek.History())
 	return c
 }
 

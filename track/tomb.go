@@ -7,6 +7,7 @@ import (
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/result"
+	"github.com/connscope/connscope/track/zeek"
 )
 
 // tombGrace is how long a closed connection stays a whole flow before it becomes a tomb: long
@@ -30,7 +31,7 @@ type tomb struct {
 	rec     []byte // the record (facts) but for End, ConnState and History
 	key     flowKey
 	gone    bool // finished: what still points to it (tombQ) lets go of it
-	zeek    zeekConn
+	zeek    zeek.Conn
 	id      int
 	client  netip.AddrPort
 	last    time.Time
@@ -47,8 +48,7 @@ func (a *Tracker) bury(f *flow) *tomb {
 	c.Ladder, omitted = f.ladder.ordered()
 	c.LadderOmitted = int32(omitted)
 	t := &tomb{id: f.id, key: f.key, client: f.client, last: f.last, lastGap: f.path.lastGap, prevGap: f.path.prevGap,
-		zeek: f.zeek}
-	t.zeek.hist = append([]byte(nil), f.zeek.hist...)
+		zeek: f.zeek.Clone()}
 	for d := range f.side {
 		t.seqMax[d], t.seqSet[d] = f.side[d].seqMax, f.side[d].seqMaxSet
 	}
@@ -77,8 +77,8 @@ func (a *Tracker) finishTomb(t *tomb) {
 	t.gone = true
 	c := a.tombRecord(t)
 	c.End = facts.MakeRef(0, a.now)
-	t.zeek.finish()
-	c.ConnState, c.History = t.zeek.connState(), a.shared.history(t.zeek.hist)
+	t.zeek.Finish()
+	c.ConnState, c.History = t.zeek.ConnState(), a.shared.history(t.zeek.History())
 	if !a.sink(c) && !a.cfg.OwnLadders {
 		c.Ladder, c.LadderOmitted = nil, 0
 	}
@@ -120,7 +120,7 @@ func (a *Tracker) late(t *tomb, src netip.AddrPort, p *capture.Packet) bool {
 	if len(tcp.Payload) < tcp.PayloadLen {
 		c.SnaplenCut++
 	}
-	t.zeek.packet(d, tcp)
+	t.zeek.Packet(d, tcp)
 	lp := facts.LadderPacket{UnixNano: r.UnixNano(), Frame: r.Frame, From: uint8(d), Flags: tcp.Flags,
 		PayloadLen: int32(min(tcp.PayloadLen, 1<<31-1))}
 

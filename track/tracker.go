@@ -8,6 +8,7 @@ import (
 
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/facts"
+	"github.com/connscope/connscope/track/names"
 )
 
 // flowKey identifies a connection by its two endpoints, lower endpoint first, so that both
@@ -93,8 +94,8 @@ type Tracker struct {
 	sinceSweep   int
 	now          time.Time
 	evictedEarly int
-	dns          dnsTable  // name lookups (dns.go)
-	unmatched    unmatched // TCP outside the analysed ports and hosts (unmatched.go)
+	dns          names.Table // name lookups (package names)
+	unmatched    unmatched   // TCP outside the analysed ports and hosts (unmatched.go)
 }
 
 // New returns a Tracker that hands finished connections to sink.
@@ -120,7 +121,7 @@ func (a *Tracker) Packet(p *capture.Packet) {
 	case capture.KindICMPError:
 		a.icmpPacket(p)
 	case capture.KindDNS:
-		a.dnsPacket(p)
+		a.dns.Packet(p)
 	}
 }
 
@@ -197,7 +198,7 @@ func (a *Tracker) newFlow(src, dst netip.AddrPort, p *capture.Packet) *flow {
 	f := &flow{id: a.nextID, client: client, server: server, rolesGuessed: guessed, first: p.Time, firstFrame: p.Index}
 	f.flipped = client != src
 	if f.flipped {
-		f.zeek.flip()
+		f.zeek.Flip()
 	}
 	f.limit = int64(a.cfg.StreamLimit)
 	f.shared = &a.shared
@@ -422,3 +423,7 @@ func nthOldest(times []time.Time, n int) time.Time {
 
 // Seen is the number of connections seen so far (finished or not).
 func (a *Tracker) Seen() int { return a.nextID }
+
+// Names returns the names whose lookups the capture showed (names.Table.Names). Call it once,
+// at the end.
+func (a *Tracker) Names() ([]*facts.Name, int) { return a.dns.Names() }

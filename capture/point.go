@@ -19,11 +19,16 @@ type pointReader struct {
 	frames int
 	err    error  // sticky: the *FileError of the point's last file, returned by Next
 	pkt    Packet // several points: the packet buffered for the merge
+
+	base       int      // the point's first vantage (vantage.go)
+	vkeys      []vkeyed // its other vantages, and with SplitLinks every link's
+	baseLinked bool     // SplitLinks: the first vantage has its link
 }
 
 // fileSlot is one file of a capture point: open (fr), or to be opened when its turn comes.
 type fileSlot struct {
 	path   string
+	ifaces int                         // pcapng: the interfaces declared before its first packet, when known from a scan
 	open   func() (*fileReader, error) // nil when fr was opened already
 	fr     *fileReader
 	closed bool
@@ -49,12 +54,19 @@ func (pt *pointReader) next(p *Packet) error {
 		}
 		fr = pt.fr
 	}
-	pt.frames++
 	r := pt.r
+	v := pt.base
+	if r.vantaged || fr.raw.ci.InterfaceIndex != 0 {
+		v = pt.vantageOf(fr, data)
+	}
+	pt.frames++
 	r.stats.Frames++
 	r.stats.Bytes += int64(len(data))
-	*p = Packet{Index: pt.frames, Point: pt.idx, File: pt.cur, FileFrame: fr.frames, Time: fr.raw.ci.Timestamp,
+	*p = Packet{Index: pt.frames, Point: pt.idx, File: pt.cur, FileFrame: fr.frames, Vantage: uint16(v), Time: fr.raw.ci.Timestamp,
 		CapLen: len(data), WireLen: max(fr.raw.ci.Length, len(data))}
+	if r.vantaged {
+		r.count(v, p.Time)
+	}
 	p.Truncated = p.CapLen < p.WireLen
 	ok := pt.dec.decode(data, fr.link, p)
 	if !ok || p.Corrupt != 0 || p.Truncated || fr.frames == 1 {

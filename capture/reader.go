@@ -46,6 +46,10 @@ type Reader struct {
 	stats   Stats
 	tallies tallies
 	cuts    []SnaplenCut
+
+	vantages   []Vantage // vantage.go
+	vantaged   bool      // frames are counted per vantage: there is more than one
+	splitLinks bool      // SplitLinks
 }
 
 // SnaplenCut counts the packets cut by one snaplen: each packet's is that of the file (pcap) or
@@ -62,7 +66,7 @@ func Open(path string) (*Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newReader([]*pointReader{newPoint(path, []*fileSlot{{path: path, fr: f}})}), nil
+	return newReader([]*pointReader{newPoint(path, []*fileSlot{{path: path, fr: f, ifaces: f.ifaces}})}), nil
 }
 
 // NewReader reads a capture from r; name is used in errors. It reads the file header at once and
@@ -72,13 +76,20 @@ func NewReader(r io.Reader, name string) (*Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newReader([]*pointReader{newPoint(name, []*fileSlot{{path: name, fr: f}})}), nil
+	return newReader([]*pointReader{newPoint(name, []*fileSlot{{path: name, fr: f, ifaces: f.ifaces}})}), nil
 }
 
 func newReader(points []*pointReader) *Reader {
-	r := &Reader{points: points}
+	r := &Reader{points: points, vantaged: len(points) > 1}
 	for i, pt := range points {
 		pt.r, pt.idx = r, i
+		pt.base = len(r.vantages)
+		r.vantages = append(r.vantages, Vantage{Point: i, Interface: -1})
+	}
+	for _, pt := range points {
+		if len(pt.files) > 0 {
+			pt.declareInterfaces(pt.files[0].ifaces)
+		}
 	}
 	if len(points) == 1 {
 		r.one = points[0]

@@ -72,6 +72,8 @@ type flow struct {
 
 	snaplenCut     int
 	clientHelloCut bool
+	vantage        uint16           // where its packets were captured (capture.Packet.Vantage)
+	sightings      *facts.Sightings // its packets, when tracked (Config.Sightings)
 	// key is the flow's key in the table; gone: the flow was finished or buried (a queue that
 	// still points to it drops it); closedQueued: it is in the tracker's queue of closed flows.
 	key          flowKey
@@ -130,6 +132,9 @@ func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Tracker) {
 	f.pathPacket(d, p)
 	s := &f.side[d]
 	t := &p.TCP
+	if f.sightings != nil {
+		addSighting(f.sightings, d, p)
+	}
 	r := facts.MakeRef(p.Index, p.Time)
 	f.last = p.Time
 	lp := f.ladder.add(d, r, t, &f.shared.ladders)
@@ -149,6 +154,8 @@ func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Tracker) {
 		if !s.synSeen {
 			s.synSeen = true
 			s.synSeq = t.Seq
+		} else if t.Seq == s.synSeq && p.TTL != uint8(s.ttl) {
+			f.shared.twin(p.Index)
 		}
 		s.stream.setBase(t.Seq + 1)
 		if !ack && d == fromClient {
@@ -189,6 +196,9 @@ func (f *flow) payload(d int, p *capture.Packet, r ref, lp *facts.LadderPacket) 
 	case int32(end-s.seqMax) <= 0:
 		s.retrans++
 		lp.Retrans = true
+		if p.TTL != uint8(s.ttl) {
+			f.shared.twin(p.Index)
+		}
 	default:
 		s.seqMax = end
 	}

@@ -33,7 +33,6 @@ type fileReader struct {
 
 	linkTypes []string
 	snaplen   int
-	ifaces    int   // pcapng: the interfaces declared before the first packet (vantage.go)
 	err       error // sticky: io.EOF or a *FileError
 	frames    int   // frames read
 	bytes     int64 // their captured bytes
@@ -224,7 +223,6 @@ func (rd *fileReader) openPcapng(br *bufio.Reader) error {
 	}
 	rd.ng = ng
 	rd.format = "pcapng"
-	rd.ifaces = peekInterfaces(rd.walk, br)
 	return nil
 }
 

@@ -92,10 +92,9 @@ type candidate struct {
 	label string
 	order int // its place among the files found
 
-	fr     *fileReader // standard input, opened by probe
-	meta   InputFile   // what probe found
-	first  bool        // probe found a first packet (meta.First)
-	ifaces int         // pcapng: interfaces declared before the first packet
+	fr    *fileReader // standard input, opened by probe
+	meta  InputFile   // what probe found
+	first bool        // probe found a first packet (meta.First)
 
 	key      string    // groupPoints' grouping key
 	nameTime time.Time // the time in a -G file's name
@@ -156,7 +155,6 @@ func (c *candidate) probe(stdin io.Reader) error {
 		return err
 	}
 	c.meta = InputFile{Path: c.path, Format: f.format, LinkTypes: f.linkTypes, Snaplen: f.snaplen}
-	c.ifaces = f.ifaces
 	if c.path == Stdin {
 		c.fr = f // cannot be read twice: its first packet is read with the rest
 		return nil
@@ -170,7 +168,7 @@ func (c *candidate) probe(stdin io.Reader) error {
 
 // slot is the file as its capture point reads it: opened again when its turn comes.
 func (c *candidate) slot() *fileSlot {
-	s := &fileSlot{path: c.path, fr: c.fr, ifaces: c.ifaces}
+	s := &fileSlot{path: c.path, fr: c.fr}
 	if c.fr == nil {
 		path := c.path
 		s.open = func() (*fileReader, error) { return openFile(path) }

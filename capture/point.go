@@ -20,15 +20,14 @@ type pointReader struct {
 	err    error  // sticky: the *FileError of the point's last file, returned by Next
 	pkt    Packet // several points: the packet buffered for the merge
 
-	base       int      // the point's first vantage (vantage.go)
-	vkeys      []vkeyed // its other vantages, and with SplitLinks every link's
-	baseLinked bool     // SplitLinks: the first vantage has its link
+	base      int      // the point's first vantage (vantage.go)
+	vkeys     []vkeyed // SplitLinks: its vantages by interface and link
+	baseKeyed bool     // SplitLinks: the first vantage has its interface and link
 }
 
 // fileSlot is one file of a capture point: open (fr), or to be opened when its turn comes.
 type fileSlot struct {
 	path   string
-	ifaces int                         // pcapng: the interfaces declared before its first packet, when known from a scan
 	open   func() (*fileReader, error) // nil when fr was opened already
 	fr     *fileReader
 	closed bool
@@ -56,7 +55,7 @@ func (pt *pointReader) next(p *Packet) error {
 	}
 	r := pt.r
 	v := pt.base
-	if r.vantaged || fr.raw.ci.InterfaceIndex != 0 {
+	if r.splitLinks {
 		v = pt.vantageOf(fr, data)
 	}
 	pt.frames++

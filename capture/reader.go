@@ -66,7 +66,7 @@ func Open(path string) (*Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newReader([]*pointReader{newPoint(path, []*fileSlot{{path: path, fr: f, ifaces: f.ifaces}})}), nil
+	return newReader([]*pointReader{newPoint(path, []*fileSlot{{path: path, fr: f}})}), nil
 }
 
 // NewReader reads a capture from r; name is used in errors. It reads the file header at once and
@@ -76,7 +76,7 @@ func NewReader(r io.Reader, name string) (*Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newReader([]*pointReader{newPoint(name, []*fileSlot{{path: name, fr: f, ifaces: f.ifaces}})}), nil
+	return newReader([]*pointReader{newPoint(name, []*fileSlot{{path: name, fr: f}})}), nil
 }
 
 func newReader(points []*pointReader) *Reader {
@@ -85,11 +85,6 @@ func newReader(points []*pointReader) *Reader {
 		pt.r, pt.idx = r, i
 		pt.base = len(r.vantages)
 		r.vantages = append(r.vantages, Vantage{Point: i, Interface: -1})
-	}
-	for _, pt := range points {
-		if len(pt.files) > 0 {
-			pt.declareInterfaces(pt.files[0].ifaces)
-		}
 	}
 	if len(points) == 1 {
 		r.one = points[0]

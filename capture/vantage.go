@@ -1,25 +1,23 @@
 package capture
 
 import (
-	"bufio"
-	"encoding/binary"
 	"fmt"
 	"net"
 	"time"
 )
 
-// Vantage is one place where packets were captured: a capture point, or a part of one that saw
-// its own copy of the traffic — a pcapng interface of the point's files (a router captured on two
-// interfaces, a mergecap -I none of two captures), or, after SplitLinks, a link of a file that
-// holds the same packets seen at two points (a mergecap of two captures into one interface).
-// Packet.Vantage indexes Reader.Vantages. A capture point has at least one vantage, even when it
-// holds no packet.
+// Vantage is one place where packets were captured: a capture point, or, after SplitLinks, a
+// part of one that saw its own copy of the traffic — a pcapng interface of the point's files (a
+// router captured on two interfaces, a mergecap -I none of two captures) or an Ethernet link of
+// one (a mergecap of two captures into one interface). Packet.Vantage indexes Reader.Vantages. A
+// capture point has at least one vantage, even when it holds no packet.
 type Vantage struct {
 	Point int // the capture point: an index into Reader.Points
-	// Interface is the pcapng interface (numbered as in the point's files) when the point's
-	// interfaces are told apart, -1 when the vantage is the whole point.
+	// Interface is the pcapng interface (numbered as in the point's files) after SplitLinks,
+	// -1 when the vantage is the whole point.
 	Interface int
-	// Link names the link after SplitLinks: its two MAC addresses, lower first, "a - b"; "" otherwise.
+	// Link names the Ethernet link after SplitLinks: its two MAC addresses, lower first,
+	// "a - b"; "" for frames of other link types, and without SplitLinks.
 	Link   string
 	Frames int // frames read at it
 	// First and Last are the times of its first and last frame (zero when none).
@@ -30,28 +28,29 @@ type Vantage struct {
 // capture point's first vantage.
 const MaxVantages = 256
 
-// vantageKey is what tells a point's vantages apart: the pcapng interface, and after SplitLinks
+// vantageKey is what tells a point's vantages apart after SplitLinks: the pcapng interface and
 // the frame's two MAC addresses (the lower first).
 type vantageKey struct {
 	iface int
 	link  [12]byte
 }
 
-// SplitLinks makes the reader tell apart, within each capture point, the Ethernet links its
-// frames were captured on (each pair of MAC addresses is one vantage), for a file that holds
-// the same packets seen at two points (a mergecap of two captures into one interface). Call it
-// before the first Next. Frames of other link types count for their interface.
+// SplitLinks makes the reader tell apart, within each capture point, the pcapng interfaces and
+// the Ethernet links its frames were captured on (each interface, and each pair of MAC addresses
+// on it, is one vantage), for a capture that holds the same packets seen at two points (a
+// mergecap of two captures, dumpcap on a router's two interfaces). Call it before the first
+// Next. Frames of other link types count for their interface.
 func (r *Reader) SplitLinks() {
 	r.splitLinks = true
 	r.vantaged = true
-	for _, pt := range r.points {
-		pt.vkeys = nil
-	}
 }
 
+// SplittingLinks reports whether SplitLinks was called: the reader may find several vantages
+// while it reads, though it knows one before.
+func (r *Reader) SplittingLinks() bool { return r.splitLinks }
+
 // Vantages describes the places the packets were captured at, as far as they have been read:
-// one per capture point, and one more per further pcapng interface (declared before the first
-// packet of a point's first file, or met while reading) or, with SplitLinks, per further link.
+// one per capture point and, with SplitLinks, one more per further interface or link met.
 func (r *Reader) Vantages() []Vantage {
 	out := append([]Vantage(nil), r.vantages...)
 	if !r.vantaged {
@@ -73,21 +72,12 @@ func (pt *pointReader) newVantage(k vantageKey) int {
 		return pt.base
 	}
 	v := Vantage{Point: pt.idx, Interface: k.iface}
-	if !r.splitLinks && r.vantages[pt.base].Interface < 0 {
-		r.vantages[pt.base].Interface = 0 // the point's interfaces are told apart: its first is 0
-	}
-	if r.splitLinks {
-		v.Interface = -1
-		if k.link != ([12]byte{}) {
-			v.Link = linkName(k.link)
-		}
+	if k.link != ([12]byte{}) {
+		v.Link = linkName(k.link)
 	}
 	i := len(r.vantages)
 	r.vantages = append(r.vantages, v)
 	pt.vkeys = append(pt.vkeys, vkeyed{k, i})
-	if !r.vantaged {
-		r.startCounting()
-	}
 	return i
 }
 
@@ -95,17 +85,6 @@ func (pt *pointReader) newVantage(k vantageKey) int {
 type vkeyed struct {
 	k vantageKey
 	v int
-}
-
-// startCounting switches the reader to counting frames per vantage, crediting each point's
-// first vantage with what its point read so far.
-func (r *Reader) startCounting() {
-	r.vantaged = true
-	for _, pt := range r.points {
-		v := &r.vantages[pt.base]
-		v.Frames = pt.frames
-		v.First, v.Last = pt.span()
-	}
 }
 
 // span is the time of the point's first and last frame read so far (zero when none).
@@ -123,44 +102,29 @@ func (pt *pointReader) span() (first, last time.Time) {
 	return first, last
 }
 
-// vantageOf returns the vantage of the frame just read from fr (data: its bytes).
+// vantageOf returns the vantage of the frame just read from fr (data: its bytes), after
+// SplitLinks: the first met takes the point's first vantage.
 func (pt *pointReader) vantageOf(fr *fileReader, data []byte) int {
 	k := vantageKey{iface: fr.raw.ci.InterfaceIndex}
-	if pt.r.splitLinks && fr.link == linkEthernet && len(data) >= 12 {
+	if fr.link == linkEthernet && len(data) >= 12 {
 		k.link = macPair(data)
-	}
-	return pt.vantageFor(k)
-}
-
-// vantageFor returns the point's vantage for key k, adding it when it is new.
-func (pt *pointReader) vantageFor(k vantageKey) int {
-	if k.iface == 0 && k.link == ([12]byte{}) {
-		return pt.base
 	}
 	for _, e := range pt.vkeys {
 		if e.k == k {
 			return e.v
 		}
 	}
-	if pt.r.splitLinks && !pt.baseLinked && k.iface == 0 {
-		// The first link met takes the point's first vantage.
-		pt.baseLinked = true
-		pt.r.vantages[pt.base].Link = linkName(k.link)
+	if !pt.baseKeyed {
+		pt.baseKeyed = true
+		v := &pt.r.vantages[pt.base]
+		v.Interface = k.iface
+		if k.link != ([12]byte{}) {
+			v.Link = linkName(k.link)
+		}
 		pt.vkeys = append(pt.vkeys, vkeyed{k, pt.base})
 		return pt.base
 	}
 	return pt.newVantage(k)
-}
-
-// declareInterfaces adds a vantage for each of the first n interfaces of the point but the
-// first (which is the point's own), unless links are split.
-func (pt *pointReader) declareInterfaces(n int) {
-	if pt.r.splitLinks {
-		return
-	}
-	for i := 1; i < n; i++ {
-		pt.vantageFor(vantageKey{iface: i})
-	}
 }
 
 // count credits vantage v with a frame at t.
@@ -188,42 +152,4 @@ func macPair(frame []byte) [12]byte {
 // linkName words a MAC pair: "02:00:00:00:00:01 - 02:00:00:00:00:02".
 func linkName(k [12]byte) string {
 	return fmt.Sprintf("%s - %s", net.HardwareAddr(k[:6]), net.HardwareAddr(k[6:]))
-}
-
-// leadingInterfaces counts the interface description blocks among the pcapng blocks buffered in
-// b before the first packet block (enhanced, simple or obsolete packet) or the next section
-// header; it stops, without counting further, at a block it cannot see whole or whose length is
-// impossible. bigEndian is the section's byte order.
-func leadingInterfaces(b []byte, bigEndian bool) int {
-	order := binary.ByteOrder(binary.LittleEndian)
-	if bigEndian {
-		order = binary.BigEndian
-	}
-	n := 0
-	for len(b) >= 12 {
-		typ, length := order.Uint32(b[0:4]), order.Uint32(b[4:8])
-		if length < 12 || length%4 != 0 || uint64(length) > uint64(len(b)) {
-			return n
-		}
-		switch typ {
-		case ngInterface:
-			n++
-		case ngEnhancedPacket, ngSimplePacket, ngPacketObsolete, ngSectionHeader:
-			return n
-		}
-		b = b[length:]
-	}
-	return n
-}
-
-// peekInterfaces counts the interfaces the pcapng file declares before its first packet: those
-// the walker has passed and those buffered after it (a capture's interface blocks come first,
-// as dumpcap and mergecap write them).
-func peekInterfaces(w *ngWalker, br *bufio.Reader) int {
-	skip := w.body + w.trailer     // what is left of the block being handed out
-	b, _ := br.Peek(br.Buffered()) // never waits for more: standard input may be a live pipe
-	if skip > len(b) {
-		return len(w.linkTypes)
-	}
-	return len(w.linkTypes) + leadingInterfaces(b[skip:], w.bigEndian)
 }

@@ -2,7 +2,6 @@ package capture
 
 import (
 	"bytes"
-	"encoding/binary"
 	"io"
 	"os"
 	"path/filepath"
@@ -60,39 +59,51 @@ func sameCounts(t *testing.T, got, want []vantageCount) {
 	}
 }
 
-// The pcapng interfaces of one file are vantages of their own: the interfaces of mergecap -I none
-// (0 = agent, 1 = server), an interface with no packet included; dumpcap's three interfaces.
-func TestVantagesByInterface(t *testing.T) {
+// Without SplitLinks a capture point is one vantage, whatever interfaces and links it holds;
+// with it, each interface and each Ethernet link on it is one: the interfaces of mergecap -I none
+// (0 = agent, 1 = server), the links of a mergecap into one interface, dumpcap's three interfaces
+// (an Ethernet veth, Linux SLL2 from frame 35 on, loopback with zero MAC addresses from frame
+// 95 on: in the order their first frames come; tshark shows the same MAC addresses and
+// interfaces).
+func TestVantagesSplit(t *testing.T) {
+	const agent, server = "02:92:00:01:00:01 - 02:92:00:01:00:fe", "02:92:00:02:00:02 - 02:92:00:02:00:fe"
 	cases := []struct {
-		path string
-		want []vantageCount
+		path         string
+		whole, split []vantageCount
 	}{
-		{filepath.Join(twopoint, "forged-rst-merged-ifaces.pcapng"), []vantageCount{{0, 0, "", 73}, {0, 1, "", 53}}},
-		{filepath.Join(twopoint, "syn-drop-merged-ifaces.pcapng"), []vantageCount{{0, 0, "", 6}, {0, 1, "", 0}}},
-		{"testdata/dumpcap-3if.pcapng", []vantageCount{{0, 0, "", 50}, {0, 1, "", 16}, {0, 2, "", 66}}},
-		{"testdata/dumpcap-3if.pcapng.gz", []vantageCount{{0, 0, "", 50}, {0, 1, "", 16}, {0, 2, "", 66}}},
-		// One interface: the whole file is one vantage, however many links it holds.
-		{filepath.Join(twopoint, "forged-rst-merged.pcapng"), []vantageCount{{0, -1, "", 126}}},
-		{filepath.Join(twopoint, "forged-rst-agent.pcap"), []vantageCount{{0, -1, "", 73}}},
+		{filepath.Join(twopoint, "forged-rst-merged-ifaces.pcapng"), []vantageCount{{0, -1, "", 126}},
+			[]vantageCount{{0, 0, agent, 73}, {0, 1, server, 53}}},
+		{filepath.Join(twopoint, "forged-rst-merged.pcapng"), []vantageCount{{0, -1, "", 126}},
+			[]vantageCount{{0, 0, agent, 73}, {0, 0, server, 53}}},
+		{filepath.Join(twopoint, "syn-drop-merged-ifaces.pcapng"), []vantageCount{{0, -1, "", 6}}, []vantageCount{{0, 0, agent, 6}}},
+		{"testdata/dumpcap-3if.pcapng", []vantageCount{{0, -1, "", 132}},
+			[]vantageCount{{0, 0, "46:f4:56:bc:56:a0 - 76:60:fe:fd:fb:41", 50}, {0, 2, "", 66}, {0, 1, "", 16}}},
+		{"testdata/dumpcap-3if.pcapng.gz", []vantageCount{{0, -1, "", 132}},
+			[]vantageCount{{0, 0, "46:f4:56:bc:56:a0 - 76:60:fe:fd:fb:41", 50}, {0, 2, "", 66}, {0, 1, "", 16}}},
+		{filepath.Join(twopoint, "forged-rst-agent.pcap"), []vantageCount{{0, -1, "", 73}}, []vantageCount{{0, 0, agent, 73}}},
 	}
 	for _, tc := range cases {
 		t.Run(filepath.Base(tc.path), func(t *testing.T) {
-			r, err := Open(tc.path)
-			if err != nil {
-				t.Fatal(err)
+			for _, split := range []bool{false, true} {
+				r, err := Open(tc.path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := tc.whole
+				if split {
+					r.SplitLinks()
+					want = tc.split
+				}
+				sameCounts(t, readVantages(t, r), want)
+				r.Close()
 			}
-			defer r.Close()
-			if n := len(r.Vantages()); n != len(tc.want) {
-				t.Errorf("%d vantages known before the first packet, want %d", n, len(tc.want))
-			}
-			sameCounts(t, readVantages(t, r), tc.want)
 		})
 	}
 }
 
-// Standard input knows the interfaces its first read brought: the same vantages as the file.
+// Standard input splits as the file does.
 func TestVantagesStdin(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join(twopoint, "syn-drop-merged-ifaces.pcapng"))
+	b, err := os.ReadFile(filepath.Join(twopoint, "mtu-blackhole-merged-ifaces.pcapng"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +112,9 @@ func TestVantagesStdin(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	sameCounts(t, readVantages(t, r), []vantageCount{{0, 0, "", 6}, {0, 1, "", 0}})
+	r.SplitLinks()
+	sameCounts(t, readVantages(t, r), []vantageCount{{0, 0, "02:92:00:01:00:01 - 02:92:00:01:00:fe", 9},
+		{0, 1, "02:92:00:02:00:02 - 02:92:00:02:00:fe", 16}})
 }
 
 // Several capture points: one vantage each, an empty file's included; a rotated set is one.
@@ -117,7 +130,8 @@ func TestVantagesByPoint(t *testing.T) {
 }
 
 // SplitLinks tells apart the links of a file that mergecap made of an agent-side and a
-// server-side capture, by their MAC addresses: the agent's link first (its SYN comes first).
+// server-side capture, by their MAC addresses: the agent's link first (its SYN comes first), each
+// with as many frames as its own capture.
 func TestSplitLinks(t *testing.T) {
 	for _, name := range []string{"forged-rst", "success", "nat-masquerade", "mtu-blackhole"} {
 		t.Run(name, func(t *testing.T) {
@@ -130,8 +144,8 @@ func TestSplitLinks(t *testing.T) {
 			defer r.Close()
 			r.SplitLinks()
 			sameCounts(t, readVantages(t, r), []vantageCount{
-				{0, -1, "02:92:00:01:00:01 - 02:92:00:01:00:fe", agent},
-				{0, -1, "02:92:00:02:00:02 - 02:92:00:02:00:fe", server}})
+				{0, 0, "02:92:00:01:00:01 - 02:92:00:01:00:fe", agent},
+				{0, 0, "02:92:00:02:00:02 - 02:92:00:02:00:fe", server}})
 		})
 	}
 }
@@ -149,54 +163,4 @@ func frames(t *testing.T, path string) int {
 		n++
 	}
 	return n
-}
-
-// leadingInterfaces counts the interface blocks before the first packet block, in either byte
-// order, and stops at what it cannot see whole.
-func TestLeadingInterfaces(t *testing.T) {
-	type byteOrder interface {
-		binary.ByteOrder
-		binary.AppendByteOrder
-	}
-	block := func(order byteOrder, typ uint32, body int) []byte {
-		b := order.AppendUint32(nil, typ)
-		b = order.AppendUint32(b, uint32(12+body))
-		b = append(b, make([]byte, body)...)
-		return order.AppendUint32(b, uint32(12+body))
-	}
-	for _, order := range []byteOrder{binary.LittleEndian, binary.BigEndian} {
-		be := order == binary.BigEndian
-		idb, epb, other := block(order, ngInterface, 8), block(order, ngEnhancedPacket, 20), block(order, 0x0BAD, 4)
-		cases := []struct {
-			b    []byte
-			want int
-		}{
-			{nil, 0},
-			{idb, 1},
-			{bytes.Join([][]byte{idb, idb, epb, idb}, nil), 2},
-			{bytes.Join([][]byte{idb, other, idb, epb}, nil), 2},
-			{bytes.Join([][]byte{idb, idb[:len(idb)-1]}, nil), 1}, // the second is cut
-			{bytes.Join([][]byte{idb, block(order, ngSectionHeader, 16), idb}, nil), 1},
-			{append(order.AppendUint32(order.AppendUint32(nil, ngInterface), 13), make([]byte, 12)...), 0}, // length not a multiple of 4
-			{append(order.AppendUint32(order.AppendUint32(nil, ngInterface), 8), make([]byte, 12)...), 0},  // shorter than a block
-		}
-		for i, tc := range cases {
-			if got := leadingInterfaces(tc.b, be); got != tc.want {
-				t.Errorf("%v case %d: %d interfaces, want %d", order, i, got, tc.want)
-			}
-		}
-	}
-}
-
-// FuzzLeadingInterfaces: any bytes give a count no larger than the blocks they could hold, and
-// never a panic.
-func FuzzLeadingInterfaces(f *testing.F) {
-	b := mustRead(f, "dumpcap-3if.pcapng")
-	f.Add(b[164:], false) // the blocks after the section header
-	f.Add(b[:200], true)
-	f.Fuzz(func(t *testing.T, b []byte, be bool) {
-		if n := leadingInterfaces(b, be); n < 0 || n > len(b)/12 {
-			t.Fatalf("%d interfaces in %d bytes", n, len(b))
-		}
-	})
 }

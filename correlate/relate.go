@@ -261,6 +261,9 @@ func deliver(sent, got []facts.Sighting) (facts.Delivery, []pairing) {
 	pairs := make([]pairing, 0, len(sent)+len(got))
 	for i := range sent {
 		s := &sent[i]
+		if s.Flags&flagSYN != 0 {
+			del.SYNs++
+		}
 		j := match[i]
 		if j < 0 {
 			del.Lost++

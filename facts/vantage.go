@@ -109,7 +109,9 @@ type Delivery struct {
 	// FirstLost is the first packet that did not arrive, at the sending side's view;
 	// FirstInjected the first injected one, at the receiving side's.
 	FirstLost, FirstInjected Ref
-	LostSYNs, LostData       int32 // of the lost: SYNs, and segments with payload
+	// SYNs counts the sent packets with the SYN flag (the client's SYNs, the server's SYN-ACKs),
+	// LostSYNs those of them lost; LostData the lost segments with payload.
+	SYNs, LostSYNs, LostData int32
 	// LostMin and LostMax are the smallest and largest payload of the lost segments with
 	// payload; ArrivedMax the largest payload that arrived (0: none).
 	LostMin, LostMax, ArrivedMax int32

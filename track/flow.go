@@ -29,6 +29,7 @@ type side struct {
 	ttl       int
 	seqMax    uint32 // highest sequence number + length seen with payload
 	synSeq    uint32
+	synIPID   uint16 // the IP ID of the side's first SYN
 	seqMaxSet bool
 	synSeen   bool
 	// scanning: the stream began as plain text; each later segment is checked for the start of
@@ -153,9 +154,9 @@ func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Tracker) {
 	if syn {
 		if !s.synSeen {
 			s.synSeen = true
-			s.synSeq = t.Seq
-		} else if t.Seq == s.synSeq && p.TTL != uint8(s.ttl) {
-			f.shared.twin(p.Index)
+			s.synSeq, s.synIPID = t.Seq, p.IPID
+		} else if t.Seq == s.synSeq && (p.TTL != uint8(s.ttl) || p.IPID != 0 && p.IPID == s.synIPID) {
+			f.shared.twin(p.Index) // a retransmission has a new IP ID
 		}
 		s.stream.setBase(t.Seq + 1)
 		if !ack && d == fromClient {

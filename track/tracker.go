@@ -155,7 +155,9 @@ func (a *Tracker) tcpPacket(p *capture.Packet) {
 	key := makeKeyFrom(p.SrcIP, t.SrcPort, p.DstIP, t.DstPort)
 	if p.Vantage != 0 {
 		key = key.at(p.Vantage)
-		a.cfg.Sightings = true
+		if !a.cfg.Sightings {
+			a.Sightings()
+		}
 	}
 	f := a.flows[key]
 	if f != nil && f.startsNewConnection(src, p) {

@@ -38,10 +38,10 @@ func fnv1a(b []byte) uint32 {
 	return h
 }
 
-// twin notes a packet that repeats the last SYN or data of its side with another TTL than the
-// side's first packet: a retransmission comes from the same host with the same TTL, so this is
-// more likely the same packet seen a second time, at another point of its path (a file that
-// holds two capture points).
+// twin notes a packet that repeats its side's SYN or data with another TTL than the side's first
+// packet, or its SYN with the same IP ID: a retransmission comes from the same host with the same
+// TTL and a new IP ID, so this is more likely the same packet seen a second time, at another
+// point of its path (a file that holds two capture points).
 func (sh *flowShared) twin(frame int) {
 	if sh.twins == 0 {
 		sh.twinFrame = frame
@@ -50,6 +50,12 @@ func (sh *flowShared) twin(frame int) {
 }
 
 // Twins counts the packets that looked like the same packet seen twice at two points of its path
-// (a repeated SYN or data segment with another TTL than its side's first packet), and gives the
-// frame of the first.
+// (a repeated SYN or data segment with another TTL than its side's first packet, a repeated SYN
+// with the same IP ID), and gives the frame of the first.
 func (a *Tracker) Twins() (n, firstFrame int) { return a.shared.twins, a.shared.twinFrame }
+
+// Sightings makes the tracker keep each connection's packets in its record from now on
+// (Config.Sightings), and hand records over as OwnLadders does: the sink may keep them.
+func (a *Tracker) Sightings() {
+	a.cfg.Sightings, a.cfg.OwnLadders = true, true
+}

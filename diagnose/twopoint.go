@@ -7,12 +7,12 @@ import (
 
 // What the views of a connection at several vantages decide (ViewsVerdict).
 const (
-	viewsNothing  = iota // nothing to add: the verdict stays
-	viewsForged          // a reset arrived that its claimed sender's vantage never saw it send
-	viewsSYNs            // every SYN was lost between the vantages
-	viewsSYNAcks         // the SYNs arrived; every SYN-ACK was lost on the way back
-	viewsMTU             // only segments larger than every one that arrived were lost
-	viewsLost            // packets were lost between the vantages
+	viewsNothing = iota // nothing to add: the verdict stays
+	viewsForged         // a reset arrived that its claimed sender's vantage never saw it send
+	viewsSYNs           // every SYN was lost between the vantages
+	viewsSYNAcks        // the SYNs arrived; every SYN-ACK was lost on the way back
+	viewsMTU            // only segments larger than every one that arrived were lost
+	viewsLost           // packets were lost between the vantages
 )
 
 // ViewsVerdict is the verdict of a connection seen at several vantages, or that should have

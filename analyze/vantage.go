@@ -79,10 +79,20 @@ func (v *vantages) flush() {
 }
 
 // vantageNames words each vantage: its capture point's label or file name, with the interface
-// or the link of the file it is.
+// when the point's vantages are on several, and the link when its interface holds several.
 func vantageNames(all []capture.Vantage, pts []capture.Point) []result.Message {
+	type iface struct{ point, n int }
+	ifaces := map[int]map[int]bool{} // by point: its interfaces
+	links := map[iface]int{}         // by interface: its links
+	for _, x := range all {
+		if ifaces[x.Point] == nil {
+			ifaces[x.Point] = map[int]bool{}
+		}
+		ifaces[x.Point][x.Interface] = true
+		links[iface{x.Point, x.Interface}]++
+	}
 	out := make([]result.Message, len(all))
-	links := map[int]int{}
+	nth := map[iface]int{}
 	for i, x := range all {
 		name := ""
 		if x.Point < len(pts) {
@@ -91,12 +101,16 @@ func vantageNames(all []capture.Vantage, pts []capture.Point) []result.Message {
 				name = filepath.Base(name) // a file, not a label: its name says enough
 			}
 		}
+		k := iface{x.Point, x.Interface}
+		nth[k]++
+		byIface, byLink := len(ifaces[x.Point]) > 1, links[k] > 1
 		switch {
-		case x.Link != "":
-			links[x.Point]++
-			out[i] = result.Msg("vantage.link", result.File("name", name), result.Int("n", links[x.Point]))
-		case x.Interface >= 0:
+		case byIface && byLink:
+			out[i] = result.Msg("vantage.interface-link", result.File("name", name), result.Int("n", x.Interface), result.Int("link", nth[k]))
+		case byIface:
 			out[i] = result.Msg("vantage.interface", result.File("name", name), result.Int("n", x.Interface))
+		case byLink:
+			out[i] = result.Msg("vantage.link", result.File("name", name), result.Int("n", nth[k]))
 		default:
 			out[i] = result.Msg("vantage.point", result.File("name", name))
 		}

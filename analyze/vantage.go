@@ -194,7 +194,7 @@ func (v *vantages) buildViews(c *facts.Conn, w *facts.Views, out *result.Flow) {
 	ownNear := w.Near == 0
 	for _, s := range w.Ladder {
 		st := result.VantageStep{From: facts.SideName[s.From], TCPFlags: flagNames(s.Flags), PayloadLen: int(s.Len),
-			Near: v.frameAt(near, s.Near), Far: v.frameAt(far, s.Far), Messages: []string{}}
+			Near: v.frameAt(near, s.Near), Far: v.frameAt(far, s.Far), Messages: []string{}, OmittedBefore: int(s.Gap)}
 		sentAtNear := s.From == facts.Client
 		switch {
 		case s.Near.Seen() && s.Far.Seen():

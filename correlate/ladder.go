@@ -27,25 +27,52 @@ func (s *step) when(offset time.Duration) int64 {
 	return s.far.UnixNano - int64(offset)
 }
 
-// ladder puts the steps in time order and keeps the first and the last facts.MaxSteps/2.
+// ladder puts the steps in time order and keeps the first and the last facts.LadderEnds, and
+// facts.LadderAround around the first lost and the first injected step of each direction, noting
+// the steps left out before each kept one.
 func ladder(steps []step, offset time.Duration) ([]facts.Step, int32) {
 	slices.SortStableFunc(steps, func(a, b step) int { return cmp.Compare(a.when(offset), b.when(offset)) })
-	omitted := 0
-	if len(steps) > facts.MaxSteps {
-		omitted = len(steps) - facts.MaxSteps
-		steps = append(steps[:facts.MaxSteps/2], steps[len(steps)-facts.MaxSteps/2:]...)
+	keep := make([]bool, len(steps))
+	span := func(from, n int) {
+		for i := max(from, 0); i < min(from+n, len(steps)); i++ {
+			keep[i] = true
+		}
 	}
-	out := make([]facts.Step, len(steps))
+	span(0, facts.LadderEnds)
+	span(len(steps)-facts.LadderEnds, facts.LadderEnds)
+	var seen [2][2]bool // per direction: a lost one, an injected one
 	for i, s := range steps {
-		out[i] = facts.Step{From: uint8(s.from), Flags: s.flags, Len: s.len}
+		fate := -1
+		switch {
+		case s.nearSet != s.farSet && (s.nearSet == (s.from == facts.Client)):
+			fate = 0 // seen where it left only: lost
+		case s.nearSet != s.farSet:
+			fate = 1 // seen where it arrived only: injected
+		}
+		if fate >= 0 && !seen[s.from][fate] {
+			seen[s.from][fate] = true
+			span(i-facts.LadderAround/3, facts.LadderAround)
+		}
+	}
+	var out []facts.Step
+	gap, omitted := int32(0), int32(0)
+	for i, s := range steps {
+		if !keep[i] {
+			gap++
+			omitted++
+			continue
+		}
+		st := facts.Step{From: uint8(s.from), Flags: s.flags, Len: s.len, Gap: gap}
+		gap = 0
 		if s.nearSet {
-			out[i].Near = s.near.Ref()
+			st.Near = s.near.Ref()
 		}
 		if s.farSet {
-			out[i].Far = s.far.Ref()
+			st.Far = s.far.Ref()
 		}
+		out = append(out, st)
 	}
-	return out, int32(omitted)
+	return out, omitted
 }
 
 // pair is an ordered pair of vantages: near, far.

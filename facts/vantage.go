@@ -62,8 +62,9 @@ type Views struct {
 	Timed, OneWay   bool
 	// NAT is set when the endpoints differ between the views: an address translator between them.
 	NAT bool
-	// Ladder is the connection's packets as both the near and the far view saw them, the first
-	// and the last (MaxSteps); LadderOmitted counts those left out between.
+	// Ladder is the connection's packets as both the near and the far view saw them: the first,
+	// the last, and those around the first lost and the first injected packet of each direction
+	// (MaxSteps at most); LadderOmitted counts those left out (Step.Gap says where).
 	Ladder        []Step
 	LadderOmitted int32
 }
@@ -124,14 +125,21 @@ type Delivery struct {
 	Partial bool
 }
 
-// MaxSteps bounds Views.Ladder: the first MaxSteps/2 and the last MaxSteps/2 packets.
-const MaxSteps = 48
+// Bounds of Views.Ladder: the first LadderEnds and the last LadderEnds packets, and LadderAround
+// around the first lost and the first injected packet of each direction (from LadderAround/3
+// before it).
+const (
+	LadderEnds   = 12
+	LadderAround = 10
+	MaxSteps     = 2*LadderEnds + 4*LadderAround
+)
 
 // Step is one packet of a connection in a two-view ladder: where the near and the far view saw
 // it (unset where it was not seen: sent and lost, or injected).
 type Step struct {
 	Near, Far Ref
 	Len       int32
+	Gap       int32 // packets left out of the ladder just before this one
 	From      uint8 // Client or Server
 	Flags     uint8
 }

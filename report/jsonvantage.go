@@ -126,6 +126,8 @@ func jsonVantages(w *jsonWriter, wd *words, v *result.Vantages) {
 		jsonFrameAt(w, s.Far)
 		w.key("messages")
 		w.strings(s.Messages)
+		w.key("omitted_before")
+		w.int(s.OmittedBefore)
 		w.close('}')
 	}
 	w.close(']')

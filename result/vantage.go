@@ -49,8 +49,9 @@ type Vantages struct {
 	TransitMS     *float64 `json:"transit_ms"`
 	// NAT is true when the views saw different endpoints: an address translator between them.
 	NAT bool `json:"nat"`
-	// Ladder is the connection's packets as both views saw them, the first and the last;
-	// LadderOmitted counts those left out between.
+	// Ladder is the connection's packets as both views saw them: the first, the last, and those
+	// around the first lost and the first injected packet of each direction; LadderOmitted
+	// counts those left out (VantageStep.OmittedBefore says where).
 	Ladder        []VantageStep `json:"ladder"`
 	LadderOmitted int           `json:"ladder_omitted"`
 }
@@ -124,4 +125,6 @@ type VantageStep struct {
 	// Messages are the TLS records it completed, as Packet.Messages names them, where the
 	// flow's own view holds it; never nil.
 	Messages []string `json:"messages"`
+	// OmittedBefore counts the packets left out of the ladder just before this one.
+	OmittedBefore int `json:"omitted_before"`
 }

@@ -79,7 +79,8 @@ func (v *vantages) flush() {
 }
 
 // vantageNames words each vantage: its capture point's label or file name, with the interface
-// when the point's vantages are on several, and the link when its interface holds several.
+// when the point's vantages are on several, and the link when its interface holds several (for
+// a capture of one point, the interface and link alone: the report names the capture).
 func vantageNames(all []capture.Vantage, pts []capture.Point) []result.Message {
 	type iface struct{ point, n int }
 	ifaces := map[int]map[int]bool{} // by point: its interfaces
@@ -94,25 +95,36 @@ func vantageNames(all []capture.Vantage, pts []capture.Point) []result.Message {
 	out := make([]result.Message, len(all))
 	nth := map[iface]int{}
 	for i, x := range all {
-		name := ""
+		name := result.Msg("vantage.file", result.File("name", ""))
 		if x.Point < len(pts) {
-			name = pts[x.Point].Name
-			if len(pts[x.Point].Files) > 0 && pts[x.Point].Files[0].Path == name {
-				name = filepath.Base(name) // a file, not a label: its name says enough
+			n := pts[x.Point].Name
+			if len(pts[x.Point].Files) > 0 && pts[x.Point].Files[0].Path == n {
+				n = filepath.Base(n) // a file, not a label: its name says enough
+			}
+			name = result.Msg("vantage.file", result.File("name", n))
+			if n == capture.Stdin {
+				name = result.Msg("vantage.stdin")
 			}
 		}
 		k := iface{x.Point, x.Interface}
 		nth[k]++
 		byIface, byLink := len(ifaces[x.Point]) > 1, links[k] > 1
+		var part result.Message
 		switch {
 		case byIface && byLink:
-			out[i] = result.Msg("vantage.interface-link", result.File("name", name), result.Int("n", x.Interface), result.Int("link", nth[k]))
+			part = result.Msg("vantage.interface-link", result.Int("n", x.Interface), result.Int("link", nth[k]))
 		case byIface:
-			out[i] = result.Msg("vantage.interface", result.File("name", name), result.Int("n", x.Interface))
+			part = result.Msg("vantage.interface", result.Int("n", x.Interface))
 		case byLink:
-			out[i] = result.Msg("vantage.link", result.File("name", name), result.Int("n", nth[k]))
+			part = result.Msg("vantage.link", result.Int("n", nth[k]))
+		}
+		switch {
+		case part.IsZero():
+			out[i] = name
+		case len(pts) == 1:
+			out[i] = part // the one capture point: its name adds nothing
 		default:
-			out[i] = result.Msg("vantage.point", result.File("name", name))
+			out[i] = result.Msg("vantage.of", result.Sub("name", name), result.Sub("part", part))
 		}
 	}
 	return out
@@ -153,6 +165,9 @@ func (v *vantages) frameAt(x uint16, r facts.Ref) *result.FrameAt {
 		return out
 	}
 	files := v.pts[v.all[x].Point].Files
+	if len(v.pts) == 1 && len(files) == 1 {
+		return out // the capture is one file: the input names it
+	}
 	for i, f := range files {
 		if out.Frame <= f.Frames || i == len(files)-1 {
 			out.File = f.Path

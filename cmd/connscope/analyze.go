@@ -210,14 +210,27 @@ func analyzeInputs(inputs []capture.Input, opts analyze.Options, stderr io.Write
 	if len(inputs) == 1 && inputs[0].Point == "" && inputs[0].Path != capture.Stdin && !isDir(inputs[0].Path) {
 		return analyzeFile(inputs[0].Path, opts, stderr, quiet)
 	}
-	r, err := capture.OpenInputs(inputs, stdin)
+	in := stdin
+	opts.Reopen = func() (*capture.Reader, error) { return capture.OpenInputs(inputs, nil) }
+	if slices.ContainsFunc(inputs, func(in capture.Input) bool { return in.Path == capture.Stdin }) {
+		sp := spool(stdin)
+		defer sp.remove()
+		in, opts.Reopen = sp, nil
+		if sp.file != nil {
+			opts.Reopen = func() (*capture.Reader, error) {
+				again, err := sp.again()
+				if err != nil {
+					return nil, err
+				}
+				return capture.OpenInputs(inputs, again)
+			}
+		}
+	}
+	r, err := capture.OpenInputs(inputs, in)
 	if err != nil {
 		return nil, err
 	}
 	defer r.Close()
-	if !slices.ContainsFunc(inputs, func(in capture.Input) bool { return in.Path == capture.Stdin }) {
-		opts.Reopen = func() (*capture.Reader, error) { return capture.OpenInputs(inputs, nil) }
-	}
 	return analyze.Reader(r, inputs[0].Path, opts)
 }
 

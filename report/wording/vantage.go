@@ -82,10 +82,14 @@ func (w *Words) delivery(v *result.Vantages, d *result.Delivery) result.Message 
 		result.Sub("partial", partial))
 }
 
-// frameMsg words a packet of one vantage's capture: "frame 28 of agent.pcap".
+// frameMsg words a packet of one vantage's capture: "frame 28 of agent.pcap", "frame 28" when
+// the input is one file.
 func frameMsg(f *result.FrameAt) result.Message {
 	if f == nil {
 		return result.Msg("vantage.nothing")
+	}
+	if f.File == "" {
+		return result.Msg("report.frame", result.Int("n", f.Frame))
 	}
 	return result.Msg("report.vantage.frame-of", result.Int("frame", f.Frame), result.File("file", filepath.Base(f.File)))
 }

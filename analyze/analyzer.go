@@ -38,6 +38,8 @@ type Analyzer struct {
 
 	helloCuts     int // connections whose ClientHello the snaplen cut
 	helloCutFrame int // the first such ClientHello's frame
+	overruns      int // packets whose IP length claims more than their uncut frame holds
+	overrunFrame  int // the first such packet's frame
 	forms         resultForms
 }
 
@@ -96,6 +98,12 @@ func (a *Analyzer) fileRecord(c *facts.Conn, w *facts.Views) bool {
 		}
 		a.helloCuts++
 	}
+	if x := c.X; x != nil && x.Overruns > 0 {
+		if a.overruns == 0 || x.OverrunRef.Num() < a.overrunFrame {
+			a.overrunFrame = x.OverrunRef.Num()
+		}
+		a.overruns += int(x.Overruns)
+	}
 	a.agg.Observe(c, &d)
 	if a.opts.OnFlow != nil {
 		live := diagnose.Conn(c, &a.cfg, a.agg.Context())
@@ -107,17 +115,22 @@ func (a *Analyzer) fileRecord(c *facts.Conn, w *facts.Views) bool {
 		a.agg.Unlisted(c, &d)
 		return false
 	}
-	mayFail := d.Verdict != result.VerdictOK || d.PlainText
+	mayFail := d.Verdict != result.VerdictOK || plainText(c) // reports draw ladders of the flows that did not work, and of plain text
 	if w != nil {
 		mayFail = mayFail || diagnose.ViewsVerdict(d.Verdict, w) != d.Verdict
 		a.vp.keepViews(c, w, mayFail)
 	}
 	if !mayFail {
-		c.Ladder, c.LadderOmitted = nil, 0 // reports draw ladders of the flows that did not work
+		c.Ladder, c.LadderOmitted = nil, 0
 	}
 	a.tie(c)
 	a.kept.add(c, d)
 	return false // the store keeps what it needs of the ladder
+}
+
+// plainText reports whether the client spoke something other than TLS and no TLS followed.
+func plainText(c *facts.Conn) bool {
+	return c.TLS.R().NotTLS[facts.Client].Seen() && c.TLS.Hello == nil
 }
 
 // AddWarning adds a warning about the input to the result.
@@ -139,6 +152,9 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	if a.helloCuts > 0 {
 		a.warnings = append(a.warnings, warning("client-hello-cut", 0, a.helloCutFrame, result.Int("n", a.helloCuts), result.Int("frame", a.helloCutFrame)))
 	}
+	if a.overruns > 0 {
+		a.warnings = append(a.warnings, warning("ip-length-overrun", 0, a.overrunFrame, result.Int("n", a.overruns), result.Int("frame", a.overrunFrame)))
+	}
 	a.kept.sort()
 	input.Outside = outside(a.tr.Unmatched(result.MaxOutside))
 	res := &result.Result{
@@ -151,6 +167,9 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	perServer := map[netip.AddrPort]map[result.Verdict]int{}
 	count := func(server netip.AddrPort, v result.Verdict, n int) {
 		counts[v] += n
+		if v == result.VerdictPortScan {
+			return // the scan is named in the summary, not as hundreds of servers
+		}
 		if perServer[server] == nil {
 			perServer[server] = map[result.Verdict]int{}
 		}
@@ -163,10 +182,10 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 		e := &a.kept.entries[i]
 		ctx := a.context(e.vantage)
 		v := e.first.Verdict
-		if v == result.VerdictRefused {
-			v = diagnose.Final(a.kept.record(i), e.first, ctx) // the forged-reset check reads the resets
+		if v == result.VerdictRefused || e.first.Probe {
+			v = diagnose.Final(a.kept.record(i), e.first, ctx) // the forged-reset and scan checks read the record
 		} else {
-			v = diagnose.Revise(ctx, a.kept.servers[e.server], v, e.first.Highest, e.first.VersionSuspect, e.first.PlainText)
+			v = diagnose.Revise(ctx, netip.Addr{}, a.kept.servers[e.server], e.first)
 		}
 		if a.vp != nil {
 			if w := a.vp.views[e.id]; w != nil {
@@ -221,6 +240,14 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 		res.Warnings = append(res.Warnings, warning("flows-evicted", 0, 0, result.Int("max", a.opts.MaxActiveFlows), result.Int("n", n)))
 	}
 	res.Summary = a.summary(counts, perServer)
+	res.Summary.Scans = a.agg.Scans()
+	for i, sc := range res.Summary.Scans {
+		if i == maxScanWarnings {
+			break
+		}
+		res.Warnings = append(res.Warnings, warning("port-scan", 0, sc.FirstFrame, result.Addr("client", sc.Client), result.Addr("server", sc.Server),
+			result.Int("ports", sc.Ports), result.Int("open", sc.Open), result.Int("flows", sc.Flows), result.Int("frame", sc.FirstFrame)))
+	}
 	a.finishNames(res, &ties)
 	a.agg.Fleet(&res.Summary)
 	if n := a.agg.AgentsDropped(); n > 0 {
@@ -228,6 +255,9 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	}
 	return res
 }
+
+// maxScanWarnings bounds the port-scan warnings (summary.scans lists every scan).
+const maxScanWarnings = 8
 
 // outside is what tracking skipped, as the result gives it.
 func outside(u track.Unmatched) result.Outside {

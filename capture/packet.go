@@ -86,7 +86,11 @@ type Packet struct {
 	// Truncated is true when the capture's snaplen cut this packet (CapLen < WireLen) or the
 	// captured bytes end before the IP header says the packet ends.
 	Truncated bool
-	Kind      Kind
+	// LengthOverrun is true when the IP header claims more bytes than the frame holds although
+	// the capture did not cut the frame (CapLen == WireLen): the header is wrong, and the packet
+	// is taken as the bytes captured (no payload is imagined beyond them).
+	LengthOverrun bool
+	Kind          Kind
 	// Corrupt is not 0 when a checksum of the packet is wrong and checksum offload on the
 	// capturing host does not explain it (see Damage, and Reader.Tallies for the frames).
 	Corrupt Damage

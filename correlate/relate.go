@@ -60,8 +60,9 @@ func (k *Correlator) alone(c *facts.Conn, vs []Vantage) Group {
 
 // expected says why vantage q should have seen connection c, which a vantage on its side
 // (facts.Client or facts.Server) saw: an empty capture of a whole point, on the server's side
-// of a client-side view; or a vantage that saw other packets of the connection's server (for a
-// client-side view) or client (for a server-side view) around its time.
+// of a client-side view; or a vantage that was capturing from before the connection's first
+// packet to after its last and saw other packets of the connection's server (for a client-side
+// view) or client (for a server-side view) within a few seconds of it.
 func (k *Correlator) expected(c *facts.Conn, side int, q uint16, v *Vantage) facts.Expectation {
 	if v.Frames == 0 {
 		if side == facts.Client && v.Whole {
@@ -70,10 +71,10 @@ func (k *Correlator) expected(c *facts.Conn, side int, q uint16, v *Vantage) fac
 		return facts.ExpectedNone
 	}
 	first, last := c.First.UnixNano(), c.Last.UnixNano()
-	w := int64(window)
-	if v.First.UnixNano()-w > first || v.Last.UnixNano()+w < first {
-		return facts.ExpectedNone // it was not capturing then
+	if v.First.UnixNano() > first || v.Last.UnixNano() < last {
+		return facts.ExpectedNone // it was not capturing all the while
 	}
+	w := int64(window)
 	near := func(s span, ok bool) bool { return ok && s.first-w <= last && first <= s.last+w }
 	if side == facts.Client {
 		if s, ok := k.servers[at{q, c.Server}]; near(s, ok) {

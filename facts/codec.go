@@ -221,7 +221,12 @@ func (k *Codec) encodeTLS(e *encoder, x *TLS) {
 			e.bytes(r.NotTLS[d].Prefix)
 			e.bools(r.NotTLS[d].Prefix == nil)
 			e.bytes([]byte(r.Errs[d]))
+			e.ref(r.ErrRefs[d])
 		}
+		e.ref(r.ClientCert)
+		e.uvarint(uint64(uint32(r.ClientCerts)))
+		e.ref(r.BadServerHello)
+		e.uvarint(uint64(r.BadSHVersion))
 	}
 }
 
@@ -291,6 +296,9 @@ func (k *Codec) encodeExtra(e *encoder, x *Extra) {
 	for _, r := range x.SYNAcks {
 		e.ref(r)
 	}
+	e.uvarint(uint64(uint32(x.Overruns)))
+	e.ref(x.OverrunRef)
+	e.ref(x.HelloConflict)
 }
 
 // decoder reads a record.
@@ -528,7 +536,12 @@ func (k *Codec) decodeTLS(d *decoder) *TLS {
 				r.NotTLS[i].Prefix = nil
 			}
 			r.Errs[i] = string(d.bytes())
+			r.ErrRefs[i] = d.ref()
 		}
+		r.ClientCert = d.ref()
+		r.ClientCerts = d.i32()
+		r.BadServerHello = d.ref()
+		r.BadSHVersion = tls.Version(d.uvarint())
 		x.X = r
 	}
 	return x
@@ -607,5 +620,8 @@ func (k *Codec) decodeExtra(d *decoder) *Extra {
 			x.SYNAcks[i] = d.ref()
 		}
 	}
+	x.Overruns = d.i32()
+	x.OverrunRef = d.ref()
+	x.HelloConflict = d.ref()
 	return x
 }

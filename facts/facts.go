@@ -88,6 +88,13 @@ type Extra struct {
 	HelloPartial *Partial
 	// SYNAcks are the server's SYN-ACKs after the first (retransmissions), the first few.
 	SYNAcks []Ref
+	// Overruns counts the packets whose IP header claims more bytes than their frame holds,
+	// though the capture did not cut the frame; OverrunRef is the first.
+	Overruns   int32
+	OverrunRef Ref
+	// HelloConflict is the first client segment that carried bytes of the ClientHello again
+	// with other contents: a retransmission that contradicts what was first sent.
+	HelloConflict Ref
 	// Sightings are the connection's packets at its vantage, kept only when the capture has
 	// several vantages, for relating the records of one connection seen at several of them
 	// (package correlate), which consumes them: a stored record (Codec) never keeps them.
@@ -182,12 +189,29 @@ func (c *Conn) Closed() bool {
 	return c.RSTCount > 0 || (c.Side[Client].FIN.Seen() && c.Side[Server].FIN.Seen())
 }
 
-// FirstRST returns the first reset, if any.
-func (c *Conn) FirstRST() (RST, bool) {
-	if len(c.RSTs) == 0 {
-		return RST{}, false
+// Survived reports whether the connection went on after reset r: both sides sent data after it,
+// which neither does after a reset that took effect (a reset forged in the path that the receiver
+// answered with a challenge ACK, RFC 5961, survives).
+func (c *Conn) Survived(r RST) bool {
+	return c.Side[Client].LastPayload.Frame > r.Frame && c.Side[Server].LastPayload.Frame > r.Frame
+}
+
+// EndingRST returns the index in RSTs of the first reset the connection did not survive.
+func (c *Conn) EndingRST() (int, bool) {
+	for i, r := range c.RSTs {
+		if !c.Survived(r) {
+			return i, true
+		}
 	}
-	return c.RSTs[0], true
+	return 0, false
+}
+
+// FirstRST returns the first reset the connection did not survive, if any.
+func (c *Conn) FirstRST() (RST, bool) {
+	if i, ok := c.EndingRST(); ok {
+		return c.RSTs[i], true
+	}
+	return RST{}, false
 }
 
 // FINBefore reports whether either side sent a FIN at or before t.

@@ -72,7 +72,8 @@ var knownFields = []string{
 	"FingerprintGroup.JA4", "FingerprintGroup.JA3", "FingerprintGroup.Agents", "FingerprintGroup.HighestVersion",
 	"FleetGroup.Server", "FleetGroup.HighestVersion", "FleetGroup.Outcome", "FleetGroup.Agents", "Path.Vantage", "Path.SYNSchedule",
 	"ICMPError.From", "ICMPError.Name", "ICMPError.Quotes",
-	"HostCount.Host", // an address: free text, which has its addresses replaced
+	"HostCount.Host",             // an address: free text, which has its addresses replaced
+	"Scan.Client", "Scan.Server", // addresses, likewise
 	// Several vantages: endpoints and MAC addresses are free text (their addresses replaced),
 	// the rest a fixed vocabulary.
 	"InputVantage.Link", "VantageView.Client", "VantageView.Server", "VantageView.Side", "VantageView.Expected",

@@ -26,7 +26,7 @@ const jsonFlush = 64 << 10
 // It writes field by field with no reflection, and flow by flow as the flows are made, so that a
 // result of a hundred thousand flows is never held in memory, nor as one huge buffer.
 func streamJSON(out io.Writer, r *result.Result, o Options) error {
-	wd := wordsFor(r)
+	wd := wordsFor(r, o.Lang)
 	w := &jsonWriter{b: make([]byte, 0, jsonFlush+8<<10)}
 	flush := func(force bool) error {
 		if len(w.b) < jsonFlush && !force {
@@ -1029,7 +1029,43 @@ func jsonSummary(w *jsonWriter, wd *words, s *result.Summary) {
 		w.close('}')
 	}
 	w.close(']')
+	if len(s.Scans) > 0 {
+		w.key("scans")
+		jsonScans(w, s.Scans)
+	}
 	w.close('}')
+}
+
+// jsonScans writes summary.scans.
+func jsonScans(w *jsonWriter, scans []result.Scan) {
+	w.open('[')
+	for i := range scans {
+		sc := &scans[i]
+		w.elem()
+		w.open('{')
+		w.key("client")
+		w.str(sc.Client)
+		w.key("server")
+		w.str(sc.Server)
+		w.key("ports")
+		w.int(sc.Ports)
+		w.key("flows")
+		w.int(sc.Flows)
+		w.key("open")
+		w.int(sc.Open)
+		w.key("open_ports")
+		w.ints(sc.OpenPorts)
+		w.key("first_frame")
+		w.int(sc.FirstFrame)
+		w.key("last_frame")
+		w.int(sc.LastFrame)
+		w.key("start")
+		w.time(sc.Start)
+		w.key("end")
+		w.time(sc.End)
+		w.close('}')
+	}
+	w.close(']')
 }
 
 func jsonName(w *jsonWriter, wd *words, n *result.Name) {

@@ -411,7 +411,29 @@ type Summary struct {
 	Agents       []AgentSummary     `json:"agents"`
 	Fingerprints []FingerprintGroup `json:"fingerprints"`
 	Fleet        []FleetGroup       `json:"fleet"`
+	// Scans are the port scans: addresses that probed many ports of one host without sending
+	// data (their flows have the verdict port-scan and count in no server's row). Absent when
+	// there is none.
+	Scans []Scan `json:"scans,omitempty"`
 }
+
+// Scan is one address's port scan of one host.
+type Scan struct {
+	Client string `json:"client"` // the scanning address
+	Server string `json:"server"` // the host scanned
+	Ports  int    `json:"ports"`  // distinct ports probed
+	Flows  int    `json:"flows"`  // probes
+	Open   int    `json:"open"`   // distinct ports that answered with a SYN-ACK
+	// OpenPorts are the ports that answered, lowest first (at most MaxScanOpenPorts).
+	OpenPorts  []int     `json:"open_ports"`
+	FirstFrame int       `json:"first_frame"`
+	LastFrame  int       `json:"last_frame"`
+	Start      time.Time `json:"start"`
+	End        time.Time `json:"end"`
+}
+
+// MaxScanOpenPorts is the most open ports a Scan lists.
+const MaxScanOpenPorts = 64
 
 // MaxAgents is the most agents Summary.Agents lists.
 const MaxAgents = 1000

@@ -29,6 +29,12 @@ func (f *flow) facts() *facts.Conn {
 	if len(f.icmp) > 0 {
 		c.Extra().ICMP = clipped(f.icmp)
 	}
+	if f.helloConflict.Seen() {
+		c.Extra().HelloConflict = f.helloConflict
+	}
+	if f.overruns > 0 {
+		c.Extra().Overruns, c.Extra().OverrunRef = int32(f.overruns), f.overrunRef
+	}
 	for d := range f.side {
 		s := &f.side[d]
 		c.Side[d] = facts.Side{Packets: int32(s.packets), Bytes: s.bytes, Retrans: int32(s.retrans), TTL: uint8(s.ttl),

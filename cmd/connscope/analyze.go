@@ -80,6 +80,7 @@ Options:
                         files given the same NAME are read as one capture (repeatable); the
                         report names the point so (JSON: input.points, input.vantages and
                         each connection's vantages)
+` + analyzeLangUsage + `
 
 On a terminal, a progress line on standard error shows how far the analysis of a large file
 got. connscope never writes to the capture it reads: an output that is the same file (also
@@ -104,6 +105,7 @@ type analyzeOptions struct {
 	serverNames []string
 	export      string
 	exportAll   bool
+	lang        string
 	vantages    []string
 
 	ports    []string
@@ -127,6 +129,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.StringSliceVar(&o.serverNames, "server-name", nil, "")
 	fs.StringVar(&o.export, "export", "", "")
 	fs.BoolVar(&o.exportAll, "export-all", false, "")
+	fs.StringVar(&o.lang, "lang", "", "")
 	fs.StringArrayVar(&o.vantages, "vantage", nil, "")
 	fs.StringSliceVarP(&o.ports, "port", "p", nil, "")
 	fs.StringSliceVar(&o.hosts, "host", nil, "")
@@ -289,11 +292,11 @@ func (outs *outputFiles) abort() {
 // file as it was.
 func writeReport(res *result.Result, format report.Format, o *analyzeOptions, stdout io.Writer, out *atomicFile) (int, error) {
 	if out == nil {
-		if err := report.Write(stdout, res, format, report.Options{Verbose: o.verbose, List: o.list, Failed: o.failed}); err != nil {
+		if err := report.Write(stdout, res, format, report.Options{Verbose: o.verbose, List: o.list, Failed: o.failed, Lang: o.reportLang(format)}); err != nil {
 			return exitUsage, fmt.Errorf("writing the report: %w", err)
 		}
 	} else {
-		err := report.Write(out, res, format, report.Options{Verbose: o.verbose, List: o.list, Failed: o.failed})
+		err := report.Write(out, res, format, report.Options{Verbose: o.verbose, List: o.list, Failed: o.failed, Lang: o.reportLang(format)})
 		if err == nil {
 			err = out.Commit()
 		}
@@ -374,6 +377,9 @@ func (o *analyzeOptions) analyzeOptions() (analyze.Options, error) {
 	}
 	if opts.Profile, err = knowledge.ProfileByName(o.profile); err != nil {
 		return opts, &usageError{"--profile: " + err.Error()}
+	}
+	if _, err := knowledge.ParseLang(o.lang); err != nil {
+		return opts, &usageError{"--lang: " + err.Error()}
 	}
 	for _, n := range o.serverNames {
 		opts.ServerNames = append(opts.ServerNames, strings.TrimSuffix(strings.ToLower(strings.TrimSpace(n)), "."))

@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -87,7 +89,9 @@ func TestAnalyzeTwoPoints(t *testing.T) {
 }
 
 // Captures of unrelated traffic given together are capture points that share no connection:
-// each connection is listed as on its own, with no vantages section.
+// each connection is listed as on its own, with no vantages section: two files, and the folder
+// of every capture made here (made one after the other, some seconds apart, many of the same
+// addresses), whose connections get the verdicts each file gives alone.
 func TestAnalyzeUnrelatedPoints(t *testing.T) {
 	toRoot(t)
 	count := func(args ...string) (int, int) {
@@ -113,6 +117,48 @@ func TestAnalyzeUnrelatedPoints(t *testing.T) {
 	both, views := count("analyze", "testdata/captures/closed-port.pcap", "testdata/captures/many-agents.pcap")
 	if both != 1000+(a%1000)+(b%1000) || views != 0 {
 		t.Errorf("together: exit and flows %d, %d with vantages; apart %d and %d", both, views, a, b)
+	}
+	verdicts := func(args ...string) map[string]int {
+		_, js, _ := runCLI(append(args, "-f", "json", "-p", "4343,8080")...)
+		var res struct {
+			Flows []struct {
+				Client, Server, Verdict string
+				Vantages                *json.RawMessage `json:"vantages"`
+			} `json:"flows"`
+		}
+		if err := json.Unmarshal([]byte(js), &res); err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]int{}
+		for _, f := range res.Flows {
+			out[f.Client+" "+f.Server+" "+f.Verdict]++
+			if f.Vantages != nil {
+				t.Errorf("%v: %s -> %s has vantages", args, f.Client, f.Server)
+			}
+		}
+		return out
+	}
+	files, err := filepath.Glob("testdata/captures/*.pcap*")
+	if err != nil || len(files) < 40 {
+		t.Fatalf("%d captures, %v", len(files), err)
+	}
+	alone := map[string]int{}
+	for _, f := range files {
+		for k, n := range verdicts("analyze", f) {
+			alone[k] += n
+		}
+	}
+	if folder := verdicts("analyze", "testdata/captures"); !reflect.DeepEqual(folder, alone) {
+		for k := range alone {
+			if folder[k] != alone[k] {
+				t.Errorf("%s: %d in the folder, %d in its files alone", k, folder[k], alone[k])
+			}
+		}
+		for k := range folder {
+			if alone[k] == 0 {
+				t.Errorf("%s: %d in the folder, none in its files alone", k, folder[k])
+			}
+		}
 	}
 }
 

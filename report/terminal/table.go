@@ -83,11 +83,17 @@ func Write(b *bytes.Buffer, r *result.Result, wd *wording.Words, o Options) erro
 	return nil
 }
 
-// wrap writes text in lines of at most width columns, broken at spaces.
+// wrap writes text in lines of at most width columns, broken at spaces; Japanese (text of wide
+// characters, which has no spaces between words) also between two characters where one is wide,
+// but not before a closing mark or after an opening one (kinsoku).
 func wrap(b *bytes.Buffer, text string, width int) {
 	col := 0
 	for i, word := range strings.Split(text, " ") {
 		w := cellWidth(word)
+		if col+w+1 > width && w > 1 && hasWide(word) {
+			col = wrapWide(b, word, col, width, i > 0 && col > 0)
+			continue
+		}
 		if i > 0 {
 			if col+1+w > width {
 				b.WriteByte('\n')
@@ -101,6 +107,60 @@ func wrap(b *bytes.Buffer, text string, width int) {
 		col += w
 	}
 	b.WriteByte('\n')
+}
+
+// wrapWide writes word from column col (after a space when space is set), breaking the line
+// between two characters where one is wide (never before a closing mark or after an opening one:
+// those stay with their neighbour), and returns the column it ends at.
+func wrapWide(b *bytes.Buffer, word string, col, width int, space bool) int {
+	unit, unitW := 0, 0 // the unbreakable run being gathered: its start in word, its width
+	var prev rune
+	flush := func(end int) {
+		if space {
+			space = false
+			if col+1+unitW <= width {
+				b.WriteByte(' ')
+				col++
+			} else {
+				b.WriteByte('\n')
+				col = 0
+			}
+		}
+		if col > 0 && col+unitW > width {
+			b.WriteByte('\n')
+			col = 0
+		}
+		b.WriteString(word[unit:end])
+		col += unitW
+		unit, unitW = end, 0
+	}
+	for i, r := range word {
+		w := narrowWidth.RuneWidth(r)
+		if i > 0 && (w == 2 || narrowWidth.RuneWidth(prev) == 2) &&
+			!strings.ContainsRune(noBreakBefore, r) && !strings.ContainsRune(noBreakAfter, prev) {
+			flush(i)
+		}
+		unitW += w
+		prev = r
+	}
+	flush(len(word))
+	return col
+}
+
+// Kinsoku: Japanese starts no line with a closing mark and ends none with an opening one.
+const (
+	noBreakBefore = "、。，．・：；？！ー）」』】〕｝〉》ぁぃぅぇぉっゃゅょァィゥェォッャュョ"
+	noBreakAfter  = "（「『【〔｛〈《"
+)
+
+// hasWide reports whether s holds a wide (East Asian) character.
+func hasWide(s string) bool {
+	for _, r := range s {
+		if r >= 0x1100 && narrowWidth.RuneWidth(r) == 2 {
+			return true
+		}
+	}
+	return false
 }
 
 // writeListing writes a row per listed connection (per failing one with o.Failed) and, when a

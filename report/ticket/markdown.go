@@ -41,11 +41,15 @@ func Markdown(b *bytes.Buffer, r *result.Result, wd *wording.Words) error {
 	b.WriteString("# " + mdText(title) + "\n\n")
 	a := wd.Answer(r, fs)
 	b.WriteString("**" + mdText(a.Lead) + "**")
+	// A space always follows the bold lead: CommonMark does not close emphasis between a
+	// punctuation mark (「。」) and a letter.
+	sep := " "
 	for _, s := range append(slices.Clone(a.Lines), a.More...) {
-		b.WriteString(" " + mdText(s))
+		b.WriteString(sep + mdText(s))
+		sep = wd.SentenceSep()
 	}
 	if a.Next != "" {
-		b.WriteString(" **" + mdText(wd.Label("report.label.next-step")) + "** " + mdText(a.Next))
+		b.WriteString(sep + "**" + mdText(wd.Label("report.label.next-step")) + "** " + mdText(a.Next))
 	}
 	b.WriteString("\n\n")
 	for i := range r.Warnings {

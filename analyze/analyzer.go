@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/correlate"
 	"github.com/connscope/connscope/diagnose"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/fleet"
@@ -31,6 +32,10 @@ type Analyzer struct {
 	snis, hosts map[string]bool // the SNIs and HTTP hosts of the listed connections (tie)
 
 	pipe *pipeline // files records on a goroutine of its own (pipeline.go); nil: in line
+	vp   *vantages // a capture of several vantages (vantage.go); nil: one
+	// describe gives the reader's vantages and capture points (readFrom); nil for a live capture.
+	describe func() ([]capture.Vantage, []capture.Point)
+	nat      natTwins // one vantage: connections seen twice through a translator (vantage.go)
 
 	helloCuts     int // connections whose ClientHello the snaplen cut
 	helloCutFrame int // the first such ClientHello's frame
@@ -61,11 +66,32 @@ func trackerFor(a *Analyzer, sink track.Sink) *track.Tracker {
 // Packet takes the next packet of the capture. p and its slices are only read during the call.
 func (a *Analyzer) Packet(p *capture.Packet) { a.tr.Packet(p) }
 
-// finished takes a connection's record as tracking finishes it: it is diagnosed on its own (and,
-// for a live capture, with what the capture showed so far), filed with the aggregates, and kept
-// if the result lists it. It returns whether the record keeps its ladder: a listed connection
-// that may have failed does.
+// finished takes a connection's record as tracking finishes it: with several vantages it goes
+// to the correlation, which files each connection once its views are related (file); else it
+// is filed at once.
 func (a *Analyzer) finished(c *facts.Conn) bool {
+	if a.vp == nil && c.Vantage != 0 && a.describe != nil {
+		a.startViews(int(c.Vantage) + 1) // an interface declared late in the file
+	}
+	if a.vp != nil {
+		a.vp.observe(a, c)
+		return false
+	}
+	return a.fileRecord(c, nil)
+}
+
+// file files a connection seen at several vantages (correlate.Group): its primary record, with
+// its views.
+func (a *Analyzer) file(g correlate.Group) { a.fileRecord(g.Primary, g.Views) }
+
+// fileRecord files a connection's record: it is diagnosed on its own (and, for a live capture,
+// with what the capture showed so far), filed with the aggregates, and kept if the result lists
+// it, with its views w (nil: one view). It returns whether the record keeps its ladder: a listed
+// connection that may have failed does.
+func (a *Analyzer) fileRecord(c *facts.Conn, w *facts.Views) bool {
+	if a.vp == nil {
+		a.nat.note(c)
+	}
 	d := diagnose.FirstOf(c, &a.cfg)
 	if c.HelloCut {
 		if a.helloCuts == 0 {
@@ -90,8 +116,13 @@ func (a *Analyzer) finished(c *facts.Conn) bool {
 		a.agg.Unlisted(c, &d)
 		return false
 	}
-	if d.Verdict == result.VerdictOK && !plainText(c) {
-		c.Ladder, c.LadderOmitted = nil, 0 // reports draw ladders of the flows that did not work, and of plain text
+	mayFail := d.Verdict != result.VerdictOK || plainText(c) // reports draw ladders of the flows that did not work, and of plain text
+	if w != nil {
+		mayFail = mayFail || diagnose.ViewsVerdict(d.Verdict, w) != d.Verdict
+		a.vp.keepViews(c, w, mayFail)
+	}
+	if !mayFail {
+		c.Ladder, c.LadderOmitted = nil, 0
 	}
 	a.tie(c)
 	a.kept.add(c, d)
@@ -115,6 +146,10 @@ func (a *Analyzer) OpenFlows() int { return a.tr.Open() }
 func (a *Analyzer) Finish(input result.Input) *result.Result {
 	a.tr.Flush()
 	a.settle()
+	if a.vp != nil {
+		a.vp.flush()
+		a.vp.inputVantages(&input)
+	}
 	if a.helloCuts > 0 {
 		a.warnings = append(a.warnings, warning("client-hello-cut", 0, a.helloCutFrame, result.Int("n", a.helloCuts), result.Int("frame", a.helloCutFrame)))
 	}
@@ -122,7 +157,6 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 		a.warnings = append(a.warnings, warning("ip-length-overrun", 0, a.overrunFrame, result.Int("n", a.overruns), result.Int("frame", a.overrunFrame)))
 	}
 	a.kept.sort()
-	ctx := a.agg.Context()
 	input.Outside = outside(a.tr.Unmatched(result.MaxOutside))
 	res := &result.Result{
 		Schema:   result.SchemaVersion,
@@ -147,11 +181,17 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	oneDir, oneDirFirst, oneDirWhat := 0, 0, -1
 	for i := range a.kept.entries {
 		e := &a.kept.entries[i]
+		ctx := a.context(e.vantage)
 		v := e.first.Verdict
 		if v == result.VerdictRefused || e.first.Probe {
 			v = diagnose.Final(a.kept.record(i), e.first, ctx) // the forged-reset and scan checks read the record
 		} else {
 			v = diagnose.Revise(ctx, netip.Addr{}, a.kept.servers[e.server], e.first)
+		}
+		if a.vp != nil {
+			if w := a.vp.views[e.id]; w != nil {
+				v = diagnose.ViewsVerdict(v, w)
+			}
 		}
 		count(a.kept.servers[e.server], v, 1)
 		if e.rolesGuessed {
@@ -169,8 +209,17 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	}
 	res.Flows = result.NewConcurrentFlowList(a.kept.len(), func(i int, into *result.Flow) {
 		c := a.kept.record(i)
-		d := diagnose.Conn(c, &a.cfg, ctx)
+		d := diagnose.Conn(c, &a.cfg, a.context(c.Vantage))
+		var w *facts.Views
+		if a.vp != nil {
+			if w = a.vp.views[c.ID]; w != nil {
+				diagnose.Views(&d, w, a.vp.names)
+			}
+		}
 		a.build(c, &d, into)
+		if w != nil {
+			a.vp.buildViews(c, w, into)
+		}
 	})
 	for v, byServer := range a.agg.Revised() {
 		for s, n := range byServer {

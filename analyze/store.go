@@ -31,6 +31,7 @@ type entry struct {
 	// missing is the direction the capture lacks (diagnose.MissingDirection) + 1; 0: none.
 	missing      int8
 	rolesGuessed bool
+	vantage      uint16 // where the record's packets were captured
 }
 
 // chunkSize is the size of the store's chunks of record bytes.
@@ -57,7 +58,7 @@ func (s *store) add(c *facts.Conn, first diagnose.First) {
 		s.servers = append(s.servers, c.Server)
 	}
 	s.entries = append(s.entries, entry{off: uint32(start), n: uint32(len(s.chunks[k]) - start), chunk: uint32(k), id: c.ID,
-		server: srv, first: first, missing: int8(diagnose.MissingDirection(c) + 1), rolesGuessed: c.RolesGuessed})
+		server: srv, first: first, missing: int8(diagnose.MissingDirection(c) + 1), rolesGuessed: c.RolesGuessed, vantage: c.Vantage})
 }
 
 // sort puts the entries in ID order.

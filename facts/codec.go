@@ -170,6 +170,7 @@ func (k *Codec) Encode(dst []byte, c *Conn) []byte {
 		e.uvarint(uint64(uint32(v)))
 	}
 	e.bools(c.RolesGuessed, c.HelloCut)
+	e.uvarint(uint64(c.Vantage))
 	return e.b
 }
 
@@ -467,6 +468,7 @@ func (k *Codec) Decode(b []byte) (*Conn, error) {
 	c.X = k.decodeExtra(&d)
 	c.ID, c.SYNCount, c.RSTCount, c.SnaplenCut, c.LadderOmitted = d.i32(), d.i32(), d.i32(), d.i32(), d.i32()
 	d.bools(&c.RolesGuessed, &c.HelloCut)
+	c.Vantage = uint16(d.uvarint())
 	if d.err != nil {
 		return nil, d.err
 	}

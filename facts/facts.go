@@ -73,6 +73,10 @@ type Conn struct {
 	RolesGuessed  bool
 	// HelloCut: the snaplen cut the client's ClientHello, so the stream has a gap in it.
 	HelloCut bool
+	// Vantage is where the connection's packets were captured (capture.Packet.Vantage): with
+	// several vantages, each has a record of its own, and its frames are numbered as that
+	// vantage's capture point numbers them.
+	Vantage uint16
 }
 
 // Extra is what few connections have.
@@ -91,6 +95,10 @@ type Extra struct {
 	// HelloConflict is the first client segment that carried bytes of the ClientHello again
 	// with other contents: a retransmission that contradicts what was first sent.
 	HelloConflict Ref
+	// Sightings are the connection's packets at its vantage, kept only when the capture has
+	// several vantages, for relating the records of one connection seen at several of them
+	// (package correlate), which consumes them: a stored record (Codec) never keeps them.
+	Sightings *Sightings
 }
 
 // ICMP returns the ICMP errors that quote the connection's packets.

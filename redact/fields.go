@@ -12,6 +12,7 @@ var fields = map[string]fieldKind{
 	"Input.File":               kindFile,
 	"InputPoint.Name":          kindFile,
 	"InputFile.Name":           kindFile,
+	"FrameAt.File":             kindFile,
 	"ClientHello.SNI":          kindName,
 	"Options.ServerNames":      kindName,
 	"HTTP.Host":                kindName,
@@ -73,4 +74,8 @@ var knownFields = []string{
 	"ICMPError.From", "ICMPError.Name", "ICMPError.Quotes",
 	"HostCount.Host",             // an address: free text, which has its addresses replaced
 	"Scan.Client", "Scan.Server", // addresses, likewise
+	// Several vantages: endpoints and MAC addresses are free text (their addresses replaced),
+	// the rest a fixed vocabulary.
+	"InputVantage.Link", "VantageView.Client", "VantageView.Server", "VantageView.Side", "VantageView.Expected",
+	"VantageStep.From", "VantageStep.TCPFlags", "VantageStep.Fate", "VantageStep.Messages",
 }

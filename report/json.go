@@ -44,7 +44,7 @@ func streamJSON(out io.Writer, r *result.Result, o Options) error {
 	}
 	w.str(schema)
 	w.key("input")
-	jsonInput(w, &r.Input)
+	jsonInput(w, wd, &r.Input)
 	w.key("options")
 	jsonOptions(w, &r.Options)
 	w.key("warnings")
@@ -221,7 +221,7 @@ func jsonMsg(w *jsonWriter, wd *words, m *result.Message) {
 	w.b = appendJSONString(w.b, string(wd.appendMsg(scratch[:0], m)))
 }
 
-func jsonInput(w *jsonWriter, in *result.Input) {
+func jsonInput(w *jsonWriter, wd *words, in *result.Input) {
 	w.open('{')
 	w.key("file")
 	w.str(in.File)
@@ -327,6 +327,7 @@ func jsonInput(w *jsonWriter, in *result.Input) {
 		}
 		w.close(']')
 	}
+	jsonInputVantages(w, wd, in)
 	w.close('}')
 }
 
@@ -587,6 +588,10 @@ func jsonFlow(w *jsonWriter, wd *words, f *result.Flow) {
 	if p := f.Path; p != nil {
 		w.key("path")
 		jsonPath(w, wd, p)
+	}
+	if v := f.Vantages; v != nil {
+		w.key("vantages")
+		jsonVantages(w, wd, v)
 	}
 	w.close('}')
 }

@@ -57,6 +57,12 @@ type Input struct {
 	// one file (a rotated set, a folder) or was labelled (--vantage NAME=FILE); absent for a
 	// single file. File then names the first point, and the fields above sum up all files.
 	Points []InputPoint `json:"points,omitempty"`
+	// Vantages are the places the packets were captured at, when there is more than one: each
+	// capture point, each pcapng interface of a point that has several, or each link of a file
+	// that holds the same packets seen at two points. Flow.Vantages refers to them by index.
+	Vantages []InputVantage `json:"vantages,omitempty"`
+	// ClockOffsets are the clock offsets between vantages that saw the same connections.
+	ClockOffsets []ClockOffset `json:"clock_offsets,omitempty"`
 }
 
 // Generator names the build of connscope that made a result, as the Go toolchain recorded it in
@@ -161,7 +167,8 @@ type Options struct {
 type Warning struct {
 	// Code is a stable identifier: "truncated-file", "corrupt-file", "snaplen-cut",
 	// "client-hello-cut", "roles-guessed", "flows-not-listed", "undecodable-frames", "fleet-truncated",
-	// "dns-other-failures", "dns-not-followed", "one-direction", "kernel-drops", "capture-error".
+	// "dns-other-failures", "dns-not-followed", "one-direction", "kernel-drops", "capture-error",
+	// "two-points-split", "two-points-unsplit".
 	Code    string  `json:"code"`
 	Message Message `json:"message"` // one sentence that says what happened and what to do
 	Offset  int64   `json:"offset,omitempty"`
@@ -228,6 +235,9 @@ type Flow struct {
 	// Path is what the packets show about the network between client and server: where the
 	// capture was taken, hop counts, the SYN retry schedule, ICMP errors, duplicate ACKs.
 	Path *Path `json:"path,omitempty"`
+	// Vantages is how the connection was seen at several vantages (or should have been): absent
+	// when the capture has one, or when no other vantage saw it or should have.
+	Vantages *Vantages `json:"vantages,omitempty"`
 }
 
 // Path is what a flow's packets show about the network path and the capture's vantage point.

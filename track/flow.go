@@ -30,6 +30,7 @@ type side struct {
 	ttl       int
 	seqMax    uint32 // highest sequence number + length seen with payload
 	synSeq    uint32
+	synIPID   uint16 // the IP ID of the side's first SYN
 	altSYNSeq uint32 // the ISN of a SYN-ACK other than the first (altSYN), for anchorServer
 	seqMaxSet bool
 	synSeen   bool
@@ -76,7 +77,9 @@ type flow struct {
 
 	snaplenCut     int
 	clientHelloCut bool
-	overruns       int // packets whose IP length claims more than their uncut frame holds
+	vantage        uint16           // where its packets were captured (capture.Packet.Vantage)
+	sightings      *facts.Sightings // its packets, when tracked (Config.Sightings)
+	overruns       int              // packets whose IP length claims more than their uncut frame holds
 	overrunRef     ref
 	helloSegs      [maxHelloSegments]helloSegment // the client's first data segments (retrans.go)
 	nHelloSegs     uint8
@@ -139,6 +142,9 @@ func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Tracker) {
 	f.pathPacket(d, p)
 	s := &f.side[d]
 	t := &p.TCP
+	if f.sightings != nil {
+		addSighting(f.sightings, d, p)
+	}
 	r := facts.MakeRef(p.Index, p.Time)
 	f.last = p.Time
 	lp := f.ladder.add(d, r, t, &f.shared.ladders)
@@ -163,7 +169,9 @@ func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Tracker) {
 	if syn {
 		if !s.synSeen {
 			s.synSeen = true
-			s.synSeq = t.Seq
+			s.synSeq, s.synIPID = t.Seq, p.IPID
+		} else if t.Seq == s.synSeq && (p.TTL != uint8(s.ttl) || p.IPID != 0 && p.IPID == s.synIPID) {
+			f.shared.twin(p.Index) // a retransmission has a new IP ID
 		} else if d == fromServer && ack && t.Seq != s.synSeq && !s.altSYN {
 			s.altSYN, s.altSYNSeq = true, t.Seq // another SYN-ACK, another ISN (two hosts answering)
 		}
@@ -210,6 +218,9 @@ func (f *flow) payload(d int, p *capture.Packet, r ref, lp *facts.LadderPacket) 
 	case int32(end-s.seqMax) <= 0:
 		s.retrans++
 		lp.Retrans = true
+		if p.TTL != uint8(s.ttl) {
+			f.shared.twin(p.Index)
+		}
 	default:
 		s.seqMax = end
 	}

@@ -24,7 +24,7 @@ func (f *flow) facts() *facts.Conn {
 		ID: int32(f.id), Client: f.client, Server: f.server, RolesGuessed: f.rolesGuessed,
 		First: facts.MakeRef(f.firstFrame, f.first), Last: facts.MakeRef(f.lastFrame, f.last),
 		SYNCount: int32(f.synCount), SYNs: clipped(f.syns), SYNAck: f.synAck, RSTCount: int32(f.rstCount),
-		SnaplenCut: int32(f.snaplenCut),
+		SnaplenCut: int32(f.snaplenCut), Vantage: f.vantage,
 	}
 	if len(f.icmp) > 0 {
 		c.Extra().ICMP = clipped(f.icmp)

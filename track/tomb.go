@@ -39,6 +39,8 @@ type tomb struct {
 	prevGap time.Duration
 	seqMax  [2]uint32 // per side, as side.seqMax and seqMaxSet
 	seqSet  [2]bool
+	// sightings are the flow's, kept apart from the record (Config.Sightings).
+	sightings *facts.Sightings
 }
 
 // bury turns a closed flow into a tomb and frees the flow.
@@ -48,7 +50,7 @@ func (a *Tracker) bury(f *flow) *tomb {
 	c.Ladder, omitted = f.ladder.ordered()
 	c.LadderOmitted = int32(omitted)
 	t := &tomb{id: f.id, key: f.key, client: f.client, last: f.last, lastGap: f.path.lastGap, prevGap: f.path.prevGap,
-		zeek: f.zeek.Clone()}
+		zeek: f.zeek.Clone(), sightings: f.sightings}
 	for d := range f.side {
 		t.seqMax[d], t.seqSet[d] = f.side[d].seqMax, f.side[d].seqMaxSet
 	}
@@ -79,6 +81,9 @@ func (a *Tracker) finishTomb(t *tomb) {
 	c.End = facts.MakeRef(0, a.now)
 	t.zeek.Finish()
 	c.ConnState, c.History = t.zeek.ConnState(), a.shared.history(t.zeek.History())
+	if t.sightings != nil {
+		c.Extra().Sightings = t.sightings
+	}
 	if !a.sink(c) && !a.cfg.OwnLadders {
 		c.Ladder, c.LadderOmitted = nil, 0
 	}
@@ -110,6 +115,9 @@ func (a *Tracker) late(t *tomb, src netip.AddrPort, p *capture.Packet) bool {
 	}
 	d := t.dirOf(src)
 	tcp := &p.TCP
+	if t.sightings != nil {
+		addSighting(t.sightings, d, p)
+	}
 	r := facts.MakeRef(p.Index, p.Time)
 	t.prevGap, t.lastGap = t.lastGap, p.Time.Sub(t.last)
 	t.last = p.Time

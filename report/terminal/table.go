@@ -52,6 +52,7 @@ func Write(b *bytes.Buffer, r *result.Result, wd *wording.Words, o Options) erro
 	}
 	wrap(b, wording.Clean(wd.Answer(r, fs).Paragraph(wd)), wrapWidth)
 	b.WriteByte('\n')
+	writeInputVantages(b, r, wd)
 	if fs.Flows == 0 && fs.Listed == 0 {
 		writeEmpty(b, r, wd)
 		if len(r.Names) > 0 {
@@ -165,8 +166,13 @@ func hasWide(s string) bool {
 // writeListing writes a row per listed connection (per failing one with o.Failed) and, when a
 // row needs it, the footnote on offered versions.
 func writeListing(b *bytes.Buffer, r *result.Result, fs *findings.Findings, wd *wording.Words, o Options, p painter) {
-	g := newGrid(wd.Cols("report.col.id", "report.col.time", "report.col.client", "report.col.server", "report.col.sni",
-		"report.col.tcp", "report.col.offered", "report.col.chosen", "report.col.verdict"), true)
+	cols := []string{"report.col.id", "report.col.time", "report.col.client", "report.col.server", "report.col.sni",
+		"report.col.tcp", "report.col.offered", "report.col.chosen", "report.col.verdict"}
+	views := len(r.Input.Vantages) > 0
+	if views {
+		cols = append(cols, "report.col.between")
+	}
+	g := newGrid(wd.Cols(cols...), true)
 	legacy := false
 	for _, f := range r.Flows.All() {
 		if o.Failed && !f.Failed {
@@ -177,8 +183,13 @@ func writeListing(b *bytes.Buffer, r *result.Result, fs *findings.Findings, wd *
 			offered += wording.LegacyMark
 			legacy = true
 		}
-		g.row(strconv.Itoa(f.ID), wording.UTC(f.Start, wording.StartLayout), wording.OrDash(f.Client), wording.OrDash(f.Server), wording.OrDash(findings.SNI(f)),
-			wording.OrDash(f.ConnState), offered, wording.OrDash(findings.Chosen(f)), p.verdictOf(f.Verdict, f.Failed, wd.VerdictCell(f)))
+		cells := []string{strconv.Itoa(f.ID), wording.UTC(f.Start, wording.StartLayout), wording.OrDash(f.Client), wording.OrDash(f.Server),
+			wording.OrDash(findings.SNI(f)), wording.OrDash(f.ConnState), offered, wording.OrDash(findings.Chosen(f)),
+			p.verdictOf(f.Verdict, f.Failed, wd.VerdictCell(f))}
+		if views {
+			cells = append(cells, wording.Clean(wd.VantageCell(f)))
+		}
+		g.row(cells...)
 	}
 	if len(g.rows) == 0 {
 		return
@@ -233,7 +244,32 @@ func writeExplained(b *bytes.Buffer, f *wording.FlowView, wd *wording.Words, ste
 		labelled(b, wd, "report.label.not-tls", f.NotTLS)
 	}
 	writeEvidence(b, wd, f.Evidence)
+	writeVantages(b, wd, f.Flow)
 	labelled(b, wd, "report.label.filter", f.Filter)
+}
+
+// writeVantages writes, for a connection seen at several vantages, where it was seen and, per
+// direction, what left one vantage and what reached the other.
+func writeVantages(b *bytes.Buffer, wd *wording.Words, f *result.Flow) {
+	seen, lines := wd.VantageLines(f)
+	labelled(b, wd, "report.label.seen-at", seen)
+	for _, l := range lines {
+		b.WriteString("    " + wording.Clean(l.Label) + " " + wording.Clean(l.Text) + "\n")
+	}
+}
+
+// writeInputVantages writes where the packets were captured and the clock offsets between the
+// vantages, when there are several.
+func writeInputVantages(b *bytes.Buffer, r *result.Result, wd *wording.Words) {
+	list, offsets := wd.InputVantages(&r.Input)
+	if list == "" {
+		return
+	}
+	wrap(b, wording.Clean(wd.Say("report.label.captured-at")+" "+list), wrapWidth)
+	for _, o := range offsets {
+		wrap(b, wording.Clean(o), wrapWidth)
+	}
+	b.WriteByte('\n')
 }
 
 // labelled writes "  label: text" when text is not empty.

@@ -48,6 +48,7 @@ type Analyzer struct {
 func New(opts Options) *Analyzer {
 	opts = opts.withDefaults()
 	a := &Analyzer{opts: opts, agg: fleet.New(opts.MaxAgentKeys), snis: map[string]bool{}, hosts: map[string]bool{}}
+	a.kept.chunkSize, a.kept.spillAfter = opts.recordChunk, opts.spillAfter
 	for _, p := range opts.TLSPorts {
 		a.tlsPorts[p] = true
 	}

@@ -65,6 +65,10 @@ type Options struct {
 	// capture points a second time with its links told apart; nil when it cannot be read again
 	// (standard input). File sets it.
 	Reopen func() (*capture.Reader, error)
+
+	// recordChunk and spillAfter size the store's chunks and what it keeps in memory (store);
+	// 0: the defaults. Tests set them to make the store spill small captures.
+	recordChunk, spillAfter int
 }
 
 // Defaults for Options.

@@ -5,11 +5,13 @@ import (
 	"slices"
 
 	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/correlate"
 	"github.com/connscope/connscope/diagnose"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/fleet"
 	"github.com/connscope/connscope/result"
 	"github.com/connscope/connscope/track"
+	dnsnames "github.com/connscope/connscope/track/names"
 )
 
 // Analyzer is the engine: it feeds packets to connection tracking (package track), files each
@@ -30,12 +32,18 @@ type Analyzer struct {
 	snis, hosts map[string]bool // the SNIs and HTTP hosts of the listed connections (tie)
 
 	pipe *pipeline // files records on a goroutine of its own (pipeline.go); nil: in line
+	vp   *vantages // a capture of several vantages (vantage.go); nil: one
+	// describe gives the reader's vantages and capture points (readFrom); nil for a live capture.
+	describe func() ([]capture.Vantage, []capture.Point)
+	nat      natTwins // one vantage: connections seen twice through a translator (vantage.go)
 
 	helloCuts     int // connections whose ClientHello the snaplen cut
 	helloCutFrame int // the first such ClientHello's frame
 	oddTimes      oddTimes
 	damaged       damagedFlows // connections with packets that arrived damaged
 	guessedAt     frameList    // where the connections whose roles were guessed start
+	overruns      int          // packets whose IP length claims more than their uncut frame holds
+	overrunFrame  int          // the first such packet's frame
 	forms         resultForms
 }
 
@@ -43,6 +51,7 @@ type Analyzer struct {
 func New(opts Options) *Analyzer {
 	opts = opts.withDefaults()
 	a := &Analyzer{opts: opts, agg: fleet.New(opts.MaxAgentKeys), snis: map[string]bool{}, hosts: map[string]bool{}}
+	a.kept.chunkSize, a.kept.spillAfter = opts.recordChunk, opts.spillAfter
 	for _, p := range opts.TLSPorts {
 		a.tlsPorts[p] = true
 	}
@@ -64,11 +73,32 @@ func (a *Analyzer) Packet(p *capture.Packet) {
 	a.tr.Packet(p)
 }
 
-// finished takes a connection's record as tracking finishes it: it is diagnosed on its own (and,
-// for a live capture, with what the capture showed so far), filed with the aggregates, and kept
-// if the result lists it. It returns whether the record keeps its ladder: a listed connection
-// that may have failed does.
+// finished takes a connection's record as tracking finishes it: with several vantages it goes
+// to the correlation, which files each connection once its views are related (file); else it
+// is filed at once.
 func (a *Analyzer) finished(c *facts.Conn) bool {
+	if a.vp == nil && c.Vantage != 0 && a.describe != nil {
+		a.startViews(int(c.Vantage) + 1) // an interface declared late in the file
+	}
+	if a.vp != nil {
+		a.vp.observe(a, c)
+		return false
+	}
+	return a.fileRecord(c, nil)
+}
+
+// file files a connection seen at several vantages (correlate.Group): its primary record, with
+// its views.
+func (a *Analyzer) file(g correlate.Group) { a.fileRecord(g.Primary, g.Views) }
+
+// fileRecord files a connection's record: it is diagnosed on its own (and, for a live capture,
+// with what the capture showed so far), filed with the aggregates, and kept if the result lists
+// it, with its views w (nil: one view). It returns whether the record keeps its ladder: a listed
+// connection that may have failed does.
+func (a *Analyzer) fileRecord(c *facts.Conn, w *facts.Views) bool {
+	if a.vp == nil {
+		a.nat.note(c)
+	}
 	d := diagnose.FirstOf(c, &a.cfg)
 	a.damaged.note(c)
 	if c.RolesGuessed {
@@ -79,6 +109,12 @@ func (a *Analyzer) finished(c *facts.Conn) bool {
 			a.helloCutFrame = c.Side[facts.Client].FirstPayload.Num()
 		}
 		a.helloCuts++
+	}
+	if x := c.X; x != nil && x.Overruns > 0 {
+		if a.overruns == 0 || x.OverrunRef.Num() < a.overrunFrame {
+			a.overrunFrame = x.OverrunRef.Num()
+		}
+		a.overruns += int(x.Overruns)
 	}
 	a.agg.Observe(c, &d)
 	if a.opts.OnFlow != nil {
@@ -91,12 +127,22 @@ func (a *Analyzer) finished(c *facts.Conn) bool {
 		a.agg.Unlisted(c, &d)
 		return false
 	}
-	if d.Verdict == result.VerdictOK && !d.PlainText {
-		c.Ladder, c.LadderOmitted = nil, 0 // reports draw ladders of the flows that did not work
+	mayFail := d.Verdict != result.VerdictOK || plainText(c) // reports draw ladders of the flows that did not work, and of plain text
+	if w != nil {
+		mayFail = mayFail || diagnose.ViewsVerdict(d.Verdict, w) != d.Verdict
+		a.vp.keepViews(c, w, mayFail)
+	}
+	if !mayFail {
+		c.Ladder, c.LadderOmitted = nil, 0
 	}
 	a.tie(c)
 	a.kept.add(c, d)
 	return false // the store keeps what it needs of the ladder
+}
+
+// plainText reports whether the client spoke something other than TLS and no TLS followed.
+func plainText(c *facts.Conn) bool {
+	return c.TLS.R().NotTLS[facts.Client].Seen() && c.TLS.Hello == nil
 }
 
 // AddWarning adds a warning about the input to the result.
@@ -111,6 +157,10 @@ func (a *Analyzer) OpenFlows() int { return a.tr.Open() }
 func (a *Analyzer) Finish(input result.Input) *result.Result {
 	a.tr.Flush()
 	a.settle()
+	if a.vp != nil {
+		a.vp.flush()
+		a.vp.inputVantages(&input)
+	}
 	if a.helloCuts > 0 {
 		a.warnings = append(a.warnings, warning("client-hello-cut", 0, a.helloCutFrame, result.Int("n", a.helloCuts), result.Int("frame", a.helloCutFrame)))
 	}
@@ -123,8 +173,10 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	if w, ok := a.damaged.warning(); ok {
 		a.warnings = append(a.warnings, w)
 	}
+	if a.overruns > 0 {
+		a.warnings = append(a.warnings, warning("ip-length-overrun", 0, a.overrunFrame, result.Int("n", a.overruns), result.Int("frame", a.overrunFrame)))
+	}
 	a.kept.sort()
-	ctx := a.agg.Context()
 	input.Outside = outside(a.tr.Unmatched(result.MaxOutside))
 	res := &result.Result{
 		Schema:   result.SchemaVersion,
@@ -136,6 +188,9 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	perServer := map[netip.AddrPort]map[result.Verdict]int{}
 	count := func(server netip.AddrPort, v result.Verdict, n int) {
 		counts[v] += n
+		if v == result.VerdictPortScan {
+			return // the scan is named in the summary, not as hundreds of servers
+		}
 		if perServer[server] == nil {
 			perServer[server] = map[result.Verdict]int{}
 		}
@@ -146,11 +201,17 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	oneDir, oneDirFirst, oneDirWhat := 0, 0, -1
 	for i := range a.kept.entries {
 		e := &a.kept.entries[i]
+		ctx := a.context(e.vantage)
 		v := e.first.Verdict
-		if v == result.VerdictRefused {
-			v = diagnose.Final(a.kept.record(i), e.first, ctx) // the forged-reset check reads the resets
+		if v == result.VerdictRefused || e.first.Probe {
+			v = diagnose.Final(a.kept.record(i), e.first, ctx) // the forged-reset and scan checks read the record
 		} else {
-			v = diagnose.Revise(ctx, a.kept.servers[e.server], v, e.first.Highest, e.first.VersionSuspect, e.first.PlainText)
+			v = diagnose.Revise(ctx, netip.Addr{}, a.kept.servers[e.server], e.first)
+		}
+		if a.vp != nil {
+			if w := a.vp.views[e.id]; w != nil {
+				v = diagnose.ViewsVerdict(v, w)
+			}
 		}
 		count(a.kept.servers[e.server], v, 1)
 		if e.rolesGuessed {
@@ -168,8 +229,17 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	}
 	res.Flows = result.NewConcurrentFlowList(a.kept.len(), func(i int, into *result.Flow) {
 		c := a.kept.record(i)
-		d := diagnose.Conn(c, &a.cfg, ctx)
+		d := diagnose.Conn(c, &a.cfg, a.context(c.Vantage))
+		var w *facts.Views
+		if a.vp != nil {
+			if w = a.vp.views[c.ID]; w != nil {
+				diagnose.Views(&d, w, a.vp.names)
+			}
+		}
 		a.build(c, &d, into)
+		if w != nil {
+			a.vp.buildViews(c, w, into)
+		}
 	})
 	for v, byServer := range a.agg.Revised() {
 		for s, n := range byServer {
@@ -196,6 +266,14 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 		res.Warnings = append(res.Warnings, warning("flows-evicted", 0, 0, result.Int("max", a.opts.MaxActiveFlows), result.Int("n", n)))
 	}
 	res.Summary = a.summary(counts, perServer)
+	res.Summary.Scans = a.agg.Scans()
+	for i, sc := range res.Summary.Scans {
+		if i == maxScanWarnings {
+			break
+		}
+		res.Warnings = append(res.Warnings, warning("port-scan", 0, sc.FirstFrame, result.From("client", sc.Client), result.From("server", sc.Server),
+			result.Int("ports", sc.Ports), result.Int("open", sc.Open), result.Int("flows", sc.Flows), result.Int("frame", sc.FirstFrame)))
+	}
 	a.finishNames(res, &ties)
 	a.agg.Fleet(&res.Summary)
 	if n := a.agg.AgentsDropped(); n > 0 {
@@ -203,6 +281,9 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	}
 	return res
 }
+
+// maxScanWarnings bounds the port-scan warnings (summary.scans lists every scan).
+const maxScanWarnings = 8
 
 // outside is what tracking skipped, as the result gives it.
 func outside(u track.Unmatched) result.Outside {
@@ -324,7 +405,7 @@ func (a *Analyzer) finishNames(res *result.Result, t *diagnose.Ties) {
 		res.Warnings = append(res.Warnings, warning("dns-other-failures", 0, 0, result.Int("n", otherCount), result.List("names", others)))
 	}
 	if dropped > 0 {
-		res.Warnings = append(res.Warnings, warning("dns-not-followed", 0, 0, result.Int("n", dropped), result.Int("names", track.MaxDNSNames),
-			result.Int("pending", track.MaxDNSPending)))
+		res.Warnings = append(res.Warnings, warning("dns-not-followed", 0, 0, result.Int("n", dropped), result.Int("names", dnsnames.MaxNames),
+			result.Int("pending", dnsnames.MaxPending)))
 	}
 }

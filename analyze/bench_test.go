@@ -171,12 +171,13 @@ func TestSynthVerdicts(t *testing.T) {
 
 // The analysis holds what is in progress, not what went before: past the connections open at
 // once (here, each copy lives ~1 s and lingers 10 s after its close), the listed flows
-// (MaxFlows) and the fleet view's agents (MaxAgentKeys), the heap does not grow with the file.
+// (MaxFlows: their records, unless the store spills them to its file) and the fleet view's agents
+// (MaxAgentKeys), the heap does not grow with the file.
 func TestAnalyzeMemoryFlat(t *testing.T) {
 	if testing.Short() {
 		t.Skip("writes and analyses captures of 60,000 and 300,000 packets")
 	}
-	heapAfter := func(packets int) (uint64, int) {
+	heapAfter := func(packets int, opts Options) (heap uint64, n, flows int) {
 		c := synthFile(t, packets, 10*time.Millisecond) // 100 new connections a second
 		r, err := capture.Open(c.path)
 		if err != nil {
@@ -185,7 +186,7 @@ func TestAnalyzeMemoryFlat(t *testing.T) {
 		defer r.Close()
 		// Every copy in the synthetic file is a new agent address: the fleet view, bounded by
 		// MaxAgentKeys, is capped low here so that what remains is what is in progress.
-		a := New(Options{MaxFlows: 100, MaxAgentKeys: 1000})
+		a := New(opts)
 		var p capture.Packet
 		for err = r.Next(&p); err == nil; err = r.Next(&p) {
 			a.Packet(&p)
@@ -200,13 +201,24 @@ func TestAnalyzeMemoryFlat(t *testing.T) {
 		if res.Summary.Flows < c.copies {
 			t.Fatalf("%d flows from %d copies", res.Summary.Flows, c.copies)
 		}
-		return ms.HeapAlloc, c.packets
+		return ms.HeapAlloc, c.packets, res.Summary.Flows
 	}
-	small, n1 := heapAfter(60000)
-	large, n2 := heapAfter(300000)
-	t.Logf("heap before Finish: %d KiB after %d packets, %d KiB after %d", small/1024, n1, large/1024, n2)
-	if large > small+small/4 {
-		t.Errorf("heap grew from %d KiB to %d KiB between %d and %d packets", small/1024, large/1024, n1, n2)
+	for _, c := range []struct {
+		name    string
+		opts    Options
+		perFlow uint64 // bytes of heap a listed connection may keep
+	}{
+		{"100 listed", Options{MaxFlows: 100, MaxAgentKeys: 1000}, 0},
+		// Every connection listed: the store moves its records to its file past 256 KiB, and
+		// keeps an entry of 56 bytes per connection (in a slice that grows by doubling).
+		{"all listed", Options{MaxAgentKeys: 1000, recordChunk: 64 << 10, spillAfter: 256 << 10}, 2 * 56},
+	} {
+		small, n1, f1 := heapAfter(60000, c.opts)
+		large, n2, f2 := heapAfter(300000, c.opts)
+		t.Logf("%s: heap before Finish: %d KiB after %d packets (%d connections), %d KiB after %d (%d)", c.name, small/1024, n1, f1, large/1024, n2, f2)
+		if large > small+small/4+c.perFlow*uint64(f2-f1) {
+			t.Errorf("%s: heap grew from %d KiB to %d KiB between %d and %d packets", c.name, small/1024, large/1024, n1, n2)
+		}
 	}
 }
 

@@ -198,6 +198,9 @@ func (a *Analyzer) fillTLS(c *facts.Conn, out *result.Flow) {
 		t.ServerHello = a.forms.serverHello(sh, x.SHRef.Num())
 		v := sh.SH.ChosenVersion().String()
 		out.ChosenVersion = &v
+	} else if r := x.R(); r.BadServerHello.Seen() {
+		v := r.BadSHVersion.String() // what the ServerHello's version field says, as tshark reads it
+		out.ChosenVersion = &v
 	}
 	if x.R().HRR != nil {
 		t.HelloRetryRequest = a.forms.serverHello(x.R().HRR, x.R().HRRRef.Num())

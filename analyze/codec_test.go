@@ -16,7 +16,7 @@ import (
 // reads back from its compact form as it was; and the compact form is small.
 func TestRecordCodecRoundTrip(t *testing.T) {
 	var paths []string
-	for _, glob := range []string{filepath.Join(ownCaptures, "*.pcap*"), filepath.Join(sharedCaptures, "*", "*.pcap*"), "../capture/testdata/*.pcap*"} {
+	for _, glob := range []string{filepath.Join(ownCaptures, "*.pcap*"), filepath.Join(ownCaptures, "accuracy", "*.pcap"), filepath.Join(sharedCaptures, "*", "*.pcap*"), "../capture/testdata/*.pcap*"} {
 		m, _ := filepath.Glob(glob)
 		for _, p := range m {
 			if filepath.Ext(p) != ".tsv" {

@@ -199,12 +199,15 @@ func TestDamagedFlowSaysSo(t *testing.T) {
 		t.Fatal(err)
 	}
 	en := knowledge.CatalogOf(knowledge.English)
+	ja := knowledge.CatalogOf(knowledge.Japanese)
 	for _, tc := range []struct {
-		frame  int
-		reason string
+		frame        int
+		reason, inJa string
 	}{
-		{8, "the verdict rests on frame 8, which arrived damaged (a wrong TCP checksum)"},
-		{9, "frame 9 of this connection arrived damaged (a wrong TCP checksum), which may have changed what it shows"},
+		{8, "the verdict rests on frame 8, which arrived damaged (a wrong TCP checksum)",
+			"この判定は壊れて届いたフレーム 8 にもとづいています（TCP チェックサムの誤り）"},
+		{9, "frame 9 of this connection arrived damaged (a wrong TCP checksum), which may have changed what it shows",
+			"この接続のフレーム 9 は壊れて届きました（TCP チェックサムの誤り）"},
 	} {
 		b := append([]byte(nil), orig...)
 		b[starts[tc.frame]+16+14+20+16] ^= 0x5a // the TCP checksum field
@@ -237,6 +240,9 @@ func TestDamagedFlowSaysSo(t *testing.T) {
 		}
 		if r := en.Render(f.Reason); !strings.Contains(r, tc.reason) {
 			t.Errorf("frame %d: reason %q, want it to hold %q", tc.frame, r, tc.reason)
+		}
+		if r := ja.Render(f.Reason); !strings.Contains(r, tc.inJa) {
+			t.Errorf("frame %d: Japanese reason %q, want it to hold %q", tc.frame, r, tc.inJa)
 		}
 		warned := false
 		for _, w := range res.Warnings {

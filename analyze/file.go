@@ -19,22 +19,42 @@ func File(path string, opts Options) (*result.Result, error) {
 		return nil, err
 	}
 	defer r.Close()
+	if opts.Reopen == nil {
+		opts.Reopen = func() (*capture.Reader, error) { return capture.Open(path) }
+	}
 	return Reader(r, path, opts)
 }
 
 // Reader analyses every packet of an open capture reader. With more than one CPU, reading and
 // decoding run in a goroutine of their own, a batch of packets ahead of the analysis (see
 // readAhead); the result is the same either way.
+//
+// A capture of one vantage that turns out to hold the same packets twice, seen at two points of
+// their path (a mergecap of an agent-side and a server-side capture: the copies differ in TTL),
+// is read again through Options.Reopen with its links told apart (capture.Reader.SplitLinks), so
+// that each point is a vantage of its own; without Reopen (standard input), or when its links do
+// not tell the points apart, the result warns that the copies were taken as retransmissions.
 func Reader(r *capture.Reader, name string, opts Options) (*result.Result, error) {
 	return analyzeReader(r, name, opts, runtime.GOMAXPROCS(0) > 1)
 }
 
 // analyzeReader is Reader, reading ahead in a goroutine when ahead is set.
 func analyzeReader(r *capture.Reader, name string, opts Options, ahead bool) (*result.Result, error) {
+	res, twins, err := readOnce(r, name, opts, ahead)
+	if err != nil || twins.n < minTwins && twins.translated == 0 || len(res.Input.Vantages) > 0 {
+		return res, err
+	}
+	return readSplit(res, twins, name, opts, ahead), nil
+}
+
+// readOnce reads r through once. It also returns the packets that looked like the same packet
+// seen at two points (track.Twins).
+func readOnce(r *capture.Reader, name string, opts Options, ahead bool) (*result.Result, twins, error) {
 	a := New(opts)
 	if ahead {
 		a.fileInBackground()
 	}
+	a.readFrom(func() ([]capture.Vantage, []capture.Point) { return r.Vantages(), r.Points() }, r.SplittingLinks())
 	in := result.Input{File: result.FileName(name), Format: r.Format(), Complete: true}
 	take := func(p *capture.Packet) {
 		if in.Frames == 0 {
@@ -60,7 +80,7 @@ func analyzeReader(r *capture.Reader, name string, opts Options, ahead bool) (*r
 	if err != io.EOF {
 		var fe *capture.FileError
 		if !errors.As(err, &fe) {
-			return nil, fmt.Errorf("reading %s: %w", name, err)
+			return nil, twins{}, fmt.Errorf("reading %s: %w", name, err)
 		}
 		in.Complete = false
 		code := "corrupt-file"
@@ -80,7 +100,10 @@ func analyzeReader(r *capture.Reader, name string, opts Options, ahead bool) (*r
 	in.Snaplen = r.Snaplen()
 	describePoints(a, &in, r, stopped)
 	addReaderWarnings(a, r)
-	return a.Finish(in), nil
+	res := a.Finish(in)
+	tw := twins{translated: a.nat.n}
+	tw.n, tw.frame = a.tr.Twins()
+	return res, tw, nil
 }
 
 // addDecodeWarnings warns about packets cut by the snaplen and frames that could not be decoded,

@@ -14,7 +14,7 @@ import (
 // capture of testdata and ../shared/captures.
 func TestFirstAndFinalAgree(t *testing.T) {
 	var paths []string
-	for _, glob := range []string{filepath.Join(ownCaptures, "*.pcap*"), filepath.Join(sharedCaptures, "*", "*.pcap*"), "../capture/testdata/*.pcap*"} {
+	for _, glob := range []string{filepath.Join(ownCaptures, "*.pcap*"), filepath.Join(ownCaptures, "accuracy", "*.pcap"), filepath.Join(sharedCaptures, "*", "*.pcap*"), "../capture/testdata/*.pcap*"} {
 		m, _ := filepath.Glob(glob)
 		for _, p := range m {
 			if filepath.Ext(p) != ".tsv" {
@@ -45,9 +45,9 @@ func TestFirstAndFinalAgree(t *testing.T) {
 				own := diagnose.Conn(c, &a.cfg, nil)
 				first := diagnose.FirstOf(c, &a.cfg)
 				if first != kept || first.Verdict != own.Verdict || first.Highest != own.Highest ||
-					first.VersionSuspect != own.VersionSuspect || first.PlainText != own.PlainText {
-					t.Errorf("%s flow %d: FirstOf %+v, kept %+v, Conn %s %v %v %v", path, c.ID, first, kept,
-						own.Verdict, own.Highest, own.VersionSuspect, own.PlainText)
+					first.VersionSuspect != own.VersionSuspect || first.VersionOrCipher != own.VersionOrCipher || first.Probe != own.Probe {
+					t.Errorf("%s flow %d: FirstOf %+v, kept %+v, Conn %s %v %v %v %v", path, c.ID, first, kept,
+						own.Verdict, own.Highest, own.VersionSuspect, own.VersionOrCipher, own.Probe)
 				}
 				if v, want := diagnose.Final(c, first, ctx), diagnose.Conn(c, &a.cfg, ctx).Verdict; v != want {
 					t.Errorf("%s flow %d: Final %s, Conn %s", path, c.ID, v, want)

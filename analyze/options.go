@@ -6,6 +6,8 @@ package analyze
 
 import (
 	"net/netip"
+
+	"github.com/connscope/connscope/capture"
 	"slices"
 	"time"
 
@@ -59,6 +61,14 @@ type Options struct {
 	// ServerNames are DNS names of the servers, as the clients are configured with them: their
 	// lookups are reported (result.Names) even when nothing in the capture ties them to a server.
 	ServerNames []string
+	// Reopen opens the capture again from its start, for Reader to read a file that holds two
+	// capture points a second time with its links told apart; nil when it cannot be read again
+	// (standard input). File sets it.
+	Reopen func() (*capture.Reader, error)
+
+	// recordChunk and spillAfter size the store's chunks and what it keeps in memory (store);
+	// 0: the defaults. Tests set them to make the store spill small captures.
+	recordChunk, spillAfter int
 }
 
 // Defaults for Options.

@@ -183,9 +183,10 @@ func TestSharedCaptureVerdicts(t *testing.T) {
 }
 
 func findFlow(res *result.Result, client, server string) *result.Flow {
-	for i := range res.Flows.Slice() {
-		if string(res.Flows.Slice()[i].Client) == client && string(res.Flows.Slice()[i].Server) == server {
-			return &res.Flows.Slice()[i]
+	flows := res.Flows.Slice() // each call makes every flow anew
+	for i := range flows {
+		if string(flows[i].Client) == client && string(flows[i].Server) == server {
+			return &flows[i]
 		}
 	}
 	return nil

@@ -9,15 +9,24 @@ import (
 	"github.com/connscope/connscope/facts"
 )
 
-// store keeps the records the result lists, compactly (facts.Codec) in chunks of memory that
-// hold no pointers, with what the summary needs of each at hand: a listed connection costs some
-// 200 bytes rather than the kilobyte its record takes as a struct.
+// store keeps the records the result lists, compactly (facts.Codec) in chunks that hold no
+// pointers, with what the summary needs of each at hand: a listed connection costs some 200
+// bytes rather than the kilobyte its record takes as a struct. Past spillAfter bytes of chunks,
+// full chunks move to a temporary file (spill.go), so that the memory of an analysis that lists
+// every connection stays flat as captures grow: some 40 bytes of entry per connection remain.
 type store struct {
 	codec   facts.Codec
-	chunks  [][]byte
+	chunks  [][]byte // nil once spilled
+	at      []int64  // per chunk, its offset in the spill file; -1: in memory
 	entries []entry
 	servers []netip.AddrPort // the servers of the entries, by index
 	server  map[netip.AddrPort]uint32
+
+	spill      spillFile
+	chunkSize  int    // bytes of a chunk (0: defaultChunkSize)
+	spillAfter int    // bytes of chunks kept in memory before spilling (0: defaultSpillAfter; <0: never)
+	inMemory   int    // bytes of chunks in memory
+	scratch    []byte // the record being added
 }
 
 // entry is one kept record: where its bytes are, and the facts the summary counts with.
@@ -31,22 +40,22 @@ type entry struct {
 	// missing is the direction the capture lacks (diagnose.MissingDirection) + 1; 0: none.
 	missing      int8
 	rolesGuessed bool
+	vantage      uint16 // where the record's packets were captured
 }
 
-// chunkSize is the size of the store's chunks of record bytes.
-const chunkSize = 1 << 20
+// defaultChunkSize is the size of the store's chunks of record bytes.
+const defaultChunkSize = 1 << 20
 
 // add keeps record c with its own verdict.
 func (s *store) add(c *facts.Conn, first diagnose.First) {
-	if len(s.chunks) == 0 || len(s.chunks[len(s.chunks)-1]) > chunkSize-4096 {
-		s.chunks = append(s.chunks, make([]byte, 0, chunkSize))
+	s.scratch = s.codec.Encode(s.scratch[:0], c)
+	if n := len(s.chunks); n == 0 || len(s.chunks[n-1])+len(s.scratch) > cap(s.chunks[n-1]) {
+		s.chunks = append(s.chunks, s.newChunk(len(s.scratch)))
+		s.at = append(s.at, -1)
 	}
 	k := len(s.chunks) - 1
 	start := len(s.chunks[k])
-	s.chunks[k] = s.codec.Encode(s.chunks[k], c)
-	if len(s.chunks[k]) > cap(s.chunks[k]) || cap(s.chunks[k]) != chunkSize {
-		// A record longer than the room left (a long ladder): the chunk grew; keep it as it is.
-	}
+	s.chunks[k] = append(s.chunks[k], s.scratch...)
 	srv, ok := s.server[c.Server]
 	if !ok {
 		if s.server == nil {
@@ -57,7 +66,7 @@ func (s *store) add(c *facts.Conn, first diagnose.First) {
 		s.servers = append(s.servers, c.Server)
 	}
 	s.entries = append(s.entries, entry{off: uint32(start), n: uint32(len(s.chunks[k]) - start), chunk: uint32(k), id: c.ID,
-		server: srv, first: first, missing: int8(diagnose.MissingDirection(c) + 1), rolesGuessed: c.RolesGuessed})
+		server: srv, first: first, missing: int8(diagnose.MissingDirection(c) + 1), rolesGuessed: c.RolesGuessed, vantage: c.Vantage})
 }
 
 // sort puts the entries in ID order.
@@ -72,9 +81,42 @@ func (s *store) len() int { return len(s.entries) }
 // nothing is added.
 func (s *store) record(i int) *facts.Conn {
 	e := &s.entries[i]
-	c, err := s.codec.Decode(s.chunks[e.chunk][e.off : e.off+e.n])
+	var b []byte
+	if at := s.at[e.chunk]; at >= 0 {
+		b = s.spill.read(at+int64(e.off), int(e.n))
+	} else {
+		b = s.chunks[e.chunk][e.off : e.off+e.n]
+	}
+	c, err := s.codec.Decode(b)
 	if err != nil {
 		panic(err) // the store wrote it: a bug, not bad input
 	}
 	return c
+}
+
+// newChunk returns an empty chunk for records, with room for at least need bytes (a record
+// longer than a chunk has one of its own): when the chunks in memory have reached spillAfter,
+// the last full one moves to the spill file and its memory is reused.
+func (s *store) newChunk(need int) []byte {
+	size, limit := s.chunkSize, s.spillAfter
+	if size == 0 {
+		size = defaultChunkSize
+	}
+	if limit == 0 {
+		limit = defaultSpillAfter
+	}
+	if k := len(s.chunks) - 1; k >= 0 && limit > 0 && s.inMemory >= limit && s.at[k] < 0 {
+		if at, ok := s.spill.write(s.chunks[k]); ok {
+			full := s.chunks[k]
+			s.inMemory -= cap(full)
+			s.chunks[k], s.at[k] = nil, at
+			if cap(full) >= need {
+				s.inMemory += cap(full)
+				return full[:0]
+			}
+		}
+	}
+	size = max(size, need)
+	s.inMemory += size
+	return make([]byte, 0, size)
 }

@@ -194,7 +194,7 @@ func TestIPv6ExtensionChains(t *testing.T) {
 		})
 	}
 	// cut by the snaplen inside the chain: a cut packet, not an undecodable one
-	cut := chain(3)[:14+40+12]
+	cut := snapCut(chain(3), 14+40+12)
 	pkts, st, _ := decodeFrames(t, layers.LinkTypeEthernet, cut)
 	if pkts[0].Kind != KindOther || !pkts[0].Truncated || st.Undecodable != 0 {
 		t.Errorf("cut chain: %+v, %+v", pkts[0], st)

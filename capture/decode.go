@@ -365,7 +365,7 @@ func (d *decoder) fromIPv4(p *Packet, tcpDone bool) inner {
 		payloadLen = len(ip.Payload)
 	}
 	if len(ip.Payload) < payloadLen {
-		p.Truncated = true
+		payloadLen = p.claimedBeyondFrame(len(ip.Payload), payloadLen)
 	}
 	d.l4 = checksumNone
 	in := done
@@ -432,7 +432,7 @@ func (d *decoder) ipv6Payload(p *Packet, tcpDone bool) inner {
 		remaining = len(ip.Payload)
 	}
 	if len(ip.Payload) < remaining {
-		p.Truncated = true
+		remaining = p.claimedBeyondFrame(len(ip.Payload), remaining)
 	}
 	ext, ok := skipIPv6Extensions(ip.next, ip.Payload)
 	if !ok {
@@ -594,6 +594,19 @@ func skipIPv6Extensions(next uint8, b []byte) (ipv6Ext, bool) {
 			return e, true
 		}
 	}
+}
+
+// claimedBeyondFrame is the length to take for an IP payload whose header claims more bytes
+// (claimed) than the frame holds (have): what the header claims when the capture's snaplen cut
+// the frame (the rest is missing: Truncated), else what the frame holds, since then the header
+// is wrong (LengthOverrun).
+func (p *Packet) claimedBeyondFrame(have, claimed int) int {
+	if p.CapLen < p.WireLen {
+		p.Truncated = true
+		return claimed
+	}
+	p.LengthOverrun = true
+	return have
 }
 
 // fromTCP fills p.TCP from a segment whose IP payload is wireLen bytes on the wire, of which seg

@@ -26,12 +26,26 @@ func pcapBytes(lt layers.LinkType, frames ...[]byte) []byte {
 		rh := make([]byte, 16)
 		binary.LittleEndian.PutUint32(rh[0:], 1700000000)
 		binary.LittleEndian.PutUint32(rh[4:], uint32(i))
+		wire := len(f)
+		if len(f) > 0 && snapLens[&f[0]] > 0 {
+			wire = snapLens[&f[0]]
+		}
 		binary.LittleEndian.PutUint32(rh[8:], uint32(len(f)))
-		binary.LittleEndian.PutUint32(rh[12:], uint32(len(f)))
+		binary.LittleEndian.PutUint32(rh[12:], uint32(wire))
 		b.Write(rh)
 		b.Write(f)
 	}
 	return b.Bytes()
+}
+
+// snapLens is the length on the wire of each frame snapCut made, by its first byte.
+var snapLens = map[*byte]int{}
+
+// snapCut is frame f as a capture whose snaplen is n holds it: pcapBytes writes its length on
+// the wire as len(f).
+func snapCut(f []byte, n int) []byte {
+	snapLens[&f[0]] = len(f)
+	return f[:n]
 }
 
 func serialize(t *testing.T, ls ...gopacket.SerializableLayer) []byte {
@@ -101,7 +115,12 @@ func TestDecodeCases(t *testing.T) {
 
 	// TCP options cut by the snaplen: the fixed header is there
 	l3 = ip4(layers.IPProtocolTCP)
-	cutOpts := serialize(t, eth(layers.EthernetTypeIPv4), l3, tcpSeg(t, l3, true), gopacket.Payload(payload))[:14+20+24]
+	cutOpts := snapCut(serialize(t, eth(layers.EthernetTypeIPv4), l3, tcpSeg(t, l3, true), gopacket.Payload(payload)), 14+20+24)
+
+	// IPv4 total length 100 bytes beyond the frame, which the capture did not cut: a wrong header
+	l3 = ip4(layers.IPProtocolTCP)
+	overrun := serialize(t, eth(layers.EthernetTypeIPv4), l3, tcpSeg(t, l3, false), gopacket.Payload(payload))
+	binary.BigEndian.PutUint16(overrun[14+2:], binary.BigEndian.Uint16(overrun[14+2:])+100)
 
 	// IPv4 header with options (a router alert)
 	l3 = ip4(layers.IPProtocolTCP)
@@ -121,7 +140,7 @@ func TestDecodeCases(t *testing.T) {
 	hdr6 := serialize(t, eth(layers.EthernetTypeIPv6), ip6(layers.IPProtocolIPv6Routing), gopacket.Payload(ext))
 
 	// an IPv6 extension header cut by the snaplen
-	extCut := hdr6[:14+40+20]
+	extCut := snapCut(hdr6, 14+40+20)
 
 	// ARP
 	arp := serialize(t, eth(layers.EthernetTypeARP), &layers.ARP{AddrType: layers.LinkTypeEthernet, Protocol: layers.EthernetTypeIPv4,
@@ -146,10 +165,18 @@ func TestDecodeCases(t *testing.T) {
 			}
 		}},
 		{"TCP options cut by the snaplen", cutOpts, KindTCP, true, false, func(t *testing.T, p Packet) {
+			if p.LengthOverrun {
+				t.Error("a frame the snaplen cut is not a length overrun")
+			}
 			want := TCPHeader{SrcPort: 50000, DstPort: 4343, Seq: 1000, Ack: 2000, Flags: FlagACK | FlagPSH, Window: 512, PayloadLen: 100}
 			if p.TCP.SrcPort != want.SrcPort || p.TCP.Seq != want.Seq || p.TCP.Ack != want.Ack || p.TCP.Flags != want.Flags ||
 				p.TCP.Window != want.Window || p.TCP.PayloadLen != want.PayloadLen || len(p.TCP.Payload) != 0 {
 				t.Errorf("got %+v", p.TCP)
+			}
+		}},
+		{"IPv4 total length beyond an uncut frame", overrun, KindTCP, false, false, func(t *testing.T, p Packet) {
+			if !p.LengthOverrun || p.TCP.PayloadLen != 100 || len(p.TCP.Payload) != 100 {
+				t.Errorf("LengthOverrun %v, PayloadLen %d, captured %d; want true, 100, 100", p.LengthOverrun, p.TCP.PayloadLen, len(p.TCP.Payload))
 			}
 		}},
 		{"IPv4 options", withOpts, KindTCP, false, false, func(t *testing.T, p Packet) {

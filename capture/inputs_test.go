@@ -131,6 +131,7 @@ func TestCapturePointsMerged(t *testing.T) {
 		}
 		src := [][]Packet{under, dev}[p.Point][p.Index-1]
 		src.Point = p.Point
+		src.Vantage = uint16(p.Point) // each point is one file of one interface: one vantage
 		if !reflect.DeepEqual(p, src) {
 			t.Fatalf("packet %d:\n got %+v\nwant %+v", i+1, p, src)
 		}

@@ -77,13 +77,20 @@ type Packet struct {
 	// FileFrame is the packet's frame number within that file, as Wireshark numbers it when it
 	// opens the file alone (Index when the capture point is one file).
 	FileFrame int
-	Time      time.Time // capture timestamp
-	CapLen    int       // bytes captured
-	WireLen   int       // bytes on the wire
+	// Vantage is where the packet was captured: an index into Reader.Vantages (0 when the
+	// capture is one file of one interface). Two vantages may hold a copy of the same packet.
+	Vantage uint16
+	Time    time.Time // capture timestamp
+	CapLen  int       // bytes captured
+	WireLen int       // bytes on the wire
 	// Truncated is true when the capture's snaplen cut this packet (CapLen < WireLen) or the
 	// captured bytes end before the IP header says the packet ends.
 	Truncated bool
-	Kind      Kind
+	// LengthOverrun is true when the IP header claims more bytes than the frame holds although
+	// the capture did not cut the frame (CapLen == WireLen): the header is wrong, and the packet
+	// is taken as the bytes captured (no payload is imagined beyond them).
+	LengthOverrun bool
+	Kind          Kind
 	// Corrupt is not 0 when a checksum of the packet is wrong and checksum offload on the
 	// capturing host does not explain it (see Damage, and Reader.Tallies for the frames).
 	Corrupt Damage

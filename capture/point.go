@@ -19,6 +19,10 @@ type pointReader struct {
 	frames int
 	err    error  // sticky: the *FileError of the point's last file, returned by Next
 	pkt    Packet // several points: the packet buffered for the merge
+
+	base      int      // the point's first vantage (vantage.go)
+	vkeys     []vkeyed // SplitLinks: its vantages by interface and link
+	baseKeyed bool     // SplitLinks: the first vantage has its interface and link
 }
 
 // fileSlot is one file of a capture point: open (fr), or to be opened when its turn comes.
@@ -49,12 +53,19 @@ func (pt *pointReader) next(p *Packet) error {
 		}
 		fr = pt.fr
 	}
-	pt.frames++
 	r := pt.r
+	v := pt.base
+	if r.splitLinks {
+		v = pt.vantageOf(fr, data)
+	}
+	pt.frames++
 	r.stats.Frames++
 	r.stats.Bytes += int64(len(data))
-	*p = Packet{Index: pt.frames, Point: pt.idx, File: pt.cur, FileFrame: fr.frames, Time: fr.raw.ci.Timestamp,
+	*p = Packet{Index: pt.frames, Point: pt.idx, File: pt.cur, FileFrame: fr.frames, Vantage: uint16(v), Time: fr.raw.ci.Timestamp,
 		CapLen: len(data), WireLen: max(fr.raw.ci.Length, len(data))}
+	if r.vantaged {
+		r.count(v, p.Time)
+	}
 	p.Truncated = p.CapLen < p.WireLen
 	ok := pt.dec.decode(data, fr.link, p)
 	if !ok || p.Corrupt != 0 || p.Truncated || fr.frames == 1 {

@@ -46,6 +46,10 @@ type Reader struct {
 	stats   Stats
 	tallies tallies
 	cuts    []SnaplenCut
+
+	vantages   []Vantage // vantage.go
+	vantaged   bool      // frames are counted per vantage: there is more than one
+	splitLinks bool      // SplitLinks
 }
 
 // SnaplenCut counts the packets cut by one snaplen: each packet's is that of the file (pcap) or
@@ -76,9 +80,11 @@ func NewReader(r io.Reader, name string) (*Reader, error) {
 }
 
 func newReader(points []*pointReader) *Reader {
-	r := &Reader{points: points}
+	r := &Reader{points: points, vantaged: len(points) > 1}
 	for i, pt := range points {
 		pt.r, pt.idx = r, i
+		pt.base = len(r.vantages)
+		r.vantages = append(r.vantages, Vantage{Point: i, Interface: -1})
 	}
 	if len(points) == 1 {
 		r.one = points[0]

@@ -28,7 +28,7 @@ func TestDecodeDNS(t *testing.T) {
 	q6 := serialize(t, eth(layers.EthernetTypeIPv6), l6, udp(l6, 40001, 53), gopacket.Payload(query))
 	l4 = ip4(layers.IPProtocolUDP)
 	ntp := serialize(t, eth(layers.EthernetTypeIPv4), l4, udp(l4, 123, 123), gopacket.Payload(query))
-	cut := q4[:len(q4)-5]
+	cut := snapCut(q4, len(q4)-5)
 
 	pkts, st, _ := decodeFrames(t, layers.LinkTypeEthernet, q4, a4, q6, ntp, cut)
 	want := []struct {

@@ -16,7 +16,7 @@ func AdviceParams(c *facts.Conn, d *Diagnosis, checkURL string) []result.Arg {
 		endpoint("client", c.Client), addr("client_ip", c.Client.Addr()),
 		result.Text("time", c.Last.Time().Format("15:04:05")))
 	if x := c.TLS; x != nil && x.Hello != nil {
-		out = append(out, result.Text("offered", offeredText(x.Hello)))
+		out = append(out, offeredArg("offered", x.Hello))
 	} else {
 		out = append(out, result.Sub("offered", result.Msg("phrase.unknown-versions")))
 	}

@@ -22,6 +22,10 @@ type Context struct {
 	// Attempts lists, per client address and server, the IDs of the connections whose SYNs got
 	// no SYN-ACK, in ID order (at most MaxAttempts).
 	Attempts map[Attempt][]int32
+	// Scans is what each address's probes (connections without data) of each host showed
+	// (scan.go): a port scan past ScanThreshold ports.
+	Scans   map[ScanKey]*ScanSeen
+	bitmaps int // scans counted with port bitmaps
 }
 
 // MaxAttempts bounds the attempts Context.Attempts keeps per client and server.
@@ -103,26 +107,45 @@ func (s *ServerSeen) accepted(name string) result.Arg {
 }
 
 // Revise is the verdict of a connection that is counted but not listed, after the cross-
-// connection inference: its first verdict, server, highest offered version and flags are all
-// the inference needs.
-func Revise(ctx *Context, server netip.AddrPort, v result.Verdict, highest tls.Version, versionSuspect, plainText bool) result.Verdict {
+// connection inference: its first verdict (with the facts that may revise it), client address
+// and server are all the inference needs.
+func Revise(ctx *Context, client netip.Addr, server netip.AddrPort, f First) result.Verdict {
+	if _, scan := ctx.Scan(client, server.Addr()); scan && f.Probe {
+		return result.VerdictPortScan
+	}
 	s := ctx.Servers[server]
 	switch {
-	case versionSuspect && s != nil && s.Mismatch(highest):
+	case f.VersionSuspect && s != nil && s.Mismatch(f.Highest):
 		return result.VerdictTLSVersionMismatch
-	case plainText && s != nil && s.TLSSeen:
-		return result.VerdictNotTLS
+	case f.VersionOrCipher && s != nil && s.acceptsUpTo(f.Highest):
+		return result.VerdictTLSHandshakeFailure
 	}
-	return v
+	return f.Verdict
+}
+
+// acceptsUpTo reports whether the server chose, for some client, a version no higher than
+// highest: a client offering up to highest shares a version with it.
+func (s *ServerSeen) acceptsUpTo(highest tls.Version) bool {
+	low, ok := s.lowestAccepted()
+	return ok && highest.Rank() > 0 && low.Rank() <= highest.Rank()
 }
 
 // infer revisits the connection's own verdict with what the whole capture showed about its
 // server.
 func (j *judge) infer(ctx *Context) {
 	c := j.c
+	if j.inferScan(ctx) { // scan.go
+		return
+	}
 	s := ctx.Servers[c.Server]
 	d := &j.d
 	switch {
+	case d.VersionOrCipher && s != nil && s.acceptsUpTo(d.Highest):
+		// The server chose a version this client offers for others: the version is ruled out.
+		a, _ := j.tlsOf().FatalAlert()
+		d.Verdict, d.Variant, d.VersionSuspect = result.VerdictTLSHandshakeFailure, "", false
+		d.Reason = result.Msg("reason.handshake-failure-not-version", side("side", int(a.From)), result.Text("alert", a.Description.String()),
+			result.Text("highest", d.Highest.String()), s.accepted("accepted"), j.suitesOffered("suites"))
 	case d.VersionSuspect && s != nil && s.Mismatch(d.Highest):
 		prev := d.Verdict
 		what := d.Reason
@@ -143,9 +166,6 @@ func (j *judge) infer(ctx *Context) {
 		j.more(result.Msg("infer.server-chose", s.accepted("accepted")))
 	case d.Verdict == result.VerdictTLSVersionMismatch:
 		j.more(result.Msg("infer.no-other-flow"))
-	case d.PlainText && s != nil && s.TLSSeen:
-		d.Verdict = result.VerdictNotTLS
-		d.Reason = result.Msg("reason.not-tls-where-others-did", endpoint("server", c.Server))
 	}
 }
 

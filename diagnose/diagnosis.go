@@ -48,8 +48,12 @@ type Diagnosis struct {
 	// silence, handshake_failure): what the server accepts for other clients may show it was the
 	// version.
 	VersionSuspect bool
-	// PlainText: the client sent something other than TLS on a port not known as a TLS port.
-	PlainText bool
+	// VersionOrCipher: a handshake_failure before the ServerHello to a client that offers at
+	// most TLS 1.2, which a version or a cipher mismatch explains: a server seen to choose a
+	// version the client offers for other clients rules the version out.
+	VersionOrCipher bool
+	// Probe: the client began with a SYN and sent no data (what a port scan's attempts are).
+	Probe bool
 	// Highest is the highest version the client offered (0 without a ClientHello).
 	Highest tls.Version
 
@@ -74,7 +78,9 @@ func Conn(c *facts.Conn, cfg *Config, ctx *Context) Diagnosis {
 		j.inferPath(ctx)
 	}
 	j.damage()
-	j.d.Variant = j.variant()
+	if j.d.Variant == "" {
+		j.d.Variant = j.variant()
+	}
 	return j.d
 }
 
@@ -98,9 +104,19 @@ func (j *judge) first() {
 	if c.SnaplenCut > 0 {
 		j.d.Flags = append(j.d.Flags, "snaplen-cut")
 	}
+	if x := c.X; x != nil && x.HelloConflict.Seen() {
+		// The stream keeps what was sent first; the report says the two differ.
+		j.d.Flags = append(j.d.Flags, "retransmission-differs:frame-"+itoa(x.HelloConflict.Num()))
+		j.evidence(x.HelloConflict, "ev.retransmission-differs")
+	}
+	if x := c.X; x != nil && x.Overruns > 0 {
+		// The captured bytes were taken, not what the broken IP header claims.
+		j.d.Flags = append(j.d.Flags, "ip-length-overrun:"+itoa(int(x.Overruns))+":frame-"+itoa(x.OverrunRef.Num()))
+	}
 	if x := c.TLS; x != nil && x.Hello != nil {
 		j.d.Highest = x.Hello.Highest
 	}
+	j.d.Probe = isProbe(c)
 	if slices.Contains(j.cfg.AgentPorts, c.Server.Port()) {
 		j.d.Role = roleAgentListener
 	}
@@ -151,9 +167,17 @@ func (j *judge) classify() {
 		return
 	}
 	x := j.tlsOf()
+	if c.SYNCount > 0 && !c.SYNAck.Seen() && serverAnswered(c) {
+		// The SYN-ACK is missing from the capture, but the server's other packets show that it
+		// answered: what they show decides.
+		j.evidence(c.Path.Side[facts.Server].TTLRef, "ev.synack-not-captured")
+		j.d.Flags = append(j.d.Flags, "synack-not-captured")
+	}
 	switch {
-	case c.SYNCount > 0 && !c.SYNAck.Seen():
+	case c.SYNCount > 0 && !c.SYNAck.Seen() && !serverAnswered(c):
 		j.classifyNoSYNACK(end)
+	case clientAborted(c):
+		j.classifyClientAborted()
 	case c.SYNCount == 0 && !c.SYNAck.Seen() && x.Hello == nil:
 		j.evidence(c.First, "ev.first-no-syn")
 		j.verdict(result.VerdictIncomplete, "reason.mid-connection")
@@ -162,9 +186,37 @@ func (j *judge) classify() {
 		j.classifyTLS(end)
 	case c.HelloCut:
 		j.classifyCutClientHello()
+	case c.HelloPartial() != nil && x.ServerHello == nil:
+		j.classifyHelloIncomplete(end)
 	default:
 		j.classifyPlain(end)
 	}
+}
+
+// serverAnswered reports whether the server sent anything but resets: a SYN-ACK, or (when the
+// capture lacks it) an ACK, data or a FIN, which it sends only on a connection it accepted.
+func serverAnswered(c *facts.Conn) bool {
+	return c.SYNAck.Seen() || c.Path.Side[facts.Server].TTLSet
+}
+
+// clientAborted reports whether the client reset the server's SYN-ACK instead of completing the
+// TCP handshake, with no data: it had abandoned its own attempt.
+func clientAborted(c *facts.Conn) bool {
+	r, ok := c.FirstRST()
+	return ok && r.From == facts.Client && len(c.SYNs) > 0 && c.SYNAck.Seen() && r.Frame > c.SYNAck.Frame &&
+		!c.Path.HandshakeAck.Seen() && c.Side[facts.Client].Bytes == 0 && c.Side[facts.Server].Bytes == 0
+}
+
+// classifyClientAborted: the client's reset answered the server's SYN-ACK (clientAborted).
+func (j *judge) classifyClientAborted() {
+	c := j.c
+	r, _ := c.FirstRST()
+	first := c.SYNs[0]
+	j.evidence(first, "ev.syn")
+	j.evidence(c.SYNAck, "ev.syn-ack-after", dur("after", c.SYNAck.Time().Sub(first.Time())))
+	j.evidence(r.Ref, "ev.client-rst-synack", result.Int("ttl", int(r.TTL)))
+	j.verdict(result.VerdictClientAborted, "reason.client-aborted", dur("synack_after", c.SYNAck.Time().Sub(first.Time())),
+		dur("after", r.Time().Sub(c.SYNAck.Time())), endpoint("server", c.Server))
 }
 
 // classifyCutClientHello: the capture's snaplen cut the ClientHello, so what TLS did is unknown;
@@ -183,6 +235,55 @@ func (j *judge) classifyCutClientHello() {
 	}
 	j.verdict(result.VerdictIncomplete, "reason.hello-cut", result.Int64("client_bytes", cs.Bytes), result.Int64("server_bytes", ss.Bytes),
 		result.Sub("tcp", tcp))
+}
+
+// classifyHelloIncomplete: the client began a ClientHello and never completed it (no snaplen cut:
+// the bytes its length fields announce never came). A server waits for the rest: its silence,
+// or its close, is the likely consequence, not a refusal.
+func (j *judge) classifyHelloIncomplete(end time.Time) {
+	c := j.c
+	p := c.HelloPartial()
+	cs, ss := &c.Side[facts.Client], &c.Side[facts.Server]
+	j.evidence(cs.FirstPayload, "ev.hello-begun", result.Int("have", p.Have), result.Int("want", p.Want))
+	var server result.Message
+	rst, hasRST := c.FirstRST()
+	a, alert := j.tlsOf().FatalAlert()
+	switch {
+	case alert && a.From == facts.Server:
+		j.evidence(a.Ref, "ev.alert", alertArgs(a, side("side", facts.Server))...)
+		server = result.Msg("phrase.server-alert-at-end", result.Text("alert", a.Description.String()))
+	case ss.FirstPayload.Seen():
+		server = result.Msg("phrase.server-sent-bytes", result.Int64("bytes", ss.Bytes))
+	case hasRST && rst.From == facts.Server:
+		server = result.Msg("phrase.server-reset")
+	case ss.FIN.Seen() && (!cs.FIN.Seen() || ss.FIN.Frame < cs.FIN.Frame):
+		server = result.Msg("phrase.server-closed-first")
+	default:
+		server = result.Msg("phrase.server-silent")
+	}
+	fin := int64(0)
+	if cs.FIN.Seen() {
+		fin = 1 // the FIN takes a sequence number the server acknowledges
+	}
+	if ps := &c.Path.Side[facts.Server]; cs.SYNSeen && ps.AckSet && int64(int32(ps.AckMax-cs.SYNSeq-1)) > cs.Bytes+fin {
+		// The server acknowledged client bytes the capture does not hold: the capture missed
+		// them, the client did not fail to send them.
+		j.verdict(result.VerdictIncomplete, "reason.hello-capture-gap", result.Int("have", p.Have), result.Int("want", p.Want))
+		return
+	}
+	if !cs.FIN.Seen() && !hasRST {
+		j.verdict(result.VerdictIncomplete, "reason.hello-incomplete-at-end", result.Int("have", p.Have), result.Int("want", p.Want),
+			result.Sub("server", server))
+		return
+	}
+	if cs.FIN.Seen() {
+		j.evidence(cs.FIN, "ev.client-fin")
+	}
+	if hasRST {
+		j.evidence(rst.Ref, "ev.rst", side("side", int(rst.From)))
+	}
+	j.verdict(result.VerdictClientHelloIncomplete, "reason.client-hello-incomplete", result.Int("have", p.Have), result.Int("want", p.Want),
+		result.Sub("server", server))
 }
 
 // classifyNoSYNACK: the client's SYNs got no SYN-ACK.
@@ -216,7 +317,7 @@ func (j *judge) classifyTLS(end time.Time) {
 	c, x := j.c, j.tlsOf()
 	chRef := facts.MakeRef(int(x.HelloFrame), x.HelloLast.Time())
 	if x.Hello != nil {
-		j.evidence(chRef, "ev.client-hello", result.Text("offered", offeredText(x.Hello)), legacyNote(x.Hello), sniNote(x.SNI))
+		j.evidence(chRef, "ev.client-hello", offeredArg("offered", x.Hello), legacyNote(x.Hello), sniNote(x.SNI))
 	} else {
 		j.evidence(chRef, "ev.client-hello-unparsed", result.Text("error", x.R().HelloErr))
 	}
@@ -226,14 +327,23 @@ func (j *judge) classifyTLS(end time.Time) {
 	if x.ServerHello != nil {
 		j.evidence(x.SHRef, "ev.server-hello", result.Text("version", x.ServerHello.SH.ChosenVersion().String()), chosenCipher("cipher", x.ServerHello.SH))
 	}
+	if j.classifyBadServerHello() { // handshake.go
+		return
+	}
 	if a, ok := x.FatalAlert(); ok {
-		if !j.alertAnswersServerClose(a) {
+		switch {
+		case a.Level == tls.AlertLevelWarning:
+			// A warning (unrecognized_name before the ServerHello, say) ends nothing: the
+			// handshake goes on, and what follows decides.
+			j.evidence(a.Ref, "ev.alert-warning", alertArgs(a, side("side", int(a.From)))...)
+		case !j.alertAnswersServerClose(a):
 			j.classifyAlert(a)
 			return
+		default:
+			// The client's alert only reports the server's close (OpenSSL sends decode_error on
+			// EOF in the handshake): the close is the cause; the alert is kept as evidence.
+			j.evidence(a.Ref, "ev.alert-answers-close", alertArgs(a)...)
 		}
-		// The client's alert only reports the server's close (OpenSSL sends decode_error on
-		// EOF in the handshake): the close is the cause; the alert is kept as evidence.
-		j.evidence(a.Ref, "ev.alert-answers-close", alertArgs(a)...)
 	}
 	if x.ServerHello != nil {
 		j.classifyAfterServerHello(end)
@@ -300,18 +410,7 @@ func (j *judge) act0(v result.Verdict, who int, act result.Message) {
 // is the client's report of that close, not its cause.
 func (j *judge) alertAnswersServerClose(a facts.Alert) bool {
 	c := j.c
-	if a.From != facts.Client || !a.BeforeServerHello || c.Side[facts.Server].FirstPayload.Seen() {
-		return false
-	}
-	if fin := c.Side[facts.Server].FIN; fin.Seen() && fin.Frame < a.Frame {
-		return true
-	}
-	for _, r := range c.RSTs {
-		if r.From == facts.Server && r.Frame < a.Frame {
-			return true
-		}
-	}
-	return false
+	return a.From == facts.Client && a.BeforeServerHello && !c.Side[facts.Server].FirstPayload.Seen() && j.serverEndedBefore(a.Ref)
 }
 
 // classifyAlert: a plaintext alert ended the handshake.
@@ -324,18 +423,17 @@ func (j *judge) classifyAlert(a facts.Alert) {
 	}
 	d := a.Description
 	switch {
+	case d == tls.AlertProtocolVersion && j.classifyDowngradeAlert(a): // handshake.go
 	case d == tls.AlertProtocolVersion:
 		j.verdict(result.VerdictTLSVersionMismatch, "reason.alert-protocol-version", side("side", who), result.Sub("when", when), j.offered("offered"))
+	case j.classifyServerAlertClientCert(a):
+	case a.From == facts.Client && (d == tls.AlertInternalError || d == tls.AlertInsufficientSecurity || d == tls.AlertHandshakeFailure) &&
+		j.downgradeSuspect(a.Ref):
+		j.downgradeLikely(result.Msg("phrase.end-alert-named", result.Text("alert", d.String())), result.Msg("phrase.other-signature"))
 	case d == tls.AlertHandshakeFailure || d == tls.AlertInsufficientSecurity:
-		j.d.VersionSuspect = a.BeforeServerHello
-		j.act0(result.VerdictTLSHandshakeFailure, who, result.Msg("act.alert-handshake-failure", result.Text("alert", d.String()),
-			result.Sub("when", when), j.suitesOffered("suites")))
-	case tls.Alert{Level: a.Level, Description: d}.IsCertificateRejection():
-		if a.From == facts.Client {
-			j.verdict(result.VerdictTLSCertificateRejected, "reason.client-rejected-certificate", result.Text("alert", d.String()), j.certReason("certificate"))
-		} else {
-			j.verdict(result.VerdictTLSCertificateRejected, "reason.server-rejected-certificate", result.Text("alert", d.String()))
-		}
+		j.classifyHandshakeFailure(a, who, when)
+	case tls.Alert{Level: a.Level, Description: d}.IsCertificateRejection() && a.From == facts.Client:
+		j.verdict(result.VerdictTLSCertificateRejected, "reason.client-rejected-certificate", result.Text("alert", d.String()), j.certReason("certificate"))
 	default:
 		j.verdict(result.VerdictTLSAlert, "reason.alert-other", side("side", who), result.Text("alert", d.String()), result.Sub("when", when))
 	}
@@ -344,6 +442,9 @@ func (j *judge) classifyAlert(a facts.Alert) {
 // classifyAfterServerHello: the server chose a version and no plaintext alert followed.
 func (j *judge) classifyAfterServerHello(end time.Time) {
 	c, x := j.c, j.tlsOf()
+	if j.classifyRecordError() { // handshake.go
+		return
+	}
 	sh := x.ServerHello.SH
 	v := result.Text("version", sh.ChosenVersion().String())
 	est := tlsEstablished(c)
@@ -367,6 +468,15 @@ func (j *judge) classifyAfterServerHello(end time.Time) {
 			return
 		}
 	}
+	if end, key, ok := j.clientEnd(x.SHRef); ok && j.downgradeSuspect(end) && !j.serverEndedBefore(end) {
+		j.evidence(end, key)
+		how := result.Msg("phrase.end-fin")
+		if key == "ev.client-rst" {
+			how = result.Msg("phrase.end-rst")
+		}
+		j.downgradeLikely(how, result.Msg("phrase.other-certificate"))
+		return
+	}
 	if hasRST {
 		j.evidence(rst.Ref, "ev.rst-during-handshake", side("side", int(rst.From)))
 		j.verdict(result.VerdictReset, "reason.reset-during-handshake", side("side", int(rst.From)), v, afterFlightHint(int(rst.From), x))
@@ -380,6 +490,20 @@ func (j *judge) classifyAfterServerHello(end time.Time) {
 		}
 	}
 	j.verdict(result.VerdictIncomplete, "reason.handshake-at-end", v, dur("after", end.Sub(x.SHRef.Time())))
+}
+
+// serverEndedBefore reports whether the server closed or reset the connection before packet r.
+func (j *judge) serverEndedBefore(r facts.Ref) bool {
+	c := j.c
+	if fin := c.Side[facts.Server].FIN; fin.Seen() && fin.Frame < r.Frame {
+		return true
+	}
+	for _, x := range c.RSTs {
+		if x.From == facts.Server && x.Frame < r.Frame {
+			return true
+		}
+	}
+	return false
 }
 
 // tlsEstablished reports whether both sides finished the handshake, as far as packets show.
@@ -413,8 +537,13 @@ func (j *judge) classifyPlain(end time.Time) {
 	if nt := x.R().NotTLS[facts.Client]; nt.Seen() {
 		what := describePrefix(nt.Prefix)
 		j.evidence(nt.Ref, "ev.client-sent", result.Sub("what", what))
-		if j.cfg.TLSPort != nil && j.cfg.TLSPort(c.Server.Port()) {
-			j.verdict(result.VerdictNotTLS, "reason.client-not-tls", result.Sub("what", what), endpoint("server", c.Server))
+		tlsPort := j.cfg.TLSPort != nil && j.cfg.TLSPort(c.Server.Port())
+		if tlsPort || serverSpokeTLS(x) {
+			if tlsPort {
+				j.verdict(result.VerdictNotTLS, "reason.client-not-tls", result.Sub("what", what), endpoint("server", c.Server))
+			} else {
+				j.verdict(result.VerdictNotTLS, "reason.client-not-tls-server-expected", result.Sub("what", what), endpoint("server", c.Server))
+			}
 			for _, a := range x.Alerts {
 				if a.From == facts.Server && !a.Encrypted {
 					j.evidence(a.Ref, "ev.alert-expected-tls", alertArgs(a)...)
@@ -422,7 +551,6 @@ func (j *judge) classifyPlain(end time.Time) {
 			}
 			return
 		}
-		j.d.PlainText = true
 	}
 	rst, hasRST := c.FirstRST()
 	if hasRST && !c.FINBefore(rst.Time()) {
@@ -464,6 +592,17 @@ func (j *judge) classifyPlain(end time.Time) {
 	}
 }
 
+// serverSpokeTLS reports whether the server answered in TLS records (an alert): it expected TLS
+// on this connection, whatever its port.
+func serverSpokeTLS(x *facts.TLS) bool {
+	for _, a := range x.Alerts {
+		if a.From == facts.Server && !a.Encrypted {
+			return true
+		}
+	}
+	return false
+}
+
 func (j *judge) addRSTEvidence() {
 	for _, r := range j.c.RSTs {
 		j.evidence(r.Ref, "ev.rst", side("side", int(r.From)))
@@ -476,7 +615,7 @@ func (j *judge) offered(name string) result.Arg {
 	if x.Hello == nil {
 		return result.Sub(name, result.Msg("phrase.unknown-versions"))
 	}
-	return result.Text(name, offeredText(x.Hello))
+	return offeredArg(name, x.Hello)
 }
 
 // suitesOffered says how many cipher suites the client offers, and names them when they are few
@@ -546,6 +685,15 @@ func offeredText(h *facts.Hello) string {
 		names[i] = v.String()
 	}
 	return joinComma(names)
+}
+
+// offeredArg names the versions a ClientHello offers, as a parameter: a message in the report's
+// language when it offers none.
+func offeredArg(name string, h *facts.Hello) result.Arg {
+	if len(h.Offered) == 0 {
+		return result.Sub(name, result.Msg("phrase.no-version"))
+	}
+	return result.Text(name, offeredText(h))
 }
 
 // OfferedText names the versions a ClientHello offers: "TLS 1.0, TLS 1.1, TLS 1.2".

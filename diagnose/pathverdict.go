@@ -23,6 +23,7 @@ const largeSegment = 1000
 func (j *judge) classifyPath(end time.Time) bool {
 	j.computeVantage()
 	j.pathFlags(end)
+	j.survivedRSTs()
 	switch {
 	case j.classifyOneDirection():
 	case j.classifySYNACKUnacknowledged():
@@ -122,16 +123,35 @@ func (j *judge) classifySYNACKUnacknowledged() bool {
 	return true
 }
 
-// injectedRST returns the first reset whose TTL differs from the other packets of the side it
-// claims to come from: a device in the path sent it.
+// injectedRST returns the reset that ended the connection (the first it did not survive) when
+// its TTL differs from the other packets of the side it claims to come from: a device in the
+// path sent it.
 func injectedRST(c *facts.Conn) (int, bool) {
+	i, ok := c.EndingRST()
+	return i, ok && forgedRST(c, c.RSTs[i])
+}
+
+// forgedRST reports whether r's TTL differs from the other packets of the side it claims.
+func forgedRST(c *facts.Conn, r facts.RST) bool {
+	s := &c.Path.Side[r.From]
+	return s.TTLSet && r.TTL != s.TTL
+}
+
+// survivedRSTs notes the resets the connection went on after, a forged one above all: they
+// ended nothing, and the verdict rests on what did.
+func (j *judge) survivedRSTs() {
+	c := j.c
 	for i, r := range c.RSTs {
-		s := &c.Path.Side[r.From]
-		if s.TTLSet && r.TTL != s.TTL {
-			return i, true
+		if !c.Survived(r) {
+			continue
+		}
+		j.d.Flags = append(j.d.Flags, "rst-survived:"+itoa(r.Num()))
+		if forgedRST(c, r) {
+			j.evidence(r.Ref, "ev.rst-forged-survived", side("side", int(r.From)), j.rstTTL("ttl", i))
+		} else {
+			j.evidence(r.Ref, "ev.rst-survived", side("side", int(r.From)))
 		}
 	}
-	return 0, false
 }
 
 // rstTTL compares a reset's TTL and IP ID with its claimed sender's other packets.
@@ -158,7 +178,7 @@ func hex4(n uint16) string {
 func (j *judge) classifyInjectedRST() bool {
 	c := j.c
 	i, ok := injectedRST(c)
-	if !ok || i != 0 || c.FINBefore(c.RSTs[i].Time()) {
+	if !ok || c.FINBefore(c.RSTs[i].Time()) {
 		return false
 	}
 	r := c.RSTs[i]
@@ -193,10 +213,10 @@ func (j *judge) classifyInjectedRST() bool {
 // classifyIdleReset: the peer itself reset the connection after a long silence.
 func (j *judge) classifyIdleReset() bool {
 	c := j.c
-	if len(c.RSTs) == 0 || c.FINBefore(c.RSTs[0].Time()) || !c.SYNAck.Seen() {
+	r, ok := c.FirstRST()
+	if !ok || c.FINBefore(r.Time()) || !c.SYNAck.Seen() {
 		return false
 	}
-	r := c.RSTs[0]
 	gap := r.Idle
 	if gap < idleResetMin {
 		return false

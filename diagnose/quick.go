@@ -9,10 +9,12 @@ import (
 // First is what the cross-connection inference needs of a connection's own verdict: the verdict
 // and the facts that may revise it.
 type First struct {
-	Verdict        result.Verdict
-	Highest        tls.Version
-	VersionSuspect bool
-	PlainText      bool
+	Verdict         result.Verdict
+	Highest         tls.Version
+	VersionSuspect  bool
+	VersionOrCipher bool
+	// Probe: the client began with a SYN and sent no data (what a port scan's attempts are).
+	Probe bool
 }
 
 // FirstOf is the connection's own verdict (Conn with no Context), in the few facts the
@@ -23,7 +25,7 @@ func FirstOf(c *facts.Conn, cfg *Config) First {
 		return First{Verdict: result.VerdictOK, Highest: c.TLS.Hello.Highest}
 	}
 	d := Conn(c, cfg, nil)
-	return First{Verdict: d.Verdict, Highest: d.Highest, VersionSuspect: d.VersionSuspect, PlainText: d.PlainText}
+	return First{Verdict: d.Verdict, Highest: d.Highest, VersionSuspect: d.VersionSuspect, VersionOrCipher: d.VersionOrCipher, Probe: d.Probe}
 }
 
 // quickOK reports whether c certainly gets the verdict ok on its own: a TLS handshake that
@@ -62,7 +64,7 @@ func quickOK(c *facts.Conn) bool {
 // Final is the verdict of a connection whose own verdict is first, revised with what the whole
 // capture showed: Conn(c, cfg, ctx).Verdict, without wording anything.
 func Final(c *facts.Conn, first First, ctx *Context) result.Verdict {
-	v := Revise(ctx, c.Server, first.Verdict, first.Highest, first.VersionSuspect, first.PlainText)
+	v := Revise(ctx, c.Client.Addr(), c.Server, first)
 	if v == result.VerdictRefused && len(c.RSTs) > 0 && !c.Path.Side[facts.Server].TTLSet {
 		r := c.RSTs[0]
 		if seen, ok := ctx.ServerTTL[c.Server.Addr()]; ok && r.From == facts.Server && seen.ConnID != c.ID && r.TTL != seen.TTL {

@@ -181,6 +181,7 @@ func (k *Codec) Encode(dst []byte, c *Conn) []byte {
 		e.uvarint(uint64(uint32(v)))
 	}
 	e.bools(c.RolesGuessed, c.HelloCut)
+	e.uvarint(uint64(c.Vantage))
 	return e.b
 }
 
@@ -231,7 +232,12 @@ func (k *Codec) encodeTLS(e *encoder, x *TLS) {
 			e.bytes(r.NotTLS[d].Prefix)
 			e.bools(r.NotTLS[d].Prefix == nil)
 			e.bytes([]byte(r.Errs[d]))
+			e.ref(r.ErrRefs[d])
 		}
+		e.ref(r.ClientCert)
+		e.uvarint(uint64(uint32(r.ClientCerts)))
+		e.ref(r.BadServerHello)
+		e.uvarint(uint64(r.BadSHVersion))
 	}
 }
 
@@ -312,6 +318,9 @@ func (k *Codec) encodeExtra(e *encoder, x *Extra) {
 	} else {
 		e.uvarint(0)
 	}
+	e.uvarint(uint64(uint32(x.Overruns)))
+	e.ref(x.OverrunRef)
+	e.ref(x.HelloConflict)
 }
 
 // decoder reads a record.
@@ -484,6 +493,7 @@ func (k *Codec) Decode(b []byte) (*Conn, error) {
 	c.X = k.decodeExtra(&d)
 	c.ID, c.SYNCount, c.RSTCount, c.SnaplenCut, c.LadderOmitted = d.i32(), d.i32(), d.i32(), d.i32(), d.i32()
 	d.bools(&c.RolesGuessed, &c.HelloCut)
+	c.Vantage = uint16(d.uvarint())
 	if d.err != nil {
 		return nil, d.err
 	}
@@ -551,7 +561,12 @@ func (k *Codec) decodeTLS(d *decoder) *TLS {
 				r.NotTLS[i].Prefix = nil
 			}
 			r.Errs[i] = string(d.bytes())
+			r.ErrRefs[i] = d.ref()
 		}
+		r.ClientCert = d.ref()
+		r.ClientCerts = d.i32()
+		r.BadServerHello = d.ref()
+		r.BadSHVersion = tls.Version(d.uvarint())
 		x.X = r
 	}
 	return x
@@ -640,5 +655,8 @@ func (k *Codec) decodeExtra(d *decoder) *Extra {
 		}
 		x.Damaged = dm
 	}
+	x.Overruns = d.i32()
+	x.OverrunRef = d.ref()
+	x.HelloConflict = d.ref()
 	return x
 }

@@ -73,6 +73,10 @@ type Conn struct {
 	RolesGuessed  bool
 	// HelloCut: the snaplen cut the client's ClientHello, so the stream has a gap in it.
 	HelloCut bool
+	// Vantage is where the connection's packets were captured (capture.Packet.Vantage): with
+	// several vantages, each has a record of its own, and its frames are numbered as that
+	// vantage's capture point numbers them.
+	Vantage uint16
 }
 
 // Extra is what few connections have.
@@ -86,6 +90,17 @@ type Extra struct {
 	SYNAcks []Ref
 	// Damaged is what of the connection's packets arrived damaged; nil when none did.
 	Damaged *Damaged
+	// Overruns counts the packets whose IP header claims more bytes than their frame holds,
+	// though the capture did not cut the frame; OverrunRef is the first.
+	Overruns   int32
+	OverrunRef Ref
+	// HelloConflict is the first client segment that carried bytes of the ClientHello again
+	// with other contents: a retransmission that contradicts what was first sent.
+	HelloConflict Ref
+	// Sightings are the connection's packets at its vantage, kept only when the capture has
+	// several vantages, for relating the records of one connection seen at several of them
+	// (package correlate), which consumes them: a stored record (Codec) never keeps them.
+	Sightings *Sightings
 }
 
 // ICMP returns the ICMP errors that quote the connection's packets.
@@ -176,12 +191,29 @@ func (c *Conn) Closed() bool {
 	return c.RSTCount > 0 || (c.Side[Client].FIN.Seen() && c.Side[Server].FIN.Seen())
 }
 
-// FirstRST returns the first reset, if any.
-func (c *Conn) FirstRST() (RST, bool) {
-	if len(c.RSTs) == 0 {
-		return RST{}, false
+// Survived reports whether the connection went on after reset r: both sides sent data after it,
+// which neither does after a reset that took effect (a reset forged in the path that the receiver
+// answered with a challenge ACK, RFC 5961, survives).
+func (c *Conn) Survived(r RST) bool {
+	return c.Side[Client].LastPayload.Frame > r.Frame && c.Side[Server].LastPayload.Frame > r.Frame
+}
+
+// EndingRST returns the index in RSTs of the first reset the connection did not survive.
+func (c *Conn) EndingRST() (int, bool) {
+	for i, r := range c.RSTs {
+		if !c.Survived(r) {
+			return i, true
+		}
 	}
-	return c.RSTs[0], true
+	return 0, false
+}
+
+// FirstRST returns the first reset the connection did not survive, if any.
+func (c *Conn) FirstRST() (RST, bool) {
+	if i, ok := c.EndingRST(); ok {
+		return c.RSTs[i], true
+	}
+	return RST{}, false
 }
 
 // FINBefore reports whether either side sent a FIN at or before t.

@@ -59,8 +59,17 @@ type TLSRare struct {
 	HRRRef   Ref
 	// NotTLS is, per side, where its stream turned out not to be TLS and how it began.
 	NotTLS [2]NotTLS
-	// Errs is, per side, the first TLS record error.
-	Errs [2]string
+	// Errs is, per side, the first TLS record error, and ErrRefs where it was.
+	Errs    [2]string
+	ErrRefs [2]Ref
+	// ClientCert is the client's plaintext Certificate message (TLS 1.2 and before) and
+	// ClientCerts the certificates it holds (0: an empty one, the answer of a client that has
+	// none to give).
+	ClientCert  Ref
+	ClientCerts int32
+	// BadServerHello is a ServerHello that did not parse, and BadSHVersion its version field.
+	BadServerHello Ref
+	BadSHVersion   tls.Version
 }
 
 // R returns the connection's rare TLS facts (zero values when it has none).

@@ -19,23 +19,27 @@ import (
 // Aggregate gathers, across every connection of the capture, what the cross-connection
 // inference and the fleet view need. It is not safe for concurrent use.
 type Aggregate struct {
-	ctx           diagnose.Context
-	ciphers       map[netip.AddrPort]map[tls.CipherSuite]int // cipher suites each server chose
-	unlisted      map[unlistedKey]int
-	agents        map[agentKey]int // every connection, for the fleet view (fleet.go)
-	maxAgents     int              // most distinct keys in agents
-	agentsDropped int              // connections past maxAgents distinct keys
+	ctx      diagnose.Context
+	ciphers  map[netip.AddrPort]map[tls.CipherSuite]int // cipher suites each server chose
+	unlisted map[unlistedKey]int
+	// unlistedProbes are the unlisted probes of the pairs ctx.Scans counts: a port scan revises
+	// them; a pair forgotten moves them to unlisted.
+	unlistedProbes map[diagnose.ScanKey]map[unlistedKey]int
+	agents         map[agentKey]int // every connection, for the fleet view (fleet.go)
+	maxAgents      int              // most distinct keys in agents
+	agentsDropped  int              // connections past maxAgents distinct keys
 }
 
 // unlistedKey groups the connections that are not listed by what the revision of their verdict
 // needs.
 type unlistedKey struct {
-	server         netip.AddrPort
-	verdict        result.Verdict
-	highest        tls.Version
-	versionSuspect bool
-	plainText      bool
+	server netip.AddrPort
+	first  diagnose.First
 }
+
+// MaxScanPairs bounds the pairs of addresses whose probes are counted to find port scans: when
+// it is reached, the pairs that probed one port only are forgotten.
+const MaxScanPairs = 1024
 
 // New returns an empty Aggregate whose fleet view keeps at most maxAgents distinct combinations
 // of agent, server, versions, fingerprints and outcome (about 200 bytes each).
@@ -43,15 +47,22 @@ func New(maxAgents int) *Aggregate {
 	return &Aggregate{
 		ctx: diagnose.Context{Servers: map[netip.AddrPort]*diagnose.ServerSeen{}, ServerTTL: map[netip.Addr]diagnose.TTLSeen{},
 			Attempts: map[diagnose.Attempt][]int32{}},
-		ciphers:   map[netip.AddrPort]map[tls.CipherSuite]int{},
-		unlisted:  map[unlistedKey]int{},
-		agents:    map[agentKey]int{},
-		maxAgents: maxAgents,
+		ciphers:        map[netip.AddrPort]map[tls.CipherSuite]int{},
+		unlisted:       map[unlistedKey]int{},
+		unlistedProbes: map[diagnose.ScanKey]map[unlistedKey]int{},
+		agents:         map[agentKey]int{},
+		maxAgents:      maxAgents,
 	}
 }
 
 // Observe records what a finished connection showed, with its first diagnosis (without context).
 func (g *Aggregate) Observe(c *facts.Conn, d *diagnose.First) {
+	if d.Probe {
+		if len(g.ctx.Scans) >= MaxScanPairs {
+			g.ctx.PurgeSingles(g.forgetPair)
+		}
+		g.ctx.AddProbe(c.Client.Addr(), c.Server, c.SYNAck.Seen(), c.First, MaxScanPairs)
+	}
 	g.observeServer(c)
 	g.observePath(c)
 	g.observeAgent(c, d)
@@ -60,8 +71,24 @@ func (g *Aggregate) Observe(c *facts.Conn, d *diagnose.First) {
 // Unlisted counts a connection that the result does not list one by one, so that its verdict,
 // revised with the whole capture, still counts in the summary.
 func (g *Aggregate) Unlisted(c *facts.Conn, d *diagnose.First) {
-	g.unlisted[unlistedKey{server: c.Server, verdict: d.Verdict, highest: d.Highest,
-		versionSuspect: d.VersionSuspect, plainText: d.PlainText}]++
+	k := unlistedKey{server: c.Server, first: *d}
+	if pk := (diagnose.ScanKey{Client: c.Client.Addr(), Server: c.Server.Addr()}); d.Probe && g.ctx.Scans[pk] != nil {
+		if g.unlistedProbes[pk] == nil {
+			g.unlistedProbes[pk] = map[unlistedKey]int{}
+		}
+		g.unlistedProbes[pk][k]++
+		return
+	}
+	g.unlisted[k]++
+}
+
+// forgetPair moves the unlisted probes of a pair ctx.Scans forgets (one port only: no scan) to
+// the other unlisted connections.
+func (g *Aggregate) forgetPair(k diagnose.ScanKey, _ *diagnose.ScanSeen) {
+	for uk, n := range g.unlistedProbes[k] {
+		g.unlisted[uk] += n
+	}
+	delete(g.unlistedProbes, k)
 }
 
 // Context is the cross-connection context for the diagnosis: complete once every connection has
@@ -106,12 +133,20 @@ func (g *Aggregate) observeServer(c *facts.Conn) {
 // Revised returns, per revised verdict and server, the counts of the unlisted connections.
 func (g *Aggregate) Revised() map[result.Verdict]map[netip.AddrPort]int {
 	out := map[result.Verdict]map[netip.AddrPort]int{}
-	for k, n := range g.unlisted {
-		v := diagnose.Revise(&g.ctx, k.server, k.verdict, k.highest, k.versionSuspect, k.plainText)
+	add := func(client netip.Addr, k unlistedKey, n int) {
+		v := diagnose.Revise(&g.ctx, client, k.server, k.first)
 		if out[v] == nil {
 			out[v] = map[netip.AddrPort]int{}
 		}
 		out[v][k.server] += n
+	}
+	for k, n := range g.unlisted {
+		add(netip.Addr{}, k, n)
+	}
+	for pk, m := range g.unlistedProbes {
+		for k, n := range m {
+			add(pk.Client, k, n)
+		}
 	}
 	return out
 }

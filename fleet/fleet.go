@@ -15,21 +15,18 @@ import (
 // agentKey is what the fleet view needs of one flow; flows alike are counted together, so memory
 // grows with the number of distinct agents and behaviours, not of flows.
 type agentKey struct {
-	client         netip.Addr
-	server         netip.AddrPort
-	offered        string // offered versions, lowest first, joined with ","
-	highest        tls.Version
-	chosen         tls.Version // 0 without a ServerHello
-	ja3, ja4       string
-	verdict        result.Verdict // first pass
-	versionSuspect bool
-	plainText      bool
+	client   netip.Addr
+	server   netip.AddrPort
+	offered  string // offered versions, lowest first, joined with ","
+	highest  tls.Version
+	chosen   tls.Version // 0 without a ServerHello
+	ja3, ja4 string
+	first    diagnose.First // the first pass
 }
 
 // observeAgent files a finished connection for the fleet view.
 func (g *Aggregate) observeAgent(c *facts.Conn, d *diagnose.First) {
-	k := agentKey{client: c.Client.Addr(), server: c.Server, highest: d.Highest, verdict: d.Verdict,
-		versionSuspect: d.VersionSuspect, plainText: d.PlainText}
+	k := agentKey{client: c.Client.Addr(), server: c.Server, highest: d.Highest, first: *d}
 	if x := c.TLS; x != nil && x.Hello != nil {
 		k.offered = offeredComma(x.Hello)
 		k.ja3, k.ja4 = x.Hello.JA3, x.Hello.JA4
@@ -121,7 +118,10 @@ func (g *Aggregate) Fleet(sum *result.Summary) {
 	// Each key adds at most one agentOutcome: take them from one slice, not one allocation each.
 	outcomes := make([]agentOutcome, len(g.agents))
 	for k, n := range g.agents {
-		v := diagnose.Revise(&g.ctx, k.server, k.verdict, k.highest, k.versionSuspect, k.plainText)
+		v := diagnose.Revise(&g.ctx, k.client, k.server, k.first)
+		if v == result.VerdictPortScan {
+			continue // a scanner is no agent
+		}
 		ag := agents[k.client]
 		if ag == nil && listed[k.client] {
 			ag = &agentFacts{offered: map[tls.Version]bool{}, chosen: map[tls.Version]bool{}, verdicts: map[result.Verdict]int{},
@@ -250,7 +250,7 @@ func (p *serverPolicy) sentence(total int) result.Message {
 		for _, v := range oks {
 			each = append(each, result.Msg("policy.version-count", result.Text("version", v.String()), result.Int("n", p.ok[v])))
 		}
-		parts = append(parts, result.Msg("policy.accepts-many", result.Text("versions", joinVersions(oks)), result.Int("n", total),
+		parts = append(parts, result.Msg("policy.accepts-many", versionsArg("versions", oks), result.Int("n", total),
 			result.List("each", each), result.Text("lowest", oks[0].String())))
 	}
 	for _, v := range sortedVersions(p.refused) {
@@ -428,12 +428,18 @@ func sortedKeys(m map[string]bool) []string {
 	return out
 }
 
-func joinVersions(vs []tls.Version) string {
+// versionsArg names versions as one parameter, in the report's language: "TLS 1.2", or "TLS 1.0,
+// TLS 1.1 and TLS 1.2" (message list.and).
+func versionsArg(name string, vs []tls.Version) result.Arg {
 	ns := names(vs)
 	if len(ns) <= 1 {
-		return strings.Join(ns, "")
+		return result.Text(name, strings.Join(ns, ""))
 	}
-	return strings.Join(ns[:len(ns)-1], ", ") + " and " + ns[len(ns)-1]
+	head := make([]result.Message, len(ns)-1)
+	for i, n := range ns[:len(ns)-1] {
+		head[i] = result.Msg("literal", result.Text("text", n))
+	}
+	return result.Sub(name, result.Msg("list.and", result.List("items", head), result.Text("last", ns[len(ns)-1])))
 }
 
 // listedAgents returns the first result.MaxAgents client addresses, in address order: only these

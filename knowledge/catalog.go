@@ -299,7 +299,14 @@ func (c *Catalog) Template(key string) (string, bool) {
 }
 
 // Params lists the parameter names the template of key uses, sorted and without repeats.
-func (c *Catalog) Params(key string) []string {
+func (c *Catalog) Params(key string) []string { return c.params(key, true) }
+
+// ContentParams lists, sorted and without repeats, the parameters whose value the template of key
+// prints: all those Params lists but the ones it uses only to choose a plural form
+// ({n|flow|flows}), which carry no content a translation must keep.
+func (c *Catalog) ContentParams(key string) []string { return c.params(key, false) }
+
+func (c *Catalog) params(key string, plurals bool) []string {
 	t := c.templates[key]
 	if t == nil {
 		return nil
@@ -307,7 +314,7 @@ func (c *Catalog) Params(key string) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, p := range t.parts {
-		if p.name != "" && !seen[p.name] {
+		if p.name != "" && (plurals || !p.plural) && !seen[p.name] {
 			seen[p.name] = true
 			out = append(out, p.name)
 		}
@@ -382,6 +389,25 @@ func (c *Catalog) appendTemplate(dst []byte, t *template, m *result.Message, red
 		dst = lang.appendArg(dst, &a, p, red)
 	}
 	return dst
+}
+
+// Separator returns what the template of key joins its list parameter name with: the SEP of
+// {name/SEP}, else the language's list separator. A caller that joins many lists of plain text the
+// same way (a finding's next steps, a paragraph's sentences) asks once and joins with
+// strings.Join.
+func (c *Catalog) Separator(key, name string) string {
+	t := c.templates[key]
+	if t == nil && c.fallback != nil {
+		t = c.fallback.templates[key]
+	}
+	if t != nil {
+		for _, p := range t.parts {
+			if p.name == name && p.hasSep {
+				return p.sep
+			}
+		}
+	}
+	return c.listSep()
 }
 
 // listSep is how a language joins a list's items.

@@ -143,9 +143,28 @@ func TestEveryKeyUsedExists(t *testing.T) {
 				t.Errorf("%s: key %s has no English template", lang, k)
 				continue
 			}
-			if got, want := c.Params(k), en.Params(k); !slices.Equal(got, want) {
-				t.Errorf("%s: %s uses parameters %v, English %v", lang, k, got, want)
+			if msg := paramsDiffer(en, c, k); msg != "" {
+				t.Errorf("%s: %s %s", lang, k, msg)
 			}
 		}
 	}
+}
+
+// paramsDiffer says how the template of key in c fails to take the parameters of the English one,
+// or "": it must print every parameter English prints and use no parameter English lacks; one that
+// English uses only to choose a plural form it may print, or leave out.
+func paramsDiffer(en, c *Catalog, key string) string {
+	all, content := en.Params(key), en.ContentParams(key)
+	for _, p := range c.Params(key) {
+		if !slices.Contains(all, p) {
+			return "uses {" + p + "}, which the English template does not have"
+		}
+	}
+	got := c.ContentParams(key)
+	for _, p := range content {
+		if !slices.Contains(got, p) {
+			return "drops {" + p + "}, which the English template prints"
+		}
+	}
+	return ""
 }

@@ -229,13 +229,14 @@ func (p *Profile) Lookup(v result.Verdict, variant, role string, facts map[strin
 // from English.
 func (p *Profile) LookupIn(lang Lang, v result.Verdict, variant, role string, facts map[string]string) Advice {
 	key, e := p.ResolveIn(lang, v, variant, role)
+	c := CatalogOf(lang)
 	a := Advice{Key: key}
-	a.Title = Fill(e.Title, facts)
-	a.Explanation = Fill(e.Explanation, facts)
+	a.Title = fillIn(c, e.Title, facts)
+	a.Explanation = fillIn(c, e.Explanation, facts)
 	a.Evidence = append([]string{}, e.Evidence...)
 	a.NextSteps = make([]string, 0, len(e.NextSteps))
 	for _, s := range e.NextSteps {
-		a.NextSteps = append(a.NextSteps, Fill(s, facts))
+		a.NextSteps = append(a.NextSteps, fillIn(c, s, facts))
 	}
 	return a
 }

@@ -6,35 +6,35 @@ import (
 	"github.com/connscope/connscope/result"
 )
 
-// Placeholder is one {name} that entries may use: what it stands for and the words used when
-// a finding has no value for it.
+// Placeholder is one {name} that entries may use: what it stands for. The words used when a
+// finding has no value for it are a message per language, "placeholder.NAME" (data/<lang>/
+// messages/placeholders.txt): see Fallback.
 type Placeholder struct {
-	Name     string
-	Meaning  string
-	Fallback string
+	Name    string
+	Meaning string
 }
 
 // Placeholders lists every placeholder the data may use. Parse rejects any other.
 var Placeholders = []Placeholder{
-	{"server", "the connection's server as ip:port (for an agent-listener connection: the agent)", "the server"},
-	{"server_ip", "the server's address", "the server"},
-	{"port", "the server port", "the port"},
-	{"client", "the connection's client as ip:port", "the client"},
-	{"client_ip", "the client's address", "the client"},
-	{"client_highest", "the highest TLS version the client offers", "its highest version"},
-	{"offered", "every TLS version the client offers", "its versions"},
-	{"time", "the time of the connection's last packet, hh:mm:ss UTC", "that time"},
-	{"router", "the router or firewall that sent an ICMP error", "a router or firewall"},
-	{"idle", "how long the connection was silent before a forged reset", "a while"},
-	{"reset_in_name_of", "whose address a forged reset carried (ip:port)", "one side"},
-	{"check_url", "the profile's check URL", "the check URL"},
-	{"path", "the path of the HTTP request", "the requested path"},
-	{"status", "the HTTP response status line", "an error status"},
-	{"name", "the DNS name looked up", "the server's name"},
-	{"askers", "the clients that asked for the name", "the clients"},
-	{"dns_server", "the DNS server that answered (or was asked)", "the DNS server"},
-	{"answer", "the addresses the DNS server answered", "another address"},
-	{"servers", "the server addresses the clients connect to by IP", "the server's address"},
+	{"server", "the connection's server as ip:port (for an agent-listener connection: the agent)"},
+	{"server_ip", "the server's address"},
+	{"port", "the server port"},
+	{"client", "the connection's client as ip:port"},
+	{"client_ip", "the client's address"},
+	{"client_highest", "the highest TLS version the client offers"},
+	{"offered", "every TLS version the client offers"},
+	{"time", "the time of the connection's last packet, hh:mm:ss UTC"},
+	{"router", "the router or firewall that sent an ICMP error"},
+	{"idle", "how long the connection was silent before a forged reset"},
+	{"reset_in_name_of", "whose address a forged reset carried (ip:port)"},
+	{"check_url", "the profile's check URL"},
+	{"path", "the path of the HTTP request"},
+	{"status", "the HTTP response status line"},
+	{"name", "the DNS name looked up"},
+	{"askers", "the clients that asked for the name"},
+	{"dns_server", "the DNS server that answered (or was asked)"},
+	{"answer", "the addresses the DNS server answered"},
+	{"servers", "the server addresses the clients connect to by IP"},
 }
 
 var placeholderIndex = func() map[string]Placeholder {
@@ -45,9 +45,16 @@ var placeholderIndex = func() map[string]Placeholder {
 	return m
 }()
 
-// Fill replaces each {name} in s with facts[name], or with the placeholder's fallback when the
-// fact is missing or empty. Text in braces that is not a placeholder is left as it is.
-func Fill(s string, facts map[string]string) string {
+// Fallback is the words c's language uses for placeholder name when a finding has no value for
+// it ("the server", 「サーバー」).
+func (c *Catalog) Fallback(name string) string { return c.Say("placeholder." + name) }
+
+// Fill replaces each {name} in s with facts[name], or with the placeholder's English fallback
+// when the fact is missing or empty. Text in braces that is not a placeholder is left as it is.
+func Fill(s string, facts map[string]string) string { return fillIn(CatalogOf(English), s, facts) }
+
+// fillIn is Fill with the fallbacks of c's language.
+func fillIn(c *Catalog, s string, facts map[string]string) string {
 	if !strings.Contains(s, "{") {
 		return s
 	}
@@ -64,7 +71,7 @@ func Fill(s string, facts map[string]string) string {
 			return b.String()
 		}
 		name := s[i+1 : i+j]
-		p, known := placeholderIndex[name]
+		_, known := placeholderIndex[name]
 		b.WriteString(s[:i])
 		switch {
 		case !known:
@@ -72,7 +79,7 @@ func Fill(s string, facts map[string]string) string {
 		case facts[name] != "":
 			b.WriteString(facts[name])
 		default:
-			b.WriteString(p.Fallback)
+			b.WriteString(c.Fallback(name))
 		}
 		s = s[i+j+1:]
 	}
@@ -114,7 +121,7 @@ func FillArgs(s string, params []result.Arg, c *Catalog, red Redactor) string {
 			return string(append(b, s...))
 		}
 		name := s[i+1 : i+j]
-		p, known := placeholderIndex[name]
+		_, known := placeholderIndex[name]
 		b = append(b, s[:i]...)
 		switch a, ok := argNamed(params, name); {
 		case !known:
@@ -122,7 +129,7 @@ func FillArgs(s string, params []result.Arg, c *Catalog, red Redactor) string {
 		case ok:
 			b = c.appendArg(b, &a, &part{name: name}, red)
 		default:
-			b = append(b, p.Fallback...)
+			b = append(b, c.Fallback(name)...)
 		}
 		s = s[i+j+1:]
 	}

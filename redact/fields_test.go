@@ -44,6 +44,9 @@ var programText = []string{
 	"FingerprintGroup.JA4", "FingerprintGroup.JA3", "FingerprintGroup.HighestVersion",
 	"FleetGroup.HighestVersion", "FleetGroup.Outcome",
 	"VerdictInfo.Title", "VerdictInfo.Explanation", "VerdictInfo.EvidenceFields",
+	// Several vantages: words of a fixed vocabulary.
+	"VantageView.Side", "VantageView.Expected", "VantageStep.From", "VantageStep.TCPFlags", "VantageStep.Fate",
+	"VantageStep.Messages",
 }
 
 // vocabularyTypes are the named string types of result that are program text.

@@ -26,7 +26,7 @@ const jsonFlush = 64 << 10
 // It writes field by field with no reflection, and flow by flow as the flows are made, so that a
 // result of a hundred thousand flows is never held in memory, nor as one huge buffer.
 func streamJSON(out io.Writer, r *result.Result, o Options) error {
-	wd := wordsFor(r)
+	wd := wordsFor(r, o.Lang)
 	w := &jsonWriter{b: make([]byte, 0, jsonFlush+8<<10)}
 	flush := func(force bool) error {
 		if len(w.b) < jsonFlush && !force {
@@ -44,7 +44,7 @@ func streamJSON(out io.Writer, r *result.Result, o Options) error {
 	}
 	w.str(schema)
 	w.key("input")
-	jsonInput(w, &r.Input)
+	jsonInput(w, wd, &r.Input)
 	w.key("options")
 	jsonOptions(w, &r.Options)
 	w.key("warnings")
@@ -221,7 +221,7 @@ func jsonMsg(w *jsonWriter, wd *words, m *result.Message) {
 	w.b = appendJSONString(w.b, string(wd.appendMsg(scratch[:0], m)))
 }
 
-func jsonInput(w *jsonWriter, in *result.Input) {
+func jsonInput(w *jsonWriter, wd *words, in *result.Input) {
 	w.open('{')
 	w.key("file")
 	w.str(string(in.File))
@@ -327,6 +327,7 @@ func jsonInput(w *jsonWriter, in *result.Input) {
 		}
 		w.close(']')
 	}
+	jsonInputVantages(w, wd, in)
 	w.close('}')
 }
 
@@ -587,6 +588,10 @@ func jsonFlow(w *jsonWriter, wd *words, f *result.Flow) {
 	if p := f.Path; p != nil {
 		w.key("path")
 		jsonPath(w, wd, p)
+	}
+	if v := f.Vantages; v != nil {
+		w.key("vantages")
+		jsonVantages(w, wd, v)
 	}
 	w.close('}')
 }
@@ -1024,7 +1029,43 @@ func jsonSummary(w *jsonWriter, wd *words, s *result.Summary) {
 		w.close('}')
 	}
 	w.close(']')
+	if len(s.Scans) > 0 {
+		w.key("scans")
+		jsonScans(w, s.Scans)
+	}
 	w.close('}')
+}
+
+// jsonScans writes summary.scans.
+func jsonScans(w *jsonWriter, scans []result.Scan) {
+	w.open('[')
+	for i := range scans {
+		sc := &scans[i]
+		w.elem()
+		w.open('{')
+		w.key("client")
+		w.str(string(sc.Client))
+		w.key("server")
+		w.str(string(sc.Server))
+		w.key("ports")
+		w.int(sc.Ports)
+		w.key("flows")
+		w.int(sc.Flows)
+		w.key("open")
+		w.int(sc.Open)
+		w.key("open_ports")
+		w.ints(sc.OpenPorts)
+		w.key("first_frame")
+		w.int(sc.FirstFrame)
+		w.key("last_frame")
+		w.int(sc.LastFrame)
+		w.key("start")
+		w.time(sc.Start)
+		w.key("end")
+		w.time(sc.End)
+		w.close('}')
+	}
+	w.close(']')
 }
 
 func jsonName(w *jsonWriter, wd *words, n *result.Name) {

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/connscope/connscope/knowledge"
 	"github.com/connscope/connscope/report/findings"
 	"github.com/connscope/connscope/report/wording"
 	"github.com/connscope/connscope/result"
@@ -16,8 +17,11 @@ const liveReasonRunes = 110
 // client -> server, TCP state, offered and chosen versions, and the reason's first clause, e.g.
 //
 //	05:31:02.123 #3 tls-version-mismatch 10.55.0.1:40412 -> 10.55.0.2:4343 SF offered TLS 1.0 chosen - : the server sent a fatal protocol_version alert ...
-func FlowLine(f *result.Flow) string {
-	wd := wordsFor(&result.Result{}).wording()
+func FlowLine(f *result.Flow) string { return FlowLineIn(f, knowledge.English) }
+
+// FlowLineIn is FlowLine worded in language lang.
+func FlowLineIn(f *result.Flow, lang knowledge.Lang) string {
+	wd := wordsFor(&result.Result{}, lang).wording()
 	offered := wording.Clean(findings.VersionRange(f.OfferedVersions))
 	if findings.OfferedLegacy(f) {
 		offered += wording.LegacyMark
@@ -32,16 +36,16 @@ func FlowLine(f *result.Flow) string {
 		result.Capture("reason", wording.OrDash(reason)))
 }
 
-// firstClause returns s up to its first "; " outside parentheses.
+// firstClause returns s up to its first "; " (Japanese: 「。」) outside parentheses.
 func firstClause(s string) string {
 	depth := 0
 	for i, r := range s {
 		switch {
-		case r == '(':
+		case r == '(' || r == '（':
 			depth++
-		case r == ')' && depth > 0:
+		case (r == ')' || r == '）') && depth > 0:
 			depth--
-		case r == ';' && depth == 0 && strings.HasPrefix(s[i:], "; "):
+		case r == ';' && depth == 0 && strings.HasPrefix(s[i:], "; "), r == '。' && depth == 0:
 			return s[:i]
 		}
 	}

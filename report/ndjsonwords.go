@@ -10,8 +10,8 @@ import (
 )
 
 // streamNDJSON writes r as NDJSON (package ndjson), worded in the report's language.
-func streamNDJSON(w io.Writer, r *result.Result, _ Options) error {
-	return ndjson.Write(w, r, ndjsonWords{wordsFor(r).wording()})
+func streamNDJSON(w io.Writer, r *result.Result, o Options) error {
+	return ndjson.Write(w, r, ndjsonWords{wordsFor(r, o.Lang).wording()})
 }
 
 // ndjsonWords words the NDJSON lines.

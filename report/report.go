@@ -13,6 +13,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/connscope/connscope/knowledge"
 	"github.com/connscope/connscope/result"
 )
 
@@ -56,6 +57,10 @@ type Options struct {
 	// Color adds ANSI colours to the table format. The caller sets it only when the output is a
 	// terminal.
 	Color bool
+	// Lang is the language the report's texts are worded in (verdict titles, reasons, next steps,
+	// evidence, headings); "" is English. JSON keys and verdict codes stay English in every
+	// language.
+	Lang knowledge.Lang
 }
 
 // writer renders one format. It writes into a buffer, so it need not check write errors.

@@ -16,13 +16,16 @@ type words struct {
 	red     knowledge.Redactor
 }
 
-// wordsFor returns the words of result r in English.
-func wordsFor(r *result.Result) *words {
+// wordsFor returns the words of result r in language lang ("" or an unknown language: English).
+func wordsFor(r *result.Result, lang knowledge.Lang) *words {
 	p, err := knowledge.ProfileByName(r.Options.Profile)
 	if err != nil {
 		p = knowledge.Default()
 	}
-	return &words{lang: knowledge.English, cat: knowledge.CatalogOf(knowledge.English), profile: p}
+	if lang != knowledge.Japanese {
+		lang = knowledge.English
+	}
+	return &words{lang: lang, cat: knowledge.CatalogOf(lang), profile: p}
 }
 
 // msg words a message.
@@ -39,13 +42,19 @@ func (w *words) advice(v result.Verdict, adv *result.Advice) knowledge.Words {
 // flowWords is a flow's title, next steps and the steps joined in one line.
 func (w *words) flow(f *result.Flow) (title string, steps []string, step string) {
 	a := w.advice(f.Verdict, &f.Advice)
-	return a.Title, a.NextSteps, strings.Join(a.NextSteps, " ")
+	return a.Title, a.NextSteps, w.joinSteps(a.NextSteps)
 }
 
 // name is a DNS name's title, next steps and the steps joined in one line.
 func (w *words) name(n *result.Name) (title string, steps []string, step string) {
 	a := w.advice(n.Verdict, &n.Advice)
-	return a.Title, a.NextSteps, strings.Join(a.NextSteps, " ")
+	return a.Title, a.NextSteps, w.joinSteps(a.NextSteps)
+}
+
+// joinSteps joins next steps in one line as the language joins sentences (message
+// report.sentences: English with a space, Japanese, whose sentences end in 「。」, with nothing).
+func (w *words) joinSteps(steps []string) string {
+	return strings.Join(steps, w.cat.Separator("report.sentences", "parts"))
 }
 
 // verdictInfo explains every verdict the result holds, in the order of result.AllVerdicts.

@@ -57,6 +57,12 @@ type Input struct {
 	// one file (a rotated set, a folder) or was labelled (--vantage NAME=FILE); absent for a
 	// single file. File then names the first point, and the fields above sum up all files.
 	Points []InputPoint `json:"points,omitempty"`
+	// Vantages are the places the packets were captured at, when there is more than one: each
+	// capture point, each pcapng interface of a point that has several, or each link of a file
+	// that holds the same packets seen at two points. Flow.Vantages refers to them by index.
+	Vantages []InputVantage `json:"vantages,omitempty"`
+	// ClockOffsets are the clock offsets between vantages that saw the same connections.
+	ClockOffsets []ClockOffset `json:"clock_offsets,omitempty"`
 }
 
 // Generator names the build of connscope that made a result, as the Go toolchain recorded it in
@@ -162,7 +168,7 @@ type Warning struct {
 	// Code is a stable identifier: "truncated-file", "corrupt-file", "snaplen-cut",
 	// "client-hello-cut", "roles-guessed", "flows-not-listed", "undecodable-frames", "fleet-truncated",
 	// "dns-other-failures", "dns-not-followed", "one-direction", "kernel-drops", "capture-error",
-	// "time-out-of-range".
+	// "time-out-of-range", "time-jump", "damaged-flows", "two-points-split", "two-points-unsplit".
 	Code    string  `json:"code"`
 	Message Message `json:"message"` // one sentence that says what happened and what to do
 	Offset  int64   `json:"offset,omitempty"`
@@ -229,6 +235,9 @@ type Flow struct {
 	// Path is what the packets show about the network between client and server: where the
 	// capture was taken, hop counts, the SYN retry schedule, ICMP errors, duplicate ACKs.
 	Path *Path `json:"path,omitempty"`
+	// Vantages is how the connection was seen at several vantages (or should have been): absent
+	// when the capture has one, or when no other vantage saw it or should have.
+	Vantages *Vantages `json:"vantages,omitempty"`
 }
 
 // Path is what a flow's packets show about the network path and the capture's vantage point.
@@ -402,7 +411,29 @@ type Summary struct {
 	Agents       []AgentSummary     `json:"agents"`
 	Fingerprints []FingerprintGroup `json:"fingerprints"`
 	Fleet        []FleetGroup       `json:"fleet"`
+	// Scans are the port scans: addresses that probed many ports of one host without sending
+	// data (their flows have the verdict port-scan and count in no server's row). Absent when
+	// there is none.
+	Scans []Scan `json:"scans,omitempty"`
 }
+
+// Scan is one address's port scan of one host.
+type Scan struct {
+	Client IP  `json:"client"` // the scanning address
+	Server IP  `json:"server"` // the host scanned
+	Ports  int `json:"ports"`  // distinct ports probed
+	Flows  int `json:"flows"`  // probes
+	Open   int `json:"open"`   // distinct ports that answered with a SYN-ACK
+	// OpenPorts are the ports that answered, lowest first (at most MaxScanOpenPorts).
+	OpenPorts  []int     `json:"open_ports"`
+	FirstFrame int       `json:"first_frame"`
+	LastFrame  int       `json:"last_frame"`
+	Start      time.Time `json:"start"`
+	End        time.Time `json:"end"`
+}
+
+// MaxScanOpenPorts is the most open ports a Scan lists.
+const MaxScanOpenPorts = 64
 
 // MaxAgents is the most agents Summary.Agents lists.
 const MaxAgents = 1000

@@ -81,6 +81,31 @@ const (
 	// acknowledged them (its SYNs kept coming): the SYN-ACKs are lost on the way back (asymmetric
 	// routing, a firewall dropping them) or the client ignores them. Seen from the server side.
 	VerdictSYNACKUnacknowledged Verdict = "synack-unacknowledged"
+	// VerdictClientCertificateRequired: the server asked for a client certificate
+	// (CertificateRequest) and the client gave none (no Certificate message, or an empty one),
+	// then the server ended the handshake with a fatal alert: mutual TLS without the client's
+	// certificate. TLS 1.2 and before, where these messages are in plain text.
+	VerdictClientCertificateRequired Verdict = "client-certificate-required"
+	// VerdictClientCertificateRejected: the client sent its certificate and the server rejected
+	// it (bad_certificate, unknown_ca, certificate_unknown, certificate_expired, ... from the server
+	// after the client's Certificate).
+	VerdictClientCertificateRejected Verdict = "client-certificate-rejected"
+	// VerdictTLSProtocolError: one side sent TLS the other could not read, and the other ended the
+	// connection: a ServerHello that does not parse (Reason gives its version field), or bytes
+	// that are not TLS records after the ServerHello (Reason names the side and the stage).
+	VerdictTLSProtocolError Verdict = "tls-protocol-error"
+	// VerdictClientHelloIncomplete: the client began a ClientHello and never completed it: fewer
+	// bytes came than its length fields announce (no snaplen cut), and the connection ended. The
+	// server, waiting for the rest, stays silent or closes: that is the consequence, not a refusal.
+	VerdictClientHelloIncomplete Verdict = "client-hello-incomplete"
+	// VerdictClientAborted: the client ended its own connection attempt before the TCP handshake
+	// completed: it reset the server's SYN-ACK (its application gave up, or another of its
+	// attempts won). The server and the path answered; not a failure of either.
+	VerdictClientAborted Verdict = "client-aborted"
+	// VerdictPortScan: one of many connection attempts from one address to many ports of one host
+	// that carried no data (SYN-only or SYN, SYN-ACK, RST): a port scan, not a client failing.
+	// The summary names the scan (summary.scans and a port-scan warning).
+	VerdictPortScan Verdict = "port-scan"
 )
 
 // AllVerdicts lists every verdict in report order.
@@ -107,10 +132,16 @@ var AllVerdicts = []Verdict{
 	VerdictDataBlackhole,
 	VerdictMTUBlackhole,
 	VerdictSYNACKUnacknowledged,
+	VerdictClientCertificateRequired,
+	VerdictClientCertificateRejected,
+	VerdictTLSProtocolError,
+	VerdictClientHelloIncomplete,
+	VerdictClientAborted,
+	VerdictPortScan,
 }
 
 // Failed reports whether the verdict means the connection did not work. ok and incomplete are
-// not failures.
+// not failures, nor are a client's own abandoned attempt and a port scan's probes.
 func (v Verdict) Failed() bool {
-	return v != VerdictOK && v != VerdictIncomplete
+	return v != VerdictOK && v != VerdictIncomplete && v != VerdictClientAborted && v != VerdictPortScan
 }

@@ -58,6 +58,7 @@ ACC_ALL=(
 	draft-server-hello
 	forged-rst-survived
 	tfo-client-hello duplicate-synack iplen-overrun
+	client-hello-incomplete retransmission-differs
 )
 ALL=("${ACC_ALL[@]}")
 
@@ -554,12 +555,12 @@ cap_downgrade-refused() {
 	expect tls-version-mismatch "TLS 1.2,TLS 1.3" - server:protocol_version SF "Go crypto/tls client with MinVersion TLS 1.2 (supported_versions 1.3, 1.2) to OpenSSL s_server limited to TLS 1.0/1.1 (-no_tls1_2 -no_tls1_3, SECLEVEL=0): OpenSSL reads supported_versions, finds no common version and sends protocol_version (70): no downgrade offered, a plain version mismatch (client 1.2-1.3, server 1.0-1.1)"
 	sleep 0.3
 	ofail -tls1_2
-	expect tls-downgrade-refused "TLS 1.2" "TLS 1.1" client:protocol_version SF "OpenSSL s_client -tls1_2 (minimum AND maximum TLS 1.2; on the wire legacy_version 0x0303 without supported_versions) to the same server: its ServerHello chooses TLS 1.1 (0x0302); the client refuses a version below its minimum with protocol_version (70) and closes. Downgrade refused by the client: server chose TLS 1.1, client offered up to TLS 1.2 and accepts only 1.2"
+	expect tls-version-mismatch "TLS 1.2" "TLS 1.1" client:protocol_version SF "OpenSSL s_client -tls1_2 (minimum AND maximum TLS 1.2; on the wire legacy_version 0x0303 without supported_versions) to the same server: its ServerHello chooses TLS 1.1 (0x0302); the client refuses a version below its minimum with protocol_version (70) and closes. Downgrade refused by the client: server chose TLS 1.1, client offered up to TLS 1.2 and accepts only 1.2"
 	sleep 0.3
 	if A timeout 20 gnutls-cli --insecure --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.2' -p "$PORT" "$SRV" </dev/null >>"$WORK/client.log" 2>&1; then
 		die "gnutls-cli got a connection"
 	fi
-	expect tls-downgrade-refused "TLS 1.2" "TLS 1.1" client:protocol_version RSTO "gnutls-cli --priority NORMAL:-VERS-ALL:+VERS-TLS1.2 (legacy_version 0x0303, no supported_versions) to the same server: ServerHello TLS 1.1; GnuTLS sends protocol_version (70), a FIN and, with the server's flight unread, a RST (RSTO). Downgrade refused by the client; its RST is its own, not a middlebox's"
+	expect tls-version-mismatch "TLS 1.2" "TLS 1.1" client:protocol_version RSTO "gnutls-cli --priority NORMAL:-VERS-ALL:+VERS-TLS1.2 (legacy_version 0x0303, no supported_versions) to the same server: ServerHello TLS 1.1; GnuTLS sends protocol_version (70), a FIN and, with the server's flight unread, a RST (RSTO). Downgrade refused by the client; its RST is its own, not a middlebox's"
 	wait_exit "$LAST_PID" 5
 	cap_stop
 	finish
@@ -593,7 +594,7 @@ cap_draft-server-hello() {
 	ofail
 	wait_exit "$LAST_PID" 6
 	cap_stop
-	expect unparseable-server-hello "TLS 1.0,TLS 1.1,TLS 1.2,TLS 1.3" 0x7f1c client:decode_error SF "OpenSSL s_client (default: TLS 1.0-1.3) to testdata/tools/acctool draft-server: a handshake record (16 03 03) holding a ServerHello whose version field is 0x7f1c (TLS 1.3 draft 28) in the pre-draft-22 layout (random, cipher 0x1301, extensions; no session id, no compression); the OpenSSL client cannot decode it either and sends decode_error (50), then closes [chosen_version: the version field as tshark reads it; no version was agreed]. 'Unparseable ServerHello, version field 0x7f1c', never 'the server did not answer'"
+	expect tls-protocol-error "TLS 1.0,TLS 1.1,TLS 1.2,TLS 1.3" 0x7f1c client:decode_error SF "OpenSSL s_client (default: TLS 1.0-1.3) to testdata/tools/acctool draft-server: a handshake record (16 03 03) holding a ServerHello whose version field is 0x7f1c (TLS 1.3 draft 28) in the pre-draft-22 layout (random, cipher 0x1301, extensions; no session id, no compression); the OpenSSL client cannot decode it either and sends decode_error (50), then closes [chosen_version: the version field as tshark reads it; no version was agreed]. 'Unparseable ServerHello, version field 0x7f1c', never 'the server did not answer'"
 	finish
 }
 
@@ -734,6 +735,68 @@ cap_iplen-overrun() {
 	expect ok "TLS 1.2" "TLS 1.2" - SF "a real TLS 1.2 GET (OpenSSL, through the router), then frame $frame (the server's ServerHello flight) rewritten by testdata/tools/acctool iplen: IPv4 total length +100 bytes (header checksum fixed), captured length = original length (no snaplen cut). Trust the captured bytes, flag the packet as malformed, no phantom 100 bytes of payload (no gap, no 'missing data')"
 	finish
 }
+
+# ---------------------------------------------------------------- issue 15 item 5: incomplete and contradicting ClientHellos
+
+# A ClientHello that never completes: a Python client makes a real ClientHello (Python's ssl, that
+# is OpenSSL, through a memory BIO), sends its first 200 bytes to s_server, waits 2 s and closes
+# its side; s_server, still waiting for the rest, sees the end of the stream and closes too.
+cap_client-hello-incomplete() {
+	begin client-hello-incomplete
+	acc_up
+	start_tls
+	local srv=$LAST_PID
+	wait_listen $PORT
+	cap_start
+	A timeout 20 python3 - "$SRV" "$PORT" <<'PY' >>"$WORK/client.log" 2>&1
+import socket, ssl, sys, time
+host, port = sys.argv[1], int(sys.argv[2])
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
+obj = ctx.wrap_bio(inc, out, server_hostname="apexone.connscope.test")
+try:
+    obj.do_handshake()
+except ssl.SSLWantReadError:
+    pass
+hello = out.read()
+print("ClientHello record:", len(hello), "bytes; sending 200")
+s = socket.create_connection((host, port), timeout=10)
+s.sendall(hello[:200])
+time.sleep(2)
+s.shutdown(socket.SHUT_WR)
+print("server sent:", s.recv(4096))
+s.close()
+PY
+	wait_exit "$srv" 5
+	cap_stop
+	expect client-hello-incomplete - - server:decode_error SF "a real ClientHello (Python ssl, i.e. OpenSSL, made through a memory BIO) of which the client sends only the first 200 bytes (the record header announces more), waits 2 s and closes its side; s_server -tls1_2, waiting for the rest, sends nothing until the stream ends, then a decode_error alert and its FIN. Never ok: the ClientHello never completed, the server's silence and its alert are the consequence"
+	finish
+}
+
+# Contradicting retransmissions: OpenSSL s_client -tls1 (a TLS 1.0 ClientHello) and then -tls1_3 (a
+# TLS 1.3 one) to one s_server; testdata/tools/acctool rexmit then inserts, right after the first
+# connection's ClientHello segment, that segment again (same sequence number) carrying the second
+# connection's ClientHello: two real ClientHellos at one place of one stream.
+cap_retransmission-differs() {
+	begin retransmission-differs
+	acc_up
+	NACCEPT=2 start_tls_all
+	wait_listen $PORT
+	cap_start
+	oget -tls1 -cipher DEFAULT:@SECLEVEL=0
+	oget -tls1_3
+	wait_exit "$LAST_PID" 5
+	cap_stop
+	local f=$OUT/$CAP_NAME.pcap frames
+	frames=($(tshark -n -r "$f" -Y 'tls.handshake.type == 1' -T fields -e frame.number 2>/dev/null))
+	acctool rexmit -in "$f" -out "$f.tmp" -frame "${frames[0]}" -from "${frames[1]}" >>"$WORK/client.log"
+	mv "$f.tmp" "$f"
+	expect ok "TLS 1.0" "TLS 1.0" - SF "s_client -tls1 -cipher DEFAULT:@SECLEVEL=0 to s_server (SECLEVEL 0): TLS 1.0 and a GET; frame ${frames[0]}, its ClientHello segment, is followed by acctool rexmit's copy of it (same sequence number) carrying the next connection's TLS 1.3 ClientHello: a retransmission that contradicts the first transmission. The server answered the first (TLS 1.0): ok, and the contradiction flagged on the flow"
+	expect ok "TLS 1.3" "TLS 1.3" - SF "s_client -tls1_3 to the same server: TLS 1.3 and a GET (its ClientHello is the one copied into the first connection)"
+	finish
+}
+start_tls_all() { bg server osrv -WWW -cipher DEFAULT:@SECLEVEL=0; }
 
 # ---------------------------------------------------------------- main
 

@@ -57,6 +57,7 @@ type Event struct {
 	ClientHello   *ClientHello  // EventHandshake of a client_hello that parsed (TLS or SSLv2 format); shared with other Events when the Stream has a MessageCache
 	ServerName    string        // EventHandshake of a client_hello: its server_name (SNI), "" for none (with a MessageCache, ClientHello.ServerName is another message's)
 	ServerHello   *ServerHello  // EventHandshake of a server_hello that parsed (including a HelloRetryRequest and an SSLv2 SERVER-HELLO)
+	HelloVersion  Version       // EventHandshake of a client_hello or server_hello (TLS format): its version field, also when it did not parse
 	Certificate   *Certificate  // EventHandshake of a plaintext certificate message that parsed (TLS 1.3 syntax after a ServerHello choosing TLS 1.3)
 	Alert         Alert         // EventAlert, when not Encrypted
 	Err           error         // EventError: what was wrong; EventHandshake: why a hello was not parsed

@@ -476,6 +476,9 @@ func (s *Stream) message(msg []byte, start, end int64, vers Version) {
 	typ := HandshakeType(msg[0])
 	ev := Event{Kind: EventHandshake, Start: start, End: end, RecordVersion: vers, HandshakeType: typ,
 		Length: len(msg) - handshakeHeaderLen}
+	if (typ == HandshakeClientHello || typ == HandshakeServerHello) && len(msg) >= handshakeHeaderLen+2 {
+		ev.HelloVersion = Version(msg[4])<<8 | Version(msg[5])
+	}
 	switch typ {
 	case HandshakeClientHello:
 		if s.cache != nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/tls"
+	"github.com/connscope/connscope/track/zeek"
 )
 
 // Directions within a flow.
@@ -29,11 +30,15 @@ type side struct {
 	ttl       int
 	seqMax    uint32 // highest sequence number + length seen with payload
 	synSeq    uint32
+	synIPID   uint16 // the IP ID of the side's first SYN
+	altSYNSeq uint32 // the ISN of a SYN-ACK other than the first (altSYN), for anchorServer
 	seqMaxSet bool
 	synSeen   bool
-	// scanning: the stream began as plain text; each later segment is checked for the start of
-	// a TLS handshake (STARTTLS).
+	altSYN    bool
+	// scanning: the stream began as another protocol (text or binary); its first maxPreamble
+	// bytes are searched for the start of TLS (STARTTLS, an SSLRequest, a proxy's CONNECT).
 	scanning     bool
+	preamble     preambleScan
 	dir          uint8 // fromClient or fromServer, for deliver
 	fin          ref
 	firstPayload ref
@@ -67,12 +72,19 @@ type flow struct {
 	rstCount int
 	icmp     []facts.ICMP
 	damaged  *facts.Damaged // the packets that arrived damaged; nil when none did
-	zeek     zeekConn
+	zeek     zeek.Conn
 	tls      tlsState
 	ladder   ladder
 
 	snaplenCut     int
 	clientHelloCut bool
+	vantage        uint16           // where its packets were captured (capture.Packet.Vantage)
+	sightings      *facts.Sightings // its packets, when tracked (Config.Sightings)
+	overruns       int              // packets whose IP length claims more than their uncut frame holds
+	overrunRef     ref
+	helloSegs      [maxHelloSegments]helloSegment // the client's first data segments (retrans.go)
+	nHelloSegs     uint8
+	helloConflict  ref // a retransmission of one of them with other bytes
 	// key is the flow's key in the table; gone: the flow was finished or buried (a queue that
 	// still points to it drops it); closedQueued: it is in the tracker's queue of closed flows.
 	key          flowKey
@@ -131,6 +143,9 @@ func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Tracker) {
 	f.pathPacket(d, p)
 	s := &f.side[d]
 	t := &p.TCP
+	if f.sightings != nil {
+		addSighting(f.sightings, d, p)
+	}
 	r := facts.MakeRef(p.Index, p.Time)
 	f.last = p.Time
 	if p.Corrupt != 0 || !facts.TimeInRange(p.Time) {
@@ -146,13 +161,23 @@ func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Tracker) {
 	if len(t.Payload) < t.PayloadLen {
 		f.snaplenCut++
 	}
-	f.zeek.packet(d, t)
+	if p.LengthOverrun {
+		if f.overruns == 0 {
+			f.overrunRef = r
+		}
+		f.overruns++
+	}
+	f.zeek.Packet(d, t)
 
 	syn, ack := t.Flags&capture.FlagSYN != 0, t.Flags&capture.FlagACK != 0
 	if syn {
 		if !s.synSeen {
 			s.synSeen = true
-			s.synSeq = t.Seq
+			s.synSeq, s.synIPID = t.Seq, p.IPID
+		} else if t.Seq == s.synSeq && (p.TTL != uint8(s.ttl) || p.IPID != 0 && p.IPID == s.synIPID) {
+			f.shared.twin(p.Index) // a retransmission has a new IP ID
+		} else if d == fromServer && ack && t.Seq != s.synSeq && !s.altSYN {
+			s.altSYN, s.altSYNSeq = true, t.Seq // another SYN-ACK, another ISN (two hosts answering)
 		}
 		s.stream.setBase(t.Seq + 1)
 		if !ack && d == fromClient {
@@ -164,6 +189,9 @@ func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Tracker) {
 		if ack && d == fromServer && !f.synAck.Seen() {
 			f.synAck = r
 		}
+	}
+	if ack && !syn && d == fromClient && f.side[fromServer].altSYN {
+		f.anchorServer(t.Ack)
 	}
 	if t.Flags&capture.FlagFIN != 0 && !s.fin.Seen() {
 		s.fin = r
@@ -186,21 +214,26 @@ func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Tracker) {
 func (f *flow) payload(d int, p *capture.Packet, r ref, lp *facts.LadderPacket) {
 	s := &f.side[d]
 	t := &p.TCP
-	end := t.Seq + uint32(t.PayloadLen)
+	seq := dataSeq(t)
+	end := seq + uint32(t.PayloadLen)
 	switch {
 	case !s.seqMaxSet:
 		s.seqMax, s.seqMaxSet = end, true
 	case int32(end-s.seqMax) <= 0:
 		s.retrans++
 		lp.Retrans = true
+		if p.TTL != uint8(s.ttl) {
+			f.shared.twin(p.Index)
+		}
 	default:
 		s.seqMax = end
 	}
 	if !s.firstPayload.Seen() {
 		s.firstPayload = r
 	}
+	contradicts := d == fromClient && f.checkClientSegment(seq, t.Payload, r)
 	s.lastPayload = r
-	if !s.stream.stopped {
+	if !s.stream.stopped && !contradicts {
 		if s.tls == nil {
 			s.tls = f.shared.newStream(f.limit)
 			s.stream.limit = f.limit
@@ -209,7 +242,7 @@ func (f *flow) payload(d int, p *capture.Packet, r ref, lp *facts.LadderPacket) 
 		if s.stream.marks == nil {
 			s.stream.marks = f.shared.newMarks()
 		}
-		s.stream.segment(t.Seq, t.Payload, t.PayloadLen, p.Index, p.Time, s)
+		s.stream.segment(seq, t.Payload, t.PayloadLen, p.Index, p.Time, s)
 		if s.stream.gap {
 			s.tls.Gap()
 		}
@@ -219,13 +252,35 @@ func (f *flow) payload(d int, p *capture.Packet, r ref, lp *facts.LadderPacket) 
 	}
 }
 
+// anchorServer anchors the server's stream on the SYN-ACK the client acknowledges: when SYN-ACKs
+// with two ISNs came (two hosts answering one SYN) and the client's ACK takes the second, the
+// second is the connection's, as long as none of the server's data was taken yet.
+func (f *flow) anchorServer(ack uint32) {
+	s := &f.side[fromServer]
+	if !s.altSYN || ack != s.altSYNSeq+1 || s.stream.next != 0 || len(s.stream.pending) != 0 || s.seqMaxSet {
+		return
+	}
+	s.synSeq, s.altSYNSeq = s.altSYNSeq, s.synSeq
+	s.stream.based = false
+	s.stream.setBase(ack)
+}
+
+// dataSeq is the sequence number of a segment's first data byte: data carried in a SYN (TCP Fast
+// Open) starts after the SYN's own sequence number.
+func dataSeq(t *capture.TCPHeader) uint32 {
+	if t.Flags&capture.FlagSYN != 0 {
+		return t.Seq + 1
+	}
+	return t.Seq
+}
+
 // finReceived stops direction d's stream at its FIN when every byte before the FIN has been
 // delivered: TCP sends nothing after a FIN, so the parser and the frame marks can go now rather
 // than when the flow is finished, which for a closed connection is ClosedLinger later. (A FIN
 // that leaves a hole behind it keeps the stream, so that a retransmission can still fill it.)
 func (f *flow) finReceived(d int, t *capture.TCPHeader) {
 	st := &f.side[d].stream
-	if st.stopped || !st.based || len(st.pending) > 0 || st.offsetOf(t.Seq)+int64(t.PayloadLen) != st.next {
+	if st.stopped || !st.based || len(st.pending) > 0 || st.offsetOf(dataSeq(t))+int64(t.PayloadLen) != st.next {
 		return
 	}
 	st.stop()
@@ -257,15 +312,79 @@ func (s *side) deliver(b []byte, frame int, t time.Time) {
 	f, d := s.owner, int(s.dir)
 	f.httpFeed(d, b, frame, t)
 	if s.scanning {
-		if !startsHandshake(b, d) {
+		s.scanPreamble(b, 0)
+		return
+	}
+	s.feedTLS(b)
+	if s.tls.Done() {
+		if s.tlsBase == 0 && f.tls.R().NotTLS[d].Seen() {
+			// Another protocol: TLS may begin after its exchange. The first byte was not a
+			// TLS record; the rest of b may hold one.
+			s.scanning = true
+			s.scanPreamble(b, 1)
 			return
 		}
-		s.scanning = false
-		f.shared.freeStream(s.tls) // done with the plain text
-		s.tls = f.shared.newStream(f.limit)
-		s.tlsBase = s.stream.next - int64(len(b))
-		f.tls.STARTTLS = true
+		s.stream.stop()
 	}
+}
+
+// scanPreamble searches b from index from for the start of TLS after another protocol's bytes,
+// and starts a new TLS parser there.
+func (s *side) scanPreamble(b []byte, from int) {
+	f, d := s.owner, int(s.dir)
+	off := s.stream.next - int64(len(b)) // stream offset of b[0]
+	at, ok := s.preamble.find(b[from:], off+int64(from), d)
+	if ok && !s.tlsMayStart(at+from) {
+		s.preamble.remember(b[from:]) // find stopped at the start it found
+		ok = false
+	}
+	if !ok {
+		if s.stream.next >= maxPreamble {
+			s.scanning = false
+			s.stream.stop()
+		}
+		return
+	}
+	s.scanning = false
+	f.shared.freeStream(s.tls) // done with the other protocol
+	s.tls = f.shared.newStream(f.limit)
+	f.tls.STARTTLS = true
+	at += from
+	if at < from {
+		k := from - at // bytes of the start carried from the segments before b
+		s.tlsBase = off - int64(k)
+		s.feedTLS(s.preamble.carried(k))
+		at = from
+	} else {
+		s.tlsBase = off + int64(at)
+	}
+	s.feedTLS(b[at:])
+	if s.tls.Done() {
+		s.stream.stop()
+	}
+}
+
+// tlsMayStart reports whether TLS may begin at index at of the bytes just delivered (negative:
+// in the bytes carried from before them), where the preamble scan found a hello.
+func (s *side) tlsMayStart(at int) bool {
+	f := s.owner
+	switch {
+	case s.dir == fromServer && f.side[fromClient].tlsBase == 0 && f.tls.Hello == nil:
+		// A server speaks TLS only after the client's ClientHello: hello-like bytes before it
+		// (an HTTP body, a file) are not the start of TLS.
+		return false
+	case f.http != nil && f.http.request.method != "CONNECT" && at != 0:
+		// In HTTP, TLS follows a CONNECT; elsewhere only where a segment begins (an upgrade),
+		// never inside a body.
+		return false
+	}
+	return true
+}
+
+// feedTLS feeds b, the next bytes of the side's TLS stream, to its parser and records what it
+// found.
+func (s *side) feedTLS(b []byte) {
+	f, d := s.owner, int(s.dir)
 	// The events go to a buffer every flow shares: tlsEvent feeds no parser.
 	evs := s.tls.AppendEvents(f.shared.events[:0], b)
 	for i := range evs {
@@ -276,36 +395,6 @@ func (s *side) deliver(b []byte, frame int, t time.Time) {
 	}
 	clear(evs) // let go of the hellos
 	f.shared.events = evs[:0]
-	if s.tls.Done() {
-		if s.tlsBase == 0 && f.tls.R().NotTLS[d].Seen() && isText(f.tls.R().NotTLS[d].Prefix) {
-			s.scanning = true // a text protocol: TLS may start later (STARTTLS)
-			return
-		}
-		s.stream.stop()
-	}
-}
-
-// startsHandshake reports whether b begins with a TLS handshake record holding a ClientHello
-// (from the client) or a ServerHello (from the server).
-func startsHandshake(b []byte, d int) bool {
-	want := byte(tls.HandshakeClientHello)
-	if d == fromServer {
-		want = byte(tls.HandshakeServerHello)
-	}
-	return len(b) >= 6 && b[0] == 0x16 && b[1] == 3 && b[2] <= 4 && b[5] == want
-}
-
-// isText reports whether b looks like the start of a line-based text protocol.
-func isText(b []byte) bool {
-	if len(b) == 0 {
-		return false
-	}
-	for _, c := range b {
-		if (c < 0x20 && c != '\r' && c != '\n' && c != '\t') || c > 0x7e {
-			return false
-		}
-	}
-	return true
 }
 
 // icmpError records an ICMP error that quotes one of this flow's packets.

@@ -18,6 +18,8 @@ type flowShared struct {
 	strs    map[string]string   // interned strings: histories, server names
 	alpns   map[string][]string // interned ALPN lists
 	msgs    *tls.MessageCache   // the TLS messages parsed, shared by every flow's parsers
+
+	twins, twinFrame int // packets seen twice at two points of their path (vantage.go)
 }
 
 // maxInterned bounds the strings interned: past it, strings are kept per connection.

@@ -191,7 +191,8 @@ func (f *flow) pathAck(d int, t *capture.TCPHeader, r ref) {
 func (f *flow) pathData(d int, t *capture.TCPHeader, r ref) {
 	s := &f.path.side[d]
 	side := &f.side[d] // seqMax is still the previous packets' value here
-	seq, end := t.Seq, t.Seq+uint32(t.PayloadLen)
+	seq := dataSeq(t)
+	end := seq + uint32(t.PayloadLen)
 	// Where this side's data seen so far ends: its highest segment end, or its SYN's sequence
 	// number + 1 before any data.
 	seen, seenSet := side.seqMax, side.seqMaxSet

@@ -10,10 +10,10 @@ import (
 // record turns a finished flow's state into its record of facts. end is the capture time at
 // which the flow is finished. It copies what the record keeps: the flow may be reused after.
 func (f *flow) record(end time.Time) *facts.Conn {
-	f.zeek.finish()
+	f.zeek.Finish()
 	c := f.facts()
 	c.End = facts.MakeRef(0, end)
-	c.ConnState, c.History = f.zeek.connState(), f.shared.history(f.zeek.hist)
+	c.ConnState, c.History = f.zeek.ConnState(), f.shared.history(f.zeek.History())
 	return c
 }
 
@@ -24,13 +24,19 @@ func (f *flow) facts() *facts.Conn {
 		ID: int32(f.id), Client: f.client, Server: f.server, RolesGuessed: f.rolesGuessed,
 		First: facts.MakeRef(f.firstFrame, f.first), Last: facts.MakeRef(f.lastFrame, f.last),
 		SYNCount: int32(f.synCount), SYNs: clipped(f.syns), SYNAck: f.synAck, RSTCount: int32(f.rstCount),
-		SnaplenCut: int32(f.snaplenCut),
+		SnaplenCut: int32(f.snaplenCut), Vantage: f.vantage,
 	}
 	if len(f.icmp) > 0 {
 		c.Extra().ICMP = clipped(f.icmp)
 	}
 	if f.damaged != nil {
 		c.Extra().Damaged = f.damagedRecord()
+	}
+	if f.helloConflict.Seen() {
+		c.Extra().HelloConflict = f.helloConflict
+	}
+	if f.overruns > 0 {
+		c.Extra().Overruns, c.Extra().OverrunRef = int32(f.overruns), f.overrunRef
 	}
 	for d := range f.side {
 		s := &f.side[d]

@@ -72,6 +72,15 @@ func (f *flow) tlsEvent(d int, ev *tls.Event) {
 			}
 			x.HelloSegments = int32(s.stream.segmentsBetween(ev.Start, ev.End))
 			x.HelloRecord = ev.RecordVersion
+		case ev.HandshakeType == tls.HandshakeServerHello && d == fromServer && ev.ServerHello == nil:
+			if x.ServerHello == nil && !x.R().BadServerHello.Seen() {
+				x.Rare().BadServerHello, x.Rare().BadSHVersion = at, ev.HelloVersion
+			}
+		case ev.HandshakeType == tls.HandshakeCertificate && d == fromClient && !x.R().ClientCert.Seen():
+			x.Rare().ClientCert, x.Rare().ClientCerts = at, -1
+			if ev.Certificate != nil {
+				x.Rare().ClientCerts = int32(len(ev.Certificate.Chain) + ev.Certificate.Dropped)
+			}
 		case ev.HandshakeType == tls.HandshakeServerHello && d == fromServer && ev.ServerHello != nil:
 			if ev.ServerHello.HelloRetryRequest {
 				if x.R().HRR == nil {
@@ -108,7 +117,7 @@ func (f *flow) tlsEvent(d int, ev *tls.Event) {
 		}
 	case tls.EventError:
 		if x.R().Errs[d] == "" && ev.Err != nil {
-			x.Rare().Errs[d] = ev.Err.Error()
+			x.Rare().Errs[d], x.Rare().ErrRefs[d] = ev.Err.Error(), at
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/result"
+	"github.com/connscope/connscope/track/zeek"
 )
 
 // tombGrace is how long a closed connection stays a whole flow before it becomes a tomb: long
@@ -30,7 +31,7 @@ type tomb struct {
 	rec     []byte // the record (facts) but for End, ConnState and History
 	key     flowKey
 	gone    bool // finished: what still points to it (tombQ) lets go of it
-	zeek    zeekConn
+	zeek    zeek.Conn
 	id      int
 	client  netip.AddrPort
 	last    time.Time
@@ -38,6 +39,8 @@ type tomb struct {
 	prevGap time.Duration
 	seqMax  [2]uint32 // per side, as side.seqMax and seqMaxSet
 	seqSet  [2]bool
+	// sightings are the flow's, kept apart from the record (Config.Sightings).
+	sightings *facts.Sightings
 }
 
 // bury turns a closed flow into a tomb and frees the flow.
@@ -47,8 +50,7 @@ func (a *Tracker) bury(f *flow) *tomb {
 	c.Ladder, omitted = f.ladder.ordered()
 	c.LadderOmitted = int32(omitted)
 	t := &tomb{id: f.id, key: f.key, client: f.client, last: f.last, lastGap: f.path.lastGap, prevGap: f.path.prevGap,
-		zeek: f.zeek}
-	t.zeek.hist = append([]byte(nil), f.zeek.hist...)
+		zeek: f.zeek.Clone(), sightings: f.sightings}
 	for d := range f.side {
 		t.seqMax[d], t.seqSet[d] = f.side[d].seqMax, f.side[d].seqMaxSet
 	}
@@ -77,8 +79,11 @@ func (a *Tracker) finishTomb(t *tomb) {
 	t.gone = true
 	c := a.tombRecord(t)
 	c.End = facts.MakeRef(0, a.now)
-	t.zeek.finish()
-	c.ConnState, c.History = t.zeek.connState(), a.shared.history(t.zeek.hist)
+	t.zeek.Finish()
+	c.ConnState, c.History = t.zeek.ConnState(), a.shared.history(t.zeek.History())
+	if t.sightings != nil {
+		c.Extra().Sightings = t.sightings
+	}
 	if !a.sink(c) && !a.cfg.OwnLadders {
 		c.Ladder, c.LadderOmitted = nil, 0
 	}
@@ -110,6 +115,9 @@ func (a *Tracker) late(t *tomb, src netip.AddrPort, p *capture.Packet) bool {
 	}
 	d := t.dirOf(src)
 	tcp := &p.TCP
+	if t.sightings != nil {
+		addSighting(t.sightings, d, p)
+	}
 	r := facts.MakeRef(p.Index, p.Time)
 	t.prevGap, t.lastGap = t.lastGap, p.Time.Sub(t.last)
 	t.last = p.Time
@@ -121,7 +129,7 @@ func (a *Tracker) late(t *tomb, src netip.AddrPort, p *capture.Packet) bool {
 	if len(tcp.Payload) < tcp.PayloadLen {
 		c.SnaplenCut++
 	}
-	t.zeek.packet(d, tcp)
+	t.zeek.Packet(d, tcp)
 	lp := facts.LadderPacket{At: r, From: uint8(d), Flags: tcp.Flags,
 		PayloadLen: int32(min(tcp.PayloadLen, 1<<31-1))}
 

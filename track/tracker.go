@@ -8,6 +8,7 @@ import (
 
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/facts"
+	"github.com/connscope/connscope/track/names"
 )
 
 // flowKey identifies a connection by its two endpoints, lower endpoint first, so that both
@@ -62,6 +63,10 @@ type Config struct {
 	// touches a record after handing it over: the sink may keep it past its call (and give it
 	// to another goroutine). Without it, the sink's answer decides whether the ladder is copied.
 	OwnLadders bool
+	// Sightings keeps each connection's packets in its record (facts.Extra.Sightings), for
+	// relating the copies of one connection seen at several vantages. The tracker keeps them
+	// from the first packet with a vantage other than 0 on, without it.
+	Sightings bool
 }
 
 // Sink takes each finished connection's record. It returns whether the record keeps its ladder
@@ -93,8 +98,8 @@ type Tracker struct {
 	sinceSweep   int
 	now          time.Time
 	evictedEarly int
-	dns          dnsTable  // name lookups (dns.go)
-	unmatched    unmatched // TCP outside the analysed ports and hosts (unmatched.go)
+	dns          names.Table // name lookups (package names)
+	unmatched    unmatched   // TCP outside the analysed ports and hosts (unmatched.go)
 }
 
 // New returns a Tracker that hands finished connections to sink.
@@ -120,7 +125,7 @@ func (a *Tracker) Packet(p *capture.Packet) {
 	case capture.KindICMPError:
 		a.icmpPacket(p)
 	case capture.KindDNS:
-		a.dnsPacket(p)
+		a.dns.Packet(p)
 	}
 }
 
@@ -149,6 +154,12 @@ func (a *Tracker) tcpPacket(p *capture.Packet) {
 	src := netip.AddrPortFrom(p.SrcIP, t.SrcPort)
 	dst := netip.AddrPortFrom(p.DstIP, t.DstPort)
 	key := makeKeyFrom(p.SrcIP, t.SrcPort, p.DstIP, t.DstPort)
+	if p.Vantage != 0 {
+		key = key.at(p.Vantage)
+		if !a.cfg.Sightings {
+			a.Sightings()
+		}
+	}
 	f := a.flows[key]
 	if f != nil && f.startsNewConnection(src, p) {
 		delete(a.flows, key)
@@ -183,7 +194,7 @@ func (a *Tracker) icmpPacket(p *capture.Packet) {
 	q := &p.ICMP
 	src := netip.AddrPortFrom(q.QuotedSrc, q.QuotedSrcPort)
 	dst := netip.AddrPortFrom(q.QuotedDst, q.QuotedDstPort)
-	key := makeKey(src, dst)
+	key := makeKey(src, dst).at(p.Vantage)
 	if f := a.flows[key]; f != nil {
 		f.icmpError(p, src)
 	} else if t := a.tombs[key]; t != nil {
@@ -194,10 +205,14 @@ func (a *Tracker) icmpPacket(p *capture.Packet) {
 func (a *Tracker) newFlow(src, dst netip.AddrPort, p *capture.Packet) *flow {
 	a.nextID++
 	client, server, guessed := a.roles(src, dst, p.TCP.Flags)
-	f := &flow{id: a.nextID, client: client, server: server, rolesGuessed: guessed, first: p.Time, firstFrame: p.Index}
+	f := &flow{id: a.nextID, client: client, server: server, rolesGuessed: guessed, first: p.Time, firstFrame: p.Index,
+		vantage: p.Vantage}
+	if a.cfg.Sightings {
+		f.sightings = &facts.Sightings{}
+	}
 	f.flipped = client != src
 	if f.flipped {
-		f.zeek.flip()
+		f.zeek.Flip()
 	}
 	f.limit = int64(a.cfg.StreamLimit)
 	f.shared = &a.shared
@@ -332,7 +347,7 @@ func (a *Tracker) evictOldest(n int) {
 		old = old[:n]
 	}
 	for _, f := range old {
-		delete(a.flows, makeKey(f.client, f.server))
+		delete(a.flows, f.key)
 		a.evictedEarly++
 	}
 	a.finishInOrder(old)
@@ -342,6 +357,9 @@ func (a *Tracker) evictOldest(n int) {
 func (a *Tracker) finish(f *flow) {
 	f.gone = true
 	c := f.record(a.now)
+	if f.sightings != nil {
+		c.Extra().Sightings = f.sightings
+	}
 	var omitted int
 	c.Ladder, omitted = f.ladder.ordered()
 	c.LadderOmitted = int32(omitted)
@@ -422,3 +440,7 @@ func nthOldest(times []time.Time, n int) time.Time {
 
 // Seen is the number of connections seen so far (finished or not).
 func (a *Tracker) Seen() int { return a.nextID }
+
+// Names returns the names whose lookups the capture showed (names.Table.Names). Call it once,
+// at the end.
+func (a *Tracker) Names() ([]*facts.Name, int) { return a.dns.Names() }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/netip"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -33,8 +34,14 @@ Inputs:
             in the order of their first packets, whatever the order given
   FOLDER    every capture file in it (by content; sub-folders are not read)
   -         standard input (pipe or redirect a capture into it, gzip-compressed or not)
-  All inputs must be one capture point: one file, one rotated set, or files given the same
-  --vantage label. Analysing several capture points together is not supported yet.
+  Each input is a capture point (a rotated set, or the files given one --vantage label, is
+  one). Several capture points of the same traffic — the agent's side and the server's side,
+  captured at the same time — are read together: each connection seen at both is reported
+  once, with what left one side and never reached the other (lost between them), what
+  arrived that the other side never sent (forged on the path), and the clock offset between
+  the captures. So is a pcapng with one interface per capture point (mergecap -I none, or
+  dumpcap on a router's interfaces), and a file that mergecap made of two captures into one
+  interface (told apart by their links' MAC addresses).
 
 Options:
   -p, --port PORT       server port to analyse; repeat or comma-separate (default: every port)
@@ -71,7 +78,9 @@ Options:
                         with nothing to export, no file is written (standard error says so)
       --vantage NAME=FILE  read FILE (or FOLDER) as the capture point NAME, e.g. server=b.pcap;
                         files given the same NAME are read as one capture (repeatable); the
-                        JSON report's input.points names the point and its files
+                        report names the point so (JSON: input.points, input.vantages and
+                        each connection's vantages)
+` + analyzeLangUsage + `
 
 On a terminal, a progress line on standard error shows how far the analysis of a large file
 got. connscope never writes to the capture it reads: an output that is the same file (also
@@ -85,6 +94,7 @@ Example:
   connscope analyze incident.pcapng --port 4343
   connscope analyze rotated/ -p 4343                 (a folder of tcpdump -C files)
   ssh server 'tcpdump -w - -c 2000 port 4343' | connscope analyze - -p 4343
+  connscope analyze --vantage agent=agent.pcap --vantage server=server.pcap -p 4343
   connscope analyze capture.pcap.gz -p 4343,8080 --format json -o report.json
   connscope analyze incident.pcapng -p 4343 --format html --redact -o report.html
 `
@@ -95,6 +105,7 @@ type analyzeOptions struct {
 	serverNames []string
 	export      string
 	exportAll   bool
+	lang        string
 	vantages    []string
 
 	ports    []string
@@ -118,6 +129,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.StringSliceVar(&o.serverNames, "server-name", nil, "")
 	fs.StringVar(&o.export, "export", "", "")
 	fs.BoolVar(&o.exportAll, "export-all", false, "")
+	fs.StringVar(&o.lang, "lang", "", "")
 	fs.StringArrayVar(&o.vantages, "vantage", nil, "")
 	fs.StringSliceVarP(&o.ports, "port", "p", nil, "")
 	fs.StringSliceVar(&o.hosts, "host", nil, "")
@@ -195,21 +207,33 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 }
 
 // analyzeInputs analyses the inputs: one capture file with the progress line (analyzeFile),
-// else the inputs opened together (a rotated set, a folder, standard input), which must be one
-// capture point.
+// else the inputs opened together (a rotated set, a folder, standard input, several capture
+// points), which can be opened again unless standard input is among them.
 func analyzeInputs(inputs []capture.Input, opts analyze.Options, stderr io.Writer, quiet bool) (*result.Result, error) {
 	if len(inputs) == 1 && inputs[0].Point == "" && inputs[0].Path != capture.Stdin && !isDir(inputs[0].Path) {
 		return analyzeFile(inputs[0].Path, opts, stderr, quiet)
 	}
-	r, err := capture.OpenInputs(inputs, stdin)
+	in := stdin
+	opts.Reopen = func() (*capture.Reader, error) { return capture.OpenInputs(inputs, nil) }
+	if slices.ContainsFunc(inputs, func(in capture.Input) bool { return in.Path == capture.Stdin }) {
+		sp := spool(stdin)
+		defer sp.remove()
+		in, opts.Reopen = sp, nil
+		if sp.file != nil {
+			opts.Reopen = func() (*capture.Reader, error) {
+				again, err := sp.again()
+				if err != nil {
+					return nil, err
+				}
+				return capture.OpenInputs(inputs, again)
+			}
+		}
+	}
+	r, err := capture.OpenInputs(inputs, in)
 	if err != nil {
 		return nil, err
 	}
 	defer r.Close()
-	if pts := r.Points(); len(pts) > 1 {
-		return nil, &usageError{fmt.Sprintf("the inputs are %d capture points (%s): connscope does not yet relate the packets of several capture points; analyse each on its own (the files of one rotated set, or files given the same --vantage label, are read as one)",
-			len(pts), pointNames(pts))}
-	}
 	return analyze.Reader(r, inputs[0].Path, opts)
 }
 
@@ -268,11 +292,11 @@ func (outs *outputFiles) abort() {
 // file as it was.
 func writeReport(res *result.Result, format report.Format, o *analyzeOptions, stdout io.Writer, out *atomicFile) (int, error) {
 	if out == nil {
-		if err := report.Write(stdout, res, format, report.Options{Verbose: o.verbose, List: o.list, Failed: o.failed}); err != nil {
+		if err := report.Write(stdout, res, format, report.Options{Verbose: o.verbose, List: o.list, Failed: o.failed, Lang: o.reportLang(format)}); err != nil {
 			return exitUsage, fmt.Errorf("writing the report: %w", err)
 		}
 	} else {
-		err := report.Write(out, res, format, report.Options{Verbose: o.verbose, List: o.list, Failed: o.failed})
+		err := report.Write(out, res, format, report.Options{Verbose: o.verbose, List: o.list, Failed: o.failed, Lang: o.reportLang(format)})
 		if err == nil {
 			err = out.Commit()
 		}
@@ -341,18 +365,6 @@ func isDir(path string) bool {
 	return err == nil && fi.IsDir()
 }
 
-// pointNames lists the capture points' names, the first five of them.
-func pointNames(pts []capture.Point) string {
-	var names []string
-	for _, p := range pts[:min(len(pts), 5)] {
-		names = append(names, p.Name)
-	}
-	if len(pts) > 5 {
-		names = append(names, "...")
-	}
-	return strings.Join(names, ", ")
-}
-
 // analyzeOptions converts the flags to analyze.Options.
 func (o *analyzeOptions) analyzeOptions() (analyze.Options, error) {
 	var opts analyze.Options
@@ -365,6 +377,9 @@ func (o *analyzeOptions) analyzeOptions() (analyze.Options, error) {
 	}
 	if opts.Profile, err = knowledge.ProfileByName(o.profile); err != nil {
 		return opts, &usageError{"--profile: " + err.Error()}
+	}
+	if _, err := knowledge.ParseLang(o.lang); err != nil {
+		return opts, &usageError{"--lang: " + err.Error()}
 	}
 	for _, n := range o.serverNames {
 		opts.ServerNames = append(opts.ServerNames, strings.TrimSuffix(strings.ToLower(strings.TrimSpace(n)), "."))

@@ -43,7 +43,7 @@ Options:
       --max-flows N       list at most N flows in the final report (default 10000); the rest are counted
       --idle-timeout D    finish a connection silent for D (default 2m)
       --status D          status line interval on standard error (default 5s; 0: none)
-
+` + captureLangUsage + `
 Live lines go to standard output, or to standard error when the JSON (or NDJSON) report goes to
 standard output.
 Capturing needs root or CAP_NET_RAW on Linux (sudo setcap cap_net_raw+ep connscope), Npcap on Windows.
@@ -89,6 +89,7 @@ func runCapture(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.IntVar(&o.maxFlows, "max-flows", analyze.DefaultLiveMaxFlows, "")
 	fs.DurationVar(&o.idleTimeout, "idle-timeout", analyze.DefaultLiveIdleTimeout, "")
 	fs.DurationVar(&o.status, "status", 5*time.Second, "")
+	fs.StringVar(&o.lang, "lang", "", "")
 	help := fs.BoolP("help", "h", false, "")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage, &usageError{err.Error()}
@@ -137,7 +138,8 @@ func runCapture(args []string, stdout, stderr io.Writer) (int, error) {
 	if (format == report.FormatJSON || format == report.FormatNDJSON) && o.output == "" {
 		lines = stderr
 	}
-	opts.OnFlow = func(f result.Flow) { fmt.Fprintln(lines, report.FlowLine(&f)) }
+	lineLang := o.reportLang(report.FormatTable)
+	opts.OnFlow = func(f result.Flow) { fmt.Fprintln(lines, report.FlowLineIn(&f, lineLang)) }
 	if o.status > 0 {
 		lo.OnStatus = func(s analyze.LiveStatus) { fmt.Fprintln(stderr, statusLine(s)) }
 	}

@@ -108,7 +108,7 @@ func TestBigCaptureTerminal(t *testing.T) {
 }
 
 // TestReadmeTerminalExamples: the README's terminal examples are what connscope prints: the
-// seed's fleet, a port the capture does not hold, and (between its markers) the capture of the
+// seed's fleet, a port the capture does not hold, the head of a two-point analysis, and (between its markers) the capture of the
 // big bench capture's pane that scripts/screenshots.sh made, docs/terminal-fleet.txt.
 func TestReadmeTerminalExamples(t *testing.T) {
 	toRoot(t)
@@ -125,6 +125,15 @@ func TestReadmeTerminalExamples(t *testing.T) {
 		if !strings.Contains(readme, "```\n"+out+"```\n") {
 			t.Errorf("README.md does not show the output of connscope %s; paste it in:\n%s", strings.Join(args, " "), out)
 		}
+	}
+	// The two-point example shows the head of its report, through the connection's filter line.
+	twoPoint := []string{"analyze", "--port", "4343", "--vantage", "agent=testdata/captures/twopoint/mtu-blackhole-agent.pcap",
+		"--vantage", "server=testdata/captures/twopoint/mtu-blackhole-server.pcap"}
+	_, out, _ := runCLI(twoPoint...)
+	head, _, found := strings.Cut(out, "\n  filter: ")
+	filter, _, _ := strings.Cut(strings.TrimPrefix(out, head+"\n"), "\n")
+	if !found || !strings.Contains(readme, "```\n"+head+"\n"+filter+"\n...\n```\n") {
+		t.Errorf("README.md does not show the head of connscope %s (through its filter line); paste it in:\n%s", strings.Join(twoPoint, " "), out)
 	}
 	pane, err := os.ReadFile("docs/terminal-fleet.txt")
 	if err != nil {

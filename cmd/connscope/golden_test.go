@@ -261,7 +261,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"analyze", "--no-such-flag", "testdata/captures/tls12-ok.pcap"}, "no-such-flag"},
 		{[]string{"analyze", "testdata/captures/does-not-exist.pcap"}, "does-not-exist.pcap"},
 		{[]string{"analyze", "README.md"}, "README.md"},
-		{[]string{"analyze", "testdata/captures"}, "testdata/captures"},
+		{[]string{"analyze", "docs"}, `"docs" holds no capture file`},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {

@@ -112,8 +112,8 @@ func TestAnalyzeFolder(t *testing.T) {
 	}
 }
 
-// --vantage names a capture point and gathers files into it; inputs that are several capture
-// points, and --export with more than one file, are refused with a message that says why.
+// --vantage names a capture point and gathers files into it; --export with more than one file
+// is refused with a message that says why. (Several capture points: twopoint_test.go.)
 func TestAnalyzeVantage(t *testing.T) {
 	toRoot(t)
 	const dir = "capture/testdata/rotated/set/"
@@ -139,10 +139,6 @@ func TestAnalyzeVantage(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"analyze", "--vantage", "agent=" + dir + "x.pcap", "--vantage", "server=" + dir + "x.pcap1"},
-			"the inputs are 2 capture points (agent, server): connscope does not yet relate the packets of several capture points"},
-		{[]string{"analyze", "testdata/captures/closed-port.pcap", "testdata/captures/many-agents.pcap"},
-			"the inputs are 2 capture points (testdata/captures/closed-port.pcap, testdata/captures/many-agents.pcap)"},
 		{[]string{"analyze", "--vantage", "server"}, `--vantage "server" is not NAME=FILE`},
 		{[]string{"analyze", "--export", "/tmp/x.pcapng", dir}, "--export reads the capture a second time: give it one capture file"},
 		{[]string{"analyze"}, "analyze needs a capture: a file, a folder, or - for standard input"},

@@ -50,7 +50,8 @@ Options:
                           re-analyses them
   -f, --format FORMAT     table (default), json, markdown or html
   -o, --output FILE       write the report to FILE instead of standard output
-      --lang LANG         en (default) or ja
+      --lang LANG         en (default) or ja; without it, a Japanese locale (LC_ALL, LC_MESSAGES
+                          or LANG starting with ja) words the table, Markdown and HTML in Japanese
       --redact            replace addresses, names and paths with consistent pseudonyms
 
 One connection at a time, each with the timeout; a few dozen connections per address (more
@@ -98,7 +99,7 @@ func runProbe(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.StringVarP(&o.write, "write", "w", "", "")
 	fs.StringVarP(&o.format, "format", "f", "table", "")
 	fs.StringVarP(&o.output, "output", "o", "", "")
-	fs.StringVar(&o.lang, "lang", "en", "")
+	fs.StringVar(&o.lang, "lang", "", "")
 	fs.BoolVar(&o.redact, "redact", false, "")
 	help := fs.BoolP("help", "h", false, "")
 	if err := fs.Parse(args); err != nil {
@@ -115,6 +116,9 @@ func runProbe(args []string, stdout, stderr io.Writer) (int, error) {
 	lang, err := knowledge.ParseLang(o.lang)
 	if err != nil {
 		return exitUsage, &usageError{"--lang: " + err.Error()}
+	}
+	if o.lang == "" {
+		lang = defaultLang(format)
 	}
 	opts, err := o.options(fs.Args())
 	if err != nil {

@@ -200,6 +200,7 @@ func analyzeFile(path string, opts analyze.Options, stderr io.Writer, quiet bool
 		total = fi.Size()
 	}
 	opts.Progress = &analyze.Progress{}
+	opts.Reopen = func() (*capture.Reader, error) { return capture.Open(path) }
 	p := startProgress(stderr, f, total, opts.Progress)
 	defer p.Stop()
 	r, err := capture.NewReader(p.read, path)

@@ -203,6 +203,9 @@ func connection(l *line, f *result.Flow, capture string, wd Words) {
 	l.int("first_frame", int64(f.FirstFrame))
 	l.int("last_frame", int64(f.LastFrame))
 	l.strs("flags", f.Flags)
+	if f.Vantages != nil {
+		vantages(l, f.Vantages, wd)
+	}
 	l.close()
 	l.end()
 }

@@ -52,6 +52,7 @@ func Write(b *bytes.Buffer, r *result.Result, wd *wording.Words, o Options) erro
 	}
 	wrap(b, wording.Clean(wd.Answer(r, fs).Paragraph(wd)), wrapWidth)
 	b.WriteByte('\n')
+	writeInputVantages(b, r, wd)
 	if fs.Flows == 0 && fs.Listed == 0 {
 		writeEmpty(b, r, wd)
 		if len(r.Names) > 0 {
@@ -82,11 +83,17 @@ func Write(b *bytes.Buffer, r *result.Result, wd *wording.Words, o Options) erro
 	return nil
 }
 
-// wrap writes text in lines of at most width columns, broken at spaces.
+// wrap writes text in lines of at most width columns, broken at spaces; Japanese (text of wide
+// characters, which has no spaces between words) also between two characters where one is wide,
+// but not before a closing mark or after an opening one (kinsoku).
 func wrap(b *bytes.Buffer, text string, width int) {
 	col := 0
 	for i, word := range strings.Split(text, " ") {
 		w := cellWidth(word)
+		if col+w+1 > width && w > 1 && hasWide(word) {
+			col = wrapWide(b, word, col, width, i > 0 && col > 0)
+			continue
+		}
 		if i > 0 {
 			if col+1+w > width {
 				b.WriteByte('\n')
@@ -102,11 +109,70 @@ func wrap(b *bytes.Buffer, text string, width int) {
 	b.WriteByte('\n')
 }
 
+// wrapWide writes word from column col (after a space when space is set), breaking the line
+// between two characters where one is wide (never before a closing mark or after an opening one:
+// those stay with their neighbour), and returns the column it ends at.
+func wrapWide(b *bytes.Buffer, word string, col, width int, space bool) int {
+	unit, unitW := 0, 0 // the unbreakable run being gathered: its start in word, its width
+	var prev rune
+	flush := func(end int) {
+		if space {
+			space = false
+			if col+1+unitW <= width {
+				b.WriteByte(' ')
+				col++
+			} else {
+				b.WriteByte('\n')
+				col = 0
+			}
+		}
+		if col > 0 && col+unitW > width {
+			b.WriteByte('\n')
+			col = 0
+		}
+		b.WriteString(word[unit:end])
+		col += unitW
+		unit, unitW = end, 0
+	}
+	for i, r := range word {
+		w := narrowWidth.RuneWidth(r)
+		if i > 0 && (w == 2 || narrowWidth.RuneWidth(prev) == 2) &&
+			!strings.ContainsRune(noBreakBefore, r) && !strings.ContainsRune(noBreakAfter, prev) {
+			flush(i)
+		}
+		unitW += w
+		prev = r
+	}
+	flush(len(word))
+	return col
+}
+
+// Kinsoku: Japanese starts no line with a closing mark and ends none with an opening one.
+const (
+	noBreakBefore = "、。，．・：；？！ー）」』】〕｝〉》ぁぃぅぇぉっゃゅょァィゥェォッャュョ"
+	noBreakAfter  = "（「『【〔｛〈《"
+)
+
+// hasWide reports whether s holds a wide (East Asian) character.
+func hasWide(s string) bool {
+	for _, r := range s {
+		if r >= 0x1100 && narrowWidth.RuneWidth(r) == 2 {
+			return true
+		}
+	}
+	return false
+}
+
 // writeListing writes a row per listed connection (per failing one with o.Failed) and, when a
 // row needs it, the footnote on offered versions.
 func writeListing(b *bytes.Buffer, r *result.Result, fs *findings.Findings, wd *wording.Words, o Options, p painter) {
-	g := newGrid(wd.Cols("report.col.id", "report.col.time", "report.col.client", "report.col.server", "report.col.sni",
-		"report.col.tcp", "report.col.offered", "report.col.chosen", "report.col.verdict"), true)
+	cols := []string{"report.col.id", "report.col.time", "report.col.client", "report.col.server", "report.col.sni",
+		"report.col.tcp", "report.col.offered", "report.col.chosen", "report.col.verdict"}
+	views := len(r.Input.Vantages) > 0
+	if views {
+		cols = append(cols, "report.col.between")
+	}
+	g := newGrid(wd.Cols(cols...), true)
 	legacy := false
 	for _, f := range r.Flows.All() {
 		if o.Failed && !f.Failed {
@@ -117,8 +183,13 @@ func writeListing(b *bytes.Buffer, r *result.Result, fs *findings.Findings, wd *
 			offered += wording.LegacyMark
 			legacy = true
 		}
-		g.row(strconv.Itoa(f.ID), wording.UTC(f.Start, wording.StartLayout), wording.OrDash(f.Client), wording.OrDash(f.Server), wording.OrDash(findings.SNI(f)),
-			wording.OrDash(f.ConnState), offered, wording.OrDash(findings.Chosen(f)), p.verdictOf(f.Verdict, f.Failed, wd.VerdictCell(f)))
+		cells := []string{strconv.Itoa(f.ID), wording.UTC(f.Start, wording.StartLayout), wording.OrDash(f.Client), wording.OrDash(f.Server),
+			wording.OrDash(findings.SNI(f)), wording.OrDash(f.ConnState), offered, wording.OrDash(findings.Chosen(f)),
+			p.verdictOf(f.Verdict, f.Failed, wd.VerdictCell(f))}
+		if views {
+			cells = append(cells, wording.Clean(wd.VantageCell(f)))
+		}
+		g.row(cells...)
 	}
 	if len(g.rows) == 0 {
 		return
@@ -173,7 +244,32 @@ func writeExplained(b *bytes.Buffer, f *wording.FlowView, wd *wording.Words, ste
 		labelled(b, wd, "report.label.not-tls", f.NotTLS)
 	}
 	writeEvidence(b, wd, f.Evidence)
+	writeVantages(b, wd, f.Flow)
 	labelled(b, wd, "report.label.filter", f.WiresharkFilter())
+}
+
+// writeVantages writes, for a connection seen at several vantages, where it was seen and, per
+// direction, what left one vantage and what reached the other.
+func writeVantages(b *bytes.Buffer, wd *wording.Words, f *result.Flow) {
+	seen, lines := wd.VantageLines(f)
+	labelled(b, wd, "report.label.seen-at", seen)
+	for _, l := range lines {
+		b.WriteString("    " + wording.Clean(l.Label) + " " + wording.Clean(l.Text) + "\n")
+	}
+}
+
+// writeInputVantages writes where the packets were captured and the clock offsets between the
+// vantages, when there are several.
+func writeInputVantages(b *bytes.Buffer, r *result.Result, wd *wording.Words) {
+	list, offsets := wd.InputVantages(&r.Input)
+	if list == "" {
+		return
+	}
+	wrap(b, wording.Clean(wd.Say("report.label.captured-at")+" "+list), wrapWidth)
+	for _, o := range offsets {
+		wrap(b, wording.Clean(o), wrapWidth)
+	}
+	b.WriteByte('\n')
 }
 
 // labelled writes "  label: text" when text is not empty.

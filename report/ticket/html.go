@@ -62,6 +62,10 @@ type htmlPage struct {
 	NotShown   string // rows left out of the table past maxHTMLFlows
 	Footer     string
 	Generated  string
+	// Vantages names where the packets were captured, and Offsets the clock offsets between
+	// them, when there are several vantages.
+	Vantages string
+	Offsets  []string
 }
 
 // Say words a catalog key, for the template.
@@ -133,6 +137,11 @@ type htmlFlowDetail struct {
 	Evidence []htmlEvidence
 	Filter   string
 	Ladder   *htmlLadder
+	// Seen and Between are where a connection seen at several vantages was seen, and per
+	// direction what left one vantage and what reached the other; TwoLadder draws it.
+	Seen      string
+	Between   []wording.Labelled
+	TwoLadder *htmlTwoLadder
 }
 
 type htmlEvidence struct {
@@ -154,6 +163,7 @@ type htmlFlowRow struct {
 	Verdict string
 	Failed  bool
 	OK      bool
+	Between string // what arrived between the vantages, with several
 }
 
 // HTML writes the report as a single HTML page.
@@ -170,6 +180,11 @@ func HTML(b *bytes.Buffer, r *result.Result, wd *wording.Words) error {
 	}
 	for i := range r.Warnings {
 		p.Warnings = append(p.Warnings, wording.Clean(wd.Warning(&r.Warnings[i])))
+	}
+	p.Vantages, p.Offsets = wd.InputVantages(&r.Input)
+	p.Vantages = wording.Clean(p.Vantages)
+	for i, o := range p.Offsets {
+		p.Offsets[i] = wording.UpperFirst(wording.Clean(o))
 	}
 	if fs.Flows == 0 && fs.Listed == 0 {
 		e := wd.Empty(r)
@@ -322,7 +337,8 @@ func htmlFlows(p *htmlPage, r *result.Result, fs *findings.Findings, wd *wording
 		}
 		p.Flows = append(p.Flows, htmlFlowRow{ID: f.ID, Anchor: anchors[f.ID], Time: wording.UTC(f.Start, wording.StartLayout), Client: wording.OrDash(f.Client),
 			Server: wording.OrDash(f.Server), SNI: wording.OrDash(findings.SNI(f)), State: wording.OrDash(f.ConnState), Offered: offered,
-			Chosen: wording.OrDash(findings.Chosen(f)), Verdict: wording.Clean(wd.VerdictCell(f)), Failed: f.Failed, OK: f.Verdict == result.VerdictOK})
+			Chosen: wording.OrDash(findings.Chosen(f)), Verdict: wording.Clean(wd.VerdictCell(f)), Failed: f.Failed, OK: f.Verdict == result.VerdictOK,
+			Between: wording.Clean(wd.VantageCell(f))})
 	}
 	for i, g := range fs.Groups {
 		if !g.Unlisted && len(g.FlowIDs) > 0 {
@@ -361,6 +377,16 @@ func flowDetail(f *wording.FlowView, wd *wording.Words) htmlFlowDetail {
 	}
 	if len(f.Packets) > 0 {
 		d.Ladder = buildLadder(f, wd)
+	}
+	if f.Vantages != nil {
+		d.Seen, d.Between = wd.VantageLines(f.Flow)
+		d.Seen = wording.Clean(d.Seen)
+		for i := range d.Between {
+			d.Between[i] = wording.Labelled{Label: wording.UpperFirst(wording.Clean(d.Between[i].Label)), Text: wording.Clean(d.Between[i].Text)}
+		}
+		if len(f.Vantages.Ladder) > 0 {
+			d.TwoLadder = buildTwoLadder(f, wd)
+		}
 	}
 	return d
 }

@@ -41,11 +41,15 @@ func Markdown(b *bytes.Buffer, r *result.Result, wd *wording.Words) error {
 	b.WriteString("# " + mdText(title) + "\n\n")
 	a := wd.Answer(r, fs)
 	b.WriteString("**" + mdText(a.Lead) + "**")
+	// A space always follows the bold lead: CommonMark does not close emphasis between a
+	// punctuation mark (「。」) and a letter.
+	sep := " "
 	for _, s := range append(slices.Clone(a.Lines), a.More...) {
-		b.WriteString(" " + mdText(s))
+		b.WriteString(sep + mdText(s))
+		sep = wd.SentenceSep()
 	}
 	if a.Next != "" {
-		b.WriteString(" **" + mdText(wd.Label("report.label.next-step")) + "** " + mdText(a.Next))
+		b.WriteString(sep + "**" + mdText(wd.Label("report.label.next-step")) + "** " + mdText(a.Next))
 	}
 	b.WriteString("\n\n")
 	for i := range r.Warnings {
@@ -57,6 +61,7 @@ func Markdown(b *bytes.Buffer, r *result.Result, wd *wording.Words) error {
 	if fs.Flows == 0 && fs.Listed == 0 {
 		writeMarkdownEmpty(b, r, wd)
 	}
+	writeMarkdownInputVantages(b, r, wd)
 	if len(fs.Groups) > 0 {
 		writeMarkdownGroups(b, fs, wd)
 	}
@@ -176,8 +181,35 @@ func writeMarkdownFlow(b *bytes.Buffer, f *wording.FlowView, wd *wording.Words) 
 		item("report.label.http", wd.HTTPLine(f.HTTP))
 	}
 	writeMarkdownEvidence(b, f.Evidence, wd)
+	writeMarkdownVantages(b, f.Flow, wd)
 	if f.WiresharkFilter() != "" {
 		b.WriteString("- " + mdText(wd.Label("report.label.wireshark-filter")) + " " + mdCode(f.WiresharkFilter()) + "\n")
+	}
+}
+
+// writeMarkdownVantages writes, for a connection seen at several vantages, where it was seen and
+// which hop lost what: a line per direction.
+func writeMarkdownVantages(b *bytes.Buffer, f *result.Flow, wd *wording.Words) {
+	seen, lines := wd.VantageLines(f)
+	if seen == "" {
+		return
+	}
+	b.WriteString("- " + mdText(wd.Label("report.label.seen-at")) + " " + mdText(seen) + "\n")
+	for _, l := range lines {
+		b.WriteString("  - **" + mdText(wording.UpperFirst(l.Label)) + "** " + mdText(l.Text) + "\n")
+	}
+}
+
+// writeMarkdownInputVantages writes the capture points and the clock offsets between them.
+func writeMarkdownInputVantages(b *bytes.Buffer, r *result.Result, wd *wording.Words) {
+	list, offsets := wd.InputVantages(&r.Input)
+	if list == "" {
+		return
+	}
+	b.WriteString("\n## " + mdText(wd.Say("report.h.vantages")) + "\n\n")
+	b.WriteString("- " + mdText(wd.Label("report.label.captured-at")) + " " + mdText(list) + "\n")
+	for _, o := range offsets {
+		b.WriteString("- " + mdText(wording.UpperFirst(o)) + "\n")
 	}
 }
 
@@ -282,8 +314,13 @@ func writeMarkdownSteps(b *bytes.Buffer, steps []string) {
 // writeMarkdownFlows writes the table of the first listed connections.
 func writeMarkdownFlows(b *bytes.Buffer, r *result.Result, fs *findings.Findings, wd *wording.Words) {
 	b.WriteString("\n## " + mdText(wd.Say("report.h.all")) + "\n\n")
-	mdHead(b, wd, []string{"report.col.id", "report.col.time-utc", "report.col.client", "report.col.server", "report.col.sni",
-		"report.col.tcp", "report.col.offered", "report.col.chosen", "report.col.verdict"}, true)
+	cols := []string{"report.col.id", "report.col.time-utc", "report.col.client", "report.col.server", "report.col.sni",
+		"report.col.tcp", "report.col.offered", "report.col.chosen", "report.col.verdict"}
+	views := len(r.Input.Vantages) > 0
+	if views {
+		cols = append(cols, "report.col.between")
+	}
+	mdHead(b, wd, cols, true)
 	legacy := false
 	for i, f := range r.Flows.All() {
 		if i == maxMarkdownFlows {
@@ -299,8 +336,12 @@ func writeMarkdownFlows(b *bytes.Buffer, r *result.Result, fs *findings.Findings
 		if f.Failed {
 			verdict = "**" + verdict + "**"
 		}
-		mdRow(b, strconv.Itoa(f.ID), wording.UTC(f.Start, wording.StartLayout), mdText(wording.OrDash(f.Client)), mdText(wording.OrDash(f.Server)),
-			mdText(wording.OrDash(findings.SNI(f))), mdText(wording.OrDash(f.ConnState)), mdText(offered), mdText(wording.OrDash(findings.Chosen(f))), verdict)
+		cells := []string{strconv.Itoa(f.ID), wording.UTC(f.Start, wording.StartLayout), mdText(wording.OrDash(f.Client)), mdText(wording.OrDash(f.Server)),
+			mdText(wording.OrDash(findings.SNI(f))), mdText(wording.OrDash(f.ConnState)), mdText(offered), mdText(wording.OrDash(findings.Chosen(f))), verdict}
+		if views {
+			cells = append(cells, mdText(wd.VantageCell(f)))
+		}
+		mdRow(b, cells...)
 	}
 	if legacy {
 		b.WriteString("\n" + mdText(wd.Say("report.legacy-footnote")) + "\n")

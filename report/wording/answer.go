@@ -31,7 +31,7 @@ func (w *Words) Answer(r *result.Result, fs *findings.Findings) AnswerText {
 	names, total := result.Int("names", len(fs.Names)), result.Int("total", fs.NamesTotal)
 	switch {
 	case fs.Failed > 0 && len(fs.Names) > 0:
-		a.Lead = w.Say("report.lead.failed", failed, n) + " " + w.Say("report.lead.names", names, total)
+		a.Lead = w.Sentences(w.Say("report.lead.failed", failed, n), w.Say("report.lead.names", names, total))
 	case fs.Failed > 0:
 		a.Lead = w.Say("report.lead.failed", failed, n)
 	case len(fs.Names) > 0:
@@ -42,8 +42,8 @@ func (w *Words) Answer(r *result.Result, fs *findings.Findings) AnswerText {
 		a.Lead = w.Say("report.lead.ok", n)
 		for _, sv := range fs.Servers {
 			if len(sv.AcceptedVersions) > 0 {
-				a.Lead += " " + w.Say("report.lead.server-chose", result.From("server", sv.Server),
-					result.Sub("versions", result.Msg("report.text", result.Text("text", strings.Join(sv.AcceptedVersions, ", ")))))
+				a.Lead = w.Sentences(a.Lead, w.Say("report.lead.server-chose", result.From("server", sv.Server),
+					result.Sub("versions", result.Msg("report.text", result.Text("text", strings.Join(sv.AcceptedVersions, ", "))))))
 			}
 		}
 	}
@@ -72,7 +72,7 @@ func (w *Words) Answer(r *result.Result, fs *findings.Findings) AnswerText {
 		a.Next = steps[0]
 	}
 	if len(steps) > 1 {
-		a.Next += " " + w.Say("report.answer.steps-more", result.Int("n", len(steps)-1))
+		a.Next = w.Sentences(a.Next, w.Say("report.answer.steps-more", result.Int("n", len(steps)-1)))
 	}
 	return a
 }
@@ -88,7 +88,7 @@ func (a AnswerText) Paragraph(w *Words) string {
 	if a.Next != "" {
 		parts = append(parts, w.Label("report.label.next-step")+" "+a.Next)
 	}
-	return strings.Join(parts, " ")
+	return w.Sentences(parts...)
 }
 
 // who names a group's agents: "2 agents (10.0.0.5, 10.0.0.6)", with "in 4 connections" when

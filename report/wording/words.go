@@ -22,12 +22,16 @@ type Words struct {
 	cat     *knowledge.Catalog
 	profile *knowledge.Profile
 	red     knowledge.Redactor
+	// sentenceSep joins sentences (message report.sentences): a space in English, nothing in
+	// Japanese, whose sentences end in 「。」.
+	sentenceSep string
 }
 
 // New returns the words of a report in lang with profile's titles and next steps; red, when
 // not nil, replaces every parameter taken from the capture.
 func New(lang knowledge.Lang, profile *knowledge.Profile, red knowledge.Redactor) *Words {
-	return &Words{Lang: lang, cat: knowledge.CatalogOf(lang), profile: profile, red: red}
+	cat := knowledge.CatalogOf(lang)
+	return &Words{Lang: lang, cat: cat, profile: profile, red: red, sentenceSep: cat.Separator("report.sentences", "parts")}
 }
 
 // Msg words a message.
@@ -44,13 +48,20 @@ func (w *Words) Advice(v result.Verdict, adv *result.Advice) knowledge.Words {
 // Flow is a flow's title, next steps and the steps joined in one line.
 func (w *Words) Flow(f *result.Flow) (title string, steps []string, step string) {
 	a := w.Advice(f.Verdict, &f.Advice)
-	return a.Title, a.NextSteps, strings.Join(a.NextSteps, " ")
+	return a.Title, a.NextSteps, w.Sentences(a.NextSteps...)
 }
+
+// Sentences joins sentences as the report's language does.
+func (w *Words) Sentences(s ...string) string { return strings.Join(s, w.sentenceSep) }
+
+// SentenceSep is what goes between two sentences in the report's language: " " in English,
+// nothing in Japanese.
+func (w *Words) SentenceSep() string { return w.sentenceSep }
 
 // Name is a DNS name's title, next steps and the steps joined in one line.
 func (w *Words) Name(n *result.Name) (title string, steps []string, step string) {
 	a := w.Advice(n.Verdict, &n.Advice)
-	return a.Title, a.NextSteps, strings.Join(a.NextSteps, " ")
+	return a.Title, a.NextSteps, w.Sentences(a.NextSteps...)
 }
 
 // Wording that every format shares: labels, the answer paragraph, the headline of each failing

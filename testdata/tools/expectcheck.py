@@ -29,7 +29,7 @@ import capcheck  # noqa: E402
 
 HEADER = capcheck.HEADER + ["today"]
 NEW_VERDICTS = {"client-certificate-required", "client-certificate-rejected", "tls-protocol-error",
-                "tls-downgrade-refused", "unparseable-server-hello", "client-aborted", "port-scan"}
+                "client-aborted", "port-scan", "client-hello-incomplete"}
 VERDICTS = capcheck.VERDICTS | {"no-server-hello", "tls-alert", "http-error"} | NEW_VERDICTS
 TLS_PORTS = (4343, 4344, 443)
 KNOWN_SERVER_PORTS = {21, 25, 110, 143, 389, 443, 1080, 3306, 3389, 4343, 4344, 5432, 8080}

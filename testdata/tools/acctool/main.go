@@ -11,6 +11,7 @@
 //	acctool abort-client -connect A -after D          starts a connect() and closes the socket (SO_LINGER 0) after D
 //	acctool close-reset-server -listen A              plain TCP: echoes lines, then closes with SO_LINGER 0 (a RST) after -lines lines
 //	acctool iplen -in F -out G -frame N -add K        copies a pcap, with frame N's IPv4 total length raised by K (header checksum fixed)
+//	acctool rexmit -in F -out G -frame N -from M      copies a pcap, inserting after frame N a retransmission of it carrying frame M's TCP payload
 package main
 
 import (
@@ -27,11 +28,12 @@ var commands = map[string]func(args []string) error{
 	"abort-client":       abortClient,
 	"close-reset-server": closeResetServer,
 	"iplen":              ipLen,
+	"rexmit":             rexmit,
 }
 
 func main() {
 	if len(os.Args) < 2 || commands[os.Args[1]] == nil {
-		fmt.Fprintln(os.Stderr, "usage: acctool garbage-server|draft-server|starttls|socks|tfo-client|abort-client|close-reset-server|iplen [flags]")
+		fmt.Fprintln(os.Stderr, "usage: acctool garbage-server|draft-server|starttls|socks|tfo-client|abort-client|close-reset-server|iplen|rexmit [flags]")
 		os.Exit(2)
 	}
 	if err := commands[os.Args[1]](os.Args[2:]); err != nil {

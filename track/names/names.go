@@ -1,4 +1,7 @@
-package track
+// Package names follows DNS lookups in a capture: which names were asked for over UDP port 53,
+// by whom, of which servers, and how each was answered, as facts (facts.Name) that diagnosis
+// ties to the connections' servers. Its memory is bounded (MaxPending, MaxNames).
+package names
 
 import (
 	"net/netip"
@@ -13,8 +16,8 @@ import (
 
 // Bounds of the DNS bookkeeping: memory stays flat whatever the capture holds.
 const (
-	MaxDNSPending   = 65536 // queries waiting for their answer
-	MaxDNSNames     = 4096  // names followed
+	MaxPending      = 65536 // queries waiting for their answer
+	MaxNames        = 4096  // names followed
 	maxNameAskers   = 256   // clients followed per name (more are counted)
 	maxNameAnswers  = 16    // addresses kept per name
 	maxNameServers  = 4     // DNS servers kept per name
@@ -32,8 +35,9 @@ const (
 	dnsNone       = facts.DNSNone
 )
 
-// dnsTable follows the lookups of names over UDP port 53.
-type dnsTable struct {
+// Table follows the lookups of names over UDP port 53. Its zero value is ready to use; it is not
+// safe for concurrent use.
+type Table struct {
 	pending map[dnsQueryKey]dnsPending
 	names   map[string]*facts.Name
 	order   []*facts.Name // in order of first query
@@ -50,12 +54,12 @@ type dnsQueryKey struct {
 type dnsPending struct {
 	name     *facts.Name
 	client   netip.Addr
-	at, last ref // the first query and its last retry
+	at, last facts.Ref // the first query and its last retry
 	retries  int
 }
 
-// dnsPacket takes one DNS datagram: a query for an A, AAAA or ANY record, or the answer to one.
-func (a *Tracker) dnsPacket(p *capture.Packet) {
+// Packet takes one DNS datagram: a query for an A, AAAA or ANY record, or the answer to one.
+func (d *Table) Packet(p *capture.Packet) {
 	var parser dnsmessage.Parser
 	h, err := parser.Start(p.UDP.Payload)
 	if err != nil {
@@ -68,7 +72,6 @@ func (a *Tracker) dnsPacket(p *capture.Packet) {
 	}
 	name := strings.TrimSuffix(strings.ToLower(q.Name.String()), ".")
 	at := facts.MakeRef(p.Index, p.Time)
-	d := &a.dns
 	if d.names == nil {
 		d.names = map[string]*facts.Name{}
 		d.pending = map[dnsQueryKey]dnsPending{}
@@ -89,7 +92,7 @@ func (a *Tracker) dnsPacket(p *capture.Packet) {
 			addEvent(n, facts.DNSEvent{Ref: at, Type: uint16(q.Type), ID: h.ID, Retry: pend.retries, Src: p.SrcIP, Dst: p.DstIP})
 			return
 		}
-		if len(d.pending) >= MaxDNSPending {
+		if len(d.pending) >= MaxPending {
 			d.dropped++
 			return
 		}
@@ -137,11 +140,11 @@ func (a *Tracker) dnsPacket(p *capture.Packet) {
 }
 
 // name returns the facts of a name, creating them unless the table is full.
-func (d *dnsTable) name(name string) *facts.Name {
+func (d *Table) name(name string) *facts.Name {
 	if n := d.names[name]; n != nil {
 		return n
 	}
-	if len(d.names) >= MaxDNSNames {
+	if len(d.names) >= MaxNames {
 		d.dropped++
 		return nil
 	}
@@ -230,8 +233,7 @@ func answerAddrs(p *dnsmessage.Parser) []netip.Addr {
 // Names returns the names whose lookups the capture showed, in order of their first query, with
 // the queries still unanswered filed under their names (in frame order), and how many queries or
 // names were not followed because a bound was reached. Call it once, at the end.
-func (a *Tracker) Names() ([]*facts.Name, int) {
-	d := &a.dns
+func (d *Table) Names() ([]*facts.Name, int) {
 	for _, p := range d.pending {
 		p.name.Unanswered = append(p.name.Unanswered, facts.DNSQuery{Client: p.client, At: p.at, Last: p.last, Retries: p.retries})
 	}

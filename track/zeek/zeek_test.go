@@ -1,16 +1,16 @@
-package track
+package zeek
 
 import "testing"
 
 // A counted event adds its letter to the history at the 1st, 10th, 100th, ... occurrence, as
 // Zeek's ScaledHistoryEntry does.
 func TestScaledHistory(t *testing.T) {
-	var z zeekConn
+	var z Conn
 	var n int32
 	var at []int
 	for i := 1; i <= 100000; i++ {
 		before := len(z.hist)
-		z.scaled(fromServer, &n, 'T')
+		z.scaled(server, &n, 'T')
 		if len(z.hist) != before {
 			at = append(at, i)
 		}

@@ -1,4 +1,7 @@
-package track
+// Package zeek keeps one TCP connection's state as Zeek's TCP analyzer does, packet by packet,
+// and gives its conn_state and history (docs/zeek-conn-state.md): the connection's facts in
+// the terms Zeek users read, apart from connscope's own.
+package zeek
 
 import (
 	"github.com/connscope/connscope/capture"
@@ -6,6 +9,12 @@ import (
 
 // endpointState is a TCP endpoint's state as Zeek's TCP analyzer tracks it (TCP_Endpoint.h).
 type endpointState uint8
+
+// Directions of a packet.
+const (
+	client = 0
+	server = 1
+)
 
 const (
 	tcpInactive endpointState = iota
@@ -29,7 +38,7 @@ const (
 )
 
 // zeekEndpoint is one side's state in Zeek's terms.
-type zeekEndpoint struct {
+type endpoint struct {
 	state, prevState endpointState
 	started          bool   // startSeq/lastSeq are set
 	hole             bool   // holeStart is set
@@ -47,24 +56,25 @@ type zeekEndpoint struct {
 	gaps    int32
 }
 
-// zeekConn computes Zeek's conn_state and history for one connection, from the client's
-// (originator's) point of view.
-type zeekConn struct {
-	ep   [2]zeekEndpoint
+// Conn computes Zeek's conn_state and history for one connection, from the client's
+// (originator's) point of view. Directions are 0 for the client (originator) and 1 for the
+// server (responder). The zero Conn is a connection before its first packet.
+type Conn struct {
+	ep   [2]endpoint
 	hist []byte
 }
 
-func (e *zeekEndpoint) setState(s endpointState) {
+func (e *endpoint) setState(s endpointState) {
 	e.prevState = e.state
 	e.state = s
 }
 
-// flipped starts the history with Zeek's '^': the first packet came from the responder.
-func (z *zeekConn) flip() { z.hist = append(z.hist, '^') }
+// Flip starts the history with Zeek's '^': the first packet came from the responder.
+func (z *Conn) Flip() { z.hist = append(z.hist, '^') }
 
 // addHistory appends a letter, upper case for the originator.
-func (z *zeekConn) addHistory(d int, c byte) {
-	if d == fromServer {
+func (z *Conn) addHistory(d int, c byte) {
+	if d == server {
 		c += 'a' - 'A'
 	}
 	z.hist = append(z.hist, c)
@@ -72,7 +82,7 @@ func (z *zeekConn) addHistory(d int, c byte) {
 
 // checkHistory records an event kind the first time it happens for a side, and reports whether
 // it had been seen before (Zeek's TCP_Endpoint::CheckHistory).
-func (z *zeekConn) checkHistory(d int, mask uint16, c byte) bool {
+func (z *Conn) checkHistory(d int, mask uint16, c byte) bool {
 	e := &z.ep[d]
 	if e.histSeen&mask == 0 {
 		e.histSeen |= mask
@@ -84,7 +94,7 @@ func (z *zeekConn) checkHistory(d int, mask uint16, c byte) bool {
 
 // scaled counts an event and adds its letter when the count reaches 1, 10, 100, ... (Zeek's
 // Connection::ScaledHistoryEntry, whose threshold starts at 1 and grows tenfold each time).
-func (z *zeekConn) scaled(d int, counter *int32, c byte) {
+func (z *Conn) scaled(d int, counter *int32, c byte) {
 	*counter++
 	n := *counter
 	for n >= 10 && n%10 == 0 {
@@ -95,8 +105,8 @@ func (z *zeekConn) scaled(d int, counter *int32, c byte) {
 	}
 }
 
-// packet updates both endpoints with one packet from direction d.
-func (z *zeekConn) packet(d int, t *capture.TCPHeader) {
+// Packet updates both endpoints with one packet from direction d.
+func (z *Conn) Packet(d int, t *capture.TCPHeader) {
 	e, peer := &z.ep[d], &z.ep[1-d]
 	flags := t.Flags
 	syn, fin, rst, ack := flags&capture.FlagSYN != 0, flags&capture.FlagFIN != 0, flags&capture.FlagRST != 0, flags&capture.FlagACK != 0
@@ -126,7 +136,7 @@ func (z *zeekConn) packet(d int, t *capture.TCPHeader) {
 }
 
 // updateHistory is Zeek's update_history (TCPSessionAdapter.cc).
-func (z *zeekConn) updateHistory(d int, syn, fin, rst, ack bool, relSeq, length uint32) {
+func (z *Conn) updateHistory(d int, syn, fin, rst, ack bool, relSeq, length uint32) {
 	e := &z.ep[d]
 	bits := b2i(syn) + b2i(fin) + b2i(rst)
 	switch {
@@ -171,7 +181,7 @@ func (z *zeekConn) updateHistory(d int, syn, fin, rst, ack bool, relSeq, length 
 // trackSeq follows the highest sequence number of a side: data at or below it is a
 // retransmission ('T'); data or a FIN past it leaves a hole, which becomes a content gap ('G')
 // once the peer acknowledges past it (Zeek's update_last_seq and its reassembler's gap report).
-func (z *zeekConn) trackSeq(d int, seq, length uint32, syn, fin, rst bool) {
+func (z *Conn) trackSeq(d int, seq, length uint32, syn, fin, rst bool) {
 	e := &z.ep[d]
 	end := seq + length
 	if syn || fin {
@@ -197,7 +207,7 @@ func (z *zeekConn) trackSeq(d int, seq, length uint32, syn, fin, rst bool) {
 // ackedBy notes that the peer acknowledged side d's data up to ack. Acknowledged bytes that the
 // capture never held are a content gap ('G'): a hole that the ACK passes, or an ACK beyond the
 // highest sequence number seen.
-func (z *zeekConn) ackedBy(d int, ack uint32) {
+func (z *Conn) ackedBy(d int, ack uint32) {
 	e := &z.ep[d]
 	// Zeek's TCP_Reassembler::Gap flags a gap only while both sides are established or closing
 	// cleanly from established.
@@ -217,13 +227,13 @@ func (z *zeekConn) ackedBy(d int, ack uint32) {
 }
 
 // clean is Zeek's is_clean: established, or closed coming from established.
-func (e *zeekEndpoint) clean() bool {
+func (e *endpoint) clean() bool {
 	return e.state == tcpEstablished || (e.state == tcpClosed && e.prevState == tcpEstablished)
 }
 
 // updateState is Zeek's UpdateStateMachine for one packet.
-func (z *zeekConn) updateState(d int, e, peer *zeekEndpoint, syn, fin, rst, ack bool, length uint32) {
-	isOrig := d == fromClient
+func (z *Conn) updateState(d int, e, peer *endpoint, syn, fin, rst, ack bool, length uint32) {
+	isOrig := d == client
 	switch e.state {
 	case tcpInactive:
 		if syn {
@@ -248,7 +258,7 @@ func (z *zeekConn) updateState(d int, e, peer *zeekEndpoint, syn, fin, rst, ack 
 		}
 		if e.state == tcpInactive {
 			switch {
-			case !isOrig && length == 0 && z.ep[fromClient].state == tcpSYNSent:
+			case !isOrig && length == 0 && z.ep[client].state == tcpSYNSent:
 				// An ACK of the SYN before the SYN-ACK: not a partial connection.
 			case ack && peer.state == tcpEstablished:
 				e.setState(tcpEstablished)
@@ -281,8 +291,8 @@ func (z *zeekConn) updateState(d int, e, peer *zeekEndpoint, syn, fin, rst, ack 
 	}
 }
 
-// finish reports the holes that no ACK passed before the end as content gaps ('G').
-func (z *zeekConn) finish() {
+// Finish reports the holes that no ACK passed before the end as content gaps ('G').
+func (z *Conn) Finish() {
 	for d := range z.ep {
 		if e := &z.ep[d]; e.hole {
 			e.hole = false
@@ -294,16 +304,25 @@ func (z *zeekConn) finish() {
 }
 
 // history returns Zeek's history string.
-func (z *zeekConn) history() string { return string(z.hist) }
+// History is Zeek's history string so far, as bytes the Conn keeps (copy what must outlive
+// the next packet).
+func (z *Conn) History() []byte { return z.hist }
 
-// connState is Zeek's conn_state (base/protocols/conn/main.zeek).
-func (z *zeekConn) connState() string {
-	os, rs := z.ep[fromClient].state, z.ep[fromServer].state
+// Clone returns a copy of z with a history of its own.
+func (z *Conn) Clone() Conn {
+	c := *z
+	c.hist = append([]byte(nil), z.hist...)
+	return c
+}
+
+// ConnState is Zeek's conn_state (base/protocols/conn/main.zeek).
+func (z *Conn) ConnState() string {
+	os, rs := z.ep[client].state, z.ep[server].state
 	oInactive := os == tcpInactive || os == tcpPartial
 	rInactive := rs == tcpInactive || rs == tcpPartial
 	switch {
 	case rs == tcpReset:
-		if os == tcpSYNSent || os == tcpSYNACKSent || (os == tcpReset && z.size(fromClient) == 0 && z.size(fromServer) == 0) {
+		if os == tcpSYNSent || os == tcpSYNACKSent || (os == tcpReset && z.size(client) == 0 && z.size(server) == 0) {
 			return "REJ"
 		}
 		if oInactive {
@@ -339,7 +358,7 @@ func (z *zeekConn) connState() string {
 }
 
 // size is the payload bytes a side sent, by sequence numbers (Zeek's endpoint size).
-func (z *zeekConn) size(d int) int64 {
+func (z *Conn) size(d int) int64 {
 	e := &z.ep[d]
 	if !e.started {
 		return 0

@@ -1,0 +1,85 @@
+package analyze
+
+import (
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/connscope/connscope/result"
+)
+
+// accuracyWarnings are the warning codes (comma-separated) an accuracy capture must give.
+var accuracyWarnings = map[string]string{
+	"accuracy/iplen-overrun.pcap": "ip-length-overrun", // frame 6's IP total length was raised by 100
+	"accuracy/port-scan.pcap":     "port-scan",         // nmap -sS from 10.91.1.9 over 202 ports
+}
+
+// accuracyFlags are flags a connection of the accuracy captures must carry, by file and client.
+var accuracyFlags = map[string]string{
+	"accuracy/retransmission-differs.pcap 10.91.1.1:50908": "retransmission-differs:frame-5",
+	"accuracy/iplen-overrun.pcap 10.91.1.1:53560":          "ip-length-overrun:1:frame-6",
+	"accuracy/forged-rst-survived.pcap 10.91.1.1:44214":    "rst-survived:14",
+	"accuracy/synack-missing-tls.pcap 10.91.1.1:58676":     "synack-not-captured",
+}
+
+// TestAccuracy checks every connection of the accuracy captures (testdata/captures/accuracy,
+// behaviours an analyzer easily misjudges, issue 11) as TestManifest checks MANIFEST.tsv's:
+// EXPECTED-ACCURACY.tsv gives each one's verdict, versions, alerts and conn_state. The captures
+// use many ports, so every TCP port is analysed, with the default TLS ports.
+func TestAccuracy(t *testing.T) {
+	checkRows(t, readTable(t, "EXPECTED-ACCURACY.tsv", 10, 30), Options{}, accuracyWarnings)
+}
+
+// TestPortScanSummary: the nmap scan of port-scan.pcap is one entry of the summary's scans, its
+// 203 probes count as port-scan and in no server's row (the two real agents' server is the only
+// one), and the scanner is no agent of the fleet view.
+func TestPortScanSummary(t *testing.T) {
+	res, err := File(filepath.Join(ownCaptures, "accuracy", "port-scan.pcap"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := res.Summary
+	want := []result.Scan{{Client: "10.91.1.9", Server: "10.91.2.2", Ports: 202, Flows: 203, Open: 2, OpenPorts: []int{4343, 8080}}}
+	got := append([]result.Scan{}, sum.Scans...)
+	for i := range got {
+		got[i].FirstFrame, got[i].LastFrame, got[i].Start, got[i].End = 0, 0, time.Time{}, time.Time{}
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("scans %+v, want %+v", sum.Scans, want)
+	}
+	if len(sum.Scans) == 1 && (sum.Scans[0].FirstFrame >= sum.Scans[0].LastFrame || !sum.Scans[0].Start.Before(sum.Scans[0].End)) {
+		t.Errorf("scan from frame %d to %d, %v to %v", sum.Scans[0].FirstFrame, sum.Scans[0].LastFrame, sum.Scans[0].Start, sum.Scans[0].End)
+	}
+	if sum.Flows != 205 || sum.Failed != 0 || len(sum.Servers) != 1 || sum.Servers[0].Server != "10.91.2.2:4343" || sum.Servers[0].Flows != 2 {
+		t.Errorf("flows %d, failed %d, servers %+v; want 205, 0, one row 10.91.2.2:4343 with the 2 agents' flows", sum.Flows, sum.Failed, sum.Servers)
+	}
+	for _, a := range sum.Agents {
+		if a.Agent == "10.91.1.9" {
+			t.Errorf("the scanner is listed as an agent: %+v", a)
+		}
+	}
+}
+
+// TestAccuracyFlags: the connections that accuracyFlags names carry their flag: what the packets
+// showed that the verdict does not say (a contradicting retransmission, a broken IP length, a
+// reset the connection survived, a SYN-ACK the capture lacks).
+func TestAccuracyFlags(t *testing.T) {
+	for key, flag := range accuracyFlags {
+		file, client, _ := strings.Cut(key, " ")
+		res, err := File(filepath.Join(ownCaptures, file), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fl := findFlowFrom(res, client)
+		if fl == nil {
+			t.Errorf("%s: no flow from %s", file, client)
+			continue
+		}
+		if !slices.Contains(fl.Flags, flag) {
+			t.Errorf("%s %s: flags %v, want %s among them", file, client, fl.Flags, flag)
+		}
+	}
+}

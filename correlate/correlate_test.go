@@ -1,0 +1,166 @@
+package correlate
+
+import (
+	"bufio"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/facts"
+	"github.com/connscope/connscope/track"
+)
+
+// captures is testdata/captures, where EXPECTED-TWOPOINT.tsv and its captures are.
+const captures = "../testdata/captures"
+
+// expectedRow is one row of EXPECTED-TWOPOINT.tsv, by column name.
+type expectedRow map[string]string
+
+// readExpected reads EXPECTED-TWOPOINT.tsv.
+func readExpected(t *testing.T) []expectedRow {
+	t.Helper()
+	f, err := os.Open(filepath.Join(captures, "EXPECTED-TWOPOINT.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	var head []string
+	var rows []expectedRow
+	for sc.Scan() {
+		cols := strings.Split(sc.Text(), "\t")
+		if head == nil {
+			head = cols
+			continue
+		}
+		r := expectedRow{}
+		for i, h := range head {
+			r[h] = cols[i]
+		}
+		rows = append(rows, r)
+	}
+	if len(rows) < 6 {
+		t.Fatalf("%d rows in EXPECTED-TWOPOINT.tsv", len(rows))
+	}
+	return rows
+}
+
+// groupsOf tracks the inputs (each a capture point) and correlates their records.
+func groupsOf(t *testing.T, inputs []capture.Input) ([]Group, *Correlator) {
+	t.Helper()
+	r, err := capture.OpenInputs(inputs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var groups []Group
+	k := New(len(r.Vantages()), func(g Group) { groups = append(groups, g) })
+	tr := track.New(track.Config{StreamLimit: 1 << 16, IdleTimeout: 1 << 40, ClosedLinger: 5e9, MaxActiveFlows: 1 << 16,
+		Sightings: true, OwnLadders: true}, func(c *facts.Conn) bool {
+		if c.X == nil || c.X.Sightings == nil {
+			t.Fatalf("record %d has no sightings", c.ID)
+		}
+		k.Add(c)
+		return false
+	})
+	var p capture.Packet
+	for {
+		err := r.Next(&p)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr.Packet(&p)
+	}
+	tr.Flush()
+	var vs []Vantage
+	for _, v := range r.Vantages() {
+		vs = append(vs, Vantage{Whole: v.Interface < 0 && v.Link == "", Frames: v.Frames, First: v.First, Last: v.Last})
+	}
+	k.Flush(vs)
+	return groups, k
+}
+
+// Every two-point scenario's agent and server captures give one group per connection with the
+// per-direction counts, first lost frames and clock offset that EXPECTED-TWOPOINT.tsv gives
+// (worked out from the packets with tshark by testdata/tools/twopoint.py).
+func TestExpectedTwoPoint(t *testing.T) {
+	for _, row := range readExpected(t) {
+		if row["server_file"] == "-" {
+			continue
+		}
+		t.Run(row["scenario"], func(t *testing.T) {
+			groups, k := groupsOf(t, []capture.Input{
+				{Path: filepath.Join(captures, row["agent_file"]), Point: "agent"},
+				{Path: filepath.Join(captures, row["server_file"]), Point: "server"}})
+			if len(groups) != 1 {
+				t.Fatalf("%d groups, want 1", len(groups))
+			}
+			g := groups[0]
+			if g.Primary.Vantage != 0 || g.Primary.Client.String() != row["client_at_agent"] || g.Primary.Server.String() != row["server_at_agent"] {
+				t.Errorf("primary at vantage %d, %v -> %v", g.Primary.Vantage, g.Primary.Client, g.Primary.Server)
+			}
+			v := g.Views
+			if v == nil {
+				t.Fatal("no views")
+			}
+			if g.Primary.X != nil && g.Primary.X.Sightings != nil {
+				t.Error("the primary still holds its sightings")
+			}
+			near, far := v.View[v.Near], v.View[v.Far]
+			if near.Vantage != 0 || far.Vantage != 1 || !near.Seen {
+				t.Errorf("near %+v far %+v", near, far)
+			}
+			if row["client_at_server"] == "-" {
+				if far.Seen || far.Expected != facts.ExpectedEmpty {
+					t.Errorf("far view %+v, want expected (empty capture) and not seen", far)
+				}
+			} else if !far.Seen || far.Client.String() != row["client_at_server"] || far.Server.String() != row["server_at_server"] {
+				t.Errorf("far view %+v, want %s -> %s", far, row["client_at_server"], row["server_at_server"])
+			}
+			if nat := row["client_at_server"] != "-" && row["client_at_server"] != row["client_at_agent"]; v.NAT != nat {
+				t.Errorf("NAT %v, want %v", v.NAT, nat)
+			}
+			for d, dir := range []string{"c2s", "s2c"} {
+				del := v.Dir[d]
+				at := map[string]string{"c2s": "agent", "s2c": "server"}[dir]
+				got := []int32{del.Sent, del.Arrived, del.Lost, del.Injected}
+				want := []string{row[dir+"_sent_at_"+at], row[dir+"_arrived_at_"+map[string]string{"c2s": "server", "s2c": "agent"}[dir]],
+					row[dir+"_lost"], row[dir+"_injected_at_"+map[string]string{"c2s": "server", "s2c": "agent"}[dir]]}
+				for i, w := range want {
+					if strconv.Itoa(int(got[i])) != w {
+						t.Errorf("%s sent/arrived/lost/injected %v, want %v", dir, got, want)
+						break
+					}
+				}
+				first := "-"
+				if del.FirstLost.Seen() {
+					first = strconv.Itoa(del.FirstLost.Num())
+				}
+				if w := row[dir+"_first_lost_"+at+"_frame"]; first != w {
+					t.Errorf("%s first lost frame %s, want %s", dir, first, w)
+				}
+			}
+			offset := "-"
+			if v.Timed {
+				offset = strconv.FormatFloat(float64(v.Offset.Microseconds())/1000, 'f', 3, 64)
+				if got := strconv.FormatFloat(float64(v.Transit.Microseconds())/1000, 'f', 3, 64); got != row["transit_ms"] {
+					t.Errorf("transit %s ms, want %s", got, row["transit_ms"])
+				}
+				if offs := k.Offsets(); len(offs) != 1 || offs[0].Offset != v.Offset || offs[0].Connections != 1 {
+					t.Errorf("offsets %+v", offs)
+				}
+			}
+			if offset != row["offset_ms"] && !(offset == "0.000" && row["offset_ms"] == "-0.000") {
+				t.Errorf("clock offset %s ms, want %s", offset, row["offset_ms"])
+			}
+		})
+	}
+}

@@ -86,11 +86,13 @@ func warnedFrames(r *result.Result, starts []int) map[int]bool {
 // time. Each damaged capture is analysed and rendered in every format without a panic or a
 // decoder failure, its JSON valid; and every change that alters a verdict (of a connection or a
 // name, or the connections found) yields a warning that names the frame it damaged. What names
-// it: the checksums (an IPv4 header's always, a TCP segment's when worthChecking), a TLS hello
+// it: the checksums (every IPv4 header's and whole TCP segment's), a TLS hello
 // whose record header no longer parses (damage.record), the frames where a flow of guessed roles
 // starts (a damaged port or address), a time far from its neighbours' (time-jump), a header
-// that does not decode (undecodable), and a file error at the record. DAMAGE_SEED=n draws other
-// offsets; DAMAGE_CAPTURE names another capture of testdata/captures.
+// that does not decode (undecodable), and a file error at the record. One class is exempt, the
+// only one left that no check can tell (lateLastFrame): the last frame's timestamp moved later.
+// DAMAGE_SEED=n draws other offsets (0-60 all pass; seed 37 hits the exempt class once);
+// DAMAGE_CAPTURE names another capture of testdata/captures.
 func TestRandomOverwrites(t *testing.T) {
 	name := "seed-reset-fleet.pcap"
 	if n := os.Getenv("DAMAGE_CAPTURE"); n != "" {
@@ -109,7 +111,7 @@ func TestRandomOverwrites(t *testing.T) {
 	seed, _ := strconv.Atoi(os.Getenv("DAMAGE_SEED"))
 	rng := rand.New(rand.NewPCG(15, 4+uint64(seed)))
 	dir := t.TempDir()
-	altered := 0
+	altered, exempt := 0, 0
 	for i := range 100 {
 		b := append([]byte(nil), orig...)
 		off := rng.IntN(len(b) - 4)
@@ -142,6 +144,10 @@ func TestRandomOverwrites(t *testing.T) {
 			continue
 		}
 		altered++
+		if lateLastFrame(orig, b, off, starts) {
+			exempt++
+			continue
+		}
 		// Damage to the file header shows from the first frame on.
 		hit := map[int]bool{frameAt[off]: true, frameAt[off+3]: true, max(frameAt[off], 1): true}
 		named := warnedFrames(res, starts)
@@ -154,7 +160,23 @@ func TestRandomOverwrites(t *testing.T) {
 				off, frameAt[off], where(orig, starts[frameAt[off]], off), got, want, named)
 		}
 	}
-	t.Logf("%d of 100 overwrites altered a verdict", altered)
+	t.Logf("%d of 100 overwrites altered a verdict (%d of them the last frame's time moved later)", altered, exempt)
+}
+
+// lateLastFrame reports whether an overwrite at off (of b, from orig) is of the one class of
+// damage that nothing in a capture can tell: it falls within the timestamp (bytes 0-7 of the
+// record header) of the capture's last frame and moves it later. With no frame after it, such a
+// frame cannot be told from one that came late (a time moved earlier, or any frame's time with a
+// frame after it, is: time-jump; a time past 9999: time-out-of-range).
+func lateLastFrame(orig, b []byte, off int, starts []int) bool {
+	last := starts[len(starts)-1]
+	if off < last || off+4 > last+8 {
+		return false
+	}
+	at := func(b []byte) int64 {
+		return int64(binary.LittleEndian.Uint32(b[last:]))*1e6 + int64(binary.LittleEndian.Uint32(b[last+4:]))
+	}
+	return at(b) > at(orig)
 }
 
 // where says which part of its frame a byte of an Ethernet/IPv4/TCP pcap record is in.

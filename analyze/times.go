@@ -23,6 +23,7 @@ type oddTimes struct {
 	point              int
 	prev, prevprev     int
 	prevAt, prevprevAt time.Time
+	prevprevNear       bool // prevprev is at most spikeNear from the frame before it
 }
 
 // Spikes: a frame more than spikeJump from both the frame before it and the frame after it,
@@ -36,15 +37,28 @@ const (
 // note takes one packet's time.
 func (o *oddTimes) note(p *capture.Packet) {
 	if p.Point != o.point {
+		o.endOfPoint()
 		o.point, o.prev, o.prevprev = p.Point, 0, 0
 	}
 	if o.prevprev != 0 && far(o.prevAt, o.prevprevAt) && far(p.Time, o.prevAt) && !far(p.Time, o.prevprevAt) &&
 		absDur(p.Time.Sub(o.prevprevAt)) <= spikeNear {
 		o.spikes.add(o.prev)
 	}
+	o.prevprevNear = o.prevprev != 0 && absDur(o.prevAt.Sub(o.prevprevAt)) <= spikeNear
 	o.prevprev, o.prevprevAt, o.prev, o.prevAt = o.prev, o.prevAt, p.Index, p.Time
 	if !facts.TimeInRange(p.Time) {
 		o.outOfRange.add(p.Index)
+	}
+}
+
+// endOfPoint judges the last frame of the capture point read so far, which has no frame after
+// it: stamped more than spikeJump before the frame ahead of it (time going back within one
+// capture point), which is close to the one ahead of that, it holds a damaged time. A last frame
+// stamped later than its neighbours cannot be told from a frame that came late, and is not
+// judged.
+func (o *oddTimes) endOfPoint() {
+	if o.prevprev != 0 && o.prevprevNear && o.prevAt.Before(o.prevprevAt.Add(-spikeJump)) {
+		o.spikes.add(o.prev)
 	}
 }
 
@@ -85,6 +99,8 @@ func (l *frameList) message() result.Message {
 
 // spikeWarning is the result's warning about the spikes; ok is false when there are none.
 func (o *oddTimes) spikeWarning() (w result.Warning, ok bool) {
+	o.endOfPoint()
+	o.prev, o.prevprev = 0, 0
 	if o.spikes.n == 0 {
 		return w, false
 	}

@@ -110,27 +110,6 @@ func summed(pseudo uint64, seg []byte, field int) checksumResult {
 	return checksumBad
 }
 
-// worthChecking reports whether a TCP segment's checksum is checked (its IPv4 header's always
-// is). Checking every segment's costs a tenth of the time of the plain path (reading and
-// decoding Ethernet/IPv4/TCP, measured on the test captures), so the segments checked are those
-// whose damage could mislead a verdict, or that cost little: those with SYN, FIN or RST (they
-// decide the TCP verdicts), those with a payload of at most smallPayload bytes (bare ACKs
-// included: a damaged port, address or flag puts one on another connection or makes it a SYN or
-// RST), and those whose payload starts a TLS record other than application data (handshake,
-// alert, change cipher spec: the versions offered and chosen, and the alerts). Larger segments
-// of application data, and the segments that go on with a record, are not: the analysis reads
-// little in them (a TLS hello whose record header is damaged is told by its structure instead:
-// track's damagedHello). Offload is judged from the checked ones: it leaves every packet of its
-// host alike.
-func worthChecking(flags uint8, payload []byte) bool {
-	// A small payload costs little to sum, and may be header bytes a damaged data offset made
-	// payload (a bare ACK's options).
-	if flags&(FlagSYN|FlagFIN|FlagRST) != 0 || len(payload) <= smallPayload {
-		return true
-	}
-	return len(payload) >= 2 && payload[0] >= 0x14 && payload[0] <= 0x16 && payload[1] == 0x03
-}
-
 // verifyIPv4 checks an IPv4 header's checksum (RFC 791); 0 in the field is what a stack that
 // leaves it to the NIC (IPv4 checksum offload on Windows) writes.
 func verifyIPv4(hdr []byte) checksumResult {
@@ -151,9 +130,6 @@ func verifyIPv4(hdr []byte) checksumResult {
 	}
 	return checksumBad
 }
-
-// smallPayload is the largest payload worthChecking checks whatever it holds.
-const smallPayload = 64
 
 // sourceSlots is the size of the table of per-source checksum histories. A capture with more
 // sources shares slots: a source that lands on a slot in use starts a new history there, which

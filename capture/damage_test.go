@@ -39,7 +39,7 @@ func readBytes(t *testing.T, b []byte) ([]Packet, *Reader) {
 // frame 6 (10.99.0.2's ServerHello flight; its SYN-ACK's checksums were right) is damage, and so
 // is a wrong IPv4 header checksum in frame 15 (its FIN); in the capture as taken, a changed payload
 // byte, and a wrong value in the checksum field of a host whose checksums were all left to
-// offload, are not. Large segments of application data are not checked (worthChecking). A wrong
+// offload, are not. Every whole TCP segment is checked. A wrong
 // TCP checksum in frame 1 (10.99.0.1's first packet: no history) is judged late, when that
 // host's next checked packets prove right: counted and named, though not in frame 1's Corrupt.
 func TestChecksumDamage(t *testing.T) {
@@ -67,8 +67,8 @@ func TestChecksumDamage(t *testing.T) {
 	if got := r.Tallies(); !reflect.DeepEqual(got, wantTallies) {
 		t.Errorf("Tallies %+v, want %+v", got, wantTallies)
 	}
-	// the 22 checked IPv6 segments keep their offloaded checksums (of the capture's 41)
-	if st := r.Stats(); st.Corrupt != 3 || st.ChecksumOffload != 22 || st.Undecodable != 0 || st.TCP != 46 {
+	// the 24 IPv6 segments keep their offloaded checksums (of the capture's 45)
+	if st := r.Stats(); st.Corrupt != 3 || st.ChecksumOffload != 24 || st.Undecodable != 0 || st.TCP != 46 {
 		t.Errorf("Stats %+v", st)
 	}
 
@@ -82,8 +82,8 @@ func TestChecksumDamage(t *testing.T) {
 			t.Errorf("frame %d: Corrupt %b in a capture with offload", p.Index, p.Corrupt)
 		}
 	}
-	// frames 1 and 15 no longer hold the pseudo-header sum: 39 of the 41 offloaded ones are left
-	if st := r.Stats(); st.Corrupt != 0 || st.ChecksumOffload != 39 || len(r.Tallies()) != 0 {
+	// frames 1 and 15 no longer hold the pseudo-header sum: 43 of the 45 offloaded ones are left
+	if st := r.Stats(); st.Corrupt != 0 || st.ChecksumOffload != 43 || len(r.Tallies()) != 0 {
 		t.Errorf("Stats %+v, Tallies %+v", st, r.Tallies())
 	}
 }
@@ -284,6 +284,8 @@ func TestDamagedHeadersUndecodable(t *testing.T) {
 		{"data offset 12 bytes", with(func(f []byte) { f[14+20+12] = 3 << 4 }), KindOther, false, Reason{ReasonTCPHeader, 12}},
 		{"data offset past the packet", with(func(f []byte) { f[14+20+12] = 15 << 4 }), KindOther, false, Reason{ReasonTCPHeader, 60}},
 		{"EtherType hit: length 0x0500", with(func(f []byte) { f[12], f[13] = 0x05, 0x00 }), KindOther, false, Reason{ReasonEtherType, 0x0500}},
+		{"EtherType hit: length 0x0008", with(func(f []byte) { f[12], f[13] = 0x00, 0x08 }), KindOther, false, Reason{ReasonEtherType, 0x0008}},
+		{"EtherType hit: 0x9100, a VLAN tag", with(func(f []byte) { f[12], f[13] = 0x91, 0x00 }), KindOther, false, Reason{ReasonEtherType, 0x003c}}, // the IPv4 total length read as one
 		{"an 802.3 frame whose length fits", llc, KindOther, false, Reason{}},
 		{"options cut by the snaplen", syn[:14+20+24], KindTCP, true, Reason{}},
 	} {

@@ -181,15 +181,17 @@ func (d *decoder) etherType(et uint16, b []byte) inner {
 }
 
 // lengthFits reports whether an 802.3 length field (an EtherType below 0x0600) fits the frame it
-// heads: at most 1500, and the bytes after it that many, or a minimum frame's 46 padded, or four
-// more (a frame check sequence kept). Values below 0x0100 are left alone: Linux cooked captures
-// put protocol numbers there. A length that does not fit is a type hit by corruption.
+// heads (lengthFitsFrame). Values below 0x0100 are left alone: Linux cooked captures put
+// protocol numbers there. A length that does not fit is a type hit by corruption.
 func lengthFits(et uint16, b []byte) bool {
-	if et < 0x0100 || et >= 0x0600 {
-		return true
-	}
-	n := int(et)
-	return n <= 1500 && (len(b) == n || len(b) == n+4 || n < 46 && len(b) <= 50)
+	return et < 0x0100 || et >= 0x0600 || lengthFitsFrame(et, b)
+}
+
+// lengthFitsFrame reports whether an 802.3 length n fits b, the bytes after it: at most 1500,
+// and b that many, or a minimum frame's 46 padded, or four more (a frame check sequence kept).
+func lengthFitsFrame(n uint16, b []byte) bool {
+	l := int(n)
+	return l <= 1500 && (len(b) == l || len(b) == l+4 || l < 46 && len(b) <= 50)
 }
 
 // broken records a tunnel header that is cut short or malformed.

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/capture/pcapfile"
 	"github.com/connscope/connscope/correlate"
 	"github.com/connscope/connscope/diagnose"
 	"github.com/connscope/connscope/facts"
@@ -34,7 +35,7 @@ type Analyzer struct {
 	pipe *pipeline // files records on a goroutine of its own (pipeline.go); nil: in line
 	vp   *vantages // a capture of several vantages (vantage.go); nil: one
 	// describe gives the reader's vantages and capture points (readFrom); nil for a live capture.
-	describe func() ([]capture.Vantage, []capture.Point)
+	describe func() ([]pcapfile.Vantage, []pcapfile.Point)
 	nat      natTwins // one vantage: connections seen twice through a translator (vantage.go)
 
 	helloCuts     int // connections whose ClientHello the snaplen cut

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/capture/pcapfile"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/result"
 )
@@ -25,7 +26,7 @@ func TestRecordCodecRoundTrip(t *testing.T) {
 	var codec facts.Codec
 	n, size := 0, 0
 	for _, path := range paths {
-		r, err := capture.Open(path)
+		r, err := pcapfile.Open(path)
 		if err != nil {
 			t.Fatal(err)
 		}

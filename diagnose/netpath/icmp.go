@@ -1,6 +1,7 @@
-package diagnose
+package netpath
 
 import (
+	"github.com/connscope/connscope/diagnose/param"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/result"
 )
@@ -98,7 +99,7 @@ func ICMPName(ic facts.ICMP) string {
 	if n := icmpTypeName(ic); n != "" {
 		return proto + " " + n
 	}
-	return proto + " type " + itoa(int(ic.Type)) + " code " + itoa(int(ic.Code))
+	return proto + " type " + param.Itoa(int(ic.Type)) + " code " + param.Itoa(int(ic.Code))
 }
 
 // icmpName names an ICMP error for people: "ICMP communication administratively prohibited
@@ -107,7 +108,7 @@ func icmpName(name string, ic facts.ICMP) result.Arg {
 	if icmpTypeName(ic) == "" {
 		return result.Text(name, ICMPName(ic))
 	}
-	return result.Text(name, ICMPName(ic)+" (type "+itoa(int(ic.Type))+" code "+itoa(int(ic.Code))+")")
+	return result.Text(name, ICMPName(ic)+" (type "+param.Itoa(int(ic.Type))+" code "+param.Itoa(int(ic.Code))+")")
 }
 
 // icmpSender says who sent an ICMP error: the server host, the client host, or a router (with
@@ -115,16 +116,16 @@ func icmpName(name string, ic facts.ICMP) result.Arg {
 func (j *judge) icmpSender(name string, ic facts.ICMP) result.Arg {
 	switch ic.Router {
 	case j.c.Server.Addr():
-		return result.Sub(name, result.Msg("icmp.from-server-host", addr("host", ic.Router)))
+		return result.Sub(name, result.Msg("icmp.from-server-host", param.Addr("host", ic.Router)))
 	case j.c.Client.Addr():
-		return result.Sub(name, result.Msg("icmp.from-client-host", addr("host", ic.Router)))
+		return result.Sub(name, result.Msg("icmp.from-client-host", param.Addr("host", ic.Router)))
 	}
 	ttl := result.Msg("word.ttl")
 	if ic.V6 {
 		ttl = result.Msg("word.hop-limit")
 	}
-	return result.Sub(name, result.Msg("icmp.from-router", addr("router", ic.Router), result.Sub("ttl_word", ttl),
-		result.Int("ttl", int(ic.TTL)), hopText("hops", hops(ic.TTL))))
+	return result.Sub(name, result.Msg("icmp.from-router", param.Addr("router", ic.Router), result.Sub("ttl_word", ttl),
+		result.Int("ttl", int(ic.TTL)), HopText("hops", Hops(ic.TTL))))
 }
 
 // classifyICMP: the client's SYNs got no SYN-ACK and at least one ICMP error quotes them.
@@ -133,14 +134,14 @@ func (j *judge) classifyICMP() {
 	ic := c.ICMP()[0]
 	first := c.SYNs[0]
 	for _, r := range c.SYNs {
-		j.evidence(r, "ev.syn-after-first", dur("after", r.Time().Sub(first.Time())))
+		j.evidence(r, "ev.syn-after-first", param.Dur("after", r.Time().Sub(first.Time())))
 	}
 	for _, e := range c.ICMP() {
 		quoted := facts.Server
 		if e.FromClient {
 			quoted = facts.Client
 		}
-		j.evidence(e.Ref, "ev.icmp", icmpName("icmp", e), j.icmpSender("from", e), side("side", quoted), mtuNote(e))
+		j.evidence(e.Ref, "ev.icmp", icmpName("icmp", e), j.icmpSender("from", e), param.Side("side", quoted), mtuNote(e))
 	}
 	answered := result.Msg("icmp.syn-answered")
 	if c.SYNCount > 1 {
@@ -157,9 +158,9 @@ func (j *judge) classifyICMP() {
 			j.verdict(result.VerdictFirewallReject, "reason.icmp-server-firewall", append(args, result.Int("port", int(c.Server.Port())), result.Sub("note", note))...)
 			return
 		}
-		j.verdict(result.VerdictFirewallReject, "reason.icmp-firewall", append(args, endpoint("server", c.Server))...)
+		j.verdict(result.VerdictFirewallReject, "reason.icmp-firewall", append(args, param.Endpoint("server", c.Server))...)
 	case icmpUnreachable:
-		server := addr("server", c.Server.Addr())
+		server := param.Addr("server", c.Server.Addr())
 		why := result.Msg("icmp.cannot-deliver", server)
 		switch {
 		case !ic.V6 && ic.Type == 3 && (ic.Code == 0 || ic.Code == 6 || ic.Code == 11), ic.V6 && ic.Type == 1 && ic.Code == 0:

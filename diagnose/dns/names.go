@@ -1,4 +1,8 @@
-package diagnose
+// Package dns judges the DNS lookups of the names tied to the analysed servers (the names given
+// as the server's, the SNIs and HTTP hosts clients sent, names that resolve to a server): a
+// verdict, reason, evidence and next-step values per name (result.Name), from the lookups that
+// connection tracking recorded (facts.Name) and what the capture showed of the servers.
+package dns
 
 import (
 	"net/netip"
@@ -9,6 +13,7 @@ import (
 
 	"golang.org/x/net/dns/dnsmessage"
 
+	"github.com/connscope/connscope/diagnose/param"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/result"
 )
@@ -185,7 +190,7 @@ func nameResult(n *facts.Name, relation string, t *Ties, end time.Time) result.N
 			if len(out.Evidence) < maxNameEvidence+2 {
 				out.Evidence = append(out.Evidence, result.Evidence{Frame: p.Last.Num(), Time: p.Last.Time(),
 					Text: result.Msg("ev.dns-unanswered", result.Int("frame", p.At.Num()), result.Int("n", p.Retries+1),
-						dur("after", end.Sub(p.Last.Time())))})
+						param.Dur("after", end.Sub(p.Last.Time())))})
 			}
 		}
 	default:
@@ -259,7 +264,7 @@ func dnsEvidence(n *facts.Name) []result.Evidence {
 	out := make([]result.Evidence, 0, len(n.Events)+2)
 	for _, e := range n.Events {
 		args := []result.Arg{result.Text("type", typeName(dnsmessage.Type(e.Type))), result.HostName("name", n.Name),
-			result.Text("id", hex4(e.ID)), result.Addr("from", e.Src.String()), result.Addr("to", e.Dst.String())}
+			result.Text("id", param.Hex4(e.ID)), result.Addr("from", e.Src.String()), result.Addr("to", e.Dst.String())}
 		var m result.Message
 		switch {
 		case !e.Response && e.Retry > 0:

@@ -1,17 +1,18 @@
-package diagnose
+package netpath
 
 import (
 	"slices"
 	"strconv"
 	"time"
 
+	"github.com/connscope/connscope/diagnose/param"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/result"
 )
 
-// idleResetMin is the silence before a reset from which it is reported as the end of an idle
+// IdleResetMin is the silence before a reset from which it is reported as the end of an idle
 // session (a firewall's or NAT's session timeout) rather than part of the exchange.
-const idleResetMin = 5 * time.Second
+const IdleResetMin = 5 * time.Second
 
 // largeSegment is the payload size from which a lost segment counts as large: a full-size segment
 // on a 1500-byte path carries 1448-1460 bytes; smaller paths (PPPoE, tunnels) lose these first.
@@ -44,32 +45,32 @@ func (j *judge) pathFlags(end time.Time) {
 		s := &ps.Side[d]
 		name := facts.SideName[d]
 		if s.DupRuns > 0 || s.DupMax >= 3 {
-			j.d.Flags = append(j.d.Flags, "dup-acks:"+name+":"+itoa(s.DupMax))
+			j.d.Flags = append(j.d.Flags, "dup-acks:"+name+":"+param.Itoa(s.DupMax))
 		}
 		if s.ZeroWin > 0 {
 			// zero-window:SIDE:ADVERTISEMENTS:LONGEST; a period still open at the end is a stall.
-			j.d.Flags = append(j.d.Flags, "zero-window:"+name+":"+itoa(s.ZeroWin)+":"+fmtSecs(s.R().ZeroMax)+"s")
+			j.d.Flags = append(j.d.Flags, "zero-window:"+name+":"+param.Itoa(s.ZeroWin)+":"+param.FmtSecs(s.R().ZeroMax)+"s")
 			if s.InZero && c.RSTCount == 0 {
-				j.d.Flags = append(j.d.Flags, "stalled:"+name+"-zero-window-for-"+fmtSecs(end.Sub(s.R().ZeroStart.Time()))+"s-at-end")
+				j.d.Flags = append(j.d.Flags, "stalled:"+name+"-zero-window-for-"+param.FmtSecs(end.Sub(s.R().ZeroStart.Time()))+"s-at-end")
 			}
 		}
 		// tcp.*_retransmissions counts every segment below the highest one seen; the flags tell
 		// the reordered ones from the retransmitted.
 		if r := c.Side[d].Retrans - s.OutOfOrder; r > 0 {
-			j.d.Flags = append(j.d.Flags, "retransmissions:"+name+":"+itoa(r))
+			j.d.Flags = append(j.d.Flags, "retransmissions:"+name+":"+param.Itoa(r))
 		}
 		if s.OutOfOrder > 0 {
-			j.d.Flags = append(j.d.Flags, "out-of-order:"+name+":"+itoa(s.OutOfOrder))
+			j.d.Flags = append(j.d.Flags, "out-of-order:"+name+":"+param.Itoa(s.OutOfOrder))
 		}
 	}
-	if m := missingDirection(c); m >= 0 {
+	if m := MissingDirection(c); m >= 0 {
 		j.d.Flags = append(j.d.Flags, "one-direction:no "+facts.SideName[m]+" to "+facts.SideName[1-m]+" packets")
 	}
 	for i, ic := range c.ICMP() {
 		if kindOf(ic) != icmpFragNeeded || slices.ContainsFunc(c.ICMP()[:i], func(e facts.ICMP) bool { return e.MTU == ic.MTU && e.Router == ic.Router }) {
 			continue
 		}
-		j.d.Flags = append(j.d.Flags, "frag-needed:mtu="+itoa(int(ic.MTU))+":from="+ic.Router.String())
+		j.d.Flags = append(j.d.Flags, "frag-needed:mtu="+param.Itoa(int(ic.MTU))+":from="+ic.Router.String())
 	}
 }
 
@@ -77,20 +78,20 @@ func (j *judge) pathFlags(end time.Time) {
 // the other's: whatever the other side did is not in the capture, so no verdict can rest on it.
 func (j *judge) classifyOneDirection() bool {
 	c := j.c
-	if missingDirection(c) < 0 {
+	if MissingDirection(c) < 0 {
 		return false
 	}
 	d := facts.Client
 	if c.Side[facts.Client].Packets == 0 {
 		d = facts.Server
 	}
-	j.evidence(c.First, "ev.first-packet-from", side("side", d))
+	j.evidence(c.First, "ev.first-packet-from", param.Side("side", d))
 	synNote := result.Message{}
 	if c.SYNCount > 0 && d == facts.Client {
 		synNote = result.Msg("path.one-direction-syn")
 	}
-	j.verdict(result.VerdictIncomplete, "reason.one-direction", side("side", d), result.Int("packets", c.Side[d].Packets),
-		result.Int64("bytes", c.Side[d].Bytes), side("other", 1-d), result.Sub("syn", synNote))
+	j.verdict(result.VerdictIncomplete, "reason.one-direction", param.Side("side", d), result.Int("packets", c.Side[d].Packets),
+		result.Int64("bytes", c.Side[d].Bytes), param.Side("other", 1-d), result.Sub("syn", synNote))
 	return true
 }
 
@@ -112,7 +113,7 @@ func (j *judge) classifySYNACKUnacknowledged() bool {
 		j.evidence(r, "ev.syn-ack")
 	}
 	args := []result.Arg{result.Int("synacks", ps.SYNAcks), result.Int("syns", c.SYNCount),
-		dur("over", c.Last.Time().Sub(c.SYNs[0].Time())), j.vp.here("here")}
+		param.Dur("over", c.Last.Time().Sub(c.SYNs[0].Time())), j.vp.here("here")}
 	switch j.vp.where {
 	case vantageServer, vantageBetween:
 		j.verdict(result.VerdictSYNACKUnacknowledged, "reason.synack-lost", args...)
@@ -122,10 +123,10 @@ func (j *judge) classifySYNACKUnacknowledged() bool {
 	return true
 }
 
-// injectedRST returns the reset that ended the connection (the first it did not survive) when
+// InjectedRST returns the reset that ended the connection (the first it did not survive) when
 // its TTL differs from the other packets of the side it claims to come from: a device in the
 // path sent it.
-func injectedRST(c *facts.Conn) (int, bool) {
+func InjectedRST(c *facts.Conn) (int, bool) {
 	i, ok := c.EndingRST()
 	return i, ok && forgedRST(c, c.RSTs[i])
 }
@@ -144,11 +145,11 @@ func (j *judge) survivedRSTs() {
 		if !c.Survived(r) {
 			continue
 		}
-		j.d.Flags = append(j.d.Flags, "rst-survived:"+itoa(r.Num()))
+		j.d.Flags = append(j.d.Flags, "rst-survived:"+param.Itoa(r.Num()))
 		if forgedRST(c, r) {
-			j.evidence(r.Ref, "ev.rst-forged-survived", side("side", int(r.From)), j.rstTTL("ttl", i))
+			j.evidence(r.Ref, "ev.rst-forged-survived", param.Side("side", int(r.From)), j.rstTTL("ttl", i))
 		} else {
-			j.evidence(r.Ref, "ev.rst-survived", side("side", int(r.From)))
+			j.evidence(r.Ref, "ev.rst-survived", param.Side("side", int(r.From)))
 		}
 	}
 }
@@ -160,28 +161,22 @@ func (j *judge) rstTTL(name string, i int) result.Arg {
 	s := &c.Path.Side[r.From]
 	ipid := result.Message{}
 	if s.IPIDSet && !c.Server.Addr().Is6() {
-		ipid = result.Msg("path.rst-ipid", result.Text("ipid", hex4(r.IPID)), side("side", int(r.From)), result.Text("side_ipid", hex4(s.IPID)))
+		ipid = result.Msg("path.rst-ipid", result.Text("ipid", param.Hex4(r.IPID)), param.Side("side", int(r.From)), result.Text("side_ipid", param.Hex4(s.IPID)))
 	}
-	return result.Sub(name, result.Msg("path.rst-ttl", result.Int("ttl", int(r.TTL)), hopText("hops", hops(r.TTL)),
-		side("side", int(r.From)), result.Int("side_ttl", int(s.TTL)), hopText("side_hops", hops(s.TTL)),
+	return result.Sub(name, result.Msg("path.rst-ttl", result.Int("ttl", int(r.TTL)), HopText("hops", Hops(r.TTL)),
+		param.Side("side", int(r.From)), result.Int("side_ttl", int(s.TTL)), HopText("side_hops", Hops(s.TTL)),
 		result.Int("frame", s.TTLRef.Num()), result.Sub("ipid", ipid)))
-}
-
-// hex4 writes n as 0x and four hex digits.
-func hex4(n uint16) string {
-	const digits = "0123456789abcdef"
-	return string([]byte{'0', 'x', digits[n>>12], digits[n>>8&15], digits[n>>4&15], digits[n&15]})
 }
 
 // classifyInjectedRST: the reset that ended the connection was not sent by the side it names.
 func (j *judge) classifyInjectedRST() bool {
 	c := j.c
-	i, ok := injectedRST(c)
+	i, ok := InjectedRST(c)
 	if !ok || c.FINBefore(c.RSTs[i].Time()) {
 		return false
 	}
 	r := c.RSTs[i]
-	claimed := side("side", int(r.From))
+	claimed := param.Side("side", int(r.From))
 	j.evidence(r.Ref, "ev.rst-forged", claimed, j.rstTTL("ttl", i))
 	j.evidence(c.Path.Side[r.From].TTLRef, "ev.packet-it-sent", claimed, result.Int("ttl", int(c.Path.Side[r.From].TTL)))
 	cs, ss := &c.Side[facts.Client], &c.Side[facts.Server]
@@ -189,15 +184,15 @@ func (j *judge) classifyInjectedRST() bool {
 	stage := bytes
 	if x := c.TLS; x != nil && x.ServerHello != nil {
 		v := result.Text("version", x.ServerHello.SH.ChosenVersion().String())
-		if tlsEstablished(c) {
+		if j.established {
 			stage = result.Msg("path.stage-after-handshake", v, result.Sub("bytes", bytes))
 		} else {
 			stage = result.Msg("path.stage-during-handshake", v, result.Sub("bytes", bytes))
 		}
 	}
 	idle := result.Message{}
-	if gap := r.Idle; gap >= idleResetMin {
-		idle = result.Msg("path.idle-timeout", dur("idle", gap))
+	if gap := r.Idle; gap >= IdleResetMin {
+		idle = result.Msg("path.idle-timeout", param.Dur("idle", gap))
 	}
 	after := result.Message{}
 	if d := int(r.From); c.Side[d].LastPayload.Frame > r.Frame {
@@ -217,12 +212,12 @@ func (j *judge) classifyIdleReset() bool {
 		return false
 	}
 	gap := r.Idle
-	if gap < idleResetMin {
+	if gap < IdleResetMin {
 		return false
 	}
 	who := int(r.From)
-	j.evidence(r.Ref, "ev.rst-after-silence", side("side", who), dur("idle", gap), result.Int("ttl", int(r.TTL)))
-	j.verdict(result.VerdictReset, "reason.idle-reset", side("side", who), dur("idle", gap))
+	j.evidence(r.Ref, "ev.rst-after-silence", param.Side("side", who), param.Dur("idle", gap), result.Int("ttl", int(r.TTL)))
+	j.verdict(result.VerdictReset, "reason.idle-reset", param.Side("side", who), param.Dur("idle", gap))
 	if c.Side[who].LastPayload.Frame < r.Frame && c.Side[1-who].LastPayload.Frame > c.Side[who].LastPayload.Frame {
 		// The other side's data after the silence was answered by the reset: the connection was
 		// half-open, one end had already forgotten it.
@@ -305,7 +300,7 @@ func (j *judge) classifyBlackhole(end time.Time) bool {
 	if !ok {
 		return false
 	}
-	who, peer := side("side", b.from), side("peer", 1-b.from)
+	who, peer := param.Side("side", b.from), param.Side("peer", 1-b.from)
 	v := result.VerdictDataBlackhole
 	if b.mtu {
 		v = result.VerdictMTUBlackhole
@@ -321,17 +316,17 @@ func (j *judge) classifyBlackhole(end time.Time) bool {
 			j.evidence(pd.R().DupRef, "ev.dup-ack-waiting", peer)
 		}
 		what = result.Msg("path.hole", append([]result.Arg{result.Int64("size", size), who, j.vp.here("here"), result.Int("len", l.HoleAfterLen),
-			result.Int("frame", l.HoleAfter.Num()), peer, dur("after", end.Sub(l.HoleAfter.Time()))}, rel...)...)
+			result.Int("frame", l.HoleAfter.Num()), peer, param.Dur("after", end.Sub(l.HoleAfter.Time()))}, rel...)...)
 	} else {
 		o := b.lost[0]
 		j.evidence(o.First, "ev.segment-first-sent", result.Int("len", o.Len), who)
-		j.evidence(o.Last, "ev.segment-resent", result.Sub("nth", ordinal(o.Sends)), dur("after", o.Last.Time().Sub(o.First.Time())))
+		j.evidence(o.Last, "ev.segment-resent", result.Sub("nth", ordinal(o.Sends)), param.Dur("after", o.Last.Time().Sub(o.First.Time())))
 		sizes := make([]string, len(b.lost))
 		for i, l := range b.lost {
 			sizes[i] = strconv.Itoa(l.Len)
 		}
-		what = result.Msg("path.lost", who, result.Text("sizes", joinComma(sizes)), result.Int("sends", o.Sends),
-			dur("over", o.Last.Time().Sub(o.First.Time())), j.vp.here("here"))
+		what = result.Msg("path.lost", who, result.Text("sizes", param.JoinComma(sizes)), result.Int("sends", o.Sends),
+			param.Dur("over", o.Last.Time().Sub(o.First.Time())), j.vp.here("here"))
 		if pd := &c.Path.Side[1-b.from]; pd.R().DupRef.Seen() && pd.R().DupRef.Frame > o.First.Frame {
 			j.evidence(pd.R().DupRef, "ev.dup-ack-past-loss", peer)
 		}

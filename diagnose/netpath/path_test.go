@@ -1,4 +1,4 @@
-package diagnose
+package netpath
 
 import (
 	"testing"
@@ -21,7 +21,7 @@ func TestHops(t *testing.T) {
 		if got := initialTTL(tc.ttl); got != tc.initial {
 			t.Errorf("initialTTL(%d) = %d, want %d", tc.ttl, got, tc.initial)
 		}
-		if got := hops(tc.ttl); got != tc.hops {
+		if got := Hops(tc.ttl); got != tc.hops {
 			t.Errorf("hops(%d) = %d, want %d", tc.ttl, got, tc.hops)
 		}
 	}

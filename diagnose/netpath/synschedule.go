@@ -1,10 +1,11 @@
-package diagnose
+package netpath
 
 import (
 	"math"
 	"strings"
 	"time"
 
+	"github.com/connscope/connscope/diagnose/param"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/result"
 )
@@ -105,7 +106,7 @@ func (s synSchedule) describe() result.Message {
 func (s synSchedule) intervalsText() string {
 	parts := make([]string, len(s.intervals))
 	for i, d := range s.intervals {
-		parts[i] = fmtSecs(d)
+		parts[i] = param.FmtSecs(d)
 	}
 	return strings.Join(parts, ", ")
 }
@@ -154,8 +155,8 @@ func (j *judge) classifySYNTimeout(end time.Time) {
 	sch := j.synSchedule()
 	times := make([]string, 0, len(c.SYNs))
 	for _, r := range c.SYNs {
-		j.evidence(r, "ev.syn-after-first", dur("after", r.Time().Sub(first.Time())))
-		times = append(times, fmtSecs(r.Time().Sub(first.Time())))
+		j.evidence(r, "ev.syn-after-first", param.Dur("after", r.Time().Sub(first.Time())))
+		times = append(times, param.FmtSecs(r.Time().Sub(first.Time())))
 	}
 	schedule := result.Message{}
 	if len(sch.intervals) > 0 {
@@ -164,11 +165,11 @@ func (j *judge) classifySYNTimeout(end time.Time) {
 	gaveUp := result.Message{}
 	switch {
 	case sch.giveUp > 0 && end.Sub(first.Time()) >= sch.giveUp:
-		gaveUp = result.Msg("syn.gave-up", dur("give_up", sch.giveUp))
+		gaveUp = result.Msg("syn.gave-up", param.Dur("give_up", sch.giveUp))
 	case sch.giveUp > 0 && !end.After(last.Time()):
-		gaveUp = result.Msg("syn.give-up-unknown", dur("give_up", sch.giveUp))
+		gaveUp = result.Msg("syn.give-up-unknown", param.Dur("give_up", sch.giveUp))
 	case sch.giveUp > 0:
-		gaveUp = result.Msg("syn.capture-ended", dur("after", end.Sub(last.Time())), dur("give_up", sch.giveUp))
+		gaveUp = result.Msg("syn.capture-ended", param.Dur("after", end.Sub(last.Time())), param.Dur("give_up", sch.giveUp))
 	}
 	partial := result.Message{}
 	if int(c.SYNCount) > len(c.SYNs) {
@@ -185,8 +186,7 @@ func (j *judge) classifySYNTimeout(end time.Time) {
 	default:
 		where = result.Msg("syn.where-unknown")
 	}
-	j.verdict(result.VerdictSYNTimeout, "reason.syn-timeout", result.Int("n", c.SYNCount), endpoint("server", c.Server),
-		dur("over", last.Time().Sub(first.Time())), result.Text("times", joinComma(times)), result.Sub("schedule", schedule),
+	j.verdict(result.VerdictSYNTimeout, "reason.syn-timeout", result.Int("n", c.SYNCount), param.Endpoint("server", c.Server),
+		param.Dur("over", last.Time().Sub(first.Time())), result.Text("times", param.JoinComma(times)), result.Sub("schedule", schedule),
 		result.Sub("gave_up", gaveUp), result.Sub("partial", partial), result.Sub("where", where))
-	j.addRSTEvidence()
 }

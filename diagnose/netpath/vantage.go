@@ -1,8 +1,9 @@
-package diagnose
+package netpath
 
 import (
 	"time"
 
+	"github.com/connscope/connscope/diagnose/param"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/result"
 )
@@ -24,8 +25,8 @@ func (v vantagePoint) String() string {
 	return [...]string{"unknown", "client", "server", "between", "same-link"}[v]
 }
 
-// vantage is where the capture point sat on one flow's path, and why that is believed.
-type vantage struct {
+// Vantage is where the capture point sat on one flow's path, and why that is believed.
+type Vantage struct {
 	where      vantagePoint
 	byTiming   vantagePoint // set when the handshake's timing decided it
 	in         vantageInput
@@ -54,19 +55,19 @@ type vantageInput struct {
 // that side's host (or its link); the other side's arrive decremented by each router. At the
 // client, the SYN-ACK comes a round trip after the SYN and the ACK follows at once; at the
 // server, the SYN-ACK follows the SYN at once and the ACK comes a round trip later.
-func inferVantage(clientTTL, serverTTL uint8, clientSeen, serverSeen bool, synToSynAck, synAckToAck time.Duration) vantage {
+func inferVantage(clientTTL, serverTTL uint8, clientSeen, serverSeen bool, synToSynAck, synAckToAck time.Duration) Vantage {
 	return decideVantage(vantageInput{clientTTL, serverTTL, clientSeen, serverSeen, synToSynAck, synAckToAck})
 }
 
 // decideVantage is inferVantage without the words (it runs for every flow; the words only for
 // those reported).
-func decideVantage(in vantageInput) vantage {
-	v := vantage{where: vantageUnknown, clientHops: -1, serverHops: -1, in: in}
+func decideVantage(in vantageInput) Vantage {
+	v := Vantage{where: vantageUnknown, clientHops: -1, serverHops: -1, in: in}
 	if in.clientSeen {
-		v.clientHops = hops(in.clientTTL)
+		v.clientHops = Hops(in.clientTTL)
 	}
 	if in.serverSeen {
-		v.serverHops = hops(in.serverTTL)
+		v.serverHops = Hops(in.serverTTL)
 	}
 	switch {
 	case !in.clientSeen && !in.serverSeen:
@@ -111,7 +112,7 @@ func oneSidedWhere(name vantagePoint, h int) vantagePoint {
 }
 
 // describe says what the vantage was decided from.
-func (v vantage) describe() result.Message {
+func (v Vantage) describe() result.Message {
 	in := v.in
 	switch {
 	case !in.clientSeen && !in.serverSeen:
@@ -121,13 +122,13 @@ func (v vantage) describe() result.Message {
 	case !in.clientSeen:
 		return oneSidedReason(facts.Server, in.serverTTL, v.serverHops)
 	}
-	ttls := []result.Arg{result.Int("client_ttl", int(in.clientTTL)), hopText("client_hops", v.clientHops),
-		result.Int("server_ttl", int(in.serverTTL)), hopText("server_hops", v.serverHops)}
+	ttls := []result.Arg{result.Int("client_ttl", int(in.clientTTL)), HopText("client_hops", v.clientHops),
+		result.Int("server_ttl", int(in.serverTTL)), HopText("server_hops", v.serverHops)}
 	switch {
 	case v.byTiming == vantageClient:
-		return result.Msg("vantage.timing-client", append(ttls, dur("syn_to_synack", in.synToSynAck), dur("synack_to_ack", in.synAckToAck))...)
+		return result.Msg("vantage.timing-client", append(ttls, param.Dur("syn_to_synack", in.synToSynAck), param.Dur("synack_to_ack", in.synAckToAck))...)
 	case v.byTiming == vantageServer:
-		return result.Msg("vantage.timing-server", append(ttls, dur("syn_to_synack", in.synToSynAck), dur("synack_to_ack", in.synAckToAck))...)
+		return result.Msg("vantage.timing-server", append(ttls, param.Dur("syn_to_synack", in.synToSynAck), param.Dur("synack_to_ack", in.synAckToAck))...)
 	}
 	switch v.where {
 	case vantageClient:
@@ -142,15 +143,15 @@ func (v vantage) describe() result.Message {
 
 // oneSidedReason words the vantage when only one side (d) sent packets.
 func oneSidedReason(d int, ttl uint8, h int) result.Message {
-	args := []result.Arg{side("side", d), result.Int("ttl", int(ttl)), hopText("hops", h), side("other", 1-d)}
+	args := []result.Arg{param.Side("side", d), result.Int("ttl", int(ttl)), HopText("hops", h), param.Side("other", 1-d)}
 	if h == 0 {
 		return result.Msg("vantage.one-sided-here", args...)
 	}
 	return result.Msg("vantage.one-sided-away", args...)
 }
 
-// hopText words a hop count: "none seen", "0 hops", "1 hop", "3 hops".
-func hopText(name string, h int) result.Arg {
+// HopText words a hop count: "none seen", "0 hops", "1 hop", "3 hops".
+func HopText(name string, h int) result.Arg {
 	switch h {
 	case -1:
 		return result.Sub(name, result.Msg("hops.none"))
@@ -181,10 +182,10 @@ func (j *judge) computeVantage() {
 	j.vp = decideVantage(vantageInput{cs.TTL, ss.TTL, cs.TTLSet, ss.TTLSet, t1, t2})
 }
 
-// missingDirection names the direction the capture holds no packet of although the other side
+// MissingDirection names the direction the capture holds no packet of although the other side
 // acknowledged its data: facts.Client for "client to server", facts.Server for the other; -1
 // when both are there or nothing shows one is missing.
-func missingDirection(c *facts.Conn) int {
+func MissingDirection(c *facts.Conn) int {
 	for d := range c.Side {
 		other := 1 - d
 		// The other side acknowledges bytes beyond the SYN: data from d it must have received.
@@ -195,11 +196,8 @@ func missingDirection(c *facts.Conn) int {
 	return -1
 }
 
-// MissingDirection is missingDirection for the engine's warnings.
-func MissingDirection(c *facts.Conn) int { return missingDirection(c) }
-
 // here words "where the capture was taken" for a verdict's reason.
-func (v vantage) here(name string) result.Arg {
+func (v Vantage) here(name string) result.Arg {
 	switch v.where {
 	case vantageClient:
 		return result.Sub(name, result.Msg("here.client"))
@@ -211,10 +209,10 @@ func (v vantage) here(name string) result.Arg {
 	return result.Sub(name, result.Msg("here.unknown"))
 }
 
-// Vantage is where the capture was taken, as a connection's packets tell: the name of the
+// Locate says where the capture was taken, as a connection's packets tell: the name of the
 // result's path.vantage, what it was decided from, and the routers on each side (-1: that side
 // sent nothing).
-func Vantage(c *facts.Conn) (where string, why result.Message, clientHops, serverHops int) {
+func Locate(c *facts.Conn) (where string, why result.Message, clientHops, serverHops int) {
 	j := judge{c: c}
 	j.computeVantage()
 	return j.vp.where.String(), j.vp.describe(), j.vp.clientHops, j.vp.serverHops
@@ -233,6 +231,6 @@ func initialTTL(ttl uint8) int {
 	}
 }
 
-// hops is the number of routers a packet crossed between its sender and the capture point, if
+// Hops is the number of routers a packet crossed between its sender and the capture point, if
 // its sender started from a usual initial TTL.
-func hops(ttl uint8) int { return initialTTL(ttl) - int(ttl) }
+func Hops(ttl uint8) int { return initialTTL(ttl) - int(ttl) }

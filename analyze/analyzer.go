@@ -5,8 +5,11 @@ import (
 	"slices"
 
 	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/capture/pcapfile"
 	"github.com/connscope/connscope/correlate"
 	"github.com/connscope/connscope/diagnose"
+	"github.com/connscope/connscope/diagnose/dns"
+	"github.com/connscope/connscope/diagnose/views"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/fleet"
 	"github.com/connscope/connscope/result"
@@ -34,7 +37,7 @@ type Analyzer struct {
 	pipe *pipeline // files records on a goroutine of its own (pipeline.go); nil: in line
 	vp   *vantages // a capture of several vantages (vantage.go); nil: one
 	// describe gives the reader's vantages and capture points (readFrom); nil for a live capture.
-	describe func() ([]capture.Vantage, []capture.Point)
+	describe func() ([]pcapfile.Vantage, []pcapfile.Point)
 	nat      natTwins // one vantage: connections seen twice through a translator (vantage.go)
 
 	helloCuts     int // connections whose ClientHello the snaplen cut
@@ -129,7 +132,7 @@ func (a *Analyzer) fileRecord(c *facts.Conn, w *facts.Views) bool {
 	}
 	mayFail := d.Verdict != result.VerdictOK || plainText(c) // reports draw ladders of the flows that did not work, and of plain text
 	if w != nil {
-		mayFail = mayFail || diagnose.ViewsVerdict(d.Verdict, w) != d.Verdict
+		mayFail = mayFail || views.Verdict(d.Verdict, w) != d.Verdict
 		a.vp.keepViews(c, w, mayFail)
 	}
 	if !mayFail {
@@ -197,7 +200,7 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 		perServer[server][v] += n
 	}
 	guessed := 0
-	ties := diagnose.Ties{Option: a.opts.ServerNames, SNI: a.snis, Host: a.hosts, ServerIPs: a.agg.ServerAddrs()}
+	ties := dns.Ties{Option: a.opts.ServerNames, SNI: a.snis, Host: a.hosts, ServerIPs: a.agg.ServerAddrs()}
 	oneDir, oneDirFirst, oneDirWhat := 0, 0, -1
 	for i := range a.kept.entries {
 		e := &a.kept.entries[i]
@@ -210,7 +213,7 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 		}
 		if a.vp != nil {
 			if w := a.vp.views[e.id]; w != nil {
-				v = diagnose.ViewsVerdict(v, w)
+				v = views.Verdict(v, w)
 			}
 		}
 		count(a.kept.servers[e.server], v, 1)
@@ -321,9 +324,9 @@ func (a *Analyzer) tie(c *facts.Conn) {
 const maxTies = 4096
 
 // tieOK notes the first listed connection that worked (c): a name's diagnosis cites it.
-func (a *Analyzer) tieOK(t *diagnose.Ties, c *facts.Conn, ctx *diagnose.Context) {
+func (a *Analyzer) tieOK(t *dns.Ties, c *facts.Conn, ctx *diagnose.Context) {
 	d := diagnose.Conn(c, &a.cfg, ctx)
-	ok := &diagnose.OKFlow{ID: int(c.ID), Client: result.HostPort(c.Client.String()), Server: result.HostPort(c.Server.String()), Start: c.First.Time(), Reason: d.Reason}
+	ok := &dns.OKFlow{ID: int(c.ID), Client: result.HostPort(c.Client.String()), Server: result.HostPort(c.Server.String()), Start: c.First.Time(), Reason: d.Reason}
 	if len(c.SYNs) > 0 {
 		ok.Frame = c.SYNs[0].Num()
 	} else if len(d.Evidence) > 0 {
@@ -382,7 +385,7 @@ func (a *Analyzer) summary(counts map[result.Verdict]int, perServer map[netip.Ad
 
 // finishNames diagnoses the DNS names tied to the analysed servers, and warns about failed
 // lookups of other names.
-func (a *Analyzer) finishNames(res *result.Result, t *diagnose.Ties) {
+func (a *Analyzer) finishNames(res *result.Result, t *dns.Ties) {
 	for _, s := range res.Summary.Servers {
 		if ap, err := netip.ParseAddrPort(string(s.Server)); err == nil && len(t.ServerList) < 4 {
 			t.ServerList = append(t.ServerList, ap)
@@ -395,7 +398,7 @@ func (a *Analyzer) finishNames(res *result.Result, t *diagnose.Ties) {
 	names, dropped := a.tr.Names()
 	var otherCount int
 	var others []result.Message
-	res.Names, otherCount, others = diagnose.NameResults(names, t, res.Input.Last)
+	res.Names, otherCount, others = dns.NameResults(names, t, res.Input.Last)
 	for _, n := range res.Names {
 		if n.Failed {
 			res.Summary.NamesFailed++

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/capture/pcapfile"
 	"github.com/connscope/connscope/internal/synth"
 	"github.com/connscope/connscope/result"
 )
@@ -179,7 +180,7 @@ func TestAnalyzeMemoryFlat(t *testing.T) {
 	}
 	heapAfter := func(packets int, opts Options) (heap uint64, n, flows int) {
 		c := synthFile(t, packets, 10*time.Millisecond) // 100 new connections a second
-		r, err := capture.Open(c.path)
+		r, err := pcapfile.Open(c.path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -264,10 +265,10 @@ func BenchmarkAnalyze(b *testing.B) {
 	})
 }
 
-// BenchmarkBareLoop measures the reference bare gopacket decode loop (capture.BareDecodeLoop)
+// BenchmarkBareLoop measures the reference bare gopacket decode loop (pcapfile.BareDecodeLoop)
 // over the same file as BenchmarkAnalyze.
 func BenchmarkBareLoop(b *testing.B) {
-	benchmarkSynth(b, capture.BareDecodeLoop)
+	benchmarkSynth(b, pcapfile.BareDecodeLoop)
 }
 
 // BenchmarkAnalyzePackets measures the per-packet part of the analysis alone: reading, decoding
@@ -275,7 +276,7 @@ func BenchmarkBareLoop(b *testing.B) {
 // diagnosis and result of every flow), so that the two costs can be told apart.
 func BenchmarkAnalyzePackets(b *testing.B) {
 	benchmarkSynth(b, func(path string) (int, error) {
-		r, err := capture.Open(path)
+		r, err := pcapfile.Open(path)
 		if err != nil {
 			return 0, err
 		}

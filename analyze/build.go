@@ -9,6 +9,7 @@ import (
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/certcheck"
 	"github.com/connscope/connscope/diagnose"
+	"github.com/connscope/connscope/diagnose/netpath"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/result"
 	"github.com/connscope/connscope/tls"
@@ -237,11 +238,11 @@ func describeChain(chain *facts.Chain) []result.Certificate {
 // pathResult is the connection's path section of the result.
 func pathResult(c *facts.Conn, d *diagnose.Diagnosis) *result.Path {
 	ps := &c.Path
-	where, why, ch, sh := diagnose.Vantage(c)
+	where, why, ch, sh := netpath.Locate(c)
 	p := &result.Path{Vantage: where, VantageReason: why, ClientHops: ch, ServerHops: sh,
 		SYNIntervals: []float64{}, ICMP: icmpResult(c),
 		DupACKs: int(max(ps.Side[0].DupMax, ps.Side[1].DupMax)), ZeroWindows: int(ps.Side[0].ZeroWin + ps.Side[1].ZeroWin)}
-	if sch := diagnose.SYNSchedule(c); sch.Name() != "" {
+	if sch := netpath.SYNSchedule(c); sch.Name() != "" {
 		p.SYNIntervals = sch.IntervalSeconds()
 		p.SYNSchedule = sch.Name()
 		if d.Verdict == result.VerdictSYNTimeout {
@@ -260,7 +261,7 @@ func icmpResult(c *facts.Conn) []result.ICMPError {
 			q = "client"
 		}
 		out = append(out, result.ICMPError{Frame: ic.Num(), Time: ic.Time(), From: result.IP(ic.Router.String()), Type: int(ic.Type), Code: int(ic.Code),
-			Name: diagnose.ICMPName(ic), MTU: int(ic.MTU), Quotes: q})
+			Name: netpath.ICMPName(ic), MTU: int(ic.MTU), Quotes: q})
 	}
 	return out
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/capture/pcapfile"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/internal/pcapedit"
 	"github.com/connscope/connscope/result"
@@ -89,7 +90,7 @@ func TestRecordCodecFarTimes(t *testing.T) {
 // recordsOf is the record of every connection of the capture at path, as tracking finishes it.
 func recordsOf(t *testing.T, path string) []*facts.Conn {
 	t.Helper()
-	r, err := capture.Open(path)
+	r, err := pcapfile.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/net/dns/dnsmessage"
 
 	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/capture/pcapfile"
 	"github.com/connscope/connscope/result"
 )
 
@@ -110,7 +111,7 @@ func Export(path string, res *result.Result, w io.Writer, o ExportOptions) (Expo
 			st.Names++
 		}
 	}
-	r, err := capture.Open(path)
+	r, err := pcapfile.Open(path)
 	if err != nil {
 		return st, err
 	}
@@ -126,7 +127,7 @@ func Export(path string, res *result.Result, w io.Writer, o ExportOptions) (Expo
 			break
 		}
 		if err != nil {
-			var fe *capture.FileError
+			var fe *pcapfile.FileError
 			if errors.As(err, &fe) {
 				break // the analysis stopped at the same spot and said so
 			}

@@ -7,6 +7,7 @@ import (
 	"runtime"
 
 	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/capture/pcapfile"
 	"github.com/connscope/connscope/result"
 )
 
@@ -14,13 +15,13 @@ import (
 // truncated or corrupt part-way gives the result for everything before the bad spot, with a
 // warning that says where it is.
 func File(path string, opts Options) (*result.Result, error) {
-	r, err := capture.Open(path)
+	r, err := pcapfile.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer r.Close()
 	if opts.Reopen == nil {
-		opts.Reopen = func() (*capture.Reader, error) { return capture.Open(path) }
+		opts.Reopen = func() (*pcapfile.Reader, error) { return pcapfile.Open(path) }
 	}
 	return Reader(r, path, opts)
 }
@@ -31,15 +32,15 @@ func File(path string, opts Options) (*result.Result, error) {
 //
 // A capture of one vantage that turns out to hold the same packets twice, seen at two points of
 // their path (a mergecap of an agent-side and a server-side capture: the copies differ in TTL),
-// is read again through Options.Reopen with its links told apart (capture.Reader.SplitLinks), so
+// is read again through Options.Reopen with its links told apart (pcapfile.Reader.SplitLinks), so
 // that each point is a vantage of its own; without Reopen (standard input), or when its links do
 // not tell the points apart, the result warns that the copies were taken as retransmissions.
-func Reader(r *capture.Reader, name string, opts Options) (*result.Result, error) {
+func Reader(r *pcapfile.Reader, name string, opts Options) (*result.Result, error) {
 	return analyzeReader(r, name, opts, runtime.GOMAXPROCS(0) > 1)
 }
 
 // analyzeReader is Reader, reading ahead in a goroutine when ahead is set.
-func analyzeReader(r *capture.Reader, name string, opts Options, ahead bool) (*result.Result, error) {
+func analyzeReader(r *pcapfile.Reader, name string, opts Options, ahead bool) (*result.Result, error) {
 	res, twins, err := readOnce(r, name, opts, ahead)
 	if err != nil || twins.n < minTwins && twins.translated == 0 || len(res.Input.Vantages) > 0 {
 		return res, err
@@ -49,12 +50,12 @@ func analyzeReader(r *capture.Reader, name string, opts Options, ahead bool) (*r
 
 // readOnce reads r through once. It also returns the packets that looked like the same packet
 // seen at two points (track.Twins).
-func readOnce(r *capture.Reader, name string, opts Options, ahead bool) (*result.Result, twins, error) {
+func readOnce(r *pcapfile.Reader, name string, opts Options, ahead bool) (*result.Result, twins, error) {
 	a := New(opts)
 	if ahead {
 		a.fileInBackground()
 	}
-	a.readFrom(func() ([]capture.Vantage, []capture.Point) { return r.Vantages(), r.Points() }, r.SplittingLinks())
+	a.readFrom(func() ([]pcapfile.Vantage, []pcapfile.Point) { return r.Vantages(), r.Points() }, r.SplittingLinks())
 	in := result.Input{File: result.FileName(name), Format: r.Format(), Complete: true}
 	take := func(p *capture.Packet) {
 		if in.Frames == 0 {
@@ -78,7 +79,7 @@ func readOnce(r *capture.Reader, name string, opts Options, ahead bool) (*result
 	}
 	stopped := err
 	if err != io.EOF {
-		var fe *capture.FileError
+		var fe *pcapfile.FileError
 		if !errors.As(err, &fe) {
 			return nil, twins{}, fmt.Errorf("reading %s: %w", name, err)
 		}
@@ -135,7 +136,7 @@ type packetBatch struct {
 // goroutine, until Next fails; it returns that error (io.EOF at the end of the file). The
 // reader is used only by the goroutine until readAhead returns. Packets reach take as Next gives
 // them, with their payloads copied: take may keep nothing of them past the call, as with Next.
-func readAhead(r *capture.Reader, take func(*capture.Packet)) error {
+func readAhead(r *pcapfile.Reader, take func(*capture.Packet)) error {
 	full := make(chan *packetBatch, readAheadBatches)
 	free := make(chan *packetBatch, readAheadBatches+2)
 	go func() {
@@ -186,7 +187,7 @@ func readAhead(r *capture.Reader, take func(*capture.Packet)) error {
 
 // fileError is a capture file's error as FileError.Error words it, with the file name as a
 // parameter of its own (a name from the customer's machine: a redacted report replaces it).
-func fileError(fe *capture.FileError) result.Message {
+func fileError(fe *pcapfile.FileError) result.Message {
 	key := "warning.file-corrupt-at"
 	if fe.Truncated {
 		key = "warning.file-truncated-at"

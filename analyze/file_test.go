@@ -5,7 +5,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/capture/pcapfile"
 	"github.com/connscope/connscope/result"
 )
 
@@ -26,7 +26,7 @@ func TestReadAheadSameResult(t *testing.T) {
 			continue
 		}
 		run := func(ahead bool) (*result.Result, error) {
-			r, err := capture.Open(path)
+			r, err := pcapfile.Open(path)
 			if err != nil {
 				return nil, err
 			}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/capture/pcapfile"
 	"github.com/connscope/connscope/diagnose"
 	"github.com/connscope/connscope/result"
 )
@@ -28,7 +29,7 @@ func TestFirstAndFinalAgree(t *testing.T) {
 	n := 0
 	for _, path := range paths {
 		for _, opts := range []Options{{}, {Ports: []uint16{4343, 8080}}} {
-			r, err := capture.Open(path)
+			r, err := pcapfile.Open(path)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/capture/pcapfile"
 	"github.com/connscope/connscope/result"
 )
 
@@ -12,7 +13,7 @@ import (
 // about each file that reading left before its end but went on after (a file cut in the middle
 // of a rotated set, or a cut file of one of several capture points); stopped is the error that
 // ended the reading, already warned about.
-func describePoints(a *Analyzer, in *result.Input, r *capture.Reader, stopped error) {
+func describePoints(a *Analyzer, in *result.Input, r *pcapfile.Reader, stopped error) {
 	points := r.Points()
 	if len(points) == 1 && len(points[0].Files) == 1 && points[0].Name == points[0].Files[0].Path {
 		in.File = result.FileName(points[0].Name) // a single file (a folder of one): Input says it all
@@ -27,7 +28,7 @@ func describePoints(a *Analyzer, in *result.Input, r *capture.Reader, stopped er
 			if f.Err != nil {
 				rf.Error = result.Raw(f.Err.Error())
 				in.Complete = false
-				var fe *capture.FileError
+				var fe *pcapfile.FileError
 				if f.Err != stopped && errors.As(f.Err, &fe) {
 					code := "corrupt-file"
 					if fe.Truncated {
@@ -48,7 +49,7 @@ func describePoints(a *Analyzer, in *result.Input, r *capture.Reader, stopped er
 // addReaderWarnings warns about packets cut by the snaplen (naming the snaplen of the file or
 // pcapng interface each was captured with), frames that could not be decoded (per reason), and
 // packets damaged on their way (per checksum), naming the first frames of each.
-func addReaderWarnings(a *Analyzer, r *capture.Reader) {
+func addReaderWarnings(a *Analyzer, r *pcapfile.Reader) {
 	cuts := r.SnaplenCuts()
 	switch {
 	case len(cuts) == 1:

@@ -14,7 +14,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
 
-	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/capture/pcapfile"
 	"github.com/connscope/connscope/result"
 )
 
@@ -44,7 +44,7 @@ func record(rec, frame []byte) []byte {
 
 func analyzeBytes(t *testing.T, b []byte) *result.Result {
 	t.Helper()
-	r, err := capture.NewReader(bytes.NewReader(b), "t.pcap")
+	r, err := pcapfile.NewReader(bytes.NewReader(b), "t.pcap")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +192,7 @@ func TestRotatedSetCutWarning(t *testing.T) {
 	part("x.pcap", 0, 19, 0)
 	part("x.pcap1", 19, 40, 10)
 	part("x.pcap2", 40, len(recs), 0)
-	r, err := capture.OpenInputs([]capture.Input{{Path: dir}}, nil)
+	r, err := pcapfile.OpenInputs([]pcapfile.Input{{Path: dir}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

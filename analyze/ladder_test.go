@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/capture/pcapfile"
 	"github.com/connscope/connscope/result"
 )
 
@@ -22,7 +23,7 @@ import (
 // The connection works, so the result leaves its ladder out (TestLadderOKFlowDropped); the test
 // reads the ladder of the flow as it is finished, as a live capture announces it.
 func TestLadderLongFlow(t *testing.T) {
-	r, err := capture.Open(filepath.Join(sharedCaptures, "zeek", "tls-conn-with-extensions.pcap"))
+	r, err := pcapfile.Open(filepath.Join(sharedCaptures, "zeek", "tls-conn-with-extensions.pcap"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/capture/live"
 	"github.com/connscope/connscope/result"
 )
 
@@ -27,11 +28,11 @@ type LiveOptions struct {
 // LiveStatus is the progress of a live capture.
 type LiveStatus struct {
 	Elapsed  time.Duration
-	Frames   int                 // frames captured (those the filter passed)
-	Open     int                 // connections in progress
-	Finished int                 // connections finished so far
-	Failed   int                 // of those, failed (by their verdict when they finished)
-	Kernel   capture.KernelStats // the kernel's (or Npcap's) received and dropped counts
+	Frames   int              // frames captured (those the filter passed)
+	Open     int              // connections in progress
+	Finished int              // connections finished so far
+	Failed   int              // of those, failed (by their verdict when they finished)
+	Kernel   live.KernelStats // the kernel's (or Npcap's) received and dropped counts
 }
 
 // Stop reasons of a live capture, as result.LiveCapture.StoppedBy gives them.
@@ -44,7 +45,7 @@ const (
 // closes the capture (which completes its file) and returns the result, as File does for a file.
 // Each flow goes to Options.OnFlow as it finishes. The reason for stopping is context.Cause(ctx)'s
 // text (say "interrupted" or "duration"), "count" or "capture error".
-func Live(ctx context.Context, src *capture.Live, opts Options, lo LiveOptions) (*result.Result, error) {
+func Live(ctx context.Context, src *live.Capture, opts Options, lo LiveOptions) (*result.Result, error) {
 	if lo.StatusEvery <= 0 {
 		lo.StatusEvery = 5 * time.Second
 	}
@@ -61,29 +62,29 @@ func Live(ctx context.Context, src *capture.Live, opts Options, lo LiveOptions) 
 	}
 	a := New(opts)
 	started := time.Now()
-	live := &result.LiveCapture{Interface: result.Raw(src.Interface()), Method: src.Method(), Filter: liveFilter(src.CaptureFilter())}
-	in := result.Input{File: result.FileName("interface " + src.Interface()), Format: "live capture", Complete: true, Live: live}
+	info := &result.LiveCapture{Interface: result.Raw(src.Interface()), Method: src.Method(), Filter: liveFilter(src.CaptureFilter())}
+	in := result.Input{File: result.FileName("interface " + src.Interface()), Format: "live capture", Complete: true, Live: info}
 	var p capture.Packet
 	next := started.Add(lo.StatusEvery)
-	for live.StoppedBy == "" {
+	for info.StoppedBy == "" {
 		switch {
 		case ctx.Err() != nil:
-			live.StoppedBy = "stopped"
+			info.StoppedBy = "stopped"
 			if c := context.Cause(ctx); c != nil && !errors.Is(c, context.Canceled) {
-				live.StoppedBy = c.Error()
+				info.StoppedBy = c.Error()
 			}
 			continue
 		case lo.Count > 0 && in.Frames >= lo.Count:
-			live.StoppedBy = StopCount
+			info.StoppedBy = StopCount
 			continue
 		}
 		err := src.Next(&p)
 		now := time.Now()
 		switch {
-		case err == capture.ErrTimeout:
+		case err == live.ErrTimeout:
 			a.Tick(now)
 		case err != nil:
-			live.StoppedBy = StopError
+			info.StoppedBy = StopError
 			in.Complete = false
 			a.AddWarning(warning("capture-error", 0, 0, result.Sub("error", result.Msg("warning.capture-error-covers", result.Capture("error", err.Error())))))
 		default:
@@ -97,8 +98,8 @@ func Live(ctx context.Context, src *capture.Live, opts Options, lo LiveOptions) 
 		if now.After(next) {
 			next = now.Add(lo.StatusEvery)
 			a.Tick(now)
-			if err := src.Flush(); err != nil && live.StoppedBy == "" {
-				live.StoppedBy = StopError
+			if err := src.Flush(); err != nil && info.StoppedBy == "" {
+				info.StoppedBy = StopError
 				a.AddWarning(warning("capture-error", 0, 0, result.Capture("error", err.Error())))
 			}
 			if lo.OnStatus != nil {
@@ -112,9 +113,9 @@ func Live(ctx context.Context, src *capture.Live, opts Options, lo LiveOptions) 
 	if err := src.Close(); err != nil {
 		return nil, err
 	}
-	live.Seconds = time.Since(started).Seconds()
+	info.Seconds = time.Since(started).Seconds()
 	if kerr == nil {
-		live.KernelReceived, live.KernelDropped = kernel.Received, kernel.Dropped
+		info.KernelReceived, info.KernelDropped = kernel.Received, kernel.Dropped
 		if kernel.Dropped > 0 {
 			a.AddWarning(warning("kernel-drops", 0, 0, result.Int64("dropped", int64(kernel.Dropped)), result.Int64("received", int64(kernel.Received))))
 		}
@@ -138,7 +139,7 @@ const (
 )
 
 // liveFilter is a capture filter in result form: its addresses (from --host) as addresses.
-func liveFilter(f capture.Filter) result.Filter {
+func liveFilter(f live.Filter) result.Filter {
 	texts, hosts := f.Pieces()
 	out := make(result.Filter, 0, len(texts)+len(hosts))
 	for i, t := range texts {

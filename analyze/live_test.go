@@ -10,12 +10,13 @@ import (
 	"time"
 
 	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/capture/pcapfile"
 	"github.com/connscope/connscope/internal/synth"
 	"github.com/connscope/connscope/result"
 )
 
 // readAll feeds every packet of a capture file to fn.
-func readAll(t *testing.T, r *capture.Reader, fn func(p *capture.Packet)) {
+func readAll(t *testing.T, r *pcapfile.Reader, fn func(p *capture.Packet)) {
 	t.Helper()
 	var p capture.Packet
 	for {
@@ -48,7 +49,7 @@ func TestTickFinishesByWallClock(t *testing.T) {
 	} {
 		got = nil
 		path := filepath.Join("..", "testdata", "captures", tc.file)
-		r, err := capture.Open(path)
+		r, err := pcapfile.Open(path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -97,7 +98,7 @@ func TestLongCaptureBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := capture.NewReader(bytes.NewReader(buf.Bytes()), "synth")
+	r, err := pcapfile.NewReader(bytes.NewReader(buf.Bytes()), "synth")
 	if err != nil {
 		t.Fatal(err)
 	}

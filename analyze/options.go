@@ -7,10 +7,10 @@ package analyze
 import (
 	"net/netip"
 
-	"github.com/connscope/connscope/capture"
 	"slices"
 	"time"
 
+	"github.com/connscope/connscope/capture/pcapfile"
 	"github.com/connscope/connscope/knowledge"
 	"github.com/connscope/connscope/result"
 )
@@ -64,7 +64,7 @@ type Options struct {
 	// Reopen opens the capture again from its start, for Reader to read a file that holds two
 	// capture points a second time with its links told apart; nil when it cannot be read again
 	// (standard input). File sets it.
-	Reopen func() (*capture.Reader, error)
+	Reopen func() (*pcapfile.Reader, error)
 
 	// recordChunk and spillAfter size the store's chunks and what it keeps in memory (store);
 	// 0: the defaults. Tests set them to make the store spill small captures.

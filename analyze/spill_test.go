@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/capture/pcapfile"
 	"github.com/connscope/connscope/result"
 )
 
@@ -21,7 +22,7 @@ func TestSpilledRecordsSameResult(t *testing.T) {
 	spilled := 0
 	for _, path := range paths {
 		run := func(opts Options) (*result.Result, *Analyzer) {
-			r, err := capture.Open(path)
+			r, err := pcapfile.Open(path)
 			if err != nil {
 				t.Fatal(err)
 			}

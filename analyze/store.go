@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/connscope/connscope/diagnose"
+	"github.com/connscope/connscope/diagnose/netpath"
 	"github.com/connscope/connscope/facts"
 )
 
@@ -37,7 +38,7 @@ type entry struct {
 	id     int32
 	server uint32 // index in servers
 	first  diagnose.First
-	// missing is the direction the capture lacks (diagnose.MissingDirection) + 1; 0: none.
+	// missing is the direction the capture lacks (netpath.MissingDirection) + 1; 0: none.
 	missing      int8
 	rolesGuessed bool
 	vantage      uint16 // where the record's packets were captured
@@ -66,7 +67,7 @@ func (s *store) add(c *facts.Conn, first diagnose.First) {
 		s.servers = append(s.servers, c.Server)
 	}
 	s.entries = append(s.entries, entry{off: uint32(start), n: uint32(len(s.chunks[k]) - start), chunk: uint32(k), id: c.ID,
-		server: srv, first: first, missing: int8(diagnose.MissingDirection(c) + 1), rolesGuessed: c.RolesGuessed, vantage: c.Vantage})
+		server: srv, first: first, missing: int8(netpath.MissingDirection(c) + 1), rolesGuessed: c.RolesGuessed, vantage: c.Vantage})
 }
 
 // sort puts the entries in ID order.

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/capture/pcapfile"
 	"github.com/connscope/connscope/result"
 )
 
@@ -61,14 +61,14 @@ var twopointReasons = map[string]string{
 
 // analyzeInputs analyses inputs as the command line does (several capture points, a folder),
 // able to read them again.
-func analyzeInputs(t *testing.T, inputs ...capture.Input) *result.Result {
+func analyzeInputs(t *testing.T, inputs ...pcapfile.Input) *result.Result {
 	t.Helper()
-	r, err := capture.OpenInputs(inputs, nil)
+	r, err := pcapfile.OpenInputs(inputs, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	opts := Options{Reopen: func() (*capture.Reader, error) { return capture.OpenInputs(inputs, nil) }}
+	opts := Options{Reopen: func() (*pcapfile.Reader, error) { return pcapfile.OpenInputs(inputs, nil) }}
 	res, err := Reader(r, inputs[0].Path, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +91,7 @@ func TestTwoPointScenarios(t *testing.T) {
 		}
 		t.Run(row["scenario"], func(t *testing.T) {
 			agent, server := filepath.Join(ownCaptures, row["agent_file"]), filepath.Join(ownCaptures, row["server_file"])
-			labelled := analyzeInputs(t, capture.Input{Path: agent, Point: "agent"}, capture.Input{Path: server, Point: "server"})
+			labelled := analyzeInputs(t, pcapfile.Input{Path: agent, Point: "agent"}, pcapfile.Input{Path: server, Point: "server"})
 			f := oneFlow(t, labelled, row)
 			if got, want := say(f.Reason), twopointReasons[row["scenario"]]; got != want {
 				t.Errorf("reason\n%s\nwant\n%s", got, want)
@@ -100,7 +100,7 @@ func TestTwoPointScenarios(t *testing.T) {
 			if n := len(labelled.Input.Vantages); n != 2 || say(labelled.Input.Vantages[1].Name) != "server" {
 				t.Errorf("input vantages %+v", labelled.Input.Vantages)
 			}
-			unlabelled := analyzeInputs(t, capture.Input{Path: agent}, capture.Input{Path: server})
+			unlabelled := analyzeInputs(t, pcapfile.Input{Path: agent}, pcapfile.Input{Path: server})
 			checkViews(t, oneFlow(t, unlabelled, row), row, filepath.Base(agent), filepath.Base(server), filepath.Base(agent), filepath.Base(server), true)
 
 			for _, col := range []string{"merged_file", "merged_ifaces_file"} {
@@ -221,7 +221,7 @@ func TestTwoPointRotatedSet(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(ownCaptures, row["merged_file"])
-	for _, inputs := range [][]capture.Input{
+	for _, inputs := range [][]pcapfile.Input{
 		{{Path: dir}},
 		{{Path: filepath.Join(dir, "rotated-agent.pcap2")}, {Path: filepath.Join(dir, "rotated-agent.pcap")}, {Path: filepath.Join(dir, "rotated-agent.pcap1")}},
 	} {

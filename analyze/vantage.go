@@ -4,7 +4,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/capture/pcapfile"
 	"github.com/connscope/connscope/correlate"
 	"github.com/connscope/connscope/diagnose"
 	"github.com/connscope/connscope/facts"
@@ -12,7 +12,7 @@ import (
 	"github.com/connscope/connscope/result"
 )
 
-// vantages is what the engine keeps for a capture of several vantages (capture.Vantage): the
+// vantages is what the engine keeps for a capture of several vantages (pcapfile.Vantage): the
 // correlation of each connection's records at every vantage (package correlate), the fleet
 // aggregates of each vantage's own records (a connection's verdict reads its server as its own
 // vantage saw it: TTLs differ from one vantage to the next), and the views of each listed
@@ -22,9 +22,9 @@ type vantages struct {
 	aggs  []*fleet.Aggregate     // by vantage: every record at it
 	views map[int32]*facts.Views // by the primary record's ID
 	names []result.Message       // each vantage as messages name it
-	all   []capture.Vantage      // as the reader described them last
-	pts   []capture.Point        // the capture points, for the files frames are in
-	input func() ([]capture.Vantage, []capture.Point)
+	all   []pcapfile.Vantage     // as the reader described them last
+	pts   []pcapfile.Point       // the capture points, for the files frames are in
+	input func() ([]pcapfile.Vantage, []pcapfile.Point)
 }
 
 // readFrom tells the analysis where its packets come from: describe gives the vantages and
@@ -32,7 +32,7 @@ type vantages struct {
 // reader is idle). With several vantages, or when the reader will tell them apart as it reads
 // (several), the analysis is one of several vantages from the start (startViews); a vantage met
 // later starts it then.
-func (a *Analyzer) readFrom(describe func() ([]capture.Vantage, []capture.Point), several bool) {
+func (a *Analyzer) readFrom(describe func() ([]pcapfile.Vantage, []pcapfile.Point), several bool) {
 	a.describe = describe
 	if all, _ := describe(); len(all) > 1 || several {
 		a.startViews(max(len(all), 2))
@@ -81,7 +81,7 @@ func (v *vantages) flush() {
 // vantageNames words each vantage: its capture point's label or file name, with the interface
 // when the point's vantages are on several, and the link when its interface holds several (for
 // a capture of one point, the interface and link alone: the report names the capture).
-func vantageNames(all []capture.Vantage, pts []capture.Point) []result.Message {
+func vantageNames(all []pcapfile.Vantage, pts []pcapfile.Point) []result.Message {
 	type iface struct{ point, n int }
 	ifaces := map[int]map[int]bool{} // by point: its interfaces
 	links := map[iface]int{}         // by interface: its links
@@ -102,7 +102,7 @@ func vantageNames(all []capture.Vantage, pts []capture.Point) []result.Message {
 				n = filepath.Base(n) // a file, not a label: its name says enough
 			}
 			name = result.Msg("vantage.file", result.File("name", n))
-			if n == capture.Stdin {
+			if n == pcapfile.Stdin {
 				name = result.Msg("vantage.stdin")
 			}
 		}

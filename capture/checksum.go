@@ -161,18 +161,18 @@ type sourceSums struct {
 	ipv4 [4]uint32
 }
 
-// lateDamage is a packet judged damaged after it was decoded: a source's first packet, whose
+// LateDamage is a packet judged damaged after it was decoded: a source's first packet, whose
 // wrong checksum only the source's later packets show to be damage, not offload.
-type lateDamage struct {
-	frame int
-	what  Damage
+type LateDamage struct {
+	Frame int    // its Packet.Index
+	What  Damage // its wrong checksums
 }
 
 // judge records the checked checksums of a packet (frame) from src (4 or 16 bytes): its IPv4
 // header's (ip) and that of what the header carries (l4, whose fault is l4Bit), and returns the
 // damage they show, and the damage of an earlier packet of the source that the packet's
 // checksums show (late; what is 0 when none).
-func (s *sourceSums) judge(src []byte, frame int, ip, l4 checksumResult, l4Bit Damage) (d Damage, late lateDamage) {
+func (s *sourceSums) judge(src []byte, frame int, ip, l4 checksumResult, l4Bit Damage) (d Damage, late LateDamage) {
 	var hi, lo uint64
 	if len(src) == 4 {
 		hi, lo = 1<<63, uint64(binary.BigEndian.Uint32(src))
@@ -206,8 +206,8 @@ func (s *sourceSums) judge(src []byte, frame int, ip, l4 checksumResult, l4Bit D
 			s.ipv4[k.r]++
 		}
 		if e.pending[kind] != 0 && e.at[kind] != frame && e.damaged(kind) {
-			if late.what == 0 || late.frame == e.at[kind] {
-				late.frame, late.what = e.at[kind], late.what|e.pending[kind]
+			if late.What == 0 || late.Frame == e.at[kind] {
+				late.Frame, late.What = e.at[kind], late.What|e.pending[kind]
 				e.pending[kind] = 0
 			}
 		}

@@ -96,7 +96,7 @@ type decoder struct {
 	offloaded int
 	// late is the earlier packets that the last frame decoded showed to be damaged (a source's
 	// first packet, judged by the source's later ones).
-	late []lateDamage
+	late []LateDamage
 }
 
 func newDecoder() *decoder {
@@ -486,7 +486,7 @@ func (d *decoder) judge(p *Packet, src []byte, ip checksumResult) {
 	}
 	dm, late := d.sums.judge(src, p.Index, ip, d.l4, d.l4Bit)
 	p.Corrupt |= dm
-	if late.what != 0 {
+	if late.What != 0 {
 		d.late = append(d.late, late)
 	}
 }

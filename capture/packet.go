@@ -1,5 +1,7 @@
-// Package capture reads packets from capture files (pcap, pcapng, gzip-compressed) and decodes the
-// link, IP, TCP and ICMP headers that connscope needs, without allocating per packet.
+// Package capture decodes packets: the link, IP, TCP, ICMP and UDP headers that connscope needs,
+// through the tunnels they may be in, with their checksums checked and the reason a frame cannot be
+// decoded, without allocating per packet. It does not read them: its sub-packages do, pcapfile
+// from capture files and live from a network interface, each decoding its frames with a Decoder.
 package capture
 
 import (
@@ -69,16 +71,16 @@ type Packet struct {
 	// the frames of its file; for a capture point of several files (a rotated set), frames are
 	// numbered on across them in reading order, as in the files merged into one.
 	Index int
-	// Point is the capture point the packet was read from: an index into Reader.Points (0 when
-	// there is one).
+	// Point is the capture point the packet was read from: an index into pcapfile.Reader.Points
+	// (0 when there is one).
 	Point int
 	// File is the file of that capture point the packet was read from: an index into its Files.
 	File int
 	// FileFrame is the packet's frame number within that file, as Wireshark numbers it when it
 	// opens the file alone (Index when the capture point is one file).
 	FileFrame int
-	// Vantage is where the packet was captured: an index into Reader.Vantages (0 when the
-	// capture is one file of one interface). Two vantages may hold a copy of the same packet.
+	// Vantage is where the packet was captured: an index into pcapfile.Reader.Vantages (0 when
+	// the capture is one file of one interface). Two vantages may hold a copy of the same packet.
 	Vantage uint16
 	Time    time.Time // capture timestamp
 	CapLen  int       // bytes captured
@@ -92,7 +94,8 @@ type Packet struct {
 	LengthOverrun bool
 	Kind          Kind
 	// Corrupt is not 0 when a checksum of the packet is wrong and checksum offload on the
-	// capturing host does not explain it (see Damage, and Reader.Tallies for the frames).
+	// capturing host does not explain it (see Damage, and pcapfile.Reader.Tallies for the
+	// frames).
 	Corrupt Damage
 	// Encap lists the encapsulations (VXLAN, GRE, MPLS, ...) taken off to reach the packet; 0 for
 	// a plain one. Every field below is the innermost packet's: its addresses, TTL and ports.

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/capture/pcapfile"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/track"
 )
@@ -51,9 +52,9 @@ func readExpected(t *testing.T) []expectedRow {
 }
 
 // groupsOf tracks the inputs (each a capture point) and correlates their records.
-func groupsOf(t *testing.T, inputs []capture.Input) ([]Group, *Correlator) {
+func groupsOf(t *testing.T, inputs []pcapfile.Input) ([]Group, *Correlator) {
 	t.Helper()
-	r, err := capture.OpenInputs(inputs, nil)
+	r, err := pcapfile.OpenInputs(inputs, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +98,7 @@ func TestExpectedTwoPoint(t *testing.T) {
 			continue
 		}
 		t.Run(row["scenario"], func(t *testing.T) {
-			groups, k := groupsOf(t, []capture.Input{
+			groups, k := groupsOf(t, []pcapfile.Input{
 				{Path: filepath.Join(captures, row["agent_file"]), Point: "agent"},
 				{Path: filepath.Join(captures, row["server_file"]), Point: "server"}})
 			if len(groups) != 1 {

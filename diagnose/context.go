@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"slices"
 
+	"github.com/connscope/connscope/diagnose/scan"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/result"
 	"github.com/connscope/connscope/tls"
@@ -22,10 +23,9 @@ type Context struct {
 	// Attempts lists, per client address and server, the IDs of the connections whose SYNs got
 	// no SYN-ACK, in ID order (at most MaxAttempts).
 	Attempts map[Attempt][]int32
-	// Scans is what each address's probes (connections without data) of each host showed
-	// (scan.go): a port scan past ScanThreshold ports.
-	Scans   map[ScanKey]*ScanSeen
-	bitmaps int // scans counted with port bitmaps
+	// Scans is what each address's probes (connections without data) of each host showed: a
+	// port scan past scan.Threshold ports.
+	Scans scan.Table
 }
 
 // MaxAttempts bounds the attempts Context.Attempts keeps per client and server.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/connscope/connscope/analyze"
 	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/capture/pcapfile"
 	"github.com/connscope/connscope/exportredact"
 	"github.com/connscope/connscope/knowledge"
 	"github.com/connscope/connscope/redact"
@@ -160,7 +161,7 @@ func originals(t *testing.T, x *redactedExport) (map[string][]byte, []string) {
 		raw["address "+a.String()] = a.AsSlice()
 		text = append(text, a.String())
 	}
-	r, err := capture.Open(x.path)
+	r, err := pcapfile.Open(x.path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +169,7 @@ func originals(t *testing.T, x *redactedExport) (map[string][]byte, []string) {
 	var p capture.Packet
 	for {
 		if err := r.Next(&p); err != nil {
-			var fe *capture.FileError
+			var fe *pcapfile.FileError
 			if err == io.EOF || errors.As(err, &fe) {
 				break
 			}
@@ -272,7 +273,7 @@ func TestChecksums(t *testing.T) {
 			if err := os.WriteFile(out, x.file, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			r, err := capture.Open(out)
+			r, err := pcapfile.Open(out)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -9,6 +9,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 
 	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/capture/pcapfile"
 	"github.com/connscope/connscope/exportredact"
 	"github.com/connscope/connscope/redact"
 )
@@ -44,7 +45,7 @@ func FuzzFrame(f *testing.F) {
 
 // fuzzSeed encodes the first 40 frames of a capture as a fuzz input.
 func fuzzSeed(f *testing.F, name string) []byte {
-	r, err := capture.Open(filepath.Join(captures, name))
+	r, err := pcapfile.Open(filepath.Join(captures, name))
 	if err != nil {
 		f.Fatal(err)
 	}

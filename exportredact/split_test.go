@@ -12,6 +12,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 
 	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/capture/pcapfile"
 	"github.com/connscope/connscope/exportredact"
 	"github.com/connscope/connscope/redact"
 )
@@ -19,7 +20,7 @@ import (
 // clientHello returns the first TCP payload of a capture that starts a TLS handshake record.
 func clientHello(t *testing.T, name string) []byte {
 	t.Helper()
-	r, err := capture.Open(filepath.Join(captures, name))
+	r, err := pcapfile.Open(filepath.Join(captures, name))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"sort"
 
 	"github.com/connscope/connscope/diagnose"
+	"github.com/connscope/connscope/diagnose/scan"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/result"
 	"github.com/connscope/connscope/tls"
@@ -24,7 +25,7 @@ type Aggregate struct {
 	unlisted map[unlistedKey]int
 	// unlistedProbes are the unlisted probes of the pairs ctx.Scans counts: a port scan revises
 	// them; a pair forgotten moves them to unlisted.
-	unlistedProbes map[diagnose.ScanKey]map[unlistedKey]int
+	unlistedProbes map[scan.Key]map[unlistedKey]int
 	agents         map[agentKey]int // every connection, for the fleet view (fleet.go)
 	maxAgents      int              // most distinct keys in agents
 	agentsDropped  int              // connections past maxAgents distinct keys
@@ -49,7 +50,7 @@ func New(maxAgents int) *Aggregate {
 			Attempts: map[diagnose.Attempt][]int32{}},
 		ciphers:        map[netip.AddrPort]map[tls.CipherSuite]int{},
 		unlisted:       map[unlistedKey]int{},
-		unlistedProbes: map[diagnose.ScanKey]map[unlistedKey]int{},
+		unlistedProbes: map[scan.Key]map[unlistedKey]int{},
 		agents:         map[agentKey]int{},
 		maxAgents:      maxAgents,
 	}
@@ -58,10 +59,10 @@ func New(maxAgents int) *Aggregate {
 // Observe records what a finished connection showed, with its first diagnosis (without context).
 func (g *Aggregate) Observe(c *facts.Conn, d *diagnose.First) {
 	if d.Probe {
-		if len(g.ctx.Scans) >= MaxScanPairs {
-			g.ctx.PurgeSingles(g.forgetPair)
+		if len(g.ctx.Scans.Pairs) >= MaxScanPairs {
+			g.ctx.Scans.PurgeSingles(g.forgetPair)
 		}
-		g.ctx.AddProbe(c.Client.Addr(), c.Server, c.SYNAck.Seen(), c.First, MaxScanPairs)
+		g.ctx.Scans.AddProbe(c.Client.Addr(), c.Server, c.SYNAck.Seen(), c.First, MaxScanPairs)
 	}
 	g.observeServer(c)
 	g.observePath(c)
@@ -72,7 +73,7 @@ func (g *Aggregate) Observe(c *facts.Conn, d *diagnose.First) {
 // revised with the whole capture, still counts in the summary.
 func (g *Aggregate) Unlisted(c *facts.Conn, d *diagnose.First) {
 	k := unlistedKey{server: c.Server, first: *d}
-	if pk := (diagnose.ScanKey{Client: c.Client.Addr(), Server: c.Server.Addr()}); d.Probe && g.ctx.Scans[pk] != nil {
+	if pk := (scan.Key{Client: c.Client.Addr(), Server: c.Server.Addr()}); d.Probe && g.ctx.Scans.Pairs[pk] != nil {
 		if g.unlistedProbes[pk] == nil {
 			g.unlistedProbes[pk] = map[unlistedKey]int{}
 		}
@@ -84,7 +85,7 @@ func (g *Aggregate) Unlisted(c *facts.Conn, d *diagnose.First) {
 
 // forgetPair moves the unlisted probes of a pair ctx.Scans forgets (one port only: no scan) to
 // the other unlisted connections.
-func (g *Aggregate) forgetPair(k diagnose.ScanKey, _ *diagnose.ScanSeen) {
+func (g *Aggregate) forgetPair(k scan.Key, _ *scan.Seen) {
 	for uk, n := range g.unlistedProbes[k] {
 		g.unlisted[uk] += n
 	}

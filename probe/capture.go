@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/capture/live"
 	"github.com/connscope/connscope/result"
 )
 
@@ -60,15 +61,15 @@ func RunCaptured(ctx context.Context, opts Options, file string) (*result.ProbeR
 			}
 		}
 	}
-	if len(hosts) > capture.MaxFilterHosts || len(ports) > capture.MaxFilterPorts {
+	if len(hosts) > live.MaxFilterHosts || len(ports) > live.MaxFilterPorts {
 		hosts = nil // too many for the kernel filter: keep the ports' packets
 	}
 	f, err := os.Create(file)
 	if err != nil {
 		return nil, fmt.Errorf("--write: %w", err)
 	}
-	filter := capture.Filter{Ports: ports, Hosts: hosts}
-	live, err := capture.OpenLive(capture.LiveOptions{Interface: iface, Filter: filter, Write: f, PollInterval: 50 * time.Millisecond})
+	filter := live.Filter{Ports: ports, Hosts: hosts}
+	src, err := live.Open(live.Options{Interface: iface, Filter: filter, Write: f, PollInterval: 50 * time.Millisecond})
 	if err != nil {
 		f.Close()
 		os.Remove(file)
@@ -86,7 +87,7 @@ func RunCaptured(ctx context.Context, opts Options, file string) (*result.ProbeR
 		defer wg.Done()
 		var p capture.Packet
 		for {
-			err := live.Next(&p)
+			err := src.Next(&p)
 			mu.Lock()
 			stopping := stop
 			if err == nil {
@@ -94,7 +95,7 @@ func RunCaptured(ctx context.Context, opts Options, file string) (*result.ProbeR
 			}
 			mu.Unlock()
 			switch {
-			case err != nil && !errors.Is(err, capture.ErrTimeout):
+			case err != nil && !errors.Is(err, live.ErrTimeout):
 				readErr = err // read by the caller after wg.Wait
 				return
 			case err != nil && stopping:
@@ -108,7 +109,7 @@ func RunCaptured(ctx context.Context, opts Options, file string) (*result.ProbeR
 	stop = true
 	mu.Unlock()
 	wg.Wait()
-	cerr := live.Close()
+	cerr := src.Close()
 	if err := f.Close(); cerr == nil {
 		cerr = err
 	}
@@ -118,7 +119,7 @@ func RunCaptured(ctx context.Context, opts Options, file string) (*result.ProbeR
 	if readErr != nil {
 		return nil, fmt.Errorf("--write: %w", readErr)
 	}
-	res.Capture = &result.ProbeCapture{File: file, Interface: iface, Packets: packets, Filter: live.Filter()}
+	res.Capture = &result.ProbeCapture{File: file, Interface: iface, Packets: packets, Filter: src.Filter()}
 	return res, nil
 }
 

@@ -6,7 +6,7 @@
 #   scripts/bench.sh [PACKETS...]        default 1000000; several sizes show whether memory grows
 #
 # For each size it prints wall time, packets/s and peak memory (max RSS) of:
-#   bareloop             capture.BareDecodeLoop, the reference the project's speed bar is set against
+#   bareloop             pcapfile.BareDecodeLoop, the reference the project's speed bar is set against
 #   connscope            connscope analyze FILE --format json -o REPORT (every flow listed, up to
 #                        --max-flows 100000)
 #   connscope-maxflows   the same with --max-flows 1000: the analysis without the listed flows' result

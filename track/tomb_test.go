@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/capture/pcapfile"
 	"github.com/connscope/connscope/facts"
 )
 
@@ -17,7 +18,7 @@ import (
 // returns the time of the last frame fed.
 func feedCapture(t *testing.T, a *Tracker, name string, from int, shift time.Duration, renumber int, edit func(*capture.Packet)) time.Time {
 	t.Helper()
-	r, err := capture.Open(filepath.Join("..", "testdata", "captures", name))
+	r, err := pcapfile.Open(filepath.Join("..", "testdata", "captures", name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +49,7 @@ func feedCapture(t *testing.T, a *Tracker, name string, from int, shift time.Dur
 // countFrames is the number of frames in a testdata capture.
 func countFrames(t *testing.T, name string) int {
 	t.Helper()
-	r, err := capture.Open(filepath.Join("..", "testdata", "captures", name))
+	r, err := pcapfile.Open(filepath.Join("..", "testdata", "captures", name))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/connscope/connscope/analyze"
-	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/capture/pcapfile"
 	"github.com/connscope/connscope/exportredact"
 	"github.com/connscope/connscope/knowledge"
 	"github.com/connscope/connscope/redact"
@@ -170,7 +170,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	if o.export != "" && (len(inputs) != 1 || inputs[0].Path == capture.Stdin || isDir(inputs[0].Path)) {
+	if o.export != "" && (len(inputs) != 1 || inputs[0].Path == pcapfile.Stdin || isDir(inputs[0].Path)) {
 		return exitUsage, &usageError{"--export reads the capture a second time: give it one capture file, not several, a folder or standard input"}
 	}
 	var paths []string
@@ -209,27 +209,27 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 // analyzeInputs analyses the inputs: one capture file with the progress line (analyzeFile),
 // else the inputs opened together (a rotated set, a folder, standard input, several capture
 // points), which can be opened again unless standard input is among them.
-func analyzeInputs(inputs []capture.Input, opts analyze.Options, stderr io.Writer, quiet bool) (*result.Result, error) {
-	if len(inputs) == 1 && inputs[0].Point == "" && inputs[0].Path != capture.Stdin && !isDir(inputs[0].Path) {
+func analyzeInputs(inputs []pcapfile.Input, opts analyze.Options, stderr io.Writer, quiet bool) (*result.Result, error) {
+	if len(inputs) == 1 && inputs[0].Point == "" && inputs[0].Path != pcapfile.Stdin && !isDir(inputs[0].Path) {
 		return analyzeFile(inputs[0].Path, opts, stderr, quiet)
 	}
 	in := stdin
-	opts.Reopen = func() (*capture.Reader, error) { return capture.OpenInputs(inputs, nil) }
-	if slices.ContainsFunc(inputs, func(in capture.Input) bool { return in.Path == capture.Stdin }) {
+	opts.Reopen = func() (*pcapfile.Reader, error) { return pcapfile.OpenInputs(inputs, nil) }
+	if slices.ContainsFunc(inputs, func(in pcapfile.Input) bool { return in.Path == pcapfile.Stdin }) {
 		sp := spool(stdin)
 		defer sp.remove()
 		in, opts.Reopen = sp, nil
 		if sp.file != nil {
-			opts.Reopen = func() (*capture.Reader, error) {
+			opts.Reopen = func() (*pcapfile.Reader, error) {
 				again, err := sp.again()
 				if err != nil {
 					return nil, err
 				}
-				return capture.OpenInputs(inputs, again)
+				return pcapfile.OpenInputs(inputs, again)
 			}
 		}
 	}
-	r, err := capture.OpenInputs(inputs, in)
+	r, err := pcapfile.OpenInputs(inputs, in)
 	if err != nil {
 		return nil, err
 	}
@@ -326,23 +326,23 @@ var stdin io.Reader = os.Stdin
 
 // inputs converts the arguments and --vantage flags to capture inputs: the arguments first, then
 // the labelled ones, each in the order given.
-func (o *analyzeOptions) inputs(args []string) ([]capture.Input, error) {
-	var in []capture.Input
+func (o *analyzeOptions) inputs(args []string) ([]pcapfile.Input, error) {
+	var in []pcapfile.Input
 	for _, a := range args {
-		in = append(in, capture.Input{Path: a})
+		in = append(in, pcapfile.Input{Path: a})
 	}
 	for _, v := range o.vantages {
 		name, path, ok := strings.Cut(v, "=")
 		if name = strings.TrimSpace(name); !ok || name == "" || path == "" {
 			return nil, &usageError{fmt.Sprintf("--vantage %q is not NAME=FILE (e.g. server=b.pcap)", v)}
 		}
-		in = append(in, capture.Input{Path: path, Point: name})
+		in = append(in, pcapfile.Input{Path: path, Point: name})
 	}
 	if len(in) == 0 {
 		return nil, &usageError{"analyze needs a capture: a file, a folder, or - for standard input"}
 	}
 	for _, i := range in {
-		if i.Path == capture.Stdin && stdin == os.Stdin && stdinIsTerminal() {
+		if i.Path == pcapfile.Stdin && stdin == os.Stdin && stdinIsTerminal() {
 			return nil, &usageError{"- reads the capture from standard input, which is a terminal: pipe or redirect a capture into it"}
 		}
 	}

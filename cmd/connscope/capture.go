@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/connscope/connscope/analyze"
-	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/capture/live"
 	"github.com/connscope/connscope/report"
 	"github.com/connscope/connscope/result"
 	"github.com/spf13/pflag"
@@ -114,19 +114,19 @@ func runCapture(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 		defer out.Abort()
 	}
-	live := capture.LiveOptions{Interface: o.iface, Filter: capture.Filter{Ports: opts.Ports, Hosts: opts.Hosts}}
+	liveOpts := live.Options{Interface: o.iface, Filter: live.Filter{Ports: opts.Ports, Hosts: opts.Hosts}}
 	var file *os.File
 	if o.write != "" {
 		if file, err = os.Create(o.write); err != nil {
 			return exitUsage, fmt.Errorf("cannot write the capture file: %w", err)
 		}
 		defer file.Close()
-		live.Write = file
-		live.OnWriteError = func(e *capture.WriteError) {
+		liveOpts.Write = file
+		liveOpts.OnWriteError = func(e *live.WriteError) {
 			fmt.Fprintf(stderr, "connscope: warning: %s: %v; the capture and its analysis go on without it\n", o.write, e)
 		}
 	}
-	src, err := capture.OpenLive(live)
+	src, err := live.Open(liveOpts)
 	if err != nil {
 		if file != nil {
 			file.Close()
@@ -202,10 +202,10 @@ func (o *captureOptions) parse(args []string) (report.Format, analyze.Options, a
 		return "", opts, lo, &usageError{"--idle-timeout must be at least 1s"}
 	case o.status < 0:
 		return "", opts, lo, &usageError{"--status must not be negative"}
-	case len(opts.Ports) > capture.MaxFilterPorts:
-		return "", opts, lo, &usageError{fmt.Sprintf("a capture watches at most %d ports", capture.MaxFilterPorts)}
-	case len(opts.Hosts) > capture.MaxFilterHosts:
-		return "", opts, lo, &usageError{fmt.Sprintf("a capture watches at most %d hosts", capture.MaxFilterHosts)}
+	case len(opts.Ports) > live.MaxFilterPorts:
+		return "", opts, lo, &usageError{fmt.Sprintf("a capture watches at most %d ports", live.MaxFilterPorts)}
+	case len(opts.Hosts) > live.MaxFilterHosts:
+		return "", opts, lo, &usageError{fmt.Sprintf("a capture watches at most %d hosts", live.MaxFilterHosts)}
 	}
 	opts.IdleTimeout = o.idleTimeout
 	opts.ClosedLinger = analyze.DefaultLiveClosedLinger
@@ -246,7 +246,7 @@ func statusLine(s analyze.LiveStatus) string {
 }
 
 // endLine says what the capture did, once it stopped.
-func endLine(res *result.Result, written string, werr *capture.WriteError) string {
+func endLine(res *result.Result, written string, werr *live.WriteError) string {
 	l := res.Input.Live
 	s := fmt.Sprintf("connscope: stopped (%s) after %.1f s: %d packets captured; kernel: %d received, %d dropped",
 		l.StoppedBy, l.Seconds, res.Input.Frames, l.KernelReceived, l.KernelDropped)

@@ -10,14 +10,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/capture/live"
 	"github.com/connscope/connscope/result"
 )
 
 // TestCaptureUsage checks the flags of `connscope capture`: each misuse exits 2 with a message
 // that names the problem, before any capture starts.
 func TestCaptureUsage(t *testing.T) {
-	many := make([]string, capture.MaxFilterPorts+1)
+	many := make([]string, live.MaxFilterPorts+1)
 	for i := range many {
 		many[i] = "--port=" + string(rune('1'+i%9))
 	}

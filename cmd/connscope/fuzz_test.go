@@ -12,6 +12,7 @@ import (
 
 	"github.com/connscope/connscope/analyze"
 	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/capture/pcapfile"
 	"github.com/connscope/connscope/redact"
 	"github.com/connscope/connscope/report"
 	"github.com/connscope/connscope/result"
@@ -39,7 +40,7 @@ func FuzzEngine(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r, err := capture.NewReader(bytes.NewReader(data), "fuzz.pcap")
+		r, err := pcapfile.NewReader(bytes.NewReader(data), "fuzz.pcap")
 		if err != nil {
 			return // not a capture: the reader says why
 		}
@@ -108,7 +109,7 @@ var pseudonymRanges = []netip.Prefix{netip.MustParsePrefix("198.18.0.0/15"), net
 // those in the pseudonyms' ranges.
 func packetAddresses(data []byte) map[netip.Addr]bool {
 	addrs := map[netip.Addr]bool{}
-	r, err := capture.NewReader(bytes.NewReader(data), "fuzz.pcap")
+	r, err := pcapfile.NewReader(bytes.NewReader(data), "fuzz.pcap")
 	if err != nil {
 		return addrs
 	}
@@ -157,7 +158,7 @@ func TestEngineLeakCheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := capture.NewReader(bytes.NewReader(data), "seed.pcap")
+	r, err := pcapfile.NewReader(bytes.NewReader(data), "seed.pcap")
 	if err != nil {
 		t.Fatal(err)
 	}

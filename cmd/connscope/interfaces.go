@@ -6,7 +6,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/capture/live"
 )
 
 const interfacesUsage = `Usage:
@@ -24,7 +24,7 @@ func runInterfaces(args []string, stdout io.Writer) (int, error) {
 		}
 		return exitUsage, &usageError{fmt.Sprintf("interfaces takes no arguments, got %q", args[0])}
 	}
-	ifs, err := capture.Interfaces()
+	ifs, err := live.Interfaces()
 	if err != nil {
 		return exitUsage, err
 	}

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/connscope/connscope/analyze"
-	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/capture/pcapfile"
 	"github.com/connscope/connscope/result"
 	"github.com/mattn/go-isatty"
 )
@@ -200,10 +200,10 @@ func analyzeFile(path string, opts analyze.Options, stderr io.Writer, quiet bool
 		total = fi.Size()
 	}
 	opts.Progress = &analyze.Progress{}
-	opts.Reopen = func() (*capture.Reader, error) { return capture.Open(path) }
+	opts.Reopen = func() (*pcapfile.Reader, error) { return pcapfile.Open(path) }
 	p := startProgress(stderr, f, total, opts.Progress)
 	defer p.Stop()
-	r, err := capture.NewReader(p.read, path)
+	r, err := pcapfile.NewReader(p.read, path)
 	if err != nil {
 		return nil, err
 	}

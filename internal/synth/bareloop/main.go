@@ -1,4 +1,4 @@
-// Command bareloop runs the reference bare gopacket decode loop (capture.BareDecodeLoop) over a
+// Command bareloop runs the reference bare gopacket decode loop (pcapfile.BareDecodeLoop) over a
 // file: the speed connscope's full analysis is measured against.
 package main
 
@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/capture/pcapfile"
 )
 
 func main() {
@@ -14,7 +14,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: bareloop FILE.pcap")
 		os.Exit(2)
 	}
-	n, err := capture.BareDecodeLoop(os.Args[1])
+	n, err := pcapfile.BareDecodeLoop(os.Args[1])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bareloop:", err)
 		os.Exit(1)

@@ -1,0 +1,108 @@
+package pcapfile
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"strings"
+	"unicode"
+)
+
+// ErrNotCapture is wrapped by the error Open and NewReader return for input that is neither pcap
+// nor pcapng (nor either of them gzip-compressed).
+var ErrNotCapture = errors.New("not a capture file")
+
+// ErrEmpty is wrapped by the error Open and NewReader return for an empty file.
+var ErrEmpty = errors.New("empty capture file")
+
+// FileError reports a capture file that is truncated or corrupt from some point on. Everything
+// before Offset was read normally; Next keeps returning the same *FileError once it has returned it.
+type FileError struct {
+	Path string // the file's name, as given to Open or NewReader
+	// Offset is the byte offset in the (decompressed) file of the start of the bad record or block,
+	// or 0 for a bad file header.
+	Offset int64
+	// Truncated is true when the file ends inside a record (or inside its header); otherwise the
+	// file is corrupt at Offset (an impossible length, a bad block).
+	Truncated bool
+	Err       error // what is wrong, in words
+}
+
+// Error says what is wrong and where, e.g. `capture "x.pcap" is truncated at byte 1234: the last
+// packet record is incomplete (analysed everything before it)`.
+func (e *FileError) Error() string {
+	what := "corrupt"
+	if e.Truncated {
+		what = "truncated"
+	}
+	return fmt.Sprintf("capture %q is %s at byte %d: %v", e.Path, what, e.Offset, e.Err)
+}
+
+// Unwrap returns Err.
+func (e *FileError) Unwrap() error { return e.Err }
+
+// detail is an error whose text is written for people, that still matches a cause (such as
+// io.ErrUnexpectedEOF) with errors.Is.
+type detail struct {
+	msg   string
+	cause error
+}
+
+func (d *detail) Error() string { return d.msg }
+func (d *detail) Unwrap() error { return d.cause }
+
+func truncated(path string, off int64, msg string) *FileError {
+	return &FileError{Path: path, Offset: off, Truncated: true, Err: &detail{msg, io.ErrUnexpectedEOF}}
+}
+
+func corrupt(path string, off int64, format string, args ...any) *FileError {
+	return &FileError{Path: path, Offset: off, Err: &detail{fmt.Sprintf(format, args...), nil}}
+}
+
+// sourceError turns an error of the underlying reader (a file read error, a damaged gzip stream)
+// into a FileError at off.
+func sourceError(path string, off int64, err error, gz bool) *FileError {
+	if errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF {
+		msg := "the last packet record is incomplete (analysed everything before it)"
+		if gz {
+			msg = "the gzip stream ends early (analysed everything before it)"
+		}
+		return truncated(path, off, msg)
+	}
+	// The FileError names the file: the detail gives only what went wrong (an *fs.PathError
+	// would name it again).
+	why := err.Error()
+	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+		why = pe.Op + ": " + pe.Err.Error()
+	}
+	if gz {
+		return &FileError{Path: path, Offset: off, Err: &detail{"the gzip data is damaged (" + why + "); analysed everything before it", err}}
+	}
+	return &FileError{Path: path, Offset: off, Err: &detail{"the file cannot be read (" + why + ")", err}}
+}
+
+// notCapture describes input that is no capture file by its first bytes.
+func notCapture(path string, head []byte, gz bool) error {
+	n := min(len(head), 4)
+	hex := make([]string, n)
+	var text strings.Builder
+	printable := true
+	for i, b := range head[:n] {
+		hex[i] = fmt.Sprintf("%02x", b)
+		if b > unicode.MaxASCII || !unicode.IsPrint(rune(b)) {
+			printable = false
+		}
+		text.WriteByte(b)
+	}
+	starts := strings.Join(hex, " ")
+	if printable {
+		starts += fmt.Sprintf(" %q", text.String())
+	}
+	inside := ""
+	if gz {
+		inside = " inside its gzip compression"
+	}
+	return &detail{fmt.Sprintf("%q is not a capture file%s (it starts with %s): give a pcap or pcapng file, as tcpdump -w or Wireshark writes",
+		path, inside, starts), ErrNotCapture}
+}

@@ -1,0 +1,326 @@
+package pcapfile
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/connscope/connscope/capture"
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
+)
+
+// fileReader reads the frames of one capture file: pcap (micro- or nanosecond, either byte order)
+// or pcapng (any number of interfaces and sections, mixed link types), either of them possibly
+// gzip-compressed. It does not decode them; Reader does.
+type fileReader struct {
+	path   string
+	file   io.Closer // the file openFile opened; nil for a stream
+	gz     *gzSource
+	format string
+
+	pcap     *pcapgo.Reader
+	pcapLink capture.Link
+	next     int64 // pcap: offset of the next record
+
+	ng   *pcapgo.NgReader
+	walk *ngWalker
+
+	linkTypes []string
+	snaplen   int
+	err       error // sticky: io.EOF or a *FileError
+	frames    int   // frames read
+	bytes     int64 // their captured bytes
+
+	// the frame the last read returned
+	raw    rawFrame
+	link   capture.Link
+	ifSnap int // the snaplen of its interface (the pcap header's for pcap); 0: none given
+}
+
+// gzSource is the decompressed stream of a gzip file; it keeps the first error of the gzip reader
+// so that a damaged or cut compressed stream is told apart from a cut capture.
+type gzSource struct {
+	zr  *gzip.Reader
+	err error
+}
+
+func (g *gzSource) Read(p []byte) (int, error) {
+	n, err := g.zr.Read(p)
+	if err != nil && g.err == nil {
+		g.err = err
+	}
+	return n, err
+}
+
+// File headers (pcap: https://datatracker.ietf.org/doc/draft-ietf-opsawg-pcap/; pcapng: its own draft).
+const (
+	pcapMicro       = 0xa1b2c3d4 // read little-endian; the big-endian file reads 0xd4c3b2a1
+	pcapNano        = 0xa1b23c4d
+	pcapHeaderLen   = 24
+	pcapRecordLen   = 16
+	readBufferBytes = 1 << 20 // as the bare loop of ../shared/bench reads: fewer, larger reads
+)
+
+// openFile opens a capture file by its content (not its name): pcap, pcapng, or either of them
+// gzipped.
+func openFile(path string) (*fileReader, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		// *PathError already names the file: "open x.pcap: no such file or directory".
+		return nil, fmt.Errorf("cannot read the capture: %w (check the path and that you may read it)", err)
+	}
+	r, err := newFileReader(f, path)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	r.file = f
+	return r, nil
+}
+
+// newFileReader reads a capture from r; name is used in errors. It reads the file header at once
+// and fails when r holds no capture, with an error that says what it holds instead.
+func newFileReader(r io.Reader, name string) (*fileReader, error) {
+	rd := &fileReader{path: name}
+	br := bufio.NewReaderSize(r, readBufferBytes)
+	head, err := br.Peek(4)
+	if len(head) == 0 {
+		if err == io.EOF {
+			return nil, &detail{fmt.Sprintf("%q is empty: it holds no capture; check that tcpdump or Wireshark wrote it and was stopped cleanly", name), ErrEmpty}
+		}
+		return nil, fmt.Errorf("reading %q: %w", name, err)
+	}
+	if len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
+				return nil, truncated(name, 0, "the gzip header is incomplete")
+			}
+			return nil, fmt.Errorf("%q is gzip-compressed, but its gzip header is damaged (%v): give the capture file itself", name, err)
+		}
+		rd.gz = &gzSource{zr: zr}
+		br = bufio.NewReaderSize(rd.gz, readBufferBytes)
+		if head, err = br.Peek(4); len(head) == 0 {
+			if err == io.EOF {
+				return nil, &detail{fmt.Sprintf("%q is gzip-compressed but holds nothing: it holds no capture", name), ErrEmpty}
+			}
+			return nil, sourceError(name, 0, err, true)
+		}
+	}
+	switch {
+	case isPcapMagic(head):
+		err = rd.openPcap(br)
+	case len(head) == 4 && binary.LittleEndian.Uint32(head) == ngSectionHeader:
+		err = rd.openPcapng(br)
+	case len(head) < 4 && (isPrefix(head, pcapMagics()) || isPrefix(head, [][]byte{{0x0a, 0x0d, 0x0d, 0x0a}})):
+		err = truncated(name, 0, fmt.Sprintf("the file ends after %d bytes, inside the file header: it was cut while being written or copied", len(head)))
+	default:
+		err = notCapture(name, head, rd.gz != nil)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if rd.gz != nil {
+		if rd.format == "pcap (nanosecond)" {
+			rd.format = "pcap (nanosecond, gzip)"
+		} else {
+			rd.format += " (gzip)"
+		}
+	}
+	return rd, nil
+}
+
+func pcapMagics() [][]byte {
+	var m [][]byte
+	for _, v := range []uint32{pcapMicro, pcapNano} {
+		m = append(m, binary.LittleEndian.AppendUint32(nil, v), binary.BigEndian.AppendUint32(nil, v))
+	}
+	return m
+}
+
+func isPcapMagic(head []byte) bool {
+	if len(head) < 4 {
+		return false
+	}
+	for _, m := range pcapMagics() {
+		if bytes.Equal(head[:4], m) {
+			return true
+		}
+	}
+	return false
+}
+
+func isPrefix(head []byte, of [][]byte) bool {
+	for _, m := range of {
+		if bytes.HasPrefix(m, head) {
+			return true
+		}
+	}
+	return false
+}
+
+func (rd *fileReader) openPcap(br *bufio.Reader) error {
+	hdr, err := br.Peek(pcapHeaderLen)
+	if len(hdr) < pcapHeaderLen {
+		if rd.gz != nil && rd.gz.err != nil && rd.gz.err != io.EOF {
+			return sourceError(rd.path, 0, rd.gz.err, true)
+		}
+		if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
+			return truncated(rd.path, 0, fmt.Sprintf("the file header is incomplete (%d of 24 bytes): the file was cut while being written or copied", len(hdr)))
+		}
+		return fmt.Errorf("reading %q: %w", rd.path, err)
+	}
+	var bo binary.ByteOrder = binary.LittleEndian
+	if binary.LittleEndian.Uint32(hdr) != pcapMicro && binary.LittleEndian.Uint32(hdr) != pcapNano {
+		bo = binary.BigEndian
+	}
+	if major, minor := bo.Uint16(hdr[4:6]), bo.Uint16(hdr[6:8]); major != 2 || minor != 4 {
+		return corrupt(rd.path, 0, "the pcap header gives version %d.%d; only 2.4, which every tool writes, is known", major, minor)
+	}
+	// pcapgo wraps br in a bufio.Reader of its own only when br is smaller than 4 KiB: it reads br.
+	pr, err := pcapgo.NewReader(br)
+	if err != nil {
+		return corrupt(rd.path, 0, "the pcap header cannot be read (%v)", err)
+	}
+	// A record longer than libpcap's maximum is corrupt whatever the header's snaplen says (a few
+	// writers put 0xffffffff there); pcapgo would otherwise try to read it.
+	if pr.Snaplen() > maxPacketLength {
+		pr.SetSnaplen(maxPacketLength)
+	}
+	rd.pcap = pr
+	rd.next = pcapHeaderLen
+	rd.snaplen = int(bo.Uint32(hdr[16:20]))
+	rd.pcapLink = capture.LinkOf(pr.LinkType())
+	rd.linkTypes = []string{capture.LinkTypeName(pr.LinkType())}
+	rd.format = "pcap"
+	if pr.Resolution() == gopacket.TimestampResolutionNanosecond {
+		rd.format = "pcap (nanosecond)"
+	}
+	return nil
+}
+
+func (rd *fileReader) openPcapng(br *bufio.Reader) error {
+	rd.walk = &ngWalker{src: br, path: rd.path, gz: rd.gz, onInterface: rd.addInterface}
+	ng, err := pcapgo.NewNgReader(rd.walk, pcapgo.NgReaderOptions{WantMixedLinkType: true})
+	if err != nil {
+		if rd.walk.err != nil && rd.walk.err != io.EOF {
+			var fe *FileError
+			if errors.As(rd.walk.err, &fe) && fe.Truncated && fe.Offset == 0 {
+				fe.Err = &detail{"the section header block is incomplete: the file was cut while being written or copied", io.ErrUnexpectedEOF}
+			}
+			return rd.walk.err
+		}
+		if errors.Is(err, pcapgo.ErrNgVersionMismatch) {
+			return corrupt(rd.path, 0, "the pcapng section has a version other than 1.0, which connscope cannot read")
+		}
+		return corrupt(rd.path, 0, "the section header block cannot be read (%v)", err)
+	}
+	rd.ng = ng
+	rd.format = "pcapng"
+	return nil
+}
+
+// addInterface records an interface block's link type and snaplen.
+func (rd *fileReader) addInterface(lt layers.LinkType, snaplen uint32) {
+	name := capture.LinkTypeName(lt)
+	seen := false
+	for _, n := range rd.linkTypes {
+		seen = seen || n == name
+	}
+	if !seen {
+		rd.linkTypes = append(rd.linkTypes, name)
+	}
+	if int64(snaplen) > int64(rd.snaplen) && snaplen <= 1<<30 {
+		rd.snaplen = int(snaplen)
+	}
+}
+
+// read reads the next frame: its bytes (valid until the next read), with its capture info, link
+// type and interface snaplen in f.raw, f.link and f.ifSnap. It returns io.EOF at a clean end of
+// the file, and a *FileError when the file is truncated or corrupt from some record on (and from
+// then on).
+func (f *fileReader) read() ([]byte, error) {
+	if f.err != nil {
+		return nil, f.err
+	}
+	var (
+		data []byte
+		ci   gopacket.CaptureInfo
+		err  error
+	)
+	if f.pcap != nil {
+		data, ci, err = f.pcap.ZeroCopyReadPacketData()
+		if err != nil {
+			f.err = f.pcapError(err, ci)
+			return nil, f.err
+		}
+		f.next += pcapRecordLen + int64(ci.CaptureLength)
+		f.link = f.pcapLink
+		f.raw = rawFrame{data, ci, f.pcap.LinkType()}
+		f.ifSnap = f.snaplen
+	} else {
+		data, ci, err = f.ng.ZeroCopyReadPacketData()
+		if err != nil {
+			f.err = f.ngError(err)
+			return nil, f.err
+		}
+		lt := f.walk.linkTypeOf(ci.InterfaceIndex)
+		f.link = capture.LinkOf(lt)
+		f.raw = rawFrame{data, ci, lt}
+		f.ifSnap = int(f.walk.snaplenOf(ci.InterfaceIndex))
+	}
+	f.frames++
+	f.bytes += int64(len(data))
+	return data, nil
+}
+
+// pcapError turns an error of pcapgo.Reader into io.EOF or a *FileError at the record that failed.
+func (r *fileReader) pcapError(err error, ci gopacket.CaptureInfo) error {
+	if r.gz != nil && r.gz.err != nil && r.gz.err != io.EOF {
+		return sourceError(r.path, r.next, r.gz.err, true)
+	}
+	switch {
+	case err == io.EOF && ci.CaptureLength > 0:
+		// the record header was read, but none of its data is there: pcapgo says io.EOF
+		return truncated(r.path, r.next, "the last packet record is incomplete (analysed everything before it)")
+	case err == io.EOF:
+		return io.EOF
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return truncated(r.path, r.next, "the last packet record is incomplete (analysed everything before it)")
+	case uint32(ci.CaptureLength) > max(maxPacketLength, r.pcap.Snaplen()):
+		return corrupt(r.path, r.next, "packet record length %d is impossible (the largest a capture holds is %d bytes)", uint32(ci.CaptureLength), maxPacketLength)
+	case ci.CaptureLength > ci.Length:
+		return corrupt(r.path, r.next, "packet record length %d exceeds the packet's length on the wire (%d)", ci.CaptureLength, ci.Length)
+	}
+	return sourceError(r.path, r.next, err, false)
+}
+
+// ngError turns an error of pcapgo.NgReader into io.EOF or a *FileError at the block that failed:
+// the walker's own finding when it has one, else NgReader's words at the walker's current block.
+func (r *fileReader) ngError(err error) error {
+	if r.walk.err != nil {
+		return r.walk.err
+	}
+	if err == io.EOF {
+		return io.EOF
+	}
+	return corrupt(r.path, r.walk.blockStart, "the block cannot be read (%v)", err)
+}
+
+// close closes the file openFile opened and the decompressor.
+func (f *fileReader) close() error {
+	if f.gz != nil {
+		f.gz.zr.Close()
+	}
+	if f.file != nil {
+		return f.file.Close()
+	}
+	return nil
+}

@@ -1,0 +1,58 @@
+// Package param makes the message parameters and flag texts that the diagnosis rules share:
+// durations, sides, endpoints, addresses and numbers written the one way every verdict, reason
+// and evidence line writes them. It words nothing itself: a report words the messages.
+package param
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/connscope/connscope/facts"
+	"github.com/connscope/connscope/result"
+)
+
+// FmtDur formats a duration for people: "0.3 ms", "12 ms", "1.5 s".
+func FmtDur(d time.Duration) string {
+	switch {
+	case d < 0:
+		return "0 ms"
+	case d < 10*time.Millisecond:
+		return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 1, 64) + " ms"
+	case d < time.Second:
+		return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 0, 64) + " ms"
+	default:
+		return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + " s"
+	}
+}
+
+// FmtSecs formats a duration in seconds with one decimal: "1.0".
+func FmtSecs(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) }
+
+// Itoa writes an integer in decimal.
+func Itoa[T ~int | ~int32 | ~uint8 | ~uint16 | ~uint32](n T) string { return strconv.Itoa(int(n)) }
+
+// JoinComma joins strings with ", ".
+func JoinComma(s []string) string { return strings.Join(s, ", ") }
+
+// Hex4 writes n as 0x and four hex digits.
+func Hex4(n uint16) string {
+	const digits = "0123456789abcdef"
+	return string([]byte{'0', 'x', digits[n>>12], digits[n>>8&15], digits[n>>4&15], digits[n&15]})
+}
+
+// Dur is a duration parameter, formatted by FmtDur.
+func Dur(name string, d time.Duration) result.Arg { return result.Text(name, FmtDur(d)) }
+
+// Side is a parameter naming a side (facts.Client or facts.Server): "client" or "server", in
+// the report's language.
+func Side(name string, d int) result.Arg {
+	return result.Sub(name, result.Msg("word."+facts.SideName[d]))
+}
+
+// Endpoint is an address:port parameter from the capture.
+func Endpoint(name string, ap netip.AddrPort) result.Arg { return result.Endpoint(name, ap.String()) }
+
+// Addr is an address parameter from the capture.
+func Addr(name string, a netip.Addr) result.Arg { return result.Addr(name, a.String()) }

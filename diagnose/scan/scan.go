@@ -1,0 +1,164 @@
+// Package scan finds port scans: across a capture's connections, it counts the distinct ports
+// of each host that each address probed (connection attempts without data), and how many
+// answered, in bounded memory.
+package scan
+
+import (
+	"net/netip"
+	"slices"
+
+	"github.com/connscope/connscope/facts"
+)
+
+// Threshold is how many distinct ports of one host one address must probe (connection
+// attempts without data) for its attempts to count as a port scan: Zeek's scan policy
+// (Scan::port_scan_threshold) uses 15. Clients that fail reach one or two ports of a server.
+const Threshold = 15
+
+// Key is one address probing one host.
+type Key struct {
+	Client, Server netip.Addr
+}
+
+// Seen is what one address's probes of one host showed: the distinct ports, how many answered,
+// and when. Below Threshold ports it keeps them in a short list; a scan keeps bitmaps of 8 KiB
+// each (MaxBitmaps bounds how many a Table makes).
+type Seen struct {
+	ports, open  []uint16 // the distinct ports probed and those that answered, below the threshold
+	seen, opened *portSet // every port probed and answered, for a scan
+	Ports        int      // distinct ports probed (past the bitmaps' bound: probes to ports not in the list)
+	Flows        int      // probes (connections without data)
+	Open         int      // distinct ports whose probes got a SYN-ACK
+	// First and Last are the first and last probe's first packet.
+	First, Last facts.Ref
+}
+
+// portSet is a set of ports.
+type portSet [1 << 16 / 64]uint64
+
+// add adds p and reports whether it was new.
+func (ps *portSet) add(p uint16) bool {
+	w, b := p/64, uint64(1)<<(p%64)
+	if ps[w]&b != 0 {
+		return false
+	}
+	ps[w] |= b
+	return true
+}
+
+// MaxBitmaps bounds the scans whose ports are counted exactly (16 KiB each).
+const MaxBitmaps = 256
+
+// Table counts a capture's probes: what each address's probes of each host showed, with port
+// bitmaps for at most MaxBitmaps pairs.
+type Table struct {
+	// Pairs is what each address's probes of each host showed: a port scan past Threshold ports.
+	Pairs   map[Key]*Seen
+	bitmaps int // scans counted with port bitmaps
+}
+
+// Find reports whether the probes from client to server make a port scan.
+func (t *Table) Find(client, server netip.Addr) (*Seen, bool) {
+	s := t.Pairs[Key{client, server}]
+	return s, s != nil && s.Ports >= Threshold
+}
+
+// PurgeSingles forgets the pairs whose probes reached one port only (most: clients whose
+// attempts failed), calling forget for each; a scanner reaches a second port at once and stays.
+// It keeps the pairs' memory bounded in a capture of many failing clients.
+func (t *Table) PurgeSingles(forget func(Key, *Seen)) {
+	for k, s := range t.Pairs {
+		if s.Ports < 2 {
+			forget(k, s)
+			delete(t.Pairs, k)
+		}
+	}
+}
+
+// AddProbe counts one probe (a connection without data from the client) from client to port of
+// server; open: it got a SYN-ACK. at is the probe's first packet. It keeps at most maxPairs
+// pairs of addresses (see PurgeSingles).
+func (t *Table) AddProbe(client netip.Addr, server netip.AddrPort, open bool, at facts.Ref, maxPairs int) {
+	k := Key{client, server.Addr()}
+	s := t.Pairs[k]
+	if s == nil {
+		if len(t.Pairs) >= maxPairs {
+			return
+		}
+		if t.Pairs == nil {
+			t.Pairs = map[Key]*Seen{}
+		}
+		s = &Seen{}
+		t.Pairs[k] = s
+	}
+	s.Flows++
+	if !s.First.Seen() || at.Frame < s.First.Frame {
+		s.First = at
+	}
+	if at.Frame > s.Last.Frame {
+		s.Last = at
+	}
+	port := server.Port()
+	switch {
+	case s.seen != nil:
+		if s.seen.add(port) {
+			s.Ports++
+		}
+		if open && s.opened.add(port) {
+			s.Open++
+		}
+	case s.Ports < Threshold-1 || t.bitmaps >= MaxBitmaps:
+		if !slices.Contains(s.ports, port) {
+			if len(s.ports) < Threshold {
+				s.ports = append(s.ports, port)
+			}
+			s.Ports++
+		}
+		if open && !slices.Contains(s.open, port) {
+			if len(s.open) < Threshold {
+				s.open = append(s.open, port)
+			}
+			s.Open++
+		}
+	default:
+		t.bitmaps++
+		s.seen, s.opened = new(portSet), new(portSet)
+		for _, p := range s.ports {
+			s.seen.add(p)
+		}
+		for _, p := range s.open {
+			s.opened.add(p)
+		}
+		s.ports, s.open = nil, nil
+		if s.seen.add(port) {
+			s.Ports++
+		}
+		if open && s.opened.add(port) {
+			s.Open++
+		}
+	}
+}
+
+// OpenPorts lists the ports whose probes got a SYN-ACK, lowest first, at most max.
+func (s *Seen) OpenPorts(max int) []int {
+	out := []int{}
+	if s.opened == nil {
+		for _, p := range s.open {
+			out = append(out, int(p))
+		}
+		slices.Sort(out)
+		return out[:min(len(out), max)]
+	}
+	for p := 0; p < 1<<16 && len(out) < max; p++ {
+		if s.opened[p/64]&(1<<(p%64)) != 0 {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// IsProbe reports whether a connection is what a port scan's attempts are: begun with a SYN,
+// without data from the client.
+func IsProbe(c *facts.Conn) bool {
+	return c.SYNCount > 0 && c.Side[facts.Client].Bytes == 0
+}

@@ -78,12 +78,25 @@ func addReaderWarnings(a *Analyzer, r *pcapfile.Reader) {
 			list = result.Msg("warning.frames-more", result.List("frames", frames))
 		}
 		if t.Reason.Corrupt() {
-			a.AddWarning(warning("damaged-packets", 0, t.First[0].Frame, result.Int("n", t.Frames), result.Text("checksum", t.Reason.String()), result.Sub("frames", list)))
+			a.AddWarning(warning("damaged-packets", 0, t.First[0].Frame, result.Int("n", t.Frames), result.Sub("checksum", checksumName(t.Reason)), result.Sub("frames", list)))
 		} else {
 			a.AddWarning(result.Warning{Code: "undecodable-frames", Frame: t.First[0].Frame, Message: result.Msg("warning.undecodable-frames-why",
 				result.Int("n", t.Frames), result.Sub("why", undecodableWhy(t.Reason)), result.Sub("frames", list))})
 		}
 	}
+}
+
+// checksumName names the checksum a damage reason is about.
+func checksumName(r capture.Reason) result.Message {
+	switch r.Code {
+	case capture.ReasonIPv4Checksum:
+		return result.Msg("checksum.ipv4")
+	case capture.ReasonTCPChecksum:
+		return result.Msg("checksum.tcp")
+	case capture.ReasonUDPChecksum:
+		return result.Msg("checksum.udp")
+	}
+	return result.Msg("checksum.icmp")
 }
 
 // undecodableWhy says why frames could not be decoded.

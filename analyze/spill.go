@@ -3,6 +3,7 @@ package analyze
 import (
 	"fmt"
 	"os"
+	"sync"
 )
 
 // defaultSpillAfter is how many bytes of record chunks the store keeps in memory before it
@@ -17,8 +18,20 @@ const defaultSpillAfter = 2 * defaultChunkSize
 type spillFile struct {
 	f      *os.File
 	size   int64
-	failed bool // the file could not be made or written: keep everything in memory
+	failed bool          // the file could not be made or written: keep everything in memory
+	sizes  map[int64]int // the chunks written, by offset: their lengths
+
+	mu    sync.Mutex // guards what follows: the chunks read back
+	cache [spillCacheChunks]struct {
+		at   int64
+		b    []byte
+		used uint64 // clock when last read
+	}
+	clock uint64
 }
+
+// spillCacheChunks is how many chunks read back are kept in memory.
+const spillCacheChunks = 4
 
 // write appends chunk to the file and returns where it starts; ok is false when it is not in
 // the file (the chunk then stays in memory).
@@ -47,15 +60,49 @@ func (s *spillFile) write(chunk []byte) (at int64, ok bool) {
 	}
 	at = s.size
 	s.size += int64(len(chunk))
+	if s.sizes == nil {
+		s.sizes = map[int64]int{}
+	}
+	s.sizes[at] = len(chunk)
 	return at, true
 }
 
-// read returns n bytes of the file from offset at. It is safe for concurrent use.
-func (s *spillFile) read(at int64, n int) []byte {
-	b := make([]byte, n)
-	if _, err := s.f.ReadAt(b, at); err != nil {
-		// The analysis wrote these bytes a moment ago: the temporary directory's disk failed.
-		panic(fmt.Sprintf("connscope: reading back the analysis's temporary file (in %s) failed: %v; set TMPDIR to a working disk", os.TempDir(), err))
+// read returns n bytes from offset off of the chunk written at offset at. Chunks are read whole
+// into a few buffers, the most recently used kept: the result reads records in connection
+// order, which is nearly the order they were written in, so most reads are a copy from memory
+// rather than a system call. It is safe for concurrent use.
+func (s *spillFile) read(at int64, off, n uint32) []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	slot := -1
+	for i := range s.cache {
+		if s.cache[i].at == at && s.cache[i].b != nil {
+			slot = i
+			break
+		}
 	}
-	return b
+	if slot < 0 {
+		slot = 0
+		for i := range s.cache {
+			if s.cache[i].b == nil || s.cache[i].used < s.cache[slot].used {
+				slot = i
+			}
+		}
+		c := &s.cache[slot]
+		c.at, c.b = at, c.b[:0]
+		size := s.sizes[at]
+		if cap(c.b) < size {
+			c.b = make([]byte, size)
+		}
+		c.b = c.b[:size]
+		if _, err := s.f.ReadAt(c.b, at); err != nil {
+			c.b = nil
+			// The analysis wrote these bytes a moment ago: the temporary directory's disk failed.
+			panic(fmt.Sprintf("connscope: reading back the analysis's temporary file (in %s) failed: %v; set TMPDIR to a working disk", os.TempDir(), err))
+		}
+	}
+	s.clock++
+	c := &s.cache[slot]
+	c.used = s.clock
+	return append([]byte(nil), c.b[off:off+n]...)
 }

@@ -84,7 +84,7 @@ func (s *store) record(i int) *facts.Conn {
 	e := &s.entries[i]
 	var b []byte
 	if at := s.at[e.chunk]; at >= 0 {
-		b = s.spill.read(at+int64(e.off), int(e.n))
+		b = s.spill.read(at, e.off, e.n)
 	} else {
 		b = s.chunks[e.chunk][e.off : e.off+e.n]
 	}

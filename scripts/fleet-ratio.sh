@@ -34,7 +34,13 @@ best() { # best NAME CMD...: the best wall time (s) and peak RSS (MiB) of ROUNDS
   shift
   local t="" m=0 l s r
   for ((i = 0; i < rounds; i++)); do
-    /usr/bin/time -o "$dir/t" -f '%e %M' "$@" >/dev/null 2>&1 || true
+    local rc=0
+    /usr/bin/time -o "$dir/t" -f '%e %M' "$@" >/dev/null 2>"$dir/err" || rc=$?
+    if [ "$rc" -gt 1 ]; then # connscope exits 1 when a connection failed; anything above is an error
+      echo "fleet-ratio: $* failed (exit $rc):" >&2
+      cat "$dir/err" >&2
+      exit 1
+    fi
     l=$(tail -1 "$dir/t")
     s=${l% *}
     r=${l#* }
@@ -49,7 +55,7 @@ if [ -z "${NO_TSHARK:-}" ] && command -v tshark >/dev/null && command -v editcap
   slice=$dir/fleet-slice8.pcap
   if [ ! -s "$slice" ]; then
     total=$(capinfos -c -M "$fleet" | awk -F: '/Number of packets/{gsub(/ /,"",$2); print $2}')
-    editcap -r "$fleet" "$slice" "1-$((total / 8))"
+    editcap -F pcap -r "$fleet" "$slice" "1-$((total / 8))" # the bare loop reads pcap only
   fi
   echo
   echo "== 2. the first eighth of it ($(du -m "$slice" | cut -f1) MB), best of $rounds"

@@ -42,8 +42,11 @@ type Analyzer struct {
 
 	helloCuts     int // connections whose ClientHello the snaplen cut
 	helloCutFrame int // the first such ClientHello's frame
-	overruns      int // packets whose IP length claims more than their uncut frame holds
-	overrunFrame  int // the first such packet's frame
+	oddTimes      oddTimes
+	damaged       damagedFlows // connections with packets that arrived damaged
+	guessedAt     frameList    // where the connections whose roles were guessed start
+	overruns      int          // packets whose IP length claims more than their uncut frame holds
+	overrunFrame  int          // the first such packet's frame
 	forms         resultForms
 }
 
@@ -68,7 +71,10 @@ func trackerFor(a *Analyzer, sink track.Sink) *track.Tracker {
 }
 
 // Packet takes the next packet of the capture. p and its slices are only read during the call.
-func (a *Analyzer) Packet(p *capture.Packet) { a.tr.Packet(p) }
+func (a *Analyzer) Packet(p *capture.Packet) {
+	a.oddTimes.note(p)
+	a.tr.Packet(p)
+}
 
 // finished takes a connection's record as tracking finishes it: with several vantages it goes
 // to the correlation, which files each connection once its views are related (file); else it
@@ -97,6 +103,10 @@ func (a *Analyzer) fileRecord(c *facts.Conn, w *facts.Views) bool {
 		a.nat.note(c)
 	}
 	d := diagnose.FirstOf(c, &a.cfg)
+	a.damaged.note(c)
+	if c.RolesGuessed {
+		a.guessedAt.add(c.First.Num())
+	}
 	if c.HelloCut {
 		if a.helloCuts == 0 {
 			a.helloCutFrame = c.Side[facts.Client].FirstPayload.Num()
@@ -156,6 +166,15 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	}
 	if a.helloCuts > 0 {
 		a.warnings = append(a.warnings, warning("client-hello-cut", 0, a.helloCutFrame, result.Int("n", a.helloCuts), result.Int("frame", a.helloCutFrame)))
+	}
+	if w, ok := a.oddTimes.warning(); ok {
+		a.warnings = append(a.warnings, w)
+	}
+	if w, ok := a.oddTimes.spikeWarning(); ok {
+		a.warnings = append(a.warnings, w)
+	}
+	if w, ok := a.damaged.warning(); ok {
+		a.warnings = append(a.warnings, w)
 	}
 	if a.overruns > 0 {
 		a.warnings = append(a.warnings, warning("ip-length-overrun", 0, a.overrunFrame, result.Int("n", a.overruns), result.Int("frame", a.overrunFrame)))
@@ -239,7 +258,12 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 			result.Sub("what", result.Msg("direction."+facts.SideName[oneDirWhat]))))
 	}
 	if guessed > 0 {
-		res.Warnings = append(res.Warnings, warning("roles-guessed", 0, 0, result.Int("n", guessed)))
+		// The frames where such flows start: a flow of one damaged packet (a port or address
+		// changed) is one of them.
+		slices.Sort(a.guessedAt.frames)
+		res.Warnings = append(res.Warnings, result.Warning{Code: "roles-guessed", Frame: a.guessedAt.frames[0],
+			Message: result.Msg("warning.roles-guessed-at", result.Sub("guessed", result.Msg("warning.roles-guessed", result.Int("n", guessed))),
+				result.Sub("frames", a.guessedAt.message()))})
 	}
 	if n := a.tr.EvictedEarly(); n > 0 {
 		res.Warnings = append(res.Warnings, warning("flows-evicted", 0, 0, result.Int("max", a.opts.MaxActiveFlows), result.Int("n", n)))
@@ -250,7 +274,7 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 		if i == maxScanWarnings {
 			break
 		}
-		res.Warnings = append(res.Warnings, warning("port-scan", 0, sc.FirstFrame, result.Addr("client", sc.Client), result.Addr("server", sc.Server),
+		res.Warnings = append(res.Warnings, warning("port-scan", 0, sc.FirstFrame, result.From("client", sc.Client), result.From("server", sc.Server),
 			result.Int("ports", sc.Ports), result.Int("open", sc.Open), result.Int("flows", sc.Flows), result.Int("frame", sc.FirstFrame)))
 	}
 	a.finishNames(res, &ties)
@@ -271,7 +295,7 @@ func outside(u track.Unmatched) result.Outside {
 		o.Ports = append(o.Ports, result.PortCount{Port: int(p.Port), SYNs: p.SYNs, Packets: p.Packets})
 	}
 	for _, h := range u.Hosts {
-		o.Hosts = append(o.Hosts, result.HostCount{Host: h.Addr.String(), SYNs: h.SYNs})
+		o.Hosts = append(o.Hosts, result.HostCount{Host: result.IP(h.Addr.String()), SYNs: h.SYNs})
 	}
 	return o
 }
@@ -302,7 +326,7 @@ const maxTies = 4096
 // tieOK notes the first listed connection that worked (c): a name's diagnosis cites it.
 func (a *Analyzer) tieOK(t *dns.Ties, c *facts.Conn, ctx *diagnose.Context) {
 	d := diagnose.Conn(c, &a.cfg, ctx)
-	ok := &dns.OKFlow{ID: int(c.ID), Client: c.Client.String(), Server: c.Server.String(), Start: c.First.Time(), Reason: d.Reason}
+	ok := &dns.OKFlow{ID: int(c.ID), Client: result.HostPort(c.Client.String()), Server: result.HostPort(c.Server.String()), Start: c.First.Time(), Reason: d.Reason}
 	if len(c.SYNs) > 0 {
 		ok.Frame = c.SYNs[0].Num()
 	} else if len(d.Evidence) > 0 {
@@ -312,8 +336,8 @@ func (a *Analyzer) tieOK(t *dns.Ties, c *facts.Conn, ctx *diagnose.Context) {
 }
 
 func (a *Analyzer) resultOptions() result.Options {
-	o := result.Options{Ports: []int{}, Hosts: []string{}, MaxFlows: a.opts.MaxFlows, Profile: a.opts.Profile.Name,
-		AgentPorts: []int{}, CheckURL: a.opts.Profile.CheckURL, ServerNames: append([]string{}, a.opts.ServerNames...)}
+	o := result.Options{Ports: []int{}, Hosts: []result.IP{}, MaxFlows: a.opts.MaxFlows, Profile: a.opts.Profile.Name,
+		AgentPorts: []int{}, CheckURL: a.opts.Profile.CheckURL, ServerNames: result.Typed[result.Host](a.opts.ServerNames)}
 	for _, p := range a.opts.AgentPorts {
 		o.AgentPorts = append(o.AgentPorts, int(p))
 	}
@@ -321,7 +345,7 @@ func (a *Analyzer) resultOptions() result.Options {
 		o.Ports = append(o.Ports, int(p))
 	}
 	for _, h := range a.opts.Hosts {
-		o.Hosts = append(o.Hosts, h.String())
+		o.Hosts = append(o.Hosts, result.IP(h.String()))
 	}
 	return o
 }
@@ -340,7 +364,7 @@ func (a *Analyzer) summary(counts map[result.Verdict]int, perServer map[netip.Ad
 	}
 	slices.SortFunc(servers, func(x, y netip.AddrPort) int { return x.Compare(y) })
 	for _, s := range servers {
-		ss := result.ServerSummary{Server: s.String(), Verdicts: fleet.VerdictCounts(perServer[s]), AcceptedVersions: []string{}, AcceptedCiphers: []string{}}
+		ss := result.ServerSummary{Server: result.HostPort(s.String()), Verdicts: fleet.VerdictCounts(perServer[s]), AcceptedVersions: []string{}, AcceptedCiphers: []string{}}
 		for v, n := range perServer[s] {
 			ss.Flows += n
 			if v.Failed() {
@@ -363,10 +387,10 @@ func (a *Analyzer) summary(counts map[result.Verdict]int, perServer map[netip.Ad
 // lookups of other names.
 func (a *Analyzer) finishNames(res *result.Result, t *dns.Ties) {
 	for _, s := range res.Summary.Servers {
-		if len(t.ServerList) < 4 {
-			t.ServerList = append(t.ServerList, s.Server)
-			if ap, err := netip.ParseAddrPort(s.Server); err == nil && !slices.Contains(t.ServerAddrs, ap.Addr().String()) {
-				t.ServerAddrs = append(t.ServerAddrs, ap.Addr().String())
+		if ap, err := netip.ParseAddrPort(string(s.Server)); err == nil && len(t.ServerList) < 4 {
+			t.ServerList = append(t.ServerList, ap)
+			if !slices.Contains(t.ServerAddrs, ap.Addr()) {
+				t.ServerAddrs = append(t.ServerAddrs, ap.Addr())
 			}
 		}
 		t.ServerCount++

@@ -142,7 +142,7 @@ func checkSynthVerdicts(tb testing.TB, c synthCapture, res *result.Result) {
 	}
 	seen := map[netip.Addr]int{}
 	for _, fl := range res.Flows.Slice() {
-		client := netip.MustParseAddrPort(fl.Client).Addr()
+		client := netip.MustParseAddrPort(string(fl.Client)).Addr()
 		verdicts, ok := byClient[client]
 		if !ok {
 			tb.Errorf("flow %d: client %s is no copy's", fl.ID, fl.Client)

@@ -1,14 +1,10 @@
 package analyze
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/certcheck"
@@ -72,7 +68,7 @@ func (r *resultForms) serverHello(sh *facts.ServerHello, frame int) *result.Serv
 	if !ok {
 		s := sh.SH
 		f = &result.ServerHello{LegacyVersion: s.LegacyVersion.String(), ChosenVersion: s.ChosenVersion().String(),
-			CipherSuite: chosenCipherName(s), ALPN: s.ALPN, JA3S: s.JA3S(), JA3SString: s.JA3SString()}
+			CipherSuite: chosenCipherName(s), ALPN: result.Raw(s.ALPN), JA3S: s.JA3S(), JA3SString: s.JA3SString()}
 		if s.KeyShareGroup != 0 {
 			f.KeyShareGroup = s.KeyShareGroup.String()
 		}
@@ -110,8 +106,8 @@ func (a *Analyzer) build(c *facts.Conn, d *diagnose.Diagnosis, out *result.Flow)
 	first, last := c.First.Time(), c.Last.Time()
 	*out = result.Flow{
 		ID:              int(c.ID),
-		Client:          c.Client.String(),
-		Server:          c.Server.String(),
+		Client:          result.HostPort(c.Client.String()),
+		Server:          result.HostPort(c.Server.String()),
 		RolesGuessed:    c.RolesGuessed,
 		Start:           first,
 		End:             last,
@@ -124,7 +120,6 @@ func (a *Analyzer) build(c *facts.Conn, d *diagnose.Diagnosis, out *result.Flow)
 		Failed:          d.Verdict.Failed(),
 		Reason:          d.Reason,
 		Evidence:        listOf(d.Evidence),
-		Filter:          wiresharkFilter(c.Client, c.Server),
 		Flags:           listOf(d.Flags),
 		Path:            pathResult(c, d),
 		Role:            d.Role,
@@ -196,7 +191,7 @@ func (a *Analyzer) fillTLS(c *facts.Conn, out *result.Flow) {
 		rc := new(result.ClientHello)
 		*rc = a.forms.hello(h) // the names, shared with every flow that sent the same ClientHello
 		rc.Frame, rc.LastFrame, rc.Segments = int(x.HelloFrame), x.HelloLast.Num(), int(x.HelloSegments)
-		rc.RecordVersion, rc.SNI, rc.ALPN = x.HelloRecord.String(), x.SNI, append([]string{}, x.ALPN...)
+		rc.RecordVersion, rc.SNI, rc.ALPN = x.HelloRecord.String(), result.Host(x.SNI), result.Typed[result.Raw](x.ALPN)
 		t.ClientHello = rc
 		out.OfferedVersions = rc.OfferedVersions
 	}
@@ -235,30 +230,7 @@ func describeChain(chain *facts.Chain) []result.Certificate {
 		return v.([]result.Certificate)
 	}
 	certs, errs := chain.Parsed()
-	desc := make([]result.Certificate, len(chain.DER))
-	for i, der := range chain.DER {
-		sum := sha256.Sum256(der)
-		rc := result.Certificate{SHA256: hex.EncodeToString(sum[:]), DNSNames: []string{}, IPAddresses: []string{}}
-		cert, err := certs[i], errs[i]
-		if err != nil {
-			rc.ParseError = err.Error()
-			desc[i] = rc
-			continue
-		}
-		rc.Subject = cert.Subject.String()
-		rc.Issuer = cert.Issuer.String()
-		rc.SerialNumber = cert.SerialNumber.Text(16)
-		rc.NotBefore, rc.NotAfter = cert.NotBefore.UTC(), cert.NotAfter.UTC()
-		rc.DNSNames = append(rc.DNSNames, cert.DNSNames...)
-		for _, ip := range cert.IPAddresses {
-			rc.IPAddresses = append(rc.IPAddresses, ip.String())
-		}
-		rc.KeyType, rc.KeyBits = certcheck.KeyInfo(cert)
-		rc.SignatureAlgorithm = cert.SignatureAlgorithm.String()
-		rc.SelfSigned = certcheck.SelfSigned(cert)
-		rc.IsCA = cert.IsCA
-		desc[i] = rc
-	}
+	desc := certcheck.Describe(chain.DER, certs, errs)
 	chain.Memo.Store(key{}, desc)
 	return desc
 }
@@ -288,7 +260,7 @@ func icmpResult(c *facts.Conn) []result.ICMPError {
 		if ic.FromClient {
 			q = "client"
 		}
-		out = append(out, result.ICMPError{Frame: ic.Num(), Time: ic.Time(), From: ic.Router.String(), Type: int(ic.Type), Code: int(ic.Code),
+		out = append(out, result.ICMPError{Frame: ic.Num(), Time: ic.Time(), From: result.IP(ic.Router.String()), Type: int(ic.Type), Code: int(ic.Code),
 			Name: netpath.ICMPName(ic), MTU: int(ic.MTU), Quotes: q})
 	}
 	return out
@@ -300,10 +272,10 @@ func httpResult(c *facts.Conn, checkURL string) *result.HTTP {
 	if h == nil || !h.Request.Seen() {
 		return nil
 	}
-	out := &result.HTTP{Method: h.Method, Path: h.Path, Host: h.Host, RequestFrame: h.Request.Num(), RequestTime: h.Request.Time(),
+	out := &result.HTTP{Method: result.Raw(h.Method), Path: result.Target(h.Path), Host: result.Host(h.Host), RequestFrame: h.Request.Num(), RequestTime: h.Request.Time(),
 		CheckURL: checkURL != "" && diagnose.RequestPath(h.Path) == checkURL}
 	if h.Response.Seen() {
-		out.Status, out.StatusLine, out.ResponseFrame, out.ResponseTime = h.Status, h.Line, h.Response.Num(), h.Response.Time()
+		out.Status, out.StatusLine, out.ResponseFrame, out.ResponseTime = h.Status, result.Raw(h.Line), h.Response.Num(), h.Response.Time()
 	}
 	return out
 }
@@ -317,7 +289,7 @@ func ladderResult(c *facts.Conn) ([]result.Packet, int) {
 		for k, code := range p.Messages[:p.NMessages] {
 			msgs[k] = code.Name()
 		}
-		out[i] = result.Packet{Frame: int(p.Frame), Time: time.Unix(0, p.UnixNano).UTC(), From: facts.SideName[p.From],
+		out[i] = result.Packet{Frame: p.At.Num(), Time: p.At.Time(), From: facts.SideName[p.From],
 			TCPFlags: flagNames(p.Flags), PayloadLen: int(p.PayloadLen), Retransmission: p.Retrans, Messages: msgs}
 	}
 	return out, int(c.LadderOmitted)
@@ -369,22 +341,6 @@ func listOf[T any](s []T) []T {
 
 func packetRef(r facts.Ref, from int) result.PacketRef {
 	return result.PacketRef{From: facts.SideName[from], Frame: r.Num(), Time: r.Time()}
-}
-
-// wiresharkFilter selects one connection's packets in Wireshark.
-func wiresharkFilter(c, s netip.AddrPort) string {
-	ip := "ip"
-	if c.Addr().Is6() && !c.Addr().Is4In6() {
-		ip = "ipv6"
-	}
-	b := make([]byte, 0, 96)
-	b = append(append(b, ip...), ".addr=="...)
-	b = c.Addr().AppendTo(b)
-	b = append(append(append(b, " && "...), ip...), ".addr=="...)
-	b = s.Addr().AppendTo(b)
-	b = strconv.AppendUint(append(b, " && tcp.port=="...), uint64(c.Port()), 10)
-	b = strconv.AppendUint(append(b, " && tcp.port=="...), uint64(s.Port()), 10)
-	return string(b)
 }
 
 func lower(s string) string { return strings.ToLower(s) }

@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -8,6 +9,7 @@ import (
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/capture/pcapfile"
 	"github.com/connscope/connscope/facts"
+	"github.com/connscope/connscope/internal/pcapedit"
 	"github.com/connscope/connscope/result"
 )
 
@@ -26,23 +28,7 @@ func TestRecordCodecRoundTrip(t *testing.T) {
 	var codec facts.Codec
 	n, size := 0, 0
 	for _, path := range paths {
-		r, err := pcapfile.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var recs []*facts.Conn
-		a := New(Options{})
-		a.tr = trackerFor(a, func(c *facts.Conn) bool {
-			recs = append(recs, c)
-			return true
-		})
-		var p capture.Packet
-		for r.Next(&p) == nil {
-			a.Packet(&p)
-		}
-		r.Close()
-		a.Finish(result.Input{})
-		for _, c := range recs {
+		for _, c := range recordsOf(t, path) {
 			b := codec.Encode(nil, c)
 			got, err := codec.Decode(b)
 			if err != nil {
@@ -59,4 +45,66 @@ func TestRecordCodecRoundTrip(t *testing.T) {
 		t.Fatalf("only %d records", n)
 	}
 	t.Logf("%d records, %d bytes each on average", n, size/n)
+}
+
+// TestRecordCodecFarTimes: records whose packets lie years apart (four damaged bytes of a
+// pcapng timestamp put a frame in the year 11103) read back as they were: the compact form
+// writes such a time in seconds and nanoseconds apart, where nanoseconds from the base would
+// overflow.
+func TestRecordCodecFarTimes(t *testing.T) {
+	b, err := os.ReadFile("../testdata/captures/edited/seed-reset-fleet.pcapng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, frame := range []int{1, 62, 72} {
+		if _, err := pcapedit.SetTimestampHigh(b, frame, 0x04000000); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "far.pcapng")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	recs := recordsOf(t, path)
+	var codec facts.Codec
+	far := 0
+	for _, c := range recs {
+		got, err := codec.Decode(codec.Encode(nil, c))
+		if err != nil {
+			t.Fatalf("flow %d: %v", c.ID, err)
+		}
+		if !reflect.DeepEqual(got, c) {
+			t.Errorf("flow %d: read back\n%+v\nwant\n%+v", c.ID, got, c)
+		}
+		for _, lp := range got.Ladder {
+			if lp.At.Time().Year() == 11103 {
+				far++
+			}
+		}
+	}
+	if len(recs) != 5 || far != 2 {
+		t.Errorf("%d records, %d ladder packets in the year 11103; want 5 and 2 (frames 62 and 72)", len(recs), far)
+	}
+}
+
+// recordsOf is the record of every connection of the capture at path, as tracking finishes it.
+func recordsOf(t *testing.T, path string) []*facts.Conn {
+	t.Helper()
+	r, err := pcapfile.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var recs []*facts.Conn
+	a := New(Options{})
+	a.tr = trackerFor(a, func(c *facts.Conn) bool {
+		recs = append(recs, c)
+		return true
+	})
+	var p capture.Packet
+	for r.Next(&p) == nil {
+		a.Packet(&p)
+	}
+	a.Finish(result.Input{})
+	return recs
 }

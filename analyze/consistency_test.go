@@ -81,7 +81,8 @@ func tlsExpected(fl *result.Flow) bool {
 			return true
 		}
 	}
-	_, port, _ := strings.Cut(fl.Server[strings.LastIndex(fl.Server, "]")+1:], ":")
+	server := string(fl.Server)
+	_, port, _ := strings.Cut(server[strings.LastIndex(server, "]")+1:], ":")
 	for _, p := range DefaultTLSPorts {
 		if port == strconv.Itoa(int(p)) {
 			return true

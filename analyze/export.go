@@ -32,9 +32,9 @@ type ExportOptions struct {
 	// cut, as a snaplen cuts. This is the hook for redaction (rewriting addresses, dropping
 	// payloads beyond the TLS handshake); Export itself writes frames as captured.
 	Rewrite func(data []byte, lt layers.LinkType, wireLen int) ([]byte, int)
-	// Comment, when set, rewrites every comment Export writes (each frame's, which names the
-	// flow or the DNS name it belongs to): the hook for redacting them.
-	Comment func(string) string
+	// Name, when set, rewrites the DNS name that the comment of a lookup's frame gives (the
+	// other frames' comments give only flow numbers and verdicts): the hook for redacting it.
+	Name func(string) string
 	// SectionComment replaces the pcapng section comment ("the packets of the selected flows,
 	// as captured"), to say how the frames were changed.
 	SectionComment string
@@ -92,8 +92,8 @@ func Export(path string, res *result.Result, w io.Writer, o ExportOptions) (Expo
 		if selected[f.ID] == "" {
 			continue
 		}
-		c, err1 := netip.ParseAddrPort(f.Client)
-		s, err2 := netip.ParseAddrPort(f.Server)
+		c, err1 := netip.ParseAddrPort(string(f.Client))
+		s, err2 := netip.ParseAddrPort(string(f.Server))
 		if err1 != nil || err2 != nil {
 			return st, fmt.Errorf("export: flow #%d has endpoints %q and %q, which are not ip:port", f.ID, f.Client, f.Server)
 		}
@@ -107,7 +107,7 @@ func Export(path string, res *result.Result, w io.Writer, o ExportOptions) (Expo
 	names := map[string]result.Verdict{}
 	for _, n := range res.Names {
 		if n.Failed || o.All {
-			names[n.Name] = n.Verdict
+			names[string(n.Name)] = n.Verdict
 			st.Names++
 		}
 	}
@@ -154,6 +154,9 @@ func Export(path string, res *result.Result, w io.Writer, o ExportOptions) (Expo
 			if len(names) > 0 {
 				if name := dnsQuestion(p.UDP.Payload); name != "" {
 					if v, ok := names[name]; ok {
+						if o.Name != nil {
+							name = o.Name(name)
+						}
 						comment = fmt.Sprintf("lookup of %s (%s)", name, v)
 					}
 				}
@@ -170,9 +173,6 @@ func Export(path string, res *result.Result, w io.Writer, o ExportOptions) (Expo
 		}
 		ci.CaptureLength = len(data)
 		comment = fmt.Sprintf("connscope: frame %d of the original capture; %s", p.Index, comment)
-		if o.Comment != nil {
-			comment = o.Comment(comment)
-		}
 		if err := x.write(data, ci, lt, comment); err != nil {
 			return st, err
 		}

@@ -56,7 +56,7 @@ func readOnce(r *pcapfile.Reader, name string, opts Options, ahead bool) (*resul
 		a.fileInBackground()
 	}
 	a.readFrom(func() ([]pcapfile.Vantage, []pcapfile.Point) { return r.Vantages(), r.Points() }, r.SplittingLinks())
-	in := result.Input{File: name, Format: r.Format(), Complete: true}
+	in := result.Input{File: result.FileName(name), Format: r.Format(), Complete: true}
 	take := func(p *capture.Packet) {
 		if in.Frames == 0 {
 			in.First = p.Time.UTC()
@@ -92,7 +92,7 @@ func readOnce(r *pcapfile.Reader, name string, opts Options, ahead bool) (*resul
 		if in.Frames > 0 {
 			covers = result.Msg("warning.covers-frames", result.Int("frames", in.Frames), result.Text("last", in.Last.Format("2006-01-02 15:04:05.000")))
 		}
-		a.AddWarning(warning(code, fe.Offset, 0, result.Text("error", fe.Error()), result.Sub("covers", covers)))
+		a.AddWarning(warning(code, fe.Offset, 0, result.Sub("error", fileError(fe)), result.Sub("covers", covers)))
 	}
 	opts.Progress.update(in.Frames, a.tr.Seen())
 	st := r.Stats()
@@ -183,4 +183,14 @@ func readAhead(r *pcapfile.Reader, take func(*capture.Packet)) error {
 		free <- b
 	}
 	panic("unreachable: the reading goroutine stops only after sending an error")
+}
+
+// fileError is a capture file's error as FileError.Error words it, with the file name as a
+// parameter of its own (a name from the customer's machine: a redacted report replaces it).
+func fileError(fe *pcapfile.FileError) result.Message {
+	key := "warning.file-corrupt-at"
+	if fe.Truncated {
+		key = "warning.file-truncated-at"
+	}
+	return result.Msg(key, result.Quoted(result.File("file", fe.Path)), result.Int64("offset", fe.Offset), result.Text("error", fe.Err.Error()))
 }

@@ -211,7 +211,7 @@ func TestJA4MatchesIndependent(t *testing.T) {
 
 func findFlowFrom(res *result.Result, client string) *result.Flow {
 	for i := range res.Flows.Slice() {
-		if res.Flows.Slice()[i].Client == client {
+		if string(res.Flows.Slice()[i].Client) == client {
 			return &res.Flows.Slice()[i]
 		}
 	}

@@ -42,8 +42,8 @@ func TestHTTPCheckURL(t *testing.T) {
 		for i, w := range want {
 			f := res.Flows.Slice()[i]
 			h := f.HTTP
-			if h == nil || !strings.HasPrefix(f.Client, w.client+":") || h.Method != "GET" || h.Path != w.path ||
-				h.Host != "10.48.1.2:8080" || h.Status != w.status || h.StatusLine != w.statusLine ||
+			if h == nil || !strings.HasPrefix(string(f.Client), w.client+":") || h.Method != "GET" || string(h.Path) != w.path ||
+				h.Host != "10.48.1.2:8080" || h.Status != w.status || string(h.StatusLine) != w.statusLine ||
 				h.RequestFrame == 0 || h.ResponseFrame <= h.RequestFrame {
 				t.Errorf("flow %d: %s %+v", i+1, f.Client, h)
 				continue

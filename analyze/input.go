@@ -16,17 +16,17 @@ import (
 func describePoints(a *Analyzer, in *result.Input, r *pcapfile.Reader, stopped error) {
 	points := r.Points()
 	if len(points) == 1 && len(points[0].Files) == 1 && points[0].Name == points[0].Files[0].Path {
-		in.File = points[0].Name // a single file (a folder of one): Input says it all
+		in.File = result.FileName(points[0].Name) // a single file (a folder of one): Input says it all
 		return
 	}
-	in.File = points[0].Name
+	in.File = result.FileName(points[0].Name)
 	for _, pt := range points {
-		ip := result.InputPoint{Name: pt.Name, Files: []result.InputFile{}}
+		ip := result.InputPoint{Name: result.FileName(pt.Name), Files: []result.InputFile{}}
 		for _, f := range pt.Files {
-			rf := result.InputFile{Name: f.Path, Format: f.Format, LinkTypes: append([]string{}, f.LinkTypes...), Snaplen: f.Snaplen,
+			rf := result.InputFile{Name: result.FileName(f.Path), Format: f.Format, LinkTypes: append([]string{}, f.LinkTypes...), Snaplen: f.Snaplen,
 				Frames: f.Frames, Bytes: f.Bytes, SnaplenCut: f.Truncated, First: f.First.UTC(), Last: f.Last.UTC(), Complete: f.Err == nil}
 			if f.Err != nil {
-				rf.Error = f.Err.Error()
+				rf.Error = result.Raw(f.Err.Error())
 				in.Complete = false
 				var fe *pcapfile.FileError
 				if f.Err != stopped && errors.As(f.Err, &fe) {
@@ -34,10 +34,10 @@ func describePoints(a *Analyzer, in *result.Input, r *pcapfile.Reader, stopped e
 					if fe.Truncated {
 						code = "truncated-file"
 					}
-					a.AddWarning(warning(code, fe.Offset, 0, result.Text("error", fe.Error()),
+					a.AddWarning(warning(code, fe.Offset, 0, result.Sub("error", fileError(fe)),
 						result.Sub("covers", result.Msg("warning.covers-file-frames", result.Int("frames", f.Frames)))))
 				} else if f.Err != stopped {
-					a.AddWarning(warning("corrupt-file", 0, 0, result.Text("error", f.Err.Error()), result.Sub("covers", result.Msg("warning.file-skipped"))))
+					a.AddWarning(warning("corrupt-file", 0, 0, result.Capture("error", f.Err.Error()), result.Sub("covers", result.Msg("warning.file-skipped"))))
 				}
 			}
 			ip.Files = append(ip.Files, rf)
@@ -78,12 +78,25 @@ func addReaderWarnings(a *Analyzer, r *pcapfile.Reader) {
 			list = result.Msg("warning.frames-more", result.List("frames", frames))
 		}
 		if t.Reason.Corrupt() {
-			a.AddWarning(warning("damaged-packets", 0, t.First[0].Frame, result.Int("n", t.Frames), result.Text("checksum", t.Reason.String()), result.Sub("frames", list)))
+			a.AddWarning(warning("damaged-packets", 0, t.First[0].Frame, result.Int("n", t.Frames), result.Sub("checksum", checksumName(t.Reason)), result.Sub("frames", list)))
 		} else {
 			a.AddWarning(result.Warning{Code: "undecodable-frames", Frame: t.First[0].Frame, Message: result.Msg("warning.undecodable-frames-why",
 				result.Int("n", t.Frames), result.Sub("why", undecodableWhy(t.Reason)), result.Sub("frames", list))})
 		}
 	}
+}
+
+// checksumName names the checksum a damage reason is about.
+func checksumName(r capture.Reason) result.Message {
+	switch r.Code {
+	case capture.ReasonIPv4Checksum:
+		return result.Msg("checksum.ipv4")
+	case capture.ReasonTCPChecksum:
+		return result.Msg("checksum.tcp")
+	case capture.ReasonUDPChecksum:
+		return result.Msg("checksum.udp")
+	}
+	return result.Msg("checksum.icmp")
 }
 
 // undecodableWhy says why frames could not be decoded.
@@ -110,6 +123,8 @@ func undecodableWhy(r capture.Reason) result.Message {
 		return result.Msg("undecodable.tunnel-depth", v)
 	case capture.ReasonLinkProtocol:
 		return result.Msg("undecodable.link-protocol", v)
+	case capture.ReasonTCPHeader:
+		return result.Msg("undecodable.tcp-header", v)
 	case capture.ReasonTunnelFragment:
 		return result.Msg("undecodable.tunnel-fragment", result.Text("encap", capture.Encap(r.Value).String()))
 	case capture.ReasonMore:

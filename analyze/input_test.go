@@ -208,11 +208,11 @@ func TestRotatedSetCutWarning(t *testing.T) {
 		t.Errorf("warnings %+v", warns)
 	}
 	in := res.Input
-	if in.Complete || in.Frames != len(recs)-1 || in.File != filepath.Join(dir, "x.pcap") || len(in.Points) != 1 || len(in.Points[0].Files) != 3 {
+	if in.Complete || in.Frames != len(recs)-1 || string(in.File) != filepath.Join(dir, "x.pcap") || len(in.Points) != 1 || len(in.Points[0].Files) != 3 {
 		t.Fatalf("input %+v", in)
 	}
 	f := in.Points[0].Files[1]
-	if f.Name != cut || f.Complete || f.Frames != 20 || !strings.Contains(f.Error, "is truncated at byte") || !in.Points[0].Files[2].Complete {
+	if string(f.Name) != cut || f.Complete || f.Frames != 20 || !strings.Contains(string(f.Error), "is truncated at byte") || !in.Points[0].Files[2].Complete {
 		t.Errorf("files %+v", in.Points[0].Files)
 	}
 }

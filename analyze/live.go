@@ -62,8 +62,8 @@ func Live(ctx context.Context, src *live.Capture, opts Options, lo LiveOptions) 
 	}
 	a := New(opts)
 	started := time.Now()
-	info := &result.LiveCapture{Interface: src.Interface(), Method: src.Method(), Filter: src.Filter()}
-	in := result.Input{File: "interface " + src.Interface(), Format: "live capture", Complete: true, Live: info}
+	info := &result.LiveCapture{Interface: result.Raw(src.Interface()), Method: src.Method(), Filter: liveFilter(src.CaptureFilter())}
+	in := result.Input{File: result.FileName("interface " + src.Interface()), Format: "live capture", Complete: true, Live: info}
 	var p capture.Packet
 	next := started.Add(lo.StatusEvery)
 	for info.StoppedBy == "" {
@@ -86,7 +86,7 @@ func Live(ctx context.Context, src *live.Capture, opts Options, lo LiveOptions) 
 		case err != nil:
 			info.StoppedBy = StopError
 			in.Complete = false
-			a.AddWarning(warning("capture-error", 0, 0, result.Sub("error", result.Msg("warning.capture-error-covers", result.Text("error", err.Error())))))
+			a.AddWarning(warning("capture-error", 0, 0, result.Sub("error", result.Msg("warning.capture-error-covers", result.Capture("error", err.Error())))))
 		default:
 			if in.Frames == 0 {
 				in.First = p.Time.UTC()
@@ -100,7 +100,7 @@ func Live(ctx context.Context, src *live.Capture, opts Options, lo LiveOptions) 
 			a.Tick(now)
 			if err := src.Flush(); err != nil && info.StoppedBy == "" {
 				info.StoppedBy = StopError
-				a.AddWarning(warning("capture-error", 0, 0, result.Text("error", err.Error())))
+				a.AddWarning(warning("capture-error", 0, 0, result.Capture("error", err.Error())))
 			}
 			if lo.OnStatus != nil {
 				st.Elapsed, st.Frames, st.Open = now.Sub(started), in.Frames, a.OpenFlows()
@@ -137,3 +137,16 @@ const (
 	DefaultLiveIdleTimeout  = 2 * time.Minute
 	DefaultLiveMaxFlows     = 10000
 )
+
+// liveFilter is a capture filter in result form: its addresses (from --host) as addresses.
+func liveFilter(f live.Filter) result.Filter {
+	texts, hosts := f.Pieces()
+	out := make(result.Filter, 0, len(texts)+len(hosts))
+	for i, t := range texts {
+		if i > 0 {
+			out = append(out, result.Addr("", hosts[i-1].String()))
+		}
+		out = append(out, result.Text("", t))
+	}
+	return out
+}

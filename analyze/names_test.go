@@ -48,8 +48,8 @@ func TestNames(t *testing.T) {
 				t.Fatalf("%d names, want 1: %+v", len(res.Names), res.Names)
 			}
 			n := res.Names[0]
-			got := []string{n.Name, n.Relation, n.Outcome, orDash(n.RCode), string(n.Verdict), dashJoin(n.Askers),
-				dashJoin(n.DNSServers), dashJoin(n.Answers), strconv.Itoa(n.Queries), strconv.Itoa(n.Responses)}
+			got := []string{string(n.Name), n.Relation, n.Outcome, orDash(n.RCode), string(n.Verdict), dashJoin(result.Strings(n.Askers)),
+				dashJoin(result.Strings(n.DNSServers)), dashJoin(result.Strings(n.Answers)), strconv.Itoa(n.Queries), strconv.Itoa(n.Responses)}
 			if strings.Join(got, "\t") != strings.Join(c[2:12], "\t") {
 				t.Errorf("got  %q\nwant %q", got, c[2:12])
 			}

@@ -170,7 +170,7 @@ func TestICMPVerdicts(t *testing.T) {
 			if f.ConnState != "S0" || f.History != "S" {
 				t.Errorf("conn_state %s history %q, want S0 S", f.ConnState, f.History)
 			}
-			if f.Path == nil || len(f.Path.ICMP) != 1 || f.Path.ICMP[0].From != tc.from.String() || f.Path.ICMP[0].MTU != int(tc.mtu) {
+			if f.Path == nil || len(f.Path.ICMP) != 1 || string(f.Path.ICMP[0].From) != tc.from.String() || f.Path.ICMP[0].MTU != int(tc.mtu) {
 				t.Errorf("path.icmp %+v", f.Path)
 			}
 		})

@@ -168,7 +168,7 @@ func TestSharedCaptureVerdicts(t *testing.T) {
 		}
 		var fl *result.Flow
 		for i := range res.Flows.Slice() {
-			if res.Flows.Slice()[i].Client == tc.client {
+			if string(res.Flows.Slice()[i].Client) == tc.client {
 				fl = &res.Flows.Slice()[i]
 			}
 		}
@@ -185,7 +185,7 @@ func TestSharedCaptureVerdicts(t *testing.T) {
 func findFlow(res *result.Result, client, server string) *result.Flow {
 	flows := res.Flows.Slice() // each call makes every flow anew
 	for i := range flows {
-		if flows[i].Client == client && flows[i].Server == server {
+		if string(flows[i].Client) == client && string(flows[i].Server) == server {
 			return &flows[i]
 		}
 	}
@@ -195,7 +195,7 @@ func findFlow(res *result.Result, client, server string) *result.Flow {
 func flowNames(res *result.Result) []string {
 	var out []string
 	for _, f := range res.Flows.Slice() {
-		out = append(out, f.Client+"->"+f.Server+" "+string(f.Verdict))
+		out = append(out, string(f.Client)+"->"+string(f.Server)+" "+string(f.Verdict))
 	}
 	sort.Strings(out)
 	return out

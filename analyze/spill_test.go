@@ -32,7 +32,7 @@ func TestSpilledRecordsSameResult(t *testing.T) {
 			for r.Next(&p) == nil {
 				a.Packet(&p)
 			}
-			return a.Finish(result.Input{File: path}), a
+			return a.Finish(result.Input{File: result.FileName(path)}), a
 		}
 		want, _ := run(Options{spillAfter: -1})
 		got, a := run(Options{recordChunk: 1024, spillAfter: 1})

@@ -137,7 +137,7 @@ func oneFlow(t *testing.T, res *result.Result, row twopointRow) *result.Flow {
 		t.Fatalf("%d flows listed, %d counted; want 1", res.Flows.Len(), res.Summary.Flows)
 	}
 	f := res.Flows.At(0)
-	if f.Client != row["client_at_agent"] || f.Server != row["server_at_agent"] || string(f.Verdict) != row["expected_verdict"] {
+	if string(f.Client) != row["client_at_agent"] || string(f.Server) != row["server_at_agent"] || string(f.Verdict) != row["expected_verdict"] {
 		t.Errorf("flow %s -> %s %s, want %s -> %s %s", f.Client, f.Server, f.Verdict, row["client_at_agent"], row["server_at_agent"], row["expected_verdict"])
 	}
 	if f.Failed != (f.Verdict != result.VerdictOK) || (res.Summary.Failed == 1) != f.Failed {
@@ -159,14 +159,14 @@ func checkViews(t *testing.T, f *result.Flow, row twopointRow, near, far, nearFi
 		t.Fatalf("views %+v, near %d, far %d", v.Views, v.Near, v.Far)
 	}
 	nv, fv := &v.Views[0], &v.Views[1]
-	if say(nv.Name) != near || say(fv.Name) != far || nv.Side != "client" || !nv.Seen || nv.Client != row["client_at_agent"] {
+	if say(nv.Name) != near || say(fv.Name) != far || nv.Side != "client" || !nv.Seen || string(nv.Client) != row["client_at_agent"] {
 		t.Errorf("near view %q %+v, want %q on the client's side", say(nv.Name), nv, near)
 	}
 	if row["client_at_server"] == "-" {
 		if fv.Seen || fv.Expected != "empty-capture" || say(fv.Name) != far {
 			t.Errorf("far view %q %+v, want %q not seen, expected (empty capture)", say(fv.Name), fv, far)
 		}
-	} else if !fv.Seen || fv.Side != "server" || fv.Client != row["client_at_server"] || fv.Server != row["server_at_server"] || say(fv.Name) != far {
+	} else if !fv.Seen || fv.Side != "server" || string(fv.Client) != row["client_at_server"] || string(fv.Server) != row["server_at_server"] || say(fv.Name) != far {
 		t.Errorf("far view %q %+v, want %q on the server's side, %s -> %s", say(fv.Name), fv, far, row["client_at_server"], row["server_at_server"])
 	}
 	if v.NAT != (row["client_at_server"] != "-" && row["client_at_server"] != row["client_at_agent"]) {
@@ -191,7 +191,7 @@ func checkViews(t *testing.T, f *result.Flow, row twopointRow, near, far, nearFi
 		case wantFirst == "-" && d.del.FirstLost != nil:
 			t.Errorf("%s: first lost %+v, want none", d.dir, d.del.FirstLost)
 		case wantFirst == "-":
-		case d.del.FirstLost == nil || filepath.Base(d.del.FirstLost.File) != d.file && d.del.FirstLost.File != d.file:
+		case d.del.FirstLost == nil || filepath.Base(string(d.del.FirstLost.File)) != d.file && string(d.del.FirstLost.File) != d.file:
 			t.Errorf("%s: first lost %+v, want in %s", d.dir, d.del.FirstLost, d.file)
 		case exact && strconv.Itoa(d.del.FirstLost.Frame) != wantFirst:
 			t.Errorf("%s: first lost frame %d, want %s", d.dir, d.del.FirstLost.Frame, wantFirst)
@@ -235,7 +235,7 @@ func TestTwoPointRotatedSet(t *testing.T) {
 			!reflect.DeepEqual(set.Summary.Verdicts, single.Summary.Verdicts) || len(set.Warnings) != 0 || len(set.Input.Vantages) != 0 {
 			t.Errorf("the set gives %+v\nthe file %+v", g, w)
 		}
-		if g.Client != row["client_at_agent"] || string(g.Verdict) != row["expected_verdict"] ||
+		if string(g.Client) != row["client_at_agent"] || string(g.Verdict) != row["expected_verdict"] ||
 			strconv.Itoa(g.TCP.ClientPackets) != row["c2s_sent_at_agent"] || strconv.Itoa(g.TCP.ServerPackets) != row["s2c_arrived_at_agent"] {
 			t.Errorf("flow %s %s %d/%d packets, want %s", g.Client, g.Verdict, g.TCP.ClientPackets, g.TCP.ServerPackets, row["expected_verdict"])
 		}

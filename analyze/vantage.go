@@ -142,7 +142,7 @@ func (v *vantages) keepViews(c *facts.Conn, w *facts.Views, mayFail bool) {
 // inputVantages describes the vantages and the clock offsets measured between them.
 func (v *vantages) inputVantages(in *result.Input) {
 	for i, x := range v.all {
-		in.Vantages = append(in.Vantages, result.InputVantage{Name: v.names[i], Point: x.Point, Interface: x.Interface, Link: x.Link,
+		in.Vantages = append(in.Vantages, result.InputVantage{Name: v.names[i], Point: x.Point, Interface: x.Interface, Link: result.Raw(x.Link),
 			Frames: x.Frames, First: x.First.UTC(), Last: x.Last.UTC()})
 	}
 	for _, o := range v.corr.Offsets() {
@@ -170,7 +170,7 @@ func (v *vantages) frameAt(x uint16, r facts.Ref) *result.FrameAt {
 	}
 	for i, f := range files {
 		if out.Frame <= f.Frames || i == len(files)-1 {
-			out.File = f.Path
+			out.File = result.FileName(f.Path)
 			return out
 		}
 		out.Frame -= f.Frames
@@ -189,7 +189,7 @@ func (v *vantages) buildViews(c *facts.Conn, w *facts.Views, out *result.Flow) {
 			vv.Name = v.names[x.Vantage]
 		}
 		if x.Seen {
-			vv.Client, vv.Server = x.Client.String(), x.Server.String()
+			vv.Client, vv.Server = result.HostPort(x.Client.String()), result.HostPort(x.Server.String())
 			vv.ClientPackets, vv.ServerPackets = int(x.Packets[facts.Client]), int(x.Packets[facts.Server])
 			vv.First, vv.Last = v.frameAt(x.Vantage, x.First), v.frameAt(x.Vantage, x.Last)
 		}
@@ -249,7 +249,7 @@ func ladderMessages(c *facts.Conn) map[int32][]string {
 		for k, code := range p.Messages[:p.NMessages] {
 			msgs[k] = code.Name()
 		}
-		out[p.Frame] = msgs
+		out[p.At.Frame] = msgs
 	}
 	return out
 }

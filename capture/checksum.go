@@ -110,23 +110,6 @@ func summed(pseudo uint64, seg []byte, field int) checksumResult {
 	return checksumBad
 }
 
-// worthChecking reports whether a TCP segment's checksums (its own, and its IPv4 header's) are
-// checked. Checking every packet's costs a tenth of the time of the plain path (reading and
-// decoding Ethernet/IPv4/TCP, measured on the test captures), so the segments checked are those
-// whose damage could mislead a verdict: every segment without payload but a bare ACK's (SYN,
-// SYN-ACK, RST, FIN: they decide the TCP verdicts), those with SYN, FIN or RST, and those whose
-// payload starts a TLS record other than application data (handshake, alert, change cipher spec:
-// the versions offered and chosen, and the alerts). Bare ACKs, application data, and the segments
-// that go on with a record are not: the analysis reads little in them, and a damaged one is
-// dropped by its receiver and shows as the retransmission that follows. Offload is judged from
-// the checked ones: it leaves every packet of its host alike.
-func worthChecking(flags uint8, payload []byte) bool {
-	if flags&(FlagSYN|FlagFIN|FlagRST) != 0 {
-		return true
-	}
-	return len(payload) >= 2 && payload[0] >= 0x14 && payload[0] <= 0x16 && payload[1] == 0x03
-}
-
 // verifyIPv4 checks an IPv4 header's checksum (RFC 791); 0 in the field is what a stack that
 // leaves it to the NIC (IPv4 checksum offload on Windows) writes.
 func verifyIPv4(hdr []byte) checksumResult {
@@ -155,24 +138,41 @@ func verifyIPv4(hdr []byte) checksumResult {
 const sourceSlots = 256
 
 // sourceHistory counts a source address's checked checksums per kind (IPv4 header, and
-// TCP/UDP/ICMP) and per checksumResult.
+// TCP/UDP/ICMP) and per checksumResult, and holds its first packet when that one's checksum of
+// a kind was wrong: with no history it cannot be judged yet (pending).
 type sourceHistory struct {
-	hi, lo uint64 // the address (an IPv4 address in lo, with hi 1<<63)
-	n      [2][4]uint32
+	hi, lo  uint64 // the address (an IPv4 address in lo, with hi 1<<63)
+	n       [2][4]uint32
+	pending [2]Damage // the damage of the first packet, while unjudged
+	at      [2]int    // that packet's frame
 }
 
 // sourceSums tells checksum offload from damage by the pattern of each source's checksums, as
 // one reads a capture: a host whose checksums are mostly wrong is the capturing host with
 // offload (or behind a device that breaks them all), and none of its wrong checksums is damage; a
-// wrong checksum from a host whose checksums have so far been mostly right is damage.
+// wrong checksum from a host whose checksums have so far been mostly right is damage. A wrong
+// checksum in a source's first packet is judged later, when the source's checksums of that kind
+// have become mostly right (late).
 type sourceSums struct {
 	slots [sourceSlots]sourceHistory
+	// ipv4 counts every source's IPv4 header checksums: how a source without history is judged
+	// (offload leaves an IPv4 header checksum 0, not another wrong value, and a damaged source
+	// address makes a source without history).
+	ipv4 [4]uint32
 }
 
-// judge records the checked checksums of a packet from src (4 or 16 bytes): its IPv4 header's
-// (ip) and that of what the header carries (l4, whose fault is l4Bit), and returns the damage
-// they show.
-func (s *sourceSums) judge(src []byte, ip, l4 checksumResult, l4Bit Damage) Damage {
+// LateDamage is a packet judged damaged after it was decoded: a source's first packet, whose
+// wrong checksum only the source's later packets show to be damage, not offload.
+type LateDamage struct {
+	Frame int    // its Packet.Index
+	What  Damage // its wrong checksums
+}
+
+// judge records the checked checksums of a packet (frame) from src (4 or 16 bytes): its IPv4
+// header's (ip) and that of what the header carries (l4, whose fault is l4Bit), and returns the
+// damage they show, and the damage of an earlier packet of the source that the packet's
+// checksums show (late; what is 0 when none).
+func (s *sourceSums) judge(src []byte, frame int, ip, l4 checksumResult, l4Bit Damage) (d Damage, late LateDamage) {
 	var hi, lo uint64
 	if len(src) == 4 {
 		hi, lo = 1<<63, uint64(binary.BigEndian.Uint32(src))
@@ -183,16 +183,36 @@ func (s *sourceSums) judge(src []byte, ip, l4 checksumResult, l4Bit Damage) Dama
 	if e.hi != hi || e.lo != lo {
 		*e = sourceHistory{hi: hi, lo: lo}
 	}
-	var d Damage
-	if ip == checksumBad && e.damaged(0) {
-		d |= DamageIPv4Header
+	for kind, k := range [2]struct {
+		r   checksumResult
+		bit Damage
+	}{{ip, DamageIPv4Header}, {l4, l4Bit}} {
+		if k.r == checksumNone {
+			continue
+		}
+		n := &e.n[kind]
+		fresh := n[checksumGood]+n[checksumOffload]+n[checksumBad] == 0
+		switch {
+		case k.r != checksumBad:
+		case fresh && kind == 0 && s.ipv4[checksumGood] > s.ipv4[checksumOffload]+s.ipv4[checksumBad]:
+			d |= k.bit // a source without history, in a capture whose IPv4 checksums are mostly right
+		case fresh:
+			e.pending[kind], e.at[kind] = k.bit, frame
+		case e.damaged(kind):
+			d |= k.bit
+		}
+		n[k.r]++
+		if kind == 0 {
+			s.ipv4[k.r]++
+		}
+		if e.pending[kind] != 0 && e.at[kind] != frame && e.damaged(kind) {
+			if late.What == 0 || late.Frame == e.at[kind] {
+				late.Frame, late.What = e.at[kind], late.What|e.pending[kind]
+				e.pending[kind] = 0
+			}
+		}
 	}
-	if l4 == checksumBad && e.damaged(1) {
-		d |= l4Bit
-	}
-	e.n[0][ip]++
-	e.n[1][l4]++
-	return d
+	return d, late
 }
 
 // damaged reports whether a wrong checksum of a kind is damage: whether the source's checksums

@@ -174,10 +174,24 @@ func (d *decoder) etherType(et uint16, b []byte) inner {
 		}
 		return inner{start: startEtherType, et: binary.BigEndian.Uint16(b[6:8]), b: b[8:], encap: EncapETag}
 	}
-	if !nonIPEtherType(et) {
+	if !nonIPEtherType(et) || !lengthFits(et, b) {
 		d.reason = Reason{ReasonEtherType, uint32(et)}
 	}
 	return done
+}
+
+// lengthFits reports whether an 802.3 length field (an EtherType below 0x0600) fits the frame it
+// heads (lengthFitsFrame). Values below 0x0100 are left alone: Linux cooked captures put
+// protocol numbers there. A length that does not fit is a type hit by corruption.
+func lengthFits(et uint16, b []byte) bool {
+	return et < 0x0100 || et >= 0x0600 || lengthFitsFrame(et, b)
+}
+
+// lengthFitsFrame reports whether an 802.3 length n fits b, the bytes after it: at most 1500,
+// and b that many, or a minimum frame's 46 padded, or four more (a frame check sequence kept).
+func lengthFitsFrame(n uint16, b []byte) bool {
+	l := int(n)
+	return l <= 1500 && (len(b) == l || len(b) == l+4 || l < 46 && len(b) <= 50)
 }
 
 // broken records a tunnel header that is cut short or malformed.

@@ -40,6 +40,10 @@ const (
 	// ReasonTunnelFragment: a tunnel packet (Encap Value) was split into IP fragments, which
 	// connscope does not reassemble; the packet inside cannot be reached.
 	ReasonTunnelFragment
+	// ReasonTCPHeader: a TCP header is broken: its data offset (Value, in bytes) is below the
+	// 20 bytes of the fixed header or beyond the packet (a damaged packet; a header the
+	// snaplen cut is read as cut, not broken).
+	ReasonTCPHeader
 	// ReasonInternal: decoding the frame failed in connscope itself (a bug: please report it
 	// with the frame).
 	ReasonInternal
@@ -97,6 +101,8 @@ func (r Reason) String() string {
 		return fmt.Sprintf("loopback address family %d", r.Value)
 	case ReasonTunnelFragment:
 		return fmt.Sprintf("%s packet in IP fragments", Encap(r.Value))
+	case ReasonTCPHeader:
+		return fmt.Sprintf("broken TCP header (data offset %d)", r.Value)
 	case ReasonInternal:
 		return "decoder failure"
 	case ReasonMore:
@@ -157,9 +163,21 @@ func (t *tallies) add(r Reason, at FrameRef) {
 		}
 	}
 	ts[i].Frames++
-	if len(ts[i].First) < TallyFrames {
-		ts[i].First = append(ts[i].First, at)
+	// A frame judged late (a source's first packet) goes where it stands in reading order.
+	f := ts[i].First
+	j := len(f)
+	for j > 0 && (f[j-1].Point > at.Point || f[j-1].Point == at.Point && f[j-1].Frame > at.Frame) {
+		j--
 	}
+	switch {
+	case len(f) < TallyFrames:
+		f = append(f, FrameRef{})
+	case j == len(f):
+		return
+	}
+	copy(f[j+1:], f[j:])
+	f[j] = at
+	ts[i].First = f
 }
 
 // copy returns a deep copy, which the caller may keep.

@@ -27,6 +27,11 @@ func (d *Decoder) Decode(data []byte, link Link, p *Packet) bool {
 	return (*decoder)(d).decode(data, link.kind, p)
 }
 
+// Late returns the earlier packets that the last Decode showed to be damaged (a source's first
+// packet, judged by the source's later ones), to be counted as damaged though their Packet.Corrupt
+// was 0; valid until the next Decode.
+func (d *Decoder) Late() []LateDamage { return d.late }
+
 // Reason says why the last Decode reported false; the zero Reason when it decoded the frame.
 func (d *Decoder) Reason() Reason { return d.reason }
 

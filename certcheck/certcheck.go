@@ -85,22 +85,24 @@ func Describe(chain [][]byte, certs []*x509.Certificate, errs []error) []result.
 	out := make([]result.Certificate, len(chain))
 	for i, der := range chain {
 		sum := sha256.Sum256(der)
-		rc := result.Certificate{SHA256: hex.EncodeToString(sum[:]), DNSNames: []string{}, IPAddresses: []string{}}
+		rc := result.Certificate{SHA256: result.Raw(hex.EncodeToString(sum[:])), DNSNames: []result.Host{}, IPAddresses: []result.IP{}}
 		cert, err := certs[i], errs[i]
 		if err != nil || cert == nil {
 			if err != nil {
-				rc.ParseError = err.Error()
+				rc.ParseError = result.Raw(err.Error())
 			}
 			out[i] = rc
 			continue
 		}
-		rc.Subject = cert.Subject.String()
-		rc.Issuer = cert.Issuer.String()
-		rc.SerialNumber = cert.SerialNumber.Text(16)
+		rc.Subject = result.DN(cert.Subject.String())
+		rc.Issuer = result.DN(cert.Issuer.String())
+		rc.SerialNumber = result.Raw(cert.SerialNumber.Text(16))
 		rc.NotBefore, rc.NotAfter = cert.NotBefore.UTC(), cert.NotAfter.UTC()
-		rc.DNSNames = append(rc.DNSNames, cert.DNSNames...)
+		for _, n := range cert.DNSNames {
+			rc.DNSNames = append(rc.DNSNames, result.Host(n))
+		}
 		for _, ip := range cert.IPAddresses {
-			rc.IPAddresses = append(rc.IPAddresses, ip.String())
+			rc.IPAddresses = append(rc.IPAddresses, result.IP(ip.String()))
 		}
 		rc.KeyType, rc.KeyBits = KeyInfo(cert)
 		rc.SignatureAlgorithm = cert.SignatureAlgorithm.String()
@@ -122,13 +124,13 @@ func Judge(certs []*x509.Certificate, errs []error, desc []result.Certificate, o
 		return nil
 	}
 	if errs[0] != nil {
-		add(CodeUnparsable, result.Msg("cert.unparsable", result.Text("error", errs[0].Error())))
+		add(CodeUnparsable, result.Msg("cert.unparsable", result.Capture("error", errs[0].Error())))
 	}
 	leaf := certs[0]
 	if leaf == nil {
 		return out
 	}
-	name := result.Capture("cert", CertName(leaf))
+	name := certName("cert", leaf.Subject, "cert.empty-subject")
 	switch {
 	case o.At.After(leaf.NotAfter):
 		date, span := result.Text("date", leaf.NotAfter.UTC().Format("2006-01-02")), result.Sub("span", Span(leaf.NotAfter, o.At))
@@ -185,7 +187,7 @@ func Judge(certs []*x509.Certificate, errs []error, desc []result.Certificate, o
 			if i == 0 {
 				add(CodeWeakSignature, result.Msg("cert.weak-signature", name, alg))
 			} else {
-				add(CodeWeakSignature, result.Msg("cert.weak-signature-intermediate", result.Capture("cert", CertName(cert)), alg))
+				add(CodeWeakSignature, result.Msg("cert.weak-signature-intermediate", certName("cert", cert.Subject, "cert.empty-subject"), alg))
 			}
 		}
 	}
@@ -215,23 +217,20 @@ func judgeIssuer(certs []*x509.Certificate, o Options) (Finding, bool) {
 		return Finding{}, false
 	}
 	return Finding{Code: CodeUnknownIssuer, Message: result.Msg("cert.unknown-issuer",
-		result.Capture("cert", CertName(leaf)), result.Capture("issuer", issuerName(leaf)))}, true
+		certName("cert", leaf.Subject, "cert.empty-subject"), certName("issuer", leaf.Issuer, "cert.empty-issuer"))}, true
 }
 
-// CertName names a certificate by its subject's CN, else its whole subject.
-func CertName(c *x509.Certificate) string { return dnName(c.Subject, "(empty subject)") }
-
-func issuerName(c *x509.Certificate) string { return dnName(c.Issuer, "(empty issuer)") }
-
-// dnName is "CN=..." for a name with a common name, else the whole name, else empty.
-func dnName(n pkix.Name, empty string) string {
+// certName is the parameter arg that names a certificate by a distinguished name n (its subject
+// or issuer): "CN=..." for a name with a common name (the CN a name from the capture), else the
+// whole name, else the message empty.
+func certName(arg string, n pkix.Name, empty string) result.Arg {
 	if n.CommonName != "" {
-		return "CN=" + n.CommonName
+		return result.Sub(arg, result.Msg("cert.cn", result.HostName("cn", n.CommonName)))
 	}
 	if s := n.String(); s != "" {
-		return s
+		return result.From(arg, result.DN(s))
 	}
-	return empty
+	return result.Sub(arg, result.Msg(empty))
 }
 
 // Names is the list of names a certificate is valid for, as a message parameter "names".

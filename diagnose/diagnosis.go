@@ -77,6 +77,7 @@ func Conn(c *facts.Conn, cfg *Config, ctx *Context) Diagnosis {
 		j.infer(ctx)
 		j.inferPath(ctx)
 	}
+	j.damage()
 	if j.d.Variant == "" {
 		j.d.Variant = j.variant()
 	}

@@ -56,7 +56,7 @@ func exportRedacted(t *testing.T, name string, opts analyze.Options) *redactedEx
 	x.redacted = names.Result(x.orig)
 	rw := exportredact.New(names)
 	var b bytes.Buffer
-	st, err := analyze.Export(x.path, x.orig, &b, analyze.ExportOptions{All: true, Rewrite: rw.Frame, Comment: rw.Comment, SectionComment: exportredact.SectionComment})
+	st, err := analyze.Export(x.path, x.orig, &b, analyze.ExportOptions{All: true, Rewrite: rw.Frame, Name: rw.Name, SectionComment: exportredact.SectionComment})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func exportRedacted(t *testing.T, name string, opts analyze.Options) *redactedEx
 	}
 	// The export is analysed with the options the redacted report shows (--server-name given as
 	// the pseudonym), as whoever gets it with the ticket would.
-	opts.ServerNames = x.redacted.Options.ServerNames
+	opts.ServerNames = result.Strings(x.redacted.Options.ServerNames)
 	if x.again, err = analyze.File(out, opts); err != nil {
 		t.Fatalf("%s: the redacted export does not read back: %v", name, err)
 	}
@@ -196,18 +196,18 @@ func originals(t *testing.T, x *redactedExport) (map[string][]byte, []string) {
 	}
 	res := x.orig
 	for _, f := range res.Flows.Slice() {
-		for _, s := range []string{f.Client, f.Server} {
+		for _, s := range []string{string(f.Client), string(f.Server)} {
 			if ap, err := netip.ParseAddrPort(s); err == nil {
 				addAddr(ap.Addr())
 			}
 		}
 		if f.TLS != nil {
 			if ch := f.TLS.ClientHello; ch != nil && ch.SNI != "" {
-				text = append(text, ch.SNI)
+				text = append(text, string(ch.SNI))
 			}
 			for _, c := range f.TLS.ServerCertificates {
-				text = append(text, c.DNSNames...)
-				for _, dn := range []string{c.Subject, c.Issuer} {
+				text = append(text, result.Strings(c.DNSNames)...)
+				for _, dn := range []string{string(c.Subject), string(c.Issuer)} {
 					for _, rdn := range strings.Split(dn, ",") {
 						if k, v, ok := strings.Cut(rdn, "="); ok && (k == "CN" || k == "O") {
 							text = append(text, v)
@@ -217,13 +217,13 @@ func originals(t *testing.T, x *redactedExport) (map[string][]byte, []string) {
 			}
 		}
 		if f.HTTP != nil {
-			text = append(text, f.HTTP.Path, f.HTTP.Host)
+			text = append(text, string(f.HTTP.Path), string(f.HTTP.Host))
 		}
 	}
 	for _, n := range res.Names {
-		text = append(text, n.Name)
+		text = append(text, string(n.Name))
 		for _, s := range append(slices.Clone(n.Answers), n.DNSServers...) {
-			if a, err := netip.ParseAddr(s); err == nil {
+			if a, err := netip.ParseAddr(string(s)); err == nil {
 				addAddr(a)
 			}
 		}
@@ -328,8 +328,8 @@ func TestServerName(t *testing.T) {
 	var sni, want string
 	for i, f := range x.orig.Flows.Slice() {
 		if f.TLS != nil && f.TLS.ClientHello != nil && f.TLS.ClientHello.SNI != "" {
-			sni, want = f.TLS.ClientHello.SNI, x.redacted.Flows.Slice()[i].TLS.ClientHello.SNI
-			if g := x.again.Flows.Slice()[i].TLS.ClientHello.SNI; len(g) != len(sni) || !strings.HasSuffix(g, "."+want) || strings.Trim(strings.TrimSuffix(g, "."+want), "x") != "" {
+			sni, want = string(f.TLS.ClientHello.SNI), string(x.redacted.Flows.Slice()[i].TLS.ClientHello.SNI)
+			if g := x.again.Flows.Slice()[i].TLS.ClientHello.SNI; len(g) != len(sni) || !strings.HasSuffix(string(g), "."+want) || strings.Trim(strings.TrimSuffix(string(g), "."+want), "x") != "" {
 				t.Errorf("the export's SNI is %q; want %d bytes ending in %q", g, len(sni), "."+want)
 			}
 		}

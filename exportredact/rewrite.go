@@ -7,12 +7,14 @@
 //     option and routing headers become padding.
 //   - Of each TCP direction (followed from its SYN) only the plaintext TLS handshake is kept:
 //     the ClientHello's server name is overwritten with a stand-in of the same length (so that
-//     the hello still parses); the bodies of Certificate, CertificateRequest, CertificateStatus
-//     and the like (they hold names) and of the first zeroRecords application_data records
-//     (TLS 1.3's encrypted handshake, which the analysis needs to see complete) become zeros,
-//     headers and lengths intact; from the next application_data record on, and after the
-//     first word of a stream that is not TLS ("GET "), the stream is cut, as a snaplen cuts
-//     (the frame's length on the wire stays). A stream whose SYN is not in the export keeps no
+//     the hello still parses), and so are the ALPN protocol names of the ClientHello and the
+//     ServerHello that are not registered ones ("h2", "http/1.1" stay); the bodies of
+//     Certificate, CertificateRequest, CertificateStatus and the like (they hold names) and of
+//     the first zeroRecords application_data records (TLS 1.3's encrypted handshake, which the
+//     analysis needs to see complete) become zeros, headers and lengths intact; from the next
+//     application_data record on, and after the fixed opening of a stream that is not TLS
+//     ("GET ", "SSH-2.0-"; else its first byte), the stream is cut, as a snaplen cuts (the
+//     frame's length on the wire stays). A stream whose SYN is not in the export keeps no
 //     payload.
 //   - UDP payloads (DNS: names) are cut after the UDP header; other protocols after the IP
 //     header.
@@ -35,6 +37,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 
 	"github.com/connscope/connscope/redact"
+	"github.com/connscope/connscope/result"
 )
 
 // maxStreams bounds the TCP directions a Rewriter follows; a direction beyond it keeps no payload.
@@ -58,8 +61,8 @@ func New(r *redact.Redactor) *Rewriter {
 	return &Rewriter{names: r, streams: map[streamKey]*stream{}}
 }
 
-// Comment redacts a comment written into the export (it names flows and DNS names).
-func (w *Rewriter) Comment(s string) string { return w.names.Text(s) }
+// Name redacts the DNS name a frame's comment in the export gives: its pseudonym in the report.
+func (w *Rewriter) Name(n string) string { return w.names.Value(result.KindName, n) }
 
 // Frame redacts one frame in place and returns what to write: data, possibly shortened (cut:
 // its length on the wire, the second result, stays wireLen), or nil for a frame it cannot read

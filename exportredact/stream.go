@@ -1,9 +1,9 @@
 package exportredact
 
 import (
+	"bytes"
 	"encoding/binary"
 	"net/netip"
-	"strings"
 
 	"github.com/connscope/connscope/tls"
 )
@@ -56,8 +56,9 @@ type stream struct {
 
 	hello      []byte // the first record's payload so far, while it may be a ClientHello
 	helloDone  bool
-	helloTries int // searches for the server name so far
+	helloTries int // searches for the hello's names so far
 	helloNeed  int // how many hello bytes the next search needs
+	helloFound int // the hello's names found (and replaced) so far
 	spans      []span
 }
 
@@ -267,19 +268,22 @@ func (s *stream) messages(b []byte, off int64) (int64, bool) {
 }
 
 // firstWord returns how many leading bytes of a stream that is not TLS tell what it is without
-// saying more: its first word and the space after it ("GET ", "HTTP/1.1 ", "SSH-2.0-..."), up
-// to 16 bytes, or the first byte of binary data.
+// saying more: a protocol's fixed opening ("GET ", "HTTP/1.1 ", "SSH-2.0-", "220 ", "EHLO "),
+// else its first byte. Nothing the peer chose (a path, a software version, a host name) is kept.
 func firstWord(b []byte) int64 {
 	n := 0
-	for n < len(b) && n < 16 && isWordByte(b[n]) {
-		n++
-	}
-	if n < len(b) && b[n] == ' ' {
-		n++
+	for _, p := range protocolOpenings {
+		if len(p) > n && bytes.HasPrefix(b, []byte(p)) {
+			n = len(p)
+		}
 	}
 	return int64(max(n, 1))
 }
 
-func isWordByte(c byte) bool {
-	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || strings.IndexByte("/.-_", c) >= 0
+// protocolOpenings are the fixed first bytes of the protocols a non-TLS stream most often
+// speaks: what connscope's analysis tells them by (its not-tls reasons and banner kinds).
+var protocolOpenings = []string{
+	"GET ", "POST ", "HEAD ", "PUT ", "DELETE ", "OPTIONS ", "CONNECT ", "PATCH ", "TRACE ",
+	"HTTP/1.0 ", "HTTP/1.1 ", "PRI * HTTP/2.0", "SSH-2.0-", "SSH-1.99-", "SSH-1.5-",
+	"220 ", "220-", "+OK", "* OK", "RFB ", "EHLO ", "HELO ",
 }

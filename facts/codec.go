@@ -83,8 +83,20 @@ func (e *encoder) ref(r Ref) {
 		e.uvarint(0)
 		return
 	}
-	e.uvarint(1 + zig(int64(r.Frame)-int64(e.base.Frame)))
-	e.varint((r.Sec-e.base.Sec)*1e9 + int64(r.Nsec-e.base.Nsec))
+	// The frame's offset from the base, and one bit: whether the time is written as nanoseconds
+	// from the base's (one number, for the usual times within about 136 years of it), or as
+	// seconds and nanoseconds apart (a damaged timestamp, years away: nanoseconds would overflow).
+	sec := r.Sec - e.base.Sec
+	wide := sec < -1<<32 || sec > 1<<32
+	z := zig(int64(r.Frame)-int64(e.base.Frame)) << 1
+	if wide {
+		e.uvarint(1 + (z | 1))
+		e.varint(sec)
+		e.uvarint(uint64(uint32(r.Nsec)))
+		return
+	}
+	e.uvarint(1 + z)
+	e.varint(sec*1e9 + int64(r.Nsec-e.base.Nsec))
 }
 
 func zig(v int64) uint64 { return uint64(v<<1) ^ uint64(v>>63) }
@@ -153,8 +165,7 @@ func (k *Codec) Encode(dst []byte, c *Conn) []byte {
 	e.uvarint(uint64(len(c.Ladder)))
 	for i := range c.Ladder {
 		p := &c.Ladder[i]
-		e.uvarint(zig(int64(p.Frame) - int64(e.base.Frame)))
-		e.varint(p.UnixNano - e.base.UnixNano())
+		e.ref(p.At)
 		e.uvarint(uint64(uint32(p.PayloadLen)))
 		e.b = append(e.b, p.From, p.Flags)
 		e.bools(p.Retrans)
@@ -296,6 +307,17 @@ func (k *Codec) encodeExtra(e *encoder, x *Extra) {
 	for _, r := range x.SYNAcks {
 		e.ref(r)
 	}
+	if dm := x.Damaged; dm != nil {
+		e.uvarint(uint64(len(dm.Frames)) + 1)
+		e.uvarint(uint64(uint32(dm.Count)))
+		e.byte1(byte(dm.What))
+		for i, r := range dm.Frames {
+			e.ref(r)
+			e.byte1(byte(dm.Kinds[i]))
+		}
+	} else {
+		e.uvarint(0)
+	}
 	e.uvarint(uint64(uint32(x.Overruns)))
 	e.ref(x.OverrunRef)
 	e.ref(x.HelloConflict)
@@ -355,8 +377,12 @@ func (d *decoder) ref() Ref {
 	if f == 0 {
 		return Ref{}
 	}
-	fz := f - 1
+	fz := (f - 1) >> 1
 	frame := int64(fz>>1) ^ -int64(fz&1) + int64(d.base.Frame)
+	if (f-1)&1 == 1 { // wide: seconds and nanoseconds apart
+		sec := d.varint() + d.base.Sec
+		return Ref{Frame: int32(frame), Sec: sec, Nsec: int32(d.uvarint())}
+	}
 	ns := d.varint() + int64(d.base.Nsec)
 	sec := d.base.Sec + floorDiv(ns, 1e9)
 	return Ref{Frame: int32(frame), Sec: sec, Nsec: int32(ns - floorDiv(ns, 1e9)*1e9)}
@@ -451,8 +477,7 @@ func (k *Codec) Decode(b []byte) (*Conn, error) {
 		c.Ladder = make([]LadderPacket, n)
 		for i := range c.Ladder {
 			p := &c.Ladder[i]
-			p.Frame = int32(unzig(d.uvarint()) + int64(d.base.Frame))
-			p.UnixNano = d.varint() + d.base.UnixNano()
+			p.At = d.ref()
 			p.PayloadLen = d.i32()
 			v := d.take(2)
 			p.From, p.Flags = v[0], v[1]
@@ -619,6 +644,16 @@ func (k *Codec) decodeExtra(d *decoder) *Extra {
 		for i := range x.SYNAcks {
 			x.SYNAcks[i] = d.ref()
 		}
+	}
+	if n := d.uvarint(); n > 0 && n <= MaxDamaged+1 {
+		dm := &Damaged{Count: d.i32(), What: Damage(d.byte1())}
+		if n > 1 {
+			dm.Frames, dm.Kinds = make([]Ref, n-1), make([]Damage, n-1)
+			for i := range dm.Frames {
+				dm.Frames[i], dm.Kinds[i] = d.ref(), Damage(d.byte1())
+			}
+		}
+		x.Damaged = dm
 	}
 	x.Overruns = d.i32()
 	x.OverrunRef = d.ref()

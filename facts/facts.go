@@ -88,6 +88,8 @@ type Extra struct {
 	HelloPartial *Partial
 	// SYNAcks are the server's SYN-ACKs after the first (retransmissions), the first few.
 	SYNAcks []Ref
+	// Damaged is what of the connection's packets arrived damaged; nil when none did.
+	Damaged *Damaged
 	// Overruns counts the packets whose IP header claims more bytes than their frame holds,
 	// though the capture did not cut the frame; OverrunRef is the first.
 	Overruns   int32

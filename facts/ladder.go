@@ -8,8 +8,7 @@ const MaxLadderMessages = 8
 // LadderPacket is one packet of a connection, kept for its ladder diagram, with the TLS records
 // it completed as codes (LadderCode). It holds no pointer.
 type LadderPacket struct {
-	UnixNano   int64
-	Frame      int32
+	At         Ref // its frame number and time
 	PayloadLen int32
 	From       uint8
 	Flags      uint8 // TCP flags (capture.Flag*)

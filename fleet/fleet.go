@@ -217,7 +217,7 @@ func (g *Aggregate) Fleet(sum *result.Summary) {
 	for i := range sum.Servers {
 		ss := &sum.Servers[i]
 		ss.OKVersions, ss.RefusedHighestVersions = []result.VersionCount{}, []result.VersionCount{}
-		ap, err := netip.ParseAddrPort(ss.Server)
+		ap, err := netip.ParseAddrPort(string(ss.Server))
 		if err != nil {
 			continue
 		}
@@ -272,7 +272,7 @@ func (p *serverPolicy) sentence(total int) result.Message {
 	return result.Msg("clauses", result.List("parts", parts))
 }
 
-func fleetGroups(server string, per map[netip.Addr]*agentOutcome) []result.FleetGroup {
+func fleetGroups(server result.HostPort, per map[netip.Addr]*agentOutcome) []result.FleetGroup {
 	type gk struct {
 		highest tls.Version
 		outcome string
@@ -298,7 +298,7 @@ func fleetGroups(server string, per map[netip.Addr]*agentOutcome) []result.Fleet
 		k := gk{ao.highest, outcome}
 		g := groups[k]
 		if g == nil {
-			g = &result.FleetGroup{Server: server, Outcome: outcome, Agents: []string{}}
+			g = &result.FleetGroup{Server: server, Outcome: outcome, Agents: []result.IP{}}
 			if ao.highest != 0 {
 				g.HighestVersion = ao.highest.String()
 			}
@@ -307,7 +307,7 @@ func fleetGroups(server string, per map[netip.Addr]*agentOutcome) []result.Fleet
 		}
 		g.AgentCount++
 		if len(g.Agents) < result.MaxGroupAgents {
-			g.Agents = append(g.Agents, ip.String())
+			g.Agents = append(g.Agents, result.IP(ip.String()))
 		}
 		g.Flows += ao.flows
 		g.Failed += ao.failed
@@ -323,7 +323,7 @@ func fleetGroups(server string, per map[netip.Addr]*agentOutcome) []result.Fleet
 		g := groups[k]
 		agents := make([]result.Message, len(g.Agents))
 		for i, a := range g.Agents {
-			agents[i] = result.Msg("agent", result.Addr("agent", a))
+			agents[i] = result.Msg("agent", result.From("agent", a))
 		}
 		if g.AgentCount > len(g.Agents) {
 			agents = append(agents, result.Msg("more"))
@@ -351,7 +351,7 @@ func agentSummaries(agents map[netip.Addr]*agentFacts) []result.AgentSummary {
 	out := make([]result.AgentSummary, 0, len(addrs))
 	for _, ip := range addrs {
 		ag := agents[ip]
-		s := result.AgentSummary{Agent: ip.String(), Flows: ag.flows, Failed: ag.failed,
+		s := result.AgentSummary{Agent: result.IP(ip.String()), Flows: ag.flows, Failed: ag.failed,
 			OfferedVersions: names(sortedVersions(ag.offered)), ChosenVersions: names(sortedVersions(ag.chosen)),
 			Verdicts: verdictCounts(ag.verdicts), JA3: sortedKeys(ag.ja3), JA4: sortedKeys(ag.ja4)}
 		if n := len(s.OfferedVersions); n > 0 {
@@ -362,9 +362,9 @@ func agentSummaries(agents map[netip.Addr]*agentFacts) []result.AgentSummary {
 			servers = append(servers, sv)
 		}
 		slices.SortFunc(servers, func(a, b netip.AddrPort) int { return a.Compare(b) })
-		s.Servers = make([]string, len(servers))
+		s.Servers = make([]result.HostPort, len(servers))
 		for i, sv := range servers {
-			s.Servers[i] = addr(sv)
+			s.Servers[i] = result.HostPort(addr(sv))
 		}
 		out = append(out, s)
 	}
@@ -374,7 +374,7 @@ func agentSummaries(agents map[netip.Addr]*agentFacts) []result.AgentSummary {
 func fingerprintGroups(fps map[fpKey]*fpFacts) []result.FingerprintGroup {
 	out := make([]result.FingerprintGroup, 0, len(fps))
 	for k, fp := range fps {
-		g := result.FingerprintGroup{JA4: k.ja4, JA3: k.ja3, AgentCount: len(fp.agents), Flows: fp.flows, Failed: fp.failed, Agents: []string{}}
+		g := result.FingerprintGroup{JA4: k.ja4, JA3: k.ja3, AgentCount: len(fp.agents), Flows: fp.flows, Failed: fp.failed, Agents: []result.IP{}}
 		if fp.highest != 0 {
 			g.HighestVersion = fp.highest.String()
 		}
@@ -384,7 +384,7 @@ func fingerprintGroups(fps map[fpKey]*fpFacts) []result.FingerprintGroup {
 		}
 		slices.SortFunc(addrs, func(a, b netip.Addr) int { return a.Compare(b) })
 		for _, ip := range addrs[:min(len(addrs), result.MaxGroupAgents)] {
-			g.Agents = append(g.Agents, ip.String())
+			g.Agents = append(g.Agents, result.IP(ip.String()))
 		}
 		out = append(out, g)
 	}

@@ -16,7 +16,7 @@ func (g *Aggregate) Scans() []result.Scan {
 		if s.Ports < scan.Threshold {
 			continue
 		}
-		out = append(out, result.Scan{Client: k.Client.String(), Server: k.Server.String(), Ports: s.Ports, Flows: s.Flows,
+		out = append(out, result.Scan{Client: result.IP(k.Client.String()), Server: result.IP(k.Server.String()), Ports: s.Ports, Flows: s.Flows,
 			Open: s.Open, OpenPorts: s.OpenPorts(result.MaxScanOpenPorts), FirstFrame: s.First.Num(), LastFrame: s.Last.Num(),
 			Start: s.First.Time(), End: s.Last.Time()})
 	}

@@ -147,7 +147,7 @@ func (p *prober) endpointFindings(fs *findingList, t *result.ProbeTarget, ep *re
 	if c := ep.Certificate; c != nil && len(c.Chain) > 0 {
 		leaf := c.Chain[0]
 		fs.add("certificate", result.SeverityInfo, e, result.Msg("probe.certificate",
-			endpoint, result.Capture("subject", leaf.Subject), result.Capture("issuer", leaf.Issuer),
+			endpoint, result.From("subject", leaf.Subject), result.From("issuer", leaf.Issuer),
 			result.Text("date", leaf.NotAfter.UTC().Format("2006-01-02")), result.Text("key_type", leaf.KeyType), result.Int("bits", leaf.KeyBits),
 			result.Text("version", c.Version)), result.Message{})
 		for i, f := range c.Findings {

@@ -646,7 +646,7 @@ func (l *lab) testWrite(t *testing.T) {
 	// same chosen version. Flows are told apart by the highest version their hello offers.
 	byHighest := map[string]map[string]bool{}
 	for _, f := range res.Flows.All() {
-		key := f.Server + " "
+		key := string(f.Server) + " "
 		if n := len(f.OfferedVersions); n > 0 {
 			key += f.OfferedVersions[n-1]
 		}

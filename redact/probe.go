@@ -86,16 +86,16 @@ func (x *Redactor) collectProbe(r *result.ProbeResult) {
 }
 
 func (x *Redactor) collectCertificate(c result.Certificate) {
-	x.collectString(c.Subject, kindDN)
-	x.collectString(c.Issuer, kindDN)
+	x.collectString(string(c.Subject), kindDN)
+	x.collectString(string(c.Issuer), kindDN)
 	for _, n := range c.DNSNames {
-		x.collectString(n, kindName)
+		x.collectString(string(n), kindName)
 	}
 	for _, a := range c.IPAddresses {
-		x.collectString(a, kindName)
+		x.collectString(string(a), kindName)
 	}
-	x.collectString(c.SerialNumber, kindOpaque)
-	x.collectString(c.SHA256, kindOpaque)
+	x.collectString(string(c.SerialNumber), kindOpaque)
+	x.collectString(string(c.SHA256), kindOpaque)
 }
 
 func (x *Redactor) collectHTTP(h result.ProbeHTTP) {
@@ -141,6 +141,8 @@ func (x *Redactor) collectMessage(m result.Message) {
 			x.collectString(a.Text, kindPath)
 		case a.Kind == result.KindFile:
 			x.collectString(a.Text, kindFile)
+		case a.Kind == result.KindDN:
+			x.collectString(a.Text, kindDN)
 		case a.Kind == result.KindCapture:
 			x.collectString(a.Text, kindText)
 		}
@@ -174,6 +176,8 @@ func (x *Redactor) message(m result.Message) result.Message {
 			a.Text = x.redactString(a.Text, kindPath)
 		case result.KindFile:
 			a.Text = x.redactString(a.Text, kindFile)
+		case result.KindDN:
+			a.Text = x.redactString(a.Text, kindDN)
 		case result.KindCapture:
 			a.Text = x.Text(a.Text)
 		}
@@ -262,19 +266,20 @@ func (x *Redactor) probeTarget(t result.ProbeTarget) result.ProbeTarget {
 }
 
 func (x *Redactor) certificate(c result.Certificate) result.Certificate {
-	c.Subject = x.redactString(c.Subject, kindDN)
-	c.Issuer = x.redactString(c.Issuer, kindDN)
-	names := make([]string, len(c.DNSNames))
+	c.Subject = result.DN(x.redactString(string(c.Subject), kindDN))
+	c.Issuer = result.DN(x.redactString(string(c.Issuer), kindDN))
+	names := make([]result.Host, len(c.DNSNames))
 	for i, n := range c.DNSNames {
-		names[i] = x.hostText(n)
+		names[i] = result.Host(x.hostText(string(n)))
 	}
-	addrs := make([]string, len(c.IPAddresses))
+	addrs := make([]result.IP, len(c.IPAddresses))
 	for i, a := range c.IPAddresses {
-		addrs[i] = x.hostText(a)
+		addrs[i] = result.IP(x.hostText(string(a)))
 	}
 	c.DNSNames, c.IPAddresses = names, addrs
-	c.SerialNumber = x.redactString(c.SerialNumber, kindOpaque)
-	c.SHA256 = x.redactString(c.SHA256, kindOpaque)
+	c.SerialNumber = result.Raw(x.redactString(string(c.SerialNumber), kindOpaque))
+	c.SHA256 = result.Raw(x.redactString(string(c.SHA256), kindOpaque))
+	c.ParseError = result.Raw(x.Text(string(c.ParseError)))
 	return c
 }
 

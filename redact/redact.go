@@ -1,16 +1,27 @@
 // Package redact replaces what identifies a customer's network in a result — IP and MAC
-// addresses, server names (SNI), HTTP hosts and paths, the capture's file name — with
-// pseudonyms, so that a report can be attached to a ticket outside the customer's company.
+// addresses, names (SNI, DNS, HTTP Host, certificate names), HTTP paths, certificate subjects,
+// banners and any other text from the capture, the capture's file name — with pseudonyms, so
+// that a report can be attached to a ticket outside the customer's company.
 //
-// It takes a result and returns a redacted copy (the input is not modified); it knows nothing of
-// packets or formats, so every format renders the same redacted facts. Pseudonyms are
+// Redaction is by type, not by field: every value of a result type that holds text from the
+// capture (result.IP, result.HostPort, result.Host, result.Target, result.DN, result.Raw,
+// result.FileName; see result.Captured) and every message parameter of such a kind
+// (result.ArgKind.FromCapture) is replaced, wherever it stands; program text (plain strings,
+// KindText parameters) is never searched or changed. A field added to result with one of these
+// types is redacted with no change here; a plain string field fails this package's tests until it
+// is declared program text.
+//
+// Result takes a result and returns a redacted copy (the input is not modified); it knows
+// nothing of packets or formats, so every format renders the same redacted facts. Pseudonyms are
 // consistent within one Redactor: the same original always gets the same pseudonym, in every
-// field and every text (reasons, evidence, Wireshark filters), so a reader can still follow one
-// agent through the report. They keep their form: an IPv4 address becomes an IPv4 address from
-// 198.18.0.0/15 (RFC 2544, benchmarking), an IPv6 address one from 2001:db8::/32 (RFC 3849,
-// documentation), a MAC address a locally administered one (02:00:00:...), a name
-// "host-N.example", an HTTP path "/path-N", a file "capture-N" with its extension. Ports, TLS
-// versions, cipher suites, alerts, times and frame numbers are kept: they are the diagnosis.
+// field and every message, so a reader can still follow one agent through the report. They keep
+// their form: an IPv4 address becomes an IPv4 address from 198.18.0.0/15 (RFC 2544,
+// benchmarking), an IPv6 address one from 2001:db8::/32 (RFC 3849, documentation), a MAC address
+// a locally administered one (02:00:00:...), a name "host-N.example", an HTTP path "/path-N", a
+// certificate subject "dn-N", a file "capture-N" with its extension, any other text
+// "redacted-N". Only text that is a public protocol word is kept (public.go): a registered ALPN
+// name, an HTTP method, the version and status code of an HTTP status line. Ports, TLS versions,
+// cipher suites, alerts, times and frame numbers are kept: they are the diagnosis.
 package redact
 
 import (
@@ -18,7 +29,6 @@ import (
 	"net"
 	"net/netip"
 	"reflect"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,9 +41,9 @@ import (
 type Redactor struct {
 	addrs map[netip.Addr]netip.Addr
 	macs  map[string]string
-	names map[string]string    // names, paths and file names: original -> pseudonym
-	kinds map[string]fieldKind // kindName (host names), kindFile, or kindText (HTTP paths)
-	// addrOrder holds the addresses seen by collect that have no pseudonym yet, in order.
+	names map[string]string    // every other original (names, paths, files, text) -> pseudonym
+	kinds map[string]fieldKind // the form each of those pseudonyms has
+	// addrOrder holds the addresses noted that have no pseudonym yet, in order.
 	addrOrder []netip.Addr
 	next4     netip.Addr
 	next6     netip.Addr
@@ -43,13 +53,11 @@ type Redactor struct {
 	nDN       int
 	nOpaque   int
 	nFile     int
-	// order lists the names in the order they were first seen, for replacing them in text
-	// (longest first, so that a name inside a longer one does not break it).
-	order []string
-	// quoted holds a name's Go-quoted form where it differs from "name" (unusual characters).
+	// order and quoted serve the free-text redaction of a probe's result (text.go): the names in
+	// the order they were first seen, longest first, and a name's Go-quoted form.
+	order  []string
 	quoted map[string]string
-	// While Result runs: the texts already scanned, and the rewritten strings. Reports repeat
-	// the same strings (version and cipher names, reasons) across thousands of flows.
+	// While Probe runs: the texts already scanned, and the rewritten strings.
 	scanned   map[string]bool
 	rewritten map[rewriteKey]string
 }
@@ -77,61 +85,39 @@ func Result(r *result.Result) *result.Result {
 	return New().Result(r)
 }
 
-// Result returns a redacted copy of r. It first collects every original value in r (so that no
-// pseudonym can equal an address that occurs in r), then rewrites every string.
+// Result returns a redacted copy of r. It first notes every original value in r, in the order
+// a report shows them (so that the numbering follows the report, and no address pseudonym can
+// equal an address that occurs in r), then replaces every one.
 func (x *Redactor) Result(r *result.Result) *result.Result {
 	if r == nil {
 		return nil
 	}
 	v := reflect.ValueOf(r).Elem()
-	x.scanned = map[string]bool{}
-	x.collect(v, "")
+	x.collect(v)
 	x.assign()
-	x.rewritten = map[rewriteKey]string{}
-	out := x.rewrite(v, "").Interface().(result.Result)
-	x.scanned, x.rewritten = nil, nil // later calls (Text, Name) may hand out new pseudonyms
+	out := x.rewrite(v).Interface().(result.Result)
 	return &out
 }
 
-// Pseudonym returns the pseudonym of an original address, MAC address, name, path or file name,
-// and whether one was handed out.
-func (x *Redactor) Pseudonym(original string) (string, bool) {
-	if a, err := netip.ParseAddr(original); err == nil {
-		p, ok := x.addrs[a.Unmap()]
-		return p.String(), ok
-	}
-	if p, ok := x.macs[strings.ToLower(original)]; ok {
-		return p, true
-	}
-	p, ok := x.names[original]
-	return p, ok
-}
-
-// fieldKind says how a string field is redacted; see fields.go.
+// fieldKind is the form of a pseudonym.
 type fieldKind int
 
 const (
-	// kindText is scanned for addresses, HTTP request lines and Host headers, and every name
-	// handed a pseudonym is replaced in it.
+	// kindText is free text (a probe's): scanned for addresses, HTTP request lines and Host
+	// headers, and every name handed a pseudonym is replaced in it (text.go).
 	kindText fieldKind = iota
-	// kindName is a host name (SNI, DNS name, certificate name): the whole value gets a
-	// "host-N.example" pseudonym (or an address pseudonym when it is an address literal).
+	// kindName is a host name: "host-N.example" (an address literal gets an address pseudonym).
 	kindName
-	// kindFile is a file name: the whole value gets a "capture-N.ext" pseudonym.
+	// kindFile is a file name: "capture-N.ext".
 	kindFile
-	// kindPath is an HTTP request target (path and query): the whole value gets a "/path-N"
-	// pseudonym.
+	// kindPath is an HTTP request target (path and query): "/path-N".
 	kindPath
-	// kindDN is a certificate's distinguished name ("CN=host.example.com,O=Example Corp"): the
-	// whole value gets a "dn-N" pseudonym, and each attribute value a pseudonym of its own
-	// (host-N.example for a name with a dot, "redacted-N" for other words), so that texts
-	// quoting one attribute ("CN=...") lose it too.
+	// kindDN is a certificate's distinguished name: "dn-N". (A probe's free text also has each
+	// attribute value of a DN replaced, text.go.)
 	kindDN
-	// kindOpaque identifies something without being a name (a certificate's serial number or
-	// fingerprint): the whole value gets a "redacted-N" pseudonym.
+	// kindOpaque is any other text from the capture: "redacted-N".
 	kindOpaque
-	// kindVerbatim is protocol data that holds no originals but looks like some (a JA3 string's
-	// "10-11-13-22-23-35" is not a MAC address): it is neither scanned nor changed.
+	// kindVerbatim is a probe's protocol data that holds no originals but looks like some: kept.
 	kindVerbatim
 )
 
@@ -139,50 +125,61 @@ var (
 	timeType     = reflect.TypeFor[time.Time]()
 	flowListType = reflect.TypeFor[result.FlowList]()
 	argType      = reflect.TypeFor[result.Arg]()
+	capturedType = reflect.TypeFor[result.Captured]()
 )
 
-// collect walks v and hands out a pseudonym to every original it holds, in field order, so that
-// the numbering follows the report's order. path is "Type.Field" of the string being visited.
-func (x *Redactor) collect(v reflect.Value, field string) {
+// collect walks v and notes every original it holds, in field order.
+func (x *Redactor) collect(v reflect.Value) {
 	switch v.Kind() {
 	case reflect.Pointer:
 		if !v.IsNil() {
-			x.collect(v.Elem(), field)
+			x.collect(v.Elem())
 		}
 	case reflect.Slice:
 		for i := range v.Len() {
-			x.collect(v.Index(i), field)
+			x.collect(v.Index(i))
 		}
 	case reflect.Struct:
-		if v.Type() == timeType {
+		switch v.Type() {
+		case timeType:
 			return
-		}
-		if v.Type() == flowListType {
+		case flowListType:
 			for _, f := range v.Interface().(result.FlowList).All() {
-				x.collect(reflect.ValueOf(f).Elem(), field)
+				x.collect(reflect.ValueOf(f).Elem())
 			}
 			return
+		case argType:
+			a := v.Interface().(result.Arg)
+			if a.Kind.FromCapture() {
+				x.note(a.Kind, a.Text)
+			}
+			if a.Msg != nil {
+				x.collect(reflect.ValueOf(a.Msg))
+			}
+			x.collect(reflect.ValueOf(a.List))
+			return
 		}
-		t := v.Type()
-		for i := range t.NumField() {
-			if t.Field(i).IsExported() {
-				x.collect(v.Field(i), t.Name()+"."+t.Field(i).Name)
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				x.collect(v.Field(i))
 			}
 		}
 	case reflect.String:
-		x.collectString(v.String(), fields[field])
+		if v.Type().Implements(capturedType) {
+			x.note(v.Interface().(result.Captured).Kind(), v.String())
+		}
 	}
 }
 
-// rewrite returns a copy of v with every string redacted.
-func (x *Redactor) rewrite(v reflect.Value, field string) reflect.Value {
+// rewrite returns a copy of v with every value from the capture replaced by its pseudonym.
+func (x *Redactor) rewrite(v reflect.Value) reflect.Value {
 	switch v.Kind() {
 	case reflect.Pointer:
 		if v.IsNil() {
 			return v
 		}
 		p := reflect.New(v.Type().Elem())
-		p.Elem().Set(x.rewrite(v.Elem(), field))
+		p.Elem().Set(x.rewrite(v.Elem()))
 		return p
 	case reflect.Slice:
 		if v.IsNil() {
@@ -190,257 +187,136 @@ func (x *Redactor) rewrite(v reflect.Value, field string) reflect.Value {
 		}
 		s := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
 		for i := range v.Len() {
-			s.Index(i).Set(x.rewrite(v.Index(i), field))
+			s.Index(i).Set(x.rewrite(v.Index(i)))
 		}
 		return s
 	case reflect.Struct:
 		out := reflect.New(v.Type()).Elem()
-		out.Set(v) // times and other values are kept as they are
-		if v.Type() == timeType {
+		out.Set(v) // times, numbers and unexported state are kept as they are
+		switch v.Type() {
+		case timeType:
 			return out
-		}
-		if v.Type() == argType {
-			// A message parameter: text from the capture is replaced by its pseudonym when it
-			// has one of its own (an attribute value of a certificate name), else scanned as text.
+		case argType:
 			a := v.Interface().(result.Arg)
 			if a.Kind.FromCapture() {
-				if p, ok := x.Pseudonym(a.Text); ok && a.Text != "" {
-					a.Text = p
-				} else {
-					a.Text = x.redactString(a.Text, kindText)
-				}
+				a.Text = x.Value(a.Kind, a.Text)
 			}
 			if a.Msg != nil {
-				m := x.rewrite(reflect.ValueOf(a.Msg), field).Interface().(*result.Message)
-				a.Msg = m
+				a.Msg = x.rewrite(reflect.ValueOf(a.Msg)).Interface().(*result.Message)
 			}
 			if a.List != nil {
-				a.List = x.rewrite(reflect.ValueOf(a.List), field).Interface().([]result.Message)
+				a.List = x.rewrite(reflect.ValueOf(a.List)).Interface().([]result.Message)
 			}
 			out.Set(reflect.ValueOf(a))
 			return out
-		}
-		if v.Type() == flowListType {
+		case flowListType:
 			// The flows are made when a report writes them: each is redacted then.
 			list := v.Interface().(result.FlowList).Map(func(f *result.Flow) {
-				*f = x.rewrite(reflect.ValueOf(*f), field).Interface().(result.Flow)
+				*f = x.rewrite(reflect.ValueOf(*f)).Interface().(result.Flow)
 			})
 			out.Set(reflect.ValueOf(list))
 			return out
 		}
-		t := v.Type()
-		for i := range t.NumField() {
-			if t.Field(i).IsExported() {
-				out.Field(i).Set(x.rewrite(v.Field(i), t.Name()+"."+t.Field(i).Name))
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				out.Field(i).Set(x.rewrite(v.Field(i)))
 			}
 		}
 		return out
 	case reflect.String:
+		if !v.Type().Implements(capturedType) {
+			return v // program text
+		}
 		s := reflect.New(v.Type()).Elem()
-		s.SetString(x.redactString(v.String(), fields[field]))
+		s.SetString(x.Value(v.Interface().(result.Captured).Kind(), v.String()))
 		return s
 	}
 	return v
 }
 
-// Patterns for originals inside text.
-var (
-	macPattern  = regexp.MustCompile(`(?i)\b[0-9a-f]{2}([:-])[0-9a-f]{2}(?:[:-][0-9a-f]{2}){4}\b`)
-	ipv4Pattern = regexp.MustCompile(`\b\d{1,3}(?:\.\d{1,3}){3}\b`)
-	// ipv6Pattern finds candidates (validated with netip): hex groups and colons, at least two
-	// colons, optionally ending in an embedded IPv4 address.
-	ipv6Pattern = regexp.MustCompile(`(?i)[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}(?:\d{1,3}(?:\.\d{1,3}){3})?(?:%[0-9a-z]+)?`)
-	// An HTTP request line's target and a Host header, as a not-TLS prefix or a reason quotes them.
-	httpTarget = regexp.MustCompile(`\b(?:GET|POST|HEAD|PUT|DELETE|OPTIONS|PATCH|CONNECT|TRACE) ((?:/|https?://)[^\s"']*)`)
-	httpHost   = regexp.MustCompile(`(?i)\bhost:\s*([^\s"'\\]+)`)
-)
-
-// collectString hands out pseudonyms for the originals in one string.
-func (x *Redactor) collectString(s string, kind fieldKind) {
-	switch kind {
-	case kindName:
-		if s != "" {
-			x.name(s)
-		}
-		return
-	case kindFile:
-		if s != "" {
-			x.file(s)
-		}
-		return
-	case kindPath:
-		if s != "" {
-			x.path(s)
-		}
-		return
-	case kindDN:
-		if s != "" {
-			x.distinguishedName(s)
-		}
-		return
-	case kindOpaque:
-		if s != "" {
-			x.opaque(s)
-		}
-		return
-	case kindVerbatim:
+// note hands out the pseudonym of one value from the capture (addresses get theirs at assign).
+func (x *Redactor) note(k result.ArgKind, s string) {
+	if s == "" {
 		return
 	}
-	if x.scanned != nil {
-		if x.scanned[s] {
+	switch k {
+	case result.KindAddr, result.KindEndpoint:
+		if isAddress(s) {
+			x.name(s) // an address, bracketed or with a port
 			return
 		}
-		x.scanned[s] = true
-	}
-	if !mayHoldAddress(s) && !strings.Contains(s, "/") {
-		return // no address, MAC, request line or Host header can be in it
-	}
-	for _, m := range macPattern.FindAllString(s, -1) {
-		x.mac(m)
-	}
-	s = macPattern.ReplaceAllString(s, " ")
-	for _, m := range ipv4Pattern.FindAllString(s, -1) {
-		if a, err := netip.ParseAddr(m); err == nil {
-			x.addr(a)
+		if h, _, err := net.SplitHostPort(s); err == nil && k == result.KindEndpoint {
+			x.name(h)
+			return
 		}
+	case result.KindName:
+		x.name(s)
+		return
+	case result.KindPath:
+		x.path(s)
+		return
+	case result.KindFile:
+		x.file(s)
+		return
+	case result.KindDN:
+		x.dn(s)
+		return
+	case result.KindCapture:
+		x.raw(s)
+		return
 	}
-	for _, m := range ipv6Pattern.FindAllString(s, -1) {
-		if a, err := netip.ParseAddr(m); err == nil && a.Is6() {
-			x.addr(a)
-		}
-	}
-	for _, m := range httpTarget.FindAllStringSubmatch(s, -1) {
-		x.path(m[1])
-	}
-	for _, m := range httpHost.FindAllStringSubmatch(s, -1) {
-		host := m[1]
-		if h, _, ok := strings.Cut(host, ":"); ok && !strings.Contains(h, "[") {
-			host = h
-		}
-		x.name(host)
-	}
+	x.opaque(s) // an address or endpoint that is none
 }
 
-// redactString returns s with its originals replaced by their pseudonyms.
-func (x *Redactor) redactString(s string, kind fieldKind) string {
-	if s == "" || kind == kindVerbatim {
+// Value returns the pseudonym of s, a value from the capture of kind k, handing one out when s
+// has none yet; program text (a kind that is not from the capture) is returned as it is. The
+// form is kept: an endpoint's port, a name's port, the public words of an HTTP request or
+// status line.
+func (x *Redactor) Value(k result.ArgKind, s string) string {
+	if s == "" || !k.FromCapture() {
 		return s
 	}
-	if x.rewritten != nil {
-		k := rewriteKey{s, kind}
-		if r, ok := x.rewritten[k]; ok {
-			return r
+	x.note(k, s)
+	x.assign()
+	switch k {
+	case result.KindAddr, result.KindEndpoint:
+		if isAddress(s) {
+			return x.nameText(s)
 		}
-		r := x.redactStringOnce(s, kind)
-		x.rewritten[k] = r
-		return r
+		if h, port, err := net.SplitHostPort(s); err == nil && k == result.KindEndpoint {
+			return net.JoinHostPort(x.nameText(h), port)
+		}
+	case result.KindName:
+		return x.nameText(s)
+	case result.KindPath:
+		return x.pathText(s)
+	case result.KindCapture:
+		return x.rawText(s)
 	}
-	return x.redactStringOnce(s, kind)
+	return x.names[s]
 }
 
-func (x *Redactor) redactStringOnce(s string, kind fieldKind) string {
-	if kind != kindText {
-		if p, ok := x.Pseudonym(s); ok {
-			return p
-		}
-	}
-	s = macPattern.ReplaceAllStringFunc(s, func(m string) string {
-		if p, ok := x.macs[strings.ToLower(m)]; ok {
-			return p
-		}
-		return m
-	})
-	s = x.replaceNames(s) // before addresses: a path or file name may hold digits and dots
-	if !mayHoldAddress(s) {
-		return s
-	}
-	s = ipv4Pattern.ReplaceAllStringFunc(s, x.addrText)
-	return ipv6Pattern.ReplaceAllStringFunc(s, x.addrText)
-}
-
-// addrText is the pseudonym of the address m, or m when it is not one.
-func (x *Redactor) addrText(m string) string {
-	a, err := netip.ParseAddr(m)
-	if err != nil {
-		return m
-	}
-	if p, ok := x.addrs[a.Unmap()]; ok {
-		return p.String()
-	}
-	return m
-}
-
-// replaceNames replaces every name, path and file name handed a pseudonym, where it stands as a
-// whole word (not inside a longer name), longest first. A name of one label ("server", "apex")
-// could also be a plain word of the text, so it is replaced only where the text quotes it, as
-// analyze quotes an SNI (`SNI "apex"`). A name's Go-quoted form (with escapes for unusual
-// characters) is replaced by the pseudonym's.
-func (x *Redactor) replaceNames(s string) string {
-	for _, n := range x.order {
-		p := x.names[n]
-		if q, ok := x.quoted[n]; ok {
-			s = strings.ReplaceAll(s, q, strconv.Quote(p))
-		}
-		if !strings.Contains(s, n) {
-			continue
-		}
-		kind := x.kinds[n]
-		if kind == kindOpaque && len(n) < minOpaqueInText {
-			continue // a short serial number ("1") is replaced in its own field only
-		}
-		quotedOnly := kind == kindName && !strings.Contains(n, ".")
-		// A certificate attribute value ("Example Corp") could be a plain word of the text: it
-		// is replaced where the text gives it as an attribute ("O=Example Corp").
-		attrOnly := kind == kindDN && !strings.Contains(n, "=")
-		var b strings.Builder
-		rest := s
-		for {
-			i := strings.Index(rest, n)
-			if i < 0 {
-				b.WriteString(rest)
-				break
-			}
-			before, after := rest[:i], rest[i+len(n):]
-			ok := boundary(before, true, n) && boundary(after, false, n)
-			if quotedOnly {
-				ok = strings.HasSuffix(before, `"`) && strings.HasPrefix(after, `"`)
-			}
-			if attrOnly {
-				ok = ok && strings.HasSuffix(before, "=")
-			}
-			if ok {
-				b.WriteString(before)
-				b.WriteString(p)
-			} else {
-				b.WriteString(rest[:i+len(n)])
-			}
-			rest = after
-		}
-		s = b.String()
-	}
-	return s
-}
-
-// boundary reports whether the text next to a match of name ends (before) or starts (after)
-// with a character that cannot continue the name.
-func boundary(text string, before bool, name string) bool {
-	if text == "" {
+// isAddress reports whether s is an IP address, bracketed or not, or one with a port.
+func isAddress(s string) bool {
+	if _, err := netip.ParseAddr(strings.Trim(s, "[]")); err == nil {
 		return true
 	}
-	var c byte
-	if before {
-		c = text[len(text)-1]
-	} else {
-		c = text[0]
+	_, err := netip.ParseAddrPort(s)
+	return err == nil
+}
+
+// nameText is the pseudonym of a host name, an address literal, or either with a port.
+func (x *Redactor) nameText(s string) string {
+	if a, err := netip.ParseAddr(strings.Trim(s, "[]")); err == nil {
+		return strings.Replace(s, strings.Trim(s, "[]"), x.addrs[a.Unmap()].String(), 1)
 	}
-	if strings.HasPrefix(name, "/") {
-		// A path ends at a space or quote; a file name or host at anything that is not part of one.
-		return !before || c != '/'
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return netip.AddrPortFrom(x.addrs[ap.Addr().Unmap()], ap.Port()).String()
 	}
-	// A dot is a boundary: "host.example." ends a sentence, and in "www.host.example" the
-	// known name is better hidden too.
-	isNameChar := c == '-' || c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80
-	return !isNameChar
+	if h, port, ok := strings.Cut(s, ":"); ok && isPort(port) {
+		return x.names[h] + ":" + port
+	}
+	return x.names[s]
 }
 
 // addr notes an original address; assign hands out its pseudonym once every original is known.
@@ -455,6 +331,9 @@ func (x *Redactor) addr(a netip.Addr) {
 // assign hands out the pseudonyms of the addresses noted since the last call, in the order they
 // were first seen: the next address of the same family that is no original address.
 func (x *Redactor) assign() {
+	if len(x.addrOrder) == 0 {
+		return
+	}
 	originals := map[netip.Addr]bool{}
 	for a := range x.addrs {
 		originals[a] = true
@@ -488,20 +367,19 @@ func (x *Redactor) mac(m string) {
 	x.macs[m] = strings.Join([]string{"02", "00", "00", fmt.Sprintf("%02x", n>>16&0xff), fmt.Sprintf("%02x", n>>8&0xff), fmt.Sprintf("%02x", n&0xff)}, sep)
 }
 
-// name hands out a host-name pseudonym, or an address pseudonym for an address literal.
+// name hands out a host-name pseudonym, or an address pseudonym for an address literal (with
+// or without a port). A name with a port gets the pseudonym of the name.
 func (x *Redactor) name(n string) {
 	if a, err := netip.ParseAddr(strings.Trim(n, "[]")); err == nil {
 		x.addr(a)
 		return
 	}
-	// An HTTP Host header may be an address with a port: the address gets its pseudonym and
-	// the text replacement keeps the port.
 	if ap, err := netip.ParseAddrPort(n); err == nil {
 		x.addr(ap.Addr())
 		return
 	}
 	if h, port, ok := strings.Cut(n, ":"); ok && isPort(port) {
-		n = h // a name with a port: the name gets the pseudonym
+		n = h
 	}
 	if _, ok := x.names[n]; ok {
 		return
@@ -510,28 +388,13 @@ func (x *Redactor) name(n string) {
 	x.addName(n, fmt.Sprintf("host-%d.example", x.nHost), kindName)
 }
 
-// distinguishedName hands out a pseudonym for a whole distinguished name and for each of its
-// attribute values. Country codes and other values under four characters stay: they identify
-// nobody and would match ordinary words.
-func (x *Redactor) distinguishedName(dn string) {
+// dn hands out a pseudonym for a certificate's distinguished name.
+func (x *Redactor) dn(dn string) {
 	if _, ok := x.names[dn]; ok {
 		return
 	}
 	x.nDN++
 	x.addName(dn, fmt.Sprintf("dn-%d", x.nDN), kindDN)
-	for _, rdn := range strings.Split(dn, ",") {
-		_, v, ok := strings.Cut(rdn, "=")
-		v = strings.TrimSpace(v)
-		if !ok || len(v) < 4 {
-			continue
-		}
-		if strings.Contains(v, ".") {
-			x.name(v)
-		} else if _, ok := x.names[v]; !ok {
-			x.nOpaque++
-			x.addName(v, fmt.Sprintf("redacted-%d", x.nOpaque), kindDN) // an attribute value
-		}
-	}
 }
 
 // opaque hands out a "redacted-N" pseudonym.
@@ -542,14 +405,6 @@ func (x *Redactor) opaque(v string) {
 	x.nOpaque++
 	x.addName(v, fmt.Sprintf("redacted-%d", x.nOpaque), kindOpaque)
 }
-
-// minOpaqueInText is the shortest opaque value (serial number, fingerprint) replaced in free
-// text as well as in its own field.
-const minOpaqueInText = 8
-
-// mayHoldAddress reports whether s can hold an IPv4, IPv6 or MAC address at all: each needs a
-// dot, a colon or a dash.
-func mayHoldAddress(s string) bool { return strings.ContainsAny(s, ".:-") }
 
 // isPort reports whether s is a decimal port number.
 func isPort(s string) bool {
@@ -564,12 +419,22 @@ func isPort(s string) bool {
 	return true
 }
 
+// path hands out an HTTP path pseudonym; "/" and "*" identify nothing and stay.
 func (x *Redactor) path(p string) {
 	if _, ok := x.names[p]; ok || p == "/" || p == "*" {
 		return
 	}
 	x.nPath++
-	x.addName(p, fmt.Sprintf("/path-%d", x.nPath), kindText)
+	x.addName(p, fmt.Sprintf("/path-%d", x.nPath), kindPath)
+}
+
+// pathText is the pseudonym of an HTTP path.
+func (x *Redactor) pathText(p string) string {
+	if p == "/" || p == "*" {
+		return p
+	}
+	x.path(p)
+	return x.names[p]
 }
 
 // file hands out a pseudonym for a file name, keeping its capture extensions (".pcap.gz"), and
@@ -609,6 +474,20 @@ func (x *Redactor) addName(original, pseudonym string, kind fieldKind) {
 	slices.SortStableFunc(x.order, func(a, b string) int { return len(b) - len(a) })
 }
 
+// Pseudonym returns the pseudonym of an original address, MAC address, name, path, file name or
+// other text, and whether one was handed out.
+func (x *Redactor) Pseudonym(original string) (string, bool) {
+	if a, err := netip.ParseAddr(original); err == nil {
+		p, ok := x.addrs[a.Unmap()]
+		return p.String(), ok
+	}
+	if p, ok := x.macs[strings.ToLower(original)]; ok {
+		return p, true
+	}
+	p, ok := x.names[original]
+	return p, ok
+}
+
 // Addr returns the pseudonym of an original address, handing out a new one when the address
 // has none yet (an address that occurs in packets but not in the result), and whether it had
 // one before. Call Result first, so that the pseudonyms are those of the redacted report.
@@ -644,10 +523,4 @@ func (x *Redactor) MAC(m net.HardwareAddr) (net.HardwareAddr, bool) {
 func (x *Redactor) Name(n string) (string, bool) {
 	p, ok := x.names[n]
 	return p, ok
-}
-
-// Text returns a free text (a reason, a comment) with every original handed a pseudonym
-// replaced by it, as the report's free-text fields are.
-func (x *Redactor) Text(s string) string {
-	return x.redactString(s, kindText)
 }

@@ -2,9 +2,9 @@ package redact
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/netip"
 	"path/filepath"
-	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -29,7 +29,7 @@ func originals(t *testing.T, r *result.Result) (addrs []netip.Addr, names []stri
 		}
 	}
 	for _, h := range r.Options.Hosts {
-		add(h)
+		add(string(h))
 	}
 	text := func(s string) {
 		for _, m := range regexp.MustCompile(`\d+\.\d+\.\d+\.\d+|\[[0-9a-f:]+\]`).FindAllString(s, -1) {
@@ -37,7 +37,7 @@ func originals(t *testing.T, r *result.Result) (addrs []netip.Addr, names []stri
 		}
 	}
 	for _, f := range r.Flows.Slice() {
-		for _, ep := range []string{f.Client, f.Server} {
+		for _, ep := range []string{string(f.Client), string(f.Server)} {
 			ap, err := netip.ParseAddrPort(ep)
 			if err != nil {
 				t.Fatalf("flow %d endpoint %q: %v", f.ID, ep, err)
@@ -50,26 +50,26 @@ func originals(t *testing.T, r *result.Result) (addrs []netip.Addr, names []stri
 			text(say(e.Text))
 		}
 		if f.TLS != nil && f.TLS.ClientHello != nil && f.TLS.ClientHello.SNI != "" {
-			names = append(names, f.TLS.ClientHello.SNI)
+			names = append(names, string(f.TLS.ClientHello.SNI))
 		}
 		if f.TLS != nil {
 			for _, c := range f.TLS.ServerCertificates {
-				names = append(names, c.DNSNames...)
-				for _, dn := range []string{c.Subject, c.Issuer} {
+				names = append(names, result.Strings(c.DNSNames)...)
+				for _, dn := range []string{string(c.Subject), string(c.Issuer)} {
 					if _, cn, ok := strings.Cut(dn, "CN="); ok {
 						cn, _, _ = strings.Cut(cn, ",")
 						names = append(names, cn)
 					}
 				}
-				names = append(names, c.SHA256, c.SerialNumber)
+				names = append(names, string(c.SHA256), string(c.SerialNumber))
 			}
 		}
 		if m := regexp.MustCompile(`GET (/\S+)`).FindStringSubmatch(say(f.NotTLS)); m != nil {
 			names = append(names, m[1], filepath.Base(m[1]))
 		}
 	}
-	base := filepath.Base(r.Input.File)
-	names = append(names, r.Input.File, base, strings.TrimSuffix(base, filepath.Ext(base)))
+	base := filepath.Base(string(r.Input.File))
+	names = append(names, string(r.Input.File), base, strings.TrimSuffix(base, filepath.Ext(base)))
 	return addrs, names
 }
 
@@ -104,10 +104,10 @@ func TestRedactCaptures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			keep := deepCopy(t, orig)
+			before := encode(t, orig)
 			x := New()
 			red := x.Result(orig)
-			if !sameResult(orig, keep) {
+			if !bytes.Equal(encode(t, orig), before) {
 				t.Fatal("Result modified its input")
 			}
 			addrs, names := originals(t, orig)
@@ -154,149 +154,157 @@ func TestRedactCaptures(t *testing.T) {
 	}
 }
 
-func deepCopy(t *testing.T, r *result.Result) *result.Result {
+// encode is everything r holds, its flows made one by one, as encoding/json writes it: for
+// telling whether Result modified r.
+func encode(t *testing.T, r *result.Result) []byte {
 	t.Helper()
-	c := New() // a redactor that knows no originals rewrites nothing but copies everything
-	v := c.rewrite(reflect.ValueOf(r).Elem(), "").Interface().(result.Result)
-	v.Flows = result.FlowsOf(c.rewrite(reflect.ValueOf(r.Flows.Slice()), "").Interface().([]result.Flow))
-	return &v
-}
-
-// sameResult reports whether two results hold the same: their flows made one by one, and the rest.
-func sameResult(a, b *result.Result) bool {
-	if !reflect.DeepEqual(a.Flows.Slice(), b.Flows.Slice()) {
-		return false
+	c := *r
+	c.Flows = result.FlowList{}
+	b, err := json.Marshal(struct {
+		R     result.Result
+		Flows []result.Flow
+	}{c, r.Flows.Slice()})
+	if err != nil {
+		t.Fatal(err)
 	}
-	x, y := *a, *b
-	x.Flows, y.Flows = result.FlowList{}, result.FlowList{}
-	return reflect.DeepEqual(x, y)
+	return b
 }
 
-// TestRedactFields: a hand-made result with every kind of original, as each field holds it.
+// TestRedactFields: a hand-made result with every kind of original, as each field holds it, and
+// the same originals as message parameters: each gets the pseudonym of its kind, the same in the
+// fields and in the messages, and program text stays.
 func TestRedactFields(t *testing.T) {
 	t0 := time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
 	r := &result.Result{
 		Input:   result.Input{File: "/home/ops/ACME-HQ/incident 03-14.pcapng.gz", Format: "pcapng (gzip)", First: t0},
-		Options: result.Options{Hosts: []string{"10.0.0.1", "fd00::1"}},
-		Warnings: []result.Warning{{Code: "x", Message: lit("frame 3 from 00:1A:2b:3c:4d:5e via 10.0.0.1 in /home/ops/ACME-HQ/incident 03-14.pcapng.gz (incident 03-14.pcapng.gz)")},
-			{Code: "y", Message: lit("198.18.0.1 is in the capture too; so is 00:1a:2b:3c:4d:5e")}},
+		Options: result.Options{Hosts: []result.IP{"10.0.0.1", "fd00::1"}, ServerNames: []result.Host{"apex.acme.example"}},
+		Warnings: []result.Warning{{Code: "x", Message: result.Msg("warning.file-truncated-at",
+			result.Quoted(result.File("file", "/home/ops/ACME-HQ/incident 03-14.pcapng.gz")), result.Int("offset", 10), result.Text("error", "cut"))}},
 		Flows: result.FlowsOf([]result.Flow{{
 			ID: 1, Client: "10.0.0.5:50418", Server: "10.0.0.1:4343", Start: t0,
-			TLS:      &result.TLS{ClientHello: &result.ClientHello{SNI: "apex.acme.example", CipherSuites: []string{"TLS_RSA_WITH_AES_128_CBC_SHA"}}},
-			NotTLS:   lit(`a plain HTTP request "GET /officescan/cgi/acme.dll?x=1 HTTP/1.1" Host: apex.acme.example:8080`),
-			Reason:   lit("the client rejected the certificate of apex.acme.example (not sub.apex.acme.example.org); see https://apex.acme.example:4343/officescan/cgi/acme.dll?x=1."),
-			Filter:   "ip.addr==10.0.0.5 && ip.addr==10.0.0.1 && tcp.port==50418 && tcp.port==4343",
-			Evidence: []result.Evidence{{Frame: 4, Time: t0, Text: lit("ClientHello SNI \"apex.acme.example\" from [fd00::5]:50418 to [fd00::1]:4343 (::ffff:10.0.0.5)")}},
-			Verdict:  result.VerdictTLSCertificateRejected,
+			TLS: &result.TLS{ClientHello: &result.ClientHello{SNI: "apex.acme.example", ALPN: []result.Raw{"h2", "acme-internal/7"},
+				CipherSuites: []string{"TLS_RSA_WITH_AES_128_CBC_SHA"}},
+				ServerCertificates: []result.Certificate{{Subject: "CN=apex<|>\\*.acme,O=ACME Corp", Issuer: "CN=ACME CA",
+					SerialNumber: "1", SHA256: "ab12", DNSNames: []result.Host{}, IPAddresses: []result.IP{"10.0.0.1"}}}},
+			HTTP: &result.HTTP{Method: "GET", Path: `/officescan/cgi/acme.dll?x="1" y`, Host: "apex.acme.example:8080",
+				StatusLine: "HTTP/1.0 404 File not found"},
+			NotTLS: result.Msg("prefix.http-request", result.Quoted(result.Capture("line", `GET /officescan/cgi/acme.dll?x="1" y HTTP/1.1`))),
+			Reason: result.Msg("name.meanwhile-ok", result.Int("flow", 2), result.Endpoint("client", "[fd00::5]:50418"),
+				result.Endpoint("server", "10.0.0.1:4343")),
+			Evidence: []result.Evidence{{Frame: 4, Time: t0, Text: result.Msg("phrase.sni", result.Quoted(result.HostName("sni", "apex.acme.example")))},
+				{Frame: 5, Time: t0, Text: result.Msg("cert.cn-only", result.HostName("name", "apex<|>\\*.acme"))}},
+			Verdict: result.VerdictTLSCertificateRejected,
 		}}),
+		Names:   []result.Name{{Name: "other.acme.example", Answers: []result.IP{"10.0.0.9"}, Askers: []result.IP{"10.0.0.5"}}},
 		Summary: result.Summary{Servers: []result.ServerSummary{{Server: "10.0.0.1:4343", AcceptedVersions: []string{"TLS 1.2"}}}},
 	}
 	x := New()
 	got := x.Result(r)
-	want := []struct{ got, want string }{
-		{got.Input.File, "capture-1.pcapng.gz"},
-		{got.Options.Hosts[0], "198.18.0.2"}, // 198.18.0.1 is in the capture: skipped
-		{got.Options.Hosts[1], "2001:db8::1"},
-		{say(got.Warnings[0].Message), "frame 3 from 02:00:00:00:00:01 via 198.18.0.2 in capture-1.pcapng.gz (capture-1.pcapng.gz)"},
-		{say(got.Warnings[1].Message), "198.18.0.3 is in the capture too; so is 02:00:00:00:00:01"},
-		{got.Flows.Slice()[0].Client, "198.18.0.4:50418"},
-		{got.Flows.Slice()[0].Server, "198.18.0.2:4343"},
-		{got.Flows.Slice()[0].TLS.ClientHello.SNI, "host-1.example"},
-		{say(got.Flows.Slice()[0].NotTLS), `a plain HTTP request "GET /path-1 HTTP/1.1" Host: host-1.example:8080`},
-		{say(got.Flows.Slice()[0].Reason), "the client rejected the certificate of host-1.example (not sub.host-1.example.org); see https://host-1.example:4343/path-1."},
-		{got.Flows.Slice()[0].Filter, "ip.addr==198.18.0.4 && ip.addr==198.18.0.2 && tcp.port==50418 && tcp.port==4343"},
-		{say(got.Flows.Slice()[0].Evidence[0].Text), "ClientHello SNI \"host-1.example\" from [2001:db8::2]:50418 to [2001:db8::1]:4343 (::ffff:198.18.0.4)"},
-		{got.Summary.Servers[0].Server, "198.18.0.2:4343"},
-		{got.Flows.Slice()[0].TLS.ClientHello.CipherSuites[0], "TLS_RSA_WITH_AES_128_CBC_SHA"},
-	}
-	for i, w := range want {
+	f := got.Flows.At(0)
+	c := f.TLS.ServerCertificates[0]
+	for i, w := range []struct{ got, want string }{
+		{string(got.Input.File), "capture-1.pcapng.gz"},
+		{string(got.Options.Hosts[0]), "198.18.0.1"},
+		{string(got.Options.Hosts[1]), "2001:db8::1"},
+		{string(got.Options.ServerNames[0]), "host-1.example"},
+		{say(got.Warnings[0].Message), `capture "capture-1.pcapng.gz" is truncated at byte 10: cut`},
+		{string(f.Client), "198.18.0.2:50418"},
+		{string(f.Server), "198.18.0.1:4343"},
+		{f.WiresharkFilter(), "ip.addr==198.18.0.2 && ip.addr==198.18.0.1 && tcp.port==50418 && tcp.port==4343"},
+		{string(f.TLS.ClientHello.SNI), "host-1.example"},
+		{string(f.TLS.ClientHello.ALPN[0]), "h2"}, // a registered protocol name: kept
+		{string(f.TLS.ClientHello.ALPN[1]), "redacted-1"},
+		{f.TLS.ClientHello.CipherSuites[0], "TLS_RSA_WITH_AES_128_CBC_SHA"},
+		{string(c.Subject), "dn-1"},
+		{string(c.Issuer), "dn-2"},
+		{string(c.SerialNumber), "redacted-2"},
+		{string(c.SHA256), "redacted-3"},
+		{string(c.IPAddresses[0]), "198.18.0.1"},
+		{string(f.HTTP.Method), "GET"},
+		{string(f.HTTP.Path), "/path-1"},
+		{string(f.HTTP.Host), "host-1.example:8080"},
+		{string(f.HTTP.StatusLine), "HTTP/1.0 404 redacted-4"},
+		{say(f.NotTLS), `a plain HTTP request "GET /path-1 HTTP/1.1"`},
+		{say(f.Reason), "; meanwhile connections by address work (e.g. flow #2, [2001:db8::2]:50418 -> 198.18.0.1:4343)"},
+		{say(f.Evidence[0].Text), `, SNI "host-1.example"`},
+		{say(f.Evidence[1].Text), "host-2.example (CN only, no subjectAltName)"},
+		{string(got.Names[0].Name), "host-3.example"},
+		{string(got.Names[0].Answers[0]), "198.18.0.3"},
+		{string(got.Names[0].Askers[0]), "198.18.0.2"},
+		{string(got.Summary.Servers[0].Server), "198.18.0.1:4343"},
+	} {
 		if w.got != w.want {
 			t.Errorf("%d: got %q, want %q", i, w.got, w.want)
 		}
 	}
-	if !got.Flows.Slice()[0].Start.Equal(t0) || got.Flows.Slice()[0].Verdict != result.VerdictTLSCertificateRejected {
+	if !f.Start.Equal(t0) || f.Verdict != result.VerdictTLSCertificateRejected {
 		t.Error("times or verdicts changed")
 	}
-	if r.Flows.Slice()[0].Client != "10.0.0.5:50418" || r.Input.File != "/home/ops/ACME-HQ/incident 03-14.pcapng.gz" {
+	if r.Flows.At(0).Client != "10.0.0.5:50418" || r.Input.File != "/home/ops/ACME-HQ/incident 03-14.pcapng.gz" {
 		t.Error("the input was modified")
 	}
 }
 
-// TestRedactOneLabelName: an SNI of one label, such as "server", is replaced where the text
-// quotes it, but the word "server" in a reason stays; a name with characters Go quotes with
-// escapes is replaced in its quoted form too.
-func TestRedactOneLabelName(t *testing.T) {
-	r := &result.Result{Flows: result.FlowsOf([]result.Flow{
-		{ID: 1, Client: "10.0.0.5:1", Server: "10.0.0.1:4343",
-			TLS:      &result.TLS{ClientHello: &result.ClientHello{SNI: "server"}},
-			Reason:   lit("the server reset the connection"),
-			Evidence: []result.Evidence{{Text: lit(`ClientHello, SNI "server"`)}}},
-		{ID: 2, Client: "10.0.0.6:1", Server: "10.0.0.1:4343",
-			TLS:      &result.TLS{ClientHello: &result.ClientHello{SNI: "evil\x07.example"}},
-			Evidence: []result.Evidence{{Text: lit(`ClientHello, SNI "evil\a.example"`)}}},
-	})}
-	got := Result(r)
-	for _, tc := range []struct{ got, want string }{
-		{got.Flows.Slice()[0].TLS.ClientHello.SNI, "host-1.example"},
-		{say(got.Flows.Slice()[0].Reason), "the server reset the connection"},
-		{say(got.Flows.Slice()[0].Evidence[0].Text), `ClientHello, SNI "host-1.example"`},
-		{got.Flows.Slice()[1].TLS.ClientHello.SNI, "host-2.example"},
-		{say(got.Flows.Slice()[1].Evidence[0].Text), `ClientHello, SNI "host-2.example"`},
-	} {
-		if tc.got != tc.want {
-			t.Errorf("got %q, want %q", tc.got, tc.want)
-		}
-	}
-}
-
-// TestRedactPathField: a field that holds an HTTP path (kindPath) gets a path pseudonym, and the
-// path is replaced where a text quotes it; "/" and "*" stay.
-func TestRedactPathField(t *testing.T) {
+// TestRawValues: text of no more definite kind is replaced whole unless it is a public protocol
+// word; an HTTP request line keeps its public method and version, a status line its version,
+// code and standard reason.
+func TestRawValues(t *testing.T) {
 	x := New()
-	x.collectString("/officescan/hotfix_pccnt/Common/OfcNTCer.dat", kindPath)
-	x.collectString("/", kindPath)
-	x.assign()
-	for _, tc := range []struct {
-		in   string
-		kind fieldKind
-		want string
-	}{
-		{"/officescan/hotfix_pccnt/Common/OfcNTCer.dat", kindPath, "/path-1"},
-		{"/", kindPath, "/"},
-		{`GET /officescan/hotfix_pccnt/Common/OfcNTCer.dat answered 200`, kindText, `GET /path-1 answered 200`},
+	for _, tc := range []struct{ in, want string }{
+		{"http/1.1", "http/1.1"},
+		{"HTTP/1.1", "redacted-1"}, // not an ALPN name (they are lower case)
+		{"PROPFIND", "redacted-2"},
+		{"HTTP/1.1 200 OK", "HTTP/1.1 200 OK"},
+		{"HTTP/1.1 200 ok", "HTTP/1.1 200 ok"},
+		{"HTTP/1.1 403 Forbidden by ACME", "HTTP/1.1 403 redacted-3"},
+		{"HTTP/1.1 204", "HTTP/1.1 204"},
+		{"HTTP/1.1 2044", "redacted-4"},
+		{"GET / HTTP/1.1", "GET / HTTP/1.1"},
+		{"GET /a b HTTP/1.1", "GET /path-1 HTTP/1.1"},
+		{"BREW /pot HTTP/1.0", "redacted-5 /path-2 HTTP/1.0"},
+		{"GET /a b", "GET /path-1"}, // the same target, the same pseudonym
+		{"GET http://acme.example/x HTTP/1.1", "GET /path-3 HTTP/1.1"},
+		{"GET acme HTTP/1.1", "redacted-6"},
+		{"SSH-2.0-OpenSSH_9.2p1 acme", "redacted-7"},
+		{"", ""},
 	} {
-		if got := x.redactString(tc.in, tc.kind); got != tc.want {
-			t.Errorf("redactString(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := x.Value(result.KindCapture, tc.in); got != tc.want {
+			t.Errorf("Value(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }
 
-// TestShortOpaqueAndAttributes: a short certificate serial number ("1") and a certificate
-// attribute value that is also a plain word are replaced in their own fields, not wherever the
-// text happens to hold them ("TLS 1.2", "the server"); an attribute quoted as one ("O=...") is.
-func TestShortOpaqueAndAttributes(t *testing.T) {
-	r := &result.Result{Flows: result.FlowsOf([]result.Flow{{
-		Client: "10.0.0.5:50000", Server: "10.0.0.2:4343",
-		Reason: lit("TLS 1.2 with the server; certificate O=Server Team, CN=apexone.example.test expired"),
-		TLS: &result.TLS{ServerCertificates: []result.Certificate{{
-			Subject: "CN=apexone.example.test,O=Server Team", Issuer: "CN=apexone.example.test,O=Server Team",
-			SerialNumber: "1", DNSNames: []string{"apexone.example.test"},
-		}}},
-	}})}
-	red := New().Result(r)
-	f := red.Flows.Slice()[0]
-	want := "TLS 1.2 with the server; certificate O=redacted-1, CN=host-1.example expired"
-	if say(f.Reason) != want {
-		t.Errorf("reason\n %s\nwant\n %s", say(f.Reason), want)
-	}
-	c := f.TLS.ServerCertificates[0]
-	if c.SerialNumber != "redacted-2" || c.Subject != "dn-1" || c.DNSNames[0] != "host-1.example" {
-		t.Errorf("certificate %+v, want serial redacted-2, subject dn-1, name host-1.example", c)
+// TestNamesAndAddresses: a name with a port keeps the port, an address literal (bracketed or
+// not) gets the address's pseudonym, "/" and "*" stay as paths, and the same original gets the
+// same pseudonym under every kind that can hold it.
+func TestNamesAndAddresses(t *testing.T) {
+	x := New()
+	for _, tc := range []struct {
+		k        result.ArgKind
+		in, want string
+	}{
+		{result.KindName, "apex.acme.example", "host-1.example"},
+		{result.KindName, "apex.acme.example:4343", "host-1.example:4343"},
+		{result.KindName, "10.1.1.1", "198.18.0.1"},
+		{result.KindName, "[fd00::1]", "[2001:db8::1]"},
+		{result.KindName, "10.1.1.1:8080", "198.18.0.1:8080"},
+		{result.KindAddr, "10.1.1.1", "198.18.0.1"},
+		{result.KindAddr, "::ffff:10.1.1.1", "198.18.0.1"},
+		{result.KindEndpoint, "[fd00::1]:443", "[2001:db8::1]:443"},
+		{result.KindEndpoint, "apex.acme.example:443", "host-1.example:443"},
+		{result.KindAddr, "not an address", "redacted-1"},
+		{result.KindPath, "/", "/"},
+		{result.KindPath, "*", "*"},
+		{result.KindPath, "/x", "/path-1"},
+		{result.KindFile, `C:\caps\acme.pcap`, "capture-1.pcap"},
+		{result.KindDN, "CN=a,O=b", "dn-1"},
+		{result.KindText, "10.1.1.1 stays", "10.1.1.1 stays"},
+	} {
+		if got := x.Value(tc.k, tc.in); got != tc.want {
+			t.Errorf("Value(%d, %q) = %q, want %q", tc.k, tc.in, got, tc.want)
+		}
 	}
 }
 
 // say words a message in English, as the reports do.
 func say(m result.Message) string { return knowledge.CatalogOf(knowledge.English).Render(m) }
-
-// lit is text already worded, as a message.
-func lit(s string) result.Message { return result.Msg("literal", result.Capture("text", s)) }

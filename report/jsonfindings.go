@@ -20,7 +20,7 @@ func jsonFindings(w *jsonWriter, wd *wording.Words, r *result.Result, fs *findin
 		w.key("verdict")
 		w.str(string(g.Verdict))
 		w.key("server")
-		w.str(g.Server)
+		w.str(string(g.Server))
 		w.key("not_listed")
 		w.bool(g.Unlisted)
 		w.key("connections")
@@ -38,7 +38,7 @@ func jsonFindings(w *jsonWriter, wd *wording.Words, r *result.Result, fs *findin
 		w.key("agent_count")
 		w.int(g.AgentCount)
 		w.key("agents")
-		w.strings(g.Agents)
+		w.strings(result.Strings(g.Agents))
 		w.key("flow_ids")
 		w.ints(g.FlowIDs)
 		w.key("headline")
@@ -56,7 +56,7 @@ func jsonFindings(w *jsonWriter, wd *wording.Words, r *result.Result, fs *findin
 	w.open('[')
 	for _, n := range fs.Names {
 		w.elem()
-		w.str(n.Name)
+		w.str(string(n.Name))
 	}
 	w.close(']')
 	w.close('}')

@@ -20,7 +20,7 @@ func jsonInputVantages(w *jsonWriter, wd *words, in *result.Input) {
 			w.int(v.Interface)
 			if v.Link != "" {
 				w.key("link")
-				w.str(v.Link)
+				w.str(string(v.Link))
 			}
 			w.key("frames")
 			w.int(v.Frames)
@@ -74,9 +74,9 @@ func jsonVantages(w *jsonWriter, wd *words, v *result.Vantages) {
 			w.str(x.Expected)
 		}
 		w.key("client")
-		w.str(x.Client)
+		w.str(string(x.Client))
 		w.key("server")
-		w.str(x.Server)
+		w.str(string(x.Server))
 		w.key("client_packets")
 		w.int(x.ClientPackets)
 		w.key("server_packets")
@@ -168,7 +168,7 @@ func jsonFrameAt(w *jsonWriter, f *result.FrameAt) {
 	w.key("vantage")
 	w.int(f.Vantage)
 	w.key("file")
-	w.str(f.File)
+	w.str(string(f.File))
 	w.key("frame")
 	w.int(f.Frame)
 	w.key("time")

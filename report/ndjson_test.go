@@ -25,7 +25,7 @@ func fleetOf(n int) *result.Result {
 			*into = ok
 		}
 		into.ID = i + 1
-		into.Client = fmt.Sprintf("10.1.%d.%d:%d", i%200/250, i%200, 40000+i%20000)
+		into.Client = result.HostPort(fmt.Sprintf("10.1.%d.%d:%d", i%200/250, i%200, 40000+i%20000))
 	})
 	r.Summary.Flows, r.Summary.Failed = n, n/10
 	r.Summary.Verdicts = []result.VerdictCount{{Verdict: result.VerdictOK, Count: n - n/10}, {Verdict: result.VerdictTLSVersionMismatch, Count: n / 10}}

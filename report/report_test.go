@@ -353,7 +353,7 @@ func TestJSONKeys(t *testing.T) {
 		t.Errorf("refused flow tls = %#v, want null", v)
 	}
 	// The filter is readable: no \u0026 for "&".
-	if !strings.Contains(b.String(), `"wireshark_filter": "ip.addr==10.0.0.5 && tcp.port==50418`) {
+	if !strings.Contains(b.String(), `"wireshark_filter": "ip.addr==10.0.0.5 && ip.addr==10.0.0.1 && tcp.port==50418`) {
 		t.Error("wireshark_filter is HTML-escaped")
 	}
 }

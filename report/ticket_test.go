@@ -69,7 +69,7 @@ func TestMarkdownGroups(t *testing.T) {
 		"**4 of 5 connections failed.** 3 agents (10.0.0.6, 10.0.0.10 and 10.0.0.9) offer at most TLS 1.1; server 10.0.0.1:4343 accepts TLS 1.2 only — tls-version-mismatch. 1 agent (10.0.0.7) is refused by server 10.0.0.2:4343: nothing listens on the port, or a firewall rejects the connection — refused. **Next step:** Make the versions overlap: enable TLS 1.2 on the client",
 		"| 1 | 10.0.0.6, 10.0.0.10 and 10.0.0.9 | 10.0.0.1:4343 | TLS 1.0–1.1 | - | `tls-version-mismatch` | 3 connections: #2, #3, #4 |\n",
 		"| 2 | 10.0.0.7 | 10.0.0.2:4343 | - | - | `refused` | 1 connection: #5 |\n",
-		"- Wireshark filter: `ip.addr==10.0.0.6 && tcp.port==50420 && ip.addr==10.0.0.1 && tcp.port==4343`\n",
+		"- Wireshark filter: `ip.addr==10.0.0.6 && ip.addr==10.0.0.1 && tcp.port==50420 && tcp.port==4343`\n",
 		"1. Group 1:\n   1. Make the versions overlap: enable TLS 1.2 on the client (on older Windows: the SCHANNEL TLS 1.2 Client registry keys and WinHTTP DefaultSecureProtocols), or allow TLS 1.1 on 10.0.0.1:4343.\n2. Group 2:\n",
 		"| 4 | 2025-03-14 09:26:56.089 | 10.0.0.9:50428 | 10.0.0.1:4343 | apexone.example.com | RSTR | TLS 1.0–1.1\\* | - | **`tls-version-mismatch`** |\n",
 	} {
@@ -181,7 +181,7 @@ func TestTicketBounds(t *testing.T) {
 	var flows []result.Flow
 	for i := range 6000 {
 		f := refusedFlow(i + 1)
-		f.Server = fmt.Sprintf("10.1.%d.%d:4343", i/250, i%250) // one group per 2 flows
+		f.Server = result.HostPort(fmt.Sprintf("10.1.%d.%d:4343", i/250, i%250)) // one group per 2 flows
 		if i%2 == 1 {
 			f.Server = flows[i-1].Server
 		}

@@ -5,22 +5,22 @@ import "time"
 // Certificate is one X.509 certificate of the chain a server sent in plaintext (TLS 1.2 and
 // before), as crypto/x509 read it.
 type Certificate struct {
-	Subject            string    `json:"subject"` // RFC 2253 form, e.g. "CN=apexone.example.com,O=Example"
-	Issuer             string    `json:"issuer"`
-	SerialNumber       string    `json:"serial_number"` // hex
+	Subject            DN        `json:"subject"` // RFC 2253 form, e.g. "CN=apexone.example.com,O=Example"
+	Issuer             DN        `json:"issuer"`
+	SerialNumber       Raw       `json:"serial_number"` // hex
 	NotBefore          time.Time `json:"not_before"`
 	NotAfter           time.Time `json:"not_after"`
-	DNSNames           []string  `json:"dns_names"`
-	IPAddresses        []string  `json:"ip_addresses"`
+	DNSNames           []Host    `json:"dns_names"`
+	IPAddresses        []IP      `json:"ip_addresses"`
 	KeyType            string    `json:"key_type"` // "RSA", "ECDSA", "Ed25519", "DSA" or "unknown"
 	KeyBits            int       `json:"key_bits"` // RSA modulus or curve size; 0 when unknown
 	SignatureAlgorithm string    `json:"signature_algorithm"`
 	SelfSigned         bool      `json:"self_signed"` // issuer equals subject and the signature verifies with its own key
 	IsCA               bool      `json:"is_ca"`
-	SHA256             string    `json:"sha256"` // SHA-256 of the DER, hex, as Wireshark and browsers show it
+	SHA256             Raw       `json:"sha256"` // SHA-256 of the DER, hex, as Wireshark and browsers show it
 	// ParseError is set when crypto/x509 could not read the certificate; the other fields are
 	// then empty.
-	ParseError string `json:"parse_error,omitempty"`
+	ParseError Raw `json:"parse_error,omitempty"`
 }
 
 // CertificateFinding is one problem found in a server's certificate chain.

@@ -2,9 +2,9 @@ package result
 
 // AgentSummary is what one agent (a client address) did across the capture.
 type AgentSummary struct {
-	Agent  string `json:"agent"` // the client's IP address
-	Flows  int    `json:"flows"`
-	Failed int    `json:"failed"`
+	Agent  IP  `json:"agent"` // the client's IP address
+	Flows  int `json:"flows"`
+	Failed int `json:"failed"`
 	// OfferedVersions is every version its ClientHellos offered, lowest first; HighestVersion the
 	// highest of them ("" when no ClientHello was seen).
 	OfferedVersions []string       `json:"offered_versions"`
@@ -13,33 +13,33 @@ type AgentSummary struct {
 	Verdicts        []VerdictCount `json:"verdicts"`
 	JA3             []string       `json:"ja3"` // its distinct JA3 fingerprints, sorted
 	JA4             []string       `json:"ja4"` // its distinct JA4 fingerprints, sorted
-	Servers         []string       `json:"servers"`
+	Servers         []HostPort     `json:"servers"`
 }
 
 // FingerprintGroup is the clients that sent ClientHellos with one JA4 (and JA3) fingerprint.
 type FingerprintGroup struct {
-	JA4            string   `json:"ja4"`
-	JA3            string   `json:"ja3"`
-	AgentCount     int      `json:"agent_count"`
-	Agents         []string `json:"agents"` // the first MaxGroupAgents, sorted
-	Flows          int      `json:"flows"`
-	Failed         int      `json:"failed"`
-	HighestVersion string   `json:"highest_version"` // the highest version these ClientHellos offer
+	JA4            string `json:"ja4"`
+	JA3            string `json:"ja3"`
+	AgentCount     int    `json:"agent_count"`
+	Agents         []IP   `json:"agents"` // the first MaxGroupAgents, sorted
+	Flows          int    `json:"flows"`
+	Failed         int    `json:"failed"`
+	HighestVersion string `json:"highest_version"` // the highest version these ClientHellos offer
 }
 
 // FleetGroup is the agents of one server that offer the same highest version and fared the
 // same: "4 agents offer at most TLS 1.0 and all fail".
 type FleetGroup struct {
-	Server         string `json:"server"`
-	HighestVersion string `json:"highest_version"` // "" for agents that sent no ClientHello
+	Server         HostPort `json:"server"`
+	HighestVersion string   `json:"highest_version"` // "" for agents that sent no ClientHello
 	// Outcome is "all-ok", "all-failed", "mixed" (some flows ok, some failed) or "incomplete"
 	// (no flow was either).
-	Outcome    string   `json:"outcome"`
-	AgentCount int      `json:"agent_count"`
-	Agents     []string `json:"agents"` // the first MaxGroupAgents, sorted
-	Flows      int      `json:"flows"`
-	Failed     int      `json:"failed"`
-	Text       Message  `json:"text"` // the group in one sentence
+	Outcome    string  `json:"outcome"`
+	AgentCount int     `json:"agent_count"`
+	Agents     []IP    `json:"agents"` // the first MaxGroupAgents, sorted
+	Flows      int     `json:"flows"`
+	Failed     int     `json:"failed"`
+	Text       Message `json:"text"` // the group in one sentence
 }
 
 // VersionCount is how many handshakes or ClientHellos had one version.

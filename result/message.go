@@ -72,6 +72,8 @@ const (
 	KindCapture
 	// KindFile is a file name (a capture's, an export's).
 	KindFile
+	// KindDN is a certificate's distinguished name (subject or issuer) from the capture.
+	KindDN
 )
 
 // FromCapture reports whether parameters of kind k hold text taken from the capture, which a
@@ -124,6 +126,14 @@ func Capture(name, s string) Arg { return Arg{Name: name, Kind: KindCapture, Tex
 
 // File is a parameter of kind KindFile.
 func File(name, s string) Arg { return Arg{Name: name, Kind: KindFile, Text: s} }
+
+// From is the parameter holding a value from the capture, of the value's kind.
+func From[T interface {
+	~string
+	Captured
+}](name string, v T) Arg {
+	return Arg{Name: name, Kind: v.Kind(), Text: string(v)}
+}
 
 // Arg returns the parameter called name, and whether m has one.
 func (m *Message) Arg(name string) (Arg, bool) {

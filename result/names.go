@@ -7,7 +7,7 @@ import "time"
 // SNI or HTTP Host of an analysed connection, or when its answer holds an analysed server's
 // address.
 type Name struct {
-	Name string `json:"name"` // as asked, lower case, without the final dot
+	Name Host `json:"name"` // as asked, lower case, without the final dot
 	// Relation says how the name is tied to the servers: "server-name-option", "sni",
 	// "http-host" or "answer-is-server".
 	Relation string `json:"relation"`
@@ -19,15 +19,15 @@ type Name struct {
 	// ...); "" when no answer was seen.
 	RCode string `json:"rcode"`
 	// Answers are the addresses the answers held (A and AAAA), in order of first appearance.
-	Answers []string `json:"answers"`
+	Answers []IP `json:"answers"`
 	// Askers are the clients that looked the name up (addresses, at most 16), in order of first
 	// query; AskerCount counts them all.
-	Askers     []string `json:"askers"`
-	AskerCount int      `json:"asker_count"`
+	Askers     []IP `json:"askers"`
+	AskerCount int  `json:"asker_count"`
 	// DNSServers are the servers the queries went to (addresses).
-	DNSServers []string `json:"dns_servers"`
-	Queries    int      `json:"queries"`   // queries seen, retransmissions included
-	Responses  int      `json:"responses"` // responses seen
+	DNSServers []IP `json:"dns_servers"`
+	Queries    int  `json:"queries"`   // queries seen, retransmissions included
+	Responses  int  `json:"responses"` // responses seen
 
 	Verdict Verdict `json:"verdict"` // ok or name-resolution-failed (incomplete at the end of the capture)
 	// Advice words the title and next steps (see Flow.Advice).
@@ -35,21 +35,21 @@ type Name struct {
 	Failed   bool       `json:"failed"`
 	Reason   Message    `json:"reason"`
 	Evidence []Evidence `json:"evidence"`
-	// Filter is a Wireshark display filter for the lookups of this name.
-	Filter string `json:"wireshark_filter"`
+	// (JSON "wireshark_filter", a Wireshark display filter for the lookups of this name, is
+	// WiresharkFilter.)
 }
 
 // HTTP is the first request of a plain-HTTP connection and the response to it.
 type HTTP struct {
-	Method       string    `json:"method"` // e.g. "GET"
-	Path         string    `json:"path"`   // the request target as sent, e.g. "/officescan/..."
-	Host         string    `json:"host"`   // the Host header; "" when absent
+	Method       Raw       `json:"method"` // e.g. "GET"
+	Path         Target    `json:"path"`   // the request target as sent, e.g. "/officescan/..."
+	Host         Host      `json:"host"`   // the Host header; "" when absent
 	RequestFrame int       `json:"request_frame"`
 	RequestTime  time.Time `json:"request_time"`
 	// Status is the response's status code; 0 when no response was seen.
 	Status int `json:"status"`
 	// StatusLine is the response's first line, e.g. "HTTP/1.0 404 File not found".
-	StatusLine    string    `json:"status_line"`
+	StatusLine    Raw       `json:"status_line"`
 	ResponseFrame int       `json:"response_frame"`
 	ResponseTime  time.Time `json:"response_time"`
 	// CheckURL is true when Path is the profile's check URL (Options.CheckURL).

@@ -28,6 +28,6 @@ type PortCount struct {
 
 // HostCount is how many SYNs one server address got.
 type HostCount struct {
-	Host string `json:"host"`
-	SYNs int    `json:"syns"`
+	Host IP  `json:"host"`
+	SYNs int `json:"syns"`
 }

@@ -36,7 +36,7 @@ type Result struct {
 
 // Input describes the capture that was read.
 type Input struct {
-	File      string    `json:"file"`
+	File      FileName  `json:"file"`
 	Format    string    `json:"format"`     // e.g. "pcapng", "pcap (nanosecond, gzip)"
 	LinkTypes []string  `json:"link_types"` // e.g. ["Ethernet", "Linux SLL2"]
 	Snaplen   int       `json:"snaplen"`    // 0 when unknown
@@ -112,13 +112,13 @@ func shortRevision(r string) string {
 // InputPoint is one capture point of the input: one file, the files of a rotated set read as
 // one, or standard input.
 type InputPoint struct {
-	Name  string      `json:"name"`  // the --vantage label, or the name of its first file
+	Name  FileName    `json:"name"`  // the --vantage label, or the name of its first file
 	Files []InputFile `json:"files"` // in the order they were read
 }
 
 // InputFile is what was read of one file of a capture point.
 type InputFile struct {
-	Name       string    `json:"name"`        // the file's name as given ("-" for standard input)
+	Name       FileName  `json:"name"`        // the file's name as given ("-" for standard input)
 	Format     string    `json:"format"`      // as Input.Format
 	LinkTypes  []string  `json:"link_types"`  // as Input.LinkTypes
 	Snaplen    int       `json:"snaplen"`     // 0 when unknown
@@ -128,15 +128,15 @@ type InputFile struct {
 	First      time.Time `json:"first"`       // time of its first frame (zero when none)
 	Last       time.Time `json:"last"`        // time of its last frame
 	// Complete is false when reading the file stopped before its end; Error says why.
-	Complete bool   `json:"complete"`
-	Error    string `json:"error,omitempty"`
+	Complete bool `json:"complete"`
+	Error    Raw  `json:"error,omitempty"`
 }
 
 // LiveCapture describes a live capture: where and how it ran, the kernel's counts, and why it stopped.
 type LiveCapture struct {
-	Interface string `json:"interface"` // e.g. "eth0", or with Npcap "\Device\NPF_{GUID}"
+	Interface Raw    `json:"interface"` // e.g. "eth0", or with Npcap "\Device\NPF_{GUID}"
 	Method    string `json:"method"`    // e.g. "Linux AF_PACKET (TPACKET_V3 ring), kernel BPF filter"
-	Filter    string `json:"filter"`    // the capture filter in pcap-filter syntax
+	Filter    Filter `json:"filter"`    // the capture filter in pcap-filter syntax
 	// KernelReceived and KernelDropped are the kernel's (Npcap's) counts of packets that passed
 	// the filter, and of those dropped because the capture could not keep up.
 	KernelReceived uint64  `json:"kernel_received"`
@@ -147,9 +147,9 @@ type LiveCapture struct {
 
 // Options records the analysis settings that shaped the result.
 type Options struct {
-	Ports    []int    `json:"ports"`     // server ports analysed; empty means every TCP port
-	Hosts    []string `json:"hosts"`     // server addresses analysed; empty means every address
-	MaxFlows int      `json:"max_flows"` // most flows listed individually
+	Ports    []int `json:"ports"`     // server ports analysed; empty means every TCP port
+	Hosts    []IP  `json:"hosts"`     // server addresses analysed; empty means every address
+	MaxFlows int   `json:"max_flows"` // most flows listed individually
 	// Profile names the knowledge profile that worded titles and next steps ("generic",
 	// "apexone", ...).
 	Profile string `json:"profile"`
@@ -160,7 +160,7 @@ type Options struct {
 	CheckURL string `json:"check_url"`
 	// ServerNames are DNS names given as the server's (--server-name), besides those the
 	// capture ties to the servers itself.
-	ServerNames []string `json:"server_names"`
+	ServerNames []Host `json:"server_names"`
 }
 
 // Warning is a problem with the input that limits what the analysis can say.
@@ -168,7 +168,7 @@ type Warning struct {
 	// Code is a stable identifier: "truncated-file", "corrupt-file", "snaplen-cut",
 	// "client-hello-cut", "roles-guessed", "flows-not-listed", "undecodable-frames", "fleet-truncated",
 	// "dns-other-failures", "dns-not-followed", "one-direction", "kernel-drops", "capture-error",
-	// "two-points-split", "two-points-unsplit".
+	// "time-out-of-range", "time-jump", "damaged-flows", "two-points-split", "two-points-unsplit".
 	Code    string  `json:"code"`
 	Message Message `json:"message"` // one sentence that says what happened and what to do
 	Offset  int64   `json:"offset,omitempty"`
@@ -177,9 +177,9 @@ type Warning struct {
 
 // Flow is one TCP connection: its endpoints, how TCP went, what TLS showed, and the verdict.
 type Flow struct {
-	ID     int    `json:"id"`     // 1-based, in order of the flow's first frame
-	Client string `json:"client"` // "ip:port"; IPv6 as "[addr]:port"
-	Server string `json:"server"`
+	ID     int      `json:"id"`     // 1-based, in order of the flow's first frame
+	Client HostPort `json:"client"` // "ip:port"; IPv6 as "[addr]:port"
+	Server HostPort `json:"server"`
 	// RolesGuessed is true when no SYN was captured and the client was taken to be the side not on
 	// an analysed server port.
 	RolesGuessed bool `json:"roles_guessed"`
@@ -222,9 +222,9 @@ type Flow struct {
 	Failed   bool       `json:"failed"`   // the verdict is a failure (see Verdict.Failed)
 	Reason   Message    `json:"reason"`   // one line that says what happened
 	Evidence []Evidence `json:"evidence"` // the packets that prove it; never nil
-	// Filter is a Wireshark display filter that selects this flow's packets.
-	Filter string   `json:"wireshark_filter"`
-	Flags  []string `json:"flags"` // extra observations, e.g. "snaplen-cut"; never nil
+	// Flags are extra observations, e.g. "snaplen-cut"; never nil. (JSON "wireshark_filter",
+	// the Wireshark display filter that selects this flow's packets, is WiresharkFilter.)
+	Flags []string `json:"flags"`
 
 	// Packets are the flow's packets for a ladder diagram: the first LadderHead and the last
 	// LadderTail, in capture order; empty for a flow whose verdict is ok (to keep memory low
@@ -272,7 +272,7 @@ type Path struct {
 type ICMPError struct {
 	Frame  int       `json:"frame"`
 	Time   time.Time `json:"time"`
-	From   string    `json:"from"` // the address that sent it: a router, or one of the hosts
+	From   IP        `json:"from"` // the address that sent it: a router, or one of the hosts
 	Type   int       `json:"type"`
 	Code   int       `json:"code"`
 	Name   string    `json:"name"`   // e.g. "ICMP communication administratively prohibited"
@@ -348,8 +348,8 @@ type ClientHello struct {
 	OfferedFromLegacy bool     `json:"offered_from_legacy_version"`
 	Highest           string   `json:"highest_version"`
 	CipherSuites      []string `json:"cipher_suites"`
-	SNI               string   `json:"sni"`
-	ALPN              []string `json:"alpn"`
+	SNI               Host     `json:"sni"`
+	ALPN              []Raw    `json:"alpn"`
 	SupportedGroups   []string `json:"supported_groups"`
 	Extensions        []string `json:"extensions"`
 	// SignatureAlgorithms is the signature_algorithms extension, in the order sent.
@@ -370,7 +370,7 @@ type ServerHello struct {
 	ChosenVersion string `json:"chosen_version"`
 	CipherSuite   string `json:"cipher_suite"`
 	KeyShareGroup string `json:"key_share_group,omitempty"`
-	ALPN          string `json:"alpn,omitempty"`
+	ALPN          Raw    `json:"alpn,omitempty"`
 	// JA3S is the server's JA3S fingerprint (MD5 of JA3SString); "" for SSLv2.
 	JA3S       string `json:"ja3s"`
 	JA3SString string `json:"ja3s_string"`
@@ -419,11 +419,11 @@ type Summary struct {
 
 // Scan is one address's port scan of one host.
 type Scan struct {
-	Client string `json:"client"` // the scanning address
-	Server string `json:"server"` // the host scanned
-	Ports  int    `json:"ports"`  // distinct ports probed
-	Flows  int    `json:"flows"`  // probes
-	Open   int    `json:"open"`   // distinct ports that answered with a SYN-ACK
+	Client IP  `json:"client"` // the scanning address
+	Server IP  `json:"server"` // the host scanned
+	Ports  int `json:"ports"`  // distinct ports probed
+	Flows  int `json:"flows"`  // probes
+	Open   int `json:"open"`   // distinct ports that answered with a SYN-ACK
 	// OpenPorts are the ports that answered, lowest first (at most MaxScanOpenPorts).
 	OpenPorts  []int     `json:"open_ports"`
 	FirstFrame int       `json:"first_frame"`
@@ -446,9 +446,9 @@ type VerdictCount struct {
 
 // ServerSummary is what one server:port was seen to do.
 type ServerSummary struct {
-	Server string `json:"server"`
-	Flows  int    `json:"flows"`
-	Failed int    `json:"failed"`
+	Server HostPort `json:"server"`
+	Flows  int      `json:"flows"`
+	Failed int      `json:"failed"`
 	// AcceptedVersions are the TLS versions it chose in handshakes that got a ServerHello.
 	AcceptedVersions []string `json:"accepted_versions"`
 	// AcceptedCiphers are the cipher suites it chose.

@@ -12,7 +12,7 @@ type InputVantage struct {
 	// Interface is the pcapng interface when the point's interfaces are told apart, else -1.
 	Interface int `json:"interface"`
 	// Link is the link's two MAC addresses when a file was split by link, else "".
-	Link   string    `json:"link,omitempty"`
+	Link   Raw       `json:"link,omitempty"`
 	Frames int       `json:"frames"` // frames captured at it
 	First  time.Time `json:"first"`  // time of its first frame (zero when none)
 	Last   time.Time `json:"last"`
@@ -70,10 +70,10 @@ type VantageView struct {
 	Seen     bool   `json:"seen"`
 	Expected string `json:"expected,omitempty"`
 	// Client and Server are the endpoints as this vantage saw them ("" when not seen).
-	Client        string `json:"client"`
-	Server        string `json:"server"`
-	ClientPackets int    `json:"client_packets"`
-	ServerPackets int    `json:"server_packets"`
+	Client        HostPort `json:"client"`
+	Server        HostPort `json:"server"`
+	ClientPackets int      `json:"client_packets"`
+	ServerPackets int      `json:"server_packets"`
 	// ClientHops and ServerHops are each side's routers to this vantage, from its TTL (-1: none).
 	ClientHops int `json:"client_hops"`
 	ServerHops int `json:"server_hops"`
@@ -106,7 +106,7 @@ type Delivery struct {
 // and its frame number there, as Wireshark numbers it when it opens that file alone.
 type FrameAt struct {
 	Vantage int       `json:"vantage"`
-	File    string    `json:"file"`
+	File    FileName  `json:"file"`
 	Frame   int       `json:"frame"`
 	Time    time.Time `json:"time"`
 }

@@ -71,6 +71,7 @@ type flow struct {
 	rsts     []rstRef // the first few resets
 	rstCount int
 	icmp     []facts.ICMP
+	damaged  *facts.Damaged // the packets that arrived damaged; nil when none did
 	zeek     zeek.Conn
 	tls      tlsState
 	ladder   ladder
@@ -147,6 +148,9 @@ func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Tracker) {
 	}
 	r := facts.MakeRef(p.Index, p.Time)
 	f.last = p.Time
+	if p.Corrupt != 0 || !facts.TimeInRange(p.Time) {
+		f.noteDamage(p, r)
+	}
 	lp := f.ladder.add(d, r, t, &f.shared.ladders)
 	s.packets++
 	if s.packets == 1 {
@@ -399,7 +403,9 @@ func (f *flow) icmpError(p *capture.Packet, quotedSrc netip.AddrPort) {
 		return
 	}
 	q := &p.ICMP
-	f.icmp = append(f.icmp, facts.ICMP{Ref: facts.MakeRef(p.Index, p.Time), V6: q.V6, Type: q.Type, Code: q.Code,
+	r := facts.MakeRef(p.Index, p.Time)
+	f.noteDamage(p, r)
+	f.icmp = append(f.icmp, facts.ICMP{Ref: r, V6: q.V6, Type: q.Type, Code: q.Code,
 		Router: p.SrcIP, MTU: q.MTU, FromClient: quotedSrc == f.client, TTL: p.TTL})
 }
 

@@ -20,7 +20,7 @@ type ladder struct {
 
 // add notes one packet and returns it, so the caller can mark it later in the same packet.
 func (l *ladder) add(d int, r ref, t *capture.TCPHeader, pool *ladderPool) *facts.LadderPacket {
-	p := facts.LadderPacket{UnixNano: r.UnixNano(), Frame: r.Frame, From: uint8(d), Flags: t.Flags,
+	p := facts.LadderPacket{At: r, From: uint8(d), Flags: t.Flags,
 		PayloadLen: int32(min(t.PayloadLen, 1<<31-1))}
 	if l.packets == nil {
 		l.packets = pool.get()
@@ -48,7 +48,7 @@ func (l *ladder) add(d int, r ref, t *capture.TCPHeader, pool *ladderPool) *fact
 // in is nearly always among the last few, so the search starts from the newest.
 func (l *ladder) find(frame int) *facts.LadderPacket {
 	for i := len(l.packets) - 1; i >= 0; i-- {
-		if int(l.packets[i].Frame) == frame {
+		if int(l.packets[i].At.Frame) == frame {
 			return &l.packets[i]
 		}
 	}

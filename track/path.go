@@ -14,8 +14,8 @@ import (
 type pathState struct {
 	side         [2]pathSide
 	synAcks      int                 // SYN-ACKs from the server, retransmissions included
-	synAckRefs   [4]cref             // the first few
-	handshakeAck cref                // the client's first ACK after the first SYN-ACK
+	synAckRefs   [4]ref              // the first few
+	handshakeAck ref                 // the client's first ACK after the first SYN-ACK
 	rtt          time.Duration       // last SYN to that ACK: one round trip wherever the capture is
 	rst          [maxRSTRefs]rstPath // for f.rsts[i]
 	lastGap      time.Duration       // silence before the latest packet of the flow
@@ -38,7 +38,7 @@ const maxOutstanding = facts.MaxOutstanding
 // pathSide is one direction's share of pathState.
 type pathSide struct {
 	ttl     uint8 // TTL / hop limit of this side's first packet that is not a RST
-	ttlRef  cref
+	ttlRef  ref
 	ttlSet  bool
 	ipid    uint16 // IP ID of this side's latest packet that is not a RST
 	ipidSet bool
@@ -47,15 +47,15 @@ type pathSide struct {
 	ackSet    bool
 	lastAck   uint32
 	lastWin   uint16
-	dupRun    int  // current run of duplicate ACKs
-	dupMax    int  // longest run
-	dupRef    cref // first duplicate ACK of the longest run
-	runRef    cref // first duplicate ACK of the current run
-	dupRuns   int  // runs of 3 or more (a fast retransmit's trigger)
+	dupRun    int // current run of duplicate ACKs
+	dupMax    int // longest run
+	dupRef    ref // first duplicate ACK of the longest run
+	runRef    ref // first duplicate ACK of the current run
+	dupRuns   int // runs of 3 or more (a fast retransmit's trigger)
 	zeroWin   int
-	zeroRef   cref
+	zeroRef   ref
 	inZero    bool          // the latest window this side advertised was zero
-	zeroStart cref          // when the current zero-window period began
+	zeroStart ref           // when the current zero-window period began
 	zeroMax   time.Duration // longest zero-window period that ended
 
 	// Data this side sent that its peer has not acknowledged yet, oldest first.
@@ -69,7 +69,7 @@ type pathSide struct {
 	holeFilled bool
 	holeStart  uint32
 	holeEnd    uint32
-	holeAfter  cref
+	holeAfter  ref
 	holeAftLen int
 	// outOfOrder counts segments that filled the latest gap in this side's data with bytes never
 	// seen, sooner after the data past the gap than a round trip (Wireshark's timing rule, 3 ms
@@ -85,33 +85,7 @@ type outSeg struct {
 	seq, end    uint32
 	n           int32
 	sends       int32
-	first, last cref
-}
-
-// cref is a ref packed without pointers (a time.Time holds one), so that the per-flow path facts
-// cost the garbage collector nothing to scan.
-type cref struct {
-	frame int32
-	ns    int64 // Unix nanoseconds
-}
-
-func pack(r ref) cref     { return cref{r.Frame, r.UnixNano()} }
-func (c cref) Seen() bool { return c.frame != 0 }
-
-// at is the packet's time (the zero time when unset).
-func (c cref) at() time.Time {
-	if !c.Seen() {
-		return time.Time{}
-	}
-	return time.Unix(0, c.ns).UTC()
-}
-
-// full unpacks the ref for evidence.
-func (c cref) full() ref {
-	if !c.Seen() {
-		return ref{}
-	}
-	return facts.MakeRef(int(c.frame), c.at())
+	first, last ref
 }
 
 // outstanding returns the side's unacknowledged segments, oldest first.
@@ -141,17 +115,17 @@ func (f *flow) pathPacket(d int, p *capture.Packet) {
 		return
 	}
 	if !s.ttlSet {
-		s.ttl, s.ttlRef, s.ttlSet = p.TTL, pack(r), true
+		s.ttl, s.ttlRef, s.ttlSet = p.TTL, r, true
 	}
 	s.ipid, s.ipidSet = p.IPID, true
 	if syn && ack && d == fromServer {
 		if ps.synAcks < len(ps.synAckRefs) {
-			ps.synAckRefs[ps.synAcks] = pack(r)
+			ps.synAckRefs[ps.synAcks] = r
 		}
 		ps.synAcks++
 	}
 	if ack && !syn && d == fromClient && ps.synAcks > 0 && !ps.handshakeAck.Seen() {
-		ps.handshakeAck = pack(r)
+		ps.handshakeAck = r
 		if n := len(f.syns); n > 0 {
 			ps.rtt = r.Time().Sub(f.syns[n-1].Time())
 		}
@@ -174,7 +148,7 @@ func (f *flow) pathAck(d int, t *capture.TCPHeader, r ref) {
 	if pure && s.ackSet && a == s.lastAck && t.Window == s.lastWin && t.Window != 0 && peer.nOut > 0 {
 		s.dupRun++
 		if s.dupRun == 1 {
-			s.runRef = pack(r)
+			s.runRef = r
 		}
 		if s.dupRun == 3 {
 			s.dupRuns++
@@ -187,15 +161,15 @@ func (f *flow) pathAck(d int, t *capture.TCPHeader, r ref) {
 	}
 	if t.Window == 0 {
 		if s.zeroWin == 0 {
-			s.zeroRef = pack(r)
+			s.zeroRef = r
 		}
 		s.zeroWin++
 		if !s.inZero {
-			s.inZero, s.zeroStart = true, pack(r)
+			s.inZero, s.zeroStart = true, r
 		}
 	} else if s.inZero {
 		s.inZero = false
-		s.zeroMax = max(s.zeroMax, r.Time().Sub(s.zeroStart.at()))
+		s.zeroMax = max(s.zeroMax, r.Time().Sub(s.zeroStart.Time()))
 	}
 	s.lastAck, s.lastWin = a, t.Window
 	if !s.ackSet || seqLE(s.ackMax, a) {
@@ -229,7 +203,7 @@ func (f *flow) pathData(d int, t *capture.TCPHeader, r ref) {
 		// The segment starts beyond everything seen: the bytes between never passed here.
 		s.gapStart, s.gapEnd = seen, seq
 		if !s.hole {
-			s.hole, s.holeStart, s.holeEnd, s.holeAfter, s.holeAftLen = true, seen, seq, pack(r), t.PayloadLen
+			s.hole, s.holeStart, s.holeEnd, s.holeAfter, s.holeAftLen = true, seen, seq, r, t.PayloadLen
 		}
 	}
 	if !seenSet || !seqLE(end, seen) {
@@ -244,7 +218,7 @@ func (f *flow) pathData(d int, t *capture.TCPHeader, r ref) {
 	for i := range s.outstanding() {
 		if o := &s.out[i]; o.seq == seq {
 			o.sends++
-			o.last = pack(r)
+			o.last = r
 			if end != o.end && seqLE(o.end, end) {
 				o.end, o.n = end, int32(t.PayloadLen)
 			}
@@ -267,7 +241,7 @@ func (f *flow) pathData(d int, t *capture.TCPHeader, r ref) {
 	if side.seqMaxSet && seqLE(end, side.seqMax) {
 		sends = 2 // a retransmission of a segment sent before the capture saw it
 	}
-	s.out[s.nOut] = outSeg{seq: seq, end: end, n: int32(t.PayloadLen), first: pack(r), last: pack(r), sends: int32(sends)}
+	s.out[s.nOut] = outSeg{seq: seq, end: end, n: int32(t.PayloadLen), first: r, last: r, sends: int32(sends)}
 	s.nOut++
 }
 
@@ -283,18 +257,18 @@ func (f *flow) oooThreshold() time.Duration {
 // pathRecord is the record's path facts; the SYN-ACKs after the first go to c's extra.
 func (f *flow) pathRecord(c *facts.Conn) {
 	ps := &f.path
-	c.Path = facts.Path{SYNAcks: int32(ps.synAcks), HandshakeAck: ps.handshakeAck.full()}
+	c.Path = facts.Path{SYNAcks: int32(ps.synAcks), HandshakeAck: ps.handshakeAck}
 	if n := min(ps.synAcks, len(ps.synAckRefs)); n > 1 {
 		x := c.Extra()
 		x.SYNAcks = make([]facts.Ref, n-1)
 		for i := 1; i < n; i++ {
-			x.SYNAcks[i-1] = ps.synAckRefs[i].full()
+			x.SYNAcks[i-1] = ps.synAckRefs[i]
 		}
 	}
 	for d := range ps.side {
 		s := &ps.side[d]
 		o := &c.Path.Side[d]
-		*o = facts.PathSide{TTL: s.ttl, TTLSet: s.ttlSet, TTLRef: s.ttlRef.full(), IPID: s.ipid, IPIDSet: s.ipidSet,
+		*o = facts.PathSide{TTL: s.ttl, TTLSet: s.ttlSet, TTLRef: s.ttlRef, IPID: s.ipid, IPIDSet: s.ipidSet,
 			AckSet: s.ackSet, AckMax: s.ackMax, DupMax: int32(s.dupMax), DupRuns: int32(s.dupRuns),
 			ZeroWin: int32(s.zeroWin), InZero: s.inZero, OutOfOrder: int32(s.outOfOrder)}
 		resent := false
@@ -302,13 +276,13 @@ func (f *flow) pathRecord(c *facts.Conn) {
 			resent = resent || seg.sends >= 2
 		}
 		if s.dupRef.Seen() || s.zeroWin > 0 || resent || s.hole {
-			r := &facts.PathRare{DupRef: s.dupRef.full(), ZeroRef: s.zeroRef.full(), ZeroStart: s.zeroStart.full(), ZeroMax: s.zeroMax}
+			r := &facts.PathRare{DupRef: s.dupRef, ZeroRef: s.zeroRef, ZeroStart: s.zeroStart, ZeroMax: s.zeroMax}
 			if resent || s.hole {
 				l := &facts.Loss{MaxAcked: s.maxAcked, Hole: s.hole, HoleFilled: s.holeFilled, HoleStart: s.holeStart,
-					HoleEnd: s.holeEnd, HoleAfter: s.holeAfter.full(), HoleAfterLen: s.holeAftLen}
+					HoleEnd: s.holeEnd, HoleAfter: s.holeAfter, HoleAfterLen: s.holeAftLen}
 				for _, seg := range s.outstanding() {
 					l.Out = append(l.Out, facts.Segment{Seq: seg.seq, End: seg.end, Len: int(seg.n), Sends: int(seg.sends),
-						First: seg.first.full(), Last: seg.last.full()})
+						First: seg.first, Last: seg.last})
 				}
 				r.Loss = l
 			}

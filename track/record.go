@@ -29,6 +29,9 @@ func (f *flow) facts() *facts.Conn {
 	if len(f.icmp) > 0 {
 		c.Extra().ICMP = clipped(f.icmp)
 	}
+	if f.damaged != nil {
+		c.Extra().Damaged = f.damagedRecord()
+	}
 	if f.helloConflict.Seen() {
 		c.Extra().HelloConflict = f.helloConflict
 	}

@@ -108,6 +108,12 @@ func (f *flow) tlsEvent(d int, ev *tls.Event) {
 			if first == 0 {
 				x.Rare().NotTLS[d].Ref = s.firstPayload
 			}
+			if damagedHello(ev.Prefix) {
+				if f.damaged == nil {
+					f.damaged = &facts.Damaged{}
+				}
+				f.damaged.Note(x.R().NotTLS[d].Ref, facts.DamageRecord)
+			}
 		}
 	case tls.EventError:
 		if x.R().Errs[d] == "" && ev.Err != nil {

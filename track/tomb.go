@@ -122,6 +122,7 @@ func (a *Tracker) late(t *tomb, src netip.AddrPort, p *capture.Packet) bool {
 	t.prevGap, t.lastGap = t.lastGap, p.Time.Sub(t.last)
 	t.last = p.Time
 	c.Last = r
+	noteLateDamage(c, p, r)
 	s := &c.Side[d]
 	s.Packets++
 	s.Bytes += int64(tcp.PayloadLen)
@@ -129,7 +130,7 @@ func (a *Tracker) late(t *tomb, src netip.AddrPort, p *capture.Packet) bool {
 		c.SnaplenCut++
 	}
 	t.zeek.Packet(d, tcp)
-	lp := facts.LadderPacket{UnixNano: r.UnixNano(), Frame: r.Frame, From: uint8(d), Flags: tcp.Flags,
+	lp := facts.LadderPacket{At: r, From: uint8(d), Flags: tcp.Flags,
 		PayloadLen: int32(min(tcp.PayloadLen, 1<<31-1))}
 
 	syn, ack, rst := tcp.Flags&capture.FlagSYN != 0, tcp.Flags&capture.FlagACK != 0, tcp.Flags&capture.FlagRST != 0
@@ -197,6 +198,7 @@ func (a *Tracker) lateICMP(t *tomb, p *capture.Packet, quotedSrc netip.AddrPort)
 	}
 	x := c.Extra()
 	q := &p.ICMP
+	noteLateDamage(c, p, facts.MakeRef(p.Index, p.Time))
 	x.ICMP = append(x.ICMP, facts.ICMP{Ref: facts.MakeRef(p.Index, p.Time), V6: q.V6, Type: q.Type, Code: q.Code,
 		Router: p.SrcIP, MTU: q.MTU, FromClient: quotedSrc == t.client, TTL: p.TTL})
 	a.rewrite(t, c)

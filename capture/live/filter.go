@@ -44,27 +44,54 @@ func (f Filter) check() error {
 // Expression returns the filter in pcap-filter syntax, as tcpdump takes it, e.g.
 // "(tcp port 4343) or icmp[0] == 3 or ...". It is what libpcap and Npcap compile.
 func (f Filter) Expression() string {
-	var tcp []string
-	tcp = append(tcp, "tcp")
+	texts, hosts := f.Pieces()
+	var b strings.Builder
+	for i, t := range texts {
+		if i > 0 {
+			b.WriteString(hosts[i-1].String())
+		}
+		b.WriteString(t)
+	}
+	return b.String()
+}
+
+// Pieces returns Expression in pieces: the program text before, between and after the host
+// addresses it names, so that a report can show the addresses redacted. texts has one more
+// element than hosts; Expression is texts[0] + hosts[0] + texts[1] + ... + texts[len(hosts)].
+func (f Filter) Pieces() (texts []string, hosts []netip.Addr) {
+	tcp := "(tcp"
 	if len(f.Ports) > 0 {
 		ps := make([]string, len(f.Ports))
 		for i, p := range f.Ports {
 			ps[i] = fmt.Sprintf("port %d", p)
 		}
-		tcp = append(tcp, "("+strings.Join(ps, " or ")+")")
+		tcp += " and (" + strings.Join(ps, " or ") + ")"
 	}
+	// The TCP part once, in pieces: its hosts stand between them.
+	one := []string{tcp}
 	if len(f.Hosts) > 0 {
-		hs := make([]string, len(f.Hosts))
-		for i, h := range f.Hosts {
-			hs[i] = "host " + h.String()
+		one[0] += " and (host "
+		for range f.Hosts[1:] {
+			one = append(one, " or host ")
 		}
-		tcp = append(tcp, "("+strings.Join(hs, " or ")+")")
+		one = append(one, "))")
+	} else {
+		one[0] += ")"
 	}
-	one := "(" + strings.Join(tcp, " and ") + ")" +
-		" or (icmp and (icmp[0] == 3 or icmp[0] == 11 or icmp[0] == 12) and ip[6:2] & 0x1fff == 0)" +
+	rest := " or (icmp and (icmp[0] == 3 or icmp[0] == 11 or icmp[0] == 12) and ip[6:2] & 0x1fff == 0)" +
 		" or (icmp6 and ip6[40] >= 1 and ip6[40] <= 4) or (udp port 53)"
-	// Each "vlan" moves libpcap's offsets past one more tag: up to two, as the kernel program.
-	return one + " or (vlan and (" + one + " or (vlan and (" + one + "))))"
+	one[len(one)-1] += rest
+	// Each "vlan" moves libpcap's offsets past one more tag: up to two, as the kernel program:
+	// one + " or (vlan and (" + one + " or (vlan and (" + one + "))))".
+	joins := []string{"", " or (vlan and (", " or (vlan and (", "))))"}
+	texts = []string{""}
+	for k := range 3 {
+		texts[len(texts)-1] += joins[k] + one[0]
+		texts = append(texts, one[1:]...)
+		hosts = append(hosts, f.Hosts...)
+	}
+	texts[len(texts)-1] += joins[3]
+	return texts, hosts
 }
 
 // The IP protocol numbers and ICMP and ICMPv6 types the kernel program tests, as operands of its

@@ -252,6 +252,7 @@ func (l *Capture) Next(p *capture.Packet) error {
 	if !l.dec.Decode(data, l.link, p) {
 		l.stats.Undecodable++
 	}
+	l.stats.Corrupt += len(l.dec.Late()) // a source's first packets, found damaged by its later ones
 	l.stats.Count(p)
 	return nil
 }
@@ -306,3 +307,6 @@ func (l *Capture) Snaplen() int { return liveSnaplen }
 
 // Filter is the capture filter in pcap-filter syntax (what tcpdump would take).
 func (l *Capture) Filter() string { return l.opts.Filter.Expression() }
+
+// CaptureFilter is the filter the capture was opened with.
+func (l *Capture) CaptureFilter() Filter { return l.opts.Filter }

@@ -40,11 +40,14 @@ func readBytes(t *testing.T, b []byte) ([]capture.Packet, *Reader) {
 // frame 6 (10.99.0.2's ServerHello flight; its SYN-ACK's checksums were right) is damage, and so
 // is a wrong IPv4 header checksum in frame 15 (its FIN); in the capture as taken, a changed payload
 // byte, and a wrong value in the checksum field of a host whose checksums were all left to
-// offload, are not. Bare ACKs and application data are not checked (worthChecking).
+// offload, are not. Every whole TCP segment is checked. A wrong
+// TCP checksum in frame 1 (10.99.0.1's first packet: no history) is judged late, when that
+// host's next checked packets prove right: counted and named, though not in frame 1's Corrupt.
 func TestChecksumDamage(t *testing.T) {
 	fixed := fixTCPChecksums(mustRead(t, "tls-veth-nano.pcap"))
 	frameAt(fixed, 6)[14+20+32+100] ^= 0x40
 	frameAt(fixed, 15)[14+10] ^= 0x01
+	frameAt(fixed, 1)[14+20+16] ^= 0x10
 	pkts, r := readBytes(t, fixed)
 	for _, p := range pkts {
 		want := capture.Damage(0)
@@ -59,14 +62,14 @@ func TestChecksumDamage(t *testing.T) {
 		}
 	}
 	wantTallies := []capture.Tally{
-		{Reason: capture.Reason{Code: capture.ReasonTCPChecksum}, Frames: 1, First: []capture.FrameRef{{Point: 0, Frame: 6}}},
+		{Reason: capture.Reason{Code: capture.ReasonTCPChecksum}, Frames: 2, First: []capture.FrameRef{{Point: 0, Frame: 1}, {Point: 0, Frame: 6}}},
 		{Reason: capture.Reason{Code: capture.ReasonIPv4Checksum}, Frames: 1, First: []capture.FrameRef{{Point: 0, Frame: 15}}},
 	}
 	if got := r.Tallies(); !reflect.DeepEqual(got, wantTallies) {
 		t.Errorf("Tallies %+v, want %+v", got, wantTallies)
 	}
-	// the 14 checked IPv6 segments keep their offloaded checksums (of the capture's 26)
-	if st := r.Stats(); st.Corrupt != 2 || st.ChecksumOffload != 14 || st.Undecodable != 0 || st.TCP != 46 {
+	// the 24 IPv6 segments keep their offloaded checksums (of the capture's 45)
+	if st := r.Stats(); st.Corrupt != 3 || st.ChecksumOffload != 24 || st.Undecodable != 0 || st.TCP != 46 {
 		t.Errorf("Stats %+v", st)
 	}
 
@@ -80,8 +83,8 @@ func TestChecksumDamage(t *testing.T) {
 			t.Errorf("frame %d: Corrupt %b in a capture with offload", p.Index, p.Corrupt)
 		}
 	}
-	// frames 1 and 15 no longer hold the pseudo-header sum: 24 of the 26 offloaded ones are left
-	if st := r.Stats(); st.Corrupt != 0 || st.ChecksumOffload != 24 || len(r.Tallies()) != 0 {
+	// frames 1 and 15 no longer hold the pseudo-header sum: 43 of the 45 offloaded ones are left
+	if st := r.Stats(); st.Corrupt != 0 || st.ChecksumOffload != 43 || len(r.Tallies()) != 0 {
 		t.Errorf("Stats %+v, Tallies %+v", st, r.Tallies())
 	}
 }
@@ -177,5 +180,46 @@ func TestSnaplenPerInterface(t *testing.T) {
 	}
 	if st := r.Stats(); st.Truncated != 15 || r.Snaplen() != 128 {
 		t.Errorf("Stats %+v, Snaplen %d", st, r.Snaplen())
+	}
+}
+
+// A damaged TCP data offset, and an EtherType hit so that it reads as an 802.3 length that does
+// not fit its frame, make the frame undecodable with its reason, not a frame of another kind; a
+// real 802.3 frame (its length fits) and a TCP header the snaplen cut are neither.
+func TestDamagedHeadersUndecodable(t *testing.T) {
+	b := mustRead(t, "tls-veth-nano.pcap")
+	syn := frameAt(b, 1) // Ethernet, IPv4, TCP SYN with options
+	with := func(change func(f []byte)) []byte {
+		f := append([]byte(nil), syn...)
+		change(f)
+		return f
+	}
+	llc := make([]byte, 60) // an 802.3 frame of 46 bytes of LLC data (padded to the minimum)
+	binary.BigEndian.PutUint16(llc[12:], 46)
+	for _, tc := range []struct {
+		name      string
+		frame     []byte
+		wire      int
+		kind      capture.Kind
+		truncated bool
+		why       capture.Reason
+	}{
+		{"data offset 12 bytes", with(func(f []byte) { f[14+20+12] = 3 << 4 }), len(syn), capture.KindOther, false, capture.Reason{Code: capture.ReasonTCPHeader, Value: 12}},
+		{"data offset past the packet", with(func(f []byte) { f[14+20+12] = 15 << 4 }), len(syn), capture.KindOther, false, capture.Reason{Code: capture.ReasonTCPHeader, Value: 60}},
+		{"EtherType hit: length 0x0500", with(func(f []byte) { f[12], f[13] = 0x05, 0x00 }), len(syn), capture.KindOther, false, capture.Reason{Code: capture.ReasonEtherType, Value: 0x0500}},
+		{"EtherType hit: length 0x0008", with(func(f []byte) { f[12], f[13] = 0x00, 0x08 }), len(syn), capture.KindOther, false, capture.Reason{Code: capture.ReasonEtherType, Value: 0x0008}},
+		// the IPv4 total length read as the type after the tag
+		{"EtherType hit: 0x9100, a VLAN tag", with(func(f []byte) { f[12], f[13] = 0x91, 0x00 }), len(syn), capture.KindOther, false, capture.Reason{Code: capture.ReasonEtherType, Value: 0x003c}},
+		{"an 802.3 frame whose length fits", llc, len(llc), capture.KindOther, false, capture.Reason{}},
+		{"options cut by the snaplen", syn[:14+20+24], len(syn), capture.KindTCP, true, capture.Reason{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := capture.NewDecoder()
+			p := capture.Packet{WireLen: tc.wire, CapLen: len(tc.frame), Truncated: len(tc.frame) < tc.wire}
+			d.Decode(tc.frame, capture.LinkOf(layers.LinkTypeEthernet), &p)
+			if p.Kind != tc.kind || p.Truncated != tc.truncated || d.Reason() != tc.why {
+				t.Fatalf("Kind %d Truncated %v reason %v, want %d %v %v", p.Kind, p.Truncated, d.Reason(), tc.kind, tc.truncated, tc.why)
+			}
+		})
 	}
 }

@@ -90,7 +90,7 @@ func TestVXLANAnalysis(t *testing.T) {
 	of := func(res *result.Result) []facts {
 		var out []facts
 		for _, f := range res.Flows.Slice() {
-			x := facts{f.Client, f.Server, f.ConnState, f.History, f.OfferedVersions, f.ChosenVersion, nil, f.Verdict, false}
+			x := facts{string(f.Client), string(f.Server), f.ConnState, f.History, f.OfferedVersions, f.ChosenVersion, nil, f.Verdict, false}
 			for _, a := range f.Alerts {
 				a.Frame, a.Time = 0, time.Time{}
 				x.Alerts = append(x.Alerts, a)
@@ -150,7 +150,7 @@ func TestRotatedSetAnalysis(t *testing.T) {
 	}
 	frames := 0
 	for i, f := range in.Points[0].Files {
-		if f.Name != "../testdata/rotated/set/"+[]string{"x.pcap", "x.pcap1", "x.pcap2"}[i] || !f.Complete || f.Format != "pcap" {
+		if string(f.Name) != "../testdata/rotated/set/"+[]string{"x.pcap", "x.pcap1", "x.pcap2"}[i] || !f.Complete || f.Format != "pcap" {
 			t.Errorf("file %d: %+v", i, f)
 		}
 		frames += f.Frames

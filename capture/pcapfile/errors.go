@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"strings"
 	"unicode"
 )
@@ -69,10 +70,16 @@ func sourceError(path string, off int64, err error, gz bool) *FileError {
 		}
 		return truncated(path, off, msg)
 	}
-	if gz {
-		return &FileError{Path: path, Offset: off, Err: &detail{"the gzip data is damaged (" + err.Error() + "); analysed everything before it", err}}
+	// The FileError names the file: the detail gives only what went wrong (an *fs.PathError
+	// would name it again).
+	why := err.Error()
+	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+		why = pe.Op + ": " + pe.Err.Error()
 	}
-	return &FileError{Path: path, Offset: off, Err: &detail{"the file cannot be read (" + err.Error() + ")", err}}
+	if gz {
+		return &FileError{Path: path, Offset: off, Err: &detail{"the gzip data is damaged (" + why + "); analysed everything before it", err}}
+	}
+	return &FileError{Path: path, Offset: off, Err: &detail{"the file cannot be read (" + why + ")", err}}
 }
 
 // notCapture describes input that is no capture file by its first bytes.

@@ -86,6 +86,9 @@ func (pt *pointReader) next(p *capture.Packet) error {
 			r.note(p, ok, why, fr.ifSnap)
 		}
 	}
+	for _, l := range pt.dec.Late() {
+		r.noteLate(pt.idx, l)
+	}
 	r.stats.Count(p)
 	return nil
 }

@@ -116,13 +116,25 @@ func (r *Reader) fill(pt *pointReader) {
 	}
 }
 
+// noteLate counts a packet of capture point point found damaged after it was decoded (a
+// source's first packet, judged by the source's later ones): in Stats.Corrupt and Tallies, not
+// in its Packet.Corrupt.
+func (r *Reader) noteLate(point int, l capture.LateDamage) {
+	r.stats.Corrupt++
+	at := capture.FrameRef{Point: point, Frame: l.Frame}
+	for i, code := range damageReasons {
+		if l.What&(1<<i) != 0 {
+			r.tallies.Add(capture.Reason{Code: code}, at)
+		}
+	}
+}
+
 // damageReasons maps each Damage bit to its Reason code.
-var damageReasons = [...]capture.ReasonCode{capture.ReasonIPv4Checksum, capture.ReasonTCPChecksum, capture.ReasonUDPChecksum, capture.
+var damageReasons = [...]capture.ReasonCode{capture.ReasonIPv4Checksum, capture.ReasonTCPChecksum,
+	capture.ReasonUDPChecksum, capture.ReasonICMPChecksum}
 
-	// note counts what is wrong with a packet just decoded (undecodable, damaged or cut): why it is
-	// undecodable, its damaged checksums, and the snaplen that cut it.
-	ReasonICMPChecksum}
-
+// note counts what is wrong with a packet just decoded (undecodable, damaged or cut): why it is
+// undecodable, its damaged checksums, and the snaplen that cut it.
 func (r *Reader) note(p *capture.Packet, ok bool, why capture.Reason, snaplen int) {
 	at := capture.FrameRef{Point: p.Point, Frame: p.Index}
 	if !ok {

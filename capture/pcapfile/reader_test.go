@@ -52,10 +52,10 @@ func summarize(p *capture.Packet) tcpSummary {
 // checked against tshark in TestAgainstTshark; this table pins the file-level facts. The captures
 // were made on the host whose veth carried the packets: every TCP segment's checksum is left to
 // offload, but for the RSTs the kernel writes itself. ChecksumOffload is tshark's count (with
-// tcp.check_checksum:TRUE) of bad checksums among the segments connscope checks (worthChecking:
-// SYN, FIN or RST, or a TLS handshake, alert or CCS record's start), and none is damage.
+// tcp.check_checksum:TRUE) of bad checksums among the segments connscope checks (every one the
+// snaplen did not cut), and none is damage.
 func TestFiles(t *testing.T) {
-	nanoStats := capture.Stats{Frames: 52, Bytes: 7746, TCP: 46, ICMPErrors: 6, ChecksumOffload: 26}
+	nanoStats := capture.Stats{Frames: 52, Bytes: 7746, TCP: 46, ICMPErrors: 6, ChecksumOffload: 45}
 	nanoFirst := tcpSummary{1, "10.99.0.1", "10.99.0.2", 41390, 4343, capture.FlagSYN, 3849988263, 0}
 	nanoICMP := capture.ICMPError{Type: 3, Code: 3, QuotedSrc: netip.MustParseAddr("10.99.0.1"), QuotedDst: netip.MustParseAddr("10.99.0.2"),
 		QuotedSrcPort: 53300, QuotedDstPort: 4444, QuotedSeq: 3080504474, QuotedHasSeq: true}
@@ -75,7 +75,7 @@ func TestFiles(t *testing.T) {
 		errText   string
 	}{
 		{file: "tls-veth.pcap", format: "pcap", linkTypes: []string{"Ethernet"}, snaplen: 262144,
-			stats:     capture.Stats{Frames: 609, Bytes: 251820, TCP: 590, ICMPErrors: 6, Other: 13, ChecksumOffload: 33},
+			stats:     capture.Stats{Frames: 609, Bytes: 251820, TCP: 590, ICMPErrors: 6, Other: 13, ChecksumOffload: 589},
 			first:     tcpSummary{5, "10.99.0.1", "10.99.0.2", 41382, 4343, capture.FlagSYN, 2490430943, 0},
 			icmpIndex: 43, icmp: capture.ICMPError{Type: 3, Code: 3, QuotedSrc: netip.MustParseAddr("10.99.0.1"), QuotedDst: netip.MustParseAddr("10.99.0.2"),
 				QuotedSrcPort: 53294, QuotedDstPort: 4444, QuotedSeq: 2831574527, QuotedHasSeq: true}, errOffset: -1},
@@ -86,60 +86,60 @@ func TestFiles(t *testing.T) {
 		{file: "tls-veth-be.pcap", format: "pcap", linkTypes: []string{"Ethernet"}, snaplen: 262144,
 			stats: nanoStats, first: nanoFirst, icmpIndex: 36, icmp: nanoICMP, errOffset: -1},
 		{file: "tls-any-sll2.pcap", format: "pcap", linkTypes: []string{"Linux SLL2"}, snaplen: 262144,
-			stats: capture.Stats{Frames: 68, Bytes: 10949, TCP: 62, ICMPErrors: 6, ChecksumOffload: 33},
+			stats: capture.Stats{Frames: 68, Bytes: 10949, TCP: 62, ICMPErrors: 6, ChecksumOffload: 61},
 			first: tcpSummary{1, "10.99.0.1", "10.99.0.2", 40574, 4343, capture.FlagSYN, 826436282, 0}, icmpIndex: 36,
 			icmp: capture.ICMPError{Type: 3, Code: 3, QuotedSrc: netip.MustParseAddr("10.99.0.1"), QuotedDst: netip.MustParseAddr("10.99.0.2"),
 				QuotedSrcPort: 46814, QuotedDstPort: 4444, QuotedSeq: 617529190, QuotedHasSeq: true}, errOffset: -1},
 		{file: "tls-any-sll2.pcap.gz", format: "pcap (gzip)", linkTypes: []string{"Linux SLL2"}, snaplen: 262144,
-			stats: capture.Stats{Frames: 68, Bytes: 10949, TCP: 62, ICMPErrors: 6, ChecksumOffload: 33},
+			stats: capture.Stats{Frames: 68, Bytes: 10949, TCP: 62, ICMPErrors: 6, ChecksumOffload: 61},
 			first: tcpSummary{1, "10.99.0.1", "10.99.0.2", 40574, 4343, capture.FlagSYN, 826436282, 0}, icmpIndex: 36,
 			icmp: capture.ICMPError{Type: 3, Code: 3, QuotedSrc: netip.MustParseAddr("10.99.0.1"), QuotedDst: netip.MustParseAddr("10.99.0.2"),
 				QuotedSrcPort: 46814, QuotedDstPort: 4444, QuotedSeq: 617529190, QuotedHasSeq: true}, errOffset: -1},
 		{file: "tls-any-sll.pcap", format: "pcap", linkTypes: []string{"Linux SLL"}, snaplen: 262144,
-			stats: capture.Stats{Frames: 66, Bytes: 10503, TCP: 60, ICMPErrors: 6, ChecksumOffload: 33},
+			stats: capture.Stats{Frames: 66, Bytes: 10503, TCP: 60, ICMPErrors: 6, ChecksumOffload: 59},
 			first: tcpSummary{1, "10.99.0.1", "10.99.0.2", 40584, 4343, capture.FlagSYN, 4143801778, 0}, icmpIndex: 34,
 			icmp: capture.ICMPError{Type: 3, Code: 3, QuotedSrc: netip.MustParseAddr("10.99.0.1"), QuotedDst: netip.MustParseAddr("10.99.0.2"),
 				QuotedSrcPort: 46828, QuotedDstPort: 4444, QuotedSeq: 1694491308, QuotedHasSeq: true}, errOffset: -1},
 		// tcpdump -s 96: 21 packets cut; the ICMPv6 errors' quotes are cut inside the quoted IPv6 header
 		{file: "tls-snaplen96.pcap", format: "pcap", linkTypes: []string{"Ethernet"}, snaplen: 96,
-			stats: capture.Stats{Frames: 51, Bytes: 4403, TCP: 45, ICMPErrors: 4, Other: 2, Truncated: 21, ChecksumOffload: 18},
+			stats: capture.Stats{Frames: 51, Bytes: 4403, TCP: 45, ICMPErrors: 4, Other: 2, Truncated: 21, ChecksumOffload: 29},
 			first: tcpSummary{1, "10.99.0.1", "10.99.0.2", 42846, 4343, capture.FlagSYN, 2323276315, 0}, icmpIndex: 35,
 			icmp: capture.ICMPError{Type: 3, Code: 3, QuotedSrc: netip.MustParseAddr("10.99.0.1"), QuotedDst: netip.MustParseAddr("10.99.0.2"),
 				QuotedSrcPort: 54782, QuotedDstPort: 4444, QuotedSeq: 2512506581, QuotedHasSeq: true}, errOffset: -1},
 		{file: "dumpcap-3if.pcapng", format: "pcapng", linkTypes: ethSLL2, snaplen: 262144,
-			stats: capture.Stats{Frames: 132, Bytes: 21134, TCP: 120, ICMPErrors: 12, ChecksumOffload: 66}, first: ngFirst, icmpIndex: 34,
+			stats: capture.Stats{Frames: 132, Bytes: 21134, TCP: 120, ICMPErrors: 12, ChecksumOffload: 118}, first: ngFirst, icmpIndex: 34,
 			icmp: capture.ICMPError{Type: 3, Code: 3, QuotedSrc: netip.MustParseAddr("10.99.0.1"), QuotedDst: netip.MustParseAddr("10.99.0.2"),
 				QuotedSrcPort: 54790, QuotedDstPort: 4444, QuotedSeq: 4161804127, QuotedHasSeq: true}, errOffset: -1},
 		{file: "dumpcap-3if.pcapng.gz", format: "pcapng (gzip)", linkTypes: ethSLL2, snaplen: 262144,
-			stats: capture.Stats{Frames: 132, Bytes: 21134, TCP: 120, ICMPErrors: 12, ChecksumOffload: 66}, first: ngFirst, icmpIndex: 34,
+			stats: capture.Stats{Frames: 132, Bytes: 21134, TCP: 120, ICMPErrors: 12, ChecksumOffload: 118}, first: ngFirst, icmpIndex: 34,
 			icmp: capture.ICMPError{Type: 3, Code: 3, QuotedSrc: netip.MustParseAddr("10.99.0.1"), QuotedDst: netip.MustParseAddr("10.99.0.2"),
 				QuotedSrcPort: 54790, QuotedDstPort: 4444, QuotedSeq: 4161804127, QuotedHasSeq: true}, errOffset: -1},
 		{file: "raw-ip.pcap", format: "pcap", linkTypes: []string{"Raw IP"}, snaplen: 262144,
-			stats: capture.Stats{Frames: 52, Bytes: 7018, TCP: 46, ICMPErrors: 6, ChecksumOffload: 26}, first: nanoFirst, icmpIndex: 36, icmp: nanoICMP, errOffset: -1},
+			stats: capture.Stats{Frames: 52, Bytes: 7018, TCP: 46, ICMPErrors: 6, ChecksumOffload: 45}, first: nanoFirst, icmpIndex: 36, icmp: nanoICMP, errOffset: -1},
 		{file: "null.pcap", format: "pcap", linkTypes: []string{"BSD loopback (NULL)"}, snaplen: 262144,
-			stats: capture.Stats{Frames: 52, Bytes: 7226, TCP: 46, ICMPErrors: 6, ChecksumOffload: 26}, first: nanoFirst, icmpIndex: 36, icmp: nanoICMP, errOffset: -1},
+			stats: capture.Stats{Frames: 52, Bytes: 7226, TCP: 46, ICMPErrors: 6, ChecksumOffload: 45}, first: nanoFirst, icmpIndex: 36, icmp: nanoICMP, errOffset: -1},
 		{file: "loop.pcap", format: "pcap", linkTypes: []string{"OpenBSD loopback (LOOP)"}, snaplen: 262144,
-			stats: capture.Stats{Frames: 52, Bytes: 7226, TCP: 46, ICMPErrors: 6, ChecksumOffload: 26}, first: nanoFirst, icmpIndex: 36, icmp: nanoICMP, errOffset: -1},
+			stats: capture.Stats{Frames: 52, Bytes: 7226, TCP: 46, ICMPErrors: 6, ChecksumOffload: 45}, first: nanoFirst, icmpIndex: 36, icmp: nanoICMP, errOffset: -1},
 		{file: "vlan.pcap", format: "pcap", linkTypes: []string{"Ethernet"}, snaplen: 262144,
-			stats: capture.Stats{Frames: 52, Bytes: 7954, TCP: 46, ICMPErrors: 6, ChecksumOffload: 26}, first: nanoFirst, icmpIndex: 36, icmp: nanoICMP, errOffset: -1},
+			stats: capture.Stats{Frames: 52, Bytes: 7954, TCP: 46, ICMPErrors: 6, ChecksumOffload: 45}, first: nanoFirst, icmpIndex: 36, icmp: nanoICMP, errOffset: -1},
 		{file: "qinq.pcap", format: "pcap", linkTypes: []string{"Ethernet"}, snaplen: 262144,
-			stats: capture.Stats{Frames: 52, Bytes: 8162, TCP: 46, ICMPErrors: 6, ChecksumOffload: 26}, first: nanoFirst, icmpIndex: 36, icmp: nanoICMP, errOffset: -1},
+			stats: capture.Stats{Frames: 52, Bytes: 8162, TCP: 46, ICMPErrors: 6, ChecksumOffload: 45}, first: nanoFirst, icmpIndex: 36, icmp: nanoICMP, errOffset: -1},
 		{file: "eth-padded.pcap", format: "pcap", linkTypes: []string{"Ethernet"}, snaplen: 262144,
-			stats: capture.Stats{Frames: 52, Bytes: 7752, TCP: 46, ICMPErrors: 6, ChecksumOffload: 26}, first: nanoFirst, icmpIndex: 36, icmp: nanoICMP, errOffset: -1},
+			stats: capture.Stats{Frames: 52, Bytes: 7752, TCP: 46, ICMPErrors: 6, ChecksumOffload: 45}, first: nanoFirst, icmpIndex: 36, icmp: nanoICMP, errOffset: -1},
 		{file: "linktypes.pcapng", format: "pcapng", snaplen: 262144,
 			linkTypes: []string{"Ethernet", "Raw IP", "Raw IPv4", "Raw IPv6", "BSD loopback (NULL)", "OpenBSD loopback (LOOP)"},
-			stats:     capture.Stats{Frames: 52, Bytes: 7172, TCP: 46, ICMPErrors: 6, ChecksumOffload: 26}, first: nanoFirst, icmpIndex: 36, icmp: nanoICMP, errOffset: -1},
+			stats:     capture.Stats{Frames: 52, Bytes: 7172, TCP: 46, ICMPErrors: 6, ChecksumOffload: 45}, first: nanoFirst, icmpIndex: 36, icmp: nanoICMP, errOffset: -1},
 		{file: "cut-mid-record.pcap", format: "pcap (nanosecond)", linkTypes: []string{"Ethernet"}, snaplen: 262144,
-			stats: capture.Stats{Frames: 9, Bytes: 1778, TCP: 9, ChecksumOffload: 5}, first: nanoFirst, errOffset: 1946, truncated: true,
+			stats: capture.Stats{Frames: 9, Bytes: 1778, TCP: 9, ChecksumOffload: 9}, first: nanoFirst, errOffset: 1946, truncated: true,
 			errText: `capture "../testdata/cut-mid-record.pcap" is truncated at byte 1946: the last packet record is incomplete (analysed everything before it)`},
 		{file: "corrupt-length.pcap", format: "pcap (nanosecond)", linkTypes: []string{"Ethernet"}, snaplen: 262144,
-			stats: capture.Stats{Frames: 9, Bytes: 1778, TCP: 9, ChecksumOffload: 5}, first: nanoFirst, errOffset: 1946,
+			stats: capture.Stats{Frames: 9, Bytes: 1778, TCP: 9, ChecksumOffload: 9}, first: nanoFirst, errOffset: 1946,
 			errText: `capture "../testdata/corrupt-length.pcap" is corrupt at byte 1946: packet record length 2147483632 is impossible (the largest a capture holds is 262144 bytes)`},
 		{file: "cut-mid-block.pcapng", format: "pcapng", linkTypes: ethSLL2, snaplen: 262144,
-			stats: capture.Stats{Frames: 11, Bytes: 2420, TCP: 11, ChecksumOffload: 5}, first: ngFirst, errOffset: 3176, truncated: true,
+			stats: capture.Stats{Frames: 11, Bytes: 2420, TCP: 11, ChecksumOffload: 11}, first: ngFirst, errOffset: 3176, truncated: true,
 			errText: `capture "../testdata/cut-mid-block.pcapng" is truncated at byte 3176: the last block is incomplete (analysed everything before it)`},
 		{file: "corrupt-block.pcapng", format: "pcapng", linkTypes: ethSLL2, snaplen: 262144,
-			stats: capture.Stats{Frames: 11, Bytes: 2420, TCP: 11, ChecksumOffload: 5}, first: ngFirst, errOffset: 3176,
+			stats: capture.Stats{Frames: 11, Bytes: 2420, TCP: 11, ChecksumOffload: 11}, first: ngFirst, errOffset: 3176,
 			errText: `capture "../testdata/corrupt-block.pcapng" is corrupt at byte 3176: block length 4294967295 is impossible`},
 	}
 	for _, tc := range cases {

@@ -417,7 +417,7 @@ func export(capturePath string, res *result.Result, names *redact.Redactor, o an
 	eo := analyze.ExportOptions{All: o.exportAll}
 	if names != nil {
 		rw := exportredact.New(names)
-		eo.Rewrite, eo.Comment, eo.SectionComment = rw.Frame, rw.Comment, exportredact.SectionComment
+		eo.Rewrite, eo.Name, eo.SectionComment = rw.Frame, rw.Name, exportredact.SectionComment
 	}
 	st, err := analyze.Export(capturePath, res, out, eo)
 	if err != nil {

@@ -157,7 +157,7 @@ func runCapture(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	if werr := src.WriteErr(); werr != nil {
 		res.Warnings = append(res.Warnings, result.Warning{Code: "capture-file-error", Message: result.Msg(
-			"warning.capture-file-error", result.File("file", o.write), result.Text("error", werr.Error()))})
+			"warning.capture-file-error", result.File("file", o.write), result.Capture("error", werr.Error()))})
 	}
 	res.Input.Generator = readGenerator()
 	fmt.Fprintln(stderr, endLine(res, o.write, src.WriteErr()))

@@ -301,9 +301,9 @@ func TestCaptureLiveNamespaces(t *testing.T) {
 	}
 	checkFlows(t, "final report", &live, want, n)
 	in := live.Input
-	if in.Live == nil || in.Live.Interface != n.agentIf || in.Live.StoppedBy != "interrupted" || in.Live.KernelDropped != 0 ||
-		in.Live.KernelReceived != uint64(in.Frames) || in.Frames < 20 || !in.Complete || in.File != "interface "+n.agentIf ||
-		!strings.HasPrefix(in.Live.Method, "Linux AF_PACKET") || !strings.HasPrefix(in.Live.Filter, "(tcp and (port 4343 or port 4344 or port 4345))") {
+	if in.Live == nil || string(in.Live.Interface) != n.agentIf || in.Live.StoppedBy != "interrupted" || in.Live.KernelDropped != 0 ||
+		in.Live.KernelReceived != uint64(in.Frames) || in.Frames < 20 || !in.Complete || string(in.File) != "interface "+n.agentIf ||
+		!strings.HasPrefix(in.Live.Method, "Linux AF_PACKET") || !strings.HasPrefix(in.Live.Filter.String(), "(tcp and (port 4343 or port 4344 or port 4345))") {
 		t.Errorf("final report input: %+v, live %+v", in, in.Live)
 	}
 	if len(live.Warnings) != 0 {
@@ -361,7 +361,7 @@ func checkFlows(t *testing.T, what string, r *result.Result, want []liveLine, n 
 		}
 		offered := map[string]string{"TLS 1.0–1.2*": "TLS 1.0,TLS 1.1,TLS 1.2", "TLS 1.0*": "TLS 1.0", "-": ""}[w.offered]
 		cp, sv := w.endpoints(n)
-		if f.Verdict != w.verdict || f.ConnState != w.connState || f.Server != sv || !strings.HasPrefix(f.Client, cp) || strings.Join(f.OfferedVersions, ",") != offered || chosen != w.chosen || !strings.HasPrefix(say(f.Reason), w.reason) {
+		if f.Verdict != w.verdict || f.ConnState != w.connState || string(f.Server) != sv || !strings.HasPrefix(string(f.Client), cp) || strings.Join(f.OfferedVersions, ",") != offered || chosen != w.chosen || !strings.HasPrefix(say(f.Reason), w.reason) {
 			t.Errorf("%s flow %d: %s %s -> %s %s offered %v chosen %s: %s", what, i+1, f.Verdict, f.Client, f.Server, f.ConnState, f.OfferedVersions, chosen, say(f.Reason))
 		}
 	}

@@ -34,8 +34,8 @@ type Ties struct {
 	Option      []string            // --server-name
 	SNI, Host   map[string]bool     // lower case
 	ServerIPs   map[netip.Addr]bool // every analysed server's address
-	ServerList  []string            // the first few analysed server endpoints, for the words
-	ServerAddrs []string            // their addresses
+	ServerList  []netip.AddrPort    // the first few analysed server endpoints, for the words
+	ServerAddrs []netip.Addr        // their addresses
 	ServerCount int                 // analysed server endpoints
 	OK          *OKFlow             // the first listed connection whose verdict is ok
 }
@@ -43,7 +43,7 @@ type Ties struct {
 // OKFlow is a connection that worked, cited by a name's diagnosis.
 type OKFlow struct {
 	ID             int
-	Client, Server string
+	Client, Server result.HostPort
 	Start          time.Time
 	Frame          int            // its first SYN's frame, else its first evidence's
 	Reason         result.Message // its reason
@@ -128,15 +128,9 @@ func failing(n *facts.Name) (int, []netip.Addr) {
 
 // nameResult diagnoses one name tied to the servers.
 func nameResult(n *facts.Name, relation string, t *Ties, end time.Time) result.Name {
-	out := result.Name{Name: n.Name, Relation: relation, Answers: []string{}, Askers: []string{}, DNSServers: []string{},
-		Queries: n.Queries, Responses: n.Responses, AskerCount: n.AskerCount,
-		Evidence: dnsEvidence(n), Filter: "dns.qry.name == " + strconv.Quote(n.Name)}
-	for _, ad := range n.Answers {
-		out.Answers = append(out.Answers, ad.String())
-	}
-	for _, s := range n.Servers {
-		out.DNSServers = append(out.DNSServers, s.String())
-	}
+	out := result.Name{Name: result.Host(n.Name), Relation: relation, Answers: ips(n.Answers), Askers: []result.IP{},
+		DNSServers: ips(n.Servers), Queries: n.Queries, Responses: n.Responses, AskerCount: n.AskerCount,
+		Evidence: dnsEvidence(n)}
 	worst, failed := failing(n)
 	askers := n.Askers
 	variant := ""
@@ -181,10 +175,10 @@ func nameResult(n *facts.Name, relation string, t *Ties, end time.Time) result.N
 		out.Reason = result.Msg("name.failed", result.Sub("what", words), addrList("askers", first(failed, 4)), result.Sub("more", more))
 		if ok := t.OK; ok != nil {
 			out.Reason = result.Msg("concat", result.Sub("a", out.Reason), result.Sub("b", result.Msg("name.meanwhile-ok",
-				result.Int("flow", ok.ID), result.Endpoint("client", ok.Client), result.Endpoint("server", ok.Server))))
+				result.Int("flow", ok.ID), result.From("client", ok.Client), result.From("server", ok.Server))))
 			out.Evidence = append(out.Evidence, result.Evidence{Frame: ok.Frame, Time: ok.Start, Flow: ok.ID,
-				Text: result.Msg("ev.name-ok-flow", result.Int("flow", ok.ID), result.Endpoint("client", ok.Client),
-					result.Endpoint("server", ok.Server), result.Sub("reason", ok.Reason))})
+				Text: result.Msg("ev.name-ok-flow", result.Int("flow", ok.ID), result.From("client", ok.Client),
+					result.From("server", ok.Server), result.Sub("reason", ok.Reason))})
 		}
 		for _, p := range n.Unanswered {
 			if len(out.Evidence) < maxNameEvidence+2 {
@@ -202,31 +196,29 @@ func nameResult(n *facts.Name, relation string, t *Ties, end time.Time) result.N
 				endpointList("servers", t.ServerList))))
 		}
 	}
-	for _, c := range first(askers, maxListedAskers) {
-		out.Askers = append(out.Askers, c.String())
-	}
+	listed := first(askers, maxListedAskers)
+	out.Askers = ips(listed)
 	out.Failed = out.Verdict.Failed()
 	params := []result.Arg{name, result.Addr("dns_server", dnsServer)}
-	if len(out.Askers) > 0 {
-		params = append(params, addrList("askers", askersOf(out.Askers)))
+	if len(listed) > 0 {
+		params = append(params, addrList("askers", listed))
 	}
 	if len(out.Answers) > 0 {
 		params = append(params, addrList("answer", n.Answers))
 	}
 	if len(t.ServerAddrs) > 0 {
-		params = append(params, addrStrings("servers", t.ServerAddrs))
+		params = append(params, addrList("servers", t.ServerAddrs))
 	}
 	out.Advice = result.Advice{Variant: variant, Params: params, NoSteps: !out.Failed && out.Verdict != result.VerdictIncomplete}
 	slices.SortStableFunc(out.Evidence, func(x, y result.Evidence) int { return x.Frame - y.Frame })
 	return out
 }
 
-func askersOf(as []string) []netip.Addr {
-	out := make([]netip.Addr, 0, len(as))
-	for _, a := range as {
-		if ad, err := netip.ParseAddr(a); err == nil {
-			out = append(out, ad)
-		}
+// ips is addresses in result form; never nil.
+func ips(as []netip.Addr) []result.IP {
+	out := make([]result.IP, len(as))
+	for i, a := range as {
+		out[i] = result.IP(a.String())
 	}
 	return out
 }
@@ -240,21 +232,13 @@ func addrList(name string, as []netip.Addr) result.Arg {
 	return result.List(name, ms)
 }
 
-func addrStrings(name string, as []string) result.Arg {
-	ms := make([]result.Message, len(as))
-	for i, a := range as {
-		ms[i] = result.Msg("addr", result.Addr("addr", a))
-	}
-	return result.List(name, ms)
-}
-
-func endpointList(name string, eps []string) result.Arg {
+func endpointList(name string, eps []netip.AddrPort) result.Arg {
 	if len(eps) == 0 {
 		return result.Sub(name, result.Msg("name.no-server"))
 	}
 	ms := make([]result.Message, len(eps))
 	for i, e := range eps {
-		ms[i] = result.Msg("addr", result.Endpoint("addr", e))
+		ms[i] = result.Msg("addr", param.Endpoint("addr", e))
 	}
 	return result.List(name, ms)
 }

@@ -67,10 +67,11 @@ func (j *judge) pathFlags(end time.Time) {
 		j.d.Flags = append(j.d.Flags, "one-direction:no "+facts.SideName[m]+" to "+facts.SideName[1-m]+" packets")
 	}
 	for i, ic := range c.ICMP() {
-		if kindOf(ic) != icmpFragNeeded || slices.ContainsFunc(c.ICMP()[:i], func(e facts.ICMP) bool { return e.MTU == ic.MTU && e.Router == ic.Router }) {
+		// The router that sent it is in path.icmp (an address: a flag is program text).
+		if kindOf(ic) != icmpFragNeeded || slices.ContainsFunc(c.ICMP()[:i], func(e facts.ICMP) bool { return kindOf(e) == icmpFragNeeded && e.MTU == ic.MTU }) {
 			continue
 		}
-		j.d.Flags = append(j.d.Flags, "frag-needed:mtu="+param.Itoa(int(ic.MTU))+":from="+ic.Router.String())
+		j.d.Flags = append(j.d.Flags, "frag-needed:mtu="+param.Itoa(int(ic.MTU)))
 	}
 }
 

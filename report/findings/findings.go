@@ -60,7 +60,7 @@ type Findings struct {
 // same offered and chosen versions (and, for http-error, the same HTTP status).
 type Group struct {
 	Verdict result.Verdict
-	Server  string
+	Server  result.HostPort
 	// Offered is every version the group's first connection offered, lowest first; Legacy says
 	// its ClientHello had no supported_versions extension, so that only the highest is on the
 	// wire. Highest is the highest version offered, "" when no ClientHello was seen.
@@ -78,7 +78,7 @@ type Group struct {
 	// numbers of its first MaxFlowIDs connections.
 	Connections int
 	AgentCount  int
-	Agents      []string
+	Agents      []result.IP
 	FlowIDs     []int
 	// Unlisted is true for connections past the listing limit: counted from the summary, with
 	// neither their versions nor their agents known.
@@ -92,19 +92,19 @@ type Group struct {
 	first  int  // index of the first connection in the result's flows
 	keep   bool // the group keeps examples
 	advice result.Advice
-	seen   map[string]struct{}
+	seen   map[result.IP]struct{}
 }
 
 type groupKey struct {
 	verdict result.Verdict
-	server  string
+	server  result.HostPort
 	offered string
 	chosen  string
 	status  int
 }
 
 type serverVerdict struct {
-	server  string
+	server  result.HostPort
 	verdict result.Verdict
 }
 
@@ -141,7 +141,7 @@ func (b *Builder) Add(i int, f *result.Flow) {
 	g := b.groups[k]
 	if g == nil {
 		g = &Group{Verdict: f.Verdict, Server: f.Server, Offered: slices.Clone(f.OfferedVersions), Legacy: OfferedLegacy(f),
-			Highest: HighestOffered(f), Chosen: k.chosen, HTTPStatus: k.status, first: i, seen: map[string]struct{}{}}
+			Highest: HighestOffered(f), Chosen: k.chosen, HTTPStatus: k.status, first: i, seen: map[result.IP]struct{}{}}
 		g.advice = f.Advice
 		g.advice.Params = slices.Clone(f.Advice.Params)
 		if a := firstAlert(f.Alerts); a != nil {
@@ -205,8 +205,8 @@ func (b *Builder) Done() *Findings {
 			}
 			if n := v.Count - b.listed[serverVerdict{sv.Server, v.Verdict}]; n > 0 {
 				g := &Group{Verdict: v.Verdict, Server: sv.Server, Connections: n, Unlisted: true, first: -1}
-				g.advice.Params = []result.Arg{result.Endpoint("server", sv.Server)}
-				if ap, err := netip.ParseAddrPort(sv.Server); err == nil {
+				g.advice.Params = []result.Arg{result.From("server", sv.Server)}
+				if ap, err := netip.ParseAddrPort(string(sv.Server)); err == nil {
 					g.advice.Params = append(g.advice.Params, result.Addr("server_ip", ap.Addr().String()),
 						result.Text("port", strconv.Itoa(int(ap.Port()))))
 				}
@@ -248,10 +248,10 @@ func (g *Group) Advice() result.Advice {
 
 // AgentList is the message that lists addresses, the first of total: "10.0.0.5",
 // "10.0.0.5 and 10.0.0.6", "10.0.0.5, 10.0.0.6 and 3 more".
-func AgentList(addrs []string, total int) result.Message {
+func AgentList(addrs []result.IP, total int) result.Message {
 	items := make([]result.Message, len(addrs))
 	for i, a := range addrs {
-		items[i] = result.Msg("addr", result.Addr("addr", a))
+		items[i] = result.Msg("addr", result.From("addr", a))
 	}
 	switch more := total - len(addrs); {
 	case more > 0:
@@ -303,11 +303,11 @@ func VersionRange(vs []string) string {
 }
 
 // HostOf returns the address part of "ip:port" or "[v6]:port"; s itself when it is neither.
-func HostOf(s string) string {
-	if ap, err := netip.ParseAddrPort(s); err == nil {
-		return ap.Addr().String()
+func HostOf(s result.HostPort) result.IP {
+	if ap, err := netip.ParseAddrPort(string(s)); err == nil {
+		return result.IP(ap.Addr().String())
 	}
-	return s
+	return result.IP(s)
 }
 
 // OfferedLegacy reports whether the flow's offer came from a ClientHello without the
@@ -336,7 +336,7 @@ func Chosen(f *result.Flow) string {
 }
 
 // SNI is the flow's server name indication, or "".
-func SNI(f *result.Flow) string {
+func SNI(f *result.Flow) result.Host {
 	if f.TLS != nil && f.TLS.ClientHello != nil {
 		return f.TLS.ClientHello.SNI
 	}

@@ -29,8 +29,8 @@ func TestVersionRange(t *testing.T) {
 }
 
 func flow(id int, client, server string, v result.Verdict, offered ...string) result.Flow {
-	f := result.Flow{ID: id, Client: client, Server: server, Verdict: v, Failed: v.Failed(), OfferedVersions: offered}
-	f.Advice.Params = []result.Arg{result.Endpoint("client", client), result.Addr("client_ip", HostOf(client)), result.Endpoint("server", server)}
+	f := result.Flow{ID: id, Client: result.HostPort(client), Server: result.HostPort(server), Verdict: v, Failed: v.Failed(), OfferedVersions: offered}
+	f.Advice.Params = []result.Arg{result.Endpoint("client", client), result.Addr("client_ip", string(HostOf(result.HostPort(client)))), result.Endpoint("server", server)}
 	return f
 }
 

@@ -1,11 +1,10 @@
 package ndjson
 
 import (
-	"bytes"
-	"encoding/json"
 	"strconv"
 	"time"
-	"unicode/utf8"
+
+	"github.com/connscope/connscope/report/escape"
 )
 
 // line builds one compact JSON object, member by member, into a reused buffer: no reflection
@@ -131,21 +130,6 @@ func (l *line) ints(k string, vs []int) {
 	l.closeArr()
 }
 
-// appendString appends s as a JSON string. Printable ASCII without quote or backslash, what
-// almost every value is, is copied as it is; anything else is quoted by encoding/json (which
-// escapes control characters and replaces invalid UTF-8), with "<", ">" and "&" kept as they are
-// (Wireshark filters hold "&&").
-func appendString(dst []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
-			var b bytes.Buffer
-			enc := json.NewEncoder(&b)
-			enc.SetEscapeHTML(false)
-			_ = enc.Encode(s) // a string always encodes
-			return append(dst, bytes.TrimSuffix(b.Bytes(), []byte("\n"))...)
-		}
-	}
-	dst = append(dst, '"')
-	dst = append(dst, s...)
-	return append(dst, '"')
-}
+// appendString appends s as a JSON string (escape.AppendJSON: every invisible character
+// escaped).
+func appendString(dst []byte, s string) []byte { return escape.AppendJSON(dst, s) }

@@ -60,7 +60,7 @@ func Write(w io.Writer, r *result.Result, wd Words) error {
 		out = out[:0]
 		return err
 	}
-	capture := findings.FileName(r.Input.File)
+	capture := findings.FileName(string(r.Input.File))
 	fb := findings.NewBuilder(r)
 	var l line
 	for i, f := range r.Flows.All() {
@@ -120,7 +120,7 @@ func connection(l *line, f *result.Flow, capture string, wd Words) {
 	l.time("end", f.End)
 	l.int("duration", f.End.Sub(f.Start).Nanoseconds())
 	l.close()
-	c, s := endpoint(l, "source", f.Client, f.TCP.ClientPackets, f.TCP.ClientBytes), endpoint(l, "destination", f.Server, f.TCP.ServerPackets, f.TCP.ServerBytes)
+	c, s := endpoint(l, "source", string(f.Client), f.TCP.ClientPackets, f.TCP.ClientBytes), endpoint(l, "destination", string(f.Server), f.TCP.ServerPackets, f.TCP.ServerBytes)
 	l.obj("network")
 	l.str("transport", "tcp")
 	switch {
@@ -145,7 +145,7 @@ func connection(l *line, f *result.Flow, capture string, wd Words) {
 	if h := f.HTTP; h != nil {
 		l.obj("http")
 		l.obj("request")
-		l.strOpt("method", h.Method)
+		l.strOpt("method", string(h.Method))
 		l.close()
 		if h.Status > 0 {
 			l.obj("response")
@@ -154,8 +154,8 @@ func connection(l *line, f *result.Flow, capture string, wd Words) {
 		}
 		l.close()
 		l.obj("url")
-		l.strOpt("path", h.Path)
-		l.strOpt("domain", h.Host)
+		l.strOpt("path", string(h.Path))
+		l.strOpt("domain", string(h.Host))
 		l.close()
 	}
 	title, steps := wd.Advice(f.Verdict, &f.Advice)
@@ -199,7 +199,7 @@ func connection(l *line, f *result.Flow, capture string, wd Words) {
 	}
 	l.closeArr()
 	evidence(l, f.Evidence, wd)
-	l.str("wireshark_filter", f.Filter)
+	l.str("wireshark_filter", f.WiresharkFilter())
 	l.int("first_frame", int64(f.FirstFrame))
 	l.int("last_frame", int64(f.LastFrame))
 	l.strs("flags", f.Flags)
@@ -255,13 +255,13 @@ func tlsObject(l *line, f *result.Flow) {
 	}
 	if sh := t.ServerHello; sh != nil {
 		l.strOpt("cipher", sh.CipherSuite)
-		l.strOpt("next_protocol", sh.ALPN)
+		l.strOpt("next_protocol", string(sh.ALPN))
 	}
 	l.bool("established", t.Established)
 	if ch := t.ClientHello; ch != nil {
 		l.obj("client")
 		l.strOpt("ja3", ch.JA3)
-		l.strOpt("server_name", ch.SNI)
+		l.strOpt("server_name", string(ch.SNI))
 		l.strs("supported_ciphers", ch.CipherSuites)
 		l.close()
 	}
@@ -272,15 +272,15 @@ func tlsObject(l *line, f *result.Flow) {
 		}
 		if len(t.ServerCertificates) > 0 {
 			c := &t.ServerCertificates[0]
-			l.strOpt("subject", c.Subject)
-			l.strOpt("issuer", c.Issuer)
+			l.strOpt("subject", string(c.Subject))
+			l.strOpt("issuer", string(c.Issuer))
 			if !c.NotBefore.IsZero() {
 				l.time("not_before", c.NotBefore)
 				l.time("not_after", c.NotAfter)
 			}
 			if c.SHA256 != "" {
 				l.obj("hash")
-				l.str("sha256", strings.ToUpper(c.SHA256))
+				l.str("sha256", strings.ToUpper(string(c.SHA256)))
 				l.close()
 			}
 		}
@@ -318,18 +318,18 @@ func name(l *line, r *result.Result, n *result.Name, capture string, wd Words) {
 	l.close()
 	l.obj("dns")
 	l.obj("question")
-	l.str("name", n.Name)
+	l.str("name", string(n.Name))
 	l.close()
 	l.strOpt("response_code", n.RCode)
-	l.strs("resolved_ip", n.Answers)
+	l.strs("resolved_ip", result.Strings(n.Answers))
 	l.close()
 	l.obj("network")
 	l.str("transport", "udp")
 	l.str("protocol", "dns")
 	l.close()
 	l.obj("related")
-	l.strs("ip", append(append([]string{}, n.Askers...), n.DNSServers...))
-	l.strs("hosts", []string{n.Name})
+	l.strs("ip", append(append([]string{}, result.Strings(n.Askers)...), result.Strings(n.DNSServers)...))
+	l.strs("hosts", []string{string(n.Name)})
 	l.close()
 	title, steps := wd.Advice(n.Verdict, &n.Advice)
 	l.obj("connscope")
@@ -340,13 +340,13 @@ func name(l *line, r *result.Result, n *result.Name, capture string, wd Words) {
 	l.strs("next_steps", steps)
 	l.str("relation", n.Relation)
 	l.str("outcome", n.Outcome)
-	l.strs("askers", n.Askers)
+	l.strs("askers", result.Strings(n.Askers))
 	l.int("asker_count", int64(n.AskerCount))
-	l.strs("dns_servers", n.DNSServers)
+	l.strs("dns_servers", result.Strings(n.DNSServers))
 	l.int("queries", int64(n.Queries))
 	l.int("responses", int64(n.Responses))
 	evidence(l, n.Evidence, wd)
-	l.str("wireshark_filter", n.Filter)
+	l.str("wireshark_filter", n.WiresharkFilter())
 	l.close()
 	l.end()
 }
@@ -373,7 +373,7 @@ func summary(l *line, r *result.Result, fs *findings.Findings, capture string, w
 	l.str("schema", Schema)
 	l.strOpt("capture", capture)
 	l.obj("input")
-	l.str("file", in.File)
+	l.str("file", string(in.File))
 	l.str("format", in.Format)
 	l.int("frames", int64(in.Frames))
 	l.int("bytes", in.Bytes)
@@ -393,7 +393,7 @@ func summary(l *line, r *result.Result, fs *findings.Findings, capture string, w
 	l.arr("hosts")
 	for _, h := range in.Outside.Hosts {
 		l.elemObj()
-		l.str("host", h.Host)
+		l.str("host", string(h.Host))
 		l.int("syns", int64(h.SYNs))
 		l.close()
 	}
@@ -402,7 +402,7 @@ func summary(l *line, r *result.Result, fs *findings.Findings, capture string, w
 	l.close()
 	l.obj("options")
 	l.ints("ports", r.Options.Ports)
-	l.strs("hosts", r.Options.Hosts)
+	l.strs("hosts", result.Strings(r.Options.Hosts))
 	l.str("profile", r.Options.Profile)
 	l.int("max_flows", int64(r.Options.MaxFlows))
 	l.close()
@@ -423,7 +423,7 @@ func summary(l *line, r *result.Result, fs *findings.Findings, capture string, w
 	for i := range fs.Servers {
 		sv := &fs.Servers[i]
 		l.elemObj()
-		l.str("server", sv.Server)
+		l.str("server", string(sv.Server))
 		l.int("connections", int64(sv.Flows))
 		l.int("failed", int64(sv.Failed))
 		l.strs("accepted_versions", sv.AcceptedVersions)
@@ -435,7 +435,7 @@ func summary(l *line, r *result.Result, fs *findings.Findings, capture string, w
 	for _, g := range fs.Groups {
 		l.elemObj()
 		l.str("verdict", string(g.Verdict))
-		l.str("server", g.Server)
+		l.str("server", string(g.Server))
 		l.bool("not_listed", g.Unlisted)
 		l.int("connections", int64(g.Connections))
 		if !g.Unlisted {
@@ -445,7 +445,7 @@ func summary(l *line, r *result.Result, fs *findings.Findings, capture string, w
 				l.int("http_status", int64(g.HTTPStatus))
 			}
 			l.int("agent_count", int64(g.AgentCount))
-			l.strs("agents", g.Agents)
+			l.strs("agents", result.Strings(g.Agents))
 			l.ints("flow_ids", g.FlowIDs)
 		}
 		adv := g.Advice()

@@ -21,11 +21,11 @@ func vantages(l *line, v *result.Vantages, wd Words) {
 		l.int("injected", int64(d.del.Injected))
 		if f := d.del.FirstLost; f != nil {
 			l.int("first_lost_frame", int64(f.Frame))
-			l.str("first_lost_file", f.File)
+			l.str("first_lost_file", string(f.File))
 		}
 		if f := d.del.FirstInjected; f != nil {
 			l.int("first_injected_frame", int64(f.Frame))
-			l.str("first_injected_file", f.File)
+			l.str("first_injected_file", string(f.File))
 		}
 		l.close()
 	}

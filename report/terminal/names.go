@@ -20,7 +20,7 @@ func writeNames(b *bytes.Buffer, r *result.Result, wd *wording.Words, o Options,
 		"report.col.dns-server", "report.col.answer", "report.col.verdict"))
 	for _, n := range names {
 		g.row(wording.Clean(n.Name.Name), wording.OrDash(n.Relation), wording.OrDash(n.Outcome), wording.OrDash(wd.Askers(n.Name)),
-			wording.OrDash(strings.Join(n.DNSServers, ", ")), wording.OrDash(strings.Join(n.Answers, ", ")), p.verdictOf(n.Verdict, n.Failed, string(n.Verdict)))
+			wording.OrDash(strings.Join(result.Strings(n.DNSServers), ", ")), wording.OrDash(strings.Join(result.Strings(n.Answers), ", ")), p.verdictOf(n.Verdict, n.Failed, string(n.Verdict)))
 	}
 	g.render(b)
 	for _, n := range names {
@@ -32,7 +32,7 @@ func writeNames(b *bytes.Buffer, r *result.Result, wd *wording.Words, o Options,
 		labelled(b, wd, "report.label.why", n.Reason)
 		writeNext(b, wd, n.NextSteps)
 		writeEvidence(b, wd, n.Evidence)
-		labelled(b, wd, "report.label.filter", n.Filter)
+		labelled(b, wd, "report.label.filter", n.WiresharkFilter())
 	}
 	b.WriteByte('\n')
 }

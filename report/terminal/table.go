@@ -245,7 +245,7 @@ func writeExplained(b *bytes.Buffer, f *wording.FlowView, wd *wording.Words, ste
 	}
 	writeEvidence(b, wd, f.Evidence)
 	writeVantages(b, wd, f.Flow)
-	labelled(b, wd, "report.label.filter", f.Filter)
+	labelled(b, wd, "report.label.filter", f.WiresharkFilter())
 }
 
 // writeVantages writes, for a connection seen at several vantages, where it was seen and, per

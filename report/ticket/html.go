@@ -208,7 +208,7 @@ func HTML(b *bytes.Buffer, r *result.Result, wd *wording.Words) error {
 		if sv.Policy.IsZero() {
 			continue
 		}
-		fl := htmlFleet{Policy: wording.Clean(sv.Server + " " + wd.Msg(sv.Policy))}
+		fl := htmlFleet{Policy: wording.Clean(string(sv.Server) + " " + wd.Msg(sv.Policy))}
 		for _, g := range r.Summary.Fleet {
 			if g.Server == sv.Server && !g.Text.IsZero() {
 				fl.Groups = append(fl.Groups, wording.Clean(wd.Msg(g.Text)))
@@ -264,13 +264,13 @@ func htmlNames(p *htmlPage, r *result.Result, wd *wording.Words) {
 	for i := range r.Names {
 		n := wording.ViewName(&r.Names[i], wd)
 		h := htmlName{Name: wording.Clean(n.Name.Name), Relation: wording.OrDash(n.Relation), Outcome: wording.OrDash(n.Outcome), Askers: wording.OrDash(wd.Askers(n.Name)),
-			DNSServers: wording.OrDash(strings.Join(n.DNSServers, ", ")), Answers: wording.OrDash(strings.Join(n.Answers, ", ")),
+			DNSServers: wording.OrDash(strings.Join(result.Strings(n.DNSServers), ", ")), Answers: wording.OrDash(strings.Join(result.Strings(n.Answers), ", ")),
 			Verdict: string(n.Verdict), Failed: n.Failed}
 		if n.Failed {
-			h.Headline, h.Reason, h.Filter = wording.Clean(wording.UpperFirst(wd.Msg(wd.NameHeadline(n.Name)))), wording.Clean(n.Reason), wording.Clean(n.Filter)
+			h.Headline, h.Reason, h.Filter = wording.Clean(wording.UpperFirst(wd.Msg(wd.NameHeadline(n.Name)))), wording.Clean(n.Reason), wording.Clean(n.WiresharkFilter())
 			h.Evidence = htmlEvidenceOf(n.Evidence, wd)
 			if len(n.NextSteps) > 0 {
-				p.Steps = append(p.Steps, htmlSteps{For: wording.Clean(wording.UpperFirst(wd.Say("report.for-name", result.HostName("name", n.Name.Name)))),
+				p.Steps = append(p.Steps, htmlSteps{For: wording.Clean(wording.UpperFirst(wd.Say("report.for-name", result.From("name", n.Name.Name)))),
 					Steps: cleanAll(n.NextSteps)})
 			}
 		}
@@ -370,7 +370,7 @@ func htmlEvidenceOf(es []wording.EvidenceView, wd *wording.Words) []htmlEvidence
 func flowDetail(f *wording.FlowView, wd *wording.Words) htmlFlowDetail {
 	d := htmlFlowDetail{ID: f.ID, Anchor: "flow-" + strconv.Itoa(f.ID), Verdict: string(f.Verdict),
 		Client: wording.OrDash(f.Client), Server: wording.OrDash(f.Server), State: wording.OrDash(f.ConnState), SNI: wording.Clean(findings.SNI(f.Flow)),
-		Reason: wording.Clean(f.Reason), NextStep: wording.Clean(f.NextStep), NotTLS: wording.Clean(f.NotTLS), Filter: wording.Clean(f.Filter),
+		Reason: wording.Clean(f.Reason), NextStep: wording.Clean(f.NextStep), NotTLS: wording.Clean(f.NotTLS), Filter: wording.Clean(f.WiresharkFilter()),
 		Evidence: htmlEvidenceOf(f.Evidence, wd)}
 	if f.HTTP != nil {
 		d.HTTP = wording.Clean(wd.HTTPLine(f.HTTP))

@@ -55,8 +55,8 @@ func buildLadder(f *wording.FlowView, wd *wording.Words) *htmlLadder {
 	l := &htmlLadder{Width: ladderWidth, ClientX: ladderClientX, ServerX: ladderServerX, TimeX: ladderTimeX,
 		MidX: (ladderClientX + ladderServerX) / 2, Client: wording.Clean(f.Client), Server: wording.Clean(f.Server), LineTop: 34}
 	l.Labels = ladderLabels{TimeFrame: wd.Say("report.ladder.time-frame"), Aria: wd.Say("report.ladder.aria"),
-		Client: wording.Clean(wd.Say("report.ladder.client", result.Endpoint("client", f.Client))),
-		Server: wording.Clean(wd.Say("report.ladder.server", result.Endpoint("server", f.Server)))}
+		Client: wording.Clean(wd.Say("report.ladder.client", result.From("client", f.Client))),
+		Server: wording.Clean(wd.Say("report.ladder.server", result.From("server", f.Server)))}
 	noFlags, retrans := wd.Say("report.ladder.no-flags"), wd.Say("report.ladder.retransmission")
 	t0 := f.Packets[0].Time
 	y := ladderTop

@@ -175,15 +175,15 @@ func writeMarkdownFlow(b *bytes.Buffer, f *wording.FlowView, wd *wording.Words) 
 		}
 	}
 	item("report.label.why", f.Reason)
-	item("report.label.sni", findings.SNI(f.Flow))
+	item("report.label.sni", string(findings.SNI(f.Flow)))
 	item("report.label.not-tls", f.NotTLS)
 	if f.HTTP != nil {
 		item("report.label.http", wd.HTTPLine(f.HTTP))
 	}
 	writeMarkdownEvidence(b, f.Evidence, wd)
 	writeMarkdownVantages(b, f.Flow, wd)
-	if f.Filter != "" {
-		b.WriteString("- " + mdText(wd.Label("report.label.wireshark-filter")) + " " + mdCode(f.Filter) + "\n")
+	if f.WiresharkFilter() != "" {
+		b.WriteString("- " + mdText(wd.Label("report.label.wireshark-filter")) + " " + mdCode(f.WiresharkFilter()) + "\n")
 	}
 }
 
@@ -236,7 +236,7 @@ func writeMarkdownNames(b *bytes.Buffer, r *result.Result, wd *wording.Words) {
 			verdict = "**" + verdict + "**"
 		}
 		mdRow(b, mdText(n.Name), mdText(wording.OrDash(n.Relation)), mdText(wording.OrDash(n.Outcome)), mdText(wording.OrDash(wd.Askers(n))),
-			mdText(wording.OrDash(strings.Join(n.DNSServers, ", "))), mdText(wording.OrDash(strings.Join(n.Answers, ", "))), verdict)
+			mdText(wording.OrDash(strings.Join(result.Strings(n.DNSServers), ", "))), mdText(wording.OrDash(strings.Join(result.Strings(n.Answers), ", "))), verdict)
 	}
 	for i := range r.Names {
 		if !r.Names[i].Failed {
@@ -248,8 +248,8 @@ func writeMarkdownNames(b *bytes.Buffer, r *result.Result, wd *wording.Words) {
 			b.WriteString("- " + mdText(wd.Label("report.label.why")) + " " + mdText(n.Reason) + "\n")
 		}
 		writeMarkdownEvidence(b, n.Evidence, wd)
-		if n.Filter != "" {
-			b.WriteString("- " + mdText(wd.Label("report.label.wireshark-filter")) + " " + mdCode(n.Filter) + "\n")
+		if n.WiresharkFilter() != "" {
+			b.WriteString("- " + mdText(wd.Label("report.label.wireshark-filter")) + " " + mdCode(n.WiresharkFilter()) + "\n")
 		}
 	}
 }
@@ -296,7 +296,7 @@ func writeMarkdownNextSteps(b *bytes.Buffer, fs *findings.Findings, wd *wording.
 			continue
 		}
 		n++
-		b.WriteString(strconv.Itoa(n) + ". " + mdText(wording.UpperFirst(wd.Say("report.for-name", result.HostName("name", nm.Name)))) + "\n")
+		b.WriteString(strconv.Itoa(n) + ". " + mdText(wording.UpperFirst(wd.Say("report.for-name", result.From("name", nm.Name)))) + "\n")
 		writeMarkdownSteps(b, v.NextSteps)
 	}
 	if n == 0 {
@@ -371,7 +371,7 @@ func writeMarkdownFooter(b *bytes.Buffer, r *result.Result, wd *wording.Words) {
 			b.WriteString("\n## " + mdText(wd.Say("report.h.fleet")) + "\n\n")
 			fleet = true
 		}
-		b.WriteString("- " + mdText(sv.Server+" "+wd.Msg(sv.Policy)) + "\n")
+		b.WriteString("- " + mdText(string(sv.Server)+" "+wd.Msg(sv.Policy)) + "\n")
 		for _, g := range s.Fleet {
 			if g.Server == sv.Server && !g.Text.IsZero() {
 				b.WriteString("  - " + mdText(wd.Msg(g.Text)) + "\n")

@@ -19,8 +19,8 @@ const mdSpecial = "\\`*[]|~"
 // does), line breaks joined, and every Markdown metacharacter escaped, so a hostile SNI such as
 // "<script>" or "a|b" stays text and cannot end a table cell. "_" is escaped at a word boundary
 // (where it can start or end emphasis), "#" at the start.
-func mdText(s string) string {
-	s = wording.Clean(s)
+func mdText[T ~string](text T) string {
+	s := wording.Clean(text)
 	var b strings.Builder
 	prev := rune(' ')
 	rs := []rune(s)
@@ -54,8 +54,8 @@ func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) 
 // mdCodeText makes text safe inside a single-backtick code span in a table: it has no way to
 // escape a backtick, so backticks become "'", and a pipe would end the cell, so it is escaped
 // (GitHub renders "\|" in a code span in a table as "|").
-func mdCodeText(s string) string {
-	s = strings.ReplaceAll(wording.Clean(s), "`", "'")
+func mdCodeText[T ~string](text T) string {
+	s := strings.ReplaceAll(wording.Clean(text), "`", "'")
 	return strings.ReplaceAll(s, "|", `\|`)
 }
 

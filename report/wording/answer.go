@@ -42,7 +42,7 @@ func (w *Words) Answer(r *result.Result, fs *findings.Findings) AnswerText {
 		a.Lead = w.Say("report.lead.ok", n)
 		for _, sv := range fs.Servers {
 			if len(sv.AcceptedVersions) > 0 {
-				a.Lead = w.Sentences(a.Lead, w.Say("report.lead.server-chose", result.Endpoint("server", sv.Server),
+				a.Lead = w.Sentences(a.Lead, w.Say("report.lead.server-chose", result.From("server", sv.Server),
 					result.Sub("versions", result.Msg("report.text", result.Text("text", strings.Join(sv.AcceptedVersions, ", "))))))
 			}
 		}
@@ -105,9 +105,9 @@ func who(g *findings.Group) result.Message {
 // which server.
 func (w *Words) Headline(g *findings.Group, fs *findings.Findings) result.Message {
 	if g.Unlisted {
-		return result.Msg("report.headline.unlisted", result.Int("flows", g.Connections), result.Endpoint("server", g.Server))
+		return result.Msg("report.headline.unlisted", result.Int("flows", g.Connections), result.From("server", g.Server))
 	}
-	args := []result.Arg{result.Sub("who", who(g)), result.Int("n", g.AgentCount), result.Endpoint("server", g.Server)}
+	args := []result.Arg{result.Sub("who", who(g)), result.Int("n", g.AgentCount), result.From("server", g.Server)}
 	key := "report.headline." + string(g.Verdict)
 	switch g.Verdict {
 	case result.VerdictTLSVersionMismatch:
@@ -146,7 +146,7 @@ func (w *Words) Headline(g *findings.Group, fs *findings.Findings) result.Messag
 func english() *knowledge.Catalog { return knowledge.CatalogOf(knowledge.English) }
 
 // acceptedBy is what server was seen to accept.
-func acceptedBy(fs *findings.Findings, server string) []string {
+func acceptedBy(fs *findings.Findings, server result.HostPort) []string {
 	for _, s := range fs.Servers {
 		if s.Server == server {
 			return s.AcceptedVersions
@@ -160,13 +160,13 @@ func (w *Words) NameHeadline(n *result.Name) result.Message {
 	count := max(n.AskerCount, len(n.Askers))
 	askers := findings.AgentList(n.Askers[:min(len(n.Askers), maxHeadlineAgents)], count)
 	who := result.Sub("who", result.Msg("report.askers", result.Int("n", count), result.Sub("askers", askers)))
-	name := result.HostName("name", n.Name)
+	name := result.From("name", n.Name)
 	var outcome result.Message
 	switch n.Outcome {
 	case "resolved":
 		items := make([]result.Message, len(n.Answers))
 		for i, a := range n.Answers {
-			items[i] = result.Msg("addr", result.Addr("addr", a))
+			items[i] = result.Msg("addr", result.From("addr", a))
 		}
 		return result.Msg("report.name.headline-elsewhere", name, who, result.List("answers", items))
 	case "nxdomain", "servfail", "refused", "no-answer", "timeout", "unanswered-at-end":

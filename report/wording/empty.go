@@ -45,7 +45,7 @@ func (w *Words) Empty(r *result.Result) EmptyText {
 		}
 	}
 	for _, h := range o.Hosts {
-		e.Hosts = append(e.Hosts, []string{h.Host, strconv.Itoa(h.SYNs)})
+		e.Hosts = append(e.Hosts, []string{string(h.Host), strconv.Itoa(h.SYNs)})
 	}
 	if len(hint) > 0 {
 		e.Hint = w.Say("report.outside.hint", result.Text("ports", strings.Join(hint, ",")))

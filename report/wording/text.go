@@ -6,6 +6,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/connscope/connscope/report/escape"
 	"github.com/connscope/connscope/report/findings"
 )
 
@@ -22,19 +23,25 @@ const (
 )
 
 // Clean makes text safe to print on a terminal. Much of it comes from the capture (an SNI, a
-// hostname, bytes a client sent), so control characters, including ESC, and bidirectional
-// overrides are shown escaped as \xNN or \uNNNN, and invalid UTF-8 as U+FFFD. A newline would
-// also break a table row.
-func Clean(s string) string {
+// hostname, bytes a client sent), so every character that a terminal or viewer does not show as
+// itself (escape.Invisible: control characters, ESC included, and every Unicode format, line
+// and paragraph separator character: zero-width characters, U+FEFF, U+2028/U+2029, the
+// bidirectional overrides) is shown escaped as \xNN (controls below U+00A0) or \uNNNN
+// (\UNNNNNNNN beyond U+FFFF), and invalid UTF-8 as U+FFFD. A newline would also break a table
+// row. Markdown and HTML clean their text with it too.
+func Clean[T ~string](text T) string {
+	s := string(text)
 	if !needsClean(s) {
 		return s
 	}
 	var b strings.Builder
 	for _, r := range s {
 		switch {
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+		case r < 0xa0 && escape.Invisible(r):
 			fmt.Fprintf(&b, `\x%02x`, r)
-		case isBidiControl(r):
+		case r > 0xffff && escape.Invisible(r):
+			fmt.Fprintf(&b, `\U%08x`, r)
+		case escape.Invisible(r):
 			fmt.Fprintf(&b, `\u%04x`, r)
 		default:
 			b.WriteRune(r) // utf8.RuneError for invalid bytes
@@ -60,19 +67,15 @@ func needsClean(s string) bool {
 		return true
 	}
 	for _, r := range s {
-		if (r >= 0x80 && r < 0xa0) || isBidiControl(r) {
+		if r >= 0x80 && escape.Invisible(r) {
 			return true
 		}
 	}
 	return false
 }
 
-func isBidiControl(r rune) bool {
-	return r == 0x061c || r == 0x200e || r == 0x200f || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
-}
-
 // OrDash is s cleaned, or "-" for "".
-func OrDash(s string) string {
+func OrDash[T ~string](s T) string {
 	if s == "" {
 		return "-"
 	}
@@ -97,4 +100,4 @@ func UpperFirst(s string) string {
 }
 
 // BaseName is the last element of a slash- or backslash-separated path.
-func BaseName(p string) string { return findings.FileName(p) }
+func BaseName[T ~string](p T) string { return findings.FileName(string(p)) }

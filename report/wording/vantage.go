@@ -39,8 +39,8 @@ func (w *Words) VantageLines(f *result.Flow) (seen string, lines []Labelled) {
 	if v.NAT {
 		nv, fv := &v.Views[v.Near], &v.Views[v.Far]
 		lines = append(lines, Labelled{Label: w.Say("report.vantage.nat-label"), Text: w.Say("report.vantage.nat",
-			result.Sub("near", near), result.Sub("far", far), result.Endpoint("near_client", nv.Client), result.Endpoint("far_client", fv.Client),
-			result.Endpoint("near_server", nv.Server), result.Endpoint("far_server", fv.Server))})
+			result.Sub("near", near), result.Sub("far", far), result.From("near_client", nv.Client), result.From("far_client", fv.Client),
+			result.From("near_server", nv.Server), result.From("far_server", fv.Server))})
 	}
 	return seen, lines
 }
@@ -91,7 +91,7 @@ func frameMsg(f *result.FrameAt) result.Message {
 	if f.File == "" {
 		return result.Msg("report.frame", result.Int("n", f.Frame))
 	}
-	return result.Msg("report.vantage.frame-of", result.Int("frame", f.Frame), result.File("file", filepath.Base(f.File)))
+	return result.Msg("report.vantage.frame-of", result.Int("frame", f.Frame), result.File("file", filepath.Base(string(f.File))))
 }
 
 // VantageCell is a flow's vantages as a listing's cell: "→ 9/27, ← 44/44 +2 injected" (what

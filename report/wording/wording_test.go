@@ -28,7 +28,7 @@ func TestEveryHeadlineWords(t *testing.T) {
 		}
 		r := &result.Result{Summary: result.Summary{Flows: 2, Failed: 2, Servers: fs.Servers}}
 		flow := func(id int, client string) result.Flow {
-			return result.Flow{ID: id, Client: client, Server: "10.0.0.1:4343", Verdict: v, Failed: true,
+			return result.Flow{ID: id, Client: result.HostPort(client), Server: "10.0.0.1:4343", Verdict: v, Failed: true,
 				OfferedVersions: []string{"TLS 1.0"}, Alerts: []result.Alert{{From: "server", Level: "fatal", Description: "handshake_failure"}},
 				HTTP: &result.HTTP{Status: 404}}
 		}
@@ -41,8 +41,8 @@ func TestEveryHeadlineWords(t *testing.T) {
 		check(string(v), wd.Msg(wd.Headline(got.Groups[0], got)))
 	}
 	for _, outcome := range []string{"nxdomain", "servfail", "refused", "rcode-5", "no-answer", "timeout", "unanswered-at-end", "resolved"} {
-		n := &result.Name{Name: "apexone.example.com", Outcome: outcome, RCode: "NOTIMP", Answers: []string{"10.0.0.99"},
-			Askers: []string{"10.0.0.5"}, AskerCount: 1}
+		n := &result.Name{Name: "apexone.example.com", Outcome: outcome, RCode: "NOTIMP", Answers: []result.IP{"10.0.0.99"},
+			Askers: []result.IP{"10.0.0.5"}, AskerCount: 1}
 		check(outcome, wd.Msg(wd.NameHeadline(n)))
 	}
 }

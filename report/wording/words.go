@@ -135,7 +135,7 @@ func (w *Words) Analysed(o *result.Options) string {
 	if len(o.Hosts) > 0 {
 		items := make([]result.Message, len(o.Hosts))
 		for i, h := range o.Hosts {
-			items[i] = result.Msg("addr", result.Addr("addr", h))
+			items[i] = result.Msg("addr", result.From("addr", h))
 		}
 		hosts = result.Msg("report.hosts", result.Int("n", len(items)), result.List("hosts", items))
 	}
@@ -156,7 +156,7 @@ const maxHintPorts = 3
 
 // Askers lists the clients that asked for a name, with how many more the result counts.
 func (w *Words) Askers(n *result.Name) string {
-	askers := strings.Join(n.Askers, ", ")
+	askers := strings.Join(result.Strings(n.Askers), ", ")
 	if n.AskerCount > len(n.Askers) {
 		return w.Say("report.asked-more", result.Capture("askers", askers), result.Int("n", n.AskerCount-len(n.Askers)))
 	}
@@ -166,9 +166,9 @@ func (w *Words) Askers(n *result.Name) string {
 // HTTPLine is a plain-HTTP connection's request and response: "GET /path → HTTP/1.1 404 Not Found".
 func (w *Words) HTTPLine(h *result.HTTP) string {
 	if h.Status == 0 {
-		return w.Say("report.http-no-response", result.Text("method", h.Method), result.URLPath("path", h.Path))
+		return w.Say("report.http-no-response", result.From("method", h.Method), result.From("path", h.Path))
 	}
-	return w.Say("report.http", result.Text("method", h.Method), result.URLPath("path", h.Path), result.Capture("status", h.StatusLine))
+	return w.Say("report.http", result.From("method", h.Method), result.From("path", h.Path), result.From("status", h.StatusLine))
 }
 
 // VerdictCounts is the counts per verdict as a list parameter: "3 ok, 2 refused".

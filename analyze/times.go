@@ -1,0 +1,158 @@
+package analyze
+
+import (
+	"time"
+
+	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/facts"
+	"github.com/connscope/connscope/result"
+)
+
+// A frame stamped outside the years 0-9999 (facts.TimeInRange; four damaged bytes of a pcapng
+// timestamp are enough) is still analysed; the result warns about it, naming the frames.
+
+// maxOddTimeFrames is how many frames with a time out of range the warning names.
+const maxOddTimeFrames = 5
+
+// oddTimes counts the frames whose time a report cannot write as a date, and keeps the first;
+// and the frames whose time is far from those of the frames around them (spikes).
+type oddTimes struct {
+	outOfRange frameList
+	spikes     frameList
+	// The last two frames of the capture point being read (frame 0: none), for the spikes.
+	point              int
+	prev, prevprev     int
+	prevAt, prevprevAt time.Time
+	prevprevNear       bool // prevprev is at most spikeNear from the frame before it
+}
+
+// Spikes: a frame more than spikeJump from both the frame before it and the frame after it,
+// which are at most spikeNear apart, holds a damaged time (a frame of a capture in time order
+// cannot lie outside the span of its neighbours).
+const (
+	spikeJump = 10 * time.Second
+	spikeNear = time.Second
+)
+
+// note takes one packet's time.
+func (o *oddTimes) note(p *capture.Packet) {
+	if p.Point != o.point {
+		o.endOfPoint()
+		o.point, o.prev, o.prevprev = p.Point, 0, 0
+	}
+	if o.prevprev != 0 && far(o.prevAt, o.prevprevAt) && far(p.Time, o.prevAt) && !far(p.Time, o.prevprevAt) &&
+		absDur(p.Time.Sub(o.prevprevAt)) <= spikeNear {
+		o.spikes.add(o.prev)
+	}
+	o.prevprevNear = o.prevprev != 0 && absDur(o.prevAt.Sub(o.prevprevAt)) <= spikeNear
+	o.prevprev, o.prevprevAt, o.prev, o.prevAt = o.prev, o.prevAt, p.Index, p.Time
+	if !facts.TimeInRange(p.Time) {
+		o.outOfRange.add(p.Index)
+	}
+}
+
+// endOfPoint judges the last frame of the capture point read so far, which has no frame after
+// it: stamped more than spikeJump before the frame ahead of it (time going back within one
+// capture point), which is close to the one ahead of that, it holds a damaged time. A last frame
+// stamped later than its neighbours cannot be told from a frame that came late, and is not
+// judged.
+func (o *oddTimes) endOfPoint() {
+	if o.prevprev != 0 && o.prevprevNear && o.prevAt.Before(o.prevprevAt.Add(-spikeJump)) {
+		o.spikes.add(o.prev)
+	}
+}
+
+// far reports whether a and b are more than spikeJump apart.
+func far(a, b time.Time) bool { return absDur(a.Sub(b)) > spikeJump }
+
+func absDur(d time.Duration) time.Duration {
+	if d < 0 {
+		return -d
+	}
+	return d
+}
+
+// frameList counts frames and keeps the first maxOddTimeFrames.
+type frameList struct {
+	n      int
+	frames []int
+}
+
+func (l *frameList) add(frame int) {
+	l.n++
+	if len(l.frames) < maxOddTimeFrames {
+		l.frames = append(l.frames, frame)
+	}
+}
+
+// message lists the frames kept ("frames 3, 7", "frames 3, 7, ...").
+func (l *frameList) message() result.Message {
+	frames := make([]result.Message, len(l.frames))
+	for i, f := range l.frames {
+		frames[i] = result.Msg("warning.frame", result.Int("frame", f))
+	}
+	if l.n > len(frames) {
+		return result.Msg("warning.frames-more", result.List("frames", frames))
+	}
+	return result.Msg("warning.frames", result.Int("n", len(frames)), result.List("frames", frames))
+}
+
+// spikeWarning is the result's warning about the spikes; ok is false when there are none.
+func (o *oddTimes) spikeWarning() (w result.Warning, ok bool) {
+	o.endOfPoint()
+	o.prev, o.prevprev = 0, 0
+	if o.spikes.n == 0 {
+		return w, false
+	}
+	return warning("time-jump", 0, o.spikes.frames[0], result.Int("n", o.spikes.n), result.Sub("frames", o.spikes.message())), true
+}
+
+// warning is the result's warning about them; ok is false when there are none.
+func (o *oddTimes) warning() (w result.Warning, ok bool) {
+	if o.outOfRange.n == 0 {
+		return w, false
+	}
+	return warning("time-out-of-range", 0, o.outOfRange.frames[0], result.Int("n", o.outOfRange.n),
+		result.Sub("frames", o.outOfRange.message())), true
+}
+
+// maxDamagedFlows is how many connections with damaged packets the warning names.
+const maxDamagedFlows = 5
+
+// damagedFlows counts the connections that carry packets that arrived damaged (facts.Damaged),
+// and keeps the first ones and the first damaged frame of each.
+type damagedFlows struct {
+	n      int
+	ids    []int
+	frames []int
+}
+
+// note takes one finished connection.
+func (d *damagedFlows) note(c *facts.Conn) {
+	dm := c.Damaged()
+	if dm == nil || len(dm.Frames) == 0 {
+		return
+	}
+	d.n++
+	if len(d.ids) < maxDamagedFlows {
+		d.ids = append(d.ids, int(c.ID))
+		d.frames = append(d.frames, dm.Frames[0].Num())
+	}
+}
+
+// warning is the result's warning about them; ok is false when there are none.
+func (d *damagedFlows) warning() (w result.Warning, ok bool) {
+	if d.n == 0 {
+		return w, false
+	}
+	flows := make([]result.Message, len(d.ids))
+	for i, id := range d.ids {
+		flows[i] = result.Msg("warning.flow-frame", result.Int("id", id), result.Int("frame", d.frames[i]))
+	}
+	list := result.List("flows", flows)
+	if d.n > len(flows) {
+		flows = append(flows, result.Msg("more"))
+		list = result.List("flows", flows)
+	}
+	return warning("damaged-flows", 0, d.frames[0], result.Int("n", d.n), list), true
+}

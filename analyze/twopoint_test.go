@@ -1,44 +1,20 @@
 package analyze
 
 import (
-	"bufio"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/connscope/connscope/capture/pcapfile"
+	"github.com/connscope/connscope/internal/testtable"
 	"github.com/connscope/connscope/result"
 )
 
-// twopointRow is one row of testdata/captures/EXPECTED-TWOPOINT.tsv, by column name.
-type twopointRow map[string]string
-
-func readTwopoint(t *testing.T) []twopointRow {
+// readTwopoint reads testdata/captures/EXPECTED-TWOPOINT.tsv: its six scenarios.
+func readTwopoint(t *testing.T) []testtable.Row {
 	t.Helper()
-	f, err := os.Open(filepath.Join(ownCaptures, "EXPECTED-TWOPOINT.tsv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	var head []string
-	var rows []twopointRow
-	for sc.Scan() {
-		cols := strings.Split(sc.Text(), "\t")
-		if head == nil {
-			head = cols
-			continue
-		}
-		r := twopointRow{}
-		for i, h := range head {
-			r[h] = cols[i]
-		}
-		rows = append(rows, r)
-	}
+	rows := testtable.Read(t, filepath.Join(ownCaptures, "EXPECTED-TWOPOINT.tsv"), 6)
 	if len(rows) != 6 {
 		t.Fatalf("%d rows in EXPECTED-TWOPOINT.tsv, want 6", len(rows))
 	}
@@ -131,7 +107,7 @@ func TestTwoPointScenarios(t *testing.T) {
 }
 
 // oneFlow returns the result's one flow, checking that its client and verdict are the row's.
-func oneFlow(t *testing.T, res *result.Result, row twopointRow) *result.Flow {
+func oneFlow(t *testing.T, res *result.Result, row testtable.Row) *result.Flow {
 	t.Helper()
 	if res.Flows.Len() != 1 || res.Summary.Flows != 1 {
 		t.Fatalf("%d flows listed, %d counted; want 1", res.Flows.Len(), res.Summary.Flows)
@@ -149,7 +125,7 @@ func oneFlow(t *testing.T, res *result.Result, row twopointRow) *result.Flow {
 // checkViews checks a flow's vantages against the row: the views' names, sides and endpoints,
 // the counts per direction, and, when exact, the first lost frame in each side's own file (for a
 // merged file, which is the input's one file, no file is named).
-func checkViews(t *testing.T, f *result.Flow, row twopointRow, near, far, nearFile, farFile string, exact bool) {
+func checkViews(t *testing.T, f *result.Flow, row testtable.Row, near, far, nearFile, farFile string, exact bool) {
 	t.Helper()
 	v := f.Vantages
 	if v == nil {
@@ -210,7 +186,7 @@ func checkViews(t *testing.T, f *result.Flow, row twopointRow, near, far, nearFi
 // time: the same flow, verdict, counts and summary, given as its folder or as its files in any
 // order.
 func TestTwoPointRotatedSet(t *testing.T) {
-	var row twopointRow
+	var row testtable.Row
 	for _, r := range readTwopoint(t) {
 		if r["scenario"] == "rotated" {
 			row = r

@@ -1,54 +1,24 @@
 package correlate
 
 import (
-	"bufio"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/capture/pcapfile"
 	"github.com/connscope/connscope/facts"
+	"github.com/connscope/connscope/internal/testtable"
 	"github.com/connscope/connscope/track"
 )
 
 // captures is testdata/captures, where EXPECTED-TWOPOINT.tsv and its captures are.
 const captures = "../testdata/captures"
 
-// expectedRow is one row of EXPECTED-TWOPOINT.tsv, by column name.
-type expectedRow map[string]string
-
 // readExpected reads EXPECTED-TWOPOINT.tsv.
-func readExpected(t *testing.T) []expectedRow {
-	t.Helper()
-	f, err := os.Open(filepath.Join(captures, "EXPECTED-TWOPOINT.tsv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	var head []string
-	var rows []expectedRow
-	for sc.Scan() {
-		cols := strings.Split(sc.Text(), "\t")
-		if head == nil {
-			head = cols
-			continue
-		}
-		r := expectedRow{}
-		for i, h := range head {
-			r[h] = cols[i]
-		}
-		rows = append(rows, r)
-	}
-	if len(rows) < 6 {
-		t.Fatalf("%d rows in EXPECTED-TWOPOINT.tsv", len(rows))
-	}
-	return rows
+func readExpected(t *testing.T) []testtable.Row {
+	return testtable.Read(t, filepath.Join(captures, "EXPECTED-TWOPOINT.tsv"), 6)
 }
 
 // groupsOf tracks the inputs (each a capture point) and correlates their records.

@@ -217,10 +217,11 @@ func (b *Builder) Done() *Findings {
 	return f
 }
 
-// Of returns the findings of r, made in one pass over its flows.
+// Of returns the findings of r, made in one pass over its flows (made ahead on the other CPUs
+// when the list allows it).
 func Of(r *result.Result) *Findings {
 	b := NewBuilder(r)
-	for i, f := range r.Flows.All() {
+	for i, f := range r.Flows.Ahead() {
 		b.Add(i, f)
 	}
 	return b.Done()

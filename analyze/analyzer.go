@@ -67,7 +67,8 @@ func New(opts Options) *Analyzer {
 func trackerFor(a *Analyzer, sink track.Sink) *track.Tracker {
 	o := &a.opts
 	return track.New(track.Config{Ports: o.Ports, Hosts: o.Hosts, TLSPorts: o.TLSPorts, StreamLimit: o.StreamLimit,
-		IdleTimeout: o.IdleTimeout, ClosedLinger: o.ClosedLinger, MaxActiveFlows: o.MaxActiveFlows}, sink)
+		IdleTimeout: o.IdleTimeout, ClosedLinger: o.ClosedLinger, MaxActiveFlows: o.MaxActiveFlows,
+		LadderUnneeded: diagnose.CertainlyOK}, sink)
 }
 
 // Packet takes the next packet of the capture. p and its slices are only read during the call.

@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"github.com/connscope/connscope/diagnose"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/track"
 )
@@ -31,7 +32,8 @@ func (a *Analyzer) fileInBackground() {
 	a.pipe = p
 	o := &a.opts
 	a.tr = track.New(track.Config{Ports: o.Ports, Hosts: o.Hosts, TLSPorts: o.TLSPorts, StreamLimit: o.StreamLimit,
-		IdleTimeout: o.IdleTimeout, ClosedLinger: o.ClosedLinger, MaxActiveFlows: o.MaxActiveFlows, OwnLadders: true}, p.take)
+		IdleTimeout: o.IdleTimeout, ClosedLinger: o.ClosedLinger, MaxActiveFlows: o.MaxActiveFlows, OwnLadders: true,
+		LadderUnneeded: diagnose.CertainlyOK}, p.take)
 	go func() {
 		defer close(p.done)
 		for b := range p.batches {

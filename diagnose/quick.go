@@ -28,6 +28,10 @@ func FirstOf(c *facts.Conn, cfg *Config) First {
 	return First{Verdict: d.Verdict, Highest: d.Highest, VersionSuspect: d.VersionSuspect, VersionOrCipher: d.VersionOrCipher, Probe: d.Probe}
 }
 
+// CertainlyOK reports whether c certainly gets the verdict ok on its own, as quickOK: tracking
+// asks it (through the engine) of a closed connection, whose tomb then keeps no ladder.
+func CertainlyOK(c *facts.Conn) bool { return quickOK(c) }
+
 // quickOK reports whether c certainly gets the verdict ok on its own: a TLS handshake that
 // completed, closed or still open, with nothing the path rules, the alert rules or the HTTP
 // rules would look at. It errs on the side of false: Conn decides the rest.

@@ -41,16 +41,20 @@ type tomb struct {
 	seqSet  [2]bool
 	// sightings are the flow's, kept apart from the record (Config.Sightings).
 	sightings *facts.Sightings
+	noLadder  bool // the record keeps no ladder (Config.LadderUnneeded), nor do late packets add to it
 }
 
 // bury turns a closed flow into a tomb and frees the flow.
 func (a *Tracker) bury(f *flow) *tomb {
 	c := f.facts()
-	var omitted int
-	c.Ladder, omitted = f.ladder.ordered()
-	c.LadderOmitted = int32(omitted)
+	noLadder := a.cfg.LadderUnneeded != nil && f.sightings == nil && a.cfg.LadderUnneeded(c)
+	if !noLadder {
+		var omitted int
+		c.Ladder, omitted = f.ladder.ordered()
+		c.LadderOmitted = int32(omitted)
+	}
 	t := &tomb{id: f.id, key: f.key, client: f.client, last: f.last, lastGap: f.path.lastGap, prevGap: f.path.prevGap,
-		zeek: f.zeek.Clone(), sightings: f.sightings}
+		zeek: f.zeek.Clone(), sightings: f.sightings, noLadder: noLadder}
 	for d := range f.side {
 		t.seqMax[d], t.seqSet[d] = f.side[d].seqMax, f.side[d].seqMaxSet
 	}
@@ -185,7 +189,9 @@ func (a *Tracker) late(t *tomb, src netip.AddrPort, p *capture.Packet) bool {
 		}
 		s.LastPayload = r
 	}
-	addLadder(c, lp)
+	if !t.noLadder {
+		addLadder(c, lp)
+	}
 	a.rewrite(t, c)
 	return true
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/capture/pcapfile"
+	"github.com/connscope/connscope/diagnose"
 	"github.com/connscope/connscope/facts"
 )
 
@@ -147,6 +148,58 @@ func TestTombLatePackets(t *testing.T) {
 			}
 			if late == 0 {
 				t.Errorf("no record took a late packet")
+			}
+		})
+	}
+}
+
+// TestTombLadderUnneeded: a connection that is certainly ok when it becomes a tomb
+// (Config.LadderUnneeded, here diagnose's own test) keeps no ladder, late packets included, and
+// every other fact as before; one that may have failed keeps its ladder whole.
+func TestTombLadderUnneeded(t *testing.T) {
+	for _, tc := range []struct {
+		capture  string
+		late     int
+		noLadder bool
+	}{
+		{"tls12-ok.pcap", 17, true},
+		{"tls13-ok.pcap", 15, true},
+		{"seed-reset-lone.pcap", 1, false},
+		{"plain-tcp-ok.pcap", 8, false}, // not TLS: reports draw plain-text connections
+	} {
+		t.Run(tc.capture, func(t *testing.T) {
+			run := func(unneeded func(*facts.Conn) bool) (recs []*facts.Conn) {
+				cfg := Config{Ports: []uint16{4343, 443, 8443, 4433, 80, 8080}, StreamLimit: 1 << 16,
+					IdleTimeout: 5 * time.Minute, ClosedLinger: 10 * time.Second, MaxActiveFlows: 1000,
+					LadderUnneeded: unneeded}
+				a := New(cfg, func(c *facts.Conn) bool { recs = append(recs, c); return true })
+				last := feedCapture(t, a, tc.capture, 0, 0, 0, nil)
+				a.Tick(last.Add(1500 * time.Millisecond))
+				if len(a.tombs) == 0 {
+					t.Fatalf("no connection of %s was a tomb 1.5 s after the capture ended", tc.capture)
+				}
+				feedCapture(t, a, tc.capture, tc.late, 2*time.Second, 1000, nil)
+				a.Flush()
+				return recs
+			}
+			want, got := run(nil), run(diagnose.CertainlyOK)
+			if len(got) != len(want) || len(want) == 0 {
+				t.Fatalf("%d records with LadderUnneeded, %d without", len(got), len(want))
+			}
+			for i := range want {
+				if len(want[i].Ladder) == 0 {
+					t.Fatalf("record %d has no ladder without LadderUnneeded", i)
+				}
+				g, w := lateView(got[i]), lateView(want[i])
+				if tc.noLadder {
+					if g.Ladder != nil || g.LadderOmitted != 0 {
+						t.Errorf("record %d keeps a ladder of %d packets (%d omitted)", i, len(g.Ladder), g.LadderOmitted)
+					}
+					g.Ladder, g.LadderOmitted = w.Ladder, w.LadderOmitted
+				}
+				if !reflect.DeepEqual(g, w) {
+					t.Errorf("record %d with LadderUnneeded:\n %+v\nwithout:\n %+v", i, g, w)
+				}
 			}
 		})
 	}

@@ -67,6 +67,12 @@ type Config struct {
 	// relating the copies of one connection seen at several vantages. The tracker keeps them
 	// from the first packet with a vantage other than 0 on, without it.
 	Sightings bool
+	// LadderUnneeded reports whether a closed connection's record, as it stands when the
+	// connection becomes a tomb, certainly needs no ladder at its end (the engine keeps ladders
+	// only of connections that may have failed): its tomb then keeps none, which saves most of a
+	// tomb's memory. A late packet that turns such a connection into a failure leaves it without
+	// a ladder (its evidence still names the frames). nil: every tomb keeps its ladder.
+	LadderUnneeded func(c *facts.Conn) bool
 }
 
 // Sink takes each finished connection's record. It returns whether the record keeps its ladder

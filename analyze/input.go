@@ -19,7 +19,12 @@ func describePoints(a *Analyzer, in *result.Input, r *pcapfile.Reader, stopped e
 		in.File = result.FileName(points[0].Name) // a single file (a folder of one): Input says it all
 		return
 	}
-	in.File = result.FileName(points[0].Name)
+	// Several capture points: the input is named after all of them ("agent + server").
+	name := points[0].Name
+	for _, pt := range points[1:] {
+		name += " + " + pt.Name
+	}
+	in.File = result.FileName(name)
 	for _, pt := range points {
 		ip := result.InputPoint{Name: result.FileName(pt.Name), Files: []result.InputFile{}}
 		for _, f := range pt.Files {

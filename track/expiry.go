@@ -49,12 +49,13 @@ func (q *fifo[T]) pop() {
 func (a *Tracker) expireClosed(now time.Time, expired []ending) []ending {
 	wait := min(a.grace, a.cfg.ClosedLinger)
 	for {
-		f, at, ok := a.closedQ.front()
+		q, at, ok := a.closedQ.front()
 		if !ok || now.Sub(at) <= wait {
 			return expired
 		}
 		a.closedQ.pop()
-		if f.gone {
+		f := q.live()
+		if f == nil {
 			continue
 		}
 		switch idle := now.Sub(f.last); {
@@ -65,7 +66,7 @@ func (a *Tracker) expireClosed(now time.Time, expired []ending) []ending {
 		case idle > a.grace:
 			a.buryFlow(f)
 		default:
-			a.closedQ.push(f, f.last)
+			a.closedQ.push(f.queued(), f.last)
 		}
 	}
 }
@@ -73,12 +74,13 @@ func (a *Tracker) expireClosed(now time.Time, expired []ending) []ending {
 // expireTombs ends the tombs with no packet for ClosedLinger by the time now.
 func (a *Tracker) expireTombs(now time.Time, expired []ending) []ending {
 	for {
-		t, at, ok := a.tombQ.front()
+		q, at, ok := a.tombQ.front()
 		if !ok || now.Sub(at) <= a.cfg.ClosedLinger {
 			return expired
 		}
 		a.tombQ.pop()
-		if t.gone {
+		t := q.live()
+		if t == nil {
 			continue
 		}
 		if now.Sub(t.last) > a.cfg.ClosedLinger {
@@ -86,7 +88,7 @@ func (a *Tracker) expireTombs(now time.Time, expired []ending) []ending {
 			t.gone = true
 			expired = append(expired, ending{id: t.id, t: t})
 		} else {
-			a.tombQ.push(t, t.last)
+			a.tombQ.push(t.queued(), t.last)
 		}
 	}
 }
@@ -100,18 +102,19 @@ func (a *Tracker) buryDue() {
 		return
 	}
 	for {
-		f, at, ok := a.closedQ.front()
+		q, at, ok := a.closedQ.front()
 		if !ok || a.now.Sub(at) <= a.grace {
 			return
 		}
 		a.closedQ.pop()
-		if f.gone {
+		f := q.live()
+		if f == nil {
 			continue
 		}
 		if a.now.Sub(f.last) > a.grace {
 			a.buryFlow(f)
 		} else {
-			a.closedQ.push(f, f.last)
+			a.closedQ.push(f.queued(), f.last)
 		}
 	}
 }
@@ -122,5 +125,110 @@ func (a *Tracker) buryFlow(f *flow) {
 	f.gone = true
 	t := a.bury(f)
 	a.tombs[f.key] = t
-	a.tombQ.push(t, t.last)
+	a.tombQ.push(t.queued(), t.last)
+}
+
+// queuedFlow is a flow as a queue holds it: the flow may have been finished and reused for
+// another connection since (flowPool), which its generation tells.
+type queuedFlow struct {
+	f   *flow
+	gen uint32
+}
+
+// queued returns f as a queue holds it.
+func (f *flow) queued() queuedFlow { return queuedFlow{f, f.gen} }
+
+// live returns the queued flow, or nil when it was finished (and perhaps reused) since.
+func (q queuedFlow) live() *flow {
+	if q.f.gen != q.gen || q.f.gone {
+		return nil
+	}
+	return q.f
+}
+
+// flowPool keeps finished flows for new connections: a flow is kilobytes, allocated for every
+// connection, and most of what a busy capture allocates. Pointers to a flow outlive it only in
+// the queues, which hold its generation (queuedFlow).
+type flowPool struct {
+	free   []*flow
+	off    bool // keeps nothing (tests compare)
+	reused int  // flows handed out again
+}
+
+// maxPooledFlows bounds the flows kept for reuse.
+const maxPooledFlows = 1024
+
+// maxPooledTombs bounds the tombs kept for reuse: tombs end in batches, a sweep's worth (a
+// second of capture time) at a time, to be reused over the next second.
+const maxPooledTombs = 8192
+
+// get returns a zeroed flow, of a generation after any it had.
+func (p *flowPool) get() *flow {
+	n := len(p.free)
+	if n == 0 {
+		return &flow{}
+	}
+	p.reused++
+	f := p.free[n-1]
+	p.free[n-1] = nil
+	p.free = p.free[:n-1]
+	gen := f.gen + 1
+	*f = flow{}
+	f.gen = gen
+	return f
+}
+
+// put takes a finished (released) flow for reuse.
+func (p *flowPool) put(f *flow) {
+	if !p.off && len(p.free) < maxPooledFlows {
+		p.free = append(p.free, f)
+	}
+}
+
+// queuedTomb is a tomb as tombQ holds it: the tomb may have been finished and reused since
+// (tombPool), which its generation tells.
+type queuedTomb struct {
+	t   *tomb
+	gen uint32
+}
+
+// queued returns t as a queue holds it.
+func (t *tomb) queued() queuedTomb { return queuedTomb{t, t.gen} }
+
+// live returns the queued tomb, or nil when it was finished (and perhaps reused) since.
+func (q queuedTomb) live() *tomb {
+	if q.t.gen != q.gen || q.t.gone {
+		return nil
+	}
+	return q.t
+}
+
+// tombPool keeps finished tombs, and their record buffers, for the flows buried next.
+type tombPool struct {
+	free   []*tomb
+	off    bool // keeps nothing (tests compare)
+	reused int  // tombs handed out again
+}
+
+// get returns a zeroed tomb, of a generation after any it had, with a record buffer to reuse.
+func (p *tombPool) get() *tomb {
+	n := len(p.free)
+	if n == 0 {
+		return &tomb{}
+	}
+	p.reused++
+	t := p.free[n-1]
+	p.free[n-1] = nil
+	p.free = p.free[:n-1]
+	gen, rec := t.gen+1, t.rec[:0]
+	*t = tomb{}
+	t.gen, t.rec = gen, rec
+	return t
+}
+
+// put takes a finished tomb for reuse.
+func (p *tombPool) put(t *tomb) {
+	if !p.off && len(p.free) < maxPooledTombs {
+		p.free = append(p.free, t)
+	}
 }

@@ -90,6 +90,7 @@ type flow struct {
 	key          flowKey
 	gone         bool
 	closedQueued bool
+	gen          uint32 // how many connections the flow served before this one (flowPool)
 
 	http    *httpFacts // allocated when a side's first bytes look like HTTP (http.go)
 	notHTTP [2]bool    // that side's stream is known not to be HTTP

@@ -20,7 +20,23 @@ func (f *flow) record(end time.Time) *facts.Conn {
 // facts is the flow's record but for what is settled when the flow is finished: End, and the
 // Zeek state and history.
 func (f *flow) facts() *facts.Conn {
-	c := &facts.Conn{
+	c := &facts.Conn{}
+	f.fillFacts(c, nil)
+	return c
+}
+
+// recordScratch is where a tracker fills the records it only encodes (a tomb's), so that they
+// cost no allocation: the record, its TLS facts and its resets.
+type recordScratch struct {
+	conn facts.Conn
+	tls  facts.TLS
+	rsts []facts.RST
+}
+
+// fillFacts sets *c to what facts returns. With scratch, c's TLS facts and resets are
+// scratch's (c is only read before the next fill); without, they are c's own.
+func (f *flow) fillFacts(c *facts.Conn, scratch *recordScratch) {
+	*c = facts.Conn{
 		ID: int32(f.id), Client: f.client, Server: f.server, RolesGuessed: f.rolesGuessed,
 		First: facts.MakeRef(f.firstFrame, f.first), Last: facts.MakeRef(f.lastFrame, f.last),
 		SYNCount: int32(f.synCount), SYNs: clipped(f.syns), SYNAck: f.synAck, RSTCount: int32(f.rstCount),
@@ -44,9 +60,16 @@ func (f *flow) facts() *facts.Conn {
 			SYNSeen: s.synSeen, SYNSeq: s.synSeq, FIN: s.fin, FirstPayload: s.firstPayload, LastPayload: s.lastPayload}
 	}
 	if len(f.rsts) > 0 {
-		c.RSTs = make([]facts.RST, len(f.rsts))
+		if scratch != nil {
+			c.RSTs = scratch.rsts[:0]
+		} else {
+			c.RSTs = make([]facts.RST, 0, len(f.rsts))
+		}
 		for i, r := range f.rsts {
-			c.RSTs[i] = facts.RST{Ref: r.ref, From: uint8(r.from), TTL: uint8(r.ttl), IPID: f.path.rst[i].ipid, Idle: f.path.rst[i].idle}
+			c.RSTs = append(c.RSTs, facts.RST{Ref: r.ref, From: uint8(r.from), TTL: uint8(r.ttl), IPID: f.path.rst[i].ipid, Idle: f.path.rst[i].idle})
+		}
+		if scratch != nil {
+			scratch.rsts = c.RSTs
 		}
 	}
 	if cs := &f.side[fromClient]; cs.tls != nil && f.tls.Hello == nil {
@@ -55,12 +78,18 @@ func (f *flow) facts() *facts.Conn {
 			c.Extra().HelloPartial = &facts.Partial{Have: have, Want: want}
 		}
 	}
-	c.TLS = f.tlsRecord()
+	if scratch != nil {
+		if f.hasTLSRecord() {
+			scratch.tls = f.tls.TLS
+			c.TLS = &scratch.tls
+		}
+	} else {
+		c.TLS = f.tlsRecord()
+	}
 	if h := f.httpRecord(); h != nil {
 		c.Extra().HTTP = h
 	}
 	f.pathRecord(c)
-	return c
 }
 
 // clipped returns s for a record: nil when empty, else clipped so that an append copies it.

@@ -134,10 +134,15 @@ func (f *flow) encryptedRecord(d int, at ref, length int) {
 // tlsRecord is the record's TLS facts: nil when neither side spoke TLS nor showed anything the
 // diagnosis reads of TLS (a side that turned out not to speak it, an error, an alert).
 func (f *flow) tlsRecord() *facts.TLS {
-	x := &f.tls.TLS
-	if !x.IsTLS() && len(x.Alerts) == 0 && x.X == nil && x.AppData[0] == 0 && x.AppData[1] == 0 {
+	if !f.hasTLSRecord() {
 		return nil
 	}
-	out := *x
+	out := f.tls.TLS
 	return &out
+}
+
+// hasTLSRecord reports whether the record has TLS facts (tlsRecord is not nil).
+func (f *flow) hasTLSRecord() bool {
+	x := &f.tls.TLS
+	return x.IsTLS() || len(x.Alerts) > 0 || x.X != nil || x.AppData[0] != 0 || x.AppData[1] != 0
 }

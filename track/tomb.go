@@ -30,7 +30,8 @@ const tombGrace = 500 * time.Millisecond
 type tomb struct {
 	rec     []byte // the record (facts) but for End, ConnState and History
 	key     flowKey
-	gone    bool // finished: what still points to it (tombQ) lets go of it
+	gone    bool   // finished: what still points to it (tombQ) lets go of it
+	gen     uint32 // how many tombs it was before this one (tombPool)
 	zeek    zeek.Conn
 	id      int
 	client  netip.AddrPort
@@ -46,25 +47,28 @@ type tomb struct {
 
 // bury turns a closed flow into a tomb and frees the flow.
 func (a *Tracker) bury(f *flow) *tomb {
-	c := f.facts()
+	c := &a.recScratch.conn
+	f.fillFacts(c, &a.recScratch)
 	noLadder := a.cfg.LadderUnneeded != nil && f.sightings == nil && a.cfg.LadderUnneeded(c)
 	if !noLadder {
 		var omitted int
 		c.Ladder, omitted = f.ladder.ordered()
 		c.LadderOmitted = int32(omitted)
 	}
-	t := &tomb{id: f.id, key: f.key, client: f.client, last: f.last, lastGap: f.path.lastGap, prevGap: f.path.prevGap,
-		zeek: f.zeek.Clone(), sightings: f.sightings, noLadder: noLadder}
+	t := a.tombPool.get()
+	t.id, t.key, t.client, t.last, t.lastGap, t.prevGap = f.id, f.key, f.client, f.last, f.path.lastGap, f.path.prevGap
+	t.zeek, t.sightings, t.noLadder = f.zeek.Clone(), f.sightings, noLadder
 	for d := range f.side {
 		t.seqMax[d], t.seqSet[d] = f.side[d].seqMax, f.side[d].seqMaxSet
 	}
 	a.scratch = a.codec.Encode(a.scratch[:0], c)
-	t.rec = append([]byte(nil), a.scratch...) // of its size
+	t.rec = keep(t.rec, a.scratch)
 	if f.ladder.packets != nil {
 		a.shared.ladders.giveBack(f.ladder.packets)
 		f.ladder = ladder{}
 	}
 	f.release()
+	a.pool.put(f)
 	return t
 }
 
@@ -91,6 +95,7 @@ func (a *Tracker) finishTomb(t *tomb) {
 	if !a.sink(c) && !a.cfg.OwnLadders {
 		c.Ladder, c.LadderOmitted = nil, 0
 	}
+	a.tombPool.put(t)
 }
 
 // startsNewConnection is flow.startsNewConnection for a tomb: on a closed connection, any SYN
@@ -213,11 +218,15 @@ func (a *Tracker) lateICMP(t *tomb, p *capture.Packet, quotedSrc netip.AddrPort)
 // rewrite stores c as t's record.
 func (a *Tracker) rewrite(t *tomb, c *facts.Conn) {
 	a.scratch = a.codec.Encode(a.scratch[:0], c)
-	if len(a.scratch) <= cap(t.rec) {
-		t.rec = append(t.rec[:0], a.scratch...)
-	} else {
-		t.rec = append([]byte(nil), a.scratch...)
+	t.rec = keep(t.rec, a.scratch)
+}
+
+// keep copies rec into buf when it fits (a reused tomb's buffer), else into a buffer of its size.
+func keep(buf, rec []byte) []byte {
+	if len(rec) <= cap(buf) {
+		return append(buf[:0], rec...)
 	}
+	return append([]byte(nil), rec...)
 }
 
 // addLadder appends a packet to a record's ladder as the flow's ladder would have kept it: the

@@ -90,13 +90,17 @@ type Tracker struct {
 	tlsPorts [65536]bool
 	flows    map[flowKey]*flow
 	tombs    map[flowKey]*tomb // connections closed for tombGrace, until ClosedLinger (tomb.go)
-	closedQ  fifo[*flow]       // flows in the order they closed (expiry.go)
-	tombQ    fifo[*tomb]       // tombs in the order of their last packet
+	closedQ  fifo[queuedFlow]  // flows in the order they closed (expiry.go)
+	pool     flowPool          // finished flows, for new connections
+	tombQ    fifo[queuedTomb]  // tombs in the order of their last packet
+	tombPool tombPool          // finished tombs, for the flows buried next
 	codec    facts.Codec       // the tombs' records
 	grace    time.Duration     // tombGrace (tests change it)
 	scratch  []byte
-	nextID   int
-	sink     Sink
+	// recScratch is the record of a flow being buried, encoded at once (tomb.go).
+	recScratch recordScratch
+	nextID     int
+	sink       Sink
 
 	shared flowShared // caches and buffers every flow shares
 
@@ -189,7 +193,7 @@ func (a *Tracker) tcpPacket(p *capture.Packet) {
 	f.packet(src, p, a)
 	if !f.closedQueued && f.closed() {
 		f.closedQueued = true
-		a.closedQ.push(f, p.Time)
+		a.closedQ.push(f.queued(), p.Time)
 	}
 	a.now = p.Time
 	a.buryDue()
@@ -211,8 +215,9 @@ func (a *Tracker) icmpPacket(p *capture.Packet) {
 func (a *Tracker) newFlow(src, dst netip.AddrPort, p *capture.Packet) *flow {
 	a.nextID++
 	client, server, guessed := a.roles(src, dst, p.TCP.Flags)
-	f := &flow{id: a.nextID, client: client, server: server, rolesGuessed: guessed, first: p.Time, firstFrame: p.Index,
-		vantage: p.Vantage}
+	f := a.pool.get()
+	f.id, f.client, f.server, f.rolesGuessed, f.first, f.firstFrame = a.nextID, client, server, guessed, p.Time, p.Index
+	f.vantage = p.Vantage
 	if a.cfg.Sightings {
 		f.sightings = &facts.Sightings{}
 	}
@@ -384,6 +389,7 @@ func (a *Tracker) finish(f *flow) {
 		f.ladder = ladder{}
 	}
 	f.release()
+	a.pool.put(f)
 }
 
 // Tick tells the tracker the time now, for a live capture in which no packet may arrive for a
@@ -408,7 +414,9 @@ func (a *Tracker) Flush() {
 	// Tables and queues start afresh, letting go of their memory: a capture may go on (live),
 	// and what a finished analysis keeps should be its records, not the tracker's arrays.
 	a.flows, a.tombs = make(map[flowKey]*flow), make(map[flowKey]*tomb)
-	a.closedQ, a.tombQ = fifo[*flow]{}, fifo[*tomb]{}
+	a.closedQ, a.tombQ = fifo[queuedFlow]{}, fifo[queuedTomb]{}
+	a.tombPool = tombPool{}
+	a.pool = flowPool{}
 	a.endInOrder(rest)
 	a.shared.ladders = ladderPool{}
 }

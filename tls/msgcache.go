@@ -33,10 +33,39 @@ type MessageCache struct {
 	certs   map[msgKey]*Certificate
 	names   map[string]string // server names, interned
 	seen    []uint16          // scratch: extension types of the message being scanned
+	bufs    [][]byte          // buffers of records that spanned segments, for the next such record
 }
 
 // MaxCachedMessages bounds the messages of each kind a MessageCache keeps.
 const MaxCachedMessages = 1024
+
+// Record buffers the Streams of a cache share: a record that spans segments (a certificate
+// chain's, in most handshakes) is gathered in one, which goes back to the cache when the
+// record is parsed (parses copy what they keep), so that a busy capture's handshakes do not
+// each allocate one.
+const (
+	maxSharedBuffers = 64
+	sharedBufferMin  = 4096                               // a buffer's least capacity
+	sharedBufferMax  = recordHeaderLen + MaxRecordPayload // the largest kept: the largest TLS record
+)
+
+// takeBuffer returns an empty buffer of at least n bytes holding a copy of have.
+func (c *MessageCache) takeBuffer(n int, have []byte) []byte {
+	var b []byte
+	if k := len(c.bufs); k > 0 && cap(c.bufs[k-1]) >= n {
+		b, c.bufs[k-1], c.bufs = c.bufs[k-1][:0], nil, c.bufs[:k-1]
+	} else {
+		b = make([]byte, 0, max(n, sharedBufferMin))
+	}
+	return append(b, have...)
+}
+
+// giveBuffer takes back a buffer whose record was parsed.
+func (c *MessageCache) giveBuffer(b []byte) {
+	if cap(b) <= sharedBufferMax && len(c.bufs) < maxSharedBuffers {
+		c.bufs = append(c.bufs, b[:0])
+	}
+}
 
 // msgKey is a 128-bit hash of what makes two messages equal.
 type msgKey [2]uint64

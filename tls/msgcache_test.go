@@ -129,3 +129,74 @@ func indexExtension(msg []byte, typ uint16) int {
 	}
 	return -1
 }
+
+// TestSharedRecordBuffers: every stream of testdata, cut into 97-byte segments so that its
+// records span segments, gives the same events from Streams that share a cache (and so gather
+// those records in the cache's reused buffers) as from Streams without one. The events are
+// compared after every stream has run, so that a parse keeping bytes of a buffer that was
+// reused since would show.
+func TestSharedRecordBuffers(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.txt"))
+	if len(files) < 10 {
+		t.Fatalf("only %d test streams", len(files))
+	}
+	cut := func(segs [][]byte) [][]byte {
+		var out [][]byte
+		for b := join(segs); len(b) > 0; {
+			k := min(97, len(b))
+			out, b = append(out, b[:k:k]), b[k:]
+		}
+		return out
+	}
+	type run struct {
+		name      string
+		got, want []Event
+	}
+	var runs []run
+	cache := NewMessageCache()
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".txt")
+		c := loadCapture(t, name)
+		for _, segs := range [][][]byte{cut(c.client), cut(c.server)} {
+			want, _ := feedAll(0, segs)
+			s := NewStream(0)
+			s.SetCache(cache)
+			var got []Event
+			for _, seg := range segs {
+				got = append(got, s.Feed(seg)...)
+			}
+			runs = append(runs, run{name, got, want})
+		}
+	}
+	if len(cache.bufs) == 0 {
+		t.Fatal("no record buffer went back to the cache: no record spanned segments")
+	}
+	for _, r := range runs {
+		if len(r.got) != len(r.want) {
+			t.Errorf("%s: %d events, want %d", r.name, len(r.got), len(r.want))
+			continue
+		}
+		for i := range r.got {
+			g, w := r.got[i], r.want[i]
+			// A cached parse is the first equal message's: its random and session ID are that
+			// one's, and it leaves the server name to the Event.
+			for _, h := range []**ClientHello{&g.ClientHello, &w.ClientHello} {
+				if *h != nil {
+					c := **h
+					c.Random, c.SessionID, c.ServerName = nil, nil, ""
+					*h = &c
+				}
+			}
+			for _, h := range []**ServerHello{&g.ServerHello, &w.ServerHello} {
+				if *h != nil {
+					c := **h
+					c.Random, c.SessionID = nil, nil
+					*h = &c
+				}
+			}
+			if !reflect.DeepEqual(g, w) {
+				t.Errorf("%s event %d: %s, want %s", r.name, i, describe(g), describe(w))
+			}
+		}
+	}
+}

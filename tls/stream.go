@@ -299,10 +299,18 @@ func (s *Stream) record(b []byte) []byte {
 		return b
 	}
 	k := min(n-len(s.buf), len(b))
+	if s.cache != nil && cap(s.buf) < n && k < n-len(s.buf) {
+		s.buf = s.cache.takeBuffer(n, s.buf) // the record spans segments
+	}
 	s.buf, b = append(s.buf, b[:k]...), b[k:]
 	if len(s.buf) == n {
 		s.unit(s.buf)
-		s.buf = spent(s.buf)
+		if s.cache != nil && cap(s.buf) > keptBetween {
+			s.cache.giveBuffer(s.buf)
+			s.buf = nil
+		} else {
+			s.buf = spent(s.buf)
+		}
 	}
 	return b
 }

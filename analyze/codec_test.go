@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -107,4 +108,52 @@ func recordsOf(t *testing.T, path string) []*facts.Conn {
 	}
 	a.Finish(result.Input{})
 	return recs
+}
+
+// TestRecordCodecReadWhileWriting: one goroutine encodes the records of every testdata capture
+// over and over, each time under a new server name and history (so that the Codec's tables
+// grow through many chunks), and hands each over a channel to another goroutine that decodes
+// it while the first writes on, as tracking and the engine's pipeline share a Codec. Every
+// record reads back as it was written. (Run with -race, it checks the tables' publication too.)
+func TestRecordCodecReadWhileWriting(t *testing.T) {
+	paths, _ := filepath.Glob(filepath.Join(ownCaptures, "*.pcap"))
+	more, _ := filepath.Glob(filepath.Join(ownCaptures, "accuracy", "*.pcap"))
+	paths = append(paths, more...)
+	var recs []*facts.Conn
+	for _, p := range paths {
+		recs = append(recs, recordsOf(t, p)...)
+	}
+	if len(recs) < 100 {
+		t.Fatalf("only %d records", len(recs))
+	}
+	type sent struct {
+		b    []byte
+		want *facts.Conn
+	}
+	var codec facts.Codec
+	ch := make(chan sent, 64)
+	go func() {
+		defer close(ch)
+		for round := range 30 {
+			for i, c := range recs {
+				d := *c
+				d.History = fmt.Sprintf("%s-%d-%d", c.History, round, i) // a new string each time
+				ch <- sent{codec.Encode(nil, &d), &d}
+			}
+		}
+	}()
+	n := 0
+	for s := range ch {
+		got, err := codec.Decode(s.b)
+		if err != nil {
+			t.Fatalf("record %d: %v", n, err)
+		}
+		if !reflect.DeepEqual(got, s.want) {
+			t.Fatalf("record %d read back\n%+v\nwant\n%+v", n, got, s.want)
+		}
+		n++
+	}
+	if n < 30*100 {
+		t.Fatalf("only %d records went over", n)
+	}
 }

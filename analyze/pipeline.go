@@ -12,10 +12,17 @@ import (
 // busy. Records go over in batches, in the order tracking finished them, so the result is the
 // same as filing them in line.
 type pipeline struct {
-	batches chan []*facts.Conn
-	free    chan []*facts.Conn
-	cur     []*facts.Conn
+	batches chan []finishedConn
+	free    chan []finishedConn
+	cur     []finishedConn
 	done    chan struct{}
+}
+
+// finishedConn is a record as tracking handed it over: decoded (c), or still encoded (ended,
+// decoded on the pipeline's goroutine).
+type finishedConn struct {
+	c     *facts.Conn
+	ended track.Ended
 }
 
 // pipelineBatch is how many records go over at a time.
@@ -28,18 +35,22 @@ func (a *Analyzer) fileInBackground() {
 	if a.opts.OnFlow != nil || a.pipe != nil {
 		return
 	}
-	p := &pipeline{batches: make(chan []*facts.Conn, 16), free: make(chan []*facts.Conn, 18), done: make(chan struct{})}
+	p := &pipeline{batches: make(chan []finishedConn, 16), free: make(chan []finishedConn, 18), done: make(chan struct{})}
 	a.pipe = p
 	o := &a.opts
 	a.tr = track.New(track.Config{Ports: o.Ports, Hosts: o.Hosts, TLSPorts: o.TLSPorts, StreamLimit: o.StreamLimit,
 		IdleTimeout: o.IdleTimeout, ClosedLinger: o.ClosedLinger, MaxActiveFlows: o.MaxActiveFlows, OwnLadders: true,
-		LadderUnneeded: diagnose.CertainlyOK}, p.take)
+		LadderUnneeded: diagnose.CertainlyOK, EndedSink: p.takeEnded}, p.take)
 	go func() {
 		defer close(p.done)
 		for b := range p.batches {
-			for i, c := range b {
+			for i, f := range b {
+				c := f.c
+				if c == nil {
+					c = f.ended.Record()
+				}
 				a.finished(c)
-				b[i] = nil
+				b[i] = finishedConn{}
 			}
 			select {
 			case p.free <- b[:0]:
@@ -52,19 +63,27 @@ func (a *Analyzer) fileInBackground() {
 // take is the tracker's sink: it queues the record. The tracker keeps no reference to it
 // (track.Config.OwnLadders).
 func (p *pipeline) take(c *facts.Conn) bool {
+	p.queue(finishedConn{c: c})
+	return false
+}
+
+// takeEnded is the tracker's track.Config.EndedSink: it queues the record, to be decoded on the
+// pipeline's goroutine.
+func (p *pipeline) takeEnded(e track.Ended) { p.queue(finishedConn{ended: e}) }
+
+func (p *pipeline) queue(f finishedConn) {
 	if p.cur == nil {
 		select {
 		case p.cur = <-p.free:
 		default:
-			p.cur = make([]*facts.Conn, 0, pipelineBatch)
+			p.cur = make([]finishedConn, 0, pipelineBatch)
 		}
 	}
-	p.cur = append(p.cur, c)
+	p.cur = append(p.cur, f)
 	if len(p.cur) == pipelineBatch {
 		p.batches <- p.cur
 		p.cur = nil
 	}
-	return false
 }
 
 // settle hands over the last records and waits until every record is filed (after the

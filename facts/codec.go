@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"net/netip"
+	"sync/atomic"
 	"time"
 
 	"github.com/connscope/connscope/tls"
@@ -12,8 +13,10 @@ import (
 // Codec writes records (Conn) compactly and reads them back: varints, refs relative to the
 // connection's first packet, and what connections share (hellos, certificate chains, strings)
 // as indexes into the Codec's tables. A typical TLS connection takes 150-250 bytes, where the
-// Conn and its TLS facts take about a kilobyte of memory. A Codec is not safe for concurrent
-// use, and a record must be read back by the Codec that wrote it.
+// Conn and its TLS facts take about a kilobyte of memory. A record must be read back by the
+// Codec that wrote it. One goroutine may write (Encode) while others read (Decode) the records
+// it wrote before, handed over by a channel or a lock: the tables only grow, and a value once in
+// them never moves. Encode is not safe for concurrent use.
 type Codec struct {
 	hellos  table[*Hello]
 	servers table[*ServerHello]
@@ -21,11 +24,17 @@ type Codec struct {
 	strs    table[string] // strings many records share: conn states, histories, SNIs, methods
 }
 
-// table interns values as indexes.
+// table interns values as indexes. Values sit in chunks that never move, under a directory that
+// is replaced, not changed, when it grows: a reader sees the values written before the record
+// that names them was handed over.
 type table[T comparable] struct {
-	vals []T
-	idx  map[T]uint32
+	dir atomic.Pointer[[]*[tableChunk]T]
+	n   atomic.Uint32 // values written
+	idx map[T]uint32  // the writer's
 }
+
+// tableChunk is the number of values in a chunk.
+const tableChunk = 256
 
 // put returns the index of v + 1 (0 stands for the zero value).
 func (t *table[T]) put(v T) uint64 {
@@ -39,9 +48,20 @@ func (t *table[T]) put(v T) uint64 {
 	if t.idx == nil {
 		t.idx = map[T]uint32{}
 	}
-	t.idx[v] = uint32(len(t.vals))
-	t.vals = append(t.vals, v)
-	return uint64(len(t.vals))
+	n := t.n.Load()
+	var dir []*[tableChunk]T
+	if d := t.dir.Load(); d != nil {
+		dir = *d
+	}
+	if int(n/tableChunk) == len(dir) {
+		grown := append(dir[:len(dir):len(dir)], new([tableChunk]T))
+		t.dir.Store(&grown)
+		dir = grown
+	}
+	dir[n/tableChunk][n%tableChunk] = v
+	t.idx[v] = n
+	t.n.Store(n + 1)
+	return uint64(n) + 1
 }
 
 func (t *table[T]) get(i uint64) (T, error) {
@@ -49,10 +69,11 @@ func (t *table[T]) get(i uint64) (T, error) {
 	if i == 0 {
 		return zero, nil
 	}
-	if i > uint64(len(t.vals)) {
+	if i > uint64(t.n.Load()) {
 		return zero, errCorrupt
 	}
-	return t.vals[i-1], nil
+	i--
+	return (*t.dir.Load())[i/tableChunk][i%tableChunk], nil
 }
 
 var errCorrupt = errors.New("facts: a record does not decode (written by another Codec?)")

@@ -82,20 +82,46 @@ func (a *Tracker) tombRecord(t *tomb) *facts.Conn {
 	return c
 }
 
-// finishTomb hands the tomb's record, settled at a.now, to the sink.
+// finishTomb hands the tomb's record, settled at a.now, to the sink (or, encoded, to
+// Config.EndedSink).
 func (a *Tracker) finishTomb(t *tomb) {
 	t.gone = true
-	c := a.tombRecord(t)
-	c.End = facts.MakeRef(0, a.now)
 	t.zeek.Finish()
-	c.ConnState, c.History = t.zeek.ConnState(), a.shared.history(t.zeek.History())
-	if t.sightings != nil {
-		c.Extra().Sightings = t.sightings
-	}
-	if !a.sink(c) && !a.cfg.OwnLadders {
+	e := Ended{rec: t.rec, codec: &a.codec, end: facts.MakeRef(0, a.now), connState: t.zeek.ConnState(),
+		history: a.shared.history(t.zeek.History()), sightings: t.sightings}
+	if a.cfg.EndedSink != nil {
+		t.rec = nil // the sink's now
+		a.cfg.EndedSink(e)
+	} else if c := e.Record(); !a.sink(c) && !a.cfg.OwnLadders {
 		c.Ladder, c.LadderOmitted = nil, 0
 	}
 	a.tombPool.put(t)
+}
+
+// Ended is the record of a connection that ended as a tomb, still encoded by the tracker's
+// Codec, and what its end settled.
+type Ended struct {
+	rec                []byte
+	codec              *facts.Codec
+	end                facts.Ref
+	connState, history string
+	sightings          *facts.Sightings
+}
+
+// Record decodes the record. It may be called on another goroutine than the tracker's, once
+// the Ended was handed over (facts.Codec), and once.
+func (e Ended) Record() *facts.Conn {
+	c, err := e.codec.Decode(e.rec)
+	if err != nil {
+		// The tracker wrote it with this Codec: a failure here is a bug, not bad input.
+		panic("track: a tomb's record does not decode: " + err.Error())
+	}
+	c.End = e.end
+	c.ConnState, c.History = e.connState, e.history
+	if e.sightings != nil {
+		c.Extra().Sightings = e.sightings
+	}
+	return c
 }
 
 // startsNewConnection is flow.startsNewConnection for a tomb: on a closed connection, any SYN

@@ -73,6 +73,10 @@ type Config struct {
 	// tomb's memory. A late packet that turns such a connection into a failure leaves it without
 	// a ladder (its evidence still names the frames). nil: every tomb keeps its ladder.
 	LadderUnneeded func(c *facts.Conn) bool
+	// EndedSink, when set, takes the records of tombs (most connections of a busy capture)
+	// still encoded, in their place among the records Sink takes: decoding them (Ended.Record)
+	// can then be done on another goroutine. It implies OwnLadders for them.
+	EndedSink func(Ended)
 }
 
 // Sink takes each finished connection's record. It returns whether the record keeps its ladder

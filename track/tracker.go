@@ -42,6 +42,12 @@ func makeKeyFrom(srcIP netip.Addr, srcPort uint16, dstIP netip.Addr, dstPort uin
 	return flowKey{lo: d, hi: s, ports: uint64(dstPort)<<32 | uint64(srcPort)<<16 | v6}
 }
 
+// keyedFlow is a flow with its key in the flow table.
+type keyedFlow struct {
+	key flowKey
+	queuedFlow
+}
+
 // Config says which connections to track and how much to keep.
 type Config struct {
 	// Ports are the server ports tracked; empty: every TCP port.
@@ -101,6 +107,7 @@ type Tracker struct {
 	codec    facts.Codec       // the tombs' records
 	grace    time.Duration     // tombGrace (tests change it)
 	scratch  []byte
+	lastFlow keyedFlow // the last packet's flow, while it is in flows
 	// recScratch is the record of a flow being buried, encoded at once (tomb.go).
 	recScratch recordScratch
 	nextID     int
@@ -174,7 +181,12 @@ func (a *Tracker) tcpPacket(p *capture.Packet) {
 			a.Sightings()
 		}
 	}
-	f := a.flows[key]
+	var f *flow
+	if l := &a.lastFlow; l.f != nil && l.key == key && l.live() != nil {
+		f = l.f // the flow of the packet before: a transfer's packets come in runs
+	} else {
+		f = a.flows[key]
+	}
 	if f != nil && f.startsNewConnection(src, p) {
 		delete(a.flows, key)
 		a.finish(f)
@@ -194,6 +206,7 @@ func (a *Tracker) tcpPacket(p *capture.Packet) {
 		f.key = key
 		a.flows[key] = f
 	}
+	a.lastFlow = keyedFlow{key, f.queued()}
 	f.packet(src, p, a)
 	if !f.closedQueued && f.closed() {
 		f.closedQueued = true

@@ -432,9 +432,11 @@ func (a *Tracker) Flush() {
 	// and what a finished analysis keeps should be its records, not the tracker's arrays.
 	a.flows, a.tombs = make(map[flowKey]*flow), make(map[flowKey]*tomb)
 	a.closedQ, a.tombQ = fifo[queuedFlow]{}, fifo[queuedTomb]{}
-	a.tombPool = tombPool{}
-	a.pool = flowPool{}
+	a.lastFlow = keyedFlow{}
 	a.endInOrder(rest)
+	// So do the pools, which the flows and tombs just ended went to.
+	a.pool = flowPool{off: a.pool.off}
+	a.tombPool = tombPool{off: a.tombPool.off}
 	a.shared.ladders = ladderPool{}
 }
 

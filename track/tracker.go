@@ -125,7 +125,8 @@ type Tracker struct {
 
 // New returns a Tracker that hands finished connections to sink.
 func New(cfg Config, sink Sink) *Tracker {
-	t := &Tracker{cfg: cfg, flows: make(map[flowKey]*flow), tombs: make(map[flowKey]*tomb), sink: sink, grace: tombGrace}
+	t := &Tracker{cfg: cfg, flows: make(map[flowKey]*flow), tombs: make(map[flowKey]*tomb), sink: sink, grace: tombGrace,
+		pool: flowPool{max: maxPooledFlows}, tombPool: tombPool{max: maxPooledTombs}}
 	if len(cfg.Ports) > 0 {
 		t.ports = new([65536]bool)
 		for _, p := range cfg.Ports {
@@ -182,8 +183,8 @@ func (a *Tracker) tcpPacket(p *capture.Packet) {
 		}
 	}
 	var f *flow
-	if l := &a.lastFlow; l.f != nil && l.key == key && l.live() != nil {
-		f = l.f // the flow of the packet before: a transfer's packets come in runs
+	if l := &a.lastFlow; l.key == key && l.live() != nil {
+		f = l.p // the flow of the packet before: a transfer's packets come in runs
 	} else {
 		f = a.flows[key]
 	}
@@ -435,8 +436,8 @@ func (a *Tracker) Flush() {
 	a.lastFlow = keyedFlow{}
 	a.endInOrder(rest)
 	// So do the pools, which the flows and tombs just ended went to.
-	a.pool = flowPool{off: a.pool.off}
-	a.tombPool = tombPool{off: a.tombPool.off}
+	a.pool.empty()
+	a.tombPool.empty()
 	a.shared.ladders = ladderPool{}
 }
 

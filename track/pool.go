@@ -1,0 +1,93 @@
+package track
+
+// The tracker reuses its flows and tombs: a flow is kilobytes, allocated for every connection,
+// and most of what a busy capture allocates; tombs end in batches, a sweep's worth (a second of
+// capture time) at a time, and are reused over the next second. Pointers to a flow or a tomb
+// outlive it only in the queues, which hold its generation: a queued one that was finished, and
+// perhaps reused for another connection, since is dropped when it comes up (queued.live).
+
+// reusable is what a pool keeps: a flow or a tomb, which counts its generations.
+type reusable[T any] interface {
+	*T
+	generation() uint32
+	ended() bool // finished or buried: what still points to it lets go of it
+	renew()      // zeroes it for its next use, a generation on (keeping what it may reuse)
+}
+
+// queued is a flow or a tomb as a queue holds it.
+type queued[T any, P reusable[T]] struct {
+	p   P
+	gen uint32
+}
+
+// queue returns p as a queue holds it.
+func queue[T any, P reusable[T]](p P) queued[T, P] { return queued[T, P]{p, p.generation()} }
+
+// live returns the queued flow or tomb, or nil when it ended (and was perhaps reused) since.
+func (q queued[T, P]) live() P {
+	if q.p == nil || q.p.generation() != q.gen || q.p.ended() {
+		return nil
+	}
+	return q.p
+}
+
+// pool keeps ended flows or tombs for reuse, at most max of them.
+type pool[T any, P reusable[T]] struct {
+	free   []P
+	max    int
+	off    bool // keeps nothing (tests compare)
+	reused int  // handed out again
+}
+
+// get returns a zeroed flow or tomb, of a generation after any it had.
+func (p *pool[T, P]) get() P {
+	n := len(p.free)
+	if n == 0 {
+		return P(new(T))
+	}
+	p.reused++
+	x := p.free[n-1]
+	p.free[n-1] = nil
+	p.free = p.free[:n-1]
+	x.renew()
+	return x
+}
+
+// put takes an ended (released) flow or tomb for reuse.
+func (p *pool[T, P]) put(x P) {
+	if !p.off && len(p.free) < p.max {
+		p.free = append(p.free, x)
+	}
+}
+
+// empty lets go of what the pool keeps.
+func (p *pool[T, P]) empty() { p.free = nil }
+
+type (
+	queuedFlow = queued[flow, *flow]
+	queuedTomb = queued[tomb, *tomb]
+	flowPool   = pool[flow, *flow]
+	tombPool   = pool[tomb, *tomb]
+)
+
+// Pool bounds.
+const (
+	maxPooledFlows = 1024
+	maxPooledTombs = 8192
+)
+
+func (f *flow) generation() uint32 { return f.gen }
+func (f *flow) ended() bool        { return f.gone }
+func (f *flow) renew()             { gen := f.gen + 1; *f = flow{}; f.gen = gen }
+func (f *flow) queued() queuedFlow { return queue(f) }
+
+func (t *tomb) generation() uint32 { return t.gen }
+func (t *tomb) ended() bool        { return t.gone }
+func (t *tomb) queued() queuedTomb { return queue(t) }
+
+// renew keeps the tomb's record buffer.
+func (t *tomb) renew() {
+	gen, rec := t.gen+1, t.rec[:0]
+	*t = tomb{}
+	t.gen, t.rec = gen, rec
+}

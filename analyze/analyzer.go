@@ -218,6 +218,7 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 			}
 		}
 		count(a.kept.servers[e.server], v, 1)
+		a.kept.setVerdict(i, v)
 		if e.rolesGuessed {
 			guessed++
 		}
@@ -244,7 +245,7 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 		if w != nil {
 			a.vp.buildViews(c, w, into)
 		}
-	})
+	}).WithBriefs(a.kept.brief) // the verdicts counted above: a report makes the failing flows only
 	for v, byServer := range a.agg.Revised() {
 		for s, n := range byServer {
 			count(s, v, n)

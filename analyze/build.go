@@ -171,12 +171,28 @@ func (a *Analyzer) build(c *facts.Conn, d *diagnose.Diagnosis, out *result.Flow)
 	out.HTTP = httpResult(c, a.cfg.CheckURL)
 }
 
+// tlsShown reports whether the result gives connection c a TLS section (fillTLS).
+func tlsShown(c *facts.Conn) bool {
+	x := c.TLS
+	return x != nil && (x.IsTLS() || len(x.Alerts) > 0)
+}
+
+// offeredLegacy is result.Flow.OfferedLegacy of c's result, told from the record: fillTLS gives
+// a ClientHello its offer from the legacy version field when it has no supported_versions.
+func offeredLegacy(c *facts.Conn) bool {
+	if !tlsShown(c) {
+		return false
+	}
+	h := c.TLS.Hello
+	return h != nil && !h.CH.VersionsFromExtension() && len(h.Offered) > 0
+}
+
 func (a *Analyzer) fillTLS(c *facts.Conn, out *result.Flow) {
 	x := c.TLS
 	if x == nil {
 		return
 	}
-	if !x.IsTLS() && len(x.Alerts) == 0 {
+	if !tlsShown(c) {
 		if nt := x.R().NotTLS[facts.Client]; nt.Seen() {
 			out.NotTLS = diagnose.DescribePrefix(nt.Prefix)
 		}

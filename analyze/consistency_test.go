@@ -1,7 +1,6 @@
 package analyze
 
 import (
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -126,20 +125,9 @@ func TestContradictions(t *testing.T) {
 // TestNoVerdictContradictsItsEvidence runs every capture of testdata and of ../shared/captures
 // and fails on any flow whose verdict its own facts contradict (contradictions).
 func TestNoVerdictContradictsItsEvidence(t *testing.T) {
-	var paths []string
-	for _, glob := range []string{"*.pcap*", "accuracy/*.pcap", "twopoint/*.pcap*", "twopoint/*/*.pcap*"} {
-		m, _ := filepath.Glob(filepath.Join(ownCaptures, glob))
-		paths = append(paths, m...)
-	}
-	shared, _ := filepath.Glob(filepath.Join(sharedCaptures, "*", "*.pcap*"))
-	if len(paths) < 80 || len(shared) < 20 {
-		t.Fatalf("%d testdata and %d shared captures: the globs find too few", len(paths), len(shared))
-	}
 	flows := 0
-	for _, path := range append(paths, shared...) {
-		if strings.HasSuffix(path, ".tsv") {
-			continue
-		}
+	paths := everyCapture(t)
+	for _, path := range paths {
 		res, err := File(path, Options{})
 		if err != nil {
 			t.Errorf("%s: %v", path, err)
@@ -152,5 +140,5 @@ func TestNoVerdictContradictsItsEvidence(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d flows of %d captures checked", flows, len(paths)+len(shared))
+	t.Logf("%d flows of %d captures checked", flows, len(paths))
 }

@@ -2,12 +2,14 @@ package analyze
 
 import (
 	"cmp"
+	"math"
 	"net/netip"
 	"slices"
 
 	"github.com/connscope/connscope/diagnose"
 	"github.com/connscope/connscope/diagnose/netpath"
 	"github.com/connscope/connscope/facts"
+	"github.com/connscope/connscope/result"
 )
 
 // store keeps the records the result lists, compactly (facts.Codec) in chunks that hold no
@@ -28,6 +30,8 @@ type store struct {
 	spillAfter int    // bytes of chunks kept in memory before spilling (0: defaultSpillAfter; <0: never)
 	inMemory   int    // bytes of chunks in memory
 	scratch    []byte // the record being added
+	// verdicts are the final verdicts the entries got (setVerdict), each once.
+	verdicts []result.Verdict
 }
 
 // entry is one kept record: where its bytes are, and the facts the summary counts with.
@@ -42,6 +46,10 @@ type entry struct {
 	missing      int8
 	rolesGuessed bool
 	vantage      uint16 // where the record's packets were captured
+	// legacy: the record's flow offers from the legacy version field (offeredLegacy).
+	legacy bool
+	// verdict is the final verdict's index in store.verdicts, once setVerdict gave it.
+	verdict uint8
 }
 
 // defaultChunkSize is the size of the store's chunks of record bytes.
@@ -67,12 +75,33 @@ func (s *store) add(c *facts.Conn, first diagnose.First) {
 		s.servers = append(s.servers, c.Server)
 	}
 	s.entries = append(s.entries, entry{off: uint32(start), n: uint32(len(s.chunks[k]) - start), chunk: uint32(k), id: c.ID,
-		server: srv, first: first, missing: int8(netpath.MissingDirection(c) + 1), rolesGuessed: c.RolesGuessed, vantage: c.Vantage})
+		server: srv, first: first, missing: int8(netpath.MissingDirection(c) + 1), rolesGuessed: c.RolesGuessed, vantage: c.Vantage,
+		legacy: offeredLegacy(c)})
 }
 
 // sort puts the entries in ID order.
 func (s *store) sort() {
 	slices.SortFunc(s.entries, func(x, y entry) int { return cmp.Compare(x.id, y.id) })
+}
+
+// setVerdict gives entry i its final verdict (the verdicts are few: an index is kept).
+func (s *store) setVerdict(i int, v result.Verdict) {
+	k := slices.Index(s.verdicts, v)
+	if k < 0 {
+		k = len(s.verdicts)
+		if k > math.MaxUint8 {
+			panic("store: more verdicts than an entry can index") // the verdicts are a few dozen
+		}
+		s.verdicts = append(s.verdicts, v)
+	}
+	s.entries[i].verdict = uint8(k)
+}
+
+// brief is entry i's brief, once setVerdict gave it its final verdict.
+func (s *store) brief(i int) result.Brief {
+	e := &s.entries[i]
+	v := s.verdicts[e.verdict]
+	return result.Brief{Verdict: v, Failed: v.Failed(), OfferedLegacy: e.legacy}
 }
 
 // len is the number of records kept.

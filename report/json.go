@@ -168,17 +168,24 @@ func jsonFlows(w *jsonWriter, wd *words, flows result.FlowList, fb *findings.Bui
 				cw.n[k] = c.start // a separator before every flow but the first
 				d := done{legacy: make([]bool, 0, jsonChunk)}
 				for i := c.start; i < min(c.start+jsonChunk, n); i++ {
-					flows.Fill(i, &f)
-					if f.Failed {
+					fl := &f
+					if b, ok := flows.Brief(i); ok && b.Failed {
+						fl = new(result.Flow) // the findings keep it: made into memory of its own
+					}
+					flows.Fill(i, fl)
+					if fl.Failed {
 						if d.failed == nil {
 							d.failed = map[int]*result.Flow{}
 						}
-						own := flows.At(i)
-						d.failed[i] = &own
+						if fl == &f { // no brief said so: made again, for the findings
+							own := flows.At(i)
+							fl = &own
+						}
+						d.failed[i] = fl
 					}
-					d.legacy = append(d.legacy, findings.OfferedLegacy(&f))
+					d.legacy = append(d.legacy, findings.OfferedLegacy(fl))
 					cw.elem()
-					jsonFlow(cw, wd, &f)
+					jsonFlow(cw, wd, fl)
 				}
 				d.b = cw.b
 				c.out <- d
@@ -218,7 +225,8 @@ func jsonFlows(w *jsonWriter, wd *words, flows result.FlowList, fb *findings.Bui
 // msg writes a message worded.
 func jsonMsg(w *jsonWriter, wd *words, m *result.Message) {
 	var scratch [256]byte
-	w.b = appendJSONString(w.b, string(wd.appendMsg(scratch[:0], m)))
+	text := wd.appendMsg(scratch[:0], m)
+	w.b = appendJSONString(w.b, unsafe.String(unsafe.SliceData(text), len(text))) // only read during the call: not copied
 }
 
 func jsonInput(w *jsonWriter, wd *words, in *result.Input) {
@@ -778,13 +786,24 @@ type chainShape struct {
 }
 
 // helloShapeKey identifies what flows that sent the same ClientHello share in the result: the
-// lists are the same arrays (analyze makes one result form per distinct ClientHello).
+// lists are the same arrays, the strings the same bytes (analyze makes one result form per
+// distinct ClientHello).
 type helloShapeKey struct {
 	suites, groups, exts, sigs, offered, supported  *string
 	nSuites, nGroups, nExts, nSigs, nOffered, nSupp int
-	legacy, highest, ja3, ja4, ja3s, ja4r           string
+	legacy, highest, ja3, ja4, ja3s, ja4r           strRef
 	sslv2, fromLegacy, suppNil                      bool
 }
+
+// strRef identifies a string by where its bytes are, for a key that is cheap to hash: equal
+// refs are equal strings (the bytes cannot change), while equal strings made apart have other
+// refs (what they key is then written again, never shared wrongly).
+type strRef struct {
+	p *byte
+	n int
+}
+
+func refOf(s string) strRef { return strRef{unsafe.StringData(s), len(s)} }
 
 // helloHead is the first half of a ClientHello's shared fields, keyed apart from the second.
 type helloHead struct{ k helloShapeKey }
@@ -798,7 +817,7 @@ func helloShape(ch *result.ClientHello) helloShapeKey {
 		sigs: unsafe.SliceData(ch.SignatureAlgorithms), offered: unsafe.SliceData(ch.OfferedVersions), supported: unsafe.SliceData(ch.SupportedVersions),
 		nSuites: len(ch.CipherSuites), nGroups: len(ch.SupportedGroups), nExts: len(ch.Extensions), nSigs: len(ch.SignatureAlgorithms),
 		nOffered: len(ch.OfferedVersions), nSupp: len(ch.SupportedVersions),
-		legacy: ch.LegacyVersion, highest: ch.Highest, ja3: ch.JA3, ja4: ch.JA4, ja3s: ch.JA3String, ja4r: ch.JA4R,
+		legacy: refOf(ch.LegacyVersion), highest: refOf(ch.Highest), ja3: refOf(ch.JA3), ja4: refOf(ch.JA4), ja3s: refOf(ch.JA3String), ja4r: refOf(ch.JA4R),
 		sslv2: ch.SSLv2Format, fromLegacy: ch.OfferedFromLegacy, suppNil: ch.SupportedVersions == nil,
 	}
 }

@@ -15,6 +15,7 @@ type FlowList struct {
 	// concurrent: at may be called from several goroutines at once (NewConcurrentFlowList), and
 	// no Map function was added.
 	concurrent bool
+	brief      func(i int) Brief // nil: no briefs (WithBriefs)
 }
 
 // NewConcurrentFlowList is NewFlowList for an at that may be called from several goroutines at
@@ -81,7 +82,8 @@ func (l FlowList) Slice() []Flow {
 }
 
 // Map returns a list whose flows pass through fn when handed out (after those of l). The list
-// is not Concurrent: fn may not be safe for concurrent use.
+// is not Concurrent: fn may not be safe for concurrent use. It keeps l's briefs: fn must not
+// change what a flow's brief says (BriefOf).
 func (l FlowList) Map(fn func(*Flow)) FlowList {
 	out := l
 	out.concurrent = false

@@ -14,9 +14,28 @@ const aheadChunk = 128
 // gets them one at a time and in order. A *Flow is valid until the loop's next step; a loop
 // that stops early returns once the workers have finished the chunks they were making.
 func (l FlowList) Ahead() iter.Seq2[int, *Flow] {
+	return l.ahead(l.n, func(k int) int { return k })
+}
+
+// aheadOf is Ahead over the flows whose indexes idx lists, in its order.
+func (l FlowList) aheadOf(idx []int) iter.Seq2[int, *Flow] {
+	return l.ahead(len(idx), func(k int) int { return idx[k] })
+}
+
+// ahead yields flows index(0), index(1) ... index(n-1), made ahead as Ahead says.
+func (l FlowList) ahead(n int, index func(k int) int) iter.Seq2[int, *Flow] {
 	workers := runtime.GOMAXPROCS(0)
-	if !l.concurrent || workers < 2 || l.n < 4*aheadChunk {
-		return l.All()
+	if !l.concurrent || workers < 2 || n < 4*aheadChunk {
+		return func(yield func(int, *Flow) bool) {
+			var f Flow
+			for k := range n {
+				i := index(k)
+				l.fill(i, &f)
+				if !yield(i, &f) {
+					return
+				}
+			}
+		}
 	}
 	return func(yield func(int, *Flow) bool) {
 		type chunk struct {
@@ -36,7 +55,7 @@ func (l FlowList) Ahead() iter.Seq2[int, *Flow] {
 		running.Go(func() {
 			defer close(jobs)
 			defer close(order)
-			for start := 0; start < l.n; start += aheadChunk {
+			for start := 0; start < n; start += aheadChunk {
 				c := &chunk{start: start, made: make(chan struct{})}
 				select {
 				case order <- c:
@@ -58,8 +77,8 @@ func (l FlowList) Ahead() iter.Seq2[int, *Flow] {
 					default:
 						c.flows = make([]Flow, aheadChunk)
 					}
-					for j := range min(aheadChunk, l.n-c.start) {
-						l.fill(c.start+j, &c.flows[j])
+					for j := range min(aheadChunk, n-c.start) {
+						l.fill(index(c.start+j), &c.flows[j])
 					}
 					close(c.made)
 				}
@@ -67,8 +86,8 @@ func (l FlowList) Ahead() iter.Seq2[int, *Flow] {
 		}
 		for c := range order {
 			<-c.made
-			for j := range min(aheadChunk, l.n-c.start) {
-				if !yield(c.start+j, &c.flows[j]) {
+			for j := range min(aheadChunk, n-c.start) {
+				if !yield(index(c.start+j), &c.flows[j]) {
 					return
 				}
 			}

@@ -48,3 +48,59 @@ func TestAhead(t *testing.T) {
 		}
 	}
 }
+
+// TestWhere: Where yields, in order, the flows whose brief passes, made on several goroutines
+// when many; with briefs only those are made, without every flow is made and its brief read
+// from it; a loop that stops early stops.
+func TestWhere(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	const n = 20*aheadChunk + 5
+	var made atomic.Int64
+	at := func(i int, f *Flow) {
+		made.Add(1)
+		f.ID = i + 1
+		f.Failed = i%3 == 0
+	}
+	brief := func(i int) Brief { return Brief{Failed: i%3 == 0} }
+	keep := func(i int, b Brief) bool { return b.Failed && i != 6 }
+	want := 0
+	for i := range n {
+		if keep(i, brief(i)) {
+			want++
+		}
+	}
+	for _, c := range []struct {
+		name string
+		list FlowList
+		made int64
+	}{
+		{"briefs, concurrent", NewConcurrentFlowList(n, at).WithBriefs(brief), int64(want)},
+		{"briefs, in turn", NewFlowList(n, at).WithBriefs(brief), int64(want)},
+		{"no briefs", NewConcurrentFlowList(n, at), n},
+	} {
+		made.Store(0)
+		next, got := 0, 0
+		for i, f := range c.list.Where(keep) {
+			if i < next || f.ID != i+1 || !keep(i, BriefOf(f)) {
+				t.Fatalf("%s: flow %d (ID %d) after %d", c.name, i, f.ID, next)
+			}
+			next = i + 1
+			got++
+		}
+		if got != want || made.Load() != c.made {
+			t.Errorf("%s: %d flows yielded, %d made, want %d and %d", c.name, got, made.Load(), want, c.made)
+		}
+		got = 0
+		for range c.list.Where(keep) {
+			if got++; got == 3 {
+				break
+			}
+		}
+		if got != 3 {
+			t.Errorf("%s: the loop went on after it stopped", c.name)
+		}
+	}
+	if _, ok := NewFlowList(1, at).Brief(0); ok {
+		t.Error("a list without briefs gave a brief")
+	}
+}

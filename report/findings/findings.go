@@ -218,14 +218,29 @@ func (b *Builder) Done() *Findings {
 }
 
 // Of returns the findings of r, made in one pass over its flows (made ahead on the other CPUs
-// when the list allows it).
+// when the list allows it). When the list has briefs (result.FlowList.Brief) only the failing
+// flows are made: the others are counted from their briefs.
 func Of(r *result.Result) *Findings {
 	b := NewBuilder(r)
-	for i, f := range r.Flows.Ahead() {
+	if !r.Flows.HasBriefs() {
+		for i, f := range r.Flows.Ahead() {
+			b.Add(i, f)
+		}
+		return b.Done()
+	}
+	for i := range r.Flows.Len() {
+		if br, _ := r.Flows.Brief(i); !br.Failed {
+			b.AddWorked(br.OfferedLegacy)
+		}
+	}
+	for i, f := range r.Flows.Where(failing) {
 		b.Add(i, f)
 	}
 	return b.Done()
 }
+
+// failing is a result.FlowList.Where filter: the flows that failed.
+func failing(_ int, b result.Brief) bool { return b.Failed }
 
 // Advice is the advice that words the group's title and next steps: its first connection's,
 // with the client (the placeholders {client} and {client_ip}) standing for every agent of the
@@ -313,9 +328,7 @@ func HostOf(s result.HostPort) result.IP {
 
 // OfferedLegacy reports whether the flow's offer came from a ClientHello without the
 // supported_versions extension (only its highest version is on the wire).
-func OfferedLegacy(f *result.Flow) bool {
-	return f.TLS != nil && f.TLS.ClientHello != nil && f.TLS.ClientHello.OfferedFromLegacy && len(f.OfferedVersions) > 0
-}
+func OfferedLegacy(f *result.Flow) bool { return f.OfferedLegacy() }
 
 // HighestOffered is the highest version the flow's client offered, or "".
 func HighestOffered(f *result.Flow) string {

@@ -63,7 +63,7 @@ func Write(w io.Writer, r *result.Result, wd Words) error {
 	capture := findings.FileName(string(r.Input.File))
 	fb := findings.NewBuilder(r)
 	var l line
-	for i, f := range r.Flows.All() {
+	for i, f := range r.Flows.Ahead() { // made ahead on the other CPUs when the list allows it
 		fb.Add(i, f)
 		connection(&l, f, capture, wd)
 		out = append(out, l.b...)

@@ -174,10 +174,7 @@ func writeListing(b *bytes.Buffer, r *result.Result, fs *findings.Findings, wd *
 	}
 	g := newGrid(wd.Cols(cols...), true)
 	legacy := false
-	for _, f := range r.Flows.All() {
-		if o.Failed && !f.Failed {
-			continue
-		}
+	for _, f := range r.Flows.Where(func(_ int, b result.Brief) bool { return !o.Failed || b.Failed }) {
 		offered := wording.Clean(findings.VersionRange(f.OfferedVersions))
 		if findings.OfferedLegacy(f) {
 			offered += wording.LegacyMark
@@ -204,10 +201,8 @@ func writeListing(b *bytes.Buffer, r *result.Result, fs *findings.Findings, wd *
 // writeDetails writes the block of each listed connection that failed (of every one with -v; of
 // the failing ones only with --failed).
 func writeDetails(b *bytes.Buffer, r *result.Result, wd *wording.Words, o Options, p painter) {
-	for _, f := range r.Flows.All() {
-		if !f.Failed && (!o.Verbose || o.Failed) {
-			continue
-		}
+	every := o.Verbose && !o.Failed
+	for _, f := range r.Flows.Where(func(_ int, b result.Brief) bool { return b.Failed || every }) {
 		writeDetail(b, wording.ViewFlow(f, wd), wd, p)
 		b.WriteByte('\n')
 	}

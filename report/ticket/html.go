@@ -320,12 +320,15 @@ func htmlFlows(p *htmlPage, r *result.Result, fs *findings.Findings, wd *wording
 			detail(g.Example)
 		}
 	}
-	legacy, failing := false, 0
-	for i, f := range r.Flows.All() {
+	// Only the flows a row or a detail shows are made: the first rows, and the failing flows
+	// until the details are drawn (the list's briefs tell which fail without making them).
+	legacy, failing := false, fs.ListedFailed
+	for i, f := range r.Flows.Where(func(i int, b result.Brief) bool { return i < maxHTMLFlows || b.Failed }) {
+		if i >= maxHTMLFlows && len(p.Ladders) == maxLadders {
+			break
+		}
 		if f.Failed {
-			failing++
 			detail(f) // the detail copies what it shows: f may be reused
-
 		}
 		if i >= maxHTMLFlows {
 			continue

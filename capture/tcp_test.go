@@ -11,9 +11,9 @@ import (
 	"github.com/gopacket/gopacket/pcapgo"
 )
 
-// realSegments returns the TCP segments (header and payload) of the IPv4 frames of
-// tls-veth-nano.pcap: SYNs with options, data, FINs, RSTs.
-func realSegments(t testing.TB) [][]byte {
+// realFrames returns the frames of tls-veth-nano.pcap (Ethernet; IPv4 and IPv6, taken on the host
+// that sent them).
+func realFrames(t testing.TB) [][]byte {
 	t.Helper()
 	f, err := os.Open("testdata/tls-veth-nano.pcap")
 	if err != nil {
@@ -24,19 +24,29 @@ func realSegments(t testing.TB) [][]byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var segs [][]byte
+	var frames [][]byte
 	for {
 		frame, _, err := r.ReadPacketData()
 		if err == io.EOF {
-			return segs
+			return frames
 		}
 		if err != nil {
 			t.Fatal(err)
 		}
+		frames = append(frames, frame)
+	}
+}
+
+// realSegments returns the TCP segments (header and payload) of the IPv4 frames of
+// tls-veth-nano.pcap: SYNs with options, data, FINs, RSTs.
+func realSegments(t testing.TB) [][]byte {
+	var segs [][]byte
+	for _, frame := range realFrames(t) {
 		if len(frame) > 14+20 && frame[12] == 0x08 && frame[13] == 0x00 && frame[14+9] == protoTCP {
 			segs = append(segs, frame[14+int(frame[14]&0x0f)*4:])
 		}
 	}
+	return segs
 }
 
 // sameAsGopacket fails t when tcpHeader decodes seg otherwise than gopacket's layers.TCP: it

@@ -125,17 +125,18 @@ const readAheadBatch = 256
 // readAheadBatches bounds the batches read but not yet analysed.
 const readAheadBatches = 4
 
-// packetBatch is packets read ahead, with copies of their payloads (the reader's are borrowed).
+// packetBatch is packets read ahead. Their payloads point into the reader's buffers, which the
+// batch holds until it is released: nothing is copied.
 type packetBatch struct {
-	packets  []capture.Packet
-	payloads []byte // the payloads of packets, which their slices point into
-	err      error  // what Next returned after the last packet: io.EOF at the end
+	pcapfile.Batch
+	err error // what Next returned after the last packet: io.EOF at the end
 }
 
 // readAhead reads r in a goroutine and calls take with each packet, in order, in the calling
 // goroutine, until Next fails; it returns that error (io.EOF at the end of the file). The
 // reader is used only by the goroutine until readAhead returns. Packets reach take as Next gives
-// them, with their payloads copied: take may keep nothing of them past the call, as with Next.
+// them, their payloads valid until take returns: take may keep nothing of them past the call, as
+// with Next.
 func readAhead(r *pcapfile.Reader, take func(*capture.Packet)) error {
 	full := make(chan *packetBatch, readAheadBatches)
 	free := make(chan *packetBatch, readAheadBatches+2)
@@ -145,28 +146,9 @@ func readAhead(r *pcapfile.Reader, take func(*capture.Packet)) error {
 			select {
 			case b = <-free:
 			default:
-				b = &packetBatch{packets: make([]capture.Packet, 0, readAheadBatch)}
+				b = &packetBatch{}
 			}
-			b.packets, b.payloads = b.packets[:0], b.payloads[:0]
-			for len(b.packets) < readAheadBatch {
-				b.packets = append(b.packets, capture.Packet{})
-				p := &b.packets[len(b.packets)-1]
-				if b.err = r.Next(p); b.err != nil {
-					b.packets = b.packets[:len(b.packets)-1]
-					break
-				}
-				// A payload copied before the array grew stays valid in the old one.
-				switch p.Kind {
-				case capture.KindTCP:
-					n := len(b.payloads)
-					b.payloads = append(b.payloads, p.TCP.Payload...)
-					p.TCP.Payload = b.payloads[n:len(b.payloads):len(b.payloads)]
-				case capture.KindDNS:
-					n := len(b.payloads)
-					b.payloads = append(b.payloads, p.UDP.Payload...)
-					p.UDP.Payload = b.payloads[n:len(b.payloads):len(b.payloads)]
-				}
-			}
+			b.err = r.ReadBatch(&b.Batch, readAheadBatch)
 			full <- b
 			if b.err != nil {
 				return
@@ -174,9 +156,10 @@ func readAhead(r *pcapfile.Reader, take func(*capture.Packet)) error {
 		}
 	}()
 	for b := range full {
-		for i := range b.packets {
-			take(&b.packets[i])
+		for i := range b.Packets {
+			take(&b.Packets[i])
 		}
+		b.Release()
 		if b.err != nil {
 			return b.err // the goroutine has returned
 		}

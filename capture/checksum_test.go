@@ -3,30 +3,14 @@ package capture
 import (
 	"bytes"
 	"encoding/binary"
-	"os"
 	"testing"
-
-	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // realIPv4 is a real IPv4 packet: the client's SYN, the first frame of tls-veth-nano.pcap (taken on
 // the host that sent it, so its TCP checksum holds the pseudo-header sum, as offload leaves it).
 func realIPv4(t *testing.T) []byte {
 	t.Helper()
-	f, err := os.Open("testdata/tls-veth-nano.pcap")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, err := pcapgo.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	frame, _, err := r.ReadPacketData()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return append([]byte(nil), frame[14:]...)
+	return append([]byte(nil), realFrames(t)[0][14:]...)
 }
 
 // The checks themselves, on exact values: an IPv4 header (RFC 1071's example words would do as

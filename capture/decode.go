@@ -70,7 +70,7 @@ type decoder struct {
 	loop  layers.Loopback
 	ip4   ipv4Header
 	ip6   ipv6Header
-	tcp   layers.TCP
+	tcp   tcpHeader
 
 	// tunnel layers gopacket decodes without allocating (encap.go reads the others by hand)
 	greL    layers.GRE
@@ -546,6 +546,53 @@ func (h *ipv6Header) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) er
 	return nil
 }
 
+// tcpHeader is the parsers' TCP layer: the fixed header, and the options' length from the data
+// offset, with the checks (and so the failures) of gopacket's layers.TCP, without its decoding of
+// the options, which connscope does not read: layers.TCP appends a value of some 150 bytes for
+// each option of every segment (and allocates for MPTCP's), a third of decoding's time on a
+// capture of TLS connections.
+type tcpHeader struct {
+	layers.BaseLayer
+	srcPort, dstPort uint16
+	seq, ack         uint32
+	window           uint16
+}
+
+var (
+	errTCPShort      = errors.New("TCP header cut short")
+	errTCPOffset     = errors.New("TCP data offset below 5")
+	errTCPPastPacket = errors.New("TCP data offset greater than packet length")
+)
+
+func (h *tcpHeader) LayerType() gopacket.LayerType  { return layers.LayerTypeTCP }
+func (h *tcpHeader) CanDecode() gopacket.LayerClass { return layers.LayerTypeTCP }
+
+// NextLayerType ends the parser: what a segment carries is the tracker's to read.
+func (h *tcpHeader) NextLayerType() gopacket.LayerType { return gopacket.LayerTypePayload }
+
+func (h *tcpHeader) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
+	if len(data) < 20 {
+		df.SetTruncated()
+		return errTCPShort
+	}
+	h.srcPort = binary.BigEndian.Uint16(data[0:2])
+	h.dstPort = binary.BigEndian.Uint16(data[2:4])
+	h.seq = binary.BigEndian.Uint32(data[4:8])
+	h.ack = binary.BigEndian.Uint32(data[8:12])
+	h.window = binary.BigEndian.Uint16(data[14:16])
+	offset := int(data[12]>>4) * 4
+	if offset < 20 {
+		return errTCPOffset
+	}
+	if offset > len(data) {
+		df.SetTruncated()
+		h.Contents, h.Payload = data, nil
+		return errTCPPastPacket
+	}
+	h.Contents, h.Payload = data[:offset], data[offset:]
+	return nil
+}
+
 // ipv6Ext is what skipIPv6Extensions found after the extension headers.
 type ipv6Ext struct {
 	next        uint8  // the protocol after the extension headers
@@ -643,12 +690,12 @@ func (d *decoder) fromTCP(p *Packet, done bool, seg []byte, wireLen int, addrs [
 	}
 	p.Kind = KindTCP
 	p.TCP = TCPHeader{
-		SrcPort:    uint16(t.SrcPort),
-		DstPort:    uint16(t.DstPort),
-		Seq:        t.Seq,
-		Ack:        t.Ack,
+		SrcPort:    t.srcPort,
+		DstPort:    t.dstPort,
+		Seq:        t.seq,
+		Ack:        t.ack,
 		Flags:      t.Contents[13],
-		Window:     t.Window,
+		Window:     t.window,
 		Payload:    payload,
 		PayloadLen: payloadLen,
 	}

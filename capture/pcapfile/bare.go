@@ -14,8 +14,8 @@ import (
 // BareDecodeLoop is the reference that connscope's speed is measured against: the bare gopacket
 // decode loop over a pcap file (pcapng too), as gopacket's documentation writes it. A pcapgo reader
 // with ZeroCopyReadPacketData, one DecodingLayerParser over preallocated Ethernet, IPv4, IPv6 and TCP
-// layers with a reused decoded slice, and nothing else. It reads the file through the same 1 MiB
-// buffer as Reader, so that a comparison measures decoding, not read sizes. It returns the number
+// layers with a reused decoded slice, and nothing else. It reads the file in reads of 1 MiB,
+// as Reader does (straight into its chunks), so that a comparison measures decoding, not read sizes. It returns the number
 // of packets read; a decode error of a packet is not an error of the loop.
 func BareDecodeLoop(path string) (packets int, err error) {
 	f, err := os.Open(path)

@@ -25,12 +25,17 @@ type fileReader struct {
 	gz     *gzSource
 	format string
 
-	pcap     *pcapgo.Reader
+	src io.Reader // what the file is read from: the file, or its decompressed stream
+
+	pcap     *pcapRecords
 	pcapLink capture.Link
 	next     int64 // pcap: offset of the next record
 
-	ng   *pcapgo.NgReader
-	walk *ngWalker
+	ng     *pcapgo.NgReader
+	walk   *ngWalker
+	ngKept *chunk // pcapng: the chunk the frames are copied into (NgReader reuses its buffer)
+	ngEnd  int    // the end of the copies in it
+	ngPool *chunkPool
 
 	linkTypes []string
 	snaplen   int
@@ -68,6 +73,11 @@ const (
 	readBufferBytes = 1 << 20 // as the bare loop of ../shared/bench reads: fewer, larger reads
 )
 
+// bufferBytes is the size of the buffers a file is opened through (readBufferBytes; tests make
+// it small, so that opening a file costs little): a pcap file's records are read through it up to
+// the bytes it holds, then straight into chunks (pcapRecords); a pcapng file is read through it.
+var bufferBytes = readBufferBytes
+
 // openFile opens a capture file by its content (not its name): pcap, pcapng, or either of them
 // gzipped.
 func openFile(path string) (*fileReader, error) {
@@ -88,8 +98,8 @@ func openFile(path string) (*fileReader, error) {
 // newFileReader reads a capture from r; name is used in errors. It reads the file header at once
 // and fails when r holds no capture, with an error that says what it holds instead.
 func newFileReader(r io.Reader, name string) (*fileReader, error) {
-	rd := &fileReader{path: name}
-	br := bufio.NewReaderSize(r, readBufferBytes)
+	rd := &fileReader{path: name, src: r}
+	br := bufio.NewReaderSize(r, bufferBytes)
 	head, err := br.Peek(4)
 	if len(head) == 0 {
 		if err == io.EOF {
@@ -106,7 +116,8 @@ func newFileReader(r io.Reader, name string) (*fileReader, error) {
 			return nil, fmt.Errorf("%q is gzip-compressed, but its gzip header is damaged (%v): give the capture file itself", name, err)
 		}
 		rd.gz = &gzSource{zr: zr}
-		br = bufio.NewReaderSize(rd.gz, readBufferBytes)
+		rd.src = rd.gz
+		br = bufio.NewReaderSize(rd.gz, bufferBytes)
 		if head, err = br.Peek(4); len(head) == 0 {
 			if err == io.EOF {
 				return nil, &detail{fmt.Sprintf("%q is gzip-compressed but holds nothing: it holds no capture", name), ErrEmpty}
@@ -184,23 +195,17 @@ func (rd *fileReader) openPcap(br *bufio.Reader) error {
 	if major, minor := bo.Uint16(hdr[4:6]), bo.Uint16(hdr[6:8]); major != 2 || minor != 4 {
 		return corrupt(rd.path, 0, "the pcap header gives version %d.%d; only 2.4, which every tool writes, is known", major, minor)
 	}
-	// pcapgo wraps br in a bufio.Reader of its own only when br is smaller than 4 KiB: it reads br.
-	pr, err := pcapgo.NewReader(br)
-	if err != nil {
-		return corrupt(rd.path, 0, "the pcap header cannot be read (%v)", err)
-	}
-	// A record longer than libpcap's maximum is corrupt whatever the header's snaplen says (a few
-	// writers put 0xffffffff there); pcapgo would otherwise try to read it.
-	if pr.Snaplen() > maxPacketLength {
-		pr.SetSnaplen(maxPacketLength)
-	}
+	// The records are read in place, from chunks of the file (records.go). A record longer than
+	// libpcap's maximum is corrupt whatever the header's snaplen says (a few writers put
+	// 0xffffffff there).
+	pr := newPcapRecords(hdr, br, rd.src)
 	rd.pcap = pr
 	rd.next = pcapHeaderLen
 	rd.snaplen = int(bo.Uint32(hdr[16:20]))
-	rd.pcapLink = capture.LinkOf(pr.LinkType())
-	rd.linkTypes = []string{capture.LinkTypeName(pr.LinkType())}
+	rd.pcapLink = capture.LinkOf(pr.linkType)
+	rd.linkTypes = []string{capture.LinkTypeName(pr.linkType)}
 	rd.format = "pcap"
-	if pr.Resolution() == gopacket.TimestampResolutionNanosecond {
+	if pr.resolution() == gopacket.TimestampResolutionNanosecond {
 		rd.format = "pcap (nanosecond)"
 	}
 	return nil
@@ -223,6 +228,7 @@ func (rd *fileReader) openPcapng(br *bufio.Reader) error {
 		return corrupt(rd.path, 0, "the section header block cannot be read (%v)", err)
 	}
 	rd.ng = ng
+	rd.ngPool = newChunkPool()
 	rd.format = "pcapng"
 	return nil
 }
@@ -242,8 +248,9 @@ func (rd *fileReader) addInterface(lt layers.LinkType, snaplen uint32) {
 	}
 }
 
-// read reads the next frame: its bytes (valid until the next read), with its capture info, link
-// type and interface snaplen in f.raw, f.link and f.ifSnap. It returns io.EOF at a clean end of
+// read reads the next frame: its bytes, with its capture info, link type and interface snaplen in
+// f.raw, f.link and f.ifSnap. The bytes are in the chunk f.chunk returns after the read: valid until
+// the next read, or for as long as that chunk is held (retain). It returns io.EOF at a clean end of
 // the file, and a *FileError when the file is truncated or corrupt from some record on (and from
 // then on).
 func (f *fileReader) read() ([]byte, error) {
@@ -256,14 +263,14 @@ func (f *fileReader) read() ([]byte, error) {
 		err  error
 	)
 	if f.pcap != nil {
-		data, ci, err = f.pcap.ZeroCopyReadPacketData()
+		data, ci, err = f.pcap.next()
 		if err != nil {
-			f.err = f.pcapError(err, ci)
+			f.err = pcapError(f.path, f.next, f.gz, err, ci)
 			return nil, f.err
 		}
 		f.next += pcapRecordLen + int64(ci.CaptureLength)
 		f.link = f.pcapLink
-		f.raw = rawFrame{data, ci, f.pcap.LinkType()}
+		f.raw = rawFrame{data, ci, f.pcap.linkType}
 		f.ifSnap = f.snaplen
 	} else {
 		data, ci, err = f.ng.ZeroCopyReadPacketData()
@@ -271,6 +278,7 @@ func (f *fileReader) read() ([]byte, error) {
 			f.err = f.ngError(err)
 			return nil, f.err
 		}
+		data = f.keep(data)
 		lt := f.walk.linkTypeOf(ci.InterfaceIndex)
 		f.link = capture.LinkOf(lt)
 		f.raw = rawFrame{data, ci, lt}
@@ -281,25 +289,54 @@ func (f *fileReader) read() ([]byte, error) {
 	return data, nil
 }
 
-// pcapError turns an error of pcapgo.Reader into io.EOF or a *FileError at the record that failed.
-func (r *fileReader) pcapError(err error, ci gopacket.CaptureInfo) error {
-	if r.gz != nil && r.gz.err != nil && r.gz.err != io.EOF {
-		return sourceError(r.path, r.next, r.gz.err, true)
+// keep copies a pcapng frame into the chunk the frames are kept in, for as long as the chunk is
+// held: NgReader reads every frame into the same buffer. It reuses the chunk when no batch holds it.
+func (f *fileReader) keep(data []byte) []byte {
+	c := f.ngKept
+	if c == nil || len(c.buf)-f.ngEnd < len(data) {
+		if c == nil || !c.alone() || len(data) > len(c.buf) {
+			if c != nil {
+				c.release()
+			}
+			c = f.ngPool.get(len(data))
+			f.ngKept = c
+		}
+		f.ngEnd = 0
+	}
+	n := f.ngEnd + copy(c.buf[f.ngEnd:], data)
+	data = c.buf[f.ngEnd:n:n]
+	f.ngEnd = n
+	return data
+}
+
+// chunk is the chunk that holds the frame the last successful read returned.
+func (f *fileReader) chunk() *chunk {
+	if f.pcap != nil {
+		return f.pcap.c
+	}
+	return f.ngKept
+}
+
+// pcapError turns an error of pcapRecords.next (the errors of pcapgo.Reader) into io.EOF or a
+// *FileError at the record at off, which failed.
+func pcapError(path string, off int64, gz *gzSource, err error, ci gopacket.CaptureInfo) error {
+	if gz != nil && gz.err != nil && gz.err != io.EOF {
+		return sourceError(path, off, gz.err, true)
 	}
 	switch {
 	case err == io.EOF && ci.CaptureLength > 0:
 		// the record header was read, but none of its data is there: pcapgo says io.EOF
-		return truncated(r.path, r.next, "the last packet record is incomplete (analysed everything before it)")
+		return truncated(path, off, "the last packet record is incomplete (analysed everything before it)")
 	case err == io.EOF:
 		return io.EOF
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return truncated(r.path, r.next, "the last packet record is incomplete (analysed everything before it)")
-	case uint32(ci.CaptureLength) > max(maxPacketLength, r.pcap.Snaplen()):
-		return corrupt(r.path, r.next, "packet record length %d is impossible (the largest a capture holds is %d bytes)", uint32(ci.CaptureLength), maxPacketLength)
+		return truncated(path, off, "the last packet record is incomplete (analysed everything before it)")
+	case uint32(ci.CaptureLength) > maxPacketLength:
+		return corrupt(path, off, "packet record length %d is impossible (the largest a capture holds is %d bytes)", uint32(ci.CaptureLength), maxPacketLength)
 	case ci.CaptureLength > ci.Length:
-		return corrupt(r.path, r.next, "packet record length %d exceeds the packet's length on the wire (%d)", ci.CaptureLength, ci.Length)
+		return corrupt(path, off, "packet record length %d exceeds the packet's length on the wire (%d)", ci.CaptureLength, ci.Length)
 	}
-	return sourceError(r.path, r.next, err, false)
+	return sourceError(path, off, err, false)
 }
 
 // ngError turns an error of pcapgo.NgReader into io.EOF or a *FileError at the block that failed:
@@ -314,8 +351,16 @@ func (r *fileReader) ngError(err error) error {
 	return corrupt(r.path, r.walk.blockStart, "the block cannot be read (%v)", err)
 }
 
-// close closes the file openFile opened and the decompressor.
+// close closes the file openFile opened and the decompressor, and drops the reader's reference on
+// its chunk.
 func (f *fileReader) close() error {
+	if f.pcap != nil {
+		f.pcap.close()
+	}
+	if f.ngKept != nil {
+		f.ngKept.release()
+		f.ngKept = nil
+	}
 	if f.gz != nil {
 		f.gz.zr.Close()
 	}

@@ -63,14 +63,18 @@ func readOnce(r *pcapfile.Reader, name string, opts Options, ahead bool) (*resul
 		}
 		in.Frames++
 		in.Last = p.Time.UTC()
-		a.Packet(p)
+		if ahead {
+			a.tr.Packet(p) // readAhead's goroutine noted its time (a.oddTimes)
+		} else {
+			a.Packet(p)
+		}
 		if in.Frames%progressEvery == 0 {
 			opts.Progress.update(in.Frames, a.tr.Seen())
 		}
 	}
 	var err error
 	if ahead {
-		err = readAhead(r, take)
+		err = readAhead(r, a.oddTimes.note, take)
 	} else {
 		var p capture.Packet
 		for err = r.Next(&p); err == nil; err = r.Next(&p) {
@@ -132,12 +136,12 @@ type packetBatch struct {
 	err error // what Next returned after the last packet: io.EOF at the end
 }
 
-// readAhead reads r in a goroutine and calls take with each packet, in order, in the calling
-// goroutine, until Next fails; it returns that error (io.EOF at the end of the file). The
+// readAhead reads r in a goroutine, which calls note with each packet it read, and calls take
+// with each packet, in order, in the calling goroutine, until Next fails; it returns that error (io.EOF at the end of the file). The
 // reader is used only by the goroutine until readAhead returns. Packets reach take as Next gives
 // them, their payloads valid until take returns: take may keep nothing of them past the call, as
 // with Next.
-func readAhead(r *pcapfile.Reader, take func(*capture.Packet)) error {
+func readAhead(r *pcapfile.Reader, note, take func(*capture.Packet)) error {
 	full := make(chan *packetBatch, readAheadBatches)
 	free := make(chan *packetBatch, readAheadBatches+2)
 	go func() {
@@ -149,6 +153,9 @@ func readAhead(r *pcapfile.Reader, take func(*capture.Packet)) error {
 				b = &packetBatch{}
 			}
 			b.err = r.ReadBatch(&b.Batch, readAheadBatch)
+			for i := range b.Packets {
+				note(&b.Packets[i])
+			}
 			full <- b
 			if b.err != nil {
 				return

@@ -183,7 +183,9 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	defer outs.abort()
 	defer cleanupOnSignal(stderr, outs.abort, outs.report != nil || outs.export != nil)()
+	restoreGC := analysisGC()
 	res, err := analyzeInputs(inputs, opts, stderr, o.quiet)
+	restoreGC()
 	if err != nil {
 		return exitUsage, err
 	}

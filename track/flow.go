@@ -7,6 +7,7 @@ import (
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/tls"
+	"github.com/connscope/connscope/track/path"
 	"github.com/connscope/connscope/track/zeek"
 )
 
@@ -96,7 +97,7 @@ type flow struct {
 	notHTTP [2]bool    // that side's stream is known not to be HTTP
 
 	// TTLs, ACKs, losses (path.go). Pointer-free and last, so the garbage collector never scans it.
-	path pathState
+	path path.State
 }
 
 type rstRef struct {
@@ -141,7 +142,12 @@ func (f *flow) closed() bool {
 // packet updates the flow with one of its TCP packets.
 func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Tracker) {
 	d := f.dirOf(src)
-	f.pathPacket(d, p)
+	var lastSYN ref
+	if n := len(f.syns); n > 0 {
+		lastSYN = f.syns[n-1]
+	}
+	sd := &f.side[d] // seqMax is still the previous packets' value here
+	f.path.Packet(d, p, f.last, f.rstCount, lastSYN, path.Seen{SeqMax: sd.seqMax, SeqMaxSet: sd.seqMaxSet, SYNSeen: sd.synSeen, SYNSeq: sd.synSeq})
 	s := &f.side[d]
 	t := &p.TCP
 	if f.sightings != nil {
@@ -215,7 +221,7 @@ func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Tracker) {
 func (f *flow) payload(d int, p *capture.Packet, r ref, lp *facts.LadderPacket) {
 	s := &f.side[d]
 	t := &p.TCP
-	seq := dataSeq(t)
+	seq := path.DataSeq(t)
 	end := seq + uint32(t.PayloadLen)
 	switch {
 	case !s.seqMaxSet:
@@ -266,22 +272,13 @@ func (f *flow) anchorServer(ack uint32) {
 	s.stream.setBase(ack)
 }
 
-// dataSeq is the sequence number of a segment's first data byte: data carried in a SYN (TCP Fast
-// Open) starts after the SYN's own sequence number.
-func dataSeq(t *capture.TCPHeader) uint32 {
-	if t.Flags&capture.FlagSYN != 0 {
-		return t.Seq + 1
-	}
-	return t.Seq
-}
-
 // finReceived stops direction d's stream at its FIN when every byte before the FIN has been
 // delivered: TCP sends nothing after a FIN, so the parser and the frame marks can go now rather
 // than when the flow is finished, which for a closed connection is ClosedLinger later. (A FIN
 // that leaves a hole behind it keeps the stream, so that a retransmission can still fill it.)
 func (f *flow) finReceived(d int, t *capture.TCPHeader) {
 	st := &f.side[d].stream
-	if st.stopped || !st.based || len(st.pending) > 0 || st.offsetOf(dataSeq(t))+int64(t.PayloadLen) != st.next {
+	if st.stopped || !st.based || len(st.pending) > 0 || st.offsetOf(path.DataSeq(t))+int64(t.PayloadLen) != st.next {
 		return
 	}
 	st.stop()

@@ -3,14 +3,15 @@ package track
 import (
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/tls"
+	"github.com/connscope/connscope/track/intern"
 )
 
 // flowShared is what every flow of one Analyzer shares: caches of what is alike across flows, and
 // scratch space and spare buffers for the per-packet path. Flows reach it through one pointer, to
 // keep the flow small. Like the Analyzer, it is not safe for concurrent use.
 type flowShared struct {
-	certs   certCache           // server certificate chains
-	fps     fingerprintCache    // each distinct ClientHello and ServerHello, with its fingerprints
+	certs   intern.Chains       // server certificate chains
+	fps     intern.Hellos       // each distinct ClientHello and ServerHello, with its fingerprints
 	events  []tls.Event         // scratch: the events of one side.deliver
 	ladders ladderPool          // packet arrays of ladders that finished flows gave back
 	streams []*tls.Stream       // TLS parsers that flows no longer use, for new ones

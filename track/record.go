@@ -66,7 +66,8 @@ func (f *flow) fillFacts(c *facts.Conn, scratch *recordScratch) {
 			c.RSTs = make([]facts.RST, 0, len(f.rsts))
 		}
 		for i, r := range f.rsts {
-			c.RSTs = append(c.RSTs, facts.RST{Ref: r.ref, From: uint8(r.from), TTL: uint8(r.ttl), IPID: f.path.rst[i].ipid, Idle: f.path.rst[i].idle})
+			ipid, idle := f.path.RST(i)
+			c.RSTs = append(c.RSTs, facts.RST{Ref: r.ref, From: uint8(r.from), TTL: uint8(r.ttl), IPID: ipid, Idle: idle})
 		}
 		if scratch != nil {
 			scratch.rsts = c.RSTs
@@ -89,7 +90,7 @@ func (f *flow) fillFacts(c *facts.Conn, scratch *recordScratch) {
 	if h := f.httpRecord(); h != nil {
 		c.Extra().HTTP = h
 	}
-	f.pathRecord(c)
+	f.path.Record(c)
 }
 
 // clipped returns s for a record: nil when empty, else clipped so that an append copies it.

@@ -52,7 +52,7 @@ func (f *flow) tlsEvent(d int, ev *tls.Event) {
 			x.serverFlightEnd = at
 		}
 		if d == fromServer && ev.Certificate != nil && x.ServerCert == nil {
-			x.ServerCert, x.CertRef = f.shared.certs.intern(ev.Certificate), at
+			x.ServerCert, x.CertRef = f.shared.certs.Intern(ev.Certificate), at
 		}
 		switch {
 		case ev.HandshakeType == tls.HandshakeClientHello && d == fromClient && x.Hello == nil && x.R().HelloErr == "":
@@ -65,7 +65,7 @@ func (f *flow) tlsEvent(d int, ev *tls.Event) {
 				}
 				return
 			}
-			x.Hello = f.shared.fps.hello(ev.ClientHello)
+			x.Hello = f.shared.fps.Hello(ev.ClientHello)
 			x.SNI = f.shared.intern(ev.ServerName)
 			if len(ev.ClientHello.ALPN) > 0 {
 				x.ALPN = f.shared.alpn(ev.ClientHello.ALPN)
@@ -84,10 +84,10 @@ func (f *flow) tlsEvent(d int, ev *tls.Event) {
 		case ev.HandshakeType == tls.HandshakeServerHello && d == fromServer && ev.ServerHello != nil:
 			if ev.ServerHello.HelloRetryRequest {
 				if x.R().HRR == nil {
-					x.Rare().HRR, x.Rare().HRRRef = f.shared.fps.serverHello(ev.ServerHello), at
+					x.Rare().HRR, x.Rare().HRRRef = f.shared.fps.ServerHello(ev.ServerHello), at
 				}
 			} else if x.ServerHello == nil {
-				x.ServerHello, x.SHRef = f.shared.fps.serverHello(ev.ServerHello), at
+				x.ServerHello, x.SHRef = f.shared.fps.ServerHello(ev.ServerHello), at
 			}
 		}
 	case tls.EventAlert:

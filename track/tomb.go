@@ -7,6 +7,7 @@ import (
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/result"
+	"github.com/connscope/connscope/track/path"
 	"github.com/connscope/connscope/track/zeek"
 )
 
@@ -56,7 +57,8 @@ func (a *Tracker) bury(f *flow) *tomb {
 		c.LadderOmitted = int32(omitted)
 	}
 	t := a.tombPool.get()
-	t.id, t.key, t.client, t.last, t.lastGap, t.prevGap = f.id, f.key, f.client, f.last, f.path.lastGap, f.path.prevGap
+	t.id, t.key, t.client, t.last = f.id, f.key, f.client, f.last
+	t.lastGap, t.prevGap = f.path.Gaps()
 	t.zeek, t.sightings, t.noLadder = f.zeek.Clone(), f.sightings, noLadder
 	for d := range f.side {
 		t.seqMax[d], t.seqSet[d] = f.side[d].seqMax, f.side[d].seqMaxSet
@@ -178,7 +180,7 @@ func (a *Tracker) late(t *tomb, src netip.AddrPort, p *capture.Packet) bool {
 		}
 	} else {
 		ps.IPID, ps.IPIDSet = p.IPID, true
-		if ack && !syn && (!ps.AckSet || seqLE(ps.AckMax, tcp.Ack)) {
+		if ack && !syn && (!ps.AckSet || path.SeqLE(ps.AckMax, tcp.Ack)) {
 			ps.AckMax, ps.AckSet = tcp.Ack, true
 		}
 		if syn && ack && d == fromServer {

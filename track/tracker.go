@@ -9,6 +9,7 @@ import (
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/track/names"
+	"github.com/connscope/connscope/track/unmatched"
 )
 
 // flowKey identifies a connection by its two endpoints, lower endpoint first, so that both
@@ -119,8 +120,8 @@ type Tracker struct {
 	sinceSweep   int
 	now          time.Time
 	evictedEarly int
-	dns          names.Table // name lookups (package names)
-	unmatched    unmatched   // TCP outside the analysed ports and hosts (unmatched.go)
+	dns          names.Table       // name lookups (package names)
+	outside      unmatched.Counter // TCP outside the analysed ports and hosts
 }
 
 // New returns a Tracker that hands finished connections to sink.
@@ -170,7 +171,7 @@ func (a *Tracker) wanted(srcIP netip.Addr, srcPort uint16, dstIP netip.Addr, dst
 func (a *Tracker) tcpPacket(p *capture.Packet) {
 	t := &p.TCP
 	if !a.wanted(p.SrcIP, t.SrcPort, p.DstIP, t.DstPort) {
-		a.unmatched.skip(p)
+		a.outside.Skip(p)
 		return
 	}
 	src := netip.AddrPortFrom(p.SrcIP, t.SrcPort)

@@ -1,4 +1,8 @@
-package track
+// Package path gathers what a TCP connection's packets show about the path between client and
+// server, packet by packet, in fixed-size fields: TTLs and IP IDs, acknowledgements, duplicate
+// ACKs, zero windows, unacknowledged data, holes, and the silence before each reset. Its State
+// gives a record its path facts (facts.Path).
+package path
 
 import (
 	"time"
@@ -7,24 +11,24 @@ import (
 	"github.com/connscope/connscope/facts"
 )
 
-// pathState is what a flow's packets show about the path between client and server, gathered
+// State is what a connection's packets show about the path between client and server, gathered
 // packet by packet in fixed-size fields (no allocation per packet): TTLs and IP IDs per side,
 // acknowledgements, duplicate ACKs, zero windows, the data still unacknowledged, holes in a side's
 // sequence space, and the silence before each reset.
-type pathState struct {
-	side         [2]pathSide
-	synAcks      int                 // SYN-ACKs from the server, retransmissions included
-	synAckRefs   [4]ref              // the first few
-	handshakeAck ref                 // the client's first ACK after the first SYN-ACK
-	rtt          time.Duration       // last SYN to that ACK: one round trip wherever the capture is
-	rst          [maxRSTRefs]rstPath // for f.rsts[i]
-	lastGap      time.Duration       // silence before the latest packet of the flow
-	prevGap      time.Duration       // silence before the packet before it
+type State struct {
+	side         [2]side
+	synAcks      int                     // SYN-ACKs from the server, retransmissions included
+	synAckRefs   [4]facts.Ref            // the first few
+	handshakeAck facts.Ref               // the client's first ACK after the first SYN-ACK
+	rtt          time.Duration           // last SYN to that ACK: one round trip wherever the capture is
+	rst          [facts.MaxRSTs]rstFacts // for f.rsts[i]
+	lastGap      time.Duration           // silence before the latest packet of the flow
+	prevGap      time.Duration           // silence before the packet before it
 	started      bool
 }
 
-// rstPath is what a reset showed beyond its frame and TTL.
-type rstPath struct {
+// rstFacts is what a reset showed beyond its frame and TTL.
+type rstFacts struct {
 	ipid uint16
 	// idle is the silence that preceded the reset or the packet it answers: the larger of the
 	// gap before the RST and the gap before the packet just before it.
@@ -35,10 +39,10 @@ type rstPath struct {
 // lost segments of a stalled flight, small enough to keep a flow's size fixed.
 const maxOutstanding = facts.MaxOutstanding
 
-// pathSide is one direction's share of pathState.
-type pathSide struct {
+// side is one direction's share of State.
+type side struct {
 	ttl     uint8 // TTL / hop limit of this side's first packet that is not a RST
-	ttlRef  ref
+	ttlRef  facts.Ref
 	ttlSet  bool
 	ipid    uint16 // IP ID of this side's latest packet that is not a RST
 	ipidSet bool
@@ -47,15 +51,15 @@ type pathSide struct {
 	ackSet    bool
 	lastAck   uint32
 	lastWin   uint16
-	dupRun    int // current run of duplicate ACKs
-	dupMax    int // longest run
-	dupRef    ref // first duplicate ACK of the longest run
-	runRef    ref // first duplicate ACK of the current run
-	dupRuns   int // runs of 3 or more (a fast retransmit's trigger)
+	dupRun    int       // current run of duplicate ACKs
+	dupMax    int       // longest run
+	dupRef    facts.Ref // first duplicate ACK of the longest run
+	runRef    facts.Ref // first duplicate ACK of the current run
+	dupRuns   int       // runs of 3 or more (a fast retransmit's trigger)
 	zeroWin   int
-	zeroRef   ref
+	zeroRef   facts.Ref
 	inZero    bool          // the latest window this side advertised was zero
-	zeroStart ref           // when the current zero-window period began
+	zeroStart facts.Ref     // when the current zero-window period began
 	zeroMax   time.Duration // longest zero-window period that ended
 
 	// Data this side sent that its peer has not acknowledged yet, oldest first.
@@ -69,7 +73,7 @@ type pathSide struct {
 	holeFilled bool
 	holeStart  uint32
 	holeEnd    uint32
-	holeAfter  ref
+	holeAfter  facts.Ref
 	holeAftLen int
 	// outOfOrder counts segments that filled the latest gap in this side's data with bytes never
 	// seen, sooner after the data past the gap than a round trip (Wireshark's timing rule, 3 ms
@@ -85,32 +89,42 @@ type outSeg struct {
 	seq, end    uint32
 	n           int32
 	sends       int32
-	first, last ref
+	first, last facts.Ref
 }
 
 // outstanding returns the side's unacknowledged segments, oldest first.
-func (s *pathSide) outstanding() []outSeg { return s.out[:s.nOut] }
+func (s *side) outstanding() []outSeg { return s.out[:s.nOut] }
 
 // seqLE reports whether a <= b in sequence-number arithmetic.
-func seqLE(a, b uint32) bool { return int32(b-a) >= 0 }
+func SeqLE(a, b uint32) bool { return int32(b-a) >= 0 }
 
-// pathPacket updates the path facts with one of the flow's packets. It runs before the rest of
-// flow.packet, so f.last and the side's seqMax still describe the previous packets.
-func (f *flow) pathPacket(d int, p *capture.Packet) {
-	ps := &f.path
+// Seen is what a connection had seen of one side's data before a packet: the end of its highest
+// segment (SeqMax, when SeqMaxSet) and its SYN's sequence number (when SYNSeen).
+type Seen struct {
+	SeqMax    uint32
+	SeqMaxSet bool
+	SYNSeen   bool
+	SYNSeq    uint32
+}
+
+// Packet updates the path facts with one of the connection's packets, from side d (facts.Client
+// or facts.Server). last is the time of the connection's packet before it, rsts the resets it
+// had before it, lastSYN the client's latest SYN (not Seen: none), and seen what it had seen of
+// side d's data.
+func (ps *State) Packet(d int, p *capture.Packet, last time.Time, rsts int, lastSYN facts.Ref, seen Seen) {
 	t := &p.TCP
 	s := &ps.side[d]
 	r := facts.MakeRef(p.Index, p.Time)
 	if ps.started {
-		ps.prevGap, ps.lastGap = ps.lastGap, p.Time.Sub(f.last)
+		ps.prevGap, ps.lastGap = ps.lastGap, p.Time.Sub(last)
 	}
 	ps.started = true
 	rst := t.Flags&capture.FlagRST != 0
 	syn := t.Flags&capture.FlagSYN != 0
 	ack := t.Flags&capture.FlagACK != 0
 	if rst {
-		if i := f.rstCount; i < maxRSTRefs {
-			ps.rst[i] = rstPath{ipid: p.IPID, idle: max(ps.lastGap, ps.prevGap)}
+		if rsts < facts.MaxRSTs {
+			ps.rst[rsts] = rstFacts{ipid: p.IPID, idle: max(ps.lastGap, ps.prevGap)}
 		}
 		return
 	}
@@ -118,31 +132,31 @@ func (f *flow) pathPacket(d int, p *capture.Packet) {
 		s.ttl, s.ttlRef, s.ttlSet = p.TTL, r, true
 	}
 	s.ipid, s.ipidSet = p.IPID, true
-	if syn && ack && d == fromServer {
+	if syn && ack && d == facts.Server {
 		if ps.synAcks < len(ps.synAckRefs) {
 			ps.synAckRefs[ps.synAcks] = r
 		}
 		ps.synAcks++
 	}
-	if ack && !syn && d == fromClient && ps.synAcks > 0 && !ps.handshakeAck.Seen() {
+	if ack && !syn && d == facts.Client && ps.synAcks > 0 && !ps.handshakeAck.Seen() {
 		ps.handshakeAck = r
-		if n := len(f.syns); n > 0 {
-			ps.rtt = r.Time().Sub(f.syns[n-1].Time())
+		if lastSYN.Seen() {
+			ps.rtt = r.Time().Sub(lastSYN.Time())
 		}
 	}
 	if ack && !syn {
-		f.pathAck(d, t, r)
+		ps.ack(d, t, r)
 	}
 	if t.PayloadLen > 0 {
-		f.pathData(d, t, r)
+		ps.data(d, t, r, seen)
 	}
 }
 
-// pathAck takes an acknowledgement from side d: it retires the peer's acknowledged segments and
+// ack takes an acknowledgement from side d: it retires the peer's acknowledged segments and
 // counts duplicate ACKs and zero windows.
-func (f *flow) pathAck(d int, t *capture.TCPHeader, r ref) {
-	s := &f.path.side[d]
-	peer := &f.path.side[1-d]
+func (ps *State) ack(d int, t *capture.TCPHeader, r facts.Ref) {
+	s := &ps.side[d]
+	peer := &ps.side[1-d]
 	a := t.Ack
 	pure := t.PayloadLen == 0 && t.Flags&(capture.FlagFIN|capture.FlagSYN) == 0
 	if pure && s.ackSet && a == s.lastAck && t.Window == s.lastWin && t.Window != 0 && peer.nOut > 0 {
@@ -172,12 +186,12 @@ func (f *flow) pathAck(d int, t *capture.TCPHeader, r ref) {
 		s.zeroMax = max(s.zeroMax, r.Time().Sub(s.zeroStart.Time()))
 	}
 	s.lastAck, s.lastWin = a, t.Window
-	if !s.ackSet || seqLE(s.ackMax, a) {
+	if !s.ackSet || SeqLE(s.ackMax, a) {
 		s.ackMax, s.ackSet = a, true
 	}
 	// Retire the peer's segments this ACK covers.
 	k := 0
-	for k < peer.nOut && seqLE(peer.out[k].end, a) {
+	for k < peer.nOut && SeqLE(peer.out[k].end, a) {
 		peer.maxAcked = max(peer.maxAcked, int(peer.out[k].n))
 		k++
 	}
@@ -187,48 +201,47 @@ func (f *flow) pathAck(d int, t *capture.TCPHeader, r ref) {
 	}
 }
 
-// pathData takes a data segment from side d.
-func (f *flow) pathData(d int, t *capture.TCPHeader, r ref) {
-	s := &f.path.side[d]
-	side := &f.side[d] // seqMax is still the previous packets' value here
-	seq := dataSeq(t)
+// data takes a data segment from side d, which had seen side before it.
+func (ps *State) data(d int, t *capture.TCPHeader, r facts.Ref, side Seen) {
+	s := &ps.side[d]
+	seq := DataSeq(t)
 	end := seq + uint32(t.PayloadLen)
 	// Where this side's data seen so far ends: its highest segment end, or its SYN's sequence
 	// number + 1 before any data.
-	seen, seenSet := side.seqMax, side.seqMaxSet
-	if !seenSet && side.synSeen {
-		seen, seenSet = side.synSeq+1, true
+	seen, seenSet := side.SeqMax, side.SeqMaxSet
+	if !seenSet && side.SYNSeen {
+		seen, seenSet = side.SYNSeq+1, true
 	}
-	if seenSet && !seqLE(seq, seen) {
+	if seenSet && !SeqLE(seq, seen) {
 		// The segment starts beyond everything seen: the bytes between never passed here.
 		s.gapStart, s.gapEnd = seen, seq
 		if !s.hole {
 			s.hole, s.holeStart, s.holeEnd, s.holeAfter, s.holeAftLen = true, seen, seq, r, t.PayloadLen
 		}
 	}
-	if !seenSet || !seqLE(end, seen) {
+	if !seenSet || !SeqLE(end, seen) {
 		s.maxSeqAt = r.UnixNano()
 	}
-	if s.hole && !s.holeFilled && seqLE(end, s.holeEnd) && !seqLE(end, s.holeStart) {
+	if s.hole && !s.holeFilled && SeqLE(end, s.holeEnd) && !SeqLE(end, s.holeStart) {
 		s.holeFilled = true
 	}
-	if peer := &f.path.side[1-d]; peer.ackSet && seqLE(end, peer.ackMax) {
+	if peer := &ps.side[1-d]; peer.ackSet && SeqLE(end, peer.ackMax) {
 		return // already acknowledged: a spurious retransmission
 	}
 	for i := range s.outstanding() {
 		if o := &s.out[i]; o.seq == seq {
 			o.sends++
 			o.last = r
-			if end != o.end && seqLE(o.end, end) {
+			if end != o.end && SeqLE(o.end, end) {
 				o.end, o.n = end, int32(t.PayloadLen)
 			}
 			return
 		}
 	}
-	peer := &f.path.side[1-d]
+	peer := &ps.side[1-d]
 	fastRetransmit := peer.dupRun >= 2 && peer.lastAck == seq // asked for by duplicate ACKs
-	inGap := s.gapStart != s.gapEnd && seqLE(s.gapStart, seq) && seqLE(end, s.gapEnd)
-	if seenSet && seqLE(end, seen) && end != seen && inGap && !fastRetransmit && time.Duration(r.UnixNano()-s.maxSeqAt) < f.oooThreshold() {
+	inGap := s.gapStart != s.gapEnd && SeqLE(s.gapStart, seq) && SeqLE(end, s.gapEnd)
+	if seenSet && SeqLE(end, seen) && end != seen && inGap && !fastRetransmit && time.Duration(r.UnixNano()-s.maxSeqAt) < ps.oooThreshold() {
 		// Bytes never seen, in the latest gap, within a round trip of the data past it (timed
 		// from the highest segment, as Wireshark does): reordered on the way.
 		s.outOfOrder++
@@ -238,7 +251,7 @@ func (f *flow) pathData(d int, t *capture.TCPHeader, r ref) {
 		s.nOut--
 	}
 	sends := 1
-	if side.seqMaxSet && seqLE(end, side.seqMax) {
+	if side.SeqMaxSet && SeqLE(end, side.SeqMax) {
 		sends = 2 // a retransmission of a segment sent before the capture saw it
 	}
 	s.out[s.nOut] = outSeg{seq: seq, end: end, n: int32(t.PayloadLen), first: r, last: r, sends: int32(sends)}
@@ -247,16 +260,15 @@ func (f *flow) pathData(d int, t *capture.TCPHeader, r ref) {
 
 // oooThreshold is the time within which a segment that fills a gap counts as reordered rather
 // than retransmitted: the handshake's round trip, or 3 ms without one (as Wireshark decides).
-func (f *flow) oooThreshold() time.Duration {
-	if f.path.rtt > 0 {
-		return f.path.rtt
+func (ps *State) oooThreshold() time.Duration {
+	if ps.rtt > 0 {
+		return ps.rtt
 	}
 	return 3 * time.Millisecond
 }
 
-// pathRecord is the record's path facts; the SYN-ACKs after the first go to c's extra.
-func (f *flow) pathRecord(c *facts.Conn) {
-	ps := &f.path
+// Record sets c's path facts; the SYN-ACKs after the first go to c's extra.
+func (ps *State) Record(c *facts.Conn) {
 	c.Path = facts.Path{SYNAcks: int32(ps.synAcks), HandshakeAck: ps.handshakeAck}
 	if n := min(ps.synAcks, len(ps.synAckRefs)); n > 1 {
 		x := c.Extra()
@@ -290,3 +302,19 @@ func (f *flow) pathRecord(c *facts.Conn) {
 		}
 	}
 }
+
+// DataSeq is the sequence number of a segment's first data byte: data carried in a SYN (TCP Fast
+// Open) starts after the SYN's own sequence number.
+func DataSeq(t *capture.TCPHeader) uint32 {
+	if t.Flags&capture.FlagSYN != 0 {
+		return t.Seq + 1
+	}
+	return t.Seq
+}
+
+// Gaps are the silence before the connection's latest packet and before the one before it.
+func (ps *State) Gaps() (last, prev time.Duration) { return ps.lastGap, ps.prevGap }
+
+// RST is what the i-th reset showed beyond its frame and TTL: its IP ID, and the silence before
+// it or the packet it answers.
+func (ps *State) RST(i int) (ipid uint16, idle time.Duration) { return ps.rst[i].ipid, ps.rst[i].idle }

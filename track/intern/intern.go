@@ -1,20 +1,26 @@
-package track
+// Package intern shares what many connections have in common, so that a capture of a hundred
+// thousand handshakes holds, and works out, each distinct thing once: ClientHellos and
+// ServerHellos with their fingerprints (Hellos), and certificate chains (Chains). Neither is safe
+// for concurrent use.
+package intern
 
 import (
+	"crypto/sha256"
+
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/tls"
 )
 
-// maxCachedFingerprints bounds fingerprintCache; past it, fingerprints are computed per flow.
+// maxCachedFingerprints bounds Hellos; past it, fingerprints are computed per flow.
 const maxCachedFingerprints = 4096
 
-// fingerprintCache interns ClientHellos and ServerHellos: connections that sent (or got) equal
+// Hellos interns ClientHellos and ServerHellos: connections that sent (or got) equal
 // ones share one facts.Hello (facts.ServerHello), whose fingerprints are computed once. The
 // fingerprints are functions of a few fields only (versions, cipher suites, extensions, groups,
 // point formats, signature algorithms, the first ALPN value), and a fleet of agents sends a
 // handful of distinct ClientHellos, so a capture of a hundred thousand handshakes hashes a
 // handful of times.
-type fingerprintCache struct {
+type Hellos struct {
 	m       map[string]*facts.Hello
 	servers map[string]*facts.ServerHello
 	// byParse finds the facts of a parse the TLS parsers share (tls.MessageCache) without
@@ -34,8 +40,8 @@ func newHello(ch *tls.ClientHello) *facts.Hello {
 	return h
 }
 
-// hello returns the interned facts of ch.
-func (c *fingerprintCache) hello(ch *tls.ClientHello) *facts.Hello {
+// Hello returns the interned facts of ch.
+func (c *Hellos) Hello(ch *tls.ClientHello) *facts.Hello {
 	if h, ok := c.byParse[ch]; ok {
 		return h
 	}
@@ -50,7 +56,7 @@ func (c *fingerprintCache) hello(ch *tls.ClientHello) *facts.Hello {
 }
 
 // helloByKey returns the interned facts of ch, found by the fields they depend on.
-func (c *fingerprintCache) helloByKey(ch *tls.ClientHello) *facts.Hello {
+func (c *Hellos) helloByKey(ch *tls.ClientHello) *facts.Hello {
 	k := c.key[:0]
 	u16 := func(v uint16) { k = append(k, byte(v>>8), byte(v)) }
 	switch {
@@ -109,8 +115,8 @@ func (c *fingerprintCache) helloByKey(ch *tls.ClientHello) *facts.Hello {
 	return h
 }
 
-// serverHello returns the interned facts of sh: a server answers its clients alike.
-func (c *fingerprintCache) serverHello(sh *tls.ServerHello) *facts.ServerHello {
+// ServerHello returns the interned facts of sh: a server answers its clients alike.
+func (c *Hellos) ServerHello(sh *tls.ServerHello) *facts.ServerHello {
 	if r, ok := c.serverByParse[sh]; ok {
 		return r
 	}
@@ -125,7 +131,7 @@ func (c *fingerprintCache) serverHello(sh *tls.ServerHello) *facts.ServerHello {
 }
 
 // serverHelloByKey returns the interned facts of sh, found by its fields.
-func (c *fingerprintCache) serverHelloByKey(sh *tls.ServerHello) *facts.ServerHello {
+func (c *Hellos) serverHelloByKey(sh *tls.ServerHello) *facts.ServerHello {
 	k := c.key[:0]
 	u16 := func(v uint16) { k = append(k, byte(v>>8), byte(v)) }
 	if sh.SSLv2 {
@@ -161,4 +167,53 @@ func (c *fingerprintCache) serverHelloByKey(sh *tls.ServerHello) *facts.ServerHe
 		c.servers[string(k)] = r
 	}
 	return r
+}
+
+// maxCachedChains bounds the certificate chains kept for sharing; past it, chains are kept per
+// connection as they come.
+const maxCachedChains = 1024
+
+// Chains shares certificate chains between connections. A server sends the same chain to
+// every client, so a capture of a hundred thousand handshakes with one server holds one copy,
+// parsed once by crypto/x509 when the diagnosis first needs it, rather than a hundred thousand.
+type Chains struct {
+	chains  map[[32]byte]*facts.Chain
+	byParse map[*tls.Certificate]*facts.Chain // parses the TLS parsers share
+}
+
+// Intern returns the cached chain equal to c's, caching it when it is new and there is room.
+func (cc *Chains) Intern(c *tls.Certificate) *facts.Chain {
+	if ch, ok := cc.byParse[c]; ok {
+		return ch
+	}
+	if cc.chains == nil {
+		cc.chains = make(map[[32]byte]*facts.Chain)
+		cc.byParse = make(map[*tls.Certificate]*facts.Chain)
+	}
+	ch := cc.internByHash(c)
+	if len(cc.byParse) < maxCachedChains {
+		cc.byParse[c] = ch
+	}
+	return ch
+}
+
+// internByHash returns the cached chain with the same certificates as c's.
+func (cc *Chains) internByHash(c *tls.Certificate) *facts.Chain {
+	h := sha256.New()
+	for _, der := range c.Chain {
+		var n [4]byte
+		n[0], n[1], n[2], n[3] = byte(len(der)>>24), byte(len(der)>>16), byte(len(der)>>8), byte(len(der))
+		h.Write(n[:])
+		h.Write(der)
+	}
+	var key [32]byte
+	h.Sum(key[:0])
+	if got, ok := cc.chains[key]; ok {
+		return got
+	}
+	ch := &facts.Chain{DER: c.Chain}
+	if len(cc.chains) < maxCachedChains {
+		cc.chains[key] = ch
+	}
+	return ch
 }

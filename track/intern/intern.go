@@ -42,17 +42,23 @@ func newHello(ch *tls.ClientHello) *facts.Hello {
 
 // Hello returns the interned facts of ch.
 func (c *Hellos) Hello(ch *tls.ClientHello) *facts.Hello {
-	if h, ok := c.byParse[ch]; ok {
-		return h
+	return byParse(&c.byParse, ch, c.helloByKey)
+}
+
+// byParse returns the facts m keeps of parse p, else those byKey finds, which m then keeps while
+// it holds fewer than maxCachedFingerprints.
+func byParse[P comparable, V any](m *map[P]V, p P, byKey func(P) V) V {
+	if v, ok := (*m)[p]; ok {
+		return v
 	}
-	h := c.helloByKey(ch)
-	if c.byParse == nil {
-		c.byParse = map[*tls.ClientHello]*facts.Hello{}
+	v := byKey(p)
+	if *m == nil {
+		*m = map[P]V{}
 	}
-	if len(c.byParse) < maxCachedFingerprints {
-		c.byParse[ch] = h
+	if len(*m) < maxCachedFingerprints {
+		(*m)[p] = v
 	}
-	return h
+	return v
 }
 
 // helloByKey returns the interned facts of ch, found by the fields they depend on.
@@ -117,17 +123,7 @@ func (c *Hellos) helloByKey(ch *tls.ClientHello) *facts.Hello {
 
 // ServerHello returns the interned facts of sh: a server answers its clients alike.
 func (c *Hellos) ServerHello(sh *tls.ServerHello) *facts.ServerHello {
-	if r, ok := c.serverByParse[sh]; ok {
-		return r
-	}
-	r := c.serverHelloByKey(sh)
-	if c.serverByParse == nil {
-		c.serverByParse = map[*tls.ServerHello]*facts.ServerHello{}
-	}
-	if len(c.serverByParse) < maxCachedFingerprints {
-		c.serverByParse[sh] = r
-	}
-	return r
+	return byParse(&c.serverByParse, sh, c.serverHelloByKey)
 }
 
 // serverHelloByKey returns the interned facts of sh, found by its fields.

@@ -75,10 +75,13 @@ func (a *Tracker) bury(f *flow) *tomb {
 }
 
 // record decodes the tomb's record.
-func (a *Tracker) tombRecord(t *tomb) *facts.Conn {
-	c, err := a.codec.Decode(t.rec)
+func (a *Tracker) tombRecord(t *tomb) *facts.Conn { return tombDecode(&a.codec, t.rec) }
+
+// tombDecode decodes a tomb's record, which the tracker wrote with codec: a failure is a bug,
+// not bad input.
+func tombDecode(codec *facts.Codec, rec []byte) *facts.Conn {
+	c, err := codec.Decode(rec)
 	if err != nil {
-		// The tracker wrote it with this Codec: a failure here is a bug, not bad input.
 		panic("track: a tomb's record does not decode: " + err.Error())
 	}
 	return c
@@ -113,11 +116,7 @@ type Ended struct {
 // Record decodes the record. It may be called on another goroutine than the tracker's, once
 // the Ended was handed over (facts.Codec), and once.
 func (e Ended) Record() *facts.Conn {
-	c, err := e.codec.Decode(e.rec)
-	if err != nil {
-		// The tracker wrote it with this Codec: a failure here is a bug, not bad input.
-		panic("track: a tomb's record does not decode: " + err.Error())
-	}
+	c := tombDecode(e.codec, e.rec)
 	c.End = e.end
 	c.ConnState, c.History = e.connState, e.history
 	if e.sightings != nil {

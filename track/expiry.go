@@ -43,32 +43,37 @@ func (q *fifo[T]) pop() {
 	}
 }
 
-// expireClosed goes through the flows closed for the grace period (or for ClosedLinger when that
-// is shorter) by the time now: those idle past ClosedLinger end, those idle past the grace period
-// become tombs, those active since they closed wait their turn again.
+// expireClosed goes through the flows closed for their grace period (or for ClosedLinger when
+// that is shorter) by the time now: those idle past ClosedLinger end, those idle past their
+// grace period become tombs, those active since they closed wait their turn again.
 func (a *Tracker) expireClosed(now time.Time, expired []ending) []ending {
-	wait := min(a.grace, a.cfg.ClosedLinger)
-	for {
-		q, at, ok := a.closedQ.front()
-		if !ok || now.Sub(at) <= wait {
-			return expired
-		}
-		a.closedQ.pop()
-		f := q.live()
-		if f == nil {
-			continue
-		}
-		switch idle := now.Sub(f.last); {
-		case idle > a.cfg.ClosedLinger:
-			delete(a.flows, f.key)
-			f.gone = true
-			expired = append(expired, ending{id: f.id, f: f})
-		case idle > a.grace:
-			a.buryFlow(f)
-		default:
-			a.closedQ.push(f.queued(), f.last)
+	for step := range a.closedQ {
+		q := &a.closedQ[step]
+		grace := a.grace / graceSteps[step]
+		wait := min(grace, a.cfg.ClosedLinger)
+		for {
+			qf, at, ok := q.front()
+			if !ok || now.Sub(at) <= wait {
+				break
+			}
+			q.pop()
+			f := qf.live()
+			if f == nil {
+				continue
+			}
+			switch idle := now.Sub(f.last); {
+			case idle > a.cfg.ClosedLinger:
+				delete(a.flows, f.key)
+				f.gone = true
+				expired = append(expired, ending{id: f.id, f: f})
+			case idle > grace:
+				a.buryFlow(f)
+			default:
+				q.push(f.queued(), f.last)
+			}
 		}
 	}
+	return expired
 }
 
 // expireTombs ends the tombs with no packet for ClosedLinger by the time now.
@@ -93,28 +98,32 @@ func (a *Tracker) expireTombs(now time.Time, expired []ending) []ending {
 	}
 }
 
-// buryDue turns into tombs, at every packet, the flows closed for the grace period, so that a
-// closed flow's memory goes at the grace period rather than at the sweep after it. (Ending flows
-// is left to the sweep, which stamps their end.) It does nothing when ClosedLinger is not longer
-// than the grace period: closed flows then end without becoming tombs.
+// buryDue turns into tombs, at every packet, the flows closed for their grace period, so that a
+// closed flow's memory goes at its grace period rather than at the sweep after it. (Ending flows
+// is left to the sweep, which stamps their end.) Flows whose grace period is not shorter than
+// ClosedLinger are left to the sweep too: they end without becoming tombs.
 func (a *Tracker) buryDue() {
-	if a.grace >= a.cfg.ClosedLinger {
-		return
-	}
-	for {
-		q, at, ok := a.closedQ.front()
-		if !ok || a.now.Sub(at) <= a.grace {
-			return
-		}
-		a.closedQ.pop()
-		f := q.live()
-		if f == nil {
+	for step := range a.closedQ {
+		grace := a.grace / graceSteps[step]
+		if grace >= a.cfg.ClosedLinger {
 			continue
 		}
-		if a.now.Sub(f.last) > a.grace {
-			a.buryFlow(f)
-		} else {
-			a.closedQ.push(f.queued(), f.last)
+		q := &a.closedQ[step]
+		for {
+			qf, at, ok := q.front()
+			if !ok || a.now.Sub(at) <= grace {
+				break
+			}
+			q.pop()
+			f := qf.live()
+			if f == nil {
+				continue
+			}
+			if a.now.Sub(f.last) > grace {
+				a.buryFlow(f)
+			} else {
+				q.push(f.queued(), f.last)
+			}
 		}
 	}
 }

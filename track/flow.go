@@ -87,10 +87,12 @@ type flow struct {
 	nHelloSegs     uint8
 	helloConflict  ref // a retransmission of one of them with other bytes
 	// key is the flow's key in the table; gone: the flow was finished or buried (a queue that
-	// still points to it drops it); closedQueued: it is in the tracker's queue of closed flows.
+	// still points to it drops it); closedQueued: it is in one of the tracker's queues of closed
+	// flows, that of graceSteps[graceStep].
 	key          flowKey
 	gone         bool
 	closedQueued bool
+	graceStep    uint8
 	gen          uint32 // how many connections the flow served before this one (flowPool)
 
 	http    *httpFacts // allocated when a side's first bytes look like HTTP (http.go)

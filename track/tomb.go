@@ -11,13 +11,38 @@ import (
 	"github.com/connscope/connscope/track/zeek"
 )
 
-// tombGrace is how long a closed connection stays a whole flow before it becomes a tomb: long
-// enough for the packets that follow a close within a round trip (the last ACK, a retransmitted
-// FIN, data in flight met by a reset), which are then parsed in full; short, because at a busy
-// server's rate of connections the flows within it are most of the tracker's memory.
+// tombGrace is how long, at most, a closed connection stays a whole flow before it becomes a
+// tomb: long enough for the packets that follow a close within a round trip (the last ACK, a
+// retransmitted FIN, data in flight met by a reset), which are then parsed in full; short,
+// because at a busy server's rate of connections the flows within it are most of the tracker's
+// memory. A connection whose handshake showed its round trip waits graceRTTs of them, in steps
+// of graceSteps (a tenth, a third, all of tombGrace); one without waits tombGrace.
 const tombGrace = 500 * time.Millisecond
 
-// tomb is a connection closed for tombGrace, kept until Config.ClosedLinger for late packets
+// graceRTTs is how many handshake round trips a closed connection stays whole: the packets in
+// flight both ways when it closed, and a delayed ACK's wait, arrive within them.
+const graceRTTs = 8
+
+// graceSteps divide the longest grace period (tombGrace, or what a test sets): a closed flow
+// waits the shortest step of at least graceRTTs round trips. Each step has its own queue, in
+// which flows come in the order they closed.
+var graceSteps = [...]time.Duration{10, 3, 1}
+
+// graceStep returns the step of the grace period, of the tracker's longest, max, that a closed
+// flow whose handshake took the round trip rtt (0: not seen) waits.
+func graceStep(rtt, max time.Duration) int {
+	if rtt <= 0 {
+		return len(graceSteps) - 1
+	}
+	for i, div := range graceSteps {
+		if graceRTTs*rtt <= max/div {
+			return i
+		}
+	}
+	return len(graceSteps) - 1
+}
+
+// tomb is a connection closed for its grace period, kept until Config.ClosedLinger for late packets
 // as its record encoded by the tracker's Codec (a few hundred bytes, where a flow with its
 // parsers and ladder takes several kilobytes) and the little state a late packet updates. A
 // capture's closed connections linger for seconds while new ones arrive at its rate, so they

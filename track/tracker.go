@@ -100,13 +100,13 @@ type Tracker struct {
 	ports    *[65536]bool // nil: every port
 	tlsPorts [65536]bool
 	flows    map[flowKey]*flow
-	tombs    map[flowKey]*tomb // connections closed for tombGrace, until ClosedLinger (tomb.go)
-	closedQ  fifo[queuedFlow]  // flows in the order they closed (expiry.go)
-	pool     flowPool          // finished flows, for new connections
-	tombQ    fifo[queuedTomb]  // tombs in the order of their last packet
-	tombPool tombPool          // finished tombs, for the flows buried next
-	codec    facts.Codec       // the tombs' records
-	grace    time.Duration     // tombGrace (tests change it)
+	tombs    map[flowKey]*tomb                 // connections closed for their grace period, until ClosedLinger (tomb.go)
+	closedQ  [len(graceSteps)]fifo[queuedFlow] // flows in the order they closed, by the step of grace they wait (expiry.go)
+	pool     flowPool                          // finished flows, for new connections
+	tombQ    fifo[queuedTomb]                  // tombs in the order of their last packet
+	tombPool tombPool                          // finished tombs, for the flows buried next
+	codec    facts.Codec                       // the tombs' records
+	grace    time.Duration                     // the longest grace period: tombGrace (tests change it)
 	scratch  []byte
 	lastFlow keyedFlow // the last packet's flow, while it is in flows
 	// recScratch is the record of a flow being buried, encoded at once (tomb.go).
@@ -212,7 +212,8 @@ func (a *Tracker) tcpPacket(p *capture.Packet) {
 	f.packet(src, p, a)
 	if !f.closedQueued && f.closed() {
 		f.closedQueued = true
-		a.closedQ.push(f.queued(), p.Time)
+		f.graceStep = uint8(graceStep(f.path.RTT(), a.grace))
+		a.closedQ[f.graceStep].push(f.queued(), p.Time)
 	}
 	a.now = p.Time
 	a.buryDue()
@@ -294,9 +295,9 @@ func (a *Tracker) maybeSweep() {
 
 // sweep finishes the flows idle for IdleTimeout at a.now, the flows and tombs closed for
 // ClosedLinger, and the least recently active flows past MaxActiveFlows; it buries the flows
-// closed for the grace period. Closed flows and tombs come from queues in time order (expiry.go);
+// closed for their grace period. Closed flows and tombs come from queues in time order (expiry.go);
 // only the flows in the table are walked, for idleness, and they are the open ones and those
-// closed less than the grace period ago.
+// closed less than their grace period ago.
 func (a *Tracker) sweep() {
 	a.sinceSweep = 0
 	a.nextSweep = a.now.Add(time.Second)
@@ -433,7 +434,7 @@ func (a *Tracker) Flush() {
 	// Tables and queues start afresh, letting go of their memory: a capture may go on (live),
 	// and what a finished analysis keeps should be its records, not the tracker's arrays.
 	a.flows, a.tombs = make(map[flowKey]*flow), make(map[flowKey]*tomb)
-	a.closedQ, a.tombQ = fifo[queuedFlow]{}, fifo[queuedTomb]{}
+	a.closedQ, a.tombQ = [len(graceSteps)]fifo[queuedFlow]{}, fifo[queuedTomb]{}
 	a.lastFlow = keyedFlow{}
 	a.endInOrder(rest)
 	// So do the pools, which the flows and tombs just ended went to.

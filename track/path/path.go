@@ -267,6 +267,10 @@ func (ps *State) oooThreshold() time.Duration {
 	return 3 * time.Millisecond
 }
 
+// RTT returns the handshake's round trip (the client's last SYN to its ACK of the SYN-ACK), or
+// 0 when the capture did not show it.
+func (ps *State) RTT() time.Duration { return ps.rtt }
+
 // Record sets c's path facts; the SYN-ACKs after the first go to c's extra.
 func (ps *State) Record(c *facts.Conn) {
 	c.Path = facts.Path{SYNAcks: int32(ps.synAcks), HandshakeAck: ps.handshakeAck}

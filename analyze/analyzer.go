@@ -3,6 +3,7 @@ package analyze
 import (
 	"net/netip"
 	"slices"
+	"sync"
 
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/capture/pcapfile"
@@ -89,6 +90,14 @@ func (a *Analyzer) finished(c *facts.Conn) bool {
 		return false
 	}
 	return a.fileRecord(c, nil)
+}
+
+// keepsRecords reports whether finished keeps the record c (or pointers into it) past the call:
+// the records of several vantages wait to be grouped. The other paths take what they need of a
+// record by value (diagnosis, the fleet's and the path's aggregates, the store, which encodes
+// it), so a record decoded into scratch memory can be filed.
+func (a *Analyzer) keepsRecords(c *facts.Conn) bool {
+	return a.vp != nil || c.Vantage != 0 && a.describe != nil
 }
 
 // file files a connection seen at several vantages (correlate.Group): its primary record, with
@@ -232,7 +241,18 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 			a.tieOK(&ties, a.kept.record(i), ctx)
 		}
 	}
+	// A flow is made from its record and the record let go of (build keeps nothing of it), so
+	// without vantages the records are decoded into scratch memory, one per goroutine at a time.
+	scratch := sync.Pool{New: func() any { return new(facts.Scratch) }}
 	res.Flows = result.NewConcurrentFlowList(a.kept.len(), func(i int, into *result.Flow) {
+		if a.vp == nil {
+			s := scratch.Get().(*facts.Scratch)
+			c := a.kept.recordScratch(i, s)
+			d := diagnose.Conn(c, &a.cfg, a.context(c.Vantage))
+			a.build(c, &d, into)
+			scratch.Put(s)
+			return
+		}
 		c := a.kept.record(i)
 		d := diagnose.Conn(c, &a.cfg, a.context(c.Vantage))
 		var w *facts.Views

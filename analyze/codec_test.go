@@ -27,7 +27,11 @@ func TestRecordCodecRoundTrip(t *testing.T) {
 		}
 	}
 	var codec facts.Codec
-	n, size := 0, 0
+	// One scratch reads back every record in turn (Codec.DecodeScratch): each comes out whole,
+	// with nothing left of the one before (TLS facts after a record without, alerts after none).
+	var scratch facts.Scratch
+	n, size, tlsAfterOther, otherAfterTLS := 0, 0, 0, 0
+	prevTLS := false
 	for _, path := range paths {
 		for _, c := range recordsOf(t, path) {
 			b := codec.Encode(nil, c)
@@ -38,12 +42,26 @@ func TestRecordCodecRoundTrip(t *testing.T) {
 			if !reflect.DeepEqual(got, c) {
 				t.Errorf("%s flow %d: read back\n%+v\nwant\n%+v", path, c.ID, got, c)
 			}
+			got, err = codec.DecodeScratch(b, &scratch)
+			if err != nil {
+				t.Fatalf("%s flow %d into scratch: %v", path, c.ID, err)
+			}
+			if !reflect.DeepEqual(got, c) {
+				t.Errorf("%s flow %d: read back into scratch\n%+v\nwant\n%+v", path, c.ID, got, c)
+			}
+			switch isTLS := c.TLS != nil; {
+			case isTLS && !prevTLS:
+				tlsAfterOther++
+			case !isTLS && prevTLS:
+				otherAfterTLS++
+			}
+			prevTLS = c.TLS != nil
 			n++
 			size += len(b)
 		}
 	}
-	if n < 200 {
-		t.Fatalf("only %d records", n)
+	if n < 200 || tlsAfterOther < 10 || otherAfterTLS < 10 {
+		t.Fatalf("only %d records (%d with TLS facts after one without, %d the other way)", n, tlsAfterOther, otherAfterTLS)
 	}
 	t.Logf("%d records, %d bytes each on average", n, size/n)
 }

@@ -43,11 +43,15 @@ func (a *Analyzer) fileInBackground() {
 		LadderUnneeded: diagnose.CertainlyOK, EndedSink: p.takeEnded}, p.take)
 	go func() {
 		defer close(p.done)
+		var scratch facts.Scratch
 		for b := range p.batches {
 			for i, f := range b {
 				c := f.c
 				if c == nil {
-					c = f.ended.Record()
+					c = f.ended.RecordScratch(&scratch)
+					if a.keepsRecords(c) {
+						c = f.ended.Record()
+					}
 				}
 				a.finished(c)
 				b[i] = finishedConn{}

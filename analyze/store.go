@@ -110,18 +110,29 @@ func (s *store) len() int { return len(s.entries) }
 // record reads back record i (in the entries' order). It is safe for concurrent use once
 // nothing is added.
 func (s *store) record(i int) *facts.Conn {
-	e := &s.entries[i]
-	var b []byte
-	if at := s.at[e.chunk]; at >= 0 {
-		b = s.spill.read(at, e.off, e.n)
-	} else {
-		b = s.chunks[e.chunk][e.off : e.off+e.n]
-	}
-	c, err := s.codec.Decode(b)
+	c, err := s.codec.Decode(s.bytes(i))
 	if err != nil {
 		panic(err) // the store wrote it: a bug, not bad input
 	}
 	return c
+}
+
+// recordScratch is record decoded into sc (facts.Codec.DecodeScratch).
+func (s *store) recordScratch(i int, sc *facts.Scratch) *facts.Conn {
+	c, err := s.codec.DecodeScratch(s.bytes(i), sc)
+	if err != nil {
+		panic(err) // the store wrote it: a bug, not bad input
+	}
+	return c
+}
+
+// bytes returns the encoded record i.
+func (s *store) bytes(i int) []byte {
+	e := &s.entries[i]
+	if at := s.at[e.chunk]; at >= 0 {
+		return s.spill.read(at, e.off, e.n)
+	}
+	return s.chunks[e.chunk][e.off : e.off+e.n]
 }
 
 // newChunk returns an empty chunk for records, with room for at least need bytes (a record

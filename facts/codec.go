@@ -449,8 +449,36 @@ func get[T comparable](d *decoder, t *table[T]) T {
 
 // Decode reads back a record that Encode wrote.
 func (k *Codec) Decode(b []byte) (*Conn, error) {
-	d := decoder{b: b}
 	c := &Conn{}
+	if err := k.decode(b, c, nil); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Scratch is the memory of one record at a time, for a reader that decodes many in turn and
+// lets go of each before the next (Codec.DecodeScratch): the record and its TLS facts, the
+// allocations every record costs. A Scratch is for one goroutine.
+type Scratch struct {
+	conn Conn
+	tls  TLS
+}
+
+// DecodeScratch is Decode into s: the record it returns is overwritten by the next one decoded
+// into s, so nothing may keep a pointer to it, nor to its TLS facts, past that. (Its slices,
+// ladder and extra facts are its own, as Decode's are.)
+func (k *Codec) DecodeScratch(b []byte, s *Scratch) (*Conn, error) {
+	s.conn = Conn{}
+	if err := k.decode(b, &s.conn, &s.tls); err != nil {
+		return nil, err
+	}
+	return &s.conn, nil
+}
+
+// decode reads a record into the zero Conn c; its TLS facts, if any, go to tlsInto when that is
+// set (and to a new TLS when not).
+func (k *Codec) decode(b []byte, c *Conn, tlsInto *TLS) error {
+	d := decoder{b: b}
 	c.Client = d.addrPort()
 	c.Server = d.addrPort()
 	c.First.Frame = int32(uint32(d.uvarint()))
@@ -488,7 +516,7 @@ func (k *Codec) Decode(b []byte) (*Conn, error) {
 			r.From, r.TTL, r.IPID = v[0], v[1], uint16(v[2])<<8|uint16(v[3])
 		}
 	}
-	c.TLS = k.decodeTLS(&d)
+	c.TLS = k.decodeTLS(&d, tlsInto)
 	for i := range c.Path.Side {
 		k.decodePathSide(&d, &c.Path.Side[i])
 	}
@@ -515,17 +543,19 @@ func (k *Codec) Decode(b []byte) (*Conn, error) {
 	c.ID, c.SYNCount, c.RSTCount, c.SnaplenCut, c.LadderOmitted = d.i32(), d.i32(), d.i32(), d.i32(), d.i32()
 	d.bools(&c.RolesGuessed, &c.HelloCut)
 	c.Vantage = uint16(d.uvarint())
-	if d.err != nil {
-		return nil, d.err
-	}
-	return c, nil
+	return d.err
 }
 
-func (k *Codec) decodeTLS(d *decoder) *TLS {
+// decodeTLS reads a record's TLS facts, into x when it is set (overwriting all of it).
+func (k *Codec) decodeTLS(d *decoder, x *TLS) *TLS {
 	if d.byte1() == 0 {
 		return nil
 	}
-	x := &TLS{}
+	if x == nil {
+		x = &TLS{}
+	} else {
+		*x = TLS{}
+	}
 	x.Hello = get(d, &k.hellos)
 	x.SNI = get(d, &k.strs)
 	if n := d.uvarint(); n > 0 && n <= uint64(len(d.b)) {

@@ -139,9 +139,21 @@ type Ended struct {
 }
 
 // Record decodes the record. It may be called on another goroutine than the tracker's, once
-// the Ended was handed over (facts.Codec), and once.
-func (e Ended) Record() *facts.Conn {
-	c := tombDecode(e.codec, e.rec)
+// the Ended was handed over (facts.Codec); each call decodes a record of its own.
+func (e Ended) Record() *facts.Conn { return e.settle(tombDecode(e.codec, e.rec)) }
+
+// RecordScratch is Record decoded into s (facts.Codec.DecodeScratch): the record is gone with
+// the next one decoded there.
+func (e Ended) RecordScratch(s *facts.Scratch) *facts.Conn {
+	c, err := e.codec.DecodeScratch(e.rec, s)
+	if err != nil {
+		panic("track: a tomb's record does not decode: " + err.Error())
+	}
+	return e.settle(c)
+}
+
+// settle sets what the end settled on c, the record decoded.
+func (e Ended) settle(c *facts.Conn) *facts.Conn {
 	c.End = e.end
 	c.ConnState, c.History = e.connState, e.history
 	if e.sightings != nil {

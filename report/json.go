@@ -224,9 +224,8 @@ func jsonFlows(w *jsonWriter, wd *words, flows result.FlowList, fb *findings.Bui
 
 // msg writes a message worded.
 func jsonMsg(w *jsonWriter, wd *words, m *result.Message) {
-	var scratch [256]byte
-	text := wd.appendMsg(scratch[:0], m)
-	w.b = appendJSONString(w.b, unsafe.String(unsafe.SliceData(text), len(text))) // only read during the call: not copied
+	w.text = wd.appendMsg(w.text[:0], m)
+	w.b = appendJSONString(w.b, unsafe.String(unsafe.SliceData(w.text), len(w.text))) // only read during the call: not copied
 }
 
 func jsonInput(w *jsonWriter, wd *words, in *result.Input) {

@@ -18,6 +18,7 @@ type jsonWriter struct {
 	// frags caches parts of the document that many flows share (a ClientHello's lists, a
 	// certificate chain), as written at their depth.
 	frags map[fragmentKey]jsonFragment
+	text  []byte // a message being worded (jsonMsg), reused
 }
 
 // jsonFragment is a run of fields written once: its bytes and how many fields it holds.

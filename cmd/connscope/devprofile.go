@@ -48,8 +48,25 @@ func (d *devProfile) retained(w io.Writer, conns int) {
 	}
 }
 
-// start begins the CPU profile, if asked for.
+// init turns off the sampling of allocations that heap profiles are made of (Go samples one
+// every 512 KiB by default): its records of call stacks take some 1.5 MB on a large capture,
+// for profiles only developers ask for. start turns it on again for --memprofile, and
+// $CONNSCOPE_RETAINED_PROFILE keeps it on from the start.
+func init() {
+	if os.Getenv("CONNSCOPE_RETAINED_PROFILE") == "" {
+		runtime.MemProfileRate = 0
+	}
+}
+
+// defaultMemProfileRate is Go's sampling rate of allocations for heap profiles.
+const defaultMemProfileRate = 512 * 1024
+
+// start begins the CPU profile, if asked for, and the sampling of allocations for the heap
+// profile.
 func (d *devProfile) start() error {
+	if d.mem != "" {
+		runtime.MemProfileRate = defaultMemProfileRate
+	}
 	if d.cpu == "" {
 		return nil
 	}

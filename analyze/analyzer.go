@@ -213,13 +213,13 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	ties := dns.Ties{Option: a.opts.ServerNames, SNI: a.snis, Host: a.hosts, ServerIPs: a.agg.ServerAddrs()}
 	oneDir, oneDirFirst, oneDirWhat := 0, 0, -1
 	for i := range a.kept.entries {
-		e := &a.kept.entries[i]
+		e, first := &a.kept.entries[i], a.kept.firstOf(i)
 		ctx := a.context(e.vantage)
-		v := e.first.Verdict
-		if v == result.VerdictRefused || e.first.Probe {
-			v = diagnose.Final(a.kept.record(i), e.first, ctx) // the forged-reset and scan checks read the record
+		v := first.Verdict
+		if v == result.VerdictRefused || first.Probe {
+			v = diagnose.Final(a.kept.record(i), first, ctx) // the forged-reset and scan checks read the record
 		} else {
-			v = diagnose.Revise(ctx, netip.Addr{}, a.kept.servers[e.server], e.first)
+			v = diagnose.Revise(ctx, netip.Addr{}, a.kept.servers[e.server], first)
 		}
 		if a.vp != nil {
 			if w := a.vp.views[e.id]; w != nil {

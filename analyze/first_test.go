@@ -42,7 +42,7 @@ func TestFirstAndFinalAgree(t *testing.T) {
 			a.Finish(result.Input{})
 			ctx := a.agg.Context()
 			for i := range a.kept.entries {
-				c, kept := a.kept.record(i), a.kept.entries[i].first
+				c, kept := a.kept.record(i), a.kept.firstOf(i)
 				own := diagnose.Conn(c, &a.cfg, nil)
 				first := diagnose.FirstOf(c, &a.cfg)
 				if first != kept || first.Verdict != own.Verdict || first.Highest != own.Highest ||

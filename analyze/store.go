@@ -32,20 +32,25 @@ type store struct {
 	scratch    []byte // the record being added
 	// verdicts are the final verdicts the entries got (setVerdict), each once.
 	verdicts []result.Verdict
+	// firsts are the entries' own verdicts, each once, and their indexes.
+	firsts  []diagnose.First
+	firstAt map[diagnose.First]uint16
 }
 
-// entry is one kept record: where its bytes are, and the facts the summary counts with.
+// entry is one kept record: where its bytes are, and the facts the summary counts with, in 28
+// bytes (an analysis that lists every connection keeps one per connection in memory).
 type entry struct {
 	off    uint32 // in chunks[chunk]
 	n      uint32 // bytes
 	chunk  uint32
 	id     int32
 	server uint32 // index in servers
-	first  diagnose.First
+	// first is the record's own verdict's index in store.firsts: they are few.
+	first   uint16
+	vantage uint16 // where the record's packets were captured
 	// missing is the direction the capture lacks (netpath.MissingDirection) + 1; 0: none.
 	missing      int8
 	rolesGuessed bool
-	vantage      uint16 // where the record's packets were captured
 	// legacy: the record's flow offers from the legacy version field (offeredLegacy).
 	legacy bool
 	// verdict is the final verdict's index in store.verdicts, once setVerdict gave it.
@@ -75,9 +80,29 @@ func (s *store) add(c *facts.Conn, first diagnose.First) {
 		s.servers = append(s.servers, c.Server)
 	}
 	s.entries = append(s.entries, entry{off: uint32(start), n: uint32(len(s.chunks[k]) - start), chunk: uint32(k), id: c.ID,
-		server: srv, first: first, missing: int8(netpath.MissingDirection(c) + 1), rolesGuessed: c.RolesGuessed, vantage: c.Vantage,
+		server: srv, first: s.firstIndex(first), missing: int8(netpath.MissingDirection(c) + 1), rolesGuessed: c.RolesGuessed, vantage: c.Vantage,
 		legacy: offeredLegacy(c)})
 }
+
+// firstIndex returns the index of an own verdict in s.firsts, adding it the first time.
+func (s *store) firstIndex(f diagnose.First) uint16 {
+	if k, ok := s.firstAt[f]; ok {
+		return k
+	}
+	if len(s.firsts) > math.MaxUint16 {
+		panic("store: more own verdicts than an entry can index") // verdicts x TLS versions x three flags
+	}
+	if s.firstAt == nil {
+		s.firstAt = map[diagnose.First]uint16{}
+	}
+	k := uint16(len(s.firsts))
+	s.firsts = append(s.firsts, f)
+	s.firstAt[f] = k
+	return k
+}
+
+// firstOf returns entry i's own verdict.
+func (s *store) firstOf(i int) diagnose.First { return s.firsts[s.entries[i].first] }
 
 // sort puts the entries in ID order.
 func (s *store) sort() {

@@ -6,8 +6,10 @@ import (
 )
 
 // chunkBytes is the size of the chunks a file is read into (a frame longer than that gets a chunk
-// of its own). Tests set it tiny, to cut records at chunk ends.
-var chunkBytes = 1 << 20
+// of its own). The chunks the packets read ahead point into are all in memory at once: at
+// 256 KiB the fleet benchmark's peak is ~5 MB lower than at 1 MiB, in the same time (4,000 more
+// reads of a 1.1 GB file). Tests set it tiny, to cut records at chunk ends.
+var chunkBytes = 256 << 10
 
 // chunk is a buffer that frames are read into (pcap: the file's bytes as read, each frame a slice
 // of them; pcapng: copies of the frames). It is counted: the file reader holds it while it fills

@@ -7,7 +7,7 @@ import (
 )
 
 // defaultSpillAfter is how many bytes of record chunks the store keeps in memory before it
-// moves full chunks to a temporary file: some 10,000 listed connections.
+// moves full chunks to a temporary file: some 2,500 listed connections.
 const defaultSpillAfter = 2 * defaultChunkSize
 
 // spillFile holds the store's full chunks of record bytes in a temporary file (in $TMPDIR),

@@ -13,10 +13,23 @@ type fifo[T any] struct {
 
 type stamped[T any] struct {
 	v  T
-	at time.Time
+	at instant
 }
 
-func (q *fifo[T]) push(v T, at time.Time) { q.items = append(q.items, stamped[T]{v, at}) }
+// instant is a time.Time as plain numbers: a time.Time holds a pointer (its location), which
+// the garbage collector would follow in every item of a queue or tomb that keeps one.
+type instant struct {
+	sec  int64 // Unix seconds
+	nsec int32
+}
+
+// instantOf returns t as an instant.
+func instantOf(t time.Time) instant { return instant{t.Unix(), int32(t.Nanosecond())} }
+
+// time returns the instant as a time.Time (in the local time zone: times are compared).
+func (i instant) time() time.Time { return time.Unix(i.sec, int64(i.nsec)) }
+
+func (q *fifo[T]) push(v T, at time.Time) { q.items = append(q.items, stamped[T]{v, instantOf(at)}) }
 
 func (q *fifo[T]) len() int { return len(q.items) - q.head }
 
@@ -26,7 +39,7 @@ func (q *fifo[T]) front() (v T, at time.Time, ok bool) {
 		return v, at, false
 	}
 	s := &q.items[q.head]
-	return s.v, s.at, true
+	return s.v, s.at.time(), true
 }
 
 // pop drops the oldest item, letting go of what it pointed to, and reuses the array once its
@@ -84,16 +97,15 @@ func (a *Tracker) expireTombs(now time.Time, expired []ending) []ending {
 			return expired
 		}
 		a.tombQ.pop()
-		t := q.live()
+		t := a.tombSlots.live(q)
 		if t == nil {
 			continue
 		}
-		if now.Sub(t.last) > a.cfg.ClosedLinger {
+		if last := t.last.time(); now.Sub(last) > a.cfg.ClosedLinger {
 			delete(a.tombs, t.key)
-			t.gone = true
-			expired = append(expired, ending{id: t.id, t: t})
+			expired = append(expired, ending{id: int(t.id), t: q.i})
 		} else {
-			a.tombQ.push(t.queued(), t.last)
+			a.tombQ.push(q, last)
 		}
 	}
 }
@@ -132,7 +144,7 @@ func (a *Tracker) buryDue() {
 func (a *Tracker) buryFlow(f *flow) {
 	delete(a.flows, f.key)
 	f.gone = true
-	t := a.bury(f)
-	a.tombs[f.key] = t
-	a.tombQ.push(t.queued(), t.last)
+	i := a.bury(f)
+	a.tombs[f.key] = i
+	a.tombQ.push(a.tombSlots.queued(i), f.last)
 }

@@ -1,12 +1,14 @@
 package track
 
 import (
+	"bytes"
 	"net/netip"
 	"time"
 
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/result"
+	"github.com/connscope/connscope/track/arena"
 	"github.com/connscope/connscope/track/path"
 	"github.com/connscope/connscope/track/zeek"
 )
@@ -53,26 +55,31 @@ func graceStep(rtt, max time.Duration) int {
 // facts, Zeek state and history, ladder, and the path's SYN-ACK count, IP ID and highest ACK.
 // Its payload is not parsed (the streams stopped at the close), and it does not change the
 // duplicate-ACK, zero-window and loss facts.
+//
+// A tomb holds no pointers, nor does anything that keeps tombs, so that the garbage collector
+// has nothing to scan in them: tombs are kept by index in a slab (tombslab.go); the record,
+// with the Zeek history after it, in the tracker's arena of records (package arena), which a
+// late packet's record is appended to anew; the sightings, the rare tomb that has them, in a
+// table by index. A finished tomb's record leaves the arena as a copy of its own (Ended).
 type tomb struct {
-	rec     []byte // the record (facts) but for End, ConnState and History
-	key     flowKey
-	gone    bool   // finished: what still points to it (tombQ) lets go of it
-	gen     uint32 // how many tombs it was before this one (tombPool)
-	zeek    zeek.Conn
-	id      int
-	client  netip.AddrPort
-	last    time.Time
-	lastGap time.Duration // between the last two packets, and the two before (for a reset's idle)
-	prevGap time.Duration
-	seqMax  [2]uint32 // per side, as side.seqMax and seqMaxSet
-	seqSet  [2]bool
-	// sightings are the flow's, kept apart from the record (Config.Sightings).
-	sightings *facts.Sightings
-	noLadder  bool // the record keeps no ladder (Config.LadderUnneeded), nor do late packets add to it
+	key      flowKey
+	zeek     zeek.Saved // the Zeek state but for the history, which follows the record in rec
+	rec      arena.Ref  // the record (facts) but for End, ConnState and History; then the history
+	histLen  uint32     // the history's length, at the end of rec
+	id       int32
+	gen      uint32        // how many tombs the slot held before this one (tombSlab)
+	last     instant       // the last packet's time
+	lastGap  time.Duration // between the last two packets, and the two before (for a reset's idle)
+	prevGap  time.Duration
+	seqMax   [2]uint32 // per side, as side.seqMax and seqMaxSet
+	seqSet   [2]bool
+	clientLo bool // the client is the key's lower endpoint
+	sighted  bool // the flow kept sightings (Config.Sightings): in Tracker.tombSightings
+	noLadder bool // the record keeps no ladder (Config.LadderUnneeded), nor do late packets add to it
 }
 
-// bury turns a closed flow into a tomb and frees the flow.
-func (a *Tracker) bury(f *flow) *tomb {
+// bury turns a closed flow into a tomb, frees the flow and returns the tomb's index.
+func (a *Tracker) bury(f *flow) int32 {
 	c := &a.recScratch.conn
 	f.fillFacts(c, &a.recScratch)
 	noLadder := a.cfg.LadderUnneeded != nil && f.sightings == nil && a.cfg.LadderUnneeded(c)
@@ -81,26 +88,53 @@ func (a *Tracker) bury(f *flow) *tomb {
 		c.Ladder, omitted = f.ladder.ordered()
 		c.LadderOmitted = int32(omitted)
 	}
-	t := a.tombPool.get()
-	t.id, t.key, t.client, t.last = f.id, f.key, f.client, f.last
+	i := a.tombSlots.get()
+	t := a.tombSlots.at(i)
+	t.id, t.key, t.clientLo, t.last = int32(f.id), f.key, f.key.loIs(f.client), instantOf(f.last)
 	t.lastGap, t.prevGap = f.path.Gaps()
-	t.zeek, t.sightings, t.noLadder = f.zeek.Clone(), f.sightings, noLadder
+	t.zeek, t.noLadder = f.zeek.Save(), noLadder
+	if f.sightings != nil {
+		t.sighted = true
+		a.tombSightings[i] = f.sightings
+	}
 	for d := range f.side {
 		t.seqMax[d], t.seqSet[d] = f.side[d].seqMax, f.side[d].seqMaxSet
 	}
-	a.scratch = a.codec.Encode(a.scratch[:0], c)
-	t.rec = keep(t.rec, a.scratch)
+	a.store(t, c, f.zeek.History())
 	if f.ladder.packets != nil {
 		a.shared.ladders.giveBack(f.ladder.packets)
 		f.ladder = ladder{}
 	}
 	f.release()
 	a.pool.put(f)
-	return t
+	return i
 }
 
-// record decodes the tomb's record.
-func (a *Tracker) tombRecord(t *tomb) *facts.Conn { return tombDecode(&a.codec, t.rec) }
+// tombRecord decodes the tomb's record.
+func (a *Tracker) tombRecord(t *tomb) *facts.Conn { return tombDecode(&a.codec, a.recBytes(t)) }
+
+// recBytes is the tomb's encoded record, in the arena.
+func (a *Tracker) recBytes(t *tomb) []byte {
+	b := a.tombRecs.Bytes(t.rec)
+	return b[:len(b)-int(t.histLen)]
+}
+
+// tombZeek returns the tomb's Zeek state with a copy of its history (in a.histScratch).
+func (a *Tracker) tombZeek(t *tomb) zeek.Conn {
+	b := a.tombRecs.Bytes(t.rec)
+	a.histScratch = append(a.histScratch[:0], b[len(b)-int(t.histLen):]...)
+	return zeek.Restore(t.zeek, a.histScratch)
+}
+
+// store encodes c as t's record, with the Zeek history hist after it, in the arena, in place of
+// the record t had.
+func (a *Tracker) store(t *tomb, c *facts.Conn, hist []byte) {
+	a.scratch = append(a.codec.Encode(a.scratch[:0], c), hist...)
+	if t.rec != (arena.Ref{}) {
+		a.tombRecs.Free(t.rec)
+	}
+	t.rec, t.histLen = a.tombRecs.Add(a.scratch), uint32(len(hist))
+}
 
 // tombDecode decodes a tomb's record, which the tracker wrote with codec: a failure is a bug,
 // not bad input.
@@ -112,20 +146,35 @@ func tombDecode(codec *facts.Codec, rec []byte) *facts.Conn {
 	return c
 }
 
-// finishTomb hands the tomb's record, settled at a.now, to the sink (or, encoded, to
-// Config.EndedSink).
-func (a *Tracker) finishTomb(t *tomb) {
-	t.gone = true
-	t.zeek.Finish()
-	e := Ended{rec: t.rec, codec: &a.codec, end: facts.MakeRef(0, a.now), connState: t.zeek.ConnState(),
-		history: a.shared.history(t.zeek.History()), sightings: t.sightings}
+// finishTomb hands the record of the tomb at index i, settled at a.now, to the sink (or,
+// encoded, to Config.EndedSink), and frees the tomb.
+func (a *Tracker) finishTomb(i int32) {
+	t := a.tombSlots.at(i)
+	z := a.tombZeek(t)
+	z.Finish()
+	e := Ended{rec: a.recBytes(t), codec: &a.codec, end: facts.MakeRef(0, a.now), connState: z.ConnState(),
+		history: a.shared.history(z.History())}
+	if t.sighted {
+		e.sightings = a.tombSightings[i]
+		delete(a.tombSightings, i)
+	}
 	if a.cfg.EndedSink != nil {
-		t.rec = nil // the sink's now
+		e.rec = bytes.Clone(e.rec) // the sink's own, as the arena reuses its bytes
+		a.freeTomb(i, t)
 		a.cfg.EndedSink(e)
-	} else if c := e.Record(); !a.sink(c) && !a.cfg.OwnLadders {
+		return
+	}
+	c := e.Record()
+	a.freeTomb(i, t)
+	if !a.sink(c) && !a.cfg.OwnLadders {
 		c.Ladder, c.LadderOmitted = nil, 0
 	}
-	a.tombPool.put(t)
+}
+
+// freeTomb frees the tomb t at index i and its record.
+func (a *Tracker) freeTomb(i int32, t *tomb) {
+	a.tombRecs.Free(t.rec)
+	a.tombSlots.put(i)
 }
 
 // Ended is the record of a connection that ended as a tomb, still encoded by the tracker's
@@ -160,28 +209,30 @@ func (t *tomb) startsNewConnection(c *facts.Conn, src netip.AddrPort, p *capture
 	return !s.SYNSeen || s.SYNSeq != p.TCP.Seq
 }
 
+// dirOf is the direction of a packet of the tomb's connection from src.
 func (t *tomb) dirOf(src netip.AddrPort) int {
-	if src == t.client {
+	if t.key.loIs(src) == t.clientLo {
 		return fromClient
 	}
 	return fromServer
 }
 
-// late takes a packet of a tomb's connection: it returns false, changing nothing, when the
-// packet begins a new connection on the same endpoints.
-func (a *Tracker) late(t *tomb, src netip.AddrPort, p *capture.Packet) bool {
+// late takes a packet of the connection of the tomb at index i: it returns false, changing
+// nothing, when the packet begins a new connection on the same endpoints.
+func (a *Tracker) late(i int32, src netip.AddrPort, p *capture.Packet) bool {
+	t := a.tombSlots.at(i)
 	c := a.tombRecord(t)
 	if t.startsNewConnection(c, src, p) {
 		return false
 	}
 	d := t.dirOf(src)
 	tcp := &p.TCP
-	if t.sightings != nil {
-		addSighting(t.sightings, d, p)
+	if t.sighted {
+		addSighting(a.tombSightings[i], d, p)
 	}
 	r := facts.MakeRef(p.Index, p.Time)
-	t.prevGap, t.lastGap = t.lastGap, p.Time.Sub(t.last)
-	t.last = p.Time
+	t.prevGap, t.lastGap = t.lastGap, p.Time.Sub(t.last.time())
+	t.last = instantOf(p.Time)
 	c.Last = r
 	noteLateDamage(c, p, r)
 	s := &c.Side[d]
@@ -190,7 +241,9 @@ func (a *Tracker) late(t *tomb, src netip.AddrPort, p *capture.Packet) bool {
 	if len(tcp.Payload) < tcp.PayloadLen {
 		c.SnaplenCut++
 	}
-	t.zeek.Packet(d, tcp)
+	z := a.tombZeek(t)
+	z.Packet(d, tcp)
+	t.zeek = z.Save()
 	lp := facts.LadderPacket{At: r, From: uint8(d), Flags: tcp.Flags,
 		PayloadLen: int32(min(tcp.PayloadLen, 1<<31-1))}
 
@@ -249,7 +302,7 @@ func (a *Tracker) late(t *tomb, src netip.AddrPort, p *capture.Packet) bool {
 	if !t.noLadder {
 		addLadder(c, lp)
 	}
-	a.rewrite(t, c)
+	a.store(t, c, z.History())
 	return true
 }
 
@@ -263,22 +316,9 @@ func (a *Tracker) lateICMP(t *tomb, p *capture.Packet, quotedSrc netip.AddrPort)
 	q := &p.ICMP
 	noteLateDamage(c, p, facts.MakeRef(p.Index, p.Time))
 	x.ICMP = append(x.ICMP, facts.ICMP{Ref: facts.MakeRef(p.Index, p.Time), V6: q.V6, Type: q.Type, Code: q.Code,
-		Router: p.SrcIP, MTU: q.MTU, FromClient: quotedSrc == t.client, TTL: p.TTL})
-	a.rewrite(t, c)
-}
-
-// rewrite stores c as t's record.
-func (a *Tracker) rewrite(t *tomb, c *facts.Conn) {
-	a.scratch = a.codec.Encode(a.scratch[:0], c)
-	t.rec = keep(t.rec, a.scratch)
-}
-
-// keep copies rec into buf when it fits (a reused tomb's buffer), else into a buffer of its size.
-func keep(buf, rec []byte) []byte {
-	if len(rec) <= cap(buf) {
-		return append(buf[:0], rec...)
-	}
-	return append([]byte(nil), rec...)
+		Router: p.SrcIP, MTU: q.MTU, FromClient: t.dirOf(quotedSrc) == fromClient, TTL: p.TTL})
+	z := a.tombZeek(t)
+	a.store(t, c, z.History())
 }
 
 // addLadder appends a packet to a record's ladder as the flow's ladder would have kept it: the

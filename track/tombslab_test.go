@@ -1,0 +1,103 @@
+package track
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/facts"
+)
+
+// pointerPath returns the path to the first pointer in type t ("" when there is none): a
+// pointer, slice, map, string, interface, channel or function, in t or in what it holds.
+func pointerPath(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Map, reflect.String, reflect.Interface, reflect.Chan,
+		reflect.Func, reflect.UnsafePointer:
+		return t.String()
+	case reflect.Array:
+		if p := pointerPath(t.Elem()); p != "" {
+			return t.String() + " of " + p
+		}
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if p := pointerPath(t.Field(i).Type); p != "" {
+				return t.Name() + "." + t.Field(i).Name + ": " + p
+			}
+		}
+	}
+	return ""
+}
+
+// TestTombsHoldNoPointers: nothing the tracker keeps per tomb (its slot, its entry in the table
+// and in the queue) holds a pointer for the garbage collector to scan.
+func TestTombsHoldNoPointers(t *testing.T) {
+	if p := pointerPath(reflect.TypeFor[*Tracker]()); p == "" {
+		t.Fatalf("pointerPath finds no pointer in a *Tracker")
+	}
+	a := New(Config{}, nil)
+	for _, typ := range []reflect.Type{
+		reflect.TypeFor[tomb](),
+		reflect.TypeFor[[tombPage]tomb](),
+		reflect.TypeOf(a.tombs).Key(), reflect.TypeOf(a.tombs).Elem(),
+		reflect.TypeOf(a.tombQ.items).Elem(),
+	} {
+		if p := pointerPath(typ); p != "" {
+			t.Errorf("%v holds a pointer: %s", typ, p)
+		}
+	}
+}
+
+// TestTombMemoryFlat replays a capture of many connections 200 times, half a second apart and
+// 20 times as fast, each time from other client ports (so that every replay's connections are
+// new ones, and become tombs while the last replays' still linger): the tomb slots and record
+// arena chunks in use stay those of the first replays, as the tombs that ended leave theirs to
+// the next ones.
+func TestTombMemoryFlat(t *testing.T) {
+	const name, rounds = "many-agents.pcap", 200
+	servers := map[uint16]bool{4343: true, 443: true, 8443: true, 4433: true, 80: true, 8080: true}
+	cfg := Config{Ports: []uint16{4343, 443, 8443, 4433, 80, 8080}, StreamLimit: 1 << 16,
+		IdleTimeout: 5 * time.Minute, ClosedLinger: 2 * time.Second, MaxActiveFlows: 100000}
+	recs := 0
+	a := New(cfg, func(c *facts.Conn) bool { recs++; return true })
+	frames := countFrames(t, name)
+	var slots, chunks [rounds]int
+	buried := 0
+	for round := range rounds {
+		var first time.Time
+		feedCapture(t, a, name, 0, time.Duration(round)*500*time.Millisecond, round*frames, func(p *capture.Packet) {
+			if first.IsZero() {
+				first = p.Time
+			}
+			p.Time = first.Add(p.Time.Sub(first) / 20)
+			if p.Kind != capture.KindTCP {
+				return
+			}
+			if servers[p.TCP.DstPort] {
+				p.TCP.SrcPort += uint16(round)
+			} else {
+				p.TCP.DstPort += uint16(round)
+			}
+		})
+		buried = max(buried, len(a.tombs))
+		slots[round], chunks[round] = int(a.tombSlots.n), a.tombRecs.Chunks()
+	}
+	perRound, reused := a.Seen()/rounds, a.tombRecs.Reused
+	a.Flush()
+	if recs != a.Seen() || perRound < 10 {
+		t.Fatalf("%d records of %d connections (%d a replay)", recs, a.Seen(), perRound)
+	}
+	if buried < 2*perRound {
+		t.Fatalf("at most %d tombs at once, for %d connections a replay: the replays show no tombs lingering", buried, perRound)
+	}
+	// A tomb lingers ClosedLinger and at most a second more, to the sweep after: 6 replays.
+	if slots[rounds-1] != slots[rounds/10] || slots[rounds-1] > 7*perRound {
+		t.Errorf("tomb slots after replay %d: %d, after the last: %d (%d connections a replay)",
+			rounds/10, slots[rounds/10], slots[rounds-1], perRound)
+	}
+	if chunks[rounds-1] > chunks[rounds/10] || reused == 0 {
+		t.Errorf("record arena chunks after replay %d: %d, after the last: %d, reused %d times",
+			rounds/10, chunks[rounds/10], chunks[rounds-1], reused)
+	}
+}

@@ -102,7 +102,7 @@ func (a *Tracker) expireTombs(now time.Time, expired []ending) []ending {
 			continue
 		}
 		if last := t.last.time(); now.Sub(last) > a.cfg.ClosedLinger {
-			delete(a.tombs, t.key)
+			a.tombs.Delete(t.key)
 			expired = append(expired, ending{id: int(t.id), t: q.i})
 		} else {
 			a.tombQ.push(q, last)
@@ -145,6 +145,6 @@ func (a *Tracker) buryFlow(f *flow) {
 	delete(a.flows, f.key)
 	f.gone = true
 	i := a.bury(f)
-	a.tombs[f.key] = i
+	a.tombs.Set(f.key, i)
 	a.tombQ.push(a.tombSlots.queued(i), f.last)
 }

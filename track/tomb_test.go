@@ -115,7 +115,7 @@ func TestTombLatePackets(t *testing.T) {
 				a.grace = grace
 				last := feedCapture(t, a, tc.capture, 0, 0, 0, nil)
 				a.Tick(last.Add(1500 * time.Millisecond))
-				buried = len(a.tombs)
+				buried = a.tombs.Len()
 				feedCapture(t, a, tc.capture, tc.late, 2*time.Second, 1000, func(p *capture.Packet) {
 					if p.Index == frames+1000 && p.Kind == capture.KindTCP {
 						p.TCP.Flags = capture.FlagRST | capture.FlagACK
@@ -175,7 +175,7 @@ func TestTombLadderUnneeded(t *testing.T) {
 				a := New(cfg, func(c *facts.Conn) bool { recs = append(recs, c); return true })
 				last := feedCapture(t, a, tc.capture, 0, 0, 0, nil)
 				a.Tick(last.Add(1500 * time.Millisecond))
-				if len(a.tombs) == 0 {
+				if a.tombs.Len() == 0 {
 					t.Fatalf("no connection of %s was a tomb 1.5 s after the capture ended", tc.capture)
 				}
 				feedCapture(t, a, tc.capture, tc.late, 2*time.Second, 1000, nil)

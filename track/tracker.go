@@ -9,6 +9,7 @@ import (
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/track/arena"
+	"github.com/connscope/connscope/track/indexmap"
 	"github.com/connscope/connscope/track/names"
 	"github.com/connscope/connscope/track/unmatched"
 )
@@ -112,7 +113,7 @@ type Tracker struct {
 	// tombs are the connections closed for their grace period, until ClosedLinger (tomb.go): the
 	// table's and the queue's values are indexes in tombSlots; tombRecs holds their records.
 	// None of them holds pointers.
-	tombs         map[flowKey]int32
+	tombs         *indexmap.Map[flowKey]
 	tombQ         fifo[queuedTomb] // tombs in the order of their last packet
 	tombSlots     tombSlab
 	tombRecs      arena.Arena
@@ -139,8 +140,9 @@ type Tracker struct {
 
 // New returns a Tracker that hands finished connections to sink.
 func New(cfg Config, sink Sink) *Tracker {
-	t := &Tracker{cfg: cfg, flows: make(map[flowKey]*flow), tombs: make(map[flowKey]int32), sink: sink, grace: tombGrace,
+	t := &Tracker{cfg: cfg, flows: make(map[flowKey]*flow), sink: sink, grace: tombGrace,
 		pool: flowPool{max: maxPooledFlows}, tombSightings: make(map[int32]*facts.Sightings)}
+	t.tombs = indexmap.New(func(i int32) flowKey { return t.tombSlots.at(i).key })
 	if len(cfg.Ports) > 0 {
 		t.ports = new([65536]bool)
 		for _, p := range cfg.Ports {
@@ -208,13 +210,13 @@ func (a *Tracker) tcpPacket(p *capture.Packet) {
 		f = nil
 	}
 	if f == nil {
-		if i, ok := a.tombs[key]; ok {
+		if i, ok := a.tombs.Get(key); ok {
 			a.now = p.Time
 			if a.late(i, src, p) {
 				a.maybeSweep()
 				return
 			}
-			delete(a.tombs, key)
+			a.tombs.Delete(key)
 			a.finishTomb(i)
 		}
 		f = a.newFlow(src, dst, p)
@@ -240,7 +242,7 @@ func (a *Tracker) icmpPacket(p *capture.Packet) {
 	key := makeKey(src, dst).at(p.Vantage)
 	if f := a.flows[key]; f != nil {
 		f.icmpError(p, src)
-	} else if i, ok := a.tombs[key]; ok {
+	} else if i, ok := a.tombs.Get(key); ok {
 		a.lateICMP(a.tombSlots.at(i), p, src)
 	}
 }
@@ -328,8 +330,8 @@ func (a *Tracker) sweep() {
 	if len(a.flows) > a.cfg.MaxActiveFlows {
 		a.evictOldest(len(a.flows) - a.cfg.MaxActiveFlows*3/4)
 	}
-	if len(a.tombs) > a.cfg.MaxActiveFlows {
-		a.evictOldestTombs(len(a.tombs) - a.cfg.MaxActiveFlows*3/4)
+	if a.tombs.Len() > a.cfg.MaxActiveFlows {
+		a.evictOldestTombs(a.tombs.Len() - a.cfg.MaxActiveFlows*3/4)
 	}
 }
 
@@ -356,17 +358,19 @@ func (a *Tracker) endInOrder(es []ending) {
 // evictOldestTombs finishes about n of the tombs closed longest ago, when there are more than
 // MaxActiveFlows of them: their late packets, if any come, then make connections of their own.
 func (a *Tracker) evictOldestTombs(n int) {
-	times := make([]time.Time, 0, len(a.tombs))
-	for _, i := range a.tombs {
+	times := make([]time.Time, 0, a.tombs.Len())
+	for i := range a.tombs.All() {
 		times = append(times, a.tombSlots.at(i).last.time())
 	}
 	cut := nthOldest(times, n)
 	var old []ending
-	for k, i := range a.tombs {
+	for i := range a.tombs.All() {
 		if t := a.tombSlots.at(i); !t.last.time().After(cut) {
-			delete(a.tombs, k)
 			old = append(old, ending{id: int(t.id), t: i})
 		}
+	}
+	for _, e := range old {
+		a.tombs.Delete(a.tombSlots.at(e.t).key)
 	}
 	a.endInOrder(old)
 }
@@ -437,16 +441,17 @@ func (a *Tracker) Tick(now time.Time) {
 
 // Flush finishes every connection still open, in the order they began (at the end of a capture).
 func (a *Tracker) Flush() {
-	rest := make([]ending, 0, len(a.flows)+len(a.tombs))
+	rest := make([]ending, 0, len(a.flows)+a.tombs.Len())
 	for _, f := range a.flows {
 		rest = append(rest, ending{id: f.id, f: f})
 	}
-	for _, i := range a.tombs {
+	for i := range a.tombs.All() {
 		rest = append(rest, ending{id: int(a.tombSlots.at(i).id), t: i})
 	}
 	// Tables and queues start afresh, letting go of their memory: a capture may go on (live),
 	// and what a finished analysis keeps should be its records, not the tracker's arrays.
-	a.flows, a.tombs = make(map[flowKey]*flow), make(map[flowKey]int32)
+	a.flows = make(map[flowKey]*flow)
+	a.tombs.Reset()
 	a.closedQ, a.tombQ = [len(graceSteps)]fifo[queuedFlow]{}, fifo[queuedTomb]{}
 	a.lastFlow = keyedFlow{}
 	a.endInOrder(rest)
@@ -468,7 +473,7 @@ func (a *Tracker) finishInOrder(fs []*flow) {
 
 // Open is the number of connections not finished yet: in progress, or closed and kept a while
 // for late packets.
-func (a *Tracker) Open() int { return len(a.flows) + len(a.tombs) }
+func (a *Tracker) Open() int { return len(a.flows) + a.tombs.Len() }
 
 // EvictedEarly counts the connections finished early because more than MaxActiveFlows were open.
 func (a *Tracker) EvictedEarly() int { return a.evictedEarly }

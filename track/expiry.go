@@ -42,14 +42,15 @@ func (q *fifo[T]) front() (v T, at time.Time, ok bool) {
 	return s.v, s.at.time(), true
 }
 
-// pop drops the oldest item, letting go of what it pointed to, and reuses the array once its
-// front half is spent.
+// pop drops the oldest item, letting go of what it pointed to, and reuses the array once a
+// quarter of it is spent: the array so stays within a third more than the items queued (with
+// half, it would grow to twice as many), each item moved at most three times.
 func (q *fifo[T]) pop() {
 	q.items[q.head] = stamped[T]{}
 	q.head++
 	if q.head == len(q.items) {
 		q.items, q.head = q.items[:0], 0
-	} else if q.head >= 1024 && q.head*2 >= len(q.items) {
+	} else if q.head >= 1024 && q.head*4 >= len(q.items) {
 		n := copy(q.items, q.items[q.head:])
 		clear(q.items[n:])
 		q.items, q.head = q.items[:n], 0
@@ -97,13 +98,13 @@ func (a *Tracker) expireTombs(now time.Time, expired []ending) []ending {
 			return expired
 		}
 		a.tombQ.pop()
-		t := a.tombSlots.live(q)
+		t := a.tombSlots.Live(q)
 		if t == nil {
 			continue
 		}
 		if last := t.last.time(); now.Sub(last) > a.cfg.ClosedLinger {
 			a.tombs.Delete(t.key)
-			expired = append(expired, ending{id: int(t.id), t: q.i})
+			expired = append(expired, ending{id: int(t.id), t: q.I})
 		} else {
 			a.tombQ.push(q, last)
 		}
@@ -146,5 +147,5 @@ func (a *Tracker) buryFlow(f *flow) {
 	f.gone = true
 	i := a.bury(f)
 	a.tombs.Set(f.key, i)
-	a.tombQ.push(a.tombSlots.queued(i), f.last)
+	a.tombQ.push(a.tombSlots.Ref(i), f.last)
 }

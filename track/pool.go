@@ -4,7 +4,7 @@ package track
 // of what a busy capture allocates. Pointers to a flow outlive it only in the queues, which
 // hold its generation: a queued one that was finished, and perhaps reused for another
 // connection, since is dropped when it comes up (queued.live). Tombs are reused likewise, in a
-// slab of their own (tombslab.go).
+// slab of their own (package slab).
 
 // reusable is what a pool keeps (a flow), which counts its generations.
 type reusable[T any] interface {

@@ -10,7 +10,6 @@ import (
 	"github.com/connscope/connscope/result"
 	"github.com/connscope/connscope/track/arena"
 	"github.com/connscope/connscope/track/path"
-	"github.com/connscope/connscope/track/zeek"
 )
 
 // tombGrace is how long, at most, a closed connection stays a whole flow before it becomes a
@@ -57,25 +56,24 @@ func graceStep(rtt, max time.Duration) int {
 // duplicate-ACK, zero-window and loss facts.
 //
 // A tomb holds no pointers, nor does anything that keeps tombs, so that the garbage collector
-// has nothing to scan in them: tombs are kept by index in a slab (tombslab.go); the record,
-// with the Zeek history after it, in the tracker's arena of records (package arena), which a
-// late packet's record is appended to anew; the sightings, the rare tomb that has them, in a
-// table by index. A finished tomb's record leaves the arena as a copy of its own (Ended).
+// has nothing to scan in them: tombs are kept by index in a slab (package slab), found by key
+// in a table of indexes (package indexmap); what a late packet updates besides the record
+// (tombstate.go), the record and the Zeek history, encoded one after the other, in the
+// tracker's arena of records (package arena), to which a late packet appends them anew; the
+// sightings, of the rare tomb that has them, in a map by index. A finished tomb's record leaves
+// the arena as a copy of its own (Ended). A tomb so takes, on a busy server's capture, about
+// 400 bytes: 88 in the slab, 8 in the table, 24 in the queue (37 with the array's spare room),
+// and in the arena its record (about 200 bytes), state and history (about 60).
 type tomb struct {
 	key      flowKey
-	zeek     zeek.Saved // the Zeek state but for the history, which follows the record in rec
-	rec      arena.Ref  // the record (facts) but for End, ConnState and History; then the history
-	histLen  uint32     // the history's length, at the end of rec
+	last     instant   // the last packet's time
+	rec      arena.Ref // the late state, the record (facts) but for End, ConnState and History, the history
+	histLen  uint32    // the history's length, at the end of rec
 	id       int32
-	gen      uint32        // how many tombs the slot held before this one (tombSlab)
-	last     instant       // the last packet's time
-	lastGap  time.Duration // between the last two packets, and the two before (for a reset's idle)
-	prevGap  time.Duration
-	seqMax   [2]uint32 // per side, as side.seqMax and seqMaxSet
-	seqSet   [2]bool
-	clientLo bool // the client is the key's lower endpoint
-	sighted  bool // the flow kept sightings (Config.Sightings): in Tracker.tombSightings
-	noLadder bool // the record keeps no ladder (Config.LadderUnneeded), nor do late packets add to it
+	stateLen uint8 // the late state's length, at the start of rec
+	clientLo bool  // the client is the key's lower endpoint
+	sighted  bool  // the flow kept sightings (Config.Sightings): in Tracker.tombSightings
+	noLadder bool  // the record keeps no ladder (Config.LadderUnneeded), nor do late packets add to it
 }
 
 // bury turns a closed flow into a tomb, frees the flow and returns the tomb's index.
@@ -88,19 +86,20 @@ func (a *Tracker) bury(f *flow) int32 {
 		c.Ladder, omitted = f.ladder.ordered()
 		c.LadderOmitted = int32(omitted)
 	}
-	i := a.tombSlots.get()
-	t := a.tombSlots.at(i)
+	i := a.tombSlots.New()
+	t := a.tombSlots.At(i)
 	t.id, t.key, t.clientLo, t.last = int32(f.id), f.key, f.key.loIs(f.client), instantOf(f.last)
-	t.lastGap, t.prevGap = f.path.Gaps()
-	t.zeek, t.noLadder = f.zeek.Save(), noLadder
+	t.noLadder = noLadder
 	if f.sightings != nil {
 		t.sighted = true
 		a.tombSightings[i] = f.sightings
 	}
+	s := lateState{zeek: f.zeek.Save()}
+	s.lastGap, s.prevGap = f.path.Gaps()
 	for d := range f.side {
-		t.seqMax[d], t.seqSet[d] = f.side[d].seqMax, f.side[d].seqMaxSet
+		s.seqMax[d], s.seqSet[d] = f.side[d].seqMax, f.side[d].seqMaxSet
 	}
-	a.store(t, c, f.zeek.History())
+	a.store(t, &s, c, f.zeek.History())
 	if f.ladder.packets != nil {
 		a.shared.ladders.giveBack(f.ladder.packets)
 		f.ladder = ladder{}
@@ -116,24 +115,19 @@ func (a *Tracker) tombRecord(t *tomb) *facts.Conn { return tombDecode(&a.codec, 
 // recBytes is the tomb's encoded record, in the arena.
 func (a *Tracker) recBytes(t *tomb) []byte {
 	b := a.tombRecs.Bytes(t.rec)
-	return b[:len(b)-int(t.histLen)]
+	return b[t.stateLen : len(b)-int(t.histLen)]
 }
 
-// tombZeek returns the tomb's Zeek state with a copy of its history (in a.histScratch).
-func (a *Tracker) tombZeek(t *tomb) zeek.Conn {
-	b := a.tombRecs.Bytes(t.rec)
-	a.histScratch = append(a.histScratch[:0], b[len(b)-int(t.histLen):]...)
-	return zeek.Restore(t.zeek, a.histScratch)
-}
-
-// store encodes c as t's record, with the Zeek history hist after it, in the arena, in place of
-// the record t had.
-func (a *Tracker) store(t *tomb, c *facts.Conn, hist []byte) {
-	a.scratch = append(a.codec.Encode(a.scratch[:0], c), hist...)
+// store encodes t's late state s, its record c and the Zeek history hist in the arena, in place
+// of what t had there.
+func (a *Tracker) store(t *tomb, s *lateState, c *facts.Conn, hist []byte) {
+	a.scratch = s.append(a.scratch[:0])
+	n := len(a.scratch)
+	a.scratch = append(a.codec.Encode(a.scratch, c), hist...)
 	if t.rec != (arena.Ref{}) {
 		a.tombRecs.Free(t.rec)
 	}
-	t.rec, t.histLen = a.tombRecs.Add(a.scratch), uint32(len(hist))
+	t.rec, t.stateLen, t.histLen = a.tombRecs.Add(a.scratch), uint8(n), uint32(len(hist))
 }
 
 // tombDecode decodes a tomb's record, which the tracker wrote with codec: a failure is a bug,
@@ -149,8 +143,9 @@ func tombDecode(codec *facts.Codec, rec []byte) *facts.Conn {
 // finishTomb hands the record of the tomb at index i, settled at a.now, to the sink (or,
 // encoded, to Config.EndedSink), and frees the tomb.
 func (a *Tracker) finishTomb(i int32) {
-	t := a.tombSlots.at(i)
-	z := a.tombZeek(t)
+	t := a.tombSlots.At(i)
+	s := a.tombState(t)
+	z := a.tombZeek(t, &s)
 	z.Finish()
 	e := Ended{rec: a.recBytes(t), codec: &a.codec, end: facts.MakeRef(0, a.now), connState: z.ConnState(),
 		history: a.shared.history(z.History())}
@@ -174,7 +169,7 @@ func (a *Tracker) finishTomb(i int32) {
 // freeTomb frees the tomb t at index i and its record.
 func (a *Tracker) freeTomb(i int32, t *tomb) {
 	a.tombRecs.Free(t.rec)
-	a.tombSlots.put(i)
+	a.tombSlots.Free(i)
 }
 
 // Ended is the record of a connection that ended as a tomb, still encoded by the tracker's
@@ -220,7 +215,7 @@ func (t *tomb) dirOf(src netip.AddrPort) int {
 // late takes a packet of the connection of the tomb at index i: it returns false, changing
 // nothing, when the packet begins a new connection on the same endpoints.
 func (a *Tracker) late(i int32, src netip.AddrPort, p *capture.Packet) bool {
-	t := a.tombSlots.at(i)
+	t := a.tombSlots.At(i)
 	c := a.tombRecord(t)
 	if t.startsNewConnection(c, src, p) {
 		return false
@@ -230,8 +225,9 @@ func (a *Tracker) late(i int32, src netip.AddrPort, p *capture.Packet) bool {
 	if t.sighted {
 		addSighting(a.tombSightings[i], d, p)
 	}
+	st := a.tombState(t)
 	r := facts.MakeRef(p.Index, p.Time)
-	t.prevGap, t.lastGap = t.lastGap, p.Time.Sub(t.last.time())
+	st.prevGap, st.lastGap = st.lastGap, p.Time.Sub(t.last.time())
 	t.last = instantOf(p.Time)
 	c.Last = r
 	noteLateDamage(c, p, r)
@@ -241,9 +237,9 @@ func (a *Tracker) late(i int32, src netip.AddrPort, p *capture.Packet) bool {
 	if len(tcp.Payload) < tcp.PayloadLen {
 		c.SnaplenCut++
 	}
-	z := a.tombZeek(t)
+	z := a.tombZeek(t, &st)
 	z.Packet(d, tcp)
-	t.zeek = z.Save()
+	st.zeek = z.Save()
 	lp := facts.LadderPacket{At: r, From: uint8(d), Flags: tcp.Flags,
 		PayloadLen: int32(min(tcp.PayloadLen, 1<<31-1))}
 
@@ -253,7 +249,7 @@ func (a *Tracker) late(i int32, src netip.AddrPort, p *capture.Packet) bool {
 		c.RSTCount++
 		if len(c.RSTs) < maxRSTRefs {
 			c.RSTs = append(c.RSTs, facts.RST{Ref: r, From: uint8(d), TTL: p.TTL, IPID: p.IPID,
-				Idle: max(t.lastGap, t.prevGap)})
+				Idle: max(st.lastGap, st.prevGap)})
 		}
 	} else {
 		ps.IPID, ps.IPIDSet = p.IPID, true
@@ -286,13 +282,13 @@ func (a *Tracker) late(i int32, src netip.AddrPort, p *capture.Packet) bool {
 	if tcp.PayloadLen != 0 {
 		end := tcp.Seq + uint32(tcp.PayloadLen)
 		switch {
-		case !t.seqSet[d]:
-			t.seqMax[d], t.seqSet[d] = end, true
-		case int32(end-t.seqMax[d]) <= 0:
+		case !st.seqSet[d]:
+			st.seqMax[d], st.seqSet[d] = end, true
+		case int32(end-st.seqMax[d]) <= 0:
 			s.Retrans++
 			lp.Retrans = true
 		default:
-			t.seqMax[d] = end
+			st.seqMax[d] = end
 		}
 		if !s.FirstPayload.Seen() {
 			s.FirstPayload = r
@@ -302,7 +298,7 @@ func (a *Tracker) late(i int32, src netip.AddrPort, p *capture.Packet) bool {
 	if !t.noLadder {
 		addLadder(c, lp)
 	}
-	a.store(t, c, z.History())
+	a.store(t, &st, c, z.History())
 	return true
 }
 
@@ -317,8 +313,9 @@ func (a *Tracker) lateICMP(t *tomb, p *capture.Packet, quotedSrc netip.AddrPort)
 	noteLateDamage(c, p, facts.MakeRef(p.Index, p.Time))
 	x.ICMP = append(x.ICMP, facts.ICMP{Ref: facts.MakeRef(p.Index, p.Time), V6: q.V6, Type: q.Type, Code: q.Code,
 		Router: p.SrcIP, MTU: q.MTU, FromClient: t.dirOf(quotedSrc) == fromClient, TTL: p.TTL})
-	z := a.tombZeek(t)
-	a.store(t, c, z.History())
+	s := a.tombState(t)
+	z := a.tombZeek(t, &s)
+	a.store(t, &s, c, z.History())
 }
 
 // addLadder appends a packet to a record's ladder as the flow's ladder would have kept it: the

@@ -11,6 +11,7 @@ import (
 	"github.com/connscope/connscope/track/arena"
 	"github.com/connscope/connscope/track/indexmap"
 	"github.com/connscope/connscope/track/names"
+	"github.com/connscope/connscope/track/slab"
 	"github.com/connscope/connscope/track/unmatched"
 )
 
@@ -111,11 +112,11 @@ type Tracker struct {
 	closedQ  [len(graceSteps)]fifo[queuedFlow] // flows in the order they closed, by the step of grace they wait (expiry.go)
 	pool     flowPool                          // finished flows, for new connections
 	// tombs are the connections closed for their grace period, until ClosedLinger (tomb.go): the
-	// table's and the queue's values are indexes in tombSlots; tombRecs holds their records.
-	// None of them holds pointers.
+	// table's and the queue's values are indexes in tombSlots; tombRecs holds their late states,
+	// records and Zeek histories. None of them holds pointers.
 	tombs         *indexmap.Map[flowKey]
-	tombQ         fifo[queuedTomb] // tombs in the order of their last packet
-	tombSlots     tombSlab
+	tombQ         fifo[slab.Ref] // tombs in the order of their last packet
+	tombSlots     slab.Slab[tomb]
 	tombRecs      arena.Arena
 	tombSightings map[int32]*facts.Sightings // by tomb index, the few tombs' that have them
 	codec         facts.Codec                // the tombs' records
@@ -142,7 +143,7 @@ type Tracker struct {
 func New(cfg Config, sink Sink) *Tracker {
 	t := &Tracker{cfg: cfg, flows: make(map[flowKey]*flow), sink: sink, grace: tombGrace,
 		pool: flowPool{max: maxPooledFlows}, tombSightings: make(map[int32]*facts.Sightings)}
-	t.tombs = indexmap.New(func(i int32) flowKey { return t.tombSlots.at(i).key })
+	t.tombs = indexmap.New(func(i int32) flowKey { return t.tombSlots.At(i).key })
 	if len(cfg.Ports) > 0 {
 		t.ports = new([65536]bool)
 		for _, p := range cfg.Ports {
@@ -243,7 +244,7 @@ func (a *Tracker) icmpPacket(p *capture.Packet) {
 	if f := a.flows[key]; f != nil {
 		f.icmpError(p, src)
 	} else if i, ok := a.tombs.Get(key); ok {
-		a.lateICMP(a.tombSlots.at(i), p, src)
+		a.lateICMP(a.tombSlots.At(i), p, src)
 	}
 }
 
@@ -360,17 +361,17 @@ func (a *Tracker) endInOrder(es []ending) {
 func (a *Tracker) evictOldestTombs(n int) {
 	times := make([]time.Time, 0, a.tombs.Len())
 	for i := range a.tombs.All() {
-		times = append(times, a.tombSlots.at(i).last.time())
+		times = append(times, a.tombSlots.At(i).last.time())
 	}
 	cut := nthOldest(times, n)
 	var old []ending
 	for i := range a.tombs.All() {
-		if t := a.tombSlots.at(i); !t.last.time().After(cut) {
+		if t := a.tombSlots.At(i); !t.last.time().After(cut) {
 			old = append(old, ending{id: int(t.id), t: i})
 		}
 	}
 	for _, e := range old {
-		a.tombs.Delete(a.tombSlots.at(e.t).key)
+		a.tombs.Delete(a.tombSlots.At(e.t).key)
 	}
 	a.endInOrder(old)
 }
@@ -446,18 +447,18 @@ func (a *Tracker) Flush() {
 		rest = append(rest, ending{id: f.id, f: f})
 	}
 	for i := range a.tombs.All() {
-		rest = append(rest, ending{id: int(a.tombSlots.at(i).id), t: i})
+		rest = append(rest, ending{id: int(a.tombSlots.At(i).id), t: i})
 	}
 	// Tables and queues start afresh, letting go of their memory: a capture may go on (live),
 	// and what a finished analysis keeps should be its records, not the tracker's arrays.
 	a.flows = make(map[flowKey]*flow)
 	a.tombs.Reset()
-	a.closedQ, a.tombQ = [len(graceSteps)]fifo[queuedFlow]{}, fifo[queuedTomb]{}
+	a.closedQ, a.tombQ = [len(graceSteps)]fifo[queuedFlow]{}, fifo[slab.Ref]{}
 	a.lastFlow = keyedFlow{}
 	a.endInOrder(rest)
 	// So do the pools, which the flows and tombs just ended went to, and the tombs' slab and arena.
 	a.pool.empty()
-	a.tombSlots.empty()
+	a.tombSlots.Reset()
 	a.tombRecs.Reset()
 	a.shared.ladders = ladderPool{}
 }

@@ -308,17 +308,6 @@ func (z *Conn) Finish() {
 // the next packet).
 func (z *Conn) History() []byte { return z.hist }
 
-// Saved is a Conn's state but for its history: plain values (no pointers), for a caller that
-// keeps many connections' states in one slice and their histories apart.
-type Saved struct{ ep [2]endpoint }
-
-// Save returns z's state but for its history (History).
-func (z *Conn) Save() Saved { return Saved{z.ep} }
-
-// Restore returns the Conn saved as s whose history is hist. The Conn appends to hist: pass a
-// buffer the caller may let it change.
-func Restore(s Saved, hist []byte) Conn { return Conn{ep: s.ep, hist: hist} }
-
 // ConnState is Zeek's conn_state (base/protocols/conn/main.zeek).
 func (z *Conn) ConnState() string {
 	os, rs := z.ep[client].state, z.ep[server].state

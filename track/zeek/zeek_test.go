@@ -34,8 +34,9 @@ func TestScaledHistory(t *testing.T) {
 }
 
 // TestSaveRestore feeds a connection's packets (a handshake, data with a retransmission and a
-// hole, a FIN each way, a late reset) to one Conn, and to Conns saved after each packet and
-// restored with a copy of the history: each ends with the same state, history and conn_state.
+// hole, a FIN each way, a late reset) to one Conn, and to Conns saved after each packet,
+// encoded (Append, ParseSaved) and restored with a copy of the history: each ends with the same
+// state, history and conn_state. Every encoding cut short fails to parse.
 func TestSaveRestore(t *testing.T) {
 	const syn, ack, fin, rst = capture.FlagSYN, capture.FlagACK, capture.FlagFIN, capture.FlagRST
 	type pkt struct {
@@ -68,7 +69,18 @@ func TestSaveRestore(t *testing.T) {
 			z.Packet(p.d, &p.h)
 			if i == cut {
 				hist := append([]byte(nil), z.History()...)
-				z = Restore(z.Save(), hist)
+				saved := z.Save()
+				b := saved.Append([]byte("x"))[1:]
+				s, n, err := ParseSaved(append(b, "after"...))
+				if err != nil || n != len(b) || s != saved {
+					t.Fatalf("saved after packet %d: %d bytes parse to %d bytes, %v, equal %v", cut, len(b), n, err, s == saved)
+				}
+				for short := range len(b) {
+					if _, _, err := ParseSaved(b[:short]); err == nil {
+						t.Fatalf("saved after packet %d: the first %d of %d bytes parse", cut, short, len(b))
+					}
+				}
+				z = Restore(s, hist)
 			}
 		}
 		z.Finish()

@@ -42,9 +42,13 @@ func TestTombsHoldNoPointers(t *testing.T) {
 	if !ok || table.Type.Kind() != reflect.Slice {
 		t.Fatalf("the tomb table has no slice of slots")
 	}
+	pages, ok := reflect.TypeOf(a.tombSlots).FieldByName("pages")
+	if !ok || pages.Type.Kind() != reflect.Slice || pages.Type.Elem().Kind() != reflect.Slice {
+		t.Fatalf("the tomb slab has no slice of pages")
+	}
 	for _, typ := range []reflect.Type{
 		reflect.TypeFor[tomb](),
-		reflect.TypeFor[[tombPage]tomb](),
+		pages.Type.Elem().Elem(),
 		table.Type.Elem(),
 		reflect.TypeOf(a.tombQ.items).Elem(),
 	} {
@@ -86,7 +90,7 @@ func TestTombMemoryFlat(t *testing.T) {
 			}
 		})
 		buried = max(buried, a.tombs.Len())
-		slots[round], chunks[round] = int(a.tombSlots.n), a.tombRecs.Chunks()
+		slots[round], chunks[round] = a.tombSlots.Len(), a.tombRecs.Chunks()
 	}
 	perRound, reused := a.Seen()/rounds, a.tombRecs.Reused
 	a.Flush()
@@ -104,5 +108,38 @@ func TestTombMemoryFlat(t *testing.T) {
 	if chunks[rounds-1] > chunks[rounds/10] || reused == 0 {
 		t.Errorf("record arena chunks after replay %d: %d, after the last: %d, reused %d times",
 			rounds/10, chunks[rounds/10], chunks[rounds-1], reused)
+	}
+}
+
+// TestLateStateRoundTrip: a tomb's late state reads back as it was written, whatever its gaps
+// (negative ones too: packets out of time order) and sequence numbers, with the Zeek state of
+// a real connection's flow.
+func TestLateStateRoundTrip(t *testing.T) {
+	var saved []lateState
+	a := New(Config{Ports: []uint16{4343}, StreamLimit: 1 << 16, IdleTimeout: time.Minute, ClosedLinger: time.Minute,
+		MaxActiveFlows: 10}, func(*facts.Conn) bool { return true })
+	feedCapture(t, a, "path-pmtud-ok-server.pcap", 0, 0, 0, func(p *capture.Packet) {
+		for _, f := range a.flows {
+			saved = append(saved, lateState{zeek: f.zeek.Save()})
+		}
+	})
+	if len(saved) < 10 {
+		t.Fatalf("%d Zeek states from the capture", len(saved))
+	}
+	for i := range saved {
+		s := &saved[i]
+		s.lastGap, s.prevGap = time.Duration(i-5)*time.Hour/7, -time.Duration(i)*time.Nanosecond
+		s.seqSet = [2]bool{i%2 == 0, i%3 == 0}
+		s.seqMax = [2]uint32{uint32(i) * 0x9e3779b9, ^uint32(i)}
+		if !s.seqSet[0] {
+			s.seqMax[0] = 0 // not kept when not set
+		}
+		if !s.seqSet[1] {
+			s.seqMax[1] = 0
+		}
+		b := s.append([]byte{})
+		if got := parseLateState(b); got != *s {
+			t.Fatalf("state %d (%d bytes) reads back as\n%+v\nwant\n%+v", i, len(b), got, *s)
+		}
 	}
 }

@@ -11,6 +11,7 @@ type fifo[T any] struct {
 	head  int
 }
 
+// stamped is an item of a fifo and the capture time it was pushed with.
 type stamped[T any] struct {
 	v  T
 	at instant
@@ -29,8 +30,10 @@ func instantOf(t time.Time) instant { return instant{t.Unix(), int32(t.Nanosecon
 // time returns the instant as a time.Time (in the local time zone: times are compared).
 func (i instant) time() time.Time { return time.Unix(i.sec, int64(i.nsec)) }
 
+// push queues v, stamped at (not before the last item's stamp).
 func (q *fifo[T]) push(v T, at time.Time) { q.items = append(q.items, stamped[T]{v, instantOf(at)}) }
 
+// len is the number of items queued.
 func (q *fifo[T]) len() int { return len(q.items) - q.head }
 
 // front returns the oldest item; ok is false when the queue is empty.

@@ -11,13 +11,29 @@ type fifo[T any] struct {
 	head  int
 }
 
+// stamped is an item of a fifo and the capture time it was pushed with.
 type stamped[T any] struct {
 	v  T
-	at time.Time
+	at instant
 }
 
-func (q *fifo[T]) push(v T, at time.Time) { q.items = append(q.items, stamped[T]{v, at}) }
+// instant is a time.Time as plain numbers: a time.Time holds a pointer (its location), which
+// the garbage collector would follow in every item of a queue or tomb that keeps one.
+type instant struct {
+	sec  int64 // Unix seconds
+	nsec int32
+}
 
+// instantOf returns t as an instant.
+func instantOf(t time.Time) instant { return instant{t.Unix(), int32(t.Nanosecond())} }
+
+// time returns the instant as a time.Time (in the local time zone: times are compared).
+func (i instant) time() time.Time { return time.Unix(i.sec, int64(i.nsec)) }
+
+// push queues v, stamped at (not before the last item's stamp).
+func (q *fifo[T]) push(v T, at time.Time) { q.items = append(q.items, stamped[T]{v, instantOf(at)}) }
+
+// len is the number of items queued.
 func (q *fifo[T]) len() int { return len(q.items) - q.head }
 
 // front returns the oldest item; ok is false when the queue is empty.
@@ -26,17 +42,18 @@ func (q *fifo[T]) front() (v T, at time.Time, ok bool) {
 		return v, at, false
 	}
 	s := &q.items[q.head]
-	return s.v, s.at, true
+	return s.v, s.at.time(), true
 }
 
-// pop drops the oldest item, letting go of what it pointed to, and reuses the array once its
-// front half is spent.
+// pop drops the oldest item, letting go of what it pointed to, and reuses the array once a
+// quarter of it is spent: the array so stays within a third more than the items queued (with
+// half, it would grow to twice as many), each item moved at most three times.
 func (q *fifo[T]) pop() {
 	q.items[q.head] = stamped[T]{}
 	q.head++
 	if q.head == len(q.items) {
 		q.items, q.head = q.items[:0], 0
-	} else if q.head >= 1024 && q.head*2 >= len(q.items) {
+	} else if q.head >= 1024 && q.head*4 >= len(q.items) {
 		n := copy(q.items, q.items[q.head:])
 		clear(q.items[n:])
 		q.items, q.head = q.items[:n], 0
@@ -84,16 +101,15 @@ func (a *Tracker) expireTombs(now time.Time, expired []ending) []ending {
 			return expired
 		}
 		a.tombQ.pop()
-		t := q.live()
+		t := a.tombSlots.Live(q)
 		if t == nil {
 			continue
 		}
-		if now.Sub(t.last) > a.cfg.ClosedLinger {
-			delete(a.tombs, t.key)
-			t.gone = true
-			expired = append(expired, ending{id: t.id, t: t})
+		if last := t.last.time(); now.Sub(last) > a.cfg.ClosedLinger {
+			a.tombs.Delete(t.key)
+			expired = append(expired, ending{id: int(t.id), t: q.I})
 		} else {
-			a.tombQ.push(t.queued(), t.last)
+			a.tombQ.push(q, last)
 		}
 	}
 }
@@ -132,7 +148,7 @@ func (a *Tracker) buryDue() {
 func (a *Tracker) buryFlow(f *flow) {
 	delete(a.flows, f.key)
 	f.gone = true
-	t := a.bury(f)
-	a.tombs[f.key] = t
-	a.tombQ.push(t.queued(), t.last)
+	i := a.bury(f)
+	a.tombs.Set(f.key, i)
+	a.tombQ.push(a.tombSlots.Ref(i), f.last)
 }

@@ -1,12 +1,12 @@
 package track
 
-// The tracker reuses its flows and tombs: a flow is kilobytes, allocated for every connection,
-// and most of what a busy capture allocates; tombs end in batches, a sweep's worth (a second of
-// capture time) at a time, and are reused over the next second. Pointers to a flow or a tomb
-// outlive it only in the queues, which hold its generation: a queued one that was finished, and
-// perhaps reused for another connection, since is dropped when it comes up (queued.live).
+// The tracker reuses its flows: a flow is kilobytes, allocated for every connection, and most
+// of what a busy capture allocates. Pointers to a flow outlive it only in the queues, which
+// hold its generation: a queued one that was finished, and perhaps reused for another
+// connection, since is dropped when it comes up (queued.live). Tombs are reused likewise, in a
+// slab of their own (package slab).
 
-// reusable is what a pool keeps: a flow or a tomb, which counts its generations.
+// reusable is what a pool keeps (a flow), which counts its generations.
 type reusable[T any] interface {
 	*T
 	generation() uint32
@@ -14,7 +14,7 @@ type reusable[T any] interface {
 	renew()      // zeroes it for its next use, a generation on (keeping what it may reuse)
 }
 
-// queued is a flow or a tomb as a queue holds it.
+// queued is a flow as a queue holds it.
 type queued[T any, P reusable[T]] struct {
 	p   P
 	gen uint32
@@ -23,7 +23,7 @@ type queued[T any, P reusable[T]] struct {
 // queue returns p as a queue holds it.
 func queue[T any, P reusable[T]](p P) queued[T, P] { return queued[T, P]{p, p.generation()} }
 
-// live returns the queued flow or tomb, or nil when it ended (and was perhaps reused) since.
+// live returns the queued flow, or nil when it ended (and was perhaps reused) since.
 func (q queued[T, P]) live() P {
 	if q.p == nil || q.p.generation() != q.gen || q.p.ended() {
 		return nil
@@ -31,7 +31,7 @@ func (q queued[T, P]) live() P {
 	return q.p
 }
 
-// pool keeps ended flows or tombs for reuse, at most max of them.
+// pool keeps ended flows for reuse, at most max of them.
 type pool[T any, P reusable[T]] struct {
 	free   []P
 	max    int
@@ -39,7 +39,7 @@ type pool[T any, P reusable[T]] struct {
 	reused int  // handed out again
 }
 
-// get returns a zeroed flow or tomb, of a generation after any it had.
+// get returns a zeroed flow, of a generation after any it had.
 func (p *pool[T, P]) get() P {
 	n := len(p.free)
 	if n == 0 {
@@ -53,7 +53,7 @@ func (p *pool[T, P]) get() P {
 	return x
 }
 
-// put takes an ended (released) flow or tomb for reuse.
+// put takes an ended (released) flow for reuse.
 func (p *pool[T, P]) put(x P) {
 	if !p.off && len(p.free) < p.max {
 		p.free = append(p.free, x)
@@ -65,29 +65,13 @@ func (p *pool[T, P]) empty() { p.free = nil }
 
 type (
 	queuedFlow = queued[flow, *flow]
-	queuedTomb = queued[tomb, *tomb]
 	flowPool   = pool[flow, *flow]
-	tombPool   = pool[tomb, *tomb]
 )
 
-// Pool bounds.
-const (
-	maxPooledFlows = 1024
-	maxPooledTombs = 8192
-)
+// maxPooledFlows bounds the flows kept for reuse.
+const maxPooledFlows = 1024
 
 func (f *flow) generation() uint32 { return f.gen }
 func (f *flow) ended() bool        { return f.gone }
 func (f *flow) renew()             { gen := f.gen + 1; *f = flow{}; f.gen = gen }
 func (f *flow) queued() queuedFlow { return queue(f) }
-
-func (t *tomb) generation() uint32 { return t.gen }
-func (t *tomb) ended() bool        { return t.gone }
-func (t *tomb) queued() queuedTomb { return queue(t) }
-
-// renew keeps the tomb's record buffer.
-func (t *tomb) renew() {
-	gen, rec := t.gen+1, t.rec[:0]
-	*t = tomb{}
-	t.gen, t.rec = gen, rec
-}

@@ -16,8 +16,8 @@ import (
 // linger: twice right after itself, with a pause after its third frame (so that a connection
 // comes back on the same endpoints while its closed flow still waits in the queue, the flow is
 // reused at once for the new one, which then idles past the grace period),
-// then 1.5 s later, twice (so that closed connections become tombs, end, and their tombs are
-// reused). It checks that every record equals the one a tracker that reuses nothing makes.
+// then 1.5 s later, twice (so that closed connections become tombs, end, and their tombs'
+// slots and record arena chunks are reused). It checks that every record equals the one a tracker that reuses nothing makes.
 func TestPoolsChangeNoRecord(t *testing.T) {
 	var names []string
 	for _, dir := range []string{".", "accuracy"} {
@@ -34,12 +34,12 @@ func TestPoolsChangeNoRecord(t *testing.T) {
 	if len(names) < 50 {
 		t.Fatalf("only %d captures found", len(names))
 	}
-	reused := 0
+	var reused [3]int // flows, tomb slots, arena chunks
 	for _, name := range names {
-		run := func(pooled bool) (recs []*facts.Conn, reused int) {
+		run := func(pooled bool) (recs []*facts.Conn, reused [3]int) {
 			cfg := Config{StreamLimit: 1 << 16, IdleTimeout: 3 * time.Second, ClosedLinger: 2 * time.Second, MaxActiveFlows: 1000}
 			a := New(cfg, func(c *facts.Conn) bool { recs = append(recs, c); return true })
-			a.pool.off, a.tombPool.off = !pooled, !pooled
+			a.pool.off, a.tombSlots.NoReuse, a.tombRecs.NoReuse = !pooled, !pooled, !pooled
 			a.grace = 200 * time.Millisecond
 			frames := countFrames(t, name)
 			var shift time.Duration
@@ -73,13 +73,15 @@ func TestPoolsChangeNoRecord(t *testing.T) {
 					shift += last.Sub(first) + 1500*time.Millisecond
 				}
 			}
-			reused = a.pool.reused + a.tombPool.reused
+			reused = [3]int{a.pool.reused, a.tombSlots.Reused, a.tombRecs.Reused}
 			a.Flush()
 			return recs, reused
 		}
 		want, _ := run(false)
 		got, n := run(true)
-		reused += n
+		for i := range n {
+			reused[i] += n[i]
+		}
 		if len(got) != len(want) {
 			t.Errorf("%s: %d records with pools, %d without", name, len(got), len(want))
 			continue
@@ -90,7 +92,9 @@ func TestPoolsChangeNoRecord(t *testing.T) {
 			}
 		}
 	}
-	if reused == 0 {
-		t.Errorf("no flow or tomb was reused: the test shows nothing")
+	for i, what := range []string{"flow", "tomb slot", "record arena chunk"} {
+		if reused[i] == 0 {
+			t.Errorf("no %s was reused: the test shows nothing of its reuse", what)
+		}
 	}
 }

@@ -1,14 +1,15 @@
 package track
 
 import (
+	"bytes"
 	"net/netip"
 	"time"
 
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/result"
+	"github.com/connscope/connscope/track/arena"
 	"github.com/connscope/connscope/track/path"
-	"github.com/connscope/connscope/track/zeek"
 )
 
 // tombGrace is how long, at most, a closed connection stays a whole flow before it becomes a
@@ -53,26 +54,30 @@ func graceStep(rtt, max time.Duration) int {
 // facts, Zeek state and history, ladder, and the path's SYN-ACK count, IP ID and highest ACK.
 // Its payload is not parsed (the streams stopped at the close), and it does not change the
 // duplicate-ACK, zero-window and loss facts.
+//
+// A tomb holds no pointers, nor does anything that keeps tombs, so that the garbage collector
+// has nothing to scan in them: tombs are kept by index in a slab (package slab), found by key
+// in a table of indexes (package indexmap); what a late packet updates besides the record
+// (tombstate.go), the record and the Zeek history, encoded one after the other, in the
+// tracker's arena of records (package arena), to which a late packet appends them anew; the
+// sightings, of the rare tomb that has them, in a map by index. A finished tomb's record leaves
+// the arena as a copy of its own (Ended). A tomb so takes, on a busy server's capture, about
+// 400 bytes: 88 in the slab, 8 in the table, 24 in the queue (37 with the array's spare room),
+// and in the arena its record (about 200 bytes), state and history (about 60).
 type tomb struct {
-	rec     []byte // the record (facts) but for End, ConnState and History
-	key     flowKey
-	gone    bool   // finished: what still points to it (tombQ) lets go of it
-	gen     uint32 // how many tombs it was before this one (tombPool)
-	zeek    zeek.Conn
-	id      int
-	client  netip.AddrPort
-	last    time.Time
-	lastGap time.Duration // between the last two packets, and the two before (for a reset's idle)
-	prevGap time.Duration
-	seqMax  [2]uint32 // per side, as side.seqMax and seqMaxSet
-	seqSet  [2]bool
-	// sightings are the flow's, kept apart from the record (Config.Sightings).
-	sightings *facts.Sightings
-	noLadder  bool // the record keeps no ladder (Config.LadderUnneeded), nor do late packets add to it
+	key      flowKey
+	last     instant   // the last packet's time
+	rec      arena.Ref // the late state, the record (facts) but for End, ConnState and History, the history
+	histLen  uint32    // the history's length, at the end of rec
+	id       int32
+	stateLen uint8 // the late state's length, at the start of rec
+	clientLo bool  // the client is the key's lower endpoint
+	sighted  bool  // the flow kept sightings (Config.Sightings): in Tracker.tombSightings
+	noLadder bool  // the record keeps no ladder (Config.LadderUnneeded), nor do late packets add to it
 }
 
-// bury turns a closed flow into a tomb and frees the flow.
-func (a *Tracker) bury(f *flow) *tomb {
+// bury turns a closed flow into a tomb, frees the flow and returns the tomb's index.
+func (a *Tracker) bury(f *flow) int32 {
 	c := &a.recScratch.conn
 	f.fillFacts(c, &a.recScratch)
 	noLadder := a.cfg.LadderUnneeded != nil && f.sightings == nil && a.cfg.LadderUnneeded(c)
@@ -81,26 +86,49 @@ func (a *Tracker) bury(f *flow) *tomb {
 		c.Ladder, omitted = f.ladder.ordered()
 		c.LadderOmitted = int32(omitted)
 	}
-	t := a.tombPool.get()
-	t.id, t.key, t.client, t.last = f.id, f.key, f.client, f.last
-	t.lastGap, t.prevGap = f.path.Gaps()
-	t.zeek, t.sightings, t.noLadder = f.zeek.Clone(), f.sightings, noLadder
-	for d := range f.side {
-		t.seqMax[d], t.seqSet[d] = f.side[d].seqMax, f.side[d].seqMaxSet
+	i := a.tombSlots.New()
+	t := a.tombSlots.At(i)
+	t.id, t.key, t.clientLo, t.last = int32(f.id), f.key, f.key.loIs(f.client), instantOf(f.last)
+	t.noLadder = noLadder
+	if f.sightings != nil {
+		t.sighted = true
+		a.tombSightings[i] = f.sightings
 	}
-	a.scratch = a.codec.Encode(a.scratch[:0], c)
-	t.rec = keep(t.rec, a.scratch)
+	s := lateState{zeek: f.zeek.Save()}
+	s.lastGap, s.prevGap = f.path.Gaps()
+	for d := range f.side {
+		s.seqMax[d], s.seqSet[d] = f.side[d].seqMax, f.side[d].seqMaxSet
+	}
+	a.store(t, &s, c, f.zeek.History())
 	if f.ladder.packets != nil {
 		a.shared.ladders.giveBack(f.ladder.packets)
 		f.ladder = ladder{}
 	}
 	f.release()
 	a.pool.put(f)
-	return t
+	return i
 }
 
-// record decodes the tomb's record.
-func (a *Tracker) tombRecord(t *tomb) *facts.Conn { return tombDecode(&a.codec, t.rec) }
+// tombRecord decodes the tomb's record.
+func (a *Tracker) tombRecord(t *tomb) *facts.Conn { return tombDecode(&a.codec, a.recBytes(t)) }
+
+// recBytes is the tomb's encoded record, in the arena.
+func (a *Tracker) recBytes(t *tomb) []byte {
+	b := a.tombRecs.Bytes(t.rec)
+	return b[t.stateLen : len(b)-int(t.histLen)]
+}
+
+// store encodes t's late state s, its record c and the Zeek history hist in the arena, in place
+// of what t had there.
+func (a *Tracker) store(t *tomb, s *lateState, c *facts.Conn, hist []byte) {
+	a.scratch = s.append(a.scratch[:0])
+	n := len(a.scratch)
+	a.scratch = append(a.codec.Encode(a.scratch, c), hist...)
+	if t.rec != (arena.Ref{}) {
+		a.tombRecs.Free(t.rec)
+	}
+	t.rec, t.stateLen, t.histLen = a.tombRecs.Add(a.scratch), uint8(n), uint32(len(hist))
+}
 
 // tombDecode decodes a tomb's record, which the tracker wrote with codec: a failure is a bug,
 // not bad input.
@@ -112,20 +140,36 @@ func tombDecode(codec *facts.Codec, rec []byte) *facts.Conn {
 	return c
 }
 
-// finishTomb hands the tomb's record, settled at a.now, to the sink (or, encoded, to
-// Config.EndedSink).
-func (a *Tracker) finishTomb(t *tomb) {
-	t.gone = true
-	t.zeek.Finish()
-	e := Ended{rec: t.rec, codec: &a.codec, end: facts.MakeRef(0, a.now), connState: t.zeek.ConnState(),
-		history: a.shared.history(t.zeek.History()), sightings: t.sightings}
+// finishTomb hands the record of the tomb at index i, settled at a.now, to the sink (or,
+// encoded, to Config.EndedSink), and frees the tomb.
+func (a *Tracker) finishTomb(i int32) {
+	t := a.tombSlots.At(i)
+	s := a.tombState(t)
+	z := a.tombZeek(t, &s)
+	z.Finish()
+	e := Ended{rec: a.recBytes(t), codec: &a.codec, end: facts.MakeRef(0, a.now), connState: z.ConnState(),
+		history: a.shared.history(z.History())}
+	if t.sighted {
+		e.sightings = a.tombSightings[i]
+		delete(a.tombSightings, i)
+	}
 	if a.cfg.EndedSink != nil {
-		t.rec = nil // the sink's now
+		e.rec = bytes.Clone(e.rec) // the sink's own, as the arena reuses its bytes
+		a.freeTomb(i, t)
 		a.cfg.EndedSink(e)
-	} else if c := e.Record(); !a.sink(c) && !a.cfg.OwnLadders {
+		return
+	}
+	c := e.Record()
+	a.freeTomb(i, t)
+	if !a.sink(c) && !a.cfg.OwnLadders {
 		c.Ladder, c.LadderOmitted = nil, 0
 	}
-	a.tombPool.put(t)
+}
+
+// freeTomb frees the tomb t at index i and its record.
+func (a *Tracker) freeTomb(i int32, t *tomb) {
+	a.tombRecs.Free(t.rec)
+	a.tombSlots.Free(i)
 }
 
 // Ended is the record of a connection that ended as a tomb, still encoded by the tracker's
@@ -172,28 +216,31 @@ func (t *tomb) startsNewConnection(c *facts.Conn, src netip.AddrPort, p *capture
 	return !s.SYNSeen || s.SYNSeq != p.TCP.Seq
 }
 
+// dirOf is the direction of a packet of the tomb's connection from src.
 func (t *tomb) dirOf(src netip.AddrPort) int {
-	if src == t.client {
+	if t.key.loIs(src) == t.clientLo {
 		return fromClient
 	}
 	return fromServer
 }
 
-// late takes a packet of a tomb's connection: it returns false, changing nothing, when the
-// packet begins a new connection on the same endpoints.
-func (a *Tracker) late(t *tomb, src netip.AddrPort, p *capture.Packet) bool {
+// late takes a packet of the connection of the tomb at index i: it returns false, changing
+// nothing, when the packet begins a new connection on the same endpoints.
+func (a *Tracker) late(i int32, src netip.AddrPort, p *capture.Packet) bool {
+	t := a.tombSlots.At(i)
 	c := a.tombRecord(t)
 	if t.startsNewConnection(c, src, p) {
 		return false
 	}
 	d := t.dirOf(src)
 	tcp := &p.TCP
-	if t.sightings != nil {
-		addSighting(t.sightings, d, p)
+	if t.sighted {
+		addSighting(a.tombSightings[i], d, p)
 	}
+	st := a.tombState(t)
 	r := facts.MakeRef(p.Index, p.Time)
-	t.prevGap, t.lastGap = t.lastGap, p.Time.Sub(t.last)
-	t.last = p.Time
+	st.prevGap, st.lastGap = st.lastGap, p.Time.Sub(t.last.time())
+	t.last = instantOf(p.Time)
 	c.Last = r
 	noteLateDamage(c, p, r)
 	s := &c.Side[d]
@@ -202,7 +249,9 @@ func (a *Tracker) late(t *tomb, src netip.AddrPort, p *capture.Packet) bool {
 	if len(tcp.Payload) < tcp.PayloadLen {
 		c.SnaplenCut++
 	}
-	t.zeek.Packet(d, tcp)
+	z := a.tombZeek(t, &st)
+	z.Packet(d, tcp)
+	st.zeek = z.Save()
 	lp := facts.LadderPacket{At: r, From: uint8(d), Flags: tcp.Flags,
 		PayloadLen: int32(min(tcp.PayloadLen, 1<<31-1))}
 
@@ -212,7 +261,7 @@ func (a *Tracker) late(t *tomb, src netip.AddrPort, p *capture.Packet) bool {
 		c.RSTCount++
 		if len(c.RSTs) < maxRSTRefs {
 			c.RSTs = append(c.RSTs, facts.RST{Ref: r, From: uint8(d), TTL: p.TTL, IPID: p.IPID,
-				Idle: max(t.lastGap, t.prevGap)})
+				Idle: max(st.lastGap, st.prevGap)})
 		}
 	} else {
 		ps.IPID, ps.IPIDSet = p.IPID, true
@@ -245,13 +294,13 @@ func (a *Tracker) late(t *tomb, src netip.AddrPort, p *capture.Packet) bool {
 	if tcp.PayloadLen != 0 {
 		end := tcp.Seq + uint32(tcp.PayloadLen)
 		switch {
-		case !t.seqSet[d]:
-			t.seqMax[d], t.seqSet[d] = end, true
-		case int32(end-t.seqMax[d]) <= 0:
+		case !st.seqSet[d]:
+			st.seqMax[d], st.seqSet[d] = end, true
+		case int32(end-st.seqMax[d]) <= 0:
 			s.Retrans++
 			lp.Retrans = true
 		default:
-			t.seqMax[d] = end
+			st.seqMax[d] = end
 		}
 		if !s.FirstPayload.Seen() {
 			s.FirstPayload = r
@@ -261,7 +310,7 @@ func (a *Tracker) late(t *tomb, src netip.AddrPort, p *capture.Packet) bool {
 	if !t.noLadder {
 		addLadder(c, lp)
 	}
-	a.rewrite(t, c)
+	a.store(t, &st, c, z.History())
 	return true
 }
 
@@ -275,22 +324,10 @@ func (a *Tracker) lateICMP(t *tomb, p *capture.Packet, quotedSrc netip.AddrPort)
 	q := &p.ICMP
 	noteLateDamage(c, p, facts.MakeRef(p.Index, p.Time))
 	x.ICMP = append(x.ICMP, facts.ICMP{Ref: facts.MakeRef(p.Index, p.Time), V6: q.V6, Type: q.Type, Code: q.Code,
-		Router: p.SrcIP, MTU: q.MTU, FromClient: quotedSrc == t.client, TTL: p.TTL})
-	a.rewrite(t, c)
-}
-
-// rewrite stores c as t's record.
-func (a *Tracker) rewrite(t *tomb, c *facts.Conn) {
-	a.scratch = a.codec.Encode(a.scratch[:0], c)
-	t.rec = keep(t.rec, a.scratch)
-}
-
-// keep copies rec into buf when it fits (a reused tomb's buffer), else into a buffer of its size.
-func keep(buf, rec []byte) []byte {
-	if len(rec) <= cap(buf) {
-		return append(buf[:0], rec...)
-	}
-	return append([]byte(nil), rec...)
+		Router: p.SrcIP, MTU: q.MTU, FromClient: t.dirOf(quotedSrc) == fromClient, TTL: p.TTL})
+	s := a.tombState(t)
+	z := a.tombZeek(t, &s)
+	a.store(t, &s, c, z.History())
 }
 
 // addLadder appends a packet to a record's ladder as the flow's ladder would have kept it: the

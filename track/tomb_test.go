@@ -77,12 +77,13 @@ type lateFacts struct {
 	IPID                        [2]uint16
 	AckMax                      [2]uint32
 	Hello, ServerHello          facts.Ref
+	ICMP                        []facts.ICMP
 }
 
 func lateView(c *facts.Conn) lateFacts {
 	v := lateFacts{ID: c.ID, Last: c.Last, End: c.End, SYNAck: c.SYNAck, SYNCount: c.SYNCount, RSTCount: c.RSTCount,
 		Snaplen: c.SnaplenCut, SYNs: c.SYNs, RSTs: c.RSTs, Side: c.Side, ConnState: c.ConnState, History: c.History,
-		Ladder: c.Ladder, LadderOmitted: c.LadderOmitted, SYNAcks: c.Path.SYNAcks}
+		Ladder: c.Ladder, LadderOmitted: c.LadderOmitted, SYNAcks: c.Path.SYNAcks, ICMP: c.ICMP()}
 	for d := range 2 {
 		v.IPID[d], v.AckMax[d] = c.Path.Side[d].IPID, c.Path.Side[d].AckMax
 	}
@@ -105,6 +106,7 @@ func TestTombLatePackets(t *testing.T) {
 		{"seed-reset-lone.pcap", 1},
 		{"closed-port.pcap", 1},
 		{"plain-tcp-ok.pcap", 8},
+		{"path-pmtud-ok-server.pcap", 8}, // an ICMP error, retransmitted data, a SACK, late
 	} {
 		t.Run(tc.capture, func(t *testing.T) {
 			frames := countFrames(t, tc.capture)
@@ -115,7 +117,7 @@ func TestTombLatePackets(t *testing.T) {
 				a.grace = grace
 				last := feedCapture(t, a, tc.capture, 0, 0, 0, nil)
 				a.Tick(last.Add(1500 * time.Millisecond))
-				buried = len(a.tombs)
+				buried = a.tombs.Len()
 				feedCapture(t, a, tc.capture, tc.late, 2*time.Second, 1000, func(p *capture.Packet) {
 					if p.Index == frames+1000 && p.Kind == capture.KindTCP {
 						p.TCP.Flags = capture.FlagRST | capture.FlagACK
@@ -175,7 +177,7 @@ func TestTombLadderUnneeded(t *testing.T) {
 				a := New(cfg, func(c *facts.Conn) bool { recs = append(recs, c); return true })
 				last := feedCapture(t, a, tc.capture, 0, 0, 0, nil)
 				a.Tick(last.Add(1500 * time.Millisecond))
-				if len(a.tombs) == 0 {
+				if a.tombs.Len() == 0 {
 					t.Fatalf("no connection of %s was a tomb 1.5 s after the capture ended", tc.capture)
 				}
 				feedCapture(t, a, tc.capture, tc.late, 2*time.Second, 1000, nil)

@@ -8,7 +8,10 @@ import (
 
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/facts"
+	"github.com/connscope/connscope/track/arena"
+	"github.com/connscope/connscope/track/indexmap"
 	"github.com/connscope/connscope/track/names"
+	"github.com/connscope/connscope/track/slab"
 	"github.com/connscope/connscope/track/unmatched"
 )
 
@@ -41,6 +44,12 @@ func makeKeyFrom(srcIP netip.Addr, srcPort uint16, dstIP netip.Addr, dstPort uin
 		return flowKey{lo: s, hi: d, ports: uint64(srcPort)<<32 | uint64(dstPort)<<16 | v6}
 	}
 	return flowKey{lo: d, hi: s, ports: uint64(dstPort)<<32 | uint64(srcPort)<<16 | v6}
+}
+
+// loIs reports whether ap is the key's lower endpoint (of a connection between the key's
+// endpoints).
+func (k flowKey) loIs(ap netip.AddrPort) bool {
+	return uint16(k.ports>>32) == ap.Port() && k.lo == ap.Addr().As16()
 }
 
 // keyedFlow is a flow with its key in the flow table.
@@ -100,15 +109,21 @@ type Tracker struct {
 	ports    *[65536]bool // nil: every port
 	tlsPorts [65536]bool
 	flows    map[flowKey]*flow
-	tombs    map[flowKey]*tomb                 // connections closed for their grace period, until ClosedLinger (tomb.go)
 	closedQ  [len(graceSteps)]fifo[queuedFlow] // flows in the order they closed, by the step of grace they wait (expiry.go)
 	pool     flowPool                          // finished flows, for new connections
-	tombQ    fifo[queuedTomb]                  // tombs in the order of their last packet
-	tombPool tombPool                          // finished tombs, for the flows buried next
-	codec    facts.Codec                       // the tombs' records
-	grace    time.Duration                     // the longest grace period: tombGrace (tests change it)
-	scratch  []byte
-	lastFlow keyedFlow // the last packet's flow, while it is in flows
+	// tombs are the connections closed for their grace period, until ClosedLinger (tomb.go): the
+	// table's and the queue's values are indexes in tombSlots; tombRecs holds their late states,
+	// records and Zeek histories. None of them holds pointers.
+	tombs         *indexmap.Map[flowKey]
+	tombQ         fifo[slab.Ref] // tombs in the order of their last packet
+	tombSlots     slab.Slab[tomb]
+	tombRecs      arena.Arena
+	tombSightings map[int32]*facts.Sightings // by tomb index, the few tombs' that have them
+	codec         facts.Codec                // the tombs' records
+	grace         time.Duration              // the longest grace period: tombGrace (tests change it)
+	scratch       []byte
+	histScratch   []byte    // a tomb's Zeek history, while a packet adds to it
+	lastFlow      keyedFlow // the last packet's flow, while it is in flows
 	// recScratch is the record of a flow being buried, encoded at once (tomb.go).
 	recScratch recordScratch
 	nextID     int
@@ -126,8 +141,9 @@ type Tracker struct {
 
 // New returns a Tracker that hands finished connections to sink.
 func New(cfg Config, sink Sink) *Tracker {
-	t := &Tracker{cfg: cfg, flows: make(map[flowKey]*flow), tombs: make(map[flowKey]*tomb), sink: sink, grace: tombGrace,
-		pool: flowPool{max: maxPooledFlows}, tombPool: tombPool{max: maxPooledTombs}}
+	t := &Tracker{cfg: cfg, flows: make(map[flowKey]*flow), sink: sink, grace: tombGrace,
+		pool: flowPool{max: maxPooledFlows}, tombSightings: make(map[int32]*facts.Sightings)}
+	t.tombs = indexmap.New(func(i int32) flowKey { return t.tombSlots.At(i).key })
 	if len(cfg.Ports) > 0 {
 		t.ports = new([65536]bool)
 		for _, p := range cfg.Ports {
@@ -195,14 +211,14 @@ func (a *Tracker) tcpPacket(p *capture.Packet) {
 		f = nil
 	}
 	if f == nil {
-		if t := a.tombs[key]; t != nil {
+		if i, ok := a.tombs.Get(key); ok {
 			a.now = p.Time
-			if a.late(t, src, p) {
+			if a.late(i, src, p) {
 				a.maybeSweep()
 				return
 			}
-			delete(a.tombs, key)
-			a.finishTomb(t)
+			a.tombs.Delete(key)
+			a.finishTomb(i)
 		}
 		f = a.newFlow(src, dst, p)
 		f.key = key
@@ -227,8 +243,8 @@ func (a *Tracker) icmpPacket(p *capture.Packet) {
 	key := makeKey(src, dst).at(p.Vantage)
 	if f := a.flows[key]; f != nil {
 		f.icmpError(p, src)
-	} else if t := a.tombs[key]; t != nil {
-		a.lateICMP(t, p, src)
+	} else if i, ok := a.tombs.Get(key); ok {
+		a.lateICMP(a.tombSlots.At(i), p, src)
 	}
 }
 
@@ -315,16 +331,16 @@ func (a *Tracker) sweep() {
 	if len(a.flows) > a.cfg.MaxActiveFlows {
 		a.evictOldest(len(a.flows) - a.cfg.MaxActiveFlows*3/4)
 	}
-	if len(a.tombs) > a.cfg.MaxActiveFlows {
-		a.evictOldestTombs(len(a.tombs) - a.cfg.MaxActiveFlows*3/4)
+	if a.tombs.Len() > a.cfg.MaxActiveFlows {
+		a.evictOldestTombs(a.tombs.Len() - a.cfg.MaxActiveFlows*3/4)
 	}
 }
 
-// ending is a flow or a tomb to finish.
+// ending is a flow or (f nil) a tomb, by its index, to finish.
 type ending struct {
 	id int
 	f  *flow
-	t  *tomb
+	t  int32
 }
 
 // endInOrder finishes flows and tombs in the order they began, so that what the sink sees does
@@ -343,17 +359,19 @@ func (a *Tracker) endInOrder(es []ending) {
 // evictOldestTombs finishes about n of the tombs closed longest ago, when there are more than
 // MaxActiveFlows of them: their late packets, if any come, then make connections of their own.
 func (a *Tracker) evictOldestTombs(n int) {
-	times := make([]time.Time, 0, len(a.tombs))
-	for _, t := range a.tombs {
-		times = append(times, t.last)
+	times := make([]time.Time, 0, a.tombs.Len())
+	for i := range a.tombs.All() {
+		times = append(times, a.tombSlots.At(i).last.time())
 	}
 	cut := nthOldest(times, n)
 	var old []ending
-	for k, t := range a.tombs {
-		if !t.last.After(cut) {
-			delete(a.tombs, k)
-			old = append(old, ending{id: t.id, t: t})
+	for i := range a.tombs.All() {
+		if t := a.tombSlots.At(i); !t.last.time().After(cut) {
+			old = append(old, ending{id: int(t.id), t: i})
 		}
+	}
+	for _, e := range old {
+		a.tombs.Delete(a.tombSlots.At(e.t).key)
 	}
 	a.endInOrder(old)
 }
@@ -424,22 +442,24 @@ func (a *Tracker) Tick(now time.Time) {
 
 // Flush finishes every connection still open, in the order they began (at the end of a capture).
 func (a *Tracker) Flush() {
-	rest := make([]ending, 0, len(a.flows)+len(a.tombs))
+	rest := make([]ending, 0, len(a.flows)+a.tombs.Len())
 	for _, f := range a.flows {
 		rest = append(rest, ending{id: f.id, f: f})
 	}
-	for _, t := range a.tombs {
-		rest = append(rest, ending{id: t.id, t: t})
+	for i := range a.tombs.All() {
+		rest = append(rest, ending{id: int(a.tombSlots.At(i).id), t: i})
 	}
 	// Tables and queues start afresh, letting go of their memory: a capture may go on (live),
 	// and what a finished analysis keeps should be its records, not the tracker's arrays.
-	a.flows, a.tombs = make(map[flowKey]*flow), make(map[flowKey]*tomb)
-	a.closedQ, a.tombQ = [len(graceSteps)]fifo[queuedFlow]{}, fifo[queuedTomb]{}
+	a.flows = make(map[flowKey]*flow)
+	a.tombs.Reset()
+	a.closedQ, a.tombQ = [len(graceSteps)]fifo[queuedFlow]{}, fifo[slab.Ref]{}
 	a.lastFlow = keyedFlow{}
 	a.endInOrder(rest)
-	// So do the pools, which the flows and tombs just ended went to.
+	// So do the pools, which the flows and tombs just ended went to, and the tombs' slab and arena.
 	a.pool.empty()
-	a.tombPool.empty()
+	a.tombSlots.Reset()
+	a.tombRecs.Reset()
 	a.shared.ladders = ladderPool{}
 }
 
@@ -454,7 +474,7 @@ func (a *Tracker) finishInOrder(fs []*flow) {
 
 // Open is the number of connections not finished yet: in progress, or closed and kept a while
 // for late packets.
-func (a *Tracker) Open() int { return len(a.flows) + len(a.tombs) }
+func (a *Tracker) Open() int { return len(a.flows) + a.tombs.Len() }
 
 // EvictedEarly counts the connections finished early because more than MaxActiveFlows were open.
 func (a *Tracker) EvictedEarly() int { return a.evictedEarly }

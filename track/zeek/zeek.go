@@ -308,13 +308,6 @@ func (z *Conn) Finish() {
 // the next packet).
 func (z *Conn) History() []byte { return z.hist }
 
-// Clone returns a copy of z with a history of its own.
-func (z *Conn) Clone() Conn {
-	c := *z
-	c.hist = append([]byte(nil), z.hist...)
-	return c
-}
-
 // ConnState is Zeek's conn_state (base/protocols/conn/main.zeek).
 func (z *Conn) ConnState() string {
 	os, rs := z.ep[client].state, z.ep[server].state

@@ -1,6 +1,10 @@
 package zeek
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/connscope/connscope/capture"
+)
 
 // A counted event adds its letter to the history at the 1st, 10th, 100th, ... occurrence, as
 // Zeek's ScaledHistoryEntry does.
@@ -25,6 +29,64 @@ func TestScaledHistory(t *testing.T) {
 	for i := range want {
 		if at[i] != want[i] {
 			t.Fatalf("letters at %v, want %v", at, want)
+		}
+	}
+}
+
+// TestSaveRestore feeds a connection's packets (a handshake, data with a retransmission and a
+// hole, a FIN each way, a late reset) to one Conn, and to Conns saved after each packet,
+// encoded (Append, ParseSaved) and restored with a copy of the history: each ends with the same
+// state, history and conn_state. Every encoding cut short fails to parse.
+func TestSaveRestore(t *testing.T) {
+	const syn, ack, fin, rst = capture.FlagSYN, capture.FlagACK, capture.FlagFIN, capture.FlagRST
+	type pkt struct {
+		d int
+		h capture.TCPHeader
+	}
+	pkts := []pkt{
+		{client, capture.TCPHeader{Flags: syn, Seq: 100, Window: 1000}},
+		{server, capture.TCPHeader{Flags: syn | ack, Seq: 500, Ack: 101, Window: 1000}},
+		{client, capture.TCPHeader{Flags: ack, Seq: 101, Ack: 501, Window: 1000}},
+		{client, capture.TCPHeader{Flags: ack, Seq: 101, Ack: 501, Window: 1000, PayloadLen: 50}},
+		{client, capture.TCPHeader{Flags: ack, Seq: 101, Ack: 501, Window: 1000, PayloadLen: 50}},
+		{client, capture.TCPHeader{Flags: ack, Seq: 201, Ack: 501, Window: 1000, PayloadLen: 50}},
+		{server, capture.TCPHeader{Flags: ack, Seq: 501, Ack: 251, Window: 0}},
+		{server, capture.TCPHeader{Flags: fin | ack, Seq: 501, Ack: 251, Window: 1000}},
+		{client, capture.TCPHeader{Flags: fin | ack, Seq: 251, Ack: 502, Window: 1000}},
+		{client, capture.TCPHeader{Flags: rst, Seq: 252, Window: 0}},
+	}
+	var whole Conn
+	for _, p := range pkts {
+		whole.Packet(p.d, &p.h)
+	}
+	whole.Finish()
+	if string(whole.History()) != "ShADTawGfFR" {
+		t.Fatalf("history %q: the test's packets should make ShADTawGfFR", whole.History())
+	}
+	for cut := range pkts {
+		var z Conn
+		for i, p := range pkts {
+			z.Packet(p.d, &p.h)
+			if i == cut {
+				hist := append([]byte(nil), z.History()...)
+				saved := z.Save()
+				b := saved.Append([]byte("x"))[1:]
+				s, n, err := ParseSaved(append(b, "after"...))
+				if err != nil || n != len(b) || s != saved {
+					t.Fatalf("saved after packet %d: %d bytes parse to %d bytes, %v, equal %v", cut, len(b), n, err, s == saved)
+				}
+				for short := range len(b) {
+					if _, _, err := ParseSaved(b[:short]); err == nil {
+						t.Fatalf("saved after packet %d: the first %d of %d bytes parse", cut, short, len(b))
+					}
+				}
+				z = Restore(s, hist)
+			}
+		}
+		z.Finish()
+		if z.Save() != whole.Save() || string(z.History()) != string(whole.History()) || z.ConnState() != whole.ConnState() {
+			t.Errorf("saved after packet %d: history %q, state %s; want %q, %s", cut, z.History(), z.ConnState(),
+				whole.History(), whole.ConnState())
 		}
 	}
 }

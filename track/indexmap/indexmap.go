@@ -1,0 +1,114 @@
+// Package indexmap is a hash table from keys to the indexes (int32) of values kept elsewhere
+// (a slice) that know their own keys: the table holds 4 bytes an entry, no key and no pointer,
+// where a Go map holds the key and the value. The tracker finds its tombs by their endpoints
+// with it.
+package indexmap
+
+import (
+	"hash/maphash"
+	"iter"
+)
+
+// minSlots is the table's smallest size.
+const minSlots = 64
+
+// Map finds indexes by key. Its slots hold index+1 (0: empty), found by linear probing from
+// the key's hash; at most half of them are used. The zero Map is not usable: call New.
+type Map[K comparable] struct {
+	slots []int32
+	n     int
+	keyOf func(i int32) K // the key of the value at index i
+	seed  maphash.Seed
+}
+
+// New returns an empty Map whose values, at index i, have the key keyOf(i).
+func New[K comparable](keyOf func(i int32) K) *Map[K] {
+	return &Map[K]{keyOf: keyOf, seed: maphash.MakeSeed()}
+}
+
+// Len is the number of keys in the map.
+func (m *Map[K]) Len() int { return m.n }
+
+// home is the slot where k's probe starts.
+func (m *Map[K]) home(k K) int {
+	return int(maphash.Comparable(m.seed, k) & uint64(len(m.slots)-1))
+}
+
+// find returns the slot that holds k, or the empty slot where its probe ends.
+func (m *Map[K]) find(k K) int {
+	mask := len(m.slots) - 1
+	s := m.home(k)
+	for m.slots[s] != 0 && m.keyOf(m.slots[s]-1) != k {
+		s = (s + 1) & mask
+	}
+	return s
+}
+
+// Get returns the index of the value with key k, if the map has it.
+func (m *Map[K]) Get(k K) (int32, bool) {
+	if m.n == 0 {
+		return 0, false
+	}
+	v := m.slots[m.find(k)]
+	return v - 1, v != 0
+}
+
+// Set maps k to index i, whose value's key is k.
+func (m *Map[K]) Set(k K, i int32) {
+	if 2*(m.n+1) > len(m.slots) {
+		m.grow()
+	}
+	s := m.find(k)
+	if m.slots[s] == 0 {
+		m.n++
+	}
+	m.slots[s] = i + 1
+}
+
+// grow doubles the table (or makes its first), placing every index anew.
+func (m *Map[K]) grow() {
+	old := m.slots
+	m.slots = make([]int32, max(minSlots, 2*len(old)))
+	for _, v := range old {
+		if v != 0 {
+			m.slots[m.find(m.keyOf(v-1))] = v
+		}
+	}
+}
+
+// Delete removes k from the map, if it has it. The slots after it in its probe move back, so
+// that no probe passes an emptied slot (deletion without tombstones, for linear probing).
+func (m *Map[K]) Delete(k K) {
+	if m.n == 0 {
+		return
+	}
+	s := m.find(k)
+	if m.slots[s] == 0 {
+		return
+	}
+	mask := len(m.slots) - 1
+	for next := (s + 1) & mask; m.slots[next] != 0; next = (next + 1) & mask {
+		// The entry at next may fill the hole at s when its home is not in (s, next].
+		if h := m.home(m.keyOf(m.slots[next] - 1)); (next-h)&mask >= (next-s)&mask {
+			m.slots[s] = m.slots[next]
+			s = next
+		}
+	}
+	m.slots[s] = 0
+	m.n--
+}
+
+// All yields the index of every value in the map, in no particular order. The map must not
+// change during the iteration.
+func (m *Map[K]) All() iter.Seq[int32] {
+	return func(yield func(int32) bool) {
+		for _, v := range m.slots {
+			if v != 0 && !yield(v-1) {
+				return
+			}
+		}
+	}
+}
+
+// Reset empties the map, letting go of its table.
+func (m *Map[K]) Reset() { m.slots, m.n = nil, 0 }

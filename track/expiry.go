@@ -119,6 +119,10 @@ func (a *Tracker) expireTombs(now time.Time, expired []ending) []ending {
 // is left to the sweep, which stamps their end.) Flows whose grace period is not shorter than
 // ClosedLinger are left to the sweep too: they end without becoming tombs.
 func (a *Tracker) buryDue() {
+	if !a.now.After(a.buryAt) {
+		return
+	}
+	defer func() { a.buryAt = a.firstBurial() }()
 	for step := range a.closedQ {
 		grace := a.grace / graceSteps[step]
 		if grace >= a.cfg.ClosedLinger {
@@ -143,6 +147,39 @@ func (a *Tracker) buryDue() {
 		}
 	}
 }
+
+// queueClosed queues the flow f, closed at time at, to become a tomb after its grace period.
+func (a *Tracker) queueClosed(f *flow, at time.Time) {
+	q := &a.closedQ[f.graceStep]
+	if q.len() == 0 {
+		// The queue's front is f: it may come due before any other front.
+		if due := at.Add(a.grace / graceSteps[f.graceStep]); due.Before(a.buryAt) {
+			a.buryAt = due
+		}
+	}
+	q.push(f.queued(), at)
+}
+
+// firstBurial is when the first of the flows at the fronts of closedQ is due to become a tomb
+// (buryDue): after it, not at it. With none, it is a time no capture reaches.
+func (a *Tracker) firstBurial() time.Time {
+	first := noBurial
+	for step := range a.closedQ {
+		grace := a.grace / graceSteps[step]
+		if grace >= a.cfg.ClosedLinger {
+			continue // left to the sweep
+		}
+		if _, at, ok := a.closedQ[step].front(); ok {
+			if due := at.Add(grace); due.Before(first) {
+				first = due
+			}
+		}
+	}
+	return first
+}
+
+// noBurial is later than any capture's time.
+var noBurial = time.Unix(1<<62, 0)
 
 // buryFlow replaces a flow in the table with its tomb.
 func (a *Tracker) buryFlow(f *flow) {

@@ -110,7 +110,10 @@ type Tracker struct {
 	tlsPorts [65536]bool
 	flows    map[flowKey]*flow
 	closedQ  [len(graceSteps)]fifo[queuedFlow] // flows in the order they closed, by the step of grace they wait (expiry.go)
-	pool     flowPool                          // finished flows, for new connections
+	// buryAt is no later than the first time a flow at the front of closedQ is due to become a
+	// tomb (the zero time: look): buryDue, at every packet, compares one time and is done.
+	buryAt time.Time
+	pool   flowPool // finished flows, for new connections
 	// tombs are the connections closed for their grace period, until ClosedLinger (tomb.go): the
 	// table's and the queue's values are indexes in tombSlots; tombRecs holds their late states,
 	// records and Zeek histories. None of them holds pointers.
@@ -229,7 +232,7 @@ func (a *Tracker) tcpPacket(p *capture.Packet) {
 	if !f.closedQueued && f.closed() {
 		f.closedQueued = true
 		f.graceStep = uint8(graceStep(f.path.RTT(), a.grace))
-		a.closedQ[f.graceStep].push(f.queued(), p.Time)
+		a.queueClosed(f, p.Time)
 	}
 	a.now = p.Time
 	a.buryDue()
@@ -326,6 +329,7 @@ func (a *Tracker) sweep() {
 		}
 	}
 	expired = a.expireClosed(a.now, expired)
+	a.buryAt = a.firstBurial()
 	expired = a.expireTombs(a.now, expired)
 	a.endInOrder(expired)
 	if len(a.flows) > a.cfg.MaxActiveFlows {
@@ -454,6 +458,7 @@ func (a *Tracker) Flush() {
 	a.flows = make(map[flowKey]*flow)
 	a.tombs.Reset()
 	a.closedQ, a.tombQ = [len(graceSteps)]fifo[queuedFlow]{}, fifo[slab.Ref]{}
+	a.buryAt = time.Time{}
 	a.lastFlow = keyedFlow{}
 	a.endInOrder(rest)
 	// So do the pools, which the flows and tombs just ended went to, and the tombs' slab and arena.

@@ -1,6 +1,6 @@
 // Package indexmap is a hash table from keys to the indexes (int32) of values kept elsewhere
-// (a slice) that know their own keys: the table holds 4 bytes an entry, no key and no pointer,
-// where a Go map holds the key and the value. The tracker finds its tombs by their endpoints
+// (a slice) that know their own keys: the table holds 8 bytes an entry (half the key's hash
+// and the index), no key and no pointer, where a Go map holds the key and the value. The tracker finds its tombs by their endpoints
 // with it.
 package indexmap
 
@@ -12,10 +12,12 @@ import (
 // minSlots is the table's smallest size.
 const minSlots = 64
 
-// Map finds indexes by key. Its slots hold index+1 (0: empty), found by linear probing from
-// the key's hash; at most half of them are used. The zero Map is not usable: call New.
+// Map finds indexes by key. Its slots hold the upper half of the key's hash and index+1 (0:
+// empty), found by linear probing from the hash; at most half of them are used. A probe reads
+// a value's key only when the hashes' halves match, so that it rarely touches the values, and
+// the table grows and deletes without hashing keys again. The zero Map is not usable: call New.
 type Map[K comparable] struct {
-	slots []int32
+	slots []uint64
 	n     int
 	keyOf func(i int32) K // the key of the value at index i
 	seed  maphash.Seed
@@ -29,16 +31,23 @@ func New[K comparable](keyOf func(i int32) K) *Map[K] {
 // Len is the number of keys in the map.
 func (m *Map[K]) Len() int { return m.n }
 
-// home is the slot where k's probe starts.
-func (m *Map[K]) home(k K) int {
-	return int(maphash.Comparable(m.seed, k) & uint64(len(m.slots)-1))
-}
+// tag is the half of k's hash that a slot keeps, and where k's probe starts.
+func (m *Map[K]) tag(k K) uint64 { return maphash.Comparable(m.seed, k) >> 32 }
 
-// find returns the slot that holds k, or the empty slot where its probe ends.
-func (m *Map[K]) find(k K) int {
+// home is the slot where the probe of a key with that tag starts.
+func (m *Map[K]) home(tag uint64) int { return int(tag & uint64(len(m.slots)-1)) }
+
+// slot is what a slot holds for index i of a key with that tag.
+func slot(tag uint64, i int32) uint64 { return tag<<32 | uint64(uint32(i+1)) }
+
+// index is the index a full slot holds.
+func index(v uint64) int32 { return int32(uint32(v)) - 1 }
+
+// find returns the slot that holds k, whose tag is tag, or the empty slot where its probe ends.
+func (m *Map[K]) find(k K, tag uint64) int {
 	mask := len(m.slots) - 1
-	s := m.home(k)
-	for m.slots[s] != 0 && m.keyOf(m.slots[s]-1) != k {
+	s := m.home(tag)
+	for v := m.slots[s]; v != 0 && (v>>32 != tag || m.keyOf(index(v)) != k); v = m.slots[s] {
 		s = (s + 1) & mask
 	}
 	return s
@@ -49,8 +58,8 @@ func (m *Map[K]) Get(k K) (int32, bool) {
 	if m.n == 0 {
 		return 0, false
 	}
-	v := m.slots[m.find(k)]
-	return v - 1, v != 0
+	v := m.slots[m.find(k, m.tag(k))]
+	return index(v), v != 0
 }
 
 // Set maps k to index i, whose value's key is k.
@@ -58,20 +67,26 @@ func (m *Map[K]) Set(k K, i int32) {
 	if 2*(m.n+1) > len(m.slots) {
 		m.grow()
 	}
-	s := m.find(k)
+	tag := m.tag(k)
+	s := m.find(k, tag)
 	if m.slots[s] == 0 {
 		m.n++
 	}
-	m.slots[s] = i + 1
+	m.slots[s] = slot(tag, i)
 }
 
-// grow doubles the table (or makes its first), placing every index anew.
+// grow doubles the table (or makes its first), placing every slot anew by its tag.
 func (m *Map[K]) grow() {
 	old := m.slots
-	m.slots = make([]int32, max(minSlots, 2*len(old)))
+	m.slots = make([]uint64, max(minSlots, 2*len(old)))
+	mask := len(m.slots) - 1
 	for _, v := range old {
 		if v != 0 {
-			m.slots[m.find(m.keyOf(v-1))] = v
+			s := m.home(v >> 32)
+			for m.slots[s] != 0 {
+				s = (s + 1) & mask
+			}
+			m.slots[s] = v
 		}
 	}
 }
@@ -82,14 +97,14 @@ func (m *Map[K]) Delete(k K) {
 	if m.n == 0 {
 		return
 	}
-	s := m.find(k)
+	s := m.find(k, m.tag(k))
 	if m.slots[s] == 0 {
 		return
 	}
 	mask := len(m.slots) - 1
 	for next := (s + 1) & mask; m.slots[next] != 0; next = (next + 1) & mask {
 		// The entry at next may fill the hole at s when its home is not in (s, next].
-		if h := m.home(m.keyOf(m.slots[next] - 1)); (next-h)&mask >= (next-s)&mask {
+		if h := m.home(m.slots[next] >> 32); (next-h)&mask >= (next-s)&mask {
 			m.slots[s] = m.slots[next]
 			s = next
 		}
@@ -103,7 +118,7 @@ func (m *Map[K]) Delete(k K) {
 func (m *Map[K]) All() iter.Seq[int32] {
 	return func(yield func(int32) bool) {
 		for _, v := range m.slots {
-			if v != 0 && !yield(v-1) {
+			if v != 0 && !yield(index(v)) {
 				return
 			}
 		}

@@ -40,11 +40,17 @@ func (o *oddTimes) note(p *capture.Packet) {
 		o.endOfPoint()
 		o.point, o.prev, o.prevprev = p.Point, 0, 0
 	}
-	if o.prevprev != 0 && far(o.prevAt, o.prevprevAt) && far(p.Time, o.prevAt) && !far(p.Time, o.prevprevAt) &&
+	// The gap between the two frames before, which both tests below read (a time.Time's Sub is
+	// not cheap, and this runs for every frame).
+	var gap time.Duration
+	if o.prevprev != 0 {
+		gap = absDur(o.prevAt.Sub(o.prevprevAt))
+	}
+	if o.prevprev != 0 && gap > spikeJump && far(p.Time, o.prevAt) && !far(p.Time, o.prevprevAt) &&
 		absDur(p.Time.Sub(o.prevprevAt)) <= spikeNear {
 		o.spikes.add(o.prev)
 	}
-	o.prevprevNear = o.prevprev != 0 && absDur(o.prevAt.Sub(o.prevprevAt)) <= spikeNear
+	o.prevprevNear = o.prevprev != 0 && gap <= spikeNear
 	o.prevprev, o.prevprevAt, o.prev, o.prevAt = o.prev, o.prevAt, p.Index, p.Time
 	if !facts.TimeInRange(p.Time) {
 		o.outOfRange.add(p.Index)

@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/connscope/connscope/track/timeq"
+
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/result"
@@ -66,9 +68,9 @@ func graceStep(rtt, max time.Duration) int {
 // and in the arena its record (about 200 bytes), state and history (about 60).
 type tomb struct {
 	key      flowKey
-	last     instant   // the last packet's time
-	rec      arena.Ref // the late state, the record (facts) but for End, ConnState and History, the history
-	histLen  uint32    // the history's length, at the end of rec
+	last     timeq.Instant // the last packet's time
+	rec      arena.Ref     // the late state, the record (facts) but for End, ConnState and History, the history
+	histLen  uint32        // the history's length, at the end of rec
 	id       int32
 	stateLen uint8 // the late state's length, at the start of rec
 	clientLo bool  // the client is the key's lower endpoint
@@ -88,7 +90,7 @@ func (a *Tracker) bury(f *flow) int32 {
 	}
 	i := a.tombSlots.New()
 	t := a.tombSlots.At(i)
-	t.id, t.key, t.clientLo, t.last = int32(f.id), f.key, f.key.loIs(f.client), instantOf(f.last)
+	t.id, t.key, t.clientLo, t.last = int32(f.id), f.key, f.key.loIs(f.client), timeq.InstantOf(f.last)
 	t.noLadder = noLadder
 	if f.sightings != nil {
 		t.sighted = true
@@ -239,8 +241,8 @@ func (a *Tracker) late(i int32, src netip.AddrPort, p *capture.Packet) bool {
 	}
 	st := a.tombState(t)
 	r := facts.MakeRef(p.Index, p.Time)
-	st.prevGap, st.lastGap = st.lastGap, p.Time.Sub(t.last.time())
-	t.last = instantOf(p.Time)
+	st.prevGap, st.lastGap = st.lastGap, p.Time.Sub(t.last.Time())
+	t.last = timeq.InstantOf(p.Time)
 	c.Last = r
 	noteLateDamage(c, p, r)
 	s := &c.Side[d]

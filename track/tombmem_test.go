@@ -46,11 +46,15 @@ func TestTombsHoldNoPointers(t *testing.T) {
 	if !ok || pages.Type.Kind() != reflect.Slice || pages.Type.Elem().Kind() != reflect.Slice {
 		t.Fatalf("the tomb slab has no slice of pages")
 	}
+	queue, ok := reflect.TypeOf(a.tombQ).FieldByName("items")
+	if !ok || queue.Type.Kind() != reflect.Slice {
+		t.Fatalf("the tomb queue has no slice of items")
+	}
 	for _, typ := range []reflect.Type{
 		reflect.TypeFor[tomb](),
 		pages.Type.Elem().Elem(),
 		table.Type.Elem(),
-		reflect.TypeOf(a.tombQ.items).Elem(),
+		queue.Type.Elem(),
 	} {
 		if p := pointerPath(typ); p != "" {
 			t.Errorf("%v holds a pointer: %s", typ, p)

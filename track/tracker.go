@@ -6,6 +6,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/connscope/connscope/track/timeq"
+
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/track/arena"
@@ -109,7 +111,7 @@ type Tracker struct {
 	ports    *[65536]bool // nil: every port
 	tlsPorts [65536]bool
 	flows    map[flowKey]*flow
-	closedQ  [len(graceSteps)]fifo[queuedFlow] // flows in the order they closed, by the step of grace they wait (expiry.go)
+	closedQ  [len(graceSteps)]timeq.Queue[queuedFlow] // flows in the order they closed, by the step of grace they wait (expiry.go)
 	// buryAt is no later than the first time a flow at the front of closedQ is due to become a
 	// tomb (the zero time: look): buryDue, at every packet, compares one time and is done.
 	buryAt time.Time
@@ -118,7 +120,7 @@ type Tracker struct {
 	// table's and the queue's values are indexes in tombSlots; tombRecs holds their late states,
 	// records and Zeek histories. None of them holds pointers.
 	tombs         *indexmap.Map[flowKey]
-	tombQ         fifo[slab.Ref] // tombs in the order of their last packet
+	tombQ         timeq.Queue[slab.Ref] // tombs in the order of their last packet
 	tombSlots     slab.Slab[tomb]
 	tombRecs      arena.Arena
 	tombSightings map[int32]*facts.Sightings // by tomb index, the few tombs' that have them
@@ -365,12 +367,12 @@ func (a *Tracker) endInOrder(es []ending) {
 func (a *Tracker) evictOldestTombs(n int) {
 	times := make([]time.Time, 0, a.tombs.Len())
 	for i := range a.tombs.All() {
-		times = append(times, a.tombSlots.At(i).last.time())
+		times = append(times, a.tombSlots.At(i).last.Time())
 	}
 	cut := nthOldest(times, n)
 	var old []ending
 	for i := range a.tombs.All() {
-		if t := a.tombSlots.At(i); !t.last.time().After(cut) {
+		if t := a.tombSlots.At(i); !t.last.Time().After(cut) {
 			old = append(old, ending{id: int(t.id), t: i})
 		}
 	}
@@ -457,7 +459,7 @@ func (a *Tracker) Flush() {
 	// and what a finished analysis keeps should be its records, not the tracker's arrays.
 	a.flows = make(map[flowKey]*flow)
 	a.tombs.Reset()
-	a.closedQ, a.tombQ = [len(graceSteps)]fifo[queuedFlow]{}, fifo[slab.Ref]{}
+	a.closedQ, a.tombQ = [len(graceSteps)]timeq.Queue[queuedFlow]{}, timeq.Queue[slab.Ref]{}
 	a.buryAt = time.Time{}
 	a.lastFlow = keyedFlow{}
 	a.endInOrder(rest)

@@ -90,3 +90,30 @@ func TestSaveRestore(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseSaved: no bytes make ParseSaved panic or take more bytes than it was given, and a
+// state it parses reads back the same once appended again (what the tracker does with a tomb's
+// state at each late packet).
+func FuzzParseSaved(f *testing.F) {
+	var z Conn
+	z.Packet(client, &capture.TCPHeader{Flags: capture.FlagSYN, Seq: 100})
+	z.Packet(server, &capture.TCPHeader{Flags: capture.FlagSYN | capture.FlagACK, Seq: 7, Ack: 101})
+	s := z.Save()
+	f.Add(s.Append(nil))
+	f.Add((&Saved{}).Append(nil))
+	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s, n, err := ParseSaved(b)
+		if err != nil {
+			return
+		}
+		if n < 0 || n > len(b) {
+			t.Fatalf("ParseSaved took %d of %d bytes", n, len(b))
+		}
+		again := s.Append(nil)
+		s2, n2, err := ParseSaved(again)
+		if err != nil || n2 != len(again) || s2 != s {
+			t.Fatalf("a parsed state appended again reads back as %+v (%d of %d bytes, %v), want %+v", s2, n2, len(again), err, s)
+		}
+	})
+}

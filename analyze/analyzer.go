@@ -212,6 +212,18 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	guessed := 0
 	ties := dns.Ties{Option: a.opts.ServerNames, SNI: a.snis, Host: a.hosts, ServerIPs: a.agg.ServerAddrs()}
 	oneDir, oneDirFirst, oneDirWhat := 0, 0, -1
+	// Neighbouring entries mostly share their server and verdict: they are counted by the run.
+	var run struct {
+		server uint32
+		v      result.Verdict
+		n      int
+	}
+	countRun := func() {
+		if run.n > 0 {
+			count(a.kept.servers[run.server], run.v, run.n)
+			run.n = 0
+		}
+	}
 	for i := range a.kept.entries {
 		e, first := &a.kept.entries[i], a.kept.firstOf(i)
 		ctx := a.context(e.vantage)
@@ -226,7 +238,11 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 				v = views.Verdict(v, w)
 			}
 		}
-		count(a.kept.servers[e.server], v, 1)
+		if v != run.v || e.server != run.server || run.n == 0 {
+			countRun()
+			run.server, run.v = e.server, v
+		}
+		run.n++
 		a.kept.setVerdict(i, v)
 		if e.rolesGuessed {
 			guessed++
@@ -241,6 +257,7 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 			a.tieOK(&ties, a.kept.record(i), ctx)
 		}
 	}
+	countRun()
 	// A flow is made from its record and the record let go of (build keeps nothing of it), so
 	// without vantages the records are decoded into scratch memory, one per goroutine at a time.
 	scratch := sync.Pool{New: func() any { return new(facts.Scratch) }}

@@ -44,7 +44,7 @@ func TestSpilledRecordsSameResult(t *testing.T) {
 				spilled++
 			}
 		}
-		if a.kept.spill.failed {
+		if a.kept.spill.Failed() {
 			t.Fatalf("%s: the store could not spill", path)
 		}
 	}

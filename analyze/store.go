@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"slices"
 
+	"github.com/connscope/connscope/analyze/spill"
+
 	"github.com/connscope/connscope/diagnose"
 	"github.com/connscope/connscope/diagnose/netpath"
 	"github.com/connscope/connscope/facts"
@@ -15,7 +17,7 @@ import (
 // store keeps the records the result lists, compactly (facts.Codec) in chunks that hold no
 // pointers, with what the summary needs of each at hand: a listed connection costs some 200
 // bytes rather than the kilobyte its record takes as a struct. Past spillAfter bytes of chunks,
-// full chunks move to a temporary file (spill.go), so that the memory of an analysis that lists
+// full chunks move to a temporary file (package spill), so that the memory of an analysis that lists
 // every connection stays flat as captures grow: 28 bytes of entry per connection remain.
 type store struct {
 	codec   facts.Codec
@@ -25,7 +27,7 @@ type store struct {
 	servers []netip.AddrPort // the servers of the entries, by index
 	server  map[netip.AddrPort]uint32
 
-	spill      spillFile
+	spill      spill.File
 	chunkSize  int    // bytes of a chunk (0: defaultChunkSize)
 	spillAfter int    // bytes of chunks kept in memory before spilling (0: defaultSpillAfter; <0: never)
 	inMemory   int    // bytes of chunks in memory
@@ -56,6 +58,10 @@ type entry struct {
 	// verdict is the final verdict's index in store.verdicts, once setVerdict gave it.
 	verdict uint8
 }
+
+// defaultSpillAfter is how many bytes of record chunks the store keeps in memory before it
+// moves full chunks to a temporary file: some 2,500 listed connections.
+const defaultSpillAfter = 2 * defaultChunkSize
 
 // defaultChunkSize is the size of the store's chunks of record bytes: at 256 KiB rather than
 // 1 MiB, the fleet benchmark's peak is some 3 MB lower (the chunks kept before spilling).
@@ -188,7 +194,7 @@ func (s *store) recordScratch(i int, sc *facts.Scratch) *facts.Conn {
 func (s *store) bytes(i int) []byte {
 	e := &s.entries[i]
 	if at := s.at[e.chunk]; at >= 0 {
-		return s.spill.read(at, e.off, e.n)
+		return s.spill.Read(at, e.off, e.n)
 	}
 	return s.chunks[e.chunk][e.off : e.off+e.n]
 }
@@ -205,7 +211,7 @@ func (s *store) newChunk(need int) []byte {
 		limit = defaultSpillAfter
 	}
 	if k := len(s.chunks) - 1; k >= 0 && limit > 0 && s.inMemory >= limit && s.at[k] < 0 {
-		if at, ok := s.spill.write(s.chunks[k]); ok {
+		if at, ok := s.spill.Write(s.chunks[k]); ok {
 			full := s.chunks[k]
 			s.inMemory -= cap(full)
 			s.chunks[k], s.at[k] = nil, at

@@ -1,4 +1,6 @@
-package analyze
+// Package spill keeps chunks of bytes in a temporary file, to bound the memory of what an
+// analysis keeps (the engine's store of records moves its full chunks here).
+package spill
 
 import (
 	"fmt"
@@ -6,23 +8,20 @@ import (
 	"sync"
 )
 
-// defaultSpillAfter is how many bytes of record chunks the store keeps in memory before it
-// moves full chunks to a temporary file: some 2,500 listed connections.
-const defaultSpillAfter = 2 * defaultChunkSize
-
-// spillFile holds the store's full chunks of record bytes in a temporary file (in $TMPDIR),
+// File holds the store's full chunks of record bytes in a temporary file (in $TMPDIR),
 // removed from the directory as soon as it is created where the system allows it (Unix), so
 // that nothing is left behind whatever ends the process. When the file cannot be created or
 // written, the chunks stay in memory: spilling bounds memory, it is never needed for a result.
 // The file is closed, and so freed, when the store is no longer reachable (os.File's finalizer).
-type spillFile struct {
+// The zero File is ready to use.
+type File struct {
 	f      *os.File
 	size   int64
-	failed bool          // the file could not be made or written: keep everything in memory
+	failed bool          // the file could not be made or written: keep everything in memory (Failed)
 	sizes  map[int64]int // the chunks written, by offset: their lengths
 
 	mu    sync.Mutex // guards what follows: the chunks read back
-	cache [spillCacheChunks]struct {
+	cache [cacheChunks]struct {
 		at   int64
 		b    []byte
 		used uint64 // clock when last read
@@ -30,12 +29,12 @@ type spillFile struct {
 	clock uint64
 }
 
-// spillCacheChunks is how many chunks read back are kept in memory.
-const spillCacheChunks = 4
+// cacheChunks is how many chunks read back are kept in memory.
+const cacheChunks = 4
 
-// write appends chunk to the file and returns where it starts; ok is false when it is not in
+// Write appends chunk to the file and returns where it starts; ok is false when it is not in
 // the file (the chunk then stays in memory).
-func (s *spillFile) write(chunk []byte) (at int64, ok bool) {
+func (s *File) Write(chunk []byte) (at int64, ok bool) {
 	if s.failed {
 		return 0, false
 	}
@@ -67,11 +66,11 @@ func (s *spillFile) write(chunk []byte) (at int64, ok bool) {
 	return at, true
 }
 
-// read returns n bytes from offset off of the chunk written at offset at. Chunks are read whole
+// Read returns n bytes from offset off of the chunk written at offset at. Chunks are read whole
 // into a few buffers, the most recently used kept: the result reads records in connection
 // order, which is nearly the order they were written in, so most reads are a copy from memory
 // rather than a system call. It is safe for concurrent use.
-func (s *spillFile) read(at int64, off, n uint32) []byte {
+func (s *File) Read(at int64, off, n uint32) []byte {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	slot := -1
@@ -106,3 +105,7 @@ func (s *spillFile) read(at int64, off, n uint32) []byte {
 	c.used = s.clock
 	return append([]byte(nil), c.b[off:off+n]...)
 }
+
+// Failed reports whether the file could not be made or written: the chunks not in it stayed in
+// memory.
+func (s *File) Failed() bool { return s.failed }

@@ -20,12 +20,17 @@ import (
 // full chunks move to a temporary file (package spill), so that the memory of an analysis that lists
 // every connection stays flat as captures grow: 28 bytes of entry per connection remain.
 type store struct {
-	codec   facts.Codec
-	chunks  [][]byte // nil once spilled
-	at      []int64  // per chunk, its offset in the spill file; -1: in memory
-	entries []entry
-	servers []netip.AddrPort // the servers of the entries, by index
-	server  map[netip.AddrPort]uint32
+	codec  facts.Codec
+	chunks [][]byte // nil once spilled
+	at     []int64  // per chunk, its offset in the spill file; -1: in memory
+	// entries are the records kept, in ID order once sort made them from the pending ones: those
+	// added since, in blocks of entryBlock (no array grows and is copied again and again as a
+	// hundred thousand connections come in).
+	entries  []entry
+	pending  [][]entry
+	npending int
+	servers  []netip.AddrPort // the servers of the entries, by index
+	server   map[netip.AddrPort]uint32
 
 	spill      spill.File
 	chunkSize  int    // bytes of a chunk (0: defaultChunkSize)
@@ -86,10 +91,23 @@ func (s *store) add(c *facts.Conn, first diagnose.First) {
 		s.server[c.Server] = srv
 		s.servers = append(s.servers, c.Server)
 	}
-	s.entries = append(s.entries, entry{off: uint32(start), n: uint32(len(s.chunks[k]) - start), chunk: uint32(k), id: c.ID,
+	s.pend(entry{off: uint32(start), n: uint32(len(s.chunks[k]) - start), chunk: uint32(k), id: c.ID,
 		server: srv, first: s.firstIndex(first), missing: int8(netpath.MissingDirection(c) + 1), rolesGuessed: c.RolesGuessed, vantage: c.Vantage,
 		legacy: offeredLegacy(c)})
 }
+
+// pend adds e to the pending entries.
+func (s *store) pend(e entry) {
+	if n := len(s.pending); n == 0 || len(s.pending[n-1]) == entryBlock {
+		s.pending = append(s.pending, make([]entry, 0, entryBlock))
+	}
+	b := &s.pending[len(s.pending)-1]
+	*b = append(*b, e)
+	s.npending++
+}
+
+// entryBlock is how many entries a block of pending ones holds.
+const entryBlock = 4096
 
 // firstIndex returns the index of an own verdict in s.firsts, adding it the first time.
 func (s *store) firstIndex(f diagnose.First) uint16 {
@@ -111,15 +129,33 @@ func (s *store) firstIndex(f diagnose.First) uint16 {
 // firstOf returns entry i's own verdict.
 func (s *store) firstOf(i int) diagnose.First { return s.firsts[s.entries[i].first] }
 
-// sort puts the entries in ID order. Connection IDs are unique and dense (every connection of
-// the capture has one, from 1), so the entries are placed by ID in one pass, in the time of a
-// copy, where a comparison sort of a hundred thousand takes some 15 ms; entries with a repeated
-// or out-of-range ID, which tracking does not make, are sorted by comparison instead.
+// sort puts the entries, and those pending, in ID order, in entries: the methods that read an
+// entry by its index (firstOf, setVerdict, brief, record) come after it. Connection IDs are
+// unique and dense (every connection of the capture has one, from 1), so the entries are placed
+// by ID in one pass, in the time of a copy, where a comparison sort of a hundred thousand takes
+// some 15 ms; entries with a repeated or out-of-range ID, which tracking does not make, are
+// sorted by comparison instead.
 func (s *store) sort() {
-	n := len(s.entries)
+	n := s.len()
+	get := func(i int) *entry {
+		if i < len(s.entries) {
+			return &s.entries[i]
+		}
+		i -= len(s.entries)
+		return &s.pending[i/entryBlock][i%entryBlock]
+	}
+	defer func() { s.pending, s.npending = nil, 0 }()
+	byComparison := func() {
+		all := make([]entry, n)
+		for i := range all {
+			all[i] = *get(i)
+		}
+		slices.SortFunc(all, func(x, y entry) int { return cmp.Compare(x.id, y.id) })
+		s.entries = all
+	}
 	maxID := int32(0)
-	for i := range s.entries {
-		if id := s.entries[i].id; id > maxID {
+	for i := range n {
+		if id := get(i).id; id > maxID {
 			maxID = id
 		} else if id < 1 {
 			maxID = -1
@@ -127,14 +163,14 @@ func (s *store) sort() {
 		}
 	}
 	if maxID < 1 || int(maxID) > 4*n+1024 {
-		slices.SortFunc(s.entries, func(x, y entry) int { return cmp.Compare(x.id, y.id) })
+		byComparison()
 		return
 	}
 	at := make([]int32, maxID+1) // index+1 of the entry with that ID; 0: none
-	for i := range s.entries {
-		id := s.entries[i].id
+	for i := range n {
+		id := get(i).id
 		if at[id] != 0 {
-			slices.SortFunc(s.entries, func(x, y entry) int { return cmp.Compare(x.id, y.id) })
+			byComparison()
 			return
 		}
 		at[id] = int32(i) + 1
@@ -142,7 +178,7 @@ func (s *store) sort() {
 	sorted := make([]entry, 0, n)
 	for _, i := range at {
 		if i != 0 {
-			sorted = append(sorted, s.entries[i-1])
+			sorted = append(sorted, *get(int(i) - 1))
 		}
 	}
 	s.entries = sorted
@@ -169,7 +205,7 @@ func (s *store) brief(i int) result.Brief {
 }
 
 // len is the number of records kept.
-func (s *store) len() int { return len(s.entries) }
+func (s *store) len() int { return len(s.entries) + s.npending }
 
 // record reads back record i (in the entries' order). It is safe for concurrent use once
 // nothing is added.

@@ -23,7 +23,7 @@ func TestStoreSort(t *testing.T) {
 		r.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
 		return ids
 	}
-	dense := make([]int32, 5000)
+	dense := make([]int32, 3*entryBlock+77) // several blocks of pending entries
 	for i := range dense {
 		dense[i] = int32(i + 1)
 	}
@@ -39,12 +39,22 @@ func TestStoreSort(t *testing.T) {
 		{"none", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			// A tenth of the entries were sorted before (a live capture's result made earlier),
+			// the others are pending.
 			var s store
 			for k, id := range tc.ids {
-				s.entries = append(s.entries, entry{id: id, off: uint32(k), n: uint32(id) * 3})
+				e := entry{id: id, off: uint32(k), n: uint32(id) * 3}
+				if k < len(tc.ids)/10 {
+					s.entries = append(s.entries, e)
+				} else {
+					s.pend(e)
+				}
+			}
+			if s.len() != len(tc.ids) {
+				t.Fatalf("len %d before sorting, want %d", s.len(), len(tc.ids))
 			}
 			s.sort()
-			if len(s.entries) != len(tc.ids) {
+			if len(s.entries) != len(tc.ids) || s.len() != len(tc.ids) || s.npending != 0 {
 				t.Fatalf("%d entries after sorting, want %d", len(s.entries), len(tc.ids))
 			}
 			seen := map[uint32]bool{}

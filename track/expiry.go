@@ -16,7 +16,7 @@ func (a *Tracker) expireClosed(now time.Time, expired []ending) []ending {
 				break
 			}
 			q.Pop()
-			f := qf.live()
+			f := qf.Live()
 			if f == nil {
 				continue
 			}
@@ -77,7 +77,7 @@ func (a *Tracker) buryDue() {
 				break
 			}
 			q.Pop()
-			f := qf.live()
+			f := qf.Live()
 			if f == nil {
 				continue
 			}

@@ -39,7 +39,7 @@ func TestPoolsChangeNoRecord(t *testing.T) {
 		run := func(pooled bool) (recs []*facts.Conn, reused [3]int) {
 			cfg := Config{StreamLimit: 1 << 16, IdleTimeout: 3 * time.Second, ClosedLinger: 2 * time.Second, MaxActiveFlows: 1000}
 			a := New(cfg, func(c *facts.Conn) bool { recs = append(recs, c); return true })
-			a.pool.off, a.tombSlots.NoReuse, a.tombRecs.NoReuse = !pooled, !pooled, !pooled
+			a.pool.Off, a.tombSlots.NoReuse, a.tombRecs.NoReuse = !pooled, !pooled, !pooled
 			a.grace = 200 * time.Millisecond
 			frames := countFrames(t, name)
 			var shift time.Duration
@@ -73,7 +73,7 @@ func TestPoolsChangeNoRecord(t *testing.T) {
 					shift += last.Sub(first) + 1500*time.Millisecond
 				}
 			}
-			reused = [3]int{a.pool.reused, a.tombSlots.Reused, a.tombRecs.Reused}
+			reused = [3]int{a.pool.Reused, a.tombSlots.Reused, a.tombRecs.Reused}
 			a.Flush()
 			return recs, reused
 		}

@@ -107,7 +107,7 @@ func (a *Tracker) bury(f *flow) int32 {
 		f.ladder = ladder{}
 	}
 	f.release()
-	a.pool.put(f)
+	a.pool.Put(f)
 	return i
 }
 

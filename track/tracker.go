@@ -1,8 +1,10 @@
 package track
 
 import (
+	"cmp"
 	"encoding/binary"
 	"net/netip"
+	"slices"
 	"sort"
 	"time"
 
@@ -115,6 +117,7 @@ type Tracker struct {
 	// buryAt is no later than the first time a flow at the front of closedQ is due to become a
 	// tomb (the zero time: look): buryDue, at every packet, compares one time and is done.
 	buryAt time.Time
+	ending []ending // what a sweep ends, reused from one to the next
 	pool   flowPool // finished flows, for new connections
 	// tombs are the connections closed for their grace period, until ClosedLinger (tomb.go): the
 	// table's and the queue's values are indexes in tombSlots; tombRecs holds their late states,
@@ -147,7 +150,7 @@ type Tracker struct {
 // New returns a Tracker that hands finished connections to sink.
 func New(cfg Config, sink Sink) *Tracker {
 	t := &Tracker{cfg: cfg, flows: make(map[flowKey]*flow), sink: sink, grace: tombGrace,
-		pool: flowPool{max: maxPooledFlows}, tombSightings: make(map[int32]*facts.Sightings)}
+		pool: flowPool{Max: maxPooledFlows}, tombSightings: make(map[int32]*facts.Sightings)}
 	t.tombs = indexmap.New(func(i int32) flowKey { return t.tombSlots.At(i).key })
 	if len(cfg.Ports) > 0 {
 		t.ports = new([65536]bool)
@@ -205,9 +208,10 @@ func (a *Tracker) tcpPacket(p *capture.Packet) {
 		}
 	}
 	var f *flow
-	if l := &a.lastFlow; l.key == key && l.live() != nil {
-		f = l.p // the flow of the packet before: a transfer's packets come in runs
-	} else {
+	if l := &a.lastFlow; l.key == key {
+		f = l.Live() // the flow of the packet before: a transfer's packets come in runs
+	}
+	if f == nil {
 		f = a.flows[key]
 	}
 	if f != nil && f.startsNewConnection(src, p) {
@@ -256,7 +260,7 @@ func (a *Tracker) icmpPacket(p *capture.Packet) {
 func (a *Tracker) newFlow(src, dst netip.AddrPort, p *capture.Packet) *flow {
 	a.nextID++
 	client, server, guessed := a.roles(src, dst, p.TCP.Flags)
-	f := a.pool.get()
+	f := a.pool.Get()
 	f.id, f.client, f.server, f.rolesGuessed, f.first, f.firstFrame = a.nextID, client, server, guessed, p.Time, p.Index
 	f.vantage = p.Vantage
 	if a.cfg.Sightings {
@@ -322,7 +326,7 @@ func (a *Tracker) maybeSweep() {
 func (a *Tracker) sweep() {
 	a.sinceSweep = 0
 	a.nextSweep = a.now.Add(time.Second)
-	var expired []ending
+	expired := a.ending[:0]
 	for k, f := range a.flows {
 		if a.now.Sub(f.last) > a.cfg.IdleTimeout {
 			delete(a.flows, k)
@@ -334,6 +338,8 @@ func (a *Tracker) sweep() {
 	a.buryAt = a.firstBurial()
 	expired = a.expireTombs(a.now, expired)
 	a.endInOrder(expired)
+	clear(expired) // the flows ended: let go of them
+	a.ending = expired[:0]
 	if len(a.flows) > a.cfg.MaxActiveFlows {
 		a.evictOldest(len(a.flows) - a.cfg.MaxActiveFlows*3/4)
 	}
@@ -352,7 +358,7 @@ type ending struct {
 // endInOrder finishes flows and tombs in the order they began, so that what the sink sees does
 // not depend on map iteration order, nor on which of them were buried.
 func (a *Tracker) endInOrder(es []ending) {
-	sort.Slice(es, func(i, j int) bool { return es[i].id < es[j].id })
+	slices.SortFunc(es, func(x, y ending) int { return cmp.Compare(x.id, y.id) }) // IDs are unique
 	for _, e := range es {
 		if e.f != nil {
 			a.finish(e.f)
@@ -433,7 +439,7 @@ func (a *Tracker) finish(f *flow) {
 		f.ladder = ladder{}
 	}
 	f.release()
-	a.pool.put(f)
+	a.pool.Put(f)
 }
 
 // Tick tells the tracker the time now, for a live capture in which no packet may arrive for a
@@ -464,7 +470,7 @@ func (a *Tracker) Flush() {
 	a.lastFlow = keyedFlow{}
 	a.endInOrder(rest)
 	// So do the pools, which the flows and tombs just ended went to, and the tombs' slab and arena.
-	a.pool.empty()
+	a.pool.Empty()
 	a.tombSlots.Reset()
 	a.tombRecs.Reset()
 	a.shared.ladders = ladderPool{}

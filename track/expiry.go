@@ -35,25 +35,33 @@ func (a *Tracker) expireClosed(now time.Time, expired []ending) []ending {
 	return expired
 }
 
-// expireTombs ends the tombs with no packet for ClosedLinger by the time now.
+// expireTombs ends the tombs with no packet for ClosedLinger by the time now. Each step of grace
+// has its own queue of tombs: a flow that waits a shorter step is buried sooner, so in one queue
+// it would come before the tombs of flows that closed earlier but waited longer, and hold them
+// back past ClosedLinger (their records' End, and which later packets they still take, would
+// then depend on their neighbours' round trips).
 func (a *Tracker) expireTombs(now time.Time, expired []ending) []ending {
-	for {
-		q, at, ok := a.tombQ.Front()
-		if !ok || now.Sub(at) <= a.cfg.ClosedLinger {
-			return expired
-		}
-		a.tombQ.Pop()
-		t := a.tombSlots.Live(q)
-		if t == nil {
-			continue
-		}
-		if last := t.last.Time(); now.Sub(last) > a.cfg.ClosedLinger {
-			a.tombs.Delete(t.key)
-			expired = append(expired, ending{id: int(t.id), t: q.I})
-		} else {
-			a.tombQ.Push(q, last)
+	for step := range a.tombQ {
+		q := &a.tombQ[step]
+		for {
+			r, at, ok := q.Front()
+			if !ok || now.Sub(at) <= a.cfg.ClosedLinger {
+				break
+			}
+			q.Pop()
+			t := a.tombSlots.Live(r)
+			if t == nil {
+				continue
+			}
+			if last := t.last.Time(); now.Sub(last) > a.cfg.ClosedLinger {
+				a.tombs.Delete(t.key)
+				expired = append(expired, ending{id: int(t.id), t: r.I})
+			} else {
+				q.Push(r, last)
+			}
 		}
 	}
+	return expired
 }
 
 // buryDue turns into tombs, at every packet, the flows closed for their grace period, so that a
@@ -129,5 +137,5 @@ func (a *Tracker) buryFlow(f *flow) {
 	f.gone = true
 	i := a.bury(f)
 	a.tombs.Set(f.key, i)
-	a.tombQ.Push(a.tombSlots.Ref(i), f.last)
+	a.tombQ[f.graceStep].Push(a.tombSlots.Ref(i), f.last)
 }

@@ -23,6 +23,7 @@ func TestGraceStep(t *testing.T) {
 		{20 * time.Millisecond, 1},
 		{21 * time.Millisecond, 2}, // 168 ms
 		{300 * time.Millisecond, 2},
+		{40 * 365 * 24 * time.Hour, 2}, // a SYN-ACK's time off by decades: graceRTTs of them overflow
 	} {
 		if got := graceStep(tc.rtt, tombGrace); got != tc.want {
 			t.Errorf("rtt %v: step %d (%v), want %d (%v)", tc.rtt, got, tombGrace/graceSteps[got], tc.want, tombGrace/graceSteps[tc.want])

@@ -34,8 +34,8 @@ var graceSteps = [...]time.Duration{10, 3, 1}
 // graceStep returns the step of the grace period, of the tracker's longest, max, that a closed
 // flow whose handshake took the round trip rtt (0: not seen) waits.
 func graceStep(rtt, max time.Duration) int {
-	if rtt <= 0 {
-		return len(graceSteps) - 1
+	if rtt <= 0 || rtt > max/graceRTTs {
+		return len(graceSteps) - 1 // also a round trip of years (times that jump), which graceRTTs*rtt would overflow
 	}
 	for i, div := range graceSteps {
 		if graceRTTs*rtt <= max/div {

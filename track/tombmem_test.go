@@ -46,7 +46,7 @@ func TestTombsHoldNoPointers(t *testing.T) {
 	if !ok || pages.Type.Kind() != reflect.Slice || pages.Type.Elem().Kind() != reflect.Slice {
 		t.Fatalf("the tomb slab has no slice of pages")
 	}
-	queue, ok := reflect.TypeOf(a.tombQ).FieldByName("items")
+	queue, ok := reflect.TypeOf(a.tombQ).Elem().FieldByName("items")
 	if !ok || queue.Type.Kind() != reflect.Slice {
 		t.Fatalf("the tomb queue has no slice of items")
 	}

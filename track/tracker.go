@@ -123,7 +123,7 @@ type Tracker struct {
 	// table's and the queue's values are indexes in tombSlots; tombRecs holds their late states,
 	// records and Zeek histories. None of them holds pointers.
 	tombs         *indexmap.Map[flowKey]
-	tombQ         timeq.Queue[slab.Ref] // tombs in the order of their last packet
+	tombQ         [len(graceSteps)]timeq.Queue[slab.Ref] // tombs in the order of their last packet, by the step of grace they waited (expiry.go)
 	tombSlots     slab.Slab[tomb]
 	tombRecs      arena.Arena
 	tombSightings map[int32]*facts.Sightings // by tomb index, the few tombs' that have them
@@ -465,7 +465,7 @@ func (a *Tracker) Flush() {
 	// and what a finished analysis keeps should be its records, not the tracker's arrays.
 	a.flows = make(map[flowKey]*flow)
 	a.tombs.Reset()
-	a.closedQ, a.tombQ = [len(graceSteps)]timeq.Queue[queuedFlow]{}, timeq.Queue[slab.Ref]{}
+	a.closedQ, a.tombQ = [len(graceSteps)]timeq.Queue[queuedFlow]{}, [len(graceSteps)]timeq.Queue[slab.Ref]{}
 	a.buryAt = time.Time{}
 	a.lastFlow = keyedFlow{}
 	a.endInOrder(rest)

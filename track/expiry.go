@@ -6,9 +6,21 @@ import "time"
 // that is shorter) by the time now: those idle past ClosedLinger end, those idle past their
 // grace period become tombs, those active since they closed wait their turn again.
 func (a *Tracker) expireClosed(now time.Time, expired []ending) []ending {
+	return a.closedDue(now, expired, true)
+}
+
+// closedDue goes through each step's queue of closed flows for those whose grace period (or
+// ClosedLinger, when shorter) has passed by the time now: those idle past their grace period
+// become tombs, or end when sweeping and idle past ClosedLinger; those active since they closed
+// wait their turn again. Without sweeping, the steps whose grace period is not shorter than
+// ClosedLinger are left to the sweep: their flows end without becoming tombs.
+func (a *Tracker) closedDue(now time.Time, expired []ending, sweeping bool) []ending {
 	for step := range a.closedQ {
 		q := &a.closedQ[step]
 		grace := a.grace / graceSteps[step]
+		if !sweeping && grace >= a.cfg.ClosedLinger {
+			continue
+		}
 		wait := min(grace, a.cfg.ClosedLinger)
 		for {
 			qf, at, ok := q.Front()
@@ -21,7 +33,7 @@ func (a *Tracker) expireClosed(now time.Time, expired []ending) []ending {
 				continue
 			}
 			switch idle := now.Sub(f.last); {
-			case idle > a.cfg.ClosedLinger:
+			case sweeping && idle > a.cfg.ClosedLinger:
 				delete(a.flows, f.key)
 				f.gone = true
 				expired = append(expired, ending{id: f.id, f: f})
@@ -66,36 +78,13 @@ func (a *Tracker) expireTombs(now time.Time, expired []ending) []ending {
 
 // buryDue turns into tombs, at every packet, the flows closed for their grace period, so that a
 // closed flow's memory goes at its grace period rather than at the sweep after it. (Ending flows
-// is left to the sweep, which stamps their end.) Flows whose grace period is not shorter than
-// ClosedLinger are left to the sweep too: they end without becoming tombs.
+// is left to the sweep, which stamps their end.)
 func (a *Tracker) buryDue() {
 	if !a.now.After(a.buryAt) {
 		return
 	}
-	defer func() { a.buryAt = a.firstBurial() }()
-	for step := range a.closedQ {
-		grace := a.grace / graceSteps[step]
-		if grace >= a.cfg.ClosedLinger {
-			continue
-		}
-		q := &a.closedQ[step]
-		for {
-			qf, at, ok := q.Front()
-			if !ok || a.now.Sub(at) <= grace {
-				break
-			}
-			q.Pop()
-			f := qf.Live()
-			if f == nil {
-				continue
-			}
-			if a.now.Sub(f.last) > grace {
-				a.buryFlow(f)
-			} else {
-				q.Push(f.queued(), f.last)
-			}
-		}
-	}
+	a.closedDue(a.now, nil, false)
+	a.buryAt = a.firstBurial()
 }
 
 // queueClosed queues the flow f, closed at time at, to become a tomb after its grace period.

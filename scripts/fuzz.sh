@@ -41,6 +41,16 @@ if [ -z "$targets" ]; then
   exit 1
 fi
 
+# deadline_flake LOG BEFORE CORPUS: true when a failed run is only Go's fuzztime deadline race
+# (go.dev/issue/75804): the failure's only message is "context deadline exceeded", no
+# "Failing input written", and the target's corpus folder holds no file it did not hold before.
+deadline_flake() {
+  local log="$1" before="$2" corpus="$3"
+  grep -q 'Failing input written' "$log" && return 1
+  [ "$(grep -A2 -E '^--- FAIL: ' "$log" | grep -vE '^--- FAIL: |^FAIL|^exit status|^--$' | sed 's/^ *//')" = "context deadline exceeded" ] || return 1
+  [ "$(ls "$corpus" 2>/dev/null | sort)" = "$before" ]
+}
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 start=$SECONDS
@@ -50,8 +60,15 @@ while read -r dir name; do
   n=$((n + 1))
   t0=$SECONDS
   echo "fuzz: $name in ./$dir for $duration" >&2
+  corpus="$dir/testdata/fuzz/$name"
+  before=$(ls "$corpus" 2>/dev/null | sort)
   if go test -run='^$' -fuzz="^${name}\$" -fuzztime="$duration" -fuzzminimizetime="$minimize" "./$dir" > "$log" 2>&1; then
     echo "fuzz: $name: ok ($(grep -Eo 'execs: [0-9]+' "$log" | tail -1 | cut -d' ' -f2) runs, $((SECONDS - t0)) s)" >&2
+  elif deadline_flake "$log" "$before" "$corpus"; then
+    # Go's fuzz coordinator (go.dev/issue/75804, fixed in Go 1.27) can report its own -fuzztime
+    # deadline as a failure when a worker is still mid-run at the boundary: no input failed and
+    # none was written. That is not a finding; say so and go on.
+    echo "fuzz: $name: ok ($(grep -Eo 'execs: [0-9]+' "$log" | tail -1 | cut -d' ' -f2) runs, $((SECONDS - t0)) s; go test reported its own fuzztime deadline, go.dev/issue/75804, and no failing input)" >&2
   else
     cat "$log" >&2
     echo "fuzz: $name in ./$dir FAILED ($((SECONDS - t0)) s)" >&2

@@ -28,6 +28,13 @@ func (r *Reader) ReadBatch(b *Batch, n int) error {
 	if cap(b.Packets) < n {
 		b.Packets = make([]capture.Packet, 0, n)
 	}
+	// The packets are zeroed in one sweep before they are written one by one. The batch was last
+	// read by the tracking goroutine on the other CPU, so its cache lines are that CPU's: a frame
+	// written in place (304 bytes, five lines) stalls on each line in turn, and the stall lands on
+	// the decoder's first stores (Ethernet's, 13-18% of the fleet benchmark's CPU with two CPUs,
+	// 2% with one). One sequential clear brings the lines back in a stream the hardware
+	// prefetches: 0.3-0.4 CPU-seconds less on the fleet capture for ~0.06 s of clearing.
+	clear(b.Packets[:n])
 	b.Packets = b.Packets[:0]
 	limit := max(batchChunks, 2*len(r.points))
 	for k := 0; k < n; k++ {

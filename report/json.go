@@ -657,7 +657,7 @@ func jsonTLS(w *jsonWriter, wd *words, t *result.TLS) {
 		w.str(ch.RecordVersion)
 		// What every flow that sent the same ClientHello shares is written once.
 		shape := helloShape(ch)
-		w.fragment(shape.head(), func() {
+		fragment(w, &w.helloHeads, shape, func() {
 			w.key("legacy_version")
 			w.str(ch.LegacyVersion)
 			w.key("sslv2_format")
@@ -681,7 +681,7 @@ func jsonTLS(w *jsonWriter, wd *words, t *result.TLS) {
 		w.str(string(ch.SNI))
 		w.key("alpn")
 		w.strings(result.Strings(ch.ALPN))
-		w.fragment(shape, func() {
+		fragment(w, &w.helloTails, shape, func() {
 			w.key("supported_groups")
 			w.strings(ch.SupportedGroups)
 			w.key("extensions")
@@ -717,7 +717,7 @@ func jsonTLS(w *jsonWriter, wd *words, t *result.TLS) {
 	w.open('[')
 	if len(t.ServerCertificates) > 0 {
 		// A chain is shared by every flow that got it: written once.
-		w.fragment(chainShape{unsafe.SliceData(t.ServerCertificates), len(t.ServerCertificates)}, func() { jsonChain(w, t.ServerCertificates) })
+		fragment(w, &w.chains, chainShape{unsafe.SliceData(t.ServerCertificates), len(t.ServerCertificates)}, func() { jsonChain(w, t.ServerCertificates) })
 	}
 	w.close(']')
 	w.key("certificate_frame")
@@ -803,11 +803,6 @@ type strRef struct {
 }
 
 func refOf(s string) strRef { return strRef{unsafe.StringData(s), len(s)} }
-
-// helloHead is the first half of a ClientHello's shared fields, keyed apart from the second.
-type helloHead struct{ k helloShapeKey }
-
-func (k helloShapeKey) head() helloHead { return helloHead{k} }
 
 // helloShape is the key of what ch shares with other flows' ClientHellos.
 func helloShape(ch *result.ClientHello) helloShapeKey {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/connscope/connscope/result"
 )
@@ -62,6 +63,33 @@ func TestJSONStrings(t *testing.T) {
 		w.float(f)
 		if string(w.b) != string(want) {
 			t.Errorf("%v: got %s, want %s", f, w.b, want)
+		}
+	}
+}
+
+// TestJSONTimes checks times against time.Time's MarshalJSON, one writer for all of them, so
+// that a time reuses or replaces the second the one before it formatted: fractions with and
+// without trailing zeros, whole seconds, other zones, and years RFC 3339 cannot write (their Unix
+// seconds, in the middle of the list, must not leave a second behind for the next time).
+func TestJSONTimes(t *testing.T) {
+	base := time.Date(2026, 11, 29, 3, 12, 41, 379636000, time.UTC)
+	tokyo := time.FixedZone("JST", 9*3600)
+	var w jsonWriter
+	for _, tm := range []time.Time{
+		base, base.Add(1), base.Add(10), base.Truncate(time.Second), base.Add(time.Second - 379636000 + 120000000),
+		base.In(tokyo), base.Add(500 * time.Millisecond).In(tokyo),
+		time.Date(10000, 1, 1, 0, 0, 0, 5, time.UTC), base, time.Date(-1, 3, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC), time.Date(0, 1, 1, 0, 0, 0, 100, time.UTC),
+		time.Unix(0, 0), time.Unix(1, 1).UTC(),
+	} {
+		w.b = w.b[:0]
+		w.time(tm)
+		want, err := tm.UTC().MarshalJSON()
+		if err != nil { // outside the years 0-9999
+			want = strconv.AppendInt(nil, tm.Unix(), 10)
+		}
+		if string(w.b) != string(want) {
+			t.Errorf("%v: got %s, want %s", tm, w.b, want)
 		}
 	}
 }

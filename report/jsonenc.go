@@ -15,10 +15,15 @@ type jsonWriter struct {
 	b     []byte
 	depth int
 	n     []int // values written at each open level
-	// frags caches parts of the document that many flows share (a ClientHello's lists, a
-	// certificate chain), as written at their depth.
-	frags map[fragmentKey]jsonFragment
-	text  []byte // a message being worded (jsonMsg), reused
+	// The parts of the document that many flows share, as written at their depth: the head and
+	// the tail of a ClientHello's fields (its lists), and a certificate chain.
+	helloHeads, helloTails fragmentCache[helloShapeKey]
+	chains                 fragmentCache[chainShape]
+	text                   []byte // a message being worded (jsonMsg), reused
+	// sec is the Unix second of the last time written, and secText that second as RFC 3339
+	// writes it ("2006-01-02T15:04:05"): a flow's times mostly fall in one second.
+	sec     int64
+	secText []byte
 }
 
 // jsonFragment is a run of fields written once: its bytes and how many fields it holds.
@@ -27,34 +32,39 @@ type jsonFragment struct {
 	fields int
 }
 
-// maxFragments bounds the cached fragments.
+// fragmentCache holds the fragments of one kind, by their key and whether they start their
+// object or array. A map of its own per kind keeps the key's type: no key is boxed (an
+// allocation) or hashed through its type's descriptor.
+type fragmentCache[K comparable] map[fragmentKey[K]]jsonFragment
+
+// fragmentKey is a fragment's key, and whether it starts its object or array.
+type fragmentKey[K comparable] struct {
+	key   K
+	first bool
+}
+
+// maxFragments bounds the fragments cached of each kind.
 const maxFragments = 4096
 
 // fragment writes, as write would, the values that write adds to the innermost open object or
 // array; the first time for key by calling write, later from the cache. Its leading separator
 // is cached with it, so a fragment that starts its object is cached apart from one that does not.
-func (w *jsonWriter) fragment(key any, write func()) {
+func fragment[K comparable](w *jsonWriter, cache *fragmentCache[K], key K, write func()) {
 	k := len(w.n) - 1
-	fk := fragmentKey{key, w.n[k] == 0}
-	if f, ok := w.frags[fk]; ok {
+	fk := fragmentKey[K]{key, w.n[k] == 0}
+	if f, ok := (*cache)[fk]; ok {
 		w.b = append(w.b, f.b...)
 		w.n[k] += f.fields
 		return
 	}
 	start, before := len(w.b), w.n[k]
 	write()
-	if w.frags == nil {
-		w.frags = map[fragmentKey]jsonFragment{}
+	if *cache == nil {
+		*cache = fragmentCache[K]{}
 	}
-	if len(w.frags) < maxFragments {
-		w.frags[fk] = jsonFragment{b: append([]byte(nil), w.b[start:]...), fields: w.n[k] - before}
+	if len(*cache) < maxFragments {
+		(*cache)[fk] = jsonFragment{b: append([]byte(nil), w.b[start:]...), fields: w.n[k] - before}
 	}
-}
-
-// fragmentKey is a fragment's key, and whether it starts its object or array.
-type fragmentKey struct {
-	key   any
-	first bool
 }
 
 // newline starts a line at the current depth.
@@ -148,18 +158,35 @@ func (w *jsonWriter) float(f float64) {
 	}
 }
 
-// time writes t in UTC as time.Time's MarshalJSON does (RFC 3339 with nanoseconds). A time
-// outside the years 0-9999, which RFC 3339 cannot write (a corrupt timestamp), is written as
-// its Unix seconds.
+// time writes t in UTC as time.Time's MarshalJSON does (RFC 3339 with nanoseconds, trailing
+// zeros of the fraction dropped). A time outside the years 0-9999, which RFC 3339 cannot write
+// (a corrupt timestamp), is written as its Unix seconds. The date and time of day are formatted
+// once per second (w.sec), the fraction by hand.
 func (w *jsonWriter) time(t time.Time) {
 	t = t.UTC()
-	if y := t.Year(); y < 0 || y > 9999 {
-		w.b = strconv.AppendInt(w.b, t.Unix(), 10)
-		return
+	if sec := t.Unix(); sec != w.sec || w.secText == nil {
+		if y := t.Year(); y < 0 || y > 9999 {
+			w.b = strconv.AppendInt(w.b, sec, 10)
+			return
+		}
+		w.sec, w.secText = sec, t.AppendFormat(w.secText[:0], "2006-01-02T15:04:05")
 	}
 	w.b = append(w.b, '"')
-	w.b = t.AppendFormat(w.b, time.RFC3339Nano)
-	w.b = append(w.b, '"')
+	w.b = append(w.b, w.secText...)
+	if ns := t.Nanosecond(); ns != 0 {
+		var frac [10]byte
+		frac[0] = '.'
+		for i := 9; i >= 1; i-- {
+			frac[i] = byte('0' + ns%10)
+			ns /= 10
+		}
+		n := len(frac)
+		for frac[n-1] == '0' {
+			n--
+		}
+		w.b = append(w.b, frac[:n]...)
+	}
+	w.b = append(w.b, 'Z', '"')
 }
 
 // strings writes a list of strings (an empty list for nil).

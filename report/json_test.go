@@ -145,3 +145,15 @@ func BenchmarkWriteJSON(b *testing.B) {
 		}
 	}
 }
+
+// TestJSONNewline checks the indentation of a new line at every depth, past the levels the
+// writer keeps ready (newlineIndent) too.
+func TestJSONNewline(t *testing.T) {
+	for depth := range 40 {
+		w := jsonWriter{depth: depth}
+		w.newline()
+		if want := "\n" + strings.Repeat("  ", depth); string(w.b) != want {
+			t.Errorf("depth %d: got %q, want %q", depth, w.b, want)
+		}
+	}
+}

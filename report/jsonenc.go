@@ -67,10 +67,17 @@ func fragment[K comparable](w *jsonWriter, cache *fragmentCache[K], key K, write
 	}
 }
 
+// newlineIndent is a line break and the indentation of the deepest levels written in one append.
+const newlineIndent = "\n                                                                " // 32 levels
+
 // newline starts a line at the current depth.
 func (w *jsonWriter) newline() {
-	w.b = append(w.b, '\n')
-	for range w.depth {
+	if n := 1 + 2*w.depth; n <= len(newlineIndent) {
+		w.b = append(w.b, newlineIndent[:n]...)
+		return
+	}
+	w.b = append(w.b, newlineIndent...)
+	for range w.depth - (len(newlineIndent)-1)/2 {
 		w.b = append(w.b, ' ', ' ')
 	}
 }

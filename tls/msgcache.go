@@ -27,7 +27,7 @@ import (
 // parsed as without a cache. A MessageCache is not safe for concurrent use.
 type MessageCache struct {
 	seeds   [2]maphash.Seed
-	h       [2]maphash.Hash
+	kb      []byte // the bytes of the key being built, hashed at once by key (many small writes cost more through maphash.Hash)
 	hellos  map[msgKey]*ClientHello
 	servers map[msgKey]*ServerHello
 	certs   map[msgKey]*Certificate
@@ -75,24 +75,27 @@ func NewMessageCache() *MessageCache {
 	c := &MessageCache{seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
 		hellos: map[msgKey]*ClientHello{}, servers: map[msgKey]*ServerHello{}, certs: map[msgKey]*Certificate{},
 		names: map[string]string{}}
-	c.h[0].SetSeed(c.seeds[0])
-	c.h[1].SetSeed(c.seeds[1])
 	return c
 }
 
+// maxKeyBuffer is the largest key buffer a cache keeps between messages (a Certificate
+// message's key is the whole message, up to 16 MiB).
+const maxKeyBuffer = 64 << 10
+
 func (c *MessageCache) reset() {
-	c.h[0].Reset()
-	c.h[1].Reset()
+	if cap(c.kb) > maxKeyBuffer {
+		c.kb = nil
+	}
+	c.kb = c.kb[:0]
 }
 
-func (c *MessageCache) write(b []byte) {
-	c.h[0].Write(b)
-	c.h[1].Write(b)
-}
+func (c *MessageCache) write(b []byte) { c.kb = append(c.kb, b...) }
 
 func (c *MessageCache) writeUint16(v uint16) { c.write([]byte{byte(v >> 8), byte(v)}) }
 
-func (c *MessageCache) key() msgKey { return msgKey{c.h[0].Sum64(), c.h[1].Sum64()} }
+func (c *MessageCache) key() msgKey {
+	return msgKey{maphash.Bytes(c.seeds[0], c.kb), maphash.Bytes(c.seeds[1], c.kb)}
+}
 
 // name interns a server name.
 func (c *MessageCache) name(b []byte) string {

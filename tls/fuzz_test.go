@@ -148,3 +148,110 @@ func captureNames(t testing.TB) []string {
 	slices.Sort(names)
 	return names
 }
+
+// FuzzMessageCache: a message handed to a cache after another one gets the parse a Stream
+// without a cache makes of it, but for what the cache's keys leave out on purpose (the random,
+// the session ID and the server name, which each Event carries of its own): a cached parse
+// never goes to a message that would not parse, or that parses otherwise. kind picks the
+// message: a ClientHello, a ServerHello, a Certificate of TLS 1.2 or of TLS 1.3.
+func FuzzMessageCache(f *testing.F) {
+	for _, name := range captureNames(f) {
+		c := loadCapture(f, name)
+		for _, m := range handshakeMessages(join(c.client), HandshakeClientHello) {
+			f.Add(m, otherRandom(m), uint8(0))
+		}
+		server := join(c.server)
+		for _, m := range handshakeMessages(server, HandshakeServerHello) {
+			f.Add(m, otherRandom(m), uint8(1))
+		}
+		for _, m := range handshakeMessages(server, HandshakeCertificate) {
+			f.Add(m, bytes.Clone(m), uint8(2))
+		}
+	}
+	f.Fuzz(func(t *testing.T, first, second []byte, kind uint8) {
+		cache := NewMessageCache()
+		switch kind % 4 {
+		case 0:
+			cache.clientHello(first)
+			got, name, ok := cache.clientHello(second)
+			var want ClientHello
+			if wantOK := want.Unmarshal(bytes.Clone(second)); ok != wantOK {
+				t.Fatalf("ClientHello parsed %v through the cache, %v without", ok, wantOK)
+			}
+			if !ok {
+				return
+			}
+			if name != want.ServerName {
+				t.Errorf("server name %q through the cache, %q without", name, want.ServerName)
+			}
+			g := *got
+			g.Random, g.SessionID, g.ServerName = want.Random, want.SessionID, want.ServerName
+			if !reflect.DeepEqual(g, want) {
+				t.Errorf("ClientHello through the cache %+v, without %+v", g, want)
+			}
+		case 1:
+			cache.serverHello(first)
+			got, ok := cache.serverHello(second)
+			var want ServerHello
+			if wantOK := want.Unmarshal(bytes.Clone(second)); ok != wantOK {
+				t.Fatalf("ServerHello parsed %v through the cache, %v without", ok, wantOK)
+			}
+			if !ok {
+				return
+			}
+			g := *got
+			g.Random, g.SessionID = want.Random, want.SessionID
+			if !reflect.DeepEqual(g, want) {
+				t.Errorf("ServerHello through the cache %+v, without %+v", g, want)
+			}
+		default:
+			tls13 := kind%4 == 3
+			cache.certificate(first, tls13)
+			got, ok := cache.certificate(second, tls13)
+			var want Certificate
+			if wantOK := want.Unmarshal(bytes.Clone(second), tls13); ok != wantOK {
+				t.Fatalf("Certificate parsed %v through the cache, %v without", ok, wantOK)
+			}
+			if ok && !reflect.DeepEqual(*got, want) {
+				t.Errorf("Certificate through the cache %+v, without %+v", *got, want)
+			}
+		}
+	})
+}
+
+// handshakeMessages returns the whole handshake messages of type typ, header included, that the
+// handshake records of stream hold (messages that span records are left out).
+func handshakeMessages(stream []byte, typ HandshakeType) [][]byte {
+	var out [][]byte
+	if len(stream) > 2 && stream[0]&0x80 != 0 { // an SSLv2-format first record
+		stream = stream[min(len(stream), 2+(int(stream[0]&0x7f)<<8|int(stream[1]))):]
+	}
+	for len(stream) >= 5 {
+		n := int(stream[3])<<8 | int(stream[4])
+		if len(stream) < 5+n {
+			break
+		}
+		for p := stream[5 : 5+n]; stream[0] == 22 && len(p) >= 4; {
+			m := 4 + (int(p[1])<<16 | int(p[2])<<8 | int(p[3]))
+			if m > len(p) {
+				break
+			}
+			if HandshakeType(p[0]) == typ {
+				out = append(out, p[:m])
+			}
+			p = p[m:]
+		}
+		stream = stream[5+n:]
+	}
+	return out
+}
+
+// otherRandom returns a copy of a ClientHello or ServerHello message with another random: the
+// same message as far as a cache's key goes.
+func otherRandom(msg []byte) []byte {
+	m := bytes.Clone(msg)
+	if len(m) > 4+2+10 {
+		m[4+2+10] ^= 0x5a // inside the random, before where a ServerHello's downgrade sentinel would be
+	}
+	return m
+}

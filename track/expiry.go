@@ -51,13 +51,16 @@ func (a *Tracker) closedDue(now time.Time, expired []ending, sweeping bool) []en
 // has its own queue of tombs: a flow that waits a shorter step is buried sooner, so in one queue
 // it would come before the tombs of flows that closed earlier but waited longer, and hold them
 // back past ClosedLinger (their records' End, and which later packets they still take, would
-// then depend on their neighbours' round trips).
+// then depend on their neighbours' round trips). A front stamped more than ClosedLinger after
+// now (the capture's time went back: a frame before was far ahead) is taken too, and a tomb
+// whose last packet is after now waits again from now, so that it does not hold its queue until
+// the capture reaches that time.
 func (a *Tracker) expireTombs(now time.Time, expired []ending) []ending {
 	for step := range a.tombQ {
 		q := &a.tombQ[step]
 		for {
 			r, at, ok := q.Front()
-			if !ok || now.Sub(at) <= a.cfg.ClosedLinger {
+			if !ok || now.Sub(at) <= a.cfg.ClosedLinger && at.Sub(now) <= a.cfg.ClosedLinger {
 				break
 			}
 			q.Pop()
@@ -69,11 +72,19 @@ func (a *Tracker) expireTombs(now time.Time, expired []ending) []ending {
 				a.tombs.Delete(t.key)
 				expired = append(expired, ending{id: int(t.id), t: r.I})
 			} else {
-				q.Push(r, last)
+				q.Push(r, earlier(last, now))
 			}
 		}
 	}
 	return expired
+}
+
+// earlier returns the earlier of two times.
+func earlier(x, y time.Time) time.Time {
+	if y.Before(x) {
+		return y
+	}
+	return x
 }
 
 // buryDue turns into tombs, at every packet, the flows closed for their grace period, so that a

@@ -30,7 +30,8 @@ func TestOneFarFrameStopsNoExpiry(t *testing.T) {
 		farFrame int
 		skip     []uint16
 	}{
-		{"a packet of an open connection", 4, []uint16{40000, 40001}}, // the sweep at the far time ends the tomb (40000)
+		{"a packet of an open connection", 5, []uint16{40000, 40001}}, // the sweep at the far time ends the tomb (40000)
+		{"a late packet of a tomb", 4, []uint16{40000}},               // the tomb's last packet is far
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			run := func(farFrame int) (ended map[uint16]time.Time, open int) {
@@ -53,11 +54,13 @@ func TestOneFarFrameStopsNoExpiry(t *testing.T) {
 					}
 					a.Packet(&p)
 				}
-				// Port 40000, refused, a tomb when its late ACK comes (frame 3).
+				// Port 40000, refused, a tomb from frame 3 (a SYN of port 39999, never answered),
+				// then a late ACK (frame 4).
 				send(base, 40000, true, capture.FlagSYN)
 				send(base.Add(time.Millisecond), 40000, false, capture.FlagRST|capture.FlagACK)
+				send(base.Add(time.Second), 39999, true, capture.FlagSYN)
 				send(base.Add(2*time.Second), 40000, true, capture.FlagACK)
-				// Port 40001, refused (frames 4 and 5), then one every 500 ms for a minute.
+				// Port 40001, refused (frames 5 and 6), then one every 500 ms for a minute.
 				at := base.Add(2500 * time.Millisecond)
 				for port := uint16(40001); port <= 40121; port++ {
 					send(at, port, true, capture.FlagSYN)

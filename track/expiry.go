@@ -13,7 +13,10 @@ func (a *Tracker) expireClosed(now time.Time, expired []ending) []ending {
 // ClosedLinger, when shorter) has passed by the time now: those idle past their grace period
 // become tombs, or end when sweeping and idle past ClosedLinger; those active since they closed
 // wait their turn again. Without sweeping, the steps whose grace period is not shorter than
-// ClosedLinger are left to the sweep: their flows end without becoming tombs.
+// ClosedLinger are left to the sweep: their flows end without becoming tombs. A front stamped
+// more than its wait after now (the capture's time went back: a frame before was far ahead) is
+// taken too, and a flow whose last packet is after now waits again from now, so that it does
+// not hold its queue until the capture reaches that time.
 func (a *Tracker) closedDue(now time.Time, expired []ending, sweeping bool) []ending {
 	for step := range a.closedQ {
 		q := &a.closedQ[step]
@@ -24,7 +27,7 @@ func (a *Tracker) closedDue(now time.Time, expired []ending, sweeping bool) []en
 		wait := min(grace, a.cfg.ClosedLinger)
 		for {
 			qf, at, ok := q.Front()
-			if !ok || now.Sub(at) <= wait {
+			if !ok || now.Sub(at) <= wait && at.Sub(now) <= wait {
 				break
 			}
 			q.Pop()
@@ -40,7 +43,7 @@ func (a *Tracker) closedDue(now time.Time, expired []ending, sweeping bool) []en
 			case idle > grace:
 				a.buryFlow(f)
 			default:
-				q.Push(f.queued(), f.last)
+				q.Push(f.queued(), earlier(f.last, now))
 			}
 		}
 	}

@@ -30,8 +30,9 @@ func TestOneFarFrameStopsNoExpiry(t *testing.T) {
 		farFrame int
 		skip     []uint16
 	}{
-		{"a packet of an open connection", 5, []uint16{40000, 40001}}, // the sweep at the far time ends the tomb (40000)
-		{"a late packet of a tomb", 4, []uint16{40000}},               // the tomb's last packet is far
+		{"a packet of an open connection", 5, []uint16{40000, 40001}},     // the sweep at the far time ends the tomb (40000)
+		{"a late packet of a tomb", 4, []uint16{40000}},                   // the tomb's last packet is far
+		{"the reset that closes a connection", 6, []uint16{40000, 40001}}, // it closes at the far time
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			run := func(farFrame int) (ended map[uint16]time.Time, open int) {

@@ -104,13 +104,14 @@ func (a *Tracker) buryDue() {
 // queueClosed queues the flow f, closed at time at, to become a tomb after its grace period.
 func (a *Tracker) queueClosed(f *flow, at time.Time) {
 	q := &a.closedQ[f.graceStep]
-	if q.Len() == 0 {
-		// The queue's front is f: it may come due before any other front.
+	q.Push(f.queued(), at)
+	// The queue's front may be f (the first, or one stamped before the others when the capture's
+	// time went back): it may come due before any other front.
+	if _, front, _ := q.Front(); front.Equal(at) {
 		if due := at.Add(a.grace / graceSteps[f.graceStep]); due.Before(a.buryAt) {
 			a.buryAt = due
 		}
 	}
-	q.Push(f.queued(), at)
 }
 
 // firstBurial is when the first of the flows at the fronts of closedQ is due to become a tomb

@@ -13,7 +13,10 @@ func (a *Tracker) expireClosed(now time.Time, expired []ending) []ending {
 // ClosedLinger, when shorter) has passed by the time now: those idle past their grace period
 // become tombs, or end when sweeping and idle past ClosedLinger; those active since they closed
 // wait their turn again. Without sweeping, the steps whose grace period is not shorter than
-// ClosedLinger are left to the sweep: their flows end without becoming tombs.
+// ClosedLinger are left to the sweep: their flows end without becoming tombs. A front stamped
+// more than its wait after now (the capture's time went back: a frame before was far ahead) is
+// taken too, and a flow whose last packet is after now waits again from now, so that it does
+// not hold its queue until the capture reaches that time.
 func (a *Tracker) closedDue(now time.Time, expired []ending, sweeping bool) []ending {
 	for step := range a.closedQ {
 		q := &a.closedQ[step]
@@ -24,7 +27,7 @@ func (a *Tracker) closedDue(now time.Time, expired []ending, sweeping bool) []en
 		wait := min(grace, a.cfg.ClosedLinger)
 		for {
 			qf, at, ok := q.Front()
-			if !ok || now.Sub(at) <= wait {
+			if !ok || now.Sub(at) <= wait && at.Sub(now) <= wait {
 				break
 			}
 			q.Pop()
@@ -40,7 +43,7 @@ func (a *Tracker) closedDue(now time.Time, expired []ending, sweeping bool) []en
 			case idle > grace:
 				a.buryFlow(f)
 			default:
-				q.Push(f.queued(), f.last)
+				q.Push(f.queued(), earlier(f.last, now))
 			}
 		}
 	}
@@ -51,13 +54,16 @@ func (a *Tracker) closedDue(now time.Time, expired []ending, sweeping bool) []en
 // has its own queue of tombs: a flow that waits a shorter step is buried sooner, so in one queue
 // it would come before the tombs of flows that closed earlier but waited longer, and hold them
 // back past ClosedLinger (their records' End, and which later packets they still take, would
-// then depend on their neighbours' round trips).
+// then depend on their neighbours' round trips). A front stamped more than ClosedLinger after
+// now (the capture's time went back: a frame before was far ahead) is taken too, and a tomb
+// whose last packet is after now waits again from now, so that it does not hold its queue until
+// the capture reaches that time.
 func (a *Tracker) expireTombs(now time.Time, expired []ending) []ending {
 	for step := range a.tombQ {
 		q := &a.tombQ[step]
 		for {
 			r, at, ok := q.Front()
-			if !ok || now.Sub(at) <= a.cfg.ClosedLinger {
+			if !ok || now.Sub(at) <= a.cfg.ClosedLinger && at.Sub(now) <= a.cfg.ClosedLinger {
 				break
 			}
 			q.Pop()
@@ -69,11 +75,19 @@ func (a *Tracker) expireTombs(now time.Time, expired []ending) []ending {
 				a.tombs.Delete(t.key)
 				expired = append(expired, ending{id: int(t.id), t: r.I})
 			} else {
-				q.Push(r, last)
+				q.Push(r, earlier(last, now))
 			}
 		}
 	}
 	return expired
+}
+
+// earlier returns the earlier of two times.
+func earlier(x, y time.Time) time.Time {
+	if y.Before(x) {
+		return y
+	}
+	return x
 }
 
 // buryDue turns into tombs, at every packet, the flows closed for their grace period, so that a
@@ -90,13 +104,14 @@ func (a *Tracker) buryDue() {
 // queueClosed queues the flow f, closed at time at, to become a tomb after its grace period.
 func (a *Tracker) queueClosed(f *flow, at time.Time) {
 	q := &a.closedQ[f.graceStep]
-	if q.Len() == 0 {
-		// The queue's front is f: it may come due before any other front.
+	q.Push(f.queued(), at)
+	// The queue's front may be f (the first, or one stamped before the others when the capture's
+	// time went back): it may come due before any other front.
+	if _, front, _ := q.Front(); front.Equal(at) {
 		if due := at.Add(a.grace / graceSteps[f.graceStep]); due.Before(a.buryAt) {
 			a.buryAt = due
 		}
 	}
-	q.Push(f.queued(), at)
 }
 
 // firstBurial is when the first of the flows at the fronts of closedQ is due to become a tomb

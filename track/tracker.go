@@ -306,13 +306,15 @@ func (a *Tracker) roles(src, dst netip.AddrPort, flags uint8) (client, server ne
 }
 
 // maybeSweep finishes closed and idle flows. It runs at most once a second of capture time and,
-// amortised, costs O(1) per packet: it waits for as many packets as there are flows.
+// amortised, costs O(1) per packet: it waits for as many packets as there are flows. A time more
+// than a second before the last sweep's (the frame before was far ahead, a damaged timestamp)
+// sweeps too: waiting for the capture to reach that time would stop every expiry for good.
 func (a *Tracker) maybeSweep() {
 	a.sinceSweep++
 	if a.sinceSweep < len(a.flows) && len(a.flows) <= a.cfg.MaxActiveFlows {
 		return
 	}
-	if a.now.Before(a.nextSweep) && len(a.flows) <= a.cfg.MaxActiveFlows {
+	if a.now.Before(a.nextSweep) && a.nextSweep.Sub(a.now) <= 2*time.Second && len(a.flows) <= a.cfg.MaxActiveFlows {
 		return
 	}
 	a.sweep()

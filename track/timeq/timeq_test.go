@@ -1,6 +1,7 @@
 package timeq
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -52,5 +53,43 @@ func TestInstant(t *testing.T) {
 		if got := InstantOf(tm).Time(); !got.Equal(tm) {
 			t.Errorf("%v came back as %v", tm, got)
 		}
+	}
+}
+
+// TestOutOfOrderPushes: an item pushed with a time before the last one queued (a flow active
+// after it closed, a tomb after a late packet, pushed again at its last packet's time) comes out
+// in time order, not behind the later ones; items of equal times come out in the order pushed.
+func TestOutOfOrderPushes(t *testing.T) {
+	base := time.Unix(1_700_000_000, 0)
+	for _, tc := range []struct {
+		name string
+		push []int // each item's time, in ms after base; the item is its index
+		want []int // the items in the order they come out
+	}{
+		{"in order", []int{0, 1, 1, 5}, []int{0, 1, 2, 3}},
+		{"one pushed back", []int{0, 400, 300}, []int{0, 2, 1}},
+		{"several back, ties", []int{10, 20, 30, 5, 25, 25, 30, 1}, []int{7, 3, 0, 1, 4, 5, 2, 6}},
+		{"all descending", []int{5, 4, 3, 2, 1}, []int{4, 3, 2, 1, 0}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var q Queue[int]
+			for i, ms := range tc.push {
+				q.Push(i, base.Add(time.Duration(ms)*time.Millisecond))
+			}
+			var got []int
+			var last time.Time
+			for q.Len() > 0 {
+				v, at, _ := q.Front()
+				if at.Before(last) {
+					t.Errorf("item %d at %v after one at %v", v, at.Sub(base), last.Sub(base))
+				}
+				last = at
+				got = append(got, v)
+				q.Pop()
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("items came out %v, want %v", got, tc.want)
+			}
+		})
 	}
 }

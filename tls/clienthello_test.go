@@ -11,7 +11,7 @@ import (
 // clientHelloOf returns the bytes of case tc's client_hello message.
 func clientHelloOf(t *testing.T, tc clientHelloCase) []byte {
 	t.Helper()
-	msgs := helloMessages(t, join(loadCapture(t, tc.capture).client), HandshakeClientHello)
+	msgs := handshakeMessages(join(loadCapture(t, tc.capture).client), HandshakeClientHello)
 	if tc.index >= len(msgs) {
 		t.Fatalf("%s: no client_hello #%d", tc.capture, tc.index)
 	}

@@ -14,7 +14,7 @@ import (
 
 func FuzzClientHello(f *testing.F) {
 	for _, name := range captureNames(f) {
-		for _, m := range helloMessages(f, join(loadCapture(f, name).client), HandshakeClientHello) {
+		for _, m := range handshakeMessages(join(loadCapture(f, name).client), HandshakeClientHello) {
 			f.Add(m)
 		}
 	}
@@ -33,7 +33,7 @@ func FuzzClientHello(f *testing.F) {
 
 func FuzzServerHello(f *testing.F) {
 	for _, name := range captureNames(f) {
-		for _, m := range helloMessages(f, join(loadCapture(f, name).server), HandshakeServerHello) {
+		for _, m := range handshakeMessages(join(loadCapture(f, name).server), HandshakeServerHello) {
 			f.Add(m)
 		}
 	}
@@ -217,33 +217,6 @@ func FuzzMessageCache(f *testing.F) {
 			}
 		}
 	})
-}
-
-// handshakeMessages returns the whole handshake messages of type typ, header included, that the
-// handshake records of stream hold (messages that span records are left out).
-func handshakeMessages(stream []byte, typ HandshakeType) [][]byte {
-	var out [][]byte
-	if len(stream) > 2 && stream[0]&0x80 != 0 { // an SSLv2-format first record
-		stream = stream[min(len(stream), 2+(int(stream[0]&0x7f)<<8|int(stream[1]))):]
-	}
-	for len(stream) >= 5 {
-		n := int(stream[3])<<8 | int(stream[4])
-		if len(stream) < 5+n {
-			break
-		}
-		for p := stream[5 : 5+n]; stream[0] == 22 && len(p) >= 4; {
-			m := 4 + (int(p[1])<<16 | int(p[2])<<8 | int(p[3]))
-			if m > len(p) {
-				break
-			}
-			if HandshakeType(p[0]) == typ {
-				out = append(out, p[:m])
-			}
-			p = p[m:]
-		}
-		stream = stream[5+n:]
-	}
-	return out
 }
 
 // otherRandom returns a copy of a ClientHello or ServerHello message with another random: the

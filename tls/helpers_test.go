@@ -120,25 +120,27 @@ func describeAll(evs []Event) []string {
 	return out
 }
 
-// helloMessages returns the client_hello (typ 1) or server_hello (typ 2) messages, header
-// included, that begin TLS records of stream, walking the record headers directly (not with
-// Stream). An SSLv2-format first record is skipped.
-func helloMessages(t testing.TB, stream []byte, typ HandshakeType) [][]byte {
-	t.Helper()
+// handshakeMessages returns the whole handshake messages of type typ, header included, that the
+// handshake records of stream hold (messages that span records are left out).
+func handshakeMessages(stream []byte, typ HandshakeType) [][]byte {
 	var out [][]byte
-	if len(stream) > 2 && stream[0]&0x80 != 0 {
-		stream = stream[2+(int(stream[0]&0x7f)<<8|int(stream[1])):]
+	if len(stream) > 2 && stream[0]&0x80 != 0 { // an SSLv2-format first record
+		stream = stream[min(len(stream), 2+(int(stream[0]&0x7f)<<8|int(stream[1]))):]
 	}
 	for len(stream) >= 5 {
 		n := int(stream[3])<<8 | int(stream[4])
 		if len(stream) < 5+n {
 			break
 		}
-		p := stream[5 : 5+n]
-		if stream[0] == 22 && len(p) >= 4 && HandshakeType(p[0]) == typ {
-			if m := 4 + (int(p[1])<<16 | int(p[2])<<8 | int(p[3])); m <= len(p) {
+		for p := stream[5 : 5+n]; stream[0] == 22 && len(p) >= 4; {
+			m := 4 + (int(p[1])<<16 | int(p[2])<<8 | int(p[3]))
+			if m > len(p) {
+				break
+			}
+			if HandshakeType(p[0]) == typ {
 				out = append(out, p[:m])
 			}
+			p = p[m:]
 		}
 		stream = stream[5+n:]
 	}

@@ -69,7 +69,7 @@ func TestMessageCacheSameParse(t *testing.T) {
 
 // helloOf returns the first client_hello message of a direction's segments.
 func helloOf(t *testing.T, segs [][]byte) []byte {
-	m := helloMessages(t, join(segs), HandshakeClientHello)
+	m := handshakeMessages(join(segs), HandshakeClientHello)
 	if len(m) == 0 {
 		return nil
 	}
@@ -80,7 +80,7 @@ func helloOf(t *testing.T, segs [][]byte) []byte {
 // changes it; and a message whose drawn-anew part does not parse is never served a cached parse.
 func TestMessageCacheKeys(t *testing.T) {
 	c := loadCapture(t, "lo_hrr")
-	hellos := helloMessages(t, join(c.client), HandshakeClientHello)
+	hellos := handshakeMessages(join(c.client), HandshakeClientHello)
 	if len(hellos) == 0 {
 		t.Fatal("no ClientHello in lo_hrr")
 	}

@@ -10,7 +10,7 @@ import (
 // serverHelloOf returns the bytes of case tc's server_hello message.
 func serverHelloOf(t *testing.T, capture string, index int) []byte {
 	t.Helper()
-	msgs := helloMessages(t, join(loadCapture(t, capture).server), HandshakeServerHello)
+	msgs := handshakeMessages(join(loadCapture(t, capture).server), HandshakeServerHello)
 	if index >= len(msgs) {
 		t.Fatalf("%s: no server_hello #%d", capture, index)
 	}

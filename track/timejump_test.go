@@ -1,7 +1,6 @@
 package track
 
 import (
-	"net/netip"
 	"slices"
 	"testing"
 	"time"
@@ -22,7 +21,6 @@ import (
 func TestOneFarFrameStopsNoExpiry(t *testing.T) {
 	base := time.Unix(1_700_000_000, 0)
 	far := time.Date(11103, 5, 1, 2, 3, 4, 0, time.UTC)
-	client, server := netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2")
 	for _, tc := range []struct {
 		name string
 		// farFrame is the frame whose time is far; skip, the connections (client ports) whose
@@ -46,14 +44,7 @@ func TestOneFarFrameStopsNoExpiry(t *testing.T) {
 					if frame == farFrame {
 						at = far
 					}
-					p := capture.Packet{Index: frame, Time: at, Kind: capture.KindTCP, SrcIP: client, DstIP: server,
-						TTL: 64, TCP: capture.TCPHeader{SrcPort: port, DstPort: 443, Seq: 1000, Flags: flags, Window: 1000}}
-					if !fromClient {
-						p.SrcIP, p.DstIP = server, client
-						p.TCP.SrcPort, p.TCP.DstPort = 443, port
-						p.TCP.Seq, p.TCP.Ack = 0, 1001
-					}
-					a.Packet(&p)
+					a.Packet(refusedPacket(frame, at, port, fromClient, flags))
 				}
 				// Port 40000, refused, a tomb from frame 3 (a SYN of port 39999, never answered),
 				// then a late ACK (frame 4).

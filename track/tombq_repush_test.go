@@ -18,19 +18,11 @@ func TestTombEndsAfterLingerWhateverItsNeighboursLatePackets(t *testing.T) {
 		IdleTimeout: 5 * time.Minute, ClosedLinger: 10 * time.Second, MaxActiveFlows: 1000}
 	ended := map[uint16]time.Time{}
 	a := New(cfg, func(c *facts.Conn) bool { ended[c.Client.Port()] = c.End.Time(); return true })
-	client, server := netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2")
 	base := time.Unix(1_700_000_000, 0)
 	frame := 0
 	send := func(at time.Duration, port uint16, fromClient bool, flags uint8) {
 		frame++
-		p := capture.Packet{Index: frame, Time: base.Add(at), Kind: capture.KindTCP, SrcIP: client, DstIP: server,
-			TTL: 64, TCP: capture.TCPHeader{SrcPort: port, DstPort: 443, Seq: 1000, Flags: flags, Window: 1000}}
-		if !fromClient {
-			p.SrcIP, p.DstIP = server, client
-			p.TCP.SrcPort, p.TCP.DstPort = 443, port
-			p.TCP.Seq, p.TCP.Ack = 0, 1001
-		}
-		a.Packet(&p)
+		a.Packet(refusedPacket(frame, base.Add(at), port, fromClient, flags))
 	}
 	ms := time.Millisecond
 	send(0, 40000, true, capture.FlagSYN) // refused
@@ -46,4 +38,18 @@ func TestTombEndsAfterLingerWhateverItsNeighboursLatePackets(t *testing.T) {
 	if len(ended) != 1 || !ended[40001].Equal(at) {
 		t.Errorf("a sweep at %v ended %v; want port 40001 at %v", at.Sub(base), ended, at)
 	}
+}
+
+// refusedPacket is packet frame at time at of a connection from 10.0.0.1:port to 10.0.0.2:443
+// that is refused: the client's SYN or ACK (seq 1000), or the server's reset (acknowledging it).
+func refusedPacket(frame int, at time.Time, port uint16, fromClient bool, flags uint8) *capture.Packet {
+	client, server := netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2")
+	p := capture.Packet{Index: frame, Time: at, Kind: capture.KindTCP, SrcIP: client, DstIP: server,
+		TTL: 64, TCP: capture.TCPHeader{SrcPort: port, DstPort: 443, Seq: 1000, Flags: flags, Window: 1000}}
+	if !fromClient {
+		p.SrcIP, p.DstIP = server, client
+		p.TCP.SrcPort, p.TCP.DstPort = 443, port
+		p.TCP.Seq, p.TCP.Ack = 0, 1001
+	}
+	return &p
 }

@@ -137,9 +137,10 @@ var noBurial = time.Unix(1<<62, 0)
 
 // buryFlow replaces a flow in the table with its tomb.
 func (a *Tracker) buryFlow(f *flow) {
-	delete(a.flows, f.key)
+	key, step, last := f.key, f.graceStep, f.last // bury gives f back to the pool
+	delete(a.flows, key)
 	f.gone = true
 	i := a.bury(f)
-	a.tombs.Set(f.key, i)
-	a.tombQ[f.graceStep].Push(a.tombSlots.Ref(i), f.last)
+	a.tombs.Set(key, i)
+	a.tombQ[step].Push(a.tombSlots.Ref(i), last)
 }

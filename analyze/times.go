@@ -5,6 +5,7 @@ import (
 
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/facts"
+	"github.com/connscope/connscope/internal/stamp"
 	"github.com/connscope/connscope/result"
 )
 
@@ -44,10 +45,10 @@ func (o *oddTimes) note(p *capture.Packet) {
 	// not cheap, and this runs for every frame).
 	var gap time.Duration
 	if o.prevprev != 0 {
-		gap = absDur(o.prevAt.Sub(o.prevprevAt))
+		gap = absDur(stamp.Sub(o.prevAt, o.prevprevAt))
 	}
 	if o.prevprev != 0 && gap > spikeJump && far(p.Time, o.prevAt) && !far(p.Time, o.prevprevAt) &&
-		absDur(p.Time.Sub(o.prevprevAt)) <= spikeNear {
+		absDur(stamp.Sub(p.Time, o.prevprevAt)) <= spikeNear {
 		o.spikes.add(o.prev)
 	}
 	o.prevprevNear = o.prevprev != 0 && gap <= spikeNear
@@ -69,7 +70,7 @@ func (o *oddTimes) endOfPoint() {
 }
 
 // far reports whether a and b are more than spikeJump apart.
-func far(a, b time.Time) bool { return absDur(a.Sub(b)) > spikeJump }
+func far(a, b time.Time) bool { return absDur(stamp.Sub(a, b)) > spikeJump }
 
 func absDur(d time.Duration) time.Duration {
 	if d < 0 {

@@ -1,6 +1,10 @@
 package track
 
-import "time"
+import (
+	"time"
+
+	"github.com/connscope/connscope/internal/stamp"
+)
 
 // expireClosed goes through the flows closed for their grace period (or for ClosedLinger when
 // that is shorter) by the time now: those idle past ClosedLinger end, those idle past their
@@ -27,7 +31,7 @@ func (a *Tracker) closedDue(now time.Time, expired []ending, sweeping bool) []en
 		wait := min(grace, a.cfg.ClosedLinger)
 		for {
 			qf, at, ok := q.Front()
-			if !ok || now.Sub(at) <= wait && at.Sub(now) <= wait {
+			if !ok || stamp.Sub(now, at) <= wait && stamp.Sub(at, now) <= wait {
 				break
 			}
 			q.Pop()
@@ -35,7 +39,7 @@ func (a *Tracker) closedDue(now time.Time, expired []ending, sweeping bool) []en
 			if f == nil {
 				continue
 			}
-			switch idle := now.Sub(f.last); {
+			switch idle := stamp.Sub(now, f.last); {
 			case sweeping && idle > a.cfg.ClosedLinger:
 				delete(a.flows, f.key)
 				f.gone = true
@@ -63,7 +67,7 @@ func (a *Tracker) expireTombs(now time.Time, expired []ending) []ending {
 		q := &a.tombQ[step]
 		for {
 			r, at, ok := q.Front()
-			if !ok || now.Sub(at) <= a.cfg.ClosedLinger && at.Sub(now) <= a.cfg.ClosedLinger {
+			if !ok || stamp.Sub(now, at) <= a.cfg.ClosedLinger && stamp.Sub(at, now) <= a.cfg.ClosedLinger {
 				break
 			}
 			q.Pop()
@@ -71,7 +75,7 @@ func (a *Tracker) expireTombs(now time.Time, expired []ending) []ending {
 			if t == nil {
 				continue
 			}
-			if last := t.last.Time(); now.Sub(last) > a.cfg.ClosedLinger {
+			if last := t.last.Time(); stamp.Sub(now, last) > a.cfg.ClosedLinger {
 				a.tombs.Delete(t.key)
 				expired = append(expired, ending{id: int(t.id), t: r.I})
 			} else {

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/connscope/connscope/internal/stamp"
 	"github.com/connscope/connscope/track/timeq"
 
 	"github.com/connscope/connscope/capture"
@@ -241,7 +242,7 @@ func (a *Tracker) late(i int32, src netip.AddrPort, p *capture.Packet) bool {
 	}
 	st := a.tombState(t)
 	r := facts.MakeRef(p.Index, p.Time)
-	st.prevGap, st.lastGap = st.lastGap, p.Time.Sub(t.last.Time())
+	st.prevGap, st.lastGap = st.lastGap, stamp.Sub(p.Time, t.last.Time())
 	t.last = timeq.InstantOf(p.Time)
 	c.Last = r
 	noteLateDamage(c, p, r)

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/connscope/connscope/internal/stamp"
 	"github.com/connscope/connscope/track/timeq"
 
 	"github.com/connscope/connscope/capture"
@@ -314,7 +315,7 @@ func (a *Tracker) maybeSweep() {
 	if a.sinceSweep < len(a.flows) && len(a.flows) <= a.cfg.MaxActiveFlows {
 		return
 	}
-	if a.now.Before(a.nextSweep) && a.nextSweep.Sub(a.now) <= 2*time.Second && len(a.flows) <= a.cfg.MaxActiveFlows {
+	if a.now.Before(a.nextSweep) && stamp.Sub(a.nextSweep, a.now) <= 2*time.Second && len(a.flows) <= a.cfg.MaxActiveFlows {
 		return
 	}
 	a.sweep()
@@ -330,7 +331,7 @@ func (a *Tracker) sweep() {
 	a.nextSweep = a.now.Add(time.Second)
 	expired := a.ending[:0]
 	for k, f := range a.flows {
-		if a.now.Sub(f.last) > a.cfg.IdleTimeout {
+		if stamp.Sub(a.now, f.last) > a.cfg.IdleTimeout {
 			delete(a.flows, k)
 			f.gone = true
 			expired = append(expired, ending{id: f.id, f: f})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/facts"
+	"github.com/connscope/connscope/internal/stamp"
 )
 
 // State is what a connection's packets show about the path between client and server, gathered
@@ -116,7 +117,7 @@ func (ps *State) Packet(d int, p *capture.Packet, last time.Time, rsts int, last
 	s := &ps.side[d]
 	r := facts.MakeRef(p.Index, p.Time)
 	if ps.started {
-		ps.prevGap, ps.lastGap = ps.lastGap, p.Time.Sub(last)
+		ps.prevGap, ps.lastGap = ps.lastGap, stamp.Sub(p.Time, last)
 	}
 	ps.started = true
 	rst := t.Flags&capture.FlagRST != 0
@@ -141,7 +142,7 @@ func (ps *State) Packet(d int, p *capture.Packet, last time.Time, rsts int, last
 	if ack && !syn && d == facts.Client && ps.synAcks > 0 && !ps.handshakeAck.Seen() {
 		ps.handshakeAck = r
 		if lastSYN.Seen() {
-			ps.rtt = r.Time().Sub(lastSYN.Time())
+			ps.rtt = stamp.Sub(r.Time(), lastSYN.Time())
 		}
 	}
 	if ack && !syn {
@@ -183,7 +184,7 @@ func (ps *State) ack(d int, t *capture.TCPHeader, r facts.Ref) {
 		}
 	} else if s.inZero {
 		s.inZero = false
-		s.zeroMax = max(s.zeroMax, r.Time().Sub(s.zeroStart.Time()))
+		s.zeroMax = max(s.zeroMax, stamp.Sub(r.Time(), s.zeroStart.Time()))
 	}
 	s.lastAck, s.lastWin = a, t.Window
 	if !s.ackSet || SeqLE(s.ackMax, a) {

@@ -92,6 +92,17 @@ func chosenCipherName(sh *tls.ServerHello) string {
 	return sh.CipherSuite.String()
 }
 
+// advice selects the knowledge entry that words the connection's title and next steps (none for
+// an ok connection), with the values of its placeholders: made only when the entry has some
+// (knowledge.Profile.NeedsParams), which an ok connection's entry has not.
+func (a *Analyzer) advice(c *facts.Conn, d *diagnose.Diagnosis) result.Advice {
+	adv := result.Advice{Variant: d.Variant, Role: d.Role, NoSteps: d.Verdict == result.VerdictOK}
+	if a.opts.Profile.NeedsParams(d.Verdict, d.Variant, d.Role, !adv.NoSteps) {
+		adv.Params = diagnose.AdviceParams(c, d, a.cfg.CheckURL)
+	}
+	return adv
+}
+
 // build fills out with connection c's result, diagnosed as d.
 func (a *Analyzer) build(c *facts.Conn, d *diagnose.Diagnosis, out *result.Flow) {
 	cs, ss := &c.Side[facts.Client], &c.Side[facts.Server]
@@ -125,8 +136,7 @@ func (a *Analyzer) build(c *facts.Conn, d *diagnose.Diagnosis, out *result.Flow)
 		Role:            d.Role,
 		FirstFrame:      c.First.Num(),
 		LastFrame:       c.Last.Num(),
-		Advice: result.Advice{Variant: d.Variant, Role: d.Role, Params: diagnose.AdviceParams(c, d, a.cfg.CheckURL),
-			NoSteps: d.Verdict == result.VerdictOK},
+		Advice:          a.advice(c, d),
 		TCP: result.TCP{
 			SYNs:          syns,
 			FINs:          fins,

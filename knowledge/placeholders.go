@@ -166,6 +166,14 @@ type Words struct {
 // by the advice's variant and role, in lang, filled with its parameters (text from the capture
 // through red). A finding whose advice says it needs no step gets none.
 func (p *Profile) Advise(lang Lang, v result.Verdict, adv *result.Advice, red Redactor) Words {
+	if f := p.fixed(v, adv.Variant, adv.Role, !adv.NoSteps); !f.needsParams && (lang == English || lang == Japanese) {
+		return f.words(lang) // the same words for every finding of the entry: made once
+	}
+	return p.advise(lang, v, adv, red)
+}
+
+// advise is Advise, the words made anew.
+func (p *Profile) advise(lang Lang, v result.Verdict, adv *result.Advice, red Redactor) Words {
 	_, e := p.ResolveIn(lang, v, adv.Variant, adv.Role)
 	c := CatalogOf(lang)
 	w := Words{Title: FillArgs(e.Title, adv.Params, c, red), Explanation: FillArgs(e.Explanation, adv.Params, c, red),

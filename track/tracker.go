@@ -3,20 +3,20 @@ package track
 import (
 	"cmp"
 	"encoding/binary"
+	"math/rand/v2"
 	"net/netip"
 	"slices"
 	"sort"
 	"time"
 
-	"github.com/connscope/connscope/internal/stamp"
-	"github.com/connscope/connscope/track/timeq"
-
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/facts"
+	"github.com/connscope/connscope/internal/stamp"
 	"github.com/connscope/connscope/track/arena"
 	"github.com/connscope/connscope/track/indexmap"
 	"github.com/connscope/connscope/track/names"
 	"github.com/connscope/connscope/track/slab"
+	"github.com/connscope/connscope/track/timeq"
 	"github.com/connscope/connscope/track/unmatched"
 )
 
@@ -152,7 +152,8 @@ type Tracker struct {
 func New(cfg Config, sink Sink) *Tracker {
 	t := &Tracker{cfg: cfg, flows: make(map[flowKey]*flow), sink: sink, grace: tombGrace,
 		pool: flowPool{Max: maxPooledFlows}, tombSightings: make(map[int32]*facts.Sightings)}
-	t.tombs = indexmap.New(func(i int32) flowKey { return t.tombSlots.At(i).key })
+	seed := rand.Uint64()
+	t.tombs = indexmap.New(func(i int32) flowKey { return t.tombSlots.At(i).key }, func(k flowKey) uint64 { return k.hash(seed) })
 	if len(cfg.Ports) > 0 {
 		t.ports = new([65536]bool)
 		for _, p := range cfg.Ports {

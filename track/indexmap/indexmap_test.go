@@ -10,7 +10,7 @@ import (
 // every key's index, the length and All against a Go map doing the same.
 func TestAgainstGoMap(t *testing.T) {
 	keys := make([]uint64, 0, 4000) // index i: the value's key
-	m := New(func(i int32) uint64 { return keys[i] })
+	m := New(func(i int32) uint64 { return keys[i] }, nil)
 	want := map[uint64]int32{}
 	r := rand.New(rand.NewPCG(1, 2))
 	most := 0

@@ -38,8 +38,32 @@ func checkCertificates(c *facts.Conn) *certCheck {
 // inspectChain finds the problems of the server's own (first) certificate of chain with
 // certcheck.Judge: validity at time at, name against sni (or, without SNI, the server address
 // the client connected to), self-signature, key size and signature hash; and weak signatures in
-// the rest of the chain.
+// the rest of the chain. Within the certificate's validity nothing of this depends on the time,
+// so a chain is judged there once per name (or address), for every connection that got it: the
+// certCheck returned is then shared, and read only.
 func inspectChain(chain *facts.Chain, at time.Time, sni string, server netip.Addr) *certCheck {
+	parsed, _ := chain.Parsed()
+	leaf := parsed[0]
+	if leaf == nil || at.Before(leaf.NotBefore) || at.After(leaf.NotAfter) {
+		return judgeChain(chain, at, sni, server)
+	}
+	type key struct {
+		validFor string
+		server   netip.Addr
+	}
+	k := key{validFor: sni}
+	if sni == "" {
+		k.server = server // Judge checks the name against the address only without SNI
+	}
+	if v, ok := chain.Memo.Load(k); ok {
+		return v.(*certCheck)
+	}
+	v, _ := chain.Memo.LoadOrStore(k, judgeChain(chain, at, sni, server))
+	return v.(*certCheck)
+}
+
+// judgeChain is inspectChain, the chain judged anew.
+func judgeChain(chain *facts.Chain, at time.Time, sni string, server netip.Addr) *certCheck {
 	parsed, errs := chain.Parsed()
 	c := &certCheck{leaf: parsed[0]}
 	// Judge reads only SelfSigned of each description: worked out once per chain.

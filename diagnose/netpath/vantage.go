@@ -1,6 +1,8 @@
 package netpath
 
 import (
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/connscope/connscope/diagnose/param"
@@ -113,6 +115,39 @@ func oneSidedWhere(name vantagePoint, h int) vantagePoint {
 
 // describe says what the vantage was decided from.
 func (v Vantage) describe() result.Message {
+	if v.byTiming != vantageUnknown {
+		return v.describeAnew() // the handshake's times are in the words
+	}
+	k := describedKey{v.where, v.in.clientTTL, v.in.serverTTL, v.in.clientSeen, v.in.serverSeen}
+	if m, ok := described.Load(k); ok {
+		return m.(result.Message)
+	}
+	m := v.describeAnew()
+	if describedN.Add(1) <= maxDescribed {
+		described.Store(k, m)
+	}
+	return m
+}
+
+// describedKey is what the words of a vantage not decided by timing depend on: the TTLs (the
+// hops follow from them), which sides were seen, and the vantage.
+type describedKey struct {
+	where                  vantagePoint
+	clientTTL, serverTTL   uint8
+	clientSeen, serverSeen bool
+}
+
+// described caches describe's words by describedKey, for at most maxDescribed keys (of 655,360
+// possible): a capture's connections share a few TTL pairs, and the words of each take a dozen
+// allocations. The messages are shared, and read only.
+var (
+	described    sync.Map // describedKey -> result.Message
+	describedN   atomic.Int32
+	maxDescribed = int32(4096)
+)
+
+// describeAnew is describe, the words made anew.
+func (v Vantage) describeAnew() result.Message {
 	in := v.in
 	switch {
 	case !in.clientSeen && !in.serverSeen:

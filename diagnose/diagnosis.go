@@ -317,7 +317,7 @@ func (j *judge) classifyTLS(end time.Time) {
 	c, x := j.c, j.tlsOf()
 	chRef := facts.MakeRef(int(x.HelloFrame), x.HelloLast.Time())
 	if x.Hello != nil {
-		j.evidence(chRef, "ev.client-hello", offeredArg("offered", x.Hello), legacyNote(x.Hello), sniNote(x.SNI))
+		j.evidence(chRef, "ev.client-hello", helloArgs(x.Hello, x.SNI)...)
 	} else {
 		j.evidence(chRef, "ev.client-hello-unparsed", result.Text("error", x.R().HelloErr))
 	}
@@ -325,7 +325,7 @@ func (j *judge) classifyTLS(end time.Time) {
 		j.evidence(x.R().HRRRef, "ev.hello-retry-request", result.Text("group", x.R().HRR.SH.KeyShareGroup.String()))
 	}
 	if x.ServerHello != nil {
-		j.evidence(x.SHRef, "ev.server-hello", result.Text("version", x.ServerHello.SH.ChosenVersion().String()), chosenCipher("cipher", x.ServerHello.SH))
+		j.evidence(x.SHRef, "ev.server-hello", serverHelloArgs(x.ServerHello)...)
 	}
 	if j.classifyBadServerHello() { // handshake.go
 		return
@@ -456,7 +456,7 @@ func (j *judge) classifyAfterServerHello(end time.Time) {
 				result.Int("client_records", x.AppData[facts.Client]), result.Int("server_records", x.AppData[facts.Server]))
 			return
 		}
-		j.verdict(result.VerdictOK, "reason.tls-ok", v, chosenCipher("cipher", sh))
+		j.verdict(result.VerdictOK, "reason.tls-ok", serverHelloArgs(x.ServerHello)...)
 		return
 	}
 	// The handshake did not finish.
@@ -654,6 +654,30 @@ func chosenCipher(name string, sh *tls.ServerHello) result.Arg {
 		return result.Sub(name, result.Msg("phrase.sslv2-cipher-specs", result.Int("n", sh.SSLv2CipherSpecs)))
 	}
 	return result.Text(name, sh.CipherSuite.String())
+}
+
+// helloArgs are the parameters of a ClientHello's evidence line: the versions it offers, the
+// legacy version field when it offers from that, and the name it asks for (sni). They are made
+// once for every connection that sent the same hello (facts.Hello.Memo) and shared: read only.
+func helloArgs(h *facts.Hello, sni string) []result.Arg {
+	type key struct{ sni string }
+	if v, ok := h.Memo.Load(key{sni}); ok {
+		return v.([]result.Arg)
+	}
+	v, _ := h.Memo.LoadOrStore(key{sni}, []result.Arg{offeredArg("offered", h), legacyNote(h), sniNote(sni)})
+	return v.([]result.Arg)
+}
+
+// serverHelloArgs are the version and cipher a ServerHello chose, as the parameters "version"
+// and "cipher" of its evidence line and of an ok connection's reason. They are made once for
+// every connection that got the same ServerHello (facts.ServerHello.Memo) and shared: read only.
+func serverHelloArgs(sh *facts.ServerHello) []result.Arg {
+	type key struct{}
+	if v, ok := sh.Memo.Load(key{}); ok {
+		return v.([]result.Arg)
+	}
+	v, _ := sh.Memo.LoadOrStore(key{}, []result.Arg{result.Text("version", sh.SH.ChosenVersion().String()), chosenCipher("cipher", sh.SH)})
+	return v.([]result.Arg)
 }
 
 // ChosenCipher names the cipher a ServerHello chose, as a message parameter.

@@ -137,9 +137,9 @@ type describedKey struct {
 	clientSeen, serverSeen bool
 }
 
-// described caches describe's words by describedKey, for at most maxDescribed keys (of 655,360
-// possible): a capture's connections share a few TTL pairs, and the words of each take a dozen
-// allocations. The messages are shared, and read only.
+// described caches describe's words by describedKey, for at most maxDescribed keys: a capture's
+// connections share a few TTL pairs, and the words of each take a dozen allocations. The
+// messages are shared, and read only.
 var (
 	described    sync.Map // describedKey -> result.Message
 	describedN   atomic.Int32

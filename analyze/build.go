@@ -235,7 +235,7 @@ func (a *Analyzer) fillTLS(c *facts.Conn, out *result.Flow) {
 	t.ServerCertificates, t.CertificateFindings = []result.Certificate{}, []result.CertificateFinding{}
 	if ch := x.ServerCert; ch != nil && len(ch.DER) > 0 {
 		t.ServerCertificates = describeChain(ch) // shared read-only
-		t.CertificateFindings = listOf(diagnose.CertificateFindings(c))
+		t.CertificateFindings = listOf(diagnose.CertificateFindings(c, &a.cfg))
 		t.CertificateFrame = x.CertRef.Num()
 	}
 	for _, al := range x.Alerts {

@@ -18,48 +18,46 @@ type certCheck struct {
 }
 
 // CertificateFindings are the problems of the server certificate chain that connection c got
-// (nil when it got none in plain text), judged at the time of the frame that carried it.
-func CertificateFindings(c *facts.Conn) []result.CertificateFinding {
-	if cc := checkCertificates(c); cc != nil {
+// (nil when it got none in plain text), judged at the time of the frame that carried it. cfg
+// (nil: none) shares the judgement of a chain with the analysis's other connections.
+func CertificateFindings(c *facts.Conn, cfg *Config) []result.CertificateFinding {
+	if cc := checkCertificates(c, cfg); cc != nil {
 		return cc.findings
 	}
 	return nil
 }
 
 // checkCertificates inspects the server's chain and returns nil when the connection has none.
-func checkCertificates(c *facts.Conn) *certCheck {
+func checkCertificates(c *facts.Conn, cfg *Config) *certCheck {
 	x := c.TLS
 	if x == nil || x.ServerCert == nil || len(x.ServerCert.DER) == 0 {
 		return nil
 	}
-	return inspectChain(x.ServerCert, x.CertRef.Time(), x.SNI, c.Server.Addr())
+	return inspectChain(cfg, x.ServerCert, x.CertRef.Time(), x.SNI, c.Server.Addr())
 }
 
 // inspectChain finds the problems of the server's own (first) certificate of chain with
 // certcheck.Judge: validity at time at, name against sni (or, without SNI, the server address
 // the client connected to), self-signature, key size and signature hash; and weak signatures in
 // the rest of the chain. Within the certificate's validity nothing of this depends on the time,
-// so a chain is judged there once per name (or address), for every connection that got it: the
-// certCheck returned is then shared, and read only.
-func inspectChain(chain *facts.Chain, at time.Time, sni string, server netip.Addr) *certCheck {
+// so a chain is judged there once per name (or address) in an analysis (memo): the certCheck
+// returned is then shared, and read only.
+func inspectChain(cfg *Config, chain *facts.Chain, at time.Time, sni string, server netip.Addr) *certCheck {
 	parsed, _ := chain.Parsed()
 	leaf := parsed[0]
 	if leaf == nil || at.Before(leaf.NotBefore) || at.After(leaf.NotAfter) {
 		return judgeChain(chain, at, sni, server)
 	}
 	type key struct {
+		chain    *facts.Chain
 		validFor string
 		server   netip.Addr
 	}
-	k := key{validFor: sni}
+	k := key{chain: chain, validFor: sni}
 	if sni == "" {
 		k.server = server // Judge checks the name against the address only without SNI
 	}
-	if v, ok := chain.Memo.Load(k); ok {
-		return v.(*certCheck)
-	}
-	v, _ := chain.Memo.LoadOrStore(k, judgeChain(chain, at, sni, server))
-	return v.(*certCheck)
+	return memo(cfg, k, func() *certCheck { return judgeChain(chain, at, sni, server) })
 }
 
 // judgeChain is inspectChain, the chain judged anew.
@@ -93,7 +91,7 @@ func selfSignedAt(chain *facts.Chain, i int) bool {
 // rejected it ("; server certificate CN=... expired ..."), with its evidence; empty without a
 // plaintext certificate or findings.
 func (j *judge) certReason(name string) result.Arg {
-	cc := checkCertificates(j.c)
+	cc := checkCertificates(j.c, j.cfg)
 	if cc == nil || len(cc.findings) == 0 {
 		return result.Sub(name, result.Message{})
 	}

@@ -11,9 +11,10 @@ import (
 	"github.com/connscope/connscope/facts"
 )
 
-// TestCertificateFindingsOneChain: connections that got the same chain (one facts.Chain, as the
-// records share it) at different times and under different names each get the findings of
-// their own time and name, although the chain is judged once per name within its validity. The
+// TestCertificateFindingsOneChain: connections of one analysis (one Config) that got the same
+// chain (one facts.Chain, as the records share it) at different times and under different names
+// each get the findings of their own time and name, although the chain is judged once per name
+// within its validity. The
 // chain is testdata/pki/expired.pem, which the captures' server sent: valid in 2020 for
 // apexone.connscope.test and 10.77.1.2, issued by the test CA.
 func TestCertificateFindingsOneChain(t *testing.T) {
@@ -23,6 +24,7 @@ func TestCertificateFindingsOneChain(t *testing.T) {
 	}
 	blk, _ := pem.Decode(b)
 	chain := &facts.Chain{DER: [][]byte{blk.Bytes}}
+	cfg := &Config{}
 	day := func(s string) time.Time {
 		tm, err := time.Parse(time.RFC3339, s)
 		if err != nil {
@@ -49,7 +51,7 @@ func TestCertificateFindingsOneChain(t *testing.T) {
 		c := &facts.Conn{Server: netip.AddrPortFrom(netip.MustParseAddr(tc.server), 4343),
 			TLS: &facts.TLS{ServerCert: chain, SNI: tc.sni, CertRef: facts.MakeRef(7, day(tc.at))}}
 		var got []string
-		for _, fd := range CertificateFindings(c) {
+		for _, fd := range CertificateFindings(c, cfg) {
 			got = append(got, say(fd.Text))
 		}
 		if strings.Join(got, "; ") != tc.want {

@@ -30,6 +30,8 @@ type Config struct {
 	// AgentPorts are the agents' listener ports: a connection to one is the server notifying an
 	// agent (role agent-listener).
 	AgentPorts []uint16
+
+	memos memos // what the analysis works out once for many connections (memo.go)
 }
 
 // Diagnosis is a connection's verdict with its reason, evidence and flags.
@@ -317,7 +319,7 @@ func (j *judge) classifyTLS(end time.Time) {
 	c, x := j.c, j.tlsOf()
 	chRef := facts.MakeRef(int(x.HelloFrame), x.HelloLast.Time())
 	if x.Hello != nil {
-		j.evidence(chRef, "ev.client-hello", helloArgs(x.Hello, x.SNI)...)
+		j.evidence(chRef, "ev.client-hello", helloArgs(j.cfg, x.Hello, x.SNI)...)
 	} else {
 		j.evidence(chRef, "ev.client-hello-unparsed", result.Text("error", x.R().HelloErr))
 	}
@@ -325,7 +327,7 @@ func (j *judge) classifyTLS(end time.Time) {
 		j.evidence(x.R().HRRRef, "ev.hello-retry-request", result.Text("group", x.R().HRR.SH.KeyShareGroup.String()))
 	}
 	if x.ServerHello != nil {
-		j.evidence(x.SHRef, "ev.server-hello", serverHelloArgs(x.ServerHello)...)
+		j.evidence(x.SHRef, "ev.server-hello", serverHelloArgs(j.cfg, x.ServerHello)...)
 	}
 	if j.classifyBadServerHello() { // handshake.go
 		return
@@ -456,7 +458,7 @@ func (j *judge) classifyAfterServerHello(end time.Time) {
 				result.Int("client_records", x.AppData[facts.Client]), result.Int("server_records", x.AppData[facts.Server]))
 			return
 		}
-		j.verdict(result.VerdictOK, "reason.tls-ok", serverHelloArgs(x.ServerHello)...)
+		j.verdict(result.VerdictOK, "reason.tls-ok", serverHelloArgs(j.cfg, x.ServerHello)...)
 		return
 	}
 	// The handshake did not finish.
@@ -658,26 +660,22 @@ func chosenCipher(name string, sh *tls.ServerHello) result.Arg {
 
 // helloArgs are the parameters of a ClientHello's evidence line: the versions it offers, the
 // legacy version field when it offers from that, and the name it asks for (sni). They are made
-// once for every connection that sent the same hello (facts.Hello.Memo) and shared: read only.
-func helloArgs(h *facts.Hello, sni string) []result.Arg {
-	type key struct{ sni string }
-	if v, ok := h.Memo.Load(key{sni}); ok {
-		return v.([]result.Arg)
+// once per hello and name in an analysis (memo) and shared: read only.
+func helloArgs(cfg *Config, h *facts.Hello, sni string) []result.Arg {
+	type key struct {
+		h   *facts.Hello
+		sni string
 	}
-	v, _ := h.Memo.LoadOrStore(key{sni}, []result.Arg{offeredArg("offered", h), legacyNote(h), sniNote(sni)})
-	return v.([]result.Arg)
+	return memo(cfg, key{h, sni}, func() []result.Arg { return []result.Arg{offeredArg("offered", h), legacyNote(h), sniNote(sni)} })
 }
 
 // serverHelloArgs are the version and cipher a ServerHello chose, as the parameters "version"
-// and "cipher" of its evidence line and of an ok connection's reason. They are made once for
-// every connection that got the same ServerHello (facts.ServerHello.Memo) and shared: read only.
-func serverHelloArgs(sh *facts.ServerHello) []result.Arg {
-	type key struct{}
-	if v, ok := sh.Memo.Load(key{}); ok {
-		return v.([]result.Arg)
-	}
-	v, _ := sh.Memo.LoadOrStore(key{}, []result.Arg{result.Text("version", sh.SH.ChosenVersion().String()), chosenCipher("cipher", sh.SH)})
-	return v.([]result.Arg)
+// and "cipher" of its evidence line and of an ok connection's reason. They are made once per
+// ServerHello in an analysis (memo) and shared: read only.
+func serverHelloArgs(cfg *Config, sh *facts.ServerHello) []result.Arg {
+	return memo(cfg, sh, func() []result.Arg {
+		return []result.Arg{result.Text("version", sh.SH.ChosenVersion().String()), chosenCipher("cipher", sh.SH)}
+	})
 }
 
 // ChosenCipher names the cipher a ServerHello chose, as a message parameter.

@@ -10,9 +10,10 @@ import (
 )
 
 // TestHelloArgsShared: the evidence parameters of a ClientHello and of a ServerHello, made once
-// per hello (and, for a ClientHello, per name asked for) and handed to every connection that
-// sent or got it, are those made anew; a second name gets its own.
+// per hello (and, for a ClientHello, per name asked for) in an analysis and handed to every
+// connection that sent or got it, are those made anew; a second name gets its own.
 func TestHelloArgsShared(t *testing.T) {
+	cfg := &Config{}
 	legacy := &facts.Hello{CH: &tls.ClientHello{LegacyVersion: tls.VersionTLS11}, Offered: []tls.Version{tls.VersionTLS10, tls.VersionTLS11}, Highest: tls.VersionTLS11}
 	modern := &facts.Hello{CH: &tls.ClientHello{LegacyVersion: tls.VersionTLS12, SupportedVersions: []tls.Version{tls.VersionTLS13, tls.VersionTLS12}},
 		Offered: []tls.Version{tls.VersionTLS12, tls.VersionTLS13}, Highest: tls.VersionTLS13}
@@ -28,7 +29,7 @@ func TestHelloArgsShared(t *testing.T) {
 		{modern, "apexone.connscope.test", `ClientHello offering TLS 1.2, TLS 1.3, SNI "apexone.connscope.test"`},
 	}
 	for _, tc := range cases {
-		got := helloArgs(tc.h, tc.sni)
+		got := helloArgs(cfg, tc.h, tc.sni)
 		anew := []result.Arg{offeredArg("offered", tc.h), legacyNote(tc.h), sniNote(tc.sni)}
 		if !reflect.DeepEqual(got, anew) {
 			t.Errorf("%v, SNI %q: shared %+v, made anew %+v", tc.h.Offered, tc.sni, got, anew)
@@ -39,7 +40,7 @@ func TestHelloArgsShared(t *testing.T) {
 	}
 	sh := &facts.ServerHello{SH: &tls.ServerHello{LegacyVersion: tls.VersionTLS12, CipherSuite: 0xc02f}}
 	for range 2 {
-		got := serverHelloArgs(sh)
+		got := serverHelloArgs(cfg, sh)
 		if s := say(result.Msg("ev.server-hello", got...)); s != "ServerHello choosing TLS 1.2, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" {
 			t.Errorf("ServerHello evidence %q", s)
 		}

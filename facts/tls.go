@@ -99,17 +99,12 @@ type Hello struct {
 	Highest tls.Version
 	// JA3 and JA4 fingerprints (hashed and raw), "" for an SSLv2-format hello.
 	JA3, JA3String, JA4, JA4R string
-	// Memo keeps results computed from the hello once, for every connection that sent it, by
-	// whoever needs them (key: their own type), as Chain.Memo does.
-	Memo sync.Map
 }
 
 // ServerHello is a ServerHello (or HelloRetryRequest) that connections share when the server
 // answered them alike.
 type ServerHello struct {
 	SH *tls.ServerHello
-	// Memo keeps results computed from the ServerHello once, as Hello.Memo does.
-	Memo sync.Map
 }
 
 // Alert is one TLS alert.

@@ -123,7 +123,7 @@ func (v Vantage) describe() result.Message {
 		return m.(result.Message)
 	}
 	m := v.describeAnew()
-	if describedN.Add(1) <= maxDescribed {
+	if describedN.Load() < maxDescribed && describedN.Add(1) <= maxDescribed { // no count past the bound: it cannot wrap
 		described.Store(k, m)
 	}
 	return m

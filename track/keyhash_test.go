@@ -1,6 +1,7 @@
 package track
 
 import (
+	"encoding/binary"
 	"math/rand/v2"
 	"net/netip"
 	"testing"
@@ -51,6 +52,34 @@ func TestKeyHashSpreads(t *testing.T) {
 		}
 		if mean := len(keys) / buckets; lo < mean/3 || hi > 2*mean {
 			t.Errorf("seed %x: slots filled unevenly: %d to %d keys in each of %d groups (mean %d)", seed, lo, hi, buckets, mean)
+		}
+	}
+}
+
+// TestKeyHashNoSwapCollision: a lower address whose two 8-byte words are swapped and xored
+// with the first fold's public constants (as two factors of one secret would allow, the product
+// being the same either way) does not give its key's hash, under any of fifty seeds.
+func TestKeyHashNoSwapCollision(t *testing.T) {
+	const d = 0xa0761d6478bd642f ^ 0xe7037ed1a0b428db
+	r := rand.New(rand.NewPCG(5, 6))
+	server := netip.MustParseAddrPort("[ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe]:4433") // above every client: the clients are the keys' lower addresses
+	for range 1000 {
+		var a, b [16]byte
+		x, y := r.Uint64(), r.Uint64()
+		binary.LittleEndian.PutUint64(a[:8], x)
+		binary.LittleEndian.PutUint64(a[8:], y)
+		binary.LittleEndian.PutUint64(b[:8], y^d)
+		binary.LittleEndian.PutUint64(b[8:], x^d)
+		if a[0] == 0xff || b[0] == 0xff {
+			continue // might not be below the server
+		}
+		k1 := makeKey(netip.AddrPortFrom(netip.AddrFrom16(a), 50000), server)
+		k2 := makeKey(netip.AddrPortFrom(netip.AddrFrom16(b), 50000), server)
+		for range 50 {
+			seed := r.Uint64()
+			if k1.hash(seed) == k2.hash(seed) {
+				t.Fatalf("%v and %v collide under seed %x", netip.AddrFrom16(a), netip.AddrFrom16(b), seed)
+			}
 		}
 	}
 }

@@ -14,6 +14,10 @@ import (
 // of a rotated set, or a cut file of one of several capture points); stopped is the error that
 // ended the reading, already warned about.
 func describePoints(a *Analyzer, in *result.Input, r *pcapfile.Reader, stopped error) {
+	for _, f := range r.Skipped() {
+		in.Complete = false
+		a.AddWarning(skippedWarning(f.Err))
+	}
 	points := r.Points()
 	if len(points) == 1 && len(points[0].Files) == 1 && points[0].Name == points[0].Files[0].Path {
 		in.File = result.FileName(points[0].Name) // a single file (a folder of one): Input says it all
@@ -49,6 +53,21 @@ func describePoints(a *Analyzer, in *result.Input, r *pcapfile.Reader, stopped e
 		}
 		in.Points = append(in.Points, ip)
 	}
+}
+
+// skippedWarning is the warning about a file that could not be opened among several (err, why),
+// which reading left out.
+func skippedWarning(err error) result.Warning {
+	skipped := result.Sub("covers", result.Msg("warning.file-skipped"))
+	var fe *pcapfile.FileError
+	if !errors.As(err, &fe) {
+		return warning("corrupt-file", 0, 0, result.Capture("error", err.Error()), skipped)
+	}
+	code := "corrupt-file"
+	if fe.Truncated {
+		code = "truncated-file"
+	}
+	return warning(code, fe.Offset, 0, result.Sub("error", fileError(fe)), skipped)
 }
 
 // addReaderWarnings warns about packets cut by the snaplen (naming the snaplen of the file or

@@ -216,3 +216,42 @@ func TestRotatedSetCutWarning(t *testing.T) {
 		t.Errorf("files %+v", in.Points[0].Files)
 	}
 }
+
+// A file of a rotated set whose header is damaged is skipped with a warning that names it and
+// says so, the other files are analysed, and the input is not complete.
+func TestDamagedFileSkippedWarning(t *testing.T) {
+	head, recs := realFrames(t)
+	dir := t.TempDir()
+	part := func(name string, from, to int, damage bool) {
+		b := append([]byte(nil), head...)
+		for _, r := range recs[from:to] {
+			b = append(b, r...)
+		}
+		if damage {
+			b[4], b[5] = 'A', 'A' // the pcap header's major version: 0x4141 in either byte order
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	part("x.pcap", 0, 19, false)
+	part("x.pcap1", 19, 40, true)
+	part("x.pcap2", 40, len(recs), false)
+	r, err := pcapfile.OpenInputs([]pcapfile.Input{{Path: dir}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	res, err := Reader(r, dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `capture "` + filepath.Join(dir, "x.pcap1") + `" is corrupt at byte 0: the pcap header gives version 16705.4; only 2.4, which every tool writes, is known; the file was skipped`
+	warns := warningsOf(res, "truncated-file", "corrupt-file")
+	if len(warns) != 1 || warns[0].Code != "corrupt-file" || warns[0].Message != want {
+		t.Errorf("warnings %+v\nwant one corrupt-file: %s", warns, want)
+	}
+	if in := res.Input; in.Complete || in.Frames != 19+(len(recs)-40) || len(in.Points) != 1 || len(in.Points[0].Files) != 2 {
+		t.Errorf("input %+v", in)
+	}
+}

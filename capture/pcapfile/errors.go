@@ -63,10 +63,15 @@ func corrupt(path string, off int64, format string, args ...any) *FileError {
 // sourceError turns an error of the underlying reader (a file read error, a damaged gzip stream)
 // into a FileError at off.
 func sourceError(path string, off int64, err error, gz bool) *FileError {
+	// At the file's first byte, nothing was analysed: the words say so.
+	read := "analysed everything before it"
+	if off == 0 {
+		read = "nothing could be read"
+	}
 	if errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF {
-		msg := "the last packet record is incomplete (analysed everything before it)"
+		msg := "the last packet record is incomplete (" + read + ")"
 		if gz {
-			msg = "the gzip stream ends early (analysed everything before it)"
+			msg = "the gzip stream ends early (" + read + ")"
 		}
 		return truncated(path, off, msg)
 	}
@@ -77,7 +82,7 @@ func sourceError(path string, off int64, err error, gz bool) *FileError {
 		why = pe.Op + ": " + pe.Err.Error()
 	}
 	if gz {
-		return &FileError{Path: path, Offset: off, Err: &detail{"the gzip data is damaged (" + why + "); analysed everything before it", err}}
+		return &FileError{Path: path, Offset: off, Err: &detail{"the gzip data is damaged (" + why + "); " + read, err}}
 	}
 	return &FileError{Path: path, Offset: off, Err: &detail{"the file cannot be read (" + why + ")", err}}
 }

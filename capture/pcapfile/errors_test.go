@@ -64,6 +64,11 @@ func TestOpenErrors(t *testing.T) {
 		{"gzipped pcap header cut", gz(t, pcap[:10]), io.ErrUnexpectedEOF, true,
 			`capture "x" is truncated at byte 0: the file header is incomplete (10 of 24 bytes): the file was cut while being written or copied`},
 		{"gzip header cut", gz(t, pcap)[:5], io.ErrUnexpectedEOF, true, `capture "x" is truncated at byte 0: the gzip header is incomplete`},
+		// Nothing decompressed: nothing was analysed before the damage.
+		{"gzip stream cut at once", gz(t, pcap)[:11], io.ErrUnexpectedEOF, true,
+			`capture "x" is truncated at byte 0: the gzip stream ends early (nothing could be read)`},
+		{"gzip data damaged at once", append(gz(t, nil)[:10], 0xff, 0xff, 0xff, 0xff), nil, false,
+			`capture "x" is corrupt at byte 0: the gzip data is damaged (flate: corrupt input before offset 1); nothing could be read`},
 		{"pcap version 3", badVersion, nil, false,
 			`capture "x" is corrupt at byte 0: the pcap header gives version 3.4; only 2.4, which every tool writes, is known`},
 		{"pcapng section header cut", ng[:20], io.ErrUnexpectedEOF, true,

@@ -1,6 +1,7 @@
 package pcapfile
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -38,7 +39,10 @@ type Input struct {
 // else by their first file.
 //
 // Each file is opened once before reading, to check that it is a capture and to find its first
-// packet's time; an input that is not a capture, or cannot be read, is an error then.
+// packet's time. A file that is not a capture, or cannot be read, is an error then when it is
+// the only one (or standard input); among several, it is skipped (Reader.Skipped says why), so
+// that one damaged file of a folder or a rotated set does not hide the others. When every
+// file fails, the first one's error is returned.
 func OpenInputs(inputs []Input, stdin io.Reader) (*Reader, error) {
 	if len(inputs) == 0 {
 		return nil, errors.New("no capture given")
@@ -66,11 +70,24 @@ func OpenInputs(inputs []Input, stdin io.Reader) (*Reader, error) {
 			files = append(files, c)
 		}
 	}
+	var skipped []InputFile
+	var firstErr error
+	readable := files[:0:0]
 	for _, c := range files {
 		if err := c.probe(stdin); err != nil {
-			return nil, err
+			if len(files) == 1 || c.path == Stdin {
+				return nil, err
+			}
+			skipped = append(skipped, InputFile{Path: c.path, Err: err})
+			firstErr = cmp.Or(firstErr, err)
+			continue
 		}
+		readable = append(readable, c)
 	}
+	if len(readable) == 0 {
+		return nil, firstErr
+	}
+	files = readable
 	var points []*pointReader
 	for _, group := range groupPoints(files) {
 		slots := make([]*fileSlot, len(group))
@@ -83,7 +100,9 @@ func OpenInputs(inputs []Input, stdin io.Reader) (*Reader, error) {
 		}
 		points = append(points, newPoint(name, slots))
 	}
-	return newReader(points), nil
+	r := newReader(points)
+	r.skipped = skipped
+	return r, nil
 }
 
 // candidate is one capture file found among the inputs.
@@ -126,10 +145,9 @@ func expand(in Input) ([]*candidate, error) {
 		if errors.Is(err, ErrNotCapture) || errors.Is(err, ErrEmpty) {
 			continue // a script, a note, an empty file: not a capture
 		}
-		if err != nil {
-			return nil, err
-		}
-		f.close()
+		if err == nil {
+			f.close()
+		} // else a damaged capture: probe finds the error again, and OpenInputs skips the file
 		out = append(out, &candidate{path: p, label: in.Point})
 	}
 	if len(out) == 0 {

@@ -36,7 +36,13 @@ type Reader struct {
 	vantages   []Vantage // vantage.go
 	vantaged   bool      // frames are counted per vantage: there is more than one
 	splitLinks bool      // SplitLinks
+
+	skipped []InputFile // files that OpenInputs could not open among others (Skipped)
 }
+
+// Skipped returns the files OpenInputs left out because they could not be opened as captures
+// (each with its Err), in the order given; the other files were read.
+func (r *Reader) Skipped() []InputFile { return append([]InputFile(nil), r.skipped...) }
 
 // SnaplenCut counts the packets cut by one snaplen: each packet's is that of the file (pcap) or
 // of the pcapng interface it was captured on.

@@ -176,7 +176,7 @@ func HTML(b *bytes.Buffer, r *result.Result, wd *wording.Words) error {
 		Footer:    wd.Say("report.html.footer", result.Text("generator", r.Input.Generator.String()), result.Text("schema", result.SchemaVersion)),
 		Generated: r.Input.Generator.String() + ", schema " + result.SchemaVersion}
 	if r.Input.File != "" {
-		p.Title = wording.Clean(wd.Say("report.title-file", result.File("file", wording.BaseName(r.Input.File))))
+		p.Title = wording.Clean(wd.Say("report.title-file", result.File("file", wording.InputName(&r.Input))))
 	}
 	for i := range r.Warnings {
 		p.Warnings = append(p.Warnings, wording.Clean(wd.Warning(&r.Warnings[i])))

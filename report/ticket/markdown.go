@@ -36,7 +36,7 @@ func Markdown(b *bytes.Buffer, r *result.Result, wd *wording.Words) error {
 	fs := findings.Of(r)
 	title := wd.Say("report.title")
 	if r.Input.File != "" {
-		title = wd.Say("report.title-file", result.File("file", wording.BaseName(r.Input.File)))
+		title = wd.Say("report.title-file", result.File("file", wording.InputName(&r.Input)))
 	}
 	b.WriteString("# " + mdText(title) + "\n\n")
 	a := wd.Answer(r, fs)

@@ -23,7 +23,7 @@ type EmptyText struct {
 func (w *Words) Empty(r *result.Result) EmptyText {
 	in := &r.Input
 	e := EmptyText{Read: w.Say("report.read", result.Int("frames", in.Frames), result.Int64("bytes", in.Bytes),
-		result.File("file", OrDash(BaseName(in.File))), result.Text("format", OrDash(in.Format)))}
+		result.File("file", OrDash(InputName(in))), result.Text("format", OrDash(in.Format)))}
 	if !in.Complete {
 		e.Stopped = w.Say("report.stopped-early")
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/connscope/connscope/report/escape"
 	"github.com/connscope/connscope/report/findings"
+	"github.com/connscope/connscope/result"
 )
 
 // Layouts of the times the reports print, in UTC, and the mark of an offer without
@@ -101,3 +102,16 @@ func UpperFirst(s string) string {
 
 // BaseName is the last element of a slash- or backslash-separated path.
 func BaseName[T ~string](p T) string { return findings.FileName(string(p)) }
+
+// InputName is what a report calls its input: the file's name without its folder, or, for
+// several capture points, each point's so named, joined by " + " as Input.File joins them.
+func InputName(in *result.Input) string {
+	if len(in.Points) < 2 {
+		return BaseName(in.File)
+	}
+	names := make([]string, len(in.Points))
+	for i, pt := range in.Points {
+		names[i] = BaseName(pt.Name)
+	}
+	return strings.Join(names, " + ")
+}

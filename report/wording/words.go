@@ -182,7 +182,7 @@ func VerdictCounts(vs []result.VerdictCount) result.Arg {
 
 // InputMsg says what was read: "x.pcap, 72 frames from ... to ... UTC".
 func InputMsg(in *result.Input) result.Message {
-	file, frames := result.File("file", OrDash(BaseName(in.File))), result.Int("frames", in.Frames)
+	file, frames := result.File("file", OrDash(InputName(in))), result.Int("frames", in.Frames)
 	if in.First.IsZero() {
 		return result.Msg("report.input", file, frames)
 	}

@@ -13,6 +13,7 @@ import (
 	"cmp"
 	"net/netip"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/connscope/connscope/facts"
@@ -581,7 +582,7 @@ func (j *judge) classifyPlain(end time.Time) {
 		if cs.Bytes == 0 && ss.Bytes == 0 {
 			j.verdict(result.VerdictOK, "reason.port-check")
 		} else {
-			j.verdict(result.VerdictOK, "reason.plain-ok", result.Int64("client_bytes", cs.Bytes), result.Int64("server_bytes", ss.Bytes))
+			j.verdict(result.VerdictOK, "reason.plain-ok", result.Int64("client_bytes", cs.Bytes), result.Int64("server_bytes", ss.Bytes), missedData(c))
 		}
 	case cs.FIN.Seen() || ss.FIN.Seen():
 		who := facts.Server
@@ -590,8 +591,24 @@ func (j *judge) classifyPlain(end time.Time) {
 		}
 		j.verdict(result.VerdictIncomplete, "reason.half-closed-at-end", side("side", who))
 	default:
-		j.verdict(result.VerdictIncomplete, "reason.open-at-end", result.Int64("client_bytes", cs.Bytes), result.Int64("server_bytes", ss.Bytes))
+		j.verdict(result.VerdictIncomplete, "reason.open-at-end", result.Int64("client_bytes", cs.Bytes), result.Int64("server_bytes", ss.Bytes), missedData(c))
 	}
+}
+
+// missedData is the parameter "missed" of a reason that counts the bytes each side sent: empty,
+// or that the capture missed some of a side's data (a content gap in the history: 'G' for the
+// client's, 'g' for the server's), so that the counts are only what the capture holds.
+func missedData(c *facts.Conn) result.Arg {
+	client, server := strings.ContainsRune(c.History, 'G'), strings.ContainsRune(c.History, 'g')
+	switch {
+	case client && server:
+		return result.Sub("missed", result.Msg("phrase.missed-data-both"))
+	case client:
+		return result.Sub("missed", result.Msg("phrase.missed-data", side("side", facts.Client)))
+	case server:
+		return result.Sub("missed", result.Msg("phrase.missed-data", side("side", facts.Server)))
+	}
+	return result.Sub("missed", result.Message{})
 }
 
 // serverSpokeTLS reports whether the server answered in TLS records (an alert): it expected TLS

@@ -232,8 +232,8 @@ func writeExplained(b *bytes.Buffer, f *wording.FlowView, wd *wording.Words, ste
 	if len(f.Flags) > 0 {
 		labelled(b, wd, "report.label.flags", strings.Join(f.Flags, ", "))
 	}
-	if h := f.HTTP; h != nil {
-		labelled(b, wd, "report.label.http", wd.HTTPLine(h))
+	if f.HTTP != nil {
+		labelled(b, wd, "report.label.http", wd.HTTPLine(f.Flow))
 	}
 	if f.NotTLS != "" {
 		labelled(b, wd, "report.label.not-tls", f.NotTLS)

@@ -376,7 +376,7 @@ func flowDetail(f *wording.FlowView, wd *wording.Words) htmlFlowDetail {
 		Reason: wording.Clean(f.Reason), NextStep: wording.Clean(f.NextStep), NotTLS: wording.Clean(f.NotTLS), Filter: wording.Clean(f.WiresharkFilter()),
 		Evidence: htmlEvidenceOf(f.Evidence, wd)}
 	if f.HTTP != nil {
-		d.HTTP = wording.Clean(wd.HTTPLine(f.HTTP))
+		d.HTTP = wording.Clean(wd.HTTPLine(f.Flow))
 	}
 	if len(f.Packets) > 0 {
 		d.Ladder = buildLadder(f, wd)

@@ -178,7 +178,7 @@ func writeMarkdownFlow(b *bytes.Buffer, f *wording.FlowView, wd *wording.Words) 
 	item("report.label.sni", string(findings.SNI(f.Flow)))
 	item("report.label.not-tls", f.NotTLS)
 	if f.HTTP != nil {
-		item("report.label.http", wd.HTTPLine(f.HTTP))
+		item("report.label.http", wd.HTTPLine(f.Flow))
 	}
 	writeMarkdownEvidence(b, f.Evidence, wd)
 	writeMarkdownVantages(b, f.Flow, wd)

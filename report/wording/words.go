@@ -164,8 +164,14 @@ func (w *Words) Askers(n *result.Name) string {
 }
 
 // HTTPLine is a plain-HTTP connection's request and response: "GET /path → HTTP/1.1 404 Not Found".
-func (w *Words) HTTPLine(h *result.HTTP) string {
+// Without a response, it says whether the capture missed some of the server's data (the
+// response may be among it).
+func (w *Words) HTTPLine(f *result.Flow) string {
+	h := f.HTTP
 	if h.Status == 0 {
+		if f.MissedData(false) {
+			return w.Say("report.http-response-missed", result.From("method", h.Method), result.From("path", h.Path))
+		}
 		return w.Say("report.http-no-response", result.From("method", h.Method), result.From("path", h.Path))
 	}
 	return w.Say("report.http", result.From("method", h.Method), result.From("path", h.Path), result.From("status", h.StatusLine))

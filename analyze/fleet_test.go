@@ -136,3 +136,88 @@ func TestFleetBounded(t *testing.T) {
 		t.Errorf("warnings %+v, want one fleet-truncated that left out 8 flows (12 flows, 4 of them in the 3 kept combinations)", res.Warnings)
 	}
 }
+
+// TestFleetFailuresAfterHandshake: connections that completed their TLS handshake and failed
+// only later (a reset forged mid-stream or after an idle spell, a data blackhole, garbage
+// after the handshake) count as completed handshakes in their server's policy, and their agent's
+// fleet group says the failure came after the handshake instead of pairing it with the highest
+// version offered, as if the version were the cause.
+func TestFleetFailuresAfterHandshake(t *testing.T) {
+	cases := []struct{ file, agent string }{
+		{"path-midstream-reset.pcap", "10.66.1.1"},
+		{"path-idle-reset.pcap", "10.66.1.1"},
+		{"path-client-reset-forged-server.pcap", "10.66.1.1"},
+		{"path-data-blackhole.pcap", "10.66.1.1"},
+		{"accuracy/late-garbage.pcap", "10.91.1.1"},
+		{"twopoint/forged-rst-agent.pcap", "10.92.1.1"},
+		{"twopoint/forged-rst-server.pcap", "10.92.1.1"},
+	}
+	for _, tc := range cases {
+		res, err := File(filepath.Join(ownCaptures, tc.file), manifestOptions)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Flows.Len() != 1 || !res.Flows.Slice()[0].Failed || res.Flows.Slice()[0].ChosenVersion == nil ||
+			*res.Flows.Slice()[0].ChosenVersion != "TLS 1.2" {
+			t.Fatalf("%s: want one failed flow with TLS 1.2 chosen: %d flows", tc.file, res.Flows.Len())
+		}
+		s := res.Summary
+		if len(s.Servers) != 1 || len(s.Fleet) != 1 {
+			t.Fatalf("%s: %d servers, %d fleet groups", tc.file, len(s.Servers), len(s.Fleet))
+		}
+		sv := s.Servers[0]
+		if want := "accepts TLS 1.2 only (seen in 1 handshake, 0 below TLS 1.2)"; say(sv.Policy) != want {
+			t.Errorf("%s: policy %q, want %q", tc.file, say(sv.Policy), want)
+		}
+		if sv.OKHandshakes != 1 || len(sv.OKVersions) != 1 || sv.OKVersions[0] != (result.VersionCount{Version: "TLS 1.2", Count: 1}) {
+			t.Errorf("%s: ok %d %+v, want 1 handshake of TLS 1.2", tc.file, sv.OKHandshakes, sv.OKVersions)
+		}
+		g := s.Fleet[0]
+		want := "1 agent offers at most TLS 1.2 and completes the TLS handshake; the failure comes after it, not from the versions (1 flow, 1 failed): " + tc.agent
+		if g.Outcome != "after-handshake" || say(g.Text) != want {
+			t.Errorf("%s: fleet group %s %q, want after-handshake %q", tc.file, g.Outcome, say(g.Text), want)
+		}
+	}
+}
+
+// TestVersionMismatchServerOlder: in downgrade-refused.pcap the server answers a ClientHello
+// offering TLS 1.2 and 1.3 (flow #1) with protocol_version and chooses TLS 1.1 for the same
+// host's two other ClientHellos, which the client refuses. The server allows only versions older
+// than any the client offers: flow #1's next step is on the server, not "enable TLS 1.2 on the
+// client"; and no reason calls flow #2, the same client host, "other clients".
+func TestVersionMismatchServerOlder(t *testing.T) {
+	res, err := File(filepath.Join(ownCaptures, "accuracy/downgrade-refused.pcap"), manifestOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := res.Flows.Slice()
+	if len(fs) != 3 {
+		t.Fatalf("%d flows, want 3", len(fs))
+	}
+	f := &fs[0]
+	if want := "the server sent protocol_version before any ServerHello: no TLS version in common (the client offers TLS 1.2, " +
+		"TLS 1.3); in this capture this server chose TLS 1.1 in 2 handshake(s), e.g. flow #2"; say(f.Reason) != want {
+		t.Errorf("flow #1 reason\n %s\nwant\n %s", say(f.Reason), want)
+	}
+	wants := map[string]string{
+		"generic": "10.91.2.2:4343 refused every version the client already offers (TLS 1.2, TLS 1.3): enable one of them (TLS 1.2 " +
+			"or newer) on 10.91.2.2:4343; making the client accept an older version would weaken it and is a last resort.",
+		"apexone": "The Apex One server 10.91.2.2:4343 refused every version the agent already offers (TLS 1.2, TLS 1.3): enable " +
+			`TLS 1.2 or newer on the server's web server (IIS: HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS ` +
+			`1.2\Server, Enabled=1, DisabledByDefault=0, then restart the server host; Apache: SSLProtocol); enabling an older ` +
+			"version on the agent instead would weaken it.",
+	}
+	for profile, want := range wants {
+		if got := advice(f, profile).NextSteps; len(got) != 1 || got[0] != want {
+			t.Errorf("%s: flow #1 next steps\n %q\nwant\n %q", profile, got, want)
+		}
+	}
+	for i := range fs[1:] {
+		want := "the server chose TLS 1.1, below what the client accepts: the client offered up to TLS 1.2 and refused TLS 1.1 with " +
+			"protocol_version (a downgrade it refuses); the two share no version the client allows; in this capture this server " +
+			"chose TLS 1.1 in 2 handshake(s), e.g. flow #2"
+		if say(fs[i+1].Reason) != want {
+			t.Errorf("flow #%d reason\n %s\nwant\n %s", i+2, say(fs[i+1].Reason), want)
+		}
+	}
+}

@@ -428,6 +428,11 @@ func (j *judge) classifyAlert(a facts.Alert) {
 	switch {
 	case d == tls.AlertProtocolVersion && j.classifyDowngradeAlert(a): // handshake.go
 	case d == tls.AlertProtocolVersion:
+		if h := j.tlsOf().Hello; a.From == facts.Server && a.BeforeServerHello && h != nil && h.Highest.Rank() >= tls.VersionTLS13.Rank() {
+			// The client offers up to TLS 1.3, so the server allows no newer version: it allows
+			// only versions below every one the client offers, and the fix is on the server.
+			j.d.Variant = variantServerOlder
+		}
 		j.verdict(result.VerdictTLSVersionMismatch, "reason.alert-protocol-version", side("side", who), result.Sub("when", when), j.offered("offered"))
 	case j.classifyServerAlertClientCert(a):
 	case a.From == facts.Client && (d == tls.AlertInternalError || d == tls.AlertInsufficientSecurity || d == tls.AlertHandshakeFailure) &&

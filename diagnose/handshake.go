@@ -17,6 +17,7 @@ const (
 	variantAfterServerHello = "after-server-hello"
 	variantServerHello      = "server-hello"
 	variantVersionFirst     = "version-first"
+	variantServerOlder      = "server-older"
 )
 
 // modernSuites are TLS 1.2 cipher suites every current server accepts (ECDHE with AES-GCM or

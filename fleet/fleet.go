@@ -22,6 +22,9 @@ type agentKey struct {
 	chosen   tls.Version // 0 without a ServerHello
 	ja3, ja4 string
 	first    diagnose.First // the first pass
+
+	// established: the TLS handshake completed (diagnose.Established), whatever came after it.
+	established bool
 }
 
 // observeAgent files a finished connection for the fleet view.
@@ -33,6 +36,7 @@ func (g *Aggregate) observeAgent(c *facts.Conn, d *diagnose.First) {
 	}
 	if x := c.TLS; x != nil && x.ServerHello != nil {
 		k.chosen = x.ServerHello.SH.ChosenVersion()
+		k.established = diagnose.Established(c)
 	}
 	if _, ok := g.agents[k]; !ok && len(g.agents) >= g.maxAgents {
 		g.agentsDropped++
@@ -73,10 +77,12 @@ type agentFacts struct {
 }
 
 type serverPolicy struct {
-	ok        map[tls.Version]int // completed handshakes per chosen version
+	// ok counts the completed handshakes per chosen version: verdict ok, or a handshake that
+	// completed before the connection failed (a reset, a blackhole, an HTTP error after it).
+	ok        map[tls.Version]int
 	refused   map[tls.Version]int // refused ClientHellos per highest offered version
 	refusals  map[refusalKey]*refusalCount
-	lowered13 int  // ok handshakes below TLS 1.3 for a client that offered TLS 1.3
+	lowered13 int  // completed handshakes below TLS 1.3 for a client that offered TLS 1.3
 	tls       bool // some client sent it a ClientHello
 	perAgent  map[netip.Addr]*agentOutcome
 }
@@ -97,6 +103,9 @@ type agentOutcome struct {
 	highest   tls.Version
 	flows, ok int
 	failed    int
+	// late counts the failed flows whose TLS handshake had completed: they failed after it, so
+	// the versions offered did not cause them.
+	late int
 }
 
 type fpKey struct{ ja4, ja3 string }
@@ -161,7 +170,7 @@ func (g *Aggregate) Fleet(sum *result.Summary) {
 		if k.offered != "" || k.chosen != 0 {
 			p.tls = true
 		}
-		if v == result.VerdictOK && k.chosen != 0 {
+		if (v == result.VerdictOK || k.established) && k.chosen != 0 {
 			p.ok[k.chosen] += n
 			if k.chosen.Rank() < tls.VersionTLS13.Rank() && strings.Contains(k.offered, tls.VersionTLS13.String()) {
 				p.lowered13 += n
@@ -191,6 +200,9 @@ func (g *Aggregate) Fleet(sum *result.Summary) {
 			ao.ok += n
 		} else if v.Failed() {
 			ao.failed += n
+			if k.established {
+				ao.late += n
+			}
 		}
 
 		if k.ja4 != "" || k.ja3 != "" {
@@ -288,6 +300,10 @@ func fleetGroups(server result.HostPort, per map[netip.Addr]*agentOutcome) []res
 		ao := per[ip]
 		outcome := "incomplete"
 		switch {
+		case ao.failed > 0 && ao.late == ao.failed:
+			// Every failure came after a completed handshake: grouping them under the version
+			// offered would suggest a version cause the packets rule out.
+			outcome = "after-handshake"
 		case ao.ok > 0 && ao.failed == 0:
 			outcome = "all-ok"
 		case ao.failed > 0 && ao.ok == 0:

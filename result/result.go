@@ -454,8 +454,9 @@ type ServerSummary struct {
 	// AcceptedCiphers are the cipher suites it chose.
 	AcceptedCiphers []string       `json:"accepted_ciphers"`
 	Verdicts        []VerdictCount `json:"verdicts"`
-	// OKHandshakes counts the flows whose TLS handshake completed (verdict ok, a version chosen),
-	// per chosen version in OKVersions.
+	// OKHandshakes counts the flows whose TLS handshake completed (a version chosen, and verdict
+	// ok or both sides' handshake finished before a later failure), per chosen version in
+	// OKVersions.
 	OKHandshakes int            `json:"ok_handshakes"`
 	OKVersions   []VersionCount `json:"ok_versions"`
 	// RefusedHighestVersions counts the ClientHellos it refused (alert, reset or close, no

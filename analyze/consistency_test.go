@@ -14,12 +14,13 @@ var handshakeVerdicts = map[result.Verdict]bool{
 	result.VerdictTLSVersionMismatch: true, result.VerdictTLSHandshakeFailure: true, result.VerdictTLSCertificateRejected: true,
 	result.VerdictTLSAlert: true, result.VerdictServerResetAfterClientHello: true, result.VerdictServerClosedAfterClientHello: true,
 	result.VerdictNoServerHello: true, result.VerdictClientCertificateRequired: true, result.VerdictClientCertificateRejected: true,
-	result.VerdictClientHelloIncomplete: true,
+	result.VerdictClientHelloIncomplete: true, result.VerdictClosedDuringHandshake: true,
 }
 
 // contradictions lists what in a flow's verdict its own facts contradict: a server that "never
 // answered" though it sent packets, not-tls for a client that sent a ClientHello, a failed
-// handshake that completed with no fatal alert, no cipher in common after a ServerHello chose one.
+// handshake that completed with no fatal alert, no cipher in common after a ServerHello chose one,
+// a reset without a RST, a close during the handshake with a RST or without a FIN.
 func contradictions(fl *result.Flow) []string {
 	var out []string
 	add := func(s string) { out = append(out, s) }
@@ -51,6 +52,14 @@ func contradictions(fl *result.Flow) []string {
 		}
 		if !hello && !tlsExpected(fl) {
 			add("not-tls on a port where nothing in this flow expected TLS (by association)")
+		}
+	case result.VerdictReset:
+		if len(tcp.RSTs) == 0 {
+			add("reset, but no RST")
+		}
+	case result.VerdictClosedDuringHandshake:
+		if len(tcp.RSTs) > 0 || len(tcp.FINs) == 0 {
+			add("closed-during-handshake, but a RST or no FIN")
 		}
 	case result.VerdictClientAborted, result.VerdictPortScan:
 		if tcp.ClientBytes > 0 {
@@ -109,6 +118,10 @@ func TestContradictions(t *testing.T) {
 			Alerts: []result.Alert{{From: "server", Level: "warning", Description: "unrecognized_name"}}}, 1},
 		{"not-tls by association", result.Flow{Verdict: result.VerdictNotTLS, Server: "10.0.0.2:25"}, 1},
 		{"not-tls on a TLS port", result.Flow{Verdict: result.VerdictNotTLS, Server: "[fd00::2]:4343"}, 0},
+		{"reset without a RST", result.Flow{Verdict: result.VerdictReset, TCP: result.TCP{FINs: []result.PacketRef{{From: "client", Frame: 21}}}}, 1},
+		{"reset with a RST", result.Flow{Verdict: result.VerdictReset, TCP: result.TCP{RSTs: []result.PacketRef{{From: "client", Frame: 21}}}}, 0},
+		{"closed-during-handshake with a RST", result.Flow{Verdict: result.VerdictClosedDuringHandshake, TCP: result.TCP{
+			FINs: []result.PacketRef{{From: "client", Frame: 21}}, RSTs: []result.PacketRef{{From: "server", Frame: 22}}}}, 1},
 		{"refused with server data", result.Flow{Verdict: result.VerdictRefused, TCP: result.TCP{ServerBytes: 10}}, 1},
 		{"no cipher after a ServerHello", result.Flow{Verdict: result.VerdictTLSHandshakeFailure,
 			Reason: result.Msg("reason.side-act", result.Sub("side", result.Msg("word.server")), result.Sub("act", result.Msg("act.alert-handshake-failure",

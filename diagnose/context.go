@@ -225,6 +225,10 @@ func (j *judge) variant() string {
 		if j.d.Reason.Key == "reason.server-not-tls" {
 			return "server-plain"
 		}
+	case result.VerdictClosedDuringHandshake:
+		if d, _, ok := firstFIN(c); ok {
+			return sideVariant[d]
+		}
 	case result.VerdictIncomplete:
 		if missingDirection(c) >= 0 {
 			return "one-direction"

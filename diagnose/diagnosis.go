@@ -487,15 +487,14 @@ func (j *judge) classifyAfterServerHello(end time.Time) {
 	}
 	if hasRST {
 		j.evidence(rst.Ref, "ev.rst-during-handshake", side("side", int(rst.From)))
-		j.verdict(result.VerdictReset, "reason.reset-during-handshake", side("side", int(rst.From)), v, afterFlightHint(int(rst.From), x))
+		j.verdict(result.VerdictReset, "reason.reset-during-handshake", side("side", int(rst.From)), v, afterFlightHint(c, int(rst.From), rst.Ref))
 		return
 	}
-	for d := range c.Side {
-		if fin := c.Side[d].FIN; fin.Seen() {
-			j.evidence(fin, "ev.fin-during-handshake", side("side", d))
-			j.verdict(result.VerdictReset, "reason.closed-during-handshake", side("side", d), v, afterFlightHint(d, x))
-			return
-		}
+	// No reset: the side whose FIN came first ended the handshake, without an alert.
+	if d, fin, ok := firstFIN(c); ok {
+		j.evidence(fin, "ev.fin-during-handshake", side("side", d))
+		j.verdict(result.VerdictClosedDuringHandshake, "reason.closed-during-handshake", side("side", d), v, afterFlightHint(c, d, fin))
+		return
 	}
 	j.verdict(result.VerdictIncomplete, "reason.handshake-at-end", v, dur("after", end.Sub(x.SHRef.Time())))
 }
@@ -658,17 +657,6 @@ func (j *judge) suitesOffered(name string) result.Arg {
 		names[i] = s.String()
 	}
 	return result.Sub(name, result.Msg("phrase.suites-list", result.Int("n", len(cs)), result.Text("names", joinComma(names))))
-}
-
-func afterFlightHint(d int, x *facts.TLS) result.Arg {
-	if d == facts.Client && len(x.ServerMessages) > 0 && !x.CCS[facts.Client].Seen() {
-		for _, m := range x.ServerMessages {
-			if m == tls.HandshakeCertificate {
-				return result.Sub("hint", result.Msg("phrase.gave-up-after-certificate"))
-			}
-		}
-	}
-	return result.Sub("hint", result.Message{})
 }
 
 // chosenCipher names the cipher a ServerHello chose. An SSLv2 SERVER-HELLO lists the cipher specs

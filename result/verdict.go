@@ -38,6 +38,11 @@ const (
 	VerdictSYNTimeout Verdict = "syn-timeout"
 	// VerdictReset: a reset by client or server after the TCP handshake; Reason names the stage.
 	VerdictReset Verdict = "reset"
+	// VerdictClosedDuringHandshake: one side closed the connection with a FIN (no reset) during
+	// the TLS handshake, after the ServerHello, without an alert: it ended the handshake without
+	// saying why. Reason names the side and what the packets show of the client's last steps;
+	// Advice.Variant is that side ("client" or "server"). A reset at that stage is VerdictReset.
+	VerdictClosedDuringHandshake Verdict = "closed-during-handshake"
 	// VerdictNotTLS: the client spoke something other than TLS (e.g. plain HTTP) to a TLS port,
 	// or the server answered a ClientHello with something other than TLS.
 	VerdictNotTLS Verdict = "not-tls"
@@ -121,6 +126,7 @@ var AllVerdicts = []Verdict{
 	VerdictRefused,
 	VerdictSYNTimeout,
 	VerdictReset,
+	VerdictClosedDuringHandshake,
 	VerdictNotTLS,
 	VerdictIncomplete,
 	VerdictHTTPError,

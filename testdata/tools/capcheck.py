@@ -29,7 +29,8 @@ HEADER = ["file", "client", "server", "expected_verdict", "offered_versions", "c
 VERDICTS = {"ok", "tls-version-mismatch", "tls-handshake-failure", "tls-certificate-rejected",
             "server-reset-after-client-hello", "server-closed-after-client-hello", "refused",
             "syn-timeout", "reset", "not-tls", "incomplete", "firewall-reject", "unreachable", "path-mtu",
-            "middlebox-reset", "data-blackhole", "mtu-blackhole", "synack-unacknowledged"}
+            "middlebox-reset", "data-blackhole", "mtu-blackhole", "synack-unacknowledged",
+            "closed-during-handshake"}
 VERSIONS = {0x0300: "SSL 3.0", 0x0301: "TLS 1.0", 0x0302: "TLS 1.1", 0x0303: "TLS 1.2", 0x0304: "TLS 1.3"}
 ALERTS = {0: "close_notify", 10: "unexpected_message", 20: "bad_record_mac", 22: "record_overflow",
           40: "handshake_failure", 42: "bad_certificate", 43: "unsupported_certificate",

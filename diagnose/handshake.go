@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"github.com/connscope/connscope/diagnose/param"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/result"
 	"github.com/connscope/connscope/tls"
@@ -226,7 +227,7 @@ func (j *judge) classifyRecordError() bool {
 	r := x.R()
 	for d := range 2 {
 		at := r.ErrRefs[d]
-		if r.Errs[d] == "" || !at.Seen() || !x.SHRef.Seen() || at.Frame < x.SHRef.Frame {
+		if r.Errs[d].Kind == facts.RecordErrNone || !at.Seen() || !x.SHRef.Seen() || at.Frame < x.SHRef.Frame {
 			continue
 		}
 		other := 1 - d
@@ -240,9 +241,9 @@ func (j *judge) classifyRecordError() bool {
 			stage = result.Msg("phrase.after-handshake", result.Int("client_records", x.AppData[facts.Client]),
 				result.Int("server_records", x.AppData[facts.Server]))
 		}
-		j.evidence(at, "ev.record-error", side("side", d), result.Text("error", r.Errs[d]))
+		j.evidence(at, "ev.record-error", side("side", d), recordError("error", r.Errs[d]))
 		j.evidence(end.ref, end.key, side("side", other))
-		j.verdict(result.VerdictTLSProtocolError, "reason.record-error", side("side", d), result.Text("error", r.Errs[d]),
+		j.verdict(result.VerdictTLSProtocolError, "reason.record-error", side("side", d), recordError("error", r.Errs[d]),
 			result.Sub("stage", stage), side("other", other), result.Sub("how", result.Msg(end.how)),
 			dur("after", end.ref.Time().Sub(at.Time())))
 		return true
@@ -278,4 +279,20 @@ func (j *judge) endAfter(d int, at facts.Ref) (ending, bool) {
 		}
 	}
 	return best, best.ref.Seen()
+}
+
+// recordError words a record header no TLS record has: its kind, the field that is wrong and
+// where in the stream.
+func recordError(name string, e facts.RecordErr) result.Arg {
+	off := result.Int64("offset", e.Offset)
+	switch e.Kind {
+	case facts.RecordErrContentType:
+		return result.Sub(name, result.Msg("record-error.content-type", result.Int("type", int(e.Value)), off))
+	case facts.RecordErrVersion:
+		return result.Sub(name, result.Msg("record-error.version", result.Text("version", param.Hex4(uint16(e.Value))), off))
+	case facts.RecordErrLength:
+		return result.Sub(name, result.Msg("record-error.length", result.Int("length", int(e.Value)),
+			result.Int("max", tls.MaxRecordPayload)))
+	}
+	return result.Sub(name, result.Msg("record-error.other", off))
 }

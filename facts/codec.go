@@ -252,7 +252,9 @@ func (k *Codec) encodeTLS(e *encoder, x *TLS) {
 			e.ref(r.NotTLS[d].Ref)
 			e.bytes(r.NotTLS[d].Prefix)
 			e.bools(r.NotTLS[d].Prefix == nil)
-			e.bytes([]byte(r.Errs[d]))
+			e.byte1(byte(r.Errs[d].Kind))
+			e.uvarint(uint64(uint32(r.Errs[d].Value)))
+			e.uvarint(uint64(r.Errs[d].Offset))
 			e.ref(r.ErrRefs[d])
 		}
 		e.ref(r.ClientCert)
@@ -611,7 +613,9 @@ func (k *Codec) decodeTLS(d *decoder, x *TLS) *TLS {
 			if isNil {
 				r.NotTLS[i].Prefix = nil
 			}
-			r.Errs[i] = string(d.bytes())
+			r.Errs[i].Kind = RecordErrKind(d.byte1())
+			r.Errs[i].Value = d.i32()
+			r.Errs[i].Offset = int64(d.uvarint())
 			r.ErrRefs[i] = d.ref()
 		}
 		r.ClientCert = d.ref()

@@ -51,6 +51,28 @@ type TLS struct {
 	STARTTLS bool
 }
 
+// RecordErr is a record header no TLS record has, as codes and numbers for a report to word.
+type RecordErr struct {
+	Kind RecordErrKind
+	// Value is the field that is wrong: the content type byte (RecordErrContentType), the two
+	// version bytes (RecordErrVersion) or the record length (RecordErrLength).
+	Value int32
+	// Offset is the header's offset in the side's TLS stream.
+	Offset int64
+}
+
+// RecordErrKind says what was wrong with a record header.
+type RecordErrKind uint8
+
+// Record error kinds.
+const (
+	RecordErrNone        RecordErrKind = iota // no record error
+	RecordErrContentType                      // a content type TLS does not define
+	RecordErrVersion                          // a version field no TLS record carries
+	RecordErrLength                           // a length above the TLS maximum
+	RecordErrOther                            // another framing error
+)
+
 // TLSRare is what few connections' TLS shows.
 type TLSRare struct {
 	// HelloErr says why the client's ClientHello did not parse ("" when it did, or none came).
@@ -59,8 +81,9 @@ type TLSRare struct {
 	HRRRef   Ref
 	// NotTLS is, per side, where its stream turned out not to be TLS and how it began.
 	NotTLS [2]NotTLS
-	// Errs is, per side, the first TLS record error, and ErrRefs where it was.
-	Errs    [2]string
+	// Errs is, per side, the first TLS record error (Kind RecordErrNone when none came), and
+	// ErrRefs where it was.
+	Errs    [2]RecordErr
 	ErrRefs [2]Ref
 	// ClientCert is the client's plaintext Certificate message (TLS 1.2 and before) and
 	// ClientCerts the certificates it holds (0: an empty one, the answer of a client that has

@@ -30,8 +30,8 @@ const (
 	// VerdictNoServerHello: the server never answered the ClientHello before the client gave up
 	// or the capture ended.
 	VerdictNoServerHello Verdict = "no-server-hello"
-	// VerdictRefused: the SYN was answered by a RST from the server itself: nothing listens on
-	// the port. (A RST whose TTL shows another sender is middlebox-reset; an ICMP rejection is
+	// VerdictRefused: the SYN was answered by a RST from the server host itself: nothing listens
+	// on the port, or a host firewall rejects it with a reset. (A RST whose TTL shows another sender is middlebox-reset; an ICMP rejection is
 	// firewall-reject.)
 	VerdictRefused Verdict = "refused"
 	// VerdictSYNTimeout: SYNs were never answered: dropped by a firewall, or the host is down.
@@ -76,7 +76,8 @@ const (
 	// long silence, the idle time (a firewall's session timeout).
 	VerdictMiddleboxReset Verdict = "middlebox-reset"
 	// VerdictDataBlackhole: the connection was established, then one side's data was retransmitted
-	// and never acknowledged, with no reset or ICMP error: the path dropped it.
+	// and never acknowledged, with no reset or ICMP error: the path dropped it, or the host that
+	// should have answered was down (the same packets, unless it sent more after the loss).
 	VerdictDataBlackhole Verdict = "data-blackhole"
 	// VerdictMTUBlackhole: only large segments were lost while small ones got through (typically
 	// the server's certificate flight): a link with a smaller MTU whose ICMP fragmentation-needed

@@ -2,6 +2,7 @@ package tls
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 )
 
@@ -72,6 +73,32 @@ var (
 	ErrMalformed       = errors.New("malformed handshake message")
 	ErrMessageTooLarge = errors.New("handshake message too large to parse")
 )
+
+// RecordError is a record header no TLS record has, the Err of an EventError. Kind is the Err
+// value it belongs to (ErrContentType, ErrRecordVersion or ErrRecordOverflow), Value the field
+// that is wrong (the content type byte, the two version bytes, or the length) and Offset the
+// header's stream offset: what a report words in its own language.
+type RecordError struct {
+	Kind   error
+	Value  int
+	Offset int64
+}
+
+// Error returns the specific message, in English (for logs and tests: reports word the fields).
+func (e *RecordError) Error() string {
+	switch e.Kind {
+	case ErrContentType:
+		return fmt.Sprintf("invalid record content type %d at stream offset %d", e.Value, e.Offset)
+	case ErrRecordVersion:
+		return fmt.Sprintf("invalid record version 0x%04x at stream offset %d", e.Value, e.Offset)
+	case ErrRecordOverflow:
+		return fmt.Sprintf("record length %d exceeds the TLS maximum %d", e.Value, MaxRecordPayload)
+	}
+	return fmt.Sprintf("%v at stream offset %d", e.Kind, e.Offset)
+}
+
+// Unwrap returns the Err value the error belongs to.
+func (e *RecordError) Unwrap() error { return e.Kind }
 
 // streamError is an error with a specific message that matches one of the Err values above.
 type streamError struct {

@@ -240,17 +240,14 @@ func (s *Stream) recordLen(h []byte) (int, error) {
 		return sslv2HeaderLen + (int(h[0]&0x7f)<<8 | int(h[1])), nil
 	}
 	if typ := ContentType(h[0]); !typ.valid() {
-		return 0, &streamError{ErrContentType,
-			fmt.Sprintf("invalid record content type %d at stream offset %d", h[0], s.off)}
+		return 0, &RecordError{ErrContentType, int(h[0]), s.off}
 	}
 	if !validRecordVersion(h[1], h[2]) {
-		return 0, &streamError{ErrRecordVersion,
-			fmt.Sprintf("invalid record version 0x%02x%02x at stream offset %d", h[1], h[2], s.off)}
+		return 0, &RecordError{ErrRecordVersion, int(h[1])<<8 | int(h[2]), s.off}
 	}
 	n := int(h[3])<<8 | int(h[4])
 	if n > MaxRecordPayload {
-		return 0, &streamError{ErrRecordOverflow,
-			fmt.Sprintf("record length %d exceeds the TLS maximum %d", n, MaxRecordPayload)}
+		return 0, &RecordError{ErrRecordOverflow, n, s.off}
 	}
 	return recordHeaderLen + n, nil
 }

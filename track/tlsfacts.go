@@ -1,6 +1,8 @@
 package track
 
 import (
+	"errors"
+
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/tls"
 )
@@ -116,8 +118,8 @@ func (f *flow) tlsEvent(d int, ev *tls.Event) {
 			}
 		}
 	case tls.EventError:
-		if x.R().Errs[d] == "" && ev.Err != nil {
-			x.Rare().Errs[d], x.Rare().ErrRefs[d] = ev.Err.Error(), at
+		if x.R().Errs[d].Kind == facts.RecordErrNone && ev.Err != nil {
+			x.Rare().Errs[d], x.Rare().ErrRefs[d] = recordErr(ev.Err), at
 		}
 	}
 }
@@ -145,4 +147,23 @@ func (f *flow) tlsRecord() *facts.TLS {
 func (f *flow) hasTLSRecord() bool {
 	x := &f.tls.TLS
 	return x.IsTLS() || len(x.Alerts) > 0 || x.X != nil || x.AppData[0] != 0 || x.AppData[1] != 0
+}
+
+// recordErr keeps a TLS record error as its kind and numbers (tls.RecordError), for a report to
+// word in its own language.
+func recordErr(err error) facts.RecordErr {
+	var re *tls.RecordError
+	if !errors.As(err, &re) {
+		return facts.RecordErr{Kind: facts.RecordErrOther}
+	}
+	e := facts.RecordErr{Kind: facts.RecordErrOther, Value: int32(re.Value), Offset: re.Offset}
+	switch re.Kind {
+	case tls.ErrContentType:
+		e.Kind = facts.RecordErrContentType
+	case tls.ErrRecordVersion:
+		e.Kind = facts.RecordErrVersion
+	case tls.ErrRecordOverflow:
+		e.Kind = facts.RecordErrLength
+	}
+	return e
 }

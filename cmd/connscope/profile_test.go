@@ -22,7 +22,7 @@ func TestProfileApexOne(t *testing.T) {
 	}{
 		{"seed-reset-fleet.pcap", nil, "apexone-seed-reset-fleet",
 			[]string{"Connection worked", "Connection worked", "Connection worked", "Agent and server share no TLS version", "Agent and server share no TLS version"}, ""},
-		{"closed-port.pcap", nil, "apexone-closed-port", []string{"Nothing listens on the Apex One port", "Nothing listens on the Apex One port"}, ""},
+		{"closed-port.pcap", nil, "apexone-closed-port", []string{"The Apex One port refuses connections", "The Apex One port refuses connections"}, ""},
 		{"dropped-syns.pcap", nil, "apexone-dropped-syns", []string{"Agents' SYNs to the Apex One server are dropped"}, ""},
 		{"plain-http-to-tls.pcap", nil, "apexone-plain-http-to-tls", []string{"Agent sent plain HTTP to the HTTPS port"}, ""},
 		{"plain-tcp-ok.pcap", nil, "apexone-plain-tcp-ok", []string{"Connection worked"}, ""},

@@ -128,3 +128,39 @@ func TestICMPKinds(t *testing.T) {
 		}
 	}
 }
+
+// TestSilentHost: a blackhole's packets fit a host that went down as well as a path that drops
+// them, unless that host sent more after the loss began (data, or duplicate ACKs).
+func TestSilentHost(t *testing.T) {
+	at := time.Unix(1_800_000_000, 0)
+	ref := func(frame int) facts.Ref { return facts.MakeRef(frame, at) }
+	lost := blackhole{from: facts.Client, lost: []facts.Segment{{Len: 82, Sends: 6, First: ref(25), Last: ref(31)}}}
+	cases := []struct {
+		name       string
+		b          blackhole
+		serverData int // frame of the server's last payload (0: none)
+		serverDup  int // frame of the server's first duplicate ACK (0: none)
+		clientData int
+		host       int
+		silent     bool
+	}{
+		{"receiver silent after the loss (path-data-blackhole.pcap)", lost, 20, 0, 25, facts.Server, true},
+		{"receiver sent data after the loss", lost, 27, 0, 25, facts.Server, false},
+		{"receiver sent duplicate ACKs after the loss", lost, 20, 28, 25, facts.Server, false},
+		{"sender never filled the hole and sent nothing after", blackhole{from: facts.Client, hole: true}, 20, 0, 30, facts.Client, true},
+		{"sender kept sending new data past the hole", blackhole{from: facts.Client, hole: true}, 20, 0, 35, facts.Client, false},
+	}
+	for _, tc := range cases {
+		c := &facts.Conn{}
+		c.Side[facts.Server].LastPayload = ref(tc.serverData)
+		c.Side[facts.Client].LastPayload = ref(tc.clientData)
+		c.Path.Side[facts.Server].Rare = &facts.PathRare{DupRef: ref(tc.serverDup)}
+		if tc.b.hole {
+			c.Path.Side[facts.Client].Rare = &facts.PathRare{Loss: &facts.Loss{Hole: true, HoleAfter: ref(30)}}
+		}
+		host, silent := silentHost(c, tc.b)
+		if host != tc.host || silent != tc.silent {
+			t.Errorf("%s: host %d, silent %v; want %d, %v", tc.name, host, silent, tc.host, tc.silent)
+		}
+	}
+}

@@ -351,8 +351,30 @@ func (j *judge) classifyBlackhole(end time.Time) bool {
 	if b.passedMax > 0 && !b.hole {
 		passed = result.Msg("path.passed-before", result.Int("passed", b.passedMax), who)
 	}
-	j.verdict(v, "reason.data-blackhole", result.Sub("what", what), result.Sub("passed", passed))
+	down := result.Message{}
+	if h, silent := silentHost(c, b); silent {
+		down = result.Msg("path.or-host-down", param.Side("host", h))
+	}
+	j.verdict(v, "reason.data-blackhole", result.Sub("what", what), result.Sub("down", down), result.Sub("passed", passed))
 	return true
+}
+
+// silentHost names the host whose silence a blackhole's packets show as well as a path that
+// drops them: seen from the sender, the receiver that never acknowledged the data; seen from
+// the receiver, the sender that never filled the hole. A crashed, hung or unplugged host gives
+// the same packets, unless it sent more after the loss began (data, or duplicate ACKs that
+// answer segments past it): then it was up and only the path remains (silent is false).
+func silentHost(c *facts.Conn, b blackhole) (host int, silent bool) {
+	if b.hole {
+		l := c.Path.Side[b.from].R().Loss
+		return b.from, c.Side[b.from].LastPayload.Frame <= l.HoleAfter.Frame
+	}
+	since := b.lost[0].First.Frame
+	peer := 1 - b.from
+	if c.Side[peer].LastPayload.Frame > since || c.Path.Side[peer].R().DupRef.Frame > since {
+		return peer, false
+	}
+	return peer, true
 }
 
 func ordinal(n int) result.Message {

@@ -216,7 +216,7 @@ func (a *Analyzer) fillTLS(c *facts.Conn, out *result.Flow) {
 	if h := x.Hello; h != nil {
 		rc := new(result.ClientHello)
 		*rc = a.forms.hello(h) // the names, shared with every flow that sent the same ClientHello
-		rc.Frame, rc.LastFrame, rc.Segments = int(x.HelloFrame), x.HelloLast.Num(), int(x.HelloSegments)
+		rc.Frame, rc.LastFrame, rc.Segments = x.HelloFirst.Num(), x.HelloLast.Num(), int(x.HelloSegments)
 		rc.RecordVersion, rc.SNI, rc.ALPN = x.HelloRecord.String(), result.Host(x.SNI), result.Typed[result.Raw](x.ALPN)
 		t.ClientHello = rc
 		out.OfferedVersions = rc.OfferedVersions

@@ -318,7 +318,7 @@ func (j *judge) classifyNoSYNACK(end time.Time) {
 // classifyTLS: the client sent a ClientHello.
 func (j *judge) classifyTLS(end time.Time) {
 	c, x := j.c, j.tlsOf()
-	chRef := facts.MakeRef(int(x.HelloFrame), x.HelloLast.Time())
+	chRef := x.HelloFirst // the frame with the hello's first byte, at its own time
 	if x.Hello != nil {
 		j.evidence(chRef, "ev.client-hello", helloArgs(j.cfg, x.Hello, x.SNI)...)
 	} else {

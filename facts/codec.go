@@ -175,7 +175,8 @@ func (k *Codec) Encode(dst []byte, c *Conn) []byte {
 	for _, r := range c.RSTs {
 		e.ref(r.Ref)
 		e.varint(int64(r.Idle))
-		e.b = append(e.b, r.From, r.TTL, byte(r.IPID>>8), byte(r.IPID))
+		e.b = append(e.b, r.From, r.TTL, byte(r.IPID>>8), byte(r.IPID), byte(r.SideIPID>>8), byte(r.SideIPID))
+		e.bools(r.SideIPIDSet)
 	}
 	k.encodeTLS(&e, c.TLS)
 	for d := range c.Path.Side {
@@ -240,7 +241,7 @@ func (k *Codec) encodeTLS(e *encoder, x *TLS) {
 	}
 	e.uvarint(k.chains.put(x.ServerCert))
 	e.ref(x.CertRef)
-	e.uvarint(uint64(uint32(x.HelloFrame)))
+	e.ref(x.HelloFirst)
 	e.uvarint(uint64(uint32(x.HelloSegments)))
 	e.uvarint(uint64(x.HelloRecord))
 	e.bools(x.STARTTLS, x.X != nil)
@@ -312,6 +313,7 @@ func (k *Codec) encodeExtra(e *encoder, x *Extra) {
 		e.addrPort(netip.AddrPortFrom(ic.Router, 0))
 		e.u32(ic.MTU)
 	}
+	e.uvarint(uint64(uint32(x.ICMPCount)))
 	e.bools(x.HTTP != nil, x.HelloPartial != nil)
 	if h := x.HTTP; h != nil {
 		e.ref(h.Request)
@@ -514,8 +516,9 @@ func (k *Codec) decode(b []byte, c *Conn, tlsInto *TLS) error {
 			r := &c.RSTs[i]
 			r.Ref = d.ref()
 			r.Idle = time.Duration(d.varint())
-			v := d.take(4)
-			r.From, r.TTL, r.IPID = v[0], v[1], uint16(v[2])<<8|uint16(v[3])
+			v := d.take(6)
+			r.From, r.TTL, r.IPID, r.SideIPID = v[0], v[1], uint16(v[2])<<8|uint16(v[3]), uint16(v[4])<<8|uint16(v[5])
+			d.bools(&r.SideIPIDSet)
 		}
 	}
 	c.TLS = k.decodeTLS(&d, tlsInto)
@@ -595,7 +598,7 @@ func (k *Codec) decodeTLS(d *decoder, x *TLS) *TLS {
 	}
 	x.ServerCert = get(d, &k.chains)
 	x.CertRef = d.ref()
-	x.HelloFrame = d.i32()
+	x.HelloFirst = d.ref()
 	x.HelloSegments = d.i32()
 	x.HelloRecord = tls.Version(d.uvarint())
 	var rare bool
@@ -679,6 +682,7 @@ func (k *Codec) decodeExtra(d *decoder) *Extra {
 			ic.MTU = d.u32()
 		}
 	}
+	x.ICMPCount = d.i32()
 	var http, partial bool
 	d.bools(&http, &partial)
 	if http {

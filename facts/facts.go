@@ -81,8 +81,11 @@ type Conn struct {
 
 // Extra is what few connections have.
 type Extra struct {
-	ICMP []ICMP // ICMP errors that quote the connection's packets
-	HTTP *HTTP  // nil when the client spoke no plain HTTP
+	ICMP []ICMP // ICMP errors that quote the connection's packets, the first MaxICMP
+	// ICMPCount counts every ICMP error that quoted the connection's packets, those past
+	// MaxICMP too.
+	ICMPCount int32
+	HTTP      *HTTP // nil when the client spoke no plain HTTP
 	// HelloPartial is set when the client began a ClientHello that never completed: how many
 	// bytes of it arrived and how many its length field claims.
 	HelloPartial *Partial
@@ -109,6 +112,14 @@ func (c *Conn) ICMP() []ICMP {
 		return nil
 	}
 	return c.X.ICMP
+}
+
+// ICMPCount returns how many ICMP errors quoted the connection's packets, those not kept too.
+func (c *Conn) ICMPCount() int {
+	if c.X == nil {
+		return 0
+	}
+	return max(int(c.X.ICMPCount), len(c.X.ICMP))
 }
 
 // HTTP returns the connection's plain-HTTP request and response, or nil.
@@ -168,6 +179,10 @@ type RST struct {
 	From uint8 // Client or Server: whose address it carries
 	TTL  uint8
 	IPID uint16
+	// SideIPID is the IP ID of the latest packet, not a reset, that the side the reset claims
+	// sent before it (what its IP ID is compared with); SideIPIDSet: there was one.
+	SideIPID    uint16
+	SideIPIDSet bool
 }
 
 // ICMP is one ICMP or ICMPv6 error that quotes one of the connection's packets.

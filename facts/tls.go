@@ -42,9 +42,10 @@ type TLS struct {
 	// each side's first encrypted record.
 	AppData           [2]int32
 	FirstEncryptedLen [2]int32
-	// HelloFrame is the frame with the ClientHello's first byte, HelloSegments the TCP segments
-	// it spanned and HelloRecord its record's version.
-	HelloFrame    int32
+	// HelloFirst is the frame with the ClientHello's first byte (and that frame's time: the
+	// evidence cites it), HelloSegments the TCP segments it spanned and HelloRecord its record's
+	// version.
+	HelloFirst    Ref
 	HelloSegments int32
 	HelloRecord   tls.Version
 	// STARTTLS: TLS began after a plain-text exchange.

@@ -71,7 +71,8 @@ type flow struct {
 	synAck   ref
 	rsts     []rstRef // the first few resets
 	rstCount int
-	icmp     []facts.ICMP
+	icmp     []facts.ICMP   // the first few
+	icmpN    int32          // every ICMP error that quoted the flow's packets
 	damaged  *facts.Damaged // the packets that arrived damaged; nil when none did
 	zeek     zeek.Conn
 	tls      tlsState
@@ -399,6 +400,7 @@ func (s *side) feedTLS(b []byte) {
 
 // icmpError records an ICMP error that quotes one of this flow's packets.
 func (f *flow) icmpError(p *capture.Packet, quotedSrc netip.AddrPort) {
+	f.icmpN++
 	if len(f.icmp) >= maxICMPRefs {
 		return
 	}

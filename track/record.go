@@ -43,7 +43,7 @@ func (f *flow) fillFacts(c *facts.Conn, scratch *recordScratch) {
 		SnaplenCut: int32(f.snaplenCut), Vantage: f.vantage,
 	}
 	if len(f.icmp) > 0 {
-		c.Extra().ICMP = clipped(f.icmp)
+		c.Extra().ICMP, c.Extra().ICMPCount = clipped(f.icmp), f.icmpN
 	}
 	if f.damaged != nil {
 		c.Extra().Damaged = f.damagedRecord()
@@ -66,8 +66,8 @@ func (f *flow) fillFacts(c *facts.Conn, scratch *recordScratch) {
 			c.RSTs = make([]facts.RST, 0, len(f.rsts))
 		}
 		for i, r := range f.rsts {
-			ipid, idle := f.path.RST(i)
-			c.RSTs = append(c.RSTs, facts.RST{Ref: r.ref, From: uint8(r.from), TTL: uint8(r.ttl), IPID: ipid, Idle: idle})
+			c.RSTs = append(c.RSTs, facts.RST{Ref: r.ref, From: uint8(r.from), TTL: uint8(r.ttl)})
+			f.path.RST(i, &c.RSTs[len(c.RSTs)-1])
 		}
 		if scratch != nil {
 			scratch.rsts = c.RSTs

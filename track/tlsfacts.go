@@ -33,7 +33,7 @@ func (f *flow) tlsEvent(d int, ev *tls.Event) {
 		return
 	}
 	s := &f.side[d]
-	first, _, _ := s.stream.frameAt(ev.Start)
+	first, firstTime, _ := s.stream.frameAt(ev.Start)
 	lastFrame, lastTime, _ := s.stream.frameAt(ev.End - 1)
 	at := facts.MakeRef(lastFrame, lastTime)
 	f.ladder.note(lastFrame, ev)
@@ -58,7 +58,12 @@ func (f *flow) tlsEvent(d int, ev *tls.Event) {
 		}
 		switch {
 		case ev.HandshakeType == tls.HandshakeClientHello && d == fromClient && x.Hello == nil && x.R().HelloErr == "":
-			x.HelloFrame = int32(first)
+			// The hello's first segment, with that segment's own time (a split hello's last
+			// segment came later: HelloLast).
+			x.HelloFirst = facts.MakeRef(first, firstTime)
+			if first == 0 {
+				x.HelloFirst = at
+			}
 			x.HelloLast = at
 			if ev.ClientHello == nil {
 				x.Rare().HelloErr = "malformed ClientHello"
@@ -106,7 +111,7 @@ func (f *flow) tlsEvent(d int, ev *tls.Event) {
 		f.encryptedRecord(d, at, ev.Length)
 	case tls.EventNotTLS:
 		if !x.R().NotTLS[d].Seen() {
-			x.Rare().NotTLS[d] = facts.NotTLS{Ref: facts.MakeRef(first, s.firstPayload.Time()), Prefix: ev.Prefix}
+			x.Rare().NotTLS[d] = facts.NotTLS{Ref: facts.MakeRef(first, firstTime), Prefix: ev.Prefix}
 			if first == 0 {
 				x.Rare().NotTLS[d].Ref = s.firstPayload
 			}

@@ -264,7 +264,7 @@ func (a *Tracker) late(i int32, src netip.AddrPort, p *capture.Packet) bool {
 		c.RSTCount++
 		if len(c.RSTs) < maxRSTRefs {
 			c.RSTs = append(c.RSTs, facts.RST{Ref: r, From: uint8(d), TTL: p.TTL, IPID: p.IPID,
-				Idle: max(st.lastGap, st.prevGap)})
+				Idle: max(st.lastGap, st.prevGap), SideIPID: ps.IPID, SideIPIDSet: ps.IPIDSet})
 		}
 	} else {
 		ps.IPID, ps.IPIDSet = p.IPID, true
@@ -320,14 +320,14 @@ func (a *Tracker) late(i int32, src netip.AddrPort, p *capture.Packet) bool {
 // lateICMP attaches an ICMP error quoting one of a tomb's packets to its record.
 func (a *Tracker) lateICMP(t *tomb, p *capture.Packet, quotedSrc netip.AddrPort) {
 	c := a.tombRecord(t)
-	if len(c.ICMP()) >= maxICMPRefs {
-		return
-	}
 	x := c.Extra()
-	q := &p.ICMP
-	noteLateDamage(c, p, facts.MakeRef(p.Index, p.Time))
-	x.ICMP = append(x.ICMP, facts.ICMP{Ref: facts.MakeRef(p.Index, p.Time), V6: q.V6, Type: q.Type, Code: q.Code,
-		Router: p.SrcIP, MTU: q.MTU, FromClient: t.dirOf(quotedSrc) == fromClient, TTL: p.TTL})
+	x.ICMPCount = int32(c.ICMPCount()) + 1
+	if len(x.ICMP) < maxICMPRefs {
+		q := &p.ICMP
+		noteLateDamage(c, p, facts.MakeRef(p.Index, p.Time))
+		x.ICMP = append(x.ICMP, facts.ICMP{Ref: facts.MakeRef(p.Index, p.Time), V6: q.V6, Type: q.Type, Code: q.Code,
+			Router: p.SrcIP, MTU: q.MTU, FromClient: t.dirOf(quotedSrc) == fromClient, TTL: p.TTL})
+	}
 	s := a.tombState(t)
 	z := a.tombZeek(t, &s)
 	a.store(t, &s, c, z.History())

@@ -144,7 +144,12 @@ func (j *judge) classifyICMP() {
 		j.evidence(e.Ref, "ev.icmp", icmpName("icmp", e), j.icmpSender("from", e), param.Side("side", quoted), mtuNote(e))
 	}
 	answered := result.Msg("icmp.syn-answered")
-	if c.SYNCount > 1 {
+	if n := c.ICMPCount(); c.SYNCount > 1 && n < int(c.SYNCount) {
+		// Fewer errors than SYNs: some SYNs got no answer (the SYNs are alike, so which cannot
+		// be told; how many can).
+		answered = result.Msg("icmp.some-syns-answered", result.Int("answered", n), result.Int("n", c.SYNCount),
+			result.Text("intervals", j.synSchedule().intervalsText()))
+	} else if c.SYNCount > 1 {
 		answered = result.Msg("icmp.syns-answered", result.Int("n", c.SYNCount), result.Text("intervals", j.synSchedule().intervalsText()))
 	}
 	args := []result.Arg{result.Sub("answered", answered), icmpName("icmp", ic), j.icmpSender("from", ic)}

@@ -161,8 +161,8 @@ func (j *judge) rstTTL(name string, i int) result.Arg {
 	r := c.RSTs[i]
 	s := &c.Path.Side[r.From]
 	ipid := result.Message{}
-	if s.IPIDSet && !c.Server.Addr().Is6() {
-		ipid = result.Msg("path.rst-ipid", result.Text("ipid", param.Hex4(r.IPID)), param.Side("side", int(r.From)), result.Text("side_ipid", param.Hex4(s.IPID)))
+	if r.SideIPIDSet && !c.Server.Addr().Is6() { // the side's last IP ID before the reset, not after
+		ipid = result.Msg("path.rst-ipid", result.Text("ipid", param.Hex4(r.IPID)), param.Side("side", int(r.From)), result.Text("side_ipid", param.Hex4(r.SideIPID)))
 	}
 	return result.Sub(name, result.Msg("path.rst-ttl", result.Int("ttl", int(r.TTL)), HopText("hops", Hops(r.TTL)),
 		param.Side("side", int(r.From)), result.Int("side_ttl", int(s.TTL)), HopText("side_hops", Hops(s.TTL)),

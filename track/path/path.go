@@ -31,6 +31,10 @@ type State struct {
 // rstFacts is what a reset showed beyond its frame and TTL.
 type rstFacts struct {
 	ipid uint16
+	// sideIPID is the IP ID of the claimed side's latest packet before the reset that was not a
+	// reset (sideIPIDSet: it had sent one).
+	sideIPID    uint16
+	sideIPIDSet bool
 	// idle is the silence that preceded the reset or the packet it answers: the larger of the
 	// gap before the RST and the gap before the packet just before it.
 	idle time.Duration
@@ -125,7 +129,7 @@ func (ps *State) Packet(d int, p *capture.Packet, last time.Time, rsts int, last
 	ack := t.Flags&capture.FlagACK != 0
 	if rst {
 		if rsts < facts.MaxRSTs {
-			ps.rst[rsts] = rstFacts{ipid: p.IPID, idle: max(ps.lastGap, ps.prevGap)}
+			ps.rst[rsts] = rstFacts{ipid: p.IPID, idle: max(ps.lastGap, ps.prevGap), sideIPID: s.ipid, sideIPIDSet: s.ipidSet}
 		}
 		return
 	}
@@ -320,6 +324,9 @@ func DataSeq(t *capture.TCPHeader) uint32 {
 // Gaps are the silence before the connection's latest packet and before the one before it.
 func (ps *State) Gaps() (last, prev time.Duration) { return ps.lastGap, ps.prevGap }
 
-// RST is what the i-th reset showed beyond its frame and TTL: its IP ID, and the silence before
-// it or the packet it answers.
-func (ps *State) RST(i int) (ipid uint16, idle time.Duration) { return ps.rst[i].ipid, ps.rst[i].idle }
+// RST sets what the i-th reset showed beyond its frame and TTL in r: its IP ID, the IP ID of
+// the claimed side's latest packet before it, and the silence before it or the packet it answers.
+func (ps *State) RST(i int, r *facts.RST) {
+	x := &ps.rst[i]
+	r.IPID, r.Idle, r.SideIPID, r.SideIPIDSet = x.ipid, x.idle, x.sideIPID, x.sideIPIDSet
+}

@@ -37,6 +37,13 @@ func AdviceParams(c *facts.Conn, d *Diagnosis, checkURL string) []result.Arg {
 			out = append(out, endpoint("reset_in_name_of", c.Server))
 		}
 	}
+	if rst, ok := c.FirstRST(); ok && d.Verdict == result.VerdictReset {
+		by := c.Server
+		if rst.From == facts.Client {
+			by = c.Client
+		}
+		out = append(out, endpoint("reset_by", by), result.Int("reset_ttl", rst.TTL))
+	}
 	if h := c.HTTP(); h != nil && h.Request.Seen() {
 		out = append(out, result.URLPath("path", h.Path))
 		if h.Response.Seen() {

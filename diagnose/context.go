@@ -210,6 +210,14 @@ func (j *judge) inferPath(ctx *Context) {
 
 // variant names what narrows the verdict's knowledge entry for this connection (see
 // knowledge/data).
+// ownTTLReset reports whether the reset that ended c carries the IP TTL of its sender's own
+// packets (the first one's): the sender itself most likely sent it. A reset with another TTL
+// is a middlebox's (middlebox-reset) once the path's judgement sees it.
+func ownTTLReset(c *facts.Conn) bool {
+	rst, ok := c.FirstRST()
+	return ok && rst.TTL != 0 && rst.TTL == c.Side[rst.From].TTL
+}
+
 func (j *judge) variant() string {
 	c := j.c
 	switch j.d.Verdict {
@@ -224,6 +232,10 @@ func (j *judge) variant() string {
 	case result.VerdictNotTLS:
 		if j.d.Reason.Key == "reason.server-not-tls" {
 			return "server-plain"
+		}
+	case result.VerdictReset:
+		if ownTTLReset(c) {
+			return "own-ttl"
 		}
 	case result.VerdictClosedDuringHandshake:
 		if d, _, ok := firstFIN(c); ok {

@@ -27,6 +27,8 @@ var Placeholders = []Placeholder{
 	{"router", "the router or firewall that sent an ICMP error"},
 	{"idle", "how long the connection was silent before a forged reset"},
 	{"reset_in_name_of", "whose address a forged reset carried (ip:port)"},
+	{"reset_by", "the side whose reset ended a reset connection (ip:port)"},
+	{"reset_ttl", "that reset's IP TTL"},
 	{"check_url", "the profile's check URL"},
 	{"path", "the path of the HTTP request"},
 	{"status", "the HTTP response status line"},

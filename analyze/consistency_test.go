@@ -58,8 +58,8 @@ func contradictions(fl *result.Flow) []string {
 			add("reset, but no RST")
 		}
 	case result.VerdictClosedDuringHandshake:
-		if len(tcp.RSTs) > 0 || len(tcp.FINs) == 0 {
-			add("closed-during-handshake, but a RST or no FIN")
+		if len(tcp.FINs) == 0 || len(tcp.RSTs) > 0 && tcp.RSTs[0].Frame < tcp.FINs[0].Frame {
+			add("closed-during-handshake, but no FIN before the first RST")
 		}
 	case result.VerdictClientAborted, result.VerdictPortScan:
 		if tcp.ClientBytes > 0 {
@@ -120,8 +120,10 @@ func TestContradictions(t *testing.T) {
 		{"not-tls on a TLS port", result.Flow{Verdict: result.VerdictNotTLS, Server: "[fd00::2]:4343"}, 0},
 		{"reset without a RST", result.Flow{Verdict: result.VerdictReset, TCP: result.TCP{FINs: []result.PacketRef{{From: "client", Frame: 21}}}}, 1},
 		{"reset with a RST", result.Flow{Verdict: result.VerdictReset, TCP: result.TCP{RSTs: []result.PacketRef{{From: "client", Frame: 21}}}}, 0},
-		{"closed-during-handshake with a RST", result.Flow{Verdict: result.VerdictClosedDuringHandshake, TCP: result.TCP{
-			FINs: []result.PacketRef{{From: "client", Frame: 21}}, RSTs: []result.PacketRef{{From: "server", Frame: 22}}}}, 1},
+		{"closed-during-handshake with a RST first", result.Flow{Verdict: result.VerdictClosedDuringHandshake, TCP: result.TCP{
+			FINs: []result.PacketRef{{From: "client", Frame: 22}}, RSTs: []result.PacketRef{{From: "server", Frame: 21}}}}, 1},
+		{"closed-during-handshake, a RST answering the FIN", result.Flow{Verdict: result.VerdictClosedDuringHandshake, TCP: result.TCP{
+			FINs: []result.PacketRef{{From: "client", Frame: 21}}, RSTs: []result.PacketRef{{From: "server", Frame: 22}}}}, 0},
 		{"refused with server data", result.Flow{Verdict: result.VerdictRefused, TCP: result.TCP{ServerBytes: 10}}, 1},
 		{"no cipher after a ServerHello", result.Flow{Verdict: result.VerdictTLSHandshakeFailure,
 			Reason: result.Msg("reason.side-act", result.Sub("side", result.Msg("word.server")), result.Sub("act", result.Msg("act.alert-handshake-failure",

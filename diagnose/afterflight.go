@@ -37,8 +37,8 @@ func afterFlightHint(c *facts.Conn, d int, end facts.Ref) result.Arg {
 		return result.Sub("hint", result.Message{})
 	}
 	after := end.Time().Sub(x.CertRef.Time())
-	// The end itself may carry payload (a FIN with data): only what came before it counts.
-	if last := c.Side[facts.Client].LastPayload; last.Frame > x.CertRef.Frame && last.Frame < end.Frame {
+	// Data on the end itself (a FIN with data) was sent after the certificate too.
+	if last := c.Side[facts.Client].LastPayload; last.Frame > x.CertRef.Frame && last.Frame <= end.Frame {
 		return result.Sub("hint", result.Msg("phrase.sent-after-certificate", result.Int("frame", last.Num()), dur("after", after)))
 	}
 	if after <= promptEnd {

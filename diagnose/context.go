@@ -248,6 +248,9 @@ func (j *judge) variant() string {
 		if c.HelloCut {
 			return "client-hello-cut"
 		}
+		if j.d.Reason.Key == "reason.server-reply-missed" {
+			return "reply-missed"
+		}
 	}
 	return ""
 }

@@ -358,6 +358,12 @@ func (j *judge) classifyTLS(end time.Time) {
 		j.verdict(result.VerdictNotTLS, "reason.server-not-tls", result.Sub("what", what), endpoint("server", c.Server))
 		return
 	}
+	if strings.ContainsRune(c.History, 'g') {
+		// The client acknowledged server data the capture does not hold: the answer to the
+		// ClientHello (a ServerHello, an alert, anything) may be among it.
+		j.verdict(result.VerdictIncomplete, "reason.server-reply-missed")
+		return
+	}
 	j.d.VersionSuspect = true
 	if a, ok := x.EarlyCloseNotify(); ok && a.From == facts.Server {
 		j.evidence(a.Ref, "ev.close-notify-no-server-hello")
@@ -485,14 +491,19 @@ func (j *judge) classifyAfterServerHello(end time.Time) {
 		j.downgradeLikely(how, result.Msg("phrase.other-certificate"))
 		return
 	}
-	if hasRST {
+	// The first end decides: a reset, or the first FIN (a reset after a FIN answers a close).
+	d, fin, finSeen := firstFIN(c)
+	if hasRST && !(finSeen && fin.Frame < rst.Frame) {
 		j.evidence(rst.Ref, "ev.rst-during-handshake", side("side", int(rst.From)))
 		j.verdict(result.VerdictReset, "reason.reset-during-handshake", side("side", int(rst.From)), v, afterFlightHint(c, int(rst.From), rst.Ref))
 		return
 	}
-	// No reset: the side whose FIN came first ended the handshake, without an alert.
-	if d, fin, ok := firstFIN(c); ok {
+	// The side whose FIN came first ended the handshake, without an alert.
+	if finSeen {
 		j.evidence(fin, "ev.fin-during-handshake", side("side", d))
+		if hasRST {
+			j.evidence(rst.Ref, "ev.rst-during-handshake", side("side", int(rst.From)))
+		}
 		j.verdict(result.VerdictClosedDuringHandshake, "reason.closed-during-handshake", side("side", d), v, afterFlightHint(c, d, fin))
 		return
 	}

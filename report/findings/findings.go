@@ -101,6 +101,9 @@ type groupKey struct {
 	offered string
 	chosen  string
 	status  int
+	// variant parts the groups of a verdict whose variant changes who is at fault: a handshake
+	// closed by the client or by the server (closed-during-handshake), whose next steps differ.
+	variant string
 }
 
 type serverVerdict struct {
@@ -137,6 +140,9 @@ func (b *Builder) Add(i int, f *result.Flow) {
 	k := groupKey{verdict: f.Verdict, server: f.Server, offered: VersionRange(f.OfferedVersions), chosen: Chosen(f)}
 	if f.Verdict == result.VerdictHTTPError && f.HTTP != nil {
 		k.status = f.HTTP.Status
+	}
+	if f.Verdict == result.VerdictClosedDuringHandshake {
+		k.variant = f.Advice.Variant
 	}
 	g := b.groups[k]
 	if g == nil {

@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/connscope/connscope/report/findings"
@@ -43,7 +44,7 @@ func TestHandshakeEndings(t *testing.T) {
 		for _, e := range f.Evidence {
 			frames = append(frames, e.Frame)
 		}
-		if string(f.Verdict) != tc.verdict || f.Advice.Variant != tc.variant || say(f.Reason) != tc.reason || !equalInts(frames, tc.evidence) {
+		if string(f.Verdict) != tc.verdict || f.Advice.Variant != tc.variant || say(f.Reason) != tc.reason || !slices.Equal(frames, tc.evidence) {
 			t.Errorf("%s: %s/%s %q, evidence frames %v\nwant %s/%s %q, %v", tc.file, f.Verdict, f.Advice.Variant, say(f.Reason), frames,
 				tc.verdict, tc.variant, tc.reason, tc.evidence)
 		}
@@ -66,16 +67,4 @@ func TestClosedBySidesGroupedApart(t *testing.T) {
 	if len(variants) != 2 || variants[0] != "client" || variants[1] != "server" {
 		t.Errorf("closed-during-handshake groups by variant %q, want [client server]", variants)
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

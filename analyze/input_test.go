@@ -175,32 +175,40 @@ func TestSnaplenPerInterfaceWarning(t *testing.T) {
 	}
 }
 
-// A file cut in the middle of a rotated set is warned about by name, and the files after it are
-// read; the input lists each file and says which is incomplete.
-func TestRotatedSetCutWarning(t *testing.T) {
+// analyzeRotatedSet writes the real frames as a rotated set x.pcap, x.pcap1 (frames 20-40, passed
+// through damage first) and x.pcap2 in a new folder, and analyses the folder.
+func analyzeRotatedSet(t *testing.T, damage func([]byte) []byte) (recs [][]byte, dir string, res *result.Result) {
+	t.Helper()
 	head, recs := realFrames(t)
-	dir := t.TempDir()
-	part := func(name string, from, to int, cut int) {
+	dir = t.TempDir()
+	part := func(name string, from, to int, damage func([]byte) []byte) {
 		b := append([]byte(nil), head...)
 		for _, r := range recs[from:to] {
 			b = append(b, r...)
 		}
-		if err := os.WriteFile(filepath.Join(dir, name), b[:len(b)-cut], 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, name), damage(b), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	part("x.pcap", 0, 19, 0)
-	part("x.pcap1", 19, 40, 10)
-	part("x.pcap2", 40, len(recs), 0)
+	same := func(b []byte) []byte { return b }
+	part("x.pcap", 0, 19, same)
+	part("x.pcap1", 19, 40, damage)
+	part("x.pcap2", 40, len(recs), same)
 	r, err := pcapfile.OpenInputs([]pcapfile.Input{{Path: dir}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	res, err := Reader(r, dir, Options{})
-	if err != nil {
+	if res, err = Reader(r, dir, Options{}); err != nil {
 		t.Fatal(err)
 	}
+	return recs, dir, res
+}
+
+// A file cut in the middle of a rotated set is warned about by name, and the files after it are
+// read; the input lists each file and says which is incomplete.
+func TestRotatedSetCutWarning(t *testing.T) {
+	recs, dir, res := analyzeRotatedSet(t, func(b []byte) []byte { return b[:len(b)-10] })
 	cut := filepath.Join(dir, "x.pcap1")
 	warns := warningsOf(res, "truncated-file", "corrupt-file")
 	if len(warns) != 1 || !strings.HasPrefix(warns[0].Message, `capture "`+cut+`" is truncated at byte `) ||
@@ -220,32 +228,10 @@ func TestRotatedSetCutWarning(t *testing.T) {
 // A file of a rotated set whose header is damaged is skipped with a warning that names it and
 // says so, the other files are analysed, and the input is not complete.
 func TestDamagedFileSkippedWarning(t *testing.T) {
-	head, recs := realFrames(t)
-	dir := t.TempDir()
-	part := func(name string, from, to int, damage bool) {
-		b := append([]byte(nil), head...)
-		for _, r := range recs[from:to] {
-			b = append(b, r...)
-		}
-		if damage {
-			b[4], b[5] = 'A', 'A' // the pcap header's major version: 0x4141 in either byte order
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	part("x.pcap", 0, 19, false)
-	part("x.pcap1", 19, 40, true)
-	part("x.pcap2", 40, len(recs), false)
-	r, err := pcapfile.OpenInputs([]pcapfile.Input{{Path: dir}}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	res, err := Reader(r, dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs, dir, res := analyzeRotatedSet(t, func(b []byte) []byte {
+		b[4], b[5] = 'A', 'A' // the pcap header's major version: 0x4141 in either byte order
+		return b
+	})
 	want := `capture "` + filepath.Join(dir, "x.pcap1") + `" is corrupt at byte 0: the pcap header gives version 16705.4; only 2.4, which every tool writes, is known; the file was skipped`
 	warns := warningsOf(res, "truncated-file", "corrupt-file")
 	if len(warns) != 1 || warns[0].Code != "corrupt-file" || warns[0].Message != want {

@@ -29,10 +29,28 @@ func (j *judge) inferScan(ctx *Context) bool {
 	if !ok {
 		return false
 	}
+	what := j.d.Reason
+	if i, ok := injectedRST(c); ok && j.d.Verdict == result.VerdictMiddleboxReset && c.RSTs[i].From == facts.Client {
+		what = j.scannerReset(c.RSTs[i])
+	}
 	j.d.Verdict = result.VerdictPortScan
 	j.d.Variant = ""
 	j.d.VersionSuspect, j.d.VersionOrCipher = false, false
 	j.d.Reason = result.Msg("reason.port-scan", addr("client", c.Client.Addr()), result.Int("ports", s.Ports), addr("server", c.Server.Addr()),
-		result.Int("open", s.Open), result.Int("flows", s.Flows), dur("over", s.Last.Time().Sub(s.First.Time())), result.Sub("what", j.d.Reason))
+		result.Int("open", s.Open), result.Int("flows", s.Flows), dur("over", s.Last.Time().Sub(s.First.Time())), result.Sub("what", what))
 	return true
+}
+
+// scannerReset words a probe's reset in the client's name whose TTL differs from the client's
+// SYN: a scanner crafts its SYNs (nmap -sS gives each a random TTL) and its own stack, which
+// never sent them, resets the server's SYN-ACK, so the TTLs differ with no device in the path.
+// The path's "forged" evidence line for it is worded so too.
+func (j *judge) scannerReset(rst facts.RST) result.Message {
+	ttls := []result.Arg{result.Int("rst_ttl", rst.TTL), result.Int("syn_ttl", j.c.Side[facts.Client].TTL)}
+	for k := range j.d.Evidence {
+		if e := &j.d.Evidence[k]; e.Frame == rst.Num() && e.Text.Key == "ev.rst-forged" {
+			e.Text = result.Msg("ev.rst-scanner", ttls...)
+		}
+	}
+	return result.Msg("phrase.scanner-reset", ttls...)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -87,11 +88,7 @@ func TestWordingClaimsOnlyWhatPacketsShow(t *testing.T) {
 			}
 			block := flowBlock(t, out, tc.flow)
 			for _, w := range tc.want {
-				found := false
-				for _, l := range block {
-					found = found || l == w
-				}
-				if !found {
+				if !slices.Contains(block, w) {
 					t.Errorf("flow #%d lacks the line\n%s\nits detail:\n%s", tc.flow, w, strings.Join(block, "\n"))
 				}
 			}

@@ -10,6 +10,7 @@ import (
 	"github.com/connscope/connscope/correlate"
 	"github.com/connscope/connscope/diagnose"
 	"github.com/connscope/connscope/diagnose/dns"
+	"github.com/connscope/connscope/diagnose/scan"
 	"github.com/connscope/connscope/diagnose/views"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/fleet"
@@ -190,6 +191,7 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 		a.warnings = append(a.warnings, warning("ip-length-overrun", 0, a.overrunFrame, result.Int("n", a.overruns), result.Int("frame", a.overrunFrame)))
 	}
 	a.kept.sort()
+	a.addOutsideProbes()
 	input.Outside = outside(a.tr.Unmatched(result.MaxOutside))
 	res := &result.Result{
 		Schema:   result.SchemaVersion,
@@ -313,8 +315,13 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 		if i == maxScanWarnings {
 			break
 		}
-		res.Warnings = append(res.Warnings, warning("port-scan", 0, sc.FirstFrame, result.From("client", sc.Client), result.From("server", sc.Server),
-			result.Int("ports", sc.Ports), result.Int("open", sc.Open), result.Int("flows", sc.Flows), result.Int("frame", sc.FirstFrame)))
+		w := warning("port-scan", 0, sc.FirstFrame, result.From("client", sc.Client), result.From("server", sc.Server),
+			result.Int("ports", sc.Ports), result.Int("open", sc.Open), result.Int("flows", sc.Flows), result.Int("frame", sc.FirstFrame))
+		if sc.OutsidePorts > 0 { // narrowed: the scan's other ports were seen by their SYNs
+			w.Message.Key = "warning.port-scan-narrowed"
+			w.Message.Args = append(w.Message.Args, result.Int("outside", sc.OutsidePorts), result.Int("syns", sc.OutsideSYNs))
+		}
+		res.Warnings = append(res.Warnings, w)
 	}
 	a.finishNames(res, &ties)
 	a.agg.Fleet(&res.Summary)
@@ -322,6 +329,27 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 		res.Warnings = append(res.Warnings, warning("fleet-truncated", 0, 0, result.Int("max", a.opts.MaxAgentKeys), result.Int("n", n)))
 	}
 	return res
+}
+
+// addOutsideProbes adds to the probes counted for port scans what the SYNs outside the analysed
+// ports and hosts showed (track.Tracker.ProbedOutside): an analysis narrowed to some ports or
+// hosts of a scan still sees it whole, and judges its analysed probes as port-scan.
+func (a *Analyzer) addOutsideProbes() {
+	at := func(vantage uint16) func(scan.Key) (scan.Outside, bool) {
+		return func(k scan.Key) (scan.Outside, bool) {
+			p, ok := a.tr.ProbedOutside(vantage, k.Client, k.Server)
+			return scan.Outside{Ports: p.Ports, Open: p.Open, PortsUncounted: p.PortsUncounted, OpenUncounted: p.OpenUncounted,
+				SYNs: p.SYNs, First: p.First, Last: p.Last}, ok
+		}
+	}
+	if a.vp == nil {
+		a.agg.AddOutsideProbes(at(0))
+		return
+	}
+	for x, g := range a.vp.aggs { // each vantage's own, and every vantage's for the whole
+		g.AddOutsideProbes(at(uint16(x)))
+		a.agg.AddOutsideProbes(at(uint16(x)))
+	}
 }
 
 // maxScanWarnings bounds the port-scan warnings (summary.scans lists every scan).

@@ -132,7 +132,7 @@ func TestFleetBounded(t *testing.T) {
 	for _, w := range res.Warnings {
 		codes = append(codes, w.Code)
 	}
-	if strings.Join(codes, ",") != "fleet-truncated" || !strings.Contains(say(res.Warnings[0].Message), "left out 8 flow(s)") {
+	if strings.Join(codes, ",") != "fleet-truncated" || !strings.Contains(say(res.Warnings[0].Message), "left out 8 flows") {
 		t.Errorf("warnings %+v, want one fleet-truncated that left out 8 flows (12 flows, 4 of them in the 3 kept combinations)", res.Warnings)
 	}
 }
@@ -196,7 +196,7 @@ func TestVersionMismatchServerOlder(t *testing.T) {
 	}
 	f := &fs[0]
 	if want := "the server sent protocol_version before any ServerHello: no TLS version in common (the client offers TLS 1.2, " +
-		"TLS 1.3); in this capture this server chose TLS 1.1 in 2 handshake(s), e.g. flow #2"; say(f.Reason) != want {
+		"TLS 1.3); in this capture this server chose TLS 1.1 in 2 handshakes, e.g. flow #2"; say(f.Reason) != want {
 		t.Errorf("flow #1 reason\n %s\nwant\n %s", say(f.Reason), want)
 	}
 	wants := map[string]string{
@@ -215,7 +215,7 @@ func TestVersionMismatchServerOlder(t *testing.T) {
 	for i := range fs[1:] {
 		want := "the server chose TLS 1.1, below what the client accepts: the client offered up to TLS 1.2 and refused TLS 1.1 with " +
 			"protocol_version (a downgrade it refuses); the two share no version the client allows; in this capture this server " +
-			"chose TLS 1.1 in 2 handshake(s), e.g. flow #2"
+			"chose TLS 1.1 in 2 handshakes, e.g. flow #2"
 		if say(fs[i+1].Reason) != want {
 			t.Errorf("flow #%d reason\n %s\nwant\n %s", i+2, say(fs[i+1].Reason), want)
 		}

@@ -105,7 +105,7 @@ func addReaderWarnings(a *Analyzer, r *pcapfile.Reader) {
 			a.AddWarning(warning("damaged-packets", 0, t.First[0].Frame, result.Int("n", t.Frames), result.Sub("checksum", checksumName(t.Reason)), result.Sub("frames", list)))
 		} else {
 			a.AddWarning(result.Warning{Code: "undecodable-frames", Frame: t.First[0].Frame, Message: result.Msg("warning.undecodable-frames-why",
-				result.Int("n", t.Frames), result.Sub("why", undecodableWhy(t.Reason)), result.Sub("frames", list))})
+				result.Int("n", t.Frames), result.Sub("why", undecodableWhy(t.Reason, t.Frames)), result.Sub("frames", list))})
 		}
 	}
 }
@@ -124,35 +124,35 @@ func checksumName(r capture.Reason) result.Message {
 }
 
 // undecodableWhy says why frames could not be decoded.
-func undecodableWhy(r capture.Reason) result.Message {
-	v := result.Int("value", int(r.Value))
+func undecodableWhy(r capture.Reason, frames int) result.Message {
+	n, v := result.Int("n", frames), result.Int("value", int(r.Value))
 	switch r.Code {
 	case capture.ReasonLinkType:
 		return result.Msg("undecodable.link-type", v)
 	case capture.ReasonLinkHeader:
-		return result.Msg("undecodable.link-header", v)
+		return result.Msg("undecodable.link-header", n, v)
 	case capture.ReasonEtherType:
-		return result.Msg("undecodable.ethertype", result.Text("value", fmt.Sprintf("0x%04x", r.Value)))
+		return result.Msg("undecodable.ethertype", n, result.Text("value", fmt.Sprintf("0x%04x", r.Value)))
 	case capture.ReasonIPHeader:
-		return result.Msg("undecodable.ip-header", v)
+		return result.Msg("undecodable.ip-header", n, v)
 	case capture.ReasonIPVersion:
-		return result.Msg("undecodable.ip-version", v)
+		return result.Msg("undecodable.ip-version", n, v)
 	case capture.ReasonIPv6Extension:
-		return result.Msg("undecodable.ipv6-extension")
+		return result.Msg("undecodable.ipv6-extension", n)
 	case capture.ReasonTunnel:
-		return result.Msg("undecodable.tunnel", result.Text("encap", capture.Encap(r.Value).String()))
+		return result.Msg("undecodable.tunnel", n, result.Text("encap", capture.Encap(r.Value).String()))
 	case capture.ReasonTunnelProtocol:
-		return result.Msg("undecodable.tunnel-protocol", result.Text("value", fmt.Sprintf("0x%04x", r.Value)))
+		return result.Msg("undecodable.tunnel-protocol", n, result.Text("value", fmt.Sprintf("0x%04x", r.Value)))
 	case capture.ReasonTunnelDepth:
-		return result.Msg("undecodable.tunnel-depth", v)
+		return result.Msg("undecodable.tunnel-depth", n, v)
 	case capture.ReasonLinkProtocol:
-		return result.Msg("undecodable.link-protocol", v)
+		return result.Msg("undecodable.link-protocol", n, v)
 	case capture.ReasonTCPHeader:
-		return result.Msg("undecodable.tcp-header", v)
+		return result.Msg("undecodable.tcp-header", n, v)
 	case capture.ReasonTunnelFragment:
-		return result.Msg("undecodable.tunnel-fragment", result.Text("encap", capture.Encap(r.Value).String()))
+		return result.Msg("undecodable.tunnel-fragment", n, result.Text("encap", capture.Encap(r.Value).String()))
 	case capture.ReasonMore:
 		return result.Msg("undecodable.more")
 	}
-	return result.Msg("undecodable.bug")
+	return result.Msg("undecodable.bug", n)
 }

@@ -96,8 +96,8 @@ func TestUndecodableAndDamagedWarnings(t *testing.T) {
 	}
 	res := analyzeBytes(t, b)
 	want := []wordedWarning{
-		{Code: "undecodable-frames", Frame: 5, Message: "1 frame(s) could not be decoded, as they carry EtherType 0x0880, which connscope does not decode (a protocol it cannot look into, or a type hit by corruption), and were skipped (frame 5)"},
-		{Code: "undecodable-frames", Frame: 44, Message: "7 frame(s) could not be decoded, as they carry EtherType 0x88e7, which connscope does not decode (a protocol it cannot look into, or a type hit by corruption), and were skipped (frames 44, 45, 46, 47, 48, ...)"},
+		{Code: "undecodable-frames", Frame: 5, Message: "1 frame could not be decoded, as it carries EtherType 0x0880, which connscope does not decode (a protocol it cannot look into, or a type hit by corruption), and was skipped (frame 5)"},
+		{Code: "undecodable-frames", Frame: 44, Message: "7 frames could not be decoded, as they carry EtherType 0x88e7, which connscope does not decode (a protocol it cannot look into, or a type hit by corruption), and were skipped (frames 44, 45, 46, 47, 48, ...)"},
 	}
 	if got := warningsOf(res, "undecodable-frames", "damaged-packets"); !reflect.DeepEqual(got, want) {
 		t.Errorf("warnings %+v\nwant %+v", got, want)
@@ -119,7 +119,7 @@ func TestUndecodableAndDamagedWarnings(t *testing.T) {
 		b = append(b, record(rec, frame)...)
 	}
 	res = analyzeBytes(t, b)
-	want = []wordedWarning{{Code: "damaged-packets", Frame: 6, Message: "1 packet(s) have a wrong TCP checksum that checksum offload does not explain (frame 6): they were damaged on their way, and the receiver dropped them; look for a faulty link, NIC or middlebox between the hosts"}}
+	want = []wordedWarning{{Code: "damaged-packets", Frame: 6, Message: "1 packet has a wrong TCP checksum that checksum offload does not explain (frame 6): it was damaged on its way, and the receiver dropped it; look for a faulty link, NIC or middlebox between the hosts"}}
 	if got := warningsOf(res, "undecodable-frames", "damaged-packets"); !reflect.DeepEqual(got, want) {
 		t.Errorf("warnings %+v\nwant %+v", got, want)
 	}
@@ -169,7 +169,7 @@ func TestSnaplenPerInterfaceWarning(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := analyzeBytes(t, buf.Bytes())
-	want := []wordedWarning{{Code: "snaplen-cut", Message: "15 packet(s) were cut by the snaplen of the interface they were captured on (10 by a snaplen of 128 bytes, 5 by a snaplen of 96 bytes): payload beyond it is missing; capture with the full snaplen (tcpdump -s 0, dumpcap -s 0)"}}
+	want := []wordedWarning{{Code: "snaplen-cut", Message: "15 packets were cut by the snaplen of the interface they were captured on (10 by a snaplen of 128 bytes, 5 by a snaplen of 96 bytes): payload beyond it is missing; capture with the full snaplen (tcpdump -s 0, dumpcap -s 0)"}}
 	if got := warningsOf(res, "snaplen-cut"); !reflect.DeepEqual(got, want) {
 		t.Errorf("warnings %+v\nwant %+v", got, want)
 	}

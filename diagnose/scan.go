@@ -38,6 +38,10 @@ func (j *judge) inferScan(ctx *Context) bool {
 	j.d.VersionSuspect, j.d.VersionOrCipher = false, false
 	j.d.Reason = result.Msg("reason.port-scan", addr("client", c.Client.Addr()), result.Int("ports", s.Ports), addr("server", c.Server.Addr()),
 		result.Int("open", s.Open), result.Int("flows", s.Flows), dur("over", s.Last.Time().Sub(s.First.Time())), result.Sub("what", what))
+	if s.Outside > 0 { // narrowed: the scan's other ports were seen by their SYNs
+		j.d.Reason.Key = "reason.port-scan-narrowed"
+		j.d.Reason.Args = append(j.d.Reason.Args, result.Int("outside", s.Outside))
+	}
 	return true
 }
 

@@ -1076,6 +1076,14 @@ func jsonScans(w *jsonWriter, scans []result.Scan) {
 		w.time(sc.Start)
 		w.key("end")
 		w.time(sc.End)
+		if sc.OutsidePorts > 0 {
+			w.key("outside_ports")
+			w.int(sc.OutsidePorts)
+		}
+		if sc.OutsideSYNs > 0 {
+			w.key("outside_syns")
+			w.int(sc.OutsideSYNs)
+		}
 		w.close('}')
 	}
 	w.close(']')

@@ -430,6 +430,12 @@ type Scan struct {
 	LastFrame  int       `json:"last_frame"`
 	Start      time.Time `json:"start"`
 	End        time.Time `json:"end"`
+	// OutsidePorts counts, of Ports, those probed only outside the analysed ports and hosts (an
+	// analysis narrowed with --port or --host): tracking skipped those connections but counted
+	// their OutsideSYNs SYNs (and the SYN-ACKs, in Open). Both 0 (and left out) when every port
+	// probed was analysed.
+	OutsidePorts int `json:"outside_ports,omitempty"`
+	OutsideSYNs  int `json:"outside_syns,omitempty"`
 }
 
 // MaxScanOpenPorts is the most open ports a Scan lists.

@@ -1,6 +1,10 @@
 package track
 
-import "github.com/connscope/connscope/track/unmatched"
+import (
+	"net/netip"
+
+	"github.com/connscope/connscope/track/unmatched"
+)
 
 // Unmatched is what a capture holds outside the analysed ports and hosts (package unmatched).
 type Unmatched = unmatched.Summary
@@ -14,3 +18,13 @@ type HostCount = unmatched.HostCount
 // Unmatched returns what the capture held outside the analysed ports and hosts so far: the
 // counts, and the top n ports and hosts.
 func (a *Tracker) Unmatched(n int) Unmatched { return a.outside.Top(n) }
+
+// ProbedOutside is what the SYNs from src to dst, captured at vantage, showed outside the
+// analysed ports and hosts (package unmatched): the distinct ports probed and answered.
+type ProbedOutside = unmatched.Probed
+
+// ProbedOutside returns what the SYNs from src to dst, captured at vantage, showed outside the
+// analysed ports and hosts so far; false if none was counted.
+func (a *Tracker) ProbedOutside(vantage uint16, src, dst netip.Addr) (ProbedOutside, bool) {
+	return a.outside.Probed(vantage, src, dst)
+}

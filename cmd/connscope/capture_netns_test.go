@@ -262,7 +262,7 @@ func TestCaptureLiveNamespaces(t *testing.T) {
 		{true, 4343, result.VerdictOK, "SF", "TLS 1.0–1.2*", "TLS 1.2", "TLS 1.2 with TLS_"},
 		{false, 4343, result.VerdictTLSVersionMismatch, "SF", "TLS 1.0*", "-", "the server sent protocol_version before any ServerHello"},
 		{false, 4344, result.VerdictRefused, "REJ", "-", "-", "the server answered the SYN with a reset"},
-		{false, 4345, result.VerdictSYNTimeout, "S0", "-", "-", ""}, // "N SYN(s) to ... were never answered"
+		{false, 4345, result.VerdictSYNTimeout, "S0", "-", "-", ""}, // "N SYNs to ... were never answered"
 	}
 	lines := outLines.snapshot()
 	if len(lines) != len(want) {
@@ -314,7 +314,7 @@ func TestCaptureLiveNamespaces(t *testing.T) {
 		t.Errorf("mismatch flow alerts: %+v", mm.Alerts)
 	}
 	// tcp_syn_retries=1: 2 SYNs on older kernels, 3 on Linux 6.x with its linear timeouts.
-	if syns := live.Flows.Slice()[4].TCP.SYNs; len(syns) < 2 || len(syns) > 3 || !strings.Contains(say(live.Flows.Slice()[4].Reason), fmt.Sprintf("%d SYN(s) to %s:4345", len(syns), n.srvIP)) {
+	if syns := live.Flows.Slice()[4].TCP.SYNs; len(syns) < 2 || len(syns) > 3 || !strings.Contains(say(live.Flows.Slice()[4].Reason), fmt.Sprintf("%d SYNs to %s:4345", len(syns), n.srvIP)) {
 		t.Errorf("the SYN-dropped flow: %d SYNs, reason %q", len(syns), say(live.Flows.Slice()[4].Reason))
 	}
 

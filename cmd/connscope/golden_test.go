@@ -239,7 +239,7 @@ func TestDamagedCaptures(t *testing.T) {
 func TestSnaplenCutClientHello(t *testing.T) {
 	toRoot(t)
 	_, table, _ := runCLI("analyze", "capture/testdata/tls-snaplen96.pcap")
-	want := "WARNING: the capture's snaplen cut the ClientHello of 2 flow(s) (the first in frame 4), so the TLS versions they offer cannot be read: capture again with the full snaplen (tcpdump -s 0) (client-hello-cut, frame 4)\n"
+	want := "WARNING: the capture's snaplen cut the ClientHello of 2 flows (the first in frame 4), so the TLS versions they offer cannot be read: capture again with the full snaplen (tcpdump -s 0) (client-hello-cut, frame 4)\n"
 	if !strings.Contains(table, want) {
 		t.Errorf("no client-hello-cut warning %q in:\n%s", want, table)
 	}

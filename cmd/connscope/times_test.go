@@ -44,7 +44,7 @@ func TestTimeOutOfRange(t *testing.T) {
 	if code, out, _ := runCLI("analyze", "testdata/captures/edited/seed-reset-fleet.pcapng", "-f", "json"); code != 1 || strings.Contains(out, "time-out-of-range") {
 		t.Fatalf("the undamaged capture: exit %d, or it warns of times out of range", code)
 	}
-	const warned = "3 frame(s) carry a time outside the years 0-9999 (frames 1, 62, 72)"
+	const warned = "3 frames carry a time outside the years 0-9999 (frames 1, 62, 72)"
 	for _, format := range []string{"table", "json", "ndjson", "markdown", "html"} {
 		for _, mode := range [][]string{nil, {"-v"}, {"--list"}, {"--redact"}} {
 			args := append([]string{"analyze", path, "-f", format}, mode...)

@@ -44,14 +44,14 @@ func TestWordingClaimsOnlyWhatPacketsShow(t *testing.T) {
 		want    []string // whole lines of the flow's detail
 	}{
 		{"path-data-blackhole.pcap", nil, 1, []string{
-			"  why: the connection was established, then the client's data (segment(s) of 82 bytes) was sent up to 6 times over 3.3 s and never acknowledged (captured at the client); no reset or ICMP error came back: the path drops this flow's packets (a stateful firewall that lost the session, asymmetric routing, an IPS), or the server is down (crashed, hung or unplugged: its silence gives the same packets); 188-byte segments from the client got through before",
+			"  why: the connection was established, then the client's data (a segment of 82 bytes) was sent up to 6 times over 3.3 s and never acknowledged (captured at the client); no reset or ICMP error came back: the path drops this flow's packets (a stateful firewall that lost the session, asymmetric routing, an IPS), or the server is down (crashed, hung or unplugged: its silence gives the same packets); 188-byte segments from the client got through before",
 			"  next: Packets stop getting through after the handshake, with no reset or ICMP error: when the reason names a host that may be down, check first that it is up and responsive (a crashed, hung or unplugged host gives the same packets). Otherwise something on the path silently drops them: check stateful firewalls and load balancers for lost sessions or asymmetric routing (the return path through a device that never saw the SYN), and capture on both sides at once to find where the packets stop.",
 		}},
 		{"path-data-blackhole.pcap", []string{"--lang", "ja"}, 1, []string{
 			"  理由: 接続は確立されましたが、その後クライアントのデータ（82 バイトのセグメント）が 3.3 s の間に最大 6 回送信され、一度も確認応答されていません（クライアント側でキャプチャ）。RST も ICMP エラーも返っていません。経路がこのフローのパケットを破棄しています（セッションを失ったステートフルファイアウォール、非対称ルーティング、IPS など）。サーバーが停止している（クラッシュ、ハングアップ、ケーブルの抜けなど）場合も同じパケットになるため、サーバーの停止も考えられます。それ以前にはクライアントからの 188 バイトのセグメントが届いています",
 		}},
 		{"twopoint/forged-rst-server.pcap", nil, 1, []string{
-			"  why: the connection was established, then the server's data (segment(s) of 1448 bytes) was sent up to 4 times over 1.3 s and never acknowledged (captured at the server); no reset or ICMP error came back: the path drops this flow's packets (a stateful firewall that lost the session, asymmetric routing, an IPS), or the client is down (crashed, hung or unplugged: its silence gives the same packets); 1448-byte segments from the server got through before",
+			"  why: the connection was established, then the server's data (a segment of 1448 bytes) was sent up to 4 times over 1.3 s and never acknowledged (captured at the server); no reset or ICMP error came back: the path drops this flow's packets (a stateful firewall that lost the session, asymmetric routing, an IPS), or the client is down (crashed, hung or unplugged: its silence gives the same packets); 1448-byte segments from the server got through before",
 		}},
 		{"closed-port.pcap", nil, 2, []string{
 			"  why: the server answered the SYN with a reset: nothing listens on 10.77.1.2:4343, or a host firewall on the server rejects the port with a reset (iptables REJECT --reject-with tcp-reset gives the same packet); attempt 2 of 2 from 10.77.1.1 to 10.77.1.2:4343 in this capture (flows #1, #2), each from a new source port",

@@ -178,11 +178,11 @@ func (j *judge) classifySYNTimeout(end time.Time) {
 	var where result.Message
 	switch j.vp.where {
 	case vantageClient:
-		where = result.Msg("syn.where-client")
+		where = result.Msg("syn.where-client", result.Int("n", c.SYNCount))
 	case vantageServer:
-		where = result.Msg("syn.where-server")
+		where = result.Msg("syn.where-server", result.Int("n", c.SYNCount))
 	case vantageBetween:
-		where = result.Msg("syn.where-between")
+		where = result.Msg("syn.where-between", result.Int("n", c.SYNCount))
 	default:
 		where = result.Msg("syn.where-unknown")
 	}

@@ -29,7 +29,13 @@ type Seen struct {
 	Ports        int      // distinct ports probed (past the bitmaps' bound: probes to ports not in the list)
 	Flows        int      // probes (connections without data)
 	Open         int      // distinct ports whose probes got a SYN-ACK
-	// First and Last are the first and last probe's first packet.
+	// Outside counts, of Ports, those probed only outside the analysed ports and hosts (seen by
+	// their SYNs, which tracking skipped: AddOutside); OutsideSYNs is the SYNs seen there.
+	Outside, OutsideSYNs int
+	// uncounted and openUncounted are the most ports past tracking's bounds one AddOutside gave.
+	uncounted, openUncounted int
+	// First and Last are the first and last probe's first packet (or SYN outside the analysed
+	// ports and hosts).
 	First, Last facts.Ref
 }
 
@@ -98,29 +104,13 @@ func (t *Table) AddProbe(client netip.Addr, server netip.AddrPort, open bool, at
 	if at.Frame > s.Last.Frame {
 		s.Last = at
 	}
-	port := server.Port()
-	switch {
-	case s.seen != nil:
-		if s.seen.add(port) {
-			s.Ports++
-		}
-		if open && s.opened.add(port) {
-			s.Open++
-		}
-	case s.Ports < Threshold-1 || t.bitmaps >= MaxBitmaps:
-		if !slices.Contains(s.ports, port) {
-			if len(s.ports) < Threshold {
-				s.ports = append(s.ports, port)
-			}
-			s.Ports++
-		}
-		if open && !slices.Contains(s.open, port) {
-			if len(s.open) < Threshold {
-				s.open = append(s.open, port)
-			}
-			s.Open++
-		}
-	default:
+	t.add(s, server.Port(), open)
+}
+
+// add counts port among the pair's probed ports (and among the answered ones if open), and
+// reports whether it was a new port.
+func (t *Table) add(s *Seen, port uint16, open bool) bool {
+	if s.seen == nil && s.Ports >= Threshold-1 && t.bitmaps < MaxBitmaps {
 		t.bitmaps++
 		s.seen, s.opened = new(portSet), new(portSet)
 		for _, p := range s.ports {
@@ -130,12 +120,82 @@ func (t *Table) AddProbe(client netip.Addr, server netip.AddrPort, open bool, at
 			s.opened.add(p)
 		}
 		s.ports, s.open = nil, nil
+	}
+	newPort := false
+	if s.seen != nil {
 		if s.seen.add(port) {
 			s.Ports++
+			newPort = true
 		}
 		if open && s.opened.add(port) {
 			s.Open++
 		}
+		return newPort
+	}
+	if !slices.Contains(s.ports, port) {
+		if len(s.ports) < Threshold {
+			s.ports = append(s.ports, port)
+		}
+		s.Ports++
+		newPort = true
+	}
+	if open && !slices.Contains(s.open, port) {
+		if len(s.open) < Threshold {
+			s.open = append(s.open, port)
+		}
+		s.Open++
+	}
+	return newPort
+}
+
+// Outside is what one address's SYNs to one host showed outside the analysed ports and hosts:
+// tracking skipped those connections, but counted their SYNs and SYN-ACKs (track.Unmatched), so
+// that an analysis narrowed to some of a scan's ports or hosts still sees the scan whole.
+type Outside struct {
+	Ports, Open []uint16 // the distinct ports probed, and those that answered with a SYN-ACK, lowest first
+	// PortsUncounted and OpenUncounted count ports past tracking's bounds, not told apart.
+	PortsUncounted, OpenUncounted int
+	SYNs                          int
+	First, Last                   facts.Ref // the first and last SYN
+}
+
+// AddOutside adds to the probes from k.Client to k.Server what their SYNs outside the analysed
+// ports and hosts showed: the ports not among the analysed probes' count as probed (and in
+// Seen.Outside), those that answered as open, and the scan's first and last frame may move.
+// Only a pair with an analysed probe takes them: the scan decision is about those probes. Ports
+// added twice (the same scan seen at several vantages) count once; of the SYNs and the ports
+// past tracking's bounds, the most one call gave count.
+func (t *Table) AddOutside(k Key, o Outside) {
+	s := t.Pairs[k]
+	if s == nil {
+		return
+	}
+	for _, p := range o.Ports {
+		_, open := slices.BinarySearch(o.Open, p)
+		if t.add(s, p, open) {
+			s.Outside++
+		}
+	}
+	for _, p := range o.Open {
+		if t.add(s, p, true) {
+			s.Outside++
+		}
+	}
+	if d := o.PortsUncounted - s.uncounted; d > 0 {
+		s.Ports += d
+		s.Outside += d
+		s.uncounted = o.PortsUncounted
+	}
+	if d := o.OpenUncounted - s.openUncounted; d > 0 {
+		s.Open += d
+		s.openUncounted = o.OpenUncounted
+	}
+	s.OutsideSYNs = max(s.OutsideSYNs, o.SYNs)
+	if o.First.Seen() && o.First.Frame < s.First.Frame {
+		s.First = o.First
+	}
+	if o.Last.Frame > s.Last.Frame {
+		s.Last = o.Last
 	}
 }
 

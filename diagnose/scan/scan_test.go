@@ -47,3 +47,39 @@ func TestTable(t *testing.T) {
 		t.Errorf("forgot %v, %d pairs left; want the client's pair only", forgotten, len(tab.Pairs))
 	}
 }
+
+// TestAddOutside: the SYNs outside the analysed ports add the ports not analysed to a pair's
+// probes (Outside counts them), the answered ones to Open, move the first and last frame, and
+// make a scan of a pair whose analysed probes alone do not; adding the same again changes
+// nothing; a pair with no analysed probe takes none.
+func TestAddOutside(t *testing.T) {
+	scanner, other := netip.MustParseAddr("10.0.0.9"), netip.MustParseAddr("10.0.0.8")
+	server := netip.MustParseAddr("10.0.0.1")
+	t0 := time.Unix(1700000000, 0)
+	ref := func(frame int) facts.Ref { return facts.MakeRef(frame, t0.Add(time.Duration(frame)*time.Millisecond)) }
+	var tab Table
+	for i, p := range []uint16{1, 3, 4343} { // the analysed probes, frames 10-12
+		tab.AddProbe(scanner, netip.AddrPortFrom(server, p), p == 4343, ref(10+i), 8)
+	}
+	if _, ok := tab.Find(scanner, server); ok {
+		t.Fatalf("3 analysed ports make a scan")
+	}
+	var out []uint16
+	for p := uint16(1); p <= 30; p++ {
+		if p != 1 && p != 3 {
+			out = append(out, p)
+		}
+	}
+	o := Outside{Ports: out, Open: []uint16{22, 4343}, PortsUncounted: 2, SYNs: 31, First: ref(1), Last: ref(40)}
+	tab.AddOutside(Key{scanner, server}, o)
+	tab.AddOutside(Key{scanner, server}, o) // again (another vantage): the same ports
+	tab.AddOutside(Key{other, server}, o)   // no analysed probe: not taken
+	s, ok := tab.Find(scanner, server)
+	if !ok || s.Ports != 3+28+2 || s.Outside != 28+2 || s.OutsideSYNs != 31 || s.Flows != 3 || s.Open != 2 ||
+		s.First.Num() != 1 || s.Last.Num() != 40 || !slices.Equal(s.OpenPorts(10), []int{22, 4343}) {
+		t.Errorf("scan %+v (found %v), want 33 ports (3 analysed, 30 outside, 2 of them past the bounds), 31 SYNs, 3 probes, open 22 and 4343, frames 1-40", s, ok)
+	}
+	if _, ok := tab.Pairs[Key{other, server}]; ok {
+		t.Errorf("a pair with no analysed probe was made")
+	}
+}

@@ -12,8 +12,8 @@ import (
 
 // Counter counts the TCP packets the tracker skips because they are outside the analysed ports
 // and hosts, so that a report whose filter matched nothing can say what the capture does hold.
-// Its cost per skipped packet is one or two array increments; only SYNs (one or a few per
-// connection) touch the bounded map of hosts.
+// Its cost per skipped packet is one or two array increments; only SYNs and SYN-ACKs (one or a
+// few per connection) touch the bounded maps of hosts and probing sources.
 type Counter struct {
 	packets int // TCP packets skipped
 	syns    int // of those, SYNs without ACK (connection attempts)
@@ -25,6 +25,9 @@ type Counter struct {
 	// hosts counts SYNs by server address (the SYN's destination), for at most maxUnmatchedHosts
 	// addresses; past that, new addresses are not counted.
 	hosts map[netip.Addr]uint32
+	// probes counts, per source of skipped SYNs, the distinct ports of each host it probed, so
+	// that a port scan is seen whole when the analysis is narrowed (probes.go).
+	probes probes
 }
 
 // maxUnmatchedHosts bounds the server addresses counted outside the filter.
@@ -44,8 +47,10 @@ func (u *Counter) Skip(p *capture.Packet) {
 		u.perPort[t.DstPort][0]++
 		u.perPort[t.DstPort][1]++
 		u.host(p.DstIP)
+		u.probes.syn(p)
 	case syn:
 		u.perPort[t.SrcPort][1]++
+		u.probes.synAck(p)
 	default:
 		u.perPort[min(t.SrcPort, t.DstPort)][1]++
 	}

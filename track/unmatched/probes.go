@@ -1,0 +1,263 @@
+package unmatched
+
+import (
+	"math/bits"
+	"net/netip"
+	"slices"
+
+	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/facts"
+)
+
+// The bounds of probes: the memory it takes stays below about 3 MiB of sources and hosts plus
+// 1 MiB of port bitmaps, whatever the capture holds.
+const (
+	// maxProbeSources bounds the source addresses (per vantage) whose skipped SYNs are counted.
+	// When it is reached, the sources that reached one port of one host only (most: clients) are
+	// forgotten, at most once per maxProbeSources/4 new sources; a scanner reaches a second port
+	// at once and stays. Past it, new sources are not counted.
+	maxProbeSources = 1024
+	// maxProbeHosts bounds the hosts counted per source; SYNs to further hosts count in
+	// moreHosts only.
+	maxProbeHosts = 16
+	// shortPorts is how many distinct ports (and answering ports) a host's entry lists before it
+	// takes port bitmaps.
+	shortPorts = 16
+	// maxProbeBitmaps bounds the hosts whose ports are counted with bitmaps (16 KiB each): past
+	// it, the ports past the short list are counted, not told apart.
+	maxProbeBitmaps = 64
+)
+
+// probes counts, per source address of the SYNs skipped outside the analysed ports and hosts,
+// the distinct ports of each host it sent them to and those that answered with a SYN-ACK, so
+// that a port scan is still seen whole when the analysis is narrowed to some of its ports or
+// hosts (the diagnosis adds them to the probes it analysed). Only SYNs and SYN-ACKs touch it.
+type probes struct {
+	index      map[sourceKey]int32 // a source's entry in sources
+	sources    []source            // at most maxProbeSources
+	free       []int32             // entries of forgotten sources, to reuse
+	bitmaps    int                 // hosts counted with bitmaps
+	sincePurge int                 // new sources met since the last purge
+}
+
+// sourceKey is one source address at one vantage.
+type sourceKey struct {
+	addr    netip.Addr
+	vantage uint16
+}
+
+// source is the SYNs one source sent outside the analysed ports and hosts.
+type source struct {
+	key       sourceKey
+	hosts     []hostProbes // at most maxProbeHosts
+	moreHosts int          // SYNs to hosts past maxProbeHosts
+}
+
+// hostProbes is the SYNs one source sent to one host outside the analysed ports and hosts.
+type hostProbes struct {
+	addr          netip.Addr
+	ports, open   [shortPorts]uint16 // the distinct ports probed and answered, below the bitmaps
+	nPorts, nOpen uint8              // how many of ports and open are set
+	seen, opened  *portBits          // every port probed and answered, past shortPorts
+	// Ports and Open count the distinct ports probed and answered (past the bounds: SYNs and
+	// SYN-ACKs of ports not in the short lists).
+	Ports, Open int
+	SYNs        int
+	First, Last facts.Ref // the first and last SYN
+}
+
+// portBits is a set of ports.
+type portBits [1 << 16 / 64]uint64
+
+func (b *portBits) add(p uint16) bool {
+	w, m := p/64, uint64(1)<<(p%64)
+	if b[w]&m != 0 {
+		return false
+	}
+	b[w] |= m
+	return true
+}
+
+func (b *portBits) list() []uint16 {
+	var out []uint16
+	for w, word := range b {
+		for word != 0 {
+			i := bits.TrailingZeros64(word)
+			out = append(out, uint16(w*64+i))
+			word &^= 1 << i
+		}
+	}
+	return out
+}
+
+// syn counts a SYN (without ACK) skipped outside the analysed ports and hosts.
+func (pr *probes) syn(p *capture.Packet) {
+	s := pr.source(sourceKey{p.SrcIP, p.Vantage}, true)
+	if s == nil {
+		return
+	}
+	h := s.host(p.DstIP)
+	if h == nil {
+		s.moreHosts++
+		return
+	}
+	at := facts.MakeRef(p.Index, p.Time)
+	if h.SYNs == 0 || at.Frame < h.First.Frame {
+		h.First = at
+	}
+	if at.Frame > h.Last.Frame {
+		h.Last = at
+	}
+	h.SYNs++
+	if pr.addPort(h, &h.ports, &h.nPorts, &h.seen, p.TCP.DstPort) {
+		h.Ports++
+	}
+}
+
+// synAck counts a SYN-ACK skipped outside the analysed ports and hosts: its source port
+// answered its destination's probe.
+func (pr *probes) synAck(p *capture.Packet) {
+	if len(pr.index) == 0 {
+		return
+	}
+	s := pr.source(sourceKey{p.DstIP, p.Vantage}, false)
+	if s == nil {
+		return
+	}
+	for i := range s.hosts {
+		if h := &s.hosts[i]; h.addr == p.SrcIP {
+			if pr.addPort(h, &h.open, &h.nOpen, &h.opened, p.TCP.SrcPort) {
+				h.Open++
+			}
+			return
+		}
+	}
+}
+
+// addPort adds port to a host's short list or bitmap and reports whether it was new (past the
+// bounds: not in the short list).
+func (pr *probes) addPort(h *hostProbes, short *[shortPorts]uint16, n *uint8, bits **portBits, port uint16) bool {
+	if *bits != nil {
+		return (*bits).add(port)
+	}
+	if slices.Contains(short[:*n], port) {
+		return false
+	}
+	if int(*n) < shortPorts {
+		short[*n] = port
+		*n++
+		return true
+	}
+	if h.seen == nil && pr.bitmaps >= maxProbeBitmaps {
+		return true // not told apart
+	}
+	if h.seen == nil {
+		pr.bitmaps++
+		h.seen, h.opened = new(portBits), new(portBits)
+		for _, q := range h.ports[:h.nPorts] {
+			h.seen.add(q)
+		}
+		for _, q := range h.open[:h.nOpen] {
+			h.opened.add(q)
+		}
+	}
+	return (*bits).add(port)
+}
+
+// source returns the entry of k, made if add and there is room; nil if none.
+func (pr *probes) source(k sourceKey, add bool) *source {
+	if i, ok := pr.index[k]; ok {
+		return &pr.sources[i]
+	}
+	if !add {
+		return nil
+	}
+	pr.sincePurge++
+	if len(pr.free) == 0 && len(pr.sources) >= maxProbeSources && pr.sincePurge >= maxProbeSources/4 {
+		pr.purgeSingles()
+	}
+	var i int32
+	switch {
+	case len(pr.free) > 0:
+		i = pr.free[len(pr.free)-1]
+		pr.free = pr.free[:len(pr.free)-1]
+		pr.sources[i].key, pr.sources[i].hosts, pr.sources[i].moreHosts = k, pr.sources[i].hosts[:0], 0
+	case len(pr.sources) < maxProbeSources:
+		i = int32(len(pr.sources))
+		pr.sources = append(pr.sources, source{key: k})
+	default:
+		return nil
+	}
+	if pr.index == nil {
+		pr.index = make(map[sourceKey]int32)
+	}
+	pr.index[k] = i
+	return &pr.sources[i]
+}
+
+// purgeSingles forgets the sources that reached one port of one host only.
+func (pr *probes) purgeSingles() {
+	pr.sincePurge = 0
+	for i := range pr.sources {
+		s := &pr.sources[i]
+		if len(s.hosts) == 1 && s.hosts[0].Ports <= 1 && s.moreHosts == 0 {
+			delete(pr.index, s.key)
+			s.key = sourceKey{}
+			pr.free = append(pr.free, int32(i))
+		}
+	}
+}
+
+// host returns the source's entry for addr, made if there is room; nil if none.
+func (s *source) host(addr netip.Addr) *hostProbes {
+	for i := range s.hosts {
+		if s.hosts[i].addr == addr {
+			return &s.hosts[i]
+		}
+	}
+	if len(s.hosts) >= maxProbeHosts {
+		return nil
+	}
+	s.hosts = append(s.hosts, hostProbes{addr: addr})
+	return &s.hosts[len(s.hosts)-1]
+}
+
+// Probed is what the SYNs from one source to one host outside the analysed ports and hosts
+// showed.
+type Probed struct {
+	// Ports are the distinct ports probed, lowest first; PortsUncounted counts those past the
+	// bounds, not told apart (SYNs to ports not in Ports).
+	Ports          []uint16
+	PortsUncounted int
+	// Open are the distinct ports that answered with a SYN-ACK, lowest first; OpenUncounted
+	// counts those past the bounds.
+	Open          []uint16
+	OpenUncounted int
+	SYNs          int
+	First, Last   facts.Ref // the first and last SYN
+}
+
+// Probed returns what the SYNs from src to dst, captured at vantage, showed outside the
+// analysed ports and hosts; false if none was counted.
+func (u *Counter) Probed(vantage uint16, src, dst netip.Addr) (Probed, bool) {
+	i, ok := u.probes.index[sourceKey{src, vantage}]
+	if !ok {
+		return Probed{}, false
+	}
+	for _, h := range u.probes.sources[i].hosts {
+		if h.addr != dst {
+			continue
+		}
+		out := Probed{SYNs: h.SYNs, First: h.First, Last: h.Last}
+		if h.seen != nil {
+			out.Ports, out.Open = h.seen.list(), h.opened.list()
+		} else {
+			out.Ports, out.Open = slices.Clone(h.ports[:h.nPorts]), slices.Clone(h.open[:h.nOpen])
+			slices.Sort(out.Ports)
+			slices.Sort(out.Open)
+		}
+		out.PortsUncounted, out.OpenUncounted = h.Ports-len(out.Ports), h.Open-len(out.Open)
+		return out, true
+	}
+	return Probed{}, false
+}

@@ -3,6 +3,7 @@ package analyze
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/capture/pcapfile"
@@ -16,7 +17,7 @@ import (
 func describePoints(a *Analyzer, in *result.Input, r *pcapfile.Reader, stopped error) {
 	for _, f := range r.Skipped() {
 		in.Complete = false
-		a.AddWarning(skippedWarning(f.Err))
+		a.AddWarning(skippedWarning(f.Path, f.Err))
 	}
 	points := r.Points()
 	if len(points) == 1 && len(points[0].Files) == 1 && points[0].Name == points[0].Files[0].Path {
@@ -46,7 +47,7 @@ func describePoints(a *Analyzer, in *result.Input, r *pcapfile.Reader, stopped e
 					a.AddWarning(warning(code, fe.Offset, 0, result.Sub("error", fileError(fe)),
 						result.Sub("covers", result.Msg("warning.covers-file-frames", result.Int("frames", f.Frames)))))
 				} else if f.Err != stopped {
-					a.AddWarning(warning("corrupt-file", 0, 0, result.Capture("error", f.Err.Error()), result.Sub("covers", result.Msg("warning.file-skipped"))))
+					a.AddWarning(skippedWarning(f.Path, f.Err))
 				}
 			}
 			ip.Files = append(ip.Files, rf)
@@ -55,9 +56,14 @@ func describePoints(a *Analyzer, in *result.Input, r *pcapfile.Reader, stopped e
 	}
 }
 
-// skippedWarning is the warning about a file that could not be opened among several (err, why),
-// which reading left out.
-func skippedWarning(err error) result.Warning {
+// skippedWarning is the warning about a file that could not be opened among several (path, err
+// why), which reading left out: unreadable-file when the system would not let it be read (no
+// permission, a folder, a socket or a device in its place), corrupt-file or truncated-file when
+// its content is damaged or is no capture.
+func skippedWarning(path string, err error) result.Warning {
+	if pe, ok := unreadable(err); ok {
+		return warning("unreadable-file", 0, 0, result.Quoted(result.File("file", path)), result.Text("why", pe.Op+": "+pe.Err.Error()))
+	}
 	skipped := result.Sub("covers", result.Msg("warning.file-skipped"))
 	var fe *pcapfile.FileError
 	if !errors.As(err, &fe) {
@@ -68,6 +74,18 @@ func skippedWarning(err error) result.Warning {
 		code = "truncated-file"
 	}
 	return warning(code, fe.Offset, 0, result.Sub("error", fileError(fe)), skipped)
+}
+
+// unreadable returns the system's refusal that kept a capture file from being opened or read
+// from its start (a *fs.PathError: permission denied, is a directory, no such device or
+// address): a failure to read the file, not damage in what it holds (a *pcapfile.FileError).
+func unreadable(err error) (*fs.PathError, bool) {
+	var fe *pcapfile.FileError
+	var pe *fs.PathError
+	if errors.As(err, &fe) || !errors.As(err, &pe) {
+		return nil, false
+	}
+	return pe, true
 }
 
 // addReaderWarnings warns about packets cut by the snaplen (naming the snaplen of the file or

@@ -3,6 +3,7 @@ package analyze
 import (
 	"bytes"
 	"encoding/binary"
+	"net"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -179,6 +180,22 @@ func TestSnaplenPerInterfaceWarning(t *testing.T) {
 // through damage first) and x.pcap2 in a new folder, and analyses the folder.
 func analyzeRotatedSet(t *testing.T, damage func([]byte) []byte) (recs [][]byte, dir string, res *result.Result) {
 	t.Helper()
+	recs, dir = rotatedSetFiles(t, damage)
+	r, err := pcapfile.OpenInputs([]pcapfile.Input{{Path: dir}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if res, err = Reader(r, dir, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	return recs, dir, res
+}
+
+// rotatedSetFiles writes the real frames as a rotated set x.pcap (frames 1-19), x.pcap1 (frames
+// 20-40, passed through damage first) and x.pcap2 (the rest) in a new folder.
+func rotatedSetFiles(t *testing.T, damage func([]byte) []byte) (recs [][]byte, dir string) {
+	t.Helper()
 	head, recs := realFrames(t)
 	dir = t.TempDir()
 	part := func(name string, from, to int, damage func([]byte) []byte) {
@@ -194,15 +211,7 @@ func analyzeRotatedSet(t *testing.T, damage func([]byte) []byte) (recs [][]byte,
 	part("x.pcap", 0, 19, same)
 	part("x.pcap1", 19, 40, damage)
 	part("x.pcap2", 40, len(recs), same)
-	r, err := pcapfile.OpenInputs([]pcapfile.Input{{Path: dir}}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	if res, err = Reader(r, dir, Options{}); err != nil {
-		t.Fatal(err)
-	}
-	return recs, dir, res
+	return recs, dir
 }
 
 // A file cut in the middle of a rotated set is warned about by name, and the files after it are
@@ -239,5 +248,81 @@ func TestDamagedFileSkippedWarning(t *testing.T) {
 	}
 	if in := res.Input; in.Complete || in.Frames != 19+(len(recs)-40) || len(in.Points) != 1 || len(in.Points[0].Files) != 2 {
 		t.Errorf("input %+v", in)
+	}
+}
+
+// unixSocketAt puts a Unix domain socket at path: a file no one can open as a capture, not even
+// root (open fails with ENXIO), unlike a file without read permission.
+func unixSocketAt(t *testing.T, path string) {
+	t.Helper()
+	l, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+}
+
+// copyCapture copies a capture of testdata to path.
+func copyCapture(t *testing.T, name, path string) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(ownCaptures, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A file among several that the system will not let be read (here a socket where a capture
+// was named: open fails, as root too) is skipped with unreadable-file, which says what failed
+// and what to do, not corrupt-file: nothing in it is damaged. The other file is analysed.
+func TestUnreadableFileSkippedWarning(t *testing.T) {
+	dir := t.TempDir()
+	good, sock := filepath.Join(dir, "agent.pcap"), filepath.Join(dir, "server.pcap")
+	copyCapture(t, "tls12-ok.pcap", good)
+	unixSocketAt(t, sock)
+	r, err := pcapfile.OpenInputs([]pcapfile.Input{{Path: good}, {Path: sock}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	res, err := Reader(r, good, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []wordedWarning{{Code: "unreadable-file", Message: `capture "` + sock + `" could not be read (open: no such device or address): it was skipped, and nothing it holds is in this report; check that the path names a capture file you may read (not a folder, a socket or a device), then analyse it again`}}
+	if got := warningsOf(res, "unreadable-file", "corrupt-file", "truncated-file"); !reflect.DeepEqual(got, want) {
+		t.Errorf("warnings %+v\nwant %+v", got, want)
+	}
+	if in := res.Input; in.Complete || in.Frames != 19 || len(res.Flows.Slice()) != 1 {
+		t.Errorf("input %+v, %d flows; want incomplete, the 19 frames of tls12-ok.pcap, 1 flow", in, len(res.Flows.Slice()))
+	}
+}
+
+// A file of a rotated set that could be opened when the set was opened, but not when its turn
+// came (replaced meanwhile by a socket), is unreadable-file too; the files before it were read.
+func TestUnreadableFileAtItsTurn(t *testing.T) {
+	recs, dir := rotatedSetFiles(t, func(b []byte) []byte { return b })
+	r, err := pcapfile.OpenInputs([]pcapfile.Input{{Path: dir}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	last := filepath.Join(dir, "x.pcap2")
+	if err := os.Remove(last); err != nil {
+		t.Fatal(err)
+	}
+	unixSocketAt(t, last)
+	res, err := Reader(r, dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []wordedWarning{{Code: "unreadable-file", Message: `capture "` + last + `" could not be read (open: no such device or address): it was skipped, and nothing it holds is in this report; check that the path names a capture file you may read (not a folder, a socket or a device), then analyse it again`}}
+	if got := warningsOf(res, "unreadable-file", "corrupt-file", "truncated-file"); !reflect.DeepEqual(got, want) {
+		t.Errorf("warnings %+v\nwant %+v", got, want)
+	}
+	if in := res.Input; in.Complete || in.Frames != 40 || len(recs) <= 40 {
+		t.Errorf("input %+v; want incomplete, the first 40 of %d frames", in, len(recs))
 	}
 }

@@ -295,6 +295,8 @@ func (k *Codec) encodePathSide(e *encoder, s *PathSide) {
 			e.u32(l.HoleEnd)
 			e.ref(l.HoleAfter)
 			e.uvarint(uint64(l.HoleAfterLen))
+			e.ref(l.Last)
+			e.ref(l.PeerLast)
 		}
 	}
 }
@@ -660,6 +662,7 @@ func (k *Codec) decodePathSide(d *decoder, s *PathSide) {
 		l.HoleStart, l.HoleEnd = d.u32(), d.u32()
 		l.HoleAfter = d.ref()
 		l.HoleAfterLen = int(d.uvarint())
+		l.Last, l.PeerLast = d.ref(), d.ref()
 		r.Loss = l
 	}
 	s.Rare = r

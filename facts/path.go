@@ -65,6 +65,10 @@ type Loss struct {
 	HoleEnd      uint32
 	HoleAfter    Ref
 	HoleAfterLen int
+	// Last and PeerLast are the latest packets of the side and of its peer, whatever they
+	// carried (a pure ACK, a FIN, a reset): a host that sent anything after the loss began was
+	// up, whatever else its packets show.
+	Last, PeerLast Ref
 }
 
 // Segment is one data segment not yet acknowledged.

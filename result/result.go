@@ -165,7 +165,7 @@ type Options struct {
 
 // Warning is a problem with the input that limits what the analysis can say.
 type Warning struct {
-	// Code is a stable identifier: "truncated-file", "corrupt-file", "snaplen-cut",
+	// Code is a stable identifier: "truncated-file", "corrupt-file", "unreadable-file", "snaplen-cut",
 	// "client-hello-cut", "roles-guessed", "flows-not-listed", "undecodable-frames", "fleet-truncated",
 	// "dns-other-failures", "dns-not-followed", "one-direction", "kernel-drops", "capture-error",
 	// "time-out-of-range", "time-jump", "damaged-flows", "two-points-split", "two-points-unsplit".

@@ -59,6 +59,7 @@ ACC_ALL=(
 	forged-rst-survived
 	tfo-client-hello duplicate-synack iplen-overrun
 	client-hello-incomplete retransmission-differs
+	late-icmp-after-close
 )
 ALL=("${ACC_ALL[@]}")
 
@@ -797,6 +798,26 @@ cap_retransmission-differs() {
 	finish
 }
 start_tls_all() { bg server osrv -WWW -cipher DEFAULT:@SECLEVEL=0; }
+
+# 1f. ICMP errors that arrive after the connection ended: a GET 200, the server closes (FIN), and
+# the router rejects the agent's FIN with ICMP administratively prohibited (a firewall that closed
+# the session on the server's FIN). The agent's kernel keeps resending its FIN (RTO backoff: ~0.2,
+# 0.6, 1.4, 3 s later), each answered by another ICMP error: both FINs are in the capture at the
+# first, so the connection is over, and the later FINs and ICMP errors come after the tracker
+# buried it (track/tomb.go: late packets and lateICMP). The exchange succeeded: ok, with every
+# ICMP error counted once (track's TestTombLateICMP reads this capture).
+cap_late-icmp-after-close() {
+	begin late-icmp-after-close
+	acc_up
+	R iptables -A FORWARD -p tcp -s "$AGENT" --dport 4343 --tcp-flags FIN FIN -j REJECT --reject-with icmp-admin-prohibited
+	start_tls
+	wait_listen 4343
+	cap_start
+	oget -tls1_2
+	expect ok "TLS 1.2" "TLS 1.2" - SF "GET 200, then the server's close_notify and FIN; the router rejects each of the agent's FINs (the first and its retransmissions ~0.2, 0.6, 1.4 and 3 s later) with ICMP administratively prohibited (type 3 code 13): errors that arrive after the connection ended. Not a failure: the exchange was complete"
+	cap_stop 3.5
+	finish
+}
 
 # ---------------------------------------------------------------- main
 

@@ -56,7 +56,8 @@ func graceStep(rtt, max time.Duration) int {
 // A late packet counts toward the record's packets, bytes, retransmissions, SYN, FIN and reset
 // facts, Zeek state and history, ladder, and the path's SYN-ACK count, IP ID and highest ACK.
 // Its payload is not parsed (the streams stopped at the close), and it does not change the
-// duplicate-ACK, zero-window and loss facts.
+// duplicate-ACK, zero-window and loss facts, but for the latest packet of each side that a loss
+// keeps (facts.Loss Last and PeerLast).
 //
 // A tomb holds no pointers, nor does anything that keeps tombs, so that the garbage collector
 // has nothing to scan in them: tombs are kept by index in a slab (package slab), found by key
@@ -260,6 +261,12 @@ func (a *Tracker) late(i int32, src netip.AddrPort, p *capture.Packet) bool {
 
 	syn, ack, rst := tcp.Flags&capture.FlagSYN != 0, tcp.Flags&capture.FlagACK != 0, tcp.Flags&capture.FlagRST != 0
 	ps := &c.Path.Side[d]
+	if l := ps.R().Loss; l != nil {
+		l.Last = r
+	}
+	if l := c.Path.Side[1-d].R().Loss; l != nil {
+		l.PeerLast = r
+	}
 	if rst {
 		c.RSTCount++
 		if len(c.RSTs) < maxRSTRefs {

@@ -78,14 +78,20 @@ type lateFacts struct {
 	AckMax                      [2]uint32
 	Hello, ServerHello          facts.Ref
 	ICMP                        []facts.ICMP
+	ICMPCount                   int
+	LossLast                    [2][2]facts.Ref // per side with a loss: its latest packet and its peer's
 }
 
 func lateView(c *facts.Conn) lateFacts {
 	v := lateFacts{ID: c.ID, Last: c.Last, End: c.End, SYNAck: c.SYNAck, SYNCount: c.SYNCount, RSTCount: c.RSTCount,
 		Snaplen: c.SnaplenCut, SYNs: c.SYNs, RSTs: c.RSTs, Side: c.Side, ConnState: c.ConnState, History: c.History,
 		Ladder: c.Ladder, LadderOmitted: c.LadderOmitted, SYNAcks: c.Path.SYNAcks, ICMP: c.ICMP()}
+	v.ICMPCount = c.ICMPCount()
 	for d := range 2 {
 		v.IPID[d], v.AckMax[d] = c.Path.Side[d].IPID, c.Path.Side[d].AckMax
+		if l := c.Path.Side[d].R().Loss; l != nil {
+			v.LossLast[d] = [2]facts.Ref{l.Last, l.PeerLast}
+		}
 	}
 	if c.TLS != nil {
 		v.Hello, v.ServerHello = c.TLS.HelloLast, c.TLS.SHRef

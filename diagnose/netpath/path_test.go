@@ -129,38 +129,65 @@ func TestICMPKinds(t *testing.T) {
 	}
 }
 
-// TestSilentHost: a blackhole's packets fit a host that went down as well as a path that drops
-// them, unless that host sent more after the loss began (data, or duplicate ACKs).
-func TestSilentHost(t *testing.T) {
+// TestHostAfterLoss: a blackhole's packets fit a host that went down as well as a path that
+// drops them, unless that host sent anything after the loss began: data, duplicate ACKs, a FIN,
+// a reset, or a pure ACK that does not cover the data (Loss.PeerLast; Loss.Last for the sender
+// of a hole). The first such packet is the one named.
+func TestHostAfterLoss(t *testing.T) {
 	at := time.Unix(1_800_000_000, 0)
-	ref := func(frame int) facts.Ref { return facts.MakeRef(frame, at) }
+	ref := func(frame int) facts.Ref {
+		if frame == 0 {
+			return facts.Ref{}
+		}
+		return facts.MakeRef(frame, at)
+	}
 	lost := blackhole{from: facts.Client, lost: []facts.Segment{{Len: 82, Sends: 6, First: ref(25), Last: ref(31)}}}
+	hole := blackhole{from: facts.Client, hole: true}
+	type host struct{ data, dup, fin, rst, last int } // frames of the silent host's packets (0: none)
 	cases := []struct {
-		name       string
-		b          blackhole
-		serverData int // frame of the server's last payload (0: none)
-		serverDup  int // frame of the server's first duplicate ACK (0: none)
-		clientData int
-		host       int
-		silent     bool
+		name   string
+		b      blackhole
+		h      host
+		client int // the client's last payload
+		host   int
+		later  int // frame of the packet named (0: silent)
+		key    string
 	}{
-		{"receiver silent after the loss (path-data-blackhole.pcap)", lost, 20, 0, 25, facts.Server, true},
-		{"receiver sent data after the loss", lost, 27, 0, 25, facts.Server, false},
-		{"receiver sent duplicate ACKs after the loss", lost, 20, 28, 25, facts.Server, false},
-		{"sender never filled the hole and sent nothing after", blackhole{from: facts.Client, hole: true}, 20, 0, 30, facts.Client, true},
-		{"sender kept sending new data past the hole", blackhole{from: facts.Client, hole: true}, 20, 0, 35, facts.Client, false},
+		{"receiver silent after the loss (path-data-blackhole.pcap)", lost, host{data: 20, last: 24}, 25, facts.Server, 0, ""},
+		{"receiver sent data after the loss", lost, host{data: 27, last: 27}, 25, facts.Server, 27, "path.sent-data"},
+		{"receiver sent duplicate ACKs after the loss", lost, host{data: 20, dup: 28, last: 30}, 25, facts.Server, 28, "path.sent-dup-ack"},
+		{"receiver sent a FIN after the loss (data-unacked-server-fin.pcap)", lost, host{fin: 29, last: 29}, 25, facts.Server, 29, "path.sent-fin"},
+		{"receiver's FIN came before the loss", lost, host{fin: 22, last: 22}, 25, facts.Server, 0, ""},
+		{"receiver sent a pure ACK after the loss (data-unacked-server-ack.pcap)", lost, host{last: 29}, 25, facts.Server, 29, "path.sent-packet"},
+		{"receiver reset after the loss", lost, host{rst: 33, last: 33}, 25, facts.Server, 33, "path.sent-rst"},
+		{"receiver's FIN, then its data: the first named", lost, host{fin: 26, data: 30, last: 30}, 25, facts.Server, 26, "path.sent-fin"},
+		{"sender never filled the hole and sent nothing after", hole, host{}, 30, facts.Client, 0, ""},
+		{"sender kept sending new data past the hole", hole, host{}, 35, facts.Client, 35, "path.sent-data"},
+		{"sender sent only a pure ACK past the hole", hole, host{last: 36}, 30, facts.Client, 36, "path.sent-packet"},
 	}
 	for _, tc := range cases {
 		c := &facts.Conn{}
-		c.Side[facts.Server].LastPayload = ref(tc.serverData)
-		c.Side[facts.Client].LastPayload = ref(tc.clientData)
-		c.Path.Side[facts.Server].Rare = &facts.PathRare{DupRef: ref(tc.serverDup)}
+		h := 1 - tc.b.from
 		if tc.b.hole {
-			c.Path.Side[facts.Client].Rare = &facts.PathRare{Loss: &facts.Loss{Hole: true, HoleAfter: ref(30)}}
+			h = tc.b.from
 		}
-		host, silent := silentHost(c, tc.b)
-		if host != tc.host || silent != tc.silent {
-			t.Errorf("%s: host %d, silent %v; want %d, %v", tc.name, host, silent, tc.host, tc.silent)
+		c.Side[facts.Client].LastPayload = ref(tc.client)
+		if h != facts.Client {
+			c.Side[h].LastPayload = ref(tc.h.data)
+		}
+		c.Side[h].FIN = ref(tc.h.fin)
+		c.Path.Side[h].Rare = &facts.PathRare{DupRef: ref(tc.h.dup)}
+		if tc.h.rst != 0 {
+			c.RSTs = []facts.RST{{Ref: ref(tc.h.rst), From: uint8(h)}}
+		}
+		l := &facts.Loss{PeerLast: ref(tc.h.last)}
+		if tc.b.hole {
+			l = &facts.Loss{Hole: true, HoleAfter: ref(30), Last: ref(max(tc.h.last, tc.client))}
+		}
+		c.Path.Side[tc.b.from].Rare = &facts.PathRare{Loss: l}
+		host, later := hostAfterLoss(c, tc.b)
+		if host != tc.host || later.ref.Num() != tc.later || later.key != tc.key {
+			t.Errorf("%s: host %d, later frame %d %q; want %d, %d %q", tc.name, host, later.ref.Num(), later.key, tc.host, tc.later, tc.key)
 		}
 	}
 }

@@ -352,29 +352,66 @@ func (j *judge) classifyBlackhole(end time.Time) bool {
 		passed = result.Msg("path.passed-before", result.Int("passed", b.passedMax), who)
 	}
 	down := result.Message{}
-	if h, silent := silentHost(c, b); silent {
+	switch h, later := hostAfterLoss(c, b); {
+	case !later.ref.Seen():
 		down = result.Msg("path.or-host-down", param.Side("host", h))
+	default:
+		// The host the loss names sent a packet after it began: it was up, and only the path is left.
+		what := result.Msg(later.key)
+		if !slices.ContainsFunc(j.d.Evidence, func(e result.Evidence) bool { return e.Frame == later.ref.Num() }) {
+			j.evidence(later.ref, "ev.host-sent-later", result.Sub("what", what), param.Side("host", h))
+		}
+		if b.hole {
+			down = result.Msg("path.host-up-hole", param.Side("host", h), result.Sub("what", what), result.Int("frame", later.ref.Num()))
+		} else {
+			down = result.Msg("path.host-up-lost", param.Side("host", h), result.Sub("what", what), result.Int("frame", later.ref.Num()), who)
+		}
 	}
 	j.verdict(v, "reason.data-blackhole", result.Sub("what", what), result.Sub("down", down), result.Sub("passed", passed))
 	return true
 }
 
-// silentHost names the host whose silence a blackhole's packets show as well as a path that
-// drops them: seen from the sender, the receiver that never acknowledged the data; seen from
-// the receiver, the sender that never filled the hole. A crashed, hung or unplugged host gives
-// the same packets, unless it sent more after the loss began (data, or duplicate ACKs that
-// answer segments past it): then it was up and only the path remains (silent is false).
-func silentHost(c *facts.Conn, b blackhole) (host int, silent bool) {
+// laterPacket is a packet a host sent after a loss began, and the message key that names what
+// it was.
+type laterPacket struct {
+	ref facts.Ref
+	key string
+}
+
+// hostAfterLoss names the host whose silence a blackhole's packets show as well as a path that
+// drops them: seen from the sender, the receiver that never acknowledged the data; seen from the
+// receiver, the sender that never filled the hole. A crashed, hung or unplugged host gives the
+// same packets, unless it sent anything after the loss began: data, a duplicate ACK, a FIN, a
+// reset or a pure ACK that does not cover the data. Then it was up and only the path remains:
+// later is the first such packet the record shows (unset when the host stayed silent).
+func hostAfterLoss(c *facts.Conn, b blackhole) (host int, later laterPacket) {
+	l := c.Path.Side[b.from].R().Loss
+	var since int32
+	last := l.PeerLast // the host's latest packet
 	if b.hole {
-		l := c.Path.Side[b.from].R().Loss
-		return b.from, c.Side[b.from].LastPayload.Frame <= l.HoleAfter.Frame
+		host, since, last = b.from, l.HoleAfter.Frame, l.Last
+	} else {
+		host, since = 1-b.from, b.lost[0].First.Frame
 	}
-	since := b.lost[0].First.Frame
-	peer := 1 - b.from
-	if c.Side[peer].LastPayload.Frame > since || c.Path.Side[peer].R().DupRef.Frame > since {
-		return peer, false
+	consider := func(r facts.Ref, key string) {
+		if r.Frame > since && (!later.ref.Seen() || r.Frame < later.ref.Frame) {
+			later = laterPacket{r, key}
+		}
 	}
-	return peer, true
+	consider(c.Side[host].LastPayload, "path.sent-data")
+	consider(c.Path.Side[host].R().DupRef, "path.sent-dup-ack")
+	consider(c.Side[host].FIN, "path.sent-fin")
+	for _, r := range c.RSTs {
+		if int(r.From) == host {
+			consider(r.Ref, "path.sent-rst")
+		}
+	}
+	if !later.ref.Seen() {
+		// None of the kinds above: a packet without data, flags aside (a pure ACK, a
+		// retransmitted FIN).
+		consider(last, "path.sent-packet")
+	}
+	return host, later
 }
 
 func ordinal(n int) result.Message {

@@ -51,6 +51,7 @@ type side struct {
 	ttlSet  bool
 	ipid    uint16 // IP ID of this side's latest packet that is not a RST
 	ipidSet bool
+	last    facts.Ref // this side's latest packet, a RST too
 
 	ackMax    uint32 // highest acknowledgement number this side sent
 	ackSet    bool
@@ -124,6 +125,7 @@ func (ps *State) Packet(d int, p *capture.Packet, last time.Time, rsts int, last
 		ps.prevGap, ps.lastGap = ps.lastGap, stamp.Sub(p.Time, last)
 	}
 	ps.started = true
+	s.last = r
 	rst := t.Flags&capture.FlagRST != 0
 	syn := t.Flags&capture.FlagSYN != 0
 	ack := t.Flags&capture.FlagACK != 0
@@ -300,7 +302,7 @@ func (ps *State) Record(c *facts.Conn) {
 			r := &facts.PathRare{DupRef: s.dupRef, ZeroRef: s.zeroRef, ZeroStart: s.zeroStart, ZeroMax: s.zeroMax}
 			if resent || s.hole {
 				l := &facts.Loss{MaxAcked: s.maxAcked, Hole: s.hole, HoleFilled: s.holeFilled, HoleStart: s.holeStart,
-					HoleEnd: s.holeEnd, HoleAfter: s.holeAfter, HoleAfterLen: s.holeAftLen}
+					HoleEnd: s.holeEnd, HoleAfter: s.holeAfter, HoleAfterLen: s.holeAftLen, Last: s.last, PeerLast: ps.side[1-d].last}
 				for _, seg := range s.outstanding() {
 					l.Out = append(l.Out, facts.Segment{Seq: seg.seq, End: seg.end, Len: int(seg.n), Sends: int(seg.sends),
 						First: seg.first, Last: seg.last})

@@ -7,15 +7,22 @@
 //
 // Script lines ('#' starts a comment):
 //
-//	conn <cport> [v6]    start a connection: client 10.0.0.1:cport (2001:db8::1), server 10.0.0.2:443
-//	<dt_ms> <c|s> <FLAGS> [payload] [ipid=N] [ttl=N] [rtx]
+//	conn <cport> [v6] [port=N]
+//	                     start a connection: client 10.0.0.1:cport (2001:db8::1), server
+//	                     10.0.0.2:443 (2001:db8::2), or the server on port N
+//	<dt_ms> <c|s> <FLAGS> [payload] [ipid=N] [ttl=N] [win=N] [ack=N] [rtx]
 //	                     a packet dt_ms after the one before, from the client or the server
 //
 // FLAGS: letters S A F R P ('-' for none), or GAP: the packet is not written, but its sequence
 // numbers are spent (a segment the capture lost). payload: CH, CH1, CH2 (the ClientHello, its
 // halves), SF (the server flight), SH (its ServerHello record), REST (the rest of the flight),
 // app:N (an application-data record of N bytes), raw:N (N zero bytes). rtx resends the side's last
-// payload. TTLs are 64 (client) and 60 (server); IP IDs count up from 100 and 5000.
+// payload. TTLs are 64 (client) and 60 (server); IP IDs count up from 100 and 5000; the window is
+// 65535 unless win=N. A packet acknowledges everything the peer sent before it, unless ack=N: then
+// its acknowledgement number is the peer's N-th byte in relative sequence numbers (as Wireshark
+// shows them; 1 is the byte after the peer's SYN), to leave the peer's data unacknowledged. Raw
+// data on port 443 reads as a client that does not speak TLS: a script about plain TCP chooses
+// another port.
 package main
 
 import (
@@ -73,6 +80,9 @@ func flights() (ch []byte, sf []byte) {
 	return
 }
 
+// The sides' SYN sequence numbers.
+const clientISN, serverISN = 1000, 5000
+
 func main() {
 	ch, sf := flights()
 	shLen := 5 + (int(sf[3])<<8 | int(sf[4])) // the ServerHello record
@@ -81,6 +91,7 @@ func main() {
 	t := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
 	var cseq, sseq uint32
 	var cport layers.TCPPort
+	sport := layers.TCPPort(443)
 	v6 := false
 	var lastPayload [2][]byte
 	var lastSeq [2]uint32
@@ -94,8 +105,17 @@ func main() {
 		if f[0] == "conn" {
 			p, _ := strconv.Atoi(f[1])
 			cport = layers.TCPPort(p)
-			cseq, sseq = 1000, 5000
-			v6 = len(f) > 2 && f[2] == "v6"
+			cseq, sseq = clientISN, serverISN
+			v6, sport = false, 443
+			for _, a := range f[2:] {
+				switch {
+				case a == "v6":
+					v6 = true
+				case strings.HasPrefix(a, "port="):
+					n, _ := strconv.Atoi(a[5:])
+					sport = layers.TCPPort(n)
+				}
+			}
 			continue
 		}
 		dt, _ := strconv.ParseFloat(f[0], 64)
@@ -105,7 +125,7 @@ func main() {
 		if fromClient {
 			d = 0
 		}
-		tcp := &layers.TCP{SrcPort: cport, DstPort: 443, Window: 65535}
+		tcp := &layers.TCP{SrcPort: cport, DstPort: sport, Window: 65535}
 		for _, c := range f[2] {
 			switch c {
 			case 'S':
@@ -127,6 +147,7 @@ func main() {
 		}
 		rtx := false
 		setid := -1
+		ack := int64(-1)
 		for _, a := range f[3:] {
 			switch {
 			case a == "CH":
@@ -153,6 +174,12 @@ func main() {
 			case strings.HasPrefix(a, "ttl="):
 				n, _ := strconv.Atoi(a[4:])
 				ttl = uint8(n)
+			case strings.HasPrefix(a, "win="):
+				n, _ := strconv.Atoi(a[4:])
+				tcp.Window = uint16(n)
+			case strings.HasPrefix(a, "ack="):
+				n, _ := strconv.ParseInt(a[4:], 10, 64)
+				ack = n
 			case a == "rtx":
 				rtx = true
 			}
@@ -166,11 +193,18 @@ func main() {
 				tcp.Seq = lastSeq[d]
 			}
 		} else {
-			tcp.SrcPort, tcp.DstPort = 443, cport
+			tcp.SrcPort, tcp.DstPort = sport, cport
 			tcp.Seq, tcp.Ack = sseq, cseq
 			if rtx {
 				tcp.Seq = lastSeq[d]
 			}
+		}
+		if ack >= 0 {
+			isn := uint32(clientISN) // the peer's SYN sequence number
+			if fromClient {
+				isn = serverISN
+			}
+			tcp.Ack = isn + uint32(ack)
 		}
 		if !tcp.ACK {
 			tcp.Ack = 0

@@ -276,6 +276,7 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 		d := diagnose.Conn(c, &a.cfg, a.context(c.Vantage))
 		var w *facts.Views
 		if a.vp != nil {
+			a.vp.cite(&d, c.Vantage)
 			if w = a.vp.views[c.ID]; w != nil {
 				diagnose.Views(&d, w, a.vp.names)
 			}

@@ -3,8 +3,11 @@ package analyze
 import (
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/connscope/connscope/capture/pcapfile"
 	"github.com/connscope/connscope/internal/testtable"
@@ -235,4 +238,117 @@ func sameButTimes(a, b *result.Flow) bool {
 			f.TCP.ClientRetrans, f.TCP.ServerRetrans, frames(f.TCP.SYNs), frames(f.TCP.FINs), f.TCP.SYNACK.Frame, len(f.Evidence)}
 	}
 	return reflect.DeepEqual(key(a), key(b))
+}
+
+// twopointEvidence is the exact evidence of a scenario's agent and server captures given
+// together (labelled agent and server): each line after the capture its frame is in, then as the
+// table prints it. The lines of the connection's own packets come from its own view (the
+// agent's); the lines that compare the views cite the capture that holds the packet (the
+// server's, for the first of its packets that never reached the agent).
+var twopointEvidence = map[string][]string{
+	"forged-rst": {
+		"[agent] frame 2 23:43:43.930326 a packet the server did send: TTL 63",
+		"[agent] frame 39 23:43:43.953664 RST in the server's name: TTL 64 (0 hops from the capture point) vs the server's 63 (1 hop) in frame 2; " +
+			"IP ID 0x0000 where the server's packets had reached 0x30bb",
+		"[agent] frame 72 23:43:45.423231 data from the server after the reset in its name",
+		"[agent] frame 28 23:43:43.953640 the first client to server packet that never reached server (18 of 27 lost between them)",
+		"[agent] frame 39 23:43:43.953664 2 packets in the server's name that the server never sent (none at server; TTL 64, where the real ones " +
+			"arrive with 63): injected on the path between them",
+	},
+	"mtu-blackhole": {
+		"[agent] frame 6 23:39:29.400759 736-byte segment from the server that arrived after a gap of 1448 bytes (relative seq 1-1449) never seen here",
+		"[agent] frame 7 23:39:29.400766 duplicate ACK from the client: still waiting for the missing bytes",
+		"[server] frame 6 23:39:29.400684 the first server to client packet that never reached agent (7 of 11 lost between them)",
+	},
+	"nat-masquerade": {
+		"[agent] frame 4 23:40:28.323712 ClientHello offering TLS 1.0, TLS 1.1, TLS 1.2 (legacy_version TLS 1.2, no supported_versions extension)",
+		"[agent] frame 6 23:40:28.326635 ServerHello choosing TLS 1.2, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+		"[server] frame 1 23:40:28.313367 the connection is 10.92.2.254:60432 -> 10.92.2.2:4343; at agent it is 10.92.1.1:60432 -> 10.92.2.2:4343: " +
+			"an address translator between them",
+	},
+}
+
+// Every evidence line of a connection seen at several vantages names the vantage whose capture
+// holds its frame (Evidence.EvidenceAt, as the input's vantages name it), and that capture's
+// frame of that number has the line's time: the label is the right one. Each scenario's two
+// captures given together give the lines of twopointEvidence exactly; the files mergecap made
+// of each pair (one file, two links or two interfaces) name their links or interfaces, the
+// frames being the merged file's; each capture alone, one vantage, names none.
+func TestTwoPointEvidenceNamesItsCapture(t *testing.T) {
+	for _, row := range readTwopoint(t) {
+		if row["server_file"] == "-" {
+			continue
+		}
+		t.Run(row["scenario"], func(t *testing.T) {
+			agent, server := filepath.Join(ownCaptures, row["agent_file"]), filepath.Join(ownCaptures, row["server_file"])
+			res := analyzeInputs(t, pcapfile.Input{Path: agent, Point: "agent"}, pcapfile.Input{Path: server, Point: "server"})
+			f := oneFlow(t, res, row)
+			lines := checkEvidenceAt(t, res, f, frameTimes(t, agent), frameTimes(t, server))
+			if want, ok := twopointEvidence[row["scenario"]]; ok && !slices.Equal(lines, want) {
+				t.Errorf("evidence\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+			}
+			if len(lines) == 0 {
+				t.Error("no evidence")
+			}
+			for _, col := range []string{"merged_file", "merged_ifaces_file"} {
+				path := filepath.Join(ownCaptures, row[col])
+				merged, err := File(path, Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				f := oneFlow(t, merged, row)
+				times := frameTimes(t, path)
+				if len(merged.Input.Vantages) == 0 { // syn-drop: only the agent's packets, one point
+					for _, e := range f.Evidence {
+						if e.EvidenceAt != nil {
+							t.Errorf("%s: one vantage, yet frame %d names %q", row[col], e.Frame, say(e.Name))
+						}
+					}
+					continue
+				}
+				if len(checkEvidenceAt(t, merged, f, times, times)) != len(f.Evidence) {
+					t.Errorf("%s: evidence %+v", row[col], f.Evidence)
+				}
+			}
+			for _, path := range []string{agent, server} {
+				alone, err := File(path, Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, fl := range alone.Flows.All() {
+					for _, e := range fl.Evidence {
+						if e.EvidenceAt != nil {
+							t.Errorf("%s alone: frame %d names %q", filepath.Base(path), e.Frame, say(e.Name))
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// checkEvidenceAt checks that each evidence line of f names a vantage of res, by its index and
+// its name, whose capture's frame of that number has the line's time (times: by vantage), and
+// returns the lines, each after its vantage's name.
+func checkEvidenceAt(t *testing.T, res *result.Result, f *result.Flow, times ...map[int]time.Time) []string {
+	t.Helper()
+	var lines []string
+	for _, e := range f.Evidence {
+		if e.EvidenceAt == nil {
+			t.Errorf("frame %d names no vantage: %s", e.Frame, say(e.Text))
+			continue
+		}
+		if e.Vantage < 0 || e.Vantage >= len(res.Input.Vantages) || e.Vantage >= len(times) {
+			t.Errorf("frame %d: vantage %d of %d", e.Frame, e.Vantage, len(res.Input.Vantages))
+			continue
+		}
+		if got, want := say(e.Name), say(res.Input.Vantages[e.Vantage].Name); got != want {
+			t.Errorf("frame %d: vantage %d named %q, the input names it %q", e.Frame, e.Vantage, got, want)
+		}
+		if at, ok := times[e.Vantage][e.Frame]; !ok || !at.Equal(e.Time) {
+			t.Errorf("frame %d at %s: that frame of vantage %d's capture is at %s", e.Frame, e.Time, e.Vantage, at)
+		}
+		lines = append(lines, "["+say(e.Name)+"] "+evidenceLine(e))
+	}
+	return lines
 }

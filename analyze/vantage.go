@@ -22,6 +22,7 @@ type vantages struct {
 	aggs  []*fleet.Aggregate     // by vantage: every record at it
 	views map[int32]*facts.Views // by the primary record's ID
 	names []result.Message       // each vantage as messages name it
+	ats   []*result.EvidenceAt   // each vantage, for the evidence lines that cite its frames; nil with one
 	all   []pcapfile.Vantage     // as the reader described them last
 	pts   []pcapfile.Point       // the capture points, for the files frames are in
 	input func() ([]pcapfile.Vantage, []pcapfile.Point)
@@ -75,7 +76,27 @@ func (v *vantages) flush() {
 		cv[i] = correlate.Vantage{Whole: x.Interface < 0 && x.Link == "", Frames: x.Frames, First: x.First, Last: x.Last}
 	}
 	v.names = vantageNames(v.all, v.pts)
+	if len(v.all) > 1 {
+		v.ats = make([]*result.EvidenceAt, len(v.all))
+		for i := range v.all {
+			v.ats[i] = &result.EvidenceAt{Vantage: i, Name: v.names[i]}
+		}
+	}
 	v.corr.Flush(cv)
+}
+
+// cite names the vantage x in the evidence lines d has no vantage for: a connection's own
+// evidence, and that of the connections its vantage's context cites, comes from the capture
+// of the vantage its record is at. With one vantage, evidence names none.
+func (v *vantages) cite(d *diagnose.Diagnosis, x uint16) {
+	if int(x) >= len(v.ats) {
+		return
+	}
+	for i := range d.Evidence {
+		if d.Evidence[i].EvidenceAt == nil {
+			d.Evidence[i].EvidenceAt = v.ats[x]
+		}
+	}
 }
 
 // vantageNames words each vantage: its capture point's label or file name, with the interface

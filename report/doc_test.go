@@ -91,6 +91,10 @@ func jsonKeys(t reflect.Type, seen map[reflect.Type]bool) []string {
 		if name == "-" || !f.IsExported() {
 			continue
 		}
+		if f.Anonymous && name == "" {
+			keys = append(keys, jsonKeys(f.Type, seen)...) // encoding/json writes its keys as the struct's own
+			continue
+		}
 		if name == "" {
 			name = f.Name
 		}

@@ -445,6 +445,12 @@ func jsonEvidence(w *jsonWriter, wd *words, es []result.Evidence) {
 			w.key("flow")
 			w.int(e.Flow)
 		}
+		if e.EvidenceAt != nil { // several vantages: which capture the frame is in
+			w.key("vantage")
+			w.int(e.Vantage)
+			w.key("capture")
+			jsonMsg(w, wd, &e.Name)
+		}
 		w.close('}')
 	}
 	w.close(']')

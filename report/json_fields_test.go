@@ -130,6 +130,10 @@ func checkFields(typ reflect.Type, doc any, path string, missing map[string]bool
 		if !sf.IsExported() || name == "-" || sf.Type == flowListType {
 			continue
 		}
+		if sf.Anonymous && name == "" {
+			checkFields(sf.Type, doc, path, missing) // encoding/json writes its keys as the struct's own
+			continue
+		}
 		if name == "" {
 			name = sf.Name
 		}

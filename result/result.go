@@ -396,6 +396,10 @@ type Evidence struct {
 	// Flow is the ID of another flow this evidence comes from (e.g. a ServerHello that shows what
 	// the server accepts); 0 (left out) when it is the flow's own packet.
 	Flow int `json:"flow,omitempty"`
+	// EvidenceAt is the vantage whose capture holds Frame, when the input has several
+	// (Input.Vantages): a frame number alone does not say which capture to open. Nil with one
+	// vantage. Its keys are the evidence's own in JSON, as encoding/json inlines them.
+	*EvidenceAt
 }
 
 // Summary aggregates the flows (all of them, listed or not).

@@ -18,6 +18,13 @@ type InputVantage struct {
 	Last   time.Time `json:"last"`
 }
 
+// EvidenceAt names the vantage an evidence line's frame is in, for an input of several
+// vantages. The evidence of one vantage may share one.
+type EvidenceAt struct {
+	Vantage int     `json:"vantage"` // index into Input.Vantages
+	Name    Message `json:"capture"` // the vantage as Input.Vantages names it
+}
+
 // ClockOffset is the clock offset between two vantages, measured from the packets of the
 // connections both saw: the far vantage's clock minus the near one's (near: nearer the clients).
 type ClockOffset struct {
@@ -30,7 +37,8 @@ type ClockOffset struct {
 // Vantages is how one connection was seen at several vantages, or should have been: a view per
 // vantage and, per direction, which packets left the sending side's vantage and reached the
 // receiving side's — the JSON "vantages" section of a flow (docs/json-schema.md). The flow's other
-// fields (frames, counts, ladder, evidence without a vantage named) come from Views[0].
+// fields (frames, counts, ladder) come from Views[0]; each evidence line names its vantage
+// (Evidence.EvidenceAt).
 type Vantages struct {
 	Views []VantageView `json:"views"`
 	// Near and Far index Views: the view nearest the client and the one nearest the server;

@@ -2,9 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -188,4 +191,115 @@ func TestAnalyzeMergedStdin(t *testing.T) {
 	if left, _ := os.ReadDir(tmp); len(left) != 0 {
 		t.Errorf("left behind in TMPDIR: %v", left)
 	}
+}
+
+// Every report format names, on each evidence line of a two-point run, the capture its frame is
+// in, in the same words: the table, Markdown and HTML before the line's text ("[agent] ..."), the
+// JSON report and NDJSON in the keys vantage and capture of each evidence item (the text then
+// without it). A single capture's evidence has neither.
+func TestTwoPointEvidenceEveryFormat(t *testing.T) {
+	toRoot(t)
+	type line struct {
+		frame          int
+		time, at, text string
+		vantage        int
+	}
+	for _, tc := range []struct {
+		scenario string
+		lines    []line // each format's lines, in order
+	}{
+		{"forged-rst", []line{
+			{2, "23:43:43.930326", "agent", "a packet the server did send: TTL 63", 0},
+			{39, "23:43:43.953664", "agent", "RST in the server's name: TTL 64 (0 hops from the capture point) vs the server's 63 (1 hop) in frame 2; " +
+				"IP ID 0x0000 where the server's packets had reached 0x30bb", 0},
+			{72, "23:43:45.423231", "agent", "data from the server after the reset in its name", 0},
+			{28, "23:43:43.953640", "agent", "the first client to server packet that never reached server (18 of 27 lost between them)", 0},
+			{39, "23:43:43.953664", "agent", "2 packets in the server's name that the server never sent (none at server; TTL 64, where the real " +
+				"ones arrive with 63): injected on the path between them", 0},
+		}},
+		{"mtu-blackhole", []line{
+			{6, "23:39:29.400759", "agent", "736-byte segment from the server that arrived after a gap of 1448 bytes (relative seq 1-1449) never seen here", 0},
+			{7, "23:39:29.400766", "agent", "duplicate ACK from the client: still waiting for the missing bytes", 0},
+			{6, "23:39:29.400684", "server", "the first server to client packet that never reached agent (7 of 11 lost between them)", 1},
+		}},
+	} {
+		t.Run(tc.scenario, func(t *testing.T) {
+			dir := "testdata/captures/twopoint/"
+			args := []string{"analyze", "--vantage", "agent=" + dir + tc.scenario + "-agent.pcap", "--vantage", "server=" + dir + tc.scenario + "-server.pcap"}
+			out := map[string]string{}
+			for _, format := range []string{"table", "markdown", "html", "json", "ndjson"} {
+				code, s, stderr := runCLI(append(args, "-f", format)...)
+				if code != exitFailed || stderr != "" {
+					t.Fatalf("%s: exit %d, stderr %q", format, code, stderr)
+				}
+				out[format] = s
+			}
+			width := 0
+			for _, l := range tc.lines {
+				width = max(width, len(strconv.Itoa(l.frame)))
+			}
+			var table, md, html []string
+			for _, l := range tc.lines {
+				table = append(table, fmt.Sprintf("    frame %*d  %s  [%s] %s", width, l.frame, l.time, l.at, l.text))
+				md = append(md, fmt.Sprintf("- Frame %d, %s UTC: \\[%s\\] %s", l.frame, l.time, l.at, l.text))
+				html = append(html, fmt.Sprintf(`<tr><td class="num mono">frame %d</td><td class="mono">%s</td><td>[%s] %s</td></tr>`,
+					l.frame, l.time, l.at, strings.ReplaceAll(l.text, "'", "&#39;")))
+			}
+			for _, f := range []struct {
+				format, prefix string // the prefix of its evidence lines, past their indentation
+				want           []string
+			}{{"table", "frame ", table}, {"markdown", "- Frame ", md}, {"html", `<tr><td class="num mono">frame `, html}} {
+				format, want := f.format, f.want
+				if got := linesLike(out[format], f.prefix); !slices.Equal(got, want) {
+					t.Errorf("%s evidence:\n%s\nwant\n%s", format, strings.Join(got, "\n"), strings.Join(want, "\n"))
+				}
+			}
+			type item struct {
+				Frame   int     `json:"frame"`
+				Text    string  `json:"text"`
+				Vantage *int    `json:"vantage"`
+				Capture *string `json:"capture"`
+			}
+			var js struct {
+				Flows []struct{ Evidence []item } `json:"flows"`
+			}
+			var nd struct {
+				Connscope struct{ Evidence []item } `json:"connscope"`
+			}
+			if err := json.Unmarshal([]byte(out["json"]), &js); err != nil || len(js.Flows) != 1 {
+				t.Fatalf("json: %v, %d flows", err, len(js.Flows))
+			}
+			first, _, _ := strings.Cut(out["ndjson"], "\n")
+			if err := json.Unmarshal([]byte(first), &nd); err != nil {
+				t.Fatalf("ndjson: %v", err)
+			}
+			for format, got := range map[string][]item{"json": js.Flows[0].Evidence, "ndjson": nd.Connscope.Evidence} {
+				ok := len(got) == len(tc.lines)
+				for i := 0; ok && i < len(got); i++ {
+					g, w := got[i], tc.lines[i]
+					ok = g.Frame == w.frame && g.Text == w.text && g.Vantage != nil && *g.Vantage == w.vantage && g.Capture != nil && *g.Capture == w.at
+				}
+				if !ok {
+					b, _ := json.Marshal(got)
+					t.Errorf("%s evidence %s, want %+v", format, b, tc.lines)
+				}
+			}
+			// The agent's capture alone: the same lines of its own packets, no capture named.
+			_, alone, _ := runCLI("analyze", dir+tc.scenario+"-agent.pcap", "-f", "json")
+			if strings.Contains(alone, `"capture"`) || strings.Contains(alone, `"vantage": 0`) || !strings.Contains(alone, `"text": "`+tc.lines[0].text) {
+				t.Errorf("the agent's capture alone:\n%s", alone)
+			}
+		})
+	}
+}
+
+// linesLike returns the lines of s that start, past their indentation, with prefix.
+func linesLike(s, prefix string) []string {
+	var out []string
+	for l := range strings.Lines(s) {
+		if strings.HasPrefix(strings.TrimLeft(l, " "), prefix) {
+			out = append(out, strings.TrimSuffix(l, "\n"))
+		}
+	}
+	return out
 }

@@ -66,7 +66,7 @@ func finding(v result.Verdict, w *facts.Views) (result.Verdict, int, int) {
 type Revision struct {
 	Verdict  result.Verdict    // the verdict, as Verdict gives it
 	Reason   result.Message    // the reason: the connection's own unless the views say more
-	Evidence []result.Evidence // evidence lines from each view, to add to the connection's own
+	Evidence []result.Evidence // evidence lines from each view (each names its vantage: At), to add to the connection's own
 	Flags    []string          // flags to add
 }
 
@@ -121,24 +121,32 @@ func Revise(v result.Verdict, own result.Message, w *facts.Views, names []result
 	if !reason.IsZero() {
 		d.Reason = reason
 	}
+	// at is the vantage of view i, for the evidence lines that cite its frames.
+	at := func(i int) *result.EvidenceAt {
+		return &result.EvidenceAt{Vantage: int(w.View[i].Vantage), Name: name(i)}
+	}
 	for dd := range w.Dir {
 		y := &w.Dir[dd]
 		s, t := from(dd)
+		sv, tv := w.Near, w.Far // the views direction dd leaves and should arrive at
+		if dd != facts.Client {
+			sv, tv = w.Far, w.Near
+		}
 		if y.Lost > 0 {
-			d.Evidence = append(d.Evidence, result.Evidence{Frame: y.FirstLost.Num(), Time: y.FirstLost.Time(),
-				Text: result.Msg("ev.views-first-lost", result.Sub("at", s), result.Sub("dir", result.Msg("direction."+facts.SideName[dd])),
+			d.Evidence = append(d.Evidence, result.Evidence{Frame: y.FirstLost.Num(), Time: y.FirstLost.Time(), EvidenceAt: at(sv),
+				Text: result.Msg("ev.views-first-lost", result.Sub("dir", result.Msg("direction."+facts.SideName[dd])),
 					result.Sub("to", t), result.Int("lost", y.Lost), result.Int("sent", y.Sent))})
 		}
 		if y.Injected > 0 {
-			d.Evidence = append(d.Evidence, result.Evidence{Frame: y.FirstInjected.Num(), Time: y.FirstInjected.Time(),
-				Text: result.Msg("ev.views-injected", result.Sub("at", t), result.Int("n", y.Injected), result.Sub("side", sender(dd)),
+			d.Evidence = append(d.Evidence, result.Evidence{Frame: y.FirstInjected.Num(), Time: y.FirstInjected.Time(), EvidenceAt: at(tv),
+				Text: result.Msg("ev.views-injected", result.Int("n", y.Injected), result.Sub("side", sender(dd)),
 					result.Sub("from", s), result.Sub("ttl", injectedTTL(y)))})
 		}
 	}
 	if w.NAT {
 		nv, fv := &w.View[w.Near], &w.View[w.Far]
-		d.Evidence = append(d.Evidence, result.Evidence{Frame: fv.First.Num(), Time: fv.First.Time(),
-			Text: result.Msg("ev.views-nat", result.Sub("at", far), result.Endpoint("client", fv.Client.String()),
+		d.Evidence = append(d.Evidence, result.Evidence{Frame: fv.First.Num(), Time: fv.First.Time(), EvidenceAt: at(w.Far),
+			Text: result.Msg("ev.views-nat", result.Endpoint("client", fv.Client.String()),
 				result.Endpoint("server", fv.Server.String()), result.Endpoint("near_client", nv.Client.String()),
 				result.Endpoint("near_server", nv.Server.String()), result.Sub("near", near))})
 	}

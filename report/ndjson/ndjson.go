@@ -300,6 +300,10 @@ func evidence(l *line, es []result.Evidence, wd Words) {
 		if e.Flow != 0 {
 			l.int("flow", int64(e.Flow))
 		}
+		if e.EvidenceAt != nil { // several vantages: which capture the frame is in
+			l.int("vantage", int64(e.Vantage))
+			l.str("capture", wd.Msg(&e.Name))
+		}
 		l.close()
 	}
 	l.closeArr()

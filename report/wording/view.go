@@ -16,7 +16,8 @@ type FlowView struct {
 	Evidence                        []EvidenceView
 }
 
-// EvidenceView is an evidence line worded.
+// EvidenceView is an evidence line worded: with several vantages, Text names the capture the
+// frame is in.
 type EvidenceView struct {
 	Frame int
 	Time  time.Time
@@ -35,10 +36,16 @@ func ViewFlow(f *result.Flow, wd *Words) *FlowView {
 	return v
 }
 
+// viewEvidence words evidence lines; with several vantages, each after the capture its frame
+// is in (report.evidence-at), so that the frame number says which file to open.
 func viewEvidence(es []result.Evidence, wd *Words) []EvidenceView {
 	out := make([]EvidenceView, len(es))
 	for i, e := range es {
-		out[i] = EvidenceView{Frame: e.Frame, Time: e.Time, Text: wd.Msg(e.Text), Flow: e.Flow}
+		text := e.Text
+		if e.EvidenceAt != nil {
+			text = result.Msg("report.evidence-at", result.Sub("at", e.Name), result.Sub("text", e.Text))
+		}
+		out[i] = EvidenceView{Frame: e.Frame, Time: e.Time, Text: wd.Msg(text), Flow: e.Flow}
 	}
 	return out
 }

@@ -106,6 +106,50 @@ type agentOutcome struct {
 	// late counts the failed flows whose TLS handshake had completed: they failed after it, so
 	// the versions offered did not cause them.
 	late int
+	// versionish counts the failed flows that the versions may explain: a version mismatch, or a
+	// ClientHello refused before any ServerHello (refusal).
+	versionish int
+	// failedWith counts the failed flows by verdict (few distinct ones per agent and server).
+	failedWith []verdictCount
+}
+
+type verdictCount struct {
+	verdict result.Verdict
+	n       int
+}
+
+// versionMayExplain reports whether the versions may explain a failed flow with verdict v that
+// chose version chosen (0: no ServerHello): a version mismatch, or a ClientHello the server
+// refused without a ServerHello.
+func versionMayExplain(v result.Verdict, chosen tls.Version) bool {
+	return v == result.VerdictTLSVersionMismatch || refusal(v) && chosen == 0
+}
+
+// addFailed counts n failed flows with verdict v.
+func (ao *agentOutcome) addFailed(v result.Verdict, n int) {
+	for i := range ao.failedWith {
+		if ao.failedWith[i].verdict == v {
+			ao.failedWith[i].n += n
+			return
+		}
+	}
+	ao.failedWith = append(ao.failedWith, verdictCount{v, n})
+}
+
+// failedVerdicts names the verdicts of the failed flows, most frequent first, as one key.
+func (ao *agentOutcome) failedVerdicts() string {
+	vs := slices.Clone(ao.failedWith)
+	slices.SortFunc(vs, func(a, b verdictCount) int {
+		if a.n != b.n {
+			return b.n - a.n
+		}
+		return strings.Compare(string(a.verdict), string(b.verdict))
+	})
+	names := make([]string, len(vs))
+	for i, v := range vs {
+		names[i] = string(v.verdict)
+	}
+	return strings.Join(names, ",")
 }
 
 type fpKey struct{ ja4, ja3 string }
@@ -203,6 +247,10 @@ func (g *Aggregate) Fleet(sum *result.Summary) {
 			if k.established {
 				ao.late += n
 			}
+			if versionMayExplain(v, k.chosen) {
+				ao.versionish += n
+			}
+			ao.addFailed(v, n)
 		}
 
 		if k.ja4 != "" || k.ja3 != "" {
@@ -286,8 +334,9 @@ func (p *serverPolicy) sentence(total int) result.Message {
 
 func fleetGroups(server result.HostPort, per map[netip.Addr]*agentOutcome) []result.FleetGroup {
 	type gk struct {
-		highest tls.Version
-		outcome string
+		highest  tls.Version
+		outcome  string
+		verdicts string // the failed flows' verdicts, for outcome failed-not-version
 	}
 	groups := map[gk]*result.FleetGroup{}
 	var keys []gk
@@ -298,12 +347,16 @@ func fleetGroups(server result.HostPort, per map[netip.Addr]*agentOutcome) []res
 	slices.SortFunc(addrs, func(a, b netip.Addr) int { return a.Compare(b) })
 	for _, ip := range addrs {
 		ao := per[ip]
-		outcome := "incomplete"
+		outcome, verdicts := "incomplete", ""
 		switch {
 		case ao.failed > 0 && ao.late == ao.failed:
 			// Every failure came after a completed handshake: grouping them under the version
 			// offered would suggest a version cause the packets rule out.
 			outcome = "after-handshake"
+		case ao.failed > 0 && ao.versionish == 0:
+			// No failure is one the versions may explain: the group names the verdicts instead
+			// of suggesting that the version offered made them fail.
+			outcome, verdicts = "failed-not-version", ao.failedVerdicts()
 		case ao.ok > 0 && ao.failed == 0:
 			outcome = "all-ok"
 		case ao.failed > 0 && ao.ok == 0:
@@ -311,7 +364,7 @@ func fleetGroups(server result.HostPort, per map[netip.Addr]*agentOutcome) []res
 		case ao.ok > 0:
 			outcome = "mixed"
 		}
-		k := gk{ao.highest, outcome}
+		k := gk{ao.highest, outcome, verdicts}
 		g := groups[k]
 		if g == nil {
 			g = &result.FleetGroup{Server: server, Outcome: outcome, Agents: []result.IP{}}
@@ -332,11 +385,20 @@ func fleetGroups(server result.HostPort, per map[netip.Addr]*agentOutcome) []res
 		if keys[i].highest.Rank() != keys[j].highest.Rank() {
 			return keys[i].highest.Rank() < keys[j].highest.Rank()
 		}
-		return keys[i].outcome < keys[j].outcome
+		if keys[i].outcome != keys[j].outcome {
+			return keys[i].outcome < keys[j].outcome
+		}
+		return keys[i].verdicts < keys[j].verdicts
 	})
 	out := make([]result.FleetGroup, 0, len(keys))
 	for _, k := range keys {
 		g := groups[k]
+		var verdicts []result.Message
+		if k.verdicts != "" {
+			for _, v := range strings.Split(k.verdicts, ",") {
+				verdicts = append(verdicts, result.Msg("fleet.verdict", result.Text("verdict", v)))
+			}
+		}
 		agents := make([]result.Message, len(g.Agents))
 		for i, a := range g.Agents {
 			agents[i] = result.Msg("agent", result.From("agent", a))
@@ -350,6 +412,9 @@ func fleetGroups(server result.HostPort, per map[netip.Addr]*agentOutcome) []res
 		}
 		g.Text = result.Msg("fleet.group-"+g.Outcome, result.Int("n", g.AgentCount), result.Sub("what", what),
 			result.Int("flows", g.Flows), result.Int("failed", g.Failed), result.List("agents", agents))
+		if verdicts != nil {
+			g.Text.Args = append(g.Text.Args, result.List("verdicts", verdicts))
+		}
 		out = append(out, *g)
 	}
 	return out

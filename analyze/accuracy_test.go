@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -80,6 +81,72 @@ func TestAccuracyFlags(t *testing.T) {
 		}
 		if !slices.Contains(fl.Flags, flag) {
 			t.Errorf("%s %s: flags %v, want %s among them", file, client, fl.Flags, flag)
+		}
+	}
+}
+
+// TestTLS13ServerRefusedFlight: a TLS 1.3 server that requires a client certificate answers the
+// client's encrypted second flight with one encrypted alert and closes (OpenSSL without a client
+// certificate and with an untrusted one, GnuTLS without one). The packets show the refusal, not
+// its reason: tls-handshake-failure/after-client-flight, the handshake not counted as completed
+// (tls.established false, no completed handshake in the server's row), and the fleet view names
+// the verdict rather than the version offered.
+func TestTLS13ServerRefusedFlight(t *testing.T) {
+	cases := []struct {
+		file, client                string
+		clientFlightLen, shortFrame int
+		endKey                      string
+	}{
+		{"accuracy/client-cert-required-tls13.pcap", "10.91.1.1:46032", 25, 12, "ev.side-fin-end"},
+		{"accuracy/client-cert-rejected-tls13.pcap", "10.91.1.1:46038", 968, 13, "ev.side-fin-end"},
+		{"accuracy/client-cert-gnutls-tls13.pcap", "10.91.1.1:40674", 25, 13, "ev.side-fin-end"},
+	}
+	for _, tc := range cases {
+		res, err := File(filepath.Join(ownCaptures, tc.file), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fl := findFlowFrom(res, tc.client)
+		if fl == nil {
+			t.Fatalf("%s: no flow from %s", tc.file, tc.client)
+		}
+		if fl.Verdict != result.VerdictTLSHandshakeFailure || fl.Advice.Variant != "after-client-flight" {
+			t.Errorf("%s: verdict %s/%s (%s), want tls-handshake-failure/after-client-flight", tc.file, fl.Verdict, fl.Advice.Variant, say(fl.Reason))
+		}
+		if fl.Reason.Key != "reason.server-refused-client-flight" {
+			t.Errorf("%s: reason %s, want reason.server-refused-client-flight", tc.file, fl.Reason.Key)
+		}
+		if fl.TLS == nil || fl.TLS.Established {
+			t.Errorf("%s: tls %+v, want a handshake not established", tc.file, fl.TLS)
+		}
+		var keys []string
+		for _, e := range fl.Evidence {
+			keys = append(keys, e.Text.Key)
+		}
+		wantKeys := []string{"ev.client-hello", "ev.server-hello", "ev.client-second-flight", "ev.server-short-record", tc.endKey}
+		if !slices.Equal(keys, wantKeys) {
+			t.Errorf("%s: evidence %v, want %v", tc.file, keys, wantKeys)
+		}
+		for _, e := range fl.Evidence {
+			switch e.Text.Key {
+			case "ev.client-second-flight":
+				if got := say(e.Text); !strings.Contains(got, fmt.Sprintf("(%d bytes)", tc.clientFlightLen)) {
+					t.Errorf("%s: %q, want the client's first encrypted record of %d bytes", tc.file, got, tc.clientFlightLen)
+				}
+			case "ev.server-short-record":
+				if e.Frame != tc.shortFrame || say(e.Text) != "the server's only record after it: 19 bytes, encrypted (the size of an alert)" {
+					t.Errorf("%s: frame %d %q, want frame %d, 19 bytes", tc.file, e.Frame, say(e.Text), tc.shortFrame)
+				}
+			}
+		}
+		sum := res.Summary
+		if len(sum.Servers) != 1 || sum.Servers[0].OKHandshakes != 0 || sum.Servers[0].Policy.Key != "clauses" ||
+			say(sum.Servers[0].Policy) != "no completed TLS handshake seen" {
+			t.Errorf("%s: servers %+v, want one with no completed handshake", tc.file, sum.Servers)
+		}
+		if len(sum.Fleet) != 1 || sum.Fleet[0].Outcome != "failed-not-version" ||
+			say(sum.Fleet[0].Text) != "1 agent offers at most TLS 1.3; its failed flow ends with tls-handshake-failure, not a version problem (1 flow, 1 failed): 10.91.1.1" {
+			t.Errorf("%s: fleet %+v (%q), want one failed-not-version group naming tls-handshake-failure", tc.file, sum.Fleet, say(sum.Fleet[0].Text))
 		}
 	}
 }

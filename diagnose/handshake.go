@@ -19,6 +19,8 @@ const (
 	variantServerHello      = "server-hello"
 	variantVersionFirst     = "version-first"
 	variantServerOlder      = "server-older"
+	// variantAfterClientFlight: a TLS 1.3 server refused the client's encrypted second flight.
+	variantAfterClientFlight = "after-client-flight"
 )
 
 // modernSuites are TLS 1.2 cipher suites every current server accepts (ECDHE with AES-GCM or

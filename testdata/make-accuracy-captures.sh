@@ -54,7 +54,9 @@ ACC_ALL=(
 	client-aborted-syn fin-retransmitted port-scan mixed-port-protocols
 	preamble-mariadb preamble-postgres preamble-ldap-starttls preamble-socks5 preamble-socks4
 	starttls-smtp starttls-imap starttls-pop3 starttls-ftp preamble-rdp
-	client-cert-required client-cert-rejected late-garbage downgrade-refused tls13-only-gnutls
+	client-cert-required client-cert-rejected
+	client-cert-required-tls13 client-cert-rejected-tls13 client-cert-gnutls-tls13
+	late-garbage downgrade-refused tls13-only-gnutls
 	draft-server-hello
 	forged-rst-survived
 	tfo-client-hello duplicate-synack iplen-overrun
@@ -518,6 +520,62 @@ cap_client-cert-rejected() {
 	wait_exit "$LAST_PID" 5
 	cap_stop
 	expect client-certificate-rejected "TLS 1.2" "TLS 1.2" server:unknown_ca SF "s_server -tls1_2 -Verify 1 -verify_return_error trusting only the test CA; s_client -tls1_2 presents a self-signed certificate: its Certificate message carries one certificate; the server answers with a fatal unknown_ca (48) after the client's flight. The server rejected the CLIENT's certificate (not the client the server's)"
+	finish
+}
+
+# 3b'. The same two cases in TLS 1.3 (s_server -tls1_3 -Verify 1 -verify_return_error): the
+# CertificateRequest, the client's Certificate and the server's alert are all encrypted. What the
+# packets show: the client's second flight (ChangeCipherSpec for middlebox compatibility, then
+# encrypted records), the server's one short encrypted record (its alert: certificate_required
+# (116) without a certificate, unknown_ca (48) for the self-signed one, per the server's log) and
+# its close. The client sends its GET right after its Finished, as an agent does: it has no way of
+# knowing that the server will refuse it, and it waits for the answer (-ign_eof).
+cap_client-cert-required-tls13() {
+	begin client-cert-required-tls13
+	acc_up
+	bg server osrv -tls1_3 -WWW -Verify 1 -verifyCAfile "$PKI/ca.pem" -verify_return_error
+	wait_listen $PORT
+	cap_start
+	# s_client's exit status is 0: its side of the TLS 1.3 handshake had finished before the alert.
+	oget -tls1_3 || true
+	wait_exit "$LAST_PID" 5
+	cap_stop
+	grep -q 'peer did not return a certificate' "$WORK/server.log" || die "the server did not refuse for a missing certificate: $(cat "$WORK/server.log")"
+	expect tls-handshake-failure "TLS 1.3" "TLS 1.3" - SF "s_server -tls1_3 -Verify 1 -verify_return_error (client certificate required); s_client -tls1_3 without a certificate, sending its GET right after its Finished: ServerHello TLS 1.3, then everything encrypted; the client's second flight (CCS, then encrypted records: an empty Certificate and Finished, then the GET) is answered by the server's one short encrypted record (its alert certificate_required, 116, per the server's log) and its FIN. On the wire: the handshake reached the client's second flight and the server refused; it cannot show whether the handshake completed, nor why: client certificate required/rejected are the candidates, never 'ok'"
+	finish
+}
+
+cap_client-cert-rejected-tls13() {
+	begin client-cert-rejected-tls13
+	acc_up
+	bg server osrv -tls1_3 -WWW -Verify 1 -verifyCAfile "$PKI/ca.pem" -verify_return_error
+	wait_listen $PORT
+	cap_start
+	oget -tls1_3 -cert "$PKI/selfsigned.pem" -key "$PKI/selfsigned.key" || true
+	wait_exit "$LAST_PID" 5
+	cap_stop
+	grep -q 'self-signed certificate\|unknown ca\|certificate verify failed' "$WORK/server.log" || die "the server did not reject the client's certificate: $(cat "$WORK/server.log")"
+	expect tls-handshake-failure "TLS 1.3" "TLS 1.3" - SF "s_server -tls1_3 -Verify 1 -verify_return_error trusting only the test CA; s_client -tls1_3 presents a self-signed certificate and sends its GET right after its Finished: the client's second flight (CCS, encrypted Certificate, CertificateVerify, Finished, then the GET) is answered by the server's one short encrypted record (its alert unknown_ca, 48, per the server's log) and its FIN. Same packets as without a certificate, but for the sizes: client certificate required/rejected are the candidates, never 'ok'"
+	finish
+}
+
+# 3b''. A GnuTLS server that requires a client certificate (gnutls-serv --require-client-cert
+# --verify-client-cert, TLS 1.3) and gnutls-cli without one, sending a line after the handshake.
+cap_client-cert-gnutls-tls13() {
+	begin client-cert-gnutls-tls13
+	acc_up
+	bg server S gnutls-serv --port "$PORT" --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.3' --require-client-cert --verify-client-cert \
+		--x509cafile "$PKI/ca.pem" --x509certfile "$PKI/server.pem" --x509keyfile "$PKI/server.key"
+	local srv=$LAST_PID
+	wait_listen $PORT
+	cap_start
+	{ printf 'GET %s HTTP/1.0\r\n\r\n' "$OFC_PATH"; sleep 2; } |
+		A timeout 20 gnutls-cli --insecure -p "$PORT" "$SRV" >>"$WORK/client.log" 2>&1 || true
+	sleep 0.3
+	cap_stop
+	stop_pid "$srv"
+	grep -q 'Certificate is required' "$WORK/server.log" || die "gnutls-serv did not refuse for a missing certificate: $(cat "$WORK/server.log")"
+	expect tls-handshake-failure "TLS 1.0,TLS 1.1,TLS 1.2,TLS 1.3" "TLS 1.3" - RSTR "gnutls-serv --priority NORMAL:-VERS-ALL:+VERS-TLS1.3 --require-client-cert --verify-client-cert; gnutls-cli (default: supported_versions 1.3 down to 1.0) without a certificate, sending a GET after the handshake: ServerHello TLS 1.3, the client's encrypted second flight, the server's one 19-byte encrypted record (certificate_required, 116, per both logs), the client's GET arriving after it, then the server's FIN and RST (RSTR). Client certificate required/rejected are the candidates, never 'ok'"
 	finish
 }
 

@@ -150,3 +150,37 @@ func TestTLS13ServerRefusedFlight(t *testing.T) {
 		}
 	}
 }
+
+// TestVersionMismatchVariants: the TLS version cases where only one side's versions are on the
+// wire get the variant whose next step fits them: a TLS 1.3-only client refused by a TLS 1.2-only
+// server (server-older: the fix is on the server, "TLS 1.3" the only version to enable there), a
+// client offering at most TLS 1.2 refused with protocol_version (client-tls12: never "enable TLS
+// 1.2 on the client"), and a legacy TLS 1.2 hello refused with handshake_failure (version-first).
+func TestVersionMismatchVariants(t *testing.T) {
+	cases := []struct {
+		file, client, variant, next string
+	}{
+		{"accuracy/tls13-client-tls12-server.pcap", "10.91.1.1:46926", "server-older",
+			"10.91.2.2:4343 refused every version the client already offers (TLS 1.3): enable one of them (TLS 1.3 or newer) on 10.91.2.2:4343; making the client accept an older version would weaken it and is a last resort."},
+		{"accuracy/tls12-only-vs-tls13-server.pcap", "10.91.1.1:58194", "client-tls12",
+			"10.91.2.2:4343 allows none of the versions the client offers (TLS 1.2); a server that refuses TLS 1.2 most often allows only TLS 1.3. Enable TLS 1.3 on the client (on Windows it needs Windows 11 or Windows Server 2022 and later), or allow TLS 1.2 on 10.91.2.2:4343, which settles it whatever 10.91.2.2:4343 allows today."},
+		{"accuracy/tls12-only-vs-tls13-server.pcap", "10.91.1.1:58208", "version-first",
+			"The server refused a ClientHello that offers at most TLS 1.2: check which versions 10.91.2.2:4343 allows (a server allowing only TLS 1.3 answers so) and enable a version both have; if it allows TLS 1.2, compare the cipher suites instead."},
+	}
+	for _, tc := range cases {
+		res, err := File(filepath.Join(ownCaptures, tc.file), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fl := findFlowFrom(res, tc.client)
+		if fl == nil {
+			t.Fatalf("%s: no flow from %s", tc.file, tc.client)
+		}
+		if fl.Advice.Variant != tc.variant {
+			t.Errorf("%s %s: variant %q (%s), want %q", tc.file, tc.client, fl.Advice.Variant, say(fl.Reason), tc.variant)
+		}
+		if got := advice(fl, "generic").NextSteps; len(got) != 1 || got[0] != tc.next {
+			t.Errorf("%s %s: next steps %q, want %q", tc.file, tc.client, got, tc.next)
+		}
+	}
+}

@@ -434,10 +434,17 @@ func (j *judge) classifyAlert(a facts.Alert) {
 	switch {
 	case d == tls.AlertProtocolVersion && j.classifyDowngradeAlert(a): // handshake.go
 	case d == tls.AlertProtocolVersion:
-		if h := j.tlsOf().Hello; a.From == facts.Server && a.BeforeServerHello && h != nil && h.Highest.Rank() >= tls.VersionTLS13.Rank() {
+		switch h := j.tlsOf().Hello; {
+		case a.From != facts.Server || !a.BeforeServerHello || h == nil:
+		case h.Highest.Rank() >= tls.VersionTLS13.Rank():
 			// The client offers up to TLS 1.3, so the server allows no newer version: it allows
 			// only versions below every one the client offers, and the fix is on the server.
 			j.d.Variant = variantServerOlder
+		case h.Highest == tls.VersionTLS12:
+			// The client already has TLS 1.2: "enable TLS 1.2 on the client" does not apply;
+			// the server allows only TLS 1.3 (or, for a client that lists its versions, only
+			// versions below 1.2).
+			j.d.Variant = variantClientTLS12
 		}
 		j.verdict(result.VerdictTLSVersionMismatch, "reason.alert-protocol-version", side("side", who), result.Sub("when", when), j.offered("offered"))
 	case j.classifyServerAlertClientCert(a):

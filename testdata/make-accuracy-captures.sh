@@ -57,6 +57,7 @@ ACC_ALL=(
 	client-cert-required client-cert-rejected
 	client-cert-required-tls13 client-cert-rejected-tls13 client-cert-gnutls-tls13
 	late-garbage downgrade-refused tls13-only-gnutls
+	tls13-client-tls12-server tls12-only-vs-tls13-server
 	draft-server-hello
 	forged-rst-survived
 	tfo-client-hello duplicate-synack iplen-overrun
@@ -638,6 +639,56 @@ cap_tls13-only-gnutls() {
 	cap_stop
 	stop_pid "$srv"
 	expect tls-version-mismatch "TLS 1.2" - server:handshake_failure SF "gnutls-serv --priority NORMAL:-VERS-ALL:+VERS-TLS1.3; OpenSSL s_client -tls1_2 (legacy_version 0x0303, no supported_versions): GnuTLS answers with handshake_failure (40), not protocol_version. Version mismatch first (the client offers at most 1.2, the server allows only 1.3), a cipher mismatch the other candidate"
+	finish
+}
+
+# 3e'. A TLS 1.3-only client (s_client -tls1_3: supported_versions lists only TLS 1.3) and an
+# OpenSSL server that allows only TLS 1.2: protocol_version (70) from the server before any
+# ServerHello. The client offers nothing older, so the server allows only older versions than
+# every one offered (variant server-older).
+cap_tls13-client-tls12-server() {
+	begin tls13-client-tls12-server
+	acc_up
+	bg server osrv -tls1_2 -WWW
+	wait_listen $PORT
+	cap_start
+	ofail -tls1_3
+	wait_exit "$LAST_PID" 5
+	cap_stop
+	expect tls-version-mismatch "TLS 1.3" - server:protocol_version SF "s_client -tls1_3 (supported_versions: TLS 1.3 only; legacy_version 0x0303) to s_server -tls1_2: the server reads supported_versions, shares no version and answers with protocol_version (70) before any ServerHello. A version mismatch where the SERVER is the older side (variant server-older): the client offers only TLS 1.3"
+	finish
+}
+
+# expect_raw VERDICT OFFERED CHOSEN ALERTS CONN_STATE NOTE : expect, with OFFERED as written (no
+# RFC 5246 widening of "TLS 1.2": for a ClientHello whose supported_versions lists only TLS 1.2).
+expect_raw() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$WORK/expect.tsv"; }
+
+# 3e''. Clients that offer at most TLS 1.2 to a TLS 1.3-only server, two ways on the wire:
+# 1. the Go client (tlsclient -min 1.2 -max 1.2): supported_versions lists TLS 1.2 alone (Go
+#    always sends the extension), so it offers exactly TLS 1.2, nothing below;
+# 2. gnutls-cli --priority NORMAL:-VERS-ALL:+VERS-TLS1.2: no supported_versions (GnuTLS sends the
+#    extension only when TLS 1.3 is enabled), legacy_version 0x0303: up to TLS 1.2.
+# Server: gnutls-serv allowing only TLS 1.3: it reads supported_versions and answers the first with
+# protocol_version (70), the second (no extension) with handshake_failure (40) (FIELD-NOTES).
+cap_tls12-only-vs-tls13-server() {
+	begin tls12-only-vs-tls13-server
+	acc_up
+	bg server S gnutls-serv --port "$PORT" --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.3' --x509certfile "$PKI/server.pem" --x509keyfile "$PKI/server.key"
+	local srv=$LAST_PID
+	wait_listen $PORT
+	cap_start
+	if A timeout 20 "$WORK/bin/tlsclient" -connect "$SRV:$PORT" -min 1.2 -max 1.2 -cafile "$PKI/ca.pem" -servername apexone.connscope.test >>"$WORK/client.log" 2>&1; then
+		die "the Go client got a connection"
+	fi
+	expect_raw tls-version-mismatch "TLS 1.2" - server:protocol_version SF "Go crypto/tls client with MinVersion = MaxVersion = TLS 1.2: its supported_versions extension lists only TLS 1.2 (0x0303), legacy_version 0x0303; gnutls-serv allowing only TLS 1.3 reads the extension and answers with protocol_version (70) before any ServerHello (unlike the hello without the extension below, which gets handshake_failure). The client offers exactly TLS 1.2, nothing below (the extension says so): offered 'TLS 1.2', not 'TLS 1.0-1.2'; variant client-tls12 (the client already has TLS 1.2: 'enable TLS 1.2 on the client' does not apply)"
+	sleep 0.3
+	if A timeout 20 gnutls-cli --insecure --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.2' -p "$PORT" "$SRV" </dev/null >>"$WORK/client.log" 2>&1; then
+		die "gnutls-cli got a connection"
+	fi
+	expect tls-version-mismatch "TLS 1.2" - server:handshake_failure SF "gnutls-cli --priority NORMAL:-VERS-ALL:+VERS-TLS1.2 to the same server: GnuTLS sends no supported_versions when TLS 1.3 is off (legacy_version 0x0303 only); handshake_failure (40) from the server before any ServerHello"
+	sleep 0.3
+	cap_stop
+	stop_pid "$srv"
 	finish
 }
 

@@ -184,3 +184,23 @@ func TestVersionMismatchVariants(t *testing.T) {
 		}
 	}
 }
+
+// TestTLS13IdleCloseNotRefusal: the same records as a refused flight (one alert-sized encrypted
+// record from the server after the client's flight, then the server's FIN), but 2 s after it: a
+// server closing an idle session with its close_notify. The handshake completed: ok.
+func TestTLS13IdleCloseNotRefusal(t *testing.T) {
+	res, err := File(filepath.Join(ownCaptures, "accuracy", "tls13-server-idle-close.pcap"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl := findFlowFrom(res, "10.91.1.1:33230")
+	if fl == nil {
+		t.Fatal("no flow from 10.91.1.1:33230")
+	}
+	if fl.Verdict != result.VerdictOK || fl.TLS == nil || !fl.TLS.Established {
+		t.Errorf("verdict %s (%s), tls %+v; want ok with an established handshake", fl.Verdict, say(fl.Reason), fl.TLS)
+	}
+	if sum := res.Summary; len(sum.Servers) != 1 || sum.Servers[0].OKHandshakes != 1 {
+		t.Errorf("servers %+v, want one with 1 completed handshake", sum.Servers)
+	}
+}

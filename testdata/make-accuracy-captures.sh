@@ -55,7 +55,7 @@ ACC_ALL=(
 	preamble-mariadb preamble-postgres preamble-ldap-starttls preamble-socks5 preamble-socks4
 	starttls-smtp starttls-imap starttls-pop3 starttls-ftp preamble-rdp
 	client-cert-required client-cert-rejected
-	client-cert-required-tls13 client-cert-rejected-tls13 client-cert-gnutls-tls13
+	client-cert-required-tls13 client-cert-rejected-tls13 client-cert-gnutls-tls13 tls13-server-idle-close
 	late-garbage downgrade-refused tls13-only-gnutls
 	tls13-client-tls12-server tls12-only-vs-tls13-server
 	draft-server-hello
@@ -557,6 +557,36 @@ cap_client-cert-rejected-tls13() {
 	cap_stop
 	grep -q 'self-signed certificate\|unknown ca\|certificate verify failed' "$WORK/server.log" || die "the server did not reject the client's certificate: $(cat "$WORK/server.log")"
 	expect tls-handshake-failure "TLS 1.3" "TLS 1.3" - SF "s_server -tls1_3 -Verify 1 -verify_return_error trusting only the test CA; s_client -tls1_3 presents a self-signed certificate and sends its GET right after its Finished: the client's second flight (CCS, encrypted Certificate, CertificateVerify, Finished, then the GET) is answered by the server's one short encrypted record (its alert unknown_ca, 48, per the server's log) and its FIN. Same packets as without a certificate, but for the sizes: client certificate required/rejected are the candidates, never 'ok'"
+	finish
+}
+
+# 3b-iii. The same packets but for their timing, and no failure: a TLS 1.3 server that sends no
+# session tickets (Python ssl, num_tickets 0) completes the handshake, and 2 s later closes the idle
+# session with its close_notify (one 19-byte encrypted record) and a FIN; the client (s_client,
+# stdin held open) had sent nothing after its Finished. One alert-sized record and the server's
+# close, as when a server refuses the client's flight, but not at once: ok, never a refusal.
+cap_tls13-server-idle-close() {
+	begin tls13-server-idle-close
+	acc_up
+	bg server S python3 -c '
+import socket, ssl, sys, time
+host, port, cert, key = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+ctx.num_tickets = 0
+ctx.load_cert_chain(cert, key)
+ls = socket.create_server((host, port))
+conn, _ = ls.accept()
+s = ctx.wrap_socket(conn, server_side=True)
+time.sleep(2)
+s.unwrap().close()
+' "$SRV" "$PORT" "$PKI/server.pem" "$PKI/server.key"
+	wait_listen $PORT
+	cap_start
+	sleep 4 | ocli -tls1_3 >>"$WORK/client.log" 2>&1 || true
+	wait_exit "$LAST_PID" 5
+	cap_stop
+	expect ok "TLS 1.3" "TLS 1.3" - SF "Python ssl server (TLS 1.3 only, num_tickets 0: no NewSessionTicket) and s_client -tls1_3 that sends nothing after its Finished: 2 s after the handshake the server closes the idle session with its close_notify (one 19-byte encrypted record) and a FIN. The same records as a server refusing the client's flight (client-cert-*-tls13), but 2 s later, not at once: ok, not a refusal"
 	finish
 }
 

@@ -136,8 +136,8 @@ func (ao *agentOutcome) addFailed(v result.Verdict, n int) {
 	ao.failedWith = append(ao.failedWith, verdictCount{v, n})
 }
 
-// failedVerdicts names the verdicts of the failed flows, most frequent first, as one key.
-func (ao *agentOutcome) failedVerdicts() string {
+// failedVerdicts are the verdicts of the failed flows, most frequent first.
+func (ao *agentOutcome) failedVerdicts() []result.Verdict {
 	vs := slices.Clone(ao.failedWith)
 	slices.SortFunc(vs, func(a, b verdictCount) int {
 		if a.n != b.n {
@@ -145,11 +145,11 @@ func (ao *agentOutcome) failedVerdicts() string {
 		}
 		return strings.Compare(string(a.verdict), string(b.verdict))
 	})
-	names := make([]string, len(vs))
+	out := make([]result.Verdict, len(vs))
 	for i, v := range vs {
-		names[i] = string(v.verdict)
+		out[i] = v.verdict
 	}
-	return strings.Join(names, ",")
+	return out
 }
 
 type fpKey struct{ ja4, ja3 string }
@@ -334,11 +334,12 @@ func (p *serverPolicy) sentence(total int) result.Message {
 
 func fleetGroups(server result.HostPort, per map[netip.Addr]*agentOutcome) []result.FleetGroup {
 	type gk struct {
-		highest  tls.Version
-		outcome  string
-		verdicts string // the failed flows' verdicts, for outcome failed-not-version
+		highest tls.Version
+		outcome string
 	}
 	groups := map[gk]*result.FleetGroup{}
+	// failedWith counts a failed-not-version group's failed flows by verdict.
+	failedWith := map[gk]*agentOutcome{}
 	var keys []gk
 	addrs := make([]netip.Addr, 0, len(per))
 	for ip := range per {
@@ -347,7 +348,7 @@ func fleetGroups(server result.HostPort, per map[netip.Addr]*agentOutcome) []res
 	slices.SortFunc(addrs, func(a, b netip.Addr) int { return a.Compare(b) })
 	for _, ip := range addrs {
 		ao := per[ip]
-		outcome, verdicts := "incomplete", ""
+		outcome := "incomplete"
 		switch {
 		case ao.failed > 0 && ao.late == ao.failed:
 			// Every failure came after a completed handshake: grouping them under the version
@@ -356,7 +357,7 @@ func fleetGroups(server result.HostPort, per map[netip.Addr]*agentOutcome) []res
 		case ao.failed > 0 && ao.versionish == 0:
 			// No failure is one the versions may explain: the group names the verdicts instead
 			// of suggesting that the version offered made them fail.
-			outcome, verdicts = "failed-not-version", ao.failedVerdicts()
+			outcome = "failed-not-version"
 		case ao.ok > 0 && ao.failed == 0:
 			outcome = "all-ok"
 		case ao.failed > 0 && ao.ok == 0:
@@ -364,15 +365,30 @@ func fleetGroups(server result.HostPort, per map[netip.Addr]*agentOutcome) []res
 		case ao.ok > 0:
 			outcome = "mixed"
 		}
-		k := gk{ao.highest, outcome, verdicts}
+		k := gk{ao.highest, outcome}
+		if outcome == "failed-not-version" {
+			// One group of every agent whose failures the versions do not explain: grouping
+			// them by the version they offer would suggest the very link the group denies.
+			k.highest = 0
+			fw := failedWith[k]
+			if fw == nil {
+				fw = &agentOutcome{}
+				failedWith[k] = fw
+			}
+			for _, vc := range ao.failedWith {
+				fw.addFailed(vc.verdict, vc.n)
+			}
+		}
 		g := groups[k]
 		if g == nil {
 			g = &result.FleetGroup{Server: server, Outcome: outcome, Agents: []result.IP{}}
-			if ao.highest != 0 {
-				g.HighestVersion = ao.highest.String()
-			}
 			groups[k] = g
 			keys = append(keys, k)
+		}
+		if ao.highest != 0 {
+			if h, ok := tls.ParseVersion(g.HighestVersion); !ok || ao.highest.Rank() > h.Rank() {
+				g.HighestVersion = ao.highest.String()
+			}
 		}
 		g.AgentCount++
 		if len(g.Agents) < result.MaxGroupAgents {
@@ -382,21 +398,21 @@ func fleetGroups(server result.HostPort, per map[netip.Addr]*agentOutcome) []res
 		g.Failed += ao.failed
 	}
 	sort.Slice(keys, func(i, j int) bool {
+		if ni, nj := keys[i].outcome == "failed-not-version", keys[j].outcome == "failed-not-version"; ni != nj {
+			return nj // the failures the versions do not explain come last
+		}
 		if keys[i].highest.Rank() != keys[j].highest.Rank() {
 			return keys[i].highest.Rank() < keys[j].highest.Rank()
 		}
-		if keys[i].outcome != keys[j].outcome {
-			return keys[i].outcome < keys[j].outcome
-		}
-		return keys[i].verdicts < keys[j].verdicts
+		return keys[i].outcome < keys[j].outcome
 	})
 	out := make([]result.FleetGroup, 0, len(keys))
 	for _, k := range keys {
 		g := groups[k]
 		var verdicts []result.Message
-		if k.verdicts != "" {
-			for _, v := range strings.Split(k.verdicts, ",") {
-				verdicts = append(verdicts, result.Msg("fleet.verdict", result.Text("verdict", v)))
+		if fw := failedWith[k]; fw != nil {
+			for _, v := range fw.failedVerdicts() {
+				verdicts = append(verdicts, result.Msg("fleet.verdict", result.Text("verdict", string(v))))
 			}
 		}
 		agents := make([]result.Message, len(g.Agents))

@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -81,5 +82,125 @@ func TestAccuracyFlags(t *testing.T) {
 		if !slices.Contains(fl.Flags, flag) {
 			t.Errorf("%s %s: flags %v, want %s among them", file, client, fl.Flags, flag)
 		}
+	}
+}
+
+// TestTLS13ServerRefusedFlight: a TLS 1.3 server that requires a client certificate answers the
+// client's encrypted second flight with one encrypted alert and closes (OpenSSL without a client
+// certificate and with an untrusted one, GnuTLS without one). The packets show the refusal, not
+// its reason: tls-handshake-failure/after-client-flight, the handshake not counted as completed
+// (tls.established false, no completed handshake in the server's row), and the fleet view names
+// the verdict rather than the version offered.
+func TestTLS13ServerRefusedFlight(t *testing.T) {
+	cases := []struct {
+		file, client                string
+		clientFlightLen, shortFrame int
+		endKey                      string
+	}{
+		{"accuracy/client-cert-required-tls13.pcap", "10.91.1.1:46032", 25, 12, "ev.side-fin-end"},
+		{"accuracy/client-cert-rejected-tls13.pcap", "10.91.1.1:46038", 968, 13, "ev.side-fin-end"},
+		{"accuracy/client-cert-gnutls-tls13.pcap", "10.91.1.1:40674", 25, 13, "ev.side-fin-end"},
+	}
+	for _, tc := range cases {
+		res, err := File(filepath.Join(ownCaptures, tc.file), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fl := findFlowFrom(res, tc.client)
+		if fl == nil {
+			t.Fatalf("%s: no flow from %s", tc.file, tc.client)
+		}
+		if fl.Verdict != result.VerdictTLSHandshakeFailure || fl.Advice.Variant != "after-client-flight" {
+			t.Errorf("%s: verdict %s/%s (%s), want tls-handshake-failure/after-client-flight", tc.file, fl.Verdict, fl.Advice.Variant, say(fl.Reason))
+		}
+		if fl.Reason.Key != "reason.server-refused-client-flight" {
+			t.Errorf("%s: reason %s, want reason.server-refused-client-flight", tc.file, fl.Reason.Key)
+		}
+		if fl.TLS == nil || fl.TLS.Established {
+			t.Errorf("%s: tls %+v, want a handshake not established", tc.file, fl.TLS)
+		}
+		var keys []string
+		for _, e := range fl.Evidence {
+			keys = append(keys, e.Text.Key)
+		}
+		wantKeys := []string{"ev.client-hello", "ev.server-hello", "ev.client-second-flight", "ev.server-short-record", tc.endKey}
+		if !slices.Equal(keys, wantKeys) {
+			t.Errorf("%s: evidence %v, want %v", tc.file, keys, wantKeys)
+		}
+		for _, e := range fl.Evidence {
+			switch e.Text.Key {
+			case "ev.client-second-flight":
+				if got := say(e.Text); !strings.Contains(got, fmt.Sprintf("(%d bytes)", tc.clientFlightLen)) {
+					t.Errorf("%s: %q, want the client's first encrypted record of %d bytes", tc.file, got, tc.clientFlightLen)
+				}
+			case "ev.server-short-record":
+				if e.Frame != tc.shortFrame || say(e.Text) != "the server's only record after it: 19 bytes, encrypted (the size of an alert)" {
+					t.Errorf("%s: frame %d %q, want frame %d, 19 bytes", tc.file, e.Frame, say(e.Text), tc.shortFrame)
+				}
+			}
+		}
+		sum := res.Summary
+		if len(sum.Servers) != 1 || sum.Servers[0].OKHandshakes != 0 || sum.Servers[0].Policy.Key != "clauses" ||
+			say(sum.Servers[0].Policy) != "no completed TLS handshake seen" {
+			t.Errorf("%s: servers %+v, want one with no completed handshake", tc.file, sum.Servers)
+		}
+		if len(sum.Fleet) != 1 || sum.Fleet[0].Outcome != "failed-not-version" ||
+			say(sum.Fleet[0].Text) != "1 agent fails for a reason other than the TLS versions: tls-handshake-failure (1 flow, 1 failed): 10.91.1.1" {
+			t.Errorf("%s: fleet %+v (%q), want one failed-not-version group naming tls-handshake-failure", tc.file, sum.Fleet, say(sum.Fleet[0].Text))
+		}
+	}
+}
+
+// TestVersionMismatchVariants: the TLS version cases where only one side's versions are on the
+// wire get the variant whose next step fits them: a TLS 1.3-only client refused by a TLS 1.2-only
+// server (server-older: the fix is on the server, "TLS 1.3" the only version to enable there), a
+// client offering at most TLS 1.2 refused with protocol_version (client-tls12: never "enable TLS
+// 1.2 on the client"), and a legacy TLS 1.2 hello refused with handshake_failure (version-first).
+func TestVersionMismatchVariants(t *testing.T) {
+	cases := []struct {
+		file, client, variant, next string
+	}{
+		{"accuracy/tls13-client-tls12-server.pcap", "10.91.1.1:46926", "server-older",
+			"10.91.2.2:4343 refused every version the client already offers (TLS 1.3): enable one of them (TLS 1.3 or newer) on 10.91.2.2:4343; making the client accept an older version would weaken it and is a last resort."},
+		{"accuracy/tls12-only-vs-tls13-server.pcap", "10.91.1.1:58194", "client-tls12",
+			"10.91.2.2:4343 allows none of the versions the client offers (TLS 1.2); a server that refuses TLS 1.2 most often allows only TLS 1.3. Enable TLS 1.3 on the client (on Windows it needs Windows 11 or Windows Server 2022 and later), or allow TLS 1.2 on 10.91.2.2:4343, which settles it whatever 10.91.2.2:4343 allows today."},
+		{"accuracy/tls12-only-vs-tls13-server.pcap", "10.91.1.1:58208", "version-first",
+			"The server refused a ClientHello that offers at most TLS 1.2: check which versions 10.91.2.2:4343 allows (a server allowing only TLS 1.3 answers so) and enable a version both have; if it allows TLS 1.2, compare the cipher suites instead."},
+	}
+	for _, tc := range cases {
+		res, err := File(filepath.Join(ownCaptures, tc.file), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fl := findFlowFrom(res, tc.client)
+		if fl == nil {
+			t.Fatalf("%s: no flow from %s", tc.file, tc.client)
+		}
+		if fl.Advice.Variant != tc.variant {
+			t.Errorf("%s %s: variant %q (%s), want %q", tc.file, tc.client, fl.Advice.Variant, say(fl.Reason), tc.variant)
+		}
+		if got := advice(fl, "generic").NextSteps; len(got) != 1 || got[0] != tc.next {
+			t.Errorf("%s %s: next steps %q, want %q", tc.file, tc.client, got, tc.next)
+		}
+	}
+}
+
+// TestTLS13IdleCloseNotRefusal: the same records as a refused flight (one alert-sized encrypted
+// record from the server after the client's flight, then the server's FIN), but 2 s after it: a
+// server closing an idle session with its close_notify. The handshake completed: ok.
+func TestTLS13IdleCloseNotRefusal(t *testing.T) {
+	res, err := File(filepath.Join(ownCaptures, "accuracy", "tls13-server-idle-close.pcap"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl := findFlowFrom(res, "10.91.1.1:33230")
+	if fl == nil {
+		t.Fatal("no flow from 10.91.1.1:33230")
+	}
+	if fl.Verdict != result.VerdictOK || fl.TLS == nil || !fl.TLS.Established {
+		t.Errorf("verdict %s (%s), tls %+v; want ok with an established handshake", fl.Verdict, say(fl.Reason), fl.TLS)
+	}
+	if sum := res.Summary; len(sum.Servers) != 1 || sum.Servers[0].OKHandshakes != 1 {
+		t.Errorf("servers %+v, want one with 1 completed handshake", sum.Servers)
 	}
 }

@@ -17,6 +17,9 @@ func AdviceParams(c *facts.Conn, d *Diagnosis, checkURL string) []result.Arg {
 		result.Text("time", c.Last.Time().Format("15:04:05")))
 	if x := c.TLS; x != nil && x.Hello != nil {
 		out = append(out, offeredArg("offered", x.Hello))
+		if len(x.Hello.Offered) > 0 {
+			out = append(out, result.Text("client_lowest", x.Hello.Offered[0].String()))
+		}
 	} else {
 		out = append(out, result.Sub("offered", result.Msg("phrase.unknown-versions")))
 	}

@@ -67,7 +67,7 @@ type Diagnosis struct {
 
 // encryptedAlertMaxLen: an encrypted alert record is 2 bytes of alert, 1 of content type and a
 // 16-byte AEAD tag (some stacks pad it a little); a TLS 1.3 Finished is at least 32+4+1+16.
-const encryptedAlertMaxLen = 24
+const encryptedAlertMaxLen = facts.EncryptedAlertMaxLen
 
 // Conn diagnoses one connection. ctx is what the whole capture showed (nil while the capture is
 // still being read: the verdict is then the connection's own).
@@ -434,10 +434,17 @@ func (j *judge) classifyAlert(a facts.Alert) {
 	switch {
 	case d == tls.AlertProtocolVersion && j.classifyDowngradeAlert(a): // handshake.go
 	case d == tls.AlertProtocolVersion:
-		if h := j.tlsOf().Hello; a.From == facts.Server && a.BeforeServerHello && h != nil && h.Highest.Rank() >= tls.VersionTLS13.Rank() {
+		switch h := j.tlsOf().Hello; {
+		case a.From != facts.Server || !a.BeforeServerHello || h == nil:
+		case h.Highest.Rank() >= tls.VersionTLS13.Rank():
 			// The client offers up to TLS 1.3, so the server allows no newer version: it allows
 			// only versions below every one the client offers, and the fix is on the server.
 			j.d.Variant = variantServerOlder
+		case h.Highest == tls.VersionTLS12:
+			// The client already has TLS 1.2: "enable TLS 1.2 on the client" does not apply;
+			// the server allows only TLS 1.3 (or, for a client that lists its versions, only
+			// versions below 1.2).
+			j.d.Variant = variantClientTLS12
 		}
 		j.verdict(result.VerdictTLSVersionMismatch, "reason.alert-protocol-version", side("side", who), result.Sub("when", when), j.offered("offered"))
 	case j.classifyServerAlertClientCert(a):
@@ -479,6 +486,10 @@ func (j *judge) classifyAfterServerHello(end time.Time) {
 		if e := x.FirstEncrypted[facts.Client]; e.Seen() && x.FirstEncryptedLen[facts.Client] <= encryptedAlertMaxLen && (cs.FIN.Seen() || hasRST) {
 			j.evidence(e, "ev.encrypted-alert-size", result.Int("len", x.FirstEncryptedLen[facts.Client]))
 			j.verdict(result.VerdictTLSCertificateRejected, "reason.tls13-certificate-rejected", v)
+			return
+		}
+		if short, end, how, ok := serverRefusedFlight(c); ok {
+			j.classifyRefusedFlight(short, end, how, v)
 			return
 		}
 	}
@@ -538,11 +549,67 @@ func tlsEstablished(c *facts.Conn) bool {
 	}
 	if v.Rank() >= tls.VersionTLS13.Rank() || isTLS13Draft(v) {
 		// TLS 1.3: the client's Finished is an encrypted record larger than an alert; or the
-		// client went on to send more records.
+		// client went on to send more records. Unless the server refused that flight: then
+		// the packets do not show the handshake complete, whatever the client sent.
+		if _, _, _, refused := serverRefusedFlight(c); refused {
+			return false
+		}
 		return (x.FirstEncrypted[facts.Client].Seen() && x.FirstEncryptedLen[facts.Client] > encryptedAlertMaxLen) ||
 			x.AppData[facts.Client] >= 2
 	}
 	return x.CCS[facts.Client].Seen() && x.CCS[facts.Server].Seen()
+}
+
+// serverRefusedFlight reports whether the server answered the client's first encrypted record
+// after the ServerHello (in TLS 1.3 the client's second flight: its Certificate if asked for one,
+// CertificateVerify, Finished) with one record of the size of an encrypted alert and nothing
+// else, within promptEnd of it, then ended the connection, before the client ended it: the server
+// refused that flight. (A server that closes an idle session later with a close_notify sends the
+// same packets, but not at once.) It returns that record, the server's end (FIN or RST) and the
+// phrase for it.
+func serverRefusedFlight(c *facts.Conn) (short, end facts.Ref, how string, ok bool) {
+	x := c.TLS
+	if x == nil || x.ServerAfterFlight != 1 || !x.R().ShortAnswer.Seen() {
+		return short, end, "", false
+	}
+	short = x.R().ShortAnswer
+	if short.Time().Sub(x.FirstEncrypted[facts.Client].Time()) > promptEnd {
+		return short, end, "", false
+	}
+	if fin := c.Side[facts.Client].FIN; fin.Seen() && fin.Frame < short.Frame {
+		return short, end, "", false // the record answers the client's close (its close_notify)
+	}
+	for _, r := range c.RSTs {
+		switch {
+		case r.From == facts.Client && r.Frame < short.Frame:
+			return short, end, "", false
+		case r.From == facts.Server && r.Frame > short.Frame && (!end.Seen() || r.Frame < end.Frame):
+			end, how = r.Ref, "phrase.end-rst"
+		}
+	}
+	if fin := c.Side[facts.Server].FIN; fin.Seen() && fin.Frame > short.Frame && (!end.Seen() || fin.Frame < end.Frame) {
+		end, how = fin, "phrase.end-fin"
+	}
+	// Without the server's end, it kept the connection open: the record may be anything.
+	return short, end, how, end.Seen()
+}
+
+// classifyRefusedFlight: the server refused the client's encrypted second flight (TLS 1.3) with
+// an alert-sized encrypted record and ended the connection (serverRefusedFlight). The packets
+// cannot show which alert, nor whether the server had asked for a client certificate: the reason
+// names what they show and the candidates.
+func (j *judge) classifyRefusedFlight(short, end facts.Ref, how string, version result.Arg) {
+	x := j.tlsOf()
+	j.evidence(x.FirstEncrypted[facts.Client], "ev.client-second-flight", result.Int("len", x.FirstEncryptedLen[facts.Client]))
+	j.evidence(short, "ev.server-short-record", result.Int("len", int(x.R().ShortAnswerLen)))
+	key := "ev.side-fin-end"
+	if how == "phrase.end-rst" {
+		key = "ev.side-rst-end"
+	}
+	j.evidence(end, key, side("side", facts.Server))
+	j.d.Variant = variantAfterClientFlight
+	j.verdict(result.VerdictTLSHandshakeFailure, "reason.server-refused-client-flight", version,
+		result.Int("len", int(x.R().ShortAnswerLen)), result.Sub("how", result.Msg(how)))
 }
 
 // Established reports whether the connection's TLS handshake completed, as far as packets show.

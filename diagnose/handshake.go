@@ -19,6 +19,9 @@ const (
 	variantServerHello      = "server-hello"
 	variantVersionFirst     = "version-first"
 	variantServerOlder      = "server-older"
+	variantClientTLS12      = "client-tls12"
+	// variantAfterClientFlight: a TLS 1.3 server refused the client's encrypted second flight.
+	variantAfterClientFlight = "after-client-flight"
 )
 
 // modernSuites are TLS 1.2 cipher suites every current server accepts (ECDHE with AES-GCM or

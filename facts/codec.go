@@ -244,6 +244,7 @@ func (k *Codec) encodeTLS(e *encoder, x *TLS) {
 	e.ref(x.HelloFirst)
 	e.uvarint(uint64(uint32(x.HelloSegments)))
 	e.uvarint(uint64(x.HelloRecord))
+	e.uvarint(uint64(uint32(x.ServerAfterFlight)))
 	e.bools(x.STARTTLS, x.X != nil)
 	if r := x.X; r != nil {
 		e.bytes([]byte(r.HelloErr))
@@ -262,6 +263,8 @@ func (k *Codec) encodeTLS(e *encoder, x *TLS) {
 		e.uvarint(uint64(uint32(r.ClientCerts)))
 		e.ref(r.BadServerHello)
 		e.uvarint(uint64(r.BadSHVersion))
+		e.ref(r.ShortAnswer)
+		e.uvarint(uint64(uint32(r.ShortAnswerLen)))
 	}
 }
 
@@ -603,6 +606,7 @@ func (k *Codec) decodeTLS(d *decoder, x *TLS) *TLS {
 	x.HelloFirst = d.ref()
 	x.HelloSegments = d.i32()
 	x.HelloRecord = tls.Version(d.uvarint())
+	x.ServerAfterFlight = d.i32()
 	var rare bool
 	d.bools(&x.STARTTLS, &rare)
 	if rare {
@@ -627,6 +631,8 @@ func (k *Codec) decodeTLS(d *decoder, x *TLS) *TLS {
 		r.ClientCerts = d.i32()
 		r.BadServerHello = d.ref()
 		r.BadSHVersion = tls.Version(d.uvarint())
+		r.ShortAnswer = d.ref()
+		r.ShortAnswerLen = d.i32()
 		x.X = r
 	}
 	return x

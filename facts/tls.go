@@ -42,6 +42,10 @@ type TLS struct {
 	// each side's first encrypted record.
 	AppData           [2]int32
 	FirstEncryptedLen [2]int32
+	// ServerAfterFlight counts the server's application_data records that came after the
+	// client's first encrypted record (in TLS 1.3 the client's second flight): what the server
+	// answered that flight with. A record beyond the analysed stream counts too.
+	ServerAfterFlight int32
 	// HelloFirst is the frame with the ClientHello's first byte (and that frame's time: the
 	// evidence cites it), HelloSegments the TCP segments it spanned and HelloRecord its record's
 	// version.
@@ -94,7 +98,17 @@ type TLSRare struct {
 	// BadServerHello is a ServerHello that did not parse, and BadSHVersion its version field.
 	BadServerHello Ref
 	BadSHVersion   tls.Version
+	// ShortAnswer is the server's first application_data record after the client's first
+	// encrypted record when it is no longer than an encrypted alert (EncryptedAlertMaxLen; its
+	// content is encrypted and unknown), and ShortAnswerLen its length.
+	ShortAnswer    Ref
+	ShortAnswerLen int32
 }
+
+// EncryptedAlertMaxLen is the longest record payload read as an encrypted alert: 2 bytes of
+// alert, 1 of content type and a 16-byte AEAD tag (some stacks pad it a little); a TLS 1.3
+// Finished is at least 32+4+1+16 bytes, an empty client Certificate 8+1+16.
+const EncryptedAlertMaxLen = 24
 
 // R returns the connection's rare TLS facts (zero values when it has none).
 func (x *TLS) R() *TLSRare {

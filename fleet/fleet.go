@@ -106,6 +106,50 @@ type agentOutcome struct {
 	// late counts the failed flows whose TLS handshake had completed: they failed after it, so
 	// the versions offered did not cause them.
 	late int
+	// versionish counts the failed flows that the versions may explain: a version mismatch, or a
+	// ClientHello refused before any ServerHello (refusal).
+	versionish int
+	// failedWith counts the failed flows by verdict (few distinct ones per agent and server).
+	failedWith []verdictCount
+}
+
+type verdictCount struct {
+	verdict result.Verdict
+	n       int
+}
+
+// versionMayExplain reports whether the versions may explain a failed flow with verdict v that
+// chose version chosen (0: no ServerHello): a version mismatch, or a ClientHello the server
+// refused without a ServerHello.
+func versionMayExplain(v result.Verdict, chosen tls.Version) bool {
+	return v == result.VerdictTLSVersionMismatch || refusal(v) && chosen == 0
+}
+
+// addFailed counts n failed flows with verdict v.
+func (ao *agentOutcome) addFailed(v result.Verdict, n int) {
+	for i := range ao.failedWith {
+		if ao.failedWith[i].verdict == v {
+			ao.failedWith[i].n += n
+			return
+		}
+	}
+	ao.failedWith = append(ao.failedWith, verdictCount{v, n})
+}
+
+// failedVerdicts are the verdicts of the failed flows, most frequent first.
+func (ao *agentOutcome) failedVerdicts() []result.Verdict {
+	vs := slices.Clone(ao.failedWith)
+	slices.SortFunc(vs, func(a, b verdictCount) int {
+		if a.n != b.n {
+			return b.n - a.n
+		}
+		return strings.Compare(string(a.verdict), string(b.verdict))
+	})
+	out := make([]result.Verdict, len(vs))
+	for i, v := range vs {
+		out[i] = v.verdict
+	}
+	return out
 }
 
 type fpKey struct{ ja4, ja3 string }
@@ -203,6 +247,10 @@ func (g *Aggregate) Fleet(sum *result.Summary) {
 			if k.established {
 				ao.late += n
 			}
+			if versionMayExplain(v, k.chosen) {
+				ao.versionish += n
+			}
+			ao.addFailed(v, n)
 		}
 
 		if k.ja4 != "" || k.ja3 != "" {
@@ -290,6 +338,8 @@ func fleetGroups(server result.HostPort, per map[netip.Addr]*agentOutcome) []res
 		outcome string
 	}
 	groups := map[gk]*result.FleetGroup{}
+	// failedWith counts a failed-not-version group's failed flows by verdict.
+	failedWith := map[gk]*agentOutcome{}
 	var keys []gk
 	addrs := make([]netip.Addr, 0, len(per))
 	for ip := range per {
@@ -304,6 +354,10 @@ func fleetGroups(server result.HostPort, per map[netip.Addr]*agentOutcome) []res
 			// Every failure came after a completed handshake: grouping them under the version
 			// offered would suggest a version cause the packets rule out.
 			outcome = "after-handshake"
+		case ao.failed > 0 && ao.versionish == 0:
+			// No failure is one the versions may explain: the group names the verdicts instead
+			// of suggesting that the version offered made them fail.
+			outcome = "failed-not-version"
 		case ao.ok > 0 && ao.failed == 0:
 			outcome = "all-ok"
 		case ao.failed > 0 && ao.ok == 0:
@@ -312,14 +366,29 @@ func fleetGroups(server result.HostPort, per map[netip.Addr]*agentOutcome) []res
 			outcome = "mixed"
 		}
 		k := gk{ao.highest, outcome}
+		if outcome == "failed-not-version" {
+			// One group of every agent whose failures the versions do not explain: grouping
+			// them by the version they offer would suggest the very link the group denies.
+			k.highest = 0
+			fw := failedWith[k]
+			if fw == nil {
+				fw = &agentOutcome{}
+				failedWith[k] = fw
+			}
+			for _, vc := range ao.failedWith {
+				fw.addFailed(vc.verdict, vc.n)
+			}
+		}
 		g := groups[k]
 		if g == nil {
 			g = &result.FleetGroup{Server: server, Outcome: outcome, Agents: []result.IP{}}
-			if ao.highest != 0 {
-				g.HighestVersion = ao.highest.String()
-			}
 			groups[k] = g
 			keys = append(keys, k)
+		}
+		if ao.highest != 0 {
+			if h, ok := tls.ParseVersion(g.HighestVersion); !ok || ao.highest.Rank() > h.Rank() {
+				g.HighestVersion = ao.highest.String()
+			}
 		}
 		g.AgentCount++
 		if len(g.Agents) < result.MaxGroupAgents {
@@ -329,6 +398,9 @@ func fleetGroups(server result.HostPort, per map[netip.Addr]*agentOutcome) []res
 		g.Failed += ao.failed
 	}
 	sort.Slice(keys, func(i, j int) bool {
+		if ni, nj := keys[i].outcome == "failed-not-version", keys[j].outcome == "failed-not-version"; ni != nj {
+			return nj // the failures the versions do not explain come last
+		}
 		if keys[i].highest.Rank() != keys[j].highest.Rank() {
 			return keys[i].highest.Rank() < keys[j].highest.Rank()
 		}
@@ -337,6 +409,12 @@ func fleetGroups(server result.HostPort, per map[netip.Addr]*agentOutcome) []res
 	out := make([]result.FleetGroup, 0, len(keys))
 	for _, k := range keys {
 		g := groups[k]
+		var verdicts []result.Message
+		if fw := failedWith[k]; fw != nil {
+			for _, v := range fw.failedVerdicts() {
+				verdicts = append(verdicts, result.Msg("fleet.verdict", result.Text("verdict", string(v))))
+			}
+		}
 		agents := make([]result.Message, len(g.Agents))
 		for i, a := range g.Agents {
 			agents[i] = result.Msg("agent", result.From("agent", a))
@@ -350,6 +428,9 @@ func fleetGroups(server result.HostPort, per map[netip.Addr]*agentOutcome) []res
 		}
 		g.Text = result.Msg("fleet.group-"+g.Outcome, result.Int("n", g.AgentCount), result.Sub("what", what),
 			result.Int("flows", g.Flows), result.Int("failed", g.Failed), result.List("agents", agents))
+		if verdicts != nil {
+			g.Text.Args = append(g.Text.Args, result.List("verdicts", verdicts))
+		}
 		out = append(out, *g)
 	}
 	return out

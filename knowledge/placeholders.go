@@ -22,6 +22,7 @@ var Placeholders = []Placeholder{
 	{"client", "the connection's client as ip:port"},
 	{"client_ip", "the client's address"},
 	{"client_highest", "the highest TLS version the client offers"},
+	{"client_lowest", "the lowest TLS version the client offers"},
 	{"offered", "every TLS version the client offers"},
 	{"time", "the time of the connection's last packet, hh:mm:ss UTC"},
 	{"router", "the router or firewall that sent an ICMP error"},

@@ -33,7 +33,10 @@ type FleetGroup struct {
 	Server         HostPort `json:"server"`
 	HighestVersion string   `json:"highest_version"` // "" for agents that sent no ClientHello
 	// Outcome is "all-ok", "all-failed", "mixed" (some flows ok, some failed), "after-handshake"
-	// (every failed flow failed after its TLS handshake had completed) or "incomplete" (no flow
+	// (every failed flow failed after its TLS handshake had completed), "failed-not-version"
+	// (no failed flow is one the versions may explain: no version mismatch, no ClientHello
+	// refused before a ServerHello; one group per server whatever versions its agents offer,
+	// HighestVersion the highest of them, Text names their verdicts) or "incomplete" (no flow
 	// was either ok or failed).
 	Outcome    string  `json:"outcome"`
 	AgentCount int     `json:"agent_count"`

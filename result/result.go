@@ -316,7 +316,8 @@ type TLS struct {
 	// ServerMessages lists the handshake messages the server sent in plaintext, in order.
 	ServerMessages []string `json:"server_messages"`
 	// Established is true when both sides sent their Finished (TLS <= 1.2: a ChangeCipherSpec
-	// each way; TLS 1.3: client application data or Finished after the server's flight).
+	// each way; TLS 1.3: client application data or Finished after the server's flight, unless
+	// the server answered that flight with one alert-sized record and closed: it refused it).
 	Established bool `json:"established"`
 	// ApplicationData counts application_data records per side after the handshake.
 	ClientAppData int `json:"client_app_data_records"`

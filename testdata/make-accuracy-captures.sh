@@ -54,7 +54,10 @@ ACC_ALL=(
 	client-aborted-syn fin-retransmitted port-scan mixed-port-protocols
 	preamble-mariadb preamble-postgres preamble-ldap-starttls preamble-socks5 preamble-socks4
 	starttls-smtp starttls-imap starttls-pop3 starttls-ftp preamble-rdp
-	client-cert-required client-cert-rejected late-garbage downgrade-refused tls13-only-gnutls
+	client-cert-required client-cert-rejected
+	client-cert-required-tls13 client-cert-rejected-tls13 client-cert-gnutls-tls13 tls13-server-idle-close
+	late-garbage downgrade-refused tls13-only-gnutls
+	tls13-client-tls12-server tls12-only-vs-tls13-server
 	draft-server-hello
 	forged-rst-survived
 	tfo-client-hello duplicate-synack iplen-overrun
@@ -522,6 +525,92 @@ cap_client-cert-rejected() {
 	finish
 }
 
+# 3b'. The same two cases in TLS 1.3 (s_server -tls1_3 -Verify 1 -verify_return_error): the
+# CertificateRequest, the client's Certificate and the server's alert are all encrypted. What the
+# packets show: the client's second flight (ChangeCipherSpec for middlebox compatibility, then
+# encrypted records), the server's one short encrypted record (its alert: certificate_required
+# (116) without a certificate, unknown_ca (48) for the self-signed one, per the server's log) and
+# its close. The client sends its GET right after its Finished, as an agent does: it has no way of
+# knowing that the server will refuse it, and it waits for the answer (-ign_eof).
+cap_client-cert-required-tls13() {
+	begin client-cert-required-tls13
+	acc_up
+	bg server osrv -tls1_3 -WWW -Verify 1 -verifyCAfile "$PKI/ca.pem" -verify_return_error
+	wait_listen $PORT
+	cap_start
+	# s_client's exit status is 0: its side of the TLS 1.3 handshake had finished before the alert.
+	oget -tls1_3 || true
+	wait_exit "$LAST_PID" 5
+	cap_stop
+	grep -q 'peer did not return a certificate' "$WORK/server.log" || die "the server did not refuse for a missing certificate: $(cat "$WORK/server.log")"
+	expect tls-handshake-failure "TLS 1.3" "TLS 1.3" - SF "s_server -tls1_3 -Verify 1 -verify_return_error (client certificate required); s_client -tls1_3 without a certificate, sending its GET right after its Finished: ServerHello TLS 1.3, then everything encrypted; the client's second flight (CCS, then encrypted records: an empty Certificate and Finished, then the GET) is answered by the server's one short encrypted record (its alert certificate_required, 116, per the server's log) and its FIN. On the wire: the handshake reached the client's second flight and the server refused; it cannot show whether the handshake completed, nor why: client certificate required/rejected are the candidates, never 'ok'"
+	finish
+}
+
+cap_client-cert-rejected-tls13() {
+	begin client-cert-rejected-tls13
+	acc_up
+	bg server osrv -tls1_3 -WWW -Verify 1 -verifyCAfile "$PKI/ca.pem" -verify_return_error
+	wait_listen $PORT
+	cap_start
+	oget -tls1_3 -cert "$PKI/selfsigned.pem" -key "$PKI/selfsigned.key" || true
+	wait_exit "$LAST_PID" 5
+	cap_stop
+	grep -q 'self-signed certificate\|unknown ca\|certificate verify failed' "$WORK/server.log" || die "the server did not reject the client's certificate: $(cat "$WORK/server.log")"
+	expect tls-handshake-failure "TLS 1.3" "TLS 1.3" - SF "s_server -tls1_3 -Verify 1 -verify_return_error trusting only the test CA; s_client -tls1_3 presents a self-signed certificate and sends its GET right after its Finished: the client's second flight (CCS, encrypted Certificate, CertificateVerify, Finished, then the GET) is answered by the server's one short encrypted record (its alert unknown_ca, 48, per the server's log) and its FIN. Same packets as without a certificate, but for the sizes: client certificate required/rejected are the candidates, never 'ok'"
+	finish
+}
+
+# 3b-iii. The same packets but for their timing, and no failure: a TLS 1.3 server that sends no
+# session tickets (Python ssl, num_tickets 0) completes the handshake, and 2 s later closes the idle
+# session with its close_notify (one 19-byte encrypted record) and a FIN; the client (s_client,
+# stdin held open) had sent nothing after its Finished. One alert-sized record and the server's
+# close, as when a server refuses the client's flight, but not at once: ok, never a refusal.
+cap_tls13-server-idle-close() {
+	begin tls13-server-idle-close
+	acc_up
+	bg server S python3 -c '
+import socket, ssl, sys, time
+host, port, cert, key = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+ctx.num_tickets = 0
+ctx.load_cert_chain(cert, key)
+ls = socket.create_server((host, port))
+conn, _ = ls.accept()
+s = ctx.wrap_socket(conn, server_side=True)
+time.sleep(2)
+s.unwrap().close()
+' "$SRV" "$PORT" "$PKI/server.pem" "$PKI/server.key"
+	wait_listen $PORT
+	cap_start
+	sleep 4 | ocli -tls1_3 >>"$WORK/client.log" 2>&1 || true
+	wait_exit "$LAST_PID" 5
+	cap_stop
+	expect ok "TLS 1.3" "TLS 1.3" - SF "Python ssl server (TLS 1.3 only, num_tickets 0: no NewSessionTicket) and s_client -tls1_3 that sends nothing after its Finished: 2 s after the handshake the server closes the idle session with its close_notify (one 19-byte encrypted record) and a FIN. The same records as a server refusing the client's flight (client-cert-*-tls13), but 2 s later, not at once: ok, not a refusal"
+	finish
+}
+
+# 3b''. A GnuTLS server that requires a client certificate (gnutls-serv --require-client-cert
+# --verify-client-cert, TLS 1.3) and gnutls-cli without one, sending a line after the handshake.
+cap_client-cert-gnutls-tls13() {
+	begin client-cert-gnutls-tls13
+	acc_up
+	bg server S gnutls-serv --port "$PORT" --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.3' --require-client-cert --verify-client-cert \
+		--x509cafile "$PKI/ca.pem" --x509certfile "$PKI/server.pem" --x509keyfile "$PKI/server.key"
+	local srv=$LAST_PID
+	wait_listen $PORT
+	cap_start
+	{ printf 'GET %s HTTP/1.0\r\n\r\n' "$OFC_PATH"; sleep 2; } |
+		A timeout 20 gnutls-cli --insecure -p "$PORT" "$SRV" >>"$WORK/client.log" 2>&1 || true
+	sleep 0.3
+	cap_stop
+	stop_pid "$srv"
+	grep -q 'Certificate is required' "$WORK/server.log" || die "gnutls-serv did not refuse for a missing certificate: $(cat "$WORK/server.log")"
+	expect tls-handshake-failure "TLS 1.0,TLS 1.1,TLS 1.2,TLS 1.3" "TLS 1.3" - RSTR "gnutls-serv --priority NORMAL:-VERS-ALL:+VERS-TLS1.3 --require-client-cert --verify-client-cert; gnutls-cli (default: supported_versions 1.3 down to 1.0) without a certificate, sending a GET after the handshake: ServerHello TLS 1.3, the client's encrypted second flight, the server's one 19-byte encrypted record (certificate_required, 116, per both logs), the client's GET arriving after it, then the server's FIN and RST (RSTR). Client certificate required/rejected are the candidates, never 'ok'"
+	finish
+}
+
 # 3c. Records that do not parse, late: after a completed handshake and a GET/200, the server
 # (acctool garbage-server, Go crypto/tls) writes raw bytes that are no TLS record; the OpenSSL
 # client fails ("wrong version number"/"packet length too long") and closes.
@@ -581,6 +670,56 @@ cap_tls13-only-gnutls() {
 	cap_stop
 	stop_pid "$srv"
 	expect tls-version-mismatch "TLS 1.2" - server:handshake_failure SF "gnutls-serv --priority NORMAL:-VERS-ALL:+VERS-TLS1.3; OpenSSL s_client -tls1_2 (legacy_version 0x0303, no supported_versions): GnuTLS answers with handshake_failure (40), not protocol_version. Version mismatch first (the client offers at most 1.2, the server allows only 1.3), a cipher mismatch the other candidate"
+	finish
+}
+
+# 3e'. A TLS 1.3-only client (s_client -tls1_3: supported_versions lists only TLS 1.3) and an
+# OpenSSL server that allows only TLS 1.2: protocol_version (70) from the server before any
+# ServerHello. The client offers nothing older, so the server allows only older versions than
+# every one offered (variant server-older).
+cap_tls13-client-tls12-server() {
+	begin tls13-client-tls12-server
+	acc_up
+	bg server osrv -tls1_2 -WWW
+	wait_listen $PORT
+	cap_start
+	ofail -tls1_3
+	wait_exit "$LAST_PID" 5
+	cap_stop
+	expect tls-version-mismatch "TLS 1.3" - server:protocol_version SF "s_client -tls1_3 (supported_versions: TLS 1.3 only; legacy_version 0x0303) to s_server -tls1_2: the server reads supported_versions, shares no version and answers with protocol_version (70) before any ServerHello. A version mismatch where the SERVER is the older side (variant server-older): the client offers only TLS 1.3"
+	finish
+}
+
+# expect_raw VERDICT OFFERED CHOSEN ALERTS CONN_STATE NOTE : expect, with OFFERED as written (no
+# RFC 5246 widening of "TLS 1.2": for a ClientHello whose supported_versions lists only TLS 1.2).
+expect_raw() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$WORK/expect.tsv"; }
+
+# 3e''. Clients that offer at most TLS 1.2 to a TLS 1.3-only server, two ways on the wire:
+# 1. the Go client (tlsclient -min 1.2 -max 1.2): supported_versions lists TLS 1.2 alone (Go
+#    always sends the extension), so it offers exactly TLS 1.2, nothing below;
+# 2. gnutls-cli --priority NORMAL:-VERS-ALL:+VERS-TLS1.2: no supported_versions (GnuTLS sends the
+#    extension only when TLS 1.3 is enabled), legacy_version 0x0303: up to TLS 1.2.
+# Server: gnutls-serv allowing only TLS 1.3: it reads supported_versions and answers the first with
+# protocol_version (70), the second (no extension) with handshake_failure (40) (FIELD-NOTES).
+cap_tls12-only-vs-tls13-server() {
+	begin tls12-only-vs-tls13-server
+	acc_up
+	bg server S gnutls-serv --port "$PORT" --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.3' --x509certfile "$PKI/server.pem" --x509keyfile "$PKI/server.key"
+	local srv=$LAST_PID
+	wait_listen $PORT
+	cap_start
+	if A timeout 20 "$WORK/bin/tlsclient" -connect "$SRV:$PORT" -min 1.2 -max 1.2 -cafile "$PKI/ca.pem" -servername apexone.connscope.test >>"$WORK/client.log" 2>&1; then
+		die "the Go client got a connection"
+	fi
+	expect_raw tls-version-mismatch "TLS 1.2" - server:protocol_version SF "Go crypto/tls client with MinVersion = MaxVersion = TLS 1.2: its supported_versions extension lists only TLS 1.2 (0x0303), legacy_version 0x0303; gnutls-serv allowing only TLS 1.3 reads the extension and answers with protocol_version (70) before any ServerHello (unlike the hello without the extension below, which gets handshake_failure). The client offers exactly TLS 1.2, nothing below (the extension says so): offered 'TLS 1.2', not 'TLS 1.0-1.2'; variant client-tls12 (the client already has TLS 1.2: 'enable TLS 1.2 on the client' does not apply)"
+	sleep 0.3
+	if A timeout 20 gnutls-cli --insecure --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.2' -p "$PORT" "$SRV" </dev/null >>"$WORK/client.log" 2>&1; then
+		die "gnutls-cli got a connection"
+	fi
+	expect tls-version-mismatch "TLS 1.2" - server:handshake_failure SF "gnutls-cli --priority NORMAL:-VERS-ALL:+VERS-TLS1.2 to the same server: GnuTLS sends no supported_versions when TLS 1.3 is off (legacy_version 0x0303 only); handshake_failure (40) from the server before any ServerHello"
+	sleep 0.3
+	cap_stop
+	stop_pid "$srv"
 	finish
 }
 

@@ -2,6 +2,7 @@ package track
 
 import (
 	"errors"
+	"time"
 
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/tls"
@@ -23,8 +24,12 @@ func (f *flow) tlsEvent(d int, ev *tls.Event) {
 	case ev.Kind == tls.EventApplicationData && x.FirstEncrypted[d].Seen():
 		x.AppData[d]++
 		// The ladder still names the record on its packet (only within the stream limit).
-		if frame, _, ok := f.side[d].stream.frameAt(ev.End - 1); ok {
+		frame, t, ok := f.side[d].stream.frameAt(ev.End - 1)
+		if ok {
 			f.ladder.note(frame, ev)
+		}
+		if d == fromServer && x.FirstEncrypted[fromClient].Seen() {
+			f.answerToFlight(frame, t, ok, ev.Length)
 		}
 		return
 	case ev.Kind == tls.EventHandshake && ev.Encrypted && x.FirstEncrypted[d].Seen(),
@@ -109,6 +114,9 @@ func (f *flow) tlsEvent(d int, ev *tls.Event) {
 	case tls.EventApplicationData:
 		x.AppData[d]++
 		f.encryptedRecord(d, at, ev.Length)
+		if d == fromServer && x.FirstEncrypted[fromClient].Seen() {
+			f.answerToFlight(lastFrame, lastTime, lastFrame != 0, ev.Length)
+		}
 	case tls.EventNotTLS:
 		if !x.R().NotTLS[d].Seen() {
 			x.Rare().NotTLS[d] = facts.NotTLS{Ref: facts.MakeRef(first, firstTime), Prefix: ev.Prefix}
@@ -135,6 +143,21 @@ func (f *flow) encryptedRecord(d int, at ref, length int) {
 	if !x.FirstEncrypted[d].Seen() {
 		x.FirstEncrypted[d] = at
 		x.FirstEncryptedLen[d] = int32(length)
+	}
+}
+
+// answerToFlight notes a server application_data record of the given length that ended in frame
+// (ok: the frame is known; a record beyond the analysed stream is not placed) once the client has
+// sent its first encrypted record: one after that record is the server's answer to the client's
+// (TLS 1.3: second) flight. The first answer is kept when it has the size of an encrypted alert.
+func (f *flow) answerToFlight(frame int, t time.Time, ok bool, length int) {
+	x := &f.tls
+	if ok && frame <= x.FirstEncrypted[fromClient].Num() {
+		return
+	}
+	x.ServerAfterFlight++
+	if x.ServerAfterFlight == 1 && ok && length <= facts.EncryptedAlertMaxLen {
+		x.Rare().ShortAnswer, x.Rare().ShortAnswerLen = facts.MakeRef(frame, t), int32(length)
 	}
 }
 

@@ -133,8 +133,11 @@ func (w *Words) Headline(g *findings.Group, fs *findings.Findings) result.Messag
 		args = append(args, result.Text("offered", findings.VersionRange(g.Offered)))
 	case result.VerdictHTTPError:
 		args = append(args, result.Int("status", g.HTTPStatus))
-	case result.VerdictClosedDuringHandshake:
-		// The groups are parted by the side that closed (the variant): the headline names it.
+	}
+	switch g.Verdict {
+	case result.VerdictClosedDuringHandshake, result.VerdictTLSHandshakeFailure:
+		// The groups are parted by the variant (the side that closed; where a handshake failure
+		// came): a headline of the variant's own words it.
 		if v := g.Advice().Variant; v != "" && english().Has(key+"-"+v) {
 			key += "-" + v
 		}

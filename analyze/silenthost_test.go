@@ -12,7 +12,7 @@ import (
 // A reset from the server after the data is the server's reset, no blackhole. The captures are
 // scripted (testdata/make-scripted-captures.sh), plain TCP on port 9000.
 func TestBlackholeHostSentLater(t *testing.T) {
-	const lost = "the connection was established, then the client's data (segment(s) of 100 bytes) was sent up to 5 times over 3.6 s and never acknowledged (captured at the client); no reset or ICMP error came back: the path drops this flow's packets (a stateful firewall that lost the session, asymmetric routing, an IPS)"
+	const lost = "the connection was established, then the client's data (a segment of 100 bytes) was sent up to 5 times over 3.6 s and never acknowledged (captured at the client); no reset or ICMP error came back: the path drops this flow's packets (a stateful firewall that lost the session, asymmetric routing, an IPS)"
 	for _, tc := range []struct {
 		file     string
 		verdict  string

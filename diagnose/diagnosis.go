@@ -48,12 +48,12 @@ type Diagnosis struct {
 	Role string
 
 	// VersionSuspect: the server refused the ClientHello without naming the cause (reset, close,
-	// silence, handshake_failure): what the server accepts for other clients may show it was the
-	// version.
+	// silence, handshake_failure): what the server accepts in other connections may show it was
+	// the version.
 	VersionSuspect bool
 	// VersionOrCipher: a handshake_failure before the ServerHello to a client that offers at
 	// most TLS 1.2, which a version or a cipher mismatch explains: a server seen to choose a
-	// version the client offers for other clients rules the version out.
+	// version the client offers in other connections rules the version out.
 	VersionOrCipher bool
 	// Probe: the client began with a SYN and sent no data (what a port scan's attempts are).
 	Probe bool

@@ -185,7 +185,7 @@ func (j *judge) classify() {
 		j.evidence(c.First, "ev.first-no-syn")
 		j.verdict(result.VerdictIncomplete, "reason.mid-connection")
 		j.addRSTEvidence()
-	case x.Hello != nil || x.R().HelloErr != "":
+	case x.Hello != nil || x.R().HelloErr.Kind != facts.HelloErrNone:
 		j.classifyTLS(end)
 	case c.HelloCut:
 		j.classifyCutClientHello()
@@ -322,7 +322,7 @@ func (j *judge) classifyTLS(end time.Time) {
 	if x.Hello != nil {
 		j.evidence(chRef, "ev.client-hello", helloArgs(j.cfg, x.Hello, x.SNI)...)
 	} else {
-		j.evidence(chRef, "ev.client-hello-unparsed", result.Text("error", x.R().HelloErr))
+		j.evidence(chRef, "ev.client-hello-unparsed", helloError("error", x.R().HelloErr))
 	}
 	if x.R().HRR != nil {
 		j.evidence(x.R().HRRRef, "ev.hello-retry-request", result.Text("group", x.R().HRR.SH.KeyShareGroup.String()))

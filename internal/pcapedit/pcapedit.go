@@ -114,6 +114,36 @@ func FixTCPChecksum(b []byte, rec int) bool {
 	return true
 }
 
+// BreakClientHello makes the first ClientHello that lies whole in one frame of an Ethernet
+// IPv4 pcap file unparsable, as a client with a bug would send it: its cipher_suites length one
+// byte longer than the list, every length around it still holding, and the TCP checksum
+// recomputed. It returns the frame (1-based).
+func BreakClientHello(b []byte) (int, error) {
+	recs, err := Records(b)
+	if err != nil {
+		return 0, err
+	}
+	for i, rec := range recs {
+		start, end, ok := TCPPayload(b, rec)
+		if !ok {
+			continue
+		}
+		p := b[start:end]
+		if len(p) < 47 || p[0] != 0x16 || p[5] != 0x01 || int(binary.BigEndian.Uint16(p[3:]))+5 > len(p) {
+			continue
+		}
+		// record header (5), handshake header (4), legacy_version (2), random (32), session_id.
+		cs := 5 + 4 + 2 + 32 + 1 + int(p[43])
+		if cs+2 > len(p) {
+			continue
+		}
+		binary.BigEndian.PutUint16(p[cs:], binary.BigEndian.Uint16(p[cs:])+1)
+		FixTCPChecksum(b, rec)
+		return i + 1, nil
+	}
+	return 0, fmt.Errorf("pcapedit: no ClientHello lies whole in one IPv4 frame")
+}
+
 // ReplaceIPv4 puts address to wherever from is the source or destination of an Ethernet IPv4
 // TCP frame of a pcap file, with the IP and TCP checksums recomputed, as if the capture had been
 // made with that host in from's place. It returns how many frames it changed.

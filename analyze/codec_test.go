@@ -106,6 +106,40 @@ func TestRecordCodecFarTimes(t *testing.T) {
 	}
 }
 
+// TestRecordCodecHelloErr: the code of a ClientHello that did not parse reads back as it was
+// written: malformed, in tls12-ok.pcap with its ClientHello broken (pcapedit.BreakClientHello),
+// and too long to parse, with its length (the same record with that code set).
+func TestRecordCodecHelloErr(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(ownCaptures, "tls12-ok.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pcapedit.BreakClientHello(b); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "unparsable-hello.pcap")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	recs := recordsOf(t, path)
+	if len(recs) != 1 || recs[0].TLS == nil || recs[0].TLS.Hello != nil ||
+		recs[0].TLS.R().HelloErr != (facts.HelloErr{Kind: facts.HelloErrMalformed}) {
+		t.Fatalf("%d records; want one whose ClientHello is malformed", len(recs))
+	}
+	var codec facts.Codec
+	for _, e := range []facts.HelloErr{{Kind: facts.HelloErrMalformed}, {Kind: facts.HelloErrTooLarge, Length: 70000}} {
+		c := recs[0]
+		c.TLS.Rare().HelloErr = e
+		got, err := codec.Decode(codec.Encode(nil, c))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, c) {
+			t.Errorf("%+v: read back\n%+v\nwant\n%+v", e, got, c)
+		}
+	}
+}
+
 // recordsOf is the record of every connection of the capture at path, as tracking finishes it.
 func recordsOf(t *testing.T, path string) []*facts.Conn {
 	t.Helper()

@@ -11,7 +11,7 @@ import (
 )
 
 // Context is what the whole capture showed that one connection's diagnosis may need: what each
-// server accepted for other clients, the TTL each server host's own packets arrive with, and
+// server accepted in other connections, the TTL each server host's own packets arrive with, and
 // each client's attempts to each server that got no answer. Package fleet fills it from every
 // record; the diagnosis only reads it.
 type Context struct {
@@ -36,6 +36,10 @@ type ServerSeen struct {
 	Accepted map[tls.Version]int        // handshakes per version chosen in a ServerHello
 	Example  map[tls.Version]Acceptance // the lowest-numbered connection that shows each
 	TLSSeen  bool                       // some connection spoke TLS with it
+	// Hosts counts the handshakes with a ServerHello per client address (whatever the version):
+	// whether the connections that show what the server accepts come from a connection's own
+	// client host or from other hosts.
+	Hosts map[netip.Addr]int
 }
 
 // Acceptance is one ServerHello that shows a server accepting a version: evidence for other
@@ -90,7 +94,7 @@ func (s *ServerSeen) lowestAccepted() (tls.Version, bool) {
 }
 
 // Mismatch reports whether a client whose highest version is highest cannot meet this server:
-// the server chose only versions above it for other clients.
+// the server chose only versions above it in other connections.
 func (s *ServerSeen) Mismatch(highest tls.Version) bool {
 	low, ok := s.lowestAccepted()
 	return ok && highest.Rank() > 0 && highest.Rank() < low.Rank()
@@ -104,6 +108,31 @@ func (s *ServerSeen) accepted(name string) result.Arg {
 			result.Int("n", s.Accepted[v]), result.Int("flow", s.Example[v].ConnID)))
 	}
 	return result.Sub(name, result.Msg("infer.accepted-list", result.List("versions", parts)))
+}
+
+// origin words where the handshakes that show what the server accepts come from, as seen from
+// a connection of client: all from its host, none from it, or some of them.
+func (s *ServerSeen) origin(name string, client netip.Addr) result.Arg {
+	total := 0
+	for _, n := range s.Accepted {
+		total += n
+	}
+	same, host := s.Hosts[client], addr("client", client)
+	switch {
+	case same >= total:
+		return result.Sub(name, result.Msg("infer.origin.same-host", host))
+	case same == 0:
+		return result.Sub(name, result.Msg("infer.origin.other-hosts", host))
+	}
+	return result.Sub(name, result.Msg("infer.origin.both", result.Int("same", same), result.Int("n", total), host))
+}
+
+// otherClient words the client of another connection: from client's own host or from another host.
+func otherClient(name string, other netip.AddrPort, client netip.Addr) result.Arg {
+	if other.Addr() == client {
+		return result.Sub(name, result.Msg("infer.from.same-host", endpoint("client", other)))
+	}
+	return result.Sub(name, result.Msg("infer.from.other-host", endpoint("client", other)))
 }
 
 // Revise is the verdict of a connection that is counted but not listed, after the cross-
@@ -123,7 +152,7 @@ func Revise(ctx *Context, client netip.Addr, server netip.AddrPort, f First) res
 	return f.Verdict
 }
 
-// acceptsUpTo reports whether the server chose, for some client, a version no higher than
+// acceptsUpTo reports whether the server chose, in some connection, a version no higher than
 // highest: a client offering up to highest shares a version with it.
 func (s *ServerSeen) acceptsUpTo(highest tls.Version) bool {
 	low, ok := s.lowestAccepted()
@@ -141,11 +170,12 @@ func (j *judge) infer(ctx *Context) {
 	d := &j.d
 	switch {
 	case d.VersionOrCipher && s != nil && s.acceptsUpTo(d.Highest):
-		// The server chose a version this client offers for others: the version is ruled out.
+		// The server chose a version this client offers in other connections: the version is
+		// ruled out.
 		a, _ := j.tlsOf().FatalAlert()
 		d.Verdict, d.Variant, d.VersionSuspect = result.VerdictTLSHandshakeFailure, "", false
 		d.Reason = result.Msg("reason.handshake-failure-not-version", side("side", int(a.From)), result.Text("alert", a.Description.String()),
-			result.Text("highest", d.Highest.String()), s.accepted("accepted"), j.suitesOffered("suites"))
+			result.Text("highest", d.Highest.String()), s.accepted("accepted"), s.origin("origin", c.Client.Addr()), j.suitesOffered("suites"))
 	case d.VersionSuspect && s != nil && s.Mismatch(d.Highest):
 		prev := d.Verdict
 		what := d.Reason
@@ -155,11 +185,12 @@ func (j *judge) infer(ctx *Context) {
 			}
 		}
 		d.Verdict = result.VerdictTLSVersionMismatch
-		d.Reason = result.Msg("reason.version-mismatch-inferred", result.Text("highest", d.Highest.String()), s.accepted("accepted"), result.Sub("what", what))
+		d.Reason = result.Msg("reason.version-mismatch-inferred", result.Text("highest", d.Highest.String()), s.accepted("accepted"),
+			s.origin("origin", c.Client.Addr()), result.Sub("what", what))
 		for _, v := range s.AcceptedList() {
 			ex := s.Example[v]
 			d.Evidence = append(d.Evidence, result.Evidence{Frame: ex.Hello.Num(), Time: ex.Hello.Time(), Flow: int(ex.ConnID),
-				Text: result.Msg("ev.accepted-for-another", result.Text("version", v.String()), endpoint("client", ex.Client),
+				Text: result.Msg("ev.accepted-for-another", result.Text("version", v.String()), otherClient("from", ex.Client, c.Client.Addr()),
 					result.Int("flow", ex.ConnID), result.Text("highest", d.Highest.String()), result.Text("verdict", string(prev)))})
 		}
 	case d.Verdict == result.VerdictTLSVersionMismatch && s != nil && len(s.Accepted) > 0:

@@ -48,12 +48,12 @@ type Diagnosis struct {
 	Role string
 
 	// VersionSuspect: the server refused the ClientHello without naming the cause (reset, close,
-	// silence, handshake_failure): what the server accepts for other clients may show it was the
-	// version.
+	// silence, handshake_failure): what the server accepts in other connections may show it was
+	// the version.
 	VersionSuspect bool
 	// VersionOrCipher: a handshake_failure before the ServerHello to a client that offers at
 	// most TLS 1.2, which a version or a cipher mismatch explains: a server seen to choose a
-	// version the client offers for other clients rules the version out.
+	// version the client offers in other connections rules the version out.
 	VersionOrCipher bool
 	// Probe: the client began with a SYN and sent no data (what a port scan's attempts are).
 	Probe bool
@@ -185,7 +185,7 @@ func (j *judge) classify() {
 		j.evidence(c.First, "ev.first-no-syn")
 		j.verdict(result.VerdictIncomplete, "reason.mid-connection")
 		j.addRSTEvidence()
-	case x.Hello != nil || x.R().HelloErr != "":
+	case x.Hello != nil || x.R().HelloErr.Kind != facts.HelloErrNone:
 		j.classifyTLS(end)
 	case c.HelloCut:
 		j.classifyCutClientHello()
@@ -322,7 +322,7 @@ func (j *judge) classifyTLS(end time.Time) {
 	if x.Hello != nil {
 		j.evidence(chRef, "ev.client-hello", helloArgs(j.cfg, x.Hello, x.SNI)...)
 	} else {
-		j.evidence(chRef, "ev.client-hello-unparsed", result.Text("error", x.R().HelloErr))
+		j.evidence(chRef, "ev.client-hello-unparsed", helloError("error", x.R().HelloErr))
 	}
 	if x.R().HRR != nil {
 		j.evidence(x.R().HRRRef, "ev.hello-retry-request", result.Text("group", x.R().HRR.SH.KeyShareGroup.String()))

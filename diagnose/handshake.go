@@ -284,6 +284,15 @@ func (j *judge) endAfter(d int, at facts.Ref) (ending, bool) {
 	return best, best.ref.Seen()
 }
 
+// helloError words why a ClientHello did not parse: malformed, or longer than the parser takes.
+func helloError(name string, e facts.HelloErr) result.Arg {
+	if e.Kind == facts.HelloErrTooLarge {
+		return result.Sub(name, result.Msg("hello-error.too-large", result.Int("length", int(e.Length)),
+			result.Int("max", tls.MaxHandshakeMessage)))
+	}
+	return result.Sub(name, result.Msg("hello-error.malformed"))
+}
+
 // recordError words a record header no TLS record has: its kind, the field that is wrong and
 // where in the stream.
 func recordError(name string, e facts.RecordErr) result.Arg {

@@ -247,7 +247,8 @@ func (k *Codec) encodeTLS(e *encoder, x *TLS) {
 	e.uvarint(uint64(uint32(x.ServerAfterFlight)))
 	e.bools(x.STARTTLS, x.X != nil)
 	if r := x.X; r != nil {
-		e.bytes([]byte(r.HelloErr))
+		e.byte1(byte(r.HelloErr.Kind))
+		e.uvarint(uint64(uint32(r.HelloErr.Length)))
 		e.uvarint(k.servers.put(r.HRR))
 		e.ref(r.HRRRef)
 		for d := range 2 {
@@ -611,7 +612,8 @@ func (k *Codec) decodeTLS(d *decoder, x *TLS) *TLS {
 	d.bools(&x.STARTTLS, &rare)
 	if rare {
 		r := &TLSRare{}
-		r.HelloErr = string(d.bytes())
+		r.HelloErr.Kind = HelloErrKind(d.byte1())
+		r.HelloErr.Length = d.i32()
 		r.HRR = get(d, &k.servers)
 		r.HRRRef = d.ref()
 		for i := range 2 {

@@ -78,10 +78,28 @@ const (
 	RecordErrOther                            // another framing error
 )
 
+// HelloErr is why a ClientHello did not parse, as a code and a number for a report to word.
+type HelloErr struct {
+	Kind HelloErrKind
+	// Length is the handshake message's body length, for HelloErrTooLarge.
+	Length int32
+}
+
+// HelloErrKind says why a ClientHello did not parse.
+type HelloErrKind uint8
+
+// ClientHello error kinds.
+const (
+	HelloErrNone      HelloErrKind = iota // it parsed, or none came
+	HelloErrMalformed                     // its fields do not parse as a client_hello's (tls.ErrMalformed)
+	HelloErrTooLarge                      // longer than the parser takes (tls.ErrMessageTooLarge)
+)
+
 // TLSRare is what few connections' TLS shows.
 type TLSRare struct {
-	// HelloErr says why the client's ClientHello did not parse ("" when it did, or none came).
-	HelloErr string
+	// HelloErr says why the client's ClientHello did not parse (Kind HelloErrNone when it did, or
+	// none came).
+	HelloErr HelloErr
 	HRR      *ServerHello // a HelloRetryRequest, nil when none came
 	HRRRef   Ref
 	// NotTLS is, per side, where its stream turned out not to be TLS and how it began.
@@ -190,7 +208,7 @@ func (c *Chain) Parsed() (certs []*x509.Certificate, errs []error) {
 
 // IsTLS reports whether either side spoke TLS.
 func (x *TLS) IsTLS() bool {
-	return x != nil && (x.Hello != nil || x.ServerHello != nil || x.R().HRR != nil || x.R().HelloErr != "")
+	return x != nil && (x.Hello != nil || x.ServerHello != nil || x.R().HRR != nil || x.R().HelloErr.Kind != HelloErrNone)
 }
 
 // FatalAlert returns the first fatal (or, lacking one, the first non-close_notify) plaintext

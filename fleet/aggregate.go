@@ -102,7 +102,8 @@ func (g *Aggregate) AgentsDropped() int { return g.agentsDropped }
 func (g *Aggregate) server(ap netip.AddrPort) *diagnose.ServerSeen {
 	s := g.ctx.Servers[ap]
 	if s == nil {
-		s = &diagnose.ServerSeen{Accepted: map[tls.Version]int{}, Example: map[tls.Version]diagnose.Acceptance{}}
+		s = &diagnose.ServerSeen{Accepted: map[tls.Version]int{}, Example: map[tls.Version]diagnose.Acceptance{},
+			Hosts: map[netip.Addr]int{}}
 		g.ctx.Servers[ap] = s
 		g.ciphers[ap] = map[tls.CipherSuite]int{}
 	}
@@ -122,6 +123,7 @@ func (g *Aggregate) observeServer(c *facts.Conn) {
 	sh := x.ServerHello.SH
 	v := sh.ChosenVersion()
 	s.Accepted[v]++
+	s.Hosts[c.Client.Addr()]++
 	if !sh.SSLv2 {
 		g.ciphers[c.Server][sh.CipherSuite]++
 	}

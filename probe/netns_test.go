@@ -59,6 +59,7 @@ const (
 	portHostUnrch = 4409 // iptables REJECT with ICMP host unreachable
 	portExpired   = 4410 // OpenSSL with an expired certificate
 	portChaCha    = 4411 // OpenSSL, TLS 1.2 with ChaCha20 only: no suite in common with Windows
+	portRSTReject = 4412 // OpenSSL listens, but iptables REJECT --reject-with tcp-reset answers the SYN
 	portHTTP      = 8080 // Go plain HTTP, serves the check URL
 )
 
@@ -130,6 +131,7 @@ func newLab(t *testing.T) *lab {
 		{"-A", "INPUT", "-p", "tcp", "--dport", strconv.Itoa(portDrop), "-j", "DROP"},
 		{"-A", "INPUT", "-p", "tcp", "--dport", strconv.Itoa(portReject), "-j", "REJECT"},
 		{"-A", "INPUT", "-p", "tcp", "--dport", strconv.Itoa(portHostUnrch), "-j", "REJECT", "--reject-with", "icmp-host-unreachable"},
+		{"-A", "INPUT", "-p", "tcp", "--dport", strconv.Itoa(portRSTReject), "-j", "REJECT", "--reject-with", "tcp-reset"},
 	} {
 		l.must(t, l.server, append([]string{"iptables"}, rule...)...)
 	}
@@ -145,6 +147,7 @@ func newLab(t *testing.T) *lab {
 	l.start(t, l.server, portGnuTLS13, "gnutls-serv", "--echo", "-p", strconv.Itoa(portGnuTLS13), "--x509certfile", cert, "--x509keyfile", key,
 		"--priority", "NORMAL:-VERS-ALL:+VERS-TLS1.3")
 	ossl(portChaCha, "-tls1_2", "-cipher", "ECDHE-RSA-CHACHA20-POLY1305")
+	ossl(portRSTReject, "-tls1_2") // a service that listens: the reset is the firewall's
 	l.start(t, l.server, portExpired, "openssl", "s_server", "-quiet", "-accept", strconv.Itoa(portExpired), "-cert", pki+"expired.pem", "-key", pki+"expired.key", "-www")
 	self, _ := filepath.Abs(os.Args[0])
 	certAbs, _ := filepath.Abs(cert)
@@ -442,7 +445,7 @@ func (l *lab) testVersionCases(t *testing.T) {
 
 // testServers: each server's TCP outcome and the answer to each version's ClientHello.
 func (l *lab) testServers(t *testing.T) {
-	ports := []int{portTLS12, portTLS11_12, portTLS10_12, portGnuTLS13, portGo, portClosed, portDrop, portReject, portHostUnrch, portExpired, portChaCha, portHTTP}
+	ports := []int{portTLS12, portTLS11_12, portTLS10_12, portGnuTLS13, portGo, portClosed, portDrop, portReject, portHostUnrch, portExpired, portChaCha, portRSTReject, portHTTP}
 	var targets []string
 	for _, p := range ports {
 		targets = append(targets, serverIP+":"+strconv.Itoa(p))
@@ -465,6 +468,8 @@ func (l *lab) testServers(t *testing.T) {
 		{portDrop, "syn-timeout", "", "", ""},
 		{portReject, "firewall-reject", "", "", ""},
 		{portHostUnrch, "unreachable", "", "", ""},
+		// A host firewall's reset looks to the dialling stack like a closed port's: refused.
+		{portRSTReject, "refused", "", "", ""},
 		// OpenSSL 3's default security level: TLS 1.0 and 1.1 end in internal_error.
 		{portExpired, "ok", "SSL 3.0=tls-version-mismatch(handshake_failure) TLS 1.0=tls-alert(internal_error) TLS 1.1=tls-alert(internal_error) TLS 1.2=accepted TLS 1.3=accepted", "TLS 1.2, TLS 1.3", "TLS 1.3: 3"},
 		{portChaCha, "ok", "SSL 3.0=tls-version-mismatch(handshake_failure) TLS 1.0=tls-version-mismatch(protocol_version) TLS 1.1=tls-version-mismatch(protocol_version) TLS 1.2=accepted TLS 1.3=tls-version-mismatch(protocol_version)", "TLS 1.2", "TLS 1.2: 1"},
@@ -486,7 +491,7 @@ func (l *lab) testServers(t *testing.T) {
 	want := []string{
 		"warning name-mismatch @10.66.0.2:4401: 10.66.0.2:4401: server certificate CN=apexone.connscope.test is for apexone.connscope.test, 10.77.1.2, fd00:77:1::2, not the address 10.66.0.2 probed",
 		"warning unknown-issuer @10.66.0.2:4401: 10.66.0.2:4401: server certificate CN=apexone.connscope.test is issued by CN=connscope Test CA, which this machine's trusted roots do not know: clients that check the chain refuse it unless that CA is installed on them",
-		"problem refused @10.66.0.2:4406: 10.66.0.2:4406 refused the connection with a RST: nothing listens on port 4406",
+		"problem refused @10.66.0.2:4406: the SYN to 10.66.0.2:4406 was answered with a RST: nothing listens on port 4406, or a firewall rejects the port with a reset, on the host (iptables REJECT --reject-with tcp-reset gives the same packet) or a device in the path in the host's name — the operating system reports them alike; --write captures the packets, whose TTLs can tell the host from a device in the path",
 		"problem syn-timeout @10.66.0.2:4407: 10.66.0.2:4407 did not answer the connection within 1 s: a firewall drops the SYNs (or the answers), or the host is down",
 		"problem firewall-reject @10.66.0.2:4408: 10.66.0.2:4408 answered the connection with ICMP 3/3 port unreachable: the server host's own firewall rejects TCP port 4408 (a closed port answers with a RST)",
 		"problem unreachable @10.66.0.2:4409: 10.66.0.2:4409 is unreachable: 10.66.0.2 answered the connection with ICMP 3/1 host unreachable",
@@ -495,6 +500,7 @@ func (l *lab) testServers(t *testing.T) {
 		"warning no-common-cipher @10.66.0.2:4411: Windows 10 1607 / Server 2016 SChannel clients share no cipher suite with 10.66.0.2:4411 at TLS 1.2: their handshakes fail with handshake_failure",
 		"warning no-common-cipher @10.66.0.2:4411: Windows 10 1809 / Server 2019 SChannel clients share no cipher suite with 10.66.0.2:4411 at TLS 1.2: their handshakes fail with handshake_failure",
 		"warning no-common-cipher @10.66.0.2:4411: Windows Server 2022 / Windows 11 SChannel clients share no cipher suite with 10.66.0.2:4411 at TLS 1.2: their handshakes fail with handshake_failure",
+		"problem refused @10.66.0.2:4412: the SYN to 10.66.0.2:4412 was answered with a RST: nothing listens on port 4412, or a firewall rejects the port with a reset, on the host (iptables REJECT --reject-with tcp-reset gives the same packet) or a device in the path in the host's name — the operating system reports them alike; --write captures the packets, whose TTLs can tell the host from a device in the path",
 		"warning not-tls @10.66.0.2:8080: 10.66.0.2:8080 answers a ClientHello in plain text (\"HTTP/1.1 400 Bad Request  Content-Type: text/plain; charset=utf-\"): it is not a TLS port",
 	}
 	var got []string
@@ -507,8 +513,8 @@ func (l *lab) testServers(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if r.Problems != 5 {
-		t.Errorf("%d problems, want 5", r.Problems)
+	if r.Problems != 6 {
+		t.Errorf("%d problems, want 6", r.Problems)
 	}
 	// Polite: one connection at a time, and at most a few dozen per address.
 	if r.Connections > 25*len(ports) {
@@ -580,7 +586,7 @@ func (l *lab) testNames(t *testing.T) {
 	got := problemsAndWarnings(r)
 	checkLines(t, "stale name", got, []string{
 		`warning name-mismatch @10.66.0.2:4405: 10.66.0.2:4405: server certificate CN=apexone.connscope.test is for apexone.connscope.test, 10.77.1.2, fd00:77:1::2, not "stale.connscope.test", the name probed`,
-		"problem refused @10.66.0.3:4405: 10.66.0.3:4405 refused the connection with a RST: nothing listens on port 4405",
+		"problem refused @10.66.0.3:4405: the SYN to 10.66.0.3:4405 was answered with a RST: nothing listens on port 4405, or a firewall rejects the port with a reset, on the host (iptables REJECT --reject-with tcp-reset gives the same packet) or a device in the path in the host's name — the operating system reports them alike; --write captures the packets, whose TTLs can tell the host from a device in the path",
 		"problem http-failed: GET https://stale.connscope.test:4405" + checkURL + " failed: Get \"https://stale.connscope.test:4405" + checkURL + "\": dial tcp 10.66.0.3:4405: connect: connection refused",
 		"problem ip-works-name-does-not @10.66.0.2:4405: the IP works, the name does not: 10.66.0.2:4405 answers, but stale.connscope.test resolves to 10.66.0.3, where the server does not answer as it does there",
 	})

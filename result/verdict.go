@@ -10,7 +10,7 @@ const (
 	VerdictOK Verdict = "ok"
 	// VerdictTLSVersionMismatch: the two sides share no TLS version. Shown by a protocol_version
 	// alert, or by a reset/close right after a ClientHello whose highest version is below every
-	// version this server chose for other clients in the same capture.
+	// version this server chose in other connections of the same capture.
 	VerdictTLSVersionMismatch Verdict = "tls-version-mismatch"
 	// VerdictTLSHandshakeFailure: a handshake_failure or insufficient_security alert; most often
 	// no cipher suite in common.

@@ -62,7 +62,7 @@ func (f *flow) tlsEvent(d int, ev *tls.Event) {
 			x.ServerCert, x.CertRef = f.shared.certs.Intern(ev.Certificate), at
 		}
 		switch {
-		case ev.HandshakeType == tls.HandshakeClientHello && d == fromClient && x.Hello == nil && x.R().HelloErr == "":
+		case ev.HandshakeType == tls.HandshakeClientHello && d == fromClient && x.Hello == nil && x.R().HelloErr.Kind == facts.HelloErrNone:
 			// The hello's first segment, with that segment's own time (a split hello's last
 			// segment came later: HelloLast).
 			x.HelloFirst = facts.MakeRef(first, firstTime)
@@ -71,10 +71,7 @@ func (f *flow) tlsEvent(d int, ev *tls.Event) {
 			}
 			x.HelloLast = at
 			if ev.ClientHello == nil {
-				x.Rare().HelloErr = "malformed ClientHello"
-				if ev.Err != nil {
-					x.Rare().HelloErr = ev.Err.Error()
-				}
+				x.Rare().HelloErr = helloErr(ev)
 				return
 			}
 			x.Hello = f.shared.fps.Hello(ev.ClientHello)
@@ -175,6 +172,15 @@ func (f *flow) tlsRecord() *facts.TLS {
 func (f *flow) hasTLSRecord() bool {
 	x := &f.tls.TLS
 	return x.IsTLS() || len(x.Alerts) > 0 || x.X != nil || x.AppData[0] != 0 || x.AppData[1] != 0
+}
+
+// helloErr keeps why a ClientHello did not parse as a code (and the message's length when it
+// was too long to parse), for a report to word in its own language.
+func helloErr(ev *tls.Event) facts.HelloErr {
+	if errors.Is(ev.Err, tls.ErrMessageTooLarge) {
+		return facts.HelloErr{Kind: facts.HelloErrTooLarge, Length: int32(ev.Length)} // a 24-bit length
+	}
+	return facts.HelloErr{Kind: facts.HelloErrMalformed}
 }
 
 // recordErr keeps a TLS record error as its kind and numbers (tls.RecordError), for a report to

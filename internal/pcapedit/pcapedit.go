@@ -38,3 +38,148 @@ func SetTimestampHigh(b []byte, frame int, high uint32) (uint64, error) {
 	binary.LittleEndian.PutUint32(b[at:], high)
 	return uint64(high)<<32 | uint64(binary.LittleEndian.Uint32(b[at+4:])), nil
 }
+
+// Records returns the offsets of a little-endian classic pcap file's packet records (their
+// 16-byte headers), which hold the frames in order.
+func Records(b []byte) ([]int, error) {
+	if len(b) < 24 || binary.LittleEndian.Uint32(b) != 0xa1b2c3d4 && binary.LittleEndian.Uint32(b) != 0xa1b23c4d {
+		return nil, fmt.Errorf("pcapedit: not a little-endian pcap file")
+	}
+	var out []int
+	for off := 24; off < len(b); {
+		if off+16 > len(b) {
+			return nil, fmt.Errorf("pcapedit: record at byte %d is cut", off)
+		}
+		n := int(binary.LittleEndian.Uint32(b[off+8:]))
+		if off+16+n > len(b) {
+			return nil, fmt.Errorf("pcapedit: record at byte %d has length %d", off, n)
+		}
+		out = append(out, off)
+		off += 16 + n
+	}
+	return out, nil
+}
+
+// TCPPayload returns where the TCP payload of the frame whose record starts at rec lies in b,
+// for an Ethernet (link type 1) pcap file whose frame carries IPv4 and TCP; ok is false for any
+// other frame.
+func TCPPayload(b []byte, rec int) (start, end int, ok bool) {
+	if binary.LittleEndian.Uint32(b[20:]) != 1 {
+		return 0, 0, false
+	}
+	n := int(binary.LittleEndian.Uint32(b[rec+8:]))
+	f := b[rec+16 : rec+16+n]
+	if len(f) < 14+20 || binary.BigEndian.Uint16(f[12:]) != 0x0800 || f[14]>>4 != 4 || f[14+9] != 6 {
+		return 0, 0, false
+	}
+	ihl := int(f[14]&0x0f) * 4
+	total := int(binary.BigEndian.Uint16(f[14+2:]))
+	if len(f) < 14+ihl+20 || total > len(f)-14 {
+		return 0, 0, false
+	}
+	doff := int(f[14+ihl+12]>>4) * 4
+	if 14+ihl+doff > 14+total {
+		return 0, 0, false
+	}
+	return rec + 16 + 14 + ihl + doff, rec + 16 + 14 + total, true
+}
+
+// FixTCPChecksum recomputes the TCP checksum of the IPv4 frame whose record starts at rec (as
+// TCPPayload finds it), so that an edited payload reads as what the sender sent.
+func FixTCPChecksum(b []byte, rec int) bool {
+	_, end, ok := TCPPayload(b, rec)
+	if !ok {
+		return false
+	}
+	ip := b[rec+16+14:]
+	ihl := int(ip[0]&0x0f) * 4
+	seg := b[rec+16+14+ihl : end]
+	seg[16], seg[17] = 0, 0
+	sum := uint32(0)
+	add := func(p []byte) {
+		for i := 0; i+1 < len(p); i += 2 {
+			sum += uint32(binary.BigEndian.Uint16(p[i:]))
+		}
+		if len(p)%2 == 1 {
+			sum += uint32(p[len(p)-1]) << 8
+		}
+	}
+	add(ip[12:20]) // source and destination addresses
+	sum += 6 + uint32(len(seg))
+	add(seg)
+	for sum > 0xffff {
+		sum = sum&0xffff + sum>>16
+	}
+	binary.BigEndian.PutUint16(seg[16:], ^uint16(sum))
+	return true
+}
+
+// BreakClientHello makes the first ClientHello that lies whole in one frame of an Ethernet
+// IPv4 pcap file unparsable, as a client with a bug would send it: its cipher_suites length one
+// byte longer than the list, every length around it still holding, and the TCP checksum
+// recomputed. It returns the frame (1-based).
+func BreakClientHello(b []byte) (int, error) {
+	recs, err := Records(b)
+	if err != nil {
+		return 0, err
+	}
+	for i, rec := range recs {
+		start, end, ok := TCPPayload(b, rec)
+		if !ok {
+			continue
+		}
+		p := b[start:end]
+		if len(p) < 47 || p[0] != 0x16 || p[5] != 0x01 || int(binary.BigEndian.Uint16(p[3:]))+5 > len(p) {
+			continue
+		}
+		// record header (5), handshake header (4), legacy_version (2), random (32), session_id.
+		cs := 5 + 4 + 2 + 32 + 1 + int(p[43])
+		if cs+2 > len(p) {
+			continue
+		}
+		binary.BigEndian.PutUint16(p[cs:], binary.BigEndian.Uint16(p[cs:])+1)
+		FixTCPChecksum(b, rec)
+		return i + 1, nil
+	}
+	return 0, fmt.Errorf("pcapedit: no ClientHello lies whole in one IPv4 frame")
+}
+
+// ReplaceIPv4 puts address to wherever from is the source or destination of an Ethernet IPv4
+// TCP frame of a pcap file, with the IP and TCP checksums recomputed, as if the capture had been
+// made with that host in from's place. It returns how many frames it changed.
+func ReplaceIPv4(b []byte, from, to [4]byte) (int, error) {
+	recs, err := Records(b)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, rec := range recs {
+		if _, _, ok := TCPPayload(b, rec); !ok {
+			continue
+		}
+		ip := b[rec+16+14:]
+		changed := false
+		for _, at := range []int{12, 16} {
+			if [4]byte(ip[at:at+4]) == from {
+				copy(ip[at:], to[:])
+				changed = true
+			}
+		}
+		if !changed {
+			continue
+		}
+		ihl := int(ip[0]&0x0f) * 4
+		ip[10], ip[11] = 0, 0
+		sum := uint32(0)
+		for i := 0; i < ihl; i += 2 {
+			sum += uint32(binary.BigEndian.Uint16(ip[i:]))
+		}
+		for sum > 0xffff {
+			sum = sum&0xffff + sum>>16
+		}
+		binary.BigEndian.PutUint16(ip[10:], ^uint16(sum))
+		FixTCPChecksum(b, rec)
+		n++
+	}
+	return n, nil
+}

@@ -31,6 +31,11 @@ type Context struct {
 // MaxAttempts bounds the attempts Context.Attempts keeps per client and server.
 const MaxAttempts = 16
 
+// MaxServerHosts bounds the client addresses ServerSeen.Hosts counts per server, so that the
+// context stays small however many agents a long capture holds; the handshakes of further
+// hosts count in ServerSeen.HostsUncounted.
+const MaxServerHosts = 1024
+
 // ServerSeen is what one server:port did across the capture.
 type ServerSeen struct {
 	Accepted map[tls.Version]int        // handshakes per version chosen in a ServerHello
@@ -38,8 +43,20 @@ type ServerSeen struct {
 	TLSSeen  bool                       // some connection spoke TLS with it
 	// Hosts counts the handshakes with a ServerHello per client address (whatever the version):
 	// whether the connections that show what the server accepts come from a connection's own
-	// client host or from other hosts.
+	// client host or from other hosts. At most MaxServerHosts addresses (CountHost adds them).
 	Hosts map[netip.Addr]int
+	// HostsUncounted counts the handshakes with a ServerHello from addresses past MaxServerHosts.
+	HostsUncounted int
+}
+
+// CountHost counts a handshake with a ServerHello from client: in Hosts while it holds fewer
+// than MaxServerHosts addresses or already holds client, in HostsUncounted past that.
+func (s *ServerSeen) CountHost(client netip.Addr) {
+	if _, ok := s.Hosts[client]; ok || len(s.Hosts) < MaxServerHosts {
+		s.Hosts[client]++
+		return
+	}
+	s.HostsUncounted++
 }
 
 // Acceptance is one ServerHello that shows a server accepting a version: evidence for other
@@ -117,8 +134,13 @@ func (s *ServerSeen) origin(name string, client netip.Addr) result.Arg {
 	for _, n := range s.Accepted {
 		total += n
 	}
-	same, host := s.Hosts[client], addr("client", client)
+	same, counted := s.Hosts[client]
+	host := addr("client", client)
 	switch {
+	case !counted && s.HostsUncounted > 0:
+		// client may be among the hosts past the bound: how many are its own is not known.
+		return result.Sub(name, result.Msg("infer.origin.uncounted", result.Int("n", total), result.Int("other", total-s.HostsUncounted),
+			result.Int("uncounted", s.HostsUncounted), result.Int("max", MaxServerHosts), host))
 	case same >= total:
 		return result.Sub(name, result.Msg("infer.origin.same-host", host))
 	case same == 0:

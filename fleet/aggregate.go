@@ -123,7 +123,7 @@ func (g *Aggregate) observeServer(c *facts.Conn) {
 	sh := x.ServerHello.SH
 	v := sh.ChosenVersion()
 	s.Accepted[v]++
-	s.Hosts[c.Client.Addr()]++
+	s.CountHost(c.Client.Addr())
 	if !sh.SSLv2 {
 		g.ciphers[c.Server][sh.CipherSuite]++
 	}

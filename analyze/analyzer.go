@@ -466,7 +466,11 @@ func (a *Analyzer) finishNames(res *result.Result, t *dns.Ties) {
 	names, dropped := a.tr.Names()
 	var otherCount int
 	var others []result.Message
-	res.Names, otherCount, others = dns.NameResults(names, t, res.Input.Last)
+	end := a.tr.End() // a live capture's: when it stopped, after its last packet
+	if end.IsZero() {
+		end = res.Input.Last
+	}
+	res.Names, otherCount, others = dns.NameResults(names, t, end)
 	for _, n := range res.Names {
 		if n.Failed {
 			res.Summary.NamesFailed++

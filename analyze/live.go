@@ -109,6 +109,9 @@ func Live(ctx context.Context, src *live.Capture, opts Options, lo LiveOptions) 
 			}
 		}
 	}
+	// The capture ran until now, though its last packet may be older: what was left unanswered
+	// waited until now (track.Tracker.Stop).
+	a.tr.Stop(time.Now())
 	kernel, kerr := src.KernelStats()
 	if err := src.Close(); err != nil {
 		return nil, err

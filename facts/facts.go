@@ -42,7 +42,8 @@ type Conn struct {
 	First, Last Ref
 	// End is when tracking finished the connection, in capture time (its Frame is unset): its
 	// last packet's time, or later when it was finished by an idle sweep or the end of the
-	// capture.
+	// capture: then the time of the capture's last packet at the connection's vantage, analysed
+	// or not (a live capture: when it was stopped).
 	End Ref
 
 	Side [2]Side

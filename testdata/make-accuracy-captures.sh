@@ -62,7 +62,7 @@ ACC_ALL=(
 	forged-rst-survived
 	tfo-client-hello duplicate-synack iplen-overrun
 	client-hello-incomplete retransmission-differs
-	late-icmp-after-close
+	late-icmp-after-close narrowed-end
 )
 ALL=("${ACC_ALL[@]}")
 
@@ -955,6 +955,40 @@ cap_late-icmp-after-close() {
 	oget -tls1_2
 	expect ok "TLS 1.2" "TLS 1.2" - SF "GET 200, then the server's close_notify and FIN; the router rejects each of the agent's FINs (the first and its retransmissions ~0.2, 0.6, 1.4 and 3 s later) with ICMP administratively prohibited (type 3 code 13): errors that arrive after the connection ended. Not a failure: the exchange was complete"
 	cap_stop 3.5
+	finish
+}
+
+# 1g. Failures near the end of a capture that goes on with other ports: whether a SYN or a
+# ClientHello went unanswered, or the capture merely ended too soon, is measured to the capture's
+# last packet, analysed or not (an analysis narrowed with --port must judge as the whole one).
+# The server's firewall drops SYNs to 4343; the agent's connect() to it sends one SYN and closes
+# (SO_LINGER 0) 0.3 s later in SYN-SENT, which sends nothing. A silent server on 4345 (Python:
+# accepts, reads, never answers) gets a ClientHello from s_client, which stays open past the end
+# of the capture. Then, 1.5 s after the SYN, a plain HTTP GET to 8080 (200), and the capture
+# stops ~1 s later: 4343's SYN and 4345's ClientHello are ~2.5 s old at the end.
+# analyze's TestCaptureEndNarrowed reads this capture narrowed to each port.
+cap_narrowed-end() {
+	begin narrowed-end
+	acc_up
+	S iptables -A INPUT -p tcp --dport 4343 --tcp-flags SYN,ACK SYN -j DROP
+	bg silent S python3 -c '
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("'"$SRV"'", 4345)); s.listen(1)
+c, _ = s.accept(); c.recv(4096); time.sleep(60)'
+	wait_listen 4345
+	start_http
+	wait_listen 8080
+	cap_start
+	bg abort A "$WORK/bin/acctool" abort-client -connect "$SRV:4343" -after 300ms -wait 5s
+	sleep 0.1
+	bg hello A timeout 30 sh -c "sleep 30 | openssl s_client -connect $SRV:4345 -tls1_2"
+	sleep 1.4
+	http_get
+	expect syn-timeout - - - S0 "connect() to 4343, whose SYN the server's firewall drops (iptables DROP); the agent closes the socket (SO_LINGER 0) 0.3 s later in SYN-SENT, which sends nothing: one SYN, never answered, and the capture goes on ~2.5 s after it (other ports). Not incomplete: the SYN waited past a second, when Linux would have resent it"
+	expect incomplete "TLS 1.2" - - S1 "OpenSSL s_client -tls1_2 to a silent server on 4345 (accepts, reads the ClientHello, never answers); the client is still waiting when the capture stops ~2.4 s later: the capture ended before the client gave up"
+	expect ok - - - SF "plain HTTP GET to Python http.server on 8080, 1.5 s after the SYN to 4343: 200, closed normally. The traffic after the failures, on another port"
+	cap_stop 1
 	finish
 }
 

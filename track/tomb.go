@@ -144,14 +144,14 @@ func tombDecode(codec *facts.Codec, rec []byte) *facts.Conn {
 	return c
 }
 
-// finishTomb hands the record of the tomb at index i, settled at a.now, to the sink (or,
-// encoded, to Config.EndedSink), and frees the tomb.
-func (a *Tracker) finishTomb(i int32) {
+// finishTomb hands the record of the tomb at index i, settled at end, to the sink (or, encoded,
+// to Config.EndedSink), and frees the tomb.
+func (a *Tracker) finishTomb(i int32, end time.Time) {
 	t := a.tombSlots.At(i)
 	s := a.tombState(t)
 	z := a.tombZeek(t, &s)
 	z.Finish()
-	e := Ended{rec: a.recBytes(t), codec: &a.codec, end: facts.MakeRef(0, a.now), connState: z.ConnState(),
+	e := Ended{rec: a.recBytes(t), codec: &a.codec, end: facts.MakeRef(0, end), connState: z.ConnState(),
 		history: a.shared.history(z.History())}
 	if t.sighted {
 		e.sightings = a.tombSightings[i]

@@ -140,9 +140,15 @@ type Tracker struct {
 
 	shared flowShared // caches and buffers every flow shares
 
-	nextSweep    time.Time // a second of capture time after the last sweep
-	sinceSweep   int
-	now          time.Time
+	nextSweep  time.Time // a second of capture time after the last sweep
+	sinceSweep int
+	now        time.Time // the time of the last analysed packet (or of Tick, when later)
+	// ends is, by vantage, when the capture there ended so far: the time of the last packet read
+	// there, analysed or not (an analysis narrowed to some ports or hosts still read the rest),
+	// or for a live capture the time Tick or Stop gave, when later. The connections still open at
+	// the end (Flush) end then: whether a SYN or a ClientHello went unanswered, or the capture
+	// ended too soon for an answer, is measured to it.
+	ends         []time.Time
 	evictedEarly int
 	dns          names.Table       // name lookups (package names)
 	outside      unmatched.Counter // TCP outside the analysed ports and hosts
@@ -168,6 +174,11 @@ func New(cfg Config, sink Sink) *Tracker {
 
 // Packet takes the next packet of the capture. p and its slices are only read during the call.
 func (a *Tracker) Packet(p *capture.Packet) {
+	if v := int(p.Vantage); v < len(a.ends) {
+		a.ends[v] = p.Time
+	} else {
+		a.endsUpTo(v)[v] = p.Time
+	}
 	switch p.Kind {
 	case capture.KindTCP:
 		a.tcpPacket(p)
@@ -218,7 +229,7 @@ func (a *Tracker) tcpPacket(p *capture.Packet) {
 	}
 	if f != nil && f.startsNewConnection(src, p) {
 		delete(a.flows, key)
-		a.finish(f)
+		a.finish(f, a.now)
 		f = nil
 	}
 	if f == nil {
@@ -229,7 +240,7 @@ func (a *Tracker) tcpPacket(p *capture.Packet) {
 				return
 			}
 			a.tombs.Delete(key)
-			a.finishTomb(i)
+			a.finishTomb(i, a.now)
 		}
 		f = a.newFlow(src, dst, p)
 		f.key = key
@@ -341,7 +352,7 @@ func (a *Tracker) sweep() {
 	expired = a.expireClosed(a.now, expired)
 	a.buryAt = a.firstBurial()
 	expired = a.expireTombs(a.now, expired)
-	a.endInOrder(expired)
+	a.endInOrder(expired, false)
 	clear(expired) // the flows ended: let go of them
 	a.ending = expired[:0]
 	if len(a.flows) > a.cfg.MaxActiveFlows {
@@ -360,16 +371,53 @@ type ending struct {
 }
 
 // endInOrder finishes flows and tombs in the order they began, so that what the sink sees does
-// not depend on map iteration order, nor on which of them were buried.
-func (a *Tracker) endInOrder(es []ending) {
+// not depend on map iteration order, nor on which of them were buried. They end now, or with
+// atEnd when the capture at their vantage ended (Flush).
+func (a *Tracker) endInOrder(es []ending, atEnd bool) {
 	slices.SortFunc(es, func(x, y ending) int { return cmp.Compare(x.id, y.id) }) // IDs are unique
 	for _, e := range es {
+		end := a.now
 		if e.f != nil {
-			a.finish(e.f)
+			if atEnd {
+				end = a.endAt(e.f.vantage)
+			}
+			a.finish(e.f, end)
 		} else {
-			a.finishTomb(e.t)
+			if atEnd {
+				end = a.endAt(a.tombSlots.At(e.t).key.vantage())
+			}
+			a.finishTomb(e.t, end)
 		}
 	}
+}
+
+// endsUpTo returns ends, grown to hold vantage v (a vantage's first packet).
+func (a *Tracker) endsUpTo(v int) []time.Time {
+	if v >= len(a.ends) {
+		a.ends = append(a.ends, make([]time.Time, v+1-len(a.ends))...)
+	}
+	return a.ends
+}
+
+// endAt is when the capture at vantage v ended: its last packet read, or the time a live
+// capture was ticked or stopped at, when later. A vantage without a packet (none) ends now.
+func (a *Tracker) endAt(v uint16) time.Time {
+	if int(v) < len(a.ends) && !a.ends[v].IsZero() {
+		return a.ends[v]
+	}
+	return a.now
+}
+
+// End is when the capture ended: the latest of its vantages' ends (endAt), the zero time before
+// any packet.
+func (a *Tracker) End() time.Time {
+	var end time.Time
+	for _, t := range a.ends {
+		if t.After(end) {
+			end = t
+		}
+	}
+	return end
 }
 
 // evictOldestTombs finishes about n of the tombs closed longest ago, when there are more than
@@ -389,7 +437,7 @@ func (a *Tracker) evictOldestTombs(n int) {
 	for _, e := range old {
 		a.tombs.Delete(a.tombSlots.At(e.t).key)
 	}
-	a.endInOrder(old)
+	a.endInOrder(old, false)
 }
 
 // evictOldest finishes about n of the least recently active flows.
@@ -418,10 +466,11 @@ func (a *Tracker) evictOldest(n int) {
 	a.finishInOrder(old)
 }
 
-// finish turns a flow's state into its record, hands it to the sink and frees the flow.
-func (a *Tracker) finish(f *flow) {
+// finish turns a flow's state into its record, ended at end, hands it to the sink and frees the
+// flow.
+func (a *Tracker) finish(f *flow, end time.Time) {
 	f.gone = true
-	c := f.record(a.now)
+	c := f.record(end)
 	if f.sightings != nil {
 		c.Extra().Sightings = f.sightings
 	}
@@ -453,10 +502,23 @@ func (a *Tracker) Tick(now time.Time) {
 	if now.After(a.now) {
 		a.now = now
 	}
+	a.Stop(now)
 	a.sweep()
 }
 
-// Flush finishes every connection still open, in the order they began (at the end of a capture).
+// Stop tells the tracker that the capture ran until at (a live capture: when it was stopped),
+// though its last packet may be older: the connections Flush finishes then end at at, at every
+// vantage. A time before a vantage's last packet leaves that vantage's end as it is.
+func (a *Tracker) Stop(at time.Time) {
+	for i := range a.endsUpTo(0) {
+		if at.After(a.ends[i]) {
+			a.ends[i] = at
+		}
+	}
+}
+
+// Flush finishes every connection still open, in the order they began (at the end of a capture),
+// ended when the capture at their vantage ended (endAt).
 func (a *Tracker) Flush() {
 	rest := make([]ending, 0, len(a.flows)+a.tombs.Len())
 	for _, f := range a.flows {
@@ -472,7 +534,7 @@ func (a *Tracker) Flush() {
 	a.closedQ, a.tombQ = [len(graceSteps)]timeq.Queue[queuedFlow]{}, [len(graceSteps)]timeq.Queue[slab.Ref]{}
 	a.buryAt = time.Time{}
 	a.lastFlow = keyedFlow{}
-	a.endInOrder(rest)
+	a.endInOrder(rest, true)
 	// So do the pools, which the flows and tombs just ended went to, and the tombs' slab and arena.
 	a.pool.Empty()
 	a.tombSlots.Reset()
@@ -485,7 +547,7 @@ func (a *Tracker) Flush() {
 func (a *Tracker) finishInOrder(fs []*flow) {
 	sort.Slice(fs, func(i, j int) bool { return fs[i].id < fs[j].id })
 	for _, f := range fs {
-		a.finish(f)
+		a.finish(f, a.now)
 	}
 }
 

@@ -13,6 +13,9 @@ func (k flowKey) at(v uint16) flowKey {
 	return k
 }
 
+// vantage is the vantage the key is at (at).
+func (k flowKey) vantage() uint16 { return uint16(k.ports>>1) & 0x7fff }
+
 // sighting notes a packet of direction d in the record's sightings (Config.Sightings).
 func addSighting(s *facts.Sightings, d int, p *capture.Packet) {
 	if len(s.Dir[d]) >= facts.MaxSightings {

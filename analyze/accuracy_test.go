@@ -151,6 +151,53 @@ func TestTLS13ServerRefusedFlight(t *testing.T) {
 	}
 }
 
+// TestTLS13ClientEncryptedAlert: a TLS 1.3 Go client that rejects the server's self-signed
+// certificate sends its alert encrypted (one 19-byte record right after the server's flight),
+// then its FIN. The packets show the record's size and place, not the alert: the verdict is
+// tls-certificate-rejected/encrypted-alert, and the reason says "most likely" and names the
+// other alerts that fit, never a certain rejection.
+func TestTLS13ClientEncryptedAlert(t *testing.T) {
+	const file, client = "accuracy/untrusted-cert-go-tls13.pcap", "10.91.1.1:37066"
+	res, err := File(filepath.Join(ownCaptures, file), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl := findFlowFrom(res, client)
+	if fl == nil {
+		t.Fatalf("%s: no flow from %s", file, client)
+	}
+	if fl.Verdict != result.VerdictTLSCertificateRejected || fl.Advice.Variant != "encrypted-alert" {
+		t.Errorf("verdict %s/%s, want tls-certificate-rejected/encrypted-alert", fl.Verdict, fl.Advice.Variant)
+	}
+	wantReason := "the client answered the server's TLS 1.3 flight with one 19-byte encrypted record (the size of an alert, " +
+		"not of a Finished), then a FIN from the client, and the handshake did not complete. TLS 1.3 encrypts the alert, " +
+		"so the packets cannot say which it is: most likely the client rejected the server's certificate; another fatal " +
+		"alert from the client (a failed CertificateVerify or Finished check, or a parameter it does not support) fits the packets as well"
+	if got := say(fl.Reason); fl.Reason.Key != "reason.tls13-certificate-rejected" || got != wantReason {
+		t.Errorf("reason %s %q,\nwant %q", fl.Reason.Key, got, wantReason)
+	}
+	if fl.TLS == nil || fl.TLS.Established {
+		t.Errorf("tls %+v, want a handshake not established", fl.TLS)
+	}
+	type ev struct {
+		frame int
+		text  string
+	}
+	var got []ev
+	for _, e := range fl.Evidence {
+		got = append(got, ev{e.Frame, say(e.Text)})
+	}
+	want := []ev{
+		{4, `ClientHello offering TLS 1.3, SNI "apexone.connscope.test"`},
+		{8, "ServerHello choosing TLS 1.3, TLS_AES_128_GCM_SHA256"},
+		{12, "the client's first encrypted record after the server's flight: 19 bytes (the size of an alert, not of a Finished)"},
+		{13, "FIN from the client"},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("evidence %v,\nwant %v", got, want)
+	}
+}
+
 // TestVersionMismatchVariants: the TLS version cases where only one side's versions are on the
 // wire get the variant whose next step fits them: a TLS 1.3-only client refused by a TLS 1.2-only
 // server (server-older: the fix is on the server, "TLS 1.3" the only version to enable there), a

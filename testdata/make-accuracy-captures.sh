@@ -56,6 +56,7 @@ ACC_ALL=(
 	starttls-smtp starttls-imap starttls-pop3 starttls-ftp preamble-rdp
 	client-cert-required client-cert-rejected
 	client-cert-required-tls13 client-cert-rejected-tls13 client-cert-gnutls-tls13 tls13-server-idle-close
+	untrusted-cert-go-tls13
 	late-garbage downgrade-refused tls13-only-gnutls
 	tls13-client-tls12-server tls12-only-vs-tls13-server
 	draft-server-hello
@@ -558,6 +559,28 @@ cap_client-cert-rejected-tls13() {
 	cap_stop
 	grep -q 'self-signed certificate\|unknown ca\|certificate verify failed' "$WORK/server.log" || die "the server did not reject the client's certificate: $(cat "$WORK/server.log")"
 	expect tls-handshake-failure "TLS 1.3" "TLS 1.3" - SF "s_server -tls1_3 -Verify 1 -verify_return_error trusting only the test CA; s_client -tls1_3 presents a self-signed certificate and sends its GET right after its Finished: the client's second flight (CCS, encrypted Certificate, CertificateVerify, Finished, then the GET) is answered by the server's one short encrypted record (its alert unknown_ca, 48, per the server's log) and its FIN. Same packets as without a certificate, but for the sizes: client certificate required/rejected are the candidates, never 'ok'"
+	finish
+}
+
+# 3b-ii'. The mirror case: a TLS 1.3 client that rejects the server's certificate. The Go client
+# (crypto/tls) has switched to its handshake keys when it reads the server's Certificate, so its
+# alert (bad_certificate, per its own error) goes out encrypted: one alert-sized encrypted record
+# right after the server's flight, then its FIN. (OpenSSL's s_client sends the same alert in
+# plaintext: untrusted-cert-tls13.pcap.) The packets show the record's size and place, not which
+# alert it is.
+cap_untrusted-cert-go-tls13() {
+	begin untrusted-cert-go-tls13
+	acc_up
+	bg server osrv -tls1_3 -WWW -cert "$PKI/selfsigned.pem" -key "$PKI/selfsigned.key"
+	wait_listen $PORT
+	cap_start
+	if A timeout 20 "$WORK/bin/tlsclient" -connect "$SRV:$PORT" -min 1.3 -cafile "$PKI/ca.pem" -servername apexone.connscope.test >>"$WORK/client.log" 2>&1; then
+		die "the Go client accepted the self-signed certificate"
+	fi
+	wait_exit "$LAST_PID" 5
+	cap_stop
+	grep -q 'certificate' "$WORK/client.log" || die "the Go client did not fail on the certificate: $(cat "$WORK/client.log")"
+	expect tls-certificate-rejected "TLS 1.3" "TLS 1.3" - SF "Go crypto/tls client (tlsclient -min 1.3, trusting only the test CA) to s_server -tls1_3 with a self-signed certificate: the client fails on the certificate (per its own error) and sends its alert encrypted with its handshake keys: one 19-byte encrypted record right after the server's flight, then its FIN. The alert is not readable: the certificate is the most likely cause, not a certain one"
 	finish
 }
 

@@ -251,3 +251,32 @@ func TestTLS13IdleCloseNotRefusal(t *testing.T) {
 		t.Errorf("servers %+v, want one with 1 completed handshake", sum.Servers)
 	}
 }
+
+// TestClientHelloIncompleteServerSide: a ClientHello that never completes, with what the server
+// did as the reason words it. When the client closes its side, s_server sees the stream end and
+// answers with decode_error; when the client resets instead, s_server sent only its ACK of the
+// bytes: "sent no data, only ACKs", never "sent nothing".
+func TestClientHelloIncompleteServerSide(t *testing.T) {
+	const head = "the client began a ClientHello and never completed it: "
+	const tail = ", as a server waiting for the rest does: the ClientHello is what failed (a client that was cut off, or a device in the path that truncates it)"
+	for _, tc := range []struct {
+		file, client, reason string
+	}{
+		{"accuracy/client-hello-incomplete.pcap", "10.91.1.1:39834",
+			head + "191 of the 508 bytes its handshake header announces arrived, and the client ended the connection; the server sent nothing but alert decode_error (a server's answer to a stream that ends in the middle of a message)" + tail},
+		{"accuracy/client-hello-incomplete-rst.pcap", "10.91.1.1:38300",
+			head + "191 of the 508 bytes its handshake header announces arrived, and the client ended the connection; the server sent no data, only ACKs" + tail},
+	} {
+		res, err := File(filepath.Join(ownCaptures, tc.file), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fl := findFlowFrom(res, tc.client)
+		if fl == nil {
+			t.Fatalf("%s: no flow from %s", tc.file, tc.client)
+		}
+		if fl.Verdict != result.VerdictClientHelloIncomplete || say(fl.Reason) != tc.reason {
+			t.Errorf("%s: %s %q,\nwant client-hello-incomplete %q", tc.file, fl.Verdict, say(fl.Reason), tc.reason)
+		}
+	}
+}

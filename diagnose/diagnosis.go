@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/connscope/connscope/diagnose/param"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/result"
 	"github.com/connscope/connscope/tls"
@@ -261,6 +262,9 @@ func (j *judge) classifyHelloIncomplete(end time.Time) {
 		server = result.Msg("phrase.server-reset")
 	case ss.FIN.Seen() && (!cs.FIN.Seen() || ss.FIN.Frame < cs.FIN.Frame):
 		server = result.Msg("phrase.server-closed-first")
+	case c.Path.Side[facts.Server].AckSet:
+		// Packets, but no data: the server acknowledged (an ACK other than its SYN-ACK).
+		server = result.Msg("phrase.server-acks-only")
 	default:
 		server = result.Msg("phrase.server-silent")
 	}
@@ -665,7 +669,7 @@ func (j *judge) classifyPlain(end time.Time) {
 		j.evidence(rst.Ref, "ev.rst", side("side", int(rst.From)))
 		stage := result.Msg("phrase.before-data")
 		if cs.Bytes > 0 || ss.Bytes > 0 {
-			stage = result.Msg("phrase.after-bytes", result.Int64("client_bytes", cs.Bytes), result.Int64("server_bytes", ss.Bytes))
+			stage = param.AfterBytes(c)
 		}
 		j.verdict(result.VerdictReset, "reason.reset", side("side", int(rst.From)), result.Sub("stage", stage))
 		return

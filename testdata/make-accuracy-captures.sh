@@ -62,7 +62,7 @@ ACC_ALL=(
 	draft-server-hello
 	forged-rst-survived
 	tfo-client-hello duplicate-synack iplen-overrun
-	client-hello-incomplete retransmission-differs
+	client-hello-incomplete client-hello-incomplete-rst retransmission-differs
 	late-icmp-after-close
 )
 ALL=("${ACC_ALL[@]}")
@@ -934,6 +934,42 @@ PY
 	wait_exit "$srv" 5
 	cap_stop
 	expect client-hello-incomplete - - server:decode_error SF "a real ClientHello (Python ssl, i.e. OpenSSL, made through a memory BIO) of which the client sends only the first 200 bytes (the record header announces more), waits 2 s and closes its side; s_server -tls1_2, waiting for the rest, sends nothing until the stream ends, then a decode_error alert and its FIN. Never ok: the ClientHello never completed, the server's silence and its alert are the consequence"
+	finish
+}
+
+# The same unfinished ClientHello, but the client gives up with a reset (SO_LINGER 0) instead of
+# closing its side: s_server never sees the end of the stream, so it sends no alert and no data,
+# only its ACK of the 200 bytes. The server "sent no data", not "nothing".
+cap_client-hello-incomplete-rst() {
+	begin client-hello-incomplete-rst
+	acc_up
+	start_tls
+	local srv=$LAST_PID
+	wait_listen $PORT
+	cap_start
+	A timeout 20 python3 - "$SRV" "$PORT" <<'PY' >>"$WORK/client.log" 2>&1
+import socket, ssl, struct, sys, time
+host, port = sys.argv[1], int(sys.argv[2])
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
+obj = ctx.wrap_bio(inc, out, server_hostname="apexone.connscope.test")
+try:
+    obj.do_handshake()
+except ssl.SSLWantReadError:
+    pass
+hello = out.read()
+print("ClientHello record:", len(hello), "bytes; sending 200, then a reset")
+s = socket.create_connection((host, port), timeout=10)
+s.sendall(hello[:200])
+time.sleep(2)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+s.close()
+PY
+	sleep 0.5
+	cap_stop
+	stop_pid "$srv"
+	expect client-hello-incomplete - - - RSTO "the ClientHello of client-hello-incomplete (Python ssl through a memory BIO, its first 200 bytes sent), but after 2 s the client resets the connection (SO_LINGER 0) instead of closing its side: s_server, waiting for the rest, sent only its ACK of the 200 bytes, no data and no alert. The server sent no data, though it sent a packet: never 'sent nothing'"
 	finish
 }
 

@@ -151,6 +151,53 @@ func TestTLS13ServerRefusedFlight(t *testing.T) {
 	}
 }
 
+// TestTLS13ClientEncryptedAlert: a TLS 1.3 Go client that rejects the server's self-signed
+// certificate sends its alert encrypted (one 19-byte record right after the server's flight),
+// then its FIN. The packets show the record's size and place, not the alert: the verdict is
+// tls-certificate-rejected/encrypted-alert, and the reason says "most likely" and names the
+// other alerts that fit, never a certain rejection.
+func TestTLS13ClientEncryptedAlert(t *testing.T) {
+	const file, client = "accuracy/untrusted-cert-go-tls13.pcap", "10.91.1.1:37066"
+	res, err := File(filepath.Join(ownCaptures, file), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl := findFlowFrom(res, client)
+	if fl == nil {
+		t.Fatalf("%s: no flow from %s", file, client)
+	}
+	if fl.Verdict != result.VerdictTLSCertificateRejected || fl.Advice.Variant != "encrypted-alert" {
+		t.Errorf("verdict %s/%s, want tls-certificate-rejected/encrypted-alert", fl.Verdict, fl.Advice.Variant)
+	}
+	wantReason := "the client answered the server's TLS 1.3 flight with one 19-byte encrypted record (the size of an alert, " +
+		"not of a Finished), then a FIN from the client, and the handshake did not complete. TLS 1.3 encrypts the alert, " +
+		"so the packets cannot say which it is: most likely the client rejected the server's certificate; another fatal " +
+		"alert from the client (a failed CertificateVerify or Finished check, or a parameter it does not support) fits the packets as well"
+	if got := say(fl.Reason); fl.Reason.Key != "reason.tls13-certificate-rejected" || got != wantReason {
+		t.Errorf("reason %s %q,\nwant %q", fl.Reason.Key, got, wantReason)
+	}
+	if fl.TLS == nil || fl.TLS.Established {
+		t.Errorf("tls %+v, want a handshake not established", fl.TLS)
+	}
+	type ev struct {
+		frame int
+		text  string
+	}
+	var got []ev
+	for _, e := range fl.Evidence {
+		got = append(got, ev{e.Frame, say(e.Text)})
+	}
+	want := []ev{
+		{4, `ClientHello offering TLS 1.3, SNI "apexone.connscope.test"`},
+		{8, "ServerHello choosing TLS 1.3, TLS_AES_128_GCM_SHA256"},
+		{12, "the client's first encrypted record after the server's flight: 19 bytes (the size of an alert, not of a Finished)"},
+		{13, "FIN from the client"},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("evidence %v,\nwant %v", got, want)
+	}
+}
+
 // TestVersionMismatchVariants: the TLS version cases where only one side's versions are on the
 // wire get the variant whose next step fits them: a TLS 1.3-only client refused by a TLS 1.2-only
 // server (server-older: the fix is on the server, "TLS 1.3" the only version to enable there), a
@@ -202,5 +249,34 @@ func TestTLS13IdleCloseNotRefusal(t *testing.T) {
 	}
 	if sum := res.Summary; len(sum.Servers) != 1 || sum.Servers[0].OKHandshakes != 1 {
 		t.Errorf("servers %+v, want one with 1 completed handshake", sum.Servers)
+	}
+}
+
+// TestClientHelloIncompleteServerSide: a ClientHello that never completes, with what the server
+// did as the reason words it. When the client closes its side, s_server sees the stream end and
+// answers with decode_error; when the client resets instead, s_server sent only its ACK of the
+// bytes: "sent no data, only ACKs", never "sent nothing".
+func TestClientHelloIncompleteServerSide(t *testing.T) {
+	const head = "the client began a ClientHello and never completed it: "
+	const tail = ", as a server waiting for the rest does: the ClientHello is what failed (a client that was cut off, or a device in the path that truncates it)"
+	for _, tc := range []struct {
+		file, client, reason string
+	}{
+		{"accuracy/client-hello-incomplete.pcap", "10.91.1.1:39834",
+			head + "191 of the 508 bytes its handshake header announces arrived, and the client ended the connection; the server sent nothing but alert decode_error (a server's answer to a stream that ends in the middle of a message)" + tail},
+		{"accuracy/client-hello-incomplete-rst.pcap", "10.91.1.1:38300",
+			head + "191 of the 508 bytes its handshake header announces arrived, and the client ended the connection; the server sent no data, only ACKs" + tail},
+	} {
+		res, err := File(filepath.Join(ownCaptures, tc.file), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fl := findFlowFrom(res, tc.client)
+		if fl == nil {
+			t.Fatalf("%s: no flow from %s", tc.file, tc.client)
+		}
+		if fl.Verdict != result.VerdictClientHelloIncomplete || say(fl.Reason) != tc.reason {
+			t.Errorf("%s: %s %q,\nwant client-hello-incomplete %q", tc.file, fl.Verdict, say(fl.Reason), tc.reason)
+		}
 	}
 }

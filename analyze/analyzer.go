@@ -304,7 +304,7 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 		// changed) is one of them.
 		slices.Sort(a.guessedAt.frames)
 		res.Warnings = append(res.Warnings, result.Warning{Code: "roles-guessed", Frame: a.guessedAt.frames[0],
-			Message: result.Msg("warning.roles-guessed-at", result.Sub("guessed", result.Msg("warning.roles-guessed", result.Int("n", guessed))),
+			Message: result.Msg("warning.roles-guessed-at", result.Int("n", guessed), result.Sub("guessed", result.Msg("warning.roles-guessed", result.Int("n", guessed))),
 				result.Sub("frames", a.guessedAt.message()))})
 	}
 	if n := a.tr.EvictedEarly(); n > 0 {

@@ -24,7 +24,7 @@ func TestBlackholeHostSentLater(t *testing.T) {
 		{"data-unacked-server-ack.pcap", "data-blackhole",
 			lost + "; the server is not down: it sent a packet without data (frame 8) after the client's data first went, without acknowledging that data", []int{4, 8, 9}},
 		{"data-unacked-server-rst.pcap", "reset",
-			"the server reset the connection after 400 bytes from the client and 0 from the server", []int{4, 8}},
+			"the server reset the connection after 400 bytes from the client and 0 from the server on the wire, counting 3 segments sent again", []int{4, 8}},
 	} {
 		res, err := File(filepath.Join(ownCaptures, "scripted", tc.file), Options{Ports: []uint16{9000}})
 		if err != nil {

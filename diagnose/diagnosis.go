@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/connscope/connscope/diagnose/param"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/result"
 	"github.com/connscope/connscope/tls"
@@ -261,6 +262,9 @@ func (j *judge) classifyHelloIncomplete(end time.Time) {
 		server = result.Msg("phrase.server-reset")
 	case ss.FIN.Seen() && (!cs.FIN.Seen() || ss.FIN.Frame < cs.FIN.Frame):
 		server = result.Msg("phrase.server-closed-first")
+	case c.Path.Side[facts.Server].AckSet:
+		// Packets, but no data: the server acknowledged (an ACK other than its SYN-ACK).
+		server = result.Msg("phrase.server-acks-only")
 	default:
 		server = result.Msg("phrase.server-silent")
 	}
@@ -484,8 +488,7 @@ func (j *judge) classifyAfterServerHello(end time.Time) {
 	cs := &c.Side[facts.Client]
 	if cv := sh.ChosenVersion(); cv.Rank() >= tls.VersionTLS13.Rank() || isTLS13Draft(cv) {
 		if e := x.FirstEncrypted[facts.Client]; e.Seen() && x.FirstEncryptedLen[facts.Client] <= encryptedAlertMaxLen && (cs.FIN.Seen() || hasRST) {
-			j.evidence(e, "ev.encrypted-alert-size", result.Int("len", x.FirstEncryptedLen[facts.Client]))
-			j.verdict(result.VerdictTLSCertificateRejected, "reason.tls13-certificate-rejected", v)
+			j.classifyClientEncryptedAlert(e, v)
 			return
 		}
 		if short, end, how, ok := serverRefusedFlight(c); ok {
@@ -612,6 +615,30 @@ func (j *judge) classifyRefusedFlight(short, end facts.Ref, how string, version 
 		result.Int("len", int(x.R().ShortAnswerLen)), result.Sub("how", result.Msg(how)))
 }
 
+// classifyClientEncryptedAlert: in TLS 1.3 the client answered the server's flight with one
+// encrypted record of the size of an alert (record e) and ended the connection, or it was reset.
+// The alert is encrypted: the packets show its size and place, not which alert it is. A client
+// that rejects the server's certificate sends these packets, and is the most likely; any other
+// fatal alert from the client at that point (a failed CertificateVerify or Finished check, a
+// parameter it does not support) sends the same. The reason names what the packets show and
+// the candidates; the verdict stays tls-certificate-rejected, variant encrypted-alert.
+func (j *judge) classifyClientEncryptedAlert(e facts.Ref, version result.Arg) {
+	c, x := j.c, j.tlsOf()
+	n := result.Int("len", x.FirstEncryptedLen[facts.Client])
+	j.evidence(e, "ev.encrypted-alert-size", n)
+	// The connection's first end after the record: the client's FIN, or a reset from either side.
+	end, from, key, how := c.Side[facts.Client].FIN, int(facts.Client), "ev.side-fin-end", "phrase.end-by-fin"
+	for _, r := range c.RSTs {
+		if !end.Seen() || r.Frame < end.Frame {
+			end, from, key, how = r.Ref, int(r.From), "ev.side-rst-end", "phrase.end-by-rst"
+		}
+	}
+	j.evidence(end, key, side("side", from))
+	j.d.Variant = variantEncryptedAlert
+	j.verdict(result.VerdictTLSCertificateRejected, "reason.tls13-certificate-rejected", version, n,
+		result.Sub("end", result.Msg(how, side("side", from))))
+}
+
 // Established reports whether the connection's TLS handshake completed, as far as packets show.
 func Established(c *facts.Conn) bool { return tlsEstablished(c) }
 
@@ -642,7 +669,7 @@ func (j *judge) classifyPlain(end time.Time) {
 		j.evidence(rst.Ref, "ev.rst", side("side", int(rst.From)))
 		stage := result.Msg("phrase.before-data")
 		if cs.Bytes > 0 || ss.Bytes > 0 {
-			stage = result.Msg("phrase.after-bytes", result.Int64("client_bytes", cs.Bytes), result.Int64("server_bytes", ss.Bytes))
+			stage = param.AfterBytes(c)
 		}
 		j.verdict(result.VerdictReset, "reason.reset", side("side", int(rst.From)), result.Sub("stage", stage))
 		return

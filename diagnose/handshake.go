@@ -22,6 +22,9 @@ const (
 	variantClientTLS12      = "client-tls12"
 	// variantAfterClientFlight: a TLS 1.3 server refused the client's encrypted second flight.
 	variantAfterClientFlight = "after-client-flight"
+	// variantEncryptedAlert: a TLS 1.3 client answered the server's flight with an alert-sized
+	// encrypted record and ended the connection (most likely rejecting the server's certificate).
+	variantEncryptedAlert = "encrypted-alert"
 )
 
 // modernSuites are TLS 1.2 cipher suites every current server accepts (ECDHE with AES-GCM or

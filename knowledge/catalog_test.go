@@ -168,3 +168,40 @@ func paramsDiffer(en, c *Catalog, key string) string {
 	}
 	return ""
 }
+
+// TestShippedOneAndMany: the shipped English templates that count things word one item as one
+// ("1 record", "(frame 6)", "it starts") and several as several ("2 records", "(the first:
+// frame 6)", "they start").
+func TestShippedOneAndMany(t *testing.T) {
+	en := CatalogOf(English)
+	frame := func(n int) result.Arg { return result.Sub("at", result.Msg("report.frame", result.Int("n", n))) }
+	side := result.Sub("side", result.Msg("word.server"))
+	version := result.Text("version", "TLS 1.2")
+	cases := []struct {
+		m    result.Message
+		want string
+	}{
+		{result.Msg("reason.reset-after-handshake", side, version, result.Int("client_records", 1), result.Int("server_records", 1)),
+			"the server reset the connection after the TLS handshake (TLS 1.2), while exchanging data (1 record from the client, 1 from the server)"},
+		{result.Msg("reason.reset-after-handshake", side, version, result.Int("client_records", 3), result.Int("server_records", 2)),
+			"the server reset the connection after the TLS handshake (TLS 1.2), while exchanging data (3 records from the client, 2 from the server)"},
+		{result.Msg("warning.flows-not-listed", result.Int("n", 1), result.Int("max", 10)),
+			"1 flow past the first 10 is counted in the summary but not listed: narrow the analysis with --port/--host or raise --max-flows"},
+		{result.Msg("warning.flows-not-listed", result.Int("n", 1270), result.Int("max", 100000)),
+			"1270 flows past the first 100000 are counted in the summary but not listed: narrow the analysis with --port/--host or raise --max-flows"},
+		{result.Msg("warning.client-hello-cut", result.Int("n", 1), result.Int("frame", 4)),
+			"the capture's snaplen cut the ClientHello of 1 flow (in frame 4), so the TLS versions it offers cannot be read: capture again with the full snaplen (tcpdump -s 0)"},
+		{result.Msg("warning.client-hello-cut", result.Int("n", 2), result.Int("frame", 4)),
+			"the capture's snaplen cut the ClientHello of 2 flows (the first in frame 4), so the TLS versions they offer cannot be read: capture again with the full snaplen (tcpdump -s 0)"},
+		{result.Msg("report.vantage.lost", result.Int("n", 1), frame(6)), ", 1 lost between them (frame 6)"},
+		{result.Msg("report.vantage.lost", result.Int("n", 7), frame(6)), ", 7 lost between them (the first: frame 6)"},
+		{result.Msg("report.vantage.injected", result.Int("n", 1), frame(9)), ", 1 injected between them (frame 9)"},
+		{result.Msg("name.timeout", result.Text("dns_server", "10.0.0.53"), result.Int("n", 1), result.Text("name", "a.test")),
+			"10.0.0.53 never answered the 1 query for a.test"},
+	}
+	for _, tc := range cases {
+		if got := en.Render(tc.m); got != tc.want {
+			t.Errorf("%s: got %q,\nwant %q", tc.m.Key, got, tc.want)
+		}
+	}
+}

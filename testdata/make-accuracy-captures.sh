@@ -56,12 +56,13 @@ ACC_ALL=(
 	starttls-smtp starttls-imap starttls-pop3 starttls-ftp preamble-rdp
 	client-cert-required client-cert-rejected
 	client-cert-required-tls13 client-cert-rejected-tls13 client-cert-gnutls-tls13 tls13-server-idle-close
+	untrusted-cert-go-tls13
 	late-garbage downgrade-refused tls13-only-gnutls
 	tls13-client-tls12-server tls12-only-vs-tls13-server
 	draft-server-hello
 	forged-rst-survived
 	tfo-client-hello duplicate-synack iplen-overrun
-	client-hello-incomplete retransmission-differs
+	client-hello-incomplete client-hello-incomplete-rst retransmission-differs
 	late-icmp-after-close narrowed-end
 )
 ALL=("${ACC_ALL[@]}")
@@ -561,6 +562,28 @@ cap_client-cert-rejected-tls13() {
 	finish
 }
 
+# 3b-ii'. The mirror case: a TLS 1.3 client that rejects the server's certificate. The Go client
+# (crypto/tls) has switched to its handshake keys when it reads the server's Certificate, so its
+# alert (bad_certificate, per its own error) goes out encrypted: one alert-sized encrypted record
+# right after the server's flight, then its FIN. (OpenSSL's s_client sends the same alert in
+# plaintext: untrusted-cert-tls13.pcap.) The packets show the record's size and place, not which
+# alert it is.
+cap_untrusted-cert-go-tls13() {
+	begin untrusted-cert-go-tls13
+	acc_up
+	bg server osrv -tls1_3 -WWW -cert "$PKI/selfsigned.pem" -key "$PKI/selfsigned.key"
+	wait_listen $PORT
+	cap_start
+	if A timeout 20 "$WORK/bin/tlsclient" -connect "$SRV:$PORT" -min 1.3 -cafile "$PKI/ca.pem" -servername apexone.connscope.test >>"$WORK/client.log" 2>&1; then
+		die "the Go client accepted the self-signed certificate"
+	fi
+	wait_exit "$LAST_PID" 5
+	cap_stop
+	grep -q 'certificate' "$WORK/client.log" || die "the Go client did not fail on the certificate: $(cat "$WORK/client.log")"
+	expect tls-certificate-rejected "TLS 1.3" "TLS 1.3" - SF "Go crypto/tls client (tlsclient -min 1.3, trusting only the test CA) to s_server -tls1_3 with a self-signed certificate: the client fails on the certificate (per its own error) and sends its alert encrypted with its handshake keys: one 19-byte encrypted record right after the server's flight, then its FIN. The alert is not readable: the certificate is the most likely cause, not a certain one"
+	finish
+}
+
 # 3b-iii. The same packets but for their timing, and no failure: a TLS 1.3 server that sends no
 # session tickets (Python ssl, num_tickets 0) completes the handshake, and 2 s later closes the idle
 # session with its close_notify (one 19-byte encrypted record) and a FIN; the client (s_client,
@@ -911,6 +934,42 @@ PY
 	wait_exit "$srv" 5
 	cap_stop
 	expect client-hello-incomplete - - server:decode_error SF "a real ClientHello (Python ssl, i.e. OpenSSL, made through a memory BIO) of which the client sends only the first 200 bytes (the record header announces more), waits 2 s and closes its side; s_server -tls1_2, waiting for the rest, sends nothing until the stream ends, then a decode_error alert and its FIN. Never ok: the ClientHello never completed, the server's silence and its alert are the consequence"
+	finish
+}
+
+# The same unfinished ClientHello, but the client gives up with a reset (SO_LINGER 0) instead of
+# closing its side: s_server never sees the end of the stream, so it sends no alert and no data,
+# only its ACK of the 200 bytes. The server "sent no data", not "nothing".
+cap_client-hello-incomplete-rst() {
+	begin client-hello-incomplete-rst
+	acc_up
+	start_tls
+	local srv=$LAST_PID
+	wait_listen $PORT
+	cap_start
+	A timeout 20 python3 - "$SRV" "$PORT" <<'PY' >>"$WORK/client.log" 2>&1
+import socket, ssl, struct, sys, time
+host, port = sys.argv[1], int(sys.argv[2])
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
+obj = ctx.wrap_bio(inc, out, server_hostname="apexone.connscope.test")
+try:
+    obj.do_handshake()
+except ssl.SSLWantReadError:
+    pass
+hello = out.read()
+print("ClientHello record:", len(hello), "bytes; sending 200, then a reset")
+s = socket.create_connection((host, port), timeout=10)
+s.sendall(hello[:200])
+time.sleep(2)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+s.close()
+PY
+	sleep 0.5
+	cap_stop
+	stop_pid "$srv"
+	expect client-hello-incomplete - - - RSTO "the ClientHello of client-hello-incomplete (Python ssl through a memory BIO, its first 200 bytes sent), but after 2 s the client resets the connection (SO_LINGER 0) instead of closing its side: s_server, waiting for the rest, sent only its ACK of the 200 bytes, no data and no alert. The server sent no data, though it sent a packet: never 'sent nothing'"
 	finish
 }
 

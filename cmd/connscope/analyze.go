@@ -439,8 +439,10 @@ func export(capturePath string, res *result.Result, names *redact.Redactor, o an
 		return fmt.Errorf("cannot write the export to %s: %v; %s", o.export, out.describe(err), out.leftAs())
 	}
 	if !o.quiet {
-		fmt.Fprintf(stderr, "connscope: exported %d packets of %d flow(s) (%d of them as context the evidence cites) and %d name(s) to %s\n",
-			st.Packets, st.Flows, st.Context, st.Names, o.export)
+		// Worded in the table report's language (--lang, else the locale), as capture's live lines are.
+		fmt.Fprintln(stderr, knowledge.CatalogOf(o.reportLang(report.FormatTable)).Render(result.Msg("cli.exported",
+			result.Int("packets", st.Packets), result.Int("flows", st.Flows), result.Int("context", st.Context),
+			result.Int("names", st.Names), result.File("file", o.export))))
 	}
 	return nil
 }

@@ -16,11 +16,17 @@ func TestExportFlag(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "failing.pcapng")
 	code, table, stderr := runCLI("analyze", "testdata/captures/seed-reset-fleet.pcap", "-p", "4343,8080", "-v", "--export", out)
-	if code != 1 || stderr != "connscope: exported 27 packets of 3 flow(s) (1 of them as context the evidence cites) and 0 name(s) to "+out+"\n" {
+	if code != 1 || stderr != "connscope: exported 27 packets of 3 flows (1 cited as context by the evidence) and 0 names to "+out+"\n" {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 	if want, _ := os.ReadFile(filepath.Join(goldenDir, "seed-reset-fleet.txt")); table != string(want) {
 		t.Errorf("--export changed the report")
+	}
+	// The line is worded in the table's language.
+	ja := filepath.Join(dir, "failing-ja.pcapng")
+	if code, _, stderr := runCLI("analyze", "testdata/captures/seed-reset-fleet.pcap", "-p", "4343,8080", "--lang", "ja", "--export", ja); code != 1 ||
+		stderr != "connscope: 3 件のフロー（うち 1 件は根拠が文脈として参照するもの）のパケット 27 個と、0 件の名前を "+ja+" に書き出しました\n" {
+		t.Errorf("--lang ja: exit %d, stderr %q", code, stderr)
 	}
 	verdicts := func(path string) []string {
 		_, js, stderr := runCLI("analyze", path, "-f", "json")
@@ -42,7 +48,7 @@ func TestExportFlag(t *testing.T) {
 	}
 
 	all := filepath.Join(dir, "all.pcapng")
-	if code, _, stderr := runCLI("analyze", "testdata/captures/seed-reset-fleet.pcap", "--export", all, "--export-all"); code != 1 || !strings.Contains(stderr, "exported 62 packets of 5 flow(s)") {
+	if code, _, stderr := runCLI("analyze", "testdata/captures/seed-reset-fleet.pcap", "--export", all, "--export-all"); code != 1 || !strings.Contains(stderr, "exported 62 packets of 5 flows") {
 		t.Errorf("--export-all: exit %d, stderr %q", code, stderr)
 	}
 	if got, want := strings.Join(verdicts(all), "|"), strings.Join(verdicts("testdata/captures/seed-reset-fleet.pcap"), "|"); got != want {
@@ -78,11 +84,11 @@ func TestExportRedactFlag(t *testing.T) {
 		originals []string
 	}{
 		{"seed-reset-fleet.pcap", []string{"-p", "4343,8080"},
-			"exported 27 packets of 3 flow(s) (1 of them as context the evidence cites) and 0 name(s)",
+			"exported 27 packets of 3 flows (1 cited as context by the evidence) and 0 names",
 			"198.18.0.1:58332 ok|198.18.0.5:34685 tls-version-mismatch|198.18.0.6:47245 tls-version-mismatch",
 			[]string{"10.77.1.", "\x0a\x4d\x01\x02", "\x0a\x4d\x01\x05", "apexone", "connscope test"}},
 		{"dns-nxdomain-ip-works.pcap", []string{"--profile", "apexone", "--server-name", "apexone.connscope.test"},
-			"exported 21 packets of 1 flow(s) (1 of them as context the evidence cites) and 1 name(s)",
+			"exported 21 packets of 1 flow (1 cited as context by the evidence) and 1 name",
 			"198.18.0.1:38125 ok",
 			[]string{"10.48.1.", "\x0a\x30\x01\x03", "\x0a\x30\x01\x02", "apexone", "connscope.test"}},
 	} {

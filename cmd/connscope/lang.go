@@ -15,7 +15,8 @@ const (
                         starting with ja) words the table, Markdown and HTML reports in
                         Japanese (JSON and NDJSON stay English). JSON keys and verdict codes
                         are English in every language;
-                        the program's own messages and this help are English
+                        the --export line follows the table's language; the program's
+                        other messages and this help are English
 `
 	captureLangUsage = `      --lang LANG         the language of the live lines and the report: en (default) or ja;
                           without --lang, a Japanese locale (LC_ALL, LC_MESSAGES or LANG

@@ -180,8 +180,7 @@ func (j *judge) classifyInjectedRST() bool {
 	claimed := param.Side("side", int(r.From))
 	j.evidence(r.Ref, "ev.rst-forged", claimed, j.rstTTL("ttl", i))
 	j.evidence(c.Path.Side[r.From].TTLRef, "ev.packet-it-sent", claimed, result.Int("ttl", int(c.Path.Side[r.From].TTL)))
-	cs, ss := &c.Side[facts.Client], &c.Side[facts.Server]
-	bytes := result.Msg("phrase.after-bytes", result.Int64("client_bytes", cs.Bytes), result.Int64("server_bytes", ss.Bytes))
+	bytes := param.AfterBytes(c)
 	stage := bytes
 	if x := c.TLS; x != nil && x.ServerHello != nil {
 		v := result.Text("version", x.ServerHello.SH.ChosenVersion().String())

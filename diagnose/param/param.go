@@ -51,6 +51,18 @@ func Side(name string, d int) result.Arg {
 	return result.Sub(name, result.Msg("word."+facts.SideName[d]))
 }
 
+// AfterBytes is the stage "after N bytes from the client and M from the server" of connection c.
+// The counts are payload bytes on the wire: when a side sent segments again, they include the
+// retransmitted bytes, and the phrase says so (100 bytes sent 4 times count as 400).
+func AfterBytes(c *facts.Conn) result.Message {
+	cs, ss := &c.Side[facts.Client], &c.Side[facts.Server]
+	args := []result.Arg{result.Int64("client_bytes", cs.Bytes), result.Int64("server_bytes", ss.Bytes)}
+	if n := cs.Retrans + ss.Retrans; n > 0 {
+		return result.Msg("phrase.after-bytes-retrans", append(args, result.Int("retrans", n))...)
+	}
+	return result.Msg("phrase.after-bytes", args...)
+}
+
 // Endpoint is an address:port parameter from the capture.
 func Endpoint(name string, ap netip.AddrPort) result.Arg { return result.Endpoint(name, ap.String()) }
 

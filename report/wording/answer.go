@@ -135,9 +135,9 @@ func (w *Words) Headline(g *findings.Group, fs *findings.Findings) result.Messag
 		args = append(args, result.Int("status", g.HTTPStatus))
 	}
 	switch g.Verdict {
-	case result.VerdictClosedDuringHandshake, result.VerdictTLSHandshakeFailure:
+	case result.VerdictClosedDuringHandshake, result.VerdictTLSHandshakeFailure, result.VerdictTLSCertificateRejected:
 		// The groups are parted by the variant (the side that closed; where a handshake failure
-		// came): a headline of the variant's own words it.
+		// came; a TLS 1.3 client's encrypted alert): a headline of the variant's own words it.
 		if v := g.Advice().Variant; v != "" && english().Has(key+"-"+v) {
 			key += "-" + v
 		}

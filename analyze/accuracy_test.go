@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/connscope/connscope/knowledge"
 	"github.com/connscope/connscope/result"
 )
 
@@ -195,6 +196,24 @@ func TestTLS13ClientEncryptedAlert(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("evidence %v,\nwant %v", got, want)
+	}
+	// The Apex One profile's next step says "most likely" as the reason does, not "rejects".
+	wantNext := "The agent most likely rejects the Apex One server's certificate (TLS 1.3 encrypts the alert, so the packets do " +
+		"not say which one it sent): check the certificate bound to port 4343 on the server's web server (IIS site binding or " +
+		"Apache SSLCertificateFile), renew it if it expired, and install its issuing CA in the agent host's Trusted Root store."
+	ax, err := knowledge.ProfileByName("apexone")
+	if err != nil {
+		t.Fatal(err)
+	}
+	axRes, err := File(filepath.Join(ownCaptures, file), Options{Profile: ax})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fl = findFlowFrom(axRes, client); fl == nil {
+		t.Fatalf("%s with the apexone profile: no flow from %s", file, client)
+	}
+	if got := advice(fl, "apexone").NextSteps; len(got) != 1 || got[0] != wantNext {
+		t.Errorf("apexone next steps %q,\nwant [%q]", got, wantNext)
 	}
 }
 

@@ -15,12 +15,12 @@ import (
 	"github.com/connscope/connscope/result"
 )
 
-// readTwopoint reads testdata/captures/EXPECTED-TWOPOINT.tsv: its nine scenarios.
+// readTwopoint reads testdata/captures/EXPECTED-TWOPOINT.tsv: its ten scenarios.
 func readTwopoint(t *testing.T) []testtable.Row {
 	t.Helper()
-	rows := testtable.Read(t, filepath.Join(ownCaptures, "EXPECTED-TWOPOINT.tsv"), 9)
-	if len(rows) != 9 {
-		t.Fatalf("%d rows in EXPECTED-TWOPOINT.tsv, want 9", len(rows))
+	rows := testtable.Read(t, filepath.Join(ownCaptures, "EXPECTED-TWOPOINT.tsv"), 10)
+	if len(rows) != 10 {
+		t.Fatalf("%d rows in EXPECTED-TWOPOINT.tsv, want 10", len(rows))
 	}
 	return rows
 }
@@ -35,11 +35,12 @@ var twopointReasons = map[string]string{
 		"fragmentation-needed messages do not reach the server)",
 	"forged-rst": "2 resets in the server's name reached the capture at agent, but the capture at server, on the server's side, " +
 		"shows that the server never sent them: forged on the path between them; 18 of the client's 27 packets never reached the capture at server",
-	"nat-masquerade": "TLS 1.2 with TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-	"success":        "TLS 1.2 with TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-	"dns-ok":         "TLS 1.2 with TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-	"dns-timeout":    "TLS 1.2 with TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-	"dns-nxdomain":   "TLS 1.2 with TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+	"nat-masquerade":  "TLS 1.2 with TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+	"success":         "TLS 1.2 with TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+	"dns-ok":          "TLS 1.2 with TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+	"dns-timeout":     "TLS 1.2 with TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+	"dns-nxdomain":    "TLS 1.2 with TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+	"dns-answer-lost": "TLS 1.2 with TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
 }
 
 // analyzeInputs analyses inputs as the command line does (several capture points, a folder),

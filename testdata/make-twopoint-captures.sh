@@ -51,7 +51,7 @@ OUT=$TP_HERE/captures/twopoint
 EXPECTED=$TP_HERE/captures/EXPECTED-TWOPOINT.tsv
 TWOPOINT=$TP_HERE/tools/twopoint.py
 
-TP_ALL=(syn-drop mtu-blackhole forged-rst nat-masquerade success rotated dns-ok dns-timeout dns-nxdomain)
+TP_ALL=(syn-drop mtu-blackhole forged-rst nat-masquerade success rotated dns-ok dns-timeout dns-nxdomain dns-answer-lost)
 ALL=("${TP_ALL[@]}")
 
 R() { ip netns exec "$NS_R" "$@"; }
@@ -402,6 +402,25 @@ cap_dns-nxdomain() {
 	sleep 0.3
 	tget "$OFC_PATH" -servername "$NAME"
 	texpect ok "nothing lost; the DNS queries (A and AAAA) and their NXDOMAIN answers crossed the router and are in both captures" "dnsmasq at $DNS has no record for $NAME: NXDOMAIN for A and AAAA; then the agent connects by address with SNI $NAME (OpenSSL -tls1_2). In two-point runs each query and answer is seen at both points: 2 queries, 2 answers"
+	tp_stop
+	finish
+}
+
+# (i) The DNS server answers, but the router drops its answers (FORWARD, UDP from port 53): the
+# server capture holds each query and its answer, the agent capture the queries only (glibc
+# retries, gives up after 2 s). Then the agent connects by address with the name as SNI.
+cap_dns-answer-lost() {
+	begin dns-answer-lost
+	tp_up
+	tp_resolver --address="/$NAME/$SRV"
+	R iptables -A FORWARD -p udp -s "$DNS" --sport 53 -j DROP
+	bg server tsrv -tls1_2 -WWW
+	wait_listen $PORT
+	tp_start
+	tp_lookup "$NAME" >>"$WORK/client.log" 2>&1
+	sleep 1
+	tget "$OFC_PATH" -servername "$NAME"
+	texpect ok "nothing lost on the TLS connection; the DNS queries (4: A and AAAA, each asked again) reach the server side and are answered there (4 answers in the server capture), and the router drops every answer (none in the agent capture)" "dnsmasq at $DNS answers $NAME ($SRV for A, no address for AAAA) but the router drops UDP from $DNS port 53: glibc times out; then the agent connects by address with SNI $NAME (OpenSSL -tls1_2). Two-point: the answers left the DNS server's side and never reached the agent"
 	tp_stop
 	finish
 }

@@ -185,8 +185,8 @@ func checkViews(t *testing.T, f *result.Flow, row testtable.Row, near, far, near
 	if v.ClockOffsetMS != nil {
 		offset = strconv.FormatFloat(*v.ClockOffsetMS, 'f', 3, 64)
 	}
-	// twopoint.py takes half the difference of float medians rounded to the microsecond, connscope
-	// integer nanoseconds cut to it: the two may differ by the last microsecond (dns-ok: 0.0015).
+	// twopoint.py rounds the offset to the microsecond, the JSON report cuts it there (the exact
+	// value is checked in package correlate): the two may differ by the last microsecond (dns-ok).
 	if want := row["offset_ms"]; offset != want && !(!exact && offset != "-") && !withinMicrosecond(offset, want) {
 		t.Errorf("clock offset %s ms, want %s", offset, want)
 	}

@@ -394,7 +394,8 @@ const maxTies = 4096
 // tieOK notes the first listed connection that worked (c): a name's diagnosis cites it.
 func (a *Analyzer) tieOK(t *dns.Ties, c *facts.Conn, ctx *diagnose.Context) {
 	d := diagnose.Conn(c, &a.cfg, ctx)
-	ok := &dns.OKFlow{ID: int(c.ID), Client: result.HostPort(c.Client.String()), Server: result.HostPort(c.Server.String()), Start: c.First.Time(), Reason: d.Reason}
+	ok := &dns.OKFlow{ID: int(c.ID), Client: result.HostPort(c.Client.String()), Server: result.HostPort(c.Server.String()), Start: c.First.Time(),
+		Reason: d.Reason, Vantage: c.Vantage}
 	if len(c.SYNs) > 0 {
 		ok.Frame = c.SYNs[0].Num()
 	} else if len(d.Evidence) > 0 {
@@ -462,6 +463,9 @@ func (a *Analyzer) finishNames(res *result.Result, t *dns.Ties) {
 			}
 		}
 		t.ServerCount++
+	}
+	if a.vp != nil {
+		t.At = a.vp.ats // nil with one vantage
 	}
 	names, dropped := a.tr.Names()
 	var otherCount int

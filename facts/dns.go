@@ -32,12 +32,18 @@ type Name struct {
 	Responses  int
 	OtherCode  uint16     // the code of a DNSOtherCode answer
 	Events     []DNSEvent // queries and answers, for evidence
+	Copies     int        // those of Events seen at another vantage than their query's first
 	Unanswered []DNSQuery // queries never answered, in frame order
 }
 
 // DNSEvent is one query or answer about a name.
 type DNSEvent struct {
 	Ref
+	// Vantage is the capture the packet was seen at (capture.Packet.Vantage). With several, one
+	// query or answer may be seen at each: only those at the query's first vantage are counted
+	// (Name.Queries, Responses, Outcome); the others are the same packets, kept as evidence,
+	// their Retry counting that vantage's copies.
+	Vantage  uint16
 	Response bool
 	Type     uint16 // the question's type (1 A, 28 AAAA, 255 ANY)
 	ID       uint16
@@ -49,7 +55,11 @@ type DNSEvent struct {
 
 // DNSQuery is a query that was never answered: its first sending and its last retry.
 type DNSQuery struct {
-	Client   netip.Addr
+	Client  netip.Addr
+	Vantage uint16 // where it was seen first: At and Last are frames of that capture
+	// AnswerAt is 1 + the vantage where an answer to it was seen, though none reached Vantage
+	// (several vantages); 0 when none was seen anywhere.
+	AnswerAt uint16
 	At, Last Ref
 	Retries  int
 }

@@ -12,8 +12,10 @@ type Name struct {
 	// "http-host" or "answer-is-server".
 	Relation string `json:"relation"`
 	// Outcome sums up the lookups: "resolved", "nxdomain", "servfail", "refused", "rcode-N" (any
-	// other error code), "no-answer" (no address in the answer), "timeout" (no answer at all) or
-	// "unanswered-at-end" (the capture ended right after the query).
+	// other error code), "no-answer" (no address in the answer), "timeout" (no answer at all),
+	// "answer-lost" (no answer reached the client's vantage, but another vantage saw the DNS
+	// server's answers: lost between them) or "unanswered-at-end" (the capture ended right after
+	// the query).
 	Outcome string `json:"outcome"`
 	// RCode is the DNS response code of the answer that decided Outcome ("NOERROR", "NXDOMAIN",
 	// ...); "" when no answer was seen.

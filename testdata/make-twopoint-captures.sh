@@ -23,6 +23,10 @@
 #
 # Offloads off on every veth end (the files hold what a wire would carry), permanent neighbours (no
 # ARP), IPv6 off. Both capture points are on this host, so the two files share one clock.
+# The dns-* scenarios add a DNS server (dnsmasq) on 10.92.2.53, a second address of tp-s0: the
+# agent's lookups (the real glibc resolver: `ip netns exec` bind-mounts
+# /etc/netns/tp-agent/resolv.conf, nameserver 10.92.2.53, timeout:1 attempts:2) cross the router,
+# so both capture points see each query and each answer that is sent.
 # Needs what make-captures.sh needs, plus mergecap (tshark's package). Nothing leaves the machine.
 set -euo pipefail
 
@@ -41,11 +45,13 @@ AGENT=10.92.1.1
 RTR_A=10.92.1.254
 RTR_S=10.92.2.254
 SRV=10.92.2.2
+DNS=10.92.2.53              # the DNS server (dnsmasq), a second address on the server's interface
+NAME=apexone.connscope.test # the server's name; the certificate's SAN holds it
 OUT=$TP_HERE/captures/twopoint
 EXPECTED=$TP_HERE/captures/EXPECTED-TWOPOINT.tsv
 TWOPOINT=$TP_HERE/tools/twopoint.py
 
-TP_ALL=(syn-drop mtu-blackhole forged-rst nat-masquerade success rotated)
+TP_ALL=(syn-drop mtu-blackhole forged-rst nat-masquerade success rotated dns-ok dns-timeout dns-nxdomain dns-answer-lost)
 ALL=("${TP_ALL[@]}")
 
 R() { ip netns exec "$NS_R" "$@"; }
@@ -308,6 +314,117 @@ cap_rotated() {
 	python3 "$TWOPOINT" check "$EXPECTED" "$CAP_NAME" >&2 || die "the rows of $CAP_NAME do not match the files"
 }
 
+# ---------------------------------------------------------------- DNS seen at both points
+
+# tp_resolver ARGS... : the agent's resolv.conf, and dnsmasq on 10.92.2.53 (in tp-server),
+# authoritative for connscope.test (a name it has no record for is NXDOMAIN), forwarding nothing.
+tp_resolver() {
+	mkdir -p "/etc/netns/$NS_A"
+	printf 'nameserver %s\noptions timeout:1 attempts:2\n' "$DNS" >"/etc/netns/$NS_A/resolv.conf"
+	S ip addr add "$DNS/24" dev "$VETH_S"
+	R ip neigh replace "$DNS" lladdr 02:92:00:02:00:02 dev "$VETH_RS" nud permanent # no ARP in the captures
+	bg dns S dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts --user=root \
+		--listen-address="$DNS" --bind-interfaces --local=/connscope.test/ --log-queries --log-facility=- "$@"
+	local i
+	for i in $(seq 100); do
+		S ss -Hlun "sport = :53" | grep -q "$DNS" && return 0
+		sleep 0.05
+	done
+	die "dnsmasq does not listen on $DNS:53"
+}
+
+tp_cleanup() {
+	rm -rf "/etc/netns/$NS_A"
+	rmdir /etc/netns 2>/dev/null || true # only when no one else keeps a file there
+	cleanup
+}
+
+# tp_lookup NAME : the agent looks the name up as a program that knows its server by name does
+# (getaddrinfo, any family: glibc asks A and AAAA), and prints what came back.
+tp_lookup() {
+	A timeout 20 python3 - "$1" "$PORT" <<'PY' || true
+import socket, sys
+name, port = sys.argv[1], int(sys.argv[2])
+try:
+    infos = socket.getaddrinfo(name, port, socket.AF_UNSPEC, socket.SOCK_STREAM)
+    print(f"{name} is {[i[4][0] for i in infos]}")
+except socket.gaierror as e:
+    print(f"lookup of {name} failed: {e}")
+PY
+}
+
+# (f) The agent knows the server by name: OpenSSL resolves it through the resolver library (dnsmasq
+# answers 10.92.2.2), sends it as SNI and fetches the check URL. Query and answer cross the router.
+cap_dns-ok() {
+	begin dns-ok
+	tp_up
+	tp_resolver --address="/$NAME/$SRV"
+	bg server tsrv -tls1_2 -WWW
+	wait_listen $PORT
+	tp_start
+	printf 'GET %s HTTP/1.0\r\nHost: %s:%s\r\n\r\n' "$OFC_PATH" "$NAME" "$PORT" |
+		A timeout 20 openssl s_client -connect "$NAME:$PORT" -CAfile "$PKI/ca.pem" -tls1_2 -ign_eof >>"$WORK/client.log" 2>&1
+	texpect ok "nothing lost; the DNS query for $NAME and its answer ($SRV) crossed the router and are in both captures" "the agent connects by name: dnsmasq at $DNS (server side) answers $NAME with $SRV; OpenSSL (-tls1_2, SNI $NAME) fetches the check URL. Each capture holds the query once and the answer once: in two-point runs they are the same lookup seen twice, not a retry"
+	tp_stop
+	finish
+}
+
+# (g) The DNS server does not answer: the server namespace drops UDP to 10.92.2.53:53 after its
+# capture point (iptables INPUT), so both captures hold the agent's queries (glibc: A and AAAA,
+# asked again after 1 s, given up after 2 s) and neither an answer. Then an agent that knows the
+# server by address connects with the name as SNI (which ties the name to the server).
+cap_dns-timeout() {
+	begin dns-timeout
+	tp_up
+	tp_resolver --address="/$NAME/$SRV"
+	S iptables -A INPUT -d "$DNS" -p udp --dport 53 -j DROP
+	bg server tsrv -tls1_2 -WWW
+	wait_listen $PORT
+	tp_start
+	tp_lookup "$NAME" >>"$WORK/client.log" 2>&1
+	sleep 1
+	tget "$OFC_PATH" -servername "$NAME"
+	texpect ok "nothing lost on the TLS connection; the DNS queries (4: A and AAAA, each asked again) crossed the router and are in both captures; the DNS server (iptables INPUT DROP in tp-server) never answers" "glibc's queries for $NAME to $DNS time out (timeout:1 attempts:2); then the agent connects by address with SNI $NAME (OpenSSL -tls1_2). In two-point runs each query is seen at both points: 4 queries (2 of them retries), not 8"
+	tp_stop
+	finish
+}
+
+# (h) The DNS server answers NXDOMAIN (dnsmasq has no record for the name); then the agent
+# connects by address with the name as SNI.
+cap_dns-nxdomain() {
+	begin dns-nxdomain
+	tp_up
+	tp_resolver
+	bg server tsrv -tls1_2 -WWW
+	wait_listen $PORT
+	tp_start
+	tp_lookup "$NAME" >>"$WORK/client.log" 2>&1
+	sleep 0.3
+	tget "$OFC_PATH" -servername "$NAME"
+	texpect ok "nothing lost; the DNS queries (A and AAAA) and their NXDOMAIN answers crossed the router and are in both captures" "dnsmasq at $DNS has no record for $NAME: NXDOMAIN for A and AAAA; then the agent connects by address with SNI $NAME (OpenSSL -tls1_2). In two-point runs each query and answer is seen at both points: 2 queries, 2 answers"
+	tp_stop
+	finish
+}
+
+# (i) The DNS server answers, but the router drops its answers (FORWARD, UDP from port 53): the
+# server capture holds each query and its answer, the agent capture the queries only (glibc
+# retries, gives up after 2 s). Then the agent connects by address with the name as SNI.
+cap_dns-answer-lost() {
+	begin dns-answer-lost
+	tp_up
+	tp_resolver --address="/$NAME/$SRV"
+	R iptables -A FORWARD -p udp -s "$DNS" --sport 53 -j DROP
+	bg server tsrv -tls1_2 -WWW
+	wait_listen $PORT
+	tp_start
+	tp_lookup "$NAME" >>"$WORK/client.log" 2>&1
+	sleep 1
+	tget "$OFC_PATH" -servername "$NAME"
+	texpect ok "nothing lost on the TLS connection; the DNS queries (4: A and AAAA, each asked again) reach the server side and are answered there (4 answers in the server capture), and the router drops every answer (none in the agent capture)" "dnsmasq at $DNS answers $NAME ($SRV for A, no address for AAAA) but the router drops UDP from $DNS port 53: glibc times out; then the agent connects by address with SNI $NAME (OpenSSL -tls1_2). Two-point: the answers left the DNS server's side and never reached the agent"
+	tp_stop
+	finish
+}
+
 # ---------------------------------------------------------------- main
 
 tp_main() {
@@ -330,11 +447,11 @@ tp_main() {
 		declare -F "cap_$n" >/dev/null || die "unknown scenario $n (see --list)"
 	done
 	[[ $EUID -eq 0 ]] || die "run as root (network namespaces, tcpdump)"
-	for t in tcpdump tshark mergecap editcap openssl iptables ethtool python3 ip ss; do
+	for t in tcpdump tshark mergecap editcap openssl iptables ethtool python3 ip ss dnsmasq; do
 		command -v "$t" >/dev/null || die "$t is not installed"
 	done
 	WORK=$(mktemp -d /tmp/connscope-twopoint.XXXXXX)
-	trap cleanup EXIT INT TERM
+	trap tp_cleanup EXIT INT TERM
 	mkdir -p "$OUT" "$WORK/www${OFC_PATH%/*}"
 	printf 'connscope test stand-in for OfcNTCer.dat\n' >"$WORK/www$OFC_PATH"
 	for n in "${names[@]}"; do

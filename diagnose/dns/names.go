@@ -38,6 +38,17 @@ type Ties struct {
 	ServerAddrs []netip.Addr        // their addresses
 	ServerCount int                 // analysed server endpoints
 	OK          *OKFlow             // the first listed connection whose verdict is ok
+	// At names each vantage (by index) for the evidence lines, when the input has several
+	// (result.EvidenceAt); nil with one: the lines then name none.
+	At []*result.EvidenceAt
+}
+
+// at is the vantage x as an evidence line names it; nil with one vantage.
+func (t *Ties) at(x uint16) *result.EvidenceAt {
+	if int(x) < len(t.At) {
+		return t.At[x]
+	}
+	return nil
 }
 
 // OKFlow is a connection that worked, cited by a name's diagnosis.
@@ -46,6 +57,7 @@ type OKFlow struct {
 	Client, Server result.HostPort
 	Start          time.Time
 	Frame          int            // its first SYN's frame, else its first evidence's
+	Vantage        uint16         // the capture Frame is in
 	Reason         result.Message // its reason
 }
 
@@ -130,7 +142,7 @@ func failing(n *facts.Name) (int, []netip.Addr) {
 func nameResult(n *facts.Name, relation string, t *Ties, end time.Time) result.Name {
 	out := result.Name{Name: result.Host(n.Name), Relation: relation, Answers: ips(n.Answers), Askers: []result.IP{},
 		DNSServers: ips(n.Servers), Queries: n.Queries, Responses: n.Responses, AskerCount: n.AskerCount,
-		Evidence: dnsEvidence(n)}
+		Evidence: dnsEvidence(n, t)}
 	worst, failed := failing(n)
 	askers := n.Askers
 	variant := ""
@@ -165,6 +177,10 @@ func nameResult(n *facts.Name, relation string, t *Ties, end time.Time) result.N
 			words = result.Msg("name.no-answer", server, name)
 		case facts.DNSTimeout:
 			words = result.Msg("name.timeout", server, result.Int("n", n.Queries), name)
+			if near, far := answerLost(n, failed, t); far != nil {
+				out.Outcome, variant = "answer-lost", "answer-lost"
+				words = result.Msg("name.answer-lost", server, name, result.Sub("far", far.Name), result.Sub("near", near.Name))
+			}
 		default:
 			words = result.Msg("name.rcode", server, result.Text("rcode", out.RCode), name)
 		}
@@ -176,13 +192,13 @@ func nameResult(n *facts.Name, relation string, t *Ties, end time.Time) result.N
 		if ok := t.OK; ok != nil {
 			out.Reason = result.Msg("concat", result.Sub("a", out.Reason), result.Sub("b", result.Msg("name.meanwhile-ok",
 				result.Int("flow", ok.ID), result.From("client", ok.Client), result.From("server", ok.Server))))
-			out.Evidence = append(out.Evidence, result.Evidence{Frame: ok.Frame, Time: ok.Start, Flow: ok.ID,
+			out.Evidence = append(out.Evidence, result.Evidence{Frame: ok.Frame, Time: ok.Start, Flow: ok.ID, EvidenceAt: t.at(ok.Vantage),
 				Text: result.Msg("ev.name-ok-flow", result.Int("flow", ok.ID), result.From("client", ok.Client),
 					result.From("server", ok.Server), result.Sub("reason", ok.Reason))})
 		}
 		for _, p := range n.Unanswered {
-			if len(out.Evidence) < maxNameEvidence+2 {
-				out.Evidence = append(out.Evidence, result.Evidence{Frame: p.Last.Num(), Time: p.Last.Time(),
+			if len(out.Evidence)-n.Copies < maxNameEvidence+2 { // the copies seen at other vantages apart
+				out.Evidence = append(out.Evidence, result.Evidence{Frame: p.Last.Num(), Time: p.Last.Time(), EvidenceAt: t.at(p.Vantage),
 					Text: result.Msg("ev.dns-unanswered", result.Int("frame", p.At.Num()), result.Int("n", p.Retries+1),
 						param.Dur("after", end.Sub(p.Last.Time())))})
 			}
@@ -210,8 +226,28 @@ func nameResult(n *facts.Name, relation string, t *Ties, end time.Time) result.N
 		params = append(params, addrList("servers", t.ServerAddrs))
 	}
 	out.Advice = result.Advice{Variant: variant, Params: params, NoSteps: !out.Failed && out.Verdict != result.VerdictIncomplete}
-	slices.SortStableFunc(out.Evidence, func(x, y result.Evidence) int { return x.Frame - y.Frame })
+	if len(t.At) > 1 {
+		// Frames of several captures: in time order, the story of each lookup as it crossed them.
+		slices.SortStableFunc(out.Evidence, func(x, y result.Evidence) int { return x.Time.Compare(y.Time) })
+	} else {
+		slices.SortStableFunc(out.Evidence, func(x, y result.Evidence) int { return x.Frame - y.Frame })
+	}
 	return out
+}
+
+// answerLost returns, when an answer to an unanswered query of the failing clients was seen at
+// another vantage than the query's (several vantages), the query's vantage and the answer's:
+// the DNS server answered and its answer was lost between them. nil, nil otherwise.
+func answerLost(n *facts.Name, failed []netip.Addr, t *Ties) (near, far *result.EvidenceAt) {
+	for _, p := range n.Unanswered {
+		if p.AnswerAt == 0 || !slices.Contains(failed, p.Client) {
+			continue
+		}
+		if near, far = t.at(p.Vantage), t.at(p.AnswerAt-1); near != nil && far != nil {
+			return near, far
+		}
+	}
+	return nil, nil
 }
 
 // ips is addresses in result form; never nil.
@@ -243,8 +279,9 @@ func endpointList(name string, eps []netip.AddrPort) result.Arg {
 	return result.List(name, ms)
 }
 
-// dnsEvidence words a name's queries and answers.
-func dnsEvidence(n *facts.Name) []result.Evidence {
+// dnsEvidence words a name's queries and answers, each naming its capture when there are
+// several (a copy of a query seen at a second point is worded as that capture's query).
+func dnsEvidence(n *facts.Name, t *Ties) []result.Evidence {
 	out := make([]result.Evidence, 0, len(n.Events)+2)
 	for _, e := range n.Events {
 		args := []result.Arg{result.Text("type", typeName(dnsmessage.Type(e.Type))), result.HostName("name", n.Name),
@@ -262,7 +299,7 @@ func dnsEvidence(n *facts.Name) []result.Evidence {
 		default:
 			m = result.Msg("ev.dns-rcode", append(args, result.Text("rcode", rcodeName(dnsmessage.RCode(e.RCode))))...)
 		}
-		out = append(out, result.Evidence{Frame: e.Num(), Time: e.Time(), Text: m})
+		out = append(out, result.Evidence{Frame: e.Num(), Time: e.Time(), Text: m, EvidenceAt: t.at(e.Vantage)})
 	}
 	return out
 }

@@ -177,7 +177,7 @@ func (w *Words) NameHeadline(n *result.Name) result.Message {
 			items[i] = result.Msg("addr", result.From("addr", a))
 		}
 		return result.Msg("report.name.headline-elsewhere", name, who, result.List("answers", items))
-	case "nxdomain", "servfail", "refused", "no-answer", "timeout", "unanswered-at-end":
+	case "nxdomain", "servfail", "refused", "no-answer", "timeout", "answer-lost", "unanswered-at-end":
 		outcome = result.Msg("report.name.outcome." + n.Outcome)
 	default:
 		outcome = result.Msg("report.name.outcome.rcode", result.Text("rcode", OrDash(n.RCode)))

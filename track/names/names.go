@@ -42,6 +42,7 @@ type Table struct {
 	names   map[string]*facts.Name
 	order   []*facts.Name // in order of first query
 	dropped int           // queries or names not followed because a bound was reached
+	several bool          // a packet of a vantage other than 0 was seen: queries may come twice
 }
 
 // dnsQueryKey matches an answer to its query: the client's socket, the server and the query ID.
@@ -56,7 +57,23 @@ type dnsPending struct {
 	client   netip.Addr
 	at, last facts.Ref // the first query and its last retry
 	retries  int
+	// vantage is where the query was first seen (Packet.Vantage): its transmissions and answer
+	// there are the lookup's. A capture of several vantages holds a copy of the same query or
+	// answer at each point it crossed: a copy is evidence, neither a retry nor another query.
+	vantage uint16
+	copies  [maxCopyVantages]uint16 // copies of the query seen at each other vantage (the last slot: any beyond)
+	// answered: the answer was seen at the query's vantage before any copy of it elsewhere.
+	// With several vantages the entry then stays until a copy of the answer is seen elsewhere
+	// (or room is needed), so that copy is known as one. (With three or more vantages, a
+	// third copy of an answer after both may count as an answer of its own.)
+	answered bool
+	// answerAt is 1 + the vantage where a copy of an answer was seen while the query's own
+	// vantage saw none (0: none): the answer was sent and lost before reaching that vantage.
+	answerAt uint16
 }
+
+// maxCopyVantages is how many vantages' copies a pending query counts apart.
+const maxCopyVantages = 4
 
 // Packet takes one DNS datagram: a query for an A, AAAA or ANY record, or the answer to one.
 func (d *Table) Packet(p *capture.Packet) {
@@ -76,7 +93,21 @@ func (d *Table) Packet(p *capture.Packet) {
 		d.names = map[string]*facts.Name{}
 		d.pending = map[dnsQueryKey]dnsPending{}
 	}
+	v := p.Vantage
+	if v != 0 {
+		d.several = true
+	}
 	if !h.Response {
+		key := dnsQueryKey{netip.AddrPortFrom(p.SrcIP, p.UDP.SrcPort), p.DstIP, h.ID}
+		pend, dup := d.pending[key]
+		if dup && pend.vantage != v {
+			// The same query seen at another point of its path: evidence of that capture only.
+			c := &pend.copies[min(int(copySlot(pend.vantage, v)), maxCopyVantages-1)]
+			*c++
+			d.pending[key] = pend
+			addCopy(pend.name, facts.DNSEvent{Ref: at, Vantage: v, Type: uint16(q.Type), ID: h.ID, Retry: int(*c) - 1, Src: p.SrcIP, Dst: p.DstIP})
+			return
+		}
 		n := d.name(name)
 		if n == nil {
 			return
@@ -84,20 +115,19 @@ func (d *Table) Packet(p *capture.Packet) {
 		n.Queries++
 		asked(n, p.SrcIP, dnsNone)
 		addServer(n, p.DstIP)
-		key := dnsQueryKey{netip.AddrPortFrom(p.SrcIP, p.UDP.SrcPort), p.DstIP, h.ID}
-		if pend, dup := d.pending[key]; dup {
+		if dup && !pend.answered {
 			pend.retries++
 			pend.last = at
 			d.pending[key] = pend
-			addEvent(n, facts.DNSEvent{Ref: at, Type: uint16(q.Type), ID: h.ID, Retry: pend.retries, Src: p.SrcIP, Dst: p.DstIP})
+			addEvent(n, facts.DNSEvent{Ref: at, Vantage: v, Type: uint16(q.Type), ID: h.ID, Retry: pend.retries, Src: p.SrcIP, Dst: p.DstIP})
 			return
 		}
-		if len(d.pending) >= MaxPending {
+		if !dup && len(d.pending) >= MaxPending && !d.sweep() {
 			d.dropped++
 			return
 		}
-		d.pending[key] = dnsPending{name: n, client: p.SrcIP, at: at, last: at}
-		addEvent(n, facts.DNSEvent{Ref: at, Type: uint16(q.Type), ID: h.ID, Src: p.SrcIP, Dst: p.DstIP})
+		d.pending[key] = dnsPending{name: n, client: p.SrcIP, at: at, last: at, vantage: v}
+		addEvent(n, facts.DNSEvent{Ref: at, Vantage: v, Type: uint16(q.Type), ID: h.ID, Src: p.SrcIP, Dst: p.DstIP})
 		return
 	}
 	if h.Truncated {
@@ -105,13 +135,42 @@ func (d *Table) Packet(p *capture.Packet) {
 	}
 	key := dnsQueryKey{netip.AddrPortFrom(p.DstIP, p.UDP.DstPort), p.SrcIP, h.ID}
 	pend, matched := d.pending[key]
-	delete(d.pending, key)
+	if matched && pend.vantage != v {
+		// A copy of the answer seen at another point of its path (before it reached the
+		// query's vantage, or after): evidence of that capture only.
+		switch {
+		case pend.answered:
+			delete(d.pending, key) // seen at both: nothing more to tell apart
+		case !pend.answered && pend.answerAt == 0:
+			pend.answerAt = v + 1
+			d.pending[key] = pend
+		}
+		var addrs []netip.Addr
+		if h.RCode == dnsmessage.RCodeSuccess {
+			addrs = answerAddrs(&parser)
+		}
+		addCopy(pend.name, facts.DNSEvent{Ref: at, Vantage: v, Response: true, Type: uint16(q.Type), ID: h.ID, Src: p.SrcIP, Dst: p.DstIP,
+			RCode: uint16(h.RCode), Answers: addrs})
+		return
+	}
+	if matched && pend.answered {
+		matched = false // a second answer at the query's vantage: another response, as with one vantage
+	}
+	if matched && d.several && pend.answerAt == 0 { // no copy of the answer seen yet: one may come
+		pend.answered = true
+		d.pending[key] = pend
+	} else {
+		delete(d.pending, key)
+	}
 	n := pend.name
 	if !matched {
 		if n = d.name(name); n == nil {
 			return
 		}
 		addServer(n, p.SrcIP)
+		if d.several && len(d.pending) < MaxPending { // its query unseen: know the answer's copies
+			d.pending[key] = dnsPending{name: n, client: p.DstIP, at: at, last: at, vantage: v, answered: true}
+		}
 	}
 	n.Responses++
 	outcome := dnsOutcomeOf(h.RCode)
@@ -135,8 +194,31 @@ func (d *Table) Packet(p *capture.Packet) {
 			n.Answers = append(n.Answers, ad)
 		}
 	}
-	addEvent(n, facts.DNSEvent{Ref: at, Response: true, Type: uint16(q.Type), ID: h.ID, Src: p.SrcIP, Dst: p.DstIP,
+	addEvent(n, facts.DNSEvent{Ref: at, Vantage: v, Response: true, Type: uint16(q.Type), ID: h.ID, Src: p.SrcIP, Dst: p.DstIP,
 		RCode: uint16(h.RCode), Answers: addrs})
+}
+
+// copySlot numbers vantage v among the vantages other than own, from 0.
+func copySlot(own, v uint16) uint16 {
+	if v > own {
+		return v - 1
+	}
+	return v
+}
+
+// sweep lets go of the answered queries kept to know their answers' copies (several vantages
+// only), when the table is full; it reports whether that made room. It runs at most once per
+// MaxPending/2 queries or so: the answered ones are most of a full table of a working network.
+func (d *Table) sweep() bool {
+	if !d.several {
+		return false
+	}
+	for k, p := range d.pending {
+		if p.answered {
+			delete(d.pending, k)
+		}
+	}
+	return len(d.pending) < MaxPending
 }
 
 // name returns the facts of a name, creating them unless the table is full.
@@ -177,8 +259,17 @@ func addServer(n *facts.Name, s netip.Addr) {
 
 // addEvent keeps a query or an answer as evidence, up to maxNameEvidence.
 func addEvent(n *facts.Name, e facts.DNSEvent) {
-	if len(n.Events) < maxNameEvidence {
+	if len(n.Events)-n.Copies < maxNameEvidence {
 		n.Events = append(n.Events, e)
+	}
+}
+
+// addCopy keeps a copy of a query or an answer seen at another vantage than the query's first
+// as evidence, up to maxNameEvidence of them.
+func addCopy(n *facts.Name, e facts.DNSEvent) {
+	if n.Copies < maxNameEvidence {
+		n.Events = append(n.Events, e)
+		n.Copies++
 	}
 }
 
@@ -235,7 +326,10 @@ func answerAddrs(p *dnsmessage.Parser) []netip.Addr {
 // names were not followed because a bound was reached. Call it once, at the end.
 func (d *Table) Names() ([]*facts.Name, int) {
 	for _, p := range d.pending {
-		p.name.Unanswered = append(p.name.Unanswered, facts.DNSQuery{Client: p.client, At: p.at, Last: p.last, Retries: p.retries})
+		if !p.answered {
+			p.name.Unanswered = append(p.name.Unanswered, facts.DNSQuery{Client: p.client, Vantage: p.vantage, At: p.at, Last: p.last, Retries: p.retries,
+				AnswerAt: p.answerAt})
+		}
 	}
 	for _, n := range d.order {
 		slices.SortFunc(n.Unanswered, func(x, y facts.DNSQuery) int { return x.At.Num() - y.At.Num() })

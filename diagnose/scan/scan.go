@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/connscope/connscope/facts"
+	"github.com/connscope/connscope/internal/portset"
 )
 
 // Threshold is how many distinct ports of one host one address must probe (connection
@@ -24,11 +25,11 @@ type Key struct {
 // and when. Below Threshold ports it keeps them in a short list; a scan keeps bitmaps of 8 KiB
 // each (MaxBitmaps bounds how many a Table makes).
 type Seen struct {
-	ports, open  []uint16 // the distinct ports probed and those that answered, below the threshold
-	seen, opened *portSet // every port probed and answered, for a scan
-	Ports        int      // distinct ports probed (past the bitmaps' bound: probes to ports not in the list)
-	Flows        int      // probes (connections without data)
-	Open         int      // distinct ports whose probes got a SYN-ACK
+	ports, open  []uint16     // the distinct ports probed and those that answered, below the threshold
+	seen, opened *portset.Set // every port probed and answered, for a scan
+	Ports        int          // distinct ports probed (past the bitmaps' bound: probes to ports not in the list)
+	Flows        int          // probes (connections without data)
+	Open         int          // distinct ports whose probes got a SYN-ACK
 	// Outside counts, of Ports, those probed only outside the analysed ports and hosts (seen by
 	// their SYNs, which tracking skipped: AddOutside); OutsideSYNs is the SYNs seen there.
 	Outside, OutsideSYNs int
@@ -37,19 +38,6 @@ type Seen struct {
 	// First and Last are the first and last probe's first packet (or SYN outside the analysed
 	// ports and hosts).
 	First, Last facts.Ref
-}
-
-// portSet is a set of ports.
-type portSet [1 << 16 / 64]uint64
-
-// add adds p and reports whether it was new.
-func (ps *portSet) add(p uint16) bool {
-	w, b := p/64, uint64(1)<<(p%64)
-	if ps[w]&b != 0 {
-		return false
-	}
-	ps[w] |= b
-	return true
 }
 
 // MaxBitmaps bounds the scans whose ports are counted exactly (16 KiB each).
@@ -112,22 +100,22 @@ func (t *Table) AddProbe(client netip.Addr, server netip.AddrPort, open bool, at
 func (t *Table) add(s *Seen, port uint16, open bool) bool {
 	if s.seen == nil && s.Ports >= Threshold-1 && t.bitmaps < MaxBitmaps {
 		t.bitmaps++
-		s.seen, s.opened = new(portSet), new(portSet)
+		s.seen, s.opened = new(portset.Set), new(portset.Set)
 		for _, p := range s.ports {
-			s.seen.add(p)
+			s.seen.Add(p)
 		}
 		for _, p := range s.open {
-			s.opened.add(p)
+			s.opened.Add(p)
 		}
 		s.ports, s.open = nil, nil
 	}
 	newPort := false
 	if s.seen != nil {
-		if s.seen.add(port) {
+		if s.seen.Add(port) {
 			s.Ports++
 			newPort = true
 		}
-		if open && s.opened.add(port) {
+		if open && s.opened.Add(port) {
 			s.Open++
 		}
 		return newPort

@@ -1,12 +1,12 @@
 package unmatched
 
 import (
-	"math/bits"
 	"net/netip"
 	"slices"
 
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/facts"
+	"github.com/connscope/connscope/internal/portset"
 )
 
 // The bounds of probes: the memory it takes stays below about 3 MiB of sources and hosts plus
@@ -58,36 +58,12 @@ type hostProbes struct {
 	addr          netip.Addr
 	ports, open   [shortPorts]uint16 // the distinct ports probed and answered, below the bitmaps
 	nPorts, nOpen uint8              // how many of ports and open are set
-	seen, opened  *portBits          // every port probed and answered, past shortPorts
+	seen, opened  *portset.Set       // every port probed and answered, past shortPorts
 	// Ports and Open count the distinct ports probed and answered (past the bounds: SYNs and
 	// SYN-ACKs of ports not in the short lists).
 	Ports, Open int
 	SYNs        int
 	First, Last facts.Ref // the first and last SYN
-}
-
-// portBits is a set of ports.
-type portBits [1 << 16 / 64]uint64
-
-func (b *portBits) add(p uint16) bool {
-	w, m := p/64, uint64(1)<<(p%64)
-	if b[w]&m != 0 {
-		return false
-	}
-	b[w] |= m
-	return true
-}
-
-func (b *portBits) list() []uint16 {
-	var out []uint16
-	for w, word := range b {
-		for word != 0 {
-			i := bits.TrailingZeros64(word)
-			out = append(out, uint16(w*64+i))
-			word &^= 1 << i
-		}
-	}
-	return out
 }
 
 // syn counts a SYN (without ACK) skipped outside the analysed ports and hosts.
@@ -136,9 +112,9 @@ func (pr *probes) synAck(p *capture.Packet) {
 
 // addPort adds port to a host's short list or bitmap and reports whether it was new (past the
 // bounds: not in the short list).
-func (pr *probes) addPort(h *hostProbes, short *[shortPorts]uint16, n *uint8, bits **portBits, port uint16) bool {
+func (pr *probes) addPort(h *hostProbes, short *[shortPorts]uint16, n *uint8, bits **portset.Set, port uint16) bool {
 	if *bits != nil {
-		return (*bits).add(port)
+		return (*bits).Add(port)
 	}
 	if slices.Contains(short[:*n], port) {
 		return false
@@ -153,15 +129,15 @@ func (pr *probes) addPort(h *hostProbes, short *[shortPorts]uint16, n *uint8, bi
 	}
 	if h.seen == nil {
 		pr.bitmaps++
-		h.seen, h.opened = new(portBits), new(portBits)
+		h.seen, h.opened = new(portset.Set), new(portset.Set)
 		for _, q := range h.ports[:h.nPorts] {
-			h.seen.add(q)
+			h.seen.Add(q)
 		}
 		for _, q := range h.open[:h.nOpen] {
-			h.opened.add(q)
+			h.opened.Add(q)
 		}
 	}
-	return (*bits).add(port)
+	return (*bits).Add(port)
 }
 
 // source returns the entry of k, made if add and there is room; nil if none.
@@ -250,7 +226,7 @@ func (u *Counter) Probed(vantage uint16, src, dst netip.Addr) (Probed, bool) {
 		}
 		out := Probed{SYNs: h.SYNs, First: h.First, Last: h.Last}
 		if h.seen != nil {
-			out.Ports, out.Open = h.seen.list(), h.opened.list()
+			out.Ports, out.Open = h.seen.List(), h.opened.List()
 		} else {
 			out.Ports, out.Open = slices.Clone(h.ports[:h.nPorts]), slices.Clone(h.open[:h.nOpen])
 			slices.Sort(out.Ports)

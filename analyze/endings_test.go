@@ -31,19 +31,7 @@ func TestHandshakeEndings(t *testing.T) {
 		{"server-flight-missed.pcap", "incomplete", "reply-missed",
 			"the server sent data after the ClientHello that the capture does not hold (a content gap: the client acknowledged it), so what it answered (a ServerHello, an alert or anything else) cannot be told", []int{4}},
 	} {
-		res, err := File(filepath.Join(ownCaptures, "scripted", tc.file), Options{Ports: []uint16{443}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		fs := res.Flows.Slice()
-		if len(fs) != 1 {
-			t.Fatalf("%s: %d flows", tc.file, len(fs))
-		}
-		f := &fs[0]
-		var frames []int
-		for _, e := range f.Evidence {
-			frames = append(frames, e.Frame)
-		}
+		f, frames := scriptedFlow(t, tc.file, 443)
 		if string(f.Verdict) != tc.verdict || f.Advice.Variant != tc.variant || say(f.Reason) != tc.reason || !slices.Equal(frames, tc.evidence) {
 			t.Errorf("%s: %s/%s %q, evidence frames %v\nwant %s/%s %q, %v", tc.file, f.Verdict, f.Advice.Variant, say(f.Reason), frames,
 				tc.verdict, tc.variant, tc.reason, tc.evidence)
@@ -67,4 +55,23 @@ func TestClosedBySidesGroupedApart(t *testing.T) {
 	if len(variants) != 2 || variants[0] != "client" || variants[1] != "server" {
 		t.Errorf("closed-during-handshake groups by variant %q, want [client server]", variants)
 	}
+}
+
+// scriptedFlow analyses the scripted capture file (testdata/captures/scripted, one connection)
+// on port and returns its flow and the frames its evidence cites.
+func scriptedFlow(t *testing.T, file string, port uint16) (*result.Flow, []int) {
+	t.Helper()
+	res, err := File(filepath.Join(ownCaptures, "scripted", file), Options{Ports: []uint16{port}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := res.Flows.Slice()
+	if len(fs) != 1 {
+		t.Fatalf("%s: %d flows, want 1", file, len(fs))
+	}
+	var frames []int
+	for _, e := range fs[0].Evidence {
+		frames = append(frames, e.Frame)
+	}
+	return &fs[0], frames
 }

@@ -1,7 +1,6 @@
 package analyze
 
 import (
-	"path/filepath"
 	"slices"
 	"testing"
 )
@@ -26,19 +25,7 @@ func TestBlackholeHostSentLater(t *testing.T) {
 		{"data-unacked-server-rst.pcap", "reset",
 			"the server reset the connection after 400 bytes from the client and 0 from the server on the wire, counting 3 segments sent again", []int{4, 8}},
 	} {
-		res, err := File(filepath.Join(ownCaptures, "scripted", tc.file), Options{Ports: []uint16{9000}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		fs := res.Flows.Slice()
-		if len(fs) != 1 {
-			t.Fatalf("%s: %d flows", tc.file, len(fs))
-		}
-		f := &fs[0]
-		var frames []int
-		for _, e := range f.Evidence {
-			frames = append(frames, e.Frame)
-		}
+		f, frames := scriptedFlow(t, tc.file, 9000)
 		if string(f.Verdict) != tc.verdict || say(f.Reason) != tc.reason || !slices.Equal(frames, tc.evidence) {
 			t.Errorf("%s: %s %q, evidence frames %v\nwant %s %q, %v", tc.file, f.Verdict, say(f.Reason), frames, tc.verdict, tc.reason, tc.evidence)
 		}

@@ -103,14 +103,7 @@ func TestTLS13ServerRefusedFlight(t *testing.T) {
 		{"accuracy/client-cert-gnutls-tls13.pcap", "10.91.1.1:40674", 25, 13, "ev.side-fin-end"},
 	}
 	for _, tc := range cases {
-		res, err := File(filepath.Join(ownCaptures, tc.file), Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		fl := findFlowFrom(res, tc.client)
-		if fl == nil {
-			t.Fatalf("%s: no flow from %s", tc.file, tc.client)
-		}
+		res, fl := accuracyFlow(t, tc.file, tc.client, Options{})
 		if fl.Verdict != result.VerdictTLSHandshakeFailure || fl.Advice.Variant != "after-client-flight" {
 			t.Errorf("%s: verdict %s/%s (%s), want tls-handshake-failure/after-client-flight", tc.file, fl.Verdict, fl.Advice.Variant, say(fl.Reason))
 		}
@@ -159,14 +152,7 @@ func TestTLS13ServerRefusedFlight(t *testing.T) {
 // other alerts that fit, never a certain rejection.
 func TestTLS13ClientEncryptedAlert(t *testing.T) {
 	const file, client = "accuracy/untrusted-cert-go-tls13.pcap", "10.91.1.1:37066"
-	res, err := File(filepath.Join(ownCaptures, file), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fl := findFlowFrom(res, client)
-	if fl == nil {
-		t.Fatalf("%s: no flow from %s", file, client)
-	}
+	_, fl := accuracyFlow(t, file, client, Options{})
 	if fl.Verdict != result.VerdictTLSCertificateRejected || fl.Advice.Variant != "encrypted-alert" {
 		t.Errorf("verdict %s/%s, want tls-certificate-rejected/encrypted-alert", fl.Verdict, fl.Advice.Variant)
 	}
@@ -205,13 +191,7 @@ func TestTLS13ClientEncryptedAlert(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	axRes, err := File(filepath.Join(ownCaptures, file), Options{Profile: ax})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fl = findFlowFrom(axRes, client); fl == nil {
-		t.Fatalf("%s with the apexone profile: no flow from %s", file, client)
-	}
+	_, fl = accuracyFlow(t, file, client, Options{Profile: ax})
 	if got := advice(fl, "apexone").NextSteps; len(got) != 1 || got[0] != wantNext {
 		t.Errorf("apexone next steps %q,\nwant [%q]", got, wantNext)
 	}
@@ -234,14 +214,7 @@ func TestVersionMismatchVariants(t *testing.T) {
 			"The server refused a ClientHello that offers at most TLS 1.2: check which versions 10.91.2.2:4343 allows (a server allowing only TLS 1.3 answers so) and enable a version both have; if it allows TLS 1.2, compare the cipher suites instead."},
 	}
 	for _, tc := range cases {
-		res, err := File(filepath.Join(ownCaptures, tc.file), Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		fl := findFlowFrom(res, tc.client)
-		if fl == nil {
-			t.Fatalf("%s: no flow from %s", tc.file, tc.client)
-		}
+		_, fl := accuracyFlow(t, tc.file, tc.client, Options{})
 		if fl.Advice.Variant != tc.variant {
 			t.Errorf("%s %s: variant %q (%s), want %q", tc.file, tc.client, fl.Advice.Variant, say(fl.Reason), tc.variant)
 		}
@@ -255,14 +228,7 @@ func TestVersionMismatchVariants(t *testing.T) {
 // record from the server after the client's flight, then the server's FIN), but 2 s after it: a
 // server closing an idle session with its close_notify. The handshake completed: ok.
 func TestTLS13IdleCloseNotRefusal(t *testing.T) {
-	res, err := File(filepath.Join(ownCaptures, "accuracy", "tls13-server-idle-close.pcap"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fl := findFlowFrom(res, "10.91.1.1:33230")
-	if fl == nil {
-		t.Fatal("no flow from 10.91.1.1:33230")
-	}
+	res, fl := accuracyFlow(t, "accuracy/tls13-server-idle-close.pcap", "10.91.1.1:33230", Options{})
 	if fl.Verdict != result.VerdictOK || fl.TLS == nil || !fl.TLS.Established {
 		t.Errorf("verdict %s (%s), tls %+v; want ok with an established handshake", fl.Verdict, say(fl.Reason), fl.TLS)
 	}
@@ -286,16 +252,24 @@ func TestClientHelloIncompleteServerSide(t *testing.T) {
 		{"accuracy/client-hello-incomplete-rst.pcap", "10.91.1.1:38300",
 			head + "191 of the 508 bytes its handshake header announces arrived, and the client ended the connection; the server sent no data, only ACKs" + tail},
 	} {
-		res, err := File(filepath.Join(ownCaptures, tc.file), Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		fl := findFlowFrom(res, tc.client)
-		if fl == nil {
-			t.Fatalf("%s: no flow from %s", tc.file, tc.client)
-		}
+		_, fl := accuracyFlow(t, tc.file, tc.client, Options{})
 		if fl.Verdict != result.VerdictClientHelloIncomplete || say(fl.Reason) != tc.reason {
 			t.Errorf("%s: %s %q,\nwant client-hello-incomplete %q", tc.file, fl.Verdict, say(fl.Reason), tc.reason)
 		}
 	}
+}
+
+// accuracyFlow analyses file (under testdata/captures) with o and returns the result and the
+// flow from client ("addr:port"), failing the test when there is none.
+func accuracyFlow(t *testing.T, file, client string, o Options) (*result.Result, *result.Flow) {
+	t.Helper()
+	res, err := File(filepath.Join(ownCaptures, file), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl := findFlowFrom(res, client)
+	if fl == nil {
+		t.Fatalf("%s: no flow from %s", file, client)
+	}
+	return res, fl
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/tls"
 	"github.com/connscope/connscope/track/path"
+	"github.com/connscope/connscope/track/preamble"
 	"github.com/connscope/connscope/track/zeek"
 )
 
@@ -36,10 +37,10 @@ type side struct {
 	seqMaxSet bool
 	synSeen   bool
 	altSYN    bool
-	// scanning: the stream began as another protocol (text or binary); its first maxPreamble
+	// scanning: the stream began as another protocol (text or binary); its first preamble.MaxLen
 	// bytes are searched for the start of TLS (STARTTLS, an SSLRequest, a proxy's CONNECT).
 	scanning     bool
-	preamble     preambleScan
+	preamble     preamble.Scan
 	dir          uint8 // fromClient or fromServer, for deliver
 	fin          ref
 	firstPayload ref
@@ -334,13 +335,13 @@ func (s *side) deliver(b []byte, frame int, t time.Time) {
 func (s *side) scanPreamble(b []byte, from int) {
 	f, d := s.owner, int(s.dir)
 	off := s.stream.next - int64(len(b)) // stream offset of b[0]
-	at, ok := s.preamble.find(b[from:], off+int64(from), d)
+	at, ok := s.preamble.Find(b[from:], off+int64(from), d == fromServer)
 	if ok && !s.tlsMayStart(at+from) {
-		s.preamble.remember(b[from:]) // find stopped at the start it found
+		s.preamble.Remember(b[from:]) // Find stopped at the start it found
 		ok = false
 	}
 	if !ok {
-		if s.stream.next >= maxPreamble {
+		if s.stream.next >= preamble.MaxLen {
 			s.scanning = false
 			s.stream.stop()
 		}
@@ -354,7 +355,7 @@ func (s *side) scanPreamble(b []byte, from int) {
 	if at < from {
 		k := from - at // bytes of the start carried from the segments before b
 		s.tlsBase = off - int64(k)
-		s.feedTLS(s.preamble.carried(k))
+		s.feedTLS(s.preamble.Carried(k))
 		at = from
 	} else {
 		s.tlsBase = off + int64(at)

@@ -1,4 +1,7 @@
-package track
+// Package preamble finds where TLS begins in a direction's stream after another protocol's
+// exchange (STARTTLS, a database's SSLRequest, RDP's negotiation, a proxy's CONNECT): the
+// tracker's search for a plausible hello record in the stream's first bytes.
+package preamble
 
 import (
 	"bytes"
@@ -6,23 +9,23 @@ import (
 	"github.com/connscope/connscope/tls"
 )
 
-// maxPreamble is how far into a direction's stream TLS may begin after another protocol's
+// MaxLen is how far into a direction's stream TLS may begin after another protocol's
 // exchange: STARTTLS in SMTP, IMAP, POP3, FTP and LDAP; the SSLRequest of MySQL/MariaDB and
 // PostgreSQL; RDP's X.224 negotiation; a SOCKS4/5 or HTTP CONNECT. Their exchanges before TLS
 // take a few hundred bytes; the bytes past this bound are not searched.
-const maxPreamble = 8192
+const MaxLen = 8192
 
 // helloHeaderLen is how many bytes plausibleHello reads: the record header (5), the handshake
 // header (4) and the hello's version (2).
 const helloHeaderLen = 11
 
-// plausibleHello reports whether p begins with what a ClientHello (from the client, d ==
-// fromClient) or a ServerHello (from the server) looks like at the start of a TLS stream: a
-// handshake record of TLS 1.0-1.3's version and a sane length, holding that hello with a sane
-// length and version. p must hold helloHeaderLen bytes.
-func plausibleHello(p []byte, d int) bool {
+// plausibleHello reports whether p begins with what a ClientHello (from the client) or a
+// ServerHello (fromServer) looks like at the start of a TLS stream: a handshake record of TLS
+// 1.0-1.3's version and a sane length, holding that hello with a sane length and version. p must
+// hold helloHeaderLen bytes.
+func plausibleHello(p []byte, fromServer bool) bool {
 	want := byte(tls.HandshakeClientHello)
-	if d == fromServer {
+	if fromServer {
 		want = byte(tls.HandshakeServerHello)
 	}
 	if p[0] != 0x16 || p[1] != 3 || p[2] > 4 || p[5] != want || p[6] != 0 {
@@ -35,22 +38,22 @@ func plausibleHello(p []byte, d int) bool {
 	if recLen < 4+34 || recLen > 1<<14 || msgLen < 34 {
 		return false
 	}
-	return p[9] == 3 && p[10] <= 4 || d == fromServer && p[9] == 0x7f
+	return p[9] == 3 && p[10] <= 4 || fromServer && p[9] == 0x7f
 }
 
-// preambleScan looks for the start of TLS after another protocol's bytes in one direction: a
-// plausible hello record anywhere in the first maxPreamble bytes, also across segment
+// Scan looks for the start of TLS after another protocol's bytes in one direction: a
+// plausible hello record anywhere in the first MaxLen bytes, also across segment
 // boundaries (the last helloHeaderLen-1 bytes of each segment are carried to the next).
-type preambleScan struct {
+type Scan struct {
 	carry  [helloHeaderLen - 1]byte
 	nCarry uint8
 }
 
-// find returns where TLS begins in b, whose first byte is at stream offset off: an index in b,
+// Find returns where TLS begins in b (a direction's bytes, fromServer or from the client), whose first byte is at stream offset off: an index in b,
 // or a negative one -k when it begins k bytes before b, in the carried bytes (then the carry
-// holds them: carried). It reports false when b holds no start, and remembers b's tail.
-func (ps *preambleScan) find(b []byte, off int64, d int) (at int, ok bool) {
-	if room := maxPreamble - off; int64(len(b)) > room {
+// holds them: Carried). It reports false when b holds no start, and remembers b's tail.
+func (ps *Scan) Find(b []byte, off int64, fromServer bool) (at int, ok bool) {
+	if room := MaxLen - off; int64(len(b)) > room {
 		b = b[:max(room, 0)]
 	}
 	// A start in the carried bytes that b completes.
@@ -59,7 +62,7 @@ func (ps *preambleScan) find(b []byte, off int64, d int) (at int, ok bool) {
 		k := copy(joined[:], ps.carry[:n])
 		k += copy(joined[k:], b)
 		for i := 0; i < n && i+helloHeaderLen <= k; i++ {
-			if joined[i] == 0x16 && plausibleHello(joined[i:], d) {
+			if joined[i] == 0x16 && plausibleHello(joined[i:], fromServer) {
 				return i - n, true
 			}
 		}
@@ -73,17 +76,17 @@ func (ps *preambleScan) find(b []byte, off int64, d int) (at int, ok bool) {
 		if i+helloHeaderLen > len(b) {
 			break
 		}
-		if plausibleHello(b[i:], d) {
+		if plausibleHello(b[i:], fromServer) {
 			return i, true
 		}
 		i++
 	}
-	ps.remember(b)
+	ps.Remember(b)
 	return 0, false
 }
 
-// remember keeps the last bytes of b (with those carried before, when b is short).
-func (ps *preambleScan) remember(b []byte) {
+// Remember keeps the last bytes of b (with those carried before, when b is short).
+func (ps *Scan) Remember(b []byte) {
 	const keep = helloHeaderLen - 1
 	if len(b) >= keep {
 		ps.nCarry = uint8(copy(ps.carry[:], b[len(b)-keep:]))
@@ -96,7 +99,7 @@ func (ps *preambleScan) remember(b []byte) {
 	ps.nCarry = uint8(copy(ps.carry[:], all[start:n]))
 }
 
-// carried returns the last k carried bytes.
-func (ps *preambleScan) carried(k int) []byte {
+// Carried returns the last k carried bytes.
+func (ps *Scan) Carried(k int) []byte {
 	return ps.carry[int(ps.nCarry)-k : ps.nCarry]
 }

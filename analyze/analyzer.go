@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/capture/pcapfile"
@@ -470,9 +471,12 @@ func (a *Analyzer) finishNames(res *result.Result, t *dns.Ties) {
 	names, dropped := a.tr.Names()
 	var otherCount int
 	var others []result.Message
-	end := a.tr.End() // a live capture's: when it stopped, after its last packet
-	if end.IsZero() {
-		end = res.Input.Last
+	// Each capture point's end (a live capture's: when it stopped, after its last packet).
+	end := func(v uint16) time.Time {
+		if e := a.tr.EndAt(v); !e.IsZero() {
+			return e
+		}
+		return res.Input.Last
 	}
 	res.Names, otherCount, others = dns.NameResults(names, t, end)
 	for _, n := range res.Names {

@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/connscope/connscope/capture/pcapfile"
+	"github.com/connscope/connscope/internal/pcapedit"
 	"github.com/connscope/connscope/result"
 )
 
@@ -186,4 +188,35 @@ func fileResult(t *testing.T, path string) *result.Result {
 func nameEvidenceAt(t *testing.T, res *result.Result, n *result.Name, times ...map[int]time.Time) []string {
 	t.Helper()
 	return checkEvidenceAt(t, res, &result.Flow{Evidence: n.Evidence}, times...)
+}
+
+// TestTwoPointDNSOwnEnd: an unanswered query is measured against the end of the capture it was
+// seen in, not of the other capture point. dns-timeout-agent.pcap is cut after its third frame
+// (the A query's retry, 1.0 s after the first queries), while the server's capture goes on 3 s
+// longer (its TLS connection ties the name to the server): the queries were left unanswered when
+// the agent's capture ended, less than the 2 s give-up after them. That is unanswered-at-end, not
+// the timeout the server capture's end would make of it.
+func TestTwoPointDNSOwnEnd(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(ownCaptures, "twopoint", "dns-timeout-agent.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := pcapedit.Records(b)
+	if err != nil || len(recs) < 4 {
+		t.Fatalf("records: %v (%d)", err, len(recs))
+	}
+	agent := filepath.Join(t.TempDir(), "dns-timeout-agent-cut.pcap")
+	if err := os.WriteFile(agent, b[:recs[3]], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	server := filepath.Join(ownCaptures, "twopoint", "dns-timeout-server.pcap")
+	res := analyzeInputs(t, pcapfile.Input{Path: agent, Point: "agent"}, pcapfile.Input{Path: server, Point: "server"})
+	if len(res.Names) != 1 {
+		t.Fatalf("%d names, want 1", len(res.Names))
+	}
+	n := &res.Names[0]
+	want := "the capture ended less than 2s after the query for apexone.connscope.test: whether it was answered cannot be told"
+	if n.Outcome != "unanswered-at-end" || n.Verdict != result.VerdictIncomplete || say(n.Reason) != want {
+		t.Errorf("outcome %s, verdict %s, reason %q; want unanswered-at-end, incomplete, %q", n.Outcome, n.Verdict, say(n.Reason), want)
+	}
 }

@@ -379,12 +379,12 @@ func (a *Tracker) endInOrder(es []ending, atEnd bool) {
 		end := a.now
 		if e.f != nil {
 			if atEnd {
-				end = a.endAt(e.f.vantage)
+				end = a.EndAt(e.f.vantage)
 			}
 			a.finish(e.f, end)
 		} else {
 			if atEnd {
-				end = a.endAt(a.tombSlots.At(e.t).key.vantage())
+				end = a.EndAt(a.tombSlots.At(e.t).key.vantage())
 			}
 			a.finishTomb(e.t, end)
 		}
@@ -399,16 +399,17 @@ func (a *Tracker) endsUpTo(v int) []time.Time {
 	return a.ends
 }
 
-// endAt is when the capture at vantage v ended: its last packet read, or the time a live
-// capture was ticked or stopped at, when later. A vantage without a packet (none) ends now.
-func (a *Tracker) endAt(v uint16) time.Time {
+// EndAt is when the capture at vantage v ended: its last packet read, or the time a live
+// capture was ticked or stopped at, when later. A vantage without a packet (none) ends now (the
+// zero time before any packet).
+func (a *Tracker) EndAt(v uint16) time.Time {
 	if int(v) < len(a.ends) && !a.ends[v].IsZero() {
 		return a.ends[v]
 	}
 	return a.now
 }
 
-// End is when the capture ended: the latest of its vantages' ends (endAt), the zero time before
+// End is when the capture ended: the latest of its vantages' ends (EndAt), the zero time before
 // any packet.
 func (a *Tracker) End() time.Time {
 	var end time.Time
@@ -518,7 +519,7 @@ func (a *Tracker) Stop(at time.Time) {
 }
 
 // Flush finishes every connection still open, in the order they began (at the end of a capture),
-// ended when the capture at their vantage ended (endAt).
+// ended when the capture at their vantage ended (EndAt).
 func (a *Tracker) Flush() {
 	rest := make([]ending, 0, len(a.flows)+a.tombs.Len())
 	for _, f := range a.flows {

@@ -89,14 +89,15 @@ func (t *Ties) anyServer(as []netip.Addr) bool {
 }
 
 // NameResults diagnoses the names tied to the servers, in order of their first query, and
-// returns, for the others that failed, their count and the first few ("name: outcome"). end is
-// the time of the capture's last frame.
-func NameResults(names []*facts.Name, t *Ties, end time.Time) (out []result.Name, otherFailed int, others []result.Message) {
+// returns, for the others that failed, their count and the first few ("name: outcome"). end
+// returns when the capture of a vantage ended (its last frame): an unanswered query is measured
+// against the end of the capture it was seen in, not of another capture point.
+func NameResults(names []*facts.Name, t *Ties, end func(vantage uint16) time.Time) (out []result.Name, otherFailed int, others []result.Message) {
 	out = []result.Name{}
 	for _, n := range names {
 		for _, p := range n.Unanswered {
 			outcome := facts.DNSTimeout // the client waited dnsGiveUp or more, retries included
-			if end.Sub(p.At.Time()) < dnsGiveUp {
+			if end(p.Vantage).Sub(p.At.Time()) < dnsGiveUp {
 				outcome = facts.DNSAtEnd
 			}
 			if cur, tracked := n.Outcome[p.Client]; tracked {
@@ -139,7 +140,7 @@ func failing(n *facts.Name) (int, []netip.Addr) {
 }
 
 // nameResult diagnoses one name tied to the servers.
-func nameResult(n *facts.Name, relation string, t *Ties, end time.Time) result.Name {
+func nameResult(n *facts.Name, relation string, t *Ties, end func(vantage uint16) time.Time) result.Name {
 	out := result.Name{Name: result.Host(n.Name), Relation: relation, Answers: ips(n.Answers), Askers: []result.IP{},
 		DNSServers: ips(n.Servers), Queries: n.Queries, Responses: n.Responses, AskerCount: n.AskerCount,
 		Evidence: dnsEvidence(n, t)}
@@ -200,7 +201,7 @@ func nameResult(n *facts.Name, relation string, t *Ties, end time.Time) result.N
 			if len(out.Evidence)-n.Copies < maxNameEvidence+2 { // the copies seen at other vantages apart
 				out.Evidence = append(out.Evidence, result.Evidence{Frame: p.Last.Num(), Time: p.Last.Time(), EvidenceAt: t.at(p.Vantage),
 					Text: result.Msg("ev.dns-unanswered", result.Int("frame", p.At.Num()), result.Int("n", p.Retries+1),
-						param.Dur("after", end.Sub(p.Last.Time())))})
+						param.Dur("after", end(p.Vantage).Sub(p.Last.Time())))})
 			}
 		}
 	default:

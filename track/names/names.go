@@ -43,6 +43,11 @@ type Table struct {
 	order   []*facts.Name // in order of first query
 	dropped int           // queries or names not followed because a bound was reached
 	several bool          // a packet of a vantage other than 0 was seen: queries may come twice
+	// sweepWait is how many more queries a full table turns away before sweep walks it again,
+	// after a walk that freed nothing: a table full of unanswered queries is walked once per
+	// MaxPending/4 queries, not at each.
+	sweepWait int
+	sweeps    int // walks sweep made (for the tests)
 }
 
 // dnsQueryKey matches an answer to its query: the client's socket, the server and the query ID.
@@ -207,18 +212,28 @@ func copySlot(own, v uint16) uint16 {
 }
 
 // sweep lets go of the answered queries kept to know their answers' copies (several vantages
-// only), when the table is full; it reports whether that made room. It runs at most once per
-// MaxPending/2 queries or so: the answered ones are most of a full table of a working network.
+// only), when the table is full; it reports whether that made room. The answered ones are most
+// of a full table of a working network; when a walk freed nothing (every query unanswered), the
+// next MaxPending/4 queries are turned away without one (sweepWait).
 func (d *Table) sweep() bool {
 	if !d.several {
 		return false
 	}
+	if d.sweepWait > 0 {
+		d.sweepWait--
+		return false
+	}
+	d.sweeps++
 	for k, p := range d.pending {
 		if p.answered {
 			delete(d.pending, k)
 		}
 	}
-	return len(d.pending) < MaxPending
+	if len(d.pending) < MaxPending {
+		return true
+	}
+	d.sweepWait = MaxPending / 4
+	return false
 }
 
 // name returns the facts of a name, creating them unless the table is full.

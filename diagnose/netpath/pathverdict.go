@@ -383,17 +383,24 @@ type laterPacket struct {
 // same packets, unless it sent anything after the loss began: data, a duplicate ACK, a FIN, a
 // reset or a pure ACK that does not cover the data. Then it was up and only the path remains:
 // later is the first such packet the record shows (unset when the host stayed silent).
+//
+// Seen from the sender, a packet of the host that arrives less than a round trip after the data
+// first went was sent before that data could reach it: it shows the host up before, not after,
+// and does not count. The round trip is the handshake's (the last SYN to the SYN-ACK), which is
+// the whole of it where the capture is beside the client; beside the server it is a floor.
 func hostAfterLoss(c *facts.Conn, b blackhole) (host int, later laterPacket) {
 	l := c.Path.Side[b.from].R().Loss
 	var since int32
-	last := l.PeerLast // the host's latest packet
+	var notBefore time.Time // the zero time: no bound
+	last := l.PeerLast      // the host's latest packet
 	if b.hole {
 		host, since, last = b.from, l.HoleAfter.Frame, l.Last
 	} else {
 		host, since = 1-b.from, b.lost[0].First.Frame
+		notBefore = b.lost[0].First.Time().Add(handshakeRTT(c))
 	}
 	consider := func(r facts.Ref, key string) {
-		if r.Frame > since && (!later.ref.Seen() || r.Frame < later.ref.Frame) {
+		if r.Frame > since && !r.Time().Before(notBefore) && (!later.ref.Seen() || r.Frame < later.ref.Frame) {
 			later = laterPacket{r, key}
 		}
 	}
@@ -411,6 +418,18 @@ func hostAfterLoss(c *facts.Conn, b blackhole) (host int, later laterPacket) {
 		consider(last, "path.sent-packet")
 	}
 	return host, later
+}
+
+// handshakeRTT is the time from the last SYN before the SYN-ACK to the SYN-ACK (0 when the record
+// holds no SYN-ACK, or no SYN before it).
+func handshakeRTT(c *facts.Conn) time.Duration {
+	var rtt time.Duration
+	for _, sy := range c.SYNs {
+		if c.SYNAck.Seen() && !sy.Time().After(c.SYNAck.Time()) {
+			rtt = c.SYNAck.Time().Sub(sy.Time())
+		}
+	}
+	return rtt
 }
 
 func ordinal(n int) result.Message {

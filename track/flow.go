@@ -440,8 +440,3 @@ func (f *flow) release() {
 		f.side[i].owner = nil
 	}
 }
-
-// addr formats an endpoint as "ip:port", IPv6 as "[addr]:port".
-func addr(ap netip.AddrPort) string {
-	return ap.String()
-}

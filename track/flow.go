@@ -7,6 +7,7 @@ import (
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/tls"
+	"github.com/connscope/connscope/track/httphead"
 	"github.com/connscope/connscope/track/path"
 	"github.com/connscope/connscope/track/preamble"
 	"github.com/connscope/connscope/track/zeek"
@@ -97,8 +98,8 @@ type flow struct {
 	graceStep    uint8
 	gen          uint32 // how many connections the flow served before this one (flowPool)
 
-	http    *httpFacts // allocated when a side's first bytes look like HTTP (http.go)
-	notHTTP [2]bool    // that side's stream is known not to be HTTP
+	http    *httphead.Exchange // allocated when a side's first bytes look like HTTP (httpFeed)
+	notHTTP [2]bool            // that side's stream is known not to be HTTP
 
 	// TTLs, ACKs, losses (path.go). Pointer-free and last, so the garbage collector never scans it.
 	path path.State
@@ -309,6 +310,22 @@ func (f *flow) streamStopped(d int) {
 	s.tls = nil
 }
 
+// httpFeed takes in-order bytes of direction d (only valid during the call) for the HTTP heads.
+// A stream that does not start like HTTP is dropped at its first byte, without an allocation.
+func (f *flow) httpFeed(d int, b []byte, frame int, t time.Time) {
+	if f.notHTTP[d] || len(b) == 0 {
+		return
+	}
+	if f.http == nil {
+		if !httphead.Starts(b, d) {
+			f.notHTTP[d] = true
+			return
+		}
+		f.http = &httphead.Exchange{}
+	}
+	f.http.Feed(d, b, frame, t)
+}
+
 // deliver feeds the side's in-order bytes to its TLS parser.
 func (s *side) deliver(b []byte, frame int, t time.Time) {
 	f, d := s.owner, int(s.dir)
@@ -375,7 +392,7 @@ func (s *side) tlsMayStart(at int) bool {
 		// A server speaks TLS only after the client's ClientHello: hello-like bytes before it
 		// (an HTTP body, a file) are not the start of TLS.
 		return false
-	case f.http != nil && f.http.request.method != "CONNECT" && at != 0:
+	case f.http != nil && f.http.Method() != "CONNECT" && at != 0:
 		// In HTTP, TLS follows a CONNECT; elsewhere only where a segment begins (an upgrade),
 		// never inside a body.
 		return false
@@ -422,9 +439,4 @@ func (f *flow) release() {
 		f.side[i].tls = nil
 		f.side[i].owner = nil
 	}
-}
-
-// addr formats an endpoint as "ip:port", IPv6 as "[addr]:port".
-func addr(ap netip.AddrPort) string {
-	return ap.String()
 }

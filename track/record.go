@@ -87,7 +87,7 @@ func (f *flow) fillFacts(c *facts.Conn, scratch *recordScratch) {
 	} else {
 		c.TLS = f.tlsRecord()
 	}
-	if h := f.httpRecord(); h != nil {
+	if h := f.http.Record(); h != nil {
 		c.Extra().HTTP = h
 	}
 	f.path.Record(c)

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/connscope/connscope/analyze/inputwarn"
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/capture/pcapfile"
 	"github.com/connscope/connscope/correlate"
@@ -45,11 +46,11 @@ type Analyzer struct {
 
 	helloCuts     int // connections whose ClientHello the snaplen cut
 	helloCutFrame int // the first such ClientHello's frame
-	oddTimes      oddTimes
-	damaged       damagedFlows // connections with packets that arrived damaged
-	guessedAt     frameList    // where the connections whose roles were guessed start
-	overruns      int          // packets whose IP length claims more than their uncut frame holds
-	overrunFrame  int          // the first such packet's frame
+	oddTimes      inputwarn.Times
+	damaged       inputwarn.DamagedFlows // connections with packets that arrived damaged
+	guessedAt     inputwarn.Frames       // where the connections whose roles were guessed start
+	overruns      int                    // packets whose IP length claims more than their uncut frame holds
+	overrunFrame  int                    // the first such packet's frame
 	forms         resultForms
 }
 
@@ -76,7 +77,7 @@ func trackerFor(a *Analyzer, sink track.Sink) *track.Tracker {
 
 // Packet takes the next packet of the capture. p and its slices are only read during the call.
 func (a *Analyzer) Packet(p *capture.Packet) {
-	a.oddTimes.note(p)
+	a.oddTimes.Note(p)
 	a.tr.Packet(p)
 }
 
@@ -115,9 +116,9 @@ func (a *Analyzer) fileRecord(c *facts.Conn, w *facts.Views) bool {
 		a.nat.note(c)
 	}
 	d := diagnose.FirstOf(c, &a.cfg)
-	a.damaged.note(c)
+	a.damaged.Note(c)
 	if c.RolesGuessed {
-		a.guessedAt.add(c.First.Num())
+		a.guessedAt.Add(c.First.Num())
 	}
 	if c.HelloCut {
 		if a.helloCuts == 0 {
@@ -179,13 +180,13 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	if a.helloCuts > 0 {
 		a.warnings = append(a.warnings, warning("client-hello-cut", 0, a.helloCutFrame, result.Int("n", a.helloCuts), result.Int("frame", a.helloCutFrame)))
 	}
-	if w, ok := a.oddTimes.warning(); ok {
+	if w, ok := a.oddTimes.OutOfRange(); ok {
 		a.warnings = append(a.warnings, w)
 	}
-	if w, ok := a.oddTimes.spikeWarning(); ok {
+	if w, ok := a.oddTimes.Spikes(); ok {
 		a.warnings = append(a.warnings, w)
 	}
-	if w, ok := a.damaged.warning(); ok {
+	if w, ok := a.damaged.Warning(); ok {
 		a.warnings = append(a.warnings, w)
 	}
 	if a.overruns > 0 {
@@ -303,10 +304,10 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	if guessed > 0 {
 		// The frames where such flows start: a flow of one damaged packet (a port or address
 		// changed) is one of them.
-		slices.Sort(a.guessedAt.frames)
-		res.Warnings = append(res.Warnings, result.Warning{Code: "roles-guessed", Frame: a.guessedAt.frames[0],
+		slices.Sort(a.guessedAt.Kept())
+		res.Warnings = append(res.Warnings, result.Warning{Code: "roles-guessed", Frame: a.guessedAt.Kept()[0],
 			Message: result.Msg("warning.roles-guessed-at", result.Int("n", guessed), result.Sub("guessed", result.Msg("warning.roles-guessed", result.Int("n", guessed))),
-				result.Sub("frames", a.guessedAt.message()))})
+				result.Sub("frames", a.guessedAt.Message()))})
 	}
 	if n := a.tr.EvictedEarly(); n > 0 {
 		res.Warnings = append(res.Warnings, warning("flows-evicted", 0, 0, result.Int("max", a.opts.MaxActiveFlows), result.Int("n", n)))
@@ -371,7 +372,7 @@ func outside(u track.Unmatched) result.Outside {
 
 // warning is a result warning whose message has the key "warning." + code.
 func warning(code string, offset int64, frame int, args ...result.Arg) result.Warning {
-	return result.Warning{Code: code, Message: result.Msg("warning."+code, args...), Offset: offset, Frame: frame}
+	return inputwarn.New(code, offset, frame, args...)
 }
 
 // tie notes what ties DNS names to the servers in a listed connection: its SNI and its HTTP

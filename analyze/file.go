@@ -74,7 +74,7 @@ func readOnce(r *pcapfile.Reader, name string, opts Options, ahead bool) (*resul
 	}
 	var err error
 	if ahead {
-		err = readAhead(r, a.oddTimes.note, take)
+		err = readAhead(r, a.oddTimes.Note, take)
 	} else {
 		var p capture.Packet
 		for err = r.Next(&p); err == nil; err = r.Next(&p) {

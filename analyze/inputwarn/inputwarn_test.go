@@ -1,4 +1,4 @@
-package analyze
+package inputwarn
 
 import (
 	"slices"
@@ -28,7 +28,7 @@ func TestTimeJumps(t *testing.T) {
 		{"the last frame back", []time.Time{ms(0), ms(1), ms(2), base.Add(-time.Hour)}, nil, []int{4}},
 		{"two points", []time.Time{ms(0), ms(1), ms(3_600_000), ms(2), ms(3)}, []int{0, 0, 1, 0, 0}, nil},
 	} {
-		var o oddTimes
+		var o Times
 		n := map[int]int{}
 		for i, at := range tc.times {
 			pt := 0
@@ -36,9 +36,9 @@ func TestTimeJumps(t *testing.T) {
 				pt = tc.point[i]
 			}
 			n[pt]++
-			o.note(&capture.Packet{Index: i + 1, Point: pt, Time: at})
+			o.Note(&capture.Packet{Index: i + 1, Point: pt, Time: at})
 		}
-		w, ok := o.spikeWarning()
+		w, ok := o.Spikes()
 		if got := o.spikes.frames; !slices.Equal(got, tc.want) || ok != (len(tc.want) > 0) || ok && w.Frame != tc.want[0] {
 			t.Errorf("%s: spikes %v (warning %v at frame %d), want %v", tc.name, got, ok, w.Frame, tc.want)
 		}

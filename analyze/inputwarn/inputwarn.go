@@ -1,4 +1,7 @@
-package analyze
+// Package inputwarn collects, frame by frame and connection by connection, what the result warns
+// about the input as a whole: frames whose time is out of range or jumps (a damaged timestamp),
+// connections that carry damaged packets, and lists of frames a warning names.
+package inputwarn
 
 import (
 	"time"
@@ -15,11 +18,11 @@ import (
 // maxOddTimeFrames is how many frames with a time out of range the warning names.
 const maxOddTimeFrames = 5
 
-// oddTimes counts the frames whose time a report cannot write as a date, and keeps the first;
+// Times counts the frames whose time a report cannot write as a date, and keeps the first;
 // and the frames whose time is far from those of the frames around them (spikes).
-type oddTimes struct {
-	outOfRange frameList
-	spikes     frameList
+type Times struct {
+	outOfRange Frames
+	spikes     Frames
 	// The last two frames of the capture point being read (frame 0: none), for the spikes.
 	point              int
 	prev, prevprev     int
@@ -35,8 +38,8 @@ const (
 	spikeNear = time.Second
 )
 
-// note takes one packet's time.
-func (o *oddTimes) note(p *capture.Packet) {
+// Note takes one packet's time (frames in file order, capture point by capture point).
+func (o *Times) Note(p *capture.Packet) {
 	if p.Point != o.point {
 		o.endOfPoint()
 		o.point, o.prev, o.prevprev = p.Point, 0, 0
@@ -49,12 +52,12 @@ func (o *oddTimes) note(p *capture.Packet) {
 	}
 	if o.prevprev != 0 && gap > spikeJump && far(p.Time, o.prevAt) && !far(p.Time, o.prevprevAt) &&
 		absDur(stamp.Sub(p.Time, o.prevprevAt)) <= spikeNear {
-		o.spikes.add(o.prev)
+		o.spikes.Add(o.prev)
 	}
 	o.prevprevNear = o.prevprev != 0 && gap <= spikeNear
 	o.prevprev, o.prevprevAt, o.prev, o.prevAt = o.prev, o.prevAt, p.Index, p.Time
 	if !facts.TimeInRange(p.Time) {
-		o.outOfRange.add(p.Index)
+		o.outOfRange.Add(p.Index)
 	}
 }
 
@@ -63,9 +66,9 @@ func (o *oddTimes) note(p *capture.Packet) {
 // capture point), which is close to the one ahead of that, it holds a damaged time. A last frame
 // stamped later than its neighbours cannot be told from a frame that came late, and is not
 // judged.
-func (o *oddTimes) endOfPoint() {
+func (o *Times) endOfPoint() {
 	if o.prevprev != 0 && o.prevprevNear && o.prevAt.Before(o.prevprevAt.Add(-spikeJump)) {
-		o.spikes.add(o.prev)
+		o.spikes.Add(o.prev)
 	}
 }
 
@@ -79,21 +82,22 @@ func absDur(d time.Duration) time.Duration {
 	return d
 }
 
-// frameList counts frames and keeps the first maxOddTimeFrames.
-type frameList struct {
+// Frames counts frames and keeps the first maxOddTimeFrames.
+type Frames struct {
 	n      int
 	frames []int
 }
 
-func (l *frameList) add(frame int) {
+// Add counts frame, keeping it if fewer than maxOddTimeFrames are kept.
+func (l *Frames) Add(frame int) {
 	l.n++
 	if len(l.frames) < maxOddTimeFrames {
 		l.frames = append(l.frames, frame)
 	}
 }
 
-// message lists the frames kept ("frames 3, 7", "frames 3, 7, ...").
-func (l *frameList) message() result.Message {
+// Message lists the frames kept ("frames 3, 7", "frames 3, 7, ...").
+func (l *Frames) Message() result.Message {
 	frames := make([]result.Message, len(l.frames))
 	for i, f := range l.frames {
 		frames[i] = result.Msg("warning.frame", result.Int("frame", f))
@@ -104,38 +108,39 @@ func (l *frameList) message() result.Message {
 	return result.Msg("warning.frames", result.Int("n", len(frames)), result.List("frames", frames))
 }
 
-// spikeWarning is the result's warning about the spikes; ok is false when there are none.
-func (o *oddTimes) spikeWarning() (w result.Warning, ok bool) {
+// Spikes is the result's warning about the spikes; ok is false when there are none.
+func (o *Times) Spikes() (w result.Warning, ok bool) {
 	o.endOfPoint()
 	o.prev, o.prevprev = 0, 0
 	if o.spikes.n == 0 {
 		return w, false
 	}
-	return warning("time-jump", 0, o.spikes.frames[0], result.Int("n", o.spikes.n), result.Sub("frames", o.spikes.message())), true
+	return New("time-jump", 0, o.spikes.frames[0], result.Int("n", o.spikes.n), result.Sub("frames", o.spikes.Message())), true
 }
 
-// warning is the result's warning about them; ok is false when there are none.
-func (o *oddTimes) warning() (w result.Warning, ok bool) {
+// OutOfRange is the result's warning about the frames stamped out of range; ok is false when there
+// are none.
+func (o *Times) OutOfRange() (w result.Warning, ok bool) {
 	if o.outOfRange.n == 0 {
 		return w, false
 	}
-	return warning("time-out-of-range", 0, o.outOfRange.frames[0], result.Int("n", o.outOfRange.n),
-		result.Sub("frames", o.outOfRange.message())), true
+	return New("time-out-of-range", 0, o.outOfRange.frames[0], result.Int("n", o.outOfRange.n),
+		result.Sub("frames", o.outOfRange.Message())), true
 }
 
 // maxDamagedFlows is how many connections with damaged packets the warning names.
 const maxDamagedFlows = 5
 
-// damagedFlows counts the connections that carry packets that arrived damaged (facts.Damaged),
+// DamagedFlows counts the connections that carry packets that arrived damaged (facts.Damaged),
 // and keeps the first ones and the first damaged frame of each.
-type damagedFlows struct {
+type DamagedFlows struct {
 	n      int
 	ids    []int
 	frames []int
 }
 
-// note takes one finished connection.
-func (d *damagedFlows) note(c *facts.Conn) {
+// Note takes one finished connection.
+func (d *DamagedFlows) Note(c *facts.Conn) {
 	dm := c.Damaged()
 	if dm == nil || len(dm.Frames) == 0 {
 		return
@@ -147,8 +152,8 @@ func (d *damagedFlows) note(c *facts.Conn) {
 	}
 }
 
-// warning is the result's warning about them; ok is false when there are none.
-func (d *damagedFlows) warning() (w result.Warning, ok bool) {
+// Warning is the result's warning about them; ok is false when there are none.
+func (d *DamagedFlows) Warning() (w result.Warning, ok bool) {
 	if d.n == 0 {
 		return w, false
 	}
@@ -161,5 +166,17 @@ func (d *damagedFlows) warning() (w result.Warning, ok bool) {
 		flows = append(flows, result.Msg("more"))
 		list = result.List("flows", flows)
 	}
-	return warning("damaged-flows", 0, d.frames[0], result.Int("n", d.n), list), true
+	return New("damaged-flows", 0, d.frames[0], result.Int("n", d.n), list), true
 }
+
+// New is a result warning whose message has the key "warning." + code, about the input at offset
+// (bytes into the file; 0: none) and frame (0: none).
+func New(code string, offset int64, frame int, args ...result.Arg) result.Warning {
+	return result.Warning{Code: code, Message: result.Msg("warning."+code, args...), Offset: offset, Frame: frame}
+}
+
+// N is how many frames were counted.
+func (l *Frames) N() int { return l.n }
+
+// Kept is the frames kept, in the order they were counted: the slice is the list's own.
+func (l *Frames) Kept() []int { return l.frames }

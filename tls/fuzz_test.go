@@ -173,12 +173,12 @@ func FuzzMessageCache(f *testing.F) {
 		switch kind % 4 {
 		case 0:
 			cache.clientHello(first)
-			got, name, ok := cache.clientHello(second)
+			got, name, err := cache.clientHello(second)
 			var want ClientHello
-			if wantOK := want.Unmarshal(bytes.Clone(second)); ok != wantOK {
-				t.Fatalf("ClientHello parsed %v through the cache, %v without", ok, wantOK)
+			if wantErr := want.Parse(bytes.Clone(second)); !reflect.DeepEqual(err, wantErr) {
+				t.Fatalf("ClientHello parsed with error %v through the cache, %v without", err, wantErr)
 			}
-			if !ok {
+			if err != nil {
 				return
 			}
 			if name != want.ServerName {
@@ -191,12 +191,12 @@ func FuzzMessageCache(f *testing.F) {
 			}
 		case 1:
 			cache.serverHello(first)
-			got, ok := cache.serverHello(second)
+			got, err := cache.serverHello(second)
 			var want ServerHello
-			if wantOK := want.Unmarshal(bytes.Clone(second)); ok != wantOK {
-				t.Fatalf("ServerHello parsed %v through the cache, %v without", ok, wantOK)
+			if wantErr := want.Parse(bytes.Clone(second)); !reflect.DeepEqual(err, wantErr) {
+				t.Fatalf("ServerHello parsed with error %v through the cache, %v without", err, wantErr)
 			}
-			if !ok {
+			if err != nil {
 				return
 			}
 			g := *got

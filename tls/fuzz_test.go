@@ -2,6 +2,7 @@ package tls
 
 import (
 	"bytes"
+	"errors"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -20,7 +21,8 @@ func FuzzClientHello(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var m ClientHello
-		if !m.Unmarshal(data) {
+		if err := m.Parse(data); err != nil {
+			checkHelloError(t, err, data, HandshakeClientHello)
 			return
 		}
 		if m.Unmarshal(data[:len(data)-1]) {
@@ -39,7 +41,8 @@ func FuzzServerHello(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var m ServerHello
-		if !m.Unmarshal(data) {
+		if err := m.Parse(data); err != nil {
+			checkHelloError(t, err, data, HandshakeServerHello)
 			return
 		}
 		if m.Unmarshal(data[:len(data)-1]) {
@@ -53,6 +56,30 @@ func FuzzServerHello(f *testing.F) {
 			t.Fatalf("ChosenVersion %v", v)
 		}
 	})
+}
+
+// checkHelloError checks what a hello that did not parse says of where it stopped: a
+// *HelloError of the message's type naming a field and a problem, at an offset within the
+// message, with lengths no larger than what the message could hold, and Unmarshal agreeing.
+func checkHelloError(t *testing.T, err error, data []byte, typ HandshakeType) {
+	t.Helper()
+	var e *HelloError
+	if !errors.As(err, &e) || !errors.Is(err, ErrMalformed) {
+		t.Fatalf("%T %v", err, err)
+	}
+	if e.Message != typ || e.Field == FieldNone || e.Field > FieldExtensionData || e.Problem == ProblemNone ||
+		e.Problem > ProblemDuplicate || e.Offset < 0 || e.Offset > len(data) || e.Declared < 0 ||
+		e.Declared > 1<<24 || e.Available < 0 || e.Available > len(data) {
+		t.Fatalf("%+v for %d bytes", *e, len(data))
+	}
+	if e.Field < FieldExtension && e.Extension != 0 {
+		t.Fatalf("an extension type for field %v: %+v", e.Field, *e)
+	}
+	var ch ClientHello
+	var sh ServerHello
+	if typ == HandshakeClientHello && ch.Unmarshal(data) || typ == HandshakeServerHello && sh.Unmarshal(data) {
+		t.Fatal("Unmarshal parsed what Parse did not")
+	}
 }
 
 func FuzzSSLv2(f *testing.F) {

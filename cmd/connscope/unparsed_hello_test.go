@@ -37,10 +37,10 @@ func TestUnparsableClientHello(t *testing.T) {
 			"解析できない ClientHello: オフセット 39 の cipher_suites の長さ（600）が client_hello の末尾を越えています: 残りは 142 バイトです", "", "", false},
 		{"duplicate extension", func(msg []byte) { binary.BigEndian.PutUint16(msg[extensionAt(t, msg, 0x0023):], 0x000a) },
 			"ClientHello that could not be parsed: the extension 0x000a (supported_groups) at offset 125 appears a second time in the client_hello",
-			"解析できない ClientHello: オフセット 125 の 拡張 0x000a（supported_groups） が client_hello の中で 2 回目に現れています", "", "", false},
+			"解析できない ClientHello: オフセット 125 の拡張 0x000a（supported_groups）が client_hello の中で 2 回目に現れています", "", "", false},
 		{"supported_groups list past the extension", func(msg []byte) { msg[extensionAt(t, msg, 0x000a)+5]++ },
 			"ClientHello that could not be parsed: in the extension 0x000a (supported_groups), the length at offset 113 says 11 bytes, but only 10 remain in the extension",
-			"解析できない ClientHello: 拡張 0x000a（supported_groups） の中で、オフセット 113 の長さは 11 バイトを示していますが、拡張の残りは 10 バイトしかありません", "", "", false},
+			"解析できない ClientHello: 拡張 0x000a（supported_groups）の中で、オフセット 113 の長さは 11 バイトを示していますが、拡張の残りは 10 バイトしかありません", "", "", false},
 	} {
 		b, err := os.ReadFile("testdata/captures/tls12-ok.pcap")
 		if err != nil {
@@ -102,7 +102,7 @@ func TestUnparsableServerHello(t *testing.T) {
 		{"en", "#1 incomplete 10.77.1.1:58450 -> 10.77.1.2:4343",
 			"ServerHello that does not parse, version field TLS 1.2: the extension 0x0023 (session_ticket) at offset 61 appears a second time in the server_hello"},
 		{"ja", "#1 incomplete 10.77.1.1:58450 -> 10.77.1.2:4343",
-			"解析できない ServerHello（バージョンフィールド TLS 1.2）: オフセット 61 の 拡張 0x0023（session_ticket） が server_hello の中で 2 回目に現れています"},
+			"解析できない ServerHello（バージョンフィールド TLS 1.2）: オフセット 61 の拡張 0x0023（session_ticket）が server_hello の中で 2 回目に現れています"},
 	} {
 		code, out, stderr := runCLI("analyze", path, "-v", "--lang", l.lang)
 		if code != 0 && code != 1 {

@@ -38,7 +38,7 @@ func TestHelloErrorWords(t *testing.T) {
 		{ch, bad(tls.FieldCipherSuites, tls.ProblemOddLength, 0, 71, 61, 0), "the cipher_suites length (61) at offset 71 is odd: its entries are 2 bytes each",
 			"オフセット 71 の cipher_suites の長さ（61）が奇数です: 各エントリーは 2 バイトです"},
 		{ch, bad(tls.FieldExtensions, tls.ProblemTrailing, 0, 314, 0, 1), "1 stray byte at offset 314 after the extensions, at the end of the client_hello",
-			"client_hello の末尾の、 extensions の後のオフセット 314 に余分な 1 バイトがあります"},
+			"client_hello の末尾にある extensions の後、オフセット 314 に余分な 1 バイトがあります"},
 		{ch, bad(tls.FieldExtension, tls.ProblemDuplicate, tls.ExtensionSupportedGroups, 196, 0, 0), "the extension 0x000a (supported_groups) at offset 196 appears a second time in the client_hello",
 			"オフセット 196 の拡張 0x000a（supported_groups）が client_hello の中で 2 回目に現れています"},
 		{ch, bad(tls.FieldExtension, tls.ProblemOverrun, tls.ExtensionKeyShare, 257, 1259, 1258), "the extension 0x0033 (key_share) length (1259) at offset 257 runs past the end of the client_hello: 1258 bytes remain",

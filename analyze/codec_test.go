@@ -12,6 +12,7 @@ import (
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/internal/pcapedit"
 	"github.com/connscope/connscope/result"
+	"github.com/connscope/connscope/tls"
 )
 
 // TestRecordCodecRoundTrip: every record of every capture of testdata and ../shared/captures
@@ -107,8 +108,10 @@ func TestRecordCodecFarTimes(t *testing.T) {
 }
 
 // TestRecordCodecHelloErr: the code of a ClientHello that did not parse reads back as it was
-// written: malformed, in tls12-ok.pcap with its ClientHello broken (pcapedit.BreakClientHello),
-// and too long to parse, with its length (the same record with that code set).
+// written: malformed, in tls12-ok.pcap with its ClientHello broken (pcapedit.BreakClientHello:
+// the cipher_suites length (tshark: 56, after an empty session id), at offset 39 of the message, made 57), with the field where it
+// stopped; too long to parse, with its length; and a ServerHello's, beside the ClientHello's
+// (the same record with those codes set).
 func TestRecordCodecHelloErr(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join(ownCaptures, "tls12-ok.pcap"))
 	if err != nil {
@@ -122,20 +125,27 @@ func TestRecordCodecHelloErr(t *testing.T) {
 		t.Fatal(err)
 	}
 	recs := recordsOf(t, path)
-	if len(recs) != 1 || recs[0].TLS == nil || recs[0].TLS.Hello != nil ||
-		recs[0].TLS.R().HelloErr != (facts.HelloErr{Kind: facts.HelloErrMalformed}) {
-		t.Fatalf("%d records; want one whose ClientHello is malformed", len(recs))
+	broken := facts.HelloErr{Kind: facts.HelloErrMalformed, Field: tls.FieldCipherSuites, Problem: tls.ProblemOddLength,
+		Offset: 39, Declared: 57}
+	if len(recs) != 1 || recs[0].TLS == nil || recs[0].TLS.Hello != nil || recs[0].TLS.R().HelloErr != broken {
+		t.Fatalf("%d records (%+v); want one whose ClientHello is malformed thus: %+v", len(recs), recs[0].TLS.R().HelloErr, broken)
 	}
 	var codec facts.Codec
-	for _, e := range []facts.HelloErr{{Kind: facts.HelloErrMalformed}, {Kind: facts.HelloErrTooLarge, Length: 70000}} {
-		c := recs[0]
-		c.TLS.Rare().HelloErr = e
-		got, err := codec.Decode(codec.Encode(nil, c))
+	sh := facts.HelloErr{Kind: facts.HelloErrMalformed, Field: tls.FieldExtensionData, Problem: tls.ProblemOverrun,
+		Extension: tls.ExtensionALPN, Offset: 1000, Declared: 65535, Available: 3}
+	for _, e := range [][2]facts.HelloErr{{broken}, {{Kind: facts.HelloErrMalformed}}, {{Kind: facts.HelloErrTooLarge, Length: 70000}},
+		{broken, sh}, {{}, {Kind: facts.HelloErrTooLarge, Length: 1 << 24}}} {
+		c := *recs[0]
+		x := *c.TLS
+		r := *x.Rare()
+		r.HelloErr, r.BadSHErr = e[0], e[1]
+		x.X, c.TLS = &r, &x
+		got, err := codec.Decode(codec.Encode(nil, &c))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !reflect.DeepEqual(got, c) {
-			t.Errorf("%+v: read back\n%+v\nwant\n%+v", e, got, c)
+		if !reflect.DeepEqual(got, &c) {
+			t.Errorf("%+v: read back\n%+v\nwant\n%+v", e, got.TLS.R(), c.TLS.R())
 		}
 	}
 }

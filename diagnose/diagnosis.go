@@ -326,7 +326,7 @@ func (j *judge) classifyTLS(end time.Time) {
 	if x.Hello != nil {
 		j.evidence(chRef, "ev.client-hello", helloArgs(j.cfg, x.Hello, x.SNI)...)
 	} else {
-		j.evidence(chRef, "ev.client-hello-unparsed", helloError("error", x.R().HelloErr))
+		j.evidence(chRef, "ev.client-hello-unparsed", helloError("error", tls.HandshakeClientHello, x.R().HelloErr))
 	}
 	if x.R().HRR != nil {
 		j.evidence(x.R().HRRRef, "ev.hello-retry-request", result.Text("group", x.R().HRR.SH.KeyShareGroup.String()))

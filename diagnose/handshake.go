@@ -191,7 +191,7 @@ func (j *judge) classifyBadServerHello() bool {
 		return false
 	}
 	v := result.Text("version", r.BadSHVersion.String())
-	j.evidence(r.BadServerHello, "ev.server-hello-unparsed", v)
+	j.evidence(r.BadServerHello, "ev.server-hello-unparsed", v, helloError("error", tls.HandshakeServerHello, r.BadSHErr))
 	if x.CCS[facts.Client].Seen() || x.FirstEncrypted[facts.Client].Seen() {
 		// The client read it and went on: only this analysis could not.
 		j.verdict(result.VerdictIncomplete, "reason.server-hello-unread", v)
@@ -287,13 +287,34 @@ func (j *judge) endAfter(d int, at facts.Ref) (ending, bool) {
 	return best, best.ref.Seen()
 }
 
-// helloError words why a ClientHello did not parse: malformed, or longer than the parser takes.
-func helloError(name string, e facts.HelloErr) result.Arg {
+// helloError words why the hello msg (a ClientHello or ServerHello) did not parse: longer than
+// the parser takes, or malformed, with the field where it stopped when that is known (what
+// Wireshark's "Malformed Packet" names).
+func helloError(name string, msg tls.HandshakeType, e facts.HelloErr) result.Arg {
+	message := result.Text("message", msg.String())
 	if e.Kind == facts.HelloErrTooLarge {
-		return result.Sub(name, result.Msg("hello-error.too-large", result.Int("length", int(e.Length)),
+		return result.Sub(name, result.Msg("hello-error.too-large", message, result.Int("length", int(e.Length)),
 			result.Int("max", tls.MaxHandshakeMessage)))
 	}
-	return result.Sub(name, result.Msg("hello-error.malformed"))
+	key := "hello-error."
+	switch e.Problem {
+	case tls.ProblemType:
+		key += "type"
+	case tls.ProblemShort, tls.ProblemOverrun, tls.ProblemOddLength, tls.ProblemEmpty, tls.ProblemTrailing, tls.ProblemDuplicate:
+		if e.Field == tls.FieldExtensionData {
+			key += "ext-" // within an extension: the field is the extension
+		}
+		key += e.Problem.String()
+	default:
+		return result.Sub(name, result.Msg("hello-error.malformed", message))
+	}
+	field := result.Msg("hello-field.named", result.Text("name", e.Field.String()))
+	if e.Field == tls.FieldExtension || e.Field == tls.FieldExtensionData {
+		field = result.Msg("hello-field.extension", result.Text("type", param.Hex4(uint16(e.Extension))),
+			result.Text("name", e.Extension.String()))
+	}
+	return result.Sub(name, result.Msg(key, message, result.Sub("field", field), result.Int("offset", int(e.Offset)),
+		result.Int("declared", int(e.Declared)), result.Int("available", int(e.Available))))
 }
 
 // recordError words a record header no TLS record has: its kind, the field that is wrong and

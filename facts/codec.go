@@ -247,8 +247,7 @@ func (k *Codec) encodeTLS(e *encoder, x *TLS) {
 	e.uvarint(uint64(uint32(x.ServerAfterFlight)))
 	e.bools(x.STARTTLS, x.X != nil)
 	if r := x.X; r != nil {
-		e.byte1(byte(r.HelloErr.Kind))
-		e.uvarint(uint64(uint32(r.HelloErr.Length)))
+		e.helloErr(r.HelloErr)
 		e.uvarint(k.servers.put(r.HRR))
 		e.ref(r.HRRRef)
 		for d := range 2 {
@@ -264,8 +263,22 @@ func (k *Codec) encodeTLS(e *encoder, x *TLS) {
 		e.uvarint(uint64(uint32(r.ClientCerts)))
 		e.ref(r.BadServerHello)
 		e.uvarint(uint64(r.BadSHVersion))
+		e.helloErr(r.BadSHErr)
 		e.ref(r.ShortAnswer)
 		e.uvarint(uint64(uint32(r.ShortAnswerLen)))
+	}
+}
+
+// helloErr writes a hello error: its kind alone when there is none.
+func (e *encoder) helloErr(h HelloErr) {
+	e.byte1(byte(h.Kind))
+	if h.Kind == HelloErrNone {
+		return
+	}
+	e.uvarint(uint64(uint32(h.Length)))
+	e.b = append(e.b, byte(h.Field), byte(h.Problem), byte(h.Extension>>8), byte(h.Extension))
+	for _, v := range []int32{h.Offset, h.Declared, h.Available} {
+		e.uvarint(uint64(uint32(v)))
 	}
 }
 
@@ -612,8 +625,7 @@ func (k *Codec) decodeTLS(d *decoder, x *TLS) *TLS {
 	d.bools(&x.STARTTLS, &rare)
 	if rare {
 		r := &TLSRare{}
-		r.HelloErr.Kind = HelloErrKind(d.byte1())
-		r.HelloErr.Length = d.i32()
+		r.HelloErr = d.helloErr()
 		r.HRR = get(d, &k.servers)
 		r.HRRRef = d.ref()
 		for i := range 2 {
@@ -633,11 +645,25 @@ func (k *Codec) decodeTLS(d *decoder, x *TLS) *TLS {
 		r.ClientCerts = d.i32()
 		r.BadServerHello = d.ref()
 		r.BadSHVersion = tls.Version(d.uvarint())
+		r.BadSHErr = d.helloErr()
 		r.ShortAnswer = d.ref()
 		r.ShortAnswerLen = d.i32()
 		x.X = r
 	}
 	return x
+}
+
+// helloErr reads what encoder.helloErr wrote.
+func (d *decoder) helloErr() HelloErr {
+	h := HelloErr{Kind: HelloErrKind(d.byte1())}
+	if h.Kind == HelloErrNone {
+		return h
+	}
+	h.Length = d.i32()
+	v := d.take(4)
+	h.Field, h.Problem, h.Extension = tls.HelloField(v[0]), tls.HelloProblem(v[1]), tls.ExtensionType(v[2])<<8|tls.ExtensionType(v[3])
+	h.Offset, h.Declared, h.Available = d.i32(), d.i32(), d.i32()
+	return h
 }
 
 func (k *Codec) decodePathSide(d *decoder, s *PathSide) {

@@ -78,20 +78,30 @@ const (
 	RecordErrOther                            // another framing error
 )
 
-// HelloErr is why a ClientHello did not parse, as a code and a number for a report to word.
+// HelloErr is why a ClientHello (or ServerHello) did not parse, as codes and numbers for a report
+// to word.
 type HelloErr struct {
 	Kind HelloErrKind
 	// Length is the handshake message's body length, for HelloErrTooLarge.
 	Length int32
+	// Where a malformed hello stopped parsing (tls.HelloError; Field tls.FieldNone when that is
+	// not known, as for an SSLv2-format hello): the field, what was wrong with it, the extension
+	// of an extension field, the field's offset in the handshake message (header included) and
+	// the lengths the problem describes.
+	Field               tls.HelloField
+	Problem             tls.HelloProblem
+	Extension           tls.ExtensionType
+	Offset              int32
+	Declared, Available int32
 }
 
-// HelloErrKind says why a ClientHello did not parse.
+// HelloErrKind says why a hello did not parse.
 type HelloErrKind uint8
 
-// ClientHello error kinds.
+// Hello error kinds.
 const (
 	HelloErrNone      HelloErrKind = iota // it parsed, or none came
-	HelloErrMalformed                     // its fields do not parse as a client_hello's (tls.ErrMalformed)
+	HelloErrMalformed                     // its fields do not parse as the message's (tls.ErrMalformed)
 	HelloErrTooLarge                      // longer than the parser takes (tls.ErrMessageTooLarge)
 )
 
@@ -113,9 +123,11 @@ type TLSRare struct {
 	// none to give).
 	ClientCert  Ref
 	ClientCerts int32
-	// BadServerHello is a ServerHello that did not parse, and BadSHVersion its version field.
+	// BadServerHello is a ServerHello that did not parse, BadSHVersion its version field and
+	// BadSHErr why it did not parse.
 	BadServerHello Ref
 	BadSHVersion   tls.Version
+	BadSHErr       HelloErr
 	// ShortAnswer is the server's first application_data record after the client's first
 	// encrypted record when it is no longer than an encrypted alert (EncryptedAlertMaxLen; its
 	// content is encrypted and unknown), and ShortAnswerLen its length.

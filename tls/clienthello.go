@@ -35,47 +35,61 @@ type ClientHello struct {
 // into m and reports whether it was well formed. Framing is strict: every length must match and
 // no byte may be left over, and an extension may appear only once. Extensions it does not read
 // are skipped, as crypto/tls does. m aliases data (see ClientHello).
-func (m *ClientHello) Unmarshal(data []byte) bool {
+func (m *ClientHello) Unmarshal(data []byte) bool { return m.unmarshal(data) == nil }
+
+// Parse is Unmarshal that says where a message that is not well formed stopped parsing: nil, or
+// a *HelloError.
+func (m *ClientHello) Parse(data []byte) error { return asError(m.unmarshal(data)) }
+
+func (m *ClientHello) unmarshal(data []byte) *HelloError {
 	*m = ClientHello{}
-	s := cryptobyte.String(data)
-	var typ uint8
-	var body cryptobyte.String
-	if !s.ReadUint8(&typ) || HandshakeType(typ) != HandshakeClientHello ||
-		!s.ReadUint24LengthPrefixed(&body) || !s.Empty() {
-		return false
+	r := helloReader{msg: data, typ: HandshakeClientHello}
+	body, err := r.header()
+	if err != nil {
+		return err
 	}
 
 	var vers uint16
-	if !body.ReadUint16(&vers) || !body.ReadBytes(&m.Random, 32) ||
-		!readUint8LengthPrefixed(&body, &m.SessionID) {
-		return false
+	if err := r.uint16(&body, FieldLegacyVersion, &vers); err != nil {
+		return err
 	}
 	m.LegacyVersion = Version(vers)
+	if err := r.fixed(&body, FieldRandom, 32, &m.Random); err != nil {
+		return err
+	}
+	if err := r.vector(&body, FieldSessionID, 1, (*cryptobyte.String)(&m.SessionID)); err != nil {
+		return err
+	}
 
 	var cipherSuites cryptobyte.String
-	if !body.ReadUint16LengthPrefixed(&cipherSuites) {
-		return false
+	suitesAt := body
+	if err := r.vector(&body, FieldCipherSuites, 2, &cipherSuites); err != nil {
+		return err
+	}
+	if len(cipherSuites)%2 != 0 {
+		return r.fail(FieldCipherSuites, ProblemOddLength, suitesAt, len(cipherSuites), 0)
 	}
 	m.CipherSuites = make([]CipherSuite, 0, len(cipherSuites)/2)
 	for !cipherSuites.Empty() {
 		var suite uint16
-		if !cipherSuites.ReadUint16(&suite) {
-			return false
-		}
+		cipherSuites.ReadUint16(&suite)
 		m.CipherSuites = append(m.CipherSuites, CipherSuite(suite))
 	}
 
-	if !readUint8LengthPrefixed(&body, &m.CompressionMethods) {
-		return false
+	if err := r.vector(&body, FieldCompressionMethods, 1, (*cryptobyte.String)(&m.CompressionMethods)); err != nil {
+		return err
 	}
 
 	if body.Empty() {
 		// ClientHello is optionally followed by extension data (RFC 5246, Section 7.4.1.2).
-		return true
+		return nil
 	}
 	var extensions cryptobyte.String
-	if !body.ReadUint16LengthPrefixed(&extensions) || !body.Empty() {
-		return false
+	if err := r.vector(&body, FieldExtensions, 2, &extensions); err != nil {
+		return err
+	}
+	if err := r.trailing(body, FieldExtensions); err != nil {
+		return err
 	}
 
 	if len(extensions) >= 4 {
@@ -86,12 +100,20 @@ func (m *ClientHello) Unmarshal(data []byte) bool {
 	for !extensions.Empty() {
 		var ext uint16
 		var extData cryptobyte.String
-		if !extensions.ReadUint16(&ext) || !extensions.ReadUint16LengthPrefixed(&extData) {
-			return false
+		if len(extensions) < 4 {
+			// Too few bytes for another extension's type and length.
+			return r.trailing(extensions, FieldExtensions)
+		}
+		start := extensions
+		extensions.ReadUint16(&ext)
+		r.ext = ExtensionType(ext)
+		if err := r.vector(&extensions, FieldExtension, 2, &extData); err != nil {
+			err.Offset = r.at(start)
+			return err
 		}
 		e := ExtensionType(ext)
 		if !seen.add(e) {
-			return false
+			return r.fail(FieldExtension, ProblemDuplicate, start, 0, 0)
 		}
 		m.Extensions = append(m.Extensions, e)
 
@@ -99,96 +121,110 @@ func (m *ClientHello) Unmarshal(data []byte) bool {
 		case ExtensionServerName:
 			// RFC 6066, Section 3
 			var nameList cryptobyte.String
-			if !extData.ReadUint16LengthPrefixed(&nameList) || nameList.Empty() {
-				return false
+			if err := r.vector(&extData, FieldExtensionData, 2, &nameList); err != nil {
+				return err
+			}
+			if nameList.Empty() {
+				return r.fail(FieldExtensionData, ProblemEmpty, nameList, 0, 0)
 			}
 			for !nameList.Empty() {
 				var nameType uint8
 				var name cryptobyte.String
-				if !nameList.ReadUint8(&nameType) || !nameList.ReadUint16LengthPrefixed(&name) ||
-					name.Empty() {
-					return false
+				entry := nameList
+				if !nameList.ReadUint8(&nameType) {
+					return r.fail(FieldExtensionData, ProblemShort, entry, 1, 0)
+				}
+				if err := r.vector(&nameList, FieldExtensionData, 2, &name); err != nil {
+					return err
+				}
+				if name.Empty() {
+					return r.fail(FieldExtensionData, ProblemEmpty, entry, 0, 0)
 				}
 				if nameType != 0 { // only host_name is defined
 					continue
 				}
 				if m.ServerName != "" {
 					// Multiple names of the same name_type are prohibited.
-					return false
+					return r.fail(FieldExtensionData, ProblemDuplicate, entry, 0, 0)
 				}
 				m.ServerName = string(name)
 			}
 		case ExtensionSupportedVersions:
 			// RFC 8446, Section 4.2.1
-			var versList cryptobyte.String
-			if !extData.ReadUint8LengthPrefixed(&versList) || versList.Empty() {
-				return false
+			versList, err := r.list16(&extData, FieldExtensionData, 1)
+			if err != nil {
+				return err
 			}
 			m.SupportedVersions = make([]Version, 0, len(versList)/2)
 			for !versList.Empty() {
 				var v uint16
-				if !versList.ReadUint16(&v) {
-					return false
-				}
+				versList.ReadUint16(&v)
 				m.SupportedVersions = append(m.SupportedVersions, Version(v))
 			}
 		case ExtensionSupportedGroups:
 			// RFC 4492, Section 5.1.1 and RFC 8446, Section 4.2.7
-			var groups cryptobyte.String
-			if !extData.ReadUint16LengthPrefixed(&groups) || groups.Empty() {
-				return false
+			groups, err := r.list16(&extData, FieldExtensionData, 2)
+			if err != nil {
+				return err
 			}
 			m.SupportedGroups = make([]Group, 0, len(groups)/2)
 			for !groups.Empty() {
 				var g uint16
-				if !groups.ReadUint16(&g) {
-					return false
-				}
+				groups.ReadUint16(&g)
 				m.SupportedGroups = append(m.SupportedGroups, Group(g))
 			}
 		case ExtensionECPointFormats:
 			// RFC 4492, Section 5.1.2
-			if !readUint8LengthPrefixed(&extData, &m.ECPointFormats) || len(m.ECPointFormats) == 0 {
-				return false
+			start := extData
+			if err := r.vector(&extData, FieldExtensionData, 1, (*cryptobyte.String)(&m.ECPointFormats)); err != nil {
+				return err
+			}
+			if len(m.ECPointFormats) == 0 {
+				return r.fail(FieldExtensionData, ProblemEmpty, start, 0, 0)
 			}
 		case ExtensionSignatureAlgorithms:
 			// RFC 5246, Section 7.4.1.4.1
-			var sigAlgs cryptobyte.String
-			if !extData.ReadUint16LengthPrefixed(&sigAlgs) || sigAlgs.Empty() {
-				return false
+			sigAlgs, err := r.list16(&extData, FieldExtensionData, 2)
+			if err != nil {
+				return err
 			}
 			m.SignatureAlgorithms = make([]uint16, 0, len(sigAlgs)/2)
 			for !sigAlgs.Empty() {
 				var alg uint16
-				if !sigAlgs.ReadUint16(&alg) {
-					return false
-				}
+				sigAlgs.ReadUint16(&alg)
 				m.SignatureAlgorithms = append(m.SignatureAlgorithms, alg)
 			}
 		case ExtensionALPN:
 			// RFC 7301, Section 3.1
 			var protoList cryptobyte.String
-			if !extData.ReadUint16LengthPrefixed(&protoList) || protoList.Empty() {
-				return false
+			if err := r.vector(&extData, FieldExtensionData, 2, &protoList); err != nil {
+				return err
+			}
+			if protoList.Empty() {
+				return r.fail(FieldExtensionData, ProblemEmpty, protoList, 0, 0)
 			}
 			for !protoList.Empty() {
 				var proto cryptobyte.String
-				if !protoList.ReadUint8LengthPrefixed(&proto) || proto.Empty() {
-					return false
+				entry := protoList
+				if err := r.vector(&protoList, FieldExtensionData, 1, &proto); err != nil {
+					return err
+				}
+				if proto.Empty() {
+					return r.fail(FieldExtensionData, ProblemEmpty, entry, 0, 0)
 				}
 				m.ALPN = append(m.ALPN, string(proto))
 			}
 		case ExtensionKeyShare:
 			// RFC 8446, Section 4.2.8
-			groups, ok := readKeyShares(&extData)
-			if !ok {
-				return false
+			groups, err := r.keyShares(&extData)
+			if err != nil {
+				return err
 			}
 			m.KeyShareGroups = groups
 		case ExtensionKeyShareDraft:
 			// key_share of TLS 1.3 drafts before -23 (same syntax). Today the number is
 			// reserved, so a body that does not parse is skipped like an unknown extension.
-			if groups, ok := readKeyShares(&extData); ok && extData.Empty() && m.KeyShareGroups == nil {
+			if groups, err := r.keyShares(&extData); err == nil && extData.Empty() && m.KeyShareGroups == nil {
 				m.KeyShareGroups = groups
 			}
 			continue
@@ -197,11 +233,11 @@ func (m *ClientHello) Unmarshal(data []byte) bool {
 			continue
 		}
 
-		if !extData.Empty() {
-			return false
+		if err := r.trailing(extData, FieldExtensionData); err != nil {
+			return err
 		}
 	}
-	return true
+	return nil
 }
 
 // extensionSet is a set of extension types: a bit for each of the 65536.
@@ -217,24 +253,30 @@ func (s *extensionSet) add(e ExtensionType) bool {
 	return true
 }
 
-// readKeyShares reads a KeyShareClientHello (RFC 8446, Section 4.2.8) and returns the group of
+// keyShares reads a KeyShareClientHello (RFC 8446, Section 4.2.8) and returns the group of
 // each entry.
-func readKeyShares(extData *cryptobyte.String) ([]Group, bool) {
+func (r *helloReader) keyShares(extData *cryptobyte.String) ([]Group, *HelloError) {
 	var clientShares cryptobyte.String
-	if !extData.ReadUint16LengthPrefixed(&clientShares) {
-		return nil, false
+	if err := r.vector(extData, FieldExtensionData, 2, &clientShares); err != nil {
+		return nil, err
 	}
 	groups := []Group{}
 	for !clientShares.Empty() {
 		var group uint16
 		var key cryptobyte.String
-		if !clientShares.ReadUint16(&group) || !clientShares.ReadUint16LengthPrefixed(&key) ||
-			key.Empty() {
-			return nil, false
+		entry := clientShares
+		if err := r.uint16(&clientShares, FieldExtensionData, &group); err != nil {
+			return nil, err
+		}
+		if err := r.vector(&clientShares, FieldExtensionData, 2, &key); err != nil {
+			return nil, err
+		}
+		if key.Empty() {
+			return nil, r.fail(FieldExtensionData, ProblemEmpty, entry, 0, 0)
 		}
 		groups = append(groups, Group(group))
 	}
-	return groups, true
+	return groups, nil
 }
 
 // readUint8LengthPrefixed acts like s.ReadUint8LengthPrefixed, but targets a []byte instead

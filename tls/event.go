@@ -61,7 +61,7 @@ type Event struct {
 	HelloVersion  Version       // EventHandshake of a client_hello or server_hello (TLS format): its version field, also when it did not parse
 	Certificate   *Certificate  // EventHandshake of a plaintext certificate message that parsed (TLS 1.3 syntax after a ServerHello choosing TLS 1.3)
 	Alert         Alert         // EventAlert, when not Encrypted
-	Err           error         // EventError: what was wrong; EventHandshake: why a hello was not parsed
+	Err           error         // EventError: what was wrong; EventHandshake: why a hello was not parsed (a *HelloError, naming the field, for a TLS-format hello that is malformed)
 	Prefix        []byte        // EventNotTLS: a copy of the first bytes of the stream, up to 64 of those that had arrived when the Stream decided (all of the first Feed, at least), e.g. "GET /officescan/... HTTP/1.1"
 }
 

@@ -2,6 +2,7 @@ package tls
 
 import (
 	"bytes"
+	"errors"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -20,7 +21,8 @@ func FuzzClientHello(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var m ClientHello
-		if !m.Unmarshal(data) {
+		if err := m.Parse(data); err != nil {
+			checkHelloError(t, err, data, HandshakeClientHello)
 			return
 		}
 		if m.Unmarshal(data[:len(data)-1]) {
@@ -39,7 +41,8 @@ func FuzzServerHello(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var m ServerHello
-		if !m.Unmarshal(data) {
+		if err := m.Parse(data); err != nil {
+			checkHelloError(t, err, data, HandshakeServerHello)
 			return
 		}
 		if m.Unmarshal(data[:len(data)-1]) {
@@ -53,6 +56,30 @@ func FuzzServerHello(f *testing.F) {
 			t.Fatalf("ChosenVersion %v", v)
 		}
 	})
+}
+
+// checkHelloError checks what a hello that did not parse says of where it stopped: a
+// *HelloError of the message's type naming a field and a problem, at an offset within the
+// message, with lengths no larger than what the message could hold, and Unmarshal agreeing.
+func checkHelloError(t *testing.T, err error, data []byte, typ HandshakeType) {
+	t.Helper()
+	var e *HelloError
+	if !errors.As(err, &e) || !errors.Is(err, ErrMalformed) {
+		t.Fatalf("%T %v", err, err)
+	}
+	if e.Message != typ || e.Field == FieldNone || e.Field > FieldExtensionData || e.Problem == ProblemNone ||
+		e.Problem > ProblemDuplicate || e.Offset < 0 || e.Offset > len(data) || e.Declared < 0 ||
+		e.Declared > 1<<24 || e.Available < 0 || e.Available > len(data) {
+		t.Fatalf("%+v for %d bytes", *e, len(data))
+	}
+	if e.Field < FieldExtension && e.Extension != 0 {
+		t.Fatalf("an extension type for field %v: %+v", e.Field, *e)
+	}
+	var ch ClientHello
+	var sh ServerHello
+	if typ == HandshakeClientHello && ch.Unmarshal(data) || typ == HandshakeServerHello && sh.Unmarshal(data) {
+		t.Fatal("Unmarshal parsed what Parse did not")
+	}
 }
 
 func FuzzSSLv2(f *testing.F) {
@@ -173,12 +200,12 @@ func FuzzMessageCache(f *testing.F) {
 		switch kind % 4 {
 		case 0:
 			cache.clientHello(first)
-			got, name, ok := cache.clientHello(second)
+			got, name, err := cache.clientHello(second)
 			var want ClientHello
-			if wantOK := want.Unmarshal(bytes.Clone(second)); ok != wantOK {
-				t.Fatalf("ClientHello parsed %v through the cache, %v without", ok, wantOK)
+			if wantErr := want.Parse(bytes.Clone(second)); !reflect.DeepEqual(err, wantErr) {
+				t.Fatalf("ClientHello parsed with error %v through the cache, %v without", err, wantErr)
 			}
-			if !ok {
+			if err != nil {
 				return
 			}
 			if name != want.ServerName {
@@ -191,12 +218,12 @@ func FuzzMessageCache(f *testing.F) {
 			}
 		case 1:
 			cache.serverHello(first)
-			got, ok := cache.serverHello(second)
+			got, err := cache.serverHello(second)
 			var want ServerHello
-			if wantOK := want.Unmarshal(bytes.Clone(second)); ok != wantOK {
-				t.Fatalf("ServerHello parsed %v through the cache, %v without", ok, wantOK)
+			if wantErr := want.Parse(bytes.Clone(second)); !reflect.DeepEqual(err, wantErr) {
+				t.Fatalf("ServerHello parsed with error %v through the cache, %v without", err, wantErr)
 			}
-			if !ok {
+			if err != nil {
 				return
 			}
 			g := *got

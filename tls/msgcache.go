@@ -219,22 +219,22 @@ func scanServerName(data cryptobyte.String) ([]byte, bool) {
 }
 
 // clientHello returns the parse of msg: the cached one for an equal message, else a new one
-// (cached), with the message's own server name. ok is false when msg does not parse.
-func (c *MessageCache) clientHello(msg []byte) (ch *ClientHello, serverName string, ok bool) {
+// (cached), with the message's own server name; or why msg does not parse (a *HelloError).
+func (c *MessageCache) clientHello(msg []byte) (ch *ClientHello, serverName string, err error) {
 	key, sni, scanned := c.clientHelloKey(msg)
 	if scanned {
 		if ch, hit := c.hellos[key]; hit {
-			return ch, c.name(sni), true
+			return ch, c.name(sni), nil
 		}
 	}
 	ch = new(ClientHello)
-	if !ch.Unmarshal(bytes.Clone(msg)) {
-		return nil, "", false
+	if err := ch.Parse(bytes.Clone(msg)); err != nil {
+		return nil, "", err
 	}
 	if scanned && len(c.hellos) < MaxCachedMessages {
 		c.hellos[key] = ch
 	}
-	return ch, c.name([]byte(ch.ServerName)), true
+	return ch, c.name([]byte(ch.ServerName)), nil
 }
 
 // serverHelloKey scans a whole server_hello message as Unmarshal reads it (not the short form of
@@ -300,22 +300,23 @@ func (c *MessageCache) serverHelloKey(msg []byte) (key msgKey, ok bool) {
 	return c.key(), true
 }
 
-// serverHello returns the parse of msg: the cached one for an equal message, else a new one.
-func (c *MessageCache) serverHello(msg []byte) (*ServerHello, bool) {
+// serverHello returns the parse of msg: the cached one for an equal message, else a new one;
+// or why msg does not parse (a *HelloError).
+func (c *MessageCache) serverHello(msg []byte) (*ServerHello, error) {
 	key, scanned := c.serverHelloKey(msg)
 	if scanned {
 		if sh, hit := c.servers[key]; hit {
-			return sh, true
+			return sh, nil
 		}
 	}
 	sh := new(ServerHello)
-	if !sh.Unmarshal(bytes.Clone(msg)) {
-		return nil, false
+	if err := sh.Parse(bytes.Clone(msg)); err != nil {
+		return nil, err
 	}
 	if scanned && len(c.servers) < MaxCachedMessages {
 		c.servers[key] = sh
 	}
-	return sh, true
+	return sh, nil
 }
 
 // certificate returns the parse of msg (TLS 1.3 syntax when tls13): the cached one for a

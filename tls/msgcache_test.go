@@ -107,13 +107,13 @@ func TestMessageCacheKeys(t *testing.T) {
 		t.Error("a different cipher suite kept the key")
 	}
 	// A cached parse, then a message equal but for a server name that does not parse.
-	if _, _, ok := cache.clientHello(msg); !ok {
-		t.Fatal("clientHello failed")
+	if _, _, err := cache.clientHello(msg); err != nil {
+		t.Fatalf("clientHello failed: %v", err)
 	}
 	bad := append([]byte(nil), msg...)
 	if i := indexExtension(bad, uint16(ExtensionServerName)); i >= 0 {
 		bad[i+4] ^= 0xff // the server name list's length
-		if _, _, ok := cache.clientHello(bad); ok {
+		if _, _, err := cache.clientHello(bad); err == nil {
 			t.Error("a ClientHello with a broken server_name got a parse")
 		}
 	}

@@ -53,29 +53,43 @@ type ServerHello struct {
 // into m and reports whether it was well formed. It also reads the shorter ServerHello of
 // TLS 1.3 drafts before -22 (no session id, no compression method), recognised by a
 // legacy_version of 0x7f00..0x7f15. m aliases data.
-func (m *ServerHello) Unmarshal(data []byte) bool {
+func (m *ServerHello) Unmarshal(data []byte) bool { return m.unmarshal(data) == nil }
+
+// Parse is Unmarshal that says where a message that is not well formed stopped parsing: nil, or
+// a *HelloError.
+func (m *ServerHello) Parse(data []byte) error { return asError(m.unmarshal(data)) }
+
+func (m *ServerHello) unmarshal(data []byte) *HelloError {
 	*m = ServerHello{}
-	s := cryptobyte.String(data)
-	var typ uint8
-	var body cryptobyte.String
-	if !s.ReadUint8(&typ) || HandshakeType(typ) != HandshakeServerHello ||
-		!s.ReadUint24LengthPrefixed(&body) || !s.Empty() {
-		return false
+	r := helloReader{msg: data, typ: HandshakeServerHello}
+	body, err := r.header()
+	if err != nil {
+		return err
 	}
 
 	var vers, suite uint16
-	if !body.ReadUint16(&vers) || !body.ReadBytes(&m.Random, 32) {
-		return false
+	if err := r.uint16(&body, FieldLegacyVersion, &vers); err != nil {
+		return err
 	}
 	m.LegacyVersion = Version(vers)
+	if err := r.fixed(&body, FieldRandom, 32, &m.Random); err != nil {
+		return err
+	}
 	if n, ok := m.LegacyVersion.draftNumber(); ok && n < 22 {
 		// draft-ietf-tls-tls13-21, Section 4.1.3: version, random, cipher_suite, extensions.
-		if !body.ReadUint16(&suite) {
-			return false
+		if err := r.uint16(&body, FieldCipherSuite, &suite); err != nil {
+			return err
 		}
-	} else if !readUint8LengthPrefixed(&body, &m.SessionID) || !body.ReadUint16(&suite) ||
-		!body.ReadUint8(&m.CompressionMethod) {
-		return false
+	} else {
+		if err := r.vector(&body, FieldSessionID, 1, (*cryptobyte.String)(&m.SessionID)); err != nil {
+			return err
+		}
+		if err := r.uint16(&body, FieldCipherSuite, &suite); err != nil {
+			return err
+		}
+		if !body.ReadUint8(&m.CompressionMethod) {
+			return r.fail(FieldCompressionMethod, ProblemShort, body, 1, 0)
+		}
 	}
 	m.CipherSuite = CipherSuite(suite)
 	m.HelloRetryRequest = bytes.Equal(m.Random, helloRetryRequestRandom)
@@ -88,23 +102,34 @@ func (m *ServerHello) Unmarshal(data []byte) bool {
 
 	if body.Empty() {
 		// ServerHello is optionally followed by extension data
-		return true
+		return nil
 	}
 	var extensions cryptobyte.String
-	if !body.ReadUint16LengthPrefixed(&extensions) || !body.Empty() {
-		return false
+	if err := r.vector(&body, FieldExtensions, 2, &extensions); err != nil {
+		return err
+	}
+	if err := r.trailing(body, FieldExtensions); err != nil {
+		return err
 	}
 
 	seen := make(map[ExtensionType]bool)
 	for !extensions.Empty() {
 		var ext uint16
 		var extData cryptobyte.String
-		if !extensions.ReadUint16(&ext) || !extensions.ReadUint16LengthPrefixed(&extData) {
-			return false
+		if len(extensions) < 4 {
+			// Too few bytes for another extension's type and length.
+			return r.trailing(extensions, FieldExtensions)
+		}
+		start := extensions
+		extensions.ReadUint16(&ext)
+		r.ext = ExtensionType(ext)
+		if err := r.vector(&extensions, FieldExtension, 2, &extData); err != nil {
+			err.Offset = r.at(start)
+			return err
 		}
 		e := ExtensionType(ext)
 		if seen[e] {
-			return false
+			return r.fail(FieldExtension, ProblemDuplicate, start, 0, 0)
 		}
 		seen[e] = true
 		m.Extensions = append(m.Extensions, e)
@@ -113,31 +138,40 @@ func (m *ServerHello) Unmarshal(data []byte) bool {
 		case ExtensionSupportedVersions:
 			// RFC 8446, Section 4.2.1: selected_version
 			var v uint16
-			if !extData.ReadUint16(&v) {
-				return false
+			if err := r.uint16(&extData, FieldExtensionData, &v); err != nil {
+				return err
 			}
 			m.SupportedVersion = Version(v)
 		case ExtensionKeyShare:
 			// RFC 8446, Section 4.2.8: a HelloRetryRequest carries only selected_group, a
 			// ServerHello a KeyShareEntry.
-			group, ok := readServerKeyShare(&extData)
-			if !ok {
-				return false
+			group, err := r.serverKeyShare(&extData)
+			if err != nil {
+				return err
 			}
 			m.KeyShareGroup = group
 		case ExtensionKeyShareDraft:
 			// key_share of TLS 1.3 drafts before -23; skipped like an unknown extension when it
 			// does not parse.
-			if group, ok := readServerKeyShare(&extData); ok && extData.Empty() && m.KeyShareGroup == 0 {
+			if group, err := r.serverKeyShare(&extData); err == nil && extData.Empty() && m.KeyShareGroup == 0 {
 				m.KeyShareGroup = group
 			}
 			continue
 		case ExtensionALPN:
 			// RFC 7301, Section 3.1: exactly one protocol
 			var protoList, proto cryptobyte.String
-			if !extData.ReadUint16LengthPrefixed(&protoList) ||
-				!protoList.ReadUint8LengthPrefixed(&proto) || proto.Empty() || !protoList.Empty() {
-				return false
+			if err := r.vector(&extData, FieldExtensionData, 2, &protoList); err != nil {
+				return err
+			}
+			entry := protoList
+			if err := r.vector(&protoList, FieldExtensionData, 1, &proto); err != nil {
+				return err
+			}
+			if proto.Empty() {
+				return r.fail(FieldExtensionData, ProblemEmpty, entry, 0, 0)
+			}
+			if err := r.trailing(protoList, FieldExtensionData); err != nil {
+				return err
 			}
 			m.ALPN = string(proto)
 		default:
@@ -145,27 +179,27 @@ func (m *ServerHello) Unmarshal(data []byte) bool {
 			continue
 		}
 
-		if !extData.Empty() {
-			return false
+		if err := r.trailing(extData, FieldExtensionData); err != nil {
+			return err
 		}
 	}
-	return true
+	return nil
 }
 
-// readServerKeyShare reads a KeyShareServerHello or a KeyShareHelloRetryRequest (RFC 8446,
+// serverKeyShare reads a KeyShareServerHello or a KeyShareHelloRetryRequest (RFC 8446,
 // Section 4.2.8) and returns its group.
-func readServerKeyShare(extData *cryptobyte.String) (Group, bool) {
+func (r *helloReader) serverKeyShare(extData *cryptobyte.String) (Group, *HelloError) {
 	var group uint16
-	if !extData.ReadUint16(&group) {
-		return 0, false
+	if err := r.uint16(extData, FieldExtensionData, &group); err != nil {
+		return 0, err
 	}
 	if !extData.Empty() {
 		var key cryptobyte.String
-		if !extData.ReadUint16LengthPrefixed(&key) {
-			return 0, false
+		if err := r.vector(extData, FieldExtensionData, 2, &key); err != nil {
+			return 0, err
 		}
 	}
-	return Group(group), true
+	return Group(group), nil
 }
 
 // ChosenVersion returns the version the server selected: SupportedVersion when the server sent

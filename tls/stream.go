@@ -487,28 +487,32 @@ func (s *Stream) message(msg []byte, start, end int64, vers Version) {
 	switch typ {
 	case HandshakeClientHello:
 		if s.cache != nil {
-			if ch, name, ok := s.cache.clientHello(msg); ok {
+			if ch, name, err := s.cache.clientHello(msg); err == nil {
 				ev.ClientHello, ev.ServerName = ch, name
 			} else {
-				ev.Err = malformed(typ)
+				ev.Err = err
 			}
 			break
 		}
 		ch := new(ClientHello)
-		if ch.Unmarshal(bytes.Clone(msg)) {
+		if err := ch.Parse(bytes.Clone(msg)); err == nil {
 			ev.ClientHello, ev.ServerName = ch, ch.ServerName
 		} else {
-			ev.Err = malformed(typ)
+			ev.Err = err
 		}
 	case HandshakeServerHello:
 		var sh *ServerHello
+		var err error
 		if s.cache != nil {
-			sh, _ = s.cache.serverHello(msg)
-		} else if sh = new(ServerHello); !sh.Unmarshal(bytes.Clone(msg)) {
-			sh = nil
+			sh, err = s.cache.serverHello(msg)
+		} else {
+			sh = new(ServerHello)
+			if err = sh.Parse(bytes.Clone(msg)); err != nil {
+				sh = nil
+			}
 		}
 		if sh == nil {
-			ev.Err = malformed(typ)
+			ev.Err = err
 			break
 		}
 		ev.ServerHello = sh

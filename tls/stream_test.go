@@ -392,7 +392,7 @@ func TestStreamFramingErrors(t *testing.T) {
 		{"first record over the maximum", []byte{0x16, 0x03, 0x01, 0xff, 0xff, 0x01},
 			[]string{"0-5 error record length 65535 exceeds the TLS maximum 18432"}, ErrRecordOverflow},
 		{"a malformed ClientHello", cat(ch[:5], []byte{0x01, 0x00, 0x00, 0x5b}, ch[9:]),
-			[]string{"0-104 client_hello len=91 err=malformed client_hello rec=TLS 1.0"}, ErrMalformed},
+			[]string{"0-104 client_hello len=91 err=malformed client_hello: extensions: overrun at offset 61 (declared 36, available 32) rec=TLS 1.0"}, ErrMalformed},
 	}
 	for _, tc := range cases {
 		for _, split := range []func([]byte) [][]byte{whole, bytewise} {

@@ -83,7 +83,7 @@ func (f *flow) tlsEvent(d int, ev *tls.Event) {
 			x.HelloRecord = ev.RecordVersion
 		case ev.HandshakeType == tls.HandshakeServerHello && d == fromServer && ev.ServerHello == nil:
 			if x.ServerHello == nil && !x.R().BadServerHello.Seen() {
-				x.Rare().BadServerHello, x.Rare().BadSHVersion = at, ev.HelloVersion
+				x.Rare().BadServerHello, x.Rare().BadSHVersion, x.Rare().BadSHErr = at, ev.HelloVersion, helloErr(ev)
 			}
 		case ev.HandshakeType == tls.HandshakeCertificate && d == fromClient && !x.R().ClientCert.Seen():
 			x.Rare().ClientCert, x.Rare().ClientCerts = at, -1
@@ -174,13 +174,21 @@ func (f *flow) hasTLSRecord() bool {
 	return x.IsTLS() || len(x.Alerts) > 0 || x.X != nil || x.AppData[0] != 0 || x.AppData[1] != 0
 }
 
-// helloErr keeps why a ClientHello did not parse as a code (and the message's length when it
-// was too long to parse), for a report to word in its own language.
+// helloErr keeps why a ClientHello or ServerHello did not parse as codes (and the message's
+// length when it was too long to parse, or the field where it stopped when it was malformed),
+// for a report to word in its own language.
 func helloErr(ev *tls.Event) facts.HelloErr {
 	if errors.Is(ev.Err, tls.ErrMessageTooLarge) {
 		return facts.HelloErr{Kind: facts.HelloErrTooLarge, Length: int32(ev.Length)} // a 24-bit length
 	}
-	return facts.HelloErr{Kind: facts.HelloErrMalformed}
+	e := facts.HelloErr{Kind: facts.HelloErrMalformed}
+	var he *tls.HelloError
+	if errors.As(ev.Err, &he) {
+		// Offsets and lengths lie within a message of at most tls.MaxHandshakeMessage bytes.
+		e.Field, e.Problem, e.Extension = he.Field, he.Problem, he.Extension
+		e.Offset, e.Declared, e.Available = int32(he.Offset), int32(he.Declared), int32(he.Available)
+	}
+	return e
 }
 
 // recordErr keeps a TLS record error as its kind and numbers (tls.RecordError), for a report to

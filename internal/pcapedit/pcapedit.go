@@ -119,6 +119,21 @@ func FixTCPChecksum(b []byte, rec int) bool {
 // byte longer than the list, every length around it still holding, and the TCP checksum
 // recomputed. It returns the frame (1-based).
 func BreakClientHello(b []byte) (int, error) {
+	return EditHello(b, 1, func(msg []byte) {
+		// handshake header (4), legacy_version (2), random (32), session_id.
+		cs := 4 + 2 + 32 + 1 + int(msg[38])
+		if cs+2 <= len(msg) {
+			binary.BigEndian.PutUint16(msg[cs:], binary.BigEndian.Uint16(msg[cs:])+1)
+		}
+	})
+}
+
+// EditHello hands edit the first handshake message of type typ (1: a ClientHello, 2: a
+// ServerHello) that begins a handshake record lying whole in one frame of an Ethernet IPv4 pcap
+// file: the message's bytes, its 4-byte header included, in place. edit changes them as a peer
+// with a bug would have sent them (their number stays); the TCP checksum is then recomputed. It
+// returns the frame (1-based).
+func EditHello(b []byte, typ byte, edit func(msg []byte)) (int, error) {
 	recs, err := Records(b)
 	if err != nil {
 		return 0, err
@@ -129,19 +144,18 @@ func BreakClientHello(b []byte) (int, error) {
 			continue
 		}
 		p := b[start:end]
-		if len(p) < 47 || p[0] != 0x16 || p[5] != 0x01 || int(binary.BigEndian.Uint16(p[3:]))+5 > len(p) {
+		if len(p) < 5+4+2+32+1 || p[0] != 0x16 || p[5] != typ || int(binary.BigEndian.Uint16(p[3:]))+5 > len(p) {
 			continue
 		}
-		// record header (5), handshake header (4), legacy_version (2), random (32), session_id.
-		cs := 5 + 4 + 2 + 32 + 1 + int(p[43])
-		if cs+2 > len(p) {
-			continue
+		n := 4 + (int(p[6])<<16 | int(p[7])<<8 | int(p[8]))
+		if 5+n > 5+int(binary.BigEndian.Uint16(p[3:])) {
+			continue // the message spans records
 		}
-		binary.BigEndian.PutUint16(p[cs:], binary.BigEndian.Uint16(p[cs:])+1)
+		edit(p[5 : 5+n])
 		FixTCPChecksum(b, rec)
 		return i + 1, nil
 	}
-	return 0, fmt.Errorf("pcapedit: no ClientHello lies whole in one IPv4 frame")
+	return 0, fmt.Errorf("pcapedit: no handshake message of type %d begins a record that lies whole in one IPv4 frame", typ)
 }
 
 // ReplaceIPv4 puts address to wherever from is the source or destination of an Ethernet IPv4

@@ -1073,15 +1073,17 @@ acc_main() {
 		declare -F "cap_$n" >/dev/null || die "unknown capture $n (see --list)"
 	done
 	[[ $EUID -eq 0 ]] || die "run as root (network namespaces, tcpdump)"
-	command -v nmap >/dev/null || pkgs+=(nmap)
-	command -v mariadbd >/dev/null || pkgs+=(mariadb-server mariadb-client)
-	command -v psql >/dev/null || pkgs+=(postgresql)
-	command -v slapd >/dev/null || pkgs+=(slapd)
-	command -v ldapsearch >/dev/null || pkgs+=(ldap-utils)
-	command -v xrdp >/dev/null || pkgs+=(xrdp)
-	command -v xfreerdp >/dev/null || pkgs+=(freerdp2-x11)
-	command -v xvfb-run >/dev/null || pkgs+=(xvfb xauth)
-	command -v curl >/dev/null || pkgs+=(curl)
+	# wants NAME... : one of the named captures is to be made (only their servers get installed).
+	wants() { local w; for w in "$@"; do [[ " ${names[*]} " == *" $w "* ]] && return 0; done; return 1; }
+	wants port-scan && ! command -v nmap >/dev/null && pkgs+=(nmap)
+	wants preamble-mariadb && ! command -v mariadbd >/dev/null && pkgs+=(mariadb-server mariadb-client)
+	wants preamble-postgres && ! command -v psql >/dev/null && pkgs+=(postgresql)
+	wants preamble-ldap-starttls && ! command -v slapd >/dev/null && pkgs+=(slapd)
+	wants preamble-ldap-starttls && ! command -v ldapsearch >/dev/null && pkgs+=(ldap-utils)
+	wants preamble-rdp && ! command -v xrdp >/dev/null && pkgs+=(xrdp)
+	wants preamble-rdp && ! command -v xfreerdp >/dev/null && pkgs+=(freerdp2-x11)
+	wants preamble-rdp && ! command -v xvfb-run >/dev/null && pkgs+=(xvfb xauth)
+	wants preamble-socks5 preamble-socks4 && ! command -v curl >/dev/null && pkgs+=(curl)
 	command -v ethtool >/dev/null || pkgs+=(ethtool)
 	if ((${#pkgs[@]})); then
 		log "installing ${pkgs[*]}"

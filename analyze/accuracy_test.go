@@ -88,10 +88,11 @@ func TestAccuracyFlags(t *testing.T) {
 
 // TestTLS13ServerRefusedFlight: a TLS 1.3 server that requires a client certificate answers the
 // client's encrypted second flight with one encrypted alert and closes (OpenSSL without a client
-// certificate and with an untrusted one, GnuTLS without one). The packets show the refusal, not
-// its reason: tls-handshake-failure/after-client-flight, the handshake not counted as completed
-// (tls.established false, no completed handshake in the server's row), and the fleet view names
-// the verdict rather than the version offered.
+// certificate and with an untrusted one, GnuTLS without one; OpenSSL without one again on a path
+// with a 20 ms round trip, where the alert comes one round trip after the flight). The packets
+// show the refusal, not its reason: tls-handshake-failure/after-client-flight, the handshake not
+// counted as completed (tls.established false, no completed handshake in the server's row), and
+// the fleet view names the verdict rather than the version offered.
 func TestTLS13ServerRefusedFlight(t *testing.T) {
 	cases := []struct {
 		file, client                string
@@ -101,6 +102,7 @@ func TestTLS13ServerRefusedFlight(t *testing.T) {
 		{"accuracy/client-cert-required-tls13.pcap", "10.91.1.1:46032", 25, 12, "ev.side-fin-end"},
 		{"accuracy/client-cert-rejected-tls13.pcap", "10.91.1.1:46038", 968, 13, "ev.side-fin-end"},
 		{"accuracy/client-cert-gnutls-tls13.pcap", "10.91.1.1:40674", 25, 13, "ev.side-fin-end"},
+		{"accuracy/client-cert-required-tls13-delay.pcap", "10.91.1.1:39368", 25, 12, "ev.side-fin-end"},
 	}
 	for _, tc := range cases {
 		res, fl := accuracyFlow(t, tc.file, tc.client, Options{})
@@ -225,15 +227,37 @@ func TestVersionMismatchVariants(t *testing.T) {
 }
 
 // TestTLS13IdleCloseNotRefusal: the same records as a refused flight (one alert-sized encrypted
-// record from the server after the client's flight, then the server's FIN), but 2 s after it: a
-// server closing an idle session with its close_notify. The handshake completed: ok.
+// record from the server after the client's flight, then the server's FIN), but not at once: a
+// server closing an idle session with its close_notify 2 s, 600 ms or 100 ms after the handshake
+// (the last two with a 20 ms round trip, at the agent and at the server), long after the time it
+// took to answer the ClientHello. And a server that answered the client's request before closing.
+// The handshake completed: ok, with the ClientHello and ServerHello as evidence.
 func TestTLS13IdleCloseNotRefusal(t *testing.T) {
-	res, fl := accuracyFlow(t, "accuracy/tls13-server-idle-close.pcap", "10.91.1.1:33230", Options{})
-	if fl.Verdict != result.VerdictOK || fl.TLS == nil || !fl.TLS.Established {
-		t.Errorf("verdict %s (%s), tls %+v; want ok with an established handshake", fl.Verdict, say(fl.Reason), fl.TLS)
+	cases := []struct{ file, client string }{
+		{"accuracy/tls13-server-idle-close.pcap", "10.91.1.1:33230"},
+		{"accuracy/tls13-idle-close-100ms.pcap", "10.91.1.1:41762"},
+		{"accuracy/tls13-idle-close-600ms.pcap", "10.91.1.1:38776"},
+		{"accuracy/tls13-idle-close-server-side.pcap", "10.91.1.1:39364"},
+		{"accuracy/tls13-answer-then-close.pcap", "10.91.1.1:41434"},
 	}
-	if sum := res.Summary; len(sum.Servers) != 1 || sum.Servers[0].OKHandshakes != 1 {
-		t.Errorf("servers %+v, want one with 1 completed handshake", sum.Servers)
+	for _, tc := range cases {
+		res, fl := accuracyFlow(t, tc.file, tc.client, Options{})
+		if fl.Verdict != result.VerdictOK || fl.TLS == nil || !fl.TLS.Established {
+			t.Errorf("%s: verdict %s (%s), tls %+v; want ok with an established handshake", tc.file, fl.Verdict, say(fl.Reason), fl.TLS)
+		}
+		if got := say(fl.Reason); fl.Reason.Key != "reason.tls-ok" || got != "TLS 1.3 with TLS_AES_256_GCM_SHA384" {
+			t.Errorf("%s: reason %s %q, want reason.tls-ok \"TLS 1.3 with TLS_AES_256_GCM_SHA384\"", tc.file, fl.Reason.Key, got)
+		}
+		var keys []string
+		for _, e := range fl.Evidence {
+			keys = append(keys, e.Text.Key)
+		}
+		if want := []string{"ev.client-hello", "ev.server-hello"}; !slices.Equal(keys, want) {
+			t.Errorf("%s: evidence %v, want %v", tc.file, keys, want)
+		}
+		if sum := res.Summary; len(sum.Servers) != 1 || sum.Servers[0].OKHandshakes != 1 {
+			t.Errorf("%s: servers %+v, want one with 1 completed handshake", tc.file, sum.Servers)
+		}
 	}
 }
 

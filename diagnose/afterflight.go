@@ -13,6 +13,37 @@ import (
 // timed out or gave up fits the packets as well, and the hint says only what they show.
 const promptEnd = time.Second
 
+// refusalSlack is what refusalWindow allows beyond twice the server's turnaround of the
+// ClientHello: the server's work on a client certificate (a chain to check, a signature to
+// verify) and the network's jitter.
+const refusalSlack = 10 * time.Millisecond
+
+// refusalWindow is how soon after the client's second flight (TLS 1.3) the server's one short
+// record must come to read as the server refusing that flight: twice turnaround, the time the
+// server took to answer the ClientHello as seen at the capture point, plus refusalSlack, and
+// never more than promptEnd (promptEnd alone when the turnaround is not known). A server refuses
+// a flight as soon as it has read it: the record comes back over the same path as its ServerHello
+// did, after work of the same kind, so wherever the capture was made its delay is about the
+// turnaround's (in the real-stack captures, 0.2 to 0.9 times it). A server that closes an idle
+// session waits for its idle time first (5 to 900 times the turnaround in the captures: 100 ms,
+// 600 ms, 2 s of idle time).
+func refusalWindow(turnaround time.Duration, known bool) time.Duration {
+	if !known {
+		return promptEnd
+	}
+	return min(2*max(turnaround, 0)+refusalSlack, promptEnd)
+}
+
+// helloTurnaround is the time between the end of the client's ClientHello and the server's
+// ServerHello at the capture point: the round trip from there to the server and back plus the
+// server's own work. known is false when either is missing.
+func helloTurnaround(x *facts.TLS) (turnaround time.Duration, known bool) {
+	if !x.HelloLast.Seen() || !x.SHRef.Seen() {
+		return 0, false
+	}
+	return x.SHRef.Time().Sub(x.HelloLast.Time()), true
+}
+
 // sideVariant is the knowledge variant that names the side that ended the connection.
 var sideVariant = [2]string{facts.Client: "client", facts.Server: "server"}
 

@@ -566,17 +566,18 @@ func tlsEstablished(c *facts.Conn) bool {
 // serverRefusedFlight reports whether the server answered the client's first encrypted record
 // after the ServerHello (in TLS 1.3 the client's second flight: its Certificate if asked for one,
 // CertificateVerify, Finished) with one record of the size of an encrypted alert and nothing
-// else, within promptEnd of it, then ended the connection, before the client ended it: the server
-// refused that flight. (A server that closes an idle session later with a close_notify sends the
-// same packets, but not at once.) It returns that record, the server's end (FIN or RST) and the
-// phrase for it.
+// else, at once (within refusalWindow of it), then ended the connection, before the client ended
+// it: the server refused that flight. (A server that closes an idle session with a close_notify
+// sends the same packets, but not at once: it waits for its idle time first.) It returns that
+// record, the server's end (FIN or RST) and the phrase for it.
 func serverRefusedFlight(c *facts.Conn) (short, end facts.Ref, how string, ok bool) {
 	x := c.TLS
 	if x == nil || x.ServerAfterFlight != 1 || !x.R().ShortAnswer.Seen() {
 		return short, end, "", false
 	}
 	short = x.R().ShortAnswer
-	if short.Time().Sub(x.FirstEncrypted[facts.Client].Time()) > promptEnd {
+	turnaround, known := helloTurnaround(x)
+	if short.Time().Sub(x.FirstEncrypted[facts.Client].Time()) > refusalWindow(turnaround, known) {
 		return short, end, "", false
 	}
 	if fin := c.Side[facts.Client].FIN; fin.Seen() && fin.Frame < short.Frame {

@@ -56,6 +56,8 @@ ACC_ALL=(
 	starttls-smtp starttls-imap starttls-pop3 starttls-ftp preamble-rdp
 	client-cert-required client-cert-rejected
 	client-cert-required-tls13 client-cert-rejected-tls13 client-cert-gnutls-tls13 tls13-server-idle-close
+	tls13-idle-close-100ms tls13-idle-close-600ms tls13-idle-close-server-side client-cert-required-tls13-delay
+	tls13-answer-then-close
 	untrusted-cert-go-tls13
 	late-garbage downgrade-refused tls13-only-gnutls
 	tls13-client-tls12-server tls12-only-vs-tls13-server
@@ -614,6 +616,112 @@ s.unwrap().close()
 	finish
 }
 
+# 3b-iv. The same, on a network with a round trip: a delay of DELAY_MS (10) each way on the router
+# (nfqdelay: the kernel here has no sch_netem), so the handshake's round trip is about 20 ms, and
+# the server closes sooner than promptEnd (1 s). These tell a server that refuses the client's
+# flight (answers it as soon as it has read it) from one that closes an idle session.
+DELAY_MS=10
+
+# delay_up : every forwarded packet held DELAY_MS by testdata/tools/nfqdelay.py on the router.
+delay_up() {
+	R iptables -A FORWARD -j NFQUEUE --queue-num 9
+	bg delay ip netns exec "$NS_R" python3 "$ACC_HERE/tools/nfqdelay.py" --queue 9 --delay-ms "$DELAY_MS"
+	sleep 0.5
+	grep -q 'nfqdelay: queue 9' "$WORK/delay.log" || die "nfqdelay did not start: $(cat "$WORK/delay.log")"
+}
+
+# pyserver IDLE [answer] : for `bg`: a Python ssl server (OpenSSL, TLS 1.3 only, num_tickets 0: no
+# NewSessionTicket) for one connection. Without "answer" it reads nothing: IDLE seconds after the
+# handshake it closes the session with its close_notify and a FIN. With "answer" it reads one
+# request, answers it with an HTTP 200, then after IDLE seconds closes the same way.
+pyserver() {
+	exec ip netns exec "$NS_S" python3 -c '
+import socket, ssl, sys, time
+host, port, cert, key, idle, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], float(sys.argv[5]), sys.argv[6]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+ctx.num_tickets = 0
+ctx.load_cert_chain(cert, key)
+ls = socket.create_server((host, port))
+conn, _ = ls.accept()
+s = ctx.wrap_socket(conn, server_side=True)
+print("handshake done", flush=True)
+if mode == "answer":
+    print("request:", s.recv(4096), flush=True)
+    body = b"connscope test stand-in for OfcNTCer.dat\n"
+    s.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+time.sleep(idle)
+s.unwrap().close()
+print("closed", flush=True)
+' "$SRV" "$PORT" "$PKI/server.pem" "$PKI/server.key" "$1" "${2:-idle}"
+}
+
+# idle_close NAME IDLE VANTAGE NOTE : the client (s_client -tls1_3, stdin held open) sends nothing
+# after its Finished; the server closes IDLE seconds after the handshake; tcpdump on the agent's
+# veth (VANTAGE agent) or the server's (VANTAGE server).
+idle_close() {
+	begin "$1"
+	acc_up
+	delay_up
+	bg server pyserver "$2"
+	wait_listen $PORT
+	if [[ $3 == server ]]; then cap_start_server; else cap_start; fi
+	sleep 3 | ocli -tls1_3 >>"$WORK/client.log" 2>&1 || true
+	wait_exit "$LAST_PID" 5
+	cap_stop
+	grep -q closed "$WORK/server.log" || die "the server did not close the session: $(cat "$WORK/server.log")"
+	expect ok "TLS 1.3" "TLS 1.3" - SF "$4"
+	finish
+}
+
+cap_tls13-idle-close-100ms() {
+	idle_close tls13-idle-close-100ms 0.1 agent "Python ssl server (TLS 1.3 only, num_tickets 0) and s_client -tls1_3 that sends nothing after its Finished, 10 ms of delay each way on the router (a 20 ms round trip), captured at the agent: the server ACKs the client's flight on its own (a bare ACK), and 100 ms after the handshake closes the idle session with its close_notify (one 19-byte encrypted record) and a FIN, well within 1 s. A refusal comes as soon as the server has read the flight (about one round trip after it, at the agent); this record comes 5 round trips later: an idle close, ok"
+}
+
+cap_tls13-idle-close-600ms() {
+	idle_close tls13-idle-close-600ms 0.6 agent "As tls13-idle-close-100ms, but the server closes the idle session 600 ms after the handshake: ok, not a refusal"
+}
+
+cap_tls13-idle-close-server-side() {
+	idle_close tls13-idle-close-server-side 0.1 server "As tls13-idle-close-100ms (the server closes 100 ms after the handshake), captured at the server's veth: there the client's flight and the server's close_notify are 100 ms apart, the round trip is not in between: ok, not a refusal"
+}
+
+# A refusal on the same network: tls13-idle-close-100ms's delays, client-cert-required-tls13's
+# server and client. It must stay a refusal when the round trip is 20 ms.
+cap_client-cert-required-tls13-delay() {
+	begin client-cert-required-tls13-delay
+	acc_up
+	delay_up
+	bg server osrv -tls1_3 -WWW -Verify 1 -verifyCAfile "$PKI/ca.pem" -verify_return_error
+	wait_listen $PORT
+	cap_start
+	oget -tls1_3 || true
+	wait_exit "$LAST_PID" 5
+	cap_stop
+	grep -q 'peer did not return a certificate' "$WORK/server.log" || die "the server did not refuse for a missing certificate: $(cat "$WORK/server.log")"
+	expect tls-handshake-failure "TLS 1.3" "TLS 1.3" - SF "client-cert-required-tls13 with 10 ms of delay each way on the router (a 20 ms round trip), captured at the agent: the server's one short encrypted record (certificate_required, per its log) and FIN come one round trip after the client's second flight: the server refused it at once. Client certificate required/rejected are the candidates, never 'ok'"
+	finish
+}
+
+# The client asks and the server answers before closing: s_client -tls1_3 sends its GET after its
+# Finished, the Python server answers it with a 200, and 100 ms later closes with its close_notify
+# and a FIN (same network as tls13-idle-close-100ms). More than one record after the client's
+# flight: ok, never a refusal.
+cap_tls13-answer-then-close() {
+	begin tls13-answer-then-close
+	acc_up
+	delay_up
+	bg server pyserver 0.1 answer
+	wait_listen $PORT
+	cap_start
+	oget -tls1_3 || true
+	wait_exit "$LAST_PID" 5
+	cap_stop
+	grep -q closed "$WORK/server.log" || die "the server did not close the session: $(cat "$WORK/server.log")"
+	expect ok "TLS 1.3" "TLS 1.3" - SF "Python ssl server (TLS 1.3 only, num_tickets 0) and s_client -tls1_3 sending its GET after its Finished, 10 ms of delay each way on the router: the server answers the GET with a 200, then 100 ms later closes with its close_notify and a FIN. The server answered with data before its close: ok"
+	finish
+}
+
 # 3b''. A GnuTLS server that requires a client certificate (gnutls-serv --require-client-cert
 # --verify-client-cert, TLS 1.3) and gnutls-cli without one, sending a line after the handshake.
 cap_client-cert-gnutls-tls13() {
@@ -1073,15 +1181,17 @@ acc_main() {
 		declare -F "cap_$n" >/dev/null || die "unknown capture $n (see --list)"
 	done
 	[[ $EUID -eq 0 ]] || die "run as root (network namespaces, tcpdump)"
-	command -v nmap >/dev/null || pkgs+=(nmap)
-	command -v mariadbd >/dev/null || pkgs+=(mariadb-server mariadb-client)
-	command -v psql >/dev/null || pkgs+=(postgresql)
-	command -v slapd >/dev/null || pkgs+=(slapd)
-	command -v ldapsearch >/dev/null || pkgs+=(ldap-utils)
-	command -v xrdp >/dev/null || pkgs+=(xrdp)
-	command -v xfreerdp >/dev/null || pkgs+=(freerdp2-x11)
-	command -v xvfb-run >/dev/null || pkgs+=(xvfb xauth)
-	command -v curl >/dev/null || pkgs+=(curl)
+	# wants NAME... : one of the named captures is to be made (only their servers get installed).
+	wants() { local w; for w in "$@"; do [[ " ${names[*]} " == *" $w "* ]] && return 0; done; return 1; }
+	wants port-scan && ! command -v nmap >/dev/null && pkgs+=(nmap)
+	wants preamble-mariadb && ! command -v mariadbd >/dev/null && pkgs+=(mariadb-server mariadb-client)
+	wants preamble-postgres && ! command -v psql >/dev/null && pkgs+=(postgresql)
+	wants preamble-ldap-starttls && ! command -v slapd >/dev/null && pkgs+=(slapd)
+	wants preamble-ldap-starttls && ! command -v ldapsearch >/dev/null && pkgs+=(ldap-utils)
+	wants preamble-rdp && ! command -v xrdp >/dev/null && pkgs+=(xrdp)
+	wants preamble-rdp && ! command -v xfreerdp >/dev/null && pkgs+=(freerdp2-x11)
+	wants preamble-rdp && ! command -v xvfb-run >/dev/null && pkgs+=(xvfb xauth)
+	wants preamble-socks5 preamble-socks4 && ! command -v curl >/dev/null && pkgs+=(curl)
 	command -v ethtool >/dev/null || pkgs+=(ethtool)
 	if ((${#pkgs[@]})); then
 		log "installing ${pkgs[*]}"

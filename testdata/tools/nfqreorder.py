@@ -60,22 +60,45 @@ def tcp_payload_len(pkt):
     return max(0, total - ihl - doff)
 
 
+def bind(queue, prog):
+    """A netlink socket bound to NFQUEUE queue, copying the first 128 bytes of each packet."""
+    s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_NETFILTER)
+    s.bind((0, 0))
+    s.send(message(NFQNL_MSG_CONFIG, queue, [attr(NFQA_CFG_CMD, struct.pack("!BBH", NFQNL_CFG_CMD_BIND, 0, 0))], NLM_F_REQUEST | NLM_F_ACK))
+    s.send(message(NFQNL_MSG_CONFIG, queue, [attr(NFQA_CFG_PARAMS, struct.pack("!IB", 128, NFQNL_COPY_PACKET))], NLM_F_REQUEST | NLM_F_ACK))
+    for _ in range(2):
+        m = s.recv(65536)
+        if struct.unpack("=H", m[4:6])[0] == NLMSG_ERROR and struct.unpack("=i", m[16:20])[0] != 0:
+            sys.exit(f"{prog}: binding queue {queue} failed: errno {-struct.unpack('=i', m[16:20])[0]}")
+    return s
+
+
+def accept_packet(s, queue, pid):
+    """Lets queued packet pid through."""
+    s.send(message(NFQNL_MSG_VERDICT, queue, [attr(NFQA_VERDICT_HDR, struct.pack("!II", NF_ACCEPT, pid))]))
+
+
+def packets(s):
+    """The queued packets in one read from s: (packet id, packet bytes) pairs."""
+    buf = s.recv(65536)
+    while len(buf) >= 16:
+        n, typ = struct.unpack("=IH", buf[:6])
+        msg, buf = buf[:n], buf[(n + 3) & ~3:]
+        if typ != (NFNL_SUBSYS_QUEUE << 8) | NFQNL_MSG_PACKET:
+            continue
+        at = attrs_of(msg[20:])
+        yield struct.unpack("!I", at[NFQA_PACKET_HDR][:4])[0], at.get(NFQA_PAYLOAD, b"")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--queue", type=int, required=True)
     ap.add_argument("--every", type=int, default=5)
     a = ap.parse_args()
-    s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_NETFILTER)
-    s.bind((0, 0))
-    s.send(message(NFQNL_MSG_CONFIG, a.queue, [attr(NFQA_CFG_CMD, struct.pack("!BBH", NFQNL_CFG_CMD_BIND, 0, 0))], NLM_F_REQUEST | NLM_F_ACK))
-    s.send(message(NFQNL_MSG_CONFIG, a.queue, [attr(NFQA_CFG_PARAMS, struct.pack("!IB", 128, NFQNL_COPY_PACKET))], NLM_F_REQUEST | NLM_F_ACK))
-    for _ in range(2):
-        m = s.recv(65536)
-        if struct.unpack("=H", m[4:6])[0] == NLMSG_ERROR and struct.unpack("=i", m[16:20])[0] != 0:
-            sys.exit(f"nfqreorder: binding queue {a.queue} failed: errno {-struct.unpack('=i', m[16:20])[0]}")
+    s = bind(a.queue, "nfqreorder")
 
     def accept(pid):
-        s.send(message(NFQNL_MSG_VERDICT, a.queue, [attr(NFQA_VERDICT_HDR, struct.pack("!II", NF_ACCEPT, pid))]))
+        accept_packet(s, a.queue, pid)
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"nfqreorder: queue {a.queue}, holding every {a.every}th data segment", flush=True)
@@ -87,15 +110,8 @@ def main():
                 accept(held)
                 held = None
             continue
-        buf = s.recv(65536)
-        while len(buf) >= 16:
-            n, typ = struct.unpack("=IH", buf[:6])
-            msg, buf = buf[:n], buf[(n + 3) & ~3:]
-            if typ != (NFNL_SUBSYS_QUEUE << 8) | NFQNL_MSG_PACKET:
-                continue
-            at = attrs_of(msg[20:])
-            pid = struct.unpack("!I", at[NFQA_PACKET_HDR][:4])[0]
-            payload = tcp_payload_len(at.get(NFQA_PAYLOAD, b""))
+        for pid, pkt in packets(s):
+            payload = tcp_payload_len(pkt)
             if held is None and payload > 0:
                 data += 1
                 if data % a.every == 0:

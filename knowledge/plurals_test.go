@@ -54,6 +54,7 @@ var countNounsNeverOne = map[string]string{
 	"warning.flows-evicted/max":                              "the flow table's limit",
 	"warning.dns-not-followed/names":                         "the DNS table's limit",
 	"warning.dns-not-followed/pending":                       "the DNS table's limit",
+	"hello-error.ext-duplicate/field":                        "a field's name, not a number",
 	"warning.two-points-split/links":                         "two points: at least two links",
 	"report.ladders-more/max":                                "maxLadders, the HTML report's limit",
 	"reason.hello-capture-gap/want":                          "a ClientHello's length",

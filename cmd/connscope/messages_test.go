@@ -119,6 +119,10 @@ func TestCaptureLinesWorded(t *testing.T) {
 			"connscope: 65.0 秒後に停止しました（中断）: キャプチャしたパケット 1200 個。カーネル: 受信 1250 個、破棄 50 個。x.pcapng に書き出しました",
 			nil},
 	}
+	one := analyze.LiveStatus{Elapsed: 5 * time.Second, Frames: 1, Finished: 1}
+	if got, want := statusLine(one, newPrinter(nil, knowledge.English)), "connscope: 5s elapsed: 1 packet, 1 flow finished (0 failed), 0 open; kernel: 0 received, 0 dropped"; got != want {
+		t.Errorf("status line of one:\n%s\nwant\n%s", got, want)
+	}
 	for _, tc := range cases {
 		say := newPrinter(nil, tc.lang)
 		if got := statusLine(s, say); got != tc.status {

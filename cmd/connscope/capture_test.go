@@ -42,6 +42,9 @@ func TestCaptureUsage(t *testing.T) {
 	for _, tc := range cases {
 		code, stdout, stderr := runCLI(tc.args...)
 		hint := "\nconnscope: hint: run 'connscope help " + tc.args[0] + "' for its options\n"
+		if tc.args[0] == "interfaces" { // no options: the general hint
+			hint = "\nconnscope: hint: run 'connscope help' for usage\n"
+		}
 		if code != exitUsage || stdout != "" || !strings.HasPrefix(stderr, "connscope: error: "+tc.want) || !strings.HasSuffix(stderr, hint) || strings.Count(stderr, "\n") != 2 {
 			t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit 2 and %q", tc.args, code, stdout, stderr, tc.want)
 		}

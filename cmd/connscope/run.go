@@ -114,13 +114,13 @@ func writeHelp(topic string, w io.Writer) error {
 	return usageErr("cli.usage.no-help-topic", quoted("topic", topic), result.Text("topics", strings.Join(names, ", ")))
 }
 
-// helpTopicOf is the help topic of a command whose flags or arguments are wrong ("" for the
-// others, whose hint is the general help).
+// helpTopicOf is the help topic of a command with options whose flags or arguments are wrong
+// ("" for the others, whose hint is the general help).
 func helpTopicOf(command string) string {
 	switch command {
 	case "analyze", "analyse":
 		return "analyze"
-	case "capture", "probe", "interfaces":
+	case "capture", "probe":
 		return command
 	}
 	return ""

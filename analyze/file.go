@@ -184,3 +184,7 @@ func fileError(fe *pcapfile.FileError) result.Message {
 	}
 	return result.Msg(key, result.Quoted(result.File("file", fe.Path)), result.Int64("offset", fe.Offset), result.Text("error", fe.Err.Error()))
 }
+
+// FileErrorMessage is the message of a capture file that is truncated or corrupt, as the
+// warnings word it: for a program that reports a capture it could not read at all.
+func FileErrorMessage(fe *pcapfile.FileError) result.Message { return fileError(fe) }

@@ -27,7 +27,7 @@ func ParseClientVersions(values []string) ([]tls.Version, error) {
 			}
 			ver, ok := tls.ParseVersion(name)
 			if !ok || !slices.Contains(Versions, ver) {
-				return nil, fmt.Errorf("--client-versions: %q is not one of 1.0, 1.1, 1.2, 1.3, ssl3", s)
+				return nil, &VersionError{Value: s}
 			}
 			if !slices.Contains(out, ver) {
 				out = append(out, ver)
@@ -36,4 +36,12 @@ func ParseClientVersions(values []string) ([]tls.Version, error) {
 	}
 	slices.SortFunc(out, func(a, b tls.Version) int { return a.Rank() - b.Rank() })
 	return out, nil
+}
+
+// VersionError is the error of a version ParseClientVersions does not know: Value, as given.
+type VersionError struct{ Value string }
+
+// Error says which value is not a version, and the versions there are.
+func (e *VersionError) Error() string {
+	return fmt.Sprintf("--client-versions: %q is not one of 1.0, 1.1, 1.2, 1.3, ssl3", e.Value)
 }

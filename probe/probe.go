@@ -50,6 +50,30 @@ type Target struct {
 	Role  string
 }
 
+// TargetProblem says why ParseTarget refused a target, for a TargetError.
+type TargetProblem string
+
+// The reasons ParseTarget refuses a target.
+const (
+	TargetBadPort TargetProblem = "port"     // the port (Port) is not a number from 1 to 65535
+	TargetNoHost  TargetProblem = "no-host"  // nothing before the port
+	TargetNotHost TargetProblem = "not-host" // neither an address nor a host name
+	TargetNoPort  TargetProblem = "no-port"  // no port given, and no default
+)
+
+// TargetError is the error of a target ParseTarget refuses: Problem says why, Target is the
+// target as given and Port, for TargetBadPort, the port as given. Error words it in English; a
+// program that words its messages itself reads the fields instead.
+type TargetError struct {
+	Problem TargetProblem
+	Target  string
+	Port    string
+	text    string
+}
+
+// Error says what is wrong with the target, e.g. `"x:0": the port "0" is not a number from 1 to 65535`.
+func (e *TargetError) Error() string { return e.text }
+
 // ParseTarget reads HOST[:PORT] ("apexone.example", "10.0.0.2:4343", "[fd00::2]:4343", "fd00::2");
 // defaultPort is used when the port is left out (0: a port is required).
 func ParseTarget(s string, defaultPort int, role string) (Target, error) {
@@ -58,24 +82,24 @@ func ParseTarget(s string, defaultPort int, role string) (Target, error) {
 	if h, p, err := net.SplitHostPort(host); err == nil {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 || n > 65535 {
-			return t, fmt.Errorf("%q: the port %q is not a number from 1 to 65535", s, p)
+			return t, &TargetError{Problem: TargetBadPort, Target: s, Port: p, text: fmt.Sprintf("%q: the port %q is not a number from 1 to 65535", s, p)}
 		}
 		host, t.Port = h, n
 	}
 	host = strings.Trim(host, "[]")
 	if host == "" {
-		return t, fmt.Errorf("%q: no host", s)
+		return t, &TargetError{Problem: TargetNoHost, Target: s, text: fmt.Sprintf("%q: no host", s)}
 	}
 	if a, err := netip.ParseAddr(host); err == nil {
 		t.Addr = a.Unmap()
 	} else {
 		if strings.ContainsAny(host, " /:@") {
-			return t, fmt.Errorf("%q is neither an address nor a host name", s)
+			return t, &TargetError{Problem: TargetNotHost, Target: s, text: fmt.Sprintf("%q is neither an address nor a host name", s)}
 		}
 		t.Name = strings.TrimSuffix(strings.ToLower(host), ".")
 	}
 	if t.Port == 0 {
-		return t, fmt.Errorf("%q: give the port (HOST:PORT), or a --profile that has one", s)
+		return t, &TargetError{Problem: TargetNoPort, Target: s, text: fmt.Sprintf("%q: give the port (HOST:PORT), or a --profile that has one", s)}
 	}
 	return t, nil
 }

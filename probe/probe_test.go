@@ -20,22 +20,25 @@ func TestParseTarget(t *testing.T) {
 		port    int
 		want    string // name|addr:port
 		wantErr string
+		problem TargetProblem // of the *TargetError
+		badPort string
 	}{
-		{"apexone.example.com", 4343, "apexone.example.com|:4343", ""},
-		{"ApexOne.Example.com.:8443", 4343, "apexone.example.com|:8443", ""},
-		{"10.0.0.2:4343", 0, "|10.0.0.2:4343", ""},
-		{"[fd00::2]:4343", 0, "|fd00::2:4343", ""},
-		{"fd00::2", 4343, "|fd00::2:4343", ""},
-		{"10.0.0.2", 0, "", "give the port"},
-		{"10.0.0.2:99999", 0, "", "not a number from 1 to 65535"},
-		{"a b:1", 0, "", "neither an address nor a host name"},
-		{":4343", 0, "", "no host"},
+		{"apexone.example.com", 4343, "apexone.example.com|:4343", "", "", ""},
+		{"ApexOne.Example.com.:8443", 4343, "apexone.example.com|:8443", "", "", ""},
+		{"10.0.0.2:4343", 0, "|10.0.0.2:4343", "", "", ""},
+		{"[fd00::2]:4343", 0, "|fd00::2:4343", "", "", ""},
+		{"fd00::2", 4343, "|fd00::2:4343", "", "", ""},
+		{"10.0.0.2", 0, "", `"10.0.0.2": give the port (HOST:PORT), or a --profile that has one`, TargetNoPort, ""},
+		{"10.0.0.2:99999", 0, "", `"10.0.0.2:99999": the port "99999" is not a number from 1 to 65535`, TargetBadPort, "99999"},
+		{"a b:1", 0, "", `"a b:1" is neither an address nor a host name`, TargetNotHost, ""},
+		{":4343", 0, "", `":4343": no host`, TargetNoHost, ""},
 	}
 	for _, tc := range cases {
 		tg, err := ParseTarget(tc.in, tc.port, RoleServer)
 		if tc.wantErr != "" {
-			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-				t.Errorf("%q: error %v, want %q", tc.in, err, tc.wantErr)
+			te, ok := err.(*TargetError)
+			if !ok || err.Error() != tc.wantErr || te.Problem != tc.problem || te.Target != tc.in || te.Port != tc.badPort {
+				t.Errorf("%q: error %#v (%v), want %q: %s, port %q", tc.in, err, err, tc.wantErr, tc.problem, tc.badPort)
 			}
 			continue
 		}
@@ -56,8 +59,8 @@ func TestParseClientVersions(t *testing.T) {
 	if err != nil || !slices.Equal(got, []tls.Version{tls.VersionSSL30, tls.VersionTLS10, tls.VersionTLS11, tls.VersionTLS12}) {
 		t.Errorf("got %v, %v", got, err)
 	}
-	if _, err := ParseClientVersions([]string{"1.4"}); err == nil {
-		t.Error("1.4 accepted")
+	if _, err := ParseClientVersions([]string{"1.2,1.4"}); err == nil || err.Error() != `--client-versions: "1.4" is not one of 1.0, 1.1, 1.2, 1.3, ssl3` || *err.(*VersionError) != (VersionError{"1.4"}) {
+		t.Errorf("1.4: %v", err)
 	}
 }
 

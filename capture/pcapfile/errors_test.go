@@ -281,3 +281,47 @@ func TestPcapCaptureLongerThanWire(t *testing.T) {
 		t.Fatalf("%d packets, then %v (record at %d)", len(pkts), err, off)
 	}
 }
+
+// TestInputErrorFields: an input that cannot be opened as a capture at all gives an *InputError
+// whose fields say what failed (Problem), which input (Path) and, for no capture, how it starts:
+// what a program reads to word the error itself.
+func TestInputErrorFields(t *testing.T) {
+	dir := t.TempDir()
+	text := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(text, []byte("HTTP/1.1 200 OK\r\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	empty := t.TempDir()
+	if err := os.WriteFile(filepath.Join(empty, "readme"), []byte("hello"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "missing.pcap")
+	cases := []struct {
+		name   string
+		inputs []Input
+		want   InputError
+		is     error
+	}{
+		{"missing", []Input{{Path: missing}}, InputError{Problem: ProblemUnreadable, Path: missing}, os.ErrNotExist},
+		{"not a capture", []Input{{Path: text}}, InputError{Problem: ProblemNotCapture, Path: text, Starts: `48 54 54 50 "HTTP"`}, ErrNotCapture},
+		{"gzipped text", []Input{{Path: Stdin}}, InputError{Problem: ProblemNotCaptureGzip, Path: Stdin, Starts: `68 65 6c 6c "hell"`}, ErrNotCapture},
+		{"folder without captures", []Input{{Path: empty}}, InputError{Problem: ProblemNoCaptures, Path: empty}, nil},
+		{"given twice", []Input{{Path: text}, {Path: text}}, InputError{Problem: ProblemTwice, Path: text}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := OpenInputs(tc.inputs, bytes.NewReader(gz(t, []byte("hello world"))))
+			if err == nil {
+				r.Close()
+				t.Fatal("OpenInputs accepted it")
+			}
+			var ie *InputError
+			if !errors.As(err, &ie) || ie.Problem != tc.want.Problem || ie.Path != tc.want.Path || ie.Starts != tc.want.Starts {
+				t.Fatalf("error %#v (%v), want Problem %q, Path %q, Starts %q", err, err, tc.want.Problem, tc.want.Path, tc.want.Starts)
+			}
+			if (tc.is == nil) != (ie.Err == nil) || tc.is != nil && !errors.Is(err, tc.is) {
+				t.Errorf("cause %v, want %v", ie.Err, tc.is)
+			}
+		})
+	}
+}

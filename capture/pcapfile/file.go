@@ -84,7 +84,7 @@ func openFile(path string) (*fileReader, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		// *PathError already names the file: "open x.pcap: no such file or directory".
-		return nil, fmt.Errorf("cannot read the capture: %w (check the path and that you may read it)", err)
+		return nil, unreadableInput(path, err)
 	}
 	r, err := newFileReader(f, path)
 	if err != nil {
@@ -103,7 +103,8 @@ func newFileReader(r io.Reader, name string) (*fileReader, error) {
 	head, err := br.Peek(4)
 	if len(head) == 0 {
 		if err == io.EOF {
-			return nil, &detail{fmt.Sprintf("%q is empty: it holds no capture; check that tcpdump or Wireshark wrote it and was stopped cleanly", name), ErrEmpty}
+			return nil, &InputError{Problem: ProblemEmpty, Path: name, Err: ErrEmpty, text: fmt.Sprintf(
+				"%q is empty: it holds no capture; check that tcpdump or Wireshark wrote it and was stopped cleanly", name)}
 		}
 		return nil, fmt.Errorf("reading %q: %w", name, err)
 	}
@@ -113,14 +114,16 @@ func newFileReader(r io.Reader, name string) (*fileReader, error) {
 			if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
 				return nil, truncated(name, 0, "the gzip header is incomplete")
 			}
-			return nil, fmt.Errorf("%q is gzip-compressed, but its gzip header is damaged (%v): give the capture file itself", name, err)
+			return nil, &InputError{Problem: ProblemGzipHeader, Path: name, Err: err, text: fmt.Sprintf(
+				"%q is gzip-compressed, but its gzip header is damaged (%v): give the capture file itself", name, err)}
 		}
 		rd.gz = &gzSource{zr: zr}
 		rd.src = rd.gz
 		br = bufio.NewReaderSize(rd.gz, bufferBytes)
 		if head, err = br.Peek(4); len(head) == 0 {
 			if err == io.EOF {
-				return nil, &detail{fmt.Sprintf("%q is gzip-compressed but holds nothing: it holds no capture", name), ErrEmpty}
+				return nil, &InputError{Problem: ProblemEmptyGzip, Path: name, Err: ErrEmpty, text: fmt.Sprintf(
+					"%q is gzip-compressed but holds nothing: it holds no capture", name)}
 			}
 			return nil, sourceError(name, 0, err, true)
 		}

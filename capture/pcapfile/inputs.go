@@ -64,7 +64,7 @@ func OpenInputs(inputs []Input, stdin io.Reader) (*Reader, error) {
 				if c.path == Stdin {
 					what = "standard input (-)"
 				}
-				return nil, fmt.Errorf("%s is given twice: give each capture once", what)
+				return nil, &InputError{Problem: ProblemTwice, Path: c.path, text: what + " is given twice: give each capture once"}
 			}
 			seen[key] = true
 			files = append(files, c)
@@ -126,14 +126,14 @@ func expand(in Input) ([]*candidate, error) {
 	}
 	fi, err := os.Stat(in.Path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read the capture: %w (check the path and that you may read it)", err)
+		return nil, unreadableInput(in.Path, err)
 	}
 	if !fi.IsDir() {
 		return []*candidate{{path: in.Path, label: in.Point}}, nil
 	}
 	entries, err := os.ReadDir(in.Path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot list the captures in %q: %w", in.Path, err)
+		return nil, &InputError{Problem: ProblemListFolder, Path: in.Path, Err: err, text: fmt.Sprintf("cannot list the captures in %q: %v", in.Path, err)}
 	}
 	var out []*candidate
 	for _, e := range entries {
@@ -151,7 +151,8 @@ func expand(in Input) ([]*candidate, error) {
 		out = append(out, &candidate{path: p, label: in.Point})
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("%q holds no capture file (pcap or pcapng, gzip-compressed or not): give the folder the captures are in", in.Path)
+		return nil, &InputError{Problem: ProblemNoCaptures, Path: in.Path, text: fmt.Sprintf(
+			"%q holds no capture file (pcap or pcapng, gzip-compressed or not): give the folder the captures are in", in.Path)}
 	}
 	return out, nil
 }
@@ -163,7 +164,7 @@ func (c *candidate) probe(stdin io.Reader) error {
 	var err error
 	if c.path == Stdin {
 		if stdin == nil {
-			return errors.New("standard input (-) is not available")
+			return &InputError{Problem: ProblemNoStdin, Path: Stdin, text: "standard input (-) is not available"}
 		}
 		f, err = newFileReader(stdin, Stdin)
 	} else {

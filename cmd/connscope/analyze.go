@@ -145,7 +145,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	prof.register(fs)
 	help := fs.BoolP("help", "h", false, "")
 	if err := fs.Parse(args); err != nil {
-		return exitUsage, &usageError{err.Error()}
+		return exitUsage, flagErr(err)
 	}
 	if *help {
 		fmt.Fprint(stdout, analyzeUsage)
@@ -160,18 +160,18 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 		return exitUsage, err
 	}
 	if o.exportAll && o.export == "" {
-		return exitUsage, &usageError{"--export-all needs --export FILE"}
+		return exitUsage, usageErr("cli.flag.export-all")
 	}
-	format, err := report.ParseFormat(o.format)
+	format, err := parseFormat(o.format, report.Formats())
 	if err != nil {
-		return exitUsage, &usageError{err.Error()}
+		return exitUsage, err
 	}
 	opts, err := o.analyzeOptions()
 	if err != nil {
 		return exitUsage, err
 	}
 	if o.export != "" && (len(inputs) != 1 || inputs[0].Path == pcapfile.Stdin || isDir(inputs[0].Path)) {
-		return exitUsage, &usageError{"--export reads the capture a second time: give it one capture file, not several, a folder or standard input"}
+		return exitUsage, usageErr("cli.flag.export-one")
 	}
 	var paths []string
 	for _, in := range inputs {
@@ -182,9 +182,9 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 		return exitUsage, err
 	}
 	defer outs.abort()
-	defer cleanupOnSignal(stderr, outs.abort, outs.report != nil || outs.export != nil)()
+	defer cleanupOnSignal(stderr, o.reportLang(report.FormatTable), outs.abort, outs.report != nil || outs.export != nil)()
 	restoreGC := analysisGC()
-	res, err := analyzeInputs(inputs, opts, stderr, o.quiet)
+	res, err := analyzeInputs(inputs, opts, stderr, o.quiet, o.reportLang(report.FormatTable))
 	restoreGC()
 	if err != nil {
 		return exitUsage, err
@@ -211,9 +211,9 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 // analyzeInputs analyses the inputs: one capture file with the progress line (analyzeFile),
 // else the inputs opened together (a rotated set, a folder, standard input, several capture
 // points), which can be opened again unless standard input is among them.
-func analyzeInputs(inputs []pcapfile.Input, opts analyze.Options, stderr io.Writer, quiet bool) (*result.Result, error) {
+func analyzeInputs(inputs []pcapfile.Input, opts analyze.Options, stderr io.Writer, quiet bool, lang knowledge.Lang) (*result.Result, error) {
 	if len(inputs) == 1 && inputs[0].Point == "" && inputs[0].Path != pcapfile.Stdin && !isDir(inputs[0].Path) {
-		return analyzeFile(inputs[0].Path, opts, stderr, quiet)
+		return analyzeFile(inputs[0].Path, opts, stderr, quiet, lang)
 	}
 	in := stdin
 	opts.Reopen = func() (*pcapfile.Reader, error) { return pcapfile.OpenInputs(inputs, nil) }
@@ -250,7 +250,7 @@ type outputFiles struct {
 func (o *analyzeOptions) openOutputs(inputs []string, stdout io.Writer) (*outputFiles, error) {
 	var in []namedPath
 	for _, p := range inputs {
-		in = append(in, namedPath{"capture", p})
+		in = append(in, namedPath{"", p})
 	}
 	if err := checkOutputs(in, []namedPath{{"--output", o.output}, {"--export", o.export}}); err != nil {
 		return nil, err
@@ -259,7 +259,7 @@ func (o *analyzeOptions) openOutputs(inputs []string, stdout io.Writer) (*output
 		if out, err := f.Stat(); err == nil && out.Mode().IsRegular() {
 			for _, p := range in {
 				if fi, err := statPath(p.path); err == nil && os.SameFile(fi, out) {
-					return nil, fmt.Errorf("standard output is the capture %s: connscope never writes to what it reads; write the report elsewhere (-o FILE)", p.path)
+					return nil, failure("cli.output.stdout-is-capture", result.File("file", p.path))
 				}
 			}
 		}
@@ -268,13 +268,13 @@ func (o *analyzeOptions) openOutputs(inputs []string, stdout io.Writer) (*output
 	var err error
 	if o.output != "" {
 		if outs.report, err = createAtomic(o.output); err != nil {
-			return nil, fmt.Errorf("cannot write the report: %w", err)
+			return nil, wrapped("cli.output.report", err)
 		}
 	}
 	if o.export != "" {
 		if outs.export, err = createAtomic(o.export); err != nil {
 			outs.abort()
-			return nil, fmt.Errorf("cannot write the export: %w", err)
+			return nil, wrapped("cli.output.export", err)
 		}
 	}
 	return outs, nil
@@ -295,7 +295,7 @@ func (outs *outputFiles) abort() {
 func writeReport(res *result.Result, format report.Format, o *analyzeOptions, stdout io.Writer, out *atomicFile) (int, error) {
 	if out == nil {
 		if err := report.Write(stdout, res, format, report.Options{Verbose: o.verbose, List: o.list, Failed: o.failed, Lang: o.reportLang(format)}); err != nil {
-			return exitUsage, fmt.Errorf("writing the report: %w", err)
+			return exitUsage, wrapped("cli.output.writing-report", err)
 		}
 	} else {
 		err := report.Write(out, res, format, report.Options{Verbose: o.verbose, List: o.list, Failed: o.failed, Lang: o.reportLang(format)})
@@ -304,7 +304,7 @@ func writeReport(res *result.Result, format report.Format, o *analyzeOptions, st
 		}
 		if err != nil {
 			out.Abort()
-			return exitUsage, fmt.Errorf("cannot write the report to %s: %v; %s", o.output, out.describe(err), out.leftAs())
+			return exitUsage, &cliError{msg: result.Msg("cli.output.report-to", result.File("file", o.output), result.Sub("error", out.describe(err)), result.Sub("left", out.leftAs())), err: err}
 		}
 	}
 	return exitStatus(res), nil
@@ -336,16 +336,16 @@ func (o *analyzeOptions) inputs(args []string) ([]pcapfile.Input, error) {
 	for _, v := range o.vantages {
 		name, path, ok := strings.Cut(v, "=")
 		if name = strings.TrimSpace(name); !ok || name == "" || path == "" {
-			return nil, &usageError{fmt.Sprintf("--vantage %q is not NAME=FILE (e.g. server=b.pcap)", v)}
+			return nil, usageErr("cli.flag.vantage", quoted("value", v))
 		}
 		in = append(in, pcapfile.Input{Path: path, Point: name})
 	}
 	if len(in) == 0 {
-		return nil, &usageError{"analyze needs a capture: a file, a folder, or - for standard input"}
+		return nil, usageErr("cli.analyze.no-input")
 	}
 	for _, i := range in {
 		if i.Path == pcapfile.Stdin && stdin == os.Stdin && stdinIsTerminal() {
-			return nil, &usageError{"- reads the capture from standard input, which is a terminal: pipe or redirect a capture into it"}
+			return nil, usageErr("cli.analyze.stdin-terminal")
 		}
 	}
 	return in, nil
@@ -377,11 +377,11 @@ func (o *analyzeOptions) analyzeOptions() (analyze.Options, error) {
 	if opts.AgentPorts, err = parsePorts("--agent-port", o.agentPorts); err != nil {
 		return opts, err
 	}
-	if opts.Profile, err = knowledge.ProfileByName(o.profile); err != nil {
-		return opts, &usageError{"--profile: " + err.Error()}
+	if opts.Profile, err = profileByName(o.profile); err != nil {
+		return opts, err
 	}
-	if _, err := knowledge.ParseLang(o.lang); err != nil {
-		return opts, &usageError{"--lang: " + err.Error()}
+	if _, err := parseLang(o.lang); err != nil {
+		return opts, err
 	}
 	for _, n := range o.serverNames {
 		opts.ServerNames = append(opts.ServerNames, strings.TrimSuffix(strings.ToLower(strings.TrimSpace(n)), "."))
@@ -389,12 +389,12 @@ func (o *analyzeOptions) analyzeOptions() (analyze.Options, error) {
 	for _, h := range o.hosts {
 		a, err := netip.ParseAddr(strings.Trim(strings.TrimSpace(h), "[]"))
 		if err != nil {
-			return opts, &usageError{fmt.Sprintf("--host %q is not an IP address", h)}
+			return opts, usageErr("cli.flag.host", quoted("value", h))
 		}
 		opts.Hosts = append(opts.Hosts, a.Unmap())
 	}
 	if o.maxFlows < 1 {
-		return opts, &usageError{"--max-flows must be at least 1"}
+		return opts, usageErr("cli.flag.at-least-one", result.Text("flag", "--max-flows"))
 	}
 	opts.MaxFlows = o.maxFlows
 	return opts, nil
@@ -406,7 +406,7 @@ func parsePorts(flag string, values []string) ([]uint16, error) {
 	for _, p := range values {
 		n, err := strconv.Atoi(strings.TrimSpace(p))
 		if err != nil || n < 1 || n > 65535 {
-			return nil, &usageError{fmt.Sprintf("%s %q is not a port number (1-65535)", flag, p)}
+			return nil, usageErr("cli.flag.port", result.Text("flag", flag), quoted("value", p))
 		}
 		ports = append(ports, uint16(n))
 	}
@@ -424,25 +424,25 @@ func export(capturePath string, res *result.Result, names *redact.Redactor, o an
 	st, err := analyze.Export(capturePath, res, out, eo)
 	if err != nil {
 		out.Abort()
-		return fmt.Errorf("cannot write the export to %s: %v; %s", o.export, out.describe(err), out.leftAs())
+		return &cliError{msg: result.Msg("cli.output.export-to", result.File("file", o.export), result.Sub("error", out.describe(err)), result.Sub("left", out.leftAs())), err: err}
 	}
+	say := newPrinter(stderr, o.reportLang(report.FormatTable))
 	if st.Packets == 0 {
 		out.Abort()
-		what := "no connection failed and no lookup of a server's name failed (--export-all exports every connection)"
+		what := result.Msg("cli.export.nothing-failed")
 		if o.exportAll {
-			what = "the analysis lists no connection and no name lookup"
+			what = result.Msg("cli.export.nothing-listed")
 		}
-		fmt.Fprintf(stderr, "connscope: nothing to export: %s; %s\n", what, out.leftAs())
+		say.line("cli.export.nothing", result.Sub("what", what), result.Sub("left", out.leftAs()))
 		return nil
 	}
 	if err := out.Commit(); err != nil {
-		return fmt.Errorf("cannot write the export to %s: %v; %s", o.export, out.describe(err), out.leftAs())
+		return &cliError{msg: result.Msg("cli.output.export-to", result.File("file", o.export), result.Sub("error", out.describe(err)), result.Sub("left", out.leftAs())), err: err}
 	}
 	if !o.quiet {
 		// Worded in the table report's language (--lang, else the locale), as capture's live lines are.
-		fmt.Fprintln(stderr, knowledge.CatalogOf(o.reportLang(report.FormatTable)).Render(result.Msg("cli.exported",
-			result.Int("packets", st.Packets), result.Int("flows", st.Flows), result.Int("context", st.Context),
-			result.Int("names", st.Names), result.File("file", o.export))))
+		say.line("cli.exported", result.Int("packets", st.Packets), result.Int("flows", st.Flows), result.Int("context", st.Context),
+			result.Int("names", st.Names), result.File("file", o.export))
 	}
 	return nil
 }

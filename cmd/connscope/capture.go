@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -92,7 +93,7 @@ func runCapture(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.StringVar(&o.lang, "lang", "", "")
 	help := fs.BoolP("help", "h", false, "")
 	if err := fs.Parse(args); err != nil {
-		return exitUsage, &usageError{err.Error()}
+		return exitUsage, flagErr(err)
 	}
 	if *help {
 		fmt.Fprint(stdout, captureUsage)
@@ -110,20 +111,21 @@ func runCapture(args []string, stdout, stderr io.Writer) (int, error) {
 	var out *atomicFile
 	if o.output != "" {
 		if out, err = createAtomic(o.output); err != nil {
-			return exitUsage, fmt.Errorf("cannot write the report: %w; nothing was captured", err)
+			return exitUsage, wrapped("cli.output.report-nothing-captured", err)
 		}
 		defer out.Abort()
 	}
+	say := newPrinter(stderr, o.reportLang(report.FormatTable))
 	liveOpts := live.Options{Interface: o.iface, Filter: live.Filter{Ports: opts.Ports, Hosts: opts.Hosts}}
 	var file *os.File
 	if o.write != "" {
 		if file, err = os.Create(o.write); err != nil {
-			return exitUsage, fmt.Errorf("cannot write the capture file: %w", err)
+			return exitUsage, wrapped("cli.output.capture-file", cannotWrite(o.write, err))
 		}
 		defer file.Close()
 		liveOpts.Write = file
 		liveOpts.OnWriteError = func(e *live.WriteError) {
-			fmt.Fprintf(stderr, "connscope: warning: %s: %v; the capture and its analysis go on without it\n", o.write, e)
+			say.line("cli.capture.write-warning", result.File("file", o.write), result.Text("error", e.Error()))
 		}
 	}
 	src, err := live.Open(liveOpts)
@@ -132,7 +134,7 @@ func runCapture(args []string, stdout, stderr io.Writer) (int, error) {
 			file.Close()
 			os.Remove(o.write)
 		}
-		return exitUsage, err
+		return exitUsage, liveError(err, o.iface)
 	}
 	lines := stdout
 	if (format == report.FormatJSON || format == report.FormatNDJSON) && o.output == "" {
@@ -141,18 +143,18 @@ func runCapture(args []string, stdout, stderr io.Writer) (int, error) {
 	lineLang := o.reportLang(report.FormatTable)
 	opts.OnFlow = func(f result.Flow) { fmt.Fprintln(lines, report.FlowLineIn(&f, lineLang)) }
 	if o.status > 0 {
-		lo.OnStatus = func(s analyze.LiveStatus) { fmt.Fprintln(stderr, statusLine(s)) }
+		lo.OnStatus = func(s analyze.LiveStatus) { fmt.Fprintln(stderr, statusLine(s, say)) }
 	}
 	ctx, stop := stopContext(o.duration)
 	defer stop()
-	fmt.Fprintf(stderr, "connscope: capturing on %s (%s), filter: %s; Ctrl-C stops\n", src.Interface(), src.Method(), src.Filter())
+	say.line("cli.capture.started", result.Text("iface", src.Interface()), result.Text("method", src.Method()), result.Text("filter", src.Filter()))
 	res, err := analyze.Live(ctx, src, opts, lo)
 	if err != nil {
 		return exitUsage, err
 	}
 	if file != nil {
 		if err := file.Close(); err != nil && src.WriteErr() == nil {
-			fmt.Fprintf(stderr, "connscope: warning: closing the capture file %s: %v\n", o.write, err)
+			say.line("cli.capture.close-warning", result.File("file", o.write), result.Sub("error", why(err)))
 		}
 	}
 	if werr := src.WriteErr(); werr != nil {
@@ -160,18 +162,19 @@ func runCapture(args []string, stdout, stderr io.Writer) (int, error) {
 			"warning.capture-file-error", result.File("file", o.write), result.Capture("error", werr.Error()))})
 	}
 	res.Input.Generator = readGenerator()
-	fmt.Fprintln(stderr, endLine(res, o.write, src.WriteErr()))
+	fmt.Fprintln(stderr, endLine(res, o.write, src.WriteErr(), say))
 	code, err := writeReport(res, format, &o.analyzeOptions, stdout, out)
 	if err != nil && out != nil {
 		// The capture cannot be repeated: its report goes to standard output rather than nowhere.
-		fmt.Fprintf(stderr, "connscope: error: %v\nconnscope: the report follows on standard output instead\n", err)
+		say.line("cli.error", result.Sub("error", errorMessage(err)))
+		say.line("cli.capture.report-instead")
 		if _, err := writeReport(res, format, &o.analyzeOptions, stdout, nil); err != nil {
 			return exitUsage, err
 		}
 		return exitUsage, nil
 	}
 	if err == nil && src.Err() != nil {
-		return exitUsage, fmt.Errorf("%v: the capture ended there; the report covers the packets captured before it", src.Err())
+		return exitUsage, &cliError{msg: result.Msg("cli.capture.ended", result.Text("error", src.Err().Error())), err: src.Err()}
 	}
 	return code, err
 }
@@ -180,14 +183,14 @@ func runCapture(args []string, stdout, stderr io.Writer) (int, error) {
 func (o *captureOptions) parse(args []string) (report.Format, analyze.Options, analyze.LiveOptions, error) {
 	var lo analyze.LiveOptions
 	if len(args) > 0 {
-		return "", analyze.Options{}, lo, &usageError{fmt.Sprintf("capture takes no arguments, got %q (give the interface with -i)", args[0])}
+		return "", analyze.Options{}, lo, usageErr("cli.capture.args", quoted("arg", args[0]))
 	}
 	if o.iface == "" {
-		return "", analyze.Options{}, lo, &usageError{"capture needs an interface: -i IFACE (run 'connscope interfaces' to list them)"}
+		return "", analyze.Options{}, lo, usageErr("cli.capture.no-interface-flag")
 	}
-	format, err := report.ParseFormat(o.format)
+	format, err := parseFormat(o.format, report.Formats())
 	if err != nil {
-		return "", analyze.Options{}, lo, &usageError{err.Error()}
+		return "", analyze.Options{}, lo, err
 	}
 	opts, err := o.analyzeOptions.analyzeOptions()
 	if err != nil {
@@ -195,17 +198,17 @@ func (o *captureOptions) parse(args []string) (report.Format, analyze.Options, a
 	}
 	switch {
 	case o.duration < 0:
-		return "", opts, lo, &usageError{"--duration must not be negative"}
+		return "", opts, lo, usageErr("cli.flag.not-negative", result.Text("flag", "--duration"))
 	case o.count < 0:
-		return "", opts, lo, &usageError{"--count must not be negative"}
+		return "", opts, lo, usageErr("cli.flag.not-negative", result.Text("flag", "--count"))
 	case o.idleTimeout < time.Second:
-		return "", opts, lo, &usageError{"--idle-timeout must be at least 1s"}
+		return "", opts, lo, usageErr("cli.flag.idle-timeout")
 	case o.status < 0:
-		return "", opts, lo, &usageError{"--status must not be negative"}
+		return "", opts, lo, usageErr("cli.flag.not-negative", result.Text("flag", "--status"))
 	case len(opts.Ports) > live.MaxFilterPorts:
-		return "", opts, lo, &usageError{fmt.Sprintf("a capture watches at most %d ports", live.MaxFilterPorts)}
+		return "", opts, lo, usageErr("cli.capture.max-ports", result.Int("n", live.MaxFilterPorts))
 	case len(opts.Hosts) > live.MaxFilterHosts:
-		return "", opts, lo, &usageError{fmt.Sprintf("a capture watches at most %d hosts", live.MaxFilterHosts)}
+		return "", opts, lo, usageErr("cli.capture.max-hosts", result.Int("n", live.MaxFilterHosts))
 	}
 	opts.IdleTimeout = o.idleTimeout
 	opts.ClosedLinger = analyze.DefaultLiveClosedLinger
@@ -240,21 +243,37 @@ func stopContext(d time.Duration) (context.Context, func()) {
 }
 
 // statusLine is the periodic progress line.
-func statusLine(s analyze.LiveStatus) string {
-	return fmt.Sprintf("connscope: %s elapsed: %d packets, %d flows finished (%d failed), %d open; kernel: %d received, %d dropped",
-		s.Elapsed.Round(time.Second), s.Frames, s.Finished, s.Failed, s.Open, s.Kernel.Received, s.Kernel.Dropped)
+func statusLine(s analyze.LiveStatus, say printer) string {
+	return say.text("cli.capture.status", result.Text("elapsed", s.Elapsed.Round(time.Second).String()), result.Int("frames", s.Frames),
+		result.Int("finished", s.Finished), result.Int("failed", s.Failed), result.Int("open", s.Open),
+		result.Int("received", s.Kernel.Received), result.Int("dropped", s.Kernel.Dropped))
+}
+
+// stoppedBy words why a capture stopped (input.live.stopped_by); a reason it does not know (a
+// capture error's words) as it is.
+var stoppedBy = map[string]string{
+	"interrupted":     "cli.capture.by-interrupted",
+	"duration":        "cli.capture.by-duration",
+	analyze.StopCount: "cli.capture.by-count",
+	analyze.StopError: "cli.capture.by-error",
+	"stopped":         "cli.capture.by-stopped",
 }
 
 // endLine says what the capture did, once it stopped.
-func endLine(res *result.Result, written string, werr *live.WriteError) string {
+func endLine(res *result.Result, written string, werr *live.WriteError, say printer) string {
 	l := res.Input.Live
-	s := fmt.Sprintf("connscope: stopped (%s) after %.1f s: %d packets captured; kernel: %d received, %d dropped",
-		l.StoppedBy, l.Seconds, res.Input.Frames, l.KernelReceived, l.KernelDropped)
+	by := other(l.StoppedBy)
+	if key, ok := stoppedBy[l.StoppedBy]; ok {
+		by = result.Msg(key)
+	}
+	var wrote result.Message
 	switch {
 	case written != "" && werr != nil:
-		s += fmt.Sprintf("; wrote the first %d packets to %s", werr.Packets, written)
+		wrote = result.Msg("cli.capture.wrote-first", result.Int("n", werr.Packets), result.File("file", written))
 	case written != "":
-		s += "; wrote " + written
+		wrote = result.Msg("cli.capture.wrote", result.File("file", written))
 	}
-	return s
+	return say.text("cli.capture.stopped", result.Sub("by", by), result.Text("seconds", strconv.FormatFloat(l.Seconds, 'f', 1, 64)),
+		result.Int("frames", res.Input.Frames), result.Int("received", l.KernelReceived), result.Int("dropped", l.KernelDropped),
+		result.Sub("written", wrote))
 }

@@ -33,7 +33,7 @@ func TestCaptureUsage(t *testing.T) {
 		{[]string{"capture", "-i", "eth0", "--duration", "-1s"}, "--duration must not be negative"},
 		{[]string{"capture", "-i", "eth0", "--count", "-3"}, "--count must not be negative"},
 		{[]string{"capture", "-i", "eth0", "--idle-timeout", "10ms"}, "--idle-timeout must be at least 1s"},
-		{[]string{"capture", "-i", "eth0", "--format", "xml"}, "unknown format"},
+		{[]string{"capture", "-i", "eth0", "--format", "xml"}, `--format: unknown format "xml": valid formats are table, json, ndjson, markdown, html`},
 		{[]string{"capture", "-i", "eth0", "--max-flows", "0"}, "--max-flows must be at least 1"},
 		{append([]string{"capture", "-i", "eth0"}, many...), "a capture watches at most 64 ports"},
 		{[]string{"capture", "-i", "eth0", "--bogus"}, "unknown flag: --bogus"},
@@ -41,7 +41,11 @@ func TestCaptureUsage(t *testing.T) {
 	}
 	for _, tc := range cases {
 		code, stdout, stderr := runCLI(tc.args...)
-		if code != exitUsage || stdout != "" || !strings.Contains(stderr, tc.want) || !strings.Contains(stderr, "connscope: hint: run 'connscope help'") {
+		hint := "\nconnscope: hint: run 'connscope help " + tc.args[0] + "' for its options\n"
+		if tc.args[0] == "interfaces" { // no options: the general hint
+			hint = "\nconnscope: hint: run 'connscope help' for usage\n"
+		}
+		if code != exitUsage || stdout != "" || !strings.HasPrefix(stderr, "connscope: error: "+tc.want) || !strings.HasSuffix(stderr, hint) || strings.Count(stderr, "\n") != 2 {
 			t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit 2 and %q", tc.args, code, stdout, stderr, tc.want)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/connscope/connscope/capture/live"
+	"github.com/connscope/connscope/result"
 )
 
 const interfacesUsage = `Usage:
@@ -22,7 +23,7 @@ func runInterfaces(args []string, stdout io.Writer) (int, error) {
 			fmt.Fprint(stdout, interfacesUsage)
 			return exitOK, nil
 		}
-		return exitUsage, &usageError{fmt.Sprintf("interfaces takes no arguments, got %q", args[0])}
+		return exitUsage, usageErr("cli.usage.no-args", result.Text("command", "interfaces"), quoted("arg", args[0]))
 	}
 	ifs, err := live.Interfaces()
 	if err != nil {

@@ -14,13 +14,14 @@ const (
                         without --lang, a Japanese locale (LC_ALL, LC_MESSAGES or LANG
                         starting with ja) words the table, Markdown and HTML reports in
                         Japanese (JSON and NDJSON stay English). JSON keys and verdict codes
-                        are English in every language;
-                        the --export line follows the table's language; the program's
-                        other messages and this help are English
+                        are English in every language. The messages on standard error
+                        (errors, warnings, the progress and --export lines) follow the
+                        table's language; this help is English
 `
 	captureLangUsage = `      --lang LANG         the language of the live lines and the report: en (default) or ja;
                           without --lang, a Japanese locale (LC_ALL, LC_MESSAGES or LANG
-                          starting with ja) words the live lines and the table in Japanese.
+                          starting with ja) words the live lines, the table and the
+                          messages on standard error (errors, status lines) in Japanese.
                           JSON keys and verdict codes are English in every language
 `
 )

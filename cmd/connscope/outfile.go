@@ -12,6 +12,9 @@ import (
 	"strconv"
 	"sync"
 	"syscall"
+
+	"github.com/connscope/connscope/knowledge"
+	"github.com/connscope/connscope/result"
 )
 
 // An output path never names an input: connscope reads captures and never writes them. And a
@@ -19,7 +22,8 @@ import (
 // only once complete, so that a crash, a full disk or Ctrl-C never leaves half a report, nor
 // destroys the report that was there before.
 
-// namedPath is a file a flag or argument names, for messages: what ("--output") and path.
+// namedPath is a file a flag or argument names, for messages: what ("--output"; "" for a
+// capture given as an argument) and path.
 type namedPath struct {
 	what, path string
 }
@@ -57,12 +61,12 @@ func checkOutputs(inputs []namedPath, outputs []namedPath) error {
 		}
 		for _, in := range ins {
 			if os.SameFile(fi, in.fi) {
-				return fmt.Errorf("%s %s is the same file as the %s %s: connscope never writes to what it reads; give another file name", out.what, out.path, in.what, in.path)
+				return failure("cli.output.same-as-capture", result.Text("flag", out.what), result.File("file", out.path), result.File("capture", in.path))
 			}
 		}
 		for _, o := range outs {
 			if os.SameFile(fi, o.fi) {
-				return fmt.Errorf("%s %s and %s %s are the same file: give each its own file name", o.what, o.path, out.what, out.path)
+				return failure("cli.output.same-file", result.Text("flag", o.what), result.File("file", o.path), result.Text("flag2", out.what), result.File("file2", out.path))
 			}
 		}
 		outs = append(outs, stat{out, fi})
@@ -71,7 +75,7 @@ func checkOutputs(inputs []namedPath, outputs []namedPath) error {
 	for i, a := range outputs {
 		for _, b := range outputs[i+1:] {
 			if a.path != "" && b.path != "" && filepath.Clean(a.path) == filepath.Clean(b.path) {
-				return fmt.Errorf("%s and %s are both %s: give each its own file name", a.what, b.what, a.path)
+				return failure("cli.output.same-name", result.Text("flag", a.what), result.Text("flag2", b.what), result.File("file", a.path))
 			}
 		}
 	}
@@ -100,15 +104,15 @@ func createAtomic(path string) (*atomicFile, error) {
 	fi, err := os.Stat(path)
 	switch {
 	case err == nil && fi.IsDir():
-		return nil, fmt.Errorf("%s is a directory: give a file name", path)
+		return nil, failure("cli.output.is-dir", result.File("file", path))
 	case err == nil && !fi.Mode().IsRegular():
 		f, err := os.OpenFile(path, os.O_WRONLY, 0)
 		if err != nil {
-			return nil, err
+			return nil, cannotWrite(path, err)
 		}
 		return &atomicFile{File: f, path: path, final: path, existed: true}, nil
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
-		return nil, err
+		return nil, cannotWrite(path, err)
 	}
 	final, err := followLinks(path)
 	if err != nil {
@@ -130,16 +134,16 @@ func createAtomic(path string) (*atomicFile, error) {
 			// The error names the temporary file; say which file could not be written.
 			var pe *fs.PathError
 			if errors.As(err, &pe) {
-				return nil, fmt.Errorf("cannot create %s in %s: %v", base, orDot(dir), pe.Err)
+				return nil, failure("cli.output.cannot-create", result.File("file", base), result.File("dir", orDot(dir)), result.Sub("why", why(pe.Err)))
 			}
-			return nil, err
+			return nil, cannotWrite(final, err)
 		}
 		if fi != nil {
 			keepOwnership(f, fi) // a replaced file keeps its mode (and, for root, its owner)
 		}
 		return &atomicFile{File: f, path: path, final: final, tmp: tmp, existed: fi != nil}, nil
 	}
-	return nil, fmt.Errorf("cannot create a temporary file beside %s", final)
+	return nil, failure("cli.output.no-temp", result.File("file", final))
 }
 
 // orDot names the current directory "." for messages.
@@ -161,7 +165,7 @@ func followLinks(path string) (string, error) {
 		}
 		link, err := os.Readlink(path)
 		if err != nil {
-			return "", err
+			return "", cannotWrite(path, err)
 		}
 		if !filepath.IsAbs(link) {
 			dir := filepath.Dir(path)
@@ -172,7 +176,7 @@ func followLinks(path string) (string, error) {
 		}
 		path = link
 	}
-	return "", fmt.Errorf("%s: too many levels of symbolic links", path)
+	return "", failure("cli.output.links", result.File("file", path))
 }
 
 // Commit completes the file: its data reaches the disk, then it takes the final name in one
@@ -218,33 +222,39 @@ func (a *atomicFile) Abort() {
 }
 
 // describe words an error of writing the file, without the temporary file's name.
-func (a *atomicFile) describe(err error) string {
+func (a *atomicFile) describe(err error) result.Message {
 	var pe *fs.PathError
 	if a.tmp != "" && errors.As(err, &pe) && pe.Path == a.tmp {
-		return pe.Err.Error()
+		return why(pe.Err)
 	}
 	var le *os.LinkError
 	if a.tmp != "" && errors.As(err, &le) && le.Old == a.tmp {
-		return "renaming it into place: " + le.Err.Error()
+		return result.Msg("cli.output.renaming", result.Sub("why", why(le.Err)))
 	}
-	return err.Error()
+	return errorMessage(err)
 }
 
 // leftAs says what the final name holds after Abort.
-func (a *atomicFile) leftAs() string {
+func (a *atomicFile) leftAs() result.Message {
 	switch {
 	case a.tmp == "":
-		return "what reached " + a.path + " may be incomplete"
+		return result.Msg("cli.output.left-incomplete", result.File("file", a.path))
 	case a.existed:
-		return "the earlier " + a.path + " is left as it was"
+		return result.Msg("cli.output.left-earlier", result.File("file", a.path))
 	}
-	return "no file was written to " + a.path
+	return result.Msg("cli.output.left-none", result.File("file", a.path))
+}
+
+// cannotWrite is the error of an output the system would not let be written: the file's name
+// and the system's reason.
+func cannotWrite(path string, err error) error {
+	return &cliError{msg: result.Msg("cli.output.not-writable", result.File("file", path), result.Sub("why", why(err))), err: err}
 }
 
 // cleanupOnSignal runs cleanup, says so (that no partial file is left, when files is set) and
 // exits with status 130 (as a shell reports Ctrl-C) when the program gets Ctrl-C or SIGTERM
 // before the returned stop is called.
-func cleanupOnSignal(stderr io.Writer, cleanup func(), files bool) (stop func()) {
+func cleanupOnSignal(stderr io.Writer, lang knowledge.Lang, cleanup func(), files bool) (stop func()) {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	done := make(chan struct{})
@@ -252,10 +262,12 @@ func cleanupOnSignal(stderr io.Writer, cleanup func(), files bool) (stop func())
 		select {
 		case s := <-sig:
 			cleanup()
+			say := newPrinter(stderr, lang)
+			fmt.Fprintln(stderr) // below the progress line, if any
 			if files {
-				fmt.Fprintf(stderr, "\nconnscope: %v: stopped before the report was complete; no partial file is left\n", s)
+				say.line("cli.signal.stopped-files", result.Text("signal", s.String()))
 			} else {
-				fmt.Fprintf(stderr, "\nconnscope: %v: stopped\n", s)
+				say.line("cli.signal.stopped", result.Text("signal", s.String()))
 			}
 			os.Exit(130)
 		case <-done:

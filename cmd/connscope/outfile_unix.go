@@ -4,7 +4,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"syscall"
 )
@@ -13,7 +12,7 @@ import (
 // would fail), although the directory would let the rename through.
 func checkReplaceable(path string) error {
 	if err := syscall.Access(path, 2 /* W_OK */); err != nil && !errors.Is(err, syscall.ENOENT) {
-		return fmt.Errorf("cannot write %s: %v", path, err)
+		return cannotWrite(path, err)
 	}
 	return nil
 }

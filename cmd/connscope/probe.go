@@ -103,28 +103,30 @@ func runProbe(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.BoolVar(&o.redact, "redact", false, "")
 	help := fs.BoolP("help", "h", false, "")
 	if err := fs.Parse(args); err != nil {
-		return exitUsage, &usageError{err.Error()}
+		return exitUsage, flagErr(err)
 	}
 	if *help {
 		fmt.Fprint(stdout, probeUsage)
 		return exitOK, nil
 	}
-	format, err := report.ParseFormat(o.format)
+	format, err := parseFormat(o.format, report.Formats())
 	if err != nil {
-		return exitUsage, &usageError{err.Error()}
+		return exitUsage, err
 	}
-	lang, err := knowledge.ParseLang(o.lang)
+	lang, err := parseLang(o.lang)
 	if err != nil {
-		return exitUsage, &usageError{"--lang: " + err.Error()}
+		return exitUsage, err
 	}
+	say := newPrinter(stderr, lang)
 	if o.lang == "" {
 		lang = defaultLang(format)
+		say = newPrinter(stderr, localeLang())
 	}
 	opts, err := o.options(fs.Args())
 	if err != nil {
 		return exitUsage, err
 	}
-	opts.OnEndpoint = func(addr string) { fmt.Fprintf(stderr, "connscope: probing %s\n", addr) }
+	opts.OnEndpoint = func(addr string) { say.line("cli.probe.probing", result.Text("endpoint", addr)) }
 	ctx, stop := stopContext(0)
 	defer stop()
 	var res *result.ProbeResult
@@ -133,7 +135,7 @@ func runProbe(args []string, stdout, stderr io.Writer) (int, error) {
 		if err != nil {
 			return exitUsage, err
 		}
-		fmt.Fprintf(stderr, "connscope: wrote %d packets captured on %s to %s\n", res.Capture.Packets, res.Capture.Interface, o.write)
+		say.line("cli.probe.wrote", result.Int("n", res.Capture.Packets), result.Text("iface", res.Capture.Interface), result.File("file", o.write))
 	} else {
 		res = probe.Run(ctx, opts)
 	}
@@ -145,17 +147,17 @@ func runProbe(args []string, stdout, stderr io.Writer) (int, error) {
 	if o.output != "" {
 		f, err := os.Create(o.output)
 		if err != nil {
-			return exitUsage, fmt.Errorf("cannot write the report: %w", err)
+			return exitUsage, wrapped("cli.output.report", cannotWrite(o.output, err))
 		}
 		defer f.Close()
 		out = f
 	}
 	if err := report.WriteProbe(out, shown, format, report.ProbeOptions{Lang: lang}); err != nil {
-		return exitUsage, fmt.Errorf("writing the report: %w", err)
+		return exitUsage, wrapped("cli.output.writing-report", err)
 	}
 	if f, ok := out.(*os.File); ok && o.output != "" {
 		if err := f.Close(); err != nil && !errors.Is(err, os.ErrClosed) {
-			return exitUsage, fmt.Errorf("writing the report: %w", err)
+			return exitUsage, wrapped("cli.output.writing-report", err)
 		}
 	}
 	if res.Problems > 0 {
@@ -168,11 +170,11 @@ func runProbe(args []string, stdout, stderr io.Writer) (int, error) {
 func (o *probeOptions) options(args []string) (probe.Options, error) {
 	var opts probe.Options
 	if len(args) == 0 && len(o.agents) == 0 {
-		return opts, &usageError{"probe needs a target: HOST[:PORT] (e.g. apexone.example.com:4343)"}
+		return opts, usageErr("cli.probe.no-target")
 	}
-	prof, err := knowledge.ProfileByName(o.profile)
+	prof, err := profileByName(o.profile)
 	if err != nil {
-		return opts, &usageError{"--profile: " + err.Error()}
+		return opts, err
 	}
 	opts.Profile = prof
 	port := 0
@@ -184,27 +186,27 @@ func (o *probeOptions) options(args []string) (probe.Options, error) {
 	for _, a := range args {
 		t, err := probe.ParseTarget(a, port, probe.RoleServer)
 		if err != nil {
-			return opts, &usageError{err.Error()}
+			return opts, flagErr(err)
 		}
 		opts.Targets = append(opts.Targets, t)
 	}
 	for _, a := range o.agents {
 		t, err := probe.ParseTarget(a, 0, probe.RoleAgentListener)
 		if err != nil {
-			return opts, &usageError{"--agent " + err.Error()}
+			return opts, usageErr("cli.probe.agent", result.Sub("error", errorMessage(err)))
 		}
 		opts.Targets = append(opts.Targets, t)
 	}
 	for _, n := range o.serverNames {
 		t, err := probe.ParseTarget(n, 1, probe.RoleServer)
 		if err != nil || t.Name == "" {
-			return opts, &usageError{fmt.Sprintf("--server-name %q is not a DNS name", n)}
+			return opts, usageErr("cli.probe.server-name", quoted("value", n))
 		}
 		opts.ServerNames = append(opts.ServerNames, t.Name)
 	}
 	if len(o.clientVersions) > 0 {
 		if opts.ClientVersions, err = probe.ParseClientVersions(o.clientVersions); err != nil {
-			return opts, &usageError{err.Error()}
+			return opts, flagErr(err)
 		}
 		opts.ClientSource, opts.ClientDetail = "flag", result.Msg("probe.client-versions-flag")
 	} else {
@@ -218,31 +220,31 @@ func (o *probeOptions) options(args []string) (probe.Options, error) {
 	case probe.CiphersCommon, probe.CiphersAll:
 		opts.Ciphers = o.ciphers
 	default:
-		return opts, &usageError{fmt.Sprintf("--ciphers %q: use common or all", o.ciphers)}
+		return opts, usageErr("cli.probe.ciphers", quoted("value", o.ciphers))
 	}
 	if o.url != "" && o.url[0] != '/' {
-		return opts, &usageError{fmt.Sprintf("--url %q: give a path that starts with /", o.url)}
+		return opts, usageErr("cli.probe.url", quoted("value", o.url))
 	}
 	opts.URL, opts.NoURL = o.url, o.noURL
 	if o.timeout < 10*time.Millisecond || o.timeout > time.Minute {
-		return opts, &usageError{"--timeout must be between 10ms and 1m"}
+		return opts, usageErr("cli.probe.timeout")
 	}
 	opts.Timeout = o.timeout
 	for _, d := range o.dns {
 		t, err := probe.ParseTarget(d, 53, "")
 		if err != nil || !t.Addr.IsValid() {
-			return opts, &usageError{fmt.Sprintf("--dns %q: give a DNS server's address (and port)", d)}
+			return opts, usageErr("cli.probe.dns", quoted("value", d))
 		}
 		opts.Resolvers = append(opts.Resolvers, netip.AddrPortFrom(t.Addr, uint16(t.Port)).String())
 	}
 	if o.ca != "" {
 		b, err := os.ReadFile(o.ca)
 		if err != nil {
-			return opts, fmt.Errorf("--ca: %w", err)
+			return opts, &cliError{msg: result.Msg("cli.probe.ca-unreadable", result.File("file", o.ca), result.Sub("why", why(err))), err: err}
 		}
 		opts.Roots = x509.NewCertPool()
 		if !opts.Roots.AppendCertsFromPEM(b) {
-			return opts, &usageError{fmt.Sprintf("--ca %s holds no PEM certificate", o.ca)}
+			return opts, usageErr("cli.probe.ca-no-pem", result.File("file", o.ca))
 		}
 	}
 	return opts, nil

@@ -11,6 +11,7 @@ import (
 
 	"github.com/connscope/connscope/analyze"
 	"github.com/connscope/connscope/capture/pcapfile"
+	"github.com/connscope/connscope/knowledge"
 	"github.com/connscope/connscope/result"
 	"github.com/mattn/go-isatty"
 )
@@ -85,7 +86,8 @@ type progressCounts interface {
 // progressLine draws the progress of one analysis.
 type progressLine struct {
 	w      io.Writer
-	total  int64 // the file's size; 0 when unknown (a pipe)
+	say    printer // words the line
+	total  int64   // the file's size; 0 when unknown (a pipe)
 	read   *countingReader
 	counts progressCounts
 	start  time.Time
@@ -101,25 +103,24 @@ type progressLine struct {
 func (p *progressLine) text(now time.Time) string {
 	read := p.read.n.Load()
 	var b strings.Builder
-	b.WriteString("connscope: ")
+	packets, conns := result.Text("packets", countText(p.counts.Packets())), result.Text("conns", countText(p.counts.Flows()))
 	if p.total > 0 {
 		pct := min(read*100/p.total, 100)
-		fmt.Fprintf(&b, "%d%% of %s", pct, byteSize(p.total))
+		b.WriteString(p.say.text("cli.progress.percent", result.Int("percent", pct), result.Text("total", byteSize(p.total)), packets, conns))
 	} else {
-		fmt.Fprintf(&b, "%s read", byteSize(read))
+		b.WriteString(p.say.text("cli.progress.read", result.Text("read", byteSize(read)), packets, conns))
 	}
-	fmt.Fprintf(&b, ", %s packets, %s connections", countText(p.counts.Packets()), countText(p.counts.Flows()))
 	if p.total > 0 && read >= p.total {
-		b.WriteString("; diagnosing them") // the file is read: the verdicts are worked out
+		b.WriteString(p.say.text("cli.progress.diagnosing")) // the file is read: the verdicts are worked out
 		return b.String()
 	}
 	elapsed := now.Sub(p.start)
 	if elapsed >= 100*time.Millisecond && read > 0 {
 		rate := float64(read) / elapsed.Seconds()
-		fmt.Fprintf(&b, ", %s/s", byteSize(int64(rate)))
+		b.WriteString(p.say.text("cli.progress.rate", result.Text("rate", byteSize(int64(rate)))))
 		if p.total > read {
 			left := time.Duration(float64(p.total-read) / rate * float64(time.Second))
-			fmt.Fprintf(&b, ", %s left", shortDuration(left))
+			b.WriteString(p.say.text("cli.progress.left", result.Text("left", shortDuration(left))))
 		}
 	}
 	return b.String()
@@ -128,7 +129,7 @@ func (p *progressLine) text(now time.Time) string {
 // draw writes the line over the one shown.
 func (p *progressLine) draw(now time.Time) {
 	s := p.text(now)
-	n := len([]rune(s))
+	n := displayWidth(s)
 	pad := ""
 	if n < p.width {
 		pad = strings.Repeat(" ", p.width-n)
@@ -147,8 +148,8 @@ func (p *progressLine) clear() {
 
 // startProgress wraps the capture file f of size total (0: unknown) for counting, and starts
 // drawing the line on w, with the counts, as the ticks come.
-func startProgress(w io.Writer, f io.Reader, total int64, counts progressCounts) *progressLine {
-	p := &progressLine{w: w, total: total, read: &countingReader{r: f}, counts: counts,
+func startProgress(w io.Writer, lang knowledge.Lang, f io.Reader, total int64, counts progressCounts) *progressLine {
+	p := &progressLine{w: w, say: newPrinter(w, lang), total: total, read: &countingReader{r: f}, counts: counts,
 		start: progressClock(), done: make(chan struct{}), exited: make(chan struct{})}
 	ticks, stop := progressTicks()
 	p.stopTicks = stop
@@ -186,7 +187,7 @@ func (p *progressLine) Stop() {
 
 // analyzeFile analyses the capture at path as analyze.File does, with the progress line on
 // stderr when it is a terminal (and not quiet).
-func analyzeFile(path string, opts analyze.Options, stderr io.Writer, quiet bool) (*result.Result, error) {
+func analyzeFile(path string, opts analyze.Options, stderr io.Writer, quiet bool, lang knowledge.Lang) (*result.Result, error) {
 	if quiet || !isTerminal(stderr) {
 		return analyze.File(path, opts)
 	}
@@ -201,7 +202,7 @@ func analyzeFile(path string, opts analyze.Options, stderr io.Writer, quiet bool
 	}
 	opts.Progress = &analyze.Progress{}
 	opts.Reopen = func() (*pcapfile.Reader, error) { return pcapfile.Open(path) }
-	p := startProgress(stderr, f, total, opts.Progress)
+	p := startProgress(stderr, lang, f, total, opts.Progress)
 	defer p.Stop()
 	r, err := pcapfile.NewReader(p.read, path)
 	if err != nil {
@@ -251,4 +252,18 @@ func shortDuration(d time.Duration) string {
 		return fmt.Sprintf("%dm%02ds", s/60, s%60)
 	}
 	return fmt.Sprintf("%dh%02dm", s/3600, s%3600/60)
+}
+
+// displayWidth is the number of terminal columns s takes: two for a wide character (kana, kanji,
+// full-width signs), one for any other.
+func displayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if r >= 0x1100 && (r <= 0x115f || r >= 0x2e80 && r <= 0xa4cf || r >= 0xac00 && r <= 0xd7a3 ||
+			r >= 0xf900 && r <= 0xfaff || r >= 0xfe30 && r <= 0xfe4f || r >= 0xff00 && r <= 0xff60 || r >= 0xffe0 && r <= 0xffe6) {
+			n++
+		}
+	}
+	return n
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/connscope/connscope/knowledge"
 )
 
 // TestProgressText: the progress line for given counts at given times, and how it is redrawn
@@ -107,5 +109,28 @@ func TestProgressOnTerminal(t *testing.T) {
 	code, stdout, stderr = runCLI("analyze", capture, "-f", "json", "-o", out)
 	if code != exitFailed || stdout != "" || line.FindStringSubmatch(stderr) == nil {
 		t.Errorf("-o on a terminal: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+// TestProgressJapanese: the progress line in Japanese, and its redrawing padded by terminal
+// columns (a Japanese character takes two).
+func TestProgressJapanese(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var w bytes.Buffer
+	p := &progressLine{w: &w, say: newPrinter(&w, knowledge.Japanese), total: 2_600_000_000, read: &countingReader{},
+		counts: fixedCounts{3_456_789, 12_345}, start: t0}
+	p.read.n.Store(1_092_000_000)
+	l1 := "connscope: 2.6 GB のうち 42%、パケット 3.46M 個、接続 12.3k 件、91 MB/s、残り 17s"
+	if got := p.text(t0.Add(12 * time.Second)); got != l1 {
+		t.Errorf("got  %q\nwant %q", got, l1)
+	}
+	p.draw(t0.Add(12 * time.Second))
+	p.read.n.Store(2_600_000_000)
+	p.draw(t0.Add(30 * time.Second))
+	l2 := "connscope: 2.6 GB のうち 100%、パケット 3.46M 個、接続 12.3k 件。診断中"
+	// l1 takes 81 columns (17 of its characters are wide), l2 71: l2 is padded by 10.
+	want := "\r" + l1 + "\r" + l2 + strings.Repeat(" ", 10)
+	if w.String() != want {
+		t.Errorf("drawn %q\nwant  %q", w.String(), want)
 	}
 }

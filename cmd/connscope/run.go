@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/connscope/connscope/result"
 	"github.com/spf13/pflag"
 )
 
@@ -31,11 +32,6 @@ Run 'connscope help analyze', 'connscope help capture' or 'connscope help probe'
 options, 'connscope help profiles' for the knowledge profiles (--profile).
 `
 
-// usageError is bad usage: the message is printed with a hint, and the exit code is 2.
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
-
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
@@ -54,14 +50,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		code, err = runProbe(args[1:], stdout, stderr)
 	case "version", "--version":
 		if len(args) > 1 {
-			err = &usageError{fmt.Sprintf("version takes no arguments, got %q", args[1])}
+			err = usageErr("cli.usage.no-args", result.Text("command", "version"), quoted("arg", args[1]))
 			break
 		}
 		fmt.Fprint(stdout, versionText(buildGenerator()))
 		return exitOK
 	case "help", "-h", "--help":
 		if len(args) > 2 {
-			err = &usageError{fmt.Sprintf("help takes one topic, got %d: %s", len(args)-1, strings.Join(args[1:], " "))}
+			err = usageErr("cli.usage.help-args", result.Int("n", len(args)-1), result.Text("args", strings.Join(args[1:], " ")))
 			break
 		}
 		if len(args) == 1 {
@@ -72,15 +68,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return exitOK
 		}
 	default:
-		err = &usageError{fmt.Sprintf("unknown command %q", args[0])}
+		err = usageErr("cli.usage.unknown-command", quoted("command", args[0]))
 	}
 	if err == nil {
 		return code
 	}
-	fmt.Fprintf(stderr, "connscope: error: %v\n", err)
-	var ue *usageError
-	if errors.As(err, &ue) || errors.Is(err, pflag.ErrHelp) {
-		fmt.Fprintln(stderr, "connscope: hint: run 'connscope help' for usage")
+	say := newPrinter(stderr, messageLang(args[1:]))
+	say.line("cli.error", result.Sub("error", errorMessage(err)))
+	if _, usage := asUsage(err); usage || errors.Is(err, pflag.ErrHelp) {
+		if topic := helpTopicOf(args[0]); topic != "" {
+			say.line("cli.hint-topic", result.Text("topic", topic))
+		} else {
+			say.line("cli.hint")
+		}
 	}
 	return exitUsage
 }
@@ -111,5 +111,17 @@ func writeHelp(topic string, w io.Writer) error {
 		}
 		names[i] = t.name
 	}
-	return &usageError{fmt.Sprintf("there is no help topic %q; the topics are: %s", topic, strings.Join(names, ", "))}
+	return usageErr("cli.usage.no-help-topic", quoted("topic", topic), result.Text("topics", strings.Join(names, ", ")))
+}
+
+// helpTopicOf is the help topic of a command with options whose flags or arguments are wrong
+// ("" for the others, whose hint is the general help).
+func helpTopicOf(command string) string {
+	switch command {
+	case "analyze", "analyse":
+		return "analyze"
+	case "capture", "probe":
+		return command
+	}
+	return ""
 }

@@ -239,6 +239,7 @@ func TestTLS13IdleCloseNotRefusal(t *testing.T) {
 		{"accuracy/tls13-idle-close-600ms.pcap", "10.91.1.1:38776"},
 		{"accuracy/tls13-idle-close-server-side.pcap", "10.91.1.1:39364"},
 		{"accuracy/tls13-answer-then-close.pcap", "10.91.1.1:41434"},
+		{"accuracy/tls13-idle-close-quiet.pcap", "10.91.1.1:46490"},
 	}
 	for _, tc := range cases {
 		res, fl := accuracyFlow(t, tc.file, tc.client, Options{})
@@ -257,6 +258,65 @@ func TestTLS13IdleCloseNotRefusal(t *testing.T) {
 		}
 		if sum := res.Summary; len(sum.Servers) != 1 || sum.Servers[0].OKHandshakes != 1 {
 			t.Errorf("%s: servers %+v, want one with 1 completed handshake", tc.file, sum.Servers)
+		}
+	}
+}
+
+// TestTLS13LateAnswerAfterCertificate: a TLS 1.3 server that asked for a client certificate
+// answers the client's flight (968 bytes: the certificate) with one alert-sized record and a FIN
+// 321 ms later, on a path with a 20 ms round trip: later than a refusal at once. The server
+// refused the certificate after a 300 ms check (s_client, Go's crypto/tls), or accepted it and
+// closed the idle session 300 ms later (s_client, Python's ssl). s_client answers the close_notify
+// with its own; Go's client sends one after the alert too; Python's sends none either way. The
+// packets cannot decide: tls-handshake-failure/after-client-flight-late, failed, the handshake
+// not counted as completed, the reason naming both candidates and the timing.
+func TestTLS13LateAnswerAfterCertificate(t *testing.T) {
+	const (
+		head   = "the TLS 1.3 handshake reached the client's encrypted second flight, whose first record (968 bytes) is not a Finished alone: most likely it holds a certificate the server asked for. "
+		silent = ", and the client sent nothing back. "
+		reply  = ", and the client answered with one 19-byte encrypted record of its own (the size of an alert): its close_notify, which OpenSSL's clients send only after a close_notify, but Go's crypto/tls after a fatal alert too. "
+		tail   = " ms it took to answer the ClientHello, plus 10 ms); this record came later, and the packets cannot tell which of two it is: the server refused the client's certificate after a slow check (such as a revocation check over the network), or it accepted it and closed the idle session with its close_notify. The handshake is not shown to have completed"
+	)
+	cases := []struct {
+		file, client, reason string
+		evidence             []string
+	}{
+		{"accuracy/tls13-client-cert-slow-refusal.pcap", "10.91.1.1:47182",
+			head + "321 ms later the server answered with one 19-byte encrypted record (the size of an alert) and a FIN" + silent + "A server refuses a flight within 54 ms (twice the 22" + tail,
+			[]string{"ev.client-hello", "ev.server-hello", "ev.client-second-flight-cert", "ev.server-short-record-late", "ev.side-fin-end"}},
+		{"accuracy/tls13-client-cert-idle-close-quiet.pcap", "10.91.1.1:38182",
+			head + "321 ms later the server answered with one 19-byte encrypted record (the size of an alert) and a FIN" + silent + "A server refuses a flight within 56 ms (twice the 23" + tail,
+			[]string{"ev.client-hello", "ev.server-hello", "ev.client-second-flight-cert", "ev.server-short-record-late", "ev.side-fin-end"}},
+		{"accuracy/tls13-client-cert-idle-close.pcap", "10.91.1.1:44106",
+			head + "321 ms later the server answered with one 19-byte encrypted record (the size of an alert) and a FIN" + reply + "A server refuses a flight within 61 ms (twice the 26" + tail,
+			[]string{"ev.client-hello", "ev.server-hello", "ev.client-second-flight-cert", "ev.server-short-record-late", "ev.client-short-reply", "ev.side-fin-end"}},
+		{"accuracy/tls13-client-cert-slow-refusal-go.pcap", "10.91.1.1:46500",
+			head + "322 ms later the server answered with one 19-byte encrypted record (the size of an alert) and a FIN" + reply + "A server refuses a flight within 55 ms (twice the 23" + tail,
+			[]string{"ev.client-hello", "ev.server-hello", "ev.client-second-flight-cert", "ev.server-short-record-late", "ev.side-fin-end", "ev.client-short-reply"}},
+	}
+	for _, tc := range cases {
+		res, fl := accuracyFlow(t, tc.file, tc.client, Options{})
+		if fl.Verdict != result.VerdictTLSHandshakeFailure || fl.Advice.Variant != "after-client-flight-late" || !fl.Failed {
+			t.Errorf("%s: verdict %s/%s failed %v, want tls-handshake-failure/after-client-flight-late, failed", tc.file, fl.Verdict, fl.Advice.Variant, fl.Failed)
+		}
+		if got := say(fl.Reason); fl.Reason.Key != "reason.server-late-record-after-client-flight" || got != tc.reason {
+			t.Errorf("%s: reason %s\n%q,\nwant\n%q", tc.file, fl.Reason.Key, got, tc.reason)
+		}
+		if fl.TLS == nil || fl.TLS.Established {
+			t.Errorf("%s: tls %+v, want a handshake not established", tc.file, fl.TLS)
+		}
+		var keys []string
+		for _, e := range fl.Evidence {
+			keys = append(keys, e.Text.Key)
+			if e.Text.Key == "ev.server-short-record-late" && !strings.HasSuffix(say(e.Text), " ms later: 19 bytes, encrypted (the size of an alert)") {
+				t.Errorf("%s: %q", tc.file, say(e.Text))
+			}
+		}
+		if !slices.Equal(keys, tc.evidence) {
+			t.Errorf("%s: evidence %v, want %v", tc.file, keys, tc.evidence)
+		}
+		if sum := res.Summary; len(sum.Servers) != 1 || sum.Servers[0].OKHandshakes != 0 || sum.Failed != 1 {
+			t.Errorf("%s: summary failed %d, servers %+v, want 1 failed and no completed handshake", tc.file, sum.Failed, sum.Servers)
 		}
 	}
 }

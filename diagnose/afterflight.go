@@ -44,6 +44,57 @@ func helloTurnaround(x *facts.TLS) (turnaround time.Duration, known bool) {
 	return x.SHRef.Time().Sub(x.HelloLast.Time()), true
 }
 
+// flightAnswer is how the server's one short record after the client's second flight (TLS 1.3),
+// then its end of the connection, reads (serverAnswerToFlight).
+type flightAnswer uint8
+
+const (
+	// answerNone: the packets show no such answer.
+	answerNone flightAnswer = iota
+	// answerRefusal: it came at once (within refusalWindow): the server refused the flight.
+	answerRefusal
+	// answerIdleClose: it came later, and the client's flight was a bare Finished: the server
+	// closed an idle session.
+	answerIdleClose
+	// answerUndecided: it came later, after a flight with a client certificate: a slow refusal of
+	// the certificate and an idle close fit alike.
+	answerUndecided
+)
+
+// lateAnswer reads the server's short record that came after refusalWindow. A server refuses a
+// flight as soon as it has checked it, but checking a client certificate can take long (its
+// revocation looked up over the network): timing alone does not tell that refusal from an idle
+// close. The client's flight does when it was a bare Finished (bareFinished): the server had asked
+// for no certificate, and refusing a Finished (a failed check of it) takes no time, so the record
+// is an idle close. After a flight with a certificate the packets cannot decide.
+//
+// The client's own alert-sized record after the server's (TLSRare.ClientReply) does not decide
+// either: OpenSSL's s_client answers a close_notify with its own and a fatal alert with nothing
+// (tls13-client-cert-idle-close, tls13-client-cert-slow-refusal), but a Go crypto/tls client,
+// whose handshake is complete once it sent its Finished, sends its close_notify on Close after a
+// fatal alert too (tls13-client-cert-slow-refusal-go). The reason reports it.
+func lateAnswer(x *facts.TLS) flightAnswer {
+	if bareFinished(x) {
+		return answerIdleClose
+	}
+	return answerUndecided
+}
+
+// bareFinished reports whether the client's first encrypted record after the ServerHello (TLS
+// 1.3) has exactly the size of a Finished alone under the chosen cipher suite: its 4-byte header
+// and verify_data of the hash's length, the inner content type byte and the AEAD tag (69 bytes
+// with TLS_AES_256_GCM_SHA384, 53 with TLS_AES_128_GCM_SHA256). A client asked for a certificate
+// sends its Certificate first (an empty one: 25 bytes as a record of its own; with the Finished in
+// the same record, 8 more than a bare Finished), so its first record never has that size. False
+// when the suite is not a TLS 1.3 one or a stack pads its records.
+func bareFinished(x *facts.TLS) bool {
+	if x.ServerHello == nil || !x.FirstEncrypted[facts.Client].Seen() {
+		return false
+	}
+	hashLen, tagLen, ok := x.ServerHello.SH.CipherSuite.TLS13Sizes()
+	return ok && x.FirstEncryptedLen[facts.Client] == int32(4+hashLen+1+tagLen)
+}
+
 // sideVariant is the knowledge variant that names the side that ended the connection.
 var sideVariant = [2]string{facts.Client: "client", facts.Server: "server"}
 

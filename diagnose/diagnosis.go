@@ -491,8 +491,12 @@ func (j *judge) classifyAfterServerHello(end time.Time) {
 			j.classifyClientEncryptedAlert(e, v)
 			return
 		}
-		if short, end, how, ok := serverRefusedFlight(c); ok {
+		switch short, end, how, answer := serverAnswerToFlight(c); answer {
+		case answerRefusal:
 			j.classifyRefusedFlight(short, end, how, v)
+			return
+		case answerUndecided:
+			j.classifyLateAnswer(short, end, how, v)
 			return
 		}
 	}
@@ -553,8 +557,9 @@ func tlsEstablished(c *facts.Conn) bool {
 	if v.Rank() >= tls.VersionTLS13.Rank() || isTLS13Draft(v) {
 		// TLS 1.3: the client's Finished is an encrypted record larger than an alert; or the
 		// client went on to send more records. Unless the server refused that flight: then
-		// the packets do not show the handshake complete, whatever the client sent.
-		if _, _, _, refused := serverRefusedFlight(c); refused {
+		// the packets do not show the handshake complete, whatever the client sent; nor when
+		// they cannot tell a slow refusal of it from an idle close.
+		if _, _, _, answer := serverAnswerToFlight(c); answer == answerRefusal || answer == answerUndecided {
 			return false
 		}
 		return (x.FirstEncrypted[facts.Client].Seen() && x.FirstEncryptedLen[facts.Client] > encryptedAlertMaxLen) ||
@@ -563,30 +568,27 @@ func tlsEstablished(c *facts.Conn) bool {
 	return x.CCS[facts.Client].Seen() && x.CCS[facts.Server].Seen()
 }
 
-// serverRefusedFlight reports whether the server answered the client's first encrypted record
-// after the ServerHello (in TLS 1.3 the client's second flight: its Certificate if asked for one,
-// CertificateVerify, Finished) with one record of the size of an encrypted alert and nothing
-// else, at once (within refusalWindow of it), then ended the connection, before the client ended
-// it: the server refused that flight. (A server that closes an idle session with a close_notify
-// sends the same packets, but not at once: it waits for its idle time first.) It returns that
-// record, the server's end (FIN or RST) and the phrase for it.
-func serverRefusedFlight(c *facts.Conn) (short, end facts.Ref, how string, ok bool) {
+// serverAnswerToFlight reads the server's answer to the client's first encrypted record after the
+// ServerHello (in TLS 1.3 the client's second flight: its Certificate if asked for one,
+// CertificateVerify, Finished) when that answer was one record of the size of an encrypted alert
+// and nothing else, and the server then ended the connection, before the client ended it. At
+// once (within refusalWindow of the flight) it is a refusal of the flight. Later, a server that
+// closes an idle session with a close_notify sends the same packets, and lateAnswer decides. It
+// returns answerNone when the packets show no such answer, else the record, the server's end (FIN
+// or RST) and the phrase for it.
+func serverAnswerToFlight(c *facts.Conn) (short, end facts.Ref, how string, answer flightAnswer) {
 	x := c.TLS
 	if x == nil || x.ServerAfterFlight != 1 || !x.R().ShortAnswer.Seen() {
-		return short, end, "", false
+		return short, end, "", answerNone
 	}
 	short = x.R().ShortAnswer
-	turnaround, known := helloTurnaround(x)
-	if short.Time().Sub(x.FirstEncrypted[facts.Client].Time()) > refusalWindow(turnaround, known) {
-		return short, end, "", false
-	}
 	if fin := c.Side[facts.Client].FIN; fin.Seen() && fin.Frame < short.Frame {
-		return short, end, "", false // the record answers the client's close (its close_notify)
+		return short, end, "", answerNone // the record answers the client's close (its close_notify)
 	}
 	for _, r := range c.RSTs {
 		switch {
 		case r.From == facts.Client && r.Frame < short.Frame:
-			return short, end, "", false
+			return short, end, "", answerNone
 		case r.From == facts.Server && r.Frame > short.Frame && (!end.Seen() || r.Frame < end.Frame):
 			end, how = r.Ref, "phrase.end-rst"
 		}
@@ -594,12 +596,19 @@ func serverRefusedFlight(c *facts.Conn) (short, end facts.Ref, how string, ok bo
 	if fin := c.Side[facts.Server].FIN; fin.Seen() && fin.Frame > short.Frame && (!end.Seen() || fin.Frame < end.Frame) {
 		end, how = fin, "phrase.end-fin"
 	}
-	// Without the server's end, it kept the connection open: the record may be anything.
-	return short, end, how, end.Seen()
+	if !end.Seen() {
+		// Without the server's end, it kept the connection open: the record may be anything.
+		return short, end, "", answerNone
+	}
+	turnaround, known := helloTurnaround(x)
+	if short.Time().Sub(x.FirstEncrypted[facts.Client].Time()) <= refusalWindow(turnaround, known) {
+		return short, end, how, answerRefusal
+	}
+	return short, end, how, lateAnswer(x)
 }
 
 // classifyRefusedFlight: the server refused the client's encrypted second flight (TLS 1.3) with
-// an alert-sized encrypted record and ended the connection (serverRefusedFlight). The packets
+// an alert-sized encrypted record and ended the connection (serverAnswerToFlight). The packets
 // cannot show which alert, nor whether the server had asked for a client certificate: the reason
 // names what they show and the candidates.
 func (j *judge) classifyRefusedFlight(short, end facts.Ref, how string, version result.Arg) {
@@ -614,6 +623,39 @@ func (j *judge) classifyRefusedFlight(short, end facts.Ref, how string, version 
 	j.d.Variant = variantAfterClientFlight
 	j.verdict(result.VerdictTLSHandshakeFailure, "reason.server-refused-client-flight", version,
 		result.Int("len", int(x.R().ShortAnswerLen)), result.Sub("how", result.Msg(how)))
+}
+
+// classifyLateAnswer: the server answered the client's encrypted second flight (TLS 1.3), which
+// held a certificate, with one alert-sized encrypted record and ended the connection, later than
+// a refusal comes (serverAnswerToFlight, answerUndecided). A server that refused the client's certificate after a slow check sends these
+// packets, and so does one that accepted it and closed the idle session: the verdict stays
+// tls-handshake-failure, variant after-client-flight-late, and the reason names both, with the
+// timing.
+func (j *judge) classifyLateAnswer(short, end facts.Ref, how string, version result.Arg) {
+	x := j.tlsOf()
+	flight := x.FirstEncrypted[facts.Client]
+	after := short.Time().Sub(flight.Time())
+	j.evidence(flight, "ev.client-second-flight-cert", result.Int("len", x.FirstEncryptedLen[facts.Client]))
+	j.evidence(short, "ev.server-short-record-late", result.Int("len", int(x.R().ShortAnswerLen)), dur("after", after))
+	reply := result.Msg("phrase.client-sent-nothing-back")
+	if r := x.R(); r.ClientReply.Seen() && r.ClientReplyLen <= encryptedAlertMaxLen {
+		j.evidence(r.ClientReply, "ev.client-short-reply", result.Int("len", int(r.ClientReplyLen)))
+		reply = result.Msg("phrase.client-replied-short", result.Int("len", int(r.ClientReplyLen)))
+	}
+	key := "ev.side-fin-end"
+	if how == "phrase.end-rst" {
+		key = "ev.side-rst-end"
+	}
+	j.evidence(end, key, side("side", facts.Server))
+	turnaround, known := helloTurnaround(x)
+	window := result.Msg("phrase.refusal-window-unknown", dur("window", refusalWindow(turnaround, known)))
+	if known {
+		window = result.Msg("phrase.refusal-window", dur("window", refusalWindow(turnaround, known)), dur("turnaround", turnaround))
+	}
+	j.d.Variant = variantAfterClientFlightLate
+	j.verdict(result.VerdictTLSHandshakeFailure, "reason.server-late-record-after-client-flight", version,
+		result.Int("flight_len", x.FirstEncryptedLen[facts.Client]), result.Int("len", int(x.R().ShortAnswerLen)),
+		result.Sub("how", result.Msg(how)), dur("after", after), result.Sub("window", window), result.Sub("reply", reply))
 }
 
 // classifyClientEncryptedAlert: in TLS 1.3 the client answered the server's flight with one

@@ -22,6 +22,10 @@ const (
 	variantClientTLS12      = "client-tls12"
 	// variantAfterClientFlight: a TLS 1.3 server refused the client's encrypted second flight.
 	variantAfterClientFlight = "after-client-flight"
+	// variantAfterClientFlightLate: a TLS 1.3 server answered the client's flight, which held a
+	// certificate, with an alert-sized record later than a refusal comes, and the client sent
+	// nothing back: a slow refusal of the certificate or an idle close.
+	variantAfterClientFlightLate = "after-client-flight-late"
 	// variantEncryptedAlert: a TLS 1.3 client answered the server's flight with an alert-sized
 	// encrypted record and ended the connection (most likely rejecting the server's certificate).
 	variantEncryptedAlert = "encrypted-alert"

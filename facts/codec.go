@@ -266,6 +266,8 @@ func (k *Codec) encodeTLS(e *encoder, x *TLS) {
 		e.helloErr(r.BadSHErr)
 		e.ref(r.ShortAnswer)
 		e.uvarint(uint64(uint32(r.ShortAnswerLen)))
+		e.ref(r.ClientReply)
+		e.uvarint(uint64(uint32(r.ClientReplyLen)))
 	}
 }
 
@@ -648,6 +650,8 @@ func (k *Codec) decodeTLS(d *decoder, x *TLS) *TLS {
 		r.BadSHErr = d.helloErr()
 		r.ShortAnswer = d.ref()
 		r.ShortAnswerLen = d.i32()
+		r.ClientReply = d.ref()
+		r.ClientReplyLen = d.i32()
 		x.X = r
 	}
 	return x

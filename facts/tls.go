@@ -133,6 +133,11 @@ type TLSRare struct {
 	// content is encrypted and unknown), and ShortAnswerLen its length.
 	ShortAnswer    Ref
 	ShortAnswerLen int32
+	// ClientReply is the client's first application_data record after ShortAnswer (a client that
+	// got a close_notify answers with its own; one that got a fatal alert sends nothing), and
+	// ClientReplyLen its length.
+	ClientReply    Ref
+	ClientReplyLen int32
 }
 
 // EncryptedAlertMaxLen is the longest record payload read as an encrypted alert: 2 bytes of

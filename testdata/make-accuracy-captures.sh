@@ -58,6 +58,8 @@ ACC_ALL=(
 	client-cert-required-tls13 client-cert-rejected-tls13 client-cert-gnutls-tls13 tls13-server-idle-close
 	tls13-idle-close-100ms tls13-idle-close-600ms tls13-idle-close-server-side client-cert-required-tls13-delay
 	tls13-answer-then-close
+	tls13-client-cert-slow-refusal tls13-client-cert-idle-close tls13-client-cert-idle-close-quiet
+	tls13-idle-close-quiet tls13-client-cert-slow-refusal-go
 	untrusted-cert-go-tls13
 	late-garbage downgrade-refused tls13-only-gnutls
 	tls13-client-tls12-server tls12-only-vs-tls13-server
@@ -651,7 +653,11 @@ if mode == "answer":
     body = b"connscope test stand-in for OfcNTCer.dat\n"
     s.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
 time.sleep(idle)
-s.unwrap().close()
+try:
+    s.unwrap().close()
+except (ssl.SSLError, OSError) as e: # a client that closes without its own close_notify
+    print("no close_notify from the client:", e, flush=True)
+    s.close()
 print("closed", flush=True)
 ' "$SRV" "$PORT" "$PKI/server.pem" "$PKI/server.key" "$1" "${2:-idle}"
 }
@@ -719,6 +725,174 @@ cap_tls13-answer-then-close() {
 	cap_stop
 	grep -q closed "$WORK/server.log" || die "the server did not close the session: $(cat "$WORK/server.log")"
 	expect ok "TLS 1.3" "TLS 1.3" - SF "Python ssl server (TLS 1.3 only, num_tickets 0) and s_client -tls1_3 sending its GET after its Finished, 10 ms of delay each way on the router: the server answers the GET with a 200, then 100 ms later closes with its close_notify and a FIN. The server answered with data before its close: ok"
+	finish
+}
+
+# 3b-v. After the window: a server that asked for a client certificate and refuses it slowly (as
+# one that checks its revocation over the network for hundreds of ms), and one that accepts it and
+# closes the idle session as slowly. Same network as tls13-idle-close-100ms.
+#
+# certserver MODE WAIT : for `bg`: a Python ssl server (OpenSSL, TLS 1.3 only, num_tickets 0) that
+# requests a client certificate and trusts selfsigned.pem. Its verify callback (OpenSSL's own,
+# SSL_CTX_set_verify through ctypes: Python's ssl module has none) with MODE refuse sleeps WAIT
+# seconds on its first call, then fails the certificate (the server sends its alert and a FIN,
+# then waits for the client's FIN);
+# with MODE accept it accepts the certificate, and WAIT seconds after the handshake the server
+# closes the idle session with its close_notify and a FIN.
+certserver() {
+	exec ip netns exec "$NS_S" python3 -c '
+import ctypes, socket, ssl, sys, time
+host, port, cert, key, ca, mode, wait = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6], float(sys.argv[7])
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+ctx.num_tickets = 0
+ctx.load_cert_chain(cert, key)
+ctx.load_verify_locations(ca)
+ctx.verify_mode = ssl.CERT_REQUIRED
+CB = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_int, ctypes.c_void_p)
+calls = []
+def verify(ok, store):
+    calls.append(ok)
+    if mode == "refuse":
+        if len(calls) == 1:
+            time.sleep(wait)
+        return 0
+    return 1
+cb = CB(verify)
+libssl = ctypes.CDLL("libssl.so.3")
+libssl.SSL_CTX_set_verify.argtypes = [ctypes.c_void_p, ctypes.c_int, CB]
+# The SSL_CTX pointer is the first field after the PySSLContext object header.
+sslctx = ctypes.c_void_p.from_address(id(ctx) + object.__basicsize__).value
+libssl.SSL_CTX_set_verify(sslctx, 0x01 | 0x02, cb) # SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT
+ls = socket.create_server((host, port))
+conn, _ = ls.accept()
+s = ctx.wrap_socket(conn, server_side=True, do_handshake_on_connect=False)
+try:
+    s.do_handshake()
+except ssl.SSLError as e:
+    print("refused:", e, "verify calls:", calls, flush=True)
+    # End with a FIN, as s_server does: close only once the client has closed too (a close with
+    # the unread bytes of the client flight would send a reset).
+    socket.socket.shutdown(s, socket.SHUT_WR)
+    s.settimeout(3)
+    while socket.socket.recv(s, 4096):
+        pass
+    s.close()
+    sys.exit(0)
+print("handshake done, verify calls:", calls, flush=True)
+time.sleep(wait)
+try:
+    s.unwrap().close()
+except (ssl.SSLError, OSError) as e: # a client that closes without its own close_notify
+    print("no close_notify from the client:", e, flush=True)
+    s.close()
+print("closed", flush=True)
+' "$SRV" "$PORT" "$PKI/server.pem" "$PKI/server.key" "$PKI/selfsigned.pem" "$1" "$2"
+}
+
+# quietclient [nocert] : for the agent: a Python ssl client (OpenSSL, TLS 1.3) presenting
+# selfsigned.pem (none with nocert) that sends nothing after its Finished, reads until the server's
+# close_notify or alert, then closes its socket without a close_notify of its own (Python sends
+# one only on unwrap()).
+quietclient() {
+	A timeout 10 python3 -c '
+import socket, ssl, sys
+host, port, ca, cert, key = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+ctx.check_hostname = False
+ctx.load_verify_locations(ca)
+if cert != "nocert":
+    ctx.load_cert_chain(cert, key)
+s = ctx.wrap_socket(socket.create_connection((host, port)))
+print("handshake done", flush=True)
+try:
+    print("read:", s.recv(4096), flush=True)
+except ssl.SSLError as e:
+    print("error:", e, flush=True)
+s.close()
+' "$SRV" "$PORT" "$PKI/ca.pem" "${1:-$PKI/selfsigned.pem}" "$PKI/selfsigned.key"
+}
+
+cap_tls13-client-cert-slow-refusal() {
+	begin tls13-client-cert-slow-refusal
+	acc_up
+	delay_up
+	bg server certserver refuse 0.3
+	wait_listen $PORT
+	cap_start
+	sleep 3 | ocli -tls1_3 -cert "$PKI/selfsigned.pem" -key "$PKI/selfsigned.key" >>"$WORK/client.log" 2>&1 || true
+	wait_exit "$LAST_PID" 5
+	cap_stop
+	grep -q 'refused:' "$WORK/server.log" || die "the server did not refuse the client's certificate: $(cat "$WORK/server.log")"
+	expect tls-handshake-failure "TLS 1.3" "TLS 1.3" - SF "Python ssl server (TLS 1.3 only, num_tickets 0) that requests a client certificate; its verify callback sleeps 300 ms, then fails it (alert unsupported_certificate, per s_client's log); s_client -tls1_3 presents selfsigned.pem and sends nothing after its Finished; 10 ms of delay each way on the router, captured at the agent. The server's one short encrypted record and FIN come about 300 ms after the client's flight (past twice the turnaround plus 10 ms) and the client answers it with nothing: a slow refusal of the certificate and an idle close fit the packets alike; never 'ok'"
+	finish
+}
+
+cap_tls13-client-cert-idle-close() {
+	begin tls13-client-cert-idle-close
+	acc_up
+	delay_up
+	bg server certserver accept 0.3
+	wait_listen $PORT
+	cap_start
+	sleep 3 | ocli -tls1_3 -cert "$PKI/selfsigned.pem" -key "$PKI/selfsigned.key" >>"$WORK/client.log" 2>&1 || true
+	wait_exit "$LAST_PID" 5
+	cap_stop
+	grep -q closed "$WORK/server.log" || die "the server did not close the session: $(cat "$WORK/server.log")"
+	expect tls-handshake-failure "TLS 1.3" "TLS 1.3" - SF "As tls13-client-cert-slow-refusal, but the verify callback accepts the certificate at once and the server closes the idle session with its close_notify 300 ms after the handshake; s_client answers with its own close_notify (one 19-byte encrypted record) and a FIN, which s_client does not send after a fatal alert, but a Go client does (tls13-client-cert-slow-refusal-go): the reply does not tell a slow refusal from an idle close, the verdict says it cannot tell and names both"
+	finish
+}
+
+cap_tls13-client-cert-idle-close-quiet() {
+	begin tls13-client-cert-idle-close-quiet
+	acc_up
+	delay_up
+	bg server certserver accept 0.3
+	wait_listen $PORT
+	cap_start
+	quietclient >>"$WORK/client.log" 2>&1 || true
+	wait_exit "$LAST_PID" 5
+	cap_stop
+	grep -q closed "$WORK/server.log" || die "the server did not close the session: $(cat "$WORK/server.log")"
+	expect tls-handshake-failure "TLS 1.3" "TLS 1.3" - SF "As tls13-client-cert-idle-close (the server accepts the certificate, closes the idle session 300 ms after the handshake), but the client is a Python ssl client presenting selfsigned.pem that closes its socket without a close_notify of its own: the packets are those of tls13-client-cert-slow-refusal but for the timing; a slow refusal of the certificate and an idle close fit them alike: the verdict says it cannot tell and names both"
+	finish
+}
+
+# The idle close of tls13-idle-close-100ms (no certificate asked for), 300 ms after the handshake,
+# to quietclient without a certificate: no close_notify comes back, but the client's flight is a
+# bare Finished (69 bytes with TLS_AES_256_GCM_SHA384), so the server had asked for no certificate.
+cap_tls13-idle-close-quiet() {
+	begin tls13-idle-close-quiet
+	acc_up
+	delay_up
+	bg server pyserver 0.3
+	wait_listen $PORT
+	cap_start
+	quietclient nocert >>"$WORK/client.log" 2>&1 || true
+	wait_exit "$LAST_PID" 5
+	cap_stop
+	grep -q closed "$WORK/server.log" || die "the server did not close the session: $(cat "$WORK/server.log")"
+	expect ok "TLS 1.3" "TLS 1.3" - SF "pyserver (no client certificate asked for) closes the idle session with its close_notify and a FIN 300 ms after the handshake; the client, a Python ssl client without a certificate, closes its socket without a close_notify of its own. The client's flight is a bare Finished (69 bytes): the server asked for no certificate, and a refusal of a Finished comes at once: an idle close, ok"
+	finish
+}
+
+# tls13-client-cert-slow-refusal with a Go crypto/tls client (tlsclient -wait) presenting the same
+# certificate: on the fatal alert its read fails, and its Close sends a close_notify anyway (the
+# handshake is complete on its side), so the reply that tells an idle close for s_client is there
+# after a refusal too.
+cap_tls13-client-cert-slow-refusal-go() {
+	begin tls13-client-cert-slow-refusal-go
+	acc_up
+	delay_up
+	bg server certserver refuse 0.3
+	wait_listen $PORT
+	cap_start
+	gotls -connect "$SRV:$PORT" -cafile "$PKI/ca.pem" -servername 10.77.1.2 -max 1.3 -min 1.3 -cert "$PKI/selfsigned.pem" -key "$PKI/selfsigned.key" -wait >>"$WORK/client.log" 2>&1 || true
+	wait_exit "$LAST_PID" 5
+	cap_stop
+	grep -q 'refused:' "$WORK/server.log" || die "the server did not refuse the client's certificate: $(cat "$WORK/server.log")"
+	expect tls-handshake-failure "TLS 1.3" "TLS 1.3" - SF "As tls13-client-cert-slow-refusal (the server refuses the certificate 300 ms after the flight, alert unsupported_certificate), with a Go crypto/tls client (tlsclient -wait) presenting selfsigned.pem: its read fails on the alert, and its Close sends a close_notify (one 19-byte encrypted record) and a FIN, the same as s_client after an idle close (tls13-client-cert-idle-close): a slow refusal and an idle close fit alike, never 'ok'"
 	finish
 }
 

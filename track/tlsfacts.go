@@ -30,6 +30,8 @@ func (f *flow) tlsEvent(d int, ev *tls.Event) {
 		}
 		if d == fromServer && x.FirstEncrypted[fromClient].Seen() {
 			f.answerToFlight(frame, t, ok, ev.Length)
+		} else if d == fromClient && x.X != nil {
+			f.replyToAnswer(frame, t, ok, ev.Length)
 		}
 		return
 	case ev.Kind == tls.EventHandshake && ev.Encrypted && x.FirstEncrypted[d].Seen(),
@@ -156,6 +158,17 @@ func (f *flow) answerToFlight(frame int, t time.Time, ok bool, length int) {
 	if x.ServerAfterFlight == 1 && ok && length <= facts.EncryptedAlertMaxLen {
 		x.Rare().ShortAnswer, x.Rare().ShortAnswerLen = facts.MakeRef(frame, t), int32(length)
 	}
+}
+
+// replyToAnswer notes a client application_data record of the given length that ended in frame
+// (ok: the frame is known): the first one after the server's short answer to the client's flight
+// (ShortAnswer) is kept, as the client's reply to it.
+func (f *flow) replyToAnswer(frame int, t time.Time, ok bool, length int) {
+	r := f.tls.X
+	if !ok || !r.ShortAnswer.Seen() || r.ClientReply.Seen() || frame <= r.ShortAnswer.Num() {
+		return
+	}
+	r.ClientReply, r.ClientReplyLen = facts.MakeRef(frame, t), int32(length)
 }
 
 // tlsRecord is the record's TLS facts: nil when neither side spoke TLS nor showed anything the

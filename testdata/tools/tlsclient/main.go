@@ -31,6 +31,9 @@ func main() {
 	caFile := flag.String("cafile", "", "PEM file of the CAs to trust (default: the system's)")
 	serverName := flag.String("servername", "", "name to verify and send as SNI (default: the host of -connect)")
 	get := flag.String("get", "", "after the handshake, send GET for this path and print the response")
+	certFile := flag.String("cert", "", "PEM file of a client certificate to present (with -key)")
+	keyFile := flag.String("key", "", "PEM file of -cert's private key")
+	wait := flag.Bool("wait", false, "after the handshake, send nothing and read until the server ends the session, then close (crypto/tls sends its close_notify)")
 	flag.Parse()
 	if *connect == "" {
 		fmt.Fprintln(os.Stderr, "tlsclient: error: -connect is required")
@@ -61,6 +64,13 @@ func main() {
 			fail(fmt.Errorf("no certificate in %s", *caFile))
 		}
 	}
+	if *certFile != "" {
+		cert, err := tls.LoadX509KeyPair(*certFile, *keyFile)
+		if err != nil {
+			fail(err)
+		}
+		config.Certificates = []tls.Certificate{cert}
+	}
 	if config.ServerName == "" {
 		host, _, err := net.SplitHostPort(*connect)
 		if err != nil {
@@ -84,6 +94,12 @@ func main() {
 	st := conn.ConnectionState()
 	fmt.Fprintf(os.Stderr, "tlsclient: %s -> %s: %s %s\n", conn.LocalAddr(), conn.RemoteAddr(),
 		tls.VersionName(st.Version), tls.CipherSuiteName(st.CipherSuite))
+	if *wait {
+		conn.SetDeadline(time.Now().Add(10 * time.Second))
+		_, err := io.Copy(io.Discard, conn)
+		fmt.Fprintf(os.Stderr, "tlsclient: the session ended: %v\n", err)
+		return // the deferred Close
+	}
 	if *get == "" {
 		return
 	}

@@ -29,6 +29,10 @@ type Aggregate struct {
 	// unlistedSweeps are the other unlisted probes of the pairs ctx.Sweeps counts: a sweep
 	// revises them; a pair forgotten moves them to unlisted.
 	unlistedSweeps map[scan.SweepKey]map[unlistedKey]int
+	// sweepPurgeWait counts the connections that wait before ctx.Sweeps is purged again, after
+	// a purge that freed less than a quarter of it (pairs of two hosts or more hold the rest): a
+	// purge walks every pair, so walks stay one per MaxSweepPairs/4 connections at most.
+	sweepPurgeWait int
 	agents         map[agentKey]int // every connection, for the fleet view (fleet.go)
 	maxAgents      int              // most distinct keys in agents
 	agentsDropped  int              // connections past maxAgents distinct keys
@@ -46,7 +50,9 @@ type unlistedKey struct {
 const MaxScanPairs = 1024
 
 // MaxSweepPairs bounds the pairs of address and port whose attempts are counted to find sweeps
-// across hosts: when it is reached, the pairs that probed one host only are forgotten.
+// across hosts: when it is reached, the pairs that probed one host only are forgotten (a walk of
+// every pair; when it frees less than a quarter, the next waits MaxSweepPairs/4 connections,
+// whose new pairs are turned away).
 const MaxSweepPairs = 1024
 
 // New returns an empty Aggregate whose fleet view keeps at most maxAgents distinct combinations
@@ -135,7 +141,14 @@ func (g *Aggregate) observeSweep(c *facts.Conn, d *diagnose.First) {
 		return
 	}
 	if len(g.ctx.Sweeps.Pairs) >= MaxSweepPairs {
-		g.ctx.Sweeps.PurgeSingles(g.forgetSweep)
+		if g.sweepPurgeWait > 0 {
+			g.sweepPurgeWait--
+		} else {
+			g.ctx.Sweeps.PurgeSingles(g.forgetSweep)
+			if len(g.ctx.Sweeps.Pairs) >= MaxSweepPairs*3/4 {
+				g.sweepPurgeWait = MaxSweepPairs / 4 // mostly pairs that stay: the next walks are spread out
+			}
+		}
 	}
 	if !d.Probe {
 		g.ctx.Sweeps.AddTalk(c.Client.Addr(), c.Server.Port(), MaxSweepPairs)

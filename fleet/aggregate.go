@@ -29,13 +29,12 @@ type Aggregate struct {
 	// unlistedSweeps are the other unlisted probes of the pairs ctx.Sweeps counts: a sweep
 	// revises them; a pair forgotten moves them to unlisted.
 	unlistedSweeps map[scan.SweepKey]map[unlistedKey]int
-	// sweepPurgeWait counts the connections that wait before ctx.Sweeps is purged again, after
-	// a purge that freed less than a quarter of it (pairs of two hosts or more hold the rest): a
-	// purge walks every pair, so walks stay one per MaxSweepPairs/4 connections at most.
-	sweepPurgeWait int
-	agents         map[agentKey]int // every connection, for the fleet view (fleet.go)
-	maxAgents      int              // most distinct keys in agents
-	agentsDropped  int              // connections past maxAgents distinct keys
+	// scanPurgeWait and sweepPurgeWait count the probes that wait before ctx.Scans or
+	// ctx.Sweeps is purged again (purgeWhenFull).
+	scanPurgeWait, sweepPurgeWait int
+	agents                        map[agentKey]int // every connection, for the fleet view (fleet.go)
+	maxAgents                     int              // most distinct keys in agents
+	agentsDropped                 int              // connections past maxAgents distinct keys
 }
 
 // unlistedKey groups the connections that are not listed by what the revision of their verdict
@@ -46,13 +45,12 @@ type unlistedKey struct {
 }
 
 // MaxScanPairs bounds the pairs of addresses whose probes are counted to find port scans: when
-// it is reached, the pairs that probed one port only are forgotten.
+// it is reached, the pairs that probed one port only are forgotten (purgeWhenFull).
 const MaxScanPairs = 1024
 
 // MaxSweepPairs bounds the pairs of address and port whose attempts are counted to find sweeps
-// across hosts: when it is reached, the pairs that probed one host only are forgotten (a walk of
-// every pair; when it frees less than a quarter, the next waits MaxSweepPairs/4 connections,
-// whose new pairs are turned away).
+// across hosts: when it is reached, the pairs that probed one host only are forgotten
+// (purgeWhenFull).
 const MaxSweepPairs = 1024
 
 // New returns an empty Aggregate whose fleet view keeps at most maxAgents distinct combinations
@@ -73,9 +71,10 @@ func New(maxAgents int) *Aggregate {
 // Observe records what a finished connection showed, with its first diagnosis (without context).
 func (g *Aggregate) Observe(c *facts.Conn, d *diagnose.First) {
 	if d.Probe {
-		if len(g.ctx.Scans.Pairs) >= MaxScanPairs {
+		purgeWhenFull(&g.scanPurgeWait, len(g.ctx.Scans.Pairs), MaxScanPairs, func() int {
 			g.ctx.Scans.PurgeSingles(g.forgetPair)
-		}
+			return len(g.ctx.Scans.Pairs)
+		})
 		g.ctx.Scans.AddProbe(c.Client.Addr(), c.Server, c.SYNAck.Seen(), scan.At{Ref: c.First, Vantage: c.Vantage}, MaxScanPairs)
 	}
 	g.observeSweep(c, d)
@@ -116,6 +115,20 @@ func (g *Aggregate) unlistedSweep(client netip.Addr, k unlistedKey, n int) {
 	g.unlistedSweeps[sk][k] += n
 }
 
+// purgeWhenFull purges a table of size pairs when it holds max (purge walks every pair and
+// returns the size left). When a purge freed less than a quarter of it (pairs that stay hold the
+// rest), the next max/4 calls wait (the table stays full: their new pairs are turned away), so
+// walks stay one per max/4 connections, not one per connection.
+func purgeWhenFull(wait *int, size, max int, purge func() int) {
+	switch {
+	case size < max:
+	case *wait > 0:
+		*wait--
+	case purge() >= max*3/4:
+		*wait = max / 4
+	}
+}
+
 // forgetPair moves the unlisted probes of a pair ctx.Scans forgets (one port only: no scan) to
 // those of their sweep's pair, or to the other unlisted connections.
 func (g *Aggregate) forgetPair(k scan.Key, _ *scan.Seen) {
@@ -140,16 +153,10 @@ func (g *Aggregate) observeSweep(c *facts.Conn, d *diagnose.First) {
 	if c.SYNCount == 0 {
 		return
 	}
-	if len(g.ctx.Sweeps.Pairs) >= MaxSweepPairs {
-		if g.sweepPurgeWait > 0 {
-			g.sweepPurgeWait--
-		} else {
-			g.ctx.Sweeps.PurgeSingles(g.forgetSweep)
-			if len(g.ctx.Sweeps.Pairs) >= MaxSweepPairs*3/4 {
-				g.sweepPurgeWait = MaxSweepPairs / 4 // mostly pairs that stay: the next walks are spread out
-			}
-		}
-	}
+	purgeWhenFull(&g.sweepPurgeWait, len(g.ctx.Sweeps.Pairs), MaxSweepPairs, func() int {
+		g.ctx.Sweeps.PurgeSingles(g.forgetSweep)
+		return len(g.ctx.Sweeps.Pairs)
+	})
 	if !d.Probe {
 		g.ctx.Sweeps.AddTalk(c.Client.Addr(), c.Server.Port(), MaxSweepPairs)
 		return

@@ -65,3 +65,29 @@ func TestSweepPairsBounded(t *testing.T) {
 		t.Errorf("%d pairs, %d walks for %d clients turned away; want %d, 3", len(g.ctx.Sweeps.Pairs), walks, MaxSweepPairs, MaxSweepPairs)
 	}
 }
+
+// TestScanPairsWalks: the pairs of addresses counted for port scans, when held by clients that
+// each probed two ports of their server (an agent failing on 4343 and 8080), are walked once per
+// MaxScanPairs/4 further probes, not at each.
+func TestScanPairsWalks(t *testing.T) {
+	g := New(16)
+	probe := func(client netip.Addr, port uint16) {
+		c := &facts.Conn{Client: netip.AddrPortFrom(client, 40000), Server: netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 1, 0, 1}), port), SYNCount: 1}
+		g.Observe(c, &diagnose.First{Verdict: result.VerdictSYNTimeout, Probe: true})
+	}
+	for i := 0; i < MaxScanPairs; i++ {
+		probe(netip.AddrFrom4([4]byte{10, 2, byte(i >> 8), byte(i)}), 4343)
+		probe(netip.AddrFrom4([4]byte{10, 2, byte(i >> 8), byte(i)}), 8080)
+	}
+	walks := 0
+	for i := 0; i < MaxScanPairs; i++ {
+		before := g.scanPurgeWait
+		probe(netip.AddrFrom4([4]byte{10, 4, byte(i >> 8), byte(i)}), 4343)
+		if g.scanPurgeWait > before {
+			walks++
+		}
+	}
+	if len(g.ctx.Scans.Pairs) != MaxScanPairs || walks != 3 {
+		t.Errorf("%d pairs, %d walks; want %d, 3", len(g.ctx.Scans.Pairs), walks, MaxScanPairs)
+	}
+}

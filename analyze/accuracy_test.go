@@ -17,6 +17,7 @@ import (
 var accuracyWarnings = map[string]string{
 	"accuracy/iplen-overrun.pcap": "ip-length-overrun", // frame 6's IP total length was raised by 100
 	"accuracy/port-scan.pcap":     "port-scan",         // nmap -sS from 10.91.1.9 over 202 ports
+	"accuracy/port-sweep.pcap":    "port-sweep",        // nmap -sS -Pn from 10.91.1.9 over port 4343 of 40 hosts
 }
 
 // accuracyFlags are flags a connection of the accuracy captures must carry, by file and client.

@@ -12,6 +12,7 @@ import (
 	"github.com/connscope/connscope/correlate"
 	"github.com/connscope/connscope/diagnose"
 	"github.com/connscope/connscope/diagnose/dns"
+	"github.com/connscope/connscope/diagnose/param"
 	"github.com/connscope/connscope/diagnose/scan"
 	"github.com/connscope/connscope/diagnose/views"
 	"github.com/connscope/connscope/facts"
@@ -313,7 +314,11 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 		res.Warnings = append(res.Warnings, warning("flows-evicted", 0, 0, result.Int("max", a.opts.MaxActiveFlows), result.Int("n", n)))
 	}
 	res.Summary = a.summary(counts, perServer)
-	res.Summary.Scans = a.agg.Scans()
+	var at func(uint16) *result.EvidenceAt
+	if a.vp != nil && len(a.vp.ats) > 0 { // several vantages: a frame names its capture
+		at = func(x uint16) *result.EvidenceAt { return a.vp.ats[min(int(x), len(a.vp.ats)-1)] }
+	}
+	res.Summary.Scans = a.agg.Scans(at)
 	for i, sc := range res.Summary.Scans {
 		if i == maxScanWarnings {
 			break
@@ -324,7 +329,17 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 			w.Message.Key = "warning.port-scan-narrowed"
 			w.Message.Args = append(w.Message.Args, result.Int("outside", sc.OutsidePorts), result.Int("syns", sc.OutsideSYNs))
 		}
-		res.Warnings = append(res.Warnings, w)
+		res.Warnings = append(res.Warnings, atCapture(w, sc.FirstAt))
+	}
+	res.Summary.Sweeps = a.agg.Sweeps(at)
+	for i, sw := range res.Summary.Sweeps {
+		if i == maxScanWarnings {
+			break
+		}
+		w := warning("port-sweep", 0, sw.FirstFrame, result.From("client", sw.Client), result.Int("port", sw.Port), result.Int("hosts", sw.Hosts),
+			result.Int("silent", sw.Silent), result.Int("refused", sw.Refused), result.Int("open", sw.Open), result.Int("flows", sw.Flows),
+			result.Int("frame", sw.FirstFrame), result.Text("over", param.FmtDur(sw.End.Sub(sw.Start))))
+		res.Warnings = append(res.Warnings, atCapture(w, sw.FirstAt))
 	}
 	a.finishNames(res, &ties)
 	a.agg.Fleet(&res.Summary)
@@ -342,7 +357,7 @@ func (a *Analyzer) addOutsideProbes() {
 		return func(k scan.Key) (scan.Outside, bool) {
 			p, ok := a.tr.ProbedOutside(vantage, k.Client, k.Server)
 			return scan.Outside{Ports: p.Ports, Open: p.Open, PortsUncounted: p.PortsUncounted, OpenUncounted: p.OpenUncounted,
-				SYNs: p.SYNs, First: p.First, Last: p.Last}, ok
+				SYNs: p.SYNs, First: scan.At{Ref: p.First, Vantage: vantage}, Last: scan.At{Ref: p.Last, Vantage: vantage}}, ok
 		}
 	}
 	if a.vp == nil {
@@ -355,8 +370,19 @@ func (a *Analyzer) addOutsideProbes() {
 	}
 }
 
-// maxScanWarnings bounds the port-scan warnings (summary.scans lists every scan).
+// maxScanWarnings bounds the port-scan warnings (summary.scans lists every scan), and the
+// port-sweep warnings (summary.sweeps lists every sweep).
 const maxScanWarnings = 8
+
+// atCapture words a scan's warning with the capture its frame is in (its key + "-at"), when the
+// input has several vantages (at is not nil): a frame number alone does not say which to open.
+func atCapture(w result.Warning, at *result.EvidenceAt) result.Warning {
+	if at != nil {
+		w.Message.Key += "-at"
+		w.Message.Args = append(w.Message.Args, result.Sub("capture", at.Name))
+	}
+	return w
+}
 
 // outside is what tracking skipped, as the result gives it.
 func outside(u track.Unmatched) result.Outside {

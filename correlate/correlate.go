@@ -138,7 +138,10 @@ func (k *Correlator) Flush(vs []Vantage) {
 }
 
 // partner finds the waiting group c belongs to: same client ISN (and server ISN, when both were
-// seen) or, without a SYN, the same endpoints; at no vantage yet; near in time.
+// seen) or, without a SYN, the same endpoints; at no vantage yet; near in time. Of several that
+// fit, the one with c's endpoints, else one with c's server, else none: a scanner's crafted SYNs
+// (nmap -sS) carry one ISN for every port and host they probe, and a translator changes the
+// client's endpoint, seldom the server's.
 func (k *Correlator) partner(c *facts.Conn) *group {
 	var cands []*group
 	if cs := &c.Side[facts.Client]; cs.SYNSeen {
@@ -146,12 +149,26 @@ func (k *Correlator) partner(c *facts.Conn) *group {
 	} else {
 		cands = k.byTuple[tuple{c.Client, c.Server}]
 	}
+	var sameServer, other *group
+	fitting := 0
 	for _, g := range cands {
-		if !g.done && fits(g, c) {
+		if g.done || !fits(g, c) {
+			continue
+		}
+		fitting++
+		switch r := g.recs[0]; {
+		case r.Server == c.Server && r.Client == c.Client:
 			return g
+		case r.Server == c.Server && sameServer == nil:
+			sameServer = g
+		case other == nil:
+			other = g
 		}
 	}
-	return nil
+	if sameServer != nil || fitting > 1 {
+		return sameServer
+	}
+	return other
 }
 
 // fits reports whether record c can be another view of group g's connection.

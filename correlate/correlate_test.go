@@ -4,6 +4,7 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -18,9 +19,11 @@ import (
 // captures is testdata/captures, where EXPECTED-TWOPOINT.tsv and its captures are.
 const captures = "../testdata/captures"
 
-// readExpected reads EXPECTED-TWOPOINT.tsv.
+// readExpected reads EXPECTED-TWOPOINT.tsv: its scenarios of one connection (the scans
+// scenario, of many, is TestScansPairByEndpoints's).
 func readExpected(t *testing.T) []testtable.Row {
-	return testtable.Read(t, filepath.Join(captures, "EXPECTED-TWOPOINT.tsv"), 6)
+	return slices.DeleteFunc(testtable.Read(t, filepath.Join(captures, "EXPECTED-TWOPOINT.tsv"), 6),
+		func(r testtable.Row) bool { return r["scenario"] == "scans" })
 }
 
 // groupsOf tracks the inputs (each a capture point) and correlates their records.
@@ -149,4 +152,29 @@ func nearMS(d time.Duration, ms string) bool {
 		return false
 	}
 	return math.Abs(float64(d)-f*1e6) <= 500.5
+}
+
+// TestScansPairByEndpoints: twopoint/scans-{agent,server}.pcap hold an nmap port scan and sweep,
+// whose crafted SYNs all carry one ISN: each of the 23 connections seen at both points is paired
+// with its own view at the other (same endpoints, no translator), none with another probe's,
+// and the other 39 stay alone (62 groups).
+func TestScansPairByEndpoints(t *testing.T) {
+	groups, _ := groupsOf(t, []pcapfile.Input{
+		{Path: filepath.Join(captures, "twopoint", "scans-agent.pcap"), Point: "agent"},
+		{Path: filepath.Join(captures, "twopoint", "scans-server.pcap"), Point: "server"}})
+	both := 0
+	for _, g := range groups {
+		v := g.Views
+		if v == nil || !v.View[v.Far].Seen || !v.View[v.Near].Seen {
+			continue
+		}
+		both++
+		near, far := v.View[v.Near], v.View[v.Far]
+		if v.NAT || near.Client != far.Client || near.Server != far.Server {
+			t.Errorf("%v -> %v paired with %v -> %v (NAT %v)", near.Client, near.Server, far.Client, far.Server, v.NAT)
+		}
+	}
+	if len(groups) != 62 || both != 23 {
+		t.Errorf("%d groups, %d seen at both points; want 62, 23", len(groups), both)
+	}
 }

@@ -26,6 +26,9 @@ type Context struct {
 	// Scans is what each address's probes (connections without data) of each host showed: a
 	// port scan past scan.Threshold ports.
 	Scans scan.Table
+	// Sweeps is what each address's attempts on each port showed across hosts: a sweep (a
+	// horizontal scan) past scan.SweepThreshold hosts that failed.
+	Sweeps scan.Sweeps
 }
 
 // MaxAttempts bounds the attempts Context.Attempts keeps per client and server.
@@ -162,6 +165,9 @@ func otherClient(name string, other netip.AddrPort, client netip.Addr) result.Ar
 // and server are all the inference needs.
 func Revise(ctx *Context, client netip.Addr, server netip.AddrPort, f First) result.Verdict {
 	if _, scan := ctx.Scan(client, server.Addr()); scan && f.Probe {
+		return result.VerdictPortScan
+	}
+	if _, sweep := ctx.Sweep(client, server.Port()); sweep && f.Probe {
 		return result.VerdictPortScan
 	}
 	s := ctx.Servers[server]

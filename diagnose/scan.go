@@ -16,10 +16,20 @@ func (ctx *Context) Scan(client, server netip.Addr) (*scan.Seen, bool) {
 	return ctx.Scans.Find(client, server)
 }
 
+// Sweep reports whether the attempts from client on port make a sweep of that port across
+// hosts (nil ctx: none).
+func (ctx *Context) Sweep(client netip.Addr, port uint16) (*scan.Sweep, bool) {
+	if ctx == nil {
+		return nil, false
+	}
+	return ctx.Sweeps.Find(client, port)
+}
+
 // isProbe reports whether a connection is what a port scan's attempts are (scan.IsProbe).
 func isProbe(c *facts.Conn) bool { return scan.IsProbe(c) }
 
-// inferScan makes a probe of a port scan a port-scan, keeping what happened to it in the reason.
+// inferScan makes a probe of a port scan, or of a sweep of one port across hosts, a port-scan,
+// keeping what happened to it in the reason.
 func (j *judge) inferScan(ctx *Context) bool {
 	c := j.c
 	if !j.d.Probe {
@@ -27,15 +37,9 @@ func (j *judge) inferScan(ctx *Context) bool {
 	}
 	s, ok := ctx.Scan(c.Client.Addr(), c.Server.Addr())
 	if !ok {
-		return false
+		return j.inferSweep(ctx)
 	}
-	what := j.d.Reason
-	if i, ok := injectedRST(c); ok && j.d.Verdict == result.VerdictMiddleboxReset && c.RSTs[i].From == facts.Client {
-		what = j.scannerReset(c.RSTs[i])
-	}
-	j.d.Verdict = result.VerdictPortScan
-	j.d.Variant = ""
-	j.d.VersionSuspect, j.d.VersionOrCipher = false, false
+	what := j.probeWhat()
 	j.d.Reason = result.Msg("reason.port-scan", addr("client", c.Client.Addr()), result.Int("ports", s.Ports), addr("server", c.Server.Addr()),
 		result.Int("open", s.Open), result.Int("flows", s.Flows), dur("over", s.Last.Time().Sub(s.First.Time())), result.Sub("what", what))
 	if s.Outside > 0 { // narrowed: the scan's other ports were seen by their SYNs
@@ -43,6 +47,34 @@ func (j *judge) inferScan(ctx *Context) bool {
 		j.d.Reason.Args = append(j.d.Reason.Args, result.Int("outside", s.Outside))
 	}
 	return true
+}
+
+// inferSweep makes a probe of a sweep of one port across hosts a port-scan.
+func (j *judge) inferSweep(ctx *Context) bool {
+	c := j.c
+	s, ok := ctx.Sweep(c.Client.Addr(), c.Server.Port())
+	if !ok {
+		return false
+	}
+	what := j.probeWhat()
+	j.d.Reason = result.Msg("reason.port-sweep", addr("client", c.Client.Addr()), result.Int("port", int(c.Server.Port())), result.Int("hosts", s.Hosts),
+		result.Int("failed", s.Failed()), result.Int("refused", s.Refused), result.Int("flows", s.Flows), dur("over", s.Last.Time().Sub(s.First.Time())),
+		result.Sub("what", what))
+	return true
+}
+
+// probeWhat makes the probe's verdict a port-scan and returns what happened to it, as its reason
+// said (a reset by the scanner's own stack worded so).
+func (j *judge) probeWhat() result.Message {
+	c := j.c
+	what := j.d.Reason
+	if i, ok := injectedRST(c); ok && j.d.Verdict == result.VerdictMiddleboxReset && c.RSTs[i].From == facts.Client {
+		what = j.scannerReset(c.RSTs[i])
+	}
+	j.d.Verdict = result.VerdictPortScan
+	j.d.Variant = ""
+	j.d.VersionSuspect, j.d.VersionOrCipher = false, false
+	return what
 }
 
 // scannerReset words a probe's reset in the client's name whose TTL differs from the client's

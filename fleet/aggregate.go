@@ -26,9 +26,15 @@ type Aggregate struct {
 	// unlistedProbes are the unlisted probes of the pairs ctx.Scans counts: a port scan revises
 	// them; a pair forgotten moves them to unlisted.
 	unlistedProbes map[scan.Key]map[unlistedKey]int
-	agents         map[agentKey]int // every connection, for the fleet view (fleet.go)
-	maxAgents      int              // most distinct keys in agents
-	agentsDropped  int              // connections past maxAgents distinct keys
+	// unlistedSweeps are the other unlisted probes of the pairs ctx.Sweeps counts: a sweep
+	// revises them; a pair forgotten moves them to unlisted.
+	unlistedSweeps map[scan.SweepKey]map[unlistedKey]int
+	// scanPurgeWait and sweepPurgeWait count the probes that wait before ctx.Scans or
+	// ctx.Sweeps is purged again (purgeWhenFull).
+	scanPurgeWait, sweepPurgeWait int
+	agents                        map[agentKey]int // every connection, for the fleet view (fleet.go)
+	maxAgents                     int              // most distinct keys in agents
+	agentsDropped                 int              // connections past maxAgents distinct keys
 }
 
 // unlistedKey groups the connections that are not listed by what the revision of their verdict
@@ -39,8 +45,13 @@ type unlistedKey struct {
 }
 
 // MaxScanPairs bounds the pairs of addresses whose probes are counted to find port scans: when
-// it is reached, the pairs that probed one port only are forgotten.
+// it is reached, the pairs that probed one port only are forgotten (purgeWhenFull).
 const MaxScanPairs = 1024
+
+// MaxSweepPairs bounds the pairs of address and port whose attempts are counted to find sweeps
+// across hosts: when it is reached, the pairs that probed one host only are forgotten
+// (purgeWhenFull).
+const MaxSweepPairs = 1024
 
 // New returns an empty Aggregate whose fleet view keeps at most maxAgents distinct combinations
 // of agent, server, versions, fingerprints and outcome (about 200 bytes each).
@@ -51,6 +62,7 @@ func New(maxAgents int) *Aggregate {
 		ciphers:        map[netip.AddrPort]map[tls.CipherSuite]int{},
 		unlisted:       map[unlistedKey]int{},
 		unlistedProbes: map[scan.Key]map[unlistedKey]int{},
+		unlistedSweeps: map[scan.SweepKey]map[unlistedKey]int{},
 		agents:         map[agentKey]int{},
 		maxAgents:      maxAgents,
 	}
@@ -59,11 +71,13 @@ func New(maxAgents int) *Aggregate {
 // Observe records what a finished connection showed, with its first diagnosis (without context).
 func (g *Aggregate) Observe(c *facts.Conn, d *diagnose.First) {
 	if d.Probe {
-		if len(g.ctx.Scans.Pairs) >= MaxScanPairs {
+		purgeWhenFull(&g.scanPurgeWait, len(g.ctx.Scans.Pairs), MaxScanPairs, func() int {
 			g.ctx.Scans.PurgeSingles(g.forgetPair)
-		}
-		g.ctx.Scans.AddProbe(c.Client.Addr(), c.Server, c.SYNAck.Seen(), c.First, MaxScanPairs)
+			return len(g.ctx.Scans.Pairs)
+		})
+		g.ctx.Scans.AddProbe(c.Client.Addr(), c.Server, c.SYNAck.Seen(), scan.At{Ref: c.First, Vantage: c.Vantage}, MaxScanPairs)
 	}
+	g.observeSweep(c, d)
 	g.observeServer(c)
 	g.observePath(c)
 	g.observeAgent(c, d)
@@ -80,16 +94,81 @@ func (g *Aggregate) Unlisted(c *facts.Conn, d *diagnose.First) {
 		g.unlistedProbes[pk][k]++
 		return
 	}
+	if d.Probe {
+		g.unlistedSweep(c.Client.Addr(), k, 1)
+		return
+	}
 	g.unlisted[k]++
 }
 
+// unlistedSweep counts n unlisted probes from client with the pair of client and port that
+// ctx.Sweeps counts, or with the other unlisted connections when it counts none.
+func (g *Aggregate) unlistedSweep(client netip.Addr, k unlistedKey, n int) {
+	sk := scan.SweepKey{Client: client, Port: k.server.Port()}
+	if g.ctx.Sweeps.Pairs[sk] == nil {
+		g.unlisted[k] += n
+		return
+	}
+	if g.unlistedSweeps[sk] == nil {
+		g.unlistedSweeps[sk] = map[unlistedKey]int{}
+	}
+	g.unlistedSweeps[sk][k] += n
+}
+
+// purgeWhenFull purges a table of size pairs when it holds max (purge walks every pair and
+// returns the size left). When a purge freed less than a quarter of it (pairs that stay hold the
+// rest), the next max/4 calls wait (the table stays full: their new pairs are turned away), so
+// walks stay one per max/4 connections, not one per connection.
+func purgeWhenFull(wait *int, size, max int, purge func() int) {
+	switch {
+	case size < max:
+	case *wait > 0:
+		*wait--
+	case purge() >= max*3/4:
+		*wait = max / 4
+	}
+}
+
 // forgetPair moves the unlisted probes of a pair ctx.Scans forgets (one port only: no scan) to
-// the other unlisted connections.
+// those of their sweep's pair, or to the other unlisted connections.
 func (g *Aggregate) forgetPair(k scan.Key, _ *scan.Seen) {
 	for uk, n := range g.unlistedProbes[k] {
-		g.unlisted[uk] += n
+		g.unlistedSweep(k.Client, uk, n)
 	}
 	delete(g.unlistedProbes, k)
+}
+
+// forgetSweep moves the unlisted probes of a pair ctx.Sweeps forgets (one host only: no sweep)
+// to the other unlisted connections.
+func (g *Aggregate) forgetSweep(k scan.SweepKey, _ *scan.Sweep) {
+	for uk, n := range g.unlistedSweeps[k] {
+		g.unlisted[uk] += n
+	}
+	delete(g.unlistedSweeps, k)
+}
+
+// observeSweep counts a connection begun with a SYN with the attempts of its client on its port
+// across hosts: a probe with the host and what it answered, one that carried data as talk.
+func (g *Aggregate) observeSweep(c *facts.Conn, d *diagnose.First) {
+	if c.SYNCount == 0 {
+		return
+	}
+	purgeWhenFull(&g.sweepPurgeWait, len(g.ctx.Sweeps.Pairs), MaxSweepPairs, func() int {
+		g.ctx.Sweeps.PurgeSingles(g.forgetSweep)
+		return len(g.ctx.Sweeps.Pairs)
+	})
+	if !d.Probe {
+		g.ctx.Sweeps.AddTalk(c.Client.Addr(), c.Server.Port(), MaxSweepPairs)
+		return
+	}
+	answer := scan.Silent
+	switch {
+	case c.SYNAck.Seen():
+		answer = scan.Open
+	case d.Verdict == result.VerdictRefused:
+		answer = scan.Refused
+	}
+	g.ctx.Sweeps.AddProbe(c.Client.Addr(), c.Server, answer, int(c.SYNCount), scan.At{Ref: c.First, Vantage: c.Vantage}, MaxSweepPairs)
 }
 
 // Context is the cross-connection context for the diagnosis: complete once every connection has
@@ -149,6 +228,11 @@ func (g *Aggregate) Revised() map[result.Verdict]map[netip.AddrPort]int {
 	for pk, m := range g.unlistedProbes {
 		for k, n := range m {
 			add(pk.Client, k, n)
+		}
+	}
+	for sk, m := range g.unlistedSweeps {
+		for k, n := range m {
+			add(sk.Client, k, n)
 		}
 	}
 	return out

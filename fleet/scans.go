@@ -9,9 +9,11 @@ import (
 )
 
 // Scans lists the port scans the capture holds (scan.Threshold ports or more of one
-// host probed from one address), in order of their first probe.
-func (g *Aggregate) Scans() []result.Scan {
+// host probed from one address), in order of their first probe. at names the capture of each
+// vantage (nil: one vantage, whose frames need no name).
+func (g *Aggregate) Scans(at func(vantage uint16) *result.EvidenceAt) []result.Scan {
 	var out []result.Scan
+	var firsts []scan.At
 	for k, s := range g.ctx.Scans.Pairs {
 		if s.Ports < scan.Threshold {
 			continue
@@ -19,9 +21,56 @@ func (g *Aggregate) Scans() []result.Scan {
 		out = append(out, result.Scan{Client: result.IP(k.Client.String()), Server: result.IP(k.Server.String()), Ports: s.Ports, Flows: s.Flows,
 			Open: s.Open, OpenPorts: s.OpenPorts(result.MaxScanOpenPorts), FirstFrame: s.First.Num(), LastFrame: s.Last.Num(),
 			Start: s.First.Time(), End: s.Last.Time(), OutsidePorts: s.Outside, OutsideSYNs: s.OutsideSYNs})
+		if at != nil {
+			out[len(out)-1].FirstAt, out[len(out)-1].LastAt = at(s.First.Vantage), at(s.Last.Vantage)
+		}
+		firsts = append(firsts, s.First)
 	}
-	slices.SortFunc(out, func(x, y result.Scan) int { return cmp.Compare(x.FirstFrame, y.FirstFrame) })
+	sortByFirst(out, firsts)
 	return out
+}
+
+// Sweeps lists the sweeps of one port across hosts the capture holds (scan.Sweep.IsSweep), in
+// order of their first probe. at names the capture of each vantage (nil: one vantage).
+func (g *Aggregate) Sweeps(at func(vantage uint16) *result.EvidenceAt) []result.Sweep {
+	var out []result.Sweep
+	var firsts []scan.At
+	for k, s := range g.ctx.Sweeps.Pairs {
+		if !s.IsSweep() {
+			continue
+		}
+		out = append(out, result.Sweep{Client: result.IP(k.Client.String()), Port: int(k.Port), Hosts: s.Hosts, Open: s.Open, Refused: s.Refused,
+			Silent: s.Failed() - s.Refused, Flows: s.Flows, FirstFrame: s.First.Num(), LastFrame: s.Last.Num(), Start: s.First.Time(), End: s.Last.Time()})
+		if at != nil {
+			out[len(out)-1].FirstAt, out[len(out)-1].LastAt = at(s.First.Vantage), at(s.Last.Vantage)
+		}
+		firsts = append(firsts, s.First)
+	}
+	sortByFirst(out, firsts)
+	return out
+}
+
+// sortByFirst sorts out by firsts, the first packet of each (scan.At.Before: by frame within
+// one capture, by time across captures), and firsts with it.
+func sortByFirst[T any](out []T, firsts []scan.At) {
+	idx := make([]int, len(out))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(i, j int) int {
+		switch {
+		case firsts[i].Before(firsts[j]):
+			return -1
+		case firsts[j].Before(firsts[i]):
+			return 1
+		}
+		return cmp.Compare(i, j)
+	})
+	sorted := make([]T, len(out))
+	for k, i := range idx {
+		sorted[k] = out[i]
+	}
+	copy(out, sorted)
 }
 
 // AddOutsideProbes adds to each pair of addresses whose probes are counted what its SYNs outside

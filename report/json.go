@@ -1050,13 +1050,59 @@ func jsonSummary(w *jsonWriter, wd *words, s *result.Summary) {
 	w.close(']')
 	if len(s.Scans) > 0 {
 		w.key("scans")
-		jsonScans(w, s.Scans)
+		jsonScans(w, wd, s.Scans)
+	}
+	if len(s.Sweeps) > 0 {
+		w.key("sweeps")
+		jsonSweeps(w, wd, s.Sweeps)
 	}
 	w.close('}')
 }
 
+// jsonAt writes the capture a scan's frame is in (several vantages; nil: nothing).
+func jsonAt(w *jsonWriter, wd *words, key string, at *result.EvidenceAt) {
+	if at == nil {
+		return
+	}
+	w.key(key)
+	w.open('{')
+	w.key("vantage")
+	w.int(at.Vantage)
+	w.key("capture")
+	jsonMsg(w, wd, &at.Name)
+	w.close('}')
+}
+
+// jsonSweeps writes summary.sweeps.
+func jsonSweeps(w *jsonWriter, wd *words, sweeps []result.Sweep) {
+	w.open('[')
+	for i := range sweeps {
+		sw := &sweeps[i]
+		w.elem()
+		w.open('{')
+		w.key("client")
+		w.str(string(sw.Client))
+		for _, f := range []struct {
+			key string
+			n   int
+		}{{"port", sw.Port}, {"hosts", sw.Hosts}, {"open", sw.Open}, {"refused", sw.Refused}, {"silent", sw.Silent}, {"flows", sw.Flows},
+			{"first_frame", sw.FirstFrame}, {"last_frame", sw.LastFrame}} {
+			w.key(f.key)
+			w.int(f.n)
+		}
+		w.key("start")
+		w.time(sw.Start)
+		w.key("end")
+		w.time(sw.End)
+		jsonAt(w, wd, "first_at", sw.FirstAt)
+		jsonAt(w, wd, "last_at", sw.LastAt)
+		w.close('}')
+	}
+	w.close(']')
+}
+
 // jsonScans writes summary.scans.
-func jsonScans(w *jsonWriter, scans []result.Scan) {
+func jsonScans(w *jsonWriter, wd *words, scans []result.Scan) {
 	w.open('[')
 	for i := range scans {
 		sc := &scans[i]
@@ -1090,6 +1136,8 @@ func jsonScans(w *jsonWriter, scans []result.Scan) {
 			w.key("outside_syns")
 			w.int(sc.OutsideSYNs)
 		}
+		jsonAt(w, wd, "first_at", sc.FirstAt)
+		jsonAt(w, wd, "last_at", sc.LastAt)
 		w.close('}')
 	}
 	w.close(']')

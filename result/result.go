@@ -168,7 +168,8 @@ type Warning struct {
 	// Code is a stable identifier: "truncated-file", "corrupt-file", "unreadable-file", "snaplen-cut",
 	// "client-hello-cut", "roles-guessed", "flows-not-listed", "undecodable-frames", "fleet-truncated",
 	// "dns-other-failures", "dns-not-followed", "one-direction", "kernel-drops", "capture-error",
-	// "time-out-of-range", "time-jump", "damaged-flows", "two-points-split", "two-points-unsplit".
+	// "time-out-of-range", "time-jump", "damaged-flows", "two-points-split", "two-points-unsplit",
+	// "port-scan", "port-sweep".
 	Code    string  `json:"code"`
 	Message Message `json:"message"` // one sentence that says what happened and what to do
 	Offset  int64   `json:"offset,omitempty"`
@@ -420,6 +421,31 @@ type Summary struct {
 	// data (their flows have the verdict port-scan and count in no server's row). Absent when
 	// there is none.
 	Scans []Scan `json:"scans,omitempty"`
+	// Sweeps are the sweeps of one port across hosts (horizontal scans): addresses that failed
+	// to reach many hosts on one port without sending data (their flows have the verdict
+	// port-scan too). Absent when there is none.
+	Sweeps []Sweep `json:"sweeps,omitempty"`
+}
+
+// Sweep is one address's sweep of one port across hosts.
+type Sweep struct {
+	Client IP  `json:"client"` // the sweeping address
+	Port   int `json:"port"`   // the port probed
+	Hosts  int `json:"hosts"`  // distinct hosts probed
+	// Open counts the hosts that answered with a SYN-ACK, Refused those that answered with a
+	// RST only, Silent the others (no answer, or an ICMP error).
+	Open       int       `json:"open"`
+	Refused    int       `json:"refused"`
+	Silent     int       `json:"silent"`
+	Flows      int       `json:"flows"` // probes
+	FirstFrame int       `json:"first_frame"`
+	LastFrame  int       `json:"last_frame"`
+	Start      time.Time `json:"start"`
+	End        time.Time `json:"end"`
+	// FirstAt and LastAt name the captures FirstFrame and LastFrame are in, when the input has
+	// several vantages; nil (left out) with one.
+	FirstAt *EvidenceAt `json:"first_at,omitempty"`
+	LastAt  *EvidenceAt `json:"last_at,omitempty"`
 }
 
 // Scan is one address's port scan of one host.
@@ -441,6 +467,10 @@ type Scan struct {
 	// probed was analysed.
 	OutsidePorts int `json:"outside_ports,omitempty"`
 	OutsideSYNs  int `json:"outside_syns,omitempty"`
+	// FirstAt and LastAt name the captures FirstFrame and LastFrame are in, when the input has
+	// several vantages; nil (left out) with one.
+	FirstAt *EvidenceAt `json:"first_at,omitempty"`
+	LastAt  *EvidenceAt `json:"last_at,omitempty"`
 }
 
 // MaxScanOpenPorts is the most open ports a Scan lists.

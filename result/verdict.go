@@ -108,9 +108,10 @@ const (
 	// completed: it reset the server's SYN-ACK (its application gave up, or another of its
 	// attempts won). The server and the path answered; not a failure of either.
 	VerdictClientAborted Verdict = "client-aborted"
-	// VerdictPortScan: one of many connection attempts from one address to many ports of one host
-	// that carried no data (SYN-only or SYN, SYN-ACK, RST): a port scan, not a client failing.
-	// The summary names the scan (summary.scans and a port-scan warning).
+	// VerdictPortScan: one of many connection attempts from one address to many ports of one host,
+	// or to one port of many hosts (a sweep), that carried no data (SYN-only or SYN, SYN-ACK,
+	// RST): a port scan, not a client failing. The summary names the scan (summary.scans and a
+	// port-scan warning; summary.sweeps and a port-sweep warning).
 	VerdictPortScan Verdict = "port-scan"
 )
 

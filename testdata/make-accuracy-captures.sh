@@ -51,7 +51,7 @@ CHECK=$ACC_HERE/tools/expectcheck.py
 ACC_ALL=(
 	warn-unrecognized-name
 	synack-missing-banner synack-missing-http synack-missing-tls
-	client-aborted-syn fin-retransmitted port-scan mixed-port-protocols
+	client-aborted-syn fin-retransmitted port-scan port-sweep sweep-negatives mixed-port-protocols
 	preamble-mariadb preamble-postgres preamble-ldap-starttls preamble-socks5 preamble-socks4
 	starttls-smtp starttls-imap starttls-pop3 starttls-ftp preamble-rdp
 	client-cert-required client-cert-rejected
@@ -298,6 +298,122 @@ cap_port-scan() {
 	log "the scan made $n flows"
 	expect ok "TLS 1.2" "TLS 1.2" - SF "a real agent (OpenSSL s_client -tls1_2) after the scan: GET 200"
 	expect ok "TLS 1.2,TLS 1.3" "TLS 1.2" - SF "a second real agent (10.91.1.3, Go crypto/tls default client): TLS 1.2, GET 200"
+	finish
+}
+
+# sweep_hosts : the server side of the sweep captures: 10.91.2.3-6 on the server's veth too;
+# 10.91.2.2 (s_server) and 10.91.2.3 listen on 4343, 10.91.2.4 listens on nothing there (the
+# kernel refuses: RST), the firewall drops 4343 to 10.91.2.5 (silent) and rejects it to 10.91.2.6
+# with a RST. Every other address of 10.91.2.0/24 is no host: the router's ARP for it fails, and
+# it answers with ICMP host unreachable when its rate limit lets it (else nothing).
+sweep_hosts() {
+	local a
+	for a in 10.91.2.3 10.91.2.4 10.91.2.5 10.91.2.6; do
+		S ip addr add "$a/24" dev "$VETH_S"
+		R ip neigh replace "$a" lladdr 02:91:00:02:00:02 dev "$VETH_RS" nud permanent
+	done
+	S iptables -A INPUT -p tcp -d 10.91.2.5 --dport 4343 -j DROP
+	S iptables -A INPUT -p tcp -d 10.91.2.6 --dport 4343 -j REJECT --reject-with tcp-reset
+}
+
+# sweep_expect SWEEPER VERDICT NOTE : rows for every connection of the capture, in order of its
+# first SYN: the sweeper's (VERDICT) by its host's answer, the others' from $WORK/agent-rows.tsv
+# (agent_row: one line per connection of a client, in that client's order).
+sweep_expect() {
+	local sweeper=$1 verdict=$2 note=$3 stream src dst dport n row v o c a cs nt
+	declare -A seen=() next=()
+	while IFS=$'\t' read -r stream src dst dport; do
+		[[ -n ${seen[$stream]:-} ]] && continue
+		seen[$stream]=1
+		if [[ $src == "$sweeper" ]]; then
+			case $dst in
+			10.91.2.2 | 10.91.2.3) expect "$verdict" - - - RSTO "$note; $dst listens on $dport: SYN, SYN-ACK, the sweeper's RST" ;;
+			10.91.2.4 | 10.91.2.6) expect "$verdict" - - - REJ "$note; $dst has no listener on $dport (or rejects it): SYN, RST" ;;
+			*) expect "$verdict" - - - S0 "$note; $dst is dropped by a firewall or is no host (the router's ARP fails; its ICMP host unreachable, when sent, is no TCP packet): SYN-only" ;;
+			esac
+			continue
+		fi
+		n=${next[$src]:-0}
+		row=$(awk -F'\t' -v c="$src" -v n="$n" '$1 == c { if (i++ == n) { print; exit } }' "$WORK/agent-rows.tsv")
+		[[ -n $row ]] || die "no row for connection $stream from $src"
+		next[$src]=$((n + 1))
+		IFS=$'\t' read -r _ v o c a cs nt <<<"$row"
+		expect "$v" "$o" "$c" "$a" "$cs" "$nt"
+	done < <(tshark -n -r "$OUT/$CAP_NAME.pcap" -Y 'tcp.flags.syn==1 && tcp.flags.ack==0' -T fields -E separator=/t -e tcp.stream -e ip.src -e ip.dst -e tcp.dstport 2>/dev/null)
+}
+
+# agent_row CLIENT VERDICT OFFERED CHOSEN ALERTS CONN_STATE NOTE : one connection of a client
+# that sweep_expect orders among the others.
+agent_row() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$WORK/agent-rows.tsv"; }
+
+# py_connect SRC DST PORT TIMEOUT : one connect() from SRC in the agent namespace (the real Linux
+# stack: SYN retransmissions at 1 s, 3 s, ...) that gives up after TIMEOUT seconds.
+py_connect() {
+	A timeout 30 python3 - "$@" <<'PY' >>"$WORK/client.log" 2>&1 || true
+import socket, sys
+src, dst, port, timeout = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+s = socket.socket()
+s.bind((src, 0))
+s.settimeout(timeout)
+try:
+    s.connect((dst, port))
+except OSError as e:
+    print(src, "->", dst, port, e)
+s.close()
+PY
+}
+
+# 1e". A sweep of one port across hosts, and real agents: nmap -sS -Pn from 10.91.1.9 over port
+# 4343 of 10.91.2.1-40 (sweep_hosts: 2 listen, 2 refuse, 1 dropped, 35 no host), while the agent
+# 10.91.1.3 fails to reach its server 10.91.2.5 (firewall drop) before, during and after the
+# sweep, and the agent 10.91.1.1 gets its page from 10.91.2.2.
+cap_port-sweep() {
+	begin port-sweep
+	acc_up 10.91.1.3 10.91.1.9
+	sweep_hosts
+	bg server osrv -tls1_2 -WWW
+	wait_listen $PORT
+	bg other S python3 -m http.server "$PORT" --bind 10.91.2.3 --directory "$WORK/www"
+	sleep 0.5
+	: >"$WORK/agent-rows.tsv"
+	cap_start
+	py_connect 10.91.1.3 10.91.2.5 "$PORT" 2.5
+	agent_row 10.91.1.3 syn-timeout - - - S0 "a real agent (Python connect(), 2.5 s timeout) to its server 10.91.2.5, whose firewall drops 4343: SYN at 0 and 1 s, never answered. Before the sweep: its own failure"
+	bg agent py_connect 10.91.1.3 10.91.2.5 "$PORT" 2.5
+	A nmap -sS -Pn -n -e "$VETH_A" -S 10.91.1.9 -p "$PORT" --max-retries 1 -T4 10.91.2.1-40 >>"$WORK/client.log" 2>&1
+	agent_row 10.91.1.3 syn-timeout - - - S0 "the same agent again, while the sweep runs: SYN retransmitted, never answered. Its own failure: never port-scan"
+	sleep 0.5
+	oget -tls1_2
+	agent_row 10.91.1.1 ok "TLS 1.2" "TLS 1.2" - SF "a real agent (OpenSSL s_client -tls1_2) to 10.91.2.2 after the sweep: GET 200"
+	py_connect 10.91.1.3 10.91.2.5 "$PORT" 2.5
+	agent_row 10.91.1.3 syn-timeout - - - S0 "the agent 10.91.1.3 a third time, after the sweep: never answered"
+	cap_stop
+	sweep_expect 10.91.1.9 port-scan "nmap -sS -Pn -n -p 4343 --max-retries 1 -T4 10.91.2.1-40 from 10.91.1.9: a sweep of one port over 40 addresses (one SYN each, a retransmission when unanswered). Named as a sweep in the summary, not one of dozens of syn-timeouts, refusals or unreachable hosts"
+	finish
+}
+
+# 1e"'. What a sweep is not: one agent (10.91.1.1) retrying its dead server 10.91.2.5 thirty times
+# (short connect() attempts), and thirty agents (10.91.1.10-39) trying it once each. Neither is a
+# sweep (one host; many sources): each connection keeps its own verdict, syn-timeout.
+cap_sweep-negatives() {
+	begin sweep-negatives
+	local extra=() i
+	for i in $(seq 10 39); do extra+=("10.91.1.$i"); done
+	acc_up "${extra[@]}"
+	sweep_hosts
+	: >"$WORK/agent-rows.tsv"
+	cap_start
+	for i in $(seq 30); do
+		py_connect 10.91.1.1 10.91.2.5 "$PORT" 0.5
+		agent_row 10.91.1.1 syn-timeout - - - S0 "one agent's connect() with a 0.5 s timeout to its server 10.91.2.5 (firewall drop), attempt $i of 30 in a row: one SYN, never answered. Retries to one server: never a sweep"
+	done
+	for i in $(seq 10 39); do
+		bg "agent$i" py_connect "10.91.1.$i" 10.91.2.5 "$PORT" 1.5
+		agent_row "10.91.1.$i" syn-timeout - - - S0 "one of 30 agents (10.91.1.10-39) each trying the dead server 10.91.2.5 once (connect(), 1.5 s timeout: 2 SYNs): many agents failing alike, never a sweep"
+	done
+	sleep 2.5
+	cap_stop
+	sweep_expect none - -
 	finish
 }
 

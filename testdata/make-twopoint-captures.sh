@@ -27,7 +27,8 @@
 # agent's lookups (the real glibc resolver: `ip netns exec` bind-mounts
 # /etc/netns/tp-agent/resolv.conf, nameserver 10.92.2.53, timeout:1 attempts:2) cross the router,
 # so both capture points see each query and each answer that is sent.
-# Needs what make-captures.sh needs, plus mergecap (tshark's package). Nothing leaves the machine.
+# Needs what make-captures.sh needs, plus mergecap (tshark's package), and nmap for the scans scenario.
+# Nothing leaves the machine.
 set -euo pipefail
 
 TP_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -51,7 +52,7 @@ OUT=$TP_HERE/captures/twopoint
 EXPECTED=$TP_HERE/captures/EXPECTED-TWOPOINT.tsv
 TWOPOINT=$TP_HERE/tools/twopoint.py
 
-TP_ALL=(syn-drop mtu-blackhole forged-rst nat-masquerade success rotated dns-ok dns-timeout dns-nxdomain dns-answer-lost)
+TP_ALL=(syn-drop mtu-blackhole forged-rst nat-masquerade success rotated dns-ok dns-timeout dns-nxdomain dns-answer-lost scans)
 ALL=("${TP_ALL[@]}")
 
 R() { ip netns exec "$NS_R" "$@"; }
@@ -422,6 +423,43 @@ cap_dns-answer-lost() {
 	tget "$OFC_PATH" -servername "$NAME"
 	texpect ok "nothing lost on the TLS connection; the DNS queries (4: A and AAAA, each asked again) reach the server side and are answered there (4 answers in the server capture), and the router drops every answer (none in the agent capture)" "dnsmasq at $DNS answers $NAME ($SRV for A, no address for AAAA) but the router drops UDP from $DNS port 53: glibc times out; then the agent connects by address with SNI $NAME (OpenSSL -tls1_2). Two-point: the answers left the DNS server's side and never reached the agent"
 	tp_stop
+	finish
+}
+
+# (k) Scans seen at both points: an agent's GET, then from 10.92.1.9 (a second address of the
+# agent's veth) nmap -sS over ports 1-30 and 4343 of the server (the router drops ports 1-10: those
+# probes reach only the agent-side capture) and nmap -sS -Pn over port 4343 of 10.92.2.1-30 (only
+# 10.92.2.2 exists: the others' SYNs die at the router, whose ARP for them fails). The two captures
+# number their frames differently: a scan's frame must name its capture.
+cap_scans() {
+	begin scans
+	tp_up
+	A ip addr add 10.92.1.9/24 dev "$VETH_A"
+	R ip neigh replace 10.92.1.9 lladdr 02:92:00:01:00:01 dev "$VETH_RA" nud permanent
+	R iptables -A FORWARD -p tcp --dport 1:10 -j DROP
+	NACCEPT=3 bg server tsrv -tls1_2 -WWW
+	wait_listen $PORT
+	tp_start
+	tget "$OFC_PATH"
+	texpect ok "c2s and s2c all arrived" "s_client -tls1_2 GET 200 before the scans"
+	A nmap -sS -Pn -n -e "$VETH_A" -S 10.92.1.9 -p 1-30,4343 --max-retries 0 -T4 "$SRV" >>"$WORK/client.log" 2>&1
+	A nmap -sS -Pn -n -e "$VETH_A" -S 10.92.1.9 -p "$PORT" --max-retries 0 -T4 10.92.2.1-30 >>"$WORK/client.log" 2>&1
+	tp_stop
+	local stream dst dport
+	declare -A seen=()
+	while IFS=$'\t' read -r stream dst dport; do
+		[[ -n ${seen[$stream]:-} ]] && continue
+		seen[$stream]=1
+		if ((dport <= 10)); then
+			texpect port-scan "c2s lost between agent and server: the router drops ports 1-10" "nmap -sS probe of $dst:$dport from 10.92.1.9 (the vertical scan, 31 ports): SYN-only, at the agent only"
+		elif [[ $dport != "$PORT" ]]; then
+			texpect port-scan "c2s arrived; the server's RST arrived" "nmap -sS probe of $dst:$dport from 10.92.1.9 (the vertical scan): SYN, the server's RST (no listener)"
+		elif [[ $dst == "$SRV" ]]; then
+			texpect port-scan "all arrived" "nmap -sS probe of $dst:$dport from 10.92.1.9 (the vertical scan, or the sweep): SYN, SYN-ACK, the scanner's RST"
+		else
+			texpect port-scan "c2s lost at the router: no host $dst" "nmap -sS -Pn sweep of port $dport over 10.92.2.1-30 from 10.92.1.9: $dst is no host, SYN-only at the agent"
+		fi
+	done < <(tshark -n -r "$OUT/$CAP_NAME-agent.pcap" -Y 'ip.src==10.92.1.9 && tcp.flags.syn==1 && tcp.flags.ack==0' -T fields -E separator=/t -e tcp.stream -e ip.dst -e tcp.dstport 2>/dev/null)
 	finish
 }
 

@@ -36,8 +36,8 @@ type Seen struct {
 	// uncounted and openUncounted are the most ports past tracking's bounds one AddOutside gave.
 	uncounted, openUncounted int
 	// First and Last are the first and last probe's first packet (or SYN outside the analysed
-	// ports and hosts).
-	First, Last facts.Ref
+	// ports and hosts), each in its vantage's capture.
+	First, Last At
 }
 
 // MaxBitmaps bounds the scans whose ports are counted exactly (16 KiB each).
@@ -72,7 +72,7 @@ func (t *Table) PurgeSingles(forget func(Key, *Seen)) {
 // AddProbe counts one probe (a connection without data from the client) from client to port of
 // server; open: it got a SYN-ACK. at is the probe's first packet. It keeps at most maxPairs
 // pairs of addresses (see PurgeSingles).
-func (t *Table) AddProbe(client netip.Addr, server netip.AddrPort, open bool, at facts.Ref, maxPairs int) {
+func (t *Table) AddProbe(client netip.Addr, server netip.AddrPort, open bool, at At, maxPairs int) {
 	k := Key{client, server.Addr()}
 	s := t.Pairs[k]
 	if s == nil {
@@ -86,12 +86,7 @@ func (t *Table) AddProbe(client netip.Addr, server netip.AddrPort, open bool, at
 		t.Pairs[k] = s
 	}
 	s.Flows++
-	if !s.First.Seen() || at.Frame < s.First.Frame {
-		s.First = at
-	}
-	if at.Frame > s.Last.Frame {
-		s.Last = at
-	}
+	widen(&s.First, &s.Last, at)
 	t.add(s, server.Port(), open)
 }
 
@@ -144,12 +139,13 @@ type Outside struct {
 	// PortsUncounted and OpenUncounted count ports past tracking's bounds, not told apart.
 	PortsUncounted, OpenUncounted int
 	SYNs                          int
-	First, Last                   facts.Ref // the first and last SYN
+	First, Last                   At // the first and last SYN
 }
 
 // AddOutside adds to the probes from k.Client to k.Server what their SYNs outside the analysed
 // ports and hosts showed: the ports not among the analysed probes' count as probed (and in
-// Seen.Outside), those that answered as open, and the scan's first and last frame may move.
+// Seen.Outside), those that answered as open, and the scan's first and last packet may move
+// (compared by frame within one vantage's capture, by time across vantages: At.Before).
 // Only a pair with an analysed probe takes them: the scan decision is about those probes. Ports
 // added twice (the same scan seen at several vantages) count once; of the SYNs and the ports
 // past tracking's bounds, the most one call gave count.
@@ -179,11 +175,11 @@ func (t *Table) AddOutside(k Key, o Outside) {
 		s.openUncounted = o.OpenUncounted
 	}
 	s.OutsideSYNs = max(s.OutsideSYNs, o.SYNs)
-	if o.First.Seen() && o.First.Frame < s.First.Frame {
-		s.First = o.First
+	if o.First.Seen() {
+		widen(&s.First, &s.Last, o.First)
 	}
-	if o.Last.Frame > s.Last.Frame {
-		s.Last = o.Last
+	if o.Last.Seen() {
+		widen(&s.First, &s.Last, o.Last)
 	}
 }
 

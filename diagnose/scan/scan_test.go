@@ -20,7 +20,7 @@ func TestTable(t *testing.T) {
 	frame := 0
 	probe := func(from netip.Addr, port uint16, open bool) {
 		frame++
-		tab.AddProbe(from, netip.AddrPortFrom(server, port), open, facts.MakeRef(frame, t0.Add(time.Duration(frame)*time.Millisecond)), 8)
+		tab.AddProbe(from, netip.AddrPortFrom(server, port), open, At{Ref: facts.MakeRef(frame, t0.Add(time.Duration(frame)*time.Millisecond))}, 8)
 	}
 	probe(client, 4343, false)
 	probe(client, 4343, false) // the same port again: one port, two probes
@@ -56,7 +56,9 @@ func TestAddOutside(t *testing.T) {
 	scanner, other := netip.MustParseAddr("10.0.0.9"), netip.MustParseAddr("10.0.0.8")
 	server := netip.MustParseAddr("10.0.0.1")
 	t0 := time.Unix(1700000000, 0)
-	ref := func(frame int) facts.Ref { return facts.MakeRef(frame, t0.Add(time.Duration(frame)*time.Millisecond)) }
+	ref := func(frame int) At {
+		return At{Ref: facts.MakeRef(frame, t0.Add(time.Duration(frame)*time.Millisecond))}
+	}
 	var tab Table
 	for i, p := range []uint16{1, 3, 4343} { // the analysed probes, frames 10-12
 		tab.AddProbe(scanner, netip.AddrPortFrom(server, p), p == 4343, ref(10+i), 8)
@@ -81,5 +83,32 @@ func TestAddOutside(t *testing.T) {
 	}
 	if _, ok := tab.Pairs[Key{other, server}]; ok {
 		t.Errorf("a pair with no analysed probe was made")
+	}
+}
+
+// TestAddOutsideVantages: the SYNs outside the analysed ports seen at another vantage move a
+// scan's first and last packet by their time, not by their frame numbers (which count another
+// capture's frames): a later SYN at a low frame of the server's capture is not the first.
+func TestAddOutsideVantages(t *testing.T) {
+	scanner, server := netip.MustParseAddr("10.0.0.9"), netip.MustParseAddr("10.0.0.1")
+	t0 := time.Unix(1700000000, 0)
+	at := func(v uint16, frame, ms int) At {
+		return At{Ref: facts.MakeRef(frame, t0.Add(time.Duration(ms)*time.Millisecond)), Vantage: v}
+	}
+	var tab Table
+	tab.AddProbe(scanner, netip.AddrPortFrom(server, 4343), false, at(0, 100, 10), 8)
+	tab.AddProbe(scanner, netip.AddrPortFrom(server, 4344), false, at(0, 200, 50), 8)
+	var ports []uint16
+	for p := uint16(1); p <= 20; p++ {
+		ports = append(ports, p)
+	}
+	tab.AddOutside(Key{scanner, server}, Outside{Ports: ports, SYNs: 20, First: at(1, 3, 20), Last: at(1, 40, 40)}) // within the span: no move
+	s, _ := tab.Find(scanner, server)
+	if s.First != at(0, 100, 10) || s.Last != at(0, 200, 50) {
+		t.Errorf("first %+v last %+v; want the agent capture's frames 100 and 200", s.First, s.Last)
+	}
+	tab.AddOutside(Key{scanner, server}, Outside{Ports: ports, SYNs: 20, First: at(1, 5, 5), Last: at(1, 60, 70)}) // earlier and later
+	if s.First != at(1, 5, 5) || s.Last != at(1, 60, 70) {
+		t.Errorf("first %+v last %+v; want the server capture's frames 5 and 60", s.First, s.Last)
 	}
 }

@@ -19,7 +19,8 @@ The rotated scenario has one capture point (the agent): its row has "-" for ever
 side would give; its merged_file column names the directory of the tcpdump -C set.
 
 A connection is the same at both points when its SYN carries the same ISN (NAT changes the
-addresses and maybe the ports, not the ISN); a packet is the same when its direction, raw sequence
+addresses and maybe the ports, not the ISN; of several with one ISN, as a scanner's crafted SYNs
+carry, the one with the same endpoints, else the same server, else none); a packet is the same when its direction, raw sequence
 and acknowledgment numbers, TCP flags, payload length and IP ID are. Per direction:
   sent     packets of that direction in the capture at the sending side,
   arrived  how many of them are in the capture at the receiving side,
@@ -93,10 +94,18 @@ def facts(agent_path, server_path):
                          **{k: "-" for k in FACTS[2:]}, "c2s_sent_at_agent": str(n_c2s),
                          "s2c_arrived_at_agent": str(len(a["pkts"]) - n_c2s)})
         return rows
-    at_server = {c["isn"]: c for c in packets(server_path)}
+    # By ISN; of several with one ISN (a scanner's crafted SYNs carry one for every probe), the
+    # one with the same endpoints, else the same server, else none.
+    at_server = collections.defaultdict(list)
+    for c in packets(server_path):
+        at_server[c["isn"]].append(c)
     rows = []
     for a in packets(agent_path):
-        s = at_server.pop(a["isn"], None)
+        cands = at_server.get(a["isn"], [])
+        s = next((c for c in cands if (c["client"], c["server"]) == (a["client"], a["server"])),
+                 next((c for c in cands if c["server"] == a["server"]), cands[0] if len(cands) == 1 else None))
+        if s is not None:
+            cands.remove(s)
         a_c2s = [p for p in a["pkts"] if (p["ip.src"], p["tcp.srcport"]) == a["client"]]
         a_s2c = [p for p in a["pkts"] if (p["ip.src"], p["tcp.srcport"]) != a["client"]]
         s_c2s = [p for p in s["pkts"] if (p["ip.src"], p["tcp.srcport"]) == s["client"]] if s else []
@@ -137,7 +146,7 @@ def facts(agent_path, server_path):
             "s2c_injected_at_agent": str(d[3]), "s2c_first_lost_server_frame": d[4],
             "offset_ms": offset, "transit_ms": transit,
         })
-    for s in at_server.values():  # seen only at the server
+    for s in (c for cands in at_server.values() for c in cands):  # seen only at the server
         rows.append({"client_at_agent": "-", "server_at_agent": "-", "client_at_server": ep(s["client"]),
                      "server_at_server": ep(s["server"]), **{k: "-" for k in FACTS[4:]}})
     return rows

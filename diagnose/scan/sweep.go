@@ -1,0 +1,190 @@
+package scan
+
+import "net/netip"
+
+// SweepThreshold is how many distinct hosts one address must fail to reach on one port
+// (attempts without data that got no SYN-ACK) for its attempts to count as a sweep: Zeek's scan
+// policy (Scan::addr_scan_threshold) uses 25. An agent that fails reaches one server, or the
+// two or three of its failover list.
+const SweepThreshold = 25
+
+// Answer is what a probe got from its host.
+type Answer uint8
+
+const (
+	// Silent: no answer (or an ICMP error from the path).
+	Silent Answer = iota
+	// Refused: a RST without a SYN-ACK.
+	Refused
+	// Open: a SYN-ACK.
+	Open
+)
+
+// SweepKey is one address probing one port on many hosts.
+type SweepKey struct {
+	Client netip.Addr
+	Port   uint16
+}
+
+// swept is one host a sweep probed, and the best answer it got.
+type swept struct {
+	host   netip.Addr
+	answer Answer
+}
+
+// Sweep is what one address's attempts on one port showed across hosts: the distinct hosts it
+// probed (connections without data) and what they answered, and its connections that carried
+// data. Below SweepThreshold hosts it keeps them in a short list; a sweep keeps a set of at most
+// MaxSweepHosts hosts (MaxSweepSets bounds how many a table makes). Past either bound, a probe of
+// a host the list or set does not hold counts as a new host.
+type Sweep struct {
+	hosts []swept
+	set   map[netip.Addr]Answer
+	// Hosts counts the distinct hosts probed; Open those that answered with a SYN-ACK, Refused
+	// those that answered with a RST only. The rest were silent.
+	Hosts, Open, Refused int
+	Flows                int // probes
+	SYNs                 int // the probes' SYNs, retransmissions included
+	// Talked counts the address's connections to the port that carried data from it: a client
+	// of the service on that port, not a sweep, when they are many.
+	Talked      int
+	First, Last At // the first and last probe's first packet
+}
+
+// Failed counts the hosts whose probes got no SYN-ACK: silent or refused.
+func (s *Sweep) Failed() int { return s.Hosts - s.Open }
+
+// IsSweep reports whether the attempts are a horizontal scan (a sweep of one port across many
+// hosts): at least SweepThreshold hosts failed, and they are at least half of those probed; the
+// probes are short (at most MaxSweepSYNs SYNs each on average: nmap sends one or two per host,
+// masscan one, while Linux connect() retries 6 times over 127 s); and the address carried data
+// on the port in fewer connections than a quarter of the failed hosts (a management server
+// notifying its agents talks to each that is up; a worm's payload goes to the few that answer).
+func (s *Sweep) IsSweep() bool {
+	f := s.Failed()
+	return f >= SweepThreshold && 2*f >= s.Hosts && s.SYNs <= MaxSweepSYNs*s.Flows && 4*s.Talked < f
+}
+
+// MaxSweepSYNs is the most SYNs a sweep's probes send each, on average.
+const MaxSweepSYNs = 3
+
+// MaxSweepSets bounds the sweeps whose hosts a table keeps in a set, and MaxSweepHosts the hosts
+// each set holds (about 50 bytes each: at most 32 × 4096 × 50 B ≈ 6.5 MB).
+const (
+	MaxSweepSets  = 32
+	MaxSweepHosts = 4096
+)
+
+// Sweeps counts a capture's attempts per address and port across hosts, keeping at most the
+// pairs its callers allow (AddProbe, AddTalk) and MaxSweepSets sets of hosts.
+type Sweeps struct {
+	Pairs map[SweepKey]*Sweep
+	sets  int
+}
+
+// Find reports whether the attempts from client on port make a sweep.
+func (t *Sweeps) Find(client netip.Addr, port uint16) (*Sweep, bool) {
+	s := t.Pairs[SweepKey{client, port}]
+	return s, s != nil && s.IsSweep()
+}
+
+// pair is the pair of client and port, made if there is room for it (nil: none).
+func (t *Sweeps) pair(k SweepKey, maxPairs int) *Sweep {
+	s := t.Pairs[k]
+	if s == nil {
+		if len(t.Pairs) >= maxPairs {
+			return nil
+		}
+		if t.Pairs == nil {
+			t.Pairs = map[SweepKey]*Sweep{}
+		}
+		s = &Sweep{}
+		t.Pairs[k] = s
+	}
+	return s
+}
+
+// AddProbe counts one probe (a connection without data from the client) from client to server
+// that sent syns SYNs and got answer; at is its first packet. It keeps at most maxPairs pairs
+// (see PurgeSingles).
+func (t *Sweeps) AddProbe(client netip.Addr, server netip.AddrPort, answer Answer, syns int, at At, maxPairs int) {
+	s := t.pair(SweepKey{client, server.Port()}, maxPairs)
+	if s == nil {
+		return
+	}
+	s.Flows++
+	s.SYNs += syns
+	widen(&s.First, &s.Last, at)
+	t.add(s, server.Addr(), answer)
+}
+
+// AddTalk counts a connection from client to port that carried data from the client.
+func (t *Sweeps) AddTalk(client netip.Addr, port uint16, maxPairs int) {
+	if s := t.pair(SweepKey{client, port}, maxPairs); s != nil {
+		s.Talked++
+	}
+}
+
+// add counts host among the sweep's hosts with the answer it got, keeping each host's best.
+func (t *Sweeps) add(s *Sweep, host netip.Addr, answer Answer) {
+	if s.set == nil && len(s.hosts) >= SweepThreshold && t.sets < MaxSweepSets {
+		t.sets++
+		s.set = make(map[netip.Addr]Answer, 2*SweepThreshold)
+		for _, h := range s.hosts {
+			s.set[h.host] = h.answer
+		}
+		s.hosts = nil
+	}
+	was, known := Silent, false
+	if s.set != nil {
+		was, known = s.set[host]
+		if known || len(s.set) < MaxSweepHosts {
+			s.set[host] = max(was, answer)
+		}
+	} else {
+		for i := range s.hosts {
+			if s.hosts[i].host == host {
+				was, known = s.hosts[i].answer, true
+				s.hosts[i].answer = max(was, answer)
+				break
+			}
+		}
+		if !known && len(s.hosts) < SweepThreshold {
+			s.hosts = append(s.hosts, swept{host, answer})
+		}
+	}
+	if !known {
+		s.Hosts++
+		s.count(answer, 1)
+		return
+	}
+	if answer > was {
+		s.count(was, -1)
+		s.count(answer, 1)
+	}
+}
+
+// count adds n to the hosts that got answer.
+func (s *Sweep) count(answer Answer, n int) {
+	switch answer {
+	case Open:
+		s.Open += n
+	case Refused:
+		s.Refused += n
+	}
+}
+
+// PurgeSingles forgets the pairs whose probes reached one host or none (most: agents failing to
+// reach their server, clients that talked), calling forget for each; a sweep reaches a second
+// host at once and stays. It keeps the pairs' memory bounded in a capture of many clients.
+func (t *Sweeps) PurgeSingles(forget func(SweepKey, *Sweep)) {
+	for k, s := range t.Pairs {
+		if s.Hosts < 2 {
+			if s.set != nil {
+				t.sets--
+			}
+			forget(k, s)
+			delete(t.Pairs, k)
+		}
+	}
+}

@@ -1,0 +1,117 @@
+package scan
+
+import (
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/connscope/connscope/facts"
+)
+
+// TestSweeps: one address's probes of one port are counted per distinct host with its best
+// answer (a host silent, then refused, then open counts once, as open); the attempts become a
+// sweep at SweepThreshold failed hosts, and not when most hosts answered, when the probes
+// retried like connect() does, or when the address talked to the port on many hosts; the set
+// past the short list counts the same; PurgeSingles forgets the pairs of one host or none.
+func TestSweeps(t *testing.T) {
+	scanner, agent, talker := netip.MustParseAddr("10.0.0.9"), netip.MustParseAddr("10.0.0.2"), netip.MustParseAddr("10.0.0.3")
+	server := netip.MustParseAddr("10.0.1.1")
+	t0 := time.Unix(1700000000, 0)
+	frame := 0
+	at := func() At {
+		frame++
+		return At{Ref: facts.MakeRef(frame, t0.Add(time.Duration(frame)*time.Millisecond))}
+	}
+	host := func(i int) netip.AddrPort {
+		return netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 0, 1, byte(i)}), 4343)
+	}
+	var tab Sweeps
+	for i := 0; i < 30; i++ { // the agent retries its one server
+		tab.AddProbe(agent, netip.AddrPortFrom(server, 4343), Silent, 7, at(), 64)
+	}
+	for i := 1; i <= SweepThreshold+5; i++ {
+		if _, ok := tab.Find(scanner, 4343); ok != (i > SweepThreshold) {
+			t.Fatalf("before host %d: sweep %v", i, ok)
+		}
+		a := Silent
+		switch {
+		case i%10 == 0:
+			a = Refused
+		case i == SweepThreshold+4:
+			a = Open
+		}
+		tab.AddProbe(scanner, host(i), a, 1, at(), 64)
+	}
+	tab.AddProbe(scanner, host(5), Refused, 2, at(), 64) // host 5: silent, then refused, then open
+	tab.AddProbe(scanner, host(5), Open, 1, at(), 64)
+	tab.AddProbe(scanner, host(10), Silent, 1, at(), 64) // refused before: stays refused
+	s, ok := tab.Find(scanner, 4343)
+	if !ok || s.Hosts != 30 || s.Open != 2 || s.Refused != 3 || s.Failed() != 28 || s.Flows != 33 || s.SYNs != 34 ||
+		s.First.Num() != 31 || s.Last.Num() != frame || s.set == nil {
+		t.Fatalf("sweep %+v (found %v), want 30 hosts, 2 open, 3 refused, 33 probes, 34 SYNs, frames 31-%d, in a set", s, ok, frame)
+	}
+	if a, ok := tab.Find(agent, 4343); ok || a.Hosts != 1 || a.Flows != 30 {
+		t.Errorf("agent %+v (sweep %v), want 1 host, 30 probes, no sweep", a, ok)
+	}
+	for i := 1; i <= 40; i++ { // a server notifying its agents: 30 down, 10 up and talked to
+		if i <= 30 {
+			tab.AddProbe(talker, host(100+i), Silent, 1, at(), 64)
+		} else {
+			tab.AddTalk(talker, 4343, 64)
+		}
+	}
+	if s, ok := tab.Find(talker, 4343); ok || s.Failed() != 30 || s.Talked != 10 {
+		t.Errorf("talker %+v (sweep %v), want 30 failed hosts, 10 talked, no sweep", s, ok)
+	}
+	cases := []struct {
+		name   string
+		answer func(i int) Answer
+		syns   int
+		sweep  bool
+	}{
+		{"all silent, one SYN each", func(int) Answer { return Silent }, 1, true},
+		{"all refused, three SYNs each", func(int) Answer { return Refused }, 3, true},
+		{"connect()'s seven SYNs each", func(int) Answer { return Silent }, 7, false},
+		{"most open", func(i int) Answer { return map[bool]Answer{true: Open, false: Silent}[i%3 != 0] }, 1, false},
+	}
+	for _, tc := range cases {
+		var tab Sweeps
+		for i := 1; i <= 3*SweepThreshold; i++ {
+			tab.AddProbe(scanner, host(i), tc.answer(i), tc.syns, at(), 64)
+		}
+		if _, ok := tab.Find(scanner, 4343); ok != tc.sweep {
+			t.Errorf("%s: sweep %v, want %v", tc.name, ok, tc.sweep)
+		}
+	}
+	var forgotten []SweepKey
+	tab.AddTalk(netip.MustParseAddr("10.0.0.4"), 4343, 64)
+	tab.PurgeSingles(func(k SweepKey, _ *Sweep) { forgotten = append(forgotten, k) })
+	if len(forgotten) != 2 || len(tab.Pairs) != 2 || tab.Pairs[SweepKey{scanner, 4343}] == nil || tab.Pairs[SweepKey{talker, 4343}] == nil {
+		t.Errorf("forgot %v, %d pairs left; want the agent's and the lone talker's forgotten", forgotten, len(tab.Pairs))
+	}
+}
+
+// TestAtBefore: packets of one capture are ordered by frame, of two captures by time (frame
+// numbers of different captures say nothing of their order); an unset At is never first.
+func TestAtBefore(t *testing.T) {
+	t0 := time.Unix(1700000000, 0)
+	at := func(v uint16, frame int, ms int) At {
+		return At{Ref: facts.MakeRef(frame, t0.Add(time.Duration(ms)*time.Millisecond)), Vantage: v}
+	}
+	cases := []struct {
+		a, b At
+		want bool
+	}{
+		{at(0, 5, 100), at(0, 9, 50), true}, // one capture: by frame
+		{at(0, 5, 100), at(1, 9, 50), false},
+		{at(1, 9, 50), at(0, 5, 100), true}, // two captures: by time, whatever the frames
+		{at(0, 5, 100), at(1, 2, 100), true},
+		{At{}, at(0, 5, 100), false},
+		{at(0, 5, 100), At{}, true},
+	}
+	for i, tc := range cases {
+		if got := tc.a.Before(tc.b); got != tc.want {
+			t.Errorf("case %d: %+v before %+v = %v, want %v", i, tc.a, tc.b, got, tc.want)
+		}
+	}
+}

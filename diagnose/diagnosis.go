@@ -711,8 +711,8 @@ func (j *judge) classifyPlain(end time.Time) {
 	if hasRST && !c.FINBefore(rst.Time()) {
 		j.evidence(rst.Ref, "ev.rst", side("side", int(rst.From)))
 		stage := result.Msg("phrase.before-data")
-		if cs.Bytes > 0 || ss.Bytes > 0 {
-			stage = param.AfterBytes(c)
+		if cs.Bytes > 0 || ss.Bytes > 0 { // before the reset, or after it
+			stage = param.AfterBytes(c, rst)
 		}
 		j.verdict(result.VerdictReset, "reason.reset", side("side", int(rst.From)), result.Sub("stage", stage))
 		return

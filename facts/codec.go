@@ -177,6 +177,10 @@ func (k *Codec) Encode(dst []byte, c *Conn) []byte {
 		e.varint(int64(r.Idle))
 		e.b = append(e.b, r.From, r.TTL, byte(r.IPID>>8), byte(r.IPID), byte(r.SideIPID>>8), byte(r.SideIPID))
 		e.bools(r.SideIPIDSet)
+		for d := range r.Bytes { // what came after the reset, mostly nothing: one byte each
+			e.varint(c.Side[d].Bytes - r.Bytes[d])
+			e.varint(int64(c.Side[d].Retrans) - int64(r.Retrans[d]))
+		}
 	}
 	k.encodeTLS(&e, c.TLS)
 	for d := range c.Path.Side {
@@ -540,6 +544,10 @@ func (k *Codec) decode(b []byte, c *Conn, tlsInto *TLS) error {
 			v := d.take(6)
 			r.From, r.TTL, r.IPID, r.SideIPID = v[0], v[1], uint16(v[2])<<8|uint16(v[3]), uint16(v[4])<<8|uint16(v[5])
 			d.bools(&r.SideIPIDSet)
+			for i := range r.Bytes {
+				r.Bytes[i] = c.Side[i].Bytes - d.varint()
+				r.Retrans[i] = int32(int64(c.Side[i].Retrans) - d.varint())
+			}
 		}
 	}
 	c.TLS = k.decodeTLS(&d, tlsInto)

@@ -184,6 +184,12 @@ type RST struct {
 	// sent before it (what its IP ID is compared with); SideIPIDSet: there was one.
 	SideIPID    uint16
 	SideIPIDSet bool
+	// Bytes is the payload bytes each side (Client, Server) had sent on the wire up to the reset,
+	// its own payload included, and Retrans the segments each had sent again among them: what a
+	// verdict about the reset counts (Side holds the whole connection's counts, those after the
+	// reset too).
+	Bytes   [2]int64
+	Retrans [2]int32
 }
 
 // ICMP is one ICMP or ICMPv6 error that quotes one of the connection's packets.

@@ -108,7 +108,9 @@ type flow struct {
 type rstRef struct {
 	from int
 	ref
-	ttl int
+	ttl     int
+	bytes   [2]int64 // each side's payload bytes up to the reset (facts.RST.Bytes)
+	retrans [2]int32
 }
 
 const (
@@ -208,14 +210,16 @@ func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Tracker) {
 	if t.Flags&capture.FlagFIN != 0 && !s.fin.Seen() {
 		s.fin = r
 	}
-	if t.Flags&capture.FlagRST != 0 {
-		f.rstCount++
-		if len(f.rsts) < maxRSTRefs {
-			f.rsts = append(f.rsts, rstRef{from: d, ref: r, ttl: int(p.TTL)})
-		}
-	}
 	if t.PayloadLen != 0 {
 		f.payload(d, p, r, lp)
+	}
+	if t.Flags&capture.FlagRST != 0 { // after its payload, which the counts it keeps include
+		f.rstCount++
+		if len(f.rsts) < maxRSTRefs {
+			cs, ss := &f.side[fromClient], &f.side[fromServer]
+			f.rsts = append(f.rsts, rstRef{from: d, ref: r, ttl: int(p.TTL),
+				bytes: [2]int64{cs.bytes, ss.bytes}, retrans: [2]int32{int32(cs.retrans), int32(ss.retrans)}})
+		}
 	}
 	if t.Flags&capture.FlagFIN != 0 {
 		f.finReceived(d, t)

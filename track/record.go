@@ -66,7 +66,7 @@ func (f *flow) fillFacts(c *facts.Conn, scratch *recordScratch) {
 			c.RSTs = make([]facts.RST, 0, len(f.rsts))
 		}
 		for i, r := range f.rsts {
-			c.RSTs = append(c.RSTs, facts.RST{Ref: r.ref, From: uint8(r.from), TTL: uint8(r.ttl)})
+			c.RSTs = append(c.RSTs, facts.RST{Ref: r.ref, From: uint8(r.from), TTL: uint8(r.ttl), Bytes: r.bytes, Retrans: r.retrans})
 			f.path.RST(i, &c.RSTs[len(c.RSTs)-1])
 		}
 		if scratch != nil {

@@ -267,9 +267,10 @@ func (a *Tracker) late(i int32, src netip.AddrPort, p *capture.Packet) bool {
 	if l := c.Path.Side[1-d].R().Loss; l != nil {
 		l.PeerLast = r
 	}
+	keptRST := false
 	if rst {
 		c.RSTCount++
-		if len(c.RSTs) < maxRSTRefs {
+		if keptRST = len(c.RSTs) < maxRSTRefs; keptRST {
 			c.RSTs = append(c.RSTs, facts.RST{Ref: r, From: uint8(d), TTL: p.TTL, IPID: p.IPID,
 				Idle: max(st.lastGap, st.prevGap), SideIPID: ps.IPID, SideIPIDSet: ps.IPIDSet})
 		}
@@ -316,6 +317,11 @@ func (a *Tracker) late(i int32, src netip.AddrPort, p *capture.Packet) bool {
 			s.FirstPayload = r
 		}
 		s.LastPayload = r
+	}
+	if keptRST { // the counts up to the reset, its own payload included
+		cs, ss := &c.Side[fromClient], &c.Side[fromServer]
+		rs := &c.RSTs[len(c.RSTs)-1]
+		rs.Bytes, rs.Retrans = [2]int64{cs.Bytes, ss.Bytes}, [2]int32{cs.Retrans, ss.Retrans}
 	}
 	if !t.noLadder {
 		addLadder(c, lp)

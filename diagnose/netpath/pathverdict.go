@@ -180,7 +180,7 @@ func (j *judge) classifyInjectedRST() bool {
 	claimed := param.Side("side", int(r.From))
 	j.evidence(r.Ref, "ev.rst-forged", claimed, j.rstTTL("ttl", i))
 	j.evidence(c.Path.Side[r.From].TTLRef, "ev.packet-it-sent", claimed, result.Int("ttl", int(c.Path.Side[r.From].TTL)))
-	bytes := param.AfterBytes(c)
+	bytes := param.AfterBytes(c, r)
 	stage := bytes
 	if x := c.TLS; x != nil && x.ServerHello != nil {
 		v := result.Text("version", x.ServerHello.SH.ChosenVersion().String())

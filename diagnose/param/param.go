@@ -51,16 +51,43 @@ func Side(name string, d int) result.Arg {
 	return result.Sub(name, result.Msg("word."+facts.SideName[d]))
 }
 
-// AfterBytes is the stage "after N bytes from the client and M from the server" of connection c.
-// The counts are payload bytes on the wire: when a side sent segments again, they include the
-// retransmitted bytes, and the phrase says so (100 bytes sent 4 times count as 400).
-func AfterBytes(c *facts.Conn) result.Message {
-	cs, ss := &c.Side[facts.Client], &c.Side[facts.Server]
-	args := []result.Arg{result.Int64("client_bytes", cs.Bytes), result.Int64("server_bytes", ss.Bytes)}
-	if n := cs.Retrans + ss.Retrans; n > 0 {
+// AfterBytes is the stage "after N bytes from the client and M from the server" of connection c
+// at its reset r: the bytes each side had sent up to r, and what a side sent after it ("and K
+// more from the server after it"), where it sent any. The counts are payload bytes on the wire:
+// when a side sent segments again, they include the retransmitted bytes, and the phrase says so
+// (100 bytes sent 4 times count as 400), for those before the reset and those after it apart.
+func AfterBytes(c *facts.Conn, r facts.RST) result.Message {
+	args := []result.Arg{result.Int64("client_bytes", r.Bytes[facts.Client]), result.Int64("server_bytes", r.Bytes[facts.Server]),
+		result.Sub("more", moreAfter(c, r))}
+	if n := int(r.Retrans[facts.Client] + r.Retrans[facts.Server]); n > 0 {
 		return result.Msg("phrase.after-bytes-retrans", append(args, result.Int("retrans", n))...)
 	}
 	return result.Msg("phrase.after-bytes", args...)
+}
+
+// moreAfter is ", and K more from the server after it" of AfterBytes: what each side sent after
+// reset r, or nothing when neither sent any.
+func moreAfter(c *facts.Conn, r facts.RST) result.Message {
+	var more [2]int64
+	resent := 0
+	for d := range c.Side {
+		more[d] = max(c.Side[d].Bytes-r.Bytes[d], 0)
+		resent += max(int(c.Side[d].Retrans-r.Retrans[d]), 0)
+	}
+	note := result.Message{}
+	if resent > 0 {
+		note = result.Msg("phrase.resent-after", result.Int("retrans", resent))
+	}
+	switch {
+	case more[facts.Client] > 0 && more[facts.Server] > 0:
+		return result.Msg("phrase.more-after-both", result.Int64("client_bytes", more[facts.Client]),
+			result.Int64("server_bytes", more[facts.Server]), result.Sub("resent", note))
+	case more[facts.Client] > 0:
+		return result.Msg("phrase.more-after", result.Int64("bytes", more[facts.Client]), Side("side", facts.Client), result.Sub("resent", note))
+	case more[facts.Server] > 0:
+		return result.Msg("phrase.more-after", result.Int64("bytes", more[facts.Server]), Side("side", facts.Server), result.Sub("resent", note))
+	}
+	return result.Message{}
 }
 
 // Endpoint is an address:port parameter from the capture.

@@ -283,8 +283,11 @@ func (j *judge) variant() string {
 			return "idle"
 		}
 	case result.VerdictNotTLS:
-		if j.d.Reason.Key == "reason.server-not-tls" {
+		switch j.d.Reason.Key {
+		case "reason.server-not-tls":
 			return "server-plain"
+		case "reason.server-spoke-first":
+			return "server-first"
 		}
 	case result.VerdictReset:
 		if ownTTLReset(c) {

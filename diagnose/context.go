@@ -294,7 +294,10 @@ func (j *judge) variant() string {
 			return "own-ttl"
 		}
 	case result.VerdictClosedDuringHandshake:
-		if d, _, ok := firstFIN(c); ok {
+		if d, fin, ok := firstFIN(c); ok {
+			if _, _, hb := earlyHeartbeat(c, d, fin); hb {
+				return "heartbeat"
+			}
 			return sideVariant[d]
 		}
 	case result.VerdictIncomplete:

@@ -521,6 +521,9 @@ func (j *judge) classifyAfterServerHello(end time.Time) {
 	}
 	// The side whose FIN came first ended the handshake, without an alert.
 	if finSeen {
+		if hb, n, ok := earlyHeartbeat(c, d, fin); ok {
+			j.evidence(hb, "ev.heartbeat-in-handshake", side("side", d), result.Int("len", int(n)))
+		}
 		j.evidence(fin, "ev.fin-during-handshake", side("side", d))
 		if hasRST {
 			j.evidence(rst.Ref, "ev.rst-during-handshake", side("side", int(rst.From)))

@@ -266,6 +266,10 @@ func (k *Codec) encodeTLS(e *encoder, x *TLS) {
 		e.helloErr(r.BadSHErr)
 		e.ref(r.ShortAnswer)
 		e.uvarint(uint64(uint32(r.ShortAnswerLen)))
+		for d := range 2 {
+			e.ref(r.Heartbeat[d])
+			e.uvarint(uint64(uint32(r.HeartbeatLen[d])))
+		}
 	}
 }
 
@@ -648,6 +652,10 @@ func (k *Codec) decodeTLS(d *decoder, x *TLS) *TLS {
 		r.BadSHErr = d.helloErr()
 		r.ShortAnswer = d.ref()
 		r.ShortAnswerLen = d.i32()
+		for i := range 2 {
+			r.Heartbeat[i] = d.ref()
+			r.HeartbeatLen[i] = d.i32()
+		}
 		x.X = r
 	}
 	return x

@@ -17,14 +17,14 @@ import (
 // and 1.8 s before the file's end) are likewise judged as in the whole capture.
 func TestCaptureEndNarrowed(t *testing.T) {
 	const (
-		synTimeout = "syn-timeout: 1 SYN to 10.91.2.2:4343 over 0.0 ms was never answered (sent at 0.0 s); the SYN left the client and " +
+		synTimeout = "syn-timeout: the one SYN to 10.91.2.2:4343 was never answered; the SYN left the client and " +
 			"no answer came back: a firewall on the way drops it (or the answers), or the server is down"
 		helloAtEnd = "incomplete: the capture ended 2.1 s after the ClientHello, before the server answered"
 		httpOK     = "ok: plain HTTP: GET /officescan/hotfix_pccnt/Common/OfcNTCer.dat answered \"HTTP/1.0 200 OK\" (83 bytes from the client, " +
 			"241 from the server)"
 		probe = "port-scan: one of 2 analysed probes from 10.91.1.9, which probed 202 ports of 10.91.2.2 (200 of them outside the analysed " +
 			"ports and hosts, seen by their SYNs; 2 answered with a SYN-ACK) over 1.3 s: a port scan, not a client failing; this probe: " +
-			"1 SYN to 10.91.2.2:%d over 0.0 ms was never answered (sent at 0.0 s); the SYN passed the capture point and no answer came " +
+			"the one SYN to 10.91.2.2:%d was never answered; the SYN passed the capture point and no answer came " +
 			"back through it: whatever drops it is beyond this point, towards the server"
 	)
 	cases := []struct {

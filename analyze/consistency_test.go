@@ -18,7 +18,8 @@ var handshakeVerdicts = map[result.Verdict]bool{
 }
 
 // contradictions lists what in a flow's verdict its own facts contradict: a server that "never
-// answered" though it sent packets, not-tls for a client that sent a ClientHello, a failed
+// answered" though it sent packets, not-tls for a client that sent a ClientHello (unless the
+// server answered it, or greeted before it, in plain text), a failed
 // handshake that completed with no fatal alert, no cipher in common after a ServerHello chose one,
 // a reset without a RST, a close during the handshake with a RST or without a FIN.
 func contradictions(fl *result.Flow) []string {
@@ -47,7 +48,7 @@ func contradictions(fl *result.Flow) []string {
 			add(string(fl.Verdict) + ", but the server sent data and no alert")
 		}
 	case result.VerdictNotTLS:
-		if hello && fl.Advice.Variant != "server-plain" {
+		if hello && fl.Advice.Variant != "server-plain" && fl.Advice.Variant != "server-first" {
 			add("not-tls, but this flow's client sent a ClientHello")
 		}
 		if !hello && !tlsExpected(fl) {

@@ -108,13 +108,34 @@ func firstFIN(c *facts.Conn) (d int, fin facts.Ref, ok bool) {
 	return d, fin, ok
 }
 
+// earlyHeartbeat returns the heartbeat record side d sent in plain text, before the handshake
+// completed, when d is the client and it came no later than end, the packet with which the
+// client ended the connection: a record no client sends while its handshake is under way, but
+// the probe of a Heartbleed (CVE-2014-0160) scanner or exploit does.
+func earlyHeartbeat(c *facts.Conn, d int, end facts.Ref) (hb facts.Ref, length int32, ok bool) {
+	x := c.TLS
+	if d != facts.Client || x == nil {
+		return facts.Ref{}, 0, false
+	}
+	hb = x.R().Heartbeat[facts.Client]
+	if !hb.Seen() || hb.Frame > end.Frame {
+		return facts.Ref{}, 0, false
+	}
+	return hb, x.R().HeartbeatLen[facts.Client], true
+}
+
 // afterFlightHint says what the client did between the server's plaintext certificate and end,
 // the packet with which side d ended the handshake; empty unless d is the client, the
 // certificate came before end and the client sent no ChangeCipherSpec. Only a client that sent
 // nothing after the certificate and ended the connection within promptEnd is said to have
-// given up right after it; otherwise the hint gives what it sent and when it ended.
+// given up right after it; otherwise the hint gives what it sent and when it ended. A client's
+// heartbeat record before the handshake completed is named first: what the client sent.
 func afterFlightHint(c *facts.Conn, d int, end facts.Ref) result.Arg {
 	x := c.TLS
+	if hb, n, ok := earlyHeartbeat(c, d, end); ok {
+		return result.Sub("hint", result.Msg("phrase.heartbeat-in-handshake", result.Int("frame", hb.Num()), result.Int("len", int(n)),
+			dur("after", end.Time().Sub(hb.Time()))))
+	}
 	if d != facts.Client || x == nil || !x.CertRef.Seen() || x.CertRef.Frame >= end.Frame || x.CCS[facts.Client].Seen() {
 		return result.Sub("hint", result.Message{})
 	}

@@ -289,15 +289,21 @@ func (j *judge) variant() string {
 			return "idle"
 		}
 	case result.VerdictNotTLS:
-		if j.d.Reason.Key == "reason.server-not-tls" {
+		switch j.d.Reason.Key {
+		case "reason.server-not-tls":
 			return "server-plain"
+		case "reason.server-spoke-first":
+			return "server-first"
 		}
 	case result.VerdictReset:
 		if ownTTLReset(c) {
 			return "own-ttl"
 		}
 	case result.VerdictClosedDuringHandshake:
-		if d, _, ok := firstFIN(c); ok {
+		if d, fin, ok := firstFIN(c); ok {
+			if _, _, hb := earlyHeartbeat(c, d, fin); hb {
+				return "heartbeat"
+			}
 			return sideVariant[d]
 		}
 	case result.VerdictIncomplete:

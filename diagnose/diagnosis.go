@@ -358,6 +358,13 @@ func (j *judge) classifyTLS(end time.Time) {
 	}
 	if nt := x.R().NotTLS[facts.Server]; nt.Seen() && !x.STARTTLS {
 		what := describePrefix(nt.Prefix)
+		if chRef.Seen() && nt.Ref.Frame < chRef.Frame {
+			// The server spoke first (a banner, an SMTP or FTP greeting): the port runs a
+			// service that greets its clients, and the client sent its ClientHello after it.
+			j.evidence(nt.Ref, "ev.server-spoke-first", result.Sub("what", what))
+			j.verdict(result.VerdictNotTLS, "reason.server-spoke-first", result.Sub("what", what), endpoint("server", c.Server))
+			return
+		}
 		j.evidence(nt.Ref, "ev.server-answered", result.Sub("what", what))
 		j.verdict(result.VerdictNotTLS, "reason.server-not-tls", result.Sub("what", what), endpoint("server", c.Server))
 		return
@@ -518,6 +525,9 @@ func (j *judge) classifyAfterServerHello(end time.Time) {
 	}
 	// The side whose FIN came first ended the handshake, without an alert.
 	if finSeen {
+		if hb, n, ok := earlyHeartbeat(c, d, fin); ok {
+			j.evidence(hb, "ev.heartbeat-in-handshake", side("side", d), result.Int("len", int(n)))
+		}
 		j.evidence(fin, "ev.fin-during-handshake", side("side", d))
 		if hasRST {
 			j.evidence(rst.Ref, "ev.rst-during-handshake", side("side", int(rst.From)))

@@ -272,6 +272,10 @@ func (k *Codec) encodeTLS(e *encoder, x *TLS) {
 		e.uvarint(uint64(uint32(r.ShortAnswerLen)))
 		e.ref(r.ClientReply)
 		e.uvarint(uint64(uint32(r.ClientReplyLen)))
+		for d := range 2 {
+			e.ref(r.Heartbeat[d])
+			e.uvarint(uint64(uint32(r.HeartbeatLen[d])))
+		}
 	}
 }
 
@@ -660,6 +664,10 @@ func (k *Codec) decodeTLS(d *decoder, x *TLS) *TLS {
 		r.ShortAnswerLen = d.i32()
 		r.ClientReply = d.ref()
 		r.ClientReplyLen = d.i32()
+		for i := range 2 {
+			r.Heartbeat[i] = d.ref()
+			r.HeartbeatLen[i] = d.i32()
+		}
 		x.X = r
 	}
 	return x

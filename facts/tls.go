@@ -138,6 +138,11 @@ type TLSRare struct {
 	// ClientReplyLen its length.
 	ClientReply    Ref
 	ClientReplyLen int32
+	// Heartbeat is, per side, the frame that completed its first plaintext heartbeat record
+	// (content type 24, RFC 6520) — one sent before that side's ChangeCipherSpec, while the
+	// handshake was not complete — and HeartbeatLen that record's length.
+	Heartbeat    [2]Ref
+	HeartbeatLen [2]int32
 }
 
 // EncryptedAlertMaxLen is the longest record payload read as an encrypted alert: 2 bytes of

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/connscope/connscope/result"
 )
@@ -146,7 +147,7 @@ func (c *Catalog) parse(text string) error {
 		if key == "" {
 			return nil
 		}
-		text := strings.Join(val, " ")
+		text := c.joinLines(val)
 		if len(text) >= 2 && text[0] == '"' && text[len(text)-1] == '"' {
 			text = text[1 : len(text)-1] // quoted: keeps white space at either end
 		}
@@ -367,6 +368,9 @@ func (c *Catalog) appendTemplate(dst []byte, t *template, m *result.Message, red
 	if t == nil {
 		return append(append(append(dst, '['), m.Key...), ']')
 	}
+	if lang.lang == Japanese {
+		return c.appendJapanese(dst, t, m, red, lang)
+	}
 	for i := range t.parts {
 		p := &t.parts[i]
 		if p.name == "" {
@@ -448,4 +452,88 @@ func (c *Catalog) appendArg(dst []byte, a *result.Arg, p *part, red Redactor) []
 		return strconv.AppendQuote(dst, text)
 	}
 	return append(dst, text...)
+}
+
+// appendJapanese renders t as appendTemplate does, then drops the spaces that Japanese text does
+// not take at each parameter's edges: a template sets a parameter off with spaces ("{n} 個",
+// "が {side} に"), which a value in Latin letters or digits needs and a Japanese one does not
+// ("一方の側 に" reads wrong), and a value may begin or end with a space of its own. A space at a
+// parameter's edge goes when the characters on both sides of it are Japanese, or when it follows
+// a Japanese comma or full stop. Literal text keeps every space its template has.
+func (c *Catalog) appendJapanese(dst []byte, t *template, m *result.Message, red Redactor, lang *Catalog) []byte {
+	var edges []int // offsets in dst where a parameter's value starts or ends
+	for i := range t.parts {
+		p := &t.parts[i]
+		if p.name == "" {
+			dst = append(dst, p.lit...)
+			continue
+		}
+		a, ok := m.Arg(p.name)
+		if !ok {
+			dst = append(append(append(dst, '{'), p.name...), '}')
+			continue
+		}
+		edges = append(edges, len(dst))
+		if p.plural {
+			if a.Int == 1 {
+				dst = append(dst, p.one...)
+			} else {
+				dst = append(dst, p.many...)
+			}
+		} else {
+			dst = lang.appendArg(dst, &a, p, red)
+		}
+		edges = append(edges, len(dst))
+	}
+	return tidyEdges(dst, edges)
+}
+
+// tidyEdges drops from Japanese text dst each space at a parameter's edge (edges: the offsets
+// where values start and end, in order) that needlessSpace finds.
+func tidyEdges(dst []byte, edges []int) []byte {
+	// From the last edge back, so that a dropped space moves no edge still to be looked at.
+	for i := len(edges) - 1; i >= 0; i-- {
+		e := edges[i]
+		if e < len(dst) && dst[e] == ' ' && needlessSpace(dst, e) {
+			dst = append(dst[:e], dst[e+1:]...)
+		}
+		if e > 0 && dst[e-1] == ' ' && needlessSpace(dst, e-1) {
+			dst = append(dst[:e-1], dst[e:]...)
+		}
+	}
+	return dst
+}
+
+// needlessSpace reports whether the space at dst[i] stands where Japanese takes none: between two
+// Japanese characters, or after a Japanese comma or full stop.
+func needlessSpace(dst []byte, i int) bool {
+	before, _ := utf8.DecodeLastRune(dst[:i])
+	after, _ := utf8.DecodeRune(dst[i+1:])
+	return before == '、' || before == '。' || (isJapanese(before) && isJapanese(after))
+}
+
+// isJapanese reports whether r is a character of Japanese text that sits next to another without
+// a space: kana, kanji, and the full-width punctuation and forms (U+3000 and above, up to the
+// half-width forms).
+func isJapanese(r rune) bool {
+	return r >= 0x3000 && r <= 0xFFEF && r != utf8.RuneError
+}
+
+// joinLines joins a template's lines. English joins them with a space; Japanese too, except
+// where the space would stand between two Japanese characters or after a comma or full stop.
+func (c *Catalog) joinLines(lines []string) string {
+	if c.lang != Japanese {
+		return strings.Join(lines, " ")
+	}
+	var b []byte
+	for i, l := range lines {
+		if i > 0 {
+			b = append(b, ' ')
+			if len(l) > 0 && needlessSpace(append(b, l...), len(b)-1) {
+				b = b[:len(b)-1]
+			}
+		}
+		b = append(b, l...)
+	}
+	return string(b)
 }

@@ -61,31 +61,42 @@ func fillIn(c *Catalog, s string, facts map[string]string) string {
 	if !strings.Contains(s, "{") {
 		return s
 	}
-	var b strings.Builder
+	var b []byte
+	var edges []int // where the values start and end, for Japanese spacing
 	for {
 		i := strings.IndexByte(s, '{')
 		if i < 0 {
-			b.WriteString(s)
-			return b.String()
+			return c.tidy(append(b, s...), edges)
 		}
 		j := strings.IndexByte(s[i:], '}')
 		if j < 0 {
-			b.WriteString(s)
-			return b.String()
+			return c.tidy(append(b, s...), edges)
 		}
 		name := s[i+1 : i+j]
 		_, known := placeholderIndex[name]
-		b.WriteString(s[:i])
+		b = append(b, s[:i]...)
+		start := len(b)
 		switch {
 		case !known:
-			b.WriteString(s[i : i+j+1])
+			b = append(b, s[i:i+j+1]...)
 		case facts[name] != "":
-			b.WriteString(facts[name])
+			b = append(b, facts[name]...)
 		default:
-			b.WriteString(c.Fallback(name))
+			b = append(b, c.Fallback(name)...)
+		}
+		if known {
+			edges = append(edges, start, len(b))
 		}
 		s = s[i+j+1:]
 	}
+}
+
+// tidy returns text filled in by c, with tidyEdges applied in Japanese.
+func (c *Catalog) tidy(b []byte, edges []int) string {
+	if c.lang == Japanese {
+		b = tidyEdges(b, edges)
+	}
+	return string(b)
 }
 
 // placeholdersIn returns the {names} that s uses.
@@ -114,18 +125,20 @@ func FillArgs(s string, params []result.Arg, c *Catalog, red Redactor) string {
 		return s
 	}
 	var b []byte
+	var edges []int // where the values start and end, for Japanese spacing
 	for {
 		i := strings.IndexByte(s, '{')
 		if i < 0 {
-			return string(append(b, s...))
+			return c.tidy(append(b, s...), edges)
 		}
 		j := strings.IndexByte(s[i:], '}')
 		if j < 0 {
-			return string(append(b, s...))
+			return c.tidy(append(b, s...), edges)
 		}
 		name := s[i+1 : i+j]
 		_, known := placeholderIndex[name]
 		b = append(b, s[:i]...)
+		start := len(b)
 		switch a, ok := argNamed(params, name); {
 		case !known:
 			b = append(b, s[i:i+j+1]...)
@@ -133,6 +146,9 @@ func FillArgs(s string, params []result.Arg, c *Catalog, red Redactor) string {
 			b = c.appendArg(b, &a, &part{name: name}, red)
 		default:
 			b = append(b, c.Fallback(name)...)
+		}
+		if known {
+			edges = append(edges, start, len(b))
 		}
 		s = s[i+j+1:]
 	}

@@ -129,6 +129,10 @@ func (f *flow) tlsEvent(d int, ev *tls.Event) {
 				f.damaged.Note(x.R().NotTLS[d].Ref, facts.DamageRecord)
 			}
 		}
+	case tls.EventHeartbeat:
+		if !ev.Encrypted && !x.R().Heartbeat[d].Seen() {
+			x.Rare().Heartbeat[d], x.Rare().HeartbeatLen[d] = at, int32(ev.Length)
+		}
 	case tls.EventError:
 		if x.R().Errs[d].Kind == facts.RecordErrNone && ev.Err != nil {
 			x.Rare().Errs[d], x.Rare().ErrRefs[d] = recordErr(ev.Err), at

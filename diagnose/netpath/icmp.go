@@ -132,10 +132,7 @@ func (j *judge) icmpSender(name string, ic facts.ICMP) result.Arg {
 func (j *judge) classifyICMP() {
 	c := j.c
 	ic := c.ICMP()[0]
-	first := c.SYNs[0]
-	for _, r := range c.SYNs {
-		j.evidence(r, "ev.syn-after-first", param.Dur("after", r.Time().Sub(first.Time())))
-	}
+	j.synEvidence()
 	for _, e := range c.ICMP() {
 		quoted := facts.Server
 		if e.FromClient {

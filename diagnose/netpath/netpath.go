@@ -9,6 +9,7 @@ package netpath
 import (
 	"time"
 
+	"github.com/connscope/connscope/diagnose/param"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/result"
 )
@@ -34,6 +35,19 @@ type judge struct {
 func (j *judge) evidence(r facts.Ref, key string, args ...result.Arg) {
 	if r.Seen() {
 		j.d.Evidence = append(j.d.Evidence, result.Evidence{Frame: r.Num(), Time: r.Time(), Text: result.Msg(key, args...)})
+	}
+}
+
+// synEvidence cites each of the client's SYNs: the first as itself, every later one with its
+// time after the first.
+func (j *judge) synEvidence() {
+	first := j.c.SYNs[0]
+	for i, r := range j.c.SYNs {
+		if i == 0 {
+			j.evidence(r, "ev.syn")
+			continue
+		}
+		j.evidence(r, "ev.syn-after-first", param.Dur("after", r.Time().Sub(first.Time())))
 	}
 }
 

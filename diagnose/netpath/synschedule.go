@@ -154,8 +154,8 @@ func (j *judge) classifySYNTimeout(end time.Time) {
 	first, last := c.SYNs[0], c.SYNs[len(c.SYNs)-1]
 	sch := j.synSchedule()
 	times := make([]string, 0, len(c.SYNs))
+	j.synEvidence()
 	for _, r := range c.SYNs {
-		j.evidence(r, "ev.syn-after-first", param.Dur("after", r.Time().Sub(first.Time())))
 		times = append(times, param.FmtSecs(r.Time().Sub(first.Time())))
 	}
 	schedule := result.Message{}
@@ -185,6 +185,12 @@ func (j *judge) classifySYNTimeout(end time.Time) {
 		where = result.Msg("syn.where-between", result.Int("n", c.SYNCount))
 	default:
 		where = result.Msg("syn.where-unknown")
+	}
+	if c.SYNCount == 1 {
+		// One SYN: no span, no send times to give.
+		j.verdict(result.VerdictSYNTimeout, "reason.syn-timeout-one", param.Endpoint("server", c.Server),
+			result.Sub("gave_up", gaveUp), result.Sub("where", where))
+		return
 	}
 	j.verdict(result.VerdictSYNTimeout, "reason.syn-timeout", result.Int("n", c.SYNCount), param.Endpoint("server", c.Server),
 		param.Dur("over", last.Time().Sub(first.Time())), result.Text("times", param.JoinComma(times)), result.Sub("schedule", schedule),

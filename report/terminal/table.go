@@ -173,12 +173,12 @@ func writeListing(b *bytes.Buffer, r *result.Result, fs *findings.Findings, wd *
 		cols = append(cols, "report.col.between")
 	}
 	g := newGrid(wd.Cols(cols...), true)
-	legacy := false
+	var legacy wording.LegacyNotes
 	for _, f := range r.Flows.Where(func(_ int, b result.Brief) bool { return !o.Failed || b.Failed }) {
 		offered := wording.Clean(findings.VersionRange(f.OfferedVersions))
 		if findings.OfferedLegacy(f) {
 			offered += wording.LegacyMark
-			legacy = true
+			legacy.Add(f.OfferedVersions)
 		}
 		cells := []string{strconv.Itoa(f.ID), wording.UTC(f.Start, wording.StartLayout), wording.OrDash(f.Client), wording.OrDash(f.Server),
 			wording.OrDash(findings.SNI(f)), wording.OrDash(f.ConnState), offered, wording.OrDash(findings.Chosen(f)),
@@ -192,8 +192,8 @@ func writeListing(b *bytes.Buffer, r *result.Result, fs *findings.Findings, wd *
 		return
 	}
 	g.render(b)
-	if legacy {
-		b.WriteString(wording.Clean(wd.Say("report.legacy-footnote")) + "\n")
+	if k := legacy.Key(); k != "" {
+		b.WriteString(wording.Clean(wd.Say(k)) + "\n")
 	}
 	b.WriteByte('\n')
 }

@@ -322,7 +322,8 @@ func htmlFlows(p *htmlPage, r *result.Result, fs *findings.Findings, wd *wording
 	}
 	// Only the flows a row or a detail shows are made: the first rows, and the failing flows
 	// until the details are drawn (the list's briefs tell which fail without making them).
-	legacy, failing := false, fs.ListedFailed
+	var legacy wording.LegacyNotes
+	failing := fs.ListedFailed
 	for i, f := range r.Flows.Where(func(i int, b result.Brief) bool { return i < maxHTMLFlows || b.Failed }) {
 		if i >= maxHTMLFlows && len(p.Ladders) == maxLadders {
 			break
@@ -336,7 +337,7 @@ func htmlFlows(p *htmlPage, r *result.Result, fs *findings.Findings, wd *wording
 		offered := wording.Clean(findings.VersionRange(f.OfferedVersions))
 		if findings.OfferedLegacy(f) {
 			offered += wording.LegacyMark
-			legacy = true
+			legacy.Add(f.OfferedVersions)
 		}
 		p.Flows = append(p.Flows, htmlFlowRow{ID: f.ID, Anchor: anchors[f.ID], Time: wording.UTC(f.Start, wording.StartLayout), Client: wording.OrDash(f.Client),
 			Server: wording.OrDash(f.Server), SNI: wording.OrDash(findings.SNI(f)), State: wording.OrDash(f.ConnState), Offered: offered,
@@ -351,8 +352,8 @@ func htmlFlows(p *htmlPage, r *result.Result, fs *findings.Findings, wd *wording
 	if n := failing - len(p.Ladders); n > 0 {
 		p.LaddersNot = wd.Say("report.ladders-more", result.Int("n", n), result.Int("max", maxLadders))
 	}
-	if legacy {
-		p.LegacyNote = wording.Clean(wd.Say("report.legacy-footnote"))
+	if k := legacy.Key(); k != "" {
+		p.LegacyNote = wording.Clean(wd.Say(k))
 	}
 	if n := fs.Listed - len(p.Flows); n > 0 {
 		p.NotShown = wd.Say("report.rows-more", result.Int("n", n))

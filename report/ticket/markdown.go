@@ -321,7 +321,7 @@ func writeMarkdownFlows(b *bytes.Buffer, r *result.Result, fs *findings.Findings
 		cols = append(cols, "report.col.between")
 	}
 	mdHead(b, wd, cols, true)
-	legacy := false
+	var legacy wording.LegacyNotes
 	for i, f := range r.Flows.All() {
 		if i == maxMarkdownFlows {
 			b.WriteString("\n" + mdText(wd.Say("report.rows-more", result.Int("n", fs.Listed-i))) + "\n")
@@ -330,7 +330,7 @@ func writeMarkdownFlows(b *bytes.Buffer, r *result.Result, fs *findings.Findings
 		offered := findings.VersionRange(f.OfferedVersions)
 		if findings.OfferedLegacy(f) {
 			offered += wording.LegacyMark
-			legacy = true
+			legacy.Add(f.OfferedVersions)
 		}
 		verdict := "`" + mdCodeText(wd.VerdictCell(f)) + "`"
 		if f.Failed {
@@ -343,8 +343,8 @@ func writeMarkdownFlows(b *bytes.Buffer, r *result.Result, fs *findings.Findings
 		}
 		mdRow(b, cells...)
 	}
-	if legacy {
-		b.WriteString("\n" + mdText(wd.Say("report.legacy-footnote")) + "\n")
+	if k := legacy.Key(); k != "" {
+		b.WriteString("\n" + mdText(wd.Say(k)) + "\n")
 	}
 	if fs.NotListed > 0 {
 		b.WriteString("\n" + mdText(wd.Say("report.not-listed", result.Int("n", fs.NotListed), result.Int("max", r.Options.MaxFlows))) + "\n")

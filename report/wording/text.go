@@ -115,3 +115,36 @@ func InputName(in *result.Input) string {
 	}
 	return strings.Join(names, " + ")
 }
+
+// LegacyNotes gathers the offers marked with LegacyMark in a table, to pick the footnote that
+// explains them: an offer whose highest version is TLS 1.0 or later is shown as a range starting
+// at TLS 1.0; an SSL 2.0 or SSL 3.0 offer is below TLS 1.0, shown as that version alone.
+type LegacyNotes struct {
+	tlsRange, sslAlone bool
+}
+
+// Add notes a marked offer, its versions lowest first.
+func (n *LegacyNotes) Add(offered []string) {
+	if len(offered) == 0 {
+		return
+	}
+	switch offered[len(offered)-1] {
+	case "SSL 2.0", "SSL 3.0":
+		n.sslAlone = true
+	default:
+		n.tlsRange = true
+	}
+}
+
+// Key is the footnote's catalog key, "" when no offer was marked.
+func (n LegacyNotes) Key() string {
+	switch {
+	case n.tlsRange && n.sslAlone:
+		return "report.legacy-footnote-both"
+	case n.sslAlone:
+		return "report.legacy-footnote-ssl"
+	case n.tlsRange:
+		return "report.legacy-footnote"
+	}
+	return ""
+}

@@ -54,7 +54,7 @@ func TestPortSweep(t *testing.T) {
 	wantReasons := map[int]string{
 		4: sweepOf + "the server answered the SYN with a reset: nothing listens on 10.91.2.4:4343, or a host firewall on the " +
 			"server rejects the port with a reset (iptables REJECT --reject-with tcp-reset gives the same packet)",
-		8: sweepOf + "1 SYN to 10.91.2.8:4343 over 0.0 ms was never answered (sent at 0.0 s); the SYN passed the capture point " +
+		8: sweepOf + "the one SYN to 10.91.2.8:4343 was never answered; the SYN passed the capture point " +
 			"and no answer came back through it: whatever drops it is beyond this point, towards the server; attempt 1 of 2 " +
 			"from 10.91.1.9 to 10.91.2.8:4343 in this capture (flows #8, #23), each from a new source port",
 	}

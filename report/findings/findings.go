@@ -102,7 +102,8 @@ type groupKey struct {
 	chosen  string
 	status  int
 	// variant parts the groups of a verdict whose variant changes who is at fault: a handshake
-	// closed by the client or by the server (closed-during-handshake), whose next steps differ.
+	// closed by the client or by the server (closed-during-handshake), whose next steps differ;
+	// or how certain the verdict is (tls-version-mismatch/version-first: most likely).
 	variant string
 }
 
@@ -141,8 +142,8 @@ func (b *Builder) Add(i int, f *result.Flow) {
 	if f.Verdict == result.VerdictHTTPError && f.HTTP != nil {
 		k.status = f.HTTP.Status
 	}
-	if f.Verdict == result.VerdictClosedDuringHandshake {
-		k.variant = f.Advice.Variant
+	if f.Verdict == result.VerdictClosedDuringHandshake || f.Verdict == result.VerdictTLSVersionMismatch {
+		k.variant = f.Advice.Variant // a version mismatch the packets only make the most likely cause (version-first) is worded so
 	}
 	g := b.groups[k]
 	if g == nil {

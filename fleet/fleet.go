@@ -466,7 +466,12 @@ func fleetGroups(server result.HostPort, per map[netip.Addr]*agentOutcome) []res
 		if g.HighestVersion != "" {
 			what = result.Msg("fleet.offer-at-most", result.Int("n", g.AgentCount), result.Text("version", g.HighestVersion))
 		}
-		g.Text = result.Msg("fleet.group-"+g.Outcome, result.Int("n", g.AgentCount), result.Sub("what", what),
+		key := "fleet.group-" + g.Outcome
+		if g.Outcome == "failed-not-version" && g.Failed < g.Flows {
+			// Some of the group's flows worked: worded as the mixed groups are, not "fails".
+			key += "-mixed"
+		}
+		g.Text = result.Msg(key, result.Int("n", g.AgentCount), result.Sub("what", what),
 			result.Int("flows", g.Flows), result.Int("failed", g.Failed), result.List("agents", agents))
 		if verdicts != nil {
 			g.Text.Args = append(g.Text.Args, result.List("verdicts", verdicts))

@@ -13,7 +13,7 @@ func AdviceParams(c *facts.Conn, d *Diagnosis, checkURL string) []result.Arg {
 	out := make([]result.Arg, 0, 12)
 	out = append(out,
 		endpoint("server", c.Server), addr("server_ip", c.Server.Addr()), result.Text("port", itoa(int(c.Server.Port()))),
-		endpoint("client", c.Client), addr("client_ip", c.Client.Addr()),
+		endpoint("client", c.Client), addr("client_ip", c.Client.Addr()), result.Int("clients", 1),
 		result.Text("time", c.Last.Time().Format("15:04:05")))
 	if x := c.TLS; x != nil && x.Hello != nil {
 		out = append(out, offeredArg("offered", x.Hello))

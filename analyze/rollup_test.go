@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/connscope/connscope/knowledge"
+	"github.com/connscope/connscope/report/findings"
+	"github.com/connscope/connscope/report/wording"
 	"github.com/connscope/connscope/result"
 )
 
@@ -151,4 +154,27 @@ func verdictMapString(m map[result.Verdict]int) string {
 	}
 	slices.Sort(out)
 	return strings.Join(out, ",")
+}
+
+// TestHeadlinesDiffer runs every capture of testdata and ../shared/captures and checks that no
+// two failing groups of one result have the same headline: groups are parted by what tells them
+// apart (verdict, server, versions offered, variant), and their headlines say it.
+func TestHeadlinesDiffer(t *testing.T) {
+	wd := wording.New(knowledge.English, knowledge.Default(), nil)
+	for _, path := range everyCapture(t) {
+		res, err := File(path, Options{})
+		if err != nil {
+			t.Errorf("%s: %v", path, err)
+			continue
+		}
+		fs := findings.Of(res)
+		seen := map[string]bool{}
+		for _, g := range fs.Groups {
+			h := wd.Msg(wd.Headline(g, fs))
+			if seen[h] {
+				t.Errorf("%s: two groups headed %q", path, h)
+			}
+			seen[h] = true
+		}
+	}
 }

@@ -27,6 +27,11 @@ func TestFleetWords(t *testing.T) {
 			"10.91.2.2:4343 answers handshake_failure before any ServerHello: most likely it refuses those",
 			"versions (no cipher suite in common fits as well) — tls-version-mismatch. Next step: 10.91.2.2:4343",
 		}},
+		{[]string{"testdata/captures/markers/markers-banner.pcap"}, []string{
+			"10.93.1.2:4343 — not-tls. 1 agent (10.93.1.1) does not speak TLS to server 10.93.1.2:4343",
+			"(ClientHellos without supported_versions, offering TLS 1.0–1.2) — not-tls. 1 agent (10.93.1.1) does",
+			"not speak TLS to server 10.93.1.2:4343 (ClientHellos offering TLS 1.2–1.3) — not-tls. Next step: The",
+		}},
 		{[]string{"testdata/captures/path-injected-rst.pcap"}, []string{
 			"the name of 10.66.2.2:4343: find the rule that does it (connection limits, byte or content rules,",
 			"  1 agent sometimes succeeds, sometimes fails; the failure comes from a reason other than the TLS versions: middlebox-reset (2 flows, 1 failed): 10.66.1.1",

@@ -170,7 +170,7 @@ func (w *Words) Headline(g *findings.Group, fs *findings.Findings) result.Messag
 // HTTP status and variant, and so differs from g only in the versions its ClientHellos offer
 // (or how they offer them): the headlines of both would read the same without them.
 func offeredParts(g *findings.Group, fs *findings.Findings) bool {
-	if g.Unlisted {
+	if g.Unlisted || len(g.Offered) == 0 { // no ClientHello: the others' say how they differ
 		return false
 	}
 	for _, o := range fs.Groups {

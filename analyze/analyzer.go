@@ -233,8 +233,10 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 		e, first := &a.kept.entries[i], a.kept.firstOf(i)
 		ctx := a.context(e.vantage)
 		v := first.Verdict
+		var rec *facts.Conn
 		if v == result.VerdictRefused || first.Probe {
-			v = diagnose.Final(a.kept.record(i), first, ctx) // the forged-reset and scan checks read the record
+			rec = a.kept.record(i)
+			v = diagnose.Final(rec, first, ctx) // the forged-reset and scan checks read the record
 		} else {
 			v = diagnose.Revise(ctx, netip.Addr{}, a.kept.servers[e.server], first)
 		}
@@ -242,6 +244,18 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 			if w := a.vp.views[e.id]; w != nil {
 				v = views.Verdict(v, w)
 			}
+		}
+		// The fleet view counts the verdict the flow lists, also where it is not the one the
+		// aggregate's revision gives.
+		client := netip.Addr{} // Revise reads the client for the probes only (scan checks)
+		if rec != nil {
+			client = rec.Client.Addr()
+		}
+		if v != a.agg.Verdict(client, a.kept.servers[e.server], first) {
+			if rec == nil {
+				rec = a.kept.record(i)
+			}
+			a.agg.Settle(rec, &first, v)
 		}
 		if v != run.v || e.server != run.server || run.n == 0 {
 			countRun()

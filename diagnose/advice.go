@@ -13,7 +13,7 @@ func AdviceParams(c *facts.Conn, d *Diagnosis, checkURL string) []result.Arg {
 	out := make([]result.Arg, 0, 12)
 	out = append(out,
 		endpoint("server", c.Server), addr("server_ip", c.Server.Addr()), result.Text("port", itoa(int(c.Server.Port()))),
-		endpoint("client", c.Client), addr("client_ip", c.Client.Addr()),
+		endpoint("client", c.Client), addr("client_ip", c.Client.Addr()), result.Int("clients", 1),
 		result.Text("time", c.Last.Time().Format("15:04:05")))
 	if x := c.TLS; x != nil && x.Hello != nil {
 		out = append(out, offeredArg("offered", x.Hello))
@@ -39,6 +39,8 @@ func AdviceParams(c *facts.Conn, d *Diagnosis, checkURL string) []result.Arg {
 		} else {
 			out = append(out, endpoint("reset_in_name_of", c.Server))
 		}
+	} else if forgedRefusal(c, d) {
+		out = append(out, endpoint("reset_in_name_of", c.Server))
 	}
 	if rst, ok := c.FirstRST(); ok && d.Verdict == result.VerdictReset {
 		by := c.Server
@@ -54,4 +56,12 @@ func AdviceParams(c *facts.Conn, d *Diagnosis, checkURL string) []result.Arg {
 		}
 	}
 	return out
+}
+
+// forgedRefusal reports whether d judged the reset answering the SYN of c forged in the
+// server's name (a refusal whose reset's TTL is not the server's own, inferPath): the next step
+// names the server as the side the reset pretends to come from.
+func forgedRefusal(c *facts.Conn, d *Diagnosis) bool {
+	return d.Verdict == result.VerdictMiddleboxReset && len(c.RSTs) > 0 && c.RSTs[0].From == facts.Server &&
+		!c.Path.Side[facts.Server].TTLSet
 }

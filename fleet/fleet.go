@@ -22,6 +22,9 @@ type agentKey struct {
 	chosen   tls.Version // 0 without a ServerHello
 	ja3, ja4 string
 	first    diagnose.First // the first pass
+	// final is the verdict the whole analysis gave a listed connection, where the aggregate's own
+	// revision of first does not give it (Settle); "" otherwise.
+	final result.Verdict
 
 	// established: the TLS handshake completed (diagnose.Established), whatever came after it.
 	established bool
@@ -29,6 +32,16 @@ type agentKey struct {
 
 // observeAgent files a finished connection for the fleet view.
 func (g *Aggregate) observeAgent(c *facts.Conn, d *diagnose.First) {
+	k := agentKeyOf(c, d)
+	if _, ok := g.agents[k]; !ok && len(g.agents) >= g.maxAgents {
+		g.agentsDropped++
+		return
+	}
+	g.agents[k]++
+}
+
+// agentKeyOf is the fleet view's key of a connection with its first diagnosis d.
+func agentKeyOf(c *facts.Conn, d *diagnose.First) agentKey {
 	k := agentKey{client: c.Client.Addr(), server: c.Server, highest: d.Highest, first: *d}
 	if x := c.TLS; x != nil && x.Hello != nil {
 		k.offered = offeredComma(x.Hello)
@@ -38,10 +51,34 @@ func (g *Aggregate) observeAgent(c *facts.Conn, d *diagnose.First) {
 		k.chosen = x.ServerHello.SH.ChosenVersion()
 		k.established = diagnose.Established(c)
 	}
-	if _, ok := g.agents[k]; !ok && len(g.agents) >= g.maxAgents {
-		g.agentsDropped++
+	return k
+}
+
+// Verdict is the verdict the fleet view counts a connection with first diagnosis d at, from
+// client to server, unless Settle gave it another: its first verdict revised with the whole
+// capture's context (diagnose.Revise).
+func (g *Aggregate) Verdict(client netip.Addr, server netip.AddrPort, d diagnose.First) result.Verdict {
+	return diagnose.Revise(&g.ctx, client, server, d)
+}
+
+// Settle counts an observed connection c, with first diagnosis d, at the verdict v the analysis
+// finally gave it, where that is not Verdict's: the checks that read the record (a reset forged
+// in the server's name: diagnose.Final) or its other vantages' views revise a verdict further
+// than the aggregate can. Every roll-up of the fleet view (agents, fingerprints, fleet groups,
+// server policies) then counts the verdict the flow lists. A connection left out past the bound
+// stays out; the keys may exceed the bound by the connections settled (listed ones only).
+func (g *Aggregate) Settle(c *facts.Conn, d *diagnose.First, v result.Verdict) {
+	k := agentKeyOf(c, d)
+	n, ok := g.agents[k]
+	if !ok {
 		return
 	}
+	if n <= 1 {
+		delete(g.agents, k)
+	} else {
+		g.agents[k] = n - 1
+	}
+	k.final = v
 	g.agents[k]++
 }
 
@@ -171,7 +208,10 @@ func (g *Aggregate) Fleet(sum *result.Summary) {
 	// Each key adds at most one agentOutcome: take them from one slice, not one allocation each.
 	outcomes := make([]agentOutcome, len(g.agents))
 	for k, n := range g.agents {
-		v := diagnose.Revise(&g.ctx, k.client, k.server, k.first)
+		v := k.final
+		if v == "" {
+			v = g.Verdict(k.client, k.server, k.first)
+		}
 		if v == result.VerdictPortScan {
 			continue // a scanner is no agent
 		}
@@ -426,7 +466,12 @@ func fleetGroups(server result.HostPort, per map[netip.Addr]*agentOutcome) []res
 		if g.HighestVersion != "" {
 			what = result.Msg("fleet.offer-at-most", result.Int("n", g.AgentCount), result.Text("version", g.HighestVersion))
 		}
-		g.Text = result.Msg("fleet.group-"+g.Outcome, result.Int("n", g.AgentCount), result.Sub("what", what),
+		key := "fleet.group-" + g.Outcome
+		if g.Outcome == "failed-not-version" && g.Failed < g.Flows {
+			// Some of the group's flows worked: worded as the mixed groups are, not "fails".
+			key += "-mixed"
+		}
+		g.Text = result.Msg(key, result.Int("n", g.AgentCount), result.Sub("what", what),
 			result.Int("flows", g.Flows), result.Int("failed", g.Failed), result.List("agents", agents))
 		if verdicts != nil {
 			g.Text.Args = append(g.Text.Args, result.List("verdicts", verdicts))

@@ -21,6 +21,7 @@ var Placeholders = []Placeholder{
 	{"port", "the server port"},
 	{"client", "the connection's client as ip:port"},
 	{"client_ip", "the client's address"},
+	{"clients", "how many clients {client} and {client_ip} name (a group's next step names them all)"},
 	{"client_highest", "the highest TLS version the client offers"},
 	{"client_lowest", "the lowest TLS version the client offers"},
 	{"offered", "every TLS version the client offers"},
@@ -72,13 +73,19 @@ func fillIn(c *Catalog, s string, facts map[string]string) string {
 		if j < 0 {
 			return c.tidy(append(b, s...), edges)
 		}
-		name := s[i+1 : i+j]
+		name, forms, plural := pluralOf(s[i+1 : i+j])
 		_, known := placeholderIndex[name]
 		b = append(b, s[:i]...)
 		start := len(b)
 		switch {
 		case !known:
 			b = append(b, s[i:i+j+1]...)
+		case plural:
+			if n := facts[name]; n != "" && n != "1" {
+				b = append(b, forms[1]...)
+			} else {
+				b = append(b, forms[0]...)
+			}
 		case facts[name] != "":
 			b = append(b, facts[name]...)
 		default:
@@ -111,9 +118,20 @@ func placeholdersIn(s string) []string {
 		if j < 0 {
 			return out
 		}
-		out = append(out, s[i+1:i+j])
+		name, _, _ := pluralOf(s[i+1 : i+j])
+		out = append(out, name)
 		s = s[i+j+1:]
 	}
+}
+
+// pluralOf splits a placeholder's text: "clients|agent|agents" is the plural form of the count
+// {clients}, "agent" when it is 1, else "agents"; any other text is a name without forms.
+func pluralOf(ref string) (name string, forms []string, ok bool) {
+	parts := strings.Split(ref, "|")
+	if len(parts) != 3 {
+		return ref, nil, false
+	}
+	return parts[0], parts[1:], true
 }
 
 // FillArgs replaces each {name} in s with the value of the parameter called name, worded by c
@@ -135,13 +153,20 @@ func FillArgs(s string, params []result.Arg, c *Catalog, red Redactor) string {
 		if j < 0 {
 			return c.tidy(append(b, s...), edges)
 		}
-		name := s[i+1 : i+j]
+		name, forms, plural := pluralOf(s[i+1 : i+j])
 		_, known := placeholderIndex[name]
 		b = append(b, s[:i]...)
 		start := len(b)
 		switch a, ok := argNamed(params, name); {
 		case !known:
 			b = append(b, s[i:i+j+1]...)
+		case plural:
+			// {count|one|many}: one without the count (a finding of one connection).
+			if ok && a.Kind == result.KindInt && a.Int != 1 {
+				b = append(b, forms[1]...)
+			} else {
+				b = append(b, forms[0]...)
+			}
 		case ok:
 			b = c.appendArg(b, &a, &part{name: name}, red)
 		default:

@@ -102,7 +102,8 @@ type groupKey struct {
 	chosen  string
 	status  int
 	// variant parts the groups of a verdict whose variant changes who is at fault: a handshake
-	// closed by the client or by the server (closed-during-handshake), whose next steps differ.
+	// closed by the client or by the server (closed-during-handshake), whose next steps differ;
+	// or how certain the verdict is (tls-version-mismatch/version-first: most likely).
 	variant string
 }
 
@@ -141,8 +142,8 @@ func (b *Builder) Add(i int, f *result.Flow) {
 	if f.Verdict == result.VerdictHTTPError && f.HTTP != nil {
 		k.status = f.HTTP.Status
 	}
-	if f.Verdict == result.VerdictClosedDuringHandshake {
-		k.variant = f.Advice.Variant
+	if f.Verdict == result.VerdictClosedDuringHandshake || f.Verdict == result.VerdictTLSVersionMismatch {
+		k.variant = f.Advice.Variant // a version mismatch the packets only make the most likely cause (version-first) is worded so
 	}
 	g := b.groups[k]
 	if g == nil {
@@ -250,7 +251,8 @@ func failing(_ int, b result.Brief) bool { return b.Failed }
 
 // Advice is the advice that words the group's title and next steps: its first connection's,
 // with the client (the placeholders {client} and {client_ip}) standing for every agent of the
-// group when it has several, so that a next step names them all, not the first.
+// group when it has several, so that a next step names them all, not the first, and {clients}
+// counting them (the words around agree with it).
 func (g *Group) Advice() result.Advice {
 	a := g.advice
 	if g.AgentCount <= 1 {
@@ -259,8 +261,11 @@ func (g *Group) Advice() result.Advice {
 	list := AgentList(g.Agents, g.AgentCount)
 	params := make([]result.Arg, 0, len(a.Params))
 	for _, p := range a.Params {
-		if p.Name == "client" || p.Name == "client_ip" {
+		switch p.Name {
+		case "client", "client_ip":
 			p = result.Sub(p.Name, list)
+		case "clients":
+			p = result.Int(p.Name, g.AgentCount)
 		}
 		params = append(params, p)
 	}

@@ -135,11 +135,17 @@ func (w *Words) Headline(g *findings.Group, fs *findings.Findings) result.Messag
 		args = append(args, result.Int("status", g.HTTPStatus))
 	}
 	switch g.Verdict {
-	case result.VerdictClosedDuringHandshake, result.VerdictTLSHandshakeFailure, result.VerdictTLSCertificateRejected:
+	case result.VerdictClosedDuringHandshake, result.VerdictTLSHandshakeFailure, result.VerdictTLSCertificateRejected,
+		result.VerdictTLSVersionMismatch:
 		// The groups are parted by the variant (the side that closed; where a handshake failure
-		// came; a TLS 1.3 client's encrypted alert): a headline of the variant's own words it.
+		// came; a TLS 1.3 client's encrypted alert; a version mismatch the packets only make the
+		// most likely cause): a headline of the variant's own words it, as certain as the
+		// reasons it sums up.
 		if v := g.Advice().Variant; v != "" && english().Has(key+"-"+v) {
 			key += "-" + v
+			if g.Verdict == result.VerdictTLSVersionMismatch {
+				args = append(args, result.Text("alert_name", OrDash(g.Alert.Description)))
+			}
 		}
 	}
 	if !english().Has(key) {
@@ -147,7 +153,36 @@ func (w *Words) Headline(g *findings.Group, fs *findings.Findings) result.Messag
 		key = "report.headline.other"
 		args = append(args, result.Text("title", w.Advice(g.Verdict, &adv).Title))
 	}
-	return result.Msg(key, args...)
+	h := result.Msg(key, args...)
+	if offeredParts(g, fs) {
+		// Another group of the same verdict, variant and server differs only in what its
+		// ClientHellos offer: the headline says what this one offers.
+		okey := "report.headline.offered"
+		if g.Legacy {
+			okey = "report.headline.offered-legacy"
+		}
+		h = result.Msg(okey, result.Sub("headline", h), result.Text("offered", findings.VersionRange(g.Offered)))
+	}
+	return h
+}
+
+// offeredParts reports whether another group of fs has g's verdict, server, chosen version,
+// HTTP status and variant, and so differs from g only in the versions its ClientHellos offer
+// (or how they offer them): the headlines of both would read the same without them.
+func offeredParts(g *findings.Group, fs *findings.Findings) bool {
+	if g.Unlisted || len(g.Offered) == 0 { // no ClientHello: the others' say how they differ
+		return false
+	}
+	for _, o := range fs.Groups {
+		if o == g || o.Unlisted || o.Verdict != g.Verdict || o.Server != g.Server || o.Chosen != g.Chosen ||
+			o.HTTPStatus != g.HTTPStatus || o.Advice().Variant != g.Advice().Variant {
+			continue
+		}
+		if findings.VersionRange(o.Offered) != findings.VersionRange(g.Offered) || o.Legacy != g.Legacy {
+			return true
+		}
+	}
+	return false
 }
 
 // english is the English catalog, which has every key (another language falls back to it).

@@ -136,11 +136,11 @@ func (w *Words) Headline(g *findings.Group, fs *findings.Findings) result.Messag
 	}
 	switch g.Verdict {
 	case result.VerdictClosedDuringHandshake, result.VerdictTLSHandshakeFailure, result.VerdictTLSCertificateRejected,
-		result.VerdictTLSVersionMismatch:
+		result.VerdictTLSVersionMismatch, result.VerdictNotTLS:
 		// The groups are parted by the variant (the side that closed; where a handshake failure
 		// came; a TLS 1.3 client's encrypted alert; a version mismatch the packets only make the
-		// most likely cause): a headline of the variant's own words it, as certain as the
-		// reasons it sums up.
+		// most likely cause; which side spoke something other than TLS, and when): a headline of
+		// the variant's own words it, as certain as the reasons it sums up.
 		if v := g.Advice().Variant; v != "" && english().Has(key+"-"+v) {
 			key += "-" + v
 			if g.Verdict == result.VerdictTLSVersionMismatch {

@@ -183,8 +183,9 @@ func TestSnaplenPerInterface(t *testing.T) {
 	}
 }
 
-// A damaged TCP data offset, and an EtherType hit so that it reads as an 802.3 length that does
-// not fit its frame, make the frame undecodable with its reason, not a frame of another kind; a
+// A damaged TCP data offset, an EtherType hit so that it reads as an 802.3 length that does not
+// fit its frame, and an unknown EtherType that gopacket maps to a layer (0xffff) make the frame
+// undecodable with its reason, not a frame of another kind or a link header cut short; a
 // real 802.3 frame (its length fits) and a TCP header the snaplen cut are neither.
 func TestDamagedHeadersUndecodable(t *testing.T) {
 	b := mustRead(t, "tls-veth-nano.pcap")
@@ -210,6 +211,14 @@ func TestDamagedHeadersUndecodable(t *testing.T) {
 		{"EtherType hit: length 0x0008", with(func(f []byte) { f[12], f[13] = 0x00, 0x08 }), len(syn), capture.KindOther, false, capture.Reason{Code: capture.ReasonEtherType, Value: 0x0008}},
 		// the IPv4 total length read as the type after the tag
 		{"EtherType hit: 0x9100, a VLAN tag", with(func(f []byte) { f[12], f[13] = 0x91, 0x00 }), len(syn), capture.KindOther, false, capture.Reason{Code: capture.ReasonEtherType, Value: 0x003c}},
+		// what QA's 0xff over a record gave: gopacket takes 0xffff for raw IPv4, whose header
+		// fails; the link header is whole, the EtherType unknown (as Wireshark says)
+		{"EtherType 0xffff over bytes of 0xff", with(func(f []byte) {
+			for i := 12; i < len(f); i++ {
+				f[i] = 0xff
+			}
+		}), len(syn), capture.KindOther, false, capture.Reason{Code: capture.ReasonEtherType, Value: 0xffff}},
+		{"a VLAN tag cut short", with(func(f []byte) { f[12], f[13] = 0x81, 0x00 })[:16:16], len(syn), capture.KindOther, true, capture.Reason{Code: capture.ReasonLinkHeader, Value: 1}},
 		{"an 802.3 frame whose length fits", llc, len(llc), capture.KindOther, false, capture.Reason{}},
 		{"options cut by the snaplen", syn[:14+20+24], len(syn), capture.KindTCP, true, capture.Reason{}},
 	} {

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -274,5 +275,43 @@ func TestDamagedFlowSaysSo(t *testing.T) {
 		if !warned {
 			t.Errorf("frame %d: no damaged-flows warning naming #1 and the frame: %v", tc.frame, res.Warnings)
 		}
+	}
+}
+
+// A record header whose original length no snaplen cut explains is damage, not a cut: in
+// seed-reset-fleet.pcap (snaplen 262144), QA's 200 bytes of 0xff from offset 3000 give frame 13
+// an original length of 4294967253 bytes for its 213 and its EtherType 0xffff; with the header's
+// snaplen set to 268 (frame 6 holds 268 bytes), frame 6 made 400 bytes long is a packet the
+// snaplen cut, and frame 12 (197 bytes) made 5000 bytes long is damage.
+func TestDamagedRecordLength(t *testing.T) {
+	orig, err := os.ReadFile(filepath.Join(ownCaptures, "seed-reset-fleet.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, starts := pcapFrames(t, orig)
+	b := append([]byte(nil), orig...)
+	for i := 3000; i < 3200; i++ {
+		b[i] = 0xff
+	}
+	res := analyzeBytes(t, b)
+	want := []wordedWarning{
+		{Code: "record-damaged", Frame: 13, Message: "1 frame has a damaged record header (frame 13): frame 13 holds 213 bytes but gives an original length of 4294967253 bytes, more than any link carries (262144 bytes at most); it was read as the bytes captured, not as a packet the snaplen cut (Wireshark marks such a frame malformed)"},
+		{Code: "undecodable-frames", Frame: 13, Message: "1 frame could not be decoded, as it carries EtherType 0xffff, which connscope does not decode (a protocol it cannot look into, or a type hit by corruption), and was skipped (frame 13)"},
+	}
+	if got := warningsOf(res, "record-damaged", "undecodable-frames", "snaplen-cut"); !reflect.DeepEqual(got, want) {
+		t.Errorf("warnings %+v\nwant %+v", got, want)
+	}
+
+	b = append([]byte(nil), orig...)
+	binary.LittleEndian.PutUint32(b[16:], 268)
+	binary.LittleEndian.PutUint32(b[starts[6]+12:], 400)
+	binary.LittleEndian.PutUint32(b[starts[12]+12:], 5000)
+	res = analyzeBytes(t, b)
+	want = []wordedWarning{
+		{Code: "snaplen-cut", Message: "1 packet was cut by the capture's snaplen (268 bytes): payload beyond it is missing; capture with the full snaplen (tcpdump -s 0)"},
+		{Code: "record-damaged", Frame: 12, Message: "1 frame has a damaged record header (frame 12): frame 12 holds 197 bytes but gives an original length of 5000 bytes, beyond the snaplen of 268 bytes: a packet the snaplen cut would hold 268 bytes; it was read as the bytes captured, not as a packet the snaplen cut (Wireshark marks such a frame malformed)"},
+	}
+	if got := warningsOf(res, "record-damaged", "undecodable-frames", "snaplen-cut"); !reflect.DeepEqual(got, want) {
+		t.Errorf("warnings %+v\nwant %+v", got, want)
 	}
 }

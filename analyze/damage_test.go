@@ -315,3 +315,41 @@ func TestDamagedRecordLength(t *testing.T) {
 		t.Errorf("warnings %+v\nwant %+v", got, want)
 	}
 }
+
+// A frame stamped before the frame before it is warned about (time-back) by any amount, and a
+// duration across it is worded as a time that went back, not as 0 ms: QA moved the RST of flow
+// #4 in seed-reset-fleet.pcap (frame 64, 03:14:05.234981) to .234341, before its ClientHello
+// (frame 62, .234841).
+func TestTimeBack(t *testing.T) {
+	orig, err := os.ReadFile(filepath.Join(ownCaptures, "seed-reset-fleet.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, starts := pcapFrames(t, orig)
+	b := append([]byte(nil), orig...)
+	if us := binary.LittleEndian.Uint32(b[starts[64]+4:]); us != 234981 {
+		t.Fatalf("frame 64 at .%06d", us)
+	}
+	binary.LittleEndian.PutUint32(b[starts[64]+4:], 234341)
+	res := analyzeBytes(t, b)
+	want := []wordedWarning{{Code: "time-back", Frame: 64, Message: "frame 64 is stamped 510 µs before frame 63, the frame before it in the same capture: frames out of time order (tcpdump on several CPUs writes some microseconds out of order) or a clock set back; durations across it are unreliable"}}
+	if got := warningsOf(res, "time-back", "time-jump"); !reflect.DeepEqual(got, want) {
+		t.Errorf("warnings %+v\nwant %+v", got, want)
+	}
+	f := res.Flows.At(3)
+	var rst string
+	for _, e := range f.Evidence {
+		if e.Frame == 64 {
+			rst = say(e.Text)
+		}
+	}
+	if want := "RST from the server −500 µs (stamped 500 µs earlier: the capture's clock went back, or its frames are out of time order) after the ClientHello, with no ServerHello or alert before it"; rst != want {
+		t.Errorf("frame 64's evidence %q, want %q", rst, want)
+	}
+	if got := say(f.Reason); !strings.HasSuffix(got, "it reset the connection −500 µs (stamped 500 µs earlier: the capture's clock went back, or its frames are out of time order) after the ClientHello, without a ServerHello or an alert") {
+		t.Errorf("reason %q", got)
+	}
+	if got := warningsOf(analyzeBytes(t, orig), "time-back"); got != nil {
+		t.Errorf("the capture as shipped: %+v", got)
+	}
+}

@@ -232,3 +232,45 @@ func TestDamagedHeadersUndecodable(t *testing.T) {
 		})
 	}
 }
+
+// In a pcapng, an Enhanced Packet Block whose original length no snaplen cut explains is damage,
+// read as the bytes it holds: with the interface's snaplen 96, a SYN of tls-veth-nano.pcap
+// holding 96 bytes of 500 is a packet the snaplen cut; one holding 60 bytes of 500, or its whole
+// 74 bytes of 300000 (longer than any link carries), is not.
+func TestDamagedRecordLengthPcapng(t *testing.T) {
+	syn := frameAt(mustRead(t, "tls-veth-nano.pcap"), 1)
+	syn = append(append([]byte(nil), syn...), make([]byte, 96-len(syn))...) // padded to 96
+	var buf bytes.Buffer
+	w, err := pcapgo.NewNgWriterInterface(&buf, pcapgo.NgInterface{LinkType: layers.LinkTypeEthernet, SnapLength: 96}, pcapgo.NgWriterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, rec := range []struct{ capLen, wire int }{{96, 500}, {60, 500}, {74, 300000}} {
+		ci := gopacket.CaptureInfo{Timestamp: time.Unix(1700000000, int64(i)*1000), CaptureLength: rec.capLen, Length: rec.wire}
+		if err := w.WritePacket(ci, syn[:rec.capLen]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	pkts, r := readBytes(t, buf.Bytes())
+	type got struct {
+		capLen, wire int
+		truncated    bool
+	}
+	var gots []got
+	for _, p := range pkts {
+		gots = append(gots, got{p.CapLen, p.WireLen, p.Truncated})
+	}
+	if want := []got{{96, 500, true}, {60, 60, false}, {74, 74, false}}; !reflect.DeepEqual(gots, want) {
+		t.Errorf("packets %+v, want %+v", gots, want)
+	}
+	want := DamagedLengths{Frames: 2, First: []capture.FrameRef{{Point: 0, Frame: 2}, {Point: 0, Frame: 3}}, CapLen: 60, WireLen: 500, Snaplen: 96}
+	if l := r.DamagedLengths(); !reflect.DeepEqual(l, want) {
+		t.Errorf("DamagedLengths %+v, want %+v", l, want)
+	}
+	if cuts := r.SnaplenCuts(); len(cuts) != 1 || cuts[0].Packets != 1 || cuts[0].Snaplen != 96 || r.Stats().Truncated != 1 {
+		t.Errorf("SnaplenCuts %+v, Stats %+v", cuts, r.Stats())
+	}
+}

@@ -187,6 +187,9 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	if w, ok := a.oddTimes.Spikes(); ok {
 		a.warnings = append(a.warnings, w)
 	}
+	if w, ok := a.oddTimes.Back(); ok {
+		a.warnings = append(a.warnings, w)
+	}
 	if w, ok := a.damaged.Warning(); ok {
 		a.warnings = append(a.warnings, w)
 	}

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -274,5 +275,81 @@ func TestDamagedFlowSaysSo(t *testing.T) {
 		if !warned {
 			t.Errorf("frame %d: no damaged-flows warning naming #1 and the frame: %v", tc.frame, res.Warnings)
 		}
+	}
+}
+
+// A record header whose original length no snaplen cut explains is damage, not a cut: in
+// seed-reset-fleet.pcap (snaplen 262144), QA's 200 bytes of 0xff from offset 3000 give frame 13
+// an original length of 4294967253 bytes for its 213 and its EtherType 0xffff; with the header's
+// snaplen set to 268 (frame 6 holds 268 bytes), frame 6 made 400 bytes long is a packet the
+// snaplen cut, and frame 12 (197 bytes) made 5000 bytes long is damage.
+func TestDamagedRecordLength(t *testing.T) {
+	orig, err := os.ReadFile(filepath.Join(ownCaptures, "seed-reset-fleet.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, starts := pcapFrames(t, orig)
+	b := append([]byte(nil), orig...)
+	for i := 3000; i < 3200; i++ {
+		b[i] = 0xff
+	}
+	res := analyzeBytes(t, b)
+	want := []wordedWarning{
+		{Code: "record-damaged", Frame: 13, Message: "1 frame has a damaged record header (frame 13): frame 13 holds 213 bytes but gives an original length of 4294967253 bytes, more than any link carries (262144 bytes at most); it was read as the bytes captured, not as a packet the snaplen cut (Wireshark marks such a frame malformed)"},
+		{Code: "undecodable-frames", Frame: 13, Message: "1 frame could not be decoded, as it carries EtherType 0xffff, which connscope does not decode (a protocol it cannot look into, or a type hit by corruption), and was skipped (frame 13)"},
+	}
+	if got := warningsOf(res, "record-damaged", "undecodable-frames", "snaplen-cut"); !reflect.DeepEqual(got, want) {
+		t.Errorf("warnings %+v\nwant %+v", got, want)
+	}
+
+	b = append([]byte(nil), orig...)
+	binary.LittleEndian.PutUint32(b[16:], 268)
+	binary.LittleEndian.PutUint32(b[starts[6]+12:], 400)
+	binary.LittleEndian.PutUint32(b[starts[12]+12:], 5000)
+	res = analyzeBytes(t, b)
+	want = []wordedWarning{
+		{Code: "snaplen-cut", Message: "1 packet was cut by the capture's snaplen (268 bytes): payload beyond it is missing; capture with the full snaplen (tcpdump -s 0)"},
+		{Code: "record-damaged", Frame: 12, Message: "1 frame has a damaged record header (frame 12): frame 12 holds 197 bytes but gives an original length of 5000 bytes, beyond the snaplen of 268 bytes: a packet the snaplen cut would hold 268 bytes; it was read as the bytes captured, not as a packet the snaplen cut (Wireshark marks such a frame malformed)"},
+	}
+	if got := warningsOf(res, "record-damaged", "undecodable-frames", "snaplen-cut"); !reflect.DeepEqual(got, want) {
+		t.Errorf("warnings %+v\nwant %+v", got, want)
+	}
+}
+
+// A frame stamped before the frame before it is warned about (time-back) by any amount, and a
+// duration across it is worded as a time that went back, not as 0 ms: QA moved the RST of flow
+// #4 in seed-reset-fleet.pcap (frame 64, 03:14:05.234981) to .234341, before its ClientHello
+// (frame 62, .234841).
+func TestTimeBack(t *testing.T) {
+	orig, err := os.ReadFile(filepath.Join(ownCaptures, "seed-reset-fleet.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, starts := pcapFrames(t, orig)
+	b := append([]byte(nil), orig...)
+	if us := binary.LittleEndian.Uint32(b[starts[64]+4:]); us != 234981 {
+		t.Fatalf("frame 64 at .%06d", us)
+	}
+	binary.LittleEndian.PutUint32(b[starts[64]+4:], 234341)
+	res := analyzeBytes(t, b)
+	want := []wordedWarning{{Code: "time-back", Frame: 64, Message: "frame 64 is stamped 510 µs before frame 63, the frame before it in the same capture: frames out of time order (tcpdump on several CPUs writes some microseconds out of order) or a clock set back; durations across it are unreliable"}}
+	if got := warningsOf(res, "time-back", "time-jump"); !reflect.DeepEqual(got, want) {
+		t.Errorf("warnings %+v\nwant %+v", got, want)
+	}
+	f := res.Flows.At(3)
+	var rst string
+	for _, e := range f.Evidence {
+		if e.Frame == 64 {
+			rst = say(e.Text)
+		}
+	}
+	if want := "RST from the server −500 µs (stamped 500 µs earlier: the capture's clock went back, or its frames are out of time order) after the ClientHello, with no ServerHello or alert before it"; rst != want {
+		t.Errorf("frame 64's evidence %q, want %q", rst, want)
+	}
+	if got := say(f.Reason); !strings.HasSuffix(got, "it reset the connection −500 µs (stamped 500 µs earlier: the capture's clock went back, or its frames are out of time order) after the ClientHello, without a ServerHello or an alert") {
+		t.Errorf("reason %q", got)
+	}
+	if got := warningsOf(analyzeBytes(t, orig), "time-back"); got != nil {
+		t.Errorf("the capture as shipped: %+v", got)
 	}
 }

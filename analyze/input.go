@@ -106,19 +106,11 @@ func addReaderWarnings(a *Analyzer, r *pcapfile.Reader) {
 		a.AddWarning(result.Warning{Code: "snaplen-cut", Message: result.Msg("warning.snaplen-cut-interfaces", result.Int("n", total), result.List("parts", parts))})
 	}
 	points := r.Points()
+	if l := r.DamagedLengths(); l.Frames > 0 {
+		a.AddWarning(damagedLengthsWarning(l, points))
+	}
 	for _, t := range r.Tallies() {
-		frames := make([]result.Message, len(t.First))
-		for i, f := range t.First {
-			if len(points) > 1 {
-				frames[i] = result.Msg("warning.frame-of", result.Int("frame", f.Frame), result.File("point", points[f.Point].Name))
-			} else {
-				frames[i] = result.Msg("warning.frame", result.Int("frame", f.Frame))
-			}
-		}
-		list := result.Msg("warning.frames", result.Int("n", len(frames)), result.List("frames", frames))
-		if t.Frames > len(frames) {
-			list = result.Msg("warning.frames-more", result.List("frames", frames))
-		}
+		list := frameList(points, t.First, t.Frames)
 		if t.Reason.Corrupt() {
 			a.AddWarning(warning("damaged-packets", 0, t.First[0].Frame, result.Int("n", t.Frames), result.Sub("checksum", checksumName(t.Reason)), result.Sub("frames", list)))
 		} else {
@@ -173,4 +165,36 @@ func undecodableWhy(r capture.Reason, frames int) result.Message {
 		return result.Msg("undecodable.more")
 	}
 	return result.Msg("undecodable.bug", n)
+}
+
+// frameList names the frames first of total frames ("frames 3, 7", "frames 3, 7, ..."), each
+// with its capture point when there are several.
+func frameList(points []pcapfile.Point, first []capture.FrameRef, total int) result.Message {
+	frames := make([]result.Message, len(first))
+	for i, f := range first {
+		if len(points) > 1 {
+			frames[i] = result.Msg("warning.frame-of", result.Int("frame", f.Frame), result.File("point", points[f.Point].Name))
+		} else {
+			frames[i] = result.Msg("warning.frame", result.Int("frame", f.Frame))
+		}
+	}
+	if total > len(frames) {
+		return result.Msg("warning.frames-more", result.List("frames", frames))
+	}
+	return result.Msg("warning.frames", result.Int("n", len(frames)), result.List("frames", frames))
+}
+
+// damagedLengthsWarning is the warning about frames whose record header gives an original length
+// no snaplen cut explains (record-damaged): what is wrong with the first one, and that they were
+// read as the bytes they hold, not as packets the snaplen cut.
+func damagedLengthsWarning(l pcapfile.DamagedLengths, points []pcapfile.Point) result.Warning {
+	first := l.First[0].Frame
+	detail := result.Msg("warning.record-length-beyond-snaplen", result.Int("frame", first), result.Int("wire", l.WireLen),
+		result.Int("snaplen", l.Snaplen), result.Int("cap", l.CapLen))
+	if l.WireLen > max(pcapfile.MaxPacketLength, l.Snaplen) {
+		detail = result.Msg("warning.record-length-absurd", result.Int("frame", first), result.Int("wire", l.WireLen),
+			result.Int("max", max(pcapfile.MaxPacketLength, l.Snaplen)), result.Int("cap", l.CapLen))
+	}
+	return warning("record-damaged", 0, first, result.Int("n", l.Frames), result.Sub("frames", frameList(points, l.First, l.Frames)),
+		result.Sub("detail", detail))
 }

@@ -309,8 +309,13 @@ func (d *decoder) afterLink(last gopacket.LayerType, err error) inner {
 		d.failed(layers.LayerTypeIPv4, b)
 	case etIPv6:
 		d.failed(layers.LayerTypeIPv6, b)
-	default: // a VLAN tag cut short
+	case etDot1Q, etQinQ, etQinQOld, etQinQOld2: // a VLAN tag cut short
 		d.reason = Reason{ReasonLinkHeader, uint32(layers.LinkTypeEthernet)}
+	default:
+		// an EtherType that gopacket maps to a layer of the parser whose decoding failed, though
+		// it is not that layer's own type: 0xffff, which gopacket takes for raw IPv4 and
+		// Wireshark for no protocol it knows; the link header before it is whole
+		return inner{start: startEtherType, et: et, b: b}
 	}
 	return done
 }

@@ -904,4 +904,4 @@ func endpoint(name string, ap netip.AddrPort) result.Arg { return result.Endpoin
 
 func addr(name string, a netip.Addr) result.Arg { return result.Addr(name, a.String()) }
 
-func dur(name string, d time.Duration) result.Arg { return result.Text(name, fmtDur(d)) }
+func dur(name string, d time.Duration) result.Arg { return param.Dur(name, d) }

@@ -168,8 +168,8 @@ type Warning struct {
 	// Code is a stable identifier: "truncated-file", "corrupt-file", "unreadable-file", "snaplen-cut",
 	// "client-hello-cut", "roles-guessed", "flows-not-listed", "undecodable-frames", "fleet-truncated",
 	// "dns-other-failures", "dns-not-followed", "one-direction", "kernel-drops", "capture-error",
-	// "time-out-of-range", "time-jump", "damaged-flows", "two-points-split", "two-points-unsplit",
-	// "port-scan", "port-sweep".
+	// "time-out-of-range", "time-jump", "time-back", "record-damaged", "damaged-flows",
+	// "two-points-split", "two-points-unsplit", "port-scan", "port-sweep".
 	Code    string  `json:"code"`
 	Message Message `json:"message"` // one sentence that says what happened and what to do
 	Offset  int64   `json:"offset,omitempty"`

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/diagnose/param"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/internal/stamp"
 	"github.com/connscope/connscope/result"
@@ -23,6 +24,14 @@ const maxOddTimeFrames = 5
 type Times struct {
 	outOfRange Frames
 	spikes     Frames
+	// back: the frames stamped before the frame before them at the same vantage (a capture
+	// point, or one of its interfaces or links); the first one's predecessor and how far back it
+	// went. lastAt and lastFrame are the time and number of each vantage's last frame (0: none).
+	back      Frames
+	backPrev  int
+	backBy    time.Duration
+	lastAt    []time.Time
+	lastFrame []int
 	// The last two frames of the capture point being read (frame 0: none), for the spikes.
 	point              int
 	prev, prevprev     int
@@ -50,15 +59,38 @@ func (o *Times) Note(p *capture.Packet) {
 	if o.prevprev != 0 {
 		gap = absDur(stamp.Sub(o.prevAt, o.prevprevAt))
 	}
+	spike := false
 	if o.prevprev != 0 && gap > spikeJump && far(p.Time, o.prevAt) && !far(p.Time, o.prevprevAt) &&
 		absDur(stamp.Sub(p.Time, o.prevprevAt)) <= spikeNear {
 		o.spikes.Add(o.prev)
+		spike = true
+		o.back.DropLast(o.prev) // a spike stamped early: time-jump says so
 	}
+	o.noteBack(p, spike)
 	o.prevprevNear = o.prevprev != 0 && gap <= spikeNear
 	o.prevprev, o.prevprevAt, o.prev, o.prevAt = o.prev, o.prevAt, p.Index, p.Time
 	if !facts.TimeInRange(p.Time) {
 		o.outOfRange.Add(p.Index)
 	}
+}
+
+// noteBack counts p when it is stamped before the last frame of its vantage (a compare per frame),
+// unless one of the two times is a damaged one that other warnings name: out of range, or the
+// spike just found before p (afterSpike).
+func (o *Times) noteBack(p *capture.Packet, afterSpike bool) {
+	v := int(p.Vantage)
+	if v >= len(o.lastAt) {
+		o.lastAt = append(o.lastAt, make([]time.Time, v+1-len(o.lastAt))...)
+		o.lastFrame = append(o.lastFrame, make([]int, v+1-len(o.lastFrame))...)
+	}
+	if p.Time.Before(o.lastAt[v]) && o.lastFrame[v] != 0 && !afterSpike && facts.TimeInRange(o.lastAt[v]) &&
+		facts.TimeInRange(p.Time) {
+		if o.back.n == 0 {
+			o.backPrev, o.backBy = o.lastFrame[v], stamp.Sub(o.lastAt[v], p.Time)
+		}
+		o.back.Add(p.Index)
+	}
+	o.lastAt[v], o.lastFrame[v] = p.Time, p.Index
 }
 
 // endOfPoint judges the last frame of the capture point read so far, which has no frame after
@@ -69,6 +101,7 @@ func (o *Times) Note(p *capture.Packet) {
 func (o *Times) endOfPoint() {
 	if o.prevprev != 0 && o.prevprevNear && o.prevAt.Before(o.prevprevAt.Add(-spikeJump)) {
 		o.spikes.Add(o.prev)
+		o.back.DropLast(o.prev) // time-jump says so
 	}
 }
 
@@ -96,6 +129,15 @@ func (l *Frames) Add(frame int) {
 	}
 }
 
+// DropLast takes frame back out when it is the last one counted.
+func (l *Frames) DropLast(frame int) {
+	if l.n == 0 || len(l.frames) < l.n || l.frames[len(l.frames)-1] != frame {
+		return
+	}
+	l.n--
+	l.frames = l.frames[:len(l.frames)-1]
+}
+
 // Message lists the frames kept ("frames 3, 7", "frames 3, 7, ...").
 func (l *Frames) Message() result.Message {
 	frames := make([]result.Message, len(l.frames))
@@ -116,6 +158,20 @@ func (o *Times) Spikes() (w result.Warning, ok bool) {
 		return w, false
 	}
 	return New("time-jump", 0, o.spikes.frames[0], result.Int("n", o.spikes.n), result.Sub("frames", o.spikes.Message())), true
+}
+
+// Back is the result's warning about the frames stamped before the frame before them in the same
+// capture point (time-back), naming the first ones, the first one's predecessor and how far back
+// its time went; ok is false when there are none.
+func (o *Times) Back() (w result.Warning, ok bool) {
+	if o.back.n == 0 {
+		return w, false
+	}
+	first, prev, by := result.Int("frame", o.back.frames[0]), result.Int("prev", o.backPrev), result.Text("by", param.FmtFineDur(o.backBy))
+	if o.back.n == 1 {
+		return result.Warning{Code: "time-back", Message: result.Msg("warning.time-back-one", first, prev, by), Frame: o.back.frames[0]}, true
+	}
+	return New("time-back", 0, o.back.frames[0], result.Int("n", o.back.n), result.Sub("frames", o.back.Message()), first, prev, by), true
 }
 
 // OutOfRange is the result's warning about the frames stamped out of range; ok is false when there

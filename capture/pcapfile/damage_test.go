@@ -183,8 +183,9 @@ func TestSnaplenPerInterface(t *testing.T) {
 	}
 }
 
-// A damaged TCP data offset, and an EtherType hit so that it reads as an 802.3 length that does
-// not fit its frame, make the frame undecodable with its reason, not a frame of another kind; a
+// A damaged TCP data offset, an EtherType hit so that it reads as an 802.3 length that does not
+// fit its frame, and an unknown EtherType that gopacket maps to a layer (0xffff) make the frame
+// undecodable with its reason, not a frame of another kind or a link header cut short; a
 // real 802.3 frame (its length fits) and a TCP header the snaplen cut are neither.
 func TestDamagedHeadersUndecodable(t *testing.T) {
 	b := mustRead(t, "tls-veth-nano.pcap")
@@ -210,6 +211,14 @@ func TestDamagedHeadersUndecodable(t *testing.T) {
 		{"EtherType hit: length 0x0008", with(func(f []byte) { f[12], f[13] = 0x00, 0x08 }), len(syn), capture.KindOther, false, capture.Reason{Code: capture.ReasonEtherType, Value: 0x0008}},
 		// the IPv4 total length read as the type after the tag
 		{"EtherType hit: 0x9100, a VLAN tag", with(func(f []byte) { f[12], f[13] = 0x91, 0x00 }), len(syn), capture.KindOther, false, capture.Reason{Code: capture.ReasonEtherType, Value: 0x003c}},
+		// what QA's 0xff over a record gave: gopacket takes 0xffff for raw IPv4, whose header
+		// fails; the link header is whole, the EtherType unknown (as Wireshark says)
+		{"EtherType 0xffff over bytes of 0xff", with(func(f []byte) {
+			for i := 12; i < len(f); i++ {
+				f[i] = 0xff
+			}
+		}), len(syn), capture.KindOther, false, capture.Reason{Code: capture.ReasonEtherType, Value: 0xffff}},
+		{"a VLAN tag cut short", with(func(f []byte) { f[12], f[13] = 0x81, 0x00 })[:16:16], len(syn), capture.KindOther, true, capture.Reason{Code: capture.ReasonLinkHeader, Value: 1}},
 		{"an 802.3 frame whose length fits", llc, len(llc), capture.KindOther, false, capture.Reason{}},
 		{"options cut by the snaplen", syn[:14+20+24], len(syn), capture.KindTCP, true, capture.Reason{}},
 	} {
@@ -221,5 +230,47 @@ func TestDamagedHeadersUndecodable(t *testing.T) {
 				t.Fatalf("Kind %d Truncated %v reason %v, want %d %v %v", p.Kind, p.Truncated, d.Reason(), tc.kind, tc.truncated, tc.why)
 			}
 		})
+	}
+}
+
+// In a pcapng, an Enhanced Packet Block whose original length no snaplen cut explains is damage,
+// read as the bytes it holds: with the interface's snaplen 96, a SYN of tls-veth-nano.pcap
+// holding 96 bytes of 500 is a packet the snaplen cut; one holding 60 bytes of 500, or its whole
+// 74 bytes of 300000 (longer than any link carries), is not.
+func TestDamagedRecordLengthPcapng(t *testing.T) {
+	syn := frameAt(mustRead(t, "tls-veth-nano.pcap"), 1)
+	syn = append(append([]byte(nil), syn...), make([]byte, 96-len(syn))...) // padded to 96
+	var buf bytes.Buffer
+	w, err := pcapgo.NewNgWriterInterface(&buf, pcapgo.NgInterface{LinkType: layers.LinkTypeEthernet, SnapLength: 96}, pcapgo.NgWriterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, rec := range []struct{ capLen, wire int }{{96, 500}, {60, 500}, {74, 300000}} {
+		ci := gopacket.CaptureInfo{Timestamp: time.Unix(1700000000, int64(i)*1000), CaptureLength: rec.capLen, Length: rec.wire}
+		if err := w.WritePacket(ci, syn[:rec.capLen]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	pkts, r := readBytes(t, buf.Bytes())
+	type got struct {
+		capLen, wire int
+		truncated    bool
+	}
+	var gots []got
+	for _, p := range pkts {
+		gots = append(gots, got{p.CapLen, p.WireLen, p.Truncated})
+	}
+	if want := []got{{96, 500, true}, {60, 60, false}, {74, 74, false}}; !reflect.DeepEqual(gots, want) {
+		t.Errorf("packets %+v, want %+v", gots, want)
+	}
+	want := DamagedLengths{Frames: 2, First: []capture.FrameRef{{Point: 0, Frame: 2}, {Point: 0, Frame: 3}}, CapLen: 60, WireLen: 500, Snaplen: 96}
+	if l := r.DamagedLengths(); !reflect.DeepEqual(l, want) {
+		t.Errorf("DamagedLengths %+v, want %+v", l, want)
+	}
+	if cuts := r.SnaplenCuts(); len(cuts) != 1 || cuts[0].Packets != 1 || cuts[0].Snaplen != 96 || r.Stats().Truncated != 1 {
+		t.Errorf("SnaplenCuts %+v, Stats %+v", cuts, r.Stats())
 	}
 }

@@ -9,6 +9,10 @@ import (
 	"github.com/gopacket/gopacket/layers"
 )
 
+// MaxPacketLength is libpcap's MAXIMUM_SNAPLEN: no tool writes longer packets, and no link
+// connscope reads carries longer ones.
+const MaxPacketLength = 262144
+
 // pcapng block types (draft-ietf-opsawg-pcapng, Section 11.1).
 const (
 	ngSectionHeader    = 0x0A0D0D0A
@@ -19,7 +23,7 @@ const (
 	ngEnhancedPacket   = 0x00000006
 	ngByteOrderMagic   = 0x1A2B3C4D
 	ngMaxBlockLength   = 16 << 20 // far above any real block; Wireshark's own limit is of this order
-	maxPacketLength    = 262144   // libpcap's MAXIMUM_SNAPLEN: no tool writes longer packets
+	maxPacketLength    = MaxPacketLength
 	ngSectionHeaderMin = 28
 )
 

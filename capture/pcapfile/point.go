@@ -68,7 +68,9 @@ func (pt *pointReader) next(p *capture.Packet) error {
 	if r.vantaged {
 		r.count(v, p.Time)
 	}
-	p.Truncated = p.CapLen < p.WireLen
+	if p.Truncated = p.CapLen < p.WireLen; p.Truncated && lengthDamaged(p.CapLen, p.WireLen, fr.ifSnap) {
+		r.noteDamagedLength(p, fr.ifSnap)
+	}
 	ok := pt.dec.Decode(data, fr.link, p)
 	if !ok || p.Corrupt != 0 || p.Truncated || fr.frames == 1 {
 		f := pt.files[pt.cur]
@@ -202,3 +204,14 @@ func (f *fileSlot) close() error {
 // firstTime is the time the file's first frame was found to have when it was scanned (zero for
 // a file without frames).
 func (f *fileSlot) firstTime() time.Time { return f.meta.First }
+
+// lengthDamaged reports whether a record that holds capLen bytes of a packet of wireLen (more)
+// bytes has a damaged record header rather than a packet a snaplen cut: a snaplen cuts a packet
+// to exactly the snaplen (snap; 0: none given), so a packet longer than the snaplen that holds
+// fewer bytes than it was not cut by it; and no link carries a packet longer than the longest a
+// capture holds (libpcap's maximum, or a larger snaplen of a pcapng interface). Wireshark calls
+// such a frame malformed. (A record holding more than its packet's length, or more than a capture
+// holds, is a corrupt file from there on: the record reader says so.)
+func lengthDamaged(capLen, wireLen, snap int) bool {
+	return wireLen > max(maxPacketLength, snap) || (snap > 0 && wireLen > snap && capLen < snap)
+}

@@ -32,6 +32,7 @@ type Reader struct {
 	stats   capture.Stats
 	tallies capture.Tallies
 	cuts    []SnaplenCut
+	lengths DamagedLengths
 
 	vantages   []Vantage // vantage.go
 	vantaged   bool      // frames are counted per vantage: there is more than one
@@ -50,6 +51,41 @@ type SnaplenCut struct {
 	Snaplen int              // 0: the interface declared none (the packet was cut by something else)
 	Packets int              // packets cut
 	First   capture.FrameRef // the first of them
+}
+
+// DamagedLengths counts the frames whose record header gives an original length that no
+// snaplen cut explains (lengthDamaged): the frame is read as the bytes it holds (its WireLen is
+// its CapLen, and it is not Truncated), and the first one is described.
+type DamagedLengths struct {
+	Frames int                // frames with such a record header
+	First  []capture.FrameRef // the first of them (up to maxDamagedLengthFrames)
+	// The first one's record: the bytes it holds, the original length it gives, and the snaplen
+	// of its file or pcapng interface (0: none given).
+	CapLen, WireLen, Snaplen int
+}
+
+// maxDamagedLengthFrames is how many frames DamagedLengths names.
+const maxDamagedLengthFrames = 5
+
+// noteDamagedLength counts a packet whose record header gives an original length that no
+// snaplen cut explains, and reads it as the bytes it holds.
+func (r *Reader) noteDamagedLength(p *capture.Packet, snaplen int) {
+	l := &r.lengths
+	if l.Frames == 0 {
+		l.CapLen, l.WireLen, l.Snaplen = p.CapLen, p.WireLen, snaplen
+	}
+	l.Frames++
+	if len(l.First) < maxDamagedLengthFrames {
+		l.First = append(l.First, capture.FrameRef{Point: p.Point, Frame: p.Index})
+	}
+	p.WireLen, p.Truncated = p.CapLen, false
+}
+
+// DamagedLengths counts the frames whose record header is damaged in its original length.
+func (r *Reader) DamagedLengths() DamagedLengths {
+	l := r.lengths
+	l.First = append([]capture.FrameRef(nil), l.First...)
+	return l
 }
 
 // Open opens a capture file by its content (not its name): pcap, pcapng, or either of them gzipped.

@@ -27,6 +27,18 @@ func FmtDur(d time.Duration) string {
 	}
 }
 
+// FmtFineDur formats a duration as FmtDur does, and one below a millisecond in microseconds
+// ("0.2 µs", "35 µs"): how far a frame's time went back may be that small.
+func FmtFineDur(d time.Duration) string {
+	switch {
+	case d >= 0 && d < 10*time.Microsecond:
+		return strconv.FormatFloat(float64(d)/float64(time.Microsecond), 'f', 1, 64) + " µs"
+	case d >= 0 && d < time.Millisecond:
+		return strconv.FormatFloat(float64(d)/float64(time.Microsecond), 'f', 0, 64) + " µs"
+	}
+	return FmtDur(d)
+}
+
 // FmtSecs formats a duration in seconds with one decimal: "1.0".
 func FmtSecs(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) }
 
@@ -42,8 +54,15 @@ func Hex4(n uint16) string {
 	return string([]byte{'0', 'x', digits[n>>12], digits[n>>8&15], digits[n>>4&15], digits[n&15]})
 }
 
-// Dur is a duration parameter, formatted by FmtDur.
-func Dur(name string, d time.Duration) result.Arg { return result.Text(name, FmtDur(d)) }
+// Dur is a duration parameter, formatted by FmtDur. A negative one (a later frame stamped
+// before an earlier one: the capture's clock went back, or its frames are out of time order) is
+// worded as such (phrase.time-back), never as a duration of 0.
+func Dur(name string, d time.Duration) result.Arg {
+	if d < 0 {
+		return result.Sub(name, result.Msg("phrase.time-back", result.Text("d", FmtFineDur(-d))))
+	}
+	return result.Text(name, FmtDur(d))
+}
 
 // Side is a parameter naming a side (facts.Client or facts.Server): "client" or "server", in
 // the report's language.

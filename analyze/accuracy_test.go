@@ -18,9 +18,6 @@ var accuracyWarnings = map[string]string{
 	"accuracy/iplen-overrun.pcap": "ip-length-overrun", // frame 6's IP total length was raised by 100
 	"accuracy/port-scan.pcap":     "port-scan",         // nmap -sS from 10.91.1.9 over 202 ports
 	"accuracy/port-sweep.pcap":    "port-sweep",        // nmap -sS -Pn from 10.91.1.9 over port 4343 of 40 hosts
-	// acctool rexmit's copy (frame 5) was stamped 84 µs after the server's answer to the first
-	// transmission (frame 6), which tcpdump wrote after it
-	"accuracy/retransmission-differs.pcap": "time-back",
 }
 
 // accuracyFlags are flags a connection of the accuracy captures must carry, by file and client.

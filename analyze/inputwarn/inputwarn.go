@@ -74,6 +74,12 @@ func (o *Times) Note(p *capture.Packet) {
 	}
 }
 
+// BackTolerance is how far a frame may be stamped before the frame ahead of it without a
+// time-back warning: tcpdump reading the queues of several CPUs writes frames out of time order
+// by microseconds (0.2-84 µs in the shipped captures), which is usual and changes no duration a
+// report quotes in milliseconds. A duration that does go back says so where it is quoted.
+const BackTolerance = time.Millisecond
+
 // noteBack counts p when it is stamped before the last frame of its vantage (a compare per frame),
 // unless one of the two times is a damaged one that other warnings name: out of range, or the
 // spike just found before p (afterSpike).
@@ -84,7 +90,7 @@ func (o *Times) noteBack(p *capture.Packet, afterSpike bool) {
 		o.lastFrame = append(o.lastFrame, make([]int, v+1-len(o.lastFrame))...)
 	}
 	if p.Time.Before(o.lastAt[v]) && o.lastFrame[v] != 0 && !afterSpike && facts.TimeInRange(o.lastAt[v]) &&
-		facts.TimeInRange(p.Time) {
+		facts.TimeInRange(p.Time) && stamp.Sub(o.lastAt[v], p.Time) >= BackTolerance {
 		if o.back.n == 0 {
 			o.backPrev, o.backBy = o.lastFrame[v], stamp.Sub(o.lastAt[v], p.Time)
 		}

@@ -116,12 +116,91 @@ type agentFacts struct {
 type serverPolicy struct {
 	// ok counts the completed handshakes per chosen version: verdict ok, or a handshake that
 	// completed before the connection failed (a reset, a blackhole, an HTTP error after it).
-	ok        map[tls.Version]int
-	refused   map[tls.Version]int // refused ClientHellos per highest offered version
-	refusals  map[refusalKey]*refusalCount
-	lowered13 int  // completed handshakes below TLS 1.3 for a client that offered TLS 1.3
-	tls       bool // some client sent it a ClientHello
-	perAgent  map[netip.Addr]*agentOutcome
+	ok       map[tls.Version]int
+	refused  map[tls.Version]int // refused ClientHellos per highest offered version
+	refusals map[refusalKey]*refusalCount
+	tls      bool // some client sent it a ClientHello
+	perAgent map[netip.Addr]*agentOutcome
+
+	// chose counts the ServerHellos per chosen version's family (a TLS 1.3 draft counts as TLS
+	// 1.3), completed or not, with the fingerprints of the ClientHellos they answered.
+	chose map[tls.Version]*choiceCount
+	// passedOver counts, per offered version's family, the ServerHellos that chose a lower
+	// version for a client that offered it: the server did not take it when it could.
+	passedOver map[tls.Version]*choiceCount
+	// tested are the version families some client put to the server: chosen, passed over, or
+	// offered in a ClientHello it refused.
+	tested map[tls.Version]bool
+}
+
+// choiceCount counts handshakes, the versions chosen in them and the JA4 fingerprints of their
+// ClientHellos.
+type choiceCount struct {
+	n      int
+	chosen map[tls.Version]bool
+	ja4    map[string]bool
+}
+
+func (c *choiceCount) add(n int, chosen tls.Version, ja4 string) {
+	c.n += n
+	c.chosen[chosen] = true
+	if ja4 != "" {
+		c.ja4[ja4] = true
+	}
+}
+
+// family is the version a version counts as when saying what a server was offered and chose: a
+// TLS 1.3 draft counts as TLS 1.3.
+func family(v tls.Version) tls.Version {
+	if v>>8 == 0x7f {
+		return tls.VersionTLS13
+	}
+	return v
+}
+
+// observeVersions files what one kind of handshake shows of the server's versions: n handshakes
+// offering offered (names joined with ","), with the ServerHello choosing chosen (0: none) and,
+// refused, a ClientHello the server refused.
+func (p *serverPolicy) observeVersions(n int, offered string, chosen tls.Version, refused bool, ja4 string) {
+	var vs []tls.Version
+	if offered != "" {
+		for _, name := range strings.Split(offered, ",") {
+			if v, ok := tls.ParseVersion(name); ok && v.Rank() > 0 {
+				vs = append(vs, v)
+			}
+		}
+	}
+	if chosen != 0 {
+		f := family(chosen)
+		p.tested[f] = true
+		c := p.chose[f]
+		if c == nil {
+			c = &choiceCount{chosen: map[tls.Version]bool{}, ja4: map[string]bool{}}
+			p.chose[f] = c
+		}
+		c.add(n, chosen, ja4)
+		seen := map[tls.Version]bool{}
+		for _, v := range vs {
+			f2 := family(v)
+			if f2 == f || v.Rank() <= chosen.Rank() || seen[f2] {
+				continue
+			}
+			seen[f2] = true
+			p.tested[f2] = true
+			c := p.passedOver[f2]
+			if c == nil {
+				c = &choiceCount{chosen: map[tls.Version]bool{}, ja4: map[string]bool{}}
+				p.passedOver[f2] = c
+			}
+			c.add(n, chosen, ja4)
+		}
+		return
+	}
+	if refused {
+		for _, v := range vs {
+			p.tested[family(v)] = true
+		}
+	}
 }
 
 // refusalKey groups refused ClientHellos by their highest version and by whether the server
@@ -248,7 +327,8 @@ func (g *Aggregate) Fleet(sum *result.Summary) {
 
 		p := policies[k.server]
 		if p == nil {
-			p = &serverPolicy{ok: map[tls.Version]int{}, refused: map[tls.Version]int{}, refusals: map[refusalKey]*refusalCount{}, perAgent: map[netip.Addr]*agentOutcome{}}
+			p = &serverPolicy{ok: map[tls.Version]int{}, refused: map[tls.Version]int{}, refusals: map[refusalKey]*refusalCount{}, perAgent: map[netip.Addr]*agentOutcome{},
+				chose: map[tls.Version]*choiceCount{}, passedOver: map[tls.Version]*choiceCount{}, tested: map[tls.Version]bool{}}
 			policies[k.server] = p
 		}
 		if k.offered != "" || k.chosen != 0 {
@@ -256,10 +336,8 @@ func (g *Aggregate) Fleet(sum *result.Summary) {
 		}
 		if (v == result.VerdictOK || k.established) && k.chosen != 0 {
 			p.ok[k.chosen] += n
-			if k.chosen.Rank() < tls.VersionTLS13.Rank() && strings.Contains(k.offered, tls.VersionTLS13.String()) {
-				p.lowered13 += n
-			}
 		}
+		p.observeVersions(n, k.offered, k.chosen, refusal(v) && k.chosen == 0 && k.highest != 0, k.ja4)
 		if refusal(v) && k.chosen == 0 && k.highest != 0 {
 			p.refused[k.highest] += n
 			rk := refusalKey{k.highest, v == result.VerdictTLSHandshakeFailure}
@@ -335,23 +413,42 @@ func (g *Aggregate) Fleet(sum *result.Summary) {
 	}
 }
 
-// sentence says what a server accepts and refuses, e.g. "accepts TLS 1.2 only (seen in 8
-// handshakes, 0 below TLS 1.2); refused 4 ClientHellos offering at most TLS 1.0 (4 agents)".
+// standardVersions are the versions a server's policy sentence says were not tested when no
+// client put them to it: the ones testssl.sh, the users' reference, reports for every server.
+var standardVersions = []tls.Version{tls.VersionTLS10, tls.VersionTLS11, tls.VersionTLS12, tls.VersionTLS13}
+
+// sentence says what the capture shows of a server's versions, and no more: a passive capture
+// sees only what the server chose from what clients offered. E.g. "accepted TLS 1.2 (chosen in
+// 8 completed handshakes); refused 4 ClientHellos offering at most TLS 1.0 (4 agents); never
+// chose TLS 1.3, though 3 handshakes offered it (it chose TLS 1.2 instead); TLS 1.1 not tested
+// by any client".
 func (p *serverPolicy) sentence(total int) result.Message {
 	var parts []result.Message
 	oks := sortedVersions(p.ok)
 	switch len(oks) {
 	case 0:
-		parts = append(parts, result.Msg("policy.no-handshake"))
+		// Say what the server chose even so: a ServerHello shows a version it accepts.
+		chosen, n := map[tls.Version]bool{}, 0
+		for _, c := range p.chose {
+			n += c.n
+			for v := range c.chosen {
+				chosen[v] = true
+			}
+		}
+		if n == 0 {
+			parts = append(parts, result.Msg("policy.no-handshake"))
+			break
+		}
+		parts = append(parts, result.Msg("policy.no-handshake-chose", versionsArg("versions", sortedVersions(chosen)), result.Int("n", n)))
 	case 1:
-		parts = append(parts, result.Msg("policy.accepts-one", result.Text("version", oks[0].String()), result.Int("n", total)))
+		parts = append(parts, result.Msg("policy.accepted-one", result.Text("version", oks[0].String()), result.Int("n", total)))
 	default:
 		var each []result.Message
 		for _, v := range oks {
 			each = append(each, result.Msg("policy.version-count", result.Text("version", v.String()), result.Int("n", p.ok[v])))
 		}
-		parts = append(parts, result.Msg("policy.accepts-many", versionsArg("versions", oks), result.Int("n", total),
-			result.List("each", each), result.Text("lowest", oks[0].String())))
+		parts = append(parts, result.Msg("policy.accepted-many", versionsArg("versions", oks), result.Int("n", total),
+			result.List("each", each)))
 	}
 	for _, v := range sortedVersions(p.refused) {
 		for _, cipher := range []bool{false, true} {
@@ -366,8 +463,47 @@ func (p *serverPolicy) sentence(total int) result.Message {
 			parts = append(parts, result.Msg(key, result.Int("n", rc.hellos), result.Text("version", v.String()), result.Int("agents", len(rc.agents))))
 		}
 	}
-	if p.lowered13 > 0 {
-		parts = append(parts, result.Msg("policy.no-tls13", result.Int("n", p.lowered13)))
+	for _, v := range sortedVersions(p.passedOver) {
+		po := p.passedOver[v]
+		lower := versionsArg("lower", sortedVersions(po.chosen))
+		got := p.chose[v]
+		if got == nil {
+			// Not chosen when it could have been: most likely not enabled, unless the server
+			// chose a higher version elsewhere, which would not pass this one over; then the
+			// capture shows two settings, and the sentence says only what happened.
+			key := "policy.passed-over"
+			for f := range p.chose {
+				if f.Rank() > v.Rank() {
+					key = "policy.passed-over-only"
+				}
+			}
+			parts = append(parts, result.Msg(key, result.Text("version", v.String()), result.Int("n", po.n), lower))
+			continue
+		}
+		// Some clients that offered it got it, others did not: say both, and what the
+		// fingerprints show of the difference.
+		args := []result.Arg{result.Text("version", v.String()), result.Int("got", got.n), result.Int("offered", got.n+po.n),
+			result.Int("n", po.n), lower}
+		key := "policy.split"
+		if len(got.ja4) > 0 && len(po.ja4) > 0 {
+			key = "policy.split-other-clients"
+			for fp := range po.ja4 {
+				if got.ja4[fp] {
+					key = "policy.split-same-clients"
+					break
+				}
+			}
+		}
+		parts = append(parts, result.Msg(key, args...))
+	}
+	var untested []tls.Version
+	for _, v := range standardVersions {
+		if !p.tested[v] {
+			untested = append(untested, v)
+		}
+	}
+	if len(untested) > 0 {
+		parts = append(parts, result.Msg("policy.not-tested", versionsArg("versions", untested)))
 	}
 	return result.Msg("clauses", result.List("parts", parts))
 }

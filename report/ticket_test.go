@@ -66,7 +66,7 @@ func TestMarkdownGroups(t *testing.T) {
 	}
 	out := b.String()
 	for _, want := range []string{
-		"**4 of 5 connections failed.** 3 agents (10.0.0.6, 10.0.0.10 and 10.0.0.9) offer at most TLS 1.1; server 10.0.0.1:4343 accepts TLS 1.2 only — tls-version-mismatch. 1 agent (10.0.0.7) is refused by server 10.0.0.2:4343: nothing listens on the port, or a firewall rejects the connection — refused. **Next step:** Make the versions overlap: enable TLS 1.2 on the client",
+		"**4 of 5 connections failed.** 3 agents (10.0.0.6, 10.0.0.10 and 10.0.0.9) offer at most TLS 1.1; server 10.0.0.1:4343 chose TLS 1.2 in this capture — tls-version-mismatch. 1 agent (10.0.0.7) is refused by server 10.0.0.2:4343: nothing listens on the port, or a firewall rejects the connection — refused. **Next step:** Make the versions overlap: enable TLS 1.2 on the client",
 		"| 1 | 10.0.0.6, 10.0.0.10 and 10.0.0.9 | 10.0.0.1:4343 | TLS 1.0–1.1 | - | `tls-version-mismatch` | 3 connections: #2, #3, #4 |\n",
 		"| 2 | 10.0.0.7 | 10.0.0.2:4343 | - | - | `refused` | 1 connection: #5 |\n",
 		"- Wireshark filter: `ip.addr==10.0.0.6 && ip.addr==10.0.0.1 && tcp.port==50420 && tcp.port==4343`\n",

@@ -503,8 +503,9 @@ type ServerSummary struct {
 	// RefusedHighestVersions counts the ClientHellos it refused (alert, reset or close, no
 	// ServerHello) by the highest version each offered.
 	RefusedHighestVersions []VersionCount `json:"refused_highest_versions"`
-	// Policy says in one sentence what the capture shows it accepts and refuses, e.g. "accepts
-	// TLS 1.2 only (seen in 212 handshakes, 0 below TLS 1.2); refused 14 ClientHellos offering at
-	// most TLS 1.0".
+	// Policy says in one sentence what the capture shows of its versions, and no more (a capture
+	// sees only what the server chose from what clients offered), e.g. "accepted TLS 1.2 (chosen
+	// in 212 completed handshakes); refused 14 ClientHellos offering at most TLS 1.0 (14 agents);
+	// TLS 1.1 and TLS 1.3 not tested by any client".
 	Policy Message `json:"policy"`
 }

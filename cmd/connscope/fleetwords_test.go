@@ -28,9 +28,8 @@ func TestFleetWords(t *testing.T) {
 			"versions (no cipher suite in common fits as well) — tls-version-mismatch. Next step: 10.91.2.2:4343",
 		}},
 		{[]string{"testdata/captures/markers/markers-banner.pcap"}, []string{
-			"10.93.1.2:4343 — not-tls. 1 agent (10.93.1.1) does not speak TLS to server 10.93.1.2:4343",
-			"(ClientHellos without supported_versions, offering TLS 1.0–1.2) — not-tls. 1 agent (10.93.1.1) does",
-			"not speak TLS to server 10.93.1.2:4343 (ClientHellos offering TLS 1.2–1.3) — not-tls. Next step: The",
+			"10.93.1.2:4343 — not-tls. 1 agent (10.93.1.1) gets plain text, not TLS, from server 10.93.1.2:4343 —",
+			"not-tls. 1 agent (10.93.1.1) reaches a service at 10.93.1.2:4343 that speaks first, not TLS —",
 		}},
 		{[]string{"testdata/captures/path-injected-rst.pcap"}, []string{
 			"the name of 10.66.2.2:4343: find the rule that does it (connection limits, byte or content rules,",
@@ -40,12 +39,12 @@ func TestFleetWords(t *testing.T) {
 			"  1 agent sometimes succeeds, sometimes fails; the failure comes from a reason other than the TLS versions: tls-certificate-rejected (2 flows, 1 failed): 192.150.187.20",
 		}},
 		{[]string{"--profile", "apexone", "testdata/captures/seed-close-fleet.pcap"}, []string{
-			"10.77.1.2:4343 accepts TLS 1.2 only — tls-version-mismatch. Next step: Enable TLS 1.2 on the agents",
-			"10.77.1.5 and 10.77.1.6, which connect to the Apex One server as TLS clients: on Windows 7 / Server",
+			"10.77.1.2:4343 chose TLS 1.2 in this capture — tls-version-mismatch. Next step: Enable TLS 1.2 on",
+			"the agents 10.77.1.5 and 10.77.1.6, which connect to the Apex One server as TLS clients: on Windows",
 		}},
 		{[]string{"--profile", "apexone", "testdata/captures/many-agents.pcap"}, []string{
-			"TLS 1.2 on the agents 10.33.1.19, 10.33.1.20, 10.33.1.21 and 10.33.1.22, which connect to the Apex",
-			"One server as TLS clients: on Windows 7 / Server 2008 R2 and older, set",
+			"Enable TLS 1.2 on the agents 10.33.1.19, 10.33.1.20, 10.33.1.21 and 10.33.1.22, which connect to the",
+			"Apex One server as TLS clients: on Windows 7 / Server 2008 R2 and older, set",
 		}},
 	}
 	for _, tc := range cases {

@@ -117,7 +117,7 @@ func (w *Words) Headline(g *findings.Group, fs *findings.Findings) result.Messag
 			key = "report.headline.tls-version-mismatch-unknown"
 			break
 		}
-		accepted := result.Msg("report.accepted-only", result.Text("version", acc[0]))
+		accepted := result.Msg("report.text", result.Text("text", acc[0]))
 		if len(acc) > 1 {
 			accepted = result.Msg("report.list-and", Texts("items", acc[:len(acc)-1]),
 				result.Sub("last", result.Msg("report.text", result.Text("text", acc[len(acc)-1]))))

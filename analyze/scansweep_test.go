@@ -194,3 +194,22 @@ func TestTwoPointScans(t *testing.T) {
 		})
 	}
 }
+
+// TestSweepNotOnAgentPort: on a port the agents listen on (--agent-port), the management server
+// connects to its agents, and a firewall that drops most of those connections looks like a sweep
+// from the server (review: 36 of 40 notifications dropped became port-scan and "No connection
+// failed"). port-sweep.pcap's probes to 4343, analysed with 4343 as the agents' port, keep their
+// own verdicts, and the capture's failures count them.
+func TestSweepNotOnAgentPort(t *testing.T) {
+	res, err := File(filepath.Join(ownCaptures, "accuracy", "port-sweep.pcap"), Options{AgentPorts: []uint16{4343}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ws := warningsOf(res, "port-sweep"); ws != nil {
+		t.Errorf("port-sweep warnings on the agents' port: %+v", ws)
+	}
+	const want = "failed 79 of 80; ok 1 refused 2 syn-timeout 69 unreachable 6 middlebox-reset 2"
+	if got := sweepVerdicts(res); !strings.HasPrefix(got, want+";") {
+		t.Errorf("counts %q, want them to start %q", got, want)
+	}
+}

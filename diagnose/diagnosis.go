@@ -120,10 +120,13 @@ func (j *judge) first() {
 	if x := c.TLS; x != nil && x.Hello != nil {
 		j.d.Highest = x.Hello.Highest
 	}
-	j.d.Probe = isProbe(c)
 	if slices.Contains(j.cfg.AgentPorts, c.Server.Port()) {
 		j.d.Role = roleAgentListener
 	}
+	// A connection to the agents' listener port is the management server notifying an agent, never
+	// a scan's probe: a firewall that drops most of those looks like a sweep from the server, and
+	// those failures are what the report is for.
+	j.d.Probe = isProbe(c) && j.d.Role != roleAgentListener
 	j.classify()
 	j.classifyHTTP()
 }

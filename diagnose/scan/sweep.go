@@ -57,7 +57,8 @@ func (s *Sweep) Failed() int { return s.Hosts - s.Open }
 // IsSweep reports whether the attempts are a horizontal scan (a sweep of one port across many
 // hosts): at least SweepThreshold hosts failed, and they are at least half of those probed; the
 // probes are short (at most MaxSweepSYNs SYNs each on average: nmap sends one or two per host,
-// masscan one, while Linux connect() retries 6 times over 127 s); and the address carried data
+// masscan one, while an operating system's connect() sends three (Windows) to seven (Linux)
+// before it gives up); and the address carried data
 // on the port in fewer connections than a quarter of the failed hosts (a management server
 // notifying its agents talks to each that is up; a worm's payload goes to the few that answer).
 func (s *Sweep) IsSweep() bool {
@@ -65,8 +66,11 @@ func (s *Sweep) IsSweep() bool {
 	return f >= SweepThreshold && 2*f >= s.Hosts && s.SYNs <= MaxSweepSYNs*s.Flows && 4*s.Talked < f
 }
 
-// MaxSweepSYNs is the most SYNs a sweep's probes send each, on average.
-const MaxSweepSYNs = 3
+// MaxSweepSYNs is the most SYNs a sweep's probes send each, on average: fewer than a connect()
+// that gets no answer sends on any common system (Windows sends three), so that a program
+// connecting to many hosts through its system's stack (a management server notifying its
+// agents through a firewall that drops most of them) is not taken for a scanner.
+const MaxSweepSYNs = 2
 
 // MaxSweepSets bounds the sweeps whose hosts a table keeps in a set, and MaxSweepHosts the hosts
 // each set holds (about 50 bytes each: at most 32 × 4096 × 50 B ≈ 6.5 MB).

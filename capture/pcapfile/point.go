@@ -213,5 +213,8 @@ func (f *fileSlot) firstTime() time.Time { return f.meta.First }
 // such a frame malformed. (A record holding more than its packet's length, or more than a capture
 // holds, is a corrupt file from there on: the record reader says so.)
 func lengthDamaged(capLen, wireLen, snap int) bool {
+	if snap > 0 && capLen == snap {
+		return false // cut to the snaplen: a packet of any length (Linux BIG TCP sends up to 512 KiB)
+	}
 	return wireLen > max(maxPacketLength, snap) || (snap > 0 && wireLen > snap && capLen < snap)
 }

@@ -383,7 +383,7 @@ func (c *Catalog) appendTemplate(dst []byte, t *template, m *result.Message, red
 			continue
 		}
 		if p.plural {
-			if a.Int == 1 {
+			if countIsOne(&a) {
 				dst = append(dst, p.one...)
 			} else {
 				dst = append(dst, p.many...)
@@ -475,7 +475,7 @@ func (c *Catalog) appendJapanese(dst []byte, t *template, m *result.Message, red
 		}
 		edges = append(edges, len(dst))
 		if p.plural {
-			if a.Int == 1 {
+			if countIsOne(&a) {
 				dst = append(dst, p.one...)
 			} else {
 				dst = append(dst, p.many...)
@@ -536,4 +536,13 @@ func (c *Catalog) joinLines(lines []string) string {
 		b = append(b, l...)
 	}
 	return string(b)
+}
+
+// countIsOne reports whether a count parameter is one, for a plural form {n|one|many}: an
+// integer 1, or a count already written as text (a progress line's "1", not "12.5k").
+func countIsOne(a *result.Arg) bool {
+	if a.Kind == result.KindText {
+		return a.Text == "1"
+	}
+	return a.Int == 1
 }

@@ -162,7 +162,7 @@ func FillArgs(s string, params []result.Arg, c *Catalog, red Redactor) string {
 			b = append(b, s[i:i+j+1]...)
 		case plural:
 			// {count|one|many}: one without the count (a finding of one connection).
-			if ok && a.Kind == result.KindInt && a.Int != 1 {
+			if ok && (a.Kind == result.KindInt || a.Kind == result.KindText) && !countIsOne(&a) {
 				b = append(b, forms[1]...)
 			} else {
 				b = append(b, forms[0]...)

@@ -251,3 +251,19 @@ func TestPluralTemplatesOneAndTwo(t *testing.T) {
 		}
 	}
 }
+
+// TestPluralOfCountText: a count passed as text (the progress line writes "12.5k") picks the
+// one-item form for "1" (review: the line said "1 connections", as a text count's Int is 0).
+func TestPluralOfCountText(t *testing.T) {
+	en := CatalogOf(English)
+	for _, tc := range []struct{ packets, conns, want string }{
+		{"1", "1", "connscope: 40% of 12 MB, 1 packet, 1 connection"},
+		{"12.5k", "2", "connscope: 40% of 12 MB, 12.5k packets, 2 connections"},
+	} {
+		m := result.Msg("cli.progress.percent", result.Text("percent", "40"), result.Text("total", "12 MB"),
+			result.Text("packets", tc.packets), result.Text("conns", tc.conns))
+		if got := en.Render(m); got != tc.want {
+			t.Errorf("%s/%s: %q, want %q", tc.packets, tc.conns, got, tc.want)
+		}
+	}
+}

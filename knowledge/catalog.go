@@ -364,13 +364,14 @@ func (c *Catalog) appendWith(dst []byte, m *result.Message, red Redactor, lang *
 	return c.appendTemplate(dst, c.templates[m.Key], m, red, lang)
 }
 
+// appendTemplate renders t with m's parameters; in Japanese, tidyEdges then drops the spaces
+// that Japanese text does not take at the parameters' edges.
 func (c *Catalog) appendTemplate(dst []byte, t *template, m *result.Message, red Redactor, lang *Catalog) []byte {
 	if t == nil {
 		return append(append(append(dst, '['), m.Key...), ']')
 	}
-	if lang.lang == Japanese {
-		return c.appendJapanese(dst, t, m, red, lang)
-	}
+	ja := lang.lang == Japanese
+	var edges []int // in Japanese, offsets in dst where a parameter's value starts or ends
 	for i := range t.parts {
 		p := &t.parts[i]
 		if p.name == "" {
@@ -382,15 +383,23 @@ func (c *Catalog) appendTemplate(dst []byte, t *template, m *result.Message, red
 			dst = append(append(append(dst, '{'), p.name...), '}')
 			continue
 		}
-		if p.plural {
-			if countIsOne(&a) {
-				dst = append(dst, p.one...)
-			} else {
-				dst = append(dst, p.many...)
-			}
-			continue
+		if ja {
+			edges = append(edges, len(dst))
 		}
-		dst = lang.appendArg(dst, &a, p, red)
+		switch {
+		case p.plural && countIsOne(&a):
+			dst = append(dst, p.one...)
+		case p.plural:
+			dst = append(dst, p.many...)
+		default:
+			dst = lang.appendArg(dst, &a, p, red)
+		}
+		if ja {
+			edges = append(edges, len(dst))
+		}
+	}
+	if ja {
+		dst = tidyEdges(dst, edges)
 	}
 	return dst
 }
@@ -454,42 +463,13 @@ func (c *Catalog) appendArg(dst []byte, a *result.Arg, p *part, red Redactor) []
 	return append(dst, text...)
 }
 
-// appendJapanese renders t as appendTemplate does, then drops the spaces that Japanese text does
-// not take at each parameter's edges: a template sets a parameter off with spaces ("{n} 個",
-// "が {side} に"), which a value in Latin letters or digits needs and a Japanese one does not
-// ("一方の側 に" reads wrong), and a value may begin or end with a space of its own. A space at a
-// parameter's edge goes when the characters on both sides of it are Japanese, or when it follows
-// a Japanese comma or full stop. Literal text keeps every space its template has.
-func (c *Catalog) appendJapanese(dst []byte, t *template, m *result.Message, red Redactor, lang *Catalog) []byte {
-	var edges []int // offsets in dst where a parameter's value starts or ends
-	for i := range t.parts {
-		p := &t.parts[i]
-		if p.name == "" {
-			dst = append(dst, p.lit...)
-			continue
-		}
-		a, ok := m.Arg(p.name)
-		if !ok {
-			dst = append(append(append(dst, '{'), p.name...), '}')
-			continue
-		}
-		edges = append(edges, len(dst))
-		if p.plural {
-			if countIsOne(&a) {
-				dst = append(dst, p.one...)
-			} else {
-				dst = append(dst, p.many...)
-			}
-		} else {
-			dst = lang.appendArg(dst, &a, p, red)
-		}
-		edges = append(edges, len(dst))
-	}
-	return tidyEdges(dst, edges)
-}
-
 // tidyEdges drops from Japanese text dst each space at a parameter's edge (edges: the offsets
-// where values start and end, in order) that needlessSpace finds.
+// where values start and end, in order) that needlessSpace finds. A template sets a parameter off
+// with spaces ("{n} 個", "が {side} に"), which a value in Latin letters or digits needs and a
+// Japanese one does not ("一方の側 に" reads wrong), and a value may begin or end with a space of
+// its own. A space at a parameter's edge goes when the characters on both sides of it are
+// Japanese, or when it follows a Japanese comma or full stop. Literal text keeps every space its
+// template has.
 func tidyEdges(dst []byte, edges []int) []byte {
 	// From the last edge back, so that a dropped space moves no edge still to be looked at.
 	for i := len(edges) - 1; i >= 0; i-- {

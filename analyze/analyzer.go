@@ -251,10 +251,11 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 		// The fleet view counts the verdict the flow lists, also where it is not the one the
 		// aggregate's revision gives.
 		client := netip.Addr{} // Revise reads the client for the probes only (scan checks)
+		var refusal diagnose.Refusal
 		if rec != nil {
-			client = rec.Client.Addr()
+			client, refusal = rec.Client.Addr(), diagnose.RefusalOf(rec, first)
 		}
-		if v != a.agg.Verdict(client, a.kept.servers[e.server], first) {
+		if v != a.agg.Verdict(client, a.kept.servers[e.server], first, refusal) {
 			if rec == nil {
 				rec = a.kept.record(i)
 			}

@@ -41,6 +41,41 @@ func TestRollupCountsFinalVerdict(t *testing.T) {
 	}
 }
 
+// TestForgedRefusalUnlisted: flow 2 of path-injected-rst.pcap (a RST with TTL 64 answering the
+// SYN, the server's own packets TTL 63) counts as middlebox-reset whether it is listed or, past
+// --max-flows 1, only counted: the summary's verdicts, the server's and the agent's, and the
+// fleet line are the same either way.
+func TestForgedRefusalUnlisted(t *testing.T) {
+	for _, max := range []int{0, 1} {
+		res, err := File(filepath.Join(ownCaptures, "path-injected-rst.pcap"), Options{MaxFlows: max})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantListed, wantNot := 2, 0
+		if max == 1 {
+			wantListed, wantNot = 1, 1
+		}
+		if res.Flows.Len() != wantListed || res.FlowsNotListed != wantNot {
+			t.Errorf("--max-flows %d: %d flows listed, %d not: want %d, %d", max, res.Flows.Len(), res.FlowsNotListed, wantListed, wantNot)
+		}
+		sum := res.Summary
+		if got := verdictString(sum.Verdicts); got != "middlebox-reset:1,ok:1" || sum.Flows != 2 || sum.Failed != 1 {
+			t.Errorf("--max-flows %d: summary %d flows, %d failed, verdicts %s: want 2, 1, middlebox-reset:1,ok:1", max, sum.Flows, sum.Failed, got)
+		}
+		if len(sum.Servers) != 1 || verdictString(sum.Servers[0].Verdicts) != "middlebox-reset:1,ok:1" {
+			t.Errorf("--max-flows %d: servers %v: want 10.66.2.2:4343 with middlebox-reset:1,ok:1", max, sum.Servers)
+		}
+		if len(sum.Agents) != 1 || sum.Agents[0].Agent != "10.66.1.1" || sum.Agents[0].Flows != 2 || sum.Agents[0].Failed != 1 ||
+			verdictString(sum.Agents[0].Verdicts) != "middlebox-reset:1,ok:1" {
+			t.Errorf("--max-flows %d: agents %v: want 10.66.1.1, 2 flows, 1 failed, middlebox-reset:1,ok:1", max, sum.Agents)
+		}
+		want := "1 agent sometimes succeeds, sometimes fails; the failure comes from a reason other than the TLS versions: middlebox-reset (2 flows, 1 failed): 10.66.1.1"
+		if len(sum.Fleet) != 1 || say(sum.Fleet[0].Text) != want {
+			t.Errorf("--max-flows %d: fleet %v, want one line %q", max, sum.Fleet, want)
+		}
+	}
+}
+
 // TestRollupsMatchFlows runs every capture of testdata and ../shared/captures and checks that
 // each roll-up counts the verdicts the flows list: per agent (summary.agents), per server
 // (summary.servers), per fingerprint group and per fleet group, the flows and the failed ones.

@@ -41,6 +41,13 @@ func AdviceParams(c *facts.Conn, d *Diagnosis, checkURL string) []result.Arg {
 		}
 	} else if forgedRefusal(c, d) {
 		out = append(out, endpoint("reset_in_name_of", c.Server))
+	} else if d.Verdict == result.VerdictMiddleboxReset && d.inNameOf > 0 {
+		// Found only by comparing the capture points (Views): the reset's sender as they show it.
+		if int(d.inNameOf-1) == facts.Client {
+			out = append(out, endpoint("reset_in_name_of", c.Client))
+		} else {
+			out = append(out, endpoint("reset_in_name_of", c.Server))
+		}
 	}
 	if rst, ok := c.FirstRST(); ok && d.Verdict == result.VerdictReset {
 		by := c.Server

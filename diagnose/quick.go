@@ -1,6 +1,8 @@
 package diagnose
 
 import (
+	"net/netip"
+
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/result"
 	"github.com/connscope/connscope/tls"
@@ -68,10 +70,40 @@ func quickOK(c *facts.Conn) bool {
 // Final is the verdict of a connection whose own verdict is first, revised with what the whole
 // capture showed: Conn(c, cfg, ctx).Verdict, without wording anything.
 func Final(c *facts.Conn, first First, ctx *Context) result.Verdict {
-	v := Revise(ctx, c.Client.Addr(), c.Server, first)
-	if v == result.VerdictRefused && len(c.RSTs) > 0 && !c.Path.Side[facts.Server].TTLSet {
-		r := c.RSTs[0]
-		if seen, ok := ctx.ServerTTL[c.Server.Addr()]; ok && r.From == facts.Server && seen.ConnID != c.ID && r.TTL != seen.TTL {
+	return revise(ctx, c.Client.Addr(), c.Server, first, RefusalOf(c, first), c.ID)
+}
+
+// Refusal is what the forged-reset check (a refused connection whose reset has not the TTL of the
+// server's own packets: middlebox-reset) reads of a refused connection's record: the TTL of the
+// reset that answered its SYN. It is small and comparable, so that the connections not listed
+// can be counted by it (package fleet). The zero Refusal: no reset the check looks at.
+type Refusal struct {
+	TTL uint8
+	Set bool
+}
+
+// RefusalOf is what the forged-reset check reads of c, whose own verdict is first: the reset's
+// TTL when c was refused by a reset from the server side and the server sent no other packet.
+func RefusalOf(c *facts.Conn, first First) Refusal {
+	if first.Verdict != result.VerdictRefused || len(c.RSTs) == 0 || c.Path.Side[facts.Server].TTLSet || c.RSTs[0].From != facts.Server {
+		return Refusal{}
+	}
+	return Refusal{TTL: c.RSTs[0].TTL, Set: true}
+}
+
+// ReviseRefusal is Revise with the forged-reset check: the verdict of a connection that is counted
+// but not listed, whose record showed r (RefusalOf). It is the verdict Final gives the record.
+func ReviseRefusal(ctx *Context, client netip.Addr, server netip.AddrPort, f First, r Refusal) result.Verdict {
+	return revise(ctx, client, server, f, r, 0)
+}
+
+// revise is Revise with the forged-reset check of connection id (0: not known; the server's TTL
+// never comes from a connection whose reset the check reads, as that one shows no other packet of
+// the server).
+func revise(ctx *Context, client netip.Addr, server netip.AddrPort, f First, r Refusal, id int32) result.Verdict {
+	v := Revise(ctx, client, server, f)
+	if v == result.VerdictRefused && r.Set {
+		if seen, ok := ctx.ServerTTL[server.Addr()]; ok && (id == 0 || seen.ConnID != id) && r.TTL != seen.TTL {
 			return result.VerdictMiddleboxReset
 		}
 	}

@@ -17,6 +17,9 @@ func Views(d *Diagnosis, w *facts.Views, names []result.Message) {
 		d.Variant = "" // the verdict's knowledge entry, not a variant of the other
 	}
 	d.Verdict, d.Reason = r.Verdict, r.Reason
+	if r.Forged {
+		d.inNameOf = int8(r.InNameOf) + 1
+	}
 	d.Evidence = append(d.Evidence, r.Evidence...)
 	d.Flags = append(d.Flags, r.Flags...)
 }

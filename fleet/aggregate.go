@@ -42,6 +42,10 @@ type Aggregate struct {
 type unlistedKey struct {
 	server netip.AddrPort
 	first  diagnose.First
+	// refusal is what the forged-reset check reads of a refused connection's record (the TTL of
+	// the reset that answered its SYN): a refused first verdict makes at most 257 keys per server
+	// (256 TTLs, and none), whatever the number of connections.
+	refusal diagnose.Refusal
 }
 
 // MaxScanPairs bounds the pairs of addresses whose probes are counted to find port scans: when
@@ -86,7 +90,7 @@ func (g *Aggregate) Observe(c *facts.Conn, d *diagnose.First) {
 // Unlisted counts a connection that the result does not list one by one, so that its verdict,
 // revised with the whole capture, still counts in the summary.
 func (g *Aggregate) Unlisted(c *facts.Conn, d *diagnose.First) {
-	k := unlistedKey{server: c.Server, first: *d}
+	k := unlistedKey{server: c.Server, first: *d, refusal: diagnose.RefusalOf(c, *d)}
 	if pk := (scan.Key{Client: c.Client.Addr(), Server: c.Server.Addr()}); d.Probe && g.ctx.Scans.Pairs[pk] != nil {
 		if g.unlistedProbes[pk] == nil {
 			g.unlistedProbes[pk] = map[unlistedKey]int{}
@@ -212,11 +216,12 @@ func (g *Aggregate) observeServer(c *facts.Conn) {
 	}
 }
 
-// Revised returns, per revised verdict and server, the counts of the unlisted connections.
+// Revised returns, per revised verdict and server, the counts of the unlisted connections: the
+// verdicts diagnose.Final gives the records (the forged-reset check reads the refusal kept).
 func (g *Aggregate) Revised() map[result.Verdict]map[netip.AddrPort]int {
 	out := map[result.Verdict]map[netip.AddrPort]int{}
 	add := func(client netip.Addr, k unlistedKey, n int) {
-		v := diagnose.Revise(&g.ctx, client, k.server, k.first)
+		v := diagnose.ReviseRefusal(&g.ctx, client, k.server, k.first, k.refusal)
 		if out[v] == nil {
 			out[v] = map[netip.AddrPort]int{}
 		}

@@ -22,6 +22,9 @@ type agentKey struct {
 	chosen   tls.Version // 0 without a ServerHello
 	ja3, ja4 string
 	first    diagnose.First // the first pass
+	// refusal is what the forged-reset check reads of a refused connection (diagnose.RefusalOf),
+	// so that a connection not listed counts the verdict it would list.
+	refusal diagnose.Refusal
 	// final is the verdict the whole analysis gave a listed connection, where the aggregate's own
 	// revision of first does not give it (Settle); "" otherwise.
 	final result.Verdict
@@ -42,7 +45,7 @@ func (g *Aggregate) observeAgent(c *facts.Conn, d *diagnose.First) {
 
 // agentKeyOf is the fleet view's key of a connection with its first diagnosis d.
 func agentKeyOf(c *facts.Conn, d *diagnose.First) agentKey {
-	k := agentKey{client: c.Client.Addr(), server: c.Server, highest: d.Highest, first: *d}
+	k := agentKey{client: c.Client.Addr(), server: c.Server, highest: d.Highest, first: *d, refusal: diagnose.RefusalOf(c, *d)}
 	if x := c.TLS; x != nil && x.Hello != nil {
 		k.offered = offeredComma(x.Hello)
 		k.ja3, k.ja4 = x.Hello.JA3, x.Hello.JA4
@@ -54,17 +57,19 @@ func agentKeyOf(c *facts.Conn, d *diagnose.First) agentKey {
 	return k
 }
 
-// Verdict is the verdict the fleet view counts a connection with first diagnosis d at, from
-// client to server, unless Settle gave it another: its first verdict revised with the whole
-// capture's context (diagnose.Revise).
-func (g *Aggregate) Verdict(client netip.Addr, server netip.AddrPort, d diagnose.First) result.Verdict {
-	return diagnose.Revise(&g.ctx, client, server, d)
+// Verdict is the verdict the fleet view counts a connection with first diagnosis d and refusal
+// r (diagnose.RefusalOf) at, from client to server, unless Settle gave it another: its first
+// verdict revised with the whole capture's context (diagnose.ReviseRefusal), as diagnose.Final
+// revises it.
+func (g *Aggregate) Verdict(client netip.Addr, server netip.AddrPort, d diagnose.First, r diagnose.Refusal) result.Verdict {
+	return diagnose.ReviseRefusal(&g.ctx, client, server, d, r)
 }
 
 // Settle counts an observed connection c, with first diagnosis d, at the verdict v the analysis
-// finally gave it, where that is not Verdict's: the checks that read the record (a reset forged
-// in the server's name: diagnose.Final) or its other vantages' views revise a verdict further
-// than the aggregate can. Every roll-up of the fleet view (agents, fingerprints, fleet groups,
+// finally gave it, where that is not Verdict's: its other vantages' views, or the context of its
+// own vantage, revise a verdict further than the aggregate can (a reset forged in the server's
+// name, diagnose.Final, the aggregate checks itself with the refusal it keeps: a connection not
+// listed, which is never settled, counts it too). Every roll-up of the fleet view (agents, fingerprints, fleet groups,
 // server policies) then counts the verdict the flow lists. A connection left out past the bound
 // stays out; the keys may exceed the bound by the connections settled (listed ones only).
 func (g *Aggregate) Settle(c *facts.Conn, d *diagnose.First, v result.Verdict) {
@@ -289,7 +294,7 @@ func (g *Aggregate) Fleet(sum *result.Summary) {
 	for k, n := range g.agents {
 		v := k.final
 		if v == "" {
-			v = g.Verdict(k.client, k.server, k.first)
+			v = g.Verdict(k.client, k.server, k.first, k.refusal)
 		}
 		if v == result.VerdictPortScan {
 			continue // a scanner is no agent

@@ -68,6 +68,10 @@ type Revision struct {
 	Reason   result.Message    // the reason: the connection's own unless the views say more
 	Evidence []result.Evidence // evidence lines from each view (each names its vantage: At), to add to the connection's own
 	Flags    []string          // flags to add
+	// Forged: the views show resets that their claimed sender never sent (middlebox-reset), in
+	// the name of side InNameOf (facts.Client or facts.Server).
+	Forged   bool
+	InNameOf int
 }
 
 // Revise revises the verdict v and reason own of a connection's primary view (View[0] of w)
@@ -76,7 +80,7 @@ type Revision struct {
 // view. names words each vantage, by index (a file, a --vantage label, an interface of a file).
 func Revise(v result.Verdict, own result.Message, w *facts.Views, names []result.Message) Revision {
 	v, why, dir := finding(v, w)
-	d := Revision{Verdict: v, Reason: own}
+	d := Revision{Verdict: v, Reason: own, Forged: why == viewsForged, InNameOf: dir}
 	name := func(i int) result.Message {
 		x := int(w.View[i].Vantage)
 		if x < len(names) {

@@ -319,7 +319,7 @@ func TestTwoPointJapaneseBrackets(t *testing.T) {
 			"それより小さいセグメント（736 バイトまで）は届いています: 両地点の間の MTU ブラックホールです（MTU の小さいリンクがあり、" +
 			"その ICMP fragmentation-needed がサーバーに届いていません）\n",
 		"\n    フレーム 6  23:39:29.400684  [server] agent に届かなかった最初のサーバー→クライアント方向のパケット（両地点の間で 11 個中 7 個が消失）\n",
-		"\n  観測点: agent（クライアント側: クライアントから 5 パケット、サーバから 4）; server（サーバ側: クライアントから 5 パケット、サーバから 11）\n",
+		"\n  観測点: agent（クライアント側: クライアントから 5 パケット、サーバーから 4）; server（サーバー側: クライアントから 5 パケット、サーバーから 11）\n",
 		"\n    サーバー→クライアント方向: server で 11 個送出、agent に 4 個到着、両地点の間で 7 個消失（最初: mtu-blackhole-server.pcap のフレーム 6）\n",
 	} {
 		if !strings.Contains(out, want) {

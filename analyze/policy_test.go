@@ -50,8 +50,11 @@ func TestServerPolicySentence(t *testing.T) {
 		// up to TLS 1.2 and TLS 1.3 for another, so TLS 1.2 passed over is said, not concluded on.
 		{filepath.Join(ownCaptures, "stacks-tls10-13.pcap"), "10.33.1.2:4343",
 			"accepted TLS 1.0, TLS 1.1 and TLS 1.3 (chosen in 3 completed handshakes: TLS 1.0 in 1, TLS 1.1 in 1, TLS 1.3 in 1); " +
-				"chose TLS 1.1 in 1 of the 2 handshakes that offered it and TLS 1.0 in the other 1; the ClientHellos of the two sets have " +
-				"different fingerprints (JA4): compare their cipher suites and groups; never chose TLS 1.2, though 1 handshake offered it (it chose TLS 1.0 instead)", ""},
+				"chose TLS 1.1 in 1 of the 2 handshakes that offered it and TLS 1.0 in the other one; the ClientHellos of the two sets have " +
+				"different fingerprints (JA4): compare their cipher suites and groups; never chose TLS 1.2, though 1 handshake offered it (it chose TLS 1.0 instead)",
+			"TLS 1.0、TLS 1.1、TLS 1.3 を受け入れ（完了したハンドシェイク 3 件で選択: TLS 1.0 が 1 件、TLS 1.1 が 1 件、TLS 1.3 が 1 件）。" +
+				"TLS 1.1 を提示したハンドシェイク 2 件のうち 1 件で TLS 1.1、残り 1 件で TLS 1.0 を選択。両者の ClientHello はフィンガープリント（JA4）が" +
+				"異なります: 暗号スイートとグループを比べてください。TLS 1.2 を提示したハンドシェイク 1 件でも TLS 1.2 は選択せず TLS 1.0 を選択"},
 	}
 	ja := knowledge.CatalogOf(knowledge.Japanese)
 	for _, tc := range cases {
@@ -97,11 +100,11 @@ func TestServerPolicyMerged(t *testing.T) {
 	}
 	want := "accepted TLS 1.0, TLS 1.1, TLS 1.2 and TLS 1.3 (chosen in 11 completed handshakes: TLS 1.0 in 1, TLS 1.1 in 1, TLS 1.2 in 8, TLS 1.3 in 1); " +
 		"refused 4 ClientHellos offering at most TLS 1.0 (4 agents); " +
-		"chose TLS 1.1 in 1 of the 2 handshakes that offered it and TLS 1.0 in the other 1; the ClientHellos of the two sets have different " +
+		"chose TLS 1.1 in 1 of the 2 handshakes that offered it and TLS 1.0 in the other one; the ClientHellos of the two sets have different " +
 		"fingerprints (JA4): compare their cipher suites and groups; " +
-		"chose TLS 1.2 in 8 of the 9 handshakes that offered it and TLS 1.0 in the other 1, for ClientHellos with the same fingerprint (JA4): " +
+		"chose TLS 1.2 in 8 of the 9 handshakes that offered it and TLS 1.0 in the other one, for ClientHellos with the same fingerprint (JA4): " +
 		"two servers may share this address, or its settings changed during the capture; " +
-		"chose TLS 1.3 in 1 of the 4 handshakes that offered it and TLS 1.2 in the other 3; the ClientHellos of the two sets have different " +
+		"chose TLS 1.3 in 1 of the 4 handshakes that offered it and TLS 1.2 in the others; the ClientHellos of the two sets have different " +
 		"fingerprints (JA4): compare their cipher suites and groups"
 	if got := say(res.Summary.Servers[0].Policy); got != want {
 		t.Errorf("policy\n %s\nwant\n %s", got, want)

@@ -134,7 +134,7 @@ func TestPluralTemplatesOneAndTwo(t *testing.T) {
 		one, two, ja string                 // ja: the Japanese for 2 (its text for 1 differs only in the number)
 	}{
 		{"report.vantage.input", []func(int) result.Arg{num("frames")}, []result.Arg{text("name", "a.pcap")},
-			"a.pcap (1 frame)", "a.pcap (2 frames)", "a.pcap (2 フレーム)"},
+			"a.pcap (1 frame)", "a.pcap (2 frames)", "a.pcap（2 フレーム）"},
 		{"report.vantage.view", []func(int) result.Arg{num("client")}, []result.Arg{text("name", "agent"), result.Sub("side", result.Msg("report.vantage.side.client")), result.Int("server", 0)},
 			"agent (the client's side: 1 packet from the client, 0 from the server)",
 			"agent (the client's side: 2 packets from the client, 0 from the server)", ""},

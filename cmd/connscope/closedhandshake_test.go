@@ -110,3 +110,32 @@ func TestClosedDuringHandshake(t *testing.T) {
 		t.Errorf("JSON: evidence %+v, want the client's FIN in frame 21 last", f.Evidence)
 	}
 }
+
+// TestHeartbeatProbeHeadline: the group of the heartbeat probe is headed by what the packets show,
+// a host sending a heartbeat record in the middle of the handshake, never by an agent whose
+// connections are closed. It read "1 agent (173.203.79.216) has connections to server
+// 162.219.2.166:443 closed with a FIN during the TLS handshake".
+func TestHeartbeatProbeHeadline(t *testing.T) {
+	toRoot(t)
+	for _, tc := range []struct{ lang, want string }{
+		{"en", "1 host (173.203.79.216) sent server 162.219.2.166:443 a heartbeat record in the middle of the TLS handshake, " +
+			"then closed with a FIN: the pattern of a Heartbleed probe"},
+		{"ja", "ホスト 1 台（173.203.79.216）がサーバー 162.219.2.166:443 に TLS ハンドシェイクの途中でハートビートレコードを送信し、" +
+			"FIN で接続を閉じています（Heartbleed のプローブのパターン）"},
+	} {
+		_, out, errs := runCLI("analyze", heartbleedCapture, "--port", "443", "-q", "-f", "json", "--lang", tc.lang)
+		var r struct {
+			Findings struct {
+				Groups []struct {
+					Headline string `json:"headline"`
+				} `json:"groups"`
+			} `json:"findings"`
+		}
+		if err := json.Unmarshal([]byte(out), &r); err != nil || len(r.Findings.Groups) != 1 {
+			t.Fatalf("%s: JSON: %v, %d groups: %s", tc.lang, err, len(r.Findings.Groups), errs)
+		}
+		if got := r.Findings.Groups[0].Headline; got != tc.want {
+			t.Errorf("%s: headline\n %s\nwant\n %s", tc.lang, got, tc.want)
+		}
+	}
+}

@@ -75,18 +75,26 @@ func Side(name string, d int) result.Arg {
 // more from the server after it"), where it sent any. The counts are payload bytes on the wire:
 // when a side sent segments again, they include the retransmitted bytes, and the phrase says so
 // (100 bytes sent 4 times count as 400), for those before the reset and those after it apart.
+// A reset before any data that has data after it is "before any data (K bytes from the server
+// came after it)".
 func AfterBytes(c *facts.Conn, r facts.RST) result.Message {
+	if r.Bytes[facts.Client] == 0 && r.Bytes[facts.Server] == 0 {
+		if after := moreAfter(c, r, "phrase.data-after"); after.Key != "" {
+			return result.Msg("phrase.before-any-data", result.Sub("after", after))
+		}
+	}
 	args := []result.Arg{result.Int64("client_bytes", r.Bytes[facts.Client]), result.Int64("server_bytes", r.Bytes[facts.Server]),
-		result.Sub("more", moreAfter(c, r))}
+		result.Sub("more", moreAfter(c, r, "phrase.more-after"))}
 	if n := int(r.Retrans[facts.Client] + r.Retrans[facts.Server]); n > 0 {
 		return result.Msg("phrase.after-bytes-retrans", append(args, result.Int("retrans", n))...)
 	}
 	return result.Msg("phrase.after-bytes", args...)
 }
 
-// moreAfter is ", and K more from the server after it" of AfterBytes: what each side sent after
-// reset r, or nothing when neither sent any.
-func moreAfter(c *facts.Conn, r facts.RST) result.Message {
+// moreAfter is ", and K more from the server after it" of AfterBytes (the words of key, and of
+// key+"-both" when both sides sent some): what each side sent after reset r, or nothing when
+// neither sent any.
+func moreAfter(c *facts.Conn, r facts.RST, key string) result.Message {
 	var more [2]int64
 	resent := 0
 	for d := range c.Side {
@@ -99,12 +107,12 @@ func moreAfter(c *facts.Conn, r facts.RST) result.Message {
 	}
 	switch {
 	case more[facts.Client] > 0 && more[facts.Server] > 0:
-		return result.Msg("phrase.more-after-both", result.Int64("client_bytes", more[facts.Client]),
+		return result.Msg(key+"-both", result.Int64("client_bytes", more[facts.Client]),
 			result.Int64("server_bytes", more[facts.Server]), result.Sub("resent", note))
 	case more[facts.Client] > 0:
-		return result.Msg("phrase.more-after", result.Int64("bytes", more[facts.Client]), Side("side", facts.Client), result.Sub("resent", note))
+		return result.Msg(key, result.Int64("bytes", more[facts.Client]), Side("side", facts.Client), result.Sub("resent", note))
 	case more[facts.Server] > 0:
-		return result.Msg("phrase.more-after", result.Int64("bytes", more[facts.Server]), Side("side", facts.Server), result.Sub("resent", note))
+		return result.Msg(key, result.Int64("bytes", more[facts.Server]), Side("side", facts.Server), result.Sub("resent", note))
 	}
 	return result.Message{}
 }

@@ -93,12 +93,16 @@ func (a AnswerText) Paragraph(w *Words) string {
 
 // who names a group's agents: "2 agents (10.0.0.5, 10.0.0.6)", with "in 4 connections" when
 // some agent failed more than once.
-func who(g *findings.Group) result.Message {
+func who(g *findings.Group) result.Message { return whoAs("report.who", g) }
+
+// whoAs is who with the words of key (report.who, or report.who-hosts for clients the packets
+// show are no agents) and key+"-flows".
+func whoAs(key string, g *findings.Group) result.Message {
 	agents := findings.AgentList(g.Agents[:min(len(g.Agents), maxHeadlineAgents)], g.AgentCount)
 	if g.Connections > g.AgentCount {
-		return result.Msg("report.who-flows", result.Int("n", g.AgentCount), result.Sub("agents", agents), result.Int("flows", g.Connections))
+		return result.Msg(key+"-flows", result.Int("n", g.AgentCount), result.Sub("agents", agents), result.Int("flows", g.Connections))
 	}
-	return result.Msg("report.who", result.Int("n", g.AgentCount), result.Sub("agents", agents))
+	return result.Msg(key, result.Int("n", g.AgentCount), result.Sub("agents", agents))
 }
 
 // Headline is the group in one sentence without a final period: who, what went wrong, with
@@ -145,6 +149,11 @@ func (w *Words) Headline(g *findings.Group, fs *findings.Findings) result.Messag
 			key += "-" + v
 			if g.Verdict == result.VerdictTLSVersionMismatch {
 				args = append(args, result.Text("alert_name", OrDash(g.Alert.Description)))
+			}
+			if v == "heartbeat" {
+				// A heartbeat record in the middle of the handshake is a probe, not an agent
+				// failing to connect: the headline calls its clients hosts.
+				args[0] = result.Sub("who", whoAs("report.who-hosts", g))
 			}
 		}
 	}

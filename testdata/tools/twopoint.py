@@ -13,7 +13,8 @@ packet by packet with tshark, and writes or checks testdata/captures/EXPECTED-TW
   twopoint.py today TSV CONNSCOPE [SCENARIO...]
       runs CONNSCOPE analyze -f json on the agent file, the server file and the two merged files of
       each scenario (for the rotated set: on its files in order, as one command) and records each
-      one's verdict for the connection, or the error it gave.
+      one's verdict for the connection (found by its client and server endpoints, the server's port
+      included: the probes of a scan share one client endpoint), or the error it gave.
 
 The rotated scenario has one capture point (the agent): its row has "-" for everything the server
 side would give; its merged_file column names the directory of the tcpdump -C set.
@@ -240,8 +241,9 @@ def rotation_order(d):
 
 
 def verdicts(connscope, path):
-    """connscope's verdicts per client address for one file, or for a rotated set's directory given
-    as its files in order (as a user would pass them)."""
+    """connscope's verdicts per connection, keyed by (client, server) endpoints (the probes of a scan
+    share their client endpoint and differ in the server's address or port), for one file, or for a
+    rotated set's directory given as its files in order (as a user would pass them)."""
     files = rotation_order(path) if os.path.isdir(path) else [path]
     run = subprocess.run([connscope, "analyze", *files, "-f", "json"], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
@@ -251,7 +253,7 @@ def verdicts(connscope, path):
         return got
     for fl in json.loads(run.stdout).get("flows") or []:
         reason = " ".join((fl.get("reason") or "").split())
-        got[fl["client"]].append(fl["verdict"] + (": " + reason if reason else ""))
+        got[(fl["client"], fl["server"])].append(fl["verdict"] + (": " + reason if reason else ""))
     return got
 
 
@@ -262,17 +264,18 @@ def cmd_today(tsv, connscope, names):
         if names and scenario not in names:
             continue
         mine = [r for r in rows if r["scenario"] == scenario]
-        for col, fcol, ccols in (("today_agent", "agent_file", ["client_at_agent"]),
-                                 ("today_server", "server_file", ["client_at_server"]),
-                                 ("today_merged", "merged_file", ["client_at_agent", "client_at_server"]),
-                                 ("today_merged_ifaces", "merged_ifaces_file", ["client_at_agent", "client_at_server"])):
+        at_agent, at_server = ("client_at_agent", "server_at_agent"), ("client_at_server", "server_at_server")
+        for col, fcol, ccols in (("today_agent", "agent_file", [at_agent]),
+                                 ("today_server", "server_file", [at_server]),
+                                 ("today_merged", "merged_file", [at_agent, at_server]),
+                                 ("today_merged_ifaces", "merged_ifaces_file", [at_agent, at_server])):
             if mine[0][fcol] == "-":
                 continue
             got = verdicts(connscope, os.path.join(base, mine[0][fcol]))
             for r in mine:
                 says = []
-                for cc in dict.fromkeys(r[c] for c in ccols):
-                    says += got.get(cc, [])
+                for conn in dict.fromkeys((r[c], r[sv]) for c, sv in ccols):
+                    says += got.get(conn, [])
                 says += got.get("error", [])
                 r[col] = " | ".join(says).replace("\t", " ") if says else "(not listed)"
     write_tsv(tsv, rows)

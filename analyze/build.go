@@ -13,6 +13,7 @@ import (
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/result"
 	"github.com/connscope/connscope/tls"
+	"github.com/connscope/connscope/tls/fingerprint"
 )
 
 // resultForms caches the result form of what connections share: each distinct ClientHello's
@@ -68,7 +69,7 @@ func (r *resultForms) serverHello(sh *facts.ServerHello, frame int) *result.Serv
 	if !ok {
 		s := sh.SH
 		f = &result.ServerHello{LegacyVersion: s.LegacyVersion.String(), ChosenVersion: s.ChosenVersion().String(),
-			CipherSuite: chosenCipherName(s), ALPN: result.Raw(s.ALPN), JA3S: s.JA3S(), JA3SString: s.JA3SString()}
+			CipherSuite: chosenCipherName(s), ALPN: result.Raw(s.ALPN), JA3S: fingerprint.JA3S(s), JA3SString: fingerprint.JA3SString(s)}
 		if s.KeyShareGroup != 0 {
 			f.KeyShareGroup = s.KeyShareGroup.String()
 		}

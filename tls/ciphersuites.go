@@ -11,7 +11,7 @@ type CipherSuite uint16
 func (c CipherSuite) String() string { return registryName(iana.CipherSuites, uint16(c)) }
 
 // IsGREASE reports whether c is a GREASE value (RFC 8701).
-func (c CipherSuite) IsGREASE() bool { return isGREASE(uint16(c)) }
+func (c CipherSuite) IsGREASE() bool { return IsGREASE(uint16(c)) }
 
 // IsSignalling reports whether c is a signalling value rather than a real suite:
 // TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746) or TLS_FALLBACK_SCSV (RFC 7507).

@@ -38,4 +38,4 @@ const (
 func (e ExtensionType) String() string { return registryName(iana.ExtensionTypes, uint16(e)) }
 
 // IsGREASE reports whether e is a GREASE value (RFC 8701).
-func (e ExtensionType) IsGREASE() bool { return isGREASE(uint16(e)) }
+func (e ExtensionType) IsGREASE() bool { return IsGREASE(uint16(e)) }

@@ -2,9 +2,9 @@ package tls
 
 import "fmt"
 
-// isGREASE reports whether v is one of the 16 values RFC 8701, Section 2 reserves for
+// IsGREASE reports whether v is one of the 16 values RFC 8701, Section 2 reserves for
 // cipher suites, extensions, named groups and versions: 0x0A0A, 0x1A1A, ..., 0xFAFA.
-func isGREASE(v uint16) bool {
+func IsGREASE(v uint16) bool {
 	return v&0x0f0f == 0x0a0a && v>>8 == v&0xff
 }
 
@@ -24,7 +24,7 @@ func registryName(names map[uint16]string, v uint16) string {
 	if s, ok := names[v]; ok {
 		return s
 	}
-	if isGREASE(v) {
+	if IsGREASE(v) {
 		return greaseString(v)
 	}
 	return hex4(v)

@@ -25,7 +25,7 @@ const (
 func (g Group) String() string { return registryName(iana.Groups, uint16(g)) }
 
 // IsGREASE reports whether g is a GREASE value (RFC 8701).
-func (g Group) IsGREASE() bool { return isGREASE(uint16(g)) }
+func (g Group) IsGREASE() bool { return IsGREASE(uint16(g)) }
 
 // IsPostQuantum reports whether g is a hybrid or pure ML-KEM (or pre-standard Kyber) group,
 // whose key shares make a ClientHello about 1.2 kB longer.

@@ -25,7 +25,7 @@ func (s SignatureScheme) String() string {
 }
 
 // IsGREASE reports whether s is a GREASE value (RFC 8701).
-func (s SignatureScheme) IsGREASE() bool { return isGREASE(uint16(s)) }
+func (s SignatureScheme) IsGREASE() bool { return IsGREASE(uint16(s)) }
 
 // SignatureSchemes returns SignatureAlgorithms as SignatureSchemes, in the order sent.
 func (m *ClientHello) SignatureSchemes() []SignatureScheme {

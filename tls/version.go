@@ -52,7 +52,7 @@ func (v Version) String() string {
 }
 
 // IsGREASE reports whether v is a GREASE value (RFC 8701: 0x0a0a, 0x1a1a, ..., 0xfafa).
-func (v Version) IsGREASE() bool { return isGREASE(uint16(v)) }
+func (v Version) IsGREASE() bool { return IsGREASE(uint16(v)) }
 
 // Rank orders versions for comparison: SSL 2.0 < SSL 3.0 < TLS 1.0 < TLS 1.1 < TLS 1.2 < any
 // TLS 1.3 draft (ordered by draft number) < TLS 1.3. Unknown and GREASE values rank 0.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/connscope/connscope/tls"
+	"github.com/connscope/connscope/tls/fingerprint"
 )
 
 // clientStream reads the client bytes of a tls/testdata capture ("C hex" lines, one per segment).
@@ -117,7 +118,7 @@ func TestReassemblyClientHello(t *testing.T) {
 			t.Fatalf("trial %d: segments still held", trial)
 		}
 		ch := firstClientHello(got)
-		if ch == nil || ch.JA4() != want.JA4() || ch.JA3() != want.JA3() {
+		if ch == nil || fingerprint.JA4(ch) != fingerprint.JA4(want) || fingerprint.JA3(ch) != fingerprint.JA3(want) {
 			t.Fatalf("trial %d: ClientHello %v", trial, ch)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/tls"
+	"github.com/connscope/connscope/tls/fingerprint"
 )
 
 // maxCachedFingerprints bounds Hellos; past it, fingerprints are computed per flow.
@@ -33,7 +34,7 @@ type Hellos struct {
 // newHello computes ch's fingerprints.
 func newHello(ch *tls.ClientHello) *facts.Hello {
 	offered := ch.OfferedVersions()
-	h := &facts.Hello{CH: ch, Offered: offered, JA3: ch.JA3(), JA3String: ch.JA3String(), JA4: ch.JA4(), JA4R: ch.JA4R()}
+	h := &facts.Hello{CH: ch, Offered: offered, JA3: fingerprint.JA3(ch), JA3String: fingerprint.JA3String(ch), JA4: fingerprint.JA4(ch), JA4R: fingerprint.JA4R(ch)}
 	if len(offered) > 0 {
 		h.Highest = offered[len(offered)-1]
 	}

@@ -1,10 +1,12 @@
-package tls
+package fingerprint
 
 import (
 	"crypto/md5"
 	"encoding/hex"
 	"strconv"
 	"strings"
+
+	"github.com/connscope/connscope/tls"
 )
 
 // JA3 fingerprints (Salesforce, https://github.com/salesforce/ja3, BSD-3-Clause): the decimal
@@ -20,7 +22,7 @@ import (
 
 // JA3String returns the JA3 string of a ClientHello, or "" for an SSLv2-format hello (JA3 is
 // defined for TLS handshake records only).
-func (m *ClientHello) JA3String() string {
+func JA3String(m *tls.ClientHello) string {
 	if m.SSLv2 {
 		return ""
 	}
@@ -43,10 +45,10 @@ func (m *ClientHello) JA3String() string {
 }
 
 // JA3 returns the JA3 fingerprint of a ClientHello (32 hex digits), or "" when JA3String is "".
-func (m *ClientHello) JA3() string { return md5Hex(m.JA3String()) }
+func JA3(m *tls.ClientHello) string { return md5Hex(JA3String(m)) }
 
 // JA3SString returns the JA3S string of a ServerHello, or "" for an SSLv2 SERVER-HELLO.
-func (m *ServerHello) JA3SString() string {
+func JA3SString(m *tls.ServerHello) string {
 	if m.SSLv2 {
 		return ""
 	}
@@ -61,7 +63,7 @@ func (m *ServerHello) JA3SString() string {
 
 // JA3S returns the JA3S fingerprint of a ServerHello (32 hex digits), or "" when JA3SString
 // is "".
-func (m *ServerHello) JA3S() string { return md5Hex(m.JA3SString()) }
+func JA3S(m *tls.ServerHello) string { return md5Hex(JA3SString(m)) }
 
 // greaser is a 16-bit code point that may be a GREASE value.
 type greaser interface {

@@ -1,10 +1,12 @@
-package tls
+package fingerprint
 
 import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"slices"
+
+	"github.com/connscope/connscope/tls"
 )
 
 // JA4 client fingerprint (FoxIO, https://github.com/FoxIO-LLC/ja4, technical_details/JA4.md;
@@ -28,39 +30,39 @@ const ja4Empty = "000000000000"
 // JA4 returns the JA4 fingerprint of a ClientHello sent over TCP, such as
 // "t13d1516h2_8daaf6152771_e5627efa2ab1", or "" for an SSLv2-format hello, which has no
 // extensions and for which JA4 defines no fields.
-func (m *ClientHello) JA4() string {
+func JA4(m *tls.ClientHello) string {
 	if m.SSLv2 {
 		return ""
 	}
-	ciphers, exts, sigs := m.ja4Lists()
-	return m.ja4Prefix(ciphers, exts) + "_" + ja4Hash(hexList(sortedCopy(ciphers))) + "_" +
+	ciphers, exts, sigs := ja4Lists(m)
+	return ja4Prefix(m, ciphers, exts) + "_" + ja4Hash(hexList(sortedCopy(ciphers))) + "_" +
 		ja4ExtHash(hexList(sortedCopy(withoutSNIALPN(exts))), hexList(sigs))
 }
 
 // JA4R returns JA4's raw form (JA4_r): the same prefix, then the sorted cipher list and the
 // sorted extension list (without SNI and ALPN) and the signature algorithms, unhashed.
-func (m *ClientHello) JA4R() string {
+func JA4R(m *tls.ClientHello) string {
 	if m.SSLv2 {
 		return ""
 	}
-	ciphers, exts, sigs := m.ja4Lists()
-	return m.ja4Prefix(ciphers, exts) + "_" + hexList(sortedCopy(ciphers)) + "_" +
+	ciphers, exts, sigs := ja4Lists(m)
+	return ja4Prefix(m, ciphers, exts) + "_" + hexList(sortedCopy(ciphers)) + "_" +
 		ja4ExtRaw(hexList(sortedCopy(withoutSNIALPN(exts))), hexList(sigs))
 }
 
 // JA4O returns JA4_o: as JA4, but with ciphers and extensions in the order sent, and SNI and
 // ALPN kept in the extension list.
-func (m *ClientHello) JA4O() string {
+func JA4O(m *tls.ClientHello) string {
 	if m.SSLv2 {
 		return ""
 	}
-	ciphers, exts, sigs := m.ja4Lists()
-	return m.ja4Prefix(ciphers, exts) + "_" + ja4Hash(hexList(ciphers)) + "_" + ja4ExtHash(hexList(exts), hexList(sigs))
+	ciphers, exts, sigs := ja4Lists(m)
+	return ja4Prefix(m, ciphers, exts) + "_" + ja4Hash(hexList(ciphers)) + "_" + ja4ExtHash(hexList(exts), hexList(sigs))
 }
 
 // ja4Lists returns the cipher suites, extensions and signature algorithms, GREASE removed, in
 // the order sent.
-func (m *ClientHello) ja4Lists() (ciphers, exts, sigs []uint16) {
+func ja4Lists(m *tls.ClientHello) (ciphers, exts, sigs []uint16) {
 	ciphers = make([]uint16, 0, len(m.CipherSuites))
 	for _, c := range m.CipherSuites {
 		if !c.IsGREASE() {
@@ -75,7 +77,7 @@ func (m *ClientHello) ja4Lists() (ciphers, exts, sigs []uint16) {
 	}
 	sigs = make([]uint16, 0, len(m.SignatureAlgorithms))
 	for _, s := range m.SignatureAlgorithms {
-		if !isGREASE(s) {
+		if !tls.IsGREASE(s) {
 			sigs = append(sigs, s)
 		}
 	}
@@ -83,20 +85,20 @@ func (m *ClientHello) ja4Lists() (ciphers, exts, sigs []uint16) {
 }
 
 // ja4Prefix is JA4's readable first part, e.g. "t13d1516h2".
-func (m *ClientHello) ja4Prefix(ciphers, exts []uint16) string {
+func ja4Prefix(m *tls.ClientHello, ciphers, exts []uint16) string {
 	sni := "i"
-	if slices.Contains(m.Extensions, ExtensionServerName) {
+	if slices.Contains(m.Extensions, tls.ExtensionServerName) {
 		sni = "d"
 	}
-	return "t" + ja4Version(m.ja4Version()) + sni + fmt.Sprintf("%02d%02d", min(len(ciphers), 99), min(len(exts), 99)) + ja4ALPN(m.ALPN)
+	return "t" + ja4VersionName(helloVersion(m)) + sni + fmt.Sprintf("%02d%02d", min(len(ciphers), 99), min(len(exts), 99)) + ja4ALPN(m.ALPN)
 }
 
-// ja4Version is the highest non-GREASE value of supported_versions, else legacy_version.
-func (m *ClientHello) ja4Version() Version {
+// helloVersion is the highest non-GREASE value of supported_versions, else legacy_version.
+func helloVersion(m *tls.ClientHello) tls.Version {
 	if m.SupportedVersions == nil {
 		return m.LegacyVersion
 	}
-	var top Version
+	var top tls.Version
 	for _, v := range m.SupportedVersions {
 		if !v.IsGREASE() && v > top {
 			top = v
@@ -105,20 +107,20 @@ func (m *ClientHello) ja4Version() Version {
 	return top
 }
 
-// ja4Version names a version as JA4 does; "00" when JA4 has no name for it.
-func ja4Version(v Version) string {
+// ja4VersionName names a version as JA4 does; "00" when JA4 has no name for it.
+func ja4VersionName(v tls.Version) string {
 	switch v {
-	case VersionTLS13:
+	case tls.VersionTLS13:
 		return "13"
-	case VersionTLS12:
+	case tls.VersionTLS12:
 		return "12"
-	case VersionTLS11:
+	case tls.VersionTLS11:
 		return "11"
-	case VersionTLS10:
+	case tls.VersionTLS10:
 		return "10"
-	case VersionSSL30:
+	case tls.VersionSSL30:
 		return "s3"
-	case VersionSSL20:
+	case tls.VersionSSL20:
 		return "s2"
 	case 0xfeff:
 		return "d1"
@@ -152,7 +154,7 @@ func isAlnum(c byte) bool {
 func withoutSNIALPN(exts []uint16) []uint16 {
 	out := make([]uint16, 0, len(exts))
 	for _, e := range exts {
-		if e != uint16(ExtensionServerName) && e != uint16(ExtensionALPN) {
+		if e != uint16(tls.ExtensionServerName) && e != uint16(tls.ExtensionALPN) {
 			out = append(out, e)
 		}
 	}

@@ -3,6 +3,7 @@ package diagnose
 import (
 	"net/netip"
 	"slices"
+	"strings"
 
 	"github.com/connscope/connscope/diagnose/scan"
 	"github.com/connscope/connscope/facts"
@@ -50,6 +51,9 @@ type ServerSeen struct {
 	Hosts map[netip.Addr]int
 	// HostsUncounted counts the handshakes with a ServerHello from addresses past MaxServerHosts.
 	HostsUncounted int
+	// Suites counts the handshakes per cipher suite chosen in a ServerHello (SSLv2 ones choose
+	// none): whether a failing client offers any suite the server was seen to accept.
+	Suites map[tls.CipherSuite]int
 }
 
 // CountHost counts a handshake with a ServerHello from client: in Hosts while it holds fewer
@@ -215,6 +219,14 @@ func (j *judge) infer(ctx *Context) {
 		d.Verdict = result.VerdictTLSVersionMismatch
 		d.Reason = result.Msg("reason.version-mismatch-inferred", result.Text("highest", d.Highest.String()), s.accepted("accepted"),
 			s.origin("origin", c.Client.Addr()), result.Sub("what", what))
+		if chosen, ok := j.cipherCandidate(s); ok {
+			// The server may allow this client's version but none of its suites: the failure
+			// looks the same, so the version is only the most likely cause.
+			d.Variant = variantOrCipher
+			d.Reason = result.Msg("reason.version-mismatch-inferred-or-cipher", result.Text("highest", d.Highest.String()),
+				s.accepted("accepted"), s.origin("origin", c.Client.Addr()), result.Sub("what", what), j.offerOfSuites("offer"),
+				result.Text("chosen", chosen))
+		}
 		for _, v := range s.AcceptedList() {
 			ex := s.Example[v]
 			d.Evidence = append(d.Evidence, result.Evidence{Frame: ex.Hello.Num(), Time: ex.Hello.Time(), Flow: int(ex.ConnID),
@@ -226,6 +238,61 @@ func (j *judge) infer(ctx *Context) {
 	case d.Verdict == result.VerdictTLSVersionMismatch:
 		j.more(result.Msg("infer.no-other-flow"))
 	}
+}
+
+// cipherCandidate reports whether no cipher suite in common explains a failure that the inference
+// puts down to the version: the server refused the ClientHello without naming the cause (no
+// protocol_version alert: VersionSuspect), the client offers none of the suites the server was
+// seen choosing, so no other connection shows the server accepting one of its suites. chosen
+// names the suites the server chose, most chosen first.
+func (j *judge) cipherCandidate(s *ServerSeen) (chosen string, ok bool) {
+	x := j.tlsOf()
+	if x == nil || x.Hello == nil || len(s.Suites) == 0 || j.d.Variant != "" {
+		// A variant of the connection's own (a handshake_failure judged version-first) already
+		// words both candidates.
+		return "", false
+	}
+	for _, cs := range x.Hello.CH.CipherSuites {
+		if s.Suites[cs] > 0 {
+			return "", false
+		}
+	}
+	suites := make([]tls.CipherSuite, 0, len(s.Suites))
+	for cs := range s.Suites {
+		suites = append(suites, cs)
+	}
+	slices.SortFunc(suites, func(a, b tls.CipherSuite) int {
+		if s.Suites[a] != s.Suites[b] {
+			return s.Suites[b] - s.Suites[a]
+		}
+		return int(a) - int(b)
+	})
+	names := make([]string, len(suites))
+	for i, cs := range suites {
+		names[i] = cs.String()
+	}
+	return joinComma(names), true
+}
+
+// offerOfSuites words the suites the client offers for the cipher candidate: "only CBC suites
+// (9 suites)" when every suite it offers (signalling ones aside) is a CBC one, as every suite
+// of a client offering at most TLS 1.1 is apart from RC4 (GCM and ChaCha20 need TLS 1.2).
+func (j *judge) offerOfSuites(name string) result.Arg {
+	suites := j.suitesOffered("suites")
+	cbc := false
+	for _, cs := range j.tlsOf().Hello.CH.CipherSuites {
+		if cs.IsSignalling() || cs.IsGREASE() {
+			continue
+		}
+		if !strings.Contains(cs.String(), "_CBC_") {
+			return result.Sub(name, result.Msg("infer.offer", suites))
+		}
+		cbc = true
+	}
+	if !cbc {
+		return result.Sub(name, result.Msg("infer.offer", suites))
+	}
+	return result.Sub(name, result.Msg("infer.offer-cbc", suites))
 }
 
 // more appends a clause to the reason.

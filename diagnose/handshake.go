@@ -20,6 +20,10 @@ const (
 	variantVersionFirst     = "version-first"
 	variantServerOlder      = "server-older"
 	variantClientTLS12      = "client-tls12"
+	// variantOrCipher: a version mismatch inferred from what the server chose in other
+	// connections, to a client that offers none of the cipher suites the server was seen
+	// choosing: no cipher suite in common fits as well.
+	variantOrCipher = "or-cipher"
 	// variantAfterClientFlight: a TLS 1.3 server refused the client's encrypted second flight.
 	variantAfterClientFlight = "after-client-flight"
 	// variantAfterClientFlightLate: a TLS 1.3 server answered the client's flight, which held a

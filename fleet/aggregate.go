@@ -186,7 +186,7 @@ func (g *Aggregate) server(ap netip.AddrPort) *diagnose.ServerSeen {
 	s := g.ctx.Servers[ap]
 	if s == nil {
 		s = &diagnose.ServerSeen{Accepted: map[tls.Version]int{}, Example: map[tls.Version]diagnose.Acceptance{},
-			Hosts: map[netip.Addr]int{}}
+			Hosts: map[netip.Addr]int{}, Suites: map[tls.CipherSuite]int{}}
 		g.ctx.Servers[ap] = s
 		g.ciphers[ap] = map[tls.CipherSuite]int{}
 	}
@@ -209,6 +209,7 @@ func (g *Aggregate) observeServer(c *facts.Conn) {
 	s.CountHost(c.Client.Addr())
 	if !sh.SSLv2 {
 		g.ciphers[c.Server][sh.CipherSuite]++
+		s.Suites[sh.CipherSuite]++
 	}
 	// The lowest connection ID, whatever order connections finish in, so reports are reproducible.
 	if ex, ok := s.Example[v]; !ok || c.ID < ex.ConnID {

@@ -37,7 +37,7 @@ ALL=(
 	tls12-ok tls13-ok
 	seed-both-tls12 seed-tls11-common seed-tls10-vs-tls12
 	seed-reset-fleet seed-close-fleet seed-reset-lone seed-close-lone
-	no-shared-cipher
+	no-shared-cipher version-or-cipher seed-reset-fleet-cbc
 	untrusted-cert untrusted-cert-tls13 untrusted-cert-go expired-cert
 	closed-port dropped-syns dropped-syns-classic
 	split-client-hello split-client-hello-mss
@@ -451,6 +451,55 @@ cap_no-shared-cipher() {
 	wait_exit "$LAST_PID" 5
 	cap_stop
 	expect tls-handshake-failure "TLS 1.2" - server:handshake_failure SF "server only ECDHE-RSA-AES256-GCM-SHA384/AES256-GCM-SHA384, agent only AES128-SHA (TLS 1.2): OpenSSL server sends handshake_failure (no shared cipher)"
+	finish
+}
+
+# Version or cipher told apart: the server 10.77.1.2 allows TLS 1.0-1.2 but only a GCM suite, so
+# a TLS 1.0 agent (which cannot use GCM) fails on the cipher; the server 10.77.1.12 allows only
+# TLS 1.2 with every suite, so a TLS 1.0 agent fails on the version. A TLS 1.2 agent gets through to each
+# first, showing what each server chooses.
+cap_version-or-cipher() {
+	begin version-or-cipher
+	netns_up
+	bg server s_server -cipher 'ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0' -WWW -naccept 2
+	wait_listen $PORT
+	S ip addr add 10.77.1.12/24 dev "$VETH_S"
+	SRV=10.77.1.12 bg server2 s_server -tls1_2 -WWW -naccept 2
+	sleep 0.5 # wait_listen sees the first server's port already
+	cap_start
+	https_get -tls1_2 >>"$WORK/client.log" 2>&1
+	expect ok "TLS 1.2" "TLS 1.2" - SF "server 10.77.1.2 allows TLS 1.0-1.2 (SECLEVEL=0) but only ECDHE-RSA-AES128-GCM-SHA256; OpenSSL s_client -tls1_2 gets it"
+	sleep 0.3
+	s_client_fail -tls1 -cipher "$SECLEVEL0"
+	expect tls-version-mismatch "TLS 1.0" - server:handshake_failure SF "the same server and OpenSSL s_client -tls1 (SECLEVEL=0, CBC suites only, as TLS 1.0 has no GCM): the server allows TLS 1.0 but shares no suite: handshake_failure (no shared cipher) before any ServerHello; the packets cannot tell it from a version the server refuses"
+	sleep 0.3
+	# The certificate names 10.77.1.2 only: this GET checks the chain, not the address.
+	printf 'GET %s HTTP/1.0\r\n\r\n' "$OFC_PATH" | A timeout 20 openssl s_client -connect 10.77.1.12:$PORT \
+		-CAfile "$PKI/ca.pem" -verify_return_error -ign_eof -tls1_2 >>"$WORK/client.log" 2>&1
+	expect ok "TLS 1.2" "TLS 1.2" - SF "server 10.77.1.12 allows only TLS 1.2, every default suite; OpenSSL s_client -tls1_2"
+	sleep 0.3
+	SRV=10.77.1.12 s_client_fail -tls1 -cipher "$SECLEVEL0"
+	expect tls-version-mismatch "TLS 1.0" - server:protocol_version SF "the same server and OpenSSL s_client -tls1 (SECLEVEL=0): protocol_version alert, the version named"
+	wait_exit "$LAST_PID" 5
+	cap_stop
+	finish
+}
+
+# The reset server (Go, TLS 1.2 only) with agents whose suites overlap what it chose: a TLS 1.2
+# agent offering only ECDHE-RSA-AES128-SHA (a CBC suite) gets it; a TLS 1.0 agent offering the
+# same suite is reset. The cipher is ruled out: only the version is left.
+cap_seed-reset-fleet-cbc() {
+	begin seed-reset-fleet-cbc
+	netns_up 10.77.1.5
+	reset_server rst 2
+	cap_start
+	https_get -tls1_2 -cipher ECDHE-RSA-AES128-SHA >>"$WORK/client.log" 2>&1
+	expect ok "TLS 1.2" "TLS 1.2" - SF "agent 10.77.1.1: OpenSSL s_client -tls1_2 -cipher ECDHE-RSA-AES128-SHA; the Go server (TLS 1.2 only) chooses that CBC suite"
+	sleep 0.3
+	s_client_fail -tls1 -cipher "ECDHE-RSA-AES128-SHA:@SECLEVEL=0" -bind 10.77.1.5
+	expect tls-version-mismatch "TLS 1.0" - - RSTR "agent 10.77.1.5: OpenSSL s_client -tls1 -cipher ECDHE-RSA-AES128-SHA (SECLEVEL=0): bare RST after the ClientHello; the server chose the suite this agent offers for the other agent, so only the version is left"
+	wait_exit "$LAST_PID" 5
+	cap_stop
 	finish
 }
 

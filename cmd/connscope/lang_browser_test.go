@@ -34,7 +34,7 @@ func TestJapaneseHTMLInChromium(t *testing.T) {
 		t.Errorf("the report logged console messages:\n%s", strings.Join(console, "\n"))
 	}
 	for _, want := range []string{`<html lang="ja">`, `"Noto Sans CJK JP"`, `"Yu Gothic UI"`, `"Hiragino Sans"`,
-		"クライアントが提示する最高バージョンは TLS 1.0 ですが"} {
+		"クライアントが提示する最高バージョンは TLS 1.0 で、"} {
 		if !strings.Contains(dom, want) {
 			t.Errorf("the DOM lacks %q", want)
 		}

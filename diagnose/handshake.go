@@ -120,7 +120,13 @@ func (j *judge) classifyHandshakeFailure(a facts.Alert, who int, when result.Mes
 	highest := result.Text("highest", h.Highest.String())
 	if versionFirst(h) {
 		j.d.Variant = variantVersionFirst
-		j.verdict(result.VerdictTLSVersionMismatch, "reason.handshake-failure-version-first", side("side", who), alert, result.Sub("when", when),
+		key := "reason.handshake-failure-version-first"
+		if h.Highest.Rank() < tls.VersionTLS12.Rank() {
+			// Its suites are those of TLS 1.1 or older (CBC, RC4, 3DES): not suites every current
+			// server accepts, so the reason claims only that the version is an old one.
+			key = "reason.handshake-failure-version-first-old"
+		}
+		j.verdict(result.VerdictTLSVersionMismatch, key, side("side", who), alert, result.Sub("when", when),
 			highest, j.suitesOffered("suites"))
 		return
 	}

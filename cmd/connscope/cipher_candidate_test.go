@@ -39,7 +39,7 @@ func TestCipherCandidate(t *testing.T) {
 		}},
 		{"handshake_failure from a GCM-only server: version first, cipher the other candidate", "version-or-cipher", "en", []string{
 			"#2 tls-version-mismatch 10.77.1.1:43276 -> 10.77.1.2:4343",
-			"  why: the client offers at most TLS 1.0, but in other connections in this capture (all from this client's host, 10.77.1.1) this server chose only higher versions (TLS 1.2 in 1 handshake, e.g. flow #1); the server sent handshake_failure before any ServerHello; the client offers at most TLS 1.0, with 9 suites among which are suites every current server accepts: most likely the server requires a newer TLS version (a TLS 1.3-only GnuTLS server answers so); no cipher suite in common is the other candidate",
+			"  why: the client offers at most TLS 1.0, but in other connections in this capture (all from this client's host, 10.77.1.1) this server chose only higher versions (TLS 1.2 in 1 handshake, e.g. flow #1); the server sent handshake_failure before any ServerHello; the client offers at most TLS 1.0 (with 9 suites), a version many current servers no longer allow: most likely the server requires a newer TLS version; no cipher suite in common is the other candidate",
 			"  next: The server refused a ClientHello that offers at most TLS 1.0: check which versions 10.77.1.2:4343 allows (a server allowing only TLS 1.3 answers so) and enable a version both have; if it allows TLS 1.0, compare the cipher suites instead.",
 		}},
 		{"protocol_version: the version named, certain", "version-or-cipher", "en", []string{

@@ -73,7 +73,7 @@ func TestTickFinishesByWallClock(t *testing.T) {
 		// The reasons agree, but for one thing a live capture knows and a file does not: no SYN
 		// followed the last one while the capture went on (a file just ends).
 		sameReason := say(file.Flows.At(0).Reason) == say(res.Flows.Slice()[0].Reason) || (tc.verdict == result.VerdictSYNTimeout &&
-			strings.Contains(say(res.Flows.Slice()[0].Reason), "no SYN followed the last one") && strings.Contains(say(file.Flows.At(0).Reason), "the capture holds no later packet"))
+			strings.Contains(say(res.Flows.Slice()[0].Reason), "no SYN came when the next was due") && strings.Contains(say(file.Flows.At(0).Reason), "the capture holds no later packet"))
 		if len(got) != 1 || res.Flows.Len() != 1 || res.Flows.Slice()[0].Verdict != tc.verdict || say(res.Flows.Slice()[0].Reason) != say(got[0].Reason) || !sameReason {
 			t.Fatalf("%s: Finish gave %+v after the announcement %+v; the file analysis says %q", tc.file, res.Flows.Slice(), got, say(file.Flows.At(0).Reason))
 		}

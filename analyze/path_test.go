@@ -198,7 +198,7 @@ func TestOneDirection(t *testing.T) {
 	if !strings.Contains(strings.Join(codes, ","), "one-direction") {
 		t.Errorf("warnings %v, want one-direction", codes)
 	}
-	if f := res.Flows.Slice()[0]; !strings.Contains(strings.Join(f.Flags, ","), "one-direction:no server to client packets") {
+	if f := res.Flows.Slice()[0]; !strings.Contains(strings.Join(f.Flags, ","), "one-direction:server-to-client-missing") {
 		t.Errorf("flags %v", f.Flags)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/connscope/connscope/capture/pcapfile"
+	"github.com/connscope/connscope/knowledge"
 	"github.com/connscope/connscope/result"
 )
 
@@ -113,6 +114,22 @@ func TestSweepNegatives(t *testing.T) {
 	if sum.Failed != 60 || sum.Flows != 60 || len(sum.Verdicts) != 1 || sum.Verdicts[0] != (result.VerdictCount{Verdict: result.VerdictSYNTimeout, Count: 60}) ||
 		len(sum.Servers) != 1 || sum.Servers[0].Server != "10.91.2.5:4343" || sum.Servers[0].Failed != 60 || len(sum.Agents) != 31 {
 		t.Errorf("%s; want 60 of 60 failed, syn-timeout 60, one server row 10.91.2.5:4343 60/60, 31 agents", sweepVerdicts(res))
+	}
+	// The agent's 30 attempts are numbered out of 30, though the context keeps the IDs of the
+	// first 16 only: those 16 by their number, the others as one of the 30.
+	en := knowledge.CatalogOf(knowledge.English)
+	const first16 = "flows #1, #2, #3, #4, #5, #6, #7, #8, #9, #10, #11, #12, #13, #14, #15, #16 and 14 more"
+	for _, f := range res.Flows.All() {
+		if f.Client[:len("10.91.1.1:")] != "10.91.1.1:" {
+			continue
+		}
+		want := fmt.Sprintf("; attempt %d of 30 from 10.91.1.1 to 10.91.2.5:4343 in this capture (%s), each from a new source port", f.ID, first16)
+		if f.ID > 16 {
+			want = "; one of 30 attempts from 10.91.1.1 to 10.91.2.5:4343 in this capture (" + first16 + ", this one among them), each from a new source port"
+		}
+		if r := en.Render(f.Reason); !strings.HasSuffix(r, want) {
+			t.Errorf("flow #%d reason %q; want it to end %q", f.ID, r, want)
+		}
 	}
 }
 

@@ -1,6 +1,8 @@
 package diagnose
 
 import (
+	"time"
+
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/result"
 )
@@ -14,7 +16,7 @@ func AdviceParams(c *facts.Conn, d *Diagnosis, checkURL string) []result.Arg {
 	out = append(out,
 		endpoint("server", c.Server), addr("server_ip", c.Server.Addr()), result.Text("port", itoa(int(c.Server.Port()))),
 		endpoint("client", c.Client), addr("client_ip", c.Client.Addr()), result.Int("clients", 1),
-		result.Text("time", c.Last.Time().Format("15:04:05")))
+		result.Text("time", adviceTime(c, d).Format("15:04:05")))
 	if x := c.TLS; x != nil && x.Hello != nil {
 		out = append(out, offeredArg("offered", x.Hello))
 		if len(x.Hello.Offered) > 0 {
@@ -63,6 +65,23 @@ func AdviceParams(c *facts.Conn, d *Diagnosis, checkURL string) []result.Arg {
 		}
 	}
 	return out
+}
+
+// adviceTime is the moment a next step sends the reader to the logs for: the reset that ended
+// the connection when the verdict is about a reset (a middlebox's or an endpoint's), else the
+// connection's last packet (its end, where the failure shows in the logs). A middlebox's reset
+// can come long before the last packet: the client's retransmissions of its FIN went on after it.
+func adviceTime(c *facts.Conn, d *Diagnosis) time.Time {
+	if i, ok := injectedRST(c); ok {
+		return c.RSTs[i].Time()
+	}
+	if forgedRefusal(c, d) {
+		return c.RSTs[0].Time()
+	}
+	if rst, ok := c.FirstRST(); ok && (d.Verdict == result.VerdictMiddleboxReset || d.Verdict == result.VerdictReset) {
+		return rst.Time()
+	}
+	return c.Last.Time()
 }
 
 // forgedRefusal reports whether d judged the reset answering the SYN of c forged in the

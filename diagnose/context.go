@@ -21,9 +21,9 @@ type Context struct {
 	// ServerTTL is the TTL of each server host's own packets (not resets), as the lowest-numbered
 	// connection that shows one has it.
 	ServerTTL map[netip.Addr]TTLSeen
-	// Attempts lists, per client address and server, the IDs of the connections whose SYNs got
-	// no SYN-ACK, in ID order (at most MaxAttempts).
-	Attempts map[Attempt][]int32
+	// Attempts counts, per client address and server, the connections whose SYNs got no
+	// SYN-ACK, and lists the lowest IDs of them.
+	Attempts map[Attempt]Attempts
 	// Scans is what each address's probes (connections without data) of each host showed: a
 	// port scan past scan.Threshold ports.
 	Scans scan.Table
@@ -32,8 +32,29 @@ type Context struct {
 	Sweeps scan.Sweeps
 }
 
-// MaxAttempts bounds the attempts Context.Attempts keeps per client and server.
+// MaxAttempts bounds the IDs Context.Attempts keeps per client and server.
 const MaxAttempts = 16
+
+// Attempts is one client's connections to one server whose SYNs got no SYN-ACK: how many, and
+// the IDs of the first MaxAttempts of them (the lowest), in ID order.
+type Attempts struct {
+	IDs []int32
+	N   int
+}
+
+// Add counts the connection id among the attempts, keeping its ID if it is among the lowest
+// MaxAttempts.
+func (a *Attempts) Add(id int32) {
+	a.N++
+	i, found := slices.BinarySearch(a.IDs, id)
+	if found || i >= MaxAttempts {
+		return
+	}
+	if len(a.IDs) == MaxAttempts {
+		a.IDs = a.IDs[:MaxAttempts-1]
+	}
+	a.IDs = slices.Insert(a.IDs, i, id)
+}
 
 // MaxServerHosts bounds the client addresses ServerSeen.Hosts counts per server, so that the
 // context stays small however many agents a long capture holds; the handshakes of further
@@ -322,14 +343,23 @@ func (j *judge) inferPath(ctx *Context) {
 			}
 		}
 	}
-	if ids := ctx.Attempts[Attempt{c.Client.Addr(), c.Server}]; len(ids) > 1 && c.SYNCount > 0 && !c.SYNAck.Seen() {
-		if n, found := slices.BinarySearch(ids, c.ID); found {
-			flows := make([]result.Message, len(ids))
-			for i, id := range ids {
-				flows[i] = result.Msg("flow-ref", result.Int("id", id))
-			}
-			j.more(result.Msg("infer.attempt", result.Int("n", n+1), result.Int("of", len(ids)), addr("client", c.Client.Addr()),
+	if at := ctx.Attempts[Attempt{c.Client.Addr(), c.Server}]; at.N > 1 && c.SYNCount > 0 && !c.SYNAck.Seen() {
+		flows := make([]result.Message, len(at.IDs))
+		for i, id := range at.IDs {
+			flows[i] = result.Msg("flow-ref", result.Int("id", id))
+		}
+		more := at.N - len(at.IDs)
+		n, found := slices.BinarySearch(at.IDs, c.ID)
+		switch {
+		case found && more == 0:
+			j.more(result.Msg("infer.attempt", result.Int("n", n+1), result.Int("of", at.N), addr("client", c.Client.Addr()),
 				endpoint("server", c.Server), result.List("flows", flows)))
+		case found:
+			j.more(result.Msg("infer.attempt-more", result.Int("n", n+1), result.Int("of", at.N), addr("client", c.Client.Addr()),
+				endpoint("server", c.Server), result.List("flows", flows), result.Int("more", more)))
+		default: // past the IDs kept: its number among them is not known
+			j.more(result.Msg("infer.attempt-past", result.Int("of", at.N), addr("client", c.Client.Addr()),
+				endpoint("server", c.Server), result.List("flows", flows), result.Int("more", more)))
 		}
 	}
 }

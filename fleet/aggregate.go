@@ -62,7 +62,7 @@ const MaxSweepPairs = 1024
 func New(maxAgents int) *Aggregate {
 	return &Aggregate{
 		ctx: diagnose.Context{Servers: map[netip.AddrPort]*diagnose.ServerSeen{}, ServerTTL: map[netip.Addr]diagnose.TTLSeen{},
-			Attempts: map[diagnose.Attempt][]int32{}},
+			Attempts: map[diagnose.Attempt]diagnose.Attempts{}},
 		ciphers:        map[netip.AddrPort]map[tls.CipherSuite]int{},
 		unlisted:       map[unlistedKey]int{},
 		unlistedProbes: map[scan.Key]map[unlistedKey]int{},

@@ -1,8 +1,6 @@
 package fleet
 
 import (
-	"slices"
-
 	"github.com/connscope/connscope/diagnose"
 	"github.com/connscope/connscope/facts"
 )
@@ -17,10 +15,8 @@ func (g *Aggregate) observePath(c *facts.Conn) {
 	}
 	if c.SYNCount > 0 && !c.SYNAck.Seen() {
 		k := diagnose.Attempt{Client: c.Client.Addr(), Server: c.Server}
-		ids := g.ctx.Attempts[k]
-		if len(ids) < diagnose.MaxAttempts {
-			i, _ := slices.BinarySearch(ids, c.ID)
-			g.ctx.Attempts[k] = slices.Insert(ids, i, c.ID)
-		}
+		at := g.ctx.Attempts[k]
+		at.Add(c.ID)
+		g.ctx.Attempts[k] = at
 	}
 }

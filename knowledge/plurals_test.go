@@ -47,6 +47,7 @@ var countNounsNeverOne = map[string]string{
 	"icmp.syns-answered/n":                                     "only for more than one SYN (icmp.syn-answered words one)",
 	"icmp.some-syns-answered/n":                                "only for more than one SYN",
 	"syn.schedule-partial/n":                                   "a schedule takes at least two SYNs",
+	"infer.attempt-past/of":                                    "only past the diagnose.MaxAttempts IDs kept, so more than 16",
 	"warning.time-back/n":                                      "only for more than one frame (warning.time-back-one words one)",
 	"reason.port-scan/ports":                                   "a port scan probes at least scan.Threshold ports",
 	"reason.port-scan-narrowed/ports":                          "a port scan probes at least scan.Threshold ports",

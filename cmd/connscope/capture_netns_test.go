@@ -332,7 +332,7 @@ func TestCaptureLiveNamespaces(t *testing.T) {
 		// The reasons agree, but for one thing the live capture knows and the file does not: no
 		// SYN followed the last one while the capture went on (the file just ends).
 		sameReason := say(l.Reason) == say(o.Reason) || (l.Verdict == result.VerdictSYNTimeout &&
-			strings.Contains(say(l.Reason), "no SYN followed the last one") && strings.Contains(say(o.Reason), "the capture holds no later packet"))
+			strings.Contains(say(l.Reason), "no SYN came when the next was due") && strings.Contains(say(o.Reason), "the capture holds no later packet"))
 		if l.Client != o.Client || l.Server != o.Server || l.History != o.History || l.Verdict != o.Verdict || !sameReason {
 			t.Errorf("flow %d: live %s %s %s %q, offline %s %s %s %q", i+1, l.Client, l.History, l.Verdict, say(l.Reason), o.Client, o.History, o.Verdict, say(o.Reason))
 		}

@@ -64,7 +64,7 @@ func (j *judge) pathFlags(end time.Time) {
 		}
 	}
 	if m := MissingDirection(c); m >= 0 {
-		j.d.Flags = append(j.d.Flags, "one-direction:no "+facts.SideName[m]+" to "+facts.SideName[1-m]+" packets")
+		j.d.Flags = append(j.d.Flags, "one-direction:"+facts.SideName[m]+"-to-"+facts.SideName[1-m]+"-missing")
 	}
 	for i, ic := range c.ICMP() {
 		// The router that sent it is in path.icmp (an address: a flag is program text).

@@ -30,8 +30,9 @@ const (
 type synSchedule struct {
 	intervals []time.Duration // between successive SYNs
 	name      string          // one of the schedule constants; "" with fewer than two SYNs
-	// giveUp is the expected time after the first SYN at which the client abandons the
-	// attempt: the next timeout after its last SYN, which every schedule above doubles.
+	// giveUp is the time after the first SYN at which the client's next SYN was due
+	// (nextTimeout): with none, the client gave up by then (at that moment when its stack's
+	// retries ran out, sooner when its application timed out).
 	giveUp time.Duration
 }
 
@@ -50,10 +51,27 @@ func matchSYNSchedule(ts []time.Duration) synSchedule {
 	for i := 1; i < len(ts); i++ {
 		s.intervals = append(s.intervals, ts[i]-ts[i-1])
 	}
-	last := s.intervals[len(s.intervals)-1]
-	s.giveUp = ts[len(ts)-1] - ts[0] + 2*last
 	s.name = classifyIntervals(s.intervals)
+	s.giveUp = ts[len(ts)-1] - ts[0] + nextTimeout(s.intervals, s.name)
 	return s
+}
+
+// linearIntervals is how many 1 s intervals Linux's linear schedule starts with (0, 1, 2, 3, 4,
+// 5, 7, 11 s: ../shared/FIELD-NOTES.md) before its timeout doubles.
+const linearIntervals = 5
+
+// nextTimeout is the time after the last SYN at which schedule name would have sent the next
+// one (or, its retries spent, failed the connect()): twice the last interval, as every schedule
+// doubles, but for Linux's linear phase, where it is 1 s until linearIntervals, then 2 s.
+func nextTimeout(iv []time.Duration, name string) time.Duration {
+	last := iv[len(iv)-1]
+	if name == scheduleLinuxLinear && near(last, time.Second) {
+		if len(iv) < linearIntervals {
+			return time.Second
+		}
+		return 2 * time.Second
+	}
+	return 2 * last
 }
 
 // classifyIntervals matches intervals against the known schedules.

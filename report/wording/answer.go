@@ -38,6 +38,8 @@ func (w *Words) Answer(r *result.Result, fs *findings.Findings) AnswerText {
 		a.Lead = w.Say("report.lead.ok-names", n, names, total)
 	case fs.Flows == 0:
 		a.Lead = w.Say("report.lead.none", result.Text("analysed", w.Analysed(&r.Options)))
+	case undecided(r) > 0:
+		a.Lead = w.Say("report.lead.undecided", result.Int("undecided", undecided(r)), n)
 	default:
 		a.Lead = w.Say("report.lead.ok", n)
 		for _, sv := range fs.Servers {
@@ -75,6 +77,17 @@ func (w *Words) Answer(r *result.Result, fs *findings.Findings) AnswerText {
 		a.Next = w.Sentences(a.Next, w.Say("report.answer.steps-more", result.Int("n", len(steps)-1)))
 	}
 	return a
+}
+
+// undecided is how many of r's connections the packets could not judge (incomplete), listed or
+// not.
+func undecided(r *result.Result) int {
+	for _, vc := range r.Summary.Verdicts {
+		if vc.Verdict == result.VerdictIncomplete {
+			return vc.Count
+		}
+	}
+	return 0
 }
 
 func (w *Words) answerLine(headline result.Message, v result.Verdict) string {

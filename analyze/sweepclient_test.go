@@ -152,8 +152,8 @@ func TestSweepClient(t *testing.T) {
 		{"sweep-client.pcap", "42.1 s", Options{}, "failed 30 of 31; ok 1 refused 1 syn-timeout 29; servers " + servers.String() + "; agents 10.91.1.1 0/1 10.91.1.7 30/30"},
 		{"sweep-client.pcap", "42.1 s", Options{Hosts: []netip.Addr{netip.MustParseAddr("10.91.2.20")}},
 			"failed 1 of 1; syn-timeout 1; servers 10.91.2.20:4343 1/1; agents 10.91.1.7 1/1"},
-		{"sweep-client-short.pcap", "14.0 s", Options{}, "failed 30 of 31; ok 1 refused 1 syn-timeout 29; servers " + servers.String() + "; agents 10.91.1.1 0/1 10.91.1.7 30/30"},
-		{"sweep-client-short.pcap", "14.0 s", Options{Hosts: []netip.Addr{netip.MustParseAddr("10.91.2.6")}, Ports: []uint16{4343}},
+		{"sweep-client-short.pcap", "14.1 s", Options{}, "failed 30 of 31; ok 1 refused 1 syn-timeout 29; servers " + servers.String() + "; agents 10.91.1.1 0/1 10.91.1.7 30/30"},
+		{"sweep-client-short.pcap", "14.1 s", Options{Hosts: []netip.Addr{netip.MustParseAddr("10.91.2.6")}, Ports: []uint16{4343}},
 			"failed 1 of 1; refused 1; servers 10.91.2.6:4343 1/1; agents 10.91.1.7 1/1"},
 	}
 	for _, tc := range cases {

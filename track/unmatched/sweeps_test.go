@@ -18,13 +18,13 @@ func TestSwept(t *testing.T) {
 	src := netip.MustParseAddr("10.0.0.7")
 	host := func(i int) netip.Addr { return netip.AddrFrom4([4]byte{10, 0, 1, byte(i)}) }
 	s := skipper{t0: time.Unix(1700000000, 0)}
-	s.skip(src, host(1), 40001, 4343, capture.FlagSYN)                   // 1: host 1, attempt 1
-	s.skip(src, host(2), 40002, 4343, capture.FlagSYN)                   // 2: host 2
-	s.skip(host(2), src, 4343, 40002, capture.FlagRST|capture.FlagACK)   // 3: refused
-	s.skip(src, host(1), 40001, 4343, capture.FlagSYN)                   // 4: host 1's retransmission
-	s.skip(src, host(3), 40003, 4343, capture.FlagSYN)                   // 5: host 3
-	s.skip(host(3), src, 4343, 40003, capture.FlagSYN|capture.FlagACK)   // 6: open
-	s.skip(src, host(3), 40003, 4343, capture.FlagACK)                   // 7
+	s.skip(src, host(1), 40001, 4343, capture.FlagSYN)                                                                          // 1: host 1, attempt 1
+	s.skip(src, host(2), 40002, 4343, capture.FlagSYN)                                                                          // 2: host 2
+	s.skip(host(2), src, 4343, 40002, capture.FlagRST|capture.FlagACK)                                                          // 3: refused
+	s.skip(src, host(1), 40001, 4343, capture.FlagSYN)                                                                          // 4: host 1's retransmission
+	s.skip(src, host(3), 40003, 4343, capture.FlagSYN)                                                                          // 5: host 3
+	s.skip(host(3), src, 4343, 40003, capture.FlagSYN|capture.FlagACK)                                                          // 6: open
+	s.skip(src, host(3), 40003, 4343, capture.FlagACK)                                                                          // 7
 	s.u.Skip(&capture.Packet{Kind: capture.KindTCP, Index: 8, Time: s.t0.Add(8 * time.Millisecond), SrcIP: src, DstIP: host(3), // 8: data
 		TCP: capture.TCPHeader{SrcPort: 40003, DstPort: 4343, Flags: capture.FlagACK, PayloadLen: 100}})
 	s.frame++

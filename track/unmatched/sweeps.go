@@ -1,6 +1,7 @@
 package unmatched
 
 import (
+	"encoding/binary"
 	"net/netip"
 
 	"github.com/connscope/connscope/capture"
@@ -25,7 +26,8 @@ const (
 // per destination port, the hosts it sent them to, how each answered and when, so that a sweep of
 // one port across hosts is still seen whole when the analysis is narrowed to some of its hosts
 // (the diagnosis adds them to the attempts it analysed). SYNs, SYN-ACKs and resets touch it; a
-// packet with data only when a pair on its destination port is counted (ports).
+// packet with data only when a pair of its source and destination port reached two hosts or more
+// (talkers): talk before a pair's second host is not counted.
 type sweeps struct {
 	index      map[sweepKey]int32 // a pair's entry in pairs
 	pairs      []sweepPair        // at most maxSweepPairs
@@ -33,7 +35,10 @@ type sweeps struct {
 	hostIndex  map[hostKey]int32  // a host's entry in its pair's hosts
 	hosts      int                // host entries held, at most maxSweptHosts
 	sincePurge int                // new pairs met since the last purge
-	ports      *[1024]uint64      // the destination ports some pair counts
+	// talkers holds a bit for each pair of two hosts or more (by talkBit): a packet with data is
+	// looked up only when its source and destination port's bit is set, so that the clients of
+	// one server (most) cost one bit test per packet.
+	talkers *[1024]uint64
 }
 
 // sweepKey is one source address at one vantage sending SYNs to one port.
@@ -117,7 +122,10 @@ func (sw *sweeps) answer(p *capture.Packet, open bool) {
 // data counts a packet with data skipped outside the analysed ports and hosts: from a source to
 // a port some pair counts, it is an attempt that talked.
 func (sw *sweeps) data(p *capture.Packet) {
-	if sw.ports == nil || sw.ports[p.TCP.DstPort/64]&(1<<(p.TCP.DstPort%64)) == 0 {
+	if sw.talkers == nil {
+		return
+	}
+	if b := talkBit(p.SrcIP, p.TCP.DstPort); sw.talkers[b/64]&(1<<(b%64)) == 0 {
 		return
 	}
 	pr := sw.pair(sweepKey{p.SrcIP, p.Vantage, p.TCP.DstPort}, false)
@@ -155,11 +163,23 @@ func (sw *sweeps) pair(k sweepKey, add bool) int32 {
 		return -1
 	}
 	if sw.index == nil {
-		sw.index, sw.hostIndex, sw.ports = make(map[sweepKey]int32), make(map[hostKey]int32), new([1024]uint64)
+		sw.index, sw.hostIndex, sw.talkers = make(map[sweepKey]int32), make(map[hostKey]int32), new([1024]uint64)
 	}
 	sw.index[k] = i
-	sw.ports[k.port/64] |= 1 << (k.port % 64)
 	return i
+}
+
+// talkBit is the bit of talkers for a source address and destination port.
+func talkBit(addr netip.Addr, port uint16) uint32 {
+	var x uint64
+	if addr.Is4() {
+		a := addr.As4()
+		x = uint64(binary.LittleEndian.Uint32(a[:]))
+	} else {
+		a := addr.As16()
+		x = binary.LittleEndian.Uint64(a[8:])
+	}
+	return uint32(((x ^ uint64(port)<<48) * 0x9e3779b97f4a7c15) >> 48)
 }
 
 // purgeSingles forgets the pairs that reached one host only.
@@ -191,6 +211,10 @@ func (sw *sweeps) host(pr int32, addr netip.Addr, add bool) *SweptHost {
 	sw.hostIndex[hostKey{pr, addr}] = int32(len(p.hosts))
 	p.hosts = append(p.hosts, SweptHost{Addr: addr})
 	sw.hosts++
+	if len(p.hosts) == 2 { // a sweep's candidate: its talk counts (talkers is never cleared)
+		b := talkBit(p.key.addr, p.key.port)
+		sw.talkers[b/64] |= 1 << (b % 64)
+	}
 	return &p.hosts[len(p.hosts)-1]
 }
 

@@ -422,8 +422,8 @@ type Summary struct {
 	// there is none.
 	Scans []Scan `json:"scans,omitempty"`
 	// Sweeps are the sweeps of one port across hosts (horizontal scans): addresses that failed
-	// to reach many hosts on one port without sending data (their flows have the verdict
-	// port-scan too). Absent when there is none.
+	// to reach many hosts on one port without sending data, with probes that show a scanner
+	// (their flows have the verdict port-scan too). Absent when there is none.
 	Sweeps []Sweep `json:"sweeps,omitempty"`
 }
 

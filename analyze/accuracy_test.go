@@ -18,6 +18,11 @@ var accuracyWarnings = map[string]string{
 	"accuracy/iplen-overrun.pcap": "ip-length-overrun", // frame 6's IP total length was raised by 100
 	"accuracy/port-scan.pcap":     "port-scan",         // nmap -sS from 10.91.1.9 over 202 ports
 	"accuracy/port-sweep.pcap":    "port-sweep",        // nmap -sS -Pn from 10.91.1.9 over port 4343 of 40 hosts
+	// nmap -sT -Pn from 10.91.1.9 over port 4343 of 40 hosts: connect()s, many at once
+	"accuracy/port-sweep-connect.pcap": "port-sweep",
+	// a client trying 30 addresses one after another, 2 SYNs or 1 each: a sweep by its numbers only
+	"accuracy/sweep-client.pcap":       "port-sweep-or-client",
+	"accuracy/sweep-client-short.pcap": "port-sweep-or-client",
 }
 
 // accuracyFlags are flags a connection of the accuracy captures must carry, by file and client.

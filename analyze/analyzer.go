@@ -7,13 +7,13 @@ import (
 	"time"
 
 	"github.com/connscope/connscope/analyze/inputwarn"
+	"github.com/connscope/connscope/analyze/outside"
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/capture/pcapfile"
 	"github.com/connscope/connscope/correlate"
 	"github.com/connscope/connscope/diagnose"
 	"github.com/connscope/connscope/diagnose/dns"
 	"github.com/connscope/connscope/diagnose/param"
-	"github.com/connscope/connscope/diagnose/scan"
 	"github.com/connscope/connscope/diagnose/views"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/fleet"
@@ -198,7 +198,7 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	}
 	a.kept.sort()
 	a.addOutsideProbes()
-	input.Outside = outside(a.tr.Unmatched(result.MaxOutside))
+	input.Outside = outside.Summary(a.tr.Unmatched(result.MaxOutside))
 	res := &result.Result{
 		Schema:   result.SchemaVersion,
 		Input:    input,
@@ -350,15 +350,10 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 		res.Warnings = append(res.Warnings, atCapture(w, sc.FirstAt))
 	}
 	res.Summary.Sweeps = a.agg.Sweeps(at)
-	for i, sw := range res.Summary.Sweeps {
-		if i == maxScanWarnings {
-			break
-		}
-		w := warning("port-sweep", 0, sw.FirstFrame, result.From("client", sw.Client), result.Int("port", sw.Port), result.Int("hosts", sw.Hosts),
-			result.Int("silent", sw.Silent), result.Int("refused", sw.Refused), result.Int("open", sw.Open), result.Int("flows", sw.Flows),
-			result.Int("frame", sw.FirstFrame), result.Text("over", param.FmtDur(sw.End.Sub(sw.Start))))
-		res.Warnings = append(res.Warnings, atCapture(w, sw.FirstAt))
-	}
+	a.sweepWarnings(res, "port-sweep", res.Summary.Sweeps)
+	// The attempts that make a sweep by their numbers but show no scanner keep their verdicts:
+	// the warning names both candidates.
+	a.sweepWarnings(res, "port-sweep-or-client", a.agg.UnsureSweeps(at))
 	a.finishNames(res, &ties)
 	a.agg.Fleet(&res.Summary)
 	if n := a.agg.AgentsDropped(); n > 0 {
@@ -368,23 +363,33 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 }
 
 // addOutsideProbes adds to the probes counted for port scans what the SYNs outside the analysed
-// ports and hosts showed (track.Tracker.ProbedOutside): an analysis narrowed to some ports or
-// hosts of a scan still sees it whole, and judges its analysed probes as port-scan.
+// ports and hosts showed (track.Tracker.ProbedOutside), and to the attempts counted for sweeps the
+// hosts they reached there (track.Tracker.SweptOutside): an analysis narrowed to some ports or
+// hosts of a scan or a sweep still sees it whole, and judges its analysed probes as port-scan.
 func (a *Analyzer) addOutsideProbes() {
-	at := func(vantage uint16) func(scan.Key) (scan.Outside, bool) {
-		return func(k scan.Key) (scan.Outside, bool) {
-			p, ok := a.tr.ProbedOutside(vantage, k.Client, k.Server)
-			return scan.Outside{Ports: p.Ports, Open: p.Open, PortsUncounted: p.PortsUncounted, OpenUncounted: p.OpenUncounted,
-				SYNs: p.SYNs, First: scan.At{Ref: p.First, Vantage: vantage}, Last: scan.At{Ref: p.Last, Vantage: vantage}}, ok
-		}
-	}
 	if a.vp == nil {
-		a.agg.AddOutsideProbes(at(0))
+		a.agg.AddOutsideProbes(outside.Probes(a.tr, 0))
+		a.agg.AddOutsideSweeps(outside.Sweeps(a.tr, 0))
 		return
 	}
 	for x, g := range a.vp.aggs { // each vantage's own, and every vantage's for the whole
-		g.AddOutsideProbes(at(uint16(x)))
-		a.agg.AddOutsideProbes(at(uint16(x)))
+		for _, agg := range []*fleet.Aggregate{g, a.agg} {
+			agg.AddOutsideProbes(outside.Probes(a.tr, uint16(x)))
+			agg.AddOutsideSweeps(outside.Sweeps(a.tr, uint16(x)))
+		}
+	}
+}
+
+// sweepWarnings adds a warning of code for each of sweeps, at most maxScanWarnings.
+func (a *Analyzer) sweepWarnings(res *result.Result, code string, sweeps []result.Sweep) {
+	for i, sw := range sweeps {
+		if i == maxScanWarnings {
+			break
+		}
+		w := warning(code, 0, sw.FirstFrame, result.From("client", sw.Client), result.Int("port", sw.Port), result.Int("hosts", sw.Hosts),
+			result.Int("silent", sw.Silent), result.Int("refused", sw.Refused), result.Int("open", sw.Open), result.Int("flows", sw.Flows),
+			result.Int("frame", sw.FirstFrame), result.Text("over", param.FmtDur(sw.End.Sub(sw.Start))))
+		res.Warnings = append(res.Warnings, atCapture(w, sw.FirstAt))
 	}
 }
 
@@ -400,18 +405,6 @@ func atCapture(w result.Warning, at *result.EvidenceAt) result.Warning {
 		w.Message.Args = append(w.Message.Args, result.Sub("capture", at.Name))
 	}
 	return w
-}
-
-// outside is what tracking skipped, as the result gives it.
-func outside(u track.Unmatched) result.Outside {
-	o := result.Outside{TCPPackets: u.Packets, SYNs: u.SYNs, Ports: []result.PortCount{}, Hosts: []result.HostCount{}}
-	for _, p := range u.Ports {
-		o.Ports = append(o.Ports, result.PortCount{Port: int(p.Port), SYNs: p.SYNs, Packets: p.Packets})
-	}
-	for _, h := range u.Hosts {
-		o.Hosts = append(o.Hosts, result.HostCount{Host: result.IP(h.Addr.String()), SYNs: h.SYNs})
-	}
-	return o
 }
 
 // warning is a result warning whose message has the key "warning." + code.

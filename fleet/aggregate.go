@@ -172,7 +172,17 @@ func (g *Aggregate) observeSweep(c *facts.Conn, d *diagnose.First) {
 	case d.Verdict == result.VerdictRefused:
 		answer = scan.Refused
 	}
-	g.ctx.Sweeps.AddProbe(c.Client.Addr(), c.Server, answer, int(c.SYNCount), scan.At{Ref: c.First, Vantage: c.Vantage}, MaxSweepPairs)
+	g.ctx.Sweeps.AddProbe(c.Client.Addr(), c.Server, answer, int(c.SYNCount), scan.At{Ref: c.First, Vantage: c.Vantage}, sweepProbe(c, answer), MaxSweepPairs)
+}
+
+// sweepProbe is a probe as the sweep rule reads it (scan.Sweep.Evidence): its source port, its
+// first and last SYN, and whether it got no answer at all (no ICMP error either).
+func sweepProbe(c *facts.Conn, answer scan.Answer) scan.Probe {
+	p := scan.Probe{Port: c.Client.Port(), Quiet: answer == scan.Silent && len(c.ICMP()) == 0}
+	if n := len(c.SYNs); n > 0 {
+		p.First, p.Last = scan.At{Ref: c.SYNs[0], Vantage: c.Vantage}, scan.At{Ref: c.SYNs[n-1], Vantage: c.Vantage}
+	}
+	return p
 }
 
 // Context is the cross-connection context for the diagnosis: complete once every connection has

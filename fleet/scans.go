@@ -30,13 +30,26 @@ func (g *Aggregate) Scans(at func(vantage uint16) *result.EvidenceAt) []result.S
 	return out
 }
 
-// Sweeps lists the sweeps of one port across hosts the capture holds (scan.Sweep.IsSweep), in
-// order of their first probe. at names the capture of each vantage (nil: one vantage).
+// Sweeps lists the sweeps of one port across hosts the capture holds (scan.Sweep.IsSweep) whose
+// probes show a scanner (scan.Sweep.Scanner), in order of their first probe. at names the
+// capture of each vantage (nil: one vantage).
 func (g *Aggregate) Sweeps(at func(vantage uint16) *result.EvidenceAt) []result.Sweep {
+	return g.sweeps(at, true)
+}
+
+// UnsureSweeps lists the attempts that make a sweep by their numbers but whose packets show no
+// scanner (scan.Sweep.Scanner): a client walking its list of addresses, or a slow connect() scan.
+// Their attempts keep their own verdicts.
+func (g *Aggregate) UnsureSweeps(at func(vantage uint16) *result.EvidenceAt) []result.Sweep {
+	return g.sweeps(at, false)
+}
+
+// sweeps lists the sweeps whose Scanner is scanner, in order of their first probe.
+func (g *Aggregate) sweeps(at func(vantage uint16) *result.EvidenceAt, scanner bool) []result.Sweep {
 	var out []result.Sweep
 	var firsts []scan.At
 	for k, s := range g.ctx.Sweeps.Pairs {
-		if !s.IsSweep() {
+		if !s.IsSweep() || s.Scanner() != scanner {
 			continue
 		}
 		out = append(out, result.Sweep{Client: result.IP(k.Client.String()), Port: int(k.Port), Hosts: s.Hosts, Open: s.Open, Refused: s.Refused,
@@ -80,6 +93,17 @@ func (g *Aggregate) AddOutsideProbes(outside func(scan.Key) (scan.Outside, bool)
 	for k := range g.ctx.Scans.Pairs {
 		if o, ok := outside(k); ok {
 			g.ctx.Scans.AddOutside(k, o)
+		}
+	}
+}
+
+// AddOutsideSweeps adds to each pair of address and port whose attempts are counted the hosts
+// they reached outside the analysed ports and hosts (scan.Sweeps.AddOutside), as outside gives
+// them. Call it once every connection has been observed, before the verdicts are revised.
+func (g *Aggregate) AddOutsideSweeps(outside func(scan.SweepKey) []scan.OutsideHost) {
+	for k := range g.ctx.Sweeps.Pairs {
+		if hs := outside(k); len(hs) > 0 {
+			g.ctx.Sweeps.AddOutside(k, hs)
 		}
 	}
 }

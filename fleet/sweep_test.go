@@ -21,8 +21,10 @@ func TestSweepPairsBounded(t *testing.T) {
 	frame := 0
 	probe := func(client, server netip.Addr, listed bool) {
 		frame++
+		first := facts.MakeRef(frame, t0.Add(time.Duration(frame)*time.Millisecond))
+		// one SYN from one source port for every host, as nmap -sS sends: a scanner's sweep
 		c := &facts.Conn{Client: netip.AddrPortFrom(client, 40000), Server: netip.AddrPortFrom(server, 4343), SYNCount: 1,
-			First: facts.MakeRef(frame, t0.Add(time.Duration(frame)*time.Millisecond))}
+			First: first, SYNs: []facts.Ref{first}}
 		d := &diagnose.First{Verdict: result.VerdictSYNTimeout, Probe: true}
 		g.Observe(c, d)
 		if !listed {

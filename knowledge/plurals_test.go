@@ -58,6 +58,8 @@ var countNounsNeverOne = map[string]string{
 	"reason.port-sweep/flows":                                  "a sweep probes at least scan.SweepThreshold hosts, once each at least",
 	"warning.port-sweep/hosts":                                 "a sweep probes at least scan.SweepThreshold hosts",
 	"warning.port-sweep-at/hosts":                              "a sweep probes at least scan.SweepThreshold hosts",
+	"warning.port-sweep-or-client/hosts":                       "a sweep's numbers: at least scan.SweepThreshold hosts",
+	"warning.port-sweep-or-client-at/hosts":                    "a sweep's numbers: at least scan.SweepThreshold hosts",
 	"warning.port-scan-narrowed/ports":                         "a port scan probes at least scan.Threshold ports",
 	"warning.flows-evicted/max":                                "the flow table's limit",
 	"warning.dns-not-followed/names":                           "the DNS table's limit",

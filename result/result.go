@@ -169,7 +169,7 @@ type Warning struct {
 	// "client-hello-cut", "roles-guessed", "flows-not-listed", "undecodable-frames", "fleet-truncated",
 	// "dns-other-failures", "dns-not-followed", "one-direction", "kernel-drops", "capture-error",
 	// "time-out-of-range", "time-jump", "time-back", "record-damaged", "damaged-flows",
-	// "two-points-split", "two-points-unsplit", "port-scan", "port-sweep".
+	// "two-points-split", "two-points-unsplit", "port-scan", "port-sweep", "port-sweep-or-client".
 	Code    string  `json:"code"`
 	Message Message `json:"message"` // one sentence that says what happened and what to do
 	Offset  int64   `json:"offset,omitempty"`
@@ -422,8 +422,8 @@ type Summary struct {
 	// there is none.
 	Scans []Scan `json:"scans,omitempty"`
 	// Sweeps are the sweeps of one port across hosts (horizontal scans): addresses that failed
-	// to reach many hosts on one port without sending data (their flows have the verdict
-	// port-scan too). Absent when there is none.
+	// to reach many hosts on one port without sending data, with probes that show a scanner
+	// (their flows have the verdict port-scan too). Absent when there is none.
 	Sweeps []Sweep `json:"sweeps,omitempty"`
 }
 

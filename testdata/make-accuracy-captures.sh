@@ -51,7 +51,8 @@ CHECK=$ACC_HERE/tools/expectcheck.py
 ACC_ALL=(
 	warn-unrecognized-name
 	synack-missing-banner synack-missing-http synack-missing-tls
-	client-aborted-syn fin-retransmitted port-scan port-sweep sweep-negatives mixed-port-protocols
+	client-aborted-syn fin-retransmitted port-scan port-sweep sweep-negatives sweep-client sweep-client-short
+	port-sweep-connect mixed-port-protocols
 	preamble-mariadb preamble-postgres preamble-ldap-starttls preamble-socks5 preamble-socks4
 	starttls-smtp starttls-imap starttls-pop3 starttls-ftp preamble-rdp
 	client-cert-required client-cert-rejected
@@ -414,6 +415,82 @@ cap_sweep-negatives() {
 	sleep 2.5
 	cap_stop
 	sweep_expect none - -
+	finish
+}
+
+# sweep_client NAME TIMEOUT SYNS : a real client, not a scanner: 10.91.1.7 walks its list of 30
+# server addresses on 4343 (an agent with a list of servers, a name with many A records), one
+# connect() at a time from the Linux stack, each given up after TIMEOUT seconds before the next
+# (SYNS: what the stack sends in that time): 10.91.2.5 (the host's firewall drops 4343), 10.91.2.6
+# (refuses: RST) and 10.91.2.11-38 (a firewall at the router drops 4343 to them). A real outage,
+# 30 hosts failing with 1 or 2 SYNs each: every attempt keeps its own verdict, never port-scan.
+# The agent 10.91.1.1 gets its page from 10.91.2.2 afterwards.
+sweep_client() {
+	local name=$1 timeout=$2 syns=$3 a list=(10.91.2.5 10.91.2.6) i=0
+	begin "$name"
+	acc_up 10.91.1.7
+	sweep_hosts
+	R iptables -A FORWARD -p tcp --dport "$PORT" -m iprange --dst-range 10.91.2.11-10.91.2.38 -j DROP
+	for a in $(seq 11 38); do list+=("10.91.2.$a"); done
+	bg server osrv -tls1_2 -WWW
+	wait_listen $PORT
+	: >"$WORK/agent-rows.tsv"
+	cap_start
+	A timeout 120 python3 - 10.91.1.7 "$PORT" "$timeout" "${list[@]}" <<'PY' >>"$WORK/client.log" 2>&1 || true
+import socket, sys
+src, port, timeout = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+for dst in sys.argv[4:]:  # one address after another, as a client walking its server list
+    s = socket.socket()
+    s.bind((src, 0))
+    s.settimeout(timeout)
+    try:
+        s.connect((dst, port))
+        break
+    except OSError as e:
+        print(src, "->", dst, port, e)
+    finally:
+        s.close()
+PY
+	sleep 2 # past the last attempt's next SYN, had it retried: the capture shows it given up
+	for a in "${list[@]}"; do
+		i=$((i + 1))
+		case $a in
+		10.91.2.6) agent_row 10.91.1.7 refused - - - REJ "a real client (Python, one connect() at a time, $timeout s timeout) walking its list of 30 server addresses on $PORT, address $i of 30: $a refuses (RST). Not a sweep: a client's own failure" ;;
+		*) agent_row 10.91.1.7 syn-timeout - - - S0 "a real client (Python, one connect() at a time, $timeout s timeout: $syns) walking its list of 30 server addresses on $PORT, address $i of 30: $a is dropped by a firewall. Not a sweep: a client's own failure" ;;
+		esac
+	done
+	oget -tls1_2
+	agent_row 10.91.1.1 ok "TLS 1.2" "TLS 1.2" - SF "a real agent (OpenSSL s_client -tls1_2) to 10.91.2.2 after the client's list: GET 200"
+	cap_stop
+	sweep_expect none - -
+	finish
+}
+cap_sweep-client() { sweep_client sweep-client 1.5 "2 SYNs, at 0 and 1 s"; }
+cap_sweep-client-short() { sweep_client sweep-client-short 0.5 "one SYN"; }
+
+# 1e"". A connect() sweep: nmap -sT (the system's connect(), a new source port each, the
+# system's SYN options) over port 4343 of 10.91.2.1-40 from 10.91.1.9, in parallel: still a
+# sweep (port-scan), told from a client walking its list by its burst of attempts.
+cap_port-sweep-connect() {
+	begin port-sweep-connect
+	acc_up 10.91.1.9
+	sweep_hosts
+	NACCEPT=2 bg server osrv -tls1_2 -WWW # the sweep's connect() is accepted too
+	wait_listen $PORT
+	bg other S python3 -m http.server "$PORT" --bind 10.91.2.3 --directory "$WORK/www"
+	sleep 0.5
+	: >"$WORK/agent-rows.tsv"
+	cap_start
+	# connect() takes its source address from the route (nmap -S is for raw SYNs): 10.91.1.9's.
+	A ip route change default via "$RTR_A" src 10.91.1.9
+	A nmap -sT -Pn -n -p "$PORT" --max-retries 1 -T4 10.91.2.1-40 >>"$WORK/client.log" 2>&1
+	A ip route change default via "$RTR_A"
+	sleep 0.5
+	oget -tls1_2
+	agent_row 10.91.1.1 ok "TLS 1.2" "TLS 1.2" - SF "a real agent (OpenSSL s_client -tls1_2) to 10.91.2.2 after the sweep: GET 200"
+	sleep 3
+	cap_stop
+	sweep_expect 10.91.1.9 port-scan "nmap -sT -Pn -n -p 4343 --max-retries 1 -T4 10.91.2.1-40 from 10.91.1.9: a connect() sweep of one port over 40 addresses (the system's SYNs, a new source port each, many at once). Named as a sweep in the summary, not one of dozens of syn-timeouts, refusals or unreachable hosts"
 	finish
 }
 
@@ -1473,7 +1550,7 @@ acc_main() {
 	[[ $EUID -eq 0 ]] || die "run as root (network namespaces, tcpdump)"
 	# wants NAME... : one of the named captures is to be made (only their servers get installed).
 	wants() { local w; for w in "$@"; do [[ " ${names[*]} " == *" $w "* ]] && return 0; done; return 1; }
-	wants port-scan && ! command -v nmap >/dev/null && pkgs+=(nmap)
+	wants port-scan port-sweep port-sweep-connect && ! command -v nmap >/dev/null && pkgs+=(nmap)
 	wants preamble-mariadb && ! command -v mariadbd >/dev/null && pkgs+=(mariadb-server mariadb-client)
 	wants preamble-postgres && ! command -v psql >/dev/null && pkgs+=(postgresql)
 	wants preamble-ldap-starttls && ! command -v slapd >/dev/null && pkgs+=(slapd)

@@ -28,3 +28,13 @@ type ProbedOutside = unmatched.Probed
 func (a *Tracker) ProbedOutside(vantage uint16, src, dst netip.Addr) (ProbedOutside, bool) {
 	return a.outside.Probed(vantage, src, dst)
 }
+
+// SweptOutside is one host that SYNs from one source to one port reached outside the analysed
+// ports and hosts (package unmatched).
+type SweptOutside = unmatched.SweptHost
+
+// SweptOutside returns the hosts that the SYNs from src to port, captured at vantage, reached
+// outside the analysed ports and hosts so far; nil if none was counted.
+func (a *Tracker) SweptOutside(vantage uint16, src netip.Addr, port uint16) []SweptOutside {
+	return a.outside.Swept(vantage, src, port)
+}

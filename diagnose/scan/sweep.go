@@ -26,11 +26,24 @@ type SweepKey struct {
 	Port   uint16
 }
 
-// swept is one host a sweep probed, and the best answer it got.
+// swept is one host a sweep probed, the best answer it got, and its first probe.
 type swept struct {
 	host   netip.Addr
 	answer Answer
+	probe  Probe
 }
+
+// Probe is one attempt of an address on a host's port, as the sweep rule reads it: the source
+// port it came from, its first and last SYN (from that port), and whether it got no answer at
+// all (no SYN-ACK, no reset, no ICMP error).
+type Probe struct {
+	Port        uint16
+	First, Last At
+	Quiet       bool
+}
+
+// earlier reports whether p began before q (an unset q: always).
+func (p Probe) earlier(q Probe) bool { return !q.First.Seen() || p.First.Before(q.First) }
 
 // Sweep is what one address's attempts on one port showed across hosts: the distinct hosts it
 // probed (connections without data) and what they answered, and its connections that carried
@@ -39,7 +52,8 @@ type swept struct {
 // a host the list or set does not hold counts as a new host.
 type Sweep struct {
 	hosts []swept
-	set   map[netip.Addr]Answer
+	set   map[netip.Addr]swept
+	ev    *Evidence // what Evidence found, until a probe is added
 	// Hosts counts the distinct hosts probed; Open those that answered with a SYN-ACK, Refused
 	// those that answered with a RST only. The rest were silent.
 	Hosts, Open, Refused int
@@ -47,7 +61,10 @@ type Sweep struct {
 	SYNs                 int // the probes' SYNs, retransmissions included
 	// Talked counts the address's connections to the port that carried data from it: a client
 	// of the service on that port, not a sweep, when they are many.
-	Talked      int
+	Talked int
+	// Outside counts, of Hosts, those reached only outside the analysed ports and hosts (seen by
+	// their SYNs, which tracking skipped: AddOutside).
+	Outside     int
 	First, Last At // the first and last probe's first packet
 }
 
@@ -61,6 +78,9 @@ func (s *Sweep) Failed() int { return s.Hosts - s.Open }
 // before it gives up); and the address carried data
 // on the port in fewer connections than a quarter of the failed hosts (a management server
 // notifying its agents talks to each that is up; a worm's payload goes to the few that answer).
+//
+// Those attempts may still be a real client's (an agent walking its list of server addresses, a
+// name with many addresses, each dropping SYNs): Scanner tells them apart where the packets can.
 func (s *Sweep) IsSweep() bool {
 	f := s.Failed()
 	return f >= SweepThreshold && 2*f >= s.Hosts && s.SYNs <= MaxSweepSYNs*s.Flows && 4*s.Talked < f
@@ -73,7 +93,7 @@ func (s *Sweep) IsSweep() bool {
 const MaxSweepSYNs = 2
 
 // MaxSweepSets bounds the sweeps whose hosts a table keeps in a set, and MaxSweepHosts the hosts
-// each set holds (about 50 bytes each: at most 32 × 4096 × 50 B ≈ 6.5 MB).
+// each set holds (about 100 bytes each: at most 32 × 4096 × 100 B ≈ 13 MB).
 const (
 	MaxSweepSets  = 32
 	MaxSweepHosts = 4096
@@ -86,10 +106,11 @@ type Sweeps struct {
 	sets  int
 }
 
-// Find reports whether the attempts from client on port make a sweep.
+// Find reports whether the attempts from client on port make a sweep, and a scanner's
+// (Sweep.Scanner): a real client's attempts keep their own verdicts.
 func (t *Sweeps) Find(client netip.Addr, port uint16) (*Sweep, bool) {
 	s := t.Pairs[SweepKey{client, port}]
-	return s, s != nil && s.IsSweep()
+	return s, s != nil && s.IsSweep() && s.Scanner()
 }
 
 // pair is the pair of client and port, made if there is room for it (nil: none).
@@ -111,7 +132,8 @@ func (t *Sweeps) pair(k SweepKey, maxPairs int) *Sweep {
 // AddProbe counts one probe (a connection without data from the client) from client to server
 // that sent syns SYNs and got answer; at is its first packet. It keeps at most maxPairs pairs
 // (see PurgeSingles).
-func (t *Sweeps) AddProbe(client netip.Addr, server netip.AddrPort, answer Answer, syns int, at At, maxPairs int) {
+// p is the probe as the scanner test reads it (Sweep.Evidence).
+func (t *Sweeps) AddProbe(client netip.Addr, server netip.AddrPort, answer Answer, syns int, at At, p Probe, maxPairs int) {
 	s := t.pair(SweepKey{client, server.Port()}, maxPairs)
 	if s == nil {
 		return
@@ -119,7 +141,7 @@ func (t *Sweeps) AddProbe(client netip.Addr, server netip.AddrPort, answer Answe
 	s.Flows++
 	s.SYNs += syns
 	widen(&s.First, &s.Last, at)
-	t.add(s, server.Addr(), answer)
+	t.add(s, swept{server.Addr(), answer, p})
 }
 
 // AddTalk counts a connection from client to port that carried data from the client.
@@ -129,43 +151,61 @@ func (t *Sweeps) AddTalk(client netip.Addr, port uint16, maxPairs int) {
 	}
 }
 
-// add counts host among the sweep's hosts with the answer it got, keeping each host's best.
-func (t *Sweeps) add(s *Sweep, host netip.Addr, answer Answer) {
+// add counts h's host among the sweep's hosts with the answer it got, keeping each host's best
+// answer and earliest probe; it reports whether the host was new.
+func (t *Sweeps) add(s *Sweep, h swept) bool {
+	s.ev = nil
 	if s.set == nil && len(s.hosts) >= SweepThreshold && t.sets < MaxSweepSets {
 		t.sets++
-		s.set = make(map[netip.Addr]Answer, 2*SweepThreshold)
-		for _, h := range s.hosts {
-			s.set[h.host] = h.answer
+		s.set = make(map[netip.Addr]swept, 2*SweepThreshold)
+		for _, x := range s.hosts {
+			s.set[x.host] = x
 		}
 		s.hosts = nil
 	}
-	was, known := Silent, false
+	was, known := swept{}, false
 	if s.set != nil {
-		was, known = s.set[host]
+		was, known = s.set[h.host]
 		if known || len(s.set) < MaxSweepHosts {
-			s.set[host] = max(was, answer)
+			s.set[h.host] = merge(was, h, known)
 		}
 	} else {
 		for i := range s.hosts {
-			if s.hosts[i].host == host {
-				was, known = s.hosts[i].answer, true
-				s.hosts[i].answer = max(was, answer)
+			if s.hosts[i].host == h.host {
+				was, known = s.hosts[i], true
+				s.hosts[i] = merge(was, h, true)
 				break
 			}
 		}
 		if !known && len(s.hosts) < SweepThreshold {
-			s.hosts = append(s.hosts, swept{host, answer})
+			s.hosts = append(s.hosts, h)
 		}
 	}
 	if !known {
 		s.Hosts++
-		s.count(answer, 1)
-		return
+		s.count(h.answer, 1)
+		return true
 	}
-	if answer > was {
-		s.count(was, -1)
-		s.count(answer, 1)
+	if h.answer > was.answer {
+		s.count(was.answer, -1)
+		s.count(h.answer, 1)
 	}
+	return false
+}
+
+// merge is a host's entry was (known: there was one) with the probe h added: the best answer,
+// the earliest probe, quiet only if every probe was.
+func merge(was, h swept, known bool) swept {
+	if !known {
+		return h
+	}
+	out := was
+	out.answer = max(was.answer, h.answer)
+	if h.probe.earlier(was.probe) {
+		out.probe = h.probe
+	}
+	out.probe.Quiet = was.probe.Quiet && h.probe.Quiet
+	return out
 }
 
 // count adds n to the hosts that got answer.

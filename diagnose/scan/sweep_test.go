@@ -22,12 +22,18 @@ func TestSweeps(t *testing.T) {
 		frame++
 		return At{Ref: facts.MakeRef(frame, t0.Add(time.Duration(frame)*time.Millisecond))}
 	}
+	// nmap is an nmap -sS probe at the last frame at made: one SYN from the scan's one source
+	// port, 1 ms after the previous probe.
+	nmap := func() Probe {
+		a := At{Ref: facts.MakeRef(frame, t0.Add(time.Duration(frame)*time.Millisecond))}
+		return Probe{Port: 45410, First: a, Last: a, Quiet: true}
+	}
 	host := func(i int) netip.AddrPort {
 		return netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 0, 1, byte(i)}), 4343)
 	}
 	var tab Sweeps
 	for i := 0; i < 30; i++ { // the agent retries its one server
-		tab.AddProbe(agent, netip.AddrPortFrom(server, 4343), Silent, 7, at(), 64)
+		tab.AddProbe(agent, netip.AddrPortFrom(server, 4343), Silent, 7, at(), nmap(), 64)
 	}
 	for i := 1; i <= SweepThreshold+5; i++ {
 		if _, ok := tab.Find(scanner, 4343); ok != (i > SweepThreshold) {
@@ -40,11 +46,11 @@ func TestSweeps(t *testing.T) {
 		case i == SweepThreshold+4:
 			a = Open
 		}
-		tab.AddProbe(scanner, host(i), a, 1, at(), 64)
+		tab.AddProbe(scanner, host(i), a, 1, at(), nmap(), 64)
 	}
-	tab.AddProbe(scanner, host(5), Refused, 2, at(), 64) // host 5: silent, then refused, then open
-	tab.AddProbe(scanner, host(5), Open, 1, at(), 64)
-	tab.AddProbe(scanner, host(10), Silent, 1, at(), 64) // refused before: stays refused
+	tab.AddProbe(scanner, host(5), Refused, 2, at(), nmap(), 64) // host 5: silent, then refused, then open
+	tab.AddProbe(scanner, host(5), Open, 1, at(), nmap(), 64)
+	tab.AddProbe(scanner, host(10), Silent, 1, at(), nmap(), 64) // refused before: stays refused
 	s, ok := tab.Find(scanner, 4343)
 	if !ok || s.Hosts != 30 || s.Open != 2 || s.Refused != 3 || s.Failed() != 28 || s.Flows != 33 || s.SYNs != 34 ||
 		s.First.Num() != 31 || s.Last.Num() != frame || s.set == nil {
@@ -55,7 +61,7 @@ func TestSweeps(t *testing.T) {
 	}
 	for i := 1; i <= 40; i++ { // a server notifying its agents: 30 down, 10 up and talked to
 		if i <= 30 {
-			tab.AddProbe(talker, host(100+i), Silent, 1, at(), 64)
+			tab.AddProbe(talker, host(100+i), Silent, 1, at(), nmap(), 64)
 		} else {
 			tab.AddTalk(talker, 4343, 64)
 		}
@@ -78,7 +84,7 @@ func TestSweeps(t *testing.T) {
 	for _, tc := range cases {
 		var tab Sweeps
 		for i := 1; i <= 3*SweepThreshold; i++ {
-			tab.AddProbe(scanner, host(i), tc.answer(i), tc.syns, at(), 64)
+			tab.AddProbe(scanner, host(i), tc.answer(i), tc.syns, at(), nmap(), 64)
 		}
 		if _, ok := tab.Find(scanner, 4343); ok != tc.sweep {
 			t.Errorf("%s: sweep %v, want %v", tc.name, ok, tc.sweep)
@@ -113,6 +119,68 @@ func TestAtBefore(t *testing.T) {
 	for i, tc := range cases {
 		if got := tc.a.Before(tc.b); got != tc.want {
 			t.Errorf("case %d: %+v before %+v = %v, want %v", i, tc.a, tc.b, got, tc.want)
+		}
+	}
+}
+
+// TestSweepScanner: 30 failing hosts with one or two SYNs each make a sweep by their numbers;
+// Find names it a scanner's only when the probes show one: a source port shared across hosts
+// (nmap -sS), attempts interleaved (parallel connect()s that retransmit), or quiet hosts followed
+// within BurstGap (nmap -sT). A client trying one host after another, each from a new port and
+// after the previous gave up (1.5 s or 0.5 s), is not, even when its refusals come at once.
+func TestSweepScanner(t *testing.T) {
+	client := netip.MustParseAddr("10.0.0.7")
+	t0 := time.Unix(1700000000, 0)
+	ms := func(d float64) At { // a frame a µs, in time order
+		return At{Ref: facts.MakeRef(int(d*1000)+1, t0.Add(time.Duration(d*float64(time.Millisecond))))}
+	}
+	cases := []struct {
+		name string
+		// probe i (0-based): its source port, first and last SYN (ms), and its answer
+		probe   func(i int) (port uint16, first, last float64, answer Answer)
+		scanner bool
+		ev      Evidence
+	}{
+		{"nmap -sS: one source port, 1 ms apart", func(i int) (uint16, float64, float64, Answer) { return 45410, float64(i), float64(i), Silent }, true,
+			Evidence{SharedPort: 30, Quiet: 29, Quick: 29, Probes: 30}},
+		{"parallel connect()s, each retransmitted at 1 s", func(i int) (uint16, float64, float64, Answer) {
+			return uint16(40000 + i), float64(i) * 0.1, 1000 + float64(i)*0.1, Silent
+		}, true, Evidence{Interleaved: 29, Quiet: 29, Quick: 29, Probes: 30}},
+		{"nmap -sT: new ports, one SYN each, 30 µs apart", func(i int) (uint16, float64, float64, Answer) {
+			return uint16(40000 + 7*i), float64(i) * 0.03, float64(i) * 0.03, Silent
+		}, true, Evidence{Quiet: 29, Quick: 29, Probes: 30}},
+		{"a client, 1.5 s per host, two SYNs each", func(i int) (uint16, float64, float64, Answer) {
+			return uint16(50000 - 13*i), float64(i) * 1500, float64(i)*1500 + 1000, Silent
+		}, false, Evidence{Quiet: 29, Probes: 30}},
+		{"a client, 0.5 s per host, one SYN each", func(i int) (uint16, float64, float64, Answer) {
+			return uint16(50000 - 13*i), float64(i) * 500, float64(i) * 500, Silent
+		}, false, Evidence{Quiet: 29, Probes: 30}},
+		{"a client refused at once by every other host", func(i int) (uint16, float64, float64, Answer) {
+			at := float64(i/2)*500.5 + float64(i%2)*500 // silent: 500 ms; refused: 0.5 ms
+			if i%2 == 1 {
+				return uint16(50000 - 13*i), at, at, Refused
+			}
+			return uint16(50000 - 13*i), at, at, Silent
+		}, false, Evidence{Quiet: 15, Probes: 30}},
+	}
+	for _, tc := range cases {
+		var tab Sweeps
+		for i := 0; i < 30; i++ {
+			port, first, last, answer := tc.probe(i)
+			f, l := ms(first), ms(last)
+			host := netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 0, 2, byte(i + 1)}), 4343)
+			tab.AddProbe(client, host, answer, 1+map[bool]int{true: 1}[last > first+500], f, Probe{Port: port, First: f, Last: l, Quiet: answer == Silent}, 64)
+		}
+		s := tab.Pairs[SweepKey{client, 4343}]
+		if !s.IsSweep() {
+			t.Errorf("%s: not a sweep by its numbers: %+v", tc.name, s)
+			continue
+		}
+		if _, ok := tab.Find(client, 4343); ok != tc.scanner {
+			t.Errorf("%s: found %v, want %v", tc.name, ok, tc.scanner)
+		}
+		if e := s.Evidence(); e != tc.ev {
+			t.Errorf("%s: evidence %+v, want %+v", tc.name, e, tc.ev)
 		}
 	}
 }

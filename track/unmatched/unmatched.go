@@ -28,6 +28,9 @@ type Counter struct {
 	// probes counts, per source of skipped SYNs, the distinct ports of each host it probed, so
 	// that a port scan is seen whole when the analysis is narrowed (probes.go).
 	probes probes
+	// sweeps counts, per source of skipped SYNs and port, the hosts it reached, so that a sweep
+	// of one port across hosts is seen whole when the analysis is narrowed (sweeps.go).
+	sweeps sweeps
 }
 
 // maxUnmatchedHosts bounds the server addresses counted outside the filter.
@@ -48,11 +51,19 @@ func (u *Counter) Skip(p *capture.Packet) {
 		u.perPort[t.DstPort][1]++
 		u.host(p.DstIP)
 		u.probes.syn(p)
+		u.sweeps.syn(p)
 	case syn:
 		u.perPort[t.SrcPort][1]++
 		u.probes.synAck(p)
+		u.sweeps.answer(p, true)
 	default:
 		u.perPort[min(t.SrcPort, t.DstPort)][1]++
+		switch {
+		case t.Flags&capture.FlagRST != 0:
+			u.sweeps.answer(p, false)
+		case t.PayloadLen > 0:
+			u.sweeps.data(p)
+		}
 	}
 }
 

@@ -17,6 +17,9 @@ type First struct {
 	VersionOrCipher bool
 	// Probe: the client began with a SYN and sent no data (what a port scan's attempts are).
 	Probe bool
+	// Heartbleed: the client sent a heartbeat record in the middle of the TLS handshake and
+	// closed (closed-during-handshake, variant heartbeat): a Heartbleed probe, not an agent.
+	Heartbleed bool
 }
 
 // FirstOf is the connection's own verdict (Conn with no Context), in the few facts the
@@ -27,7 +30,8 @@ func FirstOf(c *facts.Conn, cfg *Config) First {
 		return First{Verdict: result.VerdictOK, Highest: c.TLS.Hello.Highest}
 	}
 	d := Conn(c, cfg, nil)
-	return First{Verdict: d.Verdict, Highest: d.Highest, VersionSuspect: d.VersionSuspect, VersionOrCipher: d.VersionOrCipher, Probe: d.Probe}
+	return First{Verdict: d.Verdict, Highest: d.Highest, VersionSuspect: d.VersionSuspect, VersionOrCipher: d.VersionOrCipher, Probe: d.Probe,
+		Heartbleed: d.Verdict == result.VerdictClosedDuringHandshake && d.Variant == VariantHeartbeat}
 }
 
 // CertainlyOK reports whether c certainly gets the verdict ok on its own, as quickOK: tracking

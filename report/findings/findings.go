@@ -249,6 +249,13 @@ func Of(r *result.Result) *Findings {
 // failing is a result.FlowList.Where filter: the flows that failed.
 func failing(_ int, b result.Brief) bool { return b.Failed }
 
+// HeartbleedProbe reports whether the group's connections are Heartbleed probes: a client
+// that sent a heartbeat record in the middle of the TLS handshake and closed
+// (closed-during-handshake, variant heartbeat). Its clients are hosts, not agents.
+func (g *Group) HeartbleedProbe() bool {
+	return !g.Unlisted && g.Verdict == result.VerdictClosedDuringHandshake && g.advice.Variant == "heartbeat"
+}
+
 // Advice is the advice that words the group's title and next steps: its first connection's,
 // with the client (the placeholders {client} and {client_ip}) standing for every agent of the
 // group when it has several, so that a next step names them all, not the first, and {clients}

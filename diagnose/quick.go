@@ -95,6 +95,22 @@ func RefusalOf(c *facts.Conn, first First) Refusal {
 	return Refusal{TTL: c.RSTs[0].TTL, Set: true}
 }
 
+// ForgedSide is the side (facts.Client or facts.Server, +1) in whose name the reset that ended c
+// was forged, when its own verdict first is middlebox-reset (the reset's TTL is not its sender's
+// own), or when it is a refusal whose reset came from the server's side (RefusalOf: the check
+// against the server's TTL makes it one forged in the server's name); 0 otherwise.
+func ForgedSide(c *facts.Conn, first First) int8 {
+	if first.Verdict == result.VerdictMiddleboxReset {
+		if i, ok := injectedRST(c); ok {
+			return int8(c.RSTs[i].From) + 1
+		}
+	}
+	if RefusalOf(c, first).Set {
+		return facts.Server + 1
+	}
+	return 0
+}
+
 // ReviseRefusal is Revise with the forged-reset check: the verdict of a connection that is counted
 // but not listed, whose record showed r (RefusalOf). It is the verdict Final gives the record.
 func ReviseRefusal(ctx *Context, client netip.Addr, server netip.AddrPort, f First, r Refusal) result.Verdict {

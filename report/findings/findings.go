@@ -217,11 +217,31 @@ func (b *Builder) Done() *Findings {
 					g.advice.Params = append(g.advice.Params, result.Addr("server_ip", ap.Addr().String()),
 						result.Text("port", strconv.Itoa(int(ap.Port()))))
 				}
+				if v.Verdict == result.VerdictMiddleboxReset {
+					g.advice.Params = append(g.advice.Params, resetInNameOf(sv, n))
+				}
 				f.Groups = append(f.Groups, g)
 			}
 		}
 	}
 	return f
+}
+
+// resetInNameOf is the placeholder reset_in_name_of of the n middlebox-reset connections of sv
+// past the listing limit: the server, their clients or both, as the summary counts the sides
+// their forged resets carried; a side the summary does not tell, said so, otherwise.
+func resetInNameOf(sv result.ServerSummary, n int) result.Arg {
+	rs := sv.NotListedResets
+	switch {
+	case rs == nil || rs.Client+rs.Server != n:
+		return result.Sub("reset_in_name_of", result.Msg("report.reset-in-name-of-unknown"))
+	case rs.Client == 0:
+		return result.From("reset_in_name_of", sv.Server)
+	case rs.Server == 0:
+		return result.Sub("reset_in_name_of", result.Msg("report.reset-in-name-of-clients", result.Int("n", rs.Client)))
+	}
+	return result.Sub("reset_in_name_of", result.Msg("report.reset-in-name-of-both", result.From("server", sv.Server),
+		result.Int("server_n", rs.Server), result.Int("client_n", rs.Client)))
 }
 
 // Of returns the findings of r, made in one pass over its flows (made ahead on the other CPUs

@@ -332,6 +332,14 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 		res.Warnings = append(res.Warnings, warning("flows-evicted", 0, 0, result.Int("max", a.opts.MaxActiveFlows), result.Int("n", n)))
 	}
 	res.Summary = a.summary(counts, perServer)
+	if res.FlowsNotListed > 0 {
+		resets := a.agg.RevisedResets()
+		for i := range res.Summary.Servers {
+			if ap, err := netip.ParseAddrPort(string(res.Summary.Servers[i].Server)); err == nil {
+				res.Summary.Servers[i].NotListedResets = resets[ap]
+			}
+		}
+	}
 	var at func(uint16) *result.EvidenceAt
 	if a.vp != nil && len(a.vp.ats) > 0 { // several vantages: a frame names its capture
 		at = func(x uint16) *result.EvidenceAt { return a.vp.ats[min(int(x), len(a.vp.ats)-1)] }

@@ -164,6 +164,9 @@ func (d *decoder) decode(data []byte, lk linkKind, p *Packet) (ok bool) {
 		if n := len(d.decoded); n >= 2 && d.decoded[n-1] == layers.LayerTypeTCP {
 			// the common case, TCP right after the link layer's IP header: nothing to peel
 			if d.decoded[n-2] == layers.LayerTypeIPv4 {
+				if d.rawEtherType(n - 2) {
+					break
+				}
 				d.fromIPv4(p, true)
 			} else {
 				d.fromIPv6(p, true)
@@ -249,12 +252,18 @@ func (d *decoder) took(first gopacket.LayerType, data []byte, err error, p *Pack
 	switch d.decoded[n-1] {
 	case layers.LayerTypeTCP: // the common case: TCP follows IPv4 or IPv6 directly
 		if d.decoded[n-2] == layers.LayerTypeIPv4 {
+			if d.rawEtherType(n - 2) {
+				return done
+			}
 			d.fromIPv4(p, true)
 		} else {
 			d.fromIPv6(p, true)
 		}
 		return done
 	case layers.LayerTypeIPv4:
+		if d.rawEtherType(n - 1) {
+			return done
+		}
 		return d.fromIPv4(p, false) // an error here is the TCP header's: fromTCP reads what it can
 	case layers.LayerTypeIPv6:
 		return d.fromIPv6(p, false)
@@ -267,6 +276,33 @@ func (d *decoder) took(first gopacket.LayerType, data []byte, err error, p *Pack
 		return done
 	}
 	return d.afterLink(d.decoded[n-1], err)
+}
+
+// rawEtherType reports whether the parser reached the IPv4 header it decoded at d.decoded[i]
+// through EtherType 0xffff, which gopacket maps to raw IPv4 (layers.EthernetTypeRaw) and IEEE
+// reserves; it then records the frame undecodable by that EtherType, as the frames whose IPv4
+// header gopacket could not decode there are (afterLink): Wireshark decodes no protocol after
+// it either ("Type: Unknown (0xffff)", then data).
+func (d *decoder) rawEtherType(i int) bool {
+	if i == 0 {
+		return false
+	}
+	var et layers.EthernetType
+	switch d.decoded[i-1] {
+	case layers.LayerTypeEthernet:
+		et = d.eth.EthernetType
+	case layers.LayerTypeDot1Q: // the last tag decoded, the one before the IPv4 header
+		et = d.dot1q.Type
+	case layers.LayerTypeLinuxSLL:
+		et = d.sll.EthernetType
+	case layers.LayerTypeLinuxSLL2:
+		et = d.sll2.ProtocolType
+	}
+	if et != layers.EthernetTypeRaw {
+		return false
+	}
+	d.reason = Reason{ReasonEtherType, uint32(et)}
+	return true
 }
 
 // afterLink goes on after a link layer or VLAN tag that the parser decoded last: either the layer

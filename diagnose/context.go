@@ -364,8 +364,6 @@ func (j *judge) inferPath(ctx *Context) {
 	}
 }
 
-// variant names what narrows the verdict's knowledge entry for this connection (see
-// knowledge/data).
 // ownTTLReset reports whether the reset that ended c carries the IP TTL of its sender's own
 // packets (the first one's): the sender itself most likely sent it. A reset with another TTL
 // is a middlebox's (middlebox-reset) once the path's judgement sees it.
@@ -374,6 +372,12 @@ func ownTTLReset(c *facts.Conn) bool {
 	return ok && rst.TTL != 0 && rst.TTL == c.Side[rst.From].TTL
 }
 
+// VariantHeartbeat is the variant of closed-during-handshake for a client that sent a heartbeat
+// record in the middle of the handshake: the pattern of a Heartbleed probe.
+const VariantHeartbeat = "heartbeat"
+
+// variant names what narrows the verdict's knowledge entry for this connection (see
+// knowledge/data).
 func (j *judge) variant() string {
 	c := j.c
 	switch j.d.Verdict {
@@ -399,7 +403,7 @@ func (j *judge) variant() string {
 	case result.VerdictClosedDuringHandshake:
 		if d, fin, ok := firstFIN(c); ok {
 			if _, _, hb := earlyHeartbeat(c, d, fin); hb {
-				return "heartbeat"
+				return VariantHeartbeat
 			}
 			return sideVariant[d]
 		}

@@ -17,6 +17,9 @@ type First struct {
 	VersionOrCipher bool
 	// Probe: the client began with a SYN and sent no data (what a port scan's attempts are).
 	Probe bool
+	// Heartbleed: the client sent a heartbeat record in the middle of the TLS handshake and
+	// closed (closed-during-handshake, variant heartbeat): a Heartbleed probe, not an agent.
+	Heartbleed bool
 }
 
 // FirstOf is the connection's own verdict (Conn with no Context), in the few facts the
@@ -27,7 +30,8 @@ func FirstOf(c *facts.Conn, cfg *Config) First {
 		return First{Verdict: result.VerdictOK, Highest: c.TLS.Hello.Highest}
 	}
 	d := Conn(c, cfg, nil)
-	return First{Verdict: d.Verdict, Highest: d.Highest, VersionSuspect: d.VersionSuspect, VersionOrCipher: d.VersionOrCipher, Probe: d.Probe}
+	return First{Verdict: d.Verdict, Highest: d.Highest, VersionSuspect: d.VersionSuspect, VersionOrCipher: d.VersionOrCipher, Probe: d.Probe,
+		Heartbleed: d.Verdict == result.VerdictClosedDuringHandshake && d.Variant == VariantHeartbeat}
 }
 
 // CertainlyOK reports whether c certainly gets the verdict ok on its own, as quickOK: tracking
@@ -89,6 +93,22 @@ func RefusalOf(c *facts.Conn, first First) Refusal {
 		return Refusal{}
 	}
 	return Refusal{TTL: c.RSTs[0].TTL, Set: true}
+}
+
+// ForgedSide is the side (facts.Client or facts.Server, +1) in whose name the reset that ended c
+// was forged, when its own verdict first is middlebox-reset (the reset's TTL is not its sender's
+// own), or when it is a refusal whose reset came from the server's side (RefusalOf: the check
+// against the server's TTL makes it one forged in the server's name); 0 otherwise.
+func ForgedSide(c *facts.Conn, first First) int8 {
+	if first.Verdict == result.VerdictMiddleboxReset {
+		if i, ok := injectedRST(c); ok {
+			return int8(c.RSTs[i].From) + 1
+		}
+	}
+	if RefusalOf(c, first).Set {
+		return facts.Server + 1
+	}
+	return 0
 }
 
 // ReviseRefusal is Revise with the forged-reset check: the verdict of a connection that is counted

@@ -46,6 +46,9 @@ type unlistedKey struct {
 	// the reset that answered its SYN): a refused first verdict makes at most 257 keys per server
 	// (256 TTLs, and none), whatever the number of connections.
 	refusal diagnose.Refusal
+	// forged is the side (+1) a reset forged in c's own packets, or the refusal's, carried
+	// (diagnose.ForgedSide): 0, 1 or 2, so at most 3 keys for each of the others.
+	forged int8
 }
 
 // MaxScanPairs bounds the pairs of addresses whose probes are counted to find port scans: when
@@ -90,7 +93,7 @@ func (g *Aggregate) Observe(c *facts.Conn, d *diagnose.First) {
 // Unlisted counts a connection that the result does not list one by one, so that its verdict,
 // revised with the whole capture, still counts in the summary.
 func (g *Aggregate) Unlisted(c *facts.Conn, d *diagnose.First) {
-	k := unlistedKey{server: c.Server, first: *d, refusal: diagnose.RefusalOf(c, *d)}
+	k := unlistedKey{server: c.Server, first: *d, refusal: diagnose.RefusalOf(c, *d), forged: diagnose.ForgedSide(c, *d)}
 	if pk := (scan.Key{Client: c.Client.Addr(), Server: c.Server.Addr()}); d.Probe && g.ctx.Scans.Pairs[pk] != nil {
 		if g.unlistedProbes[pk] == nil {
 			g.unlistedProbes[pk] = map[unlistedKey]int{}
@@ -237,6 +240,42 @@ func (g *Aggregate) Revised() map[result.Verdict]map[netip.AddrPort]int {
 			out[v] = map[netip.AddrPort]int{}
 		}
 		out[v][k.server] += n
+	}
+	for k, n := range g.unlisted {
+		add(netip.Addr{}, k, n)
+	}
+	for pk, m := range g.unlistedProbes {
+		for k, n := range m {
+			add(pk.Client, k, n)
+		}
+	}
+	for sk, m := range g.unlistedSweeps {
+		for k, n := range m {
+			add(sk.Client, k, n)
+		}
+	}
+	return out
+}
+
+// RevisedResets counts, per server, the unlisted connections whose revised verdict is
+// middlebox-reset by the side whose address the forged reset carried (as Revised revises them):
+// what the unlisted group's next step names.
+func (g *Aggregate) RevisedResets() map[netip.AddrPort]*result.ResetSides {
+	out := map[netip.AddrPort]*result.ResetSides{}
+	add := func(client netip.Addr, k unlistedKey, n int) {
+		if k.forged == 0 || diagnose.ReviseRefusal(&g.ctx, client, k.server, k.first, k.refusal) != result.VerdictMiddleboxReset {
+			return
+		}
+		rs := out[k.server]
+		if rs == nil {
+			rs = &result.ResetSides{}
+			out[k.server] = rs
+		}
+		if k.forged-1 == facts.Client {
+			rs.Client += n
+		} else {
+			rs.Server += n
+		}
 	}
 	for k, n := range g.unlisted {
 		add(netip.Addr{}, k, n)

@@ -289,6 +289,7 @@ func (g *Aggregate) Fleet(sum *result.Summary) {
 	agents := make(map[netip.Addr]*agentFacts, len(listed))
 	policies := map[netip.AddrPort]*serverPolicy{}
 	fps := map[fpKey]*fpFacts{}
+	probes := map[netip.AddrPort]map[netip.Addr]int{} // flows of each Heartbleed prober, per server
 	// Each key adds at most one agentOutcome: take them from one slice, not one allocation each.
 	outcomes := make([]agentOutcome, len(g.agents))
 	for k, n := range g.agents {
@@ -299,13 +300,25 @@ func (g *Aggregate) Fleet(sum *result.Summary) {
 		if v == result.VerdictPortScan {
 			continue // a scanner is no agent
 		}
+		// A Heartbleed probe is no agent either: its server's policy counts what the server
+		// chose, and its own fleet group names its host (probeGroup); no agent, fingerprint or
+		// other fleet group counts it.
+		prober := v == result.VerdictClosedDuringHandshake && k.first.Heartbleed
+		if prober {
+			pr := probes[k.server]
+			if pr == nil {
+				pr = map[netip.Addr]int{}
+				probes[k.server] = pr
+			}
+			pr[k.client] += n
+		}
 		ag := agents[k.client]
-		if ag == nil && listed[k.client] {
+		if ag == nil && listed[k.client] && !prober {
 			ag = &agentFacts{offered: map[tls.Version]bool{}, chosen: map[tls.Version]bool{}, verdicts: map[result.Verdict]int{},
 				ja3: map[string]bool{}, ja4: map[string]bool{}, servers: map[netip.AddrPort]bool{}}
 			agents[k.client] = ag
 		}
-		if ag != nil {
+		if ag != nil && !prober {
 			ag.flows += n
 			if v.Failed() {
 				ag.failed += n
@@ -353,6 +366,9 @@ func (g *Aggregate) Fleet(sum *result.Summary) {
 			}
 			rc.hellos += n
 			rc.agents[k.client] = true
+		}
+		if prober {
+			continue
 		}
 		ao := p.perAgent[k.client]
 		if ao == nil {
@@ -415,7 +431,34 @@ func (g *Aggregate) Fleet(sum *result.Summary) {
 		ss.RefusedHighestVersions = versionCounts(p.refused)
 		ss.Policy = p.sentence(ss.OKHandshakes)
 		sum.Fleet = append(sum.Fleet, fleetGroups(ss.Server, p.perAgent)...)
+		if pr := probes[ap]; pr != nil {
+			sum.Fleet = append(sum.Fleet, probeGroup(ss.Server, pr))
+		}
 	}
+}
+
+// probeGroup is the fleet group of the hosts that sent server Heartbleed probes (flows per
+// host): the group of outcome "heartbleed-probe", which calls them hosts, not agents.
+func probeGroup(server result.HostPort, flows map[netip.Addr]int) result.FleetGroup {
+	g := result.FleetGroup{Server: server, Outcome: "heartbleed-probe", AgentCount: len(flows), Agents: []result.IP{}}
+	addrs := make([]netip.Addr, 0, len(flows))
+	for ip, n := range flows {
+		addrs = append(addrs, ip)
+		g.Flows += n
+	}
+	g.Failed = g.Flows // closed-during-handshake: every probe failed
+	slices.SortFunc(addrs, func(a, b netip.Addr) int { return a.Compare(b) })
+	var hosts []result.Message
+	for _, ip := range addrs[:min(len(addrs), result.MaxGroupAgents)] {
+		g.Agents = append(g.Agents, result.IP(ip.String()))
+		hosts = append(hosts, result.Msg("agent", result.From("agent", result.IP(ip.String()))))
+	}
+	if len(addrs) > result.MaxGroupAgents {
+		hosts = append(hosts, result.Msg("more"))
+	}
+	g.Text = result.Msg("fleet.group-heartbleed-probe", result.Int("n", g.AgentCount), result.Int("flows", g.Flows),
+		result.Int("failed", g.Failed), result.List("agents", hosts))
+	return g
 }
 
 // standardVersions are the versions a server's policy sentence says were not tested when no

@@ -966,6 +966,15 @@ func jsonSummary(w *jsonWriter, wd *words, s *result.Summary) {
 		jsonVersionCounts(w, sv.RefusedHighestVersions)
 		w.key("policy")
 		jsonMsg(w, wd, &sv.Policy)
+		if rs := sv.NotListedResets; rs != nil {
+			w.key("not_listed_middlebox_resets")
+			w.open('{')
+			w.key("in_name_of_client")
+			w.int(rs.Client)
+			w.key("in_name_of_server")
+			w.int(rs.Server)
+			w.close('}')
+		}
 		w.close('}')
 	}
 	w.close(']')

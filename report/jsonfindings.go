@@ -39,6 +39,10 @@ func jsonFindings(w *jsonWriter, wd *wording.Words, r *result.Result, fs *findin
 		w.int(g.AgentCount)
 		w.key("agents")
 		w.strings(result.Strings(g.Agents))
+		if g.HeartbleedProbe() {
+			w.key("heartbleed_probe")
+			w.bool(true)
+		}
 		w.key("flow_ids")
 		w.ints(g.FlowIDs)
 		w.key("headline")

@@ -508,4 +508,15 @@ type ServerSummary struct {
 	// in 212 completed handshakes); refused 14 ClientHellos offering at most TLS 1.0 (14 agents);
 	// TLS 1.1 and TLS 1.3 not tested by any client".
 	Policy Message `json:"policy"`
+	// NotListedResets counts, of its middlebox-reset connections past the listing limit, those
+	// whose forged reset carried the client's address and those that carried the server's (a
+	// refusal forged in the server's name counts there): what names the side in their next
+	// step. Nil when none is past the limit.
+	NotListedResets *ResetSides `json:"not_listed_middlebox_resets,omitempty"`
+}
+
+// ResetSides counts forged resets by the side whose address they carried.
+type ResetSides struct {
+	Client int `json:"in_name_of_client"`
+	Server int `json:"in_name_of_server"`
 }

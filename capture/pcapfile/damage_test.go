@@ -218,6 +218,19 @@ func TestDamagedHeadersUndecodable(t *testing.T) {
 				f[i] = 0xff
 			}
 		}), len(syn), capture.KindOther, false, capture.Reason{Code: capture.ReasonEtherType, Value: 0xffff}},
+		// a valid IPv4 packet after EtherType 0xffff, which IEEE reserves: gopacket decodes it
+		// as raw IPv4; Wireshark (tshark 4.0.17 -V) shows "Type: Unknown (0xffff)" and then
+		// data, no IP, and so does connscope
+		{"EtherType 0xffff before a valid IPv4 TCP SYN", with(func(f []byte) { f[12], f[13] = 0xff, 0xff }), len(syn), capture.KindOther, false,
+			capture.Reason{Code: capture.ReasonEtherType, Value: 0xffff}},
+		{"EtherType 0xffff before a valid IPv4 header of UDP", with(func(f []byte) {
+			f[12], f[13], f[14+9] = 0xff, 0xff, 17
+			binary.BigEndian.PutUint16(f[14+10:], 0)
+			binary.BigEndian.PutUint16(f[14+10:], ^ipSum(f[14:14+20]))
+		}), len(syn), capture.KindOther, false, capture.Reason{Code: capture.ReasonEtherType, Value: 0xffff}},
+		{"EtherType 0xffff after a VLAN tag, before a valid IPv4 TCP SYN", tagged(syn, 0xffff), len(syn) + 4, capture.KindOther, false,
+			capture.Reason{Code: capture.ReasonEtherType, Value: 0xffff}},
+		{"EtherType 0x0800 after a VLAN tag", tagged(syn, 0x0800), len(syn) + 4, capture.KindTCP, false, capture.Reason{}},
 		{"a VLAN tag cut short", with(func(f []byte) { f[12], f[13] = 0x81, 0x00 })[:16:16], len(syn), capture.KindOther, true, capture.Reason{Code: capture.ReasonLinkHeader, Value: 1}},
 		{"an 802.3 frame whose length fits", llc, len(llc), capture.KindOther, false, capture.Reason{}},
 		{"options cut by the snaplen", syn[:14+20+24], len(syn), capture.KindTCP, true, capture.Reason{}},
@@ -231,6 +244,29 @@ func TestDamagedHeadersUndecodable(t *testing.T) {
 			}
 		})
 	}
+}
+
+// tagged is an Ethernet frame with a VLAN tag (VLAN 7) inserted after its addresses, whose
+// EtherType after the tag is et.
+func tagged(frame []byte, et uint16) []byte {
+	out := append([]byte(nil), frame[:12]...)
+	out = binary.BigEndian.AppendUint16(out, 0x8100)
+	out = binary.BigEndian.AppendUint16(out, 7)
+	out = binary.BigEndian.AppendUint16(out, et)
+	return append(out, frame[14:]...)
+}
+
+// ipSum is the ones' complement sum of an IPv4 header's 16-bit words (its checksum field is
+// the complement of the sum with that field 0).
+func ipSum(h []byte) uint16 {
+	var s uint32
+	for i := 0; i+1 < len(h); i += 2 {
+		s += uint32(binary.BigEndian.Uint16(h[i:]))
+	}
+	for s > 0xffff {
+		s = s&0xffff + s>>16
+	}
+	return uint16(s)
 }
 
 // In a pcapng, an Enhanced Packet Block whose original length no snaplen cut explains is damage,

@@ -2,8 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/connscope/connscope/internal/pcapedit"
 )
 
 // heartbleedCapture is a client that, after the server's TLS 1.2 flight (frame 7), sends a
@@ -138,4 +142,145 @@ func TestHeartbeatProbeHeadline(t *testing.T) {
 			t.Errorf("%s: headline\n %s\nwant\n %s", tc.lang, got, tc.want)
 		}
 	}
+}
+
+// heartbleedBesideAgent writes, in a temporary folder, heartbleed.pcap with the frames of
+// untrusted-cert.pcap after its own (both little-endian classic pcap of Ethernet frames; the
+// agent's come 12 years later, in time order): a Heartbleed prober and a real agent (OpenSSL
+// s_client rejecting a self-signed certificate with unknown_ca) failing in one capture.
+func heartbleedBesideAgent(t *testing.T) string {
+	t.Helper()
+	hb, err := os.ReadFile(heartbleedCapture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	agent, err := os.ReadFile("testdata/captures/untrusted-cert.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pcapedit.Records(hb); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := pcapedit.Records(agent)
+	if err != nil || len(recs) != 13 {
+		t.Fatalf("untrusted-cert.pcap: %d records, %v", len(recs), err)
+	}
+	path := filepath.Join(t.TempDir(), "heartbleed-beside-agent.pcap")
+	if err := os.WriteFile(path, append(append([]byte{}, hb...), agent[recs[0]:]...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestHeartbleedProbeIsNoAgent checks that a Heartbleed prober is named a host that sent a
+// Heartbleed probe in the fleet view, in every format and language, and counts in no agent, no
+// fingerprint and no agents' fleet group, while a real agent failing in the same capture still
+// counts as an agent. The fleet read "1 agent fails for a reason other than the TLS versions:
+// closed-during-handshake (1 flow, 1 failed): 173.203.79.216", and the JA4 table counted the
+// prober's fingerprint as 1 agent.
+func TestHeartbleedProbeIsNoAgent(t *testing.T) {
+	toRoot(t)
+	merged := heartbleedBesideAgent(t)
+	const (
+		agentEN = "  1 agent fails for a reason other than the TLS versions: tls-certificate-rejected (1 flow, 1 failed): 10.77.1.1\n"
+		probeEN = "1 host sent a Heartbleed probe (a heartbeat record in the middle of the TLS handshake), not counted among the " +
+			"agents (1 flow, 1 failed): 173.203.79.216"
+		agentJA = "  エージェント 1 台は TLS バージョン以外の理由で失敗しています: tls-certificate-rejected（フロー 1 件、失敗 1 件）: 10.77.1.1\n"
+		probeJA = "ホスト 1 台が Heartbleed のプローブ（TLS ハンドシェイクの途中のハートビートレコード）を送信しました。エージェントには数えていません" +
+			"（フロー 1 件、失敗 1 件）: 173.203.79.216"
+		agentJA4 = "| t12i280600_d943125447b4_e7e480e5a997 | fbe7e189e37a07ee33706f86bc746344 |"
+		probeJA4 = "t12i640400_2797659a203c_354ff7b397c3"
+	)
+	for _, tc := range []struct {
+		lang, agent, probe, policy string
+	}{
+		{"en", agentEN, probeEN, " no completed TLS handshake seen, though its 1 ServerHello chose TLS 1.2; TLS 1.0, TLS 1.1 and TLS 1.3 not tested by any client\n"},
+		{"ja", agentJA, probeJA, " 完了した TLS ハンドシェイクなし（ServerHello 1 件では TLS 1.2 を選択）。TLS 1.0、TLS 1.1、TLS 1.3 はどのクライアントも試していません\n"},
+	} {
+		code, out, errs := runCLI("analyze", merged, "-q", "--lang", tc.lang)
+		if code != 1 {
+			t.Fatalf("%s: exit %d, want 1: %s", tc.lang, code, errs)
+		}
+		fleet := "10.77.1.2:4343" + tc.policy + tc.agent + "162.219.2.166:443" + tc.policy + "  " + tc.probe + "\n\n"
+		if !strings.Contains(out, fleet) {
+			t.Errorf("%s: the table's fleet view is not\n%s\n%s", tc.lang, fleet, out)
+		}
+		if !strings.Contains(out, agentJA4) || strings.Contains(out, probeJA4) {
+			t.Errorf("%s: the JA4 table should hold the agent's fingerprint alone, not the prober's:\n%s", tc.lang, out)
+		}
+		for _, f := range []string{"markdown", "html"} {
+			_, out, _ := runCLI("analyze", merged, "-q", "--lang", tc.lang, "-f", f)
+			if !strings.Contains(out, tc.probe) || !strings.Contains(out, strings.TrimSpace(tc.agent)) || strings.Contains(out, probeJA4) {
+				t.Errorf("%s/%s: want the fleet lines %q and %q and no fingerprint of the prober:\n%s", tc.lang, f, tc.probe, tc.agent, out)
+			}
+		}
+	}
+
+	type group struct {
+		Verdict    string   `json:"verdict"`
+		AgentCount int      `json:"agent_count"`
+		Agents     []string `json:"agents"`
+		Heartbleed *bool    `json:"heartbleed_probe"`
+	}
+	var r struct {
+		Summary struct {
+			Agents []struct {
+				Agent string `json:"agent"`
+			} `json:"agents"`
+			Fingerprints []struct {
+				JA4    string   `json:"ja4"`
+				Agents []string `json:"agents"`
+			} `json:"fingerprints"`
+			Fleet []struct {
+				Server  string   `json:"server"`
+				Outcome string   `json:"outcome"`
+				Count   int      `json:"agent_count"`
+				Agents  []string `json:"agents"`
+				Text    string   `json:"text"`
+			} `json:"fleet"`
+		} `json:"summary"`
+		Findings struct {
+			Groups []group `json:"groups"`
+		} `json:"findings"`
+	}
+	_, out, _ := runCLI("analyze", merged, "-q", "-f", "json")
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	s := r.Summary
+	if len(s.Agents) != 1 || s.Agents[0].Agent != "10.77.1.1" {
+		t.Errorf("JSON: summary.agents %+v, want 10.77.1.1 alone", s.Agents)
+	}
+	if len(s.Fingerprints) != 1 || s.Fingerprints[0].JA4 != "t12i280600_d943125447b4_e7e480e5a997" || len(s.Fingerprints[0].Agents) != 1 ||
+		s.Fingerprints[0].Agents[0] != "10.77.1.1" {
+		t.Errorf("JSON: summary.fingerprints %+v, want the agent's alone", s.Fingerprints)
+	}
+	if len(s.Fleet) != 2 || s.Fleet[0].Server != "10.77.1.2:4343" || s.Fleet[0].Outcome != "failed-not-version" ||
+		s.Fleet[0].Text != strings.TrimSpace(agentEN) || s.Fleet[1].Server != "162.219.2.166:443" || s.Fleet[1].Outcome != "heartbleed-probe" ||
+		s.Fleet[1].Count != 1 || len(s.Fleet[1].Agents) != 1 || s.Fleet[1].Agents[0] != "173.203.79.216" || s.Fleet[1].Text != probeEN {
+		t.Errorf("JSON: summary.fleet %+v, want the agent's failed-not-version group, then the prober's heartbleed-probe group", s.Fleet)
+	}
+	probeGroup := func(where string, gs []group) {
+		if len(gs) != 2 {
+			t.Fatalf("%s: groups %+v, want 2", where, gs)
+		}
+		for _, g := range gs {
+			probe := g.Verdict == "closed-during-handshake"
+			if probe != (g.Heartbleed != nil && *g.Heartbleed) || g.AgentCount != 1 {
+				t.Errorf("%s: group %+v: heartbleed_probe should be true for the closed-during-handshake group alone", where, g)
+			}
+		}
+	}
+	probeGroup("JSON findings", r.Findings.Groups)
+	_, out, _ = runCLI("analyze", merged, "-q", "-f", "ndjson")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	var sum struct {
+		Connscope struct {
+			Groups []group `json:"groups"`
+		} `json:"connscope"`
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &sum); err != nil {
+		t.Fatal(err)
+	}
+	probeGroup("NDJSON summary", sum.Connscope.Groups)
 }

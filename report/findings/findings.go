@@ -217,11 +217,31 @@ func (b *Builder) Done() *Findings {
 					g.advice.Params = append(g.advice.Params, result.Addr("server_ip", ap.Addr().String()),
 						result.Text("port", strconv.Itoa(int(ap.Port()))))
 				}
+				if v.Verdict == result.VerdictMiddleboxReset {
+					g.advice.Params = append(g.advice.Params, resetInNameOf(sv, n))
+				}
 				f.Groups = append(f.Groups, g)
 			}
 		}
 	}
 	return f
+}
+
+// resetInNameOf is the placeholder reset_in_name_of of the n middlebox-reset connections of sv
+// past the listing limit: the server, their clients or both, as the summary counts the sides
+// their forged resets carried; a side the summary does not tell, said so, otherwise.
+func resetInNameOf(sv result.ServerSummary, n int) result.Arg {
+	rs := sv.NotListedResets
+	switch {
+	case rs == nil || rs.Client+rs.Server != n:
+		return result.Sub("reset_in_name_of", result.Msg("report.reset-in-name-of-unknown"))
+	case rs.Client == 0:
+		return result.From("reset_in_name_of", sv.Server)
+	case rs.Server == 0:
+		return result.Sub("reset_in_name_of", result.Msg("report.reset-in-name-of-clients", result.Int("n", rs.Client)))
+	}
+	return result.Sub("reset_in_name_of", result.Msg("report.reset-in-name-of-both", result.From("server", sv.Server),
+		result.Int("server_n", rs.Server), result.Int("client_n", rs.Client)))
 }
 
 // Of returns the findings of r, made in one pass over its flows (made ahead on the other CPUs
@@ -248,6 +268,13 @@ func Of(r *result.Result) *Findings {
 
 // failing is a result.FlowList.Where filter: the flows that failed.
 func failing(_ int, b result.Brief) bool { return b.Failed }
+
+// HeartbleedProbe reports whether the group's connections are Heartbleed probes: a client
+// that sent a heartbeat record in the middle of the TLS handshake and closed
+// (closed-during-handshake, variant heartbeat). Its clients are hosts, not agents.
+func (g *Group) HeartbleedProbe() bool {
+	return !g.Unlisted && g.Verdict == result.VerdictClosedDuringHandshake && g.advice.Variant == "heartbeat"
+}
 
 // Advice is the advice that words the group's title and next steps: its first connection's,
 // with the client (the placeholders {client} and {client_ip}) standing for every agent of the

@@ -2,6 +2,7 @@ package findings
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -89,5 +90,43 @@ func TestFindings(t *testing.T) {
 	if fs.Flows != 9 || fs.Failed != 8 || fs.Listed != 6 || fs.ListedFailed != 5 || fs.NotListed != 3 || len(fs.Names) != 1 ||
 		fs.Names[0].Name != "bad.example" || fs.NamesTotal != 2 {
 		t.Errorf("counts %+v", fs)
+	}
+}
+
+// TestUnlistedResetSide checks the side a middlebox-reset group past the listing limit names
+// in its next step ({reset_in_name_of}), from the summary's counts of the sides its forged
+// resets carried: the server's endpoint, their clients, both with their counts, or, when the
+// counts do not add up to the group (a summary without them), a side the summary does not tell.
+func TestUnlistedResetSide(t *testing.T) {
+	const srv = "10.0.0.1:4343"
+	mb := result.VerdictMiddleboxReset
+	for _, tc := range []struct {
+		sides *result.ResetSides
+		want  result.Arg
+	}{
+		{&result.ResetSides{Server: 3}, result.From("reset_in_name_of", result.HostPort(srv))},
+		{&result.ResetSides{Client: 3}, result.Sub("reset_in_name_of", result.Msg("report.reset-in-name-of-clients", result.Int("n", 3)))},
+		{&result.ResetSides{Client: 1, Server: 2}, result.Sub("reset_in_name_of", result.Msg("report.reset-in-name-of-both",
+			result.From("server", result.HostPort(srv)), result.Int("server_n", 2), result.Int("client_n", 1)))},
+		{&result.ResetSides{Client: 1}, result.Sub("reset_in_name_of", result.Msg("report.reset-in-name-of-unknown"))},
+		{nil, result.Sub("reset_in_name_of", result.Msg("report.reset-in-name-of-unknown"))},
+	} {
+		r := &result.Result{Flows: result.FlowsOf(nil), FlowsNotListed: 3,
+			Summary: result.Summary{Flows: 3, Failed: 3, Servers: []result.ServerSummary{
+				{Server: srv, Verdicts: []result.VerdictCount{{Verdict: mb, Count: 3}}, NotListedResets: tc.sides},
+			}}}
+		fs := Of(r)
+		if len(fs.Groups) != 1 || !fs.Groups[0].Unlisted || fs.Groups[0].Connections != 3 {
+			t.Fatalf("%+v: groups %+v, want one unlisted group of 3", tc.sides, fs.Groups)
+		}
+		var got *result.Arg
+		for _, p := range fs.Groups[0].Advice().Params {
+			if p.Name == "reset_in_name_of" {
+				got = &p
+			}
+		}
+		if got == nil || !reflect.DeepEqual(*got, tc.want) {
+			t.Errorf("%+v: reset_in_name_of %+v, want %+v", tc.sides, got, tc.want)
+		}
 	}
 }

@@ -163,7 +163,7 @@ func (w *Words) Headline(g *findings.Group, fs *findings.Findings) result.Messag
 			if g.Verdict == result.VerdictTLSVersionMismatch {
 				args = append(args, result.Text("alert_name", OrDash(g.Alert.Description)))
 			}
-			if v == "heartbeat" {
+			if g.HeartbleedProbe() {
 				// A heartbeat record in the middle of the handshake is a probe, not an agent
 				// failing to connect: the headline calls its clients hosts.
 				args[0] = result.Sub("who", whoAs("report.who-hosts", g))

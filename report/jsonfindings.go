@@ -39,6 +39,10 @@ func jsonFindings(w *jsonWriter, wd *wording.Words, r *result.Result, fs *findin
 		w.int(g.AgentCount)
 		w.key("agents")
 		w.strings(result.Strings(g.Agents))
+		if g.Role != "" {
+			w.key("role")
+			w.str(g.Role)
+		}
 		w.key("flow_ids")
 		w.ints(g.FlowIDs)
 		w.key("headline")

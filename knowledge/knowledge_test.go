@@ -102,6 +102,8 @@ func TestLookup(t *testing.T) {
 			"Make the versions overlap: the connecting server 10.0.0.5 is the TLS client here; enable TLS 1.2 for its client side (on older Windows: the SCHANNEL TLS 1.2 Client registry keys), or allow TLS 1.0 on the agent's listener 10.0.0.2:4343."},
 		{"apexone", "tls-version-mismatch", "or-cipher", "agent-listener", "tls-version-mismatch/or-cipher@agent-listener",
 			"Server most likely cannot notify the agent: no common TLS version (no common cipher suite fits as well)", 2, "The Apex One server 10.0.0.5 is the TLS client of the notifications to the agent 10.0.0.2 on port 4343: enable TLS 1.2 for its client side"},
+		{"apexone", "not-tls", "", "agent-listener", "not-tls@agent-listener", "Server and agent disagree on HTTP or HTTPS for notifications", 1,
+			"The Apex One server 10.0.0.5 and the agent's listener 10.0.0.2:4343 do not speak the same protocol for notifications"},
 		{"apexone", "tls-version-mismatch", "server-older", "agent-listener", "tls-version-mismatch/server-older@agent-listener",
 			"The agent's listener allows only TLS versions older than the connecting server offers", 1, "The agent's listener 10.0.0.2:4343 refused every version the connecting server 10.0.0.5 already offers"},
 		{"generic", "refused", "", "", "refused", "Connection refused", 1, "Nothing listens on 10.0.0.2:4343, or a host firewall there rejects the port with a reset: check that the service is running"},

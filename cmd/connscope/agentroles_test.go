@@ -244,6 +244,24 @@ func TestAgentListenerRoles(t *testing.T) {
 			t.Errorf("JSON answer\n%s\nwant\n%s", doc.Findings.Answer, answer)
 		}
 	})
+
+	// A plain HTTP request the listener did not answer in HTTP (plain-http-to-tls.pcap: a TLS
+	// server on 4343) stays not-tls on the listener port, with the listener's next step.
+	t.Run("plain-http-to-tls apexone", func(t *testing.T) {
+		args := []string{"analyze", "testdata/captures/plain-http-to-tls.pcap", "--profile", "apexone", "--agent-port", "4343"}
+		doc := analyzeJSON(t, args)
+		want := "The Apex One server 10.77.1.1 and the agent's listener 10.77.1.2:4343 do not speak the same protocol for notifications: " +
+			"one side used plain text (HTTP), the other expects TLS (the reason says which). Check that the agent 10.77.1.2 runs the " +
+			"version the server expects (whether notifications use HTTP or HTTPS depends on the product's version and settings) and " +
+			"that port 4343 is the listener port the server has for this agent."
+		if len(doc.Flows) != 1 || doc.Flows[0].Verdict != "not-tls" || doc.Flows[0].Role != "agent-listener" ||
+			doc.Flows[0].Title != "Server and agent disagree on HTTP or HTTPS for notifications" || !slices.Equal(doc.Flows[0].NextSteps, []string{want}) {
+			t.Errorf("flows %+v", doc.Flows)
+		}
+		if g := doc.Findings.Groups; len(g) != 1 || g[0].Headline != "1 management server (10.77.1.1) does not speak TLS to agent 10.77.1.2:4343" {
+			t.Errorf("groups %+v", g)
+		}
+	})
 }
 
 // analyzeJSON runs the command line with -f json and decodes what TestAgentListenerRoles reads.

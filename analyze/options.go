@@ -56,7 +56,8 @@ type Options struct {
 	// its TLSPorts on top of TLSPorts, its CheckURL for plain HTTP. Nil means the generic one.
 	Profile *knowledge.Profile
 	// AgentPorts are the agents' listener ports: a connection to one is the server notifying
-	// an agent (the server is then the client). They are analysed and expect TLS.
+	// an agent (the server is then the client). They are analysed and expect TLS, but for a
+	// plain HTTP request the listener answered in HTTP (a notification over HTTP, which works).
 	AgentPorts []uint16
 	// ServerNames are DNS names of the servers, as the clients are configured with them: their
 	// lookups are reported (result.Names) even when nothing in the capture ties them to a server.

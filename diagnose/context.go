@@ -339,7 +339,11 @@ func (j *judge) inferPath(ctx *Context) {
 					Text: result.Msg("ev.server-sent-in-flow", result.Int("flow", seen.ConnID), result.Int("ttl", int(seen.TTL)))})
 				j.sortEvidence()
 			} else {
-				j.more(result.Msg("infer.rst-ttl-own", result.Int("ttl", int(r.TTL)), result.Int("flow", seen.ConnID)))
+				key := "infer.rst-ttl-own"
+				if d.Role == roleAgentListener {
+					key = "infer.rst-ttl-own-agent-listener"
+				}
+				j.more(result.Msg(key, result.Int("ttl", int(r.TTL)), result.Int("flow", seen.ConnID)))
 			}
 		}
 	}

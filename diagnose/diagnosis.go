@@ -307,7 +307,11 @@ func (j *judge) classifyNoSYNACK(end time.Time) {
 		if r.From == facts.Server {
 			j.evidence(first, "ev.syn")
 			j.evidence(r.Ref, "ev.rst-after-syn", dur("after", r.Time().Sub(first.Time())), result.Int("ttl", int(r.TTL)))
-			j.verdict(result.VerdictRefused, "reason.refused", endpoint("server", c.Server))
+			key := "reason.refused"
+			if j.d.Role == roleAgentListener {
+				key = "reason.refused-agent-listener" // the server notifying an agent: the agent refused
+			}
+			j.verdict(result.VerdictRefused, key, endpoint("server", c.Server))
 			return
 		}
 	}
@@ -709,6 +713,13 @@ func (j *judge) classifyPlain(end time.Time) {
 		what := describePrefix(nt.Prefix)
 		j.evidence(nt.Ref, "ev.client-sent", result.Sub("what", what))
 		tlsPort := j.cfg.TLSPort != nil && j.cfg.TLSPort(c.Server.Port())
+		if tlsPort && j.d.Role == roleAgentListener && httpAnswered(c) {
+			// The agent's listener answered the server's plain HTTP request in HTTP: the server
+			// notifies this agent over HTTP (as Apex One does, by version and settings, on the
+			// listener port it gives the agent), and the exchange worked. No failure: the
+			// connection is judged as plain HTTP (classifyHTTP says so in its reason).
+			tlsPort = false
+		}
 		if tlsPort || serverSpokeTLS(x) {
 			if tlsPort {
 				j.verdict(result.VerdictNotTLS, "reason.client-not-tls", result.Sub("what", what), endpoint("server", c.Server))
@@ -781,6 +792,12 @@ func missedData(c *facts.Conn) result.Arg {
 
 // serverSpokeTLS reports whether the server answered in TLS records (an alert): it expected TLS
 // on this connection, whatever its port.
+// httpAnswered reports whether the connection carried a plain HTTP request and its response.
+func httpAnswered(c *facts.Conn) bool {
+	h := c.HTTP()
+	return h != nil && h.Request.Seen() && h.Response.Seen()
+}
+
 func serverSpokeTLS(x *facts.TLS) bool {
 	for _, a := range x.Alerts {
 		if a.From == facts.Server && !a.Encrypted {

@@ -30,7 +30,11 @@ func (j *judge) classifyHTTP() {
 	j.evidence(h.Response, "ev.http-response", line)
 	if j.d.Verdict == result.VerdictOK {
 		c := j.c
-		j.verdict(result.VerdictOK, "reason.http-ok", result.Capture("method", h.Method), result.URLPath("path", h.Path), line,
+		key := "reason.http-ok"
+		if j.d.Role == roleAgentListener {
+			key = "reason.http-ok-agent-listener" // an agents' listener port, expected to speak TLS
+		}
+		j.verdict(result.VerdictOK, key, result.Capture("method", h.Method), result.URLPath("path", h.Path), line,
 			result.Int64("client_bytes", c.Side[facts.Client].Bytes), result.Int64("server_bytes", c.Side[facts.Server].Bytes))
 	}
 	if h.Status < 400 {

@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"net/netip"
+	"slices"
 
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/result"
@@ -20,18 +21,23 @@ type First struct {
 	// Heartbleed: the client sent a heartbeat record in the middle of the TLS handshake and
 	// closed (closed-during-handshake, variant heartbeat): a Heartbleed probe, not an agent.
 	Heartbleed bool
+	// AgentListener: the connection is to an agents' listener port (Config.AgentPorts): the
+	// server notifying an agent, so the client is the server and the server the agent.
+	AgentListener bool
 }
 
 // FirstOf is the connection's own verdict (Conn with no Context), in the few facts the
 // cross-connection inference needs. A connection whose packets show a completed TLS handshake
 // and nothing else of note (most of a fleet) is judged without wording anything.
 func FirstOf(c *facts.Conn, cfg *Config) First {
+	listener := slices.Contains(cfg.AgentPorts, c.Server.Port())
 	if quickOK(c) {
-		return First{Verdict: result.VerdictOK, Highest: c.TLS.Hello.Highest}
+		return First{Verdict: result.VerdictOK, Highest: c.TLS.Hello.Highest, AgentListener: listener}
 	}
 	d := Conn(c, cfg, nil)
 	return First{Verdict: d.Verdict, Highest: d.Highest, VersionSuspect: d.VersionSuspect, VersionOrCipher: d.VersionOrCipher, Probe: d.Probe,
-		Heartbleed: d.Verdict == result.VerdictClosedDuringHandshake && d.Variant == VariantHeartbeat}
+		Heartbleed:    d.Verdict == result.VerdictClosedDuringHandshake && d.Variant == VariantHeartbeat,
+		AgentListener: listener}
 }
 
 // CertainlyOK reports whether c certainly gets the verdict ok on its own, as quickOK: tracking

@@ -116,6 +116,7 @@ type agentFacts struct {
 	verdicts      map[result.Verdict]int
 	ja3, ja4      map[string]bool
 	servers       map[netip.AddrPort]bool
+	listener      int // flows to agents' listener ports: the client notifying agents
 }
 
 type serverPolicy struct {
@@ -126,6 +127,8 @@ type serverPolicy struct {
 	refusals map[refusalKey]*refusalCount
 	tls      bool // some client sent it a ClientHello
 	perAgent map[netip.Addr]*agentOutcome
+	// listener: it is an agents' listener port, its clients the servers notifying the agent.
+	listener bool
 
 	// chose counts the ServerHellos per chosen version's family (a TLS 1.3 draft counts as TLS
 	// 1.3), completed or not, with the fingerprints of the ClientHellos they answered.
@@ -273,7 +276,13 @@ func (ao *agentOutcome) failedVerdicts() []result.Verdict {
 	return out
 }
 
-type fpKey struct{ ja4, ja3 string }
+// fpKey is a fingerprint group's key: the fingerprints, and whether its clients are servers
+// notifying agents (a connection to an agents' listener port), which the group counts apart
+// from the agents.
+type fpKey struct {
+	ja4, ja3 string
+	listener bool
+}
 
 type fpFacts struct {
 	agents        map[netip.Addr]bool
@@ -325,6 +334,9 @@ func (g *Aggregate) Fleet(sum *result.Summary) {
 			}
 			ag.verdicts[v] += n
 			ag.servers[k.server] = true
+			if k.first.AgentListener {
+				ag.listener += n
+			}
 			if k.offered != "" {
 				for _, name := range strings.Split(k.offered, ",") {
 					if ver, ok := tls.ParseVersion(name); ok {
@@ -349,6 +361,7 @@ func (g *Aggregate) Fleet(sum *result.Summary) {
 				chose: map[tls.Version]*choiceCount{}, passedOver: map[tls.Version]*choiceCount{}, tested: map[tls.Version]bool{}}
 			policies[k.server] = p
 		}
+		p.listener = k.first.AgentListener
 		if k.offered != "" || k.chosen != 0 {
 			p.tls = true
 		}
@@ -393,7 +406,7 @@ func (g *Aggregate) Fleet(sum *result.Summary) {
 		}
 
 		if k.ja4 != "" || k.ja3 != "" {
-			fk := fpKey{k.ja4, k.ja3}
+			fk := fpKey{k.ja4, k.ja3, k.first.AgentListener}
 			fp := fps[fk]
 			if fp == nil {
 				fp = &fpFacts{agents: map[netip.Addr]bool{}}
@@ -430,7 +443,7 @@ func (g *Aggregate) Fleet(sum *result.Summary) {
 		}
 		ss.RefusedHighestVersions = versionCounts(p.refused)
 		ss.Policy = p.sentence(ss.OKHandshakes)
-		sum.Fleet = append(sum.Fleet, fleetGroups(ss.Server, p.perAgent)...)
+		sum.Fleet = append(sum.Fleet, fleetGroups(ss.Server, p.perAgent, p.listener)...)
 		if pr := probes[ap]; pr != nil {
 			sum.Fleet = append(sum.Fleet, probeGroup(ss.Server, pr))
 		}
@@ -508,7 +521,8 @@ func (p *serverPolicy) sentence(total int) result.Message {
 			if cipher {
 				key = "policy.refused-cipher"
 			}
-			parts = append(parts, result.Msg(key, result.Int("n", rc.hellos), result.Text("version", v.String()), result.Int("agents", len(rc.agents))))
+			parts = append(parts, result.Msg(key, result.Int("n", rc.hellos), result.Text("version", v.String()),
+				result.Sub("who", clientsOf(len(rc.agents), p.listener))))
 		}
 	}
 	for _, v := range sortedVersions(p.passedOver) {
@@ -556,7 +570,27 @@ func (p *serverPolicy) sentence(total int) result.Message {
 	return result.Msg("clauses", result.List("parts", parts))
 }
 
-func fleetGroups(server result.HostPort, per map[netip.Addr]*agentOutcome) []result.FleetGroup {
+// clientsOf names n clients of a server: "3 agents", or, when the server is an agents' listener
+// port (listener), "3 management servers", which notify the agent.
+func clientsOf(n int, listener bool) result.Message {
+	if listener {
+		return result.Msg("fleet.who-servers", result.Int("n", n))
+	}
+	return result.Msg("fleet.who-agents", result.Int("n", n))
+}
+
+// Role is the role of the connections to a server: result.RoleAgentListener when its port is an
+// agents' listener port (listener), else "".
+func role(listener bool) string {
+	if listener {
+		return result.RoleAgentListener
+	}
+	return ""
+}
+
+// fleetGroups groups the clients of a server by the highest version they offer and how they
+// fared; listener: the server is an agents' listener port, its clients the servers notifying it.
+func fleetGroups(server result.HostPort, per map[netip.Addr]*agentOutcome, listener bool) []result.FleetGroup {
 	type gk struct {
 		highest tls.Version
 		outcome string
@@ -605,7 +639,7 @@ func fleetGroups(server result.HostPort, per map[netip.Addr]*agentOutcome) []res
 		}
 		g := groups[k]
 		if g == nil {
-			g = &result.FleetGroup{Server: server, Outcome: outcome, Agents: []result.IP{}}
+			g = &result.FleetGroup{Server: server, Outcome: outcome, Agents: []result.IP{}, Role: role(listener)}
 			groups[k] = g
 			keys = append(keys, k)
 		}
@@ -655,7 +689,7 @@ func fleetGroups(server result.HostPort, per map[netip.Addr]*agentOutcome) []res
 			// Some of the group's flows worked: worded as the mixed groups are, not "fails".
 			key += "-mixed"
 		}
-		g.Text = result.Msg(key, result.Int("n", g.AgentCount), result.Sub("what", what),
+		g.Text = result.Msg(key, result.Int("n", g.AgentCount), result.Sub("who", clientsOf(g.AgentCount, listener)), result.Sub("what", what),
 			result.Int("flows", g.Flows), result.Int("failed", g.Failed), result.List("agents", agents))
 		if verdicts != nil {
 			g.Text.Args = append(g.Text.Args, result.List("verdicts", verdicts))
@@ -679,7 +713,7 @@ func agentSummaries(agents map[netip.Addr]*agentFacts) []result.AgentSummary {
 		ag := agents[ip]
 		s := result.AgentSummary{Agent: result.IP(ip.String()), Flows: ag.flows, Failed: ag.failed,
 			OfferedVersions: names(sortedVersions(ag.offered)), ChosenVersions: names(sortedVersions(ag.chosen)),
-			Verdicts: verdictCounts(ag.verdicts), JA3: sortedKeys(ag.ja3), JA4: sortedKeys(ag.ja4)}
+			Verdicts: verdictCounts(ag.verdicts), JA3: sortedKeys(ag.ja3), JA4: sortedKeys(ag.ja4), Role: role(ag.listener == ag.flows)}
 		if n := len(s.OfferedVersions); n > 0 {
 			s.HighestVersion = s.OfferedVersions[n-1]
 		}
@@ -700,7 +734,8 @@ func agentSummaries(agents map[netip.Addr]*agentFacts) []result.AgentSummary {
 func fingerprintGroups(fps map[fpKey]*fpFacts) []result.FingerprintGroup {
 	out := make([]result.FingerprintGroup, 0, len(fps))
 	for k, fp := range fps {
-		g := result.FingerprintGroup{JA4: k.ja4, JA3: k.ja3, AgentCount: len(fp.agents), Flows: fp.flows, Failed: fp.failed, Agents: []result.IP{}}
+		g := result.FingerprintGroup{JA4: k.ja4, JA3: k.ja3, AgentCount: len(fp.agents), Flows: fp.flows, Failed: fp.failed, Agents: []result.IP{},
+			Role: role(k.listener)}
 		if fp.highest != 0 {
 			g.HighestVersion = fp.highest.String()
 		}
@@ -721,7 +756,10 @@ func fingerprintGroups(fps map[fpKey]*fpFacts) []result.FingerprintGroup {
 		if out[i].JA4 != out[j].JA4 {
 			return out[i].JA4 < out[j].JA4
 		}
-		return out[i].JA3 < out[j].JA3
+		if out[i].JA3 != out[j].JA3 {
+			return out[i].JA3 < out[j].JA3
+		}
+		return out[i].Role < out[j].Role
 	})
 	return out
 }

@@ -91,9 +91,9 @@ var countNounsNeverOne = map[string]string{
 	"path.lost/sizes":                                          "no number: a list of segment sizes",
 	"reason.views-mtu/size":                                    "no number: a segment size in words (views.size)",
 	"warning.one-direction/what":                               "no number: a direction",
-	"report.headline.tls-alert/server":                         "no number: a server, after \"{who} and server\"",
-	"report.headline.tls-handshake-failure/server":             "no number: a server, after \"{who} and server\"",
-	"report.headline.server-reset-after-client-hello/server":   "no number: a server (\"resets\" is its verb)",
+	"report.headline.tls-alert/peer":                           "no number: a server or agent, after \"{who} and\"",
+	"report.headline.tls-handshake-failure/peer":               "no number: a server or agent, after \"{who} and\"",
+	"report.headline.server-reset-after-client-hello/peer":     "no number: a server or agent (\"resets\" is its verb)",
 }
 
 // TestCountNounsAgree: every English template that prints a number right before a plural noun

@@ -21,7 +21,7 @@ var programText = []string{
 	"LiveCapture.Method", "LiveCapture.StoppedBy",
 	"Options.Profile", "Options.CheckURL",
 	"Warning.Code",
-	"Message.Key", "Arg.Name", "Advice.Variant", "Advice.Role",
+	"Message.Key", "Arg.Name", "Advice.Variant", "Advice.Role", "AgentSummary.Role", "FingerprintGroup.Role", "FleetGroup.Role",
 	"Flow.ConnState", "Flow.History", "Flow.OfferedVersions", "Flow.ChosenVersion", "Flow.Flags", "Flow.Role",
 	"Path.Vantage", "Path.SYNSchedule", "ICMPError.Name", "ICMPError.Quotes",
 	"PacketRef.From", "TLS.ServerMessages",

@@ -1006,6 +1006,10 @@ func jsonSummary(w *jsonWriter, wd *words, s *result.Summary) {
 		w.strings(a.JA4)
 		w.key("servers")
 		w.strings(result.Strings(a.Servers))
+		if a.Role != "" {
+			w.key("role")
+			w.str(a.Role)
+		}
 		w.close('}')
 	}
 	w.close(']')
@@ -1029,6 +1033,10 @@ func jsonSummary(w *jsonWriter, wd *words, s *result.Summary) {
 		w.int(g.Failed)
 		w.key("highest_version")
 		w.str(g.HighestVersion)
+		if g.Role != "" {
+			w.key("role")
+			w.str(g.Role)
+		}
 		w.close('}')
 	}
 	w.close(']')
@@ -1054,6 +1062,10 @@ func jsonSummary(w *jsonWriter, wd *words, s *result.Summary) {
 		w.int(g.Failed)
 		w.key("text")
 		jsonMsg(w, wd, &g.Text)
+		if g.Role != "" {
+			w.key("role")
+			w.str(g.Role)
+		}
 		w.close('}')
 	}
 	w.close(']')

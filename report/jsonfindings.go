@@ -43,6 +43,10 @@ func jsonFindings(w *jsonWriter, wd *wording.Words, r *result.Result, fs *findin
 			w.key("heartbleed_probe")
 			w.bool(true)
 		}
+		if g.Role != "" {
+			w.key("role")
+			w.str(g.Role)
+		}
 		w.key("flow_ids")
 		w.ints(g.FlowIDs)
 		w.key("headline")

@@ -14,6 +14,9 @@ type AgentSummary struct {
 	JA3             []string       `json:"ja3"` // its distinct JA3 fingerprints, sorted
 	JA4             []string       `json:"ja4"` // its distinct JA4 fingerprints, sorted
 	Servers         []HostPort     `json:"servers"`
+	// Role is RoleAgentListener when every connection of this client was to an agents' listener
+	// port: it is a management server notifying agents, no agent. Else "".
+	Role string `json:"role,omitempty"`
 }
 
 // FingerprintGroup is the clients that sent ClientHellos with one JA4 (and JA3) fingerprint.
@@ -25,6 +28,9 @@ type FingerprintGroup struct {
 	Flows          int    `json:"flows"`
 	Failed         int    `json:"failed"`
 	HighestVersion string `json:"highest_version"` // the highest version these ClientHellos offer
+	// Role is RoleAgentListener for the ClientHellos to an agents' listener port (the servers
+	// notifying agents sent them; counted apart from the agents' own), else "".
+	Role string `json:"role,omitempty"`
 }
 
 // FleetGroup is the agents of one server that offer the same highest version and fared the
@@ -46,6 +52,9 @@ type FleetGroup struct {
 	Flows      int     `json:"flows"`
 	Failed     int     `json:"failed"`
 	Text       Message `json:"text"` // the group in one sentence
+	// Role is RoleAgentListener when Server is an agents' listener port: its clients, which
+	// AgentCount and Agents count, are then the servers notifying the agent. Else "".
+	Role string `json:"role,omitempty"`
 }
 
 // VersionCount is how many handshakes or ClientHellos had one version.
@@ -56,3 +65,8 @@ type VersionCount struct {
 
 // MaxGroupAgents is the most agent addresses a FingerprintGroup or FleetGroup lists.
 const MaxGroupAgents = 20
+
+// RoleAgentListener is the role (Flow.Role, Advice.Role, FleetGroup.Role, FingerprintGroup.Role)
+// of a connection to an agents' listener port: the server notifies the agent, so the client is
+// the server and the server the agent.
+const RoleAgentListener = "agent-listener"

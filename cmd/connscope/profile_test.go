@@ -18,19 +18,28 @@ func TestProfileApexOne(t *testing.T) {
 		args    []string
 		golden  string
 		titles  []string // per flow
-		role    string   // every flow's role
+		role    string   // every flow's role, unless roles gives them
+		roles   []string // per flow
 	}{
 		{"seed-reset-fleet.pcap", nil, "apexone-seed-reset-fleet",
 			[]string{"Connection worked", "Connection worked", "Connection worked", "Agent and server most likely share no TLS version (no common cipher suite fits as well)",
-				"Agent and server most likely share no TLS version (no common cipher suite fits as well)"}, ""},
-		{"closed-port.pcap", nil, "apexone-closed-port", []string{"The Apex One port refuses connections", "The Apex One port refuses connections"}, ""},
-		{"dropped-syns.pcap", nil, "apexone-dropped-syns", []string{"Agents' SYNs to the Apex One server are dropped"}, ""},
-		{"plain-http-to-tls.pcap", nil, "apexone-plain-http-to-tls", []string{"Agent sent plain HTTP to the HTTPS port"}, ""},
-		{"plain-tcp-ok.pcap", nil, "apexone-plain-tcp-ok", []string{"Connection worked"}, ""},
+				"Agent and server most likely share no TLS version (no common cipher suite fits as well)"}, "", nil},
+		{"closed-port.pcap", nil, "apexone-closed-port", []string{"The Apex One port refuses connections", "The Apex One port refuses connections"}, "", nil},
+		{"dropped-syns.pcap", nil, "apexone-dropped-syns", []string{"Agents' SYNs to the Apex One server are dropped"}, "", nil},
+		{"plain-http-to-tls.pcap", nil, "apexone-plain-http-to-tls", []string{"Agent sent plain HTTP to the HTTPS port"}, "", nil},
+		{"plain-tcp-ok.pcap", nil, "apexone-plain-tcp-ok", []string{"Connection worked"}, "", nil},
 		// The same capture read as the server notifying agents on their listener port 4343:
 		// the roles still come from the SYNs, and the words are those for the agent as TLS server.
 		{"seed-reset-fleet.pcap", []string{"--agent-port", "4343"}, "apexone-agent-listener",
-			[]string{"Connection worked", "Connection worked", "Connection worked", "Server cannot notify the agent: no common TLS version", "Server cannot notify the agent: no common TLS version"}, "agent-listener"},
+			[]string{"Connection worked", "Connection worked", "Connection worked",
+				"Server most likely cannot notify the agent: no common TLS version (no common cipher suite fits as well)",
+				"Server most likely cannot notify the agent: no common TLS version (no common cipher suite fits as well)"}, "agent-listener", nil},
+		// Both directions: the agent 10.33.1.1 to the server's TLS port 4343, then the server
+		// notifying the agent on its listener port 8080 in plain HTTP (answered 200: it works),
+		// then refused there.
+		{"server-notifies-agent.pcap", []string{"--agent-port", "8080"}, "apexone-server-notifies-agent",
+			[]string{"Connection worked", "Connection worked", "The agent's listener port refuses connections"}, "",
+			[]string{"", "agent-listener", "agent-listener"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.golden, func(t *testing.T) {
@@ -71,11 +80,15 @@ func TestProfileApexOne(t *testing.T) {
 				t.Errorf("options %+v", doc.Options)
 			}
 			var titles, got []string
-			for _, f := range doc.Flows {
+			for i, f := range doc.Flows {
 				titles = append(titles, f.Title)
 				got = append(got, f.Verdict)
-				if f.Role != tc.role {
-					t.Errorf("role %q, want %q", f.Role, tc.role)
+				role := tc.role
+				if tc.roles != nil {
+					role = tc.roles[i]
+				}
+				if f.Role != role {
+					t.Errorf("flow %d: role %q, want %q", i+1, f.Role, role)
 				}
 				if f.NextStep != strings.Join(f.NextSteps, " ") || (f.Verdict != "ok") != (len(f.NextSteps) > 0) {
 					t.Errorf("%s: next_step %q does not join next_steps %q", f.Verdict, f.NextStep, f.NextSteps)

@@ -83,6 +83,10 @@ type Group struct {
 	// Unlisted is true for connections past the listing limit: counted from the summary, with
 	// neither their versions nor their agents known.
 	Unlisted bool
+	// Role is result.RoleAgentListener when Server is an agents' listener port
+	// (result.Options.AgentPorts): the group's clients (Agents) are then the servers notifying
+	// the agent Server. Else "".
+	Role string
 	// Example is the group's first connection, for the first MaxExamples groups; nil for the
 	// others and for Unlisted. Examples are its first ExamplesPerGroup connections (Example
 	// first).
@@ -148,7 +152,7 @@ func (b *Builder) Add(i int, f *result.Flow) {
 	g := b.groups[k]
 	if g == nil {
 		g = &Group{Verdict: f.Verdict, Server: f.Server, Offered: slices.Clone(f.OfferedVersions), Legacy: OfferedLegacy(f),
-			Highest: HighestOffered(f), Chosen: k.chosen, HTTPStatus: k.status, first: i, seen: map[result.IP]struct{}{}}
+			Highest: HighestOffered(f), Chosen: k.chosen, HTTPStatus: k.status, Role: f.Role, first: i, seen: map[result.IP]struct{}{}}
 		g.advice = f.Advice
 		g.advice.Params = slices.Clone(f.Advice.Params)
 		if a := firstAlert(f.Alerts); a != nil {
@@ -216,6 +220,10 @@ func (b *Builder) Done() *Findings {
 				if ap, err := netip.ParseAddrPort(string(sv.Server)); err == nil {
 					g.advice.Params = append(g.advice.Params, result.Addr("server_ip", ap.Addr().String()),
 						result.Text("port", strconv.Itoa(int(ap.Port()))))
+					if slices.Contains(r.Options.AgentPorts, int(ap.Port())) {
+						g.Role = result.RoleAgentListener
+						g.advice.Role = result.RoleAgentListener
+					}
 				}
 				if v.Verdict == result.VerdictMiddleboxReset {
 					g.advice.Params = append(g.advice.Params, resetInNameOf(sv, n))
@@ -275,6 +283,10 @@ func failing(_ int, b result.Brief) bool { return b.Failed }
 func (g *Group) HeartbleedProbe() bool {
 	return !g.Unlisted && g.Verdict == result.VerdictClosedDuringHandshake && g.advice.Variant == "heartbeat"
 }
+
+// AgentListener reports whether the group's connections are to an agents' listener port: its
+// clients are the servers notifying the agent Server.
+func (g *Group) AgentListener() bool { return g.Role == result.RoleAgentListener }
 
 // Advice is the advice that words the group's title and next steps: its first connection's,
 // with the client (the placeholders {client} and {client_ip}) standing for every agent of the

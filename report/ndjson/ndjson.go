@@ -455,6 +455,7 @@ func summary(l *line, r *result.Result, fs *findings.Findings, capture string, w
 			}
 			l.ints("flow_ids", g.FlowIDs)
 		}
+		l.strOpt("role", g.Role)
 		adv := g.Advice()
 		title, steps := wd.Advice(g.Verdict, &adv)
 		l.str("title", title)

@@ -59,7 +59,8 @@ func writeFleet(b *bytes.Buffer, s *result.Summary, wd *wording.Words) {
 	if len(s.Fingerprints) == 0 {
 		return
 	}
-	g := newGrid(wd.Cols("report.col.ja4", "report.col.ja3", "report.col.agents", "report.col.connections", "report.col.failed",
+	clients, _ := wording.FingerprintCols(s.Fingerprints)
+	g := newGrid(wd.Cols("report.col.ja4", "report.col.ja3", clients, "report.col.connections", "report.col.failed",
 		"report.col.highest"), false, false, true, true, true)
 	for _, f := range s.Fingerprints {
 		g.row(wording.OrDash(f.JA4), wording.OrDash(f.JA3), strconv.Itoa(f.AgentCount), strconv.Itoa(f.Flows), strconv.Itoa(f.Failed), wording.OrDash(f.HighestVersion))

@@ -318,8 +318,9 @@ func writeGroups(b *bytes.Buffer, fs *findings.Findings, wd *wording.Words, p pa
 	if len(fs.Groups) == 0 {
 		return
 	}
-	g := newGrid(wd.Cols("report.col.group", "report.col.verdict", "report.col.server", "report.col.offered",
-		"report.col.chosen", "report.col.connections", "report.col.agents", "report.col.example"),
+	clients, server := wording.GroupCols(fs)
+	g := newGrid(wd.Cols("report.col.group", "report.col.verdict", server, "report.col.offered",
+		"report.col.chosen", "report.col.connections", clients, "report.col.example"),
 		true, false, false, false, false, true, true, true)
 	for i, gr := range fs.Groups {
 		if i == maxGroupRows {

@@ -51,9 +51,14 @@ type htmlPage struct {
 	Names     []htmlName
 	Agents    []htmlAgent
 	AgentsNot string // agents not shown
-	Fleet     []htmlFleet
-	Prints    []result.FingerprintGroup
-	Ladders   []htmlFlowDetail
+	// AgentsHead and AgentsCol head the table of agents (wording.AgentsHeads): its clients may
+	// be management servers notifying agents.
+	AgentsHead, AgentsCol string
+	Fleet                 []htmlFleet
+	Prints                []result.FingerprintGroup
+	// PrintsClients is the heading of the fingerprints' clients column (wording.FingerprintCols).
+	PrintsClients string
+	Ladders       []htmlFlowDetail
 	// LaddersNot says how many failing connections past maxLadders get no diagram.
 	LaddersNot string
 	Flows      []htmlFlowRow
@@ -217,6 +222,8 @@ func HTML(b *bytes.Buffer, r *result.Result, wd *wording.Words) error {
 		p.Fleet = append(p.Fleet, fl)
 	}
 	p.Prints = r.Summary.Fingerprints
+	printsClients, _ := wording.FingerprintCols(p.Prints)
+	p.PrintsClients = wd.Say(printsClients)
 	htmlFlows(&p, r, fs, wd)
 	return htmlTemplate.Execute(b, &p)
 }
@@ -281,6 +288,8 @@ func htmlNames(p *htmlPage, r *result.Result, wd *wording.Words) {
 // htmlAgents fills the table of agents from the summary: those with a failure first.
 func htmlAgents(p *htmlPage, s *result.Summary, wd *wording.Words) {
 	agents := slices.Clone(s.Agents)
+	head, col := wording.AgentsHeads(agents)
+	p.AgentsHead, p.AgentsCol = wd.Say(head), wd.Say(col)
 	slices.SortStableFunc(agents, func(x, y result.AgentSummary) int { return boolRank(x.Failed == 0) - boolRank(y.Failed == 0) })
 	for i, a := range agents {
 		if i == maxHTMLAgents {

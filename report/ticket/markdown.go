@@ -135,7 +135,8 @@ func writeMarkdownEmpty(b *bytes.Buffer, r *result.Result, wd *wording.Words) {
 // writeMarkdownGroups writes the table of failing groups and the evidence of each.
 func writeMarkdownGroups(b *bytes.Buffer, fs *findings.Findings, wd *wording.Words) {
 	b.WriteString("\n## " + mdText(wd.Say("report.h.failing")) + "\n\n")
-	mdHead(b, wd, []string{"report.col.group", "report.col.agents", "report.col.server", "report.col.offered",
+	clients, server := wording.GroupCols(fs)
+	mdHead(b, wd, []string{"report.col.group", clients, server, "report.col.offered",
 		"report.col.chosen", "report.col.verdict", "report.col.connections"}, true)
 	for i, g := range fs.Groups {
 		agents, offered, chosen, conns := "?", "?", "?", strconv.Itoa(g.Connections)
@@ -380,7 +381,8 @@ func writeMarkdownFooter(b *bytes.Buffer, r *result.Result, wd *wording.Words) {
 	}
 	if len(s.Fingerprints) > 0 {
 		b.WriteString("\n## " + mdText(wd.Say("report.h.fingerprints")) + "\n\n")
-		mdHead(b, wd, []string{"report.col.ja4", "report.col.ja3", "report.col.agents", "report.col.connections", "report.col.failed",
+		clients, _ := wording.FingerprintCols(s.Fingerprints)
+		mdHead(b, wd, []string{"report.col.ja4", "report.col.ja3", clients, "report.col.connections", "report.col.failed",
 			"report.col.highest"}, false, false, true, true, true)
 		for _, g := range s.Fingerprints {
 			mdRow(b, "`"+mdCodeText(wording.OrDash(g.JA4))+"`", "`"+mdCodeText(wording.OrDash(g.JA3))+"`", strconv.Itoa(g.AgentCount),

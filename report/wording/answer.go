@@ -105,8 +105,24 @@ func (a AnswerText) Paragraph(w *Words) string {
 }
 
 // who names a group's agents: "2 agents (10.0.0.5, 10.0.0.6)", with "in 4 connections" when
-// some agent failed more than once.
-func who(g *findings.Group) result.Message { return whoAs("report.who", g) }
+// some agent failed more than once; on an agents' listener port, the management servers that
+// notify the agent: "2 management servers (10.0.0.5, 10.0.0.6)".
+func who(g *findings.Group) result.Message {
+	if g.AgentListener() {
+		return whoAs("report.who-servers", g)
+	}
+	return whoAs("report.who", g)
+}
+
+// peer names a group's server: "server 10.0.0.1:4343", or on an agents' listener port the agent
+// the servers notify: "agent 10.0.0.9:21112".
+func peer(g *findings.Group) result.Arg {
+	key := "report.peer.server"
+	if g.AgentListener() {
+		key = "report.peer.agent"
+	}
+	return result.Sub("peer", result.Msg(key, result.From("server", g.Server)))
+}
 
 // whoAs is who with the words of key (report.who, or report.who-hosts for clients the packets
 // show are no agents) and key+"-flows".
@@ -122,9 +138,9 @@ func whoAs(key string, g *findings.Group) result.Message {
 // which server.
 func (w *Words) Headline(g *findings.Group, fs *findings.Findings) result.Message {
 	if g.Unlisted {
-		return result.Msg("report.headline.unlisted", result.Int("flows", g.Connections), result.From("server", g.Server))
+		return result.Msg("report.headline.unlisted", result.Int("flows", g.Connections), peer(g))
 	}
-	args := []result.Arg{result.Sub("who", who(g)), result.Int("n", g.AgentCount), result.From("server", g.Server)}
+	args := []result.Arg{result.Sub("who", who(g)), result.Int("n", g.AgentCount), result.From("server", g.Server), peer(g)}
 	key := "report.headline." + string(g.Verdict)
 	switch g.Verdict {
 	case result.VerdictTLSVersionMismatch:

@@ -70,7 +70,7 @@ func TestUnlistedResetNamesTheSide(t *testing.T) {
 		{"testdata/captures/path-injected-rst.pcap", "1", "ja", []group{{true, []string{beforeJA + " 10.66.2.2:4343 " + afterJA + "その時刻のその機器のログを確認してください。"}}}, &sides{0, 1}},
 		{merged, "3", "en", []group{
 			{false, []string{before + "10.66.2.2:4343" + after + "06:16:06."}},
-			{false, []string{before + "10.66.1.1:55282" + after + "06:17:27."}},
+			{false, []string{before + "10.66.1.1:55282" + after + "06:17:21."}},
 		}, nil},
 		{merged, "2", "en", []group{
 			{false, []string{before + "10.66.2.2:4343" + after + "06:16:06."}},

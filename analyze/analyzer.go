@@ -284,12 +284,12 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	// A flow is made from its record and the record let go of (build keeps nothing of it), so
 	// without vantages the records are decoded into scratch memory, one per goroutine at a time.
 	scratch := sync.Pool{New: func() any { return new(recordScratch) }}
-	res.Flows = result.NewConcurrentFlowList(a.kept.len(), func(i int, into *result.Flow) {
+	res.Flows = result.NewReusingFlowList(a.kept.len(), func(i int, into *result.Flow, mem *any) {
 		if a.vp == nil {
 			s := scratch.Get().(*recordScratch)
 			c := a.kept.recordScratch(i, s)
 			d := diagnose.Conn(c, &a.cfg, a.context(c.Vantage))
-			a.build(c, &d, into)
+			a.buildInto(c, &d, into, mem)
 			scratch.Put(s)
 			return
 		}

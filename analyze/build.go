@@ -152,7 +152,25 @@ func (m *flowMemory) endpoints(c *facts.Conn) (client, server result.HostPort) {
 
 // build fills out with connection c's result, diagnosed as d.
 func (a *Analyzer) build(c *facts.Conn, d *diagnose.Diagnosis, out *result.Flow) {
-	m := new(flowMemory)
+	a.buildInto(c, d, out, nil)
+}
+
+// buildInto is build making the result into the flowMemory *mem holds, when it holds one (the
+// caller keeps nothing of the flow made there before: result.FlowList.FillOwn), and leaving the
+// one it made into there; mem nil: into new memory.
+func (a *Analyzer) buildInto(c *facts.Conn, d *diagnose.Diagnosis, out *result.Flow, mem *any) {
+	var m *flowMemory
+	if mem != nil {
+		m, _ = (*mem).(*flowMemory)
+	}
+	if m == nil {
+		m = new(flowMemory)
+		if mem != nil {
+			*mem = m
+		}
+	} else {
+		*m = flowMemory{}
+	}
 	cs, ss := &c.Side[facts.Client], &c.Side[facts.Server]
 	// The packet references (SYNs, up to two FINs, RSTs, the SYN-ACK) share one array; each
 	// list is capped at its length, so an append elsewhere copies it.

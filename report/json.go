@@ -157,6 +157,7 @@ func jsonFlows(w *jsonWriter, wd *words, flows result.FlowList, fb *findings.Bui
 		go func() {
 			cw := &jsonWriter{}
 			var f result.Flow
+			var mem any // what f's flow was made into, reused for the next (FillOwn)
 			for c := range jobs {
 				select {
 				case cw.b = <-free:
@@ -171,8 +172,10 @@ func jsonFlows(w *jsonWriter, wd *words, flows result.FlowList, fb *findings.Bui
 					fl := &f
 					if b, ok := flows.Brief(i); ok && b.Failed {
 						fl = new(result.Flow) // the findings keep it: made into memory of its own
+						flows.Fill(i, fl)
+					} else {
+						flows.FillOwn(i, fl, &mem) // written and let go of
 					}
-					flows.Fill(i, fl)
 					if fl.Failed {
 						if d.failed == nil {
 							d.failed = map[int]*result.Flow{}

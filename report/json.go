@@ -95,8 +95,10 @@ func streamJSON(out io.Writer, r *result.Result, o Options) error {
 	return flush(true)
 }
 
-// jsonChunk is how many flows a worker makes and writes at a time.
-const jsonChunk = 128
+// jsonChunk is how many flows a worker makes and writes at a time: some 200 KB of JSON, so that
+// the few buffers the chunks are written into, reused, stay in the CPUs' caches (at 128 flows,
+// 800 KB each, the JSON phase took some 8% more CPU time).
+const jsonChunk = 32
 
 // jsonFlows writes every flow as an element of the open flows array, flushing as it goes. When
 // the list allows it and there is more than one CPU, workers make and write chunks of flows in

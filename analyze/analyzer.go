@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/connscope/connscope/analyze/forms"
 	"github.com/connscope/connscope/analyze/inputwarn"
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/capture/pcapfile"
@@ -52,7 +53,7 @@ type Analyzer struct {
 	guessedAt     inputwarn.Frames       // where the connections whose roles were guessed start
 	overruns      int                    // packets whose IP length claims more than their uncut frame holds
 	overrunFrame  int                    // the first such packet's frame
-	forms         resultForms
+	forms         forms.Cache
 }
 
 // New returns an Analyzer for the given options.

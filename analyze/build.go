@@ -2,9 +2,7 @@ package analyze
 
 import (
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
 	"unsafe"
 
 	"github.com/connscope/connscope/capture"
@@ -13,108 +11,7 @@ import (
 	"github.com/connscope/connscope/diagnose/netpath"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/result"
-	"github.com/connscope/connscope/tls"
-	"github.com/connscope/connscope/tls/fingerprint"
 )
-
-// resultForms caches the result form of what connections share: each distinct ClientHello's
-// names and fingerprints, each distinct ServerHello's, each list of the server's handshake
-// messages. A fleet sends a handful of them. The flows are made on several goroutines at once:
-// a form once made is read without a lock.
-type resultForms struct {
-	mu                      sync.Mutex // guards the counts, as forms are added
-	nHellos, nServers, nMsg int
-	hellos                  sync.Map // *facts.Hello -> *result.ClientHello
-	servers                 sync.Map // *facts.ServerHello -> *result.ServerHello
-	messages                sync.Map // messagesKey -> []string
-}
-
-// maxForms bounds the cached forms of each kind; past it, forms are made per flow.
-const maxForms = 4096
-
-// keep adds form f of key k to m, counted in n, unless another goroutine added one first (that
-// one is returned) or m is full.
-func keep[F any](r *resultForms, m *sync.Map, n *int, k any, f F) F {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if *n >= maxForms {
-		return f
-	}
-	if old, loaded := m.LoadOrStore(k, f); loaded {
-		return old.(F)
-	}
-	*n++
-	return f
-}
-
-// hello is the result form of h's names and fingerprints, shared: copy it to change it.
-func (r *resultForms) hello(h *facts.Hello) *result.ClientHello {
-	if f, ok := r.hellos.Load(h); ok {
-		return f.(*result.ClientHello)
-	}
-	ch := h.CH
-	f := &result.ClientHello{
-		LegacyVersion: ch.LegacyVersion.String(), SSLv2Format: ch.SSLv2,
-		OfferedVersions: names(h.Offered), OfferedFromLegacy: !ch.VersionsFromExtension(),
-		Highest:      h.Highest.String(),
-		CipherSuites: names(ch.CipherSuites), SupportedGroups: names(ch.SupportedGroups), Extensions: names(ch.Extensions),
-		SignatureAlgorithms: names(ch.SignatureSchemes()),
-		JA3:                 h.JA3, JA3String: h.JA3String, JA4: h.JA4, JA4R: h.JA4R,
-	}
-	if ch.SupportedVersions != nil {
-		sv := []string{}
-		for _, v := range ch.SupportedVersions {
-			if !v.IsGREASE() {
-				sv = append(sv, v.String())
-			}
-		}
-		// Clipped, as names' slices are: an append by a reader copies rather than writes into
-		// the shared array.
-		f.SupportedVersions = slices.Clip(sv)
-	}
-	return keep(r, &r.hellos, &r.nHellos, h, f)
-}
-
-// serverHello is the result form of sh, shared: copy it to change it (its frame is the flow's).
-func (r *resultForms) serverHello(sh *facts.ServerHello) *result.ServerHello {
-	if f, ok := r.servers.Load(sh); ok {
-		return f.(*result.ServerHello)
-	}
-	s := sh.SH
-	f := &result.ServerHello{LegacyVersion: s.LegacyVersion.String(), ChosenVersion: s.ChosenVersion().String(),
-		CipherSuite: chosenCipherName(s), ALPN: result.Raw(s.ALPN), JA3S: fingerprint.JA3S(s), JA3SString: fingerprint.JA3SString(s)}
-	if s.KeyShareGroup != 0 {
-		f.KeyShareGroup = s.KeyShareGroup.String()
-	}
-	return keep(r, &r.servers, &r.nServers, sh, f)
-}
-
-// messagesKey identifies a list of up to 7 handshake messages: the types, then the count.
-type messagesKey uint64
-
-// serverMessages is the names of the handshake messages ms, a list shared by the flows whose
-// server sent the same (clipped: an append copies it).
-func (r *resultForms) serverMessages(ms []tls.HandshakeType) []string {
-	if len(ms) > 7 {
-		return names(ms)
-	}
-	k := messagesKey(len(ms))
-	for i, m := range ms {
-		k |= messagesKey(m) << (8 * (i + 1))
-	}
-	if f, ok := r.messages.Load(k); ok {
-		return f.([]string)
-	}
-	return keep(r, &r.messages, &r.nMsg, k, slices.Clip(names(ms)))
-}
-
-// chosenCipherName names the cipher a ServerHello chose (an SSLv2 SERVER-HELLO lists several).
-func chosenCipherName(sh *tls.ServerHello) string {
-	if sh.SSLv2 {
-		return "one of " + strconv.Itoa(sh.SSLv2CipherSpecs) + " SSLv2 cipher specs"
-	}
-	return sh.CipherSuite.String()
-}
 
 // advice selects the knowledge entry that words the connection's title and next steps (none for
 // an ok connection), with the values of its placeholders: made only when the entry has some
@@ -141,7 +38,8 @@ type flowMemory struct {
 }
 
 // endpoints returns the text of c's client and server, written into m.ends (or, when longer,
-// into memory of their own): strings that point into m, which is never written again.
+// into memory of their own): strings that point into m, which is written again only once the
+// caller let go of the flow (result.FlowList.FillOwn).
 func (m *flowMemory) endpoints(c *facts.Conn) (client, server result.HostPort) {
 	b := c.Client.AppendTo(m.ends[:0])
 	n := len(b)
@@ -279,18 +177,18 @@ func (a *Analyzer) fillTLS(c *facts.Conn, out *result.Flow, m *flowMemory) {
 		return
 	}
 	t := &m.tls
-	*t = result.TLS{ServerMessages: a.forms.serverMessages(x.ServerMessages), Established: x.ServerHello != nil && diagnose.Established(c),
+	*t = result.TLS{ServerMessages: a.forms.ServerMessages(x.ServerMessages), Established: x.ServerHello != nil && diagnose.Established(c),
 		ClientAppData: int(x.AppData[facts.Client]), ServerAppData: int(x.AppData[facts.Server])}
 	if h := x.Hello; h != nil {
 		rc := &m.hello
-		*rc = *a.forms.hello(h) // the names, shared with every flow that sent the same ClientHello
+		*rc = *a.forms.Hello(h) // the names, shared with every flow that sent the same ClientHello
 		rc.Frame, rc.LastFrame, rc.Segments = x.HelloFirst.Num(), x.HelloLast.Num(), int(x.HelloSegments)
 		rc.RecordVersion, rc.SNI, rc.ALPN = x.HelloRecord.String(), result.Host(x.SNI), result.Typed[result.Raw](x.ALPN)
 		t.ClientHello = rc
 		out.OfferedVersions = rc.OfferedVersions
 	}
 	if sh := x.ServerHello; sh != nil {
-		m.server = *a.forms.serverHello(sh)
+		m.server = *a.forms.ServerHello(sh)
 		m.server.Frame = x.SHRef.Num()
 		t.ServerHello = &m.server
 		m.chosen = sh.SH.ChosenVersion().String()
@@ -300,7 +198,7 @@ func (a *Analyzer) fillTLS(c *facts.Conn, out *result.Flow, m *flowMemory) {
 		out.ChosenVersion = &m.chosen
 	}
 	if x.R().HRR != nil {
-		hrr := *a.forms.serverHello(x.R().HRR)
+		hrr := *a.forms.ServerHello(x.R().HRR)
 		hrr.Frame = x.R().HRRRef.Num()
 		t.HelloRetryRequest = &hrr
 	}
@@ -419,14 +317,6 @@ var flagNamesOf = func() (t [256]string) {
 
 // flagNames writes the TCP flags as Wireshark does, e.g. "SYN, ACK"; "" for none.
 func flagNames(flags uint8) string { return flagNamesOf[flags] }
-
-func names[T interface{ String() string }](xs []T) []string {
-	out := make([]string, 0, len(xs))
-	for _, x := range xs {
-		out = append(out, x.String())
-	}
-	return out
-}
 
 // listOf returns s, which nobody changes, for a result: clipped so that an append copies it,
 // and an empty list rather than nil.

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/connscope/connscope/analyze/forms"
 	"github.com/connscope/connscope/analyze/inputwarn"
 	"github.com/connscope/connscope/analyze/outside"
 	"github.com/connscope/connscope/capture"
@@ -52,7 +53,7 @@ type Analyzer struct {
 	guessedAt     inputwarn.Frames       // where the connections whose roles were guessed start
 	overruns      int                    // packets whose IP length claims more than their uncut frame holds
 	overrunFrame  int                    // the first such packet's frame
-	forms         resultForms
+	forms         forms.Cache
 }
 
 // New returns an Analyzer for the given options.
@@ -283,13 +284,13 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	countRun()
 	// A flow is made from its record and the record let go of (build keeps nothing of it), so
 	// without vantages the records are decoded into scratch memory, one per goroutine at a time.
-	scratch := sync.Pool{New: func() any { return new(facts.Scratch) }}
-	res.Flows = result.NewConcurrentFlowList(a.kept.len(), func(i int, into *result.Flow) {
+	scratch := sync.Pool{New: func() any { return new(recordScratch) }}
+	res.Flows = result.NewReusingFlowList(a.kept.len(), func(i int, into *result.Flow, mem *any) {
 		if a.vp == nil {
-			s := scratch.Get().(*facts.Scratch)
+			s := scratch.Get().(*recordScratch)
 			c := a.kept.recordScratch(i, s)
 			d := diagnose.Conn(c, &a.cfg, a.context(c.Vantage))
-			a.build(c, &d, into)
+			a.buildInto(c, &d, into, mem)
 			scratch.Put(s)
 			return
 		}

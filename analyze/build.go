@@ -2,9 +2,8 @@ package analyze
 
 import (
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
+	"unsafe"
 
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/certcheck"
@@ -12,86 +11,7 @@ import (
 	"github.com/connscope/connscope/diagnose/netpath"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/result"
-	"github.com/connscope/connscope/tls"
-	"github.com/connscope/connscope/tls/fingerprint"
 )
-
-// resultForms caches the result form of what connections share: each distinct ClientHello's
-// names and fingerprints, each distinct ServerHello's. A fleet sends a handful of them.
-type resultForms struct {
-	mu      sync.Mutex
-	hellos  map[*facts.Hello]*result.ClientHello
-	servers map[*facts.ServerHello]*result.ServerHello
-}
-
-// maxForms bounds the cached forms; past it, forms are made per flow.
-const maxForms = 4096
-
-func (r *resultForms) hello(h *facts.Hello) result.ClientHello {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if f, ok := r.hellos[h]; ok {
-		return *f
-	}
-	ch := h.CH
-	f := &result.ClientHello{
-		LegacyVersion: ch.LegacyVersion.String(), SSLv2Format: ch.SSLv2,
-		OfferedVersions: names(h.Offered), OfferedFromLegacy: !ch.VersionsFromExtension(),
-		Highest:      h.Highest.String(),
-		CipherSuites: names(ch.CipherSuites), SupportedGroups: names(ch.SupportedGroups), Extensions: names(ch.Extensions),
-		SignatureAlgorithms: names(ch.SignatureSchemes()),
-		JA3:                 h.JA3, JA3String: h.JA3String, JA4: h.JA4, JA4R: h.JA4R,
-	}
-	if ch.SupportedVersions != nil {
-		sv := []string{}
-		for _, v := range ch.SupportedVersions {
-			if !v.IsGREASE() {
-				sv = append(sv, v.String())
-			}
-		}
-		// Clipped, as names' slices are: an append by a reader copies rather than writes into
-		// the shared array.
-		f.SupportedVersions = slices.Clip(sv)
-	}
-	if r.hellos == nil {
-		r.hellos = map[*facts.Hello]*result.ClientHello{}
-	}
-	if len(r.hellos) < maxForms {
-		r.hellos[h] = f
-	}
-	return *f
-}
-
-func (r *resultForms) serverHello(sh *facts.ServerHello, frame int) *result.ServerHello {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	f, ok := r.servers[sh]
-	if !ok {
-		s := sh.SH
-		f = &result.ServerHello{LegacyVersion: s.LegacyVersion.String(), ChosenVersion: s.ChosenVersion().String(),
-			CipherSuite: chosenCipherName(s), ALPN: result.Raw(s.ALPN), JA3S: fingerprint.JA3S(s), JA3SString: fingerprint.JA3SString(s)}
-		if s.KeyShareGroup != 0 {
-			f.KeyShareGroup = s.KeyShareGroup.String()
-		}
-		if r.servers == nil {
-			r.servers = map[*facts.ServerHello]*result.ServerHello{}
-		}
-		if len(r.servers) < maxForms {
-			r.servers[sh] = f
-		}
-	}
-	out := *f
-	out.Frame = frame
-	return &out
-}
-
-// chosenCipherName names the cipher a ServerHello chose (an SSLv2 SERVER-HELLO lists several).
-func chosenCipherName(sh *tls.ServerHello) string {
-	if sh.SSLv2 {
-		return "one of " + strconv.Itoa(sh.SSLv2CipherSpecs) + " SSLv2 cipher specs"
-	}
-	return sh.CipherSuite.String()
-}
 
 // advice selects the knowledge entry that words the connection's title and next steps (none for
 // an ok connection), with the values of its placeholders: made only when the entry has some
@@ -104,22 +24,69 @@ func (a *Analyzer) advice(c *facts.Conn, d *diagnose.Diagnosis) result.Advice {
 	return adv
 }
 
+// flowMemory is what a flow's result points to, made in one allocation rather than one each:
+// its path and TLS sections, its hellos, its packet references (when few), its chosen version
+// and the text of its endpoints.
+type flowMemory struct {
+	path   result.Path
+	tls    result.TLS
+	hello  result.ClientHello
+	server result.ServerHello
+	refs   [6]result.PacketRef
+	chosen string
+	ends   [48]byte // the client's and the server's ip:port
+}
+
+// endpoints returns the text of c's client and server, written into m.ends (or, when longer,
+// into memory of their own): strings that point into m, which is written again only once the
+// caller let go of the flow (result.FlowList.FillOwn).
+func (m *flowMemory) endpoints(c *facts.Conn) (client, server result.HostPort) {
+	b := c.Client.AppendTo(m.ends[:0])
+	n := len(b)
+	b = c.Server.AppendTo(b)
+	s := unsafe.String(unsafe.SliceData(b), len(b))
+	return result.HostPort(s[:n]), result.HostPort(s[n:])
+}
+
 // build fills out with connection c's result, diagnosed as d.
 func (a *Analyzer) build(c *facts.Conn, d *diagnose.Diagnosis, out *result.Flow) {
+	a.buildInto(c, d, out, nil)
+}
+
+// buildInto is build making the result into the flowMemory *mem holds, when it holds one (the
+// caller keeps nothing of the flow made there before: result.FlowList.FillOwn), and leaving the
+// one it made into there; mem nil: into new memory.
+func (a *Analyzer) buildInto(c *facts.Conn, d *diagnose.Diagnosis, out *result.Flow, mem *any) {
+	var m *flowMemory
+	if mem != nil {
+		m, _ = (*mem).(*flowMemory)
+	}
+	if m == nil {
+		m = new(flowMemory)
+		if mem != nil {
+			*mem = m
+		}
+	} else {
+		*m = flowMemory{}
+	}
 	cs, ss := &c.Side[facts.Client], &c.Side[facts.Server]
-	// The packet references (SYNs, up to two FINs, RSTs, the SYN-ACK) share one allocation; each
+	// The packet references (SYNs, up to two FINs, RSTs, the SYN-ACK) share one array; each
 	// list is capped at its length, so an append elsewhere copies it.
 	nSYN, nRST := len(c.SYNs), len(c.RSTs)
-	pr := make([]result.PacketRef, nSYN+2+nRST+1)
+	pr := m.refs[:]
+	if n := nSYN + 2 + nRST + 1; n > len(pr) {
+		pr = make([]result.PacketRef, n)
+	}
 	syns, fins, rsts, synAck := pr[:0:nSYN], pr[nSYN:nSYN:nSYN+2], pr[nSYN+2:nSYN+2:nSYN+2+nRST], &pr[nSYN+2+nRST]
 	for _, r := range c.SYNs {
 		syns = append(syns, packetRef(r, facts.Client))
 	}
 	first, last := c.First.Time(), c.Last.Time()
+	client, server := m.endpoints(c)
 	*out = result.Flow{
 		ID:              int(c.ID),
-		Client:          result.HostPort(c.Client.String()),
-		Server:          result.HostPort(c.Server.String()),
+		Client:          client,
+		Server:          server,
 		RolesGuessed:    c.RolesGuessed,
 		Start:           first,
 		End:             last,
@@ -133,7 +100,7 @@ func (a *Analyzer) build(c *facts.Conn, d *diagnose.Diagnosis, out *result.Flow)
 		Reason:          d.Reason,
 		Evidence:        listOf(d.Evidence),
 		Flags:           listOf(d.Flags),
-		Path:            pathResult(c, d),
+		Path:            pathResult(c, d, &m.path),
 		Role:            d.Role,
 		FirstFrame:      c.First.Num(),
 		LastFrame:       c.Last.Num(),
@@ -178,7 +145,7 @@ func (a *Analyzer) build(c *facts.Conn, d *diagnose.Diagnosis, out *result.Flow)
 		out.TCP.RSTs = append(out.TCP.RSTs, packetRef(r.Ref, int(r.From)))
 	}
 	out.Packets, out.PacketsOmitted = ladderResult(c)
-	a.fillTLS(c, out)
+	a.fillTLS(c, out, m)
 	out.HTTP = httpResult(c, a.cfg.CheckURL)
 }
 
@@ -198,7 +165,7 @@ func offeredLegacy(c *facts.Conn) bool {
 	return h != nil && !h.CH.VersionsFromExtension() && len(h.Offered) > 0
 }
 
-func (a *Analyzer) fillTLS(c *facts.Conn, out *result.Flow) {
+func (a *Analyzer) fillTLS(c *facts.Conn, out *result.Flow, m *flowMemory) {
 	x := c.TLS
 	if x == nil {
 		return
@@ -209,29 +176,31 @@ func (a *Analyzer) fillTLS(c *facts.Conn, out *result.Flow) {
 		}
 		return
 	}
-	t := &result.TLS{ServerMessages: make([]string, 0, len(x.ServerMessages)), Established: x.ServerHello != nil && diagnose.Established(c),
+	t := &m.tls
+	*t = result.TLS{ServerMessages: a.forms.ServerMessages(x.ServerMessages), Established: x.ServerHello != nil && diagnose.Established(c),
 		ClientAppData: int(x.AppData[facts.Client]), ServerAppData: int(x.AppData[facts.Server])}
-	for _, m := range x.ServerMessages {
-		t.ServerMessages = append(t.ServerMessages, m.String())
-	}
 	if h := x.Hello; h != nil {
-		rc := new(result.ClientHello)
-		*rc = a.forms.hello(h) // the names, shared with every flow that sent the same ClientHello
+		rc := &m.hello
+		*rc = *a.forms.Hello(h) // the names, shared with every flow that sent the same ClientHello
 		rc.Frame, rc.LastFrame, rc.Segments = x.HelloFirst.Num(), x.HelloLast.Num(), int(x.HelloSegments)
 		rc.RecordVersion, rc.SNI, rc.ALPN = x.HelloRecord.String(), result.Host(x.SNI), result.Typed[result.Raw](x.ALPN)
 		t.ClientHello = rc
 		out.OfferedVersions = rc.OfferedVersions
 	}
 	if sh := x.ServerHello; sh != nil {
-		t.ServerHello = a.forms.serverHello(sh, x.SHRef.Num())
-		v := sh.SH.ChosenVersion().String()
-		out.ChosenVersion = &v
+		m.server = *a.forms.ServerHello(sh)
+		m.server.Frame = x.SHRef.Num()
+		t.ServerHello = &m.server
+		m.chosen = sh.SH.ChosenVersion().String()
+		out.ChosenVersion = &m.chosen
 	} else if r := x.R(); r.BadServerHello.Seen() {
-		v := r.BadSHVersion.String() // what the ServerHello's version field says, as tshark reads it
-		out.ChosenVersion = &v
+		m.chosen = r.BadSHVersion.String() // what the ServerHello's version field says, as tshark reads it
+		out.ChosenVersion = &m.chosen
 	}
 	if x.R().HRR != nil {
-		t.HelloRetryRequest = a.forms.serverHello(x.R().HRR, x.R().HRRRef.Num())
+		hrr := *a.forms.ServerHello(x.R().HRR)
+		hrr.Frame = x.R().HRRRef.Num()
+		t.HelloRetryRequest = &hrr
 	}
 	t.ServerCertificates, t.CertificateFindings = []result.Certificate{}, []result.CertificateFinding{}
 	if ch := x.ServerCert; ch != nil && len(ch.DER) > 0 {
@@ -263,10 +232,10 @@ func describeChain(chain *facts.Chain) []result.Certificate {
 }
 
 // pathResult is the connection's path section of the result.
-func pathResult(c *facts.Conn, d *diagnose.Diagnosis) *result.Path {
+func pathResult(c *facts.Conn, d *diagnose.Diagnosis, p *result.Path) *result.Path {
 	ps := &c.Path
 	where, why, ch, sh := netpath.Locate(c)
-	p := &result.Path{Vantage: where, VantageReason: why, ClientHops: ch, ServerHops: sh,
+	*p = result.Path{Vantage: where, VantageReason: why, ClientHops: ch, ServerHops: sh,
 		SYNIntervals: []float64{}, ICMP: icmpResult(c),
 		DupACKs: int(max(ps.Side[0].DupMax, ps.Side[1].DupMax)), ZeroWindows: int(ps.Side[0].ZeroWin + ps.Side[1].ZeroWin)}
 	if sch := netpath.SYNSchedule(c); sch.Name() != "" {
@@ -348,14 +317,6 @@ var flagNamesOf = func() (t [256]string) {
 
 // flagNames writes the TCP flags as Wireshark does, e.g. "SYN, ACK"; "" for none.
 func flagNames(flags uint8) string { return flagNamesOf[flags] }
-
-func names[T interface{ String() string }](xs []T) []string {
-	out := make([]string, 0, len(xs))
-	for _, x := range xs {
-		out = append(out, x.String())
-	}
-	return out
-}
 
 // listOf returns s, which nobody changes, for a result: clipped so that an append copies it,
 // and an empty list rather than nil.

@@ -217,9 +217,18 @@ func (s *store) record(i int) *facts.Conn {
 	return c
 }
 
+// recordScratch is the memory a record is read back and decoded into, reused for every record
+// one goroutine reads (store.recordScratch).
+type recordScratch struct {
+	facts.Scratch
+	buf []byte // the encoded record, when read back from the spill file
+}
+
 // recordScratch is record decoded into sc (facts.Codec.DecodeScratch).
-func (s *store) recordScratch(i int, sc *facts.Scratch) *facts.Conn {
-	c, err := s.codec.DecodeScratch(s.bytes(i), sc)
+func (s *store) recordScratch(i int, sc *recordScratch) *facts.Conn {
+	var b []byte
+	b, sc.buf = s.bytesInto(i, sc.buf[:0])
+	c, err := s.codec.DecodeScratch(b, &sc.Scratch)
 	if err != nil {
 		panic(err) // the store wrote it: a bug, not bad input
 	}
@@ -228,11 +237,19 @@ func (s *store) recordScratch(i int, sc *facts.Scratch) *facts.Conn {
 
 // bytes returns the encoded record i.
 func (s *store) bytes(i int) []byte {
+	b, _ := s.bytesInto(i, nil)
+	return b
+}
+
+// bytesInto returns the encoded record i: in memory, or read back from the spill file into buf,
+// which it returns grown.
+func (s *store) bytesInto(i int, buf []byte) (rec, grown []byte) {
 	e := &s.entries[i]
 	if at := s.at[e.chunk]; at >= 0 {
-		return s.spill.Read(at, e.off, e.n)
+		buf = s.spill.ReadInto(buf, at, e.off, e.n)
+		return buf, buf
 	}
-	return s.chunks[e.chunk][e.off : e.off+e.n]
+	return s.chunks[e.chunk][e.off : e.off+e.n], buf
 }
 
 // newChunk returns an empty chunk for records, with room for at least need bytes (a record

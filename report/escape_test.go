@@ -4,8 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/connscope/connscope/internal/resultfill"
 	"github.com/connscope/connscope/report/escape"
@@ -88,4 +93,81 @@ func TestEscapeJSON(t *testing.T) {
 	if got := string(escape.AppendJSON(nil, "\U000e0041")); got != `"\udb40\udc41"` {
 		t.Errorf("tag A: %s", got)
 	}
+}
+
+// TestInvisibleTable: Invisible, which reads a table below U+10000, agrees with its definition
+// (categories Cc, Cf, Zl, Zp) at every character.
+func TestInvisibleTable(t *testing.T) {
+	for r := rune(-1); r <= unicode.MaxRune+1; r++ {
+		want := r < 0x20 || (r >= 0x7f && r < 0xa0) || r >= 0xa0 && unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp)
+		if got := escape.Invisible(r); got != want {
+			t.Fatalf("%U: %v, want %v", r, got, want)
+		}
+	}
+}
+
+// TestEscapeJSONBytes: AppendJSON, which skips eight plain bytes at a time, writes what a
+// byte-by-byte escaper writes, for strings of every length holding each byte that needs care
+// at every place, and for random strings.
+func TestEscapeJSONBytes(t *testing.T) {
+	specials := []string{"\"", "\\", "\x00", "\x1f", "\x7f", "\n", "\x80", "\xc2\x85", "\xe2\x80\x8b", "\xf3\xa0\x81\x81", "\xff", "é", "日本"}
+	check := func(s string) {
+		t.Helper()
+		if got, want := string(escape.AppendJSON(nil, s)), escapeSlow(s); got != want {
+			t.Fatalf("%q: %s, want %s", s, got, want)
+		}
+	}
+	for n := range 20 {
+		base := strings.Repeat("a ~", 7)[:n]
+		check(base)
+		for _, sp := range specials {
+			for at := 0; at <= n; at++ {
+				check(base[:at] + sp + base[at:])
+			}
+		}
+	}
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		b := make([]byte, rnd.IntN(40))
+		for i := range b {
+			if rnd.IntN(4) == 0 {
+				b[i] = byte(rnd.IntN(256))
+			} else {
+				b[i] = byte(0x20 + rnd.IntN(0x5f))
+			}
+		}
+		check(string(b))
+	}
+}
+
+// escapeSlow is AppendJSON written a rune at a time, for TestEscapeJSONBytes.
+func escapeSlow(s string) string {
+	out := []byte{'"'}
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		switch {
+		case r == utf8.RuneError && size == 1:
+			out = append(out, `\ufffd`...)
+		case r == '"' || r == '\\':
+			out = append(out, '\\', byte(r))
+		case r == '\b':
+			out = append(out, `\b`...)
+		case r == '\f':
+			out = append(out, `\f`...)
+		case r == '\n':
+			out = append(out, `\n`...)
+		case r == '\r':
+			out = append(out, `\r`...)
+		case r == '\t':
+			out = append(out, `\t`...)
+		case r < 0x20 || (r >= 0x7f && r < 0xa0) || r >= 0xa0 && unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp):
+			for _, u := range utf16.Encode([]rune{r}) {
+				out = fmt.Appendf(out, `\u%04x`, u)
+			}
+		default:
+			out = utf8.AppendRune(out, r)
+		}
+	}
+	return string(append(out, '"'))
 }

@@ -17,9 +17,16 @@ type jsonWriter struct {
 	n     []int // values written at each open level
 	// The parts of the document that many flows share, as written at their depth: the head and
 	// the tail of a ClientHello's fields (its lists), and a certificate chain.
-	helloHeads, helloTails fragmentCache[helloShapeKey]
-	chains                 fragmentCache[chainShape]
-	text                   []byte // a message being worded (jsonMsg), reused
+	helloHeads   fragmentCache[helloHeadKey]
+	helloTails   fragmentCache[helloTailKey]
+	chains       fragmentCache[chainShape]
+	serverHellos fragmentCache[serverHelloKey]
+	text         []byte // a message being worded (jsonMsg), reused
+	// msgs are the messages written (jsonMsg), worded and escaped, by their keys (appendMsgKey);
+	// values are other values written whole (a path section). msgKey and valueKey are the keys
+	// being looked up, reused.
+	msgs, values     byteCache
+	msgKey, valueKey []byte
 	// sec is the Unix second of the last time written, and secText that second as RFC 3339
 	// writes it ("2006-01-02T15:04:05"): a flow's times mostly fall in one second.
 	sec     int64

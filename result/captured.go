@@ -110,24 +110,26 @@ func (f *Filter) UnmarshalJSON(b []byte) error {
 
 // WiresharkFilter is the Wireshark display filter that selects the flow's packets, made from its
 // endpoints (so a redacted flow's filter names the pseudonyms); "" when they are not ip:port.
-func (f *Flow) WiresharkFilter() string {
+func (f *Flow) WiresharkFilter() string { return string(f.AppendWiresharkFilter(make([]byte, 0, 96))) }
+
+// AppendWiresharkFilter appends the flow's WiresharkFilter to b.
+func (f *Flow) AppendWiresharkFilter(b []byte) []byte {
 	c, err1 := netip.ParseAddrPort(string(f.Client))
 	s, err2 := netip.ParseAddrPort(string(f.Server))
 	if err1 != nil || err2 != nil {
-		return ""
+		return b
 	}
 	ip := "ip"
 	if c.Addr().Is6() && !c.Addr().Is4In6() {
 		ip = "ipv6"
 	}
-	b := make([]byte, 0, 96)
 	b = append(append(b, ip...), ".addr=="...)
 	b = c.Addr().AppendTo(b)
 	b = append(append(append(b, " && "...), ip...), ".addr=="...)
 	b = s.Addr().AppendTo(b)
 	b = strconv.AppendUint(append(b, " && tcp.port=="...), uint64(c.Port()), 10)
 	b = strconv.AppendUint(append(b, " && tcp.port=="...), uint64(s.Port()), 10)
-	return string(b)
+	return b
 }
 
 // WiresharkFilter is the Wireshark display filter that selects the lookups of the name.

@@ -16,6 +16,16 @@ type FlowList struct {
 	// no Map function was added.
 	concurrent bool
 	brief      func(i int) Brief // nil: no briefs (WithBriefs)
+	// atInto is at for a caller that keeps nothing of the flow it asks for (FillOwn): it may
+	// make the flow into the memory *mem holds from the flow before; nil: none.
+	atInto func(i int, into *Flow, mem *any)
+}
+
+// NewReusingFlowList is NewConcurrentFlowList for a maker that can make a flow into memory it
+// made the caller's flow before into (FillOwn): at(i, into, mem) makes flow i into *into, with
+// *mem what it left there the time before (mem is nil for a caller that keeps the flow).
+func NewReusingFlowList(n int, at func(i int, into *Flow, mem *any)) FlowList {
+	return FlowList{n: n, at: func(i int, into *Flow) { at(i, into, nil) }, atInto: at, concurrent: true}
 }
 
 // NewConcurrentFlowList is NewFlowList for an at that may be called from several goroutines at
@@ -49,6 +59,19 @@ func (l FlowList) At(i int) Flow {
 // Fill makes flow i (0-based) into *f, reusing what f's slices do not share with others: for a
 // caller that makes many flows in turn.
 func (l FlowList) Fill(i int, f *Flow) { l.fill(i, f) }
+
+// FillOwn is Fill for a caller that keeps nothing of the flow it made into *f before (no
+// pointer into it, no copy of it: what its slices and pointers hold may be written over) and
+// hands *f to nobody: the flow may be made into the memory of that one, held in *mem between
+// calls, rather than into new memory.
+func (l FlowList) FillOwn(i int, f *Flow, mem *any) {
+	if l.atInto == nil || len(l.fns) > 0 {
+		l.fill(i, f)
+		return
+	}
+	*f = Flow{}
+	l.atInto(i, f, mem)
+}
 
 func (l FlowList) fill(i int, f *Flow) {
 	*f = Flow{}

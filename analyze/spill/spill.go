@@ -70,7 +70,11 @@ func (s *File) Write(chunk []byte) (at int64, ok bool) {
 // into a few buffers, the most recently used kept: the result reads records in connection
 // order, which is nearly the order they were written in, so most reads are a copy from memory
 // rather than a system call. It is safe for concurrent use.
-func (s *File) Read(at int64, off, n uint32) []byte {
+func (s *File) Read(at int64, off, n uint32) []byte { return s.ReadInto(nil, at, off, n) }
+
+// ReadInto is Read appending the bytes to dst: a caller that reads many in turn reuses its
+// buffer.
+func (s *File) ReadInto(dst []byte, at int64, off, n uint32) []byte {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	slot := -1
@@ -103,7 +107,7 @@ func (s *File) Read(at int64, off, n uint32) []byte {
 	s.clock++
 	c := &s.cache[slot]
 	c.used = s.clock
-	return append([]byte(nil), c.b[off:off+n]...)
+	return append(dst, c.b[off:off+n]...)
 }
 
 // Failed reports whether the file could not be made or written: the chunks not in it stayed in

@@ -10,9 +10,11 @@
 package escape
 
 import (
+	"encoding/binary"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 const hexDigits = "0123456789abcdef"
@@ -21,7 +23,55 @@ const hexDigits = "0123456789abcdef"
 // writes escaped: a control character (C0, DEL, C1) or a format, line or paragraph separator
 // character (Unicode categories Cc, Cf, Zl, Zp).
 func Invisible(r rune) bool {
-	return r < 0x20 || (r >= 0x7f && r < 0xa0) || r >= 0xa0 && unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp)
+	if uint32(r) < 1<<16 {
+		return invisibleBMP[r>>6]&(1<<(r&63)) != 0
+	}
+	return r < 0 || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp)
+}
+
+// invisibleBMP holds Invisible of every character up to U+FFFF, a bit each (8 KiB): most text
+// a report writes is there, and a bit is read faster than Unicode's tables are searched.
+var invisibleBMP = func() (t [1 << 10]uint64) {
+	set := func(lo, hi, stride int) {
+		for r := lo; r <= hi && r < 1<<16; r += stride {
+			t[r>>6] |= 1 << (r & 63)
+		}
+	}
+	set(0, 0x1f, 1)
+	set(0x7f, 0x9f, 1)
+	for _, tab := range []*unicode.RangeTable{unicode.Cf, unicode.Zl, unicode.Zp} {
+		for _, rg := range tab.R16 {
+			set(int(rg.Lo), int(rg.Hi), int(rg.Stride))
+		}
+	}
+	return t
+}()
+
+// plain holds the ASCII bytes a JSON string holds as they are: printable, and neither quote
+// nor backslash.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < 0x7f; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// Masks of the bytes of a word, for testing eight bytes at once.
+const (
+	lows  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// special8 is non-zero when one of the eight bytes of x is not plain: below 0x20, a quote, a
+// backslash, DEL or not ASCII. (Each term is the classic test for a byte less than n, or equal
+// to zero, in a word: exact as to whether there is one, which is all that is asked of it.)
+func special8(x uint64) uint64 {
+	quote, backslash, del := x^(lows*'"'), x^(lows*'\\'), x^(lows*0x7f)
+	return (x-lows*0x20)&^x |
+		(quote-lows)&^quote |
+		(backslash-lows)&^backslash |
+		(del-lows)&^del |
+		x&highs
 }
 
 // AppendJSON appends s as a JSON string: quote and backslash escaped, \b \f \n \r \t for
@@ -29,10 +79,18 @@ func Invisible(r rune) bool {
 // U+FFFF), invalid UTF-8 as \ufffd.
 func AppendJSON(dst []byte, s string) []byte {
 	dst = append(dst, '"')
+	var b []byte // s's bytes, read eight at a time
+	if len(s) >= 8 {
+		b = unsafe.Slice(unsafe.StringData(s), len(s))
+	}
 	start := 0
 	for i := 0; i < len(s); {
+		if i+8 <= len(b) && special8(binary.LittleEndian.Uint64(b[i:]))&highs == 0 {
+			i += 8
+			continue
+		}
 		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != 0x7f {
+			if plain[c] {
 				i++
 				continue
 			}

@@ -41,7 +41,7 @@ func (a *Tracker) closedDue(now time.Time, expired []ending, sweeping bool) []en
 			}
 			switch idle := stamp.Sub(now, f.last); {
 			case sweeping && idle > a.cfg.ClosedLinger:
-				delete(a.flows, f.key)
+				a.flows.remove(f)
 				f.gone = true
 				expired = append(expired, ending{id: f.id, f: f})
 			case idle > grace:
@@ -142,7 +142,7 @@ var noBurial = time.Unix(1<<62, 0)
 // buryFlow replaces a flow in the table with its tomb.
 func (a *Tracker) buryFlow(f *flow) {
 	key, step, last := f.key, f.graceStep, f.last // bury gives f back to the pool
-	delete(a.flows, key)
+	a.flows.remove(f)
 	f.gone = true
 	i := a.bury(f)
 	a.tombs.Set(key, i)

@@ -93,6 +93,7 @@ type flow struct {
 	// still points to it drops it); closedQueued: it is in one of the tracker's queues of closed
 	// flows, that of graceSteps[graceStep].
 	key          flowKey
+	slot         int32 // its place in the tracker's flowTable
 	gone         bool
 	closedQueued bool
 	graceStep    uint8

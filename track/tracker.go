@@ -23,12 +23,31 @@ import (
 // flowKey identifies a connection by its two endpoints, lower endpoint first, so that both
 // directions find the same flow. It holds no pointers and no padding (netip.AddrPort holds a
 // pointer to its zone), so that the flow table hashes and compares it as 40 plain bytes: the
-// table lookup is on every packet's path.
+// table lookup is on every packet's path. The addresses are words, not byte arrays: a key is
+// made, compared and copied in registers and whole words (an array written as two words and
+// copied as one 16-byte block stalls the processor's store forwarding, on every packet).
 type flowKey struct {
-	lo, hi [16]byte // addresses in 16-byte form
+	lo0, lo1, hi0, hi1 uint64 // the addresses in 16-byte form, as big-endian words
 	// ports: the lower endpoint's port << 32 | the higher's << 16 | 1 when the addresses are
 	// IPv6 (an IPv4 address and its IPv4-mapped IPv6 form are different endpoints).
 	ports uint64
+}
+
+// addrWords is a in 16-byte form as two big-endian words.
+func addrWords(a netip.Addr) (hi, lo uint64) {
+	if a.Is4() {
+		return 0, v4Word(a)
+	}
+	b := a.As16()
+	return binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:])
+}
+
+// v4Word is the lower word of the IPv4 address a in 16-byte form (its upper word is 0). It reads
+// the address's 4 bytes, which the compiler keeps in registers: a 16-byte form (As16) goes
+// through memory, written in two words and read back as one block, which stalls the processor.
+func v4Word(a netip.Addr) uint64 {
+	b := a.As4()
+	return 0xffff<<32 | uint64(binary.BigEndian.Uint32(b[:]))
 }
 
 func makeKey(src, dst netip.AddrPort) flowKey {
@@ -38,29 +57,45 @@ func makeKey(src, dst netip.AddrPort) flowKey {
 // makeKeyFrom is makeKey from addresses and ports, ordered as netip.AddrPort.Compare orders
 // endpoints of one family.
 func makeKeyFrom(srcIP netip.Addr, srcPort uint16, dstIP netip.Addr, dstPort uint16) flowKey {
-	s, d := srcIP.As16(), dstIP.As16()
-	var v6 uint64
-	if srcIP.Is6() {
-		v6 = 1
+	var k flowKey
+	k.set(srcIP, srcPort, dstIP, dstPort)
+	return k
+}
+
+// set makes k makeKeyFrom's key, in place: a key returned from a call is stored in words and
+// then copied in blocks, which stalls the processor's store forwarding (on every packet).
+func (k *flowKey) set(srcIP netip.Addr, srcPort uint16, dstIP netip.Addr, dstPort uint16) {
+	var sh, sl, dh, dl, v6 uint64
+	if srcIP.Is4() && dstIP.Is4() {
+		sl, dl = v4Word(srcIP), v4Word(dstIP)
+	} else {
+		sh, sl = addrWords(srcIP)
+		dh, dl = addrWords(dstIP)
+		if srcIP.Is6() {
+			v6 = 1
+		}
 	}
-	sh, dh := binary.BigEndian.Uint64(s[:8]), binary.BigEndian.Uint64(d[:8])
-	sl, dl := binary.BigEndian.Uint64(s[8:]), binary.BigEndian.Uint64(d[8:])
 	if sh < dh || sh == dh && (sl < dl || sl == dl && srcPort < dstPort) {
-		return flowKey{lo: s, hi: d, ports: uint64(srcPort)<<32 | uint64(dstPort)<<16 | v6}
+		k.lo0, k.lo1, k.hi0, k.hi1, k.ports = sh, sl, dh, dl, uint64(srcPort)<<32|uint64(dstPort)<<16|v6
+		return
 	}
-	return flowKey{lo: d, hi: s, ports: uint64(dstPort)<<32 | uint64(srcPort)<<16 | v6}
+	k.lo0, k.lo1, k.hi0, k.hi1, k.ports = dh, dl, sh, sl, uint64(dstPort)<<32|uint64(srcPort)<<16|v6
+}
+
+// eq reports whether k and o are the same key, word by word (== compares them as a block of
+// memory, in a call).
+func (k *flowKey) eq(o *flowKey) bool {
+	return k.lo1 == o.lo1 && k.hi1 == o.hi1 && k.ports == o.ports && k.lo0 == o.lo0 && k.hi0 == o.hi0
 }
 
 // loIs reports whether ap is the key's lower endpoint (of a connection between the key's
 // endpoints).
 func (k flowKey) loIs(ap netip.AddrPort) bool {
-	return uint16(k.ports>>32) == ap.Port() && k.lo == ap.Addr().As16()
-}
-
-// keyedFlow is a flow with its key in the flow table.
-type keyedFlow struct {
-	key flowKey
-	queuedFlow
+	if uint16(k.ports>>32) != ap.Port() {
+		return false
+	}
+	h, l := addrWords(ap.Addr())
+	return k.lo0 == h && k.lo1 == l
 }
 
 // Config says which connections to track and how much to keep.
@@ -113,7 +148,8 @@ type Tracker struct {
 	cfg      Config
 	ports    *[65536]bool // nil: every port
 	tlsPorts [65536]bool
-	flows    map[flowKey]*flow
+	flows    flowTable                                // the flows in progress, and those closed for less than their grace period
+	seed     uint64                                   // the key hash's (flowKey.hash), for flows and tombs
 	closedQ  [len(graceSteps)]timeq.Queue[queuedFlow] // flows in the order they closed, by the step of grace they wait (expiry.go)
 	// buryAt is no later than the first time a flow at the front of closedQ is due to become a
 	// tomb (the zero time: look): buryDue, at every packet, compares one time and is done.
@@ -131,8 +167,8 @@ type Tracker struct {
 	codec         facts.Codec                // the tombs' records
 	grace         time.Duration              // the longest grace period: tombGrace (tests change it)
 	scratch       []byte
-	histScratch   []byte    // a tomb's Zeek history, while a packet adds to it
-	lastFlow      keyedFlow // the last packet's flow, while it is in flows
+	histScratch   []byte     // a tomb's Zeek history, while a packet adds to it
+	lastFlow      queuedFlow // the last packet's flow, while it is in flows
 	// recScratch is the record of a flow being buried, encoded at once (tomb.go).
 	recScratch recordScratch
 	nextID     int
@@ -156,10 +192,11 @@ type Tracker struct {
 
 // New returns a Tracker that hands finished connections to sink.
 func New(cfg Config, sink Sink) *Tracker {
-	t := &Tracker{cfg: cfg, flows: make(map[flowKey]*flow), sink: sink, grace: tombGrace,
-		pool: flowPool{Max: maxPooledFlows}, tombSightings: make(map[int32]*facts.Sightings)}
 	seed := rand.Uint64()
-	t.tombs = indexmap.New(func(i int32) flowKey { return t.tombSlots.At(i).key }, func(k flowKey) uint64 { return k.hash(seed) })
+	t := &Tracker{cfg: cfg, seed: seed, sink: sink, grace: tombGrace,
+		pool: flowPool{Max: maxPooledFlows}, tombSightings: make(map[int32]*facts.Sightings)}
+	t.flows.init(seed)
+	t.tombs = indexmap.NewSame(func(i int32, k flowKey) bool { return t.tombSlots.At(i).key.eq(&k) }, func(k flowKey) uint64 { return k.hash(seed) })
 	if len(cfg.Ports) > 0 {
 		t.ports = new([65536]bool)
 		for _, p := range cfg.Ports {
@@ -213,40 +250,42 @@ func (a *Tracker) tcpPacket(p *capture.Packet) {
 	}
 	src := netip.AddrPortFrom(p.SrcIP, t.SrcPort)
 	dst := netip.AddrPortFrom(p.DstIP, t.DstPort)
-	key := makeKeyFrom(p.SrcIP, t.SrcPort, p.DstIP, t.DstPort)
+	var key flowKey
+	key.set(p.SrcIP, t.SrcPort, p.DstIP, t.DstPort)
 	if p.Vantage != 0 {
-		key = key.at(p.Vantage)
+		key.ports |= uint64(p.Vantage&0x7fff) << 1 // key.at(p.Vantage)
 		if !a.cfg.Sightings {
 			a.Sightings()
 		}
 	}
-	var f *flow
-	if l := &a.lastFlow; l.key == key {
-		f = l.Live() // the flow of the packet before: a transfer's packets come in runs
+	f := a.lastFlow.Live() // the flow of the packet before: a transfer's packets come in runs
+	if f != nil && !f.key.eq(&key) {
+		f = nil
 	}
 	if f == nil {
-		f = a.flows[key]
+		f = a.flows.get(key, key.hash(a.seed))
 	}
 	if f != nil && f.startsNewConnection(src, p) {
-		delete(a.flows, key)
+		a.flows.remove(f)
 		a.finish(f, a.now)
 		f = nil
 	}
 	if f == nil {
-		if i, ok := a.tombs.Get(key); ok {
+		h := key.hash(a.seed)
+		if i, ok := a.tombs.GetHashed(key, h); ok {
 			a.now = p.Time
 			if a.late(i, src, p) {
 				a.maybeSweep()
 				return
 			}
-			a.tombs.Delete(key)
+			a.tombs.DeleteHashed(key, h)
 			a.finishTomb(i, a.now)
 		}
 		f = a.newFlow(src, dst, p)
 		f.key = key
-		a.flows[key] = f
+		a.flows.add(f, h)
 	}
-	a.lastFlow = keyedFlow{key, f.queued()}
+	a.lastFlow = f.queued()
 	f.packet(src, p, a)
 	if !f.closedQueued && f.closed() {
 		f.closedQueued = true
@@ -263,9 +302,10 @@ func (a *Tracker) icmpPacket(p *capture.Packet) {
 	src := netip.AddrPortFrom(q.QuotedSrc, q.QuotedSrcPort)
 	dst := netip.AddrPortFrom(q.QuotedDst, q.QuotedDstPort)
 	key := makeKey(src, dst).at(p.Vantage)
-	if f := a.flows[key]; f != nil {
+	h := key.hash(a.seed)
+	if f := a.flows.get(key, h); f != nil {
 		f.icmpError(p, src)
-	} else if i, ok := a.tombs.Get(key); ok {
+	} else if i, ok := a.tombs.GetHashed(key, h); ok {
 		a.lateICMP(a.tombSlots.At(i), p, src)
 	}
 }
@@ -324,10 +364,10 @@ func (a *Tracker) roles(src, dst netip.AddrPort, flags uint8) (client, server ne
 // sweeps too: waiting for the capture to reach that time would stop every expiry for good.
 func (a *Tracker) maybeSweep() {
 	a.sinceSweep++
-	if a.sinceSweep < len(a.flows) && len(a.flows) <= a.cfg.MaxActiveFlows {
+	if n := a.flows.Len(); a.sinceSweep < n && n <= a.cfg.MaxActiveFlows {
 		return
 	}
-	if a.now.Before(a.nextSweep) && stamp.Sub(a.nextSweep, a.now) <= 2*time.Second && len(a.flows) <= a.cfg.MaxActiveFlows {
+	if a.now.Before(a.nextSweep) && stamp.Sub(a.nextSweep, a.now) <= 2*time.Second && a.flows.Len() <= a.cfg.MaxActiveFlows {
 		return
 	}
 	a.sweep()
@@ -342,9 +382,9 @@ func (a *Tracker) sweep() {
 	a.sinceSweep = 0
 	a.nextSweep = a.now.Add(time.Second)
 	expired := a.ending[:0]
-	for k, f := range a.flows {
+	for f := range a.flows.all() {
 		if stamp.Sub(a.now, f.last) > a.cfg.IdleTimeout {
-			delete(a.flows, k)
+			a.flows.remove(f)
 			f.gone = true
 			expired = append(expired, ending{id: f.id, f: f})
 		}
@@ -355,8 +395,8 @@ func (a *Tracker) sweep() {
 	a.endInOrder(expired, false)
 	clear(expired) // the flows ended: let go of them
 	a.ending = expired[:0]
-	if len(a.flows) > a.cfg.MaxActiveFlows {
-		a.evictOldest(len(a.flows) - a.cfg.MaxActiveFlows*3/4)
+	if a.flows.Len() > a.cfg.MaxActiveFlows {
+		a.evictOldest(a.flows.Len() - a.cfg.MaxActiveFlows*3/4)
 	}
 	if a.tombs.Len() > a.cfg.MaxActiveFlows {
 		a.evictOldestTombs(a.tombs.Len() - a.cfg.MaxActiveFlows*3/4)
@@ -444,13 +484,13 @@ func (a *Tracker) evictOldestTombs(n int) {
 // evictOldest finishes about n of the least recently active flows.
 func (a *Tracker) evictOldest(n int) {
 	// Find a cut-off time by sampling: flows idle at least as long as the n-th oldest go.
-	times := make([]time.Time, 0, len(a.flows))
-	for _, f := range a.flows {
+	times := make([]time.Time, 0, a.flows.Len())
+	for f := range a.flows.all() {
 		times = append(times, f.last)
 	}
 	cut := nthOldest(times, n)
 	var old []*flow
-	for _, f := range a.flows {
+	for f := range a.flows.all() {
 		if !f.last.After(cut) {
 			old = append(old, f)
 		}
@@ -461,7 +501,7 @@ func (a *Tracker) evictOldest(n int) {
 		old = old[:n]
 	}
 	for _, f := range old {
-		delete(a.flows, f.key)
+		a.flows.remove(f)
 		a.evictedEarly++
 	}
 	a.finishInOrder(old)
@@ -521,8 +561,8 @@ func (a *Tracker) Stop(at time.Time) {
 // Flush finishes every connection still open, in the order they began (at the end of a capture),
 // ended when the capture at their vantage ended (EndAt).
 func (a *Tracker) Flush() {
-	rest := make([]ending, 0, len(a.flows)+a.tombs.Len())
-	for _, f := range a.flows {
+	rest := make([]ending, 0, a.flows.Len()+a.tombs.Len())
+	for f := range a.flows.all() {
 		rest = append(rest, ending{id: f.id, f: f})
 	}
 	for i := range a.tombs.All() {
@@ -530,11 +570,11 @@ func (a *Tracker) Flush() {
 	}
 	// Tables and queues start afresh, letting go of their memory: a capture may go on (live),
 	// and what a finished analysis keeps should be its records, not the tracker's arrays.
-	a.flows = make(map[flowKey]*flow)
+	a.flows.reset()
 	a.tombs.Reset()
 	a.closedQ, a.tombQ = [len(graceSteps)]timeq.Queue[queuedFlow]{}, [len(graceSteps)]timeq.Queue[slab.Ref]{}
 	a.buryAt = time.Time{}
-	a.lastFlow = keyedFlow{}
+	a.lastFlow = queuedFlow{}
 	a.endInOrder(rest, true)
 	// So do the pools, which the flows and tombs just ended went to, and the tombs' slab and arena.
 	a.pool.Empty()
@@ -554,7 +594,7 @@ func (a *Tracker) finishInOrder(fs []*flow) {
 
 // Open is the number of connections not finished yet: in progress, or closed and kept a while
 // for late packets.
-func (a *Tracker) Open() int { return len(a.flows) + a.tombs.Len() }
+func (a *Tracker) Open() int { return a.flows.Len() + a.tombs.Len() }
 
 // EvictedEarly counts the connections finished early because more than MaxActiveFlows were open.
 func (a *Tracker) EvictedEarly() int { return a.evictedEarly }

@@ -19,7 +19,7 @@ const minSlots = 64
 type Map[K comparable] struct {
 	slots []uint64
 	n     int
-	keyOf func(i int32) K // the key of the value at index i
+	same  func(i int32, k K) bool // whether the value at index i has the key k
 	hash  func(k K) uint64
 }
 
@@ -28,18 +28,22 @@ type Map[K comparable] struct {
 // hash/maphash.Comparable with a seed of the map's own, which costs ~18 ns a key of 40 bytes
 // where a hash written for the key's words can take 2.
 func New[K comparable](keyOf func(i int32) K, hash func(k K) uint64) *Map[K] {
+	return NewSame(func(i int32, k K) bool { return keyOf(i) == k }, hash)
+}
+
+// NewSame is New for values whose keys are compared by same(i, k): whether the value at index i
+// has the key k. A key of several words compared word by word, where it is, costs less than one
+// returned (copied) and compared as a block of memory, in a call.
+func NewSame[K comparable](same func(i int32, k K) bool, hash func(k K) uint64) *Map[K] {
 	if hash == nil {
 		seed := maphash.MakeSeed()
 		hash = func(k K) uint64 { return maphash.Comparable(seed, k) }
 	}
-	return &Map[K]{keyOf: keyOf, hash: hash}
+	return &Map[K]{same: same, hash: hash}
 }
 
 // Len is the number of keys in the map.
 func (m *Map[K]) Len() int { return m.n }
-
-// tag is the half of k's hash that a slot keeps, and where k's probe starts.
-func (m *Map[K]) tag(k K) uint64 { return m.hash(k) >> 32 }
 
 // home is the slot where the probe of a key with that tag starts.
 func (m *Map[K]) home(tag uint64) int { return int(tag & uint64(len(m.slots)-1)) }
@@ -54,27 +58,34 @@ func index(v uint64) int32 { return int32(uint32(v)) - 1 }
 func (m *Map[K]) find(k K, tag uint64) int {
 	mask := len(m.slots) - 1
 	s := m.home(tag)
-	for v := m.slots[s]; v != 0 && (v>>32 != tag || m.keyOf(index(v)) != k); v = m.slots[s] {
+	for v := m.slots[s]; v != 0 && (v>>32 != tag || !m.same(index(v), k)); v = m.slots[s] {
 		s = (s + 1) & mask
 	}
 	return s
 }
 
 // Get returns the index of the value with key k, if the map has it.
-func (m *Map[K]) Get(k K) (int32, bool) {
+func (m *Map[K]) Get(k K) (int32, bool) { return m.GetHashed(k, m.hash(k)) }
+
+// GetHashed is Get of a key whose hash (the map's hash function's) is h: a caller that looks a
+// key up in several maps of one hash function hashes it once.
+func (m *Map[K]) GetHashed(k K, h uint64) (int32, bool) {
 	if m.n == 0 {
 		return 0, false
 	}
-	v := m.slots[m.find(k, m.tag(k))]
+	v := m.slots[m.find(k, h>>32)]
 	return index(v), v != 0
 }
 
 // Set maps k to index i, whose value's key is k.
-func (m *Map[K]) Set(k K, i int32) {
+func (m *Map[K]) Set(k K, i int32) { m.SetHashed(k, i, m.hash(k)) }
+
+// SetHashed is Set of a key whose hash is h (GetHashed).
+func (m *Map[K]) SetHashed(k K, i int32, h uint64) {
 	if 2*(m.n+1) > len(m.slots) {
 		m.grow()
 	}
-	tag := m.tag(k)
+	tag := h >> 32
 	s := m.find(k, tag)
 	if m.slots[s] == 0 {
 		m.n++
@@ -100,11 +111,14 @@ func (m *Map[K]) grow() {
 
 // Delete removes k from the map, if it has it. The slots after it in its probe move back, so
 // that no probe passes an emptied slot (deletion without tombstones, for linear probing).
-func (m *Map[K]) Delete(k K) {
+func (m *Map[K]) Delete(k K) { m.DeleteHashed(k, m.hash(k)) }
+
+// DeleteHashed is Delete of a key whose hash is h (GetHashed).
+func (m *Map[K]) DeleteHashed(k K, h uint64) {
 	if m.n == 0 {
 		return
 	}
-	s := m.find(k, m.tag(k))
+	s := m.find(k, h>>32)
 	if m.slots[s] == 0 {
 		return
 	}

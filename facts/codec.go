@@ -84,10 +84,20 @@ type encoder struct {
 	base Ref // the connection's first packet: other refs are relative to it
 }
 
-func (e *encoder) uvarint(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
-func (e *encoder) varint(v int64)   { e.b = binary.AppendVarint(e.b, v) }
-func (e *encoder) byte1(v byte)     { e.b = append(e.b, v) }
-func (e *encoder) u32(v uint32)     { e.b = binary.BigEndian.AppendUint32(e.b, v) }
+// uvarint writes v as binary.AppendUvarint does. Most values of a record are under 128: their
+// byte is written inline.
+func (e *encoder) uvarint(v uint64) {
+	if v < 0x80 {
+		e.b = append(e.b, byte(v))
+		return
+	}
+	e.b = binary.AppendUvarint(e.b, v)
+}
+
+// varint writes v as binary.AppendVarint does: zig-zag, then as uvarint.
+func (e *encoder) varint(v int64) { e.uvarint(zig(v)) }
+func (e *encoder) byte1(v byte)   { e.b = append(e.b, v) }
+func (e *encoder) u32(v uint32)   { e.b = binary.BigEndian.AppendUint32(e.b, v) }
 func (e *encoder) bools(vs ...bool) {
 	var x byte
 	for i, v := range vs {
@@ -384,7 +394,17 @@ type decoder struct {
 	base Ref
 }
 
+// uvarint reads what encoder.uvarint wrote: a byte under 128 inline, longer ones in
+// uvarintLong.
 func (d *decoder) uvarint() uint64 {
+	if b := d.b; len(b) > 0 && b[0] < 0x80 {
+		d.b = b[1:]
+		return uint64(b[0])
+	}
+	return d.uvarintLong()
+}
+
+func (d *decoder) uvarintLong() uint64 {
 	v, n := binary.Uvarint(d.b)
 	if n <= 0 {
 		d.err, d.b = errCorrupt, nil
@@ -394,15 +414,8 @@ func (d *decoder) uvarint() uint64 {
 	return v
 }
 
-func (d *decoder) varint() int64 {
-	v, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.err, d.b = errCorrupt, nil
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
+// varint reads what encoder.varint wrote, as binary.Varint does.
+func (d *decoder) varint() int64 { return unzig(d.uvarint()) }
 
 func (d *decoder) take(n int) []byte {
 	if len(d.b) < n {

@@ -1,7 +1,6 @@
 package track
 
 import (
-	"bytes"
 	"net/netip"
 	"time"
 
@@ -104,6 +103,7 @@ func (a *Tracker) bury(f *flow) int32 {
 		s.seqMax[d], s.seqSet[d] = f.side[d].seqMax, f.side[d].seqMaxSet
 	}
 	a.store(t, &s, c, f.zeek.History())
+	f.keepSpares()
 	if f.ladder.packets != nil {
 		a.shared.ladders.giveBack(f.ladder.packets)
 		f.ladder = ladder{}
@@ -158,9 +158,8 @@ func (a *Tracker) finishTomb(i int32, end time.Time) {
 		delete(a.tombSightings, i)
 	}
 	if a.cfg.EndedSink != nil {
-		e.rec = bytes.Clone(e.rec) // the sink's own, as the arena reuses its bytes
+		a.cfg.EndedSink(e) // which copies the record if it keeps it, as the arena reuses its bytes
 		a.freeTomb(i, t)
-		a.cfg.EndedSink(e)
 		return
 	}
 	c := e.Record()
@@ -184,6 +183,17 @@ type Ended struct {
 	end                facts.Ref
 	connState, history string
 	sightings          *facts.Sightings
+}
+
+// CopyTo appends the record's bytes to buf and returns the Ended that reads them there, with
+// the extended buf: an Ended that Config.EndedSink takes holds the tracker's bytes, valid during
+// the call. Copies into one buffer cost less than one allocation each. What the returned Ended
+// reads of buf must not change while it is used (a buffer reused once it is decoded).
+func (e Ended) CopyTo(buf []byte) (Ended, []byte) {
+	n := len(buf)
+	buf = append(buf, e.rec...)
+	e.rec = buf[n:len(buf):len(buf)]
+	return e, buf
 }
 
 // Record decodes the record. It may be called on another goroutine than the tracker's, once

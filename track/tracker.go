@@ -131,7 +131,8 @@ type Config struct {
 	LadderUnneeded func(c *facts.Conn) bool
 	// EndedSink, when set, takes the records of tombs (most connections of a busy capture)
 	// still encoded, in their place among the records Sink takes: decoding them (Ended.Record)
-	// can then be done on another goroutine. It implies OwnLadders for them.
+	// can then be done on another goroutine. It implies OwnLadders for them. The Ended's bytes
+	// are the tracker's, valid during the call: a sink that keeps it keeps a copy (Ended.CopyTo).
 	EndedSink func(Ended)
 }
 

@@ -99,6 +99,8 @@ type flow struct {
 	graceStep    uint8
 	gen          uint32 // how many connections the flow served before this one (flowPool)
 
+	spare spareSlices // arrays a buried connection left, for this one (flow.Renew)
+
 	http    *httphead.Exchange // allocated when a side's first bytes look like HTTP (httpFeed)
 	notHTTP [2]bool            // that side's stream is known not to be HTTP
 

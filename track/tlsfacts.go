@@ -54,7 +54,10 @@ func (f *flow) tlsEvent(d int, ev *tls.Event) {
 			if len(x.ServerMessages) < facts.MaxServerMessages {
 				if x.ServerMessages == nil {
 					// A TLS 1.2 server's first flight is four messages: one allocation, not three.
-					x.ServerMessages = make([]tls.HandshakeType, 0, 4)
+					x.ServerMessages = f.spare.msgs
+					if f.spare.msgs = nil; x.ServerMessages == nil {
+						x.ServerMessages = make([]tls.HandshakeType, 0, 4)
+					}
 				}
 				x.ServerMessages = append(x.ServerMessages, ev.HandshakeType)
 			}
@@ -103,6 +106,9 @@ func (f *flow) tlsEvent(d int, ev *tls.Event) {
 		}
 	case tls.EventAlert:
 		if len(x.Alerts) < facts.MaxAlerts {
+			if x.Alerts == nil {
+				x.Alerts, f.spare.alerts = f.spare.alerts, nil
+			}
 			x.Alerts = append(x.Alerts, facts.Alert{From: uint8(d), Ref: at, Level: ev.Alert.Level,
 				Description: ev.Alert.Description, Encrypted: ev.Encrypted, BeforeServerHello: x.ServerHello == nil})
 		}

@@ -108,12 +108,18 @@ func (e *encoder) bools(vs ...bool) {
 	e.b = append(e.b, x)
 }
 
-// ref writes a ref relative to the base: frame 0 (unset) stays 0.
+// ref writes a ref relative to the base: frame 0 (unset) stays 0. The unset refs, many of a
+// record's, are written inline.
 func (e *encoder) ref(r Ref) {
-	if r.Frame == 0 && r.Sec == 0 && r.Nsec == 0 {
-		e.uvarint(0)
+	if r == (Ref{}) {
+		e.b = append(e.b, 0)
 		return
 	}
+	e.refSet(r)
+}
+
+// refSet is ref of a ref that is set.
+func (e *encoder) refSet(r Ref) {
 	// The frame's offset from the base, and one bit: whether the time is written as nanoseconds
 	// from the base's (one number, for the usual times within about 136 years of it), or as
 	// seconds and nanoseconds apart (a damaged timestamp, years away: nanoseconds would overflow).
@@ -439,7 +445,17 @@ func (d *decoder) bools(out ...*bool) {
 	}
 }
 
+// ref reads what encoder.ref wrote: an unset ref inline.
 func (d *decoder) ref() Ref {
+	if b := d.b; len(b) > 0 && b[0] == 0 {
+		d.b = b[1:]
+		return Ref{}
+	}
+	return d.refSet()
+}
+
+// refSet is ref of a ref that is set (or a corrupt record).
+func (d *decoder) refSet() Ref {
 	f := d.uvarint()
 	if f == 0 {
 		return Ref{}

@@ -218,10 +218,12 @@ func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Tracker) {
 	}
 	if t.Flags&capture.FlagRST != 0 { // after its payload, which the counts it keeps include
 		f.rstCount++
-		if len(f.rsts) < maxRSTRefs {
+		if n := len(f.rsts); n < maxRSTRefs {
 			cs, ss := &f.side[fromClient], &f.side[fromServer]
-			f.rsts = append(f.rsts, rstRef{from: d, ref: r, ttl: int(p.TTL),
-				bytes: [2]int64{cs.bytes, ss.bytes}, retrans: [2]int32{int32(cs.retrans), int32(ss.retrans)}})
+			f.rsts = append(f.rsts, rstRef{}) // filled in place: a literal copied in blocks stalls
+			x := &f.rsts[n]
+			x.from, x.ref, x.ttl = d, r, int(p.TTL)
+			x.bytes, x.retrans = [2]int64{cs.bytes, ss.bytes}, [2]int32{int32(cs.retrans), int32(ss.retrans)}
 		}
 	}
 	if t.Flags&capture.FlagFIN != 0 {

@@ -25,15 +25,22 @@ func (t *flowTable) init(seed uint64) {
 // Len is the number of flows in the table.
 func (t *flowTable) Len() int { return t.index.Len() }
 
-// get returns the flow with key k, whose hash is h, or nil.
-func (t *flowTable) get(k flowKey, h uint64) *flow {
-	if i, ok := t.index.GetHashed(k, h); ok {
-		return t.slots[i]
+// get returns the flow with key *k, whose hash is h, or nil. The key is compared where it is,
+// word by word: a key just made, copied in blocks, stalls store forwarding (on every packet).
+func (t *flowTable) get(k *flowKey, h uint64) *flow {
+	for p := t.index.Probe(h); ; {
+		i, ok := p.Next()
+		if !ok {
+			return nil
+		}
+		if f := t.slots[i]; f.key.eq(k) {
+			return f
+		}
 	}
-	return nil
 }
 
-// add puts f, with the key f.key whose hash is h, in the table, which has no flow of that key.
+// add puts f, with the key f.key whose hash is h, in the table, which has no flow of that key
+// (the caller searched for it).
 func (t *flowTable) add(f *flow, h uint64) {
 	var i int32
 	if n := len(t.free); n > 0 {
@@ -44,7 +51,7 @@ func (t *flowTable) add(f *flow, h uint64) {
 		t.slots = append(t.slots, nil)
 	}
 	t.slots[i], f.slot = f, i
-	t.index.SetHashed(f.key, i, h)
+	t.index.Insert(h, i)
 }
 
 // remove takes f out of the table.

@@ -20,8 +20,6 @@ type ladder struct {
 
 // add notes one packet and returns it, so the caller can mark it later in the same packet.
 func (l *ladder) add(d int, r ref, t *capture.TCPHeader, pool *ladderPool) *facts.LadderPacket {
-	p := facts.LadderPacket{At: r, From: uint8(d), Flags: t.Flags,
-		PayloadLen: int32(min(t.PayloadLen, 1<<31-1))}
 	if l.packets == nil {
 		l.packets = pool.get()
 	} else if len(l.packets) == cap(l.packets) && cap(l.packets) < ladderCap {
@@ -30,18 +28,24 @@ func (l *ladder) add(d int, r ref, t *capture.TCPHeader, pool *ladderPool) *fact
 		copy(grown, l.packets)
 		l.packets = grown
 	}
-	if len(l.packets) < result.LadderHead {
-		l.packets = append(l.packets, p)
-		return &l.packets[len(l.packets)-1]
+	var p *facts.LadderPacket
+	switch n := len(l.packets); {
+	case n < result.LadderHead:
+		l.packets = l.packets[:n+1] // within cap: pool arrays hold ladderInitial, more grow above
+		p = &l.packets[n]
+	case n < ladderCap:
+		l.packets = l.packets[:n+1]
+		p = &l.packets[n]
+		l.tailN++
+	default:
+		p = &l.packets[result.LadderHead+l.tailN%result.LadderTail]
+		l.tailN++
 	}
-	i := result.LadderHead + l.tailN%result.LadderTail
-	if len(l.packets) < ladderCap {
-		l.packets = append(l.packets, p)
-	} else {
-		l.packets[i] = p
-	}
-	l.tailN++
-	return &l.packets[i]
+	// Field by field, in place: a literal is built on the stack in words and copied in blocks,
+	// which stalls store forwarding, on every packet.
+	*p = facts.LadderPacket{}
+	p.At, p.From, p.Flags, p.PayloadLen = r, uint8(d), t.Flags, int32(min(t.PayloadLen, 1<<31-1))
+	return p
 }
 
 // find returns the kept packet with frame number frame, or nil. The packet a TLS record ends

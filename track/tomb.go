@@ -113,6 +113,20 @@ func (a *Tracker) bury(f *flow) int32 {
 	return i
 }
 
+// tombGet returns the index of the tomb with key *k, whose hash is h, if there is one (compared
+// in place, as flowTable.get does).
+func (a *Tracker) tombGet(k *flowKey, h uint64) (int32, bool) {
+	for p := a.tombs.Probe(h); ; {
+		i, ok := p.Next()
+		if !ok {
+			return 0, false
+		}
+		if a.tombSlots.At(i).key.eq(k) {
+			return i, true
+		}
+	}
+}
+
 // tombRecord decodes the tomb's record.
 func (a *Tracker) tombRecord(t *tomb) *facts.Conn { return tombDecode(&a.codec, a.recBytes(t)) }
 

@@ -264,7 +264,7 @@ func (a *Tracker) tcpPacket(p *capture.Packet) {
 		f = nil
 	}
 	if f == nil {
-		f = a.flows.get(key, key.hash(a.seed))
+		f = a.flows.get(&key, key.hash(a.seed))
 	}
 	if f != nil && f.startsNewConnection(src, p) {
 		a.flows.remove(f)
@@ -273,7 +273,7 @@ func (a *Tracker) tcpPacket(p *capture.Packet) {
 	}
 	if f == nil {
 		h := key.hash(a.seed)
-		if i, ok := a.tombs.GetHashed(key, h); ok {
+		if i, ok := a.tombGet(&key, h); ok {
 			a.now = p.Time
 			if a.late(i, src, p) {
 				a.maybeSweep()
@@ -304,9 +304,9 @@ func (a *Tracker) icmpPacket(p *capture.Packet) {
 	dst := netip.AddrPortFrom(q.QuotedDst, q.QuotedDstPort)
 	key := makeKey(src, dst).at(p.Vantage)
 	h := key.hash(a.seed)
-	if f := a.flows.get(key, h); f != nil {
+	if f := a.flows.get(&key, h); f != nil {
 		f.icmpError(p, src)
-	} else if i, ok := a.tombs.GetHashed(key, h); ok {
+	} else if i, ok := a.tombGet(&key, h); ok {
 		a.lateICMP(a.tombSlots.At(i), p, src)
 	}
 }

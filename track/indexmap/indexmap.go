@@ -93,6 +93,58 @@ func (m *Map[K]) SetHashed(k K, i int32, h uint64) {
 	m.slots[s] = slot(tag, i)
 }
 
+// Insert maps a key whose hash is h, which the map does not have, to index i: no key is
+// compared, so that a caller that has just searched for the key does not search again.
+func (m *Map[K]) Insert(h uint64, i int32) {
+	if 2*(m.n+1) > len(m.slots) {
+		m.grow()
+	}
+	tag := h >> 32
+	mask := len(m.slots) - 1
+	s := m.home(tag)
+	for m.slots[s] != 0 {
+		s = (s + 1) & mask
+	}
+	m.slots[s] = slot(tag, i)
+	m.n++
+}
+
+// Probe is a search of the map for a key by its hash, which the caller ends when it finds the
+// value with its key among the candidates Next gives: the caller compares keys where they are,
+// as it likes (a key of several words, by pointer), rather than through a function the map
+// calls with a copy.
+type Probe struct {
+	slots []uint64
+	s     int
+	tag   uint64
+}
+
+// Probe starts a search for a key whose hash is h.
+func (m *Map[K]) Probe(h uint64) Probe {
+	p := Probe{slots: m.slots, tag: h >> 32}
+	if len(m.slots) > 0 {
+		p.s = m.home(p.tag)
+	}
+	return p
+}
+
+// Next returns the index of the next value whose key may be the one searched for (the same
+// half of its hash), or false when there is none: the key is not in the map.
+func (p *Probe) Next() (int32, bool) {
+	mask := len(p.slots) - 1
+	for mask >= 0 {
+		v := p.slots[p.s]
+		if v == 0 {
+			return 0, false
+		}
+		p.s = (p.s + 1) & mask
+		if v>>32 == p.tag {
+			return index(v), true
+		}
+	}
+	return 0, false
+}
+
 // grow doubles the table (or makes its first), placing every slot anew by its tag.
 func (m *Map[K]) grow() {
 	old := m.slots

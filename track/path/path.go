@@ -261,7 +261,10 @@ func (ps *State) data(d int, t *capture.TCPHeader, r facts.Ref, side Seen) {
 	if side.SeqMaxSet && SeqLE(end, side.SeqMax) {
 		sends = 2 // a retransmission of a segment sent before the capture saw it
 	}
-	s.out[s.nOut] = outSeg{seq: seq, end: end, n: int32(t.PayloadLen), first: r, last: r, sends: int32(sends)}
+	// Field by field, in place: a literal is built on the stack in words and copied in blocks,
+	// which stalls store forwarding, on every data packet.
+	o := &s.out[s.nOut]
+	o.seq, o.end, o.n, o.first, o.last, o.sends = seq, end, int32(t.PayloadLen), r, r, int32(sends)
 	s.nOut++
 }
 

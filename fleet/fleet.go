@@ -36,9 +36,11 @@ type agentKey struct {
 // observeAgent files a finished connection for the fleet view.
 func (g *Aggregate) observeAgent(c *facts.Conn, d *diagnose.First) {
 	k := g.agentKeyOf(c, d)
-	if _, ok := g.agents[k]; !ok && len(g.agents) >= g.maxAgents {
-		g.agentsDropped++
-		return
+	if len(g.agents) >= g.maxAgents { // a key of several strings: hashed once while there is room
+		if _, ok := g.agents[k]; !ok {
+			g.agentsDropped++
+			return
+		}
 	}
 	g.agents[k]++
 }

@@ -14,11 +14,13 @@ type flowTable struct {
 	index *indexmap.Map[flowKey]
 	slots []*flow // by slot; nil: free
 	free  []int32 // free slots
+	seed  uint64  // the key hash's
 }
 
 // init makes t an empty table whose keys hash with seed (flowKey.hash). The table may not be
 // copied after.
 func (t *flowTable) init(seed uint64) {
+	t.seed = seed
 	t.index = indexmap.NewSame(func(i int32, k flowKey) bool { return t.slots[i].key.eq(&k) }, func(k flowKey) uint64 { return k.hash(seed) })
 }
 
@@ -54,9 +56,9 @@ func (t *flowTable) add(f *flow, h uint64) {
 	t.index.Insert(h, i)
 }
 
-// remove takes f out of the table.
+// remove takes f out of the table (its entry found by its slot: no key is compared).
 func (t *flowTable) remove(f *flow) {
-	t.index.Delete(f.key)
+	t.index.DeleteIndex(f.key.hash(t.seed), f.slot)
 	t.slots[f.slot] = nil
 	t.free = append(t.free, f.slot)
 }

@@ -174,6 +174,28 @@ func (m *Map[K]) DeleteHashed(k K, h uint64) {
 	if m.slots[s] == 0 {
 		return
 	}
+	m.remove(s)
+}
+
+// DeleteIndex removes the key whose hash is h and whose value is at index i, if the map has it:
+// the slots are matched by index, and no key is compared.
+func (m *Map[K]) DeleteIndex(h uint64, i int32) {
+	if m.n == 0 {
+		return
+	}
+	mask := len(m.slots) - 1
+	want := slot(h>>32, i)
+	s := m.home(h >> 32)
+	for ; m.slots[s] != want; s = (s + 1) & mask {
+		if m.slots[s] == 0 {
+			return
+		}
+	}
+	m.remove(s)
+}
+
+// remove empties the full slot s.
+func (m *Map[K]) remove(s int) {
 	mask := len(m.slots) - 1
 	for next := (s + 1) & mask; m.slots[next] != 0; next = (next + 1) & mask {
 		// The entry at next may fill the hole at s when its home is not in (s, next].

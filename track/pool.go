@@ -4,6 +4,7 @@ import (
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/tls"
 	"github.com/connscope/connscope/track/reuse"
+	"github.com/connscope/connscope/track/zeek"
 )
 
 // The tracker reuses its flows (package reuse): pointers to a flow outlive it only in the queues,
@@ -23,11 +24,14 @@ const maxPooledFlows = 1024
 func (f *flow) Generation() uint32 { return f.gen }
 func (f *flow) Ended() bool        { return f.gone }
 func (f *flow) Renew() {
-	gen, sp := f.gen+1, f.spare
+	gen, sp, hist := f.gen+1, f.spare, f.zeek.History()[:0]
 	*f = flow{}
 	f.gen = gen
 	f.syns, f.rsts = sp.syns, sp.rsts
 	f.spare.msgs, f.spare.alerts = sp.msgs, sp.alerts // taken when first needed: nil is a fact
+	// The Zeek history's array, whatever way the connection ended: a record keeps a copy of the
+	// history (an interned string, or bytes in a tomb's record), never the array.
+	f.zeek = zeek.Restore(zeek.Saved{}, hist)
 }
 
 // spareSlices are the empty arrays of a connection that became a tomb, whose record was encoded

@@ -456,19 +456,34 @@ func (d *decoder) ref() Ref {
 
 // refSet is ref of a ref that is set (or a corrupt record).
 func (d *decoder) refSet() Ref {
-	f := d.uvarint()
+	// The two numbers read from a local slice, d.b set once: a ref is most of a record's numbers.
+	b := d.b
+	f, n := binary.Uvarint(b)
+	if n <= 0 {
+		d.err, d.b = errCorrupt, nil
+		return Ref{}
+	}
+	b = b[n:]
 	if f == 0 {
+		d.b = b
 		return Ref{}
 	}
 	fz := (f - 1) >> 1
 	frame := int64(fz>>1) ^ -int64(fz&1) + int64(d.base.Frame)
 	if (f-1)&1 == 1 { // wide: seconds and nanoseconds apart
+		d.b = b
 		sec := d.varint() + d.base.Sec
 		return Ref{Frame: int32(frame), Sec: sec, Nsec: int32(d.uvarint())}
 	}
-	ns := d.varint() + int64(d.base.Nsec)
-	sec := d.base.Sec + floorDiv(ns, 1e9)
-	return Ref{Frame: int32(frame), Sec: sec, Nsec: int32(ns - floorDiv(ns, 1e9)*1e9)}
+	z, m := binary.Uvarint(b)
+	if m <= 0 {
+		d.err, d.b = errCorrupt, nil
+		return Ref{Frame: int32(frame), Sec: d.base.Sec}
+	}
+	d.b = b[m:]
+	ns := unzig(z) + int64(d.base.Nsec)
+	q := floorDiv(ns, 1e9)
+	return Ref{Frame: int32(frame), Sec: d.base.Sec + q, Nsec: int32(ns - q*1e9)}
 }
 
 func floorDiv(a, b int64) int64 {

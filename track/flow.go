@@ -57,6 +57,16 @@ type side struct {
 
 // flow is one TCP connection in progress.
 type flow struct {
+	// key is the flow's key in the table; gone: the flow was finished or buried (a queue that
+	// still points to it drops it); closedQueued: it is in one of the tracker's queues of closed
+	// flows, that of graceSteps[graceStep]. First, in the cache line a packet's lookup reads.
+	key          flowKey
+	gen          uint32 // how many connections the flow served before this one (flowPool)
+	slot         int32  // its place in the tracker's flowTable
+	gone         bool
+	closedQueued bool
+	graceStep    uint8
+
 	id             int
 	client, server netip.AddrPort
 	rolesGuessed   bool
@@ -89,16 +99,6 @@ type flow struct {
 	helloSegs      [maxHelloSegments]helloSegment // the client's first data segments (retrans.go)
 	nHelloSegs     uint8
 	helloConflict  ref // a retransmission of one of them with other bytes
-	// key is the flow's key in the table; gone: the flow was finished or buried (a queue that
-	// still points to it drops it); closedQueued: it is in one of the tracker's queues of closed
-	// flows, that of graceSteps[graceStep].
-	key          flowKey
-	slot         int32 // its place in the tracker's flowTable
-	gone         bool
-	closedQueued bool
-	graceStep    uint8
-	gen          uint32 // how many connections the flow served before this one (flowPool)
-
 	spare spareSlices // arrays a buried connection left, for this one (flow.Renew)
 
 	http    *httphead.Exchange // allocated when a side's first bytes look like HTTP (httpFeed)

@@ -47,6 +47,7 @@ type spareSlices struct {
 // keepSpares keeps the flow's arrays for its next connection (spareSlices): its record was
 // encoded and holds none of them.
 func (f *flow) keepSpares() {
-	f.spare = spareSlices{syns: f.syns[:0], rsts: f.rsts[:0], msgs: f.tls.ServerMessages[:0], alerts: f.tls.Alerts[:0]}
+	sp := &f.spare // field by field: a literal built on the stack and copied in blocks stalls
+	sp.syns, sp.rsts, sp.msgs, sp.alerts = f.syns[:0], f.rsts[:0], f.tls.ServerMessages[:0], f.tls.Alerts[:0]
 }
 func (f *flow) queued() queuedFlow { return reuse.Queue(f) }

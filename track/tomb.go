@@ -97,7 +97,8 @@ func (a *Tracker) bury(f *flow) int32 {
 		t.sighted = true
 		a.tombSightings[i] = f.sightings
 	}
-	s := lateState{zeek: f.zeek.Save()}
+	var s lateState
+	f.zeek.SaveTo(&s.zeek)
 	s.lastGap, s.prevGap = f.path.Gaps()
 	for d := range f.side {
 		s.seqMax[d], s.seqSet[d] = f.side[d].seqMax, f.side[d].seqMaxSet

@@ -12,6 +12,9 @@ type Saved struct{ ep [2]endpoint }
 // Save returns z's state but for its history (History).
 func (z *Conn) Save() Saved { return Saved{z.ep} }
 
+// SaveTo is Save into *s, copied there from z (not through a value returned).
+func (z *Conn) SaveTo(s *Saved) { s.ep = z.ep }
+
 // Restore returns the Conn saved as s whose history is hist. The Conn appends to hist: pass a
 // buffer the caller may let it change.
 func Restore(s Saved, hist []byte) Conn { return Conn{ep: s.ep, hist: hist} }

@@ -81,10 +81,11 @@ func (p *pipeline) take(c *facts.Conn) bool {
 
 // takeEnded is the tracker's track.Config.EndedSink: it queues a copy of the record, to be
 // decoded on the pipeline's goroutine.
-func (p *pipeline) takeEnded(e track.Ended) {
+func (p *pipeline) takeEnded(e *track.Ended) {
 	b := p.batch()
-	e, b.recs = e.CopyTo(b.recs)
-	p.queue(finishedConn{ended: e})
+	f := b.add()
+	b.recs = e.CopyTo(&f.ended, b.recs)
+	p.sent(b)
 }
 
 // batch is the batch being filled.
@@ -101,7 +102,18 @@ func (p *pipeline) batch() *connBatch {
 
 func (p *pipeline) queue(f finishedConn) {
 	b := p.batch()
-	b.conns = append(b.conns, f)
+	*b.add() = f
+	p.sent(b)
+}
+
+// add adds an empty record to the batch and returns it, to be filled in place.
+func (b *connBatch) add() *finishedConn {
+	b.conns = append(b.conns, finishedConn{})
+	return &b.conns[len(b.conns)-1]
+}
+
+// sent hands b, the batch being filled, over when it is full.
+func (p *pipeline) sent(b *connBatch) {
 	if len(b.conns) == pipelineBatch {
 		p.batches <- b
 		p.cur = nil

@@ -98,8 +98,8 @@ type flow struct {
 	overrunRef     ref
 	helloSegs      [maxHelloSegments]helloSegment // the client's first data segments (retrans.go)
 	nHelloSegs     uint8
-	helloConflict  ref // a retransmission of one of them with other bytes
-	spare spareSlices // arrays a buried connection left, for this one (flow.Renew)
+	helloConflict  ref         // a retransmission of one of them with other bytes
+	spare          spareSlices // arrays a buried connection left, for this one (flow.Renew)
 
 	http    *httphead.Exchange // allocated when a side's first bytes look like HTTP (httpFeed)
 	notHTTP [2]bool            // that side's stream is known not to be HTTP

@@ -4,7 +4,6 @@ import (
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/tls"
 	"github.com/connscope/connscope/track/reuse"
-	"github.com/connscope/connscope/track/zeek"
 )
 
 // The tracker reuses its flows (package reuse): pointers to a flow outlive it only in the queues,
@@ -31,7 +30,7 @@ func (f *flow) Renew() {
 	f.spare.msgs, f.spare.alerts = sp.msgs, sp.alerts // taken when first needed: nil is a fact
 	// The Zeek history's array, whatever way the connection ended: a record keeps a copy of the
 	// history (an interned string, or bytes in a tomb's record), never the array.
-	f.zeek = zeek.Restore(zeek.Saved{}, hist)
+	f.zeek.KeepHistory(hist)
 }
 
 // spareSlices are the empty arrays of a connection that became a tomb, whose record was encoded

@@ -55,9 +55,9 @@ func (f *flow) fillFacts(c *facts.Conn, scratch *recordScratch) {
 		c.Extra().Overruns, c.Extra().OverrunRef = int32(f.overruns), f.overrunRef
 	}
 	for d := range f.side {
-		s := &f.side[d]
-		c.Side[d] = facts.Side{Packets: int32(s.packets), Bytes: s.bytes, Retrans: int32(s.retrans), TTL: uint8(s.ttl),
-			SYNSeen: s.synSeen, SYNSeq: s.synSeq, FIN: s.fin, FirstPayload: s.firstPayload, LastPayload: s.lastPayload}
+		s, cs := &f.side[d], &c.Side[d] // field by field: a literal copied in blocks stalls
+		cs.Packets, cs.Bytes, cs.Retrans, cs.TTL = int32(s.packets), s.bytes, int32(s.retrans), uint8(s.ttl)
+		cs.SYNSeen, cs.SYNSeq, cs.FIN, cs.FirstPayload, cs.LastPayload = s.synSeen, s.synSeq, s.fin, s.firstPayload, s.lastPayload
 	}
 	if len(f.rsts) > 0 {
 		if scratch != nil {

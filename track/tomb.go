@@ -166,18 +166,22 @@ func (a *Tracker) finishTomb(i int32, end time.Time) {
 	s := a.tombState(t)
 	z := a.tombZeek(t, &s)
 	z.Finish()
-	e := Ended{rec: a.recBytes(t), codec: &a.codec, end: facts.MakeRef(0, end), connState: z.ConnState(),
-		history: a.shared.history(z.History())}
+	// Field by field, in the tracker's own (a literal copied in blocks stalls), lent to the sink.
+	e := &a.ended
+	e.rec, e.codec, e.end, e.connState = a.recBytes(t), &a.codec, facts.MakeRef(0, end), z.ConnState()
+	e.history, e.sightings = a.shared.history(z.History()), nil
 	if t.sighted {
 		e.sightings = a.tombSightings[i]
 		delete(a.tombSightings, i)
 	}
 	if a.cfg.EndedSink != nil {
-		a.cfg.EndedSink(e) // which copies the record if it keeps it, as the arena reuses its bytes
+		a.cfg.EndedSink(e) // which copies what it keeps, as the arena reuses its bytes
 		a.freeTomb(i, t)
+		*e = Ended{}
 		return
 	}
 	c := e.Record()
+	*e = Ended{}
 	a.freeTomb(i, t)
 	if !a.sink(c) && !a.cfg.OwnLadders {
 		c.Ladder, c.LadderOmitted = nil, 0
@@ -200,15 +204,16 @@ type Ended struct {
 	sightings          *facts.Sightings
 }
 
-// CopyTo appends the record's bytes to buf and returns the Ended that reads them there, with
-// the extended buf: an Ended that Config.EndedSink takes holds the tracker's bytes, valid during
-// the call. Copies into one buffer cost less than one allocation each. What the returned Ended
-// reads of buf must not change while it is used (a buffer reused once it is decoded).
-func (e Ended) CopyTo(buf []byte) (Ended, []byte) {
+// CopyTo sets *dst to e with the record's bytes appended to buf, and returns the extended buf:
+// the Ended that Config.EndedSink is lent holds the tracker's bytes, valid during the call.
+// Copies into one buffer cost less than one allocation each. What *dst reads of buf must not
+// change while it is used (a buffer reused once it is decoded).
+func (e *Ended) CopyTo(dst *Ended, buf []byte) []byte {
 	n := len(buf)
 	buf = append(buf, e.rec...)
-	e.rec = buf[n:len(buf):len(buf)]
-	return e, buf
+	dst.rec, dst.codec, dst.end = buf[n:len(buf):len(buf)], e.codec, e.end
+	dst.connState, dst.history, dst.sightings = e.connState, e.history, e.sightings
+	return buf
 }
 
 // Record decodes the record. It may be called on another goroutine than the tracker's, once

@@ -131,9 +131,9 @@ type Config struct {
 	LadderUnneeded func(c *facts.Conn) bool
 	// EndedSink, when set, takes the records of tombs (most connections of a busy capture)
 	// still encoded, in their place among the records Sink takes: decoding them (Ended.Record)
-	// can then be done on another goroutine. It implies OwnLadders for them. The Ended's bytes
-	// are the tracker's, valid during the call: a sink that keeps it keeps a copy (Ended.CopyTo).
-	EndedSink func(Ended)
+	// can then be done on another goroutine. It implies OwnLadders for them. The Ended
+	// is the tracker's, valid during the call: a sink that keeps it keeps a copy (Ended.CopyTo).
+	EndedSink func(*Ended)
 }
 
 // Sink takes each finished connection's record. It returns whether the record keeps its ladder
@@ -170,6 +170,7 @@ type Tracker struct {
 	scratch       []byte
 	histScratch   []byte     // a tomb's Zeek history, while a packet adds to it
 	lastFlow      queuedFlow // the last packet's flow, while it is in flows
+	ended         Ended      // what finishTomb lends Config.EndedSink
 	// recScratch is the record of a flow being buried, encoded at once (tomb.go).
 	recScratch recordScratch
 	nextID     int

@@ -113,32 +113,37 @@ func (m *Map[K]) Insert(h uint64, i int32) {
 // value with its key among the candidates Next gives: the caller compares keys where they are,
 // as it likes (a key of several words, by pointer), rather than through a function the map
 // calls with a copy.
+//
+// Its four words (the slots, and the next slot with the tag) let the compiler keep it in
+// registers: a larger struct goes through memory, copied in blocks just after it was written,
+// which stalls store forwarding.
 type Probe struct {
 	slots []uint64
-	s     int
-	tag   uint64
+	at    uint64 // the next slot << 32 | the tag
 }
 
 // Probe starts a search for a key whose hash is h.
 func (m *Map[K]) Probe(h uint64) Probe {
-	p := Probe{slots: m.slots, tag: h >> 32}
-	if len(m.slots) > 0 {
-		p.s = m.home(p.tag)
+	tag := h >> 32
+	if len(m.slots) == 0 {
+		return Probe{at: tag}
 	}
-	return p
+	return Probe{slots: m.slots, at: uint64(m.home(tag))<<32 | tag}
 }
 
 // Next returns the index of the next value whose key may be the one searched for (the same
 // half of its hash), or false when there is none: the key is not in the map.
 func (p *Probe) Next() (int32, bool) {
 	mask := len(p.slots) - 1
+	s, tag := int(p.at>>32), p.at&(1<<32-1)
 	for mask >= 0 {
-		v := p.slots[p.s]
+		v := p.slots[s]
 		if v == 0 {
 			return 0, false
 		}
-		p.s = (p.s + 1) & mask
-		if v>>32 == p.tag {
+		s = (s + 1) & mask
+		if v>>32 == tag {
+			p.at = uint64(s)<<32 | tag
 			return index(v), true
 		}
 	}

@@ -65,9 +65,14 @@ func (f *flow) fillFacts(c *facts.Conn, scratch *recordScratch) {
 		} else {
 			c.RSTs = make([]facts.RST, 0, len(f.rsts))
 		}
-		for i, r := range f.rsts {
-			c.RSTs = append(c.RSTs, facts.RST{Ref: r.ref, From: uint8(r.from), TTL: uint8(r.ttl), Bytes: r.bytes, Retrans: r.retrans})
-			f.path.RST(i, &c.RSTs[len(c.RSTs)-1])
+		for i := range f.rsts {
+			// Field by field, not through copies: literals copied in blocks just after they were
+			// written stall.
+			r := &f.rsts[i]
+			c.RSTs = append(c.RSTs, facts.RST{})
+			x := &c.RSTs[len(c.RSTs)-1]
+			x.Ref, x.From, x.TTL, x.Bytes, x.Retrans = r.ref, uint8(r.from), uint8(r.ttl), r.bytes, r.retrans
+			f.path.RST(i, x)
 		}
 		if scratch != nil {
 			scratch.rsts = c.RSTs

@@ -294,9 +294,10 @@ func (ps *State) Record(c *facts.Conn) {
 	for d := range ps.side {
 		s := &ps.side[d]
 		o := &c.Path.Side[d]
-		*o = facts.PathSide{TTL: s.ttl, TTLSet: s.ttlSet, TTLRef: s.ttlRef, IPID: s.ipid, IPIDSet: s.ipidSet,
-			AckSet: s.ackSet, AckMax: s.ackMax, DupMax: int32(s.dupMax), DupRuns: int32(s.dupRuns),
-			ZeroWin: int32(s.zeroWin), InZero: s.inZero, OutOfOrder: int32(s.outOfOrder)}
+		// Field by field: a literal built on the stack and copied in blocks stalls.
+		o.TTL, o.TTLSet, o.TTLRef, o.IPID, o.IPIDSet = s.ttl, s.ttlSet, s.ttlRef, s.ipid, s.ipidSet
+		o.AckSet, o.AckMax, o.DupMax, o.DupRuns = s.ackSet, s.ackMax, int32(s.dupMax), int32(s.dupRuns)
+		o.ZeroWin, o.InZero, o.OutOfOrder, o.Rare = int32(s.zeroWin), s.inZero, int32(s.outOfOrder), nil
 		resent := false
 		for _, seg := range s.outstanding() {
 			resent = resent || seg.sends >= 2

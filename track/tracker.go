@@ -264,8 +264,10 @@ func (a *Tracker) tcpPacket(p *capture.Packet) {
 	if f != nil && !f.key.eq(&key) {
 		f = nil
 	}
+	var h uint64 // the key's hash, once a table was searched
 	if f == nil {
-		f = a.flows.get(&key, key.hash(a.seed))
+		h = key.hash(a.seed)
+		f = a.flows.get(&key, h)
 	}
 	if f != nil && f.startsNewConnection(src, p) {
 		a.flows.remove(f)
@@ -273,7 +275,9 @@ func (a *Tracker) tcpPacket(p *capture.Packet) {
 		f = nil
 	}
 	if f == nil {
-		h := key.hash(a.seed)
+		if h == 0 {
+			h = key.hash(a.seed) // the packet before was the flow's
+		}
 		if i, ok := a.tombGet(&key, h); ok {
 			a.now = p.Time
 			if a.late(i, src, p) {

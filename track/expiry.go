@@ -76,7 +76,7 @@ func (a *Tracker) expireTombs(now time.Time, expired []ending) []ending {
 				continue
 			}
 			if last := t.last.Time(); stamp.Sub(now, last) > a.cfg.ClosedLinger {
-				a.tombs.DeleteIndex(t.key.hash(a.seed), r.I) // found by index: no key compared
+				a.tombs.DeleteIndex(t.key.Hash(a.seed), r.I) // found by index: no key compared
 				expired = append(expired, ending{id: int(t.id), t: r.I})
 			} else {
 				q.Push(r, earlier(last, now))
@@ -145,6 +145,6 @@ func (a *Tracker) buryFlow(f *flow) {
 	a.flows.remove(f)
 	f.gone = true
 	i := a.bury(f)
-	a.tombs.Insert(key.hash(a.seed), i) // no tomb has the key: it had a flow
+	a.tombs.Insert(key.Hash(a.seed), i) // no tomb has the key: it had a flow
 	a.tombQ[step].Push(a.tombSlots.Ref(i), last)
 }

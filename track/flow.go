@@ -4,6 +4,10 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/connscope/connscope/track/ladder"
+
+	"github.com/connscope/connscope/track/flowkey"
+
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/tls"
@@ -60,7 +64,7 @@ type flow struct {
 	// key is the flow's key in the table; gone: the flow was finished or buried (a queue that
 	// still points to it drops it); closedQueued: it is in one of the tracker's queues of closed
 	// flows, that of graceSteps[graceStep]. First, in the cache line a packet's lookup reads.
-	key          flowKey
+	key          flowkey.Key
 	gen          uint32 // how many connections the flow served before this one (flowPool)
 	slot         int32  // its place in the tracker's flowTable
 	gone         bool
@@ -88,7 +92,7 @@ type flow struct {
 	damaged  *facts.Damaged // the packets that arrived damaged; nil when none did
 	zeek     zeek.Conn
 	tls      tlsState
-	ladder   ladder
+	ladder   ladder.Ladder
 
 	snaplenCut     int
 	clientHelloCut bool
@@ -168,7 +172,7 @@ func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Tracker) {
 	if p.Corrupt != 0 || !facts.TimeInRange(p.Time) {
 		f.noteDamage(p, r)
 	}
-	lp := f.ladder.add(d, r, t, &f.shared.ladders)
+	lp := f.ladder.Add(d, r, t, &f.shared.ladders)
 	s.packets++
 	if s.packets == 1 {
 		s.ttl = int(p.TTL)

@@ -3,6 +3,8 @@ package track
 import (
 	"iter"
 
+	"github.com/connscope/connscope/track/flowkey"
+
 	"github.com/connscope/connscope/track/indexmap"
 )
 
@@ -11,17 +13,17 @@ import (
 // hash the tombs' table takes too, so that a packet's key is hashed once for both, and hashed
 // in ~2 ns where a Go map's hash of the 40-byte key takes ~10.
 type flowTable struct {
-	index *indexmap.Map[flowKey]
+	index *indexmap.Map[flowkey.Key]
 	slots []*flow // by slot; nil: free
 	free  []int32 // free slots
 	seed  uint64  // the key hash's
 }
 
-// init makes t an empty table whose keys hash with seed (flowKey.hash). The table may not be
+// init makes t an empty table whose keys hash with seed (flowkey.Key.hash). The table may not be
 // copied after.
 func (t *flowTable) init(seed uint64) {
 	t.seed = seed
-	t.index = indexmap.NewSame(func(i int32, k flowKey) bool { return t.slots[i].key.eq(&k) }, func(k flowKey) uint64 { return k.hash(seed) })
+	t.index = indexmap.NewSame(func(i int32, k flowkey.Key) bool { return t.slots[i].key.Eq(&k) }, func(k flowkey.Key) uint64 { return k.Hash(seed) })
 }
 
 // Len is the number of flows in the table.
@@ -29,13 +31,13 @@ func (t *flowTable) Len() int { return t.index.Len() }
 
 // get returns the flow with key *k, whose hash is h, or nil. The key is compared where it is,
 // word by word: a key just made, copied in blocks, stalls store forwarding (on every packet).
-func (t *flowTable) get(k *flowKey, h uint64) *flow {
+func (t *flowTable) get(k *flowkey.Key, h uint64) *flow {
 	for p := t.index.Probe(h); ; {
 		i, ok := p.Next()
 		if !ok {
 			return nil
 		}
-		if f := t.slots[i]; f.key.eq(k) {
+		if f := t.slots[i]; f.key.Eq(k) {
 			return f
 		}
 	}
@@ -58,7 +60,7 @@ func (t *flowTable) add(f *flow, h uint64) {
 
 // remove takes f out of the table (its entry found by its slot: no key is compared).
 func (t *flowTable) remove(f *flow) {
-	t.index.DeleteIndex(f.key.hash(t.seed), f.slot)
+	t.index.DeleteIndex(f.key.Hash(t.seed), f.slot)
 	t.slots[f.slot] = nil
 	t.free = append(t.free, f.slot)
 }

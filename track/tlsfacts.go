@@ -26,7 +26,7 @@ func (f *flow) tlsEvent(d int, ev *tls.Event) {
 		// The ladder still names the record on its packet (only within the stream limit).
 		frame, t, ok := f.side[d].stream.frameAt(ev.End - 1)
 		if ok {
-			f.ladder.note(frame, ev)
+			f.ladder.Note(frame, ev)
 		}
 		if d == fromServer && x.FirstEncrypted[fromClient].Seen() {
 			f.answerToFlight(frame, t, ok, ev.Length)
@@ -43,7 +43,7 @@ func (f *flow) tlsEvent(d int, ev *tls.Event) {
 	first, firstTime, _ := s.stream.frameAt(ev.Start)
 	lastFrame, lastTime, _ := s.stream.frameAt(ev.End - 1)
 	at := facts.MakeRef(lastFrame, lastTime)
-	f.ladder.note(lastFrame, ev)
+	f.ladder.Note(lastFrame, ev)
 	switch ev.Kind {
 	case tls.EventHandshake:
 		if ev.Encrypted {

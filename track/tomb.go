@@ -4,6 +4,10 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/connscope/connscope/track/ladder"
+
+	"github.com/connscope/connscope/track/flowkey"
+
 	"github.com/connscope/connscope/internal/stamp"
 	"github.com/connscope/connscope/track/timeq"
 
@@ -68,7 +72,7 @@ func graceStep(rtt, max time.Duration) int {
 // 400 bytes: 88 in the slab, 8 in the table, 24 in the queue (37 with the array's spare room),
 // and in the arena its record (about 200 bytes), state and history (about 60).
 type tomb struct {
-	key      flowKey
+	key      flowkey.Key
 	last     timeq.Instant // the last packet's time
 	rec      arena.Ref     // the late state, the record (facts) but for End, ConnState and History, the history
 	histLen  uint32        // the history's length, at the end of rec
@@ -86,12 +90,12 @@ func (a *Tracker) bury(f *flow) int32 {
 	noLadder := a.cfg.LadderUnneeded != nil && f.sightings == nil && a.cfg.LadderUnneeded(c)
 	if !noLadder {
 		var omitted int
-		c.Ladder, omitted = f.ladder.ordered()
+		c.Ladder, omitted = f.ladder.Ordered()
 		c.LadderOmitted = int32(omitted)
 	}
 	i := a.tombSlots.New()
 	t := a.tombSlots.At(i)
-	t.id, t.key, t.clientLo, t.last = int32(f.id), f.key, f.key.loIs(f.client), timeq.InstantOf(f.last)
+	t.id, t.key, t.clientLo, t.last = int32(f.id), f.key, f.key.LoIs(f.client), timeq.InstantOf(f.last)
 	t.noLadder = noLadder
 	if f.sightings != nil {
 		t.sighted = true
@@ -105,10 +109,7 @@ func (a *Tracker) bury(f *flow) int32 {
 	}
 	a.store(t, &s, c, f.zeek.History())
 	f.keepSpares()
-	if f.ladder.packets != nil {
-		a.shared.ladders.giveBack(f.ladder.packets)
-		f.ladder = ladder{}
-	}
+	f.ladder.Release(&a.shared.ladders)
 	f.release()
 	a.pool.Put(f)
 	return i
@@ -116,13 +117,13 @@ func (a *Tracker) bury(f *flow) int32 {
 
 // tombGet returns the index of the tomb with key *k, whose hash is h, if there is one (compared
 // in place, as flowTable.get does).
-func (a *Tracker) tombGet(k *flowKey, h uint64) (int32, bool) {
+func (a *Tracker) tombGet(k *flowkey.Key, h uint64) (int32, bool) {
 	for p := a.tombs.Probe(h); ; {
 		i, ok := p.Next()
 		if !ok {
 			return 0, false
 		}
-		if a.tombSlots.At(i).key.eq(k) {
+		if a.tombSlots.At(i).key.Eq(k) {
 			return i, true
 		}
 	}
@@ -252,7 +253,7 @@ func (t *tomb) startsNewConnection(c *facts.Conn, src netip.AddrPort, p *capture
 
 // dirOf is the direction of a packet of the tomb's connection from src.
 func (t *tomb) dirOf(src netip.AddrPort) int {
-	if t.key.loIs(src) == t.clientLo {
+	if t.key.LoIs(src) == t.clientLo {
 		return fromClient
 	}
 	return fromServer
@@ -380,7 +381,7 @@ func (a *Tracker) lateICMP(t *tomb, p *capture.Packet, quotedSrc netip.AddrPort)
 // first result.LadderHead packets, then the last result.LadderTail, counting those dropped
 // between.
 func addLadder(c *facts.Conn, p facts.LadderPacket) {
-	if len(c.Ladder) < ladderCap {
+	if len(c.Ladder) < ladder.Cap {
 		c.Ladder = append(c.Ladder, p)
 		return
 	}

@@ -2,12 +2,15 @@ package track
 
 import (
 	"cmp"
-	"encoding/binary"
 	"math/rand/v2"
 	"net/netip"
 	"slices"
 	"sort"
 	"time"
+
+	"github.com/connscope/connscope/track/ladder"
+
+	"github.com/connscope/connscope/track/flowkey"
 
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/facts"
@@ -19,84 +22,6 @@ import (
 	"github.com/connscope/connscope/track/timeq"
 	"github.com/connscope/connscope/track/unmatched"
 )
-
-// flowKey identifies a connection by its two endpoints, lower endpoint first, so that both
-// directions find the same flow. It holds no pointers and no padding (netip.AddrPort holds a
-// pointer to its zone), so that the flow table hashes and compares it as 40 plain bytes: the
-// table lookup is on every packet's path. The addresses are words, not byte arrays: a key is
-// made, compared and copied in registers and whole words (an array written as two words and
-// copied as one 16-byte block stalls the processor's store forwarding, on every packet).
-type flowKey struct {
-	lo0, lo1, hi0, hi1 uint64 // the addresses in 16-byte form, as big-endian words
-	// ports: the lower endpoint's port << 32 | the higher's << 16 | 1 when the addresses are
-	// IPv6 (an IPv4 address and its IPv4-mapped IPv6 form are different endpoints).
-	ports uint64
-}
-
-// addrWords is a in 16-byte form as two big-endian words.
-func addrWords(a netip.Addr) (hi, lo uint64) {
-	if a.Is4() {
-		return 0, v4Word(a)
-	}
-	b := a.As16()
-	return binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:])
-}
-
-// v4Word is the lower word of the IPv4 address a in 16-byte form (its upper word is 0). It reads
-// the address's 4 bytes, which the compiler keeps in registers: a 16-byte form (As16) goes
-// through memory, written in two words and read back as one block, which stalls the processor.
-func v4Word(a netip.Addr) uint64 {
-	b := a.As4()
-	return 0xffff<<32 | uint64(binary.BigEndian.Uint32(b[:]))
-}
-
-func makeKey(src, dst netip.AddrPort) flowKey {
-	return makeKeyFrom(src.Addr(), src.Port(), dst.Addr(), dst.Port())
-}
-
-// makeKeyFrom is makeKey from addresses and ports, ordered as netip.AddrPort.Compare orders
-// endpoints of one family.
-func makeKeyFrom(srcIP netip.Addr, srcPort uint16, dstIP netip.Addr, dstPort uint16) flowKey {
-	var k flowKey
-	k.set(srcIP, srcPort, dstIP, dstPort)
-	return k
-}
-
-// set makes k makeKeyFrom's key, in place: a key returned from a call is stored in words and
-// then copied in blocks, which stalls the processor's store forwarding (on every packet).
-func (k *flowKey) set(srcIP netip.Addr, srcPort uint16, dstIP netip.Addr, dstPort uint16) {
-	var sh, sl, dh, dl, v6 uint64
-	if srcIP.Is4() && dstIP.Is4() {
-		sl, dl = v4Word(srcIP), v4Word(dstIP)
-	} else {
-		sh, sl = addrWords(srcIP)
-		dh, dl = addrWords(dstIP)
-		if srcIP.Is6() {
-			v6 = 1
-		}
-	}
-	if sh < dh || sh == dh && (sl < dl || sl == dl && srcPort < dstPort) {
-		k.lo0, k.lo1, k.hi0, k.hi1, k.ports = sh, sl, dh, dl, uint64(srcPort)<<32|uint64(dstPort)<<16|v6
-		return
-	}
-	k.lo0, k.lo1, k.hi0, k.hi1, k.ports = dh, dl, sh, sl, uint64(dstPort)<<32|uint64(srcPort)<<16|v6
-}
-
-// eq reports whether k and o are the same key, word by word (== compares them as a block of
-// memory, in a call).
-func (k *flowKey) eq(o *flowKey) bool {
-	return k.lo1 == o.lo1 && k.hi1 == o.hi1 && k.ports == o.ports && k.lo0 == o.lo0 && k.hi0 == o.hi0
-}
-
-// loIs reports whether ap is the key's lower endpoint (of a connection between the key's
-// endpoints).
-func (k flowKey) loIs(ap netip.AddrPort) bool {
-	if uint16(k.ports>>32) != ap.Port() {
-		return false
-	}
-	h, l := addrWords(ap.Addr())
-	return k.lo0 == h && k.lo1 == l
-}
 
 // Config says which connections to track and how much to keep.
 type Config struct {
@@ -150,7 +75,7 @@ type Tracker struct {
 	ports    *[65536]bool // nil: every port
 	tlsPorts [65536]bool
 	flows    flowTable                                // the flows in progress, and those closed for less than their grace period
-	seed     uint64                                   // the key hash's (flowKey.hash), for flows and tombs
+	seed     uint64                                   // the key hash's (flowkey.Key.hash), for flows and tombs
 	closedQ  [len(graceSteps)]timeq.Queue[queuedFlow] // flows in the order they closed, by the step of grace they wait (expiry.go)
 	// buryAt is no later than the first time a flow at the front of closedQ is due to become a
 	// tomb (the zero time: look): buryDue, at every packet, compares one time and is done.
@@ -160,7 +85,7 @@ type Tracker struct {
 	// tombs are the connections closed for their grace period, until ClosedLinger (tomb.go): the
 	// table's and the queue's values are indexes in tombSlots; tombRecs holds their late states,
 	// records and Zeek histories. None of them holds pointers.
-	tombs         *indexmap.Map[flowKey]
+	tombs         *indexmap.Map[flowkey.Key]
 	tombQ         [len(graceSteps)]timeq.Queue[slab.Ref] // tombs in the order of their last packet, by the step of grace they waited (expiry.go)
 	tombSlots     slab.Slab[tomb]
 	tombRecs      arena.Arena
@@ -198,7 +123,7 @@ func New(cfg Config, sink Sink) *Tracker {
 	t := &Tracker{cfg: cfg, seed: seed, sink: sink, grace: tombGrace,
 		pool: flowPool{Max: maxPooledFlows}, tombSightings: make(map[int32]*facts.Sightings)}
 	t.flows.init(seed)
-	t.tombs = indexmap.NewSame(func(i int32, k flowKey) bool { return t.tombSlots.At(i).key.eq(&k) }, func(k flowKey) uint64 { return k.hash(seed) })
+	t.tombs = indexmap.NewSame(func(i int32, k flowkey.Key) bool { return t.tombSlots.At(i).key.Eq(&k) }, func(k flowkey.Key) uint64 { return k.Hash(seed) })
 	if len(cfg.Ports) > 0 {
 		t.ports = new([65536]bool)
 		for _, p := range cfg.Ports {
@@ -252,21 +177,21 @@ func (a *Tracker) tcpPacket(p *capture.Packet) {
 	}
 	src := netip.AddrPortFrom(p.SrcIP, t.SrcPort)
 	dst := netip.AddrPortFrom(p.DstIP, t.DstPort)
-	var key flowKey
-	key.set(p.SrcIP, t.SrcPort, p.DstIP, t.DstPort)
+	var key flowkey.Key
+	key.Set(p.SrcIP, t.SrcPort, p.DstIP, t.DstPort)
 	if p.Vantage != 0 {
-		key.ports |= uint64(p.Vantage&0x7fff) << 1 // key.at(p.Vantage)
+		key.SetVantage(p.Vantage)
 		if !a.cfg.Sightings {
 			a.Sightings()
 		}
 	}
 	f := a.lastFlow.Live() // the flow of the packet before: a transfer's packets come in runs
-	if f != nil && !f.key.eq(&key) {
+	if f != nil && !f.key.Eq(&key) {
 		f = nil
 	}
 	var h uint64 // the key's hash, once a table was searched
 	if f == nil {
-		h = key.hash(a.seed)
+		h = key.Hash(a.seed)
 		f = a.flows.get(&key, h)
 	}
 	if f != nil && f.startsNewConnection(src, p) {
@@ -276,7 +201,7 @@ func (a *Tracker) tcpPacket(p *capture.Packet) {
 	}
 	if f == nil {
 		if h == 0 {
-			h = key.hash(a.seed) // the packet before was the flow's
+			h = key.Hash(a.seed) // the packet before was the flow's
 		}
 		if i, ok := a.tombGet(&key, h); ok {
 			a.now = p.Time
@@ -307,8 +232,8 @@ func (a *Tracker) icmpPacket(p *capture.Packet) {
 	q := &p.ICMP
 	src := netip.AddrPortFrom(q.QuotedSrc, q.QuotedSrcPort)
 	dst := netip.AddrPortFrom(q.QuotedDst, q.QuotedDstPort)
-	key := makeKey(src, dst).at(p.Vantage)
-	h := key.hash(a.seed)
+	key := flowkey.Make(src, dst).At(p.Vantage)
+	h := key.Hash(a.seed)
 	if f := a.flows.get(&key, h); f != nil {
 		f.icmpError(p, src)
 	} else if i, ok := a.tombGet(&key, h); ok {
@@ -430,7 +355,7 @@ func (a *Tracker) endInOrder(es []ending, atEnd bool) {
 			a.finish(e.f, end)
 		} else {
 			if atEnd {
-				end = a.EndAt(a.tombSlots.At(e.t).key.vantage())
+				end = a.EndAt(a.tombSlots.At(e.t).key.Vantage())
 			}
 			a.finishTomb(e.t, end)
 		}
@@ -522,7 +447,7 @@ func (a *Tracker) finish(f *flow, end time.Time) {
 		c.Extra().Sightings = f.sightings
 	}
 	var omitted int
-	c.Ladder, omitted = f.ladder.ordered()
+	c.Ladder, omitted = f.ladder.Ordered()
 	c.LadderOmitted = int32(omitted)
 	if a.cfg.OwnLadders {
 		if len(c.Ladder) > 0 {
@@ -534,10 +459,7 @@ func (a *Tracker) finish(f *flow, end time.Time) {
 	} else {
 		c.Ladder, c.LadderOmitted = nil, 0
 	}
-	if f.ladder.packets != nil {
-		a.shared.ladders.giveBack(f.ladder.packets)
-		f.ladder = ladder{}
-	}
+	f.ladder.Release(&a.shared.ladders)
 	f.release()
 	a.pool.Put(f)
 }
@@ -586,7 +508,7 @@ func (a *Tracker) Flush() {
 	a.pool.Empty()
 	a.tombSlots.Reset()
 	a.tombRecs.Reset()
-	a.shared.ladders = ladderPool{}
+	a.shared.ladders = ladder.Pool{}
 }
 
 // finishInOrder finishes flows in the order they began, so that what the sink sees does not

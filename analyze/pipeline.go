@@ -12,10 +12,17 @@ import (
 // busy. Records go over in batches, in the order tracking finished them, so the result is the
 // same as filing them in line.
 type pipeline struct {
-	batches chan []finishedConn
-	free    chan []finishedConn
-	cur     []finishedConn
+	batches chan *connBatch
+	free    chan *connBatch
+	cur     *connBatch
 	done    chan struct{}
+}
+
+// connBatch is records handed over at once: the encoded ones' bytes are copied into recs, which
+// the batch keeps and reuses from one hand-over to the next, rather than each allocated.
+type connBatch struct {
+	conns []finishedConn
+	recs  []byte
 }
 
 // finishedConn is a record as tracking handed it over: decoded (c), or still encoded (ended,
@@ -35,7 +42,7 @@ func (a *Analyzer) fileInBackground() {
 	if a.opts.OnFlow != nil || a.pipe != nil {
 		return
 	}
-	p := &pipeline{batches: make(chan []finishedConn, 16), free: make(chan []finishedConn, 18), done: make(chan struct{})}
+	p := &pipeline{batches: make(chan *connBatch, 16), free: make(chan *connBatch, 18), done: make(chan struct{})}
 	a.pipe = p
 	o := &a.opts
 	a.tr = track.New(track.Config{Ports: o.Ports, Hosts: o.Hosts, TLSPorts: o.TLSPorts, StreamLimit: o.StreamLimit,
@@ -45,7 +52,7 @@ func (a *Analyzer) fileInBackground() {
 		defer close(p.done)
 		var scratch facts.Scratch
 		for b := range p.batches {
-			for i, f := range b {
+			for i, f := range b.conns {
 				c := f.c
 				if c == nil {
 					c = f.ended.RecordScratch(&scratch)
@@ -54,10 +61,11 @@ func (a *Analyzer) fileInBackground() {
 					}
 				}
 				a.finished(c)
-				b[i] = finishedConn{}
+				b.conns[i] = finishedConn{}
 			}
+			b.conns, b.recs = b.conns[:0], b.recs[:0]
 			select {
-			case p.free <- b[:0]:
+			case p.free <- b:
 			default:
 			}
 		}
@@ -71,21 +79,43 @@ func (p *pipeline) take(c *facts.Conn) bool {
 	return false
 }
 
-// takeEnded is the tracker's track.Config.EndedSink: it queues the record, to be decoded on the
-// pipeline's goroutine.
-func (p *pipeline) takeEnded(e track.Ended) { p.queue(finishedConn{ended: e}) }
+// takeEnded is the tracker's track.Config.EndedSink: it queues a copy of the record, to be
+// decoded on the pipeline's goroutine.
+func (p *pipeline) takeEnded(e *track.Ended) {
+	b := p.batch()
+	f := b.add()
+	b.recs = e.CopyTo(&f.ended, b.recs)
+	p.sent(b)
+}
 
-func (p *pipeline) queue(f finishedConn) {
+// batch is the batch being filled.
+func (p *pipeline) batch() *connBatch {
 	if p.cur == nil {
 		select {
 		case p.cur = <-p.free:
 		default:
-			p.cur = make([]finishedConn, 0, pipelineBatch)
+			p.cur = &connBatch{conns: make([]finishedConn, 0, pipelineBatch)}
 		}
 	}
-	p.cur = append(p.cur, f)
-	if len(p.cur) == pipelineBatch {
-		p.batches <- p.cur
+	return p.cur
+}
+
+func (p *pipeline) queue(f finishedConn) {
+	b := p.batch()
+	*b.add() = f
+	p.sent(b)
+}
+
+// add adds an empty record to the batch and returns it, to be filled in place.
+func (b *connBatch) add() *finishedConn {
+	b.conns = append(b.conns, finishedConn{})
+	return &b.conns[len(b.conns)-1]
+}
+
+// sent hands b, the batch being filled, over when it is full.
+func (p *pipeline) sent(b *connBatch) {
+	if len(b.conns) == pipelineBatch {
+		p.batches <- b
 		p.cur = nil
 	}
 }
@@ -97,7 +127,7 @@ func (a *Analyzer) settle() {
 	if p == nil {
 		return
 	}
-	if len(p.cur) > 0 {
+	if p.cur != nil && len(p.cur.conns) > 0 {
 		p.batches <- p.cur
 		p.cur = nil
 	}

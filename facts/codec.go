@@ -84,10 +84,20 @@ type encoder struct {
 	base Ref // the connection's first packet: other refs are relative to it
 }
 
-func (e *encoder) uvarint(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
-func (e *encoder) varint(v int64)   { e.b = binary.AppendVarint(e.b, v) }
-func (e *encoder) byte1(v byte)     { e.b = append(e.b, v) }
-func (e *encoder) u32(v uint32)     { e.b = binary.BigEndian.AppendUint32(e.b, v) }
+// uvarint writes v as binary.AppendUvarint does. Most values of a record are under 128: their
+// byte is written inline.
+func (e *encoder) uvarint(v uint64) {
+	if v < 0x80 {
+		e.b = append(e.b, byte(v))
+		return
+	}
+	e.b = binary.AppendUvarint(e.b, v)
+}
+
+// varint writes v as binary.AppendVarint does: zig-zag, then as uvarint.
+func (e *encoder) varint(v int64) { e.uvarint(zig(v)) }
+func (e *encoder) byte1(v byte)   { e.b = append(e.b, v) }
+func (e *encoder) u32(v uint32)   { e.b = binary.BigEndian.AppendUint32(e.b, v) }
 func (e *encoder) bools(vs ...bool) {
 	var x byte
 	for i, v := range vs {
@@ -98,12 +108,18 @@ func (e *encoder) bools(vs ...bool) {
 	e.b = append(e.b, x)
 }
 
-// ref writes a ref relative to the base: frame 0 (unset) stays 0.
+// ref writes a ref relative to the base: frame 0 (unset) stays 0. The unset refs, many of a
+// record's, are written inline.
 func (e *encoder) ref(r Ref) {
-	if r.Frame == 0 && r.Sec == 0 && r.Nsec == 0 {
-		e.uvarint(0)
+	if r == (Ref{}) {
+		e.b = append(e.b, 0)
 		return
 	}
+	e.refSet(r)
+}
+
+// refSet is ref of a ref that is set.
+func (e *encoder) refSet(r Ref) {
 	// The frame's offset from the base, and one bit: whether the time is written as nanoseconds
 	// from the base's (one number, for the usual times within about 136 years of it), or as
 	// seconds and nanoseconds apart (a damaged timestamp, years away: nanoseconds would overflow).
@@ -384,7 +400,17 @@ type decoder struct {
 	base Ref
 }
 
+// uvarint reads what encoder.uvarint wrote: a byte under 128 inline, longer ones in
+// uvarintLong.
 func (d *decoder) uvarint() uint64 {
+	if b := d.b; len(b) > 0 && b[0] < 0x80 {
+		d.b = b[1:]
+		return uint64(b[0])
+	}
+	return d.uvarintLong()
+}
+
+func (d *decoder) uvarintLong() uint64 {
 	v, n := binary.Uvarint(d.b)
 	if n <= 0 {
 		d.err, d.b = errCorrupt, nil
@@ -394,15 +420,8 @@ func (d *decoder) uvarint() uint64 {
 	return v
 }
 
-func (d *decoder) varint() int64 {
-	v, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.err, d.b = errCorrupt, nil
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
+// varint reads what encoder.varint wrote, as binary.Varint does.
+func (d *decoder) varint() int64 { return unzig(d.uvarint()) }
 
 func (d *decoder) take(n int) []byte {
 	if len(d.b) < n {
@@ -426,20 +445,45 @@ func (d *decoder) bools(out ...*bool) {
 	}
 }
 
+// ref reads what encoder.ref wrote: an unset ref inline.
 func (d *decoder) ref() Ref {
-	f := d.uvarint()
+	if b := d.b; len(b) > 0 && b[0] == 0 {
+		d.b = b[1:]
+		return Ref{}
+	}
+	return d.refSet()
+}
+
+// refSet is ref of a ref that is set (or a corrupt record).
+func (d *decoder) refSet() Ref {
+	// The two numbers read from a local slice, d.b set once: a ref is most of a record's numbers.
+	b := d.b
+	f, n := binary.Uvarint(b)
+	if n <= 0 {
+		d.err, d.b = errCorrupt, nil
+		return Ref{}
+	}
+	b = b[n:]
 	if f == 0 {
+		d.b = b
 		return Ref{}
 	}
 	fz := (f - 1) >> 1
 	frame := int64(fz>>1) ^ -int64(fz&1) + int64(d.base.Frame)
 	if (f-1)&1 == 1 { // wide: seconds and nanoseconds apart
+		d.b = b
 		sec := d.varint() + d.base.Sec
 		return Ref{Frame: int32(frame), Sec: sec, Nsec: int32(d.uvarint())}
 	}
-	ns := d.varint() + int64(d.base.Nsec)
-	sec := d.base.Sec + floorDiv(ns, 1e9)
-	return Ref{Frame: int32(frame), Sec: sec, Nsec: int32(ns - floorDiv(ns, 1e9)*1e9)}
+	z, m := binary.Uvarint(b)
+	if m <= 0 {
+		d.err, d.b = errCorrupt, nil
+		return Ref{Frame: int32(frame), Sec: d.base.Sec}
+	}
+	d.b = b[m:]
+	ns := unzig(z) + int64(d.base.Nsec)
+	q := floorDiv(ns, 1e9)
+	return Ref{Frame: int32(frame), Sec: d.base.Sec + q, Nsec: int32(ns - q*1e9)}
 }
 
 func floorDiv(a, b int64) int64 {

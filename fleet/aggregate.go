@@ -32,9 +32,10 @@ type Aggregate struct {
 	// scanPurgeWait and sweepPurgeWait count the probes that wait before ctx.Scans or
 	// ctx.Sweeps is purged again (purgeWhenFull).
 	scanPurgeWait, sweepPurgeWait int
-	agents                        map[agentKey]int // every connection, for the fleet view (fleet.go)
-	maxAgents                     int              // most distinct keys in agents
-	agentsDropped                 int              // connections past maxAgents distinct keys
+	agents                        map[agentKey]int        // every connection, for the fleet view (fleet.go)
+	maxAgents                     int                     // most distinct keys in agents
+	offered                       map[*facts.Hello]string // offeredComma of the hellos seen, a few thousand at most (interned hellos)
+	agentsDropped                 int                     // connections past maxAgents distinct keys
 }
 
 // unlistedKey groups the connections that are not listed by what the revision of their verdict

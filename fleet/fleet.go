@@ -35,19 +35,21 @@ type agentKey struct {
 
 // observeAgent files a finished connection for the fleet view.
 func (g *Aggregate) observeAgent(c *facts.Conn, d *diagnose.First) {
-	k := agentKeyOf(c, d)
-	if _, ok := g.agents[k]; !ok && len(g.agents) >= g.maxAgents {
-		g.agentsDropped++
-		return
+	k := g.agentKeyOf(c, d)
+	if len(g.agents) >= g.maxAgents { // a key of several strings: hashed once while there is room
+		if _, ok := g.agents[k]; !ok {
+			g.agentsDropped++
+			return
+		}
 	}
 	g.agents[k]++
 }
 
 // agentKeyOf is the fleet view's key of a connection with its first diagnosis d.
-func agentKeyOf(c *facts.Conn, d *diagnose.First) agentKey {
+func (g *Aggregate) agentKeyOf(c *facts.Conn, d *diagnose.First) agentKey {
 	k := agentKey{client: c.Client.Addr(), server: c.Server, highest: d.Highest, first: *d, refusal: diagnose.RefusalOf(c, *d)}
 	if x := c.TLS; x != nil && x.Hello != nil {
-		k.offered = offeredComma(x.Hello)
+		k.offered = g.offeredOf(x.Hello)
 		k.ja3, k.ja4 = x.Hello.JA3, x.Hello.JA4
 	}
 	if x := c.TLS; x != nil && x.ServerHello != nil {
@@ -73,7 +75,7 @@ func (g *Aggregate) Verdict(client netip.Addr, server netip.AddrPort, d diagnose
 // server policies) then counts the verdict the flow lists. A connection left out past the bound
 // stays out; the keys may exceed the bound by the connections settled (listed ones only).
 func (g *Aggregate) Settle(c *facts.Conn, d *diagnose.First, v result.Verdict) {
-	k := agentKeyOf(c, d)
+	k := g.agentKeyOf(c, d)
 	n, ok := g.agents[k]
 	if !ok {
 		return
@@ -85,6 +87,26 @@ func (g *Aggregate) Settle(c *facts.Conn, d *diagnose.First, v result.Verdict) {
 	}
 	k.final = v
 	g.agents[k]++
+}
+
+// maxOfferedKept bounds the hellos whose offeredComma the aggregate keeps.
+const maxOfferedKept = 4096
+
+// offeredOf is offeredComma(h), made once for each of the first maxOfferedKept hellos: the
+// connections of a capture share a few (tracking interns them), and joining the names costs
+// allocations for each connection.
+func (g *Aggregate) offeredOf(h *facts.Hello) string {
+	if s, ok := g.offered[h]; ok {
+		return s
+	}
+	s := offeredComma(h)
+	if g.offered == nil {
+		g.offered = map[*facts.Hello]string{}
+	}
+	if len(g.offered) < maxOfferedKept {
+		g.offered[h] = s
+	}
+	return s
 }
 
 // offeredComma joins the names of the versions a ClientHello offers with ",".

@@ -41,7 +41,7 @@ func (a *Tracker) closedDue(now time.Time, expired []ending, sweeping bool) []en
 			}
 			switch idle := stamp.Sub(now, f.last); {
 			case sweeping && idle > a.cfg.ClosedLinger:
-				delete(a.flows, f.key)
+				a.flows.remove(f)
 				f.gone = true
 				expired = append(expired, ending{id: f.id, f: f})
 			case idle > grace:
@@ -76,7 +76,7 @@ func (a *Tracker) expireTombs(now time.Time, expired []ending) []ending {
 				continue
 			}
 			if last := t.last.Time(); stamp.Sub(now, last) > a.cfg.ClosedLinger {
-				a.tombs.Delete(t.key)
+				a.tombs.DeleteIndex(t.key.Hash(a.seed), r.I) // found by index: no key compared
 				expired = append(expired, ending{id: int(t.id), t: r.I})
 			} else {
 				q.Push(r, earlier(last, now))
@@ -142,9 +142,9 @@ var noBurial = time.Unix(1<<62, 0)
 // buryFlow replaces a flow in the table with its tomb.
 func (a *Tracker) buryFlow(f *flow) {
 	key, step, last := f.key, f.graceStep, f.last // bury gives f back to the pool
-	delete(a.flows, key)
+	a.flows.remove(f)
 	f.gone = true
 	i := a.bury(f)
-	a.tombs.Set(key, i)
+	a.tombs.Insert(key.Hash(a.seed), i) // no tomb has the key: it had a flow
 	a.tombQ[step].Push(a.tombSlots.Ref(i), last)
 }

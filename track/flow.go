@@ -4,6 +4,10 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/connscope/connscope/track/ladder"
+
+	"github.com/connscope/connscope/track/flowkey"
+
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/tls"
@@ -57,6 +61,16 @@ type side struct {
 
 // flow is one TCP connection in progress.
 type flow struct {
+	// key is the flow's key in the table; gone: the flow was finished or buried (a queue that
+	// still points to it drops it); closedQueued: it is in one of the tracker's queues of closed
+	// flows, that of graceSteps[graceStep]. First, in the cache line a packet's lookup reads.
+	key          flowkey.Key
+	gen          uint32 // how many connections the flow served before this one (flowPool)
+	slot         int32  // its place in the tracker's flowTable
+	gone         bool
+	closedQueued bool
+	graceStep    uint8
+
 	id             int
 	client, server netip.AddrPort
 	rolesGuessed   bool
@@ -78,7 +92,7 @@ type flow struct {
 	damaged  *facts.Damaged // the packets that arrived damaged; nil when none did
 	zeek     zeek.Conn
 	tls      tlsState
-	ladder   ladder
+	ladder   ladder.Ladder
 
 	snaplenCut     int
 	clientHelloCut bool
@@ -88,15 +102,8 @@ type flow struct {
 	overrunRef     ref
 	helloSegs      [maxHelloSegments]helloSegment // the client's first data segments (retrans.go)
 	nHelloSegs     uint8
-	helloConflict  ref // a retransmission of one of them with other bytes
-	// key is the flow's key in the table; gone: the flow was finished or buried (a queue that
-	// still points to it drops it); closedQueued: it is in one of the tracker's queues of closed
-	// flows, that of graceSteps[graceStep].
-	key          flowKey
-	gone         bool
-	closedQueued bool
-	graceStep    uint8
-	gen          uint32 // how many connections the flow served before this one (flowPool)
+	helloConflict  ref         // a retransmission of one of them with other bytes
+	spare          spareSlices // arrays a buried connection left, for this one (flow.Renew)
 
 	http    *httphead.Exchange // allocated when a side's first bytes look like HTTP (httpFeed)
 	notHTTP [2]bool            // that side's stream is known not to be HTTP
@@ -165,7 +172,7 @@ func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Tracker) {
 	if p.Corrupt != 0 || !facts.TimeInRange(p.Time) {
 		f.noteDamage(p, r)
 	}
-	lp := f.ladder.add(d, r, t, &f.shared.ladders)
+	lp := f.ladder.Add(d, r, t, &f.shared.ladders)
 	s.packets++
 	if s.packets == 1 {
 		s.ttl = int(p.TTL)
@@ -215,10 +222,12 @@ func (f *flow) packet(src netip.AddrPort, p *capture.Packet, a *Tracker) {
 	}
 	if t.Flags&capture.FlagRST != 0 { // after its payload, which the counts it keeps include
 		f.rstCount++
-		if len(f.rsts) < maxRSTRefs {
+		if n := len(f.rsts); n < maxRSTRefs {
 			cs, ss := &f.side[fromClient], &f.side[fromServer]
-			f.rsts = append(f.rsts, rstRef{from: d, ref: r, ttl: int(p.TTL),
-				bytes: [2]int64{cs.bytes, ss.bytes}, retrans: [2]int32{int32(cs.retrans), int32(ss.retrans)}})
+			f.rsts = append(f.rsts, rstRef{}) // filled in place: a literal copied in blocks stalls
+			x := &f.rsts[n]
+			x.from, x.ref, x.ttl = d, r, int(p.TTL)
+			x.bytes, x.retrans = [2]int64{cs.bytes, ss.bytes}, [2]int32{int32(cs.retrans), int32(ss.retrans)}
 		}
 	}
 	if t.Flags&capture.FlagFIN != 0 {

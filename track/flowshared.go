@@ -1,9 +1,9 @@
 package track
 
 import (
-	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/tls"
 	"github.com/connscope/connscope/track/intern"
+	"github.com/connscope/connscope/track/ladder"
 )
 
 // flowShared is what every flow of one Analyzer shares: caches of what is alike across flows, and
@@ -13,7 +13,7 @@ type flowShared struct {
 	certs   intern.Chains       // server certificate chains
 	fps     intern.Hellos       // each distinct ClientHello and ServerHello, with its fingerprints
 	events  []tls.Event         // scratch: the events of one side.deliver
-	ladders ladderPool          // packet arrays of ladders that finished flows gave back
+	ladders ladder.Pool         // packet arrays of ladders that finished flows gave back
 	streams []*tls.Stream       // TLS parsers that flows no longer use, for new ones
 	marks   [][]segmentMark     // stream frame marks that flows no longer use, emptied
 	strs    map[string]string   // interned strings: histories, server names
@@ -121,36 +121,4 @@ func (sh *flowShared) freeStream(s *tls.Stream) {
 	if s != nil && len(sh.streams) < maxPooledStreams {
 		sh.streams = append(sh.streams, s)
 	}
-}
-
-// maxPooledLadders bounds the ladder arrays kept for reuse (at most about 9 MiB, when all have
-// grown to ladderCap): enough for the flows that finish between two that begin in a busy capture.
-const maxPooledLadders = 4096
-
-// ladderInitial is a new ladder's capacity: a short connection's packets fit, a longer one's
-// grow to ladderCap.
-const ladderInitial = 16
-
-// ladderPool keeps the packet arrays of the ladders that records did not keep, so that new flows
-// reuse them rather than allocate their own. A LadderPacket holds no pointers: what a reused
-// array still holds is overwritten before it is read.
-type ladderPool struct {
-	arrays [][]facts.LadderPacket
-}
-
-// giveBack takes an array a record did not keep.
-func (p *ladderPool) giveBack(a []facts.LadderPacket) {
-	if cap(a) >= ladderInitial && len(p.arrays) < maxPooledLadders {
-		p.arrays = append(p.arrays, a[:0])
-	}
-}
-
-// get returns an empty array for a ladder.
-func (p *ladderPool) get() []facts.LadderPacket {
-	if n := len(p.arrays); n > 0 {
-		a := p.arrays[n-1]
-		p.arrays = p.arrays[:n-1]
-		return a
-	}
-	return make([]facts.LadderPacket, 0, ladderInitial)
 }

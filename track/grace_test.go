@@ -58,19 +58,19 @@ func TestGraceByRoundTrip(t *testing.T) {
 				return recs
 			}
 			got := run(tombGrace, func(a *Tracker, last time.Time) {
-				open, buried := len(a.flows), a.tombs.Len()
+				open, buried := a.flows.Len(), a.tombs.Len()
 				if open != 1 {
 					t.Fatalf("after the capture: %d flows, %d tombs; want 1 flow (its last connection)", open, buried)
 				}
 				a.Tick(last.Add(tombGrace/graceSteps[0] + time.Millisecond))
-				if early := len(a.flows) == 0; early != tc.early || a.tombs.Len()+len(a.flows) != open+buried {
+				if early := a.flows.Len() == 0; early != tc.early || a.tombs.Len()+a.flows.Len() != open+buried {
 					t.Fatalf("%v after the last packet: %d flows, %d tombs; want the flow a tomb: %v",
-						tombGrace/graceSteps[0]+time.Millisecond, len(a.flows), a.tombs.Len(), tc.early)
+						tombGrace/graceSteps[0]+time.Millisecond, a.flows.Len(), a.tombs.Len(), tc.early)
 				}
 				a.Tick(last.Add(tombGrace + time.Millisecond))
-				if len(a.flows) != 0 || a.tombs.Len() != open+buried {
+				if a.flows.Len() != 0 || a.tombs.Len() != open+buried {
 					t.Fatalf("%v after the last packet: %d flows, %d tombs; want %d tombs", tombGrace+time.Millisecond,
-						len(a.flows), a.tombs.Len(), open+buried)
+						a.flows.Len(), a.tombs.Len(), open+buried)
 				}
 			})
 			want := run(time.Hour, func(*Tracker, time.Time) {})

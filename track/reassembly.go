@@ -109,8 +109,16 @@ func (s *streamStart) emit(b []byte, frame int, t time.Time, to deliverer) {
 	if s.marks == nil {
 		s.marks = make([]segmentMark, 0, initialMarks)
 	}
-	if len(s.marks) < maxMarks {
-		s.marks = append(s.marks, segmentMark{offset: s.next, frame: frame, time: t})
+	if n := len(s.marks); n < maxMarks {
+		// Field by field, in place: a literal appended is built on the stack in words and
+		// copied in blocks, which stalls store forwarding.
+		if n == cap(s.marks) {
+			s.marks = append(s.marks, segmentMark{})
+		} else {
+			s.marks = s.marks[:n+1]
+		}
+		m := &s.marks[n]
+		m.offset, m.frame, m.time = s.next, frame, t
 	}
 	s.next += int64(len(b))
 	to.deliver(b, frame, t)

@@ -55,9 +55,9 @@ func (f *flow) fillFacts(c *facts.Conn, scratch *recordScratch) {
 		c.Extra().Overruns, c.Extra().OverrunRef = int32(f.overruns), f.overrunRef
 	}
 	for d := range f.side {
-		s := &f.side[d]
-		c.Side[d] = facts.Side{Packets: int32(s.packets), Bytes: s.bytes, Retrans: int32(s.retrans), TTL: uint8(s.ttl),
-			SYNSeen: s.synSeen, SYNSeq: s.synSeq, FIN: s.fin, FirstPayload: s.firstPayload, LastPayload: s.lastPayload}
+		s, cs := &f.side[d], &c.Side[d] // field by field: a literal copied in blocks stalls
+		cs.Packets, cs.Bytes, cs.Retrans, cs.TTL = int32(s.packets), s.bytes, int32(s.retrans), uint8(s.ttl)
+		cs.SYNSeen, cs.SYNSeq, cs.FIN, cs.FirstPayload, cs.LastPayload = s.synSeen, s.synSeq, s.fin, s.firstPayload, s.lastPayload
 	}
 	if len(f.rsts) > 0 {
 		if scratch != nil {
@@ -65,9 +65,14 @@ func (f *flow) fillFacts(c *facts.Conn, scratch *recordScratch) {
 		} else {
 			c.RSTs = make([]facts.RST, 0, len(f.rsts))
 		}
-		for i, r := range f.rsts {
-			c.RSTs = append(c.RSTs, facts.RST{Ref: r.ref, From: uint8(r.from), TTL: uint8(r.ttl), Bytes: r.bytes, Retrans: r.retrans})
-			f.path.RST(i, &c.RSTs[len(c.RSTs)-1])
+		for i := range f.rsts {
+			// Field by field, not through copies: literals copied in blocks just after they were
+			// written stall.
+			r := &f.rsts[i]
+			c.RSTs = append(c.RSTs, facts.RST{})
+			x := &c.RSTs[len(c.RSTs)-1]
+			x.Ref, x.From, x.TTL, x.Bytes, x.Retrans = r.ref, uint8(r.from), uint8(r.ttl), r.bytes, r.retrans
+			f.path.RST(i, x)
 		}
 		if scratch != nil {
 			scratch.rsts = c.RSTs

@@ -26,7 +26,7 @@ func (f *flow) tlsEvent(d int, ev *tls.Event) {
 		// The ladder still names the record on its packet (only within the stream limit).
 		frame, t, ok := f.side[d].stream.frameAt(ev.End - 1)
 		if ok {
-			f.ladder.note(frame, ev)
+			f.ladder.Note(frame, ev)
 		}
 		if d == fromServer && x.FirstEncrypted[fromClient].Seen() {
 			f.answerToFlight(frame, t, ok, ev.Length)
@@ -43,7 +43,7 @@ func (f *flow) tlsEvent(d int, ev *tls.Event) {
 	first, firstTime, _ := s.stream.frameAt(ev.Start)
 	lastFrame, lastTime, _ := s.stream.frameAt(ev.End - 1)
 	at := facts.MakeRef(lastFrame, lastTime)
-	f.ladder.note(lastFrame, ev)
+	f.ladder.Note(lastFrame, ev)
 	switch ev.Kind {
 	case tls.EventHandshake:
 		if ev.Encrypted {
@@ -54,7 +54,10 @@ func (f *flow) tlsEvent(d int, ev *tls.Event) {
 			if len(x.ServerMessages) < facts.MaxServerMessages {
 				if x.ServerMessages == nil {
 					// A TLS 1.2 server's first flight is four messages: one allocation, not three.
-					x.ServerMessages = make([]tls.HandshakeType, 0, 4)
+					x.ServerMessages = f.spare.msgs
+					if f.spare.msgs = nil; x.ServerMessages == nil {
+						x.ServerMessages = make([]tls.HandshakeType, 0, 4)
+					}
 				}
 				x.ServerMessages = append(x.ServerMessages, ev.HandshakeType)
 			}
@@ -103,6 +106,9 @@ func (f *flow) tlsEvent(d int, ev *tls.Event) {
 		}
 	case tls.EventAlert:
 		if len(x.Alerts) < facts.MaxAlerts {
+			if x.Alerts == nil {
+				x.Alerts, f.spare.alerts = f.spare.alerts, nil
+			}
 			x.Alerts = append(x.Alerts, facts.Alert{From: uint8(d), Ref: at, Level: ev.Alert.Level,
 				Description: ev.Alert.Description, Encrypted: ev.Encrypted, BeforeServerHello: x.ServerHello == nil})
 		}

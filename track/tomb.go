@@ -1,9 +1,12 @@
 package track
 
 import (
-	"bytes"
 	"net/netip"
 	"time"
+
+	"github.com/connscope/connscope/track/ladder"
+
+	"github.com/connscope/connscope/track/flowkey"
 
 	"github.com/connscope/connscope/internal/stamp"
 	"github.com/connscope/connscope/track/timeq"
@@ -69,7 +72,7 @@ func graceStep(rtt, max time.Duration) int {
 // 400 bytes: 88 in the slab, 8 in the table, 24 in the queue (37 with the array's spare room),
 // and in the arena its record (about 200 bytes), state and history (about 60).
 type tomb struct {
-	key      flowKey
+	key      flowkey.Key
 	last     timeq.Instant // the last packet's time
 	rec      arena.Ref     // the late state, the record (facts) but for End, ConnState and History, the history
 	histLen  uint32        // the history's length, at the end of rec
@@ -87,30 +90,43 @@ func (a *Tracker) bury(f *flow) int32 {
 	noLadder := a.cfg.LadderUnneeded != nil && f.sightings == nil && a.cfg.LadderUnneeded(c)
 	if !noLadder {
 		var omitted int
-		c.Ladder, omitted = f.ladder.ordered()
+		c.Ladder, omitted = f.ladder.Ordered()
 		c.LadderOmitted = int32(omitted)
 	}
 	i := a.tombSlots.New()
 	t := a.tombSlots.At(i)
-	t.id, t.key, t.clientLo, t.last = int32(f.id), f.key, f.key.loIs(f.client), timeq.InstantOf(f.last)
+	t.id, t.key, t.clientLo, t.last = int32(f.id), f.key, f.key.LoIs(f.client), timeq.InstantOf(f.last)
 	t.noLadder = noLadder
 	if f.sightings != nil {
 		t.sighted = true
 		a.tombSightings[i] = f.sightings
 	}
-	s := lateState{zeek: f.zeek.Save()}
+	var s lateState
+	f.zeek.SaveTo(&s.zeek)
 	s.lastGap, s.prevGap = f.path.Gaps()
 	for d := range f.side {
 		s.seqMax[d], s.seqSet[d] = f.side[d].seqMax, f.side[d].seqMaxSet
 	}
 	a.store(t, &s, c, f.zeek.History())
-	if f.ladder.packets != nil {
-		a.shared.ladders.giveBack(f.ladder.packets)
-		f.ladder = ladder{}
-	}
+	f.keepSpares()
+	f.ladder.Release(&a.shared.ladders)
 	f.release()
 	a.pool.Put(f)
 	return i
+}
+
+// tombGet returns the index of the tomb with key *k, whose hash is h, if there is one (compared
+// in place, as flowTable.get does).
+func (a *Tracker) tombGet(k *flowkey.Key, h uint64) (int32, bool) {
+	for p := a.tombs.Probe(h); ; {
+		i, ok := p.Next()
+		if !ok {
+			return 0, false
+		}
+		if a.tombSlots.At(i).key.Eq(k) {
+			return i, true
+		}
+	}
 }
 
 // tombRecord decodes the tomb's record.
@@ -151,19 +167,22 @@ func (a *Tracker) finishTomb(i int32, end time.Time) {
 	s := a.tombState(t)
 	z := a.tombZeek(t, &s)
 	z.Finish()
-	e := Ended{rec: a.recBytes(t), codec: &a.codec, end: facts.MakeRef(0, end), connState: z.ConnState(),
-		history: a.shared.history(z.History())}
+	// Field by field, in the tracker's own (a literal copied in blocks stalls), lent to the sink.
+	e := &a.ended
+	e.rec, e.codec, e.end, e.connState = a.recBytes(t), &a.codec, facts.MakeRef(0, end), z.ConnState()
+	e.history, e.sightings = a.shared.history(z.History()), nil
 	if t.sighted {
 		e.sightings = a.tombSightings[i]
 		delete(a.tombSightings, i)
 	}
 	if a.cfg.EndedSink != nil {
-		e.rec = bytes.Clone(e.rec) // the sink's own, as the arena reuses its bytes
+		a.cfg.EndedSink(e) // which copies what it keeps, as the arena reuses its bytes
 		a.freeTomb(i, t)
-		a.cfg.EndedSink(e)
+		*e = Ended{}
 		return
 	}
 	c := e.Record()
+	*e = Ended{}
 	a.freeTomb(i, t)
 	if !a.sink(c) && !a.cfg.OwnLadders {
 		c.Ladder, c.LadderOmitted = nil, 0
@@ -184,6 +203,18 @@ type Ended struct {
 	end                facts.Ref
 	connState, history string
 	sightings          *facts.Sightings
+}
+
+// CopyTo sets *dst to e with the record's bytes appended to buf, and returns the extended buf:
+// the Ended that Config.EndedSink is lent holds the tracker's bytes, valid during the call.
+// Copies into one buffer cost less than one allocation each. What *dst reads of buf must not
+// change while it is used (a buffer reused once it is decoded).
+func (e *Ended) CopyTo(dst *Ended, buf []byte) []byte {
+	n := len(buf)
+	buf = append(buf, e.rec...)
+	dst.rec, dst.codec, dst.end = buf[n:len(buf):len(buf)], e.codec, e.end
+	dst.connState, dst.history, dst.sightings = e.connState, e.history, e.sightings
+	return buf
 }
 
 // Record decodes the record. It may be called on another goroutine than the tracker's, once
@@ -222,7 +253,7 @@ func (t *tomb) startsNewConnection(c *facts.Conn, src netip.AddrPort, p *capture
 
 // dirOf is the direction of a packet of the tomb's connection from src.
 func (t *tomb) dirOf(src netip.AddrPort) int {
-	if t.key.loIs(src) == t.clientLo {
+	if t.key.LoIs(src) == t.clientLo {
 		return fromClient
 	}
 	return fromServer
@@ -350,7 +381,7 @@ func (a *Tracker) lateICMP(t *tomb, p *capture.Packet, quotedSrc netip.AddrPort)
 // first result.LadderHead packets, then the last result.LadderTail, counting those dropped
 // between.
 func addLadder(c *facts.Conn, p facts.LadderPacket) {
-	if len(c.Ladder) < ladderCap {
+	if len(c.Ladder) < ladder.Cap {
 		c.Ladder = append(c.Ladder, p)
 		return
 	}

@@ -123,7 +123,7 @@ func TestLateStateRoundTrip(t *testing.T) {
 	a := New(Config{Ports: []uint16{4343}, StreamLimit: 1 << 16, IdleTimeout: time.Minute, ClosedLinger: time.Minute,
 		MaxActiveFlows: 10}, func(*facts.Conn) bool { return true })
 	feedCapture(t, a, "path-pmtud-ok-server.pcap", 0, 0, 0, func(p *capture.Packet) {
-		for _, f := range a.flows {
+		for f := range a.flows.all() {
 			saved = append(saved, lateState{zeek: f.zeek.Save()})
 		}
 	})

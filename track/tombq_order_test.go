@@ -21,14 +21,14 @@ func TestTombEndsAfterLingerWhateverItsGrace(t *testing.T) {
 	var ended []*facts.Conn
 	a := New(cfg, func(c *facts.Conn) bool { ended = append(ended, c); return true })
 	lastRefused := feedCapture(t, a, "closed-port.pcap", 0, 0, 0, nil)
-	refused := len(a.flows) + a.tombs.Len()
+	refused := a.flows.Len() + a.tombs.Len()
 	if refused == 0 || len(ended) != 0 {
 		t.Fatalf("closed-port.pcap: %d connections open, %d ended; want them all open", refused, len(ended))
 	}
 	feedCapture(t, a, "tls12-ok.pcap", 0, lastRefused.Add(100*time.Millisecond).Sub(lastOK), 1000, nil)
 	a.Tick(lastRefused.Add(tombGrace + 200*time.Millisecond)) // both buried by now
-	if len(a.flows) != 0 {
-		t.Fatalf("%v after the refusal: %d flows still whole", tombGrace+200*time.Millisecond, len(a.flows))
+	if a.flows.Len() != 0 {
+		t.Fatalf("%v after the refusal: %d flows still whole", tombGrace+200*time.Millisecond, a.flows.Len())
 	}
 	ended = ended[:0] // the connections of tls12-ok.pcap before its last, ended when it reused their ports
 	// After ClosedLinger of idleness for the refused connection(s), not yet for the last TLS one.

@@ -2,12 +2,15 @@ package track
 
 import (
 	"cmp"
-	"encoding/binary"
 	"math/rand/v2"
 	"net/netip"
 	"slices"
 	"sort"
 	"time"
+
+	"github.com/connscope/connscope/track/ladder"
+
+	"github.com/connscope/connscope/track/flowkey"
 
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/facts"
@@ -19,49 +22,6 @@ import (
 	"github.com/connscope/connscope/track/timeq"
 	"github.com/connscope/connscope/track/unmatched"
 )
-
-// flowKey identifies a connection by its two endpoints, lower endpoint first, so that both
-// directions find the same flow. It holds no pointers and no padding (netip.AddrPort holds a
-// pointer to its zone), so that the flow table hashes and compares it as 40 plain bytes: the
-// table lookup is on every packet's path.
-type flowKey struct {
-	lo, hi [16]byte // addresses in 16-byte form
-	// ports: the lower endpoint's port << 32 | the higher's << 16 | 1 when the addresses are
-	// IPv6 (an IPv4 address and its IPv4-mapped IPv6 form are different endpoints).
-	ports uint64
-}
-
-func makeKey(src, dst netip.AddrPort) flowKey {
-	return makeKeyFrom(src.Addr(), src.Port(), dst.Addr(), dst.Port())
-}
-
-// makeKeyFrom is makeKey from addresses and ports, ordered as netip.AddrPort.Compare orders
-// endpoints of one family.
-func makeKeyFrom(srcIP netip.Addr, srcPort uint16, dstIP netip.Addr, dstPort uint16) flowKey {
-	s, d := srcIP.As16(), dstIP.As16()
-	var v6 uint64
-	if srcIP.Is6() {
-		v6 = 1
-	}
-	sh, dh := binary.BigEndian.Uint64(s[:8]), binary.BigEndian.Uint64(d[:8])
-	sl, dl := binary.BigEndian.Uint64(s[8:]), binary.BigEndian.Uint64(d[8:])
-	if sh < dh || sh == dh && (sl < dl || sl == dl && srcPort < dstPort) {
-		return flowKey{lo: s, hi: d, ports: uint64(srcPort)<<32 | uint64(dstPort)<<16 | v6}
-	}
-	return flowKey{lo: d, hi: s, ports: uint64(dstPort)<<32 | uint64(srcPort)<<16 | v6}
-}
-
-// loIs reports whether ap is the key's lower endpoint (of a connection between the key's
-// endpoints).
-func (k flowKey) loIs(ap netip.AddrPort) bool {
-	return uint16(k.ports>>32) == ap.Port() && k.lo == ap.Addr().As16()
-}
-
-// keyedFlow is a flow with its key in the flow table.
-type keyedFlow struct {
-	key flowKey
-	queuedFlow
-}
 
 // Config says which connections to track and how much to keep.
 type Config struct {
@@ -96,8 +56,9 @@ type Config struct {
 	LadderUnneeded func(c *facts.Conn) bool
 	// EndedSink, when set, takes the records of tombs (most connections of a busy capture)
 	// still encoded, in their place among the records Sink takes: decoding them (Ended.Record)
-	// can then be done on another goroutine. It implies OwnLadders for them.
-	EndedSink func(Ended)
+	// can then be done on another goroutine. It implies OwnLadders for them. The Ended
+	// is the tracker's, valid during the call: a sink that keeps it keeps a copy (Ended.CopyTo).
+	EndedSink func(*Ended)
 }
 
 // Sink takes each finished connection's record. It returns whether the record keeps its ladder
@@ -113,7 +74,8 @@ type Tracker struct {
 	cfg      Config
 	ports    *[65536]bool // nil: every port
 	tlsPorts [65536]bool
-	flows    map[flowKey]*flow
+	flows    flowTable                                // the flows in progress, and those closed for less than their grace period
+	seed     uint64                                   // the key hash's (flowkey.Key.hash), for flows and tombs
 	closedQ  [len(graceSteps)]timeq.Queue[queuedFlow] // flows in the order they closed, by the step of grace they wait (expiry.go)
 	// buryAt is no later than the first time a flow at the front of closedQ is due to become a
 	// tomb (the zero time: look): buryDue, at every packet, compares one time and is done.
@@ -123,7 +85,7 @@ type Tracker struct {
 	// tombs are the connections closed for their grace period, until ClosedLinger (tomb.go): the
 	// table's and the queue's values are indexes in tombSlots; tombRecs holds their late states,
 	// records and Zeek histories. None of them holds pointers.
-	tombs         *indexmap.Map[flowKey]
+	tombs         *indexmap.Map[flowkey.Key]
 	tombQ         [len(graceSteps)]timeq.Queue[slab.Ref] // tombs in the order of their last packet, by the step of grace they waited (expiry.go)
 	tombSlots     slab.Slab[tomb]
 	tombRecs      arena.Arena
@@ -131,8 +93,9 @@ type Tracker struct {
 	codec         facts.Codec                // the tombs' records
 	grace         time.Duration              // the longest grace period: tombGrace (tests change it)
 	scratch       []byte
-	histScratch   []byte    // a tomb's Zeek history, while a packet adds to it
-	lastFlow      keyedFlow // the last packet's flow, while it is in flows
+	histScratch   []byte     // a tomb's Zeek history, while a packet adds to it
+	lastFlow      queuedFlow // the last packet's flow, while it is in flows
+	ended         Ended      // what finishTomb lends Config.EndedSink
 	// recScratch is the record of a flow being buried, encoded at once (tomb.go).
 	recScratch recordScratch
 	nextID     int
@@ -156,10 +119,11 @@ type Tracker struct {
 
 // New returns a Tracker that hands finished connections to sink.
 func New(cfg Config, sink Sink) *Tracker {
-	t := &Tracker{cfg: cfg, flows: make(map[flowKey]*flow), sink: sink, grace: tombGrace,
-		pool: flowPool{Max: maxPooledFlows}, tombSightings: make(map[int32]*facts.Sightings)}
 	seed := rand.Uint64()
-	t.tombs = indexmap.New(func(i int32) flowKey { return t.tombSlots.At(i).key }, func(k flowKey) uint64 { return k.hash(seed) })
+	t := &Tracker{cfg: cfg, seed: seed, sink: sink, grace: tombGrace,
+		pool: flowPool{Max: maxPooledFlows}, tombSightings: make(map[int32]*facts.Sightings)}
+	t.flows.init(seed)
+	t.tombs = indexmap.NewSame(func(i int32, k flowkey.Key) bool { return t.tombSlots.At(i).key.Eq(&k) }, func(k flowkey.Key) uint64 { return k.Hash(seed) })
 	if len(cfg.Ports) > 0 {
 		t.ports = new([65536]bool)
 		for _, p := range cfg.Ports {
@@ -213,40 +177,46 @@ func (a *Tracker) tcpPacket(p *capture.Packet) {
 	}
 	src := netip.AddrPortFrom(p.SrcIP, t.SrcPort)
 	dst := netip.AddrPortFrom(p.DstIP, t.DstPort)
-	key := makeKeyFrom(p.SrcIP, t.SrcPort, p.DstIP, t.DstPort)
+	var key flowkey.Key
+	key.Set(p.SrcIP, t.SrcPort, p.DstIP, t.DstPort)
 	if p.Vantage != 0 {
-		key = key.at(p.Vantage)
+		key.SetVantage(p.Vantage)
 		if !a.cfg.Sightings {
 			a.Sightings()
 		}
 	}
-	var f *flow
-	if l := &a.lastFlow; l.key == key {
-		f = l.Live() // the flow of the packet before: a transfer's packets come in runs
+	f := a.lastFlow.Live() // the flow of the packet before: a transfer's packets come in runs
+	if f != nil && !f.key.Eq(&key) {
+		f = nil
 	}
+	var h uint64 // the key's hash, once a table was searched
 	if f == nil {
-		f = a.flows[key]
+		h = key.Hash(a.seed)
+		f = a.flows.get(&key, h)
 	}
 	if f != nil && f.startsNewConnection(src, p) {
-		delete(a.flows, key)
+		a.flows.remove(f)
 		a.finish(f, a.now)
 		f = nil
 	}
 	if f == nil {
-		if i, ok := a.tombs.Get(key); ok {
+		if h == 0 {
+			h = key.Hash(a.seed) // the packet before was the flow's
+		}
+		if i, ok := a.tombGet(&key, h); ok {
 			a.now = p.Time
 			if a.late(i, src, p) {
 				a.maybeSweep()
 				return
 			}
-			a.tombs.Delete(key)
+			a.tombs.DeleteHashed(key, h)
 			a.finishTomb(i, a.now)
 		}
 		f = a.newFlow(src, dst, p)
 		f.key = key
-		a.flows[key] = f
+		a.flows.add(f, h)
 	}
-	a.lastFlow = keyedFlow{key, f.queued()}
+	a.lastFlow = f.queued()
 	f.packet(src, p, a)
 	if !f.closedQueued && f.closed() {
 		f.closedQueued = true
@@ -262,10 +232,11 @@ func (a *Tracker) icmpPacket(p *capture.Packet) {
 	q := &p.ICMP
 	src := netip.AddrPortFrom(q.QuotedSrc, q.QuotedSrcPort)
 	dst := netip.AddrPortFrom(q.QuotedDst, q.QuotedDstPort)
-	key := makeKey(src, dst).at(p.Vantage)
-	if f := a.flows[key]; f != nil {
+	key := flowkey.Make(src, dst).At(p.Vantage)
+	h := key.Hash(a.seed)
+	if f := a.flows.get(&key, h); f != nil {
 		f.icmpError(p, src)
-	} else if i, ok := a.tombs.Get(key); ok {
+	} else if i, ok := a.tombGet(&key, h); ok {
 		a.lateICMP(a.tombSlots.At(i), p, src)
 	}
 }
@@ -324,10 +295,10 @@ func (a *Tracker) roles(src, dst netip.AddrPort, flags uint8) (client, server ne
 // sweeps too: waiting for the capture to reach that time would stop every expiry for good.
 func (a *Tracker) maybeSweep() {
 	a.sinceSweep++
-	if a.sinceSweep < len(a.flows) && len(a.flows) <= a.cfg.MaxActiveFlows {
+	if n := a.flows.Len(); a.sinceSweep < n && n <= a.cfg.MaxActiveFlows {
 		return
 	}
-	if a.now.Before(a.nextSweep) && stamp.Sub(a.nextSweep, a.now) <= 2*time.Second && len(a.flows) <= a.cfg.MaxActiveFlows {
+	if a.now.Before(a.nextSweep) && stamp.Sub(a.nextSweep, a.now) <= 2*time.Second && a.flows.Len() <= a.cfg.MaxActiveFlows {
 		return
 	}
 	a.sweep()
@@ -342,9 +313,9 @@ func (a *Tracker) sweep() {
 	a.sinceSweep = 0
 	a.nextSweep = a.now.Add(time.Second)
 	expired := a.ending[:0]
-	for k, f := range a.flows {
+	for f := range a.flows.all() {
 		if stamp.Sub(a.now, f.last) > a.cfg.IdleTimeout {
-			delete(a.flows, k)
+			a.flows.remove(f)
 			f.gone = true
 			expired = append(expired, ending{id: f.id, f: f})
 		}
@@ -355,8 +326,8 @@ func (a *Tracker) sweep() {
 	a.endInOrder(expired, false)
 	clear(expired) // the flows ended: let go of them
 	a.ending = expired[:0]
-	if len(a.flows) > a.cfg.MaxActiveFlows {
-		a.evictOldest(len(a.flows) - a.cfg.MaxActiveFlows*3/4)
+	if a.flows.Len() > a.cfg.MaxActiveFlows {
+		a.evictOldest(a.flows.Len() - a.cfg.MaxActiveFlows*3/4)
 	}
 	if a.tombs.Len() > a.cfg.MaxActiveFlows {
 		a.evictOldestTombs(a.tombs.Len() - a.cfg.MaxActiveFlows*3/4)
@@ -384,7 +355,7 @@ func (a *Tracker) endInOrder(es []ending, atEnd bool) {
 			a.finish(e.f, end)
 		} else {
 			if atEnd {
-				end = a.EndAt(a.tombSlots.At(e.t).key.vantage())
+				end = a.EndAt(a.tombSlots.At(e.t).key.Vantage())
 			}
 			a.finishTomb(e.t, end)
 		}
@@ -444,13 +415,13 @@ func (a *Tracker) evictOldestTombs(n int) {
 // evictOldest finishes about n of the least recently active flows.
 func (a *Tracker) evictOldest(n int) {
 	// Find a cut-off time by sampling: flows idle at least as long as the n-th oldest go.
-	times := make([]time.Time, 0, len(a.flows))
-	for _, f := range a.flows {
+	times := make([]time.Time, 0, a.flows.Len())
+	for f := range a.flows.all() {
 		times = append(times, f.last)
 	}
 	cut := nthOldest(times, n)
 	var old []*flow
-	for _, f := range a.flows {
+	for f := range a.flows.all() {
 		if !f.last.After(cut) {
 			old = append(old, f)
 		}
@@ -461,7 +432,7 @@ func (a *Tracker) evictOldest(n int) {
 		old = old[:n]
 	}
 	for _, f := range old {
-		delete(a.flows, f.key)
+		a.flows.remove(f)
 		a.evictedEarly++
 	}
 	a.finishInOrder(old)
@@ -476,7 +447,7 @@ func (a *Tracker) finish(f *flow, end time.Time) {
 		c.Extra().Sightings = f.sightings
 	}
 	var omitted int
-	c.Ladder, omitted = f.ladder.ordered()
+	c.Ladder, omitted = f.ladder.Ordered()
 	c.LadderOmitted = int32(omitted)
 	if a.cfg.OwnLadders {
 		if len(c.Ladder) > 0 {
@@ -488,10 +459,7 @@ func (a *Tracker) finish(f *flow, end time.Time) {
 	} else {
 		c.Ladder, c.LadderOmitted = nil, 0
 	}
-	if f.ladder.packets != nil {
-		a.shared.ladders.giveBack(f.ladder.packets)
-		f.ladder = ladder{}
-	}
+	f.ladder.Release(&a.shared.ladders)
 	f.release()
 	a.pool.Put(f)
 }
@@ -521,8 +489,8 @@ func (a *Tracker) Stop(at time.Time) {
 // Flush finishes every connection still open, in the order they began (at the end of a capture),
 // ended when the capture at their vantage ended (EndAt).
 func (a *Tracker) Flush() {
-	rest := make([]ending, 0, len(a.flows)+a.tombs.Len())
-	for _, f := range a.flows {
+	rest := make([]ending, 0, a.flows.Len()+a.tombs.Len())
+	for f := range a.flows.all() {
 		rest = append(rest, ending{id: f.id, f: f})
 	}
 	for i := range a.tombs.All() {
@@ -530,17 +498,17 @@ func (a *Tracker) Flush() {
 	}
 	// Tables and queues start afresh, letting go of their memory: a capture may go on (live),
 	// and what a finished analysis keeps should be its records, not the tracker's arrays.
-	a.flows = make(map[flowKey]*flow)
+	a.flows.reset()
 	a.tombs.Reset()
 	a.closedQ, a.tombQ = [len(graceSteps)]timeq.Queue[queuedFlow]{}, [len(graceSteps)]timeq.Queue[slab.Ref]{}
 	a.buryAt = time.Time{}
-	a.lastFlow = keyedFlow{}
+	a.lastFlow = queuedFlow{}
 	a.endInOrder(rest, true)
 	// So do the pools, which the flows and tombs just ended went to, and the tombs' slab and arena.
 	a.pool.Empty()
 	a.tombSlots.Reset()
 	a.tombRecs.Reset()
-	a.shared.ladders = ladderPool{}
+	a.shared.ladders = ladder.Pool{}
 }
 
 // finishInOrder finishes flows in the order they began, so that what the sink sees does not
@@ -554,7 +522,7 @@ func (a *Tracker) finishInOrder(fs []*flow) {
 
 // Open is the number of connections not finished yet: in progress, or closed and kept a while
 // for late packets.
-func (a *Tracker) Open() int { return len(a.flows) + a.tombs.Len() }
+func (a *Tracker) Open() int { return a.flows.Len() + a.tombs.Len() }
 
 // EvictedEarly counts the connections finished early because more than MaxActiveFlows were open.
 func (a *Tracker) EvictedEarly() int { return a.evictedEarly }

@@ -5,17 +5,6 @@ import (
 	"github.com/connscope/connscope/facts"
 )
 
-// at is the key of the connection on these endpoints as seen at vantage v: each vantage tracks
-// its copy of a connection as a connection of its own. The vantage takes bits 1-15 of ports,
-// which the ports and the IPv6 bit leave free; vantage 0 leaves the key as it was.
-func (k flowKey) at(v uint16) flowKey {
-	k.ports |= uint64(v&0x7fff) << 1
-	return k
-}
-
-// vantage is the vantage the key is at (at).
-func (k flowKey) vantage() uint16 { return uint16(k.ports>>1) & 0x7fff }
-
 // sighting notes a packet of direction d in the record's sightings (Config.Sightings).
 func addSighting(s *facts.Sightings, d int, p *capture.Packet) {
 	if len(s.Dir[d]) >= facts.MaxSightings {

@@ -19,7 +19,7 @@ const minSlots = 64
 type Map[K comparable] struct {
 	slots []uint64
 	n     int
-	keyOf func(i int32) K // the key of the value at index i
+	same  func(i int32, k K) bool // whether the value at index i has the key k
 	hash  func(k K) uint64
 }
 
@@ -28,18 +28,22 @@ type Map[K comparable] struct {
 // hash/maphash.Comparable with a seed of the map's own, which costs ~18 ns a key of 40 bytes
 // where a hash written for the key's words can take 2.
 func New[K comparable](keyOf func(i int32) K, hash func(k K) uint64) *Map[K] {
+	return NewSame(func(i int32, k K) bool { return keyOf(i) == k }, hash)
+}
+
+// NewSame is New for values whose keys are compared by same(i, k): whether the value at index i
+// has the key k. A key of several words compared word by word, where it is, costs less than one
+// returned (copied) and compared as a block of memory, in a call.
+func NewSame[K comparable](same func(i int32, k K) bool, hash func(k K) uint64) *Map[K] {
 	if hash == nil {
 		seed := maphash.MakeSeed()
 		hash = func(k K) uint64 { return maphash.Comparable(seed, k) }
 	}
-	return &Map[K]{keyOf: keyOf, hash: hash}
+	return &Map[K]{same: same, hash: hash}
 }
 
 // Len is the number of keys in the map.
 func (m *Map[K]) Len() int { return m.n }
-
-// tag is the half of k's hash that a slot keeps, and where k's probe starts.
-func (m *Map[K]) tag(k K) uint64 { return m.hash(k) >> 32 }
 
 // home is the slot where the probe of a key with that tag starts.
 func (m *Map[K]) home(tag uint64) int { return int(tag & uint64(len(m.slots)-1)) }
@@ -54,32 +58,96 @@ func index(v uint64) int32 { return int32(uint32(v)) - 1 }
 func (m *Map[K]) find(k K, tag uint64) int {
 	mask := len(m.slots) - 1
 	s := m.home(tag)
-	for v := m.slots[s]; v != 0 && (v>>32 != tag || m.keyOf(index(v)) != k); v = m.slots[s] {
+	for v := m.slots[s]; v != 0 && (v>>32 != tag || !m.same(index(v), k)); v = m.slots[s] {
 		s = (s + 1) & mask
 	}
 	return s
 }
 
 // Get returns the index of the value with key k, if the map has it.
-func (m *Map[K]) Get(k K) (int32, bool) {
+func (m *Map[K]) Get(k K) (int32, bool) { return m.GetHashed(k, m.hash(k)) }
+
+// GetHashed is Get of a key whose hash (the map's hash function's) is h: a caller that looks a
+// key up in several maps of one hash function hashes it once.
+func (m *Map[K]) GetHashed(k K, h uint64) (int32, bool) {
 	if m.n == 0 {
 		return 0, false
 	}
-	v := m.slots[m.find(k, m.tag(k))]
+	v := m.slots[m.find(k, h>>32)]
 	return index(v), v != 0
 }
 
 // Set maps k to index i, whose value's key is k.
-func (m *Map[K]) Set(k K, i int32) {
+func (m *Map[K]) Set(k K, i int32) { m.SetHashed(k, i, m.hash(k)) }
+
+// SetHashed is Set of a key whose hash is h (GetHashed).
+func (m *Map[K]) SetHashed(k K, i int32, h uint64) {
 	if 2*(m.n+1) > len(m.slots) {
 		m.grow()
 	}
-	tag := m.tag(k)
+	tag := h >> 32
 	s := m.find(k, tag)
 	if m.slots[s] == 0 {
 		m.n++
 	}
 	m.slots[s] = slot(tag, i)
+}
+
+// Insert maps a key whose hash is h, which the map does not have, to index i: no key is
+// compared, so that a caller that has just searched for the key does not search again.
+func (m *Map[K]) Insert(h uint64, i int32) {
+	if 2*(m.n+1) > len(m.slots) {
+		m.grow()
+	}
+	tag := h >> 32
+	mask := len(m.slots) - 1
+	s := m.home(tag)
+	for m.slots[s] != 0 {
+		s = (s + 1) & mask
+	}
+	m.slots[s] = slot(tag, i)
+	m.n++
+}
+
+// Probe is a search of the map for a key by its hash, which the caller ends when it finds the
+// value with its key among the candidates Next gives: the caller compares keys where they are,
+// as it likes (a key of several words, by pointer), rather than through a function the map
+// calls with a copy.
+//
+// Its four words (the slots, and the next slot with the tag) let the compiler keep it in
+// registers: a larger struct goes through memory, copied in blocks just after it was written,
+// which stalls store forwarding.
+type Probe struct {
+	slots []uint64
+	at    uint64 // the next slot << 32 | the tag
+}
+
+// Probe starts a search for a key whose hash is h.
+func (m *Map[K]) Probe(h uint64) Probe {
+	tag := h >> 32
+	if len(m.slots) == 0 {
+		return Probe{at: tag}
+	}
+	return Probe{slots: m.slots, at: uint64(m.home(tag))<<32 | tag}
+}
+
+// Next returns the index of the next value whose key may be the one searched for (the same
+// half of its hash), or false when there is none: the key is not in the map.
+func (p *Probe) Next() (int32, bool) {
+	mask := len(p.slots) - 1
+	s, tag := int(p.at>>32), p.at&(1<<32-1)
+	for mask >= 0 {
+		v := p.slots[s]
+		if v == 0 {
+			return 0, false
+		}
+		s = (s + 1) & mask
+		if v>>32 == tag {
+			p.at = uint64(s)<<32 | tag
+			return index(v), true
+		}
+	}
+	return 0, false
 }
 
 // grow doubles the table (or makes its first), placing every slot anew by its tag.
@@ -100,14 +168,39 @@ func (m *Map[K]) grow() {
 
 // Delete removes k from the map, if it has it. The slots after it in its probe move back, so
 // that no probe passes an emptied slot (deletion without tombstones, for linear probing).
-func (m *Map[K]) Delete(k K) {
+func (m *Map[K]) Delete(k K) { m.DeleteHashed(k, m.hash(k)) }
+
+// DeleteHashed is Delete of a key whose hash is h (GetHashed).
+func (m *Map[K]) DeleteHashed(k K, h uint64) {
 	if m.n == 0 {
 		return
 	}
-	s := m.find(k, m.tag(k))
+	s := m.find(k, h>>32)
 	if m.slots[s] == 0 {
 		return
 	}
+	m.remove(s)
+}
+
+// DeleteIndex removes the key whose hash is h and whose value is at index i, if the map has it:
+// the slots are matched by index, and no key is compared.
+func (m *Map[K]) DeleteIndex(h uint64, i int32) {
+	if m.n == 0 {
+		return
+	}
+	mask := len(m.slots) - 1
+	want := slot(h>>32, i)
+	s := m.home(h >> 32)
+	for ; m.slots[s] != want; s = (s + 1) & mask {
+		if m.slots[s] == 0 {
+			return
+		}
+	}
+	m.remove(s)
+}
+
+// remove empties the full slot s.
+func (m *Map[K]) remove(s int) {
 	mask := len(m.slots) - 1
 	for next := (s + 1) & mask; m.slots[next] != 0; next = (next + 1) & mask {
 		// The entry at next may fill the hole at s when its home is not in (s, next].

@@ -5,12 +5,22 @@ import (
 	"testing"
 )
 
-// TestAgainstGoMap adds, replaces and deletes keys at random (few distinct keys, so that
-// deletes often hit, and a table that grows, then stays: it never shrinks), and after every step checks
-// every key's index, the length and All against a Go map doing the same.
+// TestAgainstGoMap adds (by Set, or by Insert when the key is new), replaces and deletes (by key,
+// or by index) keys at random (few distinct keys, so that deletes often hit, and a table that grows, then stays: it
+// never shrinks), and after every step checks every key's index (by Get and by Probe), the
+// length and All against a Go map doing the same.
 func TestAgainstGoMap(t *testing.T) {
 	keys := make([]uint64, 0, 4000) // index i: the value's key
-	m := New(func(i int32) uint64 { return keys[i] }, nil)
+	hash := func(k uint64) uint64 { return k * 0xff51afd7ed558ccd }
+	m := New(func(i int32) uint64 { return keys[i] }, hash)
+	probe := func(m *Map[uint64], k uint64) (int32, bool) { // Get, by Probe
+		for p := m.Probe(hash(k)); ; {
+			i, ok := p.Next()
+			if !ok || keys[i] == k {
+				return i, ok
+			}
+		}
+	}
 	want := map[uint64]int32{}
 	r := rand.New(rand.NewPCG(1, 2))
 	most := 0
@@ -20,10 +30,18 @@ func TestAgainstGoMap(t *testing.T) {
 		case 0, 1:
 			keys = append(keys, k)
 			i := int32(len(keys) - 1)
-			m.Set(k, i)
+			if _, ok := want[k]; !ok && step%2 == 0 {
+				m.Insert(hash(k), i) // a key not in the map
+			} else {
+				m.Set(k, i)
+			}
 			want[k] = i
 		case 2:
-			m.Delete(k)
+			if i, ok := want[k]; ok && step%2 == 1 {
+				m.DeleteIndex(hash(k), i)
+			} else {
+				m.Delete(k)
+			}
 			delete(want, k)
 		}
 		most = max(most, len(want))
@@ -31,6 +49,9 @@ func TestAgainstGoMap(t *testing.T) {
 			wi, wok := want[k]
 			if i, ok := m.Get(k); ok != wok || ok && i != wi || m.Len() != len(want) {
 				t.Fatalf("step %d: key %x -> %d, %v; len %d; want %d, len %d", step, k, i, ok, m.Len(), want[k], len(want))
+			}
+			if i, ok := probe(m, k); ok != wok || ok && i != wi {
+				t.Fatalf("step %d: key %x probed -> %d, %v; want %d, %v", step, k, i, ok, wi, wok)
 			}
 			continue
 		}

@@ -261,7 +261,10 @@ func (ps *State) data(d int, t *capture.TCPHeader, r facts.Ref, side Seen) {
 	if side.SeqMaxSet && SeqLE(end, side.SeqMax) {
 		sends = 2 // a retransmission of a segment sent before the capture saw it
 	}
-	s.out[s.nOut] = outSeg{seq: seq, end: end, n: int32(t.PayloadLen), first: r, last: r, sends: int32(sends)}
+	// Field by field, in place: a literal is built on the stack in words and copied in blocks,
+	// which stalls store forwarding, on every data packet.
+	o := &s.out[s.nOut]
+	o.seq, o.end, o.n, o.first, o.last, o.sends = seq, end, int32(t.PayloadLen), r, r, int32(sends)
 	s.nOut++
 }
 
@@ -291,9 +294,10 @@ func (ps *State) Record(c *facts.Conn) {
 	for d := range ps.side {
 		s := &ps.side[d]
 		o := &c.Path.Side[d]
-		*o = facts.PathSide{TTL: s.ttl, TTLSet: s.ttlSet, TTLRef: s.ttlRef, IPID: s.ipid, IPIDSet: s.ipidSet,
-			AckSet: s.ackSet, AckMax: s.ackMax, DupMax: int32(s.dupMax), DupRuns: int32(s.dupRuns),
-			ZeroWin: int32(s.zeroWin), InZero: s.inZero, OutOfOrder: int32(s.outOfOrder)}
+		// Field by field: a literal built on the stack and copied in blocks stalls.
+		o.TTL, o.TTLSet, o.TTLRef, o.IPID, o.IPIDSet = s.ttl, s.ttlSet, s.ttlRef, s.ipid, s.ipidSet
+		o.AckSet, o.AckMax, o.DupMax, o.DupRuns = s.ackSet, s.ackMax, int32(s.dupMax), int32(s.dupRuns)
+		o.ZeroWin, o.InZero, o.OutOfOrder, o.Rare = int32(s.zeroWin), s.inZero, int32(s.outOfOrder), nil
 		resent := false
 		for _, seg := range s.outstanding() {
 			resent = resent || seg.sends >= 2

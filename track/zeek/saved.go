@@ -12,6 +12,13 @@ type Saved struct{ ep [2]endpoint }
 // Save returns z's state but for its history (History).
 func (z *Conn) Save() Saved { return Saved{z.ep} }
 
+// KeepHistory makes the zero Conn z append its history to b[:0]: a caller that is done with
+// another Conn's history reuses its array.
+func (z *Conn) KeepHistory(b []byte) { z.hist = b[:0] }
+
+// SaveTo is Save into *s, copied there from z (not through a value returned).
+func (z *Conn) SaveTo(s *Saved) { s.ep = z.ep }
+
 // Restore returns the Conn saved as s whose history is hist. The Conn appends to hist: pass a
 // buffer the caller may let it change.
 func Restore(s Saved, hist []byte) Conn { return Conn{ep: s.ep, hist: hist} }

@@ -1,4 +1,4 @@
-package track
+package flowkey
 
 import (
 	"encoding/binary"
@@ -13,7 +13,7 @@ import (
 // slots evenly, whatever the seed.
 func TestKeyHashSpreads(t *testing.T) {
 	server4, server6 := netip.MustParseAddrPort("127.0.0.1:4433"), netip.MustParseAddrPort("[fd00::1]:4433")
-	var keys []flowKey
+	var keys []Key
 	for i := range 200000 {
 		port := uint16(32768 + i%28000)
 		var client netip.AddrPort
@@ -27,7 +27,7 @@ func TestKeyHashSpreads(t *testing.T) {
 		case 3:
 			client = netip.AddrPortFrom(netip.AddrFrom4([4]byte{192, 168, byte(i / 28000), byte(i % 5)}), port)
 		}
-		keys = append(keys, makeKey(client, server).at(uint16(i%3)))
+		keys = append(keys, Make(client, server).At(uint16(i%3)))
 	}
 	seeds := []uint64{0, 1, 0x9e3779b97f4a7c15, 1 << 63}
 	r := rand.New(rand.NewPCG(3, 4))
@@ -39,7 +39,7 @@ func TestKeyHashSpreads(t *testing.T) {
 		const buckets = 4096
 		var fill [buckets]int
 		for i := range keys {
-			tag := uint32(keys[i].hash(seed) >> 32)
+			tag := uint32(keys[i].Hash(seed) >> 32)
 			tags[tag]++
 			fill[tag%buckets]++
 		}
@@ -73,11 +73,11 @@ func TestKeyHashNoSwapCollision(t *testing.T) {
 		if a[0] == 0xff || b[0] == 0xff {
 			continue // might not be below the server
 		}
-		k1 := makeKey(netip.AddrPortFrom(netip.AddrFrom16(a), 50000), server)
-		k2 := makeKey(netip.AddrPortFrom(netip.AddrFrom16(b), 50000), server)
+		k1 := Make(netip.AddrPortFrom(netip.AddrFrom16(a), 50000), server)
+		k2 := Make(netip.AddrPortFrom(netip.AddrFrom16(b), 50000), server)
 		for range 50 {
 			seed := r.Uint64()
-			if k1.hash(seed) == k2.hash(seed) {
+			if k1.Hash(seed) == k2.Hash(seed) {
 				t.Fatalf("%v and %v collide under seed %x", netip.AddrFrom16(a), netip.AddrFrom16(b), seed)
 			}
 		}

@@ -92,6 +92,12 @@ func openFile(path string) (*fileReader, error) {
 		return nil, err
 	}
 	r.file = f
+	if r.pcap != nil && r.gz == nil {
+		if m := mapFile(f); m != nil {
+			m.file = f
+			r.pcap.useMapping(m)
+		}
+	}
 	return r, nil
 }
 

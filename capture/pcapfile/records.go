@@ -33,6 +33,9 @@ type pcapRecords struct {
 	pool     *chunkPool
 	c        *chunk // the chunk being read; nil before the first read and after close
 	pos, end int    // in c.buf: the next record starts at pos; the bytes before end have been read
+
+	mm   *mappedFile // non-nil: the file is mapped, and c is a window of it (mmap.go)
+	base int64       // mm: the file offset of c.buf[0]
 }
 
 // newPcapRecords reads the records after the 24-byte file header hdr, which br has just given
@@ -116,6 +119,9 @@ const maxEmptyReads = 100
 // room for them first when p.c has none. It returns the source's error when the source ends or
 // fails before that.
 func (p *pcapRecords) fill(n int) error {
+	if p.mm != nil {
+		return p.mapFill(n)
+	}
 	if p.c == nil || p.pos+n > len(p.c.buf) {
 		p.move(n)
 	}
@@ -175,10 +181,22 @@ func (p *pcapRecords) read(b []byte) (int, error) {
 	return p.src.Read(b)
 }
 
-// close drops the reader's reference on its chunk.
+// close drops the reader's reference on its chunk (and on the mapping).
 func (p *pcapRecords) close() {
 	if p.c != nil {
 		p.c.release()
 		p.c = nil
 	}
+	if p.mm != nil {
+		p.mm.unref()
+		p.mm = nil
+	}
+}
+
+// useMapping makes p read its records from m, the whole file mapped, instead of its source: the
+// bytes the header's reader read past the file header are not used.
+func (p *pcapRecords) useMapping(m *mappedFile) {
+	p.mm = m
+	p.head, p.src = nil, nil
+	p.pos, p.end = pcapHeaderLen, pcapHeaderLen
 }

@@ -738,16 +738,11 @@ func (d *decoder) fromTCP(p *Packet, done bool, seg []byte, wireLen int, addrs [
 		p.Truncated = true
 	}
 	p.Kind = KindTCP
-	p.TCP = TCPHeader{
-		SrcPort:    t.srcPort,
-		DstPort:    t.dstPort,
-		Seq:        t.seq,
-		Ack:        t.ack,
-		Flags:      t.Contents[13],
-		Window:     t.window,
-		Payload:    payload,
-		PayloadLen: payloadLen,
-	}
+	// every field set one by one: a TCPHeader built on the stack and copied (64 bytes) stalls on
+	// the stores just made
+	h := &p.TCP
+	h.SrcPort, h.DstPort, h.Seq, h.Ack = t.srcPort, t.dstPort, t.seq, t.ack
+	h.Flags, h.Window, h.Payload, h.PayloadLen = t.Contents[13], t.window, payload, payloadLen
 	// Every whole segment is checked: damage anywhere in one can alter a verdict (a port, a flag,
 	// an acknowledgment number, a TLS record header inside application data). Summing costs
 	// nothing on the capturing host's own packets (offload is told without summing) and, off the

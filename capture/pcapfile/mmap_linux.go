@@ -82,7 +82,9 @@ func mapFile(f *os.File) *mappedFile {
 		// the size again, under the lease: the file may have been cut before it was taken
 		var st unix.Stat_t
 		if err = unix.Fstat(fd, &st); err == nil && st.Size >= fi.Size() {
-			data, err = unix.Mmap(fd, 0, int(fi.Size()), unix.PROT_READ, unix.MAP_SHARED)
+			// private and writable, as the read(2) path's buffers are: a frame may be rewritten
+			// in place (exportredact); a page written is copied, the file never changes
+			data, err = unix.Mmap(fd, 0, int(fi.Size()), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE)
 		}
 	}
 	if err != nil || data == nil {

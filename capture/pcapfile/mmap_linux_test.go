@@ -3,6 +3,7 @@
 package pcapfile
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"os"
@@ -363,4 +364,35 @@ func FuzzMappedRecords(f *testing.F) {
 		withMapWindow(t, (int(pages)%4+1)*pageSize)
 		diffOutcomes(t, "fuzzed", mappedOutcome(t, data), pcapgoOutcome(t, data, false))
 	})
+}
+
+// A frame read through the mapping may be rewritten in place, as one read with read(2) may
+// (exportredact does): the process's copy changes, the file does not.
+func TestMappedFrameWritable(t *testing.T) {
+	b := mustRead(t, "tls-veth-nano.pcap")
+	t.Chdir(t.TempDir())
+	if err := os.WriteFile("t.pcap", b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fr, err := openFile("t.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fr.close()
+	if fr.pcap.mm == nil {
+		t.Fatal("t.pcap is not mapped")
+	}
+	data, err := fr.read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range data {
+		data[i] = 0xee
+	}
+	if data[0] != 0xee {
+		t.Fatal("the frame did not change")
+	}
+	if after, err := os.ReadFile("t.pcap"); err != nil || !bytes.Equal(after, b) {
+		t.Fatalf("the file changed (%v)", err)
+	}
 }

@@ -18,30 +18,34 @@ const (
 )
 
 // onesSum adds b to a ones'-complement sum as RFC 1071 defines it: big-endian 16-bit words, an odd
-// last byte padded with a zero. The sum is kept in 64 bits with end-around carries, eight bytes
-// at a time (the grouping does not change a ones'-complement sum); fold reduces it to 16 bits.
+// last byte padded with a zero. b is summed in little-endian 64-bit words with end-around carries
+// (neither the byte order nor the grouping changes a ones'-complement sum but by swapping its two
+// bytes, RFC 1071, Section 2(B)): no byte swap per word. Its folded sum, swapped back, is added to
+// sum; a folded sum of 0 (b all zeros) adds nothing, as the words would, and any other one is
+// the words' sum in [1, 0xffff], so fold gives what summing the words one by one gives.
 func onesSum(sum uint64, b []byte) uint64 {
-	var c uint64
+	var s, c uint64
 	for len(b) >= 32 {
-		sum, c = bits.Add64(sum, binary.BigEndian.Uint64(b[0:8]), 0)
-		sum, c = bits.Add64(sum, binary.BigEndian.Uint64(b[8:16]), c)
-		sum, c = bits.Add64(sum, binary.BigEndian.Uint64(b[16:24]), c)
-		sum, c = bits.Add64(sum, binary.BigEndian.Uint64(b[24:32]), c)
-		sum += c
+		s, c = bits.Add64(s, binary.LittleEndian.Uint64(b[0:8]), 0)
+		s, c = bits.Add64(s, binary.LittleEndian.Uint64(b[8:16]), c)
+		s, c = bits.Add64(s, binary.LittleEndian.Uint64(b[16:24]), c)
+		s, c = bits.Add64(s, binary.LittleEndian.Uint64(b[24:32]), c)
+		s += c
 		b = b[32:]
 	}
 	for len(b) >= 8 {
-		sum, c = bits.Add64(sum, binary.BigEndian.Uint64(b), 0)
-		sum += c
+		s, c = bits.Add64(s, binary.LittleEndian.Uint64(b), 0)
+		s += c
 		b = b[8:]
 	}
 	if len(b) > 0 {
 		var t [8]byte
 		copy(t[:], b)
-		sum, c = bits.Add64(sum, binary.BigEndian.Uint64(t[:]), 0)
-		sum += c
+		s, c = bits.Add64(s, binary.LittleEndian.Uint64(t[:]), 0)
+		s += c
 	}
-	return sum
+	sum, c = bits.Add64(sum, uint64(bits.ReverseBytes16(fold(s))), 0)
+	return sum + c
 }
 
 // fold reduces a 64-bit ones'-complement sum to 16 bits.

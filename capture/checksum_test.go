@@ -3,6 +3,7 @@ package capture
 import (
 	"bytes"
 	"encoding/binary"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -90,4 +91,58 @@ func TestVerifyIPv4Carries(t *testing.T) {
 			t.Errorf("fill %#x: a wrong checksum is not wrong", fill)
 		}
 	}
+}
+
+// onesSumWords is RFC 1071's sum, one big-endian 16-bit word at a time, an odd last byte padded
+// with a zero, with end-around carries: what onesSum must fold to.
+func onesSumWords(sum uint64, b []byte) uint16 {
+	for i := 0; i < len(b); i += 2 {
+		w := uint64(b[i]) << 8
+		if i+1 < len(b) {
+			w |= uint64(b[i+1])
+		}
+		sum += w
+	}
+	return fold(sum)
+}
+
+// onesSum folds to the sum of the words one by one, 0 and 0xffff told apart, for every length up
+// to 80 bytes (every tail after 32-byte steps), all zeros, all ones, and words whose sum is 0xffff.
+func TestOnesSumAsWords(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for n := 0; n <= 80; n++ {
+		for _, fill := range []string{"zeros", "ones", "random", "sum 0xffff"} {
+			b := make([]byte, n)
+			switch fill {
+			case "ones":
+				for i := range b {
+					b[i] = 0xff
+				}
+			case "random", "sum 0xffff":
+				for i := range b {
+					b[i] = byte(rng.Uint32())
+				}
+			}
+			if fill == "sum 0xffff" && n >= 2 {
+				b[0], b[1] = 0, 0
+				binary.BigEndian.PutUint16(b[0:2], ^onesSumWords(0, b))
+			}
+			for _, sum := range []uint64{0, 1, 6 + 1480, 0xffff, 0x1_0000_fffe, rng.Uint64() >> 30} {
+				if got, want := fold(onesSum(sum, b)), onesSumWords(sum, b); got != want {
+					t.Fatalf("%d bytes (%s) from %#x: %#04x, words one by one %#04x", n, fill, sum, got, want)
+				}
+			}
+		}
+	}
+}
+
+// FuzzOnesSum compares onesSum with the words summed one by one.
+func FuzzOnesSum(f *testing.F) {
+	f.Add([]byte{0, 0}, uint32(0))
+	f.Add([]byte{0xff, 0xff, 0xff}, uint32(6))
+	f.Fuzz(func(t *testing.T, b []byte, sum uint32) {
+		if got, want := fold(onesSum(uint64(sum), b)), onesSumWords(uint64(sum), b); got != want {
+			t.Fatalf("%x from %#x: %#04x, words one by one %#04x", b, sum, got, want)
+		}
+	})
 }

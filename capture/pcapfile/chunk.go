@@ -19,6 +19,8 @@ type chunk struct {
 	buf  []byte
 	refs atomic.Int32
 	pool *chunkPool // nil: a chunk made for one long frame, left to the garbage collector
+	// mapped is the mapping the chunk is a window of (mmap.go); nil for a buffer of its own
+	mapped *mappedFile
 }
 
 // retain takes a reference on c.
@@ -26,8 +28,12 @@ func (c *chunk) retain() { c.refs.Add(1) }
 
 // release drops a reference on c; the last one returns it to its pool.
 func (c *chunk) release() {
-	if c.refs.Add(-1) == 0 && c.pool != nil {
-		c.pool.put(c)
+	if c.refs.Add(-1) == 0 {
+		if c.pool != nil {
+			c.pool.put(c)
+		} else if c.mapped != nil {
+			c.mapped.unheld(c)
+		}
 	}
 }
 

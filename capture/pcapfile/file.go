@@ -92,6 +92,12 @@ func openFile(path string) (*fileReader, error) {
 		return nil, err
 	}
 	r.file = f
+	if r.pcap != nil && r.gz == nil {
+		if m := mapFile(f); m != nil {
+			m.file = f
+			r.pcap.useMapping(m)
+		}
+	}
 	return r, nil
 }
 
@@ -260,33 +266,31 @@ func (f *fileReader) read() ([]byte, error) {
 	if f.err != nil {
 		return nil, f.err
 	}
-	var (
-		data []byte
-		ci   gopacket.CaptureInfo
-		err  error
-	)
 	if f.pcap != nil {
-		data, ci, err = f.pcap.next()
+		// f.raw's fields are set one by one: the frame info of a pcap file has nothing else
+		data, capLen, wireLen, err := f.pcap.next(&f.raw.ci)
 		if err != nil {
-			f.err = pcapError(f.path, f.next, f.gz, err, ci)
+			f.err = pcapError(f.path, f.next, f.gz, err, gopacket.CaptureInfo{CaptureLength: capLen, Length: wireLen})
 			return nil, f.err
 		}
-		f.next += pcapRecordLen + int64(ci.CaptureLength)
+		f.next += pcapRecordLen + int64(capLen)
 		f.link = f.pcapLink
-		f.raw = rawFrame{data, ci, f.pcap.linkType}
+		f.raw.data, f.raw.lt = data, f.pcap.linkType
 		f.ifSnap = f.snaplen
-	} else {
-		data, ci, err = f.ng.ZeroCopyReadPacketData()
-		if err != nil {
-			f.err = f.ngError(err)
-			return nil, f.err
-		}
-		data = f.keep(data)
-		lt := f.walk.linkTypeOf(ci.InterfaceIndex)
-		f.link = capture.LinkOf(lt)
-		f.raw = rawFrame{data, ci, lt}
-		f.ifSnap = int(f.walk.snaplenOf(ci.InterfaceIndex))
+		f.frames++
+		f.bytes += int64(len(data))
+		return data, nil
 	}
+	data, ci, err := f.ng.ZeroCopyReadPacketData()
+	if err != nil {
+		f.err = f.ngError(err)
+		return nil, f.err
+	}
+	data = f.keep(data)
+	lt := f.walk.linkTypeOf(ci.InterfaceIndex)
+	f.link = capture.LinkOf(lt)
+	f.raw = rawFrame{data, ci, lt}
+	f.ifSnap = int(f.walk.snaplenOf(ci.InterfaceIndex))
 	f.frames++
 	f.bytes += int64(len(data))
 	return data, nil

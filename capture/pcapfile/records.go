@@ -33,6 +33,9 @@ type pcapRecords struct {
 	pool     *chunkPool
 	c        *chunk // the chunk being read; nil before the first read and after close
 	pos, end int    // in c.buf: the next record starts at pos; the bytes before end have been read
+
+	mm   *mappedFile // non-nil: the file is mapped, and c is a window of it (mmap.go)
+	base int64       // mm: the file offset of c.buf[0]
 }
 
 // newPcapRecords reads the records after the 24-byte file header hdr, which br has just given
@@ -66,34 +69,37 @@ func (p *pcapRecords) resolution() gopacket.TimestampResolution {
 	return gopacket.TimestampResolutionMicrosecond
 }
 
-// next returns the next record's frame, a slice of p.c valid as long as p.c is held, and its
-// capture info.
-func (p *pcapRecords) next() (data []byte, ci gopacket.CaptureInfo, err error) {
+// next returns the next record's frame, a slice of p.c valid as long as p.c is held, and the
+// lengths its header gives. It sets the timestamp and lengths of ci, field by field (copying a
+// whole CaptureInfo, 72 bytes, stalls on the stores just made), only when it returns a frame.
+func (p *pcapRecords) next(ci *gopacket.CaptureInfo) (data []byte, capLen, wireLen int, err error) {
 	if p.end-p.pos < pcapRecordLen {
 		if err = p.fill(pcapRecordLen); err != nil {
-			return nil, ci, p.short(p.end - p.pos)
+			return nil, 0, 0, p.short(p.end - p.pos)
 		}
 	}
 	h := p.c.buf[p.pos : p.pos+pcapRecordLen]
-	// as pcapgo computes them: the microseconds are scaled in 32 bits
-	ci.Timestamp = time.Unix(int64(p.u32(h[0:4])), int64(p.u32(h[4:8])*p.nanoMul)).UTC()
-	ci.CaptureLength = int(p.u32(h[8:12]))
-	ci.Length = int(p.u32(h[12:16]))
-	if ci.CaptureLength > maxPacketLength {
-		return nil, ci, fmt.Errorf("capture length exceeds snap length: %d > %d", ci.CaptureLength, p.snaplen)
+	capLen = int(p.u32(h[8:12]))
+	wireLen = int(p.u32(h[12:16]))
+	if capLen > maxPacketLength {
+		return nil, capLen, wireLen, fmt.Errorf("capture length exceeds snap length: %d > %d", capLen, p.snaplen)
 	}
-	if ci.CaptureLength > ci.Length {
-		return nil, ci, fmt.Errorf("capture length exceeds original packet length: %d > %d", ci.CaptureLength, ci.Length)
+	if capLen > wireLen {
+		return nil, capLen, wireLen, fmt.Errorf("capture length exceeds original packet length: %d > %d", capLen, wireLen)
 	}
-	n := pcapRecordLen + ci.CaptureLength
+	n := pcapRecordLen + capLen
 	if p.end-p.pos < n {
 		if err = p.fill(n); err != nil {
-			return nil, ci, p.short(p.end - p.pos - pcapRecordLen)
+			return nil, capLen, wireLen, p.short(p.end - p.pos - pcapRecordLen)
 		}
+		h = p.c.buf[p.pos : p.pos+pcapRecordLen] // the record may have moved
 	}
+	// as pcapgo computes them: the microseconds are scaled in 32 bits
+	ci.Timestamp = time.Unix(int64(p.u32(h[0:4])), int64(p.u32(h[4:8])*p.nanoMul)).UTC()
+	ci.CaptureLength, ci.Length = capLen, wireLen
 	data = p.c.buf[p.pos+pcapRecordLen : p.pos+n : p.pos+n]
 	p.pos += n
-	return data, ci, nil
+	return data, capLen, wireLen, nil
 }
 
 // short is the error io.ReadFull gives when the source ended (or failed) with have bytes of those
@@ -116,6 +122,9 @@ const maxEmptyReads = 100
 // room for them first when p.c has none. It returns the source's error when the source ends or
 // fails before that.
 func (p *pcapRecords) fill(n int) error {
+	if p.mm != nil {
+		return p.mapFill(n)
+	}
 	if p.c == nil || p.pos+n > len(p.c.buf) {
 		p.move(n)
 	}
@@ -175,10 +184,22 @@ func (p *pcapRecords) read(b []byte) (int, error) {
 	return p.src.Read(b)
 }
 
-// close drops the reader's reference on its chunk.
+// close drops the reader's reference on its chunk (and on the mapping).
 func (p *pcapRecords) close() {
 	if p.c != nil {
 		p.c.release()
 		p.c = nil
 	}
+	if p.mm != nil {
+		p.mm.unref()
+		p.mm = nil
+	}
+}
+
+// useMapping makes p read its records from m, the whole file mapped, instead of its source: the
+// bytes the header's reader read past the file header are not used.
+func (p *pcapRecords) useMapping(m *mappedFile) {
+	p.mm = m
+	p.head, p.src = nil, nil
+	p.pos, p.end = pcapHeaderLen, pcapHeaderLen
 }

@@ -48,7 +48,7 @@ func contradictions(fl *result.Flow) []string {
 			add(string(fl.Verdict) + ", but the server sent data and no alert")
 		}
 	case result.VerdictNotTLS:
-		if hello && fl.Advice.Variant != "server-plain" && fl.Advice.Variant != "server-first" {
+		if hello && fl.Advice.Variant != "server-plain" && fl.Advice.Variant != "server-first" && fl.Advice.Variant != "server-starttls" {
 			add("not-tls, but this flow's client sent a ClientHello")
 		}
 		if !hello && !tlsExpected(fl) {
@@ -117,6 +117,8 @@ func TestContradictions(t *testing.T) {
 		{"tls-alert on a completed handshake, warning only", result.Flow{Verdict: result.VerdictTLSAlert,
 			TLS:    &result.TLS{ClientHello: &result.ClientHello{}, ServerHello: &result.ServerHello{}, Established: true},
 			Alerts: []result.Alert{{From: "server", Level: "warning", Description: "unrecognized_name"}}}, 1},
+		{"not-tls, server plain until STARTTLS", result.Flow{Verdict: result.VerdictNotTLS, Advice: result.Advice{Variant: "server-starttls"},
+			TLS: &result.TLS{ClientHello: &result.ClientHello{}}}, 0},
 		{"not-tls by association", result.Flow{Verdict: result.VerdictNotTLS, Server: "10.0.0.2:25"}, 1},
 		{"not-tls on a TLS port", result.Flow{Verdict: result.VerdictNotTLS, Server: "[fd00::2]:4343"}, 0},
 		{"reset without a RST", result.Flow{Verdict: result.VerdictReset, TCP: result.TCP{FINs: []result.PacketRef{{From: "client", Frame: 21}}}}, 1},

@@ -75,6 +75,19 @@ type ServerSeen struct {
 	// Suites counts the handshakes per cipher suite chosen in a ServerHello (SSLv2 ones choose
 	// none): whether a failing client offers any suite the server was seen to accept.
 	Suites map[tls.CipherSuite]int
+	// StartTLS is the lowest-numbered connection whose TLS began after a plain-text exchange
+	// (STARTTLS or the like) and got a ServerHello: the port speaks TLS once a client asks for
+	// it. StartTLSSeen says whether there is one (SeeStartTLS files them).
+	StartTLS     Acceptance
+	StartTLSSeen bool
+}
+
+// SeeStartTLS files a connection whose TLS began after a plain-text exchange and got a
+// ServerHello: a, unless a lower-numbered one was filed.
+func (s *ServerSeen) SeeStartTLS(a Acceptance) {
+	if !s.StartTLSSeen || a.ConnID < s.StartTLS.ConnID {
+		s.StartTLS, s.StartTLSSeen = a, true
+	}
 }
 
 // CountHost counts a handshake with a ServerHello from client: in Hosts while it holds fewer
@@ -237,9 +250,21 @@ func (j *judge) infer(ctx *Context) {
 				what = result.Msg("infer.it-act", result.Sub("act", d.act))
 			}
 		}
+		if low, _ := s.lowestAccepted(); d.Variant == variantVersionFirst && low.Rank() < tls.VersionTLS13.Rank() {
+			// The connection's own reason weighed the candidates without the server's other
+			// connections; these show it choosing a version below TLS 1.3, which rules out the
+			// TLS 1.3-only server its own next step supposes: the act alone is kept and the
+			// candidates are worded anew.
+			what = result.Msg("reason.side-act", side("side", d.actSide), result.Sub("act", d.act))
+			if d.actSide == facts.Server {
+				what = result.Msg("infer.it-act", result.Sub("act", d.act))
+			}
+			d.Variant = ""
+		}
 		d.Verdict = result.VerdictTLSVersionMismatch
 		d.Reason = result.Msg("reason.version-mismatch-inferred", result.Text("highest", d.Highest.String()), s.accepted("accepted"),
 			s.origin("origin", c.Client.Addr()), result.Sub("what", what))
+		evKey := "ev.accepted-for-another"
 		if chosen, ok := j.cipherCandidate(s); ok {
 			// The server may allow this client's version but none of its suites: the failure
 			// looks the same, so the version is only the most likely cause.
@@ -247,13 +272,30 @@ func (j *judge) infer(ctx *Context) {
 			d.Reason = result.Msg("reason.version-mismatch-inferred-or-cipher", result.Text("highest", d.Highest.String()),
 				s.accepted("accepted"), s.origin("origin", c.Client.Addr()), result.Sub("what", what), j.offerOfSuites("offer"),
 				result.Text("chosen", chosen))
+			// Nor does another connection's ServerHello show more than the reason says: the
+			// server chose that version with a suite this client does not offer.
+			evKey = "ev.accepted-for-another-or-cipher"
 		}
 		for _, v := range s.AcceptedList() {
 			ex := s.Example[v]
 			d.Evidence = append(d.Evidence, result.Evidence{Frame: ex.Hello.Num(), Time: ex.Hello.Time(), Flow: int(ex.ConnID),
-				Text: result.Msg("ev.accepted-for-another", result.Text("version", v.String()), otherClient("from", ex.Client, c.Client.Addr()),
+				Text: result.Msg(evKey, result.Text("version", v.String()), otherClient("from", ex.Client, c.Client.Addr()),
 					result.Int("flow", ex.ConnID), result.Text("highest", d.Highest.String()), result.Text("verdict", string(prev)))})
 		}
+	case d.Verdict == result.VerdictNotTLS && s != nil && s.StartTLSSeen && s.StartTLS.ConnID != c.ID &&
+		(d.Reason.Key == "reason.server-not-tls" || d.Reason.Key == "reason.server-spoke-first"):
+		// The server answered in plain text, but another connection shows it beginning TLS on
+		// this port after a plain-text exchange: it speaks TLS, once asked (STARTTLS).
+		what, _ := d.Reason.Arg("what")
+		key := "reason.server-not-tls-starttls"
+		if d.Reason.Key == "reason.server-spoke-first" {
+			key = "reason.server-spoke-first-starttls"
+		}
+		ex := s.StartTLS
+		d.Variant = variantServerStartTLS
+		d.Reason = result.Msg(key, what, endpoint("server", c.Server), result.Int("flow", ex.ConnID))
+		d.Evidence = append(d.Evidence, result.Evidence{Frame: ex.Hello.Num(), Time: ex.Hello.Time(), Flow: int(ex.ConnID),
+			Text: result.Msg("ev.starttls-in-flow", result.Int("flow", ex.ConnID), otherClient("from", ex.Client, c.Client.Addr()))})
 	case d.Verdict == result.VerdictTLSVersionMismatch && s != nil && len(s.Accepted) > 0:
 		j.more(result.Msg("infer.server-chose", s.accepted("accepted")))
 	case d.Verdict == result.VerdictTLSVersionMismatch:
@@ -269,8 +311,8 @@ func (j *judge) infer(ctx *Context) {
 func (j *judge) cipherCandidate(s *ServerSeen) (chosen string, ok bool) {
 	x := j.tlsOf()
 	if x == nil || x.Hello == nil || len(s.Suites) == 0 || j.d.Variant != "" {
-		// A variant of the connection's own (a handshake_failure judged version-first) already
-		// words both candidates.
+		// A variant of the connection's own (a handshake_failure judged version-first, to a
+		// server seen choosing only TLS 1.3) already words both candidates.
 		return "", false
 	}
 	for _, cs := range x.Hello.CH.CipherSuites {

@@ -64,6 +64,9 @@ type Diagnosis struct {
 	// act is what the server did, worded without its subject, for a VersionSuspect reason that the
 	// Context may reword ("reset the connection 0.1 ms after the ClientHello ...").
 	act result.Message
+	// actSide is the side whose act is act where the reason is not "reason.side-act" (a
+	// handshake_failure judged version-first).
+	actSide int
 	// inNameOf is the side (+1; 0: none) in whose name the views at several capture points show
 	// resets forged (Views): the next step names it.
 	inNameOf int8

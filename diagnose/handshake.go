@@ -24,6 +24,9 @@ const (
 	// connections, to a client that offers none of the cipher suites the server was seen
 	// choosing: no cipher suite in common fits as well.
 	variantOrCipher = "or-cipher"
+	// variantServerStartTLS: the server answered a ClientHello in plain text on a port where
+	// another connection shows it beginning TLS after a plain-text exchange (STARTTLS).
+	variantServerStartTLS = "server-starttls"
 	// variantAfterClientFlight: a TLS 1.3 server refused the client's encrypted second flight.
 	variantAfterClientFlight = "after-client-flight"
 	// variantAfterClientFlightLate: a TLS 1.3 server answered the client's flight, which held a
@@ -128,6 +131,9 @@ func (j *judge) classifyHandshakeFailure(a facts.Alert, who int, when result.Mes
 		}
 		j.verdict(result.VerdictTLSVersionMismatch, key, side("side", who), alert, result.Sub("when", when),
 			highest, j.suitesOffered("suites"))
+		// What the side did, without the candidates: the Context words them anew when other
+		// connections show which versions and suites the server chose.
+		j.d.act, j.d.actSide = result.Msg("act.sent-alert", alert, result.Sub("when", when)), who
 		return
 	}
 	j.act0(result.VerdictTLSHandshakeFailure, who, result.Msg("act.alert-handshake-failure-or-version", alert, result.Sub("when", when),

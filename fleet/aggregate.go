@@ -229,6 +229,9 @@ func (g *Aggregate) observeServer(c *facts.Conn) {
 	if ex, ok := s.Example[v]; !ok || c.ID < ex.ConnID {
 		s.Example[v] = diagnose.Acceptance{ConnID: c.ID, Client: c.Client, Hello: x.SHRef}
 	}
+	if x.STARTTLS {
+		s.SeeStartTLS(diagnose.Acceptance{ConnID: c.ID, Client: c.Client, Hello: x.SHRef})
+	}
 }
 
 // Revised returns, per revised verdict and server, the counts of the unlisted connections: the

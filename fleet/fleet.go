@@ -257,6 +257,49 @@ type agentOutcome struct {
 	versionish int
 	// failedWith counts the failed flows by verdict (few distinct ones per agent and server).
 	failedWith []verdictCount
+	// kinds counts the flows by the highest version their ClientHello offered (few distinct ones
+	// per agent and server): an agent that sends two kinds may fail with one only.
+	kinds []helloKind
+}
+
+// helloKind counts an agent's flows to a server whose ClientHellos offered at most one version.
+type helloKind struct {
+	highest               tls.Version
+	flows, ok, versionish int
+}
+
+// addKind counts n flows whose ClientHello offered at most highest: ok ones, and failed ones the
+// versions may explain (versionish).
+func (ao *agentOutcome) addKind(highest tls.Version, n int, ok, versionish bool) {
+	i := slices.IndexFunc(ao.kinds, func(k helloKind) bool { return k.highest == highest })
+	if i < 0 {
+		ao.kinds = append(ao.kinds, helloKind{highest: highest})
+		i = len(ao.kinds) - 1
+	}
+	k := &ao.kinds[i]
+	k.flows += n
+	if ok {
+		k.ok += n
+	}
+	if versionish {
+		k.versionish += n
+	}
+}
+
+// splitByVersion reports whether the agent sends two kinds of ClientHello, by the highest version
+// they offer, and those of the lower one all fail in a way the versions may explain while those
+// of the higher one all succeed: its failures are its ClientHellos offering at most low.
+func (ao *agentOutcome) splitByVersion() (low, high helloKind, ok bool) {
+	if len(ao.kinds) != 2 || ao.ok+ao.failed != ao.flows {
+		return low, high, false
+	}
+	low, high = ao.kinds[0], ao.kinds[1]
+	if low.highest.Rank() > high.highest.Rank() {
+		low, high = high, low
+	}
+	ok = low.highest.Rank() > 0 && low.highest.Rank() < high.highest.Rank() &&
+		low.versionish == low.flows && low.ok == 0 && high.ok == high.flows
+	return low, high, ok
 }
 
 type verdictCount struct {
@@ -414,6 +457,7 @@ func (g *Aggregate) Fleet(sum *result.Summary) {
 			ao.highest = k.highest
 		}
 		ao.flows += n
+		ao.addKind(k.highest, n, v == result.VerdictOK, v.Failed() && versionMayExplain(v, k.chosen))
 		if v == result.VerdictOK {
 			ao.ok += n
 		} else if v.Failed() {
@@ -616,7 +660,13 @@ func fleetGroups(server result.HostPort, per map[netip.Addr]*agentOutcome, liste
 	type gk struct {
 		highest tls.Version
 		outcome string
+		// lower: for the outcome "split-by-version", the highest version of the ClientHellos
+		// that fail (highest is that of those that succeed).
+		lower tls.Version
 	}
+	// split counts a split-by-version group's flows by kind of ClientHello.
+	type splitCount struct{ lowFlows, highFlows int }
+	splits := map[gk]*splitCount{}
 	groups := map[gk]*result.FleetGroup{}
 	// failedWith counts a failed-not-version group's failed flows by verdict.
 	failedWith := map[gk]*agentOutcome{}
@@ -645,7 +695,20 @@ func fleetGroups(server result.HostPort, per map[netip.Addr]*agentOutcome, liste
 		case ao.ok > 0:
 			outcome = "mixed"
 		}
-		k := gk{ao.highest, outcome}
+		k := gk{highest: ao.highest, outcome: outcome}
+		if low, high, ok := ao.splitByVersion(); outcome == "mixed" && ok {
+			// Its failures are its ClientHellos of one kind: "sometimes succeeds, sometimes
+			// fails" under the highest version it offers would hide that the others succeed.
+			outcome = "split-by-version"
+			k = gk{highest: high.highest, outcome: outcome, lower: low.highest}
+			sc := splits[k]
+			if sc == nil {
+				sc = &splitCount{}
+				splits[k] = sc
+			}
+			sc.lowFlows += low.flows
+			sc.highFlows += high.flows
+		}
 		if outcome == "failed-not-version" {
 			// One group of every agent whose failures the versions do not explain: grouping
 			// them by the version they offer would suggest the very link the group denies.
@@ -713,6 +776,12 @@ func fleetGroups(server result.HostPort, per map[netip.Addr]*agentOutcome, liste
 		}
 		g.Text = result.Msg(key, result.Int("n", g.AgentCount), result.Sub("who", clientsOf(g.AgentCount, listener)), result.Sub("what", what),
 			result.Int("flows", g.Flows), result.Int("failed", g.Failed), result.List("agents", agents))
+		if sc := splits[k]; sc != nil {
+			// Every flow of the lower kind failed, every one of the higher kind succeeded.
+			g.Text = result.Msg(key, result.Int("n", g.AgentCount), result.Sub("who", clientsOf(g.AgentCount, listener)), result.Text("lower", k.lower.String()),
+				result.Text("higher", k.highest.String()), result.Int("failed", sc.lowFlows), result.Int("low_flows", sc.lowFlows),
+				result.Int("ok", sc.highFlows), result.Int("high_flows", sc.highFlows), result.List("agents", agents))
+		}
 		if verdicts != nil {
 			g.Text.Args = append(g.Text.Args, result.List("verdicts", verdicts))
 		}

@@ -43,6 +43,8 @@ func pluralWords(c *Catalog) map[string]bool {
 // but that need no plural form, and why: numbers that are never 1, and parameters that are no
 // number. Every other such parameter has a plural form ({n|frame|frames}).
 var countNounsNeverOne = map[string]string{
+	"fleet.group-split-by-version/lower":                       "a TLS version's name, not a number",
+	"fleet.group-split-by-version/higher":                      "a TLS version's name, not a number",
 	"hops.n/n":                                                 "HopText words 1 hop with hops.one",
 	"icmp.syns-answered/n":                                     "only for more than one SYN (icmp.syn-answered words one)",
 	"icmp.some-syns-answered/n":                                "only for more than one SYN",

@@ -42,10 +42,13 @@ type FleetGroup struct {
 	// (every failed flow failed after its TLS handshake had completed), "failed-not-version"
 	// (no failed flow is one the versions may explain: no version mismatch, no ClientHello
 	// refused before a ServerHello; one group per server whatever versions its agents offer,
-	// HighestVersion the highest of them, Text names their verdicts), "incomplete" (no flow
-	// was either ok or failed) or "heartbleed-probe" (the hosts that sent the server a heartbeat
-	// record in the middle of the TLS handshake: AgentCount and Agents count and list those
-	// hosts, which are no agents and count in no other group, agent or fingerprint group).
+	// HighestVersion the highest of them, Text names their verdicts), "split-by-version" (each
+	// agent sends two kinds of ClientHello, by the highest version offered: every flow of the
+	// lower kind failed in a way the versions may explain, every flow of HighestVersion's
+	// succeeded; Text names both), "incomplete" (no flow was either ok or failed) or
+	// "heartbleed-probe" (the hosts that sent the server a heartbeat record in the middle of the
+	// TLS handshake: AgentCount and Agents count and list those hosts, which are no agents and
+	// count in no other group, agent or fingerprint group).
 	Outcome    string  `json:"outcome"`
 	AgentCount int     `json:"agent_count"`
 	Agents     []IP    `json:"agents"` // the first MaxGroupAgents, sorted

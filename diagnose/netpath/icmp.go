@@ -103,12 +103,14 @@ func ICMPName(ic facts.ICMP) string {
 }
 
 // icmpName names an ICMP error for people: "ICMP communication administratively prohibited
-// (type 3 code 13)". The names are the RFCs' (like alert names, they stay in English).
+// (type 3 code 13)" (icmp.named; Japanese "（タイプ 3 コード 13）"). The names are the RFCs' (like alert
+// names, they stay in English).
 func icmpName(name string, ic facts.ICMP) result.Arg {
 	if icmpTypeName(ic) == "" {
 		return result.Text(name, ICMPName(ic))
 	}
-	return result.Text(name, ICMPName(ic)+" (type "+param.Itoa(int(ic.Type))+" code "+param.Itoa(int(ic.Code))+")")
+	return result.Sub(name, result.Msg("icmp.named", result.Text("name", ICMPName(ic)), result.Int("type", int(ic.Type)),
+		result.Int("code", int(ic.Code))))
 }
 
 // icmpSender says who sent an ICMP error: the server host, the client host, or a router (with

@@ -147,9 +147,9 @@ func (j *judge) classifyICMP() {
 		// Fewer errors than SYNs: some SYNs got no answer (the SYNs are alike, so which cannot
 		// be told; how many can).
 		answered = result.Msg("icmp.some-syns-answered", result.Int("answered", n), result.Int("n", c.SYNCount),
-			result.Text("intervals", j.synSchedule().intervalsText()))
+			param.Texts("intervals", j.synSchedule().intervalTexts()))
 	} else if c.SYNCount > 1 {
-		answered = result.Msg("icmp.syns-answered", result.Int("n", c.SYNCount), result.Text("intervals", j.synSchedule().intervalsText()))
+		answered = result.Msg("icmp.syns-answered", result.Int("n", c.SYNCount), param.Texts("intervals", j.synSchedule().intervalTexts()))
 	}
 	args := []result.Arg{result.Sub("answered", answered), icmpName("icmp", ic), j.icmpSender("from", ic)}
 	switch kindOf(ic) {

@@ -31,7 +31,7 @@ func TestResetCountsBytesBeforeIt(t *testing.T) {
 			"経路上の機器が、TLS ハンドシェイク（TLS 1.2）の完了後、クライアントから 357 バイト、サーバーから 34400 バイトが流れた時点で（リセット後にも再送された 3 個のセグメントを含めて、サーバーから 22205 バイトが流れています）サーバーになりすまして RST を送信しました（クライアント側でキャプチャ）。RST の TTL は 64（キャプチャ地点から 0 ホップ）、フレーム 2 のサーバー自身のパケットは 63（1 ホップ）、IP ID は 0x0000（サーバーのパケットは 0x30bb まで進んでいた）。サーバーはその後もデータを送信しており（フレーム 72）、自ら接続をリセットしてはいません"},
 		{"accuracy/forged-rst-survived.pcap", result.VerdictReset,
 			"the server reset the connection after 70 bytes from the client and 120 from the server",
-			"サーバーがクライアントから 70 バイト、サーバーから 120 バイトが流れた時点で接続をリセットしました"},
+			"サーバーが、クライアントから 70 バイト、サーバーから 120 バイトが流れた時点で接続をリセットしました"},
 	}
 	ja := knowledge.CatalogOf(knowledge.Japanese)
 	for _, tc := range cases {

@@ -179,9 +179,9 @@ func TestICMPAnswersCounted(t *testing.T) {
 		en, ja string
 	}{
 		{1, "the client's 2 SYNs (intervals 1.0 s) were answered by ICMP net unreachable (type 3 code 0) from router 10.66.1.254 (TTL 64: 0 hops from the capture point): it has no route to 10.66.3.2",
-			"クライアントの SYN 2 個（間隔 1.0 s）に対してルーター 10.66.1.254（TTL 64、キャプチャ地点から 0 ホップ）から ICMP net unreachable (type 3 code 0) が返されました。10.66.3.2 への経路がありません"},
+			"クライアントの SYN 2 個（間隔 1.0 s）に対してルーター 10.66.1.254（TTL 64、キャプチャ地点から 0 ホップ）から ICMP net unreachable（タイプ 3 コード 0）が返されました。10.66.3.2 への経路がありません"},
 		{2, "3 of the client's 4 SYNs (intervals 1.0, 1.0, 1.0 s) were answered by ICMP host unreachable (type 3 code 1) from router 10.66.1.254 (TTL 64: 0 hops from the capture point): 10.66.2.9 does not answer on its last hop (no ARP/neighbour reply: the host is down or the address is wrong)",
-			"クライアントの SYN 4 個（間隔 1.0, 1.0, 1.0 s）のうち 3 個に対してルーター 10.66.1.254（TTL 64、キャプチャ地点から 0 ホップ）から ICMP host unreachable (type 3 code 1) が返されました。10.66.2.9 が最終ホップで応答していません（ARP／近隣探索の応答がなく、ホストが停止しているかアドレスが誤っています）"},
+			"クライアントの SYN 4 個（間隔 1.0、1.0、1.0 s）のうち 3 個に対してルーター 10.66.1.254（TTL 64、キャプチャ地点から 0 ホップ）から ICMP host unreachable（タイプ 3 コード 1）が返されました。10.66.2.9 が最終ホップで応答していません（ARP／近隣探索の応答がなく、ホストが停止しているかアドレスが誤っています）"},
 	}
 	for _, tc := range cases {
 		fl := flowOf(t, path, tc.id)

@@ -54,7 +54,7 @@ func TestServerPolicySentence(t *testing.T) {
 				"different fingerprints (JA4): compare their cipher suites and groups; never chose TLS 1.2, though 1 handshake offered it (it chose TLS 1.0 instead)",
 			"TLS 1.0、TLS 1.1、TLS 1.3 を受け入れ（完了したハンドシェイク 3 件で選択: TLS 1.0 が 1 件、TLS 1.1 が 1 件、TLS 1.3 が 1 件）。" +
 				"TLS 1.1 を提示したハンドシェイク 2 件のうち 1 件で TLS 1.1、残り 1 件で TLS 1.0 を選択。両者の ClientHello はフィンガープリント（JA4）が" +
-				"異なります: 暗号スイートとグループを比べてください。TLS 1.2 を提示したハンドシェイク 1 件でも TLS 1.2 は選択せず TLS 1.0 を選択"},
+				"異なります。暗号スイートとグループを比べてください。TLS 1.2 を提示したハンドシェイク 1 件でも TLS 1.2 は選択せず TLS 1.0 を選択"},
 	}
 	ja := knowledge.CatalogOf(knowledge.Japanese)
 	for _, tc := range cases {

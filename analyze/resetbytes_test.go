@@ -25,13 +25,13 @@ func TestResetCountsBytesBeforeIt(t *testing.T) {
 	}{
 		{"path-midstream-reset.pcap", result.VerdictMiddleboxReset,
 			forged + "and 20757 more from the server after it on the wire, counting 2 segments sent again (captured at the client): its TTL 64 (0 hops from the capture point) vs the server's 63 (1 hop) in frame 2; IP ID 0x0000 where the server's packets had reached 0x83bc; the server kept sending data after it (frame 73): it never reset the connection",
-			"経路上の機器が、TLS ハンドシェイク（TLS 1.2）の完了後、クライアントから 357 バイト、サーバーから 34400 バイトが流れた時点で（このリセットの後も再送された 2 個のセグメントを含めて、サーバーから 20757 バイトが流れました）サーバーになりすまして RST を送信しました（クライアント側でキャプチャ）。RST の TTL は 64（キャプチャ地点から 0 ホップ）、フレーム 2 のサーバー自身のパケットは 63（1 ホップ）、IP ID は 0x0000（サーバーのパケットは 0x83bc まで進んでいた）。サーバーはその後もデータを送信しており（フレーム 73）、自ら接続をリセットしてはいません"},
+			"経路上の機器が、TLS ハンドシェイク（TLS 1.2）の完了後、クライアントから 357 バイト、サーバーから 34400 バイトが流れた時点で（リセット後にも再送された 2 個のセグメントを含めて、サーバーから 20757 バイトが流れています）サーバーになりすまして RST を送信しました（クライアント側でキャプチャ）。RST の TTL は 64（キャプチャ地点から 0 ホップ）、フレーム 2 のサーバー自身のパケットは 63（1 ホップ）、IP ID は 0x0000（サーバーのパケットは 0x83bc まで進んでいた）。サーバーはその後もデータを送信しており（フレーム 73）、自ら接続をリセットしてはいません"},
 		{"twopoint/forged-rst-agent.pcap", result.VerdictMiddleboxReset,
 			forged + "and 22205 more from the server after it on the wire, counting 3 segments sent again (captured at the client): its TTL 64 (0 hops from the capture point) vs the server's 63 (1 hop) in frame 2; IP ID 0x0000 where the server's packets had reached 0x30bb; the server kept sending data after it (frame 72): it never reset the connection",
-			"経路上の機器が、TLS ハンドシェイク（TLS 1.2）の完了後、クライアントから 357 バイト、サーバーから 34400 バイトが流れた時点で（このリセットの後も再送された 3 個のセグメントを含めて、サーバーから 22205 バイトが流れました）サーバーになりすまして RST を送信しました（クライアント側でキャプチャ）。RST の TTL は 64（キャプチャ地点から 0 ホップ）、フレーム 2 のサーバー自身のパケットは 63（1 ホップ）、IP ID は 0x0000（サーバーのパケットは 0x30bb まで進んでいた）。サーバーはその後もデータを送信しており（フレーム 72）、自ら接続をリセットしてはいません"},
+			"経路上の機器が、TLS ハンドシェイク（TLS 1.2）の完了後、クライアントから 357 バイト、サーバーから 34400 バイトが流れた時点で（リセット後にも再送された 3 個のセグメントを含めて、サーバーから 22205 バイトが流れています）サーバーになりすまして RST を送信しました（クライアント側でキャプチャ）。RST の TTL は 64（キャプチャ地点から 0 ホップ）、フレーム 2 のサーバー自身のパケットは 63（1 ホップ）、IP ID は 0x0000（サーバーのパケットは 0x30bb まで進んでいた）。サーバーはその後もデータを送信しており（フレーム 72）、自ら接続をリセットしてはいません"},
 		{"accuracy/forged-rst-survived.pcap", result.VerdictReset,
 			"the server reset the connection after 70 bytes from the client and 120 from the server",
-			"サーバーがクライアントから 70 バイト、サーバーから 120 バイトが流れた時点で接続をリセットしました"},
+			"サーバーが、クライアントから 70 バイト、サーバーから 120 バイトが流れた時点で接続をリセットしました"},
 	}
 	ja := knowledge.CatalogOf(knowledge.Japanese)
 	for _, tc := range cases {

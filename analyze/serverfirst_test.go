@@ -24,7 +24,7 @@ func TestServerSpokeFirst(t *testing.T) {
 		{id: 1,
 			reason: `the server answered the ClientHello with an SSH banner "SSH-2.0-mkrbanner_9.9 mkrcomment", not TLS: ` +
 				`10.93.1.2:4343 serves plain text`,
-			reasonJA: `サーバーは ClientHello に TLS ではなくSSH のバナー "SSH-2.0-mkrbanner_9.9 mkrcomment" で応答しました。` +
+			reasonJA: `サーバーは ClientHello に TLS ではなく SSH のバナー "SSH-2.0-mkrbanner_9.9 mkrcomment" で応答しました。` +
 				`10.93.1.2:4343 は平文で通信しています`,
 			variant: "server-plain",
 			evidence: []string{
@@ -36,7 +36,7 @@ func TestServerSpokeFirst(t *testing.T) {
 			reason: `the server spoke first: before the client's ClientHello it sent an SMTP or FTP greeting ` +
 				`"220 mkrsmtp.markers.test ESMTP mkrsoft", not TLS: 10.93.1.2:4343 runs a service that greets its clients ` +
 				`(SMTP, FTP, SSH and the like)`,
-			reasonJA: `サーバーが先に送信しました。クライアントの ClientHello より前に TLS ではなくSMTP または FTP のグリーティング ` +
+			reasonJA: `サーバーが先に送信しました。クライアントの ClientHello より前に TLS ではなく SMTP または FTP のグリーティング ` +
 				`"220 mkrsmtp.markers.test ESMTP mkrsoft" を送っています。10.93.1.2:4343 では接続したクライアントに先に挨拶する` +
 				`サービス（SMTP、FTP、SSH など）が動いています`,
 			variant: "server-first",

@@ -909,7 +909,11 @@ func offeredArg(name string, h *facts.Hello) result.Arg {
 	if len(h.Offered) == 0 {
 		return result.Sub(name, result.Msg("phrase.no-version"))
 	}
-	return result.Text(name, offeredText(h))
+	names := make([]string, len(h.Offered))
+	for i, v := range h.Offered {
+		names[i] = v.String()
+	}
+	return param.Texts(name, names)
 }
 
 // OfferedText names the versions a ClientHello offers: "TLS 1.0, TLS 1.1, TLS 1.2".

@@ -211,7 +211,7 @@ func TestPluralTemplatesOneAndTwo(t *testing.T) {
 			"after 1 byte from the client and 0 from the server on the wire, counting 1 segment sent again",
 			"after 2 bytes from the client and 0 from the server on the wire, counting 2 segments sent again", ""},
 		{"phrase.more-after", []func(int) result.Arg{num("bytes")}, []result.Arg{result.Sub("side", result.Msg("word.server")), text("resent", "")},
-			", and 1 more from the server after it", ", and 2 more from the server after it", "（このリセットの後もサーバーから 2 バイトが流れました）"},
+			", and 1 more from the server after it", ", and 2 more from the server after it", "（リセット後にもサーバーから 2 バイトが流れています）"},
 		{"phrase.resent-after", []func(int) result.Arg{num("retrans")}, nil,
 			" on the wire, counting 1 segment sent again", " on the wire, counting 2 segments sent again", "再送された 2 個のセグメントを含めて、"},
 		{"reason.hello-cut", []func(int) result.Arg{num("client_bytes")}, []result.Arg{result.Int("server_bytes", 0), text("tcp", "x")},

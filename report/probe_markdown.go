@@ -21,7 +21,7 @@ func (pv *probeView) markdown(b *bytes.Buffer) {
 		}
 	}
 	b.WriteString("\n\n")
-	b.WriteString(ticket.MDText(pv.header()) + " " + ticket.MDText(pv.client()) + "\n")
+	b.WriteString(ticket.MDText(pv.header()) + pv.cat.Separator("report.sentences", "parts") + ticket.MDText(pv.client()) + "\n")
 	for i := range pv.r.Targets {
 		t := &pv.r.Targets[i]
 		b.WriteString("\n## " + ticket.MDText(pv.targetLine(t)) + "\n\n")

@@ -27,7 +27,7 @@ func TestLegacyFootnote(t *testing.T) {
 			"TLS version starts at TLS 1.0, as that ClientHello allows; an offer that tops out at SSL 2.0 or SSL 3.0 (below TLS 1.0) " +
 			"lists only the versions its ClientHello shows\n"},
 		{[]string{"--lang", "ja", sslV2}, "* supported_versions 拡張なし: パケット上にあるのは最高バージョンだけです。最高が SSL 2.0 または SSL 3.0" +
-			"（TLS 1.0 より下）の提示は、その ClientHello が示すバージョンだけを示し、それより下の範囲は仮定していません\n"},
+			"（TLS 1.0 より下）の提示については、その ClientHello に現れるバージョンだけを挙げ、それより下の範囲は仮定していません\n"},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {

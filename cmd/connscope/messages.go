@@ -110,6 +110,9 @@ func errorMessage(err error) result.Message {
 		if f.Shorthand != "" && f.ShorthandDeprecated == "" {
 			name = "-" + f.Shorthand + ", --" + f.Name
 		}
+		if f.Value.Type() == "duration" {
+			return result.Msg("cli.flag.duration", quoted("value", iv.GetValue()), quoted("flag", name))
+		}
 		cause := errors.Unwrap(iv)
 		if cause == nil {
 			return other(iv.Error())

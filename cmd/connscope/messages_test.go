@@ -37,7 +37,7 @@ func TestMessagesWorded(t *testing.T) {
 				"connscope: hint: run 'connscope help' for usage\n"},
 		{"unknown command, ja locale", ja, []string{"frobnicate"},
 			"connscope: エラー: \"frobnicate\" というコマンドはありません\n" +
-				"connscope: ヒント: 使い方は 'connscope help' で表示できます\n"},
+				"connscope: ヒント: 使い方は「connscope help」で表示できます\n"},
 		{"missing capture", nil, []string{"analyze", missing},
 			"connscope: error: cannot read the capture " + missing + ": no such file or directory (check the path and that you may read it)\n"},
 		{"missing capture, --lang ja", nil, []string{"analyze", "--lang", "ja", missing},
@@ -53,37 +53,37 @@ func TestMessagesWorded(t *testing.T) {
 				"connscope: hint: run 'connscope help analyze' for its options\n"},
 		{"bad port, --lang ja", nil, []string{"analyze", "-p", "70000", "--lang", "ja", text},
 			"connscope: エラー: --port の \"70000\" はポート番号（1～65535）ではありません\n" +
-				"connscope: ヒント: オプションの一覧は 'connscope help analyze' で表示できます\n"},
+				"connscope: ヒント: オプションの一覧は「connscope help analyze」で表示できます\n"},
 		{"unknown flag before --lang ja", nil, []string{"analyze", "--bogus", "--lang", "ja", text},
 			"connscope: エラー: --bogus というオプションはありません\n" +
-				"connscope: ヒント: オプションの一覧は 'connscope help analyze' で表示できます\n"},
+				"connscope: ヒント: オプションの一覧は「connscope help analyze」で表示できます\n"},
 		{"unknown language, ja locale", ja, []string{"analyze", "--lang", "fr", text},
 			"connscope: エラー: --lang: \"fr\" という言語はありません。使える言語は en と ja です\n" +
-				"connscope: ヒント: オプションの一覧は 'connscope help analyze' で表示できます\n"},
+				"connscope: ヒント: オプションの一覧は「connscope help analyze」で表示できます\n"},
 		{"bad duration", nil, []string{"capture", "-i", "lo", "--duration", "5"},
 			"connscope: error: invalid argument \"5\" for \"--duration\" flag: must be a duration like \"30s\" or \"5m\"\n" +
 				"connscope: hint: run 'connscope help capture' for its options\n"},
 		{"bad duration, --lang ja", nil, []string{"capture", "-i", "lo", "--duration", "5", "--lang", "ja"},
-			"connscope: エラー: \"--duration\" の値 \"5\" は使えません（must be a duration like \"30s\" or \"5m\"）\n" +
-				"connscope: ヒント: オプションの一覧は 'connscope help capture' で表示できます\n"},
+			"connscope: エラー: \"--duration\" の値 \"5\" は使えません（「30s」や「5m」のように単位付きの時間を指定してください）\n" +
+				"connscope: ヒント: オプションの一覧は「connscope help capture」で表示できます\n"},
 		{"no interface, --lang ja", nil, []string{"capture", "--lang", "ja"},
-			"connscope: エラー: capture にはインターフェイスを指定してください: -i IFACE（一覧は 'connscope interfaces' で表示できます）\n" +
-				"connscope: ヒント: オプションの一覧は 'connscope help capture' で表示できます\n"},
+			"connscope: エラー: capture にはインターフェイスを指定してください: -i IFACE（一覧は「connscope interfaces」で表示できます）\n" +
+				"connscope: ヒント: オプションの一覧は「connscope help capture」で表示できます\n"},
 		{"probe target port", nil, []string{"probe", "server.example:0"},
 			"connscope: error: \"server.example:0\": the port \"0\" is not a number from 1 to 65535\n" +
 				"connscope: hint: run 'connscope help probe' for its options\n"},
 		{"probe target port, --lang ja", nil, []string{"probe", "--lang", "ja", "server.example:0"},
-			"connscope: エラー: \"server.example:0\": ポート \"0\" は 1～65535 の数ではありません\n" +
-				"connscope: ヒント: オプションの一覧は 'connscope help probe' で表示できます\n"},
+			"connscope: エラー: \"server.example:0\": ポート \"0\" は 1～65535 の数値ではありません\n" +
+				"connscope: ヒント: オプションの一覧は「connscope help probe」で表示できます\n"},
 		{"probe agent target, --lang ja", nil, []string{"probe", "--lang", "ja", "--agent", "pc1"},
 			"connscope: エラー: --agent の \"pc1\": ポートを指定してください（HOST:PORT）。ポートを持つ --profile を指定することもできます\n" +
-				"connscope: ヒント: オプションの一覧は 'connscope help probe' で表示できます\n"},
+				"connscope: ヒント: オプションの一覧は「connscope help probe」で表示できます\n"},
 		{"probe client versions, --lang ja", nil, []string{"probe", "--lang", "ja", "--client-versions", "1.4", "server.example:4343"},
 			"connscope: エラー: --client-versions: \"1.4\" は 1.0、1.1、1.2、1.3、ssl3 のいずれでもありません\n" +
-				"connscope: ヒント: オプションの一覧は 'connscope help probe' で表示できます\n"},
+				"connscope: ヒント: オプションの一覧は「connscope help probe」で表示できます\n"},
 		{"export-all without export, ja locale", ja, []string{"analyze", "--export-all", text},
 			"connscope: エラー: --export-all は --export FILE と一緒に指定してください\n" +
-				"connscope: ヒント: オプションの一覧は 'connscope help analyze' で表示できます\n"},
+				"connscope: ヒント: オプションの一覧は「connscope help analyze」で表示できます\n"},
 		{"output is the capture, --lang ja", nil, []string{"analyze", "--lang", "ja", "-o", text, text},
 			"connscope: エラー: --output の " + text + " はキャプチャ " + text + " と同じファイルです。connscope は読むファイルに書き込みません。別のファイル名を指定してください\n"},
 		{"output is a directory, --lang ja", nil, []string{"analyze", "--lang", "ja", "-o", dir, text},

@@ -36,7 +36,7 @@ func TestAcceptedOrigin(t *testing.T) {
 			"    frame  8  03:14:03.296124  ServerHello choosing TLS 1.2 in flow #1, another connection from this client's host (10.77.1.6:58332): the server accepts TLS 1.2 (with a suite this client does not offer): most likely not this client's TLS 1.0; no cipher suite in common fits as well (server-reset-after-client-hello on its own)",
 		}},
 		{"one of three from the host, ja", map[byte]byte{5: 1}, "ja", []string{
-			"  理由: クライアントが提示する最高バージョンは TLS 1.0 で、このサーバーはこのキャプチャの他の接続（3 件中 1 件がこのクライアントと同じホスト 10.77.1.1 から、残りは他のクライアントホストから）で、それより新しい TLS 1.2（ハンドシェイク 3 件、例: フロー #1）しか選択していません。サーバーは ClientHello の 0.1 ms 後に、ServerHello もアラートも返さずに接続をリセットしました。共通の TLS バージョンがない可能性が最も高いですが、共通の暗号スイートがないことでも説明できます。クライアントが提示するCBC の暗号スイートだけ（9 個）のどれも、このサーバーが選択するのは見られず（選択したのは TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 だけ）、TLS 1.0 を許可していてもこれらの暗号スイートを持たないサーバーは同じように失敗させるからです",
+			"  理由: クライアントが提示する最高バージョンは TLS 1.0 で、このサーバーはこのキャプチャの他の接続（3 件中 1 件がこのクライアントと同じホスト 10.77.1.1 から、残りは他のクライアントホストから）で、それより新しい TLS 1.2（ハンドシェイク 3 件、例: フロー #1）しか選択していません。サーバーは ClientHello の 0.1 ms 後に、ServerHello もアラートも返さずに接続をリセットしました。共通の TLS バージョンがない可能性が最も高いですが、共通の暗号スイートがないことでも説明できます。クライアントが提示するのは CBC の暗号スイートだけ（9 個）で、このサーバーがそのいずれかを選択した接続は見られません（選択したのは TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 だけです）。TLS 1.0 を許可していても、これらの暗号スイートを持たないサーバーは同じように失敗します",
 		}},
 	} {
 		b, err := os.ReadFile("testdata/captures/seed-reset-fleet.pcap")

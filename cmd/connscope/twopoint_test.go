@@ -313,13 +313,13 @@ func TestTwoPointJapaneseBrackets(t *testing.T) {
 		"--vantage", "agent=testdata/captures/twopoint/mtu-blackhole-agent.pcap",
 		"--vantage", "server=testdata/captures/twopoint/mtu-blackhole-server.pcap")
 	for _, want := range []string{
-		"\nキャプチャ地点: agent（9 フレーム）; server（16 フレーム）\n",
-		"\nserver の時計と agent の時計の差: -0.009 ms（両方が見た 1 接続から）\n",
+		"\nキャプチャ地点: agent（9 フレーム）、server（16 フレーム）\n",
+		"\nserver の時計から agent の時計を引いた差: -0.009 ms（両方で見えた接続 1 件から算出）\n",
 		"\n  理由: サーバーの 1448 バイトのセグメントは 7 回送出されました（server のキャプチャ）が、agent のキャプチャには一つも届いていません。" +
-			"それより小さいセグメント（736 バイトまで）は届いています: 両地点の間の MTU ブラックホールです（MTU の小さいリンクがあり、" +
+			"それより小さいセグメント（736 バイトまで）は届いています。両地点の間の MTU ブラックホールです（MTU の小さいリンクがあり、" +
 			"その ICMP fragmentation-needed がサーバーに届いていません）\n",
 		"\n    フレーム 6  23:39:29.400684  [server] agent に届かなかった最初のサーバー→クライアント方向のパケット（両地点の間で 11 個中 7 個が消失）\n",
-		"\n  観測点: agent（クライアント側: クライアントから 5 パケット、サーバーから 4）; server（サーバー側: クライアントから 5 パケット、サーバーから 11）\n",
+		"\n  観測点: agent（クライアント側: クライアントからパケット 5 個、サーバーから 4 個）、server（サーバー側: クライアントからパケット 5 個、サーバーから 11 個）\n",
 		"\n    サーバー→クライアント方向: server で 11 個送出、agent に 4 個到着、両地点の間で 7 個消失（最初: mtu-blackhole-server.pcap のフレーム 6）\n",
 	} {
 		if !strings.Contains(out, want) {

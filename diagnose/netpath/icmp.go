@@ -103,12 +103,14 @@ func ICMPName(ic facts.ICMP) string {
 }
 
 // icmpName names an ICMP error for people: "ICMP communication administratively prohibited
-// (type 3 code 13)". The names are the RFCs' (like alert names, they stay in English).
+// (type 3 code 13)" (icmp.named; Japanese "（タイプ 3 コード 13）"). The names are the RFCs' (like alert
+// names, they stay in English).
 func icmpName(name string, ic facts.ICMP) result.Arg {
 	if icmpTypeName(ic) == "" {
 		return result.Text(name, ICMPName(ic))
 	}
-	return result.Text(name, ICMPName(ic)+" (type "+param.Itoa(int(ic.Type))+" code "+param.Itoa(int(ic.Code))+")")
+	return result.Sub(name, result.Msg("icmp.named", result.Text("name", ICMPName(ic)), result.Int("type", int(ic.Type)),
+		result.Int("code", int(ic.Code))))
 }
 
 // icmpSender says who sent an ICMP error: the server host, the client host, or a router (with
@@ -145,9 +147,9 @@ func (j *judge) classifyICMP() {
 		// Fewer errors than SYNs: some SYNs got no answer (the SYNs are alike, so which cannot
 		// be told; how many can).
 		answered = result.Msg("icmp.some-syns-answered", result.Int("answered", n), result.Int("n", c.SYNCount),
-			result.Text("intervals", j.synSchedule().intervalsText()))
+			param.Texts("intervals", j.synSchedule().intervalTexts()))
 	} else if c.SYNCount > 1 {
-		answered = result.Msg("icmp.syns-answered", result.Int("n", c.SYNCount), result.Text("intervals", j.synSchedule().intervalsText()))
+		answered = result.Msg("icmp.syns-answered", result.Int("n", c.SYNCount), param.Texts("intervals", j.synSchedule().intervalTexts()))
 	}
 	args := []result.Arg{result.Sub("answered", answered), icmpName("icmp", ic), j.icmpSender("from", ic)}
 	switch kindOf(ic) {

@@ -63,7 +63,7 @@ func TestMatchSYNSchedule(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := matchSYNSchedule(tc.times)
 			if s.name != tc.want {
-				t.Errorf("schedule %q (intervals %s), want %q", s.name, s.intervalsText(), tc.want)
+				t.Errorf("schedule %q (intervals %s), want %q", s.name, s.intervalTexts(), tc.want)
 			}
 			if got := s.giveUp.Seconds(); got < tc.giveUp-0.001 || got > tc.giveUp+0.001 {
 				t.Errorf("give-up %.3f s, want %.3f s", got, tc.giveUp)

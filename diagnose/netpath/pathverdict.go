@@ -325,7 +325,7 @@ func (j *judge) classifyBlackhole(end time.Time) bool {
 		for i, l := range b.lost {
 			sizes[i] = strconv.Itoa(l.Len)
 		}
-		what = result.Msg("path.lost", who, result.Int("segments", len(sizes)), result.Text("sizes", param.JoinComma(sizes)), result.Int("sends", o.Sends),
+		what = result.Msg("path.lost", who, result.Int("segments", len(sizes)), param.Texts("sizes", sizes), result.Int("sends", o.Sends),
 			param.Dur("over", o.Last.Time().Sub(o.First.Time())), j.vp.here("here"))
 		if pd := &c.Path.Side[1-b.from]; pd.R().DupRef.Seen() && pd.R().DupRef.Frame > o.First.Frame {
 			j.evidence(pd.R().DupRef, "ev.dup-ack-past-loss", peer)

@@ -2,7 +2,6 @@ package netpath
 
 import (
 	"math"
-	"strings"
 	"time"
 
 	"github.com/connscope/connscope/diagnose/param"
@@ -120,13 +119,13 @@ func (s synSchedule) describe() result.Message {
 	return result.Message{}
 }
 
-// intervalsText lists the intervals in seconds: "1.0, 1.0, 2.0".
-func (s synSchedule) intervalsText() string {
+// intervalTexts lists the intervals in seconds: "1.0", "1.0", "2.0".
+func (s synSchedule) intervalTexts() []string {
 	parts := make([]string, len(s.intervals))
 	for i, d := range s.intervals {
 		parts[i] = param.FmtSecs(d)
 	}
-	return strings.Join(parts, ", ")
+	return parts
 }
 
 // intervalSeconds returns the intervals in seconds, rounded to the millisecond, for the result.
@@ -178,7 +177,7 @@ func (j *judge) classifySYNTimeout(end time.Time) {
 	}
 	schedule := result.Message{}
 	if len(sch.intervals) > 0 {
-		schedule = result.Msg("syn.intervals", result.Text("intervals", sch.intervalsText()), result.Sub("schedule", sch.describe()))
+		schedule = result.Msg("syn.intervals", param.Texts("intervals", sch.intervalTexts()), result.Sub("schedule", sch.describe()))
 	}
 	gaveUp := result.Message{}
 	switch {
@@ -211,6 +210,6 @@ func (j *judge) classifySYNTimeout(end time.Time) {
 		return
 	}
 	j.verdict(result.VerdictSYNTimeout, "reason.syn-timeout", result.Int("n", c.SYNCount), param.Endpoint("server", c.Server),
-		param.Dur("over", last.Time().Sub(first.Time())), result.Text("times", param.JoinComma(times)), result.Sub("schedule", schedule),
+		param.Dur("over", last.Time().Sub(first.Time())), param.Texts("times", times), result.Sub("schedule", schedule),
 		result.Sub("gave_up", gaveUp), result.Sub("partial", partial), result.Sub("where", where))
 }

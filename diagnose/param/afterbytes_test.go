@@ -68,14 +68,14 @@ func TestAfterBytes(t *testing.T) {
 		{"real", c, real,
 			"after 357 bytes from the client and 34400 from the server, and 20757 more from the server after it on the wire, " +
 				"counting 2 segments sent again",
-			"クライアントから 357 バイト、サーバーから 34400 バイトが流れた時点で（このリセットの後も再送された 2 個のセグメントを含めて、" +
-				"サーバーから 20757 バイトが流れました）"},
+			"クライアントから 357 バイト、サーバーから 34400 バイトが流れた時点で（リセット後にも再送された 2 個のセグメントを含めて、" +
+				"サーバーから 20757 バイトが流れています）"},
 		{"before any data, both sides after", c, beforeAny,
 			"before any data (357 bytes from the client and 55157 from the server came after it on the wire, counting 2 segments sent again)",
-			"データが流れる前に（このリセットの後に再送された 2 個のセグメントを含めて、クライアントから 357 バイト、サーバーから 55157 バイトが流れました）"},
+			"データが流れる前に（リセット後に再送された 2 個のセグメントを含めて、クライアントから 357 バイト、サーバーから 55157 バイトが流れています）"},
 		{"before any data, the server after", &serverOnly, beforeAny,
 			"before any data (55157 bytes from the server came after it on the wire, counting 2 segments sent again)",
-			"データが流れる前に（このリセットの後に再送された 2 個のセグメントを含めて、サーバーから 55157 バイトが流れました）"},
+			"データが流れる前に（リセット後に再送された 2 個のセグメントを含めて、サーバーから 55157 バイトが流れています）"},
 	}
 	en, ja := knowledge.CatalogOf(knowledge.English), knowledge.CatalogOf(knowledge.Japanese)
 	for _, tc := range cases {

@@ -45,6 +45,16 @@ func FmtSecs(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), '
 // Itoa writes an integer in decimal.
 func Itoa[T ~int | ~int32 | ~uint8 | ~uint16 | ~uint32](n T) string { return strconv.Itoa(int(n)) }
 
+// Texts is a list parameter of plain texts (numbers, names), joined as the language joins a list:
+// "0.0, 1.0, 2.1" in English, "0.0、1.0、2.1" in Japanese.
+func Texts(name string, s []string) result.Arg {
+	ms := make([]result.Message, len(s))
+	for i, t := range s {
+		ms[i] = result.Msg("literal", result.Text("text", t))
+	}
+	return result.List(name, ms)
+}
+
 // JoinComma joins strings with ", ".
 func JoinComma(s []string) string { return strings.Join(s, ", ") }
 

@@ -1,8 +1,6 @@
 package wording
 
 import (
-	"strings"
-
 	"github.com/connscope/connscope/knowledge"
 	"github.com/connscope/connscope/report/findings"
 	"github.com/connscope/connscope/result"
@@ -44,8 +42,12 @@ func (w *Words) Answer(r *result.Result, fs *findings.Findings) AnswerText {
 		a.Lead = w.Say("report.lead.ok", n)
 		for _, sv := range fs.Servers {
 			if len(sv.AcceptedVersions) > 0 {
+				versions := make([]result.Message, len(sv.AcceptedVersions))
+				for i, v := range sv.AcceptedVersions {
+					versions[i] = result.Msg("report.text", result.Text("text", v))
+				}
 				a.Lead = w.Sentences(a.Lead, w.Say("report.lead.server-chose", result.From("server", sv.Server),
-					result.Sub("versions", result.Msg("report.text", result.Text("text", strings.Join(sv.AcceptedVersions, ", "))))))
+					result.List("versions", versions)))
 			}
 		}
 	}

@@ -195,3 +195,9 @@ func InputMsg(in *result.Input) result.Message {
 	return result.Msg("report.input-span", file, frames, result.Text("first", UTC(in.First, StartLayout)),
 		result.Text("last", UTC(in.Last, StartLayout)))
 }
+
+// ServerPolicy words a server's policy sentence after the server's address
+// (report.server-policy): "10.0.0.2:4343 accepted TLS 1.2 (...)".
+func (w *Words) ServerPolicy(server string, policy result.Message) string {
+	return w.Say("report.server-policy", result.Text("server", server), result.Sub("policy", policy))
+}

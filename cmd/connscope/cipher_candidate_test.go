@@ -48,7 +48,7 @@ func TestCipherCandidate(t *testing.T) {
 			"    frame  8  22:31:43.958283  ServerHello choosing TLS 1.2 in flow #1, another connection from this client's host (10.77.1.1:43264): the server accepts TLS 1.2 (with a suite this client does not offer): most likely not this client's TLS 1.0; no cipher suite in common fits as well (tls-version-mismatch on its own)",
 		}},
 		{"the same, ja", "version-or-cipher", "ja", []string{
-			"  理由: クライアントが提示する最高バージョンは TLS 1.0 で、このサーバーはこのキャプチャの他の接続（すべてこのクライアントと同じホスト 10.77.1.1 から）で、それより新しい TLS 1.2（ハンドシェイク 1 件、例: フロー #1）しか選択していません。サーバーは ServerHello の前に handshake_failure を送信しました。共通の TLS バージョンがない可能性が最も高いですが、共通の暗号スイートがないことでも説明できます。クライアントが提示するCBC の暗号スイートだけ（9 個）のどれも、このサーバーが選択するのは見られず（選択したのは TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 だけ）、TLS 1.0 を許可していてもこれらの暗号スイートを持たないサーバーは同じように失敗させるからです",
+			"  理由: クライアントが提示する最高バージョンは TLS 1.0 で、このサーバーはこのキャプチャの他の接続（すべてこのクライアントと同じホスト 10.77.1.1 から）で、それより新しい TLS 1.2（ハンドシェイク 1 件、例: フロー #1）しか選択していません。サーバーは ServerHello の前に handshake_failure を送信しました。共通の TLS バージョンがない可能性が最も高いですが、共通の暗号スイートがないことでも説明できます。クライアントが提示するのは CBC の暗号スイートだけ（9 個）で、このサーバーがそのいずれかを選択した接続は見られません（選択したのは TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 だけです）。TLS 1.0 を許可していても、これらの暗号スイートを持たないサーバーは同じように失敗します",
 			"    フレーム  8  22:31:43.958283  フロー #1（別の接続、このクライアントと同じホスト 10.77.1.1:43264 から）で TLS 1.2 を選択した ServerHello。サーバーは TLS 1.2 を（このクライアントが提示しない暗号スイートで）受け入れる。このクライアントの TLS 1.0 は受け入れない可能性が最も高いが、共通の暗号スイートがないことでも説明できる（このフロー単独での判定は tls-version-mismatch）",
 		}},
 		{"protocol_version: the version named, certain", "version-or-cipher", "en", []string{

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -194,14 +195,14 @@ func TestHeartbleedProbeIsNoAgent(t *testing.T) {
 	for _, tc := range []struct {
 		lang, agent, probe, policy string
 	}{
-		{"en", agentEN, probeEN, " no completed TLS handshake seen, though its 1 ServerHello chose TLS 1.2; TLS 1.0, TLS 1.1 and TLS 1.3 not tested by any client\n"},
-		{"ja", agentJA, probeJA, " 完了した TLS ハンドシェイクなし（ServerHello 1 件では TLS 1.2 を選択）。TLS 1.0、TLS 1.1、TLS 1.3 はどのクライアントも試していません\n"},
+		{"en", agentEN, probeEN, "%s no completed TLS handshake seen, though its 1 ServerHello chose TLS 1.2; TLS 1.0, TLS 1.1 and TLS 1.3 not tested by any client\n"},
+		{"ja", agentJA, probeJA, "サーバー %s: 完了した TLS ハンドシェイクなし（ServerHello 1 件では TLS 1.2 を選択）。TLS 1.0、TLS 1.1、TLS 1.3 はどのクライアントも試していません\n"},
 	} {
 		code, out, errs := runCLI("analyze", merged, "-q", "--lang", tc.lang)
 		if code != 1 {
 			t.Fatalf("%s: exit %d, want 1: %s", tc.lang, code, errs)
 		}
-		fleet := "10.77.1.2:4343" + tc.policy + tc.agent + "162.219.2.166:443" + tc.policy + "  " + tc.probe + "\n\n"
+		fleet := fmt.Sprintf(tc.policy, "10.77.1.2:4343") + tc.agent + fmt.Sprintf(tc.policy, "162.219.2.166:443") + "  " + tc.probe + "\n\n"
 		if !strings.Contains(out, fleet) {
 			t.Errorf("%s: the table's fleet view is not\n%s\n%s", tc.lang, fleet, out)
 		}

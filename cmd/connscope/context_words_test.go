@@ -36,7 +36,7 @@ func TestContextWords(t *testing.T) {
 			"    frame 12  23:53:06.352396  ServerHello in flow #1, another connection from another host (10.91.1.1:42883), after a plain-text exchange (STARTTLS or the like): this server speaks TLS on this port once asked",
 		}},
 		{"ClientHello before STARTTLS, ja", []string{"-v", "--lang", "ja", "testdata/captures/accuracy/mixed-port-protocols.pcap"}, []string{
-			"  理由: サーバーは ClientHello に TLS ではなくSMTP または FTP のグリーティング \"220 mail.connscope.test ESMTP connscope-test\" で応答しました。10.91.2.2:25 はまず平文で通信し、クライアントが平文で TLS を要求した後（STARTTLS など）にだけ TLS を使います（フロー #1 のとおり）。このクライアントは要求せずに ClientHello を送っています",
+			"  理由: サーバーは ClientHello に TLS ではなく SMTP または FTP のグリーティング \"220 mail.connscope.test ESMTP connscope-test\" で応答しました。10.91.2.2:25 はまず平文で通信し、クライアントが平文で TLS を要求した後（STARTTLS など）にだけ TLS を使います（フロー #1 のとおり）。このクライアントは要求せずに ClientHello を送っています",
 			"  対処: このキャプチャの別の接続が示すとおり、10.91.2.2:25 はクライアントが平文で要求した後（STARTTLS など）にだけ TLS を使います。クライアントが先に STARTTLS を送るよう設定するか（明示的 TLS）、最初のバイトから TLS を使うサーバーのポートに向けてください（暗黙的 TLS）。",
 			"    フレーム 12  23:53:06.352396  フロー #1（別の接続、別のホスト 10.91.1.1:42883 から）で、平文のやり取り（STARTTLS など）の後に送られた ServerHello。このサーバーはこのポートで、要求されれば TLS を使う",
 		}},

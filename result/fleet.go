@@ -43,9 +43,9 @@ type FleetGroup struct {
 	// (no failed flow is one the versions may explain: no version mismatch, no ClientHello
 	// refused before a ServerHello; one group per server whatever versions its agents offer,
 	// HighestVersion the highest of them, Text names their verdicts), "incomplete" (no flow
-	// was either ok or failed) or "heartbleed-probe" (the hosts that sent the server a heartbeat
-	// record in the middle of the TLS handshake: AgentCount and Agents count and list those
-	// hosts, which are no agents and count in no other group, agent or fingerprint group).
+	// was either ok or failed) or "heartbleed-probe" (the hosts whose connections to the server
+	// have the verdict heartbleed-probe: AgentCount and Agents count and list those hosts, which
+	// are no agents and count in no other group, agent or fingerprint group; Failed is 0).
 	Outcome    string  `json:"outcome"`
 	AgentCount int     `json:"agent_count"`
 	Agents     []IP    `json:"agents"` // the first MaxGroupAgents, sorted

@@ -363,6 +363,7 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	// The attempts that make a sweep by their numbers but show no scanner keep their verdicts:
 	// the warning names both candidates.
 	a.sweepWarnings(res, "port-sweep-or-client", a.agg.UnsureSweeps(at))
+	res.Warnings = append(res.Warnings, a.agg.ProbeWarnings(at)...)
 	a.finishNames(res, &ties)
 	a.agg.Fleet(&res.Summary)
 	if n := a.agg.AgentsDropped(); n > 0 {

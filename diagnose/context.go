@@ -418,10 +418,6 @@ func ownTTLReset(c *facts.Conn) bool {
 	return ok && rst.TTL != 0 && rst.TTL == c.Side[rst.From].TTL
 }
 
-// VariantHeartbeat is the variant of closed-during-handshake for a client that sent a heartbeat
-// record in the middle of the handshake: the pattern of a Heartbleed probe.
-const VariantHeartbeat = "heartbeat"
-
 // variant names what narrows the verdict's knowledge entry for this connection (see
 // knowledge/data).
 func (j *judge) variant() string {
@@ -447,10 +443,7 @@ func (j *judge) variant() string {
 			return "own-ttl"
 		}
 	case result.VerdictClosedDuringHandshake:
-		if d, fin, ok := firstFIN(c); ok {
-			if _, _, hb := earlyHeartbeat(c, d, fin); hb {
-				return VariantHeartbeat
-			}
+		if d, _, ok := firstFIN(c); ok {
 			return sideVariant[d]
 		}
 	case result.VerdictIncomplete:

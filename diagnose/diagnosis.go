@@ -538,14 +538,18 @@ func (j *judge) classifyAfterServerHello(end time.Time) {
 	}
 	// The side whose FIN came first ended the handshake, without an alert.
 	if finSeen {
+		verdict := result.VerdictClosedDuringHandshake
 		if hb, n, ok := earlyHeartbeat(c, d, fin); ok {
+			// A heartbeat record in the middle of the handshake, then the client's FIN: a
+			// Heartbleed probe, not a client failing to connect.
+			verdict = result.VerdictHeartbleedProbe
 			j.evidence(hb, "ev.heartbeat-in-handshake", side("side", d), result.Int("len", int(n)))
 		}
 		j.evidence(fin, "ev.fin-during-handshake", side("side", d))
 		if hasRST {
 			j.evidence(rst.Ref, "ev.rst-during-handshake", side("side", int(rst.From)))
 		}
-		j.verdict(result.VerdictClosedDuringHandshake, "reason.closed-during-handshake", side("side", d), v, afterFlightHint(c, d, fin))
+		j.verdict(verdict, "reason.closed-during-handshake", side("side", d), v, afterFlightHint(c, d, fin))
 		return
 	}
 	j.verdict(result.VerdictIncomplete, "reason.handshake-at-end", v, dur("after", end.Sub(x.SHRef.Time())))

@@ -18,9 +18,6 @@ type First struct {
 	VersionOrCipher bool
 	// Probe: the client began with a SYN and sent no data (what a port scan's attempts are).
 	Probe bool
-	// Heartbleed: the client sent a heartbeat record in the middle of the TLS handshake and
-	// closed (closed-during-handshake, variant heartbeat): a Heartbleed probe, not an agent.
-	Heartbleed bool
 	// AgentListener: the connection is to an agents' listener port (Config.AgentPorts): the
 	// server notifying an agent, so the client is the server and the server the agent.
 	AgentListener bool
@@ -36,7 +33,6 @@ func FirstOf(c *facts.Conn, cfg *Config) First {
 	}
 	d := Conn(c, cfg, nil)
 	return First{Verdict: d.Verdict, Highest: d.Highest, VersionSuspect: d.VersionSuspect, VersionOrCipher: d.VersionOrCipher, Probe: d.Probe,
-		Heartbleed:    d.Verdict == result.VerdictClosedDuringHandshake && d.Variant == VariantHeartbeat,
 		AgentListener: listener}
 }
 

@@ -133,8 +133,8 @@ func (w *Rewriter) tcpPayload(src, dst, hdr, payload []byte, wireLen int) int {
 
 // walk follows the stream bytes b, at stream offset off, through TLS records. It notes as
 // spans the server names of ClientHellos (findServerName) and, to zero, the bodies of the
-// handshake messages that hold names (messages) and of the first zeroRecords application_data
-// records, and sets s.cut where
+// handshake messages that hold names (messages), of the first zeroRecords application_data
+// records and of every heartbeat record, and sets s.cut where
 // the bytes to drop begin: the body of the next application_data record, or anything that is not
 // TLS (after its first word, which tells what it is: "GET ", "HTTP/1.1 ").
 func (s *stream) walk(b []byte, off int64, w *Rewriter) {
@@ -152,7 +152,7 @@ func (s *stream) walk(b []byte, off int64, w *Rewriter) {
 			}
 			s.typ = tls.ContentType(s.hdr[0])
 			s.remain = int(binary.BigEndian.Uint16(s.hdr[3:5]))
-			valid := s.typ >= tls.ContentChangeCipherSpec && s.typ <= tls.ContentApplicationData &&
+			valid := (s.typ >= tls.ContentChangeCipherSpec && s.typ <= tls.ContentApplicationData || s.typ == tls.ContentHeartbeat) &&
 				(s.hdr[1] == 3 && s.hdr[2] <= 4 || s.hdr[1] == 0x7f) && s.remain <= tls.MaxRecordPayload
 			if s.recStart == 0 && s.hdr[0]&0x80 != 0 && s.hdr[2] == 1 {
 				// An SSLv2 CLIENT-HELLO (old clients' compatible hello, RFC 6101 Appendix E):
@@ -183,6 +183,14 @@ func (s *stream) walk(b []byte, off int64, w *Rewriter) {
 			case s.typ == tls.ContentApplicationData:
 				s.appRecords++
 				if s.appRecords > zeroRecords || !s.replace(off+int64(i), s.remain, nil) {
+					s.cut = off + int64(i)
+					return
+				}
+			case s.typ == tls.ContentHeartbeat:
+				// A heartbeat record (a Heartbleed probe, or the memory a vulnerable server
+				// answered it with) is kept as zeros, header and length intact: its type and
+				// size are what the analysis reads (heartbleed-probe).
+				if !s.replace(off+int64(i), s.remain, nil) {
 					s.cut = off + int64(i)
 					return
 				}

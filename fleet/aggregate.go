@@ -36,6 +36,7 @@ type Aggregate struct {
 	maxAgents                     int                     // most distinct keys in agents
 	offered                       map[*facts.Hello]string // offeredComma of the hellos seen, a few thousand at most (interned hellos)
 	agentsDropped                 int                     // connections past maxAgents distinct keys
+	probes                        map[probeKey]*probeSeen // Heartbleed probes, per prober and server (probes.go)
 }
 
 // unlistedKey groups the connections that are not listed by what the revision of their verdict
@@ -89,6 +90,7 @@ func (g *Aggregate) Observe(c *facts.Conn, d *diagnose.First) {
 	g.observeServer(c)
 	g.observePath(c)
 	g.observeAgent(c, d)
+	g.observeProbe(c, d)
 }
 
 // Unlisted counts a connection that the result does not list one by one, so that its verdict,

@@ -377,7 +377,7 @@ func (g *Aggregate) Fleet(sum *result.Summary) {
 		// A Heartbleed probe is no agent either: its server's policy counts what the server
 		// chose, and its own fleet group names its host (probeGroup); no agent, fingerprint or
 		// other fleet group counts it.
-		prober := v == result.VerdictClosedDuringHandshake && k.first.Heartbleed
+		prober := v == result.VerdictHeartbleedProbe
 		if prober {
 			pr := probes[k.server]
 			if pr == nil {
@@ -525,7 +525,6 @@ func probeGroup(server result.HostPort, flows map[netip.Addr]int) result.FleetGr
 		addrs = append(addrs, ip)
 		g.Flows += n
 	}
-	g.Failed = g.Flows // closed-during-handshake: every probe failed
 	slices.SortFunc(addrs, func(a, b netip.Addr) int { return a.Compare(b) })
 	var hosts []result.Message
 	for _, ip := range addrs[:min(len(addrs), result.MaxGroupAgents)] {
@@ -536,7 +535,7 @@ func probeGroup(server result.HostPort, flows map[netip.Addr]int) result.FleetGr
 		hosts = append(hosts, result.Msg("more"))
 	}
 	g.Text = result.Msg("fleet.group-heartbleed-probe", result.Int("n", g.AgentCount), result.Int("flows", g.Flows),
-		result.Int("failed", g.Failed), result.List("agents", hosts))
+		result.List("agents", hosts)) // a probe is no failure (heartbleed-probe): failed stays 0
 	return g
 }
 

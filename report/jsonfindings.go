@@ -39,10 +39,6 @@ func jsonFindings(w *jsonWriter, wd *wording.Words, r *result.Result, fs *findin
 		w.int(g.AgentCount)
 		w.key("agents")
 		w.strings(result.Strings(g.Agents))
-		if g.HeartbleedProbe() {
-			w.key("heartbleed_probe")
-			w.bool(true)
-		}
 		if g.Role != "" {
 			w.key("role")
 			w.str(g.Role)

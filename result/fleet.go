@@ -46,9 +46,9 @@ type FleetGroup struct {
 	// agent sends two kinds of ClientHello, by the highest version offered: every flow of the
 	// lower kind failed in a way the versions may explain, every flow of HighestVersion's
 	// succeeded; Text names both), "incomplete" (no flow was either ok or failed) or
-	// "heartbleed-probe" (the hosts that sent the server a heartbeat record in the middle of the
-	// TLS handshake: AgentCount and Agents count and list those hosts, which are no agents and
-	// count in no other group, agent or fingerprint group).
+	// "heartbleed-probe" (the hosts whose connections to the server have the verdict
+	// heartbleed-probe: AgentCount and Agents count and list those hosts, which are no agents
+	// and count in no other group, agent or fingerprint group; Failed is 0).
 	Outcome    string  `json:"outcome"`
 	AgentCount int     `json:"agent_count"`
 	Agents     []IP    `json:"agents"` // the first MaxGroupAgents, sorted

@@ -169,7 +169,8 @@ type Warning struct {
 	// "client-hello-cut", "roles-guessed", "flows-not-listed", "undecodable-frames", "fleet-truncated",
 	// "dns-other-failures", "dns-not-followed", "one-direction", "kernel-drops", "capture-error",
 	// "time-out-of-range", "time-jump", "time-back", "record-damaged", "damaged-flows",
-	// "two-points-split", "two-points-unsplit", "port-scan", "port-sweep", "port-sweep-or-client".
+	// "two-points-split", "two-points-unsplit", "port-scan", "port-sweep", "port-sweep-or-client",
+	// "heartbleed-probe".
 	Code    string  `json:"code"`
 	Message Message `json:"message"` // one sentence that says what happened and what to do
 	Offset  int64   `json:"offset,omitempty"`

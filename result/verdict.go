@@ -113,6 +113,11 @@ const (
 	// RST): a port scan, not a client failing. The summary names the scan (summary.scans and a
 	// port-scan warning; summary.sweeps and a port-sweep warning).
 	VerdictPortScan Verdict = "port-scan"
+	// VerdictHeartbleedProbe: the client sent a heartbeat record (content type 24) in the middle
+	// of the TLS handshake, after the ServerHello, then closed the connection with a FIN: the
+	// probe of a Heartbleed (CVE-2014-0160) scanner or exploit, not a client failing. A warning
+	// (heartbleed-probe) names the host and the server; it counts in no server's failures.
+	VerdictHeartbleedProbe Verdict = "heartbleed-probe"
 )
 
 // AllVerdicts lists every verdict in report order.
@@ -146,10 +151,12 @@ var AllVerdicts = []Verdict{
 	VerdictClientHelloIncomplete,
 	VerdictClientAborted,
 	VerdictPortScan,
+	VerdictHeartbleedProbe,
 }
 
 // Failed reports whether the verdict means the connection did not work. ok and incomplete are
-// not failures, nor are a client's own abandoned attempt and a port scan's probes.
+// not failures, nor are a client's own abandoned attempt, a port scan's probes and a Heartbleed
+// probe.
 func (v Verdict) Failed() bool {
-	return v != VerdictOK && v != VerdictIncomplete && v != VerdictClientAborted && v != VerdictPortScan
+	return v != VerdictOK && v != VerdictIncomplete && v != VerdictClientAborted && v != VerdictPortScan && v != VerdictHeartbleedProbe
 }

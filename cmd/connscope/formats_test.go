@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/connscope/connscope/result"
 )
 
 // sharedCaptures are the third-party captures beside the repository (../shared/captures).
@@ -54,7 +56,7 @@ type jsonFindings struct {
 // failing is the failing verdicts and names of a JSON report.
 func (j *jsonFindings) failing() (verdicts, names []string) {
 	for _, v := range j.Summary.Verdicts {
-		if v.Verdict != "ok" && v.Verdict != "incomplete" {
+		if result.Verdict(v.Verdict).Failed() { // not ok, incomplete, client-aborted, port-scan, heartbleed-probe
 			verdicts = append(verdicts, v.Verdict)
 		}
 	}

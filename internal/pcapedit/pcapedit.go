@@ -197,3 +197,46 @@ func ReplaceIPv4(b []byte, from, to [4]byte) (int, error) {
 	}
 	return n, nil
 }
+
+// ReplaceTCPPort puts port to wherever from is the source or destination port of an Ethernet
+// IPv4 TCP frame of a pcap file, with the TCP checksum recomputed, as if that endpoint had used
+// another port. It returns how many frames it changed.
+func ReplaceTCPPort(b []byte, from, to uint16) (int, error) {
+	recs, err := Records(b)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, rec := range recs {
+		if _, _, ok := TCPPayload(b, rec); !ok {
+			continue
+		}
+		ip := b[rec+16+14:]
+		tcp := ip[int(ip[0]&0x0f)*4:]
+		changed := false
+		for _, at := range []int{0, 2} {
+			if binary.BigEndian.Uint16(tcp[at:]) == from {
+				binary.BigEndian.PutUint16(tcp[at:], to)
+				changed = true
+			}
+		}
+		if changed {
+			FixTCPChecksum(b, rec)
+			n++
+		}
+	}
+	return n, nil
+}
+
+// ShiftSeconds adds seconds to the timestamp of every record of a little-endian classic pcap
+// file, as if the capture had been made that much later.
+func ShiftSeconds(b []byte, seconds uint32) error {
+	recs, err := Records(b)
+	if err != nil {
+		return err
+	}
+	for _, rec := range recs {
+		binary.LittleEndian.PutUint32(b[rec:], binary.LittleEndian.Uint32(b[rec:])+seconds)
+	}
+	return nil
+}

@@ -277,13 +277,6 @@ func Of(r *result.Result) *Findings {
 // failing is a result.FlowList.Where filter: the flows that failed.
 func failing(_ int, b result.Brief) bool { return b.Failed }
 
-// HeartbleedProbe reports whether the group's connections are Heartbleed probes: a client
-// that sent a heartbeat record in the middle of the TLS handshake and closed
-// (closed-during-handshake, variant heartbeat). Its clients are hosts, not agents.
-func (g *Group) HeartbleedProbe() bool {
-	return !g.Unlisted && g.Verdict == result.VerdictClosedDuringHandshake && g.advice.Variant == "heartbeat"
-}
-
 // AgentListener reports whether the group's connections are to an agents' listener port: its
 // clients are the servers notifying the agent Server.
 func (g *Group) AgentListener() bool { return g.Role == result.RoleAgentListener }

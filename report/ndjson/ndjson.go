@@ -450,9 +450,6 @@ func summary(l *line, r *result.Result, fs *findings.Findings, capture string, w
 			}
 			l.int("agent_count", int64(g.AgentCount))
 			l.strs("agents", result.Strings(g.Agents))
-			if g.HeartbleedProbe() {
-				l.bool("heartbleed_probe", true)
-			}
 			l.ints("flow_ids", g.FlowIDs)
 		}
 		l.strOpt("role", g.Role)

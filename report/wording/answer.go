@@ -17,7 +17,7 @@ const (
 type AnswerText struct {
 	Lead  string   // what failed: "2 of 5 connections failed."
 	Lines []string // one sentence per failing group and failing name named, "... — refused."
-	More  []string // how many more groups and names the report holds
+	More  []string // how many more groups and names the report holds; then the Heartbleed probes (no failure)
 	Next  string   // the first finding's first next step (and how many more); "" for none
 }
 
@@ -39,7 +39,7 @@ func (w *Words) Answer(r *result.Result, fs *findings.Findings) AnswerText {
 	case undecided(r) > 0:
 		a.Lead = w.Say("report.lead.undecided", result.Int("undecided", undecided(r)), n)
 	default:
-		a.Lead = w.Say("report.lead.ok", n)
+		a.Lead = w.Sentences(append([]string{w.Say("report.lead.ok", n)}, w.probes(r)...)...)
 		for _, sv := range fs.Servers {
 			if len(sv.AcceptedVersions) > 0 {
 				versions := make([]result.Message, len(sv.AcceptedVersions))
@@ -65,6 +65,15 @@ func (w *Words) Answer(r *result.Result, fs *findings.Findings) AnswerText {
 		}
 		a.Lines = append(a.Lines, w.answerLine(w.NameHeadline(nm), nm.Verdict))
 	}
+	if fs.Failed > 0 || len(fs.Names) > 0 || fs.Flows > 0 && undecided(r) > 0 {
+		// The probes are no failure: said after what failed, or after the lead when the
+		// connections could not be judged.
+		if len(a.Lines) > 0 {
+			a.More = append(a.More, w.probes(r)...)
+		} else {
+			a.Lead = w.Sentences(append([]string{a.Lead}, w.probes(r)...)...)
+		}
+	}
 	var steps []string
 	switch {
 	case len(fs.Groups) > 0:
@@ -79,6 +88,27 @@ func (w *Words) Answer(r *result.Result, fs *findings.Findings) AnswerText {
 		a.Next = w.Sentences(a.Next, w.Say("report.answer.steps-more", result.Int("n", len(steps)-1)))
 	}
 	return a
+}
+
+// probes words the hosts that sent each server Heartbleed probes (the fleet view's groups of
+// outcome heartbleed-probe), a sentence per server: "1 host (173.203.79.216) sent server
+// 162.219.2.166:443 a Heartbleed probe (…): not an agent failing, see the warning." The probes
+// have the verdict heartbleed-probe, no failure: the answer says so without counting them.
+func (w *Words) probes(r *result.Result) []string {
+	var out []string
+	for _, g := range r.Summary.Fleet {
+		if g.Outcome != "heartbleed-probe" {
+			continue
+		}
+		hosts := findings.AgentList(g.Agents[:min(len(g.Agents), maxHeadlineAgents)], g.AgentCount)
+		who := result.Msg("report.who-hosts", result.Int("n", g.AgentCount), result.Sub("agents", hosts))
+		if g.Flows > g.AgentCount {
+			who = result.Msg("report.who-hosts-flows", result.Int("n", g.AgentCount), result.Sub("agents", hosts), result.Int("flows", g.Flows))
+		}
+		out = append(out, w.Say("report.lead.heartbleed-probe", result.Sub("who", who),
+			result.Sub("peer", result.Msg("report.peer.server", result.From("server", g.Server))), result.Int("flows", g.Flows)))
+	}
+	return out
 }
 
 // undecided is how many of r's connections the packets could not judge (incomplete), listed or
@@ -126,8 +156,7 @@ func peer(g *findings.Group) result.Arg {
 	return result.Sub("peer", result.Msg(key, result.From("server", g.Server)))
 }
 
-// whoAs is who with the words of key (report.who, or report.who-hosts for clients the packets
-// show are no agents) and key+"-flows".
+// whoAs is who with the words of key (report.who, report.who-servers) and key+"-flows".
 func whoAs(key string, g *findings.Group) result.Message {
 	agents := findings.AgentList(g.Agents[:min(len(g.Agents), maxHeadlineAgents)], g.AgentCount)
 	if g.Connections > g.AgentCount {
@@ -180,11 +209,6 @@ func (w *Words) Headline(g *findings.Group, fs *findings.Findings) result.Messag
 			key += "-" + v
 			if g.Verdict == result.VerdictTLSVersionMismatch {
 				args = append(args, result.Text("alert_name", OrDash(g.Alert.Description)))
-			}
-			if g.HeartbleedProbe() {
-				// A heartbeat record in the middle of the handshake is a probe, not an agent
-				// failing to connect: the headline calls its clients hosts.
-				args[0] = result.Sub("who", whoAs("report.who-hosts", g))
 			}
 		}
 	}

@@ -16,7 +16,7 @@ func AdviceParams(c *facts.Conn, d *Diagnosis, checkURL string) []result.Arg {
 	out = append(out,
 		endpoint("server", c.Server), addr("server_ip", c.Server.Addr()), result.Text("port", itoa(int(c.Server.Port()))),
 		endpoint("client", c.Client), addr("client_ip", c.Client.Addr()), result.Int("clients", 1),
-		result.Text("time", adviceTime(c, d).Format("15:04:05")))
+		result.Text("time", adviceTime(c, d).UTC().Format("15:04:05")+" UTC"))
 	if x := c.TLS; x != nil && x.Hello != nil {
 		out = append(out, offeredArg("offered", x.Hello))
 		if len(x.Hello.Offered) > 0 {
@@ -67,7 +67,8 @@ func AdviceParams(c *facts.Conn, d *Diagnosis, checkURL string) []result.Arg {
 	return out
 }
 
-// adviceTime is the moment a next step sends the reader to the logs for: the reset that ended
+// adviceTime is the moment a next step sends the reader to the logs for (written in UTC, named so:
+// the reader's logs may be in another zone): the reset that ended
 // the connection when the verdict is about a reset (a middlebox's or an endpoint's), else the
 // connection's last packet (its end, where the failure shows in the logs). A middlebox's reset
 // can come long before the last packet: the client's retransmissions of its FIN went on after it.

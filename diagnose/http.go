@@ -28,6 +28,14 @@ func (j *judge) classifyHTTP() {
 	}
 	line := result.Quoted(result.Capture("line", h.Line))
 	j.evidence(h.Response, "ev.http-response", line)
+	if j.d.Verdict == result.VerdictOK && j.d.Role == roleAgentListener && h.Status >= 400 {
+		// The server's notification got an error status: it did not work. A listener that
+		// expects TLS answers plain HTTP so too (400), which the reason names.
+		j.d.Flags = append(j.d.Flags, "http-status:"+strconv.Itoa(h.Status))
+		j.verdict(result.VerdictHTTPError, "reason.http-error-agent-listener", result.Capture("method", h.Method),
+			result.URLPath("path", h.Path), line)
+		return
+	}
 	if j.d.Verdict == result.VerdictOK {
 		c := j.c
 		key := "reason.http-ok"

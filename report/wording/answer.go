@@ -197,6 +197,9 @@ func (w *Words) Headline(g *findings.Group, fs *findings.Findings) result.Messag
 		args = append(args, result.Text("offered", findings.VersionRange(g.Offered)))
 	case result.VerdictHTTPError:
 		args = append(args, result.Int("status", g.HTTPStatus))
+		if g.AgentListener() {
+			key += "-agent-listener" // the agent answered the servers' notification, not a check URL
+		}
 	}
 	switch g.Verdict {
 	case result.VerdictClosedDuringHandshake, result.VerdictTLSHandshakeFailure, result.VerdictTLSCertificateRejected,

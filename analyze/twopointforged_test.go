@@ -29,10 +29,10 @@ func TestTwoPointForgedNamesSide(t *testing.T) {
 	const (
 		en = "A device between client and server (firewall, IPS, proxy; the TTL tells how many hops from the capture point) resets " +
 			"this connection in the name of 10.92.2.2:4343: find the rule that does it (connection limits, byte or content rules, " +
-			"IPS signatures) and the device's logs at 23:43:43."
+			"IPS signatures) and the device's logs at 23:43:43 UTC."
 		ja = "クライアントとサーバーの間の機器（ファイアウォール、IPS、プロキシ。キャプチャ地点から何ホップ先かは TTL でわかります）が " +
 			"10.92.2.2:4343 になりすましてこの接続をリセットしています。それを行っているルール（接続数の制限、バイト数やコンテンツの" +
-			"ルール、IPS のシグネチャ）と、23:43:43 のその機器のログを確認してください。"
+			"ルール、IPS のシグネチャ）と、23:43:43 UTC のその機器のログを確認してください。"
 	)
 	generic := knowledge.Default()
 	check := func(name string, v result.Verdict, adv *result.Advice) {

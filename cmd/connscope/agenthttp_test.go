@@ -10,6 +10,7 @@ import (
 // holds four requests to 10.48.1.2:8080 answered 200 (frame 8), 403 (frame 24), 500 (frame 38) and
 // 404 (frame 50): read as notifications to an agent, the last three did not work.
 func TestAgentListenerHTTPError(t *testing.T) {
+	toRoot(t)
 	doc := analyzeJSON(t, []string{"analyze", "testdata/captures/http-check-status.pcap", "--agent-port", "8080"})
 	var verdicts []string
 	for _, f := range doc.Flows {

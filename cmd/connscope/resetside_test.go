@@ -65,19 +65,19 @@ func TestUnlistedResetNamesTheSide(t *testing.T) {
 		want                 []group // the middlebox-reset groups, in order
 		sides                *sides
 	}{
-		{"testdata/captures/path-injected-rst.pcap", "100", "en", []group{{false, []string{before + "10.66.2.2:4343" + after + "06:16:06."}}}, nil},
+		{"testdata/captures/path-injected-rst.pcap", "100", "en", []group{{false, []string{before + "10.66.2.2:4343" + after + "06:16:06 UTC."}}}, nil},
 		{"testdata/captures/path-injected-rst.pcap", "1", "en", []group{{true, []string{before + "10.66.2.2:4343" + after + "that time."}}}, &sides{0, 1}},
 		{"testdata/captures/path-injected-rst.pcap", "1", "ja", []group{{true, []string{beforeJA + " 10.66.2.2:4343 " + afterJA + "その時刻のその機器のログを確認してください。"}}}, &sides{0, 1}},
 		{merged, "3", "en", []group{
-			{false, []string{before + "10.66.2.2:4343" + after + "06:16:06."}},
-			{false, []string{before + "10.66.1.1:55282" + after + "06:17:21."}},
+			{false, []string{before + "10.66.2.2:4343" + after + "06:16:06 UTC."}},
+			{false, []string{before + "10.66.1.1:55282" + after + "06:17:21 UTC."}},
 		}, nil},
 		{merged, "2", "en", []group{
-			{false, []string{before + "10.66.2.2:4343" + after + "06:16:06."}},
+			{false, []string{before + "10.66.2.2:4343" + after + "06:16:06 UTC."}},
 			{true, []string{before + "its client (the agent)" + after + "that time."}},
 		}, &sides{1, 0}},
 		{merged, "2", "ja", []group{
-			{false, []string{beforeJA + " 10.66.2.2:4343 " + afterJA + "06:16:06 のその機器のログを確認してください。"}},
+			{false, []string{beforeJA + " 10.66.2.2:4343 " + afterJA + "06:16:06 UTC のその機器のログを確認してください。"}},
 			{true, []string{beforeJA + "クライアント（エージェント）" + afterJA + "その時刻のその機器のログを確認してください。"}},
 		}, &sides{1, 0}},
 		{merged, "1", "en", []group{

@@ -80,7 +80,12 @@ var bufferBytes = readBufferBytes
 
 // openFile opens a capture file by its content (not its name): pcap, pcapng, or either of them
 // gzipped.
-func openFile(path string) (*fileReader, error) {
+func openFile(path string) (*fileReader, error) { return openFileMapped(path, true) }
+
+// openFileMapped is openFile that reads a pcap file in place (mapFile) only when mapped is set:
+// not for a capture point that waits its turn in a merge of several, whose lease (mmap_linux.go)
+// would make a writer of the file wait as long as it waits.
+func openFileMapped(path string, mapped bool) (*fileReader, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		// *PathError already names the file: "open x.pcap: no such file or directory".
@@ -92,7 +97,7 @@ func openFile(path string) (*fileReader, error) {
 		return nil, err
 	}
 	r.file = f
-	if r.pcap != nil && r.gz == nil {
+	if mapped && r.pcap != nil && r.gz == nil {
 		if m := mapFile(f); m != nil {
 			m.file = f
 			r.pcap.useMapping(m)

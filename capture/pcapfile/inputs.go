@@ -89,10 +89,11 @@ func OpenInputs(inputs []Input, stdin io.Reader) (*Reader, error) {
 	}
 	files = readable
 	var points []*pointReader
-	for _, group := range groupPoints(files) {
+	groups := groupPoints(files)
+	for _, group := range groups {
 		slots := make([]*fileSlot, len(group))
 		for i, c := range group {
-			slots[i] = c.slot()
+			slots[i] = c.slot(len(groups) == 1)
 		}
 		name := group[0].label
 		if name == "" {
@@ -185,12 +186,13 @@ func (c *candidate) probe(stdin io.Reader) error {
 	return f.close()
 }
 
-// slot is the file as its capture point reads it: opened again when its turn comes.
-func (c *candidate) slot() *fileSlot {
+// slot is the file as its capture point reads it: opened again when its turn comes; read in
+// place (mapped) only when its point is the only one, which reads without waiting for others.
+func (c *candidate) slot(mapped bool) *fileSlot {
 	s := &fileSlot{path: c.path, fr: c.fr}
 	if c.fr == nil {
 		path := c.path
-		s.open = func() (*fileReader, error) { return openFile(path) }
+		s.open = func() (*fileReader, error) { return openFileMapped(path, mapped) }
 		s.meta = InputFile{Path: c.path, Format: c.meta.Format, LinkTypes: c.meta.LinkTypes, Snaplen: c.meta.Snaplen}
 	}
 	return s

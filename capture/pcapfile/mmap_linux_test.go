@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -394,5 +395,46 @@ func TestMappedFrameWritable(t *testing.T) {
 	}
 	if after, err := os.ReadFile("t.pcap"); err != nil || !bytes.Equal(after, b) {
 		t.Fatalf("the file changed (%v)", err)
+	}
+}
+
+// TestMappedOnlyAlone: a file is read in place when its capture point is the only one; a point
+// that waits its turn in a merge of several reads with read(2), so that its lease never makes a
+// writer of the file wait while the point waits.
+func TestMappedOnlyAlone(t *testing.T) {
+	b := mustRead(t, "tls-veth-nano.pcap")
+	t.Chdir(t.TempDir())
+	for _, name := range []string{"a.pcap", "b.pcap"} {
+		if err := os.WriteFile(name, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mapped := func(r *Reader) []bool {
+		var p capture.Packet
+		if err := r.Next(&p); err != nil {
+			t.Fatal(err)
+		}
+		var out []bool
+		for _, pt := range r.points {
+			out = append(out, pt.fr != nil && pt.fr.pcap != nil && pt.fr.pcap.mm != nil)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name   string
+		inputs []Input
+		want   []bool
+	}{
+		{"one point", []Input{{Path: "a.pcap"}}, []bool{true}},
+		{"two points", []Input{{Path: "a.pcap", Point: "agent"}, {Path: "b.pcap", Point: "server"}}, []bool{false, false}},
+	} {
+		r, err := OpenInputs(tc.inputs, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := mapped(r); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: mapped %v; want %v", tc.name, got, tc.want)
+		}
+		r.Close()
 	}
 }

@@ -797,14 +797,14 @@ func missedData(c *facts.Conn) result.Arg {
 	return result.Sub("missed", result.Message{})
 }
 
-// serverSpokeTLS reports whether the server answered in TLS records (an alert): it expected TLS
-// on this connection, whatever its port.
 // httpAnswered reports whether the connection carried a plain HTTP request and its response.
 func httpAnswered(c *facts.Conn) bool {
 	h := c.HTTP()
 	return h != nil && h.Request.Seen() && h.Response.Seen()
 }
 
+// serverSpokeTLS reports whether the server answered in TLS records (an alert): it expected TLS
+// on this connection, whatever its port.
 func serverSpokeTLS(x *facts.TLS) bool {
 	for _, a := range x.Alerts {
 		if a.From == facts.Server && !a.Encrypted {

@@ -21,7 +21,7 @@ func TestResetOwnTTL(t *testing.T) {
 	a := advice(&fs[0], "generic")
 	want := "The reset carries the IP TTL of 10.91.2.2:8080's own packets (63), so it most likely came from 10.91.2.2:8080 itself " +
 		"(a reset with another hop count is reported as middlebox-reset; only a device at the same hop count, such as a host " +
-		"firewall or a load balancer in front of it, could still have sent it): find in its logs at 23:55:56 why its " +
+		"firewall or a load balancer in front of it, could still have sent it): find in its logs at 23:55:56 UTC why its " +
 		"application ended the connection."
 	if a.Title != "Connection reset by the peer" || len(a.NextSteps) != 1 || a.NextSteps[0] != want {
 		t.Errorf("title %q, next %q\nwant %q", a.Title, a.NextSteps, want)

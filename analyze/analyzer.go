@@ -66,6 +66,9 @@ func New(opts Options) *Analyzer {
 	}
 	a.cfg = diagnose.Config{TLSPort: func(p uint16) bool { return a.tlsPorts[p] }, CheckURL: opts.Profile.CheckURL, AgentPorts: opts.AgentPorts}
 	a.tr = trackerFor(a, a.finished)
+	if w, ok := inputwarn.AgentPortOverlap(opts.AgentPorts, opts.Profile.Ports, opts.Profile.Name); ok {
+		a.warnings = append(a.warnings, w)
+	}
 	return a
 }
 

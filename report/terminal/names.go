@@ -45,7 +45,7 @@ func writeFleet(b *bytes.Buffer, s *result.Summary, wd *wording.Words) {
 		if sv.Policy.IsZero() {
 			continue
 		}
-		b.WriteString(wording.Clean(wd.ServerPolicy(wording.OrDash(sv.Server), sv.Policy)) + "\n")
+		b.WriteString(wording.Clean(wd.ServerPolicy(s, sv.Server, sv.Policy)) + "\n")
 		for _, g := range s.Fleet {
 			if g.Server == sv.Server && !g.Text.IsZero() {
 				b.WriteString("  " + wording.Clean(wd.Msg(g.Text)) + "\n")

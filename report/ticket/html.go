@@ -213,7 +213,7 @@ func HTML(b *bytes.Buffer, r *result.Result, wd *wording.Words) error {
 		if sv.Policy.IsZero() {
 			continue
 		}
-		fl := htmlFleet{Policy: wording.Clean(wd.ServerPolicy(string(sv.Server), sv.Policy))}
+		fl := htmlFleet{Policy: wording.Clean(wd.ServerPolicy(&r.Summary, sv.Server, sv.Policy))}
 		for _, g := range r.Summary.Fleet {
 			if g.Server == sv.Server && !g.Text.IsZero() {
 				fl.Groups = append(fl.Groups, wording.Clean(wd.Msg(g.Text)))

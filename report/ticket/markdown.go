@@ -372,7 +372,7 @@ func writeMarkdownFooter(b *bytes.Buffer, r *result.Result, wd *wording.Words) {
 			b.WriteString("\n## " + mdText(wd.Say("report.h.fleet")) + "\n\n")
 			fleet = true
 		}
-		b.WriteString("- " + mdText(wd.ServerPolicy(string(sv.Server), sv.Policy)) + "\n")
+		b.WriteString("- " + mdText(wd.ServerPolicy(s, sv.Server, sv.Policy)) + "\n")
 		for _, g := range s.Fleet {
 			if g.Server == sv.Server && !g.Text.IsZero() {
 				b.WriteString("  - " + mdText(wd.Msg(g.Text)) + "\n")

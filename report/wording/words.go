@@ -197,7 +197,15 @@ func InputMsg(in *result.Input) result.Message {
 }
 
 // ServerPolicy words a server's policy sentence after the server's address
-// (report.server-policy): "10.0.0.2:4343 accepted TLS 1.2 (...)".
-func (w *Words) ServerPolicy(server string, policy result.Message) string {
-	return w.Say("report.server-policy", result.Text("server", server), result.Sub("policy", policy))
+// (report.server-policy): "10.0.0.2:4343 accepted TLS 1.2 (...)"; after the agent's when the
+// address is an agents' listener (report.server-policy-agent), as its fleet groups say.
+func (w *Words) ServerPolicy(s *result.Summary, server result.HostPort, policy result.Message) string {
+	key := "report.server-policy"
+	for _, g := range s.Fleet {
+		if g.Server == server && g.Role == result.RoleAgentListener {
+			key = "report.server-policy-agent"
+			break
+		}
+	}
+	return w.Say(key, result.Text("server", OrDash(string(server))), result.Sub("policy", policy))
 }

@@ -136,9 +136,10 @@ func TestSweepConnect(t *testing.T) {
 // client walking its list, or a scan as slow as one connection at a time. Narrowed to one of its
 // servers, the same.
 func TestSweepClient(t *testing.T) {
-	const what = "one host after another, each from a new source port: a client walking its list of server addresses (several servers, a " +
-		"name with many addresses) that fail it, or a scan as slow as one connection at a time (nmap -sT -T1); the packets show nothing of a " +
-		"scanner (no source port shared across hosts, no attempts in parallel), so its attempts keep their own verdicts and count in their servers' rows"
+	const what = "mostly one host after another from a new source port each: a client walking its list of server addresses (several servers, a " +
+		"name with many addresses) that fail it, or a scan as slow as one connection at a time (nmap -sT -T1); the packets show too little of a " +
+		"scanner's signs (fewer than half the hosts probed from a source port another host's probe used, fewer than a quarter of the attempts " +
+		"in parallel), so its attempts keep their own verdicts and count in their servers' rows"
 	var servers strings.Builder
 	servers.WriteString("10.91.2.2:4343 0/1 10.91.2.5:4343 1/1 10.91.2.6:4343 1/1")
 	for i := 11; i <= 38; i++ {

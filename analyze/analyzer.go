@@ -354,7 +354,8 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 			break
 		}
 		w := warning("port-scan", 0, sc.FirstFrame, result.From("client", sc.Client), result.From("server", sc.Server),
-			result.Int("ports", sc.Ports), result.Int("open", sc.Open), result.Int("flows", sc.Flows), result.Int("frame", sc.FirstFrame))
+			result.Int("ports", sc.Ports), result.Int("open", sc.Open), result.Int("flows", sc.Flows), result.Int("frame", sc.FirstFrame),
+			result.Int("refused", sc.Refused), result.Int("silent", sc.Ports-sc.Open-sc.Refused))
 		if sc.OutsidePorts > 0 { // narrowed: the scan's other ports were seen by their SYNs
 			w.Message.Key = "warning.port-scan-narrowed"
 			w.Message.Args = append(w.Message.Args, result.Int("outside", sc.OutsidePorts), result.Int("syns", sc.OutsideSYNs))

@@ -23,7 +23,8 @@ func TestCaptureEndNarrowed(t *testing.T) {
 		httpOK     = "ok: plain HTTP: GET /officescan/hotfix_pccnt/Common/OfcNTCer.dat answered \"HTTP/1.0 200 OK\" (83 bytes from the client, " +
 			"241 from the server)"
 		probe = "port-scan: one of 2 analysed probes from 10.91.1.9, which probed 202 ports of 10.91.2.2 (200 of them outside the analysed " +
-			"ports and hosts, seen by their SYNs; 2 answered with a SYN-ACK) over 1.3 s: a port scan, not a client failing; this probe: " +
+			"ports and hosts, seen by their SYNs, whose resets are not counted; 2 answered with a SYN-ACK, 0 of the analysed refused) " +
+			"over 1.3 s: a port scan, not a client failing; this probe: " +
 			"the one SYN to 10.91.2.2:%d was never answered; the SYN passed the capture point and no answer came " +
 			"back through it: whatever drops it is beyond this point, towards the server"
 	)

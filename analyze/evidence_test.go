@@ -241,3 +241,47 @@ func TestICMPAnswersCountedPastKept(t *testing.T) {
 		}
 	}
 }
+
+// TestRetransmissionDiffersWords: accuracy/retransmission-differs.pcap #1's frame 5 evidence, in
+// English and in Japanese, where the second sentence follows the first after 。, not an English
+// colon (review).
+func TestRetransmissionDiffersWords(t *testing.T) {
+	const (
+		en = "a retransmission of the client's first bytes (same sequence numbers) with other contents than the first transmission: " +
+			"the two contradict each other (this analysis reads the first)"
+		ja = "クライアントの最初のバイトの再送（同じシーケンス番号）ですが、内容が最初の送信と異なります。" +
+			"2 つは互いに矛盾しています（この解析では最初の送信を読んでいます）"
+	)
+	jac := knowledge.CatalogOf(knowledge.Japanese)
+	for _, e := range flowOf(t, filepath.Join(ownCaptures, "accuracy", "retransmission-differs.pcap"), 1).Evidence {
+		if e.Frame != 5 {
+			continue
+		}
+		if got := say(e.Text); got != en {
+			t.Errorf("frame 5: %s\nwant %s", got, en)
+		}
+		if got := jac.Render(e.Text); got != ja {
+			t.Errorf("frame 5 in Japanese: %s\nwant %s", got, ja)
+		}
+		return
+	}
+	t.Error("no evidence at frame 5")
+}
+
+// TestSuitesListJoined: seed-reset-fleet.pcap #5's reason lists the 4 cipher suites its
+// ClientHello offers joined with ", " in English and 「、」 in Japanese (review: ", " in Japanese).
+func TestSuitesListJoined(t *testing.T) {
+	const (
+		en = "(4 suites: TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, " +
+			"TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA, TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA)"
+		ja = "（4 個、TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA、TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA、" +
+			"TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA、TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA）"
+	)
+	fl := flowOf(t, filepath.Join(ownCaptures, "seed-reset-fleet.pcap"), 5)
+	if got := say(fl.Reason); !strings.Contains(got, en) {
+		t.Errorf("reason %s\nwant it to hold %s", got, en)
+	}
+	if got := knowledge.CatalogOf(knowledge.Japanese).Render(fl.Reason); !strings.Contains(got, ja) {
+		t.Errorf("ja reason %s\nwant it to hold %s", got, ja)
+	}
+}

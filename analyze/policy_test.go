@@ -47,14 +47,16 @@ func TestServerPolicySentence(t *testing.T) {
 		{filepath.Join(sharedCaptures, "zeek/tls13draft16-ff52.a01.pcap"), "138.68.41.77:443",
 			"accepted TLS 1.3 draft 16 (chosen in 1 completed handshake); TLS 1.0, TLS 1.1 and TLS 1.2 not tested by any client", ""},
 		// The server was set up anew between connections: it chose TLS 1.0 for a client offering
-		// up to TLS 1.2 and TLS 1.3 for another, so TLS 1.2 passed over is said, not concluded on.
+		// up to TLS 1.2 and TLS 1.3 for another, so TLS 1.2 passed over is said, not concluded on;
+		// the count is of the handshakes that got TLS 1.0 instead, not of all that offered TLS 1.2
+		// (review: "though 1 handshake offered it" where frames 6 and 22 both offer it).
 		{filepath.Join(ownCaptures, "stacks-tls10-13.pcap"), "10.33.1.2:4343",
 			"accepted TLS 1.0, TLS 1.1 and TLS 1.3 (chosen in 3 completed handshakes: TLS 1.0 in 1, TLS 1.1 in 1, TLS 1.3 in 1); " +
 				"chose TLS 1.1 in 1 of the 2 handshakes that offered it and TLS 1.0 in the other one; the ClientHellos of the two sets have " +
-				"different fingerprints (JA4): compare their cipher suites and groups; never chose TLS 1.2, though 1 handshake offered it (it chose TLS 1.0 instead)",
+				"different fingerprints (JA4): compare their cipher suites and groups; never chose TLS 1.2: it chose TLS 1.0 instead in 1 handshake that offered it",
 			"TLS 1.0、TLS 1.1、TLS 1.3 を受け入れ（完了したハンドシェイク 3 件で選択: TLS 1.0 が 1 件、TLS 1.1 が 1 件、TLS 1.3 が 1 件）。" +
 				"TLS 1.1 を提示したハンドシェイク 2 件のうち 1 件で TLS 1.1、残り 1 件で TLS 1.0 を選択。両者の ClientHello はフィンガープリント（JA4）が" +
-				"異なります。暗号スイートとグループを比べてください。TLS 1.2 を提示したハンドシェイク 1 件でも TLS 1.2 は選択せず TLS 1.0 を選択"},
+				"異なります。暗号スイートとグループを比べてください。TLS 1.2 は一度も選択せず、TLS 1.2 を提示したハンドシェイクのうち 1 件では TLS 1.0 を選択"},
 	}
 	ja := knowledge.CatalogOf(knowledge.Japanese)
 	for _, tc := range cases {

@@ -42,10 +42,11 @@ func TestPortScanNarrowed(t *testing.T) {
 				"10.91.1.9:63131 10.91.2.2:4343 port-scan", "10.91.1.1:59138 10.91.2.2:4343 ok", "10.91.1.3:51779 10.91.2.2:4343 ok"},
 			probes: 3, outside: 199, syns: 200,
 			warning: "10.91.1.9 probed 202 ports of 10.91.2.2: 3 connection attempts without data on the analysed ports and hosts, " +
-				"and 200 SYNs to 199 other ports outside them (not analysed, but counted); the first in frame 1; 2 ports answered: " +
-				"a port scan, not clients failing; its analysed attempts have the verdict port-scan and count in no server's row",
+				"and 200 SYNs to 199 other ports outside them (not analysed, but counted); the first in frame 1; 2 ports answered with a SYN-ACK, " +
+				"0 of the analysed refused (a reset outside them is not counted): a port scan, not clients failing; its analysed attempts have the verdict port-scan and count in no server's row",
 			reason3: "one of 3 analysed probes from 10.91.1.9, which probed 202 ports of 10.91.2.2 (199 of them outside the analysed " +
-				"ports and hosts, seen by their SYNs; 2 answered with a SYN-ACK) over 1.3 s: a port scan, not a client failing; " +
+				"ports and hosts, seen by their SYNs, whose resets are not counted; 2 answered with a SYN-ACK, 0 of the analysed refused) " +
+				"over 1.3 s: a port scan, not a client failing; " +
 				"this probe: the client reset the server's SYN-ACK; its TTL 64 differs from its SYN's 53, which a scanner's " +
 				"crafted SYNs do (nmap -sS gives each a random TTL): most likely the scanner's own stack, not a device in the path",
 		},
@@ -61,8 +62,8 @@ func TestPortScanNarrowed(t *testing.T) {
 				"10.91.1.1:59138 10.91.2.2:4343 ok", "10.91.1.3:51779 10.91.2.2:4343 ok"},
 			probes: 2, outside: 200, syns: 201,
 			warning: "10.91.1.9 probed 202 ports of 10.91.2.2: 2 connection attempts without data on the analysed ports and hosts, " +
-				"and 201 SYNs to 200 other ports outside them (not analysed, but counted); the first in frame 1; 2 ports answered: " +
-				"a port scan, not clients failing; its analysed attempts have the verdict port-scan and count in no server's row",
+				"and 201 SYNs to 200 other ports outside them (not analysed, but counted); the first in frame 1; 2 ports answered with a SYN-ACK, " +
+				"0 of the analysed refused (a reset outside them is not counted): a port scan, not clients failing; its analysed attempts have the verdict port-scan and count in no server's row",
 		},
 	}
 	for _, tc := range cases {

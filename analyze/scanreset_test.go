@@ -15,7 +15,7 @@ func TestScannerResetNotForged(t *testing.T) {
 		t.Fatal(err)
 	}
 	const (
-		reason = "one of 203 probes from 10.91.1.9 to 202 ports of 10.91.2.2 (2 answered with a SYN-ACK) over 1.3 s: a port scan, " +
+		reason = "one of 203 probes from 10.91.1.9 to 202 ports of 10.91.2.2 (2 answered with a SYN-ACK, 0 refused, 200 never answered) over 1.3 s: a port scan, " +
 			"not a client failing; this probe: the client reset the server's SYN-ACK; its TTL 64 differs from its SYN's 58, which a " +
 			"scanner's crafted SYNs do (nmap -sS gives each a random TTL): most likely the scanner's own stack, not a device in the path"
 		rst = "RST from the client to the SYN-ACK: TTL 64, where its SYN carried 58, as a scanner's crafted SYNs do"

@@ -49,9 +49,14 @@ func TestPortSweep(t *testing.T) {
 		wantWarning = "10.91.1.9 probed port 4343 on 40 hosts (76 connection attempts without data over 503 ms, the first in " +
 			"frame 4; 36 hosts never answered, 2 refused, 2 answered): a sweep of one port across hosts (a scanner, a worm, an " +
 			"inventory tool), not agents failing; its attempts have the verdict port-scan and count in no server's row and no agent's"
-		sweepOf = "one of 76 probes from 10.91.1.9 to port 4343 on 40 hosts (38 of them never answered with a SYN-ACK, 2 of " +
-			"those refused) over 503 ms: a sweep of one port across hosts, not a client failing; this probe: "
+		sweepOf = "one of 76 probes from 10.91.1.9 to port 4343 on 40 hosts (36 hosts never answered, 2 refused, 2 answered " +
+			"with a SYN-ACK) over 503 ms: a sweep of one port across hosts, not a client failing; this probe: "
+		// The reason and the warning split the hosts alike (review: "38 of them never answered
+		// with a SYN-ACK, 2 of those refused" beside the warning's "36 hosts never answered").
+		sweepOfJa = "10.91.1.9 から 40 台のホストのポート 4343 への 76 件のプローブの一つです（36 台は応答なし、2 台は拒否、" +
+			"2 台が SYN-ACK で応答、期間 503 ms）。1 つのポートを多数のホストにわたって調べるスイープであり、クライアントの障害ではありません。このプローブ: "
 	)
+	ja := knowledge.CatalogOf(knowledge.Japanese)
 	wantReasons := map[int]string{
 		4: sweepOf + "the server answered the SYN with a reset: nothing listens on 10.91.2.4:4343, or a host firewall on the " +
 			"server rejects the port with a reset (iptables REJECT --reject-with tcp-reset gives the same packet)",
@@ -90,6 +95,9 @@ func TestPortSweep(t *testing.T) {
 			for _, f := range res.Flows.Slice() {
 				if want, ok := wantReasons[f.ID]; ok && say(f.Reason) != want {
 					t.Errorf("flow #%d's reason:\n%s\nwant\n%s", f.ID, say(f.Reason), want)
+				}
+				if _, ok := wantReasons[f.ID]; ok && !strings.HasPrefix(ja.Render(f.Reason), sweepOfJa) {
+					t.Errorf("flow #%d's reason in Japanese:\n%s\nwant it to start\n%s", f.ID, ja.Render(f.Reason), sweepOfJa)
 				}
 				if strings.HasPrefix(string(f.Client), "10.91.1.9:") != (f.Verdict == result.VerdictPortScan) {
 					t.Errorf("flow #%d %s -> %s: %s", f.ID, f.Client, f.Server, f.Verdict)
@@ -142,6 +150,7 @@ func TestSweepNegatives(t *testing.T) {
 func TestTwoPointScans(t *testing.T) {
 	dir := filepath.Join(ownCaptures, "twopoint")
 	agent := &result.EvidenceAt{Vantage: 0, Name: result.Msg("vantage.file", result.File("name", "agent"))}
+	ja := knowledge.CatalogOf(knowledge.Japanese)
 	cases := []struct {
 		name       string
 		opts       Options
@@ -149,11 +158,12 @@ func TestTwoPointScans(t *testing.T) {
 		sweepFlows int
 		warnings   []string
 	}{
-		{name: "whole", scan: result.Scan{Client: "10.92.1.9", Server: "10.92.2.2", Ports: 31, Flows: 32, Open: 1, OpenPorts: []int{4343},
+		{name: "whole", scan: result.Scan{Client: "10.92.1.9", Server: "10.92.2.2", Ports: 31, Flows: 32, Open: 1, Refused: 20, OpenPorts: []int{4343},
 			FirstFrame: 18, LastFrame: 71, FirstAt: agent, LastAt: agent}, sweepFlows: 31,
 			warnings: []string{
 				"port-scan 18: 10.92.1.9 probed 31 ports of 10.92.2.2 (32 connection attempts without data, the first in frame 18 of agent; " +
-					"1 port answered): a port scan, not clients failing; its attempts have the verdict port-scan and count in no server's row",
+					"1 port answered, 20 refused, 10 never answered): a port scan, not clients failing; its attempts have the verdict port-scan and " +
+					"count in no server's row",
 				"port-sweep 51: 10.92.1.9 probed port 4343 on 30 hosts (31 connection attempts without data over 401 ms, the first in frame 51 " +
 					"of agent; 29 hosts never answered, 0 refused, 1 answered): a sweep of one port across hosts (a scanner, a worm, an " +
 					"inventory tool), not agents failing; its attempts have the verdict port-scan and count in no server's row and no agent's",
@@ -162,8 +172,8 @@ func TestTwoPointScans(t *testing.T) {
 			Open: 1, OpenPorts: []int{4343}, FirstFrame: 18, LastFrame: 71, OutsidePorts: 30, OutsideSYNs: 30, FirstAt: agent, LastAt: agent}, sweepFlows: 31,
 			warnings: []string{
 				"port-scan 18: 10.92.1.9 probed 31 ports of 10.92.2.2: 2 connection attempts without data on the analysed ports and hosts, and " +
-					"30 SYNs to 30 other ports outside them (not analysed, but counted); the first in frame 18 of agent; 1 port answered: a port " +
-					"scan, not clients failing; its analysed attempts have the verdict port-scan and count in no server's row",
+					"30 SYNs to 30 other ports outside them (not analysed, but counted); the first in frame 18 of agent; 1 port answered with a " +
+					"SYN-ACK, 0 of the analysed refused (a reset outside them is not counted): a port scan, not clients failing; its analysed attempts have the verdict port-scan and count in no server's row",
 				"port-sweep 51: 10.92.1.9 probed port 4343 on 30 hosts (31 connection attempts without data over 401 ms, the first in frame 51 " +
 					"of agent; 29 hosts never answered, 0 refused, 1 answered): a sweep of one port across hosts (a scanner, a worm, an " +
 					"inventory tool), not agents failing; its attempts have the verdict port-scan and count in no server's row and no agent's",
@@ -204,6 +214,23 @@ func TestTwoPointScans(t *testing.T) {
 			}
 			if !slices.Equal(ws, tc.warnings) {
 				t.Errorf("warnings\n%s\nwant\n%s", strings.Join(ws, "\n"), strings.Join(tc.warnings, "\n"))
+			}
+			// The scan's ports split as the packets do: 1 SYN-ACK, 20 RSTs, 10 without an answer
+			// (review: "1 port answered" alone read as 30 ports dropped).
+			// Narrowed, the resets outside the analysed ports are not seen: it says so.
+			wantJa := "10.92.1.9 が 10.92.2.2 の 31 個のポートをプローブしました（データのない接続試行 32 件、最初は agent のフレーム 18。" +
+				"1 個のポートが応答、20 個が拒否、10 個は応答なし）。ポートスキャンであり、クライアントの障害ではありません。" +
+				"これらの試行の判定は port-scan で、どのサーバーの行にも数えていません"
+			if tc.opts.Ports != nil {
+				wantJa = "10.92.1.9 が 10.92.2.2 の 31 個のポートをプローブしました。分析対象のポートとホストではデータのない接続試行 2 件、" +
+					"対象外の 30 個のポートへは SYN 30 個（分析はせず、数えています）。最初は agent のフレーム 18。1 個のポートが SYN-ACK で応答、" +
+					"分析したポートのうち 0 個が拒否（対象外のポートのリセットは数えていません）。ポートスキャンであり、クライアントの障害ではありません。" +
+					"分析した試行の判定は port-scan で、どのサーバーの行にも数えていません"
+			}
+			for _, w := range res.Warnings {
+				if w.Code == "port-scan" && ja.Render(w.Message) != wantJa {
+					t.Errorf("port-scan warning in Japanese:\n%s\nwant\n%s", ja.Render(w.Message), wantJa)
+				}
 			}
 			if res.Summary.Failed != 0 {
 				t.Errorf("%s; want nothing failed", sweepVerdicts(res))

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/connscope/connscope/knowledge"
 	"github.com/connscope/connscope/result"
 )
 
@@ -140,6 +141,10 @@ func TestSweepClient(t *testing.T) {
 		"name with many addresses) that fail it, or a scan as slow as one connection at a time (nmap -sT -T1); the packets show too little of a " +
 		"scanner's signs (fewer than half the hosts probed from a source port another host's probe used, fewer than a quarter of the attempts " +
 		"in parallel), so its attempts keep their own verdicts and count in their servers' rows"
+	// In Japanese the two readings are a sentence of their own (review: an English colon before it).
+	const whatJa = "ほぼ 1 台ずつ順に、ほぼ毎回新しい送信元ポートからの試行です。サーバーアドレスの一覧を順にたどるクライアント（複数のサーバー、" +
+		"多数のアドレスを持つ名前）が接続できずにいるか、1 接続ずつ進む低速なスキャン（nmap -sT -T1）です。"
+	ja := knowledge.CatalogOf(knowledge.Japanese)
 	var servers strings.Builder
 	servers.WriteString("10.91.2.2:4343 0/1 10.91.2.5:4343 1/1 10.91.2.6:4343 1/1")
 	for i := 11; i <= 38; i++ {
@@ -170,6 +175,11 @@ func TestSweepClient(t *testing.T) {
 				", the first in frame 1; 29 hosts never answered, 1 refused, 0 answered), " + what}
 			if got := sweepWarnings(res); !slices.Equal(got, want) {
 				t.Errorf("warnings\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+			for _, w := range res.Warnings {
+				if w.Code == "port-sweep-or-client" && !strings.Contains(ja.Render(w.Message), whatJa) {
+					t.Errorf("warning in Japanese:\n%s\nwant it to hold\n%s", ja.Render(w.Message), whatJa)
+				}
 			}
 			if got := sweepVerdicts(res); got != tc.counts {
 				t.Errorf("counts\n%s\nwant\n%s", got, tc.counts)

@@ -844,7 +844,7 @@ func (j *judge) suitesOffered(name string) result.Arg {
 	for i, s := range cs {
 		names[i] = s.String()
 	}
-	return result.Sub(name, result.Msg("phrase.suites-list", result.Int("n", len(cs)), result.Text("names", joinComma(names))))
+	return result.Sub(name, result.Msg("phrase.suites-list", result.Int("n", len(cs)), param.Texts("names", names)))
 }
 
 // chosenCipher names the cipher a ServerHello chose. An SSLv2 SERVER-HELLO lists the cipher specs

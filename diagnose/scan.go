@@ -41,7 +41,7 @@ func (j *judge) inferScan(ctx *Context) bool {
 	}
 	what := j.probeWhat()
 	j.d.Reason = result.Msg("reason.port-scan", addr("client", c.Client.Addr()), result.Int("ports", s.Ports), addr("server", c.Server.Addr()),
-		result.Int("open", s.Open), result.Int("flows", s.Flows), dur("over", s.Last.Time().Sub(s.First.Time())), result.Sub("what", what))
+		result.Int("open", s.Open), result.Int("refused", s.Refused), result.Int("silent", s.Ports-s.Open-s.Refused), result.Int("flows", s.Flows), dur("over", s.Last.Time().Sub(s.First.Time())), result.Sub("what", what))
 	if s.Outside > 0 { // narrowed: the scan's other ports were seen by their SYNs
 		j.d.Reason.Key = "reason.port-scan-narrowed"
 		j.d.Reason.Args = append(j.d.Reason.Args, result.Int("outside", s.Outside))
@@ -58,7 +58,7 @@ func (j *judge) inferSweep(ctx *Context) bool {
 	}
 	what := j.probeWhat()
 	j.d.Reason = result.Msg("reason.port-sweep", addr("client", c.Client.Addr()), result.Int("port", int(c.Server.Port())), result.Int("hosts", s.Hosts),
-		result.Int("failed", s.Failed()), result.Int("refused", s.Refused), result.Int("flows", s.Flows), dur("over", s.Last.Time().Sub(s.First.Time())),
+		result.Int("silent", s.Failed()-s.Refused), result.Int("refused", s.Refused), result.Int("open", s.Open), result.Int("flows", s.Flows), dur("over", s.Last.Time().Sub(s.First.Time())),
 		result.Sub("what", what))
 	return true
 }

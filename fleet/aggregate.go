@@ -84,7 +84,7 @@ func (g *Aggregate) Observe(c *facts.Conn, d *diagnose.First) {
 			g.ctx.Scans.PurgeSingles(g.forgetPair)
 			return len(g.ctx.Scans.Pairs)
 		})
-		g.ctx.Scans.AddProbe(c.Client.Addr(), c.Server, c.SYNAck.Seen(), scan.At{Ref: c.First, Vantage: c.Vantage}, MaxScanPairs)
+		g.ctx.Scans.AddProbe(c.Client.Addr(), c.Server, probeAnswer(c, d), scan.At{Ref: c.First, Vantage: c.Vantage}, MaxScanPairs)
 	}
 	g.observeSweep(c, d)
 	g.observeServer(c)
@@ -157,6 +157,17 @@ func (g *Aggregate) forgetSweep(k scan.SweepKey, _ *scan.Sweep) {
 	delete(g.unlistedSweeps, k)
 }
 
+// probeAnswer is what a probe got from its host: a SYN-ACK, a RST only, or nothing.
+func probeAnswer(c *facts.Conn, d *diagnose.First) scan.Answer {
+	switch {
+	case c.SYNAck.Seen():
+		return scan.Open
+	case d.Verdict == result.VerdictRefused:
+		return scan.Refused
+	}
+	return scan.Silent
+}
+
 // observeSweep counts a connection begun with a SYN with the attempts of its client on its port
 // across hosts: a probe with the host and what it answered, one that carried data as talk.
 func (g *Aggregate) observeSweep(c *facts.Conn, d *diagnose.First) {
@@ -171,13 +182,7 @@ func (g *Aggregate) observeSweep(c *facts.Conn, d *diagnose.First) {
 		g.ctx.Sweeps.AddTalk(c.Client.Addr(), c.Server.Port(), MaxSweepPairs)
 		return
 	}
-	answer := scan.Silent
-	switch {
-	case c.SYNAck.Seen():
-		answer = scan.Open
-	case d.Verdict == result.VerdictRefused:
-		answer = scan.Refused
-	}
+	answer := probeAnswer(c, d)
 	g.ctx.Sweeps.AddProbe(c.Client.Addr(), c.Server, answer, int(c.SYNCount), scan.At{Ref: c.First, Vantage: c.Vantage}, sweepProbe(c, answer), MaxSweepPairs)
 }
 

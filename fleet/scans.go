@@ -19,7 +19,7 @@ func (g *Aggregate) Scans(at func(vantage uint16) *result.EvidenceAt) []result.S
 			continue
 		}
 		out = append(out, result.Scan{Client: result.IP(k.Client.String()), Server: result.IP(k.Server.String()), Ports: s.Ports, Flows: s.Flows,
-			Open: s.Open, OpenPorts: s.OpenPorts(result.MaxScanOpenPorts), FirstFrame: s.First.Num(), LastFrame: s.Last.Num(),
+			Open: s.Open, Refused: s.Refused, OpenPorts: s.OpenPorts(result.MaxScanOpenPorts), FirstFrame: s.First.Num(), LastFrame: s.Last.Num(),
 			Start: s.First.Time(), End: s.Last.Time(), OutsidePorts: s.Outside, OutsideSYNs: s.OutsideSYNs})
 		if at != nil {
 			out[len(out)-1].FirstAt, out[len(out)-1].LastAt = at(s.First.Vantage), at(s.Last.Vantage)

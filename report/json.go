@@ -1213,6 +1213,8 @@ func jsonScans(w *jsonWriter, wd *words, scans []result.Scan) {
 		w.int(sc.Open)
 		w.key("open_ports")
 		w.ints(sc.OpenPorts)
+		w.key("refused")
+		w.int(sc.Refused)
 		w.key("first_frame")
 		w.int(sc.FirstFrame)
 		w.key("last_frame")

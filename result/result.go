@@ -457,7 +457,10 @@ type Scan struct {
 	Flows  int `json:"flows"`  // probes
 	Open   int `json:"open"`   // distinct ports that answered with a SYN-ACK
 	// OpenPorts are the ports that answered, lowest first (at most MaxScanOpenPorts).
-	OpenPorts  []int     `json:"open_ports"`
+	OpenPorts []int `json:"open_ports"`
+	// Refused counts the distinct ports whose analysed probes got a RST and none a SYN-ACK; the
+	// rest of Ports never answered.
+	Refused    int       `json:"refused"`
 	FirstFrame int       `json:"first_frame"`
 	LastFrame  int       `json:"last_frame"`
 	Start      time.Time `json:"start"`

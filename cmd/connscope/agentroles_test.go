@@ -179,7 +179,7 @@ func TestAgentListenerRoles(t *testing.T) {
 		doc := analyzeJSON(t, args)
 		g := doc.Findings.Groups[0]
 		wantHead := "管理サーバー 2 台（10.77.1.5、10.77.1.6）は TLS 1.0 までしか提示せず、エージェント 10.77.1.2:4343 はこのキャプチャで TLS 1.2 を" +
-			"選択しています: 共通のバージョンがない可能性が最も高い（共通の暗号スイートがないことでも説明できます。提示された暗号スイートを相手が選択した接続は見られません）"
+			"選択しています。共通のバージョンがない可能性が最も高い（共通の暗号スイートがないことでも説明できます。提示された暗号スイートを相手が選択した接続は見られません）"
 		wantSteps := []string{
 			`エージェント 10.77.1.2 のポート 4343 への通知では、Apex One サーバー 10.77.1.5、10.77.1.6 が TLS クライアントです。サーバーのクライアント側の TLS 1.2 を` +
 				`有効にし（HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.2\Client に Enabled=1、DisabledByDefault=0）、サーバーを` +

@@ -31,10 +31,10 @@ func TestUnparsableClientHello(t *testing.T) {
 	}{
 		{"odd cipher_suites length (pcapedit.BreakClientHello)", nil,
 			"ClientHello that could not be parsed: the cipher_suites length (57) at offset 39 is odd: its entries are 2 bytes each",
-			"解析できない ClientHello: オフセット 39 の cipher_suites の長さ（57）が奇数です: 各エントリーは 2 バイトです", "", "", false},
+			"解析できない ClientHello: オフセット 39 の cipher_suites の長さ（57）が奇数です。各エントリーは 2 バイトです", "", "", false},
 		{"cipher_suites length past the end", func(msg []byte) { binary.BigEndian.PutUint16(msg[39:], 600) },
 			"ClientHello that could not be parsed: the cipher_suites length (600) at offset 39 runs past the end of the client_hello: 142 bytes remain",
-			"解析できない ClientHello: オフセット 39 の cipher_suites の長さ（600）が client_hello の末尾を越えています: 残りは 142 バイトです", "", "", false},
+			"解析できない ClientHello: オフセット 39 の cipher_suites の長さ（600）が client_hello の末尾を越えています。残りは 142 バイトです", "", "", false},
 		{"duplicate extension", func(msg []byte) { binary.BigEndian.PutUint16(msg[extensionAt(t, msg, 0x0023):], 0x000a) },
 			"ClientHello that could not be parsed: the extension 0x000a (supported_groups) at offset 125 appears a second time in the client_hello",
 			"解析できない ClientHello: オフセット 125 の拡張 0x000a（supported_groups）が client_hello の中で 2 回目に現れています", "", "", false},

@@ -25,11 +25,14 @@ type Key struct {
 // and when. Below Threshold ports it keeps them in a short list; a scan keeps bitmaps of 8 KiB
 // each (MaxBitmaps bounds how many a Table makes).
 type Seen struct {
-	ports, open  []uint16     // the distinct ports probed and those that answered, below the threshold
-	seen, opened *portset.Set // every port probed and answered, for a scan
-	Ports        int          // distinct ports probed (past the bitmaps' bound: probes to ports not in the list)
-	Flows        int          // probes (connections without data)
-	Open         int          // distinct ports whose probes got a SYN-ACK
+	ports, open, refused  []uint16     // the distinct ports probed, those that answered, those that only refused, below the threshold
+	seen, opened, refuses *portset.Set // every port probed, answered, only refused, for a scan
+	Ports                 int          // distinct ports probed (past the bitmaps' bound: probes to ports not in the list)
+	Flows                 int          // probes (connections without data)
+	Open                  int          // distinct ports whose probes got a SYN-ACK
+	// Refused counts the distinct ports whose analysed probes got a RST and none a SYN-ACK (the
+	// SYNs outside the analysed ports and hosts tell no refusal: those ports count as silent).
+	Refused int
 	// Outside counts, of Ports, those probed only outside the analysed ports and hosts (seen by
 	// their SYNs, which tracking skipped: AddOutside); OutsideSYNs is the SYNs seen there.
 	Outside, OutsideSYNs int
@@ -40,7 +43,7 @@ type Seen struct {
 	First, Last At
 }
 
-// MaxBitmaps bounds the scans whose ports are counted exactly (16 KiB each).
+// MaxBitmaps bounds the scans whose ports are counted exactly (24 KiB each).
 const MaxBitmaps = 256
 
 // Table counts a capture's probes: what each address's probes of each host showed, with port
@@ -70,9 +73,9 @@ func (t *Table) PurgeSingles(forget func(Key, *Seen)) {
 }
 
 // AddProbe counts one probe (a connection without data from the client) from client to port of
-// server; open: it got a SYN-ACK. at is the probe's first packet. It keeps at most maxPairs
+// server, with its answer (Open: a SYN-ACK; Refused: a RST only). at is the probe's first packet. It keeps at most maxPairs
 // pairs of addresses (see PurgeSingles).
-func (t *Table) AddProbe(client netip.Addr, server netip.AddrPort, open bool, at At, maxPairs int) {
+func (t *Table) AddProbe(client netip.Addr, server netip.AddrPort, answer Answer, at At, maxPairs int) {
 	k := Key{client, server.Addr()}
 	s := t.Pairs[k]
 	if s == nil {
@@ -87,7 +90,26 @@ func (t *Table) AddProbe(client netip.Addr, server netip.AddrPort, open bool, at
 	}
 	s.Flows++
 	widen(&s.First, &s.Last, at)
-	t.add(s, server.Port(), open)
+	t.add(s, server.Port(), answer == Open)
+	if answer == Refused {
+		t.refuse(s, server.Port())
+	}
+}
+
+// refuse counts port among the pair's refused ports unless it answered.
+func (t *Table) refuse(s *Seen, port uint16) {
+	if s.seen != nil {
+		if !s.opened.Has(port) && s.refuses.Add(port) {
+			s.Refused++
+		}
+		return
+	}
+	if !slices.Contains(s.open, port) && !slices.Contains(s.refused, port) {
+		if len(s.refused) < Threshold {
+			s.refused = append(s.refused, port)
+		}
+		s.Refused++
+	}
 }
 
 // add counts port among the pair's probed ports (and among the answered ones if open), and
@@ -95,14 +117,17 @@ func (t *Table) AddProbe(client netip.Addr, server netip.AddrPort, open bool, at
 func (t *Table) add(s *Seen, port uint16, open bool) bool {
 	if s.seen == nil && s.Ports >= Threshold-1 && t.bitmaps < MaxBitmaps {
 		t.bitmaps++
-		s.seen, s.opened = new(portset.Set), new(portset.Set)
+		s.seen, s.opened, s.refuses = new(portset.Set), new(portset.Set), new(portset.Set)
 		for _, p := range s.ports {
 			s.seen.Add(p)
 		}
 		for _, p := range s.open {
 			s.opened.Add(p)
 		}
-		s.ports, s.open = nil, nil
+		for _, p := range s.refused {
+			s.refuses.Add(p)
+		}
+		s.ports, s.open, s.refused = nil, nil, nil
 	}
 	newPort := false
 	if s.seen != nil {
@@ -112,6 +137,9 @@ func (t *Table) add(s *Seen, port uint16, open bool) bool {
 		}
 		if open && s.opened.Add(port) {
 			s.Open++
+			if s.refuses.Remove(port) { // refused once, answered since
+				s.Refused--
+			}
 		}
 		return newPort
 	}
@@ -127,6 +155,10 @@ func (t *Table) add(s *Seen, port uint16, open bool) bool {
 			s.open = append(s.open, port)
 		}
 		s.Open++
+		if i := slices.Index(s.refused, port); i >= 0 { // refused once, answered since
+			s.refused = slices.Delete(s.refused, i, i+1)
+			s.Refused--
+		}
 	}
 	return newPort
 }

@@ -20,7 +20,7 @@ func TestTable(t *testing.T) {
 	frame := 0
 	probe := func(from netip.Addr, port uint16, open bool) {
 		frame++
-		tab.AddProbe(from, netip.AddrPortFrom(server, port), open, At{Ref: facts.MakeRef(frame, t0.Add(time.Duration(frame)*time.Millisecond))}, 8)
+		tab.AddProbe(from, netip.AddrPortFrom(server, port), answerOf(open), At{Ref: facts.MakeRef(frame, t0.Add(time.Duration(frame)*time.Millisecond))}, 8)
 	}
 	probe(client, 4343, false)
 	probe(client, 4343, false) // the same port again: one port, two probes
@@ -61,7 +61,7 @@ func TestAddOutside(t *testing.T) {
 	}
 	var tab Table
 	for i, p := range []uint16{1, 3, 4343} { // the analysed probes, frames 10-12
-		tab.AddProbe(scanner, netip.AddrPortFrom(server, p), p == 4343, ref(10+i), 8)
+		tab.AddProbe(scanner, netip.AddrPortFrom(server, p), answerOf(p == 4343), ref(10+i), 8)
 	}
 	if _, ok := tab.Find(scanner, server); ok {
 		t.Fatalf("3 analysed ports make a scan")
@@ -96,8 +96,8 @@ func TestAddOutsideVantages(t *testing.T) {
 		return At{Ref: facts.MakeRef(frame, t0.Add(time.Duration(ms)*time.Millisecond)), Vantage: v}
 	}
 	var tab Table
-	tab.AddProbe(scanner, netip.AddrPortFrom(server, 4343), false, at(0, 100, 10), 8)
-	tab.AddProbe(scanner, netip.AddrPortFrom(server, 4344), false, at(0, 200, 50), 8)
+	tab.AddProbe(scanner, netip.AddrPortFrom(server, 4343), Silent, at(0, 100, 10), 8)
+	tab.AddProbe(scanner, netip.AddrPortFrom(server, 4344), Silent, at(0, 200, 50), 8)
 	var ports []uint16
 	for p := uint16(1); p <= 20; p++ {
 		ports = append(ports, p)
@@ -110,5 +110,47 @@ func TestAddOutsideVantages(t *testing.T) {
 	tab.AddOutside(Key{scanner, server}, Outside{Ports: ports, SYNs: 20, First: at(1, 5, 5), Last: at(1, 60, 70)}) // earlier and later
 	if s.First != at(1, 5, 5) || s.Last != at(1, 60, 70) {
 		t.Errorf("first %+v last %+v; want the server capture's frames 5 and 60", s.First, s.Last)
+	}
+}
+
+// answerOf is Open for a SYN-ACK, Silent otherwise.
+func answerOf(open bool) Answer {
+	if open {
+		return Open
+	}
+	return Silent
+}
+
+// TestTableRefused: a port whose probes got a RST only counts as refused, once, in the short list
+// and in the bitmaps alike; a port refused once and answered since counts as open only.
+func TestTableRefused(t *testing.T) {
+	scanner, server := netip.MustParseAddr("10.0.0.9"), netip.MustParseAddr("10.0.0.1")
+	t0 := time.Unix(1700000000, 0)
+	var tab Table
+	frame := 0
+	probe := func(port uint16, a Answer) {
+		frame++
+		tab.AddProbe(scanner, netip.AddrPortFrom(server, port), a, At{Ref: facts.MakeRef(frame, t0.Add(time.Duration(frame)*time.Millisecond))}, 8)
+	}
+	probe(1, Refused)
+	probe(1, Refused) // the same port again: one refused port
+	probe(2, Refused)
+	probe(2, Open) // refused, then answered: open
+	for p := uint16(3); p <= Threshold+10; p++ {
+		switch {
+		case p%2 == 0:
+			probe(p, Refused)
+		case p == 7:
+			probe(p, Open)
+		default:
+			probe(p, Silent)
+		}
+	}
+	probe(20, Open)    // refused in the bitmaps, answered since
+	probe(20, Refused) // and refused again: still open
+	s, ok := tab.Find(scanner, server)
+	// ports 1..25: refused 1 and the even ones 4..24 but 20 (1+10), open 2, 7, 20; silent the rest
+	if !ok || s.Ports != Threshold+10 || s.Open != 3 || s.Refused != 11 {
+		t.Fatalf("scan %+v (found %v), want %d ports, 3 open, 11 refused", s, ok, Threshold+10)
 	}
 }

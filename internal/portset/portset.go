@@ -18,6 +18,18 @@ func (s *Set) Add(p uint16) bool {
 	return true
 }
 
+// Has reports whether p is in the set.
+func (s *Set) Has(p uint16) bool { return s[p/64]&(uint64(1)<<(p%64)) != 0 }
+
+// Remove removes p and reports whether it was there.
+func (s *Set) Remove(p uint16) bool {
+	if !s.Has(p) {
+		return false
+	}
+	s[p/64] &^= uint64(1) << (p % 64)
+	return true
+}
+
 // List returns the ports in the set, in ascending order (nil when it is empty).
 func (s *Set) List() []uint16 {
 	var out []uint16

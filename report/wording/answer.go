@@ -171,7 +171,7 @@ func (w *Words) Headline(g *findings.Group, fs *findings.Findings) result.Messag
 	if g.Unlisted {
 		return result.Msg("report.headline.unlisted", result.Int("flows", g.Connections), peer(g))
 	}
-	args := []result.Arg{result.Sub("who", who(g)), result.Int("n", g.AgentCount), result.From("server", g.Server), peer(g)}
+	args := []result.Arg{result.Sub("who", who(g)), result.Int("n", g.AgentCount), result.Int("conns", g.Connections), result.From("server", g.Server), peer(g)}
 	key := "report.headline." + string(g.Verdict)
 	switch g.Verdict {
 	case result.VerdictTLSVersionMismatch:

@@ -252,19 +252,7 @@ func (g *Aggregate) Revised() map[result.Verdict]map[netip.AddrPort]int {
 		}
 		out[v][k.server] += n
 	}
-	for k, n := range g.unlisted {
-		add(netip.Addr{}, k, n)
-	}
-	for pk, m := range g.unlistedProbes {
-		for k, n := range m {
-			add(pk.Client, k, n)
-		}
-	}
-	for sk, m := range g.unlistedSweeps {
-		for k, n := range m {
-			add(sk.Client, k, n)
-		}
-	}
+	g.eachUnlisted(add)
 	return out
 }
 
@@ -288,19 +276,7 @@ func (g *Aggregate) RevisedResets() map[netip.AddrPort]*result.ResetSides {
 			rs.Server += n
 		}
 	}
-	for k, n := range g.unlisted {
-		add(netip.Addr{}, k, n)
-	}
-	for pk, m := range g.unlistedProbes {
-		for k, n := range m {
-			add(pk.Client, k, n)
-		}
-	}
-	for sk, m := range g.unlistedSweeps {
-		for k, n := range m {
-			add(sk.Client, k, n)
-		}
-	}
+	g.eachUnlisted(add)
 	return out
 }
 
@@ -328,4 +304,22 @@ func (g *Aggregate) ServerAddrs() map[netip.Addr]bool {
 		out[s.Addr()] = true
 	}
 	return out
+}
+
+// eachUnlisted calls f with each group of unlisted connections: the client that matters to their
+// revision (a port scan's or a sweep's prober; none for the others), their key and how many.
+func (g *Aggregate) eachUnlisted(f func(client netip.Addr, k unlistedKey, n int)) {
+	for k, n := range g.unlisted {
+		f(netip.Addr{}, k, n)
+	}
+	for pk, m := range g.unlistedProbes {
+		for k, n := range m {
+			f(pk.Client, k, n)
+		}
+	}
+	for sk, m := range g.unlistedSweeps {
+		for k, n := range m {
+			f(sk.Client, k, n)
+		}
+	}
 }

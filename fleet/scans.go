@@ -99,11 +99,14 @@ func (g *Aggregate) AddOutsideProbes(outside func(scan.Key) (scan.Outside, bool)
 
 // AddOutsideSweeps adds to each pair of address and port whose attempts are counted the hosts
 // they reached outside the analysed ports and hosts (scan.Sweeps.AddOutside), as outside gives
-// them. Call it once every connection has been observed, before the verdicts are revised.
+// them. Call it once every connection has been observed, before the verdicts are revised. It
+// then works out every pair's evidence (scan.Sweep.Evidence, cached in the pair) here, on one
+// goroutine: the report's flow workers read it concurrently.
 func (g *Aggregate) AddOutsideSweeps(outside func(scan.SweepKey) []scan.OutsideHost) {
-	for k := range g.ctx.Sweeps.Pairs {
+	for k, s := range g.ctx.Sweeps.Pairs {
 		if hs := outside(k); len(hs) > 0 {
 			g.ctx.Sweeps.AddOutside(k, hs)
 		}
+		s.Evidence()
 	}
 }

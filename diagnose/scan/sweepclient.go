@@ -56,7 +56,8 @@ func (e Evidence) Scanner() bool {
 func (s *Sweep) Scanner() bool { return s.Evidence().Scanner() }
 
 // Evidence is what the sweep's hosts' first probes show of a scanner, kept until a probe is
-// added.
+// added. Its first call writes the sweep: make it before goroutines read the sweep at once
+// (fleet.Aggregate.AddOutsideSweeps does, for every pair).
 func (s *Sweep) Evidence() Evidence {
 	if s.ev != nil {
 		return *s.ev

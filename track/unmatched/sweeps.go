@@ -27,7 +27,8 @@ const (
 // one port across hosts is still seen whole when the analysis is narrowed to some of its hosts
 // (the diagnosis adds them to the attempts it analysed). SYNs, SYN-ACKs and resets touch it; a
 // packet with data only when a pair of its source and destination port reached two hosts or more
-// (talkers): talk before a pair's second host is not counted.
+// (talkers): talk before a pair's second host is not counted; an ICMP error (rare) when it quotes
+// a packet from a pair's source to one of its hosts.
 type sweeps struct {
 	index      map[sweepKey]int32 // a pair's entry in pairs
 	pairs      []sweepPair        // at most maxSweepPairs
@@ -71,9 +72,10 @@ type SweptHost struct {
 	// Attempts counts the attempts (SYNs from a new source port), SYNs the SYNs, Talked the
 	// attempts that carried data from the source.
 	Attempts, SYNs, Talked int
-	// Open: the host answered with a SYN-ACK; Refused: with a reset.
-	Open, Refused      bool
-	lastPort, talkPort uint16 // the source ports of the last attempt and of the last talk counted
+	// Open: the host answered with a SYN-ACK; Refused: with a reset. ICMP: an ICMP error quoted
+	// one of the source's packets to it (a router or firewall answered for the host).
+	Open, Refused, ICMP bool
+	lastPort, talkPort  uint16 // the source ports of the last attempt and of the last talk counted
 }
 
 // syn counts a SYN (without ACK) skipped outside the analysed ports and hosts.
@@ -116,6 +118,24 @@ func (sw *sweeps) answer(p *capture.Packet, open bool) {
 		} else {
 			h.Refused = true
 		}
+	}
+}
+
+// icmpError counts an ICMP error about a connection outside the analysed ports and hosts: one
+// that quotes a source's packet to a host's port it counts tells that the host's attempts got an
+// answer (no SYN-ACK or reset: the analysis of the whole capture calls such an attempt answered
+// all the same, never one of a scanner's unanswered probes).
+func (sw *sweeps) icmpError(p *capture.Packet) {
+	if len(sw.index) == 0 {
+		return
+	}
+	q := &p.ICMP
+	pr := sw.pair(sweepKey{q.QuotedSrc, p.Vantage, q.QuotedDstPort}, false)
+	if pr < 0 {
+		return
+	}
+	if h := sw.host(pr, q.QuotedDst, false); h != nil {
+		h.ICMP = true
 	}
 }
 

@@ -54,7 +54,7 @@ func TestSwept(t *testing.T) {
 	if got := s.u.Swept(0, src, 8080); got != nil {
 		t.Errorf("after the purge: port 8080's one host %+v, want it forgotten", got)
 	}
-	if n := len(s.u.sweeps.index); n > maxSweepPairs {
+	if n := len(s.u.sweeps.pairs.index); n > maxSweepPairs {
 		t.Errorf("%d pairs, want at most %d", n, maxSweepPairs)
 	}
 }

@@ -66,9 +66,6 @@ func New(opts Options) *Analyzer {
 	}
 	a.cfg = diagnose.Config{TLSPort: func(p uint16) bool { return a.tlsPorts[p] }, CheckURL: opts.Profile.CheckURL, AgentPorts: opts.AgentPorts}
 	a.tr = trackerFor(a, a.finished)
-	if w, ok := inputwarn.AgentPortOverlap(opts.AgentPorts, opts.Profile.Ports, opts.Profile.Name); ok {
-		a.warnings = append(a.warnings, w)
-	}
 	return a
 }
 
@@ -370,6 +367,7 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	res.Warnings = append(res.Warnings, a.agg.ProbeWarnings(at)...)
 	a.finishNames(res, &ties)
 	a.agg.Fleet(&res.Summary)
+	res.Warnings = append(res.Warnings, inputwarn.AgentPorts(a.opts.AgentPorts, a.opts.Profile.Ports, a.opts.Profile.Name, res.Summary.Agents)...)
 	if n := a.agg.AgentsDropped(); n > 0 {
 		res.Warnings = append(res.Warnings, warning("fleet-truncated", 0, 0, result.Int("max", a.opts.MaxAgentKeys), result.Int("n", n)))
 	}

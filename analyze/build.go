@@ -10,6 +10,7 @@ import (
 	"github.com/connscope/connscope/diagnose"
 	"github.com/connscope/connscope/diagnose/netpath"
 	"github.com/connscope/connscope/facts"
+	"github.com/connscope/connscope/knowledge"
 	"github.com/connscope/connscope/result"
 )
 
@@ -97,8 +98,8 @@ func (a *Analyzer) buildInto(c *facts.Conn, d *diagnose.Diagnosis, out *result.F
 		Alerts:          []result.Alert{},
 		Verdict:         d.Verdict,
 		Failed:          d.Verdict.Failed(),
-		Reason:          d.Reason,
-		Evidence:        listOf(d.Evidence),
+		Reason:          knowledge.RoleScope(d.Role, d.Reason), // the sides named by their role (an agent's listener)
+		Evidence:        knowledge.RoleScopeEvidence(d.Role, listOf(d.Evidence)),
 		Flags:           listOf(d.Flags),
 		Path:            pathResult(c, d, &m.path),
 		Role:            d.Role,

@@ -3,7 +3,9 @@ package report
 import (
 	"bytes"
 	"io"
+	"math"
 	"runtime"
+	"strings"
 	"unsafe"
 
 	"github.com/connscope/connscope/report/findings"
@@ -941,7 +943,13 @@ func jsonPath(w *jsonWriter, wd *words, p *result.Path) {
 		writePath(w, wd, p)
 		return
 	}
-	// Most flows' paths read the same: written once, by what they are written from.
+	// Most flows' paths read the same: written once, by what they are written from; the one
+	// last written so is compared first.
+	pk := pathKey{p.Vantage, p.SYNSchedule, p.ClientHops, p.ServerHops, p.DupACKs, p.ZeroWindows, w.depth, math.Float64bits(p.SYNGiveUp)}
+	if l := &w.lastPath; l.v != nil && l.key == pk && valuecache.Equal(&l.reason, &p.VantageReason) {
+		w.b = append(w.b, l.v...)
+		return
+	}
 	k := valuecache.AppendInt(append(w.valueKey[:0], 'p'), w.depth)
 	k = valuecache.AppendString(k, p.Vantage)
 	k = valuecache.AppendMsg(k, &p.VantageReason)
@@ -950,7 +958,28 @@ func jsonPath(w *jsonWriter, wd *words, p *result.Path) {
 	k = valuecache.AppendFloat(k, p.SYNGiveUp)
 	k = valuecache.AppendInt(valuecache.AppendInt(k, p.DupACKs), p.ZeroWindows)
 	w.valueKey = k
+	if v, ok := w.values.Get(k); ok {
+		pk.vantage, pk.schedule = strings.Clone(pk.vantage), strings.Clone(pk.schedule)
+		w.lastPath = lastPath{pk, valuecache.Clone(&p.VantageReason), v}
+		w.b = append(w.b, v...)
+		return
+	}
 	cachedValue(w, &w.values, k, func() { writePath(w, wd, p) })
+}
+
+// pathKey is what a path section is written from, besides its vantage's reason, and its depth.
+type pathKey struct {
+	vantage, schedule                                   string
+	clientHops, serverHops, dupACKs, zeroWindows, depth int
+	giveUp                                              uint64 // the bits: -0 is not 0
+}
+
+// lastPath is the path section jsonPath last found in its cache: what it was written from (the
+// texts copied: a flow's memory is reused) and its bytes.
+type lastPath struct {
+	key    pathKey
+	reason result.Message
+	v      []byte
 }
 
 // writePath writes a flow's path section.

@@ -29,6 +29,7 @@ type jsonWriter struct {
 	// being looked up, reused.
 	msgs, values     valuecache.Cache
 	recentMsgs       valuecache.Recent // the messages last found in msgs
+	lastPath         lastPath          // the path section last found in values
 	msgKey, valueKey []byte
 	times            jsonnum.Times // the times written, by the second
 }

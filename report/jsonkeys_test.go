@@ -2,8 +2,12 @@ package report
 
 import (
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
+	"unsafe"
+
+	"github.com/connscope/connscope/result"
 )
 
 // TestJSONObjectKeys checks that an object written with known keys reads as one written key by
@@ -40,5 +44,41 @@ func TestJSONObjectKeys(t *testing.T) {
 	}
 	if o := (&jsonWriter{depth: 16, n: make([]int, 16)}).object(keys); o.lits != nil || !strings.Contains(keys.lits[15][0], `"a": `) {
 		t.Errorf("depth 17: keys' text used, or the text of depth 15 lacks the key")
+	}
+}
+
+// TestJSONPathRepeats checks that a path section written from the cache, or from the one last
+// found there, reads as one written anew: paths in a row that differ in one number, the text of
+// their vantage's reason (also when changed in place, as a flow's reused memory is), the sign
+// of a zero, or the depth.
+func TestJSONPathRepeats(t *testing.T) {
+	wd := wordsFor(build(), "")
+	host := []byte("client")
+	reason := func(h string) result.Message {
+		return result.Msg("path.kept-sending", result.Text("side", h), result.Int("frame", 3))
+	}
+	base := result.Path{Vantage: "same-link", VantageReason: reason("server"), SYNIntervals: []float64{}, ICMP: []result.ICMPError{}}
+	hops, inPlace, negZero := base, base, base
+	hops.ClientHops = 1
+	inPlace.VantageReason = reason(unsafe.String(unsafe.SliceData(host), len(host)))
+	negZero.SYNGiveUp = math.Copysign(0, -1)
+	var w jsonWriter
+	paths := []*result.Path{&base, &base, &hops, &base, &inPlace, &base, &inPlace, &inPlace, &base, &negZero, &base, &negZero, &base, &base}
+	for i, p := range paths {
+		depth := 2
+		if i >= len(paths)-1 {
+			depth = 3
+		}
+		if i == 7 { // the text under the path last found changes: it reads as base's now
+			copy(host, "server")
+		}
+		w.b, w.depth, w.n = w.b[:0], depth, make([]int, depth)
+		jsonPath(&w, wd, p)
+		var want jsonWriter
+		want.depth, want.n = depth, make([]int, depth)
+		writePath(&want, wd, p)
+		if string(w.b) != string(want.b) {
+			t.Errorf("path %d:\n%s\nwant\n%s", i, w.b, want.b)
+		}
 	}
 }

@@ -7,30 +7,50 @@ import (
 )
 
 // Recent holds some of the messages whose values a Cache had, each with its value: a message
-// is compared with the one held in its place before its key is made and hashed (the flows that
-// worked repeat a few reasons and evidence texts). A message's place is told from its shape
-// (shapeOf): messages that share one take turns in it.
+// is compared with the two held in its places before its key is made and hashed (the flows
+// that worked repeat a few reasons and evidence texts). A message's places are told from its
+// shape (shapeOf); one added goes in place of the one of the two found longest ago.
 type Recent struct {
-	e [64]recent
+	e    [64]recent
+	tick uint64
 }
 
-// recent is a message, copied whole (its text may be in memory its flow reuses), and its value.
+// recent is a message, copied whole (its text may be in memory its flow reuses), its value,
+// and when it was last found (Recent.tick).
 type recent struct {
-	m result.Message
-	v []byte
+	m     result.Message
+	v     []byte
+	found uint64
+}
+
+// places returns the two entries a message of shape h may be held in.
+func (r *Recent) places(h uint) (*recent, *recent) {
+	h *= 0x9e3779b97f4a7c15
+	return &r.e[h>>58], &r.e[h>>52&63]
 }
 
 // Get returns the value held for a message equal to m.
 func (r *Recent) Get(m *result.Message) ([]byte, bool) {
-	if e := &r.e[shapeOf(m)%uint(len(r.e))]; e.v != nil && equal(&e.m, m) {
-		return e.v, true
+	a, b := r.places(shapeOf(m))
+	for _, e := range [2]*recent{a, b} {
+		if e.v != nil && Equal(&e.m, m) {
+			r.tick++
+			e.found = r.tick
+			return e.v, true
+		}
 	}
 	return nil, false
 }
 
-// Add holds v, which nobody changes, as m's value, in place of the message held in its place.
+// Add holds v, which nobody changes, as m's value, in place of the message of its two places
+// found longest ago.
 func (r *Recent) Add(m *result.Message, v []byte) {
-	r.e[shapeOf(m)%uint(len(r.e))] = recent{m: clone(m), v: v}
+	a, b := r.places(shapeOf(m))
+	if b.found < a.found {
+		a = b
+	}
+	r.tick++
+	*a = recent{m: Clone(m), v: v, found: r.tick}
 }
 
 // shapeOf mixes what tells most messages apart cheaply: the lengths and last bytes of their
@@ -47,7 +67,7 @@ func shapeOf(m *result.Message) uint {
 			h = h*31 + shapeOf(&a.List[j])
 		}
 	}
-	return h ^ h>>17
+	return h
 }
 
 // text mixes s's length and last byte into h.
@@ -59,8 +79,8 @@ func text(h uint, s string) uint {
 	return h
 }
 
-// equal reports whether a and b are the same message: worded alike in any language.
-func equal(a, b *result.Message) bool {
+// Equal reports whether a and b are the same message: worded alike in any language.
+func Equal(a, b *result.Message) bool {
 	if a.Key != b.Key || len(a.Args) != len(b.Args) {
 		return false
 	}
@@ -70,11 +90,11 @@ func equal(a, b *result.Message) bool {
 			(x.Msg == nil) != (y.Msg == nil) || len(x.List) != len(y.List) {
 			return false
 		}
-		if x.Msg != nil && !equal(x.Msg, y.Msg) {
+		if x.Msg != nil && !Equal(x.Msg, y.Msg) {
 			return false
 		}
 		for j := range x.List {
-			if !equal(&x.List[j], &y.List[j]) {
+			if !Equal(&x.List[j], &y.List[j]) {
 				return false
 			}
 		}
@@ -82,8 +102,8 @@ func equal(a, b *result.Message) bool {
 	return true
 }
 
-// clone copies m whole, its texts too.
-func clone(m *result.Message) result.Message {
+// Clone copies m whole, its texts too.
+func Clone(m *result.Message) result.Message {
 	c := result.Message{Key: strings.Clone(m.Key)}
 	if m.Args == nil {
 		return c
@@ -92,13 +112,13 @@ func clone(m *result.Message) result.Message {
 	for i, a := range m.Args {
 		a.Name, a.Text = strings.Clone(a.Name), strings.Clone(a.Text)
 		if a.Msg != nil {
-			sub := clone(a.Msg)
+			sub := Clone(a.Msg)
 			a.Msg = &sub
 		}
 		if a.List != nil {
 			list := make([]result.Message, len(a.List))
 			for j := range a.List {
-				list[j] = clone(&a.List[j])
+				list[j] = Clone(&a.List[j])
 			}
 			a.List = list
 		}

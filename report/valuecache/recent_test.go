@@ -8,9 +8,9 @@ import (
 )
 
 // TestRecent checks that a held value is found for an equal message only: messages that
-// differ in a nested text, a number, the quoting or their nesting, and share their shape
-// (their place), take turns in it; a message whose text is changed in place after it was
-// added (its flow's memory reused) is not taken for the one added.
+// differ in a nested text, a number, the quoting or their nesting are told apart; messages of
+// one shape (the same two places) take turns in them; a message whose text is changed in
+// place after it was added (its flow's memory reused) is not taken for the one added.
 func TestRecent(t *testing.T) {
 	ver := func(v string) result.Message { return result.Msg("version", result.Text("v", v)) }
 	hello := func(sni string, vs ...string) result.Message {
@@ -35,14 +35,30 @@ func TestRecent(t *testing.T) {
 			t.Errorf("%+v: got %q, held for another message", m, v)
 		}
 	}
-	// Same shape, other text: the later one takes the place.
-	c := hello("perf.tost", "TLS 1.2", "TLS 1.3")
-	if shapeOf(&a) != shapeOf(&c) {
+	// Same shape, other text: two take turns in its two places, the one found longest ago
+	// leaving for a third.
+	c, e := hello("perf.tost", "TLS 1.2", "TLS 1.3"), hello("perf.tust", "TLS 1.2", "TLS 1.3")
+	if shapeOf(&a) != shapeOf(&c) || shapeOf(&a) != shapeOf(&e) {
 		t.Fatal("the test wants messages of one shape")
 	}
 	r.Add(&c, []byte("C"))
-	if _, ok := r.Get(&a); ok {
-		t.Error("a found after c took its place")
+	if v, ok := r.Get(&c); !ok || string(v) != "C" {
+		t.Fatalf("c: %q %v", v, ok)
+	}
+	if v, ok := r.Get(&a); !ok || string(v) != "A" {
+		t.Fatalf("a after c: %q %v", v, ok)
+	}
+	r.Add(&e, []byte("E"))
+	if _, ok := r.Get(&c); ok {
+		t.Error("c, found longest ago, still held after e came")
+	}
+	for _, m := range []struct {
+		m    result.Message
+		want string
+	}{{a, "A"}, {e, "E"}} {
+		if v, ok := r.Get(&m.m); !ok || string(v) != m.want {
+			t.Errorf("%s: got %q %v", m.want, v, ok)
+		}
 	}
 	// Bytes changed under a message that was added: what was held is a copy.
 	buf := []byte("host-1")

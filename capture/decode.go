@@ -439,15 +439,16 @@ func (d *decoder) failed(first gopacket.LayerType, data []byte) {
 
 // cookedBroken reports whether a Linux cooked header (SLL, or SLL2 for lk linkSLL2) that data
 // holds whole gives a packet type or an address length no such header has (Linux's packet types
-// are 0-7, the address field holds 8 bytes), and records the frame undecodable for that: its
-// bytes are not a cooked header, whatever the file's link type says (editcap -T).
+// are 0-7, the address field holds 8 bytes), or SLL2's reserved bytes not zero, and records the
+// frame undecodable for that: its bytes are not a cooked header, whatever the file's link type
+// says (editcap -T).
 func (d *decoder) cookedBroken(lk linkKind, data []byte) bool {
 	lt, broken := layers.LinkTypeLinuxSLL, false
 	switch {
 	case lk == linkSLL && len(data) >= 16:
 		broken = binary.BigEndian.Uint16(data[0:2]) > 7 || binary.BigEndian.Uint16(data[4:6]) > 8
 	case lk == linkSLL2 && len(data) >= 20:
-		lt, broken = layers.LinkTypeLinuxSLL2, data[10] > 7 || data[11] > 8
+		lt, broken = layers.LinkTypeLinuxSLL2, data[2] != 0 || data[3] != 0 || data[10] > 7 || data[11] > 8
 	}
 	if broken {
 		d.reason = Reason{ReasonLinkHeaderBroken, uint32(lt)}

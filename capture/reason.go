@@ -45,7 +45,8 @@ const (
 	// snaplen cut is read as cut, not broken).
 	ReasonTCPHeader
 	// ReasonLinkHeaderBroken: the link-layer header (of link type Value) holds a value no such
-	// header has (a Linux cooked header's packet type or address length out of range): the
+	// header has (a Linux cooked header's packet type or address length out of range, SLL2's
+	// reserved bytes not zero): the
 	// frames are likely of another link type than the file says.
 	ReasonLinkHeaderBroken
 	// ReasonInternal: decoding the frame failed in connscope itself (a bug: please report it

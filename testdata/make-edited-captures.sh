@@ -9,12 +9,13 @@
 #   tls12-ok-bad-block.pcapng  editcap -F pcapng, the 8th enhanced packet block's length set to 0xffffffff
 #   tls12-ok-null.pcapng       editcap -T null -F pcapng: the Ethernet frames labelled BSD loopback (0)
 #   tls12-ok-sll.pcapng        editcap -T linux-sll -F pcapng: the same labelled Linux cooked (113)
+#   tls12-ok-sll2.pcapng       editcap -T linux-sll2 -F pcapng: the same labelled Linux cooked v2 (276)
 #
 #   ./testdata/make-edited-captures.sh      (from the repository root; needs editcap, gzip, python3)
 #
 # editcap -T changes only the link type the file names, not a byte of the frames: the first four
 # bytes of each Ethernet header are then read as a loopback address family, and the first sixteen
-# as a Linux cooked header.
+# (SLL) or twenty (SLL2) as a Linux cooked header.
 set -euo pipefail
 cd "$(dirname "$0")/captures"
 src=tls12-ok.pcap
@@ -41,3 +42,4 @@ print(path, 'block at byte', off)
 PY
 editcap -T null -F pcapng $src $out/tls12-ok-null.pcapng
 editcap -T linux-sll -F pcapng $src $out/tls12-ok-sll.pcapng
+editcap -T linux-sll2 -F pcapng $src $out/tls12-ok-sll2.pcapng

@@ -76,12 +76,19 @@ func TestEditedCaptures(t *testing.T) {
 			"警告: ループバックヘッダーのアドレスファミリーが IP ではなく 4294967295 であるため、1 個のフレームをデコードできず、読み飛ばしました（フレーム 1）（undecodable-frames、フレーム 1）",
 			"警告: ループバックヘッダーのアドレスファミリーが IP ではなく 16807682 であるため、18 個のフレームをデコードできず、読み飛ばしました（フレーム 2、3、4、5、6…）（undecodable-frames、フレーム 2）",
 		}},
-		// Read as Linux cooked headers, every frame's packet type is 0x0277 (a MAC address's
-		// first bytes): the ARP frames 1 and 2 as much as the TCP ones.
+		// Read as Linux cooked headers, every frame's packet type is 0x0277 or 0xffff (a MAC
+		// address's first bytes): the ARP frames 1 and 2 as much as the TCP ones.
 		{"tls12-ok-sll.pcapng", []string{
-			"WARNING: 19 frames could not be decoded, as their Linux cooked header (link type 113) gives a packet type or address length that no such header has (likely frames of another link type than the file says), and were skipped (frames 1, 2, 3, 4, 5, ...) (undecodable-frames, frame 1)",
+			"WARNING: 19 frames could not be decoded, as their Linux cooked header (link type 113) holds a packet type, an address length or reserved bytes that no such header has (likely frames of another link type than the file says), and were skipped (frames 1, 2, 3, 4, 5, ...) (undecodable-frames, frame 1)",
 		}, []string{
-			"警告: Linux cooked ヘッダー（リンク種別 113）のパケットタイプまたはアドレス長が、このヘッダーにはありえない値であるため（ファイルが示すリンク種別とは別の種類のフレームと思われます）、19 個のフレームをデコードできず、読み飛ばしました（フレーム 1、2、3、4、5…）（undecodable-frames、フレーム 1）",
+			"警告: Linux cooked ヘッダー（リンク種別 113）のパケットタイプ、アドレス長または予約バイトが、このヘッダーにはありえない値であるため（ファイルが示すリンク種別とは別の種類のフレームと思われます）、19 個のフレームをデコードできず、読み飛ばしました（フレーム 1、2、3、4、5…）（undecodable-frames、フレーム 1）",
+		}},
+		// SLL2: the first two bytes after the protocol (a MAC address's) are reserved, zero in
+		// every real header.
+		{"tls12-ok-sll2.pcapng", []string{
+			"WARNING: 19 frames could not be decoded, as their Linux cooked header (link type 276) holds a packet type, an address length or reserved bytes that no such header has (likely frames of another link type than the file says), and were skipped (frames 1, 2, 3, 4, 5, ...) (undecodable-frames, frame 1)",
+		}, []string{
+			"警告: Linux cooked ヘッダー（リンク種別 276）のパケットタイプ、アドレス長または予約バイトが、このヘッダーにはありえない値であるため（ファイルが示すリンク種別とは別の種類のフレームと思われます）、19 個のフレームをデコードできず、読み飛ばしました（フレーム 1、2、3、4、5…）（undecodable-frames、フレーム 1）",
 		}},
 	}
 	for _, tc := range cases {

@@ -141,6 +141,8 @@ func undecodableWhy(r capture.Reason, frames int) result.Message {
 		return result.Msg("undecodable.link-type", v)
 	case capture.ReasonLinkHeader:
 		return result.Msg("undecodable.link-header", n, v)
+	case capture.ReasonLinkHeaderBroken:
+		return result.Msg("undecodable.link-header-broken", n, v)
 	case capture.ReasonEtherType:
 		return result.Msg("undecodable.ethertype", n, result.Text("value", fmt.Sprintf("0x%04x", r.Value)))
 	case capture.ReasonIPHeader:

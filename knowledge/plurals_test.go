@@ -45,6 +45,8 @@ func pluralWords(c *Catalog) map[string]bool {
 var countNounsNeverOne = map[string]string{
 	"fleet.group-split-by-version/lower":                       "a TLS version's name, not a number",
 	"fleet.group-split-by-version/higher":                      "a TLS version's name, not a number",
+	"file.record-length/max":                                   "pcapfile.MaxPacketLength or a larger snaplen",
+	"file.packet-length/max":                                   "pcapfile.MaxPacketLength or a larger snaplen",
 	"hops.n/n":                                                 "HopText words 1 hop with hops.one",
 	"warning.agent-port-fan-in/n":                              "only for inputwarn.MinFanIn (3) hosts or more",
 	"icmp.syns-answered/n":                                     "only for more than one SYN (icmp.syn-answered words one)",

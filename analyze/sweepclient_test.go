@@ -187,3 +187,67 @@ func TestSweepClient(t *testing.T) {
 		})
 	}
 }
+
+// TestSweepClientICMP: the client of sweep-client-short walks its list of 30 addresses while a
+// router rejects 28 of them with ICMP host unreachable (testdata/make-accuracy-captures.sh
+// sweep-client-icmp): its connect() fails at once, so each of those hosts is followed by the next
+// one's SYN within a millisecond, as a scanner's quiet hosts are; but the ICMP errors answered
+// them, so the whole run keeps each attempt's verdict (unreachable) and warns port-sweep-or-client.
+// Narrowed to one of its servers (--host), tracking skips the other hosts' connections and so
+// their ICMP errors too: it must still count those errors as their answers (track/unmatched),
+// else the narrowed run sees 28 quiet hosts followed within 100 ms, a scanner's burst, and calls
+// the analysed attempt port-scan (it did, before: for every one of the 31 servers).
+func TestSweepClientICMP(t *testing.T) {
+	path := filepath.Join(ownCaptures, "accuracy", "sweep-client-icmp.pcap")
+	whole, err := File(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var servers strings.Builder
+	servers.WriteString("10.91.2.2:4343 0/1 10.91.2.5:4343 1/1 10.91.2.6:4343 1/1")
+	for i := 11; i <= 38; i++ {
+		fmt.Fprintf(&servers, " 10.91.2.%d:4343 1/1", i)
+	}
+	wantWhole := "failed 30 of 31; ok 1 refused 1 syn-timeout 1 unreachable 28; servers " + servers.String() + "; agents 10.91.1.1 0/1 10.91.1.7 30/30"
+	if got := sweepVerdicts(whole); got != wantWhole {
+		t.Fatalf("whole run: counts\n%s\nwant\n%s", got, wantWhole)
+	}
+	wantWarning := []string{"port-sweep-or-client 1: 10.91.1.7 tried port 4343 on 30 hosts (30 connection attempts without data over 502 ms, " +
+		"the first in frame 1; 29 hosts never answered, 1 refused, 0 answered), mostly one host after another from a new source port each: a " +
+		"client walking its list of server addresses (several servers, a name with many addresses) that fail it, or a scan as slow as one " +
+		"connection at a time (nmap -sT -T1); the packets show too little of a scanner's signs (fewer than half the hosts probed from a source " +
+		"port another host's probe used, fewer than a quarter of the attempts in parallel), so its attempts keep their own verdicts and count " +
+		"in their servers' rows"}
+	if got := sweepWarnings(whole); !slices.Equal(got, wantWarning) {
+		t.Errorf("whole run: warnings\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(wantWarning, "\n"))
+	}
+	cases := []struct {
+		host, flow string
+	}{
+		{"10.91.2.20", "10.91.1.7:55279 10.91.2.20:4343 unreachable"},
+		{"10.91.2.11", "10.91.1.7:49931 10.91.2.11:4343 unreachable"}, // the first rejected host
+		{"10.91.2.5", "10.91.1.7:46561 10.91.2.5:4343 syn-timeout"},   // the one host that dropped the SYN
+		{"10.91.2.6", "10.91.1.7:40385 10.91.2.6:4343 refused"},
+	}
+	wholeFlows := flowVerdicts(whole)
+	for _, tc := range cases {
+		t.Run(tc.host, func(t *testing.T) {
+			res, err := File(path, Options{Hosts: []netip.Addr{netip.MustParseAddr(tc.host)}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := flowVerdicts(res); !slices.Equal(got, []string{tc.flow}) {
+				t.Errorf("flows %q, want %q", got, tc.flow)
+			}
+			if !slices.Contains(wholeFlows, tc.flow) {
+				t.Errorf("%s: not the whole run's verdict", tc.flow)
+			}
+			if len(res.Summary.Sweeps) != 0 {
+				t.Errorf("sweeps %+v, want none", res.Summary.Sweeps)
+			}
+			if got := sweepWarnings(res); !slices.Equal(got, wantWarning) {
+				t.Errorf("warnings\n%s\nwant the whole run's\n%s", strings.Join(got, "\n"), strings.Join(wantWarning, "\n"))
+			}
+		})
+	}
+}

@@ -51,7 +51,7 @@ CHECK=$ACC_HERE/tools/expectcheck.py
 ACC_ALL=(
 	warn-unrecognized-name
 	synack-missing-banner synack-missing-http synack-missing-tls
-	client-aborted-syn fin-retransmitted port-scan port-sweep sweep-negatives sweep-client sweep-client-short
+	client-aborted-syn fin-retransmitted port-scan port-sweep sweep-negatives sweep-client sweep-client-short sweep-client-icmp
 	port-sweep-connect mixed-port-protocols
 	preamble-mariadb preamble-postgres preamble-ldap-starttls preamble-socks5 preamble-socks4
 	starttls-smtp starttls-imap starttls-pop3 starttls-ftp preamble-rdp
@@ -418,19 +418,28 @@ cap_sweep-negatives() {
 	finish
 }
 
-# sweep_client NAME TIMEOUT SYNS : a real client, not a scanner: 10.91.1.7 walks its list of 30
-# server addresses on 4343 (an agent with a list of servers, a name with many A records), one
-# connect() at a time from the Linux stack, each given up after TIMEOUT seconds before the next
+# sweep_client NAME TIMEOUT SYNS [ICMP] : a real client, not a scanner: 10.91.1.7 walks its list
+# of 30 server addresses on 4343 (an agent with a list of servers, a name with many A records),
+# one connect() at a time from the Linux stack, each given up after TIMEOUT seconds before the next
 # (SYNS: what the stack sends in that time): 10.91.2.5 (the host's firewall drops 4343), 10.91.2.6
-# (refuses: RST) and 10.91.2.11-38 (a firewall at the router drops 4343 to them). A real outage,
-# 30 hosts failing with 1 or 2 SYNs each: every attempt keeps its own verdict, never port-scan.
+# (refuses: RST) and 10.91.2.11-38 (a firewall at the router drops 4343 to them; with ICMP, it
+# rejects them with that ICMP error instead: iptables REJECT --reject-with ICMP, no rate limit).
+# A real outage, 30 hosts failing with 1 or 2 SYNs each: every attempt keeps its own verdict,
+# never port-scan.
 # The agent 10.91.1.1 gets its page from 10.91.2.2 afterwards.
 sweep_client() {
-	local name=$1 timeout=$2 syns=$3 a list=(10.91.2.5 10.91.2.6) i=0
+	local name=$1 timeout=$2 syns=$3 icmp=${4:-} a list=(10.91.2.5 10.91.2.6) i=0
 	begin "$name"
 	acc_up 10.91.1.7
 	sweep_hosts
-	R iptables -A FORWARD -p tcp --dport "$PORT" -m iprange --dst-range 10.91.2.11-10.91.2.38 -j DROP
+	if [[ -n $icmp ]]; then
+		# Every SYN gets its error: a firewall's rejects, not the router's rate limit (1 s per
+		# destination after a burst of 6, which leaves some of them unanswered).
+		R sysctl -qw net.ipv4.icmp_ratelimit=0
+		R iptables -A FORWARD -p tcp --dport "$PORT" -m iprange --dst-range 10.91.2.11-10.91.2.38 -j REJECT --reject-with "$icmp"
+	else
+		R iptables -A FORWARD -p tcp --dport "$PORT" -m iprange --dst-range 10.91.2.11-10.91.2.38 -j DROP
+	fi
 	for a in $(seq 11 38); do list+=("10.91.2.$a"); done
 	bg server osrv -tls1_2 -WWW
 	wait_listen $PORT
@@ -456,7 +465,14 @@ PY
 		i=$((i + 1))
 		case $a in
 		10.91.2.6) agent_row 10.91.1.7 refused - - - REJ "a real client (Python, one connect() at a time, $timeout s timeout) walking its list of 30 server addresses on $PORT, address $i of 30: $a refuses (RST). Not a sweep: a client's own failure" ;;
-		*) agent_row 10.91.1.7 syn-timeout - - - S0 "a real client (Python, one connect() at a time, $timeout s timeout: $syns) walking its list of 30 server addresses on $PORT, address $i of 30: $a is dropped by a firewall. Not a sweep: a client's own failure" ;;
+		10.91.2.5) agent_row 10.91.1.7 syn-timeout - - - S0 "a real client (Python, one connect() at a time, $timeout s timeout: $syns) walking its list of 30 server addresses on $PORT, address $i of 30: $a is dropped by a firewall. Not a sweep: a client's own failure" ;;
+		*)
+			if [[ -n $icmp ]]; then
+				agent_row 10.91.1.7 "$ICMP_VERDICT" - - - S0 "a real client (Python, one connect() at a time, $timeout s timeout) walking its list of 30 server addresses on $PORT, address $i of 30: the router rejects its SYN to $a with ICMP ($icmp) and connect() fails at once (EHOSTUNREACH), so the next address's SYN follows within milliseconds, as a scanner's burst does; the ICMP error is an answer, so this is no burst of unanswered probes. Not a sweep: a client's own failure"
+			else
+				agent_row 10.91.1.7 syn-timeout - - - S0 "a real client (Python, one connect() at a time, $timeout s timeout: $syns) walking its list of 30 server addresses on $PORT, address $i of 30: $a is dropped by a firewall. Not a sweep: a client's own failure"
+			fi
+			;;
 		esac
 	done
 	oget -tls1_2
@@ -467,6 +483,10 @@ PY
 }
 cap_sweep-client() { sweep_client sweep-client 1.5 "2 SYNs, at 0 and 1 s"; }
 cap_sweep-client-short() { sweep_client sweep-client-short 0.5 "one SYN"; }
+# The same client with a router that rejects 10.91.2.11-38 with ICMP host unreachable: each of
+# those connect()s fails at once. Analysed narrowed to one of its servers (--host), the ICMP errors
+# about the other hosts must still count as their answers.
+cap_sweep-client-icmp() { ICMP_VERDICT=unreachable sweep_client sweep-client-icmp 0.5 "one SYN" icmp-host-unreachable; }
 
 # 1e"". A connect() sweep: nmap -sT (the system's connect(), a new source port each, the
 # system's SYN options) over port 4343 of 10.91.2.1-40 from 10.91.1.9, in parallel: still a

@@ -238,6 +238,8 @@ func (a *Tracker) icmpPacket(p *capture.Packet) {
 		f.icmpError(p, src)
 	} else if i, ok := a.tombGet(&key, h); ok {
 		a.lateICMP(a.tombSlots.At(i), p, src)
+	} else {
+		a.icmpOutside(p) // unmatched.go
 	}
 }
 

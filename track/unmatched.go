@@ -3,6 +3,7 @@ package track
 import (
 	"net/netip"
 
+	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/track/unmatched"
 )
 
@@ -37,4 +38,12 @@ type SweptOutside = unmatched.SweptHost
 // outside the analysed ports and hosts so far; nil if none was counted.
 func (a *Tracker) SweptOutside(vantage uint16, src netip.Addr, port uint16) []SweptOutside {
 	return a.outside.Swept(vantage, src, port)
+}
+
+// icmpOutside counts an ICMP error that quotes no flow's packet (no flow or tomb holds it) when the
+// packet it quotes is outside the analysed ports and hosts (package unmatched).
+func (a *Tracker) icmpOutside(p *capture.Packet) {
+	if q := &p.ICMP; !a.wanted(q.QuotedSrc, q.QuotedSrcPort, q.QuotedDst, q.QuotedDstPort) {
+		a.outside.ICMPError(p)
+	}
 }

@@ -44,7 +44,7 @@ func Sweeps(tr *track.Tracker, vantage uint16) func(scan.SweepKey) []scan.Outsid
 		for _, h := range hs {
 			o := scan.OutsideHost{Host: h.Addr, Answer: scan.Silent, Probes: max(h.Attempts-h.Talked, 0), SYNs: max(h.SYNs-h.Talked, 0), Talked: h.Talked,
 				Probe: scan.Probe{Port: h.SrcPort, First: scan.At{Ref: h.First, Vantage: vantage}, Last: scan.At{Ref: h.Last, Vantage: vantage},
-					Quiet: !h.Open && !h.Refused},
+					Quiet: !h.Open && !h.Refused && !h.ICMP},
 				LastProbe: scan.At{Ref: h.LastAttempt, Vantage: vantage}}
 			switch {
 			case h.Open:

@@ -162,16 +162,7 @@ func EditHello(b []byte, typ byte, edit func(msg []byte)) (int, error) {
 // TCP frame of a pcap file, with the IP and TCP checksums recomputed, as if the capture had been
 // made with that host in from's place. It returns how many frames it changed.
 func ReplaceIPv4(b []byte, from, to [4]byte) (int, error) {
-	recs, err := Records(b)
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, rec := range recs {
-		if _, _, ok := TCPPayload(b, rec); !ok {
-			continue
-		}
-		ip := b[rec+16+14:]
+	return editTCPFrames(b, func(ip, _ []byte) bool {
 		changed := false
 		for _, at := range []int{12, 16} {
 			if [4]byte(ip[at:at+4]) == from {
@@ -179,29 +170,34 @@ func ReplaceIPv4(b []byte, from, to [4]byte) (int, error) {
 				changed = true
 			}
 		}
-		if !changed {
-			continue
+		if changed {
+			fixIPv4Checksum(ip)
 		}
-		ihl := int(ip[0]&0x0f) * 4
-		ip[10], ip[11] = 0, 0
-		sum := uint32(0)
-		for i := 0; i < ihl; i += 2 {
-			sum += uint32(binary.BigEndian.Uint16(ip[i:]))
-		}
-		for sum > 0xffff {
-			sum = sum&0xffff + sum>>16
-		}
-		binary.BigEndian.PutUint16(ip[10:], ^uint16(sum))
-		FixTCPChecksum(b, rec)
-		n++
-	}
-	return n, nil
+		return changed
+	})
 }
 
 // ReplaceTCPPort puts port to wherever from is the source or destination port of an Ethernet
 // IPv4 TCP frame of a pcap file, with the TCP checksum recomputed, as if that endpoint had used
 // another port. It returns how many frames it changed.
 func ReplaceTCPPort(b []byte, from, to uint16) (int, error) {
+	return editTCPFrames(b, func(_, tcp []byte) bool {
+		changed := false
+		for _, at := range []int{0, 2} {
+			if binary.BigEndian.Uint16(tcp[at:]) == from {
+				binary.BigEndian.PutUint16(tcp[at:], to)
+				changed = true
+			}
+		}
+		return changed
+	})
+}
+
+// editTCPFrames hands edit the IPv4 header and the TCP header of every Ethernet IPv4 TCP frame
+// of a pcap file (each slice running to the end of the file: edit changes only its own header's
+// bytes, and fixes the IP checksum when it changes the IP header); the TCP checksum of each frame
+// edit reports changed is then recomputed. It returns how many frames changed.
+func editTCPFrames(b []byte, edit func(ip, tcp []byte) bool) (int, error) {
 	recs, err := Records(b)
 	if err != nil {
 		return 0, err
@@ -212,20 +208,26 @@ func ReplaceTCPPort(b []byte, from, to uint16) (int, error) {
 			continue
 		}
 		ip := b[rec+16+14:]
-		tcp := ip[int(ip[0]&0x0f)*4:]
-		changed := false
-		for _, at := range []int{0, 2} {
-			if binary.BigEndian.Uint16(tcp[at:]) == from {
-				binary.BigEndian.PutUint16(tcp[at:], to)
-				changed = true
-			}
-		}
-		if changed {
+		if edit(ip, ip[int(ip[0]&0x0f)*4:]) {
 			FixTCPChecksum(b, rec)
 			n++
 		}
 	}
 	return n, nil
+}
+
+// fixIPv4Checksum recomputes the header checksum of the IPv4 header that ip begins with.
+func fixIPv4Checksum(ip []byte) {
+	ihl := int(ip[0]&0x0f) * 4
+	ip[10], ip[11] = 0, 0
+	sum := uint32(0)
+	for i := 0; i < ihl; i += 2 {
+		sum += uint32(binary.BigEndian.Uint16(ip[i:]))
+	}
+	for sum > 0xffff {
+		sum = sum&0xffff + sum>>16
+	}
+	binary.BigEndian.PutUint16(ip[10:], ^uint16(sum))
 }
 
 // ShiftSeconds adds seconds to the timestamp of every record of a little-endian classic pcap

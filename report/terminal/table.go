@@ -166,7 +166,7 @@ func hasWide(s string) bool {
 // writeListing writes a row per listed connection (per failing one with o.Failed) and, when a
 // row needs it, the footnote on offered versions.
 func writeListing(b *bytes.Buffer, r *result.Result, fs *findings.Findings, wd *wording.Words, o Options, p painter) {
-	cols := []string{"report.col.id", "report.col.time", "report.col.client", "report.col.server", "report.col.sni",
+	cols := []string{"report.col.id", "report.col.time-utc", "report.col.client", "report.col.server", "report.col.sni",
 		"report.col.tcp", "report.col.offered", "report.col.chosen", "report.col.verdict"}
 	views := len(r.Input.Vantages) > 0
 	if views {

@@ -33,11 +33,8 @@ const (
 // that a port scan is still seen whole when the analysis is narrowed to some of its ports or
 // hosts (the diagnosis adds them to the probes it analysed). Only SYNs and SYN-ACKs touch it.
 type probes struct {
-	index      map[sourceKey]int32 // a source's entry in sources
-	sources    []source            // at most maxProbeSources
-	free       []int32             // entries of forgotten sources, to reuse
-	bitmaps    int                 // hosts counted with bitmaps
-	sincePurge int                 // new sources met since the last purge
+	sources bounded[sourceKey, source] // at most maxProbeSources
+	bitmaps int                        // hosts counted with bitmaps
 }
 
 // sourceKey is one source address at one vantage.
@@ -48,7 +45,6 @@ type sourceKey struct {
 
 // source is the SYNs one source sent outside the analysed ports and hosts.
 type source struct {
-	key       sourceKey
 	hosts     []hostProbes // at most maxProbeHosts
 	moreHosts int          // SYNs to hosts past maxProbeHosts
 }
@@ -93,7 +89,7 @@ func (pr *probes) syn(p *capture.Packet) {
 // synAck counts a SYN-ACK skipped outside the analysed ports and hosts: its source port
 // answered its destination's probe.
 func (pr *probes) synAck(p *capture.Packet) {
-	if len(pr.index) == 0 {
+	if len(pr.sources.index) == 0 {
 		return
 	}
 	s := pr.source(sourceKey{p.DstIP, p.Vantage}, false)
@@ -142,46 +138,27 @@ func (pr *probes) addPort(h *hostProbes, short *[shortPorts]uint16, n *uint8, bi
 
 // source returns the entry of k, made if add and there is room; nil if none.
 func (pr *probes) source(k sourceKey, add bool) *source {
-	if i, ok := pr.index[k]; ok {
-		return &pr.sources[i]
-	}
 	if !add {
+		if i := pr.sources.find(k); i >= 0 {
+			return &pr.sources.vals[i]
+		}
 		return nil
 	}
-	pr.sincePurge++
-	if len(pr.free) == 0 && len(pr.sources) >= maxProbeSources && pr.sincePurge >= maxProbeSources/4 {
-		pr.purgeSingles()
-	}
-	var i int32
-	switch {
-	case len(pr.free) > 0:
-		i = pr.free[len(pr.free)-1]
-		pr.free = pr.free[:len(pr.free)-1]
-		pr.sources[i].key, pr.sources[i].hosts, pr.sources[i].moreHosts = k, pr.sources[i].hosts[:0], 0
-	case len(pr.sources) < maxProbeSources:
-		i = int32(len(pr.sources))
-		pr.sources = append(pr.sources, source{key: k})
-	default:
+	i, made := pr.sources.add(k, maxProbeSources, probedOnce)
+	if i < 0 {
 		return nil
 	}
-	if pr.index == nil {
-		pr.index = make(map[sourceKey]int32)
+	s := &pr.sources.vals[i]
+	if made {
+		s.hosts, s.moreHosts = s.hosts[:0], 0
 	}
-	pr.index[k] = i
-	return &pr.sources[i]
+	return s
 }
 
-// purgeSingles forgets the sources that reached one port of one host only.
-func (pr *probes) purgeSingles() {
-	pr.sincePurge = 0
-	for i := range pr.sources {
-		s := &pr.sources[i]
-		if len(s.hosts) == 1 && s.hosts[0].Ports <= 1 && s.moreHosts == 0 {
-			delete(pr.index, s.key)
-			s.key = sourceKey{}
-			pr.free = append(pr.free, int32(i))
-		}
-	}
+// probedOnce reports whether a source reached one port of one host only, to be forgotten when the
+// sources are full.
+func probedOnce(_ int32, s *source) bool {
+	return len(s.hosts) == 1 && s.hosts[0].Ports <= 1 && s.moreHosts == 0
 }
 
 // host returns the source's entry for addr, made if there is room; nil if none.
@@ -216,11 +193,11 @@ type Probed struct {
 // Probed returns what the SYNs from src to dst, captured at vantage, showed outside the
 // analysed ports and hosts; false if none was counted.
 func (u *Counter) Probed(vantage uint16, src, dst netip.Addr) (Probed, bool) {
-	i, ok := u.probes.index[sourceKey{src, vantage}]
-	if !ok {
+	i := u.probes.sources.find(sourceKey{src, vantage})
+	if i < 0 {
 		return Probed{}, false
 	}
-	for _, h := range u.probes.sources[i].hosts {
+	for _, h := range u.probes.sources.vals[i].hosts {
 		if h.addr != dst {
 			continue
 		}

@@ -95,8 +95,8 @@ func TestProbesBounded(t *testing.T) {
 	if got, ok := s.u.Probed(0, scanner, server); !ok || !slices.Equal(got.Ports, ports(1, 20)) {
 		t.Errorf("scanner after %d clients: %+v, %v; want ports 1-20", maxProbeSources, got, ok)
 	}
-	if n := len(s.u.probes.index); n != 1 || len(s.u.probes.sources) != maxProbeSources {
-		t.Errorf("%d sources indexed, %d entries; want the scanner only, %d entries", n, len(s.u.probes.sources), maxProbeSources)
+	if n := len(s.u.probes.sources.index); n != 1 || len(s.u.probes.sources.vals) != maxProbeSources {
+		t.Errorf("%d sources indexed, %d entries; want the scanner only, %d entries", n, len(s.u.probes.sources.vals), maxProbeSources)
 	}
 
 	// Sources that probed two ports each fill the table: none is forgotten, a later one is not counted.
@@ -104,8 +104,8 @@ func TestProbesBounded(t *testing.T) {
 		s.skip(addr(2000+i), server, 50000, 1, capture.FlagSYN)
 		s.skip(addr(2000+i), server, 50000, 2, capture.FlagSYN)
 	}
-	if n := len(s.u.probes.index); n != maxProbeSources || len(s.u.probes.sources) != maxProbeSources {
-		t.Errorf("%d sources indexed, %d entries; want %d", n, len(s.u.probes.sources), maxProbeSources)
+	if n := len(s.u.probes.sources.index); n != maxProbeSources || len(s.u.probes.sources.vals) != maxProbeSources {
+		t.Errorf("%d sources indexed, %d entries; want %d", n, len(s.u.probes.sources.vals), maxProbeSources)
 	}
 	if _, ok := s.u.Probed(0, addr(2000+maxProbeSources+5), server); ok {
 		t.Errorf("a source past the bound was counted")
@@ -120,7 +120,7 @@ func TestProbesBounded(t *testing.T) {
 	for h := range maxProbeHosts + 4 {
 		u.skip(sweeper, addr(h), 61000, 4343, capture.FlagSYN)
 	}
-	if src := &u.u.probes.sources[u.u.probes.index[sourceKey{addr: sweeper}]]; len(src.hosts) != maxProbeHosts || src.moreHosts != 4 {
+	if src := &u.u.probes.sources.vals[u.u.probes.sources.find(sourceKey{addr: sweeper})]; len(src.hosts) != maxProbeHosts || src.moreHosts != 4 {
 		t.Errorf("sweeper: %d hosts, %d SYNs to more; want %d, 4", len(src.hosts), src.moreHosts, maxProbeHosts)
 	}
 	for i := range maxProbeBitmaps + 1 {

@@ -27,14 +27,12 @@ const (
 // one port across hosts is still seen whole when the analysis is narrowed to some of its hosts
 // (the diagnosis adds them to the attempts it analysed). SYNs, SYN-ACKs and resets touch it; a
 // packet with data only when a pair of its source and destination port reached two hosts or more
-// (talkers): talk before a pair's second host is not counted.
+// (talkers): talk before a pair's second host is not counted; an ICMP error (rare) when it quotes
+// a packet from a pair's source to one of its hosts.
 type sweeps struct {
-	index      map[sweepKey]int32 // a pair's entry in pairs
-	pairs      []sweepPair        // at most maxSweepPairs
-	free       []int32            // entries of forgotten pairs, to reuse
-	hostIndex  map[hostKey]int32  // a host's entry in its pair's hosts
-	hosts      int                // host entries held, at most maxSweptHosts
-	sincePurge int                // new pairs met since the last purge
+	pairs     bounded[sweepKey, sweepPair] // at most maxSweepPairs
+	hostIndex map[hostKey]int32            // a host's entry in its pair's hosts
+	hosts     int                          // host entries held, at most maxSweptHosts
 	// talkers holds a bit for each pair of two hosts or more (by talkBit): a packet with data is
 	// looked up only when its source and destination port's bit is set, so that the clients of
 	// one server (most) cost one bit test per packet.
@@ -56,7 +54,6 @@ type hostKey struct {
 // sweepPair is the SYNs one source sent to one port of the hosts outside the analysed ports and
 // hosts.
 type sweepPair struct {
-	key   sweepKey
 	hosts []SweptHost // at most maxPairHosts
 }
 
@@ -71,9 +68,10 @@ type SweptHost struct {
 	// Attempts counts the attempts (SYNs from a new source port), SYNs the SYNs, Talked the
 	// attempts that carried data from the source.
 	Attempts, SYNs, Talked int
-	// Open: the host answered with a SYN-ACK; Refused: with a reset.
-	Open, Refused      bool
-	lastPort, talkPort uint16 // the source ports of the last attempt and of the last talk counted
+	// Open: the host answered with a SYN-ACK; Refused: with a reset. ICMP: an ICMP error quoted
+	// one of the source's packets to it (a router or firewall answered for the host).
+	Open, Refused, ICMP bool
+	lastPort, talkPort  uint16 // the source ports of the last attempt and of the last talk counted
 }
 
 // syn counts a SYN (without ACK) skipped outside the analysed ports and hosts.
@@ -103,7 +101,7 @@ func (sw *sweeps) syn(p *capture.Packet) {
 // answer counts a SYN-ACK (open) or a reset (refused) skipped outside the analysed ports and
 // hosts: its source answered its destination's attempt on its source port.
 func (sw *sweeps) answer(p *capture.Packet, open bool) {
-	if len(sw.index) == 0 {
+	if len(sw.pairs.index) == 0 {
 		return
 	}
 	pr := sw.pair(sweepKey{p.DstIP, p.Vantage, p.TCP.SrcPort}, false)
@@ -116,6 +114,24 @@ func (sw *sweeps) answer(p *capture.Packet, open bool) {
 		} else {
 			h.Refused = true
 		}
+	}
+}
+
+// icmpError counts an ICMP error about a connection outside the analysed ports and hosts: one
+// that quotes a source's packet to a host's port it counts tells that the host's attempts got an
+// answer (no SYN-ACK or reset: the analysis of the whole capture calls such an attempt answered
+// all the same, never one of a scanner's unanswered probes).
+func (sw *sweeps) icmpError(p *capture.Packet) {
+	if len(sw.pairs.index) == 0 {
+		return
+	}
+	q := &p.ICMP
+	pr := sw.pair(sweepKey{q.QuotedSrc, p.Vantage, q.QuotedDstPort}, false)
+	if pr < 0 {
+		return
+	}
+	if h := sw.host(pr, q.QuotedDst, false); h != nil {
+		h.ICMP = true
 	}
 }
 
@@ -140,32 +156,16 @@ func (sw *sweeps) data(p *capture.Packet) {
 
 // pair returns the entry of k, made if add and there is room; -1 if none.
 func (sw *sweeps) pair(k sweepKey, add bool) int32 {
-	if i, ok := sw.index[k]; ok {
-		return i
-	}
 	if !add {
-		return -1
+		return sw.pairs.find(k)
 	}
-	sw.sincePurge++
-	if len(sw.free) == 0 && len(sw.pairs) >= maxSweepPairs && sw.sincePurge >= maxSweepPairs/4 {
-		sw.purgeSingles()
+	i, made := sw.pairs.add(k, maxSweepPairs, sw.single)
+	if made {
+		sw.pairs.vals[i].hosts = sw.pairs.vals[i].hosts[:0]
+		if sw.hostIndex == nil {
+			sw.hostIndex, sw.talkers = make(map[hostKey]int32), new([1024]uint64)
+		}
 	}
-	var i int32
-	switch {
-	case len(sw.free) > 0:
-		i = sw.free[len(sw.free)-1]
-		sw.free = sw.free[:len(sw.free)-1]
-		sw.pairs[i].key, sw.pairs[i].hosts = k, sw.pairs[i].hosts[:0]
-	case len(sw.pairs) < maxSweepPairs:
-		i = int32(len(sw.pairs))
-		sw.pairs = append(sw.pairs, sweepPair{key: k})
-	default:
-		return -1
-	}
-	if sw.index == nil {
-		sw.index, sw.hostIndex, sw.talkers = make(map[sweepKey]int32), make(map[hostKey]int32), new([1024]uint64)
-	}
-	sw.index[k] = i
 	return i
 }
 
@@ -182,26 +182,23 @@ func talkBit(addr netip.Addr, port uint16) uint32 {
 	return uint32(((x ^ uint64(port)<<48) * 0x9e3779b97f4a7c15) >> 48)
 }
 
-// purgeSingles forgets the pairs that reached one host only.
-func (sw *sweeps) purgeSingles() {
-	sw.sincePurge = 0
-	for i := range sw.pairs {
-		pr := &sw.pairs[i]
-		if pr.key.addr.IsValid() && len(pr.hosts) <= 1 {
-			for _, h := range pr.hosts {
-				delete(sw.hostIndex, hostKey{int32(i), h.Addr})
-			}
-			sw.hosts -= len(pr.hosts)
-			delete(sw.index, pr.key)
-			pr.key, pr.hosts = sweepKey{}, pr.hosts[:0]
-			sw.free = append(sw.free, int32(i))
-		}
+// single reports whether pair i reached one host only, to be forgotten when the pairs are full,
+// and forgets its hosts if so.
+func (sw *sweeps) single(i int32, pr *sweepPair) bool {
+	if len(pr.hosts) > 1 {
+		return false
 	}
+	for _, h := range pr.hosts {
+		delete(sw.hostIndex, hostKey{i, h.Addr})
+	}
+	sw.hosts -= len(pr.hosts)
+	pr.hosts = pr.hosts[:0]
+	return true
 }
 
 // host returns pair pr's entry for addr, made if add and there is room; nil if none.
 func (sw *sweeps) host(pr int32, addr netip.Addr, add bool) *SweptHost {
-	p := &sw.pairs[pr]
+	p := &sw.pairs.vals[pr]
 	if j, ok := sw.hostIndex[hostKey{pr, addr}]; ok {
 		return &p.hosts[j]
 	}
@@ -212,7 +209,8 @@ func (sw *sweeps) host(pr int32, addr netip.Addr, add bool) *SweptHost {
 	p.hosts = append(p.hosts, SweptHost{Addr: addr})
 	sw.hosts++
 	if len(p.hosts) == 2 { // a sweep's candidate: its talk counts (talkers is never cleared)
-		b := talkBit(p.key.addr, p.key.port)
+		k := &sw.pairs.keys[pr]
+		b := talkBit(k.addr, k.port)
 		sw.talkers[b/64] |= 1 << (b % 64)
 	}
 	return &p.hosts[len(p.hosts)-1]
@@ -221,9 +219,9 @@ func (sw *sweeps) host(pr int32, addr netip.Addr, add bool) *SweptHost {
 // Swept returns the hosts that the SYNs from src to port, captured at vantage, reached outside
 // the analysed ports and hosts so far (a copy; nil if none was counted).
 func (u *Counter) Swept(vantage uint16, src netip.Addr, port uint16) []SweptHost {
-	i, ok := u.sweeps.index[sweepKey{src, vantage, port}]
-	if !ok {
+	i := u.sweeps.pairs.find(sweepKey{src, vantage, port})
+	if i < 0 {
 		return nil
 	}
-	return append([]SweptHost(nil), u.sweeps.pairs[i].hosts...)
+	return append([]SweptHost(nil), u.sweeps.pairs.vals[i].hosts...)
 }

@@ -54,7 +54,33 @@ func TestSwept(t *testing.T) {
 	if got := s.u.Swept(0, src, 8080); got != nil {
 		t.Errorf("after the purge: port 8080's one host %+v, want it forgotten", got)
 	}
-	if n := len(s.u.sweeps.index); n > maxSweepPairs {
+	if n := len(s.u.sweeps.pairs.index); n > maxSweepPairs {
 		t.Errorf("%d pairs, want at most %d", n, maxSweepPairs)
+	}
+}
+
+// TestSweptICMP: an ICMP error that quotes a source's SYN to a host of a pair marks that host
+// ICMP (answered, as the whole capture's analysis counts it); one quoting another port, another
+// vantage or a host the pair never reached marks none and adds none.
+func TestSweptICMP(t *testing.T) {
+	src, router := netip.MustParseAddr("10.0.0.7"), netip.MustParseAddr("10.0.0.254")
+	host := func(i int) netip.Addr { return netip.AddrFrom4([4]byte{10, 0, 1, byte(i)}) }
+	s := skipper{t0: time.Unix(1700000000, 0)}
+	icmp := func(dst netip.Addr, sport, dport uint16, vantage uint16) {
+		s.frame++
+		s.u.ICMPError(&capture.Packet{Kind: capture.KindICMPError, Index: s.frame, Time: s.t0.Add(time.Duration(s.frame) * time.Millisecond),
+			Vantage: vantage, SrcIP: router, DstIP: src, ICMP: capture.ICMPError{Type: 3, Code: 1, QuotedSrc: src, QuotedDst: dst,
+				QuotedSrcPort: sport, QuotedDstPort: dport}})
+	}
+	icmp(host(1), 40001, 4343, 0) // before any SYN: nothing to mark
+	s.skip(src, host(1), 40001, 4343, capture.FlagSYN)
+	s.skip(src, host(2), 40002, 4343, capture.FlagSYN)
+	icmp(host(1), 40001, 4343, 0) // host 1: host unreachable
+	icmp(host(2), 40002, 8080, 0) // another port
+	icmp(host(2), 40002, 4343, 1) // another vantage
+	icmp(host(3), 40003, 4343, 0) // a host the pair never reached
+	got := s.u.Swept(0, src, 4343)
+	if len(got) != 2 || !got[0].ICMP || got[1].ICMP || got[0].Open || got[0].Refused {
+		t.Errorf("swept %+v, want hosts 1 (ICMP only) and 2 (nothing)", got)
 	}
 }

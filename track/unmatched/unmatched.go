@@ -67,6 +67,10 @@ func (u *Counter) Skip(p *capture.Packet) {
 	}
 }
 
+// ICMPError counts an ICMP error that quotes a TCP packet outside the analysed ports and hosts
+// (one whose connection tracking skipped): it answered an attempt of a sweep's.
+func (u *Counter) ICMPError(p *capture.Packet) { u.sweeps.icmpError(p) }
+
 func (u *Counter) host(a netip.Addr) {
 	if u.hosts == nil {
 		u.hosts = map[netip.Addr]uint32{}

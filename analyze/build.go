@@ -9,6 +9,7 @@ import (
 	"github.com/connscope/connscope/certcheck"
 	"github.com/connscope/connscope/diagnose"
 	"github.com/connscope/connscope/diagnose/netpath"
+	"github.com/connscope/connscope/diagnose/prefix"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/knowledge"
 	"github.com/connscope/connscope/result"
@@ -173,7 +174,7 @@ func (a *Analyzer) fillTLS(c *facts.Conn, out *result.Flow, m *flowMemory) {
 	}
 	if !tlsShown(c) {
 		if nt := x.R().NotTLS[facts.Client]; nt.Seen() {
-			out.NotTLS = diagnose.DescribePrefix(nt.Prefix)
+			out.NotTLS = prefix.Describe(nt.Prefix)
 		}
 		return
 	}

@@ -348,7 +348,7 @@ func TestTimeBack(t *testing.T) {
 	}
 	if got, want := say(f.Reason), "the client offers at most TLS 1.0, and in other connections in this capture (all from other client hosts, none from 10.77.1.5) this server chose only higher versions (TLS 1.2 in 3 handshakes, e.g. flow #1); "+
 		"it reset the connection −2.0 ms (stamped 2.0 ms earlier: the capture's clock went back, or its frames are out of time order) after the ClientHello, without a ServerHello or an alert: "+
-		"most likely no TLS version in common; no cipher suite in common fits as well: the client offers only CBC suites (9 suites), none of which this server was seen choosing (it chose only TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256), "+
+		"no TLS version in common or no cipher suite in common, which the packets do not tell apart: the client offers only CBC suites (9 suites), none of which this server was seen choosing (it chose only TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256), "+
 		"so a server that allows TLS 1.0 but none of these suites would fail it the same way"; got != want {
 		t.Errorf("reason %q\nwant   %q", got, want)
 	}

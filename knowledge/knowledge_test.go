@@ -101,7 +101,7 @@ func TestLookup(t *testing.T) {
 		{"generic", "tls-version-mismatch", "", "agent-listener", "tls-version-mismatch@agent-listener", "TLS version mismatch on the agent's listener", 1,
 			"Make the versions overlap: the connecting server 10.0.0.5 is the TLS client here; enable TLS 1.2 for its client side (on older Windows: the SCHANNEL TLS 1.2 Client registry keys), or allow TLS 1.0 on the agent's listener 10.0.0.2:4343."},
 		{"apexone", "tls-version-mismatch", "or-cipher", "agent-listener", "tls-version-mismatch/or-cipher@agent-listener",
-			"Server most likely cannot notify the agent: no common TLS version (no common cipher suite fits as well)", 2, "The Apex One server 10.0.0.5 is the TLS client of the notifications to the agent 10.0.0.2 on port 4343: enable TLS 1.2 for its client side"},
+			"Server cannot notify the agent: no common TLS version or no common cipher suite (the packets do not tell which)", 2, "The Apex One server 10.0.0.5 is the TLS client of the notifications to the agent 10.0.0.2 on port 4343: enable TLS 1.2 for its client side"},
 		{"apexone", "not-tls", "", "agent-listener", "not-tls@agent-listener", "Server and agent disagree on HTTP or HTTPS for notifications", 1,
 			"The Apex One server 10.0.0.5 and the agent's listener 10.0.0.2:4343 do not speak the same protocol for notifications"},
 		{"apexone", "tls-version-mismatch", "server-older", "agent-listener", "tls-version-mismatch/server-older@agent-listener",

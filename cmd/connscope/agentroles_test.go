@@ -137,7 +137,7 @@ func TestAgentListenerRoles(t *testing.T) {
 		}
 		g := doc.Findings.Groups[0]
 		if g.Headline != upperFirst(headline) || g.Role != "agent-listener" || !slices.Equal(g.Agents, []string{"10.77.1.5", "10.77.1.6"}) ||
-			g.Title != "TLS version mismatch on the agent's listener most likely (no common cipher suite fits as well)" ||
+			g.Title != "No TLS version or no cipher suite in common on the agent's listener (the packets do not tell which)" ||
 			!slices.Equal(g.NextSteps, []string{step}) {
 			t.Errorf("group %+v", g)
 		}

@@ -54,8 +54,8 @@ func TestAgentListenerFlowWords(t *testing.T) {
 	f := doc.Flows[3]
 	wantReason := "the management server offers at most TLS 1.0, and in other connections in this capture (all from other " +
 		"management server hosts, none from 10.77.1.5) this agent chose only higher versions (TLS 1.2 in 3 handshakes, e.g. " +
-		"flow #1); it reset the connection 0.1 ms after the ClientHello, without a ServerHello or an alert: most likely no TLS " +
-		"version in common; no cipher suite in common fits as well: the management server offers only CBC suites (9 suites), " +
+		"flow #1); it reset the connection 0.1 ms after the ClientHello, without a ServerHello or an alert: no TLS version in " +
+		"common or no cipher suite in common, which the packets do not tell apart: the management server offers only CBC suites (9 suites), " +
 		"none of which this agent was seen choosing (it chose only TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256), so an agent that " +
 		"allows TLS 1.0 but none of these suites would fail it the same way"
 	if f.Reason != wantReason {
@@ -69,8 +69,8 @@ func TestAgentListenerFlowWords(t *testing.T) {
 		"ClientHello offering TLS 1.0 (legacy_version TLS 1.0, no supported_versions extension)",
 		"RST from the agent 0.1 ms after the ClientHello, with no ServerHello or alert before it",
 		"ServerHello choosing TLS 1.2 in flow #1, another connection from another host (10.77.1.1:58332): the agent accepts " +
-			"TLS 1.2 (with a suite this management server does not offer): most likely not this management server's TLS 1.0; " +
-			"no cipher suite in common fits as well (server-reset-after-client-hello on its own)",
+			"TLS 1.2 (with a suite this management server does not offer): it may refuse this management server's TLS 1.0, " +
+			"or every suite it offers: the packets do not tell which (server-reset-after-client-hello on its own)",
 	}
 	if !slices.Equal(ev, wantEv) {
 		t.Errorf("flow #4 evidence\n%q\nwant\n%q", ev, wantEv)

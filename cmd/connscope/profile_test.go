@@ -22,8 +22,8 @@ func TestProfileApexOne(t *testing.T) {
 		roles   []string // per flow
 	}{
 		{"seed-reset-fleet.pcap", nil, "apexone-seed-reset-fleet",
-			[]string{"Connection worked", "Connection worked", "Connection worked", "Agent and server most likely share no TLS version (no common cipher suite fits as well)",
-				"Agent and server most likely share no TLS version (no common cipher suite fits as well)"}, "", nil},
+			[]string{"Connection worked", "Connection worked", "Connection worked", "Agent and server share no TLS version or no cipher suite (the packets do not tell which)",
+				"Agent and server share no TLS version or no cipher suite (the packets do not tell which)"}, "", nil},
 		{"closed-port.pcap", nil, "apexone-closed-port", []string{"The Apex One port refuses connections", "The Apex One port refuses connections"}, "", nil},
 		{"dropped-syns.pcap", nil, "apexone-dropped-syns", []string{"Agents' SYNs to the Apex One server are dropped"}, "", nil},
 		{"plain-http-to-tls.pcap", nil, "apexone-plain-http-to-tls", []string{"Agent sent plain HTTP to the HTTPS port"}, "", nil},
@@ -32,8 +32,8 @@ func TestProfileApexOne(t *testing.T) {
 		// the roles still come from the SYNs, and the words are those for the agent as TLS server.
 		{"seed-reset-fleet.pcap", []string{"--agent-port", "4343"}, "apexone-agent-listener",
 			[]string{"Connection worked", "Connection worked", "Connection worked",
-				"Server most likely cannot notify the agent: no common TLS version (no common cipher suite fits as well)",
-				"Server most likely cannot notify the agent: no common TLS version (no common cipher suite fits as well)"}, "agent-listener", nil},
+				"Server cannot notify the agent: no common TLS version or no common cipher suite (the packets do not tell which)",
+				"Server cannot notify the agent: no common TLS version or no common cipher suite (the packets do not tell which)"}, "agent-listener", nil},
 		// Both directions: the agent 10.33.1.1 to the server's TLS port 4343, then the server
 		// notifying the agent on its listener port 8080 in plain HTTP (answered 200: it works),
 		// then refused there.

@@ -2,10 +2,12 @@ package analyze
 
 import (
 	"net/netip"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
 
+	"github.com/connscope/connscope/analyze/filing"
 	"github.com/connscope/connscope/analyze/forms"
 	"github.com/connscope/connscope/analyze/inputwarn"
 	"github.com/connscope/connscope/analyze/outside"
@@ -18,6 +20,7 @@ import (
 	"github.com/connscope/connscope/diagnose/views"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/fleet"
+	"github.com/connscope/connscope/internal/inorder"
 	"github.com/connscope/connscope/result"
 	"github.com/connscope/connscope/track"
 	dnsnames "github.com/connscope/connscope/track/names"
@@ -40,8 +43,8 @@ type Analyzer struct {
 
 	snis, hosts map[string]bool // the SNIs and HTTP hosts of the listed connections (tie)
 
-	pipe *pipeline // files records on a goroutine of its own (pipeline.go); nil: in line
-	vp   *vantages // a capture of several vantages (vantage.go); nil: one
+	pipe *filing.Pipeline // files records on a goroutine of its own (package filing); nil: in line
+	vp   *vantages        // a capture of several vantages (vantage.go); nil: one
 	// describe gives the reader's vantages and capture points (readFrom); nil for a live capture.
 	describe func() ([]pcapfile.Vantage, []pcapfile.Point)
 	nat      natTwins // one vantage: connections seen twice through a translator (vantage.go)
@@ -66,9 +69,6 @@ func New(opts Options) *Analyzer {
 	}
 	a.cfg = diagnose.Config{TLSPort: func(p uint16) bool { return a.tlsPorts[p] }, CheckURL: opts.Profile.CheckURL, AgentPorts: opts.AgentPorts}
 	a.tr = trackerFor(a, a.finished)
-	if w, ok := inputwarn.AgentPortOverlap(opts.AgentPorts, opts.Profile.Ports, opts.Profile.Name); ok {
-		a.warnings = append(a.warnings, w)
-	}
 	return a
 }
 
@@ -117,10 +117,14 @@ func (a *Analyzer) file(g correlate.Group) { a.fileRecord(g.Primary, g.Views) }
 // it, with its views w (nil: one view). It returns whether the record keeps its ladder: a listed
 // connection that may have failed does.
 func (a *Analyzer) fileRecord(c *facts.Conn, w *facts.Views) bool {
+	return a.fileFirst(c, w, diagnose.FirstOf(c, &a.cfg))
+}
+
+// fileFirst is fileRecord with c's diagnosis on its own, d (diagnose.FirstOf).
+func (a *Analyzer) fileFirst(c *facts.Conn, w *facts.Views, d diagnose.First) bool {
 	if a.vp == nil {
 		a.nat.note(c)
 	}
-	d := diagnose.FirstOf(c, &a.cfg)
 	a.damaged.Note(c)
 	if c.RolesGuessed {
 		a.guessedAt.Add(c.First.Num())
@@ -176,6 +180,7 @@ func (a *Analyzer) OpenFlows() int { return a.tr.Open() }
 // Finish finishes every connection still open, runs the cross-connection inference and returns
 // the result. input describes what was read; warnings from reading come in through AddWarning.
 func (a *Analyzer) Finish(input result.Input) *result.Result {
+	a.spread()
 	a.tr.Flush()
 	a.settle()
 	if a.vp != nil {
@@ -236,34 +241,14 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 			run.n = 0
 		}
 	}
-	for i := range a.kept.entries {
-		e, first := &a.kept.entries[i], a.kept.firstOf(i)
-		ctx := a.context(e.vantage)
-		v := first.Verdict
-		var rec *facts.Conn
-		if v == result.VerdictRefused || first.Probe {
-			rec = a.kept.record(i)
-			v = diagnose.Final(rec, first, ctx) // the forged-reset and scan checks read the record
-		} else {
-			v = diagnose.Revise(ctx, netip.Addr{}, a.kept.servers[e.server], first)
-		}
-		if a.vp != nil {
-			if w := a.vp.views[e.id]; w != nil {
-				v = views.Verdict(v, w)
-			}
-		}
-		// The fleet view counts the verdict the flow lists, also where it is not the one the
-		// aggregate's revision gives.
-		client := netip.Addr{} // Revise reads the client for the probes only (scan checks)
-		var refusal diagnose.Refusal
-		if rec != nil {
-			client, refusal = rec.Client.Addr(), diagnose.RefusalOf(rec, first)
-		}
-		if v != a.agg.Verdict(client, a.kept.servers[e.server], first, refusal) {
-			if rec == nil {
-				rec = a.kept.record(i)
-			}
-			a.agg.Settle(rec, &first, v)
+	// The verdicts are worked out on every CPU, and counted here in the entries' order.
+	scratch := sync.Pool{New: func() any { return new(recordScratch) }}
+	final := func(i int) finalVerdict { return a.finalVerdict(i, &scratch) }
+	inorder.Map(len(a.kept.entries), runtime.GOMAXPROCS(0), final, func(i int, f finalVerdict) {
+		e, v := &a.kept.entries[i], f.v
+		if f.settle {
+			first := a.kept.firstOf(i)
+			a.agg.Settle(a.kept.record(i), &first, v)
 		}
 		if v != run.v || e.server != run.server || run.n == 0 {
 			countRun()
@@ -281,13 +266,12 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 			oneDir++
 		}
 		if v == result.VerdictOK && ties.OK == nil {
-			a.tieOK(&ties, a.kept.record(i), ctx)
+			a.tieOK(&ties, a.kept.record(i), a.context(e.vantage))
 		}
-	}
+	})
 	countRun()
 	// A flow is made from its record and the record let go of (build keeps nothing of it), so
 	// without vantages the records are decoded into scratch memory, one per goroutine at a time.
-	scratch := sync.Pool{New: func() any { return new(recordScratch) }}
 	res.Flows = result.NewReusingFlowList(a.kept.len(), func(i int, into *result.Flow, mem *any) {
 		if a.vp == nil {
 			s := scratch.Get().(*recordScratch)
@@ -370,10 +354,50 @@ func (a *Analyzer) Finish(input result.Input) *result.Result {
 	res.Warnings = append(res.Warnings, a.agg.ProbeWarnings(at)...)
 	a.finishNames(res, &ties)
 	a.agg.Fleet(&res.Summary)
+	res.Warnings = append(res.Warnings, inputwarn.AgentPorts(a.opts.AgentPorts, a.opts.Profile.Ports, a.opts.Profile.Name, res.Summary.Agents)...)
 	if n := a.agg.AgentsDropped(); n > 0 {
 		res.Warnings = append(res.Warnings, warning("fleet-truncated", 0, 0, result.Int("max", a.opts.MaxAgentKeys), result.Int("n", n)))
 	}
 	return res
+}
+
+// finalVerdict is a kept entry's final verdict, and whether the fleet view must be told it
+// (fleet.Aggregate.Settle).
+type finalVerdict struct {
+	v      result.Verdict
+	settle bool
+}
+
+// finalVerdict is kept entry i's own verdict revised with the whole capture (and its views).
+// It only reads: the entries are sorted, the aggregates complete (Finish). A record it reads is
+// decoded into scratch memory from pool (recordScratch): nothing is allocated for it, which
+// spares a collection before the one that follows the analysis.
+func (a *Analyzer) finalVerdict(i int, pool *sync.Pool) finalVerdict {
+	e, first := &a.kept.entries[i], a.kept.firstOf(i)
+	ctx := a.context(e.vantage)
+	v := first.Verdict
+	var rec *facts.Conn
+	if v == result.VerdictRefused || first.Probe {
+		s := pool.Get().(*recordScratch)
+		defer pool.Put(s)
+		rec = a.kept.recordScratch(i, s)
+		v = diagnose.Final(rec, first, ctx) // the forged-reset and scan checks read the record
+	} else {
+		v = diagnose.Revise(ctx, netip.Addr{}, a.kept.servers[e.server], first)
+	}
+	if a.vp != nil {
+		if w := a.vp.views[e.id]; w != nil {
+			v = views.Verdict(v, w)
+		}
+	}
+	// The fleet view counts the verdict the flow lists, also where it is not the one the
+	// aggregate's revision gives.
+	client := netip.Addr{} // Revise reads the client for the probes only (scan checks)
+	var refusal diagnose.Refusal
+	if rec != nil {
+		client, refusal = rec.Client.Addr(), diagnose.RefusalOf(rec, first)
+	}
+	return finalVerdict{v: v, settle: v != a.agg.Verdict(client, a.kept.servers[e.server], first, refusal)}
 }
 
 // addOutsideProbes adds to the probes counted for port scans what the SYNs outside the analysed

@@ -9,7 +9,9 @@ import (
 	"github.com/connscope/connscope/certcheck"
 	"github.com/connscope/connscope/diagnose"
 	"github.com/connscope/connscope/diagnose/netpath"
+	"github.com/connscope/connscope/diagnose/prefix"
 	"github.com/connscope/connscope/facts"
+	"github.com/connscope/connscope/knowledge"
 	"github.com/connscope/connscope/result"
 )
 
@@ -97,8 +99,8 @@ func (a *Analyzer) buildInto(c *facts.Conn, d *diagnose.Diagnosis, out *result.F
 		Alerts:          []result.Alert{},
 		Verdict:         d.Verdict,
 		Failed:          d.Verdict.Failed(),
-		Reason:          d.Reason,
-		Evidence:        listOf(d.Evidence),
+		Reason:          knowledge.RoleScope(d.Role, d.Reason), // the sides named by their role (an agent's listener)
+		Evidence:        knowledge.RoleScopeEvidence(d.Role, listOf(d.Evidence)),
 		Flags:           listOf(d.Flags),
 		Path:            pathResult(c, d, &m.path),
 		Role:            d.Role,
@@ -172,7 +174,7 @@ func (a *Analyzer) fillTLS(c *facts.Conn, out *result.Flow, m *flowMemory) {
 	}
 	if !tlsShown(c) {
 		if nt := x.R().NotTLS[facts.Client]; nt.Seen() {
-			out.NotTLS = diagnose.DescribePrefix(nt.Prefix)
+			out.NotTLS = prefix.Describe(nt.Prefix)
 		}
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"runtime"
 
+	"github.com/connscope/connscope/analyze/inputwarn"
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/capture/pcapfile"
 	"github.com/connscope/connscope/result"
@@ -175,16 +176,9 @@ func readAhead(r *pcapfile.Reader, note, take func(*capture.Packet)) error {
 	panic("unreachable: the reading goroutine stops only after sending an error")
 }
 
-// fileError is a capture file's error as FileError.Error words it, with the file name as a
-// parameter of its own (a name from the customer's machine: a redacted report replaces it).
-func fileError(fe *pcapfile.FileError) result.Message {
-	key := "warning.file-corrupt-at"
-	if fe.Truncated {
-		key = "warning.file-truncated-at"
-	}
-	return result.Msg(key, result.Quoted(result.File("file", fe.Path)), result.Int64("offset", fe.Offset), result.Text("error", fe.Err.Error()))
-}
+// fileError words a capture file's error (inputwarn.FileError).
+func fileError(fe *pcapfile.FileError) result.Message { return inputwarn.FileError(fe) }
 
 // FileErrorMessage is the message of a capture file that is truncated or corrupt, as the
 // warnings word it: for a program that reports a capture it could not read at all.
-func FileErrorMessage(fe *pcapfile.FileError) result.Message { return fileError(fe) }
+func FileErrorMessage(fe *pcapfile.FileError) result.Message { return inputwarn.FileError(fe) }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 
+	"github.com/connscope/connscope/analyze/inputwarn"
 	"github.com/connscope/connscope/capture"
 	"github.com/connscope/connscope/capture/pcapfile"
 	"github.com/connscope/connscope/result"
@@ -92,18 +93,8 @@ func unreadable(err error) (*fs.PathError, bool) {
 // pcapng interface each was captured with), frames that could not be decoded (per reason), and
 // packets damaged on their way (per checksum), naming the first frames of each.
 func addReaderWarnings(a *Analyzer, r *pcapfile.Reader) {
-	cuts := r.SnaplenCuts()
-	switch {
-	case len(cuts) == 1:
-		a.AddWarning(warning("snaplen-cut", 0, 0, result.Int("n", cuts[0].Packets), result.Int("snaplen", cuts[0].Snaplen)))
-	case len(cuts) > 1:
-		parts := make([]result.Message, len(cuts))
-		total := 0
-		for i, c := range cuts {
-			parts[i] = result.Msg("warning.snaplen-part", result.Int("n", c.Packets), result.Int("snaplen", c.Snaplen))
-			total += c.Packets
-		}
-		a.AddWarning(result.Warning{Code: "snaplen-cut", Message: result.Msg("warning.snaplen-cut-interfaces", result.Int("n", total), result.List("parts", parts))})
+	if w, ok := inputwarn.SnaplenCuts(r.SnaplenCuts()); ok {
+		a.AddWarning(w)
 	}
 	points := r.Points()
 	if l := r.DamagedLengths(); l.Frames > 0 {
@@ -141,6 +132,8 @@ func undecodableWhy(r capture.Reason, frames int) result.Message {
 		return result.Msg("undecodable.link-type", v)
 	case capture.ReasonLinkHeader:
 		return result.Msg("undecodable.link-header", n, v)
+	case capture.ReasonLinkHeaderBroken:
+		return result.Msg("undecodable.link-header-broken", n, v)
 	case capture.ReasonEtherType:
 		return result.Msg("undecodable.ethertype", n, result.Text("value", fmt.Sprintf("0x%04x", r.Value)))
 	case capture.ReasonIPHeader:

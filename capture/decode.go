@@ -168,6 +168,9 @@ func (d *decoder) decode(data []byte, lk linkKind, p *Packet) (ok bool) {
 		}
 		fallthrough
 	default:
+		if (lk == linkSLL || lk == linkSLL2) && d.cookedBroken(lk, data) {
+			break
+		}
 		err := d.parsers[lk].DecodeLayers(data, &d.decoded)
 		if n := len(d.decoded); n >= 2 && d.decoded[n-1] == layers.LayerTypeTCP {
 			// the common case, TCP right after the link layer's IP header: nothing to peel
@@ -418,10 +421,39 @@ func (d *decoder) failed(first gopacket.LayerType, data []byte) {
 	case layers.LayerTypeLinuxSLL2:
 		d.reason = Reason{ReasonLinkHeader, uint32(layers.LinkTypeLinuxSLL2)}
 	case layers.LayerTypeLoopback:
-		d.reason = Reason{ReasonLinkHeader, uint32(layers.LinkTypeNull)}
+		if len(data) < 4 {
+			d.reason = Reason{ReasonLinkHeader, uint32(layers.LinkTypeNull)}
+			break
+		}
+		// a whole header whose family gopacket refuses (above 255): a family no system has,
+		// read in the byte order gopacket reads it in
+		family := binary.LittleEndian.Uint32(data)
+		if data[0] == 0 && data[1] == 0 {
+			family = binary.BigEndian.Uint32(data)
+		}
+		d.reason = Reason{ReasonLinkProtocol, family}
 	default: // Ethernet, or a VLAN tag after an EtherType
 		d.reason = Reason{ReasonLinkHeader, uint32(layers.LinkTypeEthernet)}
 	}
+}
+
+// cookedBroken reports whether a Linux cooked header (SLL, or SLL2 for lk linkSLL2) that data
+// holds whole gives a packet type or an address length no such header has (Linux's packet types
+// are 0-7, the address field holds 8 bytes), or SLL2's reserved bytes not zero, and records the
+// frame undecodable for that: its bytes are not a cooked header, whatever the file's link type
+// says (editcap -T).
+func (d *decoder) cookedBroken(lk linkKind, data []byte) bool {
+	lt, broken := layers.LinkTypeLinuxSLL, false
+	switch {
+	case lk == linkSLL && len(data) >= 16:
+		broken = binary.BigEndian.Uint16(data[0:2]) > 7 || binary.BigEndian.Uint16(data[4:6]) > 8
+	case lk == linkSLL2 && len(data) >= 20:
+		lt, broken = layers.LinkTypeLinuxSLL2, data[2] != 0 || data[3] != 0 || data[10] > 7 || data[11] > 8
+	}
+	if broken {
+		d.reason = Reason{ReasonLinkHeaderBroken, uint32(lt)}
+	}
+	return broken
 }
 
 // ipv4Header is gopacket's IPv4 layer, which goes on to TCP only: anything else after the IPv4

@@ -44,6 +44,11 @@ const (
 	// 20 bytes of the fixed header or beyond the packet (a damaged packet; a header the
 	// snaplen cut is read as cut, not broken).
 	ReasonTCPHeader
+	// ReasonLinkHeaderBroken: the link-layer header (of link type Value) holds a value no such
+	// header has (a Linux cooked header's packet type or address length out of range, SLL2's
+	// reserved bytes not zero): the
+	// frames are likely of another link type than the file says.
+	ReasonLinkHeaderBroken
 	// ReasonInternal: decoding the frame failed in connscope itself (a bug: please report it
 	// with the frame).
 	ReasonInternal
@@ -81,6 +86,8 @@ func (r Reason) String() string {
 		return "none"
 	case ReasonLinkType:
 		return fmt.Sprintf("link type %d", r.Value)
+	case ReasonLinkHeaderBroken:
+		return fmt.Sprintf("broken link header (link type %d)", r.Value)
 	case ReasonLinkHeader:
 		return fmt.Sprintf("link header cut short (link type %d)", r.Value)
 	case ReasonEtherType:

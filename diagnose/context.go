@@ -453,6 +453,9 @@ func (j *judge) variant() string {
 		if c.HelloCut {
 			return "client-hello-cut"
 		}
+		if k := j.d.Reason.Key; k == "reason.start-cut" || k == "reason.start-cut-tls" {
+			return "start-cut"
+		}
 		if j.d.Reason.Key == "reason.server-reply-missed" {
 			return "reply-missed"
 		}

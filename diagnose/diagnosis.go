@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/connscope/connscope/diagnose/param"
+	"github.com/connscope/connscope/diagnose/prefix"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/result"
 	"github.com/connscope/connscope/tls"
@@ -199,6 +200,8 @@ func (j *judge) classify() {
 		j.classifyTLS(end)
 	case c.HelloCut:
 		j.classifyCutClientHello()
+	case x.R().Cut[facts.Client].Seen():
+		j.classifyStartCut(facts.Client)
 	case c.HelloPartial() != nil && x.ServerHello == nil:
 		j.classifyHelloIncomplete(end)
 	default:
@@ -226,28 +229,10 @@ func (j *judge) classifyClientAborted() {
 	r, _ := c.FirstRST()
 	first := c.SYNs[0]
 	j.evidence(first, "ev.syn")
-	j.evidence(c.SYNAck, "ev.syn-ack-after", dur("after", c.SYNAck.Time().Sub(first.Time())))
+	j.evidence(c.SYNAck, "ev.syn-ack-after", j.span("after", first, c.SYNAck))
 	j.evidence(r.Ref, "ev.client-rst-synack", result.Int("ttl", int(r.TTL)))
-	j.verdict(result.VerdictClientAborted, "reason.client-aborted", dur("synack_after", c.SYNAck.Time().Sub(first.Time())),
-		dur("after", r.Time().Sub(c.SYNAck.Time())), endpoint("server", c.Server))
-}
-
-// classifyCutClientHello: the capture's snaplen cut the ClientHello, so what TLS did is unknown;
-// the TCP outcome is reported, but the verdict cannot be more than incomplete.
-func (j *judge) classifyCutClientHello() {
-	c := j.c
-	cs, ss := &c.Side[facts.Client], &c.Side[facts.Server]
-	j.evidence(cs.FirstPayload, "ev.hello-cut")
-	tcp := result.Msg("phrase.open-at-end")
-	switch rst, hasRST := c.FirstRST(); {
-	case hasRST:
-		j.evidence(rst.Ref, "ev.rst", side("side", int(rst.From)))
-		tcp = result.Msg("phrase.side-reset", side("side", int(rst.From)))
-	case cs.FIN.Seen() && ss.FIN.Seen():
-		tcp = result.Msg("phrase.closed-normally")
-	}
-	j.verdict(result.VerdictIncomplete, "reason.hello-cut", result.Int64("client_bytes", cs.Bytes), result.Int64("server_bytes", ss.Bytes),
-		result.Sub("tcp", tcp))
+	j.verdict(result.VerdictClientAborted, "reason.client-aborted", j.span("synack_after", first, c.SYNAck),
+		j.span("after", c.SYNAck, r.Ref), endpoint("server", c.Server))
 }
 
 // classifyHelloIncomplete: the client began a ClientHello and never completed it (no snaplen cut:
@@ -309,7 +294,7 @@ func (j *judge) classifyNoSYNACK(end time.Time) {
 	for _, r := range c.RSTs {
 		if r.From == facts.Server {
 			j.evidence(first, "ev.syn")
-			j.evidence(r.Ref, "ev.rst-after-syn", dur("after", r.Time().Sub(first.Time())), result.Int("ttl", int(r.TTL)))
+			j.evidence(r.Ref, "ev.rst-after-syn", j.span("after", first, r.Ref), result.Int("ttl", int(r.TTL)))
 			key := "reason.refused"
 			if j.d.Role == roleAgentListener {
 				key = "reason.refused-agent-listener" // the server notifying an agent: the agent refused
@@ -370,7 +355,7 @@ func (j *judge) classifyTLS(end time.Time) {
 		return
 	}
 	if nt := x.R().NotTLS[facts.Server]; nt.Seen() && !x.STARTTLS {
-		what := describePrefix(nt.Prefix)
+		what := prefix.Describe(nt.Prefix)
 		if chRef.Seen() && nt.Ref.Frame < chRef.Frame {
 			// The server spoke first (a banner, an SMTP or FTP greeting): the port runs a
 			// service that greets its clients, and the client sent its ClientHello after it.
@@ -396,26 +381,26 @@ func (j *judge) classifyTLS(end time.Time) {
 	}
 	ss := &c.Side[facts.Server]
 	if r, ok := c.FirstRST(); ok && r.From == facts.Server && !ss.FirstPayload.Seen() && !(ss.FIN.Seen() && ss.FIN.Frame < r.Frame) {
-		after := dur("after", r.Time().Sub(x.HelloLast.Time()))
+		after := j.span("after", x.HelloLast, r.Ref)
 		j.evidence(r.Ref, "ev.rst-after-hello", after)
 		j.act(result.VerdictServerResetAfterClientHello, facts.Server, result.Msg("act.reset-after-hello", after))
 		return
 	}
 	if ss.FIN.Seen() && !ss.FirstPayload.Seen() {
-		after := dur("after", ss.FIN.Time().Sub(x.HelloLast.Time()))
+		after := j.span("after", x.HelloLast, ss.FIN)
 		j.evidence(ss.FIN, "ev.fin-after-hello", after)
 		j.act(result.VerdictServerClosedAfterClientHello, facts.Server, result.Msg("act.closed-after-hello", after))
 		return
 	}
 	cs := &c.Side[facts.Client]
 	if r, ok := c.FirstRST(); ok && r.From == facts.Client {
-		after := dur("after", r.Time().Sub(x.HelloLast.Time()))
+		after := j.span("after", x.HelloLast, r.Ref)
 		j.evidence(r.Ref, "ev.client-rst-gave-up", after)
 		j.act(result.VerdictNoServerHello, facts.Server, result.Msg("act.no-answer-client-reset", after))
 		return
 	}
 	if cs.FIN.Seen() {
-		after := dur("after", cs.FIN.Time().Sub(x.HelloLast.Time()))
+		after := j.span("after", x.HelloLast, cs.FIN)
 		j.evidence(cs.FIN, "ev.client-fin-gave-up", after)
 		j.act(result.VerdictNoServerHello, facts.Server, result.Msg("act.no-answer-client-fin", after))
 		return
@@ -425,7 +410,7 @@ func (j *judge) classifyTLS(end time.Time) {
 		j.verdict(result.VerdictIncomplete, "reason.hello-unread-at-end")
 		return
 	}
-	j.verdict(result.VerdictIncomplete, "reason.hello-at-end", dur("after", end.Sub(x.HelloLast.Time())))
+	j.verdict(result.VerdictIncomplete, "reason.hello-at-end", j.span("after", x.HelloLast, c.End))
 }
 
 // act sets a verdict whose reason is "the SIDE ACT", keeping ACT for a reworded reason.
@@ -552,7 +537,7 @@ func (j *judge) classifyAfterServerHello(end time.Time) {
 		j.verdict(verdict, "reason.closed-during-handshake", side("side", d), v, afterFlightHint(c, d, fin))
 		return
 	}
-	j.verdict(result.VerdictIncomplete, "reason.handshake-at-end", v, dur("after", end.Sub(x.SHRef.Time())))
+	j.verdict(result.VerdictIncomplete, "reason.handshake-at-end", v, j.span("after", x.SHRef, j.c.End))
 }
 
 // serverEndedBefore reports whether the server closed or reset the connection before packet r.
@@ -661,9 +646,8 @@ func (j *judge) classifyRefusedFlight(short, end facts.Ref, how string, version 
 func (j *judge) classifyLateAnswer(short, end facts.Ref, how string, version result.Arg) {
 	x := j.tlsOf()
 	flight := x.FirstEncrypted[facts.Client]
-	after := short.Time().Sub(flight.Time())
 	j.evidence(flight, "ev.client-second-flight-cert", result.Int("len", x.FirstEncryptedLen[facts.Client]))
-	j.evidence(short, "ev.server-short-record-late", result.Int("len", int(x.R().ShortAnswerLen)), dur("after", after))
+	j.evidence(short, "ev.server-short-record-late", result.Int("len", int(x.R().ShortAnswerLen)), j.span("after", flight, short))
 	reply := result.Msg("phrase.client-sent-nothing-back")
 	if r := x.R(); r.ClientReply.Seen() && r.ClientReplyLen <= encryptedAlertMaxLen {
 		j.evidence(r.ClientReply, "ev.client-short-reply", result.Int("len", int(r.ClientReplyLen)))
@@ -682,7 +666,7 @@ func (j *judge) classifyLateAnswer(short, end facts.Ref, how string, version res
 	j.d.Variant = variantAfterClientFlightLate
 	j.verdict(result.VerdictTLSHandshakeFailure, "reason.server-late-record-after-client-flight", version,
 		result.Int("flight_len", x.FirstEncryptedLen[facts.Client]), result.Int("len", int(x.R().ShortAnswerLen)),
-		result.Sub("how", result.Msg(how)), dur("after", after), result.Sub("window", window), result.Sub("reply", reply))
+		result.Sub("how", result.Msg(how)), j.span("after", flight, short), result.Sub("window", window), result.Sub("reply", reply))
 }
 
 // classifyClientEncryptedAlert: in TLS 1.3 the client answered the server's flight with one
@@ -717,7 +701,7 @@ func (j *judge) classifyPlain(end time.Time) {
 	c, x := j.c, j.tlsOf()
 	cs, ss := &c.Side[facts.Client], &c.Side[facts.Server]
 	if nt := x.R().NotTLS[facts.Client]; nt.Seen() {
-		what := describePrefix(nt.Prefix)
+		what := prefix.Describe(nt.Prefix)
 		j.evidence(nt.Ref, "ev.client-sent", result.Sub("what", what))
 		tlsPort := j.cfg.TLSPort != nil && j.cfg.TLSPort(c.Server.Port())
 		if tlsPort && j.d.Role == roleAgentListener && httpAnswered(c) {
@@ -740,6 +724,10 @@ func (j *judge) classifyPlain(end time.Time) {
 			}
 			return
 		}
+	}
+	if x.R().Cut[facts.Server].Seen() {
+		j.classifyStartCut(facts.Server) // what the server sent could have been TLS
+		return
 	}
 	rst, hasRST := c.FirstRST()
 	if hasRST && !c.FINBefore(rst.Time()) {
@@ -765,10 +753,15 @@ func (j *judge) classifyPlain(end time.Time) {
 		}
 		j.verdict(result.VerdictOK, "reason.port-check-client")
 	case cs.FIN.Seen() && ss.FIN.Seen() || hasRST:
-		if cs.Bytes == 0 && ss.Bytes == 0 {
+		switch fin, _, finSeen := firstFIN(c); {
+		case cs.Bytes == 0 && ss.Bytes == 0:
 			j.verdict(result.VerdictOK, "reason.port-check")
-		} else {
-			j.verdict(result.VerdictOK, "reason.plain-ok", result.Int64("client_bytes", cs.Bytes), result.Int64("server_bytes", ss.Bytes), missedData(c))
+		case hasRST && finSeen: // a reset after a FIN: not closed normally
+			j.evidence(rst.Ref, "ev.rst", side("side", int(rst.From)))
+			j.verdict(result.VerdictOK, "reason.plain-ok-reset", result.Int64("client_bytes", cs.Bytes), result.Int64("server_bytes", ss.Bytes),
+				param.MissedData(c), side("fin_side", fin), side("side", int(rst.From)))
+		default:
+			j.verdict(result.VerdictOK, "reason.plain-ok", result.Int64("client_bytes", cs.Bytes), result.Int64("server_bytes", ss.Bytes), param.MissedData(c))
 		}
 	case cs.FIN.Seen() || ss.FIN.Seen():
 		who := facts.Server
@@ -777,24 +770,8 @@ func (j *judge) classifyPlain(end time.Time) {
 		}
 		j.verdict(result.VerdictIncomplete, "reason.half-closed-at-end", side("side", who))
 	default:
-		j.verdict(result.VerdictIncomplete, "reason.open-at-end", result.Int64("client_bytes", cs.Bytes), result.Int64("server_bytes", ss.Bytes), missedData(c))
+		j.verdict(result.VerdictIncomplete, "reason.open-at-end", result.Int64("client_bytes", cs.Bytes), result.Int64("server_bytes", ss.Bytes), param.MissedData(c))
 	}
-}
-
-// missedData is the parameter "missed" of a reason that counts the bytes each side sent: empty,
-// or that the capture missed some of a side's data (a content gap in the history: 'G' for the
-// client's, 'g' for the server's), so that the counts are only what the capture holds.
-func missedData(c *facts.Conn) result.Arg {
-	client, server := strings.ContainsRune(c.History, 'G'), strings.ContainsRune(c.History, 'g')
-	switch {
-	case client && server:
-		return result.Sub("missed", result.Msg("phrase.missed-data-both"))
-	case client:
-		return result.Sub("missed", result.Msg("phrase.missed-data", side("side", facts.Client)))
-	case server:
-		return result.Sub("missed", result.Msg("phrase.missed-data", side("side", facts.Server)))
-	}
-	return result.Sub("missed", result.Message{})
 }
 
 // httpAnswered reports whether the connection carried a plain HTTP request and its response.

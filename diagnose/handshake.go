@@ -271,7 +271,7 @@ func (j *judge) classifyRecordError() bool {
 		j.evidence(end.ref, end.key, side("side", other))
 		j.verdict(result.VerdictTLSProtocolError, "reason.record-error", side("side", d), recordError("error", r.Errs[d]),
 			result.Sub("stage", stage), side("other", other), result.Sub("how", result.Msg(end.how)),
-			dur("after", end.ref.Time().Sub(at.Time())))
+			j.span("after", at, end.ref))
 		return true
 	}
 	return false

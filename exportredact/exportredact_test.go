@@ -349,8 +349,12 @@ func deref(s *string) string {
 // TestSharedCaptures: the third-party captures (Zeek's, from other TLS stacks: SSL 2.0, TLS 1.3
 // drafts, HelloRetryRequest, Heartbleed) redact to exports that hold none of their addresses,
 // MACs or names and re-analyse to the same verdicts and TLS versions as the captures. Left out:
-// smtp-starttls.pcap, whose TLS follows plain SMTP, which is cut after its first word.
+// smtp-starttls.pcap, whose TLS follows plain SMTP, which is cut after its first word. The export
+// keeps no payload of a stream whose SYN it does not hold (the client's of flow #1 in the two
+// missing-SYN captures): re-analysed, that client's first data is cut to nothing, as a snaplen
+// cuts it, and could have been TLS: incomplete, not the plain HTTP (ok) the capture shows.
 func TestSharedCaptures(t *testing.T) {
+	emptied := map[string]bool{"missing-syn.pcap": true, "http-on-irc-port-missing-syn.pcapng": true}
 	var paths []string
 	for _, pattern := range []string{"zeek/*.pcap", "zeek/*.pcapng", "zeek-tcp/*.pcap", "zeek-tcp/*.pcapng"} {
 		p, _ := filepath.Glob(filepath.Join(sharedCaptures, pattern))
@@ -381,9 +385,13 @@ func TestSharedCaptures(t *testing.T) {
 			}
 			for i := range x.again.Flows.Slice() {
 				got, want := &x.again.Flows.Slice()[i], &x.orig.Flows.Slice()[i]
-				if got.Verdict != want.Verdict || !slices.Equal(got.OfferedVersions, want.OfferedVersions) || deref(got.ChosenVersion) != deref(want.ChosenVersion) {
+				wantVerdict := want.Verdict
+				if emptied[filepath.Base(path)] && want.ID == 1 {
+					wantVerdict = result.VerdictIncomplete
+				}
+				if got.Verdict != wantVerdict || !slices.Equal(got.OfferedVersions, want.OfferedVersions) || deref(got.ChosenVersion) != deref(want.ChosenVersion) {
 					t.Errorf("flow #%d re-analysed: %s, offered %v, chosen %q; want %s, offered %v, chosen %q", want.ID,
-						got.Verdict, got.OfferedVersions, deref(got.ChosenVersion), want.Verdict, want.OfferedVersions, deref(want.ChosenVersion))
+						got.Verdict, got.OfferedVersions, deref(got.ChosenVersion), wantVerdict, want.OfferedVersions, deref(want.ChosenVersion))
 				}
 			}
 		})

@@ -143,6 +143,12 @@ func (e *encoder) bytes(b []byte) {
 	e.b = append(e.b, b...)
 }
 
+// nilableBytes writes b and whether it is nil (an empty slice is not nil).
+func (e *encoder) nilableBytes(b []byte) {
+	e.bytes(b)
+	e.bools(b == nil)
+}
+
 func (e *encoder) addrPort(ap netip.AddrPort) {
 	a := ap.Addr()
 	switch {
@@ -272,8 +278,7 @@ func (k *Codec) encodeTLS(e *encoder, x *TLS) {
 		e.ref(r.HRRRef)
 		for d := range 2 {
 			e.ref(r.NotTLS[d].Ref)
-			e.bytes(r.NotTLS[d].Prefix)
-			e.bools(r.NotTLS[d].Prefix == nil)
+			e.nilableBytes(r.NotTLS[d].Prefix)
 			e.byte1(byte(r.Errs[d].Kind))
 			e.uvarint(uint64(uint32(r.Errs[d].Value)))
 			e.uvarint(uint64(r.Errs[d].Offset))
@@ -291,6 +296,10 @@ func (k *Codec) encodeTLS(e *encoder, x *TLS) {
 		for d := range 2 {
 			e.ref(r.Heartbeat[d])
 			e.uvarint(uint64(uint32(r.HeartbeatLen[d])))
+			e.ref(r.Cut[d].Ref)
+			e.uvarint(uint64(uint32(r.Cut[d].Captured)))
+			e.uvarint(uint64(uint32(r.Cut[d].Wire)))
+			e.nilableBytes(r.Cut[d].Prefix)
 		}
 	}
 }
@@ -496,6 +505,17 @@ func floorDiv(a, b int64) int64 {
 
 func unzig(u uint64) int64 { return int64(u>>1) ^ -int64(u&1) }
 
+// nilableBytes reads what encoder.nilableBytes wrote.
+func (d *decoder) nilableBytes() []byte {
+	b := d.bytes()
+	var isNil bool
+	d.bools(&isNil)
+	if isNil {
+		return nil
+	}
+	return b
+}
+
 func (d *decoder) bytes() []byte {
 	n := d.uvarint()
 	if n > uint64(len(d.b)) {
@@ -688,12 +708,7 @@ func (k *Codec) decodeTLS(d *decoder, x *TLS) *TLS {
 		r.HRRRef = d.ref()
 		for i := range 2 {
 			r.NotTLS[i].Ref = d.ref()
-			r.NotTLS[i].Prefix = d.bytes()
-			var isNil bool
-			d.bools(&isNil)
-			if isNil {
-				r.NotTLS[i].Prefix = nil
-			}
+			r.NotTLS[i].Prefix = d.nilableBytes()
 			r.Errs[i].Kind = RecordErrKind(d.byte1())
 			r.Errs[i].Value = d.i32()
 			r.Errs[i].Offset = int64(d.uvarint())
@@ -711,6 +726,10 @@ func (k *Codec) decodeTLS(d *decoder, x *TLS) *TLS {
 		for i := range 2 {
 			r.Heartbeat[i] = d.ref()
 			r.HeartbeatLen[i] = d.i32()
+			r.Cut[i].Ref = d.ref()
+			r.Cut[i].Captured = d.i32()
+			r.Cut[i].Wire = d.i32()
+			r.Cut[i].Prefix = d.nilableBytes()
 		}
 		x.X = r
 	}

@@ -72,3 +72,11 @@ func TimeInRange(t time.Time) bool {
 	s := t.Unix()
 	return s >= earliestTime && s <= latestTime
 }
+
+// A frame stamped more than TimeJump from both the frame before it and the frame after it, which
+// are at most TimeNear apart, holds a damaged time (a jump): frames in time order cannot lie
+// outside the span of their neighbours.
+const (
+	TimeJump = 10 * time.Second
+	TimeNear = time.Second
+)

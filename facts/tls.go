@@ -143,7 +143,26 @@ type TLSRare struct {
 	// handshake was not complete — and HeartbeatLen that record's length.
 	Heartbeat    [2]Ref
 	HeartbeatLen [2]int32
+	// Cut is, per side, where the capture's snaplen cut its stream before its first record or
+	// message could be read (Ref unset where it did not).
+	Cut [2]StreamCut
 }
+
+// StreamCut is where the capture's snaplen cut a side's stream before anything in it could be
+// read: the bytes before the hole were too few to tell its protocol, or began a TLS record or
+// message that the hole cut.
+type StreamCut struct {
+	Ref // the frame the snaplen cut
+	// Captured and Wire are that frame's payload bytes in the capture and on the wire.
+	Captured, Wire int32
+	// Prefix is the side's first stream bytes, those the capture holds (at most MaxCutPrefix);
+	// nil when the frame that was cut did not begin the stream.
+	Prefix []byte
+}
+
+// MaxCutPrefix is how many of a side's first bytes a StreamCut keeps: a TLS record header and
+// the type of the handshake message it begins.
+const MaxCutPrefix = 6
 
 // EncryptedAlertMaxLen is the longest record payload read as an encrypted alert: 2 bytes of
 // alert, 1 of content type and a 16-byte AEAD tag (some stacks pad it a little); a TLS 1.3
@@ -166,6 +185,25 @@ func (x *TLS) Rare() *TLSRare {
 		x.X = &TLSRare{}
 	}
 	return x.X
+}
+
+// SideRead reports whether side d's stream showed anything its parser read: a TLS record or
+// message, or bytes that are not TLS.
+func (x *TLS) SideRead(d int) bool {
+	r := x.R()
+	if r.NotTLS[d].Seen() || r.Errs[d].Kind != RecordErrNone || r.Heartbeat[d].Seen() ||
+		x.CCS[d].Seen() || x.FirstEncrypted[d].Seen() || x.AppData[d] != 0 {
+		return true
+	}
+	for _, a := range x.Alerts {
+		if int(a.From) == d {
+			return true
+		}
+	}
+	if d == Client {
+		return x.Hello != nil || r.HelloErr.Kind != HelloErrNone || r.ClientCert.Seen()
+	}
+	return x.ServerHello != nil || len(x.ServerMessages) > 0 || r.HRR != nil || r.BadServerHello.Seen()
 }
 
 // Hello is a ClientHello's facts that connections with equal ClientHellos share: the message as

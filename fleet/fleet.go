@@ -158,6 +158,11 @@ type serverPolicy struct {
 	// passedOver counts, per offered version's family, the ServerHellos that chose a lower
 	// version for a client that offered it: the server did not take it when it could.
 	passedOver map[tls.Version]*choiceCount
+	// passedUp counts, per offered version's family, the ServerHellos that chose a higher
+	// version, and refusedOffer the ClientHellos offering it that the server refused: with chose
+	// and passedOver, every handshake that offered the version (policy.split counts them all).
+	passedUp     map[tls.Version]*choiceCount
+	refusedOffer map[tls.Version]int
 	// tested are the version families some client put to the server: chosen, passed over, or
 	// offered in a ClientHello it refused.
 	tested map[tls.Version]bool
@@ -212,23 +217,34 @@ func (p *serverPolicy) observeVersions(n int, offered string, chosen tls.Version
 		seen := map[tls.Version]bool{}
 		for _, v := range vs {
 			f2 := family(v)
-			if f2 == f || v.Rank() <= chosen.Rank() || seen[f2] {
+			if f2 == f || seen[f2] {
 				continue
 			}
 			seen[f2] = true
-			p.tested[f2] = true
-			c := p.passedOver[f2]
+			to := p.passedOver
+			if v.Rank() < chosen.Rank() {
+				to = p.passedUp // offered, but the server chose a higher version
+			} else {
+				p.tested[f2] = true
+			}
+			c := to[f2]
 			if c == nil {
 				c = &choiceCount{chosen: map[tls.Version]bool{}, ja4: map[string]bool{}}
-				p.passedOver[f2] = c
+				to[f2] = c
 			}
 			c.add(n, chosen, ja4)
 		}
 		return
 	}
 	if refused {
+		seen := map[tls.Version]bool{}
 		for _, v := range vs {
-			p.tested[family(v)] = true
+			f2 := family(v)
+			p.tested[f2] = true
+			if !seen[f2] {
+				seen[f2] = true
+				p.refusedOffer[f2] += n
+			}
 		}
 	}
 }
@@ -423,7 +439,8 @@ func (g *Aggregate) Fleet(sum *result.Summary) {
 		p := policies[k.server]
 		if p == nil {
 			p = &serverPolicy{ok: map[tls.Version]int{}, refused: map[tls.Version]int{}, refusals: map[refusalKey]*refusalCount{}, perAgent: map[netip.Addr]*agentOutcome{},
-				chose: map[tls.Version]*choiceCount{}, passedOver: map[tls.Version]*choiceCount{}, tested: map[tls.Version]bool{}}
+				chose: map[tls.Version]*choiceCount{}, passedOver: map[tls.Version]*choiceCount{}, passedUp: map[tls.Version]*choiceCount{},
+				refusedOffer: map[tls.Version]int{}, tested: map[tls.Version]bool{}}
 			policies[k.server] = p
 		}
 		p.listener = k.first.AgentListener
@@ -608,9 +625,24 @@ func (p *serverPolicy) sentence(total int) result.Message {
 			continue
 		}
 		// Some clients that offered it got it, others did not: say both, and what the
-		// fingerprints show of the difference.
-		args := []result.Arg{result.Text("version", v.String()), result.Int("got", got.n), result.Int("offered", got.n+po.n),
-			result.Int("n", po.n), lower}
+		// fingerprints show of the difference. Every handshake that offered it is counted: those
+		// answered with a higher version and those refused are named apart.
+		offered := got.n + po.n
+		var also []result.Message
+		if up := p.passedUp[v]; up != nil {
+			offered += up.n
+			also = append(also, result.Msg("policy.split-higher", result.Int("n", up.n), versionsArg("versions", sortedVersions(up.chosen))))
+		}
+		if r := p.refusedOffer[v]; r > 0 {
+			offered += r
+			also = append(also, result.Msg("policy.split-refused", result.Int("n", r)))
+		}
+		alsoArg := result.Sub("also", result.Message{})
+		if also != nil {
+			alsoArg = result.Sub("also", result.Msg("policy.split-also", result.List("parts", also)))
+		}
+		args := []result.Arg{result.Text("version", v.String()), result.Int("got", got.n), result.Int("offered", offered),
+			result.Int("n", po.n), lower, alsoArg}
 		key := "policy.split"
 		if len(got.ja4) > 0 && len(po.ja4) > 0 {
 			key = "policy.split-other-clients"

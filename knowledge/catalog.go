@@ -55,6 +55,10 @@ type Catalog struct {
 	lang      Lang
 	templates map[string]*template
 	fallback  *Catalog // English, for a key this language lacks; nil for English
+	// role is the connection role this catalog words messages for ("" for none): a template
+	// "ROLE.KEY" then words KEY (roleview.go); views are the catalog's views for each role.
+	role  string
+	views map[string]*Catalog
 }
 
 // template is a parsed message template.
@@ -123,6 +127,7 @@ func loadCatalogs() {
 			c.fallback = catalogs[English]
 		}
 	}
+	addRoleViews(catalogs)
 }
 
 // ParseCatalog reads one message file into a new catalog of lang (for tests and tools).
@@ -352,7 +357,10 @@ func (c *Catalog) AppendRender(dst []byte, m *result.Message, red Redactor) []by
 	if m.Key == "" {
 		return dst
 	}
-	t := c.templates[m.Key]
+	if v, inner := c.scoped(m); v != nil {
+		return v.AppendRender(dst, inner, red)
+	}
+	t := c.template(m.Key)
 	if t == nil && c.fallback != nil {
 		return c.fallback.appendWith(dst, m, red, c)
 	}
@@ -361,7 +369,7 @@ func (c *Catalog) AppendRender(dst []byte, m *result.Message, red Redactor) []by
 
 // appendWith renders m with this catalog's template, nested messages in lang's catalog.
 func (c *Catalog) appendWith(dst []byte, m *result.Message, red Redactor, lang *Catalog) []byte {
-	return c.appendTemplate(dst, c.templates[m.Key], m, red, lang)
+	return c.appendTemplate(dst, c.template(m.Key), m, red, lang)
 }
 
 // appendTemplate renders t with m's parameters; in Japanese, tidyEdges then drops the spaces

@@ -116,7 +116,7 @@ func TestLookup(t *testing.T) {
 		{"apexone", "middlebox-reset", "idle", "", "middlebox-reset/idle", "Idle session reset by a device in the path", 1, "A firewall or NAT between the two dropped this session after at most"},
 		{"apexone", "refused", "", "agent-listener", "refused@agent-listener", "The agent's listener port refuses connections", 1, "Nothing listens on the agent's listener port 10.0.0.2:4343, or a host firewall on the agent"},
 		{"apexone", "syn-timeout", "", "", "syn-timeout", "Agents' SYNs to the Apex One server are dropped", 2, "A firewall drops TCP port 4343 to the Apex One server 10.0.0.2"},
-		{"generic", "syn-timeout", "", "agent-listener", "syn-timeout", "No answer to the SYN", 2, "Check the path to 10.0.0.2:4343"},
+		{"generic", "syn-timeout", "", "agent-listener", "syn-timeout@agent-listener", "No answer to the SYN", 2, "Check the path to 10.0.0.2:4343"},
 		{"apexone", "name-resolution-failed", "nxdomain", "", "name-resolution-failed/nxdomain", "Apex One server name does not exist in DNS", 1,
 			"10.0.0.53 says apexone.example does not exist, while agents connecting to 10.0.0.2 by IP address work"},
 		{"generic", "name-resolution-failed", "timeout", "", "name-resolution-failed/timeout", "DNS server does not answer", 1,

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/connscope/connscope/result"
 )
@@ -19,6 +20,7 @@ type adviceKey struct {
 // fixedAdvice is what is known of an adviceKey's words: whether they hold placeholders and,
 // when they do not, the words themselves, in English and in Japanese.
 type fixedAdvice struct {
+	key         adviceKey
 	needsParams bool
 	en, ja      Words
 }
@@ -26,6 +28,10 @@ type fixedAdvice struct {
 // advices caches fixedAdvice: a capture's connections share a few verdicts, variants and roles,
 // and profiles do not change once loaded.
 var advices sync.Map // adviceKey -> *fixedAdvice
+
+// lastAdvice is the fixedAdvice last asked for: the flows of a capture mostly ask for one (that
+// of the connections that worked), checked for it before the cache, whose key is hashed.
+var lastAdvice atomic.Pointer[fixedAdvice]
 
 // NeedsParams reports whether wording verdict v's entry narrowed by variant and role (Advise)
 // can read Advice.Params: whether a text Advise may take for it holds a placeholder. Every
@@ -39,10 +45,14 @@ func (p *Profile) NeedsParams(v result.Verdict, variant, role string, steps bool
 // fixed returns what is known of the words of verdict v's entry narrowed by variant and role.
 func (p *Profile) fixed(v result.Verdict, variant, role string, steps bool) *fixedAdvice {
 	k := adviceKey{p, v, variant, role, steps}
+	if f := lastAdvice.Load(); f != nil && f.key == k {
+		return f
+	}
 	if f, ok := advices.Load(k); ok {
+		lastAdvice.Store(f.(*fixedAdvice))
 		return f.(*fixedAdvice)
 	}
-	f := &fixedAdvice{needsParams: p.needsParams(v, variant, role, steps)}
+	f := &fixedAdvice{key: k, needsParams: p.needsParams(v, variant, role, steps)}
 	if !f.needsParams {
 		adv := result.Advice{Variant: variant, Role: role, NoSteps: !steps}
 		f.en, f.ja = p.advise(English, v, &adv, nil), p.advise(Japanese, v, &adv, nil)

@@ -3,10 +3,13 @@ package report
 import (
 	"bytes"
 	"io"
+	"math"
 	"runtime"
+	"strings"
 	"unsafe"
 
 	"github.com/connscope/connscope/report/findings"
+	"github.com/connscope/connscope/report/valuecache"
 	"github.com/connscope/connscope/result"
 )
 
@@ -234,15 +237,20 @@ func jsonMsg(w *jsonWriter, wd *words, m *result.Message) {
 		w.b = appendJSONString(w.b, wd.msg(*m))
 		return
 	}
-	w.msgKey = appendMsgKey(w.msgKey[:0], m)
-	if v, ok := w.msgs.get(w.msgKey); ok {
+	if v, ok := w.recentMsgs.Get(m); ok {
+		w.b = append(w.b, v...)
+		return
+	}
+	w.msgKey = valuecache.AppendMsg(w.msgKey[:0], m)
+	if v, ok := w.msgs.Get(w.msgKey); ok {
+		w.recentMsgs.Add(m, v) // it repeats
 		w.b = append(w.b, v...)
 		return
 	}
 	start := len(w.b)
 	w.text = wd.appendMsg(w.text[:0], m)
 	w.b = appendJSONString(w.b, unsafeString(w.text)) // only read during the call: not copied
-	w.msgs.put(w.msgKey, w.b[start:])
+	w.msgs.Put(w.msgKey, w.b[start:])
 }
 
 func jsonInput(w *jsonWriter, wd *words, in *result.Input) {
@@ -427,12 +435,12 @@ func jsonWarning(w *jsonWriter, wd *words, x *result.Warning) {
 }
 
 func jsonRef(w *jsonWriter, p *result.PacketRef) {
-	w.open('{')
-	w.key("from")
+	o := w.object(refKeys)
+	w.field(&o, "from")
 	w.str(p.From)
-	w.key("frame")
+	w.field(&o, "frame")
 	w.int(p.Frame)
-	w.key("time")
+	w.field(&o, "time")
 	w.time(p.Time)
 	w.close('}')
 }
@@ -451,12 +459,12 @@ func jsonEvidence(w *jsonWriter, wd *words, es []result.Evidence) {
 	for i := range es {
 		e := &es[i]
 		w.elem()
-		w.open('{')
-		w.key("frame")
+		o := w.object(evidenceKeys)
+		w.field(&o, "frame")
 		w.int(e.Frame)
-		w.key("time")
+		w.field(&o, "time")
 		w.time(e.Time)
-		w.key("text")
+		w.field(&o, "text")
 		jsonMsg(w, wd, &e.Text)
 		if e.Flow != 0 {
 			w.key("flow")
@@ -473,62 +481,87 @@ func jsonEvidence(w *jsonWriter, wd *words, es []result.Evidence) {
 	w.close(']')
 }
 
+// The keys of the fields every flow's objects have (the rest are written with key).
+var (
+	flowKeys = newObjectKeys(
+		"id", "client", "server", "roles_guessed", "start", "end", "duration_s", "tcp", "conn_state",
+		"history", "tls", "offered_versions", "chosen_version", "alerts", "title", "next_steps", "http",
+		"first_frame", "last_frame", "verdict", "failed", "reason", "next_step", "evidence",
+		"wireshark_filter", "flags", "packets", "packets_omitted")
+	tcpKeys = newObjectKeys(
+		"syns", "syn_ack", "handshake_rtt_s", "fins", "rsts", "client_packets", "server_packets",
+		"client_bytes", "server_bytes", "client_retransmissions", "server_retransmissions",
+		"snaplen_cut", "client_ttl", "server_ttl")
+	refKeys      = newObjectKeys("from", "frame", "time")
+	evidenceKeys = newObjectKeys("frame", "time", "text")
+	alertKeys    = newObjectKeys("from", "level", "description", "code", "frame", "time", "before_server_hello")
+	httpKeys     = newObjectKeys(
+		"method", "path", "host", "request_frame", "request_time", "status", "status_line",
+		"response_frame", "response_time", "check_url")
+	packetKeys = newObjectKeys("frame", "time", "from", "tcp_flags", "payload_len", "retransmission", "messages")
+	tlsKeys    = newObjectKeys(
+		"client_hello", "server_hello", "server_messages", "established", "client_app_data_records",
+		"server_app_data_records", "server_certificates", "certificate_frame", "certificate_findings")
+	helloKeys       = newObjectKeys("frame", "last_frame", "segments")
+	serverHelloKeys = newObjectKeys("frame")
+)
+
 func jsonFlow(w *jsonWriter, wd *words, f *result.Flow) {
 	title, steps, step := wd.flow(f)
-	w.open('{')
-	w.key("id")
+	o := w.object(flowKeys)
+	w.field(&o, "id")
 	w.int(f.ID)
-	w.key("client")
+	w.field(&o, "client")
 	w.str(string(f.Client))
-	w.key("server")
+	w.field(&o, "server")
 	w.str(string(f.Server))
-	w.key("roles_guessed")
+	w.field(&o, "roles_guessed")
 	w.bool(f.RolesGuessed)
-	w.key("start")
+	w.field(&o, "start")
 	w.time(f.Start)
-	w.key("end")
+	w.field(&o, "end")
 	w.time(f.End)
-	w.key("duration_s")
+	w.field(&o, "duration_s")
 	w.float(f.Duration)
-	w.key("tcp")
+	w.field(&o, "tcp")
 	jsonTCP(w, &f.TCP)
-	w.key("conn_state")
+	w.field(&o, "conn_state")
 	w.str(f.ConnState)
-	w.key("history")
+	w.field(&o, "history")
 	w.str(f.History)
-	w.key("tls")
+	w.field(&o, "tls")
 	if f.TLS == nil {
 		w.null()
 	} else {
 		jsonTLS(w, wd, f.TLS)
 	}
-	w.key("offered_versions")
+	w.field(&o, "offered_versions")
 	w.strings(f.OfferedVersions)
-	w.key("chosen_version")
+	w.field(&o, "chosen_version")
 	if f.ChosenVersion == nil {
 		w.null()
 	} else {
 		w.str(*f.ChosenVersion)
 	}
-	w.key("alerts")
+	w.field(&o, "alerts")
 	w.open('[')
 	for i := range f.Alerts {
 		a := &f.Alerts[i]
 		w.elem()
-		w.open('{')
-		w.key("from")
+		ao := w.object(alertKeys)
+		w.field(&ao, "from")
 		w.str(a.From)
-		w.key("level")
+		w.field(&ao, "level")
 		w.str(a.Level)
-		w.key("description")
+		w.field(&ao, "description")
 		w.str(a.Description)
-		w.key("code")
+		w.field(&ao, "code")
 		w.int(a.Code)
-		w.key("frame")
+		w.field(&ao, "frame")
 		w.int(a.Frame)
-		w.key("time")
+		w.field(&ao, "time")
 		w.time(a.Time)
-		w.key("before_server_hello")
+		w.field(&ao, "before_server_hello")
 		w.bool(a.BeforeServerHello)
 		w.close('}')
 	}
@@ -537,84 +570,84 @@ func jsonFlow(w *jsonWriter, wd *words, f *result.Flow) {
 		w.key("not_tls")
 		jsonMsg(w, wd, &f.NotTLS)
 	}
-	w.key("title")
+	w.field(&o, "title")
 	w.str(title)
-	w.key("next_steps")
+	w.field(&o, "next_steps")
 	w.strings(steps)
 	if f.Role != "" {
 		w.key("role")
 		w.str(f.Role)
 	}
-	w.key("http")
+	w.field(&o, "http")
 	if h := f.HTTP; h == nil {
 		w.null()
 	} else {
-		w.open('{')
-		w.key("method")
+		ho := w.object(httpKeys)
+		w.field(&ho, "method")
 		w.str(string(h.Method))
-		w.key("path")
+		w.field(&ho, "path")
 		w.str(string(h.Path))
-		w.key("host")
+		w.field(&ho, "host")
 		w.str(string(h.Host))
-		w.key("request_frame")
+		w.field(&ho, "request_frame")
 		w.int(h.RequestFrame)
-		w.key("request_time")
+		w.field(&ho, "request_time")
 		w.time(h.RequestTime)
-		w.key("status")
+		w.field(&ho, "status")
 		w.int(h.Status)
-		w.key("status_line")
+		w.field(&ho, "status_line")
 		w.str(string(h.StatusLine))
-		w.key("response_frame")
+		w.field(&ho, "response_frame")
 		w.int(h.ResponseFrame)
-		w.key("response_time")
+		w.field(&ho, "response_time")
 		w.time(h.ResponseTime)
-		w.key("check_url")
+		w.field(&ho, "check_url")
 		w.bool(h.CheckURL)
 		w.close('}')
 	}
-	w.key("first_frame")
+	w.field(&o, "first_frame")
 	w.int(f.FirstFrame)
-	w.key("last_frame")
+	w.field(&o, "last_frame")
 	w.int(f.LastFrame)
-	w.key("verdict")
+	w.field(&o, "verdict")
 	w.str(string(f.Verdict))
-	w.key("failed")
+	w.field(&o, "failed")
 	w.bool(f.Failed)
-	w.key("reason")
+	w.field(&o, "reason")
 	jsonMsg(w, wd, &f.Reason)
-	w.key("next_step")
+	w.field(&o, "next_step")
 	w.str(step)
-	w.key("evidence")
+	w.field(&o, "evidence")
 	jsonEvidence(w, wd, f.Evidence)
-	w.key("wireshark_filter")
+	w.field(&o, "wireshark_filter")
 	w.text = f.AppendWiresharkFilter(w.text[:0])
 	w.b = appendJSONString(w.b, unsafeString(w.text))
-	w.key("flags")
+	w.field(&o, "flags")
 	w.strings(f.Flags)
-	w.key("packets")
+	w.field(&o, "packets")
 	w.open('[')
 	for i := range f.Packets {
 		p := &f.Packets[i]
 		w.elem()
-		w.open('{')
-		w.key("frame")
+		po := w.object(packetKeys)
+		w.field(&po, "frame")
 		w.int(p.Frame)
-		w.key("time")
+		w.field(&po, "time")
 		w.time(p.Time)
-		w.key("from")
+		w.field(&po, "from")
 		w.str(p.From)
-		w.key("tcp_flags")
+		w.field(&po, "tcp_flags")
 		w.str(p.TCPFlags)
-		w.key("payload_len")
+		w.field(&po, "payload_len")
 		w.int(p.PayloadLen)
-		w.key("retransmission")
+		w.field(&po, "retransmission")
 		w.bool(p.Retransmission)
-		w.key("messages")
+		w.field(&po, "messages")
 		w.strings(p.Messages)
 		w.close('}')
 	}
 	w.close(']')
-	w.key("packets_omitted")
+	w.field(&o, "packets_omitted")
 	w.int(f.PacketsOmitted)
 	if p := f.Path; p != nil {
 		w.key("path")
@@ -628,54 +661,54 @@ func jsonFlow(w *jsonWriter, wd *words, f *result.Flow) {
 }
 
 func jsonTCP(w *jsonWriter, t *result.TCP) {
-	w.open('{')
-	w.key("syns")
+	o := w.object(tcpKeys)
+	w.field(&o, "syns")
 	jsonRefs(w, t.SYNs)
-	w.key("syn_ack")
+	w.field(&o, "syn_ack")
 	if t.SYNACK == nil {
 		w.null()
 	} else {
 		jsonRef(w, t.SYNACK)
 	}
-	w.key("handshake_rtt_s")
+	w.field(&o, "handshake_rtt_s")
 	w.float(t.HandshakeRTT)
-	w.key("fins")
+	w.field(&o, "fins")
 	jsonRefs(w, t.FINs)
-	w.key("rsts")
+	w.field(&o, "rsts")
 	jsonRefs(w, t.RSTs)
-	w.key("client_packets")
+	w.field(&o, "client_packets")
 	w.int(t.ClientPackets)
-	w.key("server_packets")
+	w.field(&o, "server_packets")
 	w.int(t.ServerPackets)
-	w.key("client_bytes")
+	w.field(&o, "client_bytes")
 	w.int64(t.ClientBytes)
-	w.key("server_bytes")
+	w.field(&o, "server_bytes")
 	w.int64(t.ServerBytes)
-	w.key("client_retransmissions")
+	w.field(&o, "client_retransmissions")
 	w.int(t.ClientRetrans)
-	w.key("server_retransmissions")
+	w.field(&o, "server_retransmissions")
 	w.int(t.ServerRetrans)
-	w.key("snaplen_cut")
+	w.field(&o, "snaplen_cut")
 	w.int(t.SnaplenCut)
-	w.key("client_ttl")
+	w.field(&o, "client_ttl")
 	w.int(t.ClientTTL)
-	w.key("server_ttl")
+	w.field(&o, "server_ttl")
 	w.int(t.ServerTTL)
 	w.close('}')
 }
 
 func jsonTLS(w *jsonWriter, wd *words, t *result.TLS) {
-	w.open('{')
-	w.key("client_hello")
+	o := w.object(tlsKeys)
+	w.field(&o, "client_hello")
 	if ch := t.ClientHello; ch == nil {
 		w.null()
 	} else {
-		w.open('{')
-		w.key("frame")
+		co := w.object(helloKeys)
+		w.field(&co, "frame")
 		w.int(ch.Frame)
-		w.key("last_frame")
+		w.field(&co, "last_frame")
 		w.int(ch.LastFrame)
-		w.key("segments")
+		w.field(&co, "segments")
 		w.int(ch.Segments)
 		// What every flow that sent the same ClientHello shares is written once.
 		shape := helloShape(ch)
@@ -735,30 +768,30 @@ func jsonTLS(w *jsonWriter, wd *words, t *result.TLS) {
 		})
 		w.close('}')
 	}
-	w.key("server_hello")
+	w.field(&o, "server_hello")
 	jsonServerHello(w, t.ServerHello)
 	if t.HelloRetryRequest != nil {
 		w.key("hello_retry_request")
 		jsonServerHello(w, t.HelloRetryRequest)
 	}
-	w.key("server_messages")
+	w.field(&o, "server_messages")
 	w.strings(t.ServerMessages)
-	w.key("established")
+	w.field(&o, "established")
 	w.bool(t.Established)
-	w.key("client_app_data_records")
+	w.field(&o, "client_app_data_records")
 	w.int(t.ClientAppData)
-	w.key("server_app_data_records")
+	w.field(&o, "server_app_data_records")
 	w.int(t.ServerAppData)
-	w.key("server_certificates")
+	w.field(&o, "server_certificates")
 	w.open('[')
 	if len(t.ServerCertificates) > 0 {
 		// A chain is shared by every flow that got it: written once.
 		fragment(w, &w.chains, chainShape{unsafe.SliceData(t.ServerCertificates), len(t.ServerCertificates)}, func() { jsonChain(w, t.ServerCertificates) })
 	}
 	w.close(']')
-	w.key("certificate_frame")
+	w.field(&o, "certificate_frame")
 	w.int(t.CertificateFrame)
-	w.key("certificate_findings")
+	w.field(&o, "certificate_findings")
 	w.open('[')
 	for i := range t.CertificateFindings {
 		c := &t.CertificateFindings[i]
@@ -872,8 +905,8 @@ func jsonServerHello(w *jsonWriter, sh *result.ServerHello) {
 		w.null()
 		return
 	}
-	w.open('{')
-	w.key("frame")
+	o := w.object(serverHelloKeys)
+	w.field(&o, "frame")
 	w.int(sh.Frame)
 	// The rest is shared by every flow whose server sent the same ServerHello: written once.
 	key := serverHelloKey{refOf(sh.LegacyVersion), refOf(sh.ChosenVersion), refOf(sh.CipherSuite), refOf(sh.KeyShareGroup),
@@ -910,16 +943,43 @@ func jsonPath(w *jsonWriter, wd *words, p *result.Path) {
 		writePath(w, wd, p)
 		return
 	}
-	// Most flows' paths read the same: written once, by what they are written from.
-	k := appendKeyInt(append(w.valueKey[:0], 'p'), w.depth)
-	k = appendKeyString(k, p.Vantage)
-	k = appendMsgKey(k, &p.VantageReason)
-	k = appendKeyInt(appendKeyInt(k, p.ClientHops), p.ServerHops)
-	k = appendKeyString(k, p.SYNSchedule)
-	k = appendKeyFloat(k, p.SYNGiveUp)
-	k = appendKeyInt(appendKeyInt(k, p.DupACKs), p.ZeroWindows)
+	// Most flows' paths read the same: written once, by what they are written from; the one
+	// last written so is compared first.
+	pk := pathKey{p.Vantage, p.SYNSchedule, p.ClientHops, p.ServerHops, p.DupACKs, p.ZeroWindows, w.depth, math.Float64bits(p.SYNGiveUp)}
+	if l := &w.lastPath; l.v != nil && l.key == pk && valuecache.Equal(&l.reason, &p.VantageReason) {
+		w.b = append(w.b, l.v...)
+		return
+	}
+	k := valuecache.AppendInt(append(w.valueKey[:0], 'p'), w.depth)
+	k = valuecache.AppendString(k, p.Vantage)
+	k = valuecache.AppendMsg(k, &p.VantageReason)
+	k = valuecache.AppendInt(valuecache.AppendInt(k, p.ClientHops), p.ServerHops)
+	k = valuecache.AppendString(k, p.SYNSchedule)
+	k = valuecache.AppendFloat(k, p.SYNGiveUp)
+	k = valuecache.AppendInt(valuecache.AppendInt(k, p.DupACKs), p.ZeroWindows)
 	w.valueKey = k
+	if v, ok := w.values.Get(k); ok {
+		pk.vantage, pk.schedule = strings.Clone(pk.vantage), strings.Clone(pk.schedule)
+		w.lastPath = lastPath{pk, valuecache.Clone(&p.VantageReason), v}
+		w.b = append(w.b, v...)
+		return
+	}
 	cachedValue(w, &w.values, k, func() { writePath(w, wd, p) })
+}
+
+// pathKey is what a path section is written from, besides its vantage's reason, and its depth.
+type pathKey struct {
+	vantage, schedule                                   string
+	clientHops, serverHops, dupACKs, zeroWindows, depth int
+	giveUp                                              uint64 // the bits: -0 is not 0
+}
+
+// lastPath is the path section jsonPath last found in its cache: what it was written from (the
+// texts copied: a flow's memory is reused) and its bytes.
+type lastPath struct {
+	key    pathKey
+	reason result.Message
+	v      []byte
 }
 
 // writePath writes a flow's path section.

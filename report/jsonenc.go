@@ -1,11 +1,13 @@
 package report
 
 import (
-	"math"
 	"strconv"
 	"time"
+	"unsafe"
 
 	"github.com/connscope/connscope/report/escape"
+	"github.com/connscope/connscope/report/jsonnum"
+	"github.com/connscope/connscope/report/valuecache"
 )
 
 // jsonWriter appends an indented JSON document to a buffer, byte for byte as encoding/json's
@@ -22,15 +24,14 @@ type jsonWriter struct {
 	chains       fragmentCache[chainShape]
 	serverHellos fragmentCache[serverHelloKey]
 	text         []byte // a message being worded (jsonMsg), reused
-	// msgs are the messages written (jsonMsg), worded and escaped, by their keys (appendMsgKey);
+	// msgs are the messages written (jsonMsg), worded and escaped, by their keys (valuecache.AppendMsg);
 	// values are other values written whole (a path section). msgKey and valueKey are the keys
 	// being looked up, reused.
-	msgs, values     byteCache
+	msgs, values     valuecache.Cache
+	recentMsgs       valuecache.Recent // the messages last found in msgs
+	lastPath         lastPath          // the path section last found in values
 	msgKey, valueKey []byte
-	// sec is the Unix second of the last time written, and secText that second as RFC 3339
-	// writes it ("2006-01-02T15:04:05"): a flow's times mostly fall in one second.
-	sec     int64
-	secText []byte
+	times            jsonnum.Times // the times written, by the second
 }
 
 // jsonFragment is a run of fields written once: its bytes and how many fields it holds.
@@ -41,8 +42,14 @@ type jsonFragment struct {
 
 // fragmentCache holds the fragments of one kind, by their key and whether they start their
 // object or array. A map of its own per kind keeps the key's type: no key is boxed (an
-// allocation) or hashed through its type's descriptor.
-type fragmentCache[K comparable] map[fragmentKey[K]]jsonFragment
+// allocation) or hashed through its type's descriptor. The fragment last written is checked
+// first: flows in a row mostly share theirs, and comparing a key is cheaper than hashing it.
+type fragmentCache[K comparable] struct {
+	m     map[fragmentKey[K]]jsonFragment
+	last  fragmentKey[K]
+	lastF jsonFragment
+	has   bool
+}
 
 // fragmentKey is a fragment's key, and whether it starts its object or array.
 type fragmentKey[K comparable] struct {
@@ -59,18 +66,23 @@ const maxFragments = 4096
 func fragment[K comparable](w *jsonWriter, cache *fragmentCache[K], key K, write func()) {
 	k := len(w.n) - 1
 	fk := fragmentKey[K]{key, w.n[k] == 0}
-	if f, ok := (*cache)[fk]; ok {
+	f, ok := cache.lastF, cache.has && cache.last == fk
+	if !ok {
+		f, ok = cache.m[fk]
+	}
+	if ok {
+		cache.last, cache.lastF, cache.has = fk, f, true
 		w.b = append(w.b, f.b...)
 		w.n[k] += f.fields
 		return
 	}
 	start, before := len(w.b), w.n[k]
 	write()
-	if *cache == nil {
-		*cache = fragmentCache[K]{}
+	if cache.m == nil {
+		cache.m = map[fragmentKey[K]]jsonFragment{}
 	}
-	if len(*cache) < maxFragments {
-		(*cache)[fk] = jsonFragment{b: append([]byte(nil), w.b[start:]...), fields: w.n[k] - before}
+	if len(cache.m) < maxFragments {
+		cache.m[fk] = jsonFragment{b: append([]byte(nil), w.b[start:]...), fields: w.n[k] - before}
 	}
 }
 
@@ -127,6 +139,61 @@ func (w *jsonWriter) key(k string) {
 	w.b = append(w.b, '"', ':', ' ')
 }
 
+// objectKeys is the keys an object's fields are mostly written with, in order, and each key as
+// written at every depth: a field of a flow is then one append, not five.
+type objectKeys struct {
+	keys []string
+	lits [16][]string // [depth][i]: a comma, a line break, the indentation and the key
+}
+
+// newObjectKeys returns the keys and their text at every depth up to 16.
+func newObjectKeys(keys ...string) *objectKeys {
+	o := &objectKeys{keys: keys}
+	for d := range o.lits {
+		for _, k := range keys {
+			w := jsonWriter{depth: d, n: []int{1}}
+			w.key(k)
+			o.lits[d] = append(o.lits[d], string(w.b))
+		}
+	}
+	return o
+}
+
+// objectFields is an object being written with keys: the text of the keys at its depth (nil
+// deeper than that) and how many of them were written.
+type objectFields struct {
+	keys *objectKeys
+	lits []string
+	i    int
+}
+
+// object starts an object ('{') whose fields are mostly written with keys.
+func (w *jsonWriter) object(keys *objectKeys) objectFields {
+	w.open('{')
+	o := objectFields{keys: keys}
+	if w.depth < len(keys.lits) {
+		o.lits = keys.lits[w.depth]
+	}
+	return o
+}
+
+// field starts field k of the object o, as key does: from o's text when k is o's next key.
+func (w *jsonWriter) field(o *objectFields, k string) {
+	// The keys are constants: the same key is the same bytes, told apart without reading them
+	// (a key made apart, equal or not, is written the slower way).
+	if next := o.i; next < len(o.lits) && unsafe.StringData(o.keys.keys[next]) == unsafe.StringData(k) && len(o.keys.keys[next]) == len(k) {
+		l, n := o.lits[o.i], &w.n[len(w.n)-1]
+		if *n == 0 {
+			l = l[1:]
+		}
+		*n++
+		o.i++
+		w.b = append(w.b, l...)
+		return
+	}
+	w.key(k)
+}
+
 // elem starts an element of the innermost array.
 func (w *jsonWriter) elem() { w.sep() }
 
@@ -134,9 +201,9 @@ func (w *jsonWriter) str(s string) { w.b = appendJSONString(w.b, s) }
 
 func (w *jsonWriter) bytesStr(s []byte) { w.b = appendJSONString(w.b, string(s)) }
 
-func (w *jsonWriter) int(n int) { w.b = strconv.AppendInt(w.b, int64(n), 10) }
+func (w *jsonWriter) int(n int) { w.b = jsonnum.AppendInt(w.b, int64(n)) }
 
-func (w *jsonWriter) int64(n int64) { w.b = strconv.AppendInt(w.b, n, 10) }
+func (w *jsonWriter) int64(n int64) { w.b = jsonnum.AppendInt(w.b, n) }
 
 func (w *jsonWriter) uint64(n uint64) { w.b = strconv.AppendUint(w.b, n, 10) }
 
@@ -151,57 +218,10 @@ func (w *jsonWriter) bool(v bool) {
 func (w *jsonWriter) null() { w.b = append(w.b, "null"...) }
 
 // float writes f as encoding/json does.
-func (w *jsonWriter) float(f float64) {
-	if math.IsInf(f, 0) || math.IsNaN(f) {
-		w.b = append(w.b, '0') // cannot happen for the result's values
-		return
-	}
-	abs := math.Abs(f)
-	format := byte('f')
-	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		format = 'e'
-	}
-	w.b = strconv.AppendFloat(w.b, f, format, -1, 64)
-	if format == 'e' {
-		// clean up e-09 to e-9
-		n := len(w.b)
-		if n >= 4 && w.b[n-4] == 'e' && w.b[n-3] == '-' && w.b[n-2] == '0' {
-			w.b[n-2] = w.b[n-1]
-			w.b = w.b[:n-1]
-		}
-	}
-}
+func (w *jsonWriter) float(f float64) { w.b = jsonnum.AppendFloat(w.b, f) }
 
-// time writes t in UTC as time.Time's MarshalJSON does (RFC 3339 with nanoseconds, trailing
-// zeros of the fraction dropped). A time outside the years 0-9999, which RFC 3339 cannot write
-// (a corrupt timestamp), is written as its Unix seconds. The date and time of day are formatted
-// once per second (w.sec), the fraction by hand.
-func (w *jsonWriter) time(t time.Time) {
-	t = t.UTC()
-	if sec := t.Unix(); sec != w.sec || w.secText == nil {
-		if y := t.Year(); y < 0 || y > 9999 {
-			w.b = strconv.AppendInt(w.b, sec, 10)
-			return
-		}
-		w.sec, w.secText = sec, t.AppendFormat(w.secText[:0], "2006-01-02T15:04:05")
-	}
-	w.b = append(w.b, '"')
-	w.b = append(w.b, w.secText...)
-	if ns := t.Nanosecond(); ns != 0 {
-		var frac [10]byte
-		frac[0] = '.'
-		for i := 9; i >= 1; i-- {
-			frac[i] = byte('0' + ns%10)
-			ns /= 10
-		}
-		n := len(frac)
-		for frac[n-1] == '0' {
-			n--
-		}
-		w.b = append(w.b, frac[:n]...)
-	}
-	w.b = append(w.b, 'Z', '"')
-}
+// time writes t in UTC as time.Time's MarshalJSON does (jsonnum.Times).
+func (w *jsonWriter) time(t time.Time) { w.b = w.times.Append(w.b, t) }
 
 // strings writes a list of strings (an empty list for nil).
 func (w *jsonWriter) strings(ss []string) {

@@ -54,6 +54,9 @@ func (w *words) name(n *result.Name) (title string, steps []string, step string)
 // joinSteps joins next steps in one line as the language joins sentences (message
 // report.sentences: English with a space, Japanese, whose sentences end in 「。」, with nothing).
 func (w *words) joinSteps(steps []string) string {
+	if len(steps) == 0 { // a flow that worked: no catalog look-up
+		return ""
+	}
 	return strings.Join(steps, w.cat.Separator("report.sentences", "parts"))
 }
 

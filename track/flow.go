@@ -95,7 +95,7 @@ type flow struct {
 	ladder   ladder.Ladder
 
 	snaplenCut     int
-	clientHelloCut bool
+	clientHelloCut bool             // the snaplen cut the client's first bytes, a handshake record's start (startcut.go)
 	vantage        uint16           // where its packets were captured (capture.Packet.Vantage)
 	sightings      *facts.Sightings // its packets, when tracked (Config.Sightings)
 	overruns       int              // packets whose IP length claims more than their uncut frame holds

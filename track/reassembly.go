@@ -25,9 +25,12 @@ const maxMarks = 64
 const initialMarks = 8
 
 // deliverer takes a direction's in-order bytes: b is only valid during the call, frame and t are
-// those of the packet that completed them.
+// those of the packet that completed them. cut is told, once, of the segment the snaplen cut
+// where delivery stopped with a gap: its stream offset, its captured bytes (only valid during the
+// call), its length on the wire, and its packet's frame and time.
 type deliverer interface {
 	deliver(b []byte, frame int, t time.Time)
+	cut(rel int64, captured []byte, wire int, frame int, t time.Time)
 }
 
 type pendingSegment struct {
@@ -35,6 +38,7 @@ type pendingSegment struct {
 	data  []byte
 	frame int
 	time  time.Time
+	wire  int  // its payload length on the wire
 	cut   bool // the snaplen cut this segment: a gap follows it
 }
 
@@ -84,7 +88,7 @@ func (s *streamStart) segment(seq uint32, payload []byte, wireLen int, frame int
 		return // old data: a retransmission of what was delivered
 	}
 	if rel > s.next {
-		s.hold(rel, payload, frame, t, cut)
+		s.hold(rel, payload, wireLen, frame, t, cut)
 		return
 	}
 	// rel <= next < end, or a cut segment: deliver the new part.
@@ -93,6 +97,7 @@ func (s *streamStart) segment(seq uint32, payload []byte, wireLen int, frame int
 	}
 	if cut && !s.stopped {
 		s.stopWithGap()
+		to.cut(rel, payload, wireLen, frame, t)
 		return
 	}
 	s.drain(to)
@@ -128,7 +133,7 @@ func (s *streamStart) emit(b []byte, frame int, t time.Time, to deliverer) {
 }
 
 // hold keeps a copy of a segment that arrived before the bytes in front of it.
-func (s *streamStart) hold(rel int64, payload []byte, frame int, t time.Time, cut bool) {
+func (s *streamStart) hold(rel int64, payload []byte, wire int, frame int, t time.Time, cut bool) {
 	if rel >= s.limit || len(s.pending) >= maxPendingSegments {
 		return
 	}
@@ -140,7 +145,7 @@ func (s *streamStart) hold(rel int64, payload []byte, frame int, t time.Time, cu
 			return // a retransmission of a held segment
 		}
 	}
-	s.pending = append(s.pending, pendingSegment{rel: rel, data: append([]byte(nil), payload...), frame: frame, time: t, cut: cut})
+	s.pending = append(s.pending, pendingSegment{rel: rel, data: append([]byte(nil), payload...), frame: frame, time: t, wire: wire, cut: cut})
 }
 
 // drain delivers held segments that the stream has now reached.
@@ -160,6 +165,7 @@ func (s *streamStart) drain(to deliverer) {
 			}
 			if p.cut {
 				s.stopWithGap()
+				to.cut(p.rel, p.data, p.wire, p.frame, p.time)
 				return
 			}
 		}

@@ -47,6 +47,8 @@ type deliverFunc func(b []byte, frame int, t time.Time)
 
 func (d deliverFunc) deliver(b []byte, frame int, t time.Time) { d(b, frame, t) }
 
+func (d deliverFunc) cut(int64, []byte, int, int, time.Time) {}
+
 // reassemble delivers segs through a streamStart whose stream starts at sequence number base and
 // returns the bytes delivered in order.
 func reassemble(segs []rseg, base uint32, limit int64) ([]byte, *streamStart) {

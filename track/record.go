@@ -84,6 +84,9 @@ func (f *flow) fillFacts(c *facts.Conn, scratch *recordScratch) {
 			c.Extra().HelloPartial = &facts.Partial{Have: have, Want: want}
 		}
 	}
+	if f.clientHelloCut && f.tls.Hello == nil {
+		c.HelloCut = true // its first bytes began a handshake record the snaplen cut (startcut.go)
+	}
 	if scratch != nil {
 		if f.hasTLSRecord() {
 			scratch.tls = f.tls.TLS

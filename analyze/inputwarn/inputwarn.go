@@ -43,8 +43,8 @@ type Times struct {
 // which are at most spikeNear apart, holds a damaged time (a frame of a capture in time order
 // cannot lie outside the span of its neighbours).
 const (
-	spikeJump = 10 * time.Second
-	spikeNear = time.Second
+	spikeJump = facts.TimeJump
+	spikeNear = facts.TimeNear
 )
 
 // Note takes one packet's time (frames in file order, capture point by capture point).

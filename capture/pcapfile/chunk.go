@@ -21,6 +21,7 @@ type chunk struct {
 	pool *chunkPool // nil: a chunk made for one long frame, left to the garbage collector
 	// mapped is the mapping the chunk is a window of (mmap.go); nil for a buffer of its own
 	mapped *mappedFile
+	off    int64 // mapped: the file offset of buf[0], a page's
 }
 
 // retain takes a reference on c.

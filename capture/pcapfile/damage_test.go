@@ -174,7 +174,7 @@ func TestSnaplenPerInterface(t *testing.T) {
 	if _, err := readAll(t, r); err != nil {
 		t.Fatal(err)
 	}
-	want := []SnaplenCut{{128, 10, capture.FrameRef{Point: 0, Frame: 4}}, {96, 5, capture.FrameRef{Point: 0, Frame: 11}}}
+	want := []SnaplenCut{{128, 10, capture.FrameRef{Point: 0, Frame: 4}, 128}, {96, 5, capture.FrameRef{Point: 0, Frame: 11}, 96}}
 	if got := r.SnaplenCuts(); !reflect.DeepEqual(got, want) {
 		t.Errorf("SnaplenCuts %+v, want %+v", got, want)
 	}

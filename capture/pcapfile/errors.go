@@ -3,8 +3,6 @@ package pcapfile
 import (
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"strings"
 	"unicode"
 )
@@ -54,77 +52,6 @@ func (e *InputError) Error() string { return e.text }
 
 // Unwrap returns Err.
 func (e *InputError) Unwrap() error { return e.Err }
-
-// FileError reports a capture file that is truncated or corrupt from some point on. Everything
-// before Offset was read normally; Next keeps returning the same *FileError once it has returned it.
-type FileError struct {
-	Path string // the file's name, as given to Open or NewReader
-	// Offset is the byte offset in the (decompressed) file of the start of the bad record or block,
-	// or 0 for a bad file header.
-	Offset int64
-	// Truncated is true when the file ends inside a record (or inside its header); otherwise the
-	// file is corrupt at Offset (an impossible length, a bad block).
-	Truncated bool
-	Err       error // what is wrong, in words
-}
-
-// Error says what is wrong and where, e.g. `capture "x.pcap" is truncated at byte 1234: the last
-// packet record is incomplete (analysed everything before it)`.
-func (e *FileError) Error() string {
-	what := "corrupt"
-	if e.Truncated {
-		what = "truncated"
-	}
-	return fmt.Sprintf("capture %q is %s at byte %d: %v", e.Path, what, e.Offset, e.Err)
-}
-
-// Unwrap returns Err.
-func (e *FileError) Unwrap() error { return e.Err }
-
-// detail is an error whose text is written for people, that still matches a cause (such as
-// io.ErrUnexpectedEOF) with errors.Is.
-type detail struct {
-	msg   string
-	cause error
-}
-
-func (d *detail) Error() string { return d.msg }
-func (d *detail) Unwrap() error { return d.cause }
-
-func truncated(path string, off int64, msg string) *FileError {
-	return &FileError{Path: path, Offset: off, Truncated: true, Err: &detail{msg, io.ErrUnexpectedEOF}}
-}
-
-func corrupt(path string, off int64, format string, args ...any) *FileError {
-	return &FileError{Path: path, Offset: off, Err: &detail{fmt.Sprintf(format, args...), nil}}
-}
-
-// sourceError turns an error of the underlying reader (a file read error, a damaged gzip stream)
-// into a FileError at off.
-func sourceError(path string, off int64, err error, gz bool) *FileError {
-	// At the file's first byte, nothing was analysed: the words say so.
-	read := "analysed everything before it"
-	if off == 0 {
-		read = "nothing could be read"
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF {
-		msg := "the last packet record is incomplete (" + read + ")"
-		if gz {
-			msg = "the gzip stream ends early (" + read + ")"
-		}
-		return truncated(path, off, msg)
-	}
-	// The FileError names the file: the detail gives only what went wrong (an *fs.PathError
-	// would name it again).
-	why := err.Error()
-	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
-		why = pe.Op + ": " + pe.Err.Error()
-	}
-	if gz {
-		return &FileError{Path: path, Offset: off, Err: &detail{"the gzip data is damaged (" + why + "); " + read, err}}
-	}
-	return &FileError{Path: path, Offset: off, Err: &detail{"the file cannot be read (" + why + ")", err}}
-}
 
 // notCapture describes input that is no capture file by its first bytes.
 func notCapture(path string, head []byte, gz bool) error {

@@ -11,6 +11,7 @@ import (
 	"os"
 
 	"github.com/connscope/connscope/capture"
+	"github.com/connscope/connscope/capture/pcapfile/damage"
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
@@ -123,7 +124,7 @@ func newFileReader(r io.Reader, name string) (*fileReader, error) {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
-				return nil, truncated(name, 0, "the gzip header is incomplete")
+				return nil, truncated(name, 0, damage.GzipHeaderCut)
 			}
 			return nil, &InputError{Problem: ProblemGzipHeader, Path: name, Err: err, text: fmt.Sprintf(
 				"%q is gzip-compressed, but its gzip header is damaged (%v): give the capture file itself", name, err)}
@@ -145,7 +146,7 @@ func newFileReader(r io.Reader, name string) (*fileReader, error) {
 	case len(head) == 4 && binary.LittleEndian.Uint32(head) == ngSectionHeader:
 		err = rd.openPcapng(br)
 	case len(head) < 4 && (isPrefix(head, pcapMagics()) || isPrefix(head, [][]byte{{0x0a, 0x0d, 0x0d, 0x0a}})):
-		err = truncated(name, 0, fmt.Sprintf("the file ends after %d bytes, inside the file header: it was cut while being written or copied", len(head)))
+		err = truncated(name, 0, damage.MagicCut, numParam("bytes", len(head)))
 	default:
 		err = notCapture(name, head, rd.gz != nil)
 	}
@@ -198,7 +199,7 @@ func (rd *fileReader) openPcap(br *bufio.Reader) error {
 			return sourceError(rd.path, 0, rd.gz.err, true)
 		}
 		if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
-			return truncated(rd.path, 0, fmt.Sprintf("the file header is incomplete (%d of 24 bytes): the file was cut while being written or copied", len(hdr)))
+			return truncated(rd.path, 0, damage.HeaderCut, numParam("bytes", len(hdr)))
 		}
 		return fmt.Errorf("reading %q: %w", rd.path, err)
 	}
@@ -207,7 +208,7 @@ func (rd *fileReader) openPcap(br *bufio.Reader) error {
 		bo = binary.BigEndian
 	}
 	if major, minor := bo.Uint16(hdr[4:6]), bo.Uint16(hdr[6:8]); major != 2 || minor != 4 {
-		return corrupt(rd.path, 0, "the pcap header gives version %d.%d; only 2.4, which every tool writes, is known", major, minor)
+		return corrupt(rd.path, 0, damage.PcapVersion, numParam("major", major), numParam("minor", minor))
 	}
 	// The records are read in place, from chunks of the file (records.go). A record longer than
 	// libpcap's maximum is corrupt whatever the header's snaplen says (a few writers put
@@ -232,14 +233,14 @@ func (rd *fileReader) openPcapng(br *bufio.Reader) error {
 		if rd.walk.err != nil && rd.walk.err != io.EOF {
 			var fe *FileError
 			if errors.As(rd.walk.err, &fe) && fe.Truncated && fe.Offset == 0 {
-				fe.Err = &detail{"the section header block is incomplete: the file was cut while being written or copied", io.ErrUnexpectedEOF}
+				return truncated(rd.path, 0, damage.SectionHeaderCut)
 			}
 			return rd.walk.err
 		}
 		if errors.Is(err, pcapgo.ErrNgVersionMismatch) {
-			return corrupt(rd.path, 0, "the pcapng section has a version other than 1.0, which connscope cannot read")
+			return corrupt(rd.path, 0, damage.SectionVersion)
 		}
-		return corrupt(rd.path, 0, "the section header block cannot be read (%v)", err)
+		return corrupt(rd.path, 0, damage.SectionHeader, textParam("reason", err.Error()))
 	}
 	rd.ng = ng
 	rd.ngPool = newChunkPool()
@@ -338,15 +339,15 @@ func pcapError(path string, off int64, gz *gzSource, err error, ci gopacket.Capt
 	switch {
 	case err == io.EOF && ci.CaptureLength > 0:
 		// the record header was read, but none of its data is there: pcapgo says io.EOF
-		return truncated(path, off, "the last packet record is incomplete (analysed everything before it)")
+		return truncated(path, off, damage.RecordCut)
 	case err == io.EOF:
 		return io.EOF
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return truncated(path, off, "the last packet record is incomplete (analysed everything before it)")
+		return truncated(path, off, damage.RecordCut)
 	case uint32(ci.CaptureLength) > maxPacketLength:
-		return corrupt(path, off, "packet record length %d is impossible (the largest a capture holds is %d bytes)", uint32(ci.CaptureLength), maxPacketLength)
+		return corrupt(path, off, damage.RecordLength, numParam("length", uint32(ci.CaptureLength)), numParam("max", maxPacketLength))
 	case ci.CaptureLength > ci.Length:
-		return corrupt(path, off, "packet record length %d exceeds the packet's length on the wire (%d)", ci.CaptureLength, ci.Length)
+		return corrupt(path, off, damage.RecordBeyondWire, numParam("length", ci.CaptureLength), numParam("wire", ci.Length))
 	}
 	return sourceError(path, off, err, false)
 }
@@ -360,7 +361,7 @@ func (r *fileReader) ngError(err error) error {
 	if err == io.EOF {
 		return io.EOF
 	}
-	return corrupt(r.path, r.walk.blockStart, "the block cannot be read (%v)", err)
+	return corrupt(r.path, r.walk.blockStart, damage.BlockUnreadable, textParam("reason", err.Error()))
 }
 
 // close closes the file openFile opened and the decompressor, and drops the reader's reference on

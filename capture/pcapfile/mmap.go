@@ -3,6 +3,8 @@ package pcapfile
 import (
 	"io"
 	"math"
+	"slices"
+	"sync"
 	"sync/atomic"
 )
 
@@ -30,6 +32,13 @@ type mappedFile struct {
 	file  io.ReaderAt  // the file, read with read(2) once the lease is broken
 	refs  atomic.Int32 // the reader's reference and one per window held
 	guard *fileGuard   // keeps the file from being cut while it is mapped (mmap_linux.go)
+
+	// Windows overlap: the next one starts at the page of the record the last one cut, a page
+	// (or more) before the last one's end. live holds the windows held, in the order they were
+	// made, which is that of their starts (and of their ends); a window let go drops only the
+	// pages no live window covers (a frame written in place there would otherwise be lost).
+	mu   sync.Mutex
+	live []*chunk
 }
 
 // window returns the chunk of the mapping that holds the n bytes at off, or as many of them as
@@ -39,15 +48,48 @@ func (m *mappedFile) window(off int64, n int) *chunk {
 	start := off &^ int64(pageSize-1)
 	end := min(max(start+int64(mapWindowBytes), off+int64(n)), int64(len(m.data)))
 	m.refs.Add(1)
-	c := &chunk{buf: m.data[start:end:end], mapped: m}
+	c := &chunk{buf: m.data[start:end:end], mapped: m, off: start}
 	c.refs.Store(1)
+	m.mu.Lock()
+	m.live = append(m.live, c)
+	m.mu.Unlock()
 	return c
 }
 
-// unheld is called when the last reference on a window c is dropped: its pages leave memory.
+// unheld is called when the last reference on a window c is dropped: its pages leave memory,
+// but for those a live window covers.
 func (m *mappedFile) unheld(c *chunk) {
-	dropPages(c.buf)
+	m.mu.Lock()
+	m.live = slices.DeleteFunc(m.live, func(w *chunk) bool { return w == c })
+	m.dropUncovered(c.off, c.off+int64(len(c.buf)))
+	m.mu.Unlock()
 	m.unref()
+}
+
+// dropUncovered drops the pages of the mapping from start (a page's) to end that no live window
+// covers, in part or whole. m.mu is held. The reader makes a window only while it holds the one
+// before, whose pages are not dropped, and a window starts no earlier than the one before: no
+// window made after the call covers a page it dropped.
+func (m *mappedFile) dropUncovered(start, end int64) {
+	page := int64(pageSize)
+	end = (end + page - 1) &^ (page - 1)
+	from := start
+	for _, w := range m.live { // in the order of their starts
+		ws, we := w.off, (w.off+int64(len(w.buf))+page-1)&^(page-1)
+		if we <= from {
+			continue
+		}
+		if ws >= end {
+			break
+		}
+		if ws > from {
+			dropPages(m.data[from:ws])
+		}
+		from = max(from, we)
+	}
+	if from < end {
+		dropPages(m.data[from:min(end, int64(len(m.data)))])
+	}
 }
 
 // unref drops a reference on the mapping; the last one unmaps it.

@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 
+	"github.com/connscope/connscope/capture/pcapfile/damage"
 	"github.com/gopacket/gopacket/layers"
 )
 
@@ -84,7 +86,7 @@ func (w *ngWalker) Read(p []byte) (int, error) {
 				return 0, w.err
 			}
 			if tl := w.u32(t); tl != w.length {
-				w.err = corrupt(w.path, w.blockStart, "the block's length fields disagree (%d at its start, %d at its end)", w.length, tl)
+				w.err = corrupt(w.path, w.blockStart, damage.BlockLengths, numParam("start", w.length), numParam("end", tl))
 				return 0, w.err
 			}
 		}
@@ -128,7 +130,7 @@ func (w *ngWalker) readError(err error) error {
 		return sourceError(w.path, w.blockStart, w.gz.err, true)
 	}
 	if err == nil || err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
-		return truncated(w.path, w.blockStart, "the last block is incomplete (analysed everything before it)")
+		return truncated(w.path, w.blockStart, damage.BlockCut)
 	}
 	return sourceError(w.path, w.blockStart, err, false)
 }
@@ -154,7 +156,7 @@ func (w *ngWalker) startBlock() error {
 		case binary.LittleEndian.Uint32(h[8:12]) == ngByteOrderMagic:
 			w.bigEndian = false
 		default:
-			return corrupt(w.path, w.blockStart, "a section header block has no byte-order magic (%x)", h[8:12])
+			return corrupt(w.path, w.blockStart, damage.ByteOrderMagic, textParam("magic", fmt.Sprintf("%x", h[8:12])))
 		}
 		w.snaplens = w.snaplens[:0]
 		w.linkTypes = w.linkTypes[:0]
@@ -163,14 +165,14 @@ func (w *ngWalker) startBlock() error {
 	}
 	length := w.u32(h[4:8])
 	if length < 12 || length%4 != 0 || length > ngMaxBlockLength {
-		return corrupt(w.path, w.blockStart, "block length %d is impossible", length)
+		return corrupt(w.path, w.blockStart, damage.BlockLength, numParam("length", length))
 	}
 	if typ == 0 {
-		return corrupt(w.path, w.blockStart, "block type 0 is reserved and never written")
+		return corrupt(w.path, w.blockStart, damage.BlockTypeZero)
 	}
 	need := ngMinLength(typ)
 	if length < need {
-		return corrupt(w.path, w.blockStart, "block length %d is too short for a block of type %d", length, typ)
+		return corrupt(w.path, w.blockStart, damage.BlockTooShort, numParam("length", length), numParam("type", typ))
 	}
 	if need > 12 {
 		if h, err = w.src.Peek(int(need) - 4); len(h) < int(need)-4 {
@@ -195,7 +197,7 @@ func (w *ngWalker) startBlock() error {
 		}
 	case ngSimplePacket:
 		if len(w.snaplens) == 0 {
-			return corrupt(w.path, w.blockStart, "a packet block comes before any interface block")
+			return corrupt(w.path, w.blockStart, damage.PacketBeforeInterface)
 		}
 		capLen := w.u32(h[8:12])
 		if s := w.snaplens[0]; s != 0 && capLen > s {
@@ -206,7 +208,7 @@ func (w *ngWalker) startBlock() error {
 		}
 	case ngInterfaceStats:
 		if iface := w.u32(h[8:12]); int64(iface) >= int64(len(w.snaplens)) {
-			return corrupt(w.path, w.blockStart, "a statistics block names interface %d, but the section declares %d", iface, len(w.snaplens))
+			return corrupt(w.path, w.blockStart, damage.StatsInterface, numParam("interface", iface), numParam("interfaces", len(w.snaplens)))
 		}
 	}
 	w.inIDB = typ == ngInterface
@@ -235,13 +237,13 @@ func ngMinLength(typ uint32) uint32 {
 
 func (w *ngWalker) checkPacket(iface, capLen, room uint32) error {
 	if int64(iface) >= int64(len(w.snaplens)) {
-		return corrupt(w.path, w.blockStart, "a packet block names interface %d, but the section declares %d", iface, len(w.snaplens))
+		return corrupt(w.path, w.blockStart, damage.PacketInterface, numParam("interface", iface), numParam("interfaces", len(w.snaplens)))
 	}
 	if capLen > room {
-		return corrupt(w.path, w.blockStart, "packet length %d does not fit in its block (%d bytes of room)", capLen, room)
+		return corrupt(w.path, w.blockStart, damage.PacketRoom, numParam("length", capLen), numParam("room", room))
 	}
 	if capLen > maxPacketLength && capLen > w.snaplens[iface] {
-		return corrupt(w.path, w.blockStart, "packet length %d is impossible (the largest a capture holds is %d bytes)", capLen, max(maxPacketLength, w.snaplens[iface]))
+		return corrupt(w.path, w.blockStart, damage.PacketLength, numParam("length", capLen), numParam("max", max(maxPacketLength, w.snaplens[iface])))
 	}
 	return nil
 }

@@ -56,26 +56,26 @@ func (pt *pointReader) next(p *capture.Packet) error {
 		fr = pt.fr
 	}
 	r := pt.r
-	v := pt.base
-	if r.splitLinks {
-		v = pt.vantageOf(fr, data)
-	}
 	pt.frames++
 	r.stats.Frames++
 	r.stats.Bytes += int64(len(data))
 	// cleared, then set field by field: a composite literal is built on the stack and copied
 	// (300 bytes), which stalls on the stores just made
 	*p = capture.Packet{}
-	p.Index, p.Point, p.File, p.FileFrame, p.Vantage = pt.frames, pt.idx, pt.cur, fr.frames, uint16(v)
+	p.Index, p.Point, p.File, p.FileFrame, p.Vantage = pt.frames, pt.idx, pt.cur, fr.frames, uint16(pt.base)
 	p.Time = fr.raw.ci.Timestamp
 	p.CapLen, p.WireLen = len(data), max(fr.raw.ci.Length, len(data))
-	if r.vantaged {
-		r.count(v, p.Time)
-	}
 	if p.Truncated = p.CapLen < p.WireLen; p.Truncated && lengthDamaged(p.CapLen, p.WireLen, fr.ifSnap) {
 		r.noteDamagedLength(p, fr.ifSnap)
 	}
 	ok := pt.dec.Decode(data, fr.link, p)
+	if r.splitLinks {
+		// after decoding: a frame that carries no IP packet founds no vantage (vantageOf)
+		p.Vantage = uint16(pt.vantageOf(fr, data, ok && p.Kind != capture.KindOther))
+	}
+	if r.vantaged {
+		r.count(int(p.Vantage), p.Time)
+	}
 	if !ok || p.Corrupt != 0 || p.Truncated || fr.frames == 1 {
 		f := pt.files[pt.cur]
 		if fr.frames == 1 {

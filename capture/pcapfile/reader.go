@@ -51,6 +51,9 @@ type SnaplenCut struct {
 	Snaplen int              // 0: the interface declared none (the packet was cut by something else)
 	Packets int              // packets cut
 	First   capture.FrameRef // the first of them
+	// CapLen is the most bytes any of them holds: what they were really cut to. Below Snaplen,
+	// the snaplen the file gives did not cut them (a tool such as editcap -s cut them later).
+	CapLen int
 }
 
 // DamagedLengths counts the frames whose record header gives an original length that no
@@ -199,6 +202,7 @@ func (r *Reader) note(p *capture.Packet, ok bool, why capture.Reason, snaplen in
 			r.cuts = append(r.cuts, SnaplenCut{Snaplen: snaplen, First: at})
 		}
 		r.cuts[i].Packets++
+		r.cuts[i].CapLen = max(r.cuts[i].CapLen, p.CapLen)
 	}
 }
 

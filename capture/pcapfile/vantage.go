@@ -39,9 +39,11 @@ type vantageKey struct {
 
 // SplitLinks makes the reader tell apart, within each capture point, the pcapng interfaces and
 // the Ethernet links its frames were captured on (each interface, and each pair of MAC addresses
-// on it, is one vantage), for a capture that holds the same packets seen at two points (a
-// mergecap of two captures, dumpcap on a router's two interfaces). Call it before the first
-// Next. Frames of other link types count for their interface.
+// on it that a frame carrying an IP packet to one station names, is one vantage), for a capture
+// that holds the same packets seen at two points (a mergecap of two captures, dumpcap on a
+// router's two interfaces). Call it before the first Next. Frames of other link types count for
+// their interface; frames that carry no IP packet, or go to a broadcast or multicast address,
+// count for their sender's link (vantageOf).
 func (r *Reader) SplitLinks() {
 	r.splitLinks = true
 	r.vantaged = true
@@ -105,8 +107,13 @@ func (pt *pointReader) span() (first, last time.Time) {
 }
 
 // vantageOf returns the vantage of the frame just read from fr (data: its bytes), after
-// SplitLinks: the first met takes the point's first vantage.
-func (pt *pointReader) vantageOf(fr *fileReader, data []byte) int {
+// SplitLinks: the first met takes the point's first vantage. Only a frame that carries an IP
+// packet (ip) to one station founds a vantage for its link: one that carries none (ARP, LLDP,
+// spanning tree) or is sent to a group address (a broadcast) is counted with the link its sender
+// is on, on its interface, else with the interface's first link; on an interface with none yet, it
+// founds a vantage of the interface that the first IP frame's link then takes over. A point
+// is never invented from frames that hold no traffic its packets could be compared on.
+func (pt *pointReader) vantageOf(fr *fileReader, data []byte, ip bool) int {
 	k := vantageKey{iface: fr.raw.ci.InterfaceIndex}
 	if fr.raw.lt == layers.LinkTypeEthernet && len(data) >= 12 {
 		k.link = macPair(data)
@@ -116,6 +123,20 @@ func (pt *pointReader) vantageOf(fr *fileReader, data []byte) int {
 			return e.v
 		}
 	}
+	if k.link != ([12]byte{}) {
+		if !ip || data[0]&1 != 0 {
+			return pt.linkOf(k.iface, data[6:12])
+		}
+		// an IP frame of a new link: it takes over the interface's vantage that frames of no
+		// IP founded, if any
+		for i, e := range pt.vkeys {
+			if e.k == (vantageKey{iface: k.iface}) {
+				pt.vkeys[i].k = k
+				pt.r.vantages[e.v].Link = linkName(k.link)
+				return e.v
+			}
+		}
+	}
 	if !pt.baseKeyed {
 		pt.baseKeyed = true
 		v := &pt.r.vantages[pt.base]
@@ -123,6 +144,35 @@ func (pt *pointReader) vantageOf(fr *fileReader, data []byte) int {
 		if k.link != ([12]byte{}) {
 			v.Link = linkName(k.link)
 		}
+		pt.vkeys = append(pt.vkeys, vkeyed{k, pt.base})
+		return pt.base
+	}
+	return pt.newVantage(k)
+}
+
+// linkOf returns the vantage of interface iface of the point whose link has the station mac, else
+// its first vantage of iface; on an interface with no vantage yet, it makes one for the
+// interface itself (no link).
+func (pt *pointReader) linkOf(iface int, mac []byte) int {
+	first := -1
+	for _, e := range pt.vkeys {
+		if e.k.iface != iface {
+			continue
+		}
+		if string(e.k.link[:6]) == string(mac) || string(e.k.link[6:]) == string(mac) {
+			return e.v
+		}
+		if first < 0 {
+			first = e.v
+		}
+	}
+	if first >= 0 {
+		return first
+	}
+	k := vantageKey{iface: iface}
+	if !pt.baseKeyed {
+		pt.baseKeyed = true
+		pt.r.vantages[pt.base].Interface = iface
 		pt.vkeys = append(pt.vkeys, vkeyed{k, pt.base})
 		return pt.base
 	}

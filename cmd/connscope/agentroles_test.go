@@ -82,7 +82,7 @@ func TestAgentListenerRoles(t *testing.T) {
 	t.Run("seed-reset-fleet generic", func(t *testing.T) {
 		args := []string{"analyze", "testdata/captures/seed-reset-fleet.pcap", "--agent-port", "4343"}
 		headline := "2 management servers (10.77.1.5 and 10.77.1.6) offer at most TLS 1.0; agent 10.77.1.2:4343 chose TLS 1.2 in this " +
-			"capture: most likely no version in common (no cipher suite in common fits as well: it was never seen choosing a suite they offer)"
+			"capture, never with a cipher suite they offer: no version in common or no cipher suite in common, which the packets do not tell apart"
 		step := "Enable TLS 1.2 for the client side of the connecting servers 10.77.1.5 and 10.77.1.6, the TLS clients here (on older " +
 			"Windows: the SCHANNEL TLS 1.2 Client registry keys): it settles both candidates, as they then offer the suites the agent's " +
 			"listener 10.77.1.2:4343 was seen choosing. Allowing TLS 1.0 on 10.77.1.2:4343 may not be enough: it fixes the version only, " +
@@ -179,7 +179,7 @@ func TestAgentListenerRoles(t *testing.T) {
 		doc := analyzeJSON(t, args)
 		g := doc.Findings.Groups[0]
 		wantHead := "管理サーバー 2 台（10.77.1.5、10.77.1.6）は TLS 1.0 までしか提示せず、エージェント 10.77.1.2:4343 はこのキャプチャで TLS 1.2 を" +
-			"選択しています。共通のバージョンがない可能性が最も高い（共通の暗号スイートがないことでも説明できます。提示された暗号スイートを相手が選択した接続は見られません）"
+			"選択していますが、提示された暗号スイートを選択した接続は見られません。共通のバージョンがないのか、共通の暗号スイートがないのか、パケットからは区別できません"
 		wantSteps := []string{
 			`エージェント 10.77.1.2 のポート 4343 への通知では、Apex One サーバー 10.77.1.5、10.77.1.6 が TLS クライアントです。サーバーのクライアント側の TLS 1.2 を` +
 				`有効にし（HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.2\Client に Enabled=1、DisabledByDefault=0）、サーバーを` +

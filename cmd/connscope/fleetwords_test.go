@@ -39,8 +39,8 @@ func TestFleetWords(t *testing.T) {
 			"  1 agent sometimes succeeds, sometimes fails; the failure comes from a reason other than the TLS versions: tls-certificate-rejected (2 flows, 1 failed): 192.150.187.20",
 		}},
 		{[]string{"--profile", "apexone", "testdata/captures/seed-close-fleet.pcap"}, []string{
-			"10.77.1.2:4343 chose TLS 1.2 in this capture: most likely no version in common (no cipher suite in",
-			"step: Enable TLS 1.2 on the agents 10.77.1.5 and 10.77.1.6, which settles both candidates (the",
+			"10.77.1.2:4343 chose TLS 1.2 in this capture, never with a cipher suite they offer: no version in",
+			"Next step: Enable TLS 1.2 on the agents 10.77.1.5 and 10.77.1.6, which settles both candidates (the",
 		}},
 		{[]string{"--profile", "apexone", "testdata/captures/many-agents.pcap"}, []string{
 			"tls-version-mismatch. Next step: Enable TLS 1.2 on the agents 10.33.1.19, 10.33.1.20, 10.33.1.21 and",

@@ -143,7 +143,7 @@ func (j *judge) synSchedule() synSchedule { return SYNSchedule(j.c) }
 // SYNSchedule names the retransmission schedule of a connection's SYNs, with their intervals
 // and when the client gives up.
 func SYNSchedule(c *facts.Conn) synSchedule {
-	if len(c.SYNs) == 0 {
+	if len(c.SYNs) < 2 { // no schedule, as matchSYNSchedule says: without making the times
 		return synSchedule{}
 	}
 	ts := make([]time.Duration, len(c.SYNs))

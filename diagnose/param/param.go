@@ -132,3 +132,19 @@ func Endpoint(name string, ap netip.AddrPort) result.Arg { return result.Endpoin
 
 // Addr is an address parameter from the capture.
 func Addr(name string, a netip.Addr) result.Arg { return result.Addr(name, a.String()) }
+
+// MissedData is the parameter "missed" of a reason that counts the bytes each side sent: empty,
+// or that the capture missed some of a side's data (a content gap in the history: 'G' for the
+// client's, 'g' for the server's), so that the counts are only what the capture holds.
+func MissedData(c *facts.Conn) result.Arg {
+	client, server := strings.ContainsRune(c.History, 'G'), strings.ContainsRune(c.History, 'g')
+	switch {
+	case client && server:
+		return result.Sub("missed", result.Msg("phrase.missed-data-both"))
+	case client:
+		return result.Sub("missed", result.Msg("phrase.missed-data", Side("side", facts.Client)))
+	case server:
+		return result.Sub("missed", result.Msg("phrase.missed-data", Side("side", facts.Server)))
+	}
+	return result.Sub("missed", result.Message{})
+}

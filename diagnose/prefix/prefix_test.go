@@ -1,6 +1,13 @@
-package diagnose
+package prefix
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/connscope/connscope/knowledge"
+	"github.com/connscope/connscope/result"
+)
+
+func say(m result.Message) string { return knowledge.CatalogOf(knowledge.English).Render(m) }
 
 // TestDescribePrefix checks how not-tls names what a side sent instead of TLS.
 func TestDescribePrefix(t *testing.T) {
@@ -16,7 +23,7 @@ func TestDescribePrefix(t *testing.T) {
 		{"\x03\x00\x00\x13\x0e\xe0\x00\x00", "non-TLS bytes 03 00 00 13 0e e0 00 00"},
 	}
 	for _, tc := range cases {
-		if got := say(describePrefix([]byte(tc.in))); got != tc.want {
+		if got := say(Describe([]byte(tc.in))); got != tc.want {
 			t.Errorf("%q: %s, want %s", tc.in, got, tc.want)
 		}
 	}

@@ -425,7 +425,7 @@ func (a *Analyzer) sweepWarnings(res *result.Result, code string, sweeps []resul
 			break
 		}
 		w := warning(code, 0, sw.FirstFrame, result.From("client", sw.Client), result.Int("port", sw.Port), result.Int("hosts", sw.Hosts),
-			result.Int("silent", sw.Silent), result.Int("refused", sw.Refused), result.Int("open", sw.Open), result.Int("flows", sw.Flows),
+			result.Int("silent", sw.Silent-sw.Unreachable), result.Int("unreachable", sw.Unreachable), result.Int("refused", sw.Refused), result.Int("open", sw.Open), result.Int("flows", sw.Flows),
 			result.Int("frame", sw.FirstFrame), result.Text("over", param.FmtDur(sw.End.Sub(sw.Start))))
 		res.Warnings = append(res.Warnings, atCapture(w, sw.FirstAt))
 	}

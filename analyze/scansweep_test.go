@@ -42,19 +42,19 @@ func sweepVerdicts(res *result.Result) string {
 // flows listed), the counts are the same.
 func TestPortSweep(t *testing.T) {
 	path := filepath.Join(ownCaptures, "accuracy", "port-sweep.pcap")
-	wantSweep := result.Sweep{Client: "10.91.1.9", Port: 4343, Hosts: 40, Open: 2, Refused: 2, Silent: 36, Flows: 76, FirstFrame: 4, LastFrame: 86}
+	wantSweep := result.Sweep{Client: "10.91.1.9", Port: 4343, Hosts: 40, Open: 2, Refused: 2, Silent: 36, Unreachable: 3, Flows: 76, FirstFrame: 4, LastFrame: 86}
 	const (
 		wantCounts = "failed 3 of 80; ok 1 syn-timeout 3 port-scan 76; servers 10.91.2.2:4343 0/1 10.91.2.5:4343 3/3; " +
 			"agents 10.91.1.1 0/1 10.91.1.3 3/3"
 		wantWarning = "10.91.1.9 probed port 4343 on 40 hosts (76 connection attempts without data over 503 ms, the first in " +
-			"frame 4; 36 hosts never answered, 2 refused, 2 answered): a sweep of one port across hosts (a scanner, a worm, an " +
+			"frame 4; 33 hosts never answered, 3 unreachable (the path answered with ICMP), 2 refused, 2 answered): a sweep of one port across hosts (a scanner, a worm, an " +
 			"inventory tool), not agents failing; its attempts have the verdict port-scan and count in no server's row and no agent's"
-		sweepOf = "one of 76 probes from 10.91.1.9 to port 4343 on 40 hosts (36 hosts never answered, 2 refused, 2 answered " +
-			"with a SYN-ACK) over 503 ms: a sweep of one port across hosts, not a client failing; this probe: "
+		sweepOf = "one of 76 probes from 10.91.1.9 to port 4343 on 40 hosts (33 hosts never answered, 3 unreachable (the path answered with ICMP), 2 refused, " +
+			"2 answered with a SYN-ACK) over 503 ms: a sweep of one port across hosts, not a client failing; this probe: "
 		// The reason and the warning split the hosts alike (review: "38 of them never answered
 		// with a SYN-ACK, 2 of those refused" beside the warning's "36 hosts never answered").
-		sweepOfJa = "10.91.1.9 から 40 台のホストのポート 4343 への 76 件のプローブの一つです（36 台は応答なし、2 台は拒否、" +
-			"2 台が SYN-ACK で応答、期間 503 ms）。1 つのポートを多数のホストにわたって調べるスイープであり、クライアントの障害ではありません。このプローブ: "
+		sweepOfJa = "10.91.1.9 から 40 台のホストのポート 4343 への 76 件のプローブの一つです（33 台は応答なし、3 台は到達不能（経路上の機器が ICMP で応答）、" +
+			"2 台は拒否、2 台が SYN-ACK で応答、期間 503 ms）。1 つのポートを多数のホストにわたって調べるスイープであり、クライアントの障害ではありません。このプローブ: "
 	)
 	ja := knowledge.CatalogOf(knowledge.Japanese)
 	wantReasons := map[int]string{
@@ -165,7 +165,7 @@ func TestTwoPointScans(t *testing.T) {
 					"1 port answered, 20 refused, 10 never answered): a port scan, not clients failing; its attempts have the verdict port-scan and " +
 					"count in no server's row",
 				"port-sweep 51: 10.92.1.9 probed port 4343 on 30 hosts (31 connection attempts without data over 401 ms, the first in frame 51 " +
-					"of agent; 29 hosts never answered, 0 refused, 1 answered): a sweep of one port across hosts (a scanner, a worm, an " +
+					"of agent; 29 hosts never answered, 0 unreachable (the path answered with ICMP), 0 refused, 1 answered): a sweep of one port across hosts (a scanner, a worm, an " +
 					"inventory tool), not agents failing; its attempts have the verdict port-scan and count in no server's row and no agent's",
 			}},
 		{name: "--port 4343", opts: Options{Ports: []uint16{4343}}, scan: result.Scan{Client: "10.92.1.9", Server: "10.92.2.2", Ports: 31, Flows: 2,
@@ -175,7 +175,7 @@ func TestTwoPointScans(t *testing.T) {
 					"30 SYNs to 30 other ports outside them (not analysed, but counted); the first in frame 18 of agent; 1 port answered with a " +
 					"SYN-ACK, 0 of the analysed refused (a reset outside them is not counted): a port scan, not clients failing; its analysed attempts have the verdict port-scan and count in no server's row",
 				"port-sweep 51: 10.92.1.9 probed port 4343 on 30 hosts (31 connection attempts without data over 401 ms, the first in frame 51 " +
-					"of agent; 29 hosts never answered, 0 refused, 1 answered): a sweep of one port across hosts (a scanner, a worm, an " +
+					"of agent; 29 hosts never answered, 0 unreachable (the path answered with ICMP), 0 refused, 1 answered): a sweep of one port across hosts (a scanner, a worm, an " +
 					"inventory tool), not agents failing; its attempts have the verdict port-scan and count in no server's row and no agent's",
 			}},
 	}

@@ -111,7 +111,7 @@ func TestSweepConnect(t *testing.T) {
 	}
 	sw := res.Summary.Sweeps[0]
 	sw.Start, sw.End = sw.Start.UTC(), sw.End.UTC()
-	want := "{Client:10.91.1.9 Port:4343 Hosts:40 Open:2 Refused:2 Silent:36 Flows:76 FirstFrame:1 LastFrame:84 " +
+	want := "{Client:10.91.1.9 Port:4343 Hosts:40 Open:2 Refused:2 Silent:36 Unreachable:3 Flows:76 FirstFrame:1 LastFrame:84 " +
 		"Start:2026-12-07 23:30:30.237349 +0000 UTC End:2026-12-07 23:30:30.738039 +0000 UTC FirstAt:<nil> LastAt:<nil>}"
 	if got := fmt.Sprintf("%+v", sw); got != want {
 		t.Errorf("sweep %s\nwant %s", got, want)
@@ -121,7 +121,7 @@ func TestSweepConnect(t *testing.T) {
 		t.Errorf("counts\n%s\nwant\n%s", got, counts)
 	}
 	wantWarnings := []string{"port-sweep 1: 10.91.1.9 probed port 4343 on 40 hosts (76 connection attempts without data over 501 ms, " +
-		"the first in frame 1; 36 hosts never answered, 2 refused, 2 answered): a sweep of one port across hosts (a scanner, a worm, an " +
+		"the first in frame 1; 33 hosts never answered, 3 unreachable (the path answered with ICMP), 2 refused, 2 answered): a sweep of one port across hosts (a scanner, a worm, an " +
 		"inventory tool), not agents failing; its attempts have the verdict port-scan and count in no server's row and no agent's"}
 	if got := sweepWarnings(res); !slices.Equal(got, wantWarnings) {
 		t.Errorf("warnings\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(wantWarnings, "\n"))
@@ -172,7 +172,7 @@ func TestSweepClient(t *testing.T) {
 				t.Errorf("sweeps %+v, scans %+v; want none", res.Summary.Sweeps, res.Summary.Scans)
 			}
 			want := []string{"port-sweep-or-client 1: 10.91.1.7 tried port 4343 on 30 hosts (30 connection attempts without data over " + tc.over +
-				", the first in frame 1; 29 hosts never answered, 1 refused, 0 answered), " + what}
+				", the first in frame 1; 29 hosts never answered, 0 unreachable (the path answered with ICMP), 1 refused, 0 answered), " + what}
 			if got := sweepWarnings(res); !slices.Equal(got, want) {
 				t.Errorf("warnings\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 			}
@@ -196,7 +196,9 @@ func TestSweepClient(t *testing.T) {
 // Narrowed to one of its servers (--host), tracking skips the other hosts' connections and so
 // their ICMP errors too: it must still count those errors as their answers (track/unmatched),
 // else the narrowed run sees 28 quiet hosts followed within 100 ms, a scanner's burst, and calls
-// the analysed attempt port-scan (it did, before: for every one of the 31 servers).
+// the analysed attempt port-scan (it did, before: for every one of the 31 servers). The warning
+// counts the 28 hosts the router answered for as unreachable, not as hosts that never answered
+// (before: "29 hosts never answered"), whole and narrowed alike.
 func TestSweepClientICMP(t *testing.T) {
 	path := filepath.Join(ownCaptures, "accuracy", "sweep-client-icmp.pcap")
 	whole, err := File(path, Options{})
@@ -213,13 +215,19 @@ func TestSweepClientICMP(t *testing.T) {
 		t.Fatalf("whole run: counts\n%s\nwant\n%s", got, wantWhole)
 	}
 	wantWarning := []string{"port-sweep-or-client 1: 10.91.1.7 tried port 4343 on 30 hosts (30 connection attempts without data over 502 ms, " +
-		"the first in frame 1; 29 hosts never answered, 1 refused, 0 answered), mostly one host after another from a new source port each: a " +
+		"the first in frame 1; 1 host never answered, 28 unreachable (the path answered with ICMP), 1 refused, 0 answered), mostly one host after another from a new source port each: a " +
 		"client walking its list of server addresses (several servers, a name with many addresses) that fail it, or a scan as slow as one " +
 		"connection at a time (nmap -sT -T1); the packets show too little of a scanner's signs (fewer than half the hosts probed from a source " +
 		"port another host's probe used, fewer than a quarter of the attempts in parallel), so its attempts keep their own verdicts and count " +
 		"in their servers' rows"}
 	if got := sweepWarnings(whole); !slices.Equal(got, wantWarning) {
 		t.Errorf("whole run: warnings\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(wantWarning, "\n"))
+	}
+	const countsJa = "1 台は応答なし、28 台は到達不能（経路上の機器が ICMP で応答）、1 台は拒否、0 台が応答"
+	for _, w := range whole.Warnings {
+		if got := knowledge.CatalogOf(knowledge.Japanese).Render(w.Message); w.Code == "port-sweep-or-client" && !strings.Contains(got, countsJa) {
+			t.Errorf("whole run: warning in Japanese:\n%s\nwant it to hold\n%s", got, countsJa)
+		}
 	}
 	cases := []struct {
 		host, flow string

@@ -58,7 +58,7 @@ func (j *judge) inferSweep(ctx *Context) bool {
 	}
 	what := j.probeWhat()
 	j.d.Reason = result.Msg("reason.port-sweep", addr("client", c.Client.Addr()), result.Int("port", int(c.Server.Port())), result.Int("hosts", s.Hosts),
-		result.Int("silent", s.Failed()-s.Refused), result.Int("refused", s.Refused), result.Int("open", s.Open), result.Int("flows", s.Flows), dur("over", s.Last.Time().Sub(s.First.Time())),
+		result.Int("silent", s.Silent()), result.Int("unreachable", s.Unreachable), result.Int("refused", s.Refused), result.Int("open", s.Open), result.Int("flows", s.Flows), dur("over", s.Last.Time().Sub(s.First.Time())),
 		result.Sub("what", what))
 	return true
 }

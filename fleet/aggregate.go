@@ -157,13 +157,16 @@ func (g *Aggregate) forgetSweep(k scan.SweepKey, _ *scan.Sweep) {
 	delete(g.unlistedSweeps, k)
 }
 
-// probeAnswer is what a probe got from its host: a SYN-ACK, a RST only, or nothing.
+// probeAnswer is what a probe got: a SYN-ACK, a RST only, an ICMP error from the path only, or
+// nothing (the port scan rule counts an ICMP error as nothing).
 func probeAnswer(c *facts.Conn, d *diagnose.First) scan.Answer {
 	switch {
 	case c.SYNAck.Seen():
 		return scan.Open
 	case d.Verdict == result.VerdictRefused:
 		return scan.Refused
+	case len(c.ICMP()) > 0:
+		return scan.Unreachable
 	}
 	return scan.Silent
 }
@@ -189,7 +192,7 @@ func (g *Aggregate) observeSweep(c *facts.Conn, d *diagnose.First) {
 // sweepProbe is a probe as the sweep rule reads it (scan.Sweep.Evidence): its source port, its
 // first and last SYN, and whether it got no answer at all (no ICMP error either).
 func sweepProbe(c *facts.Conn, answer scan.Answer) scan.Probe {
-	p := scan.Probe{Port: c.Client.Port(), Quiet: answer == scan.Silent && len(c.ICMP()) == 0}
+	p := scan.Probe{Port: c.Client.Port(), Quiet: answer == scan.Silent}
 	if n := len(c.SYNs); n > 0 {
 		p.First, p.Last = scan.At{Ref: c.SYNs[0], Vantage: c.Vantage}, scan.At{Ref: c.SYNs[n-1], Vantage: c.Vantage}
 	}

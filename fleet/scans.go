@@ -53,7 +53,7 @@ func (g *Aggregate) sweeps(at func(vantage uint16) *result.EvidenceAt, scanner b
 			continue
 		}
 		out = append(out, result.Sweep{Client: result.IP(k.Client.String()), Port: int(k.Port), Hosts: s.Hosts, Open: s.Open, Refused: s.Refused,
-			Silent: s.Failed() - s.Refused, Flows: s.Flows, FirstFrame: s.First.Num(), LastFrame: s.Last.Num(), Start: s.First.Time(), End: s.Last.Time()})
+			Silent: s.Failed() - s.Refused, Unreachable: s.Unreachable, Flows: s.Flows, FirstFrame: s.First.Num(), LastFrame: s.Last.Num(), Start: s.First.Time(), End: s.Last.Time()})
 		if at != nil {
 			out[len(out)-1].FirstAt, out[len(out)-1].LastAt = at(s.First.Vantage), at(s.Last.Vantage)
 		}

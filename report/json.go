@@ -1238,7 +1238,8 @@ func jsonSweeps(w *jsonWriter, wd *words, sweeps []result.Sweep) {
 		for _, f := range []struct {
 			key string
 			n   int
-		}{{"port", sw.Port}, {"hosts", sw.Hosts}, {"open", sw.Open}, {"refused", sw.Refused}, {"silent", sw.Silent}, {"flows", sw.Flows},
+		}{{"port", sw.Port}, {"hosts", sw.Hosts}, {"open", sw.Open}, {"refused", sw.Refused}, {"silent", sw.Silent}, {"unreachable", sw.Unreachable},
+			{"flows", sw.Flows},
 			{"first_frame", sw.FirstFrame}, {"last_frame", sw.LastFrame}} {
 			w.key(f.key)
 			w.int(f.n)

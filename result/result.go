@@ -434,15 +434,17 @@ type Sweep struct {
 	Port   int `json:"port"`   // the port probed
 	Hosts  int `json:"hosts"`  // distinct hosts probed
 	// Open counts the hosts that answered with a SYN-ACK, Refused those that answered with a
-	// RST only, Silent the others (no answer, or an ICMP error).
-	Open       int       `json:"open"`
-	Refused    int       `json:"refused"`
-	Silent     int       `json:"silent"`
-	Flows      int       `json:"flows"` // probes
-	FirstFrame int       `json:"first_frame"`
-	LastFrame  int       `json:"last_frame"`
-	Start      time.Time `json:"start"`
-	End        time.Time `json:"end"`
+	// RST only, Silent the others (no answer from the host: none at all, or an ICMP error from
+	// the path); Unreachable those of Silent for which the path answered with an ICMP error.
+	Open        int       `json:"open"`
+	Refused     int       `json:"refused"`
+	Silent      int       `json:"silent"`
+	Unreachable int       `json:"unreachable"`
+	Flows       int       `json:"flows"` // probes
+	FirstFrame  int       `json:"first_frame"`
+	LastFrame   int       `json:"last_frame"`
+	Start       time.Time `json:"start"`
+	End         time.Time `json:"end"`
 	// FirstAt and LastAt name the captures FirstFrame and LastFrame are in, when the input has
 	// several vantages; nil (left out) with one.
 	FirstAt *EvidenceAt `json:"first_at,omitempty"`

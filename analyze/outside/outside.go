@@ -51,6 +51,8 @@ func Sweeps(tr *track.Tracker, vantage uint16) func(scan.SweepKey) []scan.Outsid
 				o.Answer = scan.Open
 			case h.Refused:
 				o.Answer = scan.Refused
+			case h.ICMP:
+				o.Answer = scan.Unreachable
 			}
 			out = append(out, o)
 		}

@@ -73,7 +73,8 @@ func (t *Table) PurgeSingles(forget func(Key, *Seen)) {
 }
 
 // AddProbe counts one probe (a connection without data from the client) from client to port of
-// server, with its answer (Open: a SYN-ACK; Refused: a RST only). at is the probe's first packet. It keeps at most maxPairs
+// server, with its answer (Open: a SYN-ACK; Refused: a RST only; the others count as never
+// answered). at is the probe's first packet. It keeps at most maxPairs
 // pairs of addresses (see PurgeSingles).
 func (t *Table) AddProbe(client netip.Addr, server netip.AddrPort, answer Answer, at At, maxPairs int) {
 	k := Key{client, server.Addr()}

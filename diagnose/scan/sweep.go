@@ -8,12 +8,16 @@ import "net/netip"
 // two or three of its failover list.
 const SweepThreshold = 25
 
-// Answer is what a probe got from its host.
+// Answer is what a probe got, from its host or from the path; a later answer is a better one (a
+// host's best answer is the best any of its probes got).
 type Answer uint8
 
 const (
-	// Silent: no answer (or an ICMP error from the path).
+	// Silent: no answer at all.
 	Silent Answer = iota
+	// Unreachable: an ICMP error from the path (a router or firewall answered for the host),
+	// without a SYN-ACK or a RST from the host.
+	Unreachable
 	// Refused: a RST without a SYN-ACK.
 	Refused
 	// Open: a SYN-ACK.
@@ -55,10 +59,11 @@ type Sweep struct {
 	set   map[netip.Addr]swept
 	ev    *Evidence // what Evidence found, until a probe is added
 	// Hosts counts the distinct hosts probed; Open those that answered with a SYN-ACK, Refused
-	// those that answered with a RST only. The rest were silent.
-	Hosts, Open, Refused int
-	Flows                int // probes
-	SYNs                 int // the probes' SYNs, retransmissions included
+	// those that answered with a RST only, Unreachable those for which the path answered with
+	// an ICMP error (and the host did not). The rest were silent (Silent).
+	Hosts, Open, Refused, Unreachable int
+	Flows                             int // probes
+	SYNs                              int // the probes' SYNs, retransmissions included
 	// Talked counts the address's connections to the port that carried data from it: a client
 	// of the service on that port, not a sweep, when they are many.
 	Talked int
@@ -68,8 +73,11 @@ type Sweep struct {
 	First, Last At // the first and last probe's first packet
 }
 
-// Failed counts the hosts whose probes got no SYN-ACK: silent or refused.
+// Failed counts the hosts whose probes got no SYN-ACK: silent, unreachable or refused.
 func (s *Sweep) Failed() int { return s.Hosts - s.Open }
+
+// Silent counts the hosts whose probes got no answer at all: no SYN-ACK, no RST, no ICMP error.
+func (s *Sweep) Silent() int { return s.Hosts - s.Open - s.Refused - s.Unreachable }
 
 // IsSweep reports whether the attempts are a horizontal scan (a sweep of one port across many
 // hosts): at least SweepThreshold hosts failed, and they are at least half of those probed; the
@@ -215,6 +223,8 @@ func (s *Sweep) count(answer Answer, n int) {
 		s.Open += n
 	case Refused:
 		s.Refused += n
+	case Unreachable:
+		s.Unreachable += n
 	}
 }
 

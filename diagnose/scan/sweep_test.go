@@ -184,3 +184,37 @@ func TestSweepScanner(t *testing.T) {
 		}
 	}
 }
+
+// TestSweepUnreachable: an ICMP error from the path is an answer, counted apart from silence
+// (Sweep.Unreachable, Sweep.Silent), but not the host's own: a host's RST or SYN-ACK on another
+// probe beats it, whichever came first, and it beats a probe that got nothing at all.
+func TestSweepUnreachable(t *testing.T) {
+	client := netip.MustParseAddr("10.0.0.7")
+	t0 := time.Unix(1700000000, 0)
+	host := func(i int) netip.AddrPort {
+		return netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 0, 2, byte(i)}), 4343)
+	}
+	frame := 0
+	probe := func(t *Sweeps, i int, a Answer) {
+		frame++
+		at := At{Ref: facts.MakeRef(frame, t0.Add(time.Duration(frame)*time.Second))}
+		t.AddProbe(client, host(i), a, 1, at, Probe{Port: uint16(40000 + frame), First: at, Last: at, Quiet: a == Silent}, 64)
+	}
+	var tab Sweeps
+	for _, seq := range [][]Answer{
+		{Unreachable}, {Silent}, {Refused}, {Open},
+		{Silent, Unreachable},                          // host 4: unreachable
+		{Unreachable, Silent},                          // host 5: unreachable
+		{Unreachable, Refused}, {Refused, Unreachable}, // hosts 6, 7: refused
+		{Unreachable, Open}, // host 8: open
+	} {
+		i := frame
+		for _, a := range seq {
+			probe(&tab, i, a)
+		}
+	}
+	s := tab.Pairs[SweepKey{client, 4343}]
+	if s.Hosts != 9 || s.Unreachable != 3 || s.Refused != 3 || s.Open != 2 || s.Silent() != 1 || s.Failed() != 7 {
+		t.Errorf("sweep %+v (silent %d), want 9 hosts: 3 unreachable, 3 refused, 2 open, 1 silent", s, s.Silent())
+	}
+}

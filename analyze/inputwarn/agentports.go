@@ -14,14 +14,17 @@ import (
 const MinFanIn = 3
 
 // AgentPorts returns the warnings about the agents' listener ports (--agent-port): the first
-// that is also one of the profile's server ports (AgentPortOverlap), and each that the packets
-// show to be a server's port (AgentPortFanIn), given the summary's clients.
+// that is also one of the profile's server ports (AgentPortOverlap), each that the packets
+// show to be a server's port (AgentPortFanIn), and the pairs of hosts that serve each other on
+// the profile's server ports (MutualRoles: an agents' listener port may be missing), given the
+// summary's clients.
 func AgentPorts(agentPorts, serverPorts []uint16, profile string, agents []result.AgentSummary) []result.Warning {
 	var out []result.Warning
 	if w, ok := AgentPortOverlap(agentPorts, serverPorts, profile); ok {
 		out = append(out, w)
 	}
-	return append(out, AgentPortFanIn(agentPorts, serverPorts, agents)...)
+	out = append(out, AgentPortFanIn(agentPorts, serverPorts, agents)...)
+	return append(out, MutualRoles(agentPorts, serverPorts, agents)...)
 }
 
 // AgentPortOverlap warns, for the first of agentPorts (--agent-port) that is also one of the

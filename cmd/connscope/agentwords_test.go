@@ -131,6 +131,33 @@ func TestAgentPortFanInWarning(t *testing.T) {
 	}
 }
 
+// TestRolesMutualWarning: two hosts that connect to each other on the profile's server ports
+// each serve the other, and the packets do not show which is the agent: the warning names both
+// readings and the --agent-port of each; with --agent-port naming one of the ports, no warning.
+//
+// server-notifies-agent.pcap: 10.33.1.1 connects to 10.33.1.2:4343 (frames 3-8, a TLS 1.2
+// handshake), 10.33.1.2 to 10.33.1.1:8080 (frames 20-31, HTTP 200; frames 32-33, refused).
+func TestRolesMutualWarning(t *testing.T) {
+	toRoot(t)
+	doc := flowWords(t, "testdata/captures/server-notifies-agent.pcap", "--profile", "apexone")
+	want := "10.33.1.1 connects to 10.33.1.2:4343 and 10.33.1.2 connects to 10.33.1.1:8080 in this capture: each host is " +
+		"the server of the other's connections, so which one is the management server and which the agent is not on the " +
+		"wire (a management server notifies an agent on the agent's own listener). Each connection's listener is named " +
+		"the server here; if 10.33.1.2 is an agent notified on its listener 10.33.1.2:4343, give --agent-port 4343; if " +
+		"10.33.1.1 is, give --agent-port 8080"
+	if len(doc.Warnings) != 1 || doc.Warnings[0].Code != "roles-mutual" || doc.Warnings[0].Message != want {
+		t.Errorf("warnings %+v\nwant %q", doc.Warnings, want)
+	}
+	for _, args := range [][]string{{"--profile", "apexone", "--agent-port", "4343"}, {"--profile", "apexone", "--agent-port", "8080"}} {
+		doc = flowWords(t, append([]string{"testdata/captures/server-notifies-agent.pcap"}, args...)...)
+		for _, w := range doc.Warnings {
+			if w.Code == "roles-mutual" {
+				t.Errorf("%v: %+v", args, w)
+			}
+		}
+	}
+}
+
 // TestVersionOrCipherHeadline: where the packets cannot rank the two candidates (the server was
 // seen choosing only suites the client does not offer, and refused it without naming the cause),
 // the headline names both; where the server named the version (protocol_version), it does not.

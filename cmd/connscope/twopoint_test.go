@@ -77,7 +77,7 @@ func TestAnalyzeTwoPoints(t *testing.T) {
 	}
 	v := res.Flows[0].Vantages
 	c, s := v.ClientToServer, v.ServerToClient
-	if res.Flows[0].Verdict != "middlebox-reset" || c.Sent != 27 || c.Arrived != 9 || c.Lost != 18 || c.Injected != 0 ||
+	if res.Flows[0].Verdict != "middlebox-reset" || c.Sent != 26 || c.Arrived != 9 || c.Lost != 17 || c.Injected != 0 ||
 		c.FirstLost.File != "testdata/captures/twopoint/forged-rst-agent.pcap" || c.FirstLost.Frame != 28 ||
 		s.Sent != 44 || s.Arrived != 44 || s.Injected != 2 || s.FirstInjected.Frame != 39 {
 		t.Errorf("flow %+v", res.Flows[0])
@@ -319,12 +319,12 @@ func TestTwoPointJapaneseBrackets(t *testing.T) {
 	for _, want := range []string{
 		"\nキャプチャ地点: agent（9 フレーム）、server（16 フレーム）\n",
 		"\nserver の時計から agent の時計を引いた差: -0.009 ms（両方で見えた接続 1 件から算出）\n",
-		"\n  理由: サーバーの 1448 バイトのセグメントは 7 回送出されました（server のキャプチャ）が、agent のキャプチャには一つも届いていません。" +
+		"\n  理由: サーバーの 1448 バイトのセグメントは 6 回送出されました（server のキャプチャ）が、agent のキャプチャには一つも届いていません。" +
 			"それより小さいセグメント（736 バイトまで）は届いています。両地点の間の MTU ブラックホールです（MTU の小さいリンクがあり、" +
 			"その ICMP fragmentation-needed がサーバーに届いていません）\n",
-		"\n    フレーム 6  23:39:29.400684  [server] agent に届かなかった最初のサーバー→クライアント方向のパケット（両地点の間で 11 個中 7 個が消失）\n",
+		"\n    フレーム  6  23:39:29.400684  [server] agent に届かなかった最初のサーバー→クライアント方向のパケット（両地点の間で 10 個中 6 個が消失）\n",
 		"\n  観測点: agent（クライアント側: クライアントからパケット 5 個、サーバーから 4 個）、server（サーバー側: クライアントからパケット 5 個、サーバーから 11 個）\n",
-		"\n    サーバー→クライアント方向: server で 11 個送出、agent に 4 個到着、両地点の間で 7 個消失（最初: mtu-blackhole-server.pcap のフレーム 6）\n",
+		"\n    サーバー→クライアント方向: server で 10 個送出、agent に 4 個到着、両地点の間で 6 個消失（最初: mtu-blackhole-server.pcap のフレーム 6）\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the report lacks %q:\n%s%s", want, out, stderr)

@@ -98,6 +98,22 @@ func TestTwoPointSpans(t *testing.T) {
 		warnings: []string{"clock-offset: the clocks of the captures differ: the clock of server runs 5.0 s behind that of agent " +
 			"(measured on 1 connection both saw): each capture's times are on its own clock; packets were matched by their sequence numbers " +
 			"and IP IDs, not by their times"},
+	}, {
+		// GSO/TSO at the server: its capture holds segments of up to 23168 bytes, the agent's the
+		// 1448-byte packets the router cut them into; every byte arrived.
+		name:    "gso",
+		inputs:  []pcapfile.Input{{Path: tp("gso-agent.pcap"), Point: "agent"}, {Path: tp("gso-server.pcap"), Point: "server"}},
+		verdict: result.VerdictOK, c2s: "12/12/0/0", s2c: "11/11/0/0",
+	}, {
+		// One 1448-byte piece (the agent's frame 14) of the server's 8688-byte segment (its frame
+		// 11) taken out: that segment did not arrive whole; its other five pieces are not
+		// injected.
+		name:    "gso-piece-lost",
+		inputs:  []pcapfile.Input{{Path: der("gso-agent-piece-lost.pcap"), Point: "agent"}, {Path: tp("gso-server.pcap"), Point: "server"}},
+		verdict: result.VerdictOK, c2s: "12/12/0/0", s2c: "11/10/1/0",
+		views: []string{
+			"[server] frame 11: the first server to client packet that never reached agent (1 of 11 lost between them)",
+		},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := analyzeInputs(t, tc.inputs...)

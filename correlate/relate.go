@@ -309,7 +309,7 @@ func matchDir(sent, got []facts.Sighting) matching {
 			used[j] = true
 		}
 	}
-	return matching{match: match, used: used}
+	return matching{match: match, used: used, largest: matchRanges(sent, got, match, used)}
 }
 
 // deliver counts, from the matching m, what of one direction arrived, what was lost and what was

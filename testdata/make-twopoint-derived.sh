@@ -14,6 +14,8 @@
 #   forged-rst-merged-half.pcapng  the merged file cut after its frame 65 (both links stop at once)
 #   forged-rst-agent-90s.pcap  the agent's clock 90 s ahead (every timestamp + 90 s)
 #   forged-rst-agent-5s.pcap   the agent's clock 5 s ahead
+#   gso-agent-piece-lost.pcap  gso-agent.pcap without its frame 14 (seq 4471, 1448 bytes): one piece
+#                              of the server's 8688-byte segment (its frame 11) never arrived
 # Needs editcap (tshark's package).
 set -euo pipefail
 
@@ -26,4 +28,5 @@ editcap -r "$IN/success-agent.pcap" "$OUT/success-agent-early.pcap" 1-12
 editcap -r "$IN/forged-rst-merged.pcapng" "$OUT/forged-rst-merged-half.pcapng" 1-65
 editcap -t 90 "$IN/forged-rst-agent.pcap" "$OUT/forged-rst-agent-90s.pcap"
 editcap -t 5 "$IN/forged-rst-agent.pcap" "$OUT/forged-rst-agent-5s.pcap"
+editcap "$IN/gso-agent.pcap" "$OUT/gso-agent-piece-lost.pcap" 14
 chmod 644 "$OUT"/*

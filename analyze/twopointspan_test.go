@@ -21,14 +21,33 @@ import (
 func TestTwoPointSpans(t *testing.T) {
 	tp := func(name string) string { return filepath.Join(ownCaptures, "twopoint", name) }
 	der := func(name string) string { return filepath.Join(ownCaptures, "twopoint", "derived", name) }
-	for _, tc := range []struct {
+	type spanCase struct {
 		name     string
 		inputs   []pcapfile.Input
 		verdict  result.Verdict
 		c2s, s2c string
 		views    []string // the evidence lines of the views (ev.views-*)
 		warnings []string
-	}{{
+	}
+	// clockAhead is forged-rst with the agent's clock s seconds ahead.
+	clockAhead := func(s string) spanCase {
+		return spanCase{
+			name:    "clock-" + s + "s",
+			inputs:  []pcapfile.Input{{Path: der("forged-rst-agent-" + s + "s.pcap"), Point: "agent"}, {Path: tp("forged-rst-server.pcap"), Point: "server"}},
+			verdict: result.VerdictMiddleboxReset, c2s: "26/9/17/0", s2c: "44/44/0/2",
+			views: []string{
+				"[agent] frame 28: the first client to server packet that never reached server (17 of 26 lost between them)",
+				"[agent] frame 73: 1 client to server packet sent that would have reached server while it was not capturing (after its capture stopped): " +
+					"not compared, as whether it arrived cannot be told",
+				"[agent] frame 39: 2 packets in the server's name that the server never sent (none at server; TTL 64, where the real ones arrive with 63): " +
+					"injected on the path between them",
+			},
+			warnings: []string{"clock-offset: the clocks of the captures differ: the clock of server runs " + s + ".0 s behind that of agent " +
+				"(measured on 1 connection both saw): each capture's times are on its own clock; packets were matched by their sequence numbers " +
+				"and IP IDs, not by their times"},
+		}
+	}
+	for _, tc := range []spanCase{{
 		// The server's capture begins at the agent's frame 6 (its frame 2, IP ID 0x9456, is the
 		// agent's frame 7): one connection, matched by its endpoints and sequence numbers without
 		// the SYN; the agent's first five packets came before the server captured.
@@ -66,55 +85,28 @@ func TestTwoPointSpans(t *testing.T) {
 				"not compared, as whether they arrived cannot be told",
 		},
 		warnings: []string{"two-points-split"},
-	}, {
+	},
 		// The agent's clock 90 s ahead: one connection still (the SYN's ISN and endpoints are the
-		// same at both), the offset measured and warned of.
-		name:    "clock-90s",
-		inputs:  []pcapfile.Input{{Path: der("forged-rst-agent-90s.pcap"), Point: "agent"}, {Path: tp("forged-rst-server.pcap"), Point: "server"}},
-		verdict: result.VerdictMiddleboxReset, c2s: "26/9/17/0", s2c: "44/44/0/2",
-		views: []string{
-			"[agent] frame 28: the first client to server packet that never reached server (17 of 26 lost between them)",
-			"[agent] frame 73: 1 client to server packet sent that would have reached server while it was not capturing (after its capture stopped): " +
-				"not compared, as whether it arrived cannot be told",
-			"[agent] frame 39: 2 packets in the server's name that the server never sent (none at server; TTL 64, where the real ones arrive with 63): " +
-				"injected on the path between them",
-		},
-		warnings: []string{"clock-offset: the clocks of the captures differ: the clock of server runs 90.0 s behind that of agent " +
-			"(measured on 1 connection both saw): each capture's times are on its own clock; packets were matched by their sequence numbers " +
-			"and IP IDs, not by their times"},
-	}, {
-		// 5 s ahead: within the minute records were matched in before, but the merged connection
-		// was numbered as the agent's record (read second).
-		name:    "clock-5s",
-		inputs:  []pcapfile.Input{{Path: der("forged-rst-agent-5s.pcap"), Point: "agent"}, {Path: tp("forged-rst-server.pcap"), Point: "server"}},
-		verdict: result.VerdictMiddleboxReset, c2s: "26/9/17/0", s2c: "44/44/0/2",
-		views: []string{
-			"[agent] frame 28: the first client to server packet that never reached server (17 of 26 lost between them)",
-			"[agent] frame 73: 1 client to server packet sent that would have reached server while it was not capturing (after its capture stopped): " +
-				"not compared, as whether it arrived cannot be told",
-			"[agent] frame 39: 2 packets in the server's name that the server never sent (none at server; TTL 64, where the real ones arrive with 63): " +
-				"injected on the path between them",
-		},
-		warnings: []string{"clock-offset: the clocks of the captures differ: the clock of server runs 5.0 s behind that of agent " +
-			"(measured on 1 connection both saw): each capture's times are on its own clock; packets were matched by their sequence numbers " +
-			"and IP IDs, not by their times"},
-	}, {
-		// GSO/TSO at the server: its capture holds segments of up to 23168 bytes, the agent's the
-		// 1448-byte packets the router cut them into; every byte arrived.
-		name:    "gso",
-		inputs:  []pcapfile.Input{{Path: tp("gso-agent.pcap"), Point: "agent"}, {Path: tp("gso-server.pcap"), Point: "server"}},
-		verdict: result.VerdictOK, c2s: "12/12/0/0", s2c: "11/11/0/0",
-	}, {
-		// One 1448-byte piece (the agent's frame 14) of the server's 8688-byte segment (its frame
-		// 11) taken out: that segment did not arrive whole; its other five pieces are not
-		// injected.
-		name:    "gso-piece-lost",
-		inputs:  []pcapfile.Input{{Path: der("gso-agent-piece-lost.pcap"), Point: "agent"}, {Path: tp("gso-server.pcap"), Point: "server"}},
-		verdict: result.VerdictOK, c2s: "12/12/0/0", s2c: "11/10/1/0",
-		views: []string{
-			"[server] frame 11: the first server to client packet that never reached agent (1 of 11 lost between them)",
-		},
-	}} {
+		// same at both), the offset measured and warned of. 5 s ahead: within the minute records
+		// were matched in before, but the merged connection was numbered as the agent's record
+		// (read second).
+		clockAhead("90"), clockAhead("5"), {
+			// GSO/TSO at the server: its capture holds segments of up to 23168 bytes, the agent's the
+			// 1448-byte packets the router cut them into; every byte arrived.
+			name:    "gso",
+			inputs:  []pcapfile.Input{{Path: tp("gso-agent.pcap"), Point: "agent"}, {Path: tp("gso-server.pcap"), Point: "server"}},
+			verdict: result.VerdictOK, c2s: "12/12/0/0", s2c: "11/11/0/0",
+		}, {
+			// One 1448-byte piece (the agent's frame 14) of the server's 8688-byte segment (its frame
+			// 11) taken out: that segment did not arrive whole; its other five pieces are not
+			// injected.
+			name:    "gso-piece-lost",
+			inputs:  []pcapfile.Input{{Path: der("gso-agent-piece-lost.pcap"), Point: "agent"}, {Path: tp("gso-server.pcap"), Point: "server"}},
+			verdict: result.VerdictOK, c2s: "12/12/0/0", s2c: "11/10/1/0",
+			views: []string{
+				"[server] frame 11: the first server to client packet that never reached agent (1 of 11 lost between them)",
+			},
+		}} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := analyzeInputs(t, tc.inputs...)
 			if res.Flows.Len() != 1 || res.Summary.Flows != 1 {

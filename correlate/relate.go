@@ -320,25 +320,37 @@ func matchDir(sent, got []facts.Sighting) matching {
 func deliver(sent, got []facts.Sighting, m *matching, judge func(sent bool, t int64) fate) (facts.Delivery, []pairing, bool) {
 	var del facts.Delivery
 	pairs := make([]pairing, 0, len(sent)+len(got))
-	out := func(o *facts.Uncaptured, f fate, s *facts.Sighting) {
+	// apart judges an unmatched packet s, sent at the sending view (k 0) or received at the
+	// receiving one (k 1): counted apart when the other view was not capturing; stop when judge
+	// cannot tell yet.
+	apart := func(k int, s *facts.Sighting) (counted, stop bool) {
+		f := judge(k == 0, s.UnixNano)
+		if f == judged || f == undecided {
+			return false, f == undecided
+		}
+		o := &del.Out[k]
 		o.N++
 		if !o.First.Seen() {
 			o.First = s.Ref()
 		}
 		o.OutBefore = o.OutBefore || f == before
 		o.OutAfter = o.OutAfter || f == after
+		p := pairing{sent: s, out: true}
+		if k == 1 {
+			p = pairing{got: s, out: true}
+		}
+		pairs = append(pairs, p)
+		return true, false
 	}
 	for i := range sent {
 		s := &sent[i]
 		j := m.match[i]
 		if j < 0 {
-			f := judge(true, s.UnixNano)
-			if f == undecided {
+			counted, stop := apart(0, s)
+			if stop {
 				return del, nil, false
 			}
-			if f != judged {
-				out(&del.Out[0], f, s)
-				pairs = append(pairs, pairing{sent: s, out: true})
+			if counted {
 				continue
 			}
 		}
@@ -381,13 +393,11 @@ func deliver(sent, got []facts.Sighting, m *matching, judge func(sent bool, t in
 			continue
 		}
 		g := &got[j]
-		f := judge(false, g.UnixNano)
-		if f == undecided {
+		counted, stop := apart(1, g)
+		if stop {
 			return del, nil, false
 		}
-		if f != judged {
-			out(&del.Out[1], f, g)
-			pairs = append(pairs, pairing{got: g, out: true})
+		if counted {
 			continue
 		}
 		del.Injected++

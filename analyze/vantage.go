@@ -1,12 +1,13 @@
 package analyze
 
 import (
-	"path/filepath"
 	"time"
 
+	"github.com/connscope/connscope/analyze/vantagename"
 	"github.com/connscope/connscope/capture/pcapfile"
 	"github.com/connscope/connscope/correlate"
 	"github.com/connscope/connscope/diagnose"
+	"github.com/connscope/connscope/diagnose/param"
 	"github.com/connscope/connscope/facts"
 	"github.com/connscope/connscope/fleet"
 	"github.com/connscope/connscope/result"
@@ -26,6 +27,7 @@ type vantages struct {
 	all   []pcapfile.Vantage     // as the reader described them last
 	pts   []pcapfile.Point       // the capture points, for the files frames are in
 	input func() ([]pcapfile.Vantage, []pcapfile.Point)
+	warn  func(result.Warning) // adds a warning to the result
 }
 
 // readFrom tells the analysis where its packets come from: describe gives the vantages and
@@ -44,7 +46,7 @@ func (a *Analyzer) readFrom(describe func() ([]pcapfile.Vantage, []pcapfile.Poin
 // startViews makes the analysis one of several vantages: tracking keeps each connection's
 // sightings, and finished records go through the correlation before they are filed.
 func (a *Analyzer) startViews(n int) {
-	v := &vantages{views: map[int32]*facts.Views{}, input: a.describe}
+	v := &vantages{views: map[int32]*facts.Views{}, input: a.describe, warn: a.AddWarning}
 	v.corr = correlate.New(n, a.file)
 	a.vp = v
 }
@@ -75,7 +77,7 @@ func (v *vantages) flush() {
 	for i, x := range v.all {
 		cv[i] = correlate.Vantage{Whole: x.Interface < 0 && x.Link == "", Frames: x.Frames, First: x.First, Last: x.Last}
 	}
-	v.names = vantageNames(v.all, v.pts)
+	v.names = vantagename.Of(v.all, v.pts)
 	if len(v.all) > 1 {
 		v.ats = make([]*result.EvidenceAt, len(v.all))
 		for i := range v.all {
@@ -83,6 +85,27 @@ func (v *vantages) flush() {
 		}
 	}
 	v.corr.Flush(cv)
+	v.warnOffsets()
+}
+
+// largeOffset is the clock offset between two vantages past which the result warns: clocks kept
+// by NTP agree within a few milliseconds.
+const largeOffset = 100 * time.Millisecond
+
+// warnOffsets warns of each pair of vantages whose clocks differ by largeOffset or more, as the
+// connections both saw measure it: the times each capture gives are on its own clock.
+func (v *vantages) warnOffsets() {
+	for _, o := range v.corr.Offsets() {
+		if o.Offset > -largeOffset && o.Offset < largeOffset || int(max(o.Near, o.Far)) >= len(v.names) {
+			continue
+		}
+		how, by := "views.clock-ahead", o.Offset
+		if by < 0 {
+			how, by = "views.clock-behind", -by
+		}
+		v.warn(warning("clock-offset", 0, 0, result.Sub("far", v.names[o.Far]), result.Sub("near", v.names[o.Near]),
+			result.Text("by", param.FmtFineDur(by)), result.Sub("how", result.Msg(how)), result.Int("n", o.Connections)))
+	}
 }
 
 // cite names the vantage x in the evidence lines d has no vantage for: a connection's own
@@ -97,58 +120,6 @@ func (v *vantages) cite(d *diagnose.Diagnosis, x uint16) {
 			d.Evidence[i].EvidenceAt = v.ats[x]
 		}
 	}
-}
-
-// vantageNames words each vantage: its capture point's label or file name, with the interface
-// when the point's vantages are on several, and the link when its interface holds several (for
-// a capture of one point, the interface and link alone: the report names the capture).
-func vantageNames(all []pcapfile.Vantage, pts []pcapfile.Point) []result.Message {
-	type iface struct{ point, n int }
-	ifaces := map[int]map[int]bool{} // by point: its interfaces
-	links := map[iface]int{}         // by interface: its links
-	for _, x := range all {
-		if ifaces[x.Point] == nil {
-			ifaces[x.Point] = map[int]bool{}
-		}
-		ifaces[x.Point][x.Interface] = true
-		links[iface{x.Point, x.Interface}]++
-	}
-	out := make([]result.Message, len(all))
-	nth := map[iface]int{}
-	for i, x := range all {
-		name := result.Msg("vantage.file", result.File("name", ""))
-		if x.Point < len(pts) {
-			n := pts[x.Point].Name
-			if len(pts[x.Point].Files) > 0 && pts[x.Point].Files[0].Path == n {
-				n = filepath.Base(n) // a file, not a label: its name says enough
-			}
-			name = result.Msg("vantage.file", result.File("name", n))
-			if n == pcapfile.Stdin {
-				name = result.Msg("vantage.stdin")
-			}
-		}
-		k := iface{x.Point, x.Interface}
-		nth[k]++
-		byIface, byLink := len(ifaces[x.Point]) > 1, links[k] > 1
-		var part result.Message
-		switch {
-		case byIface && byLink:
-			part = result.Msg("vantage.interface-link", result.Int("n", x.Interface), result.Int("link", nth[k]))
-		case byIface:
-			part = result.Msg("vantage.interface", result.Int("n", x.Interface))
-		case byLink:
-			part = result.Msg("vantage.link", result.Int("n", nth[k]))
-		}
-		switch {
-		case part.IsZero():
-			out[i] = name
-		case len(pts) == 1:
-			out[i] = part // the one capture point: its name adds nothing
-		default:
-			out[i] = result.Msg("vantage.of", result.Sub("name", name), result.Sub("part", part))
-		}
-	}
-	return out
 }
 
 // keepViews keeps the views of a connection filed as listed. The two-view ladder stays only

@@ -54,6 +54,8 @@ type Correlator struct {
 	servers map[at]span // (vantage, server endpoint): when the vantage saw it
 	clients map[at]span // (vantage, client address)
 	offsets map[pair]*offsetSamples
+	known   map[uint16]span // by vantage: the span its records so far show it captured
+	rough   map[pair]int64  // the far vantage's clock minus the near one's, from the first shared SYN
 }
 
 // MaxPendingSightings bounds the sightings held by records waiting for their other views: 32 MB.
@@ -74,6 +76,9 @@ type group struct {
 	hasISN bool
 	isn    uint32
 	tuple  tuple
+	// whole: every vantage has reported the connection, but some of its packets cannot be
+	// judged before the vantages' capture spans are known (at Flush).
+	whole bool
 }
 
 type tuple struct{ client, server netip.AddrPort }
@@ -89,7 +94,8 @@ type span struct{ first, last int64 }
 // emit.
 func New(vantages int, emit func(Group)) *Correlator {
 	return &Correlator{vantages: vantages, emit: emit, byISN: map[uint32][]*group{}, byTuple: map[tuple][]*group{},
-		servers: map[at]span{}, clients: map[at]span{}, offsets: map[pair]*offsetSamples{}}
+		servers: map[at]span{}, clients: map[at]span{}, offsets: map[pair]*offsetSamples{}, known: map[uint16]span{},
+		rough: map[pair]int64{}}
 }
 
 // Add takes a finished connection's record from one vantage.
@@ -98,29 +104,34 @@ func (k *Correlator) Add(c *facts.Conn) {
 		k.vantages = int(c.Vantage) + 1
 	}
 	k.cover(c)
+	k.knownSpan(c)
 	g := k.partner(c)
 	if g == nil {
-		g = &group{}
+		g = &group{tuple: tuple{c.Client, c.Server}}
 		k.queue = append(k.queue, g)
 		if cs := &c.Side[facts.Client]; cs.SYNSeen {
 			g.hasISN, g.isn = true, cs.SYNSeq
 			k.byISN[g.isn] = append(k.byISN[g.isn], g)
-		} else {
-			g.tuple = tuple{c.Client, c.Server}
-			k.byTuple[g.tuple] = append(k.byTuple[g.tuple], g)
 		}
+		k.byTuple[g.tuple] = append(k.byTuple[g.tuple], g)
+	} else {
+		k.roughOffset(g.recs[0], c)
 	}
 	g.recs = append(g.recs, c)
 	k.held += sightingsOf(c)
 	if len(g.recs) >= k.vantages {
-		k.finish(g)
+		k.unfile(g)
+		g.whole = true
+		if out, ok := k.relate(g.recs, k.knownSpans()); ok {
+			k.hand(g, out)
+		}
 	}
 	for len(k.queue) > 0 && (k.queue[0].done || k.held > MaxPendingSightings) {
 		old := k.queue[0]
 		k.queue[0] = nil
 		k.queue = k.queue[1:]
 		if !old.done {
-			k.finish(old)
+			k.finishWith(old, nil)
 		}
 	}
 }
@@ -138,41 +149,54 @@ func (k *Correlator) Flush(vs []Vantage) {
 }
 
 // partner finds the waiting group c belongs to: same client ISN (and server ISN, when both were
-// seen) or, without a SYN, the same endpoints; at no vantage yet; near in time. Of several that
-// fit, the one with c's endpoints, else one with c's server, else none: a scanner's crafted SYNs
-// (nmap -sS) carry one ISN for every port and host they probe, and a translator changes the
-// client's endpoint, seldom the server's.
+// seen) or, when one view lacks the SYN (its capture began after it), the same endpoints and
+// sequence numbers; at no vantage yet; near in time, the clocks' offset accounted. Of several
+// that fit, the one with c's endpoints (the nearest in time), else one with c's server, else
+// none: a scanner's crafted SYNs (nmap -sS) carry one ISN for every port and host they probe,
+// and a translator changes the client's endpoint, seldom the server's.
 func (k *Correlator) partner(c *facts.Conn) *group {
-	var cands []*group
+	cands := k.byTuple[tuple{c.Client, c.Server}]
 	if cs := &c.Side[facts.Client]; cs.SYNSeen {
-		cands = k.byISN[cs.SYNSeq]
-	} else {
-		cands = k.byTuple[tuple{c.Client, c.Server}]
+		for _, g := range k.byISN[cs.SYNSeq] {
+			if g.tuple != (tuple{c.Client, c.Server}) {
+				cands = append(cands[:len(cands):len(cands)], g)
+			}
+		}
 	}
-	var sameServer, other *group
+	var same, sameServer, other *group
+	var sameGap int64
 	fitting := 0
 	for _, g := range cands {
-		if g.done || !fits(g, c) {
+		if g.done || g.whole || !k.fits(g, c) {
 			continue
 		}
 		fitting++
 		switch r := g.recs[0]; {
 		case r.Server == c.Server && r.Client == c.Client:
-			return g
+			if gap := k.gap(r, c); same == nil || gap < sameGap {
+				same, sameGap = g, gap
+			}
 		case r.Server == c.Server && sameServer == nil:
 			sameServer = g
 		case other == nil:
 			other = g
 		}
 	}
-	if sameServer != nil || fitting > 1 {
+	switch {
+	case same != nil:
+		return same
+	case sameServer != nil || fitting > 1:
 		return sameServer
 	}
 	return other
 }
 
-// fits reports whether record c can be another view of group g's connection.
-func fits(g *group, c *facts.Conn) bool {
+// fits reports whether record c can be another view of group g's connection: the same client
+// ISN, or the same endpoints and sequence numbers where a view lacks the SYN; near in time,
+// with the clock offset measured so far, unless both views hold the SYN with its ISN on the
+// same endpoints, or both the SYN's and the SYN-ACK's ISNs (the packets both views share say
+// they saw the same connection, whatever their clocks say).
+func (k *Correlator) fits(g *group, c *facts.Conn) bool {
 	for _, r := range g.recs {
 		if r.Vantage == c.Vantage {
 			return false
@@ -181,7 +205,14 @@ func fits(g *group, c *facts.Conn) bool {
 		if rs.SYNSeen && cs.SYNSeen && rs.SYNSeq != cs.SYNSeq {
 			return false
 		}
-		if r.Side[facts.Client].SYNSeen != c.Side[facts.Client].SYNSeen {
+		rc, cc := &r.Side[facts.Client], &c.Side[facts.Client]
+		sameEnds := r.Client == c.Client && r.Server == c.Server
+		switch {
+		case rc.SYNSeen && cc.SYNSeen:
+			if rc.SYNSeq != cc.SYNSeq {
+				return false
+			}
+		case !sameEnds || !sameSeqs(r, c):
 			return false
 		}
 		// A translator may change addresses and ports, never both ports and both ISNs unseen.
@@ -190,17 +221,69 @@ func fits(g *group, c *facts.Conn) bool {
 				return false
 			}
 		}
-		if !overlap(r, c, window+time.Minute) {
+		shared := rc.SYNSeen && cc.SYNSeen && (sameEnds || rs.SYNSeen && cs.SYNSeen)
+		if !shared && k.gap(r, c) > int64(window+time.Minute) {
 			return false
 		}
 	}
 	return true
 }
 
-// overlap reports whether the two records' times overlap, give or take slack.
-func overlap(a, b *facts.Conn, slack time.Duration) bool {
-	s := int64(slack)
-	return a.First.UnixNano()-s <= b.Last.UnixNano() && b.First.UnixNano()-s <= a.Last.UnixNano()
+// gap is how far apart in time records a and b are (0 when they overlap), b's times taken to
+// a's clock with the offset measured so far.
+func (k *Correlator) gap(a, b *facts.Conn) int64 {
+	o := k.offsetOf(a.Vantage, b.Vantage)
+	bf, bl := b.First.UnixNano()-o, b.Last.UnixNano()-o
+	return max(0, a.First.UnixNano()-bl, bf-a.Last.UnixNano())
+}
+
+// roughOffset notes, for the first connection two vantages share, the time between their
+// sightings of its first packet: the offset of their clocks (and the transit), before any
+// connection is related.
+func (k *Correlator) roughOffset(a, b *facts.Conn) {
+	p := pair{a.Vantage, b.Vantage}
+	if _, ok := k.rough[p]; ok {
+		return
+	}
+	if _, ok := k.rough[pair{p.far, p.near}]; ok {
+		return
+	}
+	sa, sb := sightings(a), sightings(b)
+	for d := range sa.Dir {
+		if len(sa.Dir[d]) == 0 || len(sb.Dir[d]) == 0 {
+			continue
+		}
+		x, y := &sa.Dir[d][0], &sb.Dir[d][0]
+		if x.Seq == y.Seq && x.Flags == y.Flags && x.Len == y.Len && (x.IPID == y.IPID || x.Flags&flagSYN != 0) {
+			k.rough[p] = y.UnixNano - x.UnixNano
+			return
+		}
+	}
+}
+
+// sameSeqs reports whether two records of the same endpoints, one of them without the SYN,
+// can show one connection: per direction that both saw, one view's first sequence number falls
+// within the other's.
+func sameSeqs(a, b *facts.Conn) bool {
+	sa, sb := sightings(a), sightings(b)
+	for d := range sa.Dir {
+		x, y := sa.Dir[d], sb.Dir[d]
+		if len(x) > 0 && len(y) > 0 && !within(x, y) && !within(y, x) {
+			return false
+		}
+	}
+	return true
+}
+
+// within reports whether y's first sequence number lies in the span of x's.
+func within(x, y []facts.Sighting) bool {
+	base := x[0].Seq
+	hi := int64(0)
+	for i := range x {
+		hi = max(hi, int64(int32(x[i].Seq-base))+int64(x[i].Len)+1)
+	}
+	at := int64(int32(y[0].Seq - base))
+	return at >= 0 && at <= hi
 }
 
 // cover notes that c's vantage saw its server and its client at c's time.
@@ -230,22 +313,32 @@ func sightingsOf(c *facts.Conn) int {
 	return len(c.X.Sightings.Dir[0]) + len(c.X.Sightings.Dir[1])
 }
 
-// finish hands out a group before Flush: every vantage saw it, or memory is short.
-func (k *Correlator) finish(g *group) { k.finishWith(g, nil) }
-
-// finishWith relates the group's records and hands it out; vs (nil before Flush) describes the
-// vantages, for the expectations of a connection seen at one.
+// finishWith relates the group's records and hands it out; vs (nil before Flush, when memory
+// is short) describes the vantages, for the expectations of a connection seen at one and for
+// the spans its packets are judged in (before Flush, those the records so far show).
 func (k *Correlator) finishWith(g *group, vs []Vantage) {
-	g.done = true
-	k.unfile(g)
-	for _, r := range g.recs {
-		k.held -= sightingsOf(r)
-	}
 	var out Group
 	if len(g.recs) == 1 {
 		out = k.alone(g.recs[0], vs)
 	} else {
-		out = k.relate(g.recs)
+		sp := k.knownSpans()
+		sp.final = true
+		if vs != nil {
+			sp = finalSpans(vs)
+		}
+		out, _ = k.relate(g.recs, sp)
+	}
+	k.hand(g, out)
+}
+
+// hand hands out group g as out, letting go of its records' sightings.
+func (k *Correlator) hand(g *group, out Group) {
+	g.done = true
+	if !g.whole {
+		k.unfile(g)
+	}
+	for _, r := range g.recs {
+		k.held -= sightingsOf(r)
 	}
 	for _, r := range g.recs {
 		if x := r.X; x != nil {
@@ -266,7 +359,6 @@ func (k *Correlator) unfile(g *group) {
 		if len(k.byISN[g.isn]) == 0 {
 			delete(k.byISN, g.isn)
 		}
-		return
 	}
 	k.byTuple[g.tuple] = without(k.byTuple[g.tuple], g)
 	if len(k.byTuple[g.tuple]) == 0 {

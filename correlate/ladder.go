@@ -16,6 +16,7 @@ type step struct {
 	from            int
 	flags           uint8
 	len             int32
+	out             bool // the other view was not capturing: left out of the ladder
 }
 
 // at is when the step happened on the near view's clock: when the near view saw it, else when
@@ -44,6 +45,7 @@ func ladder(steps []step, offset time.Duration) ([]facts.Step, int32) {
 	for i, s := range steps {
 		fate := -1
 		switch {
+		case s.out:
 		case s.nearSet != s.farSet && (s.nearSet == (s.from == facts.Client)):
 			fate = 0 // seen where it left only: lost
 		case s.nearSet != s.farSet:
@@ -57,7 +59,7 @@ func ladder(steps []step, offset time.Duration) ([]facts.Step, int32) {
 	var out []facts.Step
 	gap, omitted := int32(0), int32(0)
 	for i, s := range steps {
-		if !keep[i] {
+		if !keep[i] || s.out {
 			gap++
 			omitted++
 			continue

@@ -10,22 +10,30 @@ import (
 )
 
 // relate makes the group of a connection seen at several vantages: its primary is the view
-// nearest the client; loss is counted between that view and the one nearest the server.
-func (k *Correlator) relate(recs []*facts.Conn) Group {
+// nearest the client, numbered as the first of its records (so a connection keeps its number
+// whichever vantage's clock runs ahead); loss is counted between that view and the one
+// nearest the server, inside the capture spans sp (nil: judged throughout). It returns false
+// when sp does not tell yet.
+func (k *Correlator) relate(recs []*facts.Conn, sp *spans) (Group, bool) {
 	slices.SortStableFunc(recs, nearer)
 	near, far := recs[0], recs[len(recs)-1]
 	v := &facts.Views{Near: 0, Far: len(recs) - 1}
+	if !k.between(v, sightings(near), sightings(far), near.Vantage, far.Vantage, sp) {
+		return Group{}, false
+	}
 	for _, r := range recs {
 		v.View = append(v.View, viewOf(r))
 		if r.Client != near.Client || r.Server != near.Server {
 			v.NAT = true
 		}
 	}
-	k.between(v, sightings(near), sightings(far))
+	for _, r := range recs[1:] {
+		near.ID = min(near.ID, r.ID)
+	}
 	if v.Timed {
 		k.sample(near.Vantage, far.Vantage, v.Offset)
 	}
-	return Group{Primary: near, Views: v}
+	return Group{Primary: near, Views: v}, true
 }
 
 // alone makes the group of a connection seen at one vantage: with views when another vantage
@@ -48,10 +56,10 @@ func (k *Correlator) alone(c *facts.Conn, vs []Vantage) Group {
 		s := sightings(c)
 		if side == facts.Client {
 			v.Near, v.Far = 0, 1
-			k.between(v, s, &facts.Sightings{})
+			k.between(v, s, &facts.Sightings{}, c.Vantage, uint16(q), nil)
 		} else {
 			v.Near, v.Far = 1, 0
-			k.between(v, &facts.Sightings{}, s)
+			k.between(v, &facts.Sightings{}, s, uint16(q), c.Vantage, nil)
 		}
 		return Group{Primary: c, Views: v}
 	}
@@ -70,7 +78,8 @@ func (k *Correlator) expected(c *facts.Conn, side int, q uint16, v *Vantage) fac
 		}
 		return facts.ExpectedNone
 	}
-	first, last := c.First.UnixNano(), c.Last.UnixNano()
+	o := k.offsetOf(c.Vantage, q) // the connection's times on q's clock
+	first, last := c.First.UnixNano()+o, c.Last.UnixNano()+o
 	if v.First.UnixNano() > first || v.Last.UnixNano() < last {
 		return facts.ExpectedNone // it was not capturing all the while
 	}
@@ -173,25 +182,52 @@ func sightings(c *facts.Conn) *facts.Sightings {
 }
 
 // between fills v's deliveries, clock offset and ladder from the sightings of the near view
-// and the far view: client-to-server packets leave at the near view and arrive at the far one,
-// server-to-client the other way.
-func (k *Correlator) between(v *facts.Views, near, far *facts.Sightings) {
-	var steps []step
+// and the far view (of vantages nearV and farV): client-to-server packets leave at the near
+// view and arrive at the far one, server-to-client the other way. An unmatched packet is
+// called lost or injected only when sp says both vantages were capturing when it was sent and
+// when it would have arrived (sp nil: always); it returns false, having filled nothing, when
+// sp is not final and does not tell yet.
+func (k *Correlator) between(v *facts.Views, near, far *facts.Sightings, nearV, farV uint16, sp *spans) bool {
+	var ms [2]matching
 	var transit [2][]int64
 	for d, from := range [2]*facts.Sightings{near, far} {
 		to := far
 		if d == facts.Server {
 			to = near
 		}
-		del, pairs := deliver(from.Dir[d], to.Dir[d])
-		del.Partial = from.Omitted[d] > 0 || to.Omitted[d] > 0
-		v.Dir[d] = del
-		for _, p := range pairs {
-			s, g := p.sent, p.got
-			if p.sent != nil && p.got != nil {
-				transit[d] = append(transit[d], g.UnixNano-s.UnixNano)
+		ms[d] = matchDir(from.Dir[d], to.Dir[d])
+		for i, j := range ms[d].match {
+			if j >= 0 {
+				transit[d] = append(transit[d], to.Dir[d][j].UnixNano-from.Dir[d][i].UnixNano)
 			}
-			st := step{from: d}
+		}
+	}
+	arr := k.arrivals(transit, nearV, farV)
+	var dels [2]facts.Delivery
+	var pairs [2][]pairing
+	for d, from := range [2]*facts.Sightings{near, far} {
+		to, fromV, toV := far, nearV, farV
+		if d == facts.Server {
+			to, fromV, toV = near, farV, nearV
+		}
+		var ok bool
+		dels[d], pairs[d], ok = deliver(from.Dir[d], to.Dir[d], &ms[d], func(sent bool, t int64) fate {
+			if sent {
+				return sp.judge(toV, t+arr[d].delay, arr[d].slack)
+			}
+			return sp.judge(fromV, t-arr[d].delay, arr[d].slack)
+		})
+		if !ok {
+			return false
+		}
+		dels[d].Partial = from.Omitted[d] > 0 || to.Omitted[d] > 0
+	}
+	var steps []step
+	for d := range pairs {
+		v.Dir[d] = dels[d]
+		for _, p := range pairs[d] {
+			s, g := p.sent, p.got
+			st := step{from: d, out: p.out}
 			if s != nil {
 				st.flags, st.len = s.Flags, int32(s.Len)
 			} else {
@@ -222,12 +258,14 @@ func (k *Correlator) between(v *facts.Views, near, far *facts.Sightings) {
 		v.OneWay, v.Transit = true, time.Duration(m1)
 	}
 	v.Ladder, v.LadderOmitted = ladder(steps, v.Offset)
+	return true
 }
 
 // pairing is one packet of a direction: sent at the sender's view and got at the receiver's
-// (either nil when the other view lacks it).
+// (either nil when the other view lacks it); out when the other view was not capturing then.
 type pairing struct {
 	sent, got *facts.Sighting
+	out       bool
 }
 
 // key is what makes two sightings the same packet: sequence and acknowledgment numbers, flags,
@@ -246,26 +284,80 @@ func keyOf(s *facts.Sighting, ipid bool) key {
 	return k
 }
 
-// deliver matches the packets one view sent against those the other received, each to the first
-// unmatched one alike, and counts what arrived, what was lost and what was injected. When no
-// packet matches with its IP ID (a translator that rewrites IP IDs), it matches without it, the
-// payload's first bytes deciding. It returns every packet of the direction, in the sender's
-// order with the injected ones after.
-func deliver(sent, got []facts.Sighting) (facts.Delivery, []pairing) {
+// matching is how one direction's packets at the sending view match those at the receiving
+// view: match, per sent packet, the received one (-1: none); used, per received packet, whether
+// it is accounted for (matched, or a piece of a sent segment); largest, per sent segment
+// delivered in pieces, the largest piece.
+type matching struct {
+	match   []int
+	used    []bool
+	largest map[int]uint32
+}
+
+// matchDir matches the packets one view sent against those the other received: each to the
+// first unmatched one alike; when no packet matches with its IP ID (a translator that rewrites
+// IP IDs), without it, the payload's first bytes deciding; then the segments left by the bytes
+// they carry (matchRanges: TSO/GSO and GRO cut and merge segments between the views).
+func matchDir(sent, got []facts.Sighting) matching {
 	match := matchBy(sent, got, true)
 	if countMatched(match) == 0 && len(sent) > 0 && len(got) > 0 {
 		match = matchBy(sent, got, false)
 	}
-	var del facts.Delivery
-	del.Sent = int32(len(sent))
 	used := make([]bool, len(got))
+	for _, j := range match {
+		if j >= 0 {
+			used[j] = true
+		}
+	}
+	return matching{match: match, used: used, largest: matchRanges(sent, got, match, used)}
+}
+
+// deliver counts, from the matching m, what of one direction arrived, what was lost and what was
+// injected: an unmatched packet is lost or injected when judge (sent: whether it was sent, else
+// received; t: its time at its own view) says both views were capturing, else counted apart
+// (facts.Delivery.Out); deliver returns false when judge cannot tell yet. It returns every
+// packet of the direction, in the sender's order with the injected ones after.
+func deliver(sent, got []facts.Sighting, m *matching, judge func(sent bool, t int64) fate) (facts.Delivery, []pairing, bool) {
+	var del facts.Delivery
 	pairs := make([]pairing, 0, len(sent)+len(got))
+	// apart judges an unmatched packet s, sent at the sending view (k 0) or received at the
+	// receiving one (k 1): counted apart when the other view was not capturing; stop when judge
+	// cannot tell yet.
+	apart := func(k int, s *facts.Sighting) (counted, stop bool) {
+		f := judge(k == 0, s.UnixNano)
+		if f == judged || f == undecided {
+			return false, f == undecided
+		}
+		o := &del.Out[k]
+		o.N++
+		if !o.First.Seen() {
+			o.First = s.Ref()
+		}
+		o.OutBefore = o.OutBefore || f == before
+		o.OutAfter = o.OutAfter || f == after
+		p := pairing{sent: s, out: true}
+		if k == 1 {
+			p = pairing{got: s, out: true}
+		}
+		pairs = append(pairs, p)
+		return true, false
+	}
 	for i := range sent {
 		s := &sent[i]
+		j := m.match[i]
+		if j < 0 {
+			counted, stop := apart(0, s)
+			if stop {
+				return del, nil, false
+			}
+			if counted {
+				continue
+			}
+		}
+		del.Sent++
 		if s.Flags&flagSYN != 0 {
 			del.SYNs++
 		}
-		j := match[i]
 		if j < 0 {
 			del.Lost++
 			if !del.FirstLost.Seen() {
@@ -284,20 +376,30 @@ func deliver(sent, got []facts.Sighting) (facts.Delivery, []pairing) {
 			pairs = append(pairs, pairing{sent: s})
 			continue
 		}
-		used[j] = true
 		g := &got[j]
 		del.Arrived++
-		del.ArrivedMax = max(del.ArrivedMax, int32(g.Len))
+		size := g.Len
+		if l, ok := m.largest[i]; ok {
+			size = l
+		}
+		del.ArrivedMax = max(del.ArrivedMax, int32(size))
 		if del.SenderTTL == 0 && g.Flags&flagRST == 0 {
 			del.SenderTTL = g.TTL
 		}
 		pairs = append(pairs, pairing{sent: s, got: g})
 	}
 	for j := range got {
-		if used[j] {
+		if m.used[j] {
 			continue
 		}
 		g := &got[j]
+		counted, stop := apart(1, g)
+		if stop {
+			return del, nil, false
+		}
+		if counted {
+			continue
+		}
 		del.Injected++
 		if !del.FirstInjected.Seen() {
 			del.FirstInjected = g.Ref()
@@ -308,7 +410,7 @@ func deliver(sent, got []facts.Sighting) (facts.Delivery, []pairing) {
 		}
 		pairs = append(pairs, pairing{got: g})
 	}
-	return del, pairs
+	return del, pairs, true
 }
 
 // TCP flags as capture.Flag* gives them.

@@ -123,6 +123,21 @@ type Delivery struct {
 	InjectedIPID           uint16
 	// Partial: a view kept only the first MaxSightings packets, so the counts cover those.
 	Partial bool
+	// Uncaptured counts the direction's packets that one view holds while the other was not
+	// capturing (with the clocks' offset and the transit time accounted), which the counts above
+	// leave out: Out[0] those at the sending side's view sent when the receiving side's was not
+	// capturing, Out[1] those at the receiving side's view that arrived when the sending side's
+	// was not. Each notes the first such packet and whether any came before the other's capture
+	// began (OutBefore) or after it stopped (OutAfter).
+	Out [2]Uncaptured
+}
+
+// Uncaptured is a direction's packets at one view that the other view was not capturing for:
+// they can be called neither lost nor injected.
+type Uncaptured struct {
+	N                   int32
+	First               Ref
+	OutBefore, OutAfter bool
 }
 
 // Bounds of Views.Ladder: the first LadderEnds and the last LadderEnds packets, and LadderAround

@@ -146,6 +146,19 @@ func Revise(v result.Verdict, own result.Message, w *facts.Views, names []result
 				Text: result.Msg("ev.views-injected", result.Int("n", y.Injected), result.Sub("side", sender(dd)),
 					result.Sub("from", s), result.Sub("ttl", injectedTTL(y)))})
 		}
+		for k, key := range [2]string{"ev.views-out-sent", "ev.views-out-got"} {
+			o := &y.Out[k]
+			if o.N == 0 {
+				continue
+			}
+			held, other := sv, t // the view that holds them, and the one that was not capturing
+			if k == 1 {
+				held, other = tv, s
+			}
+			d.Evidence = append(d.Evidence, result.Evidence{Frame: o.First.Num(), Time: o.First.Time(), EvidenceAt: at(held),
+				Text: result.Msg(key, result.Int("n", o.N), result.Sub("dir", result.Msg("direction."+facts.SideName[dd])),
+					result.Sub("other", other), result.Sub("when", outWhen(o)))})
+		}
 	}
 	if w.NAT {
 		nv, fv := &w.View[w.Near], &w.View[w.Far]
@@ -183,4 +196,16 @@ func injectedTTL(x *facts.Delivery) result.Message {
 		return result.Msg("views.ttl", result.Int("ttl", x.InjectedTTL))
 	}
 	return result.Msg("views.ttl-vs", result.Int("ttl", x.InjectedTTL), result.Int("real", x.SenderTTL))
+}
+
+// outWhen words when the other view was not capturing: before its capture began, after it
+// stopped, or both.
+func outWhen(o *facts.Uncaptured) result.Message {
+	switch {
+	case o.OutBefore && o.OutAfter:
+		return result.Msg("views.out-both")
+	case o.OutBefore:
+		return result.Msg("views.out-before")
+	}
+	return result.Msg("views.out-after")
 }

@@ -23,11 +23,13 @@ A connection is the same at both points when its SYN carries the same ISN (NAT c
 addresses and maybe the ports, not the ISN; of several with one ISN, as a scanner's crafted SYNs
 carry, the one with the same endpoints, else the same server, else none); a packet is the same when its direction, raw sequence
 and acknowledgment numbers, TCP flags, payload length and IP ID are. Per direction:
-  sent     packets of that direction in the capture at the sending side,
+  sent     packets of that direction in the capture at the sending side that the receiving side's
+           capture could have held: sent while it was capturing (a packet that would have arrived
+           before the receiving file's first frame or after its last, SLACK allowed, is left out),
   arrived  how many of them are in the capture at the receiving side,
   lost     sent - arrived,
   injected packets in the receiving side's capture that the sending side never sent (forged in its
-           name on the path).
+           name on the path), of those received while the sending side's capture ran.
 first_lost gives the frame number, in the sending side's file, of the first packet that did not
 arrive. offset_ms is the receiving clock minus the sending clock, estimated from the matched packets
 as half the difference of the two directions' median transit times (both captures are on one host
@@ -78,6 +80,21 @@ def packets(path):
     return conns
 
 
+# SLACK is the room, in seconds, given to when a packet would have arrived at the other point (on
+# top of the spread of the measured transit times): a packet is called lost or injected only when
+# the other point was capturing then (connscope's correlate/span.go gives the same).
+SLACK = 0.002
+
+
+def span(path):
+    """The times of the file's first and last frame (unbounded for an empty file)."""
+    out = subprocess.run(["tshark", "-n", "-r", path, "-T", "fields", "-e", "frame.time_epoch"], check=True,
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout.split()
+    if not out:
+        return float("-inf"), float("inf")
+    return float(out[0]), float(out[-1])
+
+
 def key(p, c2s):
     return (c2s, p["tcp.seq_raw"], p["tcp.ack_raw"], int(p["tcp.flags"], 16), p["tcp.len"], p["ip.id"])
 
@@ -112,27 +129,62 @@ def facts(agent_path, server_path):
         s_c2s = [p for p in s["pkts"] if (p["ip.src"], p["tcp.srcport"]) == s["client"]] if s else []
         s_s2c = [p for p in s["pkts"] if (p["ip.src"], p["tcp.srcport"]) != s["client"]] if s else []
 
-        def side(sent, got, c2s):
-            have = collections.Counter(key(p, c2s) for p in got)
-            sent_keys = collections.Counter(key(p, c2s) for p in sent)
-            arrived, first_lost, pairs = 0, "-", []
+        def match(sent, got, c2s):
             idx = {}
             for p in got:
                 idx.setdefault(key(p, c2s), []).append(p)
+            pairs, used = {}, set()
             for p in sent:
-                k = key(p, c2s)
-                if have[k] > 0:
-                    have[k] -= 1
-                    arrived += 1
-                    q = idx[k].pop(0)
-                    pairs.append(float(q["frame.time_epoch"]) - float(p["frame.time_epoch"]))
-                elif first_lost == "-":
-                    first_lost = p["frame.number"]
-            injected = sum(max(0, n - sent_keys[k]) for k, n in collections.Counter(key(p, c2s) for p in got).items())
-            return len(sent), arrived, len(sent) - arrived, injected, first_lost, pairs
+                q = idx.get(key(p, c2s))
+                if q:
+                    g = q.pop(0)
+                    pairs[id(p)] = g
+                    used.add(id(g))
+            return pairs, used
 
-        c = side(a_c2s, s_c2s, True)
-        d = side(s_s2c, a_s2c, False)
+        def side(sent, got, c2s, delays, span_from, span_to):
+            # A packet is judged (lost or injected) only while both points were capturing: sent
+            # with its arrival (sending time + delay, +- slack) inside the receiving file's span,
+            # received with its sending time inside the sending file's span.
+            pairs, used = match(sent, got, c2s)
+            delay, slack = delays
+            arrived, lost, first_lost, injected = 0, 0, "-", 0
+            for p in sent:
+                if id(p) in pairs:
+                    arrived += 1
+                    continue
+                t = float(p["frame.time_epoch"]) + delay
+                if not (span_to[0] <= t - slack and t + slack <= span_to[1]):
+                    continue
+                lost += 1
+                if first_lost == "-":
+                    first_lost = p["frame.number"]
+            for q in got:
+                if id(q) in used:
+                    continue
+                t = float(q["frame.time_epoch"]) - delay
+                if span_from[0] <= t - slack and t + slack <= span_from[1]:
+                    injected += 1
+            return arrived + lost, arrived, lost, injected, first_lost
+
+        def transits(sent, got, c2s):
+            pairs, _ = match(sent, got, c2s)
+            return [float(pairs[id(p)]["frame.time_epoch"]) - float(p["frame.time_epoch"]) for p in sent if id(p) in pairs]
+
+        tc, td = transits(a_c2s, s_c2s, True), transits(s_s2c, a_s2c, False)
+
+        def delays(own, other):
+            if own:
+                return statistics.median(own), SLACK + 2 * (max(own) - min(own))
+            if other:
+                return -statistics.median(other), SLACK + 2 * (max(other) - min(other))
+            return 0.0, SLACK
+
+        span_a, span_s = span(agent_path), span(server_path)
+        if s is None:  # seen at the agent only: judged against what the server's capture shows of its server
+            span_a = span_s = (float("-inf"), float("inf"))
+        c = side(a_c2s, s_c2s, True, delays(tc, td), span_a, span_s) + (tc,)
+        d = side(s_s2c, a_s2c, False, delays(td, tc), span_s, span_a) + (td,)
         if c[5] and d[5]:
             m1, m2 = statistics.median(c[5]), statistics.median(d[5])
             offset, transit = f"{(m1 - m2) / 2 * 1000:.3f}", f"{(m1 + m2) / 2 * 1000:.3f}"

@@ -183,7 +183,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	defer outs.abort()
 	defer cleanupOnSignal(stderr, o.reportLang(report.FormatTable), outs.abort, outs.report != nil || outs.export != nil)()
-	restoreGC := analysisGC()
+	restoreGC := analysisGC(format)
 	res, err := analyzeInputs(inputs, opts, stderr, o.quiet, o.reportLang(report.FormatTable))
 	restoreGC()
 	if err != nil {

@@ -5,6 +5,8 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"testing"
+
+	"github.com/connscope/connscope/report"
 )
 
 // TestAnalysisGC: without GOGC in the environment the analysis runs at analysisGCPercent and the
@@ -14,18 +16,24 @@ func TestAnalysisGC(t *testing.T) {
 	defer debug.SetGCPercent(before)
 
 	t.Setenv("GOGC", "")
-	restore := analysisGC()
+	restore := analysisGC(report.FormatJSON)
 	if got := debug.SetGCPercent(analysisGCPercent); got != analysisGCPercent {
 		t.Errorf("during the analysis GOGC is %d, want %d", got, analysisGCPercent)
 	}
 	restore()
 	if got := debug.SetGCPercent(100); got != 100 {
-		t.Errorf("after the analysis GOGC is %d, want 100 back", got)
+		t.Errorf("after the analysis GOGC is %d, want 100 back for the JSON report", got)
+	}
+	// The table keeps the analysis's setting while it is written.
+	restore = analysisGC(report.FormatTable)
+	restore()
+	if got := debug.SetGCPercent(100); got != analysisGCPercent {
+		t.Errorf("after the analysis GOGC is %d, want %d kept for the table", got, analysisGCPercent)
 	}
 
 	t.Setenv("GOGC", "300")
 	debug.SetGCPercent(300)
-	restore = analysisGC()
+	restore = analysisGC(report.FormatTable)
 	if got := debug.SetGCPercent(300); got != 300 {
 		t.Errorf("with GOGC=300 set, the analysis runs at %d", got)
 	}
@@ -36,7 +44,7 @@ func TestAnalysisGC(t *testing.T) {
 // so that the report does not allocate on top of it (the peak RSS would move with the collector).
 func TestAnalysisGCReturnsMemory(t *testing.T) {
 	t.Setenv("GOGC", "")
-	restore := analysisGC()
+	restore := analysisGC(report.FormatJSON)
 	garbage := make([][]byte, 0, 512)
 	for range 512 {
 		garbage = append(garbage, make([]byte, 128<<10)) // 64 MiB in all

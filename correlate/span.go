@@ -1,6 +1,7 @@
 package correlate
 
 import (
+	"slices"
 	"time"
 
 	"github.com/connscope/connscope/facts"
@@ -114,8 +115,7 @@ func (k *Correlator) arrivals(transit [2][]int64, near, far uint16) [2]arrival {
 	var set [2]bool
 	for d := range transit {
 		if m, ok := median(transit[d]); ok {
-			lo, hi := minMax(transit[d])
-			out[d] = arrival{delay: m, slack: int64(edgeSlack) + 2*(hi-lo)}
+			out[d] = arrival{delay: m, slack: int64(edgeSlack) + 2*(slices.Max(transit[d])-slices.Min(transit[d]))}
 			set[d] = true
 		}
 	}
@@ -133,12 +133,4 @@ func (k *Correlator) arrivals(transit [2][]int64, near, far uint16) [2]arrival {
 		}
 	}
 	return out
-}
-
-func minMax(xs []int64) (int64, int64) {
-	lo, hi := xs[0], xs[0]
-	for _, x := range xs[1:] {
-		lo, hi = min(lo, x), max(hi, x)
-	}
-	return lo, hi
 }

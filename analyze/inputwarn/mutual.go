@@ -20,11 +20,13 @@ const MaxMutualRoles = 3
 func MutualRoles(agentPorts, serverPorts []uint16, agents []result.AgentSummary) []result.Warning {
 	serves := func(p uint16) bool { return slices.Contains(serverPorts, p) && !slices.Contains(agentPorts, p) }
 	to := map[netip.Addr][]netip.AddrPort{} // each client's servers on such ports
+	var clients []netip.Addr                // in the summary's order
 	for _, a := range agents {
 		c, err := netip.ParseAddr(string(a.Agent))
 		if err != nil {
 			continue
 		}
+		clients = append(clients, c)
 		for _, s := range a.Servers {
 			if ap, err := netip.ParseAddrPort(string(s)); err == nil && serves(ap.Port()) {
 				to[c] = append(to[c], ap)
@@ -32,11 +34,7 @@ func MutualRoles(agentPorts, serverPorts []uint16, agents []result.AgentSummary)
 		}
 	}
 	var out []result.Warning
-	for _, a := range agents {
-		c, err := netip.ParseAddr(string(a.Agent))
-		if err != nil {
-			continue
-		}
+	for _, c := range clients {
 		for _, s := range to[c] {
 			back := slices.IndexFunc(to[s.Addr()], func(b netip.AddrPort) bool { return b.Addr() == c })
 			// Each pair once: from the host that comes first, as the summary lists them.

@@ -120,13 +120,24 @@ func TestAgentPortFanInWarning(t *testing.T) {
 		"agent's own listener, while many hosts connecting to one listener is what agents connecting to their server look " +
 		"like. They are named management servers here and 10.77.1.2:4343 the agent; if 10.77.1.2:4343 is their server, " +
 		"leave out --agent-port 4343"
-	if len(doc.Warnings) != 1 || doc.Warnings[0].Code != "agent-port-fan-in" || doc.Warnings[0].Message != want {
-		t.Errorf("warnings %+v\nwant %q", doc.Warnings, want)
+	onlyWarning(t, doc, "agent-port-fan-in", want)
+	noWarning(t, flowWords(t, "testdata/captures/server-notifies-agent.pcap", "--agent-port", "8080"), "agent-port-fan-in")
+}
+
+// onlyWarning fails t unless doc's one warning is code, worded want.
+func onlyWarning(t *testing.T, doc flowWordsDoc, code, want string) {
+	t.Helper()
+	if len(doc.Warnings) != 1 || doc.Warnings[0].Code != code || doc.Warnings[0].Message != want {
+		t.Errorf("warnings %+v\nwant only %s: %q", doc.Warnings, code, want)
 	}
-	doc = flowWords(t, "testdata/captures/server-notifies-agent.pcap", "--agent-port", "8080")
+}
+
+// noWarning fails t when doc has a warning of code.
+func noWarning(t *testing.T, doc flowWordsDoc, code string) {
+	t.Helper()
 	for _, w := range doc.Warnings {
-		if w.Code == "agent-port-fan-in" {
-			t.Errorf("server-notifies-agent: %+v", w)
+		if w.Code == code {
+			t.Errorf("unexpected warning %+v", w)
 		}
 	}
 }
@@ -145,16 +156,9 @@ func TestRolesMutualWarning(t *testing.T) {
 		"wire (a management server notifies an agent on the agent's own listener). Each connection's listener is named " +
 		"the server here; if 10.33.1.2 is an agent notified on its listener 10.33.1.2:4343, give --agent-port 4343; if " +
 		"10.33.1.1 is, give --agent-port 8080"
-	if len(doc.Warnings) != 1 || doc.Warnings[0].Code != "roles-mutual" || doc.Warnings[0].Message != want {
-		t.Errorf("warnings %+v\nwant %q", doc.Warnings, want)
-	}
-	for _, args := range [][]string{{"--profile", "apexone", "--agent-port", "4343"}, {"--profile", "apexone", "--agent-port", "8080"}} {
-		doc = flowWords(t, append([]string{"testdata/captures/server-notifies-agent.pcap"}, args...)...)
-		for _, w := range doc.Warnings {
-			if w.Code == "roles-mutual" {
-				t.Errorf("%v: %+v", args, w)
-			}
-		}
+	onlyWarning(t, doc, "roles-mutual", want)
+	for _, port := range []string{"4343", "8080"} {
+		noWarning(t, flowWords(t, "testdata/captures/server-notifies-agent.pcap", "--profile", "apexone", "--agent-port", port), "roles-mutual")
 	}
 }
 
